@@ -1,0 +1,437 @@
+"""The vectorized cohort API: a DataFrame of participants in, one DataFrame of scores out.
+
+Each pool is one cohort in one performance year (HF and LBP never share a pool): its scaling
+factor is computed from the pool itself, then each participant's factor, dollar impact and
+percentile rank. Bad rows are reported one by one (row, column, value, reason) and left out;
+every good row is still scored.
+
+>>> import pandas as pd
+>>> from asm_xl.cohort import score_cohort
+>>> df = pd.DataFrame({"cohort": ["HF", "HF"], "performance_year": 2027, "practice_size": 20,
+...                    "part_b_payments": [100_000, 300_000], "cost_episodes": 25,
+...                    "cost_points": [4, 9], "ia_done": 2, "pi_score": 1.0,
+...                    "q236_eligible": 50, "q236_reported": 50, "q236_rate": [0.55, 0.85]})
+>>> res = score_cohort(df)
+>>> res.scores["final_score"].round(4).tolist()
+[23.6819, 57.5]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import adjustments, categories, final_score as final_mod, payment
+from .benchmarks import BenchmarkTable, Ladder, ladder_from_rates, normalize_collection_type, packaged_benchmarks
+from .categories import MeasureStatus
+from .columns import measure_columns
+from .errors import ASMInputError
+from .parameters import cohorts, normalize_measure_id, performance_years, year_parameters
+from .points import points_on_ladder
+from .settings import DEFAULT_SETTINGS, Settings
+from .validation import _FALSE, _TRUE
+
+__all__ = ["CohortResult", "score_cohort", "ERROR_COLUMNS"]
+
+ERROR_COLUMNS = ["row", "npi", "column", "value", "reason"]
+
+
+@dataclass
+class CohortResult:
+    """``scores``: one row per good participant (index = input index); ``errors``: one row per bad
+    value (row, npi, column, value, reason); ``pools``: one row per (cohort, performance year)."""
+
+    scores: pd.DataFrame
+    errors: pd.DataFrame
+    pools: pd.DataFrame
+    ladders: dict = field(default_factory=dict)
+
+
+class _Checker:
+    """Vectorized column checks that record every bad value and mark its row bad."""
+
+    def __init__(self, df: pd.DataFrame):
+        self.df = df
+        self.n = len(df)
+        self.bad = np.zeros(self.n, dtype=bool)
+        self.errors: list[dict] = []
+        npi = df["npi"] if "npi" in df.columns else pd.Series([""] * self.n, index=df.index)
+        self.npi = npi.astype(object).where(npi.notna(), "").astype(str).to_numpy()
+
+    def report(self, mask: np.ndarray, column: str, values, reason) -> None:
+        idx = np.flatnonzero(mask)
+        if idx.size == 0:
+            return
+        self.bad[idx] = True
+        vals = np.asarray(values, dtype=object)
+        for i in idx:
+            why = reason(i) if callable(reason) else reason
+            v = vals[i]
+            self.errors.append({"row": self.df.index[i], "npi": self.npi[i], "column": column,
+                                "value": None if _blank_scalar(v) else v, "reason": why})
+
+    def raw(self, column: str) -> np.ndarray:
+        if column in self.df.columns:
+            return self.df[column].to_numpy(dtype=object)
+        return np.full(self.n, None, dtype=object)
+
+    def blank(self, column: str) -> np.ndarray:
+        if column not in self.df.columns:
+            return np.ones(self.n, dtype=bool)
+        s = self.df[column]
+        b = s.isna().to_numpy().copy()
+        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            b |= s.map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(dtype=bool)
+        return b
+
+    def number(self, column: str, *, minimum=None, maximum=None, whole=False, required=False,
+               allowed: str, default=np.nan, rows: np.ndarray | None = None) -> np.ndarray:
+        """Float array (NaN for blank); bad values recorded with ``allowed`` as the reason."""
+        blank = self.blank(column)
+        if column in self.df.columns:
+            s = self.df[column]
+            if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+                s = s.astype(object).map(lambda v: v.strip().replace(",", "") if isinstance(v, str) else v)
+            x = pd.to_numeric(s.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            if s.dtype == bool:
+                x[:] = np.nan
+        else:
+            x = np.full(self.n, np.nan)
+        with np.errstate(invalid="ignore"):
+            invalid = ~blank & ~np.isfinite(x)
+            if minimum is not None:
+                invalid |= x < minimum
+            if maximum is not None:
+                invalid |= x > maximum
+            if whole:
+                invalid |= np.isfinite(x) & (np.floor(x) != x)
+        if rows is not None:
+            invalid &= rows
+        self.report(invalid, column, self.raw(column), f"must be {allowed}")
+        if required:
+            need = blank if rows is None else blank & rows
+            self.report(need, column, self.raw(column), f"required: {allowed}")
+        x = np.where(invalid, np.nan, x)
+        return np.where(blank, default, x)
+
+    def boolean(self, column: str, *, default: bool) -> np.ndarray:
+        """yes/no, TRUE/FALSE, 1/0; blank → default. NaN marks a bad value."""
+        raw = self.raw(column)
+        out = np.full(self.n, np.nan)
+        blank = self.blank(column)
+        for i, v in enumerate(raw):
+            if blank[i]:
+                out[i] = float(default)
+            elif isinstance(v, (bool, np.bool_)):
+                out[i] = float(v)
+            elif isinstance(v, (int, float, np.integer, np.floating)) and float(v) in (0.0, 1.0):
+                out[i] = float(v)
+            elif isinstance(v, str) and v.strip().casefold() in _TRUE | _FALSE:
+                out[i] = float(v.strip().casefold() in _TRUE)
+        self.report(np.isnan(out), column, raw, "must be yes/no, TRUE/FALSE or 1/0")
+        return out
+
+    def text(self, column: str) -> np.ndarray:
+        raw = self.raw(column)
+        blank = self.blank(column)
+        return np.array(["" if b else str(v).strip() for v, b in zip(raw, blank)], dtype=object)
+
+
+def _blank_scalar(v) -> bool:
+    if v is None:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
+                 benchmarks: BenchmarkTable | None = None, ladders: dict | None = None,
+                 benchmark_source: str = "packaged", cost_ladders: dict | None = None,
+                 performance_year: int | None = None) -> CohortResult:
+    """Score every participant of a table, pool by cohort and performance year.
+
+    Parameters
+    ----------
+    participants : DataFrame
+        One row per participant; columns as in :mod:`asm_xl.columns` (README: "Roster columns").
+    settings : Settings
+    benchmarks : BenchmarkTable, optional
+        Default: the packaged MIPS table (latest year, or ``settings.benchmark_year``).
+    ladders : dict, optional
+        ``{measure or (measure, collection type): Ladder}`` overriding the table.
+    benchmark_source : {"packaged", "cohort"}
+        "cohort": each measure and collection type is scored on deciles of the pool's own rates
+        (:func:`asm_xl.benchmarks.ladder_from_rates`) [spec 3.2].
+    cost_ladders : dict, optional
+        ``{cohort code: Ladder}`` for ``episode_cost``; default: deciles of the pool's own episode
+        costs (participants with enough episodes), lower is better [REG 512.730][ASSUMPTION].
+    performance_year : int, optional
+        Used where the ``performance_year`` column is blank or missing.
+
+    Returns
+    -------
+    CohortResult
+        Scores use the same kernels as :func:`asm_xl.score_participant`: given the pool's scaling
+        factor (and midpoint) both APIs give identical numbers.
+    """
+    if benchmark_source not in ("packaged", "cohort"):
+        raise ASMInputError("benchmark_source", benchmark_source, "packaged or cohort")
+    df = participants.copy()
+    df.columns = [str(c).strip().casefold() for c in df.columns]
+    if df.columns.duplicated().any():
+        dup = df.columns[df.columns.duplicated()][0]
+        raise ASMInputError("columns", dup, "each column once")
+    chk = _Checker(df)
+    table = benchmarks or packaged_benchmarks()
+    overrides = {}
+    for k, v in (ladders or {}).items():
+        key = ((normalize_measure_id(k[0]), normalize_collection_type(k[1])) if isinstance(k, tuple)
+               else (normalize_measure_id(k), None))
+        overrides[key] = v
+
+    cohort_code = _cohort_codes(chk)
+    years = performance_years()
+    py = chk.number("performance_year", whole=True, required=performance_year is None,
+                    allowed=f"a performance year {years[0]}-{years[-1]}",
+                    default=np.nan if performance_year is None else float(performance_year))
+    with np.errstate(invalid="ignore"):
+        out_of_range = np.isfinite(py) & ~np.isin(py, years)
+    chk.report(out_of_range, "performance_year", chk.raw("performance_year"),
+               f"must be a performance year {years[0]}-{years[-1]}")
+    size = chk.number("practice_size", minimum=1, whole=True, required=True,
+                      allowed="a whole number of clinicians >= 1")
+    payments = chk.number("part_b_payments", minimum=0, required=True, allowed="dollars >= 0")
+    pi = chk.number("pi_score", minimum=0, maximum=1, required=True,
+                    allowed="a fraction between 0 and 1 (70% is 0.70)")
+    bonus = chk.number("complex_bonus", minimum=0, maximum=settings.complex_bonus_max, default=0.0,
+                       allowed=f"a number between 0 and {settings.complex_bonus_max:g}")
+    on_time = chk.boolean("submitted_on_time", default=True)
+    ia_done = _ia_done(chk)
+    _duplicates(chk)
+    episodes = chk.number("cost_episodes", minimum=0, whole=True, allowed="a whole number >= 0")
+    cost_pts_in = chk.number("cost_points", minimum=1, maximum=10,
+                             allowed="cost achievement points between 1 and 10")
+    episode_cost = chk.number("episode_cost", minimum=0, allowed="dollars >= 0")
+    enough_eps = episodes >= settings.cost_episode_minimum
+    chk.report(enough_eps & chk.blank("cost_points") & chk.blank("episode_cost"), "cost_points",
+               chk.raw("cost_points"), "required with enough episodes: cost points (1-10) or episode_cost")
+
+    measures = _measure_inputs(chk, cohort_code, settings)
+
+    good = ~chk.bad
+    errors = pd.DataFrame(chk.errors, columns=ERROR_COLUMNS)
+    parts, pools, used_ladders = [], [], {}
+    for code, cohort in cohorts().items():
+        for year in years:
+            rows = np.flatnonzero(good & (cohort_code == code) & (py == year))
+            if rows.size == 0:
+                continue
+            res = _score_pool(df, rows, cohort, year, measures[code], episodes, cost_pts_in, episode_cost,
+                              ia_done, pi, bonus, size, payments, on_time, table, overrides,
+                              benchmark_source, (cost_ladders or {}).get(code), settings, used_ladders)
+            parts.append(res[0])
+            pools.append(res[1])
+    scores = pd.concat(parts) if parts else pd.DataFrame()
+    if len(scores):
+        scores = scores.loc[[i for i in df.index if i in scores.index]]
+    return CohortResult(scores, errors, pd.DataFrame(pools), used_ladders)
+
+
+def _cohort_codes(chk: _Checker) -> np.ndarray:
+    by_name = {}
+    by_specialty = {}
+    for c in cohorts().values():
+        by_name[c.code.casefold()] = c.code
+        by_name[c.name.casefold()] = c.code
+        for s in c.specialties:
+            by_specialty[s.casefold()] = c.code
+    cohort_txt = np.array([t.casefold() for t in chk.text("cohort")], dtype=object)
+    spec_txt = np.array([t.casefold() for t in chk.text("specialty")], dtype=object)
+    from_cohort = np.array([by_name.get(t, "?" if t else "") for t in cohort_txt], dtype=object)
+    from_spec = np.array([by_specialty.get(t, "?" if t else "") for t in spec_txt], dtype=object)
+    chk.report(from_cohort == "?", "cohort", chk.raw("cohort"), f"must be one of {', '.join(cohorts())}")
+    all_specs = "; ".join(f"{c.code}: {', '.join(c.specialties)}" for c in cohorts().values())
+    chk.report(from_spec == "?", "specialty", chk.raw("specialty"), f"must be an ASM specialty ({all_specs})")
+    chk.report((from_cohort == "") & (from_spec == ""), "cohort", chk.raw("cohort"),
+               "required: a cohort (HF, LBP) or an ASM specialty")
+    clash = (from_cohort != "") & (from_cohort != "?") & (from_spec != "") & (from_spec != "?") & (from_cohort != from_spec)
+    chk.report(clash, "specialty", chk.raw("specialty"),
+               lambda i: f"must be a specialty of the {from_cohort[i]} cohort")
+    return np.where((from_cohort != "") & (from_cohort != "?"), from_cohort, from_spec)
+
+
+def _ia_done(chk: _Checker) -> np.ndarray:
+    if "ia_done" in chk.df.columns and not chk.blank("ia_done").all():
+        return chk.number("ia_done", minimum=0, maximum=2, whole=True, required=True,
+                          allowed="0, 1 or 2 improvement activities completed")
+    ia1 = chk.boolean("ia1_done", default=False)
+    ia2 = chk.boolean("ia2_done", default=False)
+    return np.nan_to_num(ia1) + np.nan_to_num(ia2)
+
+
+def _duplicates(chk: _Checker) -> None:
+    if "npi" not in chk.df.columns:
+        return
+    keys = pd.DataFrame({"npi": chk.text("npi"), "tin": chk.text("tin"),
+                         "py": chk.text("performance_year")})
+    dup = keys.duplicated(keep="first").to_numpy() & (keys["npi"] != "").to_numpy()
+    first = {}
+    for i, k in enumerate(map(tuple, keys.to_numpy())):
+        first.setdefault(k, i)
+    chk.report(dup, "npi", chk.raw("npi"),
+               lambda i: f"duplicate participant (same NPI, TIN and year as row {chk.df.index[first[tuple(keys.iloc[i])]]})")
+
+
+def _measure_inputs(chk: _Checker, cohort_code: np.ndarray, settings: Settings) -> dict:
+    """Per cohort: {measure id: dict of arrays over all rows}; checks rows of that cohort only."""
+    out = {}
+    for code, cohort in cohorts().items():
+        mine = cohort_code == code
+        others = ~mine & (cohort_code != "")
+        out[code] = {}
+        for m in cohort.measures:
+            cols = measure_columns(m.key)
+            for col in cols.values():
+                if col in chk.df.columns:
+                    chk.report(others & ~chk.blank(col), col, chk.raw(col),
+                               f"{m.label} is not a measure of this participant's cohort")
+            ctext = chk.text(cols["collection_type"])
+            ctype = np.empty(chk.n, dtype=object)
+            for i, t in enumerate(ctext):
+                if not t:
+                    ctype[i] = m.collection_types[0]
+                else:
+                    try:
+                        ctype[i] = normalize_collection_type(t)
+                    except ASMInputError:
+                        ctype[i] = "?"
+            bad_type = mine & ~np.isin(ctype, m.collection_types)
+            chk.report(bad_type, cols["collection_type"], chk.raw(cols["collection_type"]),
+                       f"{m.label} is collected as {', '.join(m.collection_types)}")
+            elig = chk.number(cols["eligible"], minimum=0, whole=True, allowed="a whole number >= 0", rows=mine)
+            rep = chk.number(cols["reported"], minimum=0, whole=True, allowed="a whole number >= 0", rows=mine)
+            comp = chk.number(cols["completeness"], minimum=0, maximum=1, rows=mine,
+                              allowed="a fraction between 0 and 1 (70% is 0.70)")
+            if m.proportion:
+                rate = chk.number(cols["rate"], minimum=0, maximum=1, rows=mine,
+                                  allowed="a fraction between 0 and 1 (70% is 0.70)")
+            else:
+                rate = chk.number(cols["rate"], minimum=0, rows=mine, allowed="a number >= 0 (native units)")
+            pts = chk.number(cols["points"], minimum=0, maximum=10, rows=mine, allowed="points between 0 and 10")
+            admin = ctype == "Administrative claims"
+            use_rep = mine & ~admin & np.isnan(comp) & ~np.isnan(rep)
+            chk.report(use_rep & np.isnan(elig), cols["eligible"], chk.raw(cols["eligible"]),
+                       f"required with {cols['reported']}: eligible cases")
+            with np.errstate(invalid="ignore"):
+                chk.report(use_rep & (rep > elig), cols["reported"], chk.raw(cols["reported"]),
+                           lambda i: f"must be at most {cols['eligible']} ({elig[i]:g})")
+            rep_eff = np.where(admin | ~np.isnan(comp), np.nan, rep)
+            c_eff, e_eff, any_rep = categories.effective_measure_inputs(
+                elig, rep_eff, np.where(admin, np.nan, comp), rate, pts, admin, settings=settings)
+            status = categories.measure_status(c_eff, e_eff, admin, reported=any_rep, settings=settings)
+            need_rate = mine & (status == MeasureStatus.SCORED) & np.isnan(pts) & np.isnan(rate)
+            chk.report(need_rate, cols["rate"], chk.raw(cols["rate"]),
+                       f"required: a rate for {m.label} (it is complete with enough cases)")
+            out[code][m.id] = {"ctype": ctype, "completeness": c_eff, "eligible": e_eff, "status": status,
+                               "rate": rate, "points": pts, "admin": admin}
+    return out
+
+
+def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_cost, ia_done, pi, bonus,
+                size, payments, on_time, table, overrides, benchmark_source, cost_ladder, settings, used):
+    n, mcount = rows.size, len(cohort.measures)
+    points = np.zeros((n, mcount))
+    status = np.zeros((n, mcount), dtype=np.int8)
+    comp = np.zeros((n, mcount))
+    admin = np.zeros((n, mcount), dtype=bool)
+    out = {}
+    for j, m in enumerate(cohort.measures):
+        mi = {k: v[rows] for k, v in minputs[m.id].items()}
+        status[:, j], comp[:, j], admin[:, j] = mi["status"], mi["completeness"], mi["admin"]
+        scored = mi["status"] == MeasureStatus.SCORED
+        pts = np.where(scored & ~np.isnan(mi["points"]), mi["points"], 0.0)
+        bench = np.full(n, "", dtype=object)
+        bench[scored & ~np.isnan(mi["points"])] = "entered"
+        for ctype in m.collection_types:
+            sel = scored & np.isnan(mi["points"]) & (mi["ctype"] == ctype)
+            if not sel.any():
+                continue
+            ladder = overrides.get((m.id, ctype)) or overrides.get((m.id, None))
+            if ladder is None and benchmark_source == "cohort":
+                ladder = ladder_from_rates(mi["rate"][sel], inverse=m.inverse,
+                                           scale=100.0 if m.proportion else 1.0)
+            if ladder is None:
+                ladder = table.lookup(m.id, ctype, settings.benchmark_year)
+            used[(cohort.code, year, m.label, ctype)] = ladder
+            pts[sel] = points_on_ladder(mi["rate"][sel], ladder, cap=settings.topped_out_cap,
+                                        decimals=settings.measure_points_decimals)
+            bench[sel] = ladder.label if ladder.measure else ladder.source
+        points[:, j] = pts
+        out[f"{m.key}_points"] = pts
+        out[f"{m.key}_status"] = [MeasureStatus.LABELS[s] for s in mi["status"]]
+        out[f"{m.key}_benchmark"] = bench
+    quality = categories.quality_category(points, status)
+    min_met = categories.minimum_submission_met(comp, admin, on_time[rows].astype(bool), settings=settings)
+
+    eps = np.nan_to_num(episodes[rows], nan=0.0)
+    cpts = cost_pts_in[rows].copy()
+    need = np.isnan(cpts) & ~np.isnan(episode_cost[rows]) & (eps >= settings.cost_episode_minimum)
+    if need.any():
+        if cost_ladder is None:
+            eligible_costs = episode_cost[rows][eps >= settings.cost_episode_minimum]
+            cost_ladder = ladder_from_rates(eligible_costs, inverse=True)
+        used[(cohort.code, year, cohort.cost_measure_id, "cost")] = cost_ladder
+        cpts[need] = points_on_ladder(episode_cost[rows][need], cost_ladder, cap=settings.topped_out_cap)
+    cost = categories.cost_category(cpts, eps, settings=settings)
+
+    ia = adjustments.ia_adjustment(ia_done[rows], settings=settings)
+    pia = adjustments.pi_adjustment(pi[rows], settings=settings)
+    practice = adjustments.practice_size_bonus(size[rows], settings=settings)
+    wq, wc = final_mod.category_weights(~np.isnan(quality), ~np.isnan(cost), settings=settings)
+    final = final_mod.final_score(quality, cost, ia, pia, bonus[rows], practice, min_met, settings=settings)
+
+    params = year_parameters(year)
+    r = params.risk_level
+    scorable = ~np.isnan(final)
+    P = payments[rows]
+    midpoint = (float(np.median(final[scorable])) if settings.tfs_midpoint_mode == "cohort_median"
+                and scorable.any() else settings.tfs_midpoint)
+    sol = payment.solve_scaling_factor(final[scorable], P[scorable], r, midpoint=midpoint, settings=settings)
+    tfs = payment.transformed_final_score(final, midpoint=midpoint, settings=settings)
+    factor = payment.adjustment_factor(final, tfs, r, sol.scaling_factor, settings=settings)
+    pct = np.full(n, np.nan)
+    rank = np.full(n, np.nan)
+    pct[scorable] = payment.percentile_rank(final[scorable])
+    rank[scorable] = payment.competition_rank(final[scorable])
+
+    idx = df.index[rows]
+    ident = {c: df[c].to_numpy()[rows] for c in ("npi", "tin", "name", "specialty") if c in df.columns}
+    notes = np.where(~min_met, "Minimum data submission not met: final score 0.",
+                     np.where(~scorable, "Neither quality nor cost scored: no final score; left out of the pool.",
+                              np.where(np.isnan(quality), "Quality not scored: weight moved to cost.",
+                                       np.where(np.isnan(cost), "Cost not scored: weight moved to quality.", ""))))
+    frame = {**ident, "cohort": cohort.code, "performance_year": year, "payment_year": params.payment_year,
+             **out, "quality": quality, "cost_points": np.where(np.isnan(cost), np.nan, cpts), "cost": cost,
+             "quality_weight": wq, "cost_weight": wc, "ia_adjustment": ia, "pi_adjustment": pia,
+             "complex_bonus": bonus[rows], "practice_bonus": practice, "minimum_submission_met": min_met,
+             "final_score": final, "tfs": np.where(scorable, tfs, np.nan), "risk_level": r,
+             "scaling_factor": sol.scaling_factor, "tfs_midpoint": midpoint, "factor": factor,
+             "multiplier": payment.payment_multiplier(factor), "part_b_payments": P,
+             "dollar_impact": payment.dollar_impact(factor, P), "percentile_rank": pct, "cohort_rank": rank,
+             "cohort_size": int(scorable.sum()), "note": notes}
+    res = pd.DataFrame(frame, index=idx)
+    float_cols = ["quality", "cost_points", "cost", "quality_weight", "cost_weight", "final_score", "tfs",
+                  "factor", "multiplier", "dollar_impact", "percentile_rank"]
+    for c in float_cols:
+        res[c] = pd.array(res[c].to_numpy(dtype=float), dtype="Float64")  # NaN → <NA>: "not scored"
+    res["cohort_rank"] = pd.array(np.where(np.isnan(rank), None, rank), dtype="Int64")
+    pool = {"cohort": cohort.code, "performance_year": year, "payment_year": params.payment_year,
+            "participants": int(scorable.sum()), "risk_level": r, "scaling_factor": sol.scaling_factor,
+            "scaling_method": sol.method, "tfs_midpoint": midpoint, "part_b_payments": float(P[scorable].sum()),
+            "dollar_impact": float(np.nansum(factor[scorable] * P[scorable])),
+            "budget_residual": sol.budget_residual}
+    return res, pool

@@ -1,0 +1,413 @@
+"""Write cached formula results into an existing .xlsx/.xlsm package.
+
+openpyxl's writer drops cached values (and charts/VBA unless asked), so this
+module works directly on the zip package: every member except the worksheet
+parts that receive new values is copied with identical content, in the same
+order and with the same compression method.  Inside a worksheet only the
+``<c>`` elements that get a new cached value are rewritten; every other byte
+of the part (namespaces, untouched cells, formulas) is preserved.
+
+The same zip-level helpers (:func:`check_workbook`, :func:`sheet_parts`) are
+used by :mod:`asm_xl.workbooks.headless`.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import posixpath
+import re
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from typing import Any
+
+from defusedxml import ElementTree as SafeET
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
+
+from .errors import WorkbookError
+
+__all__ = [
+    "EXCEL_ERRORS",
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_MEMBERS",
+    "check_workbook",
+    "sheet_parts",
+    "encode_cached_value",
+    "write_cached_values",
+]
+
+#: Error values Excel stores with ``t="e"``.
+EXCEL_ERRORS = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+    "#GETTING_DATA",
+})
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+DEFAULT_MAX_MEMBERS = 10_000
+_MAX_STRING = 32_767  # Excel's limit for a cell's text
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_WORKBOOK_PART = "xl/workbook.xml"
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+_REL_NS = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
+
+
+# --------------------------------------------------------------------------
+# package checks and sheet discovery
+# --------------------------------------------------------------------------
+def check_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                   max_members: int = DEFAULT_MAX_MEMBERS) -> None:
+    """Raise :class:`WorkbookError` unless *path* is a safe-to-open workbook.
+
+    Checks that the file exists, is not an OLE compound file (a
+    password-protected .xlsx or a legacy .xls), is a zip package containing
+    ``xl/workbook.xml``, and that its member count and total uncompressed size
+    stay within *max_members* / *max_bytes*.  Never modifies the file.
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise WorkbookError(f"workbook not found: {path}")
+    with open(path, "rb") as fh:
+        head = fh.read(len(_OLE_MAGIC))
+        if head == _OLE_MAGIC:
+            fh.seek(0)
+            blob = fh.read(4 * 1024 * 1024)
+            if "EncryptedPackage".encode("utf-16-le") in blob or \
+                    "EncryptionInfo".encode("utf-16-le") in blob:
+                raise WorkbookError(f"password-protected workbook: {path}")
+            raise WorkbookError(
+                f"not an Excel workbook (legacy .xls/OLE file): {path}")
+    if not zipfile.is_zipfile(path):
+        raise WorkbookError(f"not an Excel workbook: {path}")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise WorkbookError(f"not an Excel workbook: {path} ({exc})") from exc
+    if len(infos) > max_members:
+        raise WorkbookError(
+            f"workbook too large: {path} has {len(infos)} zip members "
+            f"(limit {max_members})")
+    total = sum(i.file_size for i in infos)
+    if total > max_bytes:
+        raise WorkbookError(
+            f"workbook too large: {path} expands to {total} bytes "
+            f"(limit {max_bytes})")
+    if _WORKBOOK_PART not in {i.filename for i in infos}:
+        raise WorkbookError(f"not an Excel workbook: {path} "
+                            f"(no {_WORKBOOK_PART})")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """Return ``[(sheet_name, member_path), ...]`` in workbook order.
+
+    Reads ``xl/workbook.xml`` and its relationships with defusedxml; element
+    namespaces are ignored so transitional and strict OOXML both work.
+    """
+    book = SafeET.fromstring(zf.read(_WORKBOOK_PART))
+    try:
+        rels_root = SafeET.fromstring(zf.read(_WORKBOOK_RELS))
+    except KeyError:
+        rels_root = None
+    targets = {}
+    if rels_root is not None:
+        for rel in rels_root.iter():
+            if _local(rel.tag) == "Relationship":
+                target = rel.get("Target", "")
+                if rel.get("TargetMode") == "External":
+                    continue
+                if target.startswith("/"):
+                    member = target.lstrip("/")
+                else:
+                    member = posixpath.normpath(posixpath.join("xl", target))
+                targets[rel.get("Id")] = member
+    out = []
+    for el in book.iter():
+        if _local(el.tag) != "sheet":
+            continue
+        rid = next((el.get(f"{{{ns}}}id") for ns in _REL_NS
+                    if el.get(f"{{{ns}}}id") is not None), None)
+        member = targets.get(rid)
+        if member is not None:
+            out.append((el.get("name"), member))
+    return out
+
+
+# --------------------------------------------------------------------------
+# value encoding
+# --------------------------------------------------------------------------
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]")
+_OOXML_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+
+
+def _escape_text(text: str) -> str:
+    text = _OOXML_ESCAPE.sub(r"_x005F_\1", text)
+    text = _XML_ILLEGAL.sub(lambda m: "_x%04X_" % ord(m.group()), text)
+    return (text.replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
+
+
+def encode_cached_value(value: Any, where: str = "cell"
+                        ) -> tuple[str | None, str | None]:
+    """Return ``(t, v_text)`` for a cached value; ``(None, None)`` clears it.
+
+    numbers -> no ``t``, ``repr`` precision; bool -> ``t="b"`` 1/0;
+    Excel error strings (``"#N/A"`` ...) -> ``t="e"``; other str ->
+    ``t="str"``.  NaN/inf raise :class:`ValueError` naming *where*.
+    """
+    if value is None:
+        return None, None
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "b", "1" if value else "0"
+    if isinstance(value, str):  # includes formulas' XlError (a str subclass)
+        text = str(value)
+        if text in EXCEL_ERRORS:
+            return "e", text
+        if len(text) > _MAX_STRING:
+            raise ValueError(f"{where}: string result longer than "
+                             f"{_MAX_STRING} characters")
+        return "str", _escape_text(text)
+    if isinstance(value, numbers.Integral):
+        return None, str(int(value))
+    if isinstance(value, numbers.Real):
+        f = float(value)
+        if not math.isfinite(f):
+            raise ValueError(f"{where}: cannot write non-finite value {f!r}")
+        return None, repr(f)
+    raise TypeError(f"{where}: unsupported cached value type "
+                    f"{type(value).__name__}")
+
+
+# --------------------------------------------------------------------------
+# worksheet XML rewriting (byte-preserving)
+# --------------------------------------------------------------------------
+_ATTRS = rb"""(?:[^>"']|"[^"]*"|'[^']*')*?"""
+_TOKEN = re.compile(
+    rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>"
+    rb"|(?P<row><(?:[\w.-]+:)?row(?=[\s/>])" + _ATTRS + rb"/?>)"
+    rb"|(?P<cell><(?P<cp>[\w.-]+:)?c(?=[\s/>])(?P<cattrs>" + _ATTRS +
+    rb")(?:/>|>(?P<body>.*?)</(?:[\w.-]+:)?c\s*>))",
+    re.S)
+_ATTR = re.compile(rb"""(\s+)([\w.:-]+)\s*=\s*("[^"]*"|'[^']*')""")
+_F_ELEM = re.compile(
+    rb"<(?:[\w.-]+:)?f(?=[\s/>])(?P<a>" + _ATTRS +
+    rb")(?:/>|>.*?</(?:[\w.-]+:)?f\s*>)", re.S)
+_V_ELEM = re.compile(
+    rb"<(?:[\w.-]+:)?v(?=[\s/>])" + _ATTRS +
+    rb"(?:/>|>.*?</(?:[\w.-]+:)?v\s*>)", re.S)
+_IS_ELEM = re.compile(
+    rb"<(?:[\w.-]+:)?is(?=[\s/>])" + _ATTRS +
+    rb"(?:/>|>.*?</(?:[\w.-]+:)?is\s*>)", re.S)
+_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def _attrs(raw: bytes) -> dict[bytes, bytes]:
+    return {m.group(2): m.group(3)[1:-1] for m in _ATTR.finditer(raw)}
+
+
+def _split_ref(ref: str) -> tuple[int, int]:
+    m = _CELL_REF.match(ref.strip())
+    if not m:
+        raise ValueError(f"bad cell reference {ref!r}")
+    return column_index_from_string(m.group(1).upper()), int(m.group(2))
+
+
+def _parse_range(ref: str) -> tuple[int, int, int, int]:
+    a, _, b = ref.partition(":")
+    c1, r1 = _split_ref(a)
+    c2, r2 = _split_ref(b) if b else (c1, r1)
+    return min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)
+
+
+def _set_attrs(raw: bytes, t: str | None) -> bytes:
+    """Set/replace/remove ``t`` and drop ``vm`` in a start tag's attributes."""
+    done = False
+
+    def repl(m):
+        nonlocal done
+        name = m.group(2)
+        if name == b"vm":
+            return b""
+        if name == b"t":
+            done = True
+            return b"" if t is None else m.group(1) + b't="' + t.encode() + b'"'
+        return m.group(0)
+
+    out = _ATTR.sub(repl, raw)
+    if t is not None and not done:
+        stripped = out.rstrip()
+        out = stripped + b' t="' + t.encode() + b'"' + out[len(stripped):]
+    return out
+
+
+def _rewrite_cell(m: re.Match, t: str | None, text: str | None) -> bytes:
+    prefix = m.group("cp") or b""
+    attrs = _set_attrs(m.group("cattrs"), t)
+    body = m.group("body") or b""
+    body = _IS_ELEM.sub(b"", body)
+    new_v = b"" if text is None else (
+        b"<" + prefix + b"v>" + text.encode("utf-8") + b"</" + prefix + b"v>")
+    vm = _V_ELEM.search(body)
+    if vm:
+        body = body[:vm.start()] + new_v + body[vm.end():]
+    else:
+        fm = _F_ELEM.search(body)
+        at = fm.end() if fm else 0
+        body = body[:at] + new_v + body[at:]
+    if not body:
+        return b"<" + prefix + b"c" + attrs.rstrip(b"/") + b"/>"
+    return b"<" + prefix + b"c" + attrs + b">" + body + b"</" + prefix + b"c>"
+
+
+def _rewrite_sheet(data: bytes, updates: Mapping[str, tuple], where: str
+                   ) -> tuple[bytes, int]:
+    """Rewrite cached values of formula cells in one worksheet part."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise WorkbookError(f"unsupported UTF-16 worksheet part: {where}")
+    row, col, count = 0, 0, 0
+    arrays: list[tuple[int, int, int, int]] = []
+    chunks, last = [], 0
+    for m in _TOKEN.finditer(data):
+        if m.group("row") is not None:
+            r = _attrs(m.group("row")).get(b"r")
+            row = int(r) if r else row + 1
+            col = 0
+            continue
+        if m.group("cell") is None:
+            continue
+        ref = _attrs(m.group("cattrs")).get(b"r")
+        if ref:
+            col, row_of_cell = _split_ref(ref.decode())
+        else:
+            col, row_of_cell = col + 1, row
+        coord = f"{get_column_letter(col)}{row_of_cell}"
+        body = m.group("body") or b""
+        fm = _F_ELEM.search(body)
+        is_formula = fm is not None
+        if fm is not None:
+            fa = _attrs(fm.group("a"))
+            if fa.get(b"t") in (b"array", b"dataTable") and fa.get(b"ref"):
+                arrays.append(_parse_range(fa[b"ref"].decode()))
+        elif any(c1 <= col <= c2 and r1 <= row_of_cell <= r2
+                 for c1, r1, c2, r2 in arrays):
+            is_formula = True  # non-anchor cell of an array formula
+        if not is_formula or coord not in updates:
+            continue
+        t, text = updates[coord]
+        chunks.append(data[last:m.start()])
+        chunks.append(_rewrite_cell(m, t, text))
+        last = m.end()
+        count += 1
+    if not count:
+        return data, 0
+    chunks.append(data[last:])
+    return b"".join(chunks), count
+
+
+# --------------------------------------------------------------------------
+# zip rewriting
+# --------------------------------------------------------------------------
+def _clone_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    zi = zipfile.ZipInfo(info.filename, info.date_time)
+    zi.compress_type = info.compress_type
+    zi.comment = info.comment
+    zi.create_system = info.create_system
+    zi.create_version = info.create_version
+    zi.extract_version = info.extract_version
+    zi.external_attr = info.external_attr
+    zi.internal_attr = info.internal_attr
+    zi.flag_bits = info.flag_bits & 0x800  # keep only the UTF-8 name flag
+    return zi
+
+
+def _normalise_ref(ref: str) -> str:
+    col, row = _split_ref(ref)
+    return f"{get_column_letter(col)}{row}"
+
+
+def write_cached_values(path, values: Mapping[tuple[str, str], Any], *,
+                        out_path=None, max_bytes: int = DEFAULT_MAX_BYTES,
+                        max_members: int = DEFAULT_MAX_MEMBERS) -> int:
+    """Store *values* as the cached results of formula cells of a workbook.
+
+    *values* maps ``(sheet_name, "A1")`` to a float/int/bool/str, an Excel
+    error string such as ``"#N/A"``, or ``None`` (removes the cached value).
+    Only cells holding a formula (an ``<f>`` child, or a cell covered by an
+    array formula) are changed; other keys are ignored.  Sheet names match
+    case-insensitively, as in Excel.  The result is written atomically to
+    *out_path* (default: *path* itself) through a temporary file in the same
+    directory; on any error the target is untouched and no temporary file
+    remains.  When nothing changes and *out_path* is None the file is not
+    rewritten.  Returns the number of cells updated.
+    """
+    path = os.fspath(path)
+    check_workbook(path, max_bytes=max_bytes, max_members=max_members)
+    wanted: dict[str, dict[str, tuple]] = {}
+    for (sheet, ref), value in values.items():
+        where = f"{sheet}!{ref}"
+        coord = _normalise_ref(ref)
+        wanted.setdefault(sheet.casefold(), {})[coord] = \
+            encode_cached_value(value, where)
+
+    target = os.fspath(out_path) if out_path is not None else path
+    with zipfile.ZipFile(path) as zin:
+        members = {}
+        for name, member in sheet_parts(zin):
+            if name is not None and name.casefold() in wanted:
+                members[member] = (name, wanted[name.casefold()])
+        new_data, total = {}, 0
+        for member, (name, updates) in members.items():
+            try:
+                data = zin.read(member)
+            except KeyError:
+                continue
+            data, n = _rewrite_sheet(data, updates, f"{path}:{member}")
+            if n:
+                new_data[member], total = data, total + n
+        if not total and out_path is None:
+            return 0
+        _write_zip(zin, new_data, target)
+    return total
+
+
+def _write_zip(zin: zipfile.ZipFile, new_data: Mapping[str, bytes],
+               target: str) -> None:
+    directory = os.path.dirname(os.path.abspath(target))
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            with zipfile.ZipFile(fh, "w", strict_timestamps=False) as zout:
+                zout.comment = zin.comment
+                for info in zin.infolist():
+                    data = new_data.get(info.filename)
+                    if data is None:
+                        data = zin.read(info)
+                    zout.writestr(_clone_info(info), data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            mode = os.stat(target).st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
