@@ -1,0 +1,102 @@
+"""One declaration per Excel function; it drives the xlwings UDF module and the headless engine.
+
+A declaration gives the function's name, its arguments (name, help text, optional or not, range or
+not), the help line shown in Excel's Function Wizard, and the Python implementation, which takes
+Excel-shaped values and raises :class:`~asm_xl.excel.values.ExcelError` for an error result.
+
+:func:`call` gives Excel semantics (a value or an error value such as "#N/A", never an exception);
+:func:`explain` gives the reason behind an error value, which users see with ``=ASM_WHY(...)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import ASMInputError
+from .values import ExcelError
+
+__all__ = ["Arg", "ExcelFunction", "REGISTRY", "excel_function", "call", "explain", "evaluate"]
+
+log = logging.getLogger(__name__)
+
+HELP_LIMIT = 255  # Excel's Function Wizard limit for descriptions and argument help
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    doc: str
+    optional: bool = False
+    range: bool = False
+
+
+@dataclass(frozen=True)
+class ExcelFunction:
+    name: str
+    help: str
+    args: tuple[Arg, ...]
+    impl: Callable
+    variadic: Arg | None = None   #: trailing ParamArray argument (ASM_WHY)
+    category: str = "ASM"
+
+    @property
+    def signature(self) -> str:
+        parts = [f"[{a.name}]" if a.optional else a.name for a in self.args]
+        if self.variadic:
+            parts.append(f"{self.variadic.name}...")
+        return f"{self.name}({', '.join(parts)})"
+
+
+REGISTRY: dict[str, ExcelFunction] = {}
+
+
+def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None):
+    """Declare an Excel function (decorator on its implementation)."""
+    for text in [help] + [a.doc for a in args] + ([variadic.doc] if variadic else []):
+        if len(text) > HELP_LIMIT:
+            raise ValueError(f"{name}: help text over {HELP_LIMIT} characters: {text[:40]}...")
+    seen_optional = False
+    for a in args:
+        if seen_optional and not a.optional:
+            raise ValueError(f"{name}: required argument {a.name} after an optional one")
+        seen_optional |= a.optional
+
+    def deco(impl: Callable) -> Callable:
+        REGISTRY[name] = ExcelFunction(name, help, tuple(args), impl, variadic)
+        return impl
+
+    return deco
+
+
+def evaluate(name: str, *values: object) -> tuple[object, str]:
+    """(result or error value, reason). Omitted trailing optional arguments may be left out."""
+    fn = REGISTRY.get(str(name).strip().upper())
+    if fn is None:
+        return "#NAME?", f"unknown function {name!r}"
+    n = len(fn.args)
+    required = sum(not a.optional for a in fn.args)
+    if len(values) < required or (len(values) > n and fn.variadic is None):
+        return "#VALUE!", f"{fn.signature} takes {required}-{n} arguments, got {len(values)}"
+    padded = list(values) + [None] * (n - len(values)) if len(values) < n else list(values)
+    try:
+        return fn.impl(*padded), ""
+    except ExcelError as e:
+        return e.code, e.reason
+    except ASMInputError as e:
+        return "#NUM!", str(e)
+    except Exception as e:  # never a traceback in a cell
+        log.exception("%s failed", fn.name)
+        return "#VALUE!", f"internal error in {fn.name}: {type(e).__name__}: {e}"
+
+
+def call(name: str, *values: object) -> object:
+    """Evaluate a function the way Excel shows it: a value, or an error value such as "#N/A"."""
+    return evaluate(name, *values)[0]
+
+
+def explain(name: str, *values: object) -> str:
+    """Why the function gives an error for these arguments ("OK" when it does not)."""
+    result, reason = evaluate(name, *values)
+    return reason or "OK"

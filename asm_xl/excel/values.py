@@ -1,0 +1,154 @@
+"""Excel-shaped input normalization: what xlwings (or the headless engine) passes → Python values.
+
+Excel hands a function scalars (float, str, bool), ``None`` for a blank cell, error values
+(xlwings: ``None`` by default, or strings such as "#N/A"; our headless engine: the strings), and
+ranges as flat lists (one row or column) or lists of lists. Everything here turns those into the
+core's types or raises :class:`ExcelError` with the Excel error to show and a reason.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+from ..errors import ASMInputError
+
+__all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number",
+           "whole", "boolean", "text", "vector"]
+
+ERROR_VALUES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                "#SPILL!", "#CALC!")
+
+
+class ExcelError(Exception):
+    """An Excel error value to return (``code``: "#VALUE!", "#NUM!", "#N/A") and why."""
+
+    def __init__(self, code: str, reason: str):
+        assert code in ERROR_VALUES
+        self.code = code
+        self.reason = reason
+        super().__init__(f"{code} {reason}")
+
+    @classmethod
+    def from_input_error(cls, err: ASMInputError) -> "ExcelError":
+        return cls("#NUM!", str(err))
+
+
+def is_error(v: object) -> bool:
+    return isinstance(v, str) and v.strip().upper() in ERROR_VALUES
+
+
+def is_blank(v: object) -> bool:
+    """A blank cell: None, "", or a float NaN (pandas-style blank)."""
+    return v is None or (isinstance(v, str) and v.strip() == "") or (isinstance(v, float) and math.isnan(v))
+
+
+def flatten(name: str, v: object) -> list:
+    """A row, a column or a single cell → flat list. A 2-D block (rows and columns > 1) → #VALUE!."""
+    if isinstance(v, tuple):
+        v = list(v)
+    if not isinstance(v, list):
+        return [v]
+    if v and all(isinstance(r, (list, tuple)) for r in v):
+        rows = [list(r) for r in v]
+        if len(rows) == 1:
+            return rows[0]
+        if all(len(r) == 1 for r in rows):
+            return [r[0] for r in rows]
+        raise ExcelError("#VALUE!", f"{name}: expected one row or one column, got {len(rows)}x{len(rows[0])}")
+    if any(isinstance(x, (list, tuple)) for x in v):
+        raise ExcelError("#VALUE!", f"{name}: ragged range")
+    return v
+
+
+def _scalar(name: str, v: object) -> object:
+    if isinstance(v, (list, tuple)):
+        flat = flatten(name, v)
+        if len(flat) != 1:
+            raise ExcelError("#VALUE!", f"{name}: expected a single cell, got {len(flat)} cells")
+        v = flat[0]
+    return v
+
+
+def number(name: str, v: object, *, minimum: float | None = None, maximum: float | None = None,
+           allowed: str = "") -> float:
+    """A number; text numbers ("0.7", "1,000", "70%") are accepted; blank → #VALUE!.
+
+    Out of range → #NUM!; an error value → that error passes through.
+    """
+    v = _scalar(name, v)
+    if is_error(v):
+        raise ExcelError(str(v).strip().upper(), f"{name} is an error value {v}")
+    if is_blank(v):
+        raise ExcelError("#VALUE!", f"{name} is blank: {allowed or 'a number is needed'}")
+    if isinstance(v, bool):
+        x = float(v)
+    elif isinstance(v, Real):
+        x = float(v)
+    elif isinstance(v, str):
+        t = v.strip().replace(",", "")
+        pct = t.endswith("%")
+        try:
+            x = float(t[:-1] if pct else t) / (100.0 if pct else 1.0)
+        except ValueError:
+            raise ExcelError("#VALUE!", f"{name}: {v!r} is not a number") from None
+    else:
+        raise ExcelError("#VALUE!", f"{name}: {v!r} is not a number")
+    if not math.isfinite(x):
+        raise ExcelError("#NUM!", f"{name}: {v!r} is not a finite number")
+    if (minimum is not None and x < minimum) or (maximum is not None and x > maximum):
+        raise ExcelError("#NUM!", f"{name}: {v!r} is not allowed ({allowed or _range(minimum, maximum)})")
+    return x
+
+
+def optional_number(name: str, v: object, default: float | None, **kw) -> float | None:
+    v = _scalar(name, v)
+    return default if is_blank(v) else number(name, v, **kw)
+
+
+def whole(name: str, v: object, **kw) -> int:
+    x = number(name, v, **kw)
+    if not x.is_integer():
+        raise ExcelError("#NUM!", f"{name}: {x:g} is not a whole number")
+    return int(x)
+
+
+_TRUE = {"TRUE", "YES", "Y", "1", "X"}
+_FALSE = {"FALSE", "NO", "N", "0"}
+
+
+def boolean(name: str, v: object, default: bool) -> bool:
+    v = _scalar(name, v)
+    if is_blank(v):
+        return default
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, Real) and float(v) in (0.0, 1.0):
+        return float(v) == 1.0
+    if isinstance(v, str) and v.strip().upper() in _TRUE | _FALSE:
+        return v.strip().upper() in _TRUE
+    raise ExcelError("#VALUE!", f"{name}: {v!r} is not TRUE/FALSE")
+
+
+def text(name: str, v: object) -> str:
+    v = _scalar(name, v)
+    if is_error(v):
+        raise ExcelError(str(v).strip().upper(), f"{name} is an error value {v}")
+    if is_blank(v):
+        raise ExcelError("#VALUE!", f"{name} is blank")
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def vector(name: str, v: object) -> list:
+    """A range argument as a flat list (blanks kept as None)."""
+    return [None if is_blank(x) else x for x in flatten(name, v)]
+
+
+def _range(lo, hi) -> str:
+    if lo is not None and hi is not None:
+        return f"between {lo:g} and {hi:g}"
+    if lo is not None:
+        return f">= {lo:g}"
+    return f"<= {hi:g}"

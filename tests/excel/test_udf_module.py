@@ -1,0 +1,70 @@
+"""The xlwings UDF module: what Excel's "Import Functions" writes and what the Function Wizard shows."""
+
+import importlib
+
+import pytest
+
+from asm_xl.excel import REGISTRY
+from vba_wrappers import generate_vba, import_udf_module, macro_options, vba_signatures
+
+#: The users' contract (issue: names, argument order), as Excel will show it.
+EXPECTED_SIGNATURES = {
+    "ASM_MEASURE_POINTS": ["measure", "collection_type", "rate", "Optional benchmark_year", "Optional assumptions"],
+    "ASM_POINTS": ["value", "ladder", "Optional inverse", "Optional topped_out", "Optional assumptions"],
+    "ASM_QUALITY": ["points", "completeness", "cases", "Optional assumptions"],
+    "ASM_COST": ["value", "episodes", "Optional ladder", "Optional assumptions"],
+    "ASM_FINAL": ["quality", "cost", "ia_done", "pi_score", "Optional complex_bonus", "Optional practice_size",
+                  "Optional min_submission_met", "Optional assumptions"],
+    "ASM_TFS": ["final_score", "Optional assumptions"],
+    "ASM_FACTOR": ["final_score", "performance_year", "Optional scaling", "Optional payments", "Optional assumptions"],
+    "ASM_SCALING": ["final_scores", "performance_year", "Optional payments", "Optional assumptions"],
+    "ASM_MULTIPLIER": ["final_score", "performance_year", "Optional scaling", "Optional payments",
+                       "Optional assumptions"],
+    "ASM_IMPACT": ["factor", "part_b_payments"],
+    "ASM_RISK_LEVEL": ["performance_year"],
+    "ASM_PAYMENT_YEAR": ["performance_year"],
+    "ASM_IA_ADJ": ["ia_done", "Optional assumptions"],
+    "ASM_PI_ADJ": ["pi_score", "Optional assumptions"],
+    "ASM_PRACTICE_BONUS": ["practice_size", "Optional assumptions"],
+    "ASM_COMPLETENESS": ["reported", "eligible"],
+    "ASM_PERCENTILE": ["final_score", "final_scores"],
+    "ASM_WHY": ["function", "ParamArray args()"],
+}
+
+
+@pytest.fixture(scope="module")
+def udfs():
+    module = import_udf_module("asm_xl.udfs")
+    yield module
+    importlib.reload(module)  # back to the plain (Linux no-op decorator) functions
+
+
+def test_import_functions_writes_one_vba_function_per_registry_entry(udfs):
+    vba = generate_vba(udfs)
+    assert set(vba_signatures(vba)) == set(REGISTRY)
+
+
+def test_vba_signatures_are_the_users_contract(udfs):
+    assert vba_signatures(generate_vba(udfs)) == EXPECTED_SIGNATURES
+
+
+def test_vba_calls_the_asm_xl_udfs_module(udfs):
+    vba = generate_vba(udfs)
+    assert 'XLPy.CallUDF("asm_xl.udfs", "ASM_QUALITY", Array(points, completeness, cases, assumptions)' in vba
+
+
+def test_function_wizard_shows_category_and_help_under_255_characters(udfs):
+    options = macro_options(udfs)
+    assert set(options) == set(REGISTRY)
+    for name, opt in options.items():
+        assert opt["Category"] == "ASM"
+        assert opt["Description"] == REGISTRY[name].help
+        assert all(0 < len(d) <= 255 for d in opt["ArgumentDescriptions"]), name
+        assert len(opt["ArgumentDescriptions"]) == len(EXPECTED_SIGNATURES[name])
+
+
+def test_udf_returns_the_same_value_as_the_registry_for_excel_shaped_input(udfs):
+    column = [[9.5], [0.0], [8.5], [7.0], [None]]
+    completeness = [[None], [0.7], [0.92], [0.95], [1.0]]
+    cases = [[65], [60], [85], [85], [18]]
+    assert udfs.ASM_QUALITY(column, completeness, cases) == pytest.approx(0.625, abs=1e-15)
