@@ -1,0 +1,179 @@
+"""ASM_* functions called the way Excel calls them: scalars, rows, columns, blanks, error values."""
+
+import math
+
+import pytest
+
+from asm_xl.excel import REGISTRY, call, explain
+
+CMS_POINTS = [9.5, None, 8.5, 7.0, None]
+CMS_COMPLETENESS = [None, 0.70, 0.92, 0.95, 1.00]   # blank = administrative claims (Q492)
+CMS_CASES = [65, 60, 85, 85, 18]
+
+
+def as_column(values):
+    return [[v] for v in values]
+
+
+@pytest.mark.parametrize("shape", [list, as_column, lambda v: [list(v)]], ids=["flat", "column", "row"])
+def test_quality_reproduces_cms_example_for_every_range_shape(shape):
+    # (9.5 + 0 + 8.5 + 7) / 40: Q008 is incomplete (70% < 75%), Q377 has 18 < 20 cases.
+    assert call("ASM_QUALITY", shape(CMS_POINTS), shape(CMS_COMPLETENESS), shape(CMS_CASES)) == 0.625
+
+
+def test_quality_with_every_measure_excluded_is_na_with_a_reason():
+    args = ([5.0, 6.0], [0.9, 1.0], [10, 19])
+    assert call("ASM_QUALITY", *args) == "#N/A"
+    assert "every measure is excluded" in explain("ASM_QUALITY", *args)
+
+
+def test_quality_of_unequal_ranges_is_value_error():
+    assert call("ASM_QUALITY", [1, 2], [0.8], [30, 30]) == "#VALUE!"
+
+
+def test_quality_of_a_two_dimensional_block_is_value_error():
+    assert call("ASM_QUALITY", [[1, 2], [3, 4]], [[1, 1], [1, 1]], [[30, 30], [30, 30]]) == "#VALUE!"
+
+
+def test_measure_points_accepts_every_measure_and_collection_type_spelling():
+    # Q236 eCQM PY2026 ladder: B7 = 72.0, B8 = 75.0 → 73.5% is 7 + 1.5/3 = 7.5 points.
+    for measure in ("Q236", "236", 236, 236.0, "q236"):
+        for ctype in ("eCQM", "ecqm", "electronicHealthRecord"):
+            assert call("ASM_MEASURE_POINTS", measure, ctype, 0.735) == pytest.approx(7.5)
+
+
+def test_measure_points_of_a_percent_typed_as_70_is_num_error_naming_the_rule():
+    assert call("ASM_MEASURE_POINTS", "Q236", "eCQM", 72) == "#NUM!"
+    assert "fraction between 0 and 1" in explain("ASM_MEASURE_POINTS", "Q236", "eCQM", 72)
+
+
+def test_measure_points_text_percent_is_read_as_a_fraction():
+    assert call("ASM_MEASURE_POINTS", "Q236", "eCQM", "73.5%") == pytest.approx(7.5)
+
+
+def test_measure_points_for_an_older_benchmark_year():
+    # Q236 eCQM PY2022 (9-value format): B2..B10 = 0, 51.76, 56.81, ... → 56.81% starts decile 4.
+    assert call("ASM_MEASURE_POINTS", "Q236", "eCQM", 0.5681, 2022) == pytest.approx(4.0)
+
+
+def test_measure_points_unknown_ladder_is_num_error_listing_what_exists():
+    assert call("ASM_MEASURE_POINTS", "Q377", "MIPS CQM", 0.5) == "#NUM!"
+    assert "eCQM" in explain("ASM_MEASURE_POINTS", "Q377", "MIPS CQM", 0.5)
+
+
+def test_points_on_a_user_ladder_in_a_row():
+    ladder = [[0, 10, 20, 30, 40, 50, 60, 70, 80, 90]]
+    assert call("ASM_POINTS", 65, ladder) == 7.5
+    assert call("ASM_POINTS", 95, ladder, False, True) == 7.0     # topped out: cap at 7
+    inverse = [list(reversed(ladder[0]))]  # 90, 80, ..., 0: lower is better
+    assert call("ASM_POINTS", 5, inverse, True) == 9.5   # reaches B9 = 10, not B10 = 0: 9 + 5/10
+    assert call("ASM_POINTS", 0, inverse, True) == 10.0
+
+
+def test_points_with_nine_values_is_value_error():
+    assert call("ASM_POINTS", 5, list(range(9))) == "#VALUE!"
+
+
+def test_cost_from_points_and_from_a_cost_ladder():
+    assert call("ASM_COST", 8, 25) == 0.8
+    ladder = [20000, 19000, 18000, 17000, 16000, 15000, 14000, 13000, 12000, 11000]
+    # 15,500 reaches B5 = 16,000 but not B6 = 15,000: 5 + 500/1000 = 5.5 points → 0.55.
+    assert call("ASM_COST", 15500, 25, ladder) == pytest.approx(0.55)
+
+
+def test_cost_with_19_episodes_is_na():
+    assert call("ASM_COST", 8, 19) == "#N/A"
+    assert "19 episodes" in explain("ASM_COST", 8, 19)
+
+
+def test_final_reweights_a_quality_shown_as_na_to_cost():
+    # Quality #N/A: 100% cost. 100 x 0.8 - 10 (one IA) - 5 (PI 50%) + 3 + 10 (5 clinicians) = 78.
+    assert call("ASM_FINAL", "#N/A", 0.8, 1, 0.5, 3, 5) == pytest.approx(78.0)
+    assert call("ASM_FINAL", None, 0.8, 1, 0.5, 3, 5) == pytest.approx(78.0)
+
+
+def test_final_without_minimum_submission_is_zero():
+    assert call("ASM_FINAL", 0.9, 0.9, 2, 1, 10, 1, False) == 0.0
+
+
+def test_final_is_clamped_to_100():
+    assert call("ASM_FINAL", 1, 1, 2, 1, 10, 1) == 100.0
+
+
+def test_final_ia_done_must_be_0_1_or_2():
+    assert call("ASM_FINAL", 0.5, 0.5, 3, 1) == "#NUM!"
+    assert call("ASM_FINAL", 0.5, 0.5, "two", 1) == "#VALUE!"
+
+
+def test_tfs_of_80_is_cms_illustration():
+    assert call("ASM_TFS", 80) == pytest.approx(1 / (1 + math.exp(-3)))
+    assert round(call("ASM_TFS", 80), 2) == 0.95
+
+
+def test_factor_with_default_scaling_and_zero_score():
+    tfs80 = 1 / (1 + math.exp(-3))
+    assert call("ASM_FACTOR", 80, 2027) == pytest.approx(0.09 * tfs80 * 1.7 - 0.09)
+    assert call("ASM_FACTOR", 0, 2031) == pytest.approx(-0.12)
+
+
+def test_factor_from_a_cohort_range_equals_factor_with_its_scaling():
+    finals, pay = [[80], [40], [60]], [[100_000], [200_000], [100_000]]
+    sf = call("ASM_SCALING", finals, 2027, pay)
+    tfs = [1 / (1 + math.exp(-0.1 * (f - 50))) for f in (80, 40, 60)]
+    assert sf == pytest.approx(0.85 * 400_000 / (100_000 * tfs[0] + 200_000 * tfs[1] + 100_000 * tfs[2]))
+    assert call("ASM_FACTOR", 80, 2027, finals, pay) == pytest.approx(call("ASM_FACTOR", 80, 2027, sf))
+    assert call("ASM_MULTIPLIER", 80, 2027, sf) == pytest.approx(1 + call("ASM_FACTOR", 80, 2027, sf))
+
+
+def test_impact_of_6_percent_on_250000_is_15000():
+    assert call("ASM_IMPACT", 0.06, 250_000) == pytest.approx(15_000)
+
+
+def test_risk_level_and_payment_year():
+    assert [call("ASM_RISK_LEVEL", y) for y in range(2027, 2032)] == [0.09, 0.09, 0.10, 0.11, 0.12]
+    assert call("ASM_PAYMENT_YEAR", "2029") == 2031
+    assert call("ASM_RISK_LEVEL", 2026) == "#NUM!"
+
+
+def test_helpers_for_adjustments():
+    assert [call("ASM_IA_ADJ", n) for n in (0, 1, 2)] == [-20, -10, 0]
+    assert call("ASM_PI_ADJ", 0.75) == pytest.approx(-2.5)
+    assert [call("ASM_PRACTICE_BONUS", n) for n in (1, 2, 15, 16)] == [15, 10, 10, 0]
+    assert call("ASM_COMPLETENESS", 45, 60) == 0.75
+    assert call("ASM_COMPLETENESS", 61, 60) == "#NUM!"
+
+
+def test_percentile_rank_among_cohort():
+    assert call("ASM_PERCENTILE", 60, [[40], [60], [80], [None]]) == pytest.approx(50.0)
+
+
+def test_assumptions_range_changes_the_result():
+    table = [["tfs_midpoint", 60], ["tfs_steepness", 0.2], ["unrelated blank", None]]
+    assert call("ASM_TFS", 60, table) == 0.5
+    assert call("ASM_TFS", 60, [["no_such_setting", 1]]) == "#NUM!"
+
+
+def test_why_explains_the_error_of_the_same_arguments():
+    assert call("ASM_WHY", "ASM_COST", 8, 10) == explain("ASM_COST", 8, 10)
+    assert call("ASM_WHY", "ASM_TFS", 50) == "OK"
+    assert call("ASM_WHY", "NOPE") == "#NAME?"
+
+
+def test_text_numbers_and_blanks_are_normalized():
+    assert call("ASM_IMPACT", "0.06", "250,000") == pytest.approx(15_000)
+    assert call("ASM_IMPACT", None, 250_000) == "#VALUE!"
+
+
+def test_wrong_argument_count_is_value_error_not_an_exception():
+    assert call("ASM_TFS") == "#VALUE!"
+    assert call("ASM_IMPACT", 1, 2, 3) == "#VALUE!"
+
+
+def test_no_function_ever_raises_on_garbage_input():
+    garbage = [None, "", "abc", "#REF!", [[None]], [[1, 2], [3, 4]], float("nan"), True, -1e308]
+    for fn in REGISTRY.values():
+        n = len(fn.args)
+        for g in garbage:
+            result = call(fn.name, *([g] * n))
+            assert result is not None
+            assert not (isinstance(result, float) and math.isnan(result)), (fn.name, g)
