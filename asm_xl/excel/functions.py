@@ -147,14 +147,14 @@ def asm_quality(points, completeness, cases, assumptions=None):
     "ASM_COST",
     "Cost category score (fraction): cost points / 10; #N/A with fewer than 20 episodes.",
     Arg("value", "Cost achievement points (1-10); or, with a ladder, the episode cost."),
-    Arg("episodes", "Attributed EBCM episodes."),
+    Arg("episodes", "Attributed EBCM episodes (blank = 0)."),
     Arg("ladder", "Optional: ten cost decile start values (descending: lower cost is better).",
         optional=True, range=True),
     ASSUMPTIONS,
 )
 def asm_cost(value, episodes, ladder=None, assumptions=None):
     s = settings_arg(assumptions)
-    eps = xv.number("episodes", episodes, minimum=0, allowed="a whole number >= 0")
+    eps = xv.optional_number("episodes", episodes, 0.0, minimum=0, allowed="a whole number >= 0")
     if eps < s.cost_episode_minimum:
         raise xv.ExcelError("#N/A", f"cost not scored: {eps:g} episodes, fewer than {s.cost_episode_minimum}")
     if ladder is None or (not isinstance(ladder, list) and xv.is_blank(ladder)):
@@ -330,16 +330,30 @@ def asm_practice_bonus(practice_size, assumptions=None):
 
 
 @excel_function(
-    "ASM_COMPLETENESS", "Data completeness = reported cases / eligible cases.",
-    Arg("reported", "Cases reported."), Arg("eligible", "Eligible cases."))
+    "ASM_COMPLETENESS", "Data completeness = reported cases / eligible cases (0 when nothing is reported).",
+    Arg("reported", "Cases reported (blank = 0)."), Arg("eligible", "Eligible cases (blank = 0)."))
 def asm_completeness(reported, eligible):
-    r = xv.number("reported", reported, minimum=0)
-    e = xv.number("eligible", eligible, minimum=0)
+    r = xv.optional_number("reported", reported, 0.0, minimum=0, allowed="a whole number >= 0")
+    e = xv.optional_number("eligible", eligible, 0.0, minimum=0, allowed="a whole number >= 0")
     if r > e:
         raise xv.ExcelError("#NUM!", f"reported: {r:g} is more than eligible ({e:g})")
-    if e == 0:
-        raise xv.ExcelError("#N/A", "no eligible cases")
-    return r / e
+    return r / e if e > 0 else 0.0
+
+
+@excel_function(
+    "ASM_MIN_SUBMISSION",
+    "TRUE when the minimum data submission is met: one non-claims measure at 75% completeness, on time.",
+    Arg("completeness", "Each measure's data completeness; blank = administrative claims.", range=True),
+    Arg("on_time", "Optional: data submitted on time (TRUE/FALSE, yes/no). Default TRUE.", optional=True),
+    ASSUMPTIONS,
+)
+def asm_min_submission(completeness, on_time=None, assumptions=None):
+    s = settings_arg(assumptions)
+    comp = [c for c in xv.vector("completeness", completeness) if c is not None and not xv.is_error(c)]
+    values = [xv.number("completeness", c, minimum=0, maximum=1) for c in comp]
+    met = categories.minimum_submission_met(np.array(values, dtype=float), np.zeros(len(values), dtype=bool),
+                                            xv.boolean("on_time", on_time, True), settings=s)
+    return bool(met)
 
 
 @excel_function(

@@ -141,6 +141,13 @@ def test_helpers_for_adjustments():
     assert [call("ASM_PRACTICE_BONUS", n) for n in (1, 2, 15, 16)] == [15, 10, 10, 0]
     assert call("ASM_COMPLETENESS", 45, 60) == 0.75
     assert call("ASM_COMPLETENESS", 61, 60) == "#NUM!"
+    assert call("ASM_COMPLETENESS", None, None) == 0.0   # nothing reported
+
+
+def test_minimum_submission_needs_one_complete_non_claims_measure_on_time():
+    assert call("ASM_MIN_SUBMISSION", [None, 0.7, 0.75]) is True      # 75% exactly meets it
+    assert call("ASM_MIN_SUBMISSION", [None, 0.7, 0.74]) is False     # only the claims measure
+    assert call("ASM_MIN_SUBMISSION", [None, 0.9], "No") is False     # late
 
 
 def test_percentile_rank_among_cohort():

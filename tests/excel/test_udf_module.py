@@ -27,6 +27,7 @@ EXPECTED_SIGNATURES = {
     "ASM_PI_ADJ": ["pi_score", "Optional assumptions"],
     "ASM_PRACTICE_BONUS": ["practice_size", "Optional assumptions"],
     "ASM_COMPLETENESS": ["reported", "eligible"],
+    "ASM_MIN_SUBMISSION": ["completeness", "Optional on_time", "Optional assumptions"],
     "ASM_PERCENTILE": ["final_score", "final_scores"],
     "ASM_WHY": ["function", "ParamArray args()"],
 }
