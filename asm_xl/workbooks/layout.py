@@ -1,0 +1,69 @@
+"""Where things are in the template: every input cell has a workbook-scoped defined name.
+
+The template builder writes these cells; the generator fills them per physician; tests read them.
+"""
+
+from __future__ import annotations
+
+MAX_MEASURES = 6          #: measure rows in the template (HF has 5, LBP 4 and one more proposed)
+MEASURE_FIRST_ROW = 17    #: first measure row on the Inputs sheet
+SCORE_MEASURE_FIRST_ROW = 6
+
+INPUTS = "Inputs"
+SCORE = "Score"
+SCENARIOS = "Scenarios"
+ASSUMPTIONS = "Assumptions"
+BENCHMARKS = "Benchmarks"
+ABOUT = "About"
+
+#: Scalar inputs on the Inputs sheet: defined name → (row, label, help, kind).
+#: kind: text | specialty | cohort | year | count | dollars | fraction | yesno | bonus | points | positive
+SCALAR_INPUTS = {
+    "In_NPI": (4, "NPI", "10-digit National Provider Identifier", "text"),
+    "In_TIN": (5, "TIN", "Taxpayer Identification Number of the practice", "text"),
+    "In_Name": (6, "Physician", "Name as it should appear", "text"),
+    "In_Specialty": (7, "Specialty", "Medicare specialty (decides the cohort)", "specialty"),
+    "In_Cohort": (8, "Cohort", "HF (heart failure) or LBP (low back pain)", "cohort"),
+    "In_Year": (9, "Performance year", "2027-2031; payments move two years later", "year"),
+    "In_PracticeSize": (10, "Clinicians in the TIN", "1 = solo (+15), 2-15 = small (+10), more = no bonus", "count1"),
+    "In_Payments": (11, "Part B payments ($)", "Expected Medicare Part B payments in the payment year", "dollars"),
+    "In_OnTime": (12, "Quality data submitted on time", "Yes / No: late or missing data means a final score of 0", "yesno"),
+    "In_Episodes": (24, "EBCM episodes", "Attributed episodes; fewer than 20 means no cost score", "count"),
+    "In_EpisodeCost": (25, "Average episode cost ($)", "Scored on the cost ladder (Benchmarks sheet)", "dollars"),
+    "In_CostPoints": (26, "Cost points (CMS report)", "1-10 from a CMS feedback report; overrides the episode cost", "points1"),
+    "In_IA1": (29, "IA-1 done (90 days)", "Primary care connections and HRSN screening", "yesno"),
+    "In_IA2": (30, "IA-2 done (90 days)", "Collaborative care arrangement with a primary care practice", "yesno"),
+    "In_PI": (31, "Promoting Interoperability score", "Fraction 0-100%; incomplete reporting = 0%", "fraction"),
+    "In_Complex": (32, "Complex patient bonus", "0-10 points (CMS formula unpublished: an input)", "bonus"),
+    "In_CohortSF": (35, "Cohort scaling factor", "From the roster's cohort; blank = the default assumption", "positive"),
+}
+
+#: Measure table columns on the Inputs sheet: defined name → (column letter, header, kind).
+MEASURE_INPUTS = {
+    "In_Measure": ("A", "Measure", "text"),
+    "In_MeasureTitle": ("B", "Title", "text"),
+    "In_CollType": ("C", "Collection type", "collection"),
+    "In_Eligible": ("D", "Eligible cases", "count"),
+    "In_Reported": ("E", "Reported cases", "count"),
+    "In_Rate": ("F", "Performance rate", "rate"),
+    "In_PointsOverride": ("G", "Points (CMS report, optional)", "points0"),
+}
+
+SECTION_ROWS = {"Quality measures": 15, "Cost": 23, "Improvement activities, interoperability, complex patients": 28,
+                "Cohort": 34}
+
+
+def measure_rows() -> range:
+    return range(MEASURE_FIRST_ROW, MEASURE_FIRST_ROW + MAX_MEASURES)
+
+
+def measure_range(column: str, sheet: str = INPUTS, first: int = MEASURE_FIRST_ROW) -> str:
+    return f"{_quote(sheet)}!${column}${first}:${column}${first + MAX_MEASURES - 1}"
+
+
+def scalar_ref(name: str) -> str:
+    return f"{INPUTS}!$B${SCALAR_INPUTS[name][0]}"
+
+
+def _quote(sheet: str) -> str:
+    return f"'{sheet}'" if " " in sheet else sheet
