@@ -29,7 +29,7 @@ from ..parameters import cohorts, performance_years
 from ..settings import DEFAULT_SETTINGS
 from . import layout as L
 
-__all__ = ["build_template", "template_bytes", "DEFAULT_TEMPLATE"]
+__all__ = ["build_template", "template_bytes", "default_template", "DEFAULT_TEMPLATE"]
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "asm_template.xlsx"
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)
@@ -449,16 +449,19 @@ def _deterministic(data: bytes) -> bytes:
 
 def build_template(path: str | os.PathLike = DEFAULT_TEMPLATE) -> Path:
     """Write the template to ``path`` atomically and return the path."""
+    from .generate import write_atomic
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = template_bytes()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, template_bytes())
     return path
+
+
+def default_template() -> Path:
+    """The repository's ``templates/asm_template.xlsx``; in an installed package (no repository)
+    the same template built by code into a per-version cache file."""
+    if DEFAULT_TEMPLATE.exists():
+        return DEFAULT_TEMPLATE
+    cached = Path(tempfile.gettempdir()) / f"asm-xl-template-{__version__}.xlsx"
+    if not cached.exists() or cached.read_bytes() != template_bytes():
+        build_template(cached)
+    return cached

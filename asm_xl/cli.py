@@ -1,0 +1,141 @@
+"""asm-xl command line: demo, generate, template, recalc, score."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _sample_roster() -> Path:
+    return Path(str(resources.files("asm_xl").joinpath("data/sample_roster.csv")))
+
+
+def _cmd_generate(args, roster) -> int:
+    from .workbooks.batch import generate_workbooks
+    from .workbooks.roster import RosterError, summarize_errors
+    from .workbooks.errors import WorkbookError
+    try:
+        report = generate_workbooks(roster, template=args.template, out_dir=args.out,
+                                    performance_year=args.year, jobs=args.jobs, overwrite=args.overwrite,
+                                    progress=not args.quiet, cohort_scaling=args.cohort_scaling)
+    except (RosterError, WorkbookError) as e:
+        print(f"asm-xl: {e}", file=sys.stderr)
+        return 1
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"{len(report.written)} workbook(s) written to {args.out}"
+          + (f", {len(report.skipped)} kept (already there; --overwrite to replace)" if report.skipped else ""))
+    if report.index:
+        print(f"index: {report.index}")
+    if report.rejected_rows:
+        print(summarize_errors(report.errors), file=sys.stderr)
+        print(f"error report: {report.error_report}", file=sys.stderr)
+    return report.exit_code
+
+
+def _cmd_template(args) -> int:
+    from .workbooks.template import DEFAULT_TEMPLATE, build_template
+    path = build_template(args.out or DEFAULT_TEMPLATE)
+    print(f"template written: {path}")
+    return 0
+
+
+def _cmd_recalc(args) -> int:
+    from .workbooks.errors import WorkbookError
+    from .workbooks.recalc import ModelCache, recalc_file
+    cache = ModelCache()
+    status = 0
+    for f in args.files:
+        try:
+            result = recalc_file(f, check=args.check, cache=cache)
+        except WorkbookError as e:
+            print(f"{f}: {e}", file=sys.stderr)
+            status = max(status, 2)
+            continue
+        if args.check:
+            if result:
+                status = max(status, 1)
+                print(f"{f}: {len(result)} cell(s) differ")
+                for d in result[:20]:
+                    print(f"  {d.sheet}!{d.cell}: cached {d.cached!r}, fresh {d.fresh!r}")
+            else:
+                print(f"{f}: cached values match")
+        else:
+            print(f"{f}: {result} formula cell(s) recalculated")
+    return status
+
+
+def _cmd_score(args) -> int:
+    from .cohort import score_cohort
+    from .workbooks.roster import read_roster, summarize_errors, validate_roster
+    df = read_roster(args.roster)
+    v = validate_roster(df, performance_year=args.year)
+    res = score_cohort(v.valid, performance_year=args.year)
+    out = res.scores
+    if args.out:
+        out.to_csv(args.out, index=False)
+        print(f"scores written: {args.out}")
+    else:
+        cols = ["npi", "name", "cohort", "final_score", "factor", "dollar_impact", "percentile_rank"]
+        print(out[[c for c in cols if c in out.columns]].to_string(index=False))
+    if len(v.errors):
+        print(summarize_errors(v.errors), file=sys.stderr)
+        return 2
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="asm-xl", description="CMS Ambulatory Specialty Model estimates for "
+                                "Excel: per-physician workbooks, headless recalculation.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def gen_opts(sp):
+        sp.add_argument("--template", help="template .xlsx/.xlsm (default: the packaged template)")
+        sp.add_argument("--out", default="workbooks", help="output folder (default: workbooks)")
+        sp.add_argument("--year", type=int, help="performance year where the roster leaves it blank")
+        sp.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)), help="worker processes")
+        sp.add_argument("--overwrite", action="store_true", help="replace existing workbooks")
+        sp.add_argument("--cohort-scaling", action="store_true",
+                        help="use the roster cohort's own scaling factor (default: the assumption's)")
+        sp.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    g = sub.add_parser("generate", help="one scored workbook per physician of a roster (CSV or Excel)")
+    g.add_argument("roster")
+    gen_opts(g)
+    d = sub.add_parser("demo", help="generate workbooks for the bundled sample roster")
+    gen_opts(d)
+    t = sub.add_parser("template", help="rebuild the workbook template")
+    t.add_argument("--out", help="where (default: templates/asm_template.xlsx)")
+    r = sub.add_parser("recalc", help="recalculate workbooks without Excel; cached values written back")
+    r.add_argument("files", nargs="+")
+    r.add_argument("--check", action="store_true", help="compare cached values with a fresh calculation; "
+                                                         "exit 1 on differences")
+    s = sub.add_parser("score", help="score a roster with the cohort API (no workbooks)")
+    s.add_argument("roster")
+    s.add_argument("--year", type=int)
+    s.add_argument("--out", help="CSV of scores")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "generate":
+        return _cmd_generate(args, args.roster)
+    if args.command == "demo":
+        return _cmd_generate(args, _sample_roster())
+    if args.command == "template":
+        return _cmd_template(args)
+    if args.command == "recalc":
+        return _cmd_recalc(args)
+    if args.command == "score":
+        return _cmd_score(args)
+    return 2  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

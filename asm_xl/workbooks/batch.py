@@ -1,0 +1,205 @@
+"""The generation job: roster in, one scored workbook per valid physician out, plus an index and an
+error report for rejected rows."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..cohort import score_cohort
+from ..settings import DEFAULT_SETTINGS, Settings
+from .formula_eval import parse_ref
+from .generate import TemplateImage, safe_filename, workbook_inputs, write_atomic
+from .roster import read_roster, summarize_errors, validate_roster, write_error_report
+from .template import default_template
+
+__all__ = ["GenerationReport", "generate_workbooks", "INDEX_NAME", "ERRORS_NAME"]
+
+INDEX_NAME = "asm_index.xlsx"
+ERRORS_NAME = "roster_errors.csv"
+RESULT_NAMES = {"final_score": "Sc_Final", "factor": "Sc_Factor", "dollar_impact": "Sc_Impact",
+                "quality": "Sc_Quality", "cost": "Sc_Cost"}
+
+
+@dataclass
+class GenerationReport:
+    written: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)       #: existed, no --overwrite
+    rejected_rows: int = 0
+    errors: pd.DataFrame | None = None
+    error_report: Path | None = None
+    index: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+    summary: pd.DataFrame | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 all good; 2 some roster rows were rejected."""
+        return 2 if self.rejected_rows else 0
+
+
+_IMAGE: TemplateImage | None = None
+
+
+def _worker_init(template: str) -> None:
+    global _IMAGE
+    _IMAGE = TemplateImage(template)
+
+
+def _render_one(task: tuple) -> tuple:
+    path, inputs, overwrite = task
+    path = Path(path)
+    data, results = _IMAGE.render(inputs)
+    picked = {k: results.get(_IMAGE_CELLS[k]) for k in RESULT_NAMES}
+    if path.exists() and not overwrite:
+        return str(path), "skipped", picked
+    write_atomic(path, data)
+    return str(path), "written", picked
+
+
+_IMAGE_CELLS: dict[str, tuple[str, str]] = {}
+
+
+def _bind_cells(image: TemplateImage) -> None:
+    for key, name in RESULT_NAMES.items():
+        sheet, grid = parse_ref(image.names[name], "")
+        _IMAGE_CELLS[key] = (sheet, grid[0][0])
+
+
+def _worker_init_bound(template: str) -> None:
+    _worker_init(template)
+    _bind_cells(_IMAGE)
+
+
+def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out_dir: str | os.PathLike = "workbooks",
+                       performance_year: int | None = None, jobs: int = 1, overwrite: bool = False,
+                       settings: Settings = DEFAULT_SETTINGS, progress: bool = False,
+                       cohort_scaling: bool = False) -> GenerationReport:
+    """Generate one workbook per valid roster row.
+
+    ``roster``: a path (CSV/Excel) or a DataFrame of text. Rejected rows go to ``roster_errors.csv``
+    in ``out_dir`` (row, column, value, reason); every valid row still gets its workbook. Existing
+    files are kept unless ``overwrite``. ``cohort_scaling``: use the roster's own cohort scaling
+    factor in each workbook (default: the default scaling-factor assumption, because a practice's
+    roster is not the national cohort).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    template = os.fspath(template or default_template())
+    df = roster if isinstance(roster, pd.DataFrame) else read_roster(roster)
+    validation = validate_roster(df, performance_year=performance_year)
+    report = GenerationReport(warnings=list(validation.warnings), errors=validation.errors)
+    err_path = out / ERRORS_NAME
+    if len(validation.errors):
+        report.rejected_rows = validation.rows_rejected
+        report.error_report = write_error_report(validation.errors, err_path)
+    elif err_path.exists():
+        err_path.unlink()  # a report from an earlier run would mislead
+    valid = validation.valid
+    if valid.empty:
+        return report
+    scored = score_cohort(valid, settings=settings, performance_year=performance_year)
+    scores = scored.scores
+    tasks, names = [], []
+    used = set()
+    for idx, row in valid.iterrows():
+        s = scores.loc[idx]
+        cost_ladder = scored.ladders.get((s["cohort"], int(s["performance_year"]), _cost_id(s["cohort"]), "cost"))
+        inputs = workbook_inputs(row.to_dict(), cohort_code=s["cohort"], settings=settings,
+                                 scaling_factor=float(s["scaling_factor"]) if cohort_scaling else None,
+                                 performance_year=performance_year)
+        if cost_ladder is not None and _uses_episode_cost(row):
+            for cell, v in zip(_ladder_cells(template), cost_ladder.starts):
+                inputs[cell] = float(v)
+        name = safe_filename(str(row.get("npi", "")), str(row.get("name", "")))
+        if name.casefold() in used:
+            name = safe_filename(str(row.get("npi", "")), str(row.get("name", "")), str(idx))
+        used.add(name.casefold())
+        tasks.append((str(out / name), inputs, overwrite))
+        names.append((idx, name))
+    results = _run(tasks, template, jobs, progress)
+    rows = []
+    for (idx, name), (path, status, picked) in zip(names, results):
+        (report.written if status == "written" else report.skipped).append(Path(path))
+        s = scores.loc[idx]
+        rows.append({"npi": str(valid.loc[idx].get("npi", "")), "name": str(valid.loc[idx].get("name", "")),
+                     "cohort": s["cohort"], "performance_year": int(s["performance_year"]),
+                     "final_score": _clean(picked["final_score"]), "factor": _clean(picked["factor"]),
+                     "dollar_impact": _clean(picked["dollar_impact"]),
+                     "rank_in_roster_cohort": (int(s["cohort_rank"]) if int(s["cohort_size"]) > 1
+                                               and not pd.isna(s["cohort_rank"]) else None),
+                     "roster_cohort_size": int(s["cohort_size"]), "file": name, "status": status})
+    report.summary = pd.DataFrame(rows)
+    from .index import write_index
+    report.index = write_index(report.summary, out / INDEX_NAME)
+    return report
+
+
+def _clean(v):
+    if isinstance(v, str):
+        return None  # an error value: shown blank in the index
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return float(v)
+
+
+def _cost_id(code: str) -> str:
+    from ..parameters import get_cohort
+    return get_cohort(code).cost_measure_id
+
+
+def _uses_episode_cost(row) -> bool:
+    cp, ec = row.get("cost_points"), row.get("episode_cost")
+    blank = lambda v: v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == ""  # noqa: E731
+    return blank(cp) and not blank(ec)
+
+
+_LADDER_CELLS: dict[str, list] = {}
+
+
+def _ladder_cells(template: str) -> list:
+    if template not in _LADDER_CELLS:
+        _LADDER_CELLS[template] = TemplateImage(template).cost_ladder_cells
+    return _LADDER_CELLS[template]
+
+
+def _run(tasks: list, template: str, jobs: int, progress: bool) -> list:
+    bar = _progress(len(tasks), progress)
+    results = []
+    if jobs <= 1 or len(tasks) < 2 * max(jobs, 1):
+        _worker_init_bound(template)
+        for t in tasks:
+            results.append(_render_one(t))
+            bar.update(1)
+    else:
+        chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init_bound, initargs=(template,)) as ex:
+            for r in ex.map(_render_one, tasks, chunksize=chunk):
+                results.append(r)
+                bar.update(1)
+    bar.close()
+    return results
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        return _NoBar()
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover
+        return _NoBar()
+    return tqdm(total=total, unit="workbook", file=sys.stderr, disable=None)

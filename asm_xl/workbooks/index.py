@@ -1,0 +1,53 @@
+"""The index workbook: every generated physician with cohort, score, factor, impact, rank, link."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from .generate import write_atomic
+
+__all__ = ["write_index"]
+
+COLUMNS = [("npi", "NPI", "@"), ("name", "Physician", "@"), ("cohort", "Cohort", "@"),
+           ("performance_year", "Performance year", "0"), ("final_score", "Final score", "0.00"),
+           ("factor", "Payment adjustment factor", "+0.00%;-0.00%;0.00%"),
+           ("dollar_impact", "Dollar impact", '"$"#,##0;[Red]-"$"#,##0'),
+           ("rank_in_roster_cohort", "Rank in roster cohort", "0"), ("roster_cohort_size", "Of", "0"),
+           ("file", "Workbook", "@")]
+
+
+def write_index(summary: pd.DataFrame, path: Path) -> Path:
+    """Write the index; roster text is written as text (openpyxl would read "=..." as a formula)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Index"
+    for j, (_, header, _) in enumerate(COLUMNS, start=1):
+        c = ws.cell(row=1, column=j, value=header)
+        c.font = Font(bold=True, color="FFFFFF")
+        c.fill = PatternFill("solid", fgColor="1F4E78")
+    for i, rec in enumerate(summary.to_dict("records"), start=2):
+        for j, (key, _, fmt) in enumerate(COLUMNS, start=1):
+            v = rec.get(key)
+            if v is not None and not (isinstance(v, float) and pd.isna(v)):
+                c = ws.cell(row=i, column=j)
+                c.value = v
+                if isinstance(v, str):
+                    c.data_type = "s"  # never a formula, whatever the text
+                c.number_format = fmt
+                if key == "file":
+                    c.hyperlink = v
+                    c.font = Font(color="0563C1", underline="single")
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    for col, width in zip("ABCDEFGHIJ", (13, 30, 8, 10, 11, 14, 14, 12, 6, 48)):
+        ws.column_dimensions[col].width = width
+    ws["L1"] = "Estimates, not CMS determinations. Rank: 1 = highest final score among this roster's cohort."
+    buf = io.BytesIO()
+    wb.save(buf)
+    write_atomic(path, buf.getvalue())
+    return path
