@@ -7,7 +7,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_readme_first_lines_give_the_two_fresh_machine_commands():
-    head = README.read_text(encoding="utf-8").splitlines()[:8]
+    head = README.read_text(encoding="utf-8").splitlines()[:10]
     assert "    pip install -e . && asm-xl demo" in head
     assert '    pip install -e ".[test]" && python -m pytest -q' in head
 
