@@ -108,6 +108,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     scores = scored.scores
     tasks, names = [], []
     used = set()
+    suffix = ".xlsm" if Path(template).suffix.lower() == ".xlsm" else ".xlsx"  # keep the template's macros usable
     for idx, row in valid.iterrows():
         s = scores.loc[idx]
         cost_ladder = scored.ladders.get((s["cohort"], int(s["performance_year"]), _cost_id(s["cohort"]), "cost"))
@@ -117,9 +118,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         if cost_ladder is not None and _uses_episode_cost(row):
             for cell, v in zip(_ladder_cells(template), cost_ladder.starts):
                 inputs[cell] = float(v)
-        name = safe_filename(str(row.get("npi", "")), str(row.get("name", "")))
+        name = safe_filename(str(row.get("npi", "")).strip(), str(row.get("name", "")), suffix=suffix)
         if name.casefold() in used:
-            name = safe_filename(str(row.get("npi", "")), str(row.get("name", "")), str(idx))
+            name = safe_filename(str(row.get("npi", "")).strip(), str(row.get("name", "")), str(idx), suffix=suffix)
         used.add(name.casefold())
         tasks.append((str(out / name), inputs, overwrite))
         names.append((idx, name))
@@ -128,7 +129,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     for (idx, name), (path, status, picked) in zip(names, results):
         (report.written if status == "written" else report.skipped).append(Path(path))
         s = scores.loc[idx]
-        rows.append({"npi": str(valid.loc[idx].get("npi", "")), "name": str(valid.loc[idx].get("name", "")),
+        rows.append({"npi": str(valid.loc[idx].get("npi", "")).strip(), "name": str(valid.loc[idx].get("name", "")),
                      "cohort": s["cohort"], "performance_year": int(s["performance_year"]),
                      "final_score": _clean(picked["final_score"]), "factor": _clean(picked["factor"]),
                      "dollar_impact": _clean(picked["dollar_impact"]),

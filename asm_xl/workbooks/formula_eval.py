@@ -407,6 +407,15 @@ def _build(node):
                 r = yes(get) if t else no(get)
                 return _scalar(r) if not isinstance(r, list) else r
             return if_
+        if name in ("MIN", "MAX", "SUM"):
+            fn, typed = _FUNCS[name], [a[0] != "ref" for a in node[2]]
+
+            def aggregate(get):
+                # Excel: text, logicals and blanks in a reference are ignored; an argument typed in
+                # the formula counts as a number ("3" -> 3, TRUE -> 1, omitted -> 0) or is #VALUE!.
+                vals = [a(get) for a in args]
+                return fn(*[_num(v) if t and not isinstance(v, list) else v for t, v in zip(typed, vals)])
+            return aggregate
         if name in _FUNCS:
             fn = _FUNCS[name]
             return lambda get: fn(*[a(get) for a in args])
@@ -446,6 +455,8 @@ class Evaluator:
             active.discard(key)
             if isinstance(v, list):
                 v = _scalar(v)
+            if v is None:
+                v = 0.0  # a formula is never blank: =A1 of an empty A1 shows 0
             values[key] = v
             return v
 

@@ -181,7 +181,7 @@ def workbook_inputs(row: dict, *, cohort_code: str, scaling_factor: float | None
     """The template's input cells for one roster row (a validated dict of column → text/number)."""
     get = lambda k: row.get(k)  # noqa: E731
     cohort = get_cohort(cohort_code)
-    txt = lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)  # noqa: E731
+    txt = lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()  # noqa: E731
     year = _num(get("performance_year")) or performance_year
     ia = _num(get("ia_done"))
     if ia is not None:
@@ -233,7 +233,7 @@ def safe_filename(*parts: str, suffix: str = ".xlsx", max_len: int = 120) -> str
     text = re.sub(r"\s+", "_", text).strip(" ._") or "workbook"
     text = text[: max_len - len(suffix)].rstrip(" .")
     if text.split(".")[0].upper() in _WIN_RESERVED:
-        text = "_" + text
+        text = ("_" + text)[: max_len - len(suffix)].rstrip(" .")  # the prefix must not exceed max_len
     return text + suffix
 
 

@@ -61,7 +61,7 @@ def _validation(ws, kind: str, cells: str) -> None:
     specialties = sorted({s for c in cohorts().values() for s in c.specialties})
     years = performance_years()
     rules = {
-        "specialty": dict(type="list", formula1=f"=Benchmarks!$N$3:$N${2 + len(specialties)}"),
+        "specialty": dict(type="list", formula1=f"Benchmarks!$N$3:$N${2 + len(specialties)}"),
         "cohort": dict(type="list", formula1='"' + ",".join(cohorts()) + '"'),
         "year": dict(type="list", formula1='"' + ",".join(map(str, years)) + '"'),
         "yesno": dict(type="list", formula1='"Yes,No"'),
@@ -185,8 +185,10 @@ def _score(wb: Workbook) -> None:
         ("Complex patient bonus", '=IF(In_Complex="",0,In_Complex)', "0.0", None),
         ("Small practice bonus", "=ASM_PRACTICE_BONUS(In_PracticeSize,Assumptions)", "0.0",
          '"ASM_PRACTICE_BONUS",In_PracticeSize,Assumptions'),
-        ("Minimum data submission met", "=ASM_MIN_SUBMISSION(Sc_Completeness,In_OnTime,Assumptions)", "General",
-         None),
+        # "Yes"/"No" rather than TRUE/FALSE: LibreOffice recalculates boolean cached values on load.
+        ("Minimum data submission met",
+         '=IF(ASM_MIN_SUBMISSION(Sc_Completeness,In_OnTime,Assumptions),"Yes","No")', "General",
+         '"ASM_MIN_SUBMISSION",Sc_Completeness,In_OnTime,Assumptions'),
         ("Final score (0-100)", "=ASM_FINAL(B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},Assumptions)",
          "0.00", '"ASM_FINAL",B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},Assumptions'),
         ("Transformed final score", "=ASM_TFS(B{f},Assumptions)", "0.0000", '"ASM_TFS",B{f},Assumptions'),

@@ -1,0 +1,577 @@
+"""Generating one scored workbook per physician (asm_xl.workbooks.generate / batch).
+
+The sample roster is generated once per module; every generated workbook is reopened with
+openpyxl (formulas and cached values), recalculated headlessly with the ``formulas`` engine and
+one of them is shown by LibreOffice.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import os
+import re
+import shutil
+import string
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from defusedxml import ElementTree as SafeET
+from hypothesis import given, settings, strategies as st
+
+from asm_xl.cli import main
+from asm_xl.cohort import score_cohort
+from asm_xl.parameters import get_cohort
+from asm_xl.participant import MeasureInput, Participant, score_participant
+from asm_xl.settings import Settings
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME, generate_workbooks
+from asm_xl.workbooks.cached_values import sheet_parts
+from asm_xl.workbooks.generate import safe_filename, write_atomic
+from asm_xl.workbooks.recalc import ModelCache, recalc_file
+from asm_xl.workbooks.roster import ROSTER_ERROR_COLUMNS, read_roster, validate_roster
+from asm_xl.workbooks.template import DEFAULT_TEMPLATE
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "asm_xl" / "data" / "sample_roster.csv"
+BAD = Path(__file__).parent / "data" / "bad_roster.csv"
+FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "+1-555-0100", "@SUM(A1)", "-2+3"]
+RESULTS = {"Sc_Final": "final_score", "Sc_Quality": "quality", "Sc_Cost": "cost", "Sc_Factor": "factor",
+           "Sc_Impact": "dollar_impact"}
+TOL = dict(rel_tol=1e-9, abs_tol=1e-9)
+
+
+# ------------------------------------------------------------------ helpers
+def _cell(wb, name: str) -> tuple[str, str]:
+    (sheet, ref), = wb.defined_names[name].destinations
+    return sheet, ref.replace("$", "")
+
+
+def _value(wb, name: str):
+    sheet, cell = _cell(wb, name)
+    return wb[sheet][cell].value
+
+
+def _num(text):
+    t = "" if text is None else str(text).strip().replace(",", "")
+    return None if t == "" else float(t)
+
+
+def _yes(text, default: bool) -> bool:
+    t = "" if text is None else str(text).strip().casefold()
+    return default if t == "" else t in ("yes", "true", "y", "1")
+
+
+def _participant_score(row: pd.Series, scored) -> object:
+    """score_participant for a roster row, built independently of the workbook code."""
+    s = scored.scores.loc[row.name]
+    cohort = get_cohort(s["cohort"])
+    measures = [MeasureInput(m.id, (row.get(f"{m.key}_collection_type") or "").strip() or None,
+                             _num(row.get(f"{m.key}_eligible")), _num(row.get(f"{m.key}_reported")),
+                             _num(row.get(f"{m.key}_rate")), _num(row.get(f"{m.key}_points")))
+                for m in cohort.measures]
+    p = Participant(
+        cohort=cohort.code, specialty=row["specialty"], performance_year=int(_num(row["performance_year"])),
+        practice_size=_num(row["practice_size"]),
+        ia_done=int(_yes(row.get("ia1_done"), False)) + int(_yes(row.get("ia2_done"), False)),
+        pi_score=_num(row["pi_score"]), measures=measures, cost_episodes=_num(row.get("cost_episodes")),
+        episode_cost=_num(row.get("episode_cost")), cost_points=_num(row.get("cost_points")),
+        complex_bonus=_num(row.get("complex_bonus")) or 0.0, part_b_payments=_num(row["part_b_payments"]),
+        submitted_on_time=_yes(row.get("submitted_on_time"), True))
+    ladder = scored.ladders.get((cohort.code, int(s["performance_year"]), cohort.cost_measure_id, "cost"))
+    return score_participant(p, cost_ladder=ladder, scaling_factor=Settings().default_scaling_factor)
+
+
+def _assert_cached(got, expected, what):
+    if expected is None:
+        assert got == "#N/A", (what, got)
+    else:
+        assert isinstance(got, (int, float)) and math.isclose(got, expected, **TOL), (what, got, expected)
+
+
+def _sheet_xml(path, sheet: str):
+    with zipfile.ZipFile(path) as zf:
+        member = dict(sheet_parts(zf))[sheet]
+        return SafeET.fromstring(zf.read(member))
+
+
+def _xml_cell(root, coord: str):
+    for el in root.iter():
+        if el.tag.rsplit("}", 1)[-1] == "c" and el.get("r") == coord:
+            return el
+    raise AssertionError(f"no cell {coord}")
+
+
+def _children(el) -> dict:
+    return {c.tag.rsplit("}", 1)[-1]: c for c in el}
+
+
+def _no_temp_files(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(".") or ".tmp" in p.name]
+
+
+# ------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="module")
+def roster():
+    df = read_roster(SAMPLE)
+    validation = validate_roster(df)
+    assert validation.ok
+    return validation.valid, score_cohort(validation.valid)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sample")
+    report = generate_workbooks(SAMPLE, out_dir=out)
+    return report, out
+
+
+@pytest.fixture(scope="module")
+def books(sample, roster):
+    """[(roster row, path, workbook with formulas, workbook with cached values)] in roster order."""
+    report, out = sample
+    valid, _ = roster
+    assert len(report.summary) == len(valid)
+    return [(row, out / name, openpyxl.load_workbook(out / name), openpyxl.load_workbook(out / name, data_only=True))
+            for (_, row), name in zip(valid.iterrows(), report.summary["file"])]
+
+
+@pytest.fixture(scope="module")
+def model_cache():
+    return ModelCache()
+
+
+@pytest.fixture(scope="module")
+def unscored(tmp_path_factory):
+    """Two LBP physicians whose measures all have too few cases: one with and one without a cost score."""
+    df = read_roster(SAMPLE)
+    base = df[df["specialty"] == "Orthopedic Surgery"].iloc[0]
+    rows = []
+    for npi, name, episodes, points in (("1234567893", "Quality Unscored", "30", "5"),
+                                        ("1245319599", "Nothing Scored", "5", "")):
+        r = base.copy()
+        for m in get_cohort("LBP").measures:
+            r[f"{m.key}_eligible"] = r[f"{m.key}_reported"] = "10"
+        r["npi"], r["name"], r["cost_episodes"], r["cost_points"], r["episode_cost"] = npi, name, episodes, points, ""
+        rows.append(r)
+    frame = pd.DataFrame(rows).reset_index(drop=True)
+    out = tmp_path_factory.mktemp("unscored")
+    report = generate_workbooks(frame, out_dir=out)
+    return frame, score_cohort(frame), report, out
+
+
+# ------------------------------------------------------------------ one workbook per row
+def test_sample_roster_gives_one_workbook_per_row_an_index_and_no_error_report(sample, roster):
+    report, out = sample
+    valid, _ = roster
+    assert len(valid) == 30
+    assert report.exit_code == 0 and report.rejected_rows == 0
+    assert report.error_report is None and not (out / ERRORS_NAME).exists()
+    assert len(report.written) == len(valid) and report.skipped == []
+    assert report.index == out / INDEX_NAME
+    files = sorted(p.name for p in out.iterdir())
+    assert files == sorted([p.name for p in report.written] + [INDEX_NAME])
+    assert all(name.endswith(".xlsx") for name in files)
+    assert _no_temp_files(out) == []
+
+
+def test_workbooks_are_named_after_npi_and_name(sample, roster):
+    report, _ = sample
+    valid, _ = roster
+    for (_, row), name in zip(valid.iterrows(), report.summary["file"]):
+        assert name == safe_filename(row["npi"].strip(), row["name"])
+
+
+def test_index_lists_every_physician_with_the_cached_results_and_a_link(sample, books):
+    report, out = sample
+    ws = openpyxl.load_workbook(out / INDEX_NAME).active
+    header = [c.value for c in ws[1]][:10]
+    assert header[:2] == ["NPI", "Physician"] and header[-1] == "Workbook"
+    rows = list(ws.iter_rows(min_row=2, max_col=10, values_only=True))
+    assert len(rows) == len(books)
+    for rec, (row, path, _, cached) in zip(rows, books):
+        npi, name, cohort, year, final, factor, impact, _rank, _of, file = rec
+        assert (npi, name, file) == (row["npi"].strip(), row["name"], path.name)
+        for got, key in ((final, "Sc_Final"), (factor, "Sc_Factor"), (impact, "Sc_Impact")):
+            assert math.isclose(got, _value(cached, key), **TOL)
+    links = {c.hyperlink.target for c in ws["J"][1:]}
+    assert links == {p.name for p in report.written}
+
+
+def test_generated_workbooks_keep_live_formulas(books):
+    for row, path, wb, _ in books:
+        assert _value(wb, "Sc_Final").startswith("=ASM_FINAL(")
+        assert _value(wb, "Sc_Quality").startswith("=ASM_QUALITY(")
+        assert _value(wb, "Sc_Factor").startswith("=ASM_FACTOR(")
+        assert _value(wb, "Sc_Impact").startswith("=ASM_IMPACT(")
+        assert wb[L.SCENARIOS]["B5"].value.startswith("=ASM_FACTOR(")
+        assert _value(wb, "In_Name") == row["name"]
+        assert _value(wb, "In_Cohort") in ("HF", "LBP")
+        with zipfile.ZipFile(path) as zf:
+            assert b"fullCalcOnLoad" not in zf.read("xl/workbook.xml")  # cached values are current
+            assert "xl/charts/chart1.xml" in zf.namelist()
+
+
+def test_cached_values_equal_the_scoring_core(books, roster):
+    _, scored = roster
+    not_scored = 0
+    for row, path, _, cached in books:
+        expected = _participant_score(row, scored)
+        cohort_row = scored.scores.loc[row.name]
+        for name, attr in RESULTS.items():
+            _assert_cached(_value(cached, name), getattr(expected, attr), (path.name, name))
+        for name in ("Sc_Final", "Sc_Quality", "Sc_Cost"):  # the cohort API gives the same category scores
+            want = cohort_row[RESULTS[name]]
+            _assert_cached(_value(cached, name), None if pd.isna(want) else float(want), (path.name, name))
+        assert _value(cached, "Sc_Scaling") == Settings().default_scaling_factor
+        assert _value(cached, "Sc_MinSubmission") == ("Yes" if expected.minimum_submission_met else "No")
+        not_scored += expected.cost is None
+    assert not_scored >= 1  # the sample has physicians with too few episodes for a cost score
+
+
+def test_not_scored_categories_are_cached_as_na(unscored, model_cache):
+    frame, scored, report, out = unscored
+    assert report.exit_code == 0 and len(report.written) == 2
+    for (_, row), path in zip(frame.iterrows(), report.written):
+        expected = _participant_score(row, scored)
+        cached = openpyxl.load_workbook(path, data_only=True)
+        assert expected.quality is None
+        for name, attr in RESULTS.items():
+            _assert_cached(_value(cached, name), getattr(expected, attr), (path.name, name))
+        assert recalc_file(path, check=True, cache=model_cache) == []
+    nothing = openpyxl.load_workbook(report.written[1], data_only=True)
+    assert [_value(nothing, n) for n in ("Sc_Final", "Sc_Factor", "Sc_Impact")] == ["#N/A"] * 3
+
+
+def test_headless_recalculation_finds_no_difference_in_any_generated_workbook(books, model_cache):
+    for _, path, _, _ in books:
+        assert recalc_file(path, check=True, cache=model_cache) == [], path.name
+    assert model_cache.misses <= 1  # every workbook reused one compiled model
+    assert model_cache.hits >= len(books) - 1
+
+
+# ------------------------------------------------------------------ LibreOffice
+SCORE_SHEET_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2"
+
+
+def _shown_number(text: str) -> float:
+    t = text.strip().replace("$", "").replace(",", "")
+    return float(t[:-1]) / 100 if t.endswith("%") else float(t)
+
+
+@pytest.fixture(scope="module")
+def libreoffice(books, tmp_path_factory):
+    """What LibreOffice shows on the Score sheet of the =HYPERLINK(...) physician's workbook."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: cannot check what it displays")
+    assert L.SCORE == openpyxl.load_workbook(books[0][1], read_only=True).sheetnames[1]  # sheet number 2
+    row, path, _, cached = next(b for b in books if b[0]["name"] == FORMULA_LIKE[0])
+    work = tmp_path_factory.mktemp("lo")
+    src = work / "physician.xlsx"
+    shutil.copyfile(path, src)
+    before = src.read_bytes()
+    env = {**os.environ, "HOME": str(work / "home")}
+    cmd = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
+           "--convert-to", SCORE_SHEET_CSV, "--outdir", str(work / "out"), str(src)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
+    out = sorted((work / "out").glob("*.csv")) if (work / "out").exists() else []
+    assert proc.returncode == 0 and len(out) == 1, (proc.stdout, proc.stderr)
+    assert out[0].name == "physician-Score.csv", out[0].name  # the Score sheet, not the first one
+    assert src.read_bytes() == before
+    with open(out[0], encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    return rows, cached
+
+
+def _shown(rows, label: str) -> str:
+    found = [r[1] for r in rows if r and r[0] == label]
+    assert len(found) == 1, label
+    return found[0]
+
+
+def test_libreoffice_shows_the_cached_final_score_factor_and_impact(libreoffice):
+    rows, cached = libreoffice
+    for label, name in (("Final score (0-100)", "Sc_Final"), ("Payment adjustment factor", "Sc_Factor"),
+                        ("Estimated dollar impact", "Sc_Impact")):
+        assert math.isclose(_shown_number(_shown(rows, label)), _value(cached, name), rel_tol=1e-12, abs_tol=1e-9)
+
+
+def test_libreoffice_does_not_recalculate_numeric_and_text_results(libreoffice):
+    """LibreOffice knows no ASM_* function: had it recalculated, these cells would show #NAME?."""
+    rows, cached = libreoffice
+    ws = cached[L.SCORE]
+    assert rows[1][0] == ws["A2"].value and rows[1][0].startswith(FORMULA_LIKE[0] + "  |  NPI")
+    checked = 0
+    for r in range(1, ws.max_row + 1):
+        label, value = ws.cell(row=r, column=1).value, ws.cell(row=r, column=2).value
+        if not isinstance(label, str) or isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if any(row and row[0] == label for row in rows):
+            assert math.isclose(_shown_number(_shown(rows, label)), value, rel_tol=1e-12, abs_tol=1e-9), label
+            checked += 1
+    assert checked >= 15
+    measure_points = [r[4] for r in rows[5:5 + L.MAX_MEASURES] if r and r[0]]
+    assert measure_points and "#NAME?" not in measure_points
+
+
+def test_libreoffice_shows_the_cached_minimum_submission_flag(libreoffice):
+    # Yes/No text, not TRUE/FALSE: LibreOffice recalculates boolean cached values on load and,
+    # knowing no ASM_* function, would show #NAME?.
+    rows, _ = libreoffice
+    assert _shown(rows, "Minimum data submission met") in ("Yes", "No")
+
+
+# ------------------------------------------------------------------ roster text is never a formula
+def test_formula_like_names_are_written_as_inline_text_in_the_inputs_sheet(books):
+    seen = set()
+    for row, path, wb, _ in books:
+        if row["name"] not in FORMULA_LIKE:
+            continue
+        seen.add(row["name"])
+        sheet, coord = _cell(wb, "In_Name")
+        cell = wb[sheet][coord]
+        assert (cell.value, cell.data_type) == (row["name"], "s")
+        el = _xml_cell(_sheet_xml(path, sheet), coord)
+        kids = _children(el)
+        assert el.get("t") == "inlineStr" and "f" not in kids
+        assert "".join(t.text or "" for t in kids["is"].iter() if t.tag.endswith("}t")) == row["name"]
+    assert seen == set(FORMULA_LIKE)
+
+
+def test_formula_like_names_are_written_as_inline_text_in_the_index(sample):
+    report, out = sample
+    ws = openpyxl.load_workbook(out / INDEX_NAME).active
+    root = _sheet_xml(out / INDEX_NAME, ws.title)
+    found = {}
+    for r in range(2, ws.max_row + 1):
+        cell = ws.cell(row=r, column=2)
+        if cell.value in FORMULA_LIKE:
+            assert cell.data_type == "s"
+            el = _xml_cell(root, cell.coordinate)
+            assert el.get("t") == "inlineStr" and "f" not in _children(el)
+            found[cell.value] = r
+    assert set(found) == set(FORMULA_LIKE)
+
+
+def test_identifiers_keep_their_leading_zeros_as_text(books):
+    for row, path, wb, _ in books:
+        for name, col in (("In_NPI", "npi"), ("In_TIN", "tin")):
+            cell = wb[_cell(wb, name)[0]][_cell(wb, name)[1]]
+            assert (cell.value, cell.data_type) == (row[col].strip(), "s")  # as typed, surrounding spaces trimmed
+
+
+# ------------------------------------------------------------------ bad roster
+@pytest.fixture(scope="module")
+def bad(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bad")
+    return generate_workbooks(BAD, out_dir=out), out, validate_roster(read_roster(BAD))
+
+
+def test_bad_roster_writes_an_error_report_next_to_the_workbooks(bad):
+    report, out, validation = bad
+    assert report.exit_code == 2
+    assert report.rejected_rows == validation.rows_rejected > 0
+    assert report.error_report == out / ERRORS_NAME and report.error_report.exists()
+    with open(report.error_report, encoding="utf-8-sig", newline="") as fh:
+        lines = list(csv.DictReader(fh))
+    assert list(lines[0]) == ROSTER_ERROR_COLUMNS
+    assert {"row", "column", "value", "reason"} <= set(lines[0])
+    got = {(int(x["row"]), x["column"]) for x in lines}
+    assert got == {(int(r), c) for r, c in validation.errors[["row", "column"]].itertuples(index=False)}
+    assert all(x["reason"] for x in lines)
+    by_cell = {(int(x["row"]), x["column"]): x for x in lines}
+    assert by_cell[(6, "q236_eligible")]["value"] == "-5"
+    assert _no_temp_files(out) == []
+
+
+def test_bad_roster_still_generates_every_valid_row(bad):
+    report, out, validation = bad
+    assert len(validation.valid) > 0
+    expected = [safe_filename(r["npi"].strip(), r["name"]) for _, r in validation.valid.iterrows()]
+    assert [p.name for p in report.written] == expected
+    assert all(p.exists() for p in report.written)
+    assert list(report.summary["npi"]) == [n.strip() for n in validation.valid["npi"]]
+    files = {p.name for p in out.iterdir()}
+    assert files == set(expected) | {INDEX_NAME, ERRORS_NAME}
+
+
+def test_a_clean_run_removes_an_earlier_error_report(tmp_path):
+    generate_workbooks(BAD, out_dir=tmp_path)
+    assert (tmp_path / ERRORS_NAME).exists()
+    report = generate_workbooks(read_roster(SAMPLE).head(2), out_dir=tmp_path)
+    assert report.exit_code == 0 and not (tmp_path / ERRORS_NAME).exists()
+
+
+# ------------------------------------------------------------------ writing files
+@pytest.fixture
+def small_roster():
+    return read_roster(SAMPLE).head(3)
+
+
+def test_existing_workbooks_are_kept_without_overwrite_and_replaced_with_it(tmp_path, small_roster):
+    first = generate_workbooks(small_roster, out_dir=tmp_path)
+    originals = {p: p.read_bytes() for p in first.written}
+    target = first.written[0]
+    target.write_bytes(b"edited by hand")
+
+    again = generate_workbooks(small_roster, out_dir=tmp_path)
+    assert target.read_bytes() == b"edited by hand"
+    assert again.skipped == first.written and again.written == []
+    assert list(again.summary["status"]) == ["skipped"] * 3
+    for p in first.written[1:]:
+        assert p.read_bytes() == originals[p]
+
+    replaced = generate_workbooks(small_roster, out_dir=tmp_path, overwrite=True)
+    assert replaced.written == first.written and replaced.skipped == []
+    assert target.read_bytes() == originals[target]  # rendering is deterministic
+    assert list(replaced.summary["status"]) == ["written"] * 3
+    assert _no_temp_files(tmp_path) == []
+
+
+def test_a_crash_while_writing_leaves_neither_a_partial_file_nor_a_temp_file(tmp_path, small_roster, monkeypatch):
+    def crash(src, dst):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="simulated"):
+        generate_workbooks(small_roster, out_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_crash_while_overwriting_keeps_the_previous_file(tmp_path, small_roster, monkeypatch):
+    first = generate_workbooks(small_roster, out_dir=tmp_path)
+    before = {p: p.read_bytes() for p in tmp_path.iterdir()}
+    monkeypatch.setattr(os, "replace", lambda src, dst: (_ for _ in ()).throw(OSError("simulated")))
+    with pytest.raises(OSError):
+        generate_workbooks(small_roster, out_dir=tmp_path, overwrite=True)
+    with pytest.raises(OSError):
+        write_atomic(first.written[0], b"new content")
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_write_atomic_replaces_content_and_keeps_no_temp_file(tmp_path):
+    target = tmp_path / "a.xlsx"
+    write_atomic(target, b"one")
+    write_atomic(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.xlsx"]
+
+
+@pytest.mark.parametrize("parts, expected", [
+    (("1234567893", "Okafor, Adaeze"), "1234567893_Okafor,_Adaeze.xlsx"),
+    (("CON",), "_CON.xlsx"),
+    (("con",), "_con.xlsx"),
+    (("nul.report",), "_nul.report.xlsx"),
+    (("LPT1",), "_LPT1.xlsx"),
+    (("COM9",), "_COM9.xlsx"),
+    (("aux ",), "_aux.xlsx"),
+    (("CONSOLE",), "CONSOLE.xlsx"),
+    (('a<b>c:d"e/f\\g|h?i*j',), "abcdefghij.xlsx"),
+    (("name...",), "name.xlsx"),
+    (("name. . .",), "name.xlsx"),
+    (("  spaced   out  ",), "spaced_out.xlsx"),
+    (("tab\there\nnewline",), "tabherenewline.xlsx"),  # control characters are dropped
+    (("...",), "workbook.xlsx"),
+    (("",), "workbook.xlsx"),
+    (('=HYPERLINK("http://x","y")',), "=HYPERLINK(httpx,y).xlsx"),
+    (("1234567893", ""), "1234567893.xlsx"),
+])
+def test_safe_filename_is_windows_safe(parts, expected):
+    assert safe_filename(*parts) == expected
+
+
+def test_safe_filename_keeps_the_suffix_and_the_length_limit():
+    assert safe_filename("CON", suffix=".xlsm") == "_CON.xlsm"
+    long = safe_filename("x" * 300)
+    assert len(long) == 120 and long.endswith(".xlsx")
+    reserved_long = safe_filename("CON." + "y" * 300)
+    assert len(reserved_long) <= 120 and reserved_long.startswith("_CON.")
+    assert not safe_filename("a" * 114 + ". b").removesuffix(".xlsx").endswith((".", " "))
+
+
+_WIN_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.one_of(st.text(max_size=40),
+                                st.sampled_from(["CON", "con", "Nul", "LPT1", "com3", ".", " ", "..", "a.", "CON."]),
+                                st.text(alphabet=string.printable, max_size=200)), min_size=1, max_size=3),
+       max_len=st.integers(8, 150), suffix=st.sampled_from([".xlsx", ".xlsm"]))
+def test_safe_filename_property(parts, max_len, suffix):
+    name = safe_filename(*parts, suffix=suffix, max_len=max_len)
+    stem = name[: -len(suffix)]
+    assert name.endswith(suffix) and len(name) <= max_len
+    assert stem and not stem.startswith(".") and not stem.endswith((".", " "))
+    assert not re.search(r'[<>:"/\\|?*\x00-\x1f\x7f]', name)
+    assert stem.split(".")[0].upper() not in _WIN_RESERVED
+
+
+# ------------------------------------------------------------------ .xlsm templates
+VBA_BYTES = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8 + b"fake VBA project"
+XLSM_MAIN = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+VBA_TYPE = b"application/vnd.ms-office.vbaProject"
+VBA_REL = b"http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+
+
+def _make_xlsm(src: Path, dst: Path) -> None:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "[Content_Types].xml":
+                assert data.count(XLSX_MAIN) == 1
+                data = data.replace(XLSX_MAIN, XLSM_MAIN).replace(
+                    b"</Types>", b'<Override PartName="/xl/vbaProject.bin" ContentType="' + VBA_TYPE + b'" /></Types>')
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Type="' + VBA_REL
+                                    + b'" Target="vbaProject.bin" Id="rIdVba1" /></Relationships>')
+            zout.writestr(info, data)
+        zout.writestr("xl/vbaProject.bin", VBA_BYTES)
+
+
+@pytest.fixture(scope="module")
+def xlsm_run(tmp_path_factory):
+    work = tmp_path_factory.mktemp("xlsm")
+    template = work / "asm_template.xlsm"
+    _make_xlsm(DEFAULT_TEMPLATE, template)
+    out = work / "out"
+    code = main(["generate", str(SAMPLE), "--template", str(template), "--out", str(out), "--quiet", "--jobs", "1"])
+    return code, out
+
+
+def test_an_xlsm_template_gives_xlsm_workbooks(xlsm_run, sample):
+    code, out = xlsm_run
+    report, xlsx_out = sample
+    assert code == 0
+    books = sorted(p.name for p in out.iterdir() if p.name != INDEX_NAME)
+    assert books == sorted(p.name[:-5] + ".xlsm" for p in report.written)
+    assert not [n for n in books if n.endswith(".xlsx")]
+    index = openpyxl.load_workbook(out / INDEX_NAME).active
+    assert {c.value for c in index["J"][1:]} == set(books)
+    assert _no_temp_files(out) == []
+
+
+def test_xlsm_workbooks_keep_the_vba_project_byte_identical(xlsm_run):
+    _, out = xlsm_run
+    for path in out.glob("*.xlsm"):
+        with zipfile.ZipFile(path) as zf:
+            assert zf.read("xl/vbaProject.bin") == VBA_BYTES
+            types = zf.read("[Content_Types].xml")
+            assert XLSM_MAIN in types and XLSX_MAIN not in types and VBA_TYPE in types
+            assert VBA_REL in zf.read("xl/_rels/workbook.xml.rels")
+    one = next(out.glob("*.xlsm"))
+    assert openpyxl.load_workbook(one, keep_vba=True).vba_archive is not None
+
+
+def test_xlsm_workbooks_cache_the_same_values_as_xlsx_ones(xlsm_run, sample):
+    _, out = xlsm_run
+    report, _ = sample
+    for xlsx in report.written[:5]:
+        xlsm = out / (xlsx.name[:-5] + ".xlsm")
+        with zipfile.ZipFile(xlsx) as a, zipfile.ZipFile(xlsm) as b:
+            for sheet, member in sheet_parts(a):
+                assert a.read(member) == b.read(dict(sheet_parts(b))[sheet]), (xlsx.name, sheet)

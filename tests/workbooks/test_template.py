@@ -1,0 +1,288 @@
+"""The workbook template built by code (asm_xl.workbooks.template, ``asm-xl template``)."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from defusedxml import ElementTree as SafeET
+from openpyxl.utils.cell import range_boundaries, get_column_letter
+
+from asm_xl.parameters import cohorts
+from asm_xl.settings import Settings
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.cached_values import sheet_parts
+from asm_xl.workbooks.template import DEFAULT_TEMPLATE, FIXED_ISO, FIXED_TIME, template_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "templates" / "asm_template.xlsx"
+SHEETS = [L.INPUTS, L.SCORE, L.SCENARIOS, L.ASSUMPTIONS, L.BENCHMARKS, L.ABOUT]
+INPUT_NAMES = list(L.SCALAR_INPUTS) + list(L.MEASURE_INPUTS)
+
+
+@pytest.fixture(scope="module")
+def built() -> bytes:
+    return template_bytes()
+
+
+@pytest.fixture(scope="module")
+def wb(built):
+    return openpyxl.load_workbook(io.BytesIO(built))
+
+
+@pytest.fixture(scope="module")
+def zf(built):
+    return zipfile.ZipFile(io.BytesIO(built))
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _cells(wb, name: str) -> list[tuple[str, str]]:
+    """(sheet, coordinate) of every cell a defined name covers."""
+    out = []
+    for sheet, ref in wb.defined_names[name].destinations:
+        min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
+        out += [(sheet, f"{get_column_letter(c)}{r}") for r in range(min_row, max_row + 1)
+                for c in range(min_col, max_col + 1)]
+    return out
+
+
+# ------------------------------------------------------------------ golden file, determinism
+def test_committed_template_is_byte_identical_to_what_the_code_builds(built):
+    assert COMMITTED.exists(), "templates/asm_template.xlsx is missing: run `asm-xl template`"
+    assert COMMITTED.read_bytes() == built, \
+        "templates/asm_template.xlsx is stale: run `asm-xl template` and commit the result"
+
+
+def test_default_template_path_is_the_committed_file():
+    assert DEFAULT_TEMPLATE == COMMITTED
+
+
+def test_template_build_is_deterministic(built, zf):
+    assert template_bytes() == built
+    assert {i.date_time for i in zf.infolist()} == {FIXED_TIME}
+    core = zf.read("docProps/core.xml").decode()
+    stamps = re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core)
+    assert stamps and set(stamps) == {FIXED_ISO}
+
+
+# ------------------------------------------------------------------ sheets and names
+def test_sheets_are_inputs_score_scenarios_assumptions_benchmarks_about_in_that_order(wb, zf):
+    assert wb.sheetnames == SHEETS
+    assert [name for name, _ in sheet_parts(zf)] == SHEETS
+
+
+def test_defined_names_are_workbook_scoped_and_never_whole_columns_or_rows(wb, zf):
+    book = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    names = [el for el in book.iter() if _local(el.tag) == "definedName"]
+    assert len(names) > len(INPUT_NAMES)
+    for el in names:
+        assert el.get("localSheetId") is None, f"{el.get('name')} is sheet-scoped"
+        ref = el.text or ""
+        assert not re.search(r"!\$?[A-Z]{1,3}:\$?[A-Z]{1,3}(?![\d$])", ref), f"whole column: {ref}"
+        assert not re.search(r"!\$?\d+:\$?\d+$", ref), f"whole row: {ref}"
+        assert "#REF!" not in ref
+    for ws in wb.worksheets:
+        assert not ws.defined_names, f"{ws.title} has sheet-scoped names"
+
+
+def test_every_defined_name_points_into_an_existing_sheet(wb):
+    for name, dn in wb.defined_names.items():
+        dests = list(dn.destinations)
+        assert dests, name
+        for sheet, _ in dests:
+            assert sheet in wb.sheetnames, (name, sheet)
+
+
+def test_input_names_sit_where_the_layout_says(wb):
+    for name, (row, *_rest) in L.SCALAR_INPUTS.items():
+        assert _cells(wb, name) == [(L.INPUTS, f"B{row}")], name
+    for name, (col, *_rest) in L.MEASURE_INPUTS.items():
+        assert _cells(wb, name) == [(L.INPUTS, f"{col}{r}") for r in L.measure_rows()], name
+
+
+def test_result_names_point_at_score_cells_holding_formulas(wb):
+    for name in ("Sc_Final", "Sc_Quality", "Sc_Cost", "Sc_Factor", "Sc_Impact", "Sc_Scaling", "Sc_TFS",
+                 "Sc_MinSubmission", "Sc_IADone"):
+        (sheet, cell), = _cells(wb, name)
+        assert sheet == L.SCORE
+        assert str(wb[sheet][cell].value).startswith("="), (name, cell)
+    (_, final), = _cells(wb, "Sc_Final")
+    assert wb[L.SCORE][final].value.startswith("=ASM_FINAL(")
+    (_, factor), = _cells(wb, "Sc_Factor")
+    assert wb[L.SCORE][factor].value.startswith("=ASM_FACTOR(")
+
+
+def test_bare_template_asks_for_a_full_recalculation_on_load(zf):
+    assert b'fullCalcOnLoad="1"' in zf.read("xl/workbook.xml")
+
+
+# ------------------------------------------------------------------ protection
+def _unlocked(wb) -> set[tuple[str, str]]:
+    return {(ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if c.protection is not None and c.protection.locked is False}
+
+
+def test_every_input_name_points_at_unlocked_cells(wb):
+    for name in INPUT_NAMES:
+        for sheet, cell in _cells(wb, name):
+            assert wb[sheet][cell].protection.locked is False, (name, cell)
+
+
+def test_only_input_cells_are_unlocked(wb):
+    editable = {c for name in INPUT_NAMES + ["BenchmarkYear", "CostLadder"] for c in _cells(wb, name)}
+    editable |= {c for name in wb.defined_names if name.startswith("S_") for c in _cells(wb, name)}
+    assert _unlocked(wb) == editable
+    # every formula cell is locked
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    assert c.protection.locked is not False, (ws.title, c.coordinate)
+
+
+def test_every_sheet_is_protected_without_a_password(wb, zf):
+    for ws in wb.worksheets:
+        assert ws.protection.sheet is True, ws.title
+        assert not ws.protection.password, ws.title
+    for _, member in sheet_parts(zf):
+        root = SafeET.fromstring(zf.read(member))
+        prot = [el for el in root if _local(el.tag) == "sheetProtection"]
+        assert len(prot) == 1, member
+        attrs = set(prot[0].attrib)
+        assert prot[0].get("sheet") == "1"
+        assert not attrs & {"password", "hashValue", "saltValue", "algorithmName", "spinCount"}, member
+    book = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    for el in book.iter():
+        if _local(el.tag) == "workbookProtection":
+            assert not set(el.attrib) & {"workbookPassword", "workbookHashValue", "lockStructure"}
+
+
+# ------------------------------------------------------------------ data validation
+def _validations(ws, cell: str):
+    return [dv for dv in ws.data_validations.dataValidation if cell in dv.sqref]
+
+
+def _one(ws, cell: str):
+    found = _validations(ws, cell)
+    assert len(found) == 1, (cell, found)
+    dv = found[0]
+    assert dv.showErrorMessage, cell
+    return dv
+
+
+def test_yes_no_inputs_offer_exactly_yes_and_no(wb):
+    ws = wb[L.INPUTS]
+    for name in ("In_OnTime", "In_IA1", "In_IA2"):
+        (_, cell), = _cells(wb, name)
+        dv = _one(ws, cell)
+        assert (dv.type, dv.formula1) == ("list", '"Yes,No"'), name
+
+
+def test_collection_type_cells_list_every_collection_type_of_every_measure(wb):
+    ws = wb[L.INPUTS]
+    needed = {t for c in cohorts().values() for m in c.measures for t in m.collection_types}
+    for sheet, cell in _cells(wb, "In_CollType"):
+        dv = _one(ws, cell)
+        assert dv.type == "list"
+        options = set(dv.formula1.strip('"').split(","))
+        assert needed <= options, (cell, needed - options)
+
+
+def test_fraction_inputs_are_between_0_and_1(wb):
+    (_, cell), = _cells(wb, "In_PI")
+    dv = _one(wb[L.INPUTS], cell)
+    assert (dv.type, dv.operator, float(dv.formula1), float(dv.formula2)) == ("decimal", "between", 0, 1)
+
+
+def test_count_inputs_are_whole_numbers_not_below_their_minimum(wb):
+    ws = wb[L.INPUTS]
+    for name, minimum in (("In_Episodes", 0), ("In_Eligible", 0), ("In_Reported", 0), ("In_PracticeSize", 1)):
+        for _, cell in _cells(wb, name):
+            dv = _one(ws, cell)
+            assert (dv.type, dv.operator, float(dv.formula1)) == ("whole", "greaterThanOrEqual", minimum), name
+
+
+def test_points_inputs_are_bounded_to_the_cms_scale(wb):
+    ws = wb[L.INPUTS]
+    (_, cell), = _cells(wb, "In_CostPoints")
+    dv = _one(ws, cell)
+    assert (dv.type, float(dv.formula1), float(dv.formula2)) == ("decimal", 1, 10)
+    for _, cell in _cells(wb, "In_PointsOverride"):
+        dv = _one(ws, cell)
+        assert (dv.type, float(dv.formula1), float(dv.formula2)) == ("decimal", 0, 10)
+
+
+def test_text_inputs_have_no_validation(wb):
+    ws = wb[L.INPUTS]
+    for name in ("In_NPI", "In_TIN", "In_Name"):
+        (_, cell), = _cells(wb, name)
+        assert _validations(ws, cell) == []
+
+
+# ------------------------------------------------------------------ Assumptions
+def test_assumptions_list_every_setting_with_value_source_and_description(wb):
+    ws = wb[L.ASSUMPTIONS]
+    assert [c.value for c in ws[1][:4]] == ["Setting", "Value", "Source", "What it means"]
+    infos = Settings().describe()
+    rows = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+    for info in infos:
+        assert info.name in rows, info.name
+        r = rows[info.name]
+        value = ("TRUE" if info.value else "FALSE") if isinstance(info.value, bool) else info.value
+        assert ws.cell(row=r, column=2).value == value, info.name
+        assert ws.cell(row=r, column=3).value == info.source, info.name
+        assert ws.cell(row=r, column=4).value == info.description, info.name
+        assert info.source in {"REG", "CMS", "MIPS", "ASSUMPTION"}
+        assert _cells(wb, f"S_{info.name}") == [(L.ASSUMPTIONS, f"B{r}")]
+    assert _cells(wb, "Assumptions") == [(L.ASSUMPTIONS, f"{c}{r}") for r in range(2, 2 + len(infos))
+                                         for c in "AB"]
+
+
+# ------------------------------------------------------------------ Scenarios chart
+def _target(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    import posixpath
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _rels(zf, part: str) -> dict[str, str]:
+    import posixpath
+    rels = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    root = SafeET.fromstring(zf.read(rels))
+    return {el.get("Type").rsplit("/", 1)[-1]: _target(part, el.get("Target")) for el in root}
+
+
+def test_scenarios_sheet_has_a_native_scatter_chart_of_the_exchange_curve(wb, zf):
+    scenarios = dict(sheet_parts(zf))[L.SCENARIOS]
+    drawing = _rels(zf, scenarios)["drawing"]
+    chart = _rels(zf, drawing)["chart"]
+    assert chart == "xl/charts/chart1.xml"
+    types = zf.read("[Content_Types].xml").decode()
+    assert 'PartName="/xl/charts/chart1.xml" ContentType="application/vnd.openxmlformats-officedocument.' \
+           'drawingml.chart+xml"' in types
+    root = SafeET.fromstring(zf.read(chart))
+    assert [_local(el.tag) for el in root.iter() if _local(el.tag).endswith("Chart")] == ["scatterChart"]
+    series = [el for el in root.iter() if _local(el.tag) == "ser"]
+    refs = [[f.text for f in s.iter() if _local(f.tag) == "f"] for s in series]
+    last = 4 + 21
+    assert refs == [[f"'Scenarios'!$A$5:$A${last}", f"'Scenarios'!$B$5:$B${last}"],
+                    ["'Scenarios'!$E$5", "'Scenarios'!$F$5"]]
+    ws = wb[L.SCENARIOS]
+    assert [ws[f"A{r}"].value for r in range(5, last + 1)] == list(range(0, 101, 5))
+    assert all(ws[f"B{r}"].value.startswith("=ASM_FACTOR(A") for r in range(5, last + 1))
+    assert ws["E5"].value.startswith("=IF(ISERROR(Sc_Final)")
+    assert ws["F5"].value.startswith("=IF(ISERROR(Sc_Factor)")
+    assert len(ws._charts) == 1
+
+
+def test_about_sheet_says_estimates_not_cms_determinations(wb):
+    text = " ".join(str(c.value) for row in wb[L.ABOUT].iter_rows() for c in row if c.value)
+    assert "not CMS determinations" in text
+    assert "asm-xl version" in text
