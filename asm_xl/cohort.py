@@ -36,6 +36,7 @@ from .validation import _FALSE, _TRUE
 __all__ = ["CohortResult", "score_cohort", "ERROR_COLUMNS"]
 
 ERROR_COLUMNS = ["row", "npi", "column", "value", "reason"]
+_STATUS_LABELS = np.array([MeasureStatus.LABELS[k] for k in sorted(MeasureStatus.LABELS)], dtype=object)
 
 
 @dataclass
@@ -57,15 +58,19 @@ class _Checker:
         self.n = len(df)
         self.bad = np.zeros(self.n, dtype=bool)
         self.errors: list[dict] = []
-        npi = df["npi"] if "npi" in df.columns else pd.Series([""] * self.n, index=df.index)
-        self.npi = npi.astype(object).where(npi.notna(), "").astype(str).to_numpy()
+        self._raw: dict[str, np.ndarray] = {}
+        self._blank: dict[str, np.ndarray] = {}
+        self._factors: dict[str, tuple | None] = {}
+        self._text: dict[str, np.ndarray] = {}
+        self.npi = self.text("npi")
 
     def report(self, mask: np.ndarray, column: str, values, reason) -> None:
+        """Record every row of ``mask`` as bad; ``values`` None means the column's own cells."""
         idx = np.flatnonzero(mask)
         if idx.size == 0:
             return
         self.bad[idx] = True
-        vals = np.asarray(values, dtype=object)
+        vals = self.raw(column) if values is None else np.asarray(values, dtype=object)
         for i in idx:
             why = reason(i) if callable(reason) else reason
             v = vals[i]
@@ -73,18 +78,44 @@ class _Checker:
                                 "value": None if _blank_scalar(v) else v, "reason": why})
 
     def raw(self, column: str) -> np.ndarray:
-        if column in self.df.columns:
-            return self.df[column].to_numpy(dtype=object)
-        return np.full(self.n, None, dtype=object)
+        if column not in self._raw:
+            self._raw[column] = (self.df[column].to_numpy(dtype=object) if column in self.df.columns
+                                 else np.full(self.n, None, dtype=object))
+        return self._raw[column]
+
+    def _factor(self, column: str):
+        """(codes, distinct values as objects) of a text/object column, -1 for NaN/None; None when
+        the cells cannot be hashed. Lets per-cell rules run once per distinct value."""
+        if column not in self._factors:
+            try:
+                codes, uniques = pd.factorize(self.df[column], use_na_sentinel=True)
+                self._factors[column] = (codes, np.asarray(uniques, dtype=object))
+            except TypeError:
+                self._factors[column] = None
+        return self._factors[column]
+
+    def _per_value(self, column: str, func, missing) -> np.ndarray:
+        """``func`` of every cell (``missing`` for NaN/None), computed once per distinct value.
+        Only for rules that give equal results for cells that compare equal (1 == 1.0 == True)."""
+        f = self._factor(column)
+        if f is None:
+            return np.array([missing if _blank_scalar(v) else func(v) for v in self.raw(column)], dtype=object)
+        codes, uniques = f
+        table = np.empty(len(uniques) + 1, dtype=object)
+        table[:-1] = [func(u) for u in uniques]
+        table[-1] = missing  # code -1: NaN/None
+        return table[codes]
 
     def blank(self, column: str) -> np.ndarray:
         if column not in self.df.columns:
             return np.ones(self.n, dtype=bool)
-        s = self.df[column]
-        b = s.isna().to_numpy().copy()
-        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            b |= s.map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(dtype=bool)
-        return b
+        if column not in self._blank:
+            s = self.df[column]
+            b = s.isna().to_numpy().copy()
+            if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+                b |= self._per_value(column, lambda v: isinstance(v, str) and v.strip() == "", False).astype(bool)
+            self._blank[column] = b
+        return self._blank[column].copy()
 
     def number(self, column: str, *, minimum=None, maximum=None, whole=False, required=False,
                allowed: str, default=np.nan, rows: np.ndarray | None = None) -> np.ndarray:
@@ -109,34 +140,50 @@ class _Checker:
                 invalid |= np.isfinite(x) & (np.floor(x) != x)
         if rows is not None:
             invalid &= rows
-        self.report(invalid, column, self.raw(column), f"must be {allowed}")
+        self.report(invalid, column, None, f"must be {allowed}")
         if required:
             need = blank if rows is None else blank & rows
-            self.report(need, column, self.raw(column), f"required: {allowed}")
+            self.report(need, column, None, f"required: {allowed}")
         x = np.where(invalid, np.nan, x)
         return np.where(blank, default, x)
 
     def boolean(self, column: str, *, default: bool) -> np.ndarray:
         """yes/no, TRUE/FALSE, 1/0; blank → default. NaN marks a bad value."""
-        raw = self.raw(column)
-        out = np.full(self.n, np.nan)
         blank = self.blank(column)
-        for i, v in enumerate(raw):
-            if blank[i]:
-                out[i] = float(default)
-            elif isinstance(v, (bool, np.bool_)):
-                out[i] = float(v)
-            elif isinstance(v, (int, float, np.integer, np.floating)) and float(v) in (0.0, 1.0):
-                out[i] = float(v)
-            elif isinstance(v, str) and v.strip().casefold() in _TRUE | _FALSE:
-                out[i] = float(v.strip().casefold() in _TRUE)
-        self.report(np.isnan(out), column, raw, "must be yes/no, TRUE/FALSE or 1/0")
+        if column in self.df.columns:
+            out = self._per_value(column, _bool_value, np.nan).astype(float)
+        else:
+            out = np.full(self.n, np.nan)
+        out[blank] = float(default)
+        self.report(np.isnan(out), column, None, "must be yes/no, TRUE/FALSE or 1/0")
         return out
 
     def text(self, column: str) -> np.ndarray:
-        raw = self.raw(column)
-        blank = self.blank(column)
-        return np.array(["" if b else str(v).strip() for v, b in zip(raw, blank)], dtype=object)
+        """Stripped text of each cell ("" for blank). Read-only (cached)."""
+        if column not in self.df.columns:
+            return np.full(self.n, "", dtype=object)
+        if column not in self._text:
+            s = self.df[column]
+            blank = self.blank(column)
+            if s.dtype == object:  # mixed Python objects: 1, 1.0 and True print differently, so per cell
+                raw = self.raw(column)
+                out = np.array(["" if b else str(v).strip() for v, b in zip(raw, blank)], dtype=object)
+            else:
+                out = self._per_value(column, lambda v: str(v).strip(), "")
+                out[blank] = ""
+            self._text[column] = out
+        return self._text[column]
+
+
+def _bool_value(v) -> float:
+    """yes/no, TRUE/FALSE, 1/0 → 1.0/0.0; anything else NaN (blank handled by the caller)."""
+    if isinstance(v, (bool, np.bool_)):
+        return float(v)
+    if isinstance(v, (int, float, np.integer, np.floating)) and float(v) in (0.0, 1.0):
+        return float(v)
+    if isinstance(v, str) and v.strip().casefold() in _TRUE | _FALSE:
+        return float(v.strip().casefold() in _TRUE)
+    return np.nan
 
 
 def _blank_scalar(v) -> bool:
@@ -200,7 +247,7 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
                     default=np.nan if performance_year is None else float(performance_year))
     with np.errstate(invalid="ignore"):
         out_of_range = np.isfinite(py) & ~np.isin(py, years)
-    chk.report(out_of_range, "performance_year", chk.raw("performance_year"),
+    chk.report(out_of_range, "performance_year", None,
                f"must be a performance year {years[0]}-{years[-1]}")
     size = chk.number("practice_size", minimum=1, whole=True, required=True,
                       allowed="a whole number of clinicians >= 1")
@@ -218,13 +265,15 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
     episode_cost = chk.number("episode_cost", minimum=0, allowed="dollars >= 0")
     enough_eps = episodes >= settings.cost_episode_minimum
     chk.report(enough_eps & chk.blank("cost_points") & chk.blank("episode_cost"), "cost_points",
-               chk.raw("cost_points"), "required with enough episodes: cost points (1-10) or episode_cost")
+               None, "required with enough episodes: cost points (1-10) or episode_cost")
+    chk.report(chk.blank("cost_episodes") & ~(chk.blank("cost_points") & chk.blank("episode_cost")),
+               "cost_episodes", None, "required with cost_points or episode_cost: EBCM episodes (a whole number >= 0)")
 
     measures = _measure_inputs(chk, cohort_code, settings)
 
     good = ~chk.bad
     errors = pd.DataFrame(chk.errors, columns=ERROR_COLUMNS)
-    parts, pools, used_ladders = [], [], {}
+    parts, pools, used_ladders, positions = [], [], {}, []
     for code, cohort in cohorts().items():
         for year in years:
             rows = np.flatnonzero(good & (cohort_code == code) & (py == year))
@@ -235,9 +284,10 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
                               benchmark_source, (cost_ladders or {}).get(code), settings, used_ladders)
             parts.append(res[0])
             pools.append(res[1])
+            positions.append(rows)
     scores = pd.concat(parts) if parts else pd.DataFrame()
-    if len(scores):
-        scores = scores.loc[[i for i in df.index if i in scores.index]]
+    if len(scores):  # back in input order
+        scores = scores.iloc[np.argsort(np.concatenate(positions), kind="stable")]
     return CohortResult(scores, errors, pd.DataFrame(pools), used_ladders)
 
 
@@ -249,19 +299,25 @@ def _cohort_codes(chk: _Checker) -> np.ndarray:
         by_name[c.name.casefold()] = c.code
         for s in c.specialties:
             by_specialty[s.casefold()] = c.code
-    cohort_txt = np.array([t.casefold() for t in chk.text("cohort")], dtype=object)
-    spec_txt = np.array([t.casefold() for t in chk.text("specialty")], dtype=object)
-    from_cohort = np.array([by_name.get(t, "?" if t else "") for t in cohort_txt], dtype=object)
-    from_spec = np.array([by_specialty.get(t, "?" if t else "") for t in spec_txt], dtype=object)
-    chk.report(from_cohort == "?", "cohort", chk.raw("cohort"), f"must be one of {', '.join(cohorts())}")
+    from_cohort = _map_text(chk.text("cohort"), lambda t: by_name.get(t.casefold(), "?" if t else ""))
+    from_spec = _map_text(chk.text("specialty"), lambda t: by_specialty.get(t.casefold(), "?" if t else ""))
+    chk.report(from_cohort == "?", "cohort", None, f"must be one of {', '.join(cohorts())}")
     all_specs = "; ".join(f"{c.code}: {', '.join(c.specialties)}" for c in cohorts().values())
-    chk.report(from_spec == "?", "specialty", chk.raw("specialty"), f"must be an ASM specialty ({all_specs})")
-    chk.report((from_cohort == "") & (from_spec == ""), "cohort", chk.raw("cohort"),
+    chk.report(from_spec == "?", "specialty", None, f"must be an ASM specialty ({all_specs})")
+    chk.report((from_cohort == "") & (from_spec == ""), "cohort", None,
                "required: a cohort (HF, LBP) or an ASM specialty")
     clash = (from_cohort != "") & (from_cohort != "?") & (from_spec != "") & (from_spec != "?") & (from_cohort != from_spec)
-    chk.report(clash, "specialty", chk.raw("specialty"),
+    chk.report(clash, "specialty", None,
                lambda i: f"must be a specialty of the {from_cohort[i]} cohort")
     return np.where((from_cohort != "") & (from_cohort != "?"), from_cohort, from_spec)
+
+
+def _map_text(text: np.ndarray, func) -> np.ndarray:
+    """``func`` of each string of an object array of str, computed once per distinct string."""
+    codes, uniques = pd.factorize(text)
+    table = np.empty(len(uniques), dtype=object)
+    table[:] = [func(u) for u in np.asarray(uniques, dtype=object)]
+    return table[codes] if len(uniques) else np.empty(0, dtype=object)
 
 
 def _ia_done(chk: _Checker) -> np.ndarray:
@@ -276,14 +332,17 @@ def _ia_done(chk: _Checker) -> np.ndarray:
 def _duplicates(chk: _Checker) -> None:
     if "npi" not in chk.df.columns:
         return
-    keys = pd.DataFrame({"npi": chk.text("npi"), "tin": chk.text("tin"),
-                         "py": chk.text("performance_year")})
-    dup = keys.duplicated(keep="first").to_numpy() & (keys["npi"] != "").to_numpy()
-    first = {}
-    for i, k in enumerate(map(tuple, keys.to_numpy())):
-        first.setdefault(k, i)
-    chk.report(dup, "npi", chk.raw("npi"),
-               lambda i: f"duplicate participant (same NPI, TIN and year as row {chk.df.index[first[tuple(keys.iloc[i])]]})")
+    group = np.zeros(chk.n, dtype=np.int64)
+    for col in ("npi", "tin", "performance_year"):  # one integer code per distinct (NPI, TIN, year)
+        codes, uniques = pd.factorize(chk.text(col))
+        group = pd.factorize(group * max(len(uniques), 1) + codes)[0].astype(np.int64)
+    dup = pd.Series(group).duplicated(keep="first").to_numpy() & (chk.text("npi") != "")
+    if not dup.any():
+        return
+    first = np.full(group.max() + 1, chk.n)
+    np.minimum.at(first, group, np.arange(chk.n))  # first row of each (NPI, TIN, year)
+    chk.report(dup, "npi", None,
+               lambda i: f"duplicate participant (same NPI, TIN and year as row {chk.df.index[first[group[i]]]})")
 
 
 def _measure_inputs(chk: _Checker, cohort_code: np.ndarray, settings: Settings) -> dict:
@@ -291,26 +350,18 @@ def _measure_inputs(chk: _Checker, cohort_code: np.ndarray, settings: Settings) 
     out = {}
     for code, cohort in cohorts().items():
         mine = cohort_code == code
-        others = ~mine & (cohort_code != "")
+        others = ~mine & (cohort_code != "") & (cohort_code != "?")  # an unknown cohort is its own error
         out[code] = {}
         for m in cohort.measures:
             cols = measure_columns(m.key)
             for col in cols.values():
                 if col in chk.df.columns:
-                    chk.report(others & ~chk.blank(col), col, chk.raw(col),
+                    chk.report(others & ~chk.blank(col), col, None,
                                f"{m.label} is not a measure of this participant's cohort")
-            ctext = chk.text(cols["collection_type"])
-            ctype = np.empty(chk.n, dtype=object)
-            for i, t in enumerate(ctext):
-                if not t:
-                    ctype[i] = m.collection_types[0]
-                else:
-                    try:
-                        ctype[i] = normalize_collection_type(t)
-                    except ASMInputError:
-                        ctype[i] = "?"
+            ctype = _map_text(chk.text(cols["collection_type"]),
+                              lambda t, m=m: _collection_type_or_flag(t, m.collection_types[0]))
             bad_type = mine & ~np.isin(ctype, m.collection_types)
-            chk.report(bad_type, cols["collection_type"], chk.raw(cols["collection_type"]),
+            chk.report(bad_type, cols["collection_type"], None,
                        f"{m.label} is collected as {', '.join(m.collection_types)}")
             elig = chk.number(cols["eligible"], minimum=0, whole=True, allowed="a whole number >= 0", rows=mine)
             rep = chk.number(cols["reported"], minimum=0, whole=True, allowed="a whole number >= 0", rows=mine)
@@ -324,21 +375,35 @@ def _measure_inputs(chk: _Checker, cohort_code: np.ndarray, settings: Settings) 
             pts = chk.number(cols["points"], minimum=0, maximum=10, rows=mine, allowed="points between 0 and 10")
             admin = ctype == "Administrative claims"
             use_rep = mine & ~admin & np.isnan(comp) & ~np.isnan(rep)
-            chk.report(use_rep & np.isnan(elig), cols["eligible"], chk.raw(cols["eligible"]),
+            chk.report(use_rep & np.isnan(elig) & chk.blank(cols["eligible"]), cols["eligible"], None,
                        f"required with {cols['reported']}: eligible cases")
             with np.errstate(invalid="ignore"):
-                chk.report(use_rep & (rep > elig), cols["reported"], chk.raw(cols["reported"]),
+                chk.report(use_rep & (rep > elig), cols["reported"], None,
                            lambda i: f"must be at most {cols['eligible']} ({elig[i]:g})")
             rep_eff = np.where(admin | ~np.isnan(comp), np.nan, rep)
             c_eff, e_eff, any_rep = categories.effective_measure_inputs(
                 elig, rep_eff, np.where(admin, np.nan, comp), rate, pts, admin, settings=settings)
             status = categories.measure_status(c_eff, e_eff, admin, reported=any_rep, settings=settings)
-            need_rate = mine & (status == MeasureStatus.SCORED) & np.isnan(pts) & np.isnan(rate)
-            chk.report(need_rate, cols["rate"], chk.raw(cols["rate"]),
+            need_rate = (mine & (status == MeasureStatus.SCORED) & np.isnan(pts) & np.isnan(rate)
+                         & chk.blank(cols["rate"]))
+            chk.report(need_rate, cols["rate"], None,
                        f"required: a rate for {m.label} (it is complete with enough cases)")
+            # A measure with nothing reported (no cases, rate or points) has completeness 0 for the
+            # minimum submission rule, whatever completeness was typed (as in score_participant).
+            c_eff = np.where(any_rep | admin, c_eff, 0.0)
             out[code][m.id] = {"ctype": ctype, "completeness": c_eff, "eligible": e_eff, "status": status,
                                "rate": rate, "points": pts, "admin": admin}
     return out
+
+
+def _collection_type_or_flag(text: str, default: str) -> str:
+    """Canonical collection type; the measure's first one when blank; "?" when unknown."""
+    if not text:
+        return default
+    try:
+        return normalize_collection_type(text)
+    except ASMInputError:
+        return "?"
 
 
 def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_cost, ia_done, pi, bonus,
@@ -372,7 +437,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
             bench[sel] = ladder.label if ladder.measure else ladder.source
         points[:, j] = pts
         out[f"{m.key}_points"] = pts
-        out[f"{m.key}_status"] = [MeasureStatus.LABELS[s] for s in mi["status"]]
+        out[f"{m.key}_status"] = _STATUS_LABELS[mi["status"]]
         out[f"{m.key}_benchmark"] = bench
     quality = categories.quality_category(points, status)
     min_met = categories.minimum_submission_met(comp, admin, on_time[rows].astype(bool), settings=settings)
@@ -403,6 +468,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     sol = payment.solve_scaling_factor(final[scorable], P[scorable], r, midpoint=midpoint, settings=settings)
     tfs = payment.transformed_final_score(final, midpoint=midpoint, settings=settings)
     factor = payment.adjustment_factor(final, tfs, r, sol.scaling_factor, settings=settings)
+    factor = np.where(scorable, factor, np.nan)  # no final score → no factor (not -r), as score_participant
     pct = np.full(n, np.nan)
     rank = np.full(n, np.nan)
     pct[scorable] = payment.percentile_rank(final[scorable])

@@ -235,6 +235,9 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     min_met = bool(categories.minimum_submission_met(completeness, admin, on_time, settings=settings))
 
     episodes = None if is_blank(p.cost_episodes) else as_count("cost_episodes", p.cost_episodes)
+    if episodes is None and not (is_blank(p.cost_points) and is_blank(p.episode_cost)):
+        raise ASMInputError("cost_episodes", p.cost_episodes,
+                            "required with cost_points or episode_cost: EBCM episodes (a whole number >= 0)")
     cost_pts = _cost_points(p, episodes, cost_ladder, settings)
     cost = float(categories.cost_category(cost_pts if cost_pts is not None else np.nan,
                                           episodes if episodes is not None else 0, settings=settings))

@@ -114,6 +114,9 @@ def solve_scaling_factor(final, part_b_payments, risk_level: float, *, midpoint:
     sf0 = (1.0 - settings.pool_withhold) * total / weighted_tfs
     if not settings.bound_factors or float(tfs[pos].max()) * sf0 <= 2.0:
         return ScalingSolution(sf0, "closed form", budget(sf0))
+    b0 = budget(sf0)
+    if b0 >= 0.0:  # the bound only clips factors of participants without payments (or by rounding):
+        return ScalingSolution(sf0, "closed form", b0)  # the closed form still meets the budget
     hi = 2.0 / float(tfs[pos & (w > 0)].min()) if np.any(pos & (w > 0)) else sf0
     if budget(hi) < 0.0:
         return ScalingSolution(hi, "budget unattainable", budget(hi))

@@ -531,17 +531,6 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None) ->
     name_txt = np.array([_text(v) for v in name_raw], dtype=object)
     errs: list[dict] = []
 
-    # score_cohort treats a blank cost_episodes as 0 episodes: a cost entered without it is silently
-    # not scored. Not an error (the row is scored), but worth saying.
-    eps_blank = np.array([_text(v) == "" for v in col("cost_episodes")], dtype=bool)
-    cost_given = np.array([_text(a) != "" or _text(b) != "" for a, b in
-                           zip(col("cost_points"), col("episode_cost"))], dtype=bool)
-    lonely = np.flatnonzero(eps_blank & cost_given)
-    if lonely.size:
-        shown = ", ".join(str(r) for r in rows[lonely[:10]]) + (", ..." if lonely.size > 10 else "")
-        warnings.append(f"{lonely.size} row{'s' if lonely.size > 1 else ''} give cost_points or episode_cost "
-                        f"without cost_episodes: cost is not scored there (rows {shown})")
-
     def add(i: int, column: str, value, reason: str) -> None:
         errs.append({"pos": i, "column": column, "value": None if _text(value) == "" else value,
                      "reason": reason})

@@ -447,11 +447,12 @@ def test_error_summary_counts_rejected_rows_and_top_reasons():
     assert len(summarize_errors(errors, top=3).splitlines()) == 2 + 3 + 1
 
 
-def test_a_cost_without_cost_episodes_is_a_warning():
+def test_a_cost_without_cost_episodes_is_an_error_naming_the_column():
     df = pd.DataFrame({"npi": ["1234567893"], "specialty": ["Cardiology"], "performance_year": ["2027"],
                        "practice_size": ["3"], "part_b_payments": ["100000"], "pi_score": ["1"],
                        "cost_points": ["8"], "q236_eligible": ["50"], "q236_reported": ["50"],
                        "q236_rate": ["0.7"]}, dtype=object)
     res = validate_roster(df)
-    assert res.errors.empty and len(res.valid) == 1
-    assert any("without cost_episodes" in w and "rows 2" in w for w in res.warnings)
+    assert res.valid.empty
+    assert res.errors[["row", "column"]].values.tolist() == [[2, "cost_episodes"]]
+    assert "required with cost_points or episode_cost" in res.errors["reason"].iloc[0]
