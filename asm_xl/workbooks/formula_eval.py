@@ -16,6 +16,8 @@ import math
 import re
 from typing import Callable
 
+from openpyxl.utils import column_index_from_string, get_column_letter
+
 from ..excel import REGISTRY
 from ..excel.registry import call as asm_call
 from ..excel.values import ERROR_VALUES
@@ -56,21 +58,6 @@ def _tokens(text: str):
     return out
 
 
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _letters(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 _CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 
 
@@ -81,9 +68,9 @@ def parse_ref(ref: str, sheet: str) -> tuple[str, list[list[str]]]:
         sheet = sheet.strip("'")
     parts = ref.split(":")
     (c1, r1), (c2, r2) = (_CELL.fullmatch(parts[0]).groups(), _CELL.fullmatch(parts[-1]).groups())
-    cols = range(min(_col(c1), _col(c2)), max(_col(c1), _col(c2)) + 1)
+    cols = range(min(column_index_from_string(c1.upper()), column_index_from_string(c2.upper())), max(column_index_from_string(c1.upper()), column_index_from_string(c2.upper())) + 1)
     rows = range(min(int(r1), int(r2)), max(int(r1), int(r2)) + 1)
-    return sheet, [[f"{_letters(c)}{r}" for c in cols] for r in rows]
+    return sheet, [[f"{get_column_letter(c)}{r}" for c in cols] for r in rows]
 
 
 class _Parser:

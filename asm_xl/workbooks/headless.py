@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, NamedTuple
 
 import numpy as np
+from openpyxl.utils import column_index_from_string, get_column_letter
 import schedula as sh
 from defusedxml import ElementTree as SafeET
 
@@ -191,26 +192,11 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _col_letters(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 def _split(ref: str) -> tuple[int, int]:
     m = _REF.match(ref.upper())
     if not m:
         raise ValueError(f"bad cell reference {ref!r}")
-    return _col_index(m.group(1)), int(m.group(2))
+    return column_index_from_string(m.group(1)), int(m.group(2))
 
 
 def _cast_number(text: str) -> int | float:
@@ -313,7 +299,7 @@ def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings) -> None:
             col, cell_row = _split(ref)
         else:
             col, cell_row = col + 1, row
-        coord = f"{_col_letters(col)}{cell_row}"
+        coord = f"{get_column_letter(col)}{cell_row}"
         key = (sheet, coord)
         scan.present.add(key)
         t = el.get("t", "n")
@@ -334,7 +320,7 @@ def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings) -> None:
                 c2, r2 = _split(b) if b else (c1, r1)
                 for rr in range(r1, r2 + 1):
                     for cc in range(c1, c2 + 1):
-                        scan.array_cells[(sheet, f"{_col_letters(cc)}{rr}")] \
+                        scan.array_cells[(sheet, f"{get_column_letter(cc)}{rr}")] \
                             = coord
             scan.cached[key] = _cached(t, v, strings)
         elif key in scan.array_cells:
