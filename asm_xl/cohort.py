@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import adjustments, categories, final_score as final_mod, payment
-from .benchmarks import BenchmarkTable, Ladder, ladder_from_rates, normalize_collection_type, packaged_benchmarks
+from .benchmarks import BenchmarkTable, ladder_from_rates, normalize_collection_type, packaged_benchmarks
 from .categories import MeasureStatus
 from .columns import measure_columns
 from .errors import ASMInputError

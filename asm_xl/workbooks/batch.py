@@ -16,7 +16,7 @@ from ..cohort import score_cohort
 from ..settings import DEFAULT_SETTINGS, Settings
 from .formula_eval import parse_ref
 from .generate import TemplateImage, safe_filename, workbook_inputs, write_atomic
-from .roster import read_roster, summarize_errors, validate_roster, write_error_report
+from .roster import read_roster, validate_roster, write_error_report
 from .template import default_template
 
 __all__ = ["GenerationReport", "generate_workbooks", "INDEX_NAME", "ERRORS_NAME"]

@@ -172,7 +172,7 @@ def _score(wb: Workbook) -> None:
     for name, ref in (("Sc_Points", pts), ("Sc_Completeness", comp), ("Sc_Cases", cases)):
         _define(wb, name, f"Score!{ref}")
     rows = [
-        ("Quality category score", f"=ASM_QUALITY(Sc_Points,Sc_Completeness,Sc_Cases,Assumptions)", "0.0%",
+        ("Quality category score", "=ASM_QUALITY(Sc_Points,Sc_Completeness,Sc_Cases,Assumptions)", "0.0%",
          '"ASM_QUALITY",Sc_Points,Sc_Completeness,Sc_Cases,Assumptions'),
         ("Cost category score", '=IF(In_CostPoints<>"",ASM_COST(In_CostPoints,In_Episodes,"",Assumptions),'
                                 'ASM_COST(In_EpisodeCost,In_Episodes,CostLadder,Assumptions))', "0.0%",

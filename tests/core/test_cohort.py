@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings
 
-from asm_xl import Settings, score_participant
+from asm_xl import score_participant
 from asm_xl.cohort import ERROR_COLUMNS, score_cohort
 
 from .strategies import cohort_frames, row_to_participant

@@ -14,6 +14,7 @@ from asm_xl.workbooks.cached_values import (
     check_workbook, encode_cached_value, sheet_parts, write_cached_values,
 )
 from asm_xl.workbooks.errors import WorkbookError
+from macro_package import make_xlsm
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -321,28 +322,7 @@ def test_xlsm_vba_member_survives(tmp_path):
     make_openpyxl_book(src)
     path = tmp_path / "macro.xlsm"
     vba = bytes(range(256)) * 40
-    with zipfile.ZipFile(src) as zin, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "[Content_Types].xml":
-                data = data.replace(
-                    b"spreadsheetml.sheet.main+xml",
-                    b"PLACEHOLDER").replace(
-                    b"application/vnd.openxmlformats-officedocument.PLACEHOLDER",
-                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
-                data = data.replace(
-                    b"<Default ",
-                    b'<Default Extension="bin" ContentType="application/'
-                    b'vnd.ms-office.vbaProject"/><Default ', 1)
-            elif info.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(
-                    b"</Relationships>",
-                    b'<Relationship Id="rIdVba" Type="http://schemas.'
-                    b'microsoft.com/office/2006/relationships/vbaProject" '
-                    b'Target="vbaProject.bin"/></Relationships>')
-            zout.writestr(info, data)
-        zout.writestr("xl/vbaProject.bin", vba)
+    make_xlsm(src, path, vba)
     before = dict((m[0], m[2]) for m in members(path))
     assert write_cached_values(path, {("Calc", "A1"): 150}) == 1
     after = dict((m[0], m[2]) for m in members(path))

@@ -34,6 +34,7 @@ from asm_xl.workbooks.generate import safe_filename, write_atomic
 from asm_xl.workbooks.recalc import ModelCache, recalc_file
 from asm_xl.workbooks.roster import ROSTER_ERROR_COLUMNS, read_roster, validate_roster
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE
+from macro_package import VBA_REL, VBA_TYPE, XLSM_MAIN, XLSX_MAIN, make_xlsm
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "asm_xl" / "data" / "sample_roster.csv"
@@ -512,25 +513,8 @@ def test_safe_filename_property(parts, max_len, suffix):
 
 # ------------------------------------------------------------------ .xlsm templates
 VBA_BYTES = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8 + b"fake VBA project"
-XLSM_MAIN = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-VBA_TYPE = b"application/vnd.ms-office.vbaProject"
-VBA_REL = b"http://schemas.microsoft.com/office/2006/relationships/vbaProject"
-
-
 def _make_xlsm(src: Path, dst: Path) -> None:
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "[Content_Types].xml":
-                assert data.count(XLSX_MAIN) == 1
-                data = data.replace(XLSX_MAIN, XLSM_MAIN).replace(
-                    b"</Types>", b'<Override PartName="/xl/vbaProject.bin" ContentType="' + VBA_TYPE + b'" /></Types>')
-            elif info.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Type="' + VBA_REL
-                                    + b'" Target="vbaProject.bin" Id="rIdVba1" /></Relationships>')
-            zout.writestr(info, data)
-        zout.writestr("xl/vbaProject.bin", VBA_BYTES)
+    make_xlsm(src, dst, VBA_BYTES)
 
 
 @pytest.fixture(scope="module")

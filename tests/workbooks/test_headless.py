@@ -23,6 +23,7 @@ from asm_xl.workbooks.headless import (
     CompiledWorkbook, Difference, ModelCache, from_excel_shaped, recalc_file,
     recalculate, register_functions, to_excel_shaped,
 )
+from macro_package import make_xlsm
 
 
 # ---------------------------------------------------------------- fixtures
@@ -266,26 +267,7 @@ def test_xlsm_roundtrip(tmp_path):
     make_book(src)
     path = tmp_path / "macro.xlsm"
     vba = os.urandom(4096)
-    with zipfile.ZipFile(src) as zin, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "[Content_Types].xml":
-                data = data.replace(
-                    b"application/vnd.openxmlformats-officedocument."
-                    b"spreadsheetml.sheet.main+xml",
-                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
-                data = data.replace(
-                    b"<Default ", b'<Default Extension="bin" ContentType='
-                    b'"application/vnd.ms-office.vbaProject"/><Default ', 1)
-            elif info.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(
-                    b"</Relationships>",
-                    b'<Relationship Id="rIdVba" Type="http://schemas.microsoft'
-                    b'.com/office/2006/relationships/vbaProject" Target='
-                    b'"vbaProject.bin"/></Relationships>')
-            zout.writestr(info, data)
-        zout.writestr("xl/vbaProject.bin", vba)
+    make_xlsm(src, path, vba)
     assert recalc_file(path) == len(expected())
     assert zip_member(path, "xl/vbaProject.bin") == vba
     wb = openpyxl.load_workbook(path, keep_vba=True, data_only=True)
