@@ -52,7 +52,7 @@ def _cmd_recalc(args) -> int:
     status = 0
     for f in args.files:
         try:
-            result = recalc_file(f, check=args.check, cache=cache)
+            result = recalc_file(f, check=args.check, cache=cache, engine=args.engine)
         except WorkbookError as e:
             print(f"{f}: {e}", file=sys.stderr)
             status = max(status, 2)
@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("files", nargs="+")
     r.add_argument("--check", action="store_true", help="compare cached values with a fresh calculation; "
                                                          "exit 1 on differences")
+    r.add_argument("--engine", choices=("auto", "formulas"), default="auto",
+                   help="auto: asm-xl's fast evaluator where it supports the workbook, else the formulas "
+                        "library; formulas: always the formulas library")
     s = sub.add_parser("score", help="score a roster with the cohort API (no workbooks)")
     s.add_argument("roster")
     s.add_argument("--year", type=int)

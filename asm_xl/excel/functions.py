@@ -31,8 +31,17 @@ def _settings_from_pairs(pairs: tuple) -> Settings:
     return Settings.from_mapping(dict(pairs))
 
 
+_LAST_RANGE: list = [None, DEFAULT_SETTINGS]  # the last assumptions range object and its Settings
+
+
 def settings_arg(v: object) -> Settings:
-    """The assumptions range → Settings (cached); rows of (name, value), unknown names → #NUM!."""
+    """The assumptions range → Settings (cached); rows of (name, value), unknown names → #NUM!.
+
+    The same range object passed again (a workbook evaluation passes one list to every function)
+    is recognised by identity, without re-reading it.
+    """
+    if v is _LAST_RANGE[0]:
+        return _LAST_RANGE[1]
     if xv.is_blank(v) if not isinstance(v, list) else False:
         return DEFAULT_SETTINGS
     if not isinstance(v, list):
@@ -42,9 +51,11 @@ def settings_arg(v: object) -> Settings:
         raise xv.ExcelError("#VALUE!", "assumptions: a two-column range of setting names and values")
     pairs = tuple((str(r[0]).strip(), r[1]) for r in rows if not xv.is_blank(r[0]))
     try:
-        return _settings_from_pairs(pairs)
+        settings = _settings_from_pairs(pairs)
     except ASMInputError as e:
         raise xv.ExcelError("#NUM!", str(e)) from None
+    _LAST_RANGE[:] = [v, settings]
+    return settings
 
 
 def _year(v: object) -> int:

@@ -360,7 +360,8 @@ def _build(node):
         if len(cells) == 1 and len(cells[0]) == 1:
             cell = cells[0][0]
             return lambda get: get(sheet, cell)
-        return lambda get: [[get(sheet, c) for c in row] for row in cells]
+        key = (sheet, cells[0][0], cells[-1][-1])
+        return lambda get: get.range(key, sheet, cells)
     if kind == "neg":
         inner = _build(node[1])
         return lambda get: (lambda x: x if _is_err(x) else -x)(_num(inner(get)))
@@ -424,29 +425,46 @@ class Evaluator:
         self.compiled = {key: compile_formula(f, key[0], names) for key, f in formulas.items()}
 
     def run(self, inputs: dict[tuple[str, str], object]) -> dict[tuple[str, str], object]:
-        values: dict = {}
-        compiled = self.compiled
-        active: set = set()
+        run = _Run(self.compiled, inputs)
+        for key in self.compiled:
+            run(*key)
+        return run.values
 
-        def get(sheet, cell):
-            key = (sheet, cell)
-            if key in values:
-                return values[key]
-            fn = compiled.get(key)
-            if fn is None:
-                return inputs.get(key)
-            if key in active:
-                raise UnsupportedFormula(f"circular reference at {sheet}!{cell}")
-            active.add(key)
-            v = fn(get)
-            active.discard(key)
-            if isinstance(v, list):
-                v = _scalar(v)
-            if v is None:
-                v = 0.0  # a formula is never blank: =A1 of an empty A1 shows 0
-            values[key] = v
-            return v
 
-        for key in compiled:
-            get(*key)
-        return values
+class _Run:
+    """One evaluation: cell values computed on demand, each once; a range's values built once
+    (the same list is then passed to every function that reads it: they must not change it)."""
+
+    __slots__ = ("compiled", "inputs", "values", "ranges", "active")
+
+    def __init__(self, compiled: dict, inputs: dict):
+        self.compiled, self.inputs = compiled, inputs
+        self.values: dict = {}
+        self.ranges: dict = {}
+        self.active: set = set()
+
+    def __call__(self, sheet: str, cell: str):
+        key = (sheet, cell)
+        values = self.values
+        if key in values:
+            return values[key]
+        fn = self.compiled.get(key)
+        if fn is None:
+            return self.inputs.get(key)
+        if key in self.active:
+            raise UnsupportedFormula(f"circular reference at {sheet}!{cell}")
+        self.active.add(key)
+        v = fn(self)
+        self.active.discard(key)
+        if isinstance(v, list):
+            v = _scalar(v)
+        if v is None:
+            v = 0.0  # a formula is never blank: =A1 of an empty A1 shows 0
+        values[key] = v
+        return v
+
+    def range(self, key: tuple, sheet: str, cells: list):
+        got = self.ranges.get(key)
+        if got is None:
+            got = self.ranges[key] = [[self(sheet, c) for c in row] for row in cells]
+        return got

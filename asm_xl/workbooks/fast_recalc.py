@@ -1,0 +1,199 @@
+"""Fast headless recalculation of workbooks whose formulas :mod:`formula_eval` supports.
+
+Workbooks generated from one template share their formulas; this path reads a workbook's parts
+with a few regular expressions (no entity expansion: safe on untrusted files, which
+:func:`check_workbook` has already bounded), compiles the formulas once per formula signature with
+our evaluator, computes, and writes the cached values back as :func:`write_cached_values` does.
+A workbook with anything the evaluator does not support (another function, shared or array
+formulas, dates, sheet-scoped names) is left to the ``formulas`` engine: :func:`recalc_fast`
+returns ``None`` for it and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import zipfile
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from .cached_values import (DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, _TOKEN, _attrs, _rewrite_cell, _write_zip,
+                            check_workbook, encode_cached_value, sheet_parts)
+from .formula_eval import Evaluator, UnsupportedFormula, XlErr
+
+__all__ = ["recalc_fast", "read_book", "Book"]
+
+_NS = rb"(?:[\w.-]+:)?"
+_F = re.compile(rb"<" + _NS + rb"f(?P<a>(?:\s[^>]*?)?)(?:/>|>(?P<text>.*?)</" + _NS + rb"f\s*>)", re.S)
+_V = re.compile(rb"<" + _NS + rb"v(?:\s[^>]*)?>(.*?)</" + _NS + rb"v\s*>", re.S)
+_T = re.compile(rb"<" + _NS + rb"t(?:\s[^>]*)?>(.*?)</" + _NS + rb"t\s*>", re.S)
+_RPH = re.compile(rb"<" + _NS + rb"(?:rPh|phoneticPr)\b.*?(?:/>|</" + _NS + rb"rPh\s*>)", re.S)
+_SI = re.compile(rb"<" + _NS + rb"si(?:\s[^>]*)?>(.*?)</" + _NS + rb"si\s*>", re.S)
+_DN = re.compile(rb"<" + _NS + rb"definedName\b([^>]*)>(.*?)</" + _NS + rb"definedName\s*>", re.S)
+_OOXML_ESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_R_ATTR = re.compile(rb"""\sr\s*=\s*["']([^"']+)["']""")
+_T_ATTR = re.compile(rb"""\st\s*=\s*["']([^"']+)["']""")
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _text(raw: bytes) -> str:
+    s = html.unescape(raw.decode("utf-8"))
+    return _OOXML_ESC.sub(lambda m: chr(int(m.group(1), 16)), s)
+
+
+@dataclass
+class Book:
+    sheets: list[tuple[str, str]]
+    names: dict[str, str] = field(default_factory=dict)
+    formulas: dict[tuple[str, str], str] = field(default_factory=dict)
+    inputs: dict[tuple[str, str], object] = field(default_factory=dict)
+    cached: dict[tuple[str, str], object] = field(default_factory=dict)
+
+    @property
+    def signature(self) -> str:
+        return hashlib.sha256(repr((self.sheets, sorted(self.names.items()), sorted(self.formulas.items())))
+                              .encode("utf-8")).hexdigest()
+
+
+def read_book(zf: zipfile.ZipFile) -> Book:
+    """Formulas, input values and cached values of every worksheet; raises _Unsupported."""
+    book = Book(sheets=[(n, m) for n, m in sheet_parts(zf)])
+    for attrs, ref in _DN.findall(zf.read("xl/workbook.xml")):
+        a = _attrs(attrs)
+        if b"localSheetId" in a:
+            raise _Unsupported("sheet-scoped defined name")
+        book.names[_text(a[b"name"])] = _text(ref)
+    strings = []
+    if "xl/sharedStrings.xml" in zf.namelist():
+        for si in _SI.findall(zf.read("xl/sharedStrings.xml")):
+            strings.append("".join(_text(t) for t in _T.findall(_RPH.sub(b"", si))))
+    for sheet, member in book.sheets:
+        if member not in zf.namelist():
+            continue
+        for m in _TOKEN.finditer(zf.read(member)):
+            body = m.group("body")
+            if not body:  # not a cell, or an empty (styled) cell
+                if m.group("cell") is not None and _R_ATTR.search(m.group("cattrs")) is None:
+                    raise _Unsupported("cell without a reference")
+                continue
+            cattrs = m.group("cattrs")
+            ref = _R_ATTR.search(cattrs)
+            if ref is None:
+                raise _Unsupported("cell without a reference")
+            key = (sheet, ref.group(1).decode().replace("$", ""))
+            tm = _T_ATTR.search(cattrs)
+            t = tm.group(1) if tm else b"n"
+            f = _F.search(body)
+            if f is not None:
+                if b"t=" in f.group("a"):  # shared, array or data-table formula
+                    raise _Unsupported("shared or array formula")
+                book.formulas[key] = "=" + _text(f.group("text") or b"")
+                book.cached[key] = _value(t, body, strings)
+            else:
+                v = _value(t, body, strings)
+                if v is not None:
+                    book.inputs[key] = v
+    return book
+
+
+def _value(t: bytes, body: bytes, strings: list[str]):
+    if t == b"inlineStr":
+        return "".join(_text(x) for x in _T.findall(_RPH.sub(b"", body)))
+    v = _V.search(body)
+    if v is None:
+        return None
+    raw = v.group(1)
+    if t == b"s":
+        return strings[int(raw)]
+    if t == b"b":
+        return raw.strip() == b"1"
+    if t == b"e":
+        return XlErr(raw.decode().strip())
+    if t == b"str":
+        return _text(raw)
+    if t == b"n":
+        x = float(raw)
+        return int(x) if x.is_integer() and b"." not in raw and b"E" not in raw.upper() else x
+    raise _Unsupported(f"cell type {t.decode()}")
+
+
+_EVALUATORS: "OrderedDict[str, Evaluator | None]" = OrderedDict()
+
+
+def _evaluator(book: Book) -> Evaluator | None:
+    sig = book.signature
+    if sig in _EVALUATORS:
+        _EVALUATORS.move_to_end(sig)
+        return _EVALUATORS[sig]
+    try:
+        ev = Evaluator(book.formulas, book.names)
+    except UnsupportedFormula:
+        ev = None
+    _EVALUATORS[sig] = ev
+    while len(_EVALUATORS) > 8:
+        _EVALUATORS.popitem(last=False)
+    return ev
+
+
+def recalc_fast(path, check: bool = False, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                max_members: int = DEFAULT_MAX_MEMBERS):
+    """Like :func:`asm_xl.workbooks.headless.recalc_file`, or ``None`` when this path cannot do it."""
+    from .headless import Difference, _same
+    path = os.fspath(path)
+    check_workbook(path, max_bytes=max_bytes, max_members=max_members)
+    with zipfile.ZipFile(path) as zin:
+        try:
+            book = read_book(zin)
+        except (_Unsupported, ValueError, KeyError, IndexError):
+            return None
+        ev = _evaluator(book)
+        if ev is None:
+            return None
+        try:
+            fresh = ev.run(book.inputs)
+        except UnsupportedFormula:
+            return None
+        fresh = {k: (str(v) if isinstance(v, XlErr) else v) for k, v in fresh.items()}
+        if check:
+            return [Difference(s, c, book.cached.get((s, c)), v) for (s, c), v in fresh.items()
+                    if not _same(_plain(book.cached.get((s, c))), v)]
+        updates: dict[str, dict] = {}
+        for (sheet, coord), v in fresh.items():
+            updates.setdefault(sheet, {})[coord] = encode_cached_value(v, f"{sheet}!{coord}")
+        new_data, total = {}, 0
+        for sheet, member in book.sheets:
+            if sheet in updates and member in zin.namelist():
+                data, n = _rewrite_formula_cells(zin.read(member), updates[sheet])
+                if n:
+                    new_data[member], total = data, total + n
+        if total:
+            _write_zip(zin, new_data, path)
+    return total
+
+
+def _rewrite_formula_cells(data: bytes, updates: dict) -> tuple[bytes, int]:
+    """Cached values into formula cells (every cell has its reference: read_book checked)."""
+    chunks, last, count = [], 0, 0
+    for m in _TOKEN.finditer(data):
+        body = m.group("body")
+        if not body or b"<" not in body or _F.search(body) is None:
+            continue
+        coord = _R_ATTR.search(m.group("cattrs")).group(1).decode().replace("$", "")
+        if coord not in updates:
+            continue
+        t, text = updates[coord]
+        chunks.append(data[last:m.start()])
+        chunks.append(_rewrite_cell(m, t, text))
+        last = m.end()
+        count += 1
+    chunks.append(data[last:])
+    return b"".join(chunks), count
+
+
+def _plain(v):
+    return str(v) if isinstance(v, XlErr) else v
