@@ -106,36 +106,39 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         return report
     scored = score_cohort(valid, settings=settings, performance_year=performance_year)
     scores = scored.scores
-    tasks, names = [], []
-    used = set()
+    if not scores.index.equals(valid.index):  # every valid row is scored, in order
+        raise RuntimeError("internal: scores do not line up with the valid roster rows")
+    cohorts_ = scores["cohort"].tolist()
+    years = scores["performance_year"].astype(int).tolist()
+    sfs = scores["scaling_factor"].astype(float).tolist()
+    ranks, sizes = scores["cohort_rank"].tolist(), scores["cohort_size"].astype(int).tolist()
+    records = valid.to_dict("records")
     suffix = ".xlsm" if Path(template).suffix.lower() == ".xlsm" else ".xlsx"  # keep the template's macros usable
-    for idx, row in valid.iterrows():
-        s = scores.loc[idx]
-        cost_ladder = scored.ladders.get((s["cohort"], int(s["performance_year"]), _cost_id(s["cohort"]), "cost"))
-        inputs = workbook_inputs(row.to_dict(), cohort_code=s["cohort"], settings=settings,
-                                 scaling_factor=float(s["scaling_factor"]) if cohort_scaling else None,
+    tasks, names, used = [], [], set()
+    for i, (idx, row) in enumerate(zip(valid.index, records)):
+        cost_ladder = scored.ladders.get((cohorts_[i], years[i], _cost_id(cohorts_[i]), "cost"))
+        inputs = workbook_inputs(row, cohort_code=cohorts_[i], settings=settings,
+                                 scaling_factor=sfs[i] if cohort_scaling else None,
                                  performance_year=performance_year)
         if cost_ladder is not None and _uses_episode_cost(row):
             for cell, v in zip(_ladder_cells(template), cost_ladder.starts):
                 inputs[cell] = float(v)
-        name = safe_filename(str(row.get("npi", "")).strip(), str(row.get("name", "")), suffix=suffix)
+        npi, person = str(row.get("npi", "")).strip(), str(row.get("name", ""))
+        name = safe_filename(npi, person, suffix=suffix)
         if name.casefold() in used:
-            name = safe_filename(str(row.get("npi", "")).strip(), str(row.get("name", "")), str(idx), suffix=suffix)
+            name = safe_filename(npi, person, str(idx), suffix=suffix)
         used.add(name.casefold())
         tasks.append((str(out / name), inputs, overwrite))
-        names.append((idx, name))
+        names.append((npi, person, name))
     results = _run(tasks, template, jobs, progress)
     rows = []
-    for (idx, name), (path, status, picked) in zip(names, results):
+    for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
         (report.written if status == "written" else report.skipped).append(Path(path))
-        s = scores.loc[idx]
-        rows.append({"npi": str(valid.loc[idx].get("npi", "")).strip(), "name": str(valid.loc[idx].get("name", "")),
-                     "cohort": s["cohort"], "performance_year": int(s["performance_year"]),
+        rows.append({"npi": npi, "name": person, "cohort": cohorts_[i], "performance_year": years[i],
                      "final_score": _clean(picked["final_score"]), "factor": _clean(picked["factor"]),
                      "dollar_impact": _clean(picked["dollar_impact"]),
-                     "rank_in_roster_cohort": (int(s["cohort_rank"]) if int(s["cohort_size"]) > 1
-                                               and not pd.isna(s["cohort_rank"]) else None),
-                     "roster_cohort_size": int(s["cohort_size"]), "file": name, "status": status})
+                     "rank_in_roster_cohort": (int(ranks[i]) if sizes[i] > 1 and not pd.isna(ranks[i]) else None),
+                     "roster_cohort_size": sizes[i], "file": name, "status": status})
     report.summary = pd.DataFrame(rows)
     from .index import write_index
     report.index = write_index(report.summary, out / INDEX_NAME)

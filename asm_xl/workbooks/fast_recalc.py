@@ -33,6 +33,7 @@ _RPH = re.compile(rb"<" + _NS + rb"(?:rPh|phoneticPr)\b.*?(?:/>|</" + _NS + rb"r
 _SI = re.compile(rb"<" + _NS + rb"si(?:\s[^>]*)?>(.*?)</" + _NS + rb"si\s*>", re.S)
 _DN = re.compile(rb"<" + _NS + rb"definedName\b([^>]*)>(.*?)</" + _NS + rb"definedName\s*>", re.S)
 _OOXML_ESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_CELL = re.compile(rb"<" + _NS + rb"c(\s[^>]*?)(?:/>|>(.*?)</" + _NS + rb"c\s*>)", re.S)
 _R_ATTR = re.compile(rb"""\sr\s*=\s*["']([^"']+)["']""")
 _T_ATTR = re.compile(rb"""\st\s*=\s*["']([^"']+)["']""")
 
@@ -51,8 +52,20 @@ class Book:
     sheets: list[tuple[str, str]]
     names: dict[str, str] = field(default_factory=dict)
     formulas: dict[tuple[str, str], str] = field(default_factory=dict)
-    inputs: dict[tuple[str, str], object] = field(default_factory=dict)
     cached: dict[tuple[str, str], object] = field(default_factory=dict)
+    raw_inputs: dict[tuple[str, str], tuple] = field(default_factory=dict)
+    strings: list[str] = field(default_factory=list)
+
+    def inputs_for(self, wanted) -> dict[tuple[str, str], object]:
+        """Decode only the input cells the formulas read."""
+        out = {}
+        for key in wanted:
+            raw = self.raw_inputs.get(key)
+            if raw is not None:
+                v = _value(raw[0], raw[1], self.strings)
+                if v is not None:
+                    out[key] = v
+        return out
 
     @property
     def signature(self) -> str:
@@ -68,36 +81,32 @@ def read_book(zf: zipfile.ZipFile) -> Book:
         if b"localSheetId" in a:
             raise _Unsupported("sheet-scoped defined name")
         book.names[_text(a[b"name"])] = _text(ref)
-    strings = []
+    strings = book.strings
     if "xl/sharedStrings.xml" in zf.namelist():
         for si in _SI.findall(zf.read("xl/sharedStrings.xml")):
             strings.append("".join(_text(t) for t in _T.findall(_RPH.sub(b"", si))))
     for sheet, member in book.sheets:
         if member not in zf.namelist():
             continue
-        for m in _TOKEN.finditer(zf.read(member)):
-            body = m.group("body")
-            if not body:  # not a cell, or an empty (styled) cell
-                if m.group("cell") is not None and _R_ATTR.search(m.group("cattrs")) is None:
-                    raise _Unsupported("cell without a reference")
+        for cattrs, body in _CELL.findall(zf.read(member)):
+            if not body:  # an empty (styled) cell
                 continue
-            cattrs = m.group("cattrs")
             ref = _R_ATTR.search(cattrs)
             if ref is None:
                 raise _Unsupported("cell without a reference")
             key = (sheet, ref.group(1).decode().replace("$", ""))
             tm = _T_ATTR.search(cattrs)
             t = tm.group(1) if tm else b"n"
-            f = _F.search(body)
+            if b"<" not in body:
+                continue
+            f = _F.search(body) if b"f" in body else None
             if f is not None:
                 if b"t=" in f.group("a"):  # shared, array or data-table formula
                     raise _Unsupported("shared or array formula")
                 book.formulas[key] = "=" + _text(f.group("text") or b"")
                 book.cached[key] = _value(t, body, strings)
             else:
-                v = _value(t, body, strings)
-                if v is not None:
-                    book.inputs[key] = v
+                book.raw_inputs[key] = (t, body)
     return book
 
 
@@ -155,8 +164,8 @@ def recalc_fast(path, check: bool = False, *, max_bytes: int = DEFAULT_MAX_BYTES
         if ev is None:
             return None
         try:
-            fresh = ev.run(book.inputs)
-        except UnsupportedFormula:
+            fresh = ev.run(book.inputs_for(ev.referenced))
+        except (UnsupportedFormula, _Unsupported, ValueError, IndexError):
             return None
         fresh = {k: (str(v) if isinstance(v, XlErr) else v) for k, v in fresh.items()}
         if check:

@@ -342,6 +342,18 @@ def _from_asm(r):
     return r
 
 
+def _collect_refs(node, out: set) -> None:
+    if node[0] == "ref":
+        out.update((node[1], c) for row in node[2] for c in row)
+    for child in node[1:]:
+        if isinstance(child, tuple):
+            _collect_refs(child, out)
+        elif isinstance(child, list):
+            for c in child:
+                if isinstance(c, tuple):
+                    _collect_refs(c, out)
+
+
 def compile_formula(text: str, sheet: str, names: dict[str, str]):
     """Compile "=..." into fn(get) where get(sheet, cell) returns a cell's value."""
     tree = _Parser(text.lstrip("="), sheet, {k.upper(): v for k, v in names.items()}).parse()
@@ -361,7 +373,13 @@ def _build(node):
             cell = cells[0][0]
             return lambda get: get(sheet, cell)
         key = (sheet, cells[0][0], cells[-1][-1])
-        return lambda get: get.range(key, sheet, cells)
+
+        def rng(get):
+            cached = getattr(get, "range", None)  # an Evaluator run builds each range once
+            if cached is not None:
+                return cached(key, sheet, cells)
+            return [[get(sheet, c) for c in row] for row in cells]
+        return rng
     if kind == "neg":
         inner = _build(node[1])
         return lambda get: (lambda x: x if _is_err(x) else -x)(_num(inner(get)))
@@ -423,6 +441,12 @@ class Evaluator:
 
     def __init__(self, formulas: dict[tuple[str, str], str], names: dict[str, str]):
         self.compiled = {key: compile_formula(f, key[0], names) for key, f in formulas.items()}
+        upper = {k.upper(): v for k, v in names.items()}
+        refs: set = set()
+        for (sheet, _), f in formulas.items():
+            _collect_refs(_Parser(f.lstrip("="), sheet, upper).parse(), refs)
+        #: every cell a formula reads: the only inputs an evaluation needs
+        self.referenced = frozenset(refs)
 
     def run(self, inputs: dict[tuple[str, str], object]) -> dict[tuple[str, str], object]:
         run = _Run(self.compiled, inputs)
