@@ -255,6 +255,7 @@ def _scenarios(wb: Workbook) -> None:
     ws["E4"].font = ws["F4"].font = BOLD
     ws["E5"] = "=IF(ISERROR(Sc_Final),NA(),Sc_Final)"
     ws["F5"] = "=IF(ISERROR(Sc_Factor),NA(),Sc_Factor)"
+    ws["E5"].number_format = "0.00"
     ws["F5"].number_format = "+0.00%;-0.00%;0.00%"
 
     # Up- and downside, each a full re-score.
@@ -265,6 +266,7 @@ def _scenarios(wb: Workbook) -> None:
         r = 9 + i
         ws[f"K{r}"] = f'=IF(Score!E{first + i}="","",MIN(10,Score!E{first + i}+1))'
         ws[f"L{r}"] = f'=IF(Score!E{first + i}="","",MAX(1,Score!E{first + i}-1))'
+        ws[f"K{r}"].number_format = ws[f"L{r}"].number_format = "0.00"
     up, down = f"$K$9:$K${8 + L.MAX_MEASURES}", f"$L$9:$L${8 + L.MAX_MEASURES}"
     base = "Sc_Quality,Sc_Cost,Sc_IADone,In_PI,Score!B{cx},In_PracticeSize,Sc_MinSubmission,Assumptions"
     cx = wb["Score"]
@@ -301,6 +303,8 @@ def _scenarios(wb: Workbook) -> None:
     chart.y_axis.title = "Payment adjustment factor"
     chart.y_axis.number_format = "0%"
     chart.x_axis.scaling.min, chart.x_axis.scaling.max = 0, 100
+    chart.x_axis.tickLblPos = "low"  # score labels under the plot, not on the zero line
+    chart.x_axis.delete = chart.y_axis.delete = False
     curve = Series(Reference(ws, min_col=2, min_row=5, max_row=end), Reference(ws, min_col=1, min_row=5, max_row=end),
                    title="Cohort exchange curve")
     curve.marker.symbol = "none"
@@ -308,12 +312,14 @@ def _scenarios(wb: Workbook) -> None:
     point = Series(Reference(ws, min_col=6, min_row=5, max_row=5), Reference(ws, min_col=5, min_row=5, max_row=5),
                    title="This physician")
     point.marker.symbol = "diamond"
-    point.marker.size = 10
+    point.marker.size = 11
+    point.marker.graphicalProperties.solidFill = "C00000"
+    point.marker.graphicalProperties.line.solidFill = "C00000"
     point.graphicalProperties.line.noFill = True
     chart.series.extend([curve, point])
     chart.height, chart.width = 9, 16
     ws.add_chart(chart, "E16")
-    for col, width in zip("ABCDEFGHI", (12, 12, 14, 2, 36, 12, 12, 14, 20)):
+    for col, width in zip("ABCDEFGHIJKL", (12, 12, 14, 2, 36, 12, 12, 14, 22, 2, 16, 16)):
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
 
@@ -428,6 +434,11 @@ def template_bytes() -> bytes:
     _assumptions(wb)
     _benchmarks(wb)
     _about(wb)
+    for ws in wb.worksheets:  # print each sheet one page wide, landscape
+        ws.page_setup.orientation = "landscape"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
     wb.calculation.fullCalcOnLoad = True  # the bare template has no cached values
     buf = io.BytesIO()
     wb.save(buf)
