@@ -90,6 +90,7 @@ def _cmd_score(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The asm-xl command line."""
     p = argparse.ArgumentParser(prog="asm-xl", description="CMS Ambulatory Specialty Model estimates for "
                                 "Excel: per-physician workbooks, headless recalculation.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -126,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run asm-xl; returns the exit code (0 ok, 1 check differences or bad file, 2 rows rejected)."""
     args = build_parser().parse_args(argv)
     if args.command == "generate":
         return _cmd_generate(args, args.roster)

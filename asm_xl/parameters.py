@@ -64,6 +64,8 @@ class Measure:
 
 @dataclass(frozen=True)
 class Cohort:
+    """A cohort (HF, LBP): its specialties, cost measure and quality measures [REG][CMS]."""
+
     code: str
     name: str
     specialties: tuple[str, ...]
@@ -85,6 +87,8 @@ class Cohort:
 
 @dataclass(frozen=True)
 class YearParameters:
+    """A performance year, its payment year (PY + 2) and risk level r [CMS]."""
+
     performance_year: int
     payment_year: int
     risk_level: float
@@ -157,6 +161,7 @@ def _years() -> dict[int, YearParameters]:
 
 
 def performance_years() -> tuple[int, ...]:
+    """The model's performance years, 2027-2031 [CMS]."""
     return tuple(sorted(_years()))
 
 

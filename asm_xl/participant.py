@@ -72,6 +72,8 @@ class Participant:
 
 @dataclass(frozen=True)
 class MeasureScore:
+    """What happened to one measure: completeness, cases, points that count, status, benchmark."""
+
     measure: str
     collection_type: str
     eligible_cases: int | None

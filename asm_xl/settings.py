@@ -41,6 +41,8 @@ def _setting(default: Any, source: str, description: str, *, minimum: float | No
 
 
 class SettingInfo(NamedTuple):
+    """A setting as the Assumptions sheet lists it."""
+
     name: str
     value: Any
     default: Any

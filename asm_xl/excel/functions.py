@@ -76,8 +76,7 @@ def _not_scored(v: object) -> bool:
     Arg("collection_type", '"eCQM", "MIPS CQM", "Part B claims" or "administrative claims".'),
     Arg("rate", "Performance rate: a fraction (70% = 0.70); Q492 in native units."),
     Arg("benchmark_year", "Optional: MIPS benchmark year; blank = latest available.", optional=True),
-    ASSUMPTIONS,
-)
+    ASSUMPTIONS, source="MIPS; ASSUMPTION: MIPS benchmarks until ASM's")
 def asm_measure_points(measure, collection_type, rate, benchmark_year=None, assumptions=None):
     s = settings_arg(assumptions)
     year = xv.optional_number("benchmark_year", benchmark_year, None)
@@ -103,8 +102,7 @@ def _ladder(v: object, inverse: bool, topped_out: bool) -> Ladder:
     Arg("ladder", "Ten decile start values B1..B10 (a row or a column).", range=True),
     Arg("inverse", "Optional: TRUE when lower is better (ladder descending). Default FALSE.", optional=True),
     Arg("topped_out", "Optional: TRUE to cap points at 7 (topped out by program). Default FALSE.", optional=True),
-    ASSUMPTIONS,
-)
+    ASSUMPTIONS, source="MIPS")
 def asm_points(value, ladder, inverse=None, topped_out=None, assumptions=None):
     s = settings_arg(assumptions)
     lad = _ladder(ladder, xv.boolean("inverse", inverse, False), xv.boolean("topped_out", topped_out, False))
@@ -118,8 +116,7 @@ def asm_points(value, ladder, inverse=None, topped_out=None, assumptions=None):
     Arg("points", "Each measure's achievement points (0-10), one cell per measure.", range=True),
     Arg("completeness", "Each measure's data completeness (fraction); blank = administrative claims.", range=True),
     Arg("cases", "Each measure's eligible cases.", range=True),
-    ASSUMPTIONS,
-)
+    ASSUMPTIONS, source="REG; CMS")
 def asm_quality(points, completeness, cases, assumptions=None):
     s = settings_arg(assumptions)
     p, c, n = xv.vector("points", points), xv.vector("completeness", completeness), xv.vector("cases", cases)
@@ -161,8 +158,7 @@ def asm_quality(points, completeness, cases, assumptions=None):
     Arg("episodes", "Attributed EBCM episodes (blank = 0)."),
     Arg("ladder", "Optional: ten cost decile start values (descending: lower cost is better).",
         optional=True, range=True),
-    ASSUMPTIONS,
-)
+    ASSUMPTIONS, source="REG")
 def asm_cost(value, episodes, ladder=None, assumptions=None):
     s = settings_arg(assumptions)
     eps = xv.optional_number("episodes", episodes, 0.0, minimum=0, allowed="a whole number >= 0")
@@ -188,8 +184,7 @@ def asm_cost(value, episodes, ladder=None, assumptions=None):
         optional=True),
     Arg("min_submission_met", "Optional: FALSE if the minimum data submission is not met (score 0). "
                               "Default TRUE.", optional=True),
-    ASSUMPTIONS,
-)
+    ASSUMPTIONS, source="CMS; ASSUMPTION: reweighting, linear PI")
 def asm_final(quality, cost, ia_done, pi_score, complex_bonus=None, practice_size=None,
               min_submission_met=None, assumptions=None):
     s = settings_arg(assumptions)
@@ -213,8 +208,7 @@ def asm_final(quality, cost, ia_done, pi_score, complex_bonus=None, practice_siz
     "ASM_TFS",
     "Transformed final score: logistic exchange function 1/(1+exp(-k(final-m))), k=0.1, m=50 by default.",
     Arg("final_score", "Final score 0-100."),
-    ASSUMPTIONS,
-)
+    ASSUMPTIONS, source="ASSUMPTION")
 def asm_tfs(final_score, assumptions=None):
     s = settings_arg(assumptions)
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
@@ -250,8 +244,7 @@ def _scaling(scaling, performance_year: int, payments, s: Settings) -> float:
     Arg("final_scores", "The cohort's final scores (one cohort: HF or LBP).", range=True),
     YEAR,
     Arg("payments", "Optional: each participant's Part B payments (same length).", optional=True, range=True),
-    ASSUMPTIONS,
-)
+    ASSUMPTIONS, source="CMS; ASSUMPTION: payment-weighted, bounded")
 def asm_scaling(final_scores, performance_year, payments=None, assumptions=None):
     s = settings_arg(assumptions)
     py = _year(performance_year)
@@ -268,8 +261,7 @@ def asm_scaling(final_scores, performance_year, payments=None, assumptions=None)
                    "Default 1.7.", optional=True, range=True),
     Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
         range=True),
-    ASSUMPTIONS,
-)
+    ASSUMPTIONS, source="REG 512.750; ASSUMPTION: bounds, default scaling factor")
 def asm_factor(final_score, performance_year, scaling=None, payments=None, assumptions=None):
     s = settings_arg(assumptions)
     py = _year(performance_year)
@@ -288,8 +280,7 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, assum
         range=True),
     Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
         range=True),
-    ASSUMPTIONS,
-)
+    ASSUMPTIONS, source="CMS")
 def asm_multiplier(final_score, performance_year, scaling=None, payments=None, assumptions=None):
     return float(payment.payment_multiplier(asm_factor(final_score, performance_year, scaling, payments,
                                                        assumptions)))
@@ -299,26 +290,25 @@ def asm_multiplier(final_score, performance_year, scaling=None, payments=None, a
     "ASM_IMPACT",
     "Dollar impact = payment adjustment factor x Part B payments.",
     Arg("factor", "Payment adjustment factor (fraction)."),
-    Arg("part_b_payments", "Medicare Part B payments, dollars."),
-)
+    Arg("part_b_payments", "Medicare Part B payments, dollars."), source="CMS")
 def asm_impact(factor, part_b_payments):
     return float(payment.dollar_impact(xv.number("factor", factor, minimum=-1, maximum=1),
                                        xv.number("part_b_payments", part_b_payments, minimum=0)))
 
 
-@excel_function("ASM_RISK_LEVEL", "Risk level r of a performance year: 9%, 9%, 10%, 11%, 12% (2027-2031).", YEAR)
+@excel_function("ASM_RISK_LEVEL", "Risk level r of a performance year: 9%, 9%, 10%, 11%, 12% (2027-2031).", YEAR, source="CMS")
 def asm_risk_level(performance_year):
     return risk_level(_year(performance_year))
 
 
-@excel_function("ASM_PAYMENT_YEAR", "Payment year of a performance year (performance year + 2).", YEAR)
+@excel_function("ASM_PAYMENT_YEAR", "Payment year of a performance year (performance year + 2).", YEAR, source="CMS")
 def asm_payment_year(performance_year):
     return payment_year(_year(performance_year))
 
 
 @excel_function(
     "ASM_IA_ADJ", "Improvement activities adjustment: 0 (both done), -10 (one), -20 (none).",
-    Arg("ia_done", "Improvement activities completed: 0, 1 or 2."), ASSUMPTIONS)
+    Arg("ia_done", "Improvement activities completed: 0, 1 or 2."), ASSUMPTIONS, source="CMS")
 def asm_ia_adj(ia_done, assumptions=None):
     s = settings_arg(assumptions)
     return float(adjustments.ia_adjustment(xv.whole("ia_done", ia_done, minimum=0, maximum=2), settings=s))
@@ -326,7 +316,7 @@ def asm_ia_adj(ia_done, assumptions=None):
 
 @excel_function(
     "ASM_PI_ADJ", "Promoting Interoperability adjustment: -10 x (1 - PI score), 0 to -10 points.",
-    Arg("pi_score", "PI score (fraction)."), ASSUMPTIONS)
+    Arg("pi_score", "PI score (fraction)."), ASSUMPTIONS, source="CMS; ASSUMPTION: linear")
 def asm_pi_adj(pi_score, assumptions=None):
     s = settings_arg(assumptions)
     return float(adjustments.pi_adjustment(xv.number("pi_score", pi_score, minimum=0, maximum=1), settings=s))
@@ -334,7 +324,7 @@ def asm_pi_adj(pi_score, assumptions=None):
 
 @excel_function(
     "ASM_PRACTICE_BONUS", "Small practice bonus: +15 solo, +10 for 2-15 clinicians, 0 above.",
-    Arg("practice_size", "Clinicians in the TIN."), ASSUMPTIONS)
+    Arg("practice_size", "Clinicians in the TIN."), ASSUMPTIONS, source="CMS")
 def asm_practice_bonus(practice_size, assumptions=None):
     s = settings_arg(assumptions)
     return float(adjustments.practice_size_bonus(xv.whole("practice_size", practice_size, minimum=1), settings=s))
@@ -342,7 +332,7 @@ def asm_practice_bonus(practice_size, assumptions=None):
 
 @excel_function(
     "ASM_COMPLETENESS", "Data completeness = reported cases / eligible cases (0 when nothing is reported).",
-    Arg("reported", "Cases reported (blank = 0)."), Arg("eligible", "Eligible cases (blank = 0)."))
+    Arg("reported", "Cases reported (blank = 0)."), Arg("eligible", "Eligible cases (blank = 0)."), source="REG")
 def asm_completeness(reported, eligible):
     r = xv.optional_number("reported", reported, 0.0, minimum=0, allowed="a whole number >= 0")
     e = xv.optional_number("eligible", eligible, 0.0, minimum=0, allowed="a whole number >= 0")
@@ -356,8 +346,7 @@ def asm_completeness(reported, eligible):
     "TRUE when the minimum data submission is met: one non-claims measure at 75% completeness, on time.",
     Arg("completeness", "Each measure's data completeness; blank = administrative claims.", range=True),
     Arg("on_time", "Optional: data submitted on time (TRUE/FALSE, yes/no). Default TRUE.", optional=True),
-    ASSUMPTIONS,
-)
+    ASSUMPTIONS, source="CMS")
 def asm_min_submission(completeness, on_time=None, assumptions=None):
     s = settings_arg(assumptions)
     comp = [c for c in xv.vector("completeness", completeness) if c is not None and not xv.is_error(c)]
@@ -370,7 +359,7 @@ def asm_min_submission(completeness, on_time=None, assumptions=None):
 @excel_function(
     "ASM_PERCENTILE", "Percentile rank (0-100) of a final score among the cohort's final scores.",
     Arg("final_score", "Final score 0-100."),
-    Arg("final_scores", "The cohort's final scores.", range=True))
+    Arg("final_scores", "The cohort's final scores.", range=True), source="scipy percentileofscore(kind='mean')")
 def asm_percentile(final_score, final_scores):
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     finals, _ = _cohort(final_scores, None)

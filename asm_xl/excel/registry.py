@@ -26,6 +26,8 @@ HELP_LIMIT = 255  # Excel's Function Wizard limit for descriptions and argument 
 
 @dataclass(frozen=True)
 class Arg:
+    """One argument: its name, help text (<= 255 characters), optional or not, range or not."""
+
     name: str
     doc: str
     optional: bool = False
@@ -34,6 +36,8 @@ class Arg:
 
 @dataclass(frozen=True)
 class ExcelFunction:
+    """One declared Excel function; ``impl`` takes Excel-shaped values."""
+
     name: str
     help: str
     args: tuple[Arg, ...]
@@ -52,8 +56,12 @@ class ExcelFunction:
 REGISTRY: dict[str, ExcelFunction] = {}
 
 
-def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None):
-    """Declare an Excel function (decorator on its implementation)."""
+def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None, source: str = ""):
+    """Declare an Excel function (decorator on its implementation).
+
+    The implementation's docstring is written from the declaration (signature, help, source tag of
+    the rule, arguments), so the Function Wizard, ``help()`` and the README say the same thing.
+    """
     for text in [help] + [a.doc for a in args] + ([variadic.doc] if variadic else []):
         if len(text) > HELP_LIMIT:
             raise ValueError(f"{name}: help text over {HELP_LIMIT} characters: {text[:40]}...")
@@ -64,7 +72,11 @@ def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None
         seen_optional |= a.optional
 
     def deco(impl: Callable) -> Callable:
-        REGISTRY[name] = ExcelFunction(name, help, tuple(args), impl, variadic)
+        fn = ExcelFunction(name, help, tuple(args), impl, variadic)
+        REGISTRY[name] = fn
+        lines = [fn.signature, "", help + (f" [{source}]" if source else ""), "", "Arguments:"]
+        lines += [f"    {a.name}: {a.doc}" for a in fn.args + ((variadic,) if variadic else ())]
+        impl.__doc__ = "\n".join(lines)
         return impl
 
     return deco

@@ -35,6 +35,7 @@ class ExcelError(Exception):
 
 
 def is_error(v: object) -> bool:
+    """An Excel error value given as text ("#N/A", "#VALUE!" ...)."""
     return isinstance(v, str) and v.strip().upper() in ERROR_VALUES
 
 
@@ -102,11 +103,13 @@ def number(name: str, v: object, *, minimum: float | None = None, maximum: float
 
 
 def optional_number(name: str, v: object, default: float | None, **kw) -> float | None:
+    """:func:`number`, or ``default`` for a blank cell."""
     v = _scalar(name, v)
     return default if is_blank(v) else number(name, v, **kw)
 
 
 def whole(name: str, v: object, **kw) -> int:
+    """A whole number (20, 20.0, "20"); 2.5 → #NUM!."""
     x = number(name, v, **kw)
     if not x.is_integer():
         raise ExcelError("#NUM!", f"{name}: {x:g} is not a whole number")
@@ -118,6 +121,7 @@ _FALSE = {"FALSE", "NO", "N", "0"}
 
 
 def boolean(name: str, v: object, default: bool) -> bool:
+    """TRUE/FALSE, yes/no, 1/0; blank → ``default``; anything else → #VALUE!."""
     v = _scalar(name, v)
     if is_blank(v):
         return default
@@ -131,6 +135,7 @@ def boolean(name: str, v: object, default: bool) -> bool:
 
 
 def text(name: str, v: object) -> str:
+    """Text of one cell (236.0 → "236"); blank → #VALUE!; an error value passes through."""
     v = _scalar(name, v)
     if is_error(v):
         raise ExcelError(str(v).strip().upper(), f"{name} is an error value {v}")

@@ -29,6 +29,8 @@ RESULT_NAMES = {"final_score": "Sc_Final", "factor": "Sc_Factor", "dollar_impact
 
 @dataclass
 class GenerationReport:
+    """What a generation run did: files written or kept, rejected rows and their report, index."""
+
     written: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)       #: existed, no --overwrite
     rejected_rows: int = 0

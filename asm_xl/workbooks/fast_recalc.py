@@ -49,6 +49,8 @@ def _text(raw: bytes) -> str:
 
 @dataclass
 class Book:
+    """A workbook as the fast path reads it: sheets, names, formulas, cached and input cells."""
+
     sheets: list[tuple[str, str]]
     names: dict[str, str] = field(default_factory=dict)
     formulas: dict[tuple[str, str], str] = field(default_factory=dict)

@@ -26,7 +26,7 @@ __all__ = ["UnsupportedFormula", "XlErr", "compile_formula", "Evaluator"]
 
 
 class UnsupportedFormula(ValueError):
-    pass
+    """A formula outside the subset this evaluator knows: use the formulas engine."""
 
 
 class XlErr(str):

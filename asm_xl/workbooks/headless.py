@@ -578,6 +578,8 @@ def recalculate(path, *, cache: ModelCache | None = None,
 
 
 class Difference(NamedTuple):
+    """A formula cell whose cached value differs from a fresh calculation."""
+
     sheet: str
     cell: str
     cached: Any

@@ -54,14 +54,17 @@ SECTION_ROWS = {"Quality measures": 15, "Cost": 23, "Improvement activities, int
 
 
 def measure_rows() -> range:
+    """Rows of the measure table on the Inputs sheet."""
     return range(MEASURE_FIRST_ROW, MEASURE_FIRST_ROW + MAX_MEASURES)
 
 
 def measure_range(column: str, sheet: str = INPUTS, first: int = MEASURE_FIRST_ROW) -> str:
+    """Absolute reference of one column of the measure table, e.g. Inputs!$F$17:$F$22."""
     return f"{_quote(sheet)}!${column}${first}:${column}${first + MAX_MEASURES - 1}"
 
 
 def scalar_ref(name: str) -> str:
+    """Absolute reference of a scalar input cell, e.g. Inputs!$B$9 for In_Year."""
     return f"{INPUTS}!$B${SCALAR_INPUTS[name][0]}"
 
 
