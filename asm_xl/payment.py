@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from .settings import DEFAULT_SETTINGS, Settings
 
@@ -120,6 +119,8 @@ def solve_scaling_factor(final, part_b_payments, risk_level: float, *, midpoint:
     hi = 2.0 / float(tfs[pos & (w > 0)].min()) if np.any(pos & (w > 0)) else sf0
     if budget(hi) < 0.0:
         return ScalingSolution(hi, "budget unattainable", budget(hi))
+    from scipy.optimize import brentq  # imported here: scipy.optimize costs ~0.4 s at start-up
+
     sf = brentq(budget, sf0, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
     return ScalingSolution(float(sf), "solved", budget(sf))
 

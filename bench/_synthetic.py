@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 
 from asm_xl.parameters import cohorts
+from asm_xl.workbooks.roster import npi_check_digit
 
-__all__ = ["PERFORMANCE_YEAR", "luhn_npi_check_digit", "synthetic_roster"]
+__all__ = ["PERFORMANCE_YEAR", "synthetic_roster"]
 
 PERFORMANCE_YEAR = 2027
 
@@ -75,21 +76,6 @@ TRICKY = ['=HYPERLINK("http://x","y")', "+1-555-0100", "@SUM(A1)", "-2+3", "=1+1
           "D'Angelo, Renée", "Smith, John \"Jack\"", "<b>Bold</b> & Co", "Ünal, Şule"]
 
 
-def luhn_npi_check_digit(first_nine: str) -> int:
-    """Check digit of an NPI: Luhn (mod 10) over "80840" + the 9 digits + the check digit."""
-    digits = "80840" + first_nine
-    total = 0
-    # the check digit will be rightmost, so the last base digit is doubled first
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return (10 - total % 10) % 10
-
-
 def _fmt(x: float, decimals: int) -> str:
     """Canonical text of a number: no trailing zeros ("0.92", "245310.5", "12")."""
     s = f"{round(float(x), decimals):.{decimals}f}"
@@ -104,7 +90,7 @@ def _npis(rng: np.random.Generator, n: int) -> list[str]:
         bases.update(int(b) for b in rng.integers(100_000_000, 200_000_000, size=(n - len(bases)) * 2))
     chosen = sorted(bases)[:n]
     chosen = [chosen[i] for i in rng.permutation(n)]
-    return [f"{b:09d}{luhn_npi_check_digit(f'{b:09d}')}" for b in chosen]
+    return [f"{b:09d}{npi_check_digit(f'{b:09d}')}" for b in chosen]
 
 
 def _practices(rng: np.random.Generator, n: int) -> list[dict]:

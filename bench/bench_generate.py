@@ -186,13 +186,11 @@ def _phases(df: pd.DataFrame, template: str) -> list[tuple[str, float]]:
     sc, secs = _timed(score_cohort, v.valid)
     out.append(("score_cohort again", secs))
     t = time.perf_counter()
-    for idx, row in v.valid.iterrows():
-        workbook_inputs(row.to_dict(), cohort_code=sc.scores.at[idx, "cohort"])
-    out.append(("iterrows + workbook_inputs", time.perf_counter() - t))
-    t = time.perf_counter()
-    for idx in v.valid.index:  # batch.py looks rows up by label: scores.loc x2, valid.loc x2 per physician
-        sc.scores.loc[idx], sc.scores.loc[idx], v.valid.loc[idx], v.valid.loc[idx]
-    out.append(("per-row .loc lookups (4 per physician)", time.perf_counter() - t))
+    records = v.valid.to_dict("records")  # batch.py: rows as dicts, scores as column lists (no per-row .loc)
+    cohorts = sc.scores["cohort"].tolist()
+    for row, cohort in zip(records, cohorts):
+        workbook_inputs(row, cohort_code=cohort)
+    out.append(("to_dict('records') + workbook_inputs", time.perf_counter() - t))
     summary = pd.DataFrame({"npi": v.valid["npi"], "name": v.valid["name"], "cohort": sc.scores["cohort"],
                             "performance_year": 2027, "final_score": sc.scores["final_score"].astype(float),
                             "factor": sc.scores["factor"].astype(float),
