@@ -14,7 +14,6 @@ import pandas as pd
 
 from ..cohort import score_cohort
 from ..settings import DEFAULT_SETTINGS, Settings
-from .formula_eval import parse_ref
 from .generate import TemplateImage, safe_filename, workbook_inputs, write_atomic
 from .roster import read_roster, validate_roster, write_error_report
 from .template import default_template
@@ -46,7 +45,7 @@ class GenerationReport:
         return 2 if self.rejected_rows else 0
 
 
-_IMAGE: TemplateImage | None = None
+_IMAGE: TemplateImage | None = None   # the template, read once per process
 
 
 def _worker_init(template: str) -> None:
@@ -58,25 +57,11 @@ def _render_one(task: tuple) -> tuple:
     path, inputs, overwrite = task
     path = Path(path)
     data, results = _IMAGE.render(inputs)
-    picked = {k: results.get(_IMAGE_CELLS[k]) for k in RESULT_NAMES}
+    picked = {k: results.get(_IMAGE.cell_of(name)) for k, name in RESULT_NAMES.items()}
     if path.exists() and not overwrite:
         return str(path), "skipped", picked
     write_atomic(path, data)
     return str(path), "written", picked
-
-
-_IMAGE_CELLS: dict[str, tuple[str, str]] = {}
-
-
-def _bind_cells(image: TemplateImage) -> None:
-    for key, name in RESULT_NAMES.items():
-        sheet, grid = parse_ref(image.names[name], "")
-        _IMAGE_CELLS[key] = (sheet, grid[0][0])
-
-
-def _worker_init_bound(template: str) -> None:
-    _worker_init(template)
-    _bind_cells(_IMAGE)
 
 
 def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out_dir: str | os.PathLike = "workbooks",
@@ -115,6 +100,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     sfs = scores["scaling_factor"].astype(float).tolist()
     ranks, sizes = scores["cohort_rank"].tolist(), scores["cohort_size"].astype(int).tolist()
     records = valid.to_dict("records")
+    image = TemplateImage(template)
     suffix = ".xlsm" if Path(template).suffix.lower() == ".xlsm" else ".xlsx"  # keep the template's macros usable
     tasks, names, used = [], [], set()
     for i, (idx, row) in enumerate(zip(valid.index, records)):
@@ -123,7 +109,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
                                  scaling_factor=sfs[i] if cohort_scaling else None,
                                  performance_year=performance_year)
         if cost_ladder is not None and _uses_episode_cost(row):
-            for cell, v in zip(_ladder_cells(template), cost_ladder.starts):
+            for cell, v in zip(image.cost_ladder_cells, cost_ladder.starts):
                 inputs[cell] = float(v)
         npi, person = str(row.get("npi", "")).strip(), str(row.get("name", ""))
         name = safe_filename(npi, person, suffix=suffix)
@@ -132,7 +118,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         used.add(name.casefold())
         tasks.append((str(out / name), inputs, overwrite))
         names.append((npi, person, name))
-    results = _run(tasks, template, jobs, progress)
+    results = _run(tasks, image, jobs, progress)
     rows = []
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
         (report.written if status == "written" else report.skipped).append(Path(path))
@@ -166,26 +152,18 @@ def _uses_episode_cost(row) -> bool:
     return blank(cp) and not blank(ec)
 
 
-_LADDER_CELLS: dict[str, list] = {}
-
-
-def _ladder_cells(template: str) -> list:
-    if template not in _LADDER_CELLS:
-        _LADDER_CELLS[template] = TemplateImage(template).cost_ladder_cells
-    return _LADDER_CELLS[template]
-
-
-def _run(tasks: list, template: str, jobs: int, progress: bool) -> list:
+def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool) -> list:
+    global _IMAGE
     bar = _progress(len(tasks), progress)
     results = []
     if jobs <= 1 or len(tasks) < 2 * max(jobs, 1):
-        _worker_init_bound(template)
+        _IMAGE = image
         for t in tasks:
             results.append(_render_one(t))
             bar.update(1)
     else:
         chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init_bound, initargs=(template,)) as ex:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(image.path,)) as ex:
             for r in ex.map(_render_one, tasks, chunksize=chunk):
                 results.append(r)
                 bar.update(1)

@@ -63,6 +63,12 @@ class TemplateImage:
             wanted = {c for s, c in self.formulas if s == sheet} | {c for s, c in self.input_cells if s == sheet}
             self.fragments[sheet] = _split(self.members[member], wanted, {c for s, c in self.formulas if s == sheet})
 
+    def cell_of(self, name: str) -> tuple[str, str]:
+        """(sheet, cell) of a single-cell defined name, e.g. "Sc_Final"."""
+        from .formula_eval import parse_ref
+        sheet, grid = parse_ref(self.names[name], "")
+        return sheet, grid[0][0]
+
     def values(self, inputs: dict[tuple[str, str], object]) -> dict[tuple[str, str], object]:
         """Formula results for these inputs (template constants underneath)."""
         return self.evaluator.run({**self.constants, **inputs})
