@@ -17,6 +17,7 @@ import numbers
 import os
 import posixpath
 import re
+import struct
 import tempfile
 import zipfile
 from collections.abc import Mapping
@@ -388,6 +389,8 @@ def _write_zip(zin: zipfile.ZipFile, new_data: Mapping[str, bytes],
                 zout.comment = zin.comment
                 for info in zin.infolist():
                     data = new_data.get(info.filename)
+                    if data is None and _copy_raw(zin, zout, info):
+                        continue  # unchanged member: its compressed bytes as they are
                     if data is None:
                         data = zin.read(info)
                     zout.writestr(_clone_info(info), data)
@@ -405,6 +408,39 @@ def _write_zip(zin: zipfile.ZipFile, new_data: Mapping[str, bytes],
         except FileNotFoundError:
             pass
         raise
+
+
+def _copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Copy an unchanged member without decompressing and compressing it again.
+
+    Reads the member's compressed bytes at its local header (sizes and CRC from the central
+    directory, which zipfile has validated) and writes a fresh local header in front of them.
+    Returns False, and copies nothing, where that is not safe (zip64, encrypted member).
+    """
+    if info.flag_bits & 0x1 or info.compress_size > 0xFFFFFFFF or info.file_size > 0xFFFFFFFF \
+            or info.header_offset > 0xFFFFFFFF:
+        return False
+    fp = zin.fp
+    fp.seek(info.header_offset)
+    header = fp.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        return False
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    raw = fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        return False
+    zi = _clone_info(info)
+    zi.flag_bits &= ~0x08  # sizes go in the local header, no data descriptor
+    zi.CRC, zi.compress_size, zi.file_size = info.CRC, info.compress_size, info.file_size
+    zi.header_offset = zout.fp.tell()
+    zout.fp.write(zi.FileHeader(zip64=False))
+    zout.fp.write(raw)
+    zout.filelist.append(zi)
+    zout.NameToInfo[zi.filename] = zi
+    zout.start_dir = zout.fp.tell()
+    zout._didModify = True
+    return True
 
 
 def _umask() -> int:

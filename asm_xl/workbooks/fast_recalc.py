@@ -18,8 +18,9 @@ import re
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from .cached_values import (DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, _TOKEN, _attrs, _rewrite_cell, _write_zip,
+from .cached_values import (DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, _attrs, _write_zip,
                             check_workbook, encode_cached_value, sheet_parts)
 from .formula_eval import Evaluator, UnsupportedFormula, XlErr
 
@@ -33,7 +34,12 @@ _RPH = re.compile(rb"<" + _NS + rb"(?:rPh|phoneticPr)\b.*?(?:/>|</" + _NS + rb"r
 _SI = re.compile(rb"<" + _NS + rb"si(?:\s[^>]*)?>(.*?)</" + _NS + rb"si\s*>", re.S)
 _DN = re.compile(rb"<" + _NS + rb"definedName\b([^>]*)>(.*?)</" + _NS + rb"definedName\s*>", re.S)
 _OOXML_ESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_CELL = re.compile(rb"<" + _NS + rb"c(\s[^>]*?)(?:/>|>(.*?)</" + _NS + rb"c\s*>)", re.S)
+#: a cell whose first attribute is its reference (as Excel, openpyxl and LibreOffice write them)
+_CELL = re.compile(rb"<" + _NS + rb"c\s+r=\"([A-Z]{1,3}[0-9]{1,7})\"([^>]*?)(?:/>|>(.*?)</" + _NS + rb"c\s*>)", re.S)
+#: a formula cell (the formula is a cell's first child): prefix, reference, attributes, body
+_FORMULA_CELL = re.compile(rb"<(" + _NS + rb")c\s+r=\"([A-Z]{1,3}[0-9]{1,7})\"([^>]*?)(?<!/)>(<" + _NS
+                           + rb"f[\s>/].*?)</" + _NS + rb"c\s*>", re.S)
+_VM_ATTR = re.compile(rb"""\svm\s*=\s*["'][^"']*["']""")
 _R_ATTR = re.compile(rb"""\sr\s*=\s*["']([^"']+)["']""")
 _T_ATTR = re.compile(rb"""\st\s*=\s*["']([^"']+)["']""")
 
@@ -55,18 +61,19 @@ class Book:
     names: dict[str, str] = field(default_factory=dict)
     formulas: dict[tuple[str, str], str] = field(default_factory=dict)
     cached: dict[tuple[str, str], object] = field(default_factory=dict)
-    raw_inputs: dict[tuple[str, str], tuple] = field(default_factory=dict)
+    sheet_data: dict[str, bytes] = field(default_factory=dict)
     strings: list[str] = field(default_factory=list)
 
-    def inputs_for(self, wanted) -> dict[tuple[str, str], object]:
-        """Decode only the input cells the formulas read."""
+    def inputs_for(self, wanted: frozenset) -> dict[tuple[str, str], object]:
+        """Decode only the input cells the formulas read (a formula cell's value is computed)."""
         out = {}
-        for key in wanted:
-            raw = self.raw_inputs.get(key)
-            if raw is not None:
-                v = _value(raw[0], raw[1], self.strings)
-                if v is not None:
-                    out[key] = v
+        for sheet, pattern in _input_patterns(wanted):
+            for ref, cattrs, body in pattern.findall(self.sheet_data.get(sheet, b"")):
+                key = (sheet, ref.decode())
+                if body and key not in self.formulas:
+                    v = _value(_cell_type(cattrs), body, self.strings)
+                    if v is not None:
+                        out[key] = v
         return out
 
     @property
@@ -77,12 +84,9 @@ class Book:
 
 def read_book(zf: zipfile.ZipFile) -> Book:
     """Formulas, input values and cached values of every worksheet; raises _Unsupported."""
-    book = Book(sheets=[(n, m) for n, m in sheet_parts(zf)])
-    for attrs, ref in _DN.findall(zf.read("xl/workbook.xml")):
-        a = _attrs(attrs)
-        if b"localSheetId" in a:
-            raise _Unsupported("sheet-scoped defined name")
-        book.names[_text(a[b"name"])] = _text(ref)
+    rels = "xl/_rels/workbook.xml.rels"
+    sheets, names = _structure(zf.read("xl/workbook.xml"), zf.read(rels) if rels in zf.namelist() else b"", zf)
+    book = Book(sheets=list(sheets), names=dict(names))
     strings = book.strings
     if "xl/sharedStrings.xml" in zf.namelist():
         for si in _SI.findall(zf.read("xl/sharedStrings.xml")):
@@ -90,26 +94,57 @@ def read_book(zf: zipfile.ZipFile) -> Book:
     for sheet, member in book.sheets:
         if member not in zf.namelist():
             continue
-        for cattrs, body in _CELL.findall(zf.read(member)):
-            if not body:  # an empty (styled) cell
-                continue
-            ref = _R_ATTR.search(cattrs)
-            if ref is None:
-                raise _Unsupported("cell without a reference")
-            key = (sheet, ref.group(1).decode().replace("$", ""))
-            tm = _T_ATTR.search(cattrs)
-            t = tm.group(1) if tm else b"n"
-            if b"<" not in body:
-                continue
-            f = _F.search(body) if b"f" in body else None
-            if f is not None:
-                if b"t=" in f.group("a"):  # shared, array or data-table formula
-                    raise _Unsupported("shared or array formula")
-                book.formulas[key] = "=" + _text(f.group("text") or b"")
-                book.cached[key] = _value(t, body, strings)
-            else:
-                book.raw_inputs[key] = (t, body)
+        data = book.sheet_data[sheet] = zf.read(member)
+        if data.count(b'<c r="') != data.count(b"<c ") + data.count(b"<c>"):
+            raise _Unsupported("a cell whose first attribute is not its reference (or a namespace prefix)")
+        n_formulas = data.count(b"<f>") + data.count(b"<f ") + data.count(b"<f/")
+        cells = _FORMULA_CELL.findall(data) if n_formulas else []
+        if len(cells) != n_formulas:
+            raise _Unsupported("a formula this path cannot place")
+        for _prefix, ref, cattrs, body in cells:
+            f = _F.match(body)
+            if b"t=" in f.group("a"):  # shared, array or data-table formula
+                raise _Unsupported("shared or array formula")
+            key = (sheet, ref.decode())
+            book.formulas[key] = "=" + _text(f.group("text") or b"")
+            book.cached[key] = _value(_cell_type(cattrs), body, strings)
     return book
+
+
+_STRUCTURES: "OrderedDict[tuple[bytes, bytes], tuple]" = OrderedDict()
+
+
+def _structure(workbook_xml: bytes, rels_xml: bytes, zf: zipfile.ZipFile) -> tuple:
+    """(sheets, defined names) of a workbook, parsed once per distinct workbook.xml and rels."""
+    key = (workbook_xml, rels_xml)
+    hit = _STRUCTURES.get(key)
+    if hit is None:
+        names = []
+        for attrs, ref in _DN.findall(workbook_xml):
+            a = _attrs(attrs)
+            if b"localSheetId" in a:
+                raise _Unsupported("sheet-scoped defined name")
+            names.append((_text(a[b"name"]), _text(ref)))
+        hit = _STRUCTURES[key] = (tuple(sheet_parts(zf)), tuple(names))
+        while len(_STRUCTURES) > 8:
+            _STRUCTURES.popitem(last=False)
+    return hit
+
+
+@lru_cache(maxsize=16)
+def _input_patterns(wanted: frozenset) -> tuple:
+    """Per sheet, one regular expression finding exactly the wanted cells."""
+    by_sheet: dict[str, list[str]] = {}
+    for sheet, cell in wanted:
+        by_sheet.setdefault(sheet, []).append(cell)
+    return tuple((sheet, re.compile(rb"<" + _NS + rb"c\s+r=\"(" + b"|".join(sorted(c.encode() for c in cells))
+                                    + rb")\"([^>]*?)(?:/>|>(.*?)</" + _NS + rb"c\s*>)", re.S))
+                 for sheet, cells in by_sheet.items())
+
+
+def _cell_type(attrs: bytes) -> bytes:
+    m = _T_ATTR.search(attrs)
+    return m.group(1) if m else b"n"
 
 
 def _value(t: bytes, body: bytes, strings: list[str]):
@@ -188,22 +223,26 @@ def recalc_fast(path, check: bool = False, *, max_bytes: int = DEFAULT_MAX_BYTES
 
 
 def _rewrite_formula_cells(data: bytes, updates: dict) -> tuple[bytes, int]:
-    """Cached values into formula cells (every cell has its reference: read_book checked)."""
-    chunks, last, count = [], 0, 0
-    for m in _TOKEN.finditer(data):
-        body = m.group("body")
-        if not body or b"<" not in body or _F.search(body) is None:
-            continue
-        coord = _R_ATTR.search(m.group("cattrs")).group(1).decode().replace("$", "")
-        if coord not in updates:
-            continue
-        t, text = updates[coord]
-        chunks.append(data[last:m.start()])
-        chunks.append(_rewrite_cell(m, t, text))
-        last = m.end()
+    """Cached values into formula cells: the formula kept, the old value replaced, ``t`` set."""
+    count = 0
+
+    def render(m: re.Match) -> bytes:
+        nonlocal count
+        prefix, ref, attrs, body = m.group(1), m.group(2).decode(), m.group(3), m.group(4)
+        if ref not in updates:
+            return m.group(0)
+        t, text = updates[ref]
+        attrs = _VM_ATTR.sub(b"", _T_ATTR.sub(b"", attrs))
+        if t is not None:
+            attrs += b' t="' + t.encode() + b'"'
+        f_end = _F.match(body).end()
+        value = b"" if text is None else b"<" + prefix + b"v>" + text.encode("utf-8") + b"</" + prefix + b"v>"
         count += 1
-    chunks.append(data[last:])
-    return b"".join(chunks), count
+        return b"<" + prefix + b"c r=\"" + m.group(2) + b"\"" + attrs + b">" + body[:f_end] + value + \
+            b"</" + prefix + b"c>"
+
+    out = _FORMULA_CELL.sub(render, data)
+    return out, count
 
 
 def _plain(v):

@@ -327,6 +327,20 @@ _FUNCS: dict[str, Callable] = {
 }
 
 
+#: ASM_* results by (function, arguments): the functions are pure, and workbooks from one template
+#: call them with the same arguments again and again (the exchange curve of a cohort and year).
+_MEMO: dict = {}
+_MEMO_SIZE = 50_000
+_MISSING = object()
+
+
+def _freeze(v):
+    """A hashable, type-exact key for an argument (1, 1.0 and TRUE stay apart)."""
+    if isinstance(v, list):
+        return tuple(tuple(map(_freeze, row)) for row in v)
+    return (v.__class__, v)
+
+
 def _to_asm(v):
     """A value as our ASM functions receive it from xlwings/formulas: 1x1 → scalar, blanks None."""
     if isinstance(v, list):
@@ -427,7 +441,17 @@ def _build(node):
             return lambda get: fn(*[a(get) for a in args])
 
         def asm(get):
-            return _from_asm(asm_call(name, *[_to_asm(a(get)) for a in args]))
+            values = [_to_asm(a(get)) for a in args]
+            try:
+                key = (name, tuple(map(_freeze, values)))
+                hit = _MEMO.get(key, _MISSING)
+            except TypeError:  # an unhashable value: just call
+                return _from_asm(asm_call(name, *values))
+            if hit is _MISSING:
+                if len(_MEMO) >= _MEMO_SIZE:
+                    _MEMO.clear()
+                hit = _MEMO[key] = _from_asm(asm_call(name, *values))
+            return hit
         return asm
     raise UnsupportedFormula(kind)
 
