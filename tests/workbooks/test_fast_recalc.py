@@ -1,5 +1,6 @@
 """The fast recalculation path gives the formulas engine's numbers, and steps aside when it cannot."""
 
+import re
 import shutil
 
 import openpyxl
@@ -65,3 +66,35 @@ def test_a_formula_the_fast_path_does_not_know_falls_back_to_the_formulas_engine
 def test_engine_must_be_known():
     with pytest.raises(ValueError, match="engine: 'excel' is not allowed"):
         recalc_file("x.xlsx", engine="excel")
+
+
+def test_a_cell_written_with_its_reference_not_first_is_left_to_the_formulas_engine(workbooks, tmp_path):
+    import zipfile
+
+    src, path = workbooks[2], tmp_path / "reordered.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":  # Inputs: <c r="B9" s="n"> → <c s="n" r="B9">
+                data, n = re.subn(rb'<c r="B9" s="(\d+)"', rb'<c s="\1" r="B9"', data)
+                assert n == 1
+            zout.writestr(info, data)
+    before = path.read_bytes()
+    assert recalc_fast(path) is None and path.read_bytes() == before
+    assert recalc_file(path, check=True) == []       # auto falls back; the formulas engine agrees
+
+
+def test_unchanged_parts_keep_their_compressed_bytes(workbooks, tmp_path):
+    import zipfile
+
+    path = tmp_path / workbooks[3].name
+    shutil.copy(workbooks[3], path)
+    write_cached_values(path, {("Score", "B22"): 0.0})
+    with zipfile.ZipFile(path) as z:
+        before = {i.filename: (i.CRC, i.compress_size) for i in z.infolist()}
+    recalc_fast(path)
+    with zipfile.ZipFile(path) as z:
+        after = {i.filename: (i.CRC, i.compress_size) for i in z.infolist()}
+        assert z.testzip() is None
+    changed = {k for k in before if before[k] != after[k]}
+    assert changed == {"xl/worksheets/sheet2.xml"}    # only the Score sheet had a wrong value
