@@ -442,8 +442,9 @@ def _build(node):
 
         def asm(get):
             values = [_to_asm(a(get)) for a in args]
+            freeze = getattr(get, "freeze", _freeze)
             try:
-                key = (name, tuple(map(_freeze, values)))
+                key = (name, tuple(map(freeze, values)))
                 hit = _MEMO.get(key, _MISSING)
             except TypeError:  # an unhashable value: just call
                 return _from_asm(asm_call(name, *values))
@@ -483,13 +484,23 @@ class _Run:
     """One evaluation: cell values computed on demand, each once; a range's values built once
     (the same list is then passed to every function that reads it: they must not change it)."""
 
-    __slots__ = ("compiled", "inputs", "values", "ranges", "active")
+    __slots__ = ("compiled", "inputs", "values", "ranges", "active", "frozen")
 
     def __init__(self, compiled: dict, inputs: dict):
         self.compiled, self.inputs = compiled, inputs
         self.values: dict = {}
         self.ranges: dict = {}
         self.active: set = set()
+        self.frozen: dict = {}
+
+    def freeze(self, v):
+        """:func:`_freeze`, once per range object of this run."""
+        if isinstance(v, list):
+            got = self.frozen.get(id(v))
+            if got is None:
+                got = self.frozen[id(v)] = (v, _freeze(v))  # v kept: its id stays unique
+            return got[1]
+        return (v.__class__, v)
 
     def __call__(self, sheet: str, cell: str):
         key = (sheet, cell)
