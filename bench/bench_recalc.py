@@ -392,6 +392,23 @@ def main(argv=None) -> int:
                 auto_batch_steady.append(med(each[1:]) if n > 1 else each[0])
                 if r < args.auto_repeats - 1:
                     shutil.rmtree(tmp / f"auto_batch_{r}")
+            # batch of workbooks whose cached values are all stale (blanked before timing): every
+            # workbook is rewritten. The runs above start from current caches, which auto verifies and
+            # leaves untouched (no write): both cases are printed.
+            from asm_xl.workbooks.cached_values import write_cached_values
+            from asm_xl.workbooks.headless import scan_workbook
+            blank = {k: None for k in scan_workbook(files[0]).formulas}
+            auto_stale = []
+            for r in range(args.auto_repeats):
+                work = _copy_all(files, tmp / f"auto_stale_{r}")
+                for f in work:
+                    write_cached_values(f, blank)
+                _forget_compiled()
+                t0 = time.perf_counter()
+                for f in work:
+                    recalc_file(f)
+                auto_stale.append((time.perf_counter() - t0) / n)
+                shutil.rmtree(tmp / f"auto_stale_{r}")
         assert fallback.calls == 0, f"engine=auto fell back to formulas {fallback.calls} times"
         last_auto = tmp / f"auto_batch_{args.auto_repeats - 1}"
 
@@ -497,14 +514,16 @@ def main(argv=None) -> int:
 
         # ============================================================ summary
         ours = {"auto": {"single (fresh state)": med(auto_fresh), "single (steady)": med(auto_steady_single),
-                         "batch amortized": med(auto_batch), "batch steady": med(auto_batch_steady)},
+                         "batch amortized": med(auto_batch), "batch steady": med(auto_batch_steady),
+                         "batch, stale caches": med(auto_stale)},
                 "formulas": {"single (fresh state)": med(f_single), "single (steady)": None,
-                             "batch amortized": med(f_batch), "batch steady": med(f_steady)}}
+                             "batch amortized": med(f_batch), "batch steady": med(f_steady),
+                             "batch, stale caches": None}}
         print()
         print(f"=== summary: medians per workbook, batch of {n} ===")
         print(f"{'':34}{'auto':>12}{'formulas':>12}{'LibreOffice':>14}")
         lo_row = {"single (fresh state)": lo_single, "single (steady)": None, "batch amortized": lo_batch,
-                  "batch steady": marginal}
+                  "batch steady": marginal, "batch, stale caches": lo_batch}
 
         def cell(x, w):
             return f"{'-':>{w}}" if x is None else f"{x * 1e3:>{w - 3}.1f} ms"
@@ -523,11 +542,15 @@ def main(argv=None) -> int:
                       f"LO marginal vs our steady state {marginal / o['batch steady']:6.1f}x")
             print(f'engine="auto", one workbook per process (like LO single; our process does 2 workbooks): '
                   f"{lo_single / cold_wall:.1f}x ({_ms(lo_single).strip()} vs {_ms(cold_wall).strip()})")
-            ratio_batch = lo_batch / ours["auto"]["batch amortized"]
+            ratio_stale = lo_batch / ours["auto"]["batch, stale caches"]
+            print(f'engine="auto", batch of workbooks with stale caches (every file rewritten): '
+                  f"{ratio_stale:.1f}x; with current caches (verified, left untouched): "
+                  f"{lo_batch / ours['auto']['batch amortized']:.1f}x")
+            ratio_batch = ratio_stale  # the target is judged on the harder case
             ok = ratio_batch >= TARGET_RATIO
             print(f"auto vs formulas engine, batch per workbook: "
                   f"{ours['formulas']['batch amortized'] / ours['auto']['batch amortized']:.1f}x faster")
-            print(f'target ours (engine="auto") >= {TARGET_RATIO:g}x faster than LibreOffice per workbook in batch: '
+            print(f'target ours (engine="auto", stale caches) >= {TARGET_RATIO:g}x faster than LibreOffice per workbook in batch: '
                   f"{'MET' if ok else 'MISSED'} ({ratio_batch:.1f}x; "
                   f"{'short by ' + format(TARGET_RATIO / ratio_batch, '.1f') + 'x' if not ok else 'margin ' + format(ratio_batch / TARGET_RATIO, '.2f') + 'x'}; "
                   f"50x would need <= {_ms(lo_batch / TARGET_RATIO).strip()} /workbook)")

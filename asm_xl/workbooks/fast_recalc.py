@@ -59,10 +59,20 @@ class Book:
 
     sheets: list[tuple[str, str]]
     names: dict[str, str] = field(default_factory=dict)
-    formulas: dict[tuple[str, str], str] = field(default_factory=dict)
-    cached: dict[tuple[str, str], object] = field(default_factory=dict)
+    #: formula cells: (sheet, cell) → (formula text as stored, cell attributes, cell body), decoded
+    #: only where needed (compiling a new template, comparing cached values)
+    raw_formulas: dict[tuple[str, str], tuple[bytes, bytes, bytes]] = field(default_factory=dict)
     sheet_data: dict[str, bytes] = field(default_factory=dict)
     strings: list[str] = field(default_factory=list)
+
+    @property
+    def formulas(self) -> dict[tuple[str, str], str]:
+        return {k: "=" + _text(f) for k, (f, _, _) in self.raw_formulas.items()}
+
+    def cached(self, key: tuple[str, str]):
+        """The cached value stored in a formula cell (None when there is none)."""
+        _f, cattrs, body = self.raw_formulas[key]
+        return _value(_cell_type(cattrs), body, self.strings)
 
     def inputs_for(self, wanted: frozenset) -> dict[tuple[str, str], object]:
         """Decode only the input cells the formulas read (a formula cell's value is computed)."""
@@ -70,7 +80,7 @@ class Book:
         for sheet, pattern in _input_patterns(wanted):
             for ref, cattrs, body in pattern.findall(self.sheet_data.get(sheet, b"")):
                 key = (sheet, ref.decode())
-                if body and key not in self.formulas:
+                if body and key not in self.raw_formulas:
                     v = _value(_cell_type(cattrs), body, self.strings)
                     if v is not None:
                         out[key] = v
@@ -78,8 +88,10 @@ class Book:
 
     @property
     def signature(self) -> str:
-        return hashlib.sha256(repr((self.sheets, sorted(self.names.items()), sorted(self.formulas.items())))
-                              .encode("utf-8")).hexdigest()
+        h = hashlib.sha256(repr((self.sheets, sorted(self.names.items()))).encode("utf-8"))
+        for key in sorted(self.raw_formulas):
+            h.update(repr(key).encode("utf-8") + b"\0" + self.raw_formulas[key][0] + b"\0")
+        return h.hexdigest()
 
 
 def read_book(zf: zipfile.ZipFile) -> Book:
@@ -105,9 +117,7 @@ def read_book(zf: zipfile.ZipFile) -> Book:
             f = _F.match(body)
             if b"t=" in f.group("a"):  # shared, array or data-table formula
                 raise _Unsupported("shared or array formula")
-            key = (sheet, ref.decode())
-            book.formulas[key] = "=" + _text(f.group("text") or b"")
-            book.cached[key] = _value(_cell_type(cattrs), body, strings)
+            book.raw_formulas[(sheet, ref.decode())] = (f.group("text") or b"", cattrs, body)
     return book
 
 
@@ -206,20 +216,34 @@ def recalc_fast(path, check: bool = False, *, max_bytes: int = DEFAULT_MAX_BYTES
             return None
         fresh = {k: (str(v) if isinstance(v, XlErr) else v) for k, v in fresh.items()}
         if check:
-            return [Difference(s, c, book.cached.get((s, c)), v) for (s, c), v in fresh.items()
-                    if not _same(_plain(book.cached.get((s, c))), v)]
-        updates: dict[str, dict] = {}
+            diffs = []
+            for (s, c), v in fresh.items():
+                cached = _plain(book.cached((s, c)))
+                if not _same(cached, v):
+                    diffs.append(Difference(s, c, cached, v))
+            return diffs
+        # Only cells whose stored value differs from what we would write are rewritten; a workbook
+        # whose cached values are all current is left as it is (same bytes, same timestamp).
+        stale: dict[str, dict] = {}
         for (sheet, coord), v in fresh.items():
-            updates.setdefault(sheet, {})[coord] = encode_cached_value(v, f"{sheet}!{coord}")
-        new_data, total = {}, 0
+            encoded = encode_cached_value(v, f"{sheet}!{coord}")
+            if encoded != _stored(book.raw_formulas[(sheet, coord)]):
+                stale.setdefault(sheet, {})[coord] = encoded
+        new_data = {}
         for sheet, member in book.sheets:
-            if sheet in updates and member in zin.namelist():
-                data, n = _rewrite_formula_cells(zin.read(member), updates[sheet])
-                if n:
-                    new_data[member], total = data, total + n
-        if total:
+            if sheet in stale and member in zin.namelist():
+                new_data[member], _ = _rewrite_formula_cells(book.sheet_data[sheet], stale[sheet])
+        if new_data:
             _write_zip(zin, new_data, path)
-    return total
+    return len(fresh)
+
+
+def _stored(raw: tuple[bytes, bytes, bytes]) -> tuple[str | None, str | None]:
+    """A formula cell's cached value as (t, text), in the form encode_cached_value gives."""
+    _f, cattrs, body = raw
+    t = _cell_type(cattrs)
+    v = _V.search(body)
+    return (None if t == b"n" else t.decode()), (None if v is None else v.group(1).decode("utf-8"))
 
 
 def _rewrite_formula_cells(data: bytes, updates: dict) -> tuple[bytes, int]:

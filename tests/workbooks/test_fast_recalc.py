@@ -98,3 +98,11 @@ def test_unchanged_parts_keep_their_compressed_bytes(workbooks, tmp_path):
         assert z.testzip() is None
     changed = {k for k in before if before[k] != after[k]}
     assert changed == {"xl/worksheets/sheet2.xml"}    # only the Score sheet had a wrong value
+
+
+def test_a_workbook_whose_cached_values_are_current_is_not_rewritten(workbooks, tmp_path):
+    path = tmp_path / workbooks[4].name
+    shutil.copy(workbooks[4], path)
+    before, stamp = path.read_bytes(), path.stat().st_mtime_ns
+    assert recalc_fast(path) == len(scan_workbook(path).formulas)   # every formula recalculated
+    assert path.read_bytes() == before and path.stat().st_mtime_ns == stamp
