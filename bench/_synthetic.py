@@ -33,7 +33,7 @@ import pandas as pd
 from asm_xl.parameters import cohorts
 from asm_xl.workbooks.roster import npi_check_digit
 
-__all__ = ["PERFORMANCE_YEAR", "synthetic_roster"]
+__all__ = ["PERFORMANCE_YEAR", "synthetic_roster", "load_average"]
 
 PERFORMANCE_YEAR = 2027
 
@@ -207,3 +207,14 @@ if __name__ == "__main__":  # a quick self-check: python bench/_synthetic.py [n]
     sizes = df["practice_size"].astype(int)
     print(f"{n} rows in {made:.2f} s, {len(v.errors)} validation errors, HF {hf:.1%}, "
           f"practice sizes {sizes.min()}..{sizes.max()}, warnings: {v.warnings}")
+
+
+def load_average() -> str:
+    """The machine's load average, printed next to timings (other work skews them)."""
+    import os
+
+    try:
+        a, b, c = os.getloadavg()
+        return f"load average {a:.2f} {b:.2f} {c:.2f}"
+    except OSError:
+        return "load average n/a"

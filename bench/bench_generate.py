@@ -52,7 +52,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import pandas as pd
-from _synthetic import synthetic_roster
+from _synthetic import load_average, synthetic_roster
 
 TARGET_RATIO = 5.0
 TARGET_SECONDS = 60.0
@@ -68,12 +68,6 @@ def _ms(s: float) -> str:
     return f"{s * 1e3:8.2f} ms"
 
 
-def _load() -> str:
-    try:
-        a, b, c = os.getloadavg()
-        return f"load average {a:.2f} {b:.2f} {c:.2f}"
-    except OSError:
-        return "load average n/a"
 
 
 def _timed(fn, *args, **kw):
@@ -263,7 +257,7 @@ def main(argv=None) -> int:
 
     template = os.fspath(default_template())
     print(f"bench_generate: n={args.n:,} jobs={args.jobs} sample={args.sample} repeats={args.repeats} seed={args.seed}")
-    print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}; {_load()}")
+    print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}; {load_average()}")
     print(f"template: {template}")
 
     t = time.perf_counter()
@@ -376,7 +370,7 @@ def main(argv=None) -> int:
         scaled = "" if args.n == NATIONAL_N else f" (scaled to {NATIONAL_N:,}: {jw * NATIONAL_N / args.n:.1f} s)"
         print(f"target all {NATIONAL_N:,} in < {TARGET_SECONDS:g} s with jobs={args.jobs}: {jw:.1f} s{scaled}: "
               f"{'MET' if time_ok else 'MISSED'}")
-        print(_load())
+        print(load_average())
 
         print()
         print(f"=== where the time goes: batch phases for {args.n:,}, timed one by one in this process ===")

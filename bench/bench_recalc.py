@@ -61,6 +61,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from _synthetic import load_average  # noqa: E402  (bench/ is on the path now)
+
 TARGET_RATIO = 50.0
 SAMPLE_ROSTER = HERE.parent / "asm_xl" / "data" / "sample_roster.csv"
 
@@ -76,12 +78,6 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 _NAME_ERR = re.compile(rb"<(?:\w+:)?v>#NAME\?</(?:\w+:)?v>")
 
 
-def _load() -> str:
-    try:
-        a, b, c = os.getloadavg()
-        return f"load average {a:.2f} {b:.2f} {c:.2f}"
-    except OSError:
-        return "load average n/a"
 
 
 def _ms(s: float) -> str:
@@ -333,7 +329,7 @@ def main(argv=None) -> int:
     med = statistics.median
     print(f"bench_recalc: batch={args.batch} single={args.single} repeats={args.repeats} "
           f"auto-repeats={args.auto_repeats}")
-    print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}; {_load()}")
+    print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}; {load_average()}")
     tmp = Path(tempfile.mkdtemp(prefix="asm_bench_recalc_"))
     try:
         # --- the workbooks
@@ -554,7 +550,7 @@ def main(argv=None) -> int:
                   f"{'MET' if ok else 'MISSED'} ({ratio_batch:.1f}x; "
                   f"{'short by ' + format(TARGET_RATIO / ratio_batch, '.1f') + 'x' if not ok else 'margin ' + format(ratio_batch / TARGET_RATIO, '.2f') + 'x'}; "
                   f"50x would need <= {_ms(lo_batch / TARGET_RATIO).strip()} /workbook)")
-        print(_load())
+        print(load_average())
 
         if args.profile or ratio_batch is None or ratio_batch < TARGET_RATIO:
             print()
