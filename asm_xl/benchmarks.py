@@ -32,6 +32,7 @@ __all__ = [
     "packaged_benchmarks",
     "normalize_collection_type",
     "ladder_from_rates",
+    "LadderOverrides",
     "COLLECTION_TYPES",
 ]
 
@@ -139,6 +140,23 @@ def ladder_from_rates(rates: Sequence[float] | np.ndarray, *, inverse: bool = Fa
         qs = 100.0 - qs
     return Ladder(tuple(np.percentile(x, qs)), inverse=inverse, topped_out=topped_out, scale=scale,
                   source="cohort deciles")
+
+
+class LadderOverrides:
+    """User ladders that replace the table's: ``{measure or (measure, collection type): Ladder}``.
+
+    A key with a collection type wins over a key with the measure alone.
+    """
+
+    def __init__(self, ladders: dict | None = None):
+        self._by_key: dict[tuple[str, str | None], Ladder] = {}
+        for k, v in (ladders or {}).items():
+            key = ((normalize_measure_id(k[0]), normalize_collection_type(k[1])) if isinstance(k, tuple)
+                   else (normalize_measure_id(k), None))
+            self._by_key[key] = v
+
+    def get(self, measure_id: str, collection_type: str) -> Ladder | None:
+        return self._by_key.get((measure_id, collection_type)) or self._by_key.get((measure_id, None))
 
 
 class BenchmarkTable:

@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 
 from . import adjustments, categories, final_score as final_mod, payment
-from .benchmarks import BenchmarkTable, ladder_from_rates, normalize_collection_type, packaged_benchmarks
+from .benchmarks import BenchmarkTable, LadderOverrides, ladder_from_rates, normalize_collection_type, packaged_benchmarks
 from .categories import MeasureStatus
 from .columns import measure_columns
 from .errors import ASMInputError
-from .parameters import cohorts, normalize_measure_id, performance_years, year_parameters
+from .parameters import cohorts, performance_years, year_parameters
 from .points import points_on_ladder
 from .settings import DEFAULT_SETTINGS, Settings
 from .validation import _FALSE, _TRUE
@@ -234,11 +234,7 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
         raise ASMInputError("columns", dup, "each column once")
     chk = _Checker(df)
     table = benchmarks or packaged_benchmarks()
-    overrides = {}
-    for k, v in (ladders or {}).items():
-        key = ((normalize_measure_id(k[0]), normalize_collection_type(k[1])) if isinstance(k, tuple)
-               else (normalize_measure_id(k), None))
-        overrides[key] = v
+    overrides = LadderOverrides(ladders)
 
     cohort_code = _cohort_codes(chk)
     years = performance_years()
@@ -425,7 +421,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
             sel = scored & np.isnan(mi["points"]) & (mi["ctype"] == ctype)
             if not sel.any():
                 continue
-            ladder = overrides.get((m.id, ctype)) or overrides.get((m.id, None))
+            ladder = overrides.get(m.id, ctype)
             if ladder is None and benchmark_source == "cohort":
                 ladder = ladder_from_rates(mi["rate"][sel], inverse=m.inverse,
                                            scale=100.0 if m.proportion else 1.0)

@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from . import adjustments, categories, final_score as final_mod, payment
-from .benchmarks import BenchmarkTable, Ladder, normalize_collection_type, packaged_benchmarks
+from .benchmarks import BenchmarkTable, Ladder, LadderOverrides, normalize_collection_type, packaged_benchmarks
 from .categories import MeasureStatus
 from .errors import ASMInputError
 from .parameters import Cohort, Measure, cohort_of_specialty, get_cohort, year_parameters
@@ -215,11 +215,10 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     cohort = _resolve_cohort(p)
     years = year_parameters(p.performance_year)
     table = benchmarks or packaged_benchmarks()
-    ladders = {(_key(k)): v for k, v in (ladders or {}).items()}
+    overrides = LadderOverrides(ladders)
 
     def ladder_for(m: Measure, ctype: str) -> Ladder:
-        return (ladders.get((m.id, ctype)) or ladders.get((m.id, None))
-                or table.lookup(m.id, ctype, settings.benchmark_year))
+        return overrides.get(m.id, ctype) or table.lookup(m.id, ctype, settings.benchmark_year)
 
     given = {}
     for mi in p.measures:
@@ -276,13 +275,6 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
         pi_adjustment=pia, complex_bonus=bonus, practice_bonus=practice, minimum_submission_met=min_met,
         final_score=_opt(final), tfs=tfs, risk_level=r, scaling_factor=sf, factor=factor,
         multiplier=multiplier, part_b_payments=payments, dollar_impact=impact, notes=notes)
-
-
-def _key(k) -> tuple:
-    from .parameters import normalize_measure_id
-    if isinstance(k, tuple):
-        return (normalize_measure_id(k[0]), normalize_collection_type(k[1]))
-    return (normalize_measure_id(k), None)
 
 
 def _cost_points(p: Participant, episodes, cost_ladder, settings) -> float | None:

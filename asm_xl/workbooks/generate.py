@@ -22,6 +22,7 @@ from pathlib import Path
 from ..benchmarks import normalize_collection_type
 from ..parameters import get_cohort
 from ..settings import DEFAULT_SETTINGS, Settings
+from ..validation import as_bool, is_blank
 from . import layout as L
 from .cached_values import _TOKEN, _attrs, _escape_text, _rewrite_cell, check_workbook, encode_cached_value, sheet_parts
 from .formula_eval import Evaluator, XlErr
@@ -56,6 +57,8 @@ class TemplateImage:
             self.infos = [(i.filename, i.compress_type) for i in zf.infolist()]
             self.members = {i.filename: zf.read(i.filename) for i in zf.infolist()}
             self.parts = dict(sheet_parts(zf))
+        self.sheet_of_member = {member: sheet for sheet, member in self.parts.items()}
+        self._cells: dict[str, tuple[str, str]] = {}
         self.members["xl/workbook.xml"] = re.sub(rb'\s+fullCalcOnLoad="(1|true)"', b"",
                                                  self.members["xl/workbook.xml"])
         self.fragments = {}
@@ -65,9 +68,11 @@ class TemplateImage:
 
     def cell_of(self, name: str) -> tuple[str, str]:
         """(sheet, cell) of a single-cell defined name, e.g. "Sc_Final"."""
-        from .formula_eval import parse_ref
-        sheet, grid = parse_ref(self.names[name], "")
-        return sheet, grid[0][0]
+        if name not in self._cells:
+            from .formula_eval import parse_ref
+            sheet, grid = parse_ref(self.names[name], "")
+            self._cells[name] = (sheet, grid[0][0])
+        return self._cells[name]
 
     def values(self, inputs: dict[tuple[str, str], object]) -> dict[tuple[str, str], object]:
         """Formula results for these inputs (template constants underneath)."""
@@ -80,7 +85,7 @@ class TemplateImage:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             for name, ctype in self.infos:
                 data = self.members[name]
-                sheet = next((s for s, m in self.parts.items() if m == name), None)
+                sheet = self.sheet_of_member.get(name)
                 if sheet is not None:
                     data = _join(self.fragments[sheet], sheet, inputs, results)
                 zi = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
@@ -174,12 +179,9 @@ def _num(v):
     return float(v)
 
 
-def _yes(v, default: bool) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip()):
-        return "Yes" if default else "No"
-    if isinstance(v, str):
-        return "Yes" if v.strip().casefold() in {"true", "yes", "y", "1", "x", "done", "1.0"} else "No"
-    return "Yes" if bool(v) else "No"
+def _yes(v, default: bool, field: str) -> str:
+    """A validated yes/no roster value as the template's Yes/No (the roster's own parsing rules)."""
+    return "Yes" if (default if is_blank(v) else as_bool(field, v)) else "No"
 
 
 def workbook_inputs(row: dict, *, cohort_code: str, scaling_factor: float | None = None,
@@ -193,14 +195,14 @@ def workbook_inputs(row: dict, *, cohort_code: str, scaling_factor: float | None
     if ia is not None:
         ia1, ia2 = ("Yes" if ia >= 1 else "No"), ("Yes" if ia >= 2 else "No")
     else:
-        ia1, ia2 = _yes(get("ia1_done"), False), _yes(get("ia2_done"), False)
+        ia1, ia2 = _yes(get("ia1_done"), False, "ia1_done"), _yes(get("ia2_done"), False, "ia2_done")
     specialty = txt(get("specialty")) or cohort.specialties[0]
     out = {
         _cell("In_NPI"): txt(get("npi")), _cell("In_TIN"): txt(get("tin")), _cell("In_Name"): txt(get("name")),
         _cell("In_Specialty"): specialty, _cell("In_Cohort"): cohort.code,
         _cell("In_Year"): int(year) if year is not None else None,
         _cell("In_PracticeSize"): _num(get("practice_size")), _cell("In_Payments"): _num(get("part_b_payments")),
-        _cell("In_OnTime"): _yes(get("submitted_on_time"), True),
+        _cell("In_OnTime"): _yes(get("submitted_on_time"), True, "submitted_on_time"),
         _cell("In_Episodes"): _num(get("cost_episodes")), _cell("In_EpisodeCost"): _num(get("episode_cost")),
         _cell("In_CostPoints"): _num(get("cost_points")), _cell("In_IA1"): ia1, _cell("In_IA2"): ia2,
         _cell("In_PI"): _num(get("pi_score")), _cell("In_Complex"): _num(get("complex_bonus")),
