@@ -178,9 +178,10 @@ class _FallbackCounter:
 
 
 def _forget_compiled() -> None:
-    """Empty the auto engine's compiled-evaluator cache (its only module-level state)."""
+    """Empty the auto engine's caches (compiled templates, input layouts, decoded cells, ASM_*
+    results): the state of a fresh process."""
     from asm_xl.workbooks import fast_recalc
-    fast_recalc._EVALUATORS.clear()
+    fast_recalc.forget()
 
 
 _COLD_CHILD = """
@@ -212,66 +213,63 @@ def _cold_process(a: Path, b: Path) -> tuple[float, float, float, int, float]:
 # ------------------------------------------------------------------------------ ours: auto stages
 def _stages(files: list[Path], scratch: Path) -> list[tuple[str, float]]:
     """engine="auto"'s path (fast_recalc.recalc_fast) re-enacted stage by stage, each timed on its own
-    (medians over the workbooks after the first; the first compiles)."""
+    (medians over the workbooks after the first; the first compiles), on workbooks whose cached
+    values were removed first (the stale case: every formula cell is rewritten)."""
     from asm_xl.workbooks import fast_recalc as fr
-    from asm_xl.workbooks.cached_values import (
-        _write_zip,
-        check_workbook,
-        encode_cached_value,
-    )
+    from asm_xl.workbooks.cached_values import _write_zip, open_workbook, write_cached_values
+    from asm_xl.workbooks.headless import scan_workbook
     work = _copy_all(files, scratch)
+    blank = {key: None for key in scan_workbook(work[0]).formulas}
+    for f in work:
+        write_cached_values(f, blank)
     _forget_compiled()
-    order = ["check_workbook (zip safety bounds)", "read_book (regex read of every part)",
-             "evaluator lookup (computes Book.signature, then a dict hit)",
-             "Book.inputs_for (decode the referenced inputs)", "Evaluator.run (formula evaluation)",
-             "encode cached values", "rewrite the formula cells of each sheet (regex + join)",
-             "write the zip (recompress changed parts, temp file + rename)"]
+    order = ["open_workbook (zip safety bounds, open)", "read_book (read every part, split the formula cells)",
+             "template lookup (Book.signature, then a dict hit)",
+             "Book.inputs_for (find and decode the input cells read)", "Evaluator.run (formula evaluation)",
+             "encode the values, compare with the stored ones",
+             "rewrite the sheets with changed cells (one join each)",
+             "write the zip (deflate changed parts, temp file, fsync, rename)"]
     rows: dict[str, list[float]] = {label: [] for label in order}
-
-    def put(label, secs):
-        rows.setdefault(label, []).append(secs)
-
     compile_s, sigs = None, []
     for k, f in enumerate(work):
         path = os.fspath(f)
-        put("check_workbook (zip safety bounds)", _timed(check_workbook, path)[1])
-        with zipfile.ZipFile(path) as zin:
+        zin, secs = _timed(open_workbook, path)
+        rows[order[0]].append(secs)
+        with zin:
             book, secs = _timed(fr.read_book, zin)
-            put("read_book (regex read of every part)", secs)
+            rows[order[1]].append(secs)
             sig_s = _timed(getattr, book, "signature")[1]
-            ev, secs = _timed(fr._evaluator, book)
-            assert ev is not None, "the auto engine cannot evaluate this workbook"
+            compiled, secs = _timed(fr._compiled, book)
+            assert compiled is not None, "the auto engine cannot evaluate this workbook"
             if k == 0:
                 compile_s = secs
             else:
-                put("evaluator lookup (computes Book.signature, then a dict hit)", secs)
+                rows[order[2]].append(secs)
                 sigs.append(sig_s)
-            inputs, secs = _timed(book.inputs_for, ev.referenced)
-            put("Book.inputs_for (decode the referenced inputs)", secs)
-            fresh, secs = _timed(ev.run, inputs)
-            put("Evaluator.run (formula evaluation)", secs)
+            inputs, secs = _timed(book.inputs_for, compiled.wanted, compiled.plans)
+            rows[order[3]].append(secs)
+            fresh, secs = _timed(compiled.evaluator.run, inputs)
+            rows[order[4]].append(secs)
             t = time.perf_counter()
-            fresh = {key: (str(v) if isinstance(v, fr.XlErr) else v) for key, v in fresh.items()}
-            updates: dict[str, dict] = {}
-            for (sheet, coord), v in fresh.items():
-                updates.setdefault(sheet, {})[coord] = encode_cached_value(v, f"{sheet}!{coord}")
-            put("encode cached values", time.perf_counter() - t)
+            changed = {}
+            for sheet, part in book.parts.items():
+                for i, key in enumerate(compiled.keys[sheet]):
+                    tv, v = fr._encode(fresh[key], "!".join(key))
+                    tag = fr._start_tag(part.ctags[i], tv)
+                    if tag != part.ctags[i] or v != part.stored(i):
+                        changed.setdefault(sheet, {})[i] = (tag, v)
+            rows[order[5]].append(time.perf_counter() - t)
             t = time.perf_counter()
-            new_data = {}
-            for sheet, member in book.sheets:
-                if sheet in updates and member in zin.namelist():
-                    data, n = fr._rewrite_formula_cells(zin.read(member), updates[sheet])
-                    if n:
-                        new_data[member] = data
-            put("rewrite the formula cells of each sheet (regex + join)", time.perf_counter() - t)
-            put("write the zip (recompress changed parts, temp file + rename)",
-                _timed(_write_zip, zin, new_data, path)[1])
+            new_data = {book.parts[sheet].member: book.parts[sheet].rewrite(c) for sheet, c in changed.items()}
+            rows[order[6]].append(time.perf_counter() - t)
+            rows[order[7]].append(_timed(_write_zip, zin, new_data, path)[1])
     med = statistics.median
-    out = [("first workbook only: compile the evaluator (Evaluator(formulas, names))", compile_s)]
-    out += [(f"per workbook: {label}", (med(v[1:] if label != order[2] and len(v) > 1 else v) if v else 0.0))
+    out = [("first workbook only: compile the template (fast_recalc._Compiled)", compile_s)]
+    out += [(f"per workbook: {label}", med(v[1:]) if len(v) > 1 else (v[0] if v else 0.0))
             for label, v in rows.items()]
     out.append(("per workbook: sum of the stages above", sum(s for _, s in out[1:])))
-    out.append(("  (of the lookup: Book.signature, sha256 over the formulas and names, timed apart)", med(sigs) if sigs else 0.0))
+    out.append(("  (of the lookup: Book.signature, sha256 over the formulas and names, timed apart)",
+                med(sigs) if sigs else 0.0))
     return out
 
 
@@ -289,13 +287,14 @@ def _profile(files: list[Path], scratch: Path, top: int = 15) -> str:
     st.sort_stats("cumulative").print_stats(top)
     text = "\n".join(ln for ln in s.getvalue().splitlines() if ln.strip())
     from asm_xl.workbooks import cached_values, fast_recalc, formula_eval, headless
-    want = [("Evaluator.__init__ (compile)", formula_eval.Evaluator.__init__),
+    want = [("_Compiled.__init__ (compile)", fast_recalc._Compiled.__init__),
             ("Evaluator.run", formula_eval.Evaluator.run),
             ("read_book", fast_recalc.read_book),
             ("Book.signature", fast_recalc.Book.signature.fget),
-            ("_rewrite_formula_cells", fast_recalc._rewrite_formula_cells),
+            ("Book.inputs_for", fast_recalc.Book.inputs_for),
+            ("_Sheet.rewrite", fast_recalc._Sheet.rewrite),
             ("_write_zip", cached_values._write_zip),
-            ("check_workbook", cached_values.check_workbook),
+            ("open_workbook", cached_values.open_workbook),
             ("headless.recalc_file (formulas fallback)", headless.recalc_file)]
     parts = []
     for label, fn in want:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 from ..errors import ASMInputError
@@ -44,6 +45,11 @@ class ExcelFunction:
     impl: Callable
     variadic: Arg | None = None   #: trailing ParamArray argument (ASM_WHY)
     category: str = "ASM"
+
+    @cached_property
+    def arity(self) -> tuple[int, int]:
+        """(number of declared arguments, how many are required)."""
+        return len(self.args), sum(not a.optional for a in self.args)
 
     @property
     def signature(self) -> str:
@@ -84,16 +90,16 @@ def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None
 
 def evaluate(name: str, *values: object) -> tuple[object, str]:
     """(result or error value, reason). Omitted trailing optional arguments may be left out."""
-    fn = REGISTRY.get(str(name).strip().upper())
+    fn = REGISTRY.get(name)
     if fn is None:
-        return "#NAME?", f"unknown function {name!r}"
-    n = len(fn.args)
-    required = sum(not a.optional for a in fn.args)
+        fn = REGISTRY.get(str(name).strip().upper())
+        if fn is None:
+            return "#NAME?", f"unknown function {name!r}"
+    n, required = fn.arity
     if len(values) < required or (len(values) > n and fn.variadic is None):
         return "#VALUE!", f"{fn.signature} takes {required}-{n} arguments, got {len(values)}"
-    padded = list(values) + [None] * (n - len(values)) if len(values) < n else list(values)
     try:
-        return fn.impl(*padded), ""
+        return fn.impl(*values, *(None,) * (n - len(values))), ""
     except ExcelError as e:
         return e.code, e.reason
     except ASMInputError as e:

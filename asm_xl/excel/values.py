@@ -77,6 +77,10 @@ def number(name: str, v: object, *, minimum: float | None = None, maximum: float
 
     Out of range → #NUM!; an error value → that error passes through.
     """
+    if v.__class__ is float or v.__class__ is int:  # the common case, decided at once
+        x = float(v)
+        if math.isfinite(x) and (minimum is None or x >= minimum) and (maximum is None or x <= maximum):
+            return x
     v = _scalar(name, v)
     if is_error(v):
         raise ExcelError(str(v).strip().upper(), f"{name} is an error value {v}")

@@ -20,6 +20,7 @@ import re
 import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +34,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_MEMBERS",
     "check_workbook",
+    "open_workbook",
     "sheet_parts",
     "encode_cached_value",
     "write_cached_values",
@@ -68,6 +70,12 @@ def check_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
     ``xl/workbook.xml``, and that its member count and total uncompressed size
     stay within *max_members* / *max_bytes*.  Never modifies the file.
     """
+    open_workbook(path, max_bytes=max_bytes, max_members=max_members).close()
+
+
+def open_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                  max_members: int = DEFAULT_MAX_MEMBERS) -> zipfile.ZipFile:
+    """The checks of :func:`check_workbook`, then the package, open for reading (close it)."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise WorkbookError(f"workbook not found: {path}")
@@ -81,25 +89,30 @@ def check_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 raise WorkbookError(f"password-protected workbook: {path}")
             raise WorkbookError(
                 f"not an Excel workbook (legacy .xls/OLE file): {path}")
-    if not zipfile.is_zipfile(path):
-        raise WorkbookError(f"not an Excel workbook: {path}")
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise WorkbookError(f"not an Excel workbook: {path}") from None
+    except (OSError, ValueError) as exc:
         raise WorkbookError(f"not an Excel workbook: {path} ({exc})") from exc
-    if len(infos) > max_members:
-        raise WorkbookError(
-            f"workbook too large: {path} has {len(infos)} zip members "
-            f"(limit {max_members})")
-    total = sum(i.file_size for i in infos)
-    if total > max_bytes:
-        raise WorkbookError(
-            f"workbook too large: {path} expands to {total} bytes "
-            f"(limit {max_bytes})")
-    if _WORKBOOK_PART not in {i.filename for i in infos}:
-        raise WorkbookError(f"not an Excel workbook: {path} "
-                            f"(no {_WORKBOOK_PART})")
+    try:
+        infos = zf.infolist()
+        if len(infos) > max_members:
+            raise WorkbookError(
+                f"workbook too large: {path} has {len(infos)} zip members "
+                f"(limit {max_members})")
+        total = sum(i.file_size for i in infos)
+        if total > max_bytes:
+            raise WorkbookError(
+                f"workbook too large: {path} expands to {total} bytes "
+                f"(limit {max_bytes})")
+        if _WORKBOOK_PART not in zf.NameToInfo:
+            raise WorkbookError(f"not an Excel workbook: {path} "
+                                f"(no {_WORKBOOK_PART})")
+    except BaseException:
+        zf.close()
+        raise
+    return zf
 
 
 def _local(tag: str) -> str:
@@ -379,7 +392,10 @@ def write_cached_values(path, values: Mapping[tuple[str, str], Any], *,
 
 
 def _write_zip(zin: zipfile.ZipFile, new_data: Mapping[str, bytes],
-               target: str) -> None:
+               target: str, *, compresslevel: int = 1) -> None:
+    """Write *zin* to *target* with the members in *new_data* replaced (deflated at
+    *compresslevel*; 1 is what the generator writes), every other member copied as it is
+    stored. Atomic: a temporary file in the same folder, flushed to disk, then renamed."""
     directory = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(
         prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
@@ -389,11 +405,17 @@ def _write_zip(zin: zipfile.ZipFile, new_data: Mapping[str, bytes],
                 zout.comment = zin.comment
                 for info in zin.infolist():
                     data = new_data.get(info.filename)
-                    if data is None and _copy_raw(zin, zout, info):
-                        continue  # unchanged member: its compressed bytes as they are
                     if data is None:
+                        raw = _read_raw(zin, info)
+                        if raw is not None:  # unchanged member: its compressed bytes as they are
+                            _put_raw(zout, info, raw, info.CRC, info.file_size)
+                            continue
                         data = zin.read(info)
-                    zout.writestr(_clone_info(info), data)
+                    if info.compress_type == zipfile.ZIP_DEFLATED and len(data) < 0xFFFF0000:
+                        co = zlib.compressobj(compresslevel, zlib.DEFLATED, -15)
+                        _put_raw(zout, info, co.compress(data) + co.flush(), zlib.crc32(data), len(data))
+                    else:
+                        zout.writestr(_clone_info(info), data)
             fh.flush()
             os.fsync(fh.fileno())
         try:
@@ -410,29 +432,29 @@ def _write_zip(zin: zipfile.ZipFile, new_data: Mapping[str, bytes],
         raise
 
 
-def _copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """Copy an unchanged member without decompressing and compressing it again.
-
-    Reads the member's compressed bytes at its local header (sizes and CRC from the central
-    directory, which zipfile has validated) and writes a fresh local header in front of them.
-    Returns False, and copies nothing, where that is not safe (zip64, encrypted member).
-    """
+def _read_raw(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """A member's compressed bytes as stored, read at its local header (sizes from the central
+    directory, which zipfile has validated); None where that is not safe (zip64, encrypted)."""
     if info.flag_bits & 0x1 or info.compress_size > 0xFFFFFFFF or info.file_size > 0xFFFFFFFF \
             or info.header_offset > 0xFFFFFFFF:
-        return False
+        return None
     fp = zin.fp
     fp.seek(info.header_offset)
     header = fp.read(30)
     if len(header) != 30 or header[:4] != b"PK\x03\x04":
-        return False
+        return None
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     fp.seek(info.header_offset + 30 + name_len + extra_len)
     raw = fp.read(info.compress_size)
-    if len(raw) != info.compress_size:
-        return False
+    return raw if len(raw) == info.compress_size else None
+
+
+def _put_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, raw: bytes, crc: int, size: int) -> None:
+    """Append a member whose compressed bytes (in ``info``'s method), CRC and size are known:
+    a local header, the bytes, and its central-directory entry for ``close()`` to write."""
     zi = _clone_info(info)
     zi.flag_bits &= ~0x08  # sizes go in the local header, no data descriptor
-    zi.CRC, zi.compress_size, zi.file_size = info.CRC, info.compress_size, info.file_size
+    zi.CRC, zi.compress_size, zi.file_size = crc, len(raw), size
     zi.header_offset = zout.fp.tell()
     zout.fp.write(zi.FileHeader(zip64=False))
     zout.fp.write(raw)
@@ -440,7 +462,6 @@ def _copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo
     zout.NameToInfo[zi.filename] = zi
     zout.start_dir = zout.fp.tell()
     zout._didModify = True
-    return True
 
 
 def _umask() -> int:

@@ -1,47 +1,64 @@
 """Fast headless recalculation of workbooks whose formulas :mod:`formula_eval` supports.
 
-Workbooks generated from one template share their formulas; this path reads a workbook's parts
-with a few regular expressions (no entity expansion: safe on untrusted files, which
-:func:`check_workbook` has already bounded), compiles the formulas once per formula signature with
-our evaluator, computes, and writes the cached values back as :func:`write_cached_values` does.
-A workbook with anything the evaluator does not support (another function, shared or array
-formulas, dates, sheet-scoped names) is left to the ``formulas`` engine: :func:`recalc_fast`
-returns ``None`` for it and changes nothing.
+Workbooks generated from one template share their formulas and their layout. This path compiles
+the formulas once per formula signature with our evaluator, computes, and writes the cached values
+back as :func:`write_cached_values` does, without parsing the XML into a tree and with as little
+per-cell Python as possible:
+
+* a worksheet is split at its formulas' ``<f>`` tags (``bytes.split``, in C). Each piece ends with
+  the start tag of the next formula cell and begins with that cell's formula text, cached value
+  and ``</c>``; the formula cells are located, checked and read by mapping ``bytes`` methods over
+  the pieces, and rewritten by one ``b"".join`` of the pieces with new start tags and ``<v>``
+  elements;
+* input cells are found in the worksheet split at ``<c r="``: by reference the first time, then at
+  the same positions in the next workbook from the same template (each checked to be the cell
+  expected; any miss goes back to the lookup by reference). Only the cells the formulas read are
+  decoded, and a cell whose bytes were decoded before is not decoded again.
+
+Nothing here expands entities, so this is safe on untrusted files (:func:`open_workbook` has
+bounded the package already). A workbook with anything this reading cannot place exactly
+(namespace-prefixed cells, a cell whose first attribute is not its reference, comments, CDATA or a
+DOCTYPE in a worksheet, shared or array formulas) or that the evaluator does not support (another
+function, dates, sheet-scoped names) is left to the ``formulas`` engine: :func:`recalc_fast` returns
+``None`` for it and changes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import math
+import operator
 import os
 import re
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from itertools import repeat
 
 from .cached_values import (DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, _attrs, _write_zip,
-                            check_workbook, encode_cached_value, sheet_parts)
+                            encode_cached_value, open_workbook, sheet_parts)
 from .formula_eval import Evaluator, UnsupportedFormula, XlErr
 
 __all__ = ["recalc_fast", "read_book", "Book"]
 
-_NS = rb"(?:[\w.-]+:)?"
-_F = re.compile(rb"<" + _NS + rb"f(?P<a>(?:\s[^>]*?)?)(?:/>|>(?P<text>.*?)</" + _NS + rb"f\s*>)", re.S)
-_V = re.compile(rb"<" + _NS + rb"v(?:\s[^>]*)?>(.*?)</" + _NS + rb"v\s*>", re.S)
-_T = re.compile(rb"<" + _NS + rb"t(?:\s[^>]*)?>(.*?)</" + _NS + rb"t\s*>", re.S)
-_RPH = re.compile(rb"<" + _NS + rb"(?:rPh|phoneticPr)\b.*?(?:/>|</" + _NS + rb"rPh\s*>)", re.S)
-_SI = re.compile(rb"<" + _NS + rb"si(?:\s[^>]*)?>(.*?)</" + _NS + rb"si\s*>", re.S)
-_DN = re.compile(rb"<" + _NS + rb"definedName\b([^>]*)>(.*?)</" + _NS + rb"definedName\s*>", re.S)
+_CELL_OPEN = b'<c r="'
+_REF = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')
+_CELL_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
+_F_TAG = re.compile(rb"(<f(?:\s[^>]*)?>)")
+#: an XML declaration, then an unprefixed sheet root element (so cells are ``<c>``, not ``<x:c>``)
+_ROOT = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml\s[^>]*\?>\s*)?"
+                   rb"<(?:worksheet|chartsheet|dialogsheet|macrosheet)[\s>/]")
+_V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v\s*>", re.S)
+_T = re.compile(rb"<(?:[\w.-]+:)?t(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?t\s*>", re.S)
+_RPH = re.compile(rb"<(?:[\w.-]+:)?(?:rPh|phoneticPr)\b.*?(?:/>|</(?:[\w.-]+:)?rPh\s*>)", re.S)
+_SI = re.compile(rb"<(?:[\w.-]+:)?si(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?si\s*>", re.S)
+_DN = re.compile(rb"<(?:[\w.-]+:)?definedName\b([^>]*)>(.*?)</(?:[\w.-]+:)?definedName\s*>", re.S)
 _OOXML_ESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
-#: a cell whose first attribute is its reference (as Excel, openpyxl and LibreOffice write them)
-_CELL = re.compile(rb"<" + _NS + rb"c\s+r=\"([A-Z]{1,3}[0-9]{1,7})\"([^>]*?)(?:/>|>(.*?)</" + _NS + rb"c\s*>)", re.S)
-#: a formula cell (the formula is a cell's first child): prefix, reference, attributes, body
-_FORMULA_CELL = re.compile(rb"<(" + _NS + rb")c\s+r=\"([A-Z]{1,3}[0-9]{1,7})\"([^>]*?)(?<!/)>(<" + _NS
-                           + rb"f[\s>/].*?)</" + _NS + rb"c\s*>", re.S)
-_VM_ATTR = re.compile(rb"""\svm\s*=\s*["'][^"']*["']""")
-_R_ATTR = re.compile(rb"""\sr\s*=\s*["']([^"']+)["']""")
 _T_ATTR = re.compile(rb"""\st\s*=\s*["']([^"']+)["']""")
+_T_OR_VM_ATTR = re.compile(rb"""\s(?:t|vm)\s*=\s*["'][^"']*["']""")
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+_MISS = object()
 
 
 class _Unsupported(Exception):
@@ -50,74 +67,274 @@ class _Unsupported(Exception):
 
 def _text(raw: bytes) -> str:
     s = html.unescape(raw.decode("utf-8"))
-    return _OOXML_ESC.sub(lambda m: chr(int(m.group(1), 16)), s)
+    return _OOXML_ESC.sub(lambda m: chr(int(m.group(1), 16)), s) if "_x" in s else s
 
 
+# --------------------------------------------------------------------------------- worksheets
+class _Sheet:
+    """One worksheet part, split for reading and rewriting its formula cells.
+
+    ``pieces[0]`` is everything before the first formula's ``<f>`` tag; ``pieces[i]`` (i >= 1)
+    starts with formula i's text and ends with the start tag of formula i + 1's cell (the last:
+    the rest of the part). For formula cell i (from 0): ``tags[i]`` its ``<f ...>`` tag,
+    ``starts[i]`` where its start tag ``ctags[i]`` begins in ``pieces[i]``, ``refs[i]`` its
+    reference, ``texts[i]`` its formula, and its stored value is ``pieces[i + 1][ends_f[i] + 4:
+    ends_c[i]]`` (between ``</f>`` and ``</c>``).
+
+    Each check is a pass of ``bytes`` methods over the part or the pieces; a part that fails one
+    is left to the ``formulas`` engine (:class:`_Unsupported`).
+    """
+
+    __slots__ = ("name", "member", "data", "pieces", "tags", "starts", "ctags", "refs", "texts",
+                 "ends_f", "ends_c", "_chunks", "_index")
+
+    def __init__(self, name: str, member: str, data: bytes):
+        self.name, self.member, self.data = name, member, data
+        self._chunks = self._index = None
+        self.pieces, self.tags, self.starts, self.ctags = [data], [], [], []
+        self.refs, self.texts, self.ends_f, self.ends_c = [], [], [], []
+        if not _ROOT.match(data):
+            raise _Unsupported("a worksheet whose root element is prefixed, or not UTF-8")
+        if b"<!" in data:
+            raise _Unsupported("a comment, CDATA or a DOCTYPE in a worksheet")
+        plain, attributed = b"<f>" in data, b"<f " in data
+        if b"<f/" in data:
+            raise _Unsupported("an empty or shared formula")
+        if plain or attributed:
+            self._split_formulas(data, attributed)
+
+    def _split_formulas(self, data: bytes, attributed: bool) -> None:
+        if attributed:  # e.g. LibreOffice's <f aca="false">; t= is a shared/array/table formula
+            split = _F_TAG.split(data)
+            pieces, tags = split[0::2], split[1::2]
+            if any(b"t=" in t for t in tags):
+                raise _Unsupported("shared, array or data-table formula")
+        else:
+            pieces = data.split(b"<f>")
+            tags = [b"<f>"] * (len(pieces) - 1)
+        n = len(tags)
+        prev, cur = pieces[:-1], pieces[1:]
+        starts = list(map(bytes.rfind, prev, repeat(_CELL_OPEN, n)))
+        # the formula's cell start tag is all that comes between that "<c r=" and "<f>"
+        tag_ends = list(map(bytes.find, prev, repeat(b">", n), starts))
+        if min(starts) < 0 or list(map(len, prev)) != [e + 1 for e in tag_ends]:
+            raise _Unsupported("a formula this path cannot place")
+        ctags = list(map(bytes.__getitem__, prev, map(slice, starts, repeat(None, n))))
+        ends_f = list(map(bytes.find, cur, repeat(b"</f>", n)))
+        ends_c = list(map(bytes.find, cur, repeat(b"</c>", n), ends_f))
+        if min(ends_f) < 0 or min(ends_c) < 0 or any(map(bytes.endswith, ctags, repeat(b"/>", n))):
+            raise _Unsupported("a formula cell this path cannot read")
+        # each formula cell starts after the previous one's </c>
+        if any(map(operator.lt, starts[1:], [e + 4 for e in ends_c[:-1]])):
+            raise _Unsupported("formula cells this path cannot place")
+        quotes = list(map(bytes.find, ctags, repeat(b'"', n), repeat(6, n)))
+        self.refs = list(map(bytes.__getitem__, ctags, map(slice, repeat(6, n), quotes)))
+        self.texts = list(map(bytes.__getitem__, cur, map(slice, ends_f)))
+        self.pieces, self.tags, self.starts, self.ctags = pieces, tags, starts, ctags
+        self.ends_f, self.ends_c = ends_f, ends_c
+
+    # -- formula cells
+    def stored(self, i: int) -> bytes:
+        """What formula cell i holds after ``</f>`` (its ``<v>`` element, if any)."""
+        return self.pieces[i + 1][self.ends_f[i] + 4:self.ends_c[i]]
+
+    def rewrite(self, new: dict[int, tuple[bytes, bytes]]) -> bytes:
+        """The part with formula cell i's start tag and value replaced by ``new[i]``."""
+        pieces, tags, starts, ctags = self.pieces, self.tags, self.starts, self.ctags
+        ends_f, ends_c = self.ends_f, self.ends_c
+        out = [pieces[0][:starts[0]]]
+        last = len(tags) - 1
+        for i in range(last + 1):
+            cur = pieces[i + 1]
+            upto = starts[i + 1] if i < last else len(cur)
+            got = new.get(i)
+            if got is None:
+                out += (ctags[i], tags[i], cur[:upto])
+            else:
+                out += (got[0], tags[i], cur[:ends_f[i] + 4], got[1], cur[ends_c[i]:upto])
+        return b"".join(out)
+
+    # -- input cells
+    def chunks(self) -> list[bytes]:
+        """The part split at ``<c r="``: chunk k >= 1 is cell k's text after ``<c r="``."""
+        if self._chunks is None:
+            self._chunks = self.data.split(_CELL_OPEN)
+        return self._chunks
+
+    def index(self) -> dict[bytes, int]:
+        """Reference → chunk number of every cell (built on first use)."""
+        if self._index is None:
+            data = self.data
+            n_cells = len(self.chunks()) - 1
+            refs = _REF.findall(data)
+            if len(refs) != n_cells or data.count(b"<c ") != n_cells or b"<c>" in data:
+                raise _Unsupported("a cell whose first attribute is not its reference")
+            self._index = dict(zip(refs, range(1, n_cells + 1)))
+        return self._index
+
+    def input_values(self, plan: "_Plan | None", refs: tuple, book: "Book"):
+        """(values of the cells ``refs``, the plan that found them) where ``plan`` is where they
+        were in the last workbook (None: look them up by reference and make a plan)."""
+        chunks = self.chunks()
+        if plan is not None and plan.top < len(chunks):
+            found = plan.pick(chunks)
+            if all(map(bytes.startswith, found, plan.prefixes)):
+                return _decode_all(found, plan.prefixes, book), plan
+        index = self.index()
+        positions = [index.get(r) for r in refs]
+        if None in positions:  # an input cell absent from this workbook: no plan
+            return [None if k is None else _decode(chunks[k], len(r) + 1, book)
+                    for k, r in zip(positions, refs)], None
+        plan = _Plan(positions, refs)
+        return _decode_all(plan.pick(chunks), plan.prefixes, book), plan
+
+
+class _Plan:
+    """Where a sheet's input cells are among its ``<c r="`` chunks (a template's layout)."""
+
+    __slots__ = ("pick", "prefixes", "top")
+
+    def __init__(self, positions: list[int], refs: tuple):
+        getter = operator.itemgetter(*positions)
+        self.pick = getter if len(positions) > 1 else (lambda chunks: (getter(chunks),))
+        self.prefixes = tuple(r + b'"' for r in refs)
+        self.top = max(positions)
+
+
+#: decoded input cells by their bytes (from ``r="`` to the next cell): cells that do not change
+#: from one workbook to the next are decoded once
+_DECODED: dict[bytes, object] = {}
+_DECODED_SIZE = 50_000
+
+
+def _decode_all(found, prefixes, book) -> list:
+    values = list(map(_DECODED.get, found, repeat(_MISS)))
+    for i, v in enumerate(values):
+        if v is _MISS:
+            values[i] = _decode(found[i], len(prefixes[i]), book)
+    return values
+
+
+def _decode(chunk: bytes, after_ref: int, book: "Book"):
+    """The value of a cell from its chunk (None: blank, or a formula cell)."""
+    gt = chunk.find(b">")
+    if chunk[gt - 1:gt] == b"/":
+        value = None
+    else:
+        end = chunk.find(b"</c>", gt)
+        if gt < 0 or end < 0:
+            raise _Unsupported("a cell this path cannot read")
+        body = chunk[gt + 1:end]
+        t = _cell_type(chunk[after_ref:gt])
+        value = None if not body or body.startswith(b"<f") else _value(t, body, book)
+        if t == b"s":
+            return value  # depends on the workbook's shared strings: not kept
+    if len(_DECODED) >= _DECODED_SIZE:
+        _DECODED.clear()
+    _DECODED[chunk] = value
+    return value
+
+
+def _cell_type(tag_or_attrs: bytes) -> bytes:
+    if b"t=" not in tag_or_attrs:
+        return b"n"
+    m = _T_ATTR.search(tag_or_attrs)
+    return m.group(1) if m else b"n"
+
+
+def _value(t: bytes, body: bytes, book: "Book"):
+    """A stored cell value: ``t`` its type attribute, ``body`` what the cell element holds."""
+    if t == b"inlineStr":
+        return "".join(_text(x) for x in _T.findall(_RPH.sub(b"", body)))
+    v = _V.search(body)
+    if v is None:
+        return None
+    raw = v.group(1)
+    if t == b"n":
+        x = float(raw)
+        return int(x) if x.is_integer() and b"." not in raw and b"E" not in raw.upper() else x
+    if t == b"s":
+        return book.strings[int(raw)]
+    if t == b"b":
+        return raw.strip() == b"1"
+    if t == b"e":
+        return XlErr(raw.decode().strip())
+    if t == b"str":
+        return _text(raw)
+    raise _Unsupported(f"cell type {t.decode()}")
+
+
+# ------------------------------------------------------------------------------------ workbooks
 @dataclass
 class Book:
-    """A workbook as the fast path reads it: sheets, names, formulas, cached and input cells."""
+    """A workbook as the fast path reads it: sheets, defined names, formula and input cells."""
 
     sheets: list[tuple[str, str]]
     names: dict[str, str] = field(default_factory=dict)
-    #: formula cells: (sheet, cell) → (formula text as stored, cell attributes, cell body), decoded
-    #: only where needed (compiling a new template, comparing cached values)
-    raw_formulas: dict[tuple[str, str], tuple[bytes, bytes, bytes]] = field(default_factory=dict)
-    sheet_data: dict[str, bytes] = field(default_factory=dict)
-    strings: list[str] = field(default_factory=list)
+    parts: dict[str, _Sheet] = field(default_factory=dict)
+    zf: zipfile.ZipFile | None = None
+    _strings: list[str] | None = None
+
+    @property
+    def strings(self) -> list[str]:
+        """The shared strings, read on first use (generated workbooks have none)."""
+        if self._strings is None:
+            self._strings = []
+            if self.zf is not None and _SHARED_STRINGS in self.zf.NameToInfo:
+                for si in _SI.findall(self.zf.read(_SHARED_STRINGS)):
+                    self._strings.append("".join(_text(t) for t in _T.findall(_RPH.sub(b"", si))))
+        return self._strings
+
+    def formula_cells(self):
+        """(sheet, cell, part, index in the part) of every formula cell, in workbook order."""
+        for sheet, part in self.parts.items():
+            for i, ref in enumerate(part.refs):
+                yield sheet, ref.decode(), part, i
 
     @property
     def formulas(self) -> dict[tuple[str, str], str]:
-        return {k: "=" + _text(f) for k, (f, _, _) in self.raw_formulas.items()}
+        return {(s, c): "=" + _text(p.texts[i]) for s, c, p, i in self.formula_cells()}
 
-    def cached(self, key: tuple[str, str]):
-        """The cached value stored in a formula cell (None when there is none)."""
-        _f, cattrs, body = self.raw_formulas[key]
-        return _value(_cell_type(cattrs), body, self.strings)
+    def cached(self, sheet: str, i: int):
+        """The cached value stored in formula cell ``i`` of ``sheet`` (None: none)."""
+        part = self.parts[sheet]
+        return _value(_cell_type(part.ctags[i]), part.stored(i), self)
 
-    def inputs_for(self, wanted: frozenset) -> dict[tuple[str, str], object]:
-        """Decode only the input cells the formulas read (a formula cell's value is computed)."""
+    def inputs_for(self, wanted_by_sheet: tuple, plans: dict | None = None) -> dict:
+        """{(sheet, cell): value} of the input cells the formulas read (blanks left out).
+
+        ``wanted_by_sheet``: ((sheet, (reference bytes, ...), ((sheet, cell), ...)), ...);
+        ``plans`` (sheet → :class:`_Plan`) remembers where the cells were in the last workbook
+        read, and is updated here."""
         out = {}
-        for sheet, pattern in _input_patterns(wanted):
-            for ref, cattrs, body in pattern.findall(self.sheet_data.get(sheet, b"")):
-                key = (sheet, ref.decode())
-                if body and key not in self.raw_formulas:
-                    v = _value(_cell_type(cattrs), body, self.strings)
-                    if v is not None:
-                        out[key] = v
+        plans = {} if plans is None else plans
+        for sheet, refs, keys in wanted_by_sheet:
+            part = self.parts.get(sheet)
+            if part is None:
+                continue
+            values, plans[sheet] = part.input_values(plans.get(sheet), refs, self)
+            out.update(kv for kv in zip(keys, values) if kv[1] is not None)
         return out
 
     @property
     def signature(self) -> str:
+        """A digest of the sheets, the defined names and every formula cell's place and text."""
         h = hashlib.sha256(repr((self.sheets, sorted(self.names.items()))).encode("utf-8"))
-        for key in sorted(self.raw_formulas):
-            h.update(repr(key).encode("utf-8") + b"\0" + self.raw_formulas[key][0] + b"\0")
+        for sheet, part in self.parts.items():
+            h.update(b"\2".join((sheet.encode("utf-8"), b"\0".join(part.refs), b"\0".join(part.tags),
+                                 b"\0".join(part.texts), b"")))
         return h.hexdigest()
 
 
 def read_book(zf: zipfile.ZipFile) -> Book:
-    """Formulas, input values and cached values of every worksheet; raises _Unsupported."""
+    """Sheets, names and the formula cells of every worksheet; raises _Unsupported."""
     rels = "xl/_rels/workbook.xml.rels"
-    sheets, names = _structure(zf.read("xl/workbook.xml"), zf.read(rels) if rels in zf.namelist() else b"", zf)
-    book = Book(sheets=list(sheets), names=dict(names))
-    strings = book.strings
-    if "xl/sharedStrings.xml" in zf.namelist():
-        for si in _SI.findall(zf.read("xl/sharedStrings.xml")):
-            strings.append("".join(_text(t) for t in _T.findall(_RPH.sub(b"", si))))
+    sheets, names = _structure(zf.read("xl/workbook.xml"),
+                               zf.read(rels) if rels in zf.NameToInfo else b"", zf)
+    book = Book(sheets=list(sheets), names=dict(names), zf=zf)
     for sheet, member in book.sheets:
-        if member not in zf.namelist():
-            continue
-        data = book.sheet_data[sheet] = zf.read(member)
-        if data.count(b'<c r="') != data.count(b"<c ") + data.count(b"<c>"):
-            raise _Unsupported("a cell whose first attribute is not its reference (or a namespace prefix)")
-        n_formulas = data.count(b"<f>") + data.count(b"<f ") + data.count(b"<f/")
-        cells = _FORMULA_CELL.findall(data) if n_formulas else []
-        if len(cells) != n_formulas:
-            raise _Unsupported("a formula this path cannot place")
-        for _prefix, ref, cattrs, body in cells:
-            f = _F.match(body)
-            if b"t=" in f.group("a"):  # shared, array or data-table formula
-                raise _Unsupported("shared or array formula")
-            book.raw_formulas[(sheet, ref.decode())] = (f.group("text") or b"", cattrs, body)
+        if member in zf.NameToInfo:
+            book.parts[sheet] = _Sheet(sheet, member, zf.read(member))
     return book
 
 
@@ -141,132 +358,120 @@ def _structure(workbook_xml: bytes, rels_xml: bytes, zf: zipfile.ZipFile) -> tup
     return hit
 
 
-@lru_cache(maxsize=16)
-def _input_patterns(wanted: frozenset) -> tuple:
-    """Per sheet, one regular expression finding exactly the wanted cells."""
-    by_sheet: dict[str, list[str]] = {}
-    for sheet, cell in wanted:
-        by_sheet.setdefault(sheet, []).append(cell)
-    return tuple((sheet, re.compile(rb"<" + _NS + rb"c\s+r=\"(" + b"|".join(sorted(c.encode() for c in cells))
-                                    + rb")\"([^>]*?)(?:/>|>(.*?)</" + _NS + rb"c\s*>)", re.S))
-                 for sheet, cells in by_sheet.items())
+# ---------------------------------------------------------------------------- compiled templates
+class _Compiled:
+    """What is kept per formula signature: the evaluator, the input cells it reads grouped by
+    sheet, each formula cell's key, and where the input cells were last seen."""
+
+    __slots__ = ("evaluator", "wanted", "keys", "plans")
+
+    def __init__(self, book: Book):
+        formulas = book.formulas
+        if not all(_CELL_REF.fullmatch(cell) for _sheet, cell in formulas):
+            raise UnsupportedFormula("a formula cell whose reference is not plain A1 style")
+        self.evaluator = Evaluator(formulas, book.names)
+        inputs = self.evaluator.referenced - formulas.keys()
+        by_sheet: dict[str, list] = {}
+        for sheet, cell in sorted(inputs):
+            by_sheet.setdefault(sheet, []).append((sheet, cell))
+        self.wanted = tuple((sheet, tuple(c.encode() for _s, c in keys), tuple(keys))
+                            for sheet, keys in by_sheet.items())
+        self.keys = {sheet: [(sheet, r.decode()) for r in part.refs] for sheet, part in book.parts.items()}
+        self.plans: dict = {}
 
 
-def _cell_type(attrs: bytes) -> bytes:
-    m = _T_ATTR.search(attrs)
-    return m.group(1) if m else b"n"
+_COMPILED: "OrderedDict[str, _Compiled | None]" = OrderedDict()
 
 
-def _value(t: bytes, body: bytes, strings: list[str]):
-    if t == b"inlineStr":
-        return "".join(_text(x) for x in _T.findall(_RPH.sub(b"", body)))
-    v = _V.search(body)
-    if v is None:
-        return None
-    raw = v.group(1)
-    if t == b"s":
-        return strings[int(raw)]
-    if t == b"b":
-        return raw.strip() == b"1"
-    if t == b"e":
-        return XlErr(raw.decode().strip())
-    if t == b"str":
-        return _text(raw)
-    if t == b"n":
-        x = float(raw)
-        return int(x) if x.is_integer() and b"." not in raw and b"E" not in raw.upper() else x
-    raise _Unsupported(f"cell type {t.decode()}")
-
-
-_EVALUATORS: "OrderedDict[str, Evaluator | None]" = OrderedDict()
-
-
-def _evaluator(book: Book) -> Evaluator | None:
+def _compiled(book: Book) -> _Compiled | None:
+    """The compiled template for the book's formula signature (None: our evaluator does not
+    support its formulas); compiled once per signature."""
     sig = book.signature
-    if sig in _EVALUATORS:
-        _EVALUATORS.move_to_end(sig)
-        return _EVALUATORS[sig]
+    if sig in _COMPILED:
+        _COMPILED.move_to_end(sig)
+        return _COMPILED[sig]
     try:
-        ev = Evaluator(book.formulas, book.names)
+        hit = _Compiled(book)
     except UnsupportedFormula:
-        ev = None
-    _EVALUATORS[sig] = ev
-    while len(_EVALUATORS) > 8:
-        _EVALUATORS.popitem(last=False)
-    return ev
+        hit = None
+    _COMPILED[sig] = hit
+    while len(_COMPILED) > 8:
+        _COMPILED.popitem(last=False)
+    return hit
+
+
+def forget() -> None:
+    """Empty every cache of this module and of the evaluator (compiled templates, input
+    layouts, decoded cells, parsed workbook structures, ASM_* results): the state of a fresh
+    process, for benchmarks and tests."""
+    from . import formula_eval
+    _COMPILED.clear()
+    _DECODED.clear()
+    _STRUCTURES.clear()
+    formula_eval._MEMO.clear()
+
+
+# ------------------------------------------------------------------------------------ writing
+def _encode(value, where: str) -> tuple[bytes | None, bytes]:
+    """(t attribute value or None, the ``<v>`` element) of a computed value."""
+    cls = value.__class__
+    if cls is float and math.isfinite(value):  # the common cases first; the rules are
+        return None, b"<v>" + repr(value).encode() + b"</v>"  # encode_cached_value's
+    if cls is bool:
+        return b"b", b"<v>1</v>" if value else b"<v>0</v>"
+    t, text = encode_cached_value(str(value) if isinstance(value, XlErr) else value, where)
+    return (None if t is None else t.encode()), (b"" if text is None else
+                                                  b"<v>" + text.encode("utf-8") + b"</v>")
+
+
+def _start_tag(ctag: bytes, t: bytes | None) -> bytes:
+    """A formula cell's start tag with ``t`` set (or removed) and any ``vm`` dropped."""
+    base = _T_OR_VM_ATTR.sub(b"", ctag[:-1]) if (b"t=" in ctag or b"vm=" in ctag) else ctag[:-1]
+    return base + b' t="' + t + b'">' if t is not None else base + b">"
 
 
 def recalc_fast(path, check: bool = False, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 max_members: int = DEFAULT_MAX_MEMBERS):
     """Like :func:`asm_xl.workbooks.headless.recalc_file`, or ``None`` when this path cannot do it."""
-    from .headless import Difference, _same
     path = os.fspath(path)
-    check_workbook(path, max_bytes=max_bytes, max_members=max_members)
-    with zipfile.ZipFile(path) as zin:
+    with open_workbook(path, max_bytes=max_bytes, max_members=max_members) as zin:
         try:
             book = read_book(zin)
-        except (_Unsupported, ValueError, KeyError, IndexError):
+            compiled = _compiled(book)
+            if compiled is None:
+                return None
+            fresh = compiled.evaluator.run(book.inputs_for(compiled.wanted, compiled.plans))
+        except (_Unsupported, UnsupportedFormula, ValueError, KeyError, IndexError):
             return None
-        ev = _evaluator(book)
-        if ev is None:
-            return None
-        try:
-            fresh = ev.run(book.inputs_for(ev.referenced))
-        except (UnsupportedFormula, _Unsupported, ValueError, IndexError):
-            return None
-        fresh = {k: (str(v) if isinstance(v, XlErr) else v) for k, v in fresh.items()}
         if check:
-            diffs = []
-            for (s, c), v in fresh.items():
-                cached = _plain(book.cached((s, c)))
-                if not _same(cached, v):
-                    diffs.append(Difference(s, c, cached, v))
-            return diffs
-        # Only cells whose stored value differs from what we would write are rewritten; a workbook
-        # whose cached values are all current is left as it is (same bytes, same timestamp).
-        stale: dict[str, dict] = {}
-        for (sheet, coord), v in fresh.items():
-            encoded = encode_cached_value(v, f"{sheet}!{coord}")
-            if encoded != _stored(book.raw_formulas[(sheet, coord)]):
-                stale.setdefault(sheet, {})[coord] = encoded
+            return _differences(book, fresh)
+        # Only cells whose stored start tag or value differs from what we would write are
+        # rewritten; a workbook whose cached values are all current is left as it is (same bytes,
+        # same timestamp).
         new_data = {}
-        for sheet, member in book.sheets:
-            if sheet in stale and member in zin.namelist():
-                new_data[member], _ = _rewrite_formula_cells(book.sheet_data[sheet], stale[sheet])
+        for sheet, part in book.parts.items():
+            changed = {}
+            ctags, pieces, ends_f, ends_c = part.ctags, part.pieces, part.ends_f, part.ends_c
+            for i, key in enumerate(compiled.keys[sheet]):
+                t, v = _encode(fresh[key], "!".join(key))
+                tag = _start_tag(ctags[i], t)
+                if tag != ctags[i] or v != pieces[i + 1][ends_f[i] + 4:ends_c[i]]:
+                    changed[i] = (tag, v)
+            if changed:
+                new_data[part.member] = part.rewrite(changed)
         if new_data:
             _write_zip(zin, new_data, path)
     return len(fresh)
 
 
-def _stored(raw: tuple[bytes, bytes, bytes]) -> tuple[str | None, str | None]:
-    """A formula cell's cached value as (t, text), in the form encode_cached_value gives."""
-    _f, cattrs, body = raw
-    t = _cell_type(cattrs)
-    v = _V.search(body)
-    return (None if t == b"n" else t.decode()), (None if v is None else v.group(1).decode("utf-8"))
-
-
-def _rewrite_formula_cells(data: bytes, updates: dict) -> tuple[bytes, int]:
-    """Cached values into formula cells: the formula kept, the old value replaced, ``t`` set."""
-    count = 0
-
-    def render(m: re.Match) -> bytes:
-        nonlocal count
-        prefix, ref, attrs, body = m.group(1), m.group(2).decode(), m.group(3), m.group(4)
-        if ref not in updates:
-            return m.group(0)
-        t, text = updates[ref]
-        attrs = _VM_ATTR.sub(b"", _T_ATTR.sub(b"", attrs))
-        if t is not None:
-            attrs += b' t="' + t.encode() + b'"'
-        f_end = _F.match(body).end()
-        value = b"" if text is None else b"<" + prefix + b"v>" + text.encode("utf-8") + b"</" + prefix + b"v>"
-        count += 1
-        return b"<" + prefix + b"c r=\"" + m.group(2) + b"\"" + attrs + b">" + body[:f_end] + value + \
-            b"</" + prefix + b"c>"
-
-    out = _FORMULA_CELL.sub(render, data)
-    return out, count
+def _differences(book: Book, fresh: dict) -> list:
+    from .headless import Difference, _same
+    diffs = []
+    for sheet, cell, _part, i in book.formula_cells():
+        cached, value = _plain(book.cached(sheet, i)), _plain(fresh[(sheet, cell)])
+        if not _same(cached, value):
+            diffs.append(Difference(sheet, cell, cached, value))
+    return diffs
 
 
 def _plain(v):

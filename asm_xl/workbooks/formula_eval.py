@@ -13,6 +13,7 @@ workbooks (``asm-xl recalc --check`` finds no difference).
 from __future__ import annotations
 
 import math
+import operator
 import re
 from typing import Callable
 
@@ -219,7 +220,18 @@ def _text(v) -> str:
     return str(v)
 
 
+_CMP = {"=": operator.eq, "<>": operator.ne, "<": operator.lt, ">": operator.gt, "<=": operator.le,
+        ">=": operator.ge}
+
+
+def _rank(v) -> int:  # Excel orders numbers < text < logicals
+    return 2 if isinstance(v, bool) else (1 if isinstance(v, str) else 0)
+
+
 def _cmp(op, a, b):
+    cls = a.__class__
+    if cls is b.__class__ and (cls is float or cls is str):  # the common cases
+        return _CMP[op](a, b) if cls is float else _CMP[op](a.casefold(), b.casefold())
     a, b = _scalar(a), _scalar(b)
     for v in (a, b):
         if _is_err(v):
@@ -228,18 +240,12 @@ def _cmp(op, a, b):
         a = "" if isinstance(b, str) else (False if isinstance(b, bool) else 0.0)
     if b is None:
         b = "" if isinstance(a, str) else (False if isinstance(a, bool) else 0.0)
-
-    def rank(v):  # Excel orders numbers < text < logicals
-        return 2 if isinstance(v, bool) else (1 if isinstance(v, str) else 0)
-
-    ka, kb = rank(a), rank(b)
+    ka, kb = _rank(a), _rank(b)
     if ka != kb:
-        x, y = ka, kb
-    elif ka == 1:
-        x, y = a.casefold(), b.casefold()
-    else:
-        x, y = a, b
-    return {"=": x == y, "<>": x != y, "<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
+        return _CMP[op](ka, kb)
+    if ka == 1:
+        return _CMP[op](a.casefold(), b.casefold())
+    return _CMP[op](a, b)
 
 
 def _arith(op, a, b):
@@ -368,93 +374,187 @@ def _collect_refs(node, out: set) -> None:
                     _collect_refs(c, out)
 
 
+def _parse(text: str, sheet: str, upper_names: dict[str, str]):
+    return _Parser(text.lstrip("="), sheet, upper_names).parse()
+
+
 def compile_formula(text: str, sheet: str, names: dict[str, str]):
     """Compile "=..." into fn(get) where get(sheet, cell) returns a cell's value."""
-    tree = _Parser(text.lstrip("="), sheet, {k.upper(): v for k, v in names.items()}).parse()
-    return _build(tree)
+    tree = _parse(text, sheet, {k.upper(): v for k, v in names.items()})
+    gen = _Codegen(lambda key: f"get({gen.const(key[0])}, {gen.const(key[1])})", ranges_once=False)
+    return gen.function("formula", ["get"], [f"    return {gen.expr(tree)}"])
 
 
-def _build(node):
-    kind = node[0]
-    if kind == "lit":
-        value = node[1]
-        return lambda get: value
-    if kind == "missing":
-        return lambda get: None
-    if kind == "ref":
-        sheet, cells = node[1], node[2]
-        if len(cells) == 1 and len(cells[0]) == 1:
-            cell = cells[0][0]
-            return lambda get: get(sheet, cell)
-        key = (sheet, cells[0][0], cells[-1][-1])
+# ------------------------------------------------------------------------------ code generation
+def _final(v):
+    """A formula cell's value from its expression's: a range → its one value, blank → 0."""
+    if v.__class__ is list:
+        v = _scalar(v)
+    return 0.0 if v is None else v
 
-        def rng(get):
-            cached = getattr(get, "range", None)  # an Evaluator run builds each range once
-            if cached is not None:
-                return cached(key, sheet, cells)
-            return [[get(sheet, c) for c in row] for row in cells]
-        return rng
-    if kind == "neg":
-        inner = _build(node[1])
-        return lambda get: (lambda x: x if _is_err(x) else -x)(_num(inner(get)))
-    if kind == "pos":
-        inner = _build(node[1])
-        return lambda get: _scalar(inner(get))
-    if kind in ("cmp", "arith"):
-        op, a, b = node[1], _build(node[2]), _build(node[3])
-        fn = _cmp if kind == "cmp" else _arith
-        return lambda get: fn(op, a(get), b(get))
-    if kind == "cat":
-        a, b = _build(node[1]), _build(node[2])
 
-        def cat(get):
-            x, y = _scalar(a(get)), _scalar(b(get))
-            for v in (x, y):
-                if _is_err(v):
-                    return v
-            return _text(x) + _text(y)
-        return cat
-    if kind == "func":
-        name, args = node[1], [_build(a) for a in node[2]]
-        if name == "IF":
-            cond, yes = args[0], args[1] if len(args) > 1 else (lambda get: True)
-            no = args[2] if len(args) > 2 else (lambda get: False)
+def _neg(x):
+    x = _num(x)
+    return x if _is_err(x) else -x
 
-            def if_(get):
-                t = _truth(cond(get))
-                if _is_err(t):
-                    return t
-                r = yes(get) if t else no(get)
-                return _scalar(r) if not isinstance(r, list) else r
-            return if_
+
+def _cat(x, y):
+    x, y = _scalar(x), _scalar(y)
+    for v in (x, y):
+        if _is_err(v):
+            return v
+    return _text(x) + _text(y)
+
+
+def _aggregate(fn, typed, *vals):
+    # Excel: text, logicals and blanks in a reference are ignored; an argument typed in the
+    # formula counts as a number ("3" -> 3, TRUE -> 1, omitted -> 0) or is #VALUE!.
+    return fn(*[_num(v) if t and not isinstance(v, list) else v for t, v in zip(typed, vals)])
+
+
+def _asm(name, frozen, *values):
+    """An ASM_* function's value, from the memo when it was called with these arguments."""
+    key = (name, frozen)
+    hit = _MEMO.get(key, _MISSING)
+    if hit is _MISSING:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.clear()
+        hit = _MEMO[key] = _from_asm(asm_call(name, *values))
+    return hit
+
+
+def _is_cell(ref_node) -> bool:
+    cells = ref_node[2]
+    return len(cells) == 1 and len(cells[0]) == 1
+
+
+def _may_be_range(node) -> bool:
+    """Whether an expression can give a range (a list) rather than a single value."""
+    if node[0] == "ref":
+        return not _is_cell(node)
+    if node[0] == "func" and node[1] == "IF":
+        return any(_may_be_range(a) for a in node[2][1:])
+    return False
+
+
+def _key(v):
+    """:func:`_freeze` of a scalar."""
+    return (v.__class__, v)
+
+
+_HELPERS = {"_final": _final, "_neg": _neg, "_scalar": _scalar, "_cmp": _cmp, "_arith": _arith,
+            "_cat": _cat, "_truth": _truth, "_XlErr": XlErr, "_aggregate": _aggregate,
+            "_to_asm": _to_asm, "_freeze": _freeze, "_key": _key, "_asm": _asm}
+
+
+class _Codegen:
+    """Formula trees → the source of one Python function, statement by statement.
+
+    The source holds only names this class makes (``_t3``, ``_k7``, ``v12``...) and the helpers
+    above: every literal, sheet name, cell reference and function object goes through
+    :meth:`const`, so no text from a workbook ever becomes code. ``IF`` compiles to ``if``/``else``
+    blocks, so a branch not taken is not evaluated (as in Excel).
+    """
+
+    def __init__(self, cell_expr: Callable[[tuple[str, str]], str], *, ranges_once: bool):
+        self.cell_expr = cell_expr
+        self.consts: dict[str, object] = {}
+        self._const_ids: dict[tuple, str] = {}
+        self.n = 0
+        self.ranges_once = ranges_once
+        self.ranges: dict[tuple, str] = {}   # (sheet, first, last) → local holding the range
+        self.pending_ranges: list[str] = []  # range locals the formula being compiled introduces
+
+    def const(self, value) -> str:
+        try:
+            key = (value.__class__, value)
+            hash(key)
+        except TypeError:
+            key = ("id", id(value))
+        name = self._const_ids.get(key)
+        if name is None:
+            name = self._const_ids[key] = f"_k{len(self.consts)}"
+            self.consts[name] = value
+        return name
+
+    def tmp(self) -> str:
+        self.n += 1
+        return f"_t{self.n}"
+
+    def range_literal(self, cells: list[list[str]], sheet: str) -> str:
+        return "[" + ", ".join("[" + ", ".join(self.cell_expr((sheet, c)) for c in row) + "]"
+                               for row in cells) + "]"
+
+    def expr(self, node) -> str:
+        """A Python expression computing ``node``."""
+        kind = node[0]
+        if kind == "lit":
+            return self.const(node[1])
+        if kind == "missing":
+            return "None"
+        if kind == "ref":
+            sheet, cells = node[1], node[2]
+            if _is_cell(node):
+                return self.cell_expr((sheet, cells[0][0]))
+            key = (sheet, cells[0][0], cells[-1][-1])
+            if self.ranges_once and key in self.ranges:
+                return self.ranges[key]
+            literal = self.range_literal(cells, sheet)
+            if not self.ranges_once:
+                return literal
+            name = self.ranges[key] = f"_r{len(self.ranges)}"
+            self.pending_ranges.append(f"{name} = {literal}")
+            self.pending_ranges.append(f"{name}_k = None")
+            return name
+        if kind == "neg":
+            return f"_neg({self.expr(node[1])})"
+        if kind == "pos":
+            return f"_scalar({self.expr(node[1])})"
+        if kind in ("cmp", "arith"):
+            a = self.expr(node[2])
+            b = self.expr(node[3])
+            return f"_{kind}({self.const(node[1])}, {a}, {b})"
+        if kind == "cat":
+            return f"_cat({self.expr(node[1])}, {self.expr(node[2])})"
+        if kind != "func":
+            raise UnsupportedFormula(kind)
+        name, args = node[1], node[2]
+        if name == "IF":  # a conditional expression: the branch not taken is not evaluated
+            c = self.tmp()
+            cond = self.expr(args[0])
+            yes = self.expr(args[1]) if len(args) > 1 else "True"
+            no = self.expr(args[2]) if len(args) > 2 else "False"
+            return f"({c} if ({c} := _truth({cond})).__class__ is _XlErr else ({yes} if {c} else {no}))"
+        values = [self.expr(a) for a in args]
         if name in ("MIN", "MAX", "SUM"):
-            fn, typed = _FUNCS[name], [a[0] != "ref" for a in node[2]]
-
-            def aggregate(get):
-                # Excel: text, logicals and blanks in a reference are ignored; an argument typed in
-                # the formula counts as a number ("3" -> 3, TRUE -> 1, omitted -> 0) or is #VALUE!.
-                vals = [a(get) for a in args]
-                return fn(*[_num(v) if t and not isinstance(v, list) else v for t, v in zip(typed, vals)])
-            return aggregate
+            typed = tuple(a[0] != "ref" for a in args)
+            return f"_aggregate({self.const(_FUNCS[name])}, {self.const(typed)}, {', '.join(values)})"
         if name in _FUNCS:
-            fn = _FUNCS[name]
-            return lambda get: fn(*[a(get) for a in args])
+            return f"{self.const(_FUNCS[name])}({', '.join(values)})"
+        # an ASM_* function: memoized on its arguments (a range frozen once per run)
+        keys, call_args = [], []
+        for a, v in zip(args, values):
+            if a[0] in ("lit", "missing") or (a[0] == "ref" and _is_cell(a)):
+                keys.append(f"_key({v})")
+            elif self.ranges_once and a[0] == "ref":
+                keys.append(f"({v}_k if {v}_k is not None else ({v}_k := _freeze({v})))")
+            else:
+                x = self.tmp()
+                keys.append(f"_freeze({x} := _to_asm({v}))")
+                v = x
+            call_args.append(v)
+        return f"_asm({self.const(name)}, ({''.join(k + ', ' for k in keys)}), {', '.join(call_args)})"
 
-        def asm(get):
-            values = [_to_asm(a(get)) for a in args]
-            freeze = getattr(get, "freeze", _freeze)
-            try:
-                key = (name, tuple(map(freeze, values)))
-                hit = _MEMO.get(key, _MISSING)
-            except TypeError:  # an unhashable value: just call
-                return _from_asm(asm_call(name, *values))
-            if hit is _MISSING:
-                if len(_MEMO) >= _MEMO_SIZE:
-                    _MEMO.clear()
-                hit = _MEMO[key] = _from_asm(asm_call(name, *values))
-            return hit
-        return asm
-    raise UnsupportedFormula(kind)
+    def function(self, name: str, params: list[str], body: list[str]):
+        source = f"def {name}({', '.join(params)}):\n" + "\n".join(body) + "\n"
+        namespace = dict(_HELPERS)
+        namespace.update(self.consts)
+        try:
+            code = compile(source, f"<asm_xl formulas: {name}>", "exec")
+        except (SyntaxError, RecursionError, MemoryError) as e:  # e.g. nesting deeper than Python's
+            raise UnsupportedFormula(f"formulas too deeply nested to compile: {e}") from None
+        exec(code, namespace)
+        return namespace[name]
 
 
 class Evaluator:
@@ -462,68 +562,66 @@ class Evaluator:
 
     ``formulas``: {(sheet, cell): "=..."}; ``names``: defined name → reference.
     :meth:`run` takes {(sheet, cell): value} of inputs and returns {(sheet, cell): value} of formulas.
+
+    The formulas are compiled into one Python function that computes the cells in dependency
+    order (a circular reference raises :class:`UnsupportedFormula`), each once; a range is built
+    once per run and the same list is passed to every function that reads it (they must not
+    change it).
     """
 
     def __init__(self, formulas: dict[tuple[str, str], str], names: dict[str, str]):
-        self.compiled = {key: compile_formula(f, key[0], names) for key, f in formulas.items()}
         upper = {k.upper(): v for k, v in names.items()}
+        trees = {key: _parse(f, key[0], upper) for key, f in formulas.items()}
+        deps: dict = {}
         refs: set = set()
-        for (sheet, _), f in formulas.items():
-            _collect_refs(_Parser(f.lstrip("="), sheet, upper).parse(), refs)
+        for key, tree in trees.items():
+            mine: set = set()
+            _collect_refs(tree, mine)
+            refs |= mine
+            deps[key] = [k for k in mine if k in trees]
         #: every cell a formula reads: the only inputs an evaluation needs
         self.referenced = frozenset(refs)
+        order = _dependency_order(trees, deps)
+        local = {key: f"v{i}" for i, key in enumerate(order)}
+
+        def cell_expr(key):
+            return local[key] if key in local else f"_g({gen.const(key)})"
+
+        gen = _Codegen(cell_expr, ranges_once=True)
+        body: list[str] = ["    _g = inputs.get"]
+        for key in order:
+            gen.pending_ranges = []
+            value = gen.expr(trees[key])
+            body += ["    " + r for r in gen.pending_ranges]  # ranges first: each built once
+            body.append(f"    {local[key]} = _final({value})")
+        body.append("    return {" + ", ".join(f"{gen.const(key)}: {local[key]}" for key in formulas) + "}")
+        self._run = gen.function("evaluate", ["inputs"], body)
+        self.keys = tuple(formulas)
 
     def run(self, inputs: dict[tuple[str, str], object]) -> dict[tuple[str, str], object]:
-        run = _Run(self.compiled, inputs)
-        for key in self.compiled:
-            run(*key)
-        return run.values
+        return self._run(inputs)
 
 
-class _Run:
-    """One evaluation: cell values computed on demand, each once; a range's values built once
-    (the same list is then passed to every function that reads it: they must not change it)."""
-
-    __slots__ = ("compiled", "inputs", "values", "ranges", "active", "frozen")
-
-    def __init__(self, compiled: dict, inputs: dict):
-        self.compiled, self.inputs = compiled, inputs
-        self.values: dict = {}
-        self.ranges: dict = {}
-        self.active: set = set()
-        self.frozen: dict = {}
-
-    def freeze(self, v):
-        """:func:`_freeze`, once per range object of this run."""
-        if isinstance(v, list):
-            got = self.frozen.get(id(v))
-            if got is None:
-                got = self.frozen[id(v)] = (v, _freeze(v))  # v kept: its id stays unique
-            return got[1]
-        return (v.__class__, v)
-
-    def __call__(self, sheet: str, cell: str):
-        key = (sheet, cell)
-        values = self.values
-        if key in values:
-            return values[key]
-        fn = self.compiled.get(key)
-        if fn is None:
-            return self.inputs.get(key)
-        if key in self.active:
-            raise UnsupportedFormula(f"circular reference at {sheet}!{cell}")
-        self.active.add(key)
-        v = fn(self)
-        self.active.discard(key)
-        if isinstance(v, list):
-            v = _scalar(v)
-        if v is None:
-            v = 0.0  # a formula is never blank: =A1 of an empty A1 shows 0
-        values[key] = v
-        return v
-
-    def range(self, key: tuple, sheet: str, cells: list):
-        got = self.ranges.get(key)
-        if got is None:
-            got = self.ranges[key] = [[self(sheet, c) for c in row] for row in cells]
-        return got
+def _dependency_order(trees: dict, deps: dict) -> list:
+    """Formula cells, each after every formula cell it reads (depth-first, iterative)."""
+    order, state = [], {}  # state: 1 = being visited, 2 = done
+    for root in trees:
+        if state.get(root) == 2:
+            continue
+        stack = [(root, iter(deps[root]))]
+        state[root] = 1
+        while stack:
+            key, it = stack[-1]
+            for dep in it:
+                s = state.get(dep)
+                if s == 1:
+                    raise UnsupportedFormula(f"circular reference at {dep[0]}!{dep[1]}")
+                if s is None:
+                    state[dep] = 1
+                    stack.append((dep, iter(deps[dep])))
+                    break
+            else:
+                stack.pop()
+                state[key] = 2
+                order.append(key)
+    return order
