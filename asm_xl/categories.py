@@ -39,6 +39,10 @@ class MeasureStatus:
     COUNTED = (SCORED, INCOMPLETE, NOT_REPORTED)
 
 
+#: status code → counted in the denominator (a lookup table: cheaper than np.isin per call)
+_COUNTED = np.array([code in MeasureStatus.COUNTED for code in range(max(MeasureStatus.LABELS) + 1)])
+
+
 def effective_measure_inputs(eligible, reported, completeness, rate, points, administrative_claims, *,
                              settings: Settings = DEFAULT_SETTINGS):
     """Completeness, eligible cases and "reported at all" from what was entered (NaN = blank).
@@ -109,7 +113,7 @@ def quality_category(points, status) -> np.ndarray:
     points = np.asarray(points, dtype=float)
     status = np.asarray(status)
     scored = status == MeasureStatus.SCORED
-    counted = np.isin(status, MeasureStatus.COUNTED)
+    counted = _COUNTED[status]
     num = np.where(scored, points, 0.0).sum(axis=-1)
     den = 10.0 * counted.sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):

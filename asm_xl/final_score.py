@@ -46,7 +46,7 @@ def final_score(quality, cost, ia_adj, pi_adj, complex_bonus, practice_bonus,
     q = np.asarray(quality, dtype=float)
     c = np.asarray(cost, dtype=float)
     wq, wc = category_weights(~np.isnan(q), ~np.isnan(c), settings=settings)
-    base = 100.0 * (wq * np.nan_to_num(q) + wc * np.nan_to_num(c))
+    base = 100.0 * (wq * np.where(np.isnan(q), 0.0, q) + wc * np.where(np.isnan(c), 0.0, c))
     raw = base + ia_adj + pi_adj + complex_bonus + practice_bonus
     clamped = np.clip(raw, 0.0, 100.0)
     return np.where(np.asarray(minimum_submission_met, dtype=bool), clamped, 0.0)

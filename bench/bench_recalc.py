@@ -233,7 +233,7 @@ def _stages(files: list[Path], scratch: Path) -> list[tuple[str, float]]:
     compile_s, sigs = None, []
     for k, f in enumerate(work):
         path = os.fspath(f)
-        zin, secs = _timed(open_workbook, path)
+        zin, secs = _timed(open_workbook, path, in_memory=True)
         rows[order[0]].append(secs)
         with zin:
             book, secs = _timed(fr.read_book, zin)
@@ -251,13 +251,9 @@ def _stages(files: list[Path], scratch: Path) -> list[tuple[str, float]]:
             fresh, secs = _timed(compiled.evaluator.run, inputs)
             rows[order[4]].append(secs)
             t = time.perf_counter()
-            changed = {}
-            for sheet, part in book.parts.items():
-                for i, key in enumerate(compiled.keys[sheet]):
-                    tv, v = fr._encode(fresh[key], "!".join(key))
-                    tag = fr._start_tag(part.ctags[i], tv)
-                    if tag != part.ctags[i] or v != part.stored(i):
-                        changed.setdefault(sheet, {})[i] = (tag, v)
+            changed = {sheet: fr._changed_cells(part, compiled.keys[sheet], fresh)
+                       for sheet, part in book.parts.items()}
+            changed = {sheet: c for sheet, c in changed.items() if c}
             rows[order[5]].append(time.perf_counter() - t)
             t = time.perf_counter()
             new_data = {book.parts[sheet].member: book.parts[sheet].rewrite(c) for sheet, c in changed.items()}

@@ -12,6 +12,8 @@ used by :mod:`asm_xl.workbooks.headless`.
 """
 from __future__ import annotations
 
+import copy
+import io
 import math
 import numbers
 import os
@@ -74,13 +76,24 @@ def check_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
 
 
 def open_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                  max_members: int = DEFAULT_MAX_MEMBERS) -> zipfile.ZipFile:
-    """The checks of :func:`check_workbook`, then the package, open for reading (close it)."""
+                  max_members: int = DEFAULT_MAX_MEMBERS, in_memory: bool = False) -> zipfile.ZipFile:
+    """The checks of :func:`check_workbook`, then the package, open for reading (close it).
+
+    ``in_memory``: read the whole file at once (its size bounded by ``max_bytes``) and open the
+    package from memory; :func:`_write_zip` then copies unchanged members as byte ranges."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise WorkbookError(f"workbook not found: {path}")
+    blob = None
     with open(path, "rb") as fh:
-        head = fh.read(len(_OLE_MAGIC))
+        if in_memory:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                raise WorkbookError(f"workbook too large: {path} is {size} bytes (limit {max_bytes})")
+            blob = fh.read()
+            head = blob[:len(_OLE_MAGIC)]
+        else:
+            head = fh.read(len(_OLE_MAGIC))
         if head == _OLE_MAGIC:
             fh.seek(0)
             blob = fh.read(4 * 1024 * 1024)
@@ -89,8 +102,9 @@ def open_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 raise WorkbookError(f"password-protected workbook: {path}")
             raise WorkbookError(
                 f"not an Excel workbook (legacy .xls/OLE file): {path}")
+    source = io.BytesIO(blob) if in_memory else path
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(source)
     except zipfile.BadZipFile:
         raise WorkbookError(f"not an Excel workbook: {path}") from None
     except (OSError, ValueError) as exc:
@@ -338,7 +352,20 @@ def _clone_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     zi.external_attr = info.external_attr
     zi.internal_attr = info.internal_attr
     zi.flag_bits = info.flag_bits & 0x800  # keep only the UTF-8 name flag
+    zi.extra = _without_zip64(info.extra)
     return zi
+
+
+def _without_zip64(extra: bytes) -> bytes:
+    """A member's extra fields (timestamps, an application's own) without the zip64 one, which
+    zipfile writes itself where sizes need it."""
+    out, i = [], 0
+    while i + 4 <= len(extra):
+        field_id, size = struct.unpack_from("<HH", extra, i)
+        if field_id != 0x0001:
+            out.append(extra[i:i + 4 + size])
+        i += 4 + size
+    return b"".join(out)
 
 
 def _normalise_ref(ref: str) -> str:
@@ -397,39 +424,101 @@ def _write_zip(zin: zipfile.ZipFile, new_data: Mapping[str, bytes],
     *compresslevel*; 1 is what the generator writes), every other member copied as it is
     stored. Atomic: a temporary file in the same folder, flushed to disk, then renamed."""
     directory = os.path.dirname(os.path.abspath(target))
+    assembled = _assembled(zin, new_data, compresslevel)
     fd, tmp = tempfile.mkstemp(
         prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", strict_timestamps=False) as zout:
-                zout.comment = zin.comment
-                for info in zin.infolist():
-                    data = new_data.get(info.filename)
-                    if data is None:
-                        raw = _read_raw(zin, info)
-                        if raw is not None:  # unchanged member: its compressed bytes as they are
-                            _put_raw(zout, info, raw, info.CRC, info.file_size)
-                            continue
-                        data = zin.read(info)
-                    if info.compress_type == zipfile.ZIP_DEFLATED and len(data) < 0xFFFF0000:
-                        co = zlib.compressobj(compresslevel, zlib.DEFLATED, -15)
-                        _put_raw(zout, info, co.compress(data) + co.flush(), zlib.crc32(data), len(data))
-                    else:
-                        zout.writestr(_clone_info(info), data)
-            fh.flush()
-            os.fsync(fh.fileno())
         try:
             mode = os.stat(target).st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o666 & ~_umask()
+        if assembled is not None:
+            view = memoryview(assembled)
+            while view:
+                view = view[os.write(fd, view):]
+        else:
+            with os.fdopen(os.dup(fd), "wb") as fh:
+                _write_members(zin, new_data, fh, compresslevel)
+        os.fsync(fd)  # the data is on disk before the rename makes it the workbook
+        os.close(fd)
+        fd = -1
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
+        if fd >= 0:
+            os.close(fd)
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def _write_members(zin: zipfile.ZipFile, new_data: Mapping[str, bytes], fh, compresslevel: int) -> None:
+    """The package member by member: unchanged ones copied compressed, new ones deflated."""
+    with zipfile.ZipFile(fh, "w", strict_timestamps=False) as zout:
+        zout.comment = zin.comment
+        for info in zin.infolist():
+            data = new_data.get(info.filename)
+            if data is None:
+                raw = _read_raw(zin, info)
+                if raw is not None:  # unchanged member: its compressed bytes as they are
+                    _put_raw(zout, info, raw, info.CRC, info.file_size)
+                    continue
+                data = zin.read(info)
+            if info.compress_type == zipfile.ZIP_DEFLATED and len(data) < 0xFFFF0000:
+                co = zlib.compressobj(compresslevel, zlib.DEFLATED, -15)
+                _put_raw(zout, info, co.compress(data) + co.flush(), zlib.crc32(data), len(data))
+            else:
+                zout.writestr(_clone_info(info), data)
+
+
+def _assembled(zin: zipfile.ZipFile, new_data: Mapping[str, bytes], compresslevel: int) -> bytes | None:
+    """The new package as bytes, for a package read into memory: each unchanged member's local
+    record (header, data, descriptor) copied as one byte range, the changed ones written anew,
+    then the central directory. None (use :func:`_write_members`) unless every member is a plain
+    stored or deflated one without extra fields, laid out back to back."""
+    if not isinstance(zin.fp, io.BytesIO):
+        return None
+    blob = zin.fp.getvalue()
+    infos = sorted(zin.infolist(), key=lambda i: i.header_offset)
+    ends = [i.header_offset for i in infos[1:]] + [zin.start_dir]
+    out, entries, pos = [], [], 0
+    for info, end in zip(infos, ends):
+        start = info.header_offset
+        if info.extra or info.flag_bits & 0x1 or end > len(blob) or \
+                info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or \
+                blob[start:start + 4] != b"PK\x03\x04":
+            return None
+        name_len, extra_len = struct.unpack_from("<HH", blob, start + 26)
+        data_end = start + 30 + name_len + extra_len + info.compress_size
+        if end - data_end not in ((12, 16) if info.flag_bits & 0x08 else (0,)):
+            return None  # a gap, an overlap or a descriptor of another size
+        data = new_data.get(info.filename)
+        if data is None:
+            zi = copy.copy(info)
+            record = blob[start:end]
+        else:
+            zi = _clone_info(info)
+            zi.CRC, zi.file_size = zlib.crc32(data), len(data)
+            if info.compress_type == zipfile.ZIP_DEFLATED:
+                co = zlib.compressobj(compresslevel, zlib.DEFLATED, -15)
+                data = co.compress(data) + co.flush()
+            zi.compress_size = len(data)
+            record = zi.FileHeader(zip64=False) + data
+        zi.header_offset = pos
+        out.append(record)
+        entries.append(zi)
+        pos += len(record)
+    if pos > 0xFFFF0000:
+        return None
+    buf = io.BytesIO()
+    buf.writelines(out)
+    zout = zipfile.ZipFile(buf, "w")
+    zout.filelist, zout.start_dir, zout.comment = entries, pos, zin.comment
+    zout._didModify = True
+    zout.close()
+    return buf.getvalue()
 
 
 def _read_raw(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
@@ -447,6 +536,24 @@ def _read_raw(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
     fp.seek(info.header_offset + 30 + name_len + extra_len)
     raw = fp.read(info.compress_size)
     return raw if len(raw) == info.compress_size else None
+
+
+def read_member(zin: zipfile.ZipFile, name: str) -> bytes:
+    """``zin.read(name)`` without zipfile's stream machinery for a plain stored or deflated
+    member: its bytes inflated in one call, bounded by the size the central directory gives and
+    checked against its CRC (anything else goes through ``zin.read``, which raises on a bad CRC)."""
+    info = zin.NameToInfo[name]
+    if info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+        raw = _read_raw(zin, info)
+        if raw is not None:
+            if info.compress_type == zipfile.ZIP_DEFLATED:
+                inflater = zlib.decompressobj(-15)
+                data = inflater.decompress(raw, info.file_size + 1)
+            else:
+                data = raw
+            if len(data) == info.file_size and zlib.crc32(data) == info.CRC:
+                return data
+    return zin.read(name)
 
 
 def _put_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, raw: bytes, crc: int, size: int) -> None:

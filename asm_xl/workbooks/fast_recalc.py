@@ -27,17 +27,18 @@ from __future__ import annotations
 
 import hashlib
 import html
-import math
 import operator
 import os
 import re
 import zipfile
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from itertools import repeat
 
 from .cached_values import (DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, _attrs, _write_zip,
-                            encode_cached_value, open_workbook, sheet_parts)
+                            encode_cached_value, open_workbook, read_member, sheet_parts)
+from .errors import WorkbookError
 from .formula_eval import Evaluator, UnsupportedFormula, XlErr
 
 __all__ = ["recalc_fast", "read_book", "Book"]
@@ -46,6 +47,7 @@ _CELL_OPEN = b'<c r="'
 _REF = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')
 _CELL_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
 _F_TAG = re.compile(rb"(<f(?:\s[^>]*)?>)")
+_MARKS = re.compile(rb"<(?:!|f[\s/>])")
 #: an XML declaration, then an unprefixed sheet root element (so cells are ``<c>``, not ``<x:c>``)
 _ROOT = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml\s[^>]*\?>\s*)?"
                    rb"<(?:worksheet|chartsheet|dialogsheet|macrosheet)[\s>/]")
@@ -95,12 +97,13 @@ class _Sheet:
         self.refs, self.texts, self.ends_f, self.ends_c = [], [], [], []
         if not _ROOT.match(data):
             raise _Unsupported("a worksheet whose root element is prefixed, or not UTF-8")
-        if b"<!" in data:
+        marks = set(_MARKS.findall(data))  # one pass: which of <!, <f>, <f , <f/ occur
+        if b"<!" in marks:
             raise _Unsupported("a comment, CDATA or a DOCTYPE in a worksheet")
-        plain, attributed = b"<f>" in data, b"<f " in data
-        if b"<f/" in data:
+        if b"<f/" in marks:
             raise _Unsupported("an empty or shared formula")
-        if plain or attributed:
+        attributed = bool(marks - {b"<f>"})
+        if marks:
             self._split_formulas(data, attributed)
 
     def _split_formulas(self, data: bytes, attributed: bool) -> None:
@@ -329,12 +332,12 @@ class Book:
 def read_book(zf: zipfile.ZipFile) -> Book:
     """Sheets, names and the formula cells of every worksheet; raises _Unsupported."""
     rels = "xl/_rels/workbook.xml.rels"
-    sheets, names = _structure(zf.read("xl/workbook.xml"),
-                               zf.read(rels) if rels in zf.NameToInfo else b"", zf)
+    sheets, names = _structure(read_member(zf, "xl/workbook.xml"),
+                               read_member(zf, rels) if rels in zf.NameToInfo else b"", zf)
     book = Book(sheets=list(sheets), names=dict(names), zf=zf)
     for sheet, member in book.sheets:
         if member in zf.NameToInfo:
-            book.parts[sheet] = _Sheet(sheet, member, zf.read(member))
+            book.parts[sheet] = _Sheet(sheet, member, read_member(zf, member))
     return book
 
 
@@ -407,21 +410,49 @@ def forget() -> None:
     from . import formula_eval
     _COMPILED.clear()
     _DECODED.clear()
+    _ENCODED.clear()
     _STRUCTURES.clear()
     formula_eval._MEMO.clear()
 
 
 # ------------------------------------------------------------------------------------ writing
-def _encode(value, where: str) -> tuple[bytes | None, bytes]:
-    """(t attribute value or None, the ``<v>`` element) of a computed value."""
-    cls = value.__class__
-    if cls is float and math.isfinite(value):  # the common cases first; the rules are
-        return None, b"<v>" + repr(value).encode() + b"</v>"  # encode_cached_value's
-    if cls is bool:
-        return b"b", b"<v>1</v>" if value else b"<v>0</v>"
-    t, text = encode_cached_value(str(value) if isinstance(value, XlErr) else value, where)
-    return (None if t is None else t.encode()), (b"" if text is None else
-                                                  b"<v>" + text.encode("utf-8") + b"</v>")
+#: encoded non-float values ((class, value) → (t, <v> element)): labels, flags and errors
+#: repeat from one workbook to the next
+_ENCODED: dict[tuple, tuple[bytes | None, bytes]] = {}
+
+
+def _encode(value, cell: tuple[str, str]) -> tuple[bytes | None, bytes]:
+    """(t attribute value or None, the ``<v>`` element) of the value computed for ``cell``, by
+    :func:`encode_cached_value`'s rules."""
+    key = (value.__class__, value)
+    hit = _ENCODED.get(key)
+    if hit is None:
+        t, text = encode_cached_value(str(value) if isinstance(value, XlErr) else value, "!".join(cell))
+        hit = ((None if t is None else t.encode()),
+               (b"" if text is None else b"<v>" + text.encode("utf-8") + b"</v>"))
+        if len(_ENCODED) >= _DECODED_SIZE:
+            _ENCODED.clear()
+        _ENCODED[key] = hit
+    return hit
+
+
+def _changed_cells(part: _Sheet, keys: list, fresh: dict) -> dict[int, tuple[bytes, bytes]]:
+    """{formula cell i: (start tag, ``<v>`` element)} of the cells whose stored start tag or value
+    differs from what the fresh value would write."""
+    changed = {}
+    ctags, pieces, ends_f, ends_c = part.ctags, part.pieces, part.ends_f, part.ends_c
+    for i, key in enumerate(keys):
+        value = fresh[key]
+        ctag = ctags[i]
+        if value.__class__ is float:  # the common case (finite: the evaluator makes inf/NaN #NUM!)
+            v = b"<v>%r</v>" % value
+            tag = ctag if b"t=" not in ctag and b"vm=" not in ctag else _start_tag(ctag, None)
+        else:
+            t, v = _encode(value, key)
+            tag = _start_tag(ctag, t)
+        if tag != ctag or v != pieces[i + 1][ends_f[i] + 4:ends_c[i]]:
+            changed[i] = (tag, v)
+    return changed
 
 
 def _start_tag(ctag: bytes, t: bytes | None) -> bytes:
@@ -434,9 +465,14 @@ def recalc_fast(path, check: bool = False, *, max_bytes: int = DEFAULT_MAX_BYTES
                 max_members: int = DEFAULT_MAX_MEMBERS):
     """Like :func:`asm_xl.workbooks.headless.recalc_file`, or ``None`` when this path cannot do it."""
     path = os.fspath(path)
-    with open_workbook(path, max_bytes=max_bytes, max_members=max_members) as zin:
+    with open_workbook(path, max_bytes=max_bytes, max_members=max_members, in_memory=True) as zin:
         try:
             book = read_book(zin)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+            raise WorkbookError(f"corrupt workbook: {path} ({e})") from None
+        except _Unsupported:
+            return None
+        try:
             compiled = _compiled(book)
             if compiled is None:
                 return None
@@ -450,13 +486,7 @@ def recalc_fast(path, check: bool = False, *, max_bytes: int = DEFAULT_MAX_BYTES
         # same timestamp).
         new_data = {}
         for sheet, part in book.parts.items():
-            changed = {}
-            ctags, pieces, ends_f, ends_c = part.ctags, part.pieces, part.ends_f, part.ends_c
-            for i, key in enumerate(compiled.keys[sheet]):
-                t, v = _encode(fresh[key], "!".join(key))
-                tag = _start_tag(ctags[i], t)
-                if tag != ctags[i] or v != pieces[i + 1][ends_f[i] + 4:ends_c[i]]:
-                    changed[i] = (tag, v)
+            changed = _changed_cells(part, compiled.keys[sheet], fresh)
             if changed:
                 new_data[part.member] = part.rewrite(changed)
         if new_data:

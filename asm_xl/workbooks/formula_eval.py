@@ -375,7 +375,10 @@ def _collect_refs(node, out: set) -> None:
 
 
 def _parse(text: str, sheet: str, upper_names: dict[str, str]):
-    return _Parser(text.lstrip("="), sheet, upper_names).parse()
+    try:
+        return _Parser(text.lstrip("="), sheet, upper_names).parse()
+    except RecursionError:
+        raise UnsupportedFormula("a formula nested too deeply for this evaluator") from None
 
 
 def compile_formula(text: str, sheet: str, names: dict[str, str]):
@@ -386,11 +389,22 @@ def compile_formula(text: str, sheet: str, names: dict[str, str]):
 
 
 # ------------------------------------------------------------------------------ code generation
+_MAX_TEXT = 32_767  # Excel's limit for a cell's text
+
+
 def _final(v):
-    """A formula cell's value from its expression's: a range → its one value, blank → 0."""
-    if v.__class__ is list:
-        v = _scalar(v)
-    return 0.0 if v is None else v
+    """A formula cell's value from its expression's: a range → its one value, blank → 0, a
+    number that overflowed → #NUM!, text longer than a cell holds → #VALUE! (as Excel shows)."""
+    cls = v.__class__
+    if cls is float:
+        return v if math.isfinite(v) else XlErr("#NUM!")
+    if cls is list:
+        return _final(_scalar(v))
+    if v is None:
+        return 0.0
+    if cls is str and len(v) > _MAX_TEXT:
+        return XlErr("#VALUE!")
+    return v
 
 
 def _neg(x):

@@ -325,3 +325,42 @@ def test_evaluator_agrees_with_the_formulas_engine(formula, values, data):
     ours = run_cell(formula, A1=a1, B1=b1)
     theirs = _formulas_value(formula, a1, b1)
     assert _same(ours, theirs), (formula, a1, b1, ours, theirs)
+
+
+# ------------------------------------------------------------------ generated code
+def test_sheet_names_and_text_that_look_like_code_are_only_data():
+    """Formulas compile to Python source; sheet names, strings and names from the workbook never
+    become part of it (they go through a table of constants)."""
+    odd = 'x"); __import__("os").system("exit 3"); ("'
+    names = {"Evil": "'q\"+1#'!$A$1"}
+    text = '\\"); 1/0; ("'                                   # a string literal's content
+    excel_literal = '"' + text.replace('"', '""') + '"'
+    fn = compile_formula(f"='{odd}'!A1&{excel_literal}&Evil", SHEET, names)
+    data = {(odd, "A1"): "a", ('q"+1#', "A1"): "b"}
+    assert fn(lambda s, c: data.get((s, c))) == "a" + text + "b"
+
+
+def test_a_result_that_overflows_shows_num_and_text_too_long_for_a_cell_shows_value():
+    assert run_cell("=1E+308*10") == "#NUM!"
+    assert run_cell("=A1&A1", A1="x" * 20_000) == "#VALUE!"
+    assert run_cell("=A1&A1", A1="x" * 10_000) == "x" * 20_000
+
+
+def test_a_formula_nested_deeper_than_python_allows_is_unsupported_not_a_crash():
+    deep = "=" + "(" * 2_000 + "1" + ")" * 2_000
+    with pytest.raises(UnsupportedFormula):
+        Evaluator({(SHEET, "A1"): deep}, {})
+    nested_ifs = "=" + "IF(A1>0," * 120 + "1" + ",0)" * 120
+    try:
+        out = Evaluator({(SHEET, "B1"): nested_ifs}, {}).run({(SHEET, "A1"): 1.0})
+    except UnsupportedFormula:
+        return  # too deep for Python's compiler here: the formulas engine takes the workbook
+    assert out[(SHEET, "B1")] == 1.0
+
+
+def test_each_range_reaches_the_functions_that_read_it_as_one_list_per_run(monkeypatch):
+    seen = []
+    monkeypatch.setattr(formula_eval, "asm_call", lambda name, *args: seen.append(args[0]) or 1.0)
+    formulas_ = {(SHEET, "C1"): "=ASM_TFS(A1:B1)", (SHEET, "C2"): "=ASM_RISK_LEVEL(A1:B1)"}
+    Evaluator(formulas_, {}).run({(SHEET, "A1"): 1.0, (SHEET, "B1"): 2.0})
+    assert seen == [[[1.0, 2.0]], [[1.0, 2.0]]] and seen[0] is seen[1]
