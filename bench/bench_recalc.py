@@ -389,16 +389,20 @@ def main(argv=None) -> int:
             from asm_xl.workbooks.cached_values import write_cached_values
             from asm_xl.workbooks.headless import scan_workbook
             blank = {k: None for k in scan_workbook(files[0]).formulas}
-            auto_stale = []
+            auto_stale, auto_stale_steady = [], []
             for r in range(args.auto_repeats):
                 work = _copy_all(files, tmp / f"auto_stale_{r}")
                 for f in work:
                     write_cached_values(f, blank)
                 _forget_compiled()
+                each = []
                 t0 = time.perf_counter()
                 for f in work:
+                    t1 = time.perf_counter()
                     recalc_file(f)
+                    each.append(time.perf_counter() - t1)
                 auto_stale.append((time.perf_counter() - t0) / n)
+                auto_stale_steady.append(med(each[1:]) if n > 1 else each[0])
                 shutil.rmtree(tmp / f"auto_stale_{r}")
         assert fallback.calls == 0, f"engine=auto fell back to formulas {fallback.calls} times"
         last_auto = tmp / f"auto_batch_{args.auto_repeats - 1}"
@@ -506,15 +510,17 @@ def main(argv=None) -> int:
         # ============================================================ summary
         ours = {"auto": {"single (fresh state)": med(auto_fresh), "single (steady)": med(auto_steady_single),
                          "batch amortized": med(auto_batch), "batch steady": med(auto_batch_steady),
-                         "batch, stale caches": med(auto_stale)},
+                         "batch, stale caches": med(auto_stale),
+                         "stale, steady / LO marginal": med(auto_stale_steady)},
                 "formulas": {"single (fresh state)": med(f_single), "single (steady)": None,
                              "batch amortized": med(f_batch), "batch steady": med(f_steady),
-                             "batch, stale caches": None}}
+                             "batch, stale caches": None, "stale, steady / LO marginal": None}}
         print()
         print(f"=== summary: medians per workbook, batch of {n} ===")
         print(f"{'':34}{'auto':>12}{'formulas':>12}{'LibreOffice':>14}")
         lo_row = {"single (fresh state)": lo_single, "single (steady)": None, "batch amortized": lo_batch,
-                  "batch steady": marginal, "batch, stale caches": lo_batch}
+                  "batch steady": marginal, "batch, stale caches": lo_batch,
+                  "stale, steady / LO marginal": marginal}
 
         def cell(x, w):
             return f"{'-':>{w}}" if x is None else f"{x * 1e3:>{w - 3}.1f} ms"
@@ -535,8 +541,9 @@ def main(argv=None) -> int:
                   f"{lo_single / cold_wall:.1f}x ({_ms(lo_single).strip()} vs {_ms(cold_wall).strip()})")
             ratio_stale = lo_batch / ours["auto"]["batch, stale caches"]
             print(f'engine="auto", batch of workbooks with stale caches (every file rewritten): '
-                  f"{ratio_stale:.1f}x; with current caches (verified, left untouched): "
-                  f"{lo_batch / ours['auto']['batch amortized']:.1f}x")
+                  f"{ratio_stale:.1f}x (LO marginal vs our steady state "
+                  f"{marginal / ours['auto']['stale, steady / LO marginal']:.1f}x); with current caches "
+                  f"(verified, left untouched): {lo_batch / ours['auto']['batch amortized']:.1f}x")
             ratio_batch = ratio_stale  # the target is judged on the harder case
             ok = ratio_batch >= TARGET_RATIO
             print(f"auto vs formulas engine, batch per workbook: "

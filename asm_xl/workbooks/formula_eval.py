@@ -2,7 +2,9 @@
 
 Generating 8,600 workbooks cannot afford the general engine (``formulas`` spends about 250 µs per
 cell call, ~30 ms a workbook); the template's formulas use a small subset of Excel, compiled here
-once per template into Python closures. Supported: numbers, strings, TRUE/FALSE, cell and range
+once per template into one generated Python function that computes every formula cell in
+dependency order (about 1 ms a workbook; ASM_* results are memoized on their arguments).
+Supported: numbers, strings, TRUE/FALSE, cell and range
 references (with sheet and $), workbook-scoped defined names, ``+ - * / ^ & = <> < > <= >=``, unary
 minus, empty arguments, IF (lazy), AND, OR, NOT, ISERROR, ISNUMBER, NA, MIN, MAX, SUM, LEFT, N, and
 every ASM_* function through the registry. Anything else raises :class:`UnsupportedFormula` so the
@@ -15,6 +17,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+from functools import lru_cache
 from typing import Callable
 
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -46,15 +49,16 @@ _TOKEN = re.compile(r"""
 
 
 def _tokens(text: str):
-    pos, out = 0, []
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m:
-            raise UnsupportedFormula(f"cannot read {text[pos:pos + 20]!r}")
+    out, pos = [], 0
+    for m in _TOKEN.finditer(text):
+        if m.start() != pos:
+            break
         pos = m.end()
         kind = m.lastgroup
         if kind != "ws":
             out.append((kind, m.group()))
+    if pos != len(text):
+        raise UnsupportedFormula(f"cannot read {text[pos:pos + 20]!r}")
     out.append(("end", ""))
     return out
 
@@ -64,17 +68,31 @@ _CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 
 def parse_ref(ref: str, sheet: str) -> tuple[str, list[list[str]]]:
     """'Sheet!$A$1:$B$2' → (sheet, [[A1, B1], [A2, B2]])."""
+    sheet, cells = _ref_cells(ref, sheet)
+    return sheet, [list(row) for row in cells]
+
+
+@lru_cache(maxsize=4096)
+def _ref_cells(ref: str, sheet: str) -> tuple[str, tuple[tuple[str, ...], ...]]:
+    """:func:`parse_ref` as tuples, cached: a template reads the same cells from many formulas."""
     if "!" in ref:
         sheet, ref = ref.rsplit("!", 1)
         sheet = sheet.strip("'")
     parts = ref.split(":")
     (c1, r1), (c2, r2) = (_CELL.fullmatch(parts[0]).groups(), _CELL.fullmatch(parts[-1]).groups())
-    cols = range(min(column_index_from_string(c1.upper()), column_index_from_string(c2.upper())), max(column_index_from_string(c1.upper()), column_index_from_string(c2.upper())) + 1)
+    k1, k2 = column_index_from_string(c1.upper()), column_index_from_string(c2.upper())
+    cols = range(min(k1, k2), max(k1, k2) + 1)
     rows = range(min(int(r1), int(r2)), max(int(r1), int(r2)) + 1)
-    return sheet, [[f"{get_column_letter(c)}{r}" for c in cols] for r in rows]
+    return sheet, tuple(tuple(f"{get_column_letter(c)}{r}" for c in cols) for r in rows)
+
+
+#: binary operators by precedence (Excel: comparison < & < + - < * / < ^); all left-associative
+_BINARY = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2, "+": 3, "-": 3, "*": 4, "/": 4, "^": 5}
 
 
 class _Parser:
+    """Precedence climbing over the tokens; unary minus binds tighter than ^ (=-2^2 is 4)."""
+
     def __init__(self, text: str, sheet: str, names: dict[str, str]):
         self.toks = _tokens(text)
         self.i = 0
@@ -97,40 +115,22 @@ class _Parser:
             raise UnsupportedFormula(f"unexpected {self.peek()[1]!r}")
         return node
 
-    def comparison(self):
-        node = self.concat()
-        while self.peek()[1] in ("=", "<>", "<", ">", "<=", ">="):
-            op = self.take()[1]
-            node = ("cmp", op, node, self.concat())
-        return node
-
-    def concat(self):
-        node = self.additive()
-        while self.peek()[1] == "&":
-            self.take()
-            node = ("cat", node, self.additive())
-        return node
-
-    def additive(self):
-        node = self.term()
-        while self.peek()[1] in ("+", "-"):
-            op = self.take()[1]
-            node = ("arith", op, node, self.term())
-        return node
-
-    def term(self):
-        node = self.power()
-        while self.peek()[1] in ("*", "/"):
-            op = self.take()[1]
-            node = ("arith", op, node, self.power())
-        return node
-
-    def power(self):
+    def comparison(self, min_prec: int = 1):
         node = self.unary()
-        while self.peek()[1] == "^":
-            self.take()
-            node = ("arith", "^", node, self.unary())
-        return node
+        toks = self.toks
+        while True:
+            kind, op = toks[self.i]
+            prec = _BINARY.get(op) if kind == "op" else None
+            if prec is None or prec < min_prec:
+                return node
+            self.i += 1
+            right = self.comparison(prec + 1)
+            if prec == 1:
+                node = ("cmp", op, node, right)
+            elif prec == 2:
+                node = ("cat", node, right)
+            else:
+                node = ("arith", op, node, right)
 
     def unary(self):
         if self.peek()[1] in ("-", "+"):
@@ -150,14 +150,14 @@ class _Parser:
         if kind == "str":
             return ("lit", text[1:-1].replace('""', '"'))
         if kind == "ref":
-            return ("ref",) + parse_ref(text, self.sheet)
+            return ("ref",) + _ref_cells(text, self.sheet)
         if kind == "name":
             up = text.upper()
             if up in ("TRUE", "FALSE"):
                 return ("lit", up == "TRUE")
             if up not in self.names:
                 raise UnsupportedFormula(f"unknown name {text}")
-            return ("ref",) + parse_ref(self.names[up], self.sheet)
+            return ("ref",) + _ref_cells(self.names[up], self.sheet)
         if kind == "func":
             name = text.upper()
             self.take("(")
@@ -365,6 +365,7 @@ def _from_asm(r):
 def _collect_refs(node, out: set) -> None:
     if node[0] == "ref":
         out.update((node[1], c) for row in node[2] for c in row)
+        return
     for child in node[1:]:
         if isinstance(child, tuple):
             _collect_refs(child, out)

@@ -4,7 +4,7 @@ The ASM_* functions come from the same registry as the xlwings UDFs (:mod:`asm_x
 workbook gives the same numbers in Excel and here.
 
 Two engines: ``"formulas"`` (the general engine: any workbook the ``formulas`` library evaluates)
-and our template evaluator (:mod:`.fast_recalc`, ~20x faster, for workbooks whose formulas use the
+and our template evaluator (:mod:`.fast_recalc`, ~50x faster, for workbooks whose formulas use the
 subset our template uses, compiled once per formula signature). ``engine="auto"`` (the default)
 takes the fast one when it supports the workbook and the general one otherwise; both give the
 same numbers (tests compare them on every generated workbook).
