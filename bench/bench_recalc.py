@@ -181,6 +181,20 @@ class _FallbackCounter:
         self.mod.recalc_file = self.orig
 
 
+def _timed_batch(work: list[Path], recalc) -> tuple[float, float]:
+    """(amortized, steady) seconds per workbook of one batch from empty caches: wall / N, and the
+    median of the calls after the first (the first compiles)."""
+    _forget_compiled()
+    each = []
+    t0 = time.perf_counter()
+    for f in work:
+        t1 = time.perf_counter()
+        recalc(f)
+        each.append(time.perf_counter() - t1)
+    amortized = (time.perf_counter() - t0) / len(work)
+    return amortized, (statistics.median(each[1:]) if len(each) > 1 else each[0])
+
+
 def _forget_compiled() -> None:
     """Empty the auto engine's caches (compiled templates, input layouts, decoded cells, ASM_*
     results): the state of a fresh process."""
@@ -376,15 +390,9 @@ def main(argv=None) -> int:
             auto_batch, auto_batch_steady = [], []
             for r in range(args.auto_repeats):
                 work = _copy_all(files, tmp / f"auto_batch_{r}")
-                _forget_compiled()
-                each = []
-                t0 = time.perf_counter()
-                for f in work:
-                    t1 = time.perf_counter()
-                    recalc_file(f)
-                    each.append(time.perf_counter() - t1)
-                auto_batch.append((time.perf_counter() - t0) / n)
-                auto_batch_steady.append(med(each[1:]) if n > 1 else each[0])
+                amortized, steady = _timed_batch(work, recalc_file)
+                auto_batch.append(amortized)
+                auto_batch_steady.append(steady)
                 if r < args.auto_repeats - 1:
                     shutil.rmtree(tmp / f"auto_batch_{r}")
             # batch of workbooks whose cached values are all stale (blanked before timing): every
@@ -400,16 +408,9 @@ def main(argv=None) -> int:
                 work = _copy_all(files, tmp / f"auto_stale_{tag}")
                 for f in work:
                     write_cached_values(f, blank)
-                _forget_compiled()
-                each = []
-                t0 = time.perf_counter()
-                for f in work:
-                    t1 = time.perf_counter()
-                    recalc_file(f)
-                    each.append(time.perf_counter() - t1)
-                amortized = (time.perf_counter() - t0) / n
+                result = _timed_batch(work, recalc_file)
                 shutil.rmtree(tmp / f"auto_stale_{tag}")
-                return amortized, (med(each[1:]) if n > 1 else each[0])
+                return result
 
             for r in range(args.auto_repeats):
                 a, st = stale_batch(str(r))

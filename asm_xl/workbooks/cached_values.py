@@ -467,8 +467,7 @@ def _write_members(zin: zipfile.ZipFile, new_data: Mapping[str, bytes], fh, comp
                     continue
                 data = zin.read(info)
             if info.compress_type == zipfile.ZIP_DEFLATED and len(data) < 0xFFFF0000:
-                co = zlib.compressobj(compresslevel, zlib.DEFLATED, -15)
-                _put_raw(zout, info, co.compress(data) + co.flush(), zlib.crc32(data), len(data))
+                _put_raw(zout, info, _deflate(data, compresslevel), zlib.crc32(data), len(data))
             else:
                 zout.writestr(_clone_info(info), data)
 
@@ -502,8 +501,7 @@ def _assembled(zin: zipfile.ZipFile, new_data: Mapping[str, bytes], compressleve
             zi = _clone_info(info)
             zi.CRC, zi.file_size = zlib.crc32(data), len(data)
             if info.compress_type == zipfile.ZIP_DEFLATED:
-                co = zlib.compressobj(compresslevel, zlib.DEFLATED, -15)
-                data = co.compress(data) + co.flush()
+                data = _deflate(data, compresslevel)
             zi.compress_size = len(data)
             record = zi.FileHeader(zip64=False) + data
         zi.header_offset = pos
@@ -519,6 +517,12 @@ def _assembled(zin: zipfile.ZipFile, new_data: Mapping[str, bytes], compressleve
     zout._didModify = True
     zout.close()
     return buf.getvalue()
+
+
+def _deflate(data: bytes, level: int) -> bytes:
+    """Raw deflate (no zlib header), as a zip member stores it."""
+    co = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return co.compress(data) + co.flush()
 
 
 def _read_raw(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:

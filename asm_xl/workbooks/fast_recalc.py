@@ -440,7 +440,7 @@ def _changed_cells(part: _Sheet, keys: list, fresh: dict) -> dict[int, tuple[byt
     """{formula cell i: (start tag, ``<v>`` element)} of the cells whose stored start tag or value
     differs from what the fresh value would write."""
     changed = {}
-    ctags, pieces, ends_f, ends_c = part.ctags, part.pieces, part.ends_f, part.ends_c
+    ctags = part.ctags
     for i, key in enumerate(keys):
         value = fresh[key]
         ctag = ctags[i]
@@ -450,7 +450,7 @@ def _changed_cells(part: _Sheet, keys: list, fresh: dict) -> dict[int, tuple[byt
         else:
             t, v = _encode(value, key)
             tag = _start_tag(ctag, t)
-        if tag != ctag or v != pieces[i + 1][ends_f[i] + 4:ends_c[i]]:
+        if tag != ctag or v != part.stored(i):
             changed[i] = (tag, v)
     return changed
 
