@@ -12,13 +12,13 @@ __all__ = ["main"]
 
 
 def _sample_roster() -> Path:
-    return Path(str(resources.files("asm_xl").joinpath("data/sample_roster.csv")))
+    return Path(str(resources.files("asm_xl.roster").joinpath("data/sample_roster.csv")))
 
 
 def _cmd_generate(args, roster) -> int:
-    from .workbooks.batch import generate_workbooks
-    from .workbooks.roster import RosterError, summarize_errors
-    from .workbooks.errors import WorkbookError
+    from asm_xl.workbooks.batch import generate_workbooks
+    from asm_xl.roster import RosterError, summarize_errors
+    from asm_xl.xlsx.errors import WorkbookError
     try:
         report = generate_workbooks(roster, template=args.template, out_dir=args.out,
                                     performance_year=args.year, jobs=args.jobs, overwrite=args.overwrite,
@@ -39,15 +39,15 @@ def _cmd_generate(args, roster) -> int:
 
 
 def _cmd_template(args) -> int:
-    from .workbooks.template import DEFAULT_TEMPLATE, build_template
+    from asm_xl.workbooks.template import DEFAULT_TEMPLATE, build_template
     path = build_template(args.out or DEFAULT_TEMPLATE)
     print(f"template written: {path}")
     return 0
 
 
 def _cmd_recalc(args) -> int:
-    from .workbooks.errors import WorkbookError
-    from .workbooks.recalc import ModelCache, recalc_file
+    from asm_xl.xlsx.errors import WorkbookError
+    from asm_xl.calc.recalc import ModelCache, recalc_file
     cache = ModelCache()
     status = 0
     for f in args.files:
@@ -71,8 +71,8 @@ def _cmd_recalc(args) -> int:
 
 
 def _cmd_score(args) -> int:
-    from .cohort import score_cohort
-    from .workbooks.roster import read_roster, summarize_errors, validate_roster
+    from asm_xl.model.cohort import score_cohort
+    from asm_xl.roster import read_roster, summarize_errors, validate_roster
     df = read_roster(args.roster)
     v = validate_roster(df, performance_year=args.year)
     res = score_cohort(v.valid, performance_year=args.year)

@@ -15,8 +15,8 @@ import sys
 
 import xlwings as xw
 
-from .excel import REGISTRY, ExcelFunction
-from .excel.registry import call as _call
+from asm_xl.excel import REGISTRY, ExcelFunction
+from asm_xl.excel.registry import call as _call
 
 __all__ = sorted(REGISTRY)
 

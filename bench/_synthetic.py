@@ -1,9 +1,9 @@
 """Shared synthetic roster maker for the workbook benchmarks (not a test, not package code).
 
-``synthetic_roster(n, seed=0)`` returns a roster shaped like ``asm_xl/data/sample_roster.csv`` and
-like :func:`asm_xl.workbooks.roster.read_roster` returns it: every cell a ``str`` (blank = ""),
+``synthetic_roster(n, seed=0)`` returns a roster shaped like ``asm_xl/roster/data/sample_roster.csv`` and
+like :func:`asm_xl.roster.read_roster` returns it: every cell a ``str`` (blank = ""),
 object dtype, integer index 0..n-1 (file row - 2). Every row is valid for
-:func:`asm_xl.workbooks.roster.validate_roster` (``python bench/_synthetic.py`` checks it).
+:func:`asm_xl.roster.validate_roster` (``python bench/_synthetic.py`` checks it).
 
 What it contains (all invented, deterministic for a given ``seed``):
 
@@ -30,8 +30,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from asm_xl.parameters import cohorts
-from asm_xl.workbooks.roster import npi_check_digit
+from asm_xl.model.parameters import cohorts
+from asm_xl.model.identifiers import npi_check_digit
 
 __all__ = ["PERFORMANCE_YEAR", "synthetic_roster", "load_average"]
 
@@ -193,7 +193,7 @@ if __name__ == "__main__":  # a quick self-check: python bench/_synthetic.py [n]
     import sys
     import time
 
-    from asm_xl.workbooks.roster import npi_is_valid, validate_roster
+    from asm_xl.roster import npi_is_valid, validate_roster
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 8600
     t = time.perf_counter()

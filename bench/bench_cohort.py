@@ -4,7 +4,7 @@ Builds a synthetic national population (default 100,000 participants, PY2027, ~4
 ~60% low back pain, mixed practice sizes, some incomplete and low-case measures, some late
 submitters, some participants with too few cost episodes), then
 
-1. scores the whole population with ``asm_xl.cohort.score_cohort`` several times (default 5) and
+1. scores the whole population with ``asm_xl.model.cohort.score_cohort`` several times (default 5) and
    reports the MEDIAN wall time;
 2. scores a random sample (default 2,000) one by one with ``asm_xl.score_participant`` (passing the
    pool's scaling factor and TFS midpoint from step 1), times it, and EXTRAPOLATES the per-participant
@@ -32,8 +32,8 @@ import pandas as pd
 
 import asm_xl
 from asm_xl import MeasureInput, Participant, score_participant
-from asm_xl.cohort import score_cohort
-from asm_xl.parameters import cohorts
+from asm_xl.model.cohort import score_cohort
+from asm_xl.model.parameters import cohorts
 
 SPECIALTIES_LBP = cohorts()["LBP"].specialties
 

@@ -10,7 +10,7 @@ have zero validation errors), then in ONE run:
    (RUSAGE_SELF) and of the largest worker (RUSAGE_CHILDREN).
 2. BASELINE, NAIVE: on a random sample (default 100 physicians), per physician
    ``openpyxl.load_workbook(template)``, fill the same input cells
-   (``asm_xl.workbooks.generate.workbook_inputs`` + the cost ladder where the batch fills it),
+   (``asm_xl.workbooks.render.workbook_inputs`` + the cost ladder where the batch fills it),
    ``wb.save(path)``. The inputs are computed before the clock starts (favours the naive way).
    The naive files have NO cached values: formulas are saved without results, so previews,
    LibreOffice (by default), pandas/openpyxl ``data_only`` see blanks until Excel recalculates.
@@ -83,7 +83,7 @@ def _cpu(who) -> float:
 
 
 def _validated(df: pd.DataFrame):
-    from asm_xl.workbooks.roster import validate_roster
+    from asm_xl.roster import validate_roster
     v = validate_roster(df)
     assert len(v.errors) == 0, "synthetic roster has validation errors:\n" + v.errors.head(20).to_string()
     return v
@@ -94,7 +94,7 @@ def _child(args) -> None:
     """One batch run in a fresh process; prints one JSON line."""
     from asm_xl.workbooks.batch import generate_workbooks
     df = synthetic_roster(args.n, seed=args.seed)
-    import asm_xl.workbooks.generate  # noqa: F401  (imports outside the clock)
+    import asm_xl.workbooks.render  # noqa: F401  (imports outside the clock)
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out = Path(args.out)
     cpu0_self, cpu0_child = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
@@ -129,9 +129,9 @@ def _batch_run(n: int, jobs: int, seed: int, out: Path) -> dict:
 # --------------------------------------------------------------------------------- naive baseline
 def _naive_inputs(sample: pd.DataFrame, template: str) -> list[tuple[str, dict]]:
     """(file name, {(sheet, cell): value}) per physician: the same cells the batch fills."""
-    from asm_xl.cohort import score_cohort
-    from asm_xl.parameters import get_cohort
-    from asm_xl.workbooks.generate import TemplateImage, safe_filename, workbook_inputs
+    from asm_xl.model.cohort import score_cohort
+    from asm_xl.model.parameters import get_cohort
+    from asm_xl.workbooks.render import TemplateImage, safe_filename, workbook_inputs
     scored = score_cohort(sample)
     ladder_cells = TemplateImage(template).cost_ladder_cells
     out = []
@@ -171,9 +171,9 @@ def _cached_final(path: Path, ref: tuple[str, str]):
 # ---------------------------------------------------------------------------------------- phases
 def _phases(df: pd.DataFrame, template: str) -> list[tuple[str, float]]:
     """The batch's serial parent-side phases, timed one by one (public functions only)."""
-    from asm_xl.cohort import score_cohort
-    from asm_xl.workbooks.generate import TemplateImage, workbook_inputs
-    from asm_xl.workbooks.roster import validate_roster
+    from asm_xl.model.cohort import score_cohort
+    from asm_xl.workbooks.render import TemplateImage, workbook_inputs
+    from asm_xl.roster import validate_roster
     out = []
     v, secs = _timed(validate_roster, df)
     out.append(("validate_roster (runs score_cohort)", secs))
@@ -209,7 +209,7 @@ def _phases(df: pd.DataFrame, template: str) -> list[tuple[str, float]]:
     rd = (time.perf_counter() - t) / len(inputs)
     blobs = [img.render(inp)[0] for inp in inputs]
     with tempfile.TemporaryDirectory() as d:
-        from asm_xl.workbooks.generate import write_atomic
+        from asm_xl.workbooks.render import write_atomic
         t = time.perf_counter()
         for k, b in enumerate(blobs):
             write_atomic(Path(d) / f"{k}.xlsx", b)
@@ -251,8 +251,8 @@ def main(argv=None) -> int:
         return 0
 
     from asm_xl.workbooks.batch import generate_workbooks
-    from asm_xl.workbooks.formula_eval import parse_ref
-    from asm_xl.workbooks.generate import TemplateImage
+    from asm_xl.calc.evaluator import parse_ref
+    from asm_xl.workbooks.render import TemplateImage
     from asm_xl.workbooks.template import default_template
 
     template = os.fspath(default_template())

@@ -1,11 +1,11 @@
 """Benchmark: recalculating generated workbooks with our headless engines against LibreOffice headless.
 
-Generates the workbooks of the sample roster (``asm_xl/data/sample_roster.csv``, 30 physicians; with
+Generates the workbooks of the sample roster (``asm_xl/roster/data/sample_roster.csv``, 30 physicians; with
 ``--batch N`` > 30 a synthetic roster of N from ``bench/_synthetic.py``) and recalculates them with
-``asm_xl.workbooks.recalc.recalc_file`` in both engines, and with LibreOffice:
+``asm_xl.calc.recalc.recalc_file`` in both engines, and with LibreOffice:
 
 * OURS, engine="auto" (the default, what ``asm-xl recalc`` uses: our template evaluator,
-  ``asm_xl.workbooks.fast_recalc``, formulas compiled once per formula signature, with a fallback to
+  ``asm_xl.calc.fast``, formulas compiled once per formula signature, with a fallback to
   ``formulas``):
   - fresh state: the first call in a fresh Python process (imports timed apart), and in this
     process with the compiled-evaluator cache emptied before every call (compile + calculate + write);
@@ -68,7 +68,7 @@ sys.path.insert(0, str(HERE))
 from _synthetic import load_average  # noqa: E402  (bench/ is on the path now)
 
 TARGET_RATIO = 50.0
-SAMPLE_ROSTER = HERE.parent / "asm_xl" / "data" / "sample_roster.csv"
+SAMPLE_ROSTER = HERE.parent / "asm_xl" / "roster" / "data" / "sample_roster.csv"
 
 XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
@@ -167,7 +167,7 @@ class _FallbackCounter:
     calls it only when the fast path gave up, so the count during auto runs must stay 0."""
 
     def __init__(self):
-        from asm_xl.workbooks import headless
+        from asm_xl.calc import formulas_engine as headless
         self.mod, self.orig, self.calls = headless, headless.recalc_file, 0
 
     def __enter__(self):
@@ -198,14 +198,14 @@ def _timed_batch(work: list[Path], recalc) -> tuple[float, float]:
 def _forget_compiled() -> None:
     """Empty the auto engine's caches (compiled templates, input layouts, decoded cells, ASM_*
     results): the state of a fresh process."""
-    from asm_xl.workbooks import fast_recalc
+    from asm_xl.calc import fast as fast_recalc
     fast_recalc.forget()
 
 
 _COLD_CHILD = """
 import sys, time
 t0 = time.perf_counter()
-from asm_xl.workbooks.recalc import recalc_file
+from asm_xl.calc.recalc import recalc_file
 t1 = time.perf_counter()
 cells = recalc_file(sys.argv[1])
 t2 = time.perf_counter()
@@ -233,9 +233,9 @@ def _stages(files: list[Path], scratch: Path) -> list[tuple[str, float]]:
     """engine="auto"'s path (fast_recalc.recalc_fast) re-enacted stage by stage, each timed on its own
     (medians over the workbooks after the first; the first compiles), on workbooks whose cached
     values were removed first (the stale case: every formula cell is rewritten)."""
-    from asm_xl.workbooks import fast_recalc as fr
-    from asm_xl.workbooks.cached_values import _write_zip, open_workbook, write_cached_values
-    from asm_xl.workbooks.headless import scan_workbook
+    from asm_xl.calc import fast as fr
+    from asm_xl.xlsx.package import _write_zip, open_workbook, write_cached_values
+    from asm_xl.calc.formulas_engine import scan_workbook
     work = _copy_all(files, scratch)
     blank = {key: None for key in scan_workbook(work[0]).formulas}
     for f in work:
@@ -288,7 +288,7 @@ def _stages(files: list[Path], scratch: Path) -> list[tuple[str, float]]:
 
 
 def _profile(files: list[Path], scratch: Path, top: int = 15) -> str:
-    from asm_xl.workbooks.recalc import recalc_file
+    from asm_xl.calc.recalc import recalc_file
     work = _copy_all(files, scratch)
     _forget_compiled()
     pr = cProfile.Profile()
@@ -300,7 +300,8 @@ def _profile(files: list[Path], scratch: Path, top: int = 15) -> str:
     st = pstats.Stats(pr, stream=s)
     st.sort_stats("cumulative").print_stats(top)
     text = "\n".join(ln for ln in s.getvalue().splitlines() if ln.strip())
-    from asm_xl.workbooks import cached_values, fast_recalc, formula_eval, headless
+    from asm_xl.xlsx import package as cached_values
+    from asm_xl.calc import fast as fast_recalc, evaluator as formula_eval, formulas_engine as headless
     want = [("_Compiled.__init__ (compile)", fast_recalc._Compiled.__init__),
             ("Evaluator.run", formula_eval.Evaluator.run),
             ("read_book", fast_recalc.read_book),
@@ -335,9 +336,9 @@ def main(argv=None) -> int:
     import pandas as pd  # noqa: F401
 
     from asm_xl.workbooks.batch import INDEX_NAME, generate_workbooks
-    from asm_xl.workbooks.fast_recalc import recalc_fast
-    from asm_xl.workbooks.recalc import ModelCache, recalc_file
-    from asm_xl.workbooks.roster import read_roster, validate_roster
+    from asm_xl.calc.fast import recalc_fast
+    from asm_xl.calc.recalc import ModelCache, recalc_file
+    from asm_xl.roster import read_roster, validate_roster
 
     med = statistics.median
     print(f"bench_recalc: batch={args.batch} single={args.single} repeats={args.repeats} "
@@ -398,8 +399,8 @@ def main(argv=None) -> int:
             # batch of workbooks whose cached values are all stale (blanked before timing): every
             # workbook is rewritten. The runs above start from current caches, which auto verifies and
             # leaves untouched (no write): both cases are printed.
-            from asm_xl.workbooks.cached_values import write_cached_values
-            from asm_xl.workbooks.headless import scan_workbook
+            from asm_xl.xlsx.package import write_cached_values
+            from asm_xl.calc.formulas_engine import scan_workbook
             blank = {k: None for k in scan_workbook(files[0]).formulas}
             auto_stale, auto_stale_steady = [], []
 
@@ -454,7 +455,7 @@ def main(argv=None) -> int:
                     lo_lines.append(f"batch of {n} in one soffice, median of {args.repeats}: {_ms(lo_batch).strip()} /workbook "
                                     f"amortized ({lo_batch * n:.2f} s total; every output has #NAME? cells: recalculated); "
                                     f"marginal without start-up ~{_ms(marginal).strip()}")
-                    lo_lines.append(f"paired runs (each LibreOffice batch, then one stale batch of ours): ratios "
+                    lo_lines.append("paired runs (each LibreOffice batch, then one stale batch of ours): ratios "
                                     + ", ".join(f"{x:.1f}x" for x in paired) + f"; median {med(paired):.1f}x")
         assert fallback.calls == 0, f"engine=auto fell back to formulas {fallback.calls} times"
         last_auto = tmp / f"auto_batch_{args.auto_repeats - 1}"
@@ -572,7 +573,7 @@ def main(argv=None) -> int:
             # the target is judged on the harder case (stale caches), from the paired runs: each
             # LibreOffice batch against the stale batch of ours right after it
             ratio_batch = med(paired) if paired else ratio_stale
-            print(f'engine="auto", stale caches, paired with each LibreOffice batch: '
+            print('engine="auto", stale caches, paired with each LibreOffice batch: '
                   + ", ".join(f"{x:.1f}x" for x in paired) + f" (median {ratio_batch:.1f}x)")
             ok = ratio_batch >= TARGET_RATIO
             print(f"auto vs formulas engine, batch per workbook: "

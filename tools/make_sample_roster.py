@@ -1,4 +1,4 @@
-"""Generate ``asm_xl/data/sample_roster.csv``: a synthetic ASM roster, deterministic (seeded).
+"""Generate ``asm_xl/roster/data/sample_roster.csv``: a synthetic ASM roster, deterministic (seeded).
 
     python tools/make_sample_roster.py            # (re)write the sample
     python tools/make_sample_roster.py --check    # exit 1 if the file differs from what it makes
@@ -36,12 +36,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from asm_xl.columns import measure_columns  # noqa: E402
-from asm_xl.parameters import cohorts  # noqa: E402
-from asm_xl.workbooks.roster import npi_check_digit  # noqa: E402
+from asm_xl.model.columns import measure_columns  # noqa: E402
+from asm_xl.model.parameters import cohorts  # noqa: E402
+from asm_xl.model.identifiers import npi_check_digit  # noqa: E402
 
 SEED = 20270101
-OUT = ROOT / "asm_xl" / "data" / "sample_roster.csv"
+OUT = ROOT / "asm_xl" / "roster" / "data" / "sample_roster.csv"
 PERFORMANCE_YEAR = 2027
 
 # TIN key: (practice size, collection type used where a measure offers a choice, cost input, booleans)

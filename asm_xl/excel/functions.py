@@ -12,14 +12,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from .. import adjustments, categories, final_score as final_mod, payment
-from ..benchmarks import Ladder, packaged_benchmarks
-from ..errors import ASMInputError
-from ..parameters import payment_year, risk_level
-from ..points import points_on_ladder
-from ..settings import DEFAULT_SETTINGS, Settings
-from . import values as xv
-from .registry import REGISTRY, Arg, excel_function, explain
+from asm_xl.model import adjustments, categories, final_score as final_mod, payment
+from asm_xl.model.benchmarks import Ladder, packaged_benchmarks
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.parameters import payment_year, risk_level
+from asm_xl.model.points import points_on_ladder
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.excel import values as xv
+from asm_xl.excel.registry import REGISTRY, Arg, excel_function, explain
 
 ASSUMPTIONS = Arg("assumptions", "Optional: the Assumptions table (setting names and values, 2 columns). "
                   "Omitted: asm-xl's defaults.", optional=True, range=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
-from ..errors import ASMInputError
-from .values import ExcelError
+from asm_xl.model.errors import ASMInputError
+from asm_xl.excel.values import ExcelError
 
 __all__ = ["Arg", "ExcelFunction", "REGISTRY", "excel_function", "call", "explain", "evaluate"]
 

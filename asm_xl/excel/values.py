@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-from ..errors import ASMInputError
+from asm_xl.model.errors import ASMInputError
 
 __all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number",
            "whole", "boolean", "text", "vector"]

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..cohort import score_cohort
-from ..settings import DEFAULT_SETTINGS, Settings
-from .generate import TemplateImage, safe_filename, workbook_inputs, write_atomic
-from .roster import read_roster, validate_roster, write_error_report
-from .template import default_template
+from asm_xl.model.cohort import score_cohort
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.workbooks.render import TemplateImage, safe_filename, workbook_inputs, write_atomic
+from asm_xl.roster import read_roster, validate_roster, write_error_report
+from asm_xl.workbooks.template import default_template
 
 __all__ = ["GenerationReport", "generate_workbooks", "INDEX_NAME", "ERRORS_NAME"]
 
@@ -128,7 +128,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
                      "rank_in_roster_cohort": (int(ranks[i]) if sizes[i] > 1 and not pd.isna(ranks[i]) else None),
                      "roster_cohort_size": sizes[i], "file": name, "status": status})
     report.summary = pd.DataFrame(rows)
-    from .index import write_index
+    from asm_xl.workbooks.index import write_index
     report.index = write_index(report.summary, out / INDEX_NAME)
     return report
 
@@ -142,7 +142,7 @@ def _clean(v):
 
 
 def _cost_id(code: str) -> str:
-    from ..parameters import get_cohort
+    from asm_xl.model.parameters import get_cohort
     return get_cohort(code).cost_measure_id
 
 

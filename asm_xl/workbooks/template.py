@@ -23,11 +23,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import __version__
-from ..benchmarks import packaged_benchmarks
-from ..parameters import cohorts, performance_years
-from ..settings import DEFAULT_SETTINGS
-from . import layout as L
+from asm_xl import __version__
+from asm_xl.model.benchmarks import packaged_benchmarks
+from asm_xl.model.parameters import cohorts, performance_years
+from asm_xl.model.settings import DEFAULT_SETTINGS
+from asm_xl.workbooks import layout as L
 
 __all__ = ["build_template", "template_bytes", "default_template", "DEFAULT_TEMPLATE"]
 
@@ -462,7 +462,7 @@ def _deterministic(data: bytes) -> bytes:
 
 def build_template(path: str | os.PathLike = DEFAULT_TEMPLATE) -> Path:
     """Write the template to ``path`` atomically and return the path."""
-    from .generate import write_atomic
+    from asm_xl.workbooks.render import write_atomic
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, template_bytes())

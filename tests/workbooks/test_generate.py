@@ -1,4 +1,4 @@
-"""Generating one scored workbook per physician (asm_xl.workbooks.generate / batch).
+"""Generating one scored workbook per physician (asm_xl.workbooks.render / batch).
 
 The sample roster is generated once per module; every generated workbook is reopened with
 openpyxl (formulas and cached values), recalculated headlessly with the ``formulas`` engine and
@@ -23,22 +23,22 @@ from defusedxml import ElementTree as SafeET
 from hypothesis import given, settings, strategies as st
 
 from asm_xl.cli import main
-from asm_xl.cohort import score_cohort
-from asm_xl.parameters import get_cohort
-from asm_xl.participant import MeasureInput, Participant, score_participant
-from asm_xl.settings import Settings
+from asm_xl.model.cohort import score_cohort
+from asm_xl.model.parameters import get_cohort
+from asm_xl.model.participant import MeasureInput, Participant, score_participant
+from asm_xl.model.settings import Settings
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME, generate_workbooks
-from asm_xl.workbooks.cached_values import sheet_parts
-from asm_xl.workbooks.generate import safe_filename, write_atomic
-from asm_xl.workbooks.recalc import ModelCache, recalc_file
-from asm_xl.workbooks.roster import ROSTER_ERROR_COLUMNS, read_roster, validate_roster
+from asm_xl.xlsx.package import sheet_parts
+from asm_xl.workbooks.render import safe_filename, write_atomic
+from asm_xl.calc.recalc import ModelCache, recalc_file
+from asm_xl.roster import ROSTER_ERROR_COLUMNS, read_roster, validate_roster
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE
 from macro_package import VBA_REL, VBA_TYPE, XLSM_MAIN, XLSX_MAIN, make_xlsm
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "asm_xl" / "data" / "sample_roster.csv"
-BAD = Path(__file__).parent / "data" / "bad_roster.csv"
+SAMPLE = ROOT / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+BAD = Path(__file__).parents[1] / "data" / "bad_roster.csv"
 FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "+1-555-0100", "@SUM(A1)", "-2+3"]
 RESULTS = {"Sc_Final": "final_score", "Sc_Quality": "quality", "Sc_Cost": "cost", "Sc_Factor": "factor",
            "Sc_Impact": "dollar_impact"}

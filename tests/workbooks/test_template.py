@@ -11,10 +11,10 @@ import pytest
 from defusedxml import ElementTree as SafeET
 from openpyxl.utils.cell import range_boundaries, get_column_letter
 
-from asm_xl.parameters import cohorts
-from asm_xl.settings import Settings
+from asm_xl.model.parameters import cohorts
+from asm_xl.model.settings import Settings
 from asm_xl.workbooks import layout as L
-from asm_xl.workbooks.cached_values import sheet_parts
+from asm_xl.xlsx.package import sheet_parts
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE, FIXED_ISO, FIXED_TIME, template_bytes
 
 ROOT = Path(__file__).resolve().parents[2]

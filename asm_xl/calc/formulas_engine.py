@@ -1,0 +1,622 @@
+"""Headless recalculation of workbooks with the ``formulas`` library.
+
+* :func:`register_functions` makes Python functions (the add-in's Excel
+  functions, e.g. ``ASM_QUALITY``) callable from formulas evaluated by
+  ``formulas``; :func:`to_excel_shaped` / :func:`from_excel_shaped` adapt
+  values between formulas' internal types and the Excel/xlwings shapes the
+  functions expect.
+* :func:`recalculate` computes every formula cell of a workbook.
+* :func:`recalc_file` stores the results as cached values in the file (via
+  :func:`~asm_xl.xlsx.package.write_cached_values`) or checks the
+  cached values already there.
+* :class:`CompiledWorkbook` / :class:`ModelCache` compile a template once and
+  recompute workbooks that share its formulas by substituting input values.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import math
+import numbers
+import os
+import re
+import warnings
+import zipfile
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, NamedTuple
+
+import numpy as np
+from openpyxl.utils import column_index_from_string, get_column_letter
+import schedula as sh
+from defusedxml import ElementTree as SafeET
+
+from asm_xl.xlsx.package import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, check_workbook, sheet_parts, write_cached_values
+
+__all__ = [
+    "register_functions", "to_excel_shaped", "from_excel_shaped",
+    "recalculate", "recalc_file", "Difference", "CompiledWorkbook",
+    "ModelCache", "WorkbookScan", "scan_workbook",
+]
+
+CellKey = tuple[str, str]
+
+
+# --------------------------------------------------------------------------
+# custom functions
+# --------------------------------------------------------------------------
+def _formulas():
+    import formulas  # imported lazily: it is slow to import
+    return formulas
+
+
+def _xl_errors() -> dict:
+    from formulas.tokens.operand import Error
+    return Error.errors
+
+
+def _scalar_to_excel(v: Any) -> Any:
+    from formulas.tokens.operand import XlError
+    if v is sh.EMPTY:
+        return None
+    if isinstance(v, XlError):
+        return str(v)
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, numbers.Number) and not isinstance(v, complex):
+        return float(v)
+    if isinstance(v, str):
+        return str(v)
+    return v
+
+
+def to_excel_shaped(value: Any) -> Any:
+    """Convert an argument as ``formulas`` passes it into Excel/xlwings shape.
+
+    ``formulas`` passes references as ``formulas.ranges.Ranges`` objects
+    (``.value`` is a 2-D object ndarray, even for one cell), computed
+    sub-expressions as ``formulas.functions.Array`` ndarrays (0-d or 2-D),
+    literals as Python scalars, blank cells as ``schedula.EMPTY`` and errors
+    as ``formulas.tokens.operand.XlError`` (a ``str`` subclass).  Result:
+    a scalar for one value (numbers as float, as Excel/xlwings give them),
+    a list of row lists for a larger range, ``None`` for a blank cell and
+    ``"#N/A"``-style strings for errors.
+    """
+    from formulas.ranges import Ranges
+    if isinstance(value, Ranges):
+        # A defined name's range may not have its value yet: formulas raises RangeValueError,
+        # which wrap_ranges_func (see register_functions) turns into "evaluate me later".
+        value = value.value
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return _scalar_to_excel(value.item())
+        arr = value.reshape(1, -1) if value.ndim == 1 else value
+        if arr.shape == (1, 1):
+            return _scalar_to_excel(arr[0, 0])
+        return [[_scalar_to_excel(x) for x in row] for row in arr.tolist()]
+    return _scalar_to_excel(value)
+
+
+def _scalar_from_excel(v: Any) -> Any:
+    from formulas.tokens.operand import XlError
+    errors = _xl_errors()
+    if v is None:
+        return ""  # xlwings returns None to Excel as an empty string
+    if isinstance(v, XlError):
+        return v
+    if isinstance(v, str):
+        return errors.get(v, v)
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, numbers.Real):
+        f = float(v)
+        if math.isnan(f):
+            return ""  # as xlwings does
+        return f if math.isfinite(f) else errors["#NUM!"]
+    return errors["#VALUE!"]
+
+
+def from_excel_shaped(value: Any) -> Any:
+    """Convert a custom function's return value into what ``formulas`` uses.
+
+    float/int/bool/str pass through (numbers as float); an Excel error
+    string such as ``"#N/A"`` becomes the real error value (``XlError``);
+    ``None``/NaN become ``""`` (as xlwings returns them); inf -> ``#NUM!``;
+    lists (rows) or ndarrays become a 2-D ``formulas`` Array (for array
+    formulas); anything else -> ``#VALUE!``.
+    """
+    from formulas.functions import Array
+    if isinstance(value, (list, tuple, np.ndarray)):
+        arr = np.array(value, dtype=object)
+        if arr.ndim == 0:
+            return _scalar_from_excel(arr.item())
+        if arr.ndim == 1:
+            arr = arr.reshape(1, -1)
+        if arr.ndim != 2 or arr.size == 0:
+            return _xl_errors()["#VALUE!"]
+        out = np.empty(arr.shape, dtype=object)
+        for idx, x in np.ndenumerate(arr):
+            out[idx] = _scalar_from_excel(x)
+        return out.view(Array)
+    return _scalar_from_excel(value)
+
+
+def _adapt(func: Callable) -> Callable:
+    from formulas.errors import RangeValueError
+
+    @functools.wraps(func)
+    def wrapper(*args):
+        try:
+            result = func(*[to_excel_shaped(a) for a in args])
+        except RangeValueError:
+            raise  # not ready yet: formulas evaluates the cell again once the range has its value
+        except Exception:  # Excel shows #VALUE! when a UDF raises
+            return _xl_errors()["#VALUE!"]
+        return from_excel_shaped(result)
+
+    wrapper.excel_function = func
+    return wrapper
+
+
+def register_functions(funcs: Mapping[str, Callable]) -> None:
+    """Register Python functions as Excel functions for ``formulas``.
+
+    Names are upper-cased; the ``_xludf.`` prefixed alias is registered too.
+    Arguments are converted with :func:`to_excel_shaped` and results with
+    :func:`from_excel_shaped`; an exception inside a function yields
+    ``#VALUE!``.  Register before compiling a workbook: ``formulas`` resolves
+    function names when it parses formulas.
+    """
+    registry = _formulas().get_functions()
+    for name, func in funcs.items():
+        if not callable(func):
+            raise TypeError(f"{name}: not callable")
+        from formulas.functions import wrap_ranges_func
+        wrapped = wrap_ranges_func(_adapt(func))
+        registry[name.upper()] = wrapped
+        registry["_XLUDF." + name.upper()] = wrapped
+
+
+# --------------------------------------------------------------------------
+# workbook scan (formulas, inputs, cached values) with defusedxml
+# --------------------------------------------------------------------------
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _split(ref: str) -> tuple[int, int]:
+    m = _REF.match(ref.upper())
+    if not m:
+        raise ValueError(f"bad cell reference {ref!r}")
+    return column_index_from_string(m.group(1)), int(m.group(2))
+
+
+def _cast_number(text: str) -> int | float:
+    # the same rule as openpyxl's reader (which formulas uses)
+    if "." in text or "E" in text or "e" in text:
+        return float(text)
+    return int(text)
+
+
+@dataclass
+class WorkbookScan:
+    """What a workbook contains, read straight from its XML parts.
+
+    ``formulas``: (sheet, cell) -> (formula text, sorted <f> attributes);
+    ``array_cells``: cells covered by array formulas -> anchor cell;
+    ``inputs``: non-formula cells with a value, converted as ``formulas``
+    loads them; ``cached``: formula/array cells -> cached Python value or
+    None; ``signature``: digest of sheet names, formulas and defined names.
+    """
+    sheets: list[str]
+    formulas: dict[CellKey, tuple] = field(default_factory=dict)
+    array_cells: dict[CellKey, str] = field(default_factory=dict)
+    inputs: dict[CellKey, Any] = field(default_factory=dict)
+    cached: dict[CellKey, Any] = field(default_factory=dict)
+    present: set = field(default_factory=set)
+    defined_names: tuple = ()
+    unsupported_inputs: bool = False
+    signature: str = ""
+
+    @property
+    def formula_cells(self) -> list[CellKey]:
+        cells = list(self.formulas)
+        cells.extend(k for k in self.array_cells if k not in self.formulas)
+        return cells
+
+
+def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
+    from formulas.excel.xlreader import read_string_table
+    member = None
+    try:
+        rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        for rel in rels.iter():
+            if rel.get("Type", "").endswith("/sharedStrings"):
+                target = rel.get("Target", "")
+                member = target.lstrip("/") if target.startswith("/") \
+                    else os.path.normpath("xl/" + target).replace("\\", "/")
+    except KeyError:
+        pass
+    if member is None or member not in zf.namelist():
+        return []
+    with zf.open(member) as src:
+        return read_string_table(False, src)
+
+
+def _cell_text(el) -> str:
+    return "".join(t.text or "" for t in el.iter() if _local(t.tag) == "t")
+
+
+def scan_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                  max_members: int = DEFAULT_MAX_MEMBERS) -> WorkbookScan:
+    """Read formulas, input values and cached values of every worksheet."""
+    path = os.fspath(path)
+    check_workbook(path, max_bytes=max_bytes, max_members=max_members)
+    with zipfile.ZipFile(path) as zf:
+        parts = sheet_parts(zf)
+        strings = _shared_strings(zf)
+        book = SafeET.fromstring(zf.read("xl/workbook.xml"))
+        names = tuple(
+            (el.get("name"), el.get("localSheetId"), el.get("hidden"),
+             el.text) for el in book.iter() if _local(el.tag) == "definedName")
+        scan = WorkbookScan(sheets=[n for n, _ in parts],
+                            defined_names=names)
+        for sheet, member in parts:
+            if member in zf.namelist():
+                with zf.open(member) as src:
+                    _scan_sheet(scan, sheet, src, strings)
+    digest = hashlib.sha256(repr((
+        scan.sheets, scan.defined_names, sorted(scan.formulas.items()),
+    )).encode("utf-8")).hexdigest()
+    scan.signature = digest
+    return scan
+
+
+def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings) -> None:
+    row, col = 0, 0
+    pending_inputs = {}
+    for event, el in SafeET.iterparse(src, events=("start", "end")):
+        tag = _local(el.tag)
+        if event == "start":
+            if tag == "row":
+                r = el.get("r")
+                row, col = (int(r) if r else row + 1), 0
+            continue
+        if tag == "row":
+            el.clear()
+        if tag != "c":
+            continue
+        ref = el.get("r")
+        if ref:
+            col, cell_row = _split(ref)
+        else:
+            col, cell_row = col + 1, row
+        coord = f"{get_column_letter(col)}{cell_row}"
+        key = (sheet, coord)
+        scan.present.add(key)
+        t = el.get("t", "n")
+        f = v = inline = None
+        for child in el:
+            name = _local(child.tag)
+            if name == "f":
+                f = child
+            elif name == "v":
+                v = child.text or ""
+            elif name == "is":
+                inline = _cell_text(child)
+        if f is not None:
+            scan.formulas[key] = (f.text or "", tuple(sorted(f.attrib.items())))
+            if f.get("t") in ("array", "dataTable") and f.get("ref"):
+                a, _, b = f.get("ref").partition(":")
+                c1, r1 = _split(a)
+                c2, r2 = _split(b) if b else (c1, r1)
+                for rr in range(r1, r2 + 1):
+                    for cc in range(c1, c2 + 1):
+                        scan.array_cells[(sheet, f"{get_column_letter(cc)}{rr}")] \
+                            = coord
+            scan.cached[key] = _cached(t, v, strings)
+        elif key in scan.array_cells:
+            scan.cached[key] = _cached(t, v, strings)
+        else:
+            if t == "d":
+                scan.unsupported_inputs = True
+            value = _input(t, v, inline, strings)
+            if value is not None:
+                pending_inputs[key] = value
+        el.clear()
+    for key, value in pending_inputs.items():
+        if key not in scan.array_cells:
+            scan.inputs[key] = value
+
+
+def _cached(t: str, v: str | None, strings) -> Any:
+    """A formula cell's cached value; None when there is no <v>."""
+    if v is None:
+        return None
+    if t in ("e", "str", "inlineStr"):
+        return v
+    if v == "":
+        return None
+    if t == "s":
+        return strings[int(v)]
+    if t == "b":
+        return v.strip() not in ("0", "false")
+    try:
+        return _cast_number(v)
+    except ValueError:
+        return v
+
+
+def _input(t: str, v: str | None, inline: str | None, strings) -> Any:
+    """An input cell's value as formulas' loader sees it."""
+    if t == "inlineStr":
+        return inline
+    if v is None or v == "":
+        return None
+    if t == "s":
+        return strings[int(v)]
+    if t == "b":
+        return bool(int(v))
+    if t in ("str", "e", "d"):
+        return v
+    value = _cast_number(v)
+    return round(value, 15) if isinstance(value, float) else value
+
+
+# --------------------------------------------------------------------------
+# compiling and calculating
+# --------------------------------------------------------------------------
+def _to_python(v: Any) -> Any:
+    """formulas' result value -> float/int/bool/str/Excel error string."""
+    from formulas.ranges import Ranges
+    from formulas.tokens.operand import XlError
+    if isinstance(v, Ranges):
+        v = v.value
+    if isinstance(v, np.ndarray):
+        v = v.item() if v.ndim == 0 else (v.flat[0] if v.size else sh.EMPTY)
+        return _to_python(v)
+    if v is sh.EMPTY:
+        return 0  # a formula pointing at a blank cell shows 0 in Excel
+    if isinstance(v, XlError):
+        return str(v)
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, numbers.Integral):
+        return int(v)
+    if isinstance(v, numbers.Real):
+        f = float(v)
+        return f if math.isfinite(f) else "#NUM!"
+    if isinstance(v, str):
+        return str(v)
+    return "#VALUE!"
+
+
+def _load_model(path: str):
+    formulas = _formulas()
+    sink = io.StringIO()
+    with contextlib.redirect_stderr(sink):  # silence formulas' tqdm bars
+        model = formulas.ExcelModel().loads(path).finish()
+    return model
+
+
+class CompiledWorkbook:
+    """A compiled ``formulas`` model of one workbook (the template).
+
+    :meth:`calculate` recomputes any workbook: when its formulas (and sheet
+    names and defined names) are identical to the template's, only its input
+    values are substituted into the compiled model; otherwise it falls back
+    to a full compile.  ``last_reused`` tells which path was taken.
+    """
+
+    def __init__(self, path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 max_members: int = DEFAULT_MAX_MEMBERS,
+                 scan: WorkbookScan | None = None):
+        self.path = os.fspath(path)
+        self.limits = {"max_bytes": max_bytes, "max_members": max_members}
+        self.scan = scan or scan_workbook(self.path, **self.limits)
+        self.model = _load_model(self.path)
+        self.last_reused = False
+        self._index()
+
+    @property
+    def signature(self) -> str:
+        return self.scan.signature
+
+    def _index(self) -> None:
+        """Map (SHEET, coord) <-> formulas node ids."""
+        from formulas.ranges import Ranges
+        upper = {s.upper(): s for s in self.scan.sheets}
+        self._upper = upper
+        self._node = {}          # (real sheet, coord) -> single-cell node id
+        self._sheet_id = {}      # real sheet -> formulas' sheet id
+        self._multi = []         # (sheet, c1, r1, c2, r2, node id)
+        names = list(self.model.cells.items())
+        for node_id, cell in names:
+            rng = getattr(cell, "range", None)
+            if rng is None or not rng.ranges:
+                continue
+            self._add_range(rng.ranges[0], node_id, upper)
+        data_nodes = self.model.dsp.data_nodes
+        for node_id in data_nodes:
+            if isinstance(node_id, sh.Token) or node_id in self.model.cells:
+                continue
+            try:
+                rng = Ranges().push(node_id).ranges[0]
+            except Exception:
+                continue
+            self._add_range(rng, node_id, upper, formula=False)
+        self._has_self = sh.SELF in data_nodes
+        self._input_nodes = {
+            k: node for k, node in self._node.items()
+            if node in self.model.dsp.default_values
+            and k not in self.scan.formulas}
+
+    def _add_range(self, r: dict, node_id: str, upper, formula=True) -> None:
+        sheet = upper.get(str(r.get("sheet", "")).upper())
+        if sheet is None or not r.get("r1"):
+            return
+        self._sheet_id.setdefault(sheet, r.get("sheet_id"))
+        c1, c2, r1, r2 = r["n1"], r["n2"], int(r["r1"]), int(r["r2"])
+        if (c1, r1) == (c2, r2):
+            self._node.setdefault((sheet, f"{r['c1']}{r1}"), node_id)
+        elif formula:
+            self._multi.append((sheet, c1, r1, c2, r2, node_id))
+
+    def compatible(self, scan: WorkbookScan) -> bool:
+        """True when *scan* can be computed by substituting its inputs."""
+        return scan.signature == self.signature and not scan.unsupported_inputs
+
+    def _inputs_for(self, scan: WorkbookScan) -> dict:
+        empty = [[sh.EMPTY]]
+        inputs = {node: empty for node in self._input_nodes.values()}
+        for key, value in scan.inputs.items():
+            node = self._node.get(key)
+            if node is None and self._has_self and key[0] in self._sheet_id:
+                node = f"{self._sheet_id[key[0]]}!{key[1]}"
+            if node is not None:
+                inputs[node] = value
+        return inputs
+
+    def _extract(self, solution, scan: WorkbookScan) -> dict:
+        out = {}
+        missing = []
+        for key in scan.formula_cells:
+            node = self._node.get(key)
+            if node is not None and node in solution:
+                out[key] = _to_python(solution[node])
+                continue
+            col, row = _split(key[1])
+            for sheet, c1, r1, c2, r2, node_id in self._multi:
+                if sheet == key[0] and c1 <= col <= c2 and r1 <= row <= r2 \
+                        and node_id in solution:
+                    value = solution[node_id].value
+                    out[key] = _to_python(value[row - r1, col - c1])
+                    break
+            else:
+                missing.append(f"{key[0]}!{key[1]}")
+                out[key] = "#VALUE!"
+        if missing:
+            warnings.warn("formulas did not compute "
+                          f"{len(missing)} cell(s), written as #VALUE!: "
+                          + ", ".join(missing[:10]), RuntimeWarning,
+                          stacklevel=3)
+        return out
+
+    def calculate(self, path=None, *, scan: WorkbookScan | None = None
+                  ) -> dict[CellKey, Any]:
+        """Return (sheet, cell) -> value for every formula cell of *path*.
+
+        Without *path*, the template as it was compiled.  Otherwise the file
+        is scanned again (so later edits, even to the template file itself,
+        are seen) and its inputs are substituted when its formulas match.
+        """
+        if path is None:
+            self.last_reused = False
+            return self._extract(self.model.calculate(), self.scan)
+        scan = scan or scan_workbook(path, **self.limits)
+        if not self.compatible(scan):
+            self.last_reused = False
+            return CompiledWorkbook(path, scan=scan, **self.limits).calculate()
+        self.last_reused = True
+        solution = self.model.calculate(inputs=self._inputs_for(scan))
+        return self._extract(solution, scan)
+
+
+class ModelCache:
+    """Compiled models keyed by formula signature (LRU, *maxsize* models).
+
+    Workbooks generated from one template share one compiled model.
+    """
+
+    def __init__(self, maxsize: int = 8):
+        self.maxsize = maxsize
+        self._models: OrderedDict[str, CompiledWorkbook] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def calculate(self, path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                  max_members: int = DEFAULT_MAX_MEMBERS) -> dict:
+        scan = scan_workbook(path, max_bytes=max_bytes,
+                             max_members=max_members)
+        compiled = self._models.get(scan.signature)
+        if compiled is not None and compiled.compatible(scan):
+            self._models.move_to_end(scan.signature)
+            self.hits += 1
+            return compiled.calculate(path, scan=scan)
+        self.misses += 1
+        compiled = CompiledWorkbook(path, scan=scan, max_bytes=max_bytes,
+                                    max_members=max_members)
+        if not scan.unsupported_inputs:
+            self._models[scan.signature] = compiled
+            while len(self._models) > self.maxsize:
+                self._models.popitem(last=False)
+        return compiled.calculate()
+
+
+def recalculate(path, *, cache: ModelCache | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES,
+                max_members: int = DEFAULT_MAX_MEMBERS
+                ) -> dict[CellKey, Any]:
+    """Compute every formula cell of the workbook at *path*.
+
+    Returns (real sheet name, "A1") -> float/int/bool/str or an Excel error
+    string such as "#N/A".  Only formula cells (and cells covered by array
+    formulas) are returned.  With a :class:`ModelCache`, workbooks whose
+    formulas match an already compiled one reuse its model.
+    """
+    limits = {"max_bytes": max_bytes, "max_members": max_members}
+    if cache is not None:
+        return cache.calculate(path, **limits)
+    return CompiledWorkbook(path, **limits).calculate()
+
+
+class Difference(NamedTuple):
+    """A formula cell whose cached value differs from a fresh calculation."""
+
+    sheet: str
+    cell: str
+    cached: Any
+    fresh: Any
+
+
+def _same(cached: Any, fresh: Any) -> bool:
+    if cached is None:
+        return False
+    num = (numbers.Real,)
+    if isinstance(cached, num) and isinstance(fresh, num) and \
+            not isinstance(cached, bool) and not isinstance(fresh, bool):
+        return math.isclose(cached, fresh, rel_tol=1e-9, abs_tol=1e-12)
+    return type(cached) is type(fresh) and cached == fresh
+
+
+def recalc_file(path, check: bool = False, *, cache: ModelCache | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES,
+                max_members: int = DEFAULT_MAX_MEMBERS):
+    """Recalculate *path* and store the results as its cached values.
+
+    Returns the number of cells updated.  With ``check=True`` nothing is
+    written; the cached values in the file are compared with a fresh
+    calculation and a list of :class:`Difference` is returned (a missing
+    cached value counts as a difference; numbers compare with rel 1e-9 /
+    abs 1e-12).  Cells covered by an array formula but absent from the XML
+    (openpyxl writes only the anchor cell) are skipped in both modes.
+    """
+    path = os.fspath(path)
+    limits = {"max_bytes": max_bytes, "max_members": max_members}
+    fresh = recalculate(path, cache=cache, **limits)
+    if not check:
+        return write_cached_values(path, fresh, **limits)
+    scan = scan_workbook(path, **limits)
+    diffs = []
+    for key, value in fresh.items():
+        if key not in scan.present:
+            continue
+        cached = scan.cached.get(key)
+        if not _same(cached, value):
+            diffs.append(Difference(key[0], key[1], cached, value))
+    return diffs
+

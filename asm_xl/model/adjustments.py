@@ -1,0 +1,50 @@
+"""Score adjustments added to the weighted category scores (spec 6) [CMS]. Vectorized."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+
+__all__ = ["ia_adjustment", "pi_adjustment", "practice_size_bonus"]
+
+
+def ia_adjustment(ia_done, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Improvement activities adjustment [CMS].
+
+    Formula::
+
+        ia_adj = -10 x (2 - activities done)    # both done: 0, one: -10, none: -20
+
+    ``ia_done`` is the number of the two ASM activities (IA-1, IA-2) completed: 0, 1 or 2.
+    """
+    return -settings.ia_penalty_per_missing * (2 - np.asarray(ia_done, dtype=float))
+
+
+def pi_adjustment(pi_score, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Promoting Interoperability adjustment, 0 to -10 points [CMS].
+
+    Formula [ASSUMPTION ``pi_adjustment_linear``]::
+
+        pi_adj = -10 x (1 - PI score)           # PI score a fraction; incomplete reporting: 0
+
+    With the linear assumption switched off, PI is all-or-nothing: 0 at 100%, -10 below.
+    """
+    pi = np.asarray(pi_score, dtype=float)
+    if settings.pi_adjustment_linear:
+        return -settings.pi_max_penalty * (1.0 - pi)
+    return np.where(pi >= 1.0, 0.0, -settings.pi_max_penalty)
+
+
+def practice_size_bonus(clinicians, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Small practice bonus from the number of clinicians in the TIN [CMS].
+
+    Formula::
+
+        bonus = 15    if clinicians = 1          (solo)
+              = 10    if 2 <= clinicians <= 15   (small practice)
+              = 0     if clinicians > 15
+    """
+    n = np.asarray(clinicians, dtype=float)
+    return np.where(n <= 1, settings.solo_practice_bonus,
+                    np.where(n <= settings.small_practice_max_clinicians, settings.small_practice_bonus, 0.0))

@@ -1,0 +1,148 @@
+"""Quality and cost category scores (spec 3, 4) [REG][CMS]. Vectorized over participants.
+
+A category that is not scored is NaN inside these kernels; the public APIs turn that into
+``None`` (scalar) or ``<NA>`` with a reason (cohort), never a silent NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+
+__all__ = [
+    "MeasureStatus",
+    "effective_measure_inputs",
+    "measure_status",
+    "quality_category",
+    "minimum_submission_met",
+    "cost_category",
+]
+
+
+class MeasureStatus:
+    """Codes of what happened to a measure in the quality category."""
+
+    SCORED = 0          #: complete, enough cases: benchmark points count
+    INCOMPLETE = 1      #: completeness below 75%: 0 points, stays in the denominator [REG]
+    LOW_CASES = 2       #: complete but fewer than 20 cases: excluded [REG]
+    NOT_REPORTED = 3    #: no data at all: 0 points, stays in the denominator [CMS]
+    NOT_AVAILABLE = 4   #: administrative-claims measure without a rate: excluded [ASSUMPTION]
+
+    LABELS = {
+        0: "scored",
+        1: "0 points: data completeness below the threshold",
+        2: "excluded: fewer eligible cases than the case minimum",
+        3: "0 points: not reported",
+        4: "excluded: administrative-claims rate not available",
+    }
+    COUNTED = (SCORED, INCOMPLETE, NOT_REPORTED)
+
+
+#: status code → counted in the denominator (a lookup table: cheaper than np.isin per call)
+_COUNTED = np.array([code in MeasureStatus.COUNTED for code in range(max(MeasureStatus.LABELS) + 1)])
+
+
+def effective_measure_inputs(eligible, reported, completeness, rate, points, administrative_claims, *,
+                             settings: Settings = DEFAULT_SETTINGS):
+    """Completeness, eligible cases and "reported at all" from what was entered (NaN = blank).
+
+    Rules::
+
+        completeness = 1                              administrative claims (complete by definition) [CMS]
+                     = completeness as entered        if entered
+                     = reported / eligible            if reported cases entered (0 when eligible = 0)
+                     = 0                              otherwise (nothing reported)
+        reported_any = eligible, rate or points entered
+        eligible     = case minimum                   administrative claims with a rate but no count:
+                                                      CMS attributed it, so it is scored [ASSUMPTION]
+    """
+    eligible = np.asarray(eligible, dtype=float)
+    reported = np.asarray(reported, dtype=float)
+    completeness = np.asarray(completeness, dtype=float)
+    admin = np.asarray(administrative_claims, dtype=bool)
+    has_elig = ~np.isnan(eligible)
+    reported_any = has_elig | ~np.isnan(np.asarray(rate, dtype=float)) | ~np.isnan(np.asarray(points, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(eligible > 0, reported / eligible, 0.0)
+    comp = np.where(admin, 1.0, np.where(~np.isnan(completeness), completeness,
+                                         np.where(~np.isnan(reported), ratio, 0.0)))
+    elig = np.where(admin & ~has_elig & reported_any, float(settings.case_minimum), np.nan_to_num(eligible))
+    return comp, elig, reported_any
+
+
+def measure_status(completeness, eligible_cases, administrative_claims, *,
+                   reported=True, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Status code per measure.
+
+    Rules [REG 512.725][CMS]::
+
+        complete = administrative claims  or  completeness >= 0.75
+        status   = INCOMPLETE   if not complete            (0 points, counted)
+                 = LOW_CASES    if eligible cases < 20     (excluded)
+                 = SCORED       otherwise
+
+    ``reported`` False marks a measure with no data: NOT_REPORTED (0 points, counted), or for an
+    administrative-claims measure NOT_AVAILABLE (excluded) [ASSUMPTION
+    ``unreported_admin_claims_excluded``].
+    """
+    completeness = np.asarray(completeness, dtype=float)
+    eligible = np.asarray(eligible_cases, dtype=float)
+    admin = np.asarray(administrative_claims, dtype=bool)
+    reported = np.asarray(reported, dtype=bool)
+    complete = admin | (completeness >= settings.completeness_threshold)
+    status = np.where(~complete, MeasureStatus.INCOMPLETE,
+                      np.where(eligible < settings.case_minimum, MeasureStatus.LOW_CASES,
+                               MeasureStatus.SCORED))
+    missing_admin = (MeasureStatus.NOT_AVAILABLE if settings.unreported_admin_claims_excluded
+                     else MeasureStatus.NOT_REPORTED)
+    status = np.where(reported, status, np.where(admin, missing_admin, MeasureStatus.NOT_REPORTED))
+    return status.astype(np.int8)
+
+
+def quality_category(points, status) -> np.ndarray:
+    """Quality category score (fraction) per participant; NaN where nothing counts.
+
+    Formula [REG][CMS]::
+
+        quality = sum(points of SCORED measures) / (10 x number of measures not excluded)
+
+    ``points`` and ``status`` are (..., measures); INCOMPLETE and NOT_REPORTED measures add 0 to
+    the numerator and 10 to the denominator. CMS's example: (9.5 + 0 + 8.5 + 7) / 40 = 62.5%.
+    """
+    points = np.asarray(points, dtype=float)
+    status = np.asarray(status)
+    scored = status == MeasureStatus.SCORED
+    counted = _COUNTED[status]
+    num = np.where(scored, points, 0.0).sum(axis=-1)
+    den = 10.0 * counted.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
+def minimum_submission_met(completeness, administrative_claims, submitted_on_time=True, *,
+                           settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Minimum data submission rule [CMS].
+
+    Met when data were submitted on time and at least one measure that is not
+    administrative-claims-based meets the completeness threshold (75%). Otherwise final = 0.
+    """
+    completeness = np.asarray(completeness, dtype=float)
+    admin = np.asarray(administrative_claims, dtype=bool)
+    ok = (~admin & (completeness >= settings.completeness_threshold)).any(axis=-1)
+    return ok & np.asarray(submitted_on_time, dtype=bool)
+
+
+def cost_category(cost_points, episodes, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Cost category score (fraction); NaN (not scored) with fewer than 20 episodes [REG 512.730].
+
+    Formula::
+
+        cost = cost achievement points / 10     if episodes >= 20, else not scored
+
+    Cost points (1-10) come from the EBCM's benchmark ladder (lower cost is better) or are entered
+    directly from a CMS feedback report [ASSUMPTION].
+    """
+    pts = np.asarray(cost_points, dtype=float)
+    eps = np.asarray(episodes, dtype=float)
+    return np.where(eps >= settings.cost_episode_minimum, pts / 10.0, np.nan)

@@ -1,0 +1,60 @@
+"""The participant table's columns: one row per participant (TIN/NPI), used by the cohort API and
+the roster. Measure columns are generated from the cohorts' measure lists (data), so a new measure
+adds its columns without code changes."""
+
+from __future__ import annotations
+
+from asm_xl.model.parameters import cohorts
+
+__all__ = ["IDENTITY_COLUMNS", "PARTICIPANT_COLUMNS", "MEASURE_FIELDS", "measure_columns", "all_columns",
+           "COLUMN_HELP"]
+
+IDENTITY_COLUMNS = ("npi", "tin", "name", "specialty", "cohort")
+
+PARTICIPANT_COLUMNS = (
+    "performance_year", "practice_size", "part_b_payments",
+    "cost_episodes", "episode_cost", "cost_points",
+    "ia1_done", "ia2_done", "ia_done", "pi_score", "complex_bonus", "submitted_on_time",
+)
+
+MEASURE_FIELDS = ("collection_type", "eligible", "reported", "rate", "points", "completeness")
+
+COLUMN_HELP = {
+    "npi": "10-digit National Provider Identifier (Luhn check digit)",
+    "tin": "Taxpayer Identification Number of the practice",
+    "name": "Physician's name (text, written as typed)",
+    "specialty": "Medicare specialty: Cardiology (HF) or one of the six LBP specialties",
+    "cohort": "HF or LBP (optional when specialty says it)",
+    "performance_year": "ASM performance year, 2027-2031",
+    "practice_size": "Clinicians billing under the TIN (1 = solo, 2-15 = small, >15 = no bonus)",
+    "part_b_payments": "Expected Medicare Part B payments in the payment year, dollars",
+    "cost_episodes": "Attributed EBCM episodes (fewer than 20: no cost score)",
+    "episode_cost": "Average risk-adjusted episode cost, dollars (scored on a cost ladder)",
+    "cost_points": "Cost achievement points 1-10 from a CMS feedback report (instead of episode_cost)",
+    "ia1_done": "IA-1 (primary care connections, HRSN screening) done for 90 days: yes/no",
+    "ia2_done": "IA-2 (collaborative care arrangement) done for 90 days: yes/no",
+    "ia_done": "Alternative to ia1_done/ia2_done: number of the two activities done, 0-2",
+    "pi_score": "Promoting Interoperability score, fraction 0-1 (0 if reporting incomplete)",
+    "complex_bonus": "Complex patient bonus, 0-10 points (input; CMS formula unpublished)",
+    "submitted_on_time": "Quality data submitted on time: yes/no (default yes)",
+    "collection_type": "eCQM, MIPS CQM, Part B claims or administrative claims (default: the measure's first)",
+    "eligible": "Eligible cases in the measure's denominator",
+    "reported": "Cases reported (data completeness = reported / eligible)",
+    "rate": "Performance rate: a fraction (70% = 0.70); Q492 in its native units",
+    "points": "Measure achievement points 0-10 from a CMS feedback report (instead of rate)",
+    "completeness": "Data completeness as a fraction (instead of reported)",
+}
+
+
+def measure_columns(measure_key: str) -> dict[str, str]:
+    """{field: column} of one measure, e.g. {"rate": "q236_rate", ...}."""
+    return {f: f"{measure_key}_{f}" for f in MEASURE_FIELDS}
+
+
+def all_columns() -> list[str]:
+    """Every column the participant table understands, in roster order."""
+    cols = list(IDENTITY_COLUMNS) + list(PARTICIPANT_COLUMNS)
+    for c in cohorts().values():
+        for m in c.measures:
+            cols.extend(measure_columns(m.key).values())
+    return cols

@@ -1,0 +1,52 @@
+"""Final score 0-100 with reweighting and clamping (spec 5, 7) [CMS]. Vectorized."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+
+__all__ = ["category_weights", "final_score"]
+
+
+def category_weights(quality_scored, cost_scored, *, settings: Settings = DEFAULT_SETTINGS):
+    """(w_q, w_c) per participant [REG][ASSUMPTION ``reweight_unscored_category``].
+
+    Both scored: (0.5, 0.5). Only one scored: its weight becomes 1 (reweighting), or, with
+    reweighting off, the unscored category simply adds 0. Neither scored: (NaN, NaN), the final
+    score cannot be computed.
+    """
+    q = np.asarray(quality_scored, dtype=bool)
+    c = np.asarray(cost_scored, dtype=bool)
+    wq0 = settings.quality_weight
+    if settings.reweight_unscored_category:
+        wq = np.where(q & c, wq0, np.where(q, 1.0, 0.0))
+        wc = np.where(q & c, 1.0 - wq0, np.where(c, 1.0, 0.0))
+    else:
+        wq = np.where(q, wq0, 0.0)
+        wc = np.where(c, 1.0 - wq0, 0.0)
+    none = ~q & ~c
+    return np.where(none, np.nan, wq), np.where(none, np.nan, wc)
+
+
+def final_score(quality, cost, ia_adj, pi_adj, complex_bonus, practice_bonus,
+                minimum_submission_met=True, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Final score [CMS].
+
+    Formula::
+
+        final = clamp(100 x (w_q x quality + w_c x cost) + ia_adj + pi_adj
+                      + complex_bonus + practice_bonus, 0, 100)
+        final = 0                       if the minimum data submission is not met
+
+    ``quality`` and ``cost`` are fractions, NaN when not scored (weights from
+    :func:`category_weights`). NaN only where neither category is scored and the minimum
+    submission is met: the score cannot be computed, which callers must report, not hide.
+    """
+    q = np.asarray(quality, dtype=float)
+    c = np.asarray(cost, dtype=float)
+    wq, wc = category_weights(~np.isnan(q), ~np.isnan(c), settings=settings)
+    base = 100.0 * (wq * np.where(np.isnan(q), 0.0, q) + wc * np.where(np.isnan(c), 0.0, c))
+    raw = base + ia_adj + pi_adj + complex_bonus + practice_bonus
+    clamped = np.clip(raw, 0.0, 100.0)
+    return np.where(np.asarray(minimum_submission_met, dtype=bool), clamped, 0.0)

@@ -1,0 +1,203 @@
+"""Model parameters as data: the year schedule and the two cohorts with their measures.
+
+Everything here is read from ``asm_xl/model/data/model_parameters.json`` so that a cohort's measure list
+(the LBP list will grow) or a year's risk level changes without code changes.
+
+Sources: performance years 2027-2031, payment year = PY + 2 and risk levels 9/9/10/11/12% [CMS];
+cohorts, specialties and measures [REG][CMS].
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.validation import as_whole
+
+__all__ = [
+    "Measure",
+    "Cohort",
+    "YearParameters",
+    "cohorts",
+    "get_cohort",
+    "cohort_of_specialty",
+    "year_parameters",
+    "risk_level",
+    "payment_year",
+    "performance_years",
+    "normalize_measure_id",
+]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One quality measure of a cohort.
+
+    ``id`` is the three-digit MIPS measure number as a string ("008"); ``key`` ("q008") prefixes
+    the measure's roster columns. ``proportion`` measures take rates as fractions (70% = 0.70);
+    others (Q492) take native units, as the benchmark file states them.
+    """
+
+    id: str
+    title: str
+    collection_types: tuple[str, ...]
+    inverse: bool
+    proportion: bool
+    unit: str = "fraction"
+
+    @property
+    def key(self) -> str:
+        return f"q{self.id}"
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.id}"
+
+    @property
+    def administrative_claims_only(self) -> bool:
+        """Computed by CMS from claims: complete by definition [CMS]."""
+        return self.collection_types == ("Administrative claims",)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A cohort (HF, LBP): its specialties, cost measure and quality measures [REG][CMS]."""
+
+    code: str
+    name: str
+    specialties: tuple[str, ...]
+    cost_measure_id: str
+    cost_measure_title: str
+    measures: tuple[Measure, ...]
+
+    def measure(self, measure_id: object) -> Measure:
+        mid = normalize_measure_id(measure_id)
+        for m in self.measures:
+            if m.id == mid:
+                return m
+        raise ASMInputError(
+            "measure",
+            measure_id,
+            f"the {self.code} cohort's measures are {', '.join(m.label for m in self.measures)}",
+        )
+
+
+@dataclass(frozen=True)
+class YearParameters:
+    """A performance year, its payment year (PY + 2) and risk level r [CMS]."""
+
+    performance_year: int
+    payment_year: int
+    risk_level: float
+
+
+@lru_cache(maxsize=1)
+def _raw() -> dict:
+    text = resources.files("asm_xl.model").joinpath("data/model_parameters.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def cohorts() -> dict[str, Cohort]:
+    """All cohorts by code ("HF", "LBP") [REG][CMS]."""
+    out = {}
+    for c in _raw()["cohorts"]:
+        measures = tuple(
+            Measure(
+                id=normalize_measure_id(m["id"]),
+                title=m["title"],
+                collection_types=tuple(m["collection_types"]),
+                inverse=bool(m["inverse"]),
+                proportion=bool(m["proportion"]),
+                unit=m.get("unit", "fraction" if m["proportion"] else "native"),
+            )
+            for m in c["measures"]
+        )
+        out[c["code"]] = Cohort(
+            code=c["code"],
+            name=c["name"],
+            specialties=tuple(c["specialties"]),
+            cost_measure_id=c["cost_measure"]["id"],
+            cost_measure_title=c["cost_measure"]["title"],
+            measures=measures,
+        )
+    return out
+
+
+def get_cohort(code: object) -> Cohort:
+    """The cohort for a code or name ("HF", "hf", "Heart failure", "LBP", "Low back pain")."""
+    text = str(code).strip().casefold() if code is not None else ""
+    for c in cohorts().values():
+        if text in (c.code.casefold(), c.name.casefold()):
+            return c
+    raise ASMInputError("cohort", code, f"one of {', '.join(cohorts())}")
+
+
+@lru_cache(maxsize=64)
+def _specialty_index() -> dict[str, str]:
+    return {s.casefold(): c.code for c in cohorts().values() for s in c.specialties}
+
+
+def cohort_of_specialty(specialty: object) -> Cohort:
+    """The cohort a specialty belongs to: cardiology → HF; the six LBP specialties → LBP [CMS]."""
+    code = _specialty_index().get(str(specialty).strip().casefold()) if specialty is not None else None
+    if code is None:
+        allowed = "; ".join(f"{c.code}: {', '.join(c.specialties)}" for c in cohorts().values())
+        raise ASMInputError("specialty", specialty, f"an ASM specialty ({allowed})")
+    return cohorts()[code]
+
+
+@lru_cache(maxsize=1)
+def _years() -> dict[int, YearParameters]:
+    return {
+        int(y["performance_year"]): YearParameters(
+            int(y["performance_year"]), int(y["payment_year"]), float(y["risk_level"])
+        )
+        for y in _raw()["years"]
+    }
+
+
+def performance_years() -> tuple[int, ...]:
+    """The model's performance years, 2027-2031 [CMS]."""
+    return tuple(sorted(_years()))
+
+
+def year_parameters(performance_year: object) -> YearParameters:
+    """Payment year and risk level of a performance year [CMS]."""
+    years = performance_years()
+    allowed = f"a performance year {years[0]}-{years[-1]}"
+    py = as_whole("performance_year", performance_year, allowed=allowed)
+    if py not in _years():
+        raise ASMInputError("performance_year", performance_year, allowed)
+    return _years()[py]
+
+
+def risk_level(performance_year: object) -> float:
+    """Risk level r: 9% (2027, 2028), 10% (2029), 11% (2030), 12% (2031) [CMS]."""
+    return year_parameters(performance_year).risk_level
+
+
+def payment_year(performance_year: object) -> int:
+    """Payment year = performance year + 2 [CMS]."""
+    return year_parameters(performance_year).payment_year
+
+
+def normalize_measure_id(measure: object) -> str:
+    """"Q236", "q236", "236", 236 or 236.0 → "236"; "8" → "008" (MIPS measure numbers)."""
+    if isinstance(measure, bool) or measure is None:
+        raise ASMInputError("measure", measure, 'a MIPS measure number such as "Q236", "236" or 236')
+    if isinstance(measure, float):
+        if not measure.is_integer():
+            raise ASMInputError("measure", measure, 'a MIPS measure number such as "Q236", "236" or 236')
+        measure = int(measure)
+    text = str(measure).strip().upper()
+    if text.startswith("Q"):
+        text = text[1:]
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not text.isdigit() or len(text) > 3:
+        raise ASMInputError("measure", measure, 'a MIPS measure number such as "Q236", "236" or 236')
+    return text.zfill(3)

@@ -1,0 +1,312 @@
+"""The scalar API: score one physician (a TIN/NPI participant) and explain every number.
+
+>>> from asm_xl import Participant, MeasureInput, score_participant
+>>> p = Participant(cohort="HF", performance_year=2027, practice_size=40, ia_done=2, pi_score=1.0,
+...                 part_b_payments=250_000, cost_episodes=30, cost_points=8,
+...                 measures=[MeasureInput("Q236", "eCQM", eligible_cases=100, reported_cases=90, rate=0.72)])
+>>> s = score_participant(p)   # Q236: 72% on the PY2026 eCQM ladder = 7 points; 3 measures unreported
+>>> round(s.quality, 4), round(s.final_score, 4)
+(0.175, 48.75)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from asm_xl.model import adjustments, categories, final_score as final_mod, payment
+from asm_xl.model.benchmarks import BenchmarkTable, Ladder, LadderOverrides, normalize_collection_type, packaged_benchmarks
+from asm_xl.model.categories import MeasureStatus
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.parameters import Cohort, Measure, cohort_of_specialty, get_cohort, year_parameters
+from asm_xl.model.points import points_on_ladder
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.model.validation import as_bool, as_count, as_fraction, as_number, as_whole, is_blank
+
+__all__ = ["MeasureInput", "Participant", "MeasureScore", "ParticipantScore", "score_participant",
+           "measure_points"]
+
+
+@dataclass(frozen=True)
+class MeasureInput:
+    """One quality measure as reported.
+
+    ``rate`` is a fraction for proportion measures (native units for Q492). Give either
+    ``reported_cases`` or ``completeness``. ``points`` (0-10, e.g. from a CMS feedback report)
+    replaces scoring ``rate`` against a benchmark. A measure with no eligible cases, rate or points
+    given counts as not reported.
+    """
+
+    measure: object
+    collection_type: object = None
+    eligible_cases: object = None
+    reported_cases: object = None
+    rate: object = None
+    points: object = None
+    completeness: object = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Participant:
+    """One participant's inputs. ``cohort`` may be omitted when ``specialty`` says it."""
+
+    performance_year: object
+    practice_size: object
+    ia_done: object
+    pi_score: object
+    cohort: object = None
+    specialty: object = None
+    measures: Sequence[MeasureInput] = ()
+    cost_episodes: object = None
+    episode_cost: object = None
+    cost_points: object = None
+    complex_bonus: object = 0.0
+    part_b_payments: object = 0.0
+    submitted_on_time: object = True
+    npi: str = ""
+    tin: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class MeasureScore:
+    """What happened to one measure: completeness, cases, points that count, status, benchmark."""
+
+    measure: str
+    collection_type: str
+    eligible_cases: int | None
+    completeness: float | None
+    rate: float | None
+    points: float           #: points that count (0 when not scored)
+    status: int             #: a MeasureStatus code
+    benchmark: str          #: which ladder (or "entered")
+
+    @property
+    def status_text(self) -> str:
+        return MeasureStatus.LABELS[self.status]
+
+
+@dataclass(frozen=True)
+class ParticipantScore:
+    """Every number of the annual performance report, with what it rests on."""
+
+    cohort: str
+    performance_year: int
+    payment_year: int
+    measures: tuple[MeasureScore, ...]
+    quality: float | None
+    cost_points: float | None
+    cost: float | None
+    quality_weight: float | None
+    cost_weight: float | None
+    ia_adjustment: float
+    pi_adjustment: float
+    complex_bonus: float
+    practice_bonus: float
+    minimum_submission_met: bool
+    final_score: float | None
+    tfs: float | None
+    risk_level: float
+    scaling_factor: float
+    factor: float | None
+    multiplier: float | None
+    part_b_payments: float
+    dollar_impact: float | None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def measure_points(measure: object, collection_type: object, rate: object, year: object = None, *,
+                   benchmarks: BenchmarkTable | None = None, settings: Settings = DEFAULT_SETTINGS) -> float:
+    """Points of one measure's rate on its benchmark ladder (see :func:`asm_xl.model.points.points_on_ladder`)."""
+    ladder = (benchmarks or packaged_benchmarks()).lookup(measure, collection_type, year or settings.benchmark_year)
+    return float(points_on_ladder(_rate_value("rate", rate, ladder.scale == 100.0), ladder,
+                                  cap=settings.topped_out_cap, decimals=settings.measure_points_decimals))
+
+
+def _rate_value(field_name: str, value: object, proportion: bool) -> float:
+    if proportion:
+        return as_fraction(field_name, value)
+    return as_number(field_name, value, minimum=0.0, allowed="a number >= 0 (native units)")
+
+
+def _resolve_cohort(p: Participant) -> Cohort:
+    if is_blank(p.cohort) and is_blank(p.specialty):
+        raise ASMInputError("cohort", p.cohort, "a cohort (HF, LBP) or an ASM specialty")
+    if is_blank(p.cohort):
+        return cohort_of_specialty(p.specialty)
+    cohort = get_cohort(p.cohort)
+    if not is_blank(p.specialty) and cohort_of_specialty(p.specialty).code != cohort.code:
+        raise ASMInputError("specialty", p.specialty, f"a specialty of the {cohort.code} cohort: "
+                            + ", ".join(cohort.specialties))
+    return cohort
+
+
+def _score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings) -> MeasureScore:
+    f = m.key
+    ctype = m.collection_types[0] if is_blank(mi.collection_type) else normalize_collection_type(
+        mi.collection_type, f"{f}_collection_type")
+    if ctype not in m.collection_types:
+        raise ASMInputError(f"{f}_collection_type", mi.collection_type,
+                            f"{m.label} is collected as {', '.join(m.collection_types)}")
+    admin = ctype == "Administrative claims"
+    eligible = None if is_blank(mi.eligible_cases) else as_count(f"{f}_eligible", mi.eligible_cases)
+    rate = None if is_blank(mi.rate) else _rate_value(f"{f}_rate", mi.rate, m.proportion)
+    entered = None if is_blank(mi.points) else as_number(f"{f}_points", mi.points, minimum=0.0, maximum=10.0)
+    completeness = None if admin or is_blank(mi.completeness) else as_fraction(
+        f"{f}_completeness", mi.completeness)
+    reported = None
+    if not admin and completeness is None and not is_blank(mi.reported_cases):
+        reported = as_count(f"{f}_reported", mi.reported_cases)
+        if eligible is None:
+            raise ASMInputError(f"{f}_eligible", mi.eligible_cases, f"eligible cases, needed with {f}_reported")
+        if reported > eligible:
+            raise ASMInputError(f"{f}_reported", mi.reported_cases, f"at most {f}_eligible ({eligible})")
+    nan = float("nan")
+    comp, elig, reported_any = (x.item() for x in categories.effective_measure_inputs(
+        nan if eligible is None else eligible, nan if reported is None else reported,
+        nan if completeness is None else completeness, nan if rate is None else rate,
+        nan if entered is None else entered, admin, settings=settings))
+    status = int(categories.measure_status(comp, elig, admin, reported=reported_any, settings=settings))
+    completeness = comp if (reported_any or admin) else None
+    eligible = int(elig) if reported_any else eligible
+    points, source = 0.0, ""
+    if status == MeasureStatus.SCORED:
+        if entered is not None:
+            points, source = entered, "entered"
+        elif rate is None:
+            raise ASMInputError(f"{f}_rate", mi.rate, f"a rate for {m.label}: it is complete with enough cases")
+        else:
+            ladder = ladder_for(m, ctype)
+            points = float(points_on_ladder(rate, ladder, cap=settings.topped_out_cap,
+                                            decimals=settings.measure_points_decimals))
+            source = ladder.label
+    return MeasureScore(m.label, ctype, eligible, completeness, rate, points, status, source)
+
+
+def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
+                      benchmarks: BenchmarkTable | None = None, ladders: dict | None = None,
+                      cost_ladder: Ladder | None = None, scaling_factor: float | None = None,
+                      tfs_midpoint: float | None = None) -> ParticipantScore:
+    """Score one participant end to end (spec 3-8).
+
+    Parameters
+    ----------
+    p : Participant
+    settings : Settings
+        Rule constants and assumptions.
+    benchmarks : BenchmarkTable, optional
+        Ladders by measure/collection type/year; default the packaged MIPS table.
+    ladders : dict, optional
+        ``{measure id or (measure id, collection type): Ladder}`` overriding the table.
+    cost_ladder : Ladder, optional
+        Needed when ``episode_cost`` is given instead of ``cost_points``.
+    scaling_factor : float, optional
+        The cohort's SF; default ``settings.default_scaling_factor`` [ASSUMPTION].
+    tfs_midpoint : float, optional
+        m of the exchange function; default ``settings.tfs_midpoint``.
+
+    Raises
+    ------
+    ASMInputError
+        For the first bad input, naming the field, the value and what is allowed.
+    """
+    cohort = _resolve_cohort(p)
+    years = year_parameters(p.performance_year)
+    table = benchmarks or packaged_benchmarks()
+    overrides = LadderOverrides(ladders)
+
+    def ladder_for(m: Measure, ctype: str) -> Ladder:
+        return overrides.get(m.id, ctype) or table.lookup(m.id, ctype, settings.benchmark_year)
+
+    given = {}
+    for mi in p.measures:
+        m = cohort.measure(mi.measure)
+        if m.id in given:
+            raise ASMInputError("measure", mi.measure, f"each measure once ({m.label} is given twice)")
+        given[m.id] = mi
+    scores = tuple(_score_measure(m, given.get(m.id, MeasureInput(m.id)), ladder_for, settings)
+                   for m in cohort.measures)
+    status = np.array([s.status for s in scores])
+    quality = float(categories.quality_category(np.array([s.points for s in scores]), status))
+    completeness = np.array([s.completeness if s.completeness is not None else 0.0 for s in scores])
+    admin = np.array([s.collection_type == "Administrative claims" for s in scores])
+    on_time = as_bool("submitted_on_time", p.submitted_on_time)
+    min_met = bool(categories.minimum_submission_met(completeness, admin, on_time, settings=settings))
+
+    episodes = None if is_blank(p.cost_episodes) else as_count("cost_episodes", p.cost_episodes)
+    if episodes is None and not (is_blank(p.cost_points) and is_blank(p.episode_cost)):
+        raise ASMInputError("cost_episodes", p.cost_episodes,
+                            "required with cost_points or episode_cost: EBCM episodes (a whole number >= 0)")
+    cost_pts = _cost_points(p, episodes, cost_ladder, settings)
+    cost = float(categories.cost_category(cost_pts if cost_pts is not None else np.nan,
+                                          episodes if episodes is not None else 0, settings=settings))
+
+    ia_done = as_whole("ia_done", p.ia_done, minimum=0, maximum=2,
+                       allowed="0, 1 or 2 improvement activities completed")
+    pi = as_fraction("pi_score", p.pi_score)
+    bonus = as_number("complex_bonus", p.complex_bonus, minimum=0.0, maximum=settings.complex_bonus_max)
+    size = as_whole("practice_size", p.practice_size, minimum=1, allowed="a whole number of clinicians >= 1")
+    payments = as_number("part_b_payments", p.part_b_payments, minimum=0.0, allowed="dollars >= 0")
+
+    ia = float(adjustments.ia_adjustment(ia_done, settings=settings))
+    pia = float(adjustments.pi_adjustment(pi, settings=settings))
+    practice = float(adjustments.practice_size_bonus(size, settings=settings))
+    wq, wc = (float(x) for x in final_mod.category_weights(not np.isnan(quality), not np.isnan(cost),
+                                                           settings=settings))
+    final = float(final_mod.final_score(quality, cost, ia, pia, bonus, practice, min_met, settings=settings))
+
+    sf = settings.default_scaling_factor if scaling_factor is None else as_number(
+        "scaling_factor", scaling_factor, minimum=0.0)
+    notes = _notes(quality, cost, min_met, final, scaling_factor is None, settings)
+    r = years.risk_level
+    if np.isnan(final):
+        tfs = factor = impact = multiplier = None
+    else:
+        tfs = float(payment.transformed_final_score(final, midpoint=tfs_midpoint, settings=settings))
+        factor = float(payment.adjustment_factor(final, tfs, r, sf, settings=settings))
+        multiplier = float(payment.payment_multiplier(factor))
+        impact = float(payment.dollar_impact(factor, payments))
+    return ParticipantScore(
+        cohort=cohort.code, performance_year=years.performance_year, payment_year=years.payment_year,
+        measures=scores, quality=_opt(quality), cost_points=cost_pts if not np.isnan(cost) else None,
+        cost=_opt(cost), quality_weight=_opt(wq), cost_weight=_opt(wc), ia_adjustment=ia,
+        pi_adjustment=pia, complex_bonus=bonus, practice_bonus=practice, minimum_submission_met=min_met,
+        final_score=_opt(final), tfs=tfs, risk_level=r, scaling_factor=sf, factor=factor,
+        multiplier=multiplier, part_b_payments=payments, dollar_impact=impact, notes=notes)
+
+
+def _cost_points(p: Participant, episodes, cost_ladder, settings) -> float | None:
+    if not is_blank(p.cost_points):
+        return as_number("cost_points", p.cost_points, minimum=1.0, maximum=10.0,
+                         allowed="cost achievement points between 1 and 10")
+    if is_blank(p.episode_cost):
+        if episodes is not None and episodes >= settings.cost_episode_minimum:
+            raise ASMInputError("cost_points", p.cost_points,
+                                "cost points (1-10) or an episode cost with a cost ladder")
+        return None
+    cost = as_number("episode_cost", p.episode_cost, minimum=0.0, allowed="dollars >= 0")
+    if cost_ladder is None:
+        raise ASMInputError("cost_ladder", None, "a cost benchmark ladder to score episode_cost on")
+    return float(points_on_ladder(cost, cost_ladder, cap=settings.topped_out_cap))
+
+
+def _opt(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
+
+
+def _notes(quality, cost, min_met, final, default_sf, settings) -> tuple[str, ...]:
+    out = []
+    if not min_met:
+        out.append("Minimum data submission not met: final score 0 [CMS].")
+    elif np.isnan(final):
+        out.append("Neither quality nor cost is scored: the final score cannot be computed.")
+    elif np.isnan(quality) and settings.reweight_unscored_category:
+        out.append("Quality not scored: its weight moves to cost [ASSUMPTION].")
+    elif np.isnan(cost) and settings.reweight_unscored_category:
+        out.append("Cost not scored: its weight moves to quality [ASSUMPTION].")
+    if default_sf:
+        out.append(f"Scaling factor {settings.default_scaling_factor:g} is the default without cohort data "
+                   "[ASSUMPTION].")
+    return tuple(out)

@@ -1,0 +1,146 @@
+"""From final score to dollars: exchange function, scaling factor, factor, multiplier, impact
+(spec 8) [REG 512.750][CMS]. Vectorized over participants of one cohort."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+
+__all__ = [
+    "transformed_final_score",
+    "adjustment_factor",
+    "payment_multiplier",
+    "dollar_impact",
+    "ScalingSolution",
+    "solve_scaling_factor",
+    "percentile_rank",
+    "competition_rank",
+]
+
+
+def transformed_final_score(final, *, midpoint: float | None = None,
+                            settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Transformed final score (TFS), a logistic exchange function [ASSUMPTION].
+
+    Formula::
+
+        TFS = 1 / (1 + exp(-k x (final - m)))       k = 0.1, m = 50
+
+    ``midpoint`` overrides m (e.g. the cohort median). CMS's illustration: final 80 → 0.95.
+    """
+    m = settings.tfs_midpoint if midpoint is None else float(midpoint)
+    x = -settings.tfs_steepness * (np.asarray(final, dtype=float) - m)
+    return 1.0 / (1.0 + np.exp(x))
+
+
+def adjustment_factor(final, tfs, risk_level, scaling_factor, *,
+                      settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Payment adjustment factor (fraction) [REG 512.750][CMS].
+
+    Formula::
+
+        factor = r x TFS x SF - r        if final > 0
+               = -r                      if final = 0
+        factor = clamp(factor, -r, +r)   [ASSUMPTION bound_factors]
+    """
+    r = np.asarray(risk_level, dtype=float)
+    f = np.where(np.asarray(final, dtype=float) > 0, r * np.asarray(tfs, dtype=float) * scaling_factor - r, -r)
+    if settings.bound_factors:
+        f = np.clip(f, -r, r)
+    return f
+
+
+def payment_multiplier(factor) -> np.ndarray:
+    """Payment multiplier = 1 + factor, applied to Part B professional claims of the payment year [CMS]."""
+    return 1.0 + np.asarray(factor, dtype=float)
+
+
+def dollar_impact(factor, part_b_payments) -> np.ndarray:
+    """Dollar impact = factor x Part B payments [CMS]. +6% on $250,000 → +$15,000."""
+    return np.asarray(factor, dtype=float) * np.asarray(part_b_payments, dtype=float)
+
+
+@dataclass(frozen=True)
+class ScalingSolution:
+    """The cohort's scaling factor and how it was found.
+
+    ``method``: "closed form" (no bound active), "solved" (bounds active, brentq),
+    "no positive scores" (every factor is -r whatever SF: the default SF is reported),
+    "budget unattainable" (even +r for every positive score cannot pay the pool back; SF is the
+    smallest value that gives everyone with a positive score +r).
+    """
+
+    scaling_factor: float
+    method: str
+    budget_residual: float
+
+
+def solve_scaling_factor(final, part_b_payments, risk_level: float, *, midpoint: float | None = None,
+                         settings: Settings = DEFAULT_SETTINGS) -> ScalingSolution:
+    """Scaling factor SF of one cohort [CMS][ASSUMPTION payment-weighted, bounded].
+
+    SF solves the budget identity over the cohort (P_i = Part B payments, or 1 when the pool
+    is not payment-weighted; zero-score participants count with factor -r)::
+
+        sum_i P_i x factor_i(SF) = -0.15 x r x sum_i P_i
+
+    Without active bounds this is closed-form::
+
+        SF = 0.85 x sum_i P_i / sum_(final_i > 0) P_i x TFS_i
+
+    When that SF pushes some factor above +r, the budget sum (continuous, non-decreasing in SF) is
+    solved numerically with :func:`scipy.optimize.brentq` between the closed-form value and
+    2 / min TFS, where every positive score is at +r.
+    """
+    final = np.asarray(final, dtype=float)
+    w = np.asarray(part_b_payments, dtype=float) if settings.payment_weighted_pool else np.ones_like(final)
+    r = float(risk_level)
+    tfs = transformed_final_score(final, midpoint=midpoint, settings=settings)
+    pos = final > 0
+    total = w.sum()
+    target = -settings.pool_withhold * r * total
+
+    def budget(sf: float) -> float:
+        return float(np.dot(w, adjustment_factor(final, tfs, r, sf, settings=settings))) - target
+
+    weighted_tfs = float(np.dot(w[pos], tfs[pos]))
+    if weighted_tfs <= 0.0 or r == 0.0:
+        sf = settings.default_scaling_factor
+        return ScalingSolution(sf, "no positive scores", budget(sf))
+    sf0 = (1.0 - settings.pool_withhold) * total / weighted_tfs
+    if not settings.bound_factors or float(tfs[pos].max()) * sf0 <= 2.0:
+        return ScalingSolution(sf0, "closed form", budget(sf0))
+    b0 = budget(sf0)
+    if b0 >= 0.0:  # the bound only clips factors of participants without payments (or by rounding):
+        return ScalingSolution(sf0, "closed form", b0)  # the closed form still meets the budget
+    hi = 2.0 / float(tfs[pos & (w > 0)].min()) if np.any(pos & (w > 0)) else sf0
+    if budget(hi) < 0.0:
+        return ScalingSolution(hi, "budget unattainable", budget(hi))
+    from scipy.optimize import brentq  # imported here: scipy.optimize costs ~0.4 s at start-up
+
+    sf = brentq(budget, sf0, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+    return ScalingSolution(float(sf), "solved", budget(sf))
+
+
+def percentile_rank(values) -> np.ndarray:
+    """Percentile rank (0-100) of each value within its cohort, ties averaged.
+
+    Formula (scipy's ``percentileofscore(kind="mean")``)::
+
+        pct_i = 100 x (#{j: v_j < v_i} + #{j: v_j <= v_i}) / (2 n)
+    """
+    v = np.asarray(values, dtype=float)
+    s = np.sort(v)
+    less = np.searchsorted(s, v, side="left")
+    leq = np.searchsorted(s, v, side="right")
+    return 100.0 * (less + leq) / (2.0 * v.size)
+
+
+def competition_rank(values) -> np.ndarray:
+    """Rank within the cohort, 1 = highest value; ties share the best rank ("1224")."""
+    v = np.asarray(values, dtype=float)
+    s = np.sort(v)
+    return 1 + v.size - np.searchsorted(s, v, side="right")

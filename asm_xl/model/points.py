@@ -1,0 +1,71 @@
+"""Measure achievement points from a benchmark ladder (spec 3.1) [MIPS].
+
+Vectorized: ``rates`` may be a scalar or an array; the result has its shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from asm_xl.model.benchmarks import Ladder
+
+__all__ = ["points_on_ladder", "to_ladder_units"]
+
+#: Decimals kept when a user's rate is converted to ladder units: 0.57 * 100 is
+#: 56.99999999999999 in binary floating point and must reach a decile starting at 57.
+LADDER_UNIT_DECIMALS = 9
+
+
+def to_ladder_units(rates, scale: float) -> np.ndarray:
+    """rate x scale, rounded to 1e-9 to undo binary noise (fraction 0.57 → 57 percent)."""
+    return np.round(np.asarray(rates, dtype=float) * scale, LADDER_UNIT_DECIMALS)
+
+
+def points_on_ladder(rates, ladder: Ladder, *, cap: float = 7.0, decimals: int = -1) -> np.ndarray:
+    """Achievement points (1-10, partial points) of rates against a ladder.
+
+    Parameters
+    ----------
+    rates : float or array_like
+        In the user's units (fractions for proportion measures); multiplied by ``ladder.scale``.
+    ladder : Ladder
+        Decile start values B1..B10 (better direction), ``inverse``, ``topped_out``.
+    cap : float
+        Most points when the ladder is topped out by program (7) [MIPS].
+    decimals : int
+        Round points to this many decimals (CMS reports 4); -1 keeps full precision.
+
+    Notes
+    -----
+    With x the rate in ladder units, "reaches B" meaning x >= B (direct) or x <= B (inverse)::
+
+        k      = max{ j in 2..10 : x reaches B_j },  or 1 if there is none
+        points = 10                                   if k = 10
+               = 1                                    if k = 1 and x does not reach B1
+               = k + |x - B_k| / |B_(k+1) - B_k|      otherwise
+        points = min(points, cap)                     if topped out by program
+
+    Equal start values make empty deciles, which the search skips: B_(k+1) is never reached, so
+    it differs from B_k and the division is safe. [MIPS, 42 CFR 414.1380(b)(1)]
+
+    Examples
+    --------
+    >>> from asm_xl.model.benchmarks import Ladder
+    >>> lad = Ladder((0, 10, 20, 30, 40, 50, 60, 70, 80, 90), scale=100)
+    >>> float(points_on_ladder(0.65, lad))
+    7.5
+    """
+    sign = -1.0 if ladder.inverse else 1.0
+    b = sign * np.asarray(ladder.starts, dtype=float)  # non-decreasing in the better direction
+    x = sign * to_ladder_units(rates, ladder.scale)
+    k = 1 + np.searchsorted(b[1:], x, side="right")  # highest decile in 2..10 reached, else 1
+    lo = b[np.minimum(k, 10) - 1]
+    hi = b[np.minimum(k, 9)]  # B_(k+1); unused when k = 10
+    with np.errstate(divide="ignore", invalid="ignore"):
+        partial = k + (x - lo) / (hi - lo)
+    pts = np.where(k >= 10, 10.0, np.where((k == 1) & (x < b[0]), 1.0, partial))
+    if ladder.topped_out:
+        pts = np.minimum(pts, cap)
+    if decimals >= 0:
+        pts = np.round(pts, decimals)
+    return pts

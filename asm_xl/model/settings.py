@@ -1,0 +1,162 @@
+"""Every rule constant and every [ASSUMPTION] of the methodology as one named, editable setting.
+
+A setting has a default, a one-line description and a source tag:
+
+- ``REG``  42 CFR 512 subpart G (regulation text),
+- ``CMS``  CMS's own material (the ASM overview webcast),
+- ``MIPS`` the MIPS rule ASM reuses (42 CFR 414.1380, CMS benchmark files),
+- ``ASSUMPTION`` not published in full; the default is this project's choice and only the default
+  changes when CMS publishes the missing piece.
+
+>>> from asm_xl.model.settings import Settings
+>>> s = Settings().replace(default_scaling_factor=1.5)
+>>> s.default_scaling_factor
+1.5
+
+The workbook's Assumptions sheet lists :meth:`Settings.describe` and feeds edits back through
+:meth:`Settings.from_mapping`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields
+from typing import Any, Iterator, Mapping, NamedTuple
+
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.validation import as_bool, as_number, as_whole, is_blank
+
+__all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES"]
+
+SOURCES = ("REG", "CMS", "MIPS", "ASSUMPTION")
+
+
+def _setting(default: Any, source: str, description: str, *, minimum: float | None = None,
+             maximum: float | None = None, choices: tuple[str, ...] | None = None):
+    assert source in SOURCES
+    return field(default=default, metadata={
+        "source": source, "description": description,
+        "minimum": minimum, "maximum": maximum, "choices": choices,
+    })
+
+
+class SettingInfo(NamedTuple):
+    """A setting as the Assumptions sheet lists it."""
+
+    name: str
+    value: Any
+    default: Any
+    source: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The methodology's parameters. Immutable: use :meth:`replace` to override some."""
+
+    # --- quality category (spec 3) ---
+    completeness_threshold: float = _setting(
+        0.75, "REG", "Data completeness (reported / eligible cases) below which a measure gets 0 points.",
+        minimum=0, maximum=1)
+    case_minimum: int = _setting(
+        20, "REG", "Eligible cases below which a complete measure is excluded from the quality score.",
+        minimum=0)
+    topped_out_cap: float = _setting(
+        7.0, "MIPS", "Most points a measure topped out by program can earn.", minimum=1, maximum=10)
+    measure_points_decimals: int = _setting(
+        -1, "MIPS", "Round measure points to this many decimals as CMS reports them (4); -1 keeps full precision.",
+        minimum=-1, maximum=10)
+    benchmark_year: int = _setting(
+        0, "ASSUMPTION", "MIPS benchmark performance year used until CMS publishes ASM benchmarks; 0 = latest available.",
+        minimum=0)
+    unreported_admin_claims_excluded: bool = _setting(
+        True, "ASSUMPTION", "An administrative-claims measure with no rate (CMS computes it) is excluded, not scored 0.")
+    # --- cost category (spec 4) ---
+    cost_episode_minimum: int = _setting(
+        20, "REG", "EBCM episodes below which there is no cost score.", minimum=0)
+    # --- weights and reweighting (spec 5, 7) ---
+    quality_weight: float = _setting(
+        0.5, "REG", "Weight of the quality category in the final score (cost gets the rest).", minimum=0, maximum=1)
+    reweight_unscored_category: bool = _setting(
+        True, "ASSUMPTION", "If quality or cost is not scored, its weight moves to the other one.")
+    # --- adjustments (spec 6) ---
+    ia_penalty_per_missing: float = _setting(
+        10.0, "CMS", "Points deducted per improvement activity (IA-1, IA-2) not completed.", minimum=0)
+    pi_max_penalty: float = _setting(
+        10.0, "CMS", "Points deducted at a Promoting Interoperability score of 0%.", minimum=0)
+    pi_adjustment_linear: bool = _setting(
+        True, "ASSUMPTION", "PI adjustment = -max penalty x (1 - PI score), linear in the PI score.")
+    complex_bonus_max: float = _setting(
+        10.0, "CMS", "Largest complex patient bonus (entered as an input, formula unpublished).", minimum=0)
+    solo_practice_bonus: float = _setting(
+        15.0, "CMS", "Points added for a solo practice (1 clinician in the TIN).", minimum=0)
+    small_practice_bonus: float = _setting(
+        10.0, "CMS", "Points added for a small practice (2 to the small-practice limit clinicians).", minimum=0)
+    small_practice_max_clinicians: int = _setting(
+        15, "CMS", "Most clinicians in a TIN for it to count as a small practice.", minimum=1)
+    # --- payment (spec 8) ---
+    tfs_steepness: float = _setting(
+        0.1, "ASSUMPTION", "k of the logistic exchange function TFS = 1 / (1 + exp(-k (final - m))).", minimum=0)
+    tfs_midpoint: float = _setting(
+        50.0, "ASSUMPTION", "m of the exchange function when the midpoint is fixed.", minimum=0, maximum=100)
+    tfs_midpoint_mode: str = _setting(
+        "fixed", "ASSUMPTION", "Midpoint m of the exchange function: 'fixed' (tfs_midpoint) or 'cohort_median'.",
+        choices=("fixed", "cohort_median"))
+    pool_withhold: float = _setting(
+        0.15, "CMS", "Share of the amount at risk CMS keeps; 85% is paid back (secondary sources).",
+        minimum=0, maximum=1)
+    payment_weighted_pool: bool = _setting(
+        True, "ASSUMPTION", "The budget identity weights each participant by Part B payments (else equal weights).")
+    bound_factors: bool = _setting(
+        True, "ASSUMPTION", "Payment adjustment factors are bounded to [-r, +r].")
+    default_scaling_factor: float = _setting(
+        1.7, "ASSUMPTION", "Scaling factor without cohort data: a reference cohort with mean TFS 0.5 (0.85 / 0.5).",
+        minimum=0)
+
+    # ------------------------------------------------------------------ API
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            object.__setattr__(self, f.name, _coerce(f, getattr(self, f.name)))
+
+    def replace(self, **overrides: Any) -> "Settings":
+        """A copy with some settings changed; unknown names are an error."""
+        names = {f.name for f in fields(self)}
+        for k in overrides:
+            if k not in names:
+                raise ASMInputError("setting", k, f"one of {', '.join(sorted(names))}")
+        return dataclasses.replace(self, **overrides)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> "Settings":
+        """Settings from name → value pairs (e.g. the Assumptions sheet); blank values keep defaults."""
+        return cls().replace(**{k: v for k, v in values.items() if not is_blank(v)})
+
+    def describe(self) -> list[SettingInfo]:
+        """Every setting with its value, default, source tag and description."""
+        return [SettingInfo(f.name, getattr(self, f.name), f.default, f.metadata["source"],
+                            f.metadata["description"]) for f in fields(self)]
+
+    def assumptions(self) -> list[SettingInfo]:
+        """Only the settings tagged ASSUMPTION."""
+        return [s for s in self.describe() if s.source == "ASSUMPTION"]
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        return ((f.name, getattr(self, f.name)) for f in fields(self))
+
+
+def _coerce(f: dataclasses.Field, value: Any) -> Any:
+    meta = f.metadata
+    lo, hi, choices = meta["minimum"], meta["maximum"], meta["choices"]
+    if choices:
+        text = str(value).strip().casefold() if isinstance(value, str) else value
+        if text not in choices:
+            raise ASMInputError(f.name, value, f"one of {', '.join(choices)}")
+        return text
+    if isinstance(f.default, bool):
+        return as_bool(f.name, value)
+    if isinstance(f.default, int):
+        return as_whole(f.name, value, minimum=lo, maximum=hi)
+    return as_number(f.name, value, minimum=lo, maximum=hi)
+
+
+DEFAULT_SETTINGS = Settings()

@@ -1,0 +1,90 @@
+"""Scalar input checks shared by every API. Each raises ASMInputError naming field, value, rule."""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+from asm_xl.model.errors import ASMInputError
+
+__all__ = ["TRUE_WORDS", "FALSE_WORDS", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
+
+
+def is_blank(value: object) -> bool:
+    """None, NaN/pd.NA or an empty/whitespace string: a cell left empty."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return bool(value != value)  # NaN and pd.NA
+    except TypeError:
+        return True  # pd.NA raises on bool()
+
+
+def as_number(field: str, value: object, *, minimum: float | None = None,
+              maximum: float | None = None, allowed: str | None = None) -> float:
+    """A finite real number (text such as "0.7" is accepted), optionally within bounds."""
+    desc = allowed or _bounds_text(minimum, maximum)
+    if isinstance(value, bool) or is_blank(value):
+        raise ASMInputError(field, value, desc)
+    if isinstance(value, Real):
+        x = float(value)
+    elif isinstance(value, str):
+        try:
+            x = float(value.strip().replace(",", ""))
+        except ValueError:
+            raise ASMInputError(field, value, desc) from None
+    else:
+        raise ASMInputError(field, value, desc)
+    if not math.isfinite(x) or (minimum is not None and x < minimum) or (maximum is not None and x > maximum):
+        raise ASMInputError(field, value, desc)
+    return x
+
+
+def as_fraction(field: str, value: object) -> float:
+    """A fraction in [0, 1] (70% is 0.70; 70 is an error, not a percent) [spec 1]."""
+    return as_number(field, value, minimum=0.0, maximum=1.0,
+                     allowed="a fraction between 0 and 1 (70% is 0.70)")
+
+
+def as_whole(field: str, value: object, *, minimum: int | None = None,
+             maximum: int | None = None, allowed: str | None = None) -> int:
+    """A whole number (20, 20.0 or "20"), optionally within bounds."""
+    desc = allowed or ("a whole number " + _bounds_text(minimum, maximum)).strip()
+    x = as_number(field, value, minimum=minimum, maximum=maximum, allowed=desc)
+    if not float(x).is_integer():
+        raise ASMInputError(field, value, desc)
+    return int(x)
+
+
+def as_count(field: str, value: object) -> int:
+    """A count of cases or episodes: a whole number >= 0."""
+    return as_whole(field, value, minimum=0, allowed="a whole number >= 0")
+
+
+TRUE_WORDS = {"true", "yes", "y", "1", "x", "done"}
+FALSE_WORDS = {"false", "no", "n", "0", ""}
+
+
+def as_bool(field: str, value: object) -> bool:
+    """TRUE/FALSE, yes/no, 1/0 (blank is no)."""
+    if isinstance(value, bool):
+        return value
+    if is_blank(value):
+        return False
+    if isinstance(value, Real) and float(value) in (0.0, 1.0):
+        return float(value) == 1.0
+    if isinstance(value, str) and value.strip().casefold() in TRUE_WORDS | FALSE_WORDS:
+        return value.strip().casefold() in TRUE_WORDS
+    raise ASMInputError(field, value, "yes/no, TRUE/FALSE or 1/0")
+
+
+def _bounds_text(minimum: float | None, maximum: float | None) -> str:
+    if minimum is not None and maximum is not None:
+        return f"a number between {minimum:g} and {maximum:g}"
+    if minimum is not None:
+        return f"a number >= {minimum:g}"
+    if maximum is not None:
+        return f"a number <= {maximum:g}"
+    return "a number"

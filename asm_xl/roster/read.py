@@ -1,0 +1,349 @@
+"""Participant rosters: read a CSV or Excel file of physicians safely, validate it row by row.
+
+A roster is the participant table of :func:`asm_xl.model.cohort.score_cohort` (columns in
+:mod:`asm_xl.model.columns`) as a file a practice manager keeps: one row per physician (TIN/NPI), a
+header in row 1.
+
+* :func:`read_roster` reads the file as **text**: every cell is a ``str`` exactly as typed, so
+  identifiers keep their leading zeros (NPI, TIN), "NA" stays a name and text that looks like a
+  formula (``=HYPERLINK(...)``, ``+1-555-0100``) is never interpreted. Files are untrusted: their
+  size is checked before reading, Excel packages are checked for zip bombs before openpyxl sees
+  them, and workbook XML is parsed by defusedxml.
+* :func:`validate_roster` runs the roster's own checks (NPI check digit, TIN, duplicates) and then
+  the methodology's checks by delegating to :func:`~asm_xl.model.cohort.score_cohort`, so that no rule is
+  written twice. It returns the good rows and one error per bad cell, numbered as the user sees
+  the file (header = row 1, first data row = row 2).
+* :func:`write_error_report` writes the errors as CSV (atomically); :func:`summarize_errors` is the
+  short on-screen version.
+
+>>> from asm_xl.roster import npi_is_valid
+>>> npi_is_valid("1234567893"), npi_is_valid("1234567890")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import os
+import re
+import stat
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+
+__all__ = ["RosterError", "SUPPORTED_EXTENSIONS", "FIRST_DATA_ROW", "normalize_column_name", "read_roster"]
+
+SUPPORTED_EXTENSIONS = (".csv", ".xlsx", ".xlsm")
+
+#: The first data row of a file is row 2 (the header is row 1); a frame from :func:`read_roster`
+#: has index = file row - 2.
+FIRST_DATA_ROW = 2
+_MAX_COLUMNS = 1_000
+_MAX_REPORTED_LAYOUT_ERRORS = 5
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+class RosterError(ValueError):
+    """A roster file cannot be read: missing, unsupported, too large, not a valid workbook, no
+    header or no data. Raised before anything is written; the message says what to fix."""
+
+
+def normalize_column_name(name: object) -> str:
+    """Header text → column name: strip, casefold, runs of spaces → one underscore."""
+    return re.sub(r"\s+", "_", str(name).strip().casefold())
+
+
+def read_roster(path, *, max_bytes: int = 20_000_000, max_rows: int = 100_000,
+                max_unpacked_bytes: int = 200_000_000, max_zip_members: int = 10_000) -> pd.DataFrame:
+    """Read a roster file into a DataFrame of text.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A ``.csv`` (UTF-8, UTF-8 with BOM, UTF-16 with BOM, or Windows-1252; comma, semicolon or
+        tab separated) or an Excel ``.xlsx``/``.xlsm`` workbook (the sheet named "Roster", else
+        the first sheet; cached values of formulas are read, formulas are never evaluated).
+    max_bytes : int
+        Largest file accepted, checked before reading it.
+    max_rows : int
+        Most data rows accepted.
+    max_unpacked_bytes, max_zip_members : int
+        Zip-bomb guard for Excel packages: total uncompressed size and number of members, checked
+        from the zip directory before openpyxl opens the file.
+
+    Returns
+    -------
+    DataFrame
+        Column names normalized (:func:`normalize_column_name`); every cell a ``str`` as typed
+        (blank cells are ""); object dtype. Index = file row - 2, so row 2 (the first data row)
+        has index 0; wholly blank rows are skipped and leave a gap. Notes about the reading
+        (encoding guessed, blank rows, headerless columns) are in ``df.attrs["roster_warnings"]``.
+
+    Raises
+    ------
+    RosterError
+        File not found, not a file, unsupported extension, too large, not a valid workbook (or
+        a zip bomb, or XML with entity declarations), not text, no header or no data rows.
+    """
+    p = Path(os.fspath(path))
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise RosterError(f"roster file not found: {p}") from None
+    except OSError as e:
+        raise RosterError(f"cannot open the roster file {p}: {e.strerror or e}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise RosterError(f"{p} is not a file")
+    ext = p.suffix.casefold()
+    if ext == ".xls":
+        raise RosterError(f"{p.name}: the Excel 97-2003 format (.xls) is not supported; "
+                          "save it as .xlsx or .csv")
+    if ext not in SUPPORTED_EXTENSIONS:
+        raise RosterError(f"{p.name}: unsupported file type {p.suffix or '(none)'!r}; "
+                          f"use {', '.join(SUPPORTED_EXTENSIONS)}")
+    _check_size(p, st.st_size, max_bytes)
+    try:
+        with open(p, "rb") as f:
+            data = f.read(max_bytes + 1)  # bounded even if the file grew after stat()
+    except OSError as e:
+        raise RosterError(f"cannot read the roster file {p}: {e.strerror or e}") from None
+    _check_size(p, len(data), max_bytes, at_least=True)
+    if ext == ".csv":
+        header, rows, notes = _csv_records(data, p.name)
+    else:
+        header, rows, notes = _excel_records(data, p.name, max_unpacked_bytes, max_zip_members,
+                                             max_rows)
+    return _frame(header, rows, notes, p.name, max_rows)
+
+
+def _check_size(p: Path, size: int, max_bytes: int, at_least: bool = False) -> None:
+    if size > max_bytes:
+        raise RosterError(f"{p.name} is too large: {size:,} bytes{' or more' if at_least else ''}, "
+                          f"the limit is {max_bytes:,} bytes")
+    if size == 0:
+        raise RosterError(f"{p.name} is empty: no header row")
+
+
+def _decode(data: bytes, name: str, notes: list[str]) -> str:
+    if data.startswith(_ZIP_MAGIC):
+        raise RosterError(f"{name} is a zip package (an Excel workbook?), not CSV text: "
+                          "give it the .xlsx extension or save it as CSV")
+    if data.startswith(_OLE_MAGIC):
+        raise RosterError(f"{name} is an Excel 97-2003 or password-protected file, not CSV text")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RosterError(f"{name} is not valid UTF-16 text") from None
+    if b"\x00" in data:
+        raise RosterError(f"{name} contains binary data (NUL bytes): not a CSV text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise RosterError(f"{name} is neither UTF-8 nor Windows-1252 text: save it as "
+                          "'CSV UTF-8' from Excel") from None
+    notes.append(f"{name} is not UTF-8: read as Windows-1252 (check accented names)")
+    return text
+
+
+def _delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    first = re.sub(r'"[^"]*"', "", first)  # separators inside quoted headers do not count
+    counts = {",": first.count(","), ";": first.count(";"), "\t": first.count("\t")}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] > 0 else ","
+
+
+def _csv_records(data: bytes, name: str):
+    notes: list[str] = []
+    text = _decode(data, name, notes)
+    sep = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
+
+    def records():
+        try:
+            yield from reader
+        except csv.Error as e:
+            raise RosterError(f"{name}: not a readable CSV file near line {reader.line_num}: {e}") from None
+
+    it = records()
+    header = next(it, None)
+    return header, it, notes
+
+
+def _excel_records(data: bytes, name: str, max_unpacked: int, max_members: int, max_rows: int):
+    _check_package(data, name, max_unpacked, max_members)
+    import openpyxl
+    import openpyxl.xml.functions as oxf
+
+    if not (openpyxl.DEFUSEDXML and oxf.iterparse.__module__.startswith("defusedxml")):
+        raise RosterError("refusing to open an untrusted workbook: openpyxl is not using defusedxml "
+                          "(install defusedxml and do not set OPENPYXL_DEFUSEDXML=False)")
+    notes: list[str] = []
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except Exception as e:  # untrusted input: any parser failure means "not a workbook"
+        raise RosterError(_workbook_failure(name, e)) from None
+    try:
+        sheets = wb.worksheets
+        if not sheets:
+            raise RosterError(f"{name} has no worksheet")
+        named = [ws for ws in sheets if ws.title.strip().casefold() == "roster"]
+        ws = named[0] if named else sheets[0]
+        if not named and len(sheets) > 1:
+            notes.append(f"{name}: no sheet named 'Roster'; read the first sheet, {ws.title!r}")
+        try:
+            first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+            header = [cell_text(v) for v in first]
+            while header and header[-1].strip() == "":
+                header.pop()
+            if len(header) > _MAX_COLUMNS:
+                raise RosterError(f"{name}: the header has {len(header):,} columns, the limit is "
+                                  f"{_MAX_COLUMNS:,}")
+            rows, filled = [], 0
+            width = max(len(header), 1)
+            for values in ws.iter_rows(min_row=2, max_col=width, values_only=True):
+                rec = [cell_text(v) for v in values]
+                rows.append(rec)
+                if any(c.strip() for c in rec):
+                    filled += 1
+                    if filled > max_rows:
+                        raise RosterError(f"{name} has more than {max_rows:,} data rows (the limit)")
+        except RosterError:
+            raise
+        except Exception as e:
+            raise RosterError(_workbook_failure(name, e)) from None
+    finally:
+        wb.close()
+    header = header if any(h.strip() for h in header) else None
+    return header, iter(rows), notes
+
+
+def _workbook_failure(name: str, e: Exception) -> str:
+    from defusedxml import DefusedXmlException
+
+    cause, seen = e, set()
+    while cause is not None and id(cause) not in seen:  # openpyxl wraps parser errors
+        seen.add(id(cause))
+        if isinstance(cause, DefusedXmlException):
+            return (f"{name} was refused: its XML declares entities, a DTD or external references "
+                    f"(possible XML attack: {type(cause).__name__})")
+        cause = cause.__cause__ or cause.__context__
+    first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    return f"{name} is not a valid Excel workbook ({type(e).__name__}{': ' + first if first else ''})"
+
+
+def _check_package(data: bytes, name: str, max_unpacked: int, max_members: int) -> None:
+    if data.startswith(_OLE_MAGIC):
+        raise RosterError(f"{name} is not a valid .xlsx workbook: it is a password-protected "
+                          "workbook or an Excel 97-2003 file; save it as .xlsx without a password")
+    if not data.startswith(_ZIP_MAGIC) or not zipfile.is_zipfile(io.BytesIO(data)):
+        raise RosterError(f"{name} is not a valid Excel workbook (not a zip package)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as e:
+        raise RosterError(f"{name} is not a valid Excel workbook ({e})") from None
+    if len(infos) > max_members:
+        raise RosterError(f"{name} was refused: {len(infos):,} zip members, the limit is {max_members:,}")
+    total = sum(i.file_size for i in infos)
+    if total > max_unpacked:
+        raise RosterError(f"{name} was refused: it unpacks to {total:,} bytes, the limit is "
+                          f"{max_unpacked:,} (zip bomb?)")
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise RosterError(f"{name} is not a valid Excel workbook (encrypted zip members)")
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names:
+        raise RosterError(f"{name} is not a valid Excel workbook (a zip file without [Content_Types].xml)")
+
+
+def cell_text(v) -> str:
+    """An Excel cell's value as the text a user sees typed (numbers without a trailing .0)."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return repr(v)
+    if isinstance(v, _dt.datetime):
+        return v.date().isoformat() if v.time() == _dt.time() else v.isoformat()
+    if isinstance(v, (_dt.date, _dt.time)):
+        return v.isoformat()
+    return str(v)
+
+
+def _frame(header, rows, notes: list[str], name: str, max_rows: int) -> pd.DataFrame:
+    if header is None or not any(str(h).strip() for h in header):
+        raise RosterError(f"{name} has no header row: row 1 must name the columns "
+                          "(npi, tin, name, specialty, ...)")
+    if len(header) > _MAX_COLUMNS:
+        raise RosterError(f"{name}: the header has {len(header):,} columns, the limit is {_MAX_COLUMNS:,}")
+    cols = [normalize_column_name(h) for h in header]
+    width = len(cols)
+    index, records, layout, blank_rows = [], [], [], 0
+    for i, rec in enumerate(rows):
+        file_row = FIRST_DATA_ROW + i
+        if len(rec) > width:
+            if any(c.strip() for c in rec[width:]):
+                layout.append(f"row {file_row} has {len(rec)} values but the header has {width} columns")
+                if len(layout) >= _MAX_REPORTED_LAYOUT_ERRORS:
+                    break
+                continue
+            rec = rec[:width]
+        elif len(rec) < width:
+            rec = list(rec) + [""] * (width - len(rec))
+        if not any(c.strip() for c in rec):
+            blank_rows += 1
+            continue
+        records.append(rec)
+        index.append(file_row - FIRST_DATA_ROW)
+        if len(records) > max_rows:
+            raise RosterError(f"{name} has more than {max_rows:,} data rows (the limit)")
+    if layout:
+        raise RosterError(f"{name}: " + "; ".join(layout) +
+                          " (a separator inside an unquoted value?)")
+    if not records:
+        raise RosterError(f"{name} has a header but no data rows")
+    data = {}
+    keep = []
+    for j, c in enumerate(cols):
+        if c == "":
+            if any(r[j].strip() for r in records):
+                notes.append(f"column {_column_letter(j)} has values but no header: ignored")
+            continue
+        keep.append(j)
+    seen: dict[str, int] = {}
+    for j in keep:
+        c = cols[j]
+        if c in seen:
+            raise RosterError(f"{name}: column {c!r} appears twice (columns {_column_letter(seen[c])} "
+                              f"and {_column_letter(j)})")
+        seen[c] = j
+        data[c] = pd.array([r[j] for r in records], dtype=object)
+    if blank_rows:
+        notes.append(f"{blank_rows} blank row{'s' if blank_rows > 1 else ''} skipped")
+    df = pd.DataFrame(data, index=pd.Index(index, dtype="int64"), dtype=object)
+    df.attrs["roster_warnings"] = list(notes)
+    return df
+
+
+def _column_letter(j: int) -> str:
+    return get_column_letter(j + 1)
+
+

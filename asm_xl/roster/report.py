@@ -1,0 +1,89 @@
+"""The error report of a roster: a CSV file (atomic, CSV-injection safe) and a short summary."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from asm_xl.roster.validate import ROSTER_ERROR_COLUMNS
+
+__all__ = ["write_error_report", "summarize_errors"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _safe_cell(v, escape: bool) -> str:
+    text = "" if v is None or (isinstance(v, float) and v != v) else str(v)
+    if escape and text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text  # CSV injection: a spreadsheet must not run a name as a formula
+    return text
+
+
+def write_error_report(errors: pd.DataFrame, path, *, escape_formulas: bool = True) -> Path:
+    """Write the errors of :func:`validate_roster` as CSV (UTF-8 with BOM, so Excel shows accents).
+
+    Columns: ``row, npi, name, column, value, reason``. The file is written to a temporary file
+    in the same folder and moved into place (``os.replace``): readers never see half a report
+    and a failure leaves any earlier report untouched. With ``escape_formulas`` (default) a text
+    cell starting with ``= + - @`` that is not a plain number is prefixed with ``'`` so that a
+    spreadsheet opening the report does not run it as a formula (OWASP "CSV injection").
+    """
+    p = Path(os.fspath(path))
+    missing = [c for c in ROSTER_ERROR_COLUMNS if c not in errors.columns]
+    if missing:
+        raise ValueError(f"errors lack the columns {missing}")
+    folder = p.parent if str(p.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f, lineterminator="\r\n")
+            w.writerow(ROSTER_ERROR_COLUMNS)
+            for rec in errors[ROSTER_ERROR_COLUMNS].itertuples(index=False):
+                w.writerow([_safe_cell(v, escape_formulas) for v in rec])
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return p
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_DETAIL = re.compile(r"\s*\([^()]*\d[^()]*\)")
+
+
+def summarize_errors(errors: pd.DataFrame, *, top: int = 5) -> str:
+    """A few lines for the screen: how many rows were rejected and the most common reasons.
+
+    Reasons are grouped by column and rule (details in parentheses with numbers, such as "(50)"
+    or "(... as row 7)", are left out of the grouping)."""
+    if errors is None or len(errors) == 0:
+        return "No errors: every row is valid."
+    nrows = errors["row"].nunique()
+    lines = [f"{nrows} row{'s' if nrows != 1 else ''} rejected ({len(errors)} error"
+             f"{'s' if len(errors) != 1 else ''})."]
+    keys = errors["column"].astype(str) + ": " + errors["reason"].astype(str).map(lambda r: _DETAIL.sub("", r))
+    counts = keys.value_counts(sort=False)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    lines.append("Top reasons:")
+    for k, c in ranked[:top]:
+        lines.append(f"  {c:>5} x {k}")
+    if len(ranked) > top:
+        lines.append(f"  ... and {len(ranked) - top} other reason{'s' if len(ranked) - top > 1 else ''}")
+    return "\n".join(lines)

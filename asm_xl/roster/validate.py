@@ -1,0 +1,192 @@
+"""Validate a roster row by row: the roster's own checks (NPI, TIN, duplicates), then the
+methodology's checks by delegating to :func:`asm_xl.model.cohort.score_cohort`, so no rule is
+written twice. Errors are numbered as the user sees the file (header = row 1)."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from asm_xl.model.cohort import score_cohort
+from asm_xl.model.columns import all_columns
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.identifiers import npi_problem, tin_key, tin_problem
+from asm_xl.roster.read import FIRST_DATA_ROW, RosterError, normalize_column_name
+
+__all__ = ["RosterValidation", "ROSTER_ERROR_COLUMNS", "validate_roster"]
+
+ROSTER_ERROR_COLUMNS = ["row", "npi", "name", "column", "value", "reason"]
+
+
+@dataclass
+class RosterValidation:
+    """Result of :func:`validate_roster`.
+
+    ``valid``: the rows without any error (original index kept); ``errors``: one row per bad cell,
+    columns :data:`ROSTER_ERROR_COLUMNS`; ``warnings``: things worth knowing that reject nothing
+    (unknown columns, blank rows skipped, encoding guessed)."""
+
+    valid: pd.DataFrame
+    errors: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> int:
+        return int(self.errors["row"].nunique()) if len(self.errors) else 0
+
+    @property
+    def ok(self) -> bool:
+        return len(self.errors) == 0
+
+
+# ------------------------------------------------------------------------------------------ read
+
+def _text(v) -> str:
+    """A cell as stripped text ("" for blank); whole floats (a numeric NPI column) lose their .0."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v.strip()
+    if isinstance(v, float):
+        if v != v:
+            return ""
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+    try:
+        if pd.isna(v):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(v).strip()
+
+
+def _file_rows(index: pd.Index) -> np.ndarray:
+    """File row numbers: index + 2 for an integer index (as :func:`read_roster` makes it),
+    else position + 2."""
+    if pd.api.types.is_integer_dtype(index.dtype) and index.is_unique:
+        return index.to_numpy(dtype="int64") + FIRST_DATA_ROW
+    return np.arange(len(index), dtype="int64") + FIRST_DATA_ROW
+
+
+def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None) -> RosterValidation:
+    """Check every row of a roster; keep the good ones, report every bad cell.
+
+    Roster checks (here): NPI required, 10 digits with a valid check digit; TIN, when given, 9
+    digits (dashes allowed); a participant (NPI, TIN, performance year) listed twice: every
+    occurrence after the first is an error. Methodology checks (cohort/specialty required and
+    known, performance year, practice size, payments, PI, IAs, measures, cost...) are those of
+    :func:`~asm_xl.model.cohort.score_cohort`, whose ``errors`` are mapped to file rows.
+
+    One error per cell: the first rule it breaks. A row whose cohort or specialty is wrong does not
+    also get "not a measure of this participant's cohort" errors (they follow from the first).
+
+    Parameters
+    ----------
+    df : DataFrame
+        From :func:`read_roster` (index = file row - 2) or built by hand (an integer index is
+        taken as file row - 2; any other index counts rows from 2).
+    performance_year : int, optional
+        Used where the ``performance_year`` column is blank or missing.
+    """
+    df = df.copy()
+    df.columns = [normalize_column_name(c) for c in df.columns]
+    if df.columns.duplicated().any():
+        dup = df.columns[df.columns.duplicated()][0]
+        raise RosterError(f"column {dup!r} appears twice")
+    warnings = list(df.attrs.get("roster_warnings", []))
+    known = set(all_columns())
+    for c in df.columns:
+        if c not in known:
+            close = difflib.get_close_matches(c, sorted(known), n=1, cutoff=0.8)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            warnings.append(f"column {c!r} is not a roster column: ignored{hint}")
+    if "npi" not in df.columns:
+        warnings.append("no 'npi' column: every row needs a physician's NPI")
+    if "specialty" not in df.columns and "cohort" not in df.columns:
+        warnings.append("no 'specialty' or 'cohort' column: every row needs one")
+
+    n = len(df)
+    rows = _file_rows(df.index)
+    col = lambda c: df[c].to_numpy(dtype=object) if c in df.columns else np.full(n, None, dtype=object)
+    npi_raw, tin_raw, name_raw = col("npi"), col("tin"), col("name")
+    npi_txt = np.array([_text(v) for v in npi_raw], dtype=object)
+    tin_txt = np.array([_text(v) for v in tin_raw], dtype=object)
+    name_txt = np.array([_text(v) for v in name_raw], dtype=object)
+    errs: list[dict] = []
+
+    def add(i: int, column: str, value, reason: str) -> None:
+        errs.append({"pos": i, "column": column, "value": None if _text(value) == "" else value,
+                     "reason": reason})
+
+    for i in range(n):
+        if npi_txt[i] == "":
+            add(i, "npi", npi_raw[i], "required: the physician's 10-digit NPI")
+        else:
+            why = npi_problem(npi_txt[i])
+            if why:
+                add(i, "npi", npi_raw[i], why)
+        if tin_txt[i]:
+            why = tin_problem(tin_txt[i])
+            if why:
+                add(i, "tin", tin_raw[i], why)
+
+    # duplicates: same NPI, TIN (digits) and performance year; all but the first occurrence
+    default_year = "" if performance_year is None else _text(performance_year)
+    first_seen: dict[tuple, int] = {}
+    for i, v in enumerate(col("performance_year")):
+        if npi_txt[i] == "":
+            continue
+        year = _text(v) or default_year
+        try:
+            fy = float(year)
+            year = str(int(fy)) if fy.is_integer() else year
+        except ValueError:
+            pass
+        key = (npi_txt[i], tin_key(tin_txt[i]), year)
+        if key in first_seen:
+            add(i, "npi", npi_raw[i], f"duplicate participant (same NPI, TIN and performance year as "
+                                      f"row {rows[first_seen[key]]})")
+        else:
+            first_seen[key] = i
+
+    # the methodology's checks, written once in score_cohort
+    positional = df.reset_index(drop=True)
+    try:
+        res = score_cohort(positional, performance_year=performance_year)
+    except ASMInputError as e:
+        raise RosterError(f"the roster cannot be checked: {e}") from None
+    cohort_trouble = set()
+    for e in res.errors.itertuples(index=False):
+        if e.column in ("specialty", "cohort"):
+            cohort_trouble.add(int(e.row))
+    for e in res.errors.itertuples(index=False):
+        i = int(e.row)
+        if i in cohort_trouble and str(e.reason).endswith("is not a measure of this participant's cohort"):
+            continue
+        add(i, str(e.column), e.value, str(e.reason))
+
+    # one error per cell (the first rule broken), then in file order: row, then column position
+    order = {c: k for k, c in enumerate(df.columns)}
+    seen_cells, kept = set(), []
+    for k, e in enumerate(errs):
+        cell = (e["pos"], e["column"])
+        if cell in seen_cells:
+            continue
+        seen_cells.add(cell)
+        kept.append((e["pos"], order.get(e["column"], len(order)), k, e))
+    kept.sort(key=lambda t: t[:3])
+    errors = pd.DataFrame(
+        [{"row": int(rows[e["pos"]]), "npi": npi_txt[e["pos"]], "name": name_txt[e["pos"]],
+          "column": e["column"], "value": e["value"], "reason": e["reason"]} for *_, e in kept],
+        columns=ROSTER_ERROR_COLUMNS, dtype=object)
+    errors["row"] = errors["row"].astype("int64")
+    bad = np.zeros(n, dtype=bool)
+    bad[[e["pos"] for *_, e in kept]] = True
+    valid = df.loc[~bad]
+    valid.attrs = {}
+    return RosterValidation(valid=valid, errors=errors, warnings=warnings)
+
+

@@ -1,0 +1,271 @@
+"""The vectorized cohort API: pools, error rows, not-scored values, and agreement with the scalar API."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings
+
+from asm_xl import score_participant
+from asm_xl.model.cohort import ERROR_COLUMNS, score_cohort
+
+from tests.model.strategies import cohort_frames, row_to_participant
+
+TFS80 = 1.0 / (1.0 + math.exp(-3.0))
+FLOAT_COLUMNS = ["quality", "cost_points", "cost", "quality_weight", "cost_weight", "final_score", "tfs",
+                 "factor", "multiplier", "dollar_impact", "percentile_rank"]
+
+
+def hf_row(points=None, cost=8, **kw):
+    """HF participant whose four reported measures all have ``points`` (entered, 100% complete)."""
+    row = {"cohort": "HF", "performance_year": 2027, "practice_size": 20, "part_b_payments": 100_000,
+           "cost_episodes": 30, "cost_points": cost, "ia_done": 2, "pi_score": 1.0}
+    if points is not None:
+        for m in ("q008", "q005", "q236", "q377"):
+            row.update({f"{m}_eligible": 50, f"{m}_completeness": 1.0, f"{m}_points": points})
+    row.update(kw)
+    return row
+
+
+def lbp_row(**kw):
+    row = {"cohort": "LBP", "performance_year": 2027, "practice_size": 20, "part_b_payments": 100_000,
+           "cost_episodes": 30, "cost_points": 5, "ia_done": 2, "pi_score": 1.0,
+           "q238_eligible": 50, "q238_reported": 50, "q238_rate": 0.12}
+    row.update(kw)
+    return row
+
+
+# ---------------------------------------------------------------- a pool by hand
+def test_pool_scaling_factor_factors_and_dollars_by_hand():
+    # A: points 8, cost 8 -> final 80; B: points 5, cost 5 -> final 50; C: late submission -> final 0
+    # P = 200k, 100k, 100k; SF = 0.85 x 400k / (100k x 0.5 + 200k x TFS80) = 340,000 / 240,514.83
+    df = pd.DataFrame([hf_row(8, 8, part_b_payments=200_000), hf_row(5, 5),
+                       hf_row(5, 5, submitted_on_time="no")], index=["A", "B", "C"])
+    res = score_cohort(df)
+    sc = res.scores
+    assert res.errors.empty
+    assert sc["final_score"].tolist() == [pytest.approx(80.0, rel=1e-15), 50.0, 0.0]
+    sf = 340_000 / (50_000 + 200_000 * TFS80)
+    assert res.pools["scaling_factor"].iloc[0] == pytest.approx(sf, rel=1e-14)
+    assert res.pools["scaling_method"].iloc[0] == "closed form"
+    assert res.pools["payment_year"].iloc[0] == 2029 and res.pools["risk_level"].iloc[0] == 0.09
+    expected = [0.09 * TFS80 * sf - 0.09, 0.09 * 0.5 * sf - 0.09, -0.09]
+    assert sc["factor"].tolist() == [pytest.approx(x, rel=1e-12) for x in expected]
+    # budget: sum P x factor = -0.15 x 0.09 x 400,000 = -5,400
+    assert float(sc["dollar_impact"].sum()) == pytest.approx(-5_400.0, rel=1e-12)
+    assert res.pools["dollar_impact"].iloc[0] == pytest.approx(-5_400.0, rel=1e-12)
+    assert sc["cohort_rank"].tolist() == [1, 2, 3]
+    assert sc["note"].iloc[2] == "Minimum data submission not met: final score 0."
+
+
+def test_cohort_api_reproduces_cms_quality_example():
+    row = hf_row(cost=8, q008_eligible=65, q008_reported=65, q008_points=9.5,
+                 q005_eligible=60, q005_completeness=0.70,
+                 q236_eligible=85, q236_completeness=0.92, q236_points=8.5,
+                 q377_eligible=85, q377_completeness=0.95, q377_points=7,
+                 q492_eligible=18, q492_rate=70.0)
+    sc = score_cohort(pd.DataFrame([row])).scores
+    assert sc["quality"].iloc[0] == 0.625                           # 25 / 40
+    assert sc["q492_status"].iloc[0] == "excluded: fewer eligible cases than the case minimum"
+    assert sc["q005_status"].iloc[0] == "0 points: data completeness below the threshold"
+
+
+def test_heart_failure_and_low_back_pain_never_share_a_pool():
+    df = pd.DataFrame([hf_row(8), hf_row(5), lbp_row(), lbp_row(q238_rate=0.01)])
+    res = score_cohort(df)
+    assert res.pools[["cohort", "participants"]].values.tolist() == [["HF", 2], ["LBP", 2]]
+    for code, grp in res.scores.groupby("cohort"):
+        P, f = grp["part_b_payments"].to_numpy(), grp["factor"].to_numpy(dtype=float)
+        assert float(np.dot(P, f)) == pytest.approx(-0.15 * 0.09 * P.sum(), rel=1e-12)
+
+
+def test_performance_years_are_separate_pools_with_their_risk_levels():
+    df = pd.DataFrame([hf_row(8), hf_row(5, performance_year=2031)])
+    res = score_cohort(df)
+    assert res.pools[["performance_year", "risk_level", "payment_year"]].values.tolist() == [
+        [2027, 0.09, 2029], [2031, 0.12, 2033]]
+
+
+def test_scores_keep_the_input_index_and_order():
+    df = pd.DataFrame([lbp_row(), hf_row(8), lbp_row(q238_rate=0.3), hf_row(3)], index=["z", "b", "y", "a"])
+    assert score_cohort(df).scores.index.tolist() == ["z", "b", "y", "a"]
+
+
+def test_column_names_are_case_and_space_insensitive():
+    df = pd.DataFrame([hf_row(8)]).rename(columns={"pi_score": " PI_Score ", "cohort": "Cohort"})
+    assert score_cohort(df).scores["final_score"].iloc[0] == pytest.approx(80.0, rel=1e-15)
+
+
+def test_ia_yes_no_columns_count_activities():
+    # ia1 yes, ia2 no -> one activity -> -10: final 80 - 10 = 70
+    row = hf_row(8, ia1_done="yes", ia2_done="no")
+    del row["ia_done"]
+    assert score_cohort(pd.DataFrame([row])).scores["final_score"].iloc[0] == pytest.approx(70.0, rel=1e-14)
+
+
+def test_cohort_deciles_benchmark_source_scores_on_the_pools_own_rates():
+    # Q238 rates 0.00..0.99 across 100 LBP participants (inverse): B1 = p99 = 98.01, B2 = p90 = 89.1,
+    # ..., B10 = p10 = 9.9. Rate 0.50 -> 50 <= B6 = p50 = 49.5? no (50 > 49.5); <= B5 = p60 = 59.4:
+    # k = 5, points = 5 + |50 - 59.4| / |49.5 - 59.4| = 5 + 9.4 / 9.9
+    df = pd.DataFrame([lbp_row(q238_rate=i / 100) for i in range(100)])
+    res = score_cohort(df, benchmark_source="cohort")
+    assert res.scores["q238_points"].iloc[50] == pytest.approx(5 + 9.4 / 9.9, rel=1e-9)
+    assert res.scores["q238_benchmark"].iloc[50] == "cohort deciles"
+
+
+# ---------------------------------------------------------------- bad rows
+def test_bad_rows_are_reported_and_good_rows_still_scored():
+    rows = [
+        hf_row(8, npi="1000000001"),                                          # 0 good
+        hf_row(8, npi="1000000002", pi_score=1.2),                            # 1 fraction above 1
+        hf_row(8, npi="1000000003", q236_eligible=-5),                        # 2 negative cases
+        hf_row(8, npi="1000000004", q236_completeness=None, q236_reported=120, q236_eligible=100),  # 3 reported > eligible
+        hf_row(8, npi="1000000005", q238_rate=0.05),                          # 4 measure of the other cohort
+        hf_row(8, npi="1000000006", performance_year=2026),                   # 5 unknown year
+        lbp_row(npi="1000000007"),                                            # 6 good
+        lbp_row(npi="1000000008", q238_collection_type="fax"),                # 7 unknown collection type
+        hf_row(8, npi="1000000001"),                                          # 8 duplicate of row 0
+    ]
+    res = score_cohort(pd.DataFrame(rows))
+    assert res.scores.index.tolist() == [0, 6]
+    assert list(res.errors.columns) == ERROR_COLUMNS
+    err = {r.row: r for r in res.errors.itertuples()}
+    assert (err[1].column, err[1].value, err[1].reason) == (
+        "pi_score", 1.2, "must be a fraction between 0 and 1 (70% is 0.70)")
+    assert (err[2].column, err[2].value, err[2].reason) == ("q236_eligible", -5, "must be a whole number >= 0")
+    assert (err[3].column, err[3].value, err[3].reason) == ("q236_reported", 120, "must be at most q236_eligible (100)")
+    assert (err[4].column, err[4].value, err[4].reason) == (
+        "q238_rate", 0.05, "Q238 is not a measure of this participant's cohort")
+    assert (err[5].column, err[5].value, err[5].reason) == ("performance_year", 2026, "must be a performance year 2027-2031")
+    assert err[7].column == "q238_collection_type" and err[7].value == "fax"
+    assert err[8].column == "npi" and err[8].reason == "duplicate participant (same NPI, TIN and year as row 0)"
+    assert err[1].npi == "1000000002"
+    assert len(res.errors) == 7
+
+
+def test_every_bad_value_of_a_row_is_reported():
+    res = score_cohort(pd.DataFrame([hf_row(8, pi_score=-0.1, practice_size=0, ia_done=5)]))
+    assert res.scores.empty and set(res.errors["column"]) == {"pi_score", "practice_size", "ia_done"}
+
+
+def test_missing_required_values_are_reported():
+    row = hf_row(8)
+    row.update(pi_score=None, part_b_payments=None, cohort=None)
+    res = score_cohort(pd.DataFrame([row]))
+    reasons = dict(zip(res.errors["column"], res.errors["reason"]))
+    assert reasons["pi_score"] == "required: a fraction between 0 and 1 (70% is 0.70)"
+    assert reasons["part_b_payments"] == "required: dollars >= 0"
+    assert reasons["cohort"] == "required: a cohort (HF, LBP) or an ASM specialty"
+
+
+def test_text_numbers_and_blank_text_cells_are_read():
+    row = hf_row(8, pi_score=" 0.5 ", part_b_payments="1,000", complex_bonus="  ")
+    sc = score_cohort(pd.DataFrame([row], dtype=object)).scores
+    # PI 0.5 -> -5: final 75
+    assert sc["final_score"].iloc[0] == pytest.approx(75.0, rel=1e-14) and sc["part_b_payments"].iloc[0] == 1000.0
+
+
+# ---------------------------------------------------------------- not-scored values
+def test_not_scored_values_are_na_never_nan_and_get_no_factor():
+    # row 1: every measure < 20 cases and 19 episodes -> neither category scored: no final score,
+    # no factor (not -r) and left out of the pool; row 2: cost not scored (weight to quality)
+    low = {f"{m}_{f}": v for m in ("q008", "q005", "q236", "q377")
+           for f, v in (("eligible", 10), ("reported", 10), ("rate", 0.9))}
+    df = pd.DataFrame([hf_row(8), hf_row(None, cost_episodes=19, **low), hf_row(6, cost_episodes=5)])
+    res = score_cohort(df)
+    sc = res.scores
+    for c in FLOAT_COLUMNS:
+        assert not np.isnan(sc[c].to_numpy(dtype=float, na_value=0.0)).any(), c
+    assert sc.loc[1, ["quality", "cost", "final_score", "tfs", "factor", "multiplier", "dollar_impact",
+                      "percentile_rank", "cohort_rank"]].isna().all()
+    assert sc.loc[1, "note"] == "Neither quality nor cost scored: no final score; left out of the pool."
+    assert pd.isna(sc.loc[2, "cost"]) and sc.loc[2, "quality_weight"] == 1.0
+    assert sc.loc[2, "final_score"] == pytest.approx(60.0, rel=1e-14)          # 100 x 0.6
+    assert res.pools["participants"].iloc[0] == 2 and sc["cohort_size"].iloc[0] == 2
+    assert res.pools["part_b_payments"].iloc[0] == 200_000.0
+    # every other numeric column is NaN-free
+    num = sc.select_dtypes("number")
+    assert not any(np.isnan(num[c].to_numpy(dtype=float, na_value=0.0)).any() for c in num.columns)
+
+
+def test_typed_completeness_without_reported_data_does_not_meet_minimum_submission():
+    # Regression: Q134 completeness 0.9 but no cases, rate or points -> "not reported"; it must not
+    # satisfy the minimum-submission rule (the scalar API already said so: final 0 in both APIs).
+    row = lbp_row(q238_eligible=None, q238_reported=None, q238_rate=None, q134_completeness=0.9)
+    sc = score_cohort(pd.DataFrame([row])).scores
+    assert not sc["minimum_submission_met"].iloc[0] and sc["final_score"].iloc[0] == 0.0
+    assert score_participant(row_to_participant(row)).final_score == 0.0
+
+
+# ---------------------------------------------------------------- properties
+COMPARED = ("final_score", "quality", "cost", "factor", "dollar_impact")
+
+
+def _same(a, b) -> bool:
+    if a is None or pd.isna(b):
+        return a is None and pd.isna(b)
+    return math.isclose(a, float(b), rel_tol=1e-12, abs_tol=1e-12)
+
+
+@hsettings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(df=cohort_frames(max_size=12))
+def test_scalar_api_equals_cohort_api(df):
+    res = score_cohort(df)
+    assert res.errors.empty, res.errors.to_dict("records")
+    assert len(res.scores) == len(df)
+    pools = res.pools.set_index(["cohort", "performance_year"])
+    for i, row in zip(df.index, df.to_dict("records")):
+        sf, mid = pools.loc[(row["cohort"], row["performance_year"]), ["scaling_factor", "tfs_midpoint"]]
+        s = score_participant(row_to_participant(row), scaling_factor=float(sf), tfs_midpoint=float(mid))
+        got = res.scores.loc[i]
+        for name in COMPARED:
+            assert _same(getattr(s, name), got[name]), (name, getattr(s, name), got[name])
+
+
+@hsettings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(df=cohort_frames(max_size=25))
+def test_cohort_invariants(df):
+    res = score_cohort(df)
+    sc = res.scores
+    for c in FLOAT_COLUMNS:
+        assert not np.isnan(sc[c].to_numpy(dtype=float, na_value=0.0)).any(), c
+    final = sc["final_score"].to_numpy(dtype=float, na_value=np.nan)
+    scored = ~np.isnan(final)
+    assert np.all((final[scored] >= 0) & (final[scored] <= 100))
+    for pool in res.pools.itertuples():
+        g = sc[(sc["cohort"] == pool.cohort) & (sc["performance_year"] == pool.performance_year)]
+        g = g[g["final_score"].notna()]
+        r = pool.risk_level
+        f = g["factor"].to_numpy(dtype=float)
+        fs = g["final_score"].to_numpy(dtype=float)
+        P = g["part_b_payments"].to_numpy(dtype=float)
+        assert np.all((f >= -r) & (f <= r))
+        order = np.argsort(fs, kind="stable")
+        assert np.all(np.diff(f[order]) >= -1e-15), "factor must not decrease as final score rises"
+        zero_share = P[fs <= 0].sum() / P.sum() if P.sum() > 0 else 1.0
+        if pool.scaling_method in ("closed form", "solved"):
+            assert float(np.dot(P, f)) == pytest.approx(-0.15 * r * P.sum(), rel=1e-9, abs=1e-6)
+        if P.sum() > 0 and P[fs > 0].sum() > 0 and zero_share < 0.57:
+            assert pool.scaling_method in ("closed form", "solved")
+
+
+# ---------------------------------------------------------------- one error per bad cell
+def test_unknown_specialty_is_one_error_not_one_per_measure():
+    res = score_cohort(pd.DataFrame([lbp_row(cohort=None, specialty="Dermatology")]))
+    assert res.errors[["column"]].values.ravel().tolist() == ["specialty"]
+
+
+def test_a_bad_rate_is_reported_once_not_also_as_missing():
+    res = score_cohort(pd.DataFrame([lbp_row(q238_rate=1.5)]))
+    assert res.errors[["column", "reason"]].values.tolist() == [
+        ["q238_rate", "must be a fraction between 0 and 1 (70% is 0.70)"]]
+
+
+def test_cost_points_without_episodes_is_an_error_in_both_apis():
+    res = score_cohort(pd.DataFrame([hf_row(points=8, cost_episodes=None)]))
+    assert res.scores.empty
+    assert res.errors["column"].tolist() == ["cost_episodes"]
+    row = hf_row(points=8, cost_episodes=None)
+    with pytest.raises(Exception, match="cost_episodes: None is not allowed \\(required with cost_points"):
+        score_participant(row_to_participant(row))

@@ -1,0 +1,212 @@
+"""The scalar API end to end, and its bad-input messages (field, value, rule)."""
+
+import math
+
+import pytest
+
+from asm_xl import ASMInputError, Ladder, MeasureInput, Participant, score_participant
+from asm_xl.model.categories import MeasureStatus
+
+TFS80 = 1.0 / (1.0 + math.exp(-3.0))
+
+
+def hf(**kw):
+    base = dict(cohort="HF", performance_year=2027, practice_size=40, ia_done=2, pi_score=1.0,
+                part_b_payments=250_000, cost_episodes=30, cost_points=8)
+    base.update(kw)
+    return Participant(**base)
+
+
+def lbp(**kw):
+    base = dict(cohort="LBP", performance_year=2027, practice_size=40, ia_done=2, pi_score=1.0,
+                part_b_payments=250_000, cost_episodes=30, cost_points=8)
+    base.update(kw)
+    return Participant(**base)
+
+
+def error_of(p, **kw) -> ASMInputError:
+    with pytest.raises(ASMInputError) as e:
+        score_participant(p, **kw)
+    return e.value
+
+
+# ---------------------------------------------------------------- CMS's illustrations end to end
+def test_cms_quality_example_through_score_participant_with_entered_points():
+    # Q008 (100%, 65, 9.5), Q005 (70%, 60, -), Q236 (92%, 85, 8.5), Q377 (95%, 85, 7), Q492 (admin, 18 cases)
+    # -> (9.5 + 0 + 8.5 + 7) / 40 = 0.625
+    s = score_participant(hf(measures=[
+        MeasureInput("Q008", eligible_cases=65, reported_cases=65, points=9.5),
+        MeasureInput("Q005", eligible_cases=60, reported_cases=42, points=9),   # 42/60 = 70% -> 0 points
+        MeasureInput("Q236", eligible_cases=85, completeness=0.92, points=8.5),
+        MeasureInput("Q377", eligible_cases=85, completeness=0.95, points=7),
+        MeasureInput("Q492", eligible_cases=18, rate=70.0)]))
+    assert s.quality == 0.625
+    by = {m.measure: m for m in s.measures}
+    assert by["Q005"].completeness == 0.7 and by["Q005"].points == 0.0
+    assert by["Q005"].status_text == "0 points: data completeness below the threshold"
+    assert by["Q492"].status == MeasureStatus.LOW_CASES and by["Q492"].completeness == 1.0
+    assert by["Q008"].benchmark == "entered"
+
+
+def test_final_80_has_tfs_0_95_in_score_participant():
+    # every measure 8 points, cost 8 -> quality 0.8, cost 0.8 -> final 80; TFS = 1 / (1 + e^-3)
+    ms = [MeasureInput(m, eligible_cases=50, reported_cases=50, points=8) for m in ("Q492", "Q008", "Q005", "Q236", "Q377")]
+    s = score_participant(hf(measures=ms))
+    assert s.final_score == pytest.approx(80.0, rel=1e-15)
+    assert s.tfs == pytest.approx(TFS80, rel=1e-14) and round(s.tfs, 2) == 0.95
+    # default SF 1.7 (noted as an assumption), r = 9%: factor = 0.09 x TFS80 x 1.7 - 0.09
+    assert s.scaling_factor == 1.7
+    assert s.factor == pytest.approx(0.09 * TFS80 * 1.7 - 0.09, rel=1e-12)
+    assert s.dollar_impact == pytest.approx(250_000 * (0.09 * TFS80 * 1.7 - 0.09), rel=1e-12)
+    assert any("Scaling factor 1.7 is the default" in n for n in s.notes)
+
+
+def test_docstring_example_q236_72_percent():
+    # Q236 72% on PY2026 eCQM = 7 points (B7 = 72); 3 unreported measures; Q492 excluded:
+    # quality = 7 / 40 = 0.175; final = 100 x (0.5 x 0.175 + 0.5 x 0.8) = 48.75 (40 clinicians: no bonus)
+    s = score_participant(hf(measures=[MeasureInput("Q236", "eCQM", eligible_cases=100, reported_cases=90, rate=0.72)]))
+    assert s.measures[3].points == 7.0 and s.measures[3].benchmark == "Q236 eCQM PY2026"
+    assert s.quality == pytest.approx(0.175, rel=1e-15) and s.final_score == pytest.approx(48.75, rel=1e-15)
+
+
+def test_collection_type_defaults_to_the_measures_first():
+    # Q236 without collection type -> eCQM (first listed) -> 7 points at 72%
+    s = score_participant(hf(measures=[MeasureInput("Q236", eligible_cases=100, reported_cases=90, rate=0.72)]))
+    assert s.measures[3].collection_type == "eCQM" and s.measures[3].points == 7.0
+
+
+def test_registry_collection_type_uses_registry_ladder():
+    # Q236 registry PY2026: flat 1, 10, ..., 90 -> 72% reaches B8 = 70: 8 + 2/10 = 8.2
+    s = score_participant(hf(measures=[MeasureInput("Q236", "registry", 100, 90, rate=0.72)]))
+    assert s.measures[3].points == pytest.approx(8.2, rel=1e-14)
+
+
+def test_specialty_alone_sets_the_cohort():
+    p = Participant(specialty="orthopedic surgery", performance_year=2028, practice_size=1, ia_done=2,
+                    pi_score=1.0, cost_episodes=30, cost_points=10,
+                    measures=[MeasureInput("Q238", "eCQM", 50, 50, rate=0.0)])
+    s = score_participant(p)
+    # Q238 eCQM 0% -> 10, capped at 7 (topped out by program); 7 / 40 = 0.175; cost 1.0
+    # final = 100 x (0.0875 + 0.5) + 15 (solo) = 73.75
+    assert s.cohort == "LBP" and s.quality == pytest.approx(0.175, rel=1e-15)
+    assert s.final_score == pytest.approx(73.75, rel=1e-15)
+
+
+def test_user_ladder_overrides_packaged_benchmark():
+    lad = Ladder((0, 10, 20, 30, 40, 50, 60, 70, 80, 90), scale=100.0)
+    # 65% on 0..90 by 10 -> 7 + 5/10 = 7.5
+    s = score_participant(hf(measures=[MeasureInput("Q236", "eCQM", 100, 90, rate=0.65)]), ladders={"Q236": lad})
+    assert s.measures[3].points == pytest.approx(7.5, rel=1e-14)
+    s = score_participant(hf(measures=[MeasureInput("Q236", "eCQM", 100, 90, rate=0.65)]),
+                          ladders={("236", "ecqm"): lad})
+    assert s.measures[3].points == pytest.approx(7.5, rel=1e-14)
+
+
+# ---------------------------------------------------------------- bad input: field, value, rule
+def test_fraction_above_one_names_field_value_and_rule():
+    e = error_of(hf(pi_score=1.2))
+    assert (e.field, e.value) == ("pi_score", 1.2)
+    assert str(e) == "pi_score: 1.2 is not allowed (a fraction between 0 and 1 (70% is 0.70))"
+
+
+def test_rate_above_one_names_the_measure_column():
+    e = error_of(hf(measures=[MeasureInput("Q236", "eCQM", 100, 90, rate=1.2)]))
+    assert str(e) == "q236_rate: 1.2 is not allowed (a fraction between 0 and 1 (70% is 0.70))"
+
+
+def test_negative_cases_are_rejected():
+    e = error_of(hf(measures=[MeasureInput("Q236", "eCQM", -5, 0, rate=0.5)]))
+    assert str(e) == "q236_eligible: -5 is not allowed (a whole number >= 0)"
+    e = error_of(hf(cost_episodes=-1))
+    assert str(e) == "cost_episodes: -1 is not allowed (a whole number >= 0)"
+
+
+def test_fractional_cases_are_rejected():
+    e = error_of(hf(measures=[MeasureInput("Q236", "eCQM", 100, 50.5, rate=0.5)]))
+    assert str(e) == "q236_reported: 50.5 is not allowed (a whole number >= 0)"
+
+
+def test_reported_more_than_eligible_is_rejected():
+    e = error_of(hf(measures=[MeasureInput("Q236", "eCQM", 100, 120, rate=0.5)]))
+    assert str(e) == "q236_reported: 120 is not allowed (at most q236_eligible (100))"
+
+
+def test_reported_without_eligible_is_rejected():
+    e = error_of(hf(measures=[MeasureInput("Q236", "eCQM", None, 50, rate=0.5)]))
+    assert str(e) == "q236_eligible: None is not allowed (eligible cases, needed with q236_reported)"
+
+
+def test_unknown_measure_lists_the_cohorts_measures():
+    e = error_of(hf(measures=[MeasureInput("Q999", rate=0.5)]))
+    assert str(e) == "measure: 'Q999' is not allowed (the HF cohort's measures are Q492, Q008, Q005, Q236, Q377)"
+
+
+def test_measure_of_the_other_cohort_is_rejected():
+    e = error_of(hf(measures=[MeasureInput("Q238", "eCQM", 50, 50, rate=0.05)]))
+    assert (e.field, e.value) == ("measure", "Q238")
+    assert "the HF cohort's measures are Q492, Q008, Q005, Q236, Q377" in str(e)
+    e = error_of(lbp(measures=[MeasureInput(236, "eCQM", 50, 50, rate=0.5)]))
+    assert str(e) == "measure: 236 is not allowed (the LBP cohort's measures are Q238, Q134, Q128, Q220)"
+
+
+def test_unknown_performance_year_2026_is_rejected():
+    e = error_of(hf(performance_year=2026))
+    assert str(e) == "performance_year: 2026 is not allowed (a performance year 2027-2031)"
+
+
+def test_measure_given_twice_is_rejected():
+    e = error_of(hf(measures=[MeasureInput("Q236", rate=0.5), MeasureInput("236", rate=0.6)]))
+    assert str(e) == "measure: '236' is not allowed (each measure once (Q236 is given twice))"
+
+
+def test_collection_type_the_measure_does_not_have_is_rejected():
+    e = error_of(hf(measures=[MeasureInput("Q377", "MIPS CQM", 50, 50, rate=0.5)]))
+    assert str(e) == "q377_collection_type: 'MIPS CQM' is not allowed (Q377 is collected as eCQM)"
+
+
+def test_scored_measure_without_rate_or_points_is_rejected():
+    e = error_of(hf(measures=[MeasureInput("Q236", "eCQM", 50, 50)]))
+    assert e.field == "q236_rate" and "a rate for Q236: it is complete with enough cases" in str(e)
+
+
+def test_enough_episodes_without_cost_points_is_rejected():
+    e = error_of(hf(cost_points=None))
+    assert e.field == "cost_points" and "cost points (1-10) or an episode cost with a cost ladder" in str(e)
+
+
+def test_cost_points_outside_one_to_ten_are_rejected():
+    e = error_of(hf(cost_points=0))
+    assert str(e) == "cost_points: 0 is not allowed (cost achievement points between 1 and 10)"
+
+
+def test_entered_measure_points_above_ten_are_rejected():
+    e = error_of(hf(measures=[MeasureInput("Q236", "eCQM", 50, 50, points=11)]))
+    assert str(e) == "q236_points: 11 is not allowed (a number between 0 and 10)"
+
+
+def test_specialty_of_other_cohort_clashes_with_cohort():
+    e = error_of(hf(specialty="Neurosurgery"))
+    assert e.field == "specialty" and "a specialty of the HF cohort: Cardiology" in str(e)
+
+
+def test_missing_cohort_and_specialty_is_rejected():
+    e = error_of(hf(cohort=None))
+    assert str(e) == "cohort: None is not allowed (a cohort (HF, LBP) or an ASM specialty)"
+
+
+def test_negative_part_b_payments_are_rejected():
+    e = error_of(hf(part_b_payments=-1))
+    assert str(e) == "part_b_payments: -1 is not allowed (dollars >= 0)"
+
+
+def test_negative_scaling_factor_is_rejected():
+    e = error_of(hf(measures=[]), scaling_factor=-0.5)
+    assert str(e) == "scaling_factor: -0.5 is not allowed (a number >= 0)"
+
+
+def test_error_is_a_value_error_and_pickles():
+    import pickle
+    e = error_of(hf(pi_score=1.2))
+    assert isinstance(e, ValueError)
+    e2 = pickle.loads(pickle.dumps(e))
+    assert (e2.field, e2.value, e2.allowed) == (e.field, e.value, e.allowed)

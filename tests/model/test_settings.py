@@ -1,0 +1,90 @@
+"""Settings: every rule constant and assumption is a named, editable, validated setting."""
+
+import dataclasses
+
+import pytest
+
+from asm_xl import ASMInputError, MeasureInput, Participant, Settings, score_participant
+from asm_xl.model.settings import DEFAULT_SETTINGS, SOURCES
+
+
+def test_defaults_are_the_spec_values():
+    s = Settings()
+    assert (s.completeness_threshold, s.case_minimum, s.topped_out_cap) == (0.75, 20, 7.0)
+    assert (s.cost_episode_minimum, s.quality_weight) == (20, 0.5)
+    assert (s.ia_penalty_per_missing, s.pi_max_penalty, s.complex_bonus_max) == (10.0, 10.0, 10.0)
+    assert (s.solo_practice_bonus, s.small_practice_bonus, s.small_practice_max_clinicians) == (15.0, 10.0, 15)
+    assert (s.tfs_steepness, s.tfs_midpoint, s.tfs_midpoint_mode) == (0.1, 50.0, "fixed")
+    assert (s.pool_withhold, s.default_scaling_factor) == (0.15, 1.7)
+    assert s.bound_factors and s.payment_weighted_pool and s.reweight_unscored_category
+    assert s.pi_adjustment_linear and s.measure_points_decimals == -1 and s.benchmark_year == 0
+    assert DEFAULT_SETTINGS == s
+
+
+def test_every_setting_has_a_source_tag_and_description():
+    info = Settings().describe()
+    assert len(info) == len(dataclasses.fields(Settings))
+    assert all(i.source in SOURCES and i.description for i in info)
+
+
+def test_assumptions_are_exactly_the_assumption_tagged_settings():
+    names = {i.name for i in Settings().assumptions()}
+    assert names == {"benchmark_year", "unreported_admin_claims_excluded", "reweight_unscored_category",
+                     "pi_adjustment_linear", "tfs_steepness", "tfs_midpoint", "tfs_midpoint_mode",
+                     "payment_weighted_pool", "bound_factors", "default_scaling_factor"}
+
+
+def test_settings_are_immutable_and_replace_returns_a_copy():
+    s = Settings()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.case_minimum = 10  # type: ignore[misc]
+    t = s.replace(case_minimum=10)
+    assert (s.case_minimum, t.case_minimum) == (20, 10)
+
+
+def test_replace_with_unknown_name_lists_the_known_ones():
+    with pytest.raises(ASMInputError) as e:
+        Settings().replace(case_minimun=10)
+    assert e.value.field == "setting" and e.value.value == "case_minimun" and "case_minimum" in str(e.value)
+
+
+def test_out_of_range_setting_names_field_value_and_bounds():
+    with pytest.raises(ASMInputError) as e:
+        Settings(completeness_threshold=1.5)
+    assert str(e.value) == "completeness_threshold: 1.5 is not allowed (a number between 0 and 1)"
+
+
+def test_whole_number_setting_rejects_fractions():
+    with pytest.raises(ASMInputError, match=r"case_minimum: 20.5 is not allowed \(a whole number"):
+        Settings(case_minimum=20.5)
+
+
+def test_choice_setting_accepts_any_case_and_rejects_others():
+    assert Settings(tfs_midpoint_mode=" Cohort_Median ").tfs_midpoint_mode == "cohort_median"
+    with pytest.raises(ASMInputError, match=r"tfs_midpoint_mode: 'mean' is not allowed \(one of fixed, cohort_median\)"):
+        Settings(tfs_midpoint_mode="mean")
+
+
+def test_from_mapping_coerces_text_and_keeps_defaults_for_blanks():
+    # as read from the workbook's Assumptions sheet
+    s = Settings.from_mapping({"case_minimum": "25", "bound_factors": "no", "tfs_midpoint": "",
+                               "pool_withhold": 0.2, "reweight_unscored_category": None})
+    assert (s.case_minimum, s.bound_factors, s.tfs_midpoint, s.pool_withhold) == (25, False, 50.0, 0.2)
+    assert s.reweight_unscored_category is True
+
+
+def test_boolean_setting_rejects_non_boolean_text():
+    with pytest.raises(ASMInputError, match=r"bound_factors: 'maybe' is not allowed \(yes/no, TRUE/FALSE or 1/0\)"):
+        Settings(bound_factors="maybe")
+
+
+def test_changed_settings_change_the_score():
+    # completeness 0.78: complete by default; incomplete with a 0.8 threshold
+    p = Participant(cohort="HF", performance_year=2027, practice_size=40, ia_done=2, pi_score=1.0,
+                    cost_episodes=30, cost_points=8,
+                    measures=[MeasureInput("Q236", "eCQM", eligible_cases=100, completeness=0.78, points=6)])
+    assert score_participant(p).quality == pytest.approx(6 / 40, rel=1e-15)
+    s = score_participant(p, settings=Settings(completeness_threshold=0.8))
+    assert s.quality == 0.0 and not s.minimum_submission_met and s.final_score == 0.0
+    # quality weight 0.7: 100 x (0.7 x 0.15 + 0.3 x 0.8) = 10.5 + 24 = 34.5
+    assert score_participant(p, settings=Settings(quality_weight=0.7)).final_score == pytest.approx(34.5, rel=1e-14)

@@ -1,0 +1,456 @@
+"""Roster files: safe reading as text, row-by-row validation, error reports."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import random
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from asm_xl.model.cohort import score_cohort
+from asm_xl.model.columns import all_columns
+from asm_xl import roster
+from asm_xl.roster.read import cell_text
+from asm_xl.roster import ROSTER_ERROR_COLUMNS, RosterError, npi_check_digit, npi_is_valid, read_roster, summarize_errors, validate_roster, write_error_report
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+BAD = Path(__file__).parents[1] / "data" / "bad_roster.csv"
+FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "+1-555-0100", "@SUM(A1)", "-2+3"]
+LBP_SPECIALTIES = {"Anesthesiology", "Interventional Pain Management", "Neurosurgery", "Orthopedic Surgery",
+                   "Pain Management", "Physical Medicine and Rehabilitation"}
+
+
+def _num(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s.str.replace(",", "", regex=False).replace("", None), errors="coerce")
+
+
+def _write_xlsx(df: pd.DataFrame, path: Path, *, sheet="Roster", first_sheet: str | None = None,
+                typed_numbers=True) -> None:
+    """Write a roster read from CSV as a workbook a person would type: numbers as numbers
+    (when Excel would show the same text), text as text, formula-looking text as text."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if first_sheet:
+        ws.title = first_sheet
+        ws["A1"] = "Instructions: the roster is on the Roster sheet"
+        ws = wb.create_sheet(sheet)
+    else:
+        ws.title = sheet
+    ws.append(list(df.columns))
+    ident = {"npi", "tin", "name"}
+    for r, (_, rec) in enumerate(df.iterrows(), start=2):
+        for c, (col, text) in enumerate(rec.items(), start=1):
+            value = text
+            if typed_numbers and col not in ident and text:
+                try:
+                    x = float(text)
+                except ValueError:
+                    pass
+                else:
+                    value = int(x) if x.is_integer() and str(int(x)) == text else x
+                    if cell_text(value) != text:
+                        value = text
+            if value == "":
+                continue
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # openpyxl would take "=..." as a formula
+    wb.save(path)
+
+
+def _load_tool():
+    spec = importlib.util.spec_from_file_location("make_sample_roster", ROOT / "tools" / "make_sample_roster.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# ------------------------------------------------------------------------------------ the sample
+def test_sample_roster_reads_and_validates_with_zero_errors():
+    df = read_roster(SAMPLE)
+    res = validate_roster(df)
+    assert res.errors.empty, summarize_errors(res.errors)
+    assert res.warnings == []
+    assert res.ok and res.rows_rejected == 0
+    assert 24 <= len(df) <= 40
+    assert len(res.valid) == len(df)
+    assert list(res.valid.index) == list(df.index) == list(range(len(df)))
+    assert set(df.columns) <= set(all_columns())
+
+
+def test_sample_roster_covers_both_cohorts_every_specialty_and_practice_size():
+    df = read_roster(SAMPLE)
+    assert set(df["specialty"]) == {"Cardiology"} | LBP_SPECIALTIES
+    size = _num(df["practice_size"])
+    assert (size == 1).any() and size.between(2, 15).any() and (size > 15).any()
+    assert {15, 16} <= set(size)  # both sides of the small-practice boundary
+    assert set(df["performance_year"]) == {"2027"}
+    pay = _num(df["part_b_payments"])
+    assert pay.notna().all() and pay.between(80_000, 900_000).all()
+    res = score_cohort(df)
+    assert res.errors.empty
+    assert len(res.scores) == len(df)
+    assert set(res.scores["cohort"]) == {"HF", "LBP"}
+    assert sorted(res.pools["cohort"]) == ["HF", "LBP"]
+
+
+def test_sample_roster_contains_the_edge_cases():
+    df = read_roster(SAMPLE)
+    hf = df["specialty"] == "Cardiology"
+    for name in FORMULA_LIKE + ["José Müller"]:
+        assert name in set(df["name"])
+    assert any(v != v.strip() and npi_is_valid(v.strip()) for v in df["npi"])  # NPI typed with spaces
+    assert any(t.replace("-", "").startswith("0") for t in df["tin"])
+    assert all(npi_is_valid(v.strip()) for v in df["npi"])
+    ctypes = set(df[[c for c in df.columns if c.endswith("_collection_type")]].to_numpy().ravel()) - {""}
+    assert ctypes == {"eCQM", "MIPS CQM", "Administrative claims"}
+    q492 = _num(df.loc[hf, "q492_rate"]).dropna()
+    assert len(q492) and q492.between(60, 80).all()
+    low_completeness, low_cases = set(), set()
+    for m in ("q008", "q005", "q236", "q377", "q238", "q134", "q128", "q220"):
+        e, r = _num(df[f"{m}_eligible"]), _num(df[f"{m}_reported"])
+        cohort = "HF" if m in ("q008", "q005", "q236", "q377") else "LBP"
+        if ((r / e) < 0.75).any():
+            low_completeness.add(cohort)
+        if (e < 20).any():
+            low_cases.add(cohort)
+    assert low_completeness == low_cases == {"HF", "LBP"}
+    eps = _num(df["cost_episodes"])
+    assert (eps < 20).any()
+    assert (df["cost_points"] != "").any() and (df["episode_cost"] != "").any()
+    ias = (df["ia1_done"].str.casefold().isin(["yes", "true"]).astype(int)
+           + df["ia2_done"].str.casefold().isin(["yes", "true"]).astype(int))
+    assert {0, 1, 2} <= set(ias)
+    assert (_num(df["pi_score"]) == 0).any()
+    bonus = _num(df["complex_bonus"])
+    assert (bonus > 0).any() and (bonus == 10).any()
+    notes = score_cohort(df).scores["note"]
+    assert notes.str.startswith("Cost not scored").any()
+
+
+def test_sample_roster_generator_is_deterministic_and_matches_the_file():
+    tool = _load_tool()
+    first = tool.render()
+    assert first == tool.render()
+    assert first == SAMPLE.read_bytes()
+
+
+# -------------------------------------------------------------------------------- the bad roster
+EXPECTED_BAD = {
+    (3, "npi"): "check digit",
+    (5, "specialty"): "ASM specialty",
+    (6, "q236_eligible"): "whole number >= 0",
+    (7, "q008_reported"): "at most q008_eligible",
+    (8, "q134_rate"): "fraction between 0 and 1",
+    (9, "q238_rate"): "not a measure of this participant's cohort",
+    (11, "npi"): "duplicate participant",
+    (12, "performance_year"): "performance year 2027-2031",
+    (13, "tin"): "9-digit TIN",
+    (15, "npi"): "required",
+    (16, "npi"): "10-digit NPI",
+    (16, "performance_year"): "performance year 2027-2031",
+}
+
+
+def test_bad_roster_reports_exactly_the_expected_cells_with_their_rule():
+    res = validate_roster(read_roster(BAD))
+    assert list(res.errors.columns) == ROSTER_ERROR_COLUMNS
+    got = {(int(r), c): why for r, c, why in res.errors[["row", "column", "reason"]].itertuples(index=False)}
+    assert set(got) == set(EXPECTED_BAD)
+    for cell, fragment in EXPECTED_BAD.items():
+        assert fragment in got[cell], (cell, got[cell])
+    assert len(res.errors) == len(got)  # one error per cell, even where score_cohort reports two
+    assert "row 2" in got[(11, "npi")]  # the duplicate points at the first occurrence's file row
+    assert res.errors["row"].is_monotonic_increasing
+
+
+def test_bad_roster_errors_carry_npi_name_and_value_as_typed():
+    errors = validate_roster(read_roster(BAD)).errors.set_index(["row", "column"])
+    assert errors.loc[(3, "npi"), "npi"] == "1283746506"
+    assert errors.loc[(3, "npi"), "name"] == "Brennan, Paul"
+    assert errors.loc[(6, "q236_eligible"), "value"] == "-5"
+    assert errors.loc[(8, "q134_rate"), "value"] == "1.5"
+    assert errors.loc[(13, "tin"), "value"] == "12-34567"
+    assert errors.loc[(15, "npi"), "value"] is None
+    assert errors.loc[(12, "performance_year"), "value"] == "2026"
+
+
+def test_bad_roster_keeps_its_valid_rows_untouched():
+    df = read_roster(BAD)
+    res = validate_roster(df)
+    assert [i + 2 for i in res.valid.index] == [2, 4, 10, 14, 17]
+    pd.testing.assert_frame_equal(res.valid, df.loc[res.valid.index])
+    assert "  1582736496 " in set(res.valid["npi"])  # valid after stripping, kept as typed
+    assert res.rows_rejected == 11
+
+
+def test_duplicate_participants_are_matched_on_normalized_npi_tin_and_year():
+    df = pd.DataFrame({"npi": ["1467583922", " 1467583922", "1467583922", "1467583922"],
+                       "tin": ["12-3456789", "123456789", "123456789", "98-7654321"],
+                       "specialty": "Cardiology", "performance_year": ["2027", "2027", "2028", "2027"],
+                       "practice_size": "4", "part_b_payments": "100000", "pi_score": "1",
+                       "cost_episodes": "5", "q236_eligible": "50", "q236_reported": "50",
+                       "q236_rate": "0.7"}, dtype=object)
+    res = validate_roster(df)
+    assert res.errors[["row", "column"]].values.tolist() == [[3, "npi"]]
+    assert "row 2" in res.errors["reason"].iloc[0]
+
+
+def test_validation_counts_rows_from_2_for_a_hand_built_frame_and_uses_the_default_year():
+    df = pd.DataFrame({"npi": ["1234567893", "1234567890"], "specialty": ["Cardiology", "Pain management"],
+                       "practice_size": [3, 3], "part_b_payments": [100000, 200000], "pi_score": [1, 1],
+                       "q236_eligible": [50, None], "q236_reported": [50, None], "q236_rate": [0.7, None],
+                       "q134_eligible": [None, 40], "q134_reported": [None, 40], "q134_rate": [None, 0.6]},
+                      index=["a", "b"])
+    res = validate_roster(df, performance_year=2027)
+    assert res.errors[["row", "column"]].values.tolist() == [[3, "npi"]]
+    assert list(res.valid.index) == ["a"]
+    missing = validate_roster(df)
+    assert set(missing.errors["column"]) == {"npi", "performance_year"}
+
+
+def test_unknown_columns_are_warnings_not_errors_and_headers_are_normalized(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_text(" NPI ,Specialty,Performance  Year,Practice Size,Part B Payments,PI Score,Notes,part_b_payment\n"
+                 "1234567893,Cardiology,2027,1,90000,1,call back,\n", encoding="utf-8")
+    df = read_roster(p)
+    assert list(df.columns) == ["npi", "specialty", "performance_year", "practice_size", "part_b_payments",
+                                "pi_score", "notes", "part_b_payment"]
+    res = validate_roster(df)
+    assert res.errors.empty
+    assert any("'notes'" in w for w in res.warnings)
+    assert any("did you mean 'part_b_payments'" in w for w in res.warnings)
+
+
+def test_a_wrong_specialty_does_not_also_flag_every_measure_as_the_other_cohorts():
+    df = pd.DataFrame({"npi": ["1234567893"], "specialty": ["Dermatology"], "performance_year": ["2027"],
+                       "practice_size": ["3"], "part_b_payments": ["1"], "pi_score": ["1"],
+                       "q236_eligible": ["50"], "q236_reported": ["50"], "q236_rate": ["0.7"],
+                       "q134_rate": ["0.6"]}, dtype=object)
+    res = validate_roster(df)
+    assert res.errors["column"].tolist() == ["specialty"]
+
+
+# ------------------------------------------------------------------------------------- text kept
+def test_text_is_kept_exactly_as_typed(tmp_path):
+    p = tmp_path / "text.csv"
+    names = FORMULA_LIKE + ["00123", "NA", "N/A", "null", "nan", "None", "José Müller", " padded "]
+    rows = [["npi", "tin", "name", "specialty", "performance_year", "practice_size", "part_b_payments",
+             "pi_score", "q236_eligible", "q236_reported", "q236_rate"]]
+    for k, name in enumerate(names):
+        base = f"1{k:08d}"
+        rows.append([base + str(npi_check_digit(base)), "001234567" if k else "00-1234567", name,
+                     "Cardiology", "2027", "1", "1,234", "1", "50", "50", "0.70"])
+    with open(p, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    df = read_roster(p)
+    assert df["name"].tolist() == names
+    assert set(df["tin"]) == {"001234567", "00-1234567"}
+    assert set(df["part_b_payments"]) == {"1,234"} and set(df["q236_rate"]) == {"0.70"}
+    assert all(isinstance(v, str) for v in df.to_numpy().ravel())
+    res = validate_roster(df)
+    assert res.errors.empty, res.errors
+    assert res.valid["name"].tolist() == names
+
+
+def test_windows_1252_csv_is_read_with_a_warning(tmp_path):
+    p = tmp_path / "legacy.csv"
+    p.write_bytes("npi;name\n1234567893;José Müller\n".encode("cp1252"))
+    df = read_roster(p)
+    assert df["name"].tolist() == ["José Müller"]
+    assert any("Windows-1252" in w for w in df.attrs["roster_warnings"])
+    assert any("Windows-1252" in w for w in validate_roster(df).warnings)
+
+
+def test_blank_rows_are_skipped_but_rows_keep_their_file_numbers(tmp_path):
+    p = tmp_path / "gaps.csv"
+    p.write_text("npi,name\n1234567893,a\n,\n\n1234567890,b\n", encoding="utf-8")
+    df = read_roster(p)
+    assert list(df.index) == [0, 3]
+    res = validate_roster(df, performance_year=2027)
+    assert (res.errors.loc[res.errors["column"] == "npi", "row"] == 5).all()
+
+
+# --------------------------------------------------------------------------------------------- NPI
+def test_npi_luhn_check_digit_with_the_80840_prefix():
+    assert npi_is_valid("1234567893")
+    assert not npi_is_valid("1234567890")
+    assert npi_check_digit("123456789") == 3
+    for bad in ("123456789", "12345678931", " 1234567893", "123456789a", "１２３４５６７８９３", "", None, True):
+        assert not npi_is_valid(bad)
+    assert npi_is_valid(1234567893)
+    rng = random.Random(7)
+    for _ in range(200):
+        base = "".join(str(rng.randrange(10)) for _ in range(9))
+        good = [d for d in range(10) if npi_is_valid(base + str(d))]
+        assert good == [npi_check_digit(base)]
+
+
+# ------------------------------------------------------------------------------- untrusted files
+def test_oversized_file_is_refused_before_reading_and_nothing_is_written(tmp_path, monkeypatch):
+    p = tmp_path / "big.csv"
+    p.write_text("npi,name\n" + "1234567893,x\n" * 2000, encoding="utf-8")
+    before = sorted(tmp_path.iterdir())
+
+    def no_open(*a, **k):
+        raise AssertionError("the file was opened although it is too large")
+
+    monkeypatch.setattr(roster, "open", no_open, raising=False)
+    with pytest.raises(RosterError, match="too large"):
+        read_roster(p, max_bytes=1_000)
+    assert sorted(tmp_path.iterdir()) == before
+
+
+def test_too_many_rows_are_refused(tmp_path):
+    p = tmp_path / "rows.csv"
+    p.write_text("npi\n" + "1234567893\n" * 11, encoding="utf-8")
+    with pytest.raises(RosterError, match="more than 10 data rows"):
+        read_roster(p, max_rows=10)
+    assert len(read_roster(p, max_rows=11)) == 11
+
+
+@pytest.mark.parametrize("content, name, message", [
+    (None, "missing.csv", "not found"),
+    (b"npi\n1\n", "roster.txt", "unsupported file type"),
+    (b"npi\n1\n", "roster.xls", "97-2003"),
+    (b"", "empty.csv", "empty"),
+    (b"\n\n", "blank.csv", "no header"),
+    (b"npi,name\n", "header_only.csv", "no data rows"),
+    (b"npi,NPI\n1,2\n", "dup.csv", "appears twice"),
+    (b"npi,name\n1,Smith, John\n", "ragged.csv", "row 2 has 3 values"),
+    (b"PK\x03\x04rest", "zip.csv", "zip package"),
+    (b"npi\x00\n", "nul.csv", "binary"),
+])
+def test_unreadable_files_raise_roster_error_with_a_clear_message(tmp_path, content, name, message):
+    p = tmp_path / name
+    if content is not None:
+        p.write_bytes(content)
+    with pytest.raises(RosterError, match=message):
+        read_roster(p)
+
+
+def test_xlsx_roster_reads_identically_to_the_csv(tmp_path):
+    csv_df = read_roster(SAMPLE)
+    typed = tmp_path / "typed.xlsx"
+    _write_xlsx(csv_df, typed)
+    pd.testing.assert_frame_equal(read_roster(typed), csv_df)
+    second = tmp_path / "second_sheet.xlsm"
+    _write_xlsx(csv_df, second, first_sheet="Read me", typed_numbers=False)
+    pd.testing.assert_frame_equal(read_roster(second), csv_df)
+    assert validate_roster(read_roster(typed)).errors.empty
+
+
+def test_xlsx_bad_roster_gives_the_same_errors_as_the_csv(tmp_path):
+    csv_df = read_roster(BAD)
+    p = tmp_path / "bad.xlsx"
+    _write_xlsx(csv_df, p)
+    pd.testing.assert_frame_equal(validate_roster(read_roster(p)).errors, validate_roster(csv_df).errors)
+
+
+def test_zip_bomb_like_xlsx_is_refused_before_openpyxl(tmp_path, monkeypatch):
+    p = tmp_path / "bomb.xlsx"
+    _write_xlsx(read_roster(BAD), p)
+    with zipfile.ZipFile(p, "a", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/media/padding.bin", b"\0" * 5_000_000)
+    assert p.stat().st_size < 100_000
+
+    def no_openpyxl(*a, **k):
+        raise AssertionError("openpyxl must not see a refused package")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", no_openpyxl)
+    with pytest.raises(RosterError, match="unpacks to"):
+        read_roster(p, max_unpacked_bytes=1_000_000)
+    with pytest.raises(RosterError, match="zip members"):
+        read_roster(p, max_zip_members=5)
+
+
+def test_non_workbook_renamed_xlsx_is_refused(tmp_path):
+    text = tmp_path / "text.xlsx"
+    text.write_text("npi,name\n1234567893,x\n", encoding="utf-8")
+    with pytest.raises(RosterError, match="not a valid Excel workbook"):
+        read_roster(text)
+    other_zip = tmp_path / "other.xlsx"
+    with zipfile.ZipFile(other_zip, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    with pytest.raises(RosterError, match="not a valid Excel workbook"):
+        read_roster(other_zip)
+    ole = tmp_path / "protected.xlsx"
+    ole.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    with pytest.raises(RosterError, match="password-protected"):
+        read_roster(ole)
+
+
+def test_workbook_xml_with_entities_is_refused(tmp_path):
+    assert openpyxl.DEFUSEDXML
+    src, dst = tmp_path / "ok.xlsx", tmp_path / "lol.xlsx"
+    _write_xlsx(read_roster(BAD), src)
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/workbook.xml":
+                body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+                data = laughs + body
+            zout.writestr(info, data)
+    with pytest.raises(RosterError, match="possible XML attack"):
+        read_roster(dst)
+
+
+# ------------------------------------------------------------------------------------- reporting
+def test_error_report_is_written_atomically_with_fixed_columns_and_inert_formulas(tmp_path):
+    errors = validate_roster(read_roster(BAD)).errors
+    formula = pd.DataFrame([{"row": 40, "npi": "1234567893", "name": '=HYPERLINK("http://x","y")',
+                             "column": "q236_eligible", "value": "-5", "reason": "must be a whole number >= 0"}])
+    errors = pd.concat([errors, formula], ignore_index=True)
+    out = tmp_path / "errors.csv"
+    out.write_text("old report", encoding="utf-8")
+    assert write_error_report(errors, out) == out
+    assert [p.name for p in tmp_path.iterdir()] == ["errors.csv"]  # no temp file left behind
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        back = list(csv.reader(f))
+    assert back[0] == ROSTER_ERROR_COLUMNS
+    assert len(back) == len(errors) + 1
+    assert back[-1][2] == '\'=HYPERLINK("http://x","y")' and back[-1][4] == "-5"
+    assert [r[0] for r in back[1:]] == [str(r) for r in errors["row"]]
+
+
+def test_error_report_failure_leaves_the_previous_report(tmp_path, monkeypatch):
+    out = tmp_path / "errors.csv"
+    out.write_text("old report", encoding="utf-8")
+    errors = validate_roster(read_roster(BAD)).errors
+
+    def fail(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("asm_xl.roster.report.os.replace", fail)
+    with pytest.raises(OSError):
+        write_error_report(errors, out)
+    assert out.read_text(encoding="utf-8") == "old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["errors.csv"]
+
+
+def test_error_summary_counts_rejected_rows_and_top_reasons():
+    errors = validate_roster(read_roster(BAD)).errors
+    text = summarize_errors(errors)
+    assert text.splitlines()[0] == "11 rows rejected (12 errors)."
+    assert "2 x performance_year: must be a performance year 2027-2031" in text
+    assert summarize_errors(errors.iloc[:0]) == "No errors: every row is valid."
+    assert len(summarize_errors(errors, top=3).splitlines()) == 2 + 3 + 1
+
+
+def test_a_cost_without_cost_episodes_is_an_error_naming_the_column():
+    df = pd.DataFrame({"npi": ["1234567893"], "specialty": ["Cardiology"], "performance_year": ["2027"],
+                       "practice_size": ["3"], "part_b_payments": ["100000"], "pi_score": ["1"],
+                       "cost_points": ["8"], "q236_eligible": ["50"], "q236_reported": ["50"],
+                       "q236_rate": ["0.7"]}, dtype=object)
+    res = validate_roster(df)
+    assert res.valid.empty
+    assert res.errors[["row", "column"]].values.tolist() == [[2, "cost_episodes"]]
+    assert "required with cost_points or episode_cost" in res.errors["reason"].iloc[0]

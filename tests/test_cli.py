@@ -1,0 +1,123 @@
+"""The asm-xl command line (asm_xl.cli.main): template, generate, recalc."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from asm_xl.cli import main
+from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME, generate_workbooks
+from asm_xl.xlsx.package import write_cached_values
+from asm_xl.roster import read_roster, validate_roster
+from asm_xl.workbooks.template import template_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMITTED = ROOT / "templates" / "asm_template.xlsx"
+SAMPLE = ROOT / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+BAD = Path(__file__).parent / "data" / "bad_roster.csv"
+
+
+def _final_cell(path) -> tuple[str, str]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    (sheet, ref), = wb.defined_names["Sc_Final"].destinations
+    return sheet, ref.replace("$", "")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli_generated")
+    report = generate_workbooks(read_roster(SAMPLE).head(2), out_dir=out)
+    assert len(report.written) == 2
+    return report.written
+
+
+# ------------------------------------------------------------------ template
+def test_template_command_writes_the_committed_template_bytes(tmp_path, capsys):
+    target = tmp_path / "sub" / "asm_template.xlsx"
+    assert main(["template", "--out", str(target)]) == 0
+    assert target.read_bytes() == COMMITTED.read_bytes() == template_bytes()
+    assert "template written" in capsys.readouterr().out
+    assert [p.name for p in target.parent.iterdir()] == ["asm_template.xlsx"]  # no temp file left
+
+
+def test_template_command_overwrites_an_existing_file(tmp_path):
+    target = tmp_path / "t.xlsx"
+    target.write_bytes(b"old")
+    assert main(["template", "--out", str(target)]) == 0
+    assert target.read_bytes() == COMMITTED.read_bytes()
+
+
+# ------------------------------------------------------------------ generate
+def test_generate_with_a_bad_roster_returns_2_and_prints_a_summary(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["generate", str(BAD), "--out", str(out), "--quiet"])
+    captured = capsys.readouterr()
+    validation = validate_roster(read_roster(BAD))
+    assert code == 2
+    valid = len(validation.valid)
+    assert f"{valid} workbook(s) written to {out}" in captured.out
+    assert f"index: {out / INDEX_NAME}" in captured.out
+    assert f"{validation.rows_rejected} rows rejected" in captured.err
+    assert "Top reasons:" in captured.err
+    assert f"error report: {out / ERRORS_NAME}" in captured.err
+    assert (out / ERRORS_NAME).exists()
+    assert len(list(out.glob("*.xlsx"))) == valid + 1  # + the index
+
+
+def test_generate_with_a_good_roster_returns_0(tmp_path, capsys):
+    roster = tmp_path / "two.csv"
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    roster.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    assert main(["generate", str(roster), "--out", str(tmp_path / "out"), "--quiet", "--jobs", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "2 workbook(s) written" in captured.out and "rejected" not in captured.err
+    assert main(["generate", str(roster), "--out", str(tmp_path / "out"), "--quiet", "--jobs", "1"]) == 0
+    assert "2 kept (already there; --overwrite to replace)" in capsys.readouterr().out
+
+
+def test_generate_with_a_missing_roster_returns_1(tmp_path, capsys):
+    assert main(["generate", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "out"), "--quiet"]) == 1
+    assert capsys.readouterr().err.startswith("asm-xl: ")
+
+
+# ------------------------------------------------------------------ recalc
+def test_recalc_check_passes_on_a_generated_workbook_and_fails_after_a_corrupted_cached_value(
+        generated, tmp_path, capsys):
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(generated[0].read_bytes())
+    assert main(["recalc", str(path), "--check"]) == 0
+    assert "cached values match" in capsys.readouterr().out
+
+    sheet, cell = _final_cell(path)
+    assert write_cached_values(path, {(sheet, cell): 12.345}) == 1
+    assert main(["recalc", str(path), "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "1 cell(s) differ" in out and f"{sheet}!{cell}: cached 12.345" in out
+
+    # recalc without --check writes fresh values back; the check passes again
+    assert main(["recalc", str(path)]) == 0
+    assert "formula cell(s) recalculated" in capsys.readouterr().out
+    assert main(["recalc", str(path), "--check"]) == 0
+
+
+def test_recalc_check_of_several_files_reports_each(generated, capsys):
+    assert main(["recalc", *map(str, generated), "--check"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("cached values match") == len(generated)
+
+
+@pytest.mark.parametrize("check", [[], ["--check"]])
+def test_recalc_of_a_text_file_renamed_xlsx_fails_and_leaves_it_untouched(tmp_path, capsys, check):
+    fake = tmp_path / "notes.xlsx"
+    content = b"just some text, not a workbook\n"
+    fake.write_bytes(content)
+    assert main(["recalc", str(fake), *check]) != 0
+    assert "not an Excel workbook" in capsys.readouterr().err
+    assert fake.read_bytes() == content
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.xlsx"]
+
+
+def test_recalc_of_a_missing_file_fails(tmp_path, capsys):
+    assert main(["recalc", str(tmp_path / "missing.xlsx")]) != 0
+    assert "not found" in capsys.readouterr().err
