@@ -10,7 +10,7 @@ have zero validation errors), then in ONE run:
    (RUSAGE_SELF) and of the largest worker (RUSAGE_CHILDREN).
 2. BASELINE, NAIVE: on a random sample (default 100 physicians), per physician
    ``openpyxl.load_workbook(template)``, fill the same input cells
-   (``asm_xl.workbooks.render.workbook_inputs`` + the cost ladder where the batch fills it),
+   (``asm_xl.workbooks.inputs.workbook_inputs`` + the cost ladder where the batch fills it),
    ``wb.save(path)``. The inputs are computed before the clock starts (favours the naive way).
    The naive files have NO cached values: formulas are saved without results, so previews,
    LibreOffice (by default), pandas/openpyxl ``data_only`` see blanks until Excel recalculates.
@@ -131,7 +131,9 @@ def _naive_inputs(sample: pd.DataFrame, template: str) -> list[tuple[str, dict]]
     """(file name, {(sheet, cell): value}) per physician: the same cells the batch fills."""
     from asm_xl.model.cohort import score_cohort
     from asm_xl.model.parameters import get_cohort
-    from asm_xl.workbooks.render import TemplateImage, safe_filename, workbook_inputs
+    from asm_xl.workbooks.filenames import safe_filename
+    from asm_xl.workbooks.inputs import workbook_inputs
+    from asm_xl.workbooks.render import TemplateImage
     scored = score_cohort(sample)
     ladder_cells = TemplateImage(template).cost_ladder_cells
     out = []
@@ -172,7 +174,8 @@ def _cached_final(path: Path, ref: tuple[str, str]):
 def _phases(df: pd.DataFrame, template: str) -> list[tuple[str, float]]:
     """The batch's serial parent-side phases, timed one by one (public functions only)."""
     from asm_xl.model.cohort import score_cohort
-    from asm_xl.workbooks.render import TemplateImage, workbook_inputs
+    from asm_xl.workbooks.inputs import workbook_inputs
+    from asm_xl.workbooks.render import TemplateImage
     from asm_xl.roster import validate_roster
     out = []
     v, secs = _timed(validate_roster, df)

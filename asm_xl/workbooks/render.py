@@ -19,16 +19,12 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from asm_xl.model.benchmarks import normalize_collection_type
-from asm_xl.model.parameters import get_cohort
-from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
-from asm_xl.model.validation import as_bool, is_blank
 from asm_xl.workbooks import layout as L
 from asm_xl.xlsx.package import _TOKEN, _attrs, _escape_text, _rewrite_cell, check_workbook, encode_cached_value, sheet_parts
 from asm_xl.calc.evaluator import Evaluator, XlErr
 from asm_xl.calc.formulas_engine import scan_workbook
 
-__all__ = ["TemplateImage", "workbook_inputs", "safe_filename", "write_atomic"]
+__all__ = ["TemplateImage", "write_atomic"]
 
 
 @dataclass
@@ -159,90 +155,6 @@ def _input_cell(m: re.Match, value: object) -> bytes:
     text = _escape_text(str(value)).encode("utf-8")
     return (b"<%sc%s t=\"inlineStr\"><%sis><%st xml:space=\"preserve\">%s</%st></%sis></%sc>"
             % (prefix, attrs, prefix, prefix, text, prefix, prefix, prefix))
-
-
-# ------------------------------------------------------------------ roster row → workbook inputs
-def _cell(name: str) -> tuple[str, str]:
-    return (L.INPUTS, f"B{L.SCALAR_INPUTS[name][0]}")
-
-
-def _num(v):
-    if v is None:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if isinstance(v, str):
-        t = v.strip().replace(",", "")
-        if t == "":
-            return None
-        return float(t)
-    return float(v)
-
-
-def _yes(v, default: bool, field: str) -> str:
-    """A validated yes/no roster value as the template's Yes/No (the roster's own parsing rules)."""
-    return "Yes" if (default if is_blank(v) else as_bool(field, v)) else "No"
-
-
-def workbook_inputs(row: dict, *, cohort_code: str, scaling_factor: float | None = None,
-                    settings: Settings = DEFAULT_SETTINGS, performance_year: int | None = None) -> dict:
-    """The template's input cells for one roster row (a validated dict of column → text/number)."""
-    get = lambda k: row.get(k)  # noqa: E731
-    cohort = get_cohort(cohort_code)
-    txt = lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()  # noqa: E731
-    year = _num(get("performance_year")) or performance_year
-    ia = _num(get("ia_done"))
-    if ia is not None:
-        ia1, ia2 = ("Yes" if ia >= 1 else "No"), ("Yes" if ia >= 2 else "No")
-    else:
-        ia1, ia2 = _yes(get("ia1_done"), False, "ia1_done"), _yes(get("ia2_done"), False, "ia2_done")
-    specialty = txt(get("specialty")) or cohort.specialties[0]
-    out = {
-        _cell("In_NPI"): txt(get("npi")), _cell("In_TIN"): txt(get("tin")), _cell("In_Name"): txt(get("name")),
-        _cell("In_Specialty"): specialty, _cell("In_Cohort"): cohort.code,
-        _cell("In_Year"): int(year) if year is not None else None,
-        _cell("In_PracticeSize"): _num(get("practice_size")), _cell("In_Payments"): _num(get("part_b_payments")),
-        _cell("In_OnTime"): _yes(get("submitted_on_time"), True, "submitted_on_time"),
-        _cell("In_Episodes"): _num(get("cost_episodes")), _cell("In_EpisodeCost"): _num(get("episode_cost")),
-        _cell("In_CostPoints"): _num(get("cost_points")), _cell("In_IA1"): ia1, _cell("In_IA2"): ia2,
-        _cell("In_PI"): _num(get("pi_score")), _cell("In_Complex"): _num(get("complex_bonus")),
-        _cell("In_CohortSF"): scaling_factor,
-    }
-    for i, m in enumerate(cohort.measures[: L.MAX_MEASURES]):
-        r = L.MEASURE_FIRST_ROW + i
-        ctype = txt(get(f"{m.key}_collection_type"))
-        if ctype:
-            ctype = normalize_collection_type(ctype)
-        eligible, reported = _num(get(f"{m.key}_eligible")), _num(get(f"{m.key}_reported"))
-        completeness = _num(get(f"{m.key}_completeness"))
-        if reported is None and completeness is not None and eligible is not None:
-            reported = completeness * eligible
-        out.update({
-            (L.INPUTS, f"A{r}"): m.label, (L.INPUTS, f"B{r}"): m.title,
-            (L.INPUTS, f"C{r}"): ctype or m.collection_types[0],
-            (L.INPUTS, f"D{r}"): eligible, (L.INPUTS, f"E{r}"): reported,
-            (L.INPUTS, f"F{r}"): _num(get(f"{m.key}_rate")), (L.INPUTS, f"G{r}"): _num(get(f"{m.key}_points")),
-        })
-    if settings != DEFAULT_SETTINGS:
-        for i, info in enumerate(settings.describe()):
-            v = info.value
-            out[(L.ASSUMPTIONS, f"B{2 + i}")] = ("TRUE" if v else "FALSE") if isinstance(v, bool) else v
-    return out
-
-
-# ------------------------------------------------------------------ files
-_WIN_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
-def safe_filename(*parts: str, suffix: str = ".xlsx", max_len: int = 120) -> str:
-    """A file name safe on Windows, macOS and Linux from free text (NPI, name)."""
-    text = "_".join(p for p in parts if p)
-    text = re.sub(r'[<>:"/\\|?*\x00-\x1f\x7f]', "", text)
-    text = re.sub(r"\s+", "_", text).strip(" ._") or "workbook"
-    text = text[: max_len - len(suffix)].rstrip(" .")
-    if text.split(".")[0].upper() in _WIN_RESERVED:
-        text = ("_" + text)[: max_len - len(suffix)].rstrip(" .")  # the prefix must not exceed max_len
-    return text + suffix
 
 
 def write_atomic(path: Path, data: bytes) -> None:
