@@ -30,6 +30,9 @@ def _cmd_generate(args, roster) -> int:
         print(f"warning: {w}", file=sys.stderr)
     print(f"{len(report.written)} workbook(s) written to {args.out}"
           + (f", {len(report.skipped)} kept (already there; --overwrite to replace)" if report.skipped else ""))
+    if report.stale:
+        print(f"warning: {len(report.stale)} kept workbook(s) could not be read; the index shows no numbers "
+              "for them (status \"stale\"): --overwrite to regenerate", file=sys.stderr)
     if report.index:
         print(f"index: {report.index}")
     if report.rejected_rows:

@@ -76,6 +76,19 @@ def test_generate_with_a_good_roster_returns_0(tmp_path, capsys):
     assert "2 kept (already there; --overwrite to replace)" in capsys.readouterr().out
 
 
+def test_generate_warns_when_a_kept_workbook_cannot_be_read(tmp_path, capsys):
+    roster = tmp_path / "two.csv"
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    roster.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1"]) == 0
+    next(p for p in out.iterdir() if p.name != INDEX_NAME).write_bytes(b"not a workbook")
+    capsys.readouterr()
+    assert main(["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "1 kept workbook(s) could not be read" in err and "--overwrite" in err
+
+
 def test_generate_with_a_missing_roster_returns_1(tmp_path, capsys):
     assert main(["generate", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "out"), "--quiet"]) == 1
     assert capsys.readouterr().err.startswith("asm-xl: ")

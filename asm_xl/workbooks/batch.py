@@ -12,18 +12,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from tqdm import tqdm
+
 from asm_xl.model.cohort import score_cohort
+from asm_xl.model.parameters import get_cohort
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
-from asm_xl.workbooks.filenames import safe_filename
-from asm_xl.workbooks.inputs import workbook_inputs
-from asm_xl.workbooks.render import TemplateImage, write_atomic
 from asm_xl.roster import read_roster, validate_roster, write_error_report
+from asm_xl.workbooks.filenames import safe_filename
+from asm_xl.workbooks.index import write_index
+from asm_xl.workbooks.inputs import workbook_inputs
+from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_STALE, STATUS_WRITTEN, read_kept
+from asm_xl.workbooks.render import TemplateImage, write_atomic
 from asm_xl.workbooks.template import default_template
 
 __all__ = ["GenerationReport", "generate_workbooks", "INDEX_NAME", "ERRORS_NAME"]
 
 INDEX_NAME = "asm_index.xlsx"
 ERRORS_NAME = "roster_errors.csv"
+SUMMARY_COLUMNS = ["npi", "name", "cohort", "performance_year", "final_score", "factor", "dollar_impact",
+                   "rank_in_roster_cohort", "roster_cohort_size", "file", "status"]
 RESULT_NAMES = {"final_score": "Sc_Final", "factor": "Sc_Factor", "dollar_impact": "Sc_Impact",
                 "quality": "Sc_Quality", "cost": "Sc_Cost"}
 
@@ -33,7 +40,8 @@ class GenerationReport:
     """What a generation run did: files written or kept, rejected rows and their report, index."""
 
     written: list[Path] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)       #: existed, no --overwrite
+    skipped: list[Path] = field(default_factory=list)       #: existed, no --overwrite (kept as they are)
+    stale: list[Path] = field(default_factory=list)         #: kept but unreadable: the index shows no numbers
     rejected_rows: int = 0
     errors: pd.DataFrame | None = None
     error_report: Path | None = None
@@ -56,14 +64,16 @@ def _worker_init(template: str) -> None:
 
 
 def _render_one(task: tuple) -> tuple:
+    """(path, status, values the index shows): a kept file is read back, never rendered."""
     path, inputs, overwrite = task
     path = Path(path)
+    if path.exists() and not overwrite:
+        held = read_kept(path)
+        return str(path), (STATUS_STALE if held is None else STATUS_KEPT), held or {}
     data, results = _IMAGE.render(inputs)
     picked = {k: results.get(_IMAGE.cell_of(name)) for k, name in RESULT_NAMES.items()}
-    if path.exists() and not overwrite:
-        return str(path), "skipped", picked
     write_atomic(path, data)
-    return str(path), "written", picked
+    return str(path), STATUS_WRITTEN, picked
 
 
 def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out_dir: str | os.PathLike = "workbooks",
@@ -123,14 +133,20 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     results = _run(tasks, image, jobs, progress)
     rows = []
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
-        (report.written if status == "written" else report.skipped).append(Path(path))
-        rows.append({"npi": npi, "name": person, "cohort": cohorts_[i], "performance_year": years[i],
-                     "final_score": _clean(picked["final_score"]), "factor": _clean(picked["factor"]),
-                     "dollar_impact": _clean(picked["dollar_impact"]),
-                     "rank_in_roster_cohort": (int(ranks[i]) if sizes[i] > 1 and not pd.isna(ranks[i]) else None),
-                     "roster_cohort_size": sizes[i], "file": name, "status": status})
-    report.summary = pd.DataFrame(rows)
-    from asm_xl.workbooks.index import write_index
+        row = {"npi": npi, "name": person, "file": name, "status": status}
+        if status == STATUS_WRITTEN:
+            report.written.append(Path(path))
+            row.update(cohort=cohorts_[i], performance_year=years[i],
+                       rank_in_roster_cohort=(int(ranks[i]) if sizes[i] > 1 and not pd.isna(ranks[i]) else None),
+                       roster_cohort_size=sizes[i])
+        else:  # the file's own numbers; the roster's rank does not describe it
+            report.skipped.append(Path(path))
+            if status == STATUS_STALE:
+                report.stale.append(Path(path))
+            row.update(cohort=_text(picked.get("cohort")), performance_year=_whole(picked.get("performance_year")))
+        row.update({k: _clean(picked.get(k)) for k in ("final_score", "factor", "dollar_impact")})
+        rows.append(row)
+    report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     report.index = write_index(report.summary, out / INDEX_NAME)
     return report
 
@@ -143,8 +159,19 @@ def _clean(v):
     return float(v)
 
 
+def _text(v) -> str | None:
+    return None if v is None or str(v).strip() == "" else str(v).strip()
+
+
+def _whole(v) -> int | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return int(f) if f.is_integer() else None
+
+
 def _cost_id(code: str) -> str:
-    from asm_xl.model.parameters import get_cohort
     return get_cohort(code).cost_measure_id
 
 
@@ -156,7 +183,8 @@ def _uses_episode_cost(row) -> bool:
 
 def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool) -> list:
     global _IMAGE
-    bar = _progress(len(tasks), progress)
+    # disable=None also turns the bar off when stderr is not a terminal (CI logs, pipes)
+    bar = tqdm(total=len(tasks), unit="workbook", file=sys.stderr, disable=None if progress else True)
     results = []
     if jobs <= 1 or len(tasks) < 2 * max(jobs, 1):
         _IMAGE = image
@@ -171,21 +199,3 @@ def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool) -> list:
                 bar.update(1)
     bar.close()
     return results
-
-
-class _NoBar:
-    def update(self, n: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _progress(total: int, enabled: bool):
-    if not enabled:
-        return _NoBar()
-    try:
-        from tqdm import tqdm
-    except ImportError:  # pragma: no cover
-        return _NoBar()
-    return tqdm(total=total, unit="workbook", file=sys.stderr, disable=None)

@@ -1,4 +1,7 @@
-"""The index workbook: every generated physician with cohort, score, factor, impact, rank, link."""
+"""The index workbook: every physician of the roster with cohort, score, factor, impact, rank, link
+and status. A row never disagrees with the file it links: for a workbook kept from an earlier run
+(no ``--overwrite``) it shows the numbers cached in that file (:mod:`asm_xl.workbooks.kept`), and no
+numbers at all when the file cannot be read."""
 
 from __future__ import annotations
 
@@ -18,7 +21,9 @@ COLUMNS = [("npi", "NPI", "@"), ("name", "Physician", "@"), ("cohort", "Cohort",
            ("factor", "Payment adjustment factor", "+0.00%;-0.00%;0.00%"),
            ("dollar_impact", "Dollar impact", '"$"#,##0;[Red]-"$"#,##0'),
            ("rank_in_roster_cohort", "Rank in roster cohort", "0"), ("roster_cohort_size", "Of", "0"),
-           ("file", "Workbook", "@")]
+           ("file", "Workbook", "@"), ("status", "Status", "@")]
+NOTE = ("Estimates, not CMS determinations. Rank: 1 = highest final score among this roster's cohort "
+        "(written rows only). Status \"kept\": the file is from an earlier run and the row shows its numbers.")
 
 
 def write_index(summary: pd.DataFrame, path: Path) -> Path:
@@ -44,9 +49,9 @@ def write_index(summary: pd.DataFrame, path: Path) -> Path:
                     c.font = Font(color="0563C1", underline="single")
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
-    for col, width in zip("ABCDEFGHIJ", (13, 30, 8, 10, 11, 14, 14, 12, 6, 48)):
+    for col, width in zip("ABCDEFGHIJK", (13, 30, 8, 10, 11, 14, 14, 12, 6, 48, 38)):
         ws.column_dimensions[col].width = width
-    ws["L1"] = "Estimates, not CMS determinations. Rank: 1 = highest final score among this roster's cohort."
+    ws["M1"] = NOTE
     buf = io.BytesIO()
     wb.save(buf)
     write_atomic(path, buf.getvalue())

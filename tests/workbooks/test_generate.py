@@ -31,6 +31,7 @@ from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME, generate_workbooks
 from asm_xl.xlsx.package import sheet_parts
 from asm_xl.workbooks.filenames import safe_filename
+from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_STALE, STATUS_WRITTEN
 from asm_xl.workbooks.render import write_atomic
 from asm_xl.calc.recalc import ModelCache, recalc_file
 from asm_xl.roster import ROSTER_ERROR_COLUMNS, read_roster, validate_roster
@@ -424,15 +425,74 @@ def test_existing_workbooks_are_kept_without_overwrite_and_replaced_with_it(tmp_
     again = generate_workbooks(small_roster, out_dir=tmp_path)
     assert target.read_bytes() == b"edited by hand"
     assert again.skipped == first.written and again.written == []
-    assert list(again.summary["status"]) == ["skipped"] * 3
+    assert again.stale == [target]  # unreadable: the index shows no numbers for it
+    assert list(again.summary["status"]) == [STATUS_STALE, STATUS_KEPT, STATUS_KEPT]
     for p in first.written[1:]:
         assert p.read_bytes() == originals[p]
 
     replaced = generate_workbooks(small_roster, out_dir=tmp_path, overwrite=True)
-    assert replaced.written == first.written and replaced.skipped == []
+    assert replaced.written == first.written and replaced.skipped == [] and replaced.stale == []
     assert target.read_bytes() == originals[target]  # rendering is deterministic
-    assert list(replaced.summary["status"]) == ["written"] * 3
+    assert list(replaced.summary["status"]) == [STATUS_WRITTEN] * 3
     assert _no_temp_files(tmp_path) == []
+
+
+def _index_rows(out: Path) -> list[dict]:
+    ws = openpyxl.load_workbook(out / INDEX_NAME).active
+    header = [c.value for c in ws[1]][:11]
+    assert header[-2:] == ["Workbook", "Status"]
+    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, max_col=11, values_only=True)]
+
+
+def _held(path: Path) -> dict:
+    wb = openpyxl.load_workbook(path, data_only=True)
+    return {"Cohort": _value(wb, "In_Cohort"), "Performance year": _value(wb, "In_Year"),
+            "Final score": _value(wb, "Sc_Final"), "Payment adjustment factor": _value(wb, "Sc_Factor"),
+            "Dollar impact": _value(wb, "Sc_Impact")}
+
+
+def _assert_row_shows(row: dict, held: dict) -> None:
+    for header, value in held.items():
+        if isinstance(value, float):
+            assert math.isclose(row[header], value, **TOL), (header, row[header], value)
+        else:
+            assert row[header] == value, (header, row[header], value)
+
+
+def test_index_of_a_rerun_without_overwrite_shows_the_numbers_of_the_kept_workbooks(tmp_path, small_roster):
+    generate_workbooks(small_roster, out_dir=tmp_path)
+    edited = small_roster.copy()
+    edited["part_b_payments"] = [str(float(v) * 3 + 1000) for v in edited["part_b_payments"]]
+
+    kept = generate_workbooks(edited, out_dir=tmp_path)
+    rows = _index_rows(tmp_path)
+    assert [r["Status"] for r in rows] == [STATUS_KEPT] * 3 == ["kept (not regenerated: use --overwrite)"] * 3
+    before = []
+    for row, path in zip(rows, kept.skipped):
+        held = _held(path)
+        _assert_row_shows(row, held)
+        assert row["Rank in roster cohort"] is None  # the new roster's rank does not describe the old file
+        before.append(held["Dollar impact"])
+
+    replaced = generate_workbooks(edited, out_dir=tmp_path, overwrite=True)
+    rows = _index_rows(tmp_path)
+    assert [r["Status"] for r in rows] == ["written"] * 3
+    for row, path, old, payments in zip(rows, replaced.written, before, edited["part_b_payments"]):
+        _assert_row_shows(row, _held(path))
+        assert _value(openpyxl.load_workbook(path), "In_Payments") == float(payments)  # the new roster's
+        assert row["Dollar impact"] != old or old == 0  # payments tripled: a different impact
+
+
+def test_index_shows_no_roster_numbers_for_a_kept_workbook_it_cannot_read(tmp_path, small_roster):
+    first = generate_workbooks(small_roster, out_dir=tmp_path)
+    first.written[1].write_bytes(b"PK\x03\x04 not a workbook")
+    generate_workbooks(small_roster, out_dir=tmp_path)
+    rows = _index_rows(tmp_path)
+    assert rows[1]["Status"] == "stale: could not read"
+    assert [rows[1][h] for h in ("Cohort", "Performance year", "Final score", "Payment adjustment factor",
+                                 "Dollar impact", "Rank in roster cohort")] == [None] * 6
+    assert rows[1]["Workbook"] == first.written[1].name
+    assert [rows[0]["Status"], rows[2]["Status"]] == [STATUS_KEPT] * 2
 
 
 def test_a_crash_while_writing_leaves_neither_a_partial_file_nor_a_temp_file(tmp_path, small_roster, monkeypatch):
