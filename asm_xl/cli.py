@@ -78,7 +78,7 @@ def _cmd_score(args) -> int:
     from asm_xl.roster import read_roster, summarize_errors, validate_roster
     df = read_roster(args.roster)
     v = validate_roster(df, performance_year=args.year)
-    res = score_cohort(v.valid, performance_year=args.year)
+    res = v.scored if v.scored is not None else score_cohort(v.valid, performance_year=args.year)
     out = res.scores
     if args.out:
         out.to_csv(args.out, index=False)

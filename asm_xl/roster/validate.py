@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from asm_xl.model.cohort import score_cohort
+from asm_xl.model.cohort import CohortResult, score_cohort
 from asm_xl.model.columns import all_columns
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.identifiers import npi_problem, tin_key, tin_problem
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster.read import FIRST_DATA_ROW, RosterError, normalize_column_name
 
 __all__ = ["RosterValidation", "ROSTER_ERROR_COLUMNS", "validate_roster"]
@@ -27,11 +28,15 @@ class RosterValidation:
 
     ``valid``: the rows without any error (original index kept); ``errors``: one row per bad cell,
     columns :data:`ROSTER_ERROR_COLUMNS`; ``warnings``: things worth knowing that reject nothing
-    (unknown columns, blank rows skipped, encoding guessed)."""
+    (unknown columns, blank rows skipped, encoding guessed); ``scored``: ``score_cohort`` of
+    ``valid`` (same settings and performance year, index = ``valid``'s) when the checks' own run
+    scored exactly the valid rows, so callers need not score again; None when the roster's own
+    checks (NPI, TIN, duplicates) rejected rows the methodology accepted (the pools would differ)."""
 
     valid: pd.DataFrame
     errors: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    scored: CohortResult | None = None
 
     @property
     def rows_rejected(self) -> int:
@@ -71,7 +76,8 @@ def _file_rows(index: pd.Index) -> np.ndarray:
     return np.arange(len(index), dtype="int64") + FIRST_DATA_ROW
 
 
-def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None) -> RosterValidation:
+def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
+                    settings: Settings = DEFAULT_SETTINGS) -> RosterValidation:
     """Check every row of a roster; keep the good ones, report every bad cell.
 
     Roster checks (here): NPI required, 10 digits with a valid check digit; TIN, when given, 9
@@ -90,6 +96,9 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None) ->
         taken as file row - 2; any other index counts rows from 2).
     performance_year : int, optional
         Used where the ``performance_year`` column is blank or missing.
+    settings : Settings
+        Those the roster will be scored with (some checks depend on them, e.g. the complex bonus
+        maximum).
     """
     df = df.copy()
     df.columns = [normalize_column_name(c) for c in df.columns]
@@ -155,7 +164,7 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None) ->
     # the methodology's checks, written once in score_cohort
     positional = df.reset_index(drop=True)
     try:
-        res = score_cohort(positional, performance_year=performance_year)
+        res = score_cohort(positional, settings=settings, performance_year=performance_year)
     except ASMInputError as e:
         raise RosterError(f"the roster cannot be checked: {e}") from None
     cohort_trouble = set()
@@ -187,6 +196,17 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None) ->
     bad[[e["pos"] for *_, e in kept]] = True
     valid = df.loc[~bad]
     valid.attrs = {}
-    return RosterValidation(valid=valid, errors=errors, warnings=warnings)
+    return RosterValidation(valid=valid, errors=errors, warnings=warnings, scored=_scored_valid(res, bad, valid))
+
+
+def _scored_valid(res: CohortResult, bad: np.ndarray, valid: pd.DataFrame) -> CohortResult | None:
+    """``res`` (scored on every row, positional index) as the result of scoring ``valid`` alone, or
+    None when its pools held rows that ``valid`` does not (rejected by the roster's own checks)."""
+    scored_pos = res.scores.index.to_numpy(dtype="int64") if len(res.scores) else np.empty(0, dtype="int64")
+    if not np.array_equal(scored_pos, np.flatnonzero(~bad)):
+        return None
+    scores = res.scores.copy()
+    scores.index = valid.index
+    return CohortResult(scores, res.errors.iloc[0:0], res.pools, res.ladders)
 
 

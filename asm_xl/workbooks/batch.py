@@ -92,7 +92,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     out.mkdir(parents=True, exist_ok=True)
     template = os.fspath(template or default_template())
     df = roster if isinstance(roster, pd.DataFrame) else read_roster(roster)
-    validation = validate_roster(df, performance_year=performance_year)
+    validation = validate_roster(df, performance_year=performance_year, settings=settings)
     report = GenerationReport(warnings=list(validation.warnings), errors=validation.errors)
     err_path = out / ERRORS_NAME
     if len(validation.errors):
@@ -103,7 +103,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     valid = validation.valid
     if valid.empty:
         return report
-    scored = score_cohort(valid, settings=settings, performance_year=performance_year)
+    scored = validation.scored  # the checks' own scoring, when it pooled exactly the valid rows
+    if scored is None:
+        scored = score_cohort(valid, settings=settings, performance_year=performance_year)
     scores = scored.scores
     if not scores.index.equals(valid.index):  # every valid row is scored, in order
         raise RuntimeError("internal: scores do not line up with the valid roster rows")

@@ -403,6 +403,42 @@ def test_bad_roster_still_generates_every_valid_row(bad):
     assert files == set(expected) | {INDEX_NAME, ERRORS_NAME}
 
 
+def test_generation_scores_the_roster_once_when_validation_pooled_exactly_the_valid_rows(tmp_path, monkeypatch):
+    import asm_xl.model.cohort as cohort_module
+    import asm_xl.roster.validate as validate_module
+    import asm_xl.workbooks.batch as batch_module
+    calls = []
+    real = cohort_module.score_cohort
+
+    def counted(*args, **kwargs):
+        calls.append(len(args[0]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(validate_module, "score_cohort", counted)
+    monkeypatch.setattr(batch_module, "score_cohort", counted)
+    df = read_roster(SAMPLE).head(4)
+    report = generate_workbooks(df, out_dir=tmp_path)
+    assert calls == [4] and len(report.written) == 4
+
+
+def test_validation_gives_the_scores_of_the_valid_rows_alone(roster):
+    df = read_roster(SAMPLE)
+    df.loc[3, "pi_score"] = "2"            # a methodology error: score_cohort leaves the row out itself
+    v = validate_roster(df)
+    assert v.rows_rejected == 1 and v.scored is not None
+    alone = score_cohort(v.valid)
+    pd.testing.assert_frame_equal(v.scored.scores, alone.scores)
+    pd.testing.assert_frame_equal(v.scored.pools, alone.pools)
+    assert v.scored.scores.index.equals(v.valid.index) and v.scored.errors.empty
+
+
+def test_validation_gives_no_scores_when_the_roster_checks_reject_a_row_the_pools_held():
+    df = read_roster(SAMPLE)
+    df.loc[3, "npi"] = "1234567890"        # bad check digit: a roster check, unknown to score_cohort
+    v = validate_roster(df)
+    assert v.rows_rejected == 1 and v.scored is None
+
+
 def test_a_clean_run_removes_an_earlier_error_report(tmp_path):
     generate_workbooks(BAD, out_dir=tmp_path)
     assert (tmp_path / ERRORS_NAME).exists()
