@@ -1,6 +1,9 @@
 """The asm-xl command line (asm_xl.cli.main): template, generate, recalc."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -134,3 +137,14 @@ def test_recalc_of_a_text_file_renamed_xlsx_fails_and_leaves_it_untouched(tmp_pa
 def test_recalc_of_a_missing_file_fails(tmp_path, capsys):
     assert main(["recalc", str(tmp_path / "missing.xlsx")]) != 0
     assert "not found" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ the package's front door
+def test_score_cohort_is_importable_from_the_package_without_slowing_the_plain_import():
+    code = ("import sys, asm_xl; before = 'pandas' in sys.modules; "
+            "from asm_xl import score_cohort, CohortResult; import asm_xl.model.cohort as c; "
+            "print(before, score_cohort is c.score_cohort, CohortResult is c.CohortResult, "
+            "'score_cohort' in dir(asm_xl))")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split() == ["False", "True", "True", "True"]
