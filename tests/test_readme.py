@@ -1,4 +1,4 @@
-"""The README's library example gives the figures it shows."""
+"""The README: its first lines give the commands CI runs (.ci/run), its library example the figures it shows."""
 
 import re
 from pathlib import Path
@@ -23,3 +23,24 @@ def test_readme_library_example_runs_and_shows_its_figures():
     for text_value, value in zip(shown, got):
         decimals = len(text_value.split(".")[1])
         assert round(value, decimals) == float(text_value)
+
+
+def test_ci_runs_the_readme_test_command_after_the_linter_and_fails_without_libreoffice():
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    head = README.read_text(encoding="utf-8").splitlines()[:10]
+    install, test = next(line for line in head if "pytest" in line).strip().split(" && ")
+    assert install == 'pip install -e ".[test]"' and test == "python -m pytest -q"
+    assert 'pip install -q -e ".[test]"' in ci
+    assert ci.index("ruff check asm_xl tests bench tools") < ci.index(test + " ")
+    assert "|| echo" not in ci and "|| true" not in ci  # no failure is swallowed: a missing LibreOffice fails
+    assert 'fail "LibreOffice (soffice) is not usable' in ci
+    assert "--no-install-recommends" in ci and ci.index("apt-get update") < ci.index("apt-get install")
+
+
+def test_the_readme_test_command_runs_the_docstring_examples_too():
+    import tomllib
+    config = tomllib.loads((README.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    pytest_opts = config["tool"]["pytest"]["ini_options"]
+    assert "--doctest-modules" in pytest_opts["addopts"].split()
+    assert set(pytest_opts["testpaths"]) == {"tests", "asm_xl"}
+    assert any(dep.startswith("ruff") for dep in config["project"]["optional-dependencies"]["test"])
