@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+from openpyxl.workbook.defined_name import DefinedName
 import pandas as pd
 import pytest
 from defusedxml import ElementTree as SafeET
@@ -31,7 +32,7 @@ from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME, generate_workbooks
 from asm_xl.xlsx.package import sheet_parts
 from asm_xl.workbooks.filenames import safe_filename
-from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_STALE, STATUS_WRITTEN
+from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_STALE, STATUS_WRITTEN, read_kept
 from asm_xl.workbooks.render import write_atomic
 from asm_xl.calc.recalc import ModelCache, recalc_file
 from asm_xl.roster import ROSTER_ERROR_COLUMNS, read_roster, validate_roster
@@ -529,6 +530,30 @@ def test_index_shows_no_roster_numbers_for_a_kept_workbook_it_cannot_read(tmp_pa
                                  "Dollar impact", "Rank in roster cohort")] == [None] * 6
     assert rows[1]["Workbook"] == first.written[1].name
     assert [rows[0]["Status"], rows[2]["Status"]] == [STATUS_KEPT] * 2
+
+
+def test_kept_workbook_reader_reads_shared_strings_quoted_sheet_names_and_errors(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "My Score"
+    ws["A1"], ws["A2"], ws["B3"], ws["B4"], ws["C9"] = "LBP", 2029, 61.25, "#N/A", -1234.5
+    for name, ref in (("In_Cohort", "$A$1"), ("In_Year", "$A$2"), ("Sc_Final", "$B$3"), ("Sc_Factor", "$B$4"),
+                      ("Sc_Impact", "$C$9")):
+        wb.defined_names[name] = DefinedName(name, attr_text=f"'My Score'!{ref}")
+    wb.save(tmp_path / "saved.xlsx")   # openpyxl writes text as shared strings
+    assert read_kept(tmp_path / "saved.xlsx") == {"cohort": "LBP", "performance_year": 2029, "final_score": 61.25,
+                                                  "factor": "#N/A", "dollar_impact": -1234.5}
+    del wb.defined_names["Sc_Impact"]
+    wb.save(tmp_path / "no_name.xlsx")
+    assert read_kept(tmp_path / "no_name.xlsx") is None
+
+
+def test_kept_workbook_reader_gives_none_without_cached_results(tmp_path, small_roster):
+    first = generate_workbooks(small_roster.head(1), out_dir=tmp_path)
+    path = first.written[0]
+    assert read_kept(path)["cohort"] in ("HF", "LBP")
+    openpyxl.load_workbook(path).save(path)   # openpyxl keeps formulas but drops every cached value
+    assert read_kept(path) is None
 
 
 def test_a_crash_while_writing_leaves_neither_a_partial_file_nor_a_temp_file(tmp_path, small_roster, monkeypatch):
