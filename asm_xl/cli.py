@@ -16,8 +16,8 @@ def _sample_roster() -> Path:
 
 
 def _cmd_generate(args, roster) -> int:
-    from asm_xl.workbooks.batch import generate_workbooks
     from asm_xl.roster import RosterError, summarize_errors
+    from asm_xl.workbooks.batch import generate_workbooks
     from asm_xl.xlsx.errors import WorkbookError
     try:
         report = generate_workbooks(roster, template=args.template, out_dir=args.out,
@@ -49,8 +49,8 @@ def _cmd_template(args) -> int:
 
 
 def _cmd_recalc(args) -> int:
-    from asm_xl.xlsx.errors import WorkbookError
     from asm_xl.calc.recalc import ModelCache, recalc_file
+    from asm_xl.xlsx.errors import WorkbookError
     cache = ModelCache()
     status = 0
     for f in args.files:

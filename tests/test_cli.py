@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 
 from asm_xl.cli import main
-from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME, generate_workbooks
-from asm_xl.xlsx.package import write_cached_values
 from asm_xl.roster import read_roster, validate_roster
+from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME, generate_workbooks
 from asm_xl.workbooks.template import template_bytes
+from asm_xl.xlsx.package import write_cached_values
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "templates" / "asm_template.xlsx"

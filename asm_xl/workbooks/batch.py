@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-
 from tqdm import tqdm
 
 from asm_xl.model.cohort import score_cohort

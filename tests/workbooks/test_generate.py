@@ -17,27 +17,28 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-from openpyxl.workbook.defined_name import DefinedName
 import pandas as pd
 import pytest
 from defusedxml import ElementTree as SafeET
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from macro_package import VBA_REL, VBA_TYPE, XLSM_MAIN, XLSX_MAIN, make_xlsm
+from openpyxl.workbook.defined_name import DefinedName
 
+from asm_xl.calc.recalc import ModelCache, recalc_file
 from asm_xl.cli import main
 from asm_xl.model.cohort import score_cohort
 from asm_xl.model.parameters import get_cohort
 from asm_xl.model.participant import MeasureInput, Participant, score_participant
 from asm_xl.model.settings import Settings
+from asm_xl.roster import ROSTER_ERROR_COLUMNS, read_roster, validate_roster
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME, generate_workbooks
-from asm_xl.xlsx.package import sheet_parts
 from asm_xl.workbooks.filenames import safe_filename
 from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_STALE, STATUS_WRITTEN, read_kept
 from asm_xl.workbooks.render import write_atomic
-from asm_xl.calc.recalc import ModelCache, recalc_file
-from asm_xl.roster import ROSTER_ERROR_COLUMNS, read_roster, validate_roster
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE
-from macro_package import VBA_REL, VBA_TYPE, XLSM_MAIN, XLSX_MAIN, make_xlsm
+from asm_xl.xlsx.package import sheet_parts
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "asm_xl" / "roster" / "data" / "sample_roster.csv"
