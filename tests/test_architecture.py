@@ -22,13 +22,14 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "asm_xl"
 MAX_LINES = 400
 
-#: layer → the layers its modules may import (their own included)
+#: layer → the layers its modules may import (their own included). "root" is ``import asm_xl``
+#: itself (``__version__``, the library API): it loads model, so the layers above model may use it.
 MAY_IMPORT = {
     "model": {"model"},
-    "excel": {"model", "excel"},
+    "excel": {"model", "excel", "root"},
     "xlsx": {"xlsx"},
-    "calc": {"model", "excel", "xlsx", "calc"},
-    "roster": {"model", "excel", "xlsx", "calc", "roster"},
+    "calc": {"model", "excel", "xlsx", "calc", "root"},
+    "roster": {"model", "excel", "xlsx", "calc", "roster", "root"},
     "workbooks": {"model", "excel", "xlsx", "calc", "roster", "workbooks", "root"},
     "cli": {"model", "excel", "xlsx", "calc", "roster", "workbooks", "cli", "root"},
     "udfs": {"excel"},

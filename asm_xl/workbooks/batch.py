@@ -83,7 +83,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
 
     ``roster``: a path (CSV/Excel) or a DataFrame of text. Rejected rows go to ``roster_errors.csv``
     in ``out_dir`` (row, column, value, reason); every valid row still gets its workbook. Existing
-    files are kept unless ``overwrite``. ``cohort_scaling``: use the roster's own cohort scaling
+    files are kept unless ``overwrite``: their index rows show the numbers cached in them (status
+    "kept (not regenerated: use --overwrite)"), or none when they cannot be read ("stale: could not
+    read"), never the new roster's. ``cohort_scaling``: use the roster's own cohort scaling
     factor in each workbook (default: the default scaling-factor assumption, because a practice's
     roster is not the national cohort).
     """
