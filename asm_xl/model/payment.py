@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-def transformed_final_score(final, *, midpoint: float | None = None,
+def transformed_final_score(final, *, midpoint=None, steepness=None,
                             settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
     """Transformed final score (TFS), a logistic exchange function [ASSUMPTION].
 
@@ -29,10 +29,12 @@ def transformed_final_score(final, *, midpoint: float | None = None,
 
         TFS = 1 / (1 + exp(-k x (final - m)))       k = 0.1, m = 50
 
-    ``midpoint`` overrides m (e.g. the cohort median). CMS's illustration: final 80 → 0.95.
+    ``midpoint`` overrides m (e.g. the cohort median) and ``steepness`` k; both may be arrays that
+    broadcast with ``final`` (one value per simulated cohort). CMS's illustration: final 80 → 0.95.
     """
-    m = settings.tfs_midpoint if midpoint is None else float(midpoint)
-    x = -settings.tfs_steepness * (np.asarray(final, dtype=float) - m)
+    m = settings.tfs_midpoint if midpoint is None else np.asarray(midpoint, dtype=float)
+    k = settings.tfs_steepness if steepness is None else np.asarray(steepness, dtype=float)
+    x = -k * (np.asarray(final, dtype=float) - m)
     return 1.0 / (1.0 + np.exp(x))
 
 
