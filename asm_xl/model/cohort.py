@@ -472,10 +472,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
 
     idx = df.index[rows]
     ident = {c: df[c].to_numpy()[rows] for c in ("npi", "tin", "name", "specialty") if c in df.columns}
-    notes = np.where(~min_met, "Minimum data submission not met: final score 0.",
-                     np.where(~scorable, "Neither quality nor cost scored: no final score; left out of the pool.",
-                              np.where(np.isnan(quality), "Quality not scored: weight moved to cost.",
-                                       np.where(np.isnan(cost), "Cost not scored: weight moved to quality.", ""))))
+    notes = _notes(~np.isnan(quality), ~np.isnan(cost), min_met, settings)
     frame = {**ident, "cohort": cohort.code, "performance_year": year, "payment_year": params.payment_year,
              **out, "quality": quality, "cost_points": np.where(np.isnan(cost), np.nan, cpts), "cost": cost,
              "quality_weight": wq, "cost_weight": wc, "ia_adjustment": ia, "pi_adjustment": pia,
@@ -497,3 +494,18 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
             "dollar_impact": float(np.nansum(factor[scorable] * P[scorable])),
             "budget_residual": sol.budget_residual}
     return res, pool
+
+
+def _notes(quality_scored, cost_scored, min_met, settings) -> np.ndarray:
+    """Each participant's note: :func:`~asm_xl.model.final_score.category_note` (the scalar API's and
+    the workbook's text), once per distinct (quality scored, cost scored, minimum met); blank when
+    both categories count with the default weights."""
+    out = np.full(quality_scored.shape, "", dtype=object)
+    for q in (False, True):
+        for c in (False, True):
+            for met in (False, True):
+                sel = (quality_scored == q) & (cost_scored == c) & (min_met == met)
+                if sel.any() and not (q and c and met):
+                    text = final_mod.category_note(q, c, met, settings=settings)
+                    out[sel] = text + (" Left out of the pool." if met and not (q or c) else "")
+    return out
