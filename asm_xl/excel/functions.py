@@ -14,8 +14,11 @@ import numpy as np
 
 from asm_xl.model import adjustments, categories, final_score as final_mod, payment
 from asm_xl.model.benchmarks import Ladder, packaged_benchmarks
+from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.parameters import payment_year, risk_level
+from asm_xl.model.parameters import get_cohort, payment_year, risk_level
+from asm_xl.model.participant import MeasureInput, MeasureScore, score_measure
+from asm_xl.model.validation import as_bool
 from asm_xl.model.points import points_on_ladder
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.excel import values as xv
@@ -23,7 +26,7 @@ from asm_xl.excel.registry import REGISTRY, Arg, excel_function, explain
 
 ASSUMPTIONS = Arg("assumptions", "Optional: the Assumptions table (setting names and values, 2 columns). "
                   "Omitted: asm-xl's defaults.", optional=True, range=True)
-YEAR = Arg("performance_year", "ASM performance year, 2027-2031.")
+YEAR = Arg("performance_year", "ASM performance year, {first_year}-{last_year}.")
 
 
 @lru_cache(maxsize=256)
@@ -101,7 +104,8 @@ def _ladder(v: object, inverse: bool, topped_out: bool) -> Ladder:
     Arg("value", "The rate or value, in the ladder's units."),
     Arg("ladder", "Ten decile start values B1..B10 (a row or a column).", range=True),
     Arg("inverse", "Optional: TRUE when lower is better (ladder descending). Default FALSE.", optional=True),
-    Arg("topped_out", "Optional: TRUE to cap points at 7 (topped out by program). Default FALSE.", optional=True),
+    Arg("topped_out", "Optional: TRUE to cap points at {topped_out_cap:g} (topped out by program). Default FALSE.",
+        optional=True),
     ASSUMPTIONS, source="MIPS")
 def asm_points(value, ladder, inverse=None, topped_out=None, assumptions=None):
     s = settings_arg(assumptions)
@@ -153,7 +157,7 @@ def asm_quality(points, completeness, cases, assumptions=None):
 
 @excel_function(
     "ASM_COST",
-    "Cost category score (fraction): cost points / 10; #N/A with fewer than 20 episodes.",
+    "Cost category score (fraction): cost points / 10; #N/A with fewer than {cost_episode_minimum} episodes.",
     Arg("value", "Cost achievement points (1-10); or, with a ladder, the episode cost."),
     Arg("episodes", "Attributed EBCM episodes (blank = 0)."),
     Arg("ladder", "Optional: ten cost decile start values (descending: lower cost is better).",
@@ -179,8 +183,10 @@ def asm_cost(value, episodes, ladder=None, assumptions=None):
     Arg("cost", "Cost category score (fraction); blank or #N/A = not scored."),
     Arg("ia_done", "Improvement activities completed: 0, 1 or 2."),
     Arg("pi_score", "Promoting Interoperability score (fraction)."),
-    Arg("complex_bonus", "Optional: complex patient bonus, 0-10 points. Default 0.", optional=True),
-    Arg("practice_size", "Optional: clinicians in the TIN (1 solo +15, 2-15 +10). Default: no bonus.",
+    Arg("complex_bonus", "Optional: complex patient bonus, 0-{complex_bonus_max:g} points. Default 0.",
+        optional=True),
+    Arg("practice_size", "Optional: clinicians in the TIN (1 solo +{solo_practice_bonus:g}, "
+                         "2-{small_practice_max_clinicians} +{small_practice_bonus:g}). Default: no bonus.",
         optional=True),
     Arg("min_submission_met", "Optional: FALSE if the minimum data submission is not met (score 0). "
                               "Default TRUE.", optional=True),
@@ -206,7 +212,8 @@ def asm_final(quality, cost, ia_done, pi_score, complex_bonus=None, practice_siz
 
 @excel_function(
     "ASM_TFS",
-    "Transformed final score: logistic exchange function 1/(1+exp(-k(final-m))), k=0.1, m=50 by default.",
+    "Transformed final score: logistic exchange function 1/(1+exp(-k(final-m))), "
+    "k={tfs_steepness:g}, m={tfs_midpoint:g} by default.",
     Arg("final_score", "Final score 0-100."),
     ASSUMPTIONS, source="ASSUMPTION")
 def asm_tfs(final_score, assumptions=None):
@@ -240,7 +247,8 @@ def _scaling(scaling, performance_year: int, payments, s: Settings) -> float:
 
 @excel_function(
     "ASM_SCALING",
-    "Scaling factor of a cohort from its final scores (payment-weighted with payments): the pool pays back 85%.",
+    "Scaling factor of a cohort from its final scores (payment-weighted with payments): the pool pays "
+    "back {pool_payback:.0%}.",
     Arg("final_scores", "The cohort's final scores (one cohort: HF or LBP).", range=True),
     YEAR,
     Arg("payments", "Optional: each participant's Part B payments (same length).", optional=True, range=True),
@@ -258,7 +266,7 @@ def asm_scaling(final_scores, performance_year, payments=None, assumptions=None)
     Arg("final_score", "Final score 0-100."),
     YEAR,
     Arg("scaling", "Optional: the scaling factor, or the cohort's final scores to compute it from. "
-                   "Default 1.7.", optional=True, range=True),
+                   "Default {default_scaling_factor:g}.", optional=True, range=True),
     Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
         range=True),
     ASSUMPTIONS, source="REG 512.750; ASSUMPTION: bounds, default scaling factor")
@@ -276,7 +284,8 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, assum
     "Payment multiplier = 1 + payment adjustment factor, applied to Part B claims in the payment year.",
     Arg("final_score", "Final score 0-100."),
     YEAR,
-    Arg("scaling", "Optional: the scaling factor, or the cohort's final scores. Default 1.7.", optional=True,
+    Arg("scaling", "Optional: the scaling factor, or the cohort's final scores. Default {default_scaling_factor:g}.",
+        optional=True,
         range=True),
     Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
         range=True),
@@ -296,7 +305,7 @@ def asm_impact(factor, part_b_payments):
                                        xv.number("part_b_payments", part_b_payments, minimum=0)))
 
 
-@excel_function("ASM_RISK_LEVEL", "Risk level r of a performance year: 9%, 9%, 10%, 11%, 12% (2027-2031).", YEAR, source="CMS")
+@excel_function("ASM_RISK_LEVEL", "Risk level r of a performance year: {risk_levels} ({first_year}-{last_year}).", YEAR, source="CMS")
 def asm_risk_level(performance_year):
     return risk_level(_year(performance_year))
 
@@ -307,7 +316,8 @@ def asm_payment_year(performance_year):
 
 
 @excel_function(
-    "ASM_IA_ADJ", "Improvement activities adjustment: 0 (both done), -10 (one), -20 (none).",
+    "ASM_IA_ADJ", "Improvement activities adjustment: -{ia_penalty_per_missing:g} points per activity "
+    "(IA-1, IA-2) not done; 0 when both are done.",
     Arg("ia_done", "Improvement activities completed: 0, 1 or 2."), ASSUMPTIONS, source="CMS")
 def asm_ia_adj(ia_done, assumptions=None):
     s = settings_arg(assumptions)
@@ -315,7 +325,8 @@ def asm_ia_adj(ia_done, assumptions=None):
 
 
 @excel_function(
-    "ASM_PI_ADJ", "Promoting Interoperability adjustment: -10 x (1 - PI score), 0 to -10 points.",
+    "ASM_PI_ADJ", "Promoting Interoperability adjustment: -{pi_max_penalty:g} x (1 - PI score), 0 to "
+    "-{pi_max_penalty:g} points.",
     Arg("pi_score", "PI score (fraction)."), ASSUMPTIONS, source="CMS; ASSUMPTION: linear")
 def asm_pi_adj(pi_score, assumptions=None):
     s = settings_arg(assumptions)
@@ -323,7 +334,8 @@ def asm_pi_adj(pi_score, assumptions=None):
 
 
 @excel_function(
-    "ASM_PRACTICE_BONUS", "Small practice bonus: +15 solo, +10 for 2-15 clinicians, 0 above.",
+    "ASM_PRACTICE_BONUS", "Small practice bonus: +{solo_practice_bonus:g} solo, +{small_practice_bonus:g} for "
+    "2-{small_practice_max_clinicians} clinicians, 0 above.",
     Arg("practice_size", "Clinicians in the TIN."), ASSUMPTIONS, source="CMS")
 def asm_practice_bonus(practice_size, assumptions=None):
     s = settings_arg(assumptions)
@@ -343,7 +355,8 @@ def asm_completeness(reported, eligible):
 
 @excel_function(
     "ASM_MIN_SUBMISSION",
-    "TRUE when the minimum data submission is met: one non-claims measure at 75% completeness, on time.",
+    "TRUE when the minimum data submission is met: one non-claims measure at "
+    "{completeness_threshold:.0%} completeness, on time.",
     Arg("completeness", "Each measure's data completeness; blank = administrative claims.", range=True),
     Arg("on_time", "Optional: data submitted on time (TRUE/FALSE, yes/no). Default TRUE.", optional=True),
     ASSUMPTIONS, source="CMS")
@@ -366,6 +379,102 @@ def asm_percentile(final_score, final_scores):
     s = np.sort(finals)
     less, leq = np.searchsorted(s, f, "left"), np.searchsorted(s, f, "right")
     return float(100.0 * (less + leq) / (2.0 * s.size))
+
+
+MEASURE_ITEMS = ("collection_type", "completeness", "cases", "points", "counted", "status")
+
+
+@lru_cache(maxsize=4096)
+def _measure_score(cohort, measure, collection_type, eligible, reported, completeness, rate, points, year,
+                   settings: Settings) -> MeasureScore:
+    m = get_cohort(cohort).measure(measure)
+    table = packaged_benchmarks()
+    return score_measure(m, MeasureInput(m.id, collection_type, eligible, reported, rate, points, completeness),
+                         lambda mm, ctype: table.lookup(mm.id, ctype, year), settings)
+
+
+def _scalar(name: str, v: object) -> object:
+    if isinstance(v, list):
+        flat = xv.flatten(name, v)
+        if len(flat) != 1:
+            raise xv.ExcelError("#VALUE!", f"{name}: one cell, not a range")
+        v = flat[0]
+    if xv.is_error(v):
+        raise xv.ExcelError(str(v), f"{name} is the error {v}")
+    return None if xv.is_blank(v) else v
+
+
+@excel_function(
+    "ASM_MEASURE",
+    "One cell of a quality measure's row, from the scoring kernel: collection_type (blank = the measure's "
+    "first), completeness, cases, points, counted (0 or blank if excluded) or status.",
+    Arg("item", 'What to return: "collection_type", "completeness", "cases", "points", "counted" or "status".'),
+    Arg("cohort", '"HF" or "LBP".'),
+    Arg("measure", 'MIPS measure: "Q236", "236" or 236.'),
+    Arg("collection_type", "Collection type as entered; blank = the measure's first."),
+    Arg("eligible", "Eligible cases; blank = not given."),
+    Arg("reported", "Reported cases; blank = not given (completeness = reported / eligible)."),
+    Arg("completeness", "Data completeness as given (fraction); overrides reported cases."),
+    Arg("rate", "Performance rate: a fraction (70% = 0.70); Q492 in native units."),
+    Arg("points", "Achievement points from a CMS report (0-10); replace the rate."),
+    Arg("benchmark_year", "Optional: MIPS benchmark year; blank = latest available.", optional=True),
+    ASSUMPTIONS, source="REG; CMS; MIPS")
+def asm_measure(item, cohort, measure, collection_type, eligible, reported, completeness, rate, points,
+                benchmark_year=None, assumptions=None):
+    s = settings_arg(assumptions)
+    what = xv.text("item", item).strip().casefold()
+    if what not in MEASURE_ITEMS:
+        raise xv.ExcelError("#VALUE!", f"item: one of {', '.join(MEASURE_ITEMS)}")
+    year = xv.optional_number("benchmark_year", benchmark_year, None)
+    args = [_scalar(n, v) for n, v in (("cohort", cohort), ("measure", measure), ("collection_type", collection_type),
+                                       ("eligible", eligible), ("reported", reported),
+                                       ("completeness", completeness), ("rate", rate), ("points", points))]
+    ms = _measure_score(*args, int(year) if year else s.benchmark_year, s)
+    admin = ms.collection_type == "Administrative claims"
+    counted = ms.status in MeasureStatus.COUNTED
+    if what == "collection_type":
+        return ms.collection_type
+    if what == "status":
+        text = ms.status_text
+        return text[:1].upper() + text[1:]
+    if what == "completeness":  # blank = administrative claims (complete by definition), as ASM_QUALITY reads it
+        return "" if admin and ms.status != MeasureStatus.NOT_REPORTED else float(ms.completeness or 0.0)
+    if what == "cases":
+        if admin and ms.status == MeasureStatus.NOT_AVAILABLE:
+            return ""
+        return float(ms.eligible_cases or 0)
+    if what == "points":
+        return float(ms.points) if ms.status == MeasureStatus.SCORED else ""
+    return float(ms.points) if ms.status == MeasureStatus.SCORED else (0.0 if counted else "")
+
+
+@excel_function(
+    "ASM_NOTE",
+    "How the final score weighs quality and cost (reweighting, the minimum submission), as the scoring "
+    "core says it.",
+    Arg("quality", "Quality category score; blank or #N/A = not scored."),
+    Arg("cost", "Cost category score; blank or #N/A = not scored."),
+    Arg("min_submission_met", "Optional: FALSE/No if the minimum data submission is not met. Default TRUE.",
+        optional=True),
+    ASSUMPTIONS, source="REG; ASSUMPTION: reweighting")
+def asm_note(quality, cost, min_submission_met=None, assumptions=None):
+    s = settings_arg(assumptions)
+    for name, v in (("quality", quality), ("cost", cost)):
+        if xv.is_error(v) and not _not_scored(v):
+            raise xv.ExcelError(str(v), f"{name} is the error {v}")
+    met = xv.boolean("min_submission_met", min_submission_met, True)
+    return final_mod.category_note(not _not_scored(quality), not _not_scored(cost), met, settings=s)
+
+
+@excel_function(
+    "ASM_IA_DONE", "Improvement activities completed (0, 1 or 2) from two yes/no cells: IA-1 and IA-2.",
+    Arg("ia1", "IA-1 done for 90 days: yes/no, TRUE/FALSE; blank = no."),
+    Arg("ia2", "IA-2 done for 90 days: yes/no, TRUE/FALSE; blank = no."), source="CMS")
+def asm_ia_done(ia1, ia2):
+    try:
+        return sum(0 if xv.is_blank(v) else int(as_bool(n, v)) for n, v in (("ia1", ia1), ("ia2", ia2)))
+    except ASMInputError as e:
+        raise xv.ExcelError("#VALUE!", str(e)) from None
 
 
 @excel_function(
