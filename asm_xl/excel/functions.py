@@ -118,8 +118,9 @@ def asm_points(value, ladder, inverse=None, topped_out=None, assumptions=None):
     "ASM_QUALITY",
     "Quality category score (fraction) from each measure's points, data completeness and eligible cases.",
     Arg("points", "Each measure's achievement points (0-10), one cell per measure.", range=True),
-    Arg("completeness", "Each measure's data completeness (fraction); blank = administrative claims.", range=True),
-    Arg("cases", "Each measure's eligible cases.", range=True),
+    Arg("completeness", 'Each measure\'s data completeness (fraction); blank or "n/a" = administrative claims.',
+        range=True),
+    Arg("cases", 'Each measure\'s eligible cases; "n/a" = not given.', range=True),
     ASSUMPTIONS, source="REG; CMS")
 def asm_quality(points, completeness, cases, assumptions=None):
     s = settings_arg(assumptions)
@@ -131,6 +132,8 @@ def asm_quality(points, completeness, cases, assumptions=None):
     for i, (pi, ci, ni) in enumerate(zip(p, c, n), start=1):
         if pi is None and ci is None and ni is None:
             continue  # an unused row
+        ci = None if xv.is_not_applicable(ci) else ci
+        ni = None if xv.is_not_applicable(ni) else ni
         is_admin = ci is None
         cv = 1.0 if is_admin else xv.number(f"completeness #{i}", ci, minimum=0, maximum=1,
                                             allowed="a fraction between 0 and 1")
@@ -357,12 +360,13 @@ def asm_completeness(reported, eligible):
     "ASM_MIN_SUBMISSION",
     "TRUE when the minimum data submission is met: one non-claims measure at "
     "{completeness_threshold:.0%} completeness, on time.",
-    Arg("completeness", "Each measure's data completeness; blank = administrative claims.", range=True),
+    Arg("completeness", 'Each measure\'s data completeness; blank or "n/a" = administrative claims.', range=True),
     Arg("on_time", "Optional: data submitted on time (TRUE/FALSE, yes/no). Default TRUE.", optional=True),
     ASSUMPTIONS, source="CMS")
 def asm_min_submission(completeness, on_time=None, assumptions=None):
     s = settings_arg(assumptions)
-    comp = [c for c in xv.vector("completeness", completeness) if c is not None and not xv.is_error(c)]
+    comp = [c for c in xv.vector("completeness", completeness)
+            if c is not None and not xv.is_error(c) and not xv.is_not_applicable(c)]
     values = [xv.number("completeness", c, minimum=0, maximum=1) for c in comp]
     met = categories.minimum_submission_met(np.array(values, dtype=float), np.zeros(len(values), dtype=bool),
                                             xv.boolean("on_time", on_time, True), settings=s)
@@ -407,7 +411,7 @@ def _scalar(name: str, v: object) -> object:
 @excel_function(
     "ASM_MEASURE",
     "One cell of a quality measure's row, from the scoring kernel: collection_type (blank = the measure's "
-    "first), completeness, cases, points, counted (0 or blank if excluded) or status.",
+    'first), completeness ("n/a": claims), cases, points ("-": not scored), counted or status.',
     Arg("item", 'What to return: "collection_type", "completeness", "cases", "points", "counted" or "status".'),
     Arg("cohort", '"HF" or "LBP".'),
     Arg("measure", 'MIPS measure: "Q236", "236" or 236.'),
@@ -437,15 +441,15 @@ def asm_measure(item, cohort, measure, collection_type, eligible, reported, comp
     if what == "status":
         text = ms.status_text
         return text[:1].upper() + text[1:]
-    if what == "completeness":  # blank = administrative claims (complete by definition), as ASM_QUALITY reads it
-        return "" if admin and ms.status != MeasureStatus.NOT_REPORTED else float(ms.completeness or 0.0)
+    if what == "completeness":  # n/a = administrative claims (complete by definition), as ASM_QUALITY reads it
+        return xv.NOT_APPLICABLE if admin and ms.status != MeasureStatus.NOT_REPORTED else float(ms.completeness or 0.0)
     if what == "cases":
         if admin and ms.status == MeasureStatus.NOT_AVAILABLE:
-            return ""
+            return xv.NOT_APPLICABLE
         return float(ms.eligible_cases or 0)
     if what == "points":
-        return float(ms.points) if ms.status == MeasureStatus.SCORED else ""
-    return float(ms.points) if ms.status == MeasureStatus.SCORED else (0.0 if counted else "")
+        return float(ms.points) if ms.status == MeasureStatus.SCORED else xv.NOT_SCORED
+    return float(ms.points) if ms.status == MeasureStatus.SCORED else (0.0 if counted else xv.EXCLUDED)
 
 
 @excel_function(

@@ -108,3 +108,35 @@ def test_weights_note_says_when_reweighting_is_off(tmp_path):
     assert _cached(path, "Sc_Note") == ("Cost not scored: it adds 0 (quality weighs 50%; reweighting is off) "
                                         "[ASSUMPTION].")
     assert _cached(path, "Sc_Final") == pytest.approx(50 * Q008_POINTS / 40, rel=1e-12)
+
+
+SCORE_SHEET_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2"
+
+
+def test_libreoffice_shows_every_measure_cell_without_recalculating_it(tmp_path):
+    # A measure cell whose cached value is an empty text is recalculated by LibreOffice on load
+    # (#NAME? without the add-in): excluded and claims measures show "n/a", "-", "excluded" instead.
+    import csv
+    import os
+    import shutil
+    import subprocess
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    row = {**BASE, "specialty": "Cardiology", "q008_eligible": "60", "q008_reported": "60", "q008_rate": "0.90",
+           "q236_completeness": "0.9", "q236_rate": "0.72"}
+    path = _generate(tmp_path, row)
+    env = {**os.environ, "HOME": str(tmp_path / "home")}
+    cmd = [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
+           "--convert-to", SCORE_SHEET_CSV, "--outdir", str(tmp_path / "out"), str(path)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    (out,) = (tmp_path / "out").glob("*.csv")
+    with open(out, encoding="utf-8", newline="") as fh:
+        rows = {r[0]: r for r in csv.reader(fh) if r}
+    assert not [r for r in rows.values() if any(c.startswith("#") for c in r)]
+    assert rows["Q492"][1:7] == ["Administrative claims", "n/a", "n/a", "-",
+                                 "Excluded: administrative-claims rate not available", "excluded"]
+    assert rows["Q236"][2:7] == ["90%", "0", "-", "Excluded: fewer eligible cases than the case minimum",
+                                 "excluded"]
+    assert rows["Q005"][2:7] == ["0%", "0", "-", "0 points: not reported", "0"]

@@ -43,8 +43,9 @@ def build_scenarios(wb: Workbook) -> None:
     header(ws, 8, ["Points +1 decile", "Points -1 decile"], col=11)
     for i in range(L.MAX_MEASURES):
         r = 9 + i
-        ws[f"K{r}"] = f'=IF(Score!G{first + i}="","",MIN(10,Score!G{first + i}+1))'
-        ws[f"L{r}"] = f'=IF(Score!G{first + i}="","",MAX(1,Score!G{first + i}-1))'
+        g = f"Score!G{first + i}"  # points counted, or a text (blank row, "excluded") passed through
+        ws[f"K{r}"] = f'=IF(ISERROR({g}+1),{g},MIN(10,{g}+1))'
+        ws[f"L{r}"] = f'=IF(ISERROR({g}-1),{g},MAX(1,{g}-1))'
         ws[f"K{r}"].number_format = ws[f"L{r}"].number_format = "0.00"
     up, down = f"$K$9:$K${8 + L.MAX_MEASURES}", f"$L$9:$L${8 + L.MAX_MEASURES}"
     scenarios = [
