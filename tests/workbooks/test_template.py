@@ -313,7 +313,8 @@ def test_every_benchmarks_cell_equals_the_packaged_table(built):
             cohort = cohorts()[row[0]]
             m = cohort.measure(row[1])
             lad = table.lookup(m.id, row[2])
-            assert row[3:7] == [lad.performance_year, lad.inverse, lad.topped_out,
+            yes_no = {True: "Yes", False: "No"}
+            assert row[3:7] == [lad.performance_year, yes_no[lad.inverse], yes_no[lad.topped_out],
                                 "percent" if lad.scale == 100 else m.unit], r
             assert tuple(row[7:17]) == lad.starts, r
             seen += 1

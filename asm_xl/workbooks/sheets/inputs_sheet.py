@@ -34,6 +34,7 @@ def build_inputs(wb: Workbook) -> None:
         define(wb, name, L.scalar_ref(name))
     ws["B12"] = "Yes"
     header(ws, L.MEASURE_FIRST_ROW - 1, [h for _, h, _ in L.MEASURE_INPUTS.values()])
+    ws.row_dimensions[L.MEASURE_FIRST_ROW - 1].height = 30  # two-line headers
     for name, (col, _, kind) in L.MEASURE_INPUTS.items():
         cells = f"{col}{L.MEASURE_FIRST_ROW}:{col}{L.MEASURE_FIRST_ROW + L.MAX_MEASURES - 1}"
         for row in L.measure_rows():
@@ -41,7 +42,7 @@ def build_inputs(wb: Workbook) -> None:
         validation(ws, kind, cells)
         define(wb, name, L.measure_range(col))
     ws.cell(row=L.MEASURE_FIRST_ROW + L.MAX_MEASURES, column=1, value=MEASURE_NOTE).font = NOTE_FONT
-    for col, width in zip("ABCDEFGH", (30, 46, 22, 14, 14, 16, 18, 16)):
+    for col, width in zip("ABCDEFGH", (30, 52, 22, 14, 14, 16, 18, 20)):
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
     ws.freeze_panes = "A4"

@@ -14,7 +14,9 @@ from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, LISTS_SHEET, NOTE_FONT, TITLE_FONT, assumption_name, define, header,
                                            input_cell, specialties)
 
-__all__ = ["build_assumptions", "build_benchmarks", "build_lists", "build_about"]
+__all__ = ["build_assumptions", "build_benchmarks", "build_lists", "build_about", "YES_NO"]
+
+YES_NO = {True: "Yes", False: "No"}
 
 
 def build_assumptions(wb: Workbook) -> None:
@@ -47,9 +49,10 @@ def build_benchmarks(wb: Workbook) -> None:
     ws["A1"] = "Benchmark ladders in use (MIPS benchmarks until CMS publishes ASM's own; assumption)"
     ws["A1"].font = BOLD
     ws["A2"] = "Benchmark year (blank = latest available)"
-    input_cell(ws, "B2", "count")
-    define(wb, "BenchmarkYear", "Benchmarks!$B$2")
-    header(ws, 4, ["Cohort", "Measure", "Collection type", "MIPS PY", "Inverse", f"Topped out (cap {DEFAULT_SETTINGS.topped_out_cap:g})", "Units"]
+    input_cell(ws, "D2", "count")  # right of the label, which spans A:C
+    define(wb, "BenchmarkYear", "Benchmarks!$D$2")
+    header(ws, 4, ["Cohort", "Measure", "Collection type", "MIPS PY", "Inverse",
+                   f"Topped out (cap {DEFAULT_SETTINGS.topped_out_cap:g})", "Units"]
             + [f"B{k}" for k in range(1, 11)], col=1)
     table = packaged_benchmarks()
     r = 5
@@ -60,7 +63,7 @@ def build_benchmarks(wb: Workbook) -> None:
                     lad = table.lookup(m.id, ctype)
                 except Exception:  # no ladder yet for a newly listed measure
                     continue
-                row = [c.code, m.label, ctype, lad.performance_year, lad.inverse, lad.topped_out,
+                row = [c.code, m.label, ctype, lad.performance_year, YES_NO[lad.inverse], YES_NO[lad.topped_out],
                        "percent" if lad.scale == 100 else m.unit] + list(lad.starts)
                 for j, v in enumerate(row):
                     ws.cell(row=r, column=1 + j, value=v)
@@ -75,7 +78,9 @@ def build_benchmarks(wb: Workbook) -> None:
     ws.cell(row=r, column=1, value="Cost decile start values B1..B10")
     define(wb, "CostLadder", f"Benchmarks!$H${r}:$Q${r}")
     ws.cell(row=r + 2, column=1, value=f"Source: {table.source}. CC0 / US public domain.").font = NOTE_FONT
-    ws.column_dimensions["C"].width = 22
+    ws.row_dimensions[4].height = 30
+    for col, width in zip("ABCDEFG", (10, 10, 22, 9, 8, 11, 30)):
+        ws.column_dimensions[col].width = width
     ws.protection.sheet = True
 
 

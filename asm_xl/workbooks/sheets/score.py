@@ -10,6 +10,7 @@ restates no threshold.
 from __future__ import annotations
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, RESULT_FILL, TITLE_FONT, define, header
@@ -49,6 +50,8 @@ def _measure_rows(ws) -> None:
             if item:
                 ws[f"{col}{r}"] = f'=IF(A{r}="","",ASM_MEASURE("{item}",{args}))'
             ws[f"{col}{r}"].number_format = fmt
+            if col in "CDEG":  # numbers, or "n/a", "-", "excluded" aligned with them
+                ws[f"{col}{r}"].alignment = Alignment(horizontal="right")
         ws[f"H{r}"] = f'=IF(A{r}="","",IF(ISERROR(F{r}),ASM_WHY("ASM_MEASURE","status",{args}),""))'
         ws[f"H{r}"].font = NOTE_FONT
 
