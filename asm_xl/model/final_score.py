@@ -12,7 +12,7 @@ __all__ = ["category_weights", "final_score", "category_note"]
 def category_weights(quality_scored, cost_scored, *, settings: Settings = DEFAULT_SETTINGS):
     """(w_q, w_c) per participant [REG][ASSUMPTION ``reweight_unscored_category``].
 
-    Both scored: (0.5, 0.5). Only one scored: its weight becomes 1 (reweighting), or, with
+    Both scored: (quality_weight, 1 - quality_weight). Only one scored: its weight becomes 1 (reweighting), or, with
     reweighting off, the unscored category simply adds 0. Neither scored: (NaN, NaN), the final
     score cannot be computed.
     """
