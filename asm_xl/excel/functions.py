@@ -34,7 +34,9 @@ def _settings_from_pairs(pairs: tuple) -> Settings:
     return Settings.from_mapping(dict(pairs))
 
 
-_LAST_RANGE: list = [None, DEFAULT_SETTINGS]  # the last assumptions range object and its Settings
+#: (the last assumptions range object, its Settings), replaced as one tuple so that a thread reading
+#: it (xlwings calls UDFs from several threads) never pairs one range with another range's Settings.
+_LAST_RANGE: list = [(None, DEFAULT_SETTINGS)]
 
 
 def settings_arg(v: object) -> Settings:
@@ -43,8 +45,9 @@ def settings_arg(v: object) -> Settings:
     The same range object passed again (a workbook evaluation passes one list to every function)
     is recognised by identity, without re-reading it.
     """
-    if v is _LAST_RANGE[0]:
-        return _LAST_RANGE[1]
+    last_range, last_settings = _LAST_RANGE[0]
+    if v is last_range:
+        return last_settings
     if xv.is_blank(v) if not isinstance(v, list) else False:
         return DEFAULT_SETTINGS
     if not isinstance(v, list):
@@ -57,7 +60,7 @@ def settings_arg(v: object) -> Settings:
         settings = _settings_from_pairs(pairs)
     except ASMInputError as e:
         raise xv.ExcelError("#NUM!", str(e)) from None
-    _LAST_RANGE[:] = [v, settings]
+    _LAST_RANGE[0] = (v, settings)
     return settings
 
 
