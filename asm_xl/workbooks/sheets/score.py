@@ -52,6 +52,8 @@ def _measure_rows(ws) -> None:
             ws[f"{col}{r}"].number_format = fmt
             if col in "CDEG":  # numbers, or "n/a", "-", "excluded" aligned with them
                 ws[f"{col}{r}"].alignment = Alignment(horizontal="right")
+            elif col == "F":  # status text, kept apart from the right-aligned points before it
+                ws[f"{col}{r}"].alignment = Alignment(indent=1)
         ws[f"H{r}"] = f'=IF(A{r}="","",IF(ISERROR(F{r}),ASM_WHY("ASM_MEASURE","status",{args}),""))'
         ws[f"H{r}"].font = NOTE_FONT
 
