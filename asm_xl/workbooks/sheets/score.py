@@ -53,7 +53,7 @@ def _measure_rows(ws) -> None:
             if col in "CDEG":  # numbers, or "n/a", "-", "excluded" aligned with them
                 ws[f"{col}{r}"].alignment = Alignment(horizontal="right")
             elif col == "F":  # status text, kept apart from the right-aligned points before it
-                ws[f"{col}{r}"].alignment = Alignment(indent=1)
+                ws[f"{col}{r}"].alignment = Alignment(horizontal="left", indent=1)
         ws[f"H{r}"] = f'=IF(A{r}="","",IF(ISERROR(F{r}),ASM_WHY("ASM_MEASURE","status",{args}),""))'
         ws[f"H{r}"].font = NOTE_FONT
 
