@@ -101,7 +101,9 @@ def asm_measure(item, cohort, measure, collection_type, eligible, reported, comp
         text = ms.status_text
         return text[:1].upper() + text[1:]
     if what == "completeness":  # n/a = administrative claims (complete by definition), as ASM_QUALITY reads it
-        return xv.NOT_APPLICABLE if admin and ms.status != MeasureStatus.NOT_REPORTED else float(ms.completeness or 0.0)
+        if admin:  # an unreported claims measure that counts 0 reads as incomplete, as the kernel counts it
+            return 0.0 if ms.status == MeasureStatus.NOT_REPORTED else xv.NOT_APPLICABLE
+        return float(ms.completeness or 0.0)
     if what == "cases":
         if admin and ms.status == MeasureStatus.NOT_AVAILABLE:
             return xv.NOT_APPLICABLE
