@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Callable
 
 from asm_xl.model.errors import ASMInputError
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.excel.values import ExcelError
 
 __all__ = ["Arg", "ExcelFunction", "REGISTRY", "excel_function", "call", "explain", "evaluate"]
@@ -27,12 +28,21 @@ HELP_LIMIT = 255  # Excel's Function Wizard limit for descriptions and argument 
 
 @dataclass(frozen=True)
 class Arg:
-    """One argument: its name, help text (<= 255 characters), optional or not, range or not."""
+    """One argument: its name, help text (<= 255 characters), optional or not, range or not.
+
+    ``doc`` may name settings in braces (``"fewer than {case_minimum}"``, see
+    :meth:`~asm_xl.model.settings.Settings.fill`); the declaration fills them with the defaults.
+    """
 
     name: str
     doc: str
     optional: bool = False
     range: bool = False
+    doc_template: str = ""   #: ``doc`` before the settings were filled in
+
+    def filled(self, settings: Settings = DEFAULT_SETTINGS) -> "Arg":
+        template = self.doc_template or self.doc
+        return Arg(self.name, settings.fill(template), self.optional, self.range, template)
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,20 @@ class ExcelFunction:
     impl: Callable
     variadic: Arg | None = None   #: trailing ParamArray argument (ASM_WHY)
     category: str = "ASM"
+    source: str = ""              #: source tag of the rule (REG, CMS, MIPS, ASSUMPTION ...)
+    help_template: str = ""       #: ``help`` before the settings were filled in
+
+    def help_for(self, settings: Settings = DEFAULT_SETTINGS) -> str:
+        """The Function Wizard line with the numbers of ``settings``."""
+        return settings.fill(self.help_template or self.help)
+
+    def docstring(self, settings: Settings = DEFAULT_SETTINGS) -> str:
+        """Signature, help, source tag and arguments: the implementation's ``__doc__``."""
+        help_text = self.help_for(settings)
+        lines = [self.signature, "", help_text + (f" [{self.source}]" if self.source else ""), "", "Arguments:"]
+        lines += [f"    {a.name}: {a.filled(settings).doc}"
+                  for a in self.args + ((self.variadic,) if self.variadic else ())]
+        return "\n".join(lines)
 
     @cached_property
     def arity(self) -> tuple[int, int]:
@@ -65,9 +89,15 @@ REGISTRY: dict[str, ExcelFunction] = {}
 def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None, source: str = ""):
     """Declare an Excel function (decorator on its implementation).
 
+    Help texts may name settings in braces; they are filled with the default settings here (see
+    :meth:`~asm_xl.model.settings.Settings.fill`), so no number that is a setting is typed twice.
     The implementation's docstring is written from the declaration (signature, help, source tag of
     the rule, arguments), so the Function Wizard, ``help()`` and the README say the same thing.
     """
+    help_template = help
+    help = DEFAULT_SETTINGS.fill(help)
+    args = tuple(a.filled() for a in args)
+    variadic = variadic.filled() if variadic else None
     for text in [help] + [a.doc for a in args] + ([variadic.doc] if variadic else []):
         if len(text) > HELP_LIMIT:
             raise ValueError(f"{name}: help text over {HELP_LIMIT} characters: {text[:40]}...")
@@ -78,11 +108,9 @@ def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None
         seen_optional |= a.optional
 
     def deco(impl: Callable) -> Callable:
-        fn = ExcelFunction(name, help, tuple(args), impl, variadic)
+        fn = ExcelFunction(name, help, args, impl, variadic, source=source, help_template=help_template)
         REGISTRY[name] = fn
-        lines = [fn.signature, "", help + (f" [{source}]" if source else ""), "", "Arguments:"]
-        lines += [f"    {a.name}: {a.doc}" for a in fn.args + ((variadic,) if variadic else ())]
-        impl.__doc__ = "\n".join(lines)
+        impl.__doc__ = fn.docstring()
         return impl
 
     return deco

@@ -14,7 +14,13 @@ from numbers import Real
 from asm_xl.model.errors import ASMInputError
 
 __all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number",
-           "whole", "boolean", "text", "vector"]
+           "whole", "boolean", "text", "vector", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable"]
+
+#: Texts the measure cells show instead of a blank: an empty cached text makes LibreOffice
+#: recalculate the cell on load (and show #NAME? without the add-in), a visible text does not.
+NOT_APPLICABLE = "n/a"   #: completeness or cases of an administrative-claims measure (CMS computes them)
+NOT_SCORED = "-"         #: achievement points of a measure that is not scored
+EXCLUDED = "excluded"    #: points counted of a measure excluded from the quality score
 
 ERROR_VALUES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                 "#SPILL!", "#CALC!")
@@ -148,6 +154,11 @@ def text(name: str, v: object) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
+
+
+def is_not_applicable(v: object) -> bool:
+    """The "n/a" marker (any case) of a measure cell."""
+    return isinstance(v, str) and v.strip().casefold() == NOT_APPLICABLE
 
 
 def vector(name: str, v: object) -> list:

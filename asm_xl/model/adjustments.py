@@ -14,7 +14,7 @@ def ia_adjustment(ia_done, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarr
 
     Formula::
 
-        ia_adj = -10 x (2 - activities done)    # both done: 0, one: -10, none: -20
+        ia_adj = -ia_penalty_per_missing x (2 - activities done)    # both done: 0
 
     ``ia_done`` is the number of the two ASM activities (IA-1, IA-2) completed: 0, 1 or 2.
     """
@@ -22,13 +22,13 @@ def ia_adjustment(ia_done, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarr
 
 
 def pi_adjustment(pi_score, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
-    """Promoting Interoperability adjustment, 0 to -10 points [CMS].
+    """Promoting Interoperability adjustment, 0 to -pi_max_penalty points [CMS].
 
     Formula [ASSUMPTION ``pi_adjustment_linear``]::
 
-        pi_adj = -10 x (1 - PI score)           # PI score a fraction; incomplete reporting: 0
+        pi_adj = -pi_max_penalty x (1 - PI score)    # PI score a fraction; incomplete reporting: 0
 
-    With the linear assumption switched off, PI is all-or-nothing: 0 at 100%, -10 below.
+    With the linear assumption switched off, PI is all-or-nothing: 0 at 100%, -pi_max_penalty below.
     """
     pi = np.asarray(pi_score, dtype=float)
     if settings.pi_adjustment_linear:
@@ -41,9 +41,9 @@ def practice_size_bonus(clinicians, *, settings: Settings = DEFAULT_SETTINGS) ->
 
     Formula::
 
-        bonus = 15    if clinicians = 1          (solo)
-              = 10    if 2 <= clinicians <= 15   (small practice)
-              = 0     if clinicians > 15
+        bonus = solo_practice_bonus     if clinicians = 1                                (solo)
+              = small_practice_bonus    if 2 <= clinicians <= small_practice_max_clinicians
+              = 0                       above
     """
     n = np.asarray(clinicians, dtype=float)
     return np.where(n <= 1, settings.solo_practice_bonus,

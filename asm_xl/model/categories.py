@@ -24,8 +24,8 @@ class MeasureStatus:
     """Codes of what happened to a measure in the quality category."""
 
     SCORED = 0          #: complete, enough cases: benchmark points count
-    INCOMPLETE = 1      #: completeness below 75%: 0 points, stays in the denominator [REG]
-    LOW_CASES = 2       #: complete but fewer than 20 cases: excluded [REG]
+    INCOMPLETE = 1      #: completeness below completeness_threshold: 0 points, counted [REG]
+    LOW_CASES = 2       #: complete but fewer than case_minimum eligible cases: excluded [REG]
     NOT_REPORTED = 3    #: no data at all: 0 points, stays in the denominator [CMS]
     NOT_AVAILABLE = 4   #: administrative-claims measure without a rate: excluded [ASSUMPTION]
 
@@ -77,9 +77,9 @@ def measure_status(completeness, eligible_cases, administrative_claims, *,
 
     Rules [REG 512.725][CMS]::
 
-        complete = administrative claims  or  completeness >= 0.75
+        complete = administrative claims  or  completeness >= completeness_threshold
         status   = INCOMPLETE   if not complete            (0 points, counted)
-                 = LOW_CASES    if eligible cases < 20     (excluded)
+                 = LOW_CASES    if eligible cases < case_minimum   (excluded)
                  = SCORED       otherwise
 
     ``reported`` False marks a measure with no data: NOT_REPORTED (0 points, counted), or for an
@@ -125,7 +125,7 @@ def minimum_submission_met(completeness, administrative_claims, submitted_on_tim
     """Minimum data submission rule [CMS].
 
     Met when data were submitted on time and at least one measure that is not
-    administrative-claims-based meets the completeness threshold (75%). Otherwise final = 0.
+    administrative-claims-based meets ``completeness_threshold``. Otherwise final = 0.
     """
     completeness = np.asarray(completeness, dtype=float)
     admin = np.asarray(administrative_claims, dtype=bool)
@@ -134,11 +134,11 @@ def minimum_submission_met(completeness, administrative_claims, submitted_on_tim
 
 
 def cost_category(cost_points, episodes, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
-    """Cost category score (fraction); NaN (not scored) with fewer than 20 episodes [REG 512.730].
+    """Cost category score (fraction); NaN (not scored) below ``cost_episode_minimum`` episodes [REG 512.730].
 
     Formula::
 
-        cost = cost achievement points / 10     if episodes >= 20, else not scored
+        cost = cost achievement points / 10     if episodes >= cost_episode_minimum, else not scored
 
     Cost points (1-10) come from the EBCM's benchmark ladder (lower cost is better) or are entered
     directly from a CMS feedback report [ASSUMPTION].

@@ -5,9 +5,10 @@ adds its columns without code changes."""
 from __future__ import annotations
 
 from asm_xl.model.parameters import cohorts
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["IDENTITY_COLUMNS", "PARTICIPANT_COLUMNS", "MEASURE_FIELDS", "measure_columns", "all_columns",
-           "COLUMN_HELP"]
+           "COLUMN_HELP", "COLUMN_HELP_TEMPLATES", "column_help"]
 
 IDENTITY_COLUMNS = ("npi", "tin", "name", "specialty", "cohort")
 
@@ -19,23 +20,25 @@ PARTICIPANT_COLUMNS = (
 
 MEASURE_FIELDS = ("collection_type", "eligible", "reported", "rate", "points", "completeness")
 
-COLUMN_HELP = {
+#: What each column means; numbers that are settings are named in braces (:meth:`Settings.fill`).
+COLUMN_HELP_TEMPLATES = {
     "npi": "10-digit National Provider Identifier (Luhn check digit)",
     "tin": "Taxpayer Identification Number of the practice",
     "name": "Physician's name (text, written as typed)",
     "specialty": "Medicare specialty: Cardiology (HF) or one of the six LBP specialties",
     "cohort": "HF or LBP (optional when specialty says it)",
-    "performance_year": "ASM performance year, 2027-2031",
-    "practice_size": "Clinicians billing under the TIN (1 = solo, 2-15 = small, >15 = no bonus)",
+    "performance_year": "ASM performance year, {first_year}-{last_year}",
+    "practice_size": ("Clinicians billing under the TIN (1 = solo, 2-{small_practice_max_clinicians} = small, "
+                      ">{small_practice_max_clinicians} = no bonus)"),
     "part_b_payments": "Expected Medicare Part B payments in the payment year, dollars",
-    "cost_episodes": "Attributed EBCM episodes (fewer than 20: no cost score)",
+    "cost_episodes": "Attributed EBCM episodes (fewer than {cost_episode_minimum}: no cost score)",
     "episode_cost": "Average risk-adjusted episode cost, dollars (scored on a cost ladder)",
     "cost_points": "Cost achievement points 1-10 from a CMS feedback report (instead of episode_cost)",
     "ia1_done": "IA-1 (primary care connections, HRSN screening) done for 90 days: yes/no",
     "ia2_done": "IA-2 (collaborative care arrangement) done for 90 days: yes/no",
     "ia_done": "Alternative to ia1_done/ia2_done: number of the two activities done, 0-2",
     "pi_score": "Promoting Interoperability score, fraction 0-1 (0 if reporting incomplete)",
-    "complex_bonus": "Complex patient bonus, 0-10 points (input; CMS formula unpublished)",
+    "complex_bonus": "Complex patient bonus, 0-{complex_bonus_max:g} points (input; CMS formula unpublished)",
     "submitted_on_time": "Quality data submitted on time: yes/no (default yes)",
     "collection_type": "eCQM, MIPS CQM, Part B claims or administrative claims (default: the measure's first)",
     "eligible": "Eligible cases in the measure's denominator",
@@ -44,6 +47,14 @@ COLUMN_HELP = {
     "points": "Measure achievement points 0-10 from a CMS feedback report (instead of rate)",
     "completeness": "Data completeness as a fraction (instead of reported)",
 }
+
+
+def column_help(settings: Settings = DEFAULT_SETTINGS) -> dict[str, str]:
+    """{column or measure field: meaning} with the numbers of ``settings``."""
+    return {k: settings.fill(v) for k, v in COLUMN_HELP_TEMPLATES.items()}
+
+
+COLUMN_HELP = column_help()
 
 
 def measure_columns(measure_key: str) -> dict[str, str]:

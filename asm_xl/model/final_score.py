@@ -6,13 +6,13 @@ import numpy as np
 
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["category_weights", "final_score"]
+__all__ = ["category_weights", "final_score", "category_note"]
 
 
 def category_weights(quality_scored, cost_scored, *, settings: Settings = DEFAULT_SETTINGS):
     """(w_q, w_c) per participant [REG][ASSUMPTION ``reweight_unscored_category``].
 
-    Both scored: (0.5, 0.5). Only one scored: its weight becomes 1 (reweighting), or, with
+    Both scored: (quality_weight, 1 - quality_weight). Only one scored: its weight becomes 1 (reweighting), or, with
     reweighting off, the unscored category simply adds 0. Neither scored: (NaN, NaN), the final
     score cannot be computed.
     """
@@ -50,3 +50,29 @@ def final_score(quality, cost, ia_adj, pi_adj, complex_bonus, practice_bonus,
     raw = base + ia_adj + pi_adj + complex_bonus + practice_bonus
     clamped = np.clip(raw, 0.0, 100.0)
     return np.where(np.asarray(minimum_submission_met, dtype=bool), clamped, 0.0)
+
+
+def category_note(quality_scored: bool, cost_scored: bool, minimum_submission_met: bool = True, *,
+                  settings: Settings = DEFAULT_SETTINGS) -> str:
+    """The sentence that says how the final score weighs the categories, from :func:`category_weights`.
+
+    The scalar API, the cohort API and the workbook (``ASM_NOTE``) all show this text, so the note
+    can never disagree with the weights used [REG][ASSUMPTION ``reweight_unscored_category``].
+
+    >>> category_note(True, False)
+    'Cost not scored: its weight moves to quality [ASSUMPTION].'
+    >>> category_note(True, True, settings=Settings(quality_weight=0.6))
+    'Quality weighs 60% and cost 40% of the final score.'
+    """
+    if not minimum_submission_met:
+        return "Minimum data submission not met: final score 0 [CMS]."
+    wq, wc = (float(w) for w in category_weights(quality_scored, cost_scored, settings=settings))
+    if not quality_scored and not cost_scored:
+        return "Neither quality nor cost is scored: the final score cannot be computed."
+    if quality_scored and cost_scored:
+        return f"Quality weighs {wq:.0%} and cost {wc:.0%} of the final score."
+    missing, other, w = ("Quality", "cost", wc) if not quality_scored else ("Cost", "quality", wq)
+    if settings.reweight_unscored_category:
+        return f"{missing} not scored: its weight moves to {other} [ASSUMPTION]."
+    return (f"{missing} not scored: it adds 0 ({other} weighs {w:.0%}; reweighting is off) "
+            "[ASSUMPTION].")

@@ -26,7 +26,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import as_bool, as_count, as_fraction, as_number, as_whole, is_blank
 
 __all__ = ["MeasureInput", "Participant", "MeasureScore", "ParticipantScore", "score_participant",
-           "measure_points"]
+           "measure_points", "score_measure"]
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,15 @@ def _resolve_cohort(p: Participant) -> Cohort:
     return cohort
 
 
-def _score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings) -> MeasureScore:
+def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings = DEFAULT_SETTINGS) -> MeasureScore:
+    """One measure's collection type, completeness, eligible cases, status and points (spec 3) [REG][CMS].
+
+    The one kernel for a measure row: :func:`score_participant` and the workbook's ``ASM_MEASURE``
+    cells both call it. Blank collection type = the measure's first; completeness as entered, else
+    reported / eligible (:func:`~asm_xl.model.categories.effective_measure_inputs`); status from
+    :func:`~asm_xl.model.categories.measure_status`; points from ``ladder_for(m, collection_type)``
+    or entered, counted only when the status is SCORED.
+    """
     f = m.key
     ctype = m.collection_types[0] if is_blank(mi.collection_type) else normalize_collection_type(
         mi.collection_type, f"{f}_collection_type")
@@ -226,7 +234,7 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
         if m.id in given:
             raise ASMInputError("measure", mi.measure, f"each measure once ({m.label} is given twice)")
         given[m.id] = mi
-    scores = tuple(_score_measure(m, given.get(m.id, MeasureInput(m.id)), ladder_for, settings)
+    scores = tuple(score_measure(m, given.get(m.id, MeasureInput(m.id)), ladder_for, settings)
                    for m in cohort.measures)
     status = np.array([s.status for s in scores])
     quality = float(categories.quality_category(np.array([s.points for s in scores]), status))
@@ -298,14 +306,9 @@ def _opt(x: float) -> float | None:
 
 def _notes(quality, cost, min_met, final, default_sf, settings) -> tuple[str, ...]:
     out = []
-    if not min_met:
-        out.append("Minimum data submission not met: final score 0 [CMS].")
-    elif np.isnan(final):
-        out.append("Neither quality nor cost is scored: the final score cannot be computed.")
-    elif np.isnan(quality) and settings.reweight_unscored_category:
-        out.append("Quality not scored: its weight moves to cost [ASSUMPTION].")
-    elif np.isnan(cost) and settings.reweight_unscored_category:
-        out.append("Cost not scored: its weight moves to quality [ASSUMPTION].")
+    q, c = not np.isnan(quality), not np.isnan(cost)
+    if not (q and c and min_met):  # both scored: the default weights need no note here
+        out.append(final_mod.category_note(q, c, bool(min_met), settings=settings))
     if default_sf:
         out.append(f"Scaling factor {settings.default_scaling_factor:g} is the default without cohort data "
                    "[ASSUMPTION].")

@@ -27,7 +27,7 @@ def transformed_final_score(final, *, midpoint=None, steepness=None,
 
     Formula::
 
-        TFS = 1 / (1 + exp(-k x (final - m)))       k = 0.1, m = 50
+        TFS = 1 / (1 + exp(-k x (final - m)))       k = tfs_steepness, m = tfs_midpoint
 
     ``midpoint`` overrides m (e.g. the cohort median) and ``steepness`` k; both may be arrays that
     broadcast with ``final`` (one value per simulated cohort). CMS's illustration: final 80 → 0.95.
@@ -87,11 +87,11 @@ def solve_scaling_factor(final, part_b_payments, risk_level: float, *, midpoint:
     SF solves the budget identity over the cohort (P_i = Part B payments, or 1 when the pool
     is not payment-weighted; zero-score participants count with factor -r)::
 
-        sum_i P_i x factor_i(SF) = -0.15 x r x sum_i P_i
+        sum_i P_i x factor_i(SF) = -pool_withhold x r x sum_i P_i
 
     Without active bounds this is closed-form::
 
-        SF = 0.85 x sum_i P_i / sum_(final_i > 0) P_i x TFS_i
+        SF = (1 - pool_withhold) x sum_i P_i / sum_(final_i > 0) P_i x TFS_i
 
     When that SF pushes some factor above +r, the budget sum (continuous, non-decreasing in SF) is
     solved numerically with :func:`scipy.optimize.brentq` between the closed-form value and

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from asm_xl.model.benchmarks import Ladder
+from asm_xl.model.settings import DEFAULT_SETTINGS
 
 __all__ = ["points_on_ladder", "to_ladder_units"]
 
@@ -21,7 +22,7 @@ def to_ladder_units(rates, scale: float) -> np.ndarray:
     return np.round(np.asarray(rates, dtype=float) * scale, LADDER_UNIT_DECIMALS)
 
 
-def points_on_ladder(rates, ladder: Ladder, *, cap: float = 7.0, decimals: int = -1) -> np.ndarray:
+def points_on_ladder(rates, ladder: Ladder, *, cap: float = DEFAULT_SETTINGS.topped_out_cap, decimals: int = -1) -> np.ndarray:
     """Achievement points (1-10, partial points) of rates against a ladder.
 
     Parameters
@@ -31,7 +32,7 @@ def points_on_ladder(rates, ladder: Ladder, *, cap: float = 7.0, decimals: int =
     ladder : Ladder
         Decile start values B1..B10 (better direction), ``inverse``, ``topped_out``.
     cap : float
-        Most points when the ladder is topped out by program (7) [MIPS].
+        Most points when the ladder is topped out by program (``Settings.topped_out_cap``) [MIPS].
     decimals : int
         Round points to this many decimals (CMS reports 4); -1 keeps full precision.
 

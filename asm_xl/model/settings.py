@@ -103,14 +103,14 @@ class Settings:
         "fixed", "ASSUMPTION", "Midpoint m of the exchange function: 'fixed' (tfs_midpoint) or 'cohort_median'.",
         choices=("fixed", "cohort_median"))
     pool_withhold: float = _setting(
-        0.15, "CMS", "Share of the amount at risk CMS keeps; 85% is paid back (secondary sources).",
+        0.15, "CMS", "Share of the amount at risk CMS keeps; the rest is paid back (secondary sources).",
         minimum=0, maximum=1)
     payment_weighted_pool: bool = _setting(
         True, "ASSUMPTION", "The budget identity weights each participant by Part B payments (else equal weights).")
     bound_factors: bool = _setting(
         True, "ASSUMPTION", "Payment adjustment factors are bounded to [-r, +r].")
     default_scaling_factor: float = _setting(
-        1.7, "ASSUMPTION", "Scaling factor without cohort data: a reference cohort with mean TFS 0.5 (0.85 / 0.5).",
+        1.7, "ASSUMPTION", "Scaling factor without cohort data: a reference cohort with mean TFS 1/2 ((1 - pool_withhold) x 2).",
         minimum=0)
 
     # ------------------------------------------------------------------ API
@@ -140,8 +140,30 @@ class Settings:
         """Only the settings tagged ASSUMPTION."""
         return [s for s in self.describe() if s.source == "ASSUMPTION"]
 
+    def fill(self, text: str) -> str:
+        """A help text with its numbers taken from these settings and the model's parameters.
+
+        ``{case_minimum}``, ``{completeness_threshold:.0%}`` etc. name settings; also available:
+        ``{pool_payback}`` (1 - pool_withhold), ``{first_year}``, ``{last_year}`` (performance
+        years), ``{risk_levels}`` ("9%, 9%, 10%, 11%, 12%"). Help texts, the Inputs sheet and the
+        README are written through this, so editing a setting's default updates them.
+
+        >>> Settings(case_minimum=25).fill("fewer than {case_minimum} cases")
+        'fewer than 25 cases'
+        """
+        return text.format(**doc_values(self))
+
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         return ((f.name, getattr(self, f.name)) for f in fields(self))
+
+
+def doc_values(settings: "Settings") -> dict[str, Any]:
+    """Names usable in :meth:`Settings.fill`: every setting, plus derived values and model parameters."""
+    from asm_xl.model.parameters import performance_years, risk_level
+    years = performance_years()
+    return {**dict(settings), "pool_payback": 1.0 - settings.pool_withhold,
+            "first_year": years[0], "last_year": years[-1],
+            "risk_levels": ", ".join(f"{risk_level(y):.0%}" for y in years)}
 
 
 def _coerce(f: dataclasses.Field, value: Any) -> Any:

@@ -59,21 +59,20 @@ def workbook_inputs(row: dict, *, cohort_code: str, scaling_factor: float | None
         _cell("In_PI"): _num(get("pi_score")), _cell("In_Complex"): _num(get("complex_bonus")),
         _cell("In_CohortSF"): scaling_factor,
     }
+    cols = {name: spec[0] for name, spec in L.MEASURE_INPUTS.items()}
     for i, m in enumerate(cohort.measures[: L.MAX_MEASURES]):
         r = L.MEASURE_FIRST_ROW + i
         ctype = txt(get(f"{m.key}_collection_type"))
-        if ctype:
-            ctype = normalize_collection_type(ctype)
-        eligible, reported = _num(get(f"{m.key}_eligible")), _num(get(f"{m.key}_reported"))
-        completeness = _num(get(f"{m.key}_completeness"))
-        if reported is None and completeness is not None and eligible is not None:
-            reported = completeness * eligible
-        out.update({
-            (L.INPUTS, f"A{r}"): m.label, (L.INPUTS, f"B{r}"): m.title,
-            (L.INPUTS, f"C{r}"): ctype or m.collection_types[0],
-            (L.INPUTS, f"D{r}"): eligible, (L.INPUTS, f"E{r}"): reported,
-            (L.INPUTS, f"F{r}"): _num(get(f"{m.key}_rate")), (L.INPUTS, f"G{r}"): _num(get(f"{m.key}_points")),
-        })
+        # Inputs as given: blank collection type, completeness without eligible cases etc. are
+        # resolved by the template's ASM_MEASURE cells (the scoring kernel), not here.
+        values = {
+            "In_Measure": m.label, "In_MeasureTitle": m.title,
+            "In_CollType": normalize_collection_type(ctype) if ctype else None,
+            "In_Eligible": _num(get(f"{m.key}_eligible")), "In_Reported": _num(get(f"{m.key}_reported")),
+            "In_Completeness": _num(get(f"{m.key}_completeness")),
+            "In_Rate": _num(get(f"{m.key}_rate")), "In_PointsOverride": _num(get(f"{m.key}_points")),
+        }
+        out.update({(L.INPUTS, f"{cols[name]}{r}"): v for name, v in values.items()})
     if settings != DEFAULT_SETTINGS:
         for i, info in enumerate(settings.describe()):
             v = info.value

@@ -16,7 +16,8 @@ ASSUMPTIONS = "Assumptions"
 BENCHMARKS = "Benchmarks"
 ABOUT = "About"
 
-#: Scalar inputs on the Inputs sheet: defined name → (row, label, help, kind).
+#: Scalar inputs on the Inputs sheet: defined name → (row, label, help, kind). Help texts name settings
+#: in braces (filled by :meth:`asm_xl.model.settings.Settings.fill`): no setting's number typed here.
 #: kind: text | specialty | cohort | year | count | dollars | fraction | yesno | bonus | points | positive
 SCALAR_INPUTS = {
     "In_NPI": (4, "NPI", "10-digit National Provider Identifier", "text"),
@@ -24,17 +25,19 @@ SCALAR_INPUTS = {
     "In_Name": (6, "Physician", "Name as it should appear", "text"),
     "In_Specialty": (7, "Specialty", "Medicare specialty (decides the cohort)", "specialty"),
     "In_Cohort": (8, "Cohort", "HF (heart failure) or LBP (low back pain)", "cohort"),
-    "In_Year": (9, "Performance year", "2027-2031; payments move two years later", "year"),
-    "In_PracticeSize": (10, "Clinicians in the TIN", "1 = solo (+15), 2-15 = small (+10), more = no bonus", "count1"),
+    "In_Year": (9, "Performance year", "{first_year}-{last_year}; payments move two years later", "year"),
+    "In_PracticeSize": (10, "Clinicians in the TIN", "1 = solo (+{solo_practice_bonus:g}), "
+                        "2-{small_practice_max_clinicians} = small (+{small_practice_bonus:g}), more = no bonus",
+                        "count1"),
     "In_Payments": (11, "Part B payments ($)", "Expected Medicare Part B payments in the payment year", "dollars"),
     "In_OnTime": (12, "Quality data submitted on time", "Yes / No: late or missing data means a final score of 0", "yesno"),
-    "In_Episodes": (24, "EBCM episodes", "Attributed episodes; fewer than 20 means no cost score", "count"),
+    "In_Episodes": (24, "EBCM episodes", "Attributed episodes; fewer than {cost_episode_minimum} means no cost score", "count"),
     "In_EpisodeCost": (25, "Average episode cost ($)", "Scored on the cost ladder (Benchmarks sheet)", "dollars"),
     "In_CostPoints": (26, "Cost points (CMS report)", "1-10 from a CMS feedback report; overrides the episode cost", "points1"),
     "In_IA1": (29, "IA-1 done (90 days)", "Primary care connections and HRSN screening", "yesno"),
     "In_IA2": (30, "IA-2 done (90 days)", "Collaborative care arrangement with a primary care practice", "yesno"),
     "In_PI": (31, "Promoting Interoperability score", "Fraction 0-100%; incomplete reporting = 0%", "fraction"),
-    "In_Complex": (32, "Complex patient bonus", "0-10 points (CMS formula unpublished: an input)", "bonus"),
+    "In_Complex": (32, "Complex patient bonus", "0-{complex_bonus_max:g} points (CMS formula unpublished: an input)", "bonus"),
     "In_CohortSF": (35, "Cohort scaling factor", "From the roster's cohort; blank = the default assumption", "positive"),
 }
 
@@ -47,6 +50,7 @@ MEASURE_INPUTS = {
     "In_Reported": ("E", "Reported cases", "count"),
     "In_Rate": ("F", "Performance rate", "rate"),
     "In_PointsOverride": ("G", "Points (CMS report, optional)", "points0"),
+    "In_Completeness": ("H", "Data completeness (optional)", "fraction"),
 }
 
 SECTION_ROWS = {"Quality measures": 15, "Cost": 23, "Improvement activities, interoperability, complex patients": 28,

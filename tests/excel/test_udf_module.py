@@ -29,6 +29,10 @@ EXPECTED_SIGNATURES = {
     "ASM_COMPLETENESS": ["reported", "eligible"],
     "ASM_MIN_SUBMISSION": ["completeness", "Optional on_time", "Optional assumptions"],
     "ASM_PERCENTILE": ["final_score", "final_scores"],
+    "ASM_MEASURE": ["item", "cohort", "measure", "collection_type", "eligible", "reported", "completeness", "rate",
+                    "points", "Optional benchmark_year", "Optional assumptions"],
+    "ASM_NOTE": ["quality", "cost", "Optional min_submission_met", "Optional assumptions"],
+    "ASM_IA_DONE": ["ia1", "ia2"],
     "ASM_WHY": ["function", "ParamArray args()"],
 }
 

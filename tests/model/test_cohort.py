@@ -56,7 +56,7 @@ def test_pool_scaling_factor_factors_and_dollars_by_hand():
     assert float(sc["dollar_impact"].sum()) == pytest.approx(-5_400.0, rel=1e-12)
     assert res.pools["dollar_impact"].iloc[0] == pytest.approx(-5_400.0, rel=1e-12)
     assert sc["cohort_rank"].tolist() == [1, 2, 3]
-    assert sc["note"].iloc[2] == "Minimum data submission not met: final score 0."
+    assert sc["note"].iloc[2] == "Minimum data submission not met: final score 0 [CMS]."
 
 
 def test_cohort_api_reproduces_cms_quality_example():
@@ -179,7 +179,8 @@ def test_not_scored_values_are_na_never_nan_and_get_no_factor():
         assert not np.isnan(sc[c].to_numpy(dtype=float, na_value=0.0)).any(), c
     assert sc.loc[1, ["quality", "cost", "final_score", "tfs", "factor", "multiplier", "dollar_impact",
                       "percentile_rank", "cohort_rank"]].isna().all()
-    assert sc.loc[1, "note"] == "Neither quality nor cost scored: no final score; left out of the pool."
+    assert sc.loc[1, "note"] == ("Neither quality nor cost is scored: the final score cannot be computed."
+                                 " Left out of the pool.")
     assert pd.isna(sc.loc[2, "cost"]) and sc.loc[2, "quality_weight"] == 1.0
     assert sc.loc[2, "final_score"] == pytest.approx(60.0, rel=1e-14)          # 100 x 0.6
     assert res.pools["participants"].iloc[0] == 2 and sc["cohort_size"].iloc[0] == 2

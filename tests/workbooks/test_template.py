@@ -15,7 +15,10 @@ from asm_xl.model.parameters import cohorts
 from asm_xl.model.settings import Settings
 from asm_xl.workbooks import layout as L
 from asm_xl.xlsx.package import sheet_parts
+from asm_xl.model.benchmarks import packaged_benchmarks
+from asm_xl.workbooks.sheets.style import LISTS_SHEET
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE, FIXED_ISO, FIXED_TIME, template_bytes
+from openpyxl.formula import Tokenizer
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "templates" / "asm_template.xlsx"
@@ -72,9 +75,11 @@ def test_template_build_is_deterministic(built, zf):
 
 
 # ------------------------------------------------------------------ sheets and names
-def test_sheets_are_inputs_score_scenarios_assumptions_benchmarks_about_in_that_order(wb, zf):
-    assert wb.sheetnames == SHEETS
-    assert [name for name, _ in sheet_parts(zf)] == SHEETS
+def test_sheets_are_inputs_score_scenarios_assumptions_benchmarks_about_then_the_hidden_lists(wb, zf):
+    # The drop-down lists live on a hidden sheet of their own (issue 8: they overwrote Benchmarks!N).
+    assert wb.sheetnames == SHEETS + [LISTS_SHEET]
+    assert [name for name, _ in sheet_parts(zf)] == SHEETS + [LISTS_SHEET]
+    assert [ws.sheet_state for ws in wb.worksheets] == ["visible"] * len(SHEETS) + ["hidden"]
 
 
 def test_defined_names_are_workbook_scoped_and_never_whole_columns_or_rows(wb, zf):
@@ -286,3 +291,66 @@ def test_about_sheet_says_estimates_not_cms_determinations(wb):
     text = " ".join(str(c.value) for row in wb[L.ABOUT].iter_rows() for c in row if c.value)
     assert "not CMS determinations" in text
     assert "asm-xl version" in text
+
+
+# ------------------------------------------------------------------ Benchmarks and lists (issue 8)
+def _benchmark_rows(ws):
+    r = 5
+    while ws.cell(row=r, column=1).value:
+        yield r, [ws.cell(row=r, column=c).value for c in range(1, 18)]
+        r += 1
+
+
+def test_every_benchmarks_cell_equals_the_packaged_table(built):
+    # Issue 8: the specialty list was written over column N (B7 header "Cardiology", five benchmark
+    # values replaced by specialty names), in the committed template too.
+    for wb in (openpyxl.load_workbook(io.BytesIO(built)), openpyxl.load_workbook(COMMITTED)):
+        ws = wb[L.BENCHMARKS]
+        assert [ws.cell(row=4, column=c).value for c in range(8, 18)] == [f"B{k}" for k in range(1, 11)]
+        table = packaged_benchmarks()
+        seen = 0
+        for r, row in _benchmark_rows(ws):
+            cohort = cohorts()[row[0]]
+            m = cohort.measure(row[1])
+            lad = table.lookup(m.id, row[2])
+            yes_no = {True: "Yes", False: "No"}
+            assert row[3:7] == [lad.performance_year, yes_no[lad.inverse], yes_no[lad.topped_out],
+                                "percent" if lad.scale == 100 else m.unit], r
+            assert tuple(row[7:17]) == lad.starts, r
+            seen += 1
+        assert seen == sum(len(m.collection_types) for c in cohorts().values() for m in c.measures)
+        specialties = {s for c in cohorts().values() for s in c.specialties}
+        assert not {c.value for row in ws.iter_rows() for c in row} & specialties
+
+
+def test_specialty_drop_down_reads_every_specialty_from_the_hidden_lists_sheet(wb):
+    (_, cell), = _cells(wb, "In_Specialty")
+    dv = _one(wb[L.INPUTS], cell)
+    assert dv.type == "list"
+    min_col, min_row, max_col, max_row = range_boundaries(dv.formula1.split("!")[1].replace("$", ""))
+    assert dv.formula1.split("!")[0] == LISTS_SHEET and min_col == max_col
+    listed = [wb[LISTS_SHEET].cell(row=r, column=min_col).value for r in range(min_row, max_row + 1)]
+    assert listed == sorted({s for c in cohorts().values() for s in c.specialties})
+
+
+# ------------------------------------------------------------------ the template executes no rule
+def _numbers(formula: str) -> list[float]:
+    tok = Tokenizer(formula)
+    return [float(t.value) for t in tok.items if t.type == "OPERAND" and t.subtype == "NUMBER"]
+
+
+def test_score_and_inputs_formulas_type_no_number(wb):
+    # Thresholds, minimums, weights and defaults come from ASM_* functions and the Assumptions sheet:
+    # the only number typed in a Score formula is the 0 of "no complex bonus given".
+    for sheet in (L.INPUTS, L.SCORE):
+        for row in wb[sheet].iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    assert set(_numbers(c.value)) <= {0.0}, (sheet, c.coordinate, c.value)
+
+
+def test_every_measure_cell_of_the_score_sheet_calls_the_measure_kernel(wb):
+    ws = wb[L.SCORE]
+    for r in range(L.SCORE_MEASURE_FIRST_ROW, L.SCORE_MEASURE_FIRST_ROW + L.MAX_MEASURES):
+        for col, item in zip("BCDEFG", ("collection_type", "completeness", "cases", "points", "status", "counted")):
+            assert f'ASM_MEASURE("{item}",In_Cohort,A{r},' in ws[f"{col}{r}"].value, (col, r)

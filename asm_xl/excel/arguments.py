@@ -1,0 +1,86 @@
+"""Argument handling shared by the ASM_* functions: the assumptions range, the performance year,
+"not scored" categories, ladders, single cells."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from asm_xl.model.benchmarks import Ladder
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.parameters import risk_level
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.excel import values as xv
+from asm_xl.excel.registry import Arg
+
+__all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "scalar_arg"]
+
+ASSUMPTIONS = Arg("assumptions", "Optional: the Assumptions table (setting names and values, 2 columns). "
+                  "Omitted: asm-xl's defaults.", optional=True, range=True)
+
+
+YEAR = Arg("performance_year", "ASM performance year, {first_year}-{last_year}.")
+
+
+@lru_cache(maxsize=256)
+def _settings_from_pairs(pairs: tuple) -> Settings:
+    return Settings.from_mapping(dict(pairs))
+
+
+#: (the last assumptions range object, its Settings), replaced as one tuple so that a thread reading
+#: it (xlwings calls UDFs from several threads) never pairs one range with another range's Settings.
+_LAST_RANGE: list = [(None, DEFAULT_SETTINGS)]
+
+
+def settings_arg(v: object) -> Settings:
+    """The assumptions range → Settings (cached); rows of (name, value), unknown names → #NUM!.
+
+    The same range object passed again (a workbook evaluation passes one list to every function)
+    is recognised by identity, without re-reading it.
+    """
+    last_range, last_settings = _LAST_RANGE[0]
+    if v is last_range:
+        return last_settings
+    if xv.is_blank(v) if not isinstance(v, list) else False:
+        return DEFAULT_SETTINGS
+    if not isinstance(v, list):
+        raise xv.ExcelError("#VALUE!", "assumptions: a two-column range of setting names and values")
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in v]
+    if rows and len(rows[0]) < 2:
+        raise xv.ExcelError("#VALUE!", "assumptions: a two-column range of setting names and values")
+    pairs = tuple((str(r[0]).strip(), r[1]) for r in rows if not xv.is_blank(r[0]))
+    try:
+        settings = _settings_from_pairs(pairs)
+    except ASMInputError as e:
+        raise xv.ExcelError("#NUM!", str(e)) from None
+    _LAST_RANGE[0] = (v, settings)
+    return settings
+
+
+def year_arg(v: object) -> int:
+    y = xv.whole("performance_year", v)
+    risk_level(y)  # unknown year → ASMInputError → #NUM!
+    return y
+
+
+def not_scored(v: object) -> bool:
+    v = v[0][0] if isinstance(v, list) and v and isinstance(v[0], list) and len(v) == 1 and len(v[0]) == 1 else v
+    return xv.is_blank(v) or (isinstance(v, str) and v.strip().upper() == "#N/A") or v is None
+
+
+def ladder_arg(v: object, inverse: bool, topped_out: bool) -> Ladder:
+    vals = [x for x in xv.vector("ladder", v) if x is not None]
+    nums = [xv.number("ladder", x) for x in vals]
+    if len(nums) != 10:
+        raise xv.ExcelError("#VALUE!", f"ladder: ten decile start values needed, got {len(nums)}")
+    return Ladder(tuple(nums), inverse=inverse, topped_out=topped_out)
+
+
+def scalar_arg(name: str, v: object) -> object:
+    if isinstance(v, list):
+        flat = xv.flatten(name, v)
+        if len(flat) != 1:
+            raise xv.ExcelError("#VALUE!", f"{name}: one cell, not a range")
+        v = flat[0]
+    if xv.is_error(v):
+        raise xv.ExcelError(str(v), f"{name} is the error {v}")
+    return None if xv.is_blank(v) else v

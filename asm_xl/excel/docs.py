@@ -1,0 +1,111 @@
+"""The README's reference tables, generated from the registry, :class:`Settings` and the column list.
+
+``python -m asm_xl.excel.docs`` prints the three tables ("Excel functions", "Assumptions", "Roster
+columns") as markdown; ``--write README.md`` replaces them in place; ``--check README.md`` exits 1
+when the README's tables differ from the generated ones (a test does the same). Every number that is
+a setting comes from :meth:`Settings.fill`, so editing a default updates the README, the Function
+Wizard help, the docstrings and the Inputs sheet together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Callable
+
+from asm_xl.excel.registry import REGISTRY
+from asm_xl.model.columns import IDENTITY_COLUMNS, MEASURE_FIELDS, PARTICIPANT_COLUMNS, column_help
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+
+__all__ = ["functions_table", "assumptions_table", "roster_columns_table", "SECTIONS", "readme_tables",
+           "update_readme", "main"]
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def functions_table(settings: Settings = DEFAULT_SETTINGS) -> str:
+    """One row per ``ASM_*`` function: signature and Function Wizard help."""
+    return _table(("function", "what it returns"),
+                  [(f"`{fn.signature}`", fn.help_for(settings)) for fn in REGISTRY.values()])
+
+
+def assumptions_table(settings: Settings = DEFAULT_SETTINGS) -> str:
+    """One row per setting: name, value, source tag, meaning."""
+    return _table(("setting", "default", "source", "meaning"),
+                  [(f"`{i.name}`", str(i.value), i.source, i.description) for i in settings.describe()])
+
+
+def roster_columns_table(settings: Settings = DEFAULT_SETTINGS) -> str:
+    """One row per roster column; measure columns as ``qNNN_<field>``."""
+    helps = column_help(settings)
+    rows = [(f"`{c}`", helps[c]) for c in IDENTITY_COLUMNS + PARTICIPANT_COLUMNS]
+    rows += [(f"`qNNN_{f}`", helps[f]) for f in MEASURE_FIELDS]
+    return _table(("column", "meaning"), rows)
+
+
+#: README heading → the generator of the first table under it
+SECTIONS: dict[str, Callable[[Settings], str]] = {
+    "Excel functions": functions_table,
+    "Roster columns": roster_columns_table,
+    "Assumptions": assumptions_table,
+}
+
+_TABLE = re.compile(r"(?m)^\|.*\|\n(?:^\|.*\|\n)+")
+
+
+def _section_span(text: str, heading: str) -> tuple[int, int]:
+    """(start, end) of the first table after the markdown heading ``heading``."""
+    m = re.search(rf"(?m)^#+ {re.escape(heading)}\s*$", text)
+    if m is None:
+        raise ValueError(f"README has no section {heading!r}")
+    t = _TABLE.search(text, m.end())
+    if t is None:
+        raise ValueError(f"README section {heading!r} has no table")
+    return t.start(), t.end()
+
+
+def readme_tables(text: str) -> dict[str, str]:
+    """The tables the README shows now, by section."""
+    return {h: text[slice(*_section_span(text, h))] for h in SECTIONS}
+
+
+def update_readme(text: str, settings: Settings = DEFAULT_SETTINGS) -> str:
+    """``text`` with every generated table replaced by the current one."""
+    for heading, make in SECTIONS.items():
+        start, end = _section_span(text, heading)
+        text = text[:start] + make(settings) + text[end:]
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m asm_xl.excel.docs", description=__doc__.split("\n")[0])
+    group = ap.add_mutually_exclusive_group()
+    group.add_argument("--write", metavar="README", help="replace the tables in this file")
+    group.add_argument("--check", metavar="README", help="exit 1 when this file's tables are not current")
+    args = ap.parse_args(argv)
+    if args.write or args.check:
+        path = Path(args.write or args.check)
+        text = path.read_text(encoding="utf-8")
+        new = update_readme(text)
+        if args.check:
+            stale = [h for h in SECTIONS if readme_tables(text)[h] != readme_tables(new)[h]]
+            if stale:
+                print(f"{path}: stale tables: {', '.join(stale)} (python -m asm_xl.excel.docs --write {path})")
+                return 1
+            return 0
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+        return 0
+    for heading, make in SECTIONS.items():
+        sys.stdout.write(f"### {heading}\n\n{make(DEFAULT_SETTINGS)}\n")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

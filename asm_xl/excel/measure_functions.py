@@ -1,0 +1,206 @@
+"""ASM_* functions of quality measures and the quality and cost categories (spec 3, 4): measure
+points, each cell of a measure row (the scoring kernel), completeness, minimum submission, category
+scores."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from asm_xl.model import categories
+from asm_xl.model.benchmarks import packaged_benchmarks
+from asm_xl.model.categories import MeasureStatus
+from asm_xl.model.parameters import get_cohort
+from asm_xl.model.participant import MeasureInput, MeasureScore, score_measure
+from asm_xl.model.points import points_on_ladder
+from asm_xl.model.settings import Settings
+from asm_xl.excel import values as xv
+from asm_xl.excel.arguments import ASSUMPTIONS, ladder_arg, scalar_arg, settings_arg
+from asm_xl.excel.registry import Arg, excel_function
+
+__all__ = ["MEASURE_ITEMS"]
+
+@excel_function(
+    "ASM_MEASURE_POINTS",
+    "Achievement points (1-10) of a quality measure's rate on the packaged MIPS benchmark ladder.",
+    Arg("measure", 'MIPS measure: "Q236", "236" or 236.'),
+    Arg("collection_type", '"eCQM", "MIPS CQM", "Part B claims" or "administrative claims".'),
+    Arg("rate", "Performance rate: a fraction (70% = 0.70); Q492 in native units."),
+    Arg("benchmark_year", "Optional: MIPS benchmark year; blank = latest available.", optional=True),
+    ASSUMPTIONS, source="MIPS; ASSUMPTION: MIPS benchmarks until ASM's")
+def asm_measure_points(measure, collection_type, rate, benchmark_year=None, assumptions=None):
+    s = settings_arg(assumptions)
+    year = xv.optional_number("benchmark_year", benchmark_year, None)
+    ladder = packaged_benchmarks().lookup(xv.text("measure", measure), xv.text("collection_type", collection_type),
+                                          int(year) if year else s.benchmark_year)
+    allowed = "a fraction between 0 and 1 (70% = 0.70)" if ladder.scale == 100.0 else "a number >= 0"
+    x = xv.number("rate", rate, minimum=0.0, maximum=1.0 if ladder.scale == 100.0 else None, allowed=allowed)
+    return float(points_on_ladder(x, ladder, cap=s.topped_out_cap, decimals=s.measure_points_decimals))
+
+
+@excel_function(
+    "ASM_POINTS",
+    "Achievement points (1-10) of a value on a ladder you give (ten decile start values).",
+    Arg("value", "The rate or value, in the ladder's units."),
+    Arg("ladder", "Ten decile start values B1..B10 (a row or a column).", range=True),
+    Arg("inverse", "Optional: TRUE when lower is better (ladder descending). Default FALSE.", optional=True),
+    Arg("topped_out", "Optional: TRUE to cap points at {topped_out_cap:g} (topped out by program). Default FALSE.",
+        optional=True),
+    ASSUMPTIONS, source="MIPS")
+def asm_points(value, ladder, inverse=None, topped_out=None, assumptions=None):
+    s = settings_arg(assumptions)
+    lad = ladder_arg(ladder, xv.boolean("inverse", inverse, False), xv.boolean("topped_out", topped_out, False))
+    return float(points_on_ladder(xv.number("value", value), lad, cap=s.topped_out_cap,
+                                  decimals=s.measure_points_decimals))
+
+
+MEASURE_ITEMS = ("collection_type", "completeness", "cases", "points", "counted", "status")
+
+
+@lru_cache(maxsize=4096)
+def _measure_score(cohort, measure, collection_type, eligible, reported, completeness, rate, points, year,
+                   settings: Settings) -> MeasureScore:
+    m = get_cohort(cohort).measure(measure)
+    table = packaged_benchmarks()
+    return score_measure(m, MeasureInput(m.id, collection_type, eligible, reported, rate, points, completeness),
+                         lambda mm, ctype: table.lookup(mm.id, ctype, year), settings)
+
+
+@excel_function(
+    "ASM_MEASURE",
+    "One cell of a quality measure's row, from the scoring kernel: collection_type (blank = the measure's "
+    'first), completeness ("n/a": claims), cases, points ("-": not scored), counted or status.',
+    Arg("item", 'What to return: "collection_type", "completeness", "cases", "points", "counted" or "status".'),
+    Arg("cohort", '"HF" or "LBP".'),
+    Arg("measure", 'MIPS measure: "Q236", "236" or 236.'),
+    Arg("collection_type", "Collection type as entered; blank = the measure's first."),
+    Arg("eligible", "Eligible cases; blank = not given."),
+    Arg("reported", "Reported cases; blank = not given (completeness = reported / eligible)."),
+    Arg("completeness", "Data completeness as given (fraction); overrides reported cases."),
+    Arg("rate", "Performance rate: a fraction (70% = 0.70); Q492 in native units."),
+    Arg("points", "Achievement points from a CMS report (0-10); replace the rate."),
+    Arg("benchmark_year", "Optional: MIPS benchmark year; blank = latest available.", optional=True),
+    ASSUMPTIONS, source="REG; CMS; MIPS")
+def asm_measure(item, cohort, measure, collection_type, eligible, reported, completeness, rate, points,
+                benchmark_year=None, assumptions=None):
+    s = settings_arg(assumptions)
+    what = xv.text("item", item).strip().casefold()
+    if what not in MEASURE_ITEMS:
+        raise xv.ExcelError("#VALUE!", f"item: one of {', '.join(MEASURE_ITEMS)}")
+    year = xv.optional_number("benchmark_year", benchmark_year, None)
+    args = [scalar_arg(n, v) for n, v in (("cohort", cohort), ("measure", measure), ("collection_type", collection_type),
+                                       ("eligible", eligible), ("reported", reported),
+                                       ("completeness", completeness), ("rate", rate), ("points", points))]
+    ms = _measure_score(*args, int(year) if year else s.benchmark_year, s)
+    admin = ms.collection_type == "Administrative claims"
+    counted = ms.status in MeasureStatus.COUNTED
+    if what == "collection_type":
+        return ms.collection_type
+    if what == "status":
+        text = ms.status_text
+        return text[:1].upper() + text[1:]
+    if what == "completeness":  # n/a = administrative claims (complete by definition), as ASM_QUALITY reads it
+        if admin:  # an unreported claims measure that counts 0 reads as incomplete, as the kernel counts it
+            return 0.0 if ms.status == MeasureStatus.NOT_REPORTED else xv.NOT_APPLICABLE
+        return float(ms.completeness or 0.0)
+    if what == "cases":
+        if admin and ms.status == MeasureStatus.NOT_AVAILABLE:
+            return xv.NOT_APPLICABLE
+        return float(ms.eligible_cases or 0)
+    if what == "points":
+        return float(ms.points) if ms.status == MeasureStatus.SCORED else xv.NOT_SCORED
+    return float(ms.points) if ms.status == MeasureStatus.SCORED else (0.0 if counted else xv.EXCLUDED)
+
+
+@excel_function(
+    "ASM_COMPLETENESS", "Data completeness = reported cases / eligible cases (0 when nothing is reported).",
+    Arg("reported", "Cases reported (blank = 0)."), Arg("eligible", "Eligible cases (blank = 0)."), source="REG")
+def asm_completeness(reported, eligible):
+    r = xv.optional_number("reported", reported, 0.0, minimum=0, allowed="a whole number >= 0")
+    e = xv.optional_number("eligible", eligible, 0.0, minimum=0, allowed="a whole number >= 0")
+    if r > e:
+        raise xv.ExcelError("#NUM!", f"reported: {r:g} is more than eligible ({e:g})")
+    return r / e if e > 0 else 0.0
+
+
+@excel_function(
+    "ASM_QUALITY",
+    "Quality category score (fraction) from each measure's points, data completeness and eligible cases.",
+    Arg("points", "Each measure's achievement points (0-10), one cell per measure.", range=True),
+    Arg("completeness", 'Each measure\'s data completeness (fraction); blank or "n/a" = administrative claims.',
+        range=True),
+    Arg("cases", 'Each measure\'s eligible cases; "n/a" = not given.', range=True),
+    ASSUMPTIONS, source="REG; CMS")
+def asm_quality(points, completeness, cases, assumptions=None):
+    s = settings_arg(assumptions)
+    p, c, n = xv.vector("points", points), xv.vector("completeness", completeness), xv.vector("cases", cases)
+    if not (len(p) == len(c) == len(n)):
+        raise xv.ExcelError("#VALUE!", f"points, completeness and cases must have equal length "
+                                       f"({len(p)}, {len(c)}, {len(n)})")
+    pts, comp, elig, admin, reported = [], [], [], [], []
+    for i, (pi, ci, ni) in enumerate(zip(p, c, n), start=1):
+        if pi is None and ci is None and ni is None:
+            continue  # an unused row
+        ci = None if xv.is_not_applicable(ci) else ci
+        ni = None if xv.is_not_applicable(ni) else ni
+        is_admin = ci is None
+        cv = 1.0 if is_admin else xv.number(f"completeness #{i}", ci, minimum=0, maximum=1,
+                                            allowed="a fraction between 0 and 1")
+        nv = xv.number(f"cases #{i}", ni, minimum=0, allowed="a whole number >= 0") if ni is not None else 0.0
+        complete = is_admin or cv >= s.completeness_threshold
+        if complete and nv >= s.case_minimum:
+            pv = xv.number(f"points #{i}", pi, minimum=0, maximum=10, allowed="points between 0 and 10")
+        else:
+            pv = 0.0
+        pts.append(pv)
+        comp.append(cv)
+        elig.append(nv)
+        admin.append(is_admin)
+        reported.append(ni is not None or pi is not None)
+    if not pts:
+        raise xv.ExcelError("#N/A", "no measures given")
+    status = categories.measure_status(comp, elig, admin, reported=reported, settings=s)
+    q = float(categories.quality_category(np.array(pts), status))
+    if np.isnan(q):
+        raise xv.ExcelError("#N/A", "quality not scored: every measure is excluded (fewer than "
+                                    f"{s.case_minimum} cases)")
+    return q
+
+
+@excel_function(
+    "ASM_MIN_SUBMISSION",
+    "TRUE when the minimum data submission is met: one non-claims measure at "
+    "{completeness_threshold:.0%} completeness, on time.",
+    Arg("completeness", 'Each measure\'s data completeness; blank or "n/a" = administrative claims.', range=True),
+    Arg("on_time", "Optional: data submitted on time (TRUE/FALSE, yes/no). Default TRUE.", optional=True),
+    ASSUMPTIONS, source="CMS")
+def asm_min_submission(completeness, on_time=None, assumptions=None):
+    s = settings_arg(assumptions)
+    comp = [c for c in xv.vector("completeness", completeness)
+            if c is not None and not xv.is_error(c) and not xv.is_not_applicable(c)]
+    values = [xv.number("completeness", c, minimum=0, maximum=1) for c in comp]
+    met = categories.minimum_submission_met(np.array(values, dtype=float), np.zeros(len(values), dtype=bool),
+                                            xv.boolean("on_time", on_time, True), settings=s)
+    return bool(met)
+
+
+@excel_function(
+    "ASM_COST",
+    "Cost category score (fraction): cost points / 10; #N/A with fewer than {cost_episode_minimum} episodes.",
+    Arg("value", "Cost achievement points (1-10); or, with a ladder, the episode cost."),
+    Arg("episodes", "Attributed EBCM episodes (blank = 0)."),
+    Arg("ladder", "Optional: ten cost decile start values (descending: lower cost is better).",
+        optional=True, range=True),
+    ASSUMPTIONS, source="REG")
+def asm_cost(value, episodes, ladder=None, assumptions=None):
+    s = settings_arg(assumptions)
+    eps = xv.optional_number("episodes", episodes, 0.0, minimum=0, allowed="a whole number >= 0")
+    if eps < s.cost_episode_minimum:
+        raise xv.ExcelError("#N/A", f"cost not scored: {eps:g} episodes, fewer than {s.cost_episode_minimum}")
+    if ladder is None or (not isinstance(ladder, list) and xv.is_blank(ladder)):
+        pts = xv.number("value", value, minimum=1, maximum=10, allowed="cost points between 1 and 10")
+    else:
+        pts = float(points_on_ladder(xv.number("value", value, minimum=0, allowed="an episode cost >= 0"),
+                                     ladder_arg(ladder, True, False), cap=s.topped_out_cap))
+    return float(categories.cost_category(pts, eps, settings=s))

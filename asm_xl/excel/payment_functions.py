@@ -1,0 +1,131 @@
+"""ASM_* functions of payment (spec 8): exchange function, scaling factor, factor, multiplier,
+dollar impact, risk level, payment year, percentile rank."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from asm_xl.model import payment
+from asm_xl.model.parameters import payment_year, risk_level
+from asm_xl.model.settings import Settings
+from asm_xl.excel import values as xv
+from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, settings_arg, year_arg
+from asm_xl.excel.registry import Arg, excel_function
+
+__all__: list[str] = []
+
+@excel_function(
+    "ASM_TFS",
+    "Transformed final score: logistic exchange function 1/(1+exp(-k(final-m))), "
+    "k={tfs_steepness:g}, m={tfs_midpoint:g} by default.",
+    Arg("final_score", "Final score 0-100."),
+    ASSUMPTIONS, source="ASSUMPTION")
+def asm_tfs(final_score, assumptions=None):
+    s = settings_arg(assumptions)
+    f = xv.number("final_score", final_score, minimum=0, maximum=100)
+    return float(payment.transformed_final_score(f, settings=s))
+
+
+def _cohort(final_scores, payments, name: str = "final_scores"):
+    f = xv.vector(name, final_scores)
+    p = xv.vector("payments", payments) if payments is not None and isinstance(payments, list) else None
+    if p is not None and len(p) != len(f):
+        raise xv.ExcelError("#VALUE!", f"{name} and payments must have equal length ({len(f)}, {len(p)})")
+    finals, weights = [], []
+    for i, fi in enumerate(f):
+        if fi is None or xv.is_error(fi):
+            continue  # blank or not computable: not in the pool
+        finals.append(xv.number(f"{name} #{i + 1}", fi, minimum=0, maximum=100))
+        weights.append(1.0 if p is None else xv.number(f"payments #{i + 1}", p[i], minimum=0))
+    if not finals:
+        raise xv.ExcelError("#N/A", f"{name}: no final scores")
+    return np.array(finals), np.array(weights)
+
+
+def _scaling(scaling, performance_year: int, payments, s: Settings) -> float:
+    if isinstance(scaling, list) and len(xv.flatten("scaling", scaling)) > 1:
+        finals, weights = _cohort(scaling, payments, "scaling")
+        return payment.solve_scaling_factor(finals, weights, risk_level(performance_year), settings=s).scaling_factor
+    return xv.optional_number("scaling", scaling, s.default_scaling_factor, minimum=0)
+
+
+@excel_function(
+    "ASM_SCALING",
+    "Scaling factor of a cohort from its final scores (payment-weighted with payments): the pool pays "
+    "back {pool_payback:.0%}.",
+    Arg("final_scores", "The cohort's final scores (one cohort: HF or LBP).", range=True),
+    YEAR,
+    Arg("payments", "Optional: each participant's Part B payments (same length).", optional=True, range=True),
+    ASSUMPTIONS, source="CMS; ASSUMPTION: payment-weighted, bounded")
+def asm_scaling(final_scores, performance_year, payments=None, assumptions=None):
+    s = settings_arg(assumptions)
+    py = year_arg(performance_year)
+    finals, weights = _cohort(final_scores, payments)
+    return payment.solve_scaling_factor(finals, weights, risk_level(py), settings=s).scaling_factor
+
+
+@excel_function(
+    "ASM_FACTOR",
+    "Payment adjustment factor (fraction, within +/- risk level) of a final score.",
+    Arg("final_score", "Final score 0-100."),
+    YEAR,
+    Arg("scaling", "Optional: the scaling factor, or the cohort's final scores to compute it from. "
+                   "Default {default_scaling_factor:g}.", optional=True, range=True),
+    Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
+        range=True),
+    ASSUMPTIONS, source="REG 512.750; ASSUMPTION: bounds, default scaling factor")
+def asm_factor(final_score, performance_year, scaling=None, payments=None, assumptions=None):
+    s = settings_arg(assumptions)
+    py = year_arg(performance_year)
+    f = xv.number("final_score", final_score, minimum=0, maximum=100)
+    sf = _scaling(scaling, py, payments, s)
+    tfs = payment.transformed_final_score(f, settings=s)
+    return float(payment.adjustment_factor(f, tfs, risk_level(py), sf, settings=s))
+
+
+@excel_function(
+    "ASM_MULTIPLIER",
+    "Payment multiplier = 1 + payment adjustment factor, applied to Part B claims in the payment year.",
+    Arg("final_score", "Final score 0-100."),
+    YEAR,
+    Arg("scaling", "Optional: the scaling factor, or the cohort's final scores. Default {default_scaling_factor:g}.",
+        optional=True,
+        range=True),
+    Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
+        range=True),
+    ASSUMPTIONS, source="CMS")
+def asm_multiplier(final_score, performance_year, scaling=None, payments=None, assumptions=None):
+    return float(payment.payment_multiplier(asm_factor(final_score, performance_year, scaling, payments,
+                                                       assumptions)))
+
+
+@excel_function(
+    "ASM_IMPACT",
+    "Dollar impact = payment adjustment factor x Part B payments.",
+    Arg("factor", "Payment adjustment factor (fraction)."),
+    Arg("part_b_payments", "Medicare Part B payments, dollars."), source="CMS")
+def asm_impact(factor, part_b_payments):
+    return float(payment.dollar_impact(xv.number("factor", factor, minimum=-1, maximum=1),
+                                       xv.number("part_b_payments", part_b_payments, minimum=0)))
+
+
+@excel_function("ASM_RISK_LEVEL", "Risk level r of a performance year: {risk_levels} ({first_year}-{last_year}).", YEAR, source="CMS")
+def asm_risk_level(performance_year):
+    return risk_level(year_arg(performance_year))
+
+
+@excel_function("ASM_PAYMENT_YEAR", "Payment year of a performance year (performance year + 2).", YEAR, source="CMS")
+def asm_payment_year(performance_year):
+    return payment_year(year_arg(performance_year))
+
+
+@excel_function(
+    "ASM_PERCENTILE", "Percentile rank (0-100) of a final score among the cohort's final scores.",
+    Arg("final_score", "Final score 0-100."),
+    Arg("final_scores", "The cohort's final scores.", range=True), source="scipy percentileofscore(kind='mean')")
+def asm_percentile(final_score, final_scores):
+    f = xv.number("final_score", final_score, minimum=0, maximum=100)
+    finals, _ = _cohort(final_scores, None)
+    s = np.sort(finals)
+    less, leq = np.searchsorted(s, f, "left"), np.searchsorted(s, f, "right")
+    return float(100.0 * (less + leq) / (2.0 * s.size))

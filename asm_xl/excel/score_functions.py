@@ -1,0 +1,103 @@
+"""ASM_* functions of the final score (spec 5-7): adjustments, bonuses, reweighting note, final score."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from asm_xl.model import adjustments, final_score as final_mod
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.validation import as_bool
+from asm_xl.excel import values as xv
+from asm_xl.excel.arguments import ASSUMPTIONS, not_scored, settings_arg
+from asm_xl.excel.registry import Arg, excel_function
+
+__all__: list[str] = []
+
+@excel_function(
+    "ASM_IA_DONE", "Improvement activities completed (0, 1 or 2) from two yes/no cells: IA-1 and IA-2.",
+    Arg("ia1", "IA-1 done for 90 days: yes/no, TRUE/FALSE; blank = no."),
+    Arg("ia2", "IA-2 done for 90 days: yes/no, TRUE/FALSE; blank = no."), source="CMS")
+def asm_ia_done(ia1, ia2):
+    try:
+        return sum(0 if xv.is_blank(v) else int(as_bool(n, v)) for n, v in (("ia1", ia1), ("ia2", ia2)))
+    except ASMInputError as e:
+        raise xv.ExcelError("#VALUE!", str(e)) from None
+
+
+@excel_function(
+    "ASM_IA_ADJ", "Improvement activities adjustment: -{ia_penalty_per_missing:g} points per activity "
+    "(IA-1, IA-2) not done; 0 when both are done.",
+    Arg("ia_done", "Improvement activities completed: 0, 1 or 2."), ASSUMPTIONS, source="CMS")
+def asm_ia_adj(ia_done, assumptions=None):
+    s = settings_arg(assumptions)
+    return float(adjustments.ia_adjustment(xv.whole("ia_done", ia_done, minimum=0, maximum=2), settings=s))
+
+
+@excel_function(
+    "ASM_PI_ADJ", "Promoting Interoperability adjustment: -{pi_max_penalty:g} x (1 - PI score), 0 to "
+    "-{pi_max_penalty:g} points.",
+    Arg("pi_score", "PI score (fraction)."), ASSUMPTIONS, source="CMS; ASSUMPTION: linear")
+def asm_pi_adj(pi_score, assumptions=None):
+    s = settings_arg(assumptions)
+    return float(adjustments.pi_adjustment(xv.number("pi_score", pi_score, minimum=0, maximum=1), settings=s))
+
+
+@excel_function(
+    "ASM_PRACTICE_BONUS", "Small practice bonus: +{solo_practice_bonus:g} solo, +{small_practice_bonus:g} for "
+    "2-{small_practice_max_clinicians} clinicians, 0 above.",
+    Arg("practice_size", "Clinicians in the TIN."), ASSUMPTIONS, source="CMS")
+def asm_practice_bonus(practice_size, assumptions=None):
+    s = settings_arg(assumptions)
+    return float(adjustments.practice_size_bonus(xv.whole("practice_size", practice_size, minimum=1), settings=s))
+
+
+@excel_function(
+    "ASM_FINAL",
+    "ASM final score 0-100 from category scores and adjustments; blank or #N/A category = not scored.",
+    Arg("quality", "Quality category score (fraction); blank or #N/A = not scored."),
+    Arg("cost", "Cost category score (fraction); blank or #N/A = not scored."),
+    Arg("ia_done", "Improvement activities completed: 0, 1 or 2."),
+    Arg("pi_score", "Promoting Interoperability score (fraction)."),
+    Arg("complex_bonus", "Optional: complex patient bonus, 0-{complex_bonus_max:g} points. Default 0.",
+        optional=True),
+    Arg("practice_size", "Optional: clinicians in the TIN (1 solo +{solo_practice_bonus:g}, "
+                         "2-{small_practice_max_clinicians} +{small_practice_bonus:g}). Default: no bonus.",
+        optional=True),
+    Arg("min_submission_met", "Optional: FALSE if the minimum data submission is not met (score 0). "
+                              "Default TRUE.", optional=True),
+    ASSUMPTIONS, source="CMS; ASSUMPTION: reweighting, linear PI")
+def asm_final(quality, cost, ia_done, pi_score, complex_bonus=None, practice_size=None,
+              min_submission_met=None, assumptions=None):
+    s = settings_arg(assumptions)
+    q = np.nan if not_scored(quality) else xv.number("quality", quality, minimum=0, maximum=1)
+    c = np.nan if not_scored(cost) else xv.number("cost", cost, minimum=0, maximum=1)
+    ia = xv.whole("ia_done", ia_done, minimum=0, maximum=2, allowed="0, 1 or 2")
+    pi = xv.number("pi_score", pi_score, minimum=0, maximum=1, allowed="a fraction between 0 and 1")
+    bonus = xv.optional_number("complex_bonus", complex_bonus, 0.0, minimum=0, maximum=s.complex_bonus_max)
+    size = xv.optional_number("practice_size", practice_size, None, minimum=1, allowed="clinicians >= 1")
+    met = xv.boolean("min_submission_met", min_submission_met, True)
+    practice = 0.0 if size is None else float(adjustments.practice_size_bonus(size, settings=s))
+    f = float(final_mod.final_score(q, c, float(adjustments.ia_adjustment(ia, settings=s)),
+                                    float(adjustments.pi_adjustment(pi, settings=s)), bonus, practice, met,
+                                    settings=s))
+    if np.isnan(f):
+        raise xv.ExcelError("#N/A", "neither quality nor cost is scored: the final score cannot be computed")
+    return f
+
+
+@excel_function(
+    "ASM_NOTE",
+    "How the final score weighs quality and cost (reweighting, the minimum submission), as the scoring "
+    "core says it.",
+    Arg("quality", "Quality category score; blank or #N/A = not scored."),
+    Arg("cost", "Cost category score; blank or #N/A = not scored."),
+    Arg("min_submission_met", "Optional: FALSE/No if the minimum data submission is not met. Default TRUE.",
+        optional=True),
+    ASSUMPTIONS, source="REG; ASSUMPTION: reweighting")
+def asm_note(quality, cost, min_submission_met=None, assumptions=None):
+    s = settings_arg(assumptions)
+    for name, v in (("quality", quality), ("cost", cost)):
+        if xv.is_error(v) and not not_scored(v):
+            raise xv.ExcelError(str(v), f"{name} is the error {v}")
+    met = xv.boolean("min_submission_met", min_submission_met, True)
+    return final_mod.category_note(not not_scored(quality), not not_scored(cost), met, settings=s)

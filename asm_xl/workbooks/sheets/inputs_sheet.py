@@ -1,0 +1,48 @@
+"""The Inputs sheet: yellow, validated, unlocked input cells; help texts filled from the settings."""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+
+from asm_xl.model.settings import DEFAULT_SETTINGS
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, TITLE_FONT, define, header, input_cell, validation
+
+__all__ = ["build_inputs", "MEASURE_NOTE"]
+
+MEASURE_NOTE = ("Rates are fractions (70% = 0.70); Q492 in admissions per 100 person-years. Give reported cases "
+                "or the data completeness; blank collection type = the measure's first. Administrative-claims "
+                "measures need no reported cases.")
+
+
+def build_inputs(wb: Workbook) -> None:
+    ws = wb.active
+    ws.title = L.INPUTS
+    ws["A1"] = "ASM estimate: inputs"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = "Yellow cells are inputs. Everything else is computed. Estimates, not CMS determinations."
+    ws["A2"].font = NOTE_FONT
+    for title, row in L.SECTION_ROWS.items():
+        ws.cell(row=row, column=1, value=title).font = BOLD
+    ws.cell(row=3, column=1, value="Participant").font = BOLD
+    for name, (row, label, help_text, kind) in L.SCALAR_INPUTS.items():
+        ws.cell(row=row, column=1, value=label)
+        ref = f"B{row}"
+        input_cell(ws, ref, kind)
+        validation(ws, kind, ref)
+        ws.cell(row=row, column=3, value=DEFAULT_SETTINGS.fill(help_text)).font = NOTE_FONT
+        define(wb, name, L.scalar_ref(name))
+    ws["B12"] = "Yes"
+    header(ws, L.MEASURE_FIRST_ROW - 1, [h for _, h, _ in L.MEASURE_INPUTS.values()])
+    ws.row_dimensions[L.MEASURE_FIRST_ROW - 1].height = 30  # two-line headers
+    for name, (col, _, kind) in L.MEASURE_INPUTS.items():
+        cells = f"{col}{L.MEASURE_FIRST_ROW}:{col}{L.MEASURE_FIRST_ROW + L.MAX_MEASURES - 1}"
+        for row in L.measure_rows():
+            input_cell(ws, f"{col}{row}", kind)
+        validation(ws, kind, cells)
+        define(wb, name, L.measure_range(col))
+    ws.cell(row=L.MEASURE_FIRST_ROW + L.MAX_MEASURES, column=1, value=MEASURE_NOTE).font = NOTE_FONT
+    for col, width in zip("ABCDEFGH", (30, 52, 22, 14, 14, 16, 18, 20)):
+        ws.column_dimensions[col].width = width
+    ws.protection.sheet = True
+    ws.freeze_panes = "A4"

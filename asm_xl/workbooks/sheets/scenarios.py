@@ -1,0 +1,100 @@
+"""The Scenarios sheet: the exchange curve with this physician's point, and up- and downside
+scenarios, each a full re-score through the ASM_* functions."""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.chart import Reference, ScatterChart, Series
+
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, TITLE_FONT, header
+
+__all__ = ["build_scenarios", "SCENARIO_STEPS"]
+
+SCENARIO_STEPS = list(range(0, 101, 5))
+
+
+def build_scenarios(wb: Workbook) -> None:
+    ws = wb.create_sheet(L.SCENARIOS)
+    ws["A1"] = "Scenarios: what moves the payment"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = "Exchange curve: the payment adjustment factor for every final score, this cohort and year."
+    ws["A2"].font = NOTE_FONT
+    header(ws, 4, ["Final score", "Factor", "Dollar impact"])
+    for i, score in enumerate(SCENARIO_STEPS):
+        r = 5 + i
+        ws[f"A{r}"] = score
+        ws[f"B{r}"] = f'=ASM_FACTOR(A{r},In_Year,Sc_Scaling,"",Assumptions)'
+        ws[f"C{r}"] = f"=ASM_IMPACT(B{r},In_Payments)"
+        ws[f"B{r}"].number_format = "+0.00%;-0.00%;0.00%"
+        ws[f"C{r}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
+    end = 4 + len(SCENARIO_STEPS)
+    # This physician's point, for the chart.
+    ws["E4"], ws["F4"] = "This physician", "Factor"
+    ws["E4"].font = ws["F4"].font = BOLD
+    ws["E5"] = "=IF(ISERROR(Sc_Final),NA(),Sc_Final)"
+    ws["F5"] = "=IF(ISERROR(Sc_Factor),NA(),Sc_Factor)"
+    ws["E5"].number_format = "0.00"
+    ws["F5"].number_format = "+0.00%;-0.00%;0.00%"
+
+    # Up- and downside, each a full re-score.
+    first = L.SCORE_MEASURE_FIRST_ROW
+    header(ws, 8, ["Scenario", "Final score", "Factor", "Dollar impact", "Change vs estimate ($)"], col=5)
+    header(ws, 8, ["Points +1 decile", "Points -1 decile"], col=11)
+    for i in range(L.MAX_MEASURES):
+        r = 9 + i
+        g = f"Score!G{first + i}"  # points counted, or a text (blank row, "excluded") passed through
+        ws[f"K{r}"] = f'=IF(ISERROR({g}+1),{g},MIN(10,{g}+1))'
+        ws[f"L{r}"] = f'=IF(ISERROR({g}-1),{g},MAX(1,{g}-1))'
+        ws[f"K{r}"].number_format = ws[f"L{r}"].number_format = "0.00"
+    up, down = f"$K$9:$K${8 + L.MAX_MEASURES}", f"$L$9:$L${8 + L.MAX_MEASURES}"
+    scenarios = [
+        ("As estimated", "=Sc_Final"),
+        ("Both improvement activities done",
+         "=ASM_FINAL(Sc_Quality,Sc_Cost,2,In_PI,Sc_Complex,In_PracticeSize,Sc_MinSubmission,Assumptions)"),
+        ("Promoting Interoperability at 100%",
+         "=ASM_FINAL(Sc_Quality,Sc_Cost,Sc_IADone,1,Sc_Complex,In_PracticeSize,Sc_MinSubmission,Assumptions)"),
+        ("Each measure one decile better",
+         f"=ASM_FINAL(ASM_QUALITY(Scenarios!{up},Sc_Completeness,Sc_Cases,Assumptions),Sc_Cost,Sc_IADone,In_PI,"
+         f"Sc_Complex,In_PracticeSize,Sc_MinSubmission,Assumptions)"),
+        ("Each measure one decile worse",
+         f"=ASM_FINAL(ASM_QUALITY(Scenarios!{down},Sc_Completeness,Sc_Cases,Assumptions),Sc_Cost,Sc_IADone,In_PI,"
+         f"Sc_Complex,In_PracticeSize,Sc_MinSubmission,Assumptions)"),
+    ]
+    for i, (label, formula) in enumerate(scenarios):
+        r = 9 + i
+        ws[f"E{r}"] = label
+        ws[f"F{r}"] = formula
+        ws[f"G{r}"] = f'=ASM_FACTOR(F{r},In_Year,Sc_Scaling,"",Assumptions)'
+        ws[f"H{r}"] = f"=ASM_IMPACT(G{r},In_Payments)"
+        ws[f"I{r}"] = f"=H{r}-Sc_Impact"
+        ws[f"F{r}"].number_format = "0.00"
+        ws[f"G{r}"].number_format = "+0.00%;-0.00%;0.00%"
+        ws[f"H{r}"].number_format = ws[f"I{r}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
+
+    chart = ScatterChart()
+    chart.title = "Exchange curve: payment adjustment factor by final score"
+    chart.style = 13
+    chart.x_axis.title = "Final score"
+    chart.y_axis.title = "Payment adjustment factor"
+    chart.y_axis.number_format = "0%"
+    chart.x_axis.scaling.min, chart.x_axis.scaling.max = 0, 100
+    chart.x_axis.tickLblPos = "low"  # score labels under the plot, not on the zero line
+    chart.x_axis.delete = chart.y_axis.delete = False
+    curve = Series(Reference(ws, min_col=2, min_row=5, max_row=end), Reference(ws, min_col=1, min_row=5, max_row=end),
+                   title="Cohort exchange curve")
+    curve.marker.symbol = "none"
+    curve.smooth = True
+    point = Series(Reference(ws, min_col=6, min_row=5, max_row=5), Reference(ws, min_col=5, min_row=5, max_row=5),
+                   title="This physician")
+    point.marker.symbol = "diamond"
+    point.marker.size = 11
+    point.marker.graphicalProperties.solidFill = "C00000"
+    point.marker.graphicalProperties.line.solidFill = "C00000"
+    point.graphicalProperties.line.noFill = True
+    chart.series.extend([curve, point])
+    chart.height, chart.width = 9, 16
+    ws.add_chart(chart, "E16")
+    for col, width in zip("ABCDEFGHIJKL", (12, 12, 14, 2, 36, 12, 12, 14, 22, 2, 16, 16)):
+        ws.column_dimensions[col].width = width
+    ws.protection.sheet = True

@@ -1,0 +1,130 @@
+"""The Score sheet: a CMS-style annual performance report.
+
+Every cell that applies a rule calls an ``ASM_*`` function, which calls the scoring kernel: each
+measure row is ``ASM_MEASURE`` (collection type, completeness, cases, points, status, points counted:
+:func:`asm_xl.model.participant.score_measure`), the weights note is ``ASM_NOTE``
+(:func:`asm_xl.model.final_score.category_note`). The sheet composes, references and formats; it
+restates no threshold.
+"""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, RESULT_FILL, TITLE_FONT, define, header
+
+__all__ = ["build_score", "MEASURE_COLUMNS", "measure_args"]
+
+#: Score sheet measure columns: column → (header, ASM_MEASURE item or None, number format)
+MEASURE_COLUMNS = {
+    "A": ("Measure", None, "General"),
+    "B": ("Collection type", "collection_type", "General"),
+    "C": ("Data completeness", "completeness", "0.0%"),
+    "D": ("Eligible cases", "cases", "0"),
+    "E": ("Achievement points", "points", "0.0000"),
+    "F": ("Status", "status", "General"),
+    "G": ("Points counted", "counted", "0.0000"),
+    "H": ("Why (if an error)", None, "General"),
+}
+
+
+def measure_args(score_row: int, inputs_row: int) -> str:
+    """ASM_MEASURE's arguments after ``item`` for one measure row (cohort, measure, the inputs)."""
+    col = {name: spec[0] for name, spec in L.MEASURE_INPUTS.items()}
+    i = lambda name: f"{L.INPUTS}!{col[name]}{inputs_row}"  # noqa: E731
+    return (f"In_Cohort,A{score_row},{i('In_CollType')},{i('In_Eligible')},{i('In_Reported')},"
+            f"{i('In_Completeness')},{i('In_Rate')},{i('In_PointsOverride')},BenchmarkYear,Assumptions")
+
+
+def _measure_rows(ws) -> None:
+    first = L.SCORE_MEASURE_FIRST_ROW
+    header(ws, first - 1, [h for h, _, _ in MEASURE_COLUMNS.values()])
+    measure_col = L.MEASURE_INPUTS["In_Measure"][0]
+    for i in range(L.MAX_MEASURES):
+        r, ir = first + i, L.MEASURE_FIRST_ROW + i
+        args = measure_args(r, ir)
+        ws[f"A{r}"] = f'=IF({L.INPUTS}!{measure_col}{ir}="","",{L.INPUTS}!{measure_col}{ir})'
+        for col, (_, item, fmt) in MEASURE_COLUMNS.items():
+            if item:
+                ws[f"{col}{r}"] = f'=IF(A{r}="","",ASM_MEASURE("{item}",{args}))'
+            ws[f"{col}{r}"].number_format = fmt
+            if col in "CDEG":  # numbers, or "n/a", "-", "excluded" aligned with them
+                ws[f"{col}{r}"].alignment = Alignment(horizontal="right")
+            elif col == "F":  # status text, kept apart from the right-aligned points before it
+                ws[f"{col}{r}"].alignment = Alignment(horizontal="left", indent=1)
+        ws[f"H{r}"] = f'=IF(A{r}="","",IF(ISERROR(F{r}),ASM_WHY("ASM_MEASURE","status",{args}),""))'
+        ws[f"H{r}"].font = NOTE_FONT
+
+
+def build_score(wb: Workbook) -> None:
+    ws = wb.create_sheet(L.SCORE)
+    ws["A1"] = "ASM estimated performance report"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = '=In_Name&"  |  NPI "&In_NPI&"  |  TIN "&In_TIN&"  |  cohort "&In_Cohort&"  |  PY "&In_Year'
+    ws["A3"] = "Estimate, not a CMS determination. A cell showing #N/A or #NUM! says why in its 'Why' column."
+    ws["A3"].font = NOTE_FONT
+    _measure_rows(ws)
+    first = L.SCORE_MEASURE_FIRST_ROW
+    last = first + L.MAX_MEASURES - 1
+    pts, comp, cases = f"$G${first}:$G${last}", f"$C${first}:$C${last}", f"$D${first}:$D${last}"
+    for name, ref in (("Sc_Points", pts), ("Sc_Completeness", comp), ("Sc_Cases", cases)):
+        define(wb, name, f"{L.SCORE}!{ref}")
+    rows = [
+        ("Quality category score", "=ASM_QUALITY(Sc_Points,Sc_Completeness,Sc_Cases,Assumptions)", "0.0%",
+         '"ASM_QUALITY",Sc_Points,Sc_Completeness,Sc_Cases,Assumptions'),
+        ("Cost category score", '=IF(In_CostPoints<>"",ASM_COST(In_CostPoints,In_Episodes,"",Assumptions),'
+                                'ASM_COST(In_EpisodeCost,In_Episodes,CostLadder,Assumptions))', "0.0%",
+         '"ASM_COST",IF(In_CostPoints<>"",In_CostPoints,In_EpisodeCost),In_Episodes,'
+         'IF(In_CostPoints<>"","",CostLadder),Assumptions'),
+        ("Improvement activities done", "=ASM_IA_DONE(In_IA1,In_IA2)", "0", '"ASM_IA_DONE",In_IA1,In_IA2'),
+        ("Improvement activities adjustment", "=ASM_IA_ADJ(B{ia},Assumptions)", "0.0", None),
+        ("Promoting Interoperability adjustment", "=ASM_PI_ADJ(In_PI,Assumptions)", "0.0",
+         '"ASM_PI_ADJ",In_PI,Assumptions'),
+        ("Complex patient bonus", '=IF(In_Complex="",0,In_Complex)', "0.0", None),
+        ("Small practice bonus", "=ASM_PRACTICE_BONUS(In_PracticeSize,Assumptions)", "0.0",
+         '"ASM_PRACTICE_BONUS",In_PracticeSize,Assumptions'),
+        # "Yes"/"No" rather than TRUE/FALSE: LibreOffice recalculates boolean cached values on load.
+        ("Minimum data submission met",
+         '=IF(ASM_MIN_SUBMISSION(Sc_Completeness,In_OnTime,Assumptions),"Yes","No")', "General",
+         '"ASM_MIN_SUBMISSION",Sc_Completeness,In_OnTime,Assumptions'),
+        ("Final score (0-100)", "=ASM_FINAL(B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},Assumptions)",
+         "0.00", '"ASM_FINAL",B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},Assumptions'),
+        ("Transformed final score", "=ASM_TFS(B{f},Assumptions)", "0.0000", '"ASM_TFS",B{f},Assumptions'),
+        ("Risk level", "=ASM_RISK_LEVEL(In_Year)", "0%", '"ASM_RISK_LEVEL",In_Year'),
+        ("Payment year", "=ASM_PAYMENT_YEAR(In_Year)", "0", None),
+        ("Scaling factor", '=IF(In_CohortSF="",S_default_scaling_factor,In_CohortSF)', "0.0000", None),
+        ("Payment adjustment factor", '=ASM_FACTOR(B{f},In_Year,B{sf},"",Assumptions)', "+0.00%;-0.00%;0.00%",
+         '"ASM_FACTOR",B{f},In_Year,B{sf},"",Assumptions'),
+        ("Payment multiplier", '=ASM_MULTIPLIER(B{f},In_Year,B{sf},"",Assumptions)', "0.0000", None),
+        ("Part B payments", "=In_Payments", '"$"#,##0', None),
+        ("Estimated dollar impact", "=ASM_IMPACT(B{fa},In_Payments)", '"$"#,##0;[Red]-"$"#,##0',
+         '"ASM_IMPACT",B{fa},In_Payments'),
+    ]
+    start = last + 3
+    header(ws, start - 1, ["Item", "Value", "Why (if an error)"])
+    keys = {"q": 0, "c": 1, "ia": 2, "cx": 5, "ms": 7, "f": 8, "sf": 12, "fa": 13}
+    at = {k: start + v for k, v in keys.items()}
+    names = {"q": "Sc_Quality", "c": "Sc_Cost", "f": "Sc_Final", "fa": "Sc_Factor", "sf": "Sc_Scaling",
+             "ms": "Sc_MinSubmission", "ia": "Sc_IADone", "cx": "Sc_Complex"}
+    for i, (label, formula, fmt, why) in enumerate(rows):
+        r = start + i
+        ws.cell(row=r, column=1, value=label)
+        c = ws.cell(row=r, column=2, value=formula.format(**at))
+        c.number_format = fmt
+        c.fill = RESULT_FILL
+        if why:
+            ws.cell(row=r, column=3, value=f'=IF(ISERROR(B{r}),ASM_WHY({why.format(**at)}),"")').font = NOTE_FONT
+    for k, n in names.items():
+        define(wb, n, f"{L.SCORE}!$B${at[k]}")
+    define(wb, "Sc_Impact", f"{L.SCORE}!$B${start + len(rows) - 1}")
+    define(wb, "Sc_TFS", f"{L.SCORE}!$B${at['f'] + 1}")
+    for r in (at["f"], at["fa"], start + len(rows) - 1):
+        ws.cell(row=r, column=1).font = ws.cell(row=r, column=2).font = BOLD
+    note = start + len(rows) + 1
+    ws.cell(row=note, column=1, value="=ASM_NOTE(Sc_Quality,Sc_Cost,Sc_MinSubmission,Assumptions)").font = NOTE_FONT
+    define(wb, "Sc_Note", f"{L.SCORE}!$A${note}")
+    for col, width in zip("ABCDEFGH", (38, 18, 24, 14, 18, 46, 14, 30)):
+        ws.column_dimensions[col].width = width
+    ws.protection.sheet = True

@@ -1,0 +1,90 @@
+"""Styles and cell helpers shared by the template's sheet builders."""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from asm_xl.model.parameters import cohorts, performance_years
+from asm_xl.model.settings import DEFAULT_SETTINGS
+
+__all__ = ["INPUT_FILL", "HEAD_FILL", "RESULT_FILL", "HEAD_FONT", "TITLE_FONT", "BOLD", "NOTE_FONT", "THIN",
+           "UNLOCKED", "FORMATS", "assumption_name", "define", "validation", "input_cell", "header",
+           "specialties", "LISTS_SHEET"]
+
+LISTS_SHEET = "Lists"  #: hidden sheet holding the drop-down lists (never written over a table)
+
+
+def specialties() -> list[str]:
+    """Every ASM specialty, sorted: the Specialty drop-down list."""
+    return sorted({s for c in cohorts().values() for s in c.specialties})
+
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+HEAD_FILL = PatternFill("solid", fgColor="1F4E78")
+RESULT_FILL = PatternFill("solid", fgColor="E2EFDA")
+HEAD_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=14, color="1F4E78")
+BOLD = Font(bold=True)
+NOTE_FONT = Font(italic=True, color="595959", size=9)
+THIN = Border(bottom=Side(style="thin", color="BFBFBF"))
+UNLOCKED = Protection(locked=False)
+
+FORMATS = {"fraction": "0.0%", "rate": "0.00##", "dollars": '"$"#,##0', "count": "0", "count1": "0",
+           "points0": "0.00", "points1": "0.00", "bonus": "0.0", "positive": "0.0000"}
+
+
+def assumption_name(name: str) -> str:
+    return f"S_{name}"
+
+
+def define(wb: Workbook, name: str, ref: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def validation(ws, kind: str, cells: str) -> None:
+    names = specialties()
+    years = performance_years()
+    rules = {
+        "specialty": dict(type="list", formula1=f"{LISTS_SHEET}!$A$2:$A${1 + len(names)}"),
+        "cohort": dict(type="list", formula1='"' + ",".join(cohorts()) + '"'),
+        "year": dict(type="list", formula1='"' + ",".join(map(str, years)) + '"'),
+        "yesno": dict(type="list", formula1='"Yes,No"'),
+        "collection": dict(type="list", formula1='"eCQM,MIPS CQM,Medicare Part B claims,Administrative claims"'),
+        "count": dict(type="whole", operator="greaterThanOrEqual", formula1="0"),
+        "count1": dict(type="whole", operator="greaterThanOrEqual", formula1="1"),
+        "dollars": dict(type="decimal", operator="greaterThanOrEqual", formula1="0"),
+        "positive": dict(type="decimal", operator="greaterThanOrEqual", formula1="0"),
+        "fraction": dict(type="decimal", operator="between", formula1="0", formula2="1"),
+        "rate": dict(type="decimal", operator="greaterThanOrEqual", formula1="0"),
+        "bonus": dict(type="decimal", operator="between", formula1="0", formula2=str(DEFAULT_SETTINGS.complex_bonus_max)),
+        "points0": dict(type="decimal", operator="between", formula1="0", formula2="10"),
+        "points1": dict(type="decimal", operator="between", formula1="1", formula2="10"),
+    }
+    if kind not in rules:
+        return
+    dv = DataValidation(allow_blank=True, showErrorMessage=True, errorTitle="asm-xl",
+                        error=f"Not allowed here: see the help next to the cell ({kind}).", **rules[kind])
+    dv.add(cells)
+    ws.add_data_validation(dv)
+
+
+def input_cell(ws, ref: str, kind: str) -> None:
+    c = ws[ref]
+    c.fill = INPUT_FILL
+    c.protection = UNLOCKED
+    if kind in FORMATS:
+        c.number_format = FORMATS[kind]
+    if kind == "text":
+        c.number_format = "@"
+
+
+def header(ws, row: int, labels: list[str], col: int = 1) -> None:
+    for i, text in enumerate(labels):
+        c = ws.cell(row=row, column=col + i, value=text)
+        c.font, c.fill = HEAD_FONT, HEAD_FILL
+        c.alignment = Alignment(wrap_text=True, vertical="center")
+
+

@@ -1,0 +1,93 @@
+"""Numbers that are settings are never restated by hand (issue 8): help texts, docstrings, the
+Inputs-sheet help, the roster column help and the README tables are generated from Settings."""
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from asm_xl.excel import REGISTRY
+from asm_xl.excel.docs import SECTIONS, functions_table, main, readme_tables, roster_columns_table, update_readme
+from asm_xl.model.columns import COLUMN_HELP_TEMPLATES, column_help
+from asm_xl.model.settings import Settings
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.sheets.inputs_sheet import MEASURE_NOTE
+from asm_xl.workbooks.template import DEFAULT_TEMPLATE
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+EDITED = Settings(cost_episode_minimum=25, completeness_threshold=0.8, topped_out_cap=6, default_scaling_factor=1.6,
+                  solo_practice_bonus=12, small_practice_bonus=8, small_practice_max_clinicians=12, tfs_steepness=0.2,
+                  tfs_midpoint=55, pool_withhold=0.2, ia_penalty_per_missing=5, pi_max_penalty=8,
+                  complex_bonus_max=8)
+
+#: Numbers that are not settings: the points scales, identifiers, the IA names, units, 90 days.
+NOT_SETTINGS = ["0-100", "0-10", "1-10", "/ 10", "10-digit", "IA-1", "IA-2", "ia1_done/ia2_done", "B1..B10",
+                "Q236", "236", "Q492", "70% = 0.70", "90 days", "100 person-years", "1/(1+exp(-k(final-m)))"]
+
+
+def _hand_typed_texts():
+    for fn in REGISTRY.values():
+        yield fn.name, fn.help_template
+        for a in fn.args + ((fn.variadic,) if fn.variadic else ()):
+            yield f"{fn.name}.{a.name}", a.doc_template or a.doc
+    for k, v in COLUMN_HELP_TEMPLATES.items():
+        yield f"column {k}", v
+    for k, v in L.SCALAR_INPUTS.items():
+        yield f"Inputs {k}", v[2]
+    yield "Inputs measure note", MEASURE_NOTE
+
+
+def test_no_hand_typed_help_text_states_a_number_other_than_0_1_or_2():
+    # "fewer than 20", "75%", "1.7", "cap 7", "k=0.1, m=50", "+15/+10" must be {setting} placeholders.
+    for where, text in _hand_typed_texts():
+        rest = re.sub(r"\{[^}]*\}", "", text)
+        for phrase in NOT_SETTINGS:
+            rest = rest.replace(phrase, "")
+        numbers = {float(n) for n in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", rest)}
+        assert numbers <= {0.0, 1.0, 2.0}, (where, text, numbers)
+
+
+def test_editing_a_setting_updates_the_function_help_and_docstrings():
+    table = functions_table(EDITED)
+    for phrase in ("fewer than 25 episodes", "at 80% completeness", "k=0.2, m=55", "pays back 80%",
+                   "+12 solo, +8 for 2-12 clinicians", "-5 points per activity", "-8 x (1 - PI score), 0 to -8"):
+        assert phrase in table, phrase
+    for old in ("fewer than 20 episodes", "75%", "k=0.1", "85%", "+15", "-10 x"):
+        assert old not in table, old
+    assert "cap points at 6 " in REGISTRY["ASM_POINTS"].docstring(EDITED)
+    assert "Default 1.6." in REGISTRY["ASM_FACTOR"].docstring(EDITED)
+    assert "fewer than 20 episodes" in REGISTRY["ASM_COST"].impl.__doc__  # declared with the defaults
+
+
+def test_editing_a_setting_updates_the_roster_column_help():
+    helps = column_help(EDITED)
+    assert helps["cost_episodes"] == "Attributed EBCM episodes (fewer than 25: no cost score)"
+    assert helps["practice_size"] == "Clinicians billing under the TIN (1 = solo, 2-12 = small, >12 = no bonus)"
+    assert "`complex_bonus` | Complex patient bonus, 0-8 points" in roster_columns_table(EDITED)
+
+
+def test_inputs_sheet_help_is_filled_from_the_settings():
+    ws = openpyxl.load_workbook(DEFAULT_TEMPLATE)[L.INPUTS]
+    for name, (row, _, help_text, _) in L.SCALAR_INPUTS.items():
+        assert ws.cell(row=row, column=3).value == Settings().fill(help_text), name
+    assert ws.cell(row=L.SCALAR_INPUTS["In_PracticeSize"][0], column=3).value == \
+        "1 = solo (+15), 2-15 = small (+10), more = no bonus"
+
+
+@pytest.mark.parametrize("section", list(SECTIONS))
+def test_readme_tables_are_the_generated_ones(section):
+    text = README.read_text(encoding="utf-8")
+    assert readme_tables(text)[section] == readme_tables(update_readme(text))[section], \
+        "README is stale: run python -m asm_xl.excel.docs --write README.md"
+
+
+def test_docs_check_reports_a_stale_readme(tmp_path, capsys):
+    stale = tmp_path / "README.md"
+    stale.write_text(README.read_text(encoding="utf-8").replace("fewer than 20 episodes", "fewer than 30 episodes"),
+                     encoding="utf-8")
+    assert main(["--check", str(stale)]) == 1
+    assert "Excel functions" in capsys.readouterr().out
+    assert main(["--write", str(stale)]) == 0 and main(["--check", str(stale)]) == 0
+    assert stale.read_text(encoding="utf-8") == README.read_text(encoding="utf-8")

@@ -1,0 +1,40 @@
+"""Notes that describe the category weights come from the code that computes them (issue 8)."""
+
+import pandas as pd
+
+from asm_xl import score_participant
+from asm_xl.model.cohort import score_cohort
+from asm_xl.model.final_score import category_note
+from asm_xl.model.settings import Settings
+
+from tests.model.test_cohort import hf_row
+from tests.model.test_final_score import CMS_MEASURES, hf
+
+NO_REWEIGHT = Settings(reweight_unscored_category=False)
+
+
+def test_cohort_note_without_reweighting_does_not_say_the_weight_moved():
+    # Issue 8: with reweight_unscored_category=False the cohort API still said "weight moved to quality".
+    res = score_cohort(pd.DataFrame([hf_row(8, cost_episodes=19)]), settings=NO_REWEIGHT)
+    note = res.scores["note"].iloc[0]
+    assert "moves" not in note and "moved" not in note
+    assert note == "Cost not scored: it adds 0 (quality weighs 50%; reweighting is off) [ASSUMPTION]."
+    # and the numbers agree: quality 8/10 x 0.5 x 100 = 40
+    assert float(res.scores["final_score"].iloc[0]) == 40.0
+
+
+def test_scalar_and_cohort_apis_give_the_same_note():
+    s = score_participant(hf(cost_episodes=19, measures=CMS_MEASURES), settings=NO_REWEIGHT)
+    assert "Cost not scored: it adds 0 (quality weighs 50%; reweighting is off) [ASSUMPTION]." in s.notes
+    res = score_cohort(pd.DataFrame([hf_row(8, cost_episodes=19)]))
+    assert res.scores["note"].iloc[0] == "Cost not scored: its weight moves to quality [ASSUMPTION]."
+
+
+def test_note_states_the_edited_quality_weight():
+    assert category_note(True, True) == "Quality weighs 50% and cost 50% of the final score."
+    assert category_note(True, True, settings=Settings(quality_weight=0.7)) == \
+        "Quality weighs 70% and cost 30% of the final score."
+
+
+def test_note_for_a_missed_minimum_submission_wins_over_the_weights():
+    assert category_note(False, False, False) == "Minimum data submission not met: final score 0 [CMS]."
