@@ -47,8 +47,8 @@ def _cmd_template(args) -> int:
 
 def _cmd_recalc(args) -> int:
     from asm_xl.xlsx.errors import WorkbookError
-    from asm_xl.calc.recalc import ModelCache, recalc_file
-    cache = ModelCache()
+    from asm_xl.calc.recalc import Recalculator, recalc_file
+    cache = Recalculator()
     status = 0
     for f in args.files:
         try:

@@ -17,14 +17,13 @@ from __future__ import annotations
 import math
 import operator
 import re
-from functools import lru_cache
+import threading
 from typing import Callable
-
-from openpyxl.utils import column_index_from_string, get_column_letter
 
 from asm_xl.excel import REGISTRY
 from asm_xl.excel.registry import call as asm_call
-from asm_xl.excel.values import ERROR_VALUES
+from asm_xl.xlsx.cells import EXCEL_ERRORS, MAX_STRING, ErrorValue
+from asm_xl.xlsx.refs import range_cells
 
 __all__ = ["UnsupportedFormula", "XlErr", "compile_formula", "Evaluator"]
 
@@ -33,8 +32,9 @@ class UnsupportedFormula(ValueError):
     """A formula outside the subset this evaluator knows: use the formulas engine."""
 
 
-class XlErr(str):
-    """An Excel error value ("#N/A"...): a str subclass so ASM functions receive the text."""
+#: An Excel error value ("#N/A"...): a str subclass so ASM functions receive the text (the Excel-file
+#: layer's :class:`~asm_xl.xlsx.cells.ErrorValue`, so values read from a file need no conversion).
+XlErr = ErrorValue
 
 
 _TOKEN = re.compile(r"""
@@ -63,27 +63,10 @@ def _tokens(text: str):
     return out
 
 
-_CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
-
-
 def parse_ref(ref: str, sheet: str) -> tuple[str, list[list[str]]]:
     """'Sheet!$A$1:$B$2' → (sheet, [[A1, B1], [A2, B2]])."""
-    sheet, cells = _ref_cells(ref, sheet)
+    sheet, cells = range_cells(ref, sheet)
     return sheet, [list(row) for row in cells]
-
-
-@lru_cache(maxsize=4096)
-def _ref_cells(ref: str, sheet: str) -> tuple[str, tuple[tuple[str, ...], ...]]:
-    """:func:`parse_ref` as tuples, cached: a template reads the same cells from many formulas."""
-    if "!" in ref:
-        sheet, ref = ref.rsplit("!", 1)
-        sheet = sheet.strip("'")
-    parts = ref.split(":")
-    (c1, r1), (c2, r2) = (_CELL.fullmatch(parts[0]).groups(), _CELL.fullmatch(parts[-1]).groups())
-    k1, k2 = column_index_from_string(c1.upper()), column_index_from_string(c2.upper())
-    cols = range(min(k1, k2), max(k1, k2) + 1)
-    rows = range(min(int(r1), int(r2)), max(int(r1), int(r2)) + 1)
-    return sheet, tuple(tuple(f"{get_column_letter(c)}{r}" for c in cols) for r in rows)
 
 
 #: binary operators by precedence (Excel: comparison < & < + - < * / < ^); all left-associative
@@ -93,11 +76,22 @@ _BINARY = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2, "+": 3, "-
 class _Parser:
     """Precedence climbing over the tokens; unary minus binds tighter than ^ (=-2^2 is 4)."""
 
-    def __init__(self, text: str, sheet: str, names: dict[str, str]):
+    def __init__(self, text: str, sheet: str, names: dict[str, str], refs: dict):
         self.toks = _tokens(text)
         self.i = 0
         self.sheet = sheet
         self.names = names
+        self.refs = refs  # (reference text, sheet) → cells: a template reads the same cells often
+
+    def ref_node(self, text: str) -> tuple:
+        key = (text, self.sheet)
+        hit = self.refs.get(key)
+        if hit is None:
+            try:
+                hit = self.refs[key] = ("ref",) + range_cells(text, self.sheet)
+            except ValueError:
+                raise UnsupportedFormula(f"bad reference {text!r}") from None
+        return hit
 
     def peek(self):
         return self.toks[self.i]
@@ -150,14 +144,14 @@ class _Parser:
         if kind == "str":
             return ("lit", text[1:-1].replace('""', '"'))
         if kind == "ref":
-            return ("ref",) + _ref_cells(text, self.sheet)
+            return self.ref_node(text)
         if kind == "name":
             up = text.upper()
             if up in ("TRUE", "FALSE"):
                 return ("lit", up == "TRUE")
             if up not in self.names:
                 raise UnsupportedFormula(f"unknown name {text}")
-            return ("ref",) + _ref_cells(self.names[up], self.sheet)
+            return self.ref_node(self.names[up])
         if kind == "func":
             name = text.upper()
             self.take("(")
@@ -339,10 +333,8 @@ _FUNCS: dict[str, Callable] = {
 }
 
 
-#: ASM_* results by (function, arguments): the functions are pure, and workbooks from one template
-#: call them with the same arguments again and again (the exchange curve of a cohort and year).
-_MEMO: dict = {}
-_MEMO_SIZE = 50_000
+#: the most ASM_* results an evaluator keeps (then it starts again)
+MEMO_SIZE = 50_000
 _MISSING = object()
 
 
@@ -361,7 +353,7 @@ def _to_asm(v):
 
 
 def _from_asm(r):
-    if isinstance(r, str) and r in ERROR_VALUES:
+    if isinstance(r, str) and r in EXCEL_ERRORS:
         return XlErr(r)
     if isinstance(r, float) and not math.isfinite(r):
         return XlErr("#NUM!")
@@ -381,22 +373,22 @@ def _collect_refs(node, out: set) -> None:
                     _collect_refs(c, out)
 
 
-def _parse(text: str, sheet: str, upper_names: dict[str, str]):
+def _parse(text: str, sheet: str, upper_names: dict[str, str], refs: dict):
     try:
-        return _Parser(text.lstrip("="), sheet, upper_names).parse()
+        return _Parser(text.lstrip("="), sheet, upper_names, refs).parse()
     except RecursionError:
         raise UnsupportedFormula("a formula nested too deeply for this evaluator") from None
 
 
 def compile_formula(text: str, sheet: str, names: dict[str, str]):
     """Compile "=..." into fn(get) where get(sheet, cell) returns a cell's value."""
-    tree = _parse(text, sheet, {k.upper(): v for k, v in names.items()})
+    tree = _parse(text, sheet, {k.upper(): v for k, v in names.items()}, {})
     gen = _Codegen(lambda key: f"get({gen.const(key[0])}, {gen.const(key[1])})", ranges_once=False)
-    return gen.function("formula", ["get"], [f"    return {gen.expr(tree)}"])
+    return gen.function("formula", ["get"], [f"    return {gen.expr(tree)}"], {"_asm": _memoized_asm()})
 
 
 # ------------------------------------------------------------------------------ code generation
-_MAX_TEXT = 32_767  # Excel's limit for a cell's text
+_MAX_TEXT = MAX_STRING  # Excel's limit for a cell's text
 
 
 def _final(v):
@@ -433,15 +425,28 @@ def _aggregate(fn, typed, *vals):
     return fn(*[_num(v) if t and not isinstance(v, list) else v for t, v in zip(typed, vals)])
 
 
-def _asm(name, frozen, *values):
-    """An ASM_* function's value, from the memo when it was called with these arguments."""
-    key = (name, frozen)
-    hit = _MEMO.get(key, _MISSING)
-    if hit is _MISSING:
-        if len(_MEMO) >= _MEMO_SIZE:
-            _MEMO.clear()
-        hit = _MEMO[key] = _from_asm(asm_call(name, *values))
-    return hit
+def _memoized_asm(size: int = MEMO_SIZE) -> Callable:
+    """A function giving an ASM_* function's value, from its own memo when called with these
+    arguments before: the functions are pure, and workbooks from one template call them with
+    the same arguments again and again (the exchange curve of a cohort and year). The memo is
+    bounded (emptied when *size* results are kept) and safe to share between threads: lookups
+    are single dict reads, and insertions hold a lock."""
+    memo: dict = {}
+    lock = threading.Lock()
+
+    def asm(name, frozen, *values):
+        key = (name, frozen)
+        hit = memo.get(key, _MISSING)
+        if hit is _MISSING:
+            hit = _from_asm(asm_call(name, *values))
+            with lock:
+                if len(memo) >= size:
+                    memo.clear()
+                memo[key] = hit
+        return hit
+
+    asm.memo = memo
+    return asm
 
 
 def _is_cell(ref_node) -> bool:
@@ -465,7 +470,7 @@ def _key(v):
 
 _HELPERS = {"_final": _final, "_neg": _neg, "_scalar": _scalar, "_cmp": _cmp, "_arith": _arith,
             "_cat": _cat, "_truth": _truth, "_XlErr": XlErr, "_aggregate": _aggregate,
-            "_to_asm": _to_asm, "_freeze": _freeze, "_key": _key, "_asm": _asm}
+            "_to_asm": _to_asm, "_freeze": _freeze, "_key": _key}
 
 
 class _Codegen:
@@ -566,9 +571,10 @@ class _Codegen:
             call_args.append(v)
         return f"_asm({self.const(name)}, ({''.join(k + ', ' for k in keys)}), {', '.join(call_args)})"
 
-    def function(self, name: str, params: list[str], body: list[str]):
+    def function(self, name: str, params: list[str], body: list[str], helpers: dict):
         source = f"def {name}({', '.join(params)}):\n" + "\n".join(body) + "\n"
         namespace = dict(_HELPERS)
+        namespace.update(helpers)
         namespace.update(self.consts)
         try:
             code = compile(source, f"<asm_xl formulas: {name}>", "exec")
@@ -592,16 +598,17 @@ class Evaluator:
 
     def __init__(self, formulas: dict[tuple[str, str], str], names: dict[str, str]):
         upper = {k.upper(): v for k, v in names.items()}
-        trees = {key: _parse(f, key[0], upper) for key, f in formulas.items()}
+        refs: dict = {}
+        trees = {key: _parse(f, key[0], upper, refs) for key, f in formulas.items()}
         deps: dict = {}
-        refs: set = set()
+        read: set = set()
         for key, tree in trees.items():
             mine: set = set()
             _collect_refs(tree, mine)
-            refs |= mine
+            read |= mine
             deps[key] = [k for k in mine if k in trees]
         #: every cell a formula reads: the only inputs an evaluation needs
-        self.referenced = frozenset(refs)
+        self.referenced = frozenset(read)
         order = _dependency_order(trees, deps)
         local = {key: f"v{i}" for i, key in enumerate(order)}
 
@@ -616,8 +623,19 @@ class Evaluator:
             body += ["    " + r for r in gen.pending_ranges]  # ranges first: each built once
             body.append(f"    {local[key]} = _final({value})")
         body.append("    return {" + ", ".join(f"{gen.const(key)}: {local[key]}" for key in formulas) + "}")
-        self._run = gen.function("evaluate", ["inputs"], body)
+        #: this evaluator's ASM_* memo (see :func:`_memoized_asm`); ``memo_clear()`` empties it
+        self._asm = _memoized_asm()
+        self._run = gen.function("evaluate", ["inputs"], body, {"_asm": self._asm})
         self.keys = tuple(formulas)
+
+    @property
+    def memo_size(self) -> int:
+        """How many ASM_* results this evaluator keeps now."""
+        return len(self._asm.memo)
+
+    def memo_clear(self) -> None:
+        """Forget the ASM_* results kept (the state of a freshly compiled evaluator)."""
+        self._asm.memo.clear()
 
     def run(self, inputs: dict[tuple[str, str], object]) -> dict[tuple[str, str], object]:
         return self._run(inputs)

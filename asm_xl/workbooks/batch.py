@@ -16,7 +16,8 @@ from asm_xl.model.cohort import score_cohort
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.workbooks.filenames import safe_filename
 from asm_xl.workbooks.inputs import workbook_inputs
-from asm_xl.workbooks.render import TemplateImage, write_atomic
+from asm_xl.workbooks.render import TemplateImage
+from asm_xl.xlsx.atomic import write_atomic
 from asm_xl.roster import read_roster, validate_roster, write_error_report
 from asm_xl.workbooks.template import default_template
 

@@ -31,7 +31,7 @@ from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME, generate_workbooks
 from asm_xl.xlsx.package import sheet_parts
 from asm_xl.workbooks.filenames import safe_filename
-from asm_xl.workbooks.render import write_atomic
+from asm_xl.xlsx.atomic import write_atomic
 from asm_xl.calc.recalc import ModelCache, recalc_file
 from asm_xl.roster import ROSTER_ERROR_COLUMNS, read_roster, validate_roster
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE
