@@ -9,6 +9,7 @@ per template, the byte-level reader compares reference bytes), so the library's 
 from __future__ import annotations
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from openpyxl.utils.exceptions import CellCoordinatesException
 
 __all__ = ["cell_position", "cell_name", "normalise", "range_bounds", "range_cells", "split_sheet",
            "is_plain_cell"]
@@ -18,7 +19,7 @@ def cell_position(ref: str) -> tuple[int, int]:
     """'$AB$12' → (column number, row): (28, 12). Raises ValueError for anything else."""
     try:
         col, row = coordinate_from_string(ref.strip())
-    except (ValueError, TypeError, AttributeError):
+    except (CellCoordinatesException, ValueError, TypeError, AttributeError):
         raise ValueError(f"bad cell reference {ref!r}") from None
     return column_index_from_string(col.upper()), row
 

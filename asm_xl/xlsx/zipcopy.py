@@ -133,7 +133,7 @@ def _assembled(zin: zipfile.ZipFile, new_data: Mapping[str, bytes], compressleve
     """The new package as bytes, for a package read into memory: each unchanged member's local
     record (header, data, descriptor) copied as one byte range, the changed ones written anew,
     then the central directory. None (use :func:`_write_members`) unless every member is a plain
-    stored or deflated one without extra fields, laid out back to back."""
+    stored or deflated one without extra fields (central or local), laid out back to back."""
     if not isinstance(zin.fp, io.BytesIO):
         return None
     blob = zin.fp.getvalue()
@@ -147,7 +147,9 @@ def _assembled(zin: zipfile.ZipFile, new_data: Mapping[str, bytes], compressleve
                 blob[start:start + 4] != _LOCAL_MAGIC:
             return None
         name_len, extra_len = struct.unpack_from("<HH", blob, start + 26)
-        data_end = start + 30 + name_len + extra_len + info.compress_size
+        if extra_len:
+            return None  # local extra fields (a zip64 one, say) are rewritten member by member
+        data_end = start + 30 + name_len + info.compress_size
         if end - data_end not in ((12, 16) if info.flag_bits & 0x08 else (0,)):
             return None  # a gap, an overlap or a descriptor of another size
         data = new_data.get(info.filename)
