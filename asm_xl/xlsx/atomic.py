@@ -5,6 +5,11 @@ atomic), is flushed to disk (``fsync``) and renamed over the target. A new file 
 process's umask gives (the temporary file is created with 0o666 and the kernel applies the umask,
 so the umask is never changed, which would not be thread-safe); a file that is replaced keeps its
 mode. On any error the target is untouched and the temporary file is removed.
+
+``durable=False`` skips the ``fsync`` only: the generator writes thousands of new workbooks that
+the roster reproduces, where an fsync per file costs about 3 ms against 0.5 ms for the rest of
+the write (measured on this machine); every other writer (recalc, index, template, error report)
+fsyncs.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.refs import cell_name, cell_position, range_bounds
 
 __all__ = ["TOKEN", "attributes", "rewrite_sheet", "CellSlot", "split_cells", "formula_cell",
-           "input_cell"]
+           "formula_cell_template", "input_cell", "input_cell_template"]
 
 _ATTRS = rb"""(?:[^>"']|"[^"]*"|'[^']*')*?"""
 #: one token of a worksheet: a comment/CDATA/PI (skipped), a row start tag (group ``row``) or a
@@ -88,11 +88,29 @@ def formula_cell(m: re.Match, t: str | None, text: str | None) -> bytes:
     return b"<" + prefix + b"c" + attrs + b">" + body + b"</" + prefix + b"c>"
 
 
-def input_cell(m: re.Match, value: object) -> bytes:
-    """The cell matched by :data:`TOKEN` holding the constant *value*: text always as an inline
-    string (never a formula), bool as ``t="b"``, numbers as they are; None or "" empties it."""
-    prefix = m.group("cp") or b""
-    attrs = _T_ATTR.sub(b"", m.group("cattrs")).rstrip(b"/").rstrip()
+_SENTINEL = "\x00asm-xl cached value\x00"
+
+
+def formula_cell_template(m: re.Match, t: str | None) -> tuple[bytes, bytes]:
+    """``(head, tail)`` with ``head + text + tail == formula_cell(m, t, text)`` for any cached
+    value *text* of type *t*: a formula cell's bytes computed once per template, so a rendering
+    only joins the value in."""
+    head, sep, tail = formula_cell(m, t, _SENTINEL).partition(_SENTINEL.encode())
+    assert sep, "the cached value must appear in the cell"
+    return head, tail
+
+
+def input_cell_template(m: re.Match) -> tuple[bytes, bytes]:
+    """``(prefix, attributes)`` of the cell matched by :data:`TOKEN` as :func:`input_cell` writes
+    it (its ``t`` attribute removed): computed once per template."""
+    return m.group("cp") or b"", _T_ATTR.sub(b"", m.group("cattrs")).rstrip(b"/").rstrip()
+
+
+def input_cell(m: re.Match | tuple[bytes, bytes], value: object) -> bytes:
+    """The cell matched by :data:`TOKEN` (or its :func:`input_cell_template`) holding the
+    constant *value*: text always as an inline string (never a formula), bool as ``t="b"``,
+    numbers as they are; None or "" empties it."""
+    prefix, attrs = m if isinstance(m, tuple) else input_cell_template(m)
     if value is None or (isinstance(value, str) and value == ""):
         return b"<" + prefix + b"c" + attrs + b"/>"
     if isinstance(value, bool):

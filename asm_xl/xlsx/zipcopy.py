@@ -202,17 +202,22 @@ def _put_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, raw: bytes, crc: int,
 # ------------------------------------------------------------------------ packages made of parts
 @dataclass(frozen=True)
 class PackedMember:
-    """A member compressed once: its ZipInfo (sizes, CRC set) and its local record (header and
-    compressed bytes), to be placed in any number of packages by :func:`assemble`."""
+    """A member compressed once: its local record (header and compressed bytes) and its
+    central-directory entry (with offset 0; :func:`assemble` sets it), to be placed in any number
+    of packages by :func:`assemble`."""
 
-    info: zipfile.ZipInfo
+    name: str
     record: bytes
+    central: bytes
+
+
+_CENTRAL_OFFSET = 42  # where a central-directory entry holds its local header's offset
 
 
 def pack(name: str, data: bytes, *, compress_type: int = zipfile.ZIP_DEFLATED, compresslevel: int = 1,
          date_time: tuple = (1980, 1, 1, 0, 0, 0)) -> PackedMember:
     """*data* as a member named *name*, compressed now (deflated at *compresslevel*, or stored);
-    the record is what ``ZipFile.writestr(ZipInfo(name, date_time), data)`` writes."""
+    the bytes are what ``ZipFile.writestr(ZipInfo(name, date_time), data)`` writes."""
     if len(data) >= _ZIP64_LIMIT:
         raise ValueError(f"{name}: member too large for a plain zip record")
     zi = zipfile.ZipInfo(name, date_time=date_time)
@@ -220,18 +225,24 @@ def pack(name: str, data: bytes, *, compress_type: int = zipfile.ZIP_DEFLATED, c
     zi.external_attr = 0o600 << 16  # ?rw-------, as ZipFile.writestr gives a member
     raw = deflate(data, compresslevel) if compress_type == zipfile.ZIP_DEFLATED else bytes(data)
     zi.CRC, zi.file_size, zi.compress_size = zlib.crc32(data), len(data), len(raw)
-    return PackedMember(zi, zi.FileHeader(zip64=False) + raw)
+    zi.header_offset = 0
+    record = zi.FileHeader(zip64=False) + raw
+    directory = _with_directory([record], [zi], len(record), b"")
+    central = directory[len(record):-22]  # the entry, without the end record
+    return PackedMember(name, record, central)
 
 
 def assemble(members: Sequence[PackedMember], *, comment: bytes = b"") -> bytes:
     """A zip package of *members* in this order (each one's record copied as it is)."""
-    records, entries, pos = [], [], 0
+    records, centrals, pos = [], [], 0
     for m in members:
-        zi = copy.copy(m.info)
-        zi.header_offset = pos
+        central = bytearray(m.central)
+        struct.pack_into("<L", central, _CENTRAL_OFFSET, pos)
         records.append(m.record)
-        entries.append(zi)
+        centrals.append(central)
         pos += len(m.record)
-    if pos > _ZIP64_LIMIT:
+    if pos > _ZIP64_LIMIT or len(members) > 0xFFFF:
         raise ValueError("package too large for plain zip records")
-    return _with_directory(records, entries, pos, comment)
+    size = sum(map(len, centrals))
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), size, pos, len(comment))
+    return b"".join(records) + b"".join(centrals) + end + comment
