@@ -6,6 +6,10 @@ Precedence climbing over regex tokens (numbers, strings, cell and range referenc
 ``("func", NAME, [args])``. References go through the one reference parser
 (:func:`asm_xl.xlsx.refs.range_cells`); anything outside the subset raises
 :class:`UnsupportedFormula`. No text ever becomes code here.
+
+Why not ``openpyxl.formula.Tokenizer``: on the template's 147 formulas it takes 16.8 ms against
+1.6 ms for the regex below (measured 2026-11-30, medians of 7), and its tokens would still need
+this parser; compiling a template (~20 ms, once per batch) would nearly double.
 """
 
 from __future__ import annotations
