@@ -40,8 +40,8 @@ _STATIC_LEVEL = -1
 
 
 class TemplateImage:
-    """A template read once, rendered many times (one per process; not shared between threads
-    while rendering, since its evaluator's memo is its own)."""
+    """A template read once, rendered many times. Read-only after it is built, except its
+    evaluator's ``ASM_*`` memo, which is safe to share between threads."""
 
     def __init__(self, path: str | os.PathLike):
         path = os.fspath(path)

@@ -71,7 +71,7 @@ class SheetBytes:
     ends_c[i]]`` (between ``</f>`` and ``</c>``).
 
     Each check is a pass of ``bytes`` methods over the part or the pieces; a part that fails one
-    is left to the ``formulas`` engine (:class:`NotByteReadable`).
+    raises :class:`NotByteReadable` (read it with :mod:`asm_xl.xlsx.scan`).
     """
 
     __slots__ = ("name", "member", "data", "pieces", "tags", "starts", "ctags", "refs", "texts",
@@ -108,15 +108,15 @@ class SheetBytes:
         # the formula's cell start tag is all that comes between that "<c r=" and "<f>"
         tag_ends = list(map(bytes.find, prev, repeat(b">", n), starts))
         if min(starts) < 0 or list(map(len, prev)) != [e + 1 for e in tag_ends]:
-            raise NotByteReadable("a formula this path cannot place")
+            raise NotByteReadable("a formula the byte-level reader cannot place")
         ctags = list(map(bytes.__getitem__, prev, map(slice, starts, repeat(None, n))))
         ends_f = list(map(bytes.find, cur, repeat(b"</f>", n)))
         ends_c = list(map(bytes.find, cur, repeat(b"</c>", n), ends_f))
         if min(ends_f) < 0 or min(ends_c) < 0 or any(map(bytes.endswith, ctags, repeat(b"/>", n))):
-            raise NotByteReadable("a formula cell this path cannot read")
+            raise NotByteReadable("a formula cell the byte-level reader cannot read")
         # each formula cell starts after the previous one's </c>
         if any(map(operator.lt, starts[1:], [e + 4 for e in ends_c[:-1]])):
-            raise NotByteReadable("formula cells this path cannot place")
+            raise NotByteReadable("formula cells the byte-level reader cannot place")
         quotes = list(map(bytes.find, ctags, repeat(b'"', n), repeat(6, n)))
         self.refs = list(map(bytes.__getitem__, ctags, map(slice, repeat(6, n), quotes)))
         self.texts = list(map(bytes.__getitem__, cur, map(slice, ends_f)))
@@ -211,7 +211,7 @@ def _decode(chunk: bytes, after_ref: int, book: "Book", decoded: dict | None = N
     else:
         end = chunk.find(b"</c>", gt)
         if gt < 0 or end < 0:
-            raise NotByteReadable("a cell this path cannot read")
+            raise NotByteReadable("a cell the byte-level reader cannot read")
         body = chunk[gt + 1:end]
         t = _cell_type(chunk[after_ref:gt])
         value = None if not body or body.startswith(b"<f") else _value(t, body, book)
@@ -247,7 +247,8 @@ def _value(t: bytes, body: bytes, book: "Book"):
 # ------------------------------------------------------------------------------------ workbooks
 @dataclass
 class Book:
-    """A workbook as the fast path reads it: sheets, defined names, formula and input cells."""
+    """A workbook as the byte-level reader gives it: sheets (name, member), workbook-scoped
+    defined names, each worksheet's :class:`SheetBytes`, and the package (for shared strings)."""
 
     sheets: list[tuple[str, str]]
     names: dict[str, str] = field(default_factory=dict)
