@@ -49,9 +49,9 @@ def _cmd_template(args) -> int:
 
 
 def _cmd_recalc(args) -> int:
-    from asm_xl.calc.recalc import ModelCache, recalc_file
     from asm_xl.xlsx.errors import WorkbookError
-    cache = ModelCache()
+    from asm_xl.calc.recalc import Recalculator, recalc_file
+    cache = Recalculator()
     status = 0
     for f in args.files:
         try:

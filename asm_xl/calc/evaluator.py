@@ -14,434 +14,48 @@ workbooks (``asm-xl recalc --check`` finds no difference).
 
 from __future__ import annotations
 
-import math
-import operator
-import re
-from functools import lru_cache
+import threading
 from typing import Callable
-
-from openpyxl.utils import column_index_from_string, get_column_letter
 
 from asm_xl.excel import REGISTRY
 from asm_xl.excel.registry import call as asm_call
-from asm_xl.excel.values import ERROR_VALUES
+from asm_xl.calc import excel_semantics as xl
+from asm_xl.calc.excel_semantics import XlErr
+from asm_xl.calc.formula_parser import UnsupportedFormula, cells_read, parse_formula, parse_ref
 
-__all__ = ["UnsupportedFormula", "XlErr", "compile_formula", "Evaluator"]
+__all__ = ["UnsupportedFormula", "XlErr", "compile_formula", "parse_ref", "Evaluator", "MEMO_SIZE"]
 
+#: the functions a formula may call: Excel's built-ins we support, IF, and every ASM_* function
+KNOWN_FUNCTIONS = frozenset(xl.FUNCS) | frozenset(REGISTRY) | {"IF"}
 
-class UnsupportedFormula(ValueError):
-    """A formula outside the subset this evaluator knows: use the formulas engine."""
-
-
-class XlErr(str):
-    """An Excel error value ("#N/A"...): a str subclass so ASM functions receive the text."""
-
-
-_TOKEN = re.compile(r"""
-    (?P<ws>\s+)
-  | (?P<str>"(?:[^"]|"")*")
-  | (?P<ref>(?:(?:'[^']+'|[A-Za-z_][\w.]*)!)?\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?(?![\w(]))
-  | (?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
-  | (?P<func>[A-Za-z_][\w.]*(?=\())
-  | (?P<name>(?:'[^']+'!|[A-Za-z_][\w.]*!)?[A-Za-z_][\w.]*)
-  | (?P<op><>|<=|>=|[-+*/^&=<>(),%])
-""", re.X)
-
-
-def _tokens(text: str):
-    out, pos = [], 0
-    for m in _TOKEN.finditer(text):
-        if m.start() != pos:
-            break
-        pos = m.end()
-        kind = m.lastgroup
-        if kind != "ws":
-            out.append((kind, m.group()))
-    if pos != len(text):
-        raise UnsupportedFormula(f"cannot read {text[pos:pos + 20]!r}")
-    out.append(("end", ""))
-    return out
-
-
-_CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
-
-
-def parse_ref(ref: str, sheet: str) -> tuple[str, list[list[str]]]:
-    """'Sheet!$A$1:$B$2' → (sheet, [[A1, B1], [A2, B2]])."""
-    sheet, cells = _ref_cells(ref, sheet)
-    return sheet, [list(row) for row in cells]
-
-
-@lru_cache(maxsize=4096)
-def _ref_cells(ref: str, sheet: str) -> tuple[str, tuple[tuple[str, ...], ...]]:
-    """:func:`parse_ref` as tuples, cached: a template reads the same cells from many formulas."""
-    if "!" in ref:
-        sheet, ref = ref.rsplit("!", 1)
-        sheet = sheet.strip("'")
-    parts = ref.split(":")
-    (c1, r1), (c2, r2) = (_CELL.fullmatch(parts[0]).groups(), _CELL.fullmatch(parts[-1]).groups())
-    k1, k2 = column_index_from_string(c1.upper()), column_index_from_string(c2.upper())
-    cols = range(min(k1, k2), max(k1, k2) + 1)
-    rows = range(min(int(r1), int(r2)), max(int(r1), int(r2)) + 1)
-    return sheet, tuple(tuple(f"{get_column_letter(c)}{r}" for c in cols) for r in rows)
-
-
-#: binary operators by precedence (Excel: comparison < & < + - < * / < ^); all left-associative
-_BINARY = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2, "+": 3, "-": 3, "*": 4, "/": 4, "^": 5}
-
-
-class _Parser:
-    """Precedence climbing over the tokens; unary minus binds tighter than ^ (=-2^2 is 4)."""
-
-    def __init__(self, text: str, sheet: str, names: dict[str, str]):
-        self.toks = _tokens(text)
-        self.i = 0
-        self.sheet = sheet
-        self.names = names
-
-    def peek(self):
-        return self.toks[self.i]
-
-    def take(self, value=None):
-        tok = self.toks[self.i]
-        if value is not None and tok[1] != value:
-            raise UnsupportedFormula(f"expected {value!r}, got {tok[1]!r}")
-        self.i += 1
-        return tok
-
-    def parse(self):
-        node = self.comparison()
-        if self.peek()[0] != "end":
-            raise UnsupportedFormula(f"unexpected {self.peek()[1]!r}")
-        return node
-
-    def comparison(self, min_prec: int = 1):
-        node = self.unary()
-        toks = self.toks
-        while True:
-            kind, op = toks[self.i]
-            prec = _BINARY.get(op) if kind == "op" else None
-            if prec is None or prec < min_prec:
-                return node
-            self.i += 1
-            right = self.comparison(prec + 1)
-            if prec == 1:
-                node = ("cmp", op, node, right)
-            elif prec == 2:
-                node = ("cat", node, right)
-            else:
-                node = ("arith", op, node, right)
-
-    def unary(self):
-        if self.peek()[1] in ("-", "+"):
-            op = self.take()[1]
-            node = self.unary()
-            return ("neg", node) if op == "-" else ("pos", node)
-        node = self.primary()
-        if self.peek()[1] == "%":
-            self.take()
-            node = ("arith", "/", node, ("lit", 100.0))
-        return node
-
-    def primary(self):
-        kind, text = self.take()
-        if kind == "num":
-            return ("lit", float(text))
-        if kind == "str":
-            return ("lit", text[1:-1].replace('""', '"'))
-        if kind == "ref":
-            return ("ref",) + _ref_cells(text, self.sheet)
-        if kind == "name":
-            up = text.upper()
-            if up in ("TRUE", "FALSE"):
-                return ("lit", up == "TRUE")
-            if up not in self.names:
-                raise UnsupportedFormula(f"unknown name {text}")
-            return ("ref",) + _ref_cells(self.names[up], self.sheet)
-        if kind == "func":
-            name = text.upper()
-            self.take("(")
-            args = []
-            if self.peek()[1] != ")":
-                while True:
-                    if self.peek()[1] in (",", ")"):
-                        args.append(("missing",))
-                    else:
-                        args.append(self.comparison())
-                    if self.peek()[1] == ",":
-                        self.take()
-                        continue
-                    break
-            self.take(")")
-            if name not in _FUNCS and name not in REGISTRY and name != "IF":
-                raise UnsupportedFormula(f"function {name} not supported")
-            return ("func", name, args)
-        if text == "(":
-            node = self.comparison()
-            self.take(")")
-            return node
-        raise UnsupportedFormula(f"unexpected {text!r}")
-
-
-# ---------------------------------------------------------------------------- Excel semantics
-def _is_err(v) -> bool:
-    return isinstance(v, XlErr)
-
-
-def _scalar(v):
-    if isinstance(v, list):
-        return v[0][0] if len(v) == 1 and len(v[0]) == 1 else XlErr("#VALUE!")
-    return v
-
-
-def _num(v):
-    v = _scalar(v)
-    if _is_err(v):
-        return v
-    if v is None:
-        return 0.0
-    if isinstance(v, bool):
-        return float(v)
-    if isinstance(v, (int, float)):
-        return float(v)
-    try:
-        return float(str(v).strip())
-    except ValueError:
-        return XlErr("#VALUE!")
-
-
-def _text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() else repr(v)
-    return str(v)
-
-
-_CMP = {"=": operator.eq, "<>": operator.ne, "<": operator.lt, ">": operator.gt, "<=": operator.le,
-        ">=": operator.ge}
-
-
-def _rank(v) -> int:  # Excel orders numbers < text < logicals
-    return 2 if isinstance(v, bool) else (1 if isinstance(v, str) else 0)
-
-
-def _cmp(op, a, b):
-    cls = a.__class__
-    if cls is b.__class__ and (cls is float or cls is str):  # the common cases
-        return _CMP[op](a, b) if cls is float else _CMP[op](a.casefold(), b.casefold())
-    a, b = _scalar(a), _scalar(b)
-    for v in (a, b):
-        if _is_err(v):
-            return v
-    if a is None:
-        a = "" if isinstance(b, str) else (False if isinstance(b, bool) else 0.0)
-    if b is None:
-        b = "" if isinstance(a, str) else (False if isinstance(a, bool) else 0.0)
-    ka, kb = _rank(a), _rank(b)
-    if ka != kb:
-        return _CMP[op](ka, kb)
-    if ka == 1:
-        return _CMP[op](a.casefold(), b.casefold())
-    return _CMP[op](a, b)
-
-
-def _arith(op, a, b):
-    x, y = _num(a), _num(b)
-    for v in (x, y):
-        if _is_err(v):
-            return v
-    if op == "+":
-        r = x + y
-    elif op == "-":
-        r = x - y
-    elif op == "*":
-        r = x * y
-    elif op == "/":
-        if y == 0:
-            return XlErr("#DIV/0!")
-        r = x / y
-    else:
-        r = None
-    if r is not None:  # Excel: a result that overflows is #NUM! at once (ISERROR sees it)
-        return r if math.isfinite(r) else XlErr("#NUM!")
-    try:
-        r = x ** y
-    except (OverflowError, ZeroDivisionError):
-        return XlErr("#NUM!")
-    return r if isinstance(r, float) and math.isfinite(r) else XlErr("#NUM!")
-
-
-def _flat(args):
-    for a in args:
-        if isinstance(a, list):
-            for row in a:
-                yield from row
-        else:
-            yield a
-
-
-def _minmax(fn):
-    def f(*args):
-        nums = []
-        for v in _flat(args):
-            if _is_err(v):
-                return v
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                nums.append(float(v))
-        return fn(nums) if nums else 0.0
-    return f
-
-
-def _truth(v):
-    v = _scalar(v)
-    if _is_err(v):
-        return v
-    if isinstance(v, str):
-        up = v.upper()
-        if up in ("TRUE", "FALSE"):
-            return up == "TRUE"
-        return XlErr("#VALUE!")
-    return bool(v) if v is not None else False
-
-
-def _and_or(fn):
-    def f(*args):
-        vals = []
-        for v in _flat(args):
-            t = _truth(v)
-            if _is_err(t):
-                return t
-            vals.append(t)
-        return fn(vals)
-    return f
-
-
-def _left(text, n=1.0):
-    t = _scalar(text)
-    if _is_err(t):
-        return t
-    n = _num(n)
-    return n if _is_err(n) else _text(t)[: int(n)]
-
-
-_FUNCS: dict[str, Callable] = {
-    "AND": _and_or(all), "OR": _and_or(any),
-    "NOT": lambda v: (lambda t: t if _is_err(t) else not t)(_truth(v)),
-    "ISERROR": lambda v: _is_err(_scalar(v)),
-    "ISNUMBER": lambda v: isinstance(_scalar(v), (int, float)) and not isinstance(_scalar(v), bool),
-    "NA": lambda: XlErr("#N/A"),
-    "MIN": _minmax(min), "MAX": _minmax(max), "SUM": _minmax(sum),
-    "LEFT": _left, "N": lambda v: (lambda s: s if isinstance(s, (int, float)) and not isinstance(s, bool)
-                                   else 0.0)(_scalar(v)),
-}
-
-
-#: ASM_* results by (function, arguments): the functions are pure, and workbooks from one template
-#: call them with the same arguments again and again (the exchange curve of a cohort and year).
-_MEMO: dict = {}
-_MEMO_SIZE = 50_000
+#: the most ASM_* results an evaluator keeps (then it starts again)
+MEMO_SIZE = 50_000
 _MISSING = object()
 
 
-def _freeze(v):
-    """A hashable, type-exact key for an argument (1, 1.0 and TRUE stay apart)."""
-    if isinstance(v, list):
-        return tuple(tuple(map(_freeze, row)) for row in v)
-    return (v.__class__, v)
 
+def _memoized_asm(size: int = MEMO_SIZE) -> Callable:
+    """A function giving an ASM_* function's value, from its own memo when called with these
+    arguments before: the functions are pure, and workbooks from one template call them with
+    the same arguments again and again (the exchange curve of a cohort and year). The memo is
+    bounded (emptied when *size* results are kept) and safe to share between threads: lookups
+    are single dict reads, and insertions hold a lock."""
+    memo: dict = {}
+    lock = threading.Lock()
 
-def _to_asm(v):
-    """A value as our ASM functions receive it from xlwings/formulas: 1x1 → scalar, blanks None."""
-    if isinstance(v, list):
-        return v[0][0] if len(v) == 1 and len(v[0]) == 1 else v
-    return v
+    def asm(name, frozen, *values):
+        key = (name, frozen)
+        hit = memo.get(key, _MISSING)
+        if hit is _MISSING:
+            hit = xl.from_asm(asm_call(name, *values))
+            with lock:
+                if len(memo) >= size:
+                    memo.clear()
+                memo[key] = hit
+        return hit
 
-
-def _from_asm(r):
-    if isinstance(r, str) and r in ERROR_VALUES:
-        return XlErr(r)
-    if isinstance(r, float) and not math.isfinite(r):
-        return XlErr("#NUM!")
-    return r
-
-
-def _collect_refs(node, out: set) -> None:
-    if node[0] == "ref":
-        out.update((node[1], c) for row in node[2] for c in row)
-        return
-    for child in node[1:]:
-        if isinstance(child, tuple):
-            _collect_refs(child, out)
-        elif isinstance(child, list):
-            for c in child:
-                if isinstance(c, tuple):
-                    _collect_refs(c, out)
-
-
-def _parse(text: str, sheet: str, upper_names: dict[str, str]):
-    try:
-        return _Parser(text.lstrip("="), sheet, upper_names).parse()
-    except RecursionError:
-        raise UnsupportedFormula("a formula nested too deeply for this evaluator") from None
-
-
-def compile_formula(text: str, sheet: str, names: dict[str, str]):
-    """Compile "=..." into fn(get) where get(sheet, cell) returns a cell's value."""
-    tree = _parse(text, sheet, {k.upper(): v for k, v in names.items()})
-    gen = _Codegen(lambda key: f"get({gen.const(key[0])}, {gen.const(key[1])})", ranges_once=False)
-    return gen.function("formula", ["get"], [f"    return {gen.expr(tree)}"])
-
-
-# ------------------------------------------------------------------------------ code generation
-_MAX_TEXT = 32_767  # Excel's limit for a cell's text
-
-
-def _final(v):
-    """A formula cell's value from its expression's: a range → its one value, blank → 0, a
-    number that overflowed → #NUM!, text longer than a cell holds → #VALUE! (as Excel shows)."""
-    cls = v.__class__
-    if cls is float:
-        return v if math.isfinite(v) else XlErr("#NUM!")
-    if cls is list:
-        return _final(_scalar(v))
-    if v is None:
-        return 0.0
-    if cls is str and len(v) > _MAX_TEXT:
-        return XlErr("#VALUE!")
-    return v
-
-
-def _neg(x):
-    x = _num(x)
-    return x if _is_err(x) else -x
-
-
-def _cat(x, y):
-    x, y = _scalar(x), _scalar(y)
-    for v in (x, y):
-        if _is_err(v):
-            return v
-    return _text(x) + _text(y)
-
-
-def _aggregate(fn, typed, *vals):
-    # Excel: text, logicals and blanks in a reference are ignored; an argument typed in the
-    # formula counts as a number ("3" -> 3, TRUE -> 1, omitted -> 0) or is #VALUE!.
-    return fn(*[_num(v) if t and not isinstance(v, list) else v for t, v in zip(typed, vals)])
-
-
-def _asm(name, frozen, *values):
-    """An ASM_* function's value, from the memo when it was called with these arguments."""
-    key = (name, frozen)
-    hit = _MEMO.get(key, _MISSING)
-    if hit is _MISSING:
-        if len(_MEMO) >= _MEMO_SIZE:
-            _MEMO.clear()
-        hit = _MEMO[key] = _from_asm(asm_call(name, *values))
-    return hit
+    asm.memo = memo
+    return asm
 
 
 def _is_cell(ref_node) -> bool:
@@ -458,14 +72,16 @@ def _may_be_range(node) -> bool:
     return False
 
 
-def _key(v):
-    """:func:`_freeze` of a scalar."""
-    return (v.__class__, v)
+_HELPERS = {"_final": xl.final, "_neg": xl.neg, "_scalar": xl.scalar, "_cmp": xl.compare,
+            "_arith": xl.arith, "_cat": xl.concat, "_truth": xl.truth, "_XlErr": XlErr,
+            "_aggregate": xl.aggregate, "_to_asm": xl.to_asm, "_freeze": xl.freeze, "_key": xl.key_of}
 
 
-_HELPERS = {"_final": _final, "_neg": _neg, "_scalar": _scalar, "_cmp": _cmp, "_arith": _arith,
-            "_cat": _cat, "_truth": _truth, "_XlErr": XlErr, "_aggregate": _aggregate,
-            "_to_asm": _to_asm, "_freeze": _freeze, "_key": _key, "_asm": _asm}
+def compile_formula(text: str, sheet: str, names: dict[str, str]):
+    """Compile "=..." into fn(get) where get(sheet, cell) returns a cell's value."""
+    tree = parse_formula(text, sheet, {k.upper(): v for k, v in names.items()}, {}, KNOWN_FUNCTIONS)
+    gen = _Codegen(lambda key: f"get({gen.const(key[0])}, {gen.const(key[1])})", ranges_once=False)
+    return gen.function("formula", ["get"], [f"    return {gen.expr(tree)}"], {"_asm": _memoized_asm()})
 
 
 class _Codegen:
@@ -549,9 +165,9 @@ class _Codegen:
         values = [self.expr(a) for a in args]
         if name in ("MIN", "MAX", "SUM"):
             typed = tuple(a[0] != "ref" for a in args)
-            return f"_aggregate({self.const(_FUNCS[name])}, {self.const(typed)}, {', '.join(values)})"
-        if name in _FUNCS:
-            return f"{self.const(_FUNCS[name])}({', '.join(values)})"
+            return f"_aggregate({self.const(xl.FUNCS[name])}, {self.const(typed)}, {', '.join(values)})"
+        if name in xl.FUNCS:
+            return f"{self.const(xl.FUNCS[name])}({', '.join(values)})"
         # an ASM_* function: memoized on its arguments (a range frozen once per run)
         keys, call_args = [], []
         for a, v in zip(args, values):
@@ -566,9 +182,10 @@ class _Codegen:
             call_args.append(v)
         return f"_asm({self.const(name)}, ({''.join(k + ', ' for k in keys)}), {', '.join(call_args)})"
 
-    def function(self, name: str, params: list[str], body: list[str]):
+    def function(self, name: str, params: list[str], body: list[str], helpers: dict):
         source = f"def {name}({', '.join(params)}):\n" + "\n".join(body) + "\n"
         namespace = dict(_HELPERS)
+        namespace.update(helpers)
         namespace.update(self.consts)
         try:
             code = compile(source, f"<asm_xl formulas: {name}>", "exec")
@@ -592,16 +209,17 @@ class Evaluator:
 
     def __init__(self, formulas: dict[tuple[str, str], str], names: dict[str, str]):
         upper = {k.upper(): v for k, v in names.items()}
-        trees = {key: _parse(f, key[0], upper) for key, f in formulas.items()}
+        refs: dict = {}
+        trees = {key: parse_formula(f, key[0], upper, refs, KNOWN_FUNCTIONS) for key, f in formulas.items()}
         deps: dict = {}
-        refs: set = set()
+        read: set = set()
         for key, tree in trees.items():
             mine: set = set()
-            _collect_refs(tree, mine)
-            refs |= mine
+            cells_read(tree, mine)
+            read |= mine
             deps[key] = [k for k in mine if k in trees]
         #: every cell a formula reads: the only inputs an evaluation needs
-        self.referenced = frozenset(refs)
+        self.referenced = frozenset(read)
         order = _dependency_order(trees, deps)
         local = {key: f"v{i}" for i, key in enumerate(order)}
 
@@ -616,8 +234,19 @@ class Evaluator:
             body += ["    " + r for r in gen.pending_ranges]  # ranges first: each built once
             body.append(f"    {local[key]} = _final({value})")
         body.append("    return {" + ", ".join(f"{gen.const(key)}: {local[key]}" for key in formulas) + "}")
-        self._run = gen.function("evaluate", ["inputs"], body)
+        #: this evaluator's ASM_* memo (see :func:`_memoized_asm`); ``memo_clear()`` empties it
+        self._asm = _memoized_asm()
+        self._run = gen.function("evaluate", ["inputs"], body, {"_asm": self._asm})
         self.keys = tuple(formulas)
+
+    @property
+    def memo_size(self) -> int:
+        """How many ASM_* results this evaluator keeps now."""
+        return len(self._asm.memo)
+
+    def memo_clear(self) -> None:
+        """Forget the ASM_* results kept (the state of a freshly compiled evaluator)."""
+        self._asm.memo.clear()
 
     def run(self, inputs: dict[tuple[str, str], object]) -> dict[tuple[str, str], object]:
         return self._run(inputs)
@@ -646,3 +275,4 @@ def _dependency_order(trees: dict, deps: dict) -> list:
                 state[key] = 2
                 order.append(key)
     return order
+

@@ -4,31 +4,43 @@ The ASM_* functions come from the same registry as the xlwings UDFs (:mod:`asm_x
 workbook gives the same numbers in Excel and here.
 
 Two engines: ``"formulas"`` (the general engine: any workbook the ``formulas`` library evaluates)
-and our template evaluator (:mod:`.fast_recalc`, ~50x faster, for workbooks whose formulas use the
-subset our template uses, compiled once per formula signature). ``engine="auto"`` (the default)
-takes the fast one when it supports the workbook and the general one otherwise; both give the
-same numbers (tests compare them on every generated workbook).
+and our template evaluator (:mod:`asm_xl.calc.fast`, ~50x faster, for workbooks whose formulas use
+the subset our template uses). ``engine="auto"`` (the default) takes the fast one when it supports
+the workbook and the general one otherwise; both give the same numbers (tests compare them on
+every generated workbook).
+
+What either engine compiles is kept in a :class:`Recalculator` the caller holds: pass one as
+``cache=`` to recalculate a batch of workbooks from one template at full speed. Without one, each
+call compiles afresh, so a result never depends on what the process did before.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 from asm_xl.excel import REGISTRY
 from asm_xl.excel.registry import call
 from asm_xl.calc import formulas_engine as headless
-from asm_xl.calc.fast import recalc_fast
+from asm_xl.calc.fast import CompiledTemplates, recalc_fast
 
-__all__ = ["register_asm_functions", "recalc_file", "recalculate", "ModelCache", "ENGINES"]
+__all__ = ["register_asm_functions", "recalc_file", "recalculate", "Recalculator", "ModelCache",
+           "ENGINES"]
 
 ModelCache = headless.ModelCache
 ENGINES = ("auto", "formulas")
 
+_registered = False
+_register_lock = threading.Lock()
 
-@lru_cache(maxsize=1)
+
 def register_asm_functions() -> None:
-    """Make every ASM_* function known to the ``formulas`` engine (once per process)."""
-    headless.register_functions({name: _bind(name) for name in REGISTRY})
+    """Make every ASM_* function known to the ``formulas`` engine. The ``formulas`` library keeps
+    one function table per process, so this is done once (later calls return at once)."""
+    global _registered
+    with _register_lock:
+        if not _registered:
+            headless.register_functions({name: _bind(name) for name in REGISTRY})
+            _registered = True
 
 
 def _bind(name: str):
@@ -38,21 +50,43 @@ def _bind(name: str):
     return fn
 
 
+class Recalculator:
+    """What recalculation compiled, held by the caller: the fast engine's compiled templates
+    (:class:`~asm_xl.calc.fast.CompiledTemplates`) and the ``formulas`` engine's compiled models
+    (:class:`ModelCache`). ``asm-xl recalc`` makes one per run."""
+
+    def __init__(self, *, templates: CompiledTemplates | None = None, models: ModelCache | None = None):
+        self.templates = CompiledTemplates() if templates is None else templates
+        self.models = ModelCache() if models is None else models
+
+    def recalc_file(self, path, check: bool = False, *, engine: str = "auto", **kw):
+        """:func:`recalc_file` with what this object compiled before."""
+        if engine not in ENGINES:
+            raise ValueError(f"engine: {engine!r} is not allowed (one of {', '.join(ENGINES)})")
+        if engine == "auto":
+            limits = {k: v for k, v in kw.items() if k in ("max_bytes", "max_members")}
+            result = recalc_fast(path, check=check, templates=self.templates, **limits)
+            if result is not None:
+                return result
+        register_asm_functions()
+        return headless.recalc_file(path, check=check, cache=self.models, **kw)
+
+
 def recalculate(path, **kw):
     """{(sheet, cell): value} of every formula cell, freshly computed by the ``formulas`` engine."""
     register_asm_functions()
     return headless.recalculate(path, **kw)
 
 
-def recalc_file(path, check: bool = False, *, engine: str = "auto", **kw):
+def recalc_file(path, check: bool = False, *, engine: str = "auto",
+                cache: Recalculator | ModelCache | None = None, **kw):
     """Write fresh results into ``path`` as cached values (returns the number of cells); with
-    ``check=True`` write nothing and return the differences between cached and fresh values."""
-    if engine not in ENGINES:
-        raise ValueError(f"engine: {engine!r} is not allowed (one of {', '.join(ENGINES)})")
-    if engine == "auto":
-        limits = {k: v for k, v in kw.items() if k in ("max_bytes", "max_members")}
-        result = recalc_fast(path, check=check, **limits)
-        if result is not None:
-            return result
-    register_asm_functions()
-    return headless.recalc_file(path, check=check, **kw)
+    ``check=True`` write nothing and return the differences between cached and fresh values.
+
+    ``cache``: a :class:`Recalculator` (or, as before, a :class:`ModelCache` for the ``formulas``
+    engine) holding what earlier calls compiled; None compiles for this call only."""
+    if isinstance(cache, ModelCache):
+        cache = Recalculator(models=cache)
+    elif cache is None:
+        cache = Recalculator()
+    return cache.recalc_file(path, check, engine=engine, **kw)

@@ -142,6 +142,8 @@ def asm_quality(points, completeness, cases, assumptions=None):
     for i, (pi, ci, ni) in enumerate(zip(p, c, n), start=1):
         if pi is None and ci is None and ni is None:
             continue  # an unused row
+        if xv.is_excluded(pi):
+            continue  # ASM_MEASURE("counted") already excluded it (out of numerator and denominator)
         ci = None if xv.is_not_applicable(ci) else ci
         ni = None if xv.is_not_applicable(ni) else ni
         is_admin = ci is None

@@ -14,7 +14,7 @@ from numbers import Real
 from asm_xl.model.errors import ASMInputError
 
 __all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number",
-           "whole", "boolean", "text", "vector", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable"]
+           "whole", "boolean", "text", "vector", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable", "is_excluded"]
 
 #: Texts the measure cells show instead of a blank: an empty cached text makes LibreOffice
 #: recalculate the cell on load (and show #NAME? without the add-in), a visible text does not.
@@ -159,6 +159,11 @@ def text(name: str, v: object) -> str:
 def is_not_applicable(v: object) -> bool:
     """The "n/a" marker (any case) of a measure cell."""
     return isinstance(v, str) and v.strip().casefold() == NOT_APPLICABLE
+
+
+def is_excluded(v: object) -> bool:
+    """The "excluded" marker (any case) of a measure's points counted."""
+    return isinstance(v, str) and v.strip().casefold() == EXCLUDED
 
 
 def vector(name: str, v: object) -> list:

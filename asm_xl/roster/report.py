@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from asm_xl.roster.validate import ROSTER_ERROR_COLUMNS
+from asm_xl.xlsx.atomic import atomic_open
 
 __all__ = ["write_error_report", "summarize_errors"]
 
@@ -38,31 +38,12 @@ def write_error_report(errors: pd.DataFrame, path, *, escape_formulas: bool = Tr
     missing = [c for c in ROSTER_ERROR_COLUMNS if c not in errors.columns]
     if missing:
         raise ValueError(f"errors lack the columns {missing}")
-    folder = p.parent if str(p.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
-            w = csv.writer(f, lineterminator="\r\n")
-            w.writerow(ROSTER_ERROR_COLUMNS)
-            for rec in errors[ROSTER_ERROR_COLUMNS].itertuples(index=False):
-                w.writerow([_safe_cell(v, escape_formulas) for v in rec])
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_open(p, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f, lineterminator="\r\n")
+        w.writerow(ROSTER_ERROR_COLUMNS)
+        for rec in errors[ROSTER_ERROR_COLUMNS].itertuples(index=False):
+            w.writerow([_safe_cell(v, escape_formulas) for v in rec])
     return p
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 _DETAIL = re.compile(r"\s*\([^()]*\d[^()]*\)")

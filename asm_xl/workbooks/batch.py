@@ -21,8 +21,9 @@ from asm_xl.workbooks.filenames import safe_filename
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.inputs import workbook_inputs
 from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_STALE, STATUS_WRITTEN, read_kept
-from asm_xl.workbooks.render import TemplateImage, write_atomic
+from asm_xl.workbooks.render import TemplateImage
 from asm_xl.workbooks.template import default_template
+from asm_xl.xlsx.atomic import write_atomic
 
 __all__ = ["GenerationReport", "generate_workbooks", "INDEX_NAME", "ERRORS_NAME"]
 
@@ -71,7 +72,7 @@ def _render_one(task: tuple) -> tuple:
         return str(path), (STATUS_STALE if held is None else STATUS_KEPT), held or {}
     data, results = _IMAGE.render(inputs)
     picked = {k: results.get(_IMAGE.cell_of(name)) for k, name in RESULT_NAMES.items()}
-    write_atomic(path, data)
+    write_atomic(path, data, durable=False)  # no fsync per workbook: see asm_xl.xlsx.atomic
     return str(path), STATUS_WRITTEN, picked
 
 

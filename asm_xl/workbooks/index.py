@@ -12,7 +12,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from asm_xl.workbooks.render import write_atomic
+from asm_xl.xlsx.atomic import write_atomic
 
 __all__ = ["write_index"]
 

@@ -74,7 +74,7 @@ def _deterministic(data: bytes) -> bytes:
 
 def build_template(path: str | os.PathLike = DEFAULT_TEMPLATE) -> Path:
     """Write the template to ``path`` atomically and return the path."""
-    from asm_xl.workbooks.render import write_atomic
+    from asm_xl.xlsx.atomic import write_atomic
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, template_bytes())

@@ -269,7 +269,7 @@ def _formulas_value(formula: str, a1, b1):
     import formulas
     from formulas.tokens.operand import XlError
 
-    from asm_xl.calc.formulas_engine import _to_python
+    from asm_xl.calc.formulas_engine import to_python
     func = _COMPILED.get(formula)
     if func is None:
         func = _COMPILED[formula] = formulas.Parser().ast(formula)[1].compile()
@@ -283,7 +283,7 @@ def _formulas_value(formula: str, a1, b1):
             args.append(np.array([[sh.EMPTY if v is None else v]], dtype=object))
     out = func(*args)
     assert not isinstance(out, XlError) or str(out).startswith("#")
-    return _to_python(out)
+    return to_python(out)
 
 
 def _same(ours, theirs) -> bool:

@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 
 from asm_xl.workbooks.batch import generate_workbooks
-from asm_xl.xlsx.package import write_cached_values
+from asm_xl.xlsx.writer import write_cached_values
 from asm_xl.calc.fast import recalc_fast
-from asm_xl.calc.formulas_engine import scan_workbook
+from asm_xl.xlsx.scan import scan_workbook
 from asm_xl.calc.recalc import recalc_file, recalculate
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE
 

@@ -17,7 +17,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from asm_xl.xlsx.package import write_cached_values
+from asm_xl.xlsx.writer import write_cached_values
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.calc.formulas_engine import CompiledWorkbook, Difference, ModelCache, from_excel_shaped, recalc_file, recalculate, register_functions, to_excel_shaped
 from macro_package import make_xlsm

@@ -75,3 +75,12 @@ def test_note_names_the_weights_and_the_reweighting():
     assert call("ASM_NOTE", 0.5, 0.5, None, [["quality_weight", 0.7]]) == \
         "Quality weighs 70% and cost 30% of the final score."
     assert call("ASM_NOTE", "#NUM!", 0.5) == "#NUM!"
+
+
+def test_quality_skips_a_measure_marked_excluded_even_with_a_case_minimum_of_0():
+    # Found by the property test: with case_minimum 0 an unreported claims measure ("excluded", "n/a")
+    # was read as points and gave #VALUE!; the four unreported measures count 0 of 40 points.
+    assumptions = [["case_minimum", 0], ["completeness_threshold", 0.5]]
+    got = call("ASM_QUALITY", ["excluded", 0.0, 0.0, 0.0, 0.0], ["n/a", 0.0, 0.0, 0.0, 0.0],
+               ["n/a", 0.0, 0.0, 0.0, 0.0], assumptions)
+    assert got == 0.0

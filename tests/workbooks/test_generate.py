@@ -36,7 +36,7 @@ from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME, generate_workbooks
 from asm_xl.workbooks.filenames import safe_filename
 from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_STALE, STATUS_WRITTEN, read_kept
-from asm_xl.workbooks.render import write_atomic
+from asm_xl.xlsx.atomic import write_atomic
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE
 from asm_xl.xlsx.package import sheet_parts
 

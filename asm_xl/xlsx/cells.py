@@ -1,0 +1,113 @@
+"""Cell values as a worksheet stores them: Excel's error values, text escaping, encoding and
+decoding ``<v>`` contents.
+
+One set of error values (:data:`EXCEL_ERRORS`) and one error type (:class:`ErrorValue`) serve the
+whole project; the evaluator's ``XlErr`` is this class.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+import re
+from typing import Any
+
+__all__ = ["EXCEL_ERRORS", "MAX_STRING", "ErrorValue", "escape_text", "unescape_ooxml", "unescape_text",
+           "encode_cached_value", "decode_number", "decode_value"]
+
+#: The error values Excel stores in a cell with ``t="e"``.
+EXCEL_ERRORS = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+    "#SPILL!", "#CALC!",
+})
+#: Excel's limit for a cell's text
+MAX_STRING = 32_767
+
+
+class ErrorValue(str):
+    """An Excel error value ("#N/A"...): a str subclass, so code that wants the text has it."""
+
+    __slots__ = ()
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]")
+_OOXML_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+_OOXML_UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def escape_text(text: str) -> str:
+    """Text as element content: ``_xHHHH_`` kept literal, characters XML cannot hold written as
+    ``_xHHHH_`` (OOXML's escape), ``& < >`` escaped."""
+    text = _OOXML_ESCAPE.sub(r"_x005F_\1", text)
+    text = _XML_ILLEGAL.sub(lambda m: "_x%04X_" % ord(m.group()), text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape_ooxml(s: str) -> str:
+    """Text with OOXML's ``_xHHHH_`` escapes decoded (``_x005F_`` keeps a literal one)."""
+    return _OOXML_UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), s) if "_x" in s else s
+
+
+def unescape_text(raw: bytes) -> str:
+    """Element content (UTF-8 bytes, without markup) as text: XML entities and ``_xHHHH_``
+    decoded. No entity beyond XML's own and numeric ones is expanded."""
+    return unescape_ooxml(html.unescape(raw.decode("utf-8")))
+
+
+def encode_cached_value(value: Any, where: str = "cell") -> tuple[str | None, str | None]:
+    """Return ``(t, v_text)`` for a cached value; ``(None, None)`` clears it.
+
+    numbers -> no ``t``, ``repr`` precision; bool -> ``t="b"`` 1/0;
+    Excel error strings (``"#N/A"`` ...) -> ``t="e"``; other str ->
+    ``t="str"``.  NaN/inf raise :class:`ValueError` naming *where*.
+    """
+    if value is None:
+        return None, None
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "b", "1" if value else "0"
+    if isinstance(value, str):  # includes ErrorValue and formulas' XlError (str subclasses)
+        text = str(value)
+        if text in EXCEL_ERRORS:
+            return "e", text
+        if len(text) > MAX_STRING:
+            raise ValueError(f"{where}: string result longer than {MAX_STRING} characters")
+        return "str", escape_text(text)
+    if isinstance(value, numbers.Integral):
+        return None, str(int(value))
+    if isinstance(value, numbers.Real):
+        f = float(value)
+        if not math.isfinite(f):
+            raise ValueError(f"{where}: cannot write non-finite value {f!r}")
+        return None, repr(f)
+    raise TypeError(f"{where}: unsupported cached value type {type(value).__name__}")
+
+
+def decode_number(text: str | bytes) -> int | float:
+    """A number as stored: int when written without a point or exponent (openpyxl's rule)."""
+    if isinstance(text, bytes):
+        text = text.decode("ascii")
+    if "." in text or "E" in text or "e" in text:
+        return float(text)
+    return int(text)
+
+
+def decode_value(t: str, raw: bytes, strings: list[str]) -> Any:
+    """The value of a ``<v>`` element's content *raw* in a cell of type *t* (``n s b e str``);
+    *strings*: the shared strings. Errors come back as :class:`ErrorValue`. Raises ValueError
+    for another type."""
+    if t == "n":
+        try:
+            x = float(raw)
+        except ValueError:
+            raise ValueError(f"not a number: {raw[:20]!r}") from None
+        return int(x) if x.is_integer() and b"." not in raw and b"E" not in raw.upper() else x
+    if t == "s":
+        return strings[int(raw)]
+    if t == "b":
+        return raw.strip() == b"1"
+    if t == "e":
+        return ErrorValue(raw.decode().strip())
+    if t == "str":
+        return unescape_text(raw)
+    raise ValueError(f"cell type {t}")

@@ -1,0 +1,67 @@
+"""Cell references: the one parser of "A1", "$B$7", "Sheet!A1:C3" in the project.
+
+Built on ``openpyxl.utils.cell`` (``coordinate_from_string``, ``column_index_from_string``,
+``get_column_letter``). Measured on this machine: 1.2 µs per reference against 0.6 µs for a
+hand-written regex; no hot path parses references per workbook (the evaluator parses them once
+per template, the byte-level reader compares reference bytes), so the library's version is used.
+"""
+
+from __future__ import annotations
+
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from openpyxl.utils.exceptions import CellCoordinatesException
+
+__all__ = ["cell_position", "cell_name", "normalise", "range_bounds", "range_cells", "split_sheet",
+           "is_plain_cell"]
+
+
+def cell_position(ref: str) -> tuple[int, int]:
+    """'$AB$12' → (column number, row): (28, 12). Raises ValueError for anything else."""
+    try:
+        col, row = coordinate_from_string(ref.strip())
+    except (CellCoordinatesException, ValueError, TypeError, AttributeError):
+        raise ValueError(f"bad cell reference {ref!r}") from None
+    return column_index_from_string(col.upper()), row
+
+
+def cell_name(col: int, row: int) -> str:
+    """(28, 12) → 'AB12'."""
+    return f"{get_column_letter(col)}{row}"
+
+
+def normalise(ref: str) -> str:
+    """'$ab$12' → 'AB12'."""
+    return cell_name(*cell_position(ref))
+
+
+def range_bounds(ref: str) -> tuple[int, int, int, int]:
+    """'B3:A1' or 'A1' → (min col, min row, max col, max row)."""
+    a, _, b = ref.partition(":")
+    c1, r1 = cell_position(a)
+    c2, r2 = cell_position(b) if b else (c1, r1)
+    return min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)
+
+
+def split_sheet(ref: str, sheet: str) -> tuple[str, str]:
+    """"'My sheet'!A1:B2" → ('My sheet', 'A1:B2'); without a sheet, *sheet*."""
+    if "!" in ref:
+        sheet, ref = ref.rsplit("!", 1)
+        if sheet.startswith("'") and sheet.endswith("'"):
+            sheet = sheet[1:-1].replace("''", "'")
+    return sheet, ref
+
+
+def range_cells(ref: str, sheet: str = "") -> tuple[str, tuple[tuple[str, ...], ...]]:
+    """"Sheet!$A$1:$B$2" → ('Sheet', (('A1', 'B1'), ('A2', 'B2'))): the cells row by row."""
+    sheet, ref = split_sheet(ref, sheet)
+    c1, r1, c2, r2 = range_bounds(ref)
+    letters = [get_column_letter(c) for c in range(c1, c2 + 1)]
+    return sheet, tuple(tuple(f"{c}{r}" for c in letters) for r in range(r1, r2 + 1))
+
+
+def is_plain_cell(ref: str) -> bool:
+    """Whether *ref* is a cell in canonical A1 form ('AB12': upper case, no $, row from 1)."""
+    try:
+        return normalise(ref) == ref
+    except ValueError:
+        return False

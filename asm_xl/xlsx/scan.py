@@ -1,0 +1,168 @@
+"""The tree-level view of a workbook: every cell of every worksheet, read with defusedxml.
+
+:func:`scan_workbook` reads any workbook the package checks accept (prefixed namespaces, cells
+without ``r``, shared and array formulas, shared strings): formula text and attributes, cached
+values, input values, defined names. It is slower than the byte-level reader
+(:mod:`asm_xl.xlsx.book`) and serves the general ``formulas`` engine, ``--check`` and the
+generator's one reading of its template. Both views share the package structure
+(:mod:`asm_xl.xlsx.parts`), the reference parser (:mod:`asm_xl.xlsx.refs`) and the number rule
+(:func:`asm_xl.xlsx.cells.decode_number`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from defusedxml import ElementTree as SafeET
+
+from asm_xl.xlsx.cells import decode_number
+from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
+from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_parts
+from asm_xl.xlsx.refs import cell_name, cell_position, range_bounds
+
+__all__ = ["WorkbookScan", "scan_workbook"]
+
+CellKey = tuple[str, str]
+
+
+@dataclass
+class WorkbookScan:
+    """What a workbook contains, read straight from its XML parts.
+
+    ``formulas``: (sheet, cell) -> (formula text, sorted <f> attributes);
+    ``array_cells``: cells covered by array formulas -> anchor cell;
+    ``inputs``: non-formula cells with a value, converted as ``formulas``
+    (through openpyxl) loads them; ``cached``: formula/array cells -> cached
+    Python value or None; ``present``: every cell element seen;
+    ``defined_names``: (name, localSheetId, hidden, ref) tuples;
+    ``unsupported_inputs``: a date cell (``t="d"``) was seen;
+    ``signature``: digest of sheet names, formulas and defined names.
+    """
+    sheets: list[str]
+    formulas: dict[CellKey, tuple] = field(default_factory=dict)
+    array_cells: dict[CellKey, str] = field(default_factory=dict)
+    inputs: dict[CellKey, Any] = field(default_factory=dict)
+    cached: dict[CellKey, Any] = field(default_factory=dict)
+    present: set = field(default_factory=set)
+    defined_names: tuple = ()
+    unsupported_inputs: bool = False
+    signature: str = ""
+
+    @property
+    def formula_cells(self) -> list[CellKey]:
+        """Formula cells and cells covered by array formulas."""
+        cells = list(self.formulas)
+        cells.extend(k for k in self.array_cells if k not in self.formulas)
+        return cells
+
+
+def scan_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                  max_members: int = DEFAULT_MAX_MEMBERS) -> WorkbookScan:
+    """Read formulas, input values and cached values of every worksheet (the package is checked
+    first; see :mod:`asm_xl.xlsx.limits`)."""
+    path = os.fspath(path)
+    with open_workbook(path, max_bytes=max_bytes, max_members=max_members) as zf:
+        parts = sheet_parts(zf)
+        strings = shared_strings(zf)
+        scan = WorkbookScan(sheets=[n for n, _ in parts], defined_names=tuple(map(tuple, defined_names(zf))))
+        for sheet, member in parts:
+            if member in zf.NameToInfo:
+                with zf.open(member) as src:
+                    _scan_sheet(scan, sheet, src, strings)
+    scan.signature = hashlib.sha256(repr((
+        scan.sheets, scan.defined_names, sorted(scan.formulas.items()),
+    )).encode("utf-8")).hexdigest()
+    return scan
+
+
+def _cell_text(el) -> str:
+    return "".join(t.text or "" for t in el.iter() if local_name(t.tag) == "t")
+
+
+def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings) -> None:
+    row, col = 0, 0
+    pending_inputs = {}
+    for event, el in SafeET.iterparse(src, events=("start", "end")):
+        tag = local_name(el.tag)
+        if event == "start":
+            if tag == "row":
+                r = el.get("r")
+                row, col = (int(r) if r else row + 1), 0
+            continue
+        if tag == "row":
+            el.clear()
+        if tag != "c":
+            continue
+        ref = el.get("r")
+        col, cell_row = cell_position(ref) if ref else (col + 1, row)
+        coord = cell_name(col, cell_row)
+        key = (sheet, coord)
+        scan.present.add(key)
+        t = el.get("t", "n")
+        f = v = inline = None
+        for child in el:
+            name = local_name(child.tag)
+            if name == "f":
+                f = child
+            elif name == "v":
+                v = child.text or ""
+            elif name == "is":
+                inline = _cell_text(child)
+        if f is not None:
+            scan.formulas[key] = (f.text or "", tuple(sorted(f.attrib.items())))
+            if f.get("t") in ("array", "dataTable") and f.get("ref"):
+                c1, r1, c2, r2 = range_bounds(f.get("ref"))
+                for rr in range(r1, r2 + 1):
+                    for cc in range(c1, c2 + 1):
+                        scan.array_cells[(sheet, cell_name(cc, rr))] = coord
+            scan.cached[key] = _cached(t, v, strings)
+        elif key in scan.array_cells:
+            scan.cached[key] = _cached(t, v, strings)
+        else:
+            if t == "d":
+                scan.unsupported_inputs = True
+            value = _input(t, v, inline, strings)
+            if value is not None:
+                pending_inputs[key] = value
+        el.clear()
+    for key, value in pending_inputs.items():
+        if key not in scan.array_cells:
+            scan.inputs[key] = value
+
+
+def _cached(t: str, v: str | None, strings) -> Any:
+    """A formula cell's cached value; None when there is no <v>."""
+    if v is None:
+        return None
+    if t in ("e", "str", "inlineStr"):
+        return v
+    if v == "":
+        return None
+    if t == "s":
+        return strings[int(v)]
+    if t == "b":
+        return v.strip() not in ("0", "false")
+    try:
+        return decode_number(v)
+    except ValueError:
+        return v
+
+
+def _input(t: str, v: str | None, inline: str | None, strings) -> Any:
+    """An input cell's value as formulas' loader (openpyxl) sees it: floats rounded to 15
+    decimal places."""
+    if t == "inlineStr":
+        return inline
+    if v is None or v == "":
+        return None
+    if t == "s":
+        return strings[int(v)]
+    if t == "b":
+        return bool(int(v))
+    if t in ("str", "e", "d"):
+        return v
+    value = decode_number(v)
+    return round(value, 15) if isinstance(value, float) else value

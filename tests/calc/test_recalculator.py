@@ -1,0 +1,95 @@
+"""Compiled templates are objects the caller holds: results never depend on call history, a batch
+compiles once, and one evaluator serves several threads."""
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from asm_xl.calc import evaluator as evaluator_module
+from asm_xl.calc import fast as fast_module
+from asm_xl.calc.evaluator import MEMO_SIZE, Evaluator
+from asm_xl.calc.fast import CompiledTemplates, recalc_fast
+from asm_xl.calc.recalc import ModelCache, Recalculator, recalc_file
+from asm_xl.workbooks.batch import generate_workbooks
+from asm_xl.workbooks.template import DEFAULT_TEMPLATE
+from asm_xl.xlsx.scan import scan_workbook
+from asm_xl.xlsx.writer import write_cached_values
+
+SAMPLE = DEFAULT_TEMPLATE.parents[1] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+
+
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory):
+    out = tmp_path_factory.mktemp("recalculator")
+    return generate_workbooks(SAMPLE, out_dir=out).written[:4]
+
+
+def _blanked_copies(workbooks, folder):
+    paths = []
+    for src in workbooks:
+        path = folder / src.name
+        shutil.copy(src, path)
+        write_cached_values(path, {k: None for k in scan_workbook(path).formulas})
+        paths.append(path)
+    return paths
+
+
+def test_no_calc_module_keeps_compiled_templates_or_results():
+    import importlib
+    import pkgutil
+
+    import asm_xl.calc
+    for info in pkgutil.iter_modules(asm_xl.calc.__path__):
+        module = importlib.import_module(f"asm_xl.calc.{info.name}")
+        cached = [n for n, v in vars(module).items() if hasattr(v, "cache_info")]  # functools caches
+        assert cached == [], f"{module.__name__}: {cached}"
+    for gone in ("_COMPILED", "_DECODED", "_ENCODED", "_STRUCTURES", "forget"):
+        assert not hasattr(fast_module, gone)
+    assert not hasattr(evaluator_module, "_MEMO")
+
+
+def test_a_batch_compiles_its_template_once_and_gives_the_numbers_of_fresh_calls(workbooks, tmp_path):
+    held, fresh = tmp_path / "held", tmp_path / "fresh"
+    held.mkdir(), fresh.mkdir()
+    templates = CompiledTemplates()
+    for path in _blanked_copies(workbooks, held):
+        assert recalc_fast(path, templates=templates) > 0
+    assert (templates.misses, templates.hits, len(templates)) == (1, len(workbooks) - 1, 1)
+    for path in _blanked_copies(workbooks, fresh):
+        assert recalc_fast(path) > 0                   # each call compiles for itself
+    for a, b in zip(sorted(held.iterdir()), sorted(fresh.iterdir())):
+        assert a.read_bytes() == b.read_bytes()
+
+
+def test_recalc_file_takes_a_recalculator_or_a_model_cache(workbooks, tmp_path):
+    path = _blanked_copies(workbooks[:1], tmp_path)[0]
+    rec = Recalculator()
+    n = recalc_file(path, cache=rec)
+    assert n > 0 and len(rec.templates) == 1
+    assert recalc_file(path, check=True, cache=rec) == []
+    models = ModelCache()
+    assert recalc_file(path, check=True, engine="formulas", cache=models) == []
+    assert models.misses == 1
+
+
+def test_each_evaluator_has_its_own_bounded_memo():
+    formulas = {("S", "A2"): "=ASM_RISK_LEVEL(A1)"}
+    a, b = Evaluator(formulas, {}), Evaluator(formulas, {})
+    assert a.run({("S", "A1"): 2031})[("S", "A2")] == b.run({("S", "A1"): 2031})[("S", "A2")]
+    assert (a.memo_size, b.memo_size) == (1, 1)
+    a.memo_clear()
+    assert (a.memo_size, b.memo_size) == (0, 1)
+    assert MEMO_SIZE >= 1000
+
+
+def test_one_evaluator_gives_the_same_results_from_many_threads(workbooks):
+    scan = scan_workbook(workbooks[0])
+    names = {n: ref for n, local, _h, ref in scan.defined_names if local is None and ref}
+    formulas = {k: "=" + v[0] for k, v in scan.formulas.items()}
+    ev = Evaluator(formulas, names)
+    inputs = [dict(scan_workbook(p).inputs) for p in workbooks]
+    expected = [Evaluator(formulas, names).run(i) for i in inputs]  # one evaluator each, one thread
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(ev.run, inputs * 25))
+    assert all(g == expected[i % len(inputs)] for i, g in enumerate(got))

@@ -1,0 +1,88 @@
+"""Atomic replace: whole file or nothing, umask-respecting mode for new files, mode kept on replace."""
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from asm_xl.xlsx import atomic
+from asm_xl.xlsx.atomic import atomic_open, write_atomic
+
+
+def _leftovers(folder) -> list[str]:
+    return [n for n in os.listdir(folder) if n.endswith(".tmp")]
+
+
+@pytest.fixture
+def umask_027():
+    old = os.umask(0o027)
+    yield
+    os.umask(old)
+
+
+def test_a_new_file_gets_the_mode_the_umask_gives(tmp_path, umask_027):
+    path = write_atomic(tmp_path / "a.xlsx", b"data")
+    assert path.read_bytes() == b"data"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_replaced_file_keeps_its_mode(tmp_path):
+    target = tmp_path / "a.xlsx"
+    target.write_bytes(b"old")
+    os.chmod(target, 0o604)
+    write_atomic(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o604
+
+
+def test_a_failed_rename_leaves_the_target_and_no_temporary_file(tmp_path, monkeypatch):
+    target = tmp_path / "a.xlsx"
+    target.write_bytes(b"old")
+
+    def fail(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(atomic.os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert _leftovers(tmp_path) == []
+
+
+def test_data_is_flushed_to_disk_before_the_rename(tmp_path, monkeypatch):
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd)))
+    monkeypatch.setattr(atomic.os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b)))
+    write_atomic(tmp_path / "a.bin", b"x")
+    assert calls == ["fsync", "replace"]
+    calls.clear()
+    write_atomic(tmp_path / "b.bin", b"x", durable=False)
+    assert calls == ["replace"]
+
+
+def test_atomic_open_writes_text_and_replaces_on_success(tmp_path):
+    target = tmp_path / "r.csv"
+    with atomic_open(target, "w", encoding="utf-8-sig", newline="") as f:
+        f.write("a,b\r\n1,é\r\n")
+        assert not target.exists()  # nothing visible before the block ends
+    assert target.read_bytes() == "a,b\r\n1,é\r\n".encode("utf-8-sig")
+
+
+def test_atomic_open_discards_everything_when_the_block_fails(tmp_path):
+    target = tmp_path / "r.csv"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_open(target, "w") as f:
+            f.write("half")
+            raise RuntimeError("boom")
+    assert target.read_text() == "old"
+    assert _leftovers(tmp_path) == []
+
+
+def test_atomic_open_refuses_a_read_mode(tmp_path):
+    with pytest.raises(ValueError):
+        with atomic_open(tmp_path / "x", "r"):
+            pass
