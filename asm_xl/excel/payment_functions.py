@@ -105,7 +105,8 @@ def asm_multiplier(final_score, performance_year, scaling=None, payments=None, a
     Arg("factor", "Payment adjustment factor (fraction)."),
     Arg("part_b_payments", "Medicare Part B payments, dollars."), source="CMS")
 def asm_impact(factor, part_b_payments):
-    return float(payment.dollar_impact(xv.number("factor", factor, minimum=-1, maximum=1),
+    # No upper limit here: the factor's bounds are ASM_FACTOR's rule (bound_factors), not restated.
+    return float(payment.dollar_impact(xv.number("factor", factor, minimum=-1),
                                        xv.number("part_b_payments", part_b_payments, minimum=0)))
 
 

@@ -197,12 +197,16 @@ def map_text(text: np.ndarray, func) -> np.ndarray:
 
 
 def ia_done_column(chk: Checker) -> np.ndarray:
-    if "ia_done" in chk.df.columns and not chk.blank("ia_done").all():
-        return chk.number("ia_done", minimum=0, maximum=2, whole=True, required=True,
-                          allowed="0, 1 or 2 improvement activities completed")
+    """Improvement activities done per row: ``ia_done`` (0-2) where it is given, else the count of
+    ``ia1_done``/``ia2_done`` (blank = not done), so a roster may record some physicians either way."""
     ia1 = chk.boolean("ia1_done", default=False)
     ia2 = chk.boolean("ia2_done", default=False)
-    return np.nan_to_num(ia1) + np.nan_to_num(ia2)
+    by_activity = np.nan_to_num(ia1) + np.nan_to_num(ia2)
+    if "ia_done" not in chk.df.columns:
+        return by_activity
+    count = chk.number("ia_done", minimum=0, maximum=2, whole=True, required=False,
+                       allowed="0, 1 or 2 improvement activities completed")
+    return np.where(chk.blank("ia_done"), by_activity, count)
 
 
 def report_duplicates(chk: Checker) -> None:

@@ -270,3 +270,15 @@ def test_cost_points_without_episodes_is_an_error_in_both_apis():
     row = hf_row(points=8, cost_episodes=None)
     with pytest.raises(Exception, match="cost_episodes: None is not allowed \\(required with cost_points"):
         score_participant(row_to_participant(row))
+
+
+def test_a_roster_may_record_activities_as_a_count_for_some_rows_and_yes_no_for_others():
+    # ia_done given: it counts; ia_done blank: ia1_done/ia2_done count (was: "required" on every blank row)
+    base = {"cohort": "HF", "performance_year": 2027, "practice_size": 20, "part_b_payments": 1000,
+            "pi_score": 1, "cost_episodes": 30, "cost_points": 5}
+    df = pd.DataFrame([{**base, "npi": "1234567893", "ia_done": "1", "ia1_done": "", "ia2_done": ""},
+                       {**base, "npi": "1245319599", "ia_done": "", "ia1_done": "yes", "ia2_done": "no"},
+                       {**base, "npi": "1003000126", "ia_done": "", "ia1_done": "", "ia2_done": ""}])
+    res = score_cohort(df)
+    assert res.errors.empty
+    assert res.scores["ia_adjustment"].tolist() == [-10.0, -10.0, -20.0]

@@ -1,0 +1,296 @@
+"""A generated workbook shows the core's numbers, for every roster (property test).
+
+Random rosters (both cohorts, every performance year, blank and partial inputs, completeness
+without eligible cases, points instead of rates, cost points or episode costs, minimum submission
+missed, edited assumptions, reweighting on and off) go through ``generate_workbooks``; for every
+physician every number the workbook shows (measure points and status, quality, cost, each
+adjustment, final score, scaling factor, factor, dollars) must equal ``score_cohort``'s, and
+recalculating the workbook with either engine must change nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, note, settings as hyp_settings, strategies as st
+
+from asm_xl.calc.recalc import recalc_file
+from asm_xl.model.identifiers import npi_check_digit
+from asm_xl.model.parameters import get_cohort, performance_years, risk_level
+from asm_xl.model.payment import adjustment_factor, transformed_final_score
+from asm_xl.model.settings import Settings
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.batch import generate_workbooks
+from asm_xl.model.cohort import score_cohort
+
+TOL = dict(rel_tol=1e-9, abs_tol=1e-9)
+YEARS = performance_years()
+
+#: Score sheet rows read by their label in column A (label → score_cohort column).
+ADJUSTMENT_ROWS = {
+    "Improvement activities adjustment": "ia_adjustment",
+    "Promoting Interoperability adjustment": "pi_adjustment",
+    "Complex patient bonus": "complex_bonus",
+    "Small practice bonus": "practice_bonus",
+}
+NAMED_RESULTS = {"Sc_Quality": "quality", "Sc_Cost": "cost", "Sc_Final": "final_score",
+                 "Sc_Scaling": "scaling_factor", "Sc_Factor": "factor", "Sc_Impact": "dollar_impact"}
+
+
+# ------------------------------------------------------------------ strategies
+def _npi(i: int) -> str:
+    base = f"{100_000_000 + i:09d}"
+    return base + str(npi_check_digit(base))
+
+
+def _text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+fractions = st.one_of(st.floats(0.0, 1.0, allow_nan=False, allow_subnormal=False),
+                      st.sampled_from([0.0, 0.5, 0.74, 0.75, 0.76, 0.9, 1.0]))
+points = st.one_of(st.floats(0.0, 10.0, allow_nan=False, allow_subnormal=False), st.sampled_from([0.0, 1.0, 7.0, 10.0]))
+
+
+@st.composite
+def measure_cells(draw, measure) -> dict:
+    """The roster cells of one measure, as a practice might fill them (possibly none)."""
+    k = measure.key
+    if measure.administrative_claims_only:
+        mode = draw(st.sampled_from(["blank", "rate", "rate_and_cases", "points"]))
+        if mode == "blank":
+            return {}
+        rate = draw(st.one_of(st.floats(55.0, 85.0, allow_nan=False), st.sampled_from([60.42, 73.26])))
+        if mode == "rate":
+            return {f"{k}_rate": rate}
+        if mode == "points":
+            return {f"{k}_eligible": draw(st.integers(0, 200)), f"{k}_points": draw(points)}
+        return {f"{k}_eligible": draw(st.integers(0, 200)), f"{k}_rate": rate}
+    mode = draw(st.sampled_from(["blank", "cases", "cases", "completeness", "completeness_no_eligible",
+                                 "points", "eligible_only"]))
+    if mode == "blank":
+        return {}
+    cells: dict = {}
+    ctype = draw(st.one_of(st.none(), st.sampled_from(measure.collection_types)))
+    if ctype is not None:
+        cells[f"{k}_collection_type"] = ctype
+    eligible = draw(st.one_of(st.integers(0, 300), st.sampled_from([19, 20, 21])))
+    if mode != "completeness_no_eligible":
+        cells[f"{k}_eligible"] = eligible
+    if mode == "cases":
+        cells[f"{k}_reported"] = draw(st.integers(0, eligible))
+        cells[f"{k}_rate"] = draw(fractions)
+    elif mode in ("completeness", "completeness_no_eligible"):
+        cells[f"{k}_completeness"] = draw(fractions)
+        cells[f"{k}_rate"] = draw(fractions)
+    elif mode == "points":
+        cells[f"{k}_reported"] = draw(st.integers(0, eligible))
+        cells[f"{k}_points"] = draw(points)
+    return cells
+
+
+@st.composite
+def roster_rows(draw, year: int, ia_count: bool) -> dict:
+    code = draw(st.sampled_from(("HF", "LBP")))
+    cohort = get_cohort(code)
+    row = {
+        "specialty": draw(st.sampled_from(cohort.specialties)),
+        "performance_year": year,
+        "practice_size": draw(st.one_of(st.integers(1, 60), st.sampled_from([1, 2, 15, 16]))),
+        "part_b_payments": draw(st.one_of(st.floats(1_000.0, 2_000_000.0, allow_nan=False),
+                                          st.sampled_from([0.0, 250_000.0]))),
+        "pi_score": draw(fractions),
+        "complex_bonus": draw(st.one_of(st.none(), st.floats(0.0, 10.0, allow_nan=False))),
+        "submitted_on_time": draw(st.sampled_from([None, True, True, True, False])),
+    }
+    if ia_count:
+        row["ia_done"] = draw(st.integers(0, 2))
+    else:
+        row["ia1_done"], row["ia2_done"] = draw(st.booleans()), draw(st.booleans())
+    cost = draw(st.sampled_from(["points", "points", "episode_cost", "too_few_episodes"]))
+    if cost == "too_few_episodes":  # no cost score: nothing else about cost is needed
+        row["cost_episodes"] = draw(st.one_of(st.none(), st.integers(0, 19)))
+    else:
+        row["cost_episodes"] = draw(st.one_of(st.integers(0, 80), st.sampled_from([19, 20])))
+    if cost == "points":
+        row["cost_points"] = draw(st.floats(1.0, 10.0, allow_nan=False))
+    elif cost == "episode_cost":
+        row["episode_cost"] = draw(st.floats(5_000.0, 40_000.0, allow_nan=False))
+    for m in cohort.measures:
+        row.update(draw(measure_cells(m)))
+    return row
+
+
+@st.composite
+def rosters(draw) -> pd.DataFrame:
+    """A roster as read_roster gives it: every cell text, "" when blank."""
+    year = draw(st.sampled_from(YEARS))
+    rows = draw(st.lists(roster_rows(year, draw(st.booleans())), min_size=1, max_size=4))
+    df = pd.DataFrame([{k: _text(v) for k, v in r.items()} for r in rows]).fillna("")
+    df.insert(0, "name", [f"Physician {i}" for i in range(len(df))])
+    df.insert(0, "npi", [_npi(i) for i in range(len(df))])
+    return df.astype(object)
+
+
+assumption_edits = st.fixed_dictionaries({}, optional={
+    "reweight_unscored_category": st.booleans(),
+    "quality_weight": st.sampled_from([0.4, 0.6]),
+    "completeness_threshold": st.sampled_from([0.7, 0.8]),
+    "case_minimum": st.sampled_from([15, 25]),
+    "tfs_midpoint": st.sampled_from([45.0, 55.0]),
+    "tfs_steepness": st.sampled_from([0.08, 0.12]),
+    "small_practice_bonus": st.sampled_from([5.0]),
+    "bound_factors": st.booleans(),
+})
+
+
+# ------------------------------------------------------------------ what the workbook shows
+def _named_cell(wb, name: str):
+    sheet, ref = next(iter(wb.defined_names[name].destinations))
+    return wb[sheet][ref.replace("$", "")].value
+
+
+def _by_label(ws, label: str):
+    hits = [row[1].value for row in ws.iter_rows(min_col=1, max_col=2) if row[0].value == label]
+    assert len(hits) == 1, label
+    return hits[0]
+
+
+def _same(shown, expected, what) -> None:
+    if expected is None or (isinstance(expected, float) and math.isnan(expected)) or expected is pd.NA:
+        assert shown in ("#N/A", "", None), (what, shown, expected)
+        return
+    assert isinstance(shown, (int, float)) and not isinstance(shown, bool), (what, shown, expected)
+    assert math.isclose(shown, float(expected), **TOL), (what, shown, expected)
+
+
+def _status_kind(text) -> str:
+    t = str(text or "").strip().casefold()
+    if t.startswith("scored"):
+        return "scored"
+    if t.startswith("0 points"):
+        return "zero"
+    if t.startswith("excluded"):
+        return "excluded"
+    return t
+
+
+def _check_measures(ws, core_row, cohort) -> None:
+    for i, m in enumerate(cohort.measures):
+        r = L.SCORE_MEASURE_FIRST_ROW + i
+        assert ws[f"A{r}"].value == m.label
+        status = core_row[f"{m.key}_status"]
+        assert _status_kind(ws[f"F{r}"].value) == _status_kind(status), (m.label, ws[f"F{r}"].value, status)
+        counted = ws[f"G{r}"].value
+        if _status_kind(status) == "excluded":
+            assert counted == "excluded", (m.label, counted)
+        else:
+            _same(counted, core_row[f"{m.key}_points"], (m.label, "points"))
+
+
+def _with_default_scaling(core_row, s: Settings) -> dict:
+    """The core's factor and dollars at the default scaling factor (a workbook without cohort scaling)."""
+    final = core_row["final_score"]
+    if pd.isna(final):
+        return {"scaling_factor": s.default_scaling_factor, "factor": None, "dollar_impact": None}
+    r = risk_level(int(core_row["performance_year"]))
+    tfs = transformed_final_score(float(final), midpoint=float(core_row["tfs_midpoint"]), settings=s)
+    factor = float(adjustment_factor(float(final), tfs, r, s.default_scaling_factor, settings=s))
+    return {"scaling_factor": s.default_scaling_factor, "factor": factor,
+            "dollar_impact": factor * float(core_row["part_b_payments"])}
+
+
+@pytest.fixture(scope="module")
+def formulas_cache():
+    from asm_xl.calc.recalc import ModelCache
+    return ModelCache()
+
+
+@hyp_settings(max_examples=25, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                     HealthCheck.function_scoped_fixture])
+@given(roster=rosters(), edits=assumption_edits, cohort_scaling=st.booleans())
+def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, cohort_scaling, tmp_path_factory,
+                                                                 formulas_cache):
+    note(repr(roster.to_dict('records')))
+    s = Settings().replace(**edits) if edits else Settings()
+    scored = score_cohort(roster, settings=s)
+    assert scored.errors.empty, scored.errors.to_dict("records")
+    out = tmp_path_factory.mktemp("prop")
+    report = generate_workbooks(roster, out_dir=out, settings=s, cohort_scaling=cohort_scaling)
+    assert report.exit_code == 0 and len(report.written) == len(roster)
+    for path, (idx, core_row) in zip(report.written, scored.scores.iterrows()):
+        wb = openpyxl.load_workbook(path, data_only=True)
+        cohort = get_cohort(core_row["cohort"])
+        for name, column in NAMED_RESULTS.items():
+            expected = core_row[column]
+            if not cohort_scaling and column in ("scaling_factor", "factor", "dollar_impact"):
+                expected = _with_default_scaling(core_row, s)[column]
+            _same(_named_cell(wb, name), None if pd.isna(expected) else float(expected), (path.name, name))
+        for label, column in ADJUSTMENT_ROWS.items():
+            _same(_by_label(wb[L.SCORE], label), float(core_row[column]), (path.name, label))
+        _check_measures(wb[L.SCORE], core_row, cohort)
+        min_met = _named_cell(wb, "Sc_MinSubmission")
+        assert min_met == ("Yes" if core_row["minimum_submission_met"] else "No")
+        # recalculating changes nothing, with either engine (the general one, ~0.2 s a workbook, on the
+        # first workbook of each roster)
+        for engine in ("auto", "formulas") if path == report.written[0] else ("auto",):
+            copy = out / f"recalc-{engine}-{path.name}"
+            shutil.copyfile(path, copy)
+            kw = {"cache": formulas_cache} if engine == "formulas" else {}
+            assert recalc_file(copy, check=True, engine=engine, **kw) == [], (engine, path.name)
+
+
+# ------------------------------------------------------------------ LibreOffice, on a sample
+SCORE_SHEET_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2"
+
+
+def test_libreoffice_shows_the_cores_numbers_for_edge_rows_and_edited_assumptions(tmp_path):
+    """Completeness without eligible cases, a cleared collection type, no cost score with reweighting
+    off and a 60% quality weight: LibreOffice (no add-in, no recalculation) shows the core's figures."""
+    import csv
+    import os
+    import subprocess
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    roster = pd.DataFrame([
+        {"npi": _npi(1), "name": "Edge HF", "specialty": "Cardiology", "performance_year": "2028",
+         "practice_size": "3", "part_b_payments": "250000", "cost_episodes": "12", "ia_done": "1",
+         "pi_score": "0.8", "q008_eligible": "60", "q008_reported": "60", "q008_rate": "0.90",
+         "q236_completeness": "0.9", "q236_rate": "0.72"},
+        {"npi": _npi(2), "name": "Edge LBP", "specialty": "Pain Management", "performance_year": "2028",
+         "practice_size": "40", "part_b_payments": "180000", "cost_episodes": "45", "cost_points": "6.5",
+         "ia1_done": "yes", "ia2_done": "no", "pi_score": "1", "q220_eligible": "80", "q220_reported": "70",
+         "q220_rate": "0.65", "q134_eligible": "50", "q134_completeness": "0.8", "q134_points": "7.25"},
+    ], dtype=object).fillna("")
+    s = Settings().replace(reweight_unscored_category=False, quality_weight=0.6)
+    scored = score_cohort(roster, settings=s)
+    report = generate_workbooks(roster, out_dir=tmp_path / "wb", settings=s, cohort_scaling=True)
+    assert report.exit_code == 0
+    env = {**os.environ, "HOME": str(tmp_path / "home")}
+    for path, (_, core_row) in zip(report.written, scored.scores.iterrows()):
+        out = tmp_path / "out" / path.stem
+        cmd = [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
+               "--convert-to", SCORE_SHEET_CSV, "--outdir", str(out), str(path)]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
+        assert proc.returncode == 0, proc.stderr
+        (csv_file,) = out.glob("*.csv")
+        with open(csv_file, encoding="utf-8", newline="") as fh:
+            shown = {r[0]: r[1] for r in csv.reader(fh) if len(r) > 1}
+        final = float(shown["Final score (0-100)"])
+        assert abs(final - core_row["final_score"]) <= 0.005, (path.name, final, core_row["final_score"])
+        factor = float(shown["Payment adjustment factor"].rstrip("%")) / 100
+        assert abs(factor - core_row["factor"]) <= 0.00005, (path.name, factor, core_row["factor"])
+        dollars = float(shown["Estimated dollar impact"].replace("$", "").replace(",", ""))
+        assert abs(dollars - core_row["dollar_impact"]) <= 0.5, (path.name, dollars, core_row["dollar_impact"])
