@@ -74,17 +74,21 @@ def _cmd_recalc(args) -> int:
 
 
 def _cmd_score(args) -> int:
+    import pandas as pd
+
     from asm_xl.model.cohort import score_cohort
+    from asm_xl.model.ranges import payment_ranges
     from asm_xl.roster import read_roster, summarize_errors, validate_roster
     df = read_roster(args.roster)
     v = validate_roster(df, performance_year=args.year)
     res = v.scored if v.scored is not None else score_cohort(v.valid, performance_year=args.year)
-    out = res.scores
+    out = pd.concat([res.scores, payment_ranges(res.scores)], axis=1)
     if args.out:
         out.to_csv(args.out, index=False)
         print(f"scores written: {args.out}")
     else:
-        cols = ["npi", "name", "cohort", "final_score", "factor", "dollar_impact", "percentile_rank"]
+        cols = ["npi", "name", "cohort", "final_score", "factor", "dollar_impact", "dollars_p10", "dollars_p50",
+                "dollars_p90", "p_gain"]
         print(out[[c for c in cols if c in out.columns]].to_string(index=False))
     if len(v.errors):
         print(summarize_errors(v.errors), file=sys.stderr)

@@ -7,12 +7,13 @@ names and values (the workbook's Assumptions sheet); omitted → the defaults of
 
 Declared by topic: :mod:`~asm_xl.excel.measure_functions` (measures, quality and cost),
 :mod:`~asm_xl.excel.score_functions` (adjustments, final score, notes),
-:mod:`~asm_xl.excel.payment_functions` (exchange function, scaling factor, payment); ``ASM_WHY`` here.
+:mod:`~asm_xl.excel.payment_functions` (exchange function, scaling factor, payment),
+:mod:`~asm_xl.excel.range_functions` (the payment range over the national peer model); ``ASM_WHY`` here.
 """
 
 from __future__ import annotations
 
-from asm_xl.excel import measure_functions, payment_functions, score_functions  # noqa: F401  (declarations)
+from asm_xl.excel import measure_functions, payment_functions, range_functions, score_functions  # noqa: F401
 from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import settings_arg
 from asm_xl.excel.registry import REGISTRY, Arg, excel_function, explain

@@ -112,6 +112,12 @@ class Settings:
     default_scaling_factor: float = _setting(
         1.7, "ASSUMPTION", "Scaling factor without cohort data: a reference cohort with mean TFS 1/2 ((1 - pool_withhold) x 2).",
         minimum=0)
+    # --- the national peer model: every payment estimate as a range (spec 8) ---
+    peer_draws: int = _setting(
+        1000, "ASSUMPTION", "National cohorts the peer model draws to give each payment estimate as a range "
+        "(P10 / P50 / P90, chance of a gain).", minimum=1, maximum=100_000)
+    peer_seed: int = _setting(
+        0, "ASSUMPTION", "Seed of the peer model's draws: the same seed gives the same range.", minimum=0)
 
     # ------------------------------------------------------------------ API
     def __post_init__(self) -> None:

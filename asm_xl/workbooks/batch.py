@@ -30,9 +30,13 @@ __all__ = ["GenerationReport", "generate_workbooks", "INDEX_NAME", "ERRORS_NAME"
 INDEX_NAME = "asm_index.xlsx"
 ERRORS_NAME = "roster_errors.csv"
 SUMMARY_COLUMNS = ["npi", "name", "cohort", "performance_year", "final_score", "factor", "dollar_impact",
+                   "dollars_p10", "dollars_p50", "dollars_p90", "p_gain",
                    "rank_in_roster_cohort", "roster_cohort_size", "file", "status"]
+#: what the index shows of each workbook: summary column → the workbook's named result cell
 RESULT_NAMES = {"final_score": "Sc_Final", "factor": "Sc_Factor", "dollar_impact": "Sc_Impact",
-                "quality": "Sc_Quality", "cost": "Sc_Cost"}
+                "quality": "Sc_Quality", "cost": "Sc_Cost", "dollars_p10": "Sc_DollarsP10",
+                "dollars_p50": "Sc_DollarsP50", "dollars_p90": "Sc_DollarsP90", "p_gain": "Sc_GainChance"}
+SHOWN = ("final_score", "factor", "dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain")
 
 
 @dataclass
@@ -148,7 +152,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
             if status == STATUS_STALE:
                 report.stale.append(Path(path))
             row.update(cohort=_text(picked.get("cohort")), performance_year=_whole(picked.get("performance_year")))
-        row.update({k: _clean(picked.get(k)) for k in ("final_score", "factor", "dollar_impact")})
+        row.update({k: _clean(picked.get(k)) for k in SHOWN})
         rows.append(row)
     report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     report.index = write_index(report.summary, out / INDEX_NAME)

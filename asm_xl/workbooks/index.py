@@ -20,9 +20,15 @@ COLUMNS = [("npi", "NPI", "@"), ("name", "Physician", "@"), ("cohort", "Cohort",
            ("performance_year", "Performance year", "0"), ("final_score", "Final score", "0.00"),
            ("factor", "Payment adjustment factor", "+0.00%;-0.00%;0.00%"),
            ("dollar_impact", "Dollar impact", '"$"#,##0;[Red]-"$"#,##0'),
+           ("dollars_p10", "Dollars, cautious (P10)", '"$"#,##0;[Red]-"$"#,##0'),
+           ("dollars_p50", "Dollars, middle (P50)", '"$"#,##0;[Red]-"$"#,##0'),
+           ("dollars_p90", "Dollars, hopeful (P90)", '"$"#,##0;[Red]-"$"#,##0'),
+           ("p_gain", "Chance of a gain", "0%"),
            ("rank_in_roster_cohort", "Rank in roster cohort", "0"), ("roster_cohort_size", "Of", "0"),
            ("file", "Workbook", "@"), ("status", "Status", "@")]
-NOTE = ("Estimates, not CMS determinations. Rank: 1 = highest final score among this roster's cohort "
+NOTE = ("Estimates, not CMS determinations. P10 / P50 / P90: the dollars in a cautious, middle and hopeful "
+        "case over the national peer model's simulated cohorts (each workbook's Score sheet says how). "
+        "Rank: 1 = highest final score among this roster's cohort "
         "(written rows only). Status \"kept\": the file is from an earlier run and the row shows its numbers.")
 
 

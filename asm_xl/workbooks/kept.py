@@ -28,7 +28,10 @@ STATUS_STALE = "stale: could not read"
 
 #: index column → defined name of the workbook cell whose cached value the index shows
 KEPT_CELLS = {"cohort": "In_Cohort", "performance_year": "In_Year", "final_score": "Sc_Final",
-              "factor": "Sc_Factor", "dollar_impact": "Sc_Impact"}
+              "factor": "Sc_Factor", "dollar_impact": "Sc_Impact", "dollars_p10": "Sc_DollarsP10",
+              "dollars_p50": "Sc_DollarsP50", "dollars_p90": "Sc_DollarsP90", "p_gain": "Sc_GainChance"}
+#: cells a workbook from an earlier asm-xl may lack: shown blank, the rest of the row still read
+OPTIONAL_CELLS = frozenset({"dollars_p10", "dollars_p50", "dollars_p90", "p_gain"})
 MAX_BYTES = 50_000_000        #: a generated workbook is ~100 kB; anything far larger is not ours
 MAX_MEMBER_BYTES = 50_000_000  #: uncompressed size of any part we read (zip bombs)
 
@@ -81,6 +84,8 @@ def _values(zf: zipfile.ZipFile) -> dict | None:
     for key, name in KEPT_CELLS.items():
         m = _REF.match(names.get(name, ""))
         if m is None:
+            if key in OPTIONAL_CELLS:
+                continue
             return None
         sheet = m.group(1).replace("''", "'") if m.group(1) else m.group(2)
         target = rels.get(sheets.get(sheet))

@@ -33,6 +33,9 @@ EXPECTED_SIGNATURES = {
                     "points", "Optional benchmark_year", "Optional assumptions"],
     "ASM_NOTE": ["quality", "cost", "Optional min_submission_met", "Optional assumptions"],
     "ASM_IA_DONE": ["ia1", "ia2"],
+    "ASM_FACTOR_RANGE": ["final_score", "performance_year", "cohort", "Optional percentile", "Optional assumptions"],
+    "ASM_GAIN_CHANCE": ["final_score", "performance_year", "cohort", "Optional assumptions"],
+    "ASM_POOL": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_WHY": ["function", "ParamArray args()"],
 }
 

@@ -193,16 +193,20 @@ def test_workbooks_are_named_after_npi_and_name(sample, roster):
 def test_index_lists_every_physician_with_the_cached_results_and_a_link(sample, books):
     report, out = sample
     ws = openpyxl.load_workbook(out / INDEX_NAME).active
-    header = [c.value for c in ws[1]][:10]
+    header = [c.value for c in ws[1]][:14]
     assert header[:2] == ["NPI", "Physician"] and header[-1] == "Workbook"
-    rows = list(ws.iter_rows(min_row=2, max_col=10, values_only=True))
+    assert header[7:11] == ["Dollars, cautious (P10)", "Dollars, middle (P50)", "Dollars, hopeful (P90)",
+                            "Chance of a gain"]
+    rows = list(ws.iter_rows(min_row=2, max_col=14, values_only=True))
     assert len(rows) == len(books)
     for rec, (row, path, _, cached) in zip(rows, books):
-        npi, name, cohort, year, final, factor, impact, _rank, _of, file = rec
+        npi, name, cohort, year, final, factor, impact, p10, p50, p90, gain, _rank, _of, file = rec
         assert (npi, name, file) == (row["npi"].strip(), row["name"], path.name)
-        for got, key in ((final, "Sc_Final"), (factor, "Sc_Factor"), (impact, "Sc_Impact")):
+        for got, key in ((final, "Sc_Final"), (factor, "Sc_Factor"), (impact, "Sc_Impact"), (p10, "Sc_DollarsP10"),
+                         (p50, "Sc_DollarsP50"), (p90, "Sc_DollarsP90"), (gain, "Sc_GainChance")):
             assert math.isclose(got, _value(cached, key), **TOL)
-    links = {c.hyperlink.target for c in ws["J"][1:]}
+        assert p10 <= p50 <= p90
+    links = {c.hyperlink.target for c in ws["N"][1:]}
     assert links == {p.name for p in report.written}
 
 
@@ -477,16 +481,17 @@ def test_existing_workbooks_are_kept_without_overwrite_and_replaced_with_it(tmp_
 
 def _index_rows(out: Path) -> list[dict]:
     ws = openpyxl.load_workbook(out / INDEX_NAME).active
-    header = [c.value for c in ws[1]][:11]
+    header = [c.value for c in ws[1]][:15]
     assert header[-2:] == ["Workbook", "Status"]
-    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, max_col=11, values_only=True)]
+    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, max_col=15, values_only=True)]
 
 
 def _held(path: Path) -> dict:
     wb = openpyxl.load_workbook(path, data_only=True)
     return {"Cohort": _value(wb, "In_Cohort"), "Performance year": _value(wb, "In_Year"),
             "Final score": _value(wb, "Sc_Final"), "Payment adjustment factor": _value(wb, "Sc_Factor"),
-            "Dollar impact": _value(wb, "Sc_Impact")}
+            "Dollar impact": _value(wb, "Sc_Impact"), "Dollars, middle (P50)": _value(wb, "Sc_DollarsP50"),
+            "Chance of a gain": _value(wb, "Sc_GainChance")}
 
 
 def _assert_row_shows(row: dict, held: dict) -> None:
@@ -659,7 +664,7 @@ def test_an_xlsm_template_gives_xlsm_workbooks(xlsm_run, sample):
     assert books == sorted(p.name[:-5] + ".xlsm" for p in report.written)
     assert not [n for n in books if n.endswith(".xlsx")]
     index = openpyxl.load_workbook(out / INDEX_NAME).active
-    assert {c.value for c in index["J"][1:]} == set(books)
+    assert {c.value for c in index["N"][1:]} == set(books)
     assert _no_temp_files(out) == []
 
 

@@ -22,6 +22,7 @@ from asm_xl.calc.recalc import recalc_file
 from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.model.parameters import get_cohort, performance_years, risk_level
 from asm_xl.model.payment import adjustment_factor, transformed_final_score
+from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.settings import Settings
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import generate_workbooks
@@ -198,6 +199,23 @@ def _check_measures(ws, core_row, cohort) -> None:
             _same(counted, core_row[f"{m.key}_points"], (m.label, "points"))
 
 
+def _range_cells(wb, name: str) -> list:
+    sheet, ref = next(iter(wb.defined_names[name].destinations))
+    return [c.value for row in wb[sheet][ref.replace("$", "")] for c in row]
+
+
+def _check_range(wb, core, what) -> None:
+    """P10 / P50 / P90 factor and dollars, the chance of a gain and the pool's source."""
+    assert _range_cells(wb, "Sc_RangePercentiles") == [10, 50, 90]
+    for name, cols in (("Sc_RangeFactor", ["factor_p10", "factor_p50", "factor_p90"]),
+                       ("Sc_RangeDollars", ["dollars_p10", "dollars_p50", "dollars_p90"])):
+        for shown, col in zip(_range_cells(wb, name), cols):
+            _same(shown, None if pd.isna(core[col]) else float(core[col]), (what, name, col))
+    _same(_named_cell(wb, "Sc_GainChance"), None if pd.isna(core["p_gain"]) else float(core["p_gain"]),
+          (what, "Sc_GainChance"))
+    assert _named_cell(wb, "Sc_Pool") == core["pool_source"]
+
+
 def _with_default_scaling(core_row, s: Settings) -> dict:
     """The core's factor and dollars at the default scaling factor (a workbook without cohort scaling)."""
     final = core_row["final_score"]
@@ -223,11 +241,13 @@ def formulas_cache():
 def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, cohort_scaling, tmp_path_factory,
                                                                  formulas_cache):
     note(repr(roster.to_dict('records')))
-    s = Settings().replace(**edits) if edits else Settings()
+    # a small peer model keeps each example fast; the range cells must equal the core's all the same
+    s = Settings().replace(peer_draws=40, peer_seed=len(roster), **edits)
     scored = score_cohort(roster, settings=s)
     assert scored.errors.empty, scored.errors.to_dict("records")
     out = tmp_path_factory.mktemp("prop")
     report = generate_workbooks(roster, out_dir=out, settings=s, cohort_scaling=cohort_scaling)
+    ranges = payment_ranges(scored.scores, settings=s)
     assert report.exit_code == 0 and len(report.written) == len(roster)
     for path, (idx, core_row) in zip(report.written, scored.scores.iterrows()):
         wb = openpyxl.load_workbook(path, data_only=True)
@@ -240,6 +260,7 @@ def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, 
         for label, column in ADJUSTMENT_ROWS.items():
             _same(_by_label(wb[L.SCORE], label), float(core_row[column]), (path.name, label))
         _check_measures(wb[L.SCORE], core_row, cohort)
+        _check_range(wb, ranges.loc[idx], path.name)
         min_met = _named_cell(wb, "Sc_MinSubmission")
         assert min_met == ("Yes" if core_row["minimum_submission_met"] else "No")
         # recalculating changes nothing, with either engine (the general one, ~0.2 s a workbook, on the

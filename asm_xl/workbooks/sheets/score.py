@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from asm_xl.workbooks import layout as L
-from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, RESULT_FILL, TITLE_FONT, define, header
+from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, RESULT_FILL, TITLE_FONT, define, header, input_cell, validation
 
 __all__ = ["build_score", "MEASURE_COLUMNS", "measure_args"]
 
@@ -125,6 +125,50 @@ def build_score(wb: Workbook) -> None:
     note = start + len(rows) + 1
     ws.cell(row=note, column=1, value="=ASM_NOTE(Sc_Quality,Sc_Cost,Sc_MinSubmission,Assumptions)").font = NOTE_FONT
     define(wb, "Sc_Note", f"{L.SCORE}!$A${note}")
+    _range_rows(wb, ws, note + 2)
     for col, width in zip("ABCDEFGH", (38, 18, 24, 14, 18, 46, 14, 30)):
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
+
+
+#: the percentiles the range table starts with (the user may type others in the yellow cells)
+RANGE_PERCENTILES = {"B": ("Cautious (P10)", 10), "C": ("Middle (P50)", 50), "D": ("Hopeful (P90)", 90)}
+
+
+def _range_rows(wb: Workbook, ws, top: int) -> None:
+    """How sure is this number? The factor and dollars at three percentiles of the national peer
+    model's simulated cohorts, the chance of a gain and where the range comes from (ASM_FACTOR_RANGE,
+    ASM_GAIN_CHANCE, ASM_POOL: :mod:`asm_xl.model.ranges`)."""
+    header(ws, top, ["Range over the national cohort"] + [label for label, _ in RANGE_PERCENTILES.values()])
+    pct, factor, dollars, gain, pool = top + 1, top + 2, top + 3, top + 4, top + 5
+    ws.cell(row=pct, column=1, value="Percentile of the simulated cohorts")
+    ws.cell(row=factor, column=1, value="Factor in this case")
+    ws.cell(row=dollars, column=1, value="Dollars in this case")
+    for col, (_, p) in RANGE_PERCENTILES.items():
+        ws[f"{col}{pct}"] = p
+        input_cell(ws, f"{col}{pct}", "percentile")
+        validation(ws, "percentile", f"{col}{pct}")
+        ws[f"{col}{factor}"] = f"=ASM_FACTOR_RANGE(Sc_Final,In_Year,In_Cohort,{col}{pct},Assumptions)"
+        ws[f"{col}{factor}"].number_format = "+0.00%;-0.00%;0.00%"
+        ws[f"{col}{dollars}"] = f"=ASM_IMPACT({col}{factor},In_Payments)"
+        ws[f"{col}{dollars}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
+        for r in (factor, dollars):
+            ws[f"{col}{r}"].fill = RESULT_FILL
+    ws.cell(row=gain, column=1, value="Chance of a gain")
+    ws[f"B{gain}"] = "=ASM_GAIN_CHANCE(Sc_Final,In_Year,In_Cohort,Assumptions)"
+    ws[f"B{gain}"].number_format = "0%"
+    ws[f"B{gain}"].fill = RESULT_FILL
+    ws.cell(row=pool, column=1, value="Where the range comes from")
+    ws[f"B{pool}"] = "=ASM_POOL(In_Year,In_Cohort,Assumptions)"
+    ws[f"B{pool}"].font = NOTE_FONT
+    ws.cell(row=pool + 1, column=1, value=(
+        "CMS ranks each physician against the national cohort, which no practice sees, and has not published "
+        "the exchange function: the range shows what that uncertainty is worth. The point estimate above uses "
+        "the scaling factor in the Scaling factor row.")).font = NOTE_FONT
+    define(wb, "Sc_RangePercentiles", f"{L.SCORE}!$B${pct}:$D${pct}")
+    define(wb, "Sc_RangeFactor", f"{L.SCORE}!$B${factor}:$D${factor}")
+    define(wb, "Sc_RangeDollars", f"{L.SCORE}!$B${dollars}:$D${dollars}")
+    for col, case in zip(RANGE_PERCENTILES, ("P10", "P50", "P90")):  # one cell each, for the index
+        define(wb, f"Sc_Dollars{case}", f"{L.SCORE}!${col}${dollars}")
+    define(wb, "Sc_GainChance", f"{L.SCORE}!$B${gain}")
+    define(wb, "Sc_Pool", f"{L.SCORE}!$B${pool}")

@@ -62,6 +62,7 @@ def validation(ws, kind: str, cells: str) -> None:
         "bonus": dict(type="decimal", operator="between", formula1="0", formula2=str(DEFAULT_SETTINGS.complex_bonus_max)),
         "points0": dict(type="decimal", operator="between", formula1="0", formula2="10"),
         "points1": dict(type="decimal", operator="between", formula1="1", formula2="10"),
+        "percentile": dict(type="decimal", operator="between", formula1="0", formula2="100"),
     }
     if kind not in rules:
         return

@@ -1,0 +1,62 @@
+"""ASM_* functions of the payment range: a final score priced against the national peer model
+(spec 8: the cohort is national and unseen, so an honest estimate is a range with its source).
+
+Each function calls :func:`asm_xl.model.ranges.national_pool`, the same pool the cohort API's
+:func:`~asm_xl.model.ranges.payment_ranges` uses, so a workbook's range equals the core's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from asm_xl.excel import values as xv
+from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, settings_arg, year_arg
+from asm_xl.excel.registry import Arg, excel_function
+from asm_xl.model.parameters import get_cohort
+from asm_xl.model.ranges import national_pool
+
+__all__: list[str] = []
+
+COHORT = Arg("cohort", '"HF" or "LBP": the national cohort the final score is ranked in.')
+FINAL = Arg("final_score", "Final score 0-100.")
+
+
+def _pool(performance_year, cohort, assumptions):
+    s = settings_arg(assumptions)
+    return national_pool(get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year), s)
+
+
+def _factors(final_score, performance_year, cohort, assumptions) -> np.ndarray:
+    pool = _pool(performance_year, cohort, assumptions)
+    return pool.factors([xv.number("final_score", final_score, minimum=0, maximum=100)])[0]
+
+
+@excel_function(
+    "ASM_FACTOR_RANGE",
+    "Payment adjustment factor at a percentile of the national peer model's {peer_draws:,} simulated "
+    "cohorts: P10 cautious, P50 middle, P90 hopeful.",
+    FINAL, YEAR, COHORT,
+    Arg("percentile", "Optional: percentile of the simulated cohorts, 0-100 (default: the median, P50).",
+        optional=True),
+    ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model")
+def asm_factor_range(final_score, performance_year, cohort, percentile=None, assumptions=None):
+    pct = xv.optional_number("percentile", percentile, 50.0, minimum=0, maximum=100)
+    factors = _factors(final_score, performance_year, cohort, assumptions)
+    return float(np.percentile(factors[None, :], [pct], axis=1)[0, 0])
+
+
+@excel_function(
+    "ASM_GAIN_CHANCE",
+    "Chance (fraction) that the payment adjustment is positive: the share of the national peer model's "
+    "simulated cohorts in which this final score gains.",
+    FINAL, YEAR, COHORT, ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model")
+def asm_gain_chance(final_score, performance_year, cohort, assumptions=None):
+    return float((_factors(final_score, performance_year, cohort, assumptions)[None, :] > 0.0).mean(axis=1)[0])
+
+
+@excel_function(
+    "ASM_POOL",
+    "Where the payment range comes from, in words: the national peer model, its draws and seed.",
+    YEAR, COHORT, ASSUMPTIONS, source="ASSUMPTION")
+def asm_pool(performance_year, cohort, assumptions=None):
+    return _pool(performance_year, cohort, assumptions).source

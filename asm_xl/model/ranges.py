@@ -1,0 +1,73 @@
+"""Every payment estimate as a range: scored participants priced against the national peer model.
+
+A practice never sees its national cohort [REG 512.750(b)], so the honest answer to "what will ASM
+do to this physician's payments?" is a range over what nobody knows (the cohort's scores, the
+exchange function's k and midpoint), drawn by :func:`asm_xl.model.peers.simulate_national_cohorts`::
+
+    factor P10 / P50 / P90   percentiles of the factor over the peer model's draws (spec 8)
+    p_gain                   share of draws in which the factor is positive
+    dollars Pxx              factor Pxx x Part B payments
+
+The pool of a cohort and performance year depends only on (cohort, year, settings); it is a pure
+function of them (seeded), so :func:`national_pool` keeps the last few in memory: the same inputs
+always give the same numbers, whatever was computed before.
+
+>>> from asm_xl.model.settings import Settings
+>>> pool = national_pool("HF", 2027, Settings(peer_draws=200))
+>>> pool.draws, pool.risk_level
+(200, 0.09)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from asm_xl.model.peers import PoolDraws, simulate_national_cohorts
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+
+__all__ = ["RANGE_COLUMNS", "national_pool", "payment_ranges"]
+
+#: the columns :func:`payment_ranges` adds, in display order
+RANGE_COLUMNS = ["factor_p10", "factor_p50", "factor_p90", "p_gain", "dollars_p10", "dollars_p50", "dollars_p90",
+                 "pool_source"]
+
+
+@lru_cache(maxsize=16)
+def national_pool(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
+    """The national peer model's pool of a cohort and performance year (``settings.peer_draws`` draws,
+    seed ``settings.peer_seed``); peers are scored with ``settings``, so editing an assumption moves
+    the whole cohort the physician is compared with, as it would."""
+    return simulate_national_cohorts(str(cohort).upper(), int(performance_year), draws=settings.peer_draws,
+                                     seed=settings.peer_seed, settings=settings)
+
+
+def payment_ranges(scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """The range columns (:data:`RANGE_COLUMNS`) for the rows of :func:`~asm_xl.model.cohort.score_cohort`'s
+    ``scores`` (needs ``cohort``, ``performance_year``, ``final_score``, ``part_b_payments``).
+
+    A participant whose final score cannot be computed gets ``<NA>`` (never NaN) and the pool's
+    source all the same.
+    """
+    out = pd.DataFrame(index=scores.index)
+    for col in RANGE_COLUMNS[:-1]:
+        out[col] = pd.array([pd.NA] * len(scores), dtype="Float64")
+    out["pool_source"] = pd.Series([""] * len(scores), index=scores.index, dtype=object)
+    if scores.empty:
+        return out
+    final = pd.to_numeric(scores["final_score"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    pay = pd.to_numeric(scores["part_b_payments"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    keys = list(zip(scores["cohort"].astype(str), scores["performance_year"].astype(int)))
+    for key in sorted(set(keys)):
+        rows = np.array([k == key for k in keys])
+        pool = national_pool(key[0], key[1], settings)
+        out.loc[rows, "pool_source"] = pool.source
+        priced = rows & np.isfinite(final)
+        if not priced.any():
+            continue
+        rng = pool.price(final[priced], np.nan_to_num(pay[priced]))
+        for col in RANGE_COLUMNS[:-1]:
+            out.loc[priced, col] = getattr(rng, col)
+    return out
