@@ -15,7 +15,7 @@ unless the setting says otherwise)::
     PI score = Phi(sqrt(1 + s^2) Phi^-1(mean_pi_score) + s e_pi)                    (s = pi_spread)
     complex bonus = min(mean_complex_bonus x Exp(1), maximum bonus)
     small practice w.p. share_small_practice, of which solo w.p. share_solo_of_small
-    minimum submission missed w.p. share_min_submission_failed (final score 0)
+    data late w.p. share_min_submission_failed; the minimum submission rule then as for anyone (final 0)
     Part B payments = median_part_b_payments x exp(payments_log_sd x N(0, 1))
 """
 
@@ -163,9 +163,13 @@ def _score_peers(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings):
     solo = luck.practice_roll < a.share_small_practice * a.share_solo_of_small
     clinicians = np.where(solo, 1, np.where(small, 2, s.small_practice_max_clinicians + 1))
     practice = np.broadcast_to(adjustments.practice_size_bonus(clinicians, settings=s), quality.shape)
-    met = luck.submission_roll >= col("share_min_submission_failed")
+    # the minimum data submission rule, as for a physician: a non-claims measure complete, and on time
+    completeness = np.where(status == MeasureStatus.INCOMPLETE, 0.0, 1.0)
+    on_time = luck.submission_roll >= col("share_min_submission_failed")
+    met = categories.minimum_submission_met(completeness, luck.admin, on_time, settings=s)
     final = final_mod.final_score(quality, cost, ia_adj, pi_adj, bonus, practice, met, settings=s)
     inputs = {"measure_points": points, "measure_status": status, "cost_points": cost_points, "episodes": episodes,
               "ia_done": ia_done, "pi_score": pi, "complex_bonus": bonus,
-              "clinicians": np.broadcast_to(clinicians, quality.shape), "minimum_submission_met": met}
+              "clinicians": np.broadcast_to(clinicians, quality.shape), "on_time": np.broadcast_to(on_time, quality.shape),
+              "minimum_submission_met": met}
     return inputs, final

@@ -20,6 +20,8 @@ always give the same numbers, whatever was computed before.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
@@ -51,23 +53,30 @@ def payment_ranges(scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTING
     A participant whose final score cannot be computed gets ``<NA>`` (never NaN) and the pool's
     source all the same.
     """
-    out = pd.DataFrame(index=scores.index)
-    for col in RANGE_COLUMNS[:-1]:
-        out[col] = pd.array([pd.NA] * len(scores), dtype="Float64")
-    out["pool_source"] = pd.Series([""] * len(scores), index=scores.index, dtype=object)
-    if scores.empty:
-        return out
-    final = pd.to_numeric(scores["final_score"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    pay = pd.to_numeric(scores["part_b_payments"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    keys = list(zip(scores["cohort"].astype(str), scores["performance_year"].astype(int)))
-    for key in sorted(set(keys)):
-        rows = np.array([k == key for k in keys])
-        pool = national_pool(key[0], key[1], settings)
-        out.loc[rows, "pool_source"] = pool.source
-        priced = rows & np.isfinite(final)
-        if not priced.any():
-            continue
-        rng = pool.price(final[priced], np.nan_to_num(pay[priced]))
-        for col in RANGE_COLUMNS[:-1]:
-            out.loc[priced, col] = getattr(rng, col)
+    n = len(scores)
+    values = {col: np.full(n, np.nan) for col in RANGE_COLUMNS[:-1]}
+    source = np.full(n, "", dtype=object)
+    if n:
+        final = pd.to_numeric(scores["final_score"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        pay = pd.to_numeric(scores["part_b_payments"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        cohort = scores["cohort"].astype(str).to_numpy()
+        year = scores["performance_year"].astype(int).to_numpy()
+
+        def price(key):
+            rows = (cohort == key[0]) & (year == key[1])
+            pool = national_pool(key[0], key[1], settings)
+            priced = rows & np.isfinite(final)
+            return rows, priced, pool, (pool.price(final[priced], np.nan_to_num(pay[priced])) if priced.any() else None)
+
+        groups = sorted(set(zip(cohort.tolist(), year.tolist())))
+        # numpy releases the GIL in its loops: the cohorts' pools are drawn and priced side by side
+        with ThreadPoolExecutor(max_workers=max(1, min(len(groups), os.cpu_count() or 1))) as runner:
+            for rows, priced, pool, rng in runner.map(price, groups):
+                source[rows] = pool.source
+                if rng is not None:
+                    for col in values:
+                        values[col][priced] = getattr(rng, col)
+    out = pd.DataFrame({col: pd.array(np.where(np.isnan(v), None, v).tolist() if np.isnan(v).any() else v,
+                                       dtype="Float64") for col, v in values.items()}, index=scores.index)
+    out["pool_source"] = pd.Series(source, index=scores.index, dtype=object)
     return out
