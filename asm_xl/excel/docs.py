@@ -1,7 +1,7 @@
 """The README's reference tables, generated from the registry, :class:`Settings` and the column list.
 
-``python -m asm_xl.excel.docs`` prints the three tables ("Excel functions", "Assumptions", "Roster
-columns") as markdown; ``--write README.md`` replaces them in place; ``--check README.md`` exits 1
+``python -m asm_xl.excel.docs`` prints the tables ("Excel functions", "Assumptions", "Roster
+columns", "The peer model's assumptions") as markdown; ``--write README.md`` replaces them in place; ``--check README.md`` exits 1
 when the README's tables differ from the generated ones (a test does the same). Every number that is
 a setting comes from :meth:`Settings.fill`, so editing a default updates the README, the Function
 Wizard help, the docstrings and the Inputs sheet together.
@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Callable
 
 from asm_xl.excel.registry import REGISTRY
+from asm_xl.model.peer_assumptions import PeerAssumptions
 from asm_xl.model.columns import IDENTITY_COLUMNS, MEASURE_FIELDS, PARTICIPANT_COLUMNS, column_help
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["functions_table", "assumptions_table", "roster_columns_table", "SECTIONS", "readme_tables",
+__all__ = ["functions_table", "assumptions_table", "roster_columns_table", "peer_model_table", "range_example_table",
+           "SECTIONS",
+           "readme_tables",
            "update_readme", "main"]
 
 
@@ -49,11 +52,38 @@ def roster_columns_table(settings: Settings = DEFAULT_SETTINGS) -> str:
     return _table(("column", "meaning"), rows)
 
 
+def peer_model_table(settings: Settings = DEFAULT_SETTINGS) -> str:
+    """One row per peer-model assumption: HF and LBP defaults, source tag, meaning."""
+    hf, lbp = PeerAssumptions.for_cohort("HF"), PeerAssumptions.for_cohort("LBP")
+
+    def shown(v) -> str:
+        return f"{v[0]:g} to {v[1]:g}" if isinstance(v, tuple) else (f"{v:,}" if isinstance(v, int) else f"{v:g}")
+
+    rows = [(f"`{i.name}`", shown(i.value), shown(getattr(lbp, i.name)), i.source, i.description)
+            for i in hf.describe() if i.name != "cohort"]
+    return _table(("assumption", "HF", "LBP", "source", "meaning"), rows)
+
+
+def range_example_table(settings: Settings = DEFAULT_SETTINGS) -> str:
+    """The README's example of ranges: an HF physician in 2027 with $250,000 of Part B payments."""
+    from asm_xl.model.ranges import national_pool
+
+    def dollars(x: float) -> str:
+        return f"{'-' if x < 0 else '+'}${abs(x):,.0f}"
+
+    rng = national_pool("HF", 2027, settings).price([50.0, 60.0, 70.0, 80.0], [250_000.0] * 4)
+    rows = [(f"{f:g}", dollars(a), dollars(b), dollars(c), f"{g:.0%}")
+            for f, a, b, c, g in zip((50, 60, 70, 80), rng.dollars_p10, rng.dollars_p50, rng.dollars_p90, rng.p_gain)]
+    return _table(("final score", "P10", "P50", "P90", "chance of a gain"), rows)
+
+
 #: README heading → the generator of the first table under it
 SECTIONS: dict[str, Callable[[Settings], str]] = {
     "Excel functions": functions_table,
     "Roster columns": roster_columns_table,
     "Assumptions": assumptions_table,
+    "How sure is this number?": range_example_table,
+    "The peer model's assumptions": peer_model_table,
 }
 
 _TABLE = re.compile(r"(?m)^\|.*\|\n(?:^\|.*\|\n)+")

@@ -85,9 +85,10 @@ class PeerAssumptions:
     share_small_practice: float = _peer(0.28, "CMS", "Share of peers flagged small practice (CY2027 flag on CMS's "
                                         "preliminary list: 28% HF, 40% LBP).", maximum=1.0)
     share_solo_of_small: float = _peer(0.3, "ASSUMPTION", "Of the small-practice peers, the share that are solo "
-                                       "(+15 instead of +10).", maximum=1.0)
-    share_min_submission_failed: Range = _peer((0.01, 0.05), "ASSUMPTION", "Share of peers missing the minimum "
-                                               "data submission (final score 0, factor -r).", maximum=1.0)
+                                       "(the solo bonus instead of the small-practice bonus).", maximum=1.0)
+    share_min_submission_failed: Range = _peer((0.01, 0.05), "ASSUMPTION", "Share of peers submitting their data "
+                                               "late (final score 0, factor -r); peers with no complete non-claims "
+                                               "measure score 0 as well.", maximum=1.0)
     # --- payments ---------------------------------------------------------------------------------
     median_part_b_payments: float = _peer(120_000.0, "ASSUMPTION", "Median Medicare paid amount for PFS "
                                           "professional services per peer in the payment year ($).", minimum=1.0)
