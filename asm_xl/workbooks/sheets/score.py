@@ -161,10 +161,11 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
     ws.cell(row=pool, column=1, value="Where the range comes from")
     ws[f"B{pool}"] = "=ASM_POOL(In_Year,In_Cohort,Assumptions)"
     ws[f"B{pool}"].font = NOTE_FONT
-    ws.cell(row=pool + 1, column=1, value=(
-        "CMS ranks each physician against the national cohort, which no practice sees, and has not published "
-        "the exchange function: the range shows what that uncertainty is worth. The point estimate above uses "
-        "the scaling factor in the Scaling factor row.")).font = NOTE_FONT
+    for i, line in enumerate((
+            "CMS ranks each physician against the national cohort, which no practice sees, and has not published",
+            "the exchange function: the range shows what that uncertainty is worth. The point estimate above",
+            "uses the scaling factor in its Scaling factor row; compare it with the middle case.")):
+        ws.cell(row=pool + 1 + i, column=1, value=line).font = NOTE_FONT
     define(wb, "Sc_RangePercentiles", f"{L.SCORE}!$B${pct}:$D${pct}")
     define(wb, "Sc_RangeFactor", f"{L.SCORE}!$B${factor}:$D${factor}")
     define(wb, "Sc_RangeDollars", f"{L.SCORE}!$B${dollars}:$D${dollars}")
