@@ -278,6 +278,8 @@ def test_scenarios_sheet_has_a_native_scatter_chart_of_the_exchange_curve(wb, zf
     refs = [[f.text for f in s.iter() if _local(f.tag) == "f"] for s in series]
     last = 4 + 21
     assert refs == [[f"'Scenarios'!$A$5:$A${last}", f"'Scenarios'!$B$5:$B${last}"],
+                    [f"'Scenarios'!$A$5:$A${last}", f"'Scenarios'!$M$5:$M${last}"],   # the band: cautious
+                    [f"'Scenarios'!$A$5:$A${last}", f"'Scenarios'!$N$5:$N${last}"],   # and hopeful cases
                     ["'Scenarios'!$E$5", "'Scenarios'!$F$5"]]
     ws = wb[L.SCENARIOS]
     assert [ws[f"A{r}"].value for r in range(5, last + 1)] == list(range(0, 101, 5))

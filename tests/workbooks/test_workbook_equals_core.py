@@ -22,7 +22,7 @@ from asm_xl.calc.recalc import recalc_file
 from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.model.parameters import get_cohort, performance_years, risk_level
 from asm_xl.model.payment import adjustment_factor, transformed_final_score
-from asm_xl.model.ranges import payment_ranges
+from asm_xl.model.ranges import national_pool, payment_ranges
 from asm_xl.model.settings import Settings
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import generate_workbooks
@@ -216,6 +216,16 @@ def _check_range(wb, core, what) -> None:
     assert _named_cell(wb, "Sc_Pool") == core["pool_source"]
 
 
+def _check_band(wb, core_row, s: Settings) -> None:
+    """The Scenarios band: the exchange curve at P10 and P90 of the same national pool."""
+    ws = wb[L.SCENARIOS]
+    steps = [ws[f"A{r}"].value for r in range(5, 26)]
+    rng = national_pool(core_row["cohort"], int(core_row["performance_year"]), s).price(steps)
+    for i, r in enumerate(range(5, 26)):
+        _same(ws[f"M{r}"].value, float(rng.factor_p10[i]), ("band P10", steps[i]))
+        _same(ws[f"N{r}"].value, float(rng.factor_p90[i]), ("band P90", steps[i]))
+
+
 def _with_default_scaling(core_row, s: Settings) -> dict:
     """The core's factor and dollars at the default scaling factor (a workbook without cohort scaling)."""
     final = core_row["final_score"]
@@ -261,6 +271,8 @@ def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, 
             _same(_by_label(wb[L.SCORE], label), float(core_row[column]), (path.name, label))
         _check_measures(wb[L.SCORE], core_row, cohort)
         _check_range(wb, ranges.loc[idx], path.name)
+        if path == report.written[0]:
+            _check_band(wb, core_row, s)
         min_met = _named_cell(wb, "Sc_MinSubmission")
         assert min_met == ("Yes" if core_row["minimum_submission_met"] else "No")
         # recalculating changes nothing, with either engine (the general one, ~0.2 s a workbook, on the

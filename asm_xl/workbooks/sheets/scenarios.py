@@ -18,7 +18,8 @@ def build_scenarios(wb: Workbook) -> None:
     ws = wb.create_sheet(L.SCENARIOS)
     ws["A1"] = "Scenarios: what moves the payment"
     ws["A1"].font = TITLE_FONT
-    ws["A2"] = "Exchange curve: the payment adjustment factor for every final score, this cohort and year."
+    ws["A2"] = ("Exchange curve: the payment adjustment factor for every final score, this cohort and year; "
+                "dashed: the cautious and hopeful cases of the national peer model (columns M-N).")
     ws["A2"].font = NOTE_FONT
     header(ws, 4, ["Final score", "Factor", "Dollar impact"])
     for i, score in enumerate(SCENARIO_STEPS):
@@ -29,6 +30,14 @@ def build_scenarios(wb: Workbook) -> None:
         ws[f"B{r}"].number_format = "+0.00%;-0.00%;0.00%"
         ws[f"C{r}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
     end = 4 + len(SCENARIO_STEPS)
+    # The band: the same curve at the cautious and hopeful percentiles of the national peer model
+    # (the Score sheet's range table sets them).
+    header(ws, 4, ["Cautious case", "Hopeful case"], col=13)
+    for i in range(len(SCENARIO_STEPS)):
+        r = 5 + i
+        ws[f"M{r}"] = f"=ASM_FACTOR_RANGE(A{r},In_Year,In_Cohort,Sc_PercentileLow,Assumptions)"
+        ws[f"N{r}"] = f"=ASM_FACTOR_RANGE(A{r},In_Year,In_Cohort,Sc_PercentileHigh,Assumptions)"
+        ws[f"M{r}"].number_format = ws[f"N{r}"].number_format = "+0.00%;-0.00%;0.00%"
     # This physician's point, for the chart.
     ws["E4"], ws["F4"] = "This physician", "Factor"
     ws["E4"].font = ws["F4"].font = BOLD
@@ -92,9 +101,19 @@ def build_scenarios(wb: Workbook) -> None:
     point.marker.graphicalProperties.solidFill = "C00000"
     point.marker.graphicalProperties.line.solidFill = "C00000"
     point.graphicalProperties.line.noFill = True
-    chart.series.extend([curve, point])
+    band = []
+    for col, title, colour in ((13, "Cautious case (national peer model)", "A6A6A6"),
+                               (14, "Hopeful case (national peer model)", "A6A6A6")):
+        edge = Series(Reference(ws, min_col=col, min_row=5, max_row=end),
+                      Reference(ws, min_col=1, min_row=5, max_row=end), title=title)
+        edge.marker.symbol = "none"
+        edge.smooth = True
+        edge.graphicalProperties.line.solidFill = colour
+        edge.graphicalProperties.line.dashStyle = "dash"
+        band.append(edge)
+    chart.series.extend([curve, *band, point])
     chart.height, chart.width = 9, 16
     ws.add_chart(chart, "E16")
-    for col, width in zip("ABCDEFGHIJKL", (12, 12, 14, 2, 36, 12, 12, 14, 22, 2, 16, 16)):
+    for col, width in zip("ABCDEFGHIJKLMN", (12, 12, 14, 2, 36, 12, 12, 14, 22, 2, 16, 16, 14, 14)):
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True

@@ -167,6 +167,8 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
             "uses the scaling factor in its Scaling factor row; compare it with the middle case.")):
         ws.cell(row=pool + 1 + i, column=1, value=line).font = NOTE_FONT
     define(wb, "Sc_RangePercentiles", f"{L.SCORE}!$B${pct}:$D${pct}")
+    define(wb, "Sc_PercentileLow", f"{L.SCORE}!$B${pct}")    # the Scenarios band's edges
+    define(wb, "Sc_PercentileHigh", f"{L.SCORE}!$D${pct}")
     define(wb, "Sc_RangeFactor", f"{L.SCORE}!$B${factor}:$D${factor}")
     define(wb, "Sc_RangeDollars", f"{L.SCORE}!$B${dollars}:$D${dollars}")
     for col, case in zip(RANGE_PERCENTILES, ("P10", "P50", "P90")):  # one cell each, for the index
