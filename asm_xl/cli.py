@@ -33,12 +33,32 @@ def _cmd_generate(args, roster) -> int:
     if report.stale:
         print(f"warning: {len(report.stale)} kept workbook(s) could not be read; the index shows no numbers "
               "for them (status \"stale\"): --overwrite to regenerate", file=sys.stderr)
+    if report.summary is not None and len(report.summary):
+        print(practice_summary(report.summary))
     if report.index:
         print(f"index: {report.index}")
     if report.rejected_rows:
         print(summarize_errors(report.errors), file=sys.stderr)
         print(f"error report: {report.error_report}", file=sys.stderr)
     return report.exit_code
+
+
+def practice_summary(summary) -> str:
+    """The practice's estimated dollars by cohort: the point estimate and the range (P10 / P50 / P90)
+    over the national peer model, summed over the physicians whose workbooks the index shows."""
+    lines = ["Estimated payment adjustments (sum over physicians; estimates, not CMS determinations):",
+             f"  {'cohort':<8}{'physicians':>11}{'estimate':>14}{'cautious P10':>15}{'middle P50':>14}"
+             f"{'hopeful P90':>14}"]
+
+    def money(x) -> str:
+        return f"{'-' if x < 0 else '+'}${abs(x):,.0f}"
+
+    for cohort, grp in summary.groupby("cohort", sort=True):
+        sums = [grp[c].astype(float).sum() for c in ("dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90")]
+        lines.append(f"  {cohort:<8}{len(grp):>11}" + "".join(f"{money(x):>{w}}" for x, w in zip(sums, (14, 15, 14, 14))))
+    lines.append("  Within a cohort, physicians share the national draws, so the summed P10 is about the cohort's "
+                 "P10; see each workbook's Score sheet and README \"How sure is this number?\".")
+    return "\n".join(lines)
 
 
 def _cmd_template(args) -> int:

@@ -148,3 +148,21 @@ def test_score_cohort_is_importable_from_the_package_without_slowing_the_plain_i
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.split() == ["False", "True", "True", "True"]
+
+
+def test_demo_ends_with_the_practice_totals_and_their_range_by_cohort(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--quiet", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    index = openpyxl.load_workbook(tmp_path / INDEX_NAME, data_only=True).active
+    header = [c.value for c in index[1]]
+    col = {h: header.index(h) for h in ("Cohort", "Dollar impact", "Dollars, cautious (P10)", "Dollars, middle (P50)",
+                                        "Dollars, hopeful (P90)")}
+    rows = list(index.iter_rows(min_row=2, values_only=True))
+    for cohort in ("HF", "LBP"):
+        mine = [r for r in rows if r[col["Cohort"]] == cohort]
+        sums = [sum(r[col[h]] for r in mine) for h in list(col)[1:]]
+        shown = next(line for line in out.splitlines() if line.strip().startswith(cohort + " "))
+        figures = [float(x.replace("$", "").replace(",", "").replace("+", "")) for x in shown.split()[2:]]
+        assert int(shown.split()[1]) == len(mine)
+        assert all(abs(a - b) <= 0.5 for a, b in zip(figures, sums)), (shown, sums)
+        assert figures[1] <= figures[2] <= figures[3]  # P10 <= P50 <= P90
