@@ -62,8 +62,8 @@ def practice_summary(summary) -> str:
 
 
 def _cmd_template(args) -> int:
-    from asm_xl.workbooks.template import DEFAULT_TEMPLATE, build_template
-    path = build_template(args.out or DEFAULT_TEMPLATE)
+    from asm_xl.workbooks.template import build_template
+    path = build_template(args.out or Path.cwd() / "asm_template.xlsx")
     print(f"template written: {path}")
     return 0
 
@@ -78,6 +78,13 @@ def _cmd_recalc(args) -> int:
             result = recalc_file(f, check=args.check, cache=cache, engine=args.engine)
         except WorkbookError as e:
             print(f"{f}: {e}", file=sys.stderr)
+            status = max(status, 2)
+            continue
+        except (KeyboardInterrupt, OSError):
+            raise
+        except Exception as e:  # noqa: BLE001 - a workbook we cannot compute must not stop the batch
+            print(f"{f}: could not recalculate ({type(e).__name__}: {e}); the file is left untouched",
+                  file=sys.stderr)
             status = max(status, 2)
             continue
         if args.check:
@@ -98,28 +105,66 @@ def _cmd_score(args) -> int:
 
     from asm_xl.model.cohort import score_cohort
     from asm_xl.model.ranges import payment_ranges
-    from asm_xl.roster import read_roster, summarize_errors, validate_roster
-    df = read_roster(args.roster)
+    from asm_xl.roster import RosterError, read_roster, summarize_errors, validate_roster, write_error_report
+    try:
+        df = read_roster(args.roster)
+    except RosterError as e:
+        print(f"asm-xl: {e}", file=sys.stderr)
+        return 1
     v = validate_roster(df, performance_year=args.year)
     res = v.scored if v.scored is not None else score_cohort(v.valid, performance_year=args.year)
     out = pd.concat([res.scores, payment_ranges(res.scores)], axis=1)
     if args.out:
-        out.to_csv(args.out, index=False)
+        from asm_xl.xlsx.atomic import write_atomic
+        write_atomic(Path(args.out), out.to_csv(index=False).encode("utf-8-sig"))
         print(f"scores written: {args.out}")
-    else:
-        cols = ["npi", "name", "cohort", "final_score", "factor", "dollar_impact", "dollars_p10", "dollars_p50",
-                "dollars_p90", "p_gain"]
-        print(out[[c for c in cols if c in out.columns]].to_string(index=False))
+    elif len(out):
+        print(score_table(out))
     if len(v.errors):
+        report = write_error_report(v.errors, Path(args.errors))
         print(summarize_errors(v.errors), file=sys.stderr)
+        print(f"error report: {report}", file=sys.stderr)
         return 2
     return 0
 
 
+def score_table(scores) -> str:
+    """Scores as a finance reader reads them: score with 2 decimals, factor in %, dollars rounded."""
+    def money(x) -> str:
+        return "" if x is None or x != x else f"{'-' if x < 0 else '+'}${abs(x):,.0f}"
+
+    def pct(x) -> str:
+        return "" if x is None or x != x else f"{x:+.2%}"
+
+    table = scores.reindex(columns=["npi", "name", "cohort", "final_score", "factor", "dollar_impact", "dollars_p10",
+                                    "dollars_p50", "dollars_p90", "p_gain"]).astype(object)
+    shown = table.where(table.notna(), None)
+    for c in ("dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90"):
+        shown[c] = [money(x) for x in shown[c]]
+    shown["factor"] = [pct(x) for x in shown["factor"]]
+    shown["final_score"] = ["not computable" if x is None else f"{x:.2f}" for x in shown["final_score"]]
+    shown["p_gain"] = ["" if x is None else f"{x:.0%}" for x in shown["p_gain"]]
+    shown.columns = ["NPI", "Physician", "Cohort", "Final score", "Factor", "Dollars", "P10 $", "P50 $", "P90 $",
+                     "Chance of a gain"]
+    return shown.to_string(index=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The asm-xl command line."""
-    p = argparse.ArgumentParser(prog="asm-xl", description="CMS Ambulatory Specialty Model estimates for "
-                                "Excel: per-physician workbooks, headless recalculation.")
+    from asm_xl import __version__
+    p = argparse.ArgumentParser(
+        prog="asm-xl", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="What the CMS Ambulatory Specialty Model (ASM) will do to each physician's Medicare payments: "
+                    "one scored Excel workbook per physician, a practice index, estimates with their range.",
+        epilog="examples:\n"
+               "  asm-xl demo                          workbooks for the bundled sample practice, in ./workbooks\n"
+               "  asm-xl generate roster.csv --out wb  one workbook per physician of your roster\n"
+               "  asm-xl score roster.csv              the scores on screen, no workbooks\n"
+               "  asm-xl recalc wb/*.xlsx              recalculate edited workbooks without Excel\n"
+               "exit codes: 0 done; 1 a file could not be read or values differ (recalc --check); "
+               "2 roster rows or workbooks rejected (see the error report); 3 a file could not be written "
+               "(disk full, read-only, a folder that is a file); 130 interrupted")
+    p.add_argument("--version", action="version", version=f"asm-xl {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     def gen_opts(sp):
@@ -138,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="generate workbooks for the bundled sample roster")
     gen_opts(d)
     t = sub.add_parser("template", help="rebuild the workbook template")
-    t.add_argument("--out", help="where (default: templates/asm_template.xlsx)")
+    t.add_argument("--out", help="where to write it (default: asm_template.xlsx in the current folder)")
     r = sub.add_parser("recalc", help="recalculate workbooks without Excel; cached values written back")
     r.add_argument("files", nargs="+")
     r.add_argument("--check", action="store_true", help="compare cached values with a fresh calculation; "
@@ -146,16 +191,33 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--engine", choices=("auto", "formulas"), default="auto",
                    help="auto: asm-xl's fast evaluator where it supports the workbook, else the formulas "
                         "library; formulas: always the formulas library")
-    s = sub.add_parser("score", help="score a roster with the cohort API (no workbooks)")
+    s = sub.add_parser("score", help="score a roster and show each physician's estimate and range (no workbooks)")
     s.add_argument("roster")
-    s.add_argument("--year", type=int)
-    s.add_argument("--out", help="CSV of scores")
+    s.add_argument("--year", type=int, help="performance year where the roster leaves it blank")
+    s.add_argument("--out", help="write every score column to this CSV instead of the table")
+    s.add_argument("--errors", default="roster_errors.csv",
+                   help="where rejected rows are reported (default: roster_errors.csv in the current folder)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run asm-xl; returns the exit code (0 ok, 1 check differences or bad file, 2 rows rejected)."""
+    """Run asm-xl; returns the exit code (0 ok, 1 a file could not be read or check differences, 2 rows or
+    workbooks rejected, 3 a file could not be written, 130 interrupted). Ordinary failures are one line,
+    never a traceback; every write is atomic, so nothing is left half-written."""
     args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print("asm-xl: interrupted; files already written are complete, none is half-written", file=sys.stderr)
+        return 130
+    except OSError as e:
+        where = f" {e.filename}" if getattr(e, "filename", None) else ""
+        print(f"asm-xl: cannot write{where}: {e.strerror or e} (free disk space, or choose a writable folder "
+              "with --out); nothing was left half-written", file=sys.stderr)
+        return 3
+
+
+def _dispatch(args) -> int:
     if args.command == "generate":
         return _cmd_generate(args, args.roster)
     if args.command == "demo":

@@ -166,3 +166,92 @@ def test_demo_ends_with_the_practice_totals_and_their_range_by_cohort(tmp_path, 
         assert int(shown.split()[1]) == len(mine)
         assert all(abs(a - b) <= 0.5 for a, b in zip(figures, sums)), (shown, sums)
         assert figures[1] <= figures[2] <= figures[3]  # P10 <= P50 <= P90
+
+
+# ------------------------------------------------------------------ ordinary failures: one line, an exit code
+def _one_line_no_traceback(err: str) -> None:
+    assert "Traceback" not in err and len([line for line in err.splitlines() if line.startswith("asm-xl:")]) == 1
+
+
+def test_version_names_the_package_version(capsys):
+    import asm_xl
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.strip() == f"asm-xl {asm_xl.__version__}"
+
+
+def test_template_command_writes_to_the_current_folder_by_default(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["template"]) == 0
+    assert (tmp_path / "asm_template.xlsx").read_bytes() == COMMITTED.read_bytes()
+
+
+def test_score_of_a_missing_roster_is_one_line_and_exit_1(tmp_path, capsys):
+    assert main(["score", str(tmp_path / "nope.csv")]) == 1
+    err = capsys.readouterr().err
+    _one_line_no_traceback(err)
+    assert "not found" in err
+
+
+def test_score_writes_the_error_report_like_generate_and_shows_a_readable_table(tmp_path, capsys):
+    report = tmp_path / "errors.csv"
+    assert main(["score", str(BAD), "--errors", str(report)]) == 2
+    out, err = capsys.readouterr()
+    assert report.exists() and f"error report: {report}" in err
+    expected = validate_roster(read_roster(BAD)).errors
+    assert len(report.read_text(encoding="utf-8-sig").splitlines()) == len(expected) + 1  # every reason, not 5
+    header = out.splitlines()[0].split()
+    assert header[:4] == ["NPI", "Physician", "Cohort", "Final"] and "$" in out and "%" in out
+
+
+def test_generate_into_a_path_that_is_a_file_is_one_line_and_exit_3(tmp_path, capsys):
+    blocker = tmp_path / "out"
+    blocker.write_text("a file, not a folder")
+    assert main(["generate", str(SAMPLE), "--out", str(blocker / "wb"), "--quiet", "--jobs", "1"]) == 3
+    err = capsys.readouterr().err
+    _one_line_no_traceback(err)
+    assert "cannot write" in err
+
+
+def test_a_full_disk_is_one_line_exit_3_and_leaves_no_partial_file(tmp_path, capsys, monkeypatch):
+    import errno
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out"))
+
+    monkeypatch.setattr(os, "replace", full)
+    assert main(["generate", str(SAMPLE), "--out", str(tmp_path / "out"), "--quiet", "--jobs", "1"]) == 3
+    err = capsys.readouterr().err
+    _one_line_no_traceback(err)
+    assert "No space left on device" in err
+    assert [p.name for p in (tmp_path / "out").iterdir()] == []  # no workbook, no temp file
+
+
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path, capsys, monkeypatch):
+    import asm_xl.workbooks.batch as batch
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "generate_workbooks", interrupted)
+    assert main(["demo", "--out", str(tmp_path), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    _one_line_no_traceback(err)
+    assert "interrupted" in err
+
+
+def test_recalc_reports_a_workbook_it_cannot_compute_and_goes_on_with_the_batch(generated, capsys, monkeypatch):
+    import asm_xl.calc.recalc as recalc
+    real = recalc.recalc_file
+
+    def flaky(path, *a, **k):
+        if Path(path) == generated[0]:
+            raise ValueError("a formula the engine cannot parse")
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(recalc, "recalc_file", flaky)
+    before = generated[0].read_bytes()
+    assert main(["recalc", "--check", str(generated[0]), str(generated[1])]) == 2
+    out, err = capsys.readouterr()
+    assert "could not recalculate (ValueError: a formula the engine cannot parse)" in err and "Traceback" not in err
+    assert f"{generated[1]}: cached values match" in out and generated[0].read_bytes() == before
