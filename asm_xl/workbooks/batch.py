@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 import os
 import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,9 +64,19 @@ class GenerationReport:
 _IMAGE: TemplateImage | None = None   # the template, read once per process
 
 
-def _worker_init(template: str) -> None:
+def _worker_init(template: str, parent: int) -> None:
     global _IMAGE
     _IMAGE = TemplateImage(template)
+    threading.Thread(target=exit_with_parent, args=(parent,), daemon=True, name="asm-xl-parent-watch").start()
+
+
+def exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """End this process within ``every`` seconds of its parent's death. A worker holds a chunk of
+    up to 64 workbooks; after ``kill -9`` of the parent nobody would index them, so it stops at once."""
+    while True:
+        time.sleep(every)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _render_one(task: tuple) -> tuple:
@@ -201,7 +213,7 @@ def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool) -> list:
             bar.update(1)
     else:
         chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(image.path,)) as ex:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(image.path, os.getpid())) as ex:
             for r in ex.map(_render_one, tasks, chunksize=chunk):
                 results.append(r)
                 bar.update(1)

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from asm_xl.xlsx.atomic import write_atomic
+from asm_xl.xlsx.cells import xml_safe_text
 
 __all__ = ["write_index"]
 
@@ -46,8 +47,10 @@ def write_index(summary: pd.DataFrame, path: Path) -> Path:
             v = rec.get(key)
             if v is not None and not (isinstance(v, float) and pd.isna(v)):
                 c = ws.cell(row=i, column=j)
-                c.value = v
+                if not isinstance(v, str):
+                    c.value = v
                 if isinstance(v, str):
+                    c.value = v = xml_safe_text(v)  # a control character or U+FFFE shown as _xHHHH_
                     c.data_type = "s"  # never a formula, whatever the text
                 c.number_format = fmt
                 if key == "file":

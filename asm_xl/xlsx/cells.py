@@ -13,7 +13,7 @@ import numbers
 import re
 from typing import Any
 
-__all__ = ["EXCEL_ERRORS", "MAX_STRING", "ErrorValue", "escape_text", "unescape_ooxml", "unescape_text",
+__all__ = ["EXCEL_ERRORS", "MAX_STRING", "ErrorValue", "escape_text", "xml_safe_text", "unescape_ooxml", "unescape_text",
            "encode_cached_value", "decode_number", "decode_value"]
 
 #: The error values Excel stores in a cell with ``t="e"``.
@@ -31,7 +31,8 @@ class ErrorValue(str):
     __slots__ = ()
 
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]")
+#: characters XML 1.0 cannot hold (controls, lone surrogates, U+FFFE/U+FFFF); \r is escaped too so it survives
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ud800-\udfff\ufffe\uffff]")
 _OOXML_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 _OOXML_UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
@@ -42,6 +43,17 @@ def escape_text(text: str) -> str:
     text = _OOXML_ESCAPE.sub(r"_x005F_\1", text)
     text = _XML_ILLEGAL.sub(lambda m: "_x%04X_" % ord(m.group()), text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def xml_safe_text(text: str) -> str:
+    """Text any XML writer can hold, shown as Excel shows it: each character XML cannot hold as
+    OOXML's visible escape ``_xHHHH_`` (for writers, such as openpyxl's, that escape ``& < >``
+    themselves and refuse the rest).
+
+    >>> xml_safe_text("Bell\x07 Ring"), xml_safe_text("Non\ufffechar")
+    ('Bell_x0007_ Ring', 'Non_xFFFE_char')
+    """
+    return _XML_ILLEGAL.sub(lambda m: "_x%04X_" % ord(m.group()), text)
 
 
 def unescape_ooxml(s: str) -> str:
