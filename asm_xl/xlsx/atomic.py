@@ -6,6 +6,11 @@ process's umask gives (the temporary file is created with 0o666 and the kernel a
 so the umask is never changed, which would not be thread-safe); a file that is replaced keeps its
 mode. On any error the target is untouched and the temporary file is removed.
 
+A symbolic link is written through: the file it points to is replaced and the link stays a link.
+``expect=file_stamp(path)``, taken when the caller read the file, makes the replace refuse
+(:class:`FileChangedError`, target untouched) when another program wrote the file in between,
+so a result computed from old inputs never overwrites new ones.
+
 ``durable=False`` skips the ``fsync`` only: the generator writes thousands of new workbooks that
 the roster reproduces, where an fsync per file costs about 3 ms against 0.5 ms for the rest of
 the write (measured on this machine); every other writer (recalc, index, template, error report)
@@ -18,9 +23,33 @@ import contextlib
 import os
 import secrets
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterator, NamedTuple
 
-__all__ = ["write_atomic", "atomic_open"]
+from asm_xl.xlsx.errors import WorkbookError
+
+
+class FileStamp(NamedTuple):
+    """What identifies a file's content cheaply: device, inode, size, modification time (ns)."""
+
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+
+
+class FileChangedError(WorkbookError):
+    """The file was written by someone else after it was read: nothing was replaced."""
+
+
+def file_stamp(path: str | os.PathLike) -> FileStamp | None:
+    """The :class:`FileStamp` of *path* (through symbolic links), or None when it does not exist."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return FileStamp(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+__all__ = ["write_atomic", "atomic_open", "file_stamp", "FileStamp", "FileChangedError"]
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -37,8 +66,14 @@ def _create_temp(target: str) -> tuple[int, str]:
     raise FileExistsError(f"no free temporary name next to {target}")
 
 
-def _finish(fd: int, tmp: str, target: str, durable: bool) -> None:
-    """Flush, keep the replaced file's mode, rename (fd is closed here)."""
+def _resolve(path: str | os.PathLike) -> str:
+    """The file to replace: a symbolic link's target (the link itself stays)."""
+    target = os.fspath(path)
+    return os.path.realpath(target) if os.path.islink(target) else target
+
+
+def _finish(fd: int, tmp: str, target: str, durable: bool, expect: FileStamp | None = None) -> None:
+    """Flush, keep the replaced file's mode, check nobody wrote the target, rename (fd is closed here)."""
     try:
         if durable:
             os.fsync(fd)  # the data is on disk before the rename makes it the file
@@ -50,6 +85,9 @@ def _finish(fd: int, tmp: str, target: str, durable: bool) -> None:
             os.fchmod(fd, mode) if hasattr(os, "fchmod") else os.chmod(tmp, mode)
     finally:
         os.close(fd)
+    if expect is not None and file_stamp(target) != expect:
+        raise FileChangedError(f"{target} was changed by another program while asm-xl worked on it; "
+                               "nothing was replaced: run the command again")
     os.replace(tmp, target)
 
 
@@ -59,12 +97,12 @@ def _discard(tmp: str) -> None:
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | bytearray | memoryview, *,
-                 durable: bool = True) -> Path:
+                 durable: bool = True, expect: FileStamp | None = None) -> Path:
     """Write *data* to *path* atomically (see the module's docstring) and return the path.
 
     ``durable=False`` skips the ``fsync``: the file is still never seen half-written by a reader,
-    but a power cut right after the rename may leave it empty."""
-    target = os.fspath(path)
+    but a power cut right after the rename may leave it empty. ``expect``: see the module's docstring."""
+    target = _resolve(path)
     fd, tmp = _create_temp(target)
     try:
         view = memoryview(data)
@@ -74,7 +112,7 @@ def write_atomic(path: str | os.PathLike, data: bytes | bytearray | memoryview, 
         except BaseException:
             os.close(fd)
             raise
-        _finish(fd, tmp, target, durable)
+        _finish(fd, tmp, target, durable, expect)
     except BaseException:
         _discard(tmp)
         raise
@@ -89,7 +127,7 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", *, durable: bool = Tr
     otherwise). *mode* must be a write mode ("w", "wb", "wt")."""
     if mode not in ("w", "wb", "wt"):
         raise ValueError(f"atomic_open: mode {mode!r} is not a write mode")
-    target = os.fspath(path)
+    target = _resolve(path)
     fd, tmp = _create_temp(target)
     try:
         try:

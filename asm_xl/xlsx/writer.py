@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Mapping
 from typing import Any
 
-from asm_xl.xlsx.atomic import write_atomic
+from asm_xl.xlsx.atomic import FileStamp, write_atomic
 from asm_xl.xlsx.cells import encode_cached_value
 from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
 from asm_xl.xlsx.parts import sheet_parts
@@ -26,11 +26,12 @@ __all__ = ["write_cached_values", "replace_members"]
 
 
 def replace_members(zin: zipfile.ZipFile, new_data: Mapping[str, bytes], target, *,
-                    compresslevel: int = 1) -> None:
+                    compresslevel: int = 1, expect: FileStamp | None = None) -> None:
     """Write the package *zin* to *target* atomically with the members in *new_data* replaced
     (deflated at *compresslevel*; 1 is what the generator writes), every other member copied as
-    it is stored."""
-    write_atomic(target, rewritten(zin, new_data, compresslevel=compresslevel))
+    it is stored. *expect*: the target's :func:`~asm_xl.xlsx.atomic.file_stamp` when it was read;
+    a file written since is left alone (:class:`~asm_xl.xlsx.atomic.FileChangedError`)."""
+    write_atomic(target, rewritten(zin, new_data, compresslevel=compresslevel), expect=expect)
 
 
 def write_cached_values(path, values: Mapping[tuple[str, str], Any], *,

@@ -86,3 +86,27 @@ def test_atomic_open_refuses_a_read_mode(tmp_path):
     with pytest.raises(ValueError):
         with atomic_open(tmp_path / "x", "r"):
             pass
+
+
+def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path):
+    real = tmp_path / "real.xlsx"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(real)
+    write_atomic(link, b"new")
+    assert link.is_symlink() and real.read_bytes() == b"new" and link.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.xlsx", "real.xlsx"]
+
+
+def test_a_file_written_by_another_program_since_it_was_read_is_not_replaced(tmp_path):
+    from asm_xl.xlsx.atomic import FileChangedError, file_stamp
+    target = tmp_path / "book.xlsx"
+    target.write_bytes(b"what asm-xl read")
+    stamp = file_stamp(target)
+    target.write_bytes(b"what the user saved meanwhile")
+    with pytest.raises(FileChangedError, match="changed by another program"):
+        write_atomic(target, b"computed from old inputs", expect=stamp)
+    assert target.read_bytes() == b"what the user saved meanwhile"
+    assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]  # no temporary file left
+    write_atomic(target, b"fresh", expect=file_stamp(target))  # unchanged since read: replaced
+    assert target.read_bytes() == b"fresh"
