@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from asm_xl.model.primitives import ops
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = [
@@ -143,6 +144,7 @@ def cost_category(cost_points, episodes, *, settings: Settings = DEFAULT_SETTING
     Cost points (1-10) come from the EBCM's benchmark ladder (lower cost is better) or are entered
     directly from a CMS feedback report [ASSUMPTION].
     """
-    pts = np.asarray(cost_points, dtype=float)
-    eps = np.asarray(episodes, dtype=float)
-    return np.where(eps >= settings.cost_episode_minimum, pts / 10.0, np.nan)
+    xp = ops(cost_points, episodes)
+    pts = xp.float(cost_points)
+    eps = xp.float(episodes)
+    return xp.where(eps >= settings.cost_episode_minimum, pts / 10.0, np.nan)
