@@ -12,7 +12,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.excel import values as xv
 from asm_xl.excel.registry import Arg
 
-__all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "scalar_arg"]
+__all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "scalar_arg", "year_risk"]
 
 ASSUMPTIONS = Arg("assumptions", "Optional: the Assumptions table (setting names and values, 2 columns). "
                   "Omitted: asm-xl's defaults.", optional=True, range=True)
@@ -58,8 +58,14 @@ def settings_arg(v: object) -> Settings:
 
 def year_arg(v: object) -> int:
     y = xv.whole("performance_year", v)
-    risk_level(y)  # unknown year → ASMInputError → #NUM!
+    year_risk(y)  # unknown year → ASMInputError → #NUM!
     return y
+
+
+@lru_cache(maxsize=64)
+def year_risk(year: int) -> float:
+    """The risk level of a (whole) performance year, looked up once per year; unknown → ASMInputError."""
+    return risk_level(year)
 
 
 def not_scored(v: object) -> bool:
@@ -72,10 +78,23 @@ def ladder_arg(v: object, inverse: bool, topped_out: bool) -> Ladder:
     nums = [xv.number("ladder", x) for x in vals]
     if len(nums) != 10:
         raise xv.ExcelError("#VALUE!", f"ladder: ten decile start values needed, got {len(nums)}")
-    return Ladder(tuple(nums), inverse=inverse, topped_out=topped_out)
+    return _ladder(tuple(nums), inverse, topped_out)
+
+
+@lru_cache(maxsize=1024)
+def _ladder(starts: tuple, inverse: bool, topped_out: bool) -> Ladder:
+    """A ladder is immutable and checked when built (with numpy): built once per distinct ladder."""
+    return Ladder(starts, inverse=inverse, topped_out=topped_out)
 
 
 def scalar_arg(name: str, v: object) -> object:
+    if v is None:
+        return None
+    cls = v.__class__
+    if cls is float:
+        return None if v != v else v
+    if cls is int or cls is bool:
+        return v
     if isinstance(v, list):
         flat = xv.flatten(name, v)
         if len(flat) != 1:

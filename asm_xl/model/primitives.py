@@ -24,6 +24,7 @@ __all__ = ["ops", "is_scalar", "SCALAR", "ARRAY"]
 
 #: the exact classes taken as plain scalars (numpy scalars and arrays take the numpy path)
 SCALAR_TYPES = frozenset((float, int, bool))
+_FLOAT_MAX = float(np.finfo(float).max)
 
 
 def is_scalar(*values) -> bool:
@@ -52,6 +53,20 @@ class _Scalar:
     @staticmethod
     def and_(a, b) -> bool:
         return bool(a) and bool(b)
+
+    @staticmethod
+    def or_(a, b) -> bool:
+        return bool(a) or bool(b)
+
+    @staticmethod
+    def nan_to_num(x):
+        if x != x:
+            return 0.0
+        if x in (math.inf, -math.inf):
+            return math.copysign(_FLOAT_MAX, x)
+        return x
+
+    int8 = int
 
     @staticmethod
     def clip(x, lo, hi):
@@ -105,6 +120,12 @@ class _Array:
     where = staticmethod(np.where)
     not_ = staticmethod(np.logical_not)
     and_ = staticmethod(np.logical_and)
+    or_ = staticmethod(np.logical_or)
+    nan_to_num = staticmethod(np.nan_to_num)
+
+    @staticmethod
+    def int8(x):
+        return np.asarray(x).astype(np.int8)
     clip = staticmethod(np.clip)
     minimum = staticmethod(np.minimum)
     exp = staticmethod(np.exp)

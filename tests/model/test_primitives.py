@@ -115,3 +115,21 @@ def test_payment(final, r, sf, payments, midpoint, s):
     same(f, payment.adjustment_factor(arr(final), arr(tfs), r, sf, settings=s))
     same(payment.payment_multiplier(f), payment.payment_multiplier(arr(f)))
     same(payment.dollar_impact(f, payments), payment.dollar_impact(arr(f), arr(payments)))
+
+
+counts = st.one_of(st.just(math.nan), st.integers(0, 60), st.floats(0, 60))
+
+
+@H
+@given(counts, counts, maybe_nan, maybe_nan, st.one_of(st.just(math.nan), st.floats(0, 10)), st.booleans(),
+       st.sampled_from([DEFAULT_SETTINGS, Settings(unreported_admin_claims_excluded=False, case_minimum=0)]))
+def test_measure_inputs_and_status(eligible, reported, completeness, rate, points, admin, s):
+    scalar = categories.effective_measure_inputs(eligible, reported, completeness, rate, points, admin, settings=s)
+    array = categories.effective_measure_inputs(arr(eligible), arr(reported), arr(completeness), arr(rate),
+                                                arr(points), arr(admin), settings=s)
+    for a, b in zip(scalar, array):
+        same(a.item(), b)
+    comp, elig, any_ = (x.item() for x in scalar)
+    same(categories.measure_status(comp, elig, admin, reported=any_, settings=s),
+         categories.measure_status(arr(comp), arr(elig), arr(admin), reported=arr(any_), settings=s))
+    same(SCALAR.nan_to_num(eligible), ARRAY.nan_to_num(arr(eligible)))
