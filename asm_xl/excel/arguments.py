@@ -35,11 +35,42 @@ def settings_arg(v: object) -> Settings:
     """The assumptions range → Settings (cached); rows of (name, value), unknown names → #NUM!.
 
     The same range object passed again (a workbook evaluation passes one list to every function)
-    is recognised by identity, without re-reading it.
+    is recognised by identity, an equal range built anew by its content, without re-reading it.
     """
     last_range, last_settings = _LAST_RANGE[0]
     if v is last_range:
         return last_settings
+    key = _content_key(v)
+    hit = _BY_CONTENT.get(key) if key is not None else None
+    if hit is not None:
+        _LAST_RANGE[0] = (v, hit)
+        return hit
+    settings = _read_settings(v)
+    if key is not None:
+        if len(_BY_CONTENT) >= 256:
+            _BY_CONTENT.clear()
+        _BY_CONTENT[key] = settings
+    return settings
+
+
+#: Settings of an assumptions range by its content (type-exact: 1, 1.0 and TRUE stay apart), so an
+#: equal range built anew (each workbook evaluation builds its own) is not read again. Only ranges
+#: that were read without an error are kept; the result never depends on what was read before.
+_BY_CONTENT: dict = {}
+
+
+def _content_key(v: object):
+    if v.__class__ is not list:
+        return None
+    try:
+        key = tuple([tuple([(x.__class__, x) for x in r]) if r.__class__ is list else (r.__class__, r) for r in v])
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _read_settings(v: object) -> Settings:
     if xv.is_blank(v) if not isinstance(v, list) else False:
         return DEFAULT_SETTINGS
     if not isinstance(v, list):
