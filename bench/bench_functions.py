@@ -4,8 +4,8 @@ Each function is called through :func:`asm_xl.excel.registry.call` (what the wor
 does when its memo misses) with the arguments a generated workbook gives it: Python floats, text,
 ``None`` for blanks, ranges as lists of lists, and the Assumptions range (a 2-column list, the same
 object for every call, as in one evaluation). The *floor* is the same arithmetic written in plain
-Python with the default settings' numbers (no argument checks, no settings, no error values): the
-least any implementation could cost. Issue 10 asks for ratio = per call / floor <= 5.
+Python with the default settings' numbers, called with the same arguments (no argument checks, no
+settings parsing, no error values): the least any implementation could cost. Issue 10 asks for ratio = per call / floor <= 5.
 
 Run:  python bench/bench_functions.py [--repeats 7] [--number 2000] [--only ASM_FINAL,...]
 
@@ -33,6 +33,12 @@ COMPLETENESS = [[0.9], ["n/a"], [0.5], [0.8], [1.0]]
 CASES = [[40.0], ["n/a"], [30.0], [10.0], [25.0]]
 FINALS = [[float(x)] for x in range(5, 95, 3)]
 RISK = {2027: 0.09, 2028: 0.09, 2029: 0.10, 2030: 0.11, 2031: 0.12}
+LADDERS = {("Q236", "MIPS CQM"): LADDER}
+
+
+def _percentile(f: float, finals: list) -> float:
+    s = sorted(x for (x,) in finals)
+    return 100.0 * (bisect.bisect_left(s, f) + bisect.bisect_right(s, f)) / (2.0 * len(s))
 
 
 def _points(x: float, b: list) -> float:
@@ -45,15 +51,18 @@ def _points(x: float, b: list) -> float:
 
 
 def _factor(f: float, r: float, sf: float) -> float:
-    tfs = 1.0 / (1.0 + math.exp(-0.1 * (f - 50.0)))
+    tfs = 1.0 / (1.0 + math.exp(-S.tfs_steepness * (f - S.tfs_midpoint)))
     x = r * tfs * sf - r if f > 0 else -r
     return min(max(x, -r), r)
 
 
 def _final(q, c, ia, pi, bonus, size, met):
-    wq, wc = (0.5, 0.5) if q is not None and c is not None else ((1.0, 0.0) if q is not None else (0.0, 1.0))
-    ps = 5.0 if size <= 1 else (3.0 if size <= 15 else 0.0)
-    raw = 100.0 * (wq * (q or 0.0) + wc * (c or 0.0)) - 5.0 * (2 - ia) - 10.0 * (1.0 - pi) + bonus + ps
+    w = S.quality_weight
+    wq, wc = (w, 1.0 - w) if q is not None and c is not None else ((1.0, 0.0) if q is not None else (0.0, 1.0))
+    ps = S.solo_practice_bonus if size <= 1 else (S.small_practice_bonus if size <= S.small_practice_max_clinicians
+                                                  else 0.0)
+    raw = (100.0 * (wq * (q or 0.0) + wc * (c or 0.0)) - S.ia_penalty_per_missing * (2 - ia)
+           - S.pi_max_penalty * (1.0 - pi) + bonus + ps)
     return min(max(raw, 0.0), 100.0) if met else 0.0
 
 
@@ -63,9 +72,9 @@ def _quality(p, c, n):
         admin = ci == "n/a"
         cv = 1.0 if admin else ci
         nv = 20.0 if ni == "n/a" else ni
-        if not admin and cv < 0.75:
+        if not admin and cv < S.completeness_threshold:
             den += 10.0
-        elif nv >= 20:
+        elif nv >= S.case_minimum:
             num += 0.0 if pi == "-" else pi
             den += 10.0
     return num / den
@@ -78,38 +87,40 @@ def _scaling(finals):
 
 
 CASES_TABLE = {
-    # name: (arguments, plain-Python floor)
+    # name: (arguments, plain-Python floor taking the same arguments)
     "ASM_MEASURE_POINTS": (("Q236", "MIPS CQM", 0.655, None, ASSUMPTIONS),
-                           lambda: _points(round(0.655 * 100.0, 9), LADDER)),
-    "ASM_POINTS": ((65.5, [LADDER], None, None, ASSUMPTIONS), lambda: _points(65.5, LADDER)),
+                           lambda m, c, r, y, a: _points(round(r * 100.0, 9), LADDERS[m, c])),
+    "ASM_POINTS": ((65.5, [LADDER], None, None, ASSUMPTIONS), lambda v, lad, i, t, a: _points(v, lad[0])),
     "ASM_MEASURE": (("points", "HF", "236", "MIPS CQM", 40.0, 36.0, None, 0.655, None, None, ASSUMPTIONS),
-                    lambda: _points(round(0.655 * 100.0, 9), LADDER) if 36.0 / 40.0 >= 0.75 and 40.0 >= 20 else 0.0),
-    "ASM_COMPLETENESS": ((36.0, 40.0), lambda: 36.0 / 40.0 if 40.0 > 0 else 0.0),
-    "ASM_QUALITY": ((POINTS, COMPLETENESS, CASES, ASSUMPTIONS), lambda: _quality(POINTS, COMPLETENESS, CASES)),
+                    lambda item, co, m, c, e, rep, comp, r, p, y, a:
+                    _points(round(r * 100.0, 9), LADDERS["Q" + m, c])
+                    if rep / e >= S.completeness_threshold and e >= S.case_minimum else 0.0),
+    "ASM_COMPLETENESS": ((36.0, 40.0), lambda r, e: r / e if e > 0 else 0.0),
+    "ASM_QUALITY": ((POINTS, COMPLETENESS, CASES, ASSUMPTIONS), lambda p, c, n, a: _quality(p, c, n)),
     "ASM_MIN_SUBMISSION": ((COMPLETENESS, None, ASSUMPTIONS),
-                           lambda: any(c != "n/a" and c >= 0.75 for (c,) in COMPLETENESS)),
+                           lambda comp, t, a: any(c != "n/a" and c >= S.completeness_threshold for (c,) in comp)),
     "ASM_COST": ((6200.0, 35.0, COST_LADDER, ASSUMPTIONS),
-                 lambda: _points(-6200.0, [-x for x in COST_LADDER[0]]) / 10.0 if 35.0 >= 20 else None),
-    "ASM_IA_DONE": (("yes", "no"), lambda: ("yes" == "yes") + ("no" == "yes")),
-    "ASM_IA_ADJ": ((1.0, ASSUMPTIONS), lambda: -5.0 * (2 - 1.0)),
-    "ASM_PI_ADJ": ((0.8, ASSUMPTIONS), lambda: -10.0 * (1.0 - 0.8)),
-    "ASM_PRACTICE_BONUS": ((8.0, ASSUMPTIONS), lambda: 5.0 if 8.0 <= 1 else (3.0 if 8.0 <= 15 else 0.0)),
-    "ASM_FINAL": ((0.62, 0.7, 1.0, 0.8, 2.0, 8.0, True, ASSUMPTIONS),
-                  lambda: _final(0.62, 0.7, 1.0, 0.8, 2.0, 8.0, True)),
+                 lambda v, e, lad, a: _points(-v, [-x for x in lad[0]]) / 10.0 if e >= S.cost_episode_minimum
+                 else None),
+    "ASM_IA_DONE": (("yes", "no"), lambda a, b: (a.lower() == "yes") + (b.lower() == "yes")),
+    "ASM_IA_ADJ": ((1.0, ASSUMPTIONS), lambda n, a: -S.ia_penalty_per_missing * (2 - n)),
+    "ASM_PI_ADJ": ((0.8, ASSUMPTIONS), lambda pi, a: -S.pi_max_penalty * (1.0 - pi)),
+    "ASM_PRACTICE_BONUS": ((8.0, ASSUMPTIONS), lambda n, a: S.solo_practice_bonus if n <= 1 else (
+        S.small_practice_bonus if n <= S.small_practice_max_clinicians else 0.0)),
+    "ASM_FINAL": ((0.62, 0.7, 1.0, 0.8, 2.0, 8.0, True, ASSUMPTIONS), lambda *a: _final(*a[:7])),
     "ASM_NOTE": ((0.62, "#N/A", True, ASSUMPTIONS),
-                 lambda: "Cost not scored: its weight moves to quality [ASSUMPTION]."),
-    "ASM_TFS": ((62.0, ASSUMPTIONS), lambda: 1.0 / (1.0 + math.exp(-0.1 * (62.0 - 50.0)))),
-    "ASM_SCALING": ((FINALS, 2027.0, None, ASSUMPTIONS), lambda: _scaling(FINALS)),
-    "ASM_FACTOR": ((62.0, 2027.0, 1.0, None, ASSUMPTIONS), lambda: _factor(62.0, RISK[2027], 1.0)),
-    "ASM_MULTIPLIER": ((62.0, 2027.0, 1.0, None, ASSUMPTIONS), lambda: 1.0 + _factor(62.0, RISK[2027], 1.0)),
-    "ASM_IMPACT": ((0.021, 250000.0), lambda: 0.021 * 250000.0),
-    "ASM_RISK_LEVEL": ((2027.0,), lambda: RISK[int(2027.0)]),
-    "ASM_PAYMENT_YEAR": ((2027.0,), lambda: int(2027.0) + 2),
-    "ASM_PERCENTILE": ((62.0, FINALS), lambda: 100.0 * (bisect.bisect_left(sorted(f for (f,) in FINALS), 62.0)
-                                                       + bisect.bisect_right(sorted(f for (f,) in FINALS), 62.0))
-                       / (2.0 * len(FINALS))),
+                 lambda q, c, m, a: "Cost not scored: its weight moves to quality [ASSUMPTION]." if c == "#N/A" else ""),
+    "ASM_TFS": ((62.0, ASSUMPTIONS), lambda f, a: 1.0 / (1.0 + math.exp(-S.tfs_steepness * (f - S.tfs_midpoint)))),
+    "ASM_SCALING": ((FINALS, 2027.0, None, ASSUMPTIONS), lambda f, y, p, a: _scaling(f)),
+    "ASM_FACTOR": ((62.0, 2027.0, 1.0, None, ASSUMPTIONS), lambda f, y, sf, p, a: _factor(f, RISK[int(y)], sf)),
+    "ASM_MULTIPLIER": ((62.0, 2027.0, 1.0, None, ASSUMPTIONS),
+                       lambda f, y, sf, p, a: 1.0 + _factor(f, RISK[int(y)], sf)),
+    "ASM_IMPACT": ((0.021, 250000.0), lambda f, p: f * p),
+    "ASM_RISK_LEVEL": ((2027.0,), lambda y: RISK[int(y)]),
+    "ASM_PAYMENT_YEAR": ((2027.0,), lambda y: int(y) + 2),
+    "ASM_PERCENTILE": ((62.0, FINALS), lambda f, fs: _percentile(f, fs)),
     "ASM_WHY": (("ASM_QUALITY", POINTS, COMPLETENESS, CASES, ASSUMPTIONS),
-                lambda: _quality(POINTS, COMPLETENESS, CASES) and "OK"),
+                lambda n, p, c, k, a: _quality(p, c, k) and "OK"),
 }
 
 
@@ -140,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         args, floor = CASES_TABLE[name]
         result = call(name, *args)
         us = per_call(lambda: call(name, *args), a.number, a.repeats)
-        fl = per_call(floor, a.number, a.repeats)
+        fl = per_call(lambda: floor(*args), a.number, a.repeats)
         ratios.append(us / fl)
         shown = f"{result:.6g}" if isinstance(result, float) else str(result)[:14]
         print(f"{name:<20} {shown:>14} {us:9.2f} {fl:9.2f} {us / fl:7.1f}")
