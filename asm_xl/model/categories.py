@@ -121,8 +121,8 @@ def quality_category(points, status) -> np.ndarray:
     counted = _COUNTED[status]
     num = np.where(scored, points, 0.0).sum(axis=-1)
     den = 10.0 * counted.sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / den, np.nan)
+    # num / den where den > 0, NaN elsewhere (without an errstate context: ~3 µs a call)
+    return np.divide(num, den, out=np.full(np.shape(num), np.nan), where=den > 0)
 
 
 def minimum_submission_met(completeness, administrative_claims, submitted_on_time=True, *,
