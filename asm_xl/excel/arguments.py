@@ -126,6 +126,8 @@ def scalar_arg(name: str, v: object) -> object:
         return None if v != v else v
     if cls is int or cls is bool:
         return v
+    if cls is str and "#" not in v:  # text that cannot be an error value
+        return v if v.strip() else None
     if isinstance(v, list):
         flat = xv.flatten(name, v)
         if len(flat) != 1:
