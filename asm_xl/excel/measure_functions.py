@@ -4,6 +4,7 @@ scores."""
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -165,7 +166,7 @@ def asm_quality(points, completeness, cases, assumptions=None):
         raise xv.ExcelError("#N/A", "no measures given")
     status = categories.measure_status(comp, elig, admin, reported=reported, settings=s)
     q = float(categories.quality_category(np.array(pts), status))
-    if np.isnan(q):
+    if math.isnan(q):
         raise xv.ExcelError("#N/A", "quality not scored: every measure is excluded (fewer than "
                                     f"{s.case_minimum} cases)")
     return q
