@@ -22,8 +22,10 @@ YEAR = Arg("performance_year", "ASM performance year, {first_year}-{last_year}."
 
 
 @lru_cache(maxsize=256)
-def _settings_from_pairs(pairs: tuple) -> Settings:
-    return Settings.from_mapping(dict(pairs))
+def _settings_from_pairs(typed: tuple) -> Settings:
+    """``typed``: (name, type, value) triples, so that 1, 1.0 and TRUE (equal keys to a cache) are
+    read apart: a count given as TRUE is an error whatever was read before it."""
+    return Settings.from_mapping({name: value for name, _cls, value in typed})
 
 
 #: (the last assumptions range object, its Settings), replaced as one tuple so that a thread reading
@@ -80,7 +82,7 @@ def _read_settings(v: object) -> Settings:
         raise xv.ExcelError("#VALUE!", "assumptions: a two-column range of setting names and values")
     pairs = tuple((str(r[0]).strip(), r[1]) for r in rows if not xv.is_blank(r[0]))
     try:
-        settings = _settings_from_pairs(pairs)
+        settings = _settings_from_pairs(tuple((name, value.__class__, value) for name, value in pairs))
     except ASMInputError as e:
         raise xv.ExcelError("#NUM!", str(e)) from None
     _LAST_RANGE[0] = (v, settings)
