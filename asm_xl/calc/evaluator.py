@@ -171,8 +171,12 @@ class _Codegen:
         # an ASM_* function: memoized on its arguments (a range frozen once per run)
         keys, call_args = [], []
         for a, v in zip(args, values):
-            if a[0] in ("lit", "missing") or (a[0] == "ref" and _is_cell(a)):
-                keys.append(f"_key({v})")
+            if a[0] == "lit":  # a constant: its key too
+                keys.append(self.const(xl.key_of(a[1])))
+            elif a[0] == "missing":
+                keys.append(self.const(xl.key_of(None)))
+            elif a[0] == "ref" and _is_cell(a):  # a local is read twice, a lookup is made once
+                keys.append(f"({v}.__class__, {v})" if v.isidentifier() else f"_key({v})")
             elif self.ranges_once and a[0] == "ref":
                 keys.append(f"({v}_k if {v}_k is not None else ({v}_k := _freeze({v})))")
             else:
@@ -223,11 +227,15 @@ class Evaluator:
         order = _dependency_order(trees, deps)
         local = {key: f"v{i}" for i, key in enumerate(order)}
 
+        inputs_read = sorted(read - set(local))
+        local.update({key: f"i{i}" for i, key in enumerate(inputs_read)})  # each input read once per run
+
         def cell_expr(key):
-            return local[key] if key in local else f"_g({gen.const(key)})"
+            return local[key]
 
         gen = _Codegen(cell_expr, ranges_once=True)
         body: list[str] = ["    _g = inputs.get"]
+        body += [f"    {local[key]} = _g({gen.const(key)})" for key in inputs_read]
         for key in order:
             gen.pending_ranges = []
             value = gen.expr(trees[key])

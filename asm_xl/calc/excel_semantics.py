@@ -31,6 +31,8 @@ def scalar(v):
 
 
 def num(v):
+    if v.__class__ is float:  # the common case, decided at once
+        return v
     v = scalar(v)
     if is_err(v):
         return v
@@ -60,6 +62,10 @@ _CMP = {"=": operator.eq, "<>": operator.ne, "<": operator.lt, ">": operator.gt,
         ">=": operator.ge}
 
 
+#: + - * of two floats: no error to pass through, no division by zero
+_PLAIN = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+
+
 def _rank(v) -> int:  # Excel orders numbers < text < logicals
     return 2 if isinstance(v, bool) else (1 if isinstance(v, str) else 0)
 
@@ -85,6 +91,9 @@ def compare(op, a, b):
 
 
 def arith(op, a, b):
+    if a.__class__ is float and b.__class__ is float and op in _PLAIN:  # the common case
+        r = _PLAIN[op](a, b)
+        return r if math.isfinite(r) else XlErr("#NUM!")
     x, y = num(a), num(b)
     for v in (x, y):
         if is_err(v):
@@ -132,6 +141,8 @@ def _minmax(fn):
 
 
 def truth(v):
+    if v.__class__ is bool:  # a comparison's result: decided at once
+        return v
     v = scalar(v)
     if is_err(v):
         return v
@@ -178,6 +189,9 @@ FUNCS: dict[str, Callable] = {
 
 def freeze(v):
     """A hashable, type-exact key for an argument (1, 1.0 and TRUE stay apart)."""
+    if v.__class__ is list:  # a range: rows of cell values, frozen without a call per cell
+        return tuple(tuple([(x.__class__, x) if x.__class__ is not list else freeze(x) for x in row])
+                     if row.__class__ is list else freeze(row) for row in v)
     if isinstance(v, list):
         return tuple(tuple(map(freeze, row)) for row in v)
     return (v.__class__, v)

@@ -12,7 +12,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.excel import values as xv
 from asm_xl.excel.registry import Arg
 
-__all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "scalar_arg"]
+__all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "scalar_arg", "year_risk"]
 
 ASSUMPTIONS = Arg("assumptions", "Optional: the Assumptions table (setting names and values, 2 columns). "
                   "Omitted: asm-xl's defaults.", optional=True, range=True)
@@ -22,8 +22,10 @@ YEAR = Arg("performance_year", "ASM performance year, {first_year}-{last_year}."
 
 
 @lru_cache(maxsize=256)
-def _settings_from_pairs(pairs: tuple) -> Settings:
-    return Settings.from_mapping(dict(pairs))
+def _settings_from_pairs(typed: tuple) -> Settings:
+    """``typed``: (name, type, value) triples, so that 1, 1.0 and TRUE (equal keys to a cache) are
+    read apart: a count given as TRUE is an error whatever was read before it."""
+    return Settings.from_mapping({name: value for name, _cls, value in typed})
 
 
 #: (the last assumptions range object, its Settings), replaced as one tuple so that a thread reading
@@ -35,11 +37,42 @@ def settings_arg(v: object) -> Settings:
     """The assumptions range → Settings (cached); rows of (name, value), unknown names → #NUM!.
 
     The same range object passed again (a workbook evaluation passes one list to every function)
-    is recognised by identity, without re-reading it.
+    is recognised by identity, an equal range built anew by its content, without re-reading it.
     """
     last_range, last_settings = _LAST_RANGE[0]
     if v is last_range:
         return last_settings
+    key = _content_key(v)
+    hit = _BY_CONTENT.get(key) if key is not None else None
+    if hit is not None:
+        _LAST_RANGE[0] = (v, hit)
+        return hit
+    settings = _read_settings(v)
+    if key is not None:
+        if len(_BY_CONTENT) >= 256:
+            _BY_CONTENT.clear()
+        _BY_CONTENT[key] = settings
+    return settings
+
+
+#: Settings of an assumptions range by its content (type-exact: 1, 1.0 and TRUE stay apart), so an
+#: equal range built anew (each workbook evaluation builds its own) is not read again. Only ranges
+#: that were read without an error are kept; the result never depends on what was read before.
+_BY_CONTENT: dict = {}
+
+
+def _content_key(v: object):
+    if v.__class__ is not list:
+        return None
+    try:
+        key = tuple([tuple([(x.__class__, x) for x in r]) if r.__class__ is list else (r.__class__, r) for r in v])
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _read_settings(v: object) -> Settings:
     if xv.is_blank(v) if not isinstance(v, list) else False:
         return DEFAULT_SETTINGS
     if not isinstance(v, list):
@@ -49,7 +82,7 @@ def settings_arg(v: object) -> Settings:
         raise xv.ExcelError("#VALUE!", "assumptions: a two-column range of setting names and values")
     pairs = tuple((str(r[0]).strip(), r[1]) for r in rows if not xv.is_blank(r[0]))
     try:
-        settings = _settings_from_pairs(pairs)
+        settings = _settings_from_pairs(tuple((name, value.__class__, value) for name, value in pairs))
     except ASMInputError as e:
         raise xv.ExcelError("#NUM!", str(e)) from None
     _LAST_RANGE[0] = (v, settings)
@@ -58,8 +91,14 @@ def settings_arg(v: object) -> Settings:
 
 def year_arg(v: object) -> int:
     y = xv.whole("performance_year", v)
-    risk_level(y)  # unknown year → ASMInputError → #NUM!
+    year_risk(y)  # unknown year → ASMInputError → #NUM!
     return y
+
+
+@lru_cache(maxsize=64)
+def year_risk(year: int) -> float:
+    """The risk level of a (whole) performance year, looked up once per year; unknown → ASMInputError."""
+    return risk_level(year)
 
 
 def not_scored(v: object) -> bool:
@@ -72,10 +111,25 @@ def ladder_arg(v: object, inverse: bool, topped_out: bool) -> Ladder:
     nums = [xv.number("ladder", x) for x in vals]
     if len(nums) != 10:
         raise xv.ExcelError("#VALUE!", f"ladder: ten decile start values needed, got {len(nums)}")
-    return Ladder(tuple(nums), inverse=inverse, topped_out=topped_out)
+    return _ladder(tuple(nums), inverse, topped_out)
+
+
+@lru_cache(maxsize=1024)
+def _ladder(starts: tuple, inverse: bool, topped_out: bool) -> Ladder:
+    """A ladder is immutable and checked when built (with numpy): built once per distinct ladder."""
+    return Ladder(starts, inverse=inverse, topped_out=topped_out)
 
 
 def scalar_arg(name: str, v: object) -> object:
+    if v is None:
+        return None
+    cls = v.__class__
+    if cls is float:
+        return None if v != v else v
+    if cls is int or cls is bool:
+        return v
+    if cls is str and "#" not in v:  # text that cannot be an error value
+        return v if v.strip() else None
     if isinstance(v, list):
         flat = xv.flatten(name, v)
         if len(flat) != 1:

@@ -4,6 +4,7 @@ scores."""
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -89,10 +90,11 @@ def asm_measure(item, cohort, measure, collection_type, eligible, reported, comp
     if what not in MEASURE_ITEMS:
         raise xv.ExcelError("#VALUE!", f"item: one of {', '.join(MEASURE_ITEMS)}")
     year = xv.optional_number("benchmark_year", benchmark_year, None)
-    args = [scalar_arg(n, v) for n, v in (("cohort", cohort), ("measure", measure), ("collection_type", collection_type),
-                                       ("eligible", eligible), ("reported", reported),
-                                       ("completeness", completeness), ("rate", rate), ("points", points))]
-    ms = _measure_score(*args, int(year) if year else s.benchmark_year, s)
+    ms = _measure_score(scalar_arg("cohort", cohort), scalar_arg("measure", measure),
+                        scalar_arg("collection_type", collection_type), scalar_arg("eligible", eligible),
+                        scalar_arg("reported", reported), scalar_arg("completeness", completeness),
+                        scalar_arg("rate", rate), scalar_arg("points", points),
+                        int(year) if year else s.benchmark_year, s)
     admin = ms.collection_type == "Administrative claims"
     counted = ms.status in MeasureStatus.COUNTED
     if what == "collection_type":
@@ -164,7 +166,7 @@ def asm_quality(points, completeness, cases, assumptions=None):
         raise xv.ExcelError("#N/A", "no measures given")
     status = categories.measure_status(comp, elig, admin, reported=reported, settings=s)
     q = float(categories.quality_category(np.array(pts), status))
-    if np.isnan(q):
+    if math.isnan(q):
         raise xv.ExcelError("#N/A", "quality not scored: every measure is excluded (fewer than "
                                     f"{s.case_minimum} cases)")
     return q

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from asm_xl.model import payment
-from asm_xl.model.parameters import payment_year, risk_level
+from asm_xl.model.parameters import payment_year
 from asm_xl.model.settings import Settings
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, settings_arg, year_arg
+from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, settings_arg, year_arg, year_risk
 from asm_xl.excel.registry import Arg, excel_function
 
 __all__: list[str] = []
@@ -45,7 +45,7 @@ def _cohort(final_scores, payments, name: str = "final_scores"):
 def _scaling(scaling, performance_year: int, payments, s: Settings) -> float:
     if isinstance(scaling, list) and len(xv.flatten("scaling", scaling)) > 1:
         finals, weights = _cohort(scaling, payments, "scaling")
-        return payment.solve_scaling_factor(finals, weights, risk_level(performance_year), settings=s).scaling_factor
+        return payment.solve_scaling_factor(finals, weights, year_risk(performance_year), settings=s).scaling_factor
     return xv.optional_number("scaling", scaling, s.default_scaling_factor, minimum=0)
 
 
@@ -61,7 +61,7 @@ def asm_scaling(final_scores, performance_year, payments=None, assumptions=None)
     s = settings_arg(assumptions)
     py = year_arg(performance_year)
     finals, weights = _cohort(final_scores, payments)
-    return payment.solve_scaling_factor(finals, weights, risk_level(py), settings=s).scaling_factor
+    return payment.solve_scaling_factor(finals, weights, year_risk(py), settings=s).scaling_factor
 
 
 @excel_function(
@@ -80,7 +80,7 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, assum
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     sf = _scaling(scaling, py, payments, s)
     tfs = payment.transformed_final_score(f, settings=s)
-    return float(payment.adjustment_factor(f, tfs, risk_level(py), sf, settings=s))
+    return float(payment.adjustment_factor(f, tfs, year_risk(py), sf, settings=s))
 
 
 @excel_function(
@@ -112,7 +112,7 @@ def asm_impact(factor, part_b_payments):
 
 @excel_function("ASM_RISK_LEVEL", "Risk level r of a performance year: {risk_levels} ({first_year}-{last_year}).", YEAR, source="CMS")
 def asm_risk_level(performance_year):
-    return risk_level(year_arg(performance_year))
+    return year_risk(year_arg(performance_year))
 
 
 @excel_function("ASM_PAYMENT_YEAR", "Payment year of a performance year (performance year + 2).", YEAR, source="CMS")

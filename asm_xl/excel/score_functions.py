@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numpy as np
 
 from asm_xl.model import adjustments, final_score as final_mod
@@ -80,7 +81,7 @@ def asm_final(quality, cost, ia_done, pi_score, complex_bonus=None, practice_siz
     f = float(final_mod.final_score(q, c, float(adjustments.ia_adjustment(ia, settings=s)),
                                     float(adjustments.pi_adjustment(pi, settings=s)), bonus, practice, met,
                                     settings=s))
-    if np.isnan(f):
+    if math.isnan(f):
         raise xv.ExcelError("#N/A", "neither quality nor cost is scored: the final score cannot be computed")
     return f
 

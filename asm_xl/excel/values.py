@@ -40,14 +40,24 @@ class ExcelError(Exception):
         return cls("#NUM!", str(err))
 
 
+_ERROR_SET = frozenset(ERROR_VALUES)
+
+
 def is_error(v: object) -> bool:
     """An Excel error value given as text ("#N/A", "#VALUE!" ...)."""
-    return isinstance(v, str) and v.strip().upper() in ERROR_VALUES
+    return isinstance(v, str) and "#" in v and v.strip().upper() in _ERROR_SET
 
 
 def is_blank(v: object) -> bool:
     """A blank cell: None, "", or a float NaN (pandas-style blank)."""
-    return v is None or (isinstance(v, str) and v.strip() == "") or (isinstance(v, float) and math.isnan(v))
+    if v is None:
+        return True
+    cls = v.__class__
+    if cls is float:
+        return v != v
+    if cls is int or cls is bool:
+        return False
+    return (isinstance(v, str) and v.strip() == "") or (isinstance(v, float) and math.isnan(v))
 
 
 def flatten(name: str, v: object) -> list:
@@ -56,6 +66,8 @@ def flatten(name: str, v: object) -> list:
         v = list(v)
     if not isinstance(v, list):
         return [v]
+    if v and v[0].__class__ is list and all(r.__class__ is list and len(r) == 1 for r in v):
+        return [r[0] for r in v]  # a column, as a workbook passes it: decided at once
     if v and all(isinstance(r, (list, tuple)) for r in v):
         rows = [list(r) for r in v]
         if len(rows) == 1:
@@ -69,6 +81,8 @@ def flatten(name: str, v: object) -> list:
 
 
 def _scalar(name: str, v: object) -> object:
+    if v is None or v.__class__ is float or v.__class__ is str:
+        return v
     if isinstance(v, (list, tuple)):
         flat = flatten(name, v)
         if len(flat) != 1:
@@ -114,6 +128,8 @@ def number(name: str, v: object, *, minimum: float | None = None, maximum: float
 
 def optional_number(name: str, v: object, default: float | None, **kw) -> float | None:
     """:func:`number`, or ``default`` for a blank cell."""
+    if v is None:
+        return default
     v = _scalar(name, v)
     return default if is_blank(v) else number(name, v, **kw)
 
@@ -132,6 +148,10 @@ _FALSE = {"FALSE", "NO", "N", "0"}
 
 def boolean(name: str, v: object, default: bool) -> bool:
     """TRUE/FALSE, yes/no, 1/0; blank → ``default``; anything else → #VALUE!."""
+    if v is None:
+        return default
+    if v.__class__ is bool:
+        return v
     v = _scalar(name, v)
     if is_blank(v):
         return default
@@ -146,6 +166,10 @@ def boolean(name: str, v: object, default: bool) -> bool:
 
 def text(name: str, v: object) -> str:
     """Text of one cell (236.0 → "236"); blank → #VALUE!; an error value passes through."""
+    if v.__class__ is str and "#" not in v:
+        t = v.strip()
+        if t:
+            return t
     v = _scalar(name, v)
     if is_error(v):
         raise ExcelError(str(v).strip().upper(), f"{name} is an error value {v}")

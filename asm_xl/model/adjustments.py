@@ -1,9 +1,11 @@
-"""Score adjustments added to the weighted category scores (spec 6) [CMS]. Vectorized."""
+"""Score adjustments added to the weighted category scores (spec 6) [CMS]. Vectorized; plain Python
+numbers in give plain numbers out (:mod:`asm_xl.model.primitives`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from asm_xl.model.primitives import ops
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["ia_adjustment", "pi_adjustment", "practice_size_bonus"]
@@ -18,7 +20,7 @@ def ia_adjustment(ia_done, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarr
 
     ``ia_done`` is the number of the two ASM activities (IA-1, IA-2) completed: 0, 1 or 2.
     """
-    return -settings.ia_penalty_per_missing * (2 - np.asarray(ia_done, dtype=float))
+    return -settings.ia_penalty_per_missing * (2 - ops(ia_done).float(ia_done))
 
 
 def pi_adjustment(pi_score, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
@@ -30,10 +32,11 @@ def pi_adjustment(pi_score, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndar
 
     With the linear assumption switched off, PI is all-or-nothing: 0 at 100%, -pi_max_penalty below.
     """
-    pi = np.asarray(pi_score, dtype=float)
+    xp = ops(pi_score)
+    pi = xp.float(pi_score)
     if settings.pi_adjustment_linear:
         return -settings.pi_max_penalty * (1.0 - pi)
-    return np.where(pi >= 1.0, 0.0, -settings.pi_max_penalty)
+    return xp.where(pi >= 1.0, 0.0, -settings.pi_max_penalty)
 
 
 def practice_size_bonus(clinicians, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
@@ -45,6 +48,7 @@ def practice_size_bonus(clinicians, *, settings: Settings = DEFAULT_SETTINGS) ->
               = small_practice_bonus    if 2 <= clinicians <= small_practice_max_clinicians
               = 0                       above
     """
-    n = np.asarray(clinicians, dtype=float)
-    return np.where(n <= 1, settings.solo_practice_bonus,
-                    np.where(n <= settings.small_practice_max_clinicians, settings.small_practice_bonus, 0.0))
+    xp = ops(clinicians)
+    n = xp.float(clinicians)
+    return xp.where(n <= 1, xp.float(settings.solo_practice_bonus),
+                    xp.where(n <= settings.small_practice_max_clinicians, xp.float(settings.small_practice_bonus), 0.0))

@@ -1,9 +1,11 @@
-"""Final score 0-100 with reweighting and clamping (spec 5, 7) [CMS]. Vectorized."""
+"""Final score 0-100 with reweighting and clamping (spec 5, 7) [CMS]. Vectorized; plain Python numbers
+in give plain numbers out (:mod:`asm_xl.model.primitives`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from asm_xl.model.primitives import ops
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["category_weights", "final_score", "category_note"]
@@ -16,17 +18,19 @@ def category_weights(quality_scored, cost_scored, *, settings: Settings = DEFAUL
     reweighting off, the unscored category simply adds 0. Neither scored: (NaN, NaN), the final
     score cannot be computed.
     """
-    q = np.asarray(quality_scored, dtype=bool)
-    c = np.asarray(cost_scored, dtype=bool)
-    wq0 = settings.quality_weight
+    xp = ops(quality_scored, cost_scored)
+    q = xp.bool(quality_scored)
+    c = xp.bool(cost_scored)
+    wq0 = xp.float(settings.quality_weight)
+    both = xp.and_(q, c)
     if settings.reweight_unscored_category:
-        wq = np.where(q & c, wq0, np.where(q, 1.0, 0.0))
-        wc = np.where(q & c, 1.0 - wq0, np.where(c, 1.0, 0.0))
+        wq = xp.where(both, wq0, xp.where(q, 1.0, 0.0))
+        wc = xp.where(both, 1.0 - wq0, xp.where(c, 1.0, 0.0))
     else:
-        wq = np.where(q, wq0, 0.0)
-        wc = np.where(c, 1.0 - wq0, 0.0)
-    none = ~q & ~c
-    return np.where(none, np.nan, wq), np.where(none, np.nan, wc)
+        wq = xp.where(q, wq0, 0.0)
+        wc = xp.where(c, 1.0 - wq0, 0.0)
+    none = xp.and_(xp.not_(q), xp.not_(c))
+    return xp.where(none, np.nan, wq), xp.where(none, np.nan, wc)
 
 
 def final_score(quality, cost, ia_adj, pi_adj, complex_bonus, practice_bonus,
@@ -43,13 +47,15 @@ def final_score(quality, cost, ia_adj, pi_adj, complex_bonus, practice_bonus,
     :func:`category_weights`). NaN only where neither category is scored and the minimum
     submission is met: the score cannot be computed, which callers must report, not hide.
     """
-    q = np.asarray(quality, dtype=float)
-    c = np.asarray(cost, dtype=float)
-    wq, wc = category_weights(~np.isnan(q), ~np.isnan(c), settings=settings)
-    base = 100.0 * (wq * np.where(np.isnan(q), 0.0, q) + wc * np.where(np.isnan(c), 0.0, c))
+    xp = ops(quality, cost, ia_adj, pi_adj, complex_bonus, practice_bonus, minimum_submission_met)
+    q = xp.float(quality)
+    c = xp.float(cost)
+    q_nan, c_nan = xp.isnan(q), xp.isnan(c)
+    wq, wc = category_weights(xp.not_(q_nan), xp.not_(c_nan), settings=settings)
+    base = 100.0 * (wq * xp.where(q_nan, 0.0, q) + wc * xp.where(c_nan, 0.0, c))
     raw = base + ia_adj + pi_adj + complex_bonus + practice_bonus
-    clamped = np.clip(raw, 0.0, 100.0)
-    return np.where(np.asarray(minimum_submission_met, dtype=bool), clamped, 0.0)
+    clamped = xp.clip(raw, 0.0, 100.0)
+    return xp.where(xp.bool(minimum_submission_met), clamped, 0.0)
 
 
 def category_note(quality_scored: bool, cost_scored: bool, minimum_submission_met: bool = True, *,

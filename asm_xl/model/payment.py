@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from asm_xl.model.primitives import ops
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = [
@@ -32,10 +33,11 @@ def transformed_final_score(final, *, midpoint=None, steepness=None,
     ``midpoint`` overrides m (e.g. the cohort median) and ``steepness`` k; both may be arrays that
     broadcast with ``final`` (one value per simulated cohort). CMS's illustration: final 80 → 0.95.
     """
-    m = settings.tfs_midpoint if midpoint is None else np.asarray(midpoint, dtype=float)
-    k = settings.tfs_steepness if steepness is None else np.asarray(steepness, dtype=float)
-    x = -k * (np.asarray(final, dtype=float) - m)
-    return 1.0 / (1.0 + np.exp(x))
+    xp = ops(final, 0.0 if midpoint is None else midpoint, 0.0 if steepness is None else steepness)
+    m = settings.tfs_midpoint if midpoint is None else xp.float(midpoint)
+    k = settings.tfs_steepness if steepness is None else xp.float(steepness)
+    x = -k * (xp.float(final) - m)
+    return 1.0 / (1.0 + xp.exp(x))
 
 
 def adjustment_factor(final, tfs, risk_level, scaling_factor, *,
@@ -48,21 +50,23 @@ def adjustment_factor(final, tfs, risk_level, scaling_factor, *,
                = -r                      if final = 0
         factor = clamp(factor, -r, +r)   [ASSUMPTION bound_factors]
     """
-    r = np.asarray(risk_level, dtype=float)
-    f = np.where(np.asarray(final, dtype=float) > 0, r * np.asarray(tfs, dtype=float) * scaling_factor - r, -r)
+    xp = ops(final, tfs, risk_level, scaling_factor)
+    r = xp.float(risk_level)
+    f = xp.where(xp.float(final) > 0, r * xp.float(tfs) * scaling_factor - r, -r)
     if settings.bound_factors:
-        f = np.clip(f, -r, r)
+        f = xp.clip(f, -r, r)
     return f
 
 
 def payment_multiplier(factor) -> np.ndarray:
     """Payment multiplier = 1 + factor, applied to Part B professional claims of the payment year [CMS]."""
-    return 1.0 + np.asarray(factor, dtype=float)
+    return 1.0 + ops(factor).float(factor)
 
 
 def dollar_impact(factor, part_b_payments) -> np.ndarray:
     """Dollar impact = factor x Part B payments [CMS]. +6% on $250,000 → +$15,000."""
-    return np.asarray(factor, dtype=float) * np.asarray(part_b_payments, dtype=float)
+    xp = ops(factor, part_b_payments)
+    return xp.float(factor) * xp.float(part_b_payments)
 
 
 @dataclass(frozen=True)

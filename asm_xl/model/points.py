@@ -1,6 +1,7 @@
 """Measure achievement points from a benchmark ladder (spec 3.1) [MIPS].
 
-Vectorized: ``rates`` may be a scalar or an array; the result has its shape.
+Vectorized: ``rates`` may be a scalar or an array; the result has its shape (a plain Python number
+in gives a plain number out, :mod:`asm_xl.model.primitives`).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from asm_xl.model.benchmarks import Ladder
+from asm_xl.model.primitives import ARRAY, ops
 from asm_xl.model.settings import DEFAULT_SETTINGS
 
 __all__ = ["points_on_ladder", "to_ladder_units"]
@@ -19,7 +21,8 @@ LADDER_UNIT_DECIMALS = 9
 
 def to_ladder_units(rates, scale: float) -> np.ndarray:
     """rate x scale, rounded to 1e-9 to undo binary noise (fraction 0.57 → 57 percent)."""
-    return np.round(np.asarray(rates, dtype=float) * scale, LADDER_UNIT_DECIMALS)
+    xp = ops(rates, scale)
+    return xp.round(xp.float(rates) * scale, LADDER_UNIT_DECIMALS)
 
 
 def points_on_ladder(rates, ladder: Ladder, *, cap: float = DEFAULT_SETTINGS.topped_out_cap, decimals: int = -1) -> np.ndarray:
@@ -56,17 +59,18 @@ def points_on_ladder(rates, ladder: Ladder, *, cap: float = DEFAULT_SETTINGS.top
     >>> float(points_on_ladder(0.65, lad))
     7.5
     """
+    xp = ops(rates)
     sign = -1.0 if ladder.inverse else 1.0
-    b = sign * np.asarray(ladder.starts, dtype=float)  # non-decreasing in the better direction
+    b = [sign * float(v) for v in ladder.starts] if xp is not ARRAY else sign * np.asarray(ladder.starts, dtype=float)
+    # b is non-decreasing in the better direction
     x = sign * to_ladder_units(rates, ladder.scale)
-    k = 1 + np.searchsorted(b[1:], x, side="right")  # highest decile in 2..10 reached, else 1
-    lo = b[np.minimum(k, 10) - 1]
-    hi = b[np.minimum(k, 9)]  # B_(k+1); unused when k = 10
-    with np.errstate(divide="ignore", invalid="ignore"):
-        partial = k + (x - lo) / (hi - lo)
-    pts = np.where(k >= 10, 10.0, np.where((k == 1) & (x < b[0]), 1.0, partial))
+    k = xp.search(b, x, 1)  # highest decile in 2..10 reached, else 1
+    lo = b[xp.minimum(k, 10) - 1]
+    hi = b[xp.minimum(k, 9)]  # B_(k+1); unused when k = 10
+    partial = k + xp.div(x - lo, hi - lo)
+    pts = xp.where(k >= 10, 10.0, xp.where(xp.and_(k == 1, x < b[0]), 1.0, partial))
     if ladder.topped_out:
-        pts = np.minimum(pts, cap)
+        pts = xp.minimum(pts, cap)
     if decimals >= 0:
-        pts = np.round(pts, decimals)
+        pts = xp.round(pts, decimals)
     return pts
