@@ -29,7 +29,7 @@ from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.cohort_checks import Checker, cohort_codes, ia_done_column, measure_inputs, report_duplicates
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, performance_years, year_parameters
-from asm_xl.model.points import points_on_ladder
+from asm_xl.model.points import cap_bites, points_on_ladder
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["CohortResult", "score_cohort", "ERROR_COLUMNS"]
@@ -156,23 +156,34 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
         pts = np.where(scored & ~np.isnan(mi["points"]), mi["points"], 0.0)
         bench = np.full(n, "", dtype=object)
         bench[scored & ~np.isnan(mi["points"])] = "entered"
+        mstatus = mi["status"].copy()
+        labels = _STATUS_LABELS[mstatus]
         for ctype in m.collection_types:
             sel = scored & np.isnan(mi["points"]) & (mi["ctype"] == ctype)
             if not sel.any():
                 continue
             ladder = overrides.get(m.id, ctype)
-            if ladder is None and benchmark_source == "cohort":
-                ladder = ladder_from_rates(mi["rate"][sel], inverse=m.inverse,
-                                           scale=100.0 if m.proportion else 1.0)
-            if ladder is None:
-                ladder = table.lookup(m.id, ctype, settings.benchmark_year)
+            if ladder is None and benchmark_source == "cohort":  # None below the minimum reporters [MIPS]
+                ladder = ladder_from_rates(mi["rate"][sel], inverse=m.inverse, scale=100.0 if m.proportion else 1.0,
+                                           minimum_reporters=settings.benchmark_minimum_reporters)
+            elif ladder is None:
+                ladder = table.find(m.id, ctype, settings.benchmark_year)
+            if ladder is None:  # no benchmark: excluded, not an error and not 10 points [spec 8.1]
+                mstatus[sel] = MeasureStatus.NO_BENCHMARK
+                labels[sel] = MeasureStatus.LABELS[MeasureStatus.NO_BENCHMARK]
+                bench[sel] = "none"
+                continue
             used[(cohort.code, year, m.label, ctype)] = ladder
-            pts[sel] = points_on_ladder(mi["rate"][sel], ladder, cap=settings.topped_out_cap,
+            rates = mi["rate"][sel]
+            pts[sel] = points_on_ladder(rates, ladder, cap=settings.topped_out_cap,
                                         decimals=settings.measure_points_decimals)
-            bench[sel] = ladder.label if ladder.measure else ladder.source
+            bench[sel] = ladder.describe(m.benchmark_note)
+            capped = np.flatnonzero(sel)[cap_bites(rates, ladder, cap=settings.topped_out_cap)]
+            labels[capped] = labels[capped] + categories.capped_note(settings)
+        status[:, j] = mstatus
         points[:, j] = pts
         out[f"{m.key}_points"] = pts
-        out[f"{m.key}_status"] = _STATUS_LABELS[mi["status"]]
+        out[f"{m.key}_status"] = labels
         out[f"{m.key}_benchmark"] = bench
     quality = categories.quality_category(points, status)
     min_met = categories.minimum_submission_met(comp, admin, on_time[rows].astype(bool), settings=settings)
@@ -180,13 +191,18 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     eps = np.nan_to_num(episodes[rows], nan=0.0)
     cpts = cost_pts_in[rows].copy()
     need = np.isnan(cpts) & ~np.isnan(episode_cost[rows]) & (eps >= settings.cost_episode_minimum)
+    no_cost_ladder = np.zeros(n, dtype=bool)
     if need.any():
-        if cost_ladder is None:
+        if cost_ladder is None:  # None below the minimum reporters: no cost score from episode costs [MIPS]
             eligible_costs = episode_cost[rows][eps >= settings.cost_episode_minimum]
-            cost_ladder = ladder_from_rates(eligible_costs, inverse=True)
-        used[(cohort.code, year, cohort.cost_measure_id, "cost")] = cost_ladder
-        cpts[need] = points_on_ladder(episode_cost[rows][need], cost_ladder, cap=settings.topped_out_cap)
-    cost = categories.cost_category(cpts, eps, settings=settings)
+            cost_ladder = ladder_from_rates(eligible_costs, inverse=True,
+                                            minimum_reporters=settings.benchmark_minimum_reporters)
+        if cost_ladder is None:
+            no_cost_ladder = need
+        else:
+            used[(cohort.code, year, cohort.cost_measure_id, "cost")] = cost_ladder
+            cpts[need] = points_on_ladder(episode_cost[rows][need], cost_ladder, cap=settings.topped_out_cap)
+    cost = categories.cost_category(cpts, eps, settings=settings)  # NaN points (no ladder): not scored
 
     ia = adjustments.ia_adjustment(ia_done[rows], settings=settings)
     pia = adjustments.pi_adjustment(pi[rows], settings=settings)
@@ -212,6 +228,9 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     idx = df.index[rows]
     ident = {c: df[c].to_numpy()[rows] for c in ("npi", "tin", "name", "specialty") if c in df.columns}
     notes = _notes(~np.isnan(quality), ~np.isnan(cost), min_met, settings)
+    if no_cost_ladder.any():
+        why = categories.no_cost_ladder_note(settings)
+        notes[no_cost_ladder] = [f"{t} {why}".strip() for t in notes[no_cost_ladder]]
     frame = {**ident, "cohort": cohort.code, "performance_year": year, "payment_year": params.payment_year,
              **out, "quality": quality, "cost_points": np.where(np.isnan(cost), np.nan, cpts), "cost": cost,
              "quality_weight": wq, "cost_weight": wc, "ia_adjustment": ia, "pi_adjustment": pia,

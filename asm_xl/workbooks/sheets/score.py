@@ -76,8 +76,9 @@ def build_score(wb: Workbook) -> None:
          '"ASM_QUALITY",Sc_Points,Sc_Completeness,Sc_Cases,Assumptions'),
         ("Cost category score", '=IF(In_CostPoints<>"",ASM_COST(In_CostPoints,In_Episodes,"",Assumptions),'
                                 'ASM_COST(In_EpisodeCost,In_Episodes,CostLadder,Assumptions))', "0.0%",
-         '"ASM_COST",IF(In_CostPoints<>"",In_CostPoints,In_EpisodeCost),In_Episodes,'
-         'IF(In_CostPoints<>"","",CostLadder),Assumptions'),
+         # two ASM_WHY calls, not IF(..., CostLadder) inside one: engines read an IF'd empty range as zeros
+         'IF(In_CostPoints<>"",ASM_WHY("ASM_COST",In_CostPoints,In_Episodes,"",Assumptions),'
+         'ASM_WHY("ASM_COST",In_EpisodeCost,In_Episodes,CostLadder,Assumptions))'),
         ("Improvement activities done", "=ASM_IA_DONE(In_IA1,In_IA2)", "0", '"ASM_IA_DONE",In_IA1,In_IA2'),
         ("Improvement activities adjustment", "=ASM_IA_ADJ(B{ia},Assumptions)", "0.0", None),
         ("Promoting Interoperability adjustment", "=ASM_PI_ADJ(In_PI,Assumptions)", "0.0",
@@ -115,7 +116,8 @@ def build_score(wb: Workbook) -> None:
         c.number_format = fmt
         c.fill = RESULT_FILL
         if why:
-            ws.cell(row=r, column=3, value=f'=IF(ISERROR(B{r}),ASM_WHY({why.format(**at)}),"")').font = NOTE_FONT
+            call = why.format(**at) if "ASM_WHY(" in why else f"ASM_WHY({why.format(**at)})"
+            ws.cell(row=r, column=3, value=f'=IF(ISERROR(B{r}),{call},"")').font = NOTE_FONT
     for k, n in names.items():
         define(wb, n, f"{L.SCORE}!$B${at[k]}")
     define(wb, "Sc_Impact", f"{L.SCORE}!$B${start + len(rows) - 1}")
