@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from asm_xl.model import adjustments, categories, final_score as final_mod, payment
+from asm_xl.model import adjustments, categories, exceptions, final_score as final_mod, payment
 from asm_xl.model.benchmarks import BenchmarkTable, Ladder, LadderOverrides, normalize_collection_type, packaged_benchmarks
 from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.errors import ASMInputError
@@ -50,7 +50,14 @@ class MeasureInput:
 
 @dataclass(frozen=True, kw_only=True)
 class Participant:
-    """One participant's inputs. ``cohort`` may be omitted when ``specialty`` says it."""
+    """One participant's inputs. ``cohort`` may be omitted when ``specialty`` says it.
+
+    ``part_b_payments`` is the dollar base: the Medicare paid amount for physician fee schedule
+    covered professional services billed by the TIN/NPI in the payment year [REG 512.750(a)].
+    ``small_practice`` (CMS's flag) decides the small-practice bonus when given; ``practice_size``
+    then only tells solo from small. ``euc_exception`` / ``payment_exception``: neutral factor 0
+    (:mod:`asm_xl.model.exceptions`) [ASSUMPTION].
+    """
 
     performance_year: object
     practice_size: object
@@ -65,6 +72,9 @@ class Participant:
     complex_bonus: object = 0.0
     part_b_payments: object = 0.0
     submitted_on_time: object = True
+    small_practice: object = None      #: CMS's small-practice flag (yes/no); None = from practice_size
+    euc_exception: object = False      #: extreme and uncontrollable circumstances (§ 512.780) [ASSUMPTION]
+    payment_exception: object = False  #: payment exception (§ 512.750(f)) [ASSUMPTION]
     npi: str = ""
     tin: str = ""
     name: str = ""
@@ -266,7 +276,10 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
 
     ia = float(adjustments.ia_adjustment(ia_done, settings=settings))
     pia = float(adjustments.pi_adjustment(pi, settings=settings))
-    practice = float(adjustments.practice_size_bonus(size, settings=settings))
+    small = np.nan if is_blank(p.small_practice) else float(as_bool("small_practice", p.small_practice))
+    practice = float(adjustments.practice_size_bonus(size, small, settings=settings))
+    euc, payx = (False if is_blank(v) else as_bool(n, v) for n, v in
+                 (("euc_exception", p.euc_exception), ("payment_exception", p.payment_exception)))
     wq, wc = (float(x) for x in final_mod.category_weights(not np.isnan(quality), not np.isnan(cost),
                                                            settings=settings))
     final = float(final_mod.final_score(quality, cost, ia, pia, bonus, practice, min_met, settings=settings))
@@ -274,6 +287,8 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     sf = settings.default_scaling_factor if scaling_factor is None else as_number(
         "scaling_factor", scaling_factor, minimum=0.0)
     notes = _notes(quality, cost, min_met, final, scaling_factor is None, settings)
+    if euc or payx:
+        notes += (exceptions.exception_note(euc, payx),)
     if cost_pts is None and not is_blank(p.episode_cost) and (episodes or 0) >= settings.cost_episode_minimum:
         notes += (categories.no_cost_ladder_note(settings),)
     r = years.risk_level
@@ -281,7 +296,8 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
         tfs = factor = impact = multiplier = None
     else:
         tfs = float(payment.transformed_final_score(final, midpoint=tfs_midpoint, settings=settings))
-        factor = float(payment.adjustment_factor(final, tfs, r, sf, settings=settings))
+        factor = float(exceptions.neutral_factor(payment.adjustment_factor(final, tfs, r, sf, settings=settings),
+                                                 euc or payx))
         multiplier = float(payment.payment_multiplier(factor))
         impact = float(payment.dollar_impact(factor, payments))
     return ParticipantScore(

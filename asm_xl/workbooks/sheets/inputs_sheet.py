@@ -33,6 +33,9 @@ def build_inputs(wb: Workbook) -> None:
         ws.cell(row=row, column=3, value=DEFAULT_SETTINGS.fill(help_text)).font = NOTE_FONT
         define(wb, name, L.scalar_ref(name))
     ws["B12"] = "Yes"
+    for name in ("In_EUC", "In_PaymentException"):
+        ws[f"B{L.SCALAR_INPUTS[name][0]}"] = "No"
+    define(wb, L.EXCEPTIONS_NAME, L.EXCEPTIONS_REF)
     header(ws, L.MEASURE_FIRST_ROW - 1, [h for _, h, _ in L.MEASURE_INPUTS.values()])
     ws.row_dimensions[L.MEASURE_FIRST_ROW - 1].height = 30  # two-line headers
     for name, (col, _, kind) in L.MEASURE_INPUTS.items():

@@ -84,28 +84,31 @@ def build_score(wb: Workbook) -> None:
         ("Promoting Interoperability adjustment", "=ASM_PI_ADJ(In_PI,Assumptions)", "0.0",
          '"ASM_PI_ADJ",In_PI,Assumptions'),
         ("Complex patient bonus", '=IF(In_Complex="",0,In_Complex)', "0.0", None),
-        ("Small practice bonus", "=ASM_PRACTICE_BONUS(In_PracticeSize,Assumptions)", "0.0",
-         '"ASM_PRACTICE_BONUS",In_PracticeSize,Assumptions'),
+        ("Small practice bonus", "=ASM_PRACTICE_BONUS(In_PracticeSize,In_SmallPractice,Assumptions)", "0.0",
+         '"ASM_PRACTICE_BONUS",In_PracticeSize,In_SmallPractice,Assumptions'),
         # "Yes"/"No" rather than TRUE/FALSE: LibreOffice recalculates boolean cached values on load.
         ("Minimum data submission met",
          '=IF(ASM_MIN_SUBMISSION(Sc_Completeness,In_OnTime,Assumptions),"Yes","No")', "General",
          '"ASM_MIN_SUBMISSION",Sc_Completeness,In_OnTime,Assumptions'),
-        ("Final score (0-100)", "=ASM_FINAL(B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},Assumptions)",
-         "0.00", '"ASM_FINAL",B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},Assumptions'),
+        ("Final score (0-100)",
+         "=ASM_FINAL(B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},In_SmallPractice,Assumptions)", "0.00",
+         '"ASM_FINAL",B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},In_SmallPractice,Assumptions'),
         ("Transformed final score", "=ASM_TFS(B{f},Assumptions)", "0.0000", '"ASM_TFS",B{f},Assumptions'),
         ("Risk level", "=ASM_RISK_LEVEL(In_Year)", "0%", '"ASM_RISK_LEVEL",In_Year'),
         ("Payment year", "=ASM_PAYMENT_YEAR(In_Year)", "0", None),
         ("Scaling factor", '=IF(In_CohortSF="",S_default_scaling_factor,In_CohortSF)', "0.0000", None),
-        ("Payment adjustment factor", '=ASM_FACTOR(B{f},In_Year,B{sf},"",Assumptions)', "+0.00%;-0.00%;0.00%",
-         '"ASM_FACTOR",B{f},In_Year,B{sf},"",Assumptions'),
-        ("Payment multiplier", '=ASM_MULTIPLIER(B{f},In_Year,B{sf},"",Assumptions)', "0.0000", None),
-        ("Part B payments", "=In_Payments", '"$"#,##0', None),
+        ("Exception (neutral factor, out of the pool)", "=ASM_EXCEPTION(In_EUC,In_PaymentException)", "General",
+         '"ASM_EXCEPTION",In_EUC,In_PaymentException'),
+        ("Payment adjustment factor", '=ASM_FACTOR(B{f},In_Year,B{sf},"",In_Exceptions,Assumptions)',
+         "+0.00%;-0.00%;0.00%", '"ASM_FACTOR",B{f},In_Year,B{sf},"",In_Exceptions,Assumptions'),
+        ("Payment multiplier", '=ASM_MULTIPLIER(B{f},In_Year,B{sf},"",In_Exceptions,Assumptions)', "0.0000", None),
+        ("Part B payments (PFS professional services, payment year)", "=In_Payments", '"$"#,##0', None),
         ("Estimated dollar impact", "=ASM_IMPACT(B{fa},In_Payments)", '"$"#,##0;[Red]-"$"#,##0',
          '"ASM_IMPACT",B{fa},In_Payments'),
     ]
     start = last + 3
     header(ws, start - 1, ["Item", "Value", "Why (if an error)"])
-    keys = {"q": 0, "c": 1, "ia": 2, "cx": 5, "ms": 7, "f": 8, "sf": 12, "fa": 13}
+    keys = {"q": 0, "c": 1, "ia": 2, "cx": 5, "ms": 7, "f": 8, "sf": 12, "fa": 14}
     at = {k: start + v for k, v in keys.items()}
     names = {"q": "Sc_Quality", "c": "Sc_Cost", "f": "Sc_Final", "fa": "Sc_Factor", "sf": "Sc_Scaling",
              "ms": "Sc_MinSubmission", "ia": "Sc_IADone", "cx": "Sc_Complex"}
