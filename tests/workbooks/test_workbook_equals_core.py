@@ -21,7 +21,9 @@ from hypothesis import HealthCheck, given, note, settings as hyp_settings, strat
 from asm_xl.calc.recalc import recalc_file
 from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.model.parameters import get_cohort, performance_years, risk_level
+from asm_xl.model.exceptions import neutral_factor
 from asm_xl.model.payment import adjustment_factor, transformed_final_score
+from asm_xl.model.validation import as_bool, is_blank
 from asm_xl.model.settings import Settings
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import generate_workbooks
@@ -112,6 +114,9 @@ def roster_rows(draw, year: int, ia_count: bool) -> dict:
         "pi_score": draw(fractions),
         "complex_bonus": draw(st.one_of(st.none(), st.floats(0.0, 10.0, allow_nan=False))),
         "submitted_on_time": draw(st.sampled_from([None, True, True, True, False])),
+        "small_practice": draw(st.sampled_from([None, None, True, False])),
+        "euc_exception": draw(st.sampled_from([None, False, False, True])),
+        "payment_exception": draw(st.sampled_from([None, False, False, True])),
     }
     if ia_count:
         row["ia_done"] = draw(st.integers(0, 2))
@@ -151,6 +156,8 @@ assumption_edits = st.fixed_dictionaries({}, optional={
     "tfs_steepness": st.sampled_from([0.08, 0.12]),
     "small_practice_bonus": st.sampled_from([5.0]),
     "bound_factors": st.booleans(),
+    "pool_definition": st.sampled_from(["positive_85_of_negative"]),
+    "topped_out_cap": st.sampled_from([8.0]),
 })
 
 
@@ -198,14 +205,22 @@ def _check_measures(ws, core_row, cohort) -> None:
             _same(counted, core_row[f"{m.key}_points"], (m.label, "points"))
 
 
-def _with_default_scaling(core_row, s: Settings) -> dict:
-    """The core's factor and dollars at the default scaling factor (a workbook without cohort scaling)."""
+def _excepted(roster_row) -> bool:
+    """An exception flag of the roster row (text "yes"/"no"/"") is set."""
+    return any(not is_blank(roster_row.get(c)) and as_bool(c, roster_row.get(c))
+               for c in ("euc_exception", "payment_exception"))
+
+
+def _with_default_scaling(core_row, s: Settings, excepted: bool = False) -> dict:
+    """The core's factor and dollars at the default scaling factor (a workbook without cohort scaling);
+    an excepted participant keeps the neutral factor [ASSUMPTION]."""
     final = core_row["final_score"]
     if pd.isna(final):
         return {"scaling_factor": s.default_scaling_factor, "factor": None, "dollar_impact": None}
     r = risk_level(int(core_row["performance_year"]))
     tfs = transformed_final_score(float(final), midpoint=float(core_row["tfs_midpoint"]), settings=s)
-    factor = float(adjustment_factor(float(final), tfs, r, s.default_scaling_factor, settings=s))
+    factor = float(neutral_factor(adjustment_factor(float(final), tfs, r, s.default_scaling_factor, settings=s),
+                                  excepted))
     return {"scaling_factor": s.default_scaling_factor, "factor": factor,
             "dollar_impact": factor * float(core_row["part_b_payments"])}
 
@@ -235,7 +250,7 @@ def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, 
         for name, column in NAMED_RESULTS.items():
             expected = core_row[column]
             if not cohort_scaling and column in ("scaling_factor", "factor", "dollar_impact"):
-                expected = _with_default_scaling(core_row, s)[column]
+                expected = _with_default_scaling(core_row, s, _excepted(roster.loc[idx]))[column]
             _same(_named_cell(wb, name), None if pd.isna(expected) else float(expected), (path.name, name))
         for label, column in ADJUSTMENT_ROWS.items():
             _same(_by_label(wb[L.SCORE], label), float(core_row[column]), (path.name, label))
