@@ -52,7 +52,8 @@ COLUMN_HELP_TEMPLATES = {
     "eligible": "Eligible cases in the measure's denominator",
     "reported": "Cases reported (data completeness = reported / eligible)",
     "rate": "Performance rate: a fraction (70% = 0.70); Q492 in its native units",
-    "points": "Measure achievement points 0-10 from a CMS feedback report (instead of rate)",
+    "points": ("Measure achievement points 0-10 from a CMS feedback report (instead of rate); preferred for Q492, "
+               "whose MIPS ladder is only a proxy"),
     "completeness": "Data completeness as a fraction (instead of reported)",
 }
 
