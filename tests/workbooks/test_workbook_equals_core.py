@@ -158,6 +158,7 @@ assumption_edits = st.fixed_dictionaries({}, optional={
     "bound_factors": st.booleans(),
     "pool_definition": st.sampled_from(["positive_85_of_negative"]),
     "topped_out_cap": st.sampled_from([8.0]),
+    "benchmark_year": st.sampled_from([2021]),  # Q377 and Q492 have no 2021 ladder: excluded, no benchmark
 })
 
 
