@@ -4,6 +4,8 @@ shown, Q492's MIPS ladder as a labelled proxy. Values by hand from mips_benchmar
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -155,3 +157,24 @@ def test_bound_factors_is_cms_and_the_pool_definition_an_assumption():
     src = {i.name: i.source for i in Settings().describe()}
     assert src["bound_factors"] == "CMS" and src["pool_definition"] == "ASSUMPTION"
     assert src["benchmark_minimum_reporters"] == "MIPS"
+
+
+def test_the_cohort_api_pays_positive_adjustments_of_85_percent_of_the_negative_ones_when_so_defined():
+    # A: final 80, P 200k; B: final 50, P 100k; C: late submission -> final 0, factor -r, P 100k.
+    s = Settings(pool_definition="positive_85_of_negative")
+    rows = []
+    for pts, pay, late in ((8, 200_000, False), (5, 100_000, False), (5, 100_000, True)):
+        row = {"cohort": "HF", "performance_year": 2027, "practice_size": 20, "part_b_payments": pay,
+               "cost_episodes": 30, "cost_points": pts, "ia_done": 2, "pi_score": 1.0,
+               "submitted_on_time": "no" if late else "yes"}
+        for m in ("q008", "q005", "q236", "q377"):
+            row.update({f"{m}_eligible": 50, f"{m}_completeness": 1.0, f"{m}_points": pts})
+        rows.append(row)
+    res = score_cohort(pd.DataFrame(rows), settings=s)
+    d = res.scores["dollar_impact"].astype(float).to_numpy()
+    assert res.pools["scaling_method"].iloc[0] == "solved"
+    assert d[d > 0].sum() == pytest.approx(0.85 * -d[d < 0].sum(), rel=1e-12)
+    # by hand: B (TFS 1/2) and C lose, A gains: 200k (t SF - 1) = 0.85 (100k (1 - SF / 2) + 100k),
+    # t = TFS80 -> SF = (200k + 170k) / (200k t + 42.5k)
+    t = 1.0 / (1.0 + math.exp(-3.0))
+    assert res.pools["scaling_factor"].iloc[0] == pytest.approx(370_000 / (200_000 * t + 42_500), rel=1e-12)
