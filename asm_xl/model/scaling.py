@@ -29,10 +29,10 @@ The second pool definition (``definition="positive_85_of_negative"``, setting ``
 
     G(SF) = sum_i w_i x max(u_i, 0) - (1 - h) x sum_i w_i x max(-u_i, 0) = 0
 
-G is continuous and non-decreasing but neither concave nor convex, so the root is bracketed by
-bisection on [0, hi] (hi: every positive score at +r with the bound, else every positive score
-non-negative and G(hi) >= 0) and then solved exactly on its linear piece: with A at the bound,
-B positive below it, C negative (positive score) and Z the zero scores::
+G is continuous, non-decreasing and piecewise linear (neither concave nor convex) with breakpoints
+at 1/TFS_i and, with the bound, 2/TFS_i. G is evaluated at every breakpoint (prefix sums over the
+TFS sorted in descending order), and the root solved exactly on the linear piece where G crosses 0:
+with A at the bound, B positive below it, C negative (positive score) and Z the zero scores::
 
     SF = (W_B - W_A + (1 - h) (W_C + W_Z)) / (sum_B w_i TFS_i + (1 - h) sum_C w_i TFS_i)
 """
@@ -106,56 +106,38 @@ def solve_scaling_factors(tfs, weights, positive, *, withhold: float, bound: boo
 
 
 def _positive_share(t, w, pos, keep, bound, none, method):
-    """Rows solved under "positive adjustments = keep x negative ones" (see the module text)."""
+    """Rows solved under "positive adjustments = keep x negative ones" (see the module text), exactly:
+    G is evaluated at every breakpoint (1/TFS_i, and 2/TFS_i with the bound) from prefix sums over the
+    TFS sorted in descending order, then solved on the linear piece where it crosses 0."""
     sf = np.full(t.shape[0], np.nan)
-    rows = np.flatnonzero(~none)
-    if rows.size == 0:
-        return sf, method
-    live = pos[rows] & (w[rows] > 0.0)
-    tr = np.where(live, t[rows], 0.0)
-    wr = np.where(live, w[rows], 0.0)
-    wz = np.where(pos[rows], 0.0, w[rows]).sum(axis=1)  # zero scores: factor -r whatever SF
-
-    def parts(s):
-        ts = tr * s[:, None]
-        a = live & (ts >= 2.0) if bound else np.zeros_like(live)
-        b = live & ~a & (ts >= 1.0)
-        c = live & (ts < 1.0)
-        return a, b, c
-
-    def g(s):
-        a, b, c = parts(s)
-        ts = tr * s[:, None]
-        return (np.where(a, wr, 0.0).sum(axis=1) + np.where(b, wr * (ts - 1.0), 0.0).sum(axis=1)
-                - keep * (np.where(c, wr * (1.0 - ts), 0.0).sum(axis=1) + wz))
-
-    with np.errstate(divide="ignore"):
-        t_min = np.where(live, tr, np.inf).min(axis=1)
-    wt = (wr * tr).sum(axis=1)
-    if bound:
-        hi = 2.0 / t_min
-    else:
-        hi = 2.0 * np.maximum(1.0 / t_min, (wr.sum(axis=1) + keep * wz) / wt)  # margin: g(hi) > 0
-    unattainable = (g(hi) < 0.0) if bound else np.zeros(hi.shape, dtype=bool)
-    lo = np.zeros_like(hi)
-    for _ in range(2000):  # bisection down to neighbouring floats
-        mid = 0.5 * (lo + hi)
-        done = (mid <= lo) | (mid >= hi)
-        if done.all():
-            break
-        up = g(mid) < 0.0
-        lo = np.where(~done & up, mid, lo)
-        hi = np.where(~done & ~up, mid, hi)
-    mid = 0.5 * (lo + hi)
-    a, b, c = parts(mid)
-    num = (np.where(b, wr, 0.0).sum(axis=1) - np.where(a, wr, 0.0).sum(axis=1)
-           + keep * (np.where(c, wr, 0.0).sum(axis=1) + wz))
-    den = np.where(b, wr * tr, 0.0).sum(axis=1) + keep * np.where(c, wr * tr, 0.0).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        exact = num / den
-    ok = (den > 0.0) & (exact >= lo * (1 - 1e-12)) & (exact <= hi * (1 + 1e-12))
-    s = np.where(ok, exact, mid)
-    s = np.where(unattainable, 2.0 / t_min, s)
-    sf[rows] = s
-    method[rows] = np.where(unattainable, UNATTAINABLE, SOLVED)
+    for row in np.flatnonzero(~none):
+        live = pos[row] & (w[row] > 0.0)
+        wz = float(np.where(pos[row], 0.0, w[row]).sum())  # zero scores: factor -r whatever SF
+        sf[row], method[row] = _positive_share_row(t[row][live], w[row][live], wz, keep, bound)
     return sf, method
+
+
+def _positive_share_row(t, w, wz, keep, bound):
+    order = np.argsort(-t, kind="stable")
+    ts, ws = t[order], w[order]
+    neg_ts = -ts  # ascending: count of TFS >= x is searchsorted(neg_ts, -x, "right")
+    cw = np.concatenate(([0.0], np.cumsum(ws)))
+    cwt = np.concatenate(([0.0], np.cumsum(ws * ts)))
+    n = ts.size
+    cands = np.unique(np.concatenate((1.0 / ts, 2.0 / ts) if bound else (1.0 / ts,)))
+    b = np.searchsorted(neg_ts, -1.0 / cands, side="right")
+    a = np.searchsorted(neg_ts, -2.0 / cands, side="right") if bound else np.zeros_like(b)
+    g = (cw[a] + cands * (cwt[b] - cwt[a]) - (cw[b] - cw[a])
+         - keep * ((cw[n] - cw[b]) - cands * (cwt[n] - cwt[b]) + wz))
+    k = int(np.searchsorted(g >= 0.0, True)) if (g >= 0.0).any() else cands.size
+    if k == cands.size and bound:  # even every positive score at +r cannot pay the pool back
+        return 2.0 / float(ts[-1]), UNATTAINABLE
+    lo = 0.0 if k == 0 else float(cands[k - 1])
+    hi = float(cands[k]) if k < cands.size else 2.0 * lo
+    mid = 0.5 * (lo + hi)
+    at = bound & (ts * mid >= 2.0)
+    above = ~at & (ts * mid >= 1.0)
+    below = ts * mid < 1.0
+    num = ws[above].sum() - ws[at].sum() + keep * (ws[below].sum() + wz)
+    den = (ws * ts)[above].sum() + keep * (ws * ts)[below].sum()
+    return (float(num / den) if den > 0.0 else hi), SOLVED
