@@ -96,6 +96,12 @@ def solve_scaling_factor(final, part_b_payments, risk_level: float, *, midpoint:
     When that SF pushes some factor above +r, the budget sum (continuous, non-decreasing in SF) is
     solved numerically with :func:`scipy.optimize.brentq` between the closed-form value and
     2 / min TFS, where every positive score is at +r.
+
+    With ``pool_definition = "positive_85_of_negative"`` [ASSUMPTION] the identity is instead::
+
+        sum_i P_i x max(factor_i, 0) = (1 - pool_withhold) x sum_i P_i x max(-factor_i, 0)
+
+    solved with brentq on [0, hi] (no closed form: the sign of each factor moves with SF).
     """
     final = np.asarray(final, dtype=float)
     w = np.asarray(part_b_payments, dtype=float) if settings.payment_weighted_pool else np.ones_like(final)
