@@ -13,6 +13,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 __all__ = [
     "MeasureStatus",
     "capped_note",
+    "benchmark_status",
     "no_cost_ladder_note",
     "effective_measure_inputs",
     "measure_status",
@@ -114,6 +115,21 @@ def measure_status(completeness, eligible_cases, administrative_claims, *,
                      else MeasureStatus.NOT_REPORTED)
     status = np.where(reported, status, np.where(admin, missing_admin, MeasureStatus.NOT_REPORTED))
     return status.astype(np.int8)
+
+
+def benchmark_status(status, has_ladder) -> np.ndarray:
+    """A measure to be scored on a ladder that does not exist is excluded [spec 8.1].
+
+    Rule (90 FR 49634: "it would be unfair to penalize ASM participants due to a lack of a benchmark")::
+
+        status = NO_BENCHMARK   if status = SCORED and there is no ladder (none published, or fewer
+                                than benchmark_minimum_reporters rates to build one from)
+               = status         otherwise
+    """
+    status = np.asarray(status)
+    out = np.where((status == MeasureStatus.SCORED) & ~np.asarray(has_ladder, dtype=bool),
+                   MeasureStatus.NO_BENCHMARK, status)
+    return out.astype(np.int8)
 
 
 def quality_category(points, status) -> np.ndarray:

@@ -174,8 +174,8 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
             elif ladder is None:
                 ladder = table.find(m.id, ctype, settings.benchmark_year)
             if ladder is None:  # no benchmark: excluded, not an error and not 10 points [spec 8.1]
-                mstatus[sel] = MeasureStatus.NO_BENCHMARK
-                labels[sel] = MeasureStatus.LABELS[MeasureStatus.NO_BENCHMARK]
+                mstatus[sel] = categories.benchmark_status(mstatus[sel], False)
+                labels[sel] = _STATUS_LABELS[mstatus[sel]]
                 bench[sel] = "none"
                 continue
             used[(cohort.code, year, m.label, ctype)] = ladder

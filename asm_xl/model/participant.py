@@ -199,7 +199,7 @@ def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings =
         elif rate is None:
             raise ASMInputError(f"{f}_rate", mi.rate, f"a rate for {m.label}: it is complete with enough cases")
         elif (ladder := ladder_for(m, ctype)) is None:
-            status, source = MeasureStatus.NO_BENCHMARK, "none"
+            status, source = int(categories.benchmark_status(status, False)), "none"
         else:
             points = float(points_on_ladder(rate, ladder, cap=settings.topped_out_cap,
                                             decimals=settings.measure_points_decimals))

@@ -178,3 +178,10 @@ def test_the_cohort_api_pays_positive_adjustments_of_85_percent_of_the_negative_
     # t = TFS80 -> SF = (200k + 170k) / (200k t + 42.5k)
     t = 1.0 / (1.0 + math.exp(-3.0))
     assert res.pools["scaling_factor"].iloc[0] == pytest.approx(370_000 / (200_000 * t + 42_500), rel=1e-12)
+
+
+def test_only_a_measure_that_would_be_scored_on_a_missing_ladder_becomes_no_benchmark():
+    from asm_xl.model.categories import benchmark_status
+    S, INC, LOW = MeasureStatus.SCORED, MeasureStatus.INCOMPLETE, MeasureStatus.LOW_CASES
+    got = benchmark_status([S, S, INC, LOW], [True, False, False, False]).tolist()
+    assert got == [S, MeasureStatus.NO_BENCHMARK, INC, LOW]  # incompleteness still costs its 0 points
