@@ -10,9 +10,9 @@ from functools import lru_cache
 import numpy as np
 
 from asm_xl.model import categories
-from asm_xl.model.benchmarks import packaged_benchmarks
+from asm_xl.model.benchmarks import normalize_collection_type, packaged_benchmarks
 from asm_xl.model.categories import MeasureStatus
-from asm_xl.model.parameters import get_cohort
+from asm_xl.model.parameters import cohorts, get_cohort, normalize_measure_id
 from asm_xl.model.participant import MeasureInput, MeasureScore, score_measure
 from asm_xl.model.points import points_on_ladder
 from asm_xl.model.settings import Settings
@@ -24,7 +24,8 @@ __all__ = ["MEASURE_ITEMS"]
 
 @excel_function(
     "ASM_MEASURE_POINTS",
-    "Achievement points (1-10) of a quality measure's rate on the packaged MIPS benchmark ladder.",
+    "Points (1-10) of a measure's rate on the packaged MIPS ladder; \"excluded\" without a benchmark "
+    "(unfair to penalize, says CMS). Q492's ladder is a proxy (ASM's Q492 is TIN/NPI-level): prefer CMS's reported points.",
     Arg("measure", 'MIPS measure: "Q236", "236" or 236.'),
     Arg("collection_type", '"eCQM", "MIPS CQM", "Part B claims" or "administrative claims".'),
     Arg("rate", "Performance rate: a fraction (70% = 0.70); Q492 in native units."),
@@ -33,8 +34,11 @@ __all__ = ["MEASURE_ITEMS"]
 def asm_measure_points(measure, collection_type, rate, benchmark_year=None, assumptions=None):
     s = settings_arg(assumptions)
     year = xv.optional_number("benchmark_year", benchmark_year, None)
-    ladder = packaged_benchmarks().lookup(xv.text("measure", measure), xv.text("collection_type", collection_type),
-                                          int(year) if year else s.benchmark_year)
+    mid, ctype = xv.text("measure", measure), xv.text("collection_type", collection_type)
+    table = packaged_benchmarks()
+    ladder = _find(table, mid, ctype, int(year) if year else s.benchmark_year)
+    if ladder is None:  # no benchmark: the measure is excluded, not an error (90 FR 49634)
+        return xv.EXCLUDED
     allowed = "a fraction between 0 and 1 (70% = 0.70)" if ladder.scale == 100.0 else "a number >= 0"
     x = xv.number("rate", rate, minimum=0.0, maximum=1.0 if ladder.scale == 100.0 else None, allowed=allowed)
     return float(points_on_ladder(x, ladder, cap=s.topped_out_cap, decimals=s.measure_points_decimals))
@@ -56,6 +60,16 @@ def asm_points(value, ladder, inverse=None, topped_out=None, assumptions=None):
                                   decimals=s.measure_points_decimals))
 
 
+def _find(table, measure, collection_type, year):
+    """The packaged ladder; None when an ASM measure (in one of its collection types) has none; else an error."""
+    ladder = table.find(measure, collection_type, year)
+    mid, ctype = normalize_measure_id(measure), normalize_collection_type(collection_type)
+    if ladder is None and not any(m.id == mid and ctype in m.collection_types
+                                  for c in cohorts().values() for m in c.measures):
+        table.lookup(measure, collection_type, year)  # raises, naming the measures that have benchmarks
+    return ladder
+
+
 MEASURE_ITEMS = ("collection_type", "completeness", "cases", "points", "counted", "status")
 
 
@@ -65,13 +79,14 @@ def _measure_score(cohort, measure, collection_type, eligible, reported, complet
     m = get_cohort(cohort).measure(measure)
     table = packaged_benchmarks()
     return score_measure(m, MeasureInput(m.id, collection_type, eligible, reported, rate, points, completeness),
-                         lambda mm, ctype: table.lookup(mm.id, ctype, year), settings)
+                         lambda mm, ctype: table.find(mm.id, ctype, year), settings)
 
 
 @excel_function(
     "ASM_MEASURE",
     "One cell of a quality measure's row, from the scoring kernel: collection_type (blank = the measure's "
-    'first), completeness ("n/a": claims), cases, points ("-": not scored), counted or status.',
+    'first), completeness ("n/a": claims), cases, points ("-": not scored), counted ("excluded": out of the '
+    "score, e.g. no benchmark) or status (says why).",
     Arg("item", 'What to return: "collection_type", "completeness", "cases", "points", "counted" or "status".'),
     Arg("cohort", '"HF" or "LBP".'),
     Arg("measure", 'MIPS measure: "Q236", "236" or 236.'),
@@ -80,7 +95,8 @@ def _measure_score(cohort, measure, collection_type, eligible, reported, complet
     Arg("reported", "Reported cases; blank = not given (completeness = reported / eligible)."),
     Arg("completeness", "Data completeness as given (fraction); overrides reported cases."),
     Arg("rate", "Performance rate: a fraction (70% = 0.70); Q492 in native units."),
-    Arg("points", "Achievement points from a CMS report (0-10); replace the rate."),
+    Arg("points", "Achievement points from a CMS report (0-10); replace the rate (preferred for Q492, whose "
+                  "MIPS ladder is only a proxy)."),
     Arg("benchmark_year", "Optional: MIPS benchmark year; blank = latest available.", optional=True),
     ASSUMPTIONS, source="REG; CMS; MIPS")
 def asm_measure(item, cohort, measure, collection_type, eligible, reported, completeness, rate, points,
@@ -194,7 +210,8 @@ def asm_min_submission(completeness, on_time=None, assumptions=None):
     "Cost category score (fraction): cost points / 10; #N/A with fewer than {cost_episode_minimum} episodes.",
     Arg("value", "Cost achievement points (1-10); or, with a ladder, the episode cost."),
     Arg("episodes", "Attributed EBCM episodes (blank = 0)."),
-    Arg("ladder", "Optional: ten cost decile start values (descending: lower cost is better).",
+    Arg("ladder", "Optional: ten cost decile start values (descending: lower cost is better); an empty range "
+                  "= no ladder, cost not scored.",
         optional=True, range=True),
     ASSUMPTIONS, source="REG")
 def asm_cost(value, episodes, ladder=None, assumptions=None):
@@ -202,6 +219,10 @@ def asm_cost(value, episodes, ladder=None, assumptions=None):
     eps = xv.optional_number("episodes", episodes, 0.0, minimum=0, allowed="a whole number >= 0")
     if eps < s.cost_episode_minimum:
         raise xv.ExcelError("#N/A", f"cost not scored: {eps:g} episodes, fewer than {s.cost_episode_minimum}")
+    if isinstance(ladder, list) and all(xv.is_blank(v) for v in xv.flatten("ladder", ladder)):
+        # an empty ladder range: none was built (too few reporters) or entered -> no cost score [MIPS]
+        raise xv.ExcelError("#N/A", "cost not scored: no cost ladder (none entered, or fewer than "
+                                    f"{s.benchmark_minimum_reporters} episode costs to build one from)")
     if ladder is None or (not isinstance(ladder, list) and xv.is_blank(ladder)):
         pts = xv.number("value", value, minimum=1, maximum=10, allowed="cost points between 1 and 10")
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from asm_xl.model import payment
+from asm_xl.model import exceptions, payment
 from asm_xl.model.parameters import payment_year
 from asm_xl.model.settings import Settings
 from asm_xl.excel import values as xv
@@ -64,6 +64,11 @@ def asm_scaling(final_scores, performance_year, payments=None, assumptions=None)
     return payment.solve_scaling_factor(finals, weights, year_risk(py), settings=s).scaling_factor
 
 
+EXCEPTIONS = Arg("exceptions", "Optional: yes/no cells of the participant's exceptions (extreme and uncontrollable "
+                                "circumstances, payment exception); any yes = neutral factor 0 [ASSUMPTION].",
+                 optional=True, range=True)
+
+
 @excel_function(
     "ASM_FACTOR",
     "Payment adjustment factor (fraction, within +/- risk level) of a final score.",
@@ -73,14 +78,17 @@ def asm_scaling(final_scores, performance_year, payments=None, assumptions=None)
                    "Default {default_scaling_factor:g}.", optional=True, range=True),
     Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
         range=True),
-    ASSUMPTIONS, source="REG 512.750; ASSUMPTION: bounds, default scaling factor")
-def asm_factor(final_score, performance_year, scaling=None, payments=None, assumptions=None):
+    EXCEPTIONS,
+    ASSUMPTIONS, source="REG 512.750; ASSUMPTION: default scaling factor, exceptions neutral")
+def asm_factor(final_score, performance_year, scaling=None, payments=None, exceptions_=None, assumptions=None):
     s = settings_arg(assumptions)
     py = year_arg(performance_year)
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     sf = _scaling(scaling, py, payments, s)
     tfs = payment.transformed_final_score(f, settings=s)
-    return float(payment.adjustment_factor(f, tfs, year_risk(py), sf, settings=s))
+    flags = [xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_)]
+    return float(exceptions.neutral_factor(payment.adjustment_factor(f, tfs, year_risk(py), sf, settings=s),
+                                           any(flags)))
 
 
 @excel_function(
@@ -93,17 +101,20 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, assum
         range=True),
     Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
         range=True),
+    EXCEPTIONS,
     ASSUMPTIONS, source="CMS")
-def asm_multiplier(final_score, performance_year, scaling=None, payments=None, assumptions=None):
+def asm_multiplier(final_score, performance_year, scaling=None, payments=None, exceptions_=None, assumptions=None):
     return float(payment.payment_multiplier(asm_factor(final_score, performance_year, scaling, payments,
-                                                       assumptions)))
+                                                       exceptions_, assumptions)))
 
 
 @excel_function(
     "ASM_IMPACT",
-    "Dollar impact = payment adjustment factor x Part B payments.",
+    "Dollar impact = payment adjustment factor x the Medicare paid amount for physician fee schedule covered "
+    "professional services in the payment year.",
     Arg("factor", "Payment adjustment factor (fraction)."),
-    Arg("part_b_payments", "Medicare Part B payments, dollars."), source="CMS")
+    Arg("part_b_payments", "Medicare paid amount for PFS covered professional services of the TIN/NPI in the "
+                           "payment year, dollars."), source="CMS")
 def asm_impact(factor, part_b_payments):
     # No upper limit here: the factor's bounds are ASM_FACTOR's rule (bound_factors), not restated.
     return float(payment.dollar_impact(xv.number("factor", factor, minimum=-1),

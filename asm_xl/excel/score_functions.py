@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numpy as np
 
-from asm_xl.model import adjustments, final_score as final_mod
+from asm_xl.model import adjustments, exceptions, final_score as final_mod
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.validation import as_bool
 from asm_xl.excel import values as xv
@@ -43,13 +43,34 @@ def asm_pi_adj(pi_score, assumptions=None):
     return float(adjustments.pi_adjustment(xv.number("pi_score", pi_score, minimum=0, maximum=1), settings=s))
 
 
+SMALL_PRACTICE = Arg("small_practice", "Optional: CMS's small-practice flag (yes/no); when given it decides the "
+                                        "bonus and practice size only tells solo from small. Blank = from size.",
+                     optional=True)
+
+
+def _small_flag(small_practice) -> float:
+    return np.nan if xv.is_blank(small_practice) else float(xv.boolean("small_practice", small_practice, False))
+
+
 @excel_function(
     "ASM_PRACTICE_BONUS", "Small practice bonus: +{solo_practice_bonus:g} solo, +{small_practice_bonus:g} for "
-    "2-{small_practice_max_clinicians} clinicians, 0 above.",
-    Arg("practice_size", "Clinicians in the TIN."), ASSUMPTIONS, source="CMS")
-def asm_practice_bonus(practice_size, assumptions=None):
+    "2-{small_practice_max_clinicians} clinicians, 0 above; CMS's small-practice flag decides when given.",
+    Arg("practice_size", "Clinicians in the TIN."), SMALL_PRACTICE, ASSUMPTIONS, source="CMS")
+def asm_practice_bonus(practice_size, small_practice=None, assumptions=None):
     s = settings_arg(assumptions)
-    return float(adjustments.practice_size_bonus(xv.whole("practice_size", practice_size, minimum=1), settings=s))
+    return float(adjustments.practice_size_bonus(xv.whole("practice_size", practice_size, minimum=1),
+                                                 _small_flag(small_practice), settings=s))
+
+
+@excel_function(
+    "ASM_EXCEPTION", "Which exception takes the participant out of the payment adjustment (neutral factor, out "
+    "of the pool), or \"None\".",
+    Arg("euc_exception", "Extreme and uncontrollable circumstances exception: yes/no; blank = no."),
+    Arg("payment_exception", "Payment exception: yes/no; blank = no."), source="REG; ASSUMPTION: neutral factor")
+def asm_exception(euc_exception, payment_exception):
+    euc = xv.boolean("euc_exception", euc_exception, False)
+    pay = xv.boolean("payment_exception", payment_exception, False)
+    return exceptions.exception_note(euc, pay) or "None"
 
 
 @excel_function(
@@ -66,9 +87,10 @@ def asm_practice_bonus(practice_size, assumptions=None):
         optional=True),
     Arg("min_submission_met", "Optional: FALSE if the minimum data submission is not met (score 0). "
                               "Default TRUE.", optional=True),
+    SMALL_PRACTICE,
     ASSUMPTIONS, source="CMS; ASSUMPTION: reweighting, linear PI")
 def asm_final(quality, cost, ia_done, pi_score, complex_bonus=None, practice_size=None,
-              min_submission_met=None, assumptions=None):
+              min_submission_met=None, small_practice=None, assumptions=None):
     s = settings_arg(assumptions)
     q = np.nan if not_scored(quality) else xv.number("quality", quality, minimum=0, maximum=1)
     c = np.nan if not_scored(cost) else xv.number("cost", cost, minimum=0, maximum=1)
@@ -77,7 +99,8 @@ def asm_final(quality, cost, ia_done, pi_score, complex_bonus=None, practice_siz
     bonus = xv.optional_number("complex_bonus", complex_bonus, 0.0, minimum=0, maximum=s.complex_bonus_max)
     size = xv.optional_number("practice_size", practice_size, None, minimum=1, allowed="clinicians >= 1")
     met = xv.boolean("min_submission_met", min_submission_met, True)
-    practice = 0.0 if size is None else float(adjustments.practice_size_bonus(size, settings=s))
+    practice = 0.0 if size is None else float(adjustments.practice_size_bonus(size, _small_flag(small_practice),
+                                                                               settings=s))
     f = float(final_mod.final_score(q, c, float(adjustments.ia_adjustment(ia, settings=s)),
                                     float(adjustments.pi_adjustment(pi, settings=s)), bonus, practice, met,
                                     settings=s))

@@ -39,16 +39,23 @@ def pi_adjustment(pi_score, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndar
     return xp.where(pi >= 1.0, 0.0, -settings.pi_max_penalty)
 
 
-def practice_size_bonus(clinicians, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
-    """Small practice bonus from the number of clinicians in the TIN [CMS].
+def practice_size_bonus(clinicians, small_practice=np.nan, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Small practice bonus from CMS's small-practice flag and the number of clinicians in the TIN [CMS].
 
     Formula::
 
-        bonus = solo_practice_bonus     if clinicians = 1                                (solo)
-              = small_practice_bonus    if 2 <= clinicians <= small_practice_max_clinicians
-              = 0                       above
+        small  = CMS's flag (ASM_CYxx_SMALLPRACTICE) when given           [CMS, spec 8.1]
+               = clinicians <= small_practice_max_clinicians   otherwise
+        bonus  = 0                       if not small
+               = solo_practice_bonus     if small and clinicians = 1                      (solo)
+               = small_practice_bonus    if small and clinicians >= 2
+
+    ``small_practice`` is 1/0 (True/False) or NaN (not given); the flag decides whether there is a
+    bonus, the practice size only tells solo from small.
     """
-    xp = ops(clinicians)
+    xp = ops(clinicians, small_practice)
     n = xp.float(clinicians)
-    return xp.where(n <= 1, xp.float(settings.solo_practice_bonus),
-                    xp.where(n <= settings.small_practice_max_clinicians, xp.float(settings.small_practice_bonus), 0.0))
+    flag = xp.float(small_practice)
+    small = xp.where(xp.isnan(flag), n <= settings.small_practice_max_clinicians, flag > 0)
+    return xp.where(small, xp.where(n <= 1, xp.float(settings.solo_practice_bonus),
+                                    xp.float(settings.small_practice_bonus)), 0.0)

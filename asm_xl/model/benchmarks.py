@@ -91,6 +91,7 @@ class Ladder:
     collection_type: str = ""
     performance_year: int = 0
     source: str = "user"
+    placeholder: bool = False  #: a CMS placeholder row (e.g. PY2026 Q492, copied from PY2025)
 
     def __post_init__(self) -> None:
         s = np.asarray(self.starts, dtype=float)
@@ -118,9 +119,17 @@ class Ladder:
                              f"PY{self.performance_year}" if self.performance_year else "") if p]
         return " ".join(parts) or "user ladder"
 
+    def describe(self, proxy_note: str = "") -> str:
+        """What the points rest on: the label, a CMS placeholder flag, and for a packaged MIPS ladder of
+        a measure ASM modifies, ``proxy_note`` (spec 8.1: the MIPS ladder is a labelled proxy)."""
+        text = self.label if self.measure or self.source == "user" else self.source
+        extra = [e for e in ("CMS placeholder row" if self.placeholder else "",
+                             proxy_note if self.measure else "") if e]
+        return f"{text} ({'; '.join(extra)})" if extra else text
+
 
 def ladder_from_rates(rates: Sequence[float] | np.ndarray, *, inverse: bool = False,
-                      topped_out: bool = False, scale: float = 1.0) -> Ladder:
+                      topped_out: bool = False, scale: float = 1.0, minimum_reporters: int = 1) -> Ladder | None:
     """Performance-year deciles from a cohort's own rates, as CMS's MIPS benchmark files do.
 
     Formula [MIPS, qpp-measures-data]::
@@ -130,11 +139,17 @@ def ladder_from_rates(rates: Sequence[float] | np.ndarray, *, inverse: bool = Fa
 
     where p(q) is the q-th percentile (linear interpolation) of the rates, in ladder units
     (``rates * scale``). Blank (NaN) rates are ignored; at least one rate is needed.
+
+    Fewer than ``minimum_reporters`` rates (``Settings.benchmark_minimum_reporters``, 20 as in MIPS)
+    → None: no ladder, so nothing is scored on it [MIPS][spec 8.1]. One rate would otherwise make
+    ten equal start values and 10 points for its reporter.
     """
     x = np.asarray(rates, dtype=float) * scale
     x = x[np.isfinite(x)]
     if x.size == 0:
         raise ASMInputError("rates", "no rates", "at least one rate to build cohort deciles from")
+    if x.size < minimum_reporters:
+        return None
     qs = np.array([1.0] + [10.0 * k - 10.0 for k in range(2, 11)])
     if inverse:
         qs = 100.0 - qs
@@ -185,6 +200,20 @@ class BenchmarkTable:
         key = (normalize_measure_id(measure), normalize_collection_type(collection_type))
         return sorted(self._by_key.get(key, {}))
 
+    def find(self, measure: object, collection_type: object, year: object = None) -> Ladder | None:
+        """The ladder as :meth:`lookup` finds it, or None when the table has none for that measure,
+        collection type and year: the measure is then excluded, not an error (90 FR 49634) [spec 8.1]."""
+        mid = normalize_measure_id(measure)
+        years = self._by_key.get((mid, normalize_collection_type(collection_type)))
+        if not years:
+            return None
+        if is_blank(year) or year == 0:
+            return years[max(years)]
+        try:
+            return years.get(int(float(year)))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return self.lookup(measure, collection_type, year)  # a bad year is an input error
+
     def lookup(self, measure: object, collection_type: object, year: object = None) -> Ladder:
         """The ladder of a measure and collection type for a MIPS performance year.
 
@@ -227,6 +256,7 @@ def _parse_rows(rows: Iterable[dict]) -> Iterable[Ladder]:
             collection_type=normalize_collection_type(row["submission_method"]),
             performance_year=int(row["performance_year"]),
             source=row.get("source", ""),
+            placeholder="placeholder" in row.get("notes", "").casefold(),
         )
 
 

@@ -13,6 +13,9 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = [
     "MeasureStatus",
+    "capped_note",
+    "benchmark_status",
+    "no_cost_ladder_note",
     "effective_measure_inputs",
     "measure_status",
     "quality_category",
@@ -29,6 +32,7 @@ class MeasureStatus:
     LOW_CASES = 2       #: complete but fewer than case_minimum eligible cases: excluded [REG]
     NOT_REPORTED = 3    #: no data at all: 0 points, stays in the denominator [CMS]
     NOT_AVAILABLE = 4   #: administrative-claims measure without a rate: excluded [ASSUMPTION]
+    NO_BENCHMARK = 5    #: would be scored on a ladder, but there is none: excluded (90 FR 49634) [spec 8.1]
 
     LABELS = {
         0: "scored",
@@ -36,8 +40,21 @@ class MeasureStatus:
         2: "excluded: fewer eligible cases than the case minimum",
         3: "0 points: not reported",
         4: "excluded: administrative-claims rate not available",
+        5: "excluded: no benchmark for this measure and collection type (90 FR 49634)",
     }
     COUNTED = (SCORED, INCOMPLETE, NOT_REPORTED)
+
+
+def capped_note(settings: Settings = DEFAULT_SETTINGS) -> str:
+    """Appended to a measure's status when the topped-out cap lowered its points [ASSUMPTION topped_out_cap]."""
+    return f"; capped at {settings.topped_out_cap:g} points: topped out by program [ASSUMPTION]"
+
+
+def no_cost_ladder_note(settings: Settings = DEFAULT_SETTINGS) -> str:
+    """Why an episode cost gave no cost score: no cost ladder (none given, or too few reporters) [MIPS]."""
+    return ("Cost not scored: no cost ladder to score the episode cost on (none given, or fewer than "
+            f"{settings.benchmark_minimum_reporters} participants with enough episodes gave an episode cost "
+            "to build one from) [MIPS].")
 
 
 #: status code → counted in the denominator (a lookup table: cheaper than np.isin per call)
@@ -103,6 +120,21 @@ def measure_status(completeness, eligible_cases, administrative_claims, *,
                      else MeasureStatus.NOT_REPORTED)
     status = xp.where(reported, status, xp.where(admin, missing_admin, MeasureStatus.NOT_REPORTED))
     return xp.int8(status)
+
+
+def benchmark_status(status, has_ladder) -> np.ndarray:
+    """A measure to be scored on a ladder that does not exist is excluded [spec 8.1].
+
+    Rule (90 FR 49634: "it would be unfair to penalize ASM participants due to a lack of a benchmark")::
+
+        status = NO_BENCHMARK   if status = SCORED and there is no ladder (none published, or fewer
+                                than benchmark_minimum_reporters rates to build one from)
+               = status         otherwise
+    """
+    status = np.asarray(status)
+    out = np.where((status == MeasureStatus.SCORED) & ~np.asarray(has_ladder, dtype=bool),
+                   MeasureStatus.NO_BENCHMARK, status)
+    return out.astype(np.int8)
 
 
 def quality_category(points, status) -> np.ndarray:

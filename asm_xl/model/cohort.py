@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from asm_xl.model import adjustments, categories, final_score as final_mod, payment
+from asm_xl.model import adjustments, categories, exceptions, final_score as final_mod, payment
 from asm_xl.model.benchmarks import BenchmarkTable, LadderOverrides, ladder_from_rates, packaged_benchmarks
 from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.cohort_checks import Checker, cohort_codes, ia_done_column, measure_inputs, report_duplicates
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, performance_years, year_parameters
-from asm_xl.model.points import points_on_ladder
+from asm_xl.model.points import cap_bites, points_on_ladder
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["CohortResult", "score_cohort", "ERROR_COLUMNS"]
@@ -107,6 +107,9 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
     bonus = chk.number("complex_bonus", minimum=0, maximum=settings.complex_bonus_max, default=0.0,
                        allowed=f"a number between 0 and {settings.complex_bonus_max:g}")
     on_time = chk.boolean("submitted_on_time", default=True)
+    small = np.where(chk.blank("small_practice"), np.nan, chk.boolean("small_practice", default=False))
+    euc = chk.boolean("euc_exception", default=False)
+    payx = chk.boolean("payment_exception", default=False)
     ia_done = ia_done_column(chk)
     report_duplicates(chk)
     episodes = chk.number("cost_episodes", minimum=0, whole=True, allowed="a whole number >= 0")
@@ -131,7 +134,8 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
                 continue
             res = _score_pool(df, rows, cohort, year, measures[code], episodes, cost_pts_in, episode_cost,
                               ia_done, pi, bonus, size, payments, on_time, table, overrides,
-                              benchmark_source, (cost_ladders or {}).get(code), settings, used_ladders)
+                              benchmark_source, (cost_ladders or {}).get(code), settings, used_ladders,
+                              small, euc, payx)
             parts.append(res[0])
             pools.append(res[1])
             positions.append(rows)
@@ -142,7 +146,8 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
 
 
 def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_cost, ia_done, pi, bonus,
-                size, payments, on_time, table, overrides, benchmark_source, cost_ladder, settings, used):
+                size, payments, on_time, table, overrides, benchmark_source, cost_ladder, settings, used,
+                small, euc, payx):
     n, mcount = rows.size, len(cohort.measures)
     points = np.zeros((n, mcount))
     status = np.zeros((n, mcount), dtype=np.int8)
@@ -156,23 +161,34 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
         pts = np.where(scored & ~np.isnan(mi["points"]), mi["points"], 0.0)
         bench = np.full(n, "", dtype=object)
         bench[scored & ~np.isnan(mi["points"])] = "entered"
+        mstatus = mi["status"].copy()
+        labels = _STATUS_LABELS[mstatus]
         for ctype in m.collection_types:
             sel = scored & np.isnan(mi["points"]) & (mi["ctype"] == ctype)
             if not sel.any():
                 continue
             ladder = overrides.get(m.id, ctype)
-            if ladder is None and benchmark_source == "cohort":
-                ladder = ladder_from_rates(mi["rate"][sel], inverse=m.inverse,
-                                           scale=100.0 if m.proportion else 1.0)
-            if ladder is None:
-                ladder = table.lookup(m.id, ctype, settings.benchmark_year)
+            if ladder is None and benchmark_source == "cohort":  # None below the minimum reporters [MIPS]
+                ladder = ladder_from_rates(mi["rate"][sel], inverse=m.inverse, scale=100.0 if m.proportion else 1.0,
+                                           minimum_reporters=settings.benchmark_minimum_reporters)
+            elif ladder is None:
+                ladder = table.find(m.id, ctype, settings.benchmark_year)
+            if ladder is None:  # no benchmark: excluded, not an error and not 10 points [spec 8.1]
+                mstatus[sel] = categories.benchmark_status(mstatus[sel], False)
+                labels[sel] = _STATUS_LABELS[mstatus[sel]]
+                bench[sel] = "none"
+                continue
             used[(cohort.code, year, m.label, ctype)] = ladder
-            pts[sel] = points_on_ladder(mi["rate"][sel], ladder, cap=settings.topped_out_cap,
+            rates = mi["rate"][sel]
+            pts[sel] = points_on_ladder(rates, ladder, cap=settings.topped_out_cap,
                                         decimals=settings.measure_points_decimals)
-            bench[sel] = ladder.label if ladder.measure else ladder.source
+            bench[sel] = ladder.describe(m.benchmark_note)
+            capped = np.flatnonzero(sel)[cap_bites(rates, ladder, cap=settings.topped_out_cap)]
+            labels[capped] = labels[capped] + categories.capped_note(settings)
+        status[:, j] = mstatus
         points[:, j] = pts
         out[f"{m.key}_points"] = pts
-        out[f"{m.key}_status"] = _STATUS_LABELS[mi["status"]]
+        out[f"{m.key}_status"] = labels
         out[f"{m.key}_benchmark"] = bench
     quality = categories.quality_category(points, status)
     min_met = categories.minimum_submission_met(comp, admin, on_time[rows].astype(bool), settings=settings)
@@ -180,38 +196,51 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     eps = np.nan_to_num(episodes[rows], nan=0.0)
     cpts = cost_pts_in[rows].copy()
     need = np.isnan(cpts) & ~np.isnan(episode_cost[rows]) & (eps >= settings.cost_episode_minimum)
+    no_cost_ladder = np.zeros(n, dtype=bool)
     if need.any():
-        if cost_ladder is None:
+        if cost_ladder is None:  # None below the minimum reporters: no cost score from episode costs [MIPS]
             eligible_costs = episode_cost[rows][eps >= settings.cost_episode_minimum]
-            cost_ladder = ladder_from_rates(eligible_costs, inverse=True)
-        used[(cohort.code, year, cohort.cost_measure_id, "cost")] = cost_ladder
-        cpts[need] = points_on_ladder(episode_cost[rows][need], cost_ladder, cap=settings.topped_out_cap)
-    cost = categories.cost_category(cpts, eps, settings=settings)
+            cost_ladder = ladder_from_rates(eligible_costs, inverse=True,
+                                            minimum_reporters=settings.benchmark_minimum_reporters)
+        if cost_ladder is None:
+            no_cost_ladder = need
+        else:
+            used[(cohort.code, year, cohort.cost_measure_id, "cost")] = cost_ladder
+            cpts[need] = points_on_ladder(episode_cost[rows][need], cost_ladder, cap=settings.topped_out_cap)
+    cost = categories.cost_category(cpts, eps, settings=settings)  # NaN points (no ladder): not scored
 
     ia = adjustments.ia_adjustment(ia_done[rows], settings=settings)
     pia = adjustments.pi_adjustment(pi[rows], settings=settings)
-    practice = adjustments.practice_size_bonus(size[rows], settings=settings)
+    practice = adjustments.practice_size_bonus(size[rows], small[rows], settings=settings)
     wq, wc = final_mod.category_weights(~np.isnan(quality), ~np.isnan(cost), settings=settings)
     final = final_mod.final_score(quality, cost, ia, pia, bonus[rows], practice, min_met, settings=settings)
 
     params = year_parameters(year)
     r = params.risk_level
     scorable = ~np.isnan(final)
+    exc = exceptions.excepted(euc[rows], payx[rows])
+    pooled = scorable & ~exc  # an excepted participant is left out of the pool [ASSUMPTION]
     P = payments[rows]
-    midpoint = (float(np.median(final[scorable])) if settings.tfs_midpoint_mode == "cohort_median"
-                and scorable.any() else settings.tfs_midpoint)
-    sol = payment.solve_scaling_factor(final[scorable], P[scorable], r, midpoint=midpoint, settings=settings)
+    midpoint = (float(np.median(final[pooled])) if settings.tfs_midpoint_mode == "cohort_median"
+                and pooled.any() else settings.tfs_midpoint)
+    sol = payment.solve_scaling_factor(final[pooled], P[pooled], r, midpoint=midpoint, settings=settings)
     tfs = payment.transformed_final_score(final, midpoint=midpoint, settings=settings)
-    factor = payment.adjustment_factor(final, tfs, r, sol.scaling_factor, settings=settings)
+    factor = exceptions.neutral_factor(payment.adjustment_factor(final, tfs, r, sol.scaling_factor,
+                                                                 settings=settings), exc)
     factor = np.where(scorable, factor, np.nan)  # no final score → no factor (not -r), as score_participant
     pct = np.full(n, np.nan)
     rank = np.full(n, np.nan)
-    pct[scorable] = payment.percentile_rank(final[scorable])
-    rank[scorable] = payment.competition_rank(final[scorable])
+    pct[pooled] = payment.percentile_rank(final[pooled])
+    rank[pooled] = payment.competition_rank(final[pooled])
 
     idx = df.index[rows]
     ident = {c: df[c].to_numpy()[rows] for c in ("npi", "tin", "name", "specialty") if c in df.columns}
     notes = _notes(~np.isnan(quality), ~np.isnan(cost), min_met, settings)
+    if no_cost_ladder.any():
+        why = categories.no_cost_ladder_note(settings)
+        notes[no_cost_ladder] = [f"{t} {why}".strip() for t in notes[no_cost_ladder]]
+    for i in np.flatnonzero(exc):
+        notes[i] = f"{notes[i]} {exceptions.exception_note(bool(euc[rows][i]), bool(payx[rows][i]))}".strip()
     frame = {**ident, "cohort": cohort.code, "performance_year": year, "payment_year": params.payment_year,
              **out, "quality": quality, "cost_points": np.where(np.isnan(cost), np.nan, cpts), "cost": cost,
              "quality_weight": wq, "cost_weight": wc, "ia_adjustment": ia, "pi_adjustment": pia,
@@ -220,7 +249,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
              "scaling_factor": sol.scaling_factor, "tfs_midpoint": midpoint, "factor": factor,
              "multiplier": payment.payment_multiplier(factor), "part_b_payments": P,
              "dollar_impact": payment.dollar_impact(factor, P), "percentile_rank": pct, "cohort_rank": rank,
-             "cohort_size": int(scorable.sum()), "note": notes}
+             "cohort_size": int(pooled.sum()), "note": notes}
     res = pd.DataFrame(frame, index=idx)
     float_cols = ["quality", "cost_points", "cost", "quality_weight", "cost_weight", "final_score", "tfs",
                   "factor", "multiplier", "dollar_impact", "percentile_rank"]
@@ -228,9 +257,9 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
         res[c] = pd.array(res[c].to_numpy(dtype=float), dtype="Float64")  # NaN → <NA>: "not scored"
     res["cohort_rank"] = pd.array(np.where(np.isnan(rank), None, rank), dtype="Int64")
     pool = {"cohort": cohort.code, "performance_year": year, "payment_year": params.payment_year,
-            "participants": int(scorable.sum()), "risk_level": r, "scaling_factor": sol.scaling_factor,
-            "scaling_method": sol.method, "tfs_midpoint": midpoint, "part_b_payments": float(P[scorable].sum()),
-            "dollar_impact": float(np.nansum(factor[scorable] * P[scorable])),
+            "participants": int(pooled.sum()), "risk_level": r, "scaling_factor": sol.scaling_factor,
+            "scaling_method": sol.method, "tfs_midpoint": midpoint, "part_b_payments": float(P[pooled].sum()),
+            "dollar_impact": float(np.nansum(factor[pooled] * P[pooled])),
             "budget_residual": sol.budget_residual}
     return res, pool
 

@@ -16,6 +16,7 @@ PARTICIPANT_COLUMNS = (
     "performance_year", "practice_size", "part_b_payments",
     "cost_episodes", "episode_cost", "cost_points",
     "ia1_done", "ia2_done", "ia_done", "pi_score", "complex_bonus", "submitted_on_time",
+    "small_practice", "euc_exception", "payment_exception",
 )
 
 MEASURE_FIELDS = ("collection_type", "eligible", "reported", "rate", "points", "completeness")
@@ -29,8 +30,9 @@ COLUMN_HELP_TEMPLATES = {
     "cohort": "HF or LBP (optional when specialty says it)",
     "performance_year": "ASM performance year, {first_year}-{last_year}",
     "practice_size": ("Clinicians billing under the TIN (1 = solo, 2-{small_practice_max_clinicians} = small, "
-                      ">{small_practice_max_clinicians} = no bonus)"),
-    "part_b_payments": "Expected Medicare Part B payments in the payment year, dollars",
+                      ">{small_practice_max_clinicians} = no bonus; with small_practice given, only solo vs small)"),
+    "part_b_payments": ("Medicare paid amount for physician fee schedule covered professional services billed "
+                        "by the TIN/NPI in the payment year, dollars (the base the multiplier applies to)"),
     "cost_episodes": "Attributed EBCM episodes (fewer than {cost_episode_minimum}: no cost score)",
     "episode_cost": "Average risk-adjusted episode cost, dollars (scored on a cost ladder)",
     "cost_points": "Cost achievement points 1-10 from a CMS feedback report (instead of episode_cost)",
@@ -40,11 +42,18 @@ COLUMN_HELP_TEMPLATES = {
     "pi_score": "Promoting Interoperability score, fraction 0-1 (0 if reporting incomplete)",
     "complex_bonus": "Complex patient bonus, 0-{complex_bonus_max:g} points (input; CMS formula unpublished)",
     "submitted_on_time": "Quality data submitted on time: yes/no (default yes)",
+    "small_practice": ("CMS's small-practice flag (ASM Participants dataset): yes/no; when given it decides the "
+                       "bonus (+{solo_practice_bonus:g} solo, +{small_practice_bonus:g} small); blank = from practice_size"),
+    "euc_exception": ("Extreme and uncontrollable circumstances exception (ASM regulation): yes/no (default no); "
+                      "yes = neutral factor, out of the pool [ASSUMPTION]"),
+    "payment_exception": ("Payment exception (ASM regulation): yes/no (default no); yes = neutral factor, out of "
+                          "the pool [ASSUMPTION]"),
     "collection_type": "eCQM, MIPS CQM, Part B claims or administrative claims (default: the measure's first)",
     "eligible": "Eligible cases in the measure's denominator",
     "reported": "Cases reported (data completeness = reported / eligible)",
     "rate": "Performance rate: a fraction (70% = 0.70); Q492 in its native units",
-    "points": "Measure achievement points 0-10 from a CMS feedback report (instead of rate)",
+    "points": ("Measure achievement points 0-10 from a CMS feedback report (instead of rate); preferred for Q492, "
+               "whose MIPS ladder is only a proxy"),
     "completeness": "Data completeness as a fraction (instead of reported)",
 }
 

@@ -47,6 +47,8 @@ class Measure:
     inverse: bool
     proportion: bool
     unit: str = "fraction"
+    #: what a packaged MIPS ladder of this measure is worth in ASM (e.g. Q492: a labelled proxy) [spec 8.1]
+    benchmark_note: str = ""
 
     @property
     def key(self) -> str:
@@ -113,6 +115,7 @@ def cohorts() -> dict[str, Cohort]:
                 inverse=bool(m["inverse"]),
                 proportion=bool(m["proportion"]),
                 unit=m.get("unit", "fraction" if m["proportion"] else "native"),
+                benchmark_note=m.get("benchmark_note", ""),
             )
             for m in c["measures"]
         )

@@ -16,12 +16,12 @@ from typing import Sequence
 
 import numpy as np
 
-from asm_xl.model import adjustments, categories, final_score as final_mod, payment
+from asm_xl.model import adjustments, categories, exceptions, final_score as final_mod, payment
 from asm_xl.model.benchmarks import BenchmarkTable, Ladder, LadderOverrides, normalize_collection_type, packaged_benchmarks
 from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import Cohort, Measure, cohort_of_specialty, get_cohort, year_parameters
-from asm_xl.model.points import points_on_ladder
+from asm_xl.model.points import cap_bites, points_on_ladder
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import as_bool, as_count, as_fraction, as_number, as_whole, is_blank
 
@@ -50,7 +50,14 @@ class MeasureInput:
 
 @dataclass(frozen=True, kw_only=True)
 class Participant:
-    """One participant's inputs. ``cohort`` may be omitted when ``specialty`` says it."""
+    """One participant's inputs. ``cohort`` may be omitted when ``specialty`` says it.
+
+    ``part_b_payments`` is the dollar base: the Medicare paid amount for physician fee schedule
+    covered professional services billed by the TIN/NPI in the payment year [REG 512.750(a)].
+    ``small_practice`` (CMS's flag) decides the small-practice bonus when given; ``practice_size``
+    then only tells solo from small. ``euc_exception`` / ``payment_exception``: neutral factor 0
+    (:mod:`asm_xl.model.exceptions`) [ASSUMPTION].
+    """
 
     performance_year: object
     practice_size: object
@@ -65,6 +72,9 @@ class Participant:
     complex_bonus: object = 0.0
     part_b_payments: object = 0.0
     submitted_on_time: object = True
+    small_practice: object = None      #: CMS's small-practice flag (yes/no); None = from practice_size
+    euc_exception: object = False      #: extreme and uncontrollable circumstances (§ 512.780) [ASSUMPTION]
+    payment_exception: object = False  #: payment exception (§ 512.750(f)) [ASSUMPTION]
     npi: str = ""
     tin: str = ""
     name: str = ""
@@ -81,11 +91,12 @@ class MeasureScore:
     rate: float | None
     points: float           #: points that count (0 when not scored)
     status: int             #: a MeasureStatus code
-    benchmark: str          #: which ladder (or "entered")
+    benchmark: str          #: which ladder (or "entered"; "none": no benchmark, excluded)
+    status_note: str = ""   #: e.g. the topped-out cap lowered the points [ASSUMPTION]
 
     @property
     def status_text(self) -> str:
-        return MeasureStatus.LABELS[self.status]
+        return MeasureStatus.LABELS[self.status] + self.status_note
 
 
 @dataclass(frozen=True)
@@ -150,7 +161,9 @@ def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings =
     cells both call it. Blank collection type = the measure's first; completeness as entered, else
     reported / eligible (:func:`~asm_xl.model.categories.effective_measure_inputs`); status from
     :func:`~asm_xl.model.categories.measure_status`; points from ``ladder_for(m, collection_type)``
-    or entered, counted only when the status is SCORED.
+    or entered, counted only when the status is SCORED. ``ladder_for`` returning None means there is
+    no benchmark: the measure is excluded (NO_BENCHMARK), not an error and not 10 points (90 FR
+    49634) [spec 8.1]. When the topped-out cap lowers the points the status says so [ASSUMPTION].
     """
     f = m.key
     ctype = m.collection_types[0] if is_blank(mi.collection_type) else normalize_collection_type(
@@ -179,18 +192,21 @@ def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings =
     status = int(categories.measure_status(comp, elig, admin, reported=reported_any, settings=settings))
     completeness = comp if (reported_any or admin) else None
     eligible = int(elig) if reported_any else eligible
-    points, source = 0.0, ""
+    points, source, note = 0.0, "", ""
     if status == MeasureStatus.SCORED:
         if entered is not None:
             points, source = entered, "entered"
         elif rate is None:
             raise ASMInputError(f"{f}_rate", mi.rate, f"a rate for {m.label}: it is complete with enough cases")
+        elif (ladder := ladder_for(m, ctype)) is None:
+            status, source = int(categories.benchmark_status(status, False)), "none"
         else:
-            ladder = ladder_for(m, ctype)
             points = float(points_on_ladder(rate, ladder, cap=settings.topped_out_cap,
                                             decimals=settings.measure_points_decimals))
-            source = ladder.label
-    return MeasureScore(m.label, ctype, eligible, completeness, rate, points, status, source)
+            source = ladder.describe(m.benchmark_note)
+            if cap_bites(rate, ladder, cap=settings.topped_out_cap):
+                note = categories.capped_note(settings)
+    return MeasureScore(m.label, ctype, eligible, completeness, rate, points, status, source, note)
 
 
 def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
@@ -226,7 +242,7 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     overrides = LadderOverrides(ladders)
 
     def ladder_for(m: Measure, ctype: str) -> Ladder:
-        return overrides.get(m.id, ctype) or table.lookup(m.id, ctype, settings.benchmark_year)
+        return overrides.get(m.id, ctype) or table.find(m.id, ctype, settings.benchmark_year)
 
     given = {}
     for mi in p.measures:
@@ -260,7 +276,10 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
 
     ia = float(adjustments.ia_adjustment(ia_done, settings=settings))
     pia = float(adjustments.pi_adjustment(pi, settings=settings))
-    practice = float(adjustments.practice_size_bonus(size, settings=settings))
+    small = np.nan if is_blank(p.small_practice) else float(as_bool("small_practice", p.small_practice))
+    practice = float(adjustments.practice_size_bonus(size, small, settings=settings))
+    euc, payx = (False if is_blank(v) else as_bool(n, v) for n, v in
+                 (("euc_exception", p.euc_exception), ("payment_exception", p.payment_exception)))
     wq, wc = (float(x) for x in final_mod.category_weights(not np.isnan(quality), not np.isnan(cost),
                                                            settings=settings))
     final = float(final_mod.final_score(quality, cost, ia, pia, bonus, practice, min_met, settings=settings))
@@ -268,12 +287,17 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     sf = settings.default_scaling_factor if scaling_factor is None else as_number(
         "scaling_factor", scaling_factor, minimum=0.0)
     notes = _notes(quality, cost, min_met, final, scaling_factor is None, settings)
+    if euc or payx:
+        notes += (exceptions.exception_note(euc, payx),)
+    if cost_pts is None and not is_blank(p.episode_cost) and (episodes or 0) >= settings.cost_episode_minimum:
+        notes += (categories.no_cost_ladder_note(settings),)
     r = years.risk_level
     if np.isnan(final):
         tfs = factor = impact = multiplier = None
     else:
         tfs = float(payment.transformed_final_score(final, midpoint=tfs_midpoint, settings=settings))
-        factor = float(payment.adjustment_factor(final, tfs, r, sf, settings=settings))
+        factor = float(exceptions.neutral_factor(payment.adjustment_factor(final, tfs, r, sf, settings=settings),
+                                                 euc or payx))
         multiplier = float(payment.payment_multiplier(factor))
         impact = float(payment.dollar_impact(factor, payments))
     return ParticipantScore(
@@ -295,8 +319,8 @@ def _cost_points(p: Participant, episodes, cost_ladder, settings) -> float | Non
                                 "cost points (1-10) or an episode cost with a cost ladder")
         return None
     cost = as_number("episode_cost", p.episode_cost, minimum=0.0, allowed="dollars >= 0")
-    if cost_ladder is None:
-        raise ASMInputError("cost_ladder", None, "a cost benchmark ladder to score episode_cost on")
+    if cost_ladder is None:  # no ladder (none given, too few reporters to build one): not scored [MIPS]
+        return None
     return float(points_on_ladder(cost, cost_ladder, cap=settings.topped_out_cap))
 
 

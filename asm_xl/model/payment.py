@@ -100,6 +100,12 @@ def solve_scaling_factor(final, part_b_payments, risk_level: float, *, midpoint:
     When that SF pushes some factor above +r, the budget sum (continuous, non-decreasing in SF) is
     solved numerically with :func:`scipy.optimize.brentq` between the closed-form value and
     2 / min TFS, where every positive score is at +r.
+
+    With ``pool_definition = "positive_85_of_negative"`` [ASSUMPTION] the identity is instead::
+
+        sum_i P_i x max(factor_i, 0) = (1 - pool_withhold) x sum_i P_i x max(-factor_i, 0)
+
+    solved with brentq on [0, hi] (no closed form: the sign of each factor moves with SF).
     """
     final = np.asarray(final, dtype=float)
     w = np.asarray(part_b_payments, dtype=float) if settings.payment_weighted_pool else np.ones_like(final)
@@ -108,14 +114,21 @@ def solve_scaling_factor(final, part_b_payments, risk_level: float, *, midpoint:
     pos = final > 0
     total = w.sum()
     target = -settings.pool_withhold * r * total
+    keep = 1.0 - settings.pool_withhold
+    positive_share = settings.pool_definition == "positive_85_of_negative"
 
     def budget(sf: float) -> float:
-        return float(np.dot(w, adjustment_factor(final, tfs, r, sf, settings=settings))) - target
+        f = adjustment_factor(final, tfs, r, sf, settings=settings)
+        if positive_share:  # sum of positive adjustments = keep x sum of negative ones [ASSUMPTION]
+            return float(np.dot(w, np.maximum(f, 0.0)) - keep * np.dot(w, np.maximum(-f, 0.0)))
+        return float(np.dot(w, f)) - target
 
     weighted_tfs = float(np.dot(w[pos], tfs[pos]))
     if weighted_tfs <= 0.0 or r == 0.0:
         sf = settings.default_scaling_factor
         return ScalingSolution(sf, "no positive scores", budget(sf))
+    if positive_share:
+        return _solve_positive_share(budget, tfs[pos & (w > 0)], w[pos & (w > 0)], w[~pos].sum(), keep, settings)
     sf0 = (1.0 - settings.pool_withhold) * total / weighted_tfs
     if not settings.bound_factors or float(tfs[pos].max()) * sf0 <= 2.0:
         return ScalingSolution(sf0, "closed form", budget(sf0))
@@ -128,6 +141,23 @@ def solve_scaling_factor(final, part_b_payments, risk_level: float, *, midpoint:
     from scipy.optimize import brentq  # imported here: scipy.optimize costs ~0.4 s at start-up
 
     sf = brentq(budget, sf0, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+    return ScalingSolution(float(sf), "solved", budget(sf))
+
+
+def _solve_positive_share(budget, tfs, w, zero_weight: float, keep: float, settings: Settings) -> ScalingSolution:
+    """Root of the "positive = keep x negative" budget (non-decreasing in SF) by brentq on [0, hi]:
+    hi puts every positive score at +r (bounded) or is twice the SF making every positive factor >= 0 with
+    budget >= 0."""
+    t_min = float(tfs.min())
+    if settings.bound_factors:
+        hi = 2.0 / t_min
+    else:
+        hi = 2.0 * max(1.0 / t_min, (float(w.sum()) + keep * zero_weight) / float(np.dot(w, tfs)))  # margin
+    if budget(hi) < 0.0:
+        return ScalingSolution(hi, "budget unattainable", budget(hi))
+    from scipy.optimize import brentq
+
+    sf = brentq(budget, 0.0, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
     return ScalingSolution(float(sf), "solved", budget(sf))
 
 

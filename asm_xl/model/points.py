@@ -12,7 +12,7 @@ from asm_xl.model.benchmarks import Ladder
 from asm_xl.model.primitives import ARRAY, ops
 from asm_xl.model.settings import DEFAULT_SETTINGS
 
-__all__ = ["points_on_ladder", "to_ladder_units"]
+__all__ = ["points_on_ladder", "to_ladder_units", "cap_bites"]
 
 #: Decimals kept when a user's rate is converted to ladder units: 0.57 * 100 is
 #: 56.99999999999999 in binary floating point and must reach a decile starting at 57.
@@ -74,3 +74,11 @@ def points_on_ladder(rates, ladder: Ladder, *, cap: float = DEFAULT_SETTINGS.top
     if decimals >= 0:
         pts = xp.round(pts, decimals)
     return pts
+
+
+def cap_bites(rates, ladder: Ladder, *, cap: float = DEFAULT_SETTINGS.topped_out_cap) -> np.ndarray:
+    """True where the topped-out cap lowers the points (uncapped points above ``cap``): the effect of
+    the [ASSUMPTION] ``topped_out_cap``, shown in the measure's status."""
+    if not ladder.topped_out:
+        return np.zeros(np.shape(rates), dtype=bool)
+    return points_on_ladder(rates, ladder, cap=10.0) > cap

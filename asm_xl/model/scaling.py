@@ -23,6 +23,18 @@ and it stops when C no longer changes (exact, not an approximation). Without the
 (``bound=False``) the closed form is the answer. When even every positive score at +r cannot pay
 the pool back (sum over w_i > 0 of 2 w_i < T) the smallest SF that puts them all there,
 2 / min TFS_i, is returned and flagged ``UNATTAINABLE``.
+
+The second pool definition (``definition="positive_85_of_negative"``, setting ``pool_definition``)
+[ASSUMPTION] asks the positive adjustments to be (1 - h) of the negative ones, with u_i = factor_i / r::
+
+    G(SF) = sum_i w_i x max(u_i, 0) - (1 - h) x sum_i w_i x max(-u_i, 0) = 0
+
+G is continuous, non-decreasing and piecewise linear (neither concave nor convex) with breakpoints
+at 1/TFS_i and, with the bound, 2/TFS_i. G is evaluated at every breakpoint (prefix sums over the
+TFS sorted in descending order), and the root solved exactly on the linear piece where G crosses 0:
+with A at the bound, B positive below it, C negative (positive score) and Z the zero scores::
+
+    SF = (W_B - W_A + (1 - h) (W_C + W_Z)) / (sum_B w_i TFS_i + (1 - h) sum_C w_i TFS_i)
 """
 
 from __future__ import annotations
@@ -36,7 +48,8 @@ METHOD_NAMES = ("closed form", "solved", "no positive scores", "budget unattaina
 
 
 def solve_scaling_factors(tfs, weights, positive, *, withhold: float, bound: bool = True,
-                          max_steps: int = 200) -> tuple[np.ndarray, np.ndarray]:
+                          max_steps: int = 200, definition: str = "payment_weighted_withhold",
+                          ) -> tuple[np.ndarray, np.ndarray]:
     """Scaling factor of each cohort (row) and how it was found (a code of :data:`METHOD_NAMES`).
 
     ``tfs``, ``weights`` and ``positive`` (final score > 0) are (cohorts, participants) arrays or
@@ -57,6 +70,8 @@ def solve_scaling_factors(tfs, weights, positive, *, withhold: float, bound: boo
     method = np.full(t.shape[0], CLOSED_FORM, dtype=np.int8)
     none = ~(wt > 0.0)
     method[none] = NO_POSITIVE_SCORES
+    if definition == "positive_85_of_negative":
+        return _positive_share(t, w, pos, 1.0 - withhold, bound, none, method)
     with np.errstate(divide="ignore", invalid="ignore"):
         sf = np.where(none, np.nan, target / np.where(none, 1.0, wt))
     if not bound:
@@ -88,3 +103,41 @@ def solve_scaling_factors(tfs, weights, positive, *, withhold: float, bound: boo
     sf[rows] = s
     method[rows] = np.where(unattainable, UNATTAINABLE, SOLVED)
     return sf, method
+
+
+def _positive_share(t, w, pos, keep, bound, none, method):
+    """Rows solved under "positive adjustments = keep x negative ones" (see the module text), exactly:
+    G is evaluated at every breakpoint (1/TFS_i, and 2/TFS_i with the bound) from prefix sums over the
+    TFS sorted in descending order, then solved on the linear piece where it crosses 0."""
+    sf = np.full(t.shape[0], np.nan)
+    for row in np.flatnonzero(~none):
+        live = pos[row] & (w[row] > 0.0)
+        wz = float(np.where(pos[row], 0.0, w[row]).sum())  # zero scores: factor -r whatever SF
+        sf[row], method[row] = _positive_share_row(t[row][live], w[row][live], wz, keep, bound)
+    return sf, method
+
+
+def _positive_share_row(t, w, wz, keep, bound):
+    order = np.argsort(-t, kind="stable")
+    ts, ws = t[order], w[order]
+    neg_ts = -ts  # ascending: count of TFS >= x is searchsorted(neg_ts, -x, "right")
+    cw = np.concatenate(([0.0], np.cumsum(ws)))
+    cwt = np.concatenate(([0.0], np.cumsum(ws * ts)))
+    n = ts.size
+    cands = np.unique(np.concatenate((1.0 / ts, 2.0 / ts) if bound else (1.0 / ts,)))
+    b = np.searchsorted(neg_ts, -1.0 / cands, side="right")
+    a = np.searchsorted(neg_ts, -2.0 / cands, side="right") if bound else np.zeros_like(b)
+    g = (cw[a] + cands * (cwt[b] - cwt[a]) - (cw[b] - cw[a])
+         - keep * ((cw[n] - cw[b]) - cands * (cwt[n] - cwt[b]) + wz))
+    k = int(np.searchsorted(g >= 0.0, True)) if (g >= 0.0).any() else cands.size
+    if k == cands.size and bound:  # even every positive score at +r cannot pay the pool back
+        return 2.0 / float(ts[-1]), UNATTAINABLE
+    lo = 0.0 if k == 0 else float(cands[k - 1])
+    hi = float(cands[k]) if k < cands.size else 2.0 * lo
+    mid = 0.5 * (lo + hi)
+    at = bound & (ts * mid >= 2.0)
+    above = ~at & (ts * mid >= 1.0)
+    below = ts * mid < 1.0
+    num = ws[above].sum() - ws[at].sum() + keep * (ws[below].sum() + wz)
+    den = (ws * ts)[above].sum() + keep * (ws * ts)[below].sum()
+    return (float(num / den) if den > 0.0 else hi), SOLVED

@@ -62,7 +62,11 @@ class Settings:
         20, "REG", "Eligible cases below which a complete measure is excluded from the quality score.",
         minimum=0)
     topped_out_cap: float = _setting(
-        7.0, "MIPS", "Most points a measure topped out by program can earn.", minimum=1, maximum=10)
+        7.0, "ASSUMPTION", "Most points a measure topped out by program can earn (MIPS rule; no ASM source mentions it).",
+        minimum=1, maximum=10)
+    benchmark_minimum_reporters: int = _setting(
+        20, "MIPS", "Reporters (participants with a rate or an episode cost) a ladder built from cohort data needs; "
+        "fewer: no ladder, the measure is excluded and episode costs give no cost score.", minimum=1)
     measure_points_decimals: int = _setting(
         -1, "MIPS", "Round measure points to this many decimals as CMS reports them (4); -1 keeps full precision.",
         minimum=-1, maximum=10)
@@ -107,8 +111,13 @@ class Settings:
         minimum=0, maximum=1)
     payment_weighted_pool: bool = _setting(
         True, "ASSUMPTION", "The budget identity weights each participant by Part B payments (else equal weights).")
+    pool_definition: str = _setting(
+        "payment_weighted_withhold", "ASSUMPTION",
+        "Budget identity of the incentive pool: 'payment_weighted_withhold' (sum P x factor = -pool_withhold x r x "
+        "sum P) or 'positive_85_of_negative' (positive adjustments = 1 - pool_withhold of the negative ones).",
+        choices=("payment_weighted_withhold", "positive_85_of_negative"))
     bound_factors: bool = _setting(
-        True, "ASSUMPTION", "Payment adjustment factors are bounded to [-r, +r].")
+        True, "CMS", "Payment adjustment factors are bounded to [-r, +r] (CMS: the risk level is the 'upside or downside').")
     default_scaling_factor: float = _setting(
         1.7, "ASSUMPTION", "Scaling factor without cohort data: a reference cohort with mean TFS 1/2 ((1 - pool_withhold) x 2).",
         minimum=0)

@@ -58,6 +58,10 @@ def workbook_inputs(row: dict, *, cohort_code: str, scaling_factor: float | None
         _cell("In_CostPoints"): _num(get("cost_points")), _cell("In_IA1"): ia1, _cell("In_IA2"): ia2,
         _cell("In_PI"): _num(get("pi_score")), _cell("In_Complex"): _num(get("complex_bonus")),
         _cell("In_CohortSF"): scaling_factor,
+        _cell("In_SmallPractice"): (None if is_blank(get("small_practice"))
+                                    else _yes(get("small_practice"), False, "small_practice")),
+        _cell("In_EUC"): _yes(get("euc_exception"), False, "euc_exception"),
+        _cell("In_PaymentException"): _yes(get("payment_exception"), False, "payment_exception"),
     }
     cols = {name: spec[0] for name, spec in L.MEASURE_INPUTS.items()}
     for i, m in enumerate(cohort.measures[: L.MAX_MEASURES]):

@@ -29,8 +29,11 @@ SCALAR_INPUTS = {
     "In_PracticeSize": (10, "Clinicians in the TIN", "1 = solo (+{solo_practice_bonus:g}), "
                         "2-{small_practice_max_clinicians} = small (+{small_practice_bonus:g}), more = no bonus",
                         "count1"),
-    "In_Payments": (11, "Part B payments ($)", "Expected Medicare Part B payments in the payment year", "dollars"),
+    "In_Payments": (11, "Part B payments ($)", "Medicare paid amount for physician fee schedule covered professional "
+                    "services billed by this TIN/NPI in the payment year (the base of the multiplier)", "dollars"),
     "In_OnTime": (12, "Quality data submitted on time", "Yes / No: late or missing data means a final score of 0", "yesno"),
+    "In_SmallPractice": (13, "CMS small-practice flag", "Yes / No from CMS's ASM Participants list: decides the bonus "
+                         "(size then only tells solo from small); blank = from the clinicians count", "yesno"),
     "In_Episodes": (24, "EBCM episodes", "Attributed episodes; fewer than {cost_episode_minimum} means no cost score", "count"),
     "In_EpisodeCost": (25, "Average episode cost ($)", "Scored on the cost ladder (Benchmarks sheet)", "dollars"),
     "In_CostPoints": (26, "Cost points (CMS report)", "1-10 from a CMS feedback report; overrides the episode cost", "points1"),
@@ -39,6 +42,10 @@ SCALAR_INPUTS = {
     "In_PI": (31, "Promoting Interoperability score", "Fraction 0-100%; incomplete reporting = 0%", "fraction"),
     "In_Complex": (32, "Complex patient bonus", "0-{complex_bonus_max:g} points (CMS formula unpublished: an input)", "bonus"),
     "In_CohortSF": (35, "Cohort scaling factor", "From the roster's cohort; blank = the default assumption", "positive"),
+    "In_EUC": (38, "Extreme and uncontrollable circumstances", "Yes / No: an exception of the ASM regulation gives a neutral "
+               "factor and leaves the pool [ASSUMPTION]", "yesno"),
+    "In_PaymentException": (39, "Payment exception", "Yes / No: an exception of the ASM regulation gives a neutral factor "
+                            "and leaves the pool [ASSUMPTION]", "yesno"),
 }
 
 #: Measure table columns on the Inputs sheet: defined name → (column letter, header, kind).
@@ -54,7 +61,10 @@ MEASURE_INPUTS = {
 }
 
 SECTION_ROWS = {"Quality measures": 15, "Cost": 23, "Improvement activities, interoperability, complex patients": 28,
-                "Cohort": 34}
+                "Cohort": 34, "Exceptions": 37}
+
+#: The exception cells as one range (ASM_FACTOR's ``exceptions`` argument): defined name → reference.
+EXCEPTIONS_NAME, EXCEPTIONS_REF = "In_Exceptions", "Inputs!$B$38:$B$39"
 
 
 def measure_rows() -> range:

@@ -73,8 +73,9 @@ def measure_columns(draw, measure) -> dict:
 
 
 @st.composite
-def participant_rows(draw, cohort: str | None = None, performance_year: int | None = None) -> dict:
-    """One valid roster row."""
+def participant_rows(draw, cohort: str | None = None, performance_year: int | None = None,
+                     flags: bool = False) -> dict:
+    """One valid roster row; ``flags``: also CMS's small-practice flag and the exception flags."""
     code = cohort or draw(st.sampled_from(COHORT_CODES))
     row = {
         "cohort": code,
@@ -88,17 +89,22 @@ def participant_rows(draw, cohort: str | None = None, performance_year: int | No
         "complex_bonus": draw(st.one_of(st.just(0.0), st.floats(0.0, 10.0, allow_nan=False))),
         "submitted_on_time": draw(st.sampled_from([True] * 9 + [False])),
     }
+    if flags:
+        row["small_practice"] = draw(st.sampled_from([None, None, True, False]))
+        row["euc_exception"] = draw(st.sampled_from([False] * 6 + [True]))
+        row["payment_exception"] = draw(st.sampled_from([False] * 6 + [True]))
     for m in get_cohort(code).measures:
         row.update(draw(measure_columns(m)))
     return row
 
 
 @st.composite
-def cohort_frames(draw, min_size: int = 1, max_size: int = 25, one_year: bool = True) -> pd.DataFrame:
+def cohort_frames(draw, min_size: int = 1, max_size: int = 25, one_year: bool = True,
+                  flags: bool = False) -> pd.DataFrame:
     """A roster DataFrame of HF and LBP participants (one performance year unless ``one_year`` is False,
     so that pools have several members)."""
     year = draw(st.sampled_from(YEARS)) if one_year else None
-    rows = draw(st.lists(participant_rows(performance_year=year), min_size=min_size, max_size=max_size))
+    rows = draw(st.lists(participant_rows(performance_year=year, flags=flags), min_size=min_size, max_size=max_size))
     df = pd.DataFrame(rows)
     df.insert(0, "npi", [f"{1_000_000_000 + i}" for i in range(len(df))])
     return df
@@ -129,4 +135,6 @@ def row_to_participant(row: dict) -> Participant:
                        part_b_payments=row["part_b_payments"], cost_episodes=get("cost_episodes"),
                        cost_points=get("cost_points"), complex_bonus=get("complex_bonus", 0.0),
                        submitted_on_time=get("submitted_on_time", True), npi=str(get("npi", "")),
+                       small_practice=get("small_practice"), euc_exception=get("euc_exception", False),
+                       payment_exception=get("payment_exception", False),
                        measures=tuple(measures))

@@ -210,7 +210,7 @@ def _same(a, b) -> bool:
 
 
 @hsettings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(df=cohort_frames(max_size=12))
+@given(df=cohort_frames(max_size=12, flags=True))
 def test_scalar_api_equals_cohort_api(df):
     res = score_cohort(df)
     assert res.errors.empty, res.errors.to_dict("records")
@@ -225,7 +225,7 @@ def test_scalar_api_equals_cohort_api(df):
 
 
 @hsettings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(df=cohort_frames(max_size=25))
+@given(df=cohort_frames(max_size=25, flags=True))
 def test_cohort_invariants(df):
     res = score_cohort(df)
     sc = res.scores
@@ -236,7 +236,8 @@ def test_cohort_invariants(df):
     assert np.all((final[scored] >= 0) & (final[scored] <= 100))
     for pool in res.pools.itertuples():
         g = sc[(sc["cohort"] == pool.cohort) & (sc["performance_year"] == pool.performance_year)]
-        g = g[g["final_score"].notna()]
+        g = g[g["cohort_rank"].notna()]  # the pool: scored and not excepted
+        assert len(g) == pool.participants
         r = pool.risk_level
         f = g["factor"].to_numpy(dtype=float)
         fs = g["final_score"].to_numpy(dtype=float)

@@ -60,17 +60,49 @@ cohorts = st.lists(st.tuples(st.one_of(st.just(0.0), st.floats(0.0, 100.0, allow
 
 
 @hyp_settings(max_examples=300, deadline=None)
-@given(cohort=cohorts, weighted=st.booleans(), bound=st.booleans(), midpoint=st.floats(30.0, 70.0))
-def test_vectorized_solver_equals_the_scalar_one(cohort, weighted, bound, midpoint):
-    s = Settings().replace(payment_weighted_pool=weighted, bound_factors=bound)
+@given(cohort=cohorts, weighted=st.booleans(), bound=st.booleans(), midpoint=st.floats(30.0, 70.0),
+       definition=st.sampled_from(["payment_weighted_withhold", "positive_85_of_negative"]))
+def test_vectorized_solver_equals_the_scalar_one(cohort, weighted, bound, midpoint, definition):
+    s = Settings().replace(payment_weighted_pool=weighted, bound_factors=bound, pool_definition=definition)
     final = np.array([c[0] for c in cohort])
     pay = np.array([c[1] for c in cohort])
     expected = solve_scaling_factor(final, pay, 0.09, midpoint=midpoint, settings=s)
     tfs = transformed_final_score(final, midpoint=midpoint, settings=s)
     w = pay if weighted else np.ones_like(pay)
     sf, how = solve_scaling_factors(tfs[None, :], w[None, :], (final > 0)[None, :], withhold=s.pool_withhold,
-                                    bound=bound)
+                                    bound=bound, definition=definition)
     if expected.method == "no positive scores":
         assert how[0] == NO_POSITIVE_SCORES
         return
     assert math.isclose(sf[0], expected.scaling_factor, rel_tol=1e-9), (expected, sf[0], how[0])
+
+
+def test_positive_adjustments_are_85_percent_of_the_negative_ones_under_the_second_pool_definition():
+    # TFS (0.8, 0.4), equal weights. For 1.25 <= SF < 2.5 the first gains 0.8 SF - 1, the second loses
+    # 1 - 0.4 SF (in units of r): 0.8 SF - 1 = 0.85 (1 - 0.4 SF)  ->  SF = 1.85 / 1.14 = 1.622807...
+    sf, how = solve_scaling_factors([[0.8, 0.4]], [[1.0, 1.0]], [[True, True]], withhold=0.15,
+                                    definition="positive_85_of_negative")
+    assert math.isclose(sf[0], 1.85 / 1.14, rel_tol=1e-15) and how[0] == SOLVED
+    gain, loss = 0.8 * sf[0] - 1.0, 1.0 - 0.4 * sf[0]
+    assert math.isclose(gain, 0.85 * loss, rel_tol=1e-12)
+    # today's definition: sum w x factor = -0.15 r sum w  ->  SF = 0.85 x 2 / 1.2
+    sf0, _ = solve_scaling_factors([[0.8, 0.4]], [[1.0, 1.0]], [[True, True]], withhold=0.15)
+    assert math.isclose(sf0[0], 1.7 / 1.2, rel_tol=1e-15)
+
+
+def test_the_scalar_solver_uses_the_pool_definition_setting():
+    s = Settings(pool_definition="positive_85_of_negative", tfs_midpoint=50.0, tfs_steepness=0.1)
+    final = np.array([80.0, 40.0, 0.0])
+    sol = solve_scaling_factor(final, np.array([1.0, 1.0, 1.0]), 0.09, settings=s)
+    tfs = transformed_final_score(final, settings=s)
+    from asm_xl.model.payment import adjustment_factor
+    f = adjustment_factor(final, tfs, 0.09, sol.scaling_factor, settings=s)
+    assert sol.method == "solved"
+    assert math.isclose(f[f > 0].sum(), 0.85 * -f[f < 0].sum(), rel_tol=1e-12)
+
+
+def test_under_the_second_pool_definition_a_pool_of_zero_scores_cannot_be_paid_back():
+    # one positive (TFS 0.8) at +r pays 1; the three zero scores lose 3: 1 < 0.85 x 3 -> unattainable, SF = 2 / 0.8
+    sf, how = solve_scaling_factors([[0.8, 0.1, 0.1, 0.1]], [[1.0] * 4], [[True, False, False, False]],
+                                    withhold=0.15, definition="positive_85_of_negative")
+    assert how[0] == UNATTAINABLE and math.isclose(sf[0], 2.5, rel_tol=1e-15)

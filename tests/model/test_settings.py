@@ -31,7 +31,8 @@ def test_assumptions_are_exactly_the_assumption_tagged_settings():
     names = {i.name for i in Settings().assumptions()}
     assert names == {"benchmark_year", "unreported_admin_claims_excluded", "reweight_unscored_category",
                      "pi_adjustment_linear", "tfs_steepness", "tfs_midpoint", "tfs_midpoint_mode",
-                     "payment_weighted_pool", "bound_factors", "default_scaling_factor", "peer_draws", "peer_seed"}
+                     "payment_weighted_pool", "pool_definition", "topped_out_cap", "default_scaling_factor",
+                     "peer_draws", "peer_seed"}
 
 
 def test_settings_are_immutable_and_replace_returns_a_copy():

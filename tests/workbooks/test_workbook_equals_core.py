@@ -21,8 +21,10 @@ from hypothesis import HealthCheck, given, note, settings as hyp_settings, strat
 from asm_xl.calc.recalc import recalc_file
 from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.model.parameters import get_cohort, performance_years, risk_level
+from asm_xl.model.exceptions import neutral_factor
 from asm_xl.model.payment import adjustment_factor, transformed_final_score
 from asm_xl.model.ranges import national_pool, payment_ranges
+from asm_xl.model.validation import as_bool, is_blank
 from asm_xl.model.settings import Settings
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import generate_workbooks
@@ -113,6 +115,9 @@ def roster_rows(draw, year: int, ia_count: bool) -> dict:
         "pi_score": draw(fractions),
         "complex_bonus": draw(st.one_of(st.none(), st.floats(0.0, 10.0, allow_nan=False))),
         "submitted_on_time": draw(st.sampled_from([None, True, True, True, False])),
+        "small_practice": draw(st.sampled_from([None, None, True, False])),
+        "euc_exception": draw(st.sampled_from([None, False, False, True])),
+        "payment_exception": draw(st.sampled_from([None, False, False, True])),
     }
     if ia_count:
         row["ia_done"] = draw(st.integers(0, 2))
@@ -152,6 +157,9 @@ assumption_edits = st.fixed_dictionaries({}, optional={
     "tfs_steepness": st.sampled_from([0.08, 0.12]),
     "small_practice_bonus": st.sampled_from([5.0]),
     "bound_factors": st.booleans(),
+    "pool_definition": st.sampled_from(["positive_85_of_negative"]),
+    "topped_out_cap": st.sampled_from([8.0]),
+    "benchmark_year": st.sampled_from([2021]),  # Q377 and Q492 have no 2021 ladder: excluded, no benchmark
 })
 
 
@@ -216,7 +224,7 @@ def _check_range(wb, core, what) -> None:
     assert _named_cell(wb, "Sc_Pool") == core["pool_source"]
 
 
-def _check_band(wb, core_row, s: Settings) -> None:
+def _check_band(wb, core_row, s: Settings, excepted: bool) -> None:
     """The Scenarios band: the exchange curve at P10 and P90 of the same national pool."""
     ws = wb[L.SCENARIOS]
     steps = [ws[f"A{r}"].value for r in range(5, 26)]
@@ -224,16 +232,35 @@ def _check_band(wb, core_row, s: Settings) -> None:
     for i, r in enumerate(range(5, 26)):
         _same(ws[f"M{r}"].value, float(rng.factor_p10[i]), ("band P10", steps[i]))
         _same(ws[f"N{r}"].value, float(rng.factor_p90[i]), ("band P90", steps[i]))
+    # the curve itself at the workbook's scaling factor (an excepted participant: 0 everywhere)
+    sf = _named_cell(wb, "Sc_Scaling")
+    r_level = risk_level(int(core_row["performance_year"]))
+    for i, r in enumerate(range(5, 26)):
+        tfs = transformed_final_score(float(steps[i]), midpoint=float(core_row["tfs_midpoint"]), settings=s)
+        want = float(adjustment_factor(float(steps[i]), tfs, r_level, sf, settings=s))
+        _same(ws[f"B{r}"].value, 0.0 if excepted else want, ("curve", steps[i]))
+    if not pd.isna(core_row["final_score"]):  # every up- and downside scenario is a number
+        for r in range(9, 14):
+            for col in "FGH":
+                assert isinstance(ws[f"{col}{r}"].value, (int, float)), (col, r, ws[f"{col}{r}"].value)
 
 
-def _with_default_scaling(core_row, s: Settings) -> dict:
-    """The core's factor and dollars at the default scaling factor (a workbook without cohort scaling)."""
+def _excepted(roster_row) -> bool:
+    """An exception flag of the roster row (text "yes"/"no"/"") is set."""
+    return any(not is_blank(roster_row.get(c)) and as_bool(c, roster_row.get(c))
+               for c in ("euc_exception", "payment_exception"))
+
+
+def _with_default_scaling(core_row, s: Settings, excepted: bool = False) -> dict:
+    """The core's factor and dollars at the default scaling factor (a workbook without cohort scaling);
+    an excepted participant keeps the neutral factor [ASSUMPTION]."""
     final = core_row["final_score"]
     if pd.isna(final):
         return {"scaling_factor": s.default_scaling_factor, "factor": None, "dollar_impact": None}
     r = risk_level(int(core_row["performance_year"]))
     tfs = transformed_final_score(float(final), midpoint=float(core_row["tfs_midpoint"]), settings=s)
-    factor = float(adjustment_factor(float(final), tfs, r, s.default_scaling_factor, settings=s))
+    factor = float(neutral_factor(adjustment_factor(float(final), tfs, r, s.default_scaling_factor, settings=s),
+                                  excepted))
     return {"scaling_factor": s.default_scaling_factor, "factor": factor,
             "dollar_impact": factor * float(core_row["part_b_payments"])}
 
@@ -265,14 +292,14 @@ def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, 
         for name, column in NAMED_RESULTS.items():
             expected = core_row[column]
             if not cohort_scaling and column in ("scaling_factor", "factor", "dollar_impact"):
-                expected = _with_default_scaling(core_row, s)[column]
+                expected = _with_default_scaling(core_row, s, _excepted(roster.loc[idx]))[column]
             _same(_named_cell(wb, name), None if pd.isna(expected) else float(expected), (path.name, name))
         for label, column in ADJUSTMENT_ROWS.items():
             _same(_by_label(wb[L.SCORE], label), float(core_row[column]), (path.name, label))
         _check_measures(wb[L.SCORE], core_row, cohort)
         _check_range(wb, ranges.loc[idx], path.name)
         if path == report.written[0]:
-            _check_band(wb, core_row, s)
+            _check_band(wb, core_row, s, _excepted(roster.loc[idx]))
         min_met = _named_cell(wb, "Sc_MinSubmission")
         assert min_met == ("Yes" if core_row["minimum_submission_met"] else "No")
         # recalculating changes nothing, with either engine (the general one, ~0.2 s a workbook, on the

@@ -12,7 +12,8 @@ __all__ = ["build_inputs", "MEASURE_NOTE"]
 
 MEASURE_NOTE = ("Rates are fractions (70% = 0.70); Q492 in admissions per 100 person-years. Give reported cases "
                 "or the data completeness; blank collection type = the measure's first. Administrative-claims "
-                "measures need no reported cases.")
+                "measures need no reported cases. For Q492 prefer the points from CMS's report: its MIPS ladder is only a "
+                "proxy (ASM's Q492 is TIN/NPI-level).")
 
 
 def build_inputs(wb: Workbook) -> None:
@@ -33,6 +34,9 @@ def build_inputs(wb: Workbook) -> None:
         ws.cell(row=row, column=3, value=DEFAULT_SETTINGS.fill(help_text)).font = NOTE_FONT
         define(wb, name, L.scalar_ref(name))
     ws["B12"] = "Yes"
+    for name in ("In_EUC", "In_PaymentException"):
+        ws[f"B{L.SCALAR_INPUTS[name][0]}"] = "No"
+    define(wb, L.EXCEPTIONS_NAME, L.EXCEPTIONS_REF)
     header(ws, L.MEASURE_FIRST_ROW - 1, [h for _, h, _ in L.MEASURE_INPUTS.values()])
     ws.row_dimensions[L.MEASURE_FIRST_ROW - 1].height = 30  # two-line headers
     for name, (col, _, kind) in L.MEASURE_INPUTS.items():

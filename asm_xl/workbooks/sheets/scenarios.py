@@ -25,7 +25,7 @@ def build_scenarios(wb: Workbook) -> None:
     for i, score in enumerate(SCENARIO_STEPS):
         r = 5 + i
         ws[f"A{r}"] = score
-        ws[f"B{r}"] = f'=ASM_FACTOR(A{r},In_Year,Sc_Scaling,"",Assumptions)'
+        ws[f"B{r}"] = f'=ASM_FACTOR(A{r},In_Year,Sc_Scaling,"",In_Exceptions,Assumptions)'
         ws[f"C{r}"] = f"=ASM_IMPACT(B{r},In_Payments)"
         ws[f"B{r}"].number_format = "+0.00%;-0.00%;0.00%"
         ws[f"C{r}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
@@ -60,21 +60,21 @@ def build_scenarios(wb: Workbook) -> None:
     scenarios = [
         ("As estimated", "=Sc_Final"),
         ("Both improvement activities done",
-         "=ASM_FINAL(Sc_Quality,Sc_Cost,2,In_PI,Sc_Complex,In_PracticeSize,Sc_MinSubmission,Assumptions)"),
+         "=ASM_FINAL(Sc_Quality,Sc_Cost,2,In_PI,Sc_Complex,In_PracticeSize,Sc_MinSubmission,In_SmallPractice,Assumptions)"),
         ("Promoting Interoperability at 100%",
-         "=ASM_FINAL(Sc_Quality,Sc_Cost,Sc_IADone,1,Sc_Complex,In_PracticeSize,Sc_MinSubmission,Assumptions)"),
+         "=ASM_FINAL(Sc_Quality,Sc_Cost,Sc_IADone,1,Sc_Complex,In_PracticeSize,Sc_MinSubmission,In_SmallPractice,Assumptions)"),
         ("Each measure one decile better",
          f"=ASM_FINAL(ASM_QUALITY(Scenarios!{up},Sc_Completeness,Sc_Cases,Assumptions),Sc_Cost,Sc_IADone,In_PI,"
-         f"Sc_Complex,In_PracticeSize,Sc_MinSubmission,Assumptions)"),
+         f"Sc_Complex,In_PracticeSize,Sc_MinSubmission,In_SmallPractice,Assumptions)"),
         ("Each measure one decile worse",
          f"=ASM_FINAL(ASM_QUALITY(Scenarios!{down},Sc_Completeness,Sc_Cases,Assumptions),Sc_Cost,Sc_IADone,In_PI,"
-         f"Sc_Complex,In_PracticeSize,Sc_MinSubmission,Assumptions)"),
+         f"Sc_Complex,In_PracticeSize,Sc_MinSubmission,In_SmallPractice,Assumptions)"),
     ]
     for i, (label, formula) in enumerate(scenarios):
         r = 9 + i
         ws[f"E{r}"] = label
         ws[f"F{r}"] = formula
-        ws[f"G{r}"] = f'=ASM_FACTOR(F{r},In_Year,Sc_Scaling,"",Assumptions)'
+        ws[f"G{r}"] = f'=ASM_FACTOR(F{r},In_Year,Sc_Scaling,"",In_Exceptions,Assumptions)'
         ws[f"H{r}"] = f"=ASM_IMPACT(G{r},In_Payments)"
         ws[f"I{r}"] = f"=H{r}-Sc_Impact"
         ws[f"F{r}"].number_format = "0.00"

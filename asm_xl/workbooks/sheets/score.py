@@ -76,35 +76,39 @@ def build_score(wb: Workbook) -> None:
          '"ASM_QUALITY",Sc_Points,Sc_Completeness,Sc_Cases,Assumptions'),
         ("Cost category score", '=IF(In_CostPoints<>"",ASM_COST(In_CostPoints,In_Episodes,"",Assumptions),'
                                 'ASM_COST(In_EpisodeCost,In_Episodes,CostLadder,Assumptions))', "0.0%",
-         '"ASM_COST",IF(In_CostPoints<>"",In_CostPoints,In_EpisodeCost),In_Episodes,'
-         'IF(In_CostPoints<>"","",CostLadder),Assumptions'),
+         # two ASM_WHY calls, not IF(..., CostLadder) inside one: engines read an IF'd empty range as zeros
+         'IF(In_CostPoints<>"",ASM_WHY("ASM_COST",In_CostPoints,In_Episodes,"",Assumptions),'
+         'ASM_WHY("ASM_COST",In_EpisodeCost,In_Episodes,CostLadder,Assumptions))'),
         ("Improvement activities done", "=ASM_IA_DONE(In_IA1,In_IA2)", "0", '"ASM_IA_DONE",In_IA1,In_IA2'),
         ("Improvement activities adjustment", "=ASM_IA_ADJ(B{ia},Assumptions)", "0.0", None),
         ("Promoting Interoperability adjustment", "=ASM_PI_ADJ(In_PI,Assumptions)", "0.0",
          '"ASM_PI_ADJ",In_PI,Assumptions'),
         ("Complex patient bonus", '=IF(In_Complex="",0,In_Complex)', "0.0", None),
-        ("Small practice bonus", "=ASM_PRACTICE_BONUS(In_PracticeSize,Assumptions)", "0.0",
-         '"ASM_PRACTICE_BONUS",In_PracticeSize,Assumptions'),
+        ("Small practice bonus", "=ASM_PRACTICE_BONUS(In_PracticeSize,In_SmallPractice,Assumptions)", "0.0",
+         '"ASM_PRACTICE_BONUS",In_PracticeSize,In_SmallPractice,Assumptions'),
         # "Yes"/"No" rather than TRUE/FALSE: LibreOffice recalculates boolean cached values on load.
         ("Minimum data submission met",
          '=IF(ASM_MIN_SUBMISSION(Sc_Completeness,In_OnTime,Assumptions),"Yes","No")', "General",
          '"ASM_MIN_SUBMISSION",Sc_Completeness,In_OnTime,Assumptions'),
-        ("Final score (0-100)", "=ASM_FINAL(B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},Assumptions)",
-         "0.00", '"ASM_FINAL",B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},Assumptions'),
+        ("Final score (0-100)",
+         "=ASM_FINAL(B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},In_SmallPractice,Assumptions)", "0.00",
+         '"ASM_FINAL",B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},In_SmallPractice,Assumptions'),
         ("Transformed final score", "=ASM_TFS(B{f},Assumptions)", "0.0000", '"ASM_TFS",B{f},Assumptions'),
         ("Risk level", "=ASM_RISK_LEVEL(In_Year)", "0%", '"ASM_RISK_LEVEL",In_Year'),
         ("Payment year", "=ASM_PAYMENT_YEAR(In_Year)", "0", None),
         ("Scaling factor", '=IF(In_CohortSF="",S_default_scaling_factor,In_CohortSF)', "0.0000", None),
-        ("Payment adjustment factor", '=ASM_FACTOR(B{f},In_Year,B{sf},"",Assumptions)', "+0.00%;-0.00%;0.00%",
-         '"ASM_FACTOR",B{f},In_Year,B{sf},"",Assumptions'),
-        ("Payment multiplier", '=ASM_MULTIPLIER(B{f},In_Year,B{sf},"",Assumptions)', "0.0000", None),
-        ("Part B payments", "=In_Payments", '"$"#,##0', None),
+        ("Exception (neutral factor, out of the pool)", "=ASM_EXCEPTION(In_EUC,In_PaymentException)", "General",
+         '"ASM_EXCEPTION",In_EUC,In_PaymentException'),
+        ("Payment adjustment factor", '=ASM_FACTOR(B{f},In_Year,B{sf},"",In_Exceptions,Assumptions)',
+         "+0.00%;-0.00%;0.00%", '"ASM_FACTOR",B{f},In_Year,B{sf},"",In_Exceptions,Assumptions'),
+        ("Payment multiplier", '=ASM_MULTIPLIER(B{f},In_Year,B{sf},"",In_Exceptions,Assumptions)', "0.0000", None),
+        ("Part B payments (PFS professional services, payment year)", "=In_Payments", '"$"#,##0', None),
         ("Estimated dollar impact", "=ASM_IMPACT(B{fa},In_Payments)", '"$"#,##0;[Red]-"$"#,##0',
          '"ASM_IMPACT",B{fa},In_Payments'),
     ]
     start = last + 3
     header(ws, start - 1, ["Item", "Value", "Why (if an error)"])
-    keys = {"q": 0, "c": 1, "ia": 2, "cx": 5, "ms": 7, "f": 8, "sf": 12, "fa": 13}
+    keys = {"q": 0, "c": 1, "ia": 2, "cx": 5, "ms": 7, "f": 8, "sf": 12, "fa": 14}
     at = {k: start + v for k, v in keys.items()}
     names = {"q": "Sc_Quality", "c": "Sc_Cost", "f": "Sc_Final", "fa": "Sc_Factor", "sf": "Sc_Scaling",
              "ms": "Sc_MinSubmission", "ia": "Sc_IADone", "cx": "Sc_Complex"}
@@ -115,7 +119,8 @@ def build_score(wb: Workbook) -> None:
         c.number_format = fmt
         c.fill = RESULT_FILL
         if why:
-            ws.cell(row=r, column=3, value=f'=IF(ISERROR(B{r}),ASM_WHY({why.format(**at)}),"")').font = NOTE_FONT
+            call = why.format(**at) if "ASM_WHY(" in why else f"ASM_WHY({why.format(**at)})"
+            ws.cell(row=r, column=3, value=f'=IF(ISERROR(B{r}),{call},"")').font = NOTE_FONT
     for k, n in names.items():
         define(wb, n, f"{L.SCORE}!$B${at[k]}")
     define(wb, "Sc_Impact", f"{L.SCORE}!$B${start + len(rows) - 1}")

@@ -1,0 +1,42 @@
+"""Exceptions that take a participant out of the payment adjustment (spec 8) [REG 512.780, 512.750(f)].
+
+Extreme and uncontrollable circumstances (§ 512.780) and payment exceptions (§ 512.750(f)) exist;
+their text is unpublished here. [ASSUMPTION] a flagged participant gets a neutral payment adjustment
+factor (0: multiplier 1) and is left out of its cohort's pool (the scaling factor, the cohort median
+and the ranks are computed without it). Its final score is still computed and shown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["excepted", "neutral_factor", "exception_note"]
+
+
+def excepted(euc_exception, payment_exception) -> np.ndarray:
+    """True where either exception applies (flags: bool or 0/1 arrays; NaN = not flagged)."""
+    euc = np.nan_to_num(np.asarray(euc_exception, dtype=float)) > 0
+    pay = np.nan_to_num(np.asarray(payment_exception, dtype=float)) > 0
+    return euc | pay
+
+
+def neutral_factor(factor, is_excepted) -> np.ndarray:
+    """Formula [ASSUMPTION]::
+
+        factor = 0            if an exception applies (neutral: multiplier 1, dollar impact 0)
+               = factor       otherwise
+    """
+    return np.where(np.asarray(is_excepted, dtype=bool), 0.0, np.asarray(factor, dtype=float))
+
+
+def exception_note(euc_exception: bool, payment_exception: bool) -> str:
+    """The sentence every API shows for an excepted participant ("" when none applies).
+
+    >>> exception_note(True, False)
+    'Extreme and uncontrollable circumstances exception (§ 512.780): neutral factor 0, left out of the pool [ASSUMPTION].'
+    """
+    which = [name for flag, name in ((euc_exception, "Extreme and uncontrollable circumstances exception (§ 512.780)"),
+                                     (payment_exception, "Payment exception (§ 512.750(f))")) if flag]
+    if not which:
+        return ""
+    return f"{' and '.join(which)}: neutral factor 0, left out of the pool [ASSUMPTION]."
