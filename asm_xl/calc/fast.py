@@ -27,6 +27,7 @@ from asm_xl.xlsx.cells import encode_cached_value
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
 from asm_xl.xlsx.refs import is_plain_cell
+from asm_xl.xlsx.atomic import file_stamp
 from asm_xl.xlsx.writer import replace_members
 from asm_xl.calc.diff import Difference, same_value
 from asm_xl.calc.evaluator import Evaluator, UnsupportedFormula, XlErr
@@ -140,6 +141,7 @@ def recalc_fast(path, check: bool = False, *, templates: CompiledTemplates | Non
     it. ``templates``: what was compiled for earlier workbooks (None: compile for this one)."""
     path = os.fspath(path)
     templates = CompiledTemplates() if templates is None else templates
+    stamp = file_stamp(path)  # the file as read: a file written meanwhile is not replaced
     with open_workbook(path, max_bytes=max_bytes, max_members=max_members, in_memory=True) as zin:
         try:
             book = read_book(zin, templates.structures)
@@ -165,7 +167,7 @@ def recalc_fast(path, check: bool = False, *, templates: CompiledTemplates | Non
             if changed:
                 new_data[part.member] = part.rewrite(changed)
         if new_data:
-            replace_members(zin, new_data, path)
+            replace_members(zin, new_data, path, expect=stamp)
     return len(fresh)
 
 

@@ -28,6 +28,7 @@ import schedula as sh
 from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS
 from asm_xl.xlsx.refs import cell_position
 from asm_xl.xlsx.scan import WorkbookScan, scan_workbook
+from asm_xl.xlsx.atomic import file_stamp
 from asm_xl.xlsx.writer import write_cached_values
 from asm_xl.calc.diff import Difference, same_value
 from asm_xl.calc.formulas_values import from_excel_shaped, load_formulas, register_functions, to_excel_shaped, to_python
@@ -233,9 +234,10 @@ def recalc_file(path, check: bool = False, *, cache: ModelCache | None = None,
     """
     path = os.fspath(path)
     limits = {"max_bytes": max_bytes, "max_members": max_members}
+    stamp = file_stamp(path)  # the file as read: a file written meanwhile is not replaced
     fresh = recalculate(path, cache=cache, **limits)
     if not check:
-        return write_cached_values(path, fresh, **limits)
+        return write_cached_values(path, fresh, expect=stamp, **limits)
     scan = scan_workbook(path, **limits)
     diffs = []
     for key, value in fresh.items():

@@ -102,7 +102,7 @@ def pool_of(peers: DrawnPeers, settings: Settings = DEFAULT_SETTINGS):
                                           steepness=k[:, None], settings=s)
     weights = np.where(scorable, peers.payments if s.payment_weighted_pool else 1.0, 0.0)
     sf, _ = solve_scaling_factors(tfs, weights, scorable & (final > 0), withhold=s.pool_withhold,
-                                  bound=s.bound_factors)
+                                  bound=s.bound_factors, definition=s.pool_definition)
     return k, m, sf
 
 

@@ -131,7 +131,10 @@ def given_pool(cohort: str, performance_year: int, *, scaling_factor: float, mid
 
 def roster_pool(final_scores, part_b_payments, cohort: str, performance_year: int, *,
                 settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
-    """The roster as the whole cohort (only when it is): SF and midpoint solved as the cohort API does."""
+    """The roster as the whole cohort (only when it is): SF and midpoint solved as the cohort API does.
+
+    Give only the pool's members: participants with an exception (euc_exception, payment_exception)
+    are out of the pool and keep a neutral factor [ASSUMPTION], as in the cohort API."""
     final = np.asarray(final_scores, dtype=float)
     pay = np.asarray(part_b_payments, dtype=float)
     scorable = np.isfinite(final)
@@ -168,7 +171,7 @@ def bootstrap_pool(final_scores, part_b_payments, cohort: str, performance_year:
                else np.full(d, settings.tfs_midpoint))
         tfs = payment.transformed_final_score(f, midpoint=mid[:, None], settings=settings)
         sf[lo:lo + d], _ = solve_scaling_factors(tfs, w, f > 0, withhold=settings.pool_withhold,
-                                                 bound=settings.bound_factors)
+                                                 bound=settings.bound_factors, definition=settings.pool_definition)
         m[lo:lo + d] = mid
     return PoolDraws(get_cohort(cohort).code, int(performance_year), r, np.full(draws, settings.tfs_steepness), m, sf,
                      f"resampled from {final.size} known participants ({draws:,} cohorts of {cohort_size:,})",

@@ -36,7 +36,7 @@ def replace_members(zin: zipfile.ZipFile, new_data: Mapping[str, bytes], target,
 
 def write_cached_values(path, values: Mapping[tuple[str, str], Any], *,
                         out_path=None, max_bytes: int = DEFAULT_MAX_BYTES,
-                        max_members: int = DEFAULT_MAX_MEMBERS) -> int:
+                        max_members: int = DEFAULT_MAX_MEMBERS, expect: FileStamp | None = None) -> int:
     """Store *values* as the cached results of formula cells of a workbook.
 
     *values* maps ``(sheet_name, "A1")`` to a float/int/bool/str, an Excel
@@ -47,7 +47,9 @@ def write_cached_values(path, values: Mapping[tuple[str, str], Any], *,
     *out_path* (default: *path* itself) through a temporary file in the same
     directory; on any error the target is untouched and no temporary file
     remains.  When nothing changes and *out_path* is None the file is not
-    rewritten.  Returns the number of cells updated.
+    rewritten.  Returns the number of cells updated.  *expect*: the file's
+    :func:`~asm_xl.xlsx.atomic.file_stamp` when the caller read it (a file written since is left
+    alone: :class:`~asm_xl.xlsx.atomic.FileChangedError`).
     """
     path = os.fspath(path)
     wanted: dict[str, dict[str, tuple]] = {}
@@ -69,5 +71,5 @@ def write_cached_values(path, values: Mapping[tuple[str, str], Any], *,
                 new_data[member], total = data, total + n
         if not total and out_path is None:
             return 0
-        replace_members(zin, new_data, target)
+        replace_members(zin, new_data, target, expect=expect)
     return total

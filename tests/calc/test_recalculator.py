@@ -93,3 +93,35 @@ def test_one_evaluator_gives_the_same_results_from_many_threads(workbooks):
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(ev.run, inputs * 25))
     assert all(g == expected[i % len(inputs)] for i, g in enumerate(got))
+
+
+@pytest.mark.parametrize("engine", ["auto", "formulas"])
+def test_recalc_through_a_symbolic_link_updates_the_target_and_keeps_the_link(workbooks, tmp_path, engine):
+    (stale,) = _blanked_copies(workbooks[:1], tmp_path)
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(stale)
+    assert recalc_file(link, engine=engine) > 0
+    assert link.is_symlink() and recalc_file(stale, check=True, engine=engine) == []
+
+
+@pytest.mark.parametrize("engine", ["auto", "formulas"])
+def test_a_workbook_written_by_another_program_during_a_recalc_is_not_replaced(workbooks, tmp_path, engine,
+                                                                               monkeypatch):
+    from asm_xl.calc import formulas_engine
+    from asm_xl.xlsx import writer
+    from asm_xl.xlsx.atomic import FileChangedError
+    (stale,) = _blanked_copies(workbooks[:1], tmp_path)
+    theirs = workbooks[1].read_bytes()  # what the user saved while asm-xl computed
+    # the save lands after asm-xl read the file and before it writes the result
+    module, name = (writer, "rewritten") if engine == "auto" else (formulas_engine, "write_cached_values")
+    real = getattr(module, name)
+
+    def user_saves_meanwhile(*a, **k):
+        stale.write_bytes(theirs)
+        return real(*a, **k)
+
+    monkeypatch.setattr(module, name, user_saves_meanwhile)
+    with pytest.raises(FileChangedError, match="changed by another program"):
+        recalc_file(stale, engine=engine)
+    assert stale.read_bytes() == theirs  # their save stands; our result from old inputs is dropped
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
