@@ -131,7 +131,7 @@ def build_score(wb: Workbook) -> None:
     ws.cell(row=note, column=1, value="=ASM_NOTE(Sc_Quality,Sc_Cost,Sc_MinSubmission,Assumptions)").font = NOTE_FONT
     define(wb, "Sc_Note", f"{L.SCORE}!$A${note}")
     _range_rows(wb, ws, note + 2)
-    for col, width in zip("ABCDEFGH", (38, 18, 24, 14, 18, 46, 14, 30)):
+    for col, width in zip("ABCDEFGH", (50, 18, 24, 14, 18, 46, 14, 30)):
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
 
