@@ -164,15 +164,58 @@ def _delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+#: a number written with a decimal comma (and dots between thousands): 416569,50 or 1.250,50
+_DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*")
+
+
+def _unclosed_quote_line(text: str) -> int | None:
+    """The line where a double quote opens and never closes (it would swallow every row after it)."""
+    open_at, line = None, 1
+    for ln, chunk in enumerate(text.split("\n"), start=1):
+        if chunk.count('"') % 2:
+            open_at = None if open_at is not None else ln
+        line = ln
+    return open_at if open_at is not None and line >= open_at else None
+
+
+def decimal_comma(cell: str) -> str:
+    """A cell of a semicolon-separated file with its decimal comma as a point ("416569,50" ->
+    "416569.50", "1.250,50" -> "1250.50"); other text unchanged.
+
+    >>> decimal_comma("416569,50"), decimal_comma("1.250,50"), decimal_comma("Okafor, Adaeze")
+    ('416569.50', '1250.50', 'Okafor, Adaeze')
+    """
+    if _DECIMAL_COMMA.fullmatch(cell):
+        return cell.strip().replace(".", "").replace(",", ".")
+    return cell
+
+
 def _csv_records(data: bytes, name: str):
     notes: list[str] = []
     text = _decode(data, name, notes)
     sep = _delimiter(text)
+    unclosed = _unclosed_quote_line(text)
+    if unclosed is not None:
+        raise RosterError(f"{name}: line {unclosed}: a double quote (\") opens and never closes, so every row "
+                          "after it would be read as one cell: close the quote or remove it")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
+    converted = [0]
+
+    def european(row: list[str]) -> list[str]:
+        out = [decimal_comma(c) for c in row]
+        converted[0] += sum(a != b for a, b in zip(row, out))
+        return out
 
     def records():
         try:
-            yield from reader
+            if sep == ";":  # Excel's CSV where the comma is the decimal separator
+                for row in reader:
+                    yield european(row)
+                if converted[0]:
+                    notes.append(f"semicolon-separated file: {converted[0]} number(s) with a decimal comma read "
+                                 "with a decimal point (416569,50 = 416,569.50)")
+            else:
+                yield from reader
         except csv.Error as e:
             raise RosterError(f"{name}: not a readable CSV file near line {reader.line_num}: {e}") from None
 

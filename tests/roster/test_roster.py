@@ -454,3 +454,33 @@ def test_a_cost_without_cost_episodes_is_an_error_naming_the_column():
     assert res.valid.empty
     assert res.errors[["row", "column"]].values.tolist() == [[2, "cost_episodes"]]
     assert "required with cost_points or episode_cost" in res.errors["reason"].iloc[0]
+
+
+def _semicolon_copy(tmp_path, edits: dict) -> Path:
+    """The sample's first two physicians written as Excel writes CSV where the comma is the decimal mark."""
+    rows = list(csv.reader(SAMPLE.read_text(encoding="utf-8-sig").splitlines()))[:3]
+    for (r, col), value in edits.items():
+        rows[r][rows[0].index(col)] = value
+    path = tmp_path / "european.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows(rows)
+    return path
+
+
+def test_a_semicolon_csv_reads_decimal_commas_as_decimal_points_and_says_so(tmp_path):
+    path = _semicolon_copy(tmp_path, {(1, "part_b_payments"): "416569,50", (2, "part_b_payments"): "1.250.000,75",
+                                      (1, "pi_score"): "0,85"})
+    df = read_roster(path)
+    assert df["part_b_payments"].tolist() == ["416569.50", "1250000.75"]  # not 41,656,950
+    assert df["pi_score"].iloc[0] == "0.85"
+    assert any("decimal comma" in w for w in df.attrs["roster_warnings"])
+    v = validate_roster(df)
+    assert v.ok and v.scored.scores["part_b_payments"].tolist() == [416569.5, 1250000.75]
+
+
+def test_an_unterminated_quote_is_reported_with_its_line_not_swallowing_rows(tmp_path):
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    path = tmp_path / "quote.csv"
+    path.write_text("\n".join([lines[0], lines[1].replace(",", ',"', 1), lines[2], lines[3]]) + "\n", encoding="utf-8")
+    with pytest.raises(roster.RosterError, match=r"line 2: a double quote .* never closes"):
+        read_roster(path)
