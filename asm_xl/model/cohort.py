@@ -31,6 +31,7 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, performance_years, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.model.validation import DOLLARS_ALLOWED, MAX_DOLLARS
 
 __all__ = ["CohortResult", "score_cohort", "ERROR_COLUMNS"]
 
@@ -101,7 +102,8 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
                f"must be a performance year {years[0]}-{years[-1]}")
     size = chk.number("practice_size", minimum=1, whole=True, required=True,
                       allowed="a whole number of clinicians >= 1")
-    payments = chk.number("part_b_payments", minimum=0, required=True, allowed="dollars >= 0")
+    payments = chk.number("part_b_payments", minimum=0, maximum=MAX_DOLLARS, required=True,
+                          allowed=DOLLARS_ALLOWED)
     pi = chk.number("pi_score", minimum=0, maximum=1, required=True,
                     allowed="a fraction between 0 and 1 (70% is 0.70)")
     bonus = chk.number("complex_bonus", minimum=0, maximum=settings.complex_bonus_max, default=0.0,
@@ -115,7 +117,7 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
     episodes = chk.number("cost_episodes", minimum=0, whole=True, allowed="a whole number >= 0")
     cost_pts_in = chk.number("cost_points", minimum=1, maximum=10,
                              allowed="cost achievement points between 1 and 10")
-    episode_cost = chk.number("episode_cost", minimum=0, allowed="dollars >= 0")
+    episode_cost = chk.number("episode_cost", minimum=0, maximum=MAX_DOLLARS, allowed=DOLLARS_ALLOWED)
     enough_eps = episodes >= settings.cost_episode_minimum
     chk.report(enough_eps & chk.blank("cost_points") & chk.blank("episode_cost"), "cost_points",
                None, "required with enough episodes: cost points (1-10) or episode_cost")

@@ -23,7 +23,8 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import Cohort, Measure, cohort_of_specialty, get_cohort, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
-from asm_xl.model.validation import as_bool, as_count, as_fraction, as_number, as_whole, is_blank
+from asm_xl.model.validation import (DOLLARS_ALLOWED, MAX_DOLLARS, as_bool, as_count, as_fraction, as_number,
+                                     as_whole, is_blank)
 
 __all__ = ["MeasureInput", "Participant", "MeasureScore", "ParticipantScore", "score_participant",
            "measure_points", "score_measure"]
@@ -272,7 +273,8 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     pi = as_fraction("pi_score", p.pi_score)
     bonus = as_number("complex_bonus", p.complex_bonus, minimum=0.0, maximum=settings.complex_bonus_max)
     size = as_whole("practice_size", p.practice_size, minimum=1, allowed="a whole number of clinicians >= 1")
-    payments = as_number("part_b_payments", p.part_b_payments, minimum=0.0, allowed="dollars >= 0")
+    payments = as_number("part_b_payments", p.part_b_payments, minimum=0.0, maximum=MAX_DOLLARS,
+                         allowed=DOLLARS_ALLOWED)
 
     ia = float(adjustments.ia_adjustment(ia_done, settings=settings))
     pia = float(adjustments.pi_adjustment(pi, settings=settings))
@@ -318,7 +320,7 @@ def _cost_points(p: Participant, episodes, cost_ladder, settings) -> float | Non
             raise ASMInputError("cost_points", p.cost_points,
                                 "cost points (1-10) or an episode cost with a cost ladder")
         return None
-    cost = as_number("episode_cost", p.episode_cost, minimum=0.0, allowed="dollars >= 0")
+    cost = as_number("episode_cost", p.episode_cost, minimum=0.0, maximum=MAX_DOLLARS, allowed=DOLLARS_ALLOWED)
     if cost_ladder is None:  # no ladder (none given, too few reporters to build one): not scored [MIPS]
         return None
     return float(points_on_ladder(cost, cost_ladder, cap=settings.topped_out_cap))

@@ -7,7 +7,13 @@ from numbers import Real
 
 from asm_xl.model.errors import ASMInputError
 
-__all__ = ["TRUE_WORDS", "FALSE_WORDS", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
+__all__ = ["MAX_DOLLARS", "DOLLARS_ALLOWED", "TRUE_WORDS", "FALSE_WORDS", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
+
+
+#: The largest dollar amount an input may hold: no physician's Medicare payments or episode cost comes
+#: near $1 billion, and amounts near the float maximum made the scaling factor inf and factors NaN.
+MAX_DOLLARS = 1e9
+DOLLARS_ALLOWED = f"dollars between 0 and {MAX_DOLLARS:,.0f}"
 
 
 def is_blank(value: object) -> bool:

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from asm_xl import score_participant
 from asm_xl.model.cohort import ERROR_COLUMNS, score_cohort
@@ -283,3 +283,26 @@ def test_a_roster_may_record_activities_as_a_count_for_some_rows_and_yes_no_for_
     res = score_cohort(df)
     assert res.errors.empty
     assert res.scores["ia_adjustment"].tolist() == [-10.0, -10.0, -20.0]
+
+
+def test_payments_beyond_a_billion_dollars_are_an_input_error_naming_the_field():
+    base = {"cohort": "HF", "performance_year": 2027, "practice_size": 20, "pi_score": 1, "ia_done": 2,
+            "cost_episodes": 30, "cost_points": 5}
+    res = score_cohort(pd.DataFrame([{**base, "npi": "1234567893", "part_b_payments": 1.7e308},
+                                     {**base, "npi": "1245319599", "part_b_payments": 250_000}]))
+    assert res.errors[["column", "reason"]].values.tolist() == [
+        ["part_b_payments", "must be dollars between 0 and 1,000,000,000"]]
+    assert len(res.scores) == 1  # the valid row is still scored
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(payments=st.lists(st.one_of(st.sampled_from([0.0, 0.01, 1e9]), st.floats(0.0, 1e9, allow_nan=False)),
+                         min_size=1, max_size=12),
+       finals=st.lists(st.floats(0.0, 100.0, allow_nan=False), min_size=12, max_size=12))
+def test_extreme_but_allowed_payments_never_give_an_infinite_scaling_factor_or_a_nan_factor(payments, finals):
+    from asm_xl.model.payment import adjustment_factor, solve_scaling_factor, transformed_final_score
+    f = np.array(finals[:len(payments)])
+    sol = solve_scaling_factor(f, np.array(payments), 0.09)
+    assert np.isfinite(sol.scaling_factor) and sol.scaling_factor > 0
+    factor = adjustment_factor(f, transformed_final_score(f), 0.09, sol.scaling_factor)
+    assert np.all(np.isfinite(factor)) and np.all(np.abs(factor) <= 0.09 + 1e-12)
