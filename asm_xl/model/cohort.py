@@ -104,7 +104,7 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
                       allowed="a whole number of clinicians >= 1")
     payments = chk.number("part_b_payments", minimum=0, maximum=MAX_DOLLARS, required=True,
                           allowed=DOLLARS_ALLOWED)
-    pi = chk.number("pi_score", minimum=0, maximum=1, required=True,
+    pi = chk.number("pi_score", minimum=0, maximum=1, required=True, percent=True,
                     allowed="a fraction between 0 and 1 (70% is 0.70)")
     bonus = chk.number("complex_bonus", minimum=0, maximum=settings.complex_bonus_max, default=0.0,
                        allowed=f"a number between 0 and {settings.complex_bonus_max:g}")

@@ -16,10 +16,17 @@ from asm_xl.model.columns import measure_columns
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts
 from asm_xl.model.settings import Settings
-from asm_xl.model.validation import FALSE_WORDS, TRUE_WORDS
+from asm_xl.model.validation import FALSE_WORDS, TRUE_WORDS, percent_hint, typed_number
 
 __all__ = ["Checker", "bool_value", "blank_scalar", "map_text", "cohort_codes", "ia_done_column",
            "report_duplicates", "measure_inputs", "collection_type_or_flag"]
+
+
+def _typed(text: str, percent: bool):
+    try:
+        return typed_number(text, percent=percent) if text.strip() else text
+    except ValueError:
+        return np.nan
 
 
 class Checker:
@@ -90,13 +97,15 @@ class Checker:
         return self._blank[column].copy()
 
     def number(self, column: str, *, minimum=None, maximum=None, whole=False, required=False,
-               allowed: str, default=np.nan, rows: np.ndarray | None = None) -> np.ndarray:
-        """Float array (NaN for blank); bad values recorded with ``allowed`` as the reason."""
+               allowed: str, default=np.nan, rows: np.ndarray | None = None, percent: bool = False) -> np.ndarray:
+        """Float array (NaN for blank); bad values recorded with ``allowed`` as the reason. Text as
+        Excel exports it is read by :func:`~asm_xl.model.validation.typed_number` (``percent``: a
+        fraction column, where "85%" is 0.85 and a bare 85 gets "did you mean 85%?")."""
         blank = self.blank(column)
         if column in self.df.columns:
             s = self.df[column]
             if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-                s = s.astype(object).map(lambda v: v.strip().replace(",", "") if isinstance(v, str) else v)
+                s = s.astype(object).map(lambda v: _typed(v, percent) if isinstance(v, str) else v)
             x = pd.to_numeric(s.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             if s.dtype == bool:
                 x[:] = np.nan
@@ -112,7 +121,12 @@ class Checker:
                 invalid |= np.isfinite(x) & (np.floor(x) != x)
         if rows is not None:
             invalid &= rows
-        self.report(invalid, column, None, f"must be {allowed}")
+        if percent and column in self.df.columns and invalid.any():
+            for i in np.flatnonzero(invalid):
+                self.report(np.arange(self.n) == i, column, None,
+                            f"must be {allowed}{percent_hint(self.df[column].iloc[i])}")
+        else:
+            self.report(invalid, column, None, f"must be {allowed}")
         if required:
             need = blank if rows is None else blank & rows
             self.report(need, column, None, f"required: {allowed}")
@@ -245,10 +259,10 @@ def measure_inputs(chk: Checker, cohort_code: np.ndarray, settings: Settings) ->
                        f"{m.label} is collected as {', '.join(m.collection_types)}")
             elig = chk.number(cols["eligible"], minimum=0, whole=True, allowed="a whole number >= 0", rows=mine)
             rep = chk.number(cols["reported"], minimum=0, whole=True, allowed="a whole number >= 0", rows=mine)
-            comp = chk.number(cols["completeness"], minimum=0, maximum=1, rows=mine,
+            comp = chk.number(cols["completeness"], minimum=0, maximum=1, rows=mine, percent=True,
                               allowed="a fraction between 0 and 1 (70% is 0.70)")
             if m.proportion:
-                rate = chk.number(cols["rate"], minimum=0, maximum=1, rows=mine,
+                rate = chk.number(cols["rate"], minimum=0, maximum=1, rows=mine, percent=True,
                                   allowed="a fraction between 0 and 1 (70% is 0.70)")
             else:
                 rate = chk.number(cols["rate"], minimum=0, rows=mine, allowed="a number >= 0 (native units)")

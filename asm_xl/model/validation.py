@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 from numbers import Real
 
 from asm_xl.model.errors import ASMInputError
 
-__all__ = ["MAX_DOLLARS", "DOLLARS_ALLOWED", "TRUE_WORDS", "FALSE_WORDS", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
+__all__ = ["MAX_DOLLARS", "DOLLARS_ALLOWED", "typed_number", "percent_hint", "TRUE_WORDS", "FALSE_WORDS", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
 
 
 #: The largest dollar amount an input may hold: no physician's Medicare payments or episode cost comes
@@ -28,9 +29,54 @@ def is_blank(value: object) -> bool:
         return True  # pd.NA raises on bool()
 
 
+_SPACES = str.maketrans("", "", " \u00a0\u2009\u202f")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d*\.?\d+(?:[eE][+-]?\d+)?|\d+\.")
+
+
+def typed_number(text: str, *, percent: bool = False) -> float:
+    """A number as Excel writes it when it exports formatted cells, where that is unambiguous.
+
+    Accepted: surrounding spaces, thousands separators in groups of three (``1,250,000``), a dollar
+    sign (``$1,250,000``, ``-$5``), a Unicode minus (``\u22125``), accounting negatives (``(1,250)``:
+    the caller's minimum decides whether a negative is allowed) and, where ``percent`` (a fraction
+    column), a percent sign (``85%`` -> 0.85). Anything else raises ValueError.
+
+    >>> typed_number("$1,250,000"), typed_number("(1,250)"), typed_number("85%", percent=True)
+    (1250000.0, -1250.0, 0.85)
+    """
+    t = text.strip().translate(_SPACES).replace("\u2212", "-")
+    sign = 1.0
+    if t.startswith("(") and t.endswith(")"):
+        sign, t = -1.0, t[1:-1]
+    if t[:1] in "+-":
+        sign, t = (sign * -1.0 if t[0] == "-" else sign), t[1:]
+    if t.startswith("$"):
+        t = t[1:]
+        if t[:1] == "-":
+            sign, t = -sign, t[1:]
+    scale = 1.0
+    if t.endswith("%"):
+        if not percent:
+            raise ValueError(f"{text!r}: a percent sign where a fraction is not expected")
+        scale, t = 0.01, t[:-1]
+    if not _GROUPED.fullmatch(t):
+        raise ValueError(f"{text!r} is not a number")
+    return sign * float(t.replace(",", "")) * scale
+
+
+def percent_hint(value: object) -> str:
+    """For a fraction column given a number between 2 and 100: " (did you mean 85%?)"."""
+    try:
+        x = float(str(value).strip().replace(",", ""))
+    except ValueError:
+        return ""
+    return f" (did you mean {x:g}%?)" if 2.0 <= x <= 100.0 else ""
+
+
 def as_number(field: str, value: object, *, minimum: float | None = None,
-              maximum: float | None = None, allowed: str | None = None) -> float:
-    """A finite real number (text such as "0.7" is accepted), optionally within bounds."""
+              maximum: float | None = None, allowed: str | None = None, percent: bool = False) -> float:
+    """A finite real number, optionally within bounds; text as Excel exports it is accepted
+    (:func:`typed_number`; ``percent``: "85%" is 0.85)."""
     desc = allowed or _bounds_text(minimum, maximum)
     if isinstance(value, bool) or is_blank(value):
         raise ASMInputError(field, value, desc)
@@ -38,7 +84,7 @@ def as_number(field: str, value: object, *, minimum: float | None = None,
         x = float(value)
     elif isinstance(value, str):
         try:
-            x = float(value.strip().replace(",", ""))
+            x = typed_number(value, percent=percent)
         except ValueError:
             raise ASMInputError(field, value, desc) from None
     else:
@@ -50,8 +96,8 @@ def as_number(field: str, value: object, *, minimum: float | None = None,
 
 def as_fraction(field: str, value: object) -> float:
     """A fraction in [0, 1] (70% is 0.70; 70 is an error, not a percent) [spec 1]."""
-    return as_number(field, value, minimum=0.0, maximum=1.0,
-                     allowed="a fraction between 0 and 1 (70% is 0.70)")
+    return as_number(field, value, minimum=0.0, maximum=1.0, percent=True,
+                     allowed="a fraction between 0 and 1 (70% is 0.70)" + percent_hint(value))
 
 
 def as_whole(field: str, value: object, *, minimum: int | None = None,

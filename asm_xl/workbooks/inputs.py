@@ -7,7 +7,7 @@ import math
 from asm_xl.model.benchmarks import normalize_collection_type
 from asm_xl.model.parameters import get_cohort
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
-from asm_xl.model.validation import as_bool, is_blank
+from asm_xl.model.validation import as_bool, is_blank, typed_number
 from asm_xl.workbooks import layout as L
 
 __all__ = ["workbook_inputs"]
@@ -23,10 +23,9 @@ def _num(v):
     if isinstance(v, float) and math.isnan(v):
         return None
     if isinstance(v, str):
-        t = v.strip().replace(",", "")
-        if t == "":
-            return None
-        return float(t)
+        # a validated row: text as Excel exports it ($1,250,000, 85% in a fraction column) is read
+        # by the same parser validation used
+        return None if v.strip() == "" else typed_number(v, percent=True)
     return float(v)
 
 

@@ -76,7 +76,8 @@ def test_ia_done_must_be_0_1_or_2(ia):
 
 
 def test_pi_score_as_percent_is_rejected():
-    with pytest.raises(ASMInputError, match=r"pi_score: 80 is not allowed \(a fraction between 0 and 1 \(70% is 0.70\)\)"):
+    with pytest.raises(ASMInputError, match=r"pi_score: 80 is not allowed \(a fraction between 0 and 1 \(70% is 0.70\) "
+                                            r"\(did you mean 80%\?\)\)"):
         score_participant(hf(pi_score=80))
 
 

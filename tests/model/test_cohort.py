@@ -155,7 +155,7 @@ def test_missing_required_values_are_reported():
     res = score_cohort(pd.DataFrame([row]))
     reasons = dict(zip(res.errors["column"], res.errors["reason"]))
     assert reasons["pi_score"] == "required: a fraction between 0 and 1 (70% is 0.70)"
-    assert reasons["part_b_payments"] == "required: dollars >= 0"
+    assert reasons["part_b_payments"] == "required: dollars between 0 and 1,000,000,000"
     assert reasons["cohort"] == "required: a cohort (HF, LBP) or an ASM specialty"
 
 

@@ -196,7 +196,7 @@ def test_missing_cohort_and_specialty_is_rejected():
 
 def test_negative_part_b_payments_are_rejected():
     e = error_of(hf(part_b_payments=-1))
-    assert str(e) == "part_b_payments: -1 is not allowed (dollars >= 0)"
+    assert str(e) == "part_b_payments: -1 is not allowed (dollars between 0 and 1,000,000,000)"
 
 
 def test_negative_scaling_factor_is_rejected():

@@ -140,3 +140,17 @@ def test_libreoffice_shows_every_measure_cell_without_recalculating_it(tmp_path)
     assert rows["Q236"][2:7] == ["90%", "0", "-", "Excluded: fewer eligible cases than the case minimum",
                                  "excluded"]
     assert rows["Q005"][2:7] == ["0%", "0", "-", "0 points: not reported", "0"]
+
+
+def test_a_roster_exported_from_excel_with_percent_and_dollar_formats_generates_the_cores_numbers(tmp_path):
+    # What Excel writes for %- and currency-formatted cells: "85%", "$1,250,000", thousands commas, TRUE/FALSE.
+    row = {**BASE, "specialty": "Cardiology", "part_b_payments": "$1,250,000", "pi_score": "85%",
+           "ia1_done": "TRUE", "ia2_done": "FALSE", "q008_eligible": "1,200", "q008_reported": "1,100",
+           "q008_rate": "90%"}
+    path = _generate(tmp_path, row)
+    plain = {**row, "part_b_payments": "1250000", "pi_score": "0.85", "ia1_done": "yes", "ia2_done": "no",
+             "q008_eligible": "1200", "q008_reported": "1100", "q008_rate": "0.90"}
+    other = _generate(tmp_path / "plain", plain)
+    for name in ("Sc_Quality", "Sc_Final", "Sc_Factor", "Sc_Impact"):
+        assert _cached(path, name) == _cached(other, name), name
+    assert _cached(path, "In_Payments") == 1_250_000 and _cached(path, "In_PI") == 0.85
