@@ -33,6 +33,7 @@ import pandas as pd
 import asm_xl
 from asm_xl import MeasureInput, Participant, score_participant
 from asm_xl.model.cohort import score_cohort
+from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.model.parameters import cohorts
 
 SPECIALTIES_LBP = cohorts()["LBP"].specialties
@@ -43,7 +44,7 @@ def synthetic_population(n: int, seed: int = 2027, performance_year: int = 2027)
     rng = np.random.default_rng(seed)
     hf = rng.random(n) < 0.40
     df = pd.DataFrame({
-        "npi": [f"{1_000_000_000 + i}" for i in range(n)],
+        "npi": [f"{100_000_000 + i:09d}" + str(npi_check_digit(f"{100_000_000 + i:09d}")) for i in range(n)],
         "tin": [f"{100_000_000 + i // 7}" for i in range(n)],
         "specialty": np.where(hf, "Cardiology", rng.choice(np.array(SPECIALTIES_LBP, dtype=object), n)),
         "cohort": np.where(hf, "HF", "LBP"),

@@ -57,7 +57,7 @@ def _roster(peers, d: int, cohort) -> pd.DataFrame:
     """Drawn peers of one draw as a roster the cohort API reads."""
     inp = peers.inputs
     status = inp["measure_status"][d]
-    cols = {"cohort": cohort.code, "performance_year": YEAR, "npi": [f"{1_000_000_000 + i}" for i in range(status.shape[0])],
+    cols = {"cohort": cohort.code, "performance_year": YEAR,  # peers carry no NPI: no identity checks
             "practice_size": inp["clinicians"][d], "part_b_payments": peers.payments[d],
             "ia_done": inp["ia_done"][d], "pi_score": inp["pi_score"][d], "complex_bonus": inp["complex_bonus"][d],
             "submitted_on_time": np.where(inp["on_time"][d], "yes", "no"),

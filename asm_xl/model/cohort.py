@@ -26,7 +26,8 @@ import pandas as pd
 from asm_xl.model import adjustments, categories, exceptions, final_score as final_mod, payment
 from asm_xl.model.benchmarks import BenchmarkTable, LadderOverrides, ladder_from_rates, packaged_benchmarks
 from asm_xl.model.categories import MeasureStatus
-from asm_xl.model.cohort_checks import Checker, cohort_codes, ia_done_column, measure_inputs, report_duplicates
+from asm_xl.model.cohort_checks import (Checker, cohort_codes, ia_done_column, measure_inputs, report_duplicates,
+                                        report_identifiers)
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, performance_years, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
@@ -113,6 +114,7 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
     euc = chk.boolean("euc_exception", default=False)
     payx = chk.boolean("payment_exception", default=False)
     ia_done = ia_done_column(chk)
+    report_identifiers(chk)
     report_duplicates(chk)
     episodes = chk.number("cost_episodes", minimum=0, whole=True, allowed="a whole number >= 0")
     cost_pts_in = chk.number("cost_points", minimum=1, maximum=10,

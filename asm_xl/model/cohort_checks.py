@@ -16,6 +16,7 @@ from asm_xl.model.columns import measure_columns
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts
 from asm_xl.model.settings import Settings
+from asm_xl.model.identifiers import npi_problem, tin_problem
 from asm_xl.model.validation import FALSE_WORDS, TRUE_WORDS, percent_hint, typed_number
 
 __all__ = ["Checker", "bool_value", "blank_scalar", "map_text", "cohort_codes", "ia_done_column",
@@ -221,6 +222,19 @@ def ia_done_column(chk: Checker) -> np.ndarray:
     count = chk.number("ia_done", minimum=0, maximum=2, whole=True, required=False,
                        allowed="0, 1 or 2 improvement activities completed")
     return np.where(chk.blank("ia_done"), by_activity, count)
+
+
+def report_identifiers(chk: Checker) -> None:
+    """An NPI, when given, is 10 digits with a valid check digit; a TIN, when given, 9 digits (dashes
+    allowed): the same rules (:mod:`asm_xl.model.identifiers`) as the roster file's."""
+    for column, problem in (("npi", npi_problem), ("tin", tin_problem)):
+        if column not in chk.df.columns:
+            continue
+        texts = chk.text(column)
+        reasons = [problem(t) if t else None for t in texts]
+        bad = np.array([r is not None for r in reasons])
+        if bad.any():
+            chk.report(bad, column, None, lambda i, reasons=reasons: reasons[i])
 
 
 def report_duplicates(chk: Checker) -> None:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from asm_xl import MeasureInput, Participant
 from asm_xl.model.benchmarks import packaged_benchmarks
+from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.model.parameters import get_cohort, performance_years
 
 COHORT_CODES = ("HF", "LBP")
@@ -106,7 +107,7 @@ def cohort_frames(draw, min_size: int = 1, max_size: int = 25, one_year: bool = 
     year = draw(st.sampled_from(YEARS)) if one_year else None
     rows = draw(st.lists(participant_rows(performance_year=year, flags=flags), min_size=min_size, max_size=max_size))
     df = pd.DataFrame(rows)
-    df.insert(0, "npi", [f"{1_000_000_000 + i}" for i in range(len(df))])
+    df.insert(0, "npi", [f"{100_000_000 + i:09d}" + str(npi_check_digit(f"{100_000_000 + i:09d}")) for i in range(len(df))])
     return df
 
 

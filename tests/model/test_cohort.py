@@ -117,15 +117,15 @@ def test_cohort_deciles_benchmark_source_scores_on_the_pools_own_rates():
 # ---------------------------------------------------------------- bad rows
 def test_bad_rows_are_reported_and_good_rows_still_scored():
     rows = [
-        hf_row(8, npi="1000000001"),                                          # 0 good
-        hf_row(8, npi="1000000002", pi_score=1.2),                            # 1 fraction above 1
-        hf_row(8, npi="1000000003", q236_eligible=-5),                        # 2 negative cases
-        hf_row(8, npi="1000000004", q236_completeness=None, q236_reported=120, q236_eligible=100),  # 3 reported > eligible
-        hf_row(8, npi="1000000005", q238_rate=0.05),                          # 4 measure of the other cohort
-        hf_row(8, npi="1000000006", performance_year=2026),                   # 5 unknown year
-        lbp_row(npi="1000000007"),                                            # 6 good
-        lbp_row(npi="1000000008", q238_collection_type="fax"),                # 7 unknown collection type
-        hf_row(8, npi="1000000001"),                                          # 8 duplicate of row 0
+        hf_row(8, npi="1000000012"),                                          # 0 good
+        hf_row(8, npi="1000000020", pi_score=1.2),                            # 1 fraction above 1
+        hf_row(8, npi="1000000038", q236_eligible=-5),                        # 2 negative cases
+        hf_row(8, npi="1000000046", q236_completeness=None, q236_reported=120, q236_eligible=100),  # 3 reported > eligible
+        hf_row(8, npi="1000000053", q238_rate=0.05),                          # 4 measure of the other cohort
+        hf_row(8, npi="1000000061", performance_year=2026),                   # 5 unknown year
+        lbp_row(npi="1000000079"),                                            # 6 good
+        lbp_row(npi="1000000087", q238_collection_type="fax"),                # 7 unknown collection type
+        hf_row(8, npi="1000000012"),                                          # 8 duplicate of row 0
     ]
     res = score_cohort(pd.DataFrame(rows))
     assert res.scores.index.tolist() == [0, 6]
@@ -140,7 +140,7 @@ def test_bad_rows_are_reported_and_good_rows_still_scored():
     assert (err[5].column, err[5].value, err[5].reason) == ("performance_year", 2026, "must be a performance year 2027-2031")
     assert err[7].column == "q238_collection_type" and err[7].value == "fax"
     assert err[8].column == "npi" and err[8].reason == "duplicate participant (same NPI, TIN and year as row 0)"
-    assert err[1].npi == "1000000002"
+    assert err[1].npi == "1000000020"
     assert len(res.errors) == 7
 
 
@@ -306,3 +306,11 @@ def test_extreme_but_allowed_payments_never_give_an_infinite_scaling_factor_or_a
     assert np.isfinite(sol.scaling_factor) and sol.scaling_factor > 0
     factor = adjustment_factor(f, transformed_final_score(f), 0.09, sol.scaling_factor)
     assert np.all(np.isfinite(factor)) and np.all(np.abs(factor) <= 0.09 + 1e-12)
+
+
+def test_the_cohort_api_checks_npi_and_tin_as_the_roster_does():
+    res = score_cohort(pd.DataFrame([hf_row(8, npi="1234567890"), hf_row(8, npi="1234567893", tin="12-34"),
+                                     hf_row(8, npi="1245319599", tin="12-3456789")]))
+    reasons = {(r.row, r.column): r.reason for r in res.errors.itertuples()}
+    assert "check digit" in reasons[(0, "npi")] and "9-digit TIN" in reasons[(1, "tin")]
+    assert res.scores.index.tolist() == [2]

@@ -438,11 +438,16 @@ def test_validation_gives_the_scores_of_the_valid_rows_alone(roster):
     assert v.scored.scores.index.equals(v.valid.index) and v.scored.errors.empty
 
 
-def test_validation_gives_no_scores_when_the_roster_checks_reject_a_row_the_pools_held():
+def test_the_roster_and_the_cohort_api_check_npis_alike_so_validation_scores_once():
     df = read_roster(SAMPLE)
-    df.loc[3, "npi"] = "1234567890"        # bad check digit: a roster check, unknown to score_cohort
+    df.loc[3, "npi"] = "1234567890"        # bad check digit
     v = validate_roster(df)
-    assert v.rows_rejected == 1 and v.scored is None
+    direct = score_cohort(df)
+    assert v.rows_rejected == 1 and v.scored is not None  # the same rows rejected: the pools are reused
+    roster_reason = v.errors.loc[v.errors["column"] == "npi", "reason"].tolist()
+    api_reason = direct.errors.loc[direct.errors["column"] == "npi", "reason"].tolist()
+    assert roster_reason == api_reason and "check digit" in api_reason[0]
+    assert v.scored.scores["final_score"].tolist() == direct.scores["final_score"].tolist()
 
 
 def test_a_clean_run_removes_an_earlier_error_report(tmp_path):
