@@ -16,7 +16,7 @@ from asm_xl.model.columns import measure_columns
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts
 from asm_xl.model.settings import Settings
-from asm_xl.model.identifiers import npi_problem, tin_problem
+from asm_xl.model.identifiers import npi_problem, npi_valid_mask, tin_problem
 from asm_xl.model.validation import FALSE_WORDS, TRUE_WORDS, percent_hint, typed_number
 
 __all__ = ["Checker", "bool_value", "blank_scalar", "map_text", "cohort_codes", "ia_done_column",
@@ -231,8 +231,15 @@ def report_identifiers(chk: Checker) -> None:
         if column not in chk.df.columns:
             continue
         texts = chk.text(column)
-        reasons = [problem(t) if t else None for t in texts]
-        bad = np.array([r is not None for r in reasons])
+        # only the rows the fast check flags get a reason (a Python call each)
+        if column == "tin":
+            good = pd.Series(texts, dtype=object).str.replace("-", "", regex=False).str.fullmatch(r"[0-9]{9}")
+            suspect = np.flatnonzero((texts != "") & ~good.fillna(False).to_numpy(dtype=bool))
+        else:
+            suspect = np.flatnonzero((texts != "") & ~npi_valid_mask(texts))
+        reasons = {int(i): problem(texts[i]) for i in suspect}
+        bad = np.zeros(chk.n, dtype=bool)
+        bad[[i for i, r in reasons.items() if r is not None]] = True
         if bad.any():
             chk.report(bad, column, None, lambda i, reasons=reasons: reasons[i])
 
