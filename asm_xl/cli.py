@@ -43,15 +43,17 @@ def _cmd_generate(args, roster) -> int:
     return report.exit_code
 
 
+def money(x) -> str:
+    """Signed whole dollars as the summaries show them: +$13,936 / -$5,602 ("" when not computable)."""
+    return "" if x is None or x != x else f"{'-' if x < 0 else '+'}${abs(x):,.0f}"
+
+
 def practice_summary(summary) -> str:
     """The practice's estimated dollars by cohort: the point estimate and the range (P10 / P50 / P90)
     over the national peer model, summed over the physicians whose workbooks the index shows."""
     lines = ["Estimated payment adjustments (sum over physicians; estimates, not CMS determinations):",
              f"  {'cohort':<8}{'physicians':>11}{'estimate':>14}{'cautious P10':>15}{'middle P50':>14}"
              f"{'hopeful P90':>14}"]
-
-    def money(x) -> str:
-        return f"{'-' if x < 0 else '+'}${abs(x):,.0f}"
 
     for cohort, grp in summary.groupby("cohort", sort=True):
         sums = [grp[c].astype(float).sum() for c in ("dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90")]
@@ -130,9 +132,6 @@ def _cmd_score(args) -> int:
 
 def score_table(scores) -> str:
     """Scores as a finance reader reads them: score with 2 decimals, factor in %, dollars rounded."""
-    def money(x) -> str:
-        return "" if x is None or x != x else f"{'-' if x < 0 else '+'}${abs(x):,.0f}"
-
     def pct(x) -> str:
         return "" if x is None or x != x else f"{x:+.2%}"
 

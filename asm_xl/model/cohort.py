@@ -225,8 +225,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     exc = exceptions.excepted(euc[rows], payx[rows])
     pooled = scorable & ~exc  # an excepted participant is left out of the pool [ASSUMPTION]
     P = payments[rows]
-    midpoint = (float(np.median(final[pooled])) if settings.tfs_midpoint_mode == "cohort_median"
-                and pooled.any() else settings.tfs_midpoint)
+    midpoint = float(payment.cohort_midpoints(final, pooled, settings=settings)[0])
     sol = payment.solve_scaling_factor(final[pooled], P[pooled], r, midpoint=midpoint, settings=settings)
     tfs = payment.transformed_final_score(final, midpoint=midpoint, settings=settings)
     factor = exceptions.neutral_factor(payment.adjustment_factor(final, tfs, r, sol.scaling_factor,

@@ -12,6 +12,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = [
     "transformed_final_score",
+    "cohort_midpoints",
     "adjustment_factor",
     "payment_multiplier",
     "dollar_impact",
@@ -38,6 +39,31 @@ def transformed_final_score(final, *, midpoint=None, steepness=None,
     k = settings.tfs_steepness if steepness is None else xp.float(steepness)
     x = -k * (xp.float(final) - m)
     return 1.0 / (1.0 + xp.exp(x))
+
+
+def cohort_midpoints(final, pooled, *, use_median=None, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Midpoint m of the exchange function of each cohort [ASSUMPTION ``tfs_midpoint_mode``].
+
+    Rule::
+
+        m = median of the final scores in the pool   if the midpoint is the cohort median
+          = tfs_midpoint                             otherwise, or when the pool is empty
+
+    ``final`` and ``pooled`` are (participants,) for one cohort or (cohorts, participants);
+    ``use_median`` overrides the mode per cohort (the peer model draws the rule). Returns one m
+    per cohort.
+
+    >>> cohort_midpoints([40.0, 60.0, 90.0], [True, True, False], use_median=True).tolist()
+    [50.0]
+    """
+    f = np.atleast_2d(np.asarray(final, dtype=float))
+    pool = np.broadcast_to(np.atleast_2d(np.asarray(pooled, dtype=bool)), f.shape)
+    median = settings.tfs_midpoint_mode == "cohort_median" if use_median is None else use_median
+    rows = np.broadcast_to(np.asarray(median, dtype=bool), f.shape[:1]) & pool.any(axis=1)
+    m = np.full(f.shape[0], float(settings.tfs_midpoint))
+    if rows.any():
+        m[rows] = np.nanmedian(np.where(pool[rows], f[rows], np.nan), axis=1)
+    return m
 
 
 def adjustment_factor(final, tfs, risk_level, scaling_factor, *,

@@ -94,9 +94,7 @@ def pool_of(peers: DrawnPeers, settings: Settings = DEFAULT_SETTINGS):
     s = settings
     final = peers.final
     scorable = np.isfinite(final)
-    with np.errstate(all="ignore"):
-        median = np.nanmedian(np.where(scorable, final, np.nan), axis=1)
-    m = np.where(peers.use_median & np.isfinite(median), median, s.tfs_midpoint)
+    m = payment.cohort_midpoints(final, scorable, use_median=peers.use_median, settings=s)
     k = peers.steepness
     tfs = payment.transformed_final_score(np.where(scorable, final, 0.0), midpoint=m[:, None],
                                           steepness=k[:, None], settings=s)

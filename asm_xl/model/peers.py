@@ -80,7 +80,9 @@ class PoolDraws:
 
     def factors(self, final_scores) -> np.ndarray:
         """(physicians, draws) payment adjustment factors [REG 512.750(c)]."""
-        final = _checked_finals(final_scores)
+        return self._factors(_checked_finals(final_scores))
+
+    def _factors(self, final: np.ndarray) -> np.ndarray:
         tfs = payment.transformed_final_score(final[:, None], midpoint=self.midpoint[None, :],
                                               steepness=self.steepness[None, :], settings=self.settings)
         return payment.adjustment_factor(final[:, None], tfs, self.risk_level, self.scaling_factor[None, :],
@@ -98,7 +100,7 @@ class PoolDraws:
             raise ASMInputError("part_b_payments", part_b_payments, "dollars >= 0 (finite)")
         out = {k: np.empty_like(final) for k in ("p10", "p50", "p90", "mean", "gain")}
         for lo in range(0, final.size, chunk):
-            f = self.factors(final[lo:lo + chunk])
+            f = self._factors(final[lo:lo + chunk])
             q = np.percentile(f, PERCENTILES, axis=1)
             out["p10"][lo:lo + chunk], out["p50"][lo:lo + chunk], out["p90"][lo:lo + chunk] = q
             out["mean"][lo:lo + chunk] = f.mean(axis=1)
@@ -138,8 +140,7 @@ def roster_pool(final_scores, part_b_payments, cohort: str, performance_year: in
     final = np.asarray(final_scores, dtype=float)
     pay = np.asarray(part_b_payments, dtype=float)
     scorable = np.isfinite(final)
-    m = (float(np.median(final[scorable])) if settings.tfs_midpoint_mode == "cohort_median" and scorable.any()
-         else settings.tfs_midpoint)
+    m = float(payment.cohort_midpoints(final, scorable, settings=settings)[0])
     sol = payment.solve_scaling_factor(final[scorable], pay[scorable], risk_level(performance_year), midpoint=m,
                                        settings=settings)
     return PoolDraws(get_cohort(cohort).code, int(performance_year), risk_level(performance_year),
@@ -167,8 +168,7 @@ def bootstrap_pool(final_scores, part_b_payments, cohort: str, performance_year:
         d = min(step, draws - lo)
         pick = rng.integers(0, final.size, size=(d, cohort_size))
         f, w = final[pick], (pay[pick] if settings.payment_weighted_pool else np.ones((d, cohort_size)))
-        mid = (np.median(f, axis=1) if settings.tfs_midpoint_mode == "cohort_median"
-               else np.full(d, settings.tfs_midpoint))
+        mid = payment.cohort_midpoints(f, True, settings=settings)
         tfs = payment.transformed_final_score(f, midpoint=mid[:, None], settings=settings)
         sf[lo:lo + d], _ = solve_scaling_factors(tfs, w, f > 0, withhold=settings.pool_withhold,
                                                  bound=settings.bound_factors, definition=settings.pool_definition)

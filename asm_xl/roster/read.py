@@ -170,12 +170,11 @@ _DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*")
 
 def _unclosed_quote_line(text: str) -> int | None:
     """The line where a double quote opens and never closes (it would swallow every row after it)."""
-    open_at, line = None, 1
+    open_at = None
     for ln, chunk in enumerate(text.split("\n"), start=1):
-        if chunk.count('"') % 2:
+        if chunk.count('"') % 2:  # an odd count opens a quote, or closes the one left open
             open_at = None if open_at is not None else ln
-        line = ln
-    return open_at if open_at is not None and line >= open_at else None
+    return open_at
 
 
 def decimal_comma(cell: str) -> str:

@@ -9,31 +9,13 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from asm_xl import score_participant
 from asm_xl.model.cohort import ERROR_COLUMNS, score_cohort
+from cohort_rows import hf_row, lbp_row
 
 from tests.model.strategies import cohort_frames, row_to_participant
 
 TFS80 = 1.0 / (1.0 + math.exp(-3.0))
 FLOAT_COLUMNS = ["quality", "cost_points", "cost", "quality_weight", "cost_weight", "final_score", "tfs",
                  "factor", "multiplier", "dollar_impact", "percentile_rank"]
-
-
-def hf_row(points=None, cost=8, **kw):
-    """HF participant whose four reported measures all have ``points`` (entered, 100% complete)."""
-    row = {"cohort": "HF", "performance_year": 2027, "practice_size": 20, "part_b_payments": 100_000,
-           "cost_episodes": 30, "cost_points": cost, "ia_done": 2, "pi_score": 1.0}
-    if points is not None:
-        for m in ("q008", "q005", "q236", "q377"):
-            row.update({f"{m}_eligible": 50, f"{m}_completeness": 1.0, f"{m}_points": points})
-    row.update(kw)
-    return row
-
-
-def lbp_row(**kw):
-    row = {"cohort": "LBP", "performance_year": 2027, "practice_size": 20, "part_b_payments": 100_000,
-           "cost_episodes": 30, "cost_points": 5, "ia_done": 2, "pi_score": 1.0,
-           "q238_eligible": 50, "q238_reported": 50, "q238_rate": 0.12}
-    row.update(kw)
-    return row
 
 
 # ---------------------------------------------------------------- a pool by hand

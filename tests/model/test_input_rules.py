@@ -13,17 +13,13 @@ from asm_xl import Participant, score_participant
 from asm_xl.excel import call, explain
 from asm_xl.model.columns import column_help
 from asm_xl.model.cohort import score_cohort
+import cohort_rows
 
 TFS80 = 1.0 / (1.0 + math.exp(-3.0))
 
 
 def hf_row(points=8, cost=8, **kw):
-    row = {"cohort": "HF", "performance_year": 2027, "practice_size": 20, "part_b_payments": 100_000,
-           "cost_episodes": 30, "cost_points": cost, "ia_done": 2, "pi_score": 1.0}
-    for m in ("q008", "q005", "q236", "q377"):
-        row.update({f"{m}_eligible": 50, f"{m}_completeness": 1.0, f"{m}_points": points})
-    row.update(kw)
-    return row
+    return cohort_rows.hf_row(points, cost, **kw)
 
 
 def participant(**kw):

@@ -10,6 +10,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from asm_xl import MeasureInput, Participant, Settings, payment_year, risk_level, score_participant
 from asm_xl.model.cohort import score_cohort
+from cohort_rows import hf_row
 from asm_xl.model.payment import adjustment_factor, competition_rank, dollar_impact, payment_multiplier, percentile_rank, solve_scaling_factor, transformed_final_score
 
 TFS80 = 1.0 / (1.0 + math.exp(-3.0))   # 0.9525741268224334
@@ -158,18 +159,9 @@ def test_default_scaling_factor_is_0_85_over_one_half():
 
 
 # ---------------------------------------------------------------- cohort-median midpoint
-def _hf_row(points, cost, **kw):
-    row = {"cohort": "HF", "performance_year": 2027, "practice_size": 20, "part_b_payments": 100_000,
-           "cost_episodes": 30, "cost_points": cost, "ia_done": 2, "pi_score": 1.0}
-    for m in ("q008", "q005", "q236", "q377"):
-        row.update({f"{m}_eligible": 50, f"{m}_completeness": 1.0, f"{m}_points": points})
-    row.update(kw)
-    return row
-
-
 def test_cohort_median_midpoint_setting():
     # finals 40 (points 4 / cost 4), 60, 90 -> median 60 is the TFS midpoint: the 60 gets TFS 0.5
-    df = pd.DataFrame([_hf_row(4, 4), _hf_row(6, 6), _hf_row(9, 9)])
+    df = pd.DataFrame([hf_row(4, 4), hf_row(6, 6), hf_row(9, 9)])
     res = score_cohort(df, settings=Settings(tfs_midpoint_mode="cohort_median"))
     assert res.scores["final_score"].tolist() == [pytest.approx(x, rel=1e-14) for x in (40, 60, 90)]
     assert res.pools["tfs_midpoint"].iloc[0] == pytest.approx(60.0, rel=1e-14)
