@@ -16,14 +16,15 @@ def _sample_roster() -> Path:
 
 
 def _cmd_generate(args, roster) -> int:
+    from asm_xl.model.errors import ASMInputError
     from asm_xl.roster import RosterError, summarize_errors
     from asm_xl.workbooks.batch import generate_workbooks
     from asm_xl.xlsx.errors import WorkbookError
     try:
         report = generate_workbooks(roster, template=args.template, out_dir=args.out,
                                     performance_year=args.year, jobs=args.jobs, overwrite=args.overwrite,
-                                    progress=not args.quiet, cohort_scaling=args.cohort_scaling)
-    except (RosterError, WorkbookError) as e:
+                                    progress=not args.quiet, settings=pool_settings(args))
+    except (RosterError, WorkbookError, ASMInputError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
     for w in report.warnings:
@@ -41,6 +42,17 @@ def _cmd_generate(args, roster) -> int:
         print(summarize_errors(report.errors), file=sys.stderr)
         print(f"error report: {report.error_report}", file=sys.stderr)
     return report.exit_code
+
+
+def pool_settings(args):
+    """Settings with the pool the command line chose (``--pool``, ``--scaling-factor``, ``--midpoint``)."""
+    from asm_xl.model.settings import DEFAULT_SETTINGS
+    given = {"given_scaling_factor": args.scaling_factor, "given_midpoint": args.midpoint}
+    pool = args.pool or ("given" if args.scaling_factor is not None else "national")
+    if pool == "given" and args.scaling_factor is None:
+        from asm_xl.model.errors import ASMInputError
+        raise ASMInputError("--scaling-factor", None, "a scaling factor > 0 with --pool given (e.g. from CMS's report)")
+    return DEFAULT_SETTINGS.replace(pool=pool, **{k: v for k, v in given.items() if v is not None})
 
 
 def money(x) -> str:
@@ -106,6 +118,7 @@ def _cmd_score(args) -> int:
     import pandas as pd
 
     from asm_xl.model.cohort import score_cohort
+    from asm_xl.model.errors import ASMInputError
     from asm_xl.model.ranges import payment_ranges
     from asm_xl.roster import RosterError, read_roster, summarize_errors, validate_roster, write_error_report
     try:
@@ -113,9 +126,17 @@ def _cmd_score(args) -> int:
     except RosterError as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
-    v = validate_roster(df, performance_year=args.year)
-    res = v.scored if v.scored is not None else score_cohort(v.valid, performance_year=args.year)
-    out = pd.concat([res.scores, payment_ranges(res.scores)], axis=1)
+    try:
+        settings = pool_settings(args)
+        v = validate_roster(df, performance_year=args.year, settings=settings)
+        res = v.scored if v.scored is not None else score_cohort(v.valid, performance_year=args.year,
+                                                                 settings=settings)
+        out = pd.concat([res.scores, payment_ranges(res.scores, settings=settings)], axis=1)
+    except (ASMInputError, RosterError) as e:
+        print(f"asm-xl: {e}", file=sys.stderr)
+        return 1
+    for w in res.warnings:
+        print(f"warning: {w}", file=sys.stderr)
     if args.out:
         from asm_xl.xlsx.atomic import write_atomic
         write_atomic(Path(args.out), out.to_csv(index=False).encode("utf-8-sig"))
@@ -172,9 +193,16 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--year", type=int, help="performance year where the roster leaves it blank")
         sp.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)), help="worker processes")
         sp.add_argument("--overwrite", action="store_true", help="replace existing workbooks")
-        sp.add_argument("--cohort-scaling", action="store_true",
-                        help="use the roster cohort's own scaling factor (default: the assumption's)")
+        pool_opts(sp)
         sp.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    def pool_opts(sp):
+        sp.add_argument("--pool", choices=("national", "roster", "given"),
+                        help="which cohort prices the scores: national (default: the national peer model, a "
+                             "range over its simulated cohorts), roster (only when the roster IS the whole "
+                             "cohort), given (--scaling-factor, e.g. from CMS's report)")
+        sp.add_argument("--scaling-factor", type=float, help="the given pool's scaling factor (implies --pool given)")
+        sp.add_argument("--midpoint", type=float, help="the given pool's exchange-function midpoint (default 50)")
 
     g = sub.add_parser("generate", help="one scored workbook per physician of a roster (CSV or Excel)")
     g.add_argument("roster")
@@ -194,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("roster")
     s.add_argument("--year", type=int, help="performance year where the roster leaves it blank")
     s.add_argument("--out", help="write every score column to this CSV instead of the table")
+    pool_opts(s)
     s.add_argument("--errors", default="roster_errors.csv",
                    help="where rejected rows are reported (default: roster_errors.csv in the current folder)")
     return p

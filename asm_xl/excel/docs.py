@@ -66,7 +66,7 @@ def peer_model_table(settings: Settings = DEFAULT_SETTINGS) -> str:
 
 def range_example_table(settings: Settings = DEFAULT_SETTINGS) -> str:
     """The README's example of ranges: an HF physician in 2027 with $250,000 of Part B payments."""
-    from asm_xl.model.ranges import national_pool
+    from asm_xl.model.pool_choice import national_pool
 
     def dollars(x: float) -> str:
         return f"{'-' if x < 0 else '+'}${abs(x):,.0f}"

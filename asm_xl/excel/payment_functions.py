@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from asm_xl.model import exceptions, payment
-from asm_xl.model.parameters import payment_year
+from asm_xl.model import exceptions, payment, pool_choice
+from asm_xl.model.parameters import get_cohort, payment_year
 from asm_xl.model.settings import Settings
 from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, settings_arg, year_arg, year_risk
@@ -14,16 +14,34 @@ from asm_xl.excel.registry import Arg, excel_function
 
 __all__: list[str] = []
 
+MIDPOINT_NEEDS_COHORT = ("tfs_midpoint_mode is 'cohort_median': give the cohort's final scores, a midpoint, or "
+                         "ASM_POOL_MIDPOINT(cohort, year)")
+
+
+def _midpoint(midpoint, s: Settings) -> float:
+    """m of ASM_TFS: a number, the cohort's final scores (m by tfs_midpoint_mode), or blank."""
+    if isinstance(midpoint, list) and len(xv.flatten("midpoint", midpoint)) > 1:
+        finals, _ = _cohort(midpoint, None, "midpoint")
+        return float(payment.cohort_midpoints(finals, True, settings=s)[0])
+    m = xv.optional_number("midpoint", midpoint, pool_choice.fixed_midpoint(s), minimum=0, maximum=100)
+    if m is None:
+        raise xv.ExcelError("#VALUE!", f"midpoint: {MIDPOINT_NEEDS_COHORT}")
+    return m
+
+
 @excel_function(
     "ASM_TFS",
-    "Transformed final score: logistic exchange function 1/(1+exp(-k(final-m))), "
-    "k={tfs_steepness:g}, m={tfs_midpoint:g} by default.",
+    "Transformed final score: logistic exchange function 1/(1+exp(-k(final-m))), k={tfs_steepness:g}; "
+    "m: the midpoint given, the cohort's (tfs_midpoint_mode) or {tfs_midpoint:g}.",
     Arg("final_score", "Final score 0-100."),
+    Arg("midpoint", "Optional: m, or the cohort's final scores (m = {tfs_midpoint:g}, or their median when "
+                    "tfs_midpoint_mode is cohort_median). Blank: {tfs_midpoint:g} (fixed mode).",
+        optional=True, range=True),
     ASSUMPTIONS, source="ASSUMPTION")
-def asm_tfs(final_score, assumptions=None):
+def asm_tfs(final_score, midpoint=None, assumptions=None):
     s = settings_arg(assumptions)
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
-    return float(payment.transformed_final_score(f, settings=s))
+    return float(payment.transformed_final_score(f, midpoint=_midpoint(midpoint, s), settings=s))
 
 
 def _cohort(final_scores, payments, name: str = "final_scores"):
@@ -42,17 +60,40 @@ def _cohort(final_scores, payments, name: str = "final_scores"):
     return np.array(finals), np.array(weights)
 
 
-def _scaling(scaling, performance_year: int, payments, s: Settings) -> float:
+def _roster_point(finals, weights, performance_year: int, s: Settings) -> tuple[float, float]:
+    """SF and m of a cohort given as its final scores, solved as the cohort API solves a roster pool."""
+    m = float(payment.cohort_midpoints(finals, True, settings=s)[0])
+    return payment.solve_scaling_factor(finals, weights, year_risk(performance_year), midpoint=m,
+                                        settings=s).scaling_factor, m
+
+
+def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[float, float]:
+    """(SF, m) of ASM_FACTOR's ``scaling``: the cohort's final scores, a cohort code (the pool in force),
+    a scaling factor, or blank (only with a 'given' pool) -- the pool is always named, never a default."""
     if isinstance(scaling, list) and len(xv.flatten("scaling", scaling)) > 1:
         finals, weights = _cohort(scaling, payments, "scaling")
-        return payment.solve_scaling_factor(finals, weights, year_risk(performance_year), settings=s).scaling_factor
-    return xv.optional_number("scaling", scaling, s.default_scaling_factor, minimum=0)
+        return _roster_point(finals, weights, performance_year, s)
+    if isinstance(xv.flatten("scaling", scaling)[0], str) and not xv.is_blank(scaling):
+        code = get_cohort(xv.text("scaling", scaling)).code
+        point = pool_choice.reference_point(code, performance_year, s)
+        return point.scaling_factor, point.midpoint
+    sf = xv.optional_number("scaling", scaling, None, minimum=0)
+    if sf is None:
+        if s.pool != "given":
+            raise xv.ExcelError("#VALUE!", "scaling: name the pool: the cohort (\"HF\" or \"LBP\") for the pool in "
+                                f"force ({s.pool}), a scaling factor, or the cohort's final scores")
+        sf = pool_choice.reference_point("HF", performance_year, s).scaling_factor  # given: same for both cohorts
+    m = pool_choice.fixed_midpoint(s)
+    if m is None:
+        raise xv.ExcelError("#VALUE!", f"scaling: a scaling factor alone gives no midpoint when "
+                                       f"{MIDPOINT_NEEDS_COHORT}; name the cohort instead")
+    return sf, m
 
 
 @excel_function(
     "ASM_SCALING",
     "Scaling factor of a cohort from its final scores (payment-weighted with payments): the pool pays "
-    "back {pool_payback:.0%}.",
+    "back {pool_payback:.0%}; m by tfs_midpoint_mode.",
     Arg("final_scores", "The cohort's final scores (one cohort: HF or LBP).", range=True),
     YEAR,
     Arg("payments", "Optional: each participant's Part B payments (same length).", optional=True, range=True),
@@ -61,8 +102,12 @@ def asm_scaling(final_scores, performance_year, payments=None, assumptions=None)
     s = settings_arg(assumptions)
     py = year_arg(performance_year)
     finals, weights = _cohort(final_scores, payments)
-    return payment.solve_scaling_factor(finals, weights, year_risk(py), settings=s).scaling_factor
+    return _roster_point(finals, weights, py, s)[0]
 
+
+SCALING = Arg("scaling", 'The pool: the cohort ("HF" or "LBP": the pool in force, by default the national peer '
+                         "model's median scaling factor and midpoint), a scaling factor, or the cohort's final "
+                         "scores to solve it from. Blank only with a 'given' pool.", optional=True, range=True)
 
 EXCEPTIONS = Arg("exceptions", "Optional: yes/no cells of the participant's exceptions (extreme and uncontrollable "
                                 "circumstances, payment exception); any yes = neutral factor 0 [ASSUMPTION].",
@@ -74,18 +119,17 @@ EXCEPTIONS = Arg("exceptions", "Optional: yes/no cells of the participant's exce
     "Payment adjustment factor (fraction, within +/- risk level) of a final score.",
     Arg("final_score", "Final score 0-100."),
     YEAR,
-    Arg("scaling", "Optional: the scaling factor, or the cohort's final scores to compute it from. "
-                   "Default {default_scaling_factor:g}.", optional=True, range=True),
+    SCALING,
     Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
         range=True),
     EXCEPTIONS,
-    ASSUMPTIONS, source="REG 512.750; ASSUMPTION: default scaling factor, exceptions neutral")
+    ASSUMPTIONS, source="REG 512.750; ASSUMPTION: the pool's scaling factor, exceptions neutral")
 def asm_factor(final_score, performance_year, scaling=None, payments=None, exceptions_=None, assumptions=None):
     s = settings_arg(assumptions)
     py = year_arg(performance_year)
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
-    sf = _scaling(scaling, py, payments, s)
-    tfs = payment.transformed_final_score(f, settings=s)
+    sf, m = _scaling(scaling, py, payments, s)
+    tfs = payment.transformed_final_score(f, midpoint=m, settings=s)
     flags = [xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_)]
     return float(exceptions.neutral_factor(payment.adjustment_factor(f, tfs, year_risk(py), sf, settings=s),
                                            any(flags)))
@@ -96,9 +140,7 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, excep
     "Payment multiplier = 1 + payment adjustment factor, applied to Part B claims in the payment year.",
     Arg("final_score", "Final score 0-100."),
     YEAR,
-    Arg("scaling", "Optional: the scaling factor, or the cohort's final scores. Default {default_scaling_factor:g}.",
-        optional=True,
-        range=True),
+    SCALING,
     Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
         range=True),
     EXCEPTIONS,

@@ -1,8 +1,9 @@
-"""ASM_* functions of the payment range: a final score priced against the national peer model
-(spec 8: the cohort is national and unseen, so an honest estimate is a range with its source).
+"""ASM_* functions of the pool and the payment range: a final score priced against the pool in force,
+by default the national peer model (spec 8: the cohort is national and unseen, so an honest estimate
+is a range with its source).
 
-Each function calls :func:`asm_xl.model.ranges.national_pool`, the same pool the cohort API's
-:func:`~asm_xl.model.ranges.payment_ranges` uses, so a workbook's range equals the core's.
+Each function calls :func:`asm_xl.model.pool_choice.pricing_pool` or ``reference_point``, as the
+cohort API's :func:`~asm_xl.model.ranges.payment_ranges` does, so a workbook's range equals the core's.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, settings_arg, year_arg
 from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.model.parameters import get_cohort
-from asm_xl.model.ranges import national_pool
+from asm_xl.model.pool_choice import pricing_pool, reference_point
 
 __all__: list[str] = []
 
@@ -23,7 +24,12 @@ FINAL = Arg("final_score", "Final score 0-100.")
 
 def _pool(performance_year, cohort, assumptions):
     s = settings_arg(assumptions)
-    return national_pool(get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year), s)
+    return pricing_pool(get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year), s)
+
+
+def _point(performance_year, cohort, assumptions):
+    s = settings_arg(assumptions)
+    return reference_point(get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year), s)
 
 
 def _factors(final_score, performance_year, cohort, assumptions) -> np.ndarray:
@@ -55,8 +61,27 @@ def asm_gain_chance(final_score, performance_year, cohort, assumptions=None):
 
 
 @excel_function(
+    "ASM_POOL_SF",
+    "Scaling factor of the pool in force (Assumptions 'pool'): the national peer model's median over its "
+    "draws, or the given one.",
+    YEAR, COHORT, ASSUMPTIONS, source="ASSUMPTION: national peer model, or given (CMS's report)")
+def asm_pool_sf(performance_year, cohort, assumptions=None):
+    return _point(performance_year, cohort, assumptions).scaling_factor
+
+
+@excel_function(
+    "ASM_POOL_MIDPOINT",
+    "Midpoint m of the exchange function in the pool in force: {tfs_midpoint:g} (fixed), the national peer "
+    "model's median cohort median (tfs_midpoint_mode cohort_median), or the given one.",
+    YEAR, COHORT, ASSUMPTIONS, source="ASSUMPTION: national peer model, or given (CMS's report)")
+def asm_pool_midpoint(performance_year, cohort, assumptions=None):
+    return _point(performance_year, cohort, assumptions).midpoint
+
+
+@excel_function(
     "ASM_POOL",
-    "Where the payment range comes from, in words: the national peer model, its draws and seed.",
+    "Where the payment range comes from, in words: the national peer model (its draws and seed) or the "
+    "given scaling factor and midpoint.",
     YEAR, COHORT, ASSUMPTIONS, source="ASSUMPTION")
 def asm_pool(performance_year, cohort, assumptions=None):
     return _pool(performance_year, cohort, assumptions).source

@@ -31,6 +31,7 @@ from asm_xl.model.cohort_checks import (Checker, cohort_codes, ia_done_column, m
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, performance_years, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
+from asm_xl.model.pool_choice import reference_point, roster_pool_warning
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import DOLLARS_ALLOWED, MAX_DOLLARS
 
@@ -49,6 +50,8 @@ class CohortResult:
     errors: pd.DataFrame
     pools: pd.DataFrame
     ladders: dict = field(default_factory=dict)
+    #: things worth knowing that reject nothing (a 'roster' pool far smaller than CMS's cohort)
+    warnings: list = field(default_factory=list)
 
 
 def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
@@ -146,7 +149,14 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
     scores = pd.concat(parts) if parts else pd.DataFrame()
     if len(scores):  # back in input order
         scores = scores.iloc[np.argsort(np.concatenate(positions), kind="stable")]
-    return CohortResult(scores, errors, pd.DataFrame(pools), used_ladders)
+    pools = pd.DataFrame(pools)
+    warnings = []
+    if settings.pool == "roster":
+        for rec in pools.to_dict("records"):
+            w = roster_pool_warning(rec["cohort"], rec["participants"], settings)
+            if w:
+                warnings.append(f"{w} (performance year {rec['performance_year']})")
+    return CohortResult(scores, errors, pools, used_ladders, warnings)
 
 
 def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_cost, ia_done, pi, bonus,
@@ -225,11 +235,16 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     exc = exceptions.excepted(euc[rows], payx[rows])
     pooled = scorable & ~exc  # an excepted participant is left out of the pool [ASSUMPTION]
     P = payments[rows]
-    midpoint = float(payment.cohort_midpoints(final, pooled, settings=settings)[0])
-    sol = payment.solve_scaling_factor(final[pooled], P[pooled], r, midpoint=midpoint, settings=settings)
+    roster_mid = float(payment.cohort_midpoints(final, pooled, settings=settings)[0])
+    sol = payment.solve_scaling_factor(final[pooled], P[pooled], r, midpoint=roster_mid, settings=settings)
+    if settings.pool == "roster":  # the roster is the cohort: its own SF and midpoint
+        sf, midpoint = sol.scaling_factor, roster_mid
+        source = f"roster as the cohort: scaling factor {sf:.4g}, midpoint {midpoint:.4g}"
+    else:  # the national peer model or a given pool (pool_choice): the roster is not the cohort
+        point = reference_point(cohort.code, year, settings)
+        sf, midpoint, source = point.scaling_factor, point.midpoint, point.source
     tfs = payment.transformed_final_score(final, midpoint=midpoint, settings=settings)
-    factor = exceptions.neutral_factor(payment.adjustment_factor(final, tfs, r, sol.scaling_factor,
-                                                                 settings=settings), exc)
+    factor = exceptions.neutral_factor(payment.adjustment_factor(final, tfs, r, sf, settings=settings), exc)
     factor = np.where(scorable, factor, np.nan)  # no final score → no factor (not -r), as score_participant
     pct = np.full(n, np.nan)
     rank = np.full(n, np.nan)
@@ -249,7 +264,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
              "quality_weight": wq, "cost_weight": wc, "ia_adjustment": ia, "pi_adjustment": pia,
              "complex_bonus": bonus[rows], "practice_bonus": practice, "minimum_submission_met": min_met,
              "final_score": final, "tfs": np.where(scorable, tfs, np.nan), "risk_level": r,
-             "scaling_factor": sol.scaling_factor, "tfs_midpoint": midpoint, "factor": factor,
+             "scaling_factor": sf, "tfs_midpoint": midpoint, "factor": factor,
              "multiplier": payment.payment_multiplier(factor), "part_b_payments": P,
              "dollar_impact": payment.dollar_impact(factor, P), "percentile_rank": pct, "cohort_rank": rank,
              "cohort_size": int(pooled.sum()), "note": notes}
@@ -260,10 +275,12 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
         res[c] = pd.array(res[c].to_numpy(dtype=float), dtype="Float64")  # NaN → <NA>: "not scored"
     res["cohort_rank"] = pd.array(np.where(np.isnan(rank), None, rank), dtype="Int64")
     pool = {"cohort": cohort.code, "performance_year": year, "payment_year": params.payment_year,
-            "participants": int(pooled.sum()), "risk_level": r, "scaling_factor": sol.scaling_factor,
-            "scaling_method": sol.method, "tfs_midpoint": midpoint, "part_b_payments": float(P[pooled].sum()),
+            "participants": int(pooled.sum()), "risk_level": r, "pool": settings.pool, "pool_source": source,
+            "scaling_factor": sf, "tfs_midpoint": midpoint, "part_b_payments": float(P[pooled].sum()),
             "dollar_impact": float(np.nansum(factor[pooled] * P[pooled])),
-            "budget_residual": sol.budget_residual}
+            # the roster's own solution, whichever pool prices: what the roster would pay as a cohort
+            "roster_scaling_factor": sol.scaling_factor, "roster_tfs_midpoint": roster_mid,
+            "scaling_method": sol.method, "budget_residual": sol.budget_residual}
     return res, pool
 
 

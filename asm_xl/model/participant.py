@@ -22,6 +22,7 @@ from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import Cohort, Measure, cohort_of_specialty, get_cohort, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
+from asm_xl.model.pool_choice import resolve_point
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import (DOLLARS_ALLOWED, MAX_DOLLARS, as_bool, as_count, as_fraction, as_number,
                                      as_whole, is_blank)
@@ -228,9 +229,11 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     cost_ladder : Ladder, optional
         Needed when ``episode_cost`` is given instead of ``cost_points``.
     scaling_factor : float, optional
-        The cohort's SF; default ``settings.default_scaling_factor`` [ASSUMPTION].
+        The cohort's SF; default: the pool in force's (``settings.pool``: the national peer model's
+        median, or the given one; :func:`asm_xl.model.pool_choice.reference_point`) [ASSUMPTION].
     tfs_midpoint : float, optional
-        m of the exchange function; default ``settings.tfs_midpoint``.
+        m of the exchange function; default by ``settings.tfs_midpoint_mode``
+        (:func:`asm_xl.model.pool_choice.resolve_point`).
 
     Raises
     ------
@@ -286,9 +289,13 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
                                                            settings=settings))
     final = float(final_mod.final_score(quality, cost, ia, pia, bonus, practice, min_met, settings=settings))
 
-    sf = settings.default_scaling_factor if scaling_factor is None else as_number(
-        "scaling_factor", scaling_factor, minimum=0.0)
-    notes = _notes(quality, cost, min_met, final, scaling_factor is None, settings)
+    point = resolve_point(cohort.code, years.performance_year, settings,
+                          scaling_factor=None if scaling_factor is None else as_number(
+                              "scaling_factor", scaling_factor, minimum=0.0),
+                          midpoint=None if tfs_midpoint is None else as_number(
+                              "tfs_midpoint", tfs_midpoint, minimum=0.0, maximum=100.0))
+    sf = point.scaling_factor
+    notes = _notes(quality, cost, min_met, final, point.source if scaling_factor is None else None, settings)
     if euc or payx:
         notes += (exceptions.exception_note(euc, payx),)
     if cost_pts is None and not is_blank(p.episode_cost) and (episodes or 0) >= settings.cost_episode_minimum:
@@ -297,7 +304,7 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     if np.isnan(final):
         tfs = factor = impact = multiplier = None
     else:
-        tfs = float(payment.transformed_final_score(final, midpoint=tfs_midpoint, settings=settings))
+        tfs = float(payment.transformed_final_score(final, midpoint=point.midpoint, settings=settings))
         factor = float(exceptions.neutral_factor(payment.adjustment_factor(final, tfs, r, sf, settings=settings),
                                                  euc or payx))
         multiplier = float(payment.payment_multiplier(factor))
@@ -330,12 +337,11 @@ def _opt(x: float) -> float | None:
     return None if np.isnan(x) else float(x)
 
 
-def _notes(quality, cost, min_met, final, default_sf, settings) -> tuple[str, ...]:
+def _notes(quality, cost, min_met, final, pool_source, settings) -> tuple[str, ...]:
     out = []
     q, c = not np.isnan(quality), not np.isnan(cost)
     if not (q and c and min_met):  # both scored: the default weights need no note here
         out.append(final_mod.category_note(q, c, bool(min_met), settings=settings))
-    if default_sf:
-        out.append(f"Scaling factor {settings.default_scaling_factor:g} is the default without cohort data "
-                   "[ASSUMPTION].")
+    if pool_source:
+        out.append(f"Priced with the pool in force, {pool_source} [ASSUMPTION].")
     return tuple(out)

@@ -100,7 +100,7 @@ class ScalingSolution:
     """The cohort's scaling factor and how it was found.
 
     ``method``: "closed form" (no bound active), "solved" (bounds active, brentq),
-    "no positive scores" (every factor is -r whatever SF: the default SF is reported),
+    "no positive scores" (every factor is -r whatever SF: SF 0 is reported, there is nothing to scale),
     "budget unattainable" (even +r for every positive score cannot pay the pool back; SF is the
     smallest value that gives everyone with a positive score +r).
     """
@@ -151,8 +151,7 @@ def solve_scaling_factor(final, part_b_payments, risk_level: float, *, midpoint:
 
     weighted_tfs = float(np.dot(w[pos], tfs[pos]))
     if weighted_tfs <= 0.0 or r == 0.0:
-        sf = settings.default_scaling_factor
-        return ScalingSolution(sf, "no positive scores", budget(sf))
+        return ScalingSolution(0.0, "no positive scores", budget(0.0))
     if positive_share:
         return _solve_positive_share(budget, tfs[pos & (w > 0)], w[pos & (w > 0)], w[~pos].sum(), keep, settings)
     sf0 = (1.0 - settings.pool_withhold) * total / weighted_tfs

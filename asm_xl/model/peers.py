@@ -73,6 +73,8 @@ class PoolDraws:
     scaling_factor: np.ndarray   #: SF per draw
     source: str                  #: where the pool comes from, in words (shown to the user)
     settings: Settings = DEFAULT_SETTINGS
+    #: per draw, True where m was the cohort's median final score (None: every m as ``tfs_midpoint_mode``)
+    median_rule: np.ndarray | None = None
 
     @property
     def draws(self) -> int:
@@ -122,8 +124,8 @@ def given_pool(cohort: str, performance_year: int, *, scaling_factor: float, mid
                steepness: float | None = None, settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
     """A pool whose SF (and m, k) the user gives, e.g. from CMS's report: one draw, no range."""
     sf = float(scaling_factor)
-    if not np.isfinite(sf) or sf <= 0:
-        raise ASMInputError("scaling_factor", scaling_factor, "a positive number")
+    if not np.isfinite(sf) or sf < 0:  # 0: a cohort without positive scores (nothing to scale)
+        raise ASMInputError("scaling_factor", scaling_factor, "a number >= 0")
     m = settings.tfs_midpoint if midpoint is None else float(midpoint)
     k = settings.tfs_steepness if steepness is None else float(steepness)
     return PoolDraws(get_cohort(cohort).code, int(performance_year), risk_level(performance_year),
@@ -188,9 +190,11 @@ def simulate_national_cohorts(cohort: str, performance_year: int, *, assumptions
     code = get_cohort(cohort).code
     r = risk_level(performance_year)
     k, m, sf = np.empty(int(draws)), np.empty(int(draws)), np.empty(int(draws))
+    median_rule = np.zeros(int(draws), dtype=bool)
     for peers in draw_peers(code, assumptions=a, draws=draws, seed=seed, settings=settings, chunk=chunk):
         k[peers.draws], m[peers.draws], sf[peers.draws] = pool_of(peers, settings)
+        median_rule[peers.draws] = peers.use_median
     uncertain = [f.name for f in a.describe() if f.name != "cohort" and a.is_uncertain(f.name)]
     source = (f"national peer model: {int(draws):,} simulated {code} cohorts of {int(a.cohort_size):,} "
               f"(seed {seed}; {len(uncertain)} uncertain assumptions)")
-    return PoolDraws(code, int(performance_year), r, k, m, sf, source, settings)
+    return PoolDraws(code, int(performance_year), r, k, m, sf, source, settings, median_rule)

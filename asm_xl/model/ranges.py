@@ -1,4 +1,5 @@
-"""Every payment estimate as a range: scored participants priced against the national peer model.
+"""Every payment estimate as a range: scored participants priced against the pool in force
+(:mod:`asm_xl.model.pool_choice`: by default the national peer model).
 
 A practice never sees its national cohort [REG 512.750(b)], so the honest answer to "what will ASM
 do to this physician's payments?" is a range over what nobody knows (the cohort's scores, the
@@ -8,42 +9,28 @@ exchange function's k and midpoint), drawn by :func:`asm_xl.model.peers.simulate
     p_gain                   share of draws in which the factor is positive
     dollars Pxx              factor Pxx x Part B payments
 
-The pool of a cohort and performance year depends only on (cohort, year, settings); it is a pure
-function of them (seeded), so :func:`national_pool` keeps the last few in memory: the same inputs
-always give the same numbers, whatever was computed before.
-
->>> from asm_xl.model.settings import Settings
->>> pool = national_pool("HF", 2027, Settings(peer_draws=200))
->>> pool.draws, pool.risk_level
-(200, 0.09)
+A given pool (``pool='given'``) or the roster as the cohort (``pool='roster'``) is one draw: the
+range collapses to the point estimate.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from asm_xl.model.peers import PoolDraws, simulate_national_cohorts
+from asm_xl.model.peers import given_pool
+from asm_xl.model.pool_choice import pricing_pool
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["RANGE_COLUMNS", "national_pool", "payment_ranges"]
+__all__ = ["RANGE_COLUMNS", "payment_ranges"]
 
 #: the columns :func:`payment_ranges` adds, in display order
 RANGE_COLUMNS = ["factor_p10", "factor_p50", "factor_p90", "p_gain", "dollars_p10", "dollars_p50", "dollars_p90",
                  "pool_source"]
-
-
-@lru_cache(maxsize=16)
-def national_pool(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
-    """The national peer model's pool of a cohort and performance year (``settings.peer_draws`` draws,
-    seed ``settings.peer_seed``); peers are scored with ``settings``, so editing an assumption moves
-    the whole cohort the physician is compared with, as it would."""
-    return simulate_national_cohorts(str(cohort).upper(), int(performance_year), draws=settings.peer_draws,
-                                     seed=settings.peer_seed, settings=settings)
 
 
 def payment_ranges(scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
@@ -62,9 +49,19 @@ def payment_ranges(scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTING
         cohort = scores["cohort"].astype(str).to_numpy()
         year = scores["performance_year"].astype(int).to_numpy()
 
+        roster = settings.pool == "roster"
+        sf = scores["scaling_factor"].to_numpy(dtype=float) if roster else None
+        mid = scores["tfs_midpoint"].to_numpy(dtype=float) if roster else None
+
         def price(key):
             rows = (cohort == key[0]) & (year == key[1])
-            pool = national_pool(key[0], key[1], settings)
+            if roster:  # the roster is the cohort: its own SF and midpoint, one draw (no range)
+                first = int(np.flatnonzero(rows)[0])
+                pool = given_pool(key[0], key[1], scaling_factor=sf[first], midpoint=mid[first], settings=settings)
+                pool = dataclasses.replace(pool, source=f"roster as the cohort: scaling factor {sf[first]:.4g}, "
+                                                        f"midpoint {mid[first]:.4g}")
+            else:
+                pool = pricing_pool(key[0], key[1], settings)
             priced = rows & np.isfinite(final)
             return rows, priced, pool, (pool.price(final[priced], np.nan_to_num(pay[priced])) if priced.any() else None)
 

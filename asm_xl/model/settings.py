@@ -9,9 +9,9 @@ A setting has a default, a one-line description and a source tag:
   changes when CMS publishes the missing piece.
 
 >>> from asm_xl.model.settings import Settings
->>> s = Settings().replace(default_scaling_factor=1.5)
->>> s.default_scaling_factor
-1.5
+>>> s = Settings().replace(pool="given", given_scaling_factor=1.5)
+>>> s.pool, s.given_scaling_factor
+('given', 1.5)
 
 The workbook's Assumptions sheet lists :meth:`Settings.describe` and feeds edits back through
 :meth:`Settings.from_mapping`.
@@ -118,9 +118,22 @@ class Settings:
         choices=("payment_weighted_withhold", "positive_85_of_negative"))
     bound_factors: bool = _setting(
         True, "CMS", "Payment adjustment factors are bounded to [-r, +r] (CMS: the risk level is the 'upside or downside').")
-    default_scaling_factor: float = _setting(
-        1.7, "ASSUMPTION", "Scaling factor without cohort data: a reference cohort with mean TFS 1/2 ((1 - pool_withhold) x 2).",
-        minimum=0)
+    # --- the pool: which cohort prices a final score (spec 8) ---
+    pool: str = _setting(
+        "national", "ASSUMPTION",
+        "Which cohort prices a final score: 'national' (the national peer model: its median scaling factor and "
+        "midpoint, and the range over its draws; a practice's default), 'roster' (the roster is the whole "
+        "cohort: its own scaling factor; only when it is), or 'given' (given_scaling_factor and given_midpoint, "
+        "e.g. from CMS's report: the range collapses to them).", choices=("national", "roster", "given"))
+    given_scaling_factor: float | None = _setting(
+        None, "ASSUMPTION", "The scaling factor of the 'given' pool (e.g. from CMS's report); blank unless the pool "
+        "is 'given'.", minimum=0)
+    given_midpoint: float | None = _setting(
+        None, "ASSUMPTION", "The exchange function's midpoint m of the 'given' pool; blank = tfs_midpoint.",
+        minimum=0, maximum=100)
+    roster_pool_minimum_share: float = _setting(
+        0.5, "ASSUMPTION", "A 'roster' pool smaller than this share of CMS's cohort (peer model "
+        "cohort_size: 2,610 HF, 4,027 LBP) is warned about: it is not the cohort.", minimum=0, maximum=1)
     # --- the national peer model: every payment estimate as a range (spec 8) ---
     peer_draws: int = _setting(
         1000, "ASSUMPTION", "National cohorts the peer model draws to give each payment estimate as a range "
@@ -189,6 +202,8 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
         if text not in choices:
             raise ASMInputError(f.name, value, f"one of {', '.join(choices)}")
         return text
+    if f.default is None and is_blank(value):
+        return None  # an optional value left blank
     if isinstance(f.default, bool):
         return as_bool(f.name, value)
     if isinstance(f.default, int):

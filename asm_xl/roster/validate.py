@@ -207,6 +207,6 @@ def _scored_valid(res: CohortResult, bad: np.ndarray, valid: pd.DataFrame) -> Co
         return None
     scores = res.scores.copy()
     scores.index = valid.index
-    return CohortResult(scores, res.errors.iloc[0:0], res.pools, res.ladders)
+    return CohortResult(scores, res.errors.iloc[0:0], res.pools, res.ladders, res.warnings)
 
 

@@ -94,17 +94,20 @@ def _render_one(task: tuple) -> tuple:
 
 def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out_dir: str | os.PathLike = "workbooks",
                        performance_year: int | None = None, jobs: int = 1, overwrite: bool = False,
-                       settings: Settings = DEFAULT_SETTINGS, progress: bool = False,
-                       cohort_scaling: bool = False) -> GenerationReport:
+                       settings: Settings = DEFAULT_SETTINGS, progress: bool = False) -> GenerationReport:
     """Generate one workbook per valid roster row.
 
     ``roster``: a path (CSV/Excel) or a DataFrame of text. Rejected rows go to ``roster_errors.csv``
     in ``out_dir`` (row, column, value, reason); every valid row still gets its workbook. Existing
     files are kept unless ``overwrite``: their index rows show the numbers cached in them (status
     "kept (not regenerated: use --overwrite)"), or none when they cannot be read ("stale: could not
-    read"), never the new roster's. ``cohort_scaling``: use the roster's own cohort scaling
-    factor in each workbook (default: the default scaling-factor assumption, because a practice's
-    roster is not the national cohort).
+    read"), never the new roster's.
+
+    The pool is ``settings.pool`` (:mod:`asm_xl.model.pool_choice`): 'national' (default: a practice's
+    roster is not its national cohort) or 'given' price every workbook as the core does; 'roster' writes
+    the roster's own scaling factor and midpoint into each workbook's Assumptions as a given pool
+    (pool 'given', given_scaling_factor, given_midpoint), so the workbook shows and prices exactly
+    that, and warns when the roster pool is far smaller than CMS's cohort.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -129,7 +132,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         raise RuntimeError("internal: scores do not line up with the valid roster rows")
     cohorts_ = scores["cohort"].tolist()
     years = scores["performance_year"].astype(int).tolist()
-    sfs = scores["scaling_factor"].astype(float).tolist()
+    report.warnings.extend(scored.warnings)
+    book_settings = _workbook_settings(scored.pools, settings)
     ranks, sizes = scores["cohort_rank"].tolist(), scores["cohort_size"].astype(int).tolist()
     records = valid.to_dict("records")
     image = TemplateImage(template)
@@ -137,8 +141,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     tasks, names, used = [], [], set()
     for i, (idx, row) in enumerate(zip(valid.index, records)):
         cost_ladder = scored.ladders.get((cohorts_[i], years[i], _cost_id(cohorts_[i]), "cost"))
-        inputs = workbook_inputs(row, cohort_code=cohorts_[i], settings=settings,
-                                 scaling_factor=sfs[i] if cohort_scaling else None,
+        inputs = workbook_inputs(row, cohort_code=cohorts_[i], settings=book_settings[(cohorts_[i], years[i])],
                                  performance_year=performance_year)
         if cost_ladder is not None and _uses_episode_cost(row):
             for cell, v in zip(image.cost_ladder_cells, cost_ladder.starts):
@@ -169,6 +172,17 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     report.index = write_index(report.summary, out / INDEX_NAME)
     return report
+
+
+def _workbook_settings(pools: pd.DataFrame, settings: Settings) -> dict:
+    """{(cohort, year): the settings a workbook of that pool is written with}: the roster pool becomes
+    a given pool of the roster's own scaling factor and midpoint; the others are as given."""
+    out = {}
+    for rec in pools.to_dict("records"):
+        key = (rec["cohort"], int(rec["performance_year"]))
+        out[key] = settings if settings.pool != "roster" else settings.replace(
+            pool="given", given_scaling_factor=float(rec["scaling_factor"]), given_midpoint=float(rec["tfs_midpoint"]))
+    return out
 
 
 def _clean(v):

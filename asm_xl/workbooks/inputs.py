@@ -34,9 +34,11 @@ def _yes(v, default: bool, field: str) -> str:
     return "Yes" if (default if is_blank(v) else as_bool(field, v)) else "No"
 
 
-def workbook_inputs(row: dict, *, cohort_code: str, scaling_factor: float | None = None,
-                    settings: Settings = DEFAULT_SETTINGS, performance_year: int | None = None) -> dict:
-    """The template's input cells for one roster row (a validated dict of column → text/number)."""
+def workbook_inputs(row: dict, *, cohort_code: str, settings: Settings = DEFAULT_SETTINGS,
+                    performance_year: int | None = None) -> dict:
+    """The template's input cells for one roster row (a validated dict of column → text/number);
+    settings other than the defaults (e.g. the roster's own pool written as a given one) go to the
+    Assumptions sheet, where the user sees and can edit them."""
     get = lambda k: row.get(k)  # noqa: E731
     cohort = get_cohort(cohort_code)
     txt = lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()  # noqa: E731
@@ -56,7 +58,6 @@ def workbook_inputs(row: dict, *, cohort_code: str, scaling_factor: float | None
         _cell("In_Episodes"): _num(get("cost_episodes")), _cell("In_EpisodeCost"): _num(get("episode_cost")),
         _cell("In_CostPoints"): _num(get("cost_points")), _cell("In_IA1"): ia1, _cell("In_IA2"): ia2,
         _cell("In_PI"): _num(get("pi_score")), _cell("In_Complex"): _num(get("complex_bonus")),
-        _cell("In_CohortSF"): scaling_factor,
         _cell("In_SmallPractice"): (None if is_blank(get("small_practice"))
                                     else _yes(get("small_practice"), False, "small_practice")),
         _cell("In_EUC"): _yes(get("euc_exception"), False, "euc_exception"),

@@ -41,7 +41,6 @@ SCALAR_INPUTS = {
     "In_IA2": (30, "IA-2 done (90 days)", "Collaborative care arrangement with a primary care practice", "yesno"),
     "In_PI": (31, "Promoting Interoperability score", "Fraction 0-100%; incomplete reporting = 0%", "fraction"),
     "In_Complex": (32, "Complex patient bonus", "0-{complex_bonus_max:g} points (CMS formula unpublished: an input)", "bonus"),
-    "In_CohortSF": (35, "Cohort scaling factor", "From the roster's cohort; blank = the default assumption", "positive"),
     "In_EUC": (38, "Extreme and uncontrollable circumstances", "Yes / No: an exception of the ASM regulation gives a neutral "
                "factor and leaves the pool [ASSUMPTION]", "yesno"),
     "In_PaymentException": (39, "Payment exception", "Yes / No: an exception of the ASM regulation gives a neutral factor "

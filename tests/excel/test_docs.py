@@ -17,7 +17,7 @@ from asm_xl.workbooks.template import DEFAULT_TEMPLATE
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
-EDITED = Settings(cost_episode_minimum=25, completeness_threshold=0.8, topped_out_cap=6, default_scaling_factor=1.6,
+EDITED = Settings(cost_episode_minimum=25, completeness_threshold=0.8, topped_out_cap=6, given_scaling_factor=1.6,
                   solo_practice_bonus=12, small_practice_bonus=8, small_practice_max_clinicians=12, tfs_steepness=0.2,
                   tfs_midpoint=55, pool_withhold=0.2, ia_penalty_per_missing=5, pi_max_penalty=8,
                   complex_bonus_max=8)
@@ -51,13 +51,13 @@ def test_no_hand_typed_help_text_states_a_number_other_than_0_1_or_2():
 
 def test_editing_a_setting_updates_the_function_help_and_docstrings():
     table = functions_table(EDITED)
-    for phrase in ("fewer than 25 episodes", "at 80% completeness", "k=0.2, m=55", "pays back 80%",
+    for phrase in ("fewer than 25 episodes", "at 80% completeness", "k=0.2; m:", "pays back 80%",
                    "+12 solo, +8 for 2-12 clinicians", "-5 points per activity", "-8 x (1 - PI score), 0 to -8"):
         assert phrase in table, phrase
     for old in ("fewer than 20 episodes", "75%", "k=0.1", "85%", "+15", "-10 x"):
         assert old not in table, old
     assert "cap points at 6 " in REGISTRY["ASM_POINTS"].docstring(EDITED)
-    assert "Default 1.6." in REGISTRY["ASM_FACTOR"].docstring(EDITED)
+    assert "k=0.2" in REGISTRY["ASM_TFS"].docstring(EDITED) and "or 55." in REGISTRY["ASM_TFS"].docstring(EDITED)
     assert "fewer than 20 episodes" in REGISTRY["ASM_COST"].impl.__doc__  # declared with the defaults
 
 

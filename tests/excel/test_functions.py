@@ -5,6 +5,7 @@ import math
 import pytest
 
 from asm_xl.excel import REGISTRY, call, explain
+from asm_xl.model.pool_choice import reference_point
 
 CMS_POINTS = [9.5, None, 8.5, 7.0, None]
 CMS_COMPLETENESS = [None, 0.70, 0.92, 0.95, 1.00]   # blank = administrative claims (Q492)
@@ -110,10 +111,20 @@ def test_tfs_of_80_is_cms_illustration():
     assert round(call("ASM_TFS", 80), 2) == 0.95
 
 
-def test_factor_with_default_scaling_and_zero_score():
+def test_factor_names_its_pool_a_given_scaling_factor_a_cohort_or_the_cohort_s_scores():
     tfs80 = 1 / (1 + math.exp(-3))
-    assert call("ASM_FACTOR", 80, 2027) == pytest.approx(0.09 * tfs80 * 1.7 - 0.09)
-    assert call("ASM_FACTOR", 0, 2031) == pytest.approx(-0.12)
+    assert call("ASM_FACTOR", 80, 2027, 1.7) == pytest.approx(0.09 * tfs80 * 1.7 - 0.09)
+    assert call("ASM_FACTOR", 0, 2031, 1.7) == pytest.approx(-0.12)
+    # the cohort: the pool in force (national peer model), its SF and midpoint as ASM_POOL_SF/MIDPOINT say
+    sf, m = call("ASM_POOL_SF", 2027, "HF"), call("ASM_POOL_MIDPOINT", 2027, "HF")
+    assert sf == reference_point("HF", 2027).scaling_factor and m == 50.0
+    assert call("ASM_FACTOR", 80, 2027, "HF") == pytest.approx(0.09 * tfs80 * sf - 0.09, rel=1e-12)
+    # no pool named: an error that says how to name one, never a hidden default
+    assert call("ASM_FACTOR", 80, 2027) == "#VALUE!"
+    assert "name the pool" in explain("ASM_FACTOR", 80, 2027)
+    given = [["pool", "given"], ["given_scaling_factor", 1.6]]
+    assert call("ASM_FACTOR", 80, 2027, None, None, None, given) == pytest.approx(0.09 * tfs80 * 1.6 - 0.09)
+    assert call("ASM_POOL", 2027, "LBP", given) == "given: scaling factor 1.6, midpoint 50"
 
 
 def test_factor_from_a_cohort_range_equals_factor_with_its_scaling():
@@ -156,8 +167,8 @@ def test_percentile_rank_among_cohort():
 
 def test_assumptions_range_changes_the_result():
     table = [["tfs_midpoint", 60], ["tfs_steepness", 0.2], ["unrelated blank", None]]
-    assert call("ASM_TFS", 60, table) == 0.5
-    assert call("ASM_TFS", 60, [["no_such_setting", 1]]) == "#NUM!"
+    assert call("ASM_TFS", 60, None, table) == 0.5
+    assert call("ASM_TFS", 60, None, [["no_such_setting", 1]]) == "#NUM!"
 
 
 def test_why_explains_the_error_of_the_same_arguments():
@@ -184,3 +195,24 @@ def test_no_function_ever_raises_on_garbage_input():
             result = call(fn.name, *([g] * n))
             assert result is not None
             assert not (isinstance(result, float) and math.isnan(result)), (fn.name, g)
+
+
+def test_tfs_honours_the_midpoint_mode_with_the_cohort_s_scores():
+    # finals 40, 60, 90: fixed mode -> m 50; cohort_median -> m 60, so the 60 sits at TFS 1/2
+    finals = [[40], [60], [90]]
+    assert call("ASM_TFS", 60, finals) == pytest.approx(1 / (1 + math.exp(-1)))
+    median = [["tfs_midpoint_mode", "cohort_median"]]
+    assert call("ASM_TFS", 60, finals, median) == 0.5
+    assert call("ASM_TFS", 60, 70) == pytest.approx(1 / (1 + math.exp(1)))
+    # cohort_median without a cohort: no midpoint to take, said so
+    assert call("ASM_TFS", 60, None, median) == "#VALUE!"
+    assert "cohort_median" in explain("ASM_TFS", 60, None, median)
+
+
+def test_scaling_of_a_cohort_uses_the_median_midpoint_when_so_set():
+    # finals 40, 60, 90, equal payments; median mode: m = 60, TFS = 1/(1+e^2), 1/2, 1/(1+e^-3)
+    # SF = 0.85 x 3 / sum TFS (no bound active)
+    finals = [[40], [60], [90]]
+    t = [1 / (1 + math.exp(2)), 0.5, 1 / (1 + math.exp(-3))]
+    sf = call("ASM_SCALING", finals, 2027, None, [["tfs_midpoint_mode", "cohort_median"]])
+    assert sf == pytest.approx(0.85 * 3 / sum(t), rel=1e-12)

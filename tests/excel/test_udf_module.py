@@ -15,7 +15,7 @@ EXPECTED_SIGNATURES = {
     "ASM_COST": ["value", "episodes", "Optional ladder", "Optional assumptions"],
     "ASM_FINAL": ["quality", "cost", "ia_done", "pi_score", "Optional complex_bonus", "Optional practice_size",
                   "Optional min_submission_met", "Optional small_practice", "Optional assumptions"],
-    "ASM_TFS": ["final_score", "Optional assumptions"],
+    "ASM_TFS": ["final_score", "Optional midpoint", "Optional assumptions"],
     "ASM_FACTOR": ["final_score", "performance_year", "Optional scaling", "Optional payments", "Optional exceptions",
                    "Optional assumptions"],
     "ASM_SCALING": ["final_scores", "performance_year", "Optional payments", "Optional assumptions"],
@@ -38,6 +38,8 @@ EXPECTED_SIGNATURES = {
     "ASM_FACTOR_RANGE": ["final_score", "performance_year", "cohort", "Optional percentile", "Optional assumptions"],
     "ASM_GAIN_CHANCE": ["final_score", "performance_year", "cohort", "Optional assumptions"],
     "ASM_POOL": ["performance_year", "cohort", "Optional assumptions"],
+    "ASM_POOL_SF": ["performance_year", "cohort", "Optional assumptions"],
+    "ASM_POOL_MIDPOINT": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_WHY": ["function", "ParamArray args()"],
 }
 

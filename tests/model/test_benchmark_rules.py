@@ -161,7 +161,7 @@ def test_bound_factors_is_cms_and_the_pool_definition_an_assumption():
 
 def test_the_cohort_api_pays_positive_adjustments_of_85_percent_of_the_negative_ones_when_so_defined():
     # A: final 80, P 200k; B: final 50, P 100k; C: late submission -> final 0, factor -r, P 100k.
-    s = Settings(pool_definition="positive_85_of_negative")
+    s = Settings(pool_definition="positive_85_of_negative", pool="roster")
     rows = []
     for pts, pay, late in ((8, 200_000, False), (5, 100_000, False), (5, 100_000, True)):
         row = {"cohort": "HF", "performance_year": 2027, "practice_size": 20, "part_b_payments": pay,

@@ -9,11 +9,14 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from asm_xl import score_participant
 from asm_xl.model.cohort import ERROR_COLUMNS, score_cohort
+from asm_xl.model.settings import Settings
 from cohort_rows import hf_row, lbp_row
 
 from tests.model.strategies import cohort_frames, row_to_participant
 
 TFS80 = 1.0 / (1.0 + math.exp(-3.0))
+#: the roster as the whole cohort: its own scaling factor (the pool's budget identity holds)
+ROSTER = Settings(pool="roster")
 FLOAT_COLUMNS = ["quality", "cost_points", "cost", "quality_weight", "cost_weight", "final_score", "tfs",
                  "factor", "multiplier", "dollar_impact", "percentile_rank"]
 
@@ -24,7 +27,7 @@ def test_pool_scaling_factor_factors_and_dollars_by_hand():
     # P = 200k, 100k, 100k; SF = 0.85 x 400k / (100k x 0.5 + 200k x TFS80) = 340,000 / 240,514.83
     df = pd.DataFrame([hf_row(8, 8, part_b_payments=200_000), hf_row(5, 5),
                        hf_row(5, 5, submitted_on_time="no")], index=["A", "B", "C"])
-    res = score_cohort(df)
+    res = score_cohort(df, settings=ROSTER)
     sc = res.scores
     assert res.errors.empty
     assert sc["final_score"].tolist() == [pytest.approx(80.0, rel=1e-15), 50.0, 0.0]
@@ -55,7 +58,7 @@ def test_cohort_api_reproduces_cms_quality_example():
 
 def test_heart_failure_and_low_back_pain_never_share_a_pool():
     df = pd.DataFrame([hf_row(8), hf_row(5), lbp_row(), lbp_row(q238_rate=0.01)])
-    res = score_cohort(df)
+    res = score_cohort(df, settings=ROSTER)
     assert res.pools[["cohort", "participants"]].values.tolist() == [["HF", 2], ["LBP", 2]]
     for code, grp in res.scores.groupby("cohort"):
         P, f = grp["part_b_payments"].to_numpy(), grp["factor"].to_numpy(dtype=float)
@@ -209,7 +212,7 @@ def test_scalar_api_equals_cohort_api(df):
 @hsettings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(df=cohort_frames(max_size=25, flags=True))
 def test_cohort_invariants(df):
-    res = score_cohort(df)
+    res = score_cohort(df, settings=ROSTER)
     sc = res.scores
     for c in FLOAT_COLUMNS:
         assert not np.isnan(sc[c].to_numpy(dtype=float, na_value=0.0)).any(), c
@@ -285,7 +288,8 @@ def test_extreme_but_allowed_payments_never_give_an_infinite_scaling_factor_or_a
     from asm_xl.model.payment import adjustment_factor, solve_scaling_factor, transformed_final_score
     f = np.array(finals[:len(payments)])
     sol = solve_scaling_factor(f, np.array(payments), 0.09)
-    assert np.isfinite(sol.scaling_factor) and sol.scaling_factor > 0
+    assert np.isfinite(sol.scaling_factor) and sol.scaling_factor >= 0
+    assert sol.scaling_factor > 0 or sol.method == "no positive scores"
     factor = adjustment_factor(f, transformed_final_score(f), 0.09, sol.scaling_factor)
     assert np.all(np.isfinite(factor)) and np.all(np.abs(factor) <= 0.09 + 1e-12)
 

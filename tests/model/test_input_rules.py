@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from asm_xl import Participant, score_participant
+from asm_xl.model.settings import Settings
 from asm_xl.excel import call, explain
 from asm_xl.model.columns import column_help
 from asm_xl.model.cohort import score_cohort
@@ -68,7 +69,7 @@ def test_an_excepted_participant_gets_a_neutral_factor_and_leaves_the_pool():
     # circumstances. Pool = A, B: SF = 0.85 x 300k / (200k TFS80 + 100k x 0.5).
     df = pd.DataFrame([hf_row(8, 8, part_b_payments=200_000), hf_row(5, 5),
                        hf_row(8, 8, euc_exception="yes")], index=["A", "B", "C"])
-    res = score_cohort(df)
+    res = score_cohort(df, settings=Settings(pool="roster"))  # the roster as the cohort: its own SF
     sc, pool = res.scores, res.pools.iloc[0]
     assert res.errors.empty
     sf = 0.85 * 300_000 / (200_000 * TFS80 + 50_000)

@@ -5,6 +5,7 @@ import math
 import pytest
 
 from asm_xl import ASMInputError, Ladder, MeasureInput, Participant, score_participant
+from asm_xl.model.settings import Settings
 from asm_xl.model.categories import MeasureStatus
 
 TFS80 = 1.0 / (1.0 + math.exp(-3.0))
@@ -51,14 +52,14 @@ def test_cms_quality_example_through_score_participant_with_entered_points():
 def test_final_80_has_tfs_0_95_in_score_participant():
     # every measure 8 points, cost 8 -> quality 0.8, cost 0.8 -> final 80; TFS = 1 / (1 + e^-3)
     ms = [MeasureInput(m, eligible_cases=50, reported_cases=50, points=8) for m in ("Q492", "Q008", "Q005", "Q236", "Q377")]
-    s = score_participant(hf(measures=ms))
+    s = score_participant(hf(measures=ms), settings=Settings(pool="given", given_scaling_factor=1.7))
     assert s.final_score == pytest.approx(80.0, rel=1e-15)
     assert s.tfs == pytest.approx(TFS80, rel=1e-14) and round(s.tfs, 2) == 0.95
-    # default SF 1.7 (noted as an assumption), r = 9%: factor = 0.09 x TFS80 x 1.7 - 0.09
+    # a given SF 1.7 (noted with its source), r = 9%: factor = 0.09 x TFS80 x 1.7 - 0.09
     assert s.scaling_factor == 1.7
     assert s.factor == pytest.approx(0.09 * TFS80 * 1.7 - 0.09, rel=1e-12)
     assert s.dollar_impact == pytest.approx(250_000 * (0.09 * TFS80 * 1.7 - 0.09), rel=1e-12)
-    assert any("Scaling factor 1.7 is the default" in n for n in s.notes)
+    assert any("given: scaling factor 1.7, midpoint 50" in n for n in s.notes)
 
 
 def test_docstring_example_q236_72_percent():

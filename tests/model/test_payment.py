@@ -78,14 +78,15 @@ def test_risk_level_and_payment_year_per_performance_year(py, r, pay):
     assert risk_level(py) == r and payment_year(py) == pay == py + 2
     p = Participant(cohort="LBP", performance_year=py, practice_size=40, ia_done=2, pi_score=1.0,
                     cost_episodes=5, measures=[MeasureInput("Q238", "eCQM", 50, 50, points=5)])
-    s = score_participant(p)
+    given = Settings(pool="given", given_scaling_factor=1.7)  # a given pool: SF 1.7, midpoint 50
+    s = score_participant(p, settings=given)
     assert (s.risk_level, s.payment_year, s.performance_year) == (r, pay, py)
     # quality 5 / 40 = 0.125 (Q238 5 points, 3 unreported), cost not scored (5 episodes) -> weight 1:
     # final = 100 x 0.125 = 12.5; factor = r x TFS(12.5) x 1.7 - r
     assert s.final_score == 12.5
     assert s.factor == pytest.approx(r * 1.7 / (1 + math.exp(3.75)) - r, rel=1e-12)
     # final 0 (late submission) -> factor -r
-    assert score_participant(dataclasses.replace(p, submitted_on_time=False)).factor == -r
+    assert score_participant(dataclasses.replace(p, submitted_on_time=False), settings=given).factor == -r
 
 
 # ---------------------------------------------------------------- scaling factor
@@ -134,9 +135,9 @@ def test_budget_unattainable_when_zero_scores_hold_most_payments():
     assert sol.budget_residual == pytest.approx(-0.09 + 0.0405, rel=1e-12)
 
 
-def test_no_positive_scores_reports_the_default_scaling_factor():
+def test_no_positive_scores_reports_a_scaling_factor_of_zero_nothing_to_scale():
     sol = solve_scaling_factor([0.0, 0.0], [1.0, 2.0], 0.09)
-    assert sol.method == "no positive scores" and sol.scaling_factor == 1.7
+    assert sol.method == "no positive scores" and sol.scaling_factor == 0.0
     # budget: everyone at -r -> -0.09 x 3 - (-0.15 x 0.09 x 3) = -0.2295
     assert sol.budget_residual == pytest.approx(-0.27 + 0.0405, rel=1e-12)
 
@@ -151,9 +152,8 @@ def test_bound_on_participant_without_payments_keeps_closed_form():
     assert abs(sol.budget_residual) < 1e-15
 
 
-def test_default_scaling_factor_is_0_85_over_one_half():
+def test_a_cohort_with_mean_tfs_one_half_has_scaling_factor_0_85_over_one_half():
     # reference cohort with payment-weighted mean TFS 0.5: SF = 0.85 / 0.5 = 1.7
-    assert Settings().default_scaling_factor == pytest.approx(0.85 / 0.5)
     sol = solve_scaling_factor([50.0, 50.0], [1.0, 3.0], 0.09)
     assert sol.scaling_factor == pytest.approx(1.7, rel=1e-15)
 
@@ -162,12 +162,12 @@ def test_default_scaling_factor_is_0_85_over_one_half():
 def test_cohort_median_midpoint_setting():
     # finals 40 (points 4 / cost 4), 60, 90 -> median 60 is the TFS midpoint: the 60 gets TFS 0.5
     df = pd.DataFrame([hf_row(4, 4), hf_row(6, 6), hf_row(9, 9)])
-    res = score_cohort(df, settings=Settings(tfs_midpoint_mode="cohort_median"))
+    res = score_cohort(df, settings=Settings(tfs_midpoint_mode="cohort_median", pool="roster"))
     assert res.scores["final_score"].tolist() == [pytest.approx(x, rel=1e-14) for x in (40, 60, 90)]
     assert res.pools["tfs_midpoint"].iloc[0] == pytest.approx(60.0, rel=1e-14)
     assert res.scores["tfs"].iloc[1] == pytest.approx(0.5, rel=1e-14)
     # fixed midpoint (default) is 50
-    assert score_cohort(df).pools["tfs_midpoint"].iloc[0] == 50.0
+    assert score_cohort(df, settings=Settings(pool="roster")).pools["tfs_midpoint"].iloc[0] == 50.0
 
 
 # ---------------------------------------------------------------- ranks

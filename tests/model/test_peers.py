@@ -43,7 +43,7 @@ def test_a_zero_final_score_is_minus_r_in_every_draw(hf_pool):
 
 def test_the_roster_pool_is_the_cohort_apis_pool():
     df = pd.read_csv("asm_xl/roster/data/sample_roster.csv", dtype=str, keep_default_na=False)
-    scored = score_cohort(df)
+    scored = score_cohort(df, settings=Settings(pool="roster"))
     for (cohort, year), grp in scored.scores.groupby(["cohort", "performance_year"]):
         pool = roster_pool(grp["final_score"].astype(float), grp["part_b_payments"].astype(float), cohort, year)
         assert math.isclose(pool.scaling_factor[0], float(grp["scaling_factor"].iloc[0]), rel_tol=1e-12)
@@ -131,7 +131,7 @@ def test_ranges_are_ordered_monotone_bounded_and_never_nan(hf_pool, final, payme
 @hyp_settings(max_examples=15, deadline=None)
 @given(frame=cohort_frames(min_size=2, max_size=12))
 def test_scoring_a_roster_as_its_own_pool_matches_the_cohort_api(frame):
-    scored = score_cohort(frame, settings=Settings())
+    scored = score_cohort(frame, settings=Settings(pool="roster"))
     for (cohort, year), grp in scored.scores.dropna(subset=["final_score"]).groupby(["cohort", "performance_year"]):
         pool = roster_pool(grp["final_score"].astype(float), grp["part_b_payments"].astype(float), cohort, int(year))
         got = pool.price(grp["final_score"].astype(float))

@@ -15,7 +15,7 @@ def test_defaults_are_the_spec_values():
     assert (s.ia_penalty_per_missing, s.pi_max_penalty, s.complex_bonus_max) == (10.0, 10.0, 10.0)
     assert (s.solo_practice_bonus, s.small_practice_bonus, s.small_practice_max_clinicians) == (15.0, 10.0, 15)
     assert (s.tfs_steepness, s.tfs_midpoint, s.tfs_midpoint_mode) == (0.1, 50.0, "fixed")
-    assert (s.pool_withhold, s.default_scaling_factor) == (0.15, 1.7)
+    assert (s.pool_withhold, s.pool, s.given_scaling_factor, s.given_midpoint) == (0.15, "national", None, None)
     assert s.bound_factors and s.payment_weighted_pool and s.reweight_unscored_category
     assert s.pi_adjustment_linear and s.measure_points_decimals == -1 and s.benchmark_year == 0
     assert DEFAULT_SETTINGS == s
@@ -31,7 +31,8 @@ def test_assumptions_are_exactly_the_assumption_tagged_settings():
     names = {i.name for i in Settings().assumptions()}
     assert names == {"benchmark_year", "unreported_admin_claims_excluded", "reweight_unscored_category",
                      "pi_adjustment_linear", "tfs_steepness", "tfs_midpoint", "tfs_midpoint_mode",
-                     "payment_weighted_pool", "pool_definition", "topped_out_cap", "default_scaling_factor",
+                     "payment_weighted_pool", "pool_definition", "topped_out_cap", "pool",
+                     "given_scaling_factor", "given_midpoint", "roster_pool_minimum_share",
                      "peer_draws", "peer_seed"}
 
 

@@ -30,7 +30,7 @@ from asm_xl.cli import main
 from asm_xl.model.cohort import score_cohort
 from asm_xl.model.parameters import get_cohort
 from asm_xl.model.participant import MeasureInput, Participant, score_participant
-from asm_xl.model.settings import Settings
+from asm_xl.model.pool_choice import reference_point
 from asm_xl.roster import ROSTER_ERROR_COLUMNS, read_roster, validate_roster
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME, generate_workbooks
@@ -87,7 +87,7 @@ def _participant_score(row: pd.Series, scored) -> object:
         complex_bonus=_num(row.get("complex_bonus")) or 0.0, part_b_payments=_num(row["part_b_payments"]),
         submitted_on_time=_yes(row.get("submitted_on_time"), True))
     ladder = scored.ladders.get((cohort.code, int(s["performance_year"]), cohort.cost_measure_id, "cost"))
-    return score_participant(p, cost_ladder=ladder, scaling_factor=Settings().default_scaling_factor)
+    return score_participant(p, cost_ladder=ladder)  # priced with the pool in force: the national peer model
 
 
 def _assert_cached(got, expected, what):
@@ -235,7 +235,8 @@ def test_cached_values_equal_the_scoring_core(books, roster):
         for name in ("Sc_Final", "Sc_Quality", "Sc_Cost"):  # the cohort API gives the same category scores
             want = cohort_row[RESULTS[name]]
             _assert_cached(_value(cached, name), None if pd.isna(want) else float(want), (path.name, name))
-        assert _value(cached, "Sc_Scaling") == Settings().default_scaling_factor
+        point = reference_point(expected.cohort, expected.performance_year)
+        assert _value(cached, "Sc_Scaling") == point.scaling_factor == expected.scaling_factor
         assert _value(cached, "Sc_MinSubmission") == ("Yes" if expected.minimum_submission_met else "No")
         not_scored += expected.cost is None
     assert not_scored >= 1  # the sample has physicians with too few episodes for a cost score

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, note, settings as hyp_settings, strat
 from asm_xl.calc.recalc import recalc_file
 from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.model.parameters import get_cohort, performance_years, risk_level
-from asm_xl.model.exceptions import neutral_factor
 from asm_xl.model.payment import adjustment_factor, transformed_final_score
-from asm_xl.model.ranges import national_pool, payment_ranges
+from asm_xl.model.pool_choice import pricing_pool
+from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.validation import as_bool, is_blank
 from asm_xl.model.settings import Settings
 from asm_xl.workbooks import layout as L
@@ -160,7 +160,11 @@ assumption_edits = st.fixed_dictionaries({}, optional={
     "pool_definition": st.sampled_from(["positive_85_of_negative"]),
     "topped_out_cap": st.sampled_from([8.0]),
     "benchmark_year": st.sampled_from([2021]),  # Q377 and Q492 have no 2021 ladder: excluded, no benchmark
+    "tfs_midpoint_mode": st.sampled_from(["cohort_median"]),
 })
+#: the three pools (README "Which pool prices the score?"): what each adds to the settings
+POOLS = {"national": {}, "roster": {"pool": "roster"},
+         "given": {"pool": "given", "given_scaling_factor": 1.62, "given_midpoint": 55.0}}
 
 
 # ------------------------------------------------------------------ what the workbook shows
@@ -212,7 +216,7 @@ def _range_cells(wb, name: str) -> list:
     return [c.value for row in wb[sheet][ref.replace("$", "")] for c in row]
 
 
-def _check_range(wb, core, what) -> None:
+def _check_range(wb, core, what, source: str) -> None:
     """P10 / P50 / P90 factor and dollars, the chance of a gain and the pool's source."""
     assert _range_cells(wb, "Sc_RangePercentiles") == [10, 50, 90]
     for name, cols in (("Sc_RangeFactor", ["factor_p10", "factor_p50", "factor_p90"]),
@@ -221,14 +225,14 @@ def _check_range(wb, core, what) -> None:
             _same(shown, None if pd.isna(core[col]) else float(core[col]), (what, name, col))
     _same(_named_cell(wb, "Sc_GainChance"), None if pd.isna(core["p_gain"]) else float(core["p_gain"]),
           (what, "Sc_GainChance"))
-    assert _named_cell(wb, "Sc_Pool") == core["pool_source"]
+    assert _named_cell(wb, "Sc_Pool") == source
 
 
 def _check_band(wb, core_row, s: Settings, excepted: bool) -> None:
-    """The Scenarios band: the exchange curve at P10 and P90 of the same national pool."""
+    """The Scenarios band: the exchange curve at P10 and P90 of the same pool."""
     ws = wb[L.SCENARIOS]
     steps = [ws[f"A{r}"].value for r in range(5, 26)]
-    rng = national_pool(core_row["cohort"], int(core_row["performance_year"]), s).price(steps)
+    rng = pricing_pool(core_row["cohort"], int(core_row["performance_year"]), s).price(steps)
     for i, r in enumerate(range(5, 26)):
         _same(ws[f"M{r}"].value, float(rng.factor_p10[i]), ("band P10", steps[i]))
         _same(ws[f"N{r}"].value, float(rng.factor_p90[i]), ("band P90", steps[i]))
@@ -251,18 +255,13 @@ def _excepted(roster_row) -> bool:
                for c in ("euc_exception", "payment_exception"))
 
 
-def _with_default_scaling(core_row, s: Settings, excepted: bool = False) -> dict:
-    """The core's factor and dollars at the default scaling factor (a workbook without cohort scaling);
-    an excepted participant keeps the neutral factor [ASSUMPTION]."""
-    final = core_row["final_score"]
-    if pd.isna(final):
-        return {"scaling_factor": s.default_scaling_factor, "factor": None, "dollar_impact": None}
-    r = risk_level(int(core_row["performance_year"]))
-    tfs = transformed_final_score(float(final), midpoint=float(core_row["tfs_midpoint"]), settings=s)
-    factor = float(neutral_factor(adjustment_factor(float(final), tfs, r, s.default_scaling_factor, settings=s),
-                                  excepted))
-    return {"scaling_factor": s.default_scaling_factor, "factor": factor,
-            "dollar_impact": factor * float(core_row["part_b_payments"])}
+def _book_settings(core_row, s: Settings) -> Settings:
+    """The settings a workbook is written with: a roster pool becomes a given pool of the roster's own
+    scaling factor and midpoint (asm_xl.workbooks.batch), the others are as given."""
+    if s.pool != "roster":
+        return s
+    return s.replace(pool="given", given_scaling_factor=float(core_row["scaling_factor"]),
+                     given_midpoint=float(core_row["tfs_midpoint"]))
 
 
 @pytest.fixture(scope="module")
@@ -274,16 +273,16 @@ def formulas_cache():
 @hyp_settings(max_examples=25, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                      HealthCheck.function_scoped_fixture])
-@given(roster=rosters(), edits=assumption_edits, cohort_scaling=st.booleans())
-def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, cohort_scaling, tmp_path_factory,
+@given(roster=rosters(), edits=assumption_edits, pool=st.sampled_from(sorted(POOLS)))
+def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, pool, tmp_path_factory,
                                                                  formulas_cache):
     note(repr(roster.to_dict('records')))
     # a small peer model keeps each example fast; the range cells must equal the core's all the same
-    s = Settings().replace(peer_draws=40, peer_seed=len(roster), **edits)
+    s = Settings().replace(peer_draws=40, peer_seed=len(roster), **POOLS[pool], **edits)
     scored = score_cohort(roster, settings=s)
     assert scored.errors.empty, scored.errors.to_dict("records")
     out = tmp_path_factory.mktemp("prop")
-    report = generate_workbooks(roster, out_dir=out, settings=s, cohort_scaling=cohort_scaling)
+    report = generate_workbooks(roster, out_dir=out, settings=s)
     ranges = payment_ranges(scored.scores, settings=s)
     assert report.exit_code == 0 and len(report.written) == len(roster)
     for path, (idx, core_row) in zip(report.written, scored.scores.iterrows()):
@@ -291,15 +290,15 @@ def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, 
         cohort = get_cohort(core_row["cohort"])
         for name, column in NAMED_RESULTS.items():
             expected = core_row[column]
-            if not cohort_scaling and column in ("scaling_factor", "factor", "dollar_impact"):
-                expected = _with_default_scaling(core_row, s, _excepted(roster.loc[idx]))[column]
             _same(_named_cell(wb, name), None if pd.isna(expected) else float(expected), (path.name, name))
         for label, column in ADJUSTMENT_ROWS.items():
             _same(_by_label(wb[L.SCORE], label), float(core_row[column]), (path.name, label))
         _check_measures(wb[L.SCORE], core_row, cohort)
-        _check_range(wb, ranges.loc[idx], path.name)
+        book = _book_settings(core_row, s)
+        _check_range(wb, ranges.loc[idx], path.name, pricing_pool(core_row["cohort"], int(core_row["performance_year"]),
+                                                                  book).source)
         if path == report.written[0]:
-            _check_band(wb, core_row, s, _excepted(roster.loc[idx]))
+            _check_band(wb, core_row, book, _excepted(roster.loc[idx]))
         min_met = _named_cell(wb, "Sc_MinSubmission")
         assert min_met == ("Yes" if core_row["minimum_submission_met"] else "No")
         # recalculating changes nothing, with either engine (the general one, ~0.2 s a workbook, on the
@@ -336,7 +335,7 @@ def test_libreoffice_shows_the_cores_numbers_for_edge_rows_and_edited_assumption
     ], dtype=object).fillna("")
     s = Settings().replace(reweight_unscored_category=False, quality_weight=0.6)
     scored = score_cohort(roster, settings=s)
-    report = generate_workbooks(roster, out_dir=tmp_path / "wb", settings=s, cohort_scaling=True)
+    report = generate_workbooks(roster, out_dir=tmp_path / "wb", settings=s)
     assert report.exit_code == 0
     env = {**os.environ, "HOME": str(tmp_path / "home")}
     for path, (_, core_row) in zip(report.written, scored.scores.iterrows()):

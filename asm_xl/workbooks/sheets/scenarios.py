@@ -25,7 +25,7 @@ def build_scenarios(wb: Workbook) -> None:
     for i, score in enumerate(SCENARIO_STEPS):
         r = 5 + i
         ws[f"A{r}"] = score
-        ws[f"B{r}"] = f'=ASM_FACTOR(A{r},In_Year,Sc_Scaling,"",In_Exceptions,Assumptions)'
+        ws[f"B{r}"] = f'=ASM_FACTOR(A{r},In_Year,In_Cohort,"",In_Exceptions,Assumptions)'
         ws[f"C{r}"] = f"=ASM_IMPACT(B{r},In_Payments)"
         ws[f"B{r}"].number_format = "+0.00%;-0.00%;0.00%"
         ws[f"C{r}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
@@ -74,7 +74,7 @@ def build_scenarios(wb: Workbook) -> None:
         r = 9 + i
         ws[f"E{r}"] = label
         ws[f"F{r}"] = formula
-        ws[f"G{r}"] = f'=ASM_FACTOR(F{r},In_Year,Sc_Scaling,"",In_Exceptions,Assumptions)'
+        ws[f"G{r}"] = f'=ASM_FACTOR(F{r},In_Year,In_Cohort,"",In_Exceptions,Assumptions)'
         ws[f"H{r}"] = f"=ASM_IMPACT(G{r},In_Payments)"
         ws[f"I{r}"] = f"=H{r}-Sc_Impact"
         ws[f"F{r}"].number_format = "0.00"

@@ -93,24 +93,28 @@ def build_score(wb: Workbook) -> None:
         ("Final score (0-100)",
          "=ASM_FINAL(B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},In_SmallPractice,Assumptions)", "0.00",
          '"ASM_FINAL",B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},In_SmallPractice,Assumptions'),
-        ("Transformed final score", "=ASM_TFS(B{f},Assumptions)", "0.0000", '"ASM_TFS",B{f},Assumptions'),
+        ("Exchange function midpoint m (pool in force)", "=ASM_POOL_MIDPOINT(In_Year,In_Cohort,Assumptions)", "0.00",
+         '"ASM_POOL_MIDPOINT",In_Year,In_Cohort,Assumptions'),
+        ("Transformed final score", "=ASM_TFS(B{f},B{m},Assumptions)", "0.0000", '"ASM_TFS",B{f},B{m},Assumptions'),
         ("Risk level", "=ASM_RISK_LEVEL(In_Year)", "0%", '"ASM_RISK_LEVEL",In_Year'),
         ("Payment year", "=ASM_PAYMENT_YEAR(In_Year)", "0", None),
-        ("Scaling factor", '=IF(In_CohortSF="",S_default_scaling_factor,In_CohortSF)', "0.0000", None),
+        ("Scaling factor (pool in force)", "=ASM_POOL_SF(In_Year,In_Cohort,Assumptions)", "0.0000",
+         '"ASM_POOL_SF",In_Year,In_Cohort,Assumptions'),
         ("Exception (neutral factor, out of the pool)", "=ASM_EXCEPTION(In_EUC,In_PaymentException)", "General",
          '"ASM_EXCEPTION",In_EUC,In_PaymentException'),
-        ("Payment adjustment factor", '=ASM_FACTOR(B{f},In_Year,B{sf},"",In_Exceptions,Assumptions)',
-         "+0.00%;-0.00%;0.00%", '"ASM_FACTOR",B{f},In_Year,B{sf},"",In_Exceptions,Assumptions'),
-        ("Payment multiplier", '=ASM_MULTIPLIER(B{f},In_Year,B{sf},"",In_Exceptions,Assumptions)', "0.0000", None),
+        ("Payment adjustment factor", '=ASM_FACTOR(B{f},In_Year,In_Cohort,"",In_Exceptions,Assumptions)',
+         "+0.00%;-0.00%;0.00%", '"ASM_FACTOR",B{f},In_Year,In_Cohort,"",In_Exceptions,Assumptions'),
+        ("Payment multiplier", '=ASM_MULTIPLIER(B{f},In_Year,In_Cohort,"",In_Exceptions,Assumptions)', "0.0000",
+         None),
         ("Part B payments (PFS professional services, payment year)", "=In_Payments", '"$"#,##0', None),
         ("Estimated dollar impact", "=ASM_IMPACT(B{fa},In_Payments)", '"$"#,##0;[Red]-"$"#,##0',
          '"ASM_IMPACT",B{fa},In_Payments'),
     ]
     start = last + 3
     header(ws, start - 1, ["Item", "Value", "Why (if an error)"])
-    keys = {"q": 0, "c": 1, "ia": 2, "cx": 5, "ms": 7, "f": 8, "sf": 12, "fa": 14}
+    keys = {"q": 0, "c": 1, "ia": 2, "cx": 5, "ms": 7, "f": 8, "m": 9, "sf": 13, "fa": 15}
     at = {k: start + v for k, v in keys.items()}
-    names = {"q": "Sc_Quality", "c": "Sc_Cost", "f": "Sc_Final", "fa": "Sc_Factor", "sf": "Sc_Scaling",
+    names = {"q": "Sc_Quality", "c": "Sc_Cost", "f": "Sc_Final", "fa": "Sc_Factor", "sf": "Sc_Scaling", "m": "Sc_Midpoint",
              "ms": "Sc_MinSubmission", "ia": "Sc_IADone", "cx": "Sc_Complex"}
     for i, (label, formula, fmt, why) in enumerate(rows):
         r = start + i
@@ -124,7 +128,7 @@ def build_score(wb: Workbook) -> None:
     for k, n in names.items():
         define(wb, n, f"{L.SCORE}!$B${at[k]}")
     define(wb, "Sc_Impact", f"{L.SCORE}!$B${start + len(rows) - 1}")
-    define(wb, "Sc_TFS", f"{L.SCORE}!$B${at['f'] + 1}")
+    define(wb, "Sc_TFS", f"{L.SCORE}!$B${at['m'] + 1}")
     for r in (at["f"], at["fa"], start + len(rows) - 1):
         ws.cell(row=r, column=1).font = ws.cell(row=r, column=2).font = BOLD
     note = start + len(rows) + 1

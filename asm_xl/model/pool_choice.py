@@ -1,0 +1,151 @@
+"""Which cohort prices a final score: the pool, chosen explicitly (``Settings.pool``), never a hidden default.
+
+A payment adjustment factor needs the cohort's scaling factor SF and the exchange function's
+midpoint m [REG 512.750(c)], both statistics of a national cohort no practice sees. Three pools:
+
+==========  ==============================================================  ============================
+pool        SF and m of the point estimate                                   the range (P10 / P50 / P90)
+==========  ==============================================================  ============================
+national    the national peer model's median SF over its draws (those drawn  over the model's draws
+            with the ``tfs_midpoint_mode`` midpoint rule) and m (the fixed
+            ``tfs_midpoint``, or the draws' median midpoint)
+given       ``given_scaling_factor`` and ``given_midpoint`` (CMS's report)   collapses to the point
+roster      the roster's own SF and m (cohort API; only when the roster      collapses to the point
+            *is* the cohort)
+==========  ==============================================================  ============================
+
+Every API prices through :func:`reference_point` (a point estimate) and :func:`pricing_pool` (a
+range), so the scalar API, the cohort API, the Excel functions and the workbooks agree.
+[ASSUMPTION: the point estimate's SF is the median of the draws; CMS publishes the real one after
+the performance year.]
+
+>>> from asm_xl.model.settings import Settings
+>>> reference_point("HF", 2027, Settings(pool="given", given_scaling_factor=1.5)).scaling_factor
+1.5
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.parameters import get_cohort
+from asm_xl.model.peer_assumptions import PeerAssumptions
+from asm_xl.model.peers import PoolDraws, given_pool, simulate_national_cohorts
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+
+__all__ = ["PoolPoint", "national_pool", "pricing_pool", "reference_point", "resolve_point", "fixed_midpoint", "roster_pool_warning"]
+
+
+@dataclass(frozen=True)
+class PoolPoint:
+    """The scaling factor and midpoint a point estimate is priced with, and where they come from."""
+
+    scaling_factor: float
+    midpoint: float
+    source: str
+
+
+@lru_cache(maxsize=16)
+def national_pool(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
+    """The national peer model's pool of a cohort and performance year (``settings.peer_draws`` draws,
+    seed ``settings.peer_seed``); peers are scored with ``settings``, so editing an assumption moves
+    the whole cohort the physician is compared with, as it would. A pure function of its arguments
+    (seeded), kept in memory for the last few."""
+    return simulate_national_cohorts(str(cohort).upper(), int(performance_year), draws=settings.peer_draws,
+                                     seed=settings.peer_seed, settings=settings)
+
+
+def _given(cohort: str, performance_year: int, settings: Settings) -> PoolDraws:
+    if settings.given_scaling_factor is None:
+        raise ASMInputError("given_scaling_factor", settings.given_scaling_factor,
+                            "a scaling factor when the pool is 'given' (e.g. from CMS's report)")
+    return given_pool(cohort, performance_year, scaling_factor=settings.given_scaling_factor,
+                      midpoint=settings.given_midpoint, settings=settings)
+
+
+def pricing_pool(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
+    """The draws a payment range is taken over: the national model's, or the one given draw.
+
+    A 'roster' pool is the roster's own solution (:func:`asm_xl.model.cohort.score_cohort`); without
+    the roster there is nothing to price it with, so it is an error here."""
+    code = get_cohort(cohort).code
+    if settings.pool == "national":
+        return national_pool(code, int(performance_year), settings)
+    if settings.pool == "given":
+        return _given(code, performance_year, settings)
+    raise ASMInputError("pool", settings.pool, "'national' or 'given' here: a 'roster' pool needs the whole "
+                        "roster (the cohort API, asm-xl generate/score --pool roster), or give the scaling factor")
+
+
+@lru_cache(maxsize=64)
+def _national_point(cohort: str, performance_year: int, settings: Settings) -> PoolPoint:
+    pool = national_pool(cohort, performance_year, settings)
+    median = settings.tfs_midpoint_mode == "cohort_median"
+    rule = pool.median_rule
+    same_rule = np.ones(pool.draws, dtype=bool) if rule is None else (rule == median)
+    if not same_rule.any():  # share_median_midpoint 0 or 1: no draw used the settings' rule
+        same_rule[:] = True
+    sf = float(np.median(pool.scaling_factor[same_rule]))
+    m = float(np.median(pool.midpoint[same_rule])) if median else float(settings.tfs_midpoint)
+    rule_text = "median final score" if median else "fixed"
+    return PoolPoint(sf, m, f"national peer model, median of {int(same_rule.sum()):,} draws "
+                            f"({rule_text} midpoint): scaling factor {sf:.4g}, midpoint {m:.4g}")
+
+
+def reference_point(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> PoolPoint:
+    """SF and m of the point estimate for the pool in force (``settings.pool``; see the module's table).
+
+    National: SF = median over the draws whose midpoint rule is ``tfs_midpoint_mode``'s, m =
+    ``tfs_midpoint`` (fixed) or the median of those draws' midpoints (cohort_median) [ASSUMPTION].
+    Given: ``given_scaling_factor`` and ``given_midpoint`` (blank: ``tfs_midpoint``) [CMS's report].
+    """
+    code = get_cohort(cohort).code
+    if settings.pool == "given":
+        pool = _given(code, performance_year, settings)
+        return PoolPoint(float(pool.scaling_factor[0]), float(pool.midpoint[0]), pool.source)
+    pricing_pool(code, performance_year, settings)  # 'roster' → the error that says what to do
+    return _national_point(code, int(performance_year), settings)
+
+
+def roster_pool_warning(cohort: str, pooled: int, settings: Settings = DEFAULT_SETTINGS) -> str | None:
+    """A warning when a 'roster' pool is far smaller than CMS's cohort (``roster_pool_minimum_share``
+    of the peer model's ``cohort_size``): its scaling factor is that of a small group, not the cohort's."""
+    size = PeerAssumptions.for_cohort(cohort).cohort_size
+    if pooled >= settings.roster_pool_minimum_share * size:
+        return None
+    return (f"the {cohort} roster pool has {pooled:,} scored participant(s), CMS's {cohort} cohort about {size:,}: "
+            "a roster that small is not the cohort, so its own scaling factor says little; use the national "
+            "peer model (pool 'national') unless the roster is the whole cohort")
+
+
+def fixed_midpoint(settings: Settings = DEFAULT_SETTINGS) -> float | None:
+    """m without a cohort: ``given_midpoint`` of a given pool, else ``tfs_midpoint``, when
+    ``tfs_midpoint_mode`` is 'fixed'; None when it is 'cohort_median' (m is then a cohort's median)."""
+    if settings.tfs_midpoint_mode != "fixed":
+        return None
+    given = settings.pool == "given" and settings.given_midpoint is not None
+    return float(settings.given_midpoint if given else settings.tfs_midpoint)
+
+
+def resolve_point(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS, *,
+                  scaling_factor: float | None = None, midpoint: float | None = None) -> PoolPoint:
+    """The SF and m a final score is priced at: those the caller gives, the rest from the pool in force.
+
+    A given SF without a midpoint takes m by ``tfs_midpoint_mode``: 'fixed' → ``given_midpoint`` of a
+    given pool, else ``tfs_midpoint``; 'cohort_median' → the pool in force's midpoint (a cohort median
+    cannot come from a single score)."""
+    if scaling_factor is None:
+        point = reference_point(cohort, performance_year, settings)
+        if midpoint is None:
+            return point
+        return PoolPoint(point.scaling_factor, float(midpoint), f"{point.source}; midpoint {float(midpoint):g} given")
+    sf = float(scaling_factor)
+    m = midpoint if midpoint is not None else fixed_midpoint(settings)
+    if m is None:
+        m = reference_point(cohort, performance_year, settings).midpoint
+    m = float(m)
+    return PoolPoint(sf, m, f"given: scaling factor {sf:.4g}, midpoint {m:.4g}")
