@@ -126,16 +126,14 @@ def _check_members(zf: zipfile.ZipFile, path: str, max_bytes: int, max_members: 
 
 
 def _check_structure(zf: zipfile.ZipFile, infos: list, path: str) -> None:
-    """A package must name each member once (readers disagree on which duplicate they read), have
-    its ``[Content_Types].xml``, and no XML part may declare a DTD: Excel never writes one, and
+    """A package must name each member once (readers disagree on which duplicate they read), its
+    ``[Content_Types].xml``, when there, must be one, and no XML part may declare a DTD: Excel never writes one, and
     entities are how XML bombs and external-entity reads work. Only each part's first
     :data:`_PROLOG_BYTES` are read (a DTD must come before the root element)."""
     names = [i.filename for i in infos]
     if len(set(names)) != len(names):
         dup = next(n for k, n in enumerate(names) if n in names[:k])
         raise WorkbookError(f"corrupt workbook: {path} holds {dup} twice (duplicate zip entries)")
-    if "[Content_Types].xml" not in zf.NameToInfo:
-        raise WorkbookError(f"not an Excel workbook: {path} (no [Content_Types].xml)")
     for info in infos:
         if not info.filename.endswith((".xml", ".rels", ".vml")):
             continue
@@ -149,7 +147,9 @@ def _check_structure(zf: zipfile.ZipFile, infos: list, path: str) -> None:
         if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
             raise WorkbookError(f"workbook refused: {path} member {info.filename} declares a DTD or entities "
                                 "(possible XML attack; Excel never writes them)")
-    types = zf.getinfo("[Content_Types].xml")
+    types = zf.NameToInfo.get("[Content_Types].xml")
+    if types is None:  # asm-xl does not need it (Excel does): a package without it is read as it is
+        return
     try:  # small (a few kB); its root must be <Types>, as Excel requires
         root = SafeET.fromstring(zf.read(types)) if types.file_size <= _RATIO_FLOOR else None
     except (SafeET.ParseError, ValueError) as exc:
