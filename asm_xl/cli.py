@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from importlib import resources
 from pathlib import Path
 
@@ -89,7 +90,11 @@ def _cmd_recalc(args) -> int:
     status = 0
     for f in args.files:
         try:
-            result = recalc_file(f, check=args.check, cache=cache, engine=args.engine)
+            with warnings.catch_warnings(record=True) as caught:  # one line each, not Python's two
+                warnings.simplefilter("always")
+                result = recalc_file(f, check=args.check, cache=cache, engine=args.engine)
+            for w in caught:
+                print(f"{f}: warning: {w.message}", file=sys.stderr)
         except WorkbookError as e:
             print(f"{f}: {e}", file=sys.stderr)
             status = max(status, 2)
@@ -97,7 +102,7 @@ def _cmd_recalc(args) -> int:
         except (KeyboardInterrupt, OSError):
             raise
         except Exception as e:  # noqa: BLE001 - a workbook we cannot compute must not stop the batch
-            print(f"{f}: could not recalculate ({type(e).__name__}: {e}); the file is left untouched",
+            print(f"{f}: could not recalculate ({type(e).__name__}: {_one_line(e)}); the file is left untouched",
                   file=sys.stderr)
             status = max(status, 2)
             continue
@@ -112,6 +117,16 @@ def _cmd_recalc(args) -> int:
         else:
             print(f"{f}: {result} formula cell(s) recalculated")
     return status
+
+
+def _one_line(e: Exception) -> str:
+    """An exception's message on one line; ("... %s", value) arguments, as the formulas library
+    raises them, formatted."""
+    args = e.args
+    text = str(e)
+    if len(args) >= 2 and isinstance(args[0], str) and args[0].count("%s") == len(args) - 1:
+        text = args[0] % tuple(args[1:])
+    return " ".join(text.split())[:300]
 
 
 def _cmd_score(args) -> int:

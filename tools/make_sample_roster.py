@@ -15,8 +15,9 @@ including the boundary 16) practices. Every row is valid; the edge cases are del
   one late submission (final score 0);
 - cost as ``cost_points`` (from a CMS feedback report) in some practices, as ``episode_cost``
   (scored on the pool's own cost deciles) in others;
-- names that look like spreadsheet formulas (``=HYPERLINK(...)``, ``+1-555-0100``, ``@SUM(A1)``,
-  ``-2+3``) and non-ASCII names (José Müller, Nguyễn Thị Lan), commas and apostrophes in names;
+- non-ASCII names (José Müller, Nguyễn Thị Lan, Søndergaard), commas and apostrophes in names.
+  Names that look like spreadsheet formulas (``=HYPERLINK(...)``, ``@SUM(A1)``) are not in the demo
+  a new user opens: they are a test fixture, ``tests/data/injection_roster.csv``;
 - an NPI typed with surrounding spaces, a TIN with a leading zero, TINs with and without dashes,
   booleans typed yes/no and TRUE/FALSE, a payment typed with a thousands separator.
 
@@ -65,20 +66,20 @@ CARD, ANES, IPM, NEURO, ORTHO, PM, PMR = ("Cardiology", "Anesthesiology", "Inter
 # (name, TIN key, specialty, edge cases)
 PHYSICIANS = [
     ("Okafor, Adaeze", "A", CARD, {}),
-    ('=HYPERLINK("http://x","y")', "A", CARD, {}),
+    ("Mensah, Kwame", "A", CARD, {}),
     ("Lindqvist, Erik", "A", CARD, {"completeness": ("377", 0.6)}),
     ("José Müller", "A", CARD, {}),
     ("Patel, Rohan", "A", CARD, {"bonus": 3.5}),
     ("Chen, Wei", "A", CARD, {"no_rate": "492"}),
-    ("+1-555-0100", "B", CARD, {}),
+    ("Brooks, Theresa", "B", CARD, {}),
     ("Hernández, María José", "B", CARD, {"cases": ("005", 14)}),
     ("O'Brien, Siobhan", "B", CARD, {"ia": ("yes", "no")}),
     ("Goldberg, Miriam", "C", CARD, {"bonus": 10}),
     ("Nakamura, Kenji", "D", CARD, {"episodes": 12}),
-    ("@SUM(A1)", "D", CARD, {"pi": 0}),
+    ("Reyes, Daniel", "D", CARD, {"pi": 0}),
     ("Schwartz, David", "E", ORTHO, {}),
     ("Adeyemi, Tolu", "E", ORTHO, {}),
-    ("-2+3", "E", ORTHO, {}),
+    ("Søndergaard, Mette", "E", ORTHO, {}),
     ("Kowalski, Anna", "E", NEURO, {"npi_spaces": True}),
     ("Rahman, Farhan", "E", NEURO, {"completeness": ("134", 0.5)}),
     ("Dubois, Céline", "E", PMR, {}),

@@ -44,7 +44,9 @@ _STATUS_LABELS = np.array([MeasureStatus.LABELS[k] for k in sorted(MeasureStatus
 @dataclass
 class CohortResult:
     """``scores``: one row per good participant (index = input index); ``errors``: one row per bad
-    value (row, npi, column, value, reason); ``pools``: one row per (cohort, performance year)."""
+    value (row, npi, column, value, reason), where ``row`` is the row label of the DataFrame given
+    (``read_roster`` labels rows by their file row, so it is the row a user sees in the file);
+    ``pools``: one row per (cohort, performance year)."""
 
     scores: pd.DataFrame
     errors: pd.DataFrame

@@ -11,8 +11,10 @@ header in row 1.
   them, and workbook XML is parsed by defusedxml.
 * :func:`validate_roster` runs the roster's own checks (NPI check digit, TIN, duplicates) and then
   the methodology's checks by delegating to :func:`~asm_xl.model.cohort.score_cohort`, so that no rule is
-  written twice. It returns the good rows and one error per bad cell, numbered as the user sees
-  the file (header = row 1, first data row = row 2).
+  written twice. It returns the good rows and one error per bad cell. One row numbering
+  everywhere: a frame from :func:`read_roster` is labelled by file row (header = row 1, first
+  data row = row 2; the sheet row of an Excel file), and both ``validate_roster`` and
+  ``score_cohort`` report an error's row as the frame's row label.
 * :func:`write_error_report` writes the errors as CSV (atomically); :func:`summarize_errors` is the
   short on-screen version.
 
@@ -41,7 +43,7 @@ __all__ = ["RosterError", "SUPPORTED_EXTENSIONS", "FIRST_DATA_ROW", "normalize_c
 SUPPORTED_EXTENSIONS = (".csv", ".xlsx", ".xlsm")
 
 #: The first data row of a file is row 2 (the header is row 1); a frame from :func:`read_roster`
-#: has index = file row - 2.
+#: is labelled by file row (index named "row"), so its first data row has the label 2.
 FIRST_DATA_ROW = 2
 _MAX_COLUMNS = 1_000
 _MAX_REPORTED_LAYOUT_ERRORS = 5
@@ -81,8 +83,10 @@ def read_roster(path, *, max_bytes: int = 20_000_000, max_rows: int = 100_000,
     -------
     DataFrame
         Column names normalized (:func:`normalize_column_name`); every cell a ``str`` as typed
-        (blank cells are ""); object dtype. Index = file row - 2, so row 2 (the first data row)
-        has index 0; wholly blank rows are skipped and leave a gap. Notes about the reading
+        (blank cells are ""); object dtype. Index named "row" = the file row: the header is row 1,
+        so the first data row has the label 2 (for an Excel file, the sheet row); wholly blank
+        rows are skipped and leave a gap. Errors of :func:`validate_roster` and
+        :func:`~asm_xl.model.cohort.score_cohort` name rows by this label. Notes about the reading
         (encoding guessed, blank rows, headerless columns) are in ``df.attrs["roster_warnings"]``.
 
     Raises
@@ -354,7 +358,7 @@ def _frame(header, rows, notes: list[str], name: str, max_rows: int) -> pd.DataF
             blank_rows += 1
             continue
         records.append(rec)
-        index.append(file_row - FIRST_DATA_ROW)
+        index.append(file_row)
         if len(records) > max_rows:
             raise RosterError(f"{name} has more than {max_rows:,} data rows (the limit)")
     if layout:
@@ -380,7 +384,7 @@ def _frame(header, rows, notes: list[str], name: str, max_rows: int) -> pd.DataF
         data[c] = pd.array([r[j] for r in records], dtype=object)
     if blank_rows:
         notes.append(f"{blank_rows} blank row{'s' if blank_rows > 1 else ''} skipped")
-    df = pd.DataFrame(data, index=pd.Index(index, dtype="int64"), dtype=object)
+    df = pd.DataFrame(data, index=pd.Index(index, dtype="int64", name="row"), dtype=object)
     df.attrs["roster_warnings"] = list(notes)
     return df
 

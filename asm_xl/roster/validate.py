@@ -1,6 +1,7 @@
 """Validate a roster row by row: the roster's own checks (NPI, TIN, duplicates), then the
 methodology's checks by delegating to :func:`asm_xl.model.cohort.score_cohort`, so no rule is
-written twice. Errors are numbered as the user sees the file (header = row 1)."""
+written twice. Errors name a row by its label in the frame, as ``score_cohort`` does: a frame from
+:func:`~asm_xl.roster.read.read_roster` is labelled by file row (header = row 1, first data row 2)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from asm_xl.model.columns import all_columns
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.identifiers import npi_problem, tin_key, tin_problem
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
-from asm_xl.roster.read import FIRST_DATA_ROW, RosterError, normalize_column_name
+from asm_xl.roster.read import RosterError, normalize_column_name
 
 __all__ = ["RosterValidation", "ROSTER_ERROR_COLUMNS", "validate_roster"]
 
@@ -68,12 +69,12 @@ def _text(v) -> str:
     return str(v).strip()
 
 
-def _file_rows(index: pd.Index) -> np.ndarray:
-    """File row numbers: index + 2 for an integer index (as :func:`read_roster` makes it),
-    else position + 2."""
-    if pd.api.types.is_integer_dtype(index.dtype) and index.is_unique:
-        return index.to_numpy(dtype="int64") + FIRST_DATA_ROW
-    return np.arange(len(index), dtype="int64") + FIRST_DATA_ROW
+def _row_labels(index: pd.Index) -> np.ndarray:
+    """Each row's label, as errors name it: the file row for a frame from :func:`read_roster`
+    (labelled by file row), the frame's own label otherwise (the same as ``score_cohort``'s)."""
+    if pd.api.types.is_integer_dtype(index.dtype):
+        return index.to_numpy(dtype="int64")
+    return index.to_numpy(dtype=object)
 
 
 def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
@@ -92,8 +93,9 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
     Parameters
     ----------
     df : DataFrame
-        From :func:`read_roster` (index = file row - 2) or built by hand (an integer index is
-        taken as file row - 2; any other index counts rows from 2).
+        From :func:`read_roster` (labelled by file row) or built by hand. An error's ``row`` is
+        the row's label in ``df``, as in :func:`~asm_xl.model.cohort.score_cohort` ``errors``: the
+        file row for a frame from ``read_roster``, position 0, 1, ... for a default RangeIndex.
     performance_year : int, optional
         Used where the ``performance_year`` column is blank or missing.
     settings : Settings
@@ -118,7 +120,7 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
         warnings.append("no 'specialty' or 'cohort' column: every row needs one")
 
     n = len(df)
-    rows = _file_rows(df.index)
+    rows = _row_labels(df.index)
     col = lambda c: df[c].to_numpy(dtype=object) if c in df.columns else np.full(n, None, dtype=object)
     npi_raw, tin_raw, name_raw = col("npi"), col("tin"), col("name")
     npi_txt = np.array([_text(v) for v in npi_raw], dtype=object)
@@ -188,10 +190,11 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
         kept.append((e["pos"], order.get(e["column"], len(order)), k, e))
     kept.sort(key=lambda t: t[:3])
     errors = pd.DataFrame(
-        [{"row": int(rows[e["pos"]]), "npi": npi_txt[e["pos"]], "name": name_txt[e["pos"]],
+        [{"row": rows[e["pos"]], "npi": npi_txt[e["pos"]], "name": name_txt[e["pos"]],
           "column": e["column"], "value": e["value"], "reason": e["reason"]} for *_, e in kept],
         columns=ROSTER_ERROR_COLUMNS, dtype=object)
-    errors["row"] = errors["row"].astype("int64")
+    if rows.dtype.kind == "i":
+        errors["row"] = errors["row"].astype("int64")
     bad = np.zeros(n, dtype=bool)
     bad[[e["pos"] for *_, e in kept]] = True
     valid = df.loc[~bad]

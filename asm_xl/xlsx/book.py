@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 
 from asm_xl.xlsx.cells import decode_value, unescape_text
+from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.parts import WORKBOOK_RELS, defined_names, shared_strings, sheet_parts
 from asm_xl.xlsx.limits import WORKBOOK_PART
 from asm_xl.xlsx.zipcopy import read_member
@@ -328,8 +329,14 @@ def read_book(zf: zipfile.ZipFile, structures: dict | None = None) -> Book:
     sheets, names = hit
     book = Book(sheets=list(sheets), names=dict(names), zf=zf)
     for sheet, member in book.sheets:
-        if member in zf.NameToInfo:
-            book.parts[sheet] = SheetBytes(sheet, member, read_member(zf, member))
+        if member not in zf.NameToInfo:  # the structure may come from the cache: check every package
+            raise WorkbookError(f"corrupt workbook: sheet {sheet!r} has no part in the package ({member})")
+        data = read_member(zf, member)
+        try:
+            data.decode("utf-8")  # the byte-level reader does not parse: bad bytes go to the parser's check
+        except UnicodeDecodeError as e:
+            raise NotByteReadable(f"{member} is not UTF-8 ({e.reason} at byte {e.start})") from None
+        book.parts[sheet] = SheetBytes(sheet, member, data)
     return book
 
 

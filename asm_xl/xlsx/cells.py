@@ -115,7 +115,13 @@ def decode_value(t: str, raw: bytes, strings: list[str]) -> Any:
             raise ValueError(f"not a number: {raw[:20]!r}") from None
         return int(x) if x.is_integer() and b"." not in raw and b"E" not in raw.upper() else x
     if t == "s":
-        return strings[int(raw)]
+        try:
+            k = int(raw)
+        except ValueError:
+            raise ValueError(f"shared-string index is not a number: {raw[:20]!r}") from None
+        if not 0 <= k < len(strings):  # a negative index must not read from the end
+            raise ValueError(f"shared-string index {k} out of range (the table holds {len(strings)})")
+        return strings[k]
     if t == "b":
         return raw.strip() == b"1"
     if t == "e":

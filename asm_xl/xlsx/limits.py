@@ -14,7 +14,10 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from typing import NamedTuple
+
+from defusedxml import ElementTree as SafeET
 
 from asm_xl.xlsx.errors import WorkbookError
 
@@ -31,6 +34,7 @@ DEFAULT_MAX_RATIO = 1_000
 WORKBOOK_PART = "xl/workbook.xml"
 
 _RATIO_FLOOR = 1 << 20  # small members are not judged by their ratio
+_PROLOG_BYTES = 4096  # what is read of each XML part to find a DTD
 
 
 class ContentLimits(NamedTuple):
@@ -118,6 +122,40 @@ def _check_members(zf: zipfile.ZipFile, path: str, max_bytes: int, max_members: 
                                 f"{i.file_size // max(i.compress_size, 1)}x (a zip bomb)")
     if WORKBOOK_PART not in zf.NameToInfo:
         raise WorkbookError(f"not an Excel workbook: {path} (no {WORKBOOK_PART})")
+    _check_structure(zf, infos, path)
+
+
+def _check_structure(zf: zipfile.ZipFile, infos: list, path: str) -> None:
+    """A package must name each member once (readers disagree on which duplicate they read), its
+    ``[Content_Types].xml``, when there, must be one, and no XML part may declare a DTD: Excel never writes one, and
+    entities are how XML bombs and external-entity reads work. Only each part's first
+    :data:`_PROLOG_BYTES` are read (a DTD must come before the root element)."""
+    names = [i.filename for i in infos]
+    if len(set(names)) != len(names):
+        dup = next(n for k, n in enumerate(names) if n in names[:k])
+        raise WorkbookError(f"corrupt workbook: {path} holds {dup} twice (duplicate zip entries)")
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        try:
+            with zf.open(info) as fh:
+                head = fh.read(_PROLOG_BYTES)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise WorkbookError(f"corrupt workbook: {path} member {info.filename} cannot be read ({exc})") from None
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            head = head.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            raise WorkbookError(f"workbook refused: {path} member {info.filename} declares a DTD or entities "
+                                "(possible XML attack; Excel never writes them)")
+    types = zf.NameToInfo.get("[Content_Types].xml")
+    if types is None:  # asm-xl does not need it (Excel does): a package without it is read as it is
+        return
+    try:  # small (a few kB); its root must be <Types>, as Excel requires
+        root = SafeET.fromstring(zf.read(types)) if types.file_size <= _RATIO_FLOOR else None
+    except (SafeET.ParseError, ValueError) as exc:
+        raise WorkbookError(f"corrupt workbook: {path} ([Content_Types].xml: {exc})") from None
+    if root is None or root.tag.rsplit("}", 1)[-1] != "Types":
+        raise WorkbookError(f"corrupt workbook: {path} ([Content_Types].xml is not a content-types part)")
 
 
 def check_content(zf: zipfile.ZipFile, path: str, limits: ContentLimits = DEFAULT_CONTENT_LIMITS) -> None:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from defusedxml import ElementTree as SafeET
 
 from asm_xl.xlsx.cells import unescape_ooxml
+from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import WORKBOOK_PART
 from asm_xl.xlsx.zipcopy import read_member
 
@@ -54,8 +55,10 @@ def sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
             continue
         rid = next((el.get(f"{{{ns}}}id") for ns in _REL_NS if el.get(f"{{{ns}}}id") is not None), None)
         member = targets.get(rid)
-        if member is not None:
-            out.append((el.get("name"), member))
+        if member is None or member not in zf.NameToInfo:  # a sheet without its part: a corrupt package
+            raise WorkbookError(f"corrupt workbook: sheet {el.get('name')!r} has no part in the package "
+                                f"(relationship {rid!r} -> {member or 'nothing'})")
+        out.append((el.get("name"), member))
     return out
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.utils.exceptions import CellCoordinatesException
 
+#: the last column (XFD) and row of an Excel sheet
+MAX_COLUMN, MAX_ROW = 16_384, 1_048_576
+
 __all__ = ["cell_position", "cell_name", "normalise", "range_bounds", "range_cells", "split_sheet",
            "is_plain_cell"]
 
@@ -21,7 +24,10 @@ def cell_position(ref: str) -> tuple[int, int]:
         col, row = coordinate_from_string(ref.strip())
     except (CellCoordinatesException, ValueError, TypeError, AttributeError):
         raise ValueError(f"bad cell reference {ref!r}") from None
-    return column_index_from_string(col.upper()), row
+    col_number = column_index_from_string(col.upper())
+    if col_number > MAX_COLUMN or not 1 <= row <= MAX_ROW:  # beyond XFD1048576: no Excel cell
+        raise ValueError(f"bad cell reference {ref!r} (outside A1:XFD1048576)")
+    return col_number, row
 
 
 def cell_name(col: int, row: int) -> str:

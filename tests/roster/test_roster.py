@@ -21,7 +21,8 @@ from asm_xl.roster import ROSTER_ERROR_COLUMNS, RosterError, npi_check_digit, np
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "asm_xl" / "roster" / "data" / "sample_roster.csv"
 BAD = Path(__file__).parents[1] / "data" / "bad_roster.csv"
-FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "+1-555-0100", "@SUM(A1)", "-2+3"]
+INJECTION = Path(__file__).parents[1] / "data" / "injection_roster.csv"
+FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "+1-555-0100", "@SUM(A1)", "-2+3", "=cmd|' /C calc'!A0"]
 LBP_SPECIALTIES = {"Anesthesiology", "Interventional Pain Management", "Neurosurgery", "Orthopedic Surgery",
                    "Pain Management", "Physical Medicine and Rehabilitation"}
 
@@ -80,7 +81,8 @@ def test_sample_roster_reads_and_validates_with_zero_errors():
     assert res.ok and res.rows_rejected == 0
     assert 24 <= len(df) <= 40
     assert len(res.valid) == len(df)
-    assert list(res.valid.index) == list(df.index) == list(range(len(df)))
+    assert list(res.valid.index) == list(df.index) == list(range(2, len(df) + 2))  # file rows: header = row 1
+    assert df.index.name == "row"
     assert set(df.columns) <= set(all_columns())
 
 
@@ -103,8 +105,7 @@ def test_sample_roster_covers_both_cohorts_every_specialty_and_practice_size():
 def test_sample_roster_contains_the_edge_cases():
     df = read_roster(SAMPLE)
     hf = df["specialty"] == "Cardiology"
-    for name in FORMULA_LIKE + ["José Müller"]:
-        assert name in set(df["name"])
+    assert {"José Müller", "Nguyễn Thị Lan", "O'Brien, Siobhan"} <= set(df["name"])
     assert any(v != v.strip() and npi_is_valid(v.strip()) for v in df["npi"])  # NPI typed with spaces
     assert any(t.replace("-", "").startswith("0") for t in df["tin"])
     assert all(npi_is_valid(v.strip()) for v in df["npi"])
@@ -132,6 +133,14 @@ def test_sample_roster_contains_the_edge_cases():
     assert (bonus > 0).any() and (bonus == 10).any()
     notes = score_cohort(df).scores["note"]
     assert notes.str.startswith("Cost not scored").any()
+
+
+def test_the_demo_roster_has_ordinary_names_and_the_injection_cases_are_a_valid_test_fixture():
+    names = read_roster(SAMPLE)["name"]
+    assert not names.str.strip().str[0].isin(list("=+-@\t\r")).any()  # nothing a spreadsheet would run
+    injection = read_roster(INJECTION)
+    assert injection["name"].tolist() == FORMULA_LIKE
+    assert validate_roster(injection).ok  # valid rows: they reach the workbooks and the index
 
 
 def test_sample_roster_generator_is_deterministic_and_matches_the_file():
@@ -184,7 +193,7 @@ def test_bad_roster_errors_carry_npi_name_and_value_as_typed():
 def test_bad_roster_keeps_its_valid_rows_untouched():
     df = read_roster(BAD)
     res = validate_roster(df)
-    assert [i + 2 for i in res.valid.index] == [2, 4, 10, 14, 17]
+    assert list(res.valid.index) == [2, 4, 10, 14, 17]  # labelled by file row
     pd.testing.assert_frame_equal(res.valid, df.loc[res.valid.index])
     assert "  1582736496 " in set(res.valid["npi"])  # valid after stripping, kept as typed
     assert res.rows_rejected == 11
@@ -197,19 +206,21 @@ def test_duplicate_participants_are_matched_on_normalized_npi_tin_and_year():
                        "practice_size": "4", "part_b_payments": "100000", "pi_score": "1",
                        "cost_episodes": "5", "q236_eligible": "50", "q236_reported": "50",
                        "q236_rate": "0.7"}, dtype=object)
-    res = validate_roster(df)
-    assert res.errors[["row", "column"]].values.tolist() == [[3, "npi"]]
-    assert "row 2" in res.errors["reason"].iloc[0]
+    res = validate_roster(df)  # a hand-built frame: rows are named by their labels, 0, 1, 2, ...
+    assert res.errors[["row", "column"]].values.tolist() == [[1, "npi"]]
+    assert "row 0" in res.errors["reason"].iloc[0]
 
 
-def test_validation_counts_rows_from_2_for_a_hand_built_frame_and_uses_the_default_year():
+def test_validation_names_rows_of_a_hand_built_frame_by_their_labels_and_uses_the_default_year():
     df = pd.DataFrame({"npi": ["1234567893", "1234567890"], "specialty": ["Cardiology", "Pain management"],
                        "practice_size": [3, 3], "part_b_payments": [100000, 200000], "pi_score": [1, 1],
                        "q236_eligible": [50, None], "q236_reported": [50, None], "q236_rate": [0.7, None],
                        "q134_eligible": [None, 40], "q134_reported": [None, 40], "q134_rate": [None, 0.6]},
                       index=["a", "b"])
     res = validate_roster(df, performance_year=2027)
-    assert res.errors[["row", "column"]].values.tolist() == [[3, "npi"]]
+    assert res.errors[["row", "column"]].values.tolist() == [["b", "npi"]]
+    assert res.errors[["row", "column"]].values.tolist() == score_cohort(df, performance_year=2027).errors[
+        ["row", "column"]].values.tolist()
     assert list(res.valid.index) == ["a"]
     missing = validate_roster(df)
     assert set(missing.errors["column"]) == {"npi", "performance_year"}
@@ -272,7 +283,7 @@ def test_blank_rows_are_skipped_but_rows_keep_their_file_numbers(tmp_path):
     p = tmp_path / "gaps.csv"
     p.write_text("npi,name\n1234567893,a\n,\n\n1234567890,b\n", encoding="utf-8")
     df = read_roster(p)
-    assert list(df.index) == [0, 3]
+    assert list(df.index) == [2, 5]
     res = validate_roster(df, performance_year=2027)
     assert (res.errors.loc[res.errors["column"] == "npi", "row"] == 5).all()
 
@@ -452,7 +463,7 @@ def test_a_cost_without_cost_episodes_is_an_error_naming_the_column():
                        "q236_rate": ["0.7"]}, dtype=object)
     res = validate_roster(df)
     assert res.valid.empty
-    assert res.errors[["row", "column"]].values.tolist() == [[2, "cost_episodes"]]
+    assert res.errors[["row", "column"]].values.tolist() == [[0, "cost_episodes"]]  # the frame's label
     assert "required with cost_points or episode_cost" in res.errors["reason"].iloc[0]
 
 
@@ -484,3 +495,35 @@ def test_an_unterminated_quote_is_reported_with_its_line_not_swallowing_rows(tmp
     path.write_text("\n".join([lines[0], lines[1].replace(",", ',"', 1), lines[2], lines[3]]) + "\n", encoding="utf-8")
     with pytest.raises(roster.RosterError, match=r"line 2: a double quote .* never closes"):
         read_roster(path)
+
+
+# ------------------------------------------------------------------------------ one row numbering
+def test_the_library_and_the_cli_report_the_same_file_row_for_the_same_bad_cell(tmp_path, capsys):
+    """One numbering: score_cohort and validate_roster name a row by the frame's label, and
+    read_roster labels rows by their file row, so all three reports agree with what a user sees in
+    the file (a blank line included, which keeps its row number)."""
+    from asm_xl.cli import main
+
+    lines = BAD.read_text(encoding="utf-8-sig").splitlines()
+    path = tmp_path / "gap.csv"
+    path.write_text("\n".join(lines[:3] + [""] + lines[3:]) + "\n", encoding="utf-8")  # blank file row 4
+    # the cell by hand: file row 7 (line 7 of the file) is the row whose q236_eligible is -5
+    header = next(csv.reader([lines[0]]))
+    seventh = next(csv.reader([path.read_text(encoding="utf-8").splitlines()[6]]))
+    assert seventh[header.index("q236_eligible")] == "-5"
+    df = read_roster(path)
+    api = score_cohort(df).errors
+    assert api.loc[api["column"] == "q236_eligible", "row"].tolist() == [7]
+    roster_errors = validate_roster(df).errors
+    assert roster_errors.loc[roster_errors["column"] == "q236_eligible", "row"].tolist() == [7]
+    report = tmp_path / "errors.csv"
+    assert main(["score", str(path), "--errors", str(report)]) == 2
+    capsys.readouterr()
+    with open(report, encoding="utf-8-sig", newline="") as f:
+        cli = [(int(r["row"]), r["column"]) for r in csv.DictReader(f)]
+    assert cli == [(int(r), c) for r, c in roster_errors[["row", "column"]].itertuples(index=False)]
+    assert (7, "q236_eligible") in cli
+    # every cell the library rejects is in the CLI's report under the same row (the roster adds its own
+    # checks: a missing NPI, duplicates with TINs typed differently)
+    api_cells = {(int(r), c) for r, c in zip(api["row"], api["column"])}
+    assert len(api_cells) == len(api) >= 8 and api_cells <= set(cli)

@@ -43,7 +43,9 @@ from asm_xl.xlsx.package import sheet_parts
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "asm_xl" / "roster" / "data" / "sample_roster.csv"
 BAD = Path(__file__).parents[1] / "data" / "bad_roster.csv"
-FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "+1-555-0100", "@SUM(A1)", "-2+3"]
+#: physicians whose names look like spreadsheet formulas (CSV/formula injection); not in the demo roster
+INJECTION = Path(__file__).parents[1] / "data" / "injection_roster.csv"
+FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "+1-555-0100", "@SUM(A1)", "-2+3", "=cmd|' /C calc'!A0"]
 RESULTS = {"Sc_Final": "final_score", "Sc_Quality": "quality", "Sc_Cost": "cost", "Sc_Factor": "factor",
            "Sc_Impact": "dollar_impact"}
 TOL = dict(rel_tol=1e-9, abs_tol=1e-9)
@@ -142,6 +144,18 @@ def books(sample, roster):
     assert len(report.summary) == len(valid)
     return [(row, out / name, openpyxl.load_workbook(out / name), openpyxl.load_workbook(out / name, data_only=True))
             for (_, row), name in zip(valid.iterrows(), report.summary["file"])]
+
+
+@pytest.fixture(scope="module")
+def injection(tmp_path_factory):
+    """(out folder, [(roster row, path, workbook with formulas, with cached values)]) of the injection roster."""
+    out = tmp_path_factory.mktemp("injection")
+    report = generate_workbooks(INJECTION, out_dir=out)
+    valid = validate_roster(read_roster(INJECTION)).valid
+    assert list(valid["name"]) == FORMULA_LIKE and len(report.written) == len(valid)
+    return out, [(row, out / name, openpyxl.load_workbook(out / name),
+                  openpyxl.load_workbook(out / name, data_only=True))
+                 for (_, row), name in zip(valid.iterrows(), report.summary["file"])]
 
 
 @pytest.fixture(scope="module")
@@ -274,11 +288,12 @@ def _shown_number(text: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def libreoffice(books, tmp_path_factory):
+def libreoffice(injection, tmp_path_factory):
     """What LibreOffice shows on the Score sheet of the =HYPERLINK(...) physician's workbook."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed: cannot check what it displays")
+    _, books = injection
     assert L.SCORE == openpyxl.load_workbook(books[0][1], read_only=True).sheetnames[1]  # sheet number 2
     row, path, _, cached = next(b for b in books if b[0]["name"] == FORMULA_LIKE[0])
     work = tmp_path_factory.mktemp("lo")
@@ -337,9 +352,9 @@ def test_libreoffice_shows_the_cached_minimum_submission_flag(libreoffice):
 
 
 # ------------------------------------------------------------------ roster text is never a formula
-def test_formula_like_names_are_written_as_inline_text_in_the_inputs_sheet(books):
+def test_formula_like_names_are_written_as_inline_text_in_the_inputs_sheet(injection):
     seen = set()
-    for row, path, wb, _ in books:
+    for row, path, wb, _ in injection[1]:
         if row["name"] not in FORMULA_LIKE:
             continue
         seen.add(row["name"])
@@ -353,8 +368,8 @@ def test_formula_like_names_are_written_as_inline_text_in_the_inputs_sheet(books
     assert seen == set(FORMULA_LIKE)
 
 
-def test_formula_like_names_are_written_as_inline_text_in_the_index(sample):
-    report, out = sample
+def test_formula_like_names_are_written_as_inline_text_in_the_index(injection):
+    out, _ = injection
     ws = openpyxl.load_workbook(out / INDEX_NAME).active
     root = _sheet_xml(out / INDEX_NAME, ws.title)
     found = {}
