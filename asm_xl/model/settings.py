@@ -140,6 +140,37 @@ class Settings:
         "(P10 / P50 / P90, chance of a gain).", minimum=1, maximum=100_000)
     peer_seed: int = _setting(
         0, "ASSUMPTION", "Seed of the peer model's draws: the same seed gives the same range.", minimum=0)
+    # --- planning: the value of each action, the score needed, the five-year projection (issue 10) ---
+    gain_chance_target: float = _setting(
+        0.8, "ASSUMPTION", "Chance of a gain (share of the peer model's draws with a positive factor) the 'score "
+        "needed for a target' aims at; a user's choice, not a rule.", minimum=0, maximum=1)
+    payments_growth: float = _setting(
+        0.0, "ASSUMPTION", "Yearly growth of a physician's Part B payments in the five-year projection (0 = today's "
+        "level every year; fee schedule updates and volume are not published per physician).", minimum=-0.5, maximum=1)
+    action_assumed_cost_points: float = _setting(
+        5.5, "ASSUMPTION", "Cost points assumed when an action makes cost scored (enough episodes) and neither cost "
+        "points nor a scorable episode cost are known: the middle of the 1-10 ladder.", minimum=1, maximum=10)
+    action_effort_ia: float = _setting(
+        1.0, "ASSUMPTION", "Effort weight of completing one improvement activity (IA-1 or IA-2), used to find the "
+        "cheapest actions that reach a score (relative units, editable).", minimum=0)
+    action_effort_pi: float = _setting(
+        1.0, "ASSUMPTION", "Effort weight of raising the Promoting Interoperability score to 100% (relative units).",
+        minimum=0)
+    action_effort_quality_decile: float = _setting(
+        1.0, "ASSUMPTION", "Effort weight of raising one quality measure by one decile; reaching the top decile "
+        "costs this per decile climbed (relative units).", minimum=0)
+    action_effort_completeness: float = _setting(
+        1.0, "ASSUMPTION", "Effort weight of reporting enough cases to reach the completeness threshold on one "
+        "measure (relative units).", minimum=0)
+    action_effort_minimum_submission: float = _setting(
+        1.0, "ASSUMPTION", "Effort weight of meeting the minimum data submission (on time, one measure complete) "
+        "(relative units).", minimum=0)
+    action_effort_cost_point: float = _setting(
+        2.0, "ASSUMPTION", "Effort weight of one cost achievement point better (lower episode costs) (relative units).",
+        minimum=0)
+    action_effort_cost_episodes: float = _setting(
+        2.0, "ASSUMPTION", "Effort weight of reaching the cost episode minimum where cost is not scored (relative "
+        "units).", minimum=0)
 
     # ------------------------------------------------------------------ API
     def __post_init__(self) -> None:

@@ -33,7 +33,10 @@ def test_assumptions_are_exactly_the_assumption_tagged_settings():
                      "pi_adjustment_linear", "tfs_steepness", "tfs_midpoint", "tfs_midpoint_mode",
                      "payment_weighted_pool", "pool_definition", "topped_out_cap", "pool",
                      "given_scaling_factor", "given_midpoint", "roster_pool_minimum_share",
-                     "peer_draws", "peer_seed"}
+                     "peer_draws", "peer_seed", "gain_chance_target", "payments_growth", "action_assumed_cost_points",
+                     "action_effort_ia", "action_effort_pi", "action_effort_quality_decile",
+                     "action_effort_completeness", "action_effort_minimum_submission", "action_effort_cost_point",
+                     "action_effort_cost_episodes"}
 
 
 def test_settings_are_immutable_and_replace_returns_a_copy():

@@ -1,0 +1,67 @@
+"""The catalogue of actions a physician can take to raise the ASM final score (issue 10).
+
+Each action names, in plain words for a finance reader, what it is, which inputs it changes, the
+rule its value rests on (source tag) and the setting holding its effort weight, the editable
+[ASSUMPTION] "cheapest combination" is measured in (:mod:`asm_xl.model.score_needed`). An action's
+value is never computed here: the changed inputs are scored again by the cohort API
+(:mod:`asm_xl.model.rescoring`) and priced by the peer model (:mod:`asm_xl.model.actions`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Action", "ACTIONS"]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One kind of action. ``label`` and ``changes`` may name ``{measure}``.
+
+    ``can_lower``: whether the action can lower the final score (only making cost scored can: the
+    new cost score may be below the quality score that had all the weight).
+    """
+
+    id: str
+    label: str
+    changes: str
+    source: str
+    effort_setting: str
+    can_lower: bool = False
+
+    def text(self, measure: str = "") -> str:
+        return self.label.format(measure=measure)
+
+    def change_text(self, measure: str = "") -> str:
+        return self.changes.format(measure=measure)
+
+
+ACTIONS: dict[str, Action] = {a.id: a for a in (
+    Action("ia1", "Complete improvement activity IA-1 (90 days)",
+           "ia1_done: no -> yes", "CMS (IA adjustment: -10 points per activity not done)", "action_effort_ia"),
+    Action("ia2", "Complete improvement activity IA-2 (90 days)",
+           "ia2_done: no -> yes", "CMS (IA adjustment: -10 points per activity not done)", "action_effort_ia"),
+    Action("ia_remaining", "Complete the remaining improvement activity (IA-1 or IA-2)",
+           "ia_done: 1 -> 2", "CMS (IA adjustment: -10 points per activity not done)", "action_effort_ia"),
+    Action("pi_full", "Raise the Promoting Interoperability score to 100%",
+           "pi_score -> 100%", "CMS; ASSUMPTION linear PI adjustment", "action_effort_pi"),
+    Action("quality_decile", "Improve quality measure {measure} by one decile",
+           "{measure} rate (or points) one decile better: +1 measure point, at most the top",
+           "MIPS benchmark deciles (42 CFR 414.1380)", "action_effort_quality_decile"),
+    Action("quality_top", "Bring quality measure {measure} to its top decile",
+           "{measure} rate to the start of the top decile (10 points, or the topped-out cap)",
+           "MIPS benchmark deciles (42 CFR 414.1380)", "action_effort_quality_decile"),
+    Action("completeness", "Report enough {measure} cases to reach the completeness threshold",
+           "{measure} data completeness -> the threshold (rate as reported)", "REG (below 75% complete: 0 points)",
+           "action_effort_completeness"),
+    Action("minimum_submission", "Meet the minimum data submission: avoids the automatic maximum penalty",
+           "submitted on time; {measure} data completeness -> the threshold where no measure meets it",
+           "CMS (minimum submission not met: final score 0, factor = -risk level)",
+           "action_effort_minimum_submission"),
+    Action("cost_point", "Lower episode costs by one cost point",
+           "cost points +1 (at most 10)", "REG (cost category = cost points / 10)", "action_effort_cost_point"),
+    Action("cost_episodes", "Reach the cost episode minimum so that cost is scored",
+           "cost episodes -> the minimum; cost points as known, else assumed",
+           "REG (fewer than 20 episodes: no cost score); ASSUMPTION action_assumed_cost_points",
+           "action_effort_cost_episodes", can_lower=True),
+)}

@@ -1,0 +1,166 @@
+"""The value of each action, per physician, in dollars (P10 / P50 / P90), with the final-score change.
+
+For every physician and every action that applies (:mod:`asm_xl.model.action_edits`: complete IA-1
+or IA-2, PI to 100%, each quality measure one decile better and to its top decile, reach the
+completeness threshold, meet the minimum submission, one cost point better, reach the cost episode
+minimum), a copy of the physician's inputs is changed and scored again by the cohort API, all copies
+of a roster in one vectorized call (:meth:`~asm_xl.model.rescoring.Baseline.rescore`). Before and
+after are priced by the same pool (:func:`~asm_xl.model.rescoring.pool_for`, by default the national
+peer model that :func:`~asm_xl.model.ranges.payment_ranges` uses)::
+
+    final_change      = final after - final before                 (score points)
+    factor_pXX_*      = P10 / P50 / P90 of the factor over the pool's draws   [REG 512.750(c)]
+    dollars_pXX_*     = factor_pXX_* x Part B payments
+    value_pXX         = dollars_pXX_after - dollars_pXX_before
+    rank              = 1 for the action worth most at P50 within the physician
+
+``value_pXX`` is the change of the estimate at that percentile, so before, after and value always
+add up on the dashboard; it is not the percentile of the per-draw change (with a given pool, one
+draw, the two are the same). Because every draw's factor is non-decreasing in the final score, so
+are its percentiles: an action that cannot lower the final score never has a negative value.
+
+>>> import pandas as pd
+>>> from asm_xl.model.peers import given_pool
+>>> row = dict(cohort="HF", performance_year=2027, practice_size=40, part_b_payments=250_000, ia_done=1,
+...            pi_score=1.0, cost_episodes=30, cost_points=8, q236_eligible=100, q236_reported=90, q236_rate=0.72)
+>>> a = action_values(pd.DataFrame([row]), pool=given_pool("HF", 2027, scaling_factor=1.7))
+>>> [(r.action, r.measure, round(r.final_change, 4), round(r.value_p50, 2)) for r in a.head(3).itertuples()]
+[('ia_remaining', '', 10.0, 8556.74), ('cost_point', '', 5.0, 3961.17), ('quality_top', 'Q236', 3.75, 2896.91)]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+from asm_xl.model.action_catalogue import ACTIONS, Action
+from asm_xl.model.action_edits import ActionSet, candidate_actions, normalize_ia_columns
+from asm_xl.model.benchmarks import BenchmarkTable
+from asm_xl.model.rescoring import Baseline, final_scores, pool_for
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+
+__all__ = ["Action", "ACTIONS", "ACTION_COLUMNS", "action_values", "participant_actions", "price_finals",
+           "prepare_actions"]
+
+#: the columns of :func:`action_values`, in display order
+ACTION_COLUMNS = ["row", "npi", "name", "cohort", "performance_year", "part_b_payments", "action", "measure",
+                  "label", "change", "source", "effort", "final_before", "final_after", "final_change",
+                  "factor_p10_before", "factor_p50_before", "factor_p90_before",
+                  "factor_p10_after", "factor_p50_after", "factor_p90_after", "p_gain_before", "p_gain_after",
+                  "dollars_p10_before", "dollars_p50_before", "dollars_p90_before",
+                  "dollars_p10_after", "dollars_p50_after", "dollars_p90_after",
+                  "value_p10", "value_p50", "value_p90", "rank", "note"]
+_PRICED = ("factor_p10", "factor_p50", "factor_p90", "p_gain")
+
+
+def price_finals(pool, finals) -> dict[str, np.ndarray]:
+    """P10 / P50 / P90 factor and P(gain) of each final score, priced once per distinct score by
+    :meth:`~asm_xl.model.peers.PoolDraws.price` (the one pricing rule)."""
+    finals = np.asarray(finals, dtype=float)
+    uniq, inverse = np.unique(finals, return_inverse=True)
+    pieces = np.array_split(uniq, max(1, min(os.cpu_count() or 1, uniq.size // 4096)))
+    # numpy releases the GIL in its loops: pieces are priced side by side, as payment_ranges does
+    with ThreadPoolExecutor(max_workers=len(pieces)) as runner:
+        ranges = list(runner.map(pool.price, pieces))
+    return {k: np.concatenate([np.asarray(getattr(r, k)) for r in ranges])[inverse] for k in _PRICED}
+
+
+def prepare_actions(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
+                    benchmarks: BenchmarkTable | None = None, ladders: dict | None = None,
+                    benchmark_source: str = "packaged", cost_ladders: dict | None = None,
+                    performance_year: int | None = None, errors: str = "raise") -> tuple[Baseline, list[ActionSet]]:
+    """The scored baseline and its applicable actions (what :func:`action_values` and
+    :func:`~asm_xl.model.score_needed.path_to_score` start from)."""
+    base = Baseline.build(participants, settings=settings, benchmarks=benchmarks, ladders=ladders,
+                          benchmark_source=benchmark_source, cost_ladders=cost_ladders,
+                          performance_year=performance_year, errors=errors)
+    normalize_ia_columns(base)
+    return base, candidate_actions(base)
+
+
+def action_values(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS, pool=None,
+                  benchmarks: BenchmarkTable | None = None, ladders: dict | None = None,
+                  benchmark_source: str = "packaged", cost_ladders: dict | None = None,
+                  performance_year: int | None = None, errors: str = "raise") -> pd.DataFrame:
+    """One row per applicable (physician, action), columns :data:`ACTION_COLUMNS`, in input order
+    and by rank within a physician.
+
+    Parameters are those of :func:`~asm_xl.model.cohort.score_cohort`, plus ``pool`` (see
+    :func:`~asm_xl.model.rescoring.pool_for`: None = the national peer model) and ``errors``
+    ("raise": the first bad input raises :class:`~asm_xl.model.errors.ASMInputError`; "skip": rows
+    with errors get no actions). Physicians without a computable final score or with an exception get
+    none; an action after which the final score cannot be computed is left out.
+    """
+    base, sets = prepare_actions(participants, settings=settings, benchmarks=benchmarks, ladders=ladders,
+                                 benchmark_source=benchmark_source, cost_ladders=cost_ladders,
+                                 performance_year=performance_year, errors=errors)
+    if not sets:
+        return pd.DataFrame({c: pd.Series(dtype=object if c in _TEXT else float) for c in ACTION_COLUMNS})
+    frames = []
+    for a in sets:
+        frame = base.copies(a.positions)
+        for col, values in a.edits.items():
+            frame[col] = values
+        frames.append(frame)
+    after = base.rescore(pd.concat(frames, ignore_index=True))
+    pos = np.concatenate([a.positions for a in sets])
+    before = final_scores(base.scores)[pos]
+    keep = np.isfinite(after)
+    out = {
+        "pos": pos, "action": np.concatenate([[a.action] * a.positions.size for a in sets]),
+        "measure": np.concatenate([[a.measure] * a.positions.size for a in sets]),
+        "effort": np.concatenate([a.effort for a in sets]), "note": np.concatenate([a.note for a in sets]),
+        "order": np.concatenate([[i] * a.positions.size for i, a in enumerate(sets)]),
+        "final_before": before, "final_after": after,
+    }
+    out = {k: np.asarray(v)[keep] for k, v in out.items()}
+    return _table(base, out, pool, settings)
+
+
+_TEXT = {"row", "npi", "name", "cohort", "action", "measure", "label", "change", "source", "note"}
+
+
+def _table(base: Baseline, out: dict, pool, settings: Settings) -> pd.DataFrame:
+    pos = out["pos"]
+    cohort = base.cohort[pos]
+    year = pd.to_numeric(base.df["performance_year"], errors="coerce").to_numpy()[pos].astype(int)
+    pay = np.nan_to_num(base.parsed["part_b_payments"][pos])
+    priced = {f"{k}_{w}": np.full(pos.size, np.nan) for k in _PRICED for w in ("before", "after")}
+    for code, y in sorted(set(zip(cohort.tolist(), year.tolist()))):
+        rows = (cohort == code) & (year == y)
+        both = price_finals(pool_for(code, y, pool, settings), np.concatenate([out["final_before"][rows],
+                                                                               out["final_after"][rows]]))
+        k = int(rows.sum())
+        for name, v in both.items():
+            priced[f"{name}_before"][rows], priced[f"{name}_after"][rows] = v[:k], v[k:]
+    df = base.df
+    text = lambda col: (df[col].astype(object).where(df[col].notna(), "").astype(str).to_numpy()[pos]  # noqa: E731
+                        if col in df.columns else np.full(pos.size, "", dtype=object))
+    acts = [ACTIONS[a] for a in out["action"]]
+    table = {"row": df.index.to_numpy()[pos], "npi": text("npi"), "name": text("name"), "cohort": cohort,
+             "performance_year": year, "part_b_payments": pay, "action": out["action"], "measure": out["measure"],
+             "label": [a.text(m) for a, m in zip(acts, out["measure"])],
+             "change": [a.change_text(m) for a, m in zip(acts, out["measure"])],
+             "source": [a.source for a in acts], "effort": out["effort"],
+             "final_before": out["final_before"], "final_after": out["final_after"],
+             "final_change": out["final_after"] - out["final_before"], **priced}
+    for p in ("p10", "p50", "p90"):
+        for w in ("before", "after"):
+            table[f"dollars_{p}_{w}"] = table[f"factor_{p}_{w}"] * pay
+        table[f"value_{p}"] = table[f"dollars_{p}_after"] - table[f"dollars_{p}_before"]
+    res = pd.DataFrame(table)
+    res["note"] = out["note"]
+    res["_pos"], res["_order"] = pos, out["order"]
+    res = res.sort_values(["_pos", "value_p50", "final_change", "_order"], ascending=[True, False, False, True],
+                          kind="stable")
+    res["rank"] = res.groupby("_pos").cumcount() + 1
+    return res[ACTION_COLUMNS].reset_index(drop=True)
+
+
+def participant_actions(participant: Mapping | pd.Series, **kwargs) -> pd.DataFrame:
+    """:func:`action_values` of one physician (a roster row as a mapping), by the same code."""
+    return action_values(pd.DataFrame([dict(participant)]), **kwargs)

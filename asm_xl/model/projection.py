@@ -1,0 +1,172 @@
+"""Five-year projection: performance years 2027-2031, paid in 2029-2033, per physician and for the practice.
+
+For each physician and performance year y (risk level r_y: 9, 9, 10, 11, 12% [CMS])::
+
+    payments_base_y  = part_b_payments x (1 + payments_growth) ^ (y - the row's performance year)  [ASSUMPTION]
+    dollars_at_risk  = r_y x payments_base_y                              (0 when not participating)
+    dollars_pXX      = factor_pXX(final; pool of cohort, y) x payments_base_y   (0 when not participating)
+    cumulative_*     = running sum over the years so far
+
+[ASSUMPTION] The final score is held at today's (the inputs as entered): the scoring rules do not
+depend on the year, only the risk level, the national pool and the payment base do. An exception
+(EUC, payment exception) is granted for one year: it makes the row's own year neutral (factor 0)
+[ASSUMPTION], later years are priced as usual.
+
+[ASSUMPTION] Cumulative P10 / P50 / P90 are the **sums of the yearly percentiles**. That is exact when
+a physician's standing persists from year to year (the yearly factors move together, comonotone:
+the years that go badly for this physician's rank are the same draws); if the years were
+independent the cumulative range would be narrower. The cumulative mean is exact either way.
+Practice totals are sums over physicians in the same sense.
+
+Participation (CMS's ASM Participants file, ``ASM_CYxx_PARTICIPANT``) may be given per NPI and
+year; where it is not given the physician is assumed to participate [ASSUMPTION] and
+``participation_source`` says "assumed".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from asm_xl.model.cohort_checks import bool_value
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.parameters import performance_years, year_parameters
+from asm_xl.model.rescoring import Baseline, final_scores, pool_for
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.model.validation import as_number, is_blank
+
+__all__ = ["PROJECTION_COLUMNS", "PRACTICE_COLUMNS", "project_five_years", "practice_projection"]
+
+PROJECTION_COLUMNS = ["row", "npi", "name", "tin", "cohort", "performance_year", "payment_year", "risk_level",
+                      "final_score", "participating", "participation_source", "payments_base", "dollars_at_risk",
+                      "factor_p10", "factor_p50", "factor_p90", "p_gain", "dollars_p10", "dollars_p50", "dollars_p90",
+                      "dollars_mean", "cumulative_at_risk", "cumulative_p10", "cumulative_p50", "cumulative_p90",
+                      "cumulative_mean"]
+_SUMMED = ["payments_base", "dollars_at_risk", "dollars_p10", "dollars_p50", "dollars_p90", "dollars_mean",
+           "cumulative_at_risk", "cumulative_p10", "cumulative_p50", "cumulative_p90", "cumulative_mean"]
+PRACTICE_COLUMNS = ["performance_year", "payment_year", "risk_level", "physicians", "participating"] + _SUMMED
+
+
+def project_five_years(participants: pd.DataFrame, *, growth: float | None = None, participation=None,
+                       settings: Settings = DEFAULT_SETTINGS, pool=None, errors: str = "raise",
+                       **score_options) -> pd.DataFrame:
+    """One row per (physician, performance year), columns :data:`PROJECTION_COLUMNS`.
+
+    Parameters
+    ----------
+    participants : DataFrame
+        Roster rows as for :func:`~asm_xl.model.cohort.score_cohort` (``score_options``: benchmarks,
+        ladders, benchmark_source, cost_ladders, performance_year).
+    growth : float, optional
+        Yearly growth of Part B payments; default ``settings.payments_growth`` [ASSUMPTION].
+    participation : DataFrame or mapping, optional
+        Per NPI and performance year, whether the physician participates: a DataFrame indexed by NPI
+        (or with an ``npi`` column) whose columns are performance years, or ``{npi: {year: bool}}``.
+        Blank or missing: assumed participating.
+    pool : see :func:`~asm_xl.model.rescoring.pool_for` (None: the national peer model per cohort and year).
+    errors : "raise" or "skip", as for :func:`~asm_xl.model.actions.action_values`.
+
+    Physicians whose final score cannot be computed are left out.
+    """
+    g = settings.payments_growth if growth is None else as_number("growth", growth, minimum=-0.5, maximum=1.0,
+                                                                   allowed="a yearly growth rate (2% is 0.02)")
+    base = Baseline.build(participants, settings=settings, errors=errors, **score_options)
+    final = final_scores(base.scores)
+    keep = np.flatnonzero(np.isfinite(final))
+    df = base.df.iloc[keep]
+    final, cohort = final[keep], base.cohort[keep]
+    own_year = pd.to_numeric(df["performance_year"], errors="coerce").to_numpy().astype(int)
+    pay = np.nan_to_num(base.parsed["part_b_payments"][keep])
+    excepted = base.parsed["excepted"][keep]
+    npi = _text(df, "npi")
+    flags = _participation(participation, npi)
+    parts = []
+    for y in performance_years():
+        params = year_parameters(y)
+        part = pd.DataFrame({"row": df.index.to_numpy(), "npi": npi, "name": _text(df, "name"), "tin": _text(df, "tin"),
+                             "cohort": cohort, "performance_year": y, "payment_year": params.payment_year,
+                             "risk_level": params.risk_level, "final_score": final})
+        given = flags.get(y, np.full(len(df), np.nan))
+        part["participating"] = np.where(np.isnan(given), True, given == 1.0)
+        part["participation_source"] = np.where(np.isnan(given), "assumed", "CMS participants file")
+        on = part["participating"].to_numpy(dtype=bool)
+        base_y = pay * (1.0 + g) ** (y - own_year)
+        part["payments_base"] = base_y
+        part["dollars_at_risk"] = np.where(on, params.risk_level * base_y, 0.0)
+        priced = {k: np.full(len(df), np.nan) for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain", "mean")}
+        for code in np.unique(cohort):
+            rows = cohort == code
+            rng = pool_for(code, y, pool, settings).price(final[rows])
+            for k in priced:
+                priced[k][rows] = getattr(rng, k if k != "mean" else "factor_mean")
+        neutral = excepted & (own_year == y)
+        for k in priced:
+            priced[k] = np.where(neutral, 0.0, priced[k])
+            if k != "p_gain":
+                priced[k] = np.where(on, priced[k], 0.0)
+        for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain"):
+            part[k] = priced[k]
+        for k in ("p10", "p50", "p90", "mean"):
+            part[f"dollars_{k}"] = priced[f"factor_{k}" if k != "mean" else "mean"] * base_y
+        part["_pos"] = np.arange(len(df))
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True).sort_values(["_pos", "performance_year"], kind="stable")
+    grouped = out.groupby("_pos", sort=False)
+    out["cumulative_at_risk"] = grouped["dollars_at_risk"].cumsum()
+    for k in ("p10", "p50", "p90", "mean"):
+        out[f"cumulative_{k}"] = grouped[f"dollars_{k}"].cumsum()
+    return out[PROJECTION_COLUMNS].reset_index(drop=True)
+
+
+def practice_projection(projection: pd.DataFrame, *, by: str | list[str] | None = None) -> pd.DataFrame:
+    """Totals of :func:`project_five_years` per performance year (and per ``by``, e.g. "tin" or
+    "cohort"): physicians, participating, and the sums of :data:`PRACTICE_COLUMNS`' dollar columns
+    (percentiles summed over physicians, see the module's note)."""
+    keys = ([] if by is None else [by] if isinstance(by, str) else list(by))
+    for k in keys:
+        if k not in projection.columns:
+            raise ASMInputError("by", k, f"a projection column ({', '.join(projection.columns)})")
+    grouped = projection.groupby(keys + ["performance_year", "payment_year", "risk_level"], sort=True)
+    out = grouped[_SUMMED].sum()
+    out.insert(0, "physicians", grouped["row"].count())
+    out.insert(1, "participating", grouped["participating"].sum().astype(int))
+    return out.reset_index()[keys + PRACTICE_COLUMNS]
+
+
+def _text(df: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in df.columns:
+        return np.full(len(df), "", dtype=object)
+    return df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip().to_numpy()
+
+
+def _participation(participation, npi: np.ndarray) -> dict[int, np.ndarray]:
+    """{performance year: 1.0 / 0.0 / NaN (not given) per physician}."""
+    if participation is None:
+        return {}
+    if isinstance(participation, pd.DataFrame):
+        table = participation.set_index("npi") if "npi" in participation.columns else participation
+        mapping = {str(k).strip(): row for k, row in table.to_dict(orient="index").items()}
+    elif isinstance(participation, Mapping):
+        mapping = {str(k).strip(): v for k, v in participation.items()}
+    else:
+        raise ASMInputError("participation", type(participation).__name__,
+                            "a DataFrame (NPI x performance year) or a mapping {npi: {year: yes/no}}")
+    years = performance_years()
+    out = {y: np.full(npi.size, np.nan) for y in years}
+    for i, n in enumerate(npi):
+        for key, value in (mapping.get(n) or {}).items():
+            try:
+                y = int(float(key))
+            except (TypeError, ValueError):
+                raise ASMInputError("participation", key, f"a performance year {years[0]}-{years[-1]}") from None
+            if y not in out:
+                raise ASMInputError("participation", key, f"a performance year {years[0]}-{years[-1]}")
+            if is_blank(value):
+                continue
+            flag = bool_value(value)
+            if np.isnan(flag):
+                raise ASMInputError(f"participation {n} {y}", value, "yes/no, TRUE/FALSE or 1/0")
+            out[y][i] = flag
+    return out

@@ -1,0 +1,208 @@
+"""Score changed copies of participants exactly as the originals were scored, and find the pool that
+prices a cohort and performance year.
+
+What-if answers (the value of an action, the cheapest path to a score) change some inputs of a
+participant and score the changed copy again. The copy must meet the **same** benchmarks as the
+original: a ladder built from the cohort's own rates (``benchmark_source="cohort"``) or from its
+episode costs must not be rebuilt from a table of copies. :class:`Baseline` therefore scores the
+participants once with :func:`~asm_xl.model.cohort.score_cohort` and :meth:`Baseline.rescore` scores
+any table of changed copies with the ladders that run used, fixed. No scoring rule lives here: every
+number comes from the cohort API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from asm_xl.model.benchmarks import BenchmarkTable, packaged_benchmarks
+from asm_xl.model.cohort import CohortResult, score_cohort
+from asm_xl.model.columns import all_columns
+from asm_xl.model.cohort_checks import Checker, cohort_codes, ia_done_column, measure_inputs
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.parameters import cohorts, get_cohort
+from asm_xl.model.peers import PoolDraws
+from asm_xl.model.pool_choice import pricing_pool
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+
+__all__ = ["Baseline", "pool_for", "final_scores"]
+
+
+def pool_for(cohort: str, performance_year: int, pool=None, settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
+    """The pool that prices a cohort and performance year.
+
+    ``pool`` None: the pool in force (:func:`~asm_xl.model.pool_choice.pricing_pool`: the national
+    peer model, or the given one), as :func:`~asm_xl.model.ranges.payment_ranges` uses; a
+    :class:`PoolDraws` (e.g. :func:`~asm_xl.model.peers.given_pool`): used for its own cohort and
+    year, the pool in force otherwise; a mapping ``{(cohort, year): PoolDraws}``: its entry, else
+    the pool in force.
+    """
+    code, year = get_cohort(cohort).code, int(performance_year)
+    if isinstance(pool, PoolDraws):
+        if (pool.cohort, pool.performance_year) == (code, year):
+            return pool
+    elif isinstance(pool, Mapping):
+        found = pool.get((code, year))
+        if found is not None:
+            return found
+    elif pool is not None:
+        raise ASMInputError("pool", pool, "a PoolDraws, a mapping {(cohort, year): PoolDraws} or None")
+    return pricing_pool(code, year, settings)
+
+
+def final_scores(scores: pd.DataFrame) -> np.ndarray:
+    """The ``final_score`` column of cohort scores as floats (NaN: not computable)."""
+    return pd.to_numeric(scores["final_score"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+@dataclass
+class Baseline:
+    """Participants as scored today, with their parsed inputs (for deciding which changes apply).
+
+    ``df``: the input table, columns case-folded, in input order; ``scores``: the cohort API's scores
+    aligned with ``df`` (rows with errors are dropped from both, or raise, see :meth:`build`);
+    ``inputs``: parsed per measure (:func:`~asm_xl.model.cohort_checks.measure_inputs`), ``ia_done``,
+    ``cohort``; ``parsed``: other inputs as floats (NaN blank) and the exception flag.
+    """
+
+    df: pd.DataFrame
+    scores: pd.DataFrame
+    result: CohortResult
+    inputs: dict
+    ia_done: np.ndarray
+    cohort: np.ndarray
+    parsed: dict
+    settings: Settings
+    benchmarks: BenchmarkTable
+    ladders: dict | None
+    benchmark_source: str
+
+    @classmethod
+    def build(cls, participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
+              benchmarks: BenchmarkTable | None = None, ladders: dict | None = None,
+              benchmark_source: str = "packaged", cost_ladders: dict | None = None,
+              performance_year: int | None = None, errors: str = "raise") -> "Baseline":
+        """Score ``participants`` once. ``errors="raise"``: the first bad value raises
+        :class:`ASMInputError` (row, column, value, reason); ``"skip"``: rows with errors are left out."""
+        if errors not in ("raise", "skip"):
+            raise ASMInputError("errors", errors, "raise or skip")
+        table = benchmarks or packaged_benchmarks()
+        df = participants.copy()
+        df.columns = [str(c).strip().casefold() for c in df.columns]
+        source = participants
+        if not df.columns.duplicated().any():  # (duplicates: score_cohort says so)
+            read = Checker(df)
+            typed = _typed_copy(df, read)
+            if not read.errors:  # every cell read: score the typed copy (the same values, read once)
+                source = df = typed
+        result = score_cohort(source, settings=settings, benchmarks=table, ladders=ladders,
+                              benchmark_source=benchmark_source, cost_ladders=cost_ladders,
+                              performance_year=performance_year)
+        if len(result.errors) and errors == "raise":
+            e = result.errors.iloc[0]
+            raise ASMInputError(str(e["column"]), e["value"], f"row {e['row']}: {e['reason']}")
+        if source is participants:
+            df = _typed_copy(df, Checker(df))
+        if performance_year is not None:
+            year = pd.to_numeric(df.get("performance_year"), errors="coerce") if "performance_year" in df else None
+            df["performance_year"] = performance_year if year is None else year.fillna(performance_year)
+        df = df.loc[df.index.isin(result.scores.index)]
+        chk = Checker(df)
+        code = cohort_codes(chk)
+        allowed = "(checked by score_cohort)"
+        parsed = {name: chk.number(name, allowed=allowed) for name in
+                  ("cost_episodes", "cost_points", "episode_cost", "part_b_payments")}
+        parsed["pi_score"] = chk.number("pi_score", allowed=allowed, percent=True)
+        parsed["ia_count_given"] = ~chk.blank("ia_done")
+        parsed["ia1"] = np.nan_to_num(chk.boolean("ia1_done", default=False))
+        parsed["ia2"] = np.nan_to_num(chk.boolean("ia2_done", default=False))
+        parsed["excepted"] = (np.nan_to_num(chk.boolean("euc_exception", default=False))
+                              + np.nan_to_num(chk.boolean("payment_exception", default=False))) > 0
+        return cls(df, result.scores.loc[df.index], result, measure_inputs(chk, code, settings),
+                   ia_done_column(chk), code, parsed, settings, table, ladders, benchmark_source)
+
+    def year_ladders(self, year: int) -> tuple[dict, dict]:
+        """({(measure, collection type): Ladder}, {cohort: cost Ladder}) the baseline used in ``year``."""
+        quality, cost = {}, {}
+        for (code, y, label, ctype), ladder in self.result.ladders.items():
+            if y != year:
+                continue
+            if ctype == "cost":
+                cost[code] = ladder
+            else:
+                quality[(label, ctype)] = ladder
+        return quality, cost
+
+    def cost_ladder(self, code: str, year: int):
+        return self.year_ladders(year)[1].get(code)
+
+    def rescore(self, frame: pd.DataFrame) -> np.ndarray:
+        """Final scores of changed copies (a table in ``df``'s columns), with the baseline's ladders.
+
+        With packaged benchmarks the copies use the same table and overrides; with cohort-built
+        ladders they use exactly the ladders the baseline built (an empty table behind them, so a
+        measure that had no ladder still has none). An episode cost of a cohort and year for which the
+        baseline built no cost ladder stays unscored (as in the baseline): copies are scored with
+        ``benchmark_minimum_reporters`` out of reach, so no ladder is ever built from copies. Identifiers are dropped: a
+        copy is not a duplicate participant.
+        """
+        out = np.full(len(frame), np.nan)
+        if not len(frame):
+            return out
+        frame = frame.drop(columns=[c for c in ("npi", "tin") if c in frame.columns]).reset_index(drop=True)
+        years = pd.to_numeric(frame["performance_year"], errors="coerce").to_numpy()
+        for year in np.unique(years):
+            rows = np.flatnonzero(years == year)
+            quality, cost = self.year_ladders(int(year))
+            part = frame.iloc[rows].copy()
+            if self.benchmark_source == "cohort":
+                table, overrides = BenchmarkTable([]), quality
+            else:
+                table, overrides = self.benchmarks, self.ladders
+            res = score_cohort(part, settings=self._no_new_ladders, benchmarks=table, ladders=overrides,
+                               cost_ladders=cost or None)
+            if len(res.errors):  # a change this package made is invalid: a bug, not the user's input
+                e = res.errors.iloc[0]
+                raise RuntimeError(f"a what-if copy did not score: {e['column']} = {e['value']!r}: {e['reason']}")
+            out[rows] = final_scores(res.scores.loc[part.index])
+        return out
+
+    @property
+    def _no_new_ladders(self) -> Settings:
+        return self.settings.replace(benchmark_minimum_reporters=2**62)
+
+    def copies(self, positions: np.ndarray) -> pd.DataFrame:
+        """Copies of the participants at ``positions`` (to change, then :meth:`rescore`)."""
+        return self.df.iloc[positions].copy()
+
+    @staticmethod
+    def cohort_measures(code: str):
+        return cohorts()[code].measures
+
+
+_BOOLEAN_COLUMNS = ("ia1_done", "ia2_done", "submitted_on_time", "small_practice", "euc_exception",
+                    "payment_exception")
+_TEXT_COLUMNS = ("npi", "tin", "name", "specialty", "cohort")
+
+
+def _typed_copy(df: pd.DataFrame, chk: Checker) -> pd.DataFrame:
+    """The rows with every number and yes/no already read (as the cohort API reads them), so that
+    copies of thousands of physicians are scored without reading text again: same scores, less work.
+    Rows here have no errors, so each value reads as the cohort API read it."""
+    fractions = {"pi_score"} | {f"{m.key}_{f}" for c in cohorts().values() for m in c.measures
+                                for f in ("completeness", "rate") if m.proportion or f == "completeness"}
+    known = set(all_columns())
+    out = df.copy()
+    for col in df.columns:
+        if (col not in known or col in _TEXT_COLUMNS or col.endswith("_collection_type")
+                or df[col].dtype.kind in "fiu"):
+            continue
+        if col in _BOOLEAN_COLUMNS:
+            values = chk.boolean(col, default=False)
+            out[col] = pd.Series(np.where(chk.blank(col), None, values == 1.0), index=df.index, dtype=object)
+        else:
+            out[col] = chk.number(col, allowed="(checked by score_cohort)", percent=col in fractions)
+    return out

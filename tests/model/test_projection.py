@@ -1,0 +1,90 @@
+"""Five-year projection: each year's risk level and payment base by hand, 2027 equal to the single-year
+estimate, practice totals equal to the sum of physicians, participation from CMS's file."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings
+
+from asm_xl.model.cohort import score_cohort
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.peers import given_pool
+from asm_xl.model.projection import PRACTICE_COLUMNS, PROJECTION_COLUMNS, practice_projection, project_five_years
+from asm_xl.model.ranges import payment_ranges
+from asm_xl.model.settings import Settings
+
+from .strategies import cohort_frames
+from .test_actions import BEFORE, ROW
+
+YEARS = [2027, 2028, 2029, 2030, 2031]
+GIVEN = {("HF", y): given_pool("HF", y, scaling_factor=1.7, midpoint=50.0) for y in YEARS}
+
+
+def test_each_year_has_its_risk_level_payment_year_grown_base_and_factor_by_hand():
+    p = project_five_years(pd.DataFrame([ROW]), growth=0.02, pool=GIVEN)
+    assert list(p.columns) == PROJECTION_COLUMNS
+    assert p["performance_year"].tolist() == YEARS and p["payment_year"].tolist() == [2029, 2030, 2031, 2032, 2033]
+    assert p["risk_level"].tolist() == [0.09, 0.09, 0.10, 0.11, 0.12]
+    tfs = 1 / (1 + math.exp(-0.1 * (BEFORE - 50)))  # final held at today's 33.75 [ASSUMPTION]
+    cumulative = 0.0
+    for i, row in p.iterrows():
+        base = 250_000 * 1.02 ** i
+        assert row["payments_base"] == pytest.approx(base)
+        assert row["dollars_at_risk"] == pytest.approx(row["risk_level"] * base)
+        dollars = (row["risk_level"] * 1.7 * tfs - row["risk_level"]) * base
+        assert row["dollars_p50"] == pytest.approx(dollars) and row["dollars_p10"] == pytest.approx(dollars)
+        cumulative += dollars
+        assert row["cumulative_p50"] == pytest.approx(cumulative)
+    assert (p["participation_source"] == "assumed").all()
+
+
+def test_not_participating_years_have_no_dollars_and_say_where_that_comes_from():
+    flags = pd.DataFrame({"npi": ["1234567893"], 2027: ["yes"], 2028: ["no"], 2029: [None]})
+    p = project_five_years(pd.DataFrame([ROW]), participation=flags, pool=GIVEN).set_index("performance_year")
+    assert p.loc[2028, "participating"] == False and p.loc[2028, "dollars_at_risk"] == 0  # noqa: E712
+    assert p.loc[2028, "dollars_p50"] == 0 and p.loc[2028, "participation_source"] == "CMS participants file"
+    assert p.loc[2029, "participating"] and p.loc[2029, "participation_source"] == "assumed"
+    assert p.loc[2029, "cumulative_p50"] == pytest.approx(p.loc[2027, "dollars_p50"] + p.loc[2029, "dollars_p50"])
+
+
+def test_bad_participation_value_names_npi_year_and_what_is_allowed():
+    with pytest.raises(ASMInputError, match="participation 1234567893 2028: 'maybe' is not allowed"):
+        project_five_years(pd.DataFrame([ROW]), participation={"1234567893": {2028: "maybe"}}, pool=GIVEN)
+    with pytest.raises(ASMInputError, match="2040"):
+        project_five_years(pd.DataFrame([ROW]), participation={"1234567893": {2040: "yes"}}, pool=GIVEN)
+
+
+def test_an_exception_makes_only_its_own_year_neutral():
+    p = project_five_years(pd.DataFrame([{**ROW, "euc_exception": "yes"}]), pool=GIVEN)
+    assert p.loc[0, "dollars_p50"] == 0 and p.loc[1, "dollars_p50"] < 0
+
+
+SMALL = Settings(peer_draws=40)
+
+
+@hsettings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(cohort_frames(max_size=8))
+def test_2027_equals_the_single_year_estimate_and_practice_totals_are_sums(frame):
+    frame = frame.assign(performance_year=2027)
+    p = project_five_years(frame, settings=SMALL)
+    scores = score_cohort(frame, settings=SMALL).scores
+    ranges = payment_ranges(scores, settings=SMALL)
+    first = p[p["performance_year"] == 2027].set_index("row")
+    scored = scores.index[scores["final_score"].notna()]
+    assert sorted(first.index) == sorted(scored)
+    for col in ("factor_p10", "factor_p50", "factor_p90", "p_gain", "dollars_p10", "dollars_p50", "dollars_p90"):
+        assert np.allclose(first.loc[scored, col].to_numpy(float), ranges.loc[scored, col].to_numpy(float),
+                           rtol=1e-12, atol=1e-9), col
+    assert not p.drop(columns=["npi", "name", "tin", "cohort", "participation_source"]).isna().any().any()
+    assert ((p["dollars_p10"] <= p["dollars_p50"] + 1e-9) & (p["dollars_p50"] <= p["dollars_p90"] + 1e-9)).all()
+    totals = practice_projection(p)
+    assert list(totals.columns) == PRACTICE_COLUMNS and len(totals) == (5 if len(p) else 0)
+    for _, t in totals.iterrows():
+        year = p[p["performance_year"] == t["performance_year"]]
+        for col in ("dollars_at_risk", "dollars_p10", "dollars_p50", "dollars_p90", "cumulative_p50"):
+            assert t[col] == pytest.approx(year[col].sum(), rel=1e-12, abs=1e-6)
+        assert t["physicians"] == len(year)
+    by_cohort = practice_projection(p, by="cohort")
+    assert by_cohort["dollars_p50"].sum() == pytest.approx(totals["dollars_p50"].sum(), rel=1e-12, abs=1e-6)

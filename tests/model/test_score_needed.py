@@ -1,0 +1,102 @@
+"""The score needed: break-even by inverting the exchange curve by hand, the score for a chance of a
+gain, and the cheapest combination of actions that reaches a score."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from asm_xl.model.cohort import score_cohort
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.peers import PoolDraws, given_pool
+from asm_xl.model.score_needed import break_even_score, path_to_score, score_for_gain_chance, scores_needed
+
+from .test_actions import BEFORE, POOL, Q008_POINTS, ROW
+
+
+def test_break_even_inverts_the_logistic_by_hand():
+    # factor = r (SF x TFS - 1) = 0  <=>  TFS = 1 / SF  <=>  final = m - ln(SF - 1) / k
+    assert break_even_score("HF", 2027, pool=POOL) == pytest.approx(50 - math.log(0.7) / 0.1, abs=1e-8)
+    other = given_pool("LBP", 2030, scaling_factor=2.5, midpoint=60.0, steepness=0.2)
+    assert break_even_score("LBP", 2030, pool=other) == pytest.approx(60 - math.log(1.5) / 0.2, abs=1e-8)
+
+
+def test_no_break_even_when_even_a_perfect_score_loses():
+    # SF <= 1: r (SF x TFS - 1) < 0 for every TFS < 1
+    assert break_even_score("HF", 2027, pool=given_pool("HF", 2027, scaling_factor=0.9)) is None
+
+
+def three_draws(sfs=(1.4, 1.7, 2.2)):
+    """Three cohorts with the same curve (k 0.1, m 50) and different SF: the order of the draws never
+    changes, so P50 is the middle SF's curve and P(gain) >= 0.8 needs all three (2 of 3 is 0.67)."""
+    n = len(sfs)
+    return PoolDraws("HF", 2027, 0.09, np.full(n, 0.1), np.full(n, 50.0), np.array(sfs), "three draws")
+
+
+def test_break_even_of_several_draws_is_the_median_draws_root_and_the_gain_target_the_last_draws():
+    pool = three_draws()
+    assert break_even_score("HF", 2027, pool=pool) == pytest.approx(50 - math.log(0.7) / 0.1, abs=1e-8)
+    # P90 of 3 draws (linear percentile): 0.2 x 2nd + 0.8 x 3rd; same TFS in every draw, so SF 0.2 x 1.7 + 0.8 x 2.2 = 2.1
+    assert break_even_score("HF", 2027, pool=pool, percentile=90) == pytest.approx(50 - math.log(1.1) / 0.1, abs=1e-8)
+    assert score_for_gain_chance("HF", 2027, 0.8, pool=pool) == pytest.approx(50 - math.log(0.4) / 0.1, abs=1e-8)
+    assert score_for_gain_chance("HF", 2027, 0.5, pool=pool) == pytest.approx(50 - math.log(0.7) / 0.1, abs=1e-8)
+
+
+@hsettings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(1.05, 3.0), min_size=1, max_size=7), st.floats(0.05, 1.0))
+def test_the_score_needed_meets_its_target_and_a_little_less_does_not(sfs, target):
+    pool = three_draws(tuple(sfs))
+    s = score_for_gain_chance("HF", 2027, target, pool=pool)
+    if s is None:
+        assert pool.price([100.0]).p_gain[0] < target
+        return
+    assert pool.price([s]).p_gain[0] >= target - 1e-12
+    assert s == 0.0 or pool.price([max(0.0, s - 1e-8)]).p_gain[0] < target
+    be = break_even_score("HF", 2027, pool=pool)
+    assert pool.price([be]).factor_p50[0] >= -1e-15 and pool.price([be - 1e-8]).factor_p50[0] < 0
+
+
+def test_bad_target_and_percentile_name_the_field():
+    with pytest.raises(ASMInputError, match="target: 80 is not allowed"):
+        score_for_gain_chance("HF", 2027, 80, pool=POOL)
+    with pytest.raises(ASMInputError, match="percentile"):
+        break_even_score("HF", 2027, percentile=75, pool=POOL)
+
+
+def test_scores_needed_per_row_are_the_cohort_values_and_the_gap():
+    scores = score_cohort(pd.DataFrame([ROW])).scores
+    got = scores_needed(scores, pool=POOL).iloc[0]
+    be = 50 - math.log(0.7) / 0.1
+    assert got["break_even_score"] == pytest.approx(be, abs=1e-8)
+    assert got["points_to_break_even"] == pytest.approx(be - BEFORE, abs=1e-8)
+    assert got["gain_target_score"] == pytest.approx(be, abs=1e-8)  # one draw: P(gain) is 0 or 1
+
+
+def test_cheapest_path_to_a_score_by_hand():
+    # from 33.75: IA-1 +10 (effort 1), PI +5 (1), Q236 decile +1.25 (1), Q236 top +3.75 (3),
+    # Q008 completeness +2.3411 (1), cost point +5 (2)
+    p = path_to_score(ROW, 43.0)
+    assert p.reachable and p.actions == (("ia1", ""),) and p.effort == 1.0
+    assert p.final_after == pytest.approx(43.75)
+    # 50 needs +16.25: IA-1 + PI + decile gives exactly 50, IA-1 + PI + Q008 completeness 51.34: both effort 3,
+    # the higher score wins the tie
+    p = path_to_score(ROW, 50.0)
+    assert set(p.actions) == {("ia1", ""), ("pi_full", ""), ("completeness", "Q008")} and p.effort == 3.0
+    assert p.final_after == pytest.approx(BEFORE + 15 + 50 * Q008_POINTS / 40)
+    assert p.method.startswith("exhaustive")
+
+
+def test_path_not_reachable_gives_the_best_reachable_score():
+    p = path_to_score(ROW, 95.0)
+    # everything: IA +10, PI +5, Q236 top +3.75, Q008 +2.34, cost +5 -> 59.84
+    best = BEFORE + 10 + 5 + 3.75 + 50 * Q008_POINTS / 40 + 5
+    assert not p.reachable and p.best_reachable_score == pytest.approx(best)
+    assert p.summary.startswith("not reachable (best 59.84)")
+    assert path_to_score(ROW, 20.0).summary == "already there"
+
+
+def test_greedy_path_when_there_are_too_many_combinations():
+    p = path_to_score(ROW, 50.0, max_combinations=1)
+    assert p.method == "greedy" and p.reachable and p.final_after >= 50.0 - 1e-9
