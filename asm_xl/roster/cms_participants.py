@@ -37,12 +37,13 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.identifiers import npi_problem
 from asm_xl.model.parameters import cohorts, performance_years
-from asm_xl.model.validation import as_whole
+from asm_xl.model.validation import as_whole, is_blank
 from asm_xl.roster.read import FIRST_DATA_ROW, RosterError, normalize_column_name, read_roster
 
 __all__ = ["CMSParticipantsError", "CMS_COLUMNS", "CMS_YEARS", "read_cms_participants", "normalize_participants",
@@ -140,16 +141,16 @@ def normalize_participants(raw: pd.DataFrame, *, source: str = "the CMS particip
                                    f"{', '.join(missing)} of CMS's ASM Participants file ({expected})")
 
     def text(name: str) -> pd.Series:
-        return raw[cols[normalize_column_name(name)]].map(lambda v: "" if v is None else str(v).strip())
+        return raw[cols[normalize_column_name(name)]].map(lambda v: "" if is_blank(v) else str(v).strip())
 
-    rows = raw.index.to_numpy() + FIRST_DATA_ROW if pd.api.types.is_integer_dtype(raw.index.dtype) \
-        else pd.RangeIndex(len(raw)).to_numpy() + FIRST_DATA_ROW
-    problems: list[str] = []
+    integer_index = pd.api.types.is_integer_dtype(raw.index.dtype)
+    rows = (raw.index.to_numpy() if integer_index else np.arange(len(raw))) + FIRST_DATA_ROW
+    problems: list[tuple[int, str]] = []
 
     def bad(mask: pd.Series, column: str, values: pd.Series, reason) -> None:
         for pos in mask.to_numpy(dtype=bool).nonzero()[0]:
             why = reason.iloc[pos] if isinstance(reason, pd.Series) else reason
-            problems.append(f"row {rows[pos]}, {column} {values.iloc[pos]!r}: {why}")
+            problems.append((int(rows[pos]), f"row {rows[pos]}, {column} {values.iloc[pos]!r}: {why}"))
 
     npi = text("NPI")
     npi_why = npi.map(lambda t: npi_problem(t) if t else "required: the physician's 10-digit NPI")
@@ -170,15 +171,11 @@ def normalize_participants(raw: pd.DataFrame, *, source: str = "the CMS particip
             bad(flags.isna() & (values != ""), column, values, "must be Yes, No or blank")
             out[f"{name}_{y}"] = flags.where(flags.notna(), None)
     if problems:
-        more = len(problems) - _MAX_REPORTED
-        raise CMSParticipantsError(f"{source}: " + "; ".join(sorted(problems, key=_row_number)[:_MAX_REPORTED])
-                                   + (f"; and {more} more" if more > 0 else ""))
+        first = [text for _, text in sorted(problems, key=lambda p: p[0])[:_MAX_REPORTED]]
+        more = len(problems) - len(first)
+        raise CMSParticipantsError(f"{source}: " + "; ".join(first) + (f"; and {more} more" if more > 0 else ""))
     out.attrs = {}
     return out
-
-
-def _row_number(problem: str) -> int:
-    return int(problem.split(",", 1)[0].removeprefix("row "))
 
 
 def combine_flags(values) -> bool | None:
