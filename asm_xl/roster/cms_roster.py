@@ -86,7 +86,7 @@ def roster_from_cms(participants: pd.DataFrame, *, organization=None, state=None
             raise CMSParticipantsError(f"NPI {n!r}: {why}")
     orgs = [_squash(o) for o in _as_list(organization) if _squash(o)]
     states = {s.strip().upper() for s in _as_list(state) if s.strip()}
-    keep = np.ones(len(participants), dtype=bool)
+    keep, org_found = np.ones(len(participants), dtype=bool), True
     if orgs:
         names = participants["organization"].map(_squash)
         keep &= names.map(lambda t: any(o in t for o in orgs)).to_numpy(dtype=bool)
@@ -98,7 +98,7 @@ def roster_from_cms(participants: pd.DataFrame, *, organization=None, state=None
     chosen = participants.loc[keep]
     if chosen.empty:
         raise CMSParticipantsError(_nothing_matches(participants, orgs, states, wanted,
-                                                    hint_organizations=bool(orgs) and not org_found))
+                                                    hint_organizations=not org_found))
 
     notes: list[str] = []
     records, left_out, unpublished, unsure = [], 0, 0, []
@@ -139,7 +139,8 @@ def roster_from_cms(participants: pd.DataFrame, *, organization=None, state=None
     roster = pd.DataFrame(records, dtype=object).sort_values(["name", "npi"], kind="stable")
     roster = roster.reset_index(drop=True)
     roster.attrs["cms_notes"] = notes
-    roster.attrs["npis_not_found"] = [n for n in dict.fromkeys(wanted) if n not in set(chosen["npi"])]
+    listed = set(chosen["npi"])
+    roster.attrs["npis_not_found"] = [n for n in dict.fromkeys(wanted) if n not in listed]
     return roster
 
 
