@@ -8,7 +8,8 @@ from pathlib import Path
 from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.roster.cms_participants import CMS_COLUMNS
 
-RECONSTRUCTED = Path("/work/shared/data/cms/asm_participants_preliminary_reconstructed.csv")
+#: CMS's schema, 6,510 rows reconstructed from the preliminary list (not CMS's file: see its README)
+RECONSTRUCTED = Path(__file__).parents[1] / "data" / "cms" / "asm_participants_preliminary_reconstructed.csv"
 
 
 def npi(base: int) -> str:
