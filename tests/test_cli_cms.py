@@ -1,0 +1,98 @@
+"""asm-xl from-cms and check-cms: a roster started from CMS's participants file, and a roster screened against it."""
+
+from __future__ import annotations
+
+import csv
+
+from cms_files import RECONSTRUCTED, cms_row, npi, write_cms_csv
+from asm_xl.cli import main
+from asm_xl.roster import read_roster
+
+
+def _raw_rows() -> list[dict]:
+    with open(RECONSTRUCTED, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_from_cms_writes_a_roster_of_the_organization_and_says_what_to_fill(tmp_path, capsys):
+    out = tmp_path / "roster.csv"
+    code = main(["from-cms", str(RECONSTRUCTED), "--organization", "healthtexas", "--state", "tx", "--out", str(out)])
+    printed = capsys.readouterr()
+    want = [r for r in _raw_rows() if "healthtexas" in r["ORGANIZATION_LEGAL_NAME"].lower() and r["STATE"] == "TX"]
+    hf = sum(r["ASM_COHORT"] == "Heart Failure" for r in want)
+    assert code == 0 and printed.err == ""
+    assert f"roster written: {out} ({len(want)} physician(s): {hf} HF, {len(want) - hf} LBP; performance year 2027)" \
+        in printed.out
+    assert "next: fill practice_size, part_b_payments, pi_score for every physician (required)" in printed.out
+    assert f"Then: asm-xl generate {out}" in printed.out
+    roster = read_roster(out)
+    assert sorted(roster["npi"]) == sorted(r["NPI"] for r in want)
+    assert set(roster["tin"]) == {""} and set(roster["performance_year"]) == {"2027"}
+
+
+def test_from_cms_npis_by_list_and_the_ones_not_on_the_list_are_named(tmp_path, capsys):
+    rows = _raw_rows()
+    out = tmp_path / "r.csv"
+    code = main(["from-cms", str(RECONSTRUCTED), "--npi", f"{rows[0]['NPI']},{npi(123_456_780)}",
+                 "--npi", rows[1]["NPI"], "--year", "2028", "--out", str(out)])
+    printed = capsys.readouterr()
+    assert code == 0
+    assert sorted(read_roster(out)["npi"]) == sorted([rows[0]["NPI"], rows[1]["NPI"]])
+    assert f"warning: not on CMS's list: {npi(123_456_780)}" in printed.err
+    assert "note: CMS's file does not say yet whether 2 physician(s) participate in 2028" in printed.out
+
+
+def test_from_cms_keeps_an_existing_roster_unless_overwrite(tmp_path, capsys):
+    out = tmp_path / "roster.csv"
+    out.write_text("my filled roster", encoding="utf-8")
+    args = ["from-cms", str(RECONSTRUCTED), "--state", "NJ", "--out", str(out)]
+    assert main(args) == 1
+    assert "exists (it may hold inputs you filled)" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "my filled roster"
+    assert main(args + ["--overwrite"]) == 0
+    assert len(read_roster(out)) == sum(r["STATE"] == "NJ" for r in _raw_rows())
+
+
+def test_from_cms_with_no_match_or_a_bad_file_is_one_line_and_no_file(tmp_path, capsys):
+    out = tmp_path / "roster.csv"
+    assert main(["from-cms", str(RECONSTRUCTED), "--organization", "no such clinic", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("asm-xl: no physician on CMS's list matches organization containing 'no such clinic'")
+    assert "Traceback" not in err and not out.exists()
+    bad = write_cms_csv(tmp_path / "bad.csv", [cms_row(npi(500_000_001), cy27_smallpractice="Maybe")])
+    assert main(["from-cms", str(bad), "--out", str(out)]) == 1
+    assert "row 2, ASM_CY27_SMALLPRACTICE 'Maybe': must be Yes, No or blank" in capsys.readouterr().err
+    assert main(["from-cms", str(RECONSTRUCTED), "--year", "2026", "--out", str(out)]) == 1
+    assert "performance year 2026 is not an ASM performance year" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_check_cms_writes_warnings_like_the_error_report_and_exits_2(tmp_path, capsys):
+    a, b = npi(500_000_010), npi(500_000_011)
+    cms = write_cms_csv(tmp_path / "cms.csv", [cms_row(a, cy27_smallpractice="Yes"), cms_row(b)])
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"npi,name,cohort,small_practice\n{a},\"Lee, Ann\",LBP,yes\n{b},\"Lee, Bo\",HF,no\n"
+                      f"{npi(500_000_012)},\"Kim, Al\",HF,no\n", encoding="utf-8")
+    report = tmp_path / "w.csv"
+    assert main(["check-cms", str(roster), str(cms), "--out", str(report)]) == 2
+    printed = capsys.readouterr().out
+    assert "2 of 3 physician(s) differ from CMS's list (2 warnings; nothing rejected):" in printed
+    assert f"warnings report: {report}" in printed
+    lines = report.read_text(encoding="utf-8-sig").splitlines()
+    assert lines == ["row,npi,name,column,value,reason",
+                     f"2,{a},\"Lee, Ann\",cohort,LBP,cohort differs from CMS's (CMS: HF)",
+                     f"4,{npi(500_000_012)},\"Kim, Al\",npi,{npi(500_000_012)},not on CMS's list for 2027"]
+
+
+def test_check_cms_of_an_agreeing_roster_exits_0_without_a_report(tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    assert main(["from-cms", str(RECONSTRUCTED), "--state", "AK", "--out", str(roster)]) == 0
+    report = tmp_path / "w.csv"
+    assert main(["check-cms", str(roster), str(RECONSTRUCTED), "--out", str(report)]) == 0
+    assert "agree with CMS's list: no warning." in capsys.readouterr().out
+    assert not report.exists()
+
+
+def test_check_cms_with_an_unreadable_roster_exits_1(tmp_path, capsys):
+    assert main(["check-cms", str(tmp_path / "none.csv"), str(RECONSTRUCTED)]) == 1
+    assert capsys.readouterr().err.startswith("asm-xl: roster file not found")
