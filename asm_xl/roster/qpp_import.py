@@ -28,10 +28,8 @@ what is allowed.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +37,7 @@ from asm_xl.model.benchmarks import normalize_collection_type
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.identifiers import npi_problem, tin_key, tin_problem
 from asm_xl.model.parameters import Measure, cohorts, normalize_measure_id, performance_years
+from asm_xl.roster.json_file import JsonFileError, read_json_file
 from asm_xl.roster.qpp_rates import (OVERALL_ALGORITHMS, MeasureCounts, QppFormatError, multi_rate_counts,
                                      single_rate_counts)
 
@@ -103,7 +102,10 @@ def read_qpp_submission(path, *, performance_year: int | None = None, max_bytes:
     Raises :class:`QppError` (file, JSON path, value and what is allowed).
     """
     p = Path(os.fspath(path))
-    data = _load_json(p, max_bytes)
+    try:
+        data = read_json_file(p, max_bytes=max_bytes, what="QPP submission")
+    except JsonFileError as e:
+        raise QppError(str(e)) from None
     imp = QppImport(source=p.name)
     try:
         for sub_path, sub in _submissions(data):
@@ -111,43 +113,6 @@ def read_qpp_submission(path, *, performance_year: int | None = None, max_bytes:
     except QppFormatError as e:
         raise QppError(f"{p.name}: {e}") from None
     return imp
-
-
-def _load_json(p: Path, max_bytes: int):
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        raise QppError(f"QPP file not found: {p}") from None
-    except OSError as e:
-        raise QppError(f"cannot open the QPP file {p}: {e.strerror or e}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise QppError(f"{p} is not a file")
-    too_big = f"{p.name} is larger than {max_bytes:,} bytes, the limit for a QPP submission file"
-    if st.st_size > max_bytes:
-        raise QppError(too_big)
-    try:
-        with open(p, "rb") as f:
-            raw = f.read(max_bytes + 1)
-    except OSError as e:
-        raise QppError(f"cannot read the QPP file {p}: {e.strerror or e}") from None
-    if len(raw) > max_bytes:
-        raise QppError(too_big)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise QppError(f"{p.name} is not UTF-8 text (byte {e.start}): a QPP submission is JSON") from None
-
-    def no_constant(name: str):
-        raise ValueError(f"{name} is not a JSON number")
-
-    try:
-        return json.loads(text, parse_constant=no_constant)
-    except json.JSONDecodeError as e:
-        raise QppError(f"{p.name} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
-    except ValueError as e:
-        raise QppError(f"{p.name} is not valid JSON: {e}") from None
-    except RecursionError:
-        raise QppError(f"{p.name}: JSON nested too deeply to be a QPP submission") from None
 
 
 def _submissions(data) -> list[tuple[str, dict]]:
