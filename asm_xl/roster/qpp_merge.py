@@ -78,10 +78,12 @@ def _row_cohort(row: pd.Series) -> str | None:
 
 
 def _proposals(df: pd.DataFrame, imports: list[QppImport], group_to_members: bool, notes: list[QppNote]) -> dict:
-    """{(row label, column): (value, source, from_group)}: what the files say, individual before group."""
+    """{(row label, measure key): ({column: value}, source, from_group)}: what the files say, individual
+    submissions before groups."""
     npi = df["npi"].map(_text) if "npi" in df.columns else pd.Series("", index=df.index)
     tin = (df["tin"].map(_text).map(tin_key) if "tin" in df.columns else pd.Series("", index=df.index))
-    year = df["performance_year"].map(_text) if "performance_year" in df.columns else pd.Series("", index=df.index)
+    year = (df["performance_year"].map(_text).map(_year_text) if "performance_year" in df.columns
+            else pd.Series("", index=df.index))
     out: dict = {}
     for pass_group in (False, True):
         for imp in imports:
@@ -106,6 +108,15 @@ def _proposals(df: pd.DataFrame, imports: list[QppImport], group_to_members: boo
                 for label in rows:
                     _propose(out, df, label, values, imp.source, pass_group, notes)
     return out
+
+
+def _year_text(text: str) -> str:
+    """A typed year as digits ("2027.0" from a spreadsheet reads as "2027"); other text as it is."""
+    try:
+        x = typed_number(text)
+    except ValueError:
+        return text
+    return str(int(x)) if x.is_integer() else text
 
 
 def _measure_list(values: dict) -> str:

@@ -239,6 +239,14 @@ def test_merge_fills_blank_measure_columns_of_the_matching_row_only(tmp_path):
     assert [n for n in notes if n.kind == "outside"]                        # 305 and ACRAD15, from reading
 
 
+def test_a_blank_or_spreadsheet_typed_roster_year_matches_and_another_year_does_not(tmp_path):
+    roster = _roster([{"npi": NPI, "tin": TIN, "specialty": "Cardiology", "performance_year": "2027.0"},
+                      {"npi": NPI, "tin": TIN, "specialty": "Cardiology", "performance_year": ""},
+                      {"npi": NPI, "tin": TIN, "specialty": "Cardiology", "performance_year": "2028"}])
+    merged, _ = merge_into_roster(roster, [read_qpp_submission(_quality_as_asm(tmp_path))])
+    assert merged["q236_eligible"].tolist() == ["562", "562", ""]
+
+
 def test_merge_keeps_a_differing_typed_measure_and_reports_it_unless_the_file_is_preferred(tmp_path):
     roster = _roster([{"npi": NPI, "tin": TIN, "specialty": "Cardiology", "q236_eligible": "562",
                        "q236_reported": "500", "q236_rate": ""}])
