@@ -112,6 +112,8 @@ def _proposals(df: pd.DataFrame, imports: list[QppImport], group_to_members: boo
 
 def _year_text(text: str) -> str:
     """A typed year as digits ("2027.0" from a spreadsheet reads as "2027"); other text as it is."""
+    if not text:
+        return text  # typed_number("") raises IndexError, not ValueError (asm_xl.model.validation)
     try:
         x = typed_number(text)
     except ValueError:
