@@ -1,4 +1,5 @@
-"""asm-xl command line: demo, generate, template, recalc, score."""
+"""asm-xl command line: demo, generate, template, recalc, score (here); from-cms, check-cms
+(:mod:`asm_xl.cli.cms_commands`) and import-qpp (:mod:`asm_xl.cli.qpp_commands`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import warnings
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["main"]
+from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, run_cms
+from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
+
+__all__ = ["main", "build_parser"]
 
 
 def _sample_roster() -> Path:
@@ -184,78 +188,6 @@ def score_table(scores) -> str:
     return shown.to_string(index=False)
 
 
-# ------------------------------------------------------------------ CMS's participants file (from-cms, check-cms)
-_CMS_COMMANDS = ("from-cms", "check-cms")
-_CMS_EXIT = "exit codes: 0 done; 1 a file could not be read, a bad filter, nothing matched or --out exists " \
-            "(--overwrite); 2 (check-cms) warnings written; 3 a file could not be written"
-
-
-def _add_cms_commands(sub) -> None:
-    f = sub.add_parser("from-cms", help="start a roster from CMS's ASM Participants file (data.cms.gov)",
-                       description="Pick physicians from CMS's ASM Participants file (CSV or Excel) and write a "
-                                   "roster with NPI, name, cohort, performance year and CMS's small-practice flag "
-                                   "filled; TIN, payments and measures are left blank for you to fill.",
-                       epilog=_CMS_EXIT)
-    f.add_argument("participants", help="CMS's ASM Participants file (.csv or .xlsx)")
-    f.add_argument("--organization", action="append", help="text in ORGANIZATION_LEGAL_NAME (any case; repeatable)")
-    f.add_argument("--state", action="append", help="state code, e.g. TX (repeatable)")
-    f.add_argument("--npi", action="append", help="an NPI (repeatable, or several separated by commas)")
-    f.add_argument("--year", type=int, default=2027, help="performance year (default 2027)")
-    f.add_argument("--out", default="roster.csv", help="roster to write (default: roster.csv)")
-    f.add_argument("--overwrite", action="store_true", help="replace --out if it exists (it may hold your inputs)")
-    c = sub.add_parser("check-cms", help="check a roster against CMS's ASM Participants file (warnings only)",
-                       description="Eligibility screen: rows whose NPI is not on CMS's list, not a participant "
-                                   "that year, in another cohort or with another small-practice flag. Nothing is "
-                                   "rejected; the warnings are written like the error report.", epilog=_CMS_EXIT)
-    c.add_argument("roster")
-    c.add_argument("participants", help="CMS's ASM Participants file (.csv or .xlsx)")
-    c.add_argument("--year", type=int, default=2027, help="performance year where the roster leaves it blank "
-                                                          "(default 2027)")
-    c.add_argument("--out", default="cms_warnings.csv", help="where the warnings go (default: cms_warnings.csv)")
-
-
-def _cmd_cms(args) -> int:
-    from asm_xl.roster import RosterError, read_roster, validate_roster, write_error_report
-    from asm_xl.roster.cms_participants import read_cms_participants
-    from asm_xl.roster.cms_roster import roster_from_cms, write_cms_roster
-    from asm_xl.roster.cms_screen import check_roster_against_cms, summarize_cms_warnings
-    try:
-        participants = read_cms_participants(args.participants)
-        if args.command == "check-cms":
-            roster = read_roster(args.roster)
-            for w in roster.attrs.get("roster_warnings", []):
-                print(f"warning: {w}", file=sys.stderr)
-            warnings = check_roster_against_cms(roster, participants, args.year)
-            print(summarize_cms_warnings(warnings, len(roster)))
-            if len(warnings):
-                print(f"warnings report: {write_error_report(warnings, Path(args.out))}")
-            return 2 if len(warnings) else 0
-        out = Path(args.out)
-        if out.exists() and not args.overwrite:
-            print(f"asm-xl: {out} exists (it may hold inputs you filled): choose another --out or add --overwrite",
-                  file=sys.stderr)
-            return 1
-        npis = [n for arg in args.npi or [] for n in arg.split(",") if n.strip()]
-        roster = roster_from_cms(participants, organization=args.organization, state=args.state, npis=npis,
-                                 performance_year=args.year)
-        write_cms_roster(roster, out)
-        required = validate_roster(read_roster(out)).errors
-    except RosterError as e:
-        print(f"asm-xl: {e}", file=sys.stderr)
-        return 1
-    counts = ", ".join(f"{n} {c}" for c, n in roster["cohort"].replace("", "cohort blank").value_counts().sort_index().items())
-    print(f"roster written: {out} ({len(roster)} physician(s): {counts}; performance year {args.year})")
-    for note in roster.attrs["cms_notes"]:
-        print(f"note: {note}")
-    if roster.attrs["npis_not_found"]:
-        print(f"warning: not on CMS's list: {', '.join(roster.attrs['npis_not_found'])}", file=sys.stderr)
-    needed = list(dict.fromkeys(required.loc[required["reason"].str.startswith("required"), "column"]))
-    print(f"next: fill {', '.join(needed) or 'nothing required'} for every physician (required), then the measures, "
-          f"cost and improvement activities you have; tin is blank (CMS's file has none): fill it if a physician "
-          f"bills under several TINs. Then: asm-xl generate {out}")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The asm-xl command line."""
     from asm_xl import __version__
@@ -312,7 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     pool_opts(s)
     s.add_argument("--errors", default="roster_errors.csv",
                    help="where rejected rows are reported (default: roster_errors.csv in the current folder)")
-    _add_cms_commands(sub)
+    add_cms_commands(sub)
+
+    add_import_qpp_parser(sub)
     return p
 
 
@@ -344,8 +278,11 @@ def _dispatch(args) -> int:
         return _cmd_recalc(args)
     if args.command == "score":
         return _cmd_score(args)
-    if args.command in _CMS_COMMANDS:
-        return _cmd_cms(args)
+    if args.command in CMS_COMMANDS:
+        return run_cms(args)
+
+    if args.command == "import-qpp":
+        return run_import_qpp(args)
     return 2  # pragma: no cover
 
 

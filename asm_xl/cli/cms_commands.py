@@ -1,0 +1,79 @@
+"""asm-xl from-cms / check-cms: start a roster from CMS's ASM Participants file, check one against it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+__all__ = ["CMS_COMMANDS", "add_cms_commands", "run_cms"]
+
+CMS_COMMANDS = ("from-cms", "check-cms")
+CMS_EXIT = "exit codes: 0 done; 1 a file could not be read, a bad filter, nothing matched or --out exists " \
+            "(--overwrite); 2 (check-cms) warnings written; 3 a file could not be written"
+
+
+def add_cms_commands(sub) -> None:
+    f = sub.add_parser("from-cms", help="start a roster from CMS's ASM Participants file (data.cms.gov)",
+                       description="Pick physicians from CMS's ASM Participants file (CSV or Excel) and write a "
+                                   "roster with NPI, name, cohort, performance year and CMS's small-practice flag "
+                                   "filled; TIN, payments and measures are left blank for you to fill.",
+                       epilog=CMS_EXIT)
+    f.add_argument("participants", help="CMS's ASM Participants file (.csv or .xlsx)")
+    f.add_argument("--organization", action="append", help="text in ORGANIZATION_LEGAL_NAME (any case; repeatable)")
+    f.add_argument("--state", action="append", help="state code, e.g. TX (repeatable)")
+    f.add_argument("--npi", action="append", help="an NPI (repeatable, or several separated by commas)")
+    f.add_argument("--year", type=int, default=2027, help="performance year (default 2027)")
+    f.add_argument("--out", default="roster.csv", help="roster to write (default: roster.csv)")
+    f.add_argument("--overwrite", action="store_true", help="replace --out if it exists (it may hold your inputs)")
+    c = sub.add_parser("check-cms", help="check a roster against CMS's ASM Participants file (warnings only)",
+                       description="Eligibility screen: rows whose NPI is not on CMS's list, not a participant "
+                                   "that year, in another cohort or with another small-practice flag. Nothing is "
+                                   "rejected; the warnings are written like the error report.", epilog=CMS_EXIT)
+    c.add_argument("roster")
+    c.add_argument("participants", help="CMS's ASM Participants file (.csv or .xlsx)")
+    c.add_argument("--year", type=int, default=2027, help="performance year where the roster leaves it blank "
+                                                          "(default 2027)")
+    c.add_argument("--out", default="cms_warnings.csv", help="where the warnings go (default: cms_warnings.csv)")
+
+
+def run_cms(args) -> int:
+    from asm_xl.roster import RosterError, read_roster, validate_roster, write_error_report
+    from asm_xl.roster.cms_participants import read_cms_participants
+    from asm_xl.roster.cms_roster import roster_from_cms, write_cms_roster
+    from asm_xl.roster.cms_screen import check_roster_against_cms, summarize_cms_warnings
+    try:
+        participants = read_cms_participants(args.participants)
+        if args.command == "check-cms":
+            roster = read_roster(args.roster)
+            for w in roster.attrs.get("roster_warnings", []):
+                print(f"warning: {w}", file=sys.stderr)
+            warnings = check_roster_against_cms(roster, participants, args.year)
+            print(summarize_cms_warnings(warnings, len(roster)))
+            if len(warnings):
+                print(f"warnings report: {write_error_report(warnings, Path(args.out))}")
+            return 2 if len(warnings) else 0
+        out = Path(args.out)
+        if out.exists() and not args.overwrite:
+            print(f"asm-xl: {out} exists (it may hold inputs you filled): choose another --out or add --overwrite",
+                  file=sys.stderr)
+            return 1
+        npis = [n for arg in args.npi or [] for n in arg.split(",") if n.strip()]
+        roster = roster_from_cms(participants, organization=args.organization, state=args.state, npis=npis,
+                                 performance_year=args.year)
+        write_cms_roster(roster, out)
+        required = validate_roster(read_roster(out)).errors
+    except RosterError as e:
+        print(f"asm-xl: {e}", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{n} {c}" for c, n in roster["cohort"].replace("", "cohort blank").value_counts().sort_index().items())
+    print(f"roster written: {out} ({len(roster)} physician(s): {counts}; performance year {args.year})")
+    for note in roster.attrs["cms_notes"]:
+        print(f"note: {note}")
+    if roster.attrs["npis_not_found"]:
+        print(f"warning: not on CMS's list: {', '.join(roster.attrs['npis_not_found'])}", file=sys.stderr)
+    needed = list(dict.fromkeys(required.loc[required["reason"].str.startswith("required"), "column"]))
+    print(f"next: fill {', '.join(needed) or 'nothing required'} for every physician (required), then the measures, "
+          f"cost and improvement activities you have; tin is blank (CMS's file has none): fill it if a physician "
+          f"bills under several TINs. Then: asm-xl generate {out}")
+    return 0
+

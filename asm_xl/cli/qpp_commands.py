@@ -1,0 +1,73 @@
+"""asm-xl import-qpp: QPP submission files into the roster's measure columns (asm_xl.roster.qpp_merge)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["add_import_qpp_parser", "run_import_qpp"]
+
+_QPP_KIND_TITLES = {"filled": "filled", "conflict": "conflicts", "replaced": "replaced by the file",
+                    "unmatched": "not in the roster", "group": "group submissions", "cohort": "not the row's cohort",
+                    "skipped": "skipped", "duplicate": "reported twice", "year": "year", "identifier": "identifiers",
+                    "points": "points typed"}
+
+
+def add_import_qpp_parser(sub) -> None:
+    q = sub.add_parser(
+        "import-qpp", formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="fill a roster's quality measure columns from QPP submission files (JSON)",
+        epilog="exit codes: 0 merged; 1 the roster or a QPP file could not be read (nothing written); "
+               "2 merged, but values typed in the roster differ from the files and were kept (listed; "
+               "--prefer-file to take the files'); 3 the output could not be written")
+    q.add_argument("roster")
+    q.add_argument("files", nargs="+", metavar="submission.json")
+    q.add_argument("--out", required=True, help="the merged roster (.csv, UTF-8 with BOM)")
+    q.add_argument("--prefer-file", action="store_true",
+                   help="replace values typed in the roster that differ from the files' (default: keep them)")
+    q.add_argument("--year", type=int, help="performance year of files that leave it blank (CMS's templates)")
+    q.add_argument("--group-to-members", action="store_true",
+                   help="copy a group (TIN-only) submission to every roster row of that TIN")
+
+
+def run_import_qpp(args) -> int:
+    from asm_xl.roster import RosterError, read_roster
+    from asm_xl.roster.qpp_import import QppError, read_qpp_submission
+    from asm_xl.roster.qpp_merge import merge_into_roster
+    from asm_xl.xlsx.atomic import write_atomic
+    out = Path(args.out)
+    if out.suffix.casefold() != ".csv":
+        print(f"asm-xl: --out {out.name}: the merged roster is written as CSV; name it .csv", file=sys.stderr)
+        return 1
+    failures, imports = [], []
+    try:
+        roster = read_roster(args.roster)
+    except RosterError as e:
+        failures.append(str(e))
+    for f in args.files:
+        try:
+            imports.append(read_qpp_submission(f, performance_year=args.year))
+        except QppError as e:
+            failures.append(str(e))
+    if failures:
+        for msg in failures:
+            print(f"asm-xl: {msg}", file=sys.stderr)
+        print("asm-xl: nothing written", file=sys.stderr)
+        return 1
+    merged, notes = merge_into_roster(roster, imports, prefer_file=args.prefer_file,
+                                      group_to_members=args.group_to_members)
+    for imp in imports:
+        mine = [n for n in notes if n.source == imp.source and n.kind != "outside"]
+        rows = sum(n.kind == "filled" for n in mine)
+        print(f"{imp.source}: {rows} roster row(s) filled")
+        if imp.outside:
+            print(f"  outside the ASM measure list (not imported): {', '.join(imp.outside)}")
+        for kind, title in _QPP_KIND_TITLES.items():
+            for n in (n for n in mine if n.kind == kind):
+                print(f"  {title}: {n.text}")
+    write_atomic(out, merged.to_csv(index=False).encode("utf-8-sig"))
+    print(f"merged roster written: {out}")
+    return 2 if any(n.kind == "conflict" for n in notes) else 0
+
+

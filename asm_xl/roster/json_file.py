@@ -1,0 +1,52 @@
+"""Read an untrusted JSON file safely: size checked before reading, bounded read, clear errors."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+__all__ = ["JsonFileError", "read_json_file"]
+
+
+class JsonFileError(ValueError):
+    """A JSON file cannot be read: missing, too large, not UTF-8 or not valid JSON (with line and column)."""
+
+
+def read_json_file(p: Path, *, max_bytes: int, what: str):
+    """The parsed JSON of an untrusted file: its size is checked before reading (and the read is bounded), the
+    text must be UTF-8 (a BOM is allowed), NaN/Infinity are refused; errors name the file, line and column."""
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise JsonFileError(f"{what} file not found: {p}") from None
+    except OSError as e:
+        raise JsonFileError(f"cannot open the {what} file {p}: {e.strerror or e}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise JsonFileError(f"{p} is not a file")
+    too_big = f"{p.name} is larger than {max_bytes:,} bytes, the limit for a {what} file"
+    if st.st_size > max_bytes:
+        raise JsonFileError(too_big)
+    try:
+        with open(p, "rb") as f:
+            raw = f.read(max_bytes + 1)
+    except OSError as e:
+        raise JsonFileError(f"cannot read the {what} file {p}: {e.strerror or e}") from None
+    if len(raw) > max_bytes:
+        raise JsonFileError(too_big)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise JsonFileError(f"{p.name} is not UTF-8 text (byte {e.start}): a {what} file is JSON") from None
+
+    def no_constant(name: str):
+        raise ValueError(f"{name} is not a JSON number")
+
+    try:
+        return json.loads(text, parse_constant=no_constant)
+    except json.JSONDecodeError as e:
+        raise JsonFileError(f"{p.name} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    except ValueError as e:
+        raise JsonFileError(f"{p.name} is not valid JSON: {e}") from None
+    except RecursionError:
+        raise JsonFileError(f"{p.name}: JSON nested too deeply to be a {what} file") from None
