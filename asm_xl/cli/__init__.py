@@ -284,7 +284,3 @@ def _dispatch(args) -> int:
     if args.command == "import-qpp":
         return run_import_qpp(args)
     return 2  # pragma: no cover
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
