@@ -269,7 +269,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
              "scaling_factor": sf, "tfs_midpoint": midpoint, "factor": factor,
              "multiplier": payment.payment_multiplier(factor), "part_b_payments": P,
              "dollar_impact": payment.dollar_impact(factor, P), "percentile_rank": pct, "cohort_rank": rank,
-             "cohort_size": int(pooled.sum()), "note": notes}
+             "cohort_size": int(pooled.sum()), "exception": exc, "note": notes}
     res = pd.DataFrame(frame, index=idx)
     float_cols = ["quality", "cost_points", "cost", "quality_weight", "cost_weight", "final_score", "tfs",
                   "factor", "multiplier", "dollar_impact", "percentile_rank"]

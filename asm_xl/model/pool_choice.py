@@ -33,7 +33,6 @@ import numpy as np
 
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort
-from asm_xl.model.peer_assumptions import PeerAssumptions
 from asm_xl.model.peers import PoolDraws, given_pool, simulate_national_cohorts
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
@@ -114,7 +113,7 @@ def reference_point(cohort: str, performance_year: int, settings: Settings = DEF
 def roster_pool_warning(cohort: str, pooled: int, settings: Settings = DEFAULT_SETTINGS) -> str | None:
     """A warning when a 'roster' pool is far smaller than CMS's cohort (``roster_pool_minimum_share``
     of the peer model's ``cohort_size``): its scaling factor is that of a small group, not the cohort's."""
-    size = PeerAssumptions.for_cohort(cohort).cohort_size
+    size = settings.peer_assumptions(cohort).cohort_size
     if pooled >= settings.roster_pool_minimum_share * size:
         return None
     return (f"the {cohort} roster pool has {pooled:,} scored participant(s), CMS's {cohort} cohort about {size:,}: "
