@@ -31,7 +31,7 @@ from asm_xl.model.categories import MeasureStatus  # noqa: E402
 from asm_xl.model.cohort import score_cohort  # noqa: E402
 from asm_xl.model.parameters import get_cohort  # noqa: E402
 from asm_xl.model.peer_simulation import draw_peers, pool_of  # noqa: E402
-from asm_xl.model.pool_choice import national_pool
+from asm_xl.model.pool_choice import national_pool  # noqa: E402
 from asm_xl.model.ranges import payment_ranges  # noqa: E402
 from asm_xl.model.settings import Settings  # noqa: E402
 

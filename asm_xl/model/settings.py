@@ -102,7 +102,8 @@ class Settings:
         15, "CMS", "Most clinicians in a TIN for it to count as a small practice.", minimum=1)
     # --- payment (spec 8) ---
     tfs_steepness: float = _setting(
-        0.1, "ASSUMPTION", "k of the logistic exchange function TFS = 1 / (1 + exp(-k (final - m))).", minimum=0)
+        0.1, "ASSUMPTION", "k of the logistic exchange function TFS = 1 / (1 + exp(-k (final - m))). CMS's "
+        "illustration (80 -> 0.95) does not identify k: it only gives k x (80 - m) = ln 19.", minimum=0)
     tfs_midpoint: float = _setting(
         50.0, "ASSUMPTION", "m of the exchange function when the midpoint is fixed.", minimum=0, maximum=100)
     tfs_midpoint_mode: str = _setting(

@@ -235,7 +235,7 @@ def test_merge_fills_blank_measure_columns_of_the_matching_row_only(tmp_path):
     assert merged.loc[0, ["q236_collection_type", "q236_eligible", "q236_reported", "q236_rate"]].tolist() == [
         "MIPS CQM", "562", "562", repr(305 / 560)]
     assert merged.loc[1, ["q236_eligible", "q236_rate"]].tolist() == ["", ""]
-    assert [n.text for n in notes if n.kind == "filled"] == [f"row 2 (NPI {NPI}): Q236"]
+    assert [n.text for n in notes if n.kind == "filled"] == [f"row 0 (NPI {NPI}): Q236"]
     assert [n for n in notes if n.kind == "outside"]                        # 305 and ACRAD15, from reading
 
 
@@ -302,7 +302,7 @@ def test_measure_outside_the_rows_cohort_is_reported_not_merged(tmp_path):
     roster = _roster([{"npi": NPI, "tin": TIN, "specialty": "Orthopedic Surgery"}])   # LBP: Q236 is an HF measure
     merged, notes = merge_into_roster(roster, [read_qpp_submission(_quality_as_asm(tmp_path))])
     assert "q236_eligible" not in merged.columns
-    assert [n.text for n in notes if n.kind == "cohort"] == [f"row 2 (NPI {NPI}): Q236 is not a LBP measure: not merged"]
+    assert [n.text for n in notes if n.kind == "cohort"] == [f"row 0 (NPI {NPI}): Q236 is not a LBP measure: not merged"]
 
 
 def test_group_submission_is_reported_by_default_and_copied_to_the_tins_rows_on_request(tmp_path):
