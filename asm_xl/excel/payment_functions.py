@@ -60,15 +60,15 @@ def _cohort(final_scores, payments, name: str = "final_scores"):
     return np.array(finals), np.array(weights)
 
 
-def _roster_point(finals, weights, performance_year: int, s: Settings) -> tuple[float, float]:
+def _roster_point(finals, weights, performance_year: int, s: Settings) -> tuple[float, float, float]:
     """SF and m of a cohort given as its final scores, solved as the cohort API solves a roster pool."""
     m = float(payment.cohort_midpoints(finals, True, settings=s)[0])
     return payment.solve_scaling_factor(finals, weights, year_risk(performance_year), midpoint=m,
-                                        settings=s).scaling_factor, m
+                                        settings=s).scaling_factor, m, s.tfs_steepness
 
 
-def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[float, float]:
-    """(SF, m) of ASM_FACTOR's ``scaling``: the cohort's final scores, a cohort code (the pool in force),
+def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[float, float, float]:
+    """(SF, m, k) of ASM_FACTOR's ``scaling``: the cohort's final scores, a cohort code (the pool in force),
     a scaling factor, or blank (only with a 'given' pool) -- the pool is always named, never a default."""
     if isinstance(scaling, list) and len(xv.flatten("scaling", scaling)) > 1:
         finals, weights = _cohort(scaling, payments, "scaling")
@@ -76,7 +76,7 @@ def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[flo
     if isinstance(xv.flatten("scaling", scaling)[0], str) and not xv.is_blank(scaling):
         code = get_cohort(xv.text("scaling", scaling)).code
         point = pool_choice.reference_point(code, performance_year, s)
-        return point.scaling_factor, point.midpoint
+        return point.scaling_factor, point.midpoint, point.steepness
     sf = xv.optional_number("scaling", scaling, None, minimum=0)
     if sf is None:
         if s.pool != "given":
@@ -87,7 +87,7 @@ def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[flo
     if m is None:
         raise xv.ExcelError("#VALUE!", f"scaling: a scaling factor alone gives no midpoint when "
                                        f"{MIDPOINT_NEEDS_COHORT}; name the cohort instead")
-    return sf, m
+    return sf, m, s.tfs_steepness
 
 
 @excel_function(
@@ -128,8 +128,8 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, excep
     s = settings_arg(assumptions)
     py = year_arg(performance_year)
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
-    sf, m = _scaling(scaling, py, payments, s)
-    tfs = payment.transformed_final_score(f, midpoint=m, settings=s)
+    sf, m, k = _scaling(scaling, py, payments, s)
+    tfs = payment.transformed_final_score(f, midpoint=m, steepness=k, settings=s)
     flags = [xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_)]
     return float(exceptions.neutral_factor(payment.adjustment_factor(f, tfs, year_risk(py), sf, settings=s),
                                            any(flags)))

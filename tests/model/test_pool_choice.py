@@ -1,6 +1,7 @@
 """The pool is chosen explicitly (README "Which pool prices the score?"): national peer model,
 given, or the roster as the cohort; no hidden default scaling factor."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -85,3 +86,30 @@ def test_an_excepted_participant_has_a_neutral_range():
     rng = payment_ranges(res.scores, settings=SMALL)
     assert rng.iloc[0][["factor_p10", "factor_p50", "factor_p90", "p_gain", "dollars_p50"]].tolist() == [0.0] * 5
     assert float(rng["factor_p50"].iloc[1]) > 0
+
+
+def test_an_exchange_function_cms_publishes_is_data_that_every_api_prices_with(monkeypatch):
+    # HF 2028 published: k 0.12, m 55 (hypothetical); LBP and other years unpublished
+    from asm_xl.excel import call
+    from asm_xl.model import parameters
+    raw = dict(parameters._raw())
+    raw["exchange_function"] = [{"cohort": "HF", "performance_year": 2028, "steepness": 0.12, "midpoint": 55.0,
+                                 "source": "CMS (hypothetical)"}]
+    monkeypatch.setattr(parameters, "_raw", lambda: raw)
+    assert parameters.exchange_function("HF", 2028).steepness == 0.12
+    assert parameters.exchange_function("HF", 2027) is None and parameters.exchange_function("LBP", 2028) is None
+    s = SMALL.replace(peer_seed=7)  # a pool not drawn before this test
+    pool = national_pool("HF", 2028, s)
+    assert set(pool.steepness) == {0.12} and set(pool.midpoint) == {55.0}
+    assert len(set(national_pool("HF", 2027, s).steepness)) > 1  # unpublished year: still uncertain
+    p = dataclasses.replace(_final_80(), performance_year=2028)
+    point = reference_point("HF", 2028, s)
+    assert (point.steepness, point.midpoint) == (0.12, 55.0)
+    tfs = 1.0 / (1.0 + math.exp(-0.12 * (80 - 55)))
+    got = score_participant(p, settings=s)
+    assert got.tfs == pytest.approx(tfs, rel=1e-14)
+    assert got.factor == pytest.approx(0.09 * tfs * point.scaling_factor - 0.09, rel=1e-12)
+    assert call("ASM_FACTOR", 80, 2028, "HF", None, None, [["peer_draws", 60], ["peer_seed", 7]]) == \
+        pytest.approx(got.factor, rel=1e-12)
+    cohort = score_cohort(pd.DataFrame([hf_row(8, 8, performance_year=2028)]), settings=s)
+    assert float(cohort.scores["tfs"].iloc[0]) == pytest.approx(tfs, rel=1e-14)
