@@ -26,13 +26,14 @@ the performance year.]
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.parameters import exchange_function, get_cohort
+from asm_xl.model.parameters import exchange_function, get_cohort, performance_years, risk_level
 from asm_xl.model.peers import PoolDraws, given_pool, simulate_national_cohorts
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
@@ -76,15 +77,24 @@ def national_pool(cohort: str, performance_year: int, settings: Settings = DEFAU
                                                                                         settings))
 
 
-@lru_cache(maxsize=16)
 def _national_pool(cohort: str, performance_year: int, settings: Settings) -> PoolDraws:
-    return simulate_national_cohorts(cohort, performance_year, draws=settings.peer_draws, seed=settings.peer_seed,
-                                     settings=settings)
+    """A year's pool is the cohort's draws at that year's risk level: nothing else of a drawn cohort
+    depends on the year (peers are scored with ``settings``), and the scaling factor solves a budget
+    in which r factors out (sum P x r (TFS x SF - 1), bounded at +/- r, = -withhold x r x sum P), so
+    it is the same in every year. Drawn once per cohort and settings, priced per year."""
+    draws = _national_draws(cohort, settings)
+    return dataclasses.replace(draws, performance_year=int(performance_year), risk_level=risk_level(performance_year))
+
+
+@lru_cache(maxsize=16)
+def _national_draws(cohort: str, settings: Settings) -> PoolDraws:
+    return simulate_national_cohorts(cohort, performance_years()[0], draws=settings.peer_draws,
+                                     seed=settings.peer_seed, settings=settings)
 
 
 def forget_pools() -> None:
     """Drop the pools and points kept in memory (benchmarks measure a cold start with it)."""
-    _national_pool.cache_clear()
+    _national_draws.cache_clear()
     _national_point.cache_clear()
 
 

@@ -113,3 +113,16 @@ def test_an_exchange_function_cms_publishes_is_data_that_every_api_prices_with(m
         pytest.approx(got.factor, rel=1e-12)
     cohort = score_cohort(pd.DataFrame([hf_row(8, 8, performance_year=2028)]), settings=s)
     assert float(cohort.scores["tfs"].iloc[0]) == pytest.approx(tfs, rel=1e-14)
+
+
+def test_a_years_pool_is_the_cohorts_draws_at_that_years_risk_level():
+    # drawn once: every year prices with the same k, m and SF per draw; only r differs, and the budget
+    # identity is the same in every year because r factors out of it
+    from asm_xl.model.peers import simulate_national_cohorts
+    s = SMALL.replace(peer_seed=11)
+    for year, r in ((2027, 0.09), (2031, 0.12)):
+        pool = national_pool("LBP", year, s)
+        direct = simulate_national_cohorts("LBP", year, draws=60, seed=11, settings=s)
+        assert pool.risk_level == direct.risk_level == r and pool.performance_year == year
+        np.testing.assert_allclose(pool.scaling_factor, direct.scaling_factor, rtol=1e-12)
+        assert np.array_equal(pool.midpoint, direct.midpoint) and np.array_equal(pool.steepness, direct.steepness)
