@@ -17,6 +17,7 @@ from typing import Callable
 
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.excel import spill
 from asm_xl.excel.values import ExcelError
 
 __all__ = ["Arg", "ExcelFunction", "REGISTRY", "excel_function", "call", "explain", "evaluate"]
@@ -37,8 +38,13 @@ class Arg:
     name: str
     doc: str
     optional: bool = False
-    range: bool = False
+    range: bool = False      #: meant as a range (a cohort's scores, the assumptions): never mapped
     doc_template: str = ""   #: ``doc`` before the settings were filled in
+
+    @property
+    def elementwise(self) -> bool:
+        """A one-cell argument: given a range of cells, the function is mapped over them (spill)."""
+        return not self.range
 
     def filled(self, settings: Settings = DEFAULT_SETTINGS) -> "Arg":
         template = self.doc_template or self.doc
@@ -74,6 +80,11 @@ class ExcelFunction:
     def arity(self) -> tuple[int, int]:
         """(number of declared arguments, how many are required)."""
         return len(self.args), sum(not a.optional for a in self.args)
+
+    @cached_property
+    def mapped(self) -> tuple[int, ...]:
+        """Positions of the element-wise arguments (see :mod:`asm_xl.excel.spill`)."""
+        return tuple(i for i, a in enumerate(self.args) if a.elementwise)
 
     @property
     def signature(self) -> str:
@@ -126,8 +137,21 @@ def evaluate(name: str, *values: object) -> tuple[object, str]:
     n, required = fn.arity
     if len(values) < required or (len(values) > n and fn.variadic is None):
         return "#VALUE!", f"{fn.signature} takes {required}-{n} arguments, got {len(values)}"
+    if len(values) < n:
+        values += (None,) * (n - len(values))
+    for i in fn.mapped:  # a range given for a one-cell argument: map over its cells (spill)
+        v = values[i]
+        if v.__class__ is list or v.__class__ is tuple:
+            if spill.is_many(v):
+                return spill.map_cells(fn, values, _evaluate_one)
+            values = values[:i] + (spill.one_value(v),) + values[i + 1:]  # [[x]] (xlwings, ndim=2) is x
+    return _evaluate_one(fn, values)
+
+
+def _evaluate_one(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
+    """(result or error value, reason) of one call with all of its arguments given."""
     try:
-        return fn.impl(*values, *(None,) * (n - len(values))), ""
+        return fn.impl(*values), ""
     except ExcelError as e:
         return e.code, e.reason
     except ASMInputError as e:
@@ -142,7 +166,12 @@ def call(name: str, *values: object) -> object:
     return evaluate(name, *values)[0]
 
 
-def explain(name: str, *values: object) -> str:
-    """Why the function gives an error for these arguments ("OK" when it does not)."""
+def explain(name: str, *values: object) -> str | list:
+    """Why the function gives an error for these arguments ("OK" when it does not); for a spilled
+    result, rows of reasons of the same shape."""
     result, reason = evaluate(name, *values)
+    if result.__class__ is list:  # a spilled result: the reason of each cell
+        fn = REGISTRY.get(name) or REGISTRY[str(name).strip().upper()]
+        values += (None,) * (fn.arity[0] - len(values))
+        return spill.map_cells(fn, values, lambda f, v: (_evaluate_one(f, v)[1] or "OK", ""))[0]
     return reason or "OK"
