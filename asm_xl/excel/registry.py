@@ -135,17 +135,27 @@ def evaluate(name: str, *values: object) -> tuple[object, str]:
         if fn is None:
             return "#NAME?", f"unknown function {name!r}"
     n, required = fn.arity
-    if len(values) < required or (len(values) > n and fn.variadic is None):
-        return "#VALUE!", f"{fn.signature} takes {required}-{n} arguments, got {len(values)}"
-    if len(values) < n:
-        values += (None,) * (n - len(values))
+    given = len(values)
+    if given != n:
+        if given < required or (given > n and fn.variadic is None):
+            return "#VALUE!", f"{fn.signature} takes {required}-{n} arguments, got {given}"
+        if given < n:
+            values += (None,) * (n - given)
     for i in fn.mapped:  # a range given for a one-cell argument: map over its cells (spill)
         v = values[i]
         if v.__class__ is list or v.__class__ is tuple:
             if spill.is_many(v):
                 return spill.map_cells(fn, values, _evaluate_one)
             values = values[:i] + (spill.one_value(v),) + values[i + 1:]  # [[x]] (xlwings, ndim=2) is x
-    return _evaluate_one(fn, values)
+    try:
+        return fn.impl(*values), ""
+    except ExcelError as e:
+        return e.code, e.reason
+    except ASMInputError as e:
+        return "#NUM!", str(e)
+    except Exception as e:  # never a traceback in a cell
+        log.exception("%s failed", fn.name)
+        return "#VALUE!", f"internal error in {fn.name}: {type(e).__name__}: {e}"
 
 
 def _evaluate_one(fn: ExcelFunction, values: tuple) -> tuple[object, str]:

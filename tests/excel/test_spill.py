@@ -90,3 +90,26 @@ def test_every_registered_function_maps_a_two_cell_column_over_its_first_one_cel
         col = [[args[i]], [args[i]]]
         spilled = call(name, *args[:i], col, *args[i + 1:])
         assert spilled == [[call(name, *args)]] * 2, name
+
+
+def test_a_cohort_range_is_solved_once_per_distinct_content():
+    from asm_xl.excel.payment_functions import COHORT_POINTS
+    cohort = [[float(5 + (i * 37) % 90)] for i in range(500)]
+    COHORT_POINTS.clear()
+    before = COHORT_POINTS.solves
+    first = [call("ASM_FACTOR", f, 2027, cohort) for f in (20.0, 50.0, 80.0)]
+    again = [call("ASM_FACTOR", f, 2027, [list(r) for r in cohort]) for f in (20.0, 50.0, 80.0)]  # as xlwings
+    assert first == again and COHORT_POINTS.solves == before + 1
+    other = [list(r) for r in cohort]
+    other[0] = [95.0]
+    changed = call("ASM_FACTOR", 50.0, 2027, other)
+    assert COHORT_POINTS.solves == before + 2 and changed != first[1]
+    assert call("ASM_FACTOR", 50.0, 2027, cohort) == first[1] and COHORT_POINTS.solves == before + 2
+    COHORT_POINTS.clear()  # a fresh memo gives the same value: the result does not depend on the memo
+    assert call("ASM_FACTOR", 50.0, 2027, cohort) == first[1] and COHORT_POINTS.solves == before + 3
+
+
+def test_a_cohort_range_that_is_an_error_stays_an_error_when_asked_again():
+    bad = [["x"], [50.0]]
+    assert call("ASM_FACTOR", 50.0, 2027, bad) == "#VALUE!" == call("ASM_FACTOR", 60.0, 2027, bad)
+    assert "scaling #1" in explain("ASM_FACTOR", 60.0, 2027, [["x"], [50.0]])
