@@ -115,7 +115,7 @@ CASES_TABLE = {
     "ASM_FINAL": ((0.62, 0.7, 1.0, 0.8, 2.0, 8.0, True, None, ASSUMPTIONS), lambda *a: _final(*a[:7])),
     "ASM_NOTE": ((0.62, "#N/A", True, ASSUMPTIONS),
                  lambda q, c, m, a: "Cost not scored: its weight moves to quality [ASSUMPTION]." if c == "#N/A" else ""),
-    "ASM_TFS": ((62.0, ASSUMPTIONS), lambda f, a: 1.0 / (1.0 + math.exp(-S.tfs_steepness * (f - S.tfs_midpoint)))),
+    "ASM_TFS": ((62.0, None, ASSUMPTIONS), lambda f, m, a: 1.0 / (1.0 + math.exp(-S.tfs_steepness * (f - S.tfs_midpoint)))),
     "ASM_SCALING": ((FINALS, 2027.0, None, ASSUMPTIONS), lambda f, y, p, a: _scaling(f)),
     "ASM_FACTOR": ((62.0, 2027.0, 1.0, None, None, ASSUMPTIONS), lambda f, y, sf, p, e, a: _factor(f, RISK[int(y)], sf)),
     "ASM_MULTIPLIER": ((62.0, 2027.0, 1.0, None, None, ASSUMPTIONS),

@@ -121,8 +121,13 @@ def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[flo
 def asm_scaling(final_scores, performance_year, payments=None, assumptions=None):
     s = settings_arg(assumptions)
     py = year_arg(performance_year)
+    return COHORT_POINTS.get(_scaling_of, final_scores, payments, py, s)[0]
+
+
+def _scaling_of(final_scores, payments, performance_year: int, s: Settings) -> tuple[float, float]:
     finals, weights = _cohort(final_scores, payments)
-    return _roster_point(finals, weights, py, s)[0]
+    sf, m = _roster_point(finals, weights, performance_year, s)
+    return float(sf), float(m)
 
 
 SCALING = Arg("scaling", 'The pool: the cohort ("HF" or "LBP": the pool in force, by default the national peer '
@@ -195,13 +200,20 @@ def asm_payment_year(performance_year):
     return payment_year(year_arg(performance_year))
 
 
+#: a cohort's final scores sorted, once per distinct content
+_SORTED = RangeMemo()
+
+
+def _sorted_finals(final_scores) -> np.ndarray:
+    return np.sort(_cohort(final_scores, None)[0])
+
+
 @excel_function(
     "ASM_PERCENTILE", "Percentile rank (0-100) of a final score among the cohort's final scores.",
     Arg("final_score", "Final score 0-100."),
     Arg("final_scores", "The cohort's final scores.", range=True), source="scipy percentileofscore(kind='mean')")
 def asm_percentile(final_score, final_scores):
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
-    finals, _ = _cohort(final_scores, None)
-    s = np.sort(finals)
+    s = _SORTED.get(_sorted_finals, final_scores)
     less, leq = np.searchsorted(s, f, "left"), np.searchsorted(s, f, "right")
     return float(100.0 * (less + leq) / (2.0 * s.size))

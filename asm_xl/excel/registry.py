@@ -63,6 +63,7 @@ class ExcelFunction:
     category: str = "ASM"
     source: str = ""              #: source tag of the rule (REG, CMS, MIPS, ASSUMPTION ...)
     help_template: str = ""       #: ``help`` before the settings were filled in
+    table: bool = False           #: returns a table (rows with a header row): never mapped over ranges
 
     def help_for(self, settings: Settings = DEFAULT_SETTINGS) -> str:
         """The Function Wizard line with the numbers of ``settings``."""
@@ -84,7 +85,7 @@ class ExcelFunction:
     @cached_property
     def mapped(self) -> tuple[int, ...]:
         """Positions of the element-wise arguments (see :mod:`asm_xl.excel.spill`)."""
-        return tuple(i for i, a in enumerate(self.args) if a.elementwise)
+        return () if self.table else tuple(i for i, a in enumerate(self.args) if a.elementwise)
 
     @property
     def signature(self) -> str:
@@ -97,7 +98,8 @@ class ExcelFunction:
 REGISTRY: dict[str, ExcelFunction] = {}
 
 
-def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None, source: str = ""):
+def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None, source: str = "",
+                   table: bool = False):
     """Declare an Excel function (decorator on its implementation).
 
     Help texts may name settings in braces; they are filled with the default settings here (see
@@ -119,7 +121,7 @@ def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None
         seen_optional |= a.optional
 
     def deco(impl: Callable) -> Callable:
-        fn = ExcelFunction(name, help, args, impl, variadic, source=source, help_template=help_template)
+        fn = ExcelFunction(name, help, args, impl, variadic, source=source, help_template=help_template, table=table)
         REGISTRY[name] = fn
         impl.__doc__ = fn.docstring()
         return impl
