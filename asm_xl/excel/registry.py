@@ -182,8 +182,8 @@ def explain(name: str, *values: object) -> str | list:
     """Why the function gives an error for these arguments ("OK" when it does not); for a spilled
     result, rows of reasons of the same shape."""
     result, reason = evaluate(name, *values)
-    if result.__class__ is list:  # a spilled result: the reason of each cell
-        fn = REGISTRY.get(name) or REGISTRY[str(name).strip().upper()]
+    fn = REGISTRY.get(name) or REGISTRY.get(str(name).strip().upper())
+    if result.__class__ is list and not fn.table:  # a spilled result: the reason of each cell
         values += (None,) * (fn.arity[0] - len(values))
         return spill.map_cells(fn, values, lambda f, v: (_evaluate_one(f, v)[1] or "OK", ""))[0]
     return reason or "OK"

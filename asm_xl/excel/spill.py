@@ -68,6 +68,8 @@ def map_cells(fn, values: tuple, one: Callable[[object, tuple], tuple[object, st
             if not g or not g[0] or any(len(r) != len(g[0]) for r in g):
                 return "#VALUE!", f"{fn.args[i].name}: an empty or ragged range"
             grids[i] = g
+    if not grids:  # nothing to map over: one call
+        return one(fn, values)
     shapes = {i: (len(g), len(g[0])) for i, g in grids.items()}
     rows = max(r for r, _c in shapes.values())
     cols = max(c for _r, c in shapes.values())

@@ -81,3 +81,8 @@ def test_projection_from_a_later_year_starts_there_and_grows_from_it():
 
 def test_table_functions_are_not_mapped_over_a_column():
     assert call("ASM_PROJECTION", [[70.0], [80.0]], 2027, "HF", 1000) == "#VALUE!"
+
+
+def test_why_of_a_table_function_is_ok_or_its_reason():
+    assert call("ASM_WHY", "ASM_PROJECTION", 70.0, 2027, "HF", 1000) == "OK"
+    assert "final_score" in call("ASM_WHY", "ASM_PROJECTION", "x", 2027, "HF", 1000)
