@@ -31,7 +31,7 @@ from asm_xl.model.categories import MeasureStatus  # noqa: E402
 from asm_xl.model.cohort import score_cohort  # noqa: E402
 from asm_xl.model.parameters import get_cohort  # noqa: E402
 from asm_xl.model.peer_simulation import draw_peers, pool_of  # noqa: E402
-from asm_xl.model.pool_choice import national_pool
+from asm_xl.model.pool_choice import forget_pools  # noqa: E402
 from asm_xl.model.ranges import payment_ranges  # noqa: E402
 from asm_xl.model.settings import Settings  # noqa: E402
 
@@ -41,7 +41,7 @@ TARGET_RATIO, TARGET_SECONDS = 50.0, 2.0
 
 def ours(draws: int, physicians: int, seed: int) -> float:
     """The product's path: payment_ranges on 8,600 scored physicians (40% HF, 60% LBP), fresh pools."""
-    national_pool.cache_clear()
+    forget_pools()
     rng = np.random.default_rng(seed)
     n_hf = int(physicians * 0.4)
     scores = pd.DataFrame({"cohort": ["HF"] * n_hf + ["LBP"] * (physicians - n_hf), "performance_year": YEAR,

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Callable
 
 from asm_xl.excel.registry import REGISTRY
-from asm_xl.model.peer_assumptions import PeerAssumptions
+from asm_xl.model.peer_assumptions import COHORT_SPECIFIC
+from asm_xl.model.peer_settings import is_peer_row
 from asm_xl.model.columns import IDENTITY_COLUMNS, MEASURE_FIELDS, PARTICIPANT_COLUMNS, column_help
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
@@ -39,9 +40,10 @@ def functions_table(settings: Settings = DEFAULT_SETTINGS) -> str:
 
 
 def assumptions_table(settings: Settings = DEFAULT_SETTINGS) -> str:
-    """One row per setting: name, value, source tag, meaning."""
+    """One row per setting: name, value, source tag, meaning (the peer model's rows: its own table)."""
     return _table(("setting", "default", "source", "meaning"),
-                  [(f"`{i.name}`", str(i.value), i.source, i.description) for i in settings.describe()])
+                  [(f"`{i.name}`", str(i.value), i.source, i.description) for i in settings.describe()
+                   if not is_peer_row(i.name)])
 
 
 def roster_columns_table(settings: Settings = DEFAULT_SETTINGS) -> str:
@@ -53,15 +55,21 @@ def roster_columns_table(settings: Settings = DEFAULT_SETTINGS) -> str:
 
 
 def peer_model_table(settings: Settings = DEFAULT_SETTINGS) -> str:
-    """One row per peer-model assumption: HF and LBP defaults, source tag, meaning."""
-    hf, lbp = PeerAssumptions.for_cohort("HF"), PeerAssumptions.for_cohort("LBP")
+    """One row per peer-model assumption: HF and LBP defaults, source tag, meaning, and the rows of the
+    Assumptions sheet that edit it (``peer_<name>``, ``_low``/``_high`` for a range, ``_hf``/``_lbp``)."""
+    hf, lbp = settings.peer_assumptions("HF"), settings.peer_assumptions("LBP")
 
     def shown(v) -> str:
         return f"{v[0]:g} to {v[1]:g}" if isinstance(v, tuple) else (f"{v:,}" if isinstance(v, int) else f"{v:g}")
 
-    rows = [(f"`{i.name}`", shown(i.value), shown(getattr(lbp, i.name)), i.source, i.description)
-            for i in hf.describe() if i.name != "cohort"]
-    return _table(("assumption", "HF", "LBP", "source", "meaning"), rows)
+    def row_names(name: str, value) -> str:
+        if name in COHORT_SPECIFIC:
+            return f"`peer_{name}_hf`, `_lbp`"
+        return f"`peer_{name}_low`, `_high`" if isinstance(value, tuple) else f"`peer_{name}`"
+
+    rows = [(f"`{i.name}`", shown(i.value), shown(getattr(lbp, i.name)), i.source, row_names(i.name, i.value),
+             i.description) for i in hf.describe() if i.name != "cohort"]
+    return _table(("assumption", "HF", "LBP", "source", "Assumptions rows", "meaning"), rows)
 
 
 def range_example_table(settings: Settings = DEFAULT_SETTINGS) -> str:

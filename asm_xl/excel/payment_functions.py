@@ -60,32 +60,32 @@ def _cohort(final_scores, payments, name: str = "final_scores"):
     return np.array(finals), np.array(weights)
 
 
-def _roster_point(finals, weights, performance_year: int, s: Settings) -> tuple[float, float]:
+def _roster_point(finals, weights, performance_year: int, s: Settings) -> tuple[float, float, float]:
     """SF and m of a cohort given as its final scores, solved as the cohort API solves a roster pool."""
     m = float(payment.cohort_midpoints(finals, True, settings=s)[0])
     return payment.solve_scaling_factor(finals, weights, year_risk(performance_year), midpoint=m,
-                                        settings=s).scaling_factor, m
+                                        settings=s).scaling_factor, m, s.tfs_steepness
 
 
-#: (SF, m) of a cohort given as its final scores (and payments), solved once per distinct content
+#: (SF, m, k) of a cohort given as its final scores (and payments), solved once per distinct content
 COHORT_POINTS = RangeMemo()
-#: (SF, m) of the pool in force, per settings, cohort text and year
+#: (SF, m, k) of the pool in force, per settings, cohort text and year
 _POOL_POINTS = SettingsMemo()
 
 
-def _cohort_point(scaling, payments, performance_year: int, s: Settings) -> tuple[float, float]:
+def _cohort_point(scaling, payments, performance_year: int, s: Settings) -> tuple[float, float, float]:
     finals, weights = _cohort(scaling, payments, "scaling")
-    sf, m = _roster_point(finals, weights, performance_year, s)
-    return float(sf), float(m)   # Python floats: the scalar kernels then run without numpy
+    sf, m, k = _roster_point(finals, weights, performance_year, s)
+    return float(sf), float(m), float(k)   # Python floats: the scalar kernels then run without numpy
 
 
-def _pool_point(cohort: str, performance_year: int, s: Settings) -> tuple[float, float]:
+def _pool_point(cohort: str, performance_year: int, s: Settings) -> tuple[float, float, float]:
     point = pool_choice.reference_point(get_cohort(xv.text("scaling", cohort)).code, performance_year, s)
-    return float(point.scaling_factor), float(point.midpoint)
+    return float(point.scaling_factor), float(point.midpoint), float(point.steepness)
 
 
-def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[float, float]:
-    """(SF, m) of ASM_FACTOR's ``scaling``: the cohort's final scores, a cohort code (the pool in force),
+def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[float, float, float]:
+    """(SF, m, k) of ASM_FACTOR's ``scaling``: the cohort's final scores, a cohort code (the pool in force),
     a scaling factor, or blank (only with a 'given' pool) -- the pool is always named, never a default.
 
     A cohort range is solved once per distinct content (:data:`COHORT_POINTS`): a sheet of n
@@ -107,7 +107,7 @@ def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[flo
     if m is None:
         raise xv.ExcelError("#VALUE!", f"scaling: a scaling factor alone gives no midpoint when "
                                        f"{MIDPOINT_NEEDS_COHORT}; name the cohort instead")
-    return sf, m
+    return sf, m, s.tfs_steepness
 
 
 @excel_function(
@@ -121,13 +121,16 @@ def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[flo
 def asm_scaling(final_scores, performance_year, payments=None, assumptions=None):
     s = settings_arg(assumptions)
     py = year_arg(performance_year)
-    return COHORT_POINTS.get(_scaling_of, final_scores, payments, py, s)[0]
+    return _SCALINGS.get(_scaling_of, final_scores, payments, py, s)
 
 
-def _scaling_of(final_scores, payments, performance_year: int, s: Settings) -> tuple[float, float]:
+#: ASM_SCALING's result per distinct cohort content (its own memo: its error texts name final_scores)
+_SCALINGS = RangeMemo()
+
+
+def _scaling_of(final_scores, payments, performance_year: int, s: Settings) -> float:
     finals, weights = _cohort(final_scores, payments)
-    sf, m = _roster_point(finals, weights, performance_year, s)
-    return float(sf), float(m)
+    return float(_roster_point(finals, weights, performance_year, s)[0])
 
 
 SCALING = Arg("scaling", 'The pool: the cohort ("HF" or "LBP": the pool in force, by default the national peer '
@@ -153,8 +156,8 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, excep
     s = settings_arg(assumptions)
     py = year_arg(performance_year)
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
-    sf, m = _scaling(scaling, py, payments, s)
-    tfs = payment.transformed_final_score(f, midpoint=m, settings=s)
+    sf, m, k = _scaling(scaling, py, payments, s)
+    tfs = payment.transformed_final_score(f, midpoint=m, steepness=k, settings=s)
     factor = float(payment.adjustment_factor(f, tfs, year_risk(py), sf, settings=s))
     if exceptions_ is None:  # the common case: no exception cells
         return factor

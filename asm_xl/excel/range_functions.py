@@ -13,6 +13,7 @@ import numpy as np
 from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, settings_arg, year_arg
 from asm_xl.excel.registry import Arg, excel_function
+from asm_xl.model import exceptions
 from asm_xl.model.parameters import get_cohort
 from asm_xl.model.pool_choice import pricing_pool, reference_point
 
@@ -32,9 +33,15 @@ def _point(performance_year, cohort, assumptions):
     return reference_point(get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year), s)
 
 
-def _factors(final_score, performance_year, cohort, assumptions) -> np.ndarray:
+EXCEPTIONS = Arg("exceptions", "Optional: yes/no cells of the participant's exceptions; any yes = neutral "
+                                "factor 0 in every case [ASSUMPTION].", optional=True, range=True)
+
+
+def _factors(final_score, performance_year, cohort, exceptions_, assumptions) -> np.ndarray:
     pool = _pool(performance_year, cohort, assumptions)
-    return pool.factors([xv.number("final_score", final_score, minimum=0, maximum=100)])[0]
+    factors = pool.factors([xv.number("final_score", final_score, minimum=0, maximum=100)])[0]
+    flags = [xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_)]
+    return exceptions.neutral_factor(factors, any(flags))
 
 
 @excel_function(
@@ -44,10 +51,10 @@ def _factors(final_score, performance_year, cohort, assumptions) -> np.ndarray:
     FINAL, YEAR, COHORT,
     Arg("percentile", "Optional: percentile of the simulated cohorts, 0-100 (default: the median, P50).",
         optional=True),
-    ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model")
-def asm_factor_range(final_score, performance_year, cohort, percentile=None, assumptions=None):
+    EXCEPTIONS, ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model, exceptions neutral")
+def asm_factor_range(final_score, performance_year, cohort, percentile=None, exceptions_=None, assumptions=None):
     pct = xv.optional_number("percentile", percentile, 50.0, minimum=0, maximum=100)
-    factors = _factors(final_score, performance_year, cohort, assumptions)
+    factors = _factors(final_score, performance_year, cohort, exceptions_, assumptions)
     return float(np.percentile(factors[None, :], [pct], axis=1)[0, 0])
 
 
@@ -55,9 +62,10 @@ def asm_factor_range(final_score, performance_year, cohort, percentile=None, ass
     "ASM_GAIN_CHANCE",
     "Chance (fraction) that the payment adjustment is positive: the share of the national peer model's "
     "simulated cohorts in which this final score gains.",
-    FINAL, YEAR, COHORT, ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model")
-def asm_gain_chance(final_score, performance_year, cohort, assumptions=None):
-    return float((_factors(final_score, performance_year, cohort, assumptions)[None, :] > 0.0).mean(axis=1)[0])
+    FINAL, YEAR, COHORT, EXCEPTIONS, ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model")
+def asm_gain_chance(final_score, performance_year, cohort, exceptions_=None, assumptions=None):
+    return float((_factors(final_score, performance_year, cohort, exceptions_, assumptions)[None, :] > 0.0)
+                 .mean(axis=1)[0])
 
 
 @excel_function(

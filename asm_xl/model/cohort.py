@@ -31,7 +31,7 @@ from asm_xl.model.cohort_checks import (Checker, cohort_codes, ia_done_column, m
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, performance_years, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
-from asm_xl.model.pool_choice import reference_point, roster_pool_warning
+from asm_xl.model.pool_choice import cohort_settings, reference_point, roster_pool_warning
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import DOLLARS_ALLOWED, MAX_DOLLARS
 
@@ -237,6 +237,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     exc = exceptions.excepted(euc[rows], payx[rows])
     pooled = scorable & ~exc  # an excepted participant is left out of the pool [ASSUMPTION]
     P = payments[rows]
+    settings = cohort_settings(cohort.code, year, settings)  # k and m as CMS published them, if it has
     roster_mid = float(payment.cohort_midpoints(final, pooled, settings=settings)[0])
     sol = payment.solve_scaling_factor(final[pooled], P[pooled], r, midpoint=roster_mid, settings=settings)
     if settings.pool == "roster":  # the roster is the cohort: its own SF and midpoint
@@ -269,7 +270,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
              "scaling_factor": sf, "tfs_midpoint": midpoint, "factor": factor,
              "multiplier": payment.payment_multiplier(factor), "part_b_payments": P,
              "dollar_impact": payment.dollar_impact(factor, P), "percentile_rank": pct, "cohort_rank": rank,
-             "cohort_size": int(pooled.sum()), "note": notes}
+             "cohort_size": int(pooled.sum()), "exception": exc, "note": notes}
     res = pd.DataFrame(frame, index=idx)
     float_cols = ["quality", "cost_points", "cost", "quality_weight", "cost_weight", "final_score", "tfs",
                   "factor", "multiplier", "dollar_impact", "percentile_rank"]

@@ -29,6 +29,8 @@ __all__ = [
     "payment_year",
     "performance_years",
     "normalize_measure_id",
+    "ExchangeFunction",
+    "exchange_function",
 ]
 
 
@@ -186,6 +188,34 @@ def risk_level(performance_year: object) -> float:
 def payment_year(performance_year: object) -> int:
     """Payment year = performance year + 2 [CMS]."""
     return year_parameters(performance_year).payment_year
+
+
+@dataclass(frozen=True)
+class ExchangeFunction:
+    """k and m of the logistic exchange function as CMS published them for a cohort and year (either
+    may be None: not published), with the source."""
+
+    steepness: float | None
+    midpoint: float | None
+    source: str
+
+
+def exchange_function(cohort: object, performance_year: object) -> ExchangeFunction | None:
+    """The published exchange function of a cohort and performance year (data: ``exchange_function`` of
+    ``model_parameters.json``; an entry without a year holds for every year, a year's entry wins), or
+    None while CMS has not published it [CMS]; the settings' k and m are used then [ASSUMPTION]."""
+    code, year = get_cohort(cohort).code, year_parameters(performance_year).performance_year
+    found = None
+    for e in _raw().get("exchange_function", []):
+        if get_cohort(e["cohort"]).code != code or e.get("performance_year") not in (None, year):
+            continue
+        if found is None or e.get("performance_year") is not None:
+            found = e
+    if found is None:
+        return None
+    k, m = found.get("steepness"), found.get("midpoint")
+    return ExchangeFunction(None if k is None else float(k), None if m is None else float(m),
+                            str(found.get("source", "CMS")))
 
 
 def normalize_measure_id(measure: object) -> str:

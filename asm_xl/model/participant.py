@@ -304,7 +304,8 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     if np.isnan(final):
         tfs = factor = impact = multiplier = None
     else:
-        tfs = float(payment.transformed_final_score(final, midpoint=point.midpoint, settings=settings))
+        tfs = float(payment.transformed_final_score(final, midpoint=point.midpoint, steepness=point.steepness,
+                                                    settings=settings))
         factor = float(exceptions.neutral_factor(payment.adjustment_factor(final, tfs, r, sf, settings=settings),
                                                  euc or payx))
         multiplier = float(payment.payment_multiplier(factor))

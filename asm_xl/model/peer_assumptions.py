@@ -26,7 +26,7 @@ from typing import Any, Iterator, NamedTuple
 
 from asm_xl.model.errors import ASMInputError
 
-__all__ = ["PeerAssumptions", "PeerSettingInfo"]
+__all__ = ["PeerAssumptions", "PeerSettingInfo", "COHORT_SPECIFIC"]
 
 Range = tuple[float, float]
 
@@ -160,3 +160,5 @@ _COHORT_DEFAULTS = {
     "HF": {"cohort_size": 2610, "share_small_practice": 0.28},
     "LBP": {"cohort_size": 4027, "share_small_practice": 0.40},
 }
+#: the settings whose default differs by cohort
+COHORT_SPECIFIC = tuple(_COHORT_DEFAULTS["HF"])

@@ -186,7 +186,7 @@ def simulate_national_cohorts(cohort: str, performance_year: int, *, assumptions
                               chunk: int | None = None) -> PoolDraws:
     """Draw ``draws`` national cohorts (:func:`~asm_xl.model.peer_simulation.draw_peers`) and solve
     each one's scaling factor and midpoint as the cohort API does. Reproducible from ``seed``."""
-    a = assumptions or PeerAssumptions.for_cohort(cohort)
+    a = assumptions or settings.peer_assumptions(cohort)
     code = get_cohort(cohort).code
     r = risk_level(performance_year)
     k, m, sf = np.empty(int(draws)), np.empty(int(draws)), np.empty(int(draws))

@@ -32,12 +32,11 @@ from functools import lru_cache
 import numpy as np
 
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.parameters import get_cohort
-from asm_xl.model.peer_assumptions import PeerAssumptions
+from asm_xl.model.parameters import exchange_function, get_cohort
 from asm_xl.model.peers import PoolDraws, given_pool, simulate_national_cohorts
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["PoolPoint", "national_pool", "pricing_pool", "reference_point", "resolve_point", "fixed_midpoint", "roster_pool_warning"]
+__all__ = ["PoolPoint", "cohort_settings", "national_pool", "pricing_pool", "reference_point", "resolve_point", "forget_pools", "fixed_midpoint", "roster_pool_warning"]
 
 
 @dataclass(frozen=True)
@@ -47,24 +46,55 @@ class PoolPoint:
     scaling_factor: float
     midpoint: float
     source: str
+    steepness: float = 0.1   #: k of the exchange function at this point (the cohort's, see cohort_settings)
 
 
-@lru_cache(maxsize=16)
+def cohort_settings(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> Settings:
+    """``settings`` with the exchange function CMS published for the cohort and year, where it has
+    (:func:`asm_xl.model.parameters.exchange_function`): k replaces ``tfs_steepness`` and fixes the peer
+    model's k; m replaces ``tfs_midpoint``, fixes the midpoint rule and the peer model's. Unchanged
+    while nothing is published (today), so k and m stay the editable assumptions."""
+    published = exchange_function(cohort, performance_year)
+    if published is None:
+        return settings
+    changes: dict = {}
+    if published.steepness is not None:
+        k = published.steepness
+        changes.update(tfs_steepness=k, peer_steepness_low=k, peer_steepness_high=k)
+    if published.midpoint is not None:
+        changes.update(tfs_midpoint=published.midpoint, tfs_midpoint_mode="fixed", peer_share_median_midpoint=0)
+    return settings.replace(**changes)
+
+
 def national_pool(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
     """The national peer model's pool of a cohort and performance year (``settings.peer_draws`` draws,
     seed ``settings.peer_seed``); peers are scored with ``settings``, so editing an assumption moves
     the whole cohort the physician is compared with, as it would. A pure function of its arguments
-    (seeded), kept in memory for the last few."""
-    return simulate_national_cohorts(str(cohort).upper(), int(performance_year), draws=settings.peer_draws,
-                                     seed=settings.peer_seed, settings=settings)
+    (seeded), kept in memory for the last few. The cohort's published exchange function, if any,
+    fixes k and m (:func:`cohort_settings`)."""
+    return _national_pool(str(cohort).upper(), int(performance_year), cohort_settings(cohort, performance_year,
+                                                                                        settings))
+
+
+@lru_cache(maxsize=16)
+def _national_pool(cohort: str, performance_year: int, settings: Settings) -> PoolDraws:
+    return simulate_national_cohorts(cohort, performance_year, draws=settings.peer_draws, seed=settings.peer_seed,
+                                     settings=settings)
+
+
+def forget_pools() -> None:
+    """Drop the pools and points kept in memory (benchmarks measure a cold start with it)."""
+    _national_pool.cache_clear()
+    _national_point.cache_clear()
 
 
 def _given(cohort: str, performance_year: int, settings: Settings) -> PoolDraws:
+    settings = cohort_settings(cohort, performance_year, settings)
     if settings.given_scaling_factor is None:
         raise ASMInputError("given_scaling_factor", settings.given_scaling_factor,
                             "a scaling factor when the pool is 'given' (e.g. from CMS's report)")
     return given_pool(cohort, performance_year, scaling_factor=settings.given_scaling_factor,
-                      midpoint=settings.given_midpoint, settings=settings)
+                      midpoint=settings.given_midpoint, steepness=settings.tfs_steepness, settings=settings)
 
 
 def pricing_pool(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
@@ -84,6 +114,7 @@ def pricing_pool(cohort: str, performance_year: int, settings: Settings = DEFAUL
 @lru_cache(maxsize=64)
 def _national_point(cohort: str, performance_year: int, settings: Settings) -> PoolPoint:
     pool = national_pool(cohort, performance_year, settings)
+    settings = cohort_settings(cohort, performance_year, settings)
     median = settings.tfs_midpoint_mode == "cohort_median"
     rule = pool.median_rule
     same_rule = np.ones(pool.draws, dtype=bool) if rule is None else (rule == median)
@@ -93,7 +124,8 @@ def _national_point(cohort: str, performance_year: int, settings: Settings) -> P
     m = float(np.median(pool.midpoint[same_rule])) if median else float(settings.tfs_midpoint)
     rule_text = "median final score" if median else "fixed"
     return PoolPoint(sf, m, f"national peer model, median of {int(same_rule.sum()):,} draws "
-                            f"({rule_text} midpoint): scaling factor {sf:.4g}, midpoint {m:.4g}")
+                            f"({rule_text} midpoint): scaling factor {sf:.4g}, midpoint {m:.4g}",
+                     float(settings.tfs_steepness))
 
 
 def reference_point(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> PoolPoint:
@@ -106,7 +138,8 @@ def reference_point(cohort: str, performance_year: int, settings: Settings = DEF
     code = get_cohort(cohort).code
     if settings.pool == "given":
         pool = _given(code, performance_year, settings)
-        return PoolPoint(float(pool.scaling_factor[0]), float(pool.midpoint[0]), pool.source)
+        return PoolPoint(float(pool.scaling_factor[0]), float(pool.midpoint[0]), pool.source,
+                         float(pool.steepness[0]))
     pricing_pool(code, performance_year, settings)  # 'roster' → the error that says what to do
     return _national_point(code, int(performance_year), settings)
 
@@ -114,7 +147,7 @@ def reference_point(cohort: str, performance_year: int, settings: Settings = DEF
 def roster_pool_warning(cohort: str, pooled: int, settings: Settings = DEFAULT_SETTINGS) -> str | None:
     """A warning when a 'roster' pool is far smaller than CMS's cohort (``roster_pool_minimum_share``
     of the peer model's ``cohort_size``): its scaling factor is that of a small group, not the cohort's."""
-    size = PeerAssumptions.for_cohort(cohort).cohort_size
+    size = settings.peer_assumptions(cohort).cohort_size
     if pooled >= settings.roster_pool_minimum_share * size:
         return None
     return (f"the {cohort} roster pool has {pooled:,} scored participant(s), CMS's {cohort} cohort about {size:,}: "
@@ -142,10 +175,12 @@ def resolve_point(cohort: str, performance_year: int, settings: Settings = DEFAU
         point = reference_point(cohort, performance_year, settings)
         if midpoint is None:
             return point
-        return PoolPoint(point.scaling_factor, float(midpoint), f"{point.source}; midpoint {float(midpoint):g} given")
+        return PoolPoint(point.scaling_factor, float(midpoint), f"{point.source}; midpoint {float(midpoint):g} given",
+                         point.steepness)
     sf = float(scaling_factor)
-    m = midpoint if midpoint is not None else fixed_midpoint(settings)
+    own = cohort_settings(cohort, performance_year, settings)
+    m = midpoint if midpoint is not None else fixed_midpoint(own)
     if m is None:
         m = reference_point(cohort, performance_year, settings).midpoint
     m = float(m)
-    return PoolPoint(sf, m, f"given: scaling factor {sf:.4g}, midpoint {m:.4g}")
+    return PoolPoint(sf, m, f"given: scaling factor {sf:.4g}, midpoint {m:.4g}", float(own.tfs_steepness))

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from asm_xl.model.peers import given_pool
-from asm_xl.model.pool_choice import pricing_pool
+from asm_xl.model.pool_choice import cohort_settings, pricing_pool
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["RANGE_COLUMNS", "payment_ranges"]
@@ -38,7 +38,9 @@ def payment_ranges(scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTING
     ``scores`` (needs ``cohort``, ``performance_year``, ``final_score``, ``part_b_payments``).
 
     A participant whose final score cannot be computed gets ``<NA>`` (never NaN) and the pool's
-    source all the same.
+    source all the same; one with an exception (the ``exception`` column of the cohort API) gets the
+    neutral factor in every draw: factor and dollars 0, no chance of a gain [ASSUMPTION, as the
+    point estimate].
     """
     n = len(scores)
     values = {col: np.full(n, np.nan) for col in RANGE_COLUMNS[:-1]}
@@ -57,7 +59,9 @@ def payment_ranges(scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTING
             rows = (cohort == key[0]) & (year == key[1])
             if roster:  # the roster is the cohort: its own SF and midpoint, one draw (no range)
                 first = int(np.flatnonzero(rows)[0])
-                pool = given_pool(key[0], key[1], scaling_factor=sf[first], midpoint=mid[first], settings=settings)
+                k = cohort_settings(key[0], key[1], settings).tfs_steepness
+                pool = given_pool(key[0], key[1], scaling_factor=sf[first], midpoint=mid[first], steepness=k,
+                                  settings=settings)
                 pool = dataclasses.replace(pool, source=f"roster as the cohort: scaling factor {sf[first]:.4g}, "
                                                         f"midpoint {mid[first]:.4g}")
             else:
@@ -73,6 +77,10 @@ def payment_ranges(scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTING
                 if rng is not None:
                     for col in values:
                         values[col][priced] = getattr(rng, col)
+        if "exception" in scores.columns:
+            exc = scores["exception"].fillna(False).to_numpy(dtype=bool) & np.isfinite(final)
+            for col in values:  # neutral: 0 in every draw (p_gain: no draw gains)
+                values[col][exc] = 0.0
     out = pd.DataFrame({col: pd.array(np.where(np.isnan(v), None, v).tolist() if np.isnan(v).any() else v,
                                        dtype="Float64") for col, v in values.items()}, index=scores.index)
     out["pool_source"] = pd.Series(source, index=scores.index, dtype=object)

@@ -23,7 +23,9 @@ import dataclasses
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterator, Mapping, NamedTuple
 
+from asm_xl.model import peer_settings
 from asm_xl.model.errors import ASMInputError
+from asm_xl.model.peer_assumptions import PeerAssumptions
 from asm_xl.model.validation import as_bool, as_number, as_whole, is_blank
 
 __all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES"]
@@ -100,7 +102,8 @@ class Settings:
         15, "CMS", "Most clinicians in a TIN for it to count as a small practice.", minimum=1)
     # --- payment (spec 8) ---
     tfs_steepness: float = _setting(
-        0.1, "ASSUMPTION", "k of the logistic exchange function TFS = 1 / (1 + exp(-k (final - m))).", minimum=0)
+        0.1, "ASSUMPTION", "k of the logistic exchange function TFS = 1 / (1 + exp(-k (final - m))). CMS's "
+        "illustration (80 -> 0.95) does not identify k: it only gives k x (80 - m) = ln 19.", minimum=0)
     tfs_midpoint: float = _setting(
         50.0, "ASSUMPTION", "m of the exchange function when the midpoint is fixed.", minimum=0, maximum=100)
     tfs_midpoint_mode: str = _setting(
@@ -140,6 +143,10 @@ class Settings:
         "(P10 / P50 / P90, chance of a gain).", minimum=1, maximum=100_000)
     peer_seed: int = _setting(
         0, "ASSUMPTION", "Seed of the peer model's draws: the same seed gives the same range.", minimum=0)
+    #: the peer model's rows (asm_xl.model.peer_settings: peer_steepness_low, ...) that differ from their
+    #: defaults, as sorted (name, value) pairs; listed by describe() as rows of their own, edited by name
+    peer_overrides: tuple = field(default=(), metadata={
+        "source": "ASSUMPTION", "description": "", "minimum": None, "maximum": None, "choices": None, "rows": True})
     # --- planning: the value of each action, the score needed, the five-year projection (issue 10) ---
     gain_chance_target: float = _setting(
         0.8, "ASSUMPTION", "Chance of a gain (share of the peer model's draws with a positive factor) the 'score "
@@ -175,15 +182,28 @@ class Settings:
     # ------------------------------------------------------------------ API
     def __post_init__(self) -> None:
         for f in fields(self):
-            object.__setattr__(self, f.name, _coerce(f, getattr(self, f.name)))
+            if f.metadata.get("rows"):
+                object.__setattr__(self, f.name, peer_settings.peer_overrides({}, getattr(self, f.name)))
+            else:
+                object.__setattr__(self, f.name, _coerce(f, getattr(self, f.name)))
 
     def replace(self, **overrides: Any) -> "Settings":
-        """A copy with some settings changed; unknown names are an error."""
-        names = {f.name for f in fields(self)}
+        """A copy with some settings changed; unknown names are an error. Peer-model rows
+        (``peer_steepness_low=0.09``, see :mod:`asm_xl.model.peer_settings`) are accepted by name."""
+        names = {f.name for f in fields(self) if not f.metadata.get("rows")}
+        peer = {k: v for k, v in overrides.items() if peer_settings.is_peer_row(k)}
         for k in overrides:
-            if k not in names:
-                raise ASMInputError("setting", k, f"one of {', '.join(sorted(names))}")
-        return dataclasses.replace(self, **overrides)
+            if k not in names and k not in peer and k != "peer_overrides":
+                raise ASMInputError("setting", k, f"one of {', '.join(sorted(names))} or a peer_ row")
+        plain = {k: v for k, v in overrides.items() if k not in peer}
+        if peer:
+            plain["peer_overrides"] = peer_settings.peer_overrides(peer, plain.get("peer_overrides",
+                                                                                   self.peer_overrides))
+        return dataclasses.replace(self, **plain)
+
+    def peer_assumptions(self, cohort: str) -> PeerAssumptions:
+        """The national peer model's assumptions of a cohort under these settings."""
+        return peer_settings.peer_assumptions_for(cohort, self.peer_overrides)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "Settings":
@@ -191,9 +211,10 @@ class Settings:
         return cls().replace(**{k: v for k, v in values.items() if not is_blank(v)})
 
     def describe(self) -> list[SettingInfo]:
-        """Every setting with its value, default, source tag and description."""
+        """Every setting with its value, default, source tag and description, then the peer model's rows."""
         return [SettingInfo(f.name, getattr(self, f.name), f.default, f.metadata["source"],
-                            f.metadata["description"]) for f in fields(self)]
+                            f.metadata["description"]) for f in fields(self) if not f.metadata.get("rows")] + [
+            SettingInfo(*row) for row in peer_settings.peer_rows(self.peer_overrides)]
 
     def assumptions(self) -> list[SettingInfo]:
         """Only the settings tagged ASSUMPTION."""

@@ -48,7 +48,7 @@ def typed_number(text: str, *, percent: bool = False) -> float:
     sign = 1.0
     if t.startswith("(") and t.endswith(")"):
         sign, t = -1.0, t[1:-1]
-    if t[:1] in "+-":
+    if t[:1] in ("+", "-"):  # not `in "+-"`: an empty string is in every string
         sign, t = (sign * -1.0 if t[0] == "-" else sign), t[1:]
     if t.startswith("$"):
         t = t[1:]

@@ -27,7 +27,7 @@ column                    value
 ``small_practice_YYYY``   ASM_CYyy_SMALLPRACTICE: True, False, None
 ========================  =====================================================================
 
-for YYYY = 2027 ... 2031. The index is the file row - 2, as :func:`read_roster` numbers rows.
+for YYYY = 2027 ... 2031. The index is the file row, as :func:`read_roster` labels rows.
 :func:`participation_by_year` gives one NPI's flags per performance year.
 """
 
@@ -144,7 +144,8 @@ def normalize_participants(raw: pd.DataFrame, *, source: str = "the CMS particip
         return raw[cols[normalize_column_name(name)]].map(lambda v: "" if is_blank(v) else str(v).strip())
 
     integer_index = pd.api.types.is_integer_dtype(raw.index.dtype)
-    rows = (raw.index.to_numpy() if integer_index else np.arange(len(raw))) + FIRST_DATA_ROW
+    # read_roster labels rows by their file row; a hand-built frame counts from the first data row
+    rows = raw.index.to_numpy() if integer_index else np.arange(len(raw)) + FIRST_DATA_ROW
     problems: list[tuple[int, str]] = []
 
     def bad(mask: pd.Series, column: str, values: pd.Series, reason) -> None:

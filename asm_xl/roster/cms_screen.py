@@ -77,7 +77,7 @@ def check_roster_against_cms(roster: pd.DataFrame, participants: pd.DataFrame, p
     df = roster.copy()
     df.columns = [normalize_column_name(c) for c in df.columns]
     if pd.api.types.is_integer_dtype(df.index.dtype) and df.index.is_unique:
-        file_rows = df.index.to_numpy(dtype="int64") + FIRST_DATA_ROW
+        file_rows = df.index.to_numpy(dtype="int64")  # read_roster labels rows by their file row
     else:
         file_rows = np.arange(len(df), dtype="int64") + FIRST_DATA_ROW
     by_npi = participants.groupby("npi", sort=False).indices

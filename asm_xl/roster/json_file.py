@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-import stat
 from pathlib import Path
+
+from asm_xl.roster.file_checks import regular_file
 
 __all__ = ["JsonFileError", "read_json_file"]
 
@@ -16,14 +17,7 @@ class JsonFileError(ValueError):
 def read_json_file(p: Path, *, max_bytes: int, what: str):
     """The parsed JSON of an untrusted file: its size is checked before reading (and the read is bounded), the
     text must be UTF-8 (a BOM is allowed), NaN/Infinity are refused; errors name the file, line and column."""
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        raise JsonFileError(f"{what} file not found: {p}") from None
-    except OSError as e:
-        raise JsonFileError(f"cannot open the {what} file {p}: {e.strerror or e}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise JsonFileError(f"{p} is not a file")
+    st = regular_file(p, what, JsonFileError)
     too_big = f"{p.name} is larger than {max_bytes:,} bytes, the limit for a {what} file"
     if st.st_size > max_bytes:
         raise JsonFileError(too_big)

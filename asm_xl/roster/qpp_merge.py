@@ -23,7 +23,6 @@ rate, which is reported. Between files, the first file listed wins and a differi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from numbers import Integral
 
 import pandas as pd
 
@@ -171,14 +170,14 @@ def _propose(out: dict, df: pd.DataFrame, label, values: dict, source: str, from
 
 def _who(df: pd.DataFrame, label) -> str:
     row = df.loc[label]
-    return f"row {label + 2 if isinstance(label, Integral) else label} (NPI {_text(row.get('npi'))})"
+    return f"row {label} (NPI {_text(row.get('npi'))})"  # read_roster labels rows by their file row
 
 
 def merge_into_roster(roster: pd.DataFrame, imports: Iterable[QppImport], *, prefer_file: bool = False,
                       group_to_members: bool = False) -> tuple[pd.DataFrame, list[QppNote]]:
     """Fill the roster's ``qXXX_collection_type/_eligible/_reported/_rate`` columns from QPP imports.
 
-    ``roster`` is a frame of text as :func:`~asm_xl.roster.read_roster` returns (index = file row - 2);
+    ``roster`` is a frame of text as :func:`~asm_xl.roster.read_roster` returns (labelled by file row);
     the result is a new frame of text with the measure columns it needed added (in roster order, after
     the others). Returns it with the notes of reading and merging (see the module docstring for the rules).
     """

@@ -30,13 +30,13 @@ import datetime as _dt
 import io
 import os
 import re
-import stat
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from asm_xl.roster.file_checks import regular_file
 
 __all__ = ["RosterError", "SUPPORTED_EXTENSIONS", "FIRST_DATA_ROW", "normalize_column_name", "read_roster"]
 
@@ -96,14 +96,7 @@ def read_roster(path, *, max_bytes: int = 20_000_000, max_rows: int = 100_000,
         a zip bomb, or XML with entity declarations), not text, no header or no data rows.
     """
     p = Path(os.fspath(path))
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        raise RosterError(f"roster file not found: {p}") from None
-    except OSError as e:
-        raise RosterError(f"cannot open the roster file {p}: {e.strerror or e}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise RosterError(f"{p} is not a file")
+    st = regular_file(p, "roster", RosterError)
     ext = p.suffix.casefold()
     if ext == ".xls":
         raise RosterError(f"{p.name}: the Excel 97-2003 format (.xls) is not supported; "

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from asm_xl.model.cohort import score_cohort
 from asm_xl.model.parameters import get_cohort
+from asm_xl.model.pool_choice import cohort_settings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, validate_roster, write_error_report
 from asm_xl.workbooks.filenames import safe_filename
@@ -175,12 +176,14 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
 
 
 def _workbook_settings(pools: pd.DataFrame, settings: Settings) -> dict:
-    """{(cohort, year): the settings a workbook of that pool is written with}: the roster pool becomes
-    a given pool of the roster's own scaling factor and midpoint; the others are as given."""
+    """{(cohort, year): the settings a workbook of that pool is written with}: the cohort's published
+    exchange function, if any (its Assumptions then show k and m as CMS published them); the roster
+    pool becomes a given pool of the roster's own scaling factor and midpoint."""
     out = {}
     for rec in pools.to_dict("records"):
         key = (rec["cohort"], int(rec["performance_year"]))
-        out[key] = settings if settings.pool != "roster" else settings.replace(
+        own = cohort_settings(key[0], key[1], settings)
+        out[key] = own if settings.pool != "roster" else own.replace(
             pool="given", given_scaling_factor=float(rec["scaling_factor"]), given_midpoint=float(rec["tfs_midpoint"]))
     return out
 

@@ -113,3 +113,12 @@ def test_a_cohort_range_that_is_an_error_stays_an_error_when_asked_again():
     bad = [["x"], [50.0]]
     assert call("ASM_FACTOR", 50.0, 2027, bad) == "#VALUE!" == call("ASM_FACTOR", 60.0, 2027, bad)
     assert "scaling #1" in explain("ASM_FACTOR", 60.0, 2027, [["x"], [50.0]])
+
+
+def test_scaling_and_factor_over_one_cohort_keep_their_own_results_and_reasons():
+    cohort = [[float(x)] for x in range(20, 90, 3)]
+    sf = call("ASM_SCALING", cohort, 2027)
+    assert isinstance(sf, float) and isinstance(call("ASM_FACTOR", 60.0, 2027, cohort), float)
+    bad = [["x"], [50.0]]
+    assert "final_scores #1" in explain("ASM_SCALING", bad, 2027)
+    assert "scaling #1" in explain("ASM_FACTOR", 60.0, 2027, bad)

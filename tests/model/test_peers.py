@@ -94,7 +94,7 @@ def test_bad_inputs_name_the_field():
     with pytest.raises(ASMInputError, match="final_score"):
         given_pool("HF", 2027, scaling_factor=1.7).price([101.0])
     with pytest.raises(ASMInputError, match="scaling_factor"):
-        given_pool("HF", 2027, scaling_factor=0.0)
+        given_pool("HF", 2027, scaling_factor=-0.1)
     with pytest.raises(ASMInputError, match="share_incomplete"):
         PeerAssumptions.for_cohort("HF", share_incomplete=(0.5, 0.2))
     with pytest.raises(ASMInputError, match="cohort"):

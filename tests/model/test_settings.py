@@ -4,6 +4,8 @@ import dataclasses
 
 import pytest
 
+from asm_xl.model.peer_settings import peer_rows
+
 from asm_xl import ASMInputError, MeasureInput, Participant, Settings, score_participant
 from asm_xl.model.settings import DEFAULT_SETTINGS, SOURCES
 
@@ -23,12 +25,16 @@ def test_defaults_are_the_spec_values():
 
 def test_every_setting_has_a_source_tag_and_description():
     info = Settings().describe()
-    assert len(info) == len(dataclasses.fields(Settings))
+    # each field once (peer_overrides as the peer model's own rows), then the peer rows
+    assert len(info) == len(dataclasses.fields(Settings)) - 1 + len(peer_rows())
     assert all(i.source in SOURCES and i.description for i in info)
 
 
 def test_assumptions_are_exactly_the_assumption_tagged_settings():
-    names = {i.name for i in Settings().assumptions()}
+    names = {i.name for i in Settings().assumptions() if not i.name.startswith("peer_") or i.name in (
+        "peer_draws", "peer_seed")}
+    assert {i.name for i in Settings().assumptions()} - names == {
+        r.name for r in peer_rows() if r.source == "ASSUMPTION"}
     assert names == {"benchmark_year", "unreported_admin_claims_excluded", "reweight_unscored_category",
                      "pi_adjustment_linear", "tfs_steepness", "tfs_midpoint", "tfs_midpoint_mode",
                      "payment_weighted_pool", "pool_definition", "topped_out_cap", "pool",

@@ -34,7 +34,7 @@ def participants() -> pd.DataFrame:
 def test_import_of_the_reconstructed_file_keeps_every_row_in_file_order(raw_rows, participants):
     assert len(raw_rows) == len(participants) == 6_510
     assert list(participants["npi"]) == [r["NPI"] for r in raw_rows]
-    assert list(participants.index) == list(range(len(raw_rows)))  # index = file row - 2
+    assert list(participants.index) == list(range(2, len(raw_rows) + 2))  # index = file row (header: row 1)
     assert all(len(n) == 10 and n.isdigit() for n in participants["npi"])
 
 
@@ -90,8 +90,8 @@ def test_an_excel_file_reads_like_the_same_csv_numbers_as_numbers(tmp_path):
     wb.save(tmp_path / "asm.xlsx")
     from_xlsx, from_csv = read_cms_participants(tmp_path / "asm.xlsx"), read_cms_participants(csv_file)
     pd.testing.assert_frame_equal(from_xlsx, from_csv)
-    assert from_csv.loc[0, ["npi", "state", "cohort"]].tolist() == [npi(100_000_001), "OH", "LBP"]
-    assert [from_csv.loc[1, c] for c in ("small_practice_2027", "participant_2028", "participant_2029")] == \
+    assert from_csv.loc[2, ["npi", "state", "cohort"]].tolist() == [npi(100_000_001), "OH", "LBP"]
+    assert [from_csv.loc[3, c] for c in ("small_practice_2027", "participant_2028", "participant_2029")] == \
            [True, False, None]
 
 

@@ -26,11 +26,10 @@ from asm_xl.roster.qpp_merge import merge_into_roster
 from asm_xl.roster.qpp_rates import QppFormatError, multi_rate_counts, single_rate_counts
 
 ROOT = Path(__file__).resolve().parents[2]
-QPP = ROOT.parent / "shared" / "data" / "qpp"
+QPP = ROOT / "tests" / "data" / "qpp"  # CMS's CC0 examples, copied unchanged (README there)
 SAMPLE = ROOT / "asm_xl" / "roster" / "data" / "sample_roster.csv"
 NPI, TIN = "1891394078", "83-7035914"          # the sample roster's first physician (HF, PY 2027)
 LBP_NPI, LBP_TIN = "1141240782", "22-6199528"  # an orthopedic surgeon of the sample roster (LBP, PY 2027)
-pytestmark = pytest.mark.skipif(not QPP.is_dir(), reason="CMS's QPP examples (../shared/data/qpp) not present")
 
 
 def _example(name: str) -> dict:
@@ -235,7 +234,7 @@ def test_merge_fills_blank_measure_columns_of_the_matching_row_only(tmp_path):
     assert merged.loc[0, ["q236_collection_type", "q236_eligible", "q236_reported", "q236_rate"]].tolist() == [
         "MIPS CQM", "562", "562", repr(305 / 560)]
     assert merged.loc[1, ["q236_eligible", "q236_rate"]].tolist() == ["", ""]
-    assert [n.text for n in notes if n.kind == "filled"] == [f"row 2 (NPI {NPI}): Q236"]
+    assert [n.text for n in notes if n.kind == "filled"] == [f"row 0 (NPI {NPI}): Q236"]
     assert [n for n in notes if n.kind == "outside"]                        # 305 and ACRAD15, from reading
 
 
@@ -302,7 +301,7 @@ def test_measure_outside_the_rows_cohort_is_reported_not_merged(tmp_path):
     roster = _roster([{"npi": NPI, "tin": TIN, "specialty": "Orthopedic Surgery"}])   # LBP: Q236 is an HF measure
     merged, notes = merge_into_roster(roster, [read_qpp_submission(_quality_as_asm(tmp_path))])
     assert "q236_eligible" not in merged.columns
-    assert [n.text for n in notes if n.kind == "cohort"] == [f"row 2 (NPI {NPI}): Q236 is not a LBP measure: not merged"]
+    assert [n.text for n in notes if n.kind == "cohort"] == [f"row 0 (NPI {NPI}): Q236 is not a LBP measure: not merged"]
 
 
 def test_group_submission_is_reported_by_default_and_copied_to_the_tins_rows_on_request(tmp_path):
@@ -382,7 +381,7 @@ def test_import_qpp_round_trip_gives_a_roster_that_validates_and_scores(tmp_path
 
 def _benchmark_row(year: int, measure: str, method: str) -> list[float]:
     """Decile start values B1..B10 of the shared MIPS benchmark table (percent)."""
-    table = pd.read_csv(ROOT.parent / "shared" / "data" / "mips_benchmarks_asm.csv", dtype=str)
+    table = pd.read_csv(ROOT / "asm_xl" / "model" / "data" / "mips_benchmarks_asm.csv", dtype=str)
     row = table[(table.performance_year == str(year)) & (table.measure_id == measure)
                 & (table.submission_method == method)].iloc[0]
     return [float(row[f"decile_{i}"]) for i in range(1, 11)]

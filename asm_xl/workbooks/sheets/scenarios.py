@@ -37,8 +37,8 @@ def build_scenarios(wb: Workbook) -> None:
     header(ws, 4, ["Cautious case", "Hopeful case"], col=13)
     for i in range(len(SCENARIO_STEPS)):
         r = 5 + i
-        ws[f"M{r}"] = f"=ASM_FACTOR_RANGE(A{r},In_Year,In_Cohort,Sc_PercentileLow,Assumptions)"
-        ws[f"N{r}"] = f"=ASM_FACTOR_RANGE(A{r},In_Year,In_Cohort,Sc_PercentileHigh,Assumptions)"
+        ws[f"M{r}"] = f"=ASM_FACTOR_RANGE(A{r},In_Year,In_Cohort,Sc_PercentileLow,"",Assumptions)"
+        ws[f"N{r}"] = f"=ASM_FACTOR_RANGE(A{r},In_Year,In_Cohort,Sc_PercentileHigh,"",Assumptions)"
         ws[f"M{r}"].number_format = ws[f"N{r}"].number_format = "+0.00%;-0.00%;0.00%"
     # This physician's point, for the chart.
     ws["E4"], ws["F4"] = "This physician", "Factor"

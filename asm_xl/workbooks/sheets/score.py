@@ -157,14 +157,14 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
         ws[f"{col}{pct}"] = p
         input_cell(ws, f"{col}{pct}", "percentile")
         validation(ws, "percentile", f"{col}{pct}")
-        ws[f"{col}{factor}"] = f"=ASM_FACTOR_RANGE(Sc_Final,In_Year,In_Cohort,{col}{pct},Assumptions)"
+        ws[f"{col}{factor}"] = f"=ASM_FACTOR_RANGE(Sc_Final,In_Year,In_Cohort,{col}{pct},In_Exceptions,Assumptions)"
         ws[f"{col}{factor}"].number_format = "+0.00%;-0.00%;0.00%"
         ws[f"{col}{dollars}"] = f"=ASM_IMPACT({col}{factor},In_Payments)"
         ws[f"{col}{dollars}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
         for r in (factor, dollars):
             ws[f"{col}{r}"].fill = RESULT_FILL
     ws.cell(row=gain, column=1, value="Chance of a gain")
-    ws[f"B{gain}"] = "=ASM_GAIN_CHANCE(Sc_Final,In_Year,In_Cohort,Assumptions)"
+    ws[f"B{gain}"] = "=ASM_GAIN_CHANCE(Sc_Final,In_Year,In_Cohort,In_Exceptions,Assumptions)"
     ws[f"B{gain}"].number_format = "0%"
     ws[f"B{gain}"].fill = RESULT_FILL
     ws.cell(row=pool, column=1, value="Where the range comes from")
