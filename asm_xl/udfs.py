@@ -7,6 +7,11 @@ and error handling live in :mod:`asm_xl.excel` (xlwings' decorators do nothing o
 
 Errors are returned as real Excel error values on Windows (#N/A, #VALUE!, #NUM!), and as the error
 strings elsewhere; ``=ASM_WHY("ASM_QUALITY", <same arguments>)`` tells the reason.
+
+A one-cell argument is read with ``ndim=2`` (a range arrives as rows of cells, a single cell as
+``[[value]]``, which the functions read as that value): given a range, the function is mapped over it
+and returns rows of values, which Excel 365 spills (:mod:`asm_xl.excel.spill`); no ``expand``
+decorator is needed (that is the pre-365 way).
 """
 
 from __future__ import annotations
@@ -26,7 +31,10 @@ _COM_ERRORS = {"#NULL!": -2146826288, "#DIV/0!": -2146826281, "#VALUE!": -214682
 
 
 def to_excel_result(value: object) -> object:
-    """An error string becomes a real Excel error (a COM VT_ERROR variant) on Windows."""
+    """An error string becomes a real Excel error (a COM VT_ERROR variant) on Windows; a spilled
+    result (rows of values, which Excel 365 spills as a dynamic array) cell by cell."""
+    if value.__class__ is list:
+        return [[to_excel_result(v) for v in row] for row in value]
     if isinstance(value, str) and value in _COM_ERRORS and sys.platform.startswith("win"):
         try:
             import pythoncom
@@ -58,7 +66,8 @@ def _build(fn: ExcelFunction):
     f.__qualname__ = fn.name
     for a in reversed(fn.args + ((fn.variadic,) if fn.variadic else ())):
         key = f"*{a.name}" if a is fn.variadic else a.name
-        f = xw.arg(key, doc=a.doc)(f)
+        # a one-cell argument comes as rows of cells when given a range, so a column spills as one
+        f = xw.arg(key, doc=a.doc, ndim=2)(f) if a.elementwise and a is not fn.variadic else xw.arg(key, doc=a.doc)(f)
     return xw.func(category=fn.category)(f)
 
 

@@ -22,11 +22,14 @@ from asm_xl.excel.registry import call as asm_call
 from asm_xl.calc import excel_semantics as xl
 from asm_xl.calc.excel_semantics import XlErr
 from asm_xl.calc.formula_parser import UnsupportedFormula, cells_read, parse_formula, parse_ref
+from asm_xl.xlsx.refs import cell_name, cell_position
 
-__all__ = ["UnsupportedFormula", "XlErr", "compile_formula", "parse_ref", "Evaluator", "MEMO_SIZE"]
+__all__ = ["UnsupportedFormula", "XlErr", "compile_formula", "parse_ref", "Evaluator", "MEMO_SIZE", "spill_into"]
 
 #: the functions a formula may call: Excel's built-ins we support, IF, and every ASM_* function
 KNOWN_FUNCTIONS = frozenset(xl.FUNCS) | frozenset(REGISTRY) | {"IF"}
+
+_MAX_COLUMN, _MAX_ROW = 16_384, 1_048_576  # XFD1048576
 
 #: the most ASM_* results an evaluator keeps (then it starts again)
 MEMO_SIZE = 50_000
@@ -72,7 +75,7 @@ def _may_be_range(node) -> bool:
     return False
 
 
-_HELPERS = {"_final": xl.final, "_neg": xl.neg, "_scalar": xl.scalar, "_cmp": xl.compare,
+_HELPERS = {"_final": xl.final, "_final_spill": xl.final_spill, "_neg": xl.neg, "_scalar": xl.scalar, "_cmp": xl.compare,
             "_arith": xl.arith, "_cat": xl.concat, "_truth": xl.truth, "_XlErr": XlErr,
             "_aggregate": xl.aggregate, "_to_asm": xl.to_asm, "_freeze": xl.freeze, "_key": xl.key_of}
 
@@ -234,14 +237,19 @@ class Evaluator:
             return local[key]
 
         gen = _Codegen(cell_expr, ranges_once=True)
-        body: list[str] = ["    _g = inputs.get"]
+        body: list[str] = ["    _g = inputs.get", "    _sp = {}"]
         body += [f"    {local[key]} = _g({gen.const(key)})" for key in inputs_read]
+        #: formula cells whose function may return a table that spills (a top-level ASM_* call)
+        self.may_spill = frozenset(key for key, tree in trees.items() if tree[0] == "func" and tree[1] in REGISTRY)
         for key in order:
             gen.pending_ranges = []
             value = gen.expr(trees[key])
             body += ["    " + r for r in gen.pending_ranges]  # ranges first: each built once
-            body.append(f"    {local[key]} = _final({value})")
-        body.append("    return {" + ", ".join(f"{gen.const(key)}: {local[key]}" for key in formulas) + "}")
+            if key in self.may_spill:
+                body.append(f"    {local[key]} = _final_spill(_sp, {gen.const(key)}, {value})")
+            else:
+                body.append(f"    {local[key]} = _final({value})")
+        body.append("    return {" + ", ".join(f"{gen.const(key)}: {local[key]}" for key in formulas) + "}, _sp")
         #: this evaluator's ASM_* memo (see :func:`_memoized_asm`); ``memo_clear()`` empties it
         self._asm = _memoized_asm()
         self._run = gen.function("evaluate", ["inputs"], body, {"_asm": self._asm})
@@ -257,7 +265,39 @@ class Evaluator:
         self._asm.memo.clear()
 
     def run(self, inputs: dict[tuple[str, str], object]) -> dict[tuple[str, str], object]:
-        return self._run(inputs)
+        values, spills = self._run(inputs)
+        if spills:
+            spill_into(values, spills, inputs)
+        return values
+
+
+def spill_into(values: dict, spills: dict, inputs: dict) -> None:
+    """Fill the cells below and right of each formula cell whose function returned a table (Excel
+    365's spill): the anchor keeps the top-left value, each other cell of the table gets its value
+    (error texts as error values, blanks as ""). A table that would cover a formula cell, a non-blank
+    input or another table is ``#SPILL!`` in its anchor and fills nothing, as in Excel.
+
+    [ASSUMPTION] A formula that reads a spilled cell reads the cell's input value, not the spilled
+    one: the formulas are compiled before any table's size is known (Excel recalculates such chains
+    in a second pass). The template's own sheets read tables through INDEX instead.
+    """
+    taken = set(values)
+    for anchor, table in spills.items():
+        sheet, cell = anchor
+        col, row = cell_position(cell)
+        if col + max(map(len, table)) - 1 > _MAX_COLUMN or row + len(table) - 1 > _MAX_ROW:
+            values[anchor] = XlErr("#SPILL!")  # beyond the sheet's edge
+            continue
+        cells = {}
+        for i, r in enumerate(table):
+            for j, v in enumerate(r):
+                if i or j:
+                    cells[(sheet, cell_name(col + j, row + i))] = xl.final(xl.from_asm(v)) if v is not None else ""
+        if any(k in taken or inputs.get(k) not in (None, "") for k in cells):
+            values[anchor] = XlErr("#SPILL!")
+            continue
+        taken.update(cells)
+        values.update(cells)
 
 
 def _dependency_order(trees: dict, deps: dict) -> list:

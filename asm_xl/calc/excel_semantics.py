@@ -13,7 +13,7 @@ from typing import Callable
 from asm_xl.xlsx.cells import EXCEL_ERRORS, MAX_STRING, ErrorValue
 
 __all__ = ["XlErr", "FUNCS", "is_err", "scalar", "num", "as_text", "compare", "arith", "truth",
-           "final", "neg", "concat", "aggregate", "freeze", "key_of", "to_asm", "from_asm"]
+           "final", "final_spill", "neg", "concat", "aggregate", "freeze", "key_of", "to_asm", "from_asm"]
 
 #: An Excel error value ("#N/A"...): a str subclass so ASM functions receive the text (the Excel-file
 #: layer's :class:`~asm_xl.xlsx.cells.ErrorValue`, so values read from a file need no conversion).
@@ -174,6 +174,30 @@ def _left(text, n=1.0):
     return n if is_err(n) else as_text(t)[: int(n)]
 
 
+def _index(array, row, col=None):
+    """INDEX(array, row, [column]) of a range or of a function's table (1-based; one row or one
+    column may omit the other index); outside it: #REF!, as Excel."""
+    if is_err(array):
+        return array
+    rows = array if isinstance(array, list) else [[array]]
+    r, c = num(row), (None if col is None else num(col))
+    for x in (r, c):
+        if is_err(x):
+            return x
+    if c is None:
+        r, c = (1.0, r) if len(rows) == 1 else (r, 1.0)
+    r, c = int(r), int(c)
+    if r < 1 or c < 1 or r > len(rows) or c > len(rows[r - 1]):
+        return XlErr("#REF!")
+    v = rows[r - 1][c - 1]
+    return from_asm(v)
+
+
+def _iferror(value, fallback):
+    value = scalar(value)
+    return scalar(fallback) if is_err(value) else value
+
+
 FUNCS: dict[str, Callable] = {
     "AND": _and_or(all), "OR": _and_or(any),
     "NOT": lambda v: (lambda t: t if is_err(t) else not t)(truth(v)),
@@ -181,6 +205,7 @@ FUNCS: dict[str, Callable] = {
     "ISNUMBER": lambda v: isinstance(scalar(v), (int, float)) and not isinstance(scalar(v), bool),
     "NA": lambda: XlErr("#N/A"),
     "MIN": _minmax(min), "MAX": _minmax(max), "SUM": _minmax(sum),
+    "INDEX": _index, "IFERROR": _iferror,
     "LEFT": _left, "N": lambda v: (lambda s: s if isinstance(s, (int, float)) and not isinstance(s, bool)
                                    else 0.0)(scalar(v)),
 }
@@ -214,6 +239,16 @@ def from_asm(r):
 
 
 _MAX_TEXT = MAX_STRING  # Excel's limit for a cell's text
+
+
+def final_spill(spills: dict, key, v):
+    """A formula cell whose function returned a table (rows, more than one cell): the cell shows its
+    top-left value and the table is kept in ``spills`` under the cell's key, to fill the cells below
+    and right of it (Excel 365's spill)."""
+    if v.__class__ is list and v and (len(v) > 1 or len(v[0]) > 1):
+        spills[key] = v
+        return final(from_asm(v[0][0]))
+    return final(v)
 
 
 def final(v):

@@ -16,6 +16,7 @@ support (another function, dates, sheet-scoped names), is left to the ``formulas
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import zipfile
@@ -33,6 +34,8 @@ from asm_xl.calc.diff import Difference, same_value
 from asm_xl.calc.evaluator import Evaluator, UnsupportedFormula, XlErr
 
 __all__ = ["recalc_fast", "CompiledTemplate", "CompiledTemplates"]
+
+log = logging.getLogger(__name__)
 
 
 class CompiledTemplate:
@@ -168,7 +171,12 @@ def recalc_fast(path, check: bool = False, *, templates: CompiledTemplates | Non
                 new_data[part.member] = part.rewrite(changed)
         if new_data:
             replace_members(zin, new_data, path, expect=stamp)
-    return len(fresh)
+    formulas = len(compiled.evaluator.keys)
+    if len(fresh) > formulas:
+        log.warning("%s: %d spilled value(s) computed below/right of table formulas are not written into the file "
+                    "(it has no cells there; Excel 365 fills them when it recalculates): each such formula cell "
+                    "holds its table's top-left value", path, len(fresh) - formulas)
+    return formulas
 
 
 def _differences(book: Book, fresh: dict) -> list:

@@ -16,12 +16,17 @@ call compiles afresh, so a result never depends on what the process did before.
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 
 from asm_xl.excel import REGISTRY
 from asm_xl.excel.registry import call
 from asm_xl.calc import formulas_engine as headless
 from asm_xl.calc.fast import CompiledTemplates, recalc_fast
+from asm_xl.xlsx.scan import scan_workbook
+
+log = logging.getLogger(__name__)
 
 __all__ = ["register_asm_functions", "recalc_file", "recalculate", "Recalculator", "ModelCache",
            "ENGINES"]
@@ -69,7 +74,27 @@ class Recalculator:
             if result is not None:
                 return result
         register_asm_functions()
+        _warn_no_spill(path, **{k: v for k, v in kw.items() if k in ("max_bytes", "max_members")})
         return headless.recalc_file(path, check=check, cache=self.models, **kw)
+
+
+#: a formula whose top-level call returns a table (Excel 365 spills it)
+_TABLE_CALL = re.compile(r"^\s*=?\s*(?:_xludf\.)?(" + "|".join(n for n, f in REGISTRY.items() if f.table) + r")\s*\(",
+                         re.IGNORECASE)
+
+
+def _warn_no_spill(path, **limits) -> list[tuple[str, str]]:
+    """The ``formulas`` engine does not spill (no dynamic arrays): a cell whose formula is a table
+    function gets the table's top-left value only, as in Excel before 365. Say so, naming the cells.
+    (Our evaluator computes the spilled cells, :func:`~asm_xl.calc.evaluator.spill_into`, but the
+    file has no cells there to hold them; ``INDEX(ASM_ACTIONS(...), r, c)`` works in every engine.)"""
+    cells = [key for key, (text, _attrs) in scan_workbook(path, **limits).formulas.items()
+             if _TABLE_CALL.match(text or "")]
+    if cells:
+        shown = ", ".join(f"{s}!{c}" for s, c in cells[:5]) + (" ..." if len(cells) > 5 else "")
+        log.warning("%s: the formulas engine does not spill tables (no dynamic arrays): %s hold(s) only the "
+                    "table's top-left value; read tables through INDEX(...) to recalculate them headless", path, shown)
+    return cells
 
 
 def recalculate(path, **kw):

@@ -7,12 +7,13 @@ from functools import lru_cache
 
 from asm_xl.model.benchmarks import Ladder
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.parameters import risk_level
+from asm_xl.model.parameters import performance_years, risk_level
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.excel import values as xv
 from asm_xl.excel.registry import Arg
 
-__all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "scalar_arg", "year_risk"]
+__all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "scalar_arg", "year_risk",
+           "range_key", "RangeMemo", "SettingsMemo"]
 
 ASSUMPTIONS = Arg("assumptions", "Optional: the Assumptions table (setting names and values, 2 columns). "
                   "Omitted: asm-xl's defaults.", optional=True, range=True)
@@ -90,9 +91,17 @@ def _read_settings(v: object) -> Settings:
 
 
 def year_arg(v: object) -> int:
+    if v.__class__ is float or v.__class__ is int:  # the common case: a known year, one dict read
+        y = _KNOWN_YEARS.get(v)
+        if y is not None:
+            return y
     y = xv.whole("performance_year", v)
     year_risk(y)  # unknown year → ASMInputError → #NUM!
     return y
+
+
+#: the performance years with a risk level, by their value (2027 and 2027.0 are one key)
+_KNOWN_YEARS = {y: y for y in performance_years()}
 
 
 @lru_cache(maxsize=64)
@@ -138,3 +147,91 @@ def scalar_arg(name: str, v: object) -> object:
     if xv.is_error(v):
         raise xv.ExcelError(str(v), f"{name} is the error {v}")
     return None if xv.is_blank(v) else v
+
+
+_MISSING = object()
+
+
+def range_key(v: object) -> object:
+    """A hashable key of an argument by its content: a range as a tuple of row tuples, a scalar as
+    (its class, itself). Equal cells of a range may differ in type (1, 1.0, TRUE): only for ranges
+    read as numbers or text, where equal values read alike (:func:`~asm_xl.excel.values.number`)."""
+    if v.__class__ is list or v.__class__ is tuple:
+        return tuple([tuple(r) if r.__class__ is list or r.__class__ is tuple else r for r in v])
+    return (v.__class__, v)
+
+
+class RangeMemo:
+    """Results of a solve over ranges (a cohort's final scores and payments), once per distinct content.
+
+    A workbook evaluation passes the same list object to every cell that reads a range; Excel (through
+    xlwings) passes an equal list built anew for every cell. So the last call's arguments are
+    recognised at once when they are the same objects (a tuple comparison checks identity first), an
+    equal range built anew by comparing it with the last (linear), others by :func:`range_key`
+    (linear in the range, no solve); only a new content is solved. At most ``size`` results are kept (then it starts
+    again); an :class:`~asm_xl.excel.values.ExcelError` is kept and raised again like a result. The
+    last call is replaced as one tuple, so threads (xlwings calls UDFs from several) never pair one
+    range with another's result.
+    """
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self.solves = 0   #: how many times a solve ran (tests and benchmarks read it)
+        self._last: tuple = ((), None)
+        self._by_content: dict = {}
+
+    def clear(self) -> None:
+        """Forget every result (the state of a fresh process)."""
+        self._last = ((), None)
+        self._by_content.clear()
+
+    def get(self, solve, *args):
+        last_args, hit = self._last
+        try:  # the same objects compare at once (identity first); equal ranges built anew cell by cell
+            same = last_args == args
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            key = tuple(range_key(a) for a in args)
+            try:
+                hit = self._by_content.get(key, _MISSING)
+            except TypeError:   # an unhashable cell: solved every time
+                key, hit = None, _MISSING
+            if hit is _MISSING:
+                self.solves += 1
+                try:
+                    hit = (True, solve(*args))
+                except xv.ExcelError as e:
+                    hit = (False, e)
+                if key is not None:
+                    if len(self._by_content) >= self.size:
+                        self._by_content.clear()
+                    self._by_content[key] = hit
+            self._last = (args, hit)
+        ok, value = hit
+        if ok:
+            return value
+        raise xv.ExcelError(value.code, value.reason)
+
+
+class SettingsMemo:
+    """Values that depend on the settings and a few scalars, keyed by the Settings object's identity
+    (it is held, so its id is never reused): hashing a Settings (dozens of fields) costs more than
+    most ASM_* functions; :func:`settings_arg` gives one object per assumptions content."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self._memo: dict = {}
+        self._held: dict = {}
+
+    def get(self, settings: Settings, key: tuple, compute):
+        k = (id(settings), key)
+        hit = self._memo.get(k, _MISSING)
+        if hit is _MISSING:
+            hit = compute()
+            if len(self._memo) >= self.size:
+                self._memo.clear()
+                self._held.clear()
+            self._held[id(settings)] = settings
+            self._memo[k] = hit
+        return hit

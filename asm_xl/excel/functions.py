@@ -8,12 +8,14 @@ names and values (the workbook's Assumptions sheet); omitted → the defaults of
 Declared by topic: :mod:`~asm_xl.excel.measure_functions` (measures, quality and cost),
 :mod:`~asm_xl.excel.score_functions` (adjustments, final score, notes),
 :mod:`~asm_xl.excel.payment_functions` (exchange function, scaling factor, payment),
-:mod:`~asm_xl.excel.range_functions` (the payment range over the national peer model); ``ASM_WHY`` here.
+:mod:`~asm_xl.excel.range_functions` (the payment range over the national peer model),
+:mod:`~asm_xl.excel.table_functions` (tables that spill: actions, projection); ``ASM_WHY`` here.
 """
 
 from __future__ import annotations
 
-from asm_xl.excel import measure_functions, payment_functions, range_functions, score_functions  # noqa: F401
+from asm_xl.excel import (measure_functions, payment_functions, range_functions, score_functions,  # noqa: F401
+                          table_functions)
 from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import settings_arg
 from asm_xl.excel.registry import REGISTRY, Arg, excel_function, explain

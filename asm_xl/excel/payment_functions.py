@@ -9,7 +9,7 @@ from asm_xl.model import exceptions, payment, pool_choice
 from asm_xl.model.parameters import get_cohort, payment_year
 from asm_xl.model.settings import Settings
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, settings_arg, year_arg, year_risk
+from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, SettingsMemo, settings_arg, year_arg, year_risk
 from asm_xl.excel.registry import Arg, excel_function
 
 __all__: list[str] = []
@@ -67,16 +67,36 @@ def _roster_point(finals, weights, performance_year: int, s: Settings) -> tuple[
                                         settings=s).scaling_factor, m, s.tfs_steepness
 
 
+#: (SF, m, k) of a cohort given as its final scores (and payments), solved once per distinct content
+COHORT_POINTS = RangeMemo()
+#: (SF, m, k) of the pool in force, per settings, cohort text and year
+_POOL_POINTS = SettingsMemo()
+
+
+def _cohort_point(scaling, payments, performance_year: int, s: Settings) -> tuple[float, float, float]:
+    finals, weights = _cohort(scaling, payments, "scaling")
+    sf, m, k = _roster_point(finals, weights, performance_year, s)
+    return float(sf), float(m), float(k)   # Python floats: the scalar kernels then run without numpy
+
+
+def _pool_point(cohort: str, performance_year: int, s: Settings) -> tuple[float, float, float]:
+    point = pool_choice.reference_point(get_cohort(xv.text("scaling", cohort)).code, performance_year, s)
+    return float(point.scaling_factor), float(point.midpoint), float(point.steepness)
+
+
 def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[float, float, float]:
     """(SF, m, k) of ASM_FACTOR's ``scaling``: the cohort's final scores, a cohort code (the pool in force),
-    a scaling factor, or blank (only with a 'given' pool) -- the pool is always named, never a default."""
-    if isinstance(scaling, list) and len(xv.flatten("scaling", scaling)) > 1:
-        finals, weights = _cohort(scaling, payments, "scaling")
-        return _roster_point(finals, weights, performance_year, s)
+    a scaling factor, or blank (only with a 'given' pool) -- the pool is always named, never a default.
+
+    A cohort range is solved once per distinct content (:data:`COHORT_POINTS`): a sheet of n
+    physicians each pricing against the same cohort range costs one solve and n cheap calls."""
+    if scaling.__class__ is str and "#" not in scaling and scaling.strip():
+        return _POOL_POINTS.get(s, (scaling, performance_year), lambda: _pool_point(scaling, performance_year, s))
+    if scaling.__class__ is list and len(scaling) > 1 or isinstance(scaling, list) and len(
+            xv.flatten("scaling", scaling)) > 1:
+        return COHORT_POINTS.get(_cohort_point, scaling, payments, performance_year, s)
     if isinstance(xv.flatten("scaling", scaling)[0], str) and not xv.is_blank(scaling):
-        code = get_cohort(xv.text("scaling", scaling)).code
-        point = pool_choice.reference_point(code, performance_year, s)
-        return point.scaling_factor, point.midpoint, point.steepness
+        return _pool_point(scaling, performance_year, s)
     sf = xv.optional_number("scaling", scaling, None, minimum=0)
     if sf is None:
         if s.pool != "given":
@@ -101,8 +121,16 @@ def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[flo
 def asm_scaling(final_scores, performance_year, payments=None, assumptions=None):
     s = settings_arg(assumptions)
     py = year_arg(performance_year)
+    return _SCALINGS.get(_scaling_of, final_scores, payments, py, s)
+
+
+#: ASM_SCALING's result per distinct cohort content (its own memo: its error texts name final_scores)
+_SCALINGS = RangeMemo()
+
+
+def _scaling_of(final_scores, payments, performance_year: int, s: Settings) -> float:
     finals, weights = _cohort(final_scores, payments)
-    return _roster_point(finals, weights, py, s)[0]
+    return float(_roster_point(finals, weights, performance_year, s)[0])
 
 
 SCALING = Arg("scaling", 'The pool: the cohort ("HF" or "LBP": the pool in force, by default the national peer '
@@ -130,9 +158,11 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, excep
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     sf, m, k = _scaling(scaling, py, payments, s)
     tfs = payment.transformed_final_score(f, midpoint=m, steepness=k, settings=s)
+    factor = float(payment.adjustment_factor(f, tfs, year_risk(py), sf, settings=s))
+    if exceptions_ is None:  # the common case: no exception cells
+        return factor
     flags = [xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_)]
-    return float(exceptions.neutral_factor(payment.adjustment_factor(f, tfs, year_risk(py), sf, settings=s),
-                                           any(flags)))
+    return float(exceptions.neutral_factor(factor, True)) if any(flags) else factor
 
 
 @excel_function(
@@ -173,13 +203,20 @@ def asm_payment_year(performance_year):
     return payment_year(year_arg(performance_year))
 
 
+#: a cohort's final scores sorted, once per distinct content
+_SORTED = RangeMemo()
+
+
+def _sorted_finals(final_scores) -> np.ndarray:
+    return np.sort(_cohort(final_scores, None)[0])
+
+
 @excel_function(
     "ASM_PERCENTILE", "Percentile rank (0-100) of a final score among the cohort's final scores.",
     Arg("final_score", "Final score 0-100."),
     Arg("final_scores", "The cohort's final scores.", range=True), source="scipy percentileofscore(kind='mean')")
 def asm_percentile(final_score, final_scores):
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
-    finals, _ = _cohort(final_scores, None)
-    s = np.sort(finals)
+    s = _SORTED.get(_sorted_finals, final_scores)
     less, leq = np.searchsorted(s, f, "left"), np.searchsorted(s, f, "right")
     return float(100.0 * (less + leq) / (2.0 * s.size))

@@ -17,6 +17,7 @@ from typing import Callable
 
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.excel import spill
 from asm_xl.excel.values import ExcelError
 
 __all__ = ["Arg", "ExcelFunction", "REGISTRY", "excel_function", "call", "explain", "evaluate"]
@@ -37,8 +38,13 @@ class Arg:
     name: str
     doc: str
     optional: bool = False
-    range: bool = False
+    range: bool = False      #: meant as a range (a cohort's scores, the assumptions): never mapped
     doc_template: str = ""   #: ``doc`` before the settings were filled in
+
+    @property
+    def elementwise(self) -> bool:
+        """A one-cell argument: given a range of cells, the function is mapped over them (spill)."""
+        return not self.range
 
     def filled(self, settings: Settings = DEFAULT_SETTINGS) -> "Arg":
         template = self.doc_template or self.doc
@@ -57,6 +63,7 @@ class ExcelFunction:
     category: str = "ASM"
     source: str = ""              #: source tag of the rule (REG, CMS, MIPS, ASSUMPTION ...)
     help_template: str = ""       #: ``help`` before the settings were filled in
+    table: bool = False           #: returns a table (rows with a header row): never mapped over ranges
 
     def help_for(self, settings: Settings = DEFAULT_SETTINGS) -> str:
         """The Function Wizard line with the numbers of ``settings``."""
@@ -75,6 +82,11 @@ class ExcelFunction:
         """(number of declared arguments, how many are required)."""
         return len(self.args), sum(not a.optional for a in self.args)
 
+    @cached_property
+    def mapped(self) -> tuple[int, ...]:
+        """Positions of the element-wise arguments (see :mod:`asm_xl.excel.spill`)."""
+        return () if self.table else tuple(i for i, a in enumerate(self.args) if a.elementwise)
+
     @property
     def signature(self) -> str:
         parts = [f"[{a.name}]" if a.optional else a.name for a in self.args]
@@ -86,7 +98,8 @@ class ExcelFunction:
 REGISTRY: dict[str, ExcelFunction] = {}
 
 
-def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None, source: str = ""):
+def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None, source: str = "",
+                   table: bool = False):
     """Declare an Excel function (decorator on its implementation).
 
     Help texts may name settings in braces; they are filled with the default settings here (see
@@ -108,7 +121,7 @@ def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None
         seen_optional |= a.optional
 
     def deco(impl: Callable) -> Callable:
-        fn = ExcelFunction(name, help, args, impl, variadic, source=source, help_template=help_template)
+        fn = ExcelFunction(name, help, args, impl, variadic, source=source, help_template=help_template, table=table)
         REGISTRY[name] = fn
         impl.__doc__ = fn.docstring()
         return impl
@@ -124,10 +137,33 @@ def evaluate(name: str, *values: object) -> tuple[object, str]:
         if fn is None:
             return "#NAME?", f"unknown function {name!r}"
     n, required = fn.arity
-    if len(values) < required or (len(values) > n and fn.variadic is None):
-        return "#VALUE!", f"{fn.signature} takes {required}-{n} arguments, got {len(values)}"
+    given = len(values)
+    if given != n:
+        if given < required or (given > n and fn.variadic is None):
+            return "#VALUE!", f"{fn.signature} takes {required}-{n} arguments, got {given}"
+        if given < n:
+            values += (None,) * (n - given)
+    for i in fn.mapped:  # a range given for a one-cell argument: map over its cells (spill)
+        v = values[i]
+        if v.__class__ is list or v.__class__ is tuple:
+            if spill.is_many(v):
+                return spill.map_cells(fn, values, _evaluate_one)
+            values = values[:i] + (spill.one_value(v),) + values[i + 1:]  # [[x]] (xlwings, ndim=2) is x
     try:
-        return fn.impl(*values, *(None,) * (n - len(values))), ""
+        return fn.impl(*values), ""
+    except ExcelError as e:
+        return e.code, e.reason
+    except ASMInputError as e:
+        return "#NUM!", str(e)
+    except Exception as e:  # never a traceback in a cell
+        log.exception("%s failed", fn.name)
+        return "#VALUE!", f"internal error in {fn.name}: {type(e).__name__}: {e}"
+
+
+def _evaluate_one(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
+    """(result or error value, reason) of one call with all of its arguments given."""
+    try:
+        return fn.impl(*values), ""
     except ExcelError as e:
         return e.code, e.reason
     except ASMInputError as e:
@@ -142,7 +178,12 @@ def call(name: str, *values: object) -> object:
     return evaluate(name, *values)[0]
 
 
-def explain(name: str, *values: object) -> str:
-    """Why the function gives an error for these arguments ("OK" when it does not)."""
+def explain(name: str, *values: object) -> str | list:
+    """Why the function gives an error for these arguments ("OK" when it does not); for a spilled
+    result, rows of reasons of the same shape."""
     result, reason = evaluate(name, *values)
+    fn = REGISTRY.get(name) or REGISTRY.get(str(name).strip().upper())
+    if result.__class__ is list and not fn.table:  # a spilled result: the reason of each cell
+        values += (None,) * (fn.arity[0] - len(values))
+        return spill.map_cells(fn, values, lambda f, v: (_evaluate_one(f, v)[1] or "OK", ""))[0]
     return reason or "OK"

@@ -12,6 +12,7 @@ SCORE_MEASURE_FIRST_ROW = 6
 INPUTS = "Inputs"
 SCORE = "Score"
 SCENARIOS = "Scenarios"
+ACTIONS = "Actions"
 ASSUMPTIONS = "Assumptions"
 BENCHMARKS = "Benchmarks"
 ABOUT = "About"
@@ -64,6 +65,22 @@ SECTION_ROWS = {"Quality measures": 15, "Cost": 23, "Improvement activities, int
 
 #: The exception cells as one range (ASM_FACTOR's ``exceptions`` argument): defined name → reference.
 EXCEPTIONS_NAME, EXCEPTIONS_REF = "In_Exceptions", "Inputs!$B$38:$B$39"
+
+
+#: The Inputs sheet's blocks as ranges, in the order ASM_ACTIONS reads them (its arguments
+#: participant, measures, cost, activities; asm_xl.excel.table_functions names each cell).
+ACTION_INPUT_RANGES = {
+    "In_Participant": f"{INPUTS}!$B${SCALAR_INPUTS['In_NPI'][0]}:$B${SCALAR_INPUTS['In_SmallPractice'][0]}",
+    "In_MeasureTable": f"{INPUTS}!$A${MEASURE_FIRST_ROW}:$H${MEASURE_FIRST_ROW + MAX_MEASURES - 1}",
+    "In_Cost": f"{INPUTS}!$B${SCALAR_INPUTS['In_Episodes'][0]}:$B${SCALAR_INPUTS['In_CostPoints'][0]}",
+    "In_Activities": f"{INPUTS}!$B${SCALAR_INPUTS['In_IA1'][0]}:$B${SCALAR_INPUTS['In_Complex'][0]}",
+}
+#: rows of the ranked actions on the Actions sheet: every action of the catalogue that can apply at
+#: once (both IAs or the rest of them, PI, each measure one decile better, to its top decile and to
+#: the completeness threshold, the minimum submission, a cost point, the episode minimum)
+ACTION_ROWS = 4 + 3 * MAX_MEASURES + 3
+ACTIONS_FIRST_ROW = 7                 #: first row of the ranked actions (the header above it)
+PROJECTION_HEADER_ROW = ACTIONS_FIRST_ROW + ACTION_ROWS + 3
 
 
 def measure_rows() -> range:

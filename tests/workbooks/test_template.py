@@ -22,7 +22,7 @@ from openpyxl.formula import Tokenizer
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "templates" / "asm_template.xlsx"
-SHEETS = [L.INPUTS, L.SCORE, L.SCENARIOS, L.ASSUMPTIONS, L.BENCHMARKS, L.ABOUT]
+SHEETS = [L.INPUTS, L.SCORE, L.SCENARIOS, L.ACTIONS, L.ASSUMPTIONS, L.BENCHMARKS, L.ABOUT]
 INPUT_NAMES = list(L.SCALAR_INPUTS) + list(L.MEASURE_INPUTS)
 
 
@@ -75,7 +75,7 @@ def test_template_build_is_deterministic(built, zf):
 
 
 # ------------------------------------------------------------------ sheets and names
-def test_sheets_are_inputs_score_scenarios_assumptions_benchmarks_about_then_the_hidden_lists(wb, zf):
+def test_sheets_are_inputs_score_scenarios_actions_assumptions_benchmarks_about_then_the_hidden_lists(wb, zf):
     # The drop-down lists live on a hidden sheet of their own (issue 8: they overwrote Benchmarks!N).
     assert wb.sheetnames == SHEETS + [LISTS_SHEET]
     assert [name for name, _ in sheet_parts(zf)] == SHEETS + [LISTS_SHEET]

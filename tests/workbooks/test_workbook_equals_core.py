@@ -4,7 +4,8 @@ Random rosters (both cohorts, every performance year, blank and partial inputs, 
 without eligible cases, points instead of rates, cost points or episode costs, minimum submission
 missed, edited assumptions, reweighting on and off) go through ``generate_workbooks``; for every
 physician every number the workbook shows (measure points and status, quality, cost, each
-adjustment, final score, scaling factor, factor, dollars) must equal ``score_cohort``'s, and
+adjustment, final score, scaling factor, factor, dollars) must equal ``score_cohort``'s, the Actions
+sheet ``participant_actions`` and ``project_five_years`` of the same inputs, and
 recalculating the workbook with either engine must change nothing.
 """
 
@@ -19,6 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings as hyp_settings, strategies as st
 
 from asm_xl.calc.recalc import recalc_file
+from asm_xl.excel.table_functions import NO_ACTION
+from asm_xl.model.actions import participant_actions
+from asm_xl.model.projection import project_five_years
 from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.model.parameters import get_cohort, performance_years, risk_level
 from asm_xl.model.payment import adjustment_factor, transformed_final_score
@@ -27,6 +31,7 @@ from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.validation import as_bool, is_blank
 from asm_xl.model.settings import Settings
 from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.sheets.actions import RANKED
 from asm_xl.workbooks.batch import generate_workbooks
 from asm_xl.model.cohort import score_cohort
 
@@ -243,10 +248,63 @@ def _check_band(wb, core_row, s: Settings, excepted: bool) -> None:
         tfs = transformed_final_score(float(steps[i]), midpoint=float(core_row["tfs_midpoint"]), settings=s)
         want = float(adjustment_factor(float(steps[i]), tfs, r_level, sf, settings=s))
         _same(ws[f"B{r}"].value, 0.0 if excepted else want, ("curve", steps[i]))
-    if not pd.isna(core_row["final_score"]):  # every up- and downside scenario is a number
-        for r in range(9, 14):
-            for col in "FGH":
-                assert isinstance(ws[f"{col}{r}"].value, (int, float)), (col, r, ws[f"{col}{r}"].value)
+
+
+#: the Inputs sheet's cells as roster columns (the sheet's own names; independent of ASM_ACTIONS' reading)
+INPUT_COLUMNS = {"In_Cohort": "cohort", "In_Year": "performance_year", "In_PracticeSize": "practice_size",
+                 "In_Payments": "part_b_payments", "In_OnTime": "submitted_on_time", "In_SmallPractice": "small_practice",
+                 "In_Episodes": "cost_episodes", "In_EpisodeCost": "episode_cost", "In_CostPoints": "cost_points",
+                 "In_IA1": "ia1_done", "In_IA2": "ia2_done", "In_PI": "pi_score", "In_Complex": "complex_bonus",
+                 "In_EUC": "euc_exception", "In_PaymentException": "payment_exception"}
+MEASURE_COLUMNS = {"C": "collection_type", "D": "eligible", "E": "reported", "F": "rate", "G": "points",
+                   "H": "completeness"}
+
+
+def _row_as_the_workbook_holds_it(wb, cohort) -> dict:
+    row = {col: _named_cell(wb, name) for name, col in INPUT_COLUMNS.items()}
+    ws = wb[L.INPUTS]
+    for i, m in enumerate(cohort.measures):
+        r = L.MEASURE_FIRST_ROW + i
+        assert ws[f"A{r}"].value == m.label
+        row.update({f"{m.key}_{field}": ws[f"{c}{r}"].value for c, field in MEASURE_COLUMNS.items()})
+    return {k: v for k, v in row.items() if v not in (None, "")}
+
+
+def _check_actions(wb, core_row, cohort, s: Settings, excepted: bool) -> None:
+    """The Actions sheet: the ranked actions equal participant_actions of the physician's inputs, the
+    projection equals project_five_years (both with the workbook's settings)."""
+    ws = wb[L.ACTIONS]
+    row = _row_as_the_workbook_holds_it(wb, cohort)
+    want = participant_actions(row, settings=s)
+    first = L.ACTIONS_FIRST_ROW
+    shown = [[ws.cell(first + k, c).value for c in range(1, 6)] for k in range(L.ACTION_ROWS)]
+    assert ws["A4"].value == RANKED, ws["A4"].value
+    if want.empty:
+        assert shown[0][0] == NO_ACTION and all(v in ("", None) for r in shown[1:] for v in r)
+    else:
+        assert len(want) <= L.ACTION_ROWS
+        for got, a in zip(shown, want.itertuples()):
+            assert got[0] == a.label
+            for v, w in zip(got[1:], (a.final_change, a.value_p50, a.value_p10, a.value_p90)):
+                _same(v, float(w), ("action", a.label))
+        assert all(v in ("", None) for r in shown[len(want):] for v in r)
+    head = L.PROJECTION_HEADER_ROW
+    proj = [[ws.cell(head + 1 + k, c).value for c in range(1, 9)] for k in range(5)]
+    model = project_five_years(pd.DataFrame([row]), settings=s)
+    if pd.isna(core_row["final_score"]):
+        assert model.empty and all(v in ("", None) for r in proj for v in r)
+        return
+    # the sheet projects from the physician's performance year: its cumulative P50 starts there
+    model = model[model["performance_year"] >= int(core_row["performance_year"])].copy()
+    model["cumulative_p50"] = model["dollars_p50"].cumsum()
+    assert len(model) == sum(r[0] not in ("", None) for r in proj)
+    cols = ["dollars_at_risk", "dollars_p10", "dollars_p50", "dollars_p90", "cumulative_p50"]
+    for got, (_, m) in zip(proj, model.iterrows()):
+        assert got[:3] == [int(m.performance_year), int(m.payment_year), m.risk_level]
+        if excepted:  # [ASSUMPTION] the sheet's projection does not carry this year's exception
+            continue
+        for v, c in zip(got[3:], cols):
+            _same(v, float(m[c]), ("projection", m.performance_year, c))
 
 
 def _excepted(roster_row) -> bool:
@@ -299,6 +357,7 @@ def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, 
                                                                   book).source)
         if path == report.written[0]:
             _check_band(wb, core_row, book, _excepted(roster.loc[idx]))
+        _check_actions(wb, core_row, cohort, book, _excepted(roster.loc[idx]))
         min_met = _named_cell(wb, "Sc_MinSubmission")
         assert min_met == ("Yes" if core_row["minimum_submission_met"] else "No")
         # recalculating changes nothing, with either engine (the general one, ~0.2 s a workbook, on the

@@ -108,7 +108,8 @@ def build_about(wb: Workbook) -> None:
         ("", None),
         ("How to use it:", BOLD),
         ("1. Fill or correct the yellow cells on Inputs. 2. Read Score (like CMS's annual performance report). "
-         "3. Scenarios shows the exchange curve and what each improvement is worth.", None),
+         "3. Scenarios shows the exchange curve; Actions ranks what each improvement is worth and projects five "
+         "years.", None),
         ("4. Assumptions lists every setting with its source; change one and every formula follows.", None),
         ("5. A cell showing #N/A, #NUM! or #VALUE! explains itself in the 'Why' column (function ASM_WHY).", None),
         ("In Excel the ASM_* functions need the xlwings add-in with UDF_MODULES = asm_xl.udfs; without it the "

@@ -1,5 +1,6 @@
-"""The Scenarios sheet: the exchange curve with this physician's point, and up- and downside
-scenarios, each a full re-score through the ASM_* functions."""
+"""The Scenarios sheet: the exchange curve with this physician's point and the national peer model's
+band; what each improvement is worth is on the Actions sheet (built after this one), which replaced
+the four fixed what-ifs (IA, PI, measures one decile up or down) with the ranked list of actions."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.chart import Reference, ScatterChart, Series
 
 from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.sheets.actions import build_actions
 from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, TITLE_FONT, header
 
 __all__ = ["build_scenarios", "SCENARIO_STEPS"]
@@ -46,41 +48,6 @@ def build_scenarios(wb: Workbook) -> None:
     ws["E5"].number_format = "0.00"
     ws["F5"].number_format = "+0.00%;-0.00%;0.00%"
 
-    # Up- and downside, each a full re-score.
-    first = L.SCORE_MEASURE_FIRST_ROW
-    header(ws, 8, ["Scenario", "Final score", "Factor", "Dollar impact", "Change vs estimate ($)"], col=5)
-    header(ws, 8, ["Points +1 decile", "Points -1 decile"], col=11)
-    for i in range(L.MAX_MEASURES):
-        r = 9 + i
-        g = f"Score!G{first + i}"  # points counted, or a text (blank row, "excluded") passed through
-        ws[f"K{r}"] = f'=IF(ISERROR({g}+1),{g},MIN(10,{g}+1))'
-        ws[f"L{r}"] = f'=IF(ISERROR({g}-1),{g},MAX(1,{g}-1))'
-        ws[f"K{r}"].number_format = ws[f"L{r}"].number_format = "0.00"
-    up, down = f"$K$9:$K${8 + L.MAX_MEASURES}", f"$L$9:$L${8 + L.MAX_MEASURES}"
-    scenarios = [
-        ("As estimated", "=Sc_Final"),
-        ("Both improvement activities done",
-         "=ASM_FINAL(Sc_Quality,Sc_Cost,2,In_PI,Sc_Complex,In_PracticeSize,Sc_MinSubmission,In_SmallPractice,Assumptions)"),
-        ("Promoting Interoperability at 100%",
-         "=ASM_FINAL(Sc_Quality,Sc_Cost,Sc_IADone,1,Sc_Complex,In_PracticeSize,Sc_MinSubmission,In_SmallPractice,Assumptions)"),
-        ("Each measure one decile better",
-         f"=ASM_FINAL(ASM_QUALITY(Scenarios!{up},Sc_Completeness,Sc_Cases,Assumptions),Sc_Cost,Sc_IADone,In_PI,"
-         f"Sc_Complex,In_PracticeSize,Sc_MinSubmission,In_SmallPractice,Assumptions)"),
-        ("Each measure one decile worse",
-         f"=ASM_FINAL(ASM_QUALITY(Scenarios!{down},Sc_Completeness,Sc_Cases,Assumptions),Sc_Cost,Sc_IADone,In_PI,"
-         f"Sc_Complex,In_PracticeSize,Sc_MinSubmission,In_SmallPractice,Assumptions)"),
-    ]
-    for i, (label, formula) in enumerate(scenarios):
-        r = 9 + i
-        ws[f"E{r}"] = label
-        ws[f"F{r}"] = formula
-        ws[f"G{r}"] = f'=ASM_FACTOR(F{r},In_Year,In_Cohort,"",In_Exceptions,Assumptions)'
-        ws[f"H{r}"] = f"=ASM_IMPACT(G{r},In_Payments)"
-        ws[f"I{r}"] = f"=H{r}-Sc_Impact"
-        ws[f"F{r}"].number_format = "0.00"
-        ws[f"G{r}"].number_format = "+0.00%;-0.00%;0.00%"
-        ws[f"H{r}"].number_format = ws[f"I{r}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
-
     chart = ScatterChart()
     chart.title = "Exchange curve: payment adjustment factor by final score"
     chart.style = 13
@@ -113,7 +80,8 @@ def build_scenarios(wb: Workbook) -> None:
         band.append(edge)
     chart.series.extend([curve, *band, point])
     chart.height, chart.width = 9, 16
-    ws.add_chart(chart, "E16")
-    for col, width in zip("ABCDEFGHIJKLMN", (12, 12, 14, 2, 36, 12, 12, 14, 22, 2, 16, 16, 14, 14)):
+    ws.add_chart(chart, "E8")
+    for col, width in zip("ABCDEFGHIJKLMN", (12, 12, 14, 2, 16, 12, 12, 14, 14, 2, 2, 2, 14, 14)):
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
+    build_actions(wb)  # what each improvement is worth: the Actions sheet, right after this one

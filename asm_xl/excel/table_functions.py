@@ -1,0 +1,174 @@
+"""ASM_* functions that return a table (rows of values with a header row), which Excel 365 spills:
+the ranked actions of one physician and the five-year projection.
+
+``ASM_ACTIONS`` reads the physician's inputs as the workbook's Inputs sheet holds them (five ranges,
+each a column in a fixed order, see :data:`PARTICIPANT_FIELDS` ...) and calls the model's
+:func:`~asm_xl.model.actions.participant_actions`, so a workbook shows what the cohort API gives.
+``ASM_PROJECTION`` prices one final score over the performance years as
+:func:`~asm_xl.model.projection.project_five_years` does.
+"""
+
+from __future__ import annotations
+
+import math
+
+from asm_xl.excel import values as xv
+from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, settings_arg, year_arg
+from asm_xl.excel.registry import Arg, excel_function
+from asm_xl.model.actions import participant_actions
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.parameters import get_cohort, performance_years, year_parameters
+from asm_xl.model.rescoring import pool_for
+from asm_xl.model.settings import Settings
+
+__all__ = ["PARTICIPANT_FIELDS", "MEASURE_TABLE_FIELDS", "COST_FIELDS", "ACTIVITY_FIELDS", "EXCEPTION_FIELDS",
+           "ACTIONS_HEADER", "PROJECTION_HEADER"]
+
+#: The cells of each ASM_ACTIONS range, in order: the roster columns they are (the Inputs sheet's order).
+PARTICIPANT_FIELDS = ("npi", "tin", "name", "specialty", "cohort", "performance_year", "practice_size",
+                      "part_b_payments", "submitted_on_time", "small_practice")
+#: measure table columns (None: a column read but not used, the measure's title)
+MEASURE_TABLE_FIELDS = ("measure", None, "collection_type", "eligible", "reported", "rate", "points", "completeness")
+COST_FIELDS = ("cost_episodes", "episode_cost", "cost_points")
+ACTIVITY_FIELDS = ("ia1_done", "ia2_done", "pi_score", "complex_bonus")
+EXCEPTION_FIELDS = ("euc_exception", "payment_exception")
+
+ACTIONS_HEADER = ["Action", "Final score change", "Value P50 ($)", "Value P10 ($)", "Value P90 ($)"]
+PROJECTION_HEADER = ["Performance year", "Payment year", "Risk level", "Dollars at risk", "P10 ($)", "P50 ($)",
+                     "P90 ($)", "Cumulative P50 ($)"]
+_IDENTITY = frozenset({"npi", "tin", "name", "specialty"})
+NO_ACTION = "No action changes the estimate (no final score, an exception, or nothing left to gain)"
+
+#: the actions of one physician's inputs, computed once per distinct content
+ACTIONS_MEMO = RangeMemo(size=256)
+
+
+def _cells(name: str, v: object, fields: tuple) -> dict:
+    flat = [None] if v is None else xv.flatten(name, v)
+    if len(flat) != len(fields):
+        raise xv.ExcelError("#VALUE!", f"{name}: {len(fields)} cells needed ({', '.join(f for f in fields if f)}), "
+                                       f"got {len(flat)}")
+    return {f: (None if xv.is_blank(x) else x) for f, x in zip(fields, flat) if f}
+
+
+def _measure_cells(cohort: str, v: object) -> dict:
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in (v if isinstance(v, list) else [[v]])]
+    if any(len(r) != len(MEASURE_TABLE_FIELDS) for r in rows):
+        raise xv.ExcelError("#VALUE!", f"measures: {len(MEASURE_TABLE_FIELDS)} columns needed (measure, title, "
+                                       "collection type, eligible, reported, rate, points, completeness)")
+    keys = {m.label.upper(): m.key for m in get_cohort(cohort).measures}
+    out = {}
+    for r in rows:
+        label = r[0]
+        if xv.is_blank(label):
+            continue
+        key = keys.get(str(label).strip().upper())
+        if key is None:
+            raise xv.ExcelError("#VALUE!", f"measures: {label!r} is not a measure of cohort {cohort} "
+                                           f"({', '.join(keys)})")
+        for field, x in zip(MEASURE_TABLE_FIELDS[2:], r[2:]):
+            if not xv.is_blank(x):
+                out[f"{key}_{field}"] = x
+    return out
+
+
+def participant_row(participant, measures, cost, activities, exceptions_) -> dict:
+    """The roster row (column → value) of the five input ranges; blank cells are left out."""
+    row = _cells("participant", participant, PARTICIPANT_FIELDS)
+    if row.get("cohort") is None:
+        raise xv.ExcelError("#VALUE!", "participant: the cohort (5th cell) is blank")
+    cohort = get_cohort(xv.text("cohort", row["cohort"])).code
+    row.update(_cells("cost", cost, COST_FIELDS))
+    row.update(_cells("activities", activities, ACTIVITY_FIELDS))
+    if exceptions_ is not None:
+        row.update(_cells("exceptions", exceptions_, EXCEPTION_FIELDS))
+    row.update(_measure_cells(cohort, measures))
+    # the identity cells are read (their places are fixed) but do not score: a typo in an NPI does
+    # not hide the actions (the Score sheet does not read them either)
+    return {k: v for k, v in row.items() if v is not None and k not in _IDENTITY}
+
+
+def _actions_table(participant, measures, cost, activities, exceptions_, s: Settings) -> list[list]:
+    row = participant_row(participant, measures, cost, activities, exceptions_)
+    try:
+        actions = participant_actions(row, settings=s)
+    except ASMInputError as e:
+        raise xv.ExcelError("#NUM!", str(e)) from None
+    table = [list(ACTIONS_HEADER)]
+    for a in actions.itertuples():
+        table.append([str(a.label), float(a.final_change), float(a.value_p50), float(a.value_p10),
+                      float(a.value_p90)])
+    if len(table) == 1:
+        table.append([NO_ACTION, "", "", "", ""])
+    return table
+
+
+@excel_function(
+    "ASM_ACTIONS",
+    "The actions that would raise this physician's payment, ranked by their value at P50: label, final-score "
+    "change, value in dollars at P50, P10, P90 (a table with a header row that spills).",
+    Arg("participant", "Ten cells in this order: NPI, TIN, name, specialty, cohort, performance year, clinicians, "
+                       "Part B payments, on time, small-practice flag (the Inputs sheet's participant cells).",
+        range=True),
+    Arg("measures", "The measure table, eight columns: measure, title, collection type, eligible, reported, rate, "
+                    "points, completeness (the Inputs sheet's measure rows).", range=True),
+    Arg("cost", "Three cells: EBCM episodes, average episode cost, cost points (the Inputs sheet's cost cells).",
+        range=True),
+    Arg("activities", "Four cells: IA-1 done, IA-2 done, PI score, complex patient bonus (the Inputs sheet's cells).",
+        range=True),
+    Arg("exceptions", "Optional: two cells: extreme and uncontrollable circumstances, payment exception.",
+        optional=True, range=True),
+    ASSUMPTIONS, source="ASSUMPTION: each action re-scored by the cohort API; REG 512.750 for the factor",
+    table=True)
+def asm_actions(participant, measures, cost, activities, exceptions_=None, assumptions=None):
+    s = settings_arg(assumptions)
+    return [list(r) for r in ACTIONS_MEMO.get(_actions_table, participant, measures, cost, activities,
+                                              exceptions_, s)]
+
+
+def _projection_table(final: float, py: int, cohort: str, payments: float, growth: float, s: Settings) -> list[list]:
+    """Per performance year y >= the one given (formulas of
+    :func:`~asm_xl.model.projection.project_five_years`)::
+
+        base_y        = part_b_payments x (1 + growth) ^ (y - performance_year)     [ASSUMPTION]
+        at risk       = r_y x base_y                                                 [CMS]
+        dollars_pXX   = factor_pXX(final; pool in force of cohort, y) x base_y       [REG 512.750]
+        cumulative    = running sum of dollars_p50 [ASSUMPTION: comonotone years]
+    """
+    table = [list(PROJECTION_HEADER)]
+    cumulative = 0.0
+    for y in performance_years():
+        if y < py:
+            continue
+        params = year_parameters(y)
+        base = payments * (1.0 + growth) ** (y - py)
+        rng = pool_for(cohort, y, None, s).price([final])
+        p10, p50, p90 = (float(getattr(rng, k)[0]) * base for k in ("factor_p10", "factor_p50", "factor_p90"))
+        cumulative += p50
+        table.append([y, params.payment_year, params.risk_level, params.risk_level * base, p10, p50, p90, cumulative])
+    return table
+
+
+@excel_function(
+    "ASM_PROJECTION",
+    "Five-year projection of one final score: performance year, payment year, risk level, dollars at risk, "
+    "P10/P50/P90 dollars and cumulative P50 (a table with a header row that spills), score held.",
+    Arg("final_score", "Final score 0-100, held for every year [ASSUMPTION]."),
+    YEAR,
+    Arg("cohort", '"HF" or "LBP": the national cohort the final score is ranked in.'),
+    Arg("part_b_payments", "Part B payments of the performance year given, dollars."),
+    Arg("growth", "Optional: yearly growth of Part B payments as a fraction; blank: payments_growth "
+                  "({payments_growth:.0%}).", optional=True),
+    ASSUMPTIONS, source="CMS risk levels; ASSUMPTION: score held, payments grow, national peer model", table=True)
+def asm_projection(final_score, performance_year, cohort, part_b_payments, growth=None, assumptions=None):
+    s = settings_arg(assumptions)
+    f = xv.number("final_score", final_score, minimum=0, maximum=100)
+    py = year_arg(performance_year)
+    code = get_cohort(xv.text("cohort", cohort)).code
+    pay = xv.number("part_b_payments", part_b_payments, minimum=0)
+    g = xv.optional_number("growth", growth, s.payments_growth, minimum=-0.5, maximum=1.0,
+                           allowed="a yearly growth rate (2% is 0.02)")
+    table = _projection_table(f, py, code, pay, g, s)
+    if any(not math.isfinite(x) for r in table[1:] for x in r):
+        raise xv.ExcelError("#NUM!", "the projection is not finite")
+    return table

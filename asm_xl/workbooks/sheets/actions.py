@@ -1,0 +1,82 @@
+"""The Actions sheet: the ranked actions that would raise this physician's payment (``ASM_ACTIONS``)
+and the five-year projection (``ASM_PROJECTION``), live formulas over the Inputs sheet.
+
+Each cell reads its table through ``INDEX(ASM_ACTIONS(...), row, column)``: that works in every
+Excel (with or without dynamic arrays), in LibreOffice and in both headless engines, where a bare
+``=ASM_ACTIONS(...)`` would spill only in Excel 365 (the ``formulas`` engine has no dynamic arrays
+and a file written by openpyxl has no cells below the anchor to hold spilled values). Rows beyond the
+physician's actions are blank (``IFERROR``); the line under the title says why when the table is
+an error.
+"""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+
+from asm_xl.excel.table_functions import ACTIONS_HEADER, PROJECTION_HEADER
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.sheets.style import NOTE_FONT, TITLE_FONT, define, header
+
+__all__ = ["build_actions", "ACTIONS_CALL", "PROJECTION_CALL"]
+
+ACTIONS_ARGS = "In_Participant,In_MeasureTable,In_Cost,In_Activities,In_Exceptions,Assumptions"
+ACTIONS_CALL = f"ASM_ACTIONS({ACTIONS_ARGS})"
+PROJECTION_ARGS = 'Sc_Final,In_Year,In_Cohort,In_Payments,"",Assumptions'
+PROJECTION_CALL = f"ASM_PROJECTION({PROJECTION_ARGS})"
+
+DOLLARS = '"$"#,##0;[Red]-"$"#,##0'
+ACTION_FORMATS = (None, "+0.00;-0.00;0.00", DOLLARS, DOLLARS, DOLLARS)
+PROJECTION_FORMATS = ("0", "0", "0%", DOLLARS, DOLLARS, DOLLARS, DOLLARS, DOLLARS)
+
+NOTE = ("Each action is scored again by asm-xl's scoring core (the same inputs with that one change) and priced "
+        "by the pool in force: its value is the change of the estimate at P50 (middle), P10 (cautious) and P90 "
+        "(hopeful), in dollars of the payment year. Ranked by the value at P50. [ASSUMPTION: one change at a "
+        "time; values do not add up]")
+RANKED = "Ranked by the value at P50; blank rows: no further action applies."
+PROJECTION_NOTE = ("Five-year projection of today's final score, held [ASSUMPTION]: risk levels of each year "
+                   "[CMS], Part B payments growing by the Assumptions' payments_growth; cumulative P50 sums the "
+                   "yearly P50s. An exception of this year is not carried forward here.")
+
+
+def _table_cell(call: str, row: int, col: int) -> str:
+    return f'=IFERROR(INDEX({call},{row},{col}),"")'
+
+
+def build_actions(wb: Workbook) -> None:
+    """The Actions sheet (after the Scenarios sheet) and the Inputs ranges it reads, as defined names."""
+    for name, ref in L.ACTION_INPUT_RANGES.items():
+        define(wb, name, ref)
+    ws = wb.create_sheet(L.ACTIONS, index=wb.sheetnames.index(L.SCENARIOS) + 1)
+    ws["A1"] = "Actions: what would raise the payment"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = NOTE
+    ws["A2"].font = NOTE_FONT
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells("A2:H2")
+    ws.row_dimensions[2].height = 40
+    # a visible text when all is well: an empty cached text makes LibreOffice recalculate the cell
+    ws["A4"] = (f'=IF(ISERROR(INDEX({ACTIONS_CALL},1,1)),"Not available: "&ASM_WHY("ASM_ACTIONS",{ACTIONS_ARGS}),'
+                f'"{RANKED}")')
+    ws["A4"].font = NOTE_FONT
+    first = L.ACTIONS_FIRST_ROW
+    header(ws, first - 1, ACTIONS_HEADER)
+    ws.row_dimensions[first - 1].height = 30  # two-line headers
+    for k in range(L.ACTION_ROWS):
+        for c, fmt in enumerate(ACTION_FORMATS, start=1):
+            cell = ws.cell(row=first + k, column=c, value=_table_cell(ACTIONS_CALL, k + 2, c))
+            if fmt:
+                cell.number_format = fmt
+    head = L.PROJECTION_HEADER_ROW
+    ws.cell(row=head - 2, column=1, value="Five-year projection").font = TITLE_FONT
+    ws.cell(row=head - 1, column=1, value=PROJECTION_NOTE).font = NOTE_FONT
+    header(ws, head, PROJECTION_HEADER)
+    ws.row_dimensions[head].height = 30
+    for k in range(5):
+        for c, fmt in enumerate(PROJECTION_FORMATS, start=1):
+            cell = ws.cell(row=head + 1 + k, column=c, value=_table_cell(PROJECTION_CALL, k + 2, c))
+            cell.number_format = fmt
+    for col, width in zip("ABCDEFGH", (52, 14, 15, 15, 15, 14, 14, 18)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = f"A{first}"
+    ws.protection.sheet = True

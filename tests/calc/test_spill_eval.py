@@ -1,0 +1,82 @@
+"""Headless evaluation of spilled results: tables and mapped calls fill the cells below and right."""
+
+import logging
+
+from openpyxl import Workbook
+
+from asm_xl.calc.evaluator import Evaluator, XlErr
+from asm_xl.calc.recalc import recalc_file, recalculate
+from asm_xl.excel.registry import call
+from asm_xl.xlsx.refs import cell_name
+
+PROJECTION = '=ASM_PROJECTION(A1,2027,"HF",250000)'
+
+
+def _grid(values: dict, sheet: str, col: int, row: int, rows: int, cols: int) -> list[list]:
+    return [[values[(sheet, cell_name(col + j, row + i))] for j in range(cols)] for i in range(rows)]
+
+
+def test_a_table_function_fills_the_cells_below_and_right_with_the_registry_table():
+    out = Evaluator({("S", "B2"): PROJECTION}, {}).run({("S", "A1"): 70.0})
+    table = call("ASM_PROJECTION", 70.0, 2027, "HF", 250000)
+    assert _grid(out, "S", 2, 2, len(table), len(table[0])) == table
+    assert ("S", "B8") not in out and ("S", "J2") not in out  # nothing beyond the table
+
+
+def test_a_mapped_call_spills_a_column_equal_to_single_cell_calls():
+    inputs = {("S", f"A{r}"): v for r, v in zip(range(1, 5), [20.0, 55.5, "x", 90.0])}
+    out = Evaluator({("S", "C1"): '=ASM_FACTOR(A1:A4,2028,"LBP")'}, {}).run(inputs)
+    singles = [call("ASM_FACTOR", inputs[("S", f"A{r}")], 2028, "LBP") for r in range(1, 5)]
+    assert [out[("S", f"C{r}")] for r in range(1, 5)] == [singles[0], singles[1], XlErr("#VALUE!"), singles[3]]
+
+
+def test_a_table_blocked_by_a_formula_or_an_input_is_spill_error_and_fills_nothing():
+    blocked = Evaluator({("S", "B2"): PROJECTION, ("S", "C3"): "=1+1"}, {}).run({("S", "A1"): 70.0})
+    assert blocked[("S", "B2")] == XlErr("#SPILL!") and blocked[("S", "C3")] == 2.0
+    assert ("S", "C2") not in blocked
+    by_input = Evaluator({("S", "B2"): PROJECTION}, {}).run({("S", "A1"): 70.0, ("S", "D4"): "typed"})
+    assert by_input[("S", "B2")] == XlErr("#SPILL!")
+    blank = Evaluator({("S", "B2"): PROJECTION}, {}).run({("S", "A1"): 70.0, ("S", "D4"): None})
+    assert blank[("S", "B2")] == "Performance year"
+
+
+def test_a_table_at_the_sheets_edge_is_spill_error():
+    out = Evaluator({("S", "XFD2"): PROJECTION}, {}).run({("S", "A1"): 70.0})
+    assert out[("S", "XFD2")] == XlErr("#SPILL!")
+
+
+def test_index_reads_a_table_cell_the_same_in_both_engines(tmp_path):
+    table = call("ASM_PROJECTION", 70.0, 2027, "HF", 250000)
+    formulas = {("S", "B1"): '=INDEX(ASM_PROJECTION(A1,2027,"HF",250000),3,6)',
+                ("S", "B2"): '=IFERROR(INDEX(ASM_PROJECTION(A1,2027,"HF",250000),9,1),"none")',
+                ("S", "B3"): '=INDEX(ASM_PROJECTION(A1,2027,"HF",250000),9,1)'}
+    ours = Evaluator(formulas, {}).run({("S", "A1"): 70.0})
+    assert ours[("S", "B1")] == table[2][5] and ours[("S", "B2")] == "none" and ours[("S", "B3")] == XlErr("#REF!")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"] = 70.0
+    for (_s, cell), text in formulas.items():
+        ws[cell] = text
+    path = tmp_path / "index.xlsx"
+    wb.save(path)
+    theirs = recalculate(path)
+    assert theirs[("S", "B1")] == table[2][5] and theirs[("S", "B2")] == "none" and theirs[("S", "B3")] == "#REF!"
+
+
+def test_recalc_says_that_the_file_holds_only_the_top_left_value_of_a_table(tmp_path, caplog):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"] = 70.0
+    ws["B2"] = PROJECTION
+    path = tmp_path / "table.xlsx"
+    wb.save(path)
+    with caplog.at_level(logging.WARNING):
+        assert recalc_file(path, engine="formulas") == 1
+    assert "does not spill" in caplog.text and "S!B2" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        assert recalc_file(path, engine="auto") == 1
+    assert "47 spilled value(s)" in caplog.text
+    assert recalc_file(path, check=True, engine="auto") == []

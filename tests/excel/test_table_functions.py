@@ -1,0 +1,88 @@
+"""ASM_ACTIONS and ASM_PROJECTION: tables with a header row, equal to the model's API for the same physician."""
+
+import pandas as pd
+import pytest
+
+from asm_xl.excel.registry import call, explain
+from asm_xl.excel.table_functions import ACTIONS_HEADER, NO_ACTION, PROJECTION_HEADER
+from asm_xl.model.actions import participant_actions
+from asm_xl.model.projection import project_five_years
+
+ROW = dict(cohort="HF", performance_year=2027, practice_size=40, part_b_payments=250_000, submitted_on_time="Yes",
+           cost_episodes=30, cost_points=8, ia1_done="Yes", ia2_done="No", pi_score=1.0,
+           q008_collection_type="MIPS CQM", q008_eligible=100, q008_reported=90, q008_rate=0.85,
+           q236_collection_type="MIPS CQM", q236_eligible=100, q236_reported=90, q236_rate=0.72)
+
+
+def _ranges(row: dict, npi="1234567890"):
+    """The five ranges as the Inputs sheet holds them (columns, measure table of 6 rows)."""
+    participant = [[npi], ["11-111"], ["Dr A"], ["Cardiology"], [row["cohort"]], [row["performance_year"]],
+                   [row["practice_size"]], [row["part_b_payments"]], [row["submitted_on_time"]], [None]]
+    labels = ["Q492", "Q008", "Q005", "Q236", "Q377"]
+    measures = [[m, "title", row.get(f"q{m[1:]}_collection_type"), row.get(f"q{m[1:]}_eligible"),
+                 row.get(f"q{m[1:]}_reported"), row.get(f"q{m[1:]}_rate"), None, None] for m in labels]
+    measures.append([None] * 8)
+    cost = [[row["cost_episodes"]], [None], [row["cost_points"]]]
+    activities = [[row["ia1_done"]], [row["ia2_done"]], [row["pi_score"]], [None]]
+    return participant, measures, cost, activities, [["No"], ["No"]]
+
+
+def test_actions_table_equals_participant_actions_row_by_row():
+    table = call("ASM_ACTIONS", *_ranges(ROW))
+    expected = participant_actions(ROW)
+    assert table[0] == ACTIONS_HEADER
+    assert len(table) - 1 == len(expected) >= 4
+    for got, want in zip(table[1:], expected.itertuples()):
+        assert got == [want.label, want.final_change, want.value_p50, want.value_p10, want.value_p90]
+    p50 = [r[2] for r in table[1:]]
+    assert p50 == sorted(p50, reverse=True)  # ranked by the value at P50
+
+
+def test_actions_read_the_identity_cells_but_an_npi_typo_does_not_hide_them():
+    assert call("ASM_ACTIONS", *_ranges(ROW, npi="123")) == call("ASM_ACTIONS", *_ranges(ROW))
+
+
+def test_an_excepted_physician_gets_the_no_action_row():
+    ranges = list(_ranges(ROW))
+    ranges[4] = [["Yes"], ["No"]]
+    table = call("ASM_ACTIONS", *ranges)
+    assert table == [ACTIONS_HEADER, [NO_ACTION, "", "", "", ""]]
+
+
+def test_actions_ranges_of_the_wrong_size_name_what_is_needed():
+    ranges = list(_ranges(ROW))
+    ranges[2] = [[30], [8]]
+    assert call("ASM_ACTIONS", *ranges) == "#VALUE!"
+    assert "cost: 3 cells needed" in explain("ASM_ACTIONS", *ranges)
+    ranges = list(_ranges(ROW))
+    ranges[1][0][0] = "Q999"
+    assert "Q999" in explain("ASM_ACTIONS", *ranges) and "Q236" in explain("ASM_ACTIONS", *ranges)
+
+
+@pytest.mark.parametrize("growth", [None, 0.03])
+def test_projection_equals_project_five_years_for_the_same_physician(growth):
+    model = project_five_years(pd.DataFrame([ROW]), growth=growth)
+    final = float(model["final_score"].iloc[0])
+    table = call("ASM_PROJECTION", final, 2027, "HF", 250_000, growth)
+    assert table[0] == PROJECTION_HEADER and len(table) == 6
+    cols = ["performance_year", "payment_year", "risk_level", "dollars_at_risk", "dollars_p10", "dollars_p50",
+            "dollars_p90", "cumulative_p50"]
+    for got, (_, want) in zip(table[1:], model.iterrows()):
+        assert got[:3] == [int(want.performance_year), int(want.payment_year), want.risk_level]
+        assert got[3:] == pytest.approx([want[c] for c in cols[3:]], rel=1e-12)
+
+
+def test_projection_from_a_later_year_starts_there_and_grows_from_it():
+    table = call("ASM_PROJECTION", 70.0, 2029, "LBP", 100_000, 0.1)
+    assert [r[0] for r in table[1:]] == [2029, 2030, 2031]
+    assert table[1][3] == pytest.approx(0.10 * 100_000) and table[2][3] == pytest.approx(0.11 * 110_000)
+    assert table[3][7] == pytest.approx(table[1][5] + table[2][5] + table[3][5])
+
+
+def test_table_functions_are_not_mapped_over_a_column():
+    assert call("ASM_PROJECTION", [[70.0], [80.0]], 2027, "HF", 1000) == "#VALUE!"
+
+
+def test_why_of_a_table_function_is_ok_or_its_reason():
+    assert call("ASM_WHY", "ASM_PROJECTION", 70.0, 2027, "HF", 1000) == "OK"
+    assert "final_score" in call("ASM_WHY", "ASM_PROJECTION", "x", 2027, "HF", 1000)
