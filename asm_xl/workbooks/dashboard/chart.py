@@ -86,5 +86,5 @@ def add_chart_sheet(ws, data: Dashboard, subtitle: str) -> None:
             s.graphicalProperties.line.noFill = True
             chart.series.append(s)
     ws.add_chart(chart, "A4")
-    widths(ws, [10] + [9] * (len(head) - 1) + [3, 24, 7, 9, 9])
+    widths(ws, [10] + [9] * (len(head) - 1) + [3, 24, 7, 11, 10])
     print_setup(ws, "Score chart", None)

@@ -27,8 +27,8 @@ TOTALS = [("cohort", TEXT, "Cohort"), ("physicians", WHOLE, "Physicians"), ("par
           ("dollars_p90", SIGNED, "Hopeful (P90)"), ("likely_gain", WHOLE, "Likely to gain"),
           ("either_way", WHOLE, "Either way"), ("likely_lose", WHOLE, "Likely to lose")]
 ACTIONS = [("name", TEXT, "Physician"), ("cohort", TEXT, "Cohort"), ("label", TEXT, "Action (each alone)"),
-           ("final_change", "+0.0", "Final score change"), ("value_p10", SIGNED, "Value, cautious (P10)"),
-           ("value_p50", SIGNED, "Value, middle (P50)"), ("value_p90", SIGNED, "Value, hopeful (P90)")]
+           ("final_change", "+0.0", "Final score change"), ("value_p10", SIGNED, "Value P10"),
+           ("value_p50", SIGNED, "Value P50"), ("value_p90", SIGNED, "Value P90")]
 PHYSICIANS = [("name", TEXT, "Physician"), ("npi", TEXT, "NPI"), ("cohort", TEXT, "Cohort"),
               ("final_score", SCORE, "Final score"), ("factor", FACTOR, "Payment adjustment factor"),
               ("estimate", SIGNED, "Dollars, estimate"), ("dollars_p10", SIGNED, "Cautious (P10)"),
@@ -104,7 +104,7 @@ def _physicians(ws, data: Dashboard) -> None:
     title(ws, "Physicians", _subtitle(data) + " Workbook: link to the physician's own workbook (same folder).")
     header(ws, 4, [h for _, _, h in PHYSICIANS])
     recs = data.physicians.to_dict("records")
-    end = table(ws, 5, recs, _columns(PHYSICIANS), link_column="file", wrap={"top_action": 38, "name": 22})
+    end = table(ws, 5, recs, _columns(PHYSICIANS), link_column="file", wrap={"top_action": 50, "name": 30})
     kept = [r for r in recs if r.get("status") and not str(r["status"]).startswith("written")]
     if kept:
         put(ws, end + 1, 1, f"{len(kept)} workbook(s) were kept from an earlier run (no --overwrite): their files "

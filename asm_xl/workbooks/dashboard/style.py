@@ -88,6 +88,7 @@ def table(ws, first_row: int, records: list[dict], columns: list[tuple[str, str 
             c.font = Font(size=9, bold=total)
             if total:
                 c.fill = _TOTAL_FILL
+            c.alignment = Alignment(vertical="top")
             if wrap and key in wrap and isinstance(c.value, str):
                 c.alignment = Alignment(wrap_text=True, vertical="top")
                 lines = max(1, -(-len(c.value) // wrap[key]))
