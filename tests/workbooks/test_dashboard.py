@@ -232,3 +232,20 @@ def test_the_pdf_prints_the_practice_totals(demo, tmp_path):
     shown = f"{'-' if practice['estimate'] < 0 else '+'}${abs(practice['estimate']):,.0f}"
     assert shown in text and "ASM practice dashboard" in text and "Page 1 of" in text
     assert text.count("\f") >= 4   # a page or more per sheet
+
+
+@pytest.mark.parametrize("settings", [DEFAULT_SETTINGS.replace(pool="roster"),
+                                      DEFAULT_SETTINGS.replace(pool="given", given_scaling_factor=1.2,
+                                                               given_midpoint=55.0)], ids=["roster", "given"])
+def test_with_another_pool_the_totals_are_what_the_workbooks_show(settings, tmp_path):
+    report = generate_workbooks(SAMPLE, out_dir=tmp_path, jobs=1, settings=settings)
+    data = report.dashboard_data
+    totals = data.totals.set_index("cohort")
+    for code, grp in report.summary.groupby("cohort"):
+        for col, source in (("estimate", "dollar_impact"), ("dollars_p10", "dollars_p10"),
+                            ("dollars_p90", "dollars_p90")):
+            assert math.isclose(totals.loc[code, col], grp[source].sum(), rel_tol=1e-9, abs_tol=0.01), (code, col)
+    # one draw: the range collapses to the estimate
+    assert np.allclose(totals["dollars_p10"], totals["estimate"]) and np.allclose(totals["dollars_p90"], totals["estimate"])
+    first = data.practice_years.set_index("performance_year").loc[2027, "dollars_p50"]
+    assert math.isclose(first, totals.loc[PRACTICE, "dollars_p50"], rel_tol=1e-12)

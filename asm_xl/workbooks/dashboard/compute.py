@@ -7,7 +7,9 @@ draw's SF and midpoint without the risk level, so the pool of year y is the pool
 year with y's risk level r_y [CMS]; it is derived here, not drawn four more times (a test checks it
 equals :func:`~asm_xl.model.pool_choice.national_pool` of y). A given pool is the same SF and m
 every year. A 'roster' pool is the roster's own SF and m; a year the roster does not cover uses
-those of the roster's first year [ASSUMPTION: the cohort keeps its standing].
+those of the roster's first year [ASSUMPTION: the cohort keeps its standing], and an action is priced
+with the roster's SF and m held (one physician's change moves the roster's own pool a little; that
+is left out) [ASSUMPTION].
 
 Final scores do not depend on the pool, only their pricing does. Actions and the projection are
 therefore scored with a given pool of SF 1 (no peer model is drawn for their what-if copies) and
