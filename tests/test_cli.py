@@ -65,7 +65,7 @@ def test_generate_with_a_bad_roster_returns_2_and_prints_a_summary(tmp_path, cap
     assert "Top reasons:" in captured.err
     assert f"error report: {out / ERRORS_NAME}" in captured.err
     assert (out / ERRORS_NAME).exists()
-    assert len(list(out.glob("*.xlsx"))) == valid + 1  # + the index
+    assert len(list(out.glob("*.xlsx"))) == valid + 2  # + the index and the dashboard
 
 
 def test_generate_with_a_good_roster_returns_0(tmp_path, capsys):

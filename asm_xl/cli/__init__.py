@@ -1,5 +1,6 @@
 """asm-xl command line: demo, generate, template, recalc, score (here); from-cms, check-cms
-(:mod:`asm_xl.cli.cms_commands`) and import-qpp (:mod:`asm_xl.cli.qpp_commands`)."""
+(:mod:`asm_xl.cli.cms_commands`), import-qpp (:mod:`asm_xl.cli.qpp_commands`) and pdf
+(:mod:`asm_xl.cli.pdf_commands`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, run_cms
+from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
 
 __all__ = ["main", "build_parser"]
@@ -41,12 +43,32 @@ def _cmd_generate(args, roster) -> int:
               "for them (status \"stale\"): --overwrite to regenerate", file=sys.stderr)
     if report.summary is not None and len(report.summary):
         print(practice_summary(report.summary))
+    if report.dashboard_data is not None:
+        print(top_actions_summary(report.dashboard_data.top_actions))
     if report.index:
         print(f"index: {report.index}")
+    if report.dashboard:
+        print(f"dashboard: {report.dashboard}")
+    status = report.exit_code
+    if args.pdf:
+        status = status or generated_pdfs(report)
     if report.rejected_rows:
         print(summarize_errors(report.errors), file=sys.stderr)
         print(f"error report: {report.error_report}", file=sys.stderr)
-    return report.exit_code
+    return status
+
+
+def top_actions_summary(actions, n: int = 3) -> str:
+    """The ``n`` most valuable actions across the practice (by P50 value, each action alone): physician,
+    action, value at P50 and the range (P10, P90) — the change of that physician's dollars."""
+    if actions is None or not len(actions):
+        return "Most valuable actions: none applies (or no final score could be computed)."
+    lines = ["Most valuable actions (each alone; change of the physician's dollars, middle P50 "
+             "[cautious P10, hopeful P90]):"]
+    for i, a in enumerate(actions.head(n).itertuples(), start=1):
+        lines.append(f"  {i}. {a.name} ({a.cohort}): {a.label}  {money(a.value_p50)} "
+                     f"[P10 {money(a.value_p10)}, P90 {money(a.value_p90)}]")
+    return "\n".join(lines)
 
 
 def pool_settings(args):
@@ -202,7 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
                "  asm-xl recalc wb/*.xlsx              recalculate edited workbooks without Excel\n"
                "exit codes: 0 done; 1 a file could not be read or values differ (recalc --check); "
                "2 roster rows or workbooks rejected (see the error report); 3 a file could not be written "
-               "(disk full, read-only, a folder that is a file); 130 interrupted")
+               "(disk full, read-only, a folder that is a file); 4 a PDF asked for but LibreOffice is missing or "
+               "failed; 130 interrupted")
     p.add_argument("--version", action="version", version=f"asm-xl {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -214,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--overwrite", action="store_true", help="replace existing workbooks")
         pool_opts(sp)
         sp.add_argument("--quiet", action="store_true", help="no progress bar")
+        sp.add_argument("--pdf", action="store_true", help="also print the dashboard and each workbook to PDF, "
+                                                           "beside them (needs LibreOffice; exit code 4 without)")
 
     def pool_opts(sp):
         sp.add_argument("--pool", choices=("national", "roster", "given"),
@@ -247,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cms_commands(sub)
 
     add_import_qpp_parser(sub)
+    add_pdf_parser(sub)
     return p
 
 
@@ -283,4 +309,6 @@ def _dispatch(args) -> int:
 
     if args.command == "import-qpp":
         return run_import_qpp(args)
+    if args.command == "pdf":
+        return run_pdf(args)
     return 2  # pragma: no cover

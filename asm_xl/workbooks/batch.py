@@ -20,6 +20,7 @@ from asm_xl.model.parameters import get_cohort
 from asm_xl.model.pool_choice import cohort_settings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, validate_roster, write_error_report
+from asm_xl.workbooks.dashboard import DASHBOARD_NAME, roster_dashboard, write_dashboard
 from asm_xl.workbooks.filenames import safe_filename
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.inputs import workbook_inputs
@@ -55,6 +56,8 @@ class GenerationReport:
     index: Path | None = None
     warnings: list[str] = field(default_factory=list)
     summary: pd.DataFrame | None = None
+    dashboard: Path | None = None
+    dashboard_data: object | None = None   #: the dashboard's tables (asm_xl.workbooks.dashboard.Dashboard)
 
     @property
     def exit_code(self) -> int:
@@ -95,7 +98,8 @@ def _render_one(task: tuple) -> tuple:
 
 def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out_dir: str | os.PathLike = "workbooks",
                        performance_year: int | None = None, jobs: int = 1, overwrite: bool = False,
-                       settings: Settings = DEFAULT_SETTINGS, progress: bool = False) -> GenerationReport:
+                       settings: Settings = DEFAULT_SETTINGS, progress: bool = False,
+                       participation=None) -> GenerationReport:
     """Generate one workbook per valid roster row.
 
     ``roster``: a path (CSV/Excel) or a DataFrame of text. Rejected rows go to ``roster_errors.csv``
@@ -109,6 +113,10 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     the roster's own scaling factor and midpoint into each workbook's Assumptions as a given pool
     (pool 'given', given_scaling_factor, given_midpoint), so the workbook shows and prices exactly
     that, and warns when the roster pool is far smaller than CMS's cohort.
+
+    After the index, the practice dashboard ``asm_dashboard.xlsx`` (:mod:`asm_xl.workbooks.dashboard`);
+    ``participation`` (per NPI and performance year, as :func:`~asm_xl.model.projection.project_five_years`
+    takes it) feeds its five-year view.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -172,6 +180,10 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         rows.append(row)
     report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     report.index = write_index(report.summary, out / INDEX_NAME)
+    files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)
+    report.dashboard_data = roster_dashboard(valid, scores, settings=settings, workbook_files=files,
+                                             performance_year=performance_year, participation=participation)
+    report.dashboard = write_dashboard(report.dashboard_data, out / DASHBOARD_NAME)
     return report
 
 

@@ -15,7 +15,7 @@ from openpyxl.styles import Font, PatternFill
 from asm_xl.xlsx.atomic import write_atomic
 from asm_xl.xlsx.cells import xml_safe_text
 
-__all__ = ["write_index"]
+__all__ = ["write_index", "put_text"]
 
 COLUMNS = [("npi", "NPI", "@"), ("name", "Physician", "@"), ("cohort", "Cohort", "@"),
            ("performance_year", "Performance year", "0"), ("final_score", "Final score", "0.00"),
@@ -31,6 +31,15 @@ NOTE = ("Estimates, not CMS determinations. P10 / P50 / P90: the dollars in a ca
         "case over the national peer model's simulated cohorts (each workbook's Score sheet says how). "
         "Rank: 1 = highest final score among this roster's cohort "
         "(written rows only). Status \"kept\": the file is from an earlier run and the row shows its numbers.")
+
+
+def put_text(cell, text: str) -> str:
+    """Write ``text`` into an openpyxl cell as plain text: characters XML cannot hold shown as
+    ``_xHHHH_``, and never a formula (openpyxl writes a str beginning with "=" as one). Returns
+    the text written."""
+    cell.value = text = xml_safe_text(str(text))
+    cell.data_type = "s"
+    return text
 
 
 def write_index(summary: pd.DataFrame, path: Path) -> Path:
@@ -50,8 +59,7 @@ def write_index(summary: pd.DataFrame, path: Path) -> Path:
                 if not isinstance(v, str):
                     c.value = v
                 if isinstance(v, str):
-                    c.value = v = xml_safe_text(v)  # a control character or U+FFFE shown as _xHHHH_
-                    c.data_type = "s"  # never a formula, whatever the text
+                    v = put_text(c, v)
                 c.number_format = fmt
                 if key == "file":
                     c.hyperlink = v

@@ -34,6 +34,7 @@ from asm_xl.model.pool_choice import reference_point
 from asm_xl.roster import ROSTER_ERROR_COLUMNS, read_roster, validate_roster
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME, generate_workbooks
+from asm_xl.workbooks.dashboard import DASHBOARD_NAME
 from asm_xl.workbooks.filenames import safe_filename
 from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_STALE, STATUS_WRITTEN, read_kept
 from asm_xl.xlsx.atomic import write_atomic
@@ -192,7 +193,7 @@ def test_sample_roster_gives_one_workbook_per_row_an_index_and_no_error_report(s
     assert len(report.written) == len(valid) and report.skipped == []
     assert report.index == out / INDEX_NAME
     files = sorted(p.name for p in out.iterdir())
-    assert files == sorted([p.name for p in report.written] + [INDEX_NAME])
+    assert files == sorted([p.name for p in report.written] + [INDEX_NAME, DASHBOARD_NAME])
     assert all(name.endswith(".xlsx") for name in files)
     assert _no_temp_files(out) == []
 
@@ -422,7 +423,7 @@ def test_bad_roster_still_generates_every_valid_row(bad):
     assert all(p.exists() for p in report.written)
     assert list(report.summary["npi"]) == [n.strip() for n in validation.valid["npi"]]
     files = {p.name for p in out.iterdir()}
-    assert files == set(expected) | {INDEX_NAME, ERRORS_NAME}
+    assert files == set(expected) | {INDEX_NAME, ERRORS_NAME, DASHBOARD_NAME}
 
 
 def test_generation_scores_the_roster_once_when_validation_pooled_exactly_the_valid_rows(tmp_path, monkeypatch):
@@ -681,7 +682,7 @@ def test_an_xlsm_template_gives_xlsm_workbooks(xlsm_run, sample):
     code, out = xlsm_run
     report, xlsx_out = sample
     assert code == 0
-    books = sorted(p.name for p in out.iterdir() if p.name != INDEX_NAME)
+    books = sorted(p.name for p in out.iterdir() if p.name not in (INDEX_NAME, DASHBOARD_NAME))
     assert books == sorted(p.name[:-5] + ".xlsm" for p in report.written)
     assert not [n for n in books if n.endswith(".xlsx")]
     index = openpyxl.load_workbook(out / INDEX_NAME).active

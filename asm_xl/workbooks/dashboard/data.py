@@ -1,0 +1,170 @@
+"""What the practice dashboard shows, as tables (pure pandas; no files): totals by cohort and for the
+practice, one row per physician, the practice's most valuable actions, the five-year view, the
+exchange-curve band the physicians' scores sit on, and the assumptions in force.
+
+Totals are sums over the physicians of the roster (rows whose final score cannot be computed count
+as physicians and add nothing to the dollars)::
+
+    payments            = sum of Part B payments
+    payments at risk    = sum of r x Part B payments     (r: risk level of the performance year) [CMS]
+    estimate            = sum of the point estimates (factor at the pool's reference SF and m x payments)
+    P10 / P50 / P90     = sums of the physicians' P10 / P50 / P90 dollars            [ASSUMPTION]
+
+Summed percentiles are not the percentiles of the practice's total; within a cohort the physicians
+share the national draws (their factors move together), so the sum is close to the cohort total's
+percentile (README "How sure is this number?").
+
+The outlook of a physician is read from the chance of a gain (the share of the pool's draws with a
+positive factor), with cut-offs written on the sheet [ASSUMPTION]::
+
+    likely to gain   chance of a gain >= 2/3
+    likely to lose   chance of a gain <= 1/3
+    either way       in between (or not computable)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from asm_xl.model.parameters import year_parameters
+from asm_xl.model.projection import practice_projection
+from asm_xl.model.rescoring import pool_for
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+
+__all__ = ["Dashboard", "practice_dashboard", "GAIN_CUTOFF", "LOSS_CUTOFF", "TOTAL_COLUMNS", "PRACTICE",
+           "outlook"]
+
+GAIN_CUTOFF = 2 / 3   #: likely to gain: chance of a gain at least this [ASSUMPTION]
+LOSS_CUTOFF = 1 / 3   #: likely to lose: chance of a gain at most this [ASSUMPTION]
+PRACTICE = "Practice"
+TOTAL_COLUMNS = ["cohort", "physicians", "part_b_payments", "at_risk", "estimate", "dollars_p10", "dollars_p50",
+                 "dollars_p90", "likely_gain", "either_way", "likely_lose"]
+PHYSICIAN_COLUMNS = ["row", "name", "npi", "cohort", "performance_year", "final_score", "factor", "part_b_payments",
+                     "at_risk", "estimate", "factor_p50", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain", "outlook",
+                     "top_action", "top_value_p10", "top_value_p50", "top_value_p90", "break_even_score",
+                     "points_to_break_even", "file", "status"]
+_SUMMED = ["part_b_payments", "at_risk", "estimate", "dollars_p10", "dollars_p50", "dollars_p90"]
+
+
+@dataclass
+class Dashboard:
+    """The dashboard's tables; :func:`~asm_xl.workbooks.dashboard.write_dashboard` writes them."""
+
+    totals: pd.DataFrame            #: TOTAL_COLUMNS, one row per cohort, then the practice
+    physicians: pd.DataFrame        #: PHYSICIAN_COLUMNS, roster order
+    top_actions: pd.DataFrame       #: the most valuable actions across the practice (by P50 value)
+    practice_years: pd.DataFrame    #: practice_projection: one row per performance year
+    physician_years: pd.DataFrame   #: project_five_years: one row per physician and performance year
+    band: pd.DataFrame              #: final_score, then per cohort "<code> P10/P50/P90" factors
+    assumptions: list[tuple[str, str]] = field(default_factory=list)
+    generated: dt.date = field(default_factory=dt.date.today)
+
+
+def outlook(p_gain) -> str:
+    """"likely to gain" / "likely to lose" / "either way" for a chance of a gain (see the module's cut-offs)."""
+    if p_gain is None or p_gain != p_gain:
+        return "either way"
+    return "likely to gain" if p_gain >= GAIN_CUTOFF else "likely to lose" if p_gain <= LOSS_CUTOFF else "either way"
+
+
+def _num(frame: pd.DataFrame, col: str) -> pd.Series:
+    if col not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype=float)
+    return pd.to_numeric(frame[col], errors="coerce").astype(float)
+
+
+def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, projection: pd.DataFrame,
+                       settings: Settings = DEFAULT_SETTINGS, workbook_files: pd.DataFrame | None = None, *,
+                       pools=None, top: int = 10, pool_sources: dict | None = None) -> Dashboard:
+    """The dashboard's tables.
+
+    ``scores_with_ranges``: :func:`~asm_xl.model.cohort.score_cohort`'s scores joined with
+    :func:`~asm_xl.model.ranges.payment_ranges` (and, optionally, the ``break_even_score`` and
+    ``points_to_break_even`` of :func:`~asm_xl.model.score_needed.scores_needed`), indexed by roster
+    row; ``actions``: :func:`~asm_xl.model.actions.action_values` of the same rows; ``projection``:
+    :func:`~asm_xl.model.projection.project_five_years`; ``workbook_files``: per roster row (index)
+    ``file`` (name in the dashboard's folder) and ``status``; ``pools``: what prices the band (see
+    :func:`~asm_xl.model.rescoring.pool_for`); ``top``: how many actions the practice list shows.
+    """
+    s = scores_with_ranges
+    phys = pd.DataFrame(index=s.index)
+    phys["row"] = s.index
+    for col in ("name", "npi", "cohort"):
+        phys[col] = s[col].astype(object).where(s[col].notna(), "").astype(str) if col in s.columns else ""
+    phys["performance_year"] = s["performance_year"].astype(int)
+    for col in ("final_score", "factor", "part_b_payments", "factor_p50", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain",
+                "break_even_score", "points_to_break_even"):
+        phys[col] = _num(s, col)
+    phys["estimate"] = _num(s, "dollar_impact")
+    risk = phys["performance_year"].map(lambda y: year_parameters(y).risk_level)
+    phys["at_risk"] = risk * phys["part_b_payments"].fillna(0.0)
+    phys["outlook"] = phys["p_gain"].map(outlook)
+    best = actions[actions["rank"] == 1].set_index("row") if len(actions) else actions.set_index("row")
+    phys["top_action"] = phys["row"].map(best["label"]).fillna("") if len(best) else ""
+    for p in ("p10", "p50", "p90"):
+        phys[f"top_value_{p}"] = phys["row"].map(best[f"value_{p}"]).astype(float) if len(best) else np.nan
+    files = workbook_files if workbook_files is not None else pd.DataFrame(index=s.index, columns=["file", "status"])
+    phys["file"] = files["file"].reindex(s.index).fillna("")
+    phys["status"] = files["status"].reindex(s.index).fillna("") if "status" in files.columns else ""
+    phys = phys[PHYSICIAN_COLUMNS].reset_index(drop=True)
+
+    totals = _totals(phys)
+    ranked = actions.sort_values(["value_p50", "final_change"], ascending=False, kind="stable") if len(actions) \
+        else actions
+    top_actions = ranked.head(top).reset_index(drop=True)
+    practice_years = practice_projection(projection) if len(projection) else projection
+    band = _band(phys, pools, settings)
+    return Dashboard(totals, phys, top_actions, practice_years, projection, band,
+                     _assumptions(phys, settings, pool_sources or {}))
+
+
+def _totals(phys: pd.DataFrame) -> pd.DataFrame:
+    """One row per cohort (sorted), then the practice: sums and outlook counts."""
+    def row(label, grp) -> dict:
+        out = {"cohort": label, "physicians": len(grp)}
+        out.update({c: float(grp[c].sum()) for c in _SUMMED})  # NaN (not computable) adds nothing
+        for key, text in (("likely_gain", "likely to gain"), ("either_way", "either way"),
+                          ("likely_lose", "likely to lose")):
+            out[key] = int((grp["outlook"] == text).sum())
+        return out
+
+    rows = [row(code, grp) for code, grp in phys.groupby("cohort", sort=True)]
+    rows.append(row(PRACTICE, phys))
+    return pd.DataFrame(rows, columns=TOTAL_COLUMNS)
+
+
+def _band(phys: pd.DataFrame, pools, settings: Settings, step: float = 2.0) -> pd.DataFrame:
+    """The exchange-curve band: P10 / P50 / P90 factor over final scores 0-100 per cohort, priced by
+    each cohort's pool of its (first) performance year."""
+    grid = np.arange(0.0, 100.0 + step / 2, step)
+    band = pd.DataFrame({"final_score": grid})
+    for code, grp in phys.groupby("cohort", sort=True):
+        if not code:
+            continue
+        rng = pool_for(code, int(grp["performance_year"].min()), pools, settings).price(grid)
+        for p in ("p10", "p50", "p90"):
+            band[f"{code} {p.upper()}"] = np.asarray(getattr(rng, f"factor_{p}"), dtype=float)
+    return band
+
+
+def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> list[tuple[str, str]]:
+    years = sorted(set(phys["performance_year"].tolist()))
+    out = [("Status", "Estimates, not CMS determinations"),
+           ("Generated", dt.date.today().isoformat()),
+           ("Performance year", ", ".join(str(y) for y in years)),
+           ("Pool", f"{settings.pool} (which cohort prices the scores: README \"Which pool prices the score?\")")]
+    out += [(f"Pool source, {code}", text) for code, text in sorted(pool_sources.items())]
+    out += [("Range", "P10 / P50 / P90: cautious, middle and hopeful case over the pool's draws; practice "
+                      "ranges are sums of the physicians' percentiles"),
+            ("Likely to gain / to lose", f"chance of a gain at least {GAIN_CUTOFF:.0%} / at most {LOSS_CUTOFF:.0%}; "
+                                         "in between: either way"),
+            ("Payments at risk", "risk level of the performance year x Part B payments"),
+            ("Five years", f"final score held at today's; Part B payments grow {settings.payments_growth:.1%} a year; "
+                           "participation assumed unless CMS's participants file says otherwise"),
+            ("Actions", "each action alone, scored again; value = change of the dollars at P10 / P50 / P90"),
+            ("Peer model", f"{settings.peer_draws:,} draws, seed {settings.peer_seed}")]
+    return out

@@ -1,0 +1,77 @@
+"""Workbooks to PDF with LibreOffice (``soffice --headless --convert-to pdf``), as each sheet's print
+setup lays it out (the dashboard: landscape, one page wide, header row repeated).
+
+LibreOffice runs with a private, throw-away user profile (``-env:UserInstallation``), so it neither
+disturbs nor waits for a LibreOffice the user has open, and within a time limit. Failures are
+:class:`PDFError` with a one-line message; no LibreOffice is :class:`PDFUnavailable`, which says
+what to do instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+__all__ = ["to_pdf", "find_soffice", "PDFError", "PDFUnavailable", "MISSING_MESSAGE"]
+
+MISSING_MESSAGE = ("PDF needs LibreOffice (soffice), not found on PATH: install it (apt-get install "
+                   "libreoffice-calc) or open the .xlsx in Excel and print")
+
+
+class PDFError(Exception):
+    """A PDF could not be made (one line: which file, why)."""
+
+
+class PDFUnavailable(PDFError):
+    """LibreOffice is not installed (or not on PATH)."""
+
+
+def find_soffice() -> str | None:
+    """The LibreOffice program on PATH (``soffice`` or ``libreoffice``), None when there is none."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_pdf(paths, out_dir=None, *, timeout: float | None = None, soffice: str | None = None) -> list[Path]:
+    """Convert ``paths`` (.xlsx/.xlsm) to PDFs in ``out_dir`` (default: beside each file); returns
+    the PDFs, in the order of ``paths``. One LibreOffice run per output folder; ``timeout`` (default
+    60 s + 10 s a file) bounds it. Raises :class:`PDFUnavailable` without LibreOffice,
+    :class:`PDFError` when a file is missing or was not converted."""
+    files = [Path(p) for p in paths]
+    for f in files:
+        if not f.is_file():
+            raise PDFError(f"{f}: no such file")
+    program = soffice or find_soffice()
+    if program is None:
+        raise PDFUnavailable(MISSING_MESSAGE)
+    groups: dict[Path, list[Path]] = {}
+    for f in files:
+        groups.setdefault(Path(out_dir) if out_dir else f.parent, []).append(f)
+    out = {}
+    for folder, group in groups.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        _convert(program, group, folder, timeout if timeout is not None else 60.0 + 10.0 * len(group))
+        for f in group:
+            pdf = folder / (f.stem + ".pdf")
+            if not pdf.is_file():
+                raise PDFError(f"{f}: LibreOffice wrote no PDF (is it a workbook LibreOffice can open?)")
+            out[f] = pdf
+    return [out[f] for f in files]
+
+
+def _convert(program: str, files: list[Path], folder: Path, timeout: float) -> None:
+    with tempfile.TemporaryDirectory(prefix="asm-xl-lo-") as profile:
+        cmd = [program, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+               "--convert-to", "pdf", "--outdir", os.fspath(folder), *map(os.fspath, files)]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise PDFError(f"LibreOffice did not finish within {timeout:.0f} s converting {len(files)} file(s) "
+                           "(a LibreOffice dialog waiting? try fewer files)") from None
+        except OSError as e:
+            raise PDFError(f"could not run LibreOffice ({program}): {e.strerror or e}") from None
+    if done.returncode != 0:
+        why = " ".join((done.stderr or done.stdout or "").split())[:200] or f"exit code {done.returncode}"
+        raise PDFError(f"LibreOffice could not convert to PDF: {why}")

@@ -1,0 +1,96 @@
+"""asm-xl demo/generate end with the practice summary, the three most valuable actions and where the
+dashboard is; --pdf and asm-xl pdf print with LibreOffice, and say plainly when it is missing."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from asm_xl.cli import main, money
+from asm_xl.cli.pdf_commands import PDF_FAILED
+from asm_xl.workbooks import pdf as pdf_module
+from asm_xl.workbooks.dashboard import DASHBOARD_NAME
+from asm_xl.workbooks.pdf import MISSING_MESSAGE, PDFUnavailable, to_pdf
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(["demo", "--out", str(out), "--quiet", "--jobs", "1"])
+    return out, code, buf.getvalue()
+
+
+def test_demo_ends_with_three_actions_and_the_dashboard(demo_run):
+    out, code, text = demo_run
+    assert code == 0
+    lines = text.splitlines()
+    assert lines[-1] == f"dashboard: {out / DASHBOARD_NAME}" and (out / DASHBOARD_NAME).is_file()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Most valuable actions"))
+    listed = lines[start + 1:start + 4]
+    assert [re.match(r"  (\d)\. ", line).group(1) for line in listed] == ["1", "2", "3"]
+    assert not lines[start + 4].startswith("  4.")
+    summary = next(i for i, line in enumerate(lines) if line.startswith("Estimated payment adjustments"))
+    assert summary < start   # the practice totals with their range come first
+
+
+def test_the_listed_actions_are_the_dashboards_most_valuable(demo_run):
+    out, _, text = demo_run
+    ws = openpyxl.load_workbook(out / DASHBOARD_NAME, data_only=True)["Practice"]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Physician")
+    previous = float("inf")
+    for i in range(3):
+        name, cohort, label = (ws.cell(head + 1 + i, j).value for j in (1, 2, 3))
+        value_p10, value_p50, value_p90 = (ws.cell(head + 1 + i, j).value for j in (8, 9, 10))
+        line = (f"  {i + 1}. {name} ({cohort}): {label}  {money(value_p50)} "
+                f"[P10 {money(value_p10)}, P90 {money(value_p90)}]")
+        assert line in text.splitlines()
+        assert value_p50 <= previous
+        previous = value_p50
+
+
+def _no_libreoffice(monkeypatch):
+    monkeypatch.setattr(pdf_module.shutil, "which", lambda name: None)
+
+
+def test_pdf_without_libreoffice_says_what_to_do_and_exits_4(tmp_path, monkeypatch, capsys, demo_run):
+    _no_libreoffice(monkeypatch)
+    book = tmp_path / "dash.xlsx"
+    shutil.copyfile(demo_run[0] / DASHBOARD_NAME, book)
+    assert main(["pdf", str(book)]) == PDF_FAILED == 4
+    err = capsys.readouterr().err
+    assert err.strip() == f"asm-xl: {MISSING_MESSAGE}" and "Traceback" not in err
+    with pytest.raises(PDFUnavailable, match="apt-get install libreoffice-calc"):
+        to_pdf([book])
+    assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_generate_pdf_without_libreoffice_still_writes_the_workbooks(tmp_path, monkeypatch, capsys):
+    _no_libreoffice(monkeypatch)
+    sample = Path(__file__).resolve().parents[1] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+    assert main(["generate", str(sample), "--out", str(tmp_path), "--quiet", "--jobs", "1", "--pdf"]) == 4
+    assert len(list(tmp_path.glob("*.xlsx"))) == 32   # 30 physicians, the index, the dashboard
+    assert MISSING_MESSAGE in capsys.readouterr().err
+
+
+def test_pdf_of_a_missing_file_exits_1(tmp_path, capsys):
+    assert main(["pdf", str(tmp_path / "nope.xlsx")]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_pdf_writes_the_dashboard_pdf(tmp_path, capsys, demo_run):
+    if pdf_module.find_soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    book = tmp_path / "dash.xlsx"
+    shutil.copyfile(demo_run[0] / DASHBOARD_NAME, book)
+    assert main(["pdf", str(book), "--out", str(tmp_path / "pdf")]) == 0
+    pdf = tmp_path / "pdf" / "dash.pdf"
+    assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
+    assert f"PDF written: {pdf}" in capsys.readouterr().out

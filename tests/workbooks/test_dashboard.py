@@ -1,0 +1,264 @@
+"""The practice dashboard (asm_xl.workbooks.dashboard): totals are the sums of the physicians, every
+reader (openpyxl data_only, LibreOffice, its PDF) shows the API's numbers, roster text stays text,
+it prints landscape one page wide with titles, and its links open the physicians' workbooks."""
+
+from __future__ import annotations
+
+import csv
+import math
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from asm_xl.model.cohort import score_cohort
+from asm_xl.model.parameters import performance_years, risk_level
+from asm_xl.model.pool_choice import national_pool
+from asm_xl.model.ranges import payment_ranges
+from asm_xl.model.settings import DEFAULT_SETTINGS
+from asm_xl.roster import read_roster, validate_roster
+from asm_xl.workbooks.batch import generate_workbooks
+from asm_xl.workbooks.dashboard import DASHBOARD_NAME, yearly_pools
+from asm_xl.workbooks.dashboard.data import GAIN_CUTOFF, LOSS_CUTOFF, PRACTICE, outlook
+from asm_xl.workbooks.dashboard.sheets import TOTALS, TOTALS_HEADER_ROW
+from asm_xl.workbooks.pdf import find_soffice, to_pdf
+from asm_xl.xlsx.cells import xml_safe_text
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+SAMPLE = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+SUMMED = ["part_b_payments", "at_risk", "estimate", "dollars_p10", "dollars_p50", "dollars_p90"]
+TOL = dict(rel_tol=1e-9, abs_tol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    report = generate_workbooks(SAMPLE, out_dir=out, jobs=1)
+    return out, report
+
+
+@pytest.fixture(scope="module")
+def api():
+    """The sample roster scored by the cohort API and priced by payment_ranges, independently of the dashboard."""
+    v = validate_roster(read_roster(SAMPLE))
+    scores = score_cohort(v.valid).scores
+    return pd.concat([scores, payment_ranges(scores)], axis=1)
+
+
+def test_the_dashboard_is_written_beside_the_index(demo):
+    out, report = demo
+    assert report.dashboard == out / DASHBOARD_NAME and report.dashboard.is_file()
+    assert openpyxl.load_workbook(report.dashboard).sheetnames == ["Practice", "Physicians", "Five years", "Score chart"]
+
+
+def test_practice_totals_are_the_sums_of_the_physicians_from_the_api(demo, api):
+    totals = demo[1].dashboard_data.totals.set_index("cohort")
+    dollars = {"estimate": "dollar_impact", "dollars_p10": "dollars_p10", "dollars_p50": "dollars_p50",
+               "dollars_p90": "dollars_p90", "part_b_payments": "part_b_payments"}
+    for code, grp in api.groupby("cohort"):
+        assert totals.loc[code, "physicians"] == len(grp)
+        for col, source in dollars.items():
+            assert math.isclose(totals.loc[code, col], grp[source].astype(float).sum(), **TOL), (code, col)
+    for col in SUMMED:
+        assert math.isclose(totals.loc[PRACTICE, col], totals.drop(index=PRACTICE)[col].sum(), **TOL), col
+    assert totals.loc[PRACTICE, "physicians"] == len(api) == 30
+    # by hand: the HF physicians' Part B payments add up to $3,716,708.49 (sample roster); 2027's risk
+    # level is 9% [CMS], so $334,503.76 of them are at risk
+    assert math.isclose(totals.loc["HF", "part_b_payments"], 3_716_708.49, abs_tol=0.005)
+    assert math.isclose(totals.loc["HF", "at_risk"], 334_503.7641, abs_tol=1e-4)
+
+
+def test_totals_equal_the_sums_of_the_numbers_cached_in_the_physicians_workbooks(demo):
+    report = demo[1]
+    totals = report.dashboard_data.totals.set_index("cohort")
+    for code, grp in report.summary.groupby("cohort"):
+        for col, source in (("estimate", "dollar_impact"), ("dollars_p50", "dollars_p50")):
+            assert math.isclose(totals.loc[code, col], grp[source].sum(), rel_tol=1e-9, abs_tol=0.01), (code, col)
+
+
+def test_outlook_counts_follow_the_chance_of_a_gain(demo):
+    data = demo[1].dashboard_data
+    p = data.physicians["p_gain"]
+    practice = data.totals.set_index("cohort").loc[PRACTICE]
+    assert practice["likely_gain"] == int((p >= GAIN_CUTOFF).sum())
+    assert practice["likely_lose"] == int((p <= LOSS_CUTOFF).sum())
+    assert practice["likely_gain"] + practice["either_way"] + practice["likely_lose"] == practice["physicians"]
+
+
+@given(st.floats(0, 1), st.floats(0, 1))
+def test_a_higher_chance_of_a_gain_never_has_a_worse_outlook(a, b):
+    order = {"likely to lose": 0, "either way": 1, "likely to gain": 2}
+    lo, hi = sorted((a, b))
+    assert order[outlook(lo)] <= order[outlook(hi)]
+
+
+def test_openpyxl_data_only_reads_the_totals_the_api_computed(demo):
+    report = demo[1]
+    ws = openpyxl.load_workbook(report.dashboard, data_only=True)["Practice"]
+    assert [ws.cell(TOTALS_HEADER_ROW, j + 1).value for j in range(len(TOTALS))] == [h for _, _, h in TOTALS]
+    for i, rec in enumerate(report.dashboard_data.totals.to_dict("records")):
+        for j, (key, _, _) in enumerate(TOTALS):
+            shown = ws.cell(TOTALS_HEADER_ROW + 1 + i, j + 1).value
+            assert shown == rec[key] or math.isclose(shown, rec[key], **TOL), (rec["cohort"], key)
+
+
+def test_every_number_is_a_value_not_a_formula(demo):
+    wb = openpyxl.load_workbook(demo[1].dashboard)
+    assert not [c.coordinate for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated(demo):
+    wb = openpyxl.load_workbook(demo[1].dashboard)
+    for ws in wb:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.title in ws.oddHeader.center.text and "&P" in ws.oddFooter.right.text, ws.title
+    for name in ("Physicians", "Five years"):
+        assert wb[name].print_title_rows == "$4:$4"
+        assert wb[name]["A4"].value == "Physician"
+
+
+def test_workbook_links_are_relative_and_open_existing_files(demo):
+    out, report = demo
+    ws = openpyxl.load_workbook(report.dashboard)["Physicians"]
+    col = [c.value for c in ws[4]].index("Workbook") + 1
+    links = [ws.cell(r, col) for r in range(5, 5 + len(report.dashboard_data.physicians))]
+    assert len(links) == 30
+    for c in links:
+        assert c.hyperlink.target == c.value and "/" not in c.value
+        assert (out / c.value).is_file()
+    assert sorted(c.value for c in links) == sorted(p.name for p in report.written)
+
+
+def test_formula_like_roster_text_stays_text_in_the_dashboard(tmp_path):
+    report = generate_workbooks(DATA / "injection_roster.csv", out_dir=tmp_path, jobs=1)
+    names = read_roster(DATA / "injection_roster.csv")["name"].tolist()
+    wb = openpyxl.load_workbook(report.dashboard)
+    shown = {c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    written = set(report.dashboard_data.physicians["name"])
+    assert written and written <= set(names)
+    assert '=HYPERLINK("http://x","y")' in written
+    for name in written:
+        assert xml_safe_text(name) in shown
+    assert not [c.coordinate for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_the_five_year_practice_rows_are_the_sums_of_the_physicians(demo):
+    data = demo[1].dashboard_data
+    years = data.physician_years.groupby("performance_year")[["dollars_at_risk", "dollars_p50", "cumulative_p90"]].sum()
+    practice = data.practice_years.set_index("performance_year")
+    assert list(practice.index) == list(performance_years())
+    for col in years.columns:
+        assert np.allclose(practice[col], years[col], rtol=1e-12), col
+    # 2029's risk level is 10% [CMS]; payments do not grow by default: at risk = 10% of $9,332,834.54
+    assert math.isclose(practice.loc[2029, "dollars_at_risk"], 933_283.454, abs_tol=1e-3)
+
+
+def test_the_projection_and_the_actions_start_from_the_scores_final_scores(demo, api):
+    data = demo[1].dashboard_data
+    final = api["final_score"].astype(float)
+    first = data.physician_years[data.physician_years["performance_year"] == 2027].set_index("row")
+    assert np.allclose(first["final_score"], final.loc[first.index], rtol=0, atol=1e-9)
+    assert np.allclose(first["dollars_p50"], api["dollars_p50"].astype(float).loc[first.index], rtol=1e-12)
+    acts = data.top_actions
+    assert np.allclose(acts["final_before"], final.loc[acts["row"]].to_numpy(), rtol=0, atol=1e-9)
+    assert np.allclose(acts["dollars_p50_before"], api["dollars_p50"].astype(float).loc[acts["row"]].to_numpy(),
+                       rtol=1e-12)
+    assert list(acts["value_p50"]) == sorted(acts["value_p50"], reverse=True)
+
+
+def test_a_later_years_pool_is_the_drawn_national_pool_of_that_year():
+    s = DEFAULT_SETTINGS.replace(peer_draws=40)
+    scores = pd.DataFrame({"cohort": ["HF"], "performance_year": [2027]})
+    derived = yearly_pools(scores, s)[("HF", 2030)]
+    drawn = national_pool("HF", 2030, s)
+    assert derived.risk_level == drawn.risk_level == risk_level(2030) == 0.11
+    for field in ("steepness", "midpoint", "scaling_factor", "median_rule"):
+        assert np.array_equal(getattr(derived, field), getattr(drawn, field)), field
+    assert derived.performance_year == 2030 and derived.source == drawn.source
+
+
+def test_the_band_runs_from_minus_the_risk_level_and_keeps_p10_below_p90(demo):
+    band = demo[1].dashboard_data.band
+    for code in ("HF", "LBP"):
+        assert math.isclose(band.loc[0, f"{code} P50"], -0.09, abs_tol=1e-12)  # final score 0: -r [REG 512.750(c)]
+        assert (band[f"{code} P10"] <= band[f"{code} P50"] + 1e-12).all()
+        assert (band[f"{code} P50"] <= band[f"{code} P90"] + 1e-12).all()
+
+
+# ------------------------------------------------------------------ LibreOffice
+def _soffice():
+    found = find_soffice()
+    if found is None:
+        pytest.skip("LibreOffice (soffice) is not installed: cannot check what it displays")
+    return found
+
+
+def test_libreoffice_shows_the_same_totals(demo, tmp_path):
+    soffice = _soffice()
+    report = demo[1]
+    # raw values (not as shown), UTF-8, every sheet to its own file
+    filt = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    cmd = [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
+           "--convert-to", filt, "--outdir", str(tmp_path / "out"), str(report.dashboard)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
+    practice = tmp_path / "out" / "asm_dashboard-Practice.csv"
+    assert proc.returncode == 0 and practice.is_file(), (proc.stdout, proc.stderr)
+    with open(practice, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    for i, rec in enumerate(report.dashboard_data.totals.to_dict("records")):
+        shown = rows[TOTALS_HEADER_ROW + i]
+        assert shown[0] == rec["cohort"]
+        for j, (key, _, _) in enumerate(TOTALS[1:], start=1):
+            assert math.isclose(float(shown[j]), rec[key], rel_tol=1e-12, abs_tol=1e-6), (rec["cohort"], key)
+
+
+def test_the_pdf_prints_the_practice_totals(demo, tmp_path):
+    _soffice()
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    src = tmp_path / "asm_dashboard.xlsx"
+    shutil.copyfile(demo[1].dashboard, src)
+    [pdf] = to_pdf([src], tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    practice = demo[1].dashboard_data.totals.set_index("cohort").loc[PRACTICE]
+    shown = f"{'-' if practice['estimate'] < 0 else '+'}${abs(practice['estimate']):,.0f}"
+    assert shown in text and "ASM practice dashboard" in text and "Page 1 of" in text
+    assert text.count("\f") >= 4   # a page or more per sheet
+
+
+@pytest.mark.parametrize("settings", [DEFAULT_SETTINGS.replace(pool="roster"),
+                                      DEFAULT_SETTINGS.replace(pool="given", given_scaling_factor=1.2,
+                                                               given_midpoint=55.0)], ids=["roster", "given"])
+def test_with_another_pool_the_totals_are_what_the_workbooks_show(settings, tmp_path):
+    report = generate_workbooks(SAMPLE, out_dir=tmp_path, jobs=1, settings=settings)
+    data = report.dashboard_data
+    totals = data.totals.set_index("cohort")
+    for code, grp in report.summary.groupby("cohort"):
+        for col, source in (("estimate", "dollar_impact"), ("dollars_p10", "dollars_p10"),
+                            ("dollars_p90", "dollars_p90")):
+            assert math.isclose(totals.loc[code, col], grp[source].sum(), rel_tol=1e-9, abs_tol=0.01), (code, col)
+    # one draw: the range collapses to the estimate
+    assert np.allclose(totals["dollars_p10"], totals["estimate"]) and np.allclose(totals["dollars_p90"], totals["estimate"])
+    first = data.practice_years.set_index("performance_year").loc[2027, "dollars_p50"]
+    assert math.isclose(first, totals.loc[PRACTICE, "dollars_p50"], rel_tol=1e-12)
+
+
+def test_a_year_with_its_own_published_exchange_function_gets_its_own_drawn_pool(monkeypatch):
+    import asm_xl.workbooks.dashboard.compute as compute
+    s = DEFAULT_SETTINGS.replace(peer_draws=40)
+    published = s.replace(tfs_steepness=0.2, peer_steepness_low=0.2, peer_steepness_high=0.2)
+    monkeypatch.setattr(compute, "cohort_settings", lambda code, year, settings: published if year == 2031 else settings)
+    monkeypatch.setattr(compute, "pricing_pool", lambda code, year, settings: national_pool(
+        code, year, published if year == 2031 else settings))
+    pools = yearly_pools(pd.DataFrame({"cohort": ["HF"], "performance_year": [2027]}), s)
+    assert np.all(pools[("HF", 2031)].steepness == 0.2)          # drawn with the published k
+    assert np.all(pools[("HF", 2030)].steepness == pools[("HF", 2027)].steepness)   # derived
+    assert not np.array_equal(pools[("HF", 2031)].steepness, pools[("HF", 2030)].steepness)
