@@ -149,15 +149,7 @@ def evaluate(name: str, *values: object) -> tuple[object, str]:
             if spill.is_many(v):
                 return spill.map_cells(fn, values, _evaluate_one)
             values = values[:i] + (spill.one_value(v),) + values[i + 1:]  # [[x]] (xlwings, ndim=2) is x
-    try:
-        return fn.impl(*values), ""
-    except ExcelError as e:
-        return e.code, e.reason
-    except ASMInputError as e:
-        return "#NUM!", str(e)
-    except Exception as e:  # never a traceback in a cell
-        log.exception("%s failed", fn.name)
-        return "#VALUE!", f"internal error in {fn.name}: {type(e).__name__}: {e}"
+    return _evaluate_one(fn, values)
 
 
 def _evaluate_one(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
