@@ -37,7 +37,7 @@ from asm_xl.model.parameters import exchange_function, get_cohort, performance_y
 from asm_xl.model.peers import PoolDraws, given_pool, simulate_national_cohorts
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["PoolPoint", "cohort_settings", "national_pool", "pricing_pool", "reference_point", "resolve_point", "forget_pools", "fixed_midpoint", "roster_pool_warning"]
+__all__ = ["PoolPoint", "cohort_settings", "national_pool", "pricing_pool", "reference_point", "resolve_point", "forget_pools", "roster_as_cohort", "fixed_midpoint", "roster_pool_warning"]
 
 
 @dataclass(frozen=True)
@@ -117,8 +117,12 @@ def pricing_pool(cohort: str, performance_year: int, settings: Settings = DEFAUL
         return national_pool(code, int(performance_year), settings)
     if settings.pool == "given":
         return _given(code, performance_year, settings)
-    raise ASMInputError("pool", settings.pool, "'national' or 'given' here: a 'roster' pool needs the whole "
-                        "roster (the cohort API, asm-xl generate/score --pool roster), or give the scaling factor")
+    raise _needs_the_roster(settings)
+
+
+def _needs_the_roster(settings: Settings) -> ASMInputError:
+    return ASMInputError("pool", settings.pool, "'national' or 'given' here: a 'roster' pool needs the whole "
+                         "roster (the cohort API, asm-xl generate/score --pool roster), or give the scaling factor")
 
 
 @lru_cache(maxsize=64)
@@ -150,8 +154,19 @@ def reference_point(cohort: str, performance_year: int, settings: Settings = DEF
         pool = _given(code, performance_year, settings)
         return PoolPoint(float(pool.scaling_factor[0]), float(pool.midpoint[0]), pool.source,
                          float(pool.steepness[0]))
-    pricing_pool(code, performance_year, settings)  # 'roster' → the error that says what to do
+    if settings.pool == "roster":
+        raise _needs_the_roster(settings)
     return _national_point(code, int(performance_year), settings)
+
+
+def roster_as_cohort(cohort: str, performance_year: int, scaling_factor: float, midpoint: float,
+                     settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
+    """The roster as the cohort, priced: its own SF and m (as the cohort API solved them, the
+    ``scaling_factor`` and ``tfs_midpoint`` of its scores), the cohort's k; one draw, no range."""
+    sf, m = float(scaling_factor), float(midpoint)
+    pool = given_pool(cohort, performance_year, scaling_factor=sf, midpoint=m,
+                      steepness=cohort_settings(cohort, performance_year, settings).tfs_steepness, settings=settings)
+    return dataclasses.replace(pool, source=f"roster as the cohort: scaling factor {sf:.4g}, midpoint {m:.4g}")
 
 
 def roster_pool_warning(cohort: str, pooled: int, settings: Settings = DEFAULT_SETTINGS) -> str | None:

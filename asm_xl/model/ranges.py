@@ -15,15 +15,13 @@ range collapses to the point estimate.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 
-from asm_xl.model.peers import given_pool
-from asm_xl.model.pool_choice import cohort_settings, pricing_pool
+from asm_xl.model.pool_choice import pricing_pool, roster_as_cohort
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["RANGE_COLUMNS", "payment_ranges"]
@@ -59,11 +57,7 @@ def payment_ranges(scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTING
             rows = (cohort == key[0]) & (year == key[1])
             if roster:  # the roster is the cohort: its own SF and midpoint, one draw (no range)
                 first = int(np.flatnonzero(rows)[0])
-                k = cohort_settings(key[0], key[1], settings).tfs_steepness
-                pool = given_pool(key[0], key[1], scaling_factor=sf[first], midpoint=mid[first], steepness=k,
-                                  settings=settings)
-                pool = dataclasses.replace(pool, source=f"roster as the cohort: scaling factor {sf[first]:.4g}, "
-                                                        f"midpoint {mid[first]:.4g}")
+                pool = roster_as_cohort(key[0], key[1], sf[first], mid[first], settings)
             else:
                 pool = pricing_pool(key[0], key[1], settings)
             priced = rows & np.isfinite(final)

@@ -24,6 +24,7 @@ from asm_xl.model.identifiers import npi_problem
 from asm_xl.model.parameters import cohorts
 from asm_xl.model.validation import is_blank
 from asm_xl.roster.cms_participants import CMSParticipantsError, cms_performance_year, combine_flags
+from asm_xl.roster.report import csv_safe_text
 from asm_xl.xlsx.atomic import atomic_open
 
 __all__ = ["CMS_ROSTER_COLUMNS", "roster_from_cms", "write_cms_roster"]
@@ -35,7 +36,6 @@ CMS_ROSTER_COLUMNS = ["npi", "tin", "name", "cohort", "performance_year", "small
 _TO_FILL = ["practice_size", "part_b_payments", "pi_score", "ia1_done", "ia2_done", "complex_bonus",
             "submitted_on_time", "cost_episodes", "episode_cost", "cost_points"]
 _MEASURE_FIELDS = ("collection_type", "eligible", "reported", "rate")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _squash(text) -> str:
@@ -173,12 +173,6 @@ def _closest_organizations(query: str, names, n: int = 3) -> list[str]:
     return [name for _, name in sorted(scored)[:n]]
 
 
-def _roster_cell(text: str) -> str:
-    """Roster text as a CSV cell a spreadsheet will not run as a formula (OWASP "CSV injection"):
-    text starting with = + - @ tab or CR gets a leading apostrophe, as the error report does."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def write_cms_roster(roster: pd.DataFrame, path) -> Path:
     """Write :func:`roster_from_cms`'s roster as a roster CSV that ``asm-xl generate`` reads.
 
@@ -198,5 +192,5 @@ def write_cms_roster(roster: pd.DataFrame, path) -> Path:
         w = csv.writer(f, lineterminator="\r\n")
         w.writerow(header)
         for rec in roster[CMS_ROSTER_COLUMNS].itertuples(index=False):
-            w.writerow([_roster_cell("" if is_blank(v) else str(v)) for v in rec] + blanks)
+            w.writerow([csv_safe_text("" if is_blank(v) else str(v)) for v in rec] + blanks)
     return p

@@ -12,17 +12,23 @@ import pandas as pd
 from asm_xl.roster.validate import ROSTER_ERROR_COLUMNS
 from asm_xl.xlsx.atomic import atomic_open
 
-__all__ = ["write_error_report", "summarize_errors"]
+__all__ = ["write_error_report", "summarize_errors", "csv_safe_text"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
+def csv_safe_text(text: str) -> str:
+    """Text as a CSV cell a spreadsheet will not run as a formula (OWASP "CSV injection"): text
+    starting with = + - @ tab or CR, other than a plain number, gets a leading apostrophe."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _safe_cell(v, escape: bool) -> str:
     text = "" if v is None or (isinstance(v, float) and v != v) else str(v)
-    if escape and text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text  # CSV injection: a spreadsheet must not run a name as a formula
-    return text
+    return csv_safe_text(text) if escape else text
 
 
 def write_error_report(errors: pd.DataFrame, path, *, escape_formulas: bool = True) -> Path:

@@ -252,12 +252,11 @@ def test_with_another_pool_the_totals_are_what_the_workbooks_show(settings, tmp_
 
 
 def test_a_year_with_its_own_published_exchange_function_gets_its_own_drawn_pool(monkeypatch):
-    import asm_xl.workbooks.dashboard.compute as compute
-    s = DEFAULT_SETTINGS.replace(peer_draws=40)
-    published = s.replace(tfs_steepness=0.2, peer_steepness_low=0.2, peer_steepness_high=0.2)
-    monkeypatch.setattr(compute, "cohort_settings", lambda code, year, settings: published if year == 2031 else settings)
-    monkeypatch.setattr(compute, "pricing_pool", lambda code, year, settings: national_pool(
-        code, year, published if year == 2031 else settings))
+    from asm_xl.model import parameters
+    raw = {**parameters._raw(), "exchange_function": [{"cohort": "HF", "performance_year": 2031, "steepness": 0.2,
+                                                         "midpoint": None, "source": "CMS (hypothetical)"}]}
+    monkeypatch.setattr(parameters, "_raw", lambda: raw)
+    s = DEFAULT_SETTINGS.replace(peer_draws=40, peer_seed=3)
     pools = yearly_pools(pd.DataFrame({"cohort": ["HF"], "performance_year": [2027]}), s)
     assert np.all(pools[("HF", 2031)].steepness == 0.2)          # drawn with the published k
     assert np.all(pools[("HF", 2030)].steepness == pools[("HF", 2027)].steepness)   # derived
