@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, settings_arg, year_arg
+from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, ladder_arg, settings_arg, year_arg
 from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.model.actions import participant_actions
 from asm_xl.model.errors import ASMInputError
@@ -88,10 +88,23 @@ def participant_row(participant, measures, cost, activities, exceptions_) -> dic
     return {k: v for k, v in row.items() if v is not None and k not in _IDENTITY}
 
 
-def _actions_table(participant, measures, cost, activities, exceptions_, s: Settings) -> list[list]:
+def cost_ladders_arg(cohort: object, cost_ladder: object) -> dict | None:
+    """The ``cost_ladders`` of :func:`~asm_xl.model.actions.participant_actions` for a ladder range:
+    omitted -> None (the model's default); an empty range -> ``{cohort: None}``, no cost ladder, so
+    episode costs are not scored (as ``ASM_COST`` with that range); ten values -> that ladder
+    (descending: lower cost is better), as ``ASM_COST`` reads it."""
+    if cost_ladder is None or (not isinstance(cost_ladder, list) and xv.is_blank(cost_ladder)):
+        return None
+    code = get_cohort(xv.text("cohort", cohort)).code
+    if isinstance(cost_ladder, list) and all(xv.is_blank(v) for v in xv.flatten("cost_ladder", cost_ladder)):
+        return {code: None}
+    return {code: ladder_arg(cost_ladder, True, False)}
+
+
+def _actions_table(participant, measures, cost, activities, exceptions_, cost_ladder, s: Settings) -> list[list]:
     row = participant_row(participant, measures, cost, activities, exceptions_)
     try:
-        actions = participant_actions(row, settings=s)
+        actions = participant_actions(row, settings=s, cost_ladders=cost_ladders_arg(row["cohort"], cost_ladder))
     except ASMInputError as e:
         raise xv.ExcelError("#NUM!", str(e)) from None
     table = [list(ACTIONS_HEADER)]
@@ -118,12 +131,15 @@ def _actions_table(participant, measures, cost, activities, exceptions_, s: Sett
         range=True),
     Arg("exceptions", "Optional: two cells: extreme and uncontrollable circumstances, payment exception.",
         optional=True, range=True),
+    Arg("cost_ladder", "Optional: ten cost decile start values that score an episode cost (the Benchmarks "
+                       "sheet's CostLadder, as ASM_COST reads it); an empty range: no ladder, episode cost not scored.",
+        optional=True, range=True),
     ASSUMPTIONS, source="ASSUMPTION: each action re-scored by the cohort API; REG 512.750 for the factor",
     table=True)
-def asm_actions(participant, measures, cost, activities, exceptions_=None, assumptions=None):
+def asm_actions(participant, measures, cost, activities, exceptions_=None, cost_ladder=None, assumptions=None):
     s = settings_arg(assumptions)
     return [list(r) for r in ACTIONS_MEMO.get(_actions_table, participant, measures, cost, activities,
-                                              exceptions_, s)]
+                                              exceptions_, cost_ladder, s)]
 
 
 def _projection_table(final: float, py: int, cohort: str, payments: float, growth: float, s: Settings) -> list[list]:

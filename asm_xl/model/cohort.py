@@ -77,6 +77,8 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
     cost_ladders : dict, optional
         ``{cohort code: Ladder}`` for ``episode_cost``; default: deciles of the pool's own episode
         costs (participants with enough episodes), lower is better [REG 512.730][ASSUMPTION].
+        ``{cohort code: None}``: no cost ladder for that cohort (a workbook whose ladder range is
+        empty): episode costs are not scored, as with too few reporters [MIPS].
     performance_year : int, optional
         Used where the ``performance_year`` column is blank or missing.
 
@@ -143,7 +145,7 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
                 continue
             res = _score_pool(df, rows, cohort, year, measures[code], episodes, cost_pts_in, episode_cost,
                               ia_done, pi, bonus, size, payments, on_time, table, overrides,
-                              benchmark_source, (cost_ladders or {}).get(code), settings, used_ladders,
+                              benchmark_source, (cost_ladders or {}).get(code, _BUILD), settings, used_ladders,
                               small, euc, payx)
             parts.append(res[0])
             pools.append(res[1])
@@ -159,6 +161,10 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
             if w:
                 warnings.append(f"{w} (performance year {rec['performance_year']})")
     return CohortResult(scores, errors, pools, used_ladders, warnings)
+
+
+#: cost_ladder of a pool for which none was given: built from the pool's own episode costs
+_BUILD = object()
 
 
 def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_cost, ia_done, pi, bonus,
@@ -214,7 +220,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     need = np.isnan(cpts) & ~np.isnan(episode_cost[rows]) & (eps >= settings.cost_episode_minimum)
     no_cost_ladder = np.zeros(n, dtype=bool)
     if need.any():
-        if cost_ladder is None:  # None below the minimum reporters: no cost score from episode costs [MIPS]
+        if cost_ladder is _BUILD:  # None below the minimum reporters: no cost score from episode costs [MIPS]
             eligible_costs = episode_cost[rows][eps >= settings.cost_episode_minimum]
             cost_ladder = ladder_from_rates(eligible_costs, inverse=True,
                                             minimum_reporters=settings.benchmark_minimum_reporters)

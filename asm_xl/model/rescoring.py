@@ -79,6 +79,9 @@ class Baseline:
     benchmarks: BenchmarkTable
     ladders: dict | None
     benchmark_source: str
+    #: the cost ladders given to :meth:`build` ({cohort: Ladder or None}), used by :meth:`rescore` even
+    #: where no baseline row needed one (a copy that reaches the episode minimum is scored on it)
+    cost_ladders: dict | None = None
 
     @classmethod
     def build(cls, participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
@@ -122,11 +125,13 @@ class Baseline:
         parsed["excepted"] = (np.nan_to_num(chk.boolean("euc_exception", default=False))
                               + np.nan_to_num(chk.boolean("payment_exception", default=False))) > 0
         return cls(df, result.scores.loc[df.index], result, measure_inputs(chk, code, settings),
-                   ia_done_column(chk), code, parsed, settings, table, ladders, benchmark_source)
+                   ia_done_column(chk), code, parsed, settings, table, ladders, benchmark_source, cost_ladders)
 
     def year_ladders(self, year: int) -> tuple[dict, dict]:
-        """({(measure, collection type): Ladder}, {cohort: cost Ladder}) the baseline used in ``year``."""
-        quality, cost = {}, {}
+        """({(measure, collection type): Ladder}, {cohort: cost Ladder}) the baseline used in ``year``,
+        with the cost ladders it was given."""
+        quality = {}
+        cost = {code: ladder for code, ladder in (self.cost_ladders or {}).items() if ladder is not None}
         for (code, y, label, ctype), ladder in self.result.ladders.items():
             if y != year:
                 continue

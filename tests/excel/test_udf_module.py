@@ -42,7 +42,8 @@ EXPECTED_SIGNATURES = {
     "ASM_POOL_SF": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_POOL_MIDPOINT": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_WHY": ["function", "ParamArray args()"],
-    "ASM_ACTIONS": ["participant", "measures", "cost", "activities", "Optional exceptions", "Optional assumptions"],
+    "ASM_ACTIONS": ["participant", "measures", "cost", "activities", "Optional exceptions", "Optional cost_ladder",
+                    "Optional assumptions"],
     "ASM_PROJECTION": ["final_score", "performance_year", "cohort", "part_b_payments", "Optional growth",
                        "Optional assumptions"],
 }

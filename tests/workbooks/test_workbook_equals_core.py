@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, note, settings as hyp_settings, strat
 from asm_xl.calc.recalc import recalc_file
 from asm_xl.excel.table_functions import NO_ACTION
 from asm_xl.model.actions import participant_actions
+from asm_xl.model.benchmarks import Ladder
 from asm_xl.model.projection import project_five_years
 from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.model.parameters import get_cohort, performance_years, risk_level
@@ -178,6 +179,11 @@ def _named_cell(wb, name: str):
     return wb[sheet][ref.replace("$", "")].value
 
 
+def _named_range(wb, name: str) -> list[list]:
+    sheet, ref = next(iter(wb.defined_names[name].destinations))
+    return [[c.value for c in r] for r in wb[sheet][ref.replace("$", "")]]
+
+
 def _by_label(ws, label: str):
     hits = [row[1].value for row in ws.iter_rows(min_col=1, max_col=2) if row[0].value == label]
     assert len(hits) == 1, label
@@ -275,7 +281,10 @@ def _check_actions(wb, core_row, cohort, s: Settings, excepted: bool) -> None:
     projection equals project_five_years (both with the workbook's settings)."""
     ws = wb[L.ACTIONS]
     row = _row_as_the_workbook_holds_it(wb, cohort)
-    want = participant_actions(row, settings=s)
+    # the ladder the Score sheet scores an episode cost on (empty: none, episode cost not scored)
+    ladder = [v for r in _named_range(wb, "CostLadder") for v in r]
+    want = participant_actions(row, settings=s, cost_ladders={cohort.code: Ladder(tuple(map(float, ladder)), inverse=True)}
+                               if all(v is not None for v in ladder) else {cohort.code: None})
     first = L.ACTIONS_FIRST_ROW
     shown = [[ws.cell(first + k, c).value for c in range(1, 6)] for k in range(L.ACTION_ROWS)]
     assert ws["A4"].value == RANKED, ws["A4"].value

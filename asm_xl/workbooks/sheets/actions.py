@@ -20,7 +20,7 @@ from asm_xl.workbooks.sheets.style import NOTE_FONT, TITLE_FONT, define, header
 
 __all__ = ["build_actions", "ACTIONS_CALL", "PROJECTION_CALL"]
 
-ACTIONS_ARGS = "In_Participant,In_MeasureTable,In_Cost,In_Activities,In_Exceptions,Assumptions"
+ACTIONS_ARGS = "In_Participant,In_MeasureTable,In_Cost,In_Activities,In_Exceptions,CostLadder,Assumptions"
 ACTIONS_CALL = f"ASM_ACTIONS({ACTIONS_ARGS})"
 PROJECTION_ARGS = 'Sc_Final,In_Year,In_Cohort,In_Payments,"",Assumptions'
 PROJECTION_CALL = f"ASM_PROJECTION({PROJECTION_ARGS})"

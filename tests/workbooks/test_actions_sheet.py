@@ -1,0 +1,78 @@
+"""The Actions sheet of a generated workbook equals the roster-level core (``action_values``), also where
+the roster's episode costs build a cost ladder that the Score sheet uses (the sheet passes CostLadder to
+ASM_ACTIONS; before, a physician scored on episode costs had actions valued without cost)."""
+
+import math
+
+import openpyxl
+import pandas as pd
+
+from asm_xl.model.actions import action_values
+from asm_xl.model.identifiers import npi_check_digit
+from asm_xl.roster.read import read_roster
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.batch import generate_workbooks
+
+SAMPLE = "asm_xl/roster/data/sample_roster.csv"
+
+
+def _episode_cost_roster(n: int = 24) -> pd.DataFrame:
+    """n Cardiology physicians scored on episode costs (so a ladder is built from >= 20 of them); the
+    last two have too few episodes, so "reach the cost episode minimum" applies to them."""
+    sample = read_roster(SAMPLE)
+    base = sample[sample["specialty"] == "Cardiology"].reset_index(drop=True)
+    rows = []
+    for i in range(n):
+        r = dict(base.iloc[i % len(base)])
+        nine = f"1{i:08d}"
+        r.update(npi=nine + str(npi_check_digit(nine)), name=f"Doctor {i:02d}", cost_points="",
+                 episode_cost=f"{18_000 + 750 * i:.2f}", cost_episodes="12" if i >= n - 2 else str(25 + i))
+        rows.append(r)
+    df = pd.DataFrame(rows)
+    df.index = range(2, n + 2)  # file rows, as read_roster labels them
+    return df
+
+
+def _shown_actions(path) -> list[list]:
+    ws = openpyxl.load_workbook(path, data_only=True, read_only=True)[L.ACTIONS]
+    first = L.ACTIONS_FIRST_ROW
+    rows = ws.iter_rows(min_row=first, max_row=first + L.ACTION_ROWS - 1, max_col=5, values_only=True)
+    return [list(r) for r in rows if r[0] not in (None, "")]
+
+
+def test_actions_of_physicians_scored_on_episode_costs_equal_the_rosters(tmp_path):
+    roster = _episode_cost_roster()
+    report = generate_workbooks(roster, out_dir=tmp_path, overwrite=True)
+    assert len(report.written) == len(roster)
+    core = action_values(roster)
+    assert set(core.loc[core["row"].isin(roster.index[-2:]), "action"]) >= {"cost_episodes"}
+    compared = 0
+    for path, (idx, row) in zip(sorted(report.written), roster.sort_values("npi").iterrows()):
+        assert row["npi"] in path.name
+        want = core[core["row"] == idx]
+        shown = _shown_actions(path)
+        assert [r[0] for r in shown] == want["label"].tolist()[:L.ACTION_ROWS]
+        for got, a in zip(shown, want.itertuples()):
+            for v, w in zip(got[1:], (a.final_change, a.value_p50, a.value_p10, a.value_p90)):
+                assert math.isclose(v, w, rel_tol=1e-12, abs_tol=1e-9), (path.name, a.label, v, w)
+            compared += 1
+    assert compared > 3 * len(roster)
+
+
+def test_an_empty_cost_ladder_range_leaves_episode_costs_unscored_in_the_actions():
+    from asm_xl.excel.registry import call
+    from tests.excel.test_table_functions import ROW, _ranges
+
+    row = dict(ROW, cost_points=None, episode_cost=25_500.0)
+    participant, measures, cost, activities, exceptions = _ranges(row)
+    cost = [[30], [25_500.0], [None]]  # in the middle of the ladder below
+    empty = [[None] * 10]
+    no_ladder = call("ASM_ACTIONS", participant, measures, cost, activities, exceptions, empty)
+    points_row = dict(ROW)
+    with_points = call("ASM_ACTIONS", *_ranges(points_row))
+    labels = [r[0] for r in no_ladder[1:]]
+    assert "Lower episode costs by one cost point" not in labels  # cost is not scored: no cost action
+    assert "Lower episode costs by one cost point" in [r[0] for r in with_points[1:]]
+    ladder = [[30_000.0 - 1_000.0 * k for k in range(10)]]
+    scored = call("ASM_ACTIONS", participant, measures, cost, activities, exceptions, ladder)
+    assert "Lower episode costs by one cost point" in [r[0] for r in scored[1:]]
