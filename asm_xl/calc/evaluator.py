@@ -14,192 +14,18 @@ workbooks (``asm-xl recalc --check`` finds no difference).
 
 from __future__ import annotations
 
-import threading
-from typing import Callable
-
-from asm_xl.excel import REGISTRY
-from asm_xl.excel.registry import call as asm_call
+from asm_xl.excel.registry import prefetch
 from asm_xl.calc import excel_semantics as xl
+from asm_xl.calc.codegen import (BATCHED, KNOWN_FUNCTIONS, MEMO_SIZE, Codegen, compile_formula, dependency_order,
+                                 functions_called, memoized_asm)
 from asm_xl.calc.excel_semantics import XlErr
 from asm_xl.calc.formula_parser import UnsupportedFormula, cells_read, parse_formula, parse_ref
+from asm_xl.excel import REGISTRY
 from asm_xl.xlsx.refs import cell_name, cell_position
 
 __all__ = ["UnsupportedFormula", "XlErr", "compile_formula", "parse_ref", "Evaluator", "MEMO_SIZE", "spill_into"]
 
-#: the functions a formula may call: Excel's built-ins we support, IF, and every ASM_* function
-KNOWN_FUNCTIONS = frozenset(xl.FUNCS) | frozenset(REGISTRY) | {"IF"}
-
 _MAX_COLUMN, _MAX_ROW = 16_384, 1_048_576  # XFD1048576
-
-#: the most ASM_* results an evaluator keeps (then it starts again)
-MEMO_SIZE = 50_000
-_MISSING = object()
-
-
-
-def _memoized_asm(size: int = MEMO_SIZE) -> Callable:
-    """A function giving an ASM_* function's value, from its own memo when called with these
-    arguments before: the functions are pure, and workbooks from one template call them with
-    the same arguments again and again (the exchange curve of a cohort and year). The memo is
-    bounded (emptied when *size* results are kept) and safe to share between threads: lookups
-    are single dict reads, and insertions hold a lock."""
-    memo: dict = {}
-    lock = threading.Lock()
-
-    def asm(name, frozen, *values):
-        key = (name, frozen)
-        hit = memo.get(key, _MISSING)
-        if hit is _MISSING:
-            hit = xl.from_asm(asm_call(name, *values))
-            with lock:
-                if len(memo) >= size:
-                    memo.clear()
-                memo[key] = hit
-        return hit
-
-    asm.memo = memo
-    return asm
-
-
-def _is_cell(ref_node) -> bool:
-    cells = ref_node[2]
-    return len(cells) == 1 and len(cells[0]) == 1
-
-
-def _may_be_range(node) -> bool:
-    """Whether an expression can give a range (a list) rather than a single value."""
-    if node[0] == "ref":
-        return not _is_cell(node)
-    if node[0] == "func" and node[1] == "IF":
-        return any(_may_be_range(a) for a in node[2][1:])
-    return False
-
-
-_HELPERS = {"_final": xl.final, "_final_spill": xl.final_spill, "_neg": xl.neg, "_scalar": xl.scalar, "_cmp": xl.compare,
-            "_arith": xl.arith, "_cat": xl.concat, "_truth": xl.truth, "_XlErr": XlErr,
-            "_aggregate": xl.aggregate, "_to_asm": xl.to_asm, "_freeze": xl.freeze, "_key": xl.key_of}
-
-
-def compile_formula(text: str, sheet: str, names: dict[str, str]):
-    """Compile "=..." into fn(get) where get(sheet, cell) returns a cell's value."""
-    tree = parse_formula(text, sheet, {k.upper(): v for k, v in names.items()}, {}, KNOWN_FUNCTIONS)
-    gen = _Codegen(lambda key: f"get({gen.const(key[0])}, {gen.const(key[1])})", ranges_once=False)
-    return gen.function("formula", ["get"], [f"    return {gen.expr(tree)}"], {"_asm": _memoized_asm()})
-
-
-class _Codegen:
-    """Formula trees → the source of one Python function, statement by statement.
-
-    The source holds only names this class makes (``_t3``, ``_k7``, ``v12``...) and the helpers
-    above: every literal, sheet name, cell reference and function object goes through
-    :meth:`const`, so no text from a workbook ever becomes code. ``IF`` compiles to ``if``/``else``
-    blocks, so a branch not taken is not evaluated (as in Excel).
-    """
-
-    def __init__(self, cell_expr: Callable[[tuple[str, str]], str], *, ranges_once: bool):
-        self.cell_expr = cell_expr
-        self.consts: dict[str, object] = {}
-        self._const_ids: dict[tuple, str] = {}
-        self.n = 0
-        self.ranges_once = ranges_once
-        self.ranges: dict[tuple, str] = {}   # (sheet, first, last) → local holding the range
-        self.pending_ranges: list[str] = []  # range locals the formula being compiled introduces
-
-    def const(self, value) -> str:
-        try:
-            key = (value.__class__, value)
-            hash(key)
-        except TypeError:
-            key = ("id", id(value))
-        name = self._const_ids.get(key)
-        if name is None:
-            name = self._const_ids[key] = f"_k{len(self.consts)}"
-            self.consts[name] = value
-        return name
-
-    def tmp(self) -> str:
-        self.n += 1
-        return f"_t{self.n}"
-
-    def range_literal(self, cells: list[list[str]], sheet: str) -> str:
-        return "[" + ", ".join("[" + ", ".join(self.cell_expr((sheet, c)) for c in row) + "]"
-                               for row in cells) + "]"
-
-    def expr(self, node) -> str:
-        """A Python expression computing ``node``."""
-        kind = node[0]
-        if kind == "lit":
-            return self.const(node[1])
-        if kind == "missing":
-            return "None"
-        if kind == "ref":
-            sheet, cells = node[1], node[2]
-            if _is_cell(node):
-                return self.cell_expr((sheet, cells[0][0]))
-            key = (sheet, cells[0][0], cells[-1][-1])
-            if self.ranges_once and key in self.ranges:
-                return self.ranges[key]
-            literal = self.range_literal(cells, sheet)
-            if not self.ranges_once:
-                return literal
-            name = self.ranges[key] = f"_r{len(self.ranges)}"
-            self.pending_ranges.append(f"{name} = {literal}")
-            self.pending_ranges.append(f"{name}_k = None")
-            return name
-        if kind == "neg":
-            return f"_neg({self.expr(node[1])})"
-        if kind == "pos":
-            return f"_scalar({self.expr(node[1])})"
-        if kind in ("cmp", "arith"):
-            a = self.expr(node[2])
-            b = self.expr(node[3])
-            return f"_{kind}({self.const(node[1])}, {a}, {b})"
-        if kind == "cat":
-            return f"_cat({self.expr(node[1])}, {self.expr(node[2])})"
-        if kind != "func":
-            raise UnsupportedFormula(kind)
-        name, args = node[1], node[2]
-        if name == "IF":  # a conditional expression: the branch not taken is not evaluated
-            c = self.tmp()
-            cond = self.expr(args[0])
-            yes = self.expr(args[1]) if len(args) > 1 else "True"
-            no = self.expr(args[2]) if len(args) > 2 else "False"
-            return f"({c} if ({c} := _truth({cond})).__class__ is _XlErr else ({yes} if {c} else {no}))"
-        values = [self.expr(a) for a in args]
-        if name in ("MIN", "MAX", "SUM"):
-            typed = tuple(a[0] != "ref" for a in args)
-            return f"_aggregate({self.const(xl.FUNCS[name])}, {self.const(typed)}, {', '.join(values)})"
-        if name in xl.FUNCS:
-            return f"{self.const(xl.FUNCS[name])}({', '.join(values)})"
-        # an ASM_* function: memoized on its arguments (a range frozen once per run)
-        keys, call_args = [], []
-        for a, v in zip(args, values):
-            if a[0] == "lit":  # a constant: its key too
-                keys.append(self.const(xl.key_of(a[1])))
-            elif a[0] == "missing":
-                keys.append(self.const(xl.key_of(None)))
-            elif a[0] == "ref" and _is_cell(a):  # a local is read twice, a lookup is made once
-                keys.append(f"({v}.__class__, {v})" if v.isidentifier() else f"_key({v})")
-            elif self.ranges_once and a[0] == "ref":
-                keys.append(f"({v}_k if {v}_k is not None else ({v}_k := _freeze({v})))")
-            else:
-                x = self.tmp()
-                keys.append(f"_freeze({x} := _to_asm({v}))")
-                v = x
-            call_args.append(v)
-        return f"_asm({self.const(name)}, ({''.join(k + ', ' for k in keys)}), {', '.join(call_args)})"
-
-    def function(self, name: str, params: list[str], body: list[str], helpers: dict):
-        source = f"def {name}({', '.join(params)}):\n" + "\n".join(body) + "\n"
-        namespace = dict(_HELPERS)
-        namespace.update(helpers)
-        namespace.update(self.consts)
-        try:
-            code = compile(source, f"<asm_xl formulas: {name}>", "exec")
-        except (SyntaxError, RecursionError, MemoryError) as e:  # e.g. nesting deeper than Python's
-            raise UnsupportedFormula(f"formulas too deeply nested to compile: {e}") from None
-        exec(code, namespace)
-        return namespace[name]
 
 
 class Evaluator:
@@ -227,7 +53,7 @@ class Evaluator:
             deps[key] = [k for k in mine if k in trees]
         #: every cell a formula reads: the only inputs an evaluation needs
         self.referenced = frozenset(read)
-        order = _dependency_order(trees, deps)
+        order = dependency_order(trees, deps)
         local = {key: f"v{i}" for i, key in enumerate(order)}
 
         inputs_read = sorted(read - set(local))
@@ -236,7 +62,7 @@ class Evaluator:
         def cell_expr(key):
             return local[key]
 
-        gen = _Codegen(cell_expr, ranges_once=True)
+        gen = Codegen(cell_expr, ranges_once=True)
         body: list[str] = ["    _g = inputs.get", "    _sp = {}"]
         body += [f"    {local[key]} = _g({gen.const(key)})" for key in inputs_read]
         #: formula cells whose function may return a table that spills (a top-level ASM_* call)
@@ -250,9 +76,16 @@ class Evaluator:
             else:
                 body.append(f"    {local[key]} = _final({value})")
         body.append("    return {" + ", ".join(f"{gen.const(key)}: {local[key]}" for key in formulas) + "}, _sp")
-        #: this evaluator's ASM_* memo (see :func:`_memoized_asm`); ``memo_clear()`` empties it
-        self._asm = _memoized_asm()
-        self._run = gen.function("evaluate", ["inputs"], body, {"_asm": self._asm})
+        body[2:2] = [f"    {c} = _U" for c in gen.calls.values()]  # each shared call: not made yet
+        #: this evaluator's ASM_* memo (see :func:`memoized_asm`); ``memo_clear()`` empties it
+        self._asm = memoized_asm()
+        code = gen.code("evaluate", ["inputs"], body)
+        self._run = gen.bind(code, "evaluate", {"_asm": self._asm, "_freeze": self._asm.freeze})
+        #: the same code collecting the calls of batched functions (:meth:`run_many`), made when first used
+        self._collect = None
+        self._bind_collect = lambda: gen.bind(code, "evaluate", {"_asm": self._asm.deferring,
+                                                                 "_freeze": self._asm.freeze})
+        self.batched = frozenset(name for tree in trees.values() for name in functions_called(tree)) & BATCHED
         self.keys = tuple(formulas)
 
     @property
@@ -269,6 +102,28 @@ class Evaluator:
         if spills:
             spill_into(values, spills, inputs)
         return values
+
+    def run_many(self, many: list[dict[tuple[str, str], object]]) -> list[dict[tuple[str, str], object]]:
+        """:meth:`run` of each inputs, with the calls of functions that have a batch form (``ASM_ACTIONS``)
+        computed at once: a first pass evaluates everything else and notes those calls, the batch computes
+        them (:func:`~asm_xl.excel.registry.prefetch`), a second pass gives every value, mostly from the
+        memo. The results are those of :meth:`run` one by one; keep ``many`` to a few hundred, so that the
+        memo holds what the first pass computed."""
+        if not self.batched or len(many) < 2:
+            return [self.run(inputs) for inputs in many]
+        if self._collect is None:
+            self._collect = self._bind_collect()
+        state = self._asm.state
+        wanted: dict = {}
+        state.wanted = wanted
+        try:
+            for inputs in many:
+                self._collect(inputs)
+        finally:
+            state.wanted = None
+        for name, calls in wanted.items():
+            prefetch(name, list(calls.values()))
+        return [self.run(inputs) for inputs in many]
 
 
 def spill_into(values: dict, spills: dict, inputs: dict) -> None:
@@ -298,29 +153,3 @@ def spill_into(values: dict, spills: dict, inputs: dict) -> None:
             continue
         taken.update(cells)
         values.update(cells)
-
-
-def _dependency_order(trees: dict, deps: dict) -> list:
-    """Formula cells, each after every formula cell it reads (depth-first, iterative)."""
-    order, state = [], {}  # state: 1 = being visited, 2 = done
-    for root in trees:
-        if state.get(root) == 2:
-            continue
-        stack = [(root, iter(deps[root]))]
-        state[root] = 1
-        while stack:
-            key, it = stack[-1]
-            for dep in it:
-                s = state.get(dep)
-                if s == 1:
-                    raise UnsupportedFormula(f"circular reference at {dep[0]}!{dep[1]}")
-                if s is None:
-                    state[dep] = 1
-                    stack.append((dep, iter(deps[dep])))
-                    break
-            else:
-                stack.pop()
-                state[key] = 2
-                order.append(key)
-    return order
-

@@ -185,6 +185,14 @@ class RangeMemo:
         self._last = ((), None)
         self._by_content.clear()
 
+    def put(self, args: tuple, value) -> None:
+        """Keep ``value`` as the result of ``solve(*args)`` (a batch computed it for many arguments
+        at once); :meth:`get` then answers these arguments without solving."""
+        key = tuple(range_key(a) for a in args)
+        if len(self._by_content) >= self.size:
+            self._by_content.clear()
+        self._by_content[key] = (True, value)
+
     def get(self, solve, *args):
         last_args, hit = self._last
         try:  # the same objects compare at once (identity first); equal ranges built anew cell by cell

@@ -20,7 +20,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.excel import spill
 from asm_xl.excel.values import ExcelError
 
-__all__ = ["Arg", "ExcelFunction", "REGISTRY", "excel_function", "call", "explain", "evaluate"]
+__all__ = ["Arg", "ExcelFunction", "REGISTRY", "excel_function", "call", "explain", "evaluate", "prefetch"]
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,9 @@ class ExcelFunction:
     source: str = ""              #: source tag of the rule (REG, CMS, MIPS, ASSUMPTION ...)
     help_template: str = ""       #: ``help`` before the settings were filled in
     table: bool = False           #: returns a table (rows with a header row): never mapped over ranges
+    #: computes many calls at once (a list of argument tuples, all arguments given) and keeps their
+    #: results where ``impl`` finds them: see :func:`prefetch`
+    batch: Callable | None = None
 
     def help_for(self, settings: Settings = DEFAULT_SETTINGS) -> str:
         """The Function Wizard line with the numbers of ``settings``."""
@@ -99,7 +102,7 @@ REGISTRY: dict[str, ExcelFunction] = {}
 
 
 def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None, source: str = "",
-                   table: bool = False):
+                   table: bool = False, batch: Callable | None = None):
     """Declare an Excel function (decorator on its implementation).
 
     Help texts may name settings in braces; they are filled with the default settings here (see
@@ -121,7 +124,8 @@ def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None
         seen_optional |= a.optional
 
     def deco(impl: Callable) -> Callable:
-        fn = ExcelFunction(name, help, args, impl, variadic, source=source, help_template=help_template, table=table)
+        fn = ExcelFunction(name, help, args, impl, variadic, source=source, help_template=help_template, table=table,
+                           batch=batch)
         REGISTRY[name] = fn
         impl.__doc__ = fn.docstring()
         return impl
@@ -163,6 +167,32 @@ def _evaluate_one(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
     except Exception as e:  # never a traceback in a cell
         log.exception("%s failed", fn.name)
         return "#VALUE!", f"internal error in {fn.name}: {type(e).__name__}: {e}"
+
+
+def prefetch(name: str, calls: list[tuple]) -> int:
+    """Let a function that declares a ``batch`` form compute many calls at once (a generated roster's
+    ``ASM_ACTIONS``: one vectorized re-scoring instead of one per workbook), so that the same calls
+    made next are answered from its memo. The results are what the calls give one by one (the batch
+    keeps only those it computed exactly so). Calls that would spill over a range are left to
+    themselves. Returns how many calls were given to the batch; never raises: a batch that fails
+    leaves every call to compute itself."""
+    fn = REGISTRY.get(name)
+    if fn is None or fn.batch is None:
+        return 0
+    n = fn.arity[0]
+    ready = []
+    for values in calls:
+        values = tuple(values)
+        if len(values) > n or any(values[i].__class__ in (list, tuple) and spill.is_many(values[i])
+                                  for i in fn.mapped if i < len(values)):
+            continue
+        ready.append(values + (None,) * (n - len(values)))
+    try:
+        fn.batch(ready)
+    except Exception:  # the calls will compute themselves
+        log.exception("%s: the batch failed; each call computes itself", name)
+        return 0
+    return len(ready)
 
 
 def call(name: str, *values: object) -> object:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, ladder_arg, settings_arg, year_arg
 from asm_xl.excel.registry import Arg, excel_function
-from asm_xl.model.actions import participant_actions
+from asm_xl.model.actions import action_values, participant_actions
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort, performance_years, year_parameters
 from asm_xl.model.rescoring import pool_for
@@ -40,7 +42,7 @@ _IDENTITY = frozenset({"npi", "tin", "name", "specialty"})
 NO_ACTION = "No action changes the estimate (no final score, an exception, or nothing left to gain)"
 
 #: the actions of one physician's inputs, computed once per distinct content
-ACTIONS_MEMO = RangeMemo(size=256)
+ACTIONS_MEMO = RangeMemo(size=1024)
 
 
 def _cells(name: str, v: object, fields: tuple) -> dict:
@@ -107,13 +109,69 @@ def _actions_table(participant, measures, cost, activities, exceptions_, cost_la
         actions = participant_actions(row, settings=s, cost_ladders=cost_ladders_arg(row["cohort"], cost_ladder))
     except ASMInputError as e:
         raise xv.ExcelError("#NUM!", str(e)) from None
-    table = [list(ACTIONS_HEADER)]
-    for a in actions.itertuples():
-        table.append([str(a.label), float(a.final_change), float(a.value_p50), float(a.value_p10),
-                      float(a.value_p90)])
-    if len(table) == 1:
-        table.append([NO_ACTION, "", "", "", ""])
-    return table
+    return _table_of(actions)
+
+
+def _table_of(actions) -> list[list]:
+    """The spilled table of one physician's rows of :func:`~asm_xl.model.actions.action_values`."""
+    return _tables(actions, [0] * len(actions), 1)[0]
+
+
+def _tables(actions, owner, n: int) -> list[list[list]]:
+    """The tables of ``n`` physicians from their rows of ``actions`` (``owner``: each row's physician)."""
+    tables = [[list(ACTIONS_HEADER)] for _ in range(n)]
+    columns = [actions[c].tolist() for c in ("label", "final_change", "value_p50", "value_p10", "value_p90")]
+    for i, label, change, p50, p10, p90 in zip(owner, *columns):
+        tables[i].append([str(label), float(change), float(p50), float(p10), float(p90)])
+    for t in tables:
+        if len(t) == 1:
+            t.append([NO_ACTION, "", "", "", ""])
+    return tables
+
+
+def _actions_batch(calls: list[tuple]) -> None:
+    """ASM_ACTIONS of many physicians (a generated roster's workbooks) in one vectorized
+    :func:`~asm_xl.model.actions.action_values` per settings (and per cost ladder where two calls give
+    one cohort and year different ladders), kept in :data:`ACTIONS_MEMO` for the calls that follow. A
+    physician's actions do not depend on the other rows of the frame once the cost ladder is given
+    (packaged benchmarks, the pool in force), so each table is the one :func:`_actions_table` gives.
+    Only physicians with at least one action are kept: a row the batch skips (an input error, an
+    omitted ladder, nothing to gain) computes itself."""
+    groups: dict = {}   # settings -> [(ladders {(cohort, year): ladder}, [(memo args, row)])]
+    for args in calls:
+        participant, measures, cost, activities, exceptions_, cost_ladder, assumptions = args
+        try:
+            s = settings_arg(assumptions)
+            row = participant_row(participant, measures, cost, activities, exceptions_)
+            ladders = cost_ladders_arg(row["cohort"], cost_ladder)
+            year = int(xv.number("performance_year", row.get("performance_year")))
+        except xv.ExcelError:
+            continue
+        if ladders is None or s.pool == "roster":  # the frame's own rows would build the ladder / pool
+            continue
+        (code, ladder), = ladders.items()
+        # the ladder scores an episode cost given without cost points; for any other row it is not read
+        key = (code, year) if "episode_cost" in row and "cost_points" not in row else None
+        for given, items in groups.setdefault(s, []):
+            if key is None or given.get(key, ladder) == ladder:
+                break
+        else:
+            given, items = {}, []
+            groups[s].append((given, items))
+        if key is not None:
+            given[key] = ladder
+        items.append((args[:-1] + (s,), row))
+    for s, parts in groups.items():
+        for given, items in parts:
+            try:
+                actions = action_values(pd.DataFrame([row for _, row in items]), settings=s, cost_ladders=given,
+                                        errors="skip")
+            except ASMInputError:
+                continue
+            owner = actions["row"].tolist()  # the frame's positions
+            for i, table in enumerate(_tables(actions, owner, len(items))):
+                if len(table) > 1 and table[1][0] != NO_ACTION:
+                    ACTIONS_MEMO.put(items[i][0], table)
 
 
 @excel_function(
@@ -135,7 +193,7 @@ def _actions_table(participant, measures, cost, activities, exceptions_, cost_la
                        "sheet's CostLadder, as ASM_COST reads it); an empty range: no ladder, episode cost not scored.",
         optional=True, range=True),
     ASSUMPTIONS, source="ASSUMPTION: each action re-scored by the cohort API; REG 512.750 for the factor",
-    table=True)
+    table=True, batch=_actions_batch)
 def asm_actions(participant, measures, cost, activities, exceptions_=None, cost_ladder=None, assumptions=None):
     s = settings_arg(assumptions)
     return [list(r) for r in ACTIONS_MEMO.get(_actions_table, participant, measures, cost, activities,

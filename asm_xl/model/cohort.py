@@ -75,10 +75,11 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
         "cohort": each measure and collection type is scored on deciles of the pool's own rates
         (:func:`asm_xl.model.benchmarks.ladder_from_rates`) [spec 3.2].
     cost_ladders : dict, optional
-        ``{cohort code: Ladder}`` for ``episode_cost``; default: deciles of the pool's own episode
-        costs (participants with enough episodes), lower is better [REG 512.730][ASSUMPTION].
-        ``{cohort code: None}``: no cost ladder for that cohort (a workbook whose ladder range is
-        empty): episode costs are not scored, as with too few reporters [MIPS].
+        ``{cohort code: Ladder}`` for ``episode_cost`` (or ``{(cohort code, performance year): Ladder}``,
+        which wins for its year); default: deciles of the pool's own episode costs (participants with
+        enough episodes), lower is better [REG 512.730][ASSUMPTION]. A ladder None: no cost ladder for
+        that pool (a workbook whose ladder range is empty): episode costs are not scored, as with too
+        few reporters [MIPS].
     performance_year : int, optional
         Used where the ``performance_year`` column is blank or missing.
 
@@ -145,7 +146,7 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
                 continue
             res = _score_pool(df, rows, cohort, year, measures[code], episodes, cost_pts_in, episode_cost,
                               ia_done, pi, bonus, size, payments, on_time, table, overrides,
-                              benchmark_source, (cost_ladders or {}).get(code, _BUILD), settings, used_ladders,
+                              benchmark_source, _given_cost_ladder(cost_ladders, code, int(year)), settings, used_ladders,
                               small, euc, payx)
             parts.append(res[0])
             pools.append(res[1])
@@ -165,6 +166,12 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
 
 #: cost_ladder of a pool for which none was given: built from the pool's own episode costs
 _BUILD = object()
+
+
+def _given_cost_ladder(cost_ladders: dict | None, code: str, year: int):
+    """The cost ladder given for a cohort and year (key ``(cohort, year)``, else ``cohort``), or _BUILD."""
+    given = cost_ladders or {}
+    return given.get((code, year), given.get(code, _BUILD))
 
 
 def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_cost, ia_done, pi, bonus,

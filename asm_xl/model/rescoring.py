@@ -131,7 +131,10 @@ class Baseline:
         """({(measure, collection type): Ladder}, {cohort: cost Ladder}) the baseline used in ``year``,
         with the cost ladders it was given."""
         quality = {}
-        cost = {code: ladder for code, ladder in (self.cost_ladders or {}).items() if ladder is not None}
+        given = self.cost_ladders or {}
+        cost = {code: ladder for code, ladder in given.items() if isinstance(code, str) and ladder is not None}
+        cost.update({key[0]: ladder for key, ladder in given.items()
+                     if isinstance(key, tuple) and key[1] == year and ladder is not None})
         for (code, y, label, ctype), ladder in self.result.ladders.items():
             if y != year:
                 continue
@@ -150,8 +153,8 @@ class Baseline:
         With packaged benchmarks the copies use the same table and overrides; with cohort-built
         ladders they use exactly the ladders the baseline built (an empty table behind them, so a
         measure that had no ladder still has none). An episode cost of a cohort and year for which the
-        baseline built no cost ladder stays unscored (as in the baseline): copies are scored with
-        ``benchmark_minimum_reporters`` out of reach, so no ladder is ever built from copies. Identifiers are dropped: a
+        baseline built no cost ladder stays unscored (as in the baseline): copies are scored with every
+        cohort's cost ladder given (None where there is none), so no ladder is ever built from copies. Identifiers are dropped: a
         copy is not a duplicate participant.
         """
         out = np.full(len(frame), np.nan)
@@ -167,17 +170,15 @@ class Baseline:
                 table, overrides = BenchmarkTable([]), quality
             else:
                 table, overrides = self.benchmarks, self.ladders
-            res = score_cohort(part, settings=self._no_new_ladders, benchmarks=table, ladders=overrides,
-                               cost_ladders=cost or None)
+            # every cohort's cost ladder given (None: none), so no ladder is built from copies; the
+            # settings stay the baseline's (the same pool in force, not a second national draw)
+            res = score_cohort(part, settings=self.settings, benchmarks=table, ladders=overrides,
+                               cost_ladders={(code, int(year)): cost.get(code) for code in cohorts()})
             if len(res.errors):  # a change this package made is invalid: a bug, not the user's input
                 e = res.errors.iloc[0]
                 raise RuntimeError(f"a what-if copy did not score: {e['column']} = {e['value']!r}: {e['reason']}")
             out[rows] = final_scores(res.scores.loc[part.index])
         return out
-
-    @property
-    def _no_new_ladders(self) -> Settings:
-        return self.settings.replace(benchmark_minimum_reporters=2**62)
 
     def copies(self, positions: np.ndarray) -> pd.DataFrame:
         """Copies of the participants at ``positions`` (to change, then :meth:`rescore`)."""

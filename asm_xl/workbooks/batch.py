@@ -76,24 +76,30 @@ def _worker_init(template: str, parent: int) -> None:
 
 def exit_with_parent(parent: int, every: float = 0.5) -> None:
     """End this process within ``every`` seconds of its parent's death. A worker holds a chunk of
-    up to 64 workbooks; after ``kill -9`` of the parent nobody would index them, so it stops at once."""
+    up to CHUNK workbooks; after ``kill -9`` of the parent nobody would index them, so it stops at once."""
     while True:
         time.sleep(every)
         if os.getppid() != parent:
             os._exit(1)
 
 
-def _render_one(task: tuple) -> tuple:
-    """(path, status, values the index shows): a kept file is read back, never rendered."""
-    path, inputs, overwrite = task
-    path = Path(path)
-    if path.exists() and not overwrite:
-        held = read_kept(path)
-        return str(path), (STATUS_STALE if held is None else STATUS_KEPT), held or {}
-    data, results = _IMAGE.render(inputs)
-    picked = {k: results.get(_IMAGE.cell_of(name)) for k, name in RESULT_NAMES.items()}
-    write_atomic(path, data, durable=False)  # no fsync per workbook: see asm_xl.xlsx.atomic
-    return str(path), STATUS_WRITTEN, picked
+def _render_chunk(tasks: list) -> list:
+    """[(path, status, values the index shows)] of a chunk of workbooks, rendered together (their
+    actions in one batch, see :meth:`TemplateImage.render_many`); a kept file is read back, never rendered."""
+    out: list = [None] * len(tasks)
+    todo = []
+    for i, (path, inputs, overwrite) in enumerate(tasks):
+        if Path(path).exists() and not overwrite:
+            held = read_kept(Path(path))
+            out[i] = (str(path), (STATUS_STALE if held is None else STATUS_KEPT), held or {})
+        else:
+            todo.append(i)
+    rendered = _IMAGE.render_many([tasks[i][1] for i in todo])
+    for i, (data, results) in zip(todo, rendered):
+        picked = {k: results.get(_IMAGE.cell_of(name)) for k, name in RESULT_NAMES.items()}
+        write_atomic(tasks[i][0], data, durable=False)  # no fsync per workbook: see asm_xl.xlsx.atomic
+        out[i] = (str(tasks[i][0]), STATUS_WRITTEN, picked)
+    return out
 
 
 def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out_dir: str | os.PathLike = "workbooks",
@@ -230,21 +236,29 @@ def _uses_episode_cost(row) -> bool:
     return blank(cp) and not blank(ec)
 
 
+#: workbooks rendered together (their ASM_ACTIONS in one batch): a few hundred, so that the
+#: evaluator's memo holds a chunk's results between its two passes
+CHUNK = 256
+
+
 def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool) -> list:
     global _IMAGE
     # disable=None also turns the bar off when stderr is not a terminal (CI logs, pipes)
     bar = tqdm(total=len(tasks), unit="workbook", file=sys.stderr, disable=None if progress else True)
     results = []
-    if jobs <= 1 or len(tasks) < 2 * max(jobs, 1):
+    parallel = jobs > 1 and len(tasks) >= 2 * jobs
+    # each worker gets a few chunks (balance), each chunk as many workbooks as allowed (one batch each)
+    size = max(1, min(CHUNK, -(-len(tasks) // (jobs * 4)))) if parallel else CHUNK
+    chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+    if not parallel:
         _IMAGE = image
-        for t in tasks:
-            results.append(_render_one(t))
-            bar.update(1)
+        for c in chunks:
+            results.extend(_render_chunk(c))
+            bar.update(len(c))
     else:
-        chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
         with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(image.path, os.getpid())) as ex:
-            for r in ex.map(_render_one, tasks, chunksize=chunk):
-                results.append(r)
-                bar.update(1)
+            for c, r in zip(chunks, ex.map(_render_chunk, chunks)):
+                results.extend(r)
+                bar.update(len(c))
     bar.close()
     return results

@@ -87,6 +87,16 @@ class TemplateImage:
     def render(self, inputs: dict[tuple[str, str], object]) -> tuple[bytes, dict]:
         """(xlsx bytes, formula results) of one workbook."""
         results = self.values(inputs)
+        return self.package(inputs, results), results
+
+    def render_many(self, many: list[dict[tuple[str, str], object]]) -> list[tuple[bytes, dict]]:
+        """:meth:`render` of each inputs, the formulas evaluated together
+        (:meth:`~asm_xl.calc.evaluator.Evaluator.run_many`: the actions of all of them in one batch)."""
+        results = self.evaluator.run_many([{**self.constants, **inputs} for inputs in many])
+        return [(self.package(inputs, r), r) for inputs, r in zip(many, results)]
+
+    def package(self, inputs: dict[tuple[str, str], object], results: dict) -> bytes:
+        """The xlsx bytes of a workbook with these inputs and formula results."""
         members = []
         for name, ctype, packed in self.layout:
             if packed is None:
@@ -94,7 +104,7 @@ class TemplateImage:
                 packed = pack(name, _join(self.fragments[sheet], sheet, inputs, results),
                               compress_type=ctype, compresslevel=_LEVEL, date_time=MEMBER_TIME)
             members.append(packed)
-        return assemble(members), results
+        return assemble(members)
 
 
 def _input_cells(names: dict[str, str]) -> set[tuple[str, str]]:

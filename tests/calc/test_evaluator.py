@@ -15,7 +15,7 @@ import schedula as sh
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from asm_xl.excel import REGISTRY
-from asm_xl.calc import evaluator as formula_eval
+from asm_xl.calc import codegen as formula_eval  # where ASM_* calls are made
 from asm_xl.calc.evaluator import Evaluator, UnsupportedFormula, XlErr, compile_formula, parse_ref
 
 SHEET = "S"
