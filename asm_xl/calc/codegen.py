@@ -17,7 +17,7 @@ from asm_xl.calc.excel_semantics import XlErr
 from asm_xl.calc.formula_parser import UnsupportedFormula, parse_formula
 
 __all__ = ["KNOWN_FUNCTIONS", "BATCHED", "MEMO_SIZE", "memoized_asm", "compile_formula", "Codegen",
-           "functions_called", "dependency_order", "is_cell"]
+           "batched_calls", "dependency_order", "is_cell"]
 
 #: the functions a formula may call: Excel's built-ins we support, IF, and every ASM_* function
 KNOWN_FUNCTIONS = frozenset(xl.FUNCS) | frozenset(REGISTRY) | {"IF"}
@@ -53,8 +53,8 @@ def memoized_asm(size: int = MEMO_SIZE) -> Callable:
 
     def deferring(name, frozen, *values):
         """As ``asm``, except that a function with a batch form (:func:`~asm_xl.excel.registry.prefetch`)
-        is not computed while a :meth:`Evaluator.run_many` collects its calls: the call is noted and a
-        blank stands in for its value in this first pass."""
+        is not computed while :meth:`~asm_xl.calc.evaluator.Evaluator.run_many` collects its calls (its
+        first pass, whose cells never read such a call's value): the call is noted, a blank returned."""
         hit = memo.get((name, frozen), _MISSING)
         if hit is not _MISSING:
             return hit
@@ -256,19 +256,21 @@ class Codegen:
         return namespace[name]
 
 
-def functions_called(tree) -> set:
-    """Names of the functions a formula tree calls."""
-    found, stack = set(), [tree]
+def batched_calls(tree) -> list:
+    """The calls of batched functions (:data:`BATCHED`) in a formula tree, outermost first."""
+    found, stack = [], [tree]
     while stack:
         node = stack.pop()
-        if node[0] == "func":
-            found.add(node[1])
+        kind = node[0]
+        if kind == "func":
+            if node[1] in BATCHED:
+                found.append(node)
             stack.extend(a for a in node[2] if isinstance(a, tuple))
-        elif node[0] in ("neg", "pos"):
+        elif kind in ("neg", "pos"):
             stack.append(node[1])
-        elif node[0] in ("cmp", "arith"):
+        elif kind in ("cmp", "arith"):
             stack.extend(node[2:4])
-        elif node[0] == "cat":
+        elif kind == "cat":
             stack.extend(node[1:3])
     return found
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from asm_xl.excel.registry import prefetch
 from asm_xl.calc import excel_semantics as xl
-from asm_xl.calc.codegen import (BATCHED, KNOWN_FUNCTIONS, MEMO_SIZE, Codegen, compile_formula, dependency_order,
-                                 functions_called, memoized_asm)
+from asm_xl.calc.codegen import (KNOWN_FUNCTIONS, MEMO_SIZE, Codegen, batched_calls, compile_formula,
+                                 dependency_order, memoized_asm)
 from asm_xl.calc.excel_semantics import XlErr
 from asm_xl.calc.formula_parser import UnsupportedFormula, cells_read, parse_formula, parse_ref
 from asm_xl.excel import REGISTRY
@@ -54,39 +54,76 @@ class Evaluator:
         #: every cell a formula reads: the only inputs an evaluation needs
         self.referenced = frozenset(read)
         order = dependency_order(trees, deps)
-        local = {key: f"v{i}" for i, key in enumerate(order)}
-
-        inputs_read = sorted(read - set(local))
-        local.update({key: f"i{i}" for i, key in enumerate(inputs_read)})  # each input read once per run
-
-        def cell_expr(key):
-            return local[key]
-
-        gen = Codegen(cell_expr, ranges_once=True)
-        body: list[str] = ["    _g = inputs.get", "    _sp = {}"]
-        body += [f"    {local[key]} = _g({gen.const(key)})" for key in inputs_read]
         #: formula cells whose function may return a table that spills (a top-level ASM_* call)
         self.may_spill = frozenset(key for key, tree in trees.items() if tree[0] == "func" and tree[1] in REGISTRY)
-        for key in order:
+        #: this evaluator's ASM_* memo (see :func:`memoized_asm`); ``memo_clear()`` empties it
+        self._asm = memoized_asm()
+        self._trees, self._deps, self._order = trees, deps, order
+        self._run = self._compile(order, "inputs", {"_asm": self._asm, "_freeze": self._asm.freeze})
+        self._passes = None   # the two passes of run_many, compiled when first needed
+        self.keys = tuple(formulas)
+
+    def _compile(self, cells: list, read_from: str, helpers: dict, collect: list = ()):
+        """One function computing ``cells`` (in this order) from a dict of the cells they read (inputs,
+        and formula cells outside ``cells``), each read once; it returns ({cell: value}, spills).
+        ``collect``: call trees made after the cells (the first pass of :meth:`run_many` notes them)."""
+        mine = set(cells)
+        read: set = set()
+        for key in cells:
+            cells_read(self._trees[key], read)
+        for node in collect:
+            cells_read(node, read)
+        outside = sorted(read - mine)
+        local = {key: f"v{i}" for i, key in enumerate(cells)}
+        local.update({key: f"i{i}" for i, key in enumerate(outside)})
+        gen = Codegen(local.__getitem__, ranges_once=True)
+        body: list[str] = [f"    _g = {read_from}.get", "    _sp = {}"]
+        body += [f"    {local[key]} = _g({gen.const(key)})" for key in outside]
+        for key in cells:
             gen.pending_ranges = []
-            value = gen.expr(trees[key])
+            value = gen.expr(self._trees[key])
             body += ["    " + r for r in gen.pending_ranges]  # ranges first: each built once
             if key in self.may_spill:
                 body.append(f"    {local[key]} = _final_spill(_sp, {gen.const(key)}, {value})")
             else:
                 body.append(f"    {local[key]} = _final({value})")
-        body.append("    return {" + ", ".join(f"{gen.const(key)}: {local[key]}" for key in formulas) + "}, _sp")
+        for node in collect:
+            gen.pending_ranges = []
+            value = gen.expr(node)
+            body += ["    " + r for r in gen.pending_ranges] + [f"    {value}"]
+        body.append("    return {" + ", ".join(f"{gen.const(key)}: {local[key]}" for key in cells) + "}, _sp")
         body[2:2] = [f"    {c} = _U" for c in gen.calls.values()]  # each shared call: not made yet
-        #: this evaluator's ASM_* memo (see :func:`memoized_asm`); ``memo_clear()`` empties it
-        self._asm = memoized_asm()
-        code = gen.code("evaluate", ["inputs"], body)
-        self._run = gen.bind(code, "evaluate", {"_asm": self._asm, "_freeze": self._asm.freeze})
-        #: the same code collecting the calls of batched functions (:meth:`run_many`), made when first used
-        self._collect = None
-        self._bind_collect = lambda: gen.bind(code, "evaluate", {"_asm": self._asm.deferring,
-                                                                 "_freeze": self._asm.freeze})
-        self.batched = frozenset(name for tree in trees.values() for name in functions_called(tree)) & BATCHED
-        self.keys = tuple(formulas)
+        return gen.function("evaluate", [read_from], body, helpers)
+
+    def _two_passes(self):
+        """(first, second) for :meth:`run_many`, or None when nothing is batched. The cells that call a
+        batched function and every cell computed from them (the closure) are left to the second
+        pass; the first computes all other cells and then notes each batched call (its arguments are
+        outside the closure, else there are no two passes)."""
+        trees, users = self._trees, {}
+        for key, ds in self._deps.items():
+            for d in ds:
+                users.setdefault(d, []).append(key)
+        calls = [node for tree in trees.values() for node in batched_calls(tree)]
+        later = {key for key, tree in trees.items() if batched_calls(tree)}
+        stack = list(later)
+        while stack:
+            for u in users.get(stack.pop(), ()):
+                if u not in later:
+                    later.add(u)
+                    stack.append(u)
+        if not calls:
+            return None
+        read: set = set()
+        for node in calls:
+            cells_read(node, read)
+        if read & later:  # a batched call reading another's result: one pass, call by call
+            return None
+        freeze = self._asm.freeze
+        first = self._compile([k for k in self._order if k not in later], "inputs",
+                              {"_asm": self._asm.deferring, "_freeze": freeze}, collect=calls)
+        second = self._compile([k for k in self._order if k in later], "values", {"_asm": self._asm, "_freeze": freeze})
+        return first, second
 
     @property
     def memo_size(self) -> int:
@@ -104,26 +141,34 @@ class Evaluator:
         return values
 
     def run_many(self, many: list[dict[tuple[str, str], object]]) -> list[dict[tuple[str, str], object]]:
-        """:meth:`run` of each inputs, with the calls of functions that have a batch form (``ASM_ACTIONS``)
-        computed at once: a first pass evaluates everything else and notes those calls, the batch computes
-        them (:func:`~asm_xl.excel.registry.prefetch`), a second pass gives every value, mostly from the
-        memo. The results are those of :meth:`run` one by one; keep ``many`` to a few hundred, so that the
-        memo holds what the first pass computed."""
-        if not self.batched or len(many) < 2:
+        """:meth:`run` of each inputs, with the calls of functions that have a batch form (``ASM_ACTIONS``,
+        ``ASM_PROJECTION``) computed together: a first pass computes every cell that does not depend on
+        them and notes those calls, the batch computes them (:func:`~asm_xl.excel.registry.prefetch`), a
+        second pass computes the cells that depend on them. The results are those of :meth:`run` one
+        by one; keep ``many`` to a few hundred, so that the memos hold a chunk's results."""
+        if self._passes is None:
+            self._passes = self._two_passes() or False
+        if not self._passes or len(many) < 2:
             return [self.run(inputs) for inputs in many]
-        if self._collect is None:
-            self._collect = self._bind_collect()
+        first, second = self._passes
         state = self._asm.state
         wanted: dict = {}
         state.wanted = wanted
         try:
-            for inputs in many:
-                self._collect(inputs)
+            done = [first(inputs) for inputs in many]
         finally:
             state.wanted = None
         for name, calls in wanted.items():
             prefetch(name, list(calls.values()))
-        return [self.run(inputs) for inputs in many]
+        out = []
+        for inputs, (values, spills) in zip(many, done):
+            more, more_spills = second({**inputs, **values})
+            values.update(more)
+            spills.update(more_spills)
+            if spills:
+                spill_into(values, spills, inputs)
+            out.append(values)
+        return out
 
 
 def spill_into(values: dict, spills: dict, inputs: dict) -> None:

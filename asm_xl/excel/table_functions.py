@@ -200,7 +200,7 @@ def asm_actions(participant, measures, cost, activities, exceptions_=None, cost_
                                               exceptions_, cost_ladder, s)]
 
 
-def _projection_table(final: float, py: int, cohort: str, payments: float, growth: float, s: Settings) -> list[list]:
+def _projection_table(final: float, py: int, payments: float, growth: float, factors: dict) -> list[list]:
     """Per performance year y >= the one given (formulas of
     :func:`~asm_xl.model.projection.project_five_years`)::
 
@@ -208,19 +208,72 @@ def _projection_table(final: float, py: int, cohort: str, payments: float, growt
         at risk       = r_y x base_y                                                 [CMS]
         dollars_pXX   = factor_pXX(final; pool in force of cohort, y) x base_y       [REG 512.750]
         cumulative    = running sum of dollars_p50 [ASSUMPTION: comonotone years]
+
+    ``factors``: {y: (factor_p10, factor_p50, factor_p90)} of the final score in each year's pool.
     """
     table = [list(PROJECTION_HEADER)]
     cumulative = 0.0
-    for y in performance_years():
-        if y < py:
-            continue
+    for y, fs in factors.items():
         params = year_parameters(y)
         base = payments * (1.0 + growth) ** (y - py)
-        rng = pool_for(cohort, y, None, s).price([final])
-        p10, p50, p90 = (float(getattr(rng, k)[0]) * base for k in ("factor_p10", "factor_p50", "factor_p90"))
+        p10, p50, p90 = (f * base for f in fs)
         cumulative += p50
         table.append([y, params.payment_year, params.risk_level, params.risk_level * base, p10, p50, p90, cumulative])
+    if any(not math.isfinite(x) for r in table[1:] for x in r):
+        raise xv.ExcelError("#NUM!", "the projection is not finite")
     return table
+
+
+def _priced_years(finals, py: int, code: str, s: Settings) -> dict:
+    """{y: PaymentRange of ``finals``} in the pool in force of each performance year y >= py."""
+    return {y: pool_for(code, y, None, s).price(finals) for y in performance_years() if y >= py}
+
+
+def _projection_args(final_score, performance_year, cohort, part_b_payments, growth, s: Settings) -> tuple:
+    f = xv.number("final_score", final_score, minimum=0, maximum=100)
+    py = year_arg(performance_year)
+    code = get_cohort(xv.text("cohort", cohort)).code
+    pay = xv.number("part_b_payments", part_b_payments, minimum=0)
+    g = xv.optional_number("growth", growth, s.payments_growth, minimum=-0.5, maximum=1.0,
+                           allowed="a yearly growth rate (2% is 0.02)")
+    return f, py, code, pay, g
+
+
+_FACTORS = ("factor_p10", "factor_p50", "factor_p90")
+
+
+def _projection(final_score, performance_year, cohort, part_b_payments, growth, s: Settings) -> list[list]:
+    f, py, code, pay, g = _projection_args(final_score, performance_year, cohort, part_b_payments, growth, s)
+    priced = _priced_years([f], py, code, s)
+    return _projection_table(f, py, pay, g, {y: tuple(float(getattr(r, k)[0]) for k in _FACTORS)
+                                             for y, r in priced.items()})
+
+
+def _projection_batch(calls: list[tuple]) -> None:
+    """ASM_PROJECTION of many final scores: each year's pool prices all the scores of a cohort,
+    performance year and settings at once (the same percentiles, score by score, as one at a time),
+    kept in :data:`PROJECTION_MEMO` for the calls that follow."""
+    groups: dict = {}
+    for args in calls:
+        try:
+            s = settings_arg(args[-1])
+            f, py, code, pay, g = _projection_args(*args[:-1], s)
+        except xv.ExcelError:
+            continue
+        groups.setdefault((s, code, py), []).append((args[:-1] + (s,), f, pay, g))
+    for (s, code, py), items in groups.items():
+        priced = _priced_years([f for _, f, _, _ in items], py, code, s)
+        columns = {y: [getattr(r, k).tolist() for k in _FACTORS] for y, r in priced.items()}
+        for i, (key, f, pay, g) in enumerate(items):
+            try:
+                table = _projection_table(f, py, pay, g, {y: (c[0][i], c[1][i], c[2][i]) for y, c in columns.items()})
+            except xv.ExcelError:
+                continue
+            PROJECTION_MEMO.put(key, table)
+
+
+#: the projections of final scores, computed once per distinct content (and in batches)
+PROJECTION_MEMO = RangeMemo(size=4096)
 
 
 @excel_function(
@@ -233,16 +286,9 @@ def _projection_table(final: float, py: int, cohort: str, payments: float, growt
     Arg("part_b_payments", "Part B payments of the performance year given, dollars."),
     Arg("growth", "Optional: yearly growth of Part B payments as a fraction; blank: payments_growth "
                   "({payments_growth:.0%}).", optional=True),
-    ASSUMPTIONS, source="CMS risk levels; ASSUMPTION: score held, payments grow, national peer model", table=True)
+    ASSUMPTIONS, source="CMS risk levels; ASSUMPTION: score held, payments grow, national peer model", table=True,
+    batch=_projection_batch)
 def asm_projection(final_score, performance_year, cohort, part_b_payments, growth=None, assumptions=None):
     s = settings_arg(assumptions)
-    f = xv.number("final_score", final_score, minimum=0, maximum=100)
-    py = year_arg(performance_year)
-    code = get_cohort(xv.text("cohort", cohort)).code
-    pay = xv.number("part_b_payments", part_b_payments, minimum=0)
-    g = xv.optional_number("growth", growth, s.payments_growth, minimum=-0.5, maximum=1.0,
-                           allowed="a yearly growth rate (2% is 0.02)")
-    table = _projection_table(f, py, code, pay, g, s)
-    if any(not math.isfinite(x) for r in table[1:] for x in r):
-        raise xv.ExcelError("#NUM!", "the projection is not finite")
-    return table
+    return [list(r) for r in PROJECTION_MEMO.get(_projection, final_score, performance_year, cohort, part_b_payments,
+                                                 growth, s)]
