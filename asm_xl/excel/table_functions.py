@@ -135,8 +135,7 @@ def _actions_batch(calls: list[tuple]) -> None:
     one cohort and year different ladders), kept in :data:`ACTIONS_MEMO` for the calls that follow. A
     physician's actions do not depend on the other rows of the frame once the cost ladder is given
     (packaged benchmarks, the pool in force), so each table is the one :func:`_actions_table` gives.
-    Only physicians with at least one action are kept: a row the batch skips (an input error, an
-    omitted ladder, nothing to gain) computes itself."""
+    Rows the batch leaves out (an input error, an omitted ladder) compute themselves."""
     groups: dict = {}   # settings -> [(ladders {(cohort, year): ladder}, [(memo args, row)])]
     for args in calls:
         participant, measures, cost, activities, exceptions_, cost_ladder, assumptions = args
@@ -169,8 +168,9 @@ def _actions_batch(calls: list[tuple]) -> None:
             except ASMInputError:
                 continue
             owner = actions["row"].tolist()  # the frame's positions
+            scored = set(actions.attrs.get("scored_rows", ()))  # a row with an input error computes itself
             for i, table in enumerate(_tables(actions, owner, len(items))):
-                if len(table) > 1 and table[1][0] != NO_ACTION:
+                if i in scored:
                     ACTIONS_MEMO.put(items[i][0], table)
 
 

@@ -93,13 +93,17 @@ def action_values(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
     :func:`~asm_xl.model.rescoring.pool_for`: None = the national peer model) and ``errors``
     ("raise": the first bad input raises :class:`~asm_xl.model.errors.ASMInputError`; "skip": rows
     with errors get no actions). Physicians without a computable final score or with an exception get
-    none; an action after which the final score cannot be computed is left out.
+    none; an action after which the final score cannot be computed is left out. ``attrs["scored_rows"]``
+    of the result: the rows scored without an error (those of them absent from the result have no
+    action that applies).
     """
     base, sets = prepare_actions(participants, settings=settings, benchmarks=benchmarks, ladders=ladders,
                                  benchmark_source=benchmark_source, cost_ladders=cost_ladders,
                                  performance_year=performance_year, errors=errors)
     if not sets:
-        return pd.DataFrame({c: pd.Series(dtype=object if c in _TEXT else float) for c in ACTION_COLUMNS})
+        res = pd.DataFrame({c: pd.Series(dtype=object if c in _TEXT else float) for c in ACTION_COLUMNS})
+        res.attrs["scored_rows"] = base.df.index.tolist()
+        return res
     frames = []
     for a in sets:
         frame = base.copies(a.positions)
@@ -118,7 +122,9 @@ def action_values(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
         "final_before": before, "final_after": after,
     }
     out = {k: np.asarray(v)[keep] for k, v in out.items()}
-    return _table(base, out, pool, settings)
+    res = _table(base, out, pool, settings)
+    res.attrs["scored_rows"] = base.df.index.tolist()
+    return res
 
 
 _TEXT = {"row", "npi", "name", "cohort", "action", "measure", "label", "change", "source", "note"}
