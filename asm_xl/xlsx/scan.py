@@ -38,6 +38,9 @@ class WorkbookScan:
     (through openpyxl) loads them; ``cached``: formula/array cells -> cached
     Python value or None; ``present``: every cell element seen;
     ``defined_names``: (name, localSheetId, hidden, ref) tuples;
+    ``dynamic``: array-formula cells carrying cell metadata (``cm``: Excel 365's dynamic arrays,
+    which spill; an array formula without it is a fixed, Ctrl+Shift+Enter one);
+    ``merged``: sheet → (min col, min row, max col, max row) of each merged range;
     ``unsupported_inputs``: a date cell (``t="d"``) was seen;
     ``signature``: digest of sheet names, formulas and defined names.
     """
@@ -48,6 +51,8 @@ class WorkbookScan:
     cached: dict[CellKey, Any] = field(default_factory=dict)
     present: set = field(default_factory=set)
     defined_names: tuple = ()
+    dynamic: set = field(default_factory=set)
+    merged: dict = field(default_factory=dict)
     unsupported_inputs: bool = False
     signature: str = ""
 
@@ -94,6 +99,11 @@ def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings) -> None:
             continue
         if tag == "row":
             el.clear()
+        elif tag == "mergeCell" and el.get("ref"):
+            try:
+                scan.merged.setdefault(sheet, []).append(range_bounds(el.get("ref")))
+            except ValueError:  # a reference no spreadsheet reads: nothing is merged
+                pass
         if tag != "c":
             continue
         ref = el.get("r")
@@ -113,6 +123,8 @@ def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings) -> None:
                 inline = _cell_text(child)
         if f is not None:
             scan.formulas[key] = (f.text or "", tuple(sorted(f.attrib.items())))
+            if f.get("t") == "array" and el.get("cm") is not None:
+                scan.dynamic.add(key)
             if f.get("t") in ("array", "dataTable") and f.get("ref"):
                 c1, r1, c2, r2 = range_bounds(f.get("ref"))
                 for rr in range(r1, r2 + 1):
