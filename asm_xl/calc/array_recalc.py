@@ -94,7 +94,7 @@ def recalc_arrays(path, check: bool = False, *, programs: ArrayPrograms | None =
     with open_workbook(path, **limits) as zf:
         if not has_array_formulas(zf):
             return None
-    scan = scan_workbook(path, **limits)
+    scan = scan_workbook(path, exact_inputs=True, **limits)
     if scan.unsupported_inputs:
         return None
     program = (programs or ArrayPrograms()).get(scan)

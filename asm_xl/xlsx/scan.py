@@ -65,9 +65,11 @@ class WorkbookScan:
 
 
 def scan_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                  max_members: int = DEFAULT_MAX_MEMBERS) -> WorkbookScan:
+                  max_members: int = DEFAULT_MAX_MEMBERS, exact_inputs: bool = False) -> WorkbookScan:
     """Read formulas, input values and cached values of every worksheet (the package is checked
-    first; see :mod:`asm_xl.xlsx.limits`)."""
+    first; see :mod:`asm_xl.xlsx.limits`). Input numbers are rounded to 15 decimal places as the
+    ``formulas`` engine's loader (openpyxl) sees them, or with *exact_inputs* kept as stored (as
+    Excel and our evaluator read them)."""
     path = os.fspath(path)
     with open_workbook(path, max_bytes=max_bytes, max_members=max_members) as zf:
         parts = sheet_parts(zf)
@@ -76,7 +78,7 @@ def scan_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
         for sheet, member in parts:
             if member in zf.NameToInfo:
                 with zf.open(member) as src:
-                    _scan_sheet(scan, sheet, src, strings)
+                    _scan_sheet(scan, sheet, src, strings, exact_inputs)
     scan.signature = hashlib.sha256(repr((
         scan.sheets, scan.defined_names, sorted(scan.formulas.items()),
     )).encode("utf-8")).hexdigest()
@@ -87,7 +89,7 @@ def _cell_text(el) -> str:
     return "".join(t.text or "" for t in el.iter() if local_name(t.tag) == "t")
 
 
-def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings) -> None:
+def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings, exact: bool = False) -> None:
     row, col = 0, 0
     pending_inputs = {}
     for event, el in SafeET.iterparse(src, events=("start", "end")):
@@ -136,7 +138,7 @@ def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings) -> None:
         else:
             if t == "d":
                 scan.unsupported_inputs = True
-            value = _input(t, v, inline, strings)
+            value = _input(t, v, inline, strings, exact)
             if value is not None:
                 pending_inputs[key] = value
         el.clear()
@@ -163,9 +165,9 @@ def _cached(t: str, v: str | None, strings) -> Any:
         return v
 
 
-def _input(t: str, v: str | None, inline: str | None, strings) -> Any:
+def _input(t: str, v: str | None, inline: str | None, strings, exact: bool = False) -> Any:
     """An input cell's value as formulas' loader (openpyxl) sees it: floats rounded to 15
-    decimal places."""
+    decimal places (*exact*: as stored)."""
     if t == "inlineStr":
         return inline
     if v is None or v == "":
@@ -177,4 +179,4 @@ def _input(t: str, v: str | None, inline: str | None, strings) -> Any:
     if t in ("str", "e", "d"):
         return v
     value = decode_number(v)
-    return round(value, 15) if isinstance(value, float) else value
+    return round(value, 15) if isinstance(value, float) and not exact else value
