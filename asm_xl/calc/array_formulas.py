@@ -149,46 +149,71 @@ def place_results(arrays: list[ArrayFormula], raws: dict, taken: set, merged: di
     hold something of their own (values, formulas; the anchors are added here); *merged*: sheet →
     bounds of merged ranges. Fixed arrays first (their ranges are theirs), then dynamic ones in
     order, each blocked by what was placed before it."""
+    tables = {a.key: _table(raws[a.key]) for a in arrays}
+    _check_size(arrays, tables)
     out = Placement()
     taken = set(taken) | {a.key for a in arrays}
     # a dynamic array's range as stored is its own until it is placed (the one there first keeps it)
-    stored = {a.key: _cells(a.key[0], a.bounds[0], a.bounds[1], a.bounds[3] - a.bounds[1] + 1,
-                            a.bounds[2] - a.bounds[0] + 1) for a in arrays if a.dynamic}
-    held = {k: a for a, cells in stored.items() for k in cells}
+    stored = {a.key: _cells(a.key[0], *_shape(a.bounds)) for a in arrays if a.dynamic}
+    held = {k: key for key, cells in stored.items() for k in cells}
     for a in arrays:
         if not a.dynamic:
-            c1, r1, c2, r2 = a.bounds
-            cells = _cells(a.key[0], c1, r1, r2 - r1 + 1, c2 - c1 + 1)
+            cells = _cells(a.key[0], *_shape(a.bounds))
             taken.update(cells)
-            table = _fixed(_table(raws[a.key]), r2 - r1 + 1, c2 - c1 + 1)
-            out.values.update(zip(cells, (_cell_value(v, k == 0) for k, v in enumerate(chain.from_iterable(table)))))
+            _put(out, cells, _fixed(tables[a.key], *_shape(a.bounds)[2:]))
     for a in arrays:
         if not a.dynamic:
             continue
         sheet, anchor = a.key
         col, row = cell_position(anchor)
-        table = _table(raws[a.key])
+        table = tables[a.key]
         rows, cols = len(table), len(table[0])
-        if rows * cols > DEFAULT_CONTENT_LIMITS.cells:
-            raise WorkbookError(f"{sheet}!{anchor}: the array formula's result has {rows * cols:,} cells, more than "
-                             f"the {DEFAULT_CONTENT_LIMITS.cells:,} a workbook may hold")
-        cells = _cells(sheet, col, row, rows, cols)
-        if (col + cols - 1 > MAX_COLUMN or row + rows - 1 > MAX_ROW
-                or any(k in taken or held.get(k, a.key) != a.key for k in cells[1:])
-                or _in_merged(cells, merged.get(sheet, ()))):
-            table, rows, cols, cells = [[XlErr("#SPILL!")]], 1, 1, cells[:1]
+        if col + cols - 1 > MAX_COLUMN or row + rows - 1 > MAX_ROW:  # past the sheet's edge
+            cells = None
+        else:
+            cells = _cells(sheet, col, row, rows, cols)
+            if any(k in taken or held.get(k, a.key) != a.key for k in cells[1:]) or \
+                    _in_merged(cells, merged.get(sheet, ())):
+                cells = None
+        if cells is None:
+            table, rows, cols, cells = [[XlErr("#SPILL!")]], 1, 1, [a.key]
         taken.update(cells)
         for k in stored.pop(a.key):
             if held.get(k) == a.key:
                 del held[k]
-        out.values.update(zip(cells, (_cell_value(v, k == 0) for k, v in enumerate(chain.from_iterable(table)))))
+        _put(out, cells, table)
         new_ref = anchor if rows == cols == 1 else f"{anchor}:{cell_name(col + cols - 1, row + rows - 1)}"
         if range_bounds(new_ref) != a.bounds:
             out.refs[a.key] = new_ref
-        c1, r1, c2, r2 = a.bounds
-        out.clear.update(k for k in _cells(sheet, c1, r1, r2 - r1 + 1, c2 - c1 + 1) if k not in out.values)
+        out.clear.update(k for k in _cells(sheet, *_shape(a.bounds)) if k not in out.values)
     out.clear -= out.values.keys()
     return out
+
+
+def _shape(bounds: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """(first column, first row, rows, columns) of a range's bounds."""
+    c1, r1, c2, r2 = bounds
+    return c1, r1, r2 - r1 + 1, c2 - c1 + 1
+
+
+def _put(out: Placement, cells: list, table: list[list]) -> None:
+    out.values.update(zip(cells, (_cell_value(v, k == 0) for k, v in enumerate(chain.from_iterable(table)))))
+
+
+def _check_size(arrays: list[ArrayFormula], tables: dict) -> None:
+    """Refuse results covering more cells than a workbook may hold, before any cell is made."""
+    sizes = {a.key: _area(a.bounds) if not a.dynamic else len(tables[a.key]) * len(tables[a.key][0]) for a in arrays}
+    total = sum(sizes.values())
+    if total > DEFAULT_CONTENT_LIMITS.cells:
+        (sheet, cell), largest = max(sizes.items(), key=lambda kv: kv[1])
+        raise WorkbookError(f"array formulas' results cover {total:,} cells, more than the "
+                            f"{DEFAULT_CONTENT_LIMITS.cells:,} a workbook may hold (the largest: {sheet}!{cell}, "
+                            f"{largest:,} cells)")
+
+
+def _area(bounds: tuple[int, int, int, int]) -> int:
+    c1, r1, c2, r2 = bounds
+    return (c2 - c1 + 1) * (r2 - r1 + 1)
 
 
 def _in_merged(cells: list, merged) -> bool:

@@ -19,7 +19,8 @@ from typing import Any
 from defusedxml import ElementTree as SafeET
 
 from asm_xl.xlsx.cells import decode_number
-from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
+from asm_xl.xlsx.errors import WorkbookError
+from asm_xl.xlsx.limits import DEFAULT_CONTENT_LIMITS, DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
 from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_parts
 from asm_xl.xlsx.refs import cell_name, cell_position, range_bounds
 
@@ -41,6 +42,8 @@ class WorkbookScan:
     ``dynamic``: array-formula cells carrying cell metadata (``cm``: Excel 365's dynamic arrays,
     which spill; an array formula without it is a fixed, Ctrl+Shift+Enter one);
     ``merged``: sheet → (min col, min row, max col, max row) of each merged range;
+    ``array_area``: the cells of every array formula's range, summed (at most
+    ``DEFAULT_CONTENT_LIMITS.cells``: a workbook whose ranges cover more is refused);
     ``unsupported_inputs``: a date cell (``t="d"``) was seen;
     ``signature``: digest of sheet names, formulas and defined names.
     """
@@ -53,6 +56,7 @@ class WorkbookScan:
     defined_names: tuple = ()
     dynamic: set = field(default_factory=set)
     merged: dict = field(default_factory=dict)
+    array_area: int = 0
     unsupported_inputs: bool = False
     signature: str = ""
 
@@ -129,6 +133,10 @@ def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings, exact: bool = Fals
                 scan.dynamic.add(key)
             if f.get("t") in ("array", "dataTable") and f.get("ref"):
                 c1, r1, c2, r2 = range_bounds(f.get("ref"))
+                scan.array_area += (c2 - c1 + 1) * (r2 - r1 + 1)
+                if scan.array_area > DEFAULT_CONTENT_LIMITS.cells:  # each covered cell is kept: bound them first
+                    raise WorkbookError(f"{sheet}!{coord}: array formula ranges cover {scan.array_area:,} cells, more than "
+                                        f"the {DEFAULT_CONTENT_LIMITS.cells:,} a workbook may hold")
                 for rr in range(r1, r2 + 1):
                     for cc in range(c1, c2 + 1):
                         scan.array_cells[(sheet, cell_name(cc, rr))] = coord

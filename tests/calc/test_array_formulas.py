@@ -129,3 +129,11 @@ def test_a_spilled_call_equals_the_single_cell_calls():
     scores = [12.5, 64.0, "x"]
     _values, placed = program.run({("S", f"B{r}"): s for r, s in zip(range(2, 5), scores)}, set(), {})
     assert [placed.values[("S", f"C{r}")] for r in range(2, 5)] == [call("ASM_FACTOR", s, 2027, "HF") for s in scores]
+
+
+def test_results_covering_more_cells_than_a_workbook_may_hold_are_refused_before_the_cells_are_made():
+    from asm_xl.xlsx.errors import WorkbookError
+    raws = {("S", "A1"): [[0.0] * 1_500_000], ("S", "C1"): [[0.0] * 500_000], ("S", "E5"): 1.0}
+    with pytest.raises(WorkbookError, match=r"array formulas' results cover 2,000,001 cells, more than the "
+                                            r"2,000,000 a workbook may hold \(the largest: S!A1, 1,500,000 cells\)"):
+        place_results([array("A1", "A1"), array("C1", "C1"), array("E5", "E5", False)], raws, set(), {})
