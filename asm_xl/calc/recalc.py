@@ -7,7 +7,10 @@ Two engines: ``"formulas"`` (the general engine: any workbook the ``formulas`` l
 and our template evaluator (:mod:`asm_xl.calc.fast`, ~50x faster, for workbooks whose formulas use
 the subset our template uses). ``engine="auto"`` (the default) takes the fast one when it supports
 the workbook and the general one otherwise; both give the same numbers (tests compare them on
-every generated workbook).
+every generated workbook). A workbook with array formulas (Excel 365's dynamic arrays, fixed
+Ctrl+Shift+Enter ones), which the fast path's reader refuses, goes to our evaluator through
+:mod:`asm_xl.calc.array_recalc` first: it writes every cell an array covers, moving a dynamic
+array's range as Excel does (the ``formulas`` engine fills the stored range only).
 
 What either engine compiles is kept in a :class:`Recalculator` the caller holds: pass one as
 ``cache=`` to recalculate a batch of workbooks from one template at full speed. Without one, each
