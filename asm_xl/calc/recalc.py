@@ -7,7 +7,10 @@ Two engines: ``"formulas"`` (the general engine: any workbook the ``formulas`` l
 and our template evaluator (:mod:`asm_xl.calc.fast`, ~50x faster, for workbooks whose formulas use
 the subset our template uses). ``engine="auto"`` (the default) takes the fast one when it supports
 the workbook and the general one otherwise; both give the same numbers (tests compare them on
-every generated workbook).
+every generated workbook). A workbook with array formulas (Excel 365's dynamic arrays, fixed
+Ctrl+Shift+Enter ones), which the fast path's reader refuses, goes to our evaluator through
+:mod:`asm_xl.calc.array_recalc` first: it writes every cell an array covers, moving a dynamic
+array's range as Excel does (the ``formulas`` engine fills the stored range only).
 
 What either engine compiles is kept in a :class:`Recalculator` the caller holds: pass one as
 ``cache=`` to recalculate a batch of workbooks from one template at full speed. Without one, each
@@ -23,6 +26,7 @@ import threading
 from asm_xl.excel import REGISTRY
 from asm_xl.excel.registry import call
 from asm_xl.calc import formulas_engine as headless
+from asm_xl.calc.array_recalc import ArrayPrograms, recalc_arrays
 from asm_xl.calc.fast import CompiledTemplates, recalc_fast
 from asm_xl.xlsx.scan import scan_workbook
 
@@ -57,12 +61,14 @@ def _bind(name: str):
 
 class Recalculator:
     """What recalculation compiled, held by the caller: the fast engine's compiled templates
-    (:class:`~asm_xl.calc.fast.CompiledTemplates`) and the ``formulas`` engine's compiled models
-    (:class:`ModelCache`). ``asm-xl recalc`` makes one per run."""
+    (:class:`~asm_xl.calc.fast.CompiledTemplates`), the array-formula workbooks' programs
+    (:class:`~asm_xl.calc.array_recalc.ArrayPrograms`) and the ``formulas`` engine's compiled
+    models (:class:`ModelCache`). ``asm-xl recalc`` makes one per run."""
 
     def __init__(self, *, templates: CompiledTemplates | None = None, models: ModelCache | None = None):
         self.templates = CompiledTemplates() if templates is None else templates
         self.models = ModelCache() if models is None else models
+        self.arrays = ArrayPrograms()
 
     def recalc_file(self, path, check: bool = False, *, engine: str = "auto", **kw):
         """:func:`recalc_file` with what this object compiled before."""
@@ -71,6 +77,8 @@ class Recalculator:
         if engine == "auto":
             limits = {k: v for k, v in kw.items() if k in ("max_bytes", "max_members")}
             result = recalc_fast(path, check=check, templates=self.templates, **limits)
+            if result is None:  # array formulas (which the fast path's reader refuses): spilled cells written
+                result = recalc_arrays(path, check=check, programs=self.arrays, **limits)
             if result is not None:
                 return result
         register_asm_functions()

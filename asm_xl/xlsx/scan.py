@@ -19,7 +19,8 @@ from typing import Any
 from defusedxml import ElementTree as SafeET
 
 from asm_xl.xlsx.cells import decode_number
-from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
+from asm_xl.xlsx.errors import WorkbookError
+from asm_xl.xlsx.limits import DEFAULT_CONTENT_LIMITS, DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
 from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_parts
 from asm_xl.xlsx.refs import cell_name, cell_position, range_bounds
 
@@ -38,6 +39,11 @@ class WorkbookScan:
     (through openpyxl) loads them; ``cached``: formula/array cells -> cached
     Python value or None; ``present``: every cell element seen;
     ``defined_names``: (name, localSheetId, hidden, ref) tuples;
+    ``dynamic``: array-formula cells carrying cell metadata (``cm``: Excel 365's dynamic arrays,
+    which spill; an array formula without it is a fixed, Ctrl+Shift+Enter one);
+    ``merged``: sheet → (min col, min row, max col, max row) of each merged range;
+    ``array_area``: the cells of every array formula's range, summed (at most
+    ``DEFAULT_CONTENT_LIMITS.cells``: a workbook whose ranges cover more is refused);
     ``unsupported_inputs``: a date cell (``t="d"``) was seen;
     ``signature``: digest of sheet names, formulas and defined names.
     """
@@ -48,6 +54,9 @@ class WorkbookScan:
     cached: dict[CellKey, Any] = field(default_factory=dict)
     present: set = field(default_factory=set)
     defined_names: tuple = ()
+    dynamic: set = field(default_factory=set)
+    merged: dict = field(default_factory=dict)
+    array_area: int = 0
     unsupported_inputs: bool = False
     signature: str = ""
 
@@ -60,9 +69,11 @@ class WorkbookScan:
 
 
 def scan_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                  max_members: int = DEFAULT_MAX_MEMBERS) -> WorkbookScan:
+                  max_members: int = DEFAULT_MAX_MEMBERS, exact_inputs: bool = False) -> WorkbookScan:
     """Read formulas, input values and cached values of every worksheet (the package is checked
-    first; see :mod:`asm_xl.xlsx.limits`)."""
+    first; see :mod:`asm_xl.xlsx.limits`). Input numbers are rounded to 15 decimal places as the
+    ``formulas`` engine's loader (openpyxl) sees them, or with *exact_inputs* kept as stored (as
+    Excel and our evaluator read them)."""
     path = os.fspath(path)
     with open_workbook(path, max_bytes=max_bytes, max_members=max_members) as zf:
         parts = sheet_parts(zf)
@@ -71,7 +82,7 @@ def scan_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
         for sheet, member in parts:
             if member in zf.NameToInfo:
                 with zf.open(member) as src:
-                    _scan_sheet(scan, sheet, src, strings)
+                    _scan_sheet(scan, sheet, src, strings, exact_inputs)
     scan.signature = hashlib.sha256(repr((
         scan.sheets, scan.defined_names, sorted(scan.formulas.items()),
     )).encode("utf-8")).hexdigest()
@@ -82,7 +93,7 @@ def _cell_text(el) -> str:
     return "".join(t.text or "" for t in el.iter() if local_name(t.tag) == "t")
 
 
-def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings) -> None:
+def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings, exact: bool = False) -> None:
     row, col = 0, 0
     pending_inputs = {}
     for event, el in SafeET.iterparse(src, events=("start", "end")):
@@ -94,6 +105,11 @@ def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings) -> None:
             continue
         if tag == "row":
             el.clear()
+        elif tag == "mergeCell" and el.get("ref"):
+            try:
+                scan.merged.setdefault(sheet, []).append(range_bounds(el.get("ref")))
+            except ValueError:  # a reference no spreadsheet reads: nothing is merged
+                pass
         if tag != "c":
             continue
         ref = el.get("r")
@@ -113,8 +129,14 @@ def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings) -> None:
                 inline = _cell_text(child)
         if f is not None:
             scan.formulas[key] = (f.text or "", tuple(sorted(f.attrib.items())))
+            if f.get("t") == "array" and el.get("cm") is not None:
+                scan.dynamic.add(key)
             if f.get("t") in ("array", "dataTable") and f.get("ref"):
                 c1, r1, c2, r2 = range_bounds(f.get("ref"))
+                scan.array_area += (c2 - c1 + 1) * (r2 - r1 + 1)
+                if scan.array_area > DEFAULT_CONTENT_LIMITS.cells:  # each covered cell is kept: bound them first
+                    raise WorkbookError(f"{sheet}!{coord}: array formula ranges cover {scan.array_area:,} cells, more than "
+                                        f"the {DEFAULT_CONTENT_LIMITS.cells:,} a workbook may hold")
                 for rr in range(r1, r2 + 1):
                     for cc in range(c1, c2 + 1):
                         scan.array_cells[(sheet, cell_name(cc, rr))] = coord
@@ -124,7 +146,7 @@ def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings) -> None:
         else:
             if t == "d":
                 scan.unsupported_inputs = True
-            value = _input(t, v, inline, strings)
+            value = _input(t, v, inline, strings, exact)
             if value is not None:
                 pending_inputs[key] = value
         el.clear()
@@ -151,9 +173,9 @@ def _cached(t: str, v: str | None, strings) -> Any:
         return v
 
 
-def _input(t: str, v: str | None, inline: str | None, strings) -> Any:
+def _input(t: str, v: str | None, inline: str | None, strings, exact: bool = False) -> Any:
     """An input cell's value as formulas' loader (openpyxl) sees it: floats rounded to 15
-    decimal places."""
+    decimal places (*exact*: as stored)."""
     if t == "inlineStr":
         return inline
     if v is None or v == "":
@@ -165,4 +187,4 @@ def _input(t: str, v: str | None, inline: str | None, strings) -> Any:
     if t in ("str", "e", "d"):
         return v
     value = decode_number(v)
-    return round(value, 15) if isinstance(value, float) else value
+    return round(value, 15) if isinstance(value, float) and not exact else value
