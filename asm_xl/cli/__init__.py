@@ -63,8 +63,8 @@ def top_actions_summary(actions, n: int = 3) -> str:
     action, value at P50 and the range (P10, P90) — the change of that physician's dollars."""
     if actions is None or not len(actions):
         return "Most valuable actions: none applies (or no final score could be computed)."
-    lines = ["Most valuable actions (each alone; change of the physician's dollars, middle P50 "
-             "[cautious P10, hopeful P90]):"]
+    lines = ["Most valuable actions (each alone; the change of the physician's dollars over the simulated "
+             "cohorts, middle P50 [cautious P10, hopeful P90]):"]
     for i, a in enumerate(actions.head(n).itertuples(), start=1):
         lines.append(f"  {i}. {a.name} ({a.cohort}): {a.label}  {money(a.value_p50)} "
                      f"[P10 {money(a.value_p10)}, P90 {money(a.value_p90)}]")

@@ -11,13 +11,17 @@ peer model that :func:`~asm_xl.model.ranges.payment_ranges` uses)::
     final_change      = final after - final before                 (score points)
     factor_pXX_*      = P10 / P50 / P90 of the factor over the pool's draws   [REG 512.750(c)]
     dollars_pXX_*     = factor_pXX_* x Part B payments
-    value_pXX         = dollars_pXX_after - dollars_pXX_before
+    value_pXX         = P10 / P50 / P90 over the draws d of
+                        (factor_d(final after) - factor_d(final before)) x Part B payments
     rank              = 1 for the action worth most at P50 within the physician
 
-``value_pXX`` is the change of the estimate at that percentile, so before, after and value always
-add up on the dashboard; it is not the percentile of the per-draw change (with a given pool, one
-draw, the two are the same). Because every draw's factor is non-decreasing in the final score, so
-are its percentiles: an action that cannot lower the final score never has a negative value.
+``value_pXX`` is the range of what the action is worth: in each simulated national cohort (draw)
+the action moves the factor by some amount, and P10 / P50 / P90 are taken over those amounts
+[ASSUMPTION: the action changes nothing else of the cohort]. So value_p10 <= value_p50 <= value_p90
+always, and value_pXX is not dollars_pXX_after - dollars_pXX_before (the change of the estimate at
+that percentile, which need not be ordered); with a given pool (one draw) the two are the same.
+Because every draw's factor is non-decreasing in the final score, an action that cannot lower the
+final score never has a negative value at any percentile.
 
 >>> import pandas as pd
 >>> from asm_xl.model.peers import given_pool
@@ -40,11 +44,12 @@ import pandas as pd
 from asm_xl.model.action_catalogue import ACTIONS, Action
 from asm_xl.model.action_edits import ActionSet, candidate_actions, normalize_ia_columns
 from asm_xl.model.benchmarks import BenchmarkTable
+from asm_xl.model.peers import PERCENTILES
 from asm_xl.model.rescoring import Baseline, final_scores, pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["Action", "ACTIONS", "ACTION_COLUMNS", "action_values", "participant_actions", "price_finals",
-           "prepare_actions"]
+           "change_percentiles", "prepare_actions"]
 
 #: the columns of :func:`action_values`, in display order
 ACTION_COLUMNS = ["row", "npi", "name", "cohort", "performance_year", "part_b_payments", "action", "measure",
@@ -67,6 +72,19 @@ def price_finals(pool, finals) -> dict[str, np.ndarray]:
     with ThreadPoolExecutor(max_workers=len(pieces)) as runner:
         ranges = list(runner.map(pool.price, pieces))
     return {k: np.concatenate([np.asarray(getattr(r, k)) for r in ranges])[inverse] for k in _PRICED}
+
+
+def change_percentiles(pool, before, after, *, chunk: int = 2048) -> np.ndarray:
+    """(n, 3): P10 / P50 / P90 over the pool's draws of each factor change
+    factor_d(after_i) - factor_d(before_i), ``chunk`` changes at a time (memory ~ chunk x draws)."""
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    out = np.empty((before.size, len(PERCENTILES)))
+    for lo in range(0, before.size, chunk):
+        b, a = before[lo:lo + chunk], after[lo:lo + chunk]
+        uniq, inverse = np.unique(b, return_inverse=True)  # the actions of a physician share one "before"
+        change = pool.factors(a) - pool.factors(uniq)[inverse]
+        out[lo:lo + chunk] = np.percentile(change, PERCENTILES, axis=1).T
+    return out
 
 
 def prepare_actions(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
@@ -136,13 +154,15 @@ def _table(base: Baseline, out: dict, pool, settings: Settings) -> pd.DataFrame:
     year = pd.to_numeric(base.df["performance_year"], errors="coerce").to_numpy()[pos].astype(int)
     pay = np.nan_to_num(base.parsed["part_b_payments"][pos])
     priced = {f"{k}_{w}": np.full(pos.size, np.nan) for k in _PRICED for w in ("before", "after")}
+    change = np.full((pos.size, len(PERCENTILES)), np.nan)
     for code, y in sorted(set(zip(cohort.tolist(), year.tolist()))):
         rows = (cohort == code) & (year == y)
-        both = price_finals(pool_for(code, y, pool, settings), np.concatenate([out["final_before"][rows],
-                                                                               out["final_after"][rows]]))
+        in_force = pool_for(code, y, pool, settings)
+        both = price_finals(in_force, np.concatenate([out["final_before"][rows], out["final_after"][rows]]))
         k = int(rows.sum())
         for name, v in both.items():
             priced[f"{name}_before"][rows], priced[f"{name}_after"][rows] = v[:k], v[k:]
+        change[rows] = change_percentiles(in_force, out["final_before"][rows], out["final_after"][rows])
     df = base.df
     text = lambda col: (df[col].astype(object).where(df[col].notna(), "").astype(str).to_numpy()[pos]  # noqa: E731
                         if col in df.columns else np.full(pos.size, "", dtype=object))
@@ -154,10 +174,10 @@ def _table(base: Baseline, out: dict, pool, settings: Settings) -> pd.DataFrame:
              "source": [a.source for a in acts], "effort": out["effort"],
              "final_before": out["final_before"], "final_after": out["final_after"],
              "final_change": out["final_after"] - out["final_before"], **priced}
-    for p in ("p10", "p50", "p90"):
+    for i, p in enumerate(("p10", "p50", "p90")):
         for w in ("before", "after"):
             table[f"dollars_{p}_{w}"] = table[f"factor_{p}_{w}"] * pay
-        table[f"value_{p}"] = table[f"dollars_{p}_after"] - table[f"dollars_{p}_before"]
+        table[f"value_{p}"] = change[:, i] * pay
     res = pd.DataFrame(table)
     res["note"] = out["note"]
     res["_pos"], res["_order"] = pos, out["order"]

@@ -10,11 +10,12 @@ from hypothesis import HealthCheck, given, settings as hsettings
 
 from asm_xl.model.action_catalogue import ACTIONS
 from asm_xl.model.action_edits import rate_at_points
-from asm_xl.model.actions import ACTION_COLUMNS, action_values, participant_actions, prepare_actions
+from asm_xl.model.actions import (ACTION_COLUMNS, action_values, change_percentiles, participant_actions,
+                                  prepare_actions)
 from asm_xl.model.benchmarks import packaged_benchmarks
 from asm_xl.model.cohort import score_cohort
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.peers import given_pool
+from asm_xl.model.peers import PoolDraws, given_pool
 from asm_xl.model.rescoring import final_scores
 from asm_xl.model.settings import Settings
 
@@ -164,8 +165,36 @@ def test_actions_that_cannot_lower_the_score_never_lose_money_and_ranges_are_ord
     safe = ~got["action"].map(lambda a: ACTIONS[a].can_lower)
     for col in ("final_change", "value_p10", "value_p50", "value_p90"):
         assert (got.loc[safe, col] >= -1e-9).all(), col
+    assert (got["value_p10"] <= got["value_p50"] + 1e-9).all() and (got["value_p50"] <= got["value_p90"] + 1e-9).all()
     for w in ("before", "after"):
         assert (got[f"dollars_p10_{w}"] <= got[f"dollars_p50_{w}"] + 1e-9).all()
         assert (got[f"dollars_p50_{w}"] <= got[f"dollars_p90_{w}"] + 1e-9).all()
     for _, one in got.groupby("row"):
         assert one["rank"].tolist() == list(range(1, len(one) + 1))
+
+
+# three national cohorts (draws) that disagree: SF 1.2, 1.7, 2.4 with k 0.1 and m 50, 55, 60
+THREE = PoolDraws("HF", 2027, 0.09, np.array([0.1, 0.1, 0.1]), np.array([50.0, 55.0, 60.0]),
+                  np.array([1.2, 1.7, 2.4]), "three test draws")
+
+
+def test_the_value_range_is_taken_over_each_draws_change_not_between_percentiles():
+    before, after = 40.0, 70.0
+    d = sorted(factor(after, sf=sf, m=m) - factor(before, sf=sf, m=m)
+               for sf, m in ((1.2, 50.0), (1.7, 55.0), (2.4, 60.0)))
+    # numpy's linear percentile of three values: position p/100 x 2 between the sorted values
+    want = [d[0] + 0.2 * (d[1] - d[0]), d[1], d[1] + 0.8 * (d[2] - d[1])]
+    got = change_percentiles(THREE, [before], [after])[0]
+    assert got == pytest.approx(want, rel=1e-12)
+    assert got[0] <= got[1] <= got[2]
+
+
+def test_action_values_over_several_draws_are_ordered_and_are_the_per_draw_change_in_dollars():
+    got = action_values(pd.DataFrame([ROW]), pool=THREE)
+    assert len(got) >= 5
+    for a in got.itertuples():
+        d = sorted((factor(a.final_after, sf=sf, m=m) - factor(a.final_before, sf=sf, m=m)) * 250_000
+                   for sf, m in ((1.2, 50.0), (1.7, 55.0), (2.4, 60.0)))
+        assert a.value_p50 == pytest.approx(d[1], rel=1e-9, abs=1e-6)
+        assert a.value_p10 == pytest.approx(d[0] + 0.2 * (d[1] - d[0]), rel=1e-9, abs=1e-6)
+        assert a.value_p10 <= a.value_p50 <= a.value_p90

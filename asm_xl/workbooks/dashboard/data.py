@@ -165,6 +165,6 @@ def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> 
             ("Payments at risk", "risk level of the performance year x Part B payments"),
             ("Five years", f"final score held at today's; Part B payments grow {settings.payments_growth:.1%} a year; "
                            "participation assumed unless CMS's participants file says otherwise"),
-            ("Actions", "each action alone, scored again; value = change of the dollars at P10 / P50 / P90"),
+            ("Actions", "each action alone, scored again; value = P10 / P50 / P90 over the simulated cohorts of the change in dollars"),
             ("Peer model", f"{settings.peer_draws:,} draws, seed {settings.peer_seed}")]
     return out

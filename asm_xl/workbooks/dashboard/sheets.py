@@ -79,7 +79,7 @@ def _practice(ws, data: Dashboard) -> None:
     row = table(ws, TOTALS_HEADER_ROW + 1, data.totals.to_dict("records"), _columns(TOTALS),
                 bold_when=lambda r: r["cohort"] == PRACTICE)
     row += 1
-    section(ws, row, "Most valuable actions across the practice (value = change of the physician's dollars)")
+    section(ws, row, "Most valuable actions across the practice (value = the change of the physician's dollars, over the simulated cohorts)")
     header(ws, row + 1, [h for _, _, h in ACTIONS], [1, 1, 4, 1, 1, 1, 1])
     start = row + 2
     row = table(ws, start, data.top_actions.to_dict("records"), _columns(ACTIONS), merge={"label": 4})

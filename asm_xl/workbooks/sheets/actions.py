@@ -30,9 +30,9 @@ ACTION_FORMATS = (None, "+0.00;-0.00;0.00", DOLLARS, DOLLARS, DOLLARS)
 PROJECTION_FORMATS = ("0", "0", "0%", DOLLARS, DOLLARS, DOLLARS, DOLLARS, DOLLARS)
 
 NOTE = ("Each action is scored again by asm-xl's scoring core (the same inputs with that one change) and priced "
-        "by the pool in force: its value is the change of the estimate at P50 (middle), P10 (cautious) and P90 "
-        "(hopeful), in dollars of the payment year. Ranked by the value at P50. [ASSUMPTION: one change at a "
-        "time; values do not add up]")
+        "by the pool in force: in each simulated national cohort the change moves the payment by some amount; "
+        "P50 (middle), P10 (cautious) and P90 (hopeful) of those amounts are its value, in dollars of the payment "
+        "year. Ranked by the value at P50. [ASSUMPTION: one change at a time; values do not add up]")
 RANKED = "Ranked by the value at P50; blank rows: no further action applies."
 PROJECTION_NOTE = ("Five-year projection of today's final score, held [ASSUMPTION]: risk levels of each year "
                    "[CMS], Part B payments growing by the Assumptions' payments_growth; cumulative P50 sums the "
