@@ -20,7 +20,7 @@ from asm_xl.model.parameters import get_cohort
 from asm_xl.model.pool_choice import cohort_settings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, validate_roster, write_error_report
-from asm_xl.workbooks.dashboard import DASHBOARD_NAME, roster_dashboard, write_dashboard
+from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_dashboard
 from asm_xl.workbooks.filenames import safe_filename
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.inputs import workbook_inputs
@@ -168,7 +168,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         used.add(name.casefold())
         tasks.append((str(out / name), inputs, overwrite))
         names.append((npi, person, name))
-    results = _run(tasks, image, jobs, progress)
+    # the dashboard's numbers are computed while worker processes write the workbooks
+    results, numbers = _run(tasks, image, jobs, progress, meanwhile=lambda: dashboard_numbers(
+        valid, scores, settings=settings, performance_year=performance_year, participation=participation))
     rows = []
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
         row = {"npi": npi, "name": person, "file": name, "status": status}
@@ -187,8 +189,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     report.index = write_index(report.summary, out / INDEX_NAME)
     files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)
-    report.dashboard_data = roster_dashboard(valid, scores, settings=settings, workbook_files=files,
-                                             performance_year=performance_year, participation=participation)
+    report.dashboard_data = numbers.dashboard(files)
     report.dashboard = write_dashboard(report.dashboard_data, out / DASHBOARD_NAME)
     return report
 
@@ -241,7 +242,9 @@ def _uses_episode_cost(row) -> bool:
 CHUNK = 256
 
 
-def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool) -> list:
+def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool, meanwhile=None) -> tuple[list, object]:
+    """(results of every task, ``meanwhile()``): with worker processes, ``meanwhile`` runs in this
+    process while they render (it would otherwise wait); alone, before rendering."""
     global _IMAGE
     # disable=None also turns the bar off when stderr is not a terminal (CI logs, pipes)
     bar = tqdm(total=len(tasks), unit="workbook", file=sys.stderr, disable=None if progress else True)
@@ -251,14 +254,17 @@ def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool) -> list:
     size = max(1, min(CHUNK, -(-len(tasks) // (jobs * 4)))) if parallel else CHUNK
     chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
     if not parallel:
+        other = meanwhile() if meanwhile else None
         _IMAGE = image
         for c in chunks:
             results.extend(_render_chunk(c))
             bar.update(len(c))
     else:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(image.path, os.getpid())) as ex:
-            for c, r in zip(chunks, ex.map(_render_chunk, chunks)):
+            pending = ex.map(_render_chunk, chunks)  # submitted at once
+            other = meanwhile() if meanwhile else None
+            for c, r in zip(chunks, pending):
                 results.extend(r)
                 bar.update(len(c))
     bar.close()
-    return results
+    return results, other

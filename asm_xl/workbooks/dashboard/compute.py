@@ -15,6 +15,7 @@ priced by the explicit pools above, the ones :func:`~asm_xl.model.ranges.payment
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -27,7 +28,7 @@ from asm_xl.model.score_needed import scores_needed
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.workbooks.dashboard.data import Dashboard, practice_dashboard
 
-__all__ = ["yearly_pools", "roster_dashboard"]
+__all__ = ["yearly_pools", "roster_dashboard", "dashboard_numbers", "DashboardNumbers"]
 
 
 def yearly_pools(scores: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -> dict:
@@ -54,6 +55,30 @@ def roster_dashboard(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Set
     """The dashboard of the valid roster rows ``valid`` and their cohort scores ``scores`` (same
     index, :func:`~asm_xl.model.cohort.score_cohort` with ``settings``); ``workbook_files``: per row
     ``file`` and ``status``; ``participation``: as :func:`~asm_xl.model.projection.project_five_years`."""
+    return dashboard_numbers(valid, scores, settings=settings, performance_year=performance_year,
+                             participation=participation).dashboard(workbook_files)
+
+
+@dataclass(frozen=True)
+class DashboardNumbers:
+    """Everything the model computes for a dashboard (the costly part), before the workbook files are
+    known: ``generate`` computes it while the workbooks are being written, then adds the files."""
+
+    table: pd.DataFrame
+    actions: pd.DataFrame
+    projection: pd.DataFrame
+    settings: Settings
+    pools: dict
+
+    def dashboard(self, workbook_files: pd.DataFrame | None = None) -> Dashboard:
+        sources = {code: pool.source for (code, _), pool in self.pools.items()}
+        return practice_dashboard(self.table, self.actions, self.projection, self.settings, workbook_files,
+                                  pools=self.pools, pool_sources=sources)
+
+
+def dashboard_numbers(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
+                      performance_year: int | None = None, participation=None) -> DashboardNumbers:
+    """The model's part of :func:`roster_dashboard` (ranges, break-even scores, actions, projection)."""
     pools = yearly_pools(scores, settings)
     ranges = payment_ranges(scores, settings=settings)
     needed = scores_needed(scores, pool=pools, settings=settings)
@@ -62,6 +87,4 @@ def roster_dashboard(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Set
     actions = action_values(valid, settings=scoring, pool=pools, errors="skip", performance_year=performance_year)
     projection = project_five_years(valid, settings=scoring, pool=pools, participation=participation,
                                     errors="skip", performance_year=performance_year)
-    sources = {code: pool.source for (code, _), pool in pools.items()}
-    return practice_dashboard(table, actions, projection, settings, workbook_files, pools=pools,
-                              pool_sources=sources)
+    return DashboardNumbers(table, actions, projection, settings, pools)
