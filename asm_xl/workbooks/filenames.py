@@ -18,8 +18,9 @@ _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 def safe_filename(*parts: str, suffix: str = ".xlsx", max_len: int = 120) -> str:
     """A file name safe on Windows, macOS and Linux from free text (NPI, name).
 
-    Characters a file system or Windows refuses, and invisible ones (controls, bidi marks,
-    noncharacters such as U+FFFE) are dropped; the name is cut to ``max_len`` characters and to
+    Characters a file system or Windows refuses, ``#`` (a link to the file from the index or the
+    dashboard would stop there: Excel reads what follows as a place in the file), and invisible ones
+    (controls, bidi marks, noncharacters such as U+FFFE) are dropped; the name is cut to ``max_len`` characters and to
     :data:`MAX_NAME_BYTES` bytes of UTF-8 (CJK and emoji take 3-4 bytes each), never inside a
     character.
 
@@ -30,7 +31,7 @@ def safe_filename(*parts: str, suffix: str = ".xlsx", max_len: int = 120) -> str
     """
     text = "_".join(p for p in parts if p)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
-    text = re.sub(r'[<>:"/\\|?*]', "", text)
+    text = re.sub(r'[<>:"/\\|?*#]', "", text)
     text = re.sub(r"\s+", "_", text).strip(" ._") or "workbook"
     text = _cut(text, max_len - len(suffix), MAX_NAME_BYTES - len(suffix.encode()))
     if text.split(".")[0].upper() in _WIN_RESERVED:

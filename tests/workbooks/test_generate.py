@@ -631,6 +631,7 @@ def test_write_atomic_replaces_content_and_keeps_no_temp_file(tmp_path):
     (("",), "workbook.xlsx"),
     (('=HYPERLINK("http://x","y")',), "=HYPERLINK(httpx,y).xlsx"),
     (("1234567893", ""), "1234567893.xlsx"),
+    (("1234567893", "Suite #4 Clinic"), "1234567893_Suite_4_Clinic.xlsx"),  # '#' would cut a link to the file
 ])
 def test_safe_filename_is_windows_safe(parts, expected):
     assert safe_filename(*parts) == expected
