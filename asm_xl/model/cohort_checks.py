@@ -16,7 +16,7 @@ from asm_xl.model.columns import measure_columns
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts
 from asm_xl.model.settings import Settings
-from asm_xl.model.identifiers import npi_problem, npi_valid_mask, tin_problem
+from asm_xl.model.identifiers import npi_problem, npi_valid_mask, tin_key, tin_problem
 from asm_xl.model.validation import FALSE_WORDS, TRUE_WORDS, percent_hint, typed_number
 
 __all__ = ["Checker", "bool_value", "blank_scalar", "map_text", "cohort_codes", "ia_done_column",
@@ -248,8 +248,13 @@ def report_duplicates(chk: Checker) -> None:
     if "npi" not in chk.df.columns:
         return
     group = np.zeros(chk.n, dtype=np.int64)
+    # the same keys as the roster's check: a TIN by its digits ("12-3456789" is 123456789), a year by its number
+    years = chk.text("performance_year")
+    as_number = pd.to_numeric(pd.Series(years), errors="coerce")
+    keys = {"npi": chk.text("npi"), "tin": np.array([tin_key(t) for t in chk.text("tin")], dtype=object),
+            "performance_year": np.where(as_number.notna(), as_number.astype(str), years)}
     for col in ("npi", "tin", "performance_year"):  # one integer code per distinct (NPI, TIN, year)
-        codes, uniques = pd.factorize(chk.text(col))
+        codes, uniques = pd.factorize(keys[col])
         group = pd.factorize(group * max(len(uniques), 1) + codes)[0].astype(np.int64)
     dup = pd.Series(group).duplicated(keep="first").to_numpy() & (chk.text("npi") != "")
     if not dup.any():

@@ -129,6 +129,16 @@ def test_bad_rows_are_reported_and_good_rows_still_scored():
     assert len(res.errors) == 7
 
 
+def test_a_duplicate_is_the_same_npi_tin_digits_and_year_number_as_the_roster_check_says():
+    rows = [hf_row(8, npi="1000000012", tin="12-3456789"),
+            hf_row(8, npi="1000000012", tin="123456789", performance_year="2027.0"),   # the same participant
+            hf_row(8, npi="1000000012", tin="98-7654321")]                           # another TIN: not a duplicate
+    res = score_cohort(pd.DataFrame(rows))
+    assert res.scores.index.tolist() == [0, 2]
+    assert res.errors[["row", "column", "reason"]].values.tolist() == [
+        [1, "npi", "duplicate participant (same NPI, TIN and year as row 0)"]]
+
+
 def test_every_bad_value_of_a_row_is_reported():
     res = score_cohort(pd.DataFrame([hf_row(8, pi_score=-0.1, practice_size=0, ia_done=5)]))
     assert res.scores.empty and set(res.errors["column"]) == {"pi_score", "practice_size", "ia_done"}
