@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, settings_arg, year_arg
+from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, settings_arg, year_arg
 from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.model import exceptions
 from asm_xl.model.parameters import get_cohort
@@ -40,8 +40,58 @@ EXCEPTIONS = Arg("exceptions", "Optional: yes/no cells of the participant's exce
 def _factors(final_score, performance_year, cohort, exceptions_, assumptions) -> np.ndarray:
     pool = _pool(performance_year, cohort, assumptions)
     factors = pool.factors([xv.number("final_score", final_score, minimum=0, maximum=100)])[0]
-    flags = [xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_)]
-    return exceptions.neutral_factor(factors, any(flags))
+    return exceptions.neutral_factor(factors, _excepted(exceptions_))
+
+
+def _excepted(exceptions_) -> bool:
+    return any(xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_))
+
+
+def _percentile(final_score, performance_year, cohort, percentile, exceptions_, assumptions) -> float:
+    pct = xv.optional_number("percentile", percentile, 50.0, minimum=0, maximum=100)
+    factors = _factors(final_score, performance_year, cohort, exceptions_, assumptions)
+    return float(np.percentile(factors[None, :], [pct], axis=1)[0, 0])
+
+
+def _gain_chance(final_score, performance_year, cohort, exceptions_, assumptions) -> float:
+    return float((_factors(final_score, performance_year, cohort, exceptions_, assumptions)[None, :] > 0.0)
+                 .mean(axis=1)[0])
+
+
+#: results of ASM_FACTOR_RANGE and ASM_GAIN_CHANCE, once per distinct call (and computed in batches:
+#: a generated roster's workbooks price all their final scores at once)
+PRICED_MEMO = RangeMemo(size=16_384)
+
+
+def _priced_batch(kind: str, calls: list[tuple]) -> None:
+    """ASM_FACTOR_RANGE ("range") or ASM_GAIN_CHANCE ("gain") of many calls: each pool's factors of all
+    final scores at once, the percentiles (or the share > 0) row by row as one call computes them
+    (numpy's percentile and mean work row by row: the same numbers)."""
+    groups: dict = {}
+    for args in calls:
+        final, year, cohort = args[:3]
+        try:
+            s = settings_arg(args[-1])
+            code, py = get_cohort(xv.text("cohort", cohort)).code, year_arg(year)
+            f = xv.number("final_score", final, minimum=0, maximum=100)
+            pct = (xv.optional_number("percentile", args[3], 50.0, minimum=0, maximum=100) if kind == "range"
+                   else None)
+            excepted = _excepted(args[-2])
+        except xv.ExcelError:
+            continue
+        groups.setdefault((s, code, py), []).append(((kind,) + args[:-1] + (s,), f, pct, excepted))
+    for (s, code, py), items in groups.items():
+        factors = pricing_pool(code, py, s).factors([f for _, f, _, _ in items])
+        factors = exceptions.neutral_factor(factors, np.array([e for *_, e in items])[:, None])
+        if kind == "gain":
+            values = (factors > 0.0).mean(axis=1).tolist()
+        else:
+            pcts = sorted({p for _, _, p, _ in items})
+            q = np.percentile(factors, pcts, axis=1)
+            where = {p: j for j, p in enumerate(pcts)}
+            values = [float(q[where[p], i]) for i, (_, _, p, _) in enumerate(items)]
+        for (key, *_), v in zip(items, values):
+            PRICED_MEMO.put(key, float(v))
 
 
 @excel_function(
@@ -51,21 +101,24 @@ def _factors(final_score, performance_year, cohort, exceptions_, assumptions) ->
     FINAL, YEAR, COHORT,
     Arg("percentile", "Optional: percentile of the simulated cohorts, 0-100 (default: the median, P50).",
         optional=True),
-    EXCEPTIONS, ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model, exceptions neutral")
+    EXCEPTIONS, ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model, exceptions neutral",
+    batch=lambda calls: _priced_batch("range", calls))
 def asm_factor_range(final_score, performance_year, cohort, percentile=None, exceptions_=None, assumptions=None):
-    pct = xv.optional_number("percentile", percentile, 50.0, minimum=0, maximum=100)
-    factors = _factors(final_score, performance_year, cohort, exceptions_, assumptions)
-    return float(np.percentile(factors[None, :], [pct], axis=1)[0, 0])
+    s = settings_arg(assumptions)
+    return PRICED_MEMO.get(lambda _k, *a: _percentile(*a[:-1], assumptions), "range", final_score, performance_year,
+                           cohort, percentile, exceptions_, s)
 
 
 @excel_function(
     "ASM_GAIN_CHANCE",
     "Chance (fraction) that the payment adjustment is positive: the share of the national peer model's "
     "simulated cohorts in which this final score gains.",
-    FINAL, YEAR, COHORT, EXCEPTIONS, ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model")
+    FINAL, YEAR, COHORT, EXCEPTIONS, ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model",
+    batch=lambda calls: _priced_batch("gain", calls))
 def asm_gain_chance(final_score, performance_year, cohort, exceptions_=None, assumptions=None):
-    return float((_factors(final_score, performance_year, cohort, exceptions_, assumptions)[None, :] > 0.0)
-                 .mean(axis=1)[0])
+    s = settings_arg(assumptions)
+    return PRICED_MEMO.get(lambda _k, *a: _gain_chance(*a[:-1], assumptions), "gain", final_score, performance_year,
+                           cohort, exceptions_, s)
 
 
 @excel_function(
