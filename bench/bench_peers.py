@@ -81,7 +81,9 @@ def naive(draws: int, naive_draws: int, seed: int) -> tuple[float, int]:
         for peers in draw_peers(code, draws=draws, seed=seed):
             k, m, sf = pool_of(peers, Settings())
             for d in range(peers.final.shape[0]):
-                s = Settings().replace(tfs_steepness=float(k[d]),
+                # pool "roster": the drawn cohort is the whole cohort, its own SF and midpoint (the default
+                # pool, the national model, would price it against the peer model instead)
+                s = Settings().replace(pool="roster", tfs_steepness=float(k[d]),
                                        tfs_midpoint_mode="cohort_median" if peers.use_median[d] else "fixed")
                 roster = _roster(peers, d, cohort)
                 t = time.perf_counter()

@@ -26,6 +26,8 @@ collapses) and :func:`roster_pool` (the roster **is** the whole cohort).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +36,8 @@ from asm_xl.model import payment
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort, risk_level
 from asm_xl.model.peer_assumptions import PeerAssumptions
-from asm_xl.model.peer_simulation import draw_peers, pool_of
+from asm_xl.model.peer_percentiles import sorted_percentiles
+from asm_xl.model.peer_simulation import peer_batches, pool_of
 from asm_xl.model.scaling import solve_scaling_factors
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
@@ -90,10 +93,13 @@ class PoolDraws:
         return payment.adjustment_factor(final[:, None], tfs, self.risk_level, self.scaling_factor[None, :],
                                          settings=self.settings)
 
-    def price(self, final_scores, part_b_payments=None, *, chunk: int = 2048) -> PaymentRange:
+    def price(self, final_scores, part_b_payments=None, *, chunk: int = 256) -> PaymentRange:
         """P10 / P50 / P90 / mean factor and dollars and P(gain) of each final score.
 
-        Work is done ``chunk`` physicians at a time so memory stays ~chunk x draws floats.
+        Work is done ``chunk`` physicians at a time so the (chunk, draws) factors stay in the CPU's
+        cache. Each row's mean and P(gain) are taken first, then the row is sorted and its percentiles
+        interpolated as ``np.percentile`` does (:func:`~asm_xl.model.peer_percentiles.sorted_percentiles`:
+        the same bits, several times faster than numpy's partition on 1,000 draws).
         """
         final = _checked_finals(final_scores)
         pay = np.zeros_like(final) if part_b_payments is None else np.asarray(part_b_payments, dtype=float)
@@ -102,11 +108,12 @@ class PoolDraws:
             raise ASMInputError("part_b_payments", part_b_payments, "dollars >= 0 (finite)")
         out = {k: np.empty_like(final) for k in ("p10", "p50", "p90", "mean", "gain")}
         for lo in range(0, final.size, chunk):
-            f = self._factors(final[lo:lo + chunk])
-            q = np.percentile(f, PERCENTILES, axis=1)
-            out["p10"][lo:lo + chunk], out["p50"][lo:lo + chunk], out["p90"][lo:lo + chunk] = q
-            out["mean"][lo:lo + chunk] = f.mean(axis=1)
-            out["gain"][lo:lo + chunk] = (f > 0.0).mean(axis=1)
+            rows = slice(lo, lo + chunk)
+            f = self._factors(final[rows])
+            out["mean"][rows] = f.mean(axis=1)
+            out["gain"][rows] = np.count_nonzero(f > 0.0, axis=1) / f.shape[1]  # = (f > 0).mean(axis=1)
+            f.sort(axis=1)
+            out["p10"][rows], out["p50"][rows], out["p90"][rows] = sorted_percentiles(f, PERCENTILES)
         return PaymentRange(out["p10"], out["p50"], out["p90"], out["mean"], out["gain"],
                             out["p10"] * pay, out["p50"] * pay, out["p90"] * pay, out["mean"] * pay)
 
@@ -191,9 +198,14 @@ def simulate_national_cohorts(cohort: str, performance_year: int, *, assumptions
     r = risk_level(performance_year)
     k, m, sf = np.empty(int(draws)), np.empty(int(draws)), np.empty(int(draws))
     median_rule = np.zeros(int(draws), dtype=bool)
-    for peers in draw_peers(code, assumptions=a, draws=draws, seed=seed, settings=settings, chunk=chunk):
-        k[peers.draws], m[peers.draws], sf[peers.draws] = pool_of(peers, settings)
-        median_rule[peers.draws] = peers.use_median
+    batches = peer_batches(code, assumptions=a, draws=draws, seed=seed, settings=settings, chunk=chunk)
+
+    def solve(batch):  # no random numbers: the batches are scored side by side (numpy releases the GIL)
+        return batch.draws, batch.use_median, pool_of(batch.score(inputs=False), settings)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(batches), os.cpu_count() or 1))) as runner:
+        for sel, rule, (k[sel], m[sel], sf[sel]) in runner.map(solve, batches):
+            median_rule[sel] = rule
     uncertain = [f.name for f in a.describe() if f.name != "cohort" and a.is_uncertain(f.name)]
     source = (f"national peer model: {int(draws):,} simulated {code} cohorts of {int(a.cohort_size):,} "
               f"(seed {seed}; {len(uncertain)} uncertain assumptions)")
