@@ -119,7 +119,7 @@ def pool_of(peers: DrawnPeers, settings: Settings = DEFAULT_SETTINGS):
     s = settings
     final = peers.final
     scorable = np.isfinite(final)
-    m = payment.cohort_midpoints(final, scorable, use_median=peers.use_median, settings=s)
+    m = _midpoints(final, scorable, peers.use_median, s)
     k = peers.steepness
     tfs = payment.transformed_final_score(np.where(scorable, final, 0.0), midpoint=m[:, None],
                                           steepness=k[:, None], settings=s)
@@ -127,6 +127,20 @@ def pool_of(peers: DrawnPeers, settings: Settings = DEFAULT_SETTINGS):
     sf, _ = solve_scaling_factors(tfs, weights, scorable & (final > 0), withhold=s.pool_withhold,
                                   bound=s.bound_factors, definition=s.pool_definition)
     return k, m, sf
+
+
+def _midpoints(final: np.ndarray, scorable: np.ndarray, use_median: np.ndarray, s: Settings) -> np.ndarray:
+    """:func:`asm_xl.model.payment.cohort_midpoints` of the drawn cohorts. Where a cohort takes its median
+    of a non-empty pool, the median is read from the sorted row (NaN, out of the pool, sorts last), which gives
+    ``np.nanmedian``'s number several times faster: the middle pooled value, or the mean of the middle two."""
+    count = scorable.sum(axis=1)
+    fast = use_median & (count > 0)
+    m = payment.cohort_midpoints(final, scorable, use_median=use_median & ~fast, settings=s)
+    if fast.any():
+        rows, c = np.sort(final[fast], axis=1), count[fast]
+        pair = np.take_along_axis(rows, np.stack(((c - 1) // 2, c // 2), axis=1), axis=1)
+        m[fast] = np.where(c % 2 == 1, pair[:, 0], pair.mean(axis=1))  # np.median: mean of the middle two
+    return m
 
 
 def _uniform(rng, a: PeerAssumptions, name: str, d: int) -> np.ndarray:
@@ -225,10 +239,9 @@ def _quality(points: np.ndarray, incomplete: np.ndarray, excluded: np.ndarray) -
     A measure is INCOMPLETE (0 points, counted), LOW_CASES (``excluded``) or SCORED."""
     counts = {MeasureStatus.SCORED: ~(incomplete | excluded), MeasureStatus.INCOMPLETE: incomplete,
               MeasureStatus.LOW_CASES: excluded}
-    scored = counts[MeasureStatus.SCORED]
-    num = np.where(scored[0], points[0], 0.0)
-    for j in range(1, points.shape[0]):
-        np.add(num, points[j], out=num, where=scored[j])  # + 0.0 where not scored: the same bits
+    # points x scored is the kernel's where(scored, points, 0.0): points are 1..10, never NaN; numpy adds
+    # the rows of a (measures, ...) array in order, as it sums a short last axis
+    num = np.add.reduce(points * counts[MeasureStatus.SCORED], axis=0)
     counted = sum(np.add.reduce(mask, axis=0, dtype=np.int16) for code, mask in counts.items()
                   if code in MeasureStatus.COUNTED)
     den = 10.0 * counted
