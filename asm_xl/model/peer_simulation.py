@@ -138,8 +138,9 @@ def _midpoints(final: np.ndarray, scorable: np.ndarray, use_median: np.ndarray, 
     m = payment.cohort_midpoints(final, scorable, use_median=use_median & ~fast, settings=s)
     if fast.any():
         rows, c = np.sort(final[fast], axis=1), count[fast]
-        pair = np.take_along_axis(rows, np.stack(((c - 1) // 2, c // 2), axis=1), axis=1)
-        m[fast] = np.where(c % 2 == 1, pair[:, 0], pair.mean(axis=1))  # np.median: mean of the middle two
+        r = np.arange(c.size)
+        low, high = rows[r, (c - 1) // 2], rows[r, c // 2]
+        m[fast] = np.where(c % 2 == 1, low, (low + high) / 2)  # np.median: the mean of the middle two
     return m
 
 
@@ -193,7 +194,7 @@ def _score_peers(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, inputs: 
     roll = luck.measure_roll[:, None, :]
     incomplete = roll < p_inc[:, :, None]
     excluded = (roll < (p_inc + e["share_low_cases"][None, :])[:, :, None]) & ~incomplete  # case minimum
-    quality = _quality(points, incomplete, excluded)
+    quality = _quality(points, incomplete, excluded, keep_points=inputs)
     # cost: correlated with the quality ability (Gaussian copula)
     qc = col("quality_cost_correlation")
     cost_points = qc * luck.ability
@@ -207,8 +208,10 @@ def _score_peers(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, inputs: 
     # adjustments
     both = luck.ia_roll < col("share_both_ia")
     none = ~both & (luck.ia_roll < col("share_both_ia") + (1.0 - col("share_both_ia")) * a.share_no_ia)
-    ia_done = np.where(both, 2, np.where(none, 0, 1))
-    ia_adj = adjustments.ia_adjustment(ia_done, settings=s)
+    ia_done = both.astype(np.int8)  # 2 (both), 0 (none) or 1
+    ia_done += 1
+    ia_done -= none
+    ia_adj = adjustments.ia_adjustment(np.arange(3), settings=s).take(ia_done)  # the kernel's value of 0, 1, 2
     sd = a.pi_spread  # E[Phi(mu + sd Z)] = Phi(mu / sqrt(1 + sd^2))
     pi = np.sqrt(1.0 + sd ** 2) * ndtri(col("mean_pi_score")) + luck.pi_noise
     ndtr(pi, out=pi)
@@ -225,26 +228,30 @@ def _score_peers(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, inputs: 
     status[excluded] = MeasureStatus.LOW_CASES
     status[incomplete] = MeasureStatus.INCOMPLETE
     return {"measure_points": by_peer(points), "measure_status": by_peer(status), "cost_points": cost_points,
-            "episodes": episodes, "ia_done": ia_done, "pi_score": pi, "complex_bonus": bonus,
+            "episodes": episodes, "ia_done": ia_done.astype(int), "pi_score": pi, "complex_bonus": bonus,
             "clinicians": np.broadcast_to(luck.clinicians, quality.shape),
             "on_time": np.broadcast_to(on_time, quality.shape), "minimum_submission_met": met}, final
 
 
-def _quality(points: np.ndarray, incomplete: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+def _quality(points: np.ndarray, incomplete: np.ndarray, excluded: np.ndarray, keep_points: bool = True) -> np.ndarray:
     """:func:`asm_xl.model.categories.quality_category` on (measures, draws, peers) arrays, measure by measure
     in the kernel's order (numpy sums a short last axis left to right), without building status codes [REG][CMS]::
 
         quality = sum(points of SCORED measures) / (10 x number of measures not excluded)
 
-    A measure is INCOMPLETE (0 points, counted), LOW_CASES (``excluded``) or SCORED."""
-    counts = {MeasureStatus.SCORED: ~(incomplete | excluded), MeasureStatus.INCOMPLETE: incomplete,
+    A measure is INCOMPLETE (0 points, counted), LOW_CASES (``excluded``) or SCORED. ``keep_points=False``
+    lets the points be overwritten."""
+    status = {MeasureStatus.SCORED: ~(incomplete | excluded), MeasureStatus.INCOMPLETE: incomplete,
               MeasureStatus.LOW_CASES: excluded}
     # points x scored is the kernel's where(scored, points, 0.0): points are 1..10, never NaN; numpy adds
     # the rows of a (measures, ...) array in order, as it sums a short last axis
-    num = np.add.reduce(points * counts[MeasureStatus.SCORED], axis=0)
-    counted = sum(np.add.reduce(mask, axis=0, dtype=np.int16) for code, mask in counts.items()
-                  if code in MeasureStatus.COUNTED)
-    den = 10.0 * counted
+    scored_points = np.multiply(points, status[MeasureStatus.SCORED], out=None if keep_points else points)
+    num = np.add.reduce(scored_points, axis=0)
+    counted = np.zeros_like(incomplete)
+    for code, mask in status.items():
+        if code in MeasureStatus.COUNTED:
+            counted |= mask
+    den = 10.0 * np.add.reduce(counted, axis=0, dtype=np.int16)
     return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
 
 

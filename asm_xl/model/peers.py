@@ -36,15 +36,12 @@ from asm_xl.model import payment
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort, risk_level
 from asm_xl.model.peer_assumptions import PeerAssumptions
-from asm_xl.model.peer_percentiles import sorted_percentiles
+from asm_xl.model.peer_pricing import adjustment_factors, range_statistics
 from asm_xl.model.peer_simulation import peer_batches, pool_of
 from asm_xl.model.scaling import solve_scaling_factors
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["PoolDraws", "PaymentRange", "simulate_national_cohorts", "given_pool", "roster_pool", "bootstrap_pool"]
-
-PERCENTILES = (10.0, 50.0, 90.0)
-
 
 @dataclass(frozen=True)
 class PaymentRange:
@@ -84,36 +81,21 @@ class PoolDraws:
         return int(self.scaling_factor.size)
 
     def factors(self, final_scores) -> np.ndarray:
-        """(physicians, draws) payment adjustment factors [REG 512.750(c)]."""
-        return self._factors(_checked_finals(final_scores))
-
-    def _factors(self, final: np.ndarray) -> np.ndarray:
-        tfs = payment.transformed_final_score(final[:, None], midpoint=self.midpoint[None, :],
-                                              steepness=self.steepness[None, :], settings=self.settings)
-        return payment.adjustment_factor(final[:, None], tfs, self.risk_level, self.scaling_factor[None, :],
-                                         settings=self.settings)
+        """(physicians, draws) payment adjustment factors [REG 512.750(c)]
+        (:func:`~asm_xl.model.peer_pricing.adjustment_factors`)."""
+        return adjustment_factors(_checked_finals(final_scores), self.steepness, self.midpoint, self.scaling_factor,
+                                  self.risk_level, self.settings)
 
     def price(self, final_scores, part_b_payments=None, *, chunk: int = 256) -> PaymentRange:
-        """P10 / P50 / P90 / mean factor and dollars and P(gain) of each final score.
-
-        Work is done ``chunk`` physicians at a time so the (chunk, draws) factors stay in the CPU's
-        cache. Each row's mean and P(gain) are taken first, then the row is sorted and its percentiles
-        interpolated as ``np.percentile`` does (:func:`~asm_xl.model.peer_percentiles.sorted_percentiles`:
-        the same bits, several times faster than numpy's partition on 1,000 draws).
-        """
+        """P10 / P50 / P90 / mean factor and dollars and P(gain) of each final score
+        (:func:`~asm_xl.model.peer_pricing.range_statistics`, ``chunk`` physicians at a time)."""
         final = _checked_finals(final_scores)
         pay = np.zeros_like(final) if part_b_payments is None else np.asarray(part_b_payments, dtype=float)
         pay = np.broadcast_to(pay, final.shape)
         if not np.all(np.isfinite(pay)) or np.any(pay < 0):
             raise ASMInputError("part_b_payments", part_b_payments, "dollars >= 0 (finite)")
-        out = {k: np.empty_like(final) for k in ("p10", "p50", "p90", "mean", "gain")}
-        for lo in range(0, final.size, chunk):
-            rows = slice(lo, lo + chunk)
-            f = self._factors(final[rows])
-            out["mean"][rows] = f.mean(axis=1)
-            out["gain"][rows] = np.count_nonzero(f > 0.0, axis=1) / f.shape[1]  # = (f > 0).mean(axis=1)
-            f.sort(axis=1)
-            out["p10"][rows], out["p50"][rows], out["p90"][rows] = sorted_percentiles(f, PERCENTILES)
+        out = range_statistics(final, self.steepness, self.midpoint, self.scaling_factor, self.risk_level,
+                               self.settings, chunk=chunk)
         return PaymentRange(out["p10"], out["p50"], out["p90"], out["mean"], out["gain"],
                             out["p10"] * pay, out["p50"] * pay, out["p90"] * pay, out["mean"] * pay)
 
