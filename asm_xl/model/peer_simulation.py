@@ -247,12 +247,12 @@ def _quality(points: np.ndarray, incomplete: np.ndarray, excluded: np.ndarray, k
     # the rows of a (measures, ...) array in order, as it sums a short last axis
     scored_points = np.multiply(points, status[MeasureStatus.SCORED], out=None if keep_points else points)
     num = np.add.reduce(scored_points, axis=0)
-    counted = np.zeros_like(incomplete)
-    for code, mask in status.items():
-        if code in MeasureStatus.COUNTED:
-            counted |= mask
+    counted = np.logical_or.reduce([mask for code, mask in status.items() if code in MeasureStatus.COUNTED])
     den = 10.0 * np.add.reduce(counted, axis=0, dtype=np.int16)
-    return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        quality = num / den
+    quality[den == 0] = np.nan  # nothing counts: not scored (the kernel's NaN, not 0 / 0's)
+    return quality
 
 
 def _minimum_submission_met(incomplete: np.ndarray, admin: np.ndarray, on_time: np.ndarray, s: Settings):
