@@ -173,8 +173,10 @@ def bootstrap_pool(final_scores, part_b_payments, cohort: str, performance_year:
 def simulate_national_cohorts(cohort: str, performance_year: int, *, assumptions: PeerAssumptions | None = None,
                               draws: int = 1000, seed: int = 0, settings: Settings = DEFAULT_SETTINGS,
                               chunk: int | None = None) -> PoolDraws:
-    """Draw ``draws`` national cohorts (:func:`~asm_xl.model.peer_simulation.draw_peers`) and solve
-    each one's scaling factor and midpoint as the cohort API does. Reproducible from ``seed``."""
+    """Draw ``draws`` national cohorts (:func:`~asm_xl.model.peer_simulation.peer_batches`) and solve
+    each one's scaling factor and midpoint as the cohort API does. Reproducible from ``seed``: every
+    random number is drawn first, then the batches are scored side by side on threads (numpy releases
+    the GIL), each writing its own draws."""
     a = assumptions or settings.peer_assumptions(cohort)
     code = get_cohort(cohort).code
     r = risk_level(performance_year)
@@ -182,7 +184,7 @@ def simulate_national_cohorts(cohort: str, performance_year: int, *, assumptions
     median_rule = np.zeros(int(draws), dtype=bool)
     batches = peer_batches(code, assumptions=a, draws=draws, seed=seed, settings=settings, chunk=chunk)
 
-    def solve(batch):  # no random numbers: the batches are scored side by side (numpy releases the GIL)
+    def solve(batch):
         return batch.draws, batch.use_median, pool_of(batch.score(inputs=False), settings)
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(batches), os.cpu_count() or 1))) as runner:
