@@ -23,7 +23,7 @@ def same_bits(a, b) -> bool:
     return a.shape == b.shape and bool(np.all((a.view(np.int64) == b.view(np.int64)) | (np.isnan(a) & np.isnan(b))))
 
 
-@hyp_settings(max_examples=300, deadline=None)
+@hyp_settings(max_examples=150, deadline=None)
 @given(rows=hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=40), elements=values),
        percentiles=percentile_lists)
 def test_percentiles_of_sorted_rows_are_numpys_percentiles_bit_for_bit(rows, percentiles):
