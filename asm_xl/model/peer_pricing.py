@@ -12,18 +12,16 @@ The factor is the methodology's [REG 512.750(c)][ASSUMPTION exchange function]::
 ``tests/model/test_peer_pricing.py`` checks it equals the kernels bit for bit. :func:`range_statistics`
 then takes, per final score, the mean and the share of draws with a positive factor, sorts the row and
 reads P10 / P50 / P90 (:func:`~asm_xl.model.peer_percentiles.sorted_percentiles`, ``np.percentile``'s
-numbers), a cache-sized chunk of physicians at a time, chunks side by side on threads (numpy releases
-the GIL; every chunk writes its own rows, so the numbers do not depend on the threads).
+numbers), a cache-sized chunk of physicians at a time, chunks side by side on threads
+(:mod:`asm_xl.model.peer_threads`; every chunk writes its own rows, so the numbers do not depend on them).
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
 from asm_xl.model.peer_percentiles import sorted_percentiles
+from asm_xl.model.peer_threads import side_by_side
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["PERCENTILES", "adjustment_factors", "range_statistics"]
@@ -56,9 +54,10 @@ def adjustment_factors(final: np.ndarray, steepness: np.ndarray, midpoint: np.nd
 
 def range_statistics(final: np.ndarray, steepness: np.ndarray, midpoint: np.ndarray, scaling_factor: np.ndarray,
                      risk_level: float, settings: Settings = DEFAULT_SETTINGS, *, chunk: int = 256,
-                     workers: int | None = None) -> dict[str, np.ndarray]:
+                     threads: bool = True) -> dict[str, np.ndarray]:
     """Per final score: P10 / P50 / P90 (``np.percentile``'s), mean of the factor over the draws, and
-    the share of draws with a positive factor (``gain``), ``chunk`` physicians at a time."""
+    the share of draws with a positive factor (``gain``), ``chunk`` physicians at a time, the chunks on
+    the shared worker threads (:mod:`asm_xl.model.peer_threads`; ``threads=False``: in this thread)."""
     final = np.asarray(final, dtype=float)
     out = {k: np.empty_like(final) for k in STATISTICS}
     starts = range(0, final.size, chunk)
@@ -71,11 +70,9 @@ def range_statistics(final: np.ndarray, steepness: np.ndarray, midpoint: np.ndar
         f.sort(axis=1)
         out["p10"][rows], out["p50"][rows], out["p90"][rows] = sorted_percentiles(f, PERCENTILES)
 
-    workers = min(len(starts), workers or os.cpu_count() or 1)
-    if workers <= 1:
+    if threads:
+        side_by_side(run, starts)
+    else:
         for lo in starts:
             run(lo)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as runner:
-            list(runner.map(run, starts))
     return out

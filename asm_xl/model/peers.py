@@ -26,8 +26,6 @@ collapses) and :func:`roster_pool` (the roster **is** the whole cohort).
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +36,7 @@ from asm_xl.model.parameters import get_cohort, risk_level
 from asm_xl.model.peer_assumptions import PeerAssumptions
 from asm_xl.model.peer_pricing import adjustment_factors, range_statistics
 from asm_xl.model.peer_simulation import peer_batches, pool_of
+from asm_xl.model.peer_threads import side_by_side
 from asm_xl.model.scaling import solve_scaling_factors
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
@@ -175,8 +174,8 @@ def simulate_national_cohorts(cohort: str, performance_year: int, *, assumptions
                               chunk: int | None = None) -> PoolDraws:
     """Draw ``draws`` national cohorts (:func:`~asm_xl.model.peer_simulation.peer_batches`) and solve
     each one's scaling factor and midpoint as the cohort API does. Reproducible from ``seed``: every
-    random number is drawn first, then the batches are scored side by side on threads (numpy releases
-    the GIL), each writing its own draws."""
+    random number is drawn first, then the batches are scored side by side on the shared worker
+    threads (:mod:`asm_xl.model.peer_threads`), each giving its own draws."""
     a = assumptions or settings.peer_assumptions(cohort)
     code = get_cohort(cohort).code
     r = risk_level(performance_year)
@@ -187,9 +186,8 @@ def simulate_national_cohorts(cohort: str, performance_year: int, *, assumptions
     def solve(batch):
         return batch.draws, batch.use_median, pool_of(batch.score(inputs=False), settings)
 
-    with ThreadPoolExecutor(max_workers=max(1, min(len(batches), os.cpu_count() or 1))) as runner:
-        for sel, rule, (k[sel], m[sel], sf[sel]) in runner.map(solve, batches):
-            median_rule[sel] = rule
+    for sel, rule, (k[sel], m[sel], sf[sel]) in side_by_side(solve, batches):
+        median_rule[sel] = rule
     uncertain = [f.name for f in a.describe() if f.name != "cohort" and a.is_uncertain(f.name)]
     source = (f"national peer model: {int(draws):,} simulated {code} cohorts of {int(a.cohort_size):,} "
               f"(seed {seed}; {len(uncertain)} uncertain assumptions)")

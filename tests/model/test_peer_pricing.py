@@ -42,8 +42,8 @@ def test_range_statistics_are_numpys_percentiles_and_means_of_the_factors_in_any
     f = kernel_factors(final, pool.steepness, pool.midpoint, pool.scaling_factor, pool.risk_level, pool.settings)
     expected = dict(zip(("p10", "p50", "p90"), np.percentile(f, (10.0, 50.0, 90.0), axis=1)),
                     mean=f.mean(axis=1), gain=(f > 0.0).mean(axis=1))
-    for chunk, workers in ((256, None), (7, 2), (1000, 1)):
+    for chunk, threads in ((256, True), (7, True), (1000, False)):
         got = range_statistics(final, pool.steepness, pool.midpoint, pool.scaling_factor, pool.risk_level,
-                               pool.settings, chunk=chunk, workers=workers)
+                               pool.settings, chunk=chunk, threads=threads)
         for name, value in expected.items():
-            assert same_bits(got[name], value), (chunk, workers, name)
+            assert same_bits(got[name], value), (chunk, threads, name)
