@@ -182,9 +182,28 @@ class _Luck:
 def _score_peers(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, inputs: bool = True):
     """Inputs (``inputs=False``: none) and final scores of the drawn cohorts (rows) that share ``luck``,
     with the model's kernels, or with their rule measure by measure where noted (the same bits: the
-    tests compare with the kernels)."""
-    col = lambda name: e[name][:, None]  # noqa: E731  (draws, 1)
-    # quality: measure points 1 + 9 ndtr(latent + shift) have mean 1 + 9 Phi(shift / sqrt 2); (measures, draws, peers)
+    tests compare with the kernels). Each part is a function, so its temporary arrays are freed before
+    the next part makes its own (a smaller peak leaves less memory for the allocator to hand back to the
+    system and fault in again for the next batch)."""
+    quality, complete, measure_inputs = _measures(luck, e, s, inputs)
+    cost, cost_inputs = _cost(luck, e, s)
+    ia_adj, pi_adj, bonus, adjustment_inputs = _adjustments(luck, a, e, s)
+    # the minimum data submission rule, as for a physician: a non-claims measure complete, and on time
+    on_time = luck.submission_roll >= e["share_min_submission_failed"][:, None]
+    met = complete & on_time
+    final = final_mod.final_score(quality, cost, ia_adj, pi_adj, bonus, luck.practice_bonus, met, settings=s)
+    if not inputs:
+        return {}, final
+    return {**measure_inputs, **cost_inputs, **adjustment_inputs,
+            "clinicians": np.broadcast_to(luck.clinicians, quality.shape),
+            "on_time": np.broadcast_to(on_time, quality.shape), "minimum_submission_met": met}, final
+
+
+def _measures(luck: _Luck, e: dict, s: Settings, inputs: bool):
+    """Quality of each drawn peer, whether some non-claims measure is complete (the minimum submission
+    rule before the deadline), and the measures' inputs when asked; arrays are (measures, draws, peers).
+
+    Measure points 1 + 9 ndtr(latent + shift) have mean 1 + 9 Phi(shift / sqrt 2)."""
     shift = np.sqrt(2.0) * ndtri((e["mean_measure_points"] - 1.0) / 9.0)
     points = np.add(luck.measure_latent[:, None, :], shift[None, :, None])
     ndtr(points, out=points)
@@ -194,43 +213,46 @@ def _score_peers(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, inputs: 
     roll = luck.measure_roll[:, None, :]
     incomplete = roll < p_inc[:, :, None]
     excluded = (roll < (p_inc + e["share_low_cases"][None, :])[:, :, None]) & ~incomplete  # case minimum
-    quality = _quality(points, incomplete, excluded, keep_points=inputs)
-    # cost: correlated with the quality ability (Gaussian copula)
-    qc = col("quality_cost_correlation")
+    complete = _some_measure_complete(incomplete, luck.admin, s)
+    if not inputs:
+        return _quality(points, incomplete, excluded, keep_points=False), complete, {}
+    status = np.full(points.shape, MeasureStatus.SCORED, dtype=np.int8)
+    status[excluded] = MeasureStatus.LOW_CASES
+    status[incomplete] = MeasureStatus.INCOMPLETE
+    by_peer = lambda x: x.transpose(1, 2, 0)  # noqa: E731  (measures, draws, peers) -> (draws, peers, measures)
+    return (_quality(points, incomplete, excluded), complete,
+            {"measure_points": by_peer(points), "measure_status": by_peer(status)})
+
+
+def _cost(luck: _Luck, e: dict, s: Settings):
+    """Cost category of each drawn peer, correlated with the quality ability (Gaussian copula)."""
+    qc = e["quality_cost_correlation"][:, None]
     cost_points = qc * luck.ability
     cost_points += np.sqrt(1.0 - qc ** 2) * luck.cost_noise
-    cost_points += np.sqrt(2.0) * ndtri((col("mean_cost_points") - 1.0) / 9.0)
+    cost_points += np.sqrt(2.0) * ndtri((e["mean_cost_points"][:, None] - 1.0) / 9.0)
     ndtr(cost_points, out=cost_points)
     np.multiply(cost_points, 9.0, out=cost_points)
     np.add(cost_points, 1.0, out=cost_points)
-    episodes = np.where(luck.cost_roll < col("share_cost_unscored"), 0.0, s.cost_episode_minimum)
-    cost = categories.cost_category(cost_points, episodes, settings=s)
-    # adjustments
-    both = luck.ia_roll < col("share_both_ia")
-    none = ~both & (luck.ia_roll < col("share_both_ia") + (1.0 - col("share_both_ia")) * a.share_no_ia)
+    episodes = np.where(luck.cost_roll < e["share_cost_unscored"][:, None], 0.0, s.cost_episode_minimum)
+    return categories.cost_category(cost_points, episodes, settings=s), {"cost_points": cost_points,
+                                                                         "episodes": episodes}
+
+
+def _adjustments(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings):
+    """IA and PI adjustments and complex bonus of each drawn peer."""
+    share_both = e["share_both_ia"][:, None]
+    both = luck.ia_roll < share_both
+    none = ~both & (luck.ia_roll < share_both + (1.0 - share_both) * a.share_no_ia)
     ia_done = both.astype(np.int8)  # 2 (both), 0 (none) or 1
     ia_done += 1
     ia_done -= none
     ia_adj = adjustments.ia_adjustment(np.arange(3), settings=s).take(ia_done)  # the kernel's value of 0, 1, 2
     sd = a.pi_spread  # E[Phi(mu + sd Z)] = Phi(mu / sqrt(1 + sd^2))
-    pi = np.sqrt(1.0 + sd ** 2) * ndtri(col("mean_pi_score")) + luck.pi_noise
+    pi = np.sqrt(1.0 + sd ** 2) * ndtri(e["mean_pi_score"][:, None]) + luck.pi_noise
     ndtr(pi, out=pi)
     pi_adj = adjustments.pi_adjustment(pi, settings=s)
-    bonus = np.minimum(luck.bonus_unit * col("mean_complex_bonus"), s.complex_bonus_max)
-    # the minimum data submission rule, as for a physician: a non-claims measure complete, and on time
-    on_time = luck.submission_roll >= col("share_min_submission_failed")
-    met = _minimum_submission_met(incomplete, luck.admin, on_time, s)
-    final = final_mod.final_score(quality, cost, ia_adj, pi_adj, bonus, luck.practice_bonus, met, settings=s)
-    if not inputs:
-        return {}, final
-    by_peer = lambda x: x.transpose(1, 2, 0)  # noqa: E731  (measures, draws, peers) -> (draws, peers, measures)
-    status = np.full(points.shape, MeasureStatus.SCORED, dtype=np.int8)
-    status[excluded] = MeasureStatus.LOW_CASES
-    status[incomplete] = MeasureStatus.INCOMPLETE
-    return {"measure_points": by_peer(points), "measure_status": by_peer(status), "cost_points": cost_points,
-            "episodes": episodes, "ia_done": ia_done.astype(int), "pi_score": pi, "complex_bonus": bonus,
-            "clinicians": np.broadcast_to(luck.clinicians, quality.shape),
-            "on_time": np.broadcast_to(on_time, quality.shape), "minimum_submission_met": met}, final
+    bonus = np.minimum(luck.bonus_unit * e["mean_complex_bonus"][:, None], s.complex_bonus_max)
+    return ia_adj, pi_adj, bonus, {"ia_done": ia_done.astype(int), "pi_score": pi, "complex_bonus": bonus}
 
 
 def _quality(points: np.ndarray, incomplete: np.ndarray, excluded: np.ndarray, keep_points: bool = True) -> np.ndarray:
@@ -255,14 +277,13 @@ def _quality(points: np.ndarray, incomplete: np.ndarray, excluded: np.ndarray, k
     return quality
 
 
-def _minimum_submission_met(incomplete: np.ndarray, admin: np.ndarray, on_time: np.ndarray, s: Settings):
-    """:func:`asm_xl.model.categories.minimum_submission_met` with completeness 0 (incomplete) or 1 [CMS]:
-    on time, and some non-claims measure at least ``completeness_threshold`` complete."""
+def _some_measure_complete(incomplete: np.ndarray, admin: np.ndarray, s: Settings) -> np.ndarray:
+    """:func:`asm_xl.model.categories.minimum_submission_met` before the deadline, with completeness 0
+    (incomplete) or 1 [CMS]: some non-claims measure at least ``completeness_threshold`` complete."""
     if 0.0 >= s.completeness_threshold:  # even an incomplete measure (completeness 0) meets it
-        return np.broadcast_to(bool((~admin).any()), on_time.shape) & on_time
+        return np.full(incomplete.shape[1:], bool((~admin).any()))
     ok = np.zeros(incomplete.shape[1:], dtype=bool)
     if 1.0 >= s.completeness_threshold:
         for j in np.flatnonzero(~admin):
             ok |= ~incomplete[j]
-    return ok & on_time
-    return ok & on_time
+    return ok
