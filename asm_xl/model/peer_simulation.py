@@ -137,7 +137,8 @@ def _midpoints(final: np.ndarray, scorable: np.ndarray, use_median: np.ndarray, 
     fast = use_median & (count > 0)
     m = payment.cohort_midpoints(final, scorable, use_median=use_median & ~fast, settings=s)
     if fast.any():
-        rows, c = np.sort(final[fast], axis=1), count[fast]
+        rows, c = final[fast], count[fast]
+        rows.sort(axis=1)
         r = np.arange(c.size)
         low, high = rows[r, (c - 1) // 2], rows[r, c // 2]
         m[fast] = np.where(c % 2 == 1, low, (low + high) / 2)  # np.median: the mean of the middle two
@@ -263,14 +264,15 @@ def _quality(points: np.ndarray, incomplete: np.ndarray, excluded: np.ndarray, k
 
     A measure is INCOMPLETE (0 points, counted), LOW_CASES (``excluded``) or SCORED. ``keep_points=False``
     lets the points be overwritten."""
-    status = {MeasureStatus.SCORED: ~(incomplete | excluded), MeasureStatus.INCOMPLETE: incomplete,
-              MeasureStatus.LOW_CASES: excluded}
+    scored = ~(incomplete | excluded)
     # points x scored is the kernel's where(scored, points, 0.0): points are 1..10, never NaN; numpy adds
     # the rows of a (measures, ...) array in order, as it sums a short last axis
-    scored_points = np.multiply(points, status[MeasureStatus.SCORED], out=None if keep_points else points)
-    num = np.add.reduce(scored_points, axis=0)
-    counted = np.logical_or.reduce([mask for code, mask in status.items() if code in MeasureStatus.COUNTED])
-    den = 10.0 * np.add.reduce(counted, axis=0, dtype=np.int16)
+    num = np.add.reduce(np.multiply(points, scored, out=None if keep_points else points), axis=0)
+    # the statuses are exclusive: measures counted = sum over the counted statuses of their counts
+    counted = sum(np.add.reduce(mask, axis=0, dtype=np.int16)
+                  for code, mask in ((MeasureStatus.SCORED, scored), (MeasureStatus.INCOMPLETE, incomplete),
+                                     (MeasureStatus.LOW_CASES, excluded)) if code in MeasureStatus.COUNTED)
+    den = 10.0 * counted
     with np.errstate(invalid="ignore", divide="ignore"):
         quality = num / den
     quality[den == 0] = np.nan  # nothing counts: not scored (the kernel's NaN, not 0 / 0's)
