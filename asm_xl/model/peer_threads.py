@@ -6,7 +6,8 @@ same workers: when the HF and LBP pools are drawn at the same time (``payment_ra
 cohorts side by side), their batches queue for the same few threads instead of each starting its
 own, which on a busy or small machine would only make threads evict each other's arrays from the
 CPU's cache. Work submitted from one of these workers runs in that worker, so nothing waits for
-itself. The results never depend on the threads: each piece writes only its own rows.
+itself; a forked child process starts its own workers. The results never depend on the threads:
+each piece writes only its own rows.
 """
 
 from __future__ import annotations
@@ -46,3 +47,14 @@ def _shared(workers: int) -> ThreadPoolExecutor:
 
 def _mark_worker() -> None:
     _inside.worker = True
+
+
+def _forget_in_child() -> None:
+    """A forked process (``generate_workbooks``' workers) inherits the executor but not its threads:
+    work given to it would wait forever, so the child starts its own."""
+    global _runner, _lock
+    _runner, _lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)

@@ -21,3 +21,13 @@ def test_work_submitted_from_a_worker_runs_in_that_worker_without_waiting_for_it
     results = side_by_side(outer, range(8))  # would deadlock if inner work queued behind the outer
     assert all(stayed for stayed, _ in results)
     assert [pairs for _, pairs in results] == [[(i, j) for j in range(3)] for i in range(8)]
+
+
+def test_a_forked_child_process_starts_its_own_workers():
+    # generate_workbooks forks its workers after the parent priced ranges: the inherited executor has no threads
+    import multiprocessing
+
+    side_by_side(abs, range(4))  # the parent's workers exist now
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        assert pool.apply_async(side_by_side, (abs, [-1, -2, -3])).get(timeout=30) == [1, 2, 3]
