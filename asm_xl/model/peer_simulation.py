@@ -34,7 +34,7 @@ from asm_xl.model.peer_assumptions import PeerAssumptions
 from asm_xl.model.scaling import solve_scaling_factors
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["DrawnPeers", "draw_peers", "pool_of", "EPISTEMIC"]
+__all__ = ["DrawnPeers", "PeerBatch", "draw_peers", "peer_batches", "pool_of", "EPISTEMIC"]
 
 #: the settings drawn anew for every simulated cohort when they are ranges
 EPISTEMIC = ("mean_measure_points", "share_incomplete", "share_low_cases", "mean_cost_points", "share_cost_unscored",
@@ -54,9 +54,35 @@ class DrawnPeers:
     use_median: np.ndarray     #: midpoint rule per draw (True: the cohort's median final score)
 
 
+@dataclass(frozen=True)
+class PeerBatch:
+    """A few draws that share one replicate's luck, not yet scored. Scoring a batch uses no random
+    numbers, so batches can be scored in any order, or side by side, with the same results."""
+
+    draws: np.ndarray          #: which draws of the simulation these are
+    luck: "_Luck"
+    assumptions: PeerAssumptions
+    epistemic: dict            #: the uncertain assumptions of these draws (name -> one value per draw)
+    use_median: np.ndarray
+    settings: Settings
+
+    def score(self, inputs: bool = True) -> DrawnPeers:
+        """The drawn cohorts, scored; ``inputs=False`` leaves out the peers' inputs (only final scores)."""
+        inp, final = _score_peers(self.luck, self.assumptions, self.epistemic, self.settings, inputs)
+        return DrawnPeers(self.draws, inp, final, np.broadcast_to(self.luck.payments, final.shape),
+                          self.epistemic["steepness"], self.use_median)
+
+
 def draw_peers(cohort: str, *, assumptions: PeerAssumptions | None = None, draws: int = 1000, seed: int = 0,
                settings: Settings = DEFAULT_SETTINGS, chunk: int | None = None):
-    """Yield ``draws`` national cohorts, a few at a time, as :class:`DrawnPeers` (reproducible from ``seed``).
+    """Yield ``draws`` national cohorts, a few at a time, as :class:`DrawnPeers` (reproducible from ``seed``)."""
+    for batch in peer_batches(cohort, assumptions=assumptions, draws=draws, seed=seed, settings=settings, chunk=chunk):
+        yield batch.score()
+
+
+def peer_batches(cohort: str, *, assumptions: PeerAssumptions | None = None, draws: int = 1000, seed: int = 0,
+                 settings: Settings = DEFAULT_SETTINGS, chunk: int | None = None) -> list[PeerBatch]:
+    """The ``draws`` national cohorts as :class:`PeerBatch` es of a few draws each (all random numbers drawn).
 
     The uncertain assumptions are drawn for every draw. The peers' luck (ability, measure and cost
     noise, the uniforms that decide status, IA, PI, practice size, minimum submission, payments)
@@ -76,15 +102,14 @@ def draw_peers(cohort: str, *, assumptions: PeerAssumptions | None = None, draws
     eps = {name: _uniform(rng, a, name, draws) for name in EPISTEMIC}
     use_median = rng.random(draws) < a.share_median_midpoint
     reps = max(1, min(int(a.cohort_replicates), draws))
+    batches = []
     for rep in range(reps):
-        luck = _Luck(rng, a, code, n)
+        luck = _Luck(rng, a, code, n, settings)
         idx = np.arange(rep, draws, reps)
         for lo in range(0, idx.size, chunk):
             sel = idx[lo:lo + chunk]
-            e = {x: v[sel] for x, v in eps.items()}
-            inputs, final = _score_peers(luck, a, e, settings)
-            yield DrawnPeers(sel, inputs, final, np.broadcast_to(luck.payments, final.shape), e["steepness"],
-                             use_median[sel])
+            batches.append(PeerBatch(sel, luck, a, {x: v[sel] for x, v in eps.items()}, use_median[sel], settings))
+    return batches
 
 
 def pool_of(peers: DrawnPeers, settings: Settings = DEFAULT_SETTINGS):
@@ -94,7 +119,7 @@ def pool_of(peers: DrawnPeers, settings: Settings = DEFAULT_SETTINGS):
     s = settings
     final = peers.final
     scorable = np.isfinite(final)
-    m = payment.cohort_midpoints(final, scorable, use_median=peers.use_median, settings=s)
+    m = _midpoints(final, scorable, peers.use_median, s)
     k = peers.steepness
     tfs = payment.transformed_final_score(np.where(scorable, final, 0.0), midpoint=m[:, None],
                                           steepness=k[:, None], settings=s)
@@ -104,21 +129,41 @@ def pool_of(peers: DrawnPeers, settings: Settings = DEFAULT_SETTINGS):
     return k, m, sf
 
 
+def _midpoints(final: np.ndarray, scorable: np.ndarray, use_median: np.ndarray, s: Settings) -> np.ndarray:
+    """:func:`asm_xl.model.payment.cohort_midpoints` of the drawn cohorts. Where a cohort takes its median
+    of a non-empty pool, the median is read from the sorted row (NaN, out of the pool, sorts last), which gives
+    ``np.nanmedian``'s number several times faster: the middle pooled value, or the mean of the middle two."""
+    count = scorable.sum(axis=1)
+    fast = use_median & (count > 0)
+    m = payment.cohort_midpoints(final, scorable, use_median=use_median & ~fast, settings=s)
+    if fast.any():
+        rows, c = final[fast], count[fast]
+        rows.sort(axis=1)
+        r = np.arange(c.size)
+        low, high = rows[r, (c - 1) // 2], rows[r, c // 2]
+        m[fast] = np.where(c % 2 == 1, low, (low + high) / 2)  # np.median: the mean of the middle two
+    return m
+
+
 def _uniform(rng, a: PeerAssumptions, name: str, d: int) -> np.ndarray:
     lo, hi = a.range_of(name)
     return rng.uniform(lo, hi, size=d) if hi > lo else np.full(d, lo)
 
 
 class _Luck:
-    """One cohort's peers before the uncertain assumptions shape them (all standard draws)."""
+    """One cohort's peers before the uncertain assumptions shape them (all standard draws), and what of
+    them no uncertain assumption touches (computed once, re-used by every draw of the replicate).
 
-    def __init__(self, rng, a: PeerAssumptions, code: str, n: int):
+    Per-measure arrays are (measures, peers): a measure's peers are contiguous, so the drawn cohorts'
+    measure arrays are (measures, draws, peers) and a sum over measures adds whole rows in order."""
+
+    def __init__(self, rng, a: PeerAssumptions, code: str, n: int, s: Settings):
         self.admin = np.array([mm.administrative_claims_only for mm in get_cohort(code).measures])
         rho = a.measure_correlation
         self.ability = rng.standard_normal(n)
         self.measure_latent = (np.sqrt(rho) * self.ability[:, None]
-                               + np.sqrt(1.0 - rho) * rng.standard_normal((n, self.admin.size)))
-        self.measure_roll = rng.random((n, self.admin.size))
+                               + np.sqrt(1.0 - rho) * rng.standard_normal((n, self.admin.size))).T.copy()
+        self.measure_roll = rng.random((n, self.admin.size)).T.copy()
         self.cost_noise = rng.standard_normal(n)
         self.cost_roll = rng.random(n)
         self.ia_roll = rng.random(n)
@@ -127,47 +172,120 @@ class _Luck:
         self.practice_roll = rng.random(n)
         self.submission_roll = rng.random(n)
         self.payments = a.median_part_b_payments * np.exp(a.payments_log_sd * rng.standard_normal(n))
+        # fixed by the replicate: the PI noise, the practice size and its bonus
+        self.pi_noise = a.pi_spread * self.pi_latent
+        small = self.practice_roll < a.share_small_practice
+        solo = self.practice_roll < a.share_small_practice * a.share_solo_of_small
+        self.clinicians = np.where(solo, 1, np.where(small, 2, s.small_practice_max_clinicians + 1))
+        self.practice_bonus = adjustments.practice_size_bonus(self.clinicians, settings=s)
 
 
-def _score_peers(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings):
-    """Inputs and final scores of the drawn cohorts (rows) that share ``luck``, with the model's kernels."""
-    col = lambda name: e[name][:, None]  # noqa: E731  (draws, 1)
-    # quality: measure points 1 + 9 ndtr(latent + shift) have mean 1 + 9 Phi(shift / sqrt 2)
-    shift = np.sqrt(2.0) * ndtri((col("mean_measure_points") - 1.0) / 9.0)
-    points = 1.0 + 9.0 * ndtr(luck.measure_latent[None, :, :] + shift[:, :, None])
-    p_inc = np.where(luck.admin, 0.0, col("share_incomplete")[:, :, None])  # claims measures are complete
-    roll = luck.measure_roll[None, :, :]
-    status = np.where(roll < p_inc, MeasureStatus.INCOMPLETE,
-                      np.where(roll < p_inc + col("share_low_cases")[:, :, None], MeasureStatus.LOW_CASES,
-                               MeasureStatus.SCORED)).astype(np.int8)
-    quality = categories.quality_category(points, status)
-    # cost: correlated with the quality ability (Gaussian copula)
-    qc = col("quality_cost_correlation")
-    cost_latent = qc * luck.ability + np.sqrt(1.0 - qc ** 2) * luck.cost_noise
-    cost_shift = np.sqrt(2.0) * ndtri((col("mean_cost_points") - 1.0) / 9.0)
-    cost_points = 1.0 + 9.0 * ndtr(cost_latent + cost_shift)
-    episodes = np.where(luck.cost_roll < col("share_cost_unscored"), 0.0, s.cost_episode_minimum)
-    cost = categories.cost_category(cost_points, episodes, settings=s)
-    # adjustments
-    both = luck.ia_roll < col("share_both_ia")
-    none = ~both & (luck.ia_roll < col("share_both_ia") + (1.0 - col("share_both_ia")) * a.share_no_ia)
-    ia_done = np.where(both, 2, np.where(none, 0, 1))
-    ia_adj = adjustments.ia_adjustment(ia_done, settings=s)
-    sd = a.pi_spread  # E[Phi(mu + sd Z)] = Phi(mu / sqrt(1 + sd^2))
-    pi = ndtr(np.sqrt(1.0 + sd ** 2) * ndtri(col("mean_pi_score")) + sd * luck.pi_latent)
-    pi_adj = adjustments.pi_adjustment(pi, settings=s)
-    bonus = np.minimum(luck.bonus_unit * col("mean_complex_bonus"), s.complex_bonus_max)
-    small = luck.practice_roll < a.share_small_practice
-    solo = luck.practice_roll < a.share_small_practice * a.share_solo_of_small
-    clinicians = np.where(solo, 1, np.where(small, 2, s.small_practice_max_clinicians + 1))
-    practice = np.broadcast_to(adjustments.practice_size_bonus(clinicians, settings=s), quality.shape)
+def _score_peers(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, inputs: bool = True):
+    """Inputs (``inputs=False``: none) and final scores of the drawn cohorts (rows) that share ``luck``,
+    with the model's kernels, or with their rule measure by measure where noted (the same bits: the
+    tests compare with the kernels). Each part is a function, so its temporary arrays are freed before
+    the next part makes its own (a smaller peak leaves less memory for the allocator to hand back to the
+    system and fault in again for the next batch)."""
+    quality, complete, measure_inputs = _measures(luck, e, s, inputs)
+    cost, cost_inputs = _cost(luck, e, s)
+    ia_adj, pi_adj, bonus, adjustment_inputs = _adjustments(luck, a, e, s)
     # the minimum data submission rule, as for a physician: a non-claims measure complete, and on time
-    completeness = np.where(status == MeasureStatus.INCOMPLETE, 0.0, 1.0)
-    on_time = luck.submission_roll >= col("share_min_submission_failed")
-    met = categories.minimum_submission_met(completeness, luck.admin, on_time, settings=s)
-    final = final_mod.final_score(quality, cost, ia_adj, pi_adj, bonus, practice, met, settings=s)
-    inputs = {"measure_points": points, "measure_status": status, "cost_points": cost_points, "episodes": episodes,
-              "ia_done": ia_done, "pi_score": pi, "complex_bonus": bonus,
-              "clinicians": np.broadcast_to(clinicians, quality.shape), "on_time": np.broadcast_to(on_time, quality.shape),
-              "minimum_submission_met": met}
-    return inputs, final
+    on_time = luck.submission_roll >= e["share_min_submission_failed"][:, None]
+    met = complete & on_time
+    final = final_mod.final_score(quality, cost, ia_adj, pi_adj, bonus, luck.practice_bonus, met, settings=s)
+    if not inputs:
+        return {}, final
+    return {**measure_inputs, **cost_inputs, **adjustment_inputs,
+            "clinicians": np.broadcast_to(luck.clinicians, quality.shape),
+            "on_time": np.broadcast_to(on_time, quality.shape), "minimum_submission_met": met}, final
+
+
+def _measures(luck: _Luck, e: dict, s: Settings, inputs: bool):
+    """Quality of each drawn peer, whether some non-claims measure is complete (the minimum submission
+    rule before the deadline), and the measures' inputs when asked; arrays are (measures, draws, peers).
+
+    Measure points 1 + 9 ndtr(latent + shift) have mean 1 + 9 Phi(shift / sqrt 2)."""
+    shift = np.sqrt(2.0) * ndtri((e["mean_measure_points"] - 1.0) / 9.0)
+    points = np.add(luck.measure_latent[:, None, :], shift[None, :, None])
+    ndtr(points, out=points)
+    np.multiply(points, 9.0, out=points)
+    np.add(points, 1.0, out=points)
+    p_inc = np.where(luck.admin[:, None], 0.0, e["share_incomplete"][None, :])  # claims measures are complete
+    roll = luck.measure_roll[:, None, :]
+    incomplete = roll < p_inc[:, :, None]
+    excluded = (roll < (p_inc + e["share_low_cases"][None, :])[:, :, None]) & ~incomplete  # case minimum
+    complete = _some_measure_complete(incomplete, luck.admin, s)
+    if not inputs:
+        return _quality(points, incomplete, excluded, keep_points=False), complete, {}
+    status = np.full(points.shape, MeasureStatus.SCORED, dtype=np.int8)
+    status[excluded] = MeasureStatus.LOW_CASES
+    status[incomplete] = MeasureStatus.INCOMPLETE
+    by_peer = lambda x: x.transpose(1, 2, 0)  # noqa: E731  (measures, draws, peers) -> (draws, peers, measures)
+    return (_quality(points, incomplete, excluded), complete,
+            {"measure_points": by_peer(points), "measure_status": by_peer(status)})
+
+
+def _cost(luck: _Luck, e: dict, s: Settings):
+    """Cost category of each drawn peer, correlated with the quality ability (Gaussian copula)."""
+    qc = e["quality_cost_correlation"][:, None]
+    cost_points = qc * luck.ability
+    cost_points += np.sqrt(1.0 - qc ** 2) * luck.cost_noise
+    cost_points += np.sqrt(2.0) * ndtri((e["mean_cost_points"][:, None] - 1.0) / 9.0)
+    ndtr(cost_points, out=cost_points)
+    np.multiply(cost_points, 9.0, out=cost_points)
+    np.add(cost_points, 1.0, out=cost_points)
+    episodes = np.where(luck.cost_roll < e["share_cost_unscored"][:, None], 0.0, s.cost_episode_minimum)
+    return categories.cost_category(cost_points, episodes, settings=s), {"cost_points": cost_points,
+                                                                         "episodes": episodes}
+
+
+def _adjustments(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings):
+    """IA and PI adjustments and complex bonus of each drawn peer."""
+    share_both = e["share_both_ia"][:, None]
+    both = luck.ia_roll < share_both
+    none = ~both & (luck.ia_roll < share_both + (1.0 - share_both) * a.share_no_ia)
+    ia_done = both.astype(np.int8)  # 2 (both), 0 (none) or 1
+    ia_done += 1
+    ia_done -= none
+    ia_adj = adjustments.ia_adjustment(np.arange(3), settings=s).take(ia_done)  # the kernel's value of 0, 1, 2
+    sd = a.pi_spread  # E[Phi(mu + sd Z)] = Phi(mu / sqrt(1 + sd^2))
+    pi = np.sqrt(1.0 + sd ** 2) * ndtri(e["mean_pi_score"][:, None]) + luck.pi_noise
+    ndtr(pi, out=pi)
+    pi_adj = adjustments.pi_adjustment(pi, settings=s)
+    bonus = np.minimum(luck.bonus_unit * e["mean_complex_bonus"][:, None], s.complex_bonus_max)
+    return ia_adj, pi_adj, bonus, {"ia_done": ia_done.astype(int), "pi_score": pi, "complex_bonus": bonus}
+
+
+def _quality(points: np.ndarray, incomplete: np.ndarray, excluded: np.ndarray, keep_points: bool = True) -> np.ndarray:
+    """:func:`asm_xl.model.categories.quality_category` on (measures, draws, peers) arrays, measure by measure
+    in the kernel's order (numpy sums a short last axis left to right), without building status codes [REG][CMS]::
+
+        quality = sum(points of SCORED measures) / (10 x number of measures not excluded)
+
+    A measure is INCOMPLETE (0 points, counted), LOW_CASES (``excluded``) or SCORED. ``keep_points=False``
+    lets the points be overwritten."""
+    scored = ~(incomplete | excluded)
+    # points x scored is the kernel's where(scored, points, 0.0): points are 1..10, never NaN; numpy adds
+    # the rows of a (measures, ...) array in order, as it sums a short last axis
+    num = np.add.reduce(np.multiply(points, scored, out=None if keep_points else points), axis=0)
+    # the statuses are exclusive: measures counted = sum over the counted statuses of their counts
+    counted = sum(np.add.reduce(mask, axis=0, dtype=np.int16)
+                  for code, mask in ((MeasureStatus.SCORED, scored), (MeasureStatus.INCOMPLETE, incomplete),
+                                     (MeasureStatus.LOW_CASES, excluded)) if code in MeasureStatus.COUNTED)
+    den = 10.0 * counted
+    with np.errstate(invalid="ignore", divide="ignore"):
+        quality = num / den
+    quality[den == 0] = np.nan  # nothing counts: not scored (the kernel's NaN, not 0 / 0's)
+    return quality
+
+
+def _some_measure_complete(incomplete: np.ndarray, admin: np.ndarray, s: Settings) -> np.ndarray:
+    """:func:`asm_xl.model.categories.minimum_submission_met` before the deadline, with completeness 0
+    (incomplete) or 1 [CMS]: some non-claims measure at least ``completeness_threshold`` complete."""
+    if 0.0 >= s.completeness_threshold:  # even an incomplete measure (completeness 0) meets it
+        return np.full(incomplete.shape[1:], bool((~admin).any()))
+    ok = np.zeros(incomplete.shape[1:], dtype=bool)
+    if 1.0 >= s.completeness_threshold:
+        for j in np.flatnonzero(~admin):
+            ok |= ~incomplete[j]
+    return ok

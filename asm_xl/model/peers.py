@@ -34,14 +34,13 @@ from asm_xl.model import payment
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort, risk_level
 from asm_xl.model.peer_assumptions import PeerAssumptions
-from asm_xl.model.peer_simulation import draw_peers, pool_of
+from asm_xl.model.peer_pricing import adjustment_factors, range_statistics
+from asm_xl.model.peer_simulation import peer_batches, pool_of
+from asm_xl.model.peer_threads import side_by_side
 from asm_xl.model.scaling import solve_scaling_factors
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["PoolDraws", "PaymentRange", "simulate_national_cohorts", "given_pool", "roster_pool", "bootstrap_pool"]
-
-PERCENTILES = (10.0, 50.0, 90.0)
-
 
 @dataclass(frozen=True)
 class PaymentRange:
@@ -81,32 +80,21 @@ class PoolDraws:
         return int(self.scaling_factor.size)
 
     def factors(self, final_scores) -> np.ndarray:
-        """(physicians, draws) payment adjustment factors [REG 512.750(c)]."""
-        return self._factors(_checked_finals(final_scores))
+        """(physicians, draws) payment adjustment factors [REG 512.750(c)]
+        (:func:`~asm_xl.model.peer_pricing.adjustment_factors`)."""
+        return adjustment_factors(_checked_finals(final_scores), self.steepness, self.midpoint, self.scaling_factor,
+                                  self.risk_level, self.settings)
 
-    def _factors(self, final: np.ndarray) -> np.ndarray:
-        tfs = payment.transformed_final_score(final[:, None], midpoint=self.midpoint[None, :],
-                                              steepness=self.steepness[None, :], settings=self.settings)
-        return payment.adjustment_factor(final[:, None], tfs, self.risk_level, self.scaling_factor[None, :],
-                                         settings=self.settings)
-
-    def price(self, final_scores, part_b_payments=None, *, chunk: int = 2048) -> PaymentRange:
-        """P10 / P50 / P90 / mean factor and dollars and P(gain) of each final score.
-
-        Work is done ``chunk`` physicians at a time so memory stays ~chunk x draws floats.
-        """
+    def price(self, final_scores, part_b_payments=None, *, chunk: int = 256) -> PaymentRange:
+        """P10 / P50 / P90 / mean factor and dollars and P(gain) of each final score
+        (:func:`~asm_xl.model.peer_pricing.range_statistics`, ``chunk`` physicians at a time)."""
         final = _checked_finals(final_scores)
         pay = np.zeros_like(final) if part_b_payments is None else np.asarray(part_b_payments, dtype=float)
         pay = np.broadcast_to(pay, final.shape)
         if not np.all(np.isfinite(pay)) or np.any(pay < 0):
             raise ASMInputError("part_b_payments", part_b_payments, "dollars >= 0 (finite)")
-        out = {k: np.empty_like(final) for k in ("p10", "p50", "p90", "mean", "gain")}
-        for lo in range(0, final.size, chunk):
-            f = self._factors(final[lo:lo + chunk])
-            q = np.percentile(f, PERCENTILES, axis=1)
-            out["p10"][lo:lo + chunk], out["p50"][lo:lo + chunk], out["p90"][lo:lo + chunk] = q
-            out["mean"][lo:lo + chunk] = f.mean(axis=1)
-            out["gain"][lo:lo + chunk] = (f > 0.0).mean(axis=1)
+        out = range_statistics(final, self.steepness, self.midpoint, self.scaling_factor, self.risk_level,
+                               self.settings, chunk=chunk)
         return PaymentRange(out["p10"], out["p50"], out["p90"], out["mean"], out["gain"],
                             out["p10"] * pay, out["p50"] * pay, out["p90"] * pay, out["mean"] * pay)
 
@@ -184,16 +172,22 @@ def bootstrap_pool(final_scores, part_b_payments, cohort: str, performance_year:
 def simulate_national_cohorts(cohort: str, performance_year: int, *, assumptions: PeerAssumptions | None = None,
                               draws: int = 1000, seed: int = 0, settings: Settings = DEFAULT_SETTINGS,
                               chunk: int | None = None) -> PoolDraws:
-    """Draw ``draws`` national cohorts (:func:`~asm_xl.model.peer_simulation.draw_peers`) and solve
-    each one's scaling factor and midpoint as the cohort API does. Reproducible from ``seed``."""
+    """Draw ``draws`` national cohorts (:func:`~asm_xl.model.peer_simulation.peer_batches`) and solve
+    each one's scaling factor and midpoint as the cohort API does. Reproducible from ``seed``: every
+    random number is drawn first, then the batches are scored side by side on the shared worker
+    threads (:mod:`asm_xl.model.peer_threads`), each giving its own draws."""
     a = assumptions or settings.peer_assumptions(cohort)
     code = get_cohort(cohort).code
     r = risk_level(performance_year)
     k, m, sf = np.empty(int(draws)), np.empty(int(draws)), np.empty(int(draws))
     median_rule = np.zeros(int(draws), dtype=bool)
-    for peers in draw_peers(code, assumptions=a, draws=draws, seed=seed, settings=settings, chunk=chunk):
-        k[peers.draws], m[peers.draws], sf[peers.draws] = pool_of(peers, settings)
-        median_rule[peers.draws] = peers.use_median
+    batches = peer_batches(code, assumptions=a, draws=draws, seed=seed, settings=settings, chunk=chunk)
+
+    def solve(batch):
+        return batch.draws, batch.use_median, pool_of(batch.score(inputs=False), settings)
+
+    for sel, rule, (k[sel], m[sel], sf[sel]) in side_by_side(solve, batches):
+        median_rule[sel] = rule
     uncertain = [f.name for f in a.describe() if f.name != "cohort" and a.is_uncertain(f.name)]
     source = (f"national peer model: {int(draws):,} simulated {code} cohorts of {int(a.cohort_size):,} "
               f"(seed {seed}; {len(uncertain)} uncertain assumptions)")
