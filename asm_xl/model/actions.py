@@ -44,7 +44,8 @@ import pandas as pd
 from asm_xl.model.action_catalogue import ACTIONS, Action
 from asm_xl.model.action_edits import ActionSet, candidate_actions, normalize_ia_columns
 from asm_xl.model.benchmarks import BenchmarkTable
-from asm_xl.model.peers import PERCENTILES
+from asm_xl.model.peer_percentiles import sorted_percentiles
+from asm_xl.model.peer_pricing import PERCENTILES
 from asm_xl.model.rescoring import Baseline, final_scores, pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
@@ -83,7 +84,8 @@ def change_percentiles(pool, before, after, *, chunk: int = 2048) -> np.ndarray:
         b, a = before[lo:lo + chunk], after[lo:lo + chunk]
         uniq, inverse = np.unique(b, return_inverse=True)  # the actions of a physician share one "before"
         change = pool.factors(a) - pool.factors(uniq)[inverse]
-        out[lo:lo + chunk] = np.percentile(change, PERCENTILES, axis=1).T
+        change.sort(axis=1)
+        out[lo:lo + chunk] = sorted_percentiles(change, PERCENTILES).T  # np.percentile's numbers
     return out
 
 
