@@ -19,18 +19,15 @@ def category_weights(quality_scored, cost_scored, *, settings: Settings = DEFAUL
     score cannot be computed.
     """
     xp = ops(quality_scored, cost_scored)
-    q = xp.bool(quality_scored)
-    c = xp.bool(cost_scored)
-    wq0 = xp.float(settings.quality_weight)
-    both = xp.and_(q, c)
+    wq0 = float(settings.quality_weight)
+    wc0 = 1.0 - wq0
+    # (quality scored, cost scored) = (no, no), (no, yes), (yes, no), (yes, yes): a lookup, not nested
+    # np.where (whose scalar branches take numpy's slow path: most of a drawn cohort's final score)
     if settings.reweight_unscored_category:
-        wq = xp.where(both, wq0, xp.where(q, 1.0, 0.0))
-        wc = xp.where(both, 1.0 - wq0, xp.where(c, 1.0, 0.0))
+        wq, wc = (np.nan, 0.0, 1.0, wq0), (np.nan, 1.0, 0.0, wc0)
     else:
-        wq = xp.where(q, wq0, 0.0)
-        wc = xp.where(c, 1.0 - wq0, 0.0)
-    none = xp.and_(xp.not_(q), xp.not_(c))
-    return xp.where(none, np.nan, wq), xp.where(none, np.nan, wc)
+        wq, wc = (np.nan, 0.0, wq0, wq0), (np.nan, wc0, 0.0, wc0)
+    return xp.pick(wq, quality_scored, cost_scored), xp.pick(wc, quality_scored, cost_scored)
 
 
 def final_score(quality, cost, ia_adj, pi_adj, complex_bonus, practice_bonus,

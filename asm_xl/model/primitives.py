@@ -104,6 +104,11 @@ class _Scalar:
         """Index where x goes in the sorted ``starts`` after equal values, from ``lo``."""
         return bisect_right(starts, x, lo)
 
+    @staticmethod
+    def pick(table, a, b):
+        """``table[2 a + b]`` for two conditions: one of four values."""
+        return table[2 * bool(a) + bool(b)]
+
 
 class _Array:
     """The primitives on arrays: numpy."""
@@ -139,6 +144,10 @@ class _Array:
     @staticmethod
     def search(starts, x, lo: int):
         return lo + np.searchsorted(np.asarray(starts)[lo:], x, side="right")
+
+    @staticmethod
+    def pick(table, a, b):
+        return np.asarray(table, dtype=float)[np.asarray(a, dtype=np.intp) * 2 + np.asarray(b, dtype=np.intp)]
 
 
 SCALAR = _Scalar()
