@@ -187,6 +187,8 @@ def _timed_batch(work: list[Path], recalc) -> tuple[float, float]:
     _forget_compiled()
     each = []
     t0 = time.perf_counter()
+    if len(work) > 1 and recalc is _recalc:
+        _REC.prefetch(work)  # as asm-xl recalc does for each chunk of files: their actions in one batch
     for f in work:
         t1 = time.perf_counter()
         recalc(f)
@@ -203,7 +205,11 @@ def _forget_compiled() -> None:
     state of a fresh ``asm-xl recalc`` run."""
     global _REC
     from asm_xl.calc.recalc import Recalculator
+    from asm_xl.excel import range_functions, table_functions
     _REC = Recalculator()
+    # the functions' own results (a fresh process has none; only the national draws stay drawn)
+    for memo in (table_functions.ACTIONS_MEMO, table_functions.PROJECTION_MEMO, range_functions.PRICED_MEMO):
+        memo.clear()
 
 
 def _recalc(path, **kw):

@@ -140,17 +140,16 @@ class Evaluator:
             spill_into(values, spills, inputs)
         return values
 
-    def run_many(self, many: list[dict[tuple[str, str], object]]) -> list[dict[tuple[str, str], object]]:
-        """:meth:`run` of each inputs, with the calls of functions that have a batch form (``ASM_ACTIONS``,
-        ``ASM_PROJECTION``) computed together: a first pass computes every cell that does not depend on
-        them and notes those calls, the batch computes them (:func:`~asm_xl.excel.registry.prefetch`), a
-        second pass computes the cells that depend on them. The results are those of :meth:`run` one
-        by one; keep ``many`` to a few hundred, so that the memos hold a chunk's results."""
+    def prefetch(self, many: list[dict[tuple[str, str], object]]) -> list | None:
+        """Compute the calls of batched functions (``ASM_ACTIONS``, ``ASM_PROJECTION``, ...) that these
+        inputs make, all at once (:func:`~asm_xl.excel.registry.prefetch`): each function keeps the
+        results, so that :meth:`run` of each inputs afterwards finds them. Returns the first pass's
+        results (what :meth:`run_many` continues from), or None when nothing is batched."""
         if self._passes is None:
             self._passes = self._two_passes() or False
-        if not self._passes or len(many) < 2:
-            return [self.run(inputs) for inputs in many]
-        first, second = self._passes
+        if not self._passes:
+            return None
+        first = self._passes[0]
         state = self._asm.state
         wanted: dict = {}
         state.wanted = wanted
@@ -160,6 +159,18 @@ class Evaluator:
             state.wanted = None
         for name, calls in wanted.items():
             prefetch(name, list(calls.values()))
+        return done
+
+    def run_many(self, many: list[dict[tuple[str, str], object]]) -> list[dict[tuple[str, str], object]]:
+        """:meth:`run` of each inputs, with the calls of functions that have a batch form (``ASM_ACTIONS``,
+        ``ASM_PROJECTION``) computed together: a first pass computes every cell that does not depend on
+        them and notes those calls, the batch computes them (:meth:`prefetch`), a second pass computes
+        the cells that depend on them. The results are those of :meth:`run` one by one; keep ``many``
+        to a few hundred, so that the memos hold a chunk's results."""
+        done = self.prefetch(many) if len(many) > 1 else None
+        if done is None:
+            return [self.run(inputs) for inputs in many]
+        second = self._passes[1]
         out = []
         for inputs, (values, spills) in zip(many, done):
             more, more_spills = second({**inputs, **values})

@@ -27,7 +27,7 @@ from asm_xl.excel import REGISTRY
 from asm_xl.excel.registry import call
 from asm_xl.calc import formulas_engine as headless
 from asm_xl.calc.array_recalc import ArrayPrograms, recalc_arrays
-from asm_xl.calc.fast import CompiledTemplates, recalc_fast
+from asm_xl.calc.fast import CompiledTemplates, prefetch_batched, recalc_fast
 from asm_xl.xlsx.scan import scan_workbook
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,14 @@ class Recalculator:
         self.templates = CompiledTemplates() if templates is None else templates
         self.models = ModelCache() if models is None else models
         self.arrays = ArrayPrograms()
+
+    def prefetch(self, paths, **limits) -> int:
+        """Before recalculating a batch of workbooks one by one: compute their batched calls
+        (``ASM_ACTIONS``, ``ASM_PROJECTION``, the factor ranges) at once, per template
+        (:func:`~asm_xl.calc.fast.prefetch_batched`). Changes no file; the results are what each
+        workbook computes alone. Give a few hundred paths at a time."""
+        return prefetch_batched(paths, templates=self.templates,
+                                **{k: v for k, v in limits.items() if k in ("max_bytes", "max_members")})
 
     def recalc_file(self, path, check: bool = False, *, engine: str = "auto", **kw):
         """:func:`recalc_file` with what this object compiled before."""

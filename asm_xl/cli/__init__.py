@@ -109,12 +109,18 @@ def _cmd_template(args) -> int:
     return 0
 
 
+#: workbooks whose batched calls (ASM_ACTIONS ...) are computed together before each is recalculated
+RECALC_CHUNK = 256
+
+
 def _cmd_recalc(args) -> int:
     from asm_xl.xlsx.errors import WorkbookError
     from asm_xl.calc.recalc import Recalculator, recalc_file
     cache = Recalculator()
     status = 0
-    for f in args.files:
+    for k, f in enumerate(args.files):
+        if args.engine == "auto" and k % RECALC_CHUNK == 0 and len(args.files) > 1:
+            cache.prefetch(args.files[k:k + RECALC_CHUNK])  # the chunk's actions etc. in one batch
         try:
             with warnings.catch_warnings(record=True) as caught:  # one line each, not Python's two
                 warnings.simplefilter("always")

@@ -125,3 +125,31 @@ def test_a_workbook_written_by_another_program_during_a_recalc_is_not_replaced(w
         recalc_file(stale, engine=engine)
     assert stale.read_bytes() == theirs  # their save stands; our result from old inputs is dropped
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_prefetched_batch_recalculates_to_the_same_values_without_computing_actions_one_by_one(workbooks, tmp_path):
+    from asm_xl.excel import table_functions
+    alone = _blanked_copies(workbooks, _folder(tmp_path / "alone"))
+    batch = _blanked_copies(workbooks, _folder(tmp_path / "batch"))
+    table_functions.ACTIONS_MEMO.clear()
+    table_functions.PROJECTION_MEMO.clear()
+    first = Recalculator()
+    for p in alone:
+        first.recalc_file(p)
+    table_functions.ACTIONS_MEMO.clear()
+    table_functions.PROJECTION_MEMO.clear()
+    solves = table_functions.ACTIONS_MEMO.solves
+    second = Recalculator()
+    assert second.prefetch(batch) == len(batch)
+    counts = [second.recalc_file(p) for p in batch]
+    assert table_functions.ACTIONS_MEMO.solves == solves  # every workbook's actions came from the batch
+    for a, b, n in zip(alone, batch, counts):
+        cached_a, cached_b = scan_workbook(a).cached, scan_workbook(b).cached
+        assert n == len(scan_workbook(b).formulas)
+        assert cached_a == cached_b, a.name
+        assert any(isinstance(v, float) for k, v in cached_b.items() if k[0] == "Actions")
+
+
+def _folder(path):
+    path.mkdir()
+    return path
