@@ -94,3 +94,30 @@ def test_pdf_writes_the_dashboard_pdf(tmp_path, capsys, demo_run):
     pdf = tmp_path / "pdf" / "dash.pdf"
     assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
     assert f"PDF written: {pdf}" in capsys.readouterr().out
+
+
+def test_generate_takes_cms_participation_per_year_into_the_five_year_view(tmp_path, capsys):
+    from tests.helpers.cms_files import cms_row, write_cms_csv
+    okafor = "1891394078"  # the sample roster's first physician (HF)
+    cms = write_cms_csv(tmp_path / "participants.csv", [
+        cms_row(okafor, first="Adaeze", last="Okafor", cy28_participant="Yes", cy29_participant="No")])
+    out = tmp_path / "wb"
+    code = main(["demo", "--out", str(out), "--quiet", "--jobs", "1", "--cms-participants", str(cms)])
+    assert code == 0, capsys.readouterr().err
+    ws = openpyxl.load_workbook(out / DASHBOARD_NAME, data_only=True)["Five years"]
+    rows = [[c for c in r] for r in ws.iter_rows(min_row=5, values_only=True) if r[0] and "Okafor" in str(r[0])]
+    flags = [next(v for v in r if isinstance(v, str) and v.split(" ")[0] in ("yes", "no")) for r in rows]
+    # 2027 and 2028 from CMS (yes), 2029 from CMS (no), 2030-2031 not published: assumed
+    assert flags == ["yes", "yes", "no", "yes (assumed)", "yes (assumed)"]
+    others = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[0] and "Rahman" in str(r[0])]
+    assert [next(v for v in r if isinstance(v, str) and v.startswith(("yes", "no"))) for r in others] == \
+        ["yes (assumed)"] * 5
+
+
+def test_an_unreadable_cms_participants_file_stops_generate_with_one_line(tmp_path, capsys):
+    bad = tmp_path / "participants.csv"
+    bad.write_text("NPI,SOMETHING\n1891394078,x\n", encoding="utf-8")
+    code = main(["demo", "--out", str(tmp_path / "wb"), "--quiet", "--cms-participants", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("asm-xl: ") and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "wb").exists() or not any((tmp_path / "wb").iterdir())

@@ -28,9 +28,14 @@ def _cmd_generate(args, roster) -> int:
     from asm_xl.workbooks.batch import generate_workbooks
     from asm_xl.xlsx.errors import WorkbookError
     try:
+        participation = None
+        if args.cms_participants:
+            from asm_xl.roster.cms_participants import participation_for_projection, read_cms_participants
+            participation = participation_for_projection(read_cms_participants(args.cms_participants))
         report = generate_workbooks(roster, template=args.template, out_dir=args.out,
                                     performance_year=args.year, jobs=args.jobs, overwrite=args.overwrite,
-                                    progress=not args.quiet, settings=pool_settings(args))
+                                    progress=not args.quiet, settings=pool_settings(args),
+                                    participation=participation)
     except (RosterError, WorkbookError, ASMInputError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
@@ -245,6 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--quiet", action="store_true", help="no progress bar")
         sp.add_argument("--pdf", action="store_true", help="also print the dashboard and each workbook to PDF, "
                                                            "beside them (needs LibreOffice; exit code 4 without)")
+        sp.add_argument("--cms-participants", metavar="FILE",
+                        help="CMS's ASM participants file (.csv/.xlsx): each physician's participation per "
+                             "performance year in the dashboard's five-year view (a year CMS has not published "
+                             "is assumed, and the dashboard says so)")
 
     def pool_opts(sp):
         sp.add_argument("--pool", choices=("national", "roster", "given"),

@@ -47,7 +47,7 @@ from asm_xl.model.validation import as_whole, is_blank
 from asm_xl.roster.read import FIRST_DATA_ROW, RosterError, normalize_column_name, read_roster
 
 __all__ = ["CMSParticipantsError", "CMS_COLUMNS", "CMS_YEARS", "read_cms_participants", "normalize_participants",
-           "participation_by_year", "combine_flags", "cms_performance_year"]
+           "participation_by_year", "participation_for_projection", "combine_flags", "cms_performance_year"]
 
 #: The performance years CMS's file has a participant and a small-practice column for [CMS].
 CMS_YEARS = tuple(performance_years())
@@ -224,6 +224,23 @@ def participation_by_year(participants: pd.DataFrame, npis=None) -> pd.DataFrame
     out = pd.concat(per_year, ignore_index=True).sort_values(["npi", "performance_year"], kind="stable")
     out["npi"] = out["npi"].astype(object)
     return out.reset_index(drop=True)
+
+
+def participation_for_projection(participants: pd.DataFrame, npis=None) -> dict[str, dict[int, bool]]:
+    """``{npi: {performance year: participating}}`` from CMS's file, as
+    :func:`~asm_xl.model.projection.project_five_years` takes it (``participation=``): the years
+    :func:`participation_by_year` gives a flag for; a year CMS has not published (None) is left out,
+    so the projection assumes participation there and says so ("assumed").
+
+    >>> df = pd.DataFrame({"npi": ["1234567893"], "participant_2027": [True], "participant_2028": [False]})
+    >>> participation_for_projection(df)
+    {'1234567893': {2027: True, 2028: False}}
+    """
+    out: dict[str, dict[int, bool]] = {}
+    for rec in participation_by_year(participants, npis=npis).to_dict("records"):
+        if rec["participant"] is not None:
+            out.setdefault(rec["npi"], {})[int(rec["performance_year"])] = bool(rec["participant"])
+    return out
 
 
 def _is(flags: pd.Series | None, value: bool) -> pd.Series | bool:
