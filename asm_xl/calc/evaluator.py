@@ -100,20 +100,22 @@ class Evaluator:
         batched function and every cell computed from them (the closure) are left to the second
         pass; the first computes all other cells and then notes each batched call (its arguments are
         outside the closure, else there are no two passes)."""
-        trees, users = self._trees, {}
+        trees = self._trees
+        found = {key: batched_calls(tree) for key, tree in trees.items()}
+        calls = [node for nodes in found.values() for node in nodes]
+        if not calls:
+            return None
+        users: dict = {}
         for key, ds in self._deps.items():
             for d in ds:
                 users.setdefault(d, []).append(key)
-        calls = [node for tree in trees.values() for node in batched_calls(tree)]
-        later = {key for key, tree in trees.items() if batched_calls(tree)}
+        later = {key for key, nodes in found.items() if nodes}
         stack = list(later)
         while stack:
             for u in users.get(stack.pop(), ()):
                 if u not in later:
                     later.add(u)
                     stack.append(u)
-        if not calls:
-            return None
         read: set = set()
         for node in calls:
             cells_read(node, read)

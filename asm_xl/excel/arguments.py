@@ -12,8 +12,8 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.excel import values as xv
 from asm_xl.excel.registry import Arg
 
-__all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "scalar_arg", "year_risk",
-           "range_key", "RangeMemo", "SettingsMemo"]
+__all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "optional_ladder",
+           "NO_LADDER", "scalar_arg", "year_risk", "range_key", "RangeMemo", "SettingsMemo"]
 
 ASSUMPTIONS = Arg("assumptions", "Optional: the Assumptions table (setting names and values, 2 columns). "
                   "Omitted: asm-xl's defaults.", optional=True, range=True)
@@ -121,6 +121,20 @@ def ladder_arg(v: object, inverse: bool, topped_out: bool) -> Ladder:
     if len(nums) != 10:
         raise xv.ExcelError("#VALUE!", f"ladder: ten decile start values needed, got {len(nums)}")
     return _ladder(tuple(nums), inverse, topped_out)
+
+
+#: what :func:`optional_ladder` gives for a range of blank cells: no ladder (none built or entered)
+NO_LADDER = "no ladder"
+
+
+def optional_ladder(v: object, inverse: bool, topped_out: bool = False) -> Ladder | str | None:
+    """An optional ladder argument: None when omitted (or one blank cell), :data:`NO_LADDER` for a range
+    of blank cells (no ladder was built or entered: nothing is scored on it), else :func:`ladder_arg`."""
+    if v is None or (not isinstance(v, list) and xv.is_blank(v)):
+        return None
+    if isinstance(v, list) and all(xv.is_blank(x) for x in xv.flatten("ladder", v)):
+        return NO_LADDER
+    return ladder_arg(v, inverse, topped_out)
 
 
 @lru_cache(maxsize=1024)

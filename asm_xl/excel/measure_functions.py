@@ -17,7 +17,7 @@ from asm_xl.model.participant import MeasureInput, MeasureScore, score_measure
 from asm_xl.model.points import points_on_ladder
 from asm_xl.model.settings import Settings
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, ladder_arg, scalar_arg, settings_arg
+from asm_xl.excel.arguments import ASSUMPTIONS, NO_LADDER, ladder_arg, optional_ladder, scalar_arg, settings_arg
 from asm_xl.excel.registry import Arg, excel_function
 
 __all__ = ["MEASURE_ITEMS"]
@@ -219,13 +219,14 @@ def asm_cost(value, episodes, ladder=None, assumptions=None):
     eps = xv.optional_number("episodes", episodes, 0.0, minimum=0, allowed="a whole number >= 0")
     if eps < s.cost_episode_minimum:
         raise xv.ExcelError("#N/A", f"cost not scored: {eps:g} episodes, fewer than {s.cost_episode_minimum}")
-    if isinstance(ladder, list) and all(xv.is_blank(v) for v in xv.flatten("ladder", ladder)):
+    lad = optional_ladder(ladder, inverse=True)
+    if lad is NO_LADDER:
         # an empty ladder range: none was built (too few reporters) or entered -> no cost score [MIPS]
         raise xv.ExcelError("#N/A", "cost not scored: no cost ladder (none entered, or fewer than "
                                     f"{s.benchmark_minimum_reporters} episode costs to build one from)")
-    if ladder is None or (not isinstance(ladder, list) and xv.is_blank(ladder)):
+    if lad is None:
         pts = xv.number("value", value, minimum=1, maximum=10, allowed="cost points between 1 and 10")
     else:
         pts = float(points_on_ladder(xv.number("value", value, minimum=0, allowed="an episode cost >= 0"),
-                                     ladder_arg(ladder, True, False), cap=s.topped_out_cap))
+                                     lad, cap=s.topped_out_cap))
     return float(categories.cost_category(pts, eps, settings=s))

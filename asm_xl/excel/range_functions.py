@@ -37,25 +37,39 @@ EXCEPTIONS = Arg("exceptions", "Optional: yes/no cells of the participant's exce
                                 "factor 0 in every case [ASSUMPTION].", optional=True, range=True)
 
 
-def _factors(final_score, performance_year, cohort, exceptions_, assumptions) -> np.ndarray:
-    pool = _pool(performance_year, cohort, assumptions)
-    factors = pool.factors([xv.number("final_score", final_score, minimum=0, maximum=100)])[0]
-    return exceptions.neutral_factor(factors, _excepted(exceptions_))
-
-
 def _excepted(exceptions_) -> bool:
     return any(xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_))
 
 
-def _percentile(final_score, performance_year, cohort, percentile, exceptions_, assumptions) -> float:
-    pct = xv.optional_number("percentile", percentile, 50.0, minimum=0, maximum=100)
-    factors = _factors(final_score, performance_year, cohort, exceptions_, assumptions)
-    return float(np.percentile(factors[None, :], [pct], axis=1)[0, 0])
+def _priced_call(kind: str, args: tuple) -> tuple:
+    """(cohort, performance year, final score, percentile or None, excepted) of one ASM_FACTOR_RANGE
+    ("range": final, year, cohort, percentile, exceptions) or ASM_GAIN_CHANCE ("gain": final, year,
+    cohort, exceptions) call, each argument checked as the cell reports it."""
+    final, year, cohort = args[:3]
+    pct = xv.optional_number("percentile", args[3], 50.0, minimum=0, maximum=100) if kind == "range" else None
+    code, py = get_cohort(xv.text("cohort", cohort)).code, year_arg(year)
+    return code, py, xv.number("final_score", final, minimum=0, maximum=100), pct, _excepted(args[-1])
 
 
-def _gain_chance(final_score, performance_year, cohort, exceptions_, assumptions) -> float:
-    return float((_factors(final_score, performance_year, cohort, exceptions_, assumptions)[None, :] > 0.0)
-                 .mean(axis=1)[0])
+def _priced_values(kind: str, s, code: str, py: int, items: list[tuple]) -> list[float]:
+    """The values of calls [(final score, percentile, excepted)] in one pool: its factors of all the
+    final scores at once (an excepted one neutral), then per row the percentile or the share > 0
+    (numpy's percentile and mean work row by row: one call alone gives the same number)."""
+    factors = pricing_pool(code, py, s).factors([f for f, _, _ in items])
+    factors = exceptions.neutral_factor(factors, np.array([e for *_, e in items])[:, None])
+    if kind == "gain":
+        return [float(v) for v in (factors > 0.0).mean(axis=1)]
+    pcts = sorted({p for _, p, _ in items})
+    q = np.percentile(factors, pcts, axis=1)
+    where = {p: j for j, p in enumerate(pcts)}
+    return [float(q[where[p], i]) for i, (_, p, _) in enumerate(items)]
+
+
+def _priced_one(kind: str, *args):
+    """One call (its arguments, then the settings), as :func:`_priced_values` of a batch of one."""
+    *args, s = args
+    code, py, f, pct, excepted = _priced_call(kind, tuple(args))
+    return _priced_values(kind, s, code, py, [(f, pct, excepted)])[0]
 
 
 #: results of ASM_FACTOR_RANGE and ASM_GAIN_CHANCE, once per distinct call (and computed in batches:
@@ -64,34 +78,19 @@ PRICED_MEMO = RangeMemo(size=16_384)
 
 
 def _priced_batch(kind: str, calls: list[tuple]) -> None:
-    """ASM_FACTOR_RANGE ("range") or ASM_GAIN_CHANCE ("gain") of many calls: each pool's factors of all
-    final scores at once, the percentiles (or the share > 0) row by row as one call computes them
-    (numpy's percentile and mean work row by row: the same numbers)."""
+    """ASM_FACTOR_RANGE ("range") or ASM_GAIN_CHANCE ("gain") of many calls, grouped by pool
+    (:func:`_priced_values`), kept in :data:`PRICED_MEMO`; a call with a bad argument computes itself."""
     groups: dict = {}
     for args in calls:
-        final, year, cohort = args[:3]
         try:
             s = settings_arg(args[-1])
-            code, py = get_cohort(xv.text("cohort", cohort)).code, year_arg(year)
-            f = xv.number("final_score", final, minimum=0, maximum=100)
-            pct = (xv.optional_number("percentile", args[3], 50.0, minimum=0, maximum=100) if kind == "range"
-                   else None)
-            excepted = _excepted(args[-2])
+            code, py, f, pct, excepted = _priced_call(kind, args[:-1])
         except xv.ExcelError:
             continue
-        groups.setdefault((s, code, py), []).append(((kind,) + args[:-1] + (s,), f, pct, excepted))
+        groups.setdefault((s, code, py), []).append(((kind,) + args[:-1] + (s,), (f, pct, excepted)))
     for (s, code, py), items in groups.items():
-        factors = pricing_pool(code, py, s).factors([f for _, f, _, _ in items])
-        factors = exceptions.neutral_factor(factors, np.array([e for *_, e in items])[:, None])
-        if kind == "gain":
-            values = (factors > 0.0).mean(axis=1).tolist()
-        else:
-            pcts = sorted({p for _, _, p, _ in items})
-            q = np.percentile(factors, pcts, axis=1)
-            where = {p: j for j, p in enumerate(pcts)}
-            values = [float(q[where[p], i]) for i, (_, _, p, _) in enumerate(items)]
-        for (key, *_), v in zip(items, values):
-            PRICED_MEMO.put(key, float(v))
+        for (key, _), v in zip(items, _priced_values(kind, s, code, py, [item for _, item in items])):
+            PRICED_MEMO.put(key, v)
 
 
 @excel_function(
@@ -104,9 +103,8 @@ def _priced_batch(kind: str, calls: list[tuple]) -> None:
     EXCEPTIONS, ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model, exceptions neutral",
     batch=lambda calls: _priced_batch("range", calls))
 def asm_factor_range(final_score, performance_year, cohort, percentile=None, exceptions_=None, assumptions=None):
-    s = settings_arg(assumptions)
-    return PRICED_MEMO.get(lambda _k, *a: _percentile(*a[:-1], assumptions), "range", final_score, performance_year,
-                           cohort, percentile, exceptions_, s)
+    return PRICED_MEMO.get(_priced_one, "range", final_score, performance_year, cohort, percentile, exceptions_,
+                           settings_arg(assumptions))
 
 
 @excel_function(
@@ -116,9 +114,8 @@ def asm_factor_range(final_score, performance_year, cohort, percentile=None, exc
     FINAL, YEAR, COHORT, EXCEPTIONS, ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model",
     batch=lambda calls: _priced_batch("gain", calls))
 def asm_gain_chance(final_score, performance_year, cohort, exceptions_=None, assumptions=None):
-    s = settings_arg(assumptions)
-    return PRICED_MEMO.get(lambda _k, *a: _gain_chance(*a[:-1], assumptions), "gain", final_score, performance_year,
-                           cohort, exceptions_, s)
+    return PRICED_MEMO.get(_priced_one, "gain", final_score, performance_year, cohort, exceptions_,
+                           settings_arg(assumptions))
 
 
 @excel_function(

@@ -15,7 +15,7 @@ import math
 import pandas as pd
 
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, ladder_arg, settings_arg, year_arg
+from asm_xl.excel.arguments import ASSUMPTIONS, NO_LADDER, YEAR, RangeMemo, optional_ladder, settings_arg, year_arg
 from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.model.actions import action_values, participant_actions
 from asm_xl.model.errors import ASMInputError
@@ -95,12 +95,10 @@ def cost_ladders_arg(cohort: object, cost_ladder: object) -> dict | None:
     omitted -> None (the model's default); an empty range -> ``{cohort: None}``, no cost ladder, so
     episode costs are not scored (as ``ASM_COST`` with that range); ten values -> that ladder
     (descending: lower cost is better), as ``ASM_COST`` reads it."""
-    if cost_ladder is None or (not isinstance(cost_ladder, list) and xv.is_blank(cost_ladder)):
+    ladder = optional_ladder(cost_ladder, inverse=True)
+    if ladder is None:
         return None
-    code = get_cohort(xv.text("cohort", cohort)).code
-    if isinstance(cost_ladder, list) and all(xv.is_blank(v) for v in xv.flatten("cost_ladder", cost_ladder)):
-        return {code: None}
-    return {code: ladder_arg(cost_ladder, True, False)}
+    return {get_cohort(xv.text("cohort", cohort)).code: None if ladder is NO_LADDER else ladder}
 
 
 def _actions_table(participant, measures, cost, activities, exceptions_, cost_ladder, s: Settings) -> list[list]:

@@ -35,7 +35,7 @@ from asm_xl.model.pool_choice import cohort_settings, reference_point, roster_po
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import DOLLARS_ALLOWED, MAX_DOLLARS
 
-__all__ = ["CohortResult", "score_cohort", "ERROR_COLUMNS"]
+__all__ = ["CohortResult", "score_cohort", "given_cost_ladder", "ERROR_COLUMNS"]
 
 ERROR_COLUMNS = ["row", "npi", "column", "value", "reason"]
 _STATUS_LABELS = np.array([MeasureStatus.LABELS[k] for k in sorted(MeasureStatus.LABELS)], dtype=object)
@@ -146,7 +146,7 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
                 continue
             res = _score_pool(df, rows, cohort, year, measures[code], episodes, cost_pts_in, episode_cost,
                               ia_done, pi, bonus, size, payments, on_time, table, overrides,
-                              benchmark_source, _given_cost_ladder(cost_ladders, code, int(year)), settings, used_ladders,
+                              benchmark_source, given_cost_ladder(cost_ladders, code, int(year), _BUILD), settings, used_ladders,
                               small, euc, payx)
             parts.append(res[0])
             pools.append(res[1])
@@ -168,10 +168,11 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
 _BUILD = object()
 
 
-def _given_cost_ladder(cost_ladders: dict | None, code: str, year: int):
-    """The cost ladder given for a cohort and year (key ``(cohort, year)``, else ``cohort``), or _BUILD."""
+def given_cost_ladder(cost_ladders: dict | None, code: str, year: int, default=None):
+    """The cost ladder given for a cohort and year in ``cost_ladders`` of :func:`score_cohort` (key
+    ``(cohort, year)``, else ``cohort``; None: given as none), ``default`` when none is given."""
     given = cost_ladders or {}
-    return given.get((code, year), given.get(code, _BUILD))
+    return given.get((code, year), given.get(code, default))
 
 
 def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_cost, ia_done, pi, bonus,

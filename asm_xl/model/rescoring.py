@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from asm_xl.model.benchmarks import BenchmarkTable, packaged_benchmarks
-from asm_xl.model.cohort import CohortResult, score_cohort
+from asm_xl.model.cohort import CohortResult, given_cost_ladder, score_cohort
 from asm_xl.model.columns import all_columns
 from asm_xl.model.cohort_checks import Checker, cohort_codes, ia_done_column, measure_inputs
 from asm_xl.model.errors import ASMInputError
@@ -131,10 +131,8 @@ class Baseline:
         """({(measure, collection type): Ladder}, {cohort: cost Ladder}) the baseline used in ``year``,
         with the cost ladders it was given."""
         quality = {}
-        given = self.cost_ladders or {}
-        cost = {code: ladder for code, ladder in given.items() if isinstance(code, str) and ladder is not None}
-        cost.update({key[0]: ladder for key, ladder in given.items()
-                     if isinstance(key, tuple) and key[1] == year and ladder is not None})
+        cost = {code: ladder for code in cohorts()
+                if (ladder := given_cost_ladder(self.cost_ladders, code, year)) is not None}
         for (code, y, label, ctype), ladder in self.result.ladders.items():
             if y != year:
                 continue
