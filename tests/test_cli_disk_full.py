@@ -114,3 +114,30 @@ def test_score_to_a_path_under_a_file_is_exit_3_one_line(tmp_path, capsys):
     _, err = capsys.readouterr()
     assert code == 3 and "cannot write" in _one_line(err)
     assert blocker.read_text() == "a file, not a folder"
+
+
+def test_recalc_of_a_batch_on_a_full_disk_is_exit_3_one_line_and_leaves_every_workbook_as_it_was(tiny_disk, tmp_path,
+                                                                                                  capsys):
+    from asm_xl.roster import read_roster
+    from asm_xl.workbooks.batch import generate_workbooks
+    from asm_xl.xlsx.scan import scan_workbook
+    from asm_xl.xlsx.writer import write_cached_values
+    made = generate_workbooks(read_roster(SAMPLE).head(4), out_dir=tmp_path / "made").written
+    blank = {key: None for key in scan_workbook(made[0]).formulas}
+    books = []
+    for p in made:
+        write_cached_values(p, blank)   # stale: every workbook must be rewritten
+        books.append(tiny_disk / p.name)
+        shutil.copy(p, books[-1])
+    before = [p.read_bytes() for p in books]
+    filler = tiny_disk / "filler.bin"
+    with open(filler, "wb") as fh:   # leave less room than one rewritten workbook needs
+        free = shutil.disk_usage(tiny_disk).free
+        fh.write(b"\0" * max(0, free - len(before[0]) // 4))
+    code = main(["recalc", *map(str, books)])
+    out, err = capsys.readouterr()
+    assert code == 3
+    line = _one_line(err)
+    assert line.startswith("asm-xl: cannot write") and "No space left on device" in line
+    assert [p.read_bytes() for p in books] == before
+    assert sorted(n for n in _complete_files_only(tiny_disk) if n.endswith(".xlsx")) == sorted(p.name for p in books)

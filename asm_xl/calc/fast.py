@@ -28,12 +28,13 @@ from asm_xl.xlsx.cells import encode_cached_value
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
 from asm_xl.xlsx.refs import is_plain_cell
-from asm_xl.xlsx.atomic import file_stamp
+from asm_xl.xlsx.atomic import file_stamp, write_atomic_many
 from asm_xl.xlsx.writer import replace_members
+from asm_xl.xlsx.zipcopy import rewritten
 from asm_xl.calc.diff import Difference, same_value
 from asm_xl.calc.evaluator import Evaluator, UnsupportedFormula, XlErr
 
-__all__ = ["recalc_fast", "prefetch_batched", "CompiledTemplate", "CompiledTemplates"]
+__all__ = ["recalc_fast", "recalc_fast_many", "CompiledTemplate", "CompiledTemplates"]
 
 log = logging.getLogger(__name__)
 
@@ -138,28 +139,82 @@ def _changed_cells(part: SheetBytes, keys: list, fresh: dict, templates: Compile
     return changed
 
 
-def prefetch_batched(paths, *, templates: CompiledTemplates, max_bytes: int = DEFAULT_MAX_BYTES,
-                     max_members: int = DEFAULT_MAX_MEMBERS) -> int:
-    """Read these workbooks' inputs and compute their batched calls (``ASM_ACTIONS`` ...) at once, per
-    compiled template (:meth:`~asm_xl.calc.evaluator.Evaluator.prefetch`), so that :func:`recalc_fast`
-    of each afterwards finds them computed (a workbook's actions alone cost ~50 ms, in a batch ~1 ms).
-    Nothing is written; a workbook this path cannot read is skipped (its own recalculation says why).
-    Returns how many workbooks took part."""
-    groups: dict = {}
-    for path in paths:
-        try:
-            with open_workbook(os.fspath(path), max_bytes=max_bytes, max_members=max_members, in_memory=True) as zin:
+def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates,
+                     max_bytes: int = DEFAULT_MAX_BYTES, max_members: int = DEFAULT_MAX_MEMBERS) -> dict:
+    """:func:`recalc_fast` of a batch of workbooks (a few hundred: they are held in memory together),
+    with the same results, computed together: each file is read once, the formulas of all that share
+    a compiled template are evaluated in one :meth:`~asm_xl.calc.evaluator.Evaluator.run_many` (the
+    batched calls, ``ASM_ACTIONS`` ..., for all at once: a workbook's actions alone cost ~50 ms, in a
+    batch ~1 ms), and the rewritten files are written by one
+    :func:`~asm_xl.xlsx.atomic.write_atomic_many` (their fsyncs together, before the renames).
+
+    Returns {path: what :func:`recalc_fast` returns} for the workbooks done. A workbook this path
+    cannot do, or whose reading or writing failed, is left out: :func:`recalc_fast` of it (or the
+    ``formulas`` engine) does it, or says why it cannot."""
+    held = []   # (path, stamp, package, book, compiled template, inputs)
+    try:
+        for path in map(os.fspath, paths):
+            stamp = file_stamp(path)
+            try:
+                zin = open_workbook(path, max_bytes=max_bytes, max_members=max_members, in_memory=True)
+            except Exception:  # noqa: BLE001 - recalc_fast of this file reports it
+                continue
+            try:
                 book = read_book(zin, templates.structures)
                 compiled = templates.get(book)
-                if compiled is None:
-                    continue
-                inputs = book.inputs_for(compiled.wanted, compiled.plans, compiled.decoded)
-        except Exception:  # noqa: BLE001 - recalc_fast of this file reports it
-            continue
-        groups.setdefault(id(compiled), (compiled, []))[1].append(inputs)
-    for compiled, many in groups.values():
-        compiled.evaluator.prefetch(many)
-    return sum(len(many) for _, many in groups.values())
+                inputs = None if compiled is None else book.inputs_for(compiled.wanted, compiled.plans,
+                                                                       compiled.decoded)
+            except Exception:  # noqa: BLE001 - as above
+                compiled = None
+            if compiled is None:
+                zin.close()
+                continue
+            held.append((path, stamp, zin, book, compiled, inputs))
+        fresh_of: dict = {}
+        groups: dict = {}
+        for entry in held:
+            groups.setdefault(id(entry[4]), []).append(entry)
+        for entries in groups.values():
+            try:
+                results = entries[0][4].evaluator.run_many([e[5] for e in entries])
+            except (NotByteReadable, UnsupportedFormula, ValueError, KeyError, IndexError):
+                continue  # each of them alone, as recalc_fast decides
+            fresh_of.update((e[0], r) for e, r in zip(entries, results))
+        done, computed, writes = {}, [], []
+        for path, stamp, zin, book, compiled, _inputs in held:
+            fresh = fresh_of.get(path)
+            if fresh is None:
+                continue
+            if check:
+                done[path] = _differences(book, fresh)
+                continue
+            new_data = {}   # as recalc_fast: only cells whose stored tag or value differs are rewritten
+            for sheet, part in book.parts.items():
+                changed = _changed_cells(part, compiled.keys[sheet], fresh, templates)
+                if changed:
+                    new_data[part.member] = part.rewrite(changed)
+            if new_data:
+                writes.append((path, rewritten(zin, new_data, compresslevel=1), stamp))
+            computed.append((path, compiled, fresh))
+        # a file not written (changed meanwhile, a full disk) is left out: recalc_fast of it tries again
+        failed = {w[0] for w, outcome in zip(writes, write_atomic_many(writes)) if isinstance(outcome, BaseException)}
+        done.update((path, _counted(path, compiled, fresh)) for path, compiled, fresh in computed
+                    if path not in failed)
+        return done
+    finally:
+        for entry in held:
+            entry[2].close()
+
+
+def _counted(path: str, compiled: CompiledTemplate, fresh: dict) -> int:
+    """The number of formula cells recalculated (what :func:`recalc_fast` returns); says when spilled
+    values had no cells to go to."""
+    formulas = len(compiled.evaluator.keys)
+    if len(fresh) > formulas:
+        log.warning("%s: %d spilled value(s) computed below/right of table formulas are not written into the file "
+                    "(it has no cells there; Excel 365 fills them when it recalculates): each such formula cell "
+                    "holds its table's top-left value", path, len(fresh) - formulas)
+    return formulas
 
 
 def recalc_fast(path, check: bool = False, *, templates: CompiledTemplates | None = None,
@@ -195,12 +250,7 @@ def recalc_fast(path, check: bool = False, *, templates: CompiledTemplates | Non
                 new_data[part.member] = part.rewrite(changed)
         if new_data:
             replace_members(zin, new_data, path, expect=stamp)
-    formulas = len(compiled.evaluator.keys)
-    if len(fresh) > formulas:
-        log.warning("%s: %d spilled value(s) computed below/right of table formulas are not written into the file "
-                    "(it has no cells there; Excel 365 fills them when it recalculates): each such formula cell "
-                    "holds its table's top-left value", path, len(fresh) - formulas)
-    return formulas
+    return _counted(path, compiled, fresh)
 
 
 def _differences(book: Book, fresh: dict) -> list:

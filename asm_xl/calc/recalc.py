@@ -27,7 +27,7 @@ from asm_xl.excel import REGISTRY
 from asm_xl.excel.registry import call
 from asm_xl.calc import formulas_engine as headless
 from asm_xl.calc.array_recalc import ArrayPrograms, recalc_arrays
-from asm_xl.calc.fast import CompiledTemplates, prefetch_batched, recalc_fast
+from asm_xl.calc.fast import CompiledTemplates, recalc_fast, recalc_fast_many
 from asm_xl.xlsx.scan import scan_workbook
 
 log = logging.getLogger(__name__)
@@ -70,12 +70,13 @@ class Recalculator:
         self.models = ModelCache() if models is None else models
         self.arrays = ArrayPrograms()
 
-    def prefetch(self, paths, **limits) -> int:
-        """Before recalculating a batch of workbooks one by one: compute their batched calls
-        (``ASM_ACTIONS``, ``ASM_PROJECTION``, the factor ranges) at once, per template
-        (:func:`~asm_xl.calc.fast.prefetch_batched`). Changes no file; the results are what each
-        workbook computes alone. Give a few hundred paths at a time."""
-        return prefetch_batched(paths, templates=self.templates,
+    def recalc_many(self, paths, check: bool = False, **limits) -> dict:
+        """``engine="auto"``'s fast path for a batch of workbooks (a few hundred at a time), computed
+        together (:func:`~asm_xl.calc.fast.recalc_fast_many`: each file read once, the batched calls
+        ``ASM_ACTIONS`` ... of all at once, the files flushed to disk together): {path: what
+        :meth:`recalc_file` returns} for the workbooks done, the same results as one by one. Give the
+        workbooks left out to :meth:`recalc_file` (another engine, or the reason it cannot)."""
+        return recalc_fast_many(paths, check, templates=self.templates,
                                 **{k: v for k, v in limits.items() if k in ("max_bytes", "max_members")})
 
     def recalc_file(self, path, check: bool = False, *, engine: str = "auto", **kw):

@@ -123,13 +123,16 @@ def _cmd_recalc(args) -> int:
     from asm_xl.calc.recalc import Recalculator, recalc_file
     cache = Recalculator()
     status = 0
+    done: dict = {}
     for k, f in enumerate(args.files):
         if args.engine == "auto" and k % RECALC_CHUNK == 0 and len(args.files) > 1:
-            cache.prefetch(args.files[k:k + RECALC_CHUNK])  # the chunk's actions etc. in one batch
+            # the chunk computed together (its actions etc. in one batch, each file read once)
+            done = cache.recalc_many(args.files[k:k + RECALC_CHUNK], check=args.check)
         try:
             with warnings.catch_warnings(record=True) as caught:  # one line each, not Python's two
                 warnings.simplefilter("always")
-                result = recalc_file(f, check=args.check, cache=cache, engine=args.engine)
+                result = done.pop(os.fspath(f)) if os.fspath(f) in done else \
+                    recalc_file(f, check=args.check, cache=cache, engine=args.engine)
             for w in caught:
                 print(f"{f}: warning: {w.message}", file=sys.stderr)
         except WorkbookError as e:

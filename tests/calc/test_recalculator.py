@@ -13,6 +13,7 @@ from asm_xl.calc.fast import CompiledTemplates, recalc_fast
 from asm_xl.calc.recalc import ModelCache, Recalculator, recalc_file
 from asm_xl.workbooks.batch import generate_workbooks
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE
+from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.scan import scan_workbook
 from asm_xl.xlsx.writer import write_cached_values
 
@@ -127,27 +128,47 @@ def test_a_workbook_written_by_another_program_during_a_recalc_is_not_replaced(w
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def test_a_prefetched_batch_recalculates_to_the_same_values_without_computing_actions_one_by_one(workbooks, tmp_path):
+def test_a_batch_recalculates_to_the_same_files_as_one_by_one_without_computing_actions_one_by_one(workbooks, tmp_path):
     from asm_xl.excel import table_functions
     alone = _blanked_copies(workbooks, _folder(tmp_path / "alone"))
     batch = _blanked_copies(workbooks, _folder(tmp_path / "batch"))
     table_functions.ACTIONS_MEMO.clear()
     table_functions.PROJECTION_MEMO.clear()
     first = Recalculator()
-    for p in alone:
-        first.recalc_file(p)
+    counts_alone = [first.recalc_file(p) for p in alone]
     table_functions.ACTIONS_MEMO.clear()
     table_functions.PROJECTION_MEMO.clear()
     solves = table_functions.ACTIONS_MEMO.solves
     second = Recalculator()
-    assert second.prefetch(batch) == len(batch)
-    counts = [second.recalc_file(p) for p in batch]
+    done = second.recalc_many(batch)
     assert table_functions.ACTIONS_MEMO.solves == solves  # every workbook's actions came from the batch
-    for a, b, n in zip(alone, batch, counts):
-        cached_a, cached_b = scan_workbook(a).cached, scan_workbook(b).cached
-        assert n == len(scan_workbook(b).formulas)
-        assert cached_a == cached_b, a.name
-        assert any(isinstance(v, float) for k, v in cached_b.items() if k[0] == "Actions")
+    assert list(done) == [str(p) for p in batch]
+    assert list(done.values()) == counts_alone
+    for a, b in zip(alone, batch):
+        assert a.read_bytes() == b.read_bytes(), a.name  # the same file, byte for byte
+        cached = scan_workbook(b).cached
+        assert any(isinstance(v, float) for k, v in cached.items() if k[0] == "Actions")
+    assert [p.name for p in batch[0].parent.iterdir() if p.name.startswith(".")] == []
+    # current caches: nothing to write, each file left as it is
+    stamps = [p.stat().st_mtime_ns for p in batch]
+    assert Recalculator().recalc_many(batch) == dict(zip(map(str, batch), counts_alone))
+    assert [p.stat().st_mtime_ns for p in batch] == stamps
+    # check=True: the differences, nothing written
+    assert Recalculator().recalc_many(batch, check=True) == {str(p): [] for p in batch}
+
+
+def test_a_batch_leaves_out_what_it_cannot_do_and_recalc_file_says_why(workbooks, tmp_path):
+    good = _blanked_copies(workbooks[:2], _folder(tmp_path / "mixed"))
+    broken = tmp_path / "mixed" / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    missing = tmp_path / "mixed" / "missing.xlsx"
+    rec = Recalculator()
+    done = rec.recalc_many([good[0], broken, missing, good[1]])
+    assert list(done) == [str(good[0]), str(good[1])]
+    with pytest.raises(WorkbookError, match="not an Excel workbook"):
+        rec.recalc_file(broken)
+    with pytest.raises(WorkbookError, match="not found"):
+        rec.recalc_file(missing)
 
 
 def _folder(path):

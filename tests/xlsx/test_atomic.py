@@ -110,3 +110,56 @@ def test_a_file_written_by_another_program_since_it_was_read_is_not_replaced(tmp
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]  # no temporary file left
     write_atomic(target, b"fresh", expect=file_stamp(target))  # unchanged since read: replaced
     assert target.read_bytes() == b"fresh"
+
+
+def test_a_batch_flushes_every_file_before_the_first_rename(tmp_path, monkeypatch):
+    from asm_xl.xlsx.atomic import write_atomic_many
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd)))
+    monkeypatch.setattr(atomic.os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b)))
+    paths = [tmp_path / f"{k}.bin" for k in range(5)]
+    out = write_atomic_many([(p, f"data {k}".encode(), None) for k, p in enumerate(paths)])
+    assert out == paths
+    assert calls == ["fsync"] * 5 + ["replace"] * 5
+    assert [p.read_bytes() for p in paths] == [f"data {k}".encode() for k in range(5)]
+    assert _leftovers(tmp_path) == []
+    calls.clear()
+    assert write_atomic_many([(paths[0], b"again", None)], durable=False) == [paths[0]]
+    assert calls == ["replace"]
+
+
+def test_one_failed_file_of_a_batch_leaves_it_untouched_and_the_others_written(tmp_path, monkeypatch):
+    from asm_xl.xlsx.atomic import FileChangedError, file_stamp, write_atomic_many
+    a, b, c = (tmp_path / n for n in ("a.xlsx", "b.xlsx", "c.xlsx"))
+    for p in (a, b, c):
+        p.write_bytes(b"old " + p.name.encode())
+    stamp_b = file_stamp(b)
+    b.write_bytes(b"the user's save")   # after asm-xl read it
+    real_replace = os.replace
+
+    def full_disk_for_c(src, dst):
+        if dst.endswith("c.xlsx"):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", full_disk_for_c)
+    out = write_atomic_many([(a, b"new a", file_stamp(a)), (b, b"new b", stamp_b), (c, b"new c", None),
+                             (tmp_path / "no such folder" / "d.xlsx", b"new d", None)])
+    assert out[0] == a and a.read_bytes() == b"new a"
+    assert isinstance(out[1], FileChangedError) and b.read_bytes() == b"the user's save"
+    assert isinstance(out[2], OSError) and "No space" in str(out[2]) and c.read_bytes() == b"old c.xlsx"
+    assert isinstance(out[3], FileNotFoundError)
+    assert _leftovers(tmp_path) == []
+
+
+def test_an_interrupted_batch_leaves_no_temporary_file(tmp_path, monkeypatch):
+    from asm_xl.xlsx.atomic import write_atomic_many
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic, "_sync_all", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic_many([(tmp_path / f"{k}.bin", b"x", None) for k in range(3)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
