@@ -1,0 +1,79 @@
+"""The cohort API's column checks give the same numbers, flags and errors on a small frame (checked
+cell by cell) as the vectorized way does on any frame."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from asm_xl.model import cohort_checks
+from asm_xl.model.cohort_checks import Checker
+
+CELLS = st.one_of(
+    st.none(), st.just(np.nan), st.booleans(), st.integers(-10**6, 10**6), st.integers(2**53, 2**64),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["", " ", "85%", "85", "0.85", "1,000", "$1,200", "1e3", "abc", "yes", "FALSE", "=1+1",
+                     " 12 ", "-3", "2.5", "(5)", "0x10", "nan", "inf"]),
+    st.text(max_size=6),
+)
+
+
+def _checks(df: pd.DataFrame) -> tuple:
+    chk = Checker(df)
+    out = []
+    for percent in (False, True):
+        out.append(chk.number("x", minimum=0, maximum=100, allowed="a number", percent=percent, required=True))
+    out.append(chk.boolean("x", default=False))
+    out.append(chk.text("x"))
+    out.append(chk.blank("x"))
+    return out, chk.errors, chk.bad
+
+
+def _both_ways(df: pd.DataFrame) -> tuple:
+    """(the checks as a small frame gets them, the checks the vectorized way)."""
+    small = _checks(df)
+    saved = cohort_checks.SMALL_FRAME
+    cohort_checks.SMALL_FRAME = 0   # every frame the vectorized way
+    try:
+        return small, _checks(df)
+    finally:
+        cohort_checks.SMALL_FRAME = saved
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and (np.array_equal(a, b, equal_nan=True) if a.dtype.kind == "f"
+                                       else a.tolist() == b.tolist())
+    return a == b
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CELLS, min_size=1, max_size=cohort_checks.SMALL_FRAME))
+def test_a_small_frame_is_checked_cell_by_cell_to_the_same_results_as_the_vectorized_way(cells):
+    small, vectorized = _both_ways(pd.DataFrame({"npi": [""] * len(cells), "x": pd.Series(cells, dtype=object)}))
+    for a, b in zip(small[0], vectorized[0]):
+        assert _same(a, b), (a, b)
+    assert [(e["row"], e["column"], repr(e["value"]), e["reason"]) for e in small[1]] == \
+        [(e["row"], e["column"], repr(e["value"]), e["reason"]) for e in vectorized[1]]
+    assert small[2].tolist() == vectorized[2].tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.lists(st.floats(allow_nan=True), min_size=1, max_size=40),
+                 st.lists(st.integers(-2**63, 2**63 - 1), min_size=1, max_size=40),
+                 st.lists(st.booleans(), min_size=1, max_size=40)))
+def test_a_small_frame_of_typed_columns_is_checked_as_the_vectorized_way(cells):
+    small, vectorized = _both_ways(pd.DataFrame({"npi": [""] * len(cells), "x": pd.Series(cells)}))  # float64, int64, bool
+    for a, b in zip(small[0], vectorized[0]):
+        assert _same(a, b), (a, b)
+    assert [(e["row"], e["reason"]) for e in small[1]] == [(e["row"], e["reason"]) for e in vectorized[1]]
+
+
+def test_a_small_frame_reads_text_numbers_as_the_roster_does():
+    df = pd.DataFrame({"npi": ["", "", "", "", ""], "x": ["85%", "1,000", " ", "abc", 7]})
+    chk = Checker(df)
+    x = chk.number("x", minimum=0, maximum=1, allowed="a fraction", percent=True)
+    assert x[0] == 0.85 and np.isnan(x[2]) and np.isnan(x[3])
+    assert [e["value"] for e in chk.errors] == ["1,000", "abc", 7]   # 1000 and 7 are above 1
