@@ -159,3 +159,26 @@ def test_packed_members_assemble_into_what_writestr_writes():
     assert out == expected.getvalue()
     assert assemble(packed) == out  # a packed member can be placed again
     _check(out, MEMBERS)
+
+
+def test_a_corrupt_deflated_member_is_refused_the_way_zipfile_refuses_it():
+    blob = bytearray(_zip())   # deflated
+    with zipfile.ZipFile(io.BytesIO(bytes(blob))) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    n, e = struct.unpack_from("<HH", blob, info.header_offset + 26)
+    start = info.header_offset + 30 + n + e
+    blob[start:start + info.compress_size] = b"\xff" * info.compress_size   # not a deflate stream
+    with zipfile.ZipFile(io.BytesIO(bytes(blob))) as zf, pytest.raises((zlib.error, zipfile.BadZipFile)):
+        read_member(zf, "xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("level", [0, 1, 2, 3, -1, 6, 9])
+def test_what_deflate_writes_any_zip_reader_inflates(level):
+    from asm_xl.xlsx.zipcopy import deflate
+    data = b"".join(b"<c r='A%d'><v>%r</v></c>" % (i, i * 0.37) for i in range(3000))
+    raw = deflate(data, level)
+    assert zlib.decompressobj(-15).decompress(raw) == data   # the standard library reads it
+    assert len(raw) < len(data) / 3
+    if level in (-1, 6, 9):   # compressed once and kept: zlib's own bytes
+        co = zlib.compressobj(level, zlib.DEFLATED, -15)
+        assert raw == co.compress(data) + co.flush()
