@@ -20,6 +20,7 @@ from typing import NamedTuple
 from defusedxml import ElementTree as SafeET
 
 from asm_xl.xlsx.errors import WorkbookError
+from asm_xl.xlsx.zipcopy import read_head
 
 __all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_MEMBERS", "DEFAULT_MAX_RATIO", "WORKBOOK_PART", "ContentLimits",
            "DEFAULT_CONTENT_LIMITS", "check_workbook", "open_workbook", "check_content"]
@@ -138,8 +139,7 @@ def _check_structure(zf: zipfile.ZipFile, infos: list, path: str) -> None:
         if not info.filename.endswith((".xml", ".rels", ".vml")):
             continue
         try:
-            with zf.open(info) as fh:
-                head = fh.read(_PROLOG_BYTES)
+            head = read_head(zf, info, _PROLOG_BYTES)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
             raise WorkbookError(f"corrupt workbook: {path} member {info.filename} cannot be read ({exc})") from None
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -10,6 +10,7 @@ every CRC with ``ZipFile.testzip()``.
 * :func:`rewritten` -- the new package as bytes (a package opened from memory is assembled from
   byte ranges; any other one member by member);
 * :func:`read_member` -- a member's bytes, inflated in one call and checked against its CRC;
+* :func:`read_head` -- a member's first bytes, inflating only those (the safety checks' look);
 * :func:`deflate` -- raw deflate as a zip member stores it;
 * :data:`CODEC` -- which library deflates, inflates and checksums: ISA-L (``isal``, Intel's
   storage acceleration library) where its wheel is installed, else the standard library's zlib.
@@ -36,7 +37,7 @@ try:
 except ImportError:  # no ISA-L wheel for this platform: the standard library's zlib does the same job
     _codec = zlib
 
-__all__ = ["rewritten", "read_member", "deflate", "PackedMember", "pack", "assemble", "CODEC"]
+__all__ = ["rewritten", "read_member", "read_head", "deflate", "PackedMember", "pack", "assemble", "CODEC"]
 
 #: the library behind :func:`deflate`, :func:`read_member` and the CRC-32 of written members
 CODEC = "ISA-L" if _codec is not zlib else "zlib"
@@ -83,9 +84,10 @@ def without_zip64(extra: bytes) -> bytes:
     return b"".join(out)
 
 
-def _read_raw(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
-    """A member's compressed bytes as stored, read at its local header (sizes from the central
-    directory, which zipfile has validated); None where that is not safe (zip64, encrypted)."""
+def _read_raw(zin: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int | None = None) -> bytes | None:
+    """A member's compressed bytes as stored (its first *limit* of them), read at its local header
+    (sizes from the central directory, which zipfile has validated); None where that is not safe
+    (zip64, encrypted)."""
     if info.flag_bits & 0x1 or info.compress_size > 0xFFFFFFFF or info.file_size > 0xFFFFFFFF \
             or info.header_offset > 0xFFFFFFFF:
         return None
@@ -96,8 +98,29 @@ def _read_raw(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
         return None
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     fp.seek(info.header_offset + 30 + name_len + extra_len)
-    raw = fp.read(info.compress_size)
-    return raw if len(raw) == info.compress_size else None
+    size = info.compress_size if limit is None else min(limit, info.compress_size)
+    raw = fp.read(size)
+    return raw if len(raw) == size else None
+
+
+def read_head(zin: zipfile.ZipFile, info: zipfile.ZipInfo, size: int) -> bytes:
+    """The first *size* bytes of a member (fewer when it is shorter), inflating only what they need:
+    a safety check's look at each part's prolog costs ~10 us instead of ~50 us through ``zin.open``
+    (which any member this cannot read plainly goes through, and which raises on a corrupt one)."""
+    if info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+        raw = _read_raw(zin, info, limit=2 * size + 1024)
+        if raw is not None:
+            if info.compress_type == zipfile.ZIP_STORED:
+                return raw[:size]
+            inflater = _codec.decompressobj(-15)
+            try:
+                head = inflater.decompress(raw, size)
+            except _codec.error:
+                head = None   # corrupt: zin.open says so as zipfile does
+            if head is not None and (len(head) == size or inflater.eof or len(raw) == info.compress_size):
+                return head
+    with zin.open(info) as fh:
+        return fh.read(size)
 
 
 def read_member(zin: zipfile.ZipFile, name: str) -> bytes:

@@ -182,3 +182,25 @@ def test_what_deflate_writes_any_zip_reader_inflates(level):
     if level in (-1, 6, 9):   # compressed once and kept: zlib's own bytes
         co = zlib.compressobj(level, zlib.DEFLATED, -15)
         assert raw == co.compress(data) + co.flush()
+
+
+@pytest.mark.parametrize("stored", [(), tuple(MEMBERS)])
+def test_read_head_gives_a_members_first_bytes_stored_or_deflated(stored):
+    from asm_xl.xlsx.zipcopy import read_head
+    with zipfile.ZipFile(io.BytesIO(_zip(stored=stored))) as zf:
+        for name, data in MEMBERS.items():
+            info = zf.getinfo(name)
+            for size in (1, 100, 4096, len(data), len(data) + 10):
+                assert read_head(zf, info, size) == data[:size], (name, size)
+
+
+def test_read_head_of_a_corrupt_member_is_refused_the_way_zipfile_refuses_it():
+    from asm_xl.xlsx.zipcopy import read_head
+    blob = bytearray(_zip())
+    with zipfile.ZipFile(io.BytesIO(bytes(blob))) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    n, e = struct.unpack_from("<HH", blob, info.header_offset + 26)
+    start = info.header_offset + 30 + n + e
+    blob[start:start + info.compress_size] = b"\xff" * info.compress_size
+    with zipfile.ZipFile(io.BytesIO(bytes(blob))) as zf, pytest.raises((zlib.error, zipfile.BadZipFile)):
+        read_head(zf, zf.getinfo("xl/worksheets/sheet1.xml"), 4096)
