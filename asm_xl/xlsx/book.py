@@ -319,6 +319,8 @@ def read_book(zf: zipfile.ZipFile, structures: dict | None = None) -> Book:
         names = []
         for dn in defined_names(zf):
             if dn.local_sheet is not None:
+                if dn.name.startswith("_xlnm."):  # Excel's own (print titles, filter range): no formula reads them
+                    continue
                 raise NotByteReadable("sheet-scoped defined name")
             names.append((dn.name, dn.ref or ""))
         hit = (tuple(sheet_parts(zf)), tuple(names))

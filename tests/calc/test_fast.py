@@ -246,3 +246,27 @@ def test_a_corrupt_member_is_a_clear_error_and_the_file_is_untouched(workbooks, 
     with pytest.raises(WorkbookError, match="corrupt"):
         recalc_file(path)
     assert path.read_bytes() == before
+
+
+def test_the_dashboard_and_the_index_take_the_fast_path_and_are_left_as_they_are(workbooks):
+    """Formula-free workbooks with print titles and an autofilter (Excel's own sheet-scoped names,
+    which no formula reads): 0 cells, at once, not a trip through the formulas engine."""
+    folder = workbooks[0].parent
+    for name in ("asm_dashboard.xlsx", "asm_index.xlsx"):
+        path = folder / name
+        before = (path.read_bytes(), path.stat().st_mtime_ns)
+        assert recalc_fast(path) == 0
+        assert recalc_fast(path, check=True) == []
+        assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_a_users_sheet_scoped_name_leaves_the_workbook_to_the_other_engines(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"] = 2, "=A1*3"
+    from openpyxl.workbook.defined_name import DefinedName
+    ws.defined_names["Rate"] = DefinedName("Rate", attr_text="Sheet!$A$1")
+    path = tmp_path / "local.xlsx"
+    wb.save(path)
+    assert recalc_fast(path) is None
+    assert recalc_file(path) == 1 and recalculate(path)[("Sheet", "B1")] == 6
