@@ -5,15 +5,21 @@ it prints landscape one page wide with titles, and its links open the physicians
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
+import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
+from urllib.parse import unquote
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils.cell import range_boundaries
+from defusedxml import ElementTree as SafeET
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,16 +30,22 @@ from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.roster import read_roster, validate_roster
 from asm_xl.workbooks.batch import generate_workbooks
-from asm_xl.workbooks.dashboard import DASHBOARD_NAME, yearly_pools
+from asm_xl.workbooks.dashboard import DASHBOARD_NAME, write_dashboard, yearly_pools
 from asm_xl.workbooks.dashboard.data import GAIN_CUTOFF, LOSS_CUTOFF, PRACTICE, outlook
-from asm_xl.workbooks.dashboard.sheets import TOTALS, TOTALS_HEADER_ROW
+from asm_xl.workbooks.dashboard.chart import CHART_DATA_ROW
+from asm_xl.workbooks.dashboard.sheets import PHYSICIANS, TOTALS, TOTALS_HEADER_ROW
 from asm_xl.workbooks.pdf import find_soffice, to_pdf
 from asm_xl.xlsx.cells import xml_safe_text
+from asm_xl.xlsx.parts import sheet_parts
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SAMPLE = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
 SUMMED = ["part_b_payments", "at_risk", "estimate", "dollars_p10", "dollars_p50", "dollars_p90"]
 TOL = dict(rel_tol=1e-9, abs_tol=1e-6)
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+#: roster text a spreadsheet could read as a formula, a number or a link
+FORMULA_LIKE = ['=HYPERLINK("http://x")', "+1-555", "@SUM(A1)", "-2+3", "=1+1", "http://x.example"]
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +129,9 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated(dem
     wb = openpyxl.load_workbook(demo[1].dashboard)
     for ws in wb:
         assert ws.page_setup.orientation == "landscape", ws.title
-        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert ws.page_setup.paperSize == 1, ws.title   # letter
+        # fitToWidth absent reads as 1 (the OOXML default): XlsxWriter writes it only when it is not 1
+        assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0), ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.title in ws.oddHeader.center.text and "&P" in ws.oddFooter.right.text, ws.title
     for name in ("Physicians", "Five years"):
@@ -135,6 +149,101 @@ def test_workbook_links_are_relative_and_open_existing_files(demo):
         assert c.hyperlink.target == c.value and "/" not in c.value
         assert (out / c.value).is_file()
     assert sorted(c.value for c in links) == sorted(p.name for p in report.written)
+
+
+def _with_names(data, names: list[str], files: list[str] | None = None):
+    """``data`` with its first physicians renamed (their five-year rows too) and their files renamed."""
+    phys = data.physicians.copy()
+    phys.loc[phys.index[:len(names)], "name"] = names
+    if files:
+        phys.loc[phys.index[:len(files)], "file"] = files
+    years = data.physician_years.copy()
+    for row, name in zip(phys["row"].iloc[:len(names)], names):
+        years.loc[years["row"] == row, "name"] = name
+    return dataclasses.replace(data, physicians=phys, physician_years=years)
+
+
+def _formulas(path: Path) -> list[str]:
+    """The worksheets of the package that hold a formula (<f> element); none: values only."""
+    with zipfile.ZipFile(path) as zf:
+        return [member for _, member in sheet_parts(zf)
+                if next(SafeET.fromstring(zf.read(member)).iter(f"{MAIN}f"), None) is not None]
+
+
+def test_roster_text_that_looks_like_a_formula_is_written_as_text_on_every_sheet(demo, tmp_path):
+    path = write_dashboard(_with_names(demo[1].dashboard_data, FORMULA_LIKE), tmp_path / "d.xlsx")
+    wb = openpyxl.load_workbook(path)
+    for sheet in ("Physicians", "Five years", "Score chart"):
+        cells = {c.value: c for row in wb[sheet].iter_rows() for c in row if c.value in FORMULA_LIKE}
+        assert set(cells) == set(FORMULA_LIKE), sheet
+        assert {c.data_type for c in cells.values()} == {"s"}, sheet
+    assert _formulas(path) == []
+
+
+def test_workbook_links_open_the_file_beside_the_dashboard_in_openpyxl_and_libreoffice(demo, tmp_path):
+    files = ["1_50%_[a]_{b}.xlsx", "2_O'Brien,_Mary.xlsx"]
+    path = write_dashboard(_with_names(demo[1].dashboard_data, ["A", "B"], files), tmp_path / "d.xlsx")
+    ws = openpyxl.load_workbook(path)["Physicians"]
+    col = [h for _, _, h in PHYSICIANS].index("Workbook") + 1
+    shown = {ws.cell(r, col).value: ws.cell(r, col).hyperlink.target for r in (5, 6)}
+    assert shown == {files[0]: "1_50%25_%5ba%5d_%7bb%7d.xlsx", files[1]: files[1]}   # escaped as Excel writes it
+    assert [unquote(t) for t in shown.values()] == files
+    soffice = _soffice()
+    cmd = [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
+           "--convert-to", "html", "--outdir", str(tmp_path / "html"), str(path)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
+    html = (tmp_path / "html" / "d.html").read_text(encoding="utf-8", errors="replace")
+    assert proc.returncode == 0, proc.stderr
+    hrefs = {unquote(h) for h in re.findall(r'<a href="([^"]+)"', html)}
+    # LibreOffice resolves each relative target to the file beside the dashboard
+    assert {unquote((tmp_path / name).as_uri()) for name in files} <= hrefs, sorted(hrefs)[:4]
+
+
+def test_header_rows_repeat_on_every_printed_page_of_the_long_sheets(demo):
+    with zipfile.ZipFile(demo[1].dashboard) as zf:
+        book = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    sheets = [s.get("name") for s in book.iter(f"{MAIN}sheet")]
+    titles = {sheets[int(d.get("localSheetId"))]: d.text for d in book.iter(f"{MAIN}definedName")
+              if d.get("name") == "_xlnm.Print_Titles"}
+    assert titles == {"Physicians": "Physicians!$4:$4", "Five years": "'Five years'!$4:$4"}
+
+
+def test_the_chart_draws_each_cohort_as_three_band_lines_and_its_physicians(demo):
+    data = demo[1].dashboard_data
+    wb = openpyxl.load_workbook(demo[1].dashboard, data_only=True)
+    ws = wb["Score chart"]
+    with zipfile.ZipFile(demo[1].dashboard) as zf:
+        [chart] = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
+        root = SafeET.fromstring(zf.read(chart))
+    series = list(root.iter(f"{CHART}ser"))
+    cohorts = sorted(data.physicians["cohort"].unique())
+    assert len(series) == 4 * len(cohorts) == 8
+
+    def values(ref: str) -> list:
+        sheet, cells = ref.rsplit("!", 1)
+        assert sheet.strip("'") == "Score chart"
+        min_col, min_row, max_col, max_row = range_boundaries(cells.replace("$", ""))
+        return [v for row in ws.iter_rows(min_row, max_row, min_col, max_col, values_only=True) for v in row]
+
+    names = []
+    for ser in series:
+        tx = ser.find(f"{CHART}tx")
+        ref = tx.find(f".//{CHART}f")
+        names.append(values(ref.text)[0] if ref is not None else tx.find(f".//{CHART}v").text)
+        xs = values(ser.find(f"{CHART}xVal//{CHART}f").text)
+        ys = values(ser.find(f"{CHART}yVal//{CHART}f").text)
+        assert len(xs) == len(ys) > 0 and all(type(v) in (int, float) for v in xs + ys), names[-1]
+        dash = ser.find(f"{CHART}spPr//{{http://schemas.openxmlformats.org/drawingml/2006/main}}prstDash")
+        if names[-1].endswith(" physicians"):
+            code = names[-1].split()[0]
+            mine = data.physicians[data.physicians["cohort"] == code].sort_values("final_score", kind="stable")
+            assert xs == pytest.approx(mine["final_score"].tolist()) and ys == pytest.approx(mine["factor_p50"].tolist())
+        else:
+            assert len(xs) == len(data.band) and xs[0] == 0 and xs[-1] == 100
+            assert ys == pytest.approx(data.band[names[-1]].tolist())
+            assert dash.get("val") == ("solid" if names[-1].endswith("P50") else "dash")
+    assert names == [f"{c} {p}" for c in cohorts for p in ("P10", "P50", "P90", "physicians")]
+    assert ws.cell(CHART_DATA_ROW, 1).value == "Final score"
 
 
 def test_formula_like_roster_text_stays_text_in_the_dashboard(tmp_path):

@@ -1,22 +1,19 @@
 """The dashboard workbook: sheets Practice, Physicians, Five years and Score chart, values only (what
 openpyxl ``data_only``, LibreOffice and a preview show is what is stored), written atomically.
 
-Roster text (names, NPIs, file names) goes through :func:`~asm_xl.workbooks.index.put_text`: plain
-text, never a formula, characters XML cannot hold shown as ``_xHHHH_``."""
+Written with XlsxWriter (:mod:`.style`). Roster text (names, NPIs, file names) goes through
+:func:`~asm_xl.workbooks.index.put_value`: plain text, never a formula, characters XML cannot hold
+shown as ``_xHHHH_``."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from asm_xl.workbooks.dashboard.chart import add_chart_sheet
 from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard
-from asm_xl.workbooks.dashboard.style import (FACTOR, MONEY, RISK, SCORE, SHARE, SIGNED, TEXT, WHOLE, header,
-                                              print_setup, put, section, table, title, widths)
-from asm_xl.xlsx.atomic import write_atomic
+from asm_xl.workbooks.dashboard.style import (FACTOR, MONEY, RISK, SCORE, SHARE, SIGNED, SMALL, SMALL_BOLD, TEXT,
+                                              WHOLE, Looks, Sheet)
+from asm_xl.workbooks.index import new_workbook, records, save_workbook
 
 __all__ = ["write_dashboard", "TOTALS_HEADER_ROW"]
 
@@ -55,78 +52,75 @@ def _subtitle(data: Dashboard) -> str:
 
 def write_dashboard(data: Dashboard, path) -> Path:
     """Write the dashboard workbook to ``path`` (atomically: all or nothing)."""
-    wb = Workbook()
-    _practice(wb.active, data)
-    _physicians(wb.create_sheet("Physicians"), data)
-    _years(wb.create_sheet("Five years"), data)
-    add_chart_sheet(wb.create_sheet("Score chart"), data, _subtitle(data))
-    buf = io.BytesIO()
-    wb.save(buf)
-    path = Path(path)
-    write_atomic(path, buf.getvalue())
-    return path
+    wb, buf = new_workbook()
+    looks = Looks(wb)
+    _practice(Sheet(wb, looks, "Practice"), data)
+    _physicians(Sheet(wb, looks, "Physicians"), data)
+    _years(Sheet(wb, looks, "Five years"), data)
+    add_chart_sheet(wb, Sheet(wb, looks, "Score chart"), data, _subtitle(data))
+    return save_workbook(wb, buf, path)
 
 
 def _columns(spec):
     return [(k, f) for k, f, _ in spec]
 
 
-def _practice(ws, data: Dashboard) -> None:
-    ws.title = "Practice"
-    title(ws, "ASM practice dashboard", _subtitle(data))
-    section(ws, TOTALS_HEADER_ROW - 1, "Totals by cohort and for the practice (sums over the physicians)")
-    header(ws, TOTALS_HEADER_ROW, [h for _, _, h in TOTALS])
-    row = table(ws, TOTALS_HEADER_ROW + 1, data.totals.to_dict("records"), _columns(TOTALS),
-                bold_when=lambda r: r["cohort"] == PRACTICE)
+def _keys(spec) -> list[str]:
+    return [k for k, _, _ in spec]
+
+
+def _practice(sh: Sheet, data: Dashboard) -> None:
+    sh.title("ASM practice dashboard", _subtitle(data))
+    sh.section(TOTALS_HEADER_ROW - 1, "Totals by cohort and for the practice (sums over the physicians)")
+    sh.header(TOTALS_HEADER_ROW, [h for _, _, h in TOTALS])
+    row = sh.table(TOTALS_HEADER_ROW + 1, records(data.totals, _keys(TOTALS)), _columns(TOTALS),
+                   bold_when=lambda r: r["cohort"] == PRACTICE)
     row += 1
-    section(ws, row, "Most valuable actions across the practice (value = the change of the physician's dollars, over the simulated cohorts)")
-    header(ws, row + 1, [h for _, _, h in ACTIONS], [1, 1, 4, 1, 1, 1, 1])
+    sh.section(row, "Most valuable actions across the practice (value = the change of the physician's dollars, over the simulated cohorts)")
+    sh.header(row + 1, [h for _, _, h in ACTIONS], [1, 1, 4, 1, 1, 1, 1])
     start = row + 2
-    row = table(ws, start, data.top_actions.to_dict("records"), _columns(ACTIONS), merge={"label": 4})
+    row = sh.table(start, records(data.top_actions, _keys(ACTIONS)), _columns(ACTIONS), merge={"label": 4})
     if row == start:
-        put(ws, row, 1, "no action applies (or no final score could be computed)")
+        sh.put(row, 1, "no action applies (or no final score could be computed)")
         row += 1
     row += 1
-    section(ws, row, "Assumptions in force")
+    sh.section(row, "Assumptions in force")
     for label, text in data.assumptions:
         row += 1
-        put(ws, row, 1, label).font = Font(bold=True, size=9)
-        c = put(ws, row, 2, text)
-        c.font = Font(size=9)
-        c.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=len(TOTALS))
-        ws.row_dimensions[row].height = 12.5 * max(1, -(-len(text) // 130))
-    widths(ws, [26, 10, 14, 14, 13, 13, 13, 14, 10, 10, 10])
-    print_setup(ws, "Practice", None)
+        sh.put(row, 1, label, SMALL_BOLD)
+        sh.merge(row, 2, len(TOTALS) - 1, text, {**SMALL, "text_wrap": True, "valign": "top"})
+        sh.height(row, 12.5 * max(1, -(-len(text) // 130)))
+    sh.widths([26, 10, 14, 14, 13, 13, 13, 14, 10, 10, 10])
+    sh.print_setup(None)
 
 
-def _physicians(ws, data: Dashboard) -> None:
-    title(ws, "Physicians", _subtitle(data) + " Workbook: link to the physician's own workbook (same folder).")
-    header(ws, 4, [h for _, _, h in PHYSICIANS])
-    recs = data.physicians.to_dict("records")
-    end = table(ws, 5, recs, _columns(PHYSICIANS), link_column="file", wrap={"top_action": 50, "name": 30})
+def _physicians(sh: Sheet, data: Dashboard) -> None:
+    sh.title("Physicians", _subtitle(data) + " Workbook: link to the physician's own workbook (same folder).")
+    sh.header(4, [h for _, _, h in PHYSICIANS])
+    recs = records(data.physicians, _keys(PHYSICIANS) + ["status"])
+    end = sh.table(5, recs, _columns(PHYSICIANS), link_column="file", wrap={"top_action": 50, "name": 30})
     kept = [r for r in recs if r.get("status") and not str(r["status"]).startswith("written")]
     if kept:
-        put(ws, end + 1, 1, f"{len(kept)} workbook(s) were kept from an earlier run (no --overwrite): their files "
-                            "may show other numbers than this roster's (the index says which).").font = Font(size=9)
-    ws.freeze_panes = "B5"
+        sh.put(end + 1, 1, f"{len(kept)} workbook(s) were kept from an earlier run (no --overwrite): their files "
+                           "may show other numbers than this roster's (the index says which).", SMALL)
+    sh.ws.freeze_panes(4, 1)   # below the header, right of the names (B5)
     longest = max([len(str(v)) for v in data.physicians["file"]] + [10])
-    widths(ws, [24, 11, 7, 7, 9, 11, 11, 11, 11, 7, 12, 40, 10, 9, 7, min(40, longest + 2)])
-    print_setup(ws, "Physicians", "4:4")
+    sh.widths([24, 11, 7, 7, 9, 11, 11, 11, 11, 7, 12, 40, 10, 9, 7, min(40, longest + 2)])
+    sh.print_setup(4)
 
 
-def _years(ws, data: Dashboard) -> None:
-    title(ws, "Five years: performance years 2027-2031 (paid two years later)",
-          _subtitle(data) + " Final score held at today's; cumulative ranges are sums of the yearly percentiles.")
-    header(ws, 4, [h for _, _, h in YEARS])
+def _years(sh: Sheet, data: Dashboard) -> None:
+    sh.title("Five years: performance years 2027-2031 (paid two years later)",
+             _subtitle(data) + " Final score held at today's; cumulative ranges are sums of the yearly percentiles.")
+    sh.header(4, [h for _, _, h in YEARS])
     practice = [dict(r, name=f"{PRACTICE} ({r['participating']} of {r['physicians']} participating)", npi="",
                      cohort="all", participating="")
-                for r in data.practice_years.to_dict("records")]
+                for r in records(data.practice_years, _keys(YEARS) + ["physicians"])]
     people = [dict(r, participating=("yes" if r["participating"] else "no") + (
         " (assumed)" if r["participation_source"] == "assumed" else ""))
-        for r in data.physician_years.to_dict("records")]
-    row = table(ws, 5, practice, _columns(YEARS), bold_when=lambda r: True)
-    table(ws, row, people, _columns(YEARS))
-    ws.freeze_panes = "B5"
-    widths(ws, [32, 12, 7, 11, 9, 7, 15, 13, 12, 12, 12, 12, 13, 13, 13, 13])
-    print_setup(ws, "Five years", "4:4")
+        for r in records(data.physician_years, _keys(YEARS) + ["participation_source"])]
+    row = sh.table(5, practice, _columns(YEARS), bold_when=lambda r: True)
+    sh.table(row, people, _columns(YEARS))
+    sh.ws.freeze_panes(4, 1)
+    sh.widths([32, 12, 7, 11, 9, 7, 15, 13, 12, 12, 12, 12, 13, 13, 13, 13])
+    sh.print_setup(4)

@@ -1,18 +1,16 @@
 """How the dashboard's cells look and print: number formats, header rows, tables of values, and the
-print setup every sheet gets (landscape, one page wide, header row repeated, title and page numbers)."""
+print setup every sheet gets (landscape, one page wide, header row repeated, title and page numbers).
+
+:class:`Sheet` writes one XlsxWriter worksheet with rows and columns counted from 1 (as the sheets'
+layout constants and the tests count them); each look (a set of XlsxWriter format properties) is made
+once per workbook (:class:`Looks`)."""
 
 from __future__ import annotations
 
-import math
-from copy import copy
+from asm_xl.workbooks.index import LINK_LIMIT, put_link, put_value
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-
-from asm_xl.workbooks.index import put_text
-
-__all__ = ["SIGNED", "MONEY", "FACTOR", "SCORE", "SHARE", "WHOLE", "TEXT", "RISK", "title", "section", "header", "table",
-           "print_setup", "widths", "put"]
+__all__ = ["SIGNED", "MONEY", "FACTOR", "SCORE", "SHARE", "WHOLE", "TEXT", "RISK", "BOLD", "SMALL", "SMALL_BOLD",
+           "Looks", "Sheet"]
 
 SIGNED = '+"$"#,##0;[Red]-"$"#,##0;"$"0'
 MONEY = '"$"#,##0'
@@ -23,125 +21,156 @@ WHOLE = "0"
 TEXT = "@"
 RISK = "0%"
 
-_HEAD_FILL = PatternFill("solid", fgColor="1F4E78")
-_TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
-_THIN = Side(style="thin", color="9BB7D4")
-_GRID = Border(bottom=_THIN)
+BOLD = {"bold": True}
+SMALL = {"font_size": 9}
+SMALL_BOLD = {"bold": True, "font_size": 9}
+_TITLE = {"bold": True, "font_size": 14, "font_color": "#1F4E78"}
+_SUBTITLE = {"italic": True, "font_size": 9, "font_color": "#595959"}
+_SECTION = {"bold": True, "font_size": 11, "font_color": "#1F4E78"}
+_HEAD = {"bold": True, "font_color": "#FFFFFF", "font_size": 9, "bg_color": "#1F4E78", "pattern": 1,
+         "text_wrap": True, "valign": "vcenter", "align": "center"}
+_CELL = {"bottom": 1, "bottom_color": "#9BB7D4", "font_size": 9, "valign": "top"}
+_TOTAL = {"bold": True, "bg_color": "#DDEBF7", "pattern": 1}
+_LINK = {"font_color": "#0563C1", "underline": 1, "bold": False}
+_PX_PER_CHARACTER = 7   #: Calibri 11's digit width: a column of w characters is 7w pixels wide
+_HEADER_ROW_HEIGHT = 30
 
 
-def put(ws, row: int, col: int, value, fmt: str | None = None):
-    """One cell: text always as text (never a formula, XML-safe), numbers as numbers, None/NaN blank."""
-    c = ws.cell(row=row, column=col)
-    if isinstance(value, str):
-        put_text(c, value)
-    elif value is None or (isinstance(value, float) and math.isnan(value)):
-        return c
-    else:
-        c.value = value.item() if hasattr(value, "item") else value
-    if fmt:
-        c.number_format = fmt
-    return c
+class Looks:
+    """The workbook's cell formats, each made once: ``looks(props)`` is the format of those
+    properties (a dict of XlsxWriter format properties, or None for the default look)."""
+
+    def __init__(self, wb) -> None:
+        self._wb = wb
+        self._made: dict = {}
+
+    def __call__(self, props: dict | None):
+        if not props:
+            return None
+        key = tuple(sorted(props.items()))
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = self._wb.add_format(props)
+        return made
 
 
-def title(ws, text: str, subtitle: str) -> None:
-    """Row 1: the sheet's title; row 2: what it is (estimates, date, pool)."""
-    put(ws, 1, 1, text).font = Font(bold=True, size=14, color="1F4E78")
-    put(ws, 2, 1, subtitle).font = Font(italic=True, size=9, color="595959")
+class Sheet:
+    """One worksheet of the dashboard being written; rows and columns count from 1."""
 
+    def __init__(self, wb, looks: Looks, name: str) -> None:
+        self.ws = wb.add_worksheet(name)
+        self.name = name
+        self.looks = looks
+        self._heights: dict[int, float] = {}
+        self._links = 0   #: link cells written (Excel holds LINK_LIMIT a sheet)
+        self._cell_looks: dict = {}
 
-def section(ws, row: int, text: str) -> None:
-    put(ws, row, 1, text).font = Font(bold=True, size=11, color="1F4E78")
+    def put(self, row: int, col: int, value, props: dict | None = None) -> str | None:
+        """One cell: text always as text (never a formula, XML-safe), numbers as numbers, None/NaN
+        blank; ``props``: its look. Returns the text written (None for a number or a blank)."""
+        return put_value(self.ws, row - 1, col - 1, value, self.looks(props))
 
+    def merge(self, row: int, col: int, span: int, value, props: dict | None = None) -> None:
+        """``value`` in ``span`` merged columns from (row, col); written as :meth:`put` writes it."""
+        look = self.looks(props)
+        self.ws.merge_range(row - 1, col - 1, row - 1, col + span - 2, "", look)
+        put_value(self.ws, row - 1, col - 1, value, look)
 
-def header(ws, row: int, labels: list[str], spans: list[int] | None = None) -> None:
-    """A header row: white bold on blue, wrapped; ``spans``: how many columns each label covers."""
-    j = 1
-    for label, span in zip(labels, spans or [1] * len(labels)):
-        c = put(ws, row, j, label)
-        if span > 1:
-            ws.merge_cells(start_row=row, start_column=j, end_row=row, end_column=j + span - 1)
-        j += span
-        c.font = Font(bold=True, color="FFFFFF", size=9)
-        c.fill = _HEAD_FILL
-        c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    ws.row_dimensions[row].height = 30
+    def height(self, row: int, points: float) -> None:
+        """Make ``row`` at least ``points`` tall (a row keeps the largest height asked)."""
+        if points > self._heights.get(row, 0):
+            self._heights[row] = points
+            self.ws.set_row(row - 1, points)
 
+    def title(self, text: str, subtitle: str) -> None:
+        """Row 1: the sheet's title; row 2: what it is (estimates, date, pool)."""
+        self.put(1, 1, text, _TITLE)
+        self.put(2, 1, subtitle, _SUBTITLE)
 
-def table(ws, first_row: int, records: list[dict], columns: list[tuple[str, str | None]], *,
-          bold_when=None, link_column: str | None = None, merge: dict | None = None,
-          wrap: dict | None = None) -> int:
-    """Write ``records`` below a header, one row each, ``columns`` = [(key, number format)]; rows for
-    which ``bold_when(record)`` is true are shaded totals. ``link_column``: its text is also the
-    cell's relative hyperlink (a file beside the dashboard); ``merge``: {key: columns it spans};
-    ``wrap``: {key: characters a line holds}: that text wraps and the row is made tall enough.
-    Returns the next free row.
+    def section(self, row: int, text: str, props: dict = _SECTION) -> None:
+        self.put(row, 1, text, props)
 
-    A cell's look depends only on (number format, total row, wrapped, link): each look is made once
-    and copied to the cells that share it (openpyxl indexes every style object it is given, ~10 µs a
-    cell and attribute; copying a made cell's style array is what openpyxl's own sheet copy does).
-    """
-    row = first_row
-    looks: dict = {}
-    for rec in records:
-        total = bool(bold_when and bold_when(rec))
-        j = 1
-        for key, fmt in columns:
-            span = (merge or {}).get(key, 1)
-            c = put(ws, row, j, rec.get(key))
+    def header(self, row: int, labels: list[str], spans: list[int] | None = None, *, first_col: int = 1,
+               props: dict = _HEAD) -> None:
+        """A header row: white bold on blue, wrapped, 30 points tall; ``spans``: how many columns each
+        label covers."""
+        j = first_col
+        for label, span in zip(labels, spans or [1] * len(labels)):
             if span > 1:
-                ws.merge_cells(start_row=row, start_column=j, end_row=row, end_column=j + span - 1)
-            j += span
-            text = isinstance(c.value, str)
-            wrapped = bool(wrap and key in wrap and text)
-            link = key == link_column and text and bool(c.value)
-            look = (fmt, total, wrapped, link)
-            made = looks.get(look)
-            if made is None:
-                _style_cell(c, fmt, total, wrapped, link)
-                looks[look] = copy(c._style)
+                self.merge(row, j, span, label, props)
             else:
-                c._style = copy(made)
-            if wrapped:
-                lines = max(1, -(-len(c.value) // wrap[key]))
-                if lines > 1:
-                    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, 12.0 * lines)
-            if link:
-                c.hyperlink = c.value
-        row += 1
-    return row
+                self.put(row, j, label, props)
+            j += span
+        if props is _HEAD:
+            self.height(row, _HEADER_ROW_HEIGHT)
 
+    def table(self, first_row: int, records: list[dict], columns: list[tuple[str, str | None]], *,
+              bold_when=None, link_column: str | None = None, merge: dict | None = None,
+              wrap: dict | None = None) -> int:
+        """Write ``records`` below a header, one row each, ``columns`` = [(key, number format)]; rows for
+        which ``bold_when(record)`` is true are shaded totals. ``link_column``: its text is also the
+        cell's relative hyperlink (a file beside the dashboard); ``merge``: {key: columns it spans};
+        ``wrap``: {key: characters a line holds}: that text wraps and the row is made tall enough.
+        Returns the next free row."""
+        ws, merge, wrap = self.ws, merge or {}, wrap or {}
+        plan, j = [], 0
+        for key, fmt in columns:
+            span = merge.get(key, 1)
+            plan.append((key, fmt, j, span, wrap.get(key), key == link_column))
+            j += span
+        # the look of each column's cells in a plain row and in a total row (text that wraps or links differs)
+        plain = {total: [self._cell_look(fmt, total) for _, fmt, *_ in plan] for total in (False, True)}
+        r = first_row - 1
+        for rec in records:
+            total = bool(bold_when and bold_when(rec))
+            lines = 1
+            for (key, fmt, col, span, chars, link), look in zip(plan, plain[total]):
+                value = rec.get(key)
+                if span > 1:
+                    ws.merge_range(r, col, r, col + span - 1, "", look)
+                if (chars or link) and isinstance(value, str):
+                    look = self._cell_look(fmt, total, wrapped=bool(chars), link=link and bool(value))
+                    if chars:
+                        lines = max(lines, -(-len(value) // chars))
+                    if link and value:
+                        self._links += 1
+                        put_link(ws, r, col, value, look, linked=self._links <= LINK_LIMIT)
+                        continue
+                put_value(ws, r, col, value, look)
+            if lines > 1:
+                self.height(r + 1, 12.0 * lines)
+            r += 1
+        return r + 1
 
-def _style_cell(c, fmt: str | None, total: bool, wrapped: bool, link: bool) -> None:
-    if fmt:
-        c.number_format = fmt
-    c.border = _GRID
-    c.font = Font(size=9, color="0563C1", underline="single") if link else Font(size=9, bold=total)
-    if total:
-        c.fill = _TOTAL_FILL
-    c.alignment = Alignment(wrap_text=True, vertical="top") if wrapped else Alignment(vertical="top")
+    def _cell_look(self, fmt: str | None, total: bool, wrapped: bool = False, link: bool = False):
+        """The format of a table cell: number format, shaded bold total row, wrapped text, link."""
+        key = (fmt, total, wrapped, link)
+        made = self._cell_looks.get(key)
+        if made is None:
+            made = self._cell_looks[key] = self.looks({**_CELL, **({"num_format": fmt} if fmt else {}),
+                                                       **(_TOTAL if total else {}),
+                                                       **({"text_wrap": True} if wrapped else {}),
+                                                       **(_LINK if link else {})})
+        return made
 
+    def widths(self, values: list[float]) -> int:
+        """Column widths in characters (as the ``<col>`` element stores them), from column A.
+        Returns the width of these columns in pixels."""
+        pixels = [round(w * _PX_PER_CHARACTER) for w in values]
+        for j, px in enumerate(pixels):
+            self.ws.set_column_pixels(j, j, px)
+        return sum(pixels)
 
-def widths(ws, values: list[float]) -> None:
-    for j, w in enumerate(values, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
-
-
-def print_setup(ws, sheet_title: str, title_rows: str | None) -> None:
-    """Landscape, fit to one page wide (as many pages tall as needed), ``title_rows`` (e.g. "4:4")
-    repeated on every page, header with the title, footer with the page number."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_rows:
-        ws.print_title_rows = title_rows
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.print_options.horizontalCentered = True
-    ws.oddHeader.center.text = f"ASM practice dashboard: {sheet_title}"
-    ws.oddHeader.center.size = 9
-    ws.oddFooter.left.text = "Estimates, not CMS determinations"
-    ws.oddFooter.left.size = 8
-    ws.oddFooter.right.text = "Page &P of &N"
-    ws.oddFooter.right.size = 8
+    def print_setup(self, title_row: int | None) -> None:
+        """Landscape, letter, fit to one page wide (as many pages tall as needed), ``title_row``
+        (e.g. 4) repeated on every page, header with the title, footer with the page number."""
+        ws = self.ws
+        ws.set_landscape()
+        ws.set_paper(1)   # letter
+        ws.fit_to_pages(1, 0)
+        if title_row:
+            ws.repeat_rows(title_row - 1)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.center_horizontally()
+        ws.set_header(f"&C&9 ASM practice dashboard: {self.name}", {"margin": 0.5})
+        ws.set_footer("&L&8 Estimates, not CMS determinations&R&8 Page &P of &N", {"margin": 0.5})

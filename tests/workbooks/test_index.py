@@ -1,0 +1,112 @@
+"""The index workbook (asm_xl.workbooks.index): one row a physician under the header, roster text as
+text (never a formula), the Workbook column linked to the file beside the index, the note beside the
+table, written all or nothing."""
+
+from __future__ import annotations
+
+import math
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from defusedxml import ElementTree as SafeET
+
+from asm_xl.workbooks.batch import SUMMARY_COLUMNS
+from asm_xl.workbooks.index import COLUMNS, NOTE, link_target, write_index
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+FORMULA_LIKE = ['=HYPERLINK("http://x")', "+1-555", "@SUM(A1)", "-2+3", "=cmd|' /C calc'!A0", "http://x.example",
+                "1e5", "{=A1}"]
+
+
+def _summary(names: list[str], **columns) -> pd.DataFrame:
+    n = len(names)
+    base = {"npi": [f"{1000000000 + i}" for i in range(n)], "name": names, "cohort": "HF",
+            "performance_year": np.int64(2027), "final_score": np.linspace(10, 90, n), "factor": 0.01,
+            "dollar_impact": -1234.5, "dollars_p10": -2000.0, "dollars_p50": -1000.0, "dollars_p90": 500.0,
+            "p_gain": 0.25, "rank_in_roster_cohort": np.arange(1, n + 1), "roster_cohort_size": n,
+            "file": [f"{1000000000 + i}_x.xlsx" for i in range(n)], "status": "written"}
+    base.update(columns)
+    return pd.DataFrame(base).reindex(columns=SUMMARY_COLUMNS)
+
+
+def _cells_xml(path: Path) -> dict:
+    with zipfile.ZipFile(path) as zf:
+        root = SafeET.fromstring(zf.read("xl/worksheets/sheet1.xml"))
+    return {c.get("r"): c for c in root.iter(f"{MAIN}c")}
+
+
+def test_formula_like_names_are_text_cells_that_every_reader_shows_as_typed(tmp_path):
+    path = write_index(_summary(FORMULA_LIKE), tmp_path / "index.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    cells = _cells_xml(path)
+    for r, name in enumerate(FORMULA_LIKE, start=2):
+        cell = ws.cell(r, 2)
+        assert (cell.value, cell.data_type) == (name, "s")
+        xml = cells[f"B{r}"]
+        assert xml.get("t") in ("s", "inlineStr") and xml.find(f"{MAIN}f") is None
+    assert not any(c.find(f"{MAIN}f") is not None for c in cells.values())
+
+
+def test_the_header_names_every_column_and_the_note_sits_right_of_the_table(tmp_path):
+    path = write_index(_summary(["A", "B"]), tmp_path / "index.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    header = [ws.cell(1, j).value for j in range(1, len(COLUMNS) + 1)]
+    assert header == [h for _, h, _ in COLUMNS] and header[12] == "Of"   # the note once overwrote "Of" (M1)
+    assert ws.cell(1, len(COLUMNS) + 1).value is None and ws.cell(1, len(COLUMNS) + 2).value == NOTE
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:O3" and ws.print_area == "'Index'!$A$1:$O$3"
+    assert ws.cell(1, 1).font.b and ws.cell(1, 1).font.color.rgb == "FFFFFFFF"
+    assert ws.cell(1, 1).fill.fgColor.rgb == "FF1F4E78"
+    assert [ws.column_dimensions[c].width for c in "ABN"] == [13, 30, 48]
+
+
+def test_numbers_keep_their_formats_and_blanks_stay_blank(tmp_path):
+    summary = _summary(["A", "B"], final_score=[55.123, np.nan], p_gain=[0.5, None])
+    path = write_index(summary, tmp_path / "index.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    row = {h: ws.cell(2, j).value for j, (_, h, _) in enumerate(COLUMNS, start=1)}
+    assert row["Final score"] == 55.123 and row["Performance year"] == 2027 and row["Rank in roster cohort"] == 1
+    assert row["Dollar impact"] == -1234.5 and math.isclose(row["Chance of a gain"], 0.5)
+    assert ws.cell(3, 5).value is None and ws.cell(3, 11).value is None
+    for j, (_, _, fmt) in enumerate(COLUMNS, start=1):
+        if ws.cell(2, j).value is not None:
+            assert ws.cell(2, j).number_format == fmt, j
+
+
+def test_characters_xml_cannot_hold_are_shown_as_their_escape(tmp_path):
+    path = write_index(_summary(["Bell\x07 Ring", "Non\ufffechar", "lone \ud800 half"]), tmp_path / "index.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    assert [ws.cell(r, 2).value for r in (2, 3, 4)] == ["Bell_x0007_ Ring", "Non_xFFFE_char", "lone _xD800_ half"]
+
+
+def test_a_workbook_link_targets_the_file_beside_the_index(tmp_path):
+    files = ["1_Okafor,_Adaeze.xlsx", "2_50%_[x]_{y}^`.xlsx", "3_José_Müller.xlsx"]
+    path = write_index(_summary(["A", "B", "C"], file=files), tmp_path / "index.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    shown = [ws.cell(r, 14) for r in (2, 3, 4)]
+    assert [c.value for c in shown] == files
+    assert [c.hyperlink.target for c in shown] == [files[0], "2_50%25_%5bx%5d_%7by%7d%5e%60.xlsx", files[2]]
+    assert [unquote(c.hyperlink.target) for c in shown] == files
+    assert shown[0].font.u == "single" and shown[0].font.color.rgb == "FF0563C1"
+
+
+@pytest.mark.parametrize("name", ["a.xlsx", "a%20b.xlsx", "50%.xlsx", "[a] b#c.xlsx"])
+def test_a_link_target_decodes_to_the_file_name(name):
+    assert unquote(link_target(name)) == name and " " not in link_target(name)
+
+
+def test_a_value_no_cell_can_hold_stops_the_index_and_leaves_no_file(tmp_path):
+    summary = _summary(["A"], final_score=[object()])
+    with pytest.raises(TypeError, match="cannot write a object to cell"):
+        write_index(summary, tmp_path / "index.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_index_of_no_physicians_is_the_header_alone(tmp_path):
+    path = write_index(_summary([]), tmp_path / "index.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    assert ws.max_row == 1 and ws.auto_filter.ref == "A1:O1"
