@@ -42,8 +42,9 @@ NOTE = ("Estimates, not CMS determinations. P10 / P50 / P90: the dollars in a ca
         "(written rows only). Status \"kept\": the file is from an earlier run and the row shows its numbers.")
 NOTE_COLUMN = len(COLUMNS) + 1   #: 0-based: the note sits right of the table, one empty column between
 
-#: never read text as a formula, a URL or a number (text is written with write_string anyway); refuse
-#: NaN/inf rather than write an error value; build the package in memory (no temporary files)
+#: never read text as a formula, a URL or a number (text is written with write_string anyway); never
+#: write NaN/inf as an error value (put_value blanks NaN, refuses inf); build the package in memory
+#: (no temporary files)
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
            "nan_inf_to_errors": False, "in_memory": True}
 LINK_LIMIT = 65_530   #: hyperlinks Excel holds in one worksheet; later link cells show their text only
@@ -85,10 +86,12 @@ def put_value(ws, row: int, col: int, value, cell_format=None) -> str | None:
     given). Returns the text written, None for any other value."""
     kind = type(value)
     if kind is float or kind is int:   # most cells: checked first, without the slower checks below
-        if value == value:
+        if value - value == 0:   # finite
             ws.write_number(row, col, value, cell_format)
-        else:
+        elif value != value:
             ws.write_blank(row, col, None, cell_format)
+        else:
+            raise ValueError(f"cannot write {value} to cell ({row + 1}, {col + 1}): not a finite number")
         return None
     if isinstance(value, str):
         text = xml_safe_text(value)
@@ -101,7 +104,7 @@ def put_value(ws, row: int, col: int, value, cell_format=None) -> str | None:
     elif isinstance(value, bool):
         ws.write_boolean(row, col, value, cell_format)
     elif isinstance(value, numbers.Real):
-        ws.write_number(row, col, value, cell_format)
+        put_value(ws, row, col, float(value), cell_format)
     else:
         raise TypeError(f"cannot write a {type(value).__name__} to cell ({row + 1}, {col + 1}): {value!r}")
     return None

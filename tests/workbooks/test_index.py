@@ -106,6 +106,13 @@ def test_a_value_no_cell_can_hold_stops_the_index_and_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("bad", [math.inf, -np.inf])
+def test_an_infinite_number_is_refused_by_name_and_leaves_no_file(tmp_path, bad):
+    with pytest.raises(ValueError, match="cannot write .*inf to cell \\(2, 7\\): not a finite number"):
+        write_index(_summary(["A"], dollar_impact=[bad]), tmp_path / "index.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_index_of_no_physicians_is_the_header_alone(tmp_path):
     path = write_index(_summary([]), tmp_path / "index.xlsx")
     ws = openpyxl.load_workbook(path).active

@@ -87,13 +87,14 @@ class Sheet:
         self.put(1, 1, text, _TITLE)
         self.put(2, 1, subtitle, _SUBTITLE)
 
-    def section(self, row: int, text: str, props: dict = _SECTION) -> None:
-        self.put(row, 1, text, props)
+    def section(self, row: int, text: str) -> None:
+        """A section's title in column A: bold, blue."""
+        self.put(row, 1, text, _SECTION)
 
     def header(self, row: int, labels: list[str], spans: list[int] | None = None, *, first_col: int = 1,
                props: dict = _HEAD) -> None:
-        """A header row: white bold on blue, wrapped, 30 points tall; ``spans``: how many columns each
-        label covers."""
+        """A header row from ``first_col``: white bold on blue, wrapped, 30 points tall; ``spans``: how
+        many columns each label covers; ``props``: another look (the row's height is then left as is)."""
         j = first_col
         for label, span in zip(labels, spans or [1] * len(labels)):
             if span > 1:
