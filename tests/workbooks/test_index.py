@@ -16,6 +16,7 @@ import pytest
 from defusedxml import ElementTree as SafeET
 
 from asm_xl.workbooks.batch import SUMMARY_COLUMNS
+from asm_xl.workbooks import index
 from asm_xl.workbooks.index import COLUMNS, NOTE, link_target, write_index
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -92,6 +93,14 @@ def test_a_workbook_link_targets_the_file_beside_the_index(tmp_path):
     assert [c.hyperlink.target for c in shown] == [files[0], "2_50%25_%5bx%5d_%7by%7d%5e%60.xlsx", files[2]]
     assert [unquote(c.hyperlink.target) for c in shown] == files
     assert shown[0].font.u == "single" and shown[0].font.color.rgb == "FF0563C1"
+
+
+def test_past_excels_links_a_sheet_a_file_name_is_shown_without_its_link(tmp_path, monkeypatch):
+    monkeypatch.setattr(index, "LINK_LIMIT", 2)   # Excel holds 65,530 a sheet
+    path = write_index(_summary(["A", "B", "C"]), tmp_path / "index.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    assert [ws.cell(r, 14).value for r in (2, 3, 4)] == [f"{1000000000 + i}_x.xlsx" for i in range(3)]
+    assert [ws.cell(r, 14).hyperlink is not None for r in (2, 3, 4)] == [True, True, False]
 
 
 @pytest.mark.parametrize("name", ["a.xlsx", "a%20b.xlsx", "50%.xlsx", "[a] b#c.xlsx"])
