@@ -154,9 +154,7 @@ def write_index(summary: pd.DataFrame, path: Path) -> Path:
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, row, len(COLUMNS) - 1)
     ws.print_area(0, 0, row, len(COLUMNS) - 1)   # the table, not the note running on to the right
-    ws.set_margins(left=0.75, right=0.75, top=1, bottom=1)
-    ws.set_header("", {"margin": 0.5})
-    ws.set_footer("", {"margin": 0.5})
+    ws.set_margins(left=0.75, right=0.75, top=1, bottom=1)   # openpyxl's defaults, as before
     for j, width in enumerate(WIDTHS):
         ws.set_column_pixels(j, j, width * 7)   # 7 px a character of Calibri 11: the <col> width is `width`
     return save_workbook(wb, buf, path)
