@@ -171,7 +171,7 @@ class Sheet:
         ws.fit_to_pages(1, 0)
         if title_row:
             ws.repeat_rows(title_row - 1)
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75)   # the header and footer clear the rows
         ws.center_horizontally()
-        ws.set_header(f"&C&9 ASM practice dashboard: {self.name}", {"margin": 0.5})
-        ws.set_footer("&L&8 Estimates, not CMS determinations&R&8 Page &P of &N", {"margin": 0.5})
+        ws.set_header(f"&C&9 ASM practice dashboard: {self.name}", {"margin": 0.3})
+        ws.set_footer("&L&8 Estimates, not CMS determinations&R&8 Page &P of &N", {"margin": 0.3})
