@@ -197,7 +197,7 @@ def _phases(df: pd.DataFrame, template: str) -> list[tuple[str, float]]:
     with tempfile.TemporaryDirectory() as d:
         from asm_xl.workbooks.index import write_index
         _, secs = _timed(write_index, summary, Path(d) / "index.xlsx")
-        out.append(("write_index (openpyxl)", secs))
+        out.append(("write_index (XlsxWriter)", secs))
     img, secs = _timed(TemplateImage, template)
     out.append(("TemplateImage(template) (once per process)", secs))
     from asm_xl.workbooks.dashboard import roster_dashboard, write_dashboard
@@ -205,7 +205,7 @@ def _phases(df: pd.DataFrame, template: str) -> list[tuple[str, float]]:
     out.append(("roster_dashboard (the dashboard's numbers)", secs))
     with tempfile.TemporaryDirectory() as d:
         _, secs = _timed(write_dashboard, data, Path(d) / "dashboard.xlsx")
-    out.append(("write_dashboard (openpyxl)", secs))
+    out.append(("write_dashboard (XlsxWriter)", secs))
     from asm_xl.excel import table_functions
     from asm_xl.workbooks.batch import CHUNK
     rows = list(v.valid.head(CHUNK).iterrows())  # one chunk, rendered together as batch.py does

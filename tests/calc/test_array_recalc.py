@@ -14,7 +14,7 @@ import zipfile
 
 import openpyxl
 import pytest
-import xlsxwriter  # the test extras' (pyproject.toml)
+import xlsxwriter  # a runtime dependency (the dashboard and index writer)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
