@@ -124,13 +124,7 @@ def action_values(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
         res = pd.DataFrame({c: pd.Series(dtype=object if c in _TEXT else float) for c in ACTION_COLUMNS})
         res.attrs["scored_rows"] = base.df.index.tolist()
         return res
-    frames = []
-    for a in sets:
-        frame = base.copies(a.positions)
-        for col, values in a.edits.items():
-            frame[col] = values
-        frames.append(frame)
-    after = base.rescore(pd.concat(frames, ignore_index=True))
+    after = base.rescore(_changed_copies(base, sets))
     pos = np.concatenate([a.positions for a in sets])
     before = final_scores(base.scores)[pos]
     keep = np.isfinite(after)
@@ -145,6 +139,17 @@ def action_values(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
     res = _table(base, out, pool, settings)
     res.attrs["scored_rows"] = base.df.index.tolist()
     return res
+
+
+def _changed_copies(base: Baseline, sets: list[ActionSet]) -> pd.DataFrame:
+    """Every action's changed copies in one table, the actions one after another (catalogue order)."""
+    changes: dict[str, list] = {}
+    stop = 0
+    for a in sets:
+        start, stop = stop, stop + a.positions.size
+        for col, values in a.edits.items():
+            changes.setdefault(col, []).append((start, stop, values))
+    return base.changed_copies(np.concatenate([a.positions for a in sets]), changes)
 
 
 _TEXT = {"row", "npi", "name", "cohort", "action", "measure", "label", "change", "source", "note"}
