@@ -158,7 +158,11 @@ class Baseline:
         out = np.full(len(frame), np.nan)
         if not len(frame):
             return out
-        frame = frame.drop(columns=[c for c in _IDENTIFIERS if c in frame.columns]).reset_index(drop=True)
+        drop = [c for c in _IDENTIFIERS if c in frame.columns]
+        if drop:
+            frame = frame.drop(columns=drop)
+        if not frame.index.equals(pd.RangeIndex(len(frame))):
+            frame = frame.reset_index(drop=True)
         years = pd.to_numeric(frame["performance_year"], errors="coerce").to_numpy()
         for year in np.unique(years):
             rows = np.flatnonzero(years == year)
@@ -175,7 +179,7 @@ class Baseline:
             if len(res.errors):  # a change this package made is invalid: a bug, not the user's input
                 e = res.errors.iloc[0]
                 raise RuntimeError(f"a what-if copy did not score: {e['column']} = {e['value']!r}: {e['reason']}")
-            out[rows] = final_scores(res.scores.loc[part.index])
+            out[res.scores.index.to_numpy()] = final_scores(res.scores)  # (the index: positions in frame)
         return out
 
     def copies(self, positions: np.ndarray) -> pd.DataFrame:
