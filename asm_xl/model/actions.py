@@ -76,19 +76,21 @@ def price_finals(pool, finals) -> dict[str, np.ndarray]:
 def change_percentiles(pool, before, after, *, chunk: int = 128) -> np.ndarray:
     """(n, 3): P10 / P50 / P90 over the pool's draws of each factor change
     factor_d(after_i) - factor_d(before_i) (``np.percentile``'s numbers: the sorted changes read by
-    :func:`~asm_xl.model.peer_percentiles.sorted_percentiles`), ``chunk`` changes at a time: a block
-    of chunk x draws that stays in the CPU's cache (128 x 1,000 draws: 1 MB). Each change is computed
-    on its own, so the numbers do not depend on ``chunk``."""
+    :func:`~asm_xl.model.peer_percentiles.sorted_percentiles`), once per distinct (before, after)
+    (IA-1 and IA-2 of one physician are one), ``chunk`` changes at a time: a block of chunk x draws
+    that stays in the CPU's cache (128 x 1,000 draws: 1 MB). Each change is computed on its own, so
+    the numbers do not depend on ``chunk`` or on the other changes."""
     before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
-    out = np.empty((before.size, len(PERCENTILES)))
-    for lo in range(0, before.size, chunk):
-        b, a = before[lo:lo + chunk], after[lo:lo + chunk]
+    pairs, which = np.unique(np.stack([before, after], axis=1).reshape(-1, 2), axis=0, return_inverse=True)
+    out = np.empty((len(pairs), len(PERCENTILES)))
+    for lo in range(0, len(pairs), chunk):
+        b, a = pairs[lo:lo + chunk, 0], pairs[lo:lo + chunk, 1]
         uniq, inverse = np.unique(b, return_inverse=True)  # the actions of a physician share one "before"
         change = pool.factors(a)
         change -= pool.factors(uniq)[inverse]
         change.sort(axis=1)
         out[lo:lo + chunk] = sorted_percentiles(change, PERCENTILES).T
-    return out
+    return out[which.reshape(-1)]
 
 
 def prepare_actions(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
@@ -167,7 +169,7 @@ _TEXT = {"row", "npi", "name", "cohort", "action", "measure", "label", "change",
 def _table(base: Baseline, out: dict, pool, settings: Settings, columns: list[str]) -> pd.DataFrame:
     pos, before, after = out["pos"], out["final_before"], out["final_after"]
     cohort = base.cohort[pos]
-    year = pd.to_numeric(base.df["performance_year"], errors="coerce").to_numpy()[pos].astype(int)
+    year = base.years[pos].astype(int)
     pay = np.nan_to_num(base.parsed["part_b_payments"][pos])
     priced = {f"{k}_{w}": np.full(pos.size, np.nan) for k in _PRICED for w in ("before", "after")}
     change = np.full((pos.size, len(PERCENTILES)), np.nan)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -126,6 +127,11 @@ class Baseline:
                               + np.nan_to_num(chk.boolean("payment_exception", default=False))) > 0
         return cls(df, result.scores.loc[df.index], result, measure_inputs(chk, code, settings),
                    ia_done_column(chk), code, parsed, settings, table, ladders, benchmark_source, cost_ladders)
+
+    @cached_property
+    def years(self) -> np.ndarray:
+        """The performance year of each row of ``df`` as floats (read once)."""
+        return pd.to_numeric(self.df["performance_year"], errors="coerce").to_numpy()
 
     def year_ladders(self, year: int) -> tuple[dict, dict]:
         """({(measure, collection type): Ladder}, {cohort: cost Ladder}) the baseline used in ``year``,
