@@ -113,7 +113,10 @@ class Baseline:
         if performance_year is not None:
             year = pd.to_numeric(df.get("performance_year"), errors="coerce") if "performance_year" in df else None
             df["performance_year"] = performance_year if year is None else year.fillna(performance_year)
-        df = df.loc[df.index.isin(result.scores.index)]
+        scores = result.scores
+        if len(scores) != len(df):  # rows with errors left out (the scores are in input order)
+            df = df.loc[df.index.isin(scores.index)]
+            scores = scores.loc[df.index]
         chk = Checker(df)
         code = cohort_codes(chk)
         allowed = "(checked by score_cohort)"
@@ -125,7 +128,7 @@ class Baseline:
         parsed["ia2"] = np.nan_to_num(chk.boolean("ia2_done", default=False))
         parsed["excepted"] = (np.nan_to_num(chk.boolean("euc_exception", default=False))
                               + np.nan_to_num(chk.boolean("payment_exception", default=False))) > 0
-        return cls(df, result.scores.loc[df.index], result, measure_inputs(chk, code, settings),
+        return cls(df, scores, result, measure_inputs(chk, code, settings),
                    ia_done_column(chk), code, parsed, settings, table, ladders, benchmark_source, cost_ladders)
 
     @cached_property

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from asm_xl.model.actions import prepare_actions
+from asm_xl.model.actions import action_values, prepare_actions
 from asm_xl.model.cohort_checks import blank_scalar
 from asm_xl.model.rescoring import Baseline
 
@@ -56,3 +56,13 @@ def test_each_copy_scores_alone_whatever_else_the_table_holds(frame, source):
     together = base.rescore(base.copies(positions))
     alone = np.array([base.rescore(base.copies(np.array([p])))[0] for p in positions])
     assert np.array_equal(together, alone, equal_nan=True)
+
+
+def test_rows_that_share_an_index_label_get_the_actions_of_a_fresh_index():
+    rows = [dict(cohort="HF", performance_year=2027, practice_size=40, part_b_payments=100_000 * (i + 1),
+                 ia_done=i % 3, pi_score=0.5, cost_episodes=30, cost_points=5 + i, q236_eligible=100,
+                 q236_reported=90, q236_rate=0.6 + i / 20) for i in range(3)]
+    fresh = action_values(pd.DataFrame(rows))
+    shared = action_values(pd.DataFrame(rows, index=[7, 7, 8]))
+    assert shared["row"].tolist() == fresh["row"].map({0: 7, 1: 7, 2: 8}).tolist()
+    pd.testing.assert_frame_equal(shared.drop(columns="row"), fresh.drop(columns="row"), check_exact=True)
