@@ -185,10 +185,9 @@ def _table(base: Baseline, out: dict, pool, settings: Settings, columns: list[st
     df = base.df
     text = lambda col: (df[col].astype(object).where(df[col].notna(), "").astype(str).to_numpy()[pos]  # noqa: E731
                         if col in df.columns else np.full(pos.size, "", dtype=object))
-    texts = {key: (a.text(key[1]), a.change_text(key[1]), a.source)
-             for key in set(zip(out["action"], out["measure"])) for a in [ACTIONS[key[0]]]}
-    label, what, source = (list(t) for t in zip(*[texts[k] for k in zip(out["action"], out["measure"])])) \
-        if pos.size else ([], [], [])
+    keys = list(zip(out["action"], out["measure"]))
+    texts = {(a, m): (ACTIONS[a].text(m), ACTIONS[a].change_text(m), ACTIONS[a].source) for a, m in set(keys)}
+    label, what, source = ([texts[k][i] for k in keys] for i in range(3))  # (once per action and measure)
     table = {"row": df.index.to_numpy()[pos], "npi": text("npi"), "name": text("name"), "cohort": cohort,
              "performance_year": year, "part_b_payments": pay, "action": out["action"], "measure": out["measure"],
              "label": label, "change": what, "source": source, "effort": out["effort"],
@@ -202,9 +201,10 @@ def _table(base: Baseline, out: dict, pool, settings: Settings, columns: list[st
     # catalogue order; np.lexsort is stable, sorts NaN last and holds -0.0 equal to 0.0, as
     # DataFrame.sort_values(kind="stable") does
     order = np.lexsort((out["order"], -table["final_change"], -table["value_p50"], pos))
-    table["rank"] = _rank_within(pos[order])  # (already in that order)
-    return pd.DataFrame({c: table[c] if c == "rank" else [table[c][i] for i in order] if isinstance(table[c], list)
-                         else np.asarray(table[c])[order] for c in columns}, index=pd.RangeIndex(pos.size))
+    ranked = {c: [v[i] for i in order] if isinstance(v, list) else np.asarray(v)[order] for c, v in table.items()
+              if c in columns}
+    ranked["rank"] = _rank_within(pos[order])
+    return pd.DataFrame({c: ranked[c] for c in columns}, index=pd.RangeIndex(pos.size))
 
 
 def _rank_within(physician: np.ndarray) -> np.ndarray:
