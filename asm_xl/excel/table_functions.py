@@ -133,7 +133,8 @@ def _actions_batch(calls: list[tuple]) -> None:
     one cohort and year different ladders), kept in :data:`ACTIONS_MEMO` for the calls that follow. A
     physician's actions do not depend on the other rows of the frame once the cost ladder is given
     (packaged benchmarks, the pool in force), so each table is the one :func:`_actions_table` gives.
-    Rows the batch leaves out (an input error, an omitted ladder) compute themselves."""
+    Rows the batch leaves out (an input error, an omitted ladder) compute themselves. Only the columns
+    the tables show are asked for (the final scores before and after are not priced)."""
     groups: dict = {}   # settings -> [(ladders {(cohort, year): ladder}, [(memo args, row)])]
     for args in calls:
         participant, measures, cost, activities, exceptions_, cost_ladder, assumptions = args
@@ -162,7 +163,8 @@ def _actions_batch(calls: list[tuple]) -> None:
         for given, items in parts:
             try:
                 actions = action_values(pd.DataFrame([row for _, row in items]), settings=s, cost_ladders=given,
-                                        errors="skip")
+                                        errors="skip", columns=("row", "label", "final_change", "value_p50",
+                                                                "value_p10", "value_p90"))
             except ASMInputError:
                 continue
             owner = actions["row"].tolist()  # the frame's positions

@@ -116,14 +116,14 @@ def _quality_actions(base: Baseline, code: str, m, mine, add) -> np.ndarray:
     where the measure could be completed (for the minimum submission)."""
     s, cols, mi = base.settings, measure_columns(m.key), base.inputs[code][m.id]
     counted = pd.to_numeric(base.scores[f"{m.key}_points"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bench = base.scores[f"{m.key}_benchmark"].astype(str).to_numpy()
-    scored = mine & (mi["status"] == MeasureStatus.SCORED) & (bench != "none")
+    scored = mine & (mi["status"] == MeasureStatus.SCORED)
+    scored[scored] = base.scores[f"{m.key}_benchmark"].to_numpy(dtype=object)[scored] != "none"  # (text of these)
     entered = scored & ~np.isnan(mi["points"])
     pts = np.nan_to_num(mi["points"])
     add("quality_decile", m.label, entered & (pts < 10), {cols["points"]: np.minimum(pts + 1, 10.0)})
     add("quality_top", m.label, entered & (pts < 9), {cols["points"]: 10.0},
         effort=np.ceil(10.0 - pts))
-    years = pd.to_numeric(base.df["performance_year"], errors="coerce").to_numpy()
+    years = base.years
     by_rate = scored & ~entered & ~np.isnan(mi["rate"])
     for year in np.unique(years[by_rate]):
         quality, _ = base.year_ladders(int(year))
@@ -177,7 +177,7 @@ def _cost_actions(base: Baseline, add) -> None:
     with np.errstate(invalid="ignore"):
         add("cost_point", "", scored & (cpts < 10), {"cost_points": np.minimum(cpts + 1, 10.0)})
     eps = p["cost_episodes"]
-    years = pd.to_numeric(base.df["performance_year"], errors="coerce").to_numpy()
+    years = base.years
     ladder = np.zeros(len(years), dtype=bool)
     for code, year in set(zip(base.cohort.tolist(), years.tolist())):
         ladder[(base.cohort == code) & (years == year)] = base.cost_ladder(code, int(year)) is not None

@@ -34,9 +34,7 @@ final score never has a negative value at any percentile.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -44,6 +42,7 @@ import pandas as pd
 from asm_xl.model.action_catalogue import ACTIONS, Action
 from asm_xl.model.action_edits import ActionSet, candidate_actions, normalize_ia_columns
 from asm_xl.model.benchmarks import BenchmarkTable
+from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peer_percentiles import sorted_percentiles
 from asm_xl.model.peer_pricing import PERCENTILES
 from asm_xl.model.rescoring import Baseline, final_scores, pool_for
@@ -61,32 +60,37 @@ ACTION_COLUMNS = ["row", "npi", "name", "cohort", "performance_year", "part_b_pa
                   "dollars_p10_after", "dollars_p50_after", "dollars_p90_after",
                   "value_p10", "value_p50", "value_p90", "rank", "note"]
 _PRICED = ("factor_p10", "factor_p50", "factor_p90", "p_gain")
+#: the columns that price the final scores before and after (not needed for the values or the rank)
+_PRICED_COLUMNS = frozenset(c for c in ACTION_COLUMNS if c.startswith(("factor_", "p_gain_", "dollars_")))
 
 
 def price_finals(pool, finals) -> dict[str, np.ndarray]:
     """P10 / P50 / P90 factor and P(gain) of each final score, priced once per distinct score by
-    :meth:`~asm_xl.model.peers.PoolDraws.price` (the one pricing rule)."""
-    finals = np.asarray(finals, dtype=float)
-    uniq, inverse = np.unique(finals, return_inverse=True)
-    pieces = np.array_split(uniq, max(1, min(os.cpu_count() or 1, uniq.size // 4096)))
-    # numpy releases the GIL in its loops: pieces are priced side by side, as payment_ranges does
-    with ThreadPoolExecutor(max_workers=len(pieces)) as runner:
-        ranges = list(runner.map(pool.price, pieces))
-    return {k: np.concatenate([np.asarray(getattr(r, k)) for r in ranges])[inverse] for k in _PRICED}
+    :meth:`~asm_xl.model.peers.PoolDraws.price` (the one pricing rule; it prices chunks of scores
+    side by side on the shared worker threads, :mod:`~asm_xl.model.peer_threads`)."""
+    uniq, inverse = np.unique(np.asarray(finals, dtype=float), return_inverse=True)
+    priced = pool.price(uniq)
+    return {k: np.asarray(getattr(priced, k))[inverse] for k in _PRICED}
 
 
-def change_percentiles(pool, before, after, *, chunk: int = 2048) -> np.ndarray:
+def change_percentiles(pool, before, after, *, chunk: int = 128) -> np.ndarray:
     """(n, 3): P10 / P50 / P90 over the pool's draws of each factor change
-    factor_d(after_i) - factor_d(before_i), ``chunk`` changes at a time (memory ~ chunk x draws)."""
+    factor_d(after_i) - factor_d(before_i) (``np.percentile``'s numbers: the sorted changes read by
+    :func:`~asm_xl.model.peer_percentiles.sorted_percentiles`), once per distinct (before, after)
+    (IA-1 and IA-2 of one physician are one), ``chunk`` changes at a time: a block of chunk x draws
+    that stays in the CPU's cache (128 x 1,000 draws: 1 MB). Each change is computed on its own, so
+    the numbers do not depend on ``chunk`` or on the other changes."""
     before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
-    out = np.empty((before.size, len(PERCENTILES)))
-    for lo in range(0, before.size, chunk):
-        b, a = before[lo:lo + chunk], after[lo:lo + chunk]
+    pairs, which = np.unique(np.stack([before, after], axis=1).reshape(-1, 2), axis=0, return_inverse=True)
+    out = np.empty((len(pairs), len(PERCENTILES)))
+    for lo in range(0, len(pairs), chunk):
+        b, a = pairs[lo:lo + chunk, 0], pairs[lo:lo + chunk, 1]
         uniq, inverse = np.unique(b, return_inverse=True)  # the actions of a physician share one "before"
-        change = pool.factors(a) - pool.factors(uniq)[inverse]
+        change = pool.factors(a)
+        change -= pool.factors(uniq)[inverse]
         change.sort(axis=1)
-        out[lo:lo + chunk] = sorted_percentiles(change, PERCENTILES).T  # np.percentile's numbers
-    return out
+        out[lo:lo + chunk] = sorted_percentiles(change, PERCENTILES).T
+    return out[which.reshape(-1)]
 
 
 def prepare_actions(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
@@ -105,7 +109,8 @@ def prepare_actions(participants: pd.DataFrame, *, settings: Settings = DEFAULT_
 def action_values(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS, pool=None,
                   benchmarks: BenchmarkTable | None = None, ladders: dict | None = None,
                   benchmark_source: str = "packaged", cost_ladders: dict | None = None,
-                  performance_year: int | None = None, errors: str = "raise") -> pd.DataFrame:
+                  performance_year: int | None = None, errors: str = "raise",
+                  columns: Sequence[str] = ACTION_COLUMNS) -> pd.DataFrame:
     """One row per applicable (physician, action), columns :data:`ACTION_COLUMNS`, in input order
     and by rank within a physician.
 
@@ -115,22 +120,22 @@ def action_values(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
     with errors get no actions). Physicians without a computable final score or with an exception get
     none; an action after which the final score cannot be computed is left out. ``attrs["scored_rows"]``
     of the result: the rows scored without an error (those of them absent from the result have no
-    action that applies).
+    action that applies). ``columns``: those of :data:`ACTION_COLUMNS` wanted, in that order (the same
+    numbers); the final scores before and after are priced (``factor_*``, ``p_gain_*``, ``dollars_*``,
+    as much work again as the values) only when one of their columns is wanted.
     """
+    columns = list(columns)
+    unknown = [c for c in columns if c not in ACTION_COLUMNS]
+    if unknown:
+        raise ASMInputError("columns", unknown[0], f"columns of action_values ({', '.join(ACTION_COLUMNS)})")
     base, sets = prepare_actions(participants, settings=settings, benchmarks=benchmarks, ladders=ladders,
                                  benchmark_source=benchmark_source, cost_ladders=cost_ladders,
                                  performance_year=performance_year, errors=errors)
     if not sets:
-        res = pd.DataFrame({c: pd.Series(dtype=object if c in _TEXT else float) for c in ACTION_COLUMNS})
+        res = pd.DataFrame({c: pd.Series(dtype=object if c in _TEXT else float) for c in columns})
         res.attrs["scored_rows"] = base.df.index.tolist()
         return res
-    frames = []
-    for a in sets:
-        frame = base.copies(a.positions)
-        for col, values in a.edits.items():
-            frame[col] = values
-        frames.append(frame)
-    after = base.rescore(pd.concat(frames, ignore_index=True))
+    after = base.rescore(_changed_copies(base, sets))
     pos = np.concatenate([a.positions for a in sets])
     before = final_scores(base.scores)[pos]
     keep = np.isfinite(after)
@@ -142,51 +147,72 @@ def action_values(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
         "final_before": before, "final_after": after,
     }
     out = {k: np.asarray(v)[keep] for k, v in out.items()}
-    res = _table(base, out, pool, settings)
+    res = _table(base, out, pool, settings, columns)
     res.attrs["scored_rows"] = base.df.index.tolist()
     return res
+
+
+def _changed_copies(base: Baseline, sets: list[ActionSet]) -> pd.DataFrame:
+    """Every action's changed copies in one table, the actions one after another (catalogue order)."""
+    changes: dict[str, list] = {}
+    stop = 0
+    for a in sets:
+        start, stop = stop, stop + a.positions.size
+        for col, values in a.edits.items():
+            changes.setdefault(col, []).append((start, stop, values))
+    return base.changed_copies(np.concatenate([a.positions for a in sets]), changes)
 
 
 _TEXT = {"row", "npi", "name", "cohort", "action", "measure", "label", "change", "source", "note"}
 
 
-def _table(base: Baseline, out: dict, pool, settings: Settings) -> pd.DataFrame:
-    pos = out["pos"]
+def _table(base: Baseline, out: dict, pool, settings: Settings, columns: list[str]) -> pd.DataFrame:
+    pos, before, after = out["pos"], out["final_before"], out["final_after"]
     cohort = base.cohort[pos]
-    year = pd.to_numeric(base.df["performance_year"], errors="coerce").to_numpy()[pos].astype(int)
+    year = base.years[pos].astype(int)
     pay = np.nan_to_num(base.parsed["part_b_payments"][pos])
     priced = {f"{k}_{w}": np.full(pos.size, np.nan) for k in _PRICED for w in ("before", "after")}
     change = np.full((pos.size, len(PERCENTILES)), np.nan)
     for code, y in sorted(set(zip(cohort.tolist(), year.tolist()))):
         rows = (cohort == code) & (year == y)
         in_force = pool_for(code, y, pool, settings)
-        both = price_finals(in_force, np.concatenate([out["final_before"][rows], out["final_after"][rows]]))
-        k = int(rows.sum())
-        for name, v in both.items():
-            priced[f"{name}_before"][rows], priced[f"{name}_after"][rows] = v[:k], v[k:]
-        change[rows] = change_percentiles(in_force, out["final_before"][rows], out["final_after"][rows])
+        if not _PRICED_COLUMNS.isdisjoint(columns):
+            both = price_finals(in_force, np.concatenate([before[rows], after[rows]]))
+            k = int(rows.sum())
+            for name, v in both.items():
+                priced[f"{name}_before"][rows], priced[f"{name}_after"][rows] = v[:k], v[k:]
+        change[rows] = change_percentiles(in_force, before[rows], after[rows])
     df = base.df
     text = lambda col: (df[col].astype(object).where(df[col].notna(), "").astype(str).to_numpy()[pos]  # noqa: E731
                         if col in df.columns else np.full(pos.size, "", dtype=object))
-    acts = [ACTIONS[a] for a in out["action"]]
+    keys = list(zip(out["action"], out["measure"]))
+    texts = {(a, m): (ACTIONS[a].text(m), ACTIONS[a].change_text(m), ACTIONS[a].source) for a, m in set(keys)}
+    label, what, source = ([texts[k][i] for k in keys] for i in range(3))  # (once per action and measure)
     table = {"row": df.index.to_numpy()[pos], "npi": text("npi"), "name": text("name"), "cohort": cohort,
              "performance_year": year, "part_b_payments": pay, "action": out["action"], "measure": out["measure"],
-             "label": [a.text(m) for a, m in zip(acts, out["measure"])],
-             "change": [a.change_text(m) for a, m in zip(acts, out["measure"])],
-             "source": [a.source for a in acts], "effort": out["effort"],
-             "final_before": out["final_before"], "final_after": out["final_after"],
-             "final_change": out["final_after"] - out["final_before"], **priced}
+             "label": label, "change": what, "source": source, "effort": out["effort"],
+             "final_before": before, "final_after": after, "final_change": after - before, **priced}
     for i, p in enumerate(("p10", "p50", "p90")):
         for w in ("before", "after"):
             table[f"dollars_{p}_{w}"] = table[f"factor_{p}_{w}"] * pay
         table[f"value_{p}"] = change[:, i] * pay
-    res = pd.DataFrame(table)
-    res["note"] = out["note"]
-    res["_pos"], res["_order"] = pos, out["order"]
-    res = res.sort_values(["_pos", "value_p50", "final_change", "_order"], ascending=[True, False, False, True],
-                          kind="stable")
-    res["rank"] = res.groupby("_pos").cumcount() + 1
-    return res[ACTION_COLUMNS].reset_index(drop=True)
+    table["note"] = out["note"]
+    # by physician (input order), then value at P50 and final-score change (larger first), then
+    # catalogue order; np.lexsort is stable, sorts NaN last and holds -0.0 equal to 0.0, as
+    # DataFrame.sort_values(kind="stable") does
+    order = np.lexsort((out["order"], -table["final_change"], -table["value_p50"], pos))
+    ranked = {c: [v[i] for i in order] if isinstance(v, list) else np.asarray(v)[order] for c, v in table.items()
+              if c in columns}
+    ranked["rank"] = _rank_within(pos[order])
+    return pd.DataFrame({c: ranked[c] for c in columns}, index=pd.RangeIndex(pos.size))
+
+
+def _rank_within(physician: np.ndarray) -> np.ndarray:
+    """1, 2, ... along each run of equal ``physician`` values (rows sorted by physician)."""
+    at = np.arange(physician.size)
+    first = np.ones(physician.size, dtype=bool)
+    first[1:] = physician[1:] != physician[:-1]
+    return at - np.maximum.accumulate(np.where(first, at, 0)) + 1
 
 
 def participant_actions(participant: Mapping | pd.Series, **kwargs) -> pd.DataFrame:

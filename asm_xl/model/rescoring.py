@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -112,7 +113,10 @@ class Baseline:
         if performance_year is not None:
             year = pd.to_numeric(df.get("performance_year"), errors="coerce") if "performance_year" in df else None
             df["performance_year"] = performance_year if year is None else year.fillna(performance_year)
-        df = df.loc[df.index.isin(result.scores.index)]
+        scores = result.scores
+        if len(scores) != len(df):  # rows with errors left out (the scores are in input order)
+            df = df.loc[df.index.isin(scores.index)]
+            scores = scores.loc[df.index]
         chk = Checker(df)
         code = cohort_codes(chk)
         allowed = "(checked by score_cohort)"
@@ -124,8 +128,13 @@ class Baseline:
         parsed["ia2"] = np.nan_to_num(chk.boolean("ia2_done", default=False))
         parsed["excepted"] = (np.nan_to_num(chk.boolean("euc_exception", default=False))
                               + np.nan_to_num(chk.boolean("payment_exception", default=False))) > 0
-        return cls(df, result.scores.loc[df.index], result, measure_inputs(chk, code, settings),
+        return cls(df, scores, result, measure_inputs(chk, code, settings),
                    ia_done_column(chk), code, parsed, settings, table, ladders, benchmark_source, cost_ladders)
+
+    @cached_property
+    def years(self) -> np.ndarray:
+        """The performance year of each row of ``df`` as floats (read once)."""
+        return pd.to_numeric(self.df["performance_year"], errors="coerce").to_numpy()
 
     def year_ladders(self, year: int) -> tuple[dict, dict]:
         """({(measure, collection type): Ladder}, {cohort: cost Ladder}) the baseline used in ``year``,
@@ -158,12 +167,16 @@ class Baseline:
         out = np.full(len(frame), np.nan)
         if not len(frame):
             return out
-        frame = frame.drop(columns=[c for c in ("npi", "tin") if c in frame.columns]).reset_index(drop=True)
+        drop = [c for c in _IDENTIFIERS if c in frame.columns]
+        if drop:
+            frame = frame.drop(columns=drop)
+        if not frame.index.equals(pd.RangeIndex(len(frame))):
+            frame = frame.reset_index(drop=True)
         years = pd.to_numeric(frame["performance_year"], errors="coerce").to_numpy()
         for year in np.unique(years):
             rows = np.flatnonzero(years == year)
             quality, cost = self.year_ladders(int(year))
-            part = frame.iloc[rows].copy()
+            part = frame if rows.size == len(frame) else frame.iloc[rows]  # (score_cohort copies it)
             if self.benchmark_source == "cohort":
                 table, overrides = BenchmarkTable([]), quality
             else:
@@ -175,18 +188,48 @@ class Baseline:
             if len(res.errors):  # a change this package made is invalid: a bug, not the user's input
                 e = res.errors.iloc[0]
                 raise RuntimeError(f"a what-if copy did not score: {e['column']} = {e['value']!r}: {e['reason']}")
-            out[rows] = final_scores(res.scores.loc[part.index])
+            out[res.scores.index.to_numpy()] = final_scores(res.scores)  # (the index: positions in frame)
         return out
 
     def copies(self, positions: np.ndarray) -> pd.DataFrame:
         """Copies of the participants at ``positions`` (to change, then :meth:`rescore`)."""
         return self.df.iloc[positions].copy()
 
+    def changed_copies(self, positions: np.ndarray, changes: Mapping[str, list]) -> pd.DataFrame:
+        """Copies of the participants at ``positions`` (index 0..n-1, identifiers left out) with
+        ``changes``: ``{column: [(start, stop, values), ...]}`` sets copies ``start:stop`` of the column
+        to ``values``; other copies keep the participant's value (blank where ``df`` has no such
+        column). The same values as concatenating, per slice, :meth:`copies` with the columns set,
+        built column by column in one table (the copies of a whole roster's actions, for :meth:`rescore`)."""
+        positions = np.asarray(positions, dtype=np.intp)
+        n = positions.size
+        columns = {}
+        for col in [c for c in self.df.columns if c not in _IDENTIFIERS] + [c for c in changes if c not in self.df]:
+            column = self.df[col] if col in self.df.columns else None
+            if col not in changes:
+                columns[col] = (column.to_numpy()[positions] if isinstance(column.dtype, np.dtype)
+                                else column.array.take(positions))
+                continue
+            pieces = [(lo, hi, np.asarray(v)) for lo, hi, v in changes[col]]
+            base = None if column is None else column.to_numpy()
+            kinds = {v.dtype.kind for _, _, v in pieces}
+            if base is not None and base.dtype.kind in "iuf" and kinds <= set("iuf"):
+                out = base[positions].astype(np.result_type(base.dtype, *(v.dtype for _, _, v in pieces)))
+            elif base is None and kinds == {"f"}:
+                out = np.full(n, np.nan)
+            else:  # mixed kinds: Python objects, as a concatenation of differently typed columns holds them
+                out = np.full(n, np.nan, dtype=object) if base is None else base.astype(object)[positions]
+            for lo, hi, v in pieces:
+                out[lo:hi] = v
+            columns[col] = out
+        return pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
+
     @staticmethod
     def cohort_measures(code: str):
         return cohorts()[code].measures
 
 
+_IDENTIFIERS = ("npi", "tin")  # a what-if copy is not a duplicate participant
 _BOOLEAN_COLUMNS = ("ia1_done", "ia2_done", "submitted_on_time", "small_practice", "euc_exception",
                     "payment_exception")
 _TEXT_COLUMNS = ("npi", "tin", "name", "specialty", "cohort")
