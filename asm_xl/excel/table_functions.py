@@ -104,7 +104,8 @@ def cost_ladders_arg(cohort: object, cost_ladder: object) -> dict | None:
 def _actions_table(participant, measures, cost, activities, exceptions_, cost_ladder, s: Settings) -> list[list]:
     row = participant_row(participant, measures, cost, activities, exceptions_)
     try:
-        actions = participant_actions(row, settings=s, cost_ladders=cost_ladders_arg(row["cohort"], cost_ladder))
+        actions = participant_actions(row, settings=s, cost_ladders=cost_ladders_arg(row["cohort"], cost_ladder),
+                                      columns=_SHOWN)
     except ASMInputError as e:
         raise xv.ExcelError("#NUM!", str(e)) from None
     return _table_of(actions)
@@ -115,10 +116,14 @@ def _table_of(actions) -> list[list]:
     return _tables(actions, [0] * len(actions), 1)[0]
 
 
+#: the columns of :func:`~asm_xl.model.actions.action_values` an ASM_ACTIONS table shows (only these are computed)
+_SHOWN = ("label", "final_change", "value_p50", "value_p10", "value_p90")
+
+
 def _tables(actions, owner, n: int) -> list[list[list]]:
     """The tables of ``n`` physicians from their rows of ``actions`` (``owner``: each row's physician)."""
     tables = [[list(ACTIONS_HEADER)] for _ in range(n)]
-    columns = [actions[c].tolist() for c in ("label", "final_change", "value_p50", "value_p10", "value_p90")]
+    columns = [actions[c].tolist() for c in _SHOWN]
     for i, label, change, p50, p10, p90 in zip(owner, *columns):
         tables[i].append([str(label), float(change), float(p50), float(p10), float(p90)])
     for t in tables:
@@ -163,8 +168,7 @@ def _actions_batch(calls: list[tuple]) -> None:
         for given, items in parts:
             try:
                 actions = action_values(pd.DataFrame([row for _, row in items]), settings=s, cost_ladders=given,
-                                        errors="skip", columns=("row", "label", "final_change", "value_p50",
-                                                                "value_p10", "value_p90"))
+                                        errors="skip", columns=("row",) + _SHOWN)
             except ASMInputError:
                 continue
             owner = actions["row"].tolist()  # the frame's positions
