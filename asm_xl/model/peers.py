@@ -34,7 +34,7 @@ from asm_xl.model import payment
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort, risk_level
 from asm_xl.model.peer_assumptions import PeerAssumptions
-from asm_xl.model.peer_buffers import Lender
+from asm_xl.model.peer_buffers import Lender, row_loops
 from asm_xl.model.peer_pricing import adjustment_factors, range_statistics
 from asm_xl.model.peer_simulation import iter_peer_batches, pool_of
 from asm_xl.model.peer_threads import side_by_side
@@ -186,7 +186,7 @@ def simulate_national_cohorts(cohort: str, performance_year: int, *, assumptions
     lender = Lender()  # each thread's work arrays, kept from one of its batches to the next
 
     def solve(batch):
-        with lender.lend() as buffers:
+        with lender.lend() as buffers, row_loops():
             return batch.draws, batch.use_median, pool_of(batch.score(inputs=False, buffers=buffers), settings, buffers)
 
     for sel, rule, (k[sel], m[sel], sf[sel]) in side_by_side(solve, batches):
