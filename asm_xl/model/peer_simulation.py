@@ -224,7 +224,7 @@ def _score_peers(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, inputs: 
     w = buffers if buffers is not None and not inputs else Buffers(keep=False)
     (quality, quality_nan), complete, measure_inputs = _measures(luck, e, s, inputs, w)
     (cost, cost_nan), cost_inputs = _cost(luck, e, s, inputs, w)
-    ia_adj, pi_adj, bonus, adjustment_inputs = _adjustments(luck, a, e, s, w)
+    ia_adj, pi_adj, bonus, adjustment_inputs = _adjustments(luck, a, e, s, inputs, w)
     # the minimum data submission rule, as for a physician: a non-claims measure complete, and on time
     on_time = np.greater_equal(luck.submission_roll, e["share_min_submission_failed"][:, None],
                                out=w.take("on_time", quality.shape, bool))
@@ -284,7 +284,7 @@ def _cost(luck: _Luck, e: dict, s: Settings, inputs: bool, w: Buffers):
     return cost, {"cost_points": cost_points, "episodes": np.where(too_few, 0.0, s.cost_episode_minimum)}
 
 
-def _adjustments(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, w: Buffers):
+def _adjustments(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, inputs: bool, w: Buffers):
     """IA and PI adjustments and complex bonus of each drawn peer."""
     shape = (e["share_both_ia"].size, luck.ability.size)
     share_both = e["share_both_ia"][:, None]
@@ -300,6 +300,8 @@ def _adjustments(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, w: Buffe
     pi_adj = pi_adjustment_into(pi, w.take("pi_adj", shape), settings=s)
     bonus = np.multiply(luck.bonus_unit, e["mean_complex_bonus"][:, None], out=w.take("bonus", shape))
     np.minimum(bonus, s.complex_bonus_max, out=bonus)
+    if not inputs:
+        return ia_adj, pi_adj, bonus, {}
     return ia_adj, pi_adj, bonus, {"ia_done": ia_done.astype(int), "pi_score": pi, "complex_bonus": bonus}
 
 
