@@ -137,7 +137,8 @@ def pool_of(peers: DrawnPeers, settings: Settings = DEFAULT_SETTINGS, buffers: B
     participants whose final score cannot be computed are out of the pool; m is the fixed midpoint
     or the cohort's median; SF solves the budget identity (:mod:`asm_xl.model.scaling`)::
 
-        TFS_i = transformed_final_score(final_i if scorable else 0; m, k);  weight_i = payments_i (or 1), 0 if not scorable
+        TFS_i    = transformed_final_score(final_i if scorable else 0; m, k)
+        weight_i = payments_i (or 1) if scorable else 0
 
     ``buffers`` keeps the work arrays (None: new ones)."""
     s = settings
@@ -239,8 +240,9 @@ def _score_peers(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, inputs: 
 
 
 def _measures(luck: _Luck, e: dict, s: Settings, inputs: bool, w: Buffers):
-    """Quality of each drawn peer (as :func:`_quality` gives it), whether some non-claims measure is complete (the minimum submission
-    rule before the deadline), and the measures' inputs when asked; arrays are (measures, draws, peers).
+    """Quality of each drawn peer (as :func:`_quality` gives it), whether some non-claims measure is complete
+    (the minimum submission rule before the deadline), and the measures' inputs when asked; arrays are
+    (measures, draws, peers).
 
     Measure points 1 + 9 ndtr(latent + shift) have mean 1 + 9 Phi(shift / sqrt 2)."""
     shape = (luck.admin.size, e["mean_measure_points"].size, luck.ability.size)

@@ -71,7 +71,8 @@ def test_row_loops_set_numpys_buffer_in_the_block_only_and_restore_it_after_an_e
 
 
 @hyp_settings(max_examples=30, deadline=None)
-@given(rows=st.integers(1, 12), length=st.sampled_from([40, 683, 1000, 2610, 4027, 9000]), seed=st.integers(0, 2**32 - 1))
+@given(rows=st.integers(1, 12), length=st.sampled_from([40, 683, 1000, 2610, 4027, 9000]),
+       seed=st.integers(0, 2**32 - 1))
 def test_row_loops_change_no_number_of_the_operations_the_peer_model_makes(rows, length, seed):
     rng = np.random.default_rng(seed)
     x, column, mask = rng.standard_normal((rows, length)) * 1e5, rng.random((rows, 1)), rng.random((rows, length)) < 0.3
