@@ -22,7 +22,6 @@ unless the setting says otherwise)::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 from scipy.special import ndtr, ndtri
@@ -37,7 +36,7 @@ from asm_xl.model.peer_kernels import cost_category_into, final_score_into, pi_a
 from asm_xl.model.scaling import solve_scaling_factors
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["DrawnPeers", "PeerBatch", "draw_peers", "peer_batches", "iter_peer_batches", "pool_of", "EPISTEMIC"]
+__all__ = ["DrawnPeers", "PeerBatch", "draw_peers", "peer_batches", "pool_of", "EPISTEMIC"]
 
 #: the settings drawn anew for every simulated cohort when they are ranges
 EPISTEMIC = ("mean_measure_points", "share_incomplete", "share_low_cases", "mean_cost_points", "share_cost_unscored",
@@ -82,24 +81,13 @@ class PeerBatch:
 def draw_peers(cohort: str, *, assumptions: PeerAssumptions | None = None, draws: int = 1000, seed: int = 0,
                settings: Settings = DEFAULT_SETTINGS, chunk: int | None = None):
     """Yield ``draws`` national cohorts, a few at a time, as :class:`DrawnPeers` (reproducible from ``seed``)."""
-    for batch in iter_peer_batches(cohort, assumptions=assumptions, draws=draws, seed=seed, settings=settings,
-                                   chunk=chunk):
+    for batch in peer_batches(cohort, assumptions=assumptions, draws=draws, seed=seed, settings=settings, chunk=chunk):
         yield batch.score()
 
 
 def peer_batches(cohort: str, *, assumptions: PeerAssumptions | None = None, draws: int = 1000, seed: int = 0,
                  settings: Settings = DEFAULT_SETTINGS, chunk: int | None = None) -> list[PeerBatch]:
-    """The ``draws`` national cohorts as :class:`PeerBatch` es of a few draws each (all random numbers drawn):
-    :func:`iter_peer_batches`, all at once."""
-    return list(iter_peer_batches(cohort, assumptions=assumptions, draws=draws, seed=seed, settings=settings,
-                                  chunk=chunk))
-
-
-def iter_peer_batches(cohort: str, *, assumptions: PeerAssumptions | None = None, draws: int = 1000, seed: int = 0,
-                      settings: Settings = DEFAULT_SETTINGS, chunk: int | None = None) -> Iterator[PeerBatch]:
-    """The ``draws`` national cohorts as :class:`PeerBatch` es of a few draws each, each replicate's batches
-    as soon as its luck is drawn (the random numbers are drawn in the same order however far it is read, so
-    a caller can score the first batches while the later ones are drawn).
+    """The ``draws`` national cohorts as :class:`PeerBatch` es of a few draws each (all random numbers drawn).
 
     The uncertain assumptions are drawn for every draw. The peers' luck (ability, measure and cost
     noise, the uniforms that decide status, IA, PI, practice size, minimum submission, payments)
@@ -113,23 +101,20 @@ def iter_peer_batches(cohort: str, *, assumptions: PeerAssumptions | None = None
         raise ASMInputError("assumptions", a.cohort, f"peer assumptions of cohort {code}")
     if int(draws) < 1:
         raise ASMInputError("draws", draws, "a whole number >= 1")
-    return _batches(a, code, int(draws), seed, settings, chunk)
-
-
-def _batches(a: PeerAssumptions, code: str, draws: int, seed: int, settings: Settings,
-             chunk: int | None) -> Iterator[PeerBatch]:
-    n = int(a.cohort_size)
+    draws, n = int(draws), int(a.cohort_size)
     chunk = chunk or max(1, 100_000 // (n * len(get_cohort(code).measures)) + 4)
     rng = np.random.default_rng(seed)
     eps = {name: _uniform(rng, a, name, draws) for name in EPISTEMIC}
     use_median = rng.random(draws) < a.share_median_midpoint
     reps = max(1, min(int(a.cohort_replicates), draws))
+    batches = []
     for rep in range(reps):
         luck = _Luck(rng, a, code, n, settings)
         idx = np.arange(rep, draws, reps)
         for lo in range(0, idx.size, chunk):
             sel = idx[lo:lo + chunk]
-            yield PeerBatch(sel, luck, a, {x: v[sel] for x, v in eps.items()}, use_median[sel], settings)
+            batches.append(PeerBatch(sel, luck, a, {x: v[sel] for x, v in eps.items()}, use_median[sel], settings))
+    return batches
 
 
 def pool_of(peers: DrawnPeers, settings: Settings = DEFAULT_SETTINGS, buffers: Buffers | None = None):

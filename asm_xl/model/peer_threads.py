@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from itertools import chain, islice
 from typing import Callable, Iterable, TypeVar
 
 __all__ = ["side_by_side"]
@@ -29,16 +28,12 @@ _inside = threading.local()
 
 
 def side_by_side(work: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    """``[work(x) for x in items]``, the items spread over the shared worker threads (in order of the items).
-
-    ``items`` is read in this thread, and each item is given to the workers as soon as it is read: a generator
-    that takes time to make its items (drawing random numbers) overlaps with the work on the first ones."""
-    items = iter(items)
-    head = list(islice(items, 2))
+    """``[work(x) for x in items]``, the items spread over the shared worker threads (in order of the items)."""
+    items = list(items)
     workers = os.cpu_count() or 1
-    if len(head) <= 1 or workers <= 1 or getattr(_inside, "worker", False):
-        return [work(x) for x in chain(head, items)]
-    return list(_shared(workers).map(work, chain(head, items)))
+    if len(items) <= 1 or workers <= 1 or getattr(_inside, "worker", False):
+        return [work(x) for x in items]
+    return list(_shared(workers).map(work, items))
 
 
 def _shared(workers: int) -> ThreadPoolExecutor:

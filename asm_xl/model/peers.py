@@ -36,7 +36,7 @@ from asm_xl.model.parameters import get_cohort, risk_level
 from asm_xl.model.peer_assumptions import PeerAssumptions
 from asm_xl.model.peer_buffers import Lender, row_loops
 from asm_xl.model.peer_pricing import adjustment_factors, range_statistics
-from asm_xl.model.peer_simulation import iter_peer_batches, pool_of
+from asm_xl.model.peer_simulation import peer_batches, pool_of
 from asm_xl.model.peer_threads import side_by_side
 from asm_xl.model.scaling import solve_scaling_factors
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
@@ -173,7 +173,7 @@ def bootstrap_pool(final_scores, part_b_payments, cohort: str, performance_year:
 def simulate_national_cohorts(cohort: str, performance_year: int, *, assumptions: PeerAssumptions | None = None,
                               draws: int = 1000, seed: int = 0, settings: Settings = DEFAULT_SETTINGS,
                               chunk: int | None = None) -> PoolDraws:
-    """Draw ``draws`` national cohorts (:func:`~asm_xl.model.peer_simulation.iter_peer_batches`) and solve
+    """Draw ``draws`` national cohorts (:func:`~asm_xl.model.peer_simulation.peer_batches`) and solve
     each one's scaling factor and midpoint as the cohort API does. Reproducible from ``seed``: every
     random number is drawn first, then the batches are scored side by side on the shared worker
     threads (:mod:`asm_xl.model.peer_threads`), each giving its own draws."""
@@ -182,7 +182,7 @@ def simulate_national_cohorts(cohort: str, performance_year: int, *, assumptions
     r = risk_level(performance_year)
     k, m, sf = np.empty(int(draws)), np.empty(int(draws)), np.empty(int(draws))
     median_rule = np.zeros(int(draws), dtype=bool)
-    batches = iter_peer_batches(code, assumptions=a, draws=draws, seed=seed, settings=settings, chunk=chunk)
+    batches = peer_batches(code, assumptions=a, draws=draws, seed=seed, settings=settings, chunk=chunk)
     lender = Lender()  # each thread's work arrays, kept from one of its batches to the next
 
     def solve(batch):

@@ -31,26 +31,3 @@ def test_a_forked_child_process_starts_its_own_workers():
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(1) as pool:
         assert pool.apply_async(side_by_side, (abs, [-1, -2, -3])).get(timeout=30) == [1, 2, 3]
-
-
-def test_items_of_a_generator_are_worked_on_while_the_generator_makes_the_next_ones():
-    first_done = threading.Event()
-
-    def items():
-        yield 0
-        yield 1
-        # the simulation draws the next replicate here: the first items are already being scored
-        yield 2 if first_done.wait(timeout=30) else -1
-
-    def work(x):
-        if x == 0:
-            first_done.set()
-        return x
-
-    assert side_by_side(work, items()) == [0, 1, 2]
-
-
-def test_a_single_item_is_worked_on_in_the_calling_thread():
-    here = threading.current_thread()
-    assert side_by_side(lambda x: threading.current_thread() is here, iter([1])) == [True]
-    assert side_by_side(lambda x: x, iter([])) == []
