@@ -1,4 +1,4 @@
-"""Work arrays kept from one batch of drawn cohorts to the next (the peer model's scoring and pricing).
+"""Work arrays kept from one batch of drawn cohorts to the next, and numpy's loops over the peer model's rows.
 
 Scoring a batch of drawn cohorts makes a few dozen arrays of 0.1-1.3 MB. Made afresh for every
 batch, they are freed at its end, and glibc hands the top of the heap back to the system once more
@@ -10,7 +10,7 @@ no number depends on it (every array is written before it is read).
 
 :class:`Lender` hands one :class:`Buffers` to each piece of work that runs at the same time (one per
 thread in practice) and takes it back when the piece is done, so two threads never share an array;
-the arrays live as long as the lender (one simulation, or one pricing call).
+the arrays live as long as the lender (one simulation).
 
 :func:`row_loops` sets numpy's ufunc buffer for arrays of rows of a few thousand elements.
 """
