@@ -18,8 +18,11 @@ numbers), a cache-sized chunk of physicians at a time, chunks side by side on th
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import numpy as np
 
+from asm_xl.model.peer_buffers import row_loops
 from asm_xl.model.peer_percentiles import sorted_percentiles
 from asm_xl.model.peer_threads import side_by_side
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
@@ -62,13 +65,18 @@ def range_statistics(final: np.ndarray, steepness: np.ndarray, midpoint: np.ndar
     out = {k: np.empty_like(final) for k in STATISTICS}
     starts = range(0, final.size, chunk)
 
+    # rows of 1,000 draws take numpy's scalar loops in row_loops (asm_xl.model.peer_buffers); a few final scores
+    # (an Excel function's) would spend more on setting it (4 µs) than it saves
+    loops = row_loops if min(chunk, final.size) * np.size(steepness) >= 1 << 16 else nullcontext
+
     def run(lo: int) -> None:
         rows = slice(lo, lo + chunk)
-        f = adjustment_factors(final[rows], steepness, midpoint, scaling_factor, risk_level, settings)
-        out["mean"][rows] = f.mean(axis=1)
-        out["gain"][rows] = np.count_nonzero(f > 0.0, axis=1) / f.shape[1]  # = (f > 0).mean(axis=1)
-        f.sort(axis=1)
-        out["p10"][rows], out["p50"][rows], out["p90"][rows] = sorted_percentiles(f, PERCENTILES)
+        with loops():
+            f = adjustment_factors(final[rows], steepness, midpoint, scaling_factor, risk_level, settings)
+            out["mean"][rows] = f.mean(axis=1)
+            out["gain"][rows] = np.count_nonzero(f > 0.0, axis=1) / f.shape[1]  # = (f > 0).mean(axis=1)
+            f.sort(axis=1)
+            out["p10"][rows], out["p50"][rows], out["p90"][rows] = sorted_percentiles(f, PERCENTILES)
 
     if threads:
         side_by_side(run, starts)

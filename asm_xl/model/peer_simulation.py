@@ -26,11 +26,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from asm_xl.model import adjustments, categories, final_score as final_mod, payment
+from asm_xl.model import adjustments, payment
 from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort
 from asm_xl.model.peer_assumptions import PeerAssumptions
+from asm_xl.model.peer_buffers import Buffers
+from asm_xl.model.peer_kernels import cost_category_into, final_score_into, pi_adjustment_into, transformed_into
 from asm_xl.model.scaling import solve_scaling_factors
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
@@ -66,9 +68,12 @@ class PeerBatch:
     use_median: np.ndarray
     settings: Settings
 
-    def score(self, inputs: bool = True) -> DrawnPeers:
-        """The drawn cohorts, scored; ``inputs=False`` leaves out the peers' inputs (only final scores)."""
-        inp, final = _score_peers(self.luck, self.assumptions, self.epistemic, self.settings, inputs)
+    def score(self, inputs: bool = True, buffers: Buffers | None = None) -> DrawnPeers:
+        """The drawn cohorts, scored; ``inputs=False`` leaves out the peers' inputs (only final scores).
+
+        Without inputs, ``buffers`` (:class:`~asm_xl.model.peer_buffers.Buffers`) holds the work arrays, the
+        final scores among them: they are good until ``buffers`` scores the next batch."""
+        inp, final = _score_peers(self.luck, self.assumptions, self.epistemic, self.settings, inputs, buffers)
         return DrawnPeers(self.draws, inp, final, np.broadcast_to(self.luck.payments, final.shape),
                           self.epistemic["steepness"], self.use_median)
 
@@ -112,24 +117,38 @@ def peer_batches(cohort: str, *, assumptions: PeerAssumptions | None = None, dra
     return batches
 
 
-def pool_of(peers: DrawnPeers, settings: Settings = DEFAULT_SETTINGS):
+def pool_of(peers: DrawnPeers, settings: Settings = DEFAULT_SETTINGS, buffers: Buffers | None = None):
     """(k, m, SF) of each drawn cohort, priced as the cohort API prices its pool [CMS][ASSUMPTION]:
     participants whose final score cannot be computed are out of the pool; m is the fixed midpoint
-    or the cohort's median; SF solves the budget identity (:mod:`asm_xl.model.scaling`)."""
+    or the cohort's median; SF solves the budget identity (:mod:`asm_xl.model.scaling`)::
+
+        TFS_i    = transformed_final_score(final_i if scorable else 0; m, k)
+        weight_i = payments_i (or 1) if scorable else 0
+
+    ``buffers`` keeps the work arrays (None: new ones)."""
     s = settings
+    w = buffers or Buffers(keep=False)
     final = peers.final
-    scorable = np.isfinite(final)
-    m = _midpoints(final, scorable, peers.use_median, s)
+    shape = final.shape
+    scorable = np.isfinite(final, out=w.take("scorable", shape, bool))
+    m = _midpoints(final, scorable, peers.use_median, s, w)
     k = peers.steepness
-    tfs = payment.transformed_final_score(np.where(scorable, final, 0.0), midpoint=m[:, None],
-                                          steepness=k[:, None], settings=s)
-    weights = np.where(scorable, peers.payments if s.payment_weighted_pool else 1.0, 0.0)
-    sf, _ = solve_scaling_factors(tfs, weights, scorable & (final > 0), withhold=s.pool_withhold,
+    outside = np.logical_not(scorable, out=w.take("outside", shape, bool))
+    tfs = w.take("tfs", shape)
+    np.copyto(tfs, final)
+    np.copyto(tfs, 0.0, where=outside)                # where(scorable, final, 0)
+    transformed_into(tfs, m[:, None], k[:, None], out=tfs)
+    weights = w.take("weights", shape)
+    np.copyto(weights, peers.payments if s.payment_weighted_pool else 1.0)
+    np.copyto(weights, 0.0, where=outside)
+    positive = np.greater(final, 0.0, out=w.take("positive", shape, bool))
+    positive &= scorable
+    sf, _ = solve_scaling_factors(tfs, weights, positive, withhold=s.pool_withhold,
                                   bound=s.bound_factors, definition=s.pool_definition)
     return k, m, sf
 
 
-def _midpoints(final: np.ndarray, scorable: np.ndarray, use_median: np.ndarray, s: Settings) -> np.ndarray:
+def _midpoints(final: np.ndarray, scorable: np.ndarray, use_median: np.ndarray, s: Settings, w: Buffers) -> np.ndarray:
     """:func:`asm_xl.model.payment.cohort_midpoints` of the drawn cohorts. Where a cohort takes its median
     of a non-empty pool, the median is read from the sorted row (NaN, out of the pool, sorts last), which gives
     ``np.nanmedian``'s number several times faster: the middle pooled value, or the mean of the middle two."""
@@ -137,7 +156,8 @@ def _midpoints(final: np.ndarray, scorable: np.ndarray, use_median: np.ndarray, 
     fast = use_median & (count > 0)
     m = payment.cohort_midpoints(final, scorable, use_median=use_median & ~fast, settings=s)
     if fast.any():
-        rows, c = final[fast], count[fast]
+        c = count[fast]
+        rows = np.compress(fast, final, axis=0, out=w.take("sorted", (c.size, final.shape[1])))
         rows.sort(axis=1)
         r = np.arange(c.size)
         low, high = rows[r, (c - 1) // 2], rows[r, c // 2]
@@ -180,111 +200,135 @@ class _Luck:
         self.practice_bonus = adjustments.practice_size_bonus(self.clinicians, settings=s)
 
 
-def _score_peers(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, inputs: bool = True):
+def _score_peers(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, inputs: bool = True,
+                 buffers: Buffers | None = None):
     """Inputs (``inputs=False``: none) and final scores of the drawn cohorts (rows) that share ``luck``,
-    with the model's kernels, or with their rule measure by measure where noted (the same bits: the
-    tests compare with the kernels). Each part is a function, so its temporary arrays are freed before
-    the next part makes its own (a smaller peak leaves less memory for the allocator to hand back to the
-    system and fault in again for the next batch)."""
-    quality, complete, measure_inputs = _measures(luck, e, s, inputs)
-    cost, cost_inputs = _cost(luck, e, s)
-    ia_adj, pi_adj, bonus, adjustment_inputs = _adjustments(luck, a, e, s)
+    with the model's kernels, or with their rule measure by measure or into kept arrays where noted (the same
+    bits: the tests compare with the kernels). Without inputs, every work array is one of ``buffers``
+    (:mod:`asm_xl.model.peer_buffers`: kept from batch to batch, so the memory is not handed back to the
+    system and faulted in again for every batch); with inputs, every array is new (they are returned)."""
+    w = buffers if buffers is not None and not inputs else Buffers(keep=False)
+    (quality, quality_nan), complete, measure_inputs = _measures(luck, e, s, inputs, w)
+    (cost, cost_nan), cost_inputs = _cost(luck, e, s, inputs, w)
+    ia_adj, pi_adj, bonus, adjustment_inputs = _adjustments(luck, a, e, s, inputs, w)
     # the minimum data submission rule, as for a physician: a non-claims measure complete, and on time
-    on_time = luck.submission_roll >= e["share_min_submission_failed"][:, None]
-    met = complete & on_time
-    final = final_mod.final_score(quality, cost, ia_adj, pi_adj, bonus, luck.practice_bonus, met, settings=s)
+    on_time = np.greater_equal(luck.submission_roll, e["share_min_submission_failed"][:, None],
+                               out=w.take("on_time", quality.shape, bool))
+    met = np.logical_and(complete, on_time, out=w.take("met", quality.shape, bool))
+    final = final_score_into(quality, quality_nan, cost, cost_nan, ia_adj, pi_adj, bonus, luck.practice_bonus, met, w,
+                             settings=s)
     if not inputs:
         return {}, final
     return {**measure_inputs, **cost_inputs, **adjustment_inputs,
-            "clinicians": np.broadcast_to(luck.clinicians, quality.shape),
-            "on_time": np.broadcast_to(on_time, quality.shape), "minimum_submission_met": met}, final
+            "clinicians": np.broadcast_to(luck.clinicians, final.shape),
+            "on_time": np.broadcast_to(on_time, final.shape), "minimum_submission_met": met}, final
 
 
-def _measures(luck: _Luck, e: dict, s: Settings, inputs: bool):
-    """Quality of each drawn peer, whether some non-claims measure is complete (the minimum submission
-    rule before the deadline), and the measures' inputs when asked; arrays are (measures, draws, peers).
+def _measures(luck: _Luck, e: dict, s: Settings, inputs: bool, w: Buffers):
+    """Quality of each drawn peer (as :func:`_quality` gives it), whether some non-claims measure is complete
+    (the minimum submission rule before the deadline), and the measures' inputs when asked; arrays are
+    (measures, draws, peers).
 
     Measure points 1 + 9 ndtr(latent + shift) have mean 1 + 9 Phi(shift / sqrt 2)."""
+    shape = (luck.admin.size, e["mean_measure_points"].size, luck.ability.size)
     shift = np.sqrt(2.0) * ndtri((e["mean_measure_points"] - 1.0) / 9.0)
-    points = np.add(luck.measure_latent[:, None, :], shift[None, :, None])
+    points = np.add(luck.measure_latent[:, None, :], shift[None, :, None], out=w.take("points", shape))
     ndtr(points, out=points)
     np.multiply(points, 9.0, out=points)
     np.add(points, 1.0, out=points)
     p_inc = np.where(luck.admin[:, None], 0.0, e["share_incomplete"][None, :])  # claims measures are complete
     roll = luck.measure_roll[:, None, :]
-    incomplete = roll < p_inc[:, :, None]
-    excluded = (roll < (p_inc + e["share_low_cases"][None, :])[:, :, None]) & ~incomplete  # case minimum
-    complete = _some_measure_complete(incomplete, luck.admin, s)
+    incomplete = np.less(roll, p_inc[:, :, None], out=w.take("incomplete", shape, bool))
+    excluded = np.less(roll, (p_inc + e["share_low_cases"][None, :])[:, :, None], out=w.take("excluded", shape, bool))
+    np.greater(excluded, incomplete, out=excluded)  # case minimum, and not incomplete (booleans: a > b is a & ~b)
+    complete = _some_measure_complete(incomplete, luck.admin, s, w)
     if not inputs:
-        return _quality(points, incomplete, excluded, keep_points=False), complete, {}
+        return _quality(points, incomplete, excluded, w, keep_points=False), complete, {}
     status = np.full(points.shape, MeasureStatus.SCORED, dtype=np.int8)
     status[excluded] = MeasureStatus.LOW_CASES
     status[incomplete] = MeasureStatus.INCOMPLETE
     by_peer = lambda x: x.transpose(1, 2, 0)  # noqa: E731  (measures, draws, peers) -> (draws, peers, measures)
-    return (_quality(points, incomplete, excluded), complete,
+    return (_quality(points, incomplete, excluded, w), complete,
             {"measure_points": by_peer(points), "measure_status": by_peer(status)})
 
 
-def _cost(luck: _Luck, e: dict, s: Settings):
-    """Cost category of each drawn peer, correlated with the quality ability (Gaussian copula)."""
+def _cost(luck: _Luck, e: dict, s: Settings, inputs: bool, w: Buffers):
+    """Cost category of each drawn peer, correlated with the quality ability (Gaussian copula), as
+    (cost with 0 where not scored, not scored)."""
+    shape = (e["quality_cost_correlation"].size, luck.ability.size)
     qc = e["quality_cost_correlation"][:, None]
-    cost_points = qc * luck.ability
-    cost_points += np.sqrt(1.0 - qc ** 2) * luck.cost_noise
+    cost_points = np.multiply(qc, luck.ability, out=w.take("cost_points", shape))
+    cost_points += np.multiply(np.sqrt(1.0 - qc ** 2), luck.cost_noise, out=w.take("cost_noise", shape))
     cost_points += np.sqrt(2.0) * ndtri((e["mean_cost_points"][:, None] - 1.0) / 9.0)
     ndtr(cost_points, out=cost_points)
     np.multiply(cost_points, 9.0, out=cost_points)
     np.add(cost_points, 1.0, out=cost_points)
-    episodes = np.where(luck.cost_roll < e["share_cost_unscored"][:, None], 0.0, s.cost_episode_minimum)
-    return categories.cost_category(cost_points, episodes, settings=s), {"cost_points": cost_points,
-                                                                         "episodes": episodes}
+    # episodes: 0 (not scored) or the minimum
+    too_few = np.less(luck.cost_roll, e["share_cost_unscored"][:, None], out=w.take("too_few", shape, bool))
+    cost = cost_category_into(cost_points, too_few, 0.0, s.cost_episode_minimum, w, settings=s)
+    if not inputs:
+        return cost, {}
+    return cost, {"cost_points": cost_points, "episodes": np.where(too_few, 0.0, s.cost_episode_minimum)}
 
 
-def _adjustments(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings):
+def _adjustments(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, inputs: bool, w: Buffers):
     """IA and PI adjustments and complex bonus of each drawn peer."""
+    shape = (e["share_both_ia"].size, luck.ability.size)
     share_both = e["share_both_ia"][:, None]
     both = luck.ia_roll < share_both
     none = ~both & (luck.ia_roll < share_both + (1.0 - share_both) * a.share_no_ia)
-    ia_done = both.astype(np.int8)  # 2 (both), 0 (none) or 1
-    ia_done += 1
-    ia_done -= none
-    ia_adj = adjustments.ia_adjustment(np.arange(3), settings=s).take(ia_done)  # the kernel's value of 0, 1, 2
+    ia_done = np.add(both, 1, dtype=np.intp, out=w.take("ia_done", shape, np.intp))  # 2 (both), 0 (none) or 1
+    ia_done -= none  # (indices as intp: take() would convert others into a new array)
+    ia_adj = np.take(adjustments.ia_adjustment(np.arange(3), settings=s), ia_done,  # the kernel's value of 0, 1, 2
+                     out=w.take("ia_adj", shape), mode="clip")  # (0..2 anyway; "raise" buffers out, 6x slower)
     sd = a.pi_spread  # E[Phi(mu + sd Z)] = Phi(mu / sqrt(1 + sd^2))
-    pi = np.sqrt(1.0 + sd ** 2) * ndtri(e["mean_pi_score"][:, None]) + luck.pi_noise
+    pi = np.add(np.sqrt(1.0 + sd ** 2) * ndtri(e["mean_pi_score"][:, None]), luck.pi_noise, out=w.take("pi", shape))
     ndtr(pi, out=pi)
-    pi_adj = adjustments.pi_adjustment(pi, settings=s)
-    bonus = np.minimum(luck.bonus_unit * e["mean_complex_bonus"][:, None], s.complex_bonus_max)
+    pi_adj = pi_adjustment_into(pi, w.take("pi_adj", shape), settings=s)
+    bonus = np.multiply(luck.bonus_unit, e["mean_complex_bonus"][:, None], out=w.take("bonus", shape))
+    np.minimum(bonus, s.complex_bonus_max, out=bonus)
+    if not inputs:
+        return ia_adj, pi_adj, bonus, {}
     return ia_adj, pi_adj, bonus, {"ia_done": ia_done.astype(int), "pi_score": pi, "complex_bonus": bonus}
 
 
-def _quality(points: np.ndarray, incomplete: np.ndarray, excluded: np.ndarray, keep_points: bool = True) -> np.ndarray:
+def _quality(points: np.ndarray, incomplete: np.ndarray, excluded: np.ndarray, w: Buffers,
+             keep_points: bool = True) -> np.ndarray:
     """:func:`asm_xl.model.categories.quality_category` on (measures, draws, peers) arrays, measure by measure
     in the kernel's order (numpy sums a short last axis left to right), without building status codes [REG][CMS]::
 
         quality = sum(points of SCORED measures) / (10 x number of measures not excluded)
 
-    A measure is INCOMPLETE (0 points, counted), LOW_CASES (``excluded``) or SCORED. ``keep_points=False``
-    lets the points be overwritten."""
-    scored = ~(incomplete | excluded)
+    A measure is INCOMPLETE (0 points, counted), LOW_CASES (``excluded``) or SCORED. Returned as the final
+    score takes it: (quality with 0 where not scored, not scored), the kernel's ``where(isnan(q), 0, q)`` and
+    ``isnan(q)``. ``keep_points=False`` lets the points be overwritten."""
+    shape = points.shape
+    scored = np.logical_or(incomplete, excluded, out=w.take("scored", shape, bool))
+    np.logical_not(scored, out=scored)
     # points x scored is the kernel's where(scored, points, 0.0): points are 1..10, never NaN; numpy adds
     # the rows of a (measures, ...) array in order, as it sums a short last axis
-    num = np.add.reduce(np.multiply(points, scored, out=None if keep_points else points), axis=0)
-    # the statuses are exclusive: measures counted = sum over the counted statuses of their counts
-    counted = sum(np.add.reduce(mask, axis=0, dtype=np.int16)
-                  for code, mask in ((MeasureStatus.SCORED, scored), (MeasureStatus.INCOMPLETE, incomplete),
-                                     (MeasureStatus.LOW_CASES, excluded)) if code in MeasureStatus.COUNTED)
-    den = 10.0 * counted
-    with np.errstate(invalid="ignore", divide="ignore"):
-        quality = num / den
-    quality[den == 0] = np.nan  # nothing counts: not scored (the kernel's NaN, not 0 / 0's)
-    return quality
+    terms = np.multiply(points, scored, out=points if not keep_points else w.take("terms", shape))
+    num = np.add.reduce(terms, axis=0, out=w.take("quality", shape[1:]))
+    # the statuses are exclusive: measures counted = all measures - those of the statuses not counted
+    den = w.take("counted", shape[1:])
+    den.fill(shape[0])
+    for code, mask in ((MeasureStatus.SCORED, scored), (MeasureStatus.INCOMPLETE, incomplete),
+                       (MeasureStatus.LOW_CASES, excluded)):
+        if code not in MeasureStatus.COUNTED:  # booleans counted as bytes (at most 255 measures)
+            den -= np.add.reduce(mask.view(np.uint8), axis=0, out=w.take("uncounted", shape[1:], np.uint8))
+    den *= 10.0
+    not_scored = np.equal(den, 0.0, out=w.take("quality_nan", shape[1:], bool))  # nothing counts: the kernel's NaN
+    den += not_scored  # where nothing counts, nothing is scored either: num is 0, and 0 / 1 the 0 taken for NaN
+    return np.divide(num, den, out=num), not_scored
 
 
-def _some_measure_complete(incomplete: np.ndarray, admin: np.ndarray, s: Settings) -> np.ndarray:
+def _some_measure_complete(incomplete: np.ndarray, admin: np.ndarray, s: Settings, w: Buffers) -> np.ndarray:
     """:func:`asm_xl.model.categories.minimum_submission_met` before the deadline, with completeness 0
     (incomplete) or 1 [CMS]: some non-claims measure at least ``completeness_threshold`` complete."""
     if 0.0 >= s.completeness_threshold:  # even an incomplete measure (completeness 0) meets it
         return np.full(incomplete.shape[1:], bool((~admin).any()))
-    ok = np.zeros(incomplete.shape[1:], dtype=bool)
+    ok = w.take("complete", incomplete.shape[1:], bool)
+    ok.fill(False)
     if 1.0 >= s.completeness_threshold:
         for j in np.flatnonzero(~admin):
             ok |= ~incomplete[j]

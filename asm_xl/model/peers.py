@@ -34,6 +34,7 @@ from asm_xl.model import payment
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort, risk_level
 from asm_xl.model.peer_assumptions import PeerAssumptions
+from asm_xl.model.peer_buffers import Lender, row_loops
 from asm_xl.model.peer_pricing import adjustment_factors, range_statistics
 from asm_xl.model.peer_simulation import peer_batches, pool_of
 from asm_xl.model.peer_threads import side_by_side
@@ -182,9 +183,11 @@ def simulate_national_cohorts(cohort: str, performance_year: int, *, assumptions
     k, m, sf = np.empty(int(draws)), np.empty(int(draws)), np.empty(int(draws))
     median_rule = np.zeros(int(draws), dtype=bool)
     batches = peer_batches(code, assumptions=a, draws=draws, seed=seed, settings=settings, chunk=chunk)
+    lender = Lender()  # each thread's work arrays, kept from one of its batches to the next
 
     def solve(batch):
-        return batch.draws, batch.use_median, pool_of(batch.score(inputs=False), settings)
+        with lender.lend() as buffers, row_loops():
+            return batch.draws, batch.use_median, pool_of(batch.score(inputs=False, buffers=buffers), settings, buffers)
 
     for sel, rule, (k[sel], m[sel], sf[sel]) in side_by_side(solve, batches):
         median_rule[sel] = rule
