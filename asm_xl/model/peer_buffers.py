@@ -82,6 +82,9 @@ def row_loops() -> Iterator[None]:
     into pieces, never a number: element by element operations are the same operations, and the reductions
     the peer model makes (sums of rows of 1,000-9,000, with and without casting) were checked to give the
     same bits."""
-    with np.errstate():  # numpy restores the buffer size when its errstate context ends
-        np.setbufsize(ROW_LOOP_BUFFER)
+    old = np.getbufsize()   # numpy >= 2 keeps it per thread (a context variable, as its error state)
+    np.setbufsize(ROW_LOOP_BUFFER)
+    try:
         yield
+    finally:
+        np.setbufsize(old)

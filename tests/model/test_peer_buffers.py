@@ -87,3 +87,25 @@ def test_row_loops_change_no_number_of_the_operations_the_peer_model_makes(rows,
         inside = numbers()
     assert all(np.array_equal(a.view(np.int64) if a.dtype == float else a, b.view(np.int64) if b.dtype == float else b)
                for a, b in zip(outside, inside))
+
+
+def test_the_row_loop_buffer_is_this_threads_only_and_restored_after_the_block():
+    import threading
+
+    import numpy as np
+
+    from asm_xl.model.peer_buffers import ROW_LOOP_BUFFER, row_loops
+    before, seen = np.getbufsize(), []
+    with row_loops():
+        inside = np.getbufsize()
+        worker = threading.Thread(target=lambda: seen.append(np.getbufsize()))
+        worker.start()
+        worker.join()
+    assert inside == ROW_LOOP_BUFFER != before
+    assert seen == [before] and np.getbufsize() == before
+    try:
+        with row_loops():
+            raise KeyError("boom")
+    except KeyError:
+        pass
+    assert np.getbufsize() == before
