@@ -199,6 +199,12 @@ class RangeMemo:
         self._last = ((), None)
         self._by_content.clear()
 
+    def make_room(self, n: int) -> None:
+        """Before a batch puts ``n`` results: start again now unless they fit, so that none of them is
+        dropped halfway (each dropped result would be solved alone by the call that reads it)."""
+        if len(self._by_content) + n > self.size:
+            self._by_content.clear()
+
     def put(self, args: tuple, value) -> None:
         """Keep ``value`` as the result of ``solve(*args)`` (a batch computed it for many arguments
         at once); :meth:`get` then answers these arguments without solving."""

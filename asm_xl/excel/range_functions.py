@@ -80,6 +80,7 @@ PRICED_MEMO = RangeMemo(size=16_384)
 def _priced_batch(kind: str, calls: list[tuple]) -> None:
     """ASM_FACTOR_RANGE ("range") or ASM_GAIN_CHANCE ("gain") of many calls, grouped by pool
     (:func:`_priced_values`), kept in :data:`PRICED_MEMO`; a call with a bad argument computes itself."""
+    PRICED_MEMO.make_room(len(calls))   # every result of this batch is kept until its calls read it
     groups: dict = {}
     for args in calls:
         try:

@@ -141,6 +141,7 @@ def _actions_batch(calls: list[tuple]) -> None:
     Rows the batch leaves out (an input error, an omitted ladder) compute themselves. Only the columns
     the tables show are asked for (the final scores before and after are not priced)."""
     groups: dict = {}   # settings -> [(ladders {(cohort, year): ladder}, [(memo args, row)])]
+    ACTIONS_MEMO.make_room(len(calls))   # every result of this batch is kept until its calls read it
     for args in calls:
         participant, measures, cost, activities, exceptions_, cost_ladder, assumptions = args
         try:
@@ -257,6 +258,7 @@ def _projection_batch(calls: list[tuple]) -> None:
     """ASM_PROJECTION of many final scores: each year's pool prices all the scores of a cohort,
     performance year and settings at once (the same percentiles, score by score, as one at a time),
     kept in :data:`PROJECTION_MEMO` for the calls that follow."""
+    PROJECTION_MEMO.make_room(len(calls))   # every result of this batch is kept until its calls read it
     groups: dict = {}
     for args in calls:
         try:

@@ -63,3 +63,17 @@ def test_generated_files_are_the_same_bytes_whether_rendered_in_chunks_or_one_by
     for a, b in zip(sorted(chunked.written), sorted(single.written)):
         assert a.name == b.name
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_a_chunk_keeps_every_batched_result_when_the_memo_is_nearly_full(image):
+    """A long-lived process (the xlwings server, generate after generate) finds the memo nearly full: the
+    batch starts it again first instead of dropping some of its own results halfway, which would make
+    those workbooks compute their actions alone."""
+    many = [{**image.constants, **i} for i in _inputs(_episode_cost_roster(12))]
+    _forget(image)
+    memo = table_functions.ACTIONS_MEMO
+    for k in range(memo.size - 5):   # results of earlier calls: 5 free places for a batch of 12
+        memo.put(((("earlier", k),),), [["a table"]])
+    solves_before = memo.solves
+    image.evaluator.run_many(many)
+    assert memo.solves == solves_before   # no workbook computed its actions alone
