@@ -115,6 +115,10 @@ class Baseline:
             df["performance_year"] = performance_year if year is None else year.fillna(performance_year)
         scores = result.scores
         if len(scores) != len(df):  # rows with errors left out (the scores are in input order)
+            if df.index.has_duplicates:   # which of two rows labelled alike was left out cannot be told
+                dup = sorted({str(v) for v in df.index[df.index.duplicated()]})
+                raise ASMInputError("index", ", ".join(dup[:5]), "unique row labels when rows with errors are left "
+                                    "out (errors='skip'): reset the index first (df.reset_index(drop=True))")
             df = df.loc[df.index.isin(scores.index)]
             scores = scores.loc[df.index]
         chk = Checker(df)

@@ -66,3 +66,19 @@ def test_rows_that_share_an_index_label_get_the_actions_of_a_fresh_index():
     shared = action_values(pd.DataFrame(rows, index=[7, 7, 8]))
     assert shared["row"].tolist() == fresh["row"].map({0: 7, 1: 7, 2: 8}).tolist()
     pd.testing.assert_frame_equal(shared.drop(columns="row"), fresh.drop(columns="row"), check_exact=True)
+
+
+
+def test_rows_labelled_alike_and_a_row_left_out_is_a_clear_error_not_a_wrong_table():
+    import pytest
+
+    from asm_xl.model.errors import ASMInputError
+    from asm_xl.roster import read_roster, validate_roster
+    df = validate_roster(read_roster("asm_xl/roster/data/sample_roster.csv")).valid.head(4).copy()
+    df.index = [7, 7, 8, 8]
+    assert sorted(action_values(df)["row"].unique()) == [7, 8]   # nothing left out: labels alike are fine
+    df.iloc[1, df.columns.get_loc("part_b_payments")] = "lots"
+    with pytest.raises(ASMInputError, match=r"index: '7, 8' is not allowed \(unique row labels .*reset the index"):
+        action_values(df, errors="skip")
+    fresh = action_values(df.reset_index(drop=True), errors="skip")
+    assert sorted(fresh["row"].unique()) == [0, 2, 3]
