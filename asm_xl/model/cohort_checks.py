@@ -111,17 +111,8 @@ class Checker:
         fraction column, where "85%" is 0.85 and a bare 85 gets "did you mean 85%?")."""
         blank = self.blank(column)
         x = self._small_numbers(column, blank, percent) if self.n <= SMALL_FRAME else None
-        if x is not None:
-            pass
-        elif column in self.df.columns:
-            s = self.df[column]
-            if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-                s = s.astype(object).map(lambda v: _typed(v, percent) if isinstance(v, str) else v)
-            x = pd.to_numeric(s.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            if s.dtype == bool:
-                x[:] = np.nan
-        else:
-            x = np.full(self.n, np.nan)
+        if x is None:
+            x = self._numbers(column, blank, percent)
         with np.errstate(invalid="ignore"):
             invalid = ~blank & ~np.isfinite(x)
             if minimum is not None:
@@ -144,12 +135,24 @@ class Checker:
         x = np.where(invalid, np.nan, x)
         return np.where(blank, default, x)
 
+    def _numbers(self, column: str, blank: np.ndarray, percent: bool) -> np.ndarray:
+        """:meth:`number`'s floats of a column, vectorized: text read by
+        :func:`~asm_xl.model.validation.typed_number`, then ``pd.to_numeric`` (NaN where it cannot)."""
+        if column not in self.df.columns:
+            return np.full(self.n, np.nan)
+        s = self.df[column]
+        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            s = s.astype(object).map(lambda v: _typed(v, percent) if isinstance(v, str) else v)
+        x = pd.to_numeric(s.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        if s.dtype == bool:
+            x[:] = np.nan
+        return x
+
     def _small_numbers(self, column: str, blank: np.ndarray, percent: bool) -> np.ndarray | None:
-        """:meth:`number`'s floats of a small frame's column, cell by cell, without pandas' per-column
-        costs (~0.3 ms a column): the same numbers ``pd.to_numeric`` gives for text read by
-        :func:`~asm_xl.model.validation.typed_number`, Python/numpy numbers and booleans (1.0/0.0).
-        None (the vectorized way decides) for any other kind of cell, or a whole number beyond
-        2**53, where float() and pandas might round differently."""
+        """:meth:`_numbers` of a small frame's column, cell by cell, without pandas' per-column costs
+        (~0.3 ms a column): the same numbers for text, Python/numpy numbers and booleans (1.0/0.0).
+        None (:meth:`_numbers` decides) for any other kind of cell, or a whole number beyond 2**53,
+        where float() and pandas might round differently."""
         if column not in self.df.columns:
             return np.full(self.n, np.nan)
         raw = self.raw(column)
