@@ -139,6 +139,18 @@ def _changed_cells(part: SheetBytes, keys: list, fresh: dict, templates: Compile
     return changed
 
 
+def _new_parts(book: Book, compiled: CompiledTemplate, fresh: dict, templates: CompiledTemplates) -> dict[str, bytes]:
+    """{member: new bytes} of the sheets with a formula cell whose stored start tag or value differs
+    from what the fresh value writes; only those cells are rewritten, and a workbook whose cached
+    values are all current gets {} (it is left as it is: same bytes, same timestamp)."""
+    new_data = {}
+    for sheet, part in book.parts.items():
+        changed = _changed_cells(part, compiled.keys[sheet], fresh, templates)
+        if changed:
+            new_data[part.member] = part.rewrite(changed)
+    return new_data
+
+
 def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates,
                      max_bytes: int = DEFAULT_MAX_BYTES, max_members: int = DEFAULT_MAX_MEMBERS) -> dict:
     """:func:`recalc_fast` of a batch of workbooks (a few hundred: they are held in memory together),
@@ -188,11 +200,7 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
             if check:
                 done[path] = _differences(book, fresh)
                 continue
-            new_data = {}   # as recalc_fast: only cells whose stored tag or value differs are rewritten
-            for sheet, part in book.parts.items():
-                changed = _changed_cells(part, compiled.keys[sheet], fresh, templates)
-                if changed:
-                    new_data[part.member] = part.rewrite(changed)
+            new_data = _new_parts(book, compiled, fresh, templates)
             if new_data:
                 writes.append((path, rewritten(zin, new_data, compresslevel=1), stamp))
             computed.append((path, compiled, fresh))
@@ -240,14 +248,7 @@ def recalc_fast(path, check: bool = False, *, templates: CompiledTemplates | Non
             return None
         if check:
             return _differences(book, fresh)
-        # Only cells whose stored start tag or value differs from what we would write are
-        # rewritten; a workbook whose cached values are all current is left as it is (same bytes,
-        # same timestamp).
-        new_data = {}
-        for sheet, part in book.parts.items():
-            changed = _changed_cells(part, compiled.keys[sheet], fresh, templates)
-            if changed:
-                new_data[part.member] = part.rewrite(changed)
+        new_data = _new_parts(book, compiled, fresh, templates)
         if new_data:
             replace_members(zin, new_data, path, expect=stamp)
     return _counted(path, compiled, fresh)
