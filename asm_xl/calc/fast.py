@@ -139,6 +139,11 @@ def _changed_cells(part: SheetBytes, keys: list, fresh: dict, templates: Compile
     return changed
 
 
+#: the most bytes of workbook files :func:`recalc_fast_many` holds in memory at once (the files past it
+#: are left to :func:`recalc_fast`, one by one); generated workbooks are ~35 kB, 256 of them ~9 MB
+BATCH_BYTES = 256 * 1024 * 1024
+
+
 def _new_parts(book: Book, compiled: CompiledTemplate, fresh: dict, templates: CompiledTemplates) -> dict[str, bytes]:
     """{member: new bytes} of the sheets with a formula cell whose stored start tag or value differs
     from what the fresh value writes; only those cells are rewritten, and a workbook whose cached
@@ -161,12 +166,15 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
     :func:`~asm_xl.xlsx.atomic.write_atomic_many` (their fsyncs together, before the renames).
 
     Returns {path: what :func:`recalc_fast` returns} for the workbooks done. A workbook this path
-    cannot do, or whose reading or writing failed, is left out: :func:`recalc_fast` of it (or the
-    ``formulas`` engine) does it, or says why it cannot."""
+    cannot do, whose reading or writing failed, or past :data:`BATCH_BYTES` of files held, is left
+    out: :func:`recalc_fast` of it (or the ``formulas`` engine) does it, or says why it cannot."""
     held = []   # (path, stamp, package, book, compiled template, inputs)
+    budget = BATCH_BYTES
     try:
         for path in map(os.fspath, paths):
             stamp = file_stamp(path)
+            if stamp is None or stamp.size > budget:
+                continue   # missing, or the batch holds enough already: recalc_fast of it
             try:
                 zin = open_workbook(path, max_bytes=max_bytes, max_members=max_members, in_memory=True)
             except Exception:  # noqa: BLE001 - recalc_fast of this file reports it
@@ -182,6 +190,7 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
                 zin.close()
                 continue
             held.append((path, stamp, zin, book, compiled, inputs))
+            budget -= stamp.size
         fresh_of: dict = {}
         groups: dict = {}
         for entry in held:

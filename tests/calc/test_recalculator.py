@@ -174,3 +174,12 @@ def test_a_batch_leaves_out_what_it_cannot_do_and_recalc_file_says_why(workbooks
 def _folder(path):
     path.mkdir()
     return path
+
+
+def test_a_batch_holds_at_most_its_byte_budget_and_leaves_the_rest_to_recalc_file(workbooks, tmp_path, monkeypatch):
+    batch = _blanked_copies(workbooks[:3], _folder(tmp_path / "budget"))
+    sizes = [p.stat().st_size for p in batch]
+    monkeypatch.setattr(fast_module, "BATCH_BYTES", sizes[0] + sizes[1] // 2)   # room for the first file only
+    rec = Recalculator()
+    assert list(rec.recalc_many(batch)) == [str(batch[0])]
+    assert [rec.recalc_file(p) for p in batch[1:]] == [rec.recalc_file(batch[0])] * 2
