@@ -204,3 +204,22 @@ def test_read_head_of_a_corrupt_member_is_refused_the_way_zipfile_refuses_it():
     blob[start:start + info.compress_size] = b"\xff" * info.compress_size
     with zipfile.ZipFile(io.BytesIO(bytes(blob))) as zf, pytest.raises((zlib.error, zipfile.BadZipFile)):
         read_head(zf, zf.getinfo("xl/worksheets/sheet1.xml"), 4096)
+
+
+@pytest.mark.parametrize("codec", ["ISA-L", "zlib"])
+def test_the_zip_layer_works_with_either_codec(codec, monkeypatch):
+    """Where no ISA-L wheel exists the standard library's zlib does the job: the same packages read back."""
+    from asm_xl.xlsx import zipcopy
+    if codec == "zlib":
+        monkeypatch.setattr(zipcopy, "_codec", zlib)
+        monkeypatch.setattr(zipcopy, "_CODEC_LEVELS", range(-1, 10))
+    elif zipcopy.CODEC != "ISA-L":
+        pytest.skip("no ISA-L wheel here")
+    new = b"<worksheet>" + b"<c r='B2'><v>7</v></c>" * 300 + b"</worksheet>"
+    with zipfile.ZipFile(io.BytesIO(_zip())) as zin:
+        out = rewritten(zin, {"xl/worksheets/sheet1.xml": new})
+        assert zipcopy.read_head(zin, zin.getinfo("xl/workbook.xml"), 10) == MEMBERS["xl/workbook.xml"][:10]
+    zf = _check(out, {**MEMBERS, "xl/worksheets/sheet1.xml": new})
+    assert read_member(zf, "xl/worksheets/sheet1.xml") == new
+    packed = [pack(n, d) for n, d in MEMBERS.items()]
+    _check(assemble(packed), MEMBERS)
