@@ -17,7 +17,8 @@ from defusedxml import ElementTree as SafeET
 
 from asm_xl.workbooks.batch import SUMMARY_COLUMNS
 from asm_xl.workbooks import index
-from asm_xl.workbooks.index import COLUMNS, NOTE, link_target, write_index
+from asm_xl.workbooks.index import COLUMNS, NOTE, write_index
+from asm_xl.workbooks.xlsxwriter_cells import link_target
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 FORMULA_LIKE = ['=HYPERLINK("http://x")', "+1-555", "@SUM(A1)", "-2+3", "=cmd|' /C calc'!A0", "http://x.example",

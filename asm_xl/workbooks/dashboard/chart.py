@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from asm_xl.workbooks.dashboard.data import Dashboard
 from asm_xl.workbooks.dashboard.style import BOLD, FACTOR, SCORE, TEXT, Sheet
-from asm_xl.workbooks.index import records
+from asm_xl.workbooks.xlsxwriter_cells import records
 
 __all__ = ["add_chart_sheet", "CHART_DATA_ROW"]
 

@@ -13,7 +13,7 @@ from asm_xl.workbooks.dashboard.chart import add_chart_sheet
 from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard
 from asm_xl.workbooks.dashboard.style import (FACTOR, MONEY, RISK, SCORE, SHARE, SIGNED, SMALL, SMALL_BOLD, TEXT,
                                               WHOLE, Looks, Sheet)
-from asm_xl.workbooks.index import new_workbook, records, save_workbook
+from asm_xl.workbooks.xlsxwriter_cells import new_workbook, records, save_workbook
 
 __all__ = ["write_dashboard", "TOTALS_HEADER_ROW"]
 

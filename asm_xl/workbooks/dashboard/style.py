@@ -7,7 +7,7 @@ once per workbook (:class:`Looks`)."""
 
 from __future__ import annotations
 
-from asm_xl.workbooks.index import LINK_LIMIT, put_link, put_value
+from asm_xl.workbooks.xlsxwriter_cells import LINK_LIMIT, put_link, put_value
 
 __all__ = ["SIGNED", "MONEY", "FACTOR", "SCORE", "SHARE", "WHOLE", "TEXT", "RISK", "BOLD", "SMALL", "SMALL_BOLD",
            "Looks", "Sheet"]

@@ -1,0 +1,108 @@
+"""Cells of a workbook written with XlsxWriter (write-only, a few µs a cell, about a third of what
+openpyxl takes): the index and the practice dashboard are written through these helpers. Roster text
+always goes through ``write_string``: it is never read as a formula, a number or a URL (the workbook
+options say the same, a second guard); characters XML cannot hold are shown as ``_xHHHH_``."""
+
+from __future__ import annotations
+
+import io
+import math
+import numbers
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from asm_xl.xlsx.atomic import write_atomic
+from asm_xl.xlsx.cells import xml_safe_text
+
+__all__ = ["new_workbook", "save_workbook", "put_value", "put_link", "link_target", "records", "LINK_LIMIT",
+           "OPTIONS"]
+
+#: never read text as a formula, a URL or a number (text is written with write_string anyway); never
+#: write NaN/inf as an error value (put_value blanks NaN, refuses inf); build the package in memory
+#: (no temporary files)
+OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+           "nan_inf_to_errors": False, "in_memory": True}
+LINK_LIMIT = 65_530   #: hyperlinks Excel holds in one worksheet; later link cells show their text only
+#: characters a hyperlink target escapes, as Excel writes them ("%" first)
+_URL_ESCAPES = [("%", "%25"), ('"', "%22"), (" ", "%20"), ("<", "%3c"), (">", "%3e"), ("[", "%5b"), ("]", "%5d"),
+                ("^", "%5e"), ("`", "%60"), ("{", "%7b"), ("}", "%7d"), ("#", "%23")]
+
+
+def new_workbook() -> tuple[xlsxwriter.Workbook, io.BytesIO]:
+    """An XlsxWriter workbook with :data:`OPTIONS`, writing into the returned buffer."""
+    buf = io.BytesIO()
+    return xlsxwriter.Workbook(buf, OPTIONS), buf
+
+
+def save_workbook(wb: xlsxwriter.Workbook, buf: io.BytesIO, path) -> Path:
+    """Close ``wb`` (its package goes into ``buf``) and write the bytes to ``path`` atomically."""
+    wb.close()
+    path = Path(path)
+    write_atomic(path, buf.getvalue())
+    return path
+
+
+def records(frame: pd.DataFrame, keys) -> list[dict]:
+    """The rows of ``frame`` as {key: Python value} for the ``keys`` it has (a missing key reads as
+    None), as ``to_dict("records")`` gives them but only these columns, and without pandas deep-copying
+    the frame's ``attrs`` for every column."""
+    if frame.attrs:
+        frame = frame.copy(deep=False)
+        frame.attrs = {}
+    keys = [k for k in dict.fromkeys(keys) if k in frame.columns]
+    return [dict(zip(keys, row)) for row in zip(*(frame[k].tolist() for k in keys))]
+
+
+def put_value(ws, row: int, col: int, value, cell_format=None) -> str | None:
+    """One cell (0-based ``row``, ``col``): text always as text (never a formula; characters XML
+    cannot hold shown as ``_xHHHH_``), numbers as numbers, None/NaN blank (styled when a format is
+    given). Returns the text written, None for any other value."""
+    kind = type(value)
+    if kind is float or kind is int:   # most cells: checked first, without the slower checks below
+        if value - value == 0:   # finite
+            ws.write_number(row, col, value, cell_format)
+        elif value != value:
+            ws.write_blank(row, col, None, cell_format)
+        else:
+            raise ValueError(f"cannot write {value} to cell ({row + 1}, {col + 1}): not a finite number")
+        return None
+    if isinstance(value, str):
+        text = xml_safe_text(value)
+        ws.write_string(row, col, text, cell_format)
+        return text
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        ws.write_blank(row, col, None, cell_format)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, cell_format)
+    elif isinstance(value, numbers.Real):
+        put_value(ws, row, col, float(value), cell_format)
+    else:
+        raise TypeError(f"cannot write a {type(value).__name__} to cell ({row + 1}, {col + 1}): {value!r}")
+    return None
+
+
+def link_target(file_name: str) -> str:
+    """The relative hyperlink target of a file beside the workbook, escaped as Excel writes it
+    (so XlsxWriter, which leaves a target holding an escape as it is, writes it unchanged).
+
+    >>> link_target("1234_O'Brien,_Mary.xlsx"), link_target("50%_[a].xlsx")
+    ("1234_O'Brien,_Mary.xlsx", '50%25_%5ba%5d.xlsx')
+    """
+    for char, escaped in _URL_ESCAPES:
+        file_name = file_name.replace(char, escaped)
+    return file_name
+
+
+def put_link(ws, row: int, col: int, file_name: str, cell_format=None, *, linked: bool = True) -> str:
+    """``file_name`` as text in the cell (0-based), linked to that file beside the workbook unless
+    ``linked`` is false (past :data:`LINK_LIMIT`) or Excel cannot hold the link. Returns the text."""
+    text = xml_safe_text(file_name)
+    if not text or not linked or ws.write_url(row, col, "external:" + link_target(text), cell_format,
+                                              string=text) != 0:
+        ws.write_string(row, col, text, cell_format)
+    return text
