@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import os
 import re
-from collections import OrderedDict
 
 from asm_xl.xlsx.atomic import file_stamp
 from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
-from asm_xl.xlsx.parts import sheet_parts
+from asm_xl.xlsx.parts import formula_names, sheet_parts
 from asm_xl.xlsx.scan import WorkbookScan, scan_workbook
 from asm_xl.xlsx.spill_writer import CellPlacementError, SheetEdits, write_sheet_edits
 from asm_xl.xlsx.zipcopy import read_member
 from asm_xl.calc.array_formulas import ArrayProgram
 from asm_xl.calc.diff import Difference, same_value
 from asm_xl.calc.evaluator import UnsupportedFormula, XlErr
+from asm_xl.calc.recently_used import RecentlyUsed
 
 __all__ = ["recalc_arrays", "ArrayPrograms", "has_array_formulas"]
 
@@ -42,25 +42,20 @@ class ArrayPrograms:
     *maxsize* most recently used; None: our evaluator does not support the workbook)."""
 
     def __init__(self, maxsize: int = 8):
-        self.maxsize = maxsize
-        self._programs: OrderedDict = OrderedDict()
+        self._programs = RecentlyUsed(maxsize)
 
     def get(self, scan: WorkbookScan) -> ArrayProgram | None:
         key = (scan.signature, frozenset(scan.dynamic))
         if key in self._programs:
-            self._programs.move_to_end(key)
-            return self._programs[key]
-        names = {}
+            return self._programs.get(key)
         program = None
-        if all(local is None for _name, local, _hidden, _ref in scan.defined_names):
-            names = {name: ref or "" for name, _local, _hidden, ref in scan.defined_names}
+        names = formula_names(scan.defined_names)
+        if names is not None:
             try:
                 program = ArrayProgram(scan.formulas, scan.dynamic, names)
             except UnsupportedFormula:
                 program = None
-        self._programs[key] = program
-        while len(self._programs) > self.maxsize:
-            self._programs.popitem(last=False)
+        self._programs.put(key, program)
         return program
 
 

@@ -21,7 +21,6 @@ import os
 import threading
 import zipfile
 import zlib
-from collections import OrderedDict
 
 from asm_xl.xlsx.book import DECODED_SIZE, Book, NotByteReadable, SheetBytes, read_book, start_tag
 from asm_xl.xlsx.cells import encode_cached_value
@@ -33,6 +32,7 @@ from asm_xl.xlsx.writer import replace_members
 from asm_xl.xlsx.zipcopy import rewritten
 from asm_xl.calc.diff import Difference, same_value
 from asm_xl.calc.evaluator import Evaluator, UnsupportedFormula, XlErr
+from asm_xl.calc.recently_used import RecentlyUsed
 
 __all__ = ["recalc_fast", "recalc_fast_many", "CompiledTemplate", "CompiledTemplates"]
 
@@ -73,8 +73,7 @@ class CompiledTemplates:
     workbooks; safe to use from several threads (compiling holds a lock)."""
 
     def __init__(self, maxsize: int = 8):
-        self.maxsize = maxsize
-        self._compiled: OrderedDict[str, CompiledTemplate | None] = OrderedDict()
+        self._compiled = RecentlyUsed(maxsize)
         self._lock = threading.Lock()
         #: parsed workbook.xml/rels pairs (see :func:`asm_xl.xlsx.book.read_book`)
         self.structures: dict = {}
@@ -91,17 +90,14 @@ class CompiledTemplates:
         sig = book.signature
         with self._lock:
             if sig in self._compiled:
-                self._compiled.move_to_end(sig)
                 self.hits += 1
-                return self._compiled[sig]
+                return self._compiled.get(sig)
             self.misses += 1
             try:
                 hit = CompiledTemplate(book)
             except UnsupportedFormula:
                 hit = None
-            self._compiled[sig] = hit
-            while len(self._compiled) > self.maxsize:
-                self._compiled.popitem(last=False)
+            self._compiled.put(sig, hit)
             return hit
 
     def encode(self, value, cell: tuple[str, str]) -> tuple[bytes | None, bytes]:

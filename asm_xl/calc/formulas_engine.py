@@ -20,7 +20,6 @@ import contextlib
 import io
 import os
 import warnings
-from collections import OrderedDict
 from typing import Any
 
 import schedula as sh
@@ -32,6 +31,7 @@ from asm_xl.xlsx.atomic import file_stamp
 from asm_xl.xlsx.writer import write_cached_values
 from asm_xl.calc.diff import Difference, same_value
 from asm_xl.calc.formulas_values import from_excel_shaped, load_formulas, register_functions, to_excel_shaped, to_python
+from asm_xl.calc.recently_used import RecentlyUsed
 
 __all__ = [
     "register_functions", "to_excel_shaped", "from_excel_shaped",
@@ -180,8 +180,7 @@ class ModelCache:
     """
 
     def __init__(self, maxsize: int = 8):
-        self.maxsize = maxsize
-        self._models: OrderedDict[str, CompiledWorkbook] = OrderedDict()
+        self._models = RecentlyUsed(maxsize)
         self.hits = self.misses = 0
 
     def calculate(self, path, *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -190,16 +189,13 @@ class ModelCache:
                              max_members=max_members)
         compiled = self._models.get(scan.signature)
         if compiled is not None and compiled.compatible(scan):
-            self._models.move_to_end(scan.signature)
             self.hits += 1
             return compiled.calculate(path, scan=scan)
         self.misses += 1
         compiled = CompiledWorkbook(path, scan=scan, max_bytes=max_bytes,
                                     max_members=max_members)
         if not scan.unsupported_inputs:
-            self._models[scan.signature] = compiled
-            while len(self._models) > self.maxsize:
-                self._models.popitem(last=False)
+            self._models.put(scan.signature, compiled)
         return compiled.calculate()
 
 

@@ -32,7 +32,7 @@ from itertools import repeat
 
 from asm_xl.xlsx.cells import decode_value, unescape_text
 from asm_xl.xlsx.errors import WorkbookError
-from asm_xl.xlsx.parts import WORKBOOK_RELS, defined_names, shared_strings, sheet_parts
+from asm_xl.xlsx.parts import WORKBOOK_RELS, defined_names, formula_names, shared_strings, sheet_parts
 from asm_xl.xlsx.limits import WORKBOOK_PART
 from asm_xl.xlsx.zipcopy import read_member
 
@@ -316,14 +316,10 @@ def read_book(zf: zipfile.ZipFile, structures: dict | None = None) -> Book:
     key = (read_member(zf, WORKBOOK_PART), rels)
     hit = None if structures is None else structures.get(key)
     if hit is None:
-        names = []
-        for dn in defined_names(zf):
-            if dn.local_sheet is not None:
-                if dn.name.startswith("_xlnm."):  # Excel's own (print titles, filter range): no formula reads them
-                    continue
-                raise NotByteReadable("sheet-scoped defined name")
-            names.append((dn.name, dn.ref or ""))
-        hit = (tuple(sheet_parts(zf)), tuple(names))
+        names = formula_names(defined_names(zf))
+        if names is None:
+            raise NotByteReadable("sheet-scoped defined name")
+        hit = (tuple(sheet_parts(zf)), tuple(names.items()))
         if structures is not None:
             if len(structures) >= 8:
                 structures.clear()

@@ -15,7 +15,7 @@ from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import WORKBOOK_PART
 from asm_xl.xlsx.zipcopy import read_member
 
-__all__ = ["WORKBOOK_RELS", "sheet_parts", "shared_strings", "DefinedName", "defined_names",
+__all__ = ["WORKBOOK_RELS", "sheet_parts", "shared_strings", "DefinedName", "defined_names", "formula_names",
            "local_name"]
 
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
@@ -98,3 +98,24 @@ def defined_names(zf: zipfile.ZipFile) -> tuple[DefinedName, ...]:
     book = SafeET.fromstring(read_member(zf, WORKBOOK_PART))
     return tuple(DefinedName(el.get("name"), el.get("localSheetId"), el.get("hidden"), el.text)
                  for el in book.iter() if local_name(el.tag) == "definedName")
+
+
+def formula_names(names) -> dict[str, str] | None:
+    """{name: reference text} of the defined names a formula can read: the workbook-scope ones of
+    ``names`` ((name, localSheetId, hidden, ref) each, as :func:`defined_names` gives them). Excel's own
+    sheet-scoped names (``_xlnm.Print_Titles``, ``_xlnm._FilterDatabase``, ...) are left out: no formula
+    reads them. None when a user's name is sheet-scoped: a formula on that sheet reads it, not the
+    workbook's name, which a reader of workbook-scope names cannot model.
+
+    >>> formula_names([("Rate", None, None, "S!$A$1"), ("_xlnm.Print_Titles", "0", None, "S!$1:$1")])
+    {'Rate': 'S!$A$1'}
+    >>> formula_names([("Rate", "0", None, "S!$A$1")]) is None
+    True
+    """
+    out = {}
+    for name, local, _hidden, ref in names:
+        if local is None:
+            out[name] = ref or ""
+        elif not name.startswith("_xlnm."):
+            return None
+    return out

@@ -66,6 +66,17 @@ def test_a_spilled_column_of_factors_equals_the_single_cell_calls(tmp_path):
         assert "xl/metadata.xml" in zf.namelist()  # the dynamic-array properties kept
 
 
+
+def test_print_titles_do_not_keep_a_spill_from_our_evaluator(tmp_path):
+    """Excel's own sheet-scoped names (print titles) are read by no formula: our evaluator takes the
+    workbook, as the fast path does (asm_xl.xlsx.parts.formula_names)."""
+    def with_print_titles(ws):
+        factor_column(ws)
+        ws.repeat_rows(0)
+    path = excel365(tmp_path / "titled.xlsx", with_print_titles)
+    assert recalc_arrays(path) == 5
+    assert values(path, column("C", 2, 6)) == [call("ASM_FACTOR", s, 2027, "HF") for s in SCORES]
+
 @settings(max_examples=15, deadline=None)
 @given(scores=st.lists(st.one_of(st.floats(0, 100), st.sampled_from(["x", True])), min_size=1, max_size=9),
        code=st.sampled_from(["HF", "LBP"]), year=st.sampled_from([2027, 2028]))
