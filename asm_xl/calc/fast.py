@@ -21,13 +21,14 @@ import os
 import threading
 import zipfile
 import zlib
+from typing import NamedTuple
 
 from asm_xl.xlsx.book import DECODED_SIZE, Book, NotByteReadable, SheetBytes, read_book, start_tag
 from asm_xl.xlsx.cells import encode_cached_value
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
 from asm_xl.xlsx.refs import is_plain_cell
-from asm_xl.xlsx.atomic import file_stamp, write_atomic_many
+from asm_xl.xlsx.atomic import FileStamp, file_stamp, write_atomic_many
 from asm_xl.xlsx.writer import replace_members
 from asm_xl.xlsx.zipcopy import rewritten
 from asm_xl.calc.diff import Difference, same_value
@@ -152,6 +153,17 @@ def _new_parts(book: Book, compiled: CompiledTemplate, fresh: dict, templates: C
     return new_data
 
 
+class _Held(NamedTuple):
+    """A workbook of a :func:`recalc_fast_many` batch, read and ready to compute."""
+
+    path: str
+    stamp: FileStamp
+    package: zipfile.ZipFile
+    book: Book
+    compiled: CompiledTemplate
+    inputs: dict
+
+
 def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates,
                      max_bytes: int = DEFAULT_MAX_BYTES, max_members: int = DEFAULT_MAX_MEMBERS) -> dict:
     """:func:`recalc_fast` of a batch of workbooks (a few hundred: they are held in memory together),
@@ -164,7 +176,7 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
     Returns {path: what :func:`recalc_fast` returns} for the workbooks done. A workbook this path
     cannot do, whose reading or writing failed, or past :data:`BATCH_BYTES` of files held, is left
     out: :func:`recalc_fast` of it (or the ``formulas`` engine) does it, or says why it cannot."""
-    held = []   # (path, stamp, package, book, compiled template, inputs)
+    held: list[_Held] = []
     budget = BATCH_BYTES
     try:
         for path in map(os.fspath, paths):
@@ -185,18 +197,18 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
             if compiled is None:
                 zin.close()
                 continue
-            held.append((path, stamp, zin, book, compiled, inputs))
+            held.append(_Held(path, stamp, zin, book, compiled, inputs))
             budget -= stamp.size
         fresh_of: dict = {}
         groups: dict = {}
         for entry in held:
-            groups.setdefault(id(entry[4]), []).append(entry)
+            groups.setdefault(id(entry.compiled), []).append(entry)
         for entries in groups.values():
             try:
-                results = entries[0][4].evaluator.run_many([e[5] for e in entries])
+                results = entries[0].compiled.evaluator.run_many([e.inputs for e in entries])
             except (NotByteReadable, UnsupportedFormula, ValueError, KeyError, IndexError):
                 continue  # each of them alone, as recalc_fast decides
-            fresh_of.update((e[0], r) for e, r in zip(entries, results))
+            fresh_of.update((e.path, r) for e, r in zip(entries, results))
         done, computed, writes = {}, [], []
         for path, stamp, zin, book, compiled, _inputs in held:
             fresh = fresh_of.get(path)
@@ -216,7 +228,7 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
         return done
     finally:
         for entry in held:
-            entry[2].close()
+            entry.package.close()
 
 
 def _counted(path: str, compiled: CompiledTemplate, fresh: dict) -> int:
