@@ -99,6 +99,12 @@ class _FrozenRange(tuple):
         return h
 
 
+def _whole_literal(node) -> bool:
+    """A number written in the formula that is whole and at least 1 (an INDEX row or column)."""
+    v = node[1] if node[0] == "lit" else None
+    return v.__class__ in (int, float) and v >= 1 and float(v).is_integer() and v < 2 ** 31
+
+
 def is_cell(ref_node) -> bool:
     cells = ref_node[2]
     return len(cells) == 1 and len(cells[0]) == 1
@@ -116,7 +122,7 @@ def may_be_range(node) -> bool:
 HELPERS = {"_final": xl.final, "_final_spill": xl.final_spill, "_neg": xl.neg, "_scalar": xl.scalar, "_cmp": xl.compare,
             "_arith": xl.arith, "_cat": xl.concat, "_truth": xl.truth, "_XlErr": XlErr,
             "_aggregate": xl.aggregate, "_to_asm": xl.to_asm, "_freeze": xl.freeze, "_key": xl.key_of,
-            "_U": _MISSING}
+            "_index_at": xl.index_at, "_iferror_value": xl.iferror_value, "_U": _MISSING}
 
 
 def compile_formula(text: str, sheet: str, names: dict[str, str]):
@@ -205,6 +211,10 @@ class Codegen:
             yes = self.expr(args[1]) if len(args) > 1 else "True"
             no = self.expr(args[2]) if len(args) > 2 else "False"
             return f"({c} if ({c} := _truth({cond})).__class__ is _XlErr else ({yes} if {c} else {no}))"
+        if name == "INDEX" and len(args) == 3 and all(_whole_literal(a) for a in args[1:]):
+            return f"_index_at({self.expr(args[0])}, {int(args[1][1])}, {int(args[2][1])})"
+        if name == "IFERROR" and len(args) == 2 and args[1][0] == "lit":
+            return f"_iferror_value({self.expr(args[0])}, {self.const(args[1][1])})"
         values = [self.expr(a) for a in args]
         if name in ("MIN", "MAX", "SUM"):
             typed = tuple(a[0] != "ref" for a in args)

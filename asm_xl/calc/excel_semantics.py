@@ -11,9 +11,11 @@ import operator
 from typing import Callable
 
 from asm_xl.xlsx.cells import EXCEL_ERRORS, MAX_STRING, ErrorValue
+from asm_xl.excel.values import content_key
 
 __all__ = ["XlErr", "FUNCS", "is_err", "scalar", "num", "as_text", "compare", "arith", "truth",
-           "final", "final_spill", "neg", "concat", "aggregate", "freeze", "key_of", "to_asm", "from_asm"]
+           "final", "final_spill", "neg", "concat", "aggregate", "freeze", "key_of", "to_asm", "from_asm", "index_at",
+           "iferror_value"]
 
 #: An Excel error value ("#N/A"...): a str subclass so ASM functions receive the text (the Excel-file
 #: layer's :class:`~asm_xl.xlsx.cells.ErrorValue`, so values read from a file need no conversion).
@@ -193,6 +195,24 @@ def _index(array, row, col=None):
     return from_asm(v)
 
 
+def index_at(array, r: int, c: int):
+    """INDEX(array, r, c) where the formula gives r and c as whole numbers >= 1 (the Actions sheet's
+    170 cells read one table so): :func:`_index` without converting them again, the same value."""
+    if array.__class__ is list:
+        if r <= len(array):
+            row = array[r - 1]
+            if c <= len(row):
+                return from_asm(row[c - 1])
+        return XlErr("#REF!")
+    return _index(array, float(r), float(c))
+
+
+def iferror_value(value, fallback):
+    """IFERROR(value, fallback) where the fallback is a value written in the formula (not a range)."""
+    value = scalar(value)
+    return fallback if value.__class__ is XlErr else value
+
+
 def _iferror(value, fallback):
     value = scalar(value)
     return scalar(fallback) if is_err(value) else value
@@ -212,14 +232,8 @@ FUNCS: dict[str, Callable] = {
 
 
 
-def freeze(v):
-    """A hashable, type-exact key for an argument (1, 1.0 and TRUE stay apart)."""
-    if v.__class__ is list:  # a range: rows of cell values, frozen without a call per cell
-        return tuple(tuple([(x.__class__, x) if x.__class__ is not list else freeze(x) for x in row])
-                     if row.__class__ is list else freeze(row) for row in v)
-    if isinstance(v, list):
-        return tuple(tuple(map(freeze, row)) for row in v)
-    return (v.__class__, v)
+#: a hashable, type-exact key of an argument (1, 1.0 and TRUE stay apart): the excel layer's one rule
+freeze = content_key
 
 
 def to_asm(v):

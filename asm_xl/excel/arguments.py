@@ -13,7 +13,7 @@ from asm_xl.excel import values as xv
 from asm_xl.excel.registry import Arg
 
 __all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "optional_ladder",
-           "NO_LADDER", "scalar_arg", "year_risk", "range_key", "RangeMemo", "SettingsMemo"]
+           "NO_LADDER", "scalar_arg", "year_risk", "RangeMemo", "SettingsMemo"]
 
 ASSUMPTIONS = Arg("assumptions", "Optional: the Assumptions table (setting names and values, 2 columns). "
                   "Omitted: asm-xl's defaults.", optional=True, range=True)
@@ -63,10 +63,11 @@ _BY_CONTENT: dict = {}
 
 
 def _content_key(v: object):
+    """:func:`~asm_xl.excel.values.content_key` of a range (None: not a range, or a cell cannot be hashed)."""
     if v.__class__ is not list:
         return None
+    key = xv.content_key(v)
     try:
-        key = tuple([tuple([(x.__class__, x) for x in r]) if r.__class__ is list else (r.__class__, r) for r in v])
         hash(key)
     except TypeError:
         return None
@@ -166,22 +167,13 @@ def scalar_arg(name: str, v: object) -> object:
 _MISSING = object()
 
 
-def range_key(v: object) -> object:
-    """A hashable key of an argument by its content: a range as a tuple of row tuples, a scalar as
-    (its class, itself). Equal cells of a range may differ in type (1, 1.0, TRUE): only for ranges
-    read as numbers or text, where equal values read alike (:func:`~asm_xl.excel.values.number`)."""
-    if v.__class__ is list or v.__class__ is tuple:
-        return tuple([tuple(r) if r.__class__ is list or r.__class__ is tuple else r for r in v])
-    return (v.__class__, v)
-
-
 class RangeMemo:
     """Results of a solve over ranges (a cohort's final scores and payments), once per distinct content.
 
     A workbook evaluation passes the same list object to every cell that reads a range; Excel (through
     xlwings) passes an equal list built anew for every cell. So the last call's arguments are
     recognised at once when they are the same objects (a tuple comparison checks identity first), an
-    equal range built anew by comparing it with the last (linear), others by :func:`range_key`
+    equal range built anew by comparing it with the last (linear), others by :func:`~asm_xl.excel.values.content_key`
     (linear in the range, no solve); only a new content is solved. At most ``size`` results are kept (then it starts
     again); an :class:`~asm_xl.excel.values.ExcelError` is kept and raised again like a result. The
     last call is replaced as one tuple, so threads (xlwings calls UDFs from several) never pair one
@@ -208,7 +200,7 @@ class RangeMemo:
     def put(self, args: tuple, value) -> None:
         """Keep ``value`` as the result of ``solve(*args)`` (a batch computed it for many arguments
         at once); :meth:`get` then answers these arguments without solving."""
-        key = tuple(range_key(a) for a in args)
+        key = tuple(xv.content_key(a) for a in args)
         if len(self._by_content) >= self.size:
             self._by_content.clear()
         self._by_content[key] = (True, value)
@@ -220,7 +212,7 @@ class RangeMemo:
         except (TypeError, ValueError):
             same = False
         if not same:
-            key = tuple(range_key(a) for a in args)
+            key = tuple(xv.content_key(a) for a in args)
             try:
                 hit = self._by_content.get(key, _MISSING)
             except TypeError:   # an unhashable cell: solved every time
