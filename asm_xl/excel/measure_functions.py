@@ -157,10 +157,12 @@ def asm_quality(points, completeness, cases, assumptions=None):
         raise xv.ExcelError("#VALUE!", f"points, completeness and cases must have equal length "
                                        f"({len(p)}, {len(c)}, {len(n)})")
     pts, comp, elig, admin, reported = [], [], [], [], []
+    excluded = 0
     for i, (pi, ci, ni) in enumerate(zip(p, c, n), start=1):
         if pi is None and ci is None and ni is None:
             continue  # an unused row
         if xv.is_excluded(pi):
+            excluded += 1
             continue  # ASM_MEASURE("counted") already excluded it (out of numerator and denominator)
         ci = None if xv.is_not_applicable(ci) else ci
         ni = None if xv.is_not_applicable(ni) else ni
@@ -179,7 +181,8 @@ def asm_quality(points, completeness, cases, assumptions=None):
         admin.append(is_admin)
         reported.append(ni is not None or pi is not None)
     if not pts:
-        raise xv.ExcelError("#N/A", "no measures given")
+        raise xv.ExcelError("#N/A", f"quality not scored: all {excluded} measure(s) given are excluded (each "
+                                    "measure's status says why)" if excluded else "no measures given")
     status = categories.measure_status(comp, elig, admin, reported=reported, settings=s)
     q = float(categories.quality_category(np.array(pts), status))
     if math.isnan(q):

@@ -14,6 +14,8 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 __all__ = [
     "MeasureStatus",
     "capped_note",
+    "cases_taken_as_minimum",
+    "cases_taken_note",
     "benchmark_status",
     "no_cost_ladder_note",
     "effective_measure_inputs",
@@ -48,6 +50,13 @@ class MeasureStatus:
 def capped_note(settings: Settings = DEFAULT_SETTINGS) -> str:
     """Appended to a measure's status when the topped-out cap lowered its points [ASSUMPTION topped_out_cap]."""
     return f"; capped at {settings.topped_out_cap:g} points: topped out by program [ASSUMPTION]"
+
+
+def cases_taken_note(settings: Settings = DEFAULT_SETTINGS) -> str:
+    """Appended to a measure's status when its eligible cases were not given and the case minimum stands in
+    for them (:func:`cases_taken_as_minimum`; CMS attributes claims measures itself): the cases a workbook
+    shows are that assumption, not data."""
+    return f"; cases not given: {settings.case_minimum} assumed [ASSUMPTION]"  # short: it fits the Status column
 
 
 def no_cost_ladder_note(settings: Settings = DEFAULT_SETTINGS) -> str:
@@ -85,11 +94,22 @@ def effective_measure_inputs(eligible, reported, completeness, rate, points, adm
     ratio = xp.where(eligible > 0, xp.div(reported, eligible), 0.0)
     comp = xp.where(admin, 1.0, xp.where(xp.not_(xp.isnan(completeness)), completeness,
                                          xp.where(xp.not_(xp.isnan(reported)), ratio, 0.0)))
-    elig = xp.where(xp.and_(xp.and_(admin, xp.not_(has_elig)), reported_any), float(settings.case_minimum),
+    elig = xp.where(cases_taken_as_minimum(eligible, admin, reported_any), float(settings.case_minimum),
                     xp.nan_to_num(eligible))
     if xp is SCALAR:  # numpy scalars: callers may ask for .item(), as of the 0-d arrays of the array path
         return np.float64(comp), np.float64(elig), np.bool_(reported_any)
     return comp, elig, reported_any
+
+
+def cases_taken_as_minimum(eligible, administrative_claims, reported_any):
+    """Where the case minimum stands in for eligible cases (NaN = not given) [ASSUMPTION]::
+
+        taken = administrative claims  and  eligible cases not given  and  a rate or points given
+
+    CMS attributes administrative-claims measures itself, so such a measure is scored; the status says
+    so (:func:`cases_taken_note`)."""
+    xp = ops(eligible, administrative_claims, reported_any)
+    return xp.and_(xp.and_(xp.bool(administrative_claims), xp.isnan(xp.float(eligible))), xp.bool(reported_any))
 
 
 def measure_status(completeness, eligible_cases, administrative_claims, *,

@@ -215,6 +215,9 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
             bench[sel] = ladder.describe(m.benchmark_note)
             capped = np.flatnonzero(sel)[cap_bites(rates, ladder, cap=settings.topped_out_cap)]
             labels[capped] = labels[capped] + categories.capped_note(settings)
+        taken = mi["cases_taken"]
+        if taken.any():
+            labels[taken] = labels[taken] + categories.cases_taken_note(settings)
         status[:, j] = mstatus
         points[:, j] = pts
         out[f"{m.key}_points"] = pts
@@ -269,7 +272,10 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     rank[pooled] = payment.competition_rank(final[pooled])
 
     idx = df.index[rows]
-    ident = {c: df[c].to_numpy()[rows] for c in ("npi", "tin", "name", "specialty") if c in df.columns}
+    # identifiers as every other output shows them (the workbook, the index): text without surrounding
+    # spaces, so that a lookup by NPI finds the row whatever the roster's cell held around it
+    ident = {c: np.array([v.strip() if v.__class__ is str else v for v in df[c].to_numpy()[rows]], dtype=object)
+             for c in ("npi", "tin", "name", "specialty") if c in df.columns}
     notes = _notes(~np.isnan(quality), ~np.isnan(cost), min_met, settings)
     if no_cost_ladder.any():
         why = categories.no_cost_ladder_note(settings)

@@ -351,7 +351,8 @@ def measure_inputs(chk: Checker, cohort_code: np.ndarray, settings: Settings) ->
             # minimum submission rule, whatever completeness was typed (as in score_participant).
             c_eff = np.where(any_rep | admin, c_eff, 0.0)
             out[code][m.id] = {"ctype": ctype, "completeness": c_eff, "eligible": e_eff, "status": status,
-                               "rate": rate, "points": pts, "admin": admin}
+                               "rate": rate, "points": pts, "admin": admin,
+                               "cases_taken": categories.cases_taken_as_minimum(elig, admin, any_rep)}
     return out
 
 

@@ -48,7 +48,7 @@ COLUMN_HELP_TEMPLATES = {
                       "yes = neutral factor, out of the pool [ASSUMPTION]"),
     "payment_exception": ("Payment exception (ASM regulation): yes/no (default no); yes = neutral factor, out of "
                           "the pool [ASSUMPTION]"),
-    "collection_type": "eCQM, MIPS CQM, Part B claims or administrative claims (default: the measure's first)",
+    "collection_type": "{collection_types} (default: the measure's first)",
     "eligible": "Eligible cases in the measure's denominator",
     "reported": "Cases reported (data completeness = reported / eligible)",
     "rate": "Performance rate: a fraction (70% = 0.70); Q492 in its native units",
@@ -58,9 +58,20 @@ COLUMN_HELP_TEMPLATES = {
 }
 
 
+def collection_types_text() -> str:
+    """Which collection types each ASM measure accepts, from the cohorts' measure lists (data), e.g.
+    "Q008, Q005: eCQM or MIPS CQM; Q377: eCQM; ...": a type a measure does not list is refused."""
+    by_types: dict[tuple, list] = {}
+    for c in cohorts().values():
+        for m in c.measures:
+            by_types.setdefault(m.collection_types, []).append(m.label)
+    return "; ".join(f"{', '.join(labels)}: {' or '.join(types)}" for types, labels in by_types.items())
+
+
 def column_help(settings: Settings = DEFAULT_SETTINGS) -> dict[str, str]:
-    """{column or measure field: meaning} with the numbers of ``settings``."""
-    return {k: settings.fill(v) for k, v in COLUMN_HELP_TEMPLATES.items()}
+    """{column or measure field: meaning} with the numbers of ``settings`` (and the measures' collection types)."""
+    types = collection_types_text()
+    return {k: settings.fill(v.replace("{collection_types}", types)) for k, v in COLUMN_HELP_TEMPLATES.items()}
 
 
 COLUMN_HELP = column_help()

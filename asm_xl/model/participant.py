@@ -192,6 +192,7 @@ def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings =
         nan if completeness is None else completeness, nan if rate is None else rate,
         nan if entered is None else entered, admin, settings=settings))
     status = int(categories.measure_status(comp, elig, admin, reported=reported_any, settings=settings))
+    taken = categories.cases_taken_as_minimum(nan if eligible is None else eligible, admin, reported_any)
     completeness = comp if (reported_any or admin) else None
     eligible = int(elig) if reported_any else eligible
     points, source, note = 0.0, "", ""
@@ -208,6 +209,8 @@ def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings =
             source = ladder.describe(m.benchmark_note)
             if cap_bites(rate, ladder, cap=settings.topped_out_cap):
                 note = categories.capped_note(settings)
+    if taken:
+        note += categories.cases_taken_note(settings)
     return MeasureScore(m.label, ctype, eligible, completeness, rate, points, status, source, note)
 
 

@@ -84,3 +84,21 @@ def test_quality_skips_a_measure_marked_excluded_even_with_a_case_minimum_of_0()
     got = call("ASM_QUALITY", ["excluded", 0.0, 0.0, 0.0, 0.0], ["n/a", 0.0, 0.0, 0.0, 0.0],
                ["n/a", 0.0, 0.0, 0.0, 0.0], assumptions)
     assert got == 0.0
+
+
+def test_quality_of_measures_that_are_all_excluded_says_so_not_that_none_were_given():
+    # a measure below the case minimum and a claims measure without a rate: both excluded by ASM_MEASURE
+    args = (["excluded", "excluded"], [1.0, "n/a"], [10, "n/a"])
+    assert call("ASM_QUALITY", *args) == "#N/A"
+    assert explain("ASM_QUALITY", *args) == ("quality not scored: all 2 measure(s) given are excluded "
+                                             "(each measure's status says why)")
+    assert explain("ASM_QUALITY", [None], [None], [None]) == "no measures given"
+
+
+def test_claims_measure_with_a_rate_and_no_case_count_says_the_case_minimum_stands_in():
+    # Q492 with a rate and no count: scored with the case minimum (20) standing in for its cases
+    row = ("HF", "Q492", "Administrative claims", None, None, None, 72.4, None)
+    assert call("ASM_MEASURE", "cases", *row) == 20.0
+    assert call("ASM_MEASURE", "status", *row) == "Scored; cases not given: 20 assumed [ASSUMPTION]"
+    given = ("HF", "Q492", "Administrative claims", 35, None, None, 72.4, None)
+    assert call("ASM_MEASURE", "status", *given) == "Scored"

@@ -77,6 +77,23 @@ def test_scores_keep_the_input_index_and_order():
     assert score_cohort(df).scores.index.tolist() == ["z", "b", "y", "a"]
 
 
+def test_identifiers_are_shown_without_the_spaces_around_them_in_the_roster_cell():
+    # the workbook and the index show " 1815365790 " as 1815365790: the scores (score CSV, dashboard) too,
+    # so that a lookup by NPI finds the row
+    df = pd.DataFrame([hf_row(8, npi="  1815365790 ", tin=" 123456789", name="Kowalski, Anna ")])
+    scores = score_cohort(df).scores
+    assert scores[["npi", "tin", "name"]].iloc[0].tolist() == ["1815365790", "123456789", "Kowalski, Anna"]
+
+
+def test_a_claims_measure_scored_without_a_case_count_says_the_case_minimum_stands_in_as_the_scalar_api_does():
+    df = pd.DataFrame([hf_row(8, q492_rate=72.4), hf_row(8, q492_rate=72.4, q492_eligible=35)])
+    scores = score_cohort(df).scores
+    note = "; cases not given: 20 assumed [ASSUMPTION]"
+    assert scores["q492_status"].tolist() == ["scored" + note, "scored"]
+    one = score_participant(row_to_participant(df.iloc[0].to_dict()))
+    assert [m.status_text for m in one.measures if m.measure == "Q492"] == ["scored" + note]
+
+
 def test_column_names_are_case_and_space_insensitive():
     df = pd.DataFrame([hf_row(8)]).rename(columns={"pi_score": " PI_Score ", "cohort": "Cohort"})
     assert score_cohort(df).scores["final_score"].iloc[0] == pytest.approx(80.0, rel=1e-15)
