@@ -50,6 +50,29 @@ class RosterValidation:
 
 # ------------------------------------------------------------------------------------------ read
 
+_ACTIVITY_COLUMNS = ("ia1_done", "ia2_done", "ia_done")
+
+
+def _no_activity_given(df: pd.DataFrame, rows: np.ndarray, settings: Settings) -> list[str]:
+    """A warning for the rows whose improvement activities are all blank: the cohort API reads a blank
+    as "not done" (:func:`~asm_xl.model.cohort_checks.ia_done_column`), which costs the physician
+    2 x ``ia_penalty_per_missing`` points: worth saying, since an empty cell is more often "not
+    filled in" than "not done" (a "no" says it was not done, and is not warned about)."""
+    if not len(df):
+        return []
+    blank = np.ones(len(df), dtype=bool)
+    for c in _ACTIVITY_COLUMNS:
+        if c in df.columns:
+            blank &= np.array([_text(v) == "" for v in df[c].to_numpy(dtype=object)], dtype=bool)
+    if not blank.any():
+        return []
+    which = [str(r) for r in rows[blank][:5]]
+    more = f" and {int(blank.sum()) - 5} more" if blank.sum() > 5 else ""
+    return [f"{int(blank.sum())} row(s) give no improvement activity (ia1_done, ia2_done and ia_done blank): "
+            f"counted as not done, -{2 * settings.ia_penalty_per_missing:g} points each; write no to say so, or "
+            f"yes/1 where done (rows {', '.join(which)}{more})"]
+
+
 def _text(v) -> str:
     """A cell as stripped text ("" for blank); whole floats (a numeric NPI column) lose their .0."""
     if v is None:
@@ -199,6 +222,7 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
     bad[[e["pos"] for *_, e in kept]] = True
     valid = df.loc[~bad]
     valid.attrs = {}
+    warnings.extend(_no_activity_given(valid, rows[~bad], settings))  # rows kept: the rejected are reported
     return RosterValidation(valid=valid, errors=errors, warnings=warnings, scored=_scored_valid(res, bad, valid))
 
 

@@ -86,6 +86,16 @@ def test_sample_roster_reads_and_validates_with_zero_errors():
     assert set(df.columns) <= set(all_columns())
 
 
+def test_rows_with_no_improvement_activity_given_are_warned_about_and_still_scored_as_not_done():
+    df = read_roster(SAMPLE)
+    df.loc[[3, 5], ["ia1_done", "ia2_done"]] = ""      # file rows 3 and 5: both blank
+    df.loc[7, "ia1_done"] = ""                          # one given ("yes"): not warned about
+    res = validate_roster(df)
+    assert res.warnings == ["2 row(s) give no improvement activity (ia1_done, ia2_done and ia_done blank): counted as "
+                            "not done, -20 points each; write no to say so, or yes/1 where done (rows 3, 5)"]
+    assert res.errors.empty and len(res.valid) == len(df)
+
+
 def test_sample_roster_covers_both_cohorts_every_specialty_and_practice_size():
     df = read_roster(SAMPLE)
     assert set(df["specialty"]) == {"Cardiology"} | LBP_SPECIALTIES
