@@ -124,7 +124,8 @@ def test_factor_names_its_pool_a_given_scaling_factor_a_cohort_or_the_cohort_s_s
     assert "name the pool" in explain("ASM_FACTOR", 80, 2027)
     given = [["pool", "given"], ["given_scaling_factor", 1.6]]
     assert call("ASM_FACTOR", 80, 2027, None, None, None, given) == pytest.approx(0.09 * tfs80 * 1.6 - 0.09)
-    assert call("ASM_POOL", 2027, "LBP", given) == "given: scaling factor 1.6, midpoint 50"
+    assert call("ASM_POOL", 2027, "LBP", given) == \
+        "given: scaling factor 1.6 (given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode)"
 
 
 def test_factor_from_a_cohort_range_equals_factor_with_its_scaling():
