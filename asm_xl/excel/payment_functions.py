@@ -15,7 +15,7 @@ from asm_xl.excel.registry import Arg, excel_function
 __all__: list[str] = []
 
 MIDPOINT_NEEDS_COHORT = ("tfs_midpoint_mode is 'cohort_median': give the cohort's final scores, a midpoint, or "
-                         "ASM_POOL_MIDPOINT(cohort, year)")
+                         "ASM_POOL_MIDPOINT(performance_year, cohort)")
 
 
 def _midpoint(midpoint, s: Settings) -> float:
@@ -87,6 +87,8 @@ def _pool_point(cohort: str, performance_year: int, s: Settings) -> tuple[float,
 def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[float, float, float]:
     """(SF, m, k) of ASM_FACTOR's ``scaling``: the cohort's final scores, a cohort code (the pool in force),
     a scaling factor, or blank (only with a 'given' pool) -- the pool is always named, never a default.
+    A scaling factor (or the given pool's) takes m by :func:`asm_xl.model.pool_choice.given_point`:
+    ``given_midpoint``, else ``tfs_midpoint`` in fixed mode, else (cohort_median) #NUM! with the reason.
 
     A cohort range is solved once per distinct content (:data:`COHORT_POINTS`): a sheet of n
     physicians each pricing against the same cohort range costs one solve and n cheap calls."""
@@ -98,16 +100,12 @@ def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[flo
     if isinstance(xv.flatten("scaling", scaling)[0], str) and not xv.is_blank(scaling):
         return _pool_point(scaling, performance_year, s)
     sf = xv.optional_number("scaling", scaling, None, minimum=0)
-    if sf is None:
-        if s.pool != "given":
-            raise xv.ExcelError("#VALUE!", "scaling: name the pool: the cohort (\"HF\" or \"LBP\") for the pool in "
-                                f"force ({s.pool}), a scaling factor, or the cohort's final scores")
-        sf = pool_choice.reference_point("HF", performance_year, s).scaling_factor  # given: same for both cohorts
-    m = pool_choice.fixed_midpoint(s)
-    if m is None:
-        raise xv.ExcelError("#VALUE!", f"scaling: a scaling factor alone gives no midpoint when "
-                                       f"{MIDPOINT_NEEDS_COHORT}; name the cohort instead")
-    return sf, m, s.tfs_steepness
+    if sf is None and s.pool != "given":
+        raise xv.ExcelError("#VALUE!", "scaling: name the pool: the cohort (\"HF\" or \"LBP\") for the pool in "
+                            f"force ({s.pool}), a scaling factor, or the cohort's final scores")
+    # a given SF (the number, or blank: the given pool's), m as every API takes it; no cohort is named
+    point = pool_choice.given_point(None, performance_year, s, scaling_factor=sf, scaling_field="scaling")
+    return point.scaling_factor, point.midpoint, point.steepness
 
 
 @excel_function(
@@ -133,9 +131,10 @@ def _scaling_of(final_scores, payments, performance_year: int, s: Settings) -> f
     return float(_roster_point(finals, weights, performance_year, s)[0])
 
 
-SCALING = Arg("scaling", 'The pool: the cohort ("HF" or "LBP": the pool in force, by default the national peer '
-                         "model's median scaling factor and midpoint), a scaling factor, or the cohort's final "
-                         "scores to solve it from. Blank only with a 'given' pool.", optional=True, range=True)
+SCALING = Arg("scaling", 'The pool: the cohort ("HF"/"LBP": the pool in force, by default the national peer '
+                         "model's median SF and midpoint), a scaling factor (m: given_midpoint, or tfs_midpoint if "
+                         "fixed), or the cohort's final scores. Blank only with a 'given' pool.", optional=True,
+              range=True)
 
 EXCEPTIONS = Arg("exceptions", "Optional: yes/no cells of the participant's exceptions (extreme and uncontrollable "
                                 "circumstances, payment exception); any yes = neutral factor 0 [ASSUMPTION].",

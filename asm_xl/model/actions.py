@@ -27,7 +27,7 @@ final score never has a negative value at any percentile.
 >>> from asm_xl.model.peers import given_pool
 >>> row = dict(cohort="HF", performance_year=2027, practice_size=40, part_b_payments=250_000, ia_done=1,
 ...            pi_score=1.0, cost_episodes=30, cost_points=8, q236_eligible=100, q236_reported=90, q236_rate=0.72)
->>> a = action_values(pd.DataFrame([row]), pool=given_pool("HF", 2027, scaling_factor=1.7))
+>>> a = action_values(pd.DataFrame([row]), pool=given_pool("HF", 2027, scaling_factor=1.7, midpoint=50))
 >>> [(r.action, r.measure, round(r.final_change, 4), round(r.value_p50, 2)) for r in a.head(3).itertuples()]
 [('ia_remaining', '', 10.0, 8556.74), ('cost_point', '', 5.0, 3961.17), ('quality_top', 'Q236', 3.75, 2896.91)]
 """

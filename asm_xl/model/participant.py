@@ -232,11 +232,14 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     cost_ladder : Ladder, optional
         Needed when ``episode_cost`` is given instead of ``cost_points``.
     scaling_factor : float, optional
-        The cohort's SF; default: the pool in force's (``settings.pool``: the national peer model's
-        median, or the given one; :func:`asm_xl.model.pool_choice.reference_point`) [ASSUMPTION].
+        The cohort's SF (e.g. from CMS's report); default: the pool in force's (``settings.pool``: the
+        national peer model's median, or the given one;
+        :func:`asm_xl.model.pool_choice.reference_point`) [ASSUMPTION].
     tfs_midpoint : float, optional
-        m of the exchange function; default by ``settings.tfs_midpoint_mode``
-        (:func:`asm_xl.model.pool_choice.resolve_point`).
+        m of the exchange function. With a given SF (this argument or a 'given' pool) the rule of
+        :func:`asm_xl.model.pool_choice.given_point`: this m, else ``given_midpoint``, else
+        ``tfs_midpoint`` in fixed mode; in cohort_median mode a given SF needs its cohort's midpoint
+        (an error). ``notes`` say where SF and m came from.
 
     Raises
     ------
@@ -298,7 +301,7 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
                           midpoint=None if tfs_midpoint is None else as_number(
                               "tfs_midpoint", tfs_midpoint, minimum=0.0, maximum=100.0))
     sf = point.scaling_factor
-    notes = _notes(quality, cost, min_met, final, point.source if scaling_factor is None else None, settings)
+    notes = _notes(quality, cost, min_met, final, point.source, scaling_factor is None, settings)
     if euc or payx:
         notes += (exceptions.exception_note(euc, payx),)
     if cost_pts is None and not is_blank(p.episode_cost) and (episodes or 0) >= settings.cost_episode_minimum:
@@ -341,11 +344,11 @@ def _opt(x: float) -> float | None:
     return None if np.isnan(x) else float(x)
 
 
-def _notes(quality, cost, min_met, final, pool_source, settings) -> tuple[str, ...]:
+def _notes(quality, cost, min_met, final, pool_source, pool_in_force, settings) -> tuple[str, ...]:
     out = []
     q, c = not np.isnan(quality), not np.isnan(cost)
     if not (q and c and min_met):  # both scored: the default weights need no note here
         out.append(final_mod.category_note(q, c, bool(min_met), settings=settings))
-    if pool_source:
-        out.append(f"Priced with the pool in force, {pool_source} [ASSUMPTION].")
+    out.append(f"Priced with the pool in force, {pool_source} [ASSUMPTION]." if pool_in_force else
+               f"Priced with the scaling factor given, {pool_source}.")
     return tuple(out)

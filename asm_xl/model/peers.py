@@ -109,13 +109,18 @@ def _checked_finals(final_scores) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ pools that are given or known
-def given_pool(cohort: str, performance_year: int, *, scaling_factor: float, midpoint: float | None = None,
+def given_pool(cohort: str, performance_year: int, *, scaling_factor: float, midpoint: float,
                steepness: float | None = None, settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
-    """A pool whose SF (and m, k) the user gives, e.g. from CMS's report: one draw, no range."""
+    """A pool of the SF and m (and k) given, e.g. from CMS's report: one draw, no range.
+
+    The midpoint is required: a given SF comes with its cohort's midpoint. Which m goes with a SF
+    given without one is :func:`asm_xl.model.pool_choice.given_point`'s rule (the 'given' pool uses it)."""
     sf = float(scaling_factor)
     if not np.isfinite(sf) or sf < 0:  # 0: a cohort without positive scores (nothing to scale)
         raise ASMInputError("scaling_factor", scaling_factor, "a number >= 0")
-    m = settings.tfs_midpoint if midpoint is None else float(midpoint)
+    m = float(midpoint)
+    if not 0 <= m <= 100:
+        raise ASMInputError("midpoint", midpoint, "a number between 0 and 100")
     k = settings.tfs_steepness if steepness is None else float(steepness)
     return PoolDraws(get_cohort(cohort).code, int(performance_year), risk_level(performance_year),
                      np.array([k]), np.array([m]), np.array([sf]),

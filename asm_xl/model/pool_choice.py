@@ -9,13 +9,16 @@ pool        SF and m of the point estimate                                   the
 national    the national peer model's median SF over its draws (those drawn  over the model's draws
             with the ``tfs_midpoint_mode`` midpoint rule) and m (the fixed
             ``tfs_midpoint``, or the draws' median midpoint)
-given       ``given_scaling_factor`` and ``given_midpoint`` (CMS's report)   collapses to the point
+given       ``given_scaling_factor`` and ``given_midpoint`` (CMS's report;    collapses to the point
+            :func:`given_point`)
 roster      the roster's own SF and m (cohort API; only when the roster      collapses to the point
             *is* the cohort)
 ==========  ==============================================================  ============================
 
 Every API prices through :func:`reference_point` (a point estimate) and :func:`pricing_pool` (a
-range), so the scalar API, the cohort API, the Excel functions and the workbooks agree.
+range), so the scalar API, the cohort API, the Excel functions and the workbooks agree. A scaling
+factor the user gives (the 'given' pool, ``score_participant(scaling_factor=...)``, ``ASM_FACTOR``
+with a number) is priced by one rule, :func:`given_point`, which also says where SF and m came from.
 [ASSUMPTION: the point estimate's SF is the median of the draws; CMS publishes the real one after
 the performance year.]
 
@@ -37,7 +40,9 @@ from asm_xl.model.parameters import exchange_function, get_cohort, performance_y
 from asm_xl.model.peers import PoolDraws, given_pool, simulate_national_cohorts
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["PoolPoint", "cohort_settings", "national_pool", "pricing_pool", "reference_point", "resolve_point", "forget_pools", "roster_as_cohort", "fixed_midpoint", "roster_pool_warning"]
+__all__ = ["PoolPoint", "cohort_settings", "national_pool", "pricing_pool", "reference_point", "resolve_point",
+           "given_point", "forget_pools", "roster_as_cohort", "fixed_midpoint", "roster_pool_warning",
+           "GIVEN_MIDPOINT_ALLOWED"]
 
 
 @dataclass(frozen=True)
@@ -98,13 +103,70 @@ def forget_pools() -> None:
     _national_point.cache_clear()
 
 
+#: what a missing midpoint of a given scaling factor must be in cohort_median mode (given_point's error)
+GIVEN_MIDPOINT_ALLOWED = ("the cohort's median final score, e.g. from CMS's report, when tfs_midpoint_mode is "
+                          "cohort_median: a given scaling factor comes with its cohort's midpoint")
+
+
+def given_point(cohort: str | None, performance_year: int, settings: Settings = DEFAULT_SETTINGS, *,
+                scaling_factor: float | None = None, midpoint: float | None = None,
+                scaling_field: str = "scaling_factor", midpoint_field: str = "midpoint") -> PoolPoint:
+    """SF, m and k a **given** scaling factor prices a final score with, and where each came from: the
+    one rule of every API (the 'given' pool, ``score_participant(scaling_factor=...)``, ``ASM_FACTOR``
+    with a number) [spec 8: every API honours the chosen mode; a fixed default is not a source].
+
+    SF: the argument ``scaling_factor`` (named ``scaling_field`` by the caller), else
+    ``given_scaling_factor``; a number >= 0. m, the first that applies:
+
+    1. the argument ``midpoint`` (named ``midpoint_field``), else ``given_midpoint``: the midpoint given;
+    2. ``tfs_midpoint_mode`` 'fixed': the cohort's published m (:func:`cohort_settings`), else
+       ``tfs_midpoint`` [ASSUMPTION];
+    3. ``tfs_midpoint_mode`` 'cohort_median': an :class:`ASMInputError` naming ``given_midpoint``. The
+       median is a statistic of the cohort the SF was solved in; the peer model's simulated median
+       next to a user's SF would be a hidden default.
+
+    k: the cohort's published k, else ``tfs_steepness``. ``cohort`` None (``ASM_FACTOR`` with a number
+    knows no cohort): the settings' k and m as they are.
+
+    >>> given_point("HF", 2027, scaling_factor=1.5).source
+    'given: scaling factor 1.5 (the scaling_factor argument), midpoint 50 (tfs_midpoint, fixed mode)'
+    """
+    own = settings if cohort is None else cohort_settings(cohort, performance_year, settings)
+    if scaling_factor is None:
+        scaling_factor, scaling_field = settings.given_scaling_factor, "given_scaling_factor"
+        if scaling_factor is None:
+            raise ASMInputError("given_scaling_factor", None,
+                                "a scaling factor when the pool is 'given' (e.g. from CMS's report)")
+    sf = _checked(scaling_field, scaling_factor, np.inf)
+    sf_from = scaling_field if scaling_field.startswith("given_") else f"the {scaling_field} argument"
+    if midpoint is None and settings.given_midpoint is not None:
+        midpoint, midpoint_field = settings.given_midpoint, "given_midpoint"
+    if midpoint is not None:
+        m = _checked(midpoint_field, midpoint, 100.0)
+        m_from = midpoint_field if midpoint_field.startswith("given_") else f"the {midpoint_field} argument"
+    elif own.tfs_midpoint_mode == "fixed":
+        m = float(own.tfs_midpoint)
+        published = None if cohort is None else exchange_function(cohort, performance_year)
+        m_from = ("tfs_midpoint, fixed mode" if published is None or published.midpoint is None else
+                  f"published exchange function: {published.source}")
+    else:
+        raise ASMInputError("given_midpoint", None, GIVEN_MIDPOINT_ALLOWED)
+    return PoolPoint(sf, m, f"given: scaling factor {sf:.4g} ({sf_from}), midpoint {m:.4g} ({m_from})",
+                     float(own.tfs_steepness))
+
+
+def _checked(name: str, value, maximum: float) -> float:
+    x = float(value)
+    if not (np.isfinite(x) and 0 <= x <= maximum):
+        raise ASMInputError(name, value, "a number >= 0" if maximum == np.inf else f"a number between 0 and {maximum:g}")
+    return x
+
+
 def _given(cohort: str, performance_year: int, settings: Settings) -> PoolDraws:
-    settings = cohort_settings(cohort, performance_year, settings)
-    if settings.given_scaling_factor is None:
-        raise ASMInputError("given_scaling_factor", settings.given_scaling_factor,
-                            "a scaling factor when the pool is 'given' (e.g. from CMS's report)")
-    return given_pool(cohort, performance_year, scaling_factor=settings.given_scaling_factor,
-                      midpoint=settings.given_midpoint, steepness=settings.tfs_steepness, settings=settings)
+    point = given_point(cohort, performance_year, settings)
+    pool = given_pool(cohort, performance_year, scaling_factor=point.scaling_factor, midpoint=point.midpoint,
+                      steepness=point.steepness, settings=cohort_settings(cohort, performance_year, settings))
+    return dataclasses.replace(pool, source=point.source)
 
 
 def pricing_pool(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
@@ -147,13 +209,11 @@ def reference_point(cohort: str, performance_year: int, settings: Settings = DEF
 
     National: SF = median over the draws whose midpoint rule is ``tfs_midpoint_mode``'s, m =
     ``tfs_midpoint`` (fixed) or the median of those draws' midpoints (cohort_median) [ASSUMPTION].
-    Given: ``given_scaling_factor`` and ``given_midpoint`` (blank: ``tfs_midpoint``) [CMS's report].
+    Given: ``given_scaling_factor`` and ``given_midpoint`` by :func:`given_point` [CMS's report].
     """
     code = get_cohort(cohort).code
     if settings.pool == "given":
-        pool = _given(code, performance_year, settings)
-        return PoolPoint(float(pool.scaling_factor[0]), float(pool.midpoint[0]), pool.source,
-                         float(pool.steepness[0]))
+        return given_point(code, performance_year, settings)
     if settings.pool == "roster":
         raise _needs_the_roster(settings)
     return _national_point(code, int(performance_year), settings)
@@ -181,31 +241,24 @@ def roster_pool_warning(cohort: str, pooled: int, settings: Settings = DEFAULT_S
 
 
 def fixed_midpoint(settings: Settings = DEFAULT_SETTINGS) -> float | None:
-    """m without a cohort: ``given_midpoint`` of a given pool, else ``tfs_midpoint``, when
-    ``tfs_midpoint_mode`` is 'fixed'; None when it is 'cohort_median' (m is then a cohort's median)."""
-    if settings.tfs_midpoint_mode != "fixed":
-        return None
-    given = settings.pool == "given" and settings.given_midpoint is not None
-    return float(settings.given_midpoint if given else settings.tfs_midpoint)
+    """m without a cohort (``ASM_TFS`` with a blank midpoint): ``given_midpoint`` of a given pool, else
+    ``tfs_midpoint`` when ``tfs_midpoint_mode`` is 'fixed'; None when it is 'cohort_median' (m is
+    then a cohort's median)."""
+    if settings.pool == "given" and settings.given_midpoint is not None:
+        return float(settings.given_midpoint)
+    return float(settings.tfs_midpoint) if settings.tfs_midpoint_mode == "fixed" else None
 
 
 def resolve_point(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS, *,
                   scaling_factor: float | None = None, midpoint: float | None = None) -> PoolPoint:
-    """The SF and m a final score is priced at: those the caller gives, the rest from the pool in force.
-
-    A given SF without a midpoint takes m by ``tfs_midpoint_mode``: 'fixed' → ``given_midpoint`` of a
-    given pool, else ``tfs_midpoint``; 'cohort_median' → the pool in force's midpoint (a cohort median
-    cannot come from a single score)."""
-    if scaling_factor is None:
-        point = reference_point(cohort, performance_year, settings)
-        if midpoint is None:
-            return point
-        return PoolPoint(point.scaling_factor, float(midpoint), f"{point.source}; midpoint {float(midpoint):g} given",
-                         point.steepness)
-    sf = float(scaling_factor)
-    own = cohort_settings(cohort, performance_year, settings)
-    m = midpoint if midpoint is not None else fixed_midpoint(own)
-    if m is None:
-        m = reference_point(cohort, performance_year, settings).midpoint
-    m = float(m)
-    return PoolPoint(sf, m, f"given: scaling factor {sf:.4g}, midpoint {m:.4g}", float(own.tfs_steepness))
+    """The SF and m a final score is priced at (``score_participant``'s ``scaling_factor`` and
+    ``tfs_midpoint``): a given SF, or the given pool's, by :func:`given_point`; else the pool in
+    force's point, at ``midpoint`` where one is given."""
+    if scaling_factor is not None or settings.pool == "given":
+        return given_point(cohort, performance_year, settings, scaling_factor=scaling_factor, midpoint=midpoint,
+                           midpoint_field="tfs_midpoint")
+    point = reference_point(cohort, performance_year, settings)
+    if midpoint is None:
+        return point
+    return PoolPoint(point.scaling_factor, float(midpoint), f"{point.source}; midpoint {float(midpoint):g} given",
+                     point.steepness)

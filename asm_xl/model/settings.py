@@ -132,7 +132,9 @@ class Settings:
         None, "ASSUMPTION", "The scaling factor of the 'given' pool (e.g. from CMS's report); blank unless the pool "
         "is 'given'.", minimum=0)
     given_midpoint: float | None = _setting(
-        None, "ASSUMPTION", "The exchange function's midpoint m of the 'given' pool; blank = tfs_midpoint.",
+        None, "ASSUMPTION", "The exchange function's midpoint m that goes with a given scaling factor (the 'given' "
+        "pool's, or one given to ASM_FACTOR or score_participant), e.g. from CMS's report; blank = tfs_midpoint "
+        "when tfs_midpoint_mode is fixed, an error when it is cohort_median (give the cohort's median).",
         minimum=0, maximum=100)
     roster_pool_minimum_share: float = _setting(
         0.5, "ASSUMPTION", "A 'roster' pool smaller than this share of CMS's cohort (peer model "

@@ -92,3 +92,32 @@ def test_docs_check_reports_a_stale_readme(tmp_path, capsys):
     assert "Excel functions" in capsys.readouterr().out
     assert main(["--write", str(stale)]) == 0 and main(["--check", str(stale)]) == 0
     assert stale.read_text(encoding="utf-8") == README.read_text(encoding="utf-8")
+
+
+#: a hint that writes a call with argument names: ASM_POOL_MIDPOINT(performance_year, cohort, [assumptions])
+_HINT = re.compile(r"\b(ASM_[A-Z0-9_]+)\(\s*(\[?[a-z_][a-z0-9_]*\]?(?:\s*,\s*\[?[a-z_][a-z0-9_]*\]?)*)\s*\)")
+
+
+def _texts_of_the_package():
+    """Every string of the package's source (docstrings, messages, help; implicit concatenation joined,
+    f-strings' literal parts) and the README."""
+    import ast
+    package = Path(__file__).resolve().parents[2] / "asm_xl"
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                yield path.name, node.value
+    yield "README.md", README.read_text(encoding="utf-8")
+
+
+def test_every_hint_that_writes_a_call_names_the_registered_arguments_in_their_order():
+    hints = [(where, m.group(1), [a.strip() for a in m.group(2).split(",")])
+             for where, text in _texts_of_the_package() for m in _HINT.finditer(text)]
+    assert any(where != "README.md" for where, *_ in hints)  # the package's own hints are read (e.g. ASM_TFS's)
+    for where, name, written in hints:
+        fn = REGISTRY[name]
+        declared = [(a.name, a.optional) for a in fn.args]
+        got = [(a.strip("[]"), a.startswith("[")) for a in written]
+        assert len(got) <= len(declared) and [n for n, _ in got] == [n for n, _ in declared[:len(got)]], \
+            f"{where}: {name}({', '.join(written)}) but the registry declares {name}({', '.join(n for n, _ in declared)})"
+        assert all(opt for (n, bracketed), (_, opt) in zip(got, declared) if bracketed), f"{where}: {name} {written}"

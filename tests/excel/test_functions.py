@@ -124,7 +124,20 @@ def test_factor_names_its_pool_a_given_scaling_factor_a_cohort_or_the_cohort_s_s
     assert "name the pool" in explain("ASM_FACTOR", 80, 2027)
     given = [["pool", "given"], ["given_scaling_factor", 1.6]]
     assert call("ASM_FACTOR", 80, 2027, None, None, None, given) == pytest.approx(0.09 * tfs80 * 1.6 - 0.09)
-    assert call("ASM_POOL", 2027, "LBP", given) == "given: scaling factor 1.6, midpoint 50"
+    assert call("ASM_POOL", 2027, "LBP", given) == \
+        "given: scaling factor 1.6 (given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode)"
+
+
+def test_tfs_with_a_blank_midpoint_takes_the_given_pools_midpoint_in_either_mode():
+    # a given pool with given_midpoint 55, k 0.1: TFS(60) = 1 / (1 + e^-0.5) = 0.622459 (m = 55, as ASM_POOL_MIDPOINT says)
+    given = [["pool", "given"], ["given_scaling_factor", 1.5], ["given_midpoint", 55]]
+    for mode in ("fixed", "cohort_median"):
+        table = given + [["tfs_midpoint_mode", mode]]
+        assert call("ASM_POOL_MIDPOINT", 2027, "HF", table) == 55.0
+        assert call("ASM_TFS", 60, None, table) == pytest.approx(1 / (1 + math.exp(-0.5)), rel=1e-15)
+    # no midpoint to be had without a cohort: the hint names ASM_POOL_MIDPOINT's arguments in their order
+    assert "ASM_POOL_MIDPOINT(performance_year, cohort)" in explain("ASM_TFS", 60, None,
+                                                                  [["tfs_midpoint_mode", "cohort_median"]])
 
 
 def test_factor_from_a_cohort_range_equals_factor_with_its_scaling():

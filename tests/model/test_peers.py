@@ -92,9 +92,9 @@ def test_same_seed_same_numbers_and_another_seed_other_numbers():
 
 def test_bad_inputs_name_the_field():
     with pytest.raises(ASMInputError, match="final_score"):
-        given_pool("HF", 2027, scaling_factor=1.7).price([101.0])
+        given_pool("HF", 2027, scaling_factor=1.7, midpoint=50.0).price([101.0])
     with pytest.raises(ASMInputError, match="scaling_factor"):
-        given_pool("HF", 2027, scaling_factor=-0.1)
+        given_pool("HF", 2027, scaling_factor=-0.1, midpoint=50.0)
     with pytest.raises(ASMInputError, match="share_incomplete"):
         PeerAssumptions.for_cohort("HF", share_incomplete=(0.5, 0.2))
     with pytest.raises(ASMInputError, match="cohort"):

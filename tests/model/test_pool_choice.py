@@ -11,7 +11,7 @@ import pytest
 from asm_xl import MeasureInput, Participant, score_participant
 from asm_xl.model.cohort import score_cohort
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.pool_choice import national_pool, pricing_pool, reference_point, resolve_point
+from asm_xl.model.pool_choice import given_point, national_pool, pricing_pool, reference_point, resolve_point
 from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.settings import Settings
 from cohort_rows import hf_row
@@ -56,7 +56,7 @@ def test_a_given_pool_prices_every_api_alike_and_collapses_the_range():
     assert float(res.scores["factor"].iloc[0]) == pytest.approx(s.factor, rel=1e-12)
     rng = payment_ranges(res.scores, settings=given)
     assert float(rng["factor_p10"].iloc[0]) == float(rng["factor_p90"].iloc[0]) == pytest.approx(s.factor)
-    assert rng["pool_source"].iloc[0] == "given: scaling factor 1.62, midpoint 55"
+    assert rng["pool_source"].iloc[0] == "given: scaling factor 1.62 (given_scaling_factor), midpoint 55 (given_midpoint)"
 
 
 def test_a_given_pool_without_its_scaling_factor_is_an_error_naming_the_setting():
@@ -74,11 +74,91 @@ def test_a_roster_pool_needs_the_roster_and_warns_when_it_is_far_smaller_than_th
                                                                         roster_pool_minimum_share=0)).warnings == []
 
 
-def test_a_scaling_factor_given_alone_takes_the_fixed_midpoint_or_the_pools_median():
-    assert resolve_point("HF", 2027, SMALL, scaling_factor=1.5).midpoint == 50.0
-    median_mode = SMALL.replace(tfs_midpoint_mode="cohort_median")
-    assert resolve_point("HF", 2027, median_mode, scaling_factor=1.5).midpoint == \
-        reference_point("HF", 2027, median_mode).midpoint
+# ------------------------------------------------------------------ a given scaling factor: one rule
+# Participant _final_80 / hf_row(8, 8): final 80, HF 2027 (r = 9%), k 0.1.
+# factor = r x TFS x SF - r, TFS = 1 / (1 + exp(-k (final - m))), bounded to [-r, r]:
+#   SF 1.62, m 50 (fixed): TFS = 1 / (1 + e^-3)   = 0.952574; 0.09 x 0.952574 x 1.62 - 0.09 = 0.048885
+#   SF 1.62, m 55 given:   TFS = 1 / (1 + e^-2.5) = 0.924142; 0.09 x 0.924142 x 1.62 - 0.09 = 0.044740
+#   SF 3.00, m 50 (fixed): 0.09 x 0.952574 x 3 - 0.09 = 0.167195 -> bounded to r = 0.09
+MEDIAN = SMALL.replace(tfs_midpoint_mode="cohort_median")
+
+
+def _factors_of_every_api(sf: float, settings: Settings, midpoint: float | None = None) -> dict:
+    """The factor of final 80 at a given SF through each API: the scalar API's argument, a given pool
+    (scalar and cohort API), ASM_FACTOR with the number and ASM_FACTOR with a given pool (blank)."""
+    from asm_xl.excel import call
+    with_m = settings if midpoint is None else settings.replace(given_midpoint=midpoint)
+    given = with_m.replace(pool="given", given_scaling_factor=sf)
+    table = [["tfs_midpoint_mode", settings.tfs_midpoint_mode]] + ([] if midpoint is None else
+                                                                   [["given_midpoint", midpoint]])
+    return {"scaling_factor argument": score_participant(_final_80(), settings=settings, scaling_factor=sf,
+                                                         tfs_midpoint=midpoint).factor,
+           "given pool": score_participant(_final_80(), settings=given).factor,
+           "given pool, cohort API": float(score_cohort(pd.DataFrame([hf_row(8, 8)]), settings=given)
+                                           .scores["factor"].iloc[0]),
+           "ASM_FACTOR number": call("ASM_FACTOR", 80, 2027, sf, None, None, table),
+           "ASM_FACTOR given pool": call("ASM_FACTOR", 80, 2027, None, None, None,
+                                         table + [["pool", "given"], ["given_scaling_factor", sf]])}
+
+
+@pytest.mark.parametrize("sf, settings, midpoint, hand", [
+    (1.62, SMALL, None, 0.048885),                  # fixed mode: m = tfs_midpoint 50
+    (1.62, SMALL, 55.0, 0.044740),                  # fixed mode, m given
+    (1.62, MEDIAN, 55.0, 0.044740),                 # cohort_median mode: m given (CMS's report)
+    (3.00, SMALL, None, 0.09)],                     # the bound: r
+    ids=["fixed", "fixed-m-given", "cohort_median-m-given", "bounded"])
+def test_a_given_scaling_factor_prices_a_score_alike_through_every_api(sf, settings, midpoint, hand):
+    factors = _factors_of_every_api(sf, settings, midpoint)
+    assert factors["scaling_factor argument"] == pytest.approx(hand, abs=5e-7)
+    for api, factor in factors.items():
+        assert factor == pytest.approx(factors["scaling_factor argument"], rel=1e-12), api
+
+
+def test_a_given_scaling_factor_without_a_midpoint_in_cohort_median_mode_is_the_same_error_everywhere():
+    from asm_xl.excel import call, explain
+    from asm_xl.model.pool_choice import GIVEN_MIDPOINT_ALLOWED
+    given = MEDIAN.replace(pool="given", given_scaling_factor=1.62)
+    errors = []
+    for run in (lambda: score_participant(_final_80(), settings=MEDIAN, scaling_factor=1.62),
+                lambda: score_participant(_final_80(), settings=given),
+                lambda: score_cohort(pd.DataFrame([hf_row(8, 8)]), settings=given),
+                lambda: resolve_point("HF", 2027, MEDIAN, scaling_factor=1.62)):
+        with pytest.raises(ASMInputError) as err:
+            run()
+        errors.append(str(err.value))
+        assert (err.value.field, err.value.value, err.value.allowed) == ("given_midpoint", None, GIVEN_MIDPOINT_ALLOWED)
+    assert len(set(errors)) == 1 and "tfs_midpoint_mode is cohort_median" in errors[0]
+    # Excel: #NUM! with the same reason (ASM_WHY), for a number and for the given pool
+    median = [["tfs_midpoint_mode", "cohort_median"]]
+    for args in ((60, 2027, 1.5, None, None, median),
+                 (60, 2027, None, None, None, median + [["pool", "given"], ["given_scaling_factor", 1.5]])):
+        assert call("ASM_FACTOR", *args) == "#NUM!"
+        assert explain("ASM_FACTOR", *args) == errors[0]
+    pool = median + [["pool", "given"], ["given_scaling_factor", 1.5]]
+    assert [call(f, 2027, "HF", pool) for f in ("ASM_POOL_SF", "ASM_POOL_MIDPOINT", "ASM_POOL")] == ["#NUM!"] * 3
+
+
+def test_a_given_scaling_factor_says_where_it_and_its_midpoint_came_from():
+    s = score_participant(_final_80(), settings=SMALL, scaling_factor=1.62)
+    assert s.notes == ("Priced with the scaling factor given, given: scaling factor 1.62 (the scaling_factor "
+                       "argument), midpoint 50 (tfs_midpoint, fixed mode).",)
+    s = score_participant(_final_80(), settings=MEDIAN, scaling_factor=1.62, tfs_midpoint=55)
+    assert "midpoint 55 (the tfs_midpoint argument)" in s.notes[-1]
+    point = reference_point("HF", 2027, MEDIAN.replace(pool="given", given_scaling_factor=1.62, given_midpoint=55))
+    assert point.source == "given: scaling factor 1.62 (given_scaling_factor), midpoint 55 (given_midpoint)"
+    # the national point is untouched by a given midpoint that no given SF goes with
+    assert reference_point("HF", 2027, SMALL.replace(given_midpoint=55)) == reference_point("HF", 2027, SMALL)
+
+
+def test_a_given_scaling_factor_takes_the_midpoint_cms_published_for_its_cohort(monkeypatch):
+    from asm_xl.model import parameters
+    raw = dict(parameters._raw())
+    raw["exchange_function"] = [{"cohort": "HF", "performance_year": 2028, "midpoint": 55.0,
+                                 "source": "CMS (hypothetical)"}]
+    monkeypatch.setattr(parameters, "_raw", lambda: raw)
+    point = given_point("HF", 2028, MEDIAN, scaling_factor=1.62)  # published m fixes the rule: no error
+    assert point.midpoint == 55.0 and "midpoint 55 (published exchange function: CMS (hypothetical))" in point.source
+    assert given_point("LBP", 2028, SMALL, scaling_factor=1.62).midpoint == 50.0
 
 
 def test_an_excepted_participant_has_a_neutral_range():

@@ -25,7 +25,7 @@ def test_break_even_inverts_the_logistic_by_hand():
 
 def test_no_break_even_when_even_a_perfect_score_loses():
     # SF <= 1: r (SF x TFS - 1) < 0 for every TFS < 1
-    assert break_even_score("HF", 2027, pool=given_pool("HF", 2027, scaling_factor=0.9)) is None
+    assert break_even_score("HF", 2027, pool=given_pool("HF", 2027, scaling_factor=0.9, midpoint=50.0)) is None
 
 
 def three_draws(sfs=(1.4, 1.7, 2.2)):

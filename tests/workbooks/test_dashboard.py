@@ -283,6 +283,22 @@ def test_the_projection_and_the_actions_start_from_the_scores_final_scores(demo,
     assert list(acts["value_p50"]) == sorted(acts["value_p50"], reverse=True)
 
 
+def test_a_cohort_median_roster_gets_its_actions_and_projection_priced_by_the_yearly_pools():
+    # the actions' and projection's what-if copies are scored for their final scores only (module note of
+    # asm_xl.workbooks.dashboard.compute): in cohort_median mode they need no given midpoint of their own
+    from asm_xl.workbooks.dashboard.compute import dashboard_numbers
+    from cohort_rows import hf_row
+    s = DEFAULT_SETTINGS.replace(tfs_midpoint_mode="cohort_median", peer_draws=40)
+    valid = pd.DataFrame([hf_row(8, 8, npi="1234567893", name="A"), hf_row(5, 5, npi="1245319599", name="B")])
+    scores = score_cohort(valid, settings=s).scores
+    numbers = dashboard_numbers(valid, scores, settings=s)
+    first = numbers.projection[numbers.projection["performance_year"] == 2027].set_index("row")
+    assert np.allclose(first["final_score"], scores["final_score"].astype(float).loc[first.index], rtol=0, atol=1e-9)
+    pool = numbers.pools[("HF", 2027)]
+    assert np.allclose(first["factor_p50"], pool.price(first["final_score"].to_numpy()).factor_p50, rtol=1e-12)
+    assert set(numbers.actions["row"]) == {0, 1}
+
+
 def test_a_later_years_pool_is_the_drawn_national_pool_of_that_year():
     s = DEFAULT_SETTINGS.replace(peer_draws=40)
     scores = pd.DataFrame({"cohort": ["HF"], "performance_year": [2027]})
