@@ -13,13 +13,19 @@ from asm_xl.excel import values as xv
 from asm_xl.excel.registry import Arg
 
 __all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "optional_ladder",
-           "NO_LADDER", "scalar_arg", "year_risk", "RangeMemo", "SettingsMemo"]
+           "NO_LADDER", "scalar_arg", "year_risk", "RangeMemo", "SettingsMemo", "excepted_arg"]
 
 ASSUMPTIONS = Arg("assumptions", "Optional: the Assumptions table (setting names and values, 2 columns). "
                   "Omitted: asm-xl's defaults.", optional=True, range=True)
 
 
 YEAR = Arg("performance_year", "ASM performance year, {first_year}-{last_year}.")
+
+
+def excepted_arg(exceptions_) -> bool:
+    """Whether an exception applies: any yes among the exceptions cells (blank or omitted: no)
+    [ASSUMPTION, spec 8: a flagged participant gets a neutral factor]."""
+    return any(xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_))
 
 
 @lru_cache(maxsize=256)

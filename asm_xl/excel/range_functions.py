@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, settings_arg, year_arg
+from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, excepted_arg, settings_arg, year_arg
 from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.model import exceptions
 from asm_xl.model.parameters import get_cohort
@@ -37,10 +37,6 @@ EXCEPTIONS = Arg("exceptions", "Optional: yes/no cells of the participant's exce
                                 "factor 0 in every case [ASSUMPTION].", optional=True, range=True)
 
 
-def _excepted(exceptions_) -> bool:
-    return any(xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_))
-
-
 def _priced_call(kind: str, args: tuple) -> tuple:
     """(cohort, performance year, final score, percentile or None, excepted) of one ASM_FACTOR_RANGE
     ("range": final, year, cohort, percentile, exceptions) or ASM_GAIN_CHANCE ("gain": final, year,
@@ -48,7 +44,7 @@ def _priced_call(kind: str, args: tuple) -> tuple:
     final, year, cohort = args[:3]
     pct = xv.optional_number("percentile", args[3], 50.0, minimum=0, maximum=100) if kind == "range" else None
     code, py = get_cohort(xv.text("cohort", cohort)).code, year_arg(year)
-    return code, py, xv.number("final_score", final, minimum=0, maximum=100), pct, _excepted(args[-1])
+    return code, py, xv.number("final_score", final, minimum=0, maximum=100), pct, excepted_arg(args[-1])
 
 
 def _priced_values(kind: str, s, code: str, py: int, items: list[tuple]) -> list[float]:

@@ -4,8 +4,10 @@ the ranked actions of one physician and the five-year projection.
 ``ASM_ACTIONS`` reads the physician's inputs as the workbook's Inputs sheet holds them (five ranges,
 each a column in a fixed order, see :data:`PARTICIPANT_FIELDS` ...) and calls the model's
 :func:`~asm_xl.model.actions.participant_actions`, so a workbook shows what the cohort API gives.
-``ASM_PROJECTION`` prices one final score over the performance years as
-:func:`~asm_xl.model.projection.project_five_years` does.
+``ASM_PROJECTION`` prices one final score over the performance years by
+:func:`~asm_xl.model.projection.yearly_projection`, the function behind the dashboard's
+:func:`~asm_xl.model.projection.project_five_years` (an exception of the year given makes that year
+neutral, as there).
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import math
 import pandas as pd
 
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, NO_LADDER, YEAR, RangeMemo, optional_ladder, settings_arg, year_arg
+from asm_xl.excel.arguments import (ASSUMPTIONS, NO_LADDER, YEAR, RangeMemo, excepted_arg, optional_ladder, settings_arg,
+                                    year_arg)
 from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.model.actions import action_values, participant_actions
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.parameters import get_cohort, performance_years, year_parameters
-from asm_xl.model.rescoring import pool_for
+from asm_xl.model.parameters import get_cohort, performance_years
+from asm_xl.model.projection import yearly_projection
 from asm_xl.model.settings import Settings
 
 __all__ = ["PARTICIPANT_FIELDS", "MEASURE_TABLE_FIELDS", "COST_FIELDS", "ACTIVITY_FIELDS", "EXCEPTION_FIELDS",
@@ -205,77 +208,72 @@ def asm_actions(participant, measures, cost, activities, exceptions_=None, cost_
                                               exceptions_, cost_ladder, s)]
 
 
-def _projection_table(final: float, py: int, payments: float, growth: float, factors: dict) -> list[list]:
-    """Per performance year y >= the one given (formulas of
-    :func:`~asm_xl.model.projection.project_five_years`)::
-
-        base_y        = part_b_payments x (1 + growth) ^ (y - performance_year)     [ASSUMPTION]
-        at risk       = r_y x base_y                                                 [CMS]
-        dollars_pXX   = factor_pXX(final; pool in force of cohort, y) x base_y       [REG 512.750]
-        cumulative    = running sum of dollars_p50 [ASSUMPTION: comonotone years]
-
-    ``factors``: {y: (factor_p10, factor_p50, factor_p90)} of the final score in each year's pool.
-    """
-    table = [list(PROJECTION_HEADER)]
-    cumulative = 0.0
-    for y, fs in factors.items():
-        params = year_parameters(y)
-        base = payments * (1.0 + growth) ** (y - py)
-        p10, p50, p90 = (f * base for f in fs)
-        cumulative += p50
-        table.append([y, params.payment_year, params.risk_level, params.risk_level * base, p10, p50, p90, cumulative])
-    if any(not math.isfinite(x) for r in table[1:] for x in r):
-        raise xv.ExcelError("#NUM!", "the projection is not finite")
-    return table
+def _projection_tables(finals, py: int, code: str, payments, growths, excepted, s: Settings) -> list:
+    """The tables of final scores of one cohort, performance year and settings (each with its own
+    payments, growth and exception flag): rows of :func:`~asm_xl.model.projection.yearly_projection`,
+    the projection the dashboard shows, for the performance years from ``py`` on (an exception makes
+    ``py`` neutral: $0 at P10, P50 and P90). A table that is not finite is an
+    :class:`~asm_xl.excel.values.ExcelError` in its place."""
+    years = [y for y in performance_years() if y >= py]
+    cols = yearly_projection(finals, code, py, payments, excepted=excepted, growth=growths, years=years, settings=s)
+    shown = [cols[k].tolist() for k in _SHOWN_YEARS]
+    tables = []
+    for i in range(len(finals)):
+        body = [[c[i][j] for c in shown] for j in range(len(years))]
+        if any(not math.isfinite(x) for r in body for x in r):
+            tables.append(xv.ExcelError("#NUM!", "the projection is not finite"))
+        else:
+            tables.append([list(PROJECTION_HEADER)] + body)
+    return tables
 
 
-def _priced_years(finals, py: int, code: str, s: Settings) -> dict:
-    """{y: PaymentRange of ``finals``} in the pool in force of each performance year y >= py."""
-    return {y: pool_for(code, y, None, s).price(finals) for y in performance_years() if y >= py}
+#: the columns of :func:`~asm_xl.model.projection.yearly_projection` a projection table shows (PROJECTION_HEADER)
+_SHOWN_YEARS = ("performance_year", "payment_year", "risk_level", "dollars_at_risk", "dollars_p10", "dollars_p50",
+                "dollars_p90", "cumulative_p50")
 
 
-def _projection_args(final_score, performance_year, cohort, part_b_payments, growth, s: Settings) -> tuple:
+def _projection_args(final_score, performance_year, cohort, part_b_payments, growth, exceptions_,
+                     s: Settings) -> tuple:
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     py = year_arg(performance_year)
     code = get_cohort(xv.text("cohort", cohort)).code
     pay = xv.number("part_b_payments", part_b_payments, minimum=0)
     g = xv.optional_number("growth", growth, s.payments_growth, minimum=-0.5, maximum=1.0,
                            allowed="a yearly growth rate (2% is 0.02)")
-    return f, py, code, pay, g
+    return f, py, code, pay, g, excepted_arg(exceptions_)
 
 
-_FACTORS = ("factor_p10", "factor_p50", "factor_p90")
-
-
-def _projection(final_score, performance_year, cohort, part_b_payments, growth, s: Settings) -> list[list]:
-    f, py, code, pay, g = _projection_args(final_score, performance_year, cohort, part_b_payments, growth, s)
-    priced = _priced_years([f], py, code, s)
-    return _projection_table(f, py, pay, g, {y: tuple(float(getattr(r, k)[0]) for k in _FACTORS)
-                                             for y, r in priced.items()})
+def _projection(final_score, performance_year, cohort, part_b_payments, growth, exceptions_, s: Settings) -> list:
+    f, py, code, pay, g, exc = _projection_args(final_score, performance_year, cohort, part_b_payments, growth,
+                                                exceptions_, s)
+    table, = _projection_tables([f], py, code, [pay], [g], [exc], s)
+    if isinstance(table, xv.ExcelError):
+        raise table
+    return table
 
 
 def _projection_batch(calls: list[tuple]) -> None:
-    """ASM_PROJECTION of many final scores: each year's pool prices all the scores of a cohort,
-    performance year and settings at once (the same percentiles, score by score, as one at a time),
-    kept in :data:`PROJECTION_MEMO` for the calls that follow."""
+    """ASM_PROJECTION of many final scores: one :func:`~asm_xl.model.projection.yearly_projection` per
+    cohort, performance year and settings (each year's pool prices all their scores at once: the same
+    percentiles, score by score, as one at a time), kept in :data:`PROJECTION_MEMO` for the calls that
+    follow. A call with a bad argument computes itself."""
     PROJECTION_MEMO.make_room(len(calls))   # every result of this batch is kept until its calls read it
     groups: dict = {}
     for args in calls:
+        final_score, performance_year, cohort, part_b_payments, growth, assumptions, exceptions_ = args
         try:
-            s = settings_arg(args[-1])
-            f, py, code, pay, g = _projection_args(*args[:-1], s)
+            s = settings_arg(assumptions)
+            f, py, code, pay, g, exc = _projection_args(final_score, performance_year, cohort, part_b_payments,
+                                                        growth, exceptions_, s)
         except xv.ExcelError:
             continue
-        groups.setdefault((s, code, py), []).append((args[:-1] + (s,), f, pay, g))
+        key = (final_score, performance_year, cohort, part_b_payments, growth, exceptions_, s)
+        groups.setdefault((s, code, py), []).append((key, f, pay, g, exc))
     for (s, code, py), items in groups.items():
-        priced = _priced_years([f for _, f, _, _ in items], py, code, s)
-        columns = {y: [getattr(r, k).tolist() for k in _FACTORS] for y, r in priced.items()}
-        for i, (key, f, pay, g) in enumerate(items):
-            try:
-                table = _projection_table(f, py, pay, g, {y: (c[0][i], c[1][i], c[2][i]) for y, c in columns.items()})
-            except xv.ExcelError:
-                continue
-            PROJECTION_MEMO.put(key, table)
+        finals, pays, gs, excs = ([item[k] for item in items] for k in range(1, 5))
+        for (key, *_), table in zip(items, _projection_tables(finals, py, code, pays, gs, excs, s)):
+            if not isinstance(table, xv.ExcelError):
+                PROJECTION_MEMO.put(key, table)
 
 
 #: the projections of final scores, computed once per distinct content (and in batches)
@@ -292,9 +290,14 @@ PROJECTION_MEMO = RangeMemo(size=4096)
     Arg("part_b_payments", "Part B payments of the performance year given, dollars."),
     Arg("growth", "Optional: yearly growth of Part B payments as a fraction; blank: payments_growth "
                   "({payments_growth:.0%}).", optional=True),
-    ASSUMPTIONS, source="CMS risk levels; ASSUMPTION: score held, payments grow, national peer model", table=True,
-    batch=_projection_batch)
-def asm_projection(final_score, performance_year, cohort, part_b_payments, growth=None, assumptions=None):
+    ASSUMPTIONS,
+    Arg("exceptions", "Optional: yes/no cells of the participant's exceptions of the performance year given; any "
+                      "yes = that year neutral ($0), later years priced as usual [ASSUMPTION].",
+        optional=True, range=True),
+    source="CMS risk levels; ASSUMPTION: score held, payments grow, national peer model, an exception neutral "
+           "for its own year", table=True, batch=_projection_batch)
+def asm_projection(final_score, performance_year, cohort, part_b_payments, growth=None, assumptions=None,
+                   exceptions_=None):
     s = settings_arg(assumptions)
     return [list(r) for r in PROJECTION_MEMO.get(_projection, final_score, performance_year, cohort, part_b_payments,
-                                                 growth, s)]
+                                                 growth, exceptions_, s)]

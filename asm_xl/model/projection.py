@@ -37,7 +37,7 @@ from asm_xl.model.rescoring import Baseline, final_scores, pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import as_number, is_blank
 
-__all__ = ["PROJECTION_COLUMNS", "PRACTICE_COLUMNS", "project_five_years", "practice_projection"]
+__all__ = ["PROJECTION_COLUMNS", "PRACTICE_COLUMNS", "project_five_years", "yearly_projection", "practice_projection"]
 
 PROJECTION_COLUMNS = ["row", "npi", "name", "tin", "cohort", "performance_year", "payment_year", "risk_level",
                       "final_score", "participating", "participation_source", "payments_base", "dollars_at_risk",
@@ -70,54 +70,95 @@ def project_five_years(participants: pd.DataFrame, *, growth: float | None = Non
 
     Physicians whose final score cannot be computed are left out.
     """
-    g = settings.payments_growth if growth is None else as_number("growth", growth, minimum=-0.5, maximum=1.0,
-                                                                   allowed="a yearly growth rate (2% is 0.02)")
+    g = settings.payments_growth if growth is None else _growth(growth)
     base = Baseline.build(participants, settings=settings, errors=errors, **score_options)
     final = final_scores(base.scores)
     keep = np.flatnonzero(np.isfinite(final))
     df = base.df.iloc[keep]
     final, cohort = final[keep], base.cohort[keep]
     own_year = pd.to_numeric(df["performance_year"], errors="coerce").to_numpy().astype(int)
-    pay = np.nan_to_num(base.parsed["part_b_payments"][keep])
-    excepted = base.parsed["excepted"][keep]
     npi = _text(df, "npi")
     flags = _participation(participation, npi)
-    parts = []
-    for y in performance_years():
+    years = performance_years()
+    cols = yearly_projection(final, cohort, own_year, np.nan_to_num(base.parsed["part_b_payments"][keep]),
+                             excepted=base.parsed["excepted"][keep], growth=g, participating=flags, years=years,
+                             pool=pool, settings=settings)
+    m = len(years)
+    out = pd.DataFrame({"row": np.repeat(df.index.to_numpy(), m), "npi": np.repeat(npi, m),
+                        "name": np.repeat(_text(df, "name"), m), "tin": np.repeat(_text(df, "tin"), m),
+                        "cohort": np.repeat(cohort, m)})
+    for k in PROJECTION_COLUMNS[5:]:
+        out[k] = cols[k].reshape(-1)
+    return out[PROJECTION_COLUMNS].reset_index(drop=True)
+
+
+def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None, growth=None,
+                      participating: Mapping | None = None, years=None, pool=None,
+                      settings: Settings = DEFAULT_SETTINGS) -> dict[str, np.ndarray]:
+    """The projection of final scores already computed: the one place its rules are executed, for
+    :func:`project_five_years` (the dashboard) and ``ASM_PROJECTION`` (a workbook's Actions sheet).
+
+    Per physician i (arrays of one value each, or one value for all) and performance year y of
+    ``years`` (default: :func:`~asm_xl.model.parameters.performance_years`)::
+
+        payments_base    = part_b_payments x (1 + growth) ^ (y - own_year)                  [ASSUMPTION]
+        dollars_at_risk  = r_y x payments_base           (0 when not participating)          [CMS]
+        factor_pXX       = factor_pXX(final; pool of cohort, y)                              [REG 512.750]
+                         = 0 in the year of an exception (y = own_year, ``excepted``)        [ASSUMPTION]
+                         = 0 when not participating
+        p_gain           = share of the pool's draws with a positive factor (0 in the year of an exception)
+        dollars_pXX      = factor_pXX x payments_base   (XX: p10, p50, p90, mean)
+        cumulative_*     = running sum over ``years``                  [ASSUMPTION: comonotone years]
+
+    ``growth``: one rate or one per physician (default ``settings.payments_growth``);
+    ``participating``: {y: 1.0 / 0.0 / NaN (not given: assumed participating) per physician}.
+    Returns {column of :data:`PROJECTION_COLUMNS` from ``performance_year`` on: array (physicians x years)}.
+    """
+    final = np.atleast_1d(np.asarray(final, dtype=float))
+    n, years = final.size, list(performance_years() if years is None else years)
+    shape = (n, len(years))
+    cohort = np.broadcast_to(np.asarray(cohort, dtype=object), (n,))
+    own = np.broadcast_to(np.asarray(own_year, dtype=int), (n,))
+    pay = np.broadcast_to(np.asarray(part_b_payments, dtype=float), (n,))
+    g = np.broadcast_to(np.asarray(settings.payments_growth if growth is None else growth, dtype=float), (n,))
+    neutral_own = np.broadcast_to(np.asarray(False if excepted is None else excepted, dtype=bool), (n,))
+    out = {k: np.empty(shape, dtype=float) for k in PROJECTION_COLUMNS[7:] if k not in ("participating",
+                                                                                           "participation_source")}
+    out["performance_year"] = np.broadcast_to(np.asarray(years, dtype=np.int64), shape).copy()
+    out["payment_year"] = np.broadcast_to(np.asarray([year_parameters(y).payment_year for y in years],
+                                                     dtype=np.int64), shape).copy()
+    out["participating"] = np.empty(shape, dtype=bool)
+    out["participation_source"] = np.empty(shape, dtype=object)
+    out["final_score"][:] = final[:, None]
+    for j, y in enumerate(years):
         params = year_parameters(y)
-        part = pd.DataFrame({"row": df.index.to_numpy(), "npi": npi, "name": _text(df, "name"), "tin": _text(df, "tin"),
-                             "cohort": cohort, "performance_year": y, "payment_year": params.payment_year,
-                             "risk_level": params.risk_level, "final_score": final})
-        given = flags.get(y, np.full(len(df), np.nan))
-        part["participating"] = np.where(np.isnan(given), True, given == 1.0)
-        part["participation_source"] = np.where(np.isnan(given), "assumed", "CMS participants file")
-        on = part["participating"].to_numpy(dtype=bool)
-        base_y = pay * (1.0 + g) ** (y - own_year)
-        part["payments_base"] = base_y
-        part["dollars_at_risk"] = np.where(on, params.risk_level * base_y, 0.0)
-        priced = {k: np.full(len(df), np.nan) for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain", "mean")}
+        given = (participating or {}).get(y, np.full(n, np.nan))
+        on = np.where(np.isnan(given), True, given == 1.0)
+        out["risk_level"][:, j] = params.risk_level
+        out["participating"][:, j] = on
+        out["participation_source"][:, j] = np.where(np.isnan(given), "assumed", "CMS participants file")
+        base_y = pay * (1.0 + g) ** (y - own)
+        out["payments_base"][:, j] = base_y
+        out["dollars_at_risk"][:, j] = np.where(on, params.risk_level * base_y, 0.0)
+        priced = {k: np.full(n, np.nan) for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain", "mean")}
         for code in np.unique(cohort):
             rows = cohort == code
             rng = pool_for(code, y, pool, settings).price(final[rows])
             for k in priced:
                 priced[k][rows] = getattr(rng, k if k != "mean" else "factor_mean")
-        neutral = excepted & (own_year == y)
+        neutral = neutral_own & (own == y)
         for k in priced:
             priced[k] = np.where(neutral, 0.0, priced[k])
             if k != "p_gain":
                 priced[k] = np.where(on, priced[k], 0.0)
         for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain"):
-            part[k] = priced[k]
+            out[k][:, j] = priced[k]
         for k in ("p10", "p50", "p90", "mean"):
-            part[f"dollars_{k}"] = priced[f"factor_{k}" if k != "mean" else "mean"] * base_y
-        part["_pos"] = np.arange(len(df))
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True).sort_values(["_pos", "performance_year"], kind="stable")
-    grouped = out.groupby("_pos", sort=False)
-    out["cumulative_at_risk"] = grouped["dollars_at_risk"].cumsum()
+            out[f"dollars_{k}"][:, j] = priced[f"factor_{k}" if k != "mean" else "mean"] * base_y
+    out["cumulative_at_risk"] = np.cumsum(out["dollars_at_risk"], axis=1)
     for k in ("p10", "p50", "p90", "mean"):
-        out[f"cumulative_{k}"] = grouped[f"dollars_{k}"].cumsum()
-    return out[PROJECTION_COLUMNS].reset_index(drop=True)
+        out[f"cumulative_{k}"] = np.cumsum(out[f"dollars_{k}"], axis=1)
+    return out
 
 
 def practice_projection(projection: pd.DataFrame, *, by: str | list[str] | None = None) -> pd.DataFrame:
@@ -133,6 +174,10 @@ def practice_projection(projection: pd.DataFrame, *, by: str | list[str] | None 
     out.insert(0, "physicians", grouped["row"].count())
     out.insert(1, "participating", grouped["participating"].sum().astype(int))
     return out.reset_index()[keys + PRACTICE_COLUMNS]
+
+
+def _growth(growth) -> float:
+    return as_number("growth", growth, minimum=-0.5, maximum=1.0, allowed="a yearly growth rate (2% is 0.02)")
 
 
 def _text(df: pd.DataFrame, col: str) -> np.ndarray:

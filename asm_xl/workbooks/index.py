@@ -4,16 +4,20 @@ and status. A row never disagrees with the file it links: for a workbook kept fr
 numbers at all when the file cannot be read.
 
 Written with XlsxWriter through :mod:`asm_xl.workbooks.xlsxwriter_cells` (roster text as text, never
-a formula)."""
+a formula). It prints as the dashboard does (landscape, one page wide, the header row on every page)
+and its columns are as wide as their values: the header wraps onto as many lines as its longest
+label needs."""
 
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import pandas as pd
 
-from asm_xl.workbooks.xlsxwriter_cells import LINK_LIMIT, new_workbook, put_link, put_value, records, save_workbook
+from asm_xl.workbooks.xlsxwriter_cells import (LINK_LIMIT, new_workbook, print_setup, put_link, put_value, records,
+                                               save_workbook, set_widths)
 
 __all__ = ["write_index"]
 
@@ -27,15 +31,20 @@ COLUMNS = [("npi", "NPI", "@"), ("name", "Physician", "@"), ("cohort", "Cohort",
            ("p_gain", "Chance of a gain", "0%"),
            ("rank_in_roster_cohort", "Rank in roster cohort", "0"), ("roster_cohort_size", "Of", "0"),
            ("file", "Workbook", "@"), ("status", "Status", "@")]
-WIDTHS = (13, 30, 8, 10, 11, 14, 14, 14, 14, 14, 9, 11, 6, 48, 38)   #: one a column of COLUMNS
+#: (narrowest, widest) width of each column of COLUMNS, in characters: between them, as wide as the
+#: longest value shown; never narrower than the longest word of the header (which wraps)
+WIDTHS = ((11, 13), (12, 30), (6, 8), (6, 8), (6, 9), (8, 10), (8, 13), (8, 13), (8, 13), (8, 13), (6, 8),
+          (10, 10), (6, 7), (12, 48), (9, 40))
 NOTE = ("Estimates, not CMS determinations. P10 / P50 / P90: the dollars in a cautious, middle and hopeful "
         "case over the national peer model's simulated cohorts (each workbook's Score sheet says how). "
         "Rank: 1 = highest final score among this roster's cohort "
         "(written rows only). Status \"kept\": the file is from an earlier run and the row shows its numbers.")
 NOTE_COLUMN = len(COLUMNS) + 1   #: 0-based: the note sits right of the table, one empty column between
 
-_HEAD = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "pattern": 1}
-_LINK = {"font_color": "#0563C1", "underline": 1}
+_HEAD = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "pattern": 1, "text_wrap": True,
+         "valign": "vcenter", "align": "center"}
+_LINK = {"font_color": "#0563C1", "underline": 1, "indent": 1}   # clear of the numbers to its left
+_LINE_POINTS = 15   #: the height of one line of Calibri 11, in points (Excel's default row)
 
 
 def write_index(summary: pd.DataFrame, path: Path) -> Path:
@@ -47,8 +56,9 @@ def write_index(summary: pd.DataFrame, path: Path) -> Path:
         ws.write_string(0, j, header, head)
     ws.write_string(0, NOTE_COLUMN, NOTE)
     looks = [wb.add_format({"num_format": fmt, **(_LINK if key == "file" else {})}) for key, _, fmt in COLUMNS]
+    rows = records(summary, [key for key, _, _ in COLUMNS])
     row = 0
-    for row, rec in enumerate(records(summary, [key for key, _, _ in COLUMNS]), start=1):
+    for row, rec in enumerate(rows, start=1):
         for j, (key, _, _) in enumerate(COLUMNS):
             v = rec.get(key)
             if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -57,10 +67,43 @@ def write_index(summary: pd.DataFrame, path: Path) -> Path:
                 put_link(ws, row, j, v, looks[j], linked=row <= LINK_LIMIT)
             else:
                 put_value(ws, row, j, v, looks[j])
-    ws.freeze_panes(1, 0)
+    widths = column_widths(rows)
+    set_widths(ws, widths)
+    ws.set_row(0, _LINE_POINTS * max(len(_header_lines(h, w)) for (_, h, _), w in zip(COLUMNS, widths)))
+    ws.freeze_panes(1, 0)   # below the header
     ws.autofilter(0, 0, row, len(COLUMNS) - 1)
     ws.print_area(0, 0, row, len(COLUMNS) - 1)   # the table, not the note running on to the right
-    ws.set_margins(left=0.75, right=0.75, top=1, bottom=1)   # openpyxl's defaults, as before
-    for j, width in enumerate(WIDTHS):
-        ws.set_column_pixels(j, j, width * 7)   # 7 px a character of Calibri 11: the <col> width is `width`
+    print_setup(ws, "ASM index: the physicians' workbooks", title_row=1)
     return save_workbook(wb, buf, path)
+
+
+def column_widths(rows: list[dict]) -> list[int]:
+    """The width of each column of :data:`COLUMNS` in characters: the longest value it shows
+    (:func:`shown_text`) plus a margin, within :data:`WIDTHS`, and at least the longest word of its
+    header plus a margin (a header wraps between words, never inside one)."""
+    out = []
+    for (key, header, fmt), (narrowest, widest) in zip(COLUMNS, WIDTHS):
+        words = max(len(w) for w in header.split()) + 2   # bold: a little wider than plain text
+        values = max((len(shown_text(r.get(key), fmt)) + 2 for r in rows), default=0)
+        out.append(max(words, narrowest, min(widest, values)))
+    return out
+
+
+def shown_text(value, fmt: str) -> str:
+    """About the text a cell of number format ``fmt`` shows for ``value`` (enough to size its column):
+    text as it is, dollars with a sign and thousands separators, percentages, whole or 2-decimal numbers."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        return value
+    v = float(value)
+    if "$" in fmt:
+        return f"-${abs(v):,.0f}"
+    if "%" in fmt:
+        return f"{v:+.2%}" if "0.00%" in fmt else f"{v:.0%}"
+    return f"{v:.2f}" if fmt == "0.00" else f"{v:.0f}"
+
+
+def _header_lines(header: str, width: int) -> list[str]:
+    """The lines a wrapped header cell of ``width`` characters shows (bold: two characters kept free)."""
+    return textwrap.wrap(header, width=max(1, width - 2), break_long_words=False) or [""]

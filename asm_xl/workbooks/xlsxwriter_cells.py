@@ -17,8 +17,8 @@ import xlsxwriter
 from asm_xl.xlsx.atomic import write_atomic
 from asm_xl.xlsx.cells import xml_safe_text
 
-__all__ = ["new_workbook", "save_workbook", "put_value", "put_link", "link_target", "records", "LINK_LIMIT",
-           "OPTIONS"]
+__all__ = ["new_workbook", "save_workbook", "put_value", "put_link", "link_target", "records", "set_widths",
+           "print_setup", "LINK_LIMIT", "OPTIONS", "PX_PER_CHARACTER"]
 
 #: never read text as a formula, a URL or a number (text is written with write_string anyway); never
 #: write NaN/inf as an error value (put_value blanks NaN, refuses inf); build the package in memory
@@ -26,6 +26,7 @@ __all__ = ["new_workbook", "save_workbook", "put_value", "put_link", "link_targe
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
            "nan_inf_to_errors": False, "in_memory": True}
 LINK_LIMIT = 65_530   #: hyperlinks Excel holds in one worksheet; later link cells show their text only
+PX_PER_CHARACTER = 7   #: Calibri 11's digit width: a column of w characters is 7w pixels wide
 #: characters a hyperlink target escapes, as Excel writes them ("%" first)
 _URL_ESCAPES = [("%", "%25"), ('"', "%22"), (" ", "%20"), ("<", "%3c"), (">", "%3e"), ("[", "%5b"), ("]", "%5d"),
                 ("^", "%5e"), ("`", "%60"), ("{", "%7b"), ("}", "%7d"), ("#", "%23")]
@@ -106,3 +107,28 @@ def put_link(ws, row: int, col: int, file_name: str, cell_format=None, *, linked
                                               string=text) != 0:
         ws.write_string(row, col, text, cell_format)
     return text
+
+
+def set_widths(ws, widths, first_col: int = 0) -> int:
+    """Column widths in characters (as the ``<col>`` element stores them) from ``first_col`` (0-based),
+    set in whole pixels so every reader shows the same. Returns the width of these columns in pixels."""
+    pixels = [round(w * PX_PER_CHARACTER) for w in widths]
+    for j, px in enumerate(pixels, start=first_col):
+        ws.set_column_pixels(j, j, px)
+    return sum(pixels)
+
+
+def print_setup(ws, header: str, title_row: int | None = None) -> None:
+    """How a sheet of a practice's summary workbooks prints: landscape, letter, fit to one page wide
+    (as many pages tall as needed), ``title_row`` (counted from 1, e.g. the table's header row)
+    repeated on every page, ``header`` centred at the top, the reminder that these are estimates
+    and the page number at the bottom."""
+    ws.set_landscape()
+    ws.set_paper(1)   # letter
+    ws.fit_to_pages(1, 0)
+    if title_row:
+        ws.repeat_rows(title_row - 1)
+    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75)   # the header and footer clear the rows
+    ws.center_horizontally()
+    ws.set_header(f"&C&9 {header}", {"margin": 0.3})
+    ws.set_footer("&L&8 Estimates, not CMS determinations&R&8 Page &P of &N", {"margin": 0.3})

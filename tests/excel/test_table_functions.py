@@ -86,3 +86,54 @@ def test_table_functions_are_not_mapped_over_a_column():
 def test_why_of_a_table_function_is_ok_or_its_reason():
     assert call("ASM_WHY", "ASM_PROJECTION", 70.0, 2027, "HF", 1000) == "OK"
     assert "final_score" in call("ASM_WHY", "ASM_PROJECTION", "x", 2027, "HF", 1000)
+
+
+EXCEPTED = [["Yes"], ["No"]]
+
+
+def test_projection_with_an_exception_is_neutral_in_its_year_and_as_usual_later():
+    plain = call("ASM_PROJECTION", 70.0, 2027, "HF", 250_000)
+    excepted = call("ASM_PROJECTION", 70.0, 2027, "HF", 250_000, None, None, EXCEPTED)
+    assert plain[1][4:7] != [0.0, 0.0, 0.0]  # a score of 70 moves the payment (the test can fail)
+    # 2027: $0 at P10 / P50 / P90 and cumulatively; the dollars at risk are still shown
+    assert excepted[1] == plain[1][:4] + [0.0, 0.0, 0.0, 0.0]
+    # 2028 on: the yearly rows of the physician without the exception; the cumulative P50 lacks 2027's
+    for got, want in zip(excepted[2:], plain[2:]):
+        assert got[:7] == want[:7]
+        assert got[7] == pytest.approx(want[7] - plain[1][5], rel=1e-12)
+    assert call("ASM_PROJECTION", 70.0, 2027, "HF", 250_000, None, None, [["No"], [None]]) == plain
+
+
+def test_projection_with_an_exception_equals_project_five_years_of_the_excepted_physician():
+    model = project_five_years(pd.DataFrame([{**ROW, "payment_exception": "yes"}]))
+    final = float(model["final_score"].iloc[0])
+    table = call("ASM_PROJECTION", final, 2027, "HF", 250_000, None, None, [["No"], ["Yes"]])
+    cols = ["dollars_at_risk", "dollars_p10", "dollars_p50", "dollars_p90", "cumulative_p50"]
+    assert model.loc[0, cols[1:]].tolist() == [0.0] * 4
+    for got, (_, want) in zip(table[1:], model.iterrows()):
+        assert got[3:] == [want[c] for c in cols]
+
+
+def test_projection_keeps_its_six_argument_form_assumptions_sixth():
+    assumptions = [["payments_growth", 0.05]]
+    six = call("ASM_PROJECTION", 70.0, 2027, "HF", 1000, None, assumptions)
+    assert six == call("ASM_PROJECTION", 70.0, 2027, "HF", 1000, 0.05)
+    assert six == call("ASM_PROJECTION", 70.0, 2027, "HF", 1000, None, assumptions, None)
+    assert "exceptions" in explain("ASM_PROJECTION", 70.0, 2027, "HF", 1000, None, None, [["maybe"], ["No"]])
+
+
+def test_projection_batch_equals_single_calls_bit_for_bit_with_and_without_exceptions():
+    from asm_xl.excel import table_functions
+    from asm_xl.excel.registry import prefetch
+
+    calls = [(f, y, c, pay, g, None, exc) for f in (12.5, 55.0, 88.0) for y in (2027, 2029) for c in ("HF", "LBP")
+             for pay, g in ((250_000, None), (80_000, 0.04)) for exc in (None, EXCEPTED, [["No"], ["Yes"]])]
+    table_functions.PROJECTION_MEMO.clear()
+    assert prefetch("ASM_PROJECTION", calls) == len(calls)
+    solves = table_functions.PROJECTION_MEMO.solves
+    batched = [call("ASM_PROJECTION", *args) for args in calls]
+    assert table_functions.PROJECTION_MEMO.solves == solves  # every call was answered by the batch
+    table_functions.PROJECTION_MEMO.clear()
+    alone = [call("ASM_PROJECTION", *args) for args in calls]
+    assert batched == alone
+    assert sum(t[1][5] == 0.0 for t in alone) == len(calls) * 2 // 3  # the excepted calls' first years

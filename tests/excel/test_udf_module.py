@@ -45,7 +45,7 @@ EXPECTED_SIGNATURES = {
     "ASM_ACTIONS": ["participant", "measures", "cost", "activities", "Optional exceptions", "Optional cost_ladder",
                     "Optional assumptions"],
     "ASM_PROJECTION": ["final_score", "performance_year", "cohort", "part_b_payments", "Optional growth",
-                       "Optional assumptions"],
+                       "Optional assumptions", "Optional exceptions"],  # exceptions last: 6-argument formulas stand
 }
 
 

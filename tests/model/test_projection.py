@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings as hsettings
 from asm_xl.model.cohort import score_cohort
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peers import given_pool
-from asm_xl.model.projection import PRACTICE_COLUMNS, PROJECTION_COLUMNS, practice_projection, project_five_years
+from asm_xl.model.projection import (PRACTICE_COLUMNS, PROJECTION_COLUMNS, practice_projection, project_five_years,
+                                 yearly_projection)
 from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.settings import Settings
 
@@ -88,3 +89,31 @@ def test_2027_equals_the_single_year_estimate_and_practice_totals_are_sums(frame
         assert t["physicians"] == len(year)
     by_cohort = practice_projection(p, by="cohort")
     assert by_cohort["dollars_p50"].sum() == pytest.approx(totals["dollars_p50"].sum(), rel=1e-12, abs=1e-6)
+
+
+def test_yearly_projection_makes_an_exception_year_neutral_and_prices_later_years_as_usual_by_hand():
+    # two physicians alike but for the exception: final 60, HF, performance year 2027, $100,000, no growth;
+    # pool of SF 1.7, midpoint 50: factor_y = r_y x 1.7 x TFS - r_y, TFS = 1 / (1 + e^(-0.1 x (60 - 50)))
+    p = yearly_projection([60.0, 60.0], "HF", 2027, 100_000.0, excepted=[True, False], growth=0.0, pool=GIVEN)
+    tfs = 1 / (1 + math.exp(-1.0))
+    factor = [r * 1.7 * tfs - r for r in (0.09, 0.09, 0.10, 0.11, 0.12)]
+    assert p["performance_year"].tolist() == [YEARS, YEARS]
+    # the exception's year: $0 at P10 / P50 / P90, no chance of a gain; the payments are still at risk
+    for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain", "dollars_p10", "dollars_p50", "dollars_p90",
+              "dollars_mean"):
+        assert p[k][0, 0] == 0.0, k
+    assert p["dollars_at_risk"][0, 0] == pytest.approx(9_000.0)
+    assert p["dollars_p50"][1, 0] == pytest.approx(factor[0] * 100_000)   # +$2,185.20
+    # later years: the excepted physician's rows are the other's, number for number
+    for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain", "dollars_at_risk", "dollars_p10", "dollars_p50",
+              "dollars_p90", "dollars_mean"):
+        assert p[k][0, 1:].tolist() == p[k][1, 1:].tolist(), k
+    assert p["dollars_p50"][0, 1:] == pytest.approx([f * 100_000 for f in factor[1:]])
+    assert p["cumulative_p50"][0, 1] == pytest.approx(factor[1] * 100_000)
+    assert p["cumulative_p50"][1, 1] == pytest.approx((factor[0] + factor[1]) * 100_000)
+
+
+def test_an_exception_of_a_later_performance_year_is_neutral_in_that_year_only():
+    p = yearly_projection([60.0], "HF", 2029, 100_000.0, excepted=True, growth=0.0, pool=GIVEN)
+    assert p["dollars_p50"][0].tolist()[2] == 0.0
+    assert all(v > 0 for i, v in enumerate(p["dollars_p50"][0].tolist()) if i != 2)

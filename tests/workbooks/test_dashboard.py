@@ -31,7 +31,8 @@ from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.roster import read_roster, validate_roster
 from asm_xl.workbooks.batch import generate_workbooks
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, write_dashboard, yearly_pools
-from asm_xl.workbooks.dashboard.data import GAIN_CUTOFF, LOSS_CUTOFF, PRACTICE, outlook
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, GAIN_CUTOFF, LOSS_CUTOFF, PRACTICE, outlook
 from asm_xl.workbooks.dashboard.chart import CHART_DATA_ROW
 from asm_xl.workbooks.dashboard.sheets import PHYSICIANS, TOTALS, TOTALS_HEADER_ROW
 from asm_xl.workbooks.pdf import find_soffice, to_pdf
@@ -100,7 +101,57 @@ def test_outlook_counts_follow_the_chance_of_a_gain(demo):
     practice = data.totals.set_index("cohort").loc[PRACTICE]
     assert practice["likely_gain"] == int((p >= GAIN_CUTOFF).sum())
     assert practice["likely_lose"] == int((p <= LOSS_CUTOFF).sum())
+    assert practice["exception"] == 0   # the sample roster flags no exception
     assert practice["likely_gain"] + practice["either_way"] + practice["likely_lose"] == practice["physicians"]
+
+
+@pytest.fixture(scope="module")
+def excepted_demo(tmp_path_factory):
+    """The sample roster with an extreme-and-uncontrollable-circumstances exception for Okafor (HF)."""
+    roster = read_roster(SAMPLE)
+    roster["euc_exception"] = ["yes" if name.startswith("Okafor") else "" for name in roster["name"]]
+    out = tmp_path_factory.mktemp("excepted")
+    return generate_workbooks(roster, out_dir=out, jobs=1)
+
+
+def test_a_physician_with_an_exception_is_counted_apart_not_as_likely_to_lose(excepted_demo, demo):
+    data, plain = excepted_demo.dashboard_data, demo[1].dashboard_data
+    okafor = data.physicians[data.physicians["name"].str.startswith("Okafor")].iloc[0]
+    # neutral factor 0, $0 at every percentile, no chance of a gain [ASSUMPTION, spec 8]
+    assert okafor["factor"] == 0 and okafor["dollars_p50"] == 0 and okafor["p_gain"] == 0
+    assert okafor["outlook"] == EXCEPTION_OUTLOOK == "exception: neutral"
+    was = plain.physicians[plain.physicians["name"].str.startswith("Okafor")].iloc[0]
+    assert was["outlook"] != EXCEPTION_OUTLOOK
+    totals, before = data.totals.set_index("cohort"), plain.totals.set_index("cohort")
+    for label in ("HF", PRACTICE):
+        counts = ["likely_gain", "either_way", "likely_lose"]
+        assert totals.loc[label, "exception"] == 1
+        # Okafor leaves the count his chance of a gain put him in; no other count moves
+        moved = {k: int(before.loc[label, k] - totals.loc[label, k]) for k in counts}
+        assert moved == {k: int(k == {"likely to gain": "likely_gain", "either way": "either_way",
+                                      "likely to lose": "likely_lose"}[was["outlook"]]) for k in counts}
+        assert totals.loc[label, counts + ["exception"]].sum() == totals.loc[label, "physicians"] == \
+            before.loc[label, "physicians"]
+    # LBP has no exception: its row is unchanged
+    assert totals.loc["LBP"].drop("exception").tolist() == before.loc["LBP"].drop("exception").tolist()
+    ws = openpyxl.load_workbook(excepted_demo.dashboard, data_only=True)["Practice"]
+    head = [ws.cell(TOTALS_HEADER_ROW, j + 1).value for j in range(len(TOTALS))]
+    hf = [ws.cell(TOTALS_HEADER_ROW + 1, j + 1).value for j in range(len(TOTALS))]
+    assert hf[0] == "HF" and hf[head.index("Exception (neutral)")] == 1
+    assert hf[head.index("Likely to lose")] == totals.loc["HF", "likely_lose"]
+
+
+def test_an_excepted_physicians_workbook_projection_is_the_dashboards_five_years(excepted_demo):
+    data = excepted_demo.dashboard_data
+    years = data.physician_years[data.physician_years["name"].str.startswith("Okafor")]
+    path, = [p for p in excepted_demo.written if "Okafor" in p.name]
+    ws = openpyxl.load_workbook(path, data_only=True)[L.ACTIONS]
+    head = L.PROJECTION_HEADER_ROW
+    shown = [[ws.cell(head + 1 + k, c).value for c in range(1, 9)] for k in range(5)]
+    cols = ["performance_year", "payment_year", "risk_level", "dollars_at_risk", "dollars_p10", "dollars_p50",
+            "dollars_p90", "cumulative_p50"]
+    assert shown == years[cols].values.tolist()
+    assert shown[0][4:] == [0, 0, 0, 0] and shown[1][5] < 0   # 2027 neutral, 2028 priced as usual
 
 
 @given(st.floats(0, 1), st.floats(0, 1))
@@ -108,6 +159,7 @@ def test_a_higher_chance_of_a_gain_never_has_a_worse_outlook(a, b):
     order = {"likely to lose": 0, "either way": 1, "likely to gain": 2}
     lo, hi = sorted((a, b))
     assert order[outlook(lo)] <= order[outlook(hi)]
+    assert outlook(lo, True) == outlook(hi, True) == EXCEPTION_OUTLOOK   # an exception: neither
 
 
 def test_openpyxl_data_only_reads_the_totals_the_api_computed(demo):

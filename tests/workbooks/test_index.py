@@ -5,6 +5,8 @@ table, written all or nothing."""
 from __future__ import annotations
 
 import math
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote
@@ -18,6 +20,7 @@ from defusedxml import ElementTree as SafeET
 from asm_xl.workbooks.batch import SUMMARY_COLUMNS
 from asm_xl.workbooks import index
 from asm_xl.workbooks.index import COLUMNS, NOTE, write_index
+from asm_xl.workbooks.pdf import find_soffice, to_pdf
 from asm_xl.workbooks.xlsxwriter_cells import link_target
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -63,7 +66,70 @@ def test_the_header_names_every_column_and_the_note_sits_right_of_the_table(tmp_
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:O3" and ws.print_area == "'Index'!$A$1:$O$3"
     assert ws.cell(1, 1).font.b and ws.cell(1, 1).font.color.rgb == "FFFFFFFF"
     assert ws.cell(1, 1).fill.fgColor.rgb == "FF1F4E78"
-    assert [ws.column_dimensions[c].width for c in "ABN"] == [13, 30, 48]
+
+
+def _widths(ws) -> list[float]:
+    """Each column's width (openpyxl keeps a run of equal widths under its first column)."""
+    out = {}
+    for dim in ws.column_dimensions.values():
+        for c in range(dim.min, dim.max + 1):
+            out[c] = dim.width
+    return [out[c] for c in range(1, len(COLUMNS) + 1)]
+
+
+def test_the_header_wraps_between_words_in_a_row_tall_enough_for_its_longest_label(tmp_path):
+    path = write_index(_summary(["A", "B"]), tmp_path / "index.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    widths = _widths(ws)
+    for (_, header, _), width, cell in zip(COLUMNS, widths, ws[1]):
+        assert cell.alignment.wrap_text and cell.alignment.vertical == "center", header
+        assert width >= max(len(w) for w in header.split()) + 2, header   # no word is cut ("Performanc")
+    # "Payment adjustment factor" in 12 characters (10 a line, bold): Payment / adjustment / factor
+    assert widths[5] == 12 and ws.row_dimensions[1].height == 3 * 15
+
+
+def test_columns_are_as_wide_as_their_longest_value_within_bounds(tmp_path):
+    long_name = "Hernández-Papadopoulos, María José"   # 34 characters: past the widest name column (30)
+    summary = _summary(["Li, Bo", long_name], dollars_p10=[-1_234_567.0, 5.0],
+                       file=["1_x.xlsx", "1000000001_Hernández-Papadopoulos,_María_José.xlsx"],
+                       status=["written", "kept (not regenerated: use --overwrite)"])
+    ws = openpyxl.load_workbook(write_index(summary, tmp_path / "index.xlsx")).active
+    widths = dict(zip([k for k, _, _ in COLUMNS], _widths(ws)))
+    assert widths["npi"] == 12                  # ten digits + 2
+    assert widths["name"] == 30                 # capped
+    assert widths["dollars_p10"] == 13          # "-$1,234,567" + 2 (its header's longest word, 8 + 2, is less)
+    assert widths["dollars_p50"] == 10          # "-$1,000" + 2 = 9: its header's "Dollars," 8 + 2 is more
+    assert widths["file"] == 48                 # 50 characters, capped
+    assert widths["status"] == 40               # 39 + 2, capped at 40
+    assert widths["performance_year"] == 13     # "Performance" 11 + 2: wider than "2027"
+
+
+def test_the_index_prints_landscape_one_page_wide_with_the_header_on_every_page(tmp_path):
+    path = write_index(_summary([f"Doctor {i}" for i in range(3)]), tmp_path / "index.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 1
+    assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1" and ws.freeze_panes == "A2"
+    assert "ASM index" in ws.oddHeader.center.text and "&P" in ws.oddFooter.right.text
+
+
+def test_libreoffice_prints_a_long_index_with_every_column_and_the_header_on_every_page(tmp_path):
+    if find_soffice() is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice (soffice) and pdftotext are needed to print the index")
+    n = 120
+    path = write_index(_summary([f"Physician {i:03d}" for i in range(n)]), tmp_path / "index.xlsx")
+    [pdf] = to_pdf([path], tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert 2 <= len(pages) < 5   # 120 rows: a few pages tall, one wide (each page has every column)
+    for page in pages:
+        for word in ("NPI", "Physician", "Performance", "adjustment", "cautious", "hopeful", "Workbook", "Status"):
+            assert word in page, (word, page[:300])
+    lines = text.splitlines()
+    for i in range(n):   # each physician printed once, NPI, name and workbook on one line
+        assert sum(f"{1000000000 + i}" in line and f"Physician {i:03d}" in line and f"{1000000000 + i}_x.xlsx" in line
+                   for line in lines) == 1, i
 
 
 def test_numbers_keep_their_formats_and_blanks_stay_blank(tmp_path):

@@ -310,10 +310,11 @@ def _check_actions(wb, core_row, cohort, s: Settings, excepted: bool) -> None:
     cols = ["dollars_at_risk", "dollars_p10", "dollars_p50", "dollars_p90", "cumulative_p50"]
     for got, (_, m) in zip(proj, model.iterrows()):
         assert got[:3] == [int(m.performance_year), int(m.payment_year), m.risk_level]
-        if excepted:  # [ASSUMPTION] the sheet's projection does not carry this year's exception
-            continue
+        # an exception: its own year neutral ($0), later years priced as usual, as the core decides
         for v, c in zip(got[3:], cols):
             _same(v, float(m[c]), ("projection", m.performance_year, c))
+    if excepted:
+        assert proj[0][4:8] == [0, 0, 0, 0], proj[0]
 
 
 def _excepted(roster_row) -> bool:

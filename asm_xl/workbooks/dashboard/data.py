@@ -20,6 +20,11 @@ positive factor), with cut-offs written on the sheet [ASSUMPTION]::
     likely to gain   chance of a gain >= 2/3
     likely to lose   chance of a gain <= 1/3
     either way       in between (or not computable)
+
+A physician with an exception (the cohort API's ``exception``: neutral factor 0, $0 at every
+percentile, left out of the pool [ASSUMPTION, spec 8]) has no chance of a gain nor of a loss: the
+outlook says "exception: neutral" and the totals count them apart, not among those likely to gain,
+either way or likely to lose.
 """
 
 from __future__ import annotations
@@ -36,13 +41,14 @@ from asm_xl.model.rescoring import pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["Dashboard", "practice_dashboard", "GAIN_CUTOFF", "LOSS_CUTOFF", "TOTAL_COLUMNS", "PRACTICE",
-           "outlook"]
+           "outlook", "EXCEPTION_OUTLOOK"]
 
 GAIN_CUTOFF = 2 / 3   #: likely to gain: chance of a gain at least this [ASSUMPTION]
 LOSS_CUTOFF = 1 / 3   #: likely to lose: chance of a gain at most this [ASSUMPTION]
 PRACTICE = "Practice"
+EXCEPTION_OUTLOOK = "exception: neutral"   #: the outlook of a physician with an exception
 TOTAL_COLUMNS = ["cohort", "physicians", "part_b_payments", "at_risk", "estimate", "dollars_p10", "dollars_p50",
-                 "dollars_p90", "likely_gain", "either_way", "likely_lose"]
+                 "dollars_p90", "likely_gain", "either_way", "likely_lose", "exception"]
 PHYSICIAN_COLUMNS = ["row", "name", "npi", "cohort", "performance_year", "final_score", "factor", "part_b_payments",
                      "at_risk", "estimate", "factor_p50", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain", "outlook",
                      "top_action", "top_value_p10", "top_value_p50", "top_value_p90", "break_even_score",
@@ -64,8 +70,11 @@ class Dashboard:
     generated: dt.date = field(default_factory=dt.date.today)
 
 
-def outlook(p_gain) -> str:
-    """"likely to gain" / "likely to lose" / "either way" for a chance of a gain (see the module's cut-offs)."""
+def outlook(p_gain, excepted: bool = False) -> str:
+    """"likely to gain" / "likely to lose" / "either way" for a chance of a gain (see the module's
+    cut-offs); :data:`EXCEPTION_OUTLOOK` for a physician with an exception, whatever the chance."""
+    if excepted:
+        return EXCEPTION_OUTLOOK
     if p_gain is None or p_gain != p_gain:
         return "either way"
     return "likely to gain" if p_gain >= GAIN_CUTOFF else "likely to lose" if p_gain <= LOSS_CUTOFF else "either way"
@@ -102,7 +111,8 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     phys["estimate"] = _num(s, "dollar_impact")
     risk = phys["performance_year"].map(lambda y: year_parameters(y).risk_level)
     phys["at_risk"] = risk * phys["part_b_payments"].fillna(0.0)
-    phys["outlook"] = phys["p_gain"].map(outlook)
+    excepted = s["exception"].fillna(False).astype(bool) if "exception" in s.columns else pd.Series(False, s.index)
+    phys["outlook"] = [outlook(p, e) for p, e in zip(phys["p_gain"].tolist(), excepted.tolist())]
     best = actions[actions["rank"] == 1].set_index("row") if len(actions) else actions.set_index("row")
     phys["top_action"] = phys["row"].map(best["label"]).fillna("") if len(best) else ""
     for p in ("p10", "p50", "p90"):
@@ -128,7 +138,7 @@ def _totals(phys: pd.DataFrame) -> pd.DataFrame:
         out = {"cohort": label, "physicians": len(grp)}
         out.update({c: float(grp[c].sum()) for c in _SUMMED})  # NaN (not computable) adds nothing
         for key, text in (("likely_gain", "likely to gain"), ("either_way", "either way"),
-                          ("likely_lose", "likely to lose")):
+                          ("likely_lose", "likely to lose"), ("exception", EXCEPTION_OUTLOOK)):
             out[key] = int((grp["outlook"] == text).sum())
         return out
 
@@ -161,7 +171,8 @@ def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> 
     out += [("Range", "P10 / P50 / P90: cautious, middle and hopeful case over the pool's draws; practice "
                       "ranges are sums of the physicians' percentiles"),
             ("Likely to gain / to lose", f"chance of a gain at least {GAIN_CUTOFF:.0%} / at most {LOSS_CUTOFF:.0%}; "
-                                         "in between: either way"),
+                                         "in between: either way; a physician with an exception is counted apart "
+                                         "(neutral factor 0)"),
             ("Payments at risk", "risk level of the performance year x Part B payments"),
             ("Five years", f"final score held at today's; Part B payments grow {settings.payments_growth:.1%} a year; "
                            "participation assumed unless CMS's participants file says otherwise"),

@@ -7,7 +7,7 @@ once per workbook (:class:`Looks`)."""
 
 from __future__ import annotations
 
-from asm_xl.workbooks.xlsxwriter_cells import LINK_LIMIT, put_link, put_value
+from asm_xl.workbooks.xlsxwriter_cells import LINK_LIMIT, print_setup, put_link, put_value, set_widths
 
 __all__ = ["SIGNED", "MONEY", "FACTOR", "SCORE", "SHARE", "WHOLE", "TEXT", "RISK", "BOLD", "SMALL", "SMALL_BOLD",
            "Looks", "Sheet"]
@@ -32,7 +32,6 @@ _HEAD = {"bold": True, "font_color": "#FFFFFF", "font_size": 9, "bg_color": "#1F
 _CELL = {"bottom": 1, "bottom_color": "#9BB7D4", "font_size": 9, "valign": "top"}
 _TOTAL = {"bold": True, "bg_color": "#DDEBF7", "pattern": 1}
 _LINK = {"font_color": "#0563C1", "underline": 1, "bold": False}
-_PX_PER_CHARACTER = 7   #: Calibri 11's digit width: a column of w characters is 7w pixels wide
 _HEADER_ROW_HEIGHT = 30
 
 
@@ -157,21 +156,9 @@ class Sheet:
     def widths(self, values: list[float]) -> int:
         """Column widths in characters (as the ``<col>`` element stores them), from column A.
         Returns the width of these columns in pixels."""
-        pixels = [round(w * _PX_PER_CHARACTER) for w in values]
-        for j, px in enumerate(pixels):
-            self.ws.set_column_pixels(j, j, px)
-        return sum(pixels)
+        return set_widths(self.ws, values)
 
     def print_setup(self, title_row: int | None) -> None:
         """Landscape, letter, fit to one page wide (as many pages tall as needed), ``title_row``
         (e.g. 4) repeated on every page, header with the title, footer with the page number."""
-        ws = self.ws
-        ws.set_landscape()
-        ws.set_paper(1)   # letter
-        ws.fit_to_pages(1, 0)
-        if title_row:
-            ws.repeat_rows(title_row - 1)
-        ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75)   # the header and footer clear the rows
-        ws.center_horizontally()
-        ws.set_header(f"&C&9 ASM practice dashboard: {self.name}", {"margin": 0.3})
-        ws.set_footer("&L&8 Estimates, not CMS determinations&R&8 Page &P of &N", {"margin": 0.3})
+        print_setup(self.ws, f"ASM practice dashboard: {self.name}", title_row)

@@ -22,7 +22,7 @@ __all__ = ["build_actions", "ACTIONS_CALL", "PROJECTION_CALL"]
 
 ACTIONS_ARGS = "In_Participant,In_MeasureTable,In_Cost,In_Activities,In_Exceptions,CostLadder,Assumptions"
 ACTIONS_CALL = f"ASM_ACTIONS({ACTIONS_ARGS})"
-PROJECTION_ARGS = 'Sc_Final,In_Year,In_Cohort,In_Payments,"",Assumptions'
+PROJECTION_ARGS = 'Sc_Final,In_Year,In_Cohort,In_Payments,"",Assumptions,In_Exceptions'
 PROJECTION_CALL = f"ASM_PROJECTION({PROJECTION_ARGS})"
 
 DOLLARS = '"$"#,##0;[Red]-"$"#,##0'
@@ -36,7 +36,7 @@ NOTE = ("Each action is scored again by asm-xl's scoring core (the same inputs w
 RANKED = "Ranked by the value at P50; blank rows: no further action applies."
 PROJECTION_NOTE = ("Five-year projection of today's final score, held [ASSUMPTION]: risk levels of each year "
                    "[CMS], Part B payments growing by the Assumptions' payments_growth; cumulative P50 sums the "
-                   "yearly P50s. An exception of this year is not carried forward here.")
+                   "yearly P50s. An exception of this year makes this year neutral ($0) and is not carried forward.")
 
 
 def _table_cell(call: str, row: int, col: int) -> str:
