@@ -3,7 +3,7 @@
 For each physician and performance year y (risk level r_y: 9, 9, 10, 11, 12% [CMS])::
 
     payments_base_y  = part_b_payments x (1 + payments_growth) ^ (y - the row's performance year)  [ASSUMPTION]
-    dollars_at_risk  = r_y x payments_base_y                              (0 when not participating)
+    dollars_at_risk  = r_y x payments_base_y        (0 when not participating, and in the year of an exception)
     dollars_pXX      = factor_pXX(final; pool of cohort, y) x payments_base_y   (0 when not participating)
     cumulative_*     = running sum over the years so far
 
@@ -102,7 +102,8 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
     ``years`` (default: :func:`~asm_xl.model.parameters.performance_years`)::
 
         payments_base    = part_b_payments x (1 + growth) ^ (y - own_year)                  [ASSUMPTION]
-        dollars_at_risk  = r_y x payments_base           (0 when not participating)          [CMS]
+        dollars_at_risk  = r_y x payments_base           (0 when not participating, and in the year
+                                                          of an exception: nothing is at risk)    [CMS]
         factor_pXX       = factor_pXX(final; pool of cohort, y)                              [REG 512.750]
                          = 0 in the year of an exception (y = own_year, ``excepted``)        [ASSUMPTION]
                          = 0 when not participating
@@ -139,14 +140,14 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
         out["participation_source"][:, j] = np.where(np.isnan(given), "assumed", "CMS participants file")
         base_y = pay * (1.0 + g) ** (y - own)
         out["payments_base"][:, j] = base_y
-        out["dollars_at_risk"][:, j] = np.where(on, params.risk_level * base_y, 0.0)
+        neutral = neutral_own & (own == y)
+        out["dollars_at_risk"][:, j] = np.where(on & ~neutral, params.risk_level * base_y, 0.0)
         priced = {k: np.full(n, np.nan) for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain", "mean")}
         for code in np.unique(cohort):
             rows = cohort == code
             rng = pool_for(code, y, pool, settings).price(final[rows])
             for k in priced:
                 priced[k][rows] = getattr(rng, k if k != "mean" else "factor_mean")
-        neutral = neutral_own & (own == y)
         for k in priced:
             priced[k] = np.where(neutral, 0.0, priced[k])
             if k != "p_gain":

@@ -95,8 +95,9 @@ def test_projection_with_an_exception_is_neutral_in_its_year_and_as_usual_later(
     plain = call("ASM_PROJECTION", 70.0, 2027, "HF", 250_000)
     excepted = call("ASM_PROJECTION", 70.0, 2027, "HF", 250_000, None, None, EXCEPTED)
     assert plain[1][4:7] != [0.0, 0.0, 0.0]  # a score of 70 moves the payment (the test can fail)
-    # 2027: $0 at P10 / P50 / P90 and cumulatively; the dollars at risk are still shown
-    assert excepted[1] == plain[1][:4] + [0.0, 0.0, 0.0, 0.0]
+    # 2027: nothing at risk, $0 at P10 / P50 / P90 and cumulatively (the columns: years, risk, at risk, P10...)
+    assert excepted[1] == plain[1][:3] + [0.0, 0.0, 0.0, 0.0, 0.0]
+    assert plain[1][3] == pytest.approx(0.09 * 250_000)
     # 2028 on: the yearly rows of the physician without the exception; the cumulative P50 lacks 2027's
     for got, want in zip(excepted[2:], plain[2:]):
         assert got[:7] == want[:7]
@@ -109,7 +110,7 @@ def test_projection_with_an_exception_equals_project_five_years_of_the_excepted_
     final = float(model["final_score"].iloc[0])
     table = call("ASM_PROJECTION", final, 2027, "HF", 250_000, None, None, [["No"], ["Yes"]])
     cols = ["dollars_at_risk", "dollars_p10", "dollars_p50", "dollars_p90", "cumulative_p50"]
-    assert model.loc[0, cols[1:]].tolist() == [0.0] * 4
+    assert model.loc[0, cols].tolist() == [0.0] * 5
     for got, (_, want) in zip(table[1:], model.iterrows()):
         assert got[3:] == [want[c] for c in cols]
 

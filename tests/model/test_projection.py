@@ -98,16 +98,17 @@ def test_yearly_projection_makes_an_exception_year_neutral_and_prices_later_year
     tfs = 1 / (1 + math.exp(-1.0))
     factor = [r * 1.7 * tfs - r for r in (0.09, 0.09, 0.10, 0.11, 0.12)]
     assert p["performance_year"].tolist() == [YEARS, YEARS]
-    # the exception's year: $0 at P10 / P50 / P90, no chance of a gain; the payments are still at risk
+    # the exception's year: $0 at P10 / P50 / P90, no chance of a gain, nothing at risk (the other: 9% of $100,000)
     for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain", "dollars_p10", "dollars_p50", "dollars_p90",
-              "dollars_mean"):
+              "dollars_mean", "dollars_at_risk", "cumulative_at_risk"):
         assert p[k][0, 0] == 0.0, k
-    assert p["dollars_at_risk"][0, 0] == pytest.approx(9_000.0)
+    assert p["dollars_at_risk"][1, 0] == pytest.approx(9_000.0)
+    assert p["cumulative_at_risk"][0, 1] == pytest.approx(9_000.0)   # 2028: 9% of $100,000 again
     assert p["dollars_p50"][1, 0] == pytest.approx(factor[0] * 100_000)   # +$2,185.20
     # later years: the excepted physician's rows are the other's, number for number
     for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain", "dollars_at_risk", "dollars_p10", "dollars_p50",
               "dollars_p90", "dollars_mean"):
-        assert p[k][0, 1:].tolist() == p[k][1, 1:].tolist(), k
+        assert p[k][0, 1:].tolist() == p[k][1, 1:].tolist(), k   # (dollars_at_risk: 9,000, 10,000, 11,000, 12,000)
     assert p["dollars_p50"][0, 1:] == pytest.approx([f * 100_000 for f in factor[1:]])
     assert p["cumulative_p50"][0, 1] == pytest.approx(factor[1] * 100_000)
     assert p["cumulative_p50"][1, 1] == pytest.approx((factor[0] + factor[1]) * 100_000)

@@ -114,13 +114,20 @@ def excepted_demo(tmp_path_factory):
     return generate_workbooks(roster, out_dir=out, jobs=1)
 
 
+def totals_at_risk(data) -> float:
+    return float(data.totals.set_index("cohort").loc[PRACTICE, "at_risk"])
+
+
 def test_a_physician_with_an_exception_is_counted_apart_not_as_likely_to_lose(excepted_demo, demo):
     data, plain = excepted_demo.dashboard_data, demo[1].dashboard_data
     okafor = data.physicians[data.physicians["name"].str.startswith("Okafor")].iloc[0]
     # neutral factor 0, $0 at every percentile, no chance of a gain [ASSUMPTION, spec 8]
     assert okafor["factor"] == 0 and okafor["dollars_p50"] == 0 and okafor["p_gain"] == 0
     assert okafor["outlook"] == EXCEPTION_OUTLOOK == "exception: neutral"
+    # nothing at risk and no score to reach in a neutral year
+    assert okafor["at_risk"] == 0 and np.isnan(okafor["break_even_score"]) and np.isnan(okafor["points_to_break_even"])
     was = plain.physicians[plain.physicians["name"].str.startswith("Okafor")].iloc[0]
+    assert was["at_risk"] > 0 and totals_at_risk(plain) - totals_at_risk(data) == pytest.approx(was["at_risk"])
     assert was["outlook"] != EXCEPTION_OUTLOOK
     totals, before = data.totals.set_index("cohort"), plain.totals.set_index("cohort")
     for label in ("HF", PRACTICE):

@@ -110,8 +110,10 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
         phys[col] = _num(s, col)
     phys["estimate"] = _num(s, "dollar_impact")
     risk = phys["performance_year"].map(lambda y: year_parameters(y).risk_level)
-    phys["at_risk"] = risk * phys["part_b_payments"].fillna(0.0)
     excepted = s["exception"].fillna(False).astype(bool) if "exception" in s.columns else pd.Series(False, s.index)
+    # an exception makes the year neutral: nothing at risk, no score to reach (as the projection's first year)
+    phys["at_risk"] = np.where(excepted.to_numpy(), 0.0, risk * phys["part_b_payments"].fillna(0.0))
+    phys.loc[excepted.to_numpy(), ["break_even_score", "points_to_break_even"]] = np.nan
     phys["outlook"] = [outlook(p, e) for p, e in zip(phys["p_gain"].tolist(), excepted.tolist())]
     best = actions[actions["rank"] == 1].set_index("row") if len(actions) else actions.set_index("row")
     phys["top_action"] = phys["row"].map(best["label"]).fillna("") if len(best) else ""
