@@ -44,11 +44,11 @@ def _cmd_generate(args, roster) -> int:
     print(f"{len(report.written)} workbook(s) written to {args.out}"
           + (f", {len(report.skipped)} kept (already there; --overwrite to replace)" if report.skipped else ""))
     if report.stale:
-        print(f"warning: {len(report.stale)} kept workbook(s) could not be read; the index shows no numbers "
-              "for them (status \"stale\"): --overwrite to regenerate", file=sys.stderr)
-    if report.summary is not None and len(report.summary):
-        print(practice_summary(report.summary))
+        print(f"warning: {len(report.stale)} kept workbook(s) could not be read, or their numbers do not follow "
+              "from their inputs; the index and the dashboard show no numbers for them and the totals leave them "
+              "out (status \"stale\"): --overwrite to regenerate", file=sys.stderr)
     if report.dashboard_data is not None:
+        print(practice_summary(report.dashboard_data.totals, left_out=len(report.stale)))
         print(top_actions_summary(report.dashboard_data.top_actions))
     if report.index:
         print(f"index: {report.index}")
@@ -92,16 +92,20 @@ def money(x) -> str:
     return "" if x is None or x != x else f"{'-' if x < 0 else '+'}${abs(x):,.0f}"
 
 
-def practice_summary(summary) -> str:
-    """The practice's estimated dollars by cohort: the point estimate and the range (P10 / P50 / P90)
-    over the national peer model, summed over the physicians whose workbooks the index shows."""
-    lines = ["Estimated payment adjustments (sum over physicians; estimates, not CMS determinations):",
+def practice_summary(totals, left_out: int = 0) -> str:
+    """The dashboard's totals (its Practice sheet: ``Dashboard.totals``) by cohort: physicians, the point
+    estimate and the range (P10 / P50 / P90) over the national peer model; ``left_out``: kept workbooks
+    shown without numbers (stale), which the totals leave out."""
+    lines = ["Estimated payment adjustments (the dashboard's totals: sums over physicians; estimates, not CMS "
+             "determinations):",
              f"  {'cohort':<8}{'physicians':>11}{'estimate':>14}{'cautious P10':>15}{'middle P50':>14}"
              f"{'hopeful P90':>14}"]
-
-    for cohort, grp in summary.groupby("cohort", sort=True):
-        sums = [grp[c].astype(float).sum() for c in ("dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90")]
-        lines.append(f"  {cohort:<8}{len(grp):>11}" + "".join(f"{money(x):>{w}}" for x, w in zip(sums, (14, 15, 14, 14))))
+    for rec in totals.to_dict("records"):
+        sums = [rec[c] for c in ("estimate", "dollars_p10", "dollars_p50", "dollars_p90")]
+        lines.append(f"  {rec['cohort']:<8}{int(rec['physicians']):>11}"
+                     + "".join(f"{money(x):>{w}}" for x, w in zip(sums, (14, 15, 14, 14))))
+    if left_out:
+        lines.append(f"  Left out: {left_out} kept workbook(s) shown without numbers (stale).")
     lines.append("  Within a cohort, physicians share the national draws, so the summed P10 is about the cohort's "
                  "P10; see each workbook's Score sheet and README \"How sure is this number?\".")
     return "\n".join(lines)

@@ -24,7 +24,8 @@ from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_
 from asm_xl.workbooks.filenames import safe_filename
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.inputs import workbook_inputs
-from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_STALE, STATUS_WRITTEN, read_kept
+from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_WRITTEN, read_kept_workbook
+from asm_xl.workbooks.kept_rows import is_stale, kept_dashboard, kept_status, score_with_kept
 from asm_xl.workbooks.render import TemplateImage
 from asm_xl.workbooks.template import default_template
 from asm_xl.xlsx.atomic import write_atomic
@@ -85,20 +86,12 @@ def exit_with_parent(parent: int, every: float = 0.5) -> None:
 
 def _render_chunk(tasks: list) -> list:
     """[(path, status, values the index shows)] of a chunk of workbooks, rendered together (their
-    actions in one batch, see :meth:`TemplateImage.render_many`); a kept file is read back, never rendered."""
-    out: list = [None] * len(tasks)
-    todo = []
-    for i, (path, inputs, overwrite) in enumerate(tasks):
-        if Path(path).exists() and not overwrite:
-            held = read_kept(Path(path))
-            out[i] = (str(path), (STATUS_STALE if held is None else STATUS_KEPT), held or {})
-        else:
-            todo.append(i)
-    rendered = _IMAGE.render_many([tasks[i][1] for i in todo])
-    for i, (data, results) in zip(todo, rendered):
+    actions in one batch, see :meth:`TemplateImage.render_many`)."""
+    out = []
+    for (path, inputs), (data, results) in zip(tasks, _IMAGE.render_many([t[1] for t in tasks])):
         picked = {k: results.get(_IMAGE.cell_of(name)) for k, name in RESULT_NAMES.items()}
-        write_atomic(tasks[i][0], data, durable=False)  # no fsync per workbook: see asm_xl.xlsx.atomic
-        out[i] = (str(tasks[i][0]), STATUS_WRITTEN, picked)
+        write_atomic(path, data, durable=False)  # no fsync per workbook: see asm_xl.xlsx.atomic
+        out.append((str(path), STATUS_WRITTEN, picked))
     return out
 
 
@@ -110,9 +103,13 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
 
     ``roster``: a path (CSV/Excel) or a DataFrame of text. Rejected rows go to ``roster_errors.csv``
     in ``out_dir`` (row, column, value, reason); every valid row still gets its workbook. Existing
-    files are kept unless ``overwrite``: their index rows show the numbers cached in them (status
-    "kept (not regenerated: use --overwrite)"), or none when they cannot be read ("stale: could not
-    read"), never the new roster's.
+    files are kept unless ``overwrite``, and the run describes each by the file, never by the new
+    roster: its inputs are read back and stand for the physician's roster row (in the scoring, the
+    pool where it is the roster's, the dashboard and the console's totals), and its index row shows
+    the numbers cached in it (status "kept (not regenerated: use --overwrite)"), which that scoring
+    must reproduce (:mod:`asm_xl.workbooks.kept_rows`). A kept file that cannot be read back
+    ("stale: could not read"), or whose numbers do not follow from its inputs in this run, shows no
+    numbers in the index or the dashboard and is left out of the totals.
 
     The pool is ``settings.pool`` (:mod:`asm_xl.model.pool_choice`): 'national' (default: a practice's
     roster is not its national cohort) or 'given' price every workbook as the core does; 'roster' writes
@@ -139,9 +136,21 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     valid = validation.valid
     if valid.empty:
         return report
-    scored = validation.scored  # the checks' own scoring, when it pooled exactly the valid rows
-    if scored is None:
-        scored = score_cohort(valid, settings=settings, performance_year=performance_year)
+    records = valid.to_dict("records")
+    suffix = ".xlsm" if Path(template).suffix.lower() == ".xlsm" else ".xlsx"  # keep the template's macros usable
+    names, used = [], set()
+    for idx, row in zip(valid.index, records):
+        npi, person = str(row.get("npi", "")).strip(), str(row.get("name", ""))
+        name = safe_filename(npi, person, suffix=suffix)
+        if name.casefold() in used:
+            name = safe_filename(npi, person, str(idx), suffix=suffix)
+        used.add(name.casefold())
+        names.append((npi, person, name))
+    paths = [out / name for _, _, name in names]
+    # kept workbooks are read back first: their own inputs are what the run scores for them
+    kept = {} if overwrite else {i: read_kept_workbook(p) for i, p in enumerate(paths) if p.exists()}
+    scored, valid, unread = score_with_kept(valid, validation.scored, kept, settings=settings,
+                                            performance_year=performance_year)
     scores = scored.scores
     if not scores.index.equals(valid.index):  # every valid row is scored, in order
         raise RuntimeError("internal: scores do not line up with the valid roster rows")
@@ -150,27 +159,29 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     report.warnings.extend(scored.warnings)
     book_settings = _workbook_settings(scored.pools, settings)
     ranks, sizes = scores["cohort_rank"].tolist(), scores["cohort_size"].astype(int).tolist()
-    records = valid.to_dict("records")
     image = TemplateImage(template)
-    suffix = ".xlsm" if Path(template).suffix.lower() == ".xlsm" else ".xlsx"  # keep the template's macros usable
-    tasks, names, used = [], [], set()
-    for i, (idx, row) in enumerate(zip(valid.index, records)):
+    tasks = []
+    for i, row in enumerate(records):
+        if i in kept:
+            continue
         cost_ladder = scored.ladders.get((cohorts_[i], years[i], _cost_id(cohorts_[i]), "cost"))
         inputs = workbook_inputs(row, cohort_code=cohorts_[i], settings=book_settings[(cohorts_[i], years[i])],
                                  performance_year=performance_year)
         if cost_ladder is not None and _uses_episode_cost(row):
             for cell, v in zip(image.cost_ladder_cells, cost_ladder.starts):
                 inputs[cell] = float(v)
-        npi, person = str(row.get("npi", "")).strip(), str(row.get("name", ""))
-        name = safe_filename(npi, person, suffix=suffix)
-        if name.casefold() in used:
-            name = safe_filename(npi, person, str(idx), suffix=suffix)
-        used.add(name.casefold())
-        tasks.append((str(out / name), inputs, overwrite))
-        names.append((npi, person, name))
+        tasks.append((str(paths[i]), inputs))
     # the dashboard's numbers are computed while worker processes write the workbooks
-    results, numbers = _run(tasks, image, jobs, progress, meanwhile=lambda: dashboard_numbers(
+    rendered, numbers = _run(tasks, image, jobs, progress, meanwhile=lambda: dashboard_numbers(
         valid, scores, settings=settings, performance_year=performance_year, participation=participation))
+    rendered = iter(rendered)
+    results = []
+    for i, path in enumerate(paths):
+        if i not in kept:
+            results.append(next(rendered))
+            continue
+        status = kept_status(kept[i], numbers.table.loc[valid.index[i]], readable=i not in unread)
+        results.append((str(path), status, kept[i].values if status == STATUS_KEPT else {}))
     rows = []
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
         row = {"npi": npi, "name": person, "file": name, "status": status}
@@ -181,7 +192,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
                        roster_cohort_size=sizes[i])
         else:  # the file's own numbers; the roster's rank does not describe it
             report.skipped.append(Path(path))
-            if status == STATUS_STALE:
+            if is_stale(status):
                 report.stale.append(Path(path))
             row.update(cohort=_text(picked.get("cohort")), performance_year=_whole(picked.get("performance_year")))
         row.update({k: _clean(picked.get(k)) for k in SHOWN})
@@ -189,7 +200,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     report.index = write_index(report.summary, out / INDEX_NAME)
     files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)
-    report.dashboard_data = numbers.dashboard(files)
+    report.dashboard_data = kept_dashboard(numbers, files) if report.stale else numbers.dashboard(files)
     report.dashboard = write_dashboard(report.dashboard_data, out / DASHBOARD_NAME)
     return report
 

@@ -1,4 +1,7 @@
-"""A validated roster row → the template's input cells (Inputs and Assumptions sheets)."""
+"""A validated roster row → the template's input cells (Inputs and Assumptions sheets), and back:
+:func:`workbook_inputs` writes a row's cells, :func:`participant_row` reads a workbook's Inputs cells
+as the roster row they stand for (``asm-xl generate`` scores a kept workbook from its own inputs).
+Both go through :data:`SCALAR_COLUMNS` and :data:`MEASURE_FIELD_INPUTS`."""
 
 from __future__ import annotations
 
@@ -10,11 +13,33 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import as_bool, is_blank, typed_number
 from asm_xl.workbooks import layout as L
 
-__all__ = ["workbook_inputs"]
+__all__ = ["workbook_inputs", "participant_row", "input_names", "READ_CELLS", "SCALAR_COLUMNS", "MEASURE_FIELD_INPUTS"]
+
+#: roster column → the scalar input (:data:`~asm_xl.workbooks.layout.SCALAR_INPUTS`) holding it
+#: (``ia_done`` is written as the two activities' Yes/No and read back as ``ia1_done``/``ia2_done``)
+SCALAR_COLUMNS = {"npi": "In_NPI", "tin": "In_TIN", "name": "In_Name", "specialty": "In_Specialty",
+                  "cohort": "In_Cohort", "performance_year": "In_Year", "practice_size": "In_PracticeSize",
+                  "part_b_payments": "In_Payments", "submitted_on_time": "In_OnTime", "cost_episodes": "In_Episodes",
+                  "episode_cost": "In_EpisodeCost", "cost_points": "In_CostPoints", "ia1_done": "In_IA1",
+                  "ia2_done": "In_IA2", "pi_score": "In_PI", "complex_bonus": "In_Complex",
+                  "small_practice": "In_SmallPractice", "euc_exception": "In_EUC",
+                  "payment_exception": "In_PaymentException"}
+#: measure field (roster column ``<measure key>_<field>``) → the measure table's column holding it
+MEASURE_FIELD_INPUTS = {"collection_type": "In_CollType", "eligible": "In_Eligible", "reported": "In_Reported",
+                        "completeness": "In_Completeness", "rate": "In_Rate", "points": "In_PointsOverride"}
 
 
 def _cell(name: str) -> tuple[str, str]:
     return (L.INPUTS, f"B{L.SCALAR_INPUTS[name][0]}")
+
+
+def _measure_cell(name: str, i: int) -> tuple[str, str]:
+    return (L.INPUTS, f"{L.MEASURE_INPUTS[name][0]}{L.MEASURE_FIRST_ROW + i}")
+
+
+#: the Inputs cells :func:`participant_row` reads: every scalar input, every cell of the measure table
+READ_CELLS = tuple([_cell(n) for n in SCALAR_COLUMNS.values()]
+                   + [_measure_cell(n, i) for i in range(L.MAX_MEASURES) for n in L.MEASURE_INPUTS])
 
 
 def _num(v):
@@ -49,34 +74,29 @@ def workbook_inputs(row: dict, *, cohort_code: str, settings: Settings = DEFAULT
     else:
         ia1, ia2 = _yes(get("ia1_done"), False, "ia1_done"), _yes(get("ia2_done"), False, "ia2_done")
     specialty = txt(get("specialty")) or cohort.specialties[0]
-    out = {
-        _cell("In_NPI"): txt(get("npi")), _cell("In_TIN"): txt(get("tin")), _cell("In_Name"): txt(get("name")),
-        _cell("In_Specialty"): specialty, _cell("In_Cohort"): cohort.code,
-        _cell("In_Year"): int(year) if year is not None else None,
-        _cell("In_PracticeSize"): _num(get("practice_size")), _cell("In_Payments"): _num(get("part_b_payments")),
-        _cell("In_OnTime"): _yes(get("submitted_on_time"), True, "submitted_on_time"),
-        _cell("In_Episodes"): _num(get("cost_episodes")), _cell("In_EpisodeCost"): _num(get("episode_cost")),
-        _cell("In_CostPoints"): _num(get("cost_points")), _cell("In_IA1"): ia1, _cell("In_IA2"): ia2,
-        _cell("In_PI"): _num(get("pi_score")), _cell("In_Complex"): _num(get("complex_bonus")),
-        _cell("In_SmallPractice"): (None if is_blank(get("small_practice"))
-                                    else _yes(get("small_practice"), False, "small_practice")),
-        _cell("In_EUC"): _yes(get("euc_exception"), False, "euc_exception"),
-        _cell("In_PaymentException"): _yes(get("payment_exception"), False, "payment_exception"),
+    values = {
+        "npi": txt(get("npi")), "tin": txt(get("tin")), "name": txt(get("name")), "specialty": specialty,
+        "cohort": cohort.code, "performance_year": int(year) if year is not None else None,
+        "practice_size": _num(get("practice_size")), "part_b_payments": _num(get("part_b_payments")),
+        "submitted_on_time": _yes(get("submitted_on_time"), True, "submitted_on_time"),
+        "cost_episodes": _num(get("cost_episodes")), "episode_cost": _num(get("episode_cost")),
+        "cost_points": _num(get("cost_points")), "ia1_done": ia1, "ia2_done": ia2,
+        "pi_score": _num(get("pi_score")), "complex_bonus": _num(get("complex_bonus")),
+        "small_practice": (None if is_blank(get("small_practice"))
+                           else _yes(get("small_practice"), False, "small_practice")),
+        "euc_exception": _yes(get("euc_exception"), False, "euc_exception"),
+        "payment_exception": _yes(get("payment_exception"), False, "payment_exception"),
     }
-    cols = {name: spec[0] for name, spec in L.MEASURE_INPUTS.items()}
+    out = {_cell(SCALAR_COLUMNS[column]): v for column, v in values.items()}
     for i, m in enumerate(cohort.measures[: L.MAX_MEASURES]):
-        r = L.MEASURE_FIRST_ROW + i
         ctype = txt(get(f"{m.key}_collection_type"))
         # Inputs as given: blank collection type, completeness without eligible cases etc. are
         # resolved by the template's ASM_MEASURE cells (the scoring kernel), not here.
-        values = {
-            "In_Measure": m.label, "In_MeasureTitle": m.title,
-            "In_CollType": normalize_collection_type(ctype) if ctype else None,
-            "In_Eligible": _num(get(f"{m.key}_eligible")), "In_Reported": _num(get(f"{m.key}_reported")),
-            "In_Completeness": _num(get(f"{m.key}_completeness")),
-            "In_Rate": _num(get(f"{m.key}_rate")), "In_PointsOverride": _num(get(f"{m.key}_points")),
-        }
-        out.update({(L.INPUTS, f"{cols[name]}{r}"): v for name, v in values.items()})
+        fields = {"collection_type": normalize_collection_type(ctype) if ctype else None}
+        fields.update({f: _num(get(f"{m.key}_{f}")) for f in MEASURE_FIELD_INPUTS if f != "collection_type"})
+        out[_measure_cell("In_Measure", i)] = m.label
+        out[_measure_cell("In_MeasureTitle", i)] = m.title
+        out.update({_measure_cell(MEASURE_FIELD_INPUTS[f], i): v for f, v in fields.items()})
     if settings != DEFAULT_SETTINGS:
         for i, info in enumerate(settings.describe()):
             v = info.value
@@ -84,3 +104,49 @@ def workbook_inputs(row: dict, *, cohort_code: str, settings: Settings = DEFAULT
     return out
 
 
+def input_names() -> dict[str, str]:
+    """{defined name: reference} the template gives the cells of :data:`READ_CELLS`
+    (:func:`~asm_xl.workbooks.layout.scalar_ref`, :func:`~asm_xl.workbooks.layout.measure_range`):
+    a workbook whose names say otherwise has another layout, and its cells are not read back."""
+    out = {n: L.scalar_ref(n) for n in SCALAR_COLUMNS.values()}
+    out.update({n: L.measure_range(spec[0]) for n, spec in L.MEASURE_INPUTS.items()})
+    return out
+
+
+def participant_row(cells: dict) -> dict[str, str] | None:
+    """The roster row a workbook's Inputs cells stand for (the inverse of :func:`workbook_inputs`),
+    as a roster holds it: text, blank = "" (numbers as their shortest exact text, so they read back
+    as the same floats; Yes/No; ``ia1_done``/``ia2_done`` for the activities). ``cells``:
+    {(sheet, cell): value} of :data:`READ_CELLS` as :mod:`asm_xl.workbooks.kept` reads them (a cell
+    missing = empty). None when they are not a participant this template version wrote: unknown
+    cohort, or a measure row that is not the cohort's measure in the template's order."""
+    get = lambda key: cells.get(key)  # noqa: E731
+    try:
+        cohort = get_cohort(str(get(_cell("In_Cohort")) or "").strip())
+    except Exception:  # noqa: BLE001 - not a cohort: the workbook is not one we can read back
+        return None
+    row = {column: _text(get(_cell(name))) for column, name in SCALAR_COLUMNS.items()}
+    for i in range(L.MAX_MEASURES):
+        label = _text(get(_measure_cell("In_Measure", i)))
+        if i >= len(cohort.measures):
+            if label or any(_text(get(_measure_cell(n, i))) for n in MEASURE_FIELD_INPUTS.values()):
+                return None  # a row the generator leaves empty holds something
+            continue
+        m = cohort.measures[i]
+        if label != m.label:
+            return None
+        row.update({f"{m.key}_{f}": _text(get(_measure_cell(name, i))) for f, name in MEASURE_FIELD_INPUTS.items()})
+    return row
+
+
+def _text(v) -> str:
+    """A cell value as roster text: "" blank, Yes/No for a logical, whole numbers without ".0",
+    other numbers by their shortest exact text (``repr``), text stripped."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, bool):
+        return "Yes" if v else "No"
+    if isinstance(v, (int, float)):
+        f = float(v)
+        return str(int(f)) if f.is_integer() and abs(f) < 2 ** 53 else repr(f)
+    return str(v).strip()

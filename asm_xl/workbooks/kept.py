@@ -1,7 +1,10 @@
-"""What a workbook kept from an earlier run says: the cached values of its named result cells.
+"""What a workbook kept from an earlier run says: the cached values of its named result cells, and
+the inputs it holds (the roster row they stand for, :func:`asm_xl.workbooks.inputs.participant_row`).
 
-``asm-xl generate`` without ``--overwrite`` keeps existing workbooks; the index must then show the
-numbers those files hold, not the numbers of the new roster. The package goes through the Excel-file
+``asm-xl generate`` without ``--overwrite`` keeps existing workbooks; the index, the dashboard and
+the console must then show the numbers those files hold, not the numbers of the new roster: the
+index shows the cached values, the dashboard scores the physician from the file's own inputs (and
+``generate`` checks that this gives the cached values). The package goes through the Excel-file
 layer's checks and structure readers (:func:`asm_xl.xlsx.limits.open_workbook`,
 :mod:`asm_xl.xlsx.parts`), then only the wanted ``<c>`` cells are read (no openpyxl: its read-only
 mode scans every sheet for its size and parses the styles, ~20-30 ms a workbook against ~2 ms
@@ -14,19 +17,25 @@ import io
 import os
 import re
 import zipfile
+from dataclasses import dataclass
 
 from defusedxml.ElementTree import iterparse
 
+from asm_xl.workbooks.inputs import READ_CELLS, input_names, participant_row
 from asm_xl.xlsx.limits import open_workbook
 from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_parts
 from asm_xl.xlsx.refs import normalise, split_sheet
 from asm_xl.xlsx.zipcopy import read_member
 
-__all__ = ["KEPT_CELLS", "STATUS_KEPT", "STATUS_STALE", "STATUS_WRITTEN", "read_kept"]
+__all__ = ["KEPT_CELLS", "STATUS_KEPT", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
+           "read_kept_workbook"]
 
 STATUS_WRITTEN = "written"
 STATUS_KEPT = "kept (not regenerated: use --overwrite)"
 STATUS_STALE = "stale: could not read"
+#: a kept workbook read back whose cached numbers are not those its inputs give in this run (another
+#: pool, cost ladder or asm-xl version, inputs edited without recalculating): shown without numbers
+STATUS_STALE_NUMBERS = "stale: its numbers do not follow from its inputs (use --overwrite)"
 
 #: index column → defined name of the workbook cell whose cached value the index shows
 KEPT_CELLS = {"cohort": "In_Cohort", "performance_year": "In_Year", "final_score": "Sc_Final",
@@ -39,6 +48,16 @@ MAX_BYTES = 50_000_000        #: a generated workbook is ~100 kB; anything far l
 _CELL = re.compile(r"[A-Z]{1,3}[0-9]{1,7}")
 
 
+@dataclass(frozen=True)
+class KeptWorkbook:
+    """A kept workbook as read back: ``values``, as :func:`read_kept`; ``row``, the roster row its
+    Inputs cells stand for (:func:`~asm_xl.workbooks.inputs.participant_row`), None when they cannot
+    be read back (another layout, a cohort or measure table it does not know)."""
+
+    values: dict
+    row: dict | None
+
+
 def read_kept(path: str | os.PathLike) -> dict | None:
     """Cached values of :data:`KEPT_CELLS` in a workbook, or None when it cannot be read.
 
@@ -46,20 +65,31 @@ def read_kept(path: str | os.PathLike) -> dict | None:
     None as well when the final score has no cached value (a file saved by a tool that drops cached
     values): showing blanks as if they were results would mislead.
     """
+    kept = _read(path, inputs=False)
+    return None if kept is None else kept.values
+
+
+def read_kept_workbook(path: str | os.PathLike) -> KeptWorkbook | None:
+    """:func:`read_kept` and the workbook's inputs, read in the same pass over its sheets (the
+    Inputs sheet is read for the cohort anyway); None when :func:`read_kept` gives None."""
+    return _read(path, inputs=True)
+
+
+def _read(path, inputs: bool) -> KeptWorkbook | None:
     try:
         with open_workbook(path, max_bytes=MAX_BYTES) as zf:
-            out = _values(zf)
+            out = _values(zf, inputs)
     except Exception:  # noqa: BLE001 - any unreadable file is reported as stale, never raised
         return None
-    if out is None or out.get("final_score") is None:
+    if out is None or out[0].get("final_score") is None:
         return None
-    return out
+    return KeptWorkbook(*out)
 
 
-def _values(zf: zipfile.ZipFile) -> dict | None:
+def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple[dict, dict | None] | None:
     names = {d.name: (d.ref or "").strip() for d in defined_names(zf) if d.local_sheet is None}
     parts = dict(sheet_parts(zf))
-    wanted: dict[str, dict[str, str]] = {}   # sheet part → {cell: index column}
+    wanted: dict[str, dict[str, object]] = {}   # sheet part → {cell: index column, or (sheet, cell) of an input}
     for key, name in KEPT_CELLS.items():
         sheet, cell = split_sheet(names.get(name, ""), "")
         cell = normalise(cell) if cell else ""
@@ -68,16 +98,35 @@ def _values(zf: zipfile.ZipFile) -> dict | None:
                 continue
             return None
         wanted.setdefault(parts[sheet], {})[cell] = key
-    raw: dict[str, tuple[str | None, str | None]] = {}
+    inputs = inputs and all(_plain(names.get(n)) == _plain(ref) for n, ref in input_names().items()) \
+        and all(sheet in parts for sheet, _ in READ_CELLS)
+    if inputs:
+        for sheet, cell in READ_CELLS:
+            wanted.setdefault(parts[sheet], {}).setdefault(cell, (sheet, cell))
+    raw: dict = {}
     for part, cells in wanted.items():
         raw.update(_cells(read_member(zf, part), cells))
     strings = shared_strings(zf) if any(t == "s" for t, _ in raw.values()) else []
-    return {key: _typed(t, v, strings) for key, (t, v) in raw.items()}
+    typed = {key: _typed(t, v, strings) for key, (t, v) in raw.items()}
+    values = {key: v for key, v in typed.items() if key in KEPT_CELLS}
+    if not inputs:
+        return values, None
+    # a cell both lists name (In_Cohort, In_Year) is read once, under its index column
+    cells = {key: v for key, v in typed.items() if isinstance(key, tuple)}
+    for key, name in KEPT_CELLS.items():
+        if key in typed:
+            sheet, cell = split_sheet(names[name], "")
+            cells.setdefault((sheet, normalise(cell)), typed[key])
+    return values, participant_row(cells)
 
 
-def _cells(data: bytes, cells: dict[str, str]) -> dict[str, tuple[str | None, str | None]]:
-    """{index column: (cell type, raw value)} of the wanted cells of one sheet part."""
-    found: dict[str, tuple[str | None, str | None]] = {}
+def _plain(ref: str | None) -> str:
+    return (ref or "").replace("$", "").replace("'", "").strip().upper()
+
+
+def _cells(data: bytes, cells: dict[str, object]) -> dict:
+    """{key: (cell type, raw value)} of the wanted cells {cell: key} of one sheet part."""
+    found: dict = {}
     for _, el in iterparse(io.BytesIO(data), events=("end",)):
         if local_name(el.tag) != "c":
             continue

@@ -1,0 +1,145 @@
+"""A run that keeps workbooks of an earlier run (``asm-xl generate`` without ``--overwrite``): each
+kept workbook stands for its physician by its own inputs, so the index (the file's cached values), the
+dashboard and the console's totals (the model on those inputs) show the same numbers.
+
+1. :func:`score_with_kept`: the roster with each kept workbook's row replaced by the row its Inputs
+   cells stand for (:func:`asm_xl.workbooks.inputs.participant_row`), scored as the roster is
+   (:func:`~asm_xl.model.cohort.score_cohort`: a 'roster' pool is then the pool of the files).
+2. :func:`kept_status`: "kept" only when that scoring gives the numbers cached in the file (final score,
+   factor, dollars, P10/P50/P90, chance of a gain); otherwise stale, and no numbers are shown for it
+   anywhere (the file was priced by another pool or cost ladder, made by another asm-xl version, or
+   edited without recalculating).
+3. :func:`kept_dashboard`: the dashboard of the rows with numbers; the stale ones are listed with
+   their status and no numbers, left out of the totals, and the assumptions say how many.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from asm_xl.model.cohort import CohortResult, score_cohort
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.workbooks.dashboard import Dashboard, DashboardNumbers
+from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_STALE, STATUS_STALE_NUMBERS, KeptWorkbook
+
+__all__ = ["score_with_kept", "kept_status", "kept_dashboard", "is_stale", "COMPARED", "SAME"]
+
+#: kept workbook's cell (:data:`~asm_xl.workbooks.kept.KEPT_CELLS`) → the dashboard table's column that
+#: must hold the same number
+COMPARED = {"final_score": "final_score", "factor": "factor", "dollar_impact": "dollar_impact",
+            "dollars_p10": "dollars_p10", "dollars_p50": "dollars_p50", "dollars_p90": "dollars_p90",
+            "p_gain": "p_gain"}
+#: "the same number": as the workbook-equals-core property test has it (cached values are written exactly)
+SAME = dict(rel_tol=1e-9, abs_tol=1e-9)
+
+
+def is_stale(status: str) -> bool:
+    """A kept workbook shown without numbers (could not be read back, or its numbers are not its inputs')."""
+    return status in (STATUS_STALE, STATUS_STALE_NUMBERS)
+
+
+def score_with_kept(valid: pd.DataFrame, scored: CohortResult | None, kept: dict, *,
+                    settings: Settings = DEFAULT_SETTINGS,
+                    performance_year: int | None = None) -> tuple[CohortResult, pd.DataFrame, set]:
+    """(scoring, the rows scored, positions not read back) of the valid roster rows ``valid``, each
+    kept workbook's row replaced by its own (``kept``: {position in ``valid``: KeptWorkbook or None}).
+
+    ``scored``: the roster's own scoring, if known (used as it is when nothing is replaced). A
+    kept workbook whose inputs cannot be read back, or whose row the scoring rejects (inputs edited
+    into something invalid), keeps the roster's row in the scoring (the pool) and is returned among the
+    positions not read back. Without any kept workbook: ``valid`` and its scoring, unchanged."""
+    unread = {i for i, k in kept.items() if k is None or k.row is None}
+    rows = {i: k.row for i, k in kept.items() if i not in unread}
+    for _ in range(2):
+        if not rows:
+            break
+        effective = _replaced(valid, rows)
+        res = score_cohort(effective, settings=settings, performance_year=performance_year)
+        if not len(res.errors):
+            return res, effective, unread
+        rejected = set(res.errors["row"].tolist())
+        own = {i for i in rows if valid.index[i] in rejected}
+        # a rejected row that is not a kept one (a duplicate NPI the files brought in): none is used
+        dropped = own if own and rejected <= {valid.index[i] for i in own} else set(rows)
+        unread |= dropped
+        rows = {i: r for i, r in rows.items() if i not in dropped}
+    res = scored if scored is not None else score_cohort(valid, settings=settings, performance_year=performance_year)
+    return res, valid, unread | set(rows)
+
+
+def _replaced(valid: pd.DataFrame, rows: dict) -> pd.DataFrame:
+    """``valid`` (as text-or-number objects) with the rows at these positions replaced: every column
+    of the replacing row, blank ("") where it has none (e.g. ``ia_done``, other cohorts' measures)."""
+    extra = sorted({c for row in rows.values() for c in row} - set(valid.columns))
+    columns = list(valid.columns) + extra
+    grid = np.empty((len(valid), len(columns)), dtype=object)
+    grid[:, :len(valid.columns)] = valid.to_numpy(dtype=object)
+    grid[:, len(valid.columns):] = ""
+    for i, row in rows.items():
+        grid[i, :] = [row.get(c, "") for c in columns]
+    return pd.DataFrame(grid, index=valid.index, columns=columns)
+
+
+def kept_status(kept: KeptWorkbook | None, numbers: pd.Series, *, readable: bool = True) -> str:
+    """The status of a kept workbook whose row of the run's dashboard table (scores with ranges) is
+    ``numbers``: kept when each number of :data:`COMPARED` (and the cohort and performance year) is
+    the file's cached value (:data:`SAME`; a cell the file lacks is not compared, an error value or
+    blank equals a number the model cannot compute); stale otherwise."""
+    if kept is None or kept.row is None or not readable:
+        return STATUS_STALE
+    held = kept.values
+    if str(held.get("cohort") or "").strip() != str(numbers.get("cohort")) or \
+            _number(held.get("performance_year")) != _number(numbers.get("performance_year")):
+        return STATUS_STALE_NUMBERS
+    for key, column in COMPARED.items():
+        if key not in held:
+            continue
+        a, b = _number(held[key]), _number(numbers.get(column))
+        if (a is None) != (b is None) or (a is not None and not math.isclose(a, b, **SAME)):
+            return STATUS_STALE_NUMBERS
+    return STATUS_KEPT
+
+
+def _number(v) -> float | None:
+    """A number, or None for blank / error text / NaN."""
+    if v is None or isinstance(v, (str, bool)):
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def kept_dashboard(numbers: DashboardNumbers, files: pd.DataFrame) -> Dashboard:
+    """The dashboard when some kept workbooks are stale (``files``: per row of ``numbers.table``, ``file``
+    and ``status``): the dashboard of the other rows (their totals, actions, five years, band), the
+    stale rows listed among the physicians in roster order with name, NPI, cohort, file and their
+    status (in the outlook column), no numbers; the assumptions say how many the totals leave out."""
+    stale = files["status"].map(is_stale).to_numpy(dtype=bool)
+    shown = files.index[~stale]
+    part = replace(numbers, table=numbers.table.loc[shown],
+                   actions=numbers.actions[numbers.actions["row"].isin(shown)] if len(numbers.actions) else numbers.actions,
+                   projection=(numbers.projection[numbers.projection["row"].isin(shown)]
+                               if len(numbers.projection) else numbers.projection))
+    dash = part.dashboard(files.loc[shown])
+    left = numbers.table.loc[files.index[stale]]
+    extra = pd.DataFrame({"row": left.index, "name": left["name"].fillna("").astype(str).to_numpy(),
+                          "npi": left["npi"].fillna("").astype(str).to_numpy(), "cohort": left["cohort"].to_numpy(),
+                          "performance_year": left["performance_year"].astype(int).to_numpy(),
+                          "outlook": files["status"].to_numpy()[stale], "top_action": "",
+                          "file": files["file"].to_numpy()[stale], "status": files["status"].to_numpy()[stale]},
+                         columns=dash.physicians.columns)
+    phys = pd.concat([dash.physicians, extra], ignore_index=True) if len(dash.physicians) else extra
+    order = np.argsort(files.index.get_indexer(phys["row"]), kind="stable")
+    dash.physicians = phys.iloc[order].reset_index(drop=True)
+    n = int(stale.sum())
+    dash.assumptions.append(("Left out of the totals",
+                             f"{n} physician(s) whose kept workbook could not be read back, or whose numbers do "
+                             "not follow from its inputs here (status stale): listed without numbers, in no total, "
+                             "action or five-year figure; run again with --overwrite to regenerate them"))
+    return dash
