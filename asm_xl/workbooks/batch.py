@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from asm_xl.model.cohort import score_cohort
 from asm_xl.model.parameters import get_cohort
 from asm_xl.model.pool_choice import cohort_settings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
