@@ -35,6 +35,7 @@ COMPARED = {"final_score": "final_score", "factor": "factor", "dollar_impact": "
             "p_gain": "p_gain"}
 #: "the same number": as the workbook-equals-core property test has it (cached values are written exactly)
 SAME = dict(rel_tol=1e-9, abs_tol=1e-9)
+_IDENTITY = ("npi", "tin", "name", "specialty", "cohort", "performance_year")
 
 
 def is_stale(status: str) -> bool:
@@ -122,11 +123,19 @@ def kept_dashboard(numbers: DashboardNumbers, files: pd.DataFrame) -> Dashboard:
     status (in the outlook column), no numbers; the assumptions say how many the totals leave out."""
     stale = files["status"].map(is_stale).to_numpy(dtype=bool)
     shown = files.index[~stale]
-    part = replace(numbers, table=numbers.table.loc[shown],
+    if len(shown):
+        table = numbers.table.loc[shown]
+    else:  # every one stale: a dashboard of no physician, its band still drawn for their cohorts
+        table = numbers.table.copy()
+        table[[c for c in table.columns if c not in _IDENTITY and pd.api.types.is_numeric_dtype(table[c])]] = np.nan
+    part = replace(numbers, table=table,
                    actions=numbers.actions[numbers.actions["row"].isin(shown)] if len(numbers.actions) else numbers.actions,
                    projection=(numbers.projection[numbers.projection["row"].isin(shown)]
                                if len(numbers.projection) else numbers.projection))
-    dash = part.dashboard(files.loc[shown])
+    dash = part.dashboard(files.loc[shown] if len(shown) else files)
+    if not len(shown):
+        dash.physicians = dash.physicians.iloc[0:0]
+        dash.totals = dash.totals.assign(physicians=0, likely_gain=0, either_way=0, likely_lose=0)
     left = numbers.table.loc[files.index[stale]]
     extra = pd.DataFrame({"row": left.index, "name": left["name"].fillna("").astype(str).to_numpy(),
                           "npi": left["npi"].fillna("").astype(str).to_numpy(), "cohort": left["cohort"].to_numpy(),

@@ -1,0 +1,232 @@
+"""asm_xl.workbooks.kept_rows: with workbooks kept from an earlier run (no --overwrite), the index, the
+dashboard and the console's totals show the numbers those files hold (each physician scored from the
+file's own inputs); a stale file shows none of them and the totals leave it out."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from asm_xl.cli import main, money
+from asm_xl.model.settings import DEFAULT_SETTINGS
+from asm_xl.roster import read_roster, validate_roster
+from asm_xl.workbooks.batch import INDEX_NAME, generate_workbooks
+from asm_xl.workbooks.dashboard import DASHBOARD_NAME
+from asm_xl.workbooks.kept import KEPT_CELLS, STATUS_KEPT, STATUS_STALE, STATUS_STALE_NUMBERS, STATUS_WRITTEN
+
+SAMPLE = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+TOL = dict(rel_tol=1e-9, abs_tol=1e-9)
+OKAFOR = "1891394078"
+#: KEPT_CELLS number → (index header, dashboard Physicians header)
+SHOWN = {"final_score": ("Final score", "Final score"), "factor": ("Payment adjustment factor", "Payment adjustment factor"),
+         "dollar_impact": ("Dollar impact", "Dollars, estimate"), "dollars_p10": ("Dollars, cautious (P10)", "Cautious (P10)"),
+         "dollars_p50": ("Dollars, middle (P50)", "Middle (P50)"), "dollars_p90": ("Dollars, hopeful (P90)", "Hopeful (P90)"),
+         "p_gain": ("Chance of a gain", "Chance of a gain")}
+DOLLARS = ("dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90")
+
+
+# ------------------------------------------------------------------ reading what a run wrote
+def _table(ws, first: str) -> list[dict]:
+    """The rows under the first row whose column A is ``first`` (a header), up to the first empty name."""
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == first)
+    names = [ws.cell(head, c).value for c in range(1, ws.max_column + 1)]
+    rows = []
+    for r in range(head + 1, ws.max_row + 1):
+        if ws.cell(r, 1).value in (None, ""):
+            break
+        rows.append({n: ws.cell(r, c + 1).value for c, n in enumerate(names) if n})
+    return rows
+
+
+def _index(out: Path) -> dict[str, dict]:
+    return {r["NPI"].strip(): r for r in _table(openpyxl.load_workbook(out / INDEX_NAME, data_only=True).active, "NPI")}
+
+
+def _dashboard(out: Path) -> tuple[dict[str, dict], dict[str, dict]]:
+    wb = openpyxl.load_workbook(out / DASHBOARD_NAME, data_only=True)
+    physicians = {r["NPI"].strip(): r for r in _table(wb["Physicians"], "Physician")}   # as the roster wrote it
+    totals = {r["Cohort"]: r for r in _table(wb["Practice"], "Cohort")}
+    return physicians, totals
+
+
+def _held(path: Path) -> dict:
+    """The kept file's KEPT_CELLS, read by openpyxl (cached values), not by asm-xl's own reader."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    out = {}
+    for key, name in KEPT_CELLS.items():
+        (sheet, ref), = wb.defined_names[name].destinations
+        out[key] = wb[sheet][ref.replace("$", "")].value
+    return out
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), **TOL)
+
+
+def _summary_lines(text: str) -> dict[str, list[str]]:
+    """The console's totals: {cohort: [physicians, estimate, P10, P50, P90]}."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Estimated payment adjustments"))
+    out = {}
+    for line in lines[start + 2:]:
+        parts = line.split()
+        if len(parts) != 6 or not parts[1].isdigit():
+            break
+        out[parts[0]] = parts[1:]
+    return out
+
+
+def _modified_roster(tmp_path: Path) -> Path:
+    """The sample roster with Okafor's PI score 1 → 0.2 (QA's /tmp/mod.csv)."""
+    with open(SAMPLE, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    pi = rows[0].index("pi_score")
+    for row in rows[1:]:
+        if row[0].strip() == OKAFOR:
+            assert row[pi] == "1"
+            row[pi] = "0.2"
+    path = tmp_path / "mod.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def _generate(capsys, roster: Path, out: Path, *extra: str) -> str:
+    capsys.readouterr()
+    assert main(["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1", *extra]) == 0
+    return capsys.readouterr().out
+
+
+def _assert_all_agree(out: Path, printed: str) -> tuple[dict, dict]:
+    """Every physician: index row == dashboard row == the file's cached values; the dashboard's totals
+    == the sums of the index by cohort == the console's totals."""
+    index, (dash, totals) = _index(out), _dashboard(out)
+    assert index.keys() == dash.keys()
+    for npi, row in index.items():
+        held = _held(out / row["Workbook"])
+        assert dash[npi]["Workbook"] == row["Workbook"]
+        for key, (in_index, in_dash) in SHOWN.items():
+            assert _same(row[in_index], held[key]) and _same(dash[npi][in_dash], held[key]), (npi, key)
+    printed_totals = _summary_lines(printed)
+    for cohort in {r["Cohort"] for r in index.values()} | {"Practice"}:
+        rows = [r for r in index.values() if cohort in (r["Cohort"], "Practice")]
+        assert totals[cohort]["Physicians"] == len(rows)
+        sums = [sum(r[SHOWN[k][0]] for r in rows) for k in DOLLARS]
+        for total, header in zip(sums, ("Estimate", "Cautious (P10)", "Middle (P50)", "Hopeful (P90)")):
+            assert math.isclose(totals[cohort][header], total, rel_tol=1e-9, abs_tol=1e-6), (cohort, header)
+        assert printed_totals[cohort] == [str(len(rows))] + [money(x) for x in sums], cohort
+    return index, dash
+
+
+# ------------------------------------------------------------------ the QA case
+def test_a_rerun_keeping_workbooks_shows_the_kept_numbers_in_index_dashboard_and_console(tmp_path, capsys):
+    out = tmp_path / "kept"
+    _generate(capsys, SAMPLE, out)
+    okafor_first = _index(out)[OKAFOR]
+    mod = _modified_roster(tmp_path)
+    new = validate_roster(read_roster(mod)).scored.scores.set_index("npi").loc[OKAFOR]
+
+    printed = _generate(capsys, mod, out)
+    index, dash = _assert_all_agree(out, printed)
+    assert {r["Status"] for r in index.values()} == {STATUS_KEPT}
+    # Okafor's kept file is the first run's (PI 1), not the new roster's (PI 0.2: a lower final score)
+    assert index[OKAFOR]["Final score"] == okafor_first["Final score"] == dash[OKAFOR]["Final score"]
+    assert new["final_score"] < okafor_first["Final score"] - 1
+    assert not _same(dash[OKAFOR]["Dollars, estimate"], new["dollar_impact"])
+
+    printed = _generate(capsys, mod, out, "--overwrite")
+    index, dash = _assert_all_agree(out, printed)
+    assert {r["Status"] for r in index.values()} == {STATUS_WRITTEN}
+    # everything follows the new roster
+    assert _same(index[OKAFOR]["Final score"], new["final_score"])
+    assert _same(dash[OKAFOR]["Dollars, estimate"], new["dollar_impact"])
+
+
+# ------------------------------------------------------------------ stale files
+@pytest.fixture
+def three():
+    return read_roster(SAMPLE).head(3)
+
+
+def test_a_kept_workbook_that_cannot_be_read_is_stale_on_the_dashboard_and_left_out_of_the_totals(tmp_path, three,
+                                                                                                     capsys):
+    first = generate_workbooks(three, out_dir=tmp_path)
+    first.written[1].write_bytes(b"PK\x03\x04 not a workbook")
+    edited = three.copy()
+    edited["part_b_payments"] = [str(float(v) * 2) for v in edited["part_b_payments"]]
+    report = generate_workbooks(edited, out_dir=tmp_path)
+    assert list(report.summary["status"]) == [STATUS_KEPT, STATUS_STALE, STATUS_KEPT]
+    phys = report.dashboard_data.physicians
+    assert list(phys["status"]) == [STATUS_KEPT, STATUS_STALE, STATUS_KEPT]
+    assert phys.loc[1, "outlook"] == STATUS_STALE and phys.loc[1, "file"] == first.written[1].name
+    assert phys.loc[1, ["final_score", "factor", "estimate", "dollars_p50", "part_b_payments"]].isna().all()
+    assert phys.loc[1, "name"] == three.iloc[1]["name"]
+    totals = report.dashboard_data.totals.set_index("cohort")
+    kept_rows = report.summary.iloc[[0, 2]]
+    assert totals.loc["Practice", "physicians"] == 2
+    assert math.isclose(totals.loc["Practice", "estimate"], kept_rows["dollar_impact"].sum(), **TOL)
+    assert dict(report.dashboard_data.assumptions)["Left out of the totals"].startswith("1 physician(s)")
+    first_two = read_roster(SAMPLE).head(2)
+    generate_workbooks(first_two, out_dir=tmp_path / "y")
+    next(iter((tmp_path / "y").glob(f"{OKAFOR}_*"))).write_bytes(b"garbage")
+    capsys.readouterr()
+    csv_path = tmp_path / "two.csv"
+    first_two.to_csv(csv_path, index=False)
+    assert main(["generate", str(csv_path), "--out", str(tmp_path / "y"), "--quiet", "--jobs", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "Left out: 1 kept workbook(s) shown without numbers (stale)." in printed
+    assert _summary_lines(printed)["Practice"][0] == "1"
+
+
+def test_kept_workbooks_priced_by_another_pool_are_stale_not_shown_with_this_runs_numbers(tmp_path, three):
+    given = DEFAULT_SETTINGS.replace(pool="given", given_scaling_factor=1.5)
+    generate_workbooks(three.head(2), out_dir=tmp_path, settings=given)
+    report = generate_workbooks(three, out_dir=tmp_path)   # national pool: the kept files' factors are not its
+    assert list(report.summary["status"]) == [STATUS_STALE_NUMBERS] * 2 + [STATUS_WRITTEN]
+    assert report.summary.loc[:1, ["final_score", "factor", "dollar_impact"]].isna().all().all()
+    assert len(report.stale) == 2
+    phys = report.dashboard_data.physicians
+    assert phys["final_score"].isna().tolist() == [True, True, False]
+    totals = report.dashboard_data.totals.set_index("cohort")
+    assert totals.loc["Practice", "physicians"] == 1
+    assert math.isclose(totals.loc["Practice", "estimate"], report.summary.loc[2, "dollar_impact"], **TOL)
+
+    alone = generate_workbooks(three.head(2), out_dir=tmp_path)   # every row stale: a dashboard of none
+    assert alone.dashboard_data.physicians["status"].tolist() == [STATUS_STALE_NUMBERS] * 2
+    assert (alone.dashboard_data.totals[["physicians", "estimate"]] == 0).all().all()
+    assert alone.dashboard.is_file()
+
+
+def test_a_roster_pool_of_kept_workbooks_is_the_pool_of_their_inputs(tmp_path):
+    roster = read_roster(SAMPLE).head(4)
+    pool = DEFAULT_SETTINGS.replace(pool="roster")
+    generate_workbooks(roster, out_dir=tmp_path, settings=pool)
+    edited = roster.copy()
+    edited.loc[edited.index[0], "pi_score"] = "0.2"   # would move the roster's own scaling factor
+    report = generate_workbooks(edited, out_dir=tmp_path, settings=pool)
+    assert list(report.summary["status"]) == [STATUS_KEPT] * 4
+    phys = report.dashboard_data.physicians
+    for i, path in enumerate(report.skipped):
+        held = _held(path)
+        for key, column in (("final_score", "final_score"), ("factor", "factor"), ("dollar_impact", "estimate"),
+                            ("dollars_p10", "dollars_p10"), ("dollars_p90", "dollars_p90")):
+            assert _same(phys.loc[i, column], held[key]), (i, key)
+
+
+def test_a_frame_of_numbers_keeps_its_workbooks_as_well(tmp_path):
+    df = pd.DataFrame({"npi": ["1891394078", "1035992670"], "cohort": ["HF", "HF"], "performance_year": 2027,
+                       "practice_size": 20, "part_b_payments": [100_000, 300_000], "cost_episodes": 25,
+                       "cost_points": [4, 9], "ia_done": 2, "pi_score": 1.0,
+                       "q236_eligible": 50, "q236_reported": 50, "q236_rate": [0.55, 0.85]})
+    first = generate_workbooks(df, out_dir=tmp_path)
+    edited = df.assign(pi_score=[0.2, 1.0], part_b_payments=[1e6, 3e5], ia_done=0)
+    again = generate_workbooks(edited, out_dir=tmp_path)
+    assert list(again.summary["status"]) == [STATUS_KEPT] * 2
+    assert again.dashboard_data.physicians["estimate"].tolist() == first.dashboard_data.physicians["estimate"].tolist()
