@@ -46,6 +46,7 @@ OPTIONAL_CELLS = frozenset({"dollars_p10", "dollars_p50", "dollars_p90", "p_gain
 MAX_BYTES = 50_000_000        #: a generated workbook is ~100 kB; anything far larger is not ours
 
 _CELL = re.compile(r"[A-Z]{1,3}[0-9]{1,7}")
+_ROW = re.compile(r"[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,11 @@ def _plain(ref: str | None) -> str:
 def _cells(data: bytes, cells: dict[str, object]) -> dict:
     """{key: (cell type, raw value)} of the wanted cells {cell: key} of one sheet part."""
     found: dict = {}
+    last = max(int(_ROW.search(c).group()) for c in cells)   # rows are in order: none read past this one
     for _, el in iterparse(io.BytesIO(data), events=("end",)):
         if local_name(el.tag) != "c":
+            if local_name(el.tag) == "row" and int(el.get("r") or 0) >= last:
+                break
             continue
         key = cells.get(el.get("r"))
         if key is not None:
