@@ -179,7 +179,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         if i not in kept:
             results.append(next(rendered))
             continue
-        status = kept_status(kept[i], numbers.table.loc[valid.index[i]], readable=i not in unread)
+        status = kept_status(kept[i], numbers.table.iloc[i], readable=i not in unread)
         results.append((str(path), status, kept[i].values if status == STATUS_KEPT else {}))
     rows = []
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):

@@ -124,7 +124,7 @@ def kept_dashboard(numbers: DashboardNumbers, files: pd.DataFrame) -> Dashboard:
     stale = files["status"].map(is_stale).to_numpy(dtype=bool)
     shown = files.index[~stale]
     if len(shown):
-        table = numbers.table.loc[shown]
+        table = numbers.table[~stale]
     else:  # every one stale: a dashboard of no physician, its band still drawn for their cohorts
         table = numbers.table.copy()
         table[[c for c in table.columns if c not in _IDENTITY and pd.api.types.is_numeric_dtype(table[c])]] = np.nan
@@ -132,11 +132,11 @@ def kept_dashboard(numbers: DashboardNumbers, files: pd.DataFrame) -> Dashboard:
                    actions=numbers.actions[numbers.actions["row"].isin(shown)] if len(numbers.actions) else numbers.actions,
                    projection=(numbers.projection[numbers.projection["row"].isin(shown)]
                                if len(numbers.projection) else numbers.projection))
-    dash = part.dashboard(files.loc[shown] if len(shown) else files)
+    dash = part.dashboard(files[~stale] if len(shown) else files)
     if not len(shown):
         dash.physicians = dash.physicians.iloc[0:0]
         dash.totals = dash.totals.assign(physicians=0, likely_gain=0, either_way=0, likely_lose=0)
-    left = numbers.table.loc[files.index[stale]]
+    left = numbers.table[stale]
     extra = pd.DataFrame({"row": left.index, "name": left["name"].fillna("").astype(str).to_numpy(),
                           "npi": left["npi"].fillna("").astype(str).to_numpy(), "cohort": left["cohort"].to_numpy(),
                           "performance_year": left["performance_year"].astype(int).to_numpy(),

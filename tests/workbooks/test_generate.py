@@ -429,7 +429,7 @@ def test_bad_roster_still_generates_every_valid_row(bad):
 def test_generation_scores_the_roster_once_when_validation_pooled_exactly_the_valid_rows(tmp_path, monkeypatch):
     import asm_xl.model.cohort as cohort_module
     import asm_xl.roster.validate as validate_module
-    import asm_xl.workbooks.batch as batch_module
+    import asm_xl.workbooks.kept_rows as kept_rows_module   # where generate scores (kept workbooks or not)
     calls = []
     real = cohort_module.score_cohort
 
@@ -438,7 +438,7 @@ def test_generation_scores_the_roster_once_when_validation_pooled_exactly_the_va
         return real(*args, **kwargs)
 
     monkeypatch.setattr(validate_module, "score_cohort", counted)
-    monkeypatch.setattr(batch_module, "score_cohort", counted)
+    monkeypatch.setattr(kept_rows_module, "score_cohort", counted)
     df = read_roster(SAMPLE).head(4)
     report = generate_workbooks(df, out_dir=tmp_path)
     assert calls == [4] and len(report.written) == 4
