@@ -127,7 +127,8 @@ def kept_dashboard(numbers: DashboardNumbers, files: pd.DataFrame) -> Dashboard:
         table = numbers.table[~stale]
     else:  # every one stale: a dashboard of no physician, its band still drawn for their cohorts
         table = numbers.table.copy()
-        table[[c for c in table.columns if c not in _IDENTITY and pd.api.types.is_numeric_dtype(table[c])]] = np.nan
+        table[[c for c in table.columns if c not in _IDENTITY and pd.api.types.is_numeric_dtype(table[c])
+               and not pd.api.types.is_bool_dtype(table[c])]] = np.nan
     part = replace(numbers, table=table,
                    actions=numbers.actions[numbers.actions["row"].isin(shown)] if len(numbers.actions) else numbers.actions,
                    projection=(numbers.projection[numbers.projection["row"].isin(shown)]
@@ -135,7 +136,7 @@ def kept_dashboard(numbers: DashboardNumbers, files: pd.DataFrame) -> Dashboard:
     dash = part.dashboard(files[~stale] if len(shown) else files)
     if not len(shown):
         dash.physicians = dash.physicians.iloc[0:0]
-        dash.totals = dash.totals.assign(physicians=0, likely_gain=0, either_way=0, likely_lose=0)
+        dash.totals = dash.totals.assign(**{c: 0 for c in dash.totals.columns if c != "cohort"})
     left = numbers.table[stale]
     extra = pd.DataFrame({"row": left.index, "name": left["name"].fillna("").astype(str).to_numpy(),
                           "npi": left["npi"].fillna("").astype(str).to_numpy(), "cohort": left["cohort"].to_numpy(),
