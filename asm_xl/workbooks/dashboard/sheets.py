@@ -102,8 +102,10 @@ def _physicians(sh: Sheet, data: Dashboard) -> None:
     end = sh.table(5, recs, _columns(PHYSICIANS), link_column="file", wrap={"top_action": 50, "name": 30})
     kept = [r for r in recs if r.get("status") and not str(r["status"]).startswith("written")]
     if kept:
-        sh.put(end + 1, 1, f"{len(kept)} workbook(s) were kept from an earlier run (no --overwrite): their files "
-                           "may show other numbers than this roster's (the index says which).", SMALL)
+        sh.put(end + 1, 1, f"{len(kept)} workbook(s) were kept from an earlier run (no --overwrite): their rows "
+                           "show the numbers of the kept files, from the inputs those files hold (a file whose "
+                           "numbers could not be reproduced is stale and left out of the totals; the index says "
+                           "which).", SMALL)
     sh.ws.freeze_panes(4, 1)   # below the header, right of the names (B5)
     longest = max([len(str(v)) for v in data.physicians["file"]] + [10])
     sh.widths([24, 11, 7, 7, 9, 11, 11, 11, 11, 7, 14, 40, 10, 9, 7, min(40, longest + 2)])
