@@ -22,7 +22,8 @@ CDATA or a DOCTYPE in a worksheet, shared or array formulas, sheet-scoped names)
 cut short or garbled, which this reading would misread (cells cut off read as blanks, a cell
 without its ``</c>`` read with the next), is refused as corrupt (:func:`check_well_formed`, run only
 where a cheap test finds something off: the root element not closed at the part's end, no
-``</sheetData>``, a formula cell with more than its value before its ``</c>``, a part given up on).
+``</sheetData>``, another cell's start between a formula cell's ``</f>`` and the ``</c>`` after it, a
+part given up on).
 """
 
 from __future__ import annotations
@@ -134,9 +135,9 @@ class SheetBytes:
         ends_c = list(map(bytes.find, cur, repeat(b"</c>", n), ends_f))
         if min(ends_f) < 0 or min(ends_c) < 0 or any(map(bytes.endswith, ctags, repeat(b"/>", n))):
             self.refuse("a formula cell the byte-level reader cannot read")
-        # a formula cell holds its text, </f> and at most <v>...</v> (or <v/>) before its own </c>: at most
-        # three "<" (more: a cell whose </c> is missing, the next cell would be read, and rewritten, as its value)
-        if max(map(bytes.count, cur, repeat(b"<", n), repeat(0, n), ends_c)) > 3:
+        # the </c> found is the formula cell's own unless another cell starts before it (its </c> missing:
+        # the next cell would be read, and rewritten, as its cached value)
+        if max(map(bytes.find, cur, repeat(b"<c", n), ends_f, ends_c)) >= 0:
             check_well_formed(self.data, self.member, self.where)
         # each formula cell starts after the previous one's </c>
         if any(map(operator.lt, starts[1:], [e + 4 for e in ends_c[:-1]])):
