@@ -97,8 +97,7 @@ class SheetBytes:
         marks = set(_MARKS.findall(data))  # one pass: which of <!, <f>, <f , <f/ occur
         if b"<!" in marks:
             raise NotByteReadable("a comment, CDATA or a DOCTYPE in a worksheet")
-        # cut short, its cells cut off would read as blanks: the root element closed at the end, and
-        # </sheetData> (else the part must parse: <sheetData/>, a PI after the root are well-formed)
+        # cut short, its lost cells would read as blanks: else it must parse (<sheetData/> does)
         if not data[-64:].rstrip().endswith(b"</" + root.group(1) + b">") or \
                 (root.group(1) == b"worksheet" and data.rfind(b"</sheetData>") < 0):
             check_well_formed(data, member, where)
@@ -344,9 +343,8 @@ class Book:
 
 def read_book(zf: zipfile.ZipFile, structures: dict | None = None, path: str | None = None) -> Book:
     """Sheets, names and the formula cells of every worksheet; raises :class:`NotByteReadable`, or
-    :class:`~asm_xl.xlsx.errors.WorkbookError` for a sheet part that is not well-formed XML where this
-    reading looks (a part cut short, a cell or value not closed): ``corrupt workbook: <path> (<part>:
-    ...)``, where ``path`` names the file (default: the package's file name).
+    :class:`WorkbookError` for a sheet part cut short or garbled (:func:`check_well_formed`; ``path``
+    names the file, default: the package's file name).
 
     ``structures``: a dict the caller keeps to parse each distinct workbook.xml/rels pair once
     (workbooks from one template share them)."""
@@ -379,10 +377,9 @@ def read_book(zf: zipfile.ZipFile, structures: dict | None = None, path: str | N
 
 
 def check_well_formed(data: bytes, member: str, where: str) -> None:
-    """Raise :class:`~asm_xl.xlsx.errors.WorkbookError` ``corrupt workbook: <where> (<member>: <the
-    parser's message>)`` unless ``data`` is well-formed XML, parsed with defusedxml element by element.
-    The byte-level reader calls it only where it found something off (a part whose root element is not
-    closed at its end, a cell or value not closed, anything it gives up on): never on the fast path."""
+    """Raise :class:`WorkbookError` ``corrupt workbook: <where> (<member>: <the parser's message>)``
+    unless ``data`` is well-formed XML (defusedxml, element by element); called only where the byte-level
+    reading found something off (see the module's docstring), never on the fast path."""
     try:
         for _event, el in SafeET.iterparse(io.BytesIO(data), events=("end",)):
             el.clear()
