@@ -44,10 +44,16 @@ def test_template_command_writes_the_committed_template_bytes(tmp_path, capsys):
     assert [p.name for p in target.parent.iterdir()] == ["asm_template.xlsx"]  # no temp file left
 
 
-def test_template_command_overwrites_an_existing_file(tmp_path):
+def test_template_command_keeps_an_existing_file_unless_overwrite(tmp_path, capsys):
+    """As generate keeps existing workbooks: the file may be a template the user edited (VBA)."""
     target = tmp_path / "t.xlsx"
-    target.write_bytes(b"old")
-    assert main(["template", "--out", str(target)]) == 0
+    target.write_bytes(b"my edited template")
+    assert main(["template", "--out", str(target)]) == 1
+    err = capsys.readouterr().err
+    _one_line_no_traceback(err)
+    assert f"{target} exists" in err and "--overwrite" in err
+    assert target.read_bytes() == b"my edited template"
+    assert main(["template", "--out", str(target), "--overwrite"]) == 0
     assert target.read_bytes() == COMMITTED.read_bytes()
 
 
@@ -134,9 +140,37 @@ def test_recalc_of_a_text_file_renamed_xlsx_fails_and_leaves_it_untouched(tmp_pa
     assert [p.name for p in tmp_path.iterdir()] == ["notes.xlsx"]
 
 
-def test_recalc_of_a_missing_file_fails(tmp_path, capsys):
-    assert main(["recalc", str(tmp_path / "missing.xlsx")]) != 0
-    assert "not found" in capsys.readouterr().err
+def test_recalc_of_a_missing_file_exits_1_as_score_does(tmp_path, capsys):
+    assert main(["recalc", str(tmp_path / "missing.xlsx")]) == 1 == main(["score", str(tmp_path / "missing.csv")])
+    err = capsys.readouterr().err
+    assert "workbook not found" in err and "not found" in err.splitlines()[1]
+
+
+def _with_member(src: Path, dst: Path, member: str, data: bytes) -> None:
+    import zipfile
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, data if info.filename == member else zin.read(info))
+
+
+@pytest.mark.parametrize("args", [[], ["--check"], ["--engine", "formulas"], ["--check", "--engine", "formulas"]],
+                         ids=["recalc", "check", "formulas", "formulas-check"])
+def test_recalc_of_a_workbook_with_a_sheet_cut_short_says_corrupt_exits_1_and_leaves_it(generated, tmp_path,
+                                                                                         capsys, args):
+    """The QA repro: the Score sheet's part cut to ``<worksheet><sheetData><row`` was recalculated with
+    its cells read as blanks (final score 0.0), exit 0, and --check listed 82 differences."""
+    path = tmp_path / "cut.xlsx"
+    _with_member(generated[0], path, "xl/worksheets/sheet2.xml", b"<worksheet><sheetData><row")
+    before = path.read_bytes()
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(generated[1].read_bytes())
+    assert main(["recalc", *args, str(path), str(good)]) == 1
+    out, err = capsys.readouterr()
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"{path}: corrupt workbook: {path} (") and "the file is left untouched" in err
+    assert str(path) not in out and str(good) in out  # the batch goes on
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.xlsx", "good.xlsx"]
 
 
 # ------------------------------------------------------------------ the package's front door
@@ -259,3 +293,74 @@ def test_recalc_reports_a_workbook_it_cannot_compute_and_goes_on_with_the_batch(
     out, err = capsys.readouterr()
     assert "could not recalculate (ValueError: a formula the engine cannot parse)" in err and "Traceback" not in err
     assert f"{generated[1]}: cached values match" in out and generated[0].read_bytes() == before
+
+
+# ------------------------------------------------------------------ score: warnings, error report, pool options
+def test_score_says_the_roster_warnings_generate_says(tmp_path, capsys):
+    roster = tmp_path / "typo.csv"
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    roster.write_text("\n".join([lines[0].replace("complex_bonus", "complex_bonsu")] + lines[1:4]) + "\n",
+                      encoding="utf-8")
+    assert main(["score", str(roster), "--out", str(tmp_path / "s.csv")]) == 0
+    score_err = capsys.readouterr().err
+    assert main(["generate", str(roster), "--out", str(tmp_path / "wb"), "--quiet", "--jobs", "1"]) == 0
+    generate_err = capsys.readouterr().err
+    typo = "warning: column 'complex_bonsu' is not a roster column: ignored (did you mean 'complex_bonus'?)"
+    assert typo in score_err.splitlines() and typo in generate_err.splitlines()
+    assert score_err.count(typo) == 1
+
+
+def test_a_clean_score_run_removes_the_error_report_an_earlier_run_left(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["score", str(BAD)]) == 2
+    assert (tmp_path / "roster_errors.csv").exists()
+    assert main(["score", str(SAMPLE)]) == 0
+    assert not (tmp_path / "roster_errors.csv").exists()
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("command", [["score", str(SAMPLE)], ["generate", str(SAMPLE), "--quiet"], ["demo", "--quiet"]],
+                         ids=["score", "generate", "demo"])
+@pytest.mark.parametrize("options, named", [
+    (["--midpoint", "55"], ["--midpoint", "--scaling-factor"]),
+    (["--pool", "national", "--scaling-factor", "3"], ["--scaling-factor", "--pool national"]),
+    (["--pool", "roster", "--scaling-factor", "3", "--midpoint", "40"], ["--scaling-factor", "--pool roster"]),
+    (["--pool", "given"], ["--pool given", "--scaling-factor"]),
+], ids=["midpoint-alone", "factor-with-national", "factor-with-roster", "given-without-factor"])
+def test_pool_options_that_contradict_or_mean_nothing_are_a_usage_error(command, options, named, tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([*command, *options, "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"asm-xl {command[0]}: error: ") and all(n in last for n in named), last
+    assert err.startswith(f"usage: asm-xl {command[0]} ") and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_the_given_pools_midpoint_changes_the_scores_it_prices(tmp_path, capsys):
+    out = {m: tmp_path / f"m{m}.csv" for m in ("50", "55")}
+    for m, path in out.items():
+        assert main(["score", str(SAMPLE), "--scaling-factor", "1.2", "--midpoint", m, "--out", str(path)]) == 0
+    assert main(["score", str(SAMPLE), "--scaling-factor", "1.2", "--out", str(tmp_path / "default.csv")]) == 0
+    assert (tmp_path / "default.csv").read_bytes() == out["50"].read_bytes() != out["55"].read_bytes()
+    capsys.readouterr()
+
+
+# ------------------------------------------------------------------ a file that cannot be written: which, why, what option
+def test_a_missing_output_folder_names_the_file_the_folder_and_the_option(tmp_path, capsys):
+    target = tmp_path / "nodir" / "scores.csv"
+    assert main(["score", str(SAMPLE), "--out", str(target)]) == 3
+    err = capsys.readouterr().err
+    _one_line_no_traceback(err)
+    assert err.startswith(f"asm-xl: cannot write {target}: the folder {target.parent} does not exist")
+    assert "--out" in err and ".tmp" not in err and "disk space" not in err
+
+
+def test_an_error_report_that_cannot_be_written_names_the_errors_option(tmp_path, capsys):
+    target = tmp_path / "nodir" / "errors.csv"
+    assert main(["score", str(BAD), "--errors", str(target)]) == 3
+    err = capsys.readouterr().err
+    _one_line_no_traceback(err)
+    assert f"cannot write {target}: the folder {target.parent} does not exist" in err
+    assert "--errors" in err and "--out" not in err and ".tmp" not in err

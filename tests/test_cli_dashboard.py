@@ -80,6 +80,20 @@ def test_generate_pdf_without_libreoffice_still_writes_the_workbooks(tmp_path, m
     assert MISSING_MESSAGE in capsys.readouterr().err
 
 
+def test_pdf_of_a_file_that_is_not_a_workbook_exits_1_before_libreoffice_runs(tmp_path, capsys, monkeypatch):
+    fake = tmp_path / "notaworkbook.xlsx"
+    fake.write_text("just text")
+
+    def no_libreoffice(*a, **k):
+        raise AssertionError("LibreOffice must not run")
+
+    monkeypatch.setattr(pdf_module, "_convert", no_libreoffice)
+    assert main(["pdf", str(fake)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"asm-xl: not an Excel workbook: {fake}") and "no PDF" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notaworkbook.xlsx"]
+
+
 def test_pdf_of_a_missing_file_exits_1(tmp_path, capsys):
     assert main(["pdf", str(tmp_path / "nope.xlsx")]) == 1
     assert "no such file" in capsys.readouterr().err

@@ -11,7 +11,9 @@ computed before, and two callers never share state they did not choose to share.
 
 A workbook the byte-level reader cannot place exactly, or whose formulas the evaluator does not
 support (another function, dates, sheet-scoped names), is left to the ``formulas`` engine:
-:func:`recalc_fast` returns ``None`` for it and changes nothing.
+:func:`recalc_fast` returns ``None`` for it and changes nothing. A workbook with a sheet part that is
+not well-formed XML (cut short, a cell not closed) is corrupt whichever engine reads it:
+:class:`~asm_xl.xlsx.errors.WorkbookError`, nothing written (:func:`asm_xl.xlsx.book.check_well_formed`).
 """
 
 from __future__ import annotations
@@ -188,7 +190,7 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
             except Exception:  # noqa: BLE001 - recalc_fast of this file reports it
                 continue
             try:
-                book = read_book(zin, templates.structures)
+                book = read_book(zin, templates.structures, path)
                 compiled = templates.get(book)
                 inputs = None if compiled is None else book.inputs_for(compiled.wanted, compiled.plans,
                                                                        compiled.decoded)
@@ -215,7 +217,10 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
             if fresh is None:
                 continue
             if check:
-                done[path] = _differences(book, fresh)
+                try:
+                    done[path] = _differences(book, fresh)
+                except Exception:  # noqa: BLE001 - a cached value not closed...: recalc_fast of it says why
+                    pass
                 continue
             new_data = _new_parts(book, compiled, fresh, templates)
             if new_data:
@@ -251,7 +256,7 @@ def recalc_fast(path, check: bool = False, *, templates: CompiledTemplates | Non
     stamp = file_stamp(path)  # the file as read: a file written meanwhile is not replaced
     with open_workbook(path, max_bytes=max_bytes, max_members=max_members, in_memory=True) as zin:
         try:
-            book = read_book(zin, templates.structures)
+            book = read_book(zin, templates.structures, path)
         except (zipfile.BadZipFile, zlib.error, EOFError) as e:
             raise WorkbookError(f"corrupt workbook: {path} ({e})") from None
         except NotByteReadable:
@@ -261,10 +266,12 @@ def recalc_fast(path, check: bool = False, *, templates: CompiledTemplates | Non
             if compiled is None:
                 return None
             fresh = compiled.compute(book)
+            if check:
+                return _differences(book, fresh)
+        except WorkbookError:  # a corrupt part (a ValueError too): said, whichever engine would read it
+            raise
         except (NotByteReadable, UnsupportedFormula, ValueError, KeyError, IndexError):
             return None
-        if check:
-            return _differences(book, fresh)
         new_data = _new_parts(book, compiled, fresh, templates)
         if new_data:
             replace_members(zin, new_data, path, expect=stamp)

@@ -8,10 +8,15 @@ import argparse
 import os
 import sys
 import warnings
+import zipfile
+import zlib
 from importlib import resources
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import ExpatError
 
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, run_cms
+from asm_xl.cli.output import print_warnings, write_failure
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
 
@@ -39,8 +44,7 @@ def _cmd_generate(args, roster) -> int:
     except (RosterError, WorkbookError, ASMInputError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
-    for w in report.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+    print_warnings(report.warnings)
     print(f"{len(report.written)} workbook(s) written to {args.out}"
           + (f", {len(report.skipped)} kept (already there; --overwrite to replace)" if report.skipped else ""))
     if report.stale:
@@ -76,14 +80,26 @@ def top_actions_summary(actions, n: int = 3) -> str:
     return "\n".join(lines)
 
 
+def pool_problem(args) -> str | None:
+    """What is wrong with the pool options as given (None: nothing): ``--scaling-factor`` and
+    ``--midpoint`` describe the given pool only, so each needs it (the factor implies it) and the
+    national or roster pool takes neither; ``--pool given`` needs the factor."""
+    if args.midpoint is not None and args.scaling_factor is None:
+        return "--midpoint needs --scaling-factor: both describe a given pool (e.g. from CMS's report)"
+    if args.scaling_factor is not None and args.pool in ("national", "roster"):
+        return (f"--scaling-factor is not allowed with --pool {args.pool}: it gives the pool's factor (--pool given, "
+                f"implied); the {args.pool} pool computes its own")
+    if args.pool == "given" and args.scaling_factor is None:
+        return "--pool given needs --scaling-factor (and optionally --midpoint), e.g. from CMS's report"
+    return None
+
+
 def pool_settings(args):
-    """Settings with the pool the command line chose (``--pool``, ``--scaling-factor``, ``--midpoint``)."""
+    """Settings with the pool the command line chose (``--pool``, ``--scaling-factor``, ``--midpoint``;
+    :func:`pool_problem` is checked when the command line is read)."""
     from asm_xl.model.settings import DEFAULT_SETTINGS
     given = {"given_scaling_factor": args.scaling_factor, "given_midpoint": args.midpoint}
     pool = args.pool or ("given" if args.scaling_factor is not None else "national")
-    if pool == "given" and args.scaling_factor is None:
-        from asm_xl.model.errors import ASMInputError
-        raise ASMInputError("--scaling-factor", None, "a scaling factor > 0 with --pool given (e.g. from CMS's report)")
     return DEFAULT_SETTINGS.replace(pool=pool, **{k: v for k, v in given.items() if v is not None})
 
 
@@ -113,7 +129,12 @@ def practice_summary(totals, left_out: int = 0) -> str:
 
 def _cmd_template(args) -> int:
     from asm_xl.workbooks.template import build_template
-    path = build_template(args.out or Path.cwd() / "asm_template.xlsx")
+    target = Path(args.out or Path.cwd() / "asm_template.xlsx")
+    if target.exists() and not args.overwrite:  # it may be a template you edited (VBA, Import Functions)
+        print(f"asm-xl: {target} exists (it may be a template you edited): add --overwrite to replace it, "
+              "or choose another --out", file=sys.stderr)
+        return 1
+    path = build_template(target)
     print(f"template written: {path}")
     return 0
 
@@ -123,7 +144,6 @@ RECALC_CHUNK = 256
 
 
 def _cmd_recalc(args) -> int:
-    from asm_xl.xlsx.errors import WorkbookError
     from asm_xl.calc.recalc import Recalculator, recalc_file
     cache = Recalculator()
     status = 0
@@ -139,16 +159,12 @@ def _cmd_recalc(args) -> int:
                     recalc_file(f, check=args.check, cache=cache, engine=args.engine)
             for w in caught:
                 print(f"{f}: warning: {w.message}", file=sys.stderr)
-        except WorkbookError as e:
-            print(f"{f}: {e}", file=sys.stderr)
-            status = max(status, 2)
-            continue
         except (KeyboardInterrupt, OSError):
             raise
-        except Exception as e:  # noqa: BLE001 - a workbook we cannot compute must not stop the batch
-            print(f"{f}: could not recalculate ({type(e).__name__}: {_one_line(e)}); the file is left untouched",
-                  file=sys.stderr)
-            status = max(status, 2)
+        except Exception as e:  # noqa: BLE001 - a workbook we cannot read or compute must not stop the batch
+            line, code = _recalc_failure(f, e)
+            print(line, file=sys.stderr)
+            status = max(status, code)
             continue
         if args.check:
             if result:
@@ -161,6 +177,24 @@ def _cmd_recalc(args) -> int:
         else:
             print(f"{f}: {result} formula cell(s) recalculated")
     return status
+
+
+def _recalc_failure(f, e: Exception) -> tuple[str, int]:
+    """The line and the exit code for a file ``asm-xl recalc`` could not do: 1 it could not be read (missing,
+    not a workbook, corrupt: a part that is not well-formed XML or a zip member that does not inflate, over
+    the limits), 3 it changed while asm-xl worked (not written), 2 it was read but cannot be recalculated."""
+    from asm_xl.xlsx.atomic import FileChangedError
+    from asm_xl.xlsx.errors import WorkbookError
+    untouched = "; the file is left untouched" if os.path.isfile(f) else ""
+    if isinstance(e, FileChangedError):
+        return f"{f}: {e}", 3
+    if isinstance(e, WorkbookError):
+        return f"{f}: {e}{untouched}", 1
+    if isinstance(e, (ParseError, ExpatError)):  # the formulas engine's reader met XML that does not parse
+        return f"{f}: corrupt workbook: {f} (a part is not well-formed XML: {_one_line(e)}){untouched}", 1
+    if isinstance(e, (zipfile.BadZipFile, zlib.error)):
+        return f"{f}: corrupt workbook: {f} ({_one_line(e)}){untouched}", 1
+    return f"{f}: could not recalculate ({type(e).__name__}: {_one_line(e)}){untouched}", 2
 
 
 def _one_line(e: Exception) -> str:
@@ -179,7 +213,7 @@ def _cmd_score(args) -> int:
     from asm_xl.model.cohort import score_cohort
     from asm_xl.model.errors import ASMInputError
     from asm_xl.model.ranges import payment_ranges
-    from asm_xl.roster import RosterError, read_roster, summarize_errors, validate_roster, write_error_report
+    from asm_xl.roster import RosterError, read_roster, report_rejected_rows, summarize_errors, validate_roster
     try:
         df = read_roster(args.roster)
     except RosterError as e:
@@ -194,16 +228,19 @@ def _cmd_score(args) -> int:
     except (ASMInputError, RosterError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
-    for w in res.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+    print_warnings(v.warnings, res.warnings)
     if args.out:
         from asm_xl.xlsx.atomic import write_atomic
         write_atomic(Path(args.out), out.to_csv(index=False).encode("utf-8-sig"))
         print(f"scores written: {args.out}")
     elif len(out):
         print(score_table(out))
-    if len(v.errors):
-        report = write_error_report(v.errors, Path(args.errors))
+    try:  # as generate: rows rejected, the report; none, an earlier run's report removed
+        report = report_rejected_rows(v.errors, Path(args.errors))
+    except OSError as e:
+        print(write_failure(e, "--errors"), file=sys.stderr)
+        return 3
+    if report is not None:
         print(summarize_errors(v.errors), file=sys.stderr)
         print(f"error report: {report}", file=sys.stderr)
         return 2
@@ -240,10 +277,11 @@ def build_parser() -> argparse.ArgumentParser:
                "  asm-xl generate roster.csv --out wb  one workbook per physician of your roster\n"
                "  asm-xl score roster.csv              the scores on screen, no workbooks\n"
                "  asm-xl recalc wb/*.xlsx              recalculate edited workbooks without Excel\n"
-               "exit codes: 0 done; 1 a file could not be read or values differ (recalc --check); "
-               "2 roster rows or workbooks rejected (see the error report); 3 a file could not be written "
-               "(disk full, read-only, a folder that is a file); 4 a PDF asked for but LibreOffice is missing or "
-               "failed; 130 interrupted")
+               "exit codes: 0 done; 1 a file could not be read (missing, not a workbook, corrupt, over the size "
+               "limits), values differ (recalc --check) or an output exists (--overwrite); 2 rejected: roster rows "
+               "(see the error report), a workbook that cannot be recalculated, or a usage error (a wrong "
+               "option); 3 a file could not be written (disk full, read-only, a folder that is a file or does not "
+               "exist); 4 a PDF asked for but LibreOffice is missing or failed; 130 interrupted")
     p.add_argument("--version", action="version", version=f"asm-xl {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -266,9 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--pool", choices=("national", "roster", "given"),
                         help="which cohort prices the scores: national (default: the national peer model, a "
                              "range over its simulated cohorts), roster (only when the roster IS the whole "
-                             "cohort), given (--scaling-factor, e.g. from CMS's report)")
+                             "cohort), given (needs --scaling-factor, e.g. from CMS's report)")
         sp.add_argument("--scaling-factor", type=float, help="the given pool's scaling factor (implies --pool given)")
-        sp.add_argument("--midpoint", type=float, help="the given pool's exchange-function midpoint (default 50)")
+        sp.add_argument("--midpoint", type=float, help="the given pool's exchange-function midpoint (default 50; "
+                                                       "with --scaling-factor only)")
+        sp.set_defaults(pool_parser=sp)  # pool_problem is said as this command's usage error
 
     g = sub.add_parser("generate", help="one scored workbook per physician of a roster (CSV or Excel)")
     g.add_argument("roster")
@@ -277,6 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen_opts(d)
     t = sub.add_parser("template", help="rebuild the workbook template")
     t.add_argument("--out", help="where to write it (default: asm_template.xlsx in the current folder)")
+    t.add_argument("--overwrite", action="store_true", help="replace the file if it exists (it may be a template "
+                                                            "you edited)")
     r = sub.add_parser("recalc", help="recalculate workbooks without Excel; cached values written back")
     r.add_argument("files", nargs="+")
     r.add_argument("--check", action="store_true", help="compare cached values with a fresh calculation; "
@@ -299,19 +341,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run asm-xl; returns the exit code (0 ok, 1 a file could not be read or check differences, 2 rows or
-    workbooks rejected, 3 a file could not be written, 130 interrupted). Ordinary failures are one line,
-    never a traceback; every write is atomic, so nothing is left half-written."""
+    """Run asm-xl; returns the exit code (0 ok, 1 a file could not be read, check differences or an output
+    exists, 2 rows or workbooks rejected, 3 a file could not be written, 4 no PDF, 130 interrupted); a usage
+    error (argparse's, or options that contradict each other) exits 2 with the command's usage.
+    Ordinary failures are one line, never a traceback; every write is atomic, so nothing is left
+    half-written."""
     args = build_parser().parse_args(argv)
+    problem = pool_problem(args) if hasattr(args, "pool_parser") else None
+    if problem:
+        args.pool_parser.error(problem)
     try:
         return _dispatch(args)
     except KeyboardInterrupt:
         print("asm-xl: interrupted; files already written are complete, none is half-written", file=sys.stderr)
         return 130
-    except OSError as e:
-        where = f" {e.filename}" if getattr(e, "filename", None) else ""
-        print(f"asm-xl: cannot write{where}: {e.strerror or e} (free disk space, or choose a writable folder "
-              "with --out); nothing was left half-written", file=sys.stderr)
+    except OSError as e:  # recalc writes the files it was given: no option chose them
+        print(write_failure(e, None if args.command == "recalc" else "--out"), file=sys.stderr)
         return 3
 
 

@@ -37,6 +37,7 @@ def add_cms_commands(sub) -> None:
 
 
 def run_cms(args) -> int:
+    from asm_xl.cli.output import print_warnings
     from asm_xl.roster import RosterError, read_roster, validate_roster, write_error_report
     from asm_xl.roster.cms_participants import read_cms_participants
     from asm_xl.roster.cms_roster import roster_from_cms, write_cms_roster
@@ -45,8 +46,7 @@ def run_cms(args) -> int:
         participants = read_cms_participants(args.participants)
         if args.command == "check-cms":
             roster = read_roster(args.roster)
-            for w in roster.attrs.get("roster_warnings", []):
-                print(f"warning: {w}", file=sys.stderr)
+            print_warnings(roster.attrs.get("roster_warnings", []))
             warnings = check_roster_against_cms(roster, participants, args.year)
             print(summarize_cms_warnings(warnings, len(roster)))
             if len(warnings):

@@ -15,9 +15,9 @@ PDF_FAILED = 4   #: exit code: a PDF was asked for and LibreOffice is missing or
 def add_pdf_parser(sub) -> None:
     p = sub.add_parser("pdf", formatter_class=argparse.RawDescriptionHelpFormatter,
                        help="print workbooks (the dashboard, physicians' workbooks) to PDF with LibreOffice",
-                       epilog="exit codes: 0 every PDF written; 1 a file is missing; 4 LibreOffice (soffice) is "
-                              "not installed or could not convert (install libreoffice-calc, or open the .xlsx in "
-                              "Excel and print)")
+                       epilog="exit codes: 0 every PDF written; 1 a file is missing or not a workbook; "
+                              "4 LibreOffice (soffice) is not installed or could not convert (install "
+                              "libreoffice-calc, or open the .xlsx in Excel and print)")
     p.add_argument("files", nargs="+", help=".xlsx / .xlsm files")
     p.add_argument("--out", help="folder for the PDFs (default: beside each file)")
 
@@ -26,6 +26,7 @@ def run_pdf(args) -> int:
     from pathlib import Path
 
     from asm_xl.workbooks.pdf import PDFError, to_pdf
+    from asm_xl.xlsx.errors import WorkbookError
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         print(f"asm-xl: no such file: {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
@@ -33,6 +34,9 @@ def run_pdf(args) -> int:
         return 1
     try:
         pdfs = to_pdf(args.files, args.out)
+    except WorkbookError as e:  # checked before LibreOffice runs: nothing written
+        print(f"asm-xl: {e} (asm-xl pdf prints .xlsx/.xlsm workbooks); no PDF written", file=sys.stderr)
+        return 1
     except PDFError as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return PDF_FAILED
@@ -45,12 +49,13 @@ def generated_pdfs(report) -> int:
     """After generate/demo --pdf: the dashboard's PDF and each written workbook's, beside them.
     Returns 0, or :data:`PDF_FAILED` (said on one line)."""
     from asm_xl.workbooks.pdf import PDFError, to_pdf
+    from asm_xl.xlsx.errors import WorkbookError
     files = ([report.dashboard] if report.dashboard else []) + list(report.written)
     if not files:
         return 0
     try:
         pdfs = to_pdf(files)
-    except PDFError as e:
+    except (PDFError, WorkbookError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return PDF_FAILED
     print(f"{len(pdfs)} PDF(s) written beside the workbooks" + (f"; dashboard: {pdfs[0]}" if report.dashboard else ""))

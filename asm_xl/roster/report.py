@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import re
@@ -12,7 +13,7 @@ import pandas as pd
 from asm_xl.roster.validate import ROSTER_ERROR_COLUMNS
 from asm_xl.xlsx.atomic import atomic_open
 
-__all__ = ["write_error_report", "summarize_errors", "csv_safe_text"]
+__all__ = ["write_error_report", "report_rejected_rows", "summarize_errors", "csv_safe_text"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -50,6 +51,18 @@ def write_error_report(errors: pd.DataFrame, path, *, escape_formulas: bool = Tr
         for rec in errors[ROSTER_ERROR_COLUMNS].itertuples(index=False):
             w.writerow([_safe_cell(v, escape_formulas) for v in rec])
     return p
+
+
+def report_rejected_rows(errors: pd.DataFrame, path) -> Path | None:
+    """The error report's rule for a run (``asm-xl generate``, ``asm-xl score``): rows rejected, the
+    report written to ``path`` (returned, see :func:`write_error_report`); none rejected, a report left
+    at ``path`` by an earlier run is removed (it would describe a roster this run did not read), and
+    None is returned."""
+    if errors is not None and len(errors):
+        return write_error_report(errors, path)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    return None
 
 
 _DETAIL = re.compile(r"\s*\([^()]*\d[^()]*\)")

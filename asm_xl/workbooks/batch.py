@@ -18,7 +18,7 @@ from tqdm import tqdm
 from asm_xl.model.parameters import get_cohort
 from asm_xl.model.pool_choice import cohort_settings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
-from asm_xl.roster import read_roster, validate_roster, write_error_report
+from asm_xl.roster import read_roster, report_rejected_rows, validate_roster
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_dashboard
 from asm_xl.workbooks.filenames import safe_filename
 from asm_xl.workbooks.index import write_index
@@ -126,12 +126,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     df = roster if isinstance(roster, pd.DataFrame) else read_roster(roster)
     validation = validate_roster(df, performance_year=performance_year, settings=settings)
     report = GenerationReport(warnings=list(validation.warnings), errors=validation.errors)
-    err_path = out / ERRORS_NAME
+    report.error_report = report_rejected_rows(validation.errors, out / ERRORS_NAME)
     if len(validation.errors):
         report.rejected_rows = validation.rows_rejected
-        report.error_report = write_error_report(validation.errors, err_path)
-    elif err_path.exists():
-        err_path.unlink()  # a report from an earlier run would mislead
     valid = validation.valid
     if valid.empty:
         return report

@@ -15,6 +15,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from asm_xl.xlsx.limits import check_workbook
+
 __all__ = ["to_pdf", "find_soffice", "PDFError", "PDFUnavailable", "MISSING_MESSAGE"]
 
 MISSING_MESSAGE = ("PDF needs LibreOffice (soffice), not found on PATH: install it (apt-get install "
@@ -38,11 +40,15 @@ def to_pdf(paths, out_dir=None, *, timeout: float | None = None, soffice: str | 
     """Convert ``paths`` (.xlsx/.xlsm) to PDFs in ``out_dir`` (default: beside each file); returns
     the PDFs, in the order of ``paths``. One LibreOffice run per output folder; ``timeout`` (default
     60 s + 10 s a file) bounds it. Raises :class:`PDFUnavailable` without LibreOffice,
-    :class:`PDFError` when a file is missing or was not converted."""
+    :class:`PDFError` when a file is missing or was not converted, and, before LibreOffice runs,
+    :class:`~asm_xl.xlsx.errors.WorkbookError` for a file that is not a workbook asm-xl can open
+    (:func:`~asm_xl.xlsx.limits.check_workbook`: LibreOffice would say only that it wrote no PDF)."""
     files = [Path(p) for p in paths]
     for f in files:
         if not f.is_file():
             raise PDFError(f"{f}: no such file")
+    for f in files:
+        check_workbook(f)
     program = soffice or find_soffice()
     if program is None:
         raise PDFUnavailable(MISSING_MESSAGE)

@@ -4,7 +4,8 @@ The data goes to a temporary file in the target's folder (same file system, so t
 atomic), is flushed to disk (``fsync``) and renamed over the target. A new file gets the mode the
 process's umask gives (the temporary file is created with 0o666 and the kernel applies the umask,
 so the umask is never changed, which would not be thread-safe); a file that is replaced keeps its
-mode. On any error the target is untouched and the temporary file is removed.
+mode. On any error the target is untouched and the temporary file is removed; an ``OSError`` names
+the target (``filename``), never the temporary file.
 
 A symbolic link is written through: the file it points to is replaced and the link stays a link.
 ``expect=file_stamp(path)``, taken when the caller read the file, makes the replace refuse
@@ -65,7 +66,17 @@ def _create_temp(target: str) -> tuple[int, str]:
             return os.open(tmp, _FLAGS, 0o666), tmp
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise _naming(exc, tmp, target) from None
     raise FileExistsError(f"no free temporary name next to {target}")
+
+
+def _naming(exc: BaseException, tmp: str, target: str) -> BaseException:
+    """*exc*, an error writing *target* through its temporary file *tmp*, made to name *target*
+    (what the user asked for; the temporary file is gone when the error is read)."""
+    if isinstance(exc, OSError) and exc.errno is not None and exc.filename in (None, tmp):
+        exc.filename, exc.filename2 = target, None
+    return exc
 
 
 def _resolve(path: str | os.PathLike) -> str:
@@ -115,9 +126,9 @@ def write_atomic(path: str | os.PathLike, data: bytes | bytearray | memoryview, 
             os.close(fd)
             raise
         _finish(fd, tmp, target, durable, expect)
-    except BaseException:
+    except BaseException as exc:
         _discard(tmp)
-        raise
+        raise _naming(exc, tmp, target)
     return Path(target)
 
 
@@ -154,7 +165,7 @@ def write_atomic_many(items, *, durable: bool = True) -> list[Path | BaseExcepti
             except OSError as exc:
                 os.close(fd)
                 _discard(tmp)
-                out[k] = exc
+                out[k] = _naming(exc, tmp, target)
                 continue
             staged.append((k, fd, tmp, target, expect))
         synced = _sync_all([entry[1] for entry in staged]) if durable else [None] * len(staged)
@@ -168,7 +179,7 @@ def write_atomic_many(items, *, durable: bool = True) -> list[Path | BaseExcepti
                 out[k] = Path(target)
             except (OSError, WorkbookError) as exc:  # a FileChangedError is a WorkbookError
                 _discard(tmp)
-                out[k] = exc
+                out[k] = _naming(exc, tmp, target)
             except BaseException:
                 _discard(tmp)
                 raise
@@ -211,6 +222,6 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", *, durable: bool = Tr
             os.close(fd)
             raise
         _finish(fd, tmp, target, durable)
-    except BaseException:
+    except BaseException as exc:
         _discard(tmp)
-        raise
+        raise _naming(exc, tmp, target)

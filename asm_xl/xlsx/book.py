@@ -18,17 +18,25 @@ Nothing here expands entities (the structure -- sheets, relationships, defined n
 with defusedxml by :mod:`asm_xl.xlsx.parts`). A workbook with anything this reading cannot place
 exactly (namespace-prefixed cells, a cell whose first attribute is not its reference, comments,
 CDATA or a DOCTYPE in a worksheet, shared or array formulas, sheet-scoped names) raises
-:class:`NotByteReadable`; the tree-level view (:mod:`asm_xl.xlsx.scan`) reads any workbook.
+:class:`NotByteReadable`; the tree-level view (:mod:`asm_xl.xlsx.scan`) reads any workbook. A part
+cut short or garbled, which this reading would misread (cells cut off read as blanks, a cell
+without its ``</c>`` read with the next), is refused as corrupt (:func:`check_well_formed`, run only
+where a cheap test finds something off: the root element not closed at the part's end, no
+``</sheetData>``, another cell's start between a formula cell's ``</f>`` and the ``</c>`` after it, a
+part given up on).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import operator
 import re
 import zipfile
 from dataclasses import dataclass, field
 from itertools import repeat
+
+from defusedxml import ElementTree as SafeET
 
 from asm_xl.xlsx.cells import decode_value, unescape_text
 from asm_xl.xlsx.errors import WorkbookError
@@ -36,7 +44,7 @@ from asm_xl.xlsx.parts import WORKBOOK_RELS, defined_names, formula_names, share
 from asm_xl.xlsx.limits import WORKBOOK_PART
 from asm_xl.xlsx.zipcopy import read_member
 
-__all__ = ["read_book", "Book", "SheetBytes", "CellPlan", "NotByteReadable", "start_tag"]
+__all__ = ["read_book", "Book", "SheetBytes", "CellPlan", "NotByteReadable", "start_tag", "check_well_formed"]
 
 _CELL_OPEN = b'<c r="'
 _REF = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')
@@ -44,7 +52,7 @@ _F_TAG = re.compile(rb"(<f(?:\s[^>]*)?>)")
 _MARKS = re.compile(rb"<(?:!|f[\s/>])")
 #: an XML declaration, then an unprefixed sheet root element (so cells are ``<c>``, not ``<x:c>``)
 _ROOT = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml\s[^>]*\?>\s*)?"
-                   rb"<(?:worksheet|chartsheet|dialogsheet|macrosheet)[\s>/]")
+                   rb"<(worksheet|chartsheet|dialogsheet|macrosheet)[\s>/]")
 _V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v\s*>", re.S)
 _T = re.compile(rb"<(?:[\w.-]+:)?t(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?t\s*>", re.S)
 _RPH = re.compile(rb"<(?:[\w.-]+:)?(?:rPh|phoneticPr)\b.*?(?:/>|</(?:[\w.-]+:)?rPh\s*>)", re.S)
@@ -75,24 +83,35 @@ class SheetBytes:
     raises :class:`NotByteReadable` (read it with :mod:`asm_xl.xlsx.scan`).
     """
 
-    __slots__ = ("name", "member", "data", "pieces", "tags", "starts", "ctags", "refs", "texts",
+    __slots__ = ("name", "member", "data", "where", "pieces", "tags", "starts", "ctags", "refs", "texts",
                  "ends_f", "ends_c", "_chunks", "_index")
 
-    def __init__(self, name: str, member: str, data: bytes):
-        self.name, self.member, self.data = name, member, data
+    def __init__(self, name: str, member: str, data: bytes, where: str = "workbook"):
+        self.name, self.member, self.data, self.where = name, member, data, where
         self._chunks = self._index = None
         self.pieces, self.tags, self.starts, self.ctags = [data], [], [], []
         self.refs, self.texts, self.ends_f, self.ends_c = [], [], [], []
-        if not _ROOT.match(data):
-            raise NotByteReadable("a worksheet whose root element is prefixed, or not UTF-8")
+        root = _ROOT.match(data)
+        if not root:
+            self.refuse("a worksheet whose root element is prefixed, or not UTF-8")
         marks = set(_MARKS.findall(data))  # one pass: which of <!, <f>, <f , <f/ occur
         if b"<!" in marks:
             raise NotByteReadable("a comment, CDATA or a DOCTYPE in a worksheet")
+        # cut short, its lost cells would read as blanks: else it must parse (<sheetData/> does)
+        if not data[-64:].rstrip().endswith(b"</" + root.group(1) + b">") or \
+                (root.group(1) == b"worksheet" and data.rfind(b"</sheetData>") < 0):
+            check_well_formed(data, member, where)
         if b"<f/" in marks:
-            raise NotByteReadable("an empty or shared formula")
+            self.refuse("an empty or shared formula")
         attributed = bool(marks - {b"<f>"})
         if marks:
             self._split_formulas(data, attributed)
+
+    def refuse(self, why: str):
+        """Give up on this part: :class:`WorkbookError` when it is not well-formed XML (a truncated or
+        garbled part is corrupt, whichever engine reads it), else :class:`NotByteReadable`."""
+        check_well_formed(self.data, self.member, self.where)
+        raise NotByteReadable(why)
 
     def _split_formulas(self, data: bytes, attributed: bool) -> None:
         if attributed:  # e.g. LibreOffice's <f aca="false">; t= is a shared/array/table formula
@@ -109,15 +128,19 @@ class SheetBytes:
         # the formula's cell start tag is all that comes between that "<c r=" and "<f>"
         tag_ends = list(map(bytes.find, prev, repeat(b">", n), starts))
         if min(starts) < 0 or list(map(len, prev)) != [e + 1 for e in tag_ends]:
-            raise NotByteReadable("a formula the byte-level reader cannot place")
+            self.refuse("a formula the byte-level reader cannot place")
         ctags = list(map(bytes.__getitem__, prev, map(slice, starts, repeat(None, n))))
         ends_f = list(map(bytes.find, cur, repeat(b"</f>", n)))
         ends_c = list(map(bytes.find, cur, repeat(b"</c>", n), ends_f))
         if min(ends_f) < 0 or min(ends_c) < 0 or any(map(bytes.endswith, ctags, repeat(b"/>", n))):
-            raise NotByteReadable("a formula cell the byte-level reader cannot read")
+            self.refuse("a formula cell the byte-level reader cannot read")
+        # the </c> found is the formula cell's own unless another cell starts before it (its </c> missing:
+        # the next cell would be read, and rewritten, as its cached value)
+        if max(map(bytes.find, cur, repeat(b"<c", n), ends_f, ends_c)) >= 0:
+            check_well_formed(self.data, self.member, self.where)
         # each formula cell starts after the previous one's </c>
         if any(map(operator.lt, starts[1:], [e + 4 for e in ends_c[:-1]])):
-            raise NotByteReadable("formula cells the byte-level reader cannot place")
+            self.refuse("formula cells the byte-level reader cannot place")
         quotes = list(map(bytes.find, ctags, repeat(b'"', n), repeat(6, n)))
         self.refs = list(map(bytes.__getitem__, ctags, map(slice, repeat(6, n), quotes)))
         self.texts = list(map(bytes.__getitem__, cur, map(slice, ends_f)))
@@ -159,13 +182,19 @@ class SheetBytes:
             n_cells = len(self.chunks()) - 1
             refs = _REF.findall(data)
             if len(refs) != n_cells or data.count(b"<c ") != n_cells or b"<c>" in data:
-                raise NotByteReadable("a cell whose first attribute is not its reference")
+                self.refuse("a cell whose first attribute is not its reference")
             self._index = dict(zip(refs, range(1, n_cells + 1)))
         return self._index
 
     def input_values(self, plan: "CellPlan | None", refs: tuple, book: "Book", decoded: dict):
         """(values of the cells ``refs``, the plan that found them) where ``plan`` is where they
         were in the last workbook (None: look them up by reference and make a plan)."""
+        try:
+            return self._input_values(plan, refs, book, decoded)
+        except NotByteReadable as e:  # a cell not closed, a value not closed: corrupt, or another reader's
+            self.refuse(str(e))
+
+    def _input_values(self, plan: "CellPlan | None", refs: tuple, book: "Book", decoded: dict):
         chunks = self.chunks()
         if plan is not None and plan.top < len(chunks):
             found = plan.pick(chunks)
@@ -238,6 +267,8 @@ def _value(t: bytes, body: bytes, book: "Book"):
         return "".join(_text(x) for x in _T.findall(_RPH.sub(b"", body)))
     v = _V.search(body)
     if v is None:
+        if b"<v>" in body:  # <v> without </v>: not a blank
+            raise NotByteReadable("a value element that is not closed")
         return None
     try:
         return decode_value(t.decode(), v.group(1), book.strings if t == b"s" else [])
@@ -277,7 +308,10 @@ class Book:
     def cached(self, sheet: str, i: int):
         """The cached value stored in formula cell ``i`` of ``sheet`` (None: none)."""
         part = self.parts[sheet]
-        return _value(_cell_type(part.ctags[i]), part.stored(i), self)
+        try:
+            return _value(_cell_type(part.ctags[i]), part.stored(i), self)
+        except NotByteReadable as e:
+            part.refuse(str(e))
 
     def inputs_for(self, wanted_by_sheet: tuple, plans: dict | None = None,
                    decoded: dict | None = None) -> dict:
@@ -307,11 +341,14 @@ class Book:
         return h.hexdigest()
 
 
-def read_book(zf: zipfile.ZipFile, structures: dict | None = None) -> Book:
-    """Sheets, names and the formula cells of every worksheet; raises :class:`NotByteReadable`.
+def read_book(zf: zipfile.ZipFile, structures: dict | None = None, path: str | None = None) -> Book:
+    """Sheets, names and the formula cells of every worksheet; raises :class:`NotByteReadable`, or
+    :class:`WorkbookError` for a sheet part cut short or garbled (:func:`check_well_formed`; ``path``
+    names the file, default: the package's file name).
 
     ``structures``: a dict the caller keeps to parse each distinct workbook.xml/rels pair once
     (workbooks from one template share them)."""
+    where = path or zf.filename or "workbook"
     rels = read_member(zf, WORKBOOK_RELS) if WORKBOOK_RELS in zf.NameToInfo else b""
     key = (read_member(zf, WORKBOOK_PART), rels)
     hit = None if structures is None else structures.get(key)
@@ -333,9 +370,23 @@ def read_book(zf: zipfile.ZipFile, structures: dict | None = None) -> Book:
         try:
             data.decode("utf-8")  # the byte-level reader does not parse: bad bytes go to the parser's check
         except UnicodeDecodeError as e:
+            check_well_formed(data, member, where)  # declared in another encoding: the tree-level view reads it
             raise NotByteReadable(f"{member} is not UTF-8 ({e.reason} at byte {e.start})") from None
-        book.parts[sheet] = SheetBytes(sheet, member, data)
+        book.parts[sheet] = SheetBytes(sheet, member, data, where)
     return book
+
+
+def check_well_formed(data: bytes, member: str, where: str) -> None:
+    """Raise :class:`WorkbookError` ``corrupt workbook: <where> (<member>: <the parser's message>)``
+    unless ``data`` is well-formed XML (defusedxml, element by element); called only where the byte-level
+    reading found something off (see the module's docstring), never on the fast path."""
+    try:
+        for _event, el in SafeET.iterparse(io.BytesIO(data), events=("end",)):
+            el.clear()
+    except SafeET.ParseError as e:
+        raise WorkbookError(f"corrupt workbook: {where} ({member}: {e})") from None
+    except ValueError:  # a DTD or entities (defusedxml refuses them): not corrupt, and not read here
+        pass
 
 
 def start_tag(ctag: bytes, t: bytes | None) -> bytes:

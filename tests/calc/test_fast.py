@@ -270,3 +270,26 @@ def test_a_users_sheet_scoped_name_leaves_the_workbook_to_the_other_engines(tmp_
     wb.save(path)
     assert recalc_fast(path) is None
     assert recalc_file(path) == 1 and recalculate(path)[("Sheet", "B1")] == 6
+
+
+@pytest.mark.parametrize("edit", [
+    lambda d: b"<worksheet><sheetData><row",                  # the QA repro: the Score sheet cut short
+    lambda d: d[: len(d) * 2 // 3],                            # cut in the middle of its cells
+    lambda d: d.replace(b"</v></c>", b"</v>", 1),             # a formula cell not closed
+], ids=["repro", "cut", "formula-cell-not-closed"])
+def test_a_sheet_cut_short_or_garbled_is_corrupt_not_recalculated_with_blanks(workbooks, tmp_path, edit):
+    """It used to be recalculated with its missing cells read as blanks (final score 0.0), and the
+    file, still corrupt, rewritten; alone or in a batch, it is refused and left as it is."""
+    from asm_xl.calc.fast import CompiledTemplates, recalc_fast_many
+    from asm_xl.xlsx.errors import WorkbookError
+    path = tmp_path / "garbled.xlsx"
+    _rewrite_members(workbooks[2], path, lambda name, data: edit(data) if name == "xl/worksheets/sheet2.xml" else data)
+    before = path.read_bytes()
+    for check in (False, True):
+        with pytest.raises(WorkbookError, match=r"^corrupt workbook: .*garbled\.xlsx \(xl/worksheets/sheet2\.xml: "):
+            recalc_fast(path, check=check)
+        other = tmp_path / "other.xlsx"
+        shutil.copy(workbooks[3], other)
+        done = recalc_fast_many([path, other], check, templates=CompiledTemplates())
+        assert list(done) == [str(other)]                      # left to recalc_fast, which says why
+    assert path.read_bytes() == before

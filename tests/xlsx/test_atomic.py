@@ -1,6 +1,7 @@
 """Atomic replace: whole file or nothing, umask-respecting mode for new files, mode kept on replace."""
 from __future__ import annotations
 
+import errno
 import os
 import stat
 
@@ -163,3 +164,25 @@ def test_an_interrupted_batch_leaves_no_temporary_file(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         write_atomic_many([(tmp_path / f"{k}.bin", b"x", None) for k in range(3)])
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_write_that_fails_names_the_target_not_its_temporary_file(tmp_path):
+    target = tmp_path / "nodir" / "x.csv"
+    for write in (lambda: write_atomic(target, b"data"), lambda: atomic_open(target, "wb").__enter__()):
+        with pytest.raises(FileNotFoundError) as err:
+            write()
+        assert err.value.filename == str(target) and ".tmp" not in str(err.value)
+    assert not (tmp_path / "nodir").exists()
+
+
+def test_a_failed_rename_names_the_target(tmp_path, monkeypatch):
+    target = tmp_path / "x.csv"
+
+    def refuse(src, dst):
+        raise PermissionError(errno.EACCES, "Permission denied", src, None, dst)
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(PermissionError) as err:
+        write_atomic(target, b"data")
+    assert err.value.filename == str(target) and err.value.filename2 is None
+    assert list(tmp_path.iterdir()) == []

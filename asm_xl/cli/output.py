@@ -1,0 +1,40 @@
+"""What every asm-xl command says the same way: warnings (one line each, on stderr) and a file that
+could not be written (one line: which file, why, what to do)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["print_warnings", "write_failure"]
+
+
+def print_warnings(*groups) -> None:
+    """Each warning of ``groups`` (lists of text: the roster's, the scoring's ...) once, in order, as
+    ``warning: ...`` on stderr."""
+    for w in dict.fromkeys(w for group in groups for w in group or ()):
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def write_failure(e: OSError, option: str | None = "--out") -> str:
+    """The one line for a file that could not be written: the file (the target asm-xl was writing,
+    never its temporary file: :mod:`asm_xl.xlsx.atomic` names it), why, and what to do; ``option``
+    is the option that chose that file (None: the command writes the files it was given, as recalc)."""
+    target = e.filename
+    elsewhere = f", or choose another with {option}" if option else ""
+    folder = os.path.dirname(os.path.abspath(target)) if target else None
+    if e.errno == errno.ENOENT and folder and not os.path.isdir(folder):
+        why = f"the folder {folder} does not exist (create it{elsewhere})"
+    elif e.errno == errno.ENOTDIR and target:
+        blocker = next((p for p in Path(target).parents if p.exists()), None)
+        why = (f"{blocker} is a file, not a folder" if blocker is not None and not blocker.is_dir()
+               else "a part of the path is not a folder") + (f" (choose another path with {option})" if option else "")
+    elif e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = f"{e.strerror} (make the folder writable{elsewhere})"
+    elif e.errno == errno.EISDIR:
+        why = f"it is a folder (name a file{f' with {option}' if option else ''})"
+    else:  # a full disk (ENOSPC, EDQUOT) and anything else
+        why = f"{e.strerror or e} (free disk space{elsewhere})"
+    return f"asm-xl: cannot write{f' {target}' if target else ''}: {why}; nothing was left half-written"

@@ -1,0 +1,47 @@
+"""What every command says the same way (asm_xl.cli.output): warnings, and a file that could not be written."""
+from __future__ import annotations
+
+import errno
+
+import pytest
+
+from asm_xl.cli.output import print_warnings, write_failure
+
+
+def test_each_warning_is_said_once_in_order_on_stderr(capsys):
+    print_warnings(["column 'x' ignored", "pool small"], None, ["pool small", "year assumed"])
+    out, err = capsys.readouterr()
+    assert out == "" and err.splitlines() == ["warning: column 'x' ignored", "warning: pool small",
+                                              "warning: year assumed"]
+
+
+@pytest.mark.parametrize("code, strerror, expected", [
+    (errno.ENOSPC, "No space left on device", "No space left on device (free disk space, or choose another with --out)"),
+    (errno.EROFS, "Read-only file system", "Read-only file system (make the folder writable, or choose another with --out)"),
+    (errno.EACCES, "Permission denied", "Permission denied (make the folder writable, or choose another with --out)"),
+    (errno.EISDIR, "Is a directory", "it is a folder (name a file with --out)"),
+], ids=["full", "read-only", "denied", "folder"])
+def test_a_write_failure_is_one_line_naming_the_file_why_and_the_option(tmp_path, code, strerror, expected):
+    target = str(tmp_path / "scores.csv")
+    line = write_failure(OSError(code, strerror, target), "--out")
+    assert line == f"asm-xl: cannot write {target}: {expected}; nothing was left half-written"
+
+
+def test_a_folder_that_does_not_exist_or_is_a_file_is_named(tmp_path):
+    missing = tmp_path / "nodir" / "x.csv"
+    assert write_failure(OSError(errno.ENOENT, "No such file or directory", str(missing)), "--errors") == (
+        f"asm-xl: cannot write {missing}: the folder {missing.parent} does not exist (create it, or choose another "
+        "with --errors); nothing was left half-written")
+    (tmp_path / "blocker").write_text("a file")
+    under = tmp_path / "blocker" / "sub" / "x.csv"
+    line = write_failure(OSError(errno.ENOTDIR, "Not a directory", str(under)), "--out")
+    assert f"cannot write {under}: {tmp_path / 'blocker'} is a file, not a folder (choose another path with --out)" in line
+
+
+def test_without_an_option_no_option_is_advised(tmp_path):
+    """recalc writes the files it was given: no option chose them."""
+    target = str(tmp_path / "book.xlsx")
+    line = write_failure(OSError(errno.ENOSPC, "No space left on device", target), None)
+    assert line == (f"asm-xl: cannot write {target}: No space left on device (free disk space); nothing was left "
+                    "half-written")
+    assert "--" not in write_failure(OSError(errno.EROFS, "Read-only file system", target), None)
