@@ -268,6 +268,7 @@ def score_table(scores) -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The asm-xl command line."""
     from asm_xl import __version__
+    from asm_xl.model.settings import DEFAULT_SETTINGS
     p = argparse.ArgumentParser(
         prog="asm-xl", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="What the CMS Ambulatory Specialty Model (ASM) will do to each physician's Medicare payments: "
@@ -306,7 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "range over its simulated cohorts), roster (only when the roster IS the whole "
                              "cohort), given (needs --scaling-factor, e.g. from CMS's report)")
         sp.add_argument("--scaling-factor", type=float, help="the given pool's scaling factor (implies --pool given)")
-        sp.add_argument("--midpoint", type=float, help="the given pool's exchange-function midpoint (default 50; "
+        sp.add_argument("--midpoint", type=float, help="the given pool's exchange-function midpoint (default: the "
+                                                       f"tfs_midpoint setting, {DEFAULT_SETTINGS.tfs_midpoint:g}; "
                                                        "with --scaling-factor only)")
         sp.set_defaults(pool_parser=sp)  # pool_problem is said as this command's usage error
 
