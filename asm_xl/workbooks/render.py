@@ -59,6 +59,9 @@ class TemplateImage:
             self.parts = dict(sheet_parts(zf))
         self.sheet_of_member = {member: sheet for sheet, member in self.parts.items()}
         self._cells: dict[str, tuple[str, str]] = {}
+        #: (class, value) -> (t, text) of the non-float results written before: the Actions sheet's labels and
+        #: the measure rows' statuses repeat from one workbook to the next (encoded once, not ~150 times each)
+        self._encoded: dict = {}
         self.members["xl/workbook.xml"] = re.sub(rb'\s+fullCalcOnLoad="(1|true)"', b"",
                                                  self.members["xl/workbook.xml"])
         self.fragments = {}
@@ -101,7 +104,7 @@ class TemplateImage:
         for name, ctype, packed in self.layout:
             if packed is None:
                 sheet = self.sheet_of_member[name]
-                packed = pack(name, _join(self.fragments[sheet], sheet, inputs, results),
+                packed = pack(name, _join(self.fragments[sheet], sheet, inputs, results, self._encoded),
                               compress_type=ctype, compresslevel=_LEVEL, date_time=MEMBER_TIME)
             members.append(packed)
         return assemble(members)
@@ -137,9 +140,14 @@ def _compiled_fragment(frag, sheet: str):
     return (_INPUT, key, input_cell_template(frag.match), frag.match.group(0))
 
 
-def _join(fragments: list, sheet: str, inputs: dict, results: dict) -> bytes:
+#: the most encoded values :func:`_join` keeps (then it starts again)
+_ENCODED_SIZE = 4096
+
+
+def _join(fragments: list, sheet: str, inputs: dict, results: dict, encoded: dict) -> bytes:
     """A sheet's XML: the template's bytes with each formula cell's cached value and each input
-    cell's value joined in (the same bytes :func:`formula_cell`/:func:`input_cell` write)."""
+    cell's value joined in (the same bytes :func:`formula_cell`/:func:`input_cell` write).
+    ``encoded``: :func:`encode_cached_value` of values met before, by (class, value)."""
     chunks = []
     add = chunks.append
     for frag in fragments:
@@ -152,7 +160,16 @@ def _join(fragments: list, sheet: str, inputs: dict, results: dict) -> bytes:
                 head, tail = frag[2][None]
                 chunks += (head, repr(value).encode(), tail)
             else:
-                t, text = encode_cached_value(value, "!".join(key))
+                try:
+                    hit = encoded.get((value.__class__, value))
+                except TypeError:   # unhashable: encode_cached_value says what it cannot write
+                    hit = encode_cached_value(value, "!".join(key))
+                if hit is None:
+                    hit = encode_cached_value(value, "!".join(key))   # (raises for a value it cannot write)
+                    if len(encoded) >= _ENCODED_SIZE:
+                        encoded.clear()
+                    encoded[(value.__class__, value)] = hit
+                t, text = hit
                 if text is None:
                     add(frag[3])
                 else:
