@@ -7,6 +7,7 @@ through. :class:`~asm_xl.calc.evaluator.Evaluator` puts them together for a whol
 
 from __future__ import annotations
 
+import itertools
 import threading
 from typing import Callable
 
@@ -65,20 +66,22 @@ def memoized_asm(size: int = MEMO_SIZE) -> Callable:
         return asm(name, frozen, *values)
 
     shared: dict = {}
+    tokens = itertools.count()
 
     def freeze(v):
-        """``xl.freeze``, with a range's key kept once per content: the Assumptions range of every
-        workbook (and any range equal to one frozen before) is then the same object, whose hash is
-        computed once, so each memo lookup of a call that reads it costs an identity check."""
+        """``xl.freeze``, with a range's key replaced by a token given once per content: the Assumptions
+        range of every workbook (and any range equal to one frozen before) gets the same small
+        ("range", n) tuple, which hashes and compares in C, where hashing the range's content at every
+        memo lookup cost a Python call per lookup. A token is never given to another content (the
+        counter only grows), so a memo entry is never read for the wrong range."""
         key = xl.freeze(v)
-        if key.__class__ is not tuple or v.__class__ is not list:
+        if v.__class__ is not list:
             return key
-        key = _FrozenRange(key)
         hit = shared.get(key)
         if hit is None:
             if len(shared) >= size:
                 shared.clear()
-            shared[key] = hit = key
+            shared[key] = hit = ("range", next(tokens))
         return hit
 
     state = threading.local()
@@ -87,16 +90,6 @@ def memoized_asm(size: int = MEMO_SIZE) -> Callable:
     asm.state = state
     asm.freeze = freeze
     return asm
-
-
-class _FrozenRange(tuple):
-    """A frozen range (a tuple of row tuples) that keeps its hash once computed."""
-
-    def __hash__(self):
-        h = self.__dict__.get("h")
-        if h is None:
-            h = self.__dict__["h"] = tuple.__hash__(self)
-        return h
 
 
 def _whole_literal(node) -> bool:
