@@ -182,6 +182,8 @@ class BenchmarkTable:
         for lad in ladders:
             self._by_key.setdefault((lad.measure, lad.collection_type), {})[lad.performance_year] = lad
         self.source = source
+        #: every performance year with at least one ladder
+        self.all_years = tuple(sorted({y for years in self._by_key.values() for y in years}))
 
     @classmethod
     def from_csv(cls, path_or_text, source: str = "") -> "BenchmarkTable":
@@ -202,7 +204,9 @@ class BenchmarkTable:
 
     def find(self, measure: object, collection_type: object, year: object = None) -> Ladder | None:
         """The ladder as :meth:`lookup` finds it, or None when the table has none for that measure,
-        collection type and year: the measure is then excluded, not an error (90 FR 49634) [spec 8.1]."""
+        collection type and year: the measure is then excluded, not an error (90 FR 49634) [spec 8.1].
+        A year for which the table has no ladder at all (2024, 1999: a typo, or a year not packaged) is
+        an input error naming the years it has, not every measure excluded."""
         mid = normalize_measure_id(measure)
         years = self._by_key.get((mid, normalize_collection_type(collection_type)))
         if not years:
@@ -210,9 +214,13 @@ class BenchmarkTable:
         if is_blank(year) or year == 0:
             return years[max(years)]
         try:
-            return years.get(int(float(year)))  # type: ignore[arg-type]
+            y = int(float(year))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return self.lookup(measure, collection_type, year)  # a bad year is an input error
+        if y not in self.all_years:
+            raise ASMInputError("benchmark_year", year,
+                                f"a year with benchmarks: {', '.join(map(str, self.all_years))}")
+        return years.get(y)
 
     def lookup(self, measure: object, collection_type: object, year: object = None) -> Ladder:
         """The ladder of a measure and collection type for a MIPS performance year.

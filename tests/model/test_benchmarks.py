@@ -165,3 +165,17 @@ def test_ladder_from_rates_ignores_blank_rates_and_needs_one():
     assert lad.starts == (5.0,) * 10
     with pytest.raises(ASMInputError, match="at least one rate"):
         ladder_from_rates([np.nan])
+
+
+def test_a_year_the_table_has_no_ladder_for_is_an_error_naming_its_years_not_every_measure_excluded():
+    table = packaged_benchmarks()
+    assert table.all_years == (2021, 2022, 2025, 2026)
+    for year in (2024, 1999):
+        with pytest.raises(ASMInputError, match=r"benchmark_year: \d+ is not allowed \(a year with benchmarks: "
+                                                r"2021, 2022, 2025, 2026\)"):
+            table.find("Q236", "MIPS CQM", year)
+    # a packaged year without this measure's ladder: excluded (None), as before [spec 8.1]
+    assert table.years("Q377", "eCQM") == [2025, 2026]    # Q377: no ladder for 2021 and 2022
+    assert table.find("Q377", "eCQM", 2021) is None and table.find("Q377", "eCQM", 2022) is None
+    assert table.find("Q377", "eCQM", 2025) is not None
+    assert BenchmarkTable([]).find("Q236", "MIPS CQM", 1999) is None   # an empty table (cohort deciles) has none
