@@ -96,3 +96,32 @@ def test_check_cms_of_an_agreeing_roster_exits_0_without_a_report(tmp_path, caps
 def test_check_cms_with_an_unreadable_roster_exits_1(tmp_path, capsys):
     assert main(["check-cms", str(tmp_path / "none.csv"), str(RECONSTRUCTED)]) == 1
     assert capsys.readouterr().err.startswith("asm-xl: roster file not found")
+
+
+def test_check_cms_keeps_an_existing_report_unless_overwrite(tmp_path, capsys):
+    a = npi(500_000_020)
+    cms = write_cms_csv(tmp_path / "cms.csv", [cms_row(a)])
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"npi,name,cohort\n{a},\"Lee, Ann\",LBP\n", encoding="utf-8")  # CMS says HF
+    report = tmp_path / "w.csv"
+    report.write_text("my notes", encoding="utf-8")
+    args = ["check-cms", str(roster), str(cms), "--out", str(report)]
+    assert main(args) == 1
+    printed = capsys.readouterr()
+    assert printed.err == (f"asm-xl: {report} exists (it may hold notes you added to an earlier report): "
+                           "choose another --out or add --overwrite\n")
+    assert printed.out == "" and report.read_text(encoding="utf-8") == "my notes"
+    assert main(args + ["--overwrite"]) == 2
+    assert report.read_text(encoding="utf-8-sig").splitlines()[1] == \
+        f"2,{a},\"Lee, Ann\",cohort,LBP,cohort differs from CMS's (CMS: HF)"
+    assert "--overwrite" in _help_text("check-cms")
+
+
+def _help_text(command: str) -> str:
+    """The command's --help text."""
+    import contextlib
+    import io
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.suppress(SystemExit):
+        main([command, "--help"])
+    return buf.getvalue()

@@ -34,6 +34,8 @@ def add_cms_commands(sub) -> None:
     c.add_argument("--year", type=int, default=2027, help="performance year where the roster leaves it blank "
                                                           "(default 2027)")
     c.add_argument("--out", default="cms_warnings.csv", help="where the warnings go (default: cms_warnings.csv)")
+    c.add_argument("--overwrite", action="store_true", help="replace --out if it exists (a report you may have "
+                                                            "annotated)")
 
 
 def run_cms(args) -> int:
@@ -42,6 +44,11 @@ def run_cms(args) -> int:
     from asm_xl.roster.cms_participants import read_cms_participants
     from asm_xl.roster.cms_roster import roster_from_cms, write_cms_roster
     from asm_xl.roster.cms_screen import check_roster_against_cms, summarize_cms_warnings
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        what = "inputs you filled" if args.command == "from-cms" else "notes you added to an earlier report"
+        print(f"asm-xl: {out} exists (it may hold {what}): choose another --out or add --overwrite", file=sys.stderr)
+        return 1
     try:
         participants = read_cms_participants(args.participants)
         if args.command == "check-cms":
@@ -50,13 +57,8 @@ def run_cms(args) -> int:
             warnings = check_roster_against_cms(roster, participants, args.year)
             print(summarize_cms_warnings(warnings, len(roster)))
             if len(warnings):
-                print(f"warnings report: {write_error_report(warnings, Path(args.out))}")
+                print(f"warnings report: {write_error_report(warnings, out)}")
             return 2 if len(warnings) else 0
-        out = Path(args.out)
-        if out.exists() and not args.overwrite:
-            print(f"asm-xl: {out} exists (it may hold inputs you filled): choose another --out or add --overwrite",
-                  file=sys.stderr)
-            return 1
         npis = [n for arg in args.npi or [] for n in arg.split(",") if n.strip()]
         roster = roster_from_cms(participants, organization=args.organization, state=args.state, npis=npis,
                                  performance_year=args.year)

@@ -10,6 +10,7 @@ Wizard help, the docstrings and the Inputs sheet together.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -129,8 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.write or args.check:
         path = Path(args.write or args.check)
-        text = path.read_text(encoding="utf-8")
-        new = update_readme(text)
+        try:
+            text = path.read_text(encoding="utf-8")
+            new = update_readme(text)
+        except (OSError, UnicodeError, ValueError) as e:
+            print(f"{ap.prog}: cannot read the tables of {path}: {_why(e)}", file=sys.stderr)
+            return 1
         if args.check:
             stale = [h for h in SECTIONS if readme_tables(text)[h] != readme_tables(new)[h]]
             if stale:
@@ -138,12 +143,32 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             return 0
         if new != text:
-            path.write_text(new, encoding="utf-8")
+            try:
+                path.write_text(new, encoding="utf-8")
+            except OSError as e:
+                print(f"{ap.prog}: cannot write {path}: {_why(e)}", file=sys.stderr)
+                return 1
         return 0
     for heading, make in SECTIONS.items():
         sys.stdout.write(f"### {heading}\n\n{make(DEFAULT_SETTINGS)}\n")
     return 0
 
 
+def _why(e: Exception) -> str:
+    """An error as one line: an OSError's reason without its repeated file name."""
+    return (e.strerror if isinstance(e, OSError) and e.strerror else str(e)).splitlines()[0]
+
+
+def run(argv: list[str] | None = None) -> int:
+    """:func:`main`, quiet when the reader of its output goes away (``| head``): exit 1, no traceback."""
+    try:
+        code = main(argv)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 1
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(run())

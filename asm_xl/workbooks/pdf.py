@@ -1,5 +1,9 @@
 """Workbooks to PDF with LibreOffice (``soffice --headless --convert-to pdf``), as each sheet's print
-setup lays it out (the dashboard: landscape, one page wide, header row repeated).
+setup lays it out (the dashboard: landscape, one page wide, header row repeated), showing the
+values the workbook stores: LibreOffice converts a copy with the formulas removed
+(:func:`~asm_xl.xlsx.values_only.values_only_package`), because it recalculates a cell whose saved
+value is an error and, not knowing the ASM_* functions, would print ``#NAME?`` where the file says
+``#N/A``.
 
 LibreOffice runs with a private, throw-away user profile (``-env:UserInstallation``), so it neither
 disturbs nor waits for a LibreOffice the user has open, and within a time limit. Failures are
@@ -16,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from asm_xl.xlsx.limits import check_workbook
+from asm_xl.xlsx.values_only import values_only_package
 
 __all__ = ["to_pdf", "find_soffice", "PDFError", "PDFUnavailable", "MISSING_MESSAGE"]
 
@@ -38,7 +43,8 @@ def find_soffice() -> str | None:
 
 def to_pdf(paths, out_dir=None, *, timeout: float | None = None, soffice: str | None = None) -> list[Path]:
     """Convert ``paths`` (.xlsx/.xlsm) to PDFs in ``out_dir`` (default: beside each file); returns
-    the PDFs, in the order of ``paths``. One LibreOffice run per output folder; ``timeout`` (default
+    the PDFs, in the order of ``paths``, each showing the workbook's saved values (a copy without
+    formulas is converted). One LibreOffice run per output folder; ``timeout`` (default
     60 s + 10 s a file) bounds it. Raises :class:`PDFUnavailable` without LibreOffice,
     :class:`PDFError` when a file is missing or was not converted, and, before LibreOffice runs,
     :class:`~asm_xl.xlsx.errors.WorkbookError` for a file that is not a workbook asm-xl can open
@@ -58,7 +64,13 @@ def to_pdf(paths, out_dir=None, *, timeout: float | None = None, soffice: str | 
     out = {}
     for folder, group in groups.items():
         folder.mkdir(parents=True, exist_ok=True)
-        _convert(program, group, folder, timeout if timeout is not None else 60.0 + 10.0 * len(group))
+        with tempfile.TemporaryDirectory(prefix="asm-xl-pdf-") as tmp:
+            copies = []
+            for i, f in enumerate(group):  # one folder a copy: same name, so the PDF's name is f's
+                (Path(tmp) / str(i)).mkdir()
+                copies.append(Path(tmp) / str(i) / f.name)
+                values_only_package(f, copies[-1])
+            _convert(program, copies, folder, timeout if timeout is not None else 60.0 + 10.0 * len(group))
         for f in group:
             pdf = folder / (f.stem + ".pdf")
             if not pdf.is_file():

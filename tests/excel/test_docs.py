@@ -94,6 +94,37 @@ def test_docs_check_reports_a_stale_readme(tmp_path, capsys):
     assert stale.read_text(encoding="utf-8") == README.read_text(encoding="utf-8")
 
 
+def test_docs_of_a_missing_or_unwritable_readme_is_one_line_and_exit_1(tmp_path, capsys, monkeypatch):
+    missing = tmp_path / "none.md"
+    assert main(["--write", str(missing)]) == 1
+    assert capsys.readouterr().err == (f"python -m asm_xl.excel.docs: cannot read the tables of {missing}: "
+                                       "No such file or directory\n")
+    no_tables = tmp_path / "notes.md"
+    no_tables.write_text("# Notes\n", encoding="utf-8")
+    assert main(["--check", str(no_tables)]) == 1
+    assert capsys.readouterr().err.endswith(": README has no section 'Excel functions'\n")
+    stale = tmp_path / "README.md"
+    stale.write_text(README.read_text(encoding="utf-8").replace("fewer than 20 episodes", "fewer than 30 episodes"),
+                     encoding="utf-8")
+
+    def disk_full(self, *a, **k):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(Path, "write_text", disk_full)
+    assert main(["--write", str(stale)]) == 1
+    assert capsys.readouterr().err == f"python -m asm_xl.excel.docs: cannot write {stale}: No space left on device\n"
+
+
+def test_docs_piped_into_a_reader_that_stops_early_is_quiet():
+    import subprocess
+    import sys
+    proc = subprocess.Popen([sys.executable, "-m", "asm_xl.excel.docs"], cwd=README.parent, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout.read(20) == b"### Excel functions\n"
+    proc.stdout.close()  # as `| head -1` does
+    assert proc.stderr.read() == b""
+    assert proc.wait(timeout=60) in (0, 1)  # 0 when the output fit in the pipe before it closed
+
+
 #: a hint that writes a call with argument names: ASM_POOL_MIDPOINT(performance_year, cohort, [assumptions])
 _HINT = re.compile(r"\b(ASM_[A-Z0-9_]+)\(\s*(\[?[a-z_][a-z0-9_]*\]?(?:\s*,\s*\[?[a-z_][a-z0-9_]*\]?)*)\s*\)")
 

@@ -1,5 +1,6 @@
-"""The Actions sheet: the ranked actions that would raise this physician's payment (``ASM_ACTIONS``)
-and the five-year projection (``ASM_PROJECTION``), live formulas over the Inputs sheet.
+"""The Actions sheet: the actions open to this physician, ranked by their effect on the payment
+(``ASM_ACTIONS``; a negative value: the action would lower it), and the five-year projection
+(``ASM_PROJECTION``), live formulas over the Inputs sheet.
 
 Each cell reads its table through ``INDEX(ASM_ACTIONS(...), row, column)``: that works in every
 Excel (with or without dynamic arrays), in LibreOffice and in both headless engines, where a bare
@@ -33,7 +34,8 @@ NOTE = ("Each action is scored again by asm-xl's scoring core (the same inputs w
         "by the pool in force: in each simulated national cohort the change moves the payment by some amount; "
         "P50 (middle), P10 (cautious) and P90 (hopeful) of those amounts are its value, in dollars of the payment "
         "year. Ranked by the value at P50. [ASSUMPTION: one change at a time; values do not add up]")
-RANKED = "Ranked by the value at P50; blank rows: no further action applies."
+RANKED = ("Ranked by the value at P50, highest first; a negative value: the action would lower the payment. "
+          "Blank rows: no further action applies.")
 PROJECTION_NOTE = ("Five-year projection of today's final score, held [ASSUMPTION]: risk levels of each year "
                    "[CMS], Part B payments growing by the Assumptions' payments_growth; cumulative P50 sums the "
                    "yearly P50s. An exception of this year makes this year neutral ($0) and is not carried forward.")
@@ -48,7 +50,7 @@ def build_actions(wb: Workbook) -> None:
     for name, ref in L.ACTION_INPUT_RANGES.items():
         define(wb, name, ref)
     ws = wb.create_sheet(L.ACTIONS, index=wb.sheetnames.index(L.SCENARIOS) + 1)
-    ws["A1"] = "Actions: what would raise the payment"
+    ws["A1"] = "Actions: each one's effect on the payment"
     ws["A1"].font = TITLE_FONT
     ws["A2"] = NOTE
     ws["A2"].font = NOTE_FONT
