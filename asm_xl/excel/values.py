@@ -15,7 +15,8 @@ from numbers import Real
 from asm_xl.model.errors import ASMInputError
 
 __all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number",
-           "whole", "boolean", "text", "vector", "content_key", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable", "is_excluded"]
+           "whole", "boolean", "text", "vector", "content_key", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable", "is_excluded",
+           "reject_input_error"]
 
 #: Texts the measure cells show instead of a blank: an empty cached text makes LibreOffice
 #: recalculate the cell on load (and show #NAME? without the add-in), a visible text does not.
@@ -205,6 +206,19 @@ def text(name: str, v: object) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
+
+
+def reject_input_error(name: str, v: object) -> None:
+    """Raise for an Excel error value in an input of a category score (ASM_QUALITY, ASM_COST).
+
+    A category's ``#N/A`` means "not scored" (ASM_FINAL then moves its weight to the other category,
+    REG), so an ``#N/A`` reaching it from an input cell (``=NA()`` in a rate) must not read as one: it
+    becomes ``#VALUE!`` naming the argument and the error. Any other error value passes through as it
+    is (``=1/0`` in an input shows ``#DIV/0!`` down to the final score). Not an error: nothing.
+    """
+    if is_error(v):
+        code = v.strip().upper()
+        raise ExcelError("#VALUE!" if code == "#N/A" else code, f"{name}: {code} (an error in an input cell)")
 
 
 def is_not_applicable(v: object) -> bool:

@@ -87,6 +87,31 @@ def test_cost_with_19_episodes_is_na():
     assert "19 episodes" in explain("ASM_COST", 8, 19)
 
 
+def test_an_na_in_a_quality_input_is_a_value_error_not_a_quality_left_unscored():
+    # =NA() in measure 2's rate: its points cell shows #N/A; a quality #N/A would read "not scored"
+    points = [[7.0], ["#N/A"]]
+    assert call("ASM_QUALITY", points, [[0.9], [0.9]], [[30], [30]]) == "#VALUE!"
+    assert explain("ASM_QUALITY", points, [[0.9], [0.9]], [[30], [30]]) == "points #2: #N/A (an error in an input cell)"
+    # even where the points would not be read (5 < 20 cases), and in completeness or cases
+    assert call("ASM_QUALITY", points, [[0.9], [0.9]], [[30], [5]]) == "#VALUE!"
+    assert explain("ASM_QUALITY", [7.0, 6.0], [0.9, "#N/A"], [30, 30]) == "completeness #2: #N/A (an error in an input cell)"
+    assert call("ASM_QUALITY", [7.0, 6.0], [0.9, 0.9], ["#N/A", 30]) == "#VALUE!"
+    # its final score is an error, not a score with quality reweighted to cost (79.8 before)
+    assert call("ASM_FINAL", call("ASM_QUALITY", points, [[0.9], [0.9]], [[30], [30]]), 0.7, 2, 0.98, 0, 12,
+                "Yes") == "#VALUE!"
+
+
+def test_an_na_in_a_cost_input_is_a_value_error_and_other_errors_pass_through():
+    assert call("ASM_COST", "#N/A", 30) == "#VALUE!"
+    assert explain("ASM_COST", "#N/A", 30) == "value: #N/A (an error in an input cell)"
+    assert call("ASM_COST", 5, "#N/A") == "#VALUE!"
+    assert explain("ASM_COST", 5, "#N/A") == "episodes: #N/A (an error in an input cell)"
+    assert call("ASM_COST", 15500, 25, [["#N/A"]] * 10) == "#VALUE!"
+    assert call("ASM_COST", 5, "#DIV/0!") == "#DIV/0!"   # =1/0 in an input keeps its own error
+    assert call("ASM_FINAL", 0.6, call("ASM_COST", 5, "#N/A"), 2, 0.98) == "#VALUE!"
+    assert call("ASM_COST", 5, 3) == "#N/A"   # a genuine "not scored" stays #N/A
+
+
 def test_final_reweights_a_quality_shown_as_na_to_cost():
     # Quality #N/A: 100% cost. 100 x 0.8 - 10 (one IA) - 5 (PI 50%) + 3 + 10 (5 clinicians) = 78.
     assert call("ASM_FINAL", "#N/A", 0.8, 1, 0.5, 3, 5) == pytest.approx(78.0)
