@@ -16,7 +16,7 @@ from asm_xl.model.errors import ASMInputError
 
 __all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number",
            "whole", "boolean", "text", "vector", "content_key", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable", "is_excluded",
-           "reject_input_error"]
+           "reject_input_error", "percentile"]
 
 #: Texts the measure cells show instead of a blank: an empty cached text makes LibreOffice
 #: recalculate the cell on load (and show #NAME? without the add-in), a visible text does not.
@@ -160,6 +160,28 @@ def optional_number(name: str, v: object, default: float | None, **kw) -> float 
         return default
     v = _scalar(name, v)
     return default if is_blank(v) else number(name, v, **kw)
+
+
+def percentile(name: str, v: object, default: float) -> float:
+    """A percentile from 0 to 100 (10 for P10); blank → ``default``.
+
+    A value strictly between 0 and 1 (0.1, "10%") is #NUM!: it reads as a fraction meant as P10, and
+    taken as given it would be the 0.1th percentile, a silently wrong number [ASSUMPTION: P1 and
+    below are never asked for as fractions of a percent].
+    """
+    x = optional_number(name, v, default, minimum=0, maximum=100, allowed="a percentile from 0 to 100")
+    if 0.0 < x < 1.0:
+        raise ExcelError("#NUM!", f"{name}: {_typed(v)} looks like a fraction; give the percentile from 0 to 100 "
+                                  f"({x * 100:g} for P{x * 100:g})")
+    return x
+
+
+def _typed(v: object) -> str:
+    """A cell's value as a user typed it: text as it is, a number as Excel shows it (0.1, 2026)."""
+    v = v[0][0] if isinstance(v, list) and len(v) == 1 and isinstance(v[0], list) and len(v[0]) == 1 else v
+    if isinstance(v, str):
+        return v.strip()
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def whole(name: str, v: object, **kw) -> int:

@@ -254,3 +254,19 @@ def test_scaling_of_a_cohort_uses_the_median_midpoint_when_so_set():
     t = [1 / (1 + math.exp(2)), 0.5, 1 / (1 + math.exp(-3))]
     sf = call("ASM_SCALING", finals, 2027, None, [["tfs_midpoint_mode", "cohort_median"]])
     assert sf == pytest.approx(0.85 * 3 / sum(t), rel=1e-12)
+
+
+@pytest.mark.parametrize("fraction", [0.1, "10%", [[0.1]], 0.5])
+def test_a_percentile_given_as_a_fraction_is_num_error_naming_the_percentile_meant(fraction):
+    # 0.1 taken as given would be the 0.1th percentile (0.0068 for HF 2027), not P10 (0.0214)
+    assert call("ASM_FACTOR_RANGE", 70, 2027, "HF", fraction) == "#NUM!"
+    meant = 50 if fraction == 0.5 else 10
+    assert explain("ASM_FACTOR_RANGE", 70, 2027, "HF", fraction).endswith(
+        f"looks like a fraction; give the percentile from 0 to 100 ({meant} for P{meant})")
+
+
+def test_percentiles_from_0_to_100_are_read_as_given():
+    p = {pct: call("ASM_FACTOR_RANGE", 70, 2027, "HF", pct) for pct in (0, 1, 10, 50, 100)}
+    assert p[0] <= p[1] <= p[10] <= p[50] <= p[100]
+    assert p[50] == call("ASM_FACTOR_RANGE", 70, 2027, "HF")   # blank: the median
+    assert call("ASM_FACTOR_RANGE", 70, 2027, "HF", "10") == p[10]
