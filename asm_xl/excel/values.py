@@ -12,7 +12,7 @@ import math
 from itertools import chain
 from numbers import Real
 
-from asm_xl.model.errors import ASMInputError
+from asm_xl.model.errors import ASMInputError, as_typed
 
 __all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number",
            "whole", "boolean", "text", "vector", "content_key", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable", "is_excluded",
@@ -39,7 +39,8 @@ class ExcelError(Exception):
 
     @classmethod
     def from_input_error(cls, err: ASMInputError) -> "ExcelError":
-        return cls("#NUM!", str(err))
+        """#VALUE! for a blank value (as every blank argument), else #NUM!."""
+        return cls("#VALUE!" if err.blank else "#NUM!", str(err))
 
 
 _ERROR_SET = frozenset(ERROR_VALUES)
@@ -150,7 +151,7 @@ def number(name: str, v: object, *, minimum: float | None = None, maximum: float
     if not math.isfinite(x):
         raise ExcelError("#NUM!", f"{name}: {v!r} is not a finite number")
     if (minimum is not None and x < minimum) or (maximum is not None and x > maximum):
-        raise ExcelError("#NUM!", f"{name}: {v!r} is not allowed ({allowed or _range(minimum, maximum)})")
+        raise ExcelError("#NUM!", f"{name}: {as_typed(v)} is not allowed ({allowed or _range(minimum, maximum)})")
     return x
 
 
@@ -171,17 +172,9 @@ def percentile(name: str, v: object, default: float) -> float:
     """
     x = optional_number(name, v, default, minimum=0, maximum=100, allowed="a percentile from 0 to 100")
     if 0.0 < x < 1.0:
-        raise ExcelError("#NUM!", f"{name}: {_typed(v)} looks like a fraction; give the percentile from 0 to 100 "
+        raise ExcelError("#NUM!", f"{name}: {as_typed(_scalar(name, v))} looks like a fraction; give the percentile from 0 to 100 "
                                   f"({x * 100:g} for P{x * 100:g})")
     return x
-
-
-def _typed(v: object) -> str:
-    """A cell's value as a user typed it: text as it is, a number as Excel shows it (0.1, 2026)."""
-    v = v[0][0] if isinstance(v, list) and len(v) == 1 and isinstance(v[0], list) and len(v[0]) == 1 else v
-    if isinstance(v, str):
-        return v.strip()
-    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def whole(name: str, v: object, **kw) -> int:

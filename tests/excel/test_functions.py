@@ -270,3 +270,12 @@ def test_percentiles_from_0_to_100_are_read_as_given():
     assert p[0] <= p[1] <= p[10] <= p[50] <= p[100]
     assert p[50] == call("ASM_FACTOR_RANGE", 70, 2027, "HF")   # blank: the median
     assert call("ASM_FACTOR_RANGE", 70, 2027, "HF", "10") == p[10]
+
+
+def test_a_blank_measure_or_cohort_is_a_value_error_saying_blank():
+    blank_measure = ("ASM_MEASURE", "points", "HF", None, None, None, None, None, 0.7, None)
+    assert call(*blank_measure) == "#VALUE!"
+    assert explain(*blank_measure).startswith("measure is blank (")
+    blank_cohort = ("ASM_MEASURE", "points", None, "Q236", None, None, None, None, 0.7, None)
+    assert call(*blank_cohort) == "#VALUE!"
+    assert explain(*blank_cohort).startswith("cohort is blank (")
