@@ -13,6 +13,7 @@ from itertools import chain
 from numbers import Real
 
 from asm_xl.model.errors import ASMInputError, as_typed
+from asm_xl.model.validation import typed_number
 
 __all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number",
            "whole", "boolean", "text", "vector", "content_key", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable", "is_excluded",
@@ -121,8 +122,11 @@ def _scalar(name: str, v: object) -> object:
 
 
 def number(name: str, v: object, *, minimum: float | None = None, maximum: float | None = None,
-           allowed: str = "") -> float:
-    """A number; text numbers ("0.7", "1,000", "70%") are accepted; blank → #VALUE!.
+           allowed: str = "", percent: bool | None = None) -> float:
+    """A number; text numbers as Excel exports them are read by the roster's one rule,
+    :func:`~asm_xl.model.validation.typed_number` ("0.7", "1,000", "$300,000", "(1,250)"), a percent
+    sign ("70%" → 0.70) where ``percent`` (by default: where the argument is a fraction, ``maximum``
+    1); blank → #VALUE!.
 
     Out of range → #NUM!; an error value → that error passes through.
     """
@@ -140,12 +144,10 @@ def number(name: str, v: object, *, minimum: float | None = None, maximum: float
     elif isinstance(v, Real):
         x = float(v)
     elif isinstance(v, str):
-        t = v.strip().replace(",", "")
-        pct = t.endswith("%")
         try:
-            x = float(t[:-1] if pct else t) / (100.0 if pct else 1.0)
-        except ValueError:
-            raise ExcelError("#VALUE!", f"{name}: {v!r} is not a number") from None
+            x = typed_number(v, percent=maximum == 1.0 if percent is None else percent)
+        except ValueError as e:
+            raise ExcelError("#VALUE!", f"{name}: {e}") from None
     else:
         raise ExcelError("#VALUE!", f"{name}: {v!r} is not a number")
     if not math.isfinite(x):
@@ -170,7 +172,8 @@ def percentile(name: str, v: object, default: float) -> float:
     taken as given it would be the 0.1th percentile, a silently wrong number [ASSUMPTION: P1 and
     below are never asked for as fractions of a percent].
     """
-    x = optional_number(name, v, default, minimum=0, maximum=100, allowed="a percentile from 0 to 100")
+    x = optional_number(name, v, default, minimum=0, maximum=100, allowed="a percentile from 0 to 100",
+                        percent=True)
     if 0.0 < x < 1.0:
         raise ExcelError("#NUM!", f"{name}: {as_typed(_scalar(name, v))} looks like a fraction; give the percentile from 0 to 100 "
                                   f"({x * 100:g} for P{x * 100:g})")

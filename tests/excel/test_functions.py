@@ -279,3 +279,18 @@ def test_a_blank_measure_or_cohort_is_a_value_error_saying_blank():
     blank_cohort = ("ASM_MEASURE", "points", None, "Q236", None, None, None, None, 0.7, None)
     assert call(*blank_cohort) == "#VALUE!"
     assert explain(*blank_cohort).startswith("cohort is blank (")
+
+
+@pytest.mark.parametrize("typed, dollars", [("$300,000", 300_000), ("300,000", 300_000), (" $1,250,000 ", 1_250_000)])
+def test_payments_typed_as_excel_formats_them_are_read_as_the_roster_reads_them(typed, dollars):
+    # impact = factor x payments: 6% of $300,000 is $18,000
+    assert call("ASM_IMPACT", 0.06, typed) == pytest.approx(0.06 * dollars)
+    assert call("ASM_IMPACT", "6%", typed) == pytest.approx(0.06 * dollars)   # the factor is a fraction
+
+
+def test_a_percent_sign_is_read_only_where_the_argument_is_a_fraction():
+    assert call("ASM_IMPACT", 0.06, "30%") == "#VALUE!"
+    assert "a percent sign where a fraction is not expected" in explain("ASM_IMPACT", 0.06, "30%")
+    assert call("ASM_FINAL", "70%", "80%", 2, "98%") == call("ASM_FINAL", 0.7, 0.8, 2, 0.98)
+    assert call("ASM_IMPACT", 0.06, "(1,000)") == "#NUM!"   # an accounting negative: below the minimum 0
+    assert call("ASM_IMPACT", 0.06, "abc") == "#VALUE!"
