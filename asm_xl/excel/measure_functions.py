@@ -164,6 +164,8 @@ def asm_quality(points, completeness, cases, assumptions=None):
         if xv.is_excluded(pi):
             excluded += 1
             continue  # ASM_MEASURE("counted") already excluded it (out of numerator and denominator)
+        for name, v in (("points", pi), ("completeness", ci), ("cases", ni)):
+            xv.reject_input_error(f"{name} #{i}", v)  # an input's #N/A is not "not scored"
         ci = None if xv.is_not_applicable(ci) else ci
         ni = None if xv.is_not_applicable(ni) else ni
         is_admin = ci is None
@@ -219,6 +221,11 @@ def asm_min_submission(completeness, on_time=None, assumptions=None):
     ASSUMPTIONS, source="REG")
 def asm_cost(value, episodes, ladder=None, assumptions=None):
     s = settings_arg(assumptions)
+    for name, v in (("value", value), ("episodes", episodes)):
+        xv.reject_input_error(name, v)  # an input's #N/A is not "not scored"
+    if isinstance(ladder, (list, tuple)):
+        for i, v in enumerate(xv.flatten("ladder", ladder), start=1):
+            xv.reject_input_error(f"ladder #{i}", v)
     eps = xv.optional_number("episodes", episodes, 0.0, minimum=0, allowed="a whole number >= 0")
     if eps < s.cost_episode_minimum:
         raise xv.ExcelError("#N/A", f"cost not scored: {eps:g} episodes, fewer than {s.cost_episode_minimum}")

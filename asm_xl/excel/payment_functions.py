@@ -188,7 +188,7 @@ def asm_multiplier(final_score, performance_year, scaling=None, payments=None, e
                            "payment year, dollars."), source="CMS")
 def asm_impact(factor, part_b_payments):
     # No upper limit here: the factor's bounds are ASM_FACTOR's rule (bound_factors), not restated.
-    return float(payment.dollar_impact(xv.number("factor", factor, minimum=-1),
+    return float(payment.dollar_impact(xv.number("factor", factor, minimum=-1, percent=True),
                                        xv.number("part_b_payments", part_b_payments, minimum=0)))
 
 

@@ -42,7 +42,7 @@ def _priced_call(kind: str, args: tuple) -> tuple:
     ("range": final, year, cohort, percentile, exceptions) or ASM_GAIN_CHANCE ("gain": final, year,
     cohort, exceptions) call, each argument checked as the cell reports it."""
     final, year, cohort = args[:3]
-    pct = xv.optional_number("percentile", args[3], 50.0, minimum=0, maximum=100) if kind == "range" else None
+    pct = xv.percentile("percentile", args[3], 50.0) if kind == "range" else None
     code, py = get_cohort(xv.text("cohort", cohort)).code, year_arg(year)
     return code, py, xv.number("final_score", final, minimum=0, maximum=100), pct, excepted_arg(args[-1])
 

@@ -163,7 +163,8 @@ def _evaluate_one(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
     except ExcelError as e:
         return e.code, e.reason
     except ASMInputError as e:
-        return "#NUM!", str(e)
+        e = ExcelError.from_input_error(e)
+        return e.code, e.reason
     except Exception as e:  # never a traceback in a cell
         log.exception("%s failed", fn.name)
         return "#VALUE!", f"internal error in {fn.name}: {type(e).__name__}: {e}"

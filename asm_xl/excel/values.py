@@ -12,10 +12,12 @@ import math
 from itertools import chain
 from numbers import Real
 
-from asm_xl.model.errors import ASMInputError
+from asm_xl.model.errors import ASMInputError, as_typed
+from asm_xl.model.validation import typed_number
 
 __all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number",
-           "whole", "boolean", "text", "vector", "content_key", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable", "is_excluded"]
+           "whole", "boolean", "text", "vector", "content_key", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable", "is_excluded",
+           "reject_input_error", "percentile"]
 
 #: Texts the measure cells show instead of a blank: an empty cached text makes LibreOffice
 #: recalculate the cell on load (and show #NAME? without the add-in), a visible text does not.
@@ -38,7 +40,8 @@ class ExcelError(Exception):
 
     @classmethod
     def from_input_error(cls, err: ASMInputError) -> "ExcelError":
-        return cls("#NUM!", str(err))
+        """#VALUE! for a blank value (as every blank argument), else #NUM!."""
+        return cls("#VALUE!" if err.blank else "#NUM!", str(err))
 
 
 _ERROR_SET = frozenset(ERROR_VALUES)
@@ -119,8 +122,11 @@ def _scalar(name: str, v: object) -> object:
 
 
 def number(name: str, v: object, *, minimum: float | None = None, maximum: float | None = None,
-           allowed: str = "") -> float:
-    """A number; text numbers ("0.7", "1,000", "70%") are accepted; blank → #VALUE!.
+           allowed: str = "", percent: bool | None = None) -> float:
+    """A number; text numbers as Excel exports them are read by the roster's one rule,
+    :func:`~asm_xl.model.validation.typed_number` ("0.7", "1,000", "$300,000", "(1,250)"), a percent
+    sign ("70%" → 0.70) where ``percent`` (by default: where the argument is a fraction, ``maximum``
+    1); blank → #VALUE!.
 
     Out of range → #NUM!; an error value → that error passes through.
     """
@@ -138,18 +144,16 @@ def number(name: str, v: object, *, minimum: float | None = None, maximum: float
     elif isinstance(v, Real):
         x = float(v)
     elif isinstance(v, str):
-        t = v.strip().replace(",", "")
-        pct = t.endswith("%")
         try:
-            x = float(t[:-1] if pct else t) / (100.0 if pct else 1.0)
-        except ValueError:
-            raise ExcelError("#VALUE!", f"{name}: {v!r} is not a number") from None
+            x = typed_number(v, percent=maximum == 1.0 if percent is None else percent)
+        except ValueError as e:
+            raise ExcelError("#VALUE!", f"{name}: {e}") from None
     else:
         raise ExcelError("#VALUE!", f"{name}: {v!r} is not a number")
     if not math.isfinite(x):
         raise ExcelError("#NUM!", f"{name}: {v!r} is not a finite number")
     if (minimum is not None and x < minimum) or (maximum is not None and x > maximum):
-        raise ExcelError("#NUM!", f"{name}: {v!r} is not allowed ({allowed or _range(minimum, maximum)})")
+        raise ExcelError("#NUM!", f"{name}: {as_typed(v)} is not allowed ({allowed or _range(minimum, maximum)})")
     return x
 
 
@@ -159,6 +163,21 @@ def optional_number(name: str, v: object, default: float | None, **kw) -> float 
         return default
     v = _scalar(name, v)
     return default if is_blank(v) else number(name, v, **kw)
+
+
+def percentile(name: str, v: object, default: float) -> float:
+    """A percentile from 0 to 100 (10 for P10); blank → ``default``.
+
+    A value strictly between 0 and 1 (0.1, "10%") is #NUM!: it reads as a fraction meant as P10, and
+    taken as given it would be the 0.1th percentile, a silently wrong number [ASSUMPTION: P1 and
+    below are never asked for as fractions of a percent].
+    """
+    x = optional_number(name, v, default, minimum=0, maximum=100, allowed="a percentile from 0 to 100",
+                        percent=True)
+    if 0.0 < x < 1.0:
+        raise ExcelError("#NUM!", f"{name}: {as_typed(_scalar(name, v))} looks like a fraction; give the percentile from 0 to 100 "
+                                  f"({x * 100:g} for P{x * 100:g})")
+    return x
 
 
 def whole(name: str, v: object, **kw) -> int:
@@ -205,6 +224,19 @@ def text(name: str, v: object) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
+
+
+def reject_input_error(name: str, v: object) -> None:
+    """Raise for an Excel error value in an input of a category score (ASM_QUALITY, ASM_COST).
+
+    A category's ``#N/A`` means "not scored" (ASM_FINAL then moves its weight to the other category,
+    REG), so an ``#N/A`` reaching it from an input cell (``=NA()`` in a rate) must not read as one: it
+    becomes ``#VALUE!`` naming the argument and the error. Any other error value passes through as it
+    is (``=1/0`` in an input shows ``#DIV/0!`` down to the final score). Not an error: nothing.
+    """
+    if is_error(v):
+        code = v.strip().upper()
+        raise ExcelError("#VALUE!" if code == "#N/A" else code, f"{name}: {code} (an error in an input cell)")
 
 
 def is_not_applicable(v: object) -> bool:

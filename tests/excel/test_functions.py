@@ -87,6 +87,31 @@ def test_cost_with_19_episodes_is_na():
     assert "19 episodes" in explain("ASM_COST", 8, 19)
 
 
+def test_an_na_in_a_quality_input_is_a_value_error_not_a_quality_left_unscored():
+    # =NA() in measure 2's rate: its points cell shows #N/A; a quality #N/A would read "not scored"
+    points = [[7.0], ["#N/A"]]
+    assert call("ASM_QUALITY", points, [[0.9], [0.9]], [[30], [30]]) == "#VALUE!"
+    assert explain("ASM_QUALITY", points, [[0.9], [0.9]], [[30], [30]]) == "points #2: #N/A (an error in an input cell)"
+    # even where the points would not be read (5 < 20 cases), and in completeness or cases
+    assert call("ASM_QUALITY", points, [[0.9], [0.9]], [[30], [5]]) == "#VALUE!"
+    assert explain("ASM_QUALITY", [7.0, 6.0], [0.9, "#N/A"], [30, 30]) == "completeness #2: #N/A (an error in an input cell)"
+    assert call("ASM_QUALITY", [7.0, 6.0], [0.9, 0.9], ["#N/A", 30]) == "#VALUE!"
+    # its final score is an error, not a score with quality reweighted to cost (79.8 before)
+    assert call("ASM_FINAL", call("ASM_QUALITY", points, [[0.9], [0.9]], [[30], [30]]), 0.7, 2, 0.98, 0, 12,
+                "Yes") == "#VALUE!"
+
+
+def test_an_na_in_a_cost_input_is_a_value_error_and_other_errors_pass_through():
+    assert call("ASM_COST", "#N/A", 30) == "#VALUE!"
+    assert explain("ASM_COST", "#N/A", 30) == "value: #N/A (an error in an input cell)"
+    assert call("ASM_COST", 5, "#N/A") == "#VALUE!"
+    assert explain("ASM_COST", 5, "#N/A") == "episodes: #N/A (an error in an input cell)"
+    assert call("ASM_COST", 15500, 25, [["#N/A"]] * 10) == "#VALUE!"
+    assert call("ASM_COST", 5, "#DIV/0!") == "#DIV/0!"   # =1/0 in an input keeps its own error
+    assert call("ASM_FINAL", 0.6, call("ASM_COST", 5, "#N/A"), 2, 0.98) == "#VALUE!"
+    assert call("ASM_COST", 5, 3) == "#N/A"   # a genuine "not scored" stays #N/A
+
+
 def test_final_reweights_a_quality_shown_as_na_to_cost():
     # Quality #N/A: 100% cost. 100 x 0.8 - 10 (one IA) - 5 (PI 50%) + 3 + 10 (5 clinicians) = 78.
     assert call("ASM_FINAL", "#N/A", 0.8, 1, 0.5, 3, 5) == pytest.approx(78.0)
@@ -229,3 +254,43 @@ def test_scaling_of_a_cohort_uses_the_median_midpoint_when_so_set():
     t = [1 / (1 + math.exp(2)), 0.5, 1 / (1 + math.exp(-3))]
     sf = call("ASM_SCALING", finals, 2027, None, [["tfs_midpoint_mode", "cohort_median"]])
     assert sf == pytest.approx(0.85 * 3 / sum(t), rel=1e-12)
+
+
+@pytest.mark.parametrize("fraction", [0.1, "10%", [[0.1]], 0.5])
+def test_a_percentile_given_as_a_fraction_is_num_error_naming_the_percentile_meant(fraction):
+    # 0.1 taken as given would be the 0.1th percentile (0.0068 for HF 2027), not P10 (0.0214)
+    assert call("ASM_FACTOR_RANGE", 70, 2027, "HF", fraction) == "#NUM!"
+    meant = 50 if fraction == 0.5 else 10
+    assert explain("ASM_FACTOR_RANGE", 70, 2027, "HF", fraction).endswith(
+        f"looks like a fraction; give the percentile from 0 to 100 ({meant} for P{meant})")
+
+
+def test_percentiles_from_0_to_100_are_read_as_given():
+    p = {pct: call("ASM_FACTOR_RANGE", 70, 2027, "HF", pct) for pct in (0, 1, 10, 50, 100)}
+    assert p[0] <= p[1] <= p[10] <= p[50] <= p[100]
+    assert p[50] == call("ASM_FACTOR_RANGE", 70, 2027, "HF")   # blank: the median
+    assert call("ASM_FACTOR_RANGE", 70, 2027, "HF", "10") == p[10]
+
+
+def test_a_blank_measure_or_cohort_is_a_value_error_saying_blank():
+    blank_measure = ("ASM_MEASURE", "points", "HF", None, None, None, None, None, 0.7, None)
+    assert call(*blank_measure) == "#VALUE!"
+    assert explain(*blank_measure).startswith("measure is blank (")
+    blank_cohort = ("ASM_MEASURE", "points", None, "Q236", None, None, None, None, 0.7, None)
+    assert call(*blank_cohort) == "#VALUE!"
+    assert explain(*blank_cohort).startswith("cohort is blank (")
+
+
+@pytest.mark.parametrize("typed, dollars", [("$300,000", 300_000), ("300,000", 300_000), (" $1,250,000 ", 1_250_000)])
+def test_payments_typed_as_excel_formats_them_are_read_as_the_roster_reads_them(typed, dollars):
+    # impact = factor x payments: 6% of $300,000 is $18,000
+    assert call("ASM_IMPACT", 0.06, typed) == pytest.approx(0.06 * dollars)
+    assert call("ASM_IMPACT", "6%", typed) == pytest.approx(0.06 * dollars)   # the factor is a fraction
+
+
+def test_a_percent_sign_is_read_only_where_the_argument_is_a_fraction():
+    assert call("ASM_IMPACT", 0.06, "30%") == "#VALUE!"
+    assert "a percent sign where a fraction is not expected" in explain("ASM_IMPACT", 0.06, "30%")
+    assert call("ASM_FINAL", "70%", "80%", 2, "98%") == call("ASM_FINAL", 0.7, 0.8, 2, 0.98)
+    assert call("ASM_IMPACT", 0.06, "(1,000)") == "#NUM!"   # an accounting negative: below the minimum 0
+    assert call("ASM_IMPACT", 0.06, "abc") == "#VALUE!"

@@ -281,7 +281,7 @@ def test_cost_points_without_episodes_is_an_error_in_both_apis():
     assert res.scores.empty
     assert res.errors["column"].tolist() == ["cost_episodes"]
     row = hf_row(points=8, cost_episodes=None)
-    with pytest.raises(Exception, match="cost_episodes: None is not allowed \\(required with cost_points"):
+    with pytest.raises(Exception, match="cost_episodes is blank \\(required with cost_points"):
         score_participant(row_to_participant(row))
 
 

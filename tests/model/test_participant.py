@@ -135,7 +135,7 @@ def test_reported_more_than_eligible_is_rejected():
 
 def test_reported_without_eligible_is_rejected():
     e = error_of(hf(measures=[MeasureInput("Q236", "eCQM", None, 50, rate=0.5)]))
-    assert str(e) == "q236_eligible: None is not allowed (eligible cases, needed with q236_reported)"
+    assert str(e) == "q236_eligible is blank (eligible cases, needed with q236_reported)"
 
 
 def test_unknown_measure_lists_the_cohorts_measures():
@@ -193,7 +193,7 @@ def test_specialty_of_other_cohort_clashes_with_cohort():
 
 def test_missing_cohort_and_specialty_is_rejected():
     e = error_of(hf(cohort=None))
-    assert str(e) == "cohort: None is not allowed (a cohort (HF, LBP) or an ASM specialty)"
+    assert str(e) == "cohort is blank (a cohort (HF, LBP) or an ASM specialty)"
 
 
 def test_negative_part_b_payments_are_rejected():
