@@ -184,7 +184,8 @@ def _actions_batch(calls: list[tuple]) -> None:
 
 @excel_function(
     "ASM_ACTIONS",
-    "The actions that would raise this physician's payment, ranked by their value at P50: label, final-score "
+    "Each action's effect on this physician's payment, ranked by its value at P50 (a negative value: it would lower "
+    "the payment): label, final-score "
     "change, value in dollars at P50, P10, P90 (a table with a header row that spills).",
     Arg("participant", "Ten cells in this order: NPI, TIN, name, specialty, cohort, performance year, clinicians, "
                        "Part B payments, on time, small-practice flag (the Inputs sheet's participant cells).",
