@@ -128,14 +128,15 @@ def test_a_given_scaling_factor_without_a_midpoint_in_cohort_median_mode_is_the_
         errors.append(str(err.value))
         assert (err.value.field, err.value.value, err.value.allowed) == ("given_midpoint", None, GIVEN_MIDPOINT_ALLOWED)
     assert len(set(errors)) == 1 and "tfs_midpoint_mode is cohort_median" in errors[0]
-    # Excel: #NUM! with the same reason (ASM_WHY), for a number and for the given pool
+    # Excel: #VALUE! (a blank value, as every blank argument) with the same reason (ASM_WHY), for a number and
+    # for the given pool
     median = [["tfs_midpoint_mode", "cohort_median"]]
     for args in ((60, 2027, 1.5, None, None, median),
                  (60, 2027, None, None, None, median + [["pool", "given"], ["given_scaling_factor", 1.5]])):
-        assert call("ASM_FACTOR", *args) == "#NUM!"
+        assert call("ASM_FACTOR", *args) == "#VALUE!"
         assert explain("ASM_FACTOR", *args) == errors[0]
     pool = median + [["pool", "given"], ["given_scaling_factor", 1.5]]
-    assert [call(f, 2027, "HF", pool) for f in ("ASM_POOL_SF", "ASM_POOL_MIDPOINT", "ASM_POOL")] == ["#NUM!"] * 3
+    assert [call(f, 2027, "HF", pool) for f in ("ASM_POOL_SF", "ASM_POOL_MIDPOINT", "ASM_POOL")] == ["#VALUE!"] * 3
 
 
 def test_a_given_scaling_factor_says_where_it_and_its_midpoint_came_from():
