@@ -262,7 +262,8 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
         return as_bool(f.name, value)
     if isinstance(f.default, int):
         return as_whole(f.name, value, minimum=lo, maximum=hi)
-    return as_number(f.name, value, minimum=lo, maximum=hi)
+    # a fraction setting (0 to 1: weights, thresholds, shares) reads "70%" as 0.70, as roster fractions do
+    return as_number(f.name, value, minimum=lo, maximum=hi, percent=(lo == 0 and hi == 1))
 
 
 DEFAULT_SETTINGS = Settings()

@@ -54,14 +54,15 @@ def typed_number(text: str, *, percent: bool = False) -> float:
         t = t[1:]
         if t[:1] == "-":
             sign, t = -sign, t[1:]
-    scale = 1.0
+    percent_sign = False
     if t.endswith("%"):
         if not percent:
             raise ValueError(f"{text!r}: a percent sign where a fraction is not expected")
-        scale, t = 0.01, t[:-1]
+        percent_sign, t = True, t[:-1]
     if not _GROUPED.fullmatch(t):
         raise ValueError(f"{text!r} is not a number")
-    return sign * float(t.replace(",", "")) * scale
+    x = sign * float(t.replace(",", ""))
+    return x / 100.0 if percent_sign else x   # "85%": 85 / 100 = 0.85 exactly as Excel reads it (85 x 0.01 is not)
 
 
 def percent_hint(value: object) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from asm_xl.model.cohort import score_cohort
 from asm_xl.model.errors import ASMInputError
+from asm_xl.model.settings import Settings
 from asm_xl.model.validation import as_fraction, as_number, typed_number
 
 
@@ -46,3 +47,15 @@ def test_the_cohort_api_reads_the_same_texts_and_names_what_it_refuses():
     reasons = dict(zip(res.errors["column"] + "@" + res.errors["row"].astype(str), res.errors["reason"]))
     assert reasons["pi_score@1"].endswith("(did you mean 85%?)")
     assert reasons["part_b_payments@2"].startswith("must be dollars between 0 and")
+
+
+@pytest.mark.parametrize("text, value", [("85%", 0.85), ("57%", 0.57), ("70%", 0.7), ("0.5%", 0.005), ("(12.5%)", -0.125)])
+def test_a_percent_is_the_number_excel_reads_exactly_not_the_product_by_one_hundredth(text, value):
+    # 57 x 0.01 = 0.5700000000000001 and 85 x 0.01 = 0.8500000000000001, which a threshold compares wrongly
+    assert typed_number(text, percent=True) == value
+
+
+def test_a_fraction_setting_reads_a_percent_as_the_roster_does_and_other_settings_do_not():
+    assert Settings.from_mapping({"quality_weight": "70%", "completeness_threshold": "75%"}).quality_weight == 0.7
+    with pytest.raises(ASMInputError, match="tfs_midpoint"):
+        Settings.from_mapping({"tfs_midpoint": "50%"})
