@@ -91,6 +91,7 @@ def roster_from_cms(participants: pd.DataFrame, *, organization=None, state=None
         names = participants["organization"].map(_squash)
         keep &= names.map(lambda t: any(o in t for o in orgs)).to_numpy(dtype=bool)
         org_found = bool(keep.any())
+    org_states = sorted({s for s in participants.loc[keep, "state"] if s}) if orgs and org_found else []
     if states:
         keep &= participants["state"].isin(states).to_numpy(dtype=bool)
     if wanted:
@@ -98,7 +99,7 @@ def roster_from_cms(participants: pd.DataFrame, *, organization=None, state=None
     chosen = participants.loc[keep]
     if chosen.empty:
         raise CMSParticipantsError(_nothing_matches(participants, orgs, states, wanted,
-                                                    hint_organizations=not org_found))
+                                                    hint_organizations=not org_found, org_states=org_states))
 
     notes: list[str] = []
     records, left_out, unpublished, unsure = [], 0, 0, []
@@ -145,7 +146,7 @@ def roster_from_cms(participants: pd.DataFrame, *, organization=None, state=None
 
 
 def _nothing_matches(participants: pd.DataFrame, orgs: list[str], states: set[str], npis: list[str], *,
-                     hint_organizations: bool) -> str:
+                     hint_organizations: bool, org_states: list[str] = ()) -> str:
     asked = ([f"organization containing {' or '.join(repr(o) for o in orgs)}"] if orgs else []) + \
             ([f"state {', '.join(sorted(states))}"] if states else []) + \
             ([f"NPI {', '.join(npis[:5])}{' ...' if len(npis) > 5 else ''}"] if npis else [])
@@ -158,6 +159,8 @@ def _nothing_matches(participants: pd.DataFrame, orgs: list[str], states: set[st
         unknown = sorted(states - set(participants["state"]))
         if unknown:
             msg += f"; no physician on the list is in {', '.join(unknown)}"
+        if org_states and not states & set(org_states):   # the organization is there, in other states
+            msg += f"; the organization is listed in {', '.join(org_states)}"
     return msg
 
 

@@ -67,8 +67,17 @@ def test_no_match_is_a_clear_message_with_the_closest_organizations(participants
     assert str(e.value).startswith("no physician on CMS's list matches organization containing 'healthtexs'")
     assert "closest organizations on the list: Healthtexas Provider Network" in str(e.value)
     with pytest.raises(CMSParticipantsError, match=r"matches organization containing 'inova' and state ZZ; "
-                                                   r"no physician on the list is in ZZ$"):
+                                                   r"no physician on the list is in ZZ; the organization is listed in "
+                                                   r"[A-Z]{2}(, [A-Z]{2})*$"):
         roster_from_cms(participants, organization="Inova", state="zz")
+
+
+def test_an_organization_listed_in_other_states_than_the_one_asked_says_where_it_is(participants):
+    # README's example: Heartland Cardiology is on CMS's list in Kansas and Nebraska, not in Texas
+    with pytest.raises(CMSParticipantsError) as e:
+        roster_from_cms(participants, organization="Heartland Cardiology", state="TX")
+    assert str(e.value) == ("no physician on CMS's list matches organization containing 'heartland cardiology' and "
+                            "state TX; the organization is listed in KS, NE")
 
 
 # ------------------------------------------------------------------ what is filled
