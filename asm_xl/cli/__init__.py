@@ -16,7 +16,7 @@ from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, run_cms
-from asm_xl.cli.output import print_warnings, write_failure
+from asm_xl.cli.output import kept_output, print_warnings, write_failure
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
 
@@ -130,9 +130,7 @@ def practice_summary(totals, left_out: int = 0) -> str:
 def _cmd_template(args) -> int:
     from asm_xl.workbooks.template import build_template
     target = Path(args.out or Path.cwd() / "asm_template.xlsx")
-    if target.exists() and not args.overwrite:  # it may be a template you edited (VBA, Import Functions)
-        print(f"asm-xl: {target} exists (it may be a template you edited): add --overwrite to replace it, "
-              "or choose another --out", file=sys.stderr)
+    if kept_output(target, args.overwrite, "your edits: VBA, imported functions"):
         return 1
     path = build_template(target)
     print(f"template written: {path}")

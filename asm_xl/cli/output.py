@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["print_warnings", "write_failure"]
+__all__ = ["print_warnings", "write_failure", "kept_output"]
 
 
 def print_warnings(*groups) -> None:
@@ -16,6 +16,15 @@ def print_warnings(*groups) -> None:
     ``warning: ...`` on stderr."""
     for w in dict.fromkeys(w for group in groups for w in group or ()):
         print(f"warning: {w}", file=sys.stderr)
+
+
+def kept_output(path, overwrite: bool, holds: str) -> bool:
+    """Whether a command must keep ``path`` (it exists and ``--overwrite`` was not given, as generate
+    keeps workbooks): if so, says so in one line on stderr (the file, what it may hold, what to do)."""
+    if overwrite or not Path(path).exists():
+        return False
+    print(f"asm-xl: {path} exists (it may hold {holds}): choose another --out or add --overwrite", file=sys.stderr)
+    return True
 
 
 def write_failure(e: OSError, option: str | None = "--out") -> str:

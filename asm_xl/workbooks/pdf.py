@@ -19,7 +19,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from asm_xl.xlsx.limits import check_workbook
 from asm_xl.xlsx.values_only import values_only_package
 
 __all__ = ["to_pdf", "find_soffice", "PDFError", "PDFUnavailable", "MISSING_MESSAGE"]
@@ -48,34 +47,37 @@ def to_pdf(paths, out_dir=None, *, timeout: float | None = None, soffice: str | 
     60 s + 10 s a file) bounds it. Raises :class:`PDFUnavailable` without LibreOffice,
     :class:`PDFError` when a file is missing or was not converted, and, before LibreOffice runs,
     :class:`~asm_xl.xlsx.errors.WorkbookError` for a file that is not a workbook asm-xl can open
-    (:func:`~asm_xl.xlsx.limits.check_workbook`: LibreOffice would say only that it wrote no PDF)."""
+    (making its values-only copy opens it with :func:`~asm_xl.xlsx.limits.open_workbook`'s checks:
+    LibreOffice would say only that it wrote no PDF)."""
     files = [Path(p) for p in paths]
     for f in files:
         if not f.is_file():
             raise PDFError(f"{f}: no such file")
-    for f in files:
-        check_workbook(f)
-    program = soffice or find_soffice()
-    if program is None:
-        raise PDFUnavailable(MISSING_MESSAGE)
-    groups: dict[Path, list[Path]] = {}
-    for f in files:
-        groups.setdefault(Path(out_dir) if out_dir else f.parent, []).append(f)
-    out = {}
-    for folder, group in groups.items():
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="asm-xl-pdf-") as tmp:
-            copies = []
-            for i, f in enumerate(group):  # one folder a copy: same name, so the PDF's name is f's
-                (Path(tmp) / str(i)).mkdir()
-                copies.append(Path(tmp) / str(i) / f.name)
-                values_only_package(f, copies[-1])
-            _convert(program, copies, folder, timeout if timeout is not None else 60.0 + 10.0 * len(group))
-        for f in group:
-            pdf = folder / (f.stem + ".pdf")
-            if not pdf.is_file():
-                raise PDFError(f"{f}: LibreOffice wrote no PDF (is it a workbook LibreOffice can open?)")
-            out[f] = pdf
+    with tempfile.TemporaryDirectory(prefix="asm-xl-pdf-") as tmp:
+        # each file's values-only copy, in a folder of its own so that its PDF is named as the file; making
+        # it opens the workbook with asm-xl's checks (WorkbookError for a file that is not one), before
+        # LibreOffice runs
+        copies = []
+        for i, f in enumerate(files):
+            (Path(tmp) / str(i)).mkdir()
+            copies.append(Path(tmp) / str(i) / f.name)
+            values_only_package(f, copies[-1])
+        program = soffice or find_soffice()
+        if program is None:
+            raise PDFUnavailable(MISSING_MESSAGE)
+        groups: dict[Path, list[int]] = {}
+        for i, f in enumerate(files):
+            groups.setdefault(Path(out_dir) if out_dir else f.parent, []).append(i)
+        out = {}
+        for folder, group in groups.items():
+            folder.mkdir(parents=True, exist_ok=True)
+            _convert(program, [copies[i] for i in group], folder,
+                     timeout if timeout is not None else 60.0 + 10.0 * len(group))
+            for f in (files[i] for i in group):
+                pdf = folder / (f.stem + ".pdf")
+                if not pdf.is_file():
+                    raise PDFError(f"{f}: LibreOffice wrote no PDF (is it a workbook LibreOffice can open?)")
+                out[f] = pdf
     return [out[f] for f in files]
 
 

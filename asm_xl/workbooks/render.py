@@ -160,15 +160,16 @@ def _join(fragments: list, sheet: str, inputs: dict, results: dict, encoded: dic
                 head, tail = frag[2][None]
                 chunks += (head, repr(value).encode(), tail)
             else:
+                typed = (value.__class__, value)
                 try:
-                    hit = encoded.get((value.__class__, value))
+                    hit = encoded.get(typed)
                 except TypeError:   # unhashable: encode_cached_value says what it cannot write
                     hit = encode_cached_value(value, "!".join(key))
                 if hit is None:
                     hit = encode_cached_value(value, "!".join(key))   # (raises for a value it cannot write)
                     if len(encoded) >= _ENCODED_SIZE:
                         encoded.clear()
-                    encoded[(value.__class__, value)] = hit
+                    encoded[typed] = hit
                 t, text = hit
                 if text is None:
                     add(frag[3])
