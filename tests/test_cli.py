@@ -203,6 +203,26 @@ def test_demo_ends_with_the_practice_totals_and_their_range_by_cohort(tmp_path, 
         assert figures[1] <= figures[2] <= figures[3]  # P10 <= P50 <= P90
 
 
+def test_a_second_run_reads_the_national_draws_the_first_kept(tmp_path, capsys, monkeypatch):
+    """ASM_XL_CACHE names where the CLI keeps the national draws: the first run draws and keeps both
+    cohorts', the next one draws nothing and prints the same figures."""
+    from asm_xl.model import kept_draws, pool_choice
+    previous = kept_draws.current_store()
+    monkeypatch.setenv("ASM_XL_CACHE", str(tmp_path / "kept"))
+    try:
+        pool_choice.forget_pools()
+        assert main(["score", str(SAMPLE)]) == 0
+        first = capsys.readouterr().out
+        assert len(list((tmp_path / "kept").glob("draws-*.npz"))) == 2   # HF and LBP
+        pool_choice.forget_pools()
+        monkeypatch.setattr(pool_choice, "simulate_national_cohorts", lambda *a, **k: pytest.fail("drew again"))
+        assert main(["score", str(SAMPLE)]) == 0
+        assert capsys.readouterr().out == first and "P10" in first
+    finally:
+        kept_draws.use_store(previous)
+        pool_choice.forget_pools()
+
+
 # ------------------------------------------------------------------ ordinary failures: one line, an exit code
 def _one_line_no_traceback(err: str) -> None:
     assert "Traceback" not in err and len([line for line in err.splitlines() if line.startswith("asm-xl:")]) == 1

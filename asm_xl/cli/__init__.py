@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
+from asm_xl.calc import draws_cache
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, run_cms
 from asm_xl.cli.output import kept_output, print_warnings, write_failure
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
@@ -350,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     problem = pool_problem(args) if hasattr(args, "pool_parser") else None
     if problem:
         args.pool_parser.error(problem)
+    draws_cache.install()  # the national draws kept between runs (ASM_XL_CACHE=off: none)
     try:
         return _dispatch(args)
     except KeyboardInterrupt:

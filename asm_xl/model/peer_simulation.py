@@ -24,7 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
 from asm_xl.model import adjustments, payment
 from asm_xl.model.categories import MeasureStatus
@@ -230,6 +229,7 @@ def _measures(luck: _Luck, e: dict, s: Settings, inputs: bool, w: Buffers):
     (measures, draws, peers).
 
     Measure points 1 + 9 ndtr(latent + shift) have mean 1 + 9 Phi(shift / sqrt 2)."""
+    from scipy.special import ndtr, ndtri  # here: scipy.special costs ~0.25 s to import, and kept draws need none
     shape = (luck.admin.size, e["mean_measure_points"].size, luck.ability.size)
     shift = np.sqrt(2.0) * ndtri((e["mean_measure_points"] - 1.0) / 9.0)
     points = np.add(luck.measure_latent[:, None, :], shift[None, :, None], out=w.take("points", shape))
@@ -255,6 +255,7 @@ def _measures(luck: _Luck, e: dict, s: Settings, inputs: bool, w: Buffers):
 def _cost(luck: _Luck, e: dict, s: Settings, inputs: bool, w: Buffers):
     """Cost category of each drawn peer, correlated with the quality ability (Gaussian copula), as
     (cost with 0 where not scored, not scored)."""
+    from scipy.special import ndtr, ndtri  # here: scipy.special costs ~0.25 s to import, and kept draws need none
     shape = (e["quality_cost_correlation"].size, luck.ability.size)
     qc = e["quality_cost_correlation"][:, None]
     cost_points = np.multiply(qc, luck.ability, out=w.take("cost_points", shape))
@@ -273,6 +274,7 @@ def _cost(luck: _Luck, e: dict, s: Settings, inputs: bool, w: Buffers):
 
 def _adjustments(luck: _Luck, a: PeerAssumptions, e: dict, s: Settings, inputs: bool, w: Buffers):
     """IA and PI adjustments and complex bonus of each drawn peer."""
+    from scipy.special import ndtr, ndtri  # here: scipy.special costs ~0.25 s to import, and kept draws need none
     shape = (e["share_both_ia"].size, luck.ability.size)
     share_both = e["share_both_ia"][:, None]
     both = luck.ia_roll < share_both

@@ -35,6 +35,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from asm_xl.model import kept_draws
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import exchange_function, get_cohort, performance_years, risk_level
 from asm_xl.model.peers import PoolDraws, given_pool, simulate_national_cohorts
@@ -93,8 +94,19 @@ def _national_pool(cohort: str, performance_year: int, settings: Settings) -> Po
 
 @lru_cache(maxsize=16)
 def _national_draws(cohort: str, settings: Settings) -> PoolDraws:
-    return simulate_national_cohorts(cohort, performance_years()[0], draws=settings.peer_draws,
-                                     seed=settings.peer_seed, settings=settings)
+    """Drawn once per process, and kept between runs where a store is installed (:mod:`~asm_xl.model.kept_draws`)."""
+    year = performance_years()[0]
+    store = kept_draws.current_store()
+    if store is not None:
+        key = kept_draws.key_of(cohort, settings)
+        kept = kept_draws.from_arrays(store.load(key), key, cohort, year, settings)
+        if kept is not None:
+            return kept
+    pool = simulate_national_cohorts(cohort, year, draws=settings.peer_draws, seed=settings.peer_seed,
+                                     settings=settings)
+    if store is not None:
+        store.save(key, kept_draws.to_arrays(pool, key))
+    return pool
 
 
 def forget_pools() -> None:

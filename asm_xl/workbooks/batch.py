@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from asm_xl.calc.draws_cache import DirectoryStore
+from asm_xl.model import kept_draws
 from asm_xl.model.parameters import get_cohort
 from asm_xl.model.pool_choice import cohort_settings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
@@ -68,10 +70,19 @@ class GenerationReport:
 _IMAGE: TemplateImage | None = None   # the template, read once per process
 
 
-def _worker_init(template: str, parent: int) -> None:
+def _worker_init(template: str, parent: int, kept: str | None = None) -> None:
+    """A worker's start: the template image, the parent's store of kept draws (a spawned worker does
+    not inherit it), the watch on the parent."""
     global _IMAGE
     _IMAGE = TemplateImage(template)
+    if kept is not None:
+        kept_draws.use_store(DirectoryStore(kept))
     threading.Thread(target=exit_with_parent, args=(parent,), daemon=True, name="asm-xl-parent-watch").start()
+
+
+def _kept_directory() -> str | None:
+    store = kept_draws.current_store()
+    return str(store.directory) if isinstance(store, DirectoryStore) else None
 
 
 def exit_with_parent(parent: int, every: float = 0.5) -> None:
@@ -267,7 +278,7 @@ def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool, meanwhile
             results.extend(_render_chunk(c))
             bar.update(len(c))
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(image.path, os.getpid())) as ex:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(image.path, os.getpid(), _kept_directory())) as ex:
             pending = ex.map(_render_chunk, chunks)  # submitted at once
             other = meanwhile() if meanwhile else None
             for c, r in zip(chunks, pending):
