@@ -143,6 +143,8 @@ class Codegen:
         self.calls: dict[str, str] = {}  # an ASM_* call over cells and constants → the local that keeps it
         self.ranges: dict[tuple, str] = {}   # (sheet, first, last) → local holding the range
         self.pending_ranges: list[str] = []  # range locals the formula being compiled introduces
+        self.branches = 0              # > 0 while compiling an IF's branch (code that may not run)
+        self.made: set[str] = set()    # call locals set by code that always runs before what is compiled next
 
     def const(self, value) -> str:
         try:
@@ -201,8 +203,10 @@ class Codegen:
         if name == "IF":  # a conditional expression: the branch not taken is not evaluated
             c = self.tmp()
             cond = self.expr(args[0])
+            self.branches += 1
             yes = self.expr(args[1]) if len(args) > 1 else "True"
             no = self.expr(args[2]) if len(args) > 2 else "False"
+            self.branches -= 1
             return f"({c} if ({c} := _truth({cond})).__class__ is _XlErr else ({yes} if {c} else {no}))"
         if name == "INDEX" and len(args) == 3 and all(_whole_literal(a) for a in args[1:]):
             return f"_index_at({self.expr(args[0])}, {int(args[1][1])}, {int(args[2][1])})"
@@ -238,6 +242,10 @@ class Codegen:
         local = self.calls.get(call)
         if local is None:
             local = self.calls[call] = f"_c{len(self.calls)}"
+        elif local in self.made:  # set already by code that always ran before this (source ~40% shorter)
+            return local
+        if not self.branches:  # this code always runs (Python evaluates left to right, as we compile)
+            self.made.add(local)
         return f"({local} if {local} is not _U else ({local} := {call}))"
 
     def function(self, name: str, params: list[str], body: list[str], helpers: dict):

@@ -364,3 +364,20 @@ def test_each_range_reaches_the_functions_that_read_it_as_one_list_per_run(monke
     formulas_ = {(SHEET, "C1"): "=ASM_TFS(A1:B1)", (SHEET, "C2"): "=ASM_RISK_LEVEL(A1:B1)"}
     Evaluator(formulas_, {}).run({(SHEET, "A1"): 1.0, (SHEET, "B1"): 2.0})
     assert seen == [[[1.0, 2.0]], [[1.0, 2.0]]] and seen[0] is seen[1]
+
+
+@pytest.mark.parametrize("a1", [-1.0, 1.0])
+def test_a_call_shared_by_cells_is_made_where_first_needed_even_after_a_branch_not_taken(monkeypatch, a1):
+    """Cells calling the same ASM_* function on the same cells share one result per run; the first
+    cell to use it may hold it in an IF branch that is not taken, so a later cell computes it then."""
+    calls = []
+    monkeypatch.setattr(formula_eval, "asm_call", lambda name, *args: calls.append(args) or args[0] * 10)
+    formulas_ = {(SHEET, "C1"): "=IF(A1>0,ASM_TFS(A1),0)",          # first use: in a branch
+                 (SHEET, "C2"): "=ASM_TFS(A1)+1",                    # then always
+                 (SHEET, "C3"): "=ASM_TFS(A1)*2+ASM_TFS(A1)",        # twice in one formula
+                 (SHEET, "C4"): "=IF(ASM_TFS(A1)>0,ASM_TFS(A1),-1)"}  # in a condition, then its branch
+    out = Evaluator(formulas_, {}).run({(SHEET, "A1"): a1})
+    t = a1 * 10
+    assert out == {(SHEET, "C1"): t if a1 > 0 else 0.0, (SHEET, "C2"): t + 1, (SHEET, "C3"): 3 * t,
+                   (SHEET, "C4"): t if t > 0 else -1.0}
+    assert calls == [(a1,)]
