@@ -41,7 +41,10 @@ _LAST_RANGE: list = [(None, DEFAULT_SETTINGS)]
 
 
 def settings_arg(v: object) -> Settings:
-    """The assumptions range → Settings (cached); rows of (name, value), unknown names → #NUM!.
+    """The assumptions range → Settings (cached); rows of (name, value), unknown names or values not
+    allowed → #NUM!, as every function's input error (:meth:`~asm_xl.excel.values.ExcelError.from_input_error`:
+    #VALUE! for a blank one); an error value in a row → that error (#N/A: #VALUE!, as
+    :func:`~asm_xl.excel.values.reject_input_error`).
 
     The same range object passed again (a workbook evaluation passes one list to every function)
     is recognised by identity, an equal range built anew by its content, without re-reading it.
@@ -88,11 +91,15 @@ def _read_settings(v: object) -> Settings:
     rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in v]
     if rows and len(rows[0]) < 2:
         raise xv.ExcelError("#VALUE!", "assumptions: a two-column range of setting names and values")
-    pairs = tuple((str(r[0]).strip(), r[1]) for r in rows if not xv.is_blank(r[0]))
+    used = [r for r in rows if not xv.is_blank(r[0])]
+    for r in used:
+        xv.reject_input_error("assumptions", r[0])
+        xv.reject_input_error(f"assumptions: {str(r[0]).strip()}", r[1])
+    pairs = tuple((str(r[0]).strip(), r[1]) for r in used)
     try:
         settings = _settings_from_pairs(tuple((name, value.__class__, value) for name, value in pairs))
     except ASMInputError as e:
-        raise xv.ExcelError("#NUM!", str(e)) from None
+        raise xv.ExcelError.from_input_error(e) from None
     _LAST_RANGE[0] = (v, settings)
     return settings
 

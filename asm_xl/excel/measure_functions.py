@@ -202,9 +202,12 @@ def asm_quality(points, completeness, cases, assumptions=None):
     ASSUMPTIONS, source="CMS")
 def asm_min_submission(completeness, on_time=None, assumptions=None):
     s = settings_arg(assumptions)
-    comp = [c for c in xv.vector("completeness", completeness)
-            if c is not None and not xv.is_error(c) and not xv.is_not_applicable(c)]
-    values = [xv.number("completeness", c, minimum=0, maximum=1) for c in comp]
+    comp = xv.vector("completeness", completeness)
+    for i, c in enumerate(comp, start=1):
+        xv.reject_input_error(f"completeness #{i}", c)  # an input's error is not skipped, as in ASM_QUALITY
+    xv.reject_input_error("on_time", on_time)
+    values = [xv.number(f"completeness #{i}", c, minimum=0, maximum=1, allowed="a fraction between 0 and 1")
+              for i, c in enumerate(comp, start=1) if c is not None and not xv.is_not_applicable(c)]
     met = categories.minimum_submission_met(np.array(values, dtype=float), np.zeros(len(values), dtype=bool),
                                             xv.boolean("on_time", on_time, True), settings=s)
     return bool(met)

@@ -53,6 +53,9 @@ def _cells(name: str, v: object, fields: tuple) -> dict:
     if len(flat) != len(fields):
         raise xv.ExcelError("#VALUE!", f"{name}: {len(fields)} cells needed ({', '.join(f for f in fields if f)}), "
                                        f"got {len(flat)}")
+    for f, x in zip(fields, flat):
+        if f and f not in _IDENTITY:  # the identity cells do not score (see participant_row)
+            xv.reject_input_error(f"{name}: {f}", x)
     return {f: (None if xv.is_blank(x) else x) for f, x in zip(fields, flat) if f}
 
 
@@ -72,6 +75,7 @@ def _measure_cells(cohort: str, v: object) -> dict:
             raise xv.ExcelError("#VALUE!", f"measures: {label!r} is not a measure of cohort {cohort} "
                                            f"({', '.join(keys)})")
         for field, x in zip(MEASURE_TABLE_FIELDS[2:], r[2:]):
+            xv.reject_input_error(f"measures: {label} {field}", x)
             if not xv.is_blank(x):
                 out[f"{key}_{field}"] = x
     return out
@@ -109,8 +113,8 @@ def _actions_table(participant, measures, cost, activities, exceptions_, cost_la
     try:
         actions = participant_actions(row, settings=s, cost_ladders=cost_ladders_arg(row["cohort"], cost_ladder),
                                       columns=_SHOWN)
-    except ASMInputError as e:
-        raise xv.ExcelError("#NUM!", str(e)) from None
+    except ASMInputError as e:  # blank -> #VALUE!, else #NUM!, as every function's input error
+        raise xv.ExcelError.from_input_error(e) from None
     return _table_of(actions)
 
 

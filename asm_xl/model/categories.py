@@ -6,6 +6,8 @@ A category that is not scored is NaN inside these kernels; the public APIs turn 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from asm_xl.model.primitives import SCALAR, ops
@@ -19,6 +21,7 @@ __all__ = [
     "benchmark_status",
     "no_cost_ladder_note",
     "effective_measure_inputs",
+    "EffectiveInputs",
     "measure_status",
     "quality_category",
     "minimum_submission_met",
@@ -70,9 +73,19 @@ def no_cost_ladder_note(settings: Settings = DEFAULT_SETTINGS) -> str:
 _COUNTED = np.array([code in MeasureStatus.COUNTED for code in range(max(MeasureStatus.LABELS) + 1)])
 
 
+class EffectiveInputs(NamedTuple):
+    """What :func:`effective_measure_inputs` gives (numpy scalars, or arrays of the inputs' shape)."""
+
+    completeness: object
+    eligible: object
+    reported_any: object
+    cases_taken: object   #: :func:`cases_taken_as_minimum`: the case minimum stands in for eligible cases
+
+
 def effective_measure_inputs(eligible, reported, completeness, rate, points, administrative_claims, *,
-                             settings: Settings = DEFAULT_SETTINGS):
-    """Completeness, eligible cases and "reported at all" from what was entered (NaN = blank).
+                             settings: Settings = DEFAULT_SETTINGS) -> EffectiveInputs:
+    """Completeness, eligible cases, "reported at all" and whether the case minimum was taken for the
+    eligible cases, from what was entered (NaN = blank).
 
     Rules::
 
@@ -83,6 +96,8 @@ def effective_measure_inputs(eligible, reported, completeness, rate, points, adm
         reported_any = eligible, rate or points entered
         eligible     = case minimum                   administrative claims with a rate but no count:
                                                       CMS attributed it, so it is scored [ASSUMPTION]
+        cases_taken  = that case (:func:`cases_taken_as_minimum`), evaluated once here for the
+                       status note (:func:`cases_taken_note`)
     """
     xp = ops(eligible, reported, completeness, rate, points, administrative_claims)
     eligible = xp.float(eligible)
@@ -94,11 +109,11 @@ def effective_measure_inputs(eligible, reported, completeness, rate, points, adm
     ratio = xp.where(eligible > 0, xp.div(reported, eligible), 0.0)
     comp = xp.where(admin, 1.0, xp.where(xp.not_(xp.isnan(completeness)), completeness,
                                          xp.where(xp.not_(xp.isnan(reported)), ratio, 0.0)))
-    elig = xp.where(cases_taken_as_minimum(eligible, admin, reported_any), float(settings.case_minimum),
-                    xp.nan_to_num(eligible))
+    taken = cases_taken_as_minimum(eligible, admin, reported_any)
+    elig = xp.where(taken, float(settings.case_minimum), xp.nan_to_num(eligible))
     if xp is SCALAR:  # numpy scalars: callers may ask for .item(), as of the 0-d arrays of the array path
-        return np.float64(comp), np.float64(elig), np.bool_(reported_any)
-    return comp, elig, reported_any
+        return EffectiveInputs(np.float64(comp), np.float64(elig), np.bool_(reported_any), np.bool_(taken))
+    return EffectiveInputs(comp, elig, reported_any, taken)
 
 
 def cases_taken_as_minimum(eligible, administrative_claims, reported_any):

@@ -340,7 +340,7 @@ def measure_inputs(chk: Checker, cohort_code: np.ndarray, settings: Settings) ->
                 chk.report(use_rep & (rep > elig), cols["reported"], None,
                            lambda i: f"must be at most {cols['eligible']} ({elig[i]:g})")
             rep_eff = np.where(admin | ~np.isnan(comp), np.nan, rep)
-            c_eff, e_eff, any_rep = categories.effective_measure_inputs(
+            c_eff, e_eff, any_rep, taken = categories.effective_measure_inputs(
                 elig, rep_eff, np.where(admin, np.nan, comp), rate, pts, admin, settings=settings)
             status = categories.measure_status(c_eff, e_eff, admin, reported=any_rep, settings=settings)
             need_rate = (mine & (status == MeasureStatus.SCORED) & np.isnan(pts) & np.isnan(rate)
@@ -352,7 +352,7 @@ def measure_inputs(chk: Checker, cohort_code: np.ndarray, settings: Settings) ->
             c_eff = np.where(any_rep | admin, c_eff, 0.0)
             out[code][m.id] = {"ctype": ctype, "completeness": c_eff, "eligible": e_eff, "status": status,
                                "rate": rate, "points": pts, "admin": admin,
-                               "cases_taken": categories.cases_taken_as_minimum(elig, admin, any_rep)}
+                               "cases_taken": taken}
     return out
 
 

@@ -187,12 +187,11 @@ def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings =
         if reported > eligible:
             raise ASMInputError(f"{f}_reported", mi.reported_cases, f"at most {f}_eligible ({eligible})")
     nan = float("nan")
-    comp, elig, reported_any = (x.item() for x in categories.effective_measure_inputs(
+    comp, elig, reported_any, taken = (x.item() for x in categories.effective_measure_inputs(
         nan if eligible is None else eligible, nan if reported is None else reported,
         nan if completeness is None else completeness, nan if rate is None else rate,
         nan if entered is None else entered, admin, settings=settings))
     status = int(categories.measure_status(comp, elig, admin, reported=reported_any, settings=settings))
-    taken = categories.cases_taken_as_minimum(nan if eligible is None else eligible, admin, reported_any)
     completeness = comp if (reported_any or admin) else None
     eligible = int(elig) if reported_any else eligible
     points, source, note = 0.0, "", ""

@@ -41,7 +41,8 @@ from asm_xl.model.peer_threads import side_by_side
 from asm_xl.model.scaling import solve_scaling_factors
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["PoolDraws", "PaymentRange", "simulate_national_cohorts", "given_pool", "roster_pool", "bootstrap_pool"]
+__all__ = ["PoolDraws", "PaymentRange", "simulate_national_cohorts", "given_pool", "checked_given", "roster_pool",
+           "bootstrap_pool"]
 
 @dataclass(frozen=True)
 class PaymentRange:
@@ -114,17 +115,35 @@ def given_pool(cohort: str, performance_year: int, *, scaling_factor: float, mid
     """A pool of the SF and m (and k) given, e.g. from CMS's report: one draw, no range.
 
     The midpoint is required: a given SF comes with its cohort's midpoint. Which m goes with a SF
-    given without one is :func:`asm_xl.model.pool_choice.given_point`'s rule (the 'given' pool uses it)."""
-    sf = float(scaling_factor)
-    if not np.isfinite(sf) or sf < 0:  # 0: a cohort without positive scores (nothing to scale)
-        raise ASMInputError("scaling_factor", scaling_factor, "a number >= 0")
-    m = float(midpoint)
-    if not 0 <= m <= 100:
-        raise ASMInputError("midpoint", midpoint, "a number between 0 and 100")
+    given without one is :func:`asm_xl.model.pool_choice.given_point`'s rule (the 'given' pool uses it).
+    Their ranges: :func:`checked_given`."""
+    sf, m = checked_given(scaling_factor, midpoint)
     k = settings.tfs_steepness if steepness is None else float(steepness)
     return PoolDraws(get_cohort(cohort).code, int(performance_year), risk_level(performance_year),
                      np.array([k]), np.array([m]), np.array([sf]),
                      f"given: scaling factor {sf:g}, midpoint {m:g}", settings)
+
+
+def checked_given(scaling_factor=None, midpoint=None, *, scaling_field: str = "scaling_factor",
+                  midpoint_field: str = "midpoint") -> tuple[float | None, float | None]:
+    """A given scaling factor and midpoint as numbers, each checked (None: not given, returned as None);
+    the one place their ranges are checked, for :func:`given_pool` and
+    :func:`asm_xl.model.pool_choice.given_point`::
+
+        SF  a finite number >= 0      (0: a cohort without positive scores, nothing to scale)  [REG 512.750(c)]
+        m   a number 0 to 100         (a final score)
+
+    An :class:`ASMInputError` names the field (``scaling_field``, ``midpoint_field``), the value and
+    what is allowed."""
+    return (None if scaling_factor is None else _in_range(scaling_field, scaling_factor, np.inf),
+            None if midpoint is None else _in_range(midpoint_field, midpoint, 100.0))
+
+
+def _in_range(name: str, value, maximum: float) -> float:
+    x = float(value)
+    if not (np.isfinite(x) and 0 <= x <= maximum):
+        raise ASMInputError(name, value, "a number >= 0" if maximum == np.inf else f"a number between 0 and {maximum:g}")
+    return x
 
 
 def roster_pool(final_scores, part_b_payments, cohort: str, performance_year: int, *,

@@ -38,7 +38,7 @@ import numpy as np
 from asm_xl.model import kept_draws
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import exchange_function, get_cohort, performance_years, risk_level
-from asm_xl.model.peers import PoolDraws, given_pool, simulate_national_cohorts
+from asm_xl.model.peers import PoolDraws, checked_given, given_pool, simulate_national_cohorts
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["PoolPoint", "cohort_settings", "national_pool", "pricing_pool", "reference_point", "resolve_point",
@@ -128,7 +128,8 @@ def given_point(cohort: str | None, performance_year: int, settings: Settings = 
     with a number) [spec 8: every API honours the chosen mode; a fixed default is not a source].
 
     SF: the argument ``scaling_factor`` (named ``scaling_field`` by the caller), else
-    ``given_scaling_factor``; a number >= 0. m, the first that applies:
+    ``given_scaling_factor``; a number >= 0 (ranges checked by :func:`~asm_xl.model.peers.checked_given`).
+    m, the first that applies:
 
     1. the argument ``midpoint`` (named ``midpoint_field``), else ``given_midpoint``: the midpoint given;
     2. ``tfs_midpoint_mode`` 'fixed': the cohort's published m (:func:`cohort_settings`), else
@@ -149,12 +150,12 @@ def given_point(cohort: str | None, performance_year: int, settings: Settings = 
         if scaling_factor is None:
             raise ASMInputError("given_scaling_factor", None,
                                 "a scaling factor when the pool is 'given' (e.g. from CMS's report)")
-    sf = _checked(scaling_field, scaling_factor, np.inf)
+    sf, _ = checked_given(scaling_factor, scaling_field=scaling_field)
     sf_from = scaling_field if scaling_field.startswith("given_") else f"the {scaling_field} argument"
     if midpoint is None and settings.given_midpoint is not None:
         midpoint, midpoint_field = settings.given_midpoint, "given_midpoint"
     if midpoint is not None:
-        m = _checked(midpoint_field, midpoint, 100.0)
+        _, m = checked_given(midpoint=midpoint, midpoint_field=midpoint_field)
         m_from = midpoint_field if midpoint_field.startswith("given_") else f"the {midpoint_field} argument"
     elif own.tfs_midpoint_mode == "fixed":
         m = float(own.tfs_midpoint)
@@ -165,13 +166,6 @@ def given_point(cohort: str | None, performance_year: int, settings: Settings = 
         raise ASMInputError("given_midpoint", None, GIVEN_MIDPOINT_ALLOWED)
     return PoolPoint(sf, m, f"given: scaling factor {sf:.4g} ({sf_from}), midpoint {m:.4g} ({m_from})",
                      float(own.tfs_steepness))
-
-
-def _checked(name: str, value, maximum: float) -> float:
-    x = float(value)
-    if not (np.isfinite(x) and 0 <= x <= maximum):
-        raise ASMInputError(name, value, "a number >= 0" if maximum == np.inf else f"a number between 0 and {maximum:g}")
-    return x
 
 
 def _given(cohort: str, performance_year: int, settings: Settings) -> PoolDraws:

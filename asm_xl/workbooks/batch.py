@@ -22,6 +22,7 @@ from asm_xl.model.pool_choice import cohort_settings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, report_rejected_rows, validate_roster
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_dashboard
+from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK
 from asm_xl.workbooks.filenames import safe_filename
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.inputs import workbook_inputs
@@ -166,6 +167,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     report.warnings.extend(scored.warnings)
     book_settings = _workbook_settings(scored.pools, settings)
     ranks, sizes = scores["cohort_rank"].tolist(), scores["cohort_size"].astype(int).tolist()
+    excepted = scores["exception"].fillna(False).astype(bool).tolist()
     image = TemplateImage(template)
     tasks = []
     for i, row in enumerate(records):
@@ -195,7 +197,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         if status == STATUS_WRITTEN:
             report.written.append(Path(path))
             row.update(cohort=cohorts_[i], performance_year=years[i],
-                       rank_in_roster_cohort=(int(ranks[i]) if sizes[i] > 1 and not pd.isna(ranks[i]) else None),
+                       rank_in_roster_cohort=_rank(ranks[i], sizes[i], excepted[i]),
                        roster_cohort_size=sizes[i])
         else:  # the file's own numbers; the roster's rank does not describe it
             report.skipped.append(Path(path))
@@ -231,6 +233,16 @@ def _clean(v):
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     return float(v)
+
+
+def _rank(rank, size: int, excepted: bool) -> int | str | None:
+    """The index's rank cell: 1 = highest final score in the roster's cohort; a physician with an
+    exception is out of the cohort's pool, so not ranked, and the cell says why, in the dashboard's
+    words (:data:`~asm_xl.workbooks.dashboard.data.EXCEPTION_OUTLOOK`); blank when alone in the
+    cohort or without a final score."""
+    if excepted:
+        return EXCEPTION_OUTLOOK
+    return int(rank) if size > 1 and not pd.isna(rank) else None
 
 
 def _text(v) -> str | None:

@@ -34,11 +34,12 @@ COLUMNS = [("npi", "NPI", "@"), ("name", "Physician", "@"), ("cohort", "Cohort",
 #: (narrowest, widest) width of each column of COLUMNS, in characters: between them, as wide as the
 #: longest value shown; never narrower than the longest word of the header (which wraps)
 WIDTHS = ((11, 13), (12, 30), (6, 8), (6, 8), (6, 9), (8, 10), (8, 13), (8, 13), (8, 13), (8, 13), (6, 8),
-          (10, 10), (6, 7), (12, 48), (9, 40))
+          (10, 20), (6, 7), (12, 48), (9, 40))
 NOTE = ("Estimates, not CMS determinations. P10 / P50 / P90: the dollars in a cautious, middle and hopeful "
         "case over the national peer model's simulated cohorts (each workbook's Score sheet says how). "
         "Rank: 1 = highest final score among this roster's cohort "
-        "(written rows only). Status \"kept\": the file is from an earlier run and the row shows its numbers.")
+        "(written rows only; \"exception: neutral\": a physician with an exception is out of the cohort's "
+        "pool, neutral factor 0, and not ranked). Status \"kept\": the file is from an earlier run and the row shows its numbers.")
 NOTE_COLUMN = len(COLUMNS) + 1   #: 0-based: the note sits right of the table, one empty column between
 
 _HEAD = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "pattern": 1, "text_wrap": True,

@@ -199,6 +199,41 @@ def test_minimum_submission_needs_one_complete_non_claims_measure_on_time():
     assert call("ASM_MIN_SUBMISSION", [None, 0.9], "No") is False     # late
 
 
+@pytest.mark.parametrize("error, shown", [("#N/A", "#VALUE!"), ("#DIV/0!", "#DIV/0!"), ("#VALUE!", "#VALUE!")])
+def test_minimum_submission_does_not_skip_an_error_in_its_inputs(error, shown):
+    # 0.9 alone would meet it: the error in the second measure's completeness is not left out, it
+    # shows as the other ASM_* functions show an input's error (#N/A: #VALUE!, never "not scored")
+    assert call("ASM_MIN_SUBMISSION", [None, 0.9]) is True
+    assert call("ASM_MIN_SUBMISSION", [None, 0.9, error]) == shown
+    assert explain("ASM_MIN_SUBMISSION", [None, 0.9, error]) == f"completeness #3: {error} (an error in an input cell)"
+    assert call("ASM_MIN_SUBMISSION", [None, 0.9], error) == shown   # on time
+    assert call("ASM_QUALITY", [8, 7, 6], [None, 0.9, error], [30, 30, 30]) == shown   # as ASM_QUALITY
+
+
+@pytest.mark.parametrize("value, shown, why", [
+    ("#N/A", "#VALUE!", "assumptions: case_minimum: #N/A (an error in an input cell)"),
+    ("#DIV/0!", "#DIV/0!", "assumptions: case_minimum: #DIV/0! (an error in an input cell)"),
+    (-5, "#NUM!", "case_minimum: -5 is not allowed"),
+])
+def test_an_error_or_a_bad_value_in_the_assumptions_shows_as_an_input_error_does(value, shown, why):
+    table = [["completeness_threshold", 0.75], ["case_minimum", value]]
+    assert call("ASM_MIN_SUBMISSION", [None, 0.9], True, table) == shown
+    assert explain("ASM_MIN_SUBMISSION", [None, 0.9], True, table).startswith(why)
+    assert call("ASM_MIN_SUBMISSION", [None, 0.9], True, [["case_minimum", None]]) is True   # blank: the default
+
+
+def test_a_blank_assumption_the_settings_refuse_is_value_as_every_blank(monkeypatch):
+    from asm_xl.excel import arguments
+    from asm_xl.model.errors import ASMInputError
+
+    def refuse(typed):
+        raise ASMInputError("given_scaling_factor", None, "a scaling factor")
+    monkeypatch.setattr(arguments, "_settings_from_pairs", refuse)
+    table = [["given_scaling_factor", 1.23456789]]   # a content no other test reads (read settings are kept)
+    assert call("ASM_MIN_SUBMISSION", [None, 0.9], True, table) == "#VALUE!"
+    assert explain("ASM_MIN_SUBMISSION", [None, 0.9], True, table) == "given_scaling_factor is blank (a scaling factor)"
+
+
 def test_percentile_rank_among_cohort():
     assert call("ASM_PERCENTILE", 60, [[40], [60], [80], [None]]) == pytest.approx(50.0)
 

@@ -59,6 +59,34 @@ def test_actions_ranges_of_the_wrong_size_name_what_is_needed():
     assert "Q999" in explain("ASM_ACTIONS", *ranges) and "Q236" in explain("ASM_ACTIONS", *ranges)
 
 
+def _with(cell: tuple, value):
+    """The five ranges of ROW with one cell replaced: (range, row, column)."""
+    ranges = list(_ranges(ROW))
+    which, r, c = cell
+    ranges[which][r][c] = value
+    return ranges
+
+
+@pytest.mark.parametrize("cell, error, shown, why", [
+    ((0, 7, 0), "#DIV/0!", "#DIV/0!", "participant: part_b_payments: #DIV/0! (an error in an input cell)"),
+    ((3, 2, 0), "#N/A", "#VALUE!", "activities: pi_score: #N/A (an error in an input cell)"),
+    ((1, 1, 5), "#N/A", "#VALUE!", "measures: Q008 rate: #N/A (an error in an input cell)"),
+])
+def test_an_error_in_an_actions_input_shows_as_other_functions_show_it(cell, error, shown, why):
+    assert call("ASM_ACTIONS", *_with(cell, error)) == shown
+    assert explain("ASM_ACTIONS", *_with(cell, error)) == why
+
+
+def test_a_blank_needed_actions_input_is_value_and_a_value_out_of_range_num():
+    blank = _with((0, 7, 0), None)   # Part B payments
+    assert call("ASM_ACTIONS", *blank) == "#VALUE!"
+    assert explain("ASM_ACTIONS", *blank).startswith("part_b_payments is blank")
+    assert call("ASM_ACTIONS", *_with((0, 5, 0), None)) == "#VALUE!"   # performance year
+    assert call("ASM_ACTIONS", *_with((1, 1, 5), 1.5)) == "#NUM!"      # a rate of 150%
+    # an error in an identity cell (not scored) does not hide the actions
+    assert call("ASM_ACTIONS", *_with((0, 0, 0), "#N/A")) == call("ASM_ACTIONS", *_ranges(ROW))
+
+
 @pytest.mark.parametrize("growth", [None, 0.03])
 def test_projection_equals_project_five_years_for_the_same_physician(growth):
     model = project_five_years(pd.DataFrame([ROW]), growth=growth)

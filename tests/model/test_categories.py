@@ -40,8 +40,8 @@ def test_completeness_threshold_is_a_setting():
 
 def test_completeness_from_reported_over_eligible_cases():
     # 15 / 20 = 0.75 -> complete; 14 / 20 = 0.70 -> incomplete
-    comp, elig, rep = effective_measure_inputs([20, 20], [15, 14], [np.nan, np.nan], [0.5, 0.5],
-                                               [np.nan, np.nan], [False, False])
+    comp, elig, rep, _ = effective_measure_inputs([20, 20], [15, 14], [np.nan, np.nan], [0.5, 0.5],
+                                                  [np.nan, np.nan], [False, False])
     assert comp.tolist() == [0.75, 0.70] and elig.tolist() == [20, 20] and rep.tolist() == [True, True]
     assert measure_status(comp, elig, False).tolist() == [S, I]
 
@@ -86,12 +86,23 @@ def test_unreported_admin_claims_measure_scores_zero_when_setting_off():
 
 def test_administrative_claims_measure_is_complete_by_definition():
     # completeness typed as 0 is ignored for admin claims -> 1.0
-    comp, elig, _ = effective_measure_inputs(50, np.nan, 0.0, 70.0, np.nan, True)
-    assert float(comp) == 1.0
+    comp, elig, _, taken = effective_measure_inputs(50, np.nan, 0.0, 70.0, np.nan, True)
+    assert float(comp) == 1.0 and not taken   # 50 cases given: no case minimum taken
     assert measure_status(0.0, 50, True) == S
     # an admin rate without a case count is taken as attributed: eligible = case minimum (20) -> scored
-    comp, elig, _ = effective_measure_inputs(np.nan, np.nan, np.nan, 70.0, np.nan, True)
+    comp, elig, _, taken = effective_measure_inputs(np.nan, np.nan, np.nan, 70.0, np.nan, True)
     assert float(elig) == 20 and measure_status(comp, elig, True) == S
+    assert taken   # and the status note says the 20 cases are that assumption
+
+
+def test_the_case_minimum_is_taken_only_for_a_reported_admin_claims_measure_without_cases():
+    # per measure: admin + no cases + a rate (taken: eligible = 20); admin + no cases + nothing reported;
+    # admin + 30 cases; eCQM + no cases + a rate (not admin claims: nothing stands in, eligible 0)
+    out = effective_measure_inputs([np.nan, np.nan, 30, np.nan], [np.nan] * 4, [np.nan, np.nan, np.nan, 1.0],
+                                   [0.7, np.nan, 0.7, 0.7], [np.nan] * 4, [True, True, True, False])
+    assert out.cases_taken.tolist() == [True, False, False, False]
+    assert out.eligible.tolist() == [20, 0, 30, 0]
+    assert out.reported_any.tolist() == [True, False, True, True]
 
 
 def test_admin_claims_measure_with_few_cases_is_excluded():

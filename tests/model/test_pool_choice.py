@@ -11,6 +11,7 @@ import pytest
 from asm_xl import MeasureInput, Participant, score_participant
 from asm_xl.model.cohort import score_cohort
 from asm_xl.model.errors import ASMInputError
+from asm_xl.model.peers import given_pool
 from asm_xl.model.pool_choice import given_point, national_pool, pricing_pool, reference_point, resolve_point
 from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.settings import Settings
@@ -62,6 +63,24 @@ def test_a_given_pool_prices_every_api_alike_and_collapses_the_range():
 def test_a_given_pool_without_its_scaling_factor_is_an_error_naming_the_setting():
     with pytest.raises(ASMInputError, match="given_scaling_factor"):
         reference_point("HF", 2027, Settings(pool="given"))
+
+
+@pytest.mark.parametrize("sf, m, message", [
+    (-0.5, 50.0, "scaling_factor: -0.5 is not allowed (a number >= 0)"),
+    (float("inf"), 50.0, "scaling_factor: inf is not allowed (a number >= 0)"),
+    (1.2, 100.5, "midpoint: 100.5 is not allowed (a number between 0 and 100)"),
+    (1.2, float("nan"), "midpoint is blank (a number between 0 and 100)"),
+])
+def test_a_given_pool_and_a_given_point_reject_the_same_scaling_factor_and_midpoint_alike(sf, m, message):
+    with pytest.raises(ASMInputError) as pool_error:
+        given_pool("HF", 2027, scaling_factor=sf, midpoint=m)
+    with pytest.raises(ASMInputError) as point_error:
+        given_point("HF", 2027, scaling_factor=sf, midpoint=m)
+    assert str(pool_error.value) == str(point_error.value) == message
+    # the edges are allowed by both: SF 0 (nothing to scale), m 0 and 100
+    for sf_ok, m_ok in ((0.0, 0.0), (1.2, 100.0)):
+        assert given_pool("HF", 2027, scaling_factor=sf_ok, midpoint=m_ok).midpoint.tolist() == [m_ok]
+        assert given_point("HF", 2027, scaling_factor=sf_ok, midpoint=m_ok).midpoint == m_ok
 
 
 def test_a_roster_pool_needs_the_roster_and_warns_when_it_is_far_smaller_than_the_cohort():

@@ -129,7 +129,7 @@ def test_measure_inputs_and_status(eligible, reported, completeness, rate, point
                                                 arr(points), arr(admin), settings=s)
     for a, b in zip(scalar, array):
         same(a.item(), b)
-    comp, elig, any_ = (x.item() for x in scalar)
+    comp, elig, any_, _ = (x.item() for x in scalar)
     same(categories.measure_status(comp, elig, admin, reported=any_, settings=s),
          categories.measure_status(arr(comp), arr(elig), arr(admin), reported=arr(any_), settings=s))
     same(SCALAR.nan_to_num(eligible), ARRAY.nan_to_num(arr(eligible)))

@@ -30,9 +30,10 @@ from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.roster import read_roster, validate_roster
 from asm_xl.workbooks.batch import generate_workbooks
-from asm_xl.workbooks.dashboard import DASHBOARD_NAME, write_dashboard, yearly_pools
+from asm_xl.workbooks.dashboard import DASHBOARD_NAME, roster_dashboard, write_dashboard, yearly_pools
 from asm_xl.workbooks import layout as L
-from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, GAIN_CUTOFF, LOSS_CUTOFF, PRACTICE, outlook
+from asm_xl.workbooks.dashboard.data import (EXCEPTION_OUTLOOK, GAIN_CUTOFF, LOSS_CUTOFF, NOT_PARTICIPATING_OUTLOOK,
+                                             PRACTICE, outlook)
 from asm_xl.workbooks.dashboard.chart import CHART_DATA_ROW
 from asm_xl.workbooks.dashboard.sheets import PHYSICIANS, TOTALS, TOTALS_HEADER_ROW
 from asm_xl.workbooks.pdf import find_soffice, to_pdf
@@ -161,12 +162,48 @@ def test_an_excepted_physicians_workbook_projection_is_the_dashboards_five_years
     assert shown[0][4:] == [0, 0, 0, 0] and shown[1][5] < 0   # 2027 neutral, 2028 priced as usual
 
 
+def test_a_physician_cms_lists_as_not_participating_adds_nothing_and_the_totals_are_the_five_years(tmp_path):
+    v = validate_roster(read_roster(SAMPLE)).valid
+    scores = score_cohort(v).scores
+    okafor = "1891394078"   # the sample roster's first physician: HF, 2027, Part B payments $416,569
+    data = roster_dashboard(v, scores, participation={okafor: {2027: False, 2028: True}})
+    plain = roster_dashboard(v, scores)
+    me = data.physicians.set_index("npi").loc[okafor]
+    assert me["outlook"] == NOT_PARTICIPATING_OUTLOOK == "not participating (CMS)"
+    # no ASM adjustment in 2027: nothing at risk, $0 at every percentile, no factor, estimate nor chance
+    assert (me["at_risk"], me["dollars_p10"], me["dollars_p50"], me["dollars_p90"]) == (0, 0, 0, 0)
+    assert all(np.isnan(me[c]) for c in ("factor", "estimate", "p_gain", "break_even_score"))
+    totals, before = data.totals.set_index("cohort"), plain.totals.set_index("cohort")
+    # by hand: 9% [CMS] of $416,569 = $37,491.21 leaves HF's $334,503.7641 at risk
+    assert math.isclose(before.loc["HF", "at_risk"] - totals.loc["HF", "at_risk"], 37_491.21, abs_tol=1e-6)
+    was = plain.physicians.set_index("npi").loc[okafor]
+    for col in ("estimate", "dollars_p10", "dollars_p50", "dollars_p90"):
+        assert math.isclose(before.loc[PRACTICE, col] - totals.loc[PRACTICE, col], was[col], **TOL), col
+    assert totals.loc["HF", "not_participating"] == totals.loc[PRACTICE, "not_participating"] == 1
+    counts = ["likely_gain", "either_way", "likely_lose", "exception", "not_participating"]
+    assert totals.loc[PRACTICE, counts].sum() == totals.loc[PRACTICE, "physicians"] == 30
+    # the Practice sheet's one-year totals are the Five years sheet's practice row of 2027, for either run
+    for dash in (data, plain):
+        year = dash.practice_years.set_index("performance_year").loc[2027]
+        practice = dash.totals.set_index("cohort").loc[PRACTICE]
+        for mine, theirs in (("at_risk", "dollars_at_risk"), ("dollars_p10", "dollars_p10"),
+                             ("dollars_p50", "dollars_p50"), ("dollars_p90", "dollars_p90"),
+                             ("part_b_payments", "payments_base")):
+            assert math.isclose(practice[mine], year[theirs], **TOL), mine
+        for col in SUMMED:   # and the practice is the sum of its physicians
+            assert math.isclose(practice[col], dash.physicians[col].sum(), **TOL), col
+    ws = openpyxl.load_workbook(write_dashboard(data, tmp_path / "d.xlsx"), data_only=True)["Practice"]
+    head = [ws.cell(TOTALS_HEADER_ROW, j + 1).value for j in range(len(TOTALS))]
+    assert ws.cell(TOTALS_HEADER_ROW + 1, head.index("Not participating (CMS)") + 1).value == 1   # HF
+
+
 @given(st.floats(0, 1), st.floats(0, 1))
 def test_a_higher_chance_of_a_gain_never_has_a_worse_outlook(a, b):
     order = {"likely to lose": 0, "either way": 1, "likely to gain": 2}
     lo, hi = sorted((a, b))
     assert order[outlook(lo)] <= order[outlook(hi)]
     assert outlook(lo, True) == outlook(hi, True) == EXCEPTION_OUTLOOK   # an exception: neither
+    assert outlook(lo, participating=False) == outlook(hi, True, False) == NOT_PARTICIPATING_OUTLOOK
 
 
 def test_openpyxl_data_only_reads_the_totals_the_api_computed(demo):

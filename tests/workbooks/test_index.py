@@ -17,13 +17,15 @@ import pandas as pd
 import pytest
 from defusedxml import ElementTree as SafeET
 
-from asm_xl.workbooks.batch import SUMMARY_COLUMNS
+from asm_xl.roster import read_roster
+from asm_xl.workbooks.batch import INDEX_NAME, SUMMARY_COLUMNS, generate_workbooks
 from asm_xl.workbooks import index
 from asm_xl.workbooks.index import COLUMNS, NOTE, write_index
 from asm_xl.workbooks.pdf import find_soffice, to_pdf
 from asm_xl.workbooks.xlsxwriter_cells import link_target
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+SAMPLE = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
 FORMULA_LIKE = ['=HYPERLINK("http://x")', "+1-555", "@SUM(A1)", "-2+3", "=cmd|' /C calc'!A0", "http://x.example",
                 "1e5", "{=A1}"]
 
@@ -193,3 +195,22 @@ def test_an_index_of_no_physicians_is_the_header_alone(tmp_path):
     path = write_index(_summary([]), tmp_path / "index.xlsx")
     ws = openpyxl.load_workbook(path).active
     assert ws.max_row == 1 and ws.auto_filter.ref == "A1:O1"
+
+
+def test_a_physician_with_an_exception_is_not_ranked_and_the_rank_cell_says_why(tmp_path):
+    roster = read_roster(SAMPLE).head(4)   # four HF physicians, the first Okafor
+    assert set(roster["specialty"]) == {"Cardiology"}
+    roster["euc_exception"] = ["yes", "", "", ""]
+    report = generate_workbooks(roster, out_dir=tmp_path, jobs=1, progress=False)
+    ws = openpyxl.load_workbook(tmp_path / INDEX_NAME, data_only=True).active
+    head = [h for _, h, _ in COLUMNS]
+    rows = [dict(zip(head, r)) for r in ws.iter_rows(min_row=2, max_col=len(COLUMNS), values_only=True)]
+    assert len(rows) == 4 and rows[0]["Physician"].startswith("Okafor") and len(report.written) == 4
+    # out of the cohort's pool (neutral factor 0): not ranked, in the dashboard's words
+    assert rows[0]["Rank in roster cohort"] == "exception: neutral" and rows[0]["Payment adjustment factor"] == 0
+    # the other three are ranked among themselves: 1 = the highest final score, of 3
+    others = rows[1:]
+    by_score = sorted(others, key=lambda r: -r["Final score"])
+    assert [r["Rank in roster cohort"] for r in by_score] == [1, 2, 3]
+    assert {r["Of"] for r in rows} == {3}
+    assert "not ranked" in ws.cell(1, len(COLUMNS) + 2).value

@@ -6,9 +6,17 @@ Totals are sums over the physicians of the roster (rows whose final score cannot
 as physicians and add nothing to the dollars)::
 
     payments            = sum of Part B payments
-    payments at risk    = sum of r x Part B payments     (r: risk level of the performance year) [CMS]
+    payments at risk    = sum of the physicians' dollars at risk in their performance year
     estimate            = sum of the point estimates (factor at the pool's reference SF and m x payments)
     P10 / P50 / P90     = sums of the physicians' P10 / P50 / P90 dollars            [ASSUMPTION]
+
+A physician's dollars at risk and P10 / P50 / P90 dollars of the performance year shown are the
+five-year projection's figures for that year (:func:`~asm_xl.model.projection.yearly_projection`,
+the one place its rules are executed: r x Part B payments, 0 in the year of an exception and when
+CMS's participants file says the physician does not participate), so the Practice sheet's totals
+are the Five years sheet's practice row of that year. A physician CMS lists as not participating
+in the year shown gets no ASM adjustment that year: the projection's $0, no factor, estimate nor
+chance of a gain (blank), the outlook "not participating (CMS)", counted apart as an exception is.
 
 Summed percentiles are not the percentiles of the practice's total; within a cohort the physicians
 share the national draws (their factors move together), so the sum is close to the cohort total's
@@ -35,20 +43,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from asm_xl.model.parameters import year_parameters
 from asm_xl.model.projection import practice_projection
 from asm_xl.model.rescoring import pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["Dashboard", "practice_dashboard", "GAIN_CUTOFF", "LOSS_CUTOFF", "TOTAL_COLUMNS", "PRACTICE",
-           "outlook", "EXCEPTION_OUTLOOK"]
+           "outlook", "EXCEPTION_OUTLOOK", "NOT_PARTICIPATING_OUTLOOK"]
 
 GAIN_CUTOFF = 2 / 3   #: likely to gain: chance of a gain at least this [ASSUMPTION]
 LOSS_CUTOFF = 1 / 3   #: likely to lose: chance of a gain at most this [ASSUMPTION]
 PRACTICE = "Practice"
 EXCEPTION_OUTLOOK = "exception: neutral"   #: the outlook of a physician with an exception
+NOT_PARTICIPATING_OUTLOOK = "not participating (CMS)"   #: CMS's participants file says no, in the year shown
 TOTAL_COLUMNS = ["cohort", "physicians", "part_b_payments", "at_risk", "estimate", "dollars_p10", "dollars_p50",
-                 "dollars_p90", "likely_gain", "either_way", "likely_lose", "exception"]
+                 "dollars_p90", "likely_gain", "either_way", "likely_lose", "exception", "not_participating"]
 PHYSICIAN_COLUMNS = ["row", "name", "npi", "cohort", "performance_year", "final_score", "factor", "part_b_payments",
                      "at_risk", "estimate", "factor_p50", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain", "outlook",
                      "top_action", "top_value_p10", "top_value_p50", "top_value_p90", "break_even_score",
@@ -70,9 +78,12 @@ class Dashboard:
     generated: dt.date = field(default_factory=dt.date.today)
 
 
-def outlook(p_gain, excepted: bool = False) -> str:
+def outlook(p_gain, excepted: bool = False, participating: bool = True) -> str:
     """"likely to gain" / "likely to lose" / "either way" for a chance of a gain (see the module's
-    cut-offs); :data:`EXCEPTION_OUTLOOK` for a physician with an exception, whatever the chance."""
+    cut-offs); :data:`NOT_PARTICIPATING_OUTLOOK` for a physician not participating in the year, and
+    :data:`EXCEPTION_OUTLOOK` for one with an exception, whatever the chance."""
+    if not participating:
+        return NOT_PARTICIPATING_OUTLOOK
     if excepted:
         return EXCEPTION_OUTLOOK
     if p_gain is None or p_gain != p_gain:
@@ -109,12 +120,15 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
                 "break_even_score", "points_to_break_even"):
         phys[col] = _num(s, col)
     phys["estimate"] = _num(s, "dollar_impact")
-    risk = phys["performance_year"].map(lambda y: year_parameters(y).risk_level)
     excepted = s["exception"].fillna(False).astype(bool) if "exception" in s.columns else pd.Series(False, s.index)
-    # an exception makes the year neutral: nothing at risk, no score to reach (as the projection's first year)
-    phys["at_risk"] = np.where(excepted.to_numpy(), 0.0, risk * phys["part_b_payments"].fillna(0.0))
-    phys.loc[excepted.to_numpy(), ["break_even_score", "points_to_break_even"]] = np.nan
-    phys["outlook"] = [outlook(p, e) for p, e in zip(phys["p_gain"].tolist(), excepted.tolist())]
+    own = _own_year(projection, phys)
+    for col in ("at_risk", "dollars_p10", "dollars_p50", "dollars_p90"):
+        phys[col] = own[col].to_numpy()
+    on = own["participating"].to_numpy()
+    # no ASM adjustment this year (not participating), or a neutral one (exception): no score to reach
+    phys.loc[~on, ["factor", "estimate", "factor_p50", "p_gain"]] = np.nan
+    phys.loc[excepted.to_numpy() | ~on, ["break_even_score", "points_to_break_even"]] = np.nan
+    phys["outlook"] = [outlook(p, e, o) for p, e, o in zip(phys["p_gain"].tolist(), excepted.tolist(), on.tolist())]
     best = actions[actions["rank"] == 1].set_index("row") if len(actions) else actions.set_index("row")
     phys["top_action"] = phys["row"].map(best["label"]).fillna("") if len(best) else ""
     for p in ("p10", "p50", "p90"):
@@ -134,13 +148,33 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
                      _assumptions(phys, settings, pool_sources or {}))
 
 
+def _own_year(projection: pd.DataFrame, phys: pd.DataFrame) -> pd.DataFrame:
+    """Per physician (``phys``' order), the projection's row of their own performance year: ``at_risk``
+    (its ``dollars_at_risk``), ``dollars_p10/p50/p90`` and ``participating`` (True where the
+    projection has no row: a final score that cannot be computed, whose dollars stay blank)."""
+    keys = ["row", "performance_year"]
+    cols = {"dollars_at_risk": "at_risk", "dollars_p10": "dollars_p10", "dollars_p50": "dollars_p50",
+            "dollars_p90": "dollars_p90", "participating": "participating"}
+    if len(projection):
+        mine = projection[keys + list(cols)].rename(columns=cols)
+    else:
+        mine = pd.DataFrame(columns=keys + list(cols.values()))
+    mine = mine.astype({"row": phys["row"].dtype, "performance_year": phys["performance_year"].dtype})
+    out = phys[keys].reset_index(drop=True).merge(mine, on=keys, how="left", validate="one_to_one")
+    for col in ("at_risk", "dollars_p10", "dollars_p50", "dollars_p90"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+    out["participating"] = out["participating"].map(lambda v: v is not False and v is not np.False_)
+    return out
+
+
 def _totals(phys: pd.DataFrame) -> pd.DataFrame:
     """One row per cohort (sorted), then the practice: sums and outlook counts."""
     def row(label, grp) -> dict:
         out = {"cohort": label, "physicians": len(grp)}
         out.update({c: float(grp[c].sum()) for c in _SUMMED})  # NaN (not computable) adds nothing
         for key, text in (("likely_gain", "likely to gain"), ("either_way", "either way"),
-                          ("likely_lose", "likely to lose"), ("exception", EXCEPTION_OUTLOOK)):
+                          ("likely_lose", "likely to lose"), ("exception", EXCEPTION_OUTLOOK),
+                          ("not_participating", NOT_PARTICIPATING_OUTLOOK)):
             out[key] = int((grp["outlook"] == text).sum())
         return out
 
@@ -175,7 +209,9 @@ def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> 
             ("Likely to gain / to lose", f"chance of a gain at least {GAIN_CUTOFF:.0%} / at most {LOSS_CUTOFF:.0%}; "
                                          "in between: either way; a physician with an exception is counted apart "
                                          "(neutral factor 0)"),
-            ("Payments at risk", "risk level of the performance year x Part B payments"),
+            ("Payments at risk", "risk level of the performance year x Part B payments; none in the year of an "
+                                 "exception, nor when CMS's participants file says the physician does not "
+                                 "participate (then no ASM adjustment: $0, the outlook says so)"),
             ("Five years", f"final score held at today's; Part B payments grow {settings.payments_growth:.1%} a year; "
                            "participation assumed unless CMS's participants file says otherwise"),
             ("Actions", "each action alone, scored again; value = P10 / P50 / P90 over the simulated cohorts of the change in dollars"),

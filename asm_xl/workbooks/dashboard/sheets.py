@@ -23,7 +23,7 @@ TOTALS = [("cohort", TEXT, "Cohort"), ("physicians", WHOLE, "Physicians"), ("par
           ("dollars_p10", SIGNED, "Cautious (P10)"), ("dollars_p50", SIGNED, "Middle (P50)"),
           ("dollars_p90", SIGNED, "Hopeful (P90)"), ("likely_gain", WHOLE, "Likely to gain"),
           ("either_way", WHOLE, "Either way"), ("likely_lose", WHOLE, "Likely to lose"),
-          ("exception", WHOLE, "Exception (neutral)")]
+          ("exception", WHOLE, "Exception (neutral)"), ("not_participating", WHOLE, "Not participating (CMS)")]
 ACTIONS = [("name", TEXT, "Physician"), ("cohort", TEXT, "Cohort"), ("label", TEXT, "Action (each alone)"),
            ("final_change", "+0.0", "Final score change"), ("value_p10", SIGNED, "Value P10"),
            ("value_p50", SIGNED, "Value P50"), ("value_p90", SIGNED, "Value P90")]
@@ -91,7 +91,7 @@ def _practice(sh: Sheet, data: Dashboard) -> None:
         sh.put(row, 1, label, SMALL_BOLD)
         sh.merge(row, 2, len(TOTALS) - 1, text, {**SMALL, "text_wrap": True, "valign": "top"})
         sh.height(row, 12.5 * max(1, -(-len(text) // 130)))
-    sh.widths([26, 10, 14, 14, 13, 13, 13, 14, 10, 10, 10, 10])
+    sh.widths([26, 10, 14, 14, 13, 13, 13, 14, 10, 10, 10, 10, 13])
     sh.print_setup(None)
 
 
