@@ -4,7 +4,9 @@ Every cell that applies a rule calls an ``ASM_*`` function, which calls the scor
 measure row is ``ASM_MEASURE`` (collection type, completeness, cases, points, status, points counted:
 :func:`asm_xl.model.participant.score_measure`), the weights note is ``ASM_NOTE``
 (:func:`asm_xl.model.final_score.category_note`). The sheet composes, references and formats; it
-restates no threshold.
+restates no threshold. Each ASM_MEASURE cell is also given the measures entered from the first row
+down to its own (``$A$6:$A9``): a measure entered twice counts on its first row only
+(:mod:`asm_xl.excel.duplicates`).
 """
 
 from __future__ import annotations
