@@ -12,12 +12,14 @@ import numpy as np
 from asm_xl.model import categories
 from asm_xl.model.benchmarks import normalize_collection_type, packaged_benchmarks
 from asm_xl.model.categories import MeasureStatus
+from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, get_cohort, normalize_measure_id
 from asm_xl.model.participant import MeasureInput, MeasureScore, score_measure
 from asm_xl.model.points import points_on_ladder
 from asm_xl.model.settings import Settings
 from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import ASSUMPTIONS, NO_LADDER, ladder_arg, optional_ladder, scalar_arg, settings_arg
+from asm_xl.excel.duplicates import first_rows, measure_key, not_counted_status
 from asm_xl.excel.registry import Arg, excel_function
 
 __all__ = ["MEASURE_ITEMS"]
@@ -98,19 +100,26 @@ def _measure_score(cohort, measure, collection_type, eligible, reported, complet
     Arg("points", "Achievement points from a CMS report (0-10); replace the rate (preferred for Q492, whose "
                   "MIPS ladder is only a proxy)."),
     Arg("benchmark_year", "Optional: MIPS benchmark year; blank = latest available.", optional=True),
-    ASSUMPTIONS, source="REG; CMS; MIPS")
+    ASSUMPTIONS,
+    Arg("entered", "Optional: the table's measure cells from its first row down to this one (e.g. $A$1:$A2): a "
+                   "measure entered on an earlier row counts there, not here (status says so; counted: "
+                   "\"excluded\") [ASSUMPTION].", optional=True, range=True),
+    source="REG; CMS; MIPS; ASSUMPTION: a measure entered twice counts once, on its first row")
 def asm_measure(item, cohort, measure, collection_type, eligible, reported, completeness, rate, points,
-                benchmark_year=None, assumptions=None):
+                benchmark_year=None, assumptions=None, entered=None):
     s = settings_arg(assumptions)
     what = xv.text("item", item).strip().casefold()
     if what not in MEASURE_ITEMS:
         raise xv.ExcelError("#VALUE!", f"item: one of {', '.join(MEASURE_ITEMS)}")
     year = xv.optional_number("benchmark_year", benchmark_year, None)
-    ms = _measure_score(scalar_arg("cohort", cohort), scalar_arg("measure", measure),
-                        scalar_arg("collection_type", collection_type), scalar_arg("eligible", eligible),
-                        scalar_arg("reported", reported), scalar_arg("completeness", completeness),
-                        scalar_arg("rate", rate), scalar_arg("points", points),
-                        int(year) if year else s.benchmark_year, s)
+    mid = scalar_arg("measure", measure)
+    args = (scalar_arg("cohort", cohort), mid, scalar_arg("collection_type", collection_type),
+            scalar_arg("eligible", eligible), scalar_arg("reported", reported),
+            scalar_arg("completeness", completeness), scalar_arg("rate", rate), scalar_arg("points", points),
+            int(year) if year else s.benchmark_year, s)
+    if entered is not None and (first := _first_entry(entered, mid)) is not None:
+        return _not_counted(what, args, *first)
+    ms = _measure_score(*args)
     admin = ms.collection_type == "Administrative claims"
     counted = ms.status in MeasureStatus.COUNTED
     if what == "collection_type":
@@ -129,6 +138,34 @@ def asm_measure(item, cohort, measure, collection_type, eligible, reported, comp
     if what == "points":
         return float(ms.points) if ms.status == MeasureStatus.SCORED else xv.NOT_SCORED
     return float(ms.points) if ms.status == MeasureStatus.SCORED else (0.0 if counted else xv.EXCLUDED)
+
+
+def _first_entry(entered, measure) -> tuple[int, int] | None:
+    """(first row, this row) when this row's measure was entered on an earlier row of ``entered`` (the
+    table's measure cells down to this row), else None (:func:`~asm_xl.excel.duplicates.first_rows`)."""
+    cells = xv.flatten("entered", entered)
+    if measure_key(cells[-1]) != measure_key(measure):
+        raise xv.ExcelError("#VALUE!", f"entered: its last cell ({cells[-1]!r}) must be this row's measure "
+                                       f"({measure!r}): give the measure cells from the table's first row down "
+                                       "to this one")
+    row = len(cells) - 1
+    first = first_rows(cells)[row]
+    return None if first is None or first == row else (first, row)
+
+
+def _not_counted(what: str, args: tuple, first: int, row: int):
+    """A cell of a row whose measure counts on an earlier row: no completeness, cases or points (so
+    ASM_QUALITY and ASM_MIN_SUBMISSION do not read it), counted "excluded", the status says why."""
+    if what == "status":
+        return not_counted_status(args[1], first, row)
+    if what == "counted":
+        return xv.EXCLUDED
+    if what == "collection_type":
+        try:
+            return _measure_score(*args).collection_type
+        except ASMInputError:  # this row's own inputs do not matter: it does not count
+            return xv.NOT_SCORED
+    return xv.NOT_SCORED
 
 
 @excel_function(
@@ -197,7 +234,8 @@ def asm_quality(points, completeness, cases, assumptions=None):
     "ASM_MIN_SUBMISSION",
     "TRUE when the minimum data submission is met: one non-claims measure at "
     "{completeness_threshold:.0%} completeness, on time.",
-    Arg("completeness", 'Each measure\'s data completeness; blank or "n/a" = administrative claims.', range=True),
+    Arg("completeness", 'Each measure\'s data completeness; blank or "n/a" = administrative claims; "-" = a row that '
+                        'does not count (a measure entered twice).', range=True),
     Arg("on_time", "Optional: data submitted on time (TRUE/FALSE, yes/no). Default TRUE.", optional=True),
     ASSUMPTIONS, source="CMS")
 def asm_min_submission(completeness, on_time=None, assumptions=None):
@@ -207,7 +245,8 @@ def asm_min_submission(completeness, on_time=None, assumptions=None):
         xv.reject_input_error(f"completeness #{i}", c)  # an input's error is not skipped, as in ASM_QUALITY
     xv.reject_input_error("on_time", on_time)
     values = [xv.number(f"completeness #{i}", c, minimum=0, maximum=1, allowed="a fraction between 0 and 1")
-              for i, c in enumerate(comp, start=1) if c is not None and not xv.is_not_applicable(c)]
+              for i, c in enumerate(comp, start=1)
+              if c is not None and not xv.is_not_applicable(c) and c != xv.NOT_SCORED]  # "-": a row not counted
     met = categories.minimum_submission_met(np.array(values, dtype=float), np.zeros(len(values), dtype=bool),
                                             xv.boolean("on_time", on_time, True), settings=s)
     return bool(met)

@@ -17,6 +17,7 @@ import math
 import pandas as pd
 
 from asm_xl.excel import values as xv
+from asm_xl.excel.duplicates import first_rows, measure_key
 from asm_xl.excel.arguments import (ASSUMPTIONS, NO_LADDER, YEAR, RangeMemo, excepted_arg, optional_ladder, settings_arg,
                                     year_arg)
 from asm_xl.excel.registry import Arg, excel_function
@@ -64,16 +65,17 @@ def _measure_cells(cohort: str, v: object) -> dict:
     if any(len(r) != len(MEASURE_TABLE_FIELDS) for r in rows):
         raise xv.ExcelError("#VALUE!", f"measures: {len(MEASURE_TABLE_FIELDS)} columns needed (measure, title, "
                                        "collection type, eligible, reported, rate, points, completeness)")
-    keys = {m.label.upper(): m.key for m in get_cohort(cohort).measures}
+    measures = get_cohort(cohort).measures
+    keys = {m.id: m.key for m in measures}   # "Q236", "236" and 236 are one measure, as ASM_MEASURE reads them
     out = {}
-    for r in rows:
+    for i, (r, first) in enumerate(zip(rows, first_rows([r[0] for r in rows]))):
         label = r[0]
-        if xv.is_blank(label):
-            continue
-        key = keys.get(str(label).strip().upper())
+        if xv.is_blank(label) or (first is not None and first != i):
+            continue  # a blank row, or a measure entered again: its first row counts, not this one
+        key = keys.get(measure_key(label))
         if key is None:
             raise xv.ExcelError("#VALUE!", f"measures: {label!r} is not a measure of cohort {cohort} "
-                                           f"({', '.join(keys)})")
+                                           f"({', '.join(m.label for m in measures)})")
         for field, x in zip(MEASURE_TABLE_FIELDS[2:], r[2:]):
             xv.reject_input_error(f"measures: {label} {field}", x)
             if not xv.is_blank(x):

@@ -32,7 +32,8 @@ EXPECTED_SIGNATURES = {
     "ASM_MIN_SUBMISSION": ["completeness", "Optional on_time", "Optional assumptions"],
     "ASM_PERCENTILE": ["final_score", "final_scores"],
     "ASM_MEASURE": ["item", "cohort", "measure", "collection_type", "eligible", "reported", "completeness", "rate",
-                    "points", "Optional benchmark_year", "Optional assumptions"],
+                    "points", "Optional benchmark_year", "Optional assumptions",
+                    "Optional entered"],  # entered last: the 11-argument formulas of earlier workbooks stand
     "ASM_NOTE": ["quality", "cost", "Optional min_submission_met", "Optional assumptions"],
     "ASM_IA_DONE": ["ia1", "ia2"],
     "ASM_FACTOR_RANGE": ["final_score", "performance_year", "cohort", "Optional percentile", "Optional exceptions",

@@ -4,7 +4,9 @@ Every cell that applies a rule calls an ``ASM_*`` function, which calls the scor
 measure row is ``ASM_MEASURE`` (collection type, completeness, cases, points, status, points counted:
 :func:`asm_xl.model.participant.score_measure`), the weights note is ``ASM_NOTE``
 (:func:`asm_xl.model.final_score.category_note`). The sheet composes, references and formats; it
-restates no threshold.
+restates no threshold. Each ASM_MEASURE cell is also given the measures entered from the first row
+down to its own (``$A$6:$A9``): a measure entered twice counts on its first row only
+(:mod:`asm_xl.excel.duplicates`).
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ MEASURE_COLUMNS = {
 
 
 def measure_args(score_row: int, inputs_row: int) -> str:
-    """ASM_MEASURE's arguments after ``item`` for one measure row (cohort, measure, the inputs)."""
+    """ASM_MEASURE's arguments after ``item`` for one measure row (cohort, measure, the inputs, and the
+    measures entered from the first row down to this one: a measure entered twice counts on its first row)."""
     col = {name: spec[0] for name, spec in L.MEASURE_INPUTS.items()}
     i = lambda name: f"{L.INPUTS}!{col[name]}{inputs_row}"  # noqa: E731
     return (f"In_Cohort,A{score_row},{i('In_CollType')},{i('In_Eligible')},{i('In_Reported')},"
-            f"{i('In_Completeness')},{i('In_Rate')},{i('In_PointsOverride')},BenchmarkYear,Assumptions")
+            f"{i('In_Completeness')},{i('In_Rate')},{i('In_PointsOverride')},BenchmarkYear,Assumptions,"
+            f"$A${L.SCORE_MEASURE_FIRST_ROW}:$A{score_row}")
 
 
 def _measure_rows(ws) -> None:

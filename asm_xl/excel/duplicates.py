@@ -1,0 +1,60 @@
+"""A measure entered on more than one row of a workbook's measure table counts once, on its first row.
+
+The one rule for every reader of the table: the Score sheet's ``ASM_MEASURE`` cells (given the rows
+entered so far, a later row of a measure says it does not count, shows no completeness, cases or
+points, and counts as excluded, so ``ASM_QUALITY`` and ``ASM_MIN_SUBMISSION`` read it once) and
+``ASM_ACTIONS`` (which re-scores the first row, never the uncounted one). The scoring core never
+meets the case: a roster has one column group per measure, and the scalar API refuses a measure
+given twice.
+"""
+
+from __future__ import annotations
+
+from asm_xl.excel import values as xv
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.parameters import normalize_measure_id
+
+__all__ = ["measure_key", "first_rows", "not_counted_status"]
+
+
+def measure_key(v: object) -> str | None:
+    """The measure a cell names, to compare rows: its MIPS number ("Q236", "q236 ", "236", 236 and
+    236.0 are one measure); other text compares as itself (case and spaces aside); a blank cell or an
+    error value names none (None)."""
+    if xv.is_blank(v) or xv.is_error(v):
+        return None
+    try:
+        return normalize_measure_id(v)
+    except ASMInputError:
+        return str(v).strip().casefold()
+
+
+def first_rows(measures) -> list[int | None]:
+    """For each row of a measure table, the row (0-based) that counts for its measure.
+
+    Rule [ASSUMPTION: MIPS scores a measure once per submission; a workbook is one submission]::
+
+        first_rows[i] = the first row j <= i with measure_key(row j) = measure_key(row i)
+                      = None                        for a blank row
+        row i counts  = first_rows[i] = i
+
+    A measure entered again is a second entry of the same submission, not a second submission: the
+    first counts, as ``asm-xl import-qpp`` keeps a measure's first report in a submission. (MIPS scores
+    a measure reported through two collection types on the one with more points; choosing the first
+    instead means a row added below never changes the score, and a row needs no row below it.)
+    """
+    seen: dict[str, int] = {}
+    out: list[int | None] = []
+    for i, v in enumerate(measures):
+        key = measure_key(v)
+        out.append(None if key is None else seen.setdefault(key, i))
+    return out
+
+
+def not_counted_status(measure: object, first: int, row: int) -> str:
+    """The status of a row that does not count (``first``, ``row``: 0-based rows of the table), e.g.
+    "Not counted: Q236 entered twice, the first Q236 row (measure row 1) counts, not this one (row 5)"."""
+    key = measure_key(measure)
+    label = f"Q{key}" if key is not None and key.isdigit() else str(measure).strip()
+    return (f"Not counted: {label} entered twice, the first {label} row (measure row {first + 1}) counts, "
+            f"not this one (row {row + 1})")
