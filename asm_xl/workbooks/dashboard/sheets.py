@@ -17,6 +17,7 @@ from asm_xl.workbooks.xlsxwriter_cells import new_workbook, records, save_workbo
 
 __all__ = ["write_dashboard", "TOTALS_HEADER_ROW"]
 
+_PRACTICE_WIDTHS = [26, 10, 14, 14, 13, 13, 13, 14, 10, 10, 10, 10, 13]  #: the Practice sheet's columns A...
 TOTALS_HEADER_ROW = 5   #: the Practice sheet's totals table: header here, cohorts below, the practice last
 TOTALS = [("cohort", TEXT, "Cohort"), ("physicians", WHOLE, "Physicians"), ("part_b_payments", MONEY, "Part B payments"),
           ("at_risk", MONEY, "Payments at risk"), ("estimate", SIGNED, "Estimate"),
@@ -86,12 +87,15 @@ def _practice(sh: Sheet, data: Dashboard) -> None:
         row += 1
     row += 1
     sh.section(row, "Assumptions in force")
+    # a line of the merged value cell holds ~1.6 characters of 9-point text a width unit (measured on
+    # LibreOffice's print): the row is as tall as the lines its text needs, label and text at its top
+    per_line = int(1.6 * sum(_PRACTICE_WIDTHS[2:len(TOTALS)]))
     for label, text in data.assumptions:
         row += 1
-        sh.put(row, 1, label, SMALL_BOLD)
+        sh.put(row, 1, label, {**SMALL_BOLD, "valign": "top"})
         sh.merge(row, 2, len(TOTALS) - 1, text, {**SMALL, "text_wrap": True, "valign": "top"})
-        sh.height(row, 12.5 * max(1, -(-len(text) // 130)))
-    sh.widths([26, 10, 14, 14, 13, 13, 13, 14, 10, 10, 10, 10, 13])
+        sh.height(row, 12.5 * max(1, -(-len(text) // per_line)))
+    sh.widths(_PRACTICE_WIDTHS)
     sh.print_setup(None)
 
 
