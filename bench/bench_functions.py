@@ -36,6 +36,7 @@ COST_LADDER = [[9000.0, 8000.0, 7000.0, 6500.0, 6000.0, 5500.0, 5000.0, 4500.0, 
 POINTS = [[7.5], [4.0], [0.0], ["-"], [9.1]]
 COMPLETENESS = [[0.9], ["n/a"], [0.5], [0.8], [1.0]]
 CASES = [[40.0], ["n/a"], [30.0], [10.0], [25.0]]
+HF_MEASURES = [["Q492"], ["Q008"], ["Q005"], ["Q236"], ["Q377"], [""]]   # the Score sheet's column A
 FINALS = [[float(x)] for x in range(5, 95, 3)]
 RISK = {2027: 0.09, 2028: 0.09, 2029: 0.10, 2030: 0.11, 2031: 0.12}
 LADDERS = {("Q236", "MIPS CQM"): LADDER}
@@ -101,7 +102,11 @@ CASES_TABLE = {
                     _points(round(r * 100.0, 9), LADDERS["Q" + m, c])
                     if rep / e >= S.completeness_threshold and e >= S.case_minimum else 0.0),
     "ASM_COMPLETENESS": ((36.0, 40.0), lambda r, e: r / e if e > 0 else 0.0),
-    "ASM_QUALITY": ((POINTS, COMPLETENESS, CASES, ASSUMPTIONS), lambda p, c, n, a: _quality(p, c, n)),
+    # as the Score sheet calls it: with the cohort and the table's measures (every one there: none added)
+    "ASM_QUALITY": ((POINTS, COMPLETENESS, CASES, ASSUMPTIONS, "HF", HF_MEASURES),
+                    lambda p, c, n, a, co, m: _quality(p, c, n)),
+    "ASM_MISSING_MEASURES": (("HF", HF_MEASURES, ASSUMPTIONS),
+                             lambda co, m, a: f"Every {co} measure is on the measure table."),
     "ASM_MIN_SUBMISSION": ((COMPLETENESS, None, ASSUMPTIONS),
                            lambda comp, t, a: any(c != "n/a" and c >= S.completeness_threshold for (c,) in comp)),
     "ASM_COST": ((6200.0, 35.0, COST_LADDER, ASSUMPTIONS),

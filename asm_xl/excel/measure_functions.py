@@ -11,7 +11,6 @@ import numpy as np
 
 from asm_xl.model import categories
 from asm_xl.model.benchmarks import normalize_collection_type, packaged_benchmarks
-from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, get_cohort, normalize_measure_id
 from asm_xl.model.participant import MeasureInput, MeasureScore, score_measure
@@ -20,6 +19,7 @@ from asm_xl.model.settings import Settings
 from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import ASSUMPTIONS, NO_LADDER, ladder_arg, optional_ladder, scalar_arg, settings_arg
 from asm_xl.excel.duplicates import first_rows, measure_key, not_counted_status
+from asm_xl.excel.not_given import measure_item, missing_cells, missing_note, missing_scores
 from asm_xl.excel.registry import Arg, excel_function
 
 __all__ = ["MEASURE_ITEMS"]
@@ -119,25 +119,7 @@ def asm_measure(item, cohort, measure, collection_type, eligible, reported, comp
             int(year) if year else s.benchmark_year, s)
     if entered is not None and (first := _first_entry(entered, mid)) is not None:
         return _not_counted(what, args, *first)
-    ms = _measure_score(*args)
-    admin = ms.collection_type == "Administrative claims"
-    counted = ms.status in MeasureStatus.COUNTED
-    if what == "collection_type":
-        return ms.collection_type
-    if what == "status":
-        text = ms.status_text
-        return text[:1].upper() + text[1:]
-    if what == "completeness":  # n/a = administrative claims (complete by definition), as ASM_QUALITY reads it
-        if admin:  # an unreported claims measure that counts 0 reads as incomplete, as the kernel counts it
-            return 0.0 if ms.status == MeasureStatus.NOT_REPORTED else xv.NOT_APPLICABLE
-        return float(ms.completeness or 0.0)
-    if what == "cases":
-        if admin and ms.status == MeasureStatus.NOT_AVAILABLE:
-            return xv.NOT_APPLICABLE
-        return float(ms.eligible_cases or 0)
-    if what == "points":
-        return float(ms.points) if ms.status == MeasureStatus.SCORED else xv.NOT_SCORED
-    return float(ms.points) if ms.status == MeasureStatus.SCORED else (0.0 if counted else xv.EXCLUDED)
+    return measure_item(_measure_score(*args), what)
 
 
 def _first_entry(entered, measure) -> tuple[int, int] | None:
@@ -179,6 +161,12 @@ def asm_completeness(reported, eligible):
     return r / e if e > 0 else 0.0
 
 
+_MEASURE_CELLS_DOC = ("the measure table's measure cells (the Score sheet's column A); a cohort measure not "
+                      "among them counts as not given, as the scoring core counts it.")
+MEASURE_CELLS = Arg("measures", "Optional, with cohort: " + _MEASURE_CELLS_DOC, optional=True, range=True)
+MEASURE_CELLS_REQUIRED = Arg("measures", _MEASURE_CELLS_DOC[:1].upper() + _MEASURE_CELLS_DOC[1:], range=True)
+
+
 @excel_function(
     "ASM_QUALITY",
     "Quality category score (fraction) from each measure's points, data completeness and eligible cases.",
@@ -186,13 +174,20 @@ def asm_completeness(reported, eligible):
     Arg("completeness", 'Each measure\'s data completeness (fraction); blank or "n/a" = administrative claims.',
         range=True),
     Arg("cases", 'Each measure\'s eligible cases; "n/a" = not given.', range=True),
-    ASSUMPTIONS, source="REG; CMS")
-def asm_quality(points, completeness, cases, assumptions=None):
+    ASSUMPTIONS,
+    Arg("cohort", 'Optional, with measures: "HF" or "LBP". A measure of the cohort not among measures counts as one '
+                  "not given: 0 points in the denominator (a claims measure: excluded if "
+                  "unreported_admin_claims_excluded).", optional=True),
+    MEASURE_CELLS, source="REG; CMS; ASSUMPTION: an unreported claims measure is excluded")
+def asm_quality(points, completeness, cases, assumptions=None, cohort=None, measures=None):
     s = settings_arg(assumptions)
     p, c, n = xv.vector("points", points), xv.vector("completeness", completeness), xv.vector("cases", cases)
     if not (len(p) == len(c) == len(n)):
         raise xv.ExcelError("#VALUE!", f"points, completeness and cases must have equal length "
                                        f"({len(p)}, {len(c)}, {len(n)})")
+    if cohort is not None or measures is not None:  # the measures not on the table, as the core counts them
+        missing = missing_cells(_missing(cohort, measures, s)[1])
+        p, c, n = (list(given) + list(added) for given, added in zip((p, c, n), missing))
     pts, comp, elig, admin, reported = [], [], [], [], []
     excluded = 0
     for i, (pi, ci, ni) in enumerate(zip(p, c, n), start=1):
@@ -228,6 +223,23 @@ def asm_quality(points, completeness, cases, assumptions=None):
         raise xv.ExcelError("#N/A", "quality not scored: every measure is excluded (fewer than "
                                     f"{s.case_minimum} cases)")
     return q
+
+
+def _missing(cohort, measures, s: Settings) -> tuple:
+    if cohort is None or measures is None:
+        raise xv.ExcelError("#VALUE!", f"{'cohort' if cohort is None else 'measures'} is blank: cohort and measures "
+                                       "go together (the cohort's measures not among measures count as not given)")
+    return missing_scores(cohort, measures, s)
+
+
+@excel_function(
+    "ASM_MISSING_MEASURES",
+    "Which of the cohort's measures are not on the measure table, and how the quality score counts each (as a "
+    "measure not given: 0 points, or excluded); else that every measure is there.",
+    Arg("cohort", '"HF" or "LBP".'), MEASURE_CELLS_REQUIRED, ASSUMPTIONS,
+    source="CMS; ASSUMPTION: an unreported claims measure is excluded")
+def asm_missing_measures(cohort, measures, assumptions=None):
+    return missing_note(*_missing(cohort, measures, settings_arg(assumptions)))
 
 
 @excel_function(

@@ -28,7 +28,7 @@ from asm_xl.model.validation import (DOLLARS_ALLOWED, MAX_DOLLARS, as_bool, as_c
                                      as_whole, is_blank)
 
 __all__ = ["MeasureInput", "Participant", "MeasureScore", "ParticipantScore", "score_participant",
-           "measure_points", "score_measure"]
+           "measure_points", "score_measure", "score_measure_not_given"]
 
 
 @dataclass(frozen=True)
@@ -213,6 +213,20 @@ def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings =
     return MeasureScore(m.label, ctype, eligible, completeness, rate, points, status, source, note)
 
 
+def score_measure_not_given(m: Measure, ladder_for, settings: Settings = DEFAULT_SETTINGS) -> MeasureScore:
+    """A measure of the cohort that is not given at all, scored as one with nothing entered [CMS][ASSUMPTION]::
+
+        status = NOT_REPORTED    0 points, stays in the denominator [CMS]
+               = NOT_AVAILABLE   an administrative-claims measure (its first collection type) when
+                                 unreported_admin_claims_excluded: excluded [ASSUMPTION]
+
+    (:func:`~asm_xl.model.categories.measure_status` with ``reported`` False, through
+    :func:`score_measure`). The one rule for a measure left out: :func:`score_participant` and the
+    workbook's ``ASM_QUALITY`` (a cohort measure not on the Inputs sheet's measure table) call it.
+    """
+    return score_measure(m, MeasureInput(m.id), ladder_for, settings)
+
+
 def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
                       benchmarks: BenchmarkTable | None = None, ladders: dict | None = None,
                       cost_ladder: Ladder | None = None, scaling_factor: float | None = None,
@@ -259,8 +273,8 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
         if m.id in given:
             raise ASMInputError("measure", mi.measure, f"each measure once ({m.label} is given twice)")
         given[m.id] = mi
-    scores = tuple(score_measure(m, given.get(m.id, MeasureInput(m.id)), ladder_for, settings)
-                   for m in cohort.measures)
+    scores = tuple(score_measure(m, given[m.id], ladder_for, settings) if m.id in given
+                   else score_measure_not_given(m, ladder_for, settings) for m in cohort.measures)
     status = np.array([s.status for s in scores])
     quality = float(categories.quality_category(np.array([s.points for s in scores]), status))
     completeness = np.array([s.completeness if s.completeness is not None else 0.0 for s in scores])

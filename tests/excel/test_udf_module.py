@@ -11,7 +11,9 @@ from vba_wrappers import generate_vba, import_udf_module, macro_options, vba_sig
 EXPECTED_SIGNATURES = {
     "ASM_MEASURE_POINTS": ["measure", "collection_type", "rate", "Optional benchmark_year", "Optional assumptions"],
     "ASM_POINTS": ["value", "ladder", "Optional inverse", "Optional topped_out", "Optional assumptions"],
-    "ASM_QUALITY": ["points", "completeness", "cases", "Optional assumptions"],
+    "ASM_QUALITY": ["points", "completeness", "cases", "Optional assumptions", "Optional cohort",
+                    "Optional measures"],  # cohort, measures last: the 4-argument formulas of earlier workbooks stand
+    "ASM_MISSING_MEASURES": ["cohort", "measures", "Optional assumptions"],
     "ASM_COST": ["value", "episodes", "Optional ladder", "Optional assumptions"],
     "ASM_FINAL": ["quality", "cost", "ia_done", "pi_score", "Optional complex_bonus", "Optional practice_size",
                   "Optional min_submission_met", "Optional small_practice", "Optional assumptions"],
@@ -68,7 +70,7 @@ def test_vba_signatures_are_the_users_contract(udfs):
 
 def test_vba_calls_the_asm_xl_udfs_module(udfs):
     vba = generate_vba(udfs)
-    assert 'XLPy.CallUDF("asm_xl.udfs", "ASM_QUALITY", Array(points, completeness, cases, assumptions)' in vba
+    assert 'XLPy.CallUDF("asm_xl.udfs", "ASM_QUALITY", Array(points, completeness, cases, assumptions, cohort, measures)' in vba
 
 
 def test_function_wizard_shows_category_and_help_under_255_characters(udfs):

@@ -6,7 +6,9 @@ measure row is ``ASM_MEASURE`` (collection type, completeness, cases, points, st
 (:func:`asm_xl.model.final_score.category_note`). The sheet composes, references and formats; it
 restates no threshold. Each ASM_MEASURE cell is also given the measures entered from the first row
 down to its own (``$A$6:$A9``): a measure entered twice counts on its first row only
-(:mod:`asm_xl.excel.duplicates`).
+(:mod:`asm_xl.excel.duplicates`). ``ASM_QUALITY`` is also given the cohort and those measure cells: a
+cohort measure not on the table counts as the core counts a measure not given, and the line under the
+measure rows says which (:mod:`asm_xl.excel.not_given`).
 """
 
 from __future__ import annotations
@@ -62,6 +64,23 @@ def _measure_rows(ws) -> None:
         ws[f"H{r}"].font = NOTE_FONT
 
 
+#: ASM_QUALITY's arguments: the measure rows' cells, and the cohort with the table's measures, so that a
+#: cohort measure not on the table counts as the core counts a measure not given (:mod:`asm_xl.excel.not_given`)
+QUALITY_ARGS = "Sc_Points,Sc_Completeness,Sc_Cases,Assumptions,In_Cohort,Sc_Measures"
+MISSING_ARGS = "In_Cohort,Sc_Measures,Assumptions"
+
+
+def _missing_row(wb: Workbook, ws, r: int) -> None:
+    """The line under the measure rows: which of the cohort's measures are not on the Inputs sheet's
+    table (a row blanked, an id overwritten) and how the quality score counts them
+    (``ASM_MISSING_MEASURES``), or that every measure is there; its 'Why' cell when it is an error."""
+    ws[f"A{r}"] = f"=ASM_MISSING_MEASURES({MISSING_ARGS})"
+    ws[f"A{r}"].font = NOTE_FONT
+    ws[f"H{r}"] = f'=IF(ISERROR(A{r}),ASM_WHY("ASM_MISSING_MEASURES",{MISSING_ARGS}),"")'
+    ws[f"H{r}"].font = NOTE_FONT
+    define(wb, "Sc_Missing", f"{L.SCORE}!$A${r}")
+
+
 def build_score(wb: Workbook) -> None:
     ws = wb.create_sheet(L.SCORE)
     ws["A1"] = "ASM estimated performance report"
@@ -73,11 +92,12 @@ def build_score(wb: Workbook) -> None:
     first = L.SCORE_MEASURE_FIRST_ROW
     last = first + L.MAX_MEASURES - 1
     pts, comp, cases = f"$G${first}:$G${last}", f"$C${first}:$C${last}", f"$D${first}:$D${last}"
-    for name, ref in (("Sc_Points", pts), ("Sc_Completeness", comp), ("Sc_Cases", cases)):
+    for name, ref in (("Sc_Points", pts), ("Sc_Completeness", comp), ("Sc_Cases", cases),
+                      ("Sc_Measures", f"$A${first}:$A${last}")):
         define(wb, name, f"{L.SCORE}!{ref}")
+    _missing_row(wb, ws, last + 1)
     rows = [
-        ("Quality category score", "=ASM_QUALITY(Sc_Points,Sc_Completeness,Sc_Cases,Assumptions)", "0.0%",
-         '"ASM_QUALITY",Sc_Points,Sc_Completeness,Sc_Cases,Assumptions'),
+        ("Quality category score", f"=ASM_QUALITY({QUALITY_ARGS})", "0.0%", f'"ASM_QUALITY",{QUALITY_ARGS}'),
         ("Cost category score", '=IF(In_CostPoints<>"",ASM_COST(In_CostPoints,In_Episodes,"",Assumptions),'
                                 'ASM_COST(In_EpisodeCost,In_Episodes,CostLadder,Assumptions))', "0.0%",
          # two ASM_WHY calls, not IF(..., CostLadder) inside one: engines read an IF'd empty range as zeros
