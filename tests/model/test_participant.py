@@ -71,6 +71,27 @@ def test_docstring_example_q236_72_percent():
     assert s.quality == pytest.approx(0.175, rel=1e-15) and s.final_score == pytest.approx(48.75, rel=1e-15)
 
 
+def test_a_measure_not_given_is_not_reported_and_a_claims_measure_excluded_unless_the_setting_says_otherwise():
+    from asm_xl.model.participant import score_measure_not_given
+    from asm_xl.model.parameters import get_cohort
+    q492, q008 = get_cohort("HF").measure("Q492"), get_cohort("HF").measure("Q008")
+    never = lambda m, ctype: pytest.fail("a measure not given is not scored on a ladder")  # noqa: E731
+    ms = score_measure_not_given(q008, never)
+    assert (ms.measure, ms.collection_type, ms.status, ms.points, ms.completeness, ms.eligible_cases) == \
+        ("Q008", "eCQM", MeasureStatus.NOT_REPORTED, 0.0, None, None)
+    assert ms.status_text == "0 points: not reported"
+    assert score_measure_not_given(q492, never).status == MeasureStatus.NOT_AVAILABLE
+    counted = Settings(unreported_admin_claims_excluded=False)
+    assert score_measure_not_given(q492, never, counted).status == MeasureStatus.NOT_REPORTED
+    # score_participant scores each measure left out so: Q236 7 points (as above) over 4 counted measures,
+    # and over 5 when the unreported claims measure counts: 7 / 50
+    s = score_participant(hf(measures=[MeasureInput("Q236", "eCQM", eligible_cases=100, reported_cases=90, rate=0.72)]),
+                          settings=counted)
+    assert [m.status for m in s.measures] == [MeasureStatus.NOT_REPORTED] * 3 + [MeasureStatus.SCORED,
+                                                                                MeasureStatus.NOT_REPORTED]
+    assert s.quality == pytest.approx(7 / 50, rel=1e-15)
+
+
 def test_collection_type_defaults_to_the_measures_first():
     # Q236 without collection type -> eCQM (first listed) -> 7 points at 72%
     s = score_participant(hf(measures=[MeasureInput("Q236", eligible_cases=100, reported_cases=90, rate=0.72)]))
