@@ -14,7 +14,8 @@ link and without waiting (a FIFO or a device in the directory is a miss, never a
 arrays are read with ``allow_pickle=False`` (no code runs), and the model accepts an entry only with
 its own key, shapes, types and finite values (:func:`~asm_xl.model.kept_draws.from_arrays`). Any
 failure to read is a miss, a failure to write (read-only or full disk) is ignored: the draws are
-already computed. Files are written atomically and the directory is pruned to :data:`MAX_ENTRIES`
+already computed. Files are written atomically, replacing whatever the entry's name held (a symbolic
+link is replaced, never written through), and the directory is pruned to :data:`MAX_ENTRIES`
 entries, newest kept.
 """
 
@@ -85,7 +86,7 @@ class DirectoryStore:
         np.savez(buffer, **arrays)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomic(self._path(key), buffer.getbuffer(), durable=False)
+            write_atomic(self._path(key), buffer.getbuffer(), durable=False, follow_links=False)
             self._prune()
         except OSError as e:  # read-only, full: the draws are computed, only not kept
             log.debug("kept draws not saved in %s: %s", self.directory, e)

@@ -72,6 +72,23 @@ def test_an_entry_that_inflates_past_the_limit_is_a_miss(tmp_path, monkeypatch):
     assert DirectoryStore(tmp_path).load(KEY)["a"].tolist() == [0.0] * 2_000
 
 
+def test_a_symbolic_link_entry_is_not_read_and_not_written_through(tmp_path):
+    """A link in the directory (another user of a shared cache, or one to /dev/zero) points nowhere
+    asm-xl reads or writes: loading it is a miss, saving replaces the link, the file it named is untouched."""
+    elsewhere = tmp_path / "elsewhere.npz"
+    np.savez(elsewhere, a=np.arange(2.0))
+    before = elsewhere.read_bytes()
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    link = cache / f"draws-{KEY}.npz"
+    link.symlink_to(elsewhere)
+    store = DirectoryStore(cache)
+    assert store.load(KEY) is None
+    store.save(KEY, {"a": np.arange(3.0)})
+    assert elsewhere.read_bytes() == before and not link.is_symlink()
+    assert store.load(KEY)["a"].tolist() == [0.0, 1.0, 2.0]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
 def test_a_fifo_entry_is_a_miss_at_once(tmp_path):
     """Opening a FIFO for reading waits for a writer: the store must not open it that way."""
