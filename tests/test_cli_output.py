@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +49,18 @@ def test_without_an_option_no_option_is_advised(tmp_path):
     assert line == (f"asm-xl: cannot write {target}: No space left on device (free disk space); nothing was left "
                     "half-written")
     assert "--" not in write_failure(OSError(errno.EROFS, "Read-only file system", target), None)
+
+
+def test_a_name_the_console_cannot_encode_prints_as_a_question_mark_not_a_traceback(tmp_path):
+    """The QA repro: ``PYTHONIOENCODING=ascii asm-xl score sample_roster.csv`` (as a Latin-1 locale or a
+    redirected Windows console) scored everything, then died in print() with UnicodeEncodeError."""
+    root = Path(__file__).resolve().parents[1]
+    lines = (root / "asm_xl" / "roster" / "data" / "sample_roster.csv").read_text(encoding="utf-8-sig").splitlines()
+    roster = tmp_path / "one.csv"
+    roster.write_text("\n".join([lines[0]] + [line for line in lines if "Nguyễn Thị Lan" in line]) + "\n",
+                      encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONIOENCODING": "ascii", "ASM_XL_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, "-m", "asm_xl.cli", "score", str(roster), "--errors", str(tmp_path / "e.csv")],
+                          capture_output=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr.decode("ascii", "replace")
+    assert b"Nguy?n Th? Lan" in proc.stdout

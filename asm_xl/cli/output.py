@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["print_warnings", "write_failure", "kept_output"]
+__all__ = ["print_warnings", "write_failure", "kept_output", "tolerant_streams"]
 
 
 def print_warnings(*groups) -> None:
@@ -47,3 +47,13 @@ def write_failure(e: OSError, option: str | None = "--out") -> str:
     else:  # a full disk (ENOSPC, EDQUOT) and anything else
         why = f"{e.strerror or e} (free disk space{elsewhere})"
     return f"asm-xl: cannot write{f' {target}' if target else ''}: {why}; nothing was left half-written"
+
+
+def tolerant_streams(*streams) -> None:
+    """Let the console print any name: a character the stream's encoding lacks becomes "?" instead of
+    a UnicodeEncodeError (a traceback, after the work was done). Python writes UTF-8 in the C locale,
+    but not to a Latin-1 locale, ``PYTHONIOENCODING=ascii`` or a Windows console redirected to a file
+    (cp1252 has no "ễ" of "Nguyễn"). Default: stdout and stderr."""
+    for stream in streams or (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
