@@ -316,6 +316,36 @@ def test_recalc_reports_a_workbook_it_cannot_compute_and_goes_on_with_the_batch(
     assert f"{generated[1]}: cached values match" in out and generated[0].read_bytes() == before
 
 
+def test_recalc_of_a_workbook_it_may_not_read_is_exit_1_one_line_and_the_batch_goes_on(generated, tmp_path, capsys,
+                                                                                      monkeypatch):
+    """The QA repro: ``asm-xl recalc w/*.xlsx`` with one file chmod 000 (a non-root user) stopped the
+    whole batch after the first file with exit 3 and "cannot write ... (make the folder writable)"."""
+    import builtins
+
+    import asm_xl.xlsx.limits as limits
+    locked = tmp_path / "locked.xlsx"
+    locked.write_bytes(generated[0].read_bytes())
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(generated[1].read_bytes())
+
+    def denied(path, *a, **k):   # what open() says to a user without read permission (root is never denied)
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return builtins.open(path, *a, **k)
+
+    monkeypatch.setattr(limits, "open", denied, raising=False)
+    assert main(["recalc", str(locked), str(good)]) == 1
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"{locked}: cannot read workbook: {locked} (Permission denied); the file is left untouched"]
+    assert f"{good}: " in out and "formula cell(s) recalculated" in out and str(locked) not in out
+
+
+def test_recalc_of_a_folder_says_it_is_a_folder_and_how_to_give_its_workbooks(tmp_path, capsys):
+    assert main(["recalc", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{tmp_path}: not a workbook: {tmp_path} is a folder (give its workbooks: {tmp_path / '*.xlsx'})"]
+
+
 # ------------------------------------------------------------------ score: warnings, error report, pool options
 def test_score_says_the_roster_warnings_generate_says(tmp_path, capsys):
     roster = tmp_path / "typo.csv"

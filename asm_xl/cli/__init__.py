@@ -17,7 +17,7 @@ from xml.parsers.expat import ExpatError
 
 from asm_xl.calc import draws_cache
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, run_cms
-from asm_xl.cli.output import kept_output, print_warnings, write_failure
+from asm_xl.cli.output import kept_output, overwrites_input, print_warnings, tolerant_streams, write_failure
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
 
@@ -213,6 +213,8 @@ def _cmd_score(args) -> int:
     from asm_xl.model.errors import ASMInputError
     from asm_xl.model.ranges import payment_ranges
     from asm_xl.roster import RosterError, read_roster, report_rejected_rows, summarize_errors, validate_roster
+    if overwrites_input(args.out, [args.roster]) or overwrites_input(args.errors, [args.roster], "--errors"):
+        return 1
     try:
         df = read_roster(args.roster)
     except RosterError as e:
@@ -347,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     error (argparse's, or options that contradict each other) exits 2 with the command's usage.
     Ordinary failures are one line, never a traceback; every write is atomic, so nothing is left
     half-written."""
+    tolerant_streams()  # a name the console cannot encode prints as "?", not a traceback
     args = build_parser().parse_args(argv)
     problem = pool_problem(args) if hasattr(args, "pool_parser") else None
     if problem:
