@@ -419,3 +419,25 @@ def test_an_error_report_that_cannot_be_written_names_the_errors_option(tmp_path
     _one_line_no_traceback(err)
     assert f"cannot write {target}: the folder {target.parent} does not exist" in err
     assert "--errors" in err and "--out" not in err and ".tmp" not in err
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_generate_refuses_jobs_below_one_as_a_usage_error(jobs, tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["generate", str(SAMPLE), "--out", str(tmp_path), "--jobs", jobs])
+    assert e.value.code == 2
+    assert f"argument --jobs: '{jobs}' is not allowed (a whole number >= 1)" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_recalc_skips_excels_lock_file_of_an_open_workbook(generated, tmp_path, capsys):
+    """``asm-xl recalc folder/*.xlsx`` while a workbook is open in Excel also matches Excel's ~$ owner file."""
+    lock = tmp_path / "~$open.xlsx"
+    lock.write_bytes(b"\x0bsomeone   " + b"\0" * 150)
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(generated[0].read_bytes())
+    assert main(["recalc", str(lock), str(book)]) == 0
+    out, err = capsys.readouterr()
+    assert err.strip() == f"{lock}: skipped: Excel's lock file (its workbook is open in Excel), not a workbook"
+    assert out.startswith(f"{book}: ") and out.strip().endswith("formula cell(s) recalculated")
+    assert lock.read_bytes().startswith(b"\x0bsomeone")

@@ -26,6 +26,7 @@ import logging
 import os
 import stat
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Mapping
@@ -48,15 +49,21 @@ _PREFIX, _SUFFIX = "draws-", ".npz"
 
 def cache_directory(environ: Mapping[str, str] | None = None) -> Path | None:
     """The directory of kept draws: ``ASM_XL_CACHE`` if set (``off``, ``0`` or empty: None), else the
-    platform's user cache directory."""
+    platform's user cache directory: ``%LOCALAPPDATA%\\asm-xl\\cache`` on Windows, else ``$XDG_CACHE_HOME/asm-xl``
+    (an absolute path) or ``$HOME/.cache/asm-xl``; None without a home of one's own (unset, empty or /)."""
     env = os.environ if environ is None else environ
     chosen = env.get(ENV)
     if chosen is not None:
         return None if chosen.strip().lower() in ("", "off", "0", "no", "false") else Path(chosen).expanduser()
     if sys.platform == "win32" and env.get("LOCALAPPDATA"):
         return Path(env["LOCALAPPDATA"]) / "asm-xl" / "cache"
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "asm-xl"
+    xdg = env.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):  # the XDG spec: a relative path is ignored
+        return Path(xdg) / "asm-xl"
+    home = env.get("HOME") if environ is not None else os.path.expanduser("~")
+    if not home or not os.path.isabs(home) or home == "/":  # no home of one's own (cron, env -i): keep nothing
+        return None
+    return Path(home) / ".cache" / "asm-xl"
 
 
 class DirectoryStore:
@@ -92,7 +99,15 @@ class DirectoryStore:
             log.debug("kept draws not saved in %s: %s", self.directory, e)
 
     def _prune(self) -> None:
+        """Keep the newest :data:`MAX_ENTRIES` entries; drop a temporary file older than an hour (a run
+        killed while it saved)."""
         entries = []
+        for path in self.directory.glob(f".{_PREFIX}*.tmp"):
+            try:
+                if time.time() - path.lstat().st_mtime > 3600:
+                    path.unlink()
+            except OSError:
+                continue
         for path in self.directory.glob(f"{_PREFIX}*{_SUFFIX}"):
             try:
                 entries.append((path.stat().st_mtime, path))

@@ -16,6 +16,7 @@ from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
 from asm_xl.calc import draws_cache
+from asm_xl.cli.arguments import positive_whole, workbook_files
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, run_cms
 from asm_xl.cli.output import kept_output, overwrites_input, print_warnings, tolerant_streams, write_failure
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
@@ -147,10 +148,11 @@ def _cmd_recalc(args) -> int:
     cache = Recalculator()
     status = 0
     done: dict = {}
-    for k, f in enumerate(args.files):
-        if args.engine == "auto" and k % RECALC_CHUNK == 0 and len(args.files) > 1:
+    files = workbook_files(args.files)
+    for k, f in enumerate(files):
+        if args.engine == "auto" and k % RECALC_CHUNK == 0 and len(files) > 1:
             # the chunk computed together (its actions etc. in one batch, each file read once)
-            done = cache.recalc_many(args.files[k:k + RECALC_CHUNK], check=args.check)
+            done = cache.recalc_many(files[k:k + RECALC_CHUNK], check=args.check)
         try:
             with warnings.catch_warnings(record=True) as caught:  # one line each, not Python's two
                 warnings.simplefilter("always")
@@ -291,7 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--template", help="template .xlsx/.xlsm (default: the packaged template)")
         sp.add_argument("--out", default="workbooks", help="output folder (default: workbooks)")
         sp.add_argument("--year", type=int, help="performance year where the roster leaves it blank")
-        sp.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)), help="worker processes")
+        sp.add_argument("--jobs", type=positive_whole, default=max(1, min(2, os.cpu_count() or 1)),
+                        help="worker processes (1 or more)")
         sp.add_argument("--overwrite", action="store_true", help="replace existing workbooks")
         pool_opts(sp)
         sp.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -2,6 +2,7 @@
 
 import os
 import sys
+import time
 import threading
 import zipfile
 
@@ -23,7 +24,11 @@ def test_the_directory_comes_from_the_environment_or_the_platform(tmp_path, monk
         assert cache_directory({"ASM_XL_CACHE": off}) is None
     monkeypatch.setattr(sys, "platform", "linux")
     assert cache_directory({"XDG_CACHE_HOME": "/x/cache"}) == draws_cache.Path("/x/cache/asm-xl")
-    assert cache_directory({}) == draws_cache.Path(os.path.expanduser("~")) / ".cache" / "asm-xl"
+    assert cache_directory({"HOME": "/home/a"}) == draws_cache.Path("/home/a/.cache/asm-xl")
+    assert cache_directory({"XDG_CACHE_HOME": "relative", "HOME": "/home/a"}) == \
+        draws_cache.Path("/home/a/.cache/asm-xl")   # the XDG spec ignores a relative path
+    for no_home in ({}, {"HOME": ""}, {"HOME": "/"}, {"HOME": "relative"}):   # cron, env -i: keep nothing
+        assert cache_directory(no_home) is None
     monkeypatch.setattr(sys, "platform", "win32")
     assert cache_directory({"LOCALAPPDATA": "C:/Users/a/AppData/Local"}) == \
         draws_cache.Path("C:/Users/a/AppData/Local") / "asm-xl" / "cache"
@@ -157,3 +162,12 @@ def test_a_second_run_reads_the_draws_the_first_kept(tmp_path, monkeypatch):
     finally:
         kept_draws.use_store(previous)
         forget_pools()
+
+
+def test_a_temporary_file_left_by_a_killed_run_goes_after_an_hour(tmp_path):
+    old, fresh = tmp_path / f".draws-{KEY}.npz.dead.tmp", tmp_path / f".draws-{KEY}.npz.live.tmp"
+    for path in (old, fresh):
+        path.write_bytes(b"half")
+    os.utime(old, (time.time() - 3700, time.time() - 3700))
+    DirectoryStore(tmp_path).save(KEY, {"a": np.zeros(1)})
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, f"draws-{KEY}.npz"])
