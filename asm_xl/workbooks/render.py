@@ -112,7 +112,7 @@ class TemplateImage:
 
 def _input_cells(names: dict[str, str]) -> set[tuple[str, str]]:
     cells = set()
-    for name in list(L.SCALAR_INPUTS) + list(L.MEASURE_INPUTS) + ["CostLadder", "BenchmarkYear"]:
+    for name in list(L.SCALAR_INPUTS) + list(L.MEASURE_INPUTS) + ["CostLadder"]:
         if name in names:
             sheet, grid = parse_ref(names[name], "")
             cells.update((sheet, c) for row in grid for c in row)

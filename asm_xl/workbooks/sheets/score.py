@@ -31,11 +31,12 @@ MEASURE_COLUMNS = {
 
 
 def measure_args(score_row: int, inputs_row: int) -> str:
-    """ASM_MEASURE's arguments after ``item`` for one measure row (cohort, measure, the inputs)."""
+    """ASM_MEASURE's arguments after ``item`` for one measure row (cohort, measure, the inputs); its
+    ``benchmark_year`` is blank: the Assumptions sheet's benchmark_year is the workbook's one control."""
     col = {name: spec[0] for name, spec in L.MEASURE_INPUTS.items()}
     i = lambda name: f"{L.INPUTS}!{col[name]}{inputs_row}"  # noqa: E731
     return (f"In_Cohort,A{score_row},{i('In_CollType')},{i('In_Eligible')},{i('In_Reported')},"
-            f"{i('In_Completeness')},{i('In_Rate')},{i('In_PointsOverride')},BenchmarkYear,Assumptions")
+            f"{i('In_Completeness')},{i('In_Rate')},{i('In_PointsOverride')},"",Assumptions")
 
 
 def _measure_rows(ws) -> None:
