@@ -20,7 +20,7 @@ from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import ASSUMPTIONS, NO_LADDER, ladder_arg, optional_ladder, scalar_arg, settings_arg
 from asm_xl.excel.registry import Arg, excel_function
 
-__all__ = ["MEASURE_ITEMS", "LADDERS_HEADER", "YES_NO", "no_benchmark_text"]
+__all__ = ["MEASURE_ITEMS", "LADDERS_HEADER", "no_benchmark_text"]
 
 #: the ``benchmark_year`` argument of ASM_MEASURE and ASM_MEASURE_POINTS: one call's own year (the
 #: workbook's sheets leave it blank: the Assumptions sheet's benchmark_year is the one control)
@@ -89,7 +89,10 @@ def no_benchmark_text(year: int) -> str:
 
 @lru_cache(maxsize=64)
 def _ladders_table(year: int, cap: float) -> tuple:
-    """The rows of ASM_LADDERS for a benchmark year and topped-out cap (all it depends on)."""
+    """The rows of ASM_LADDERS for a benchmark year and topped-out cap (all it depends on): for each
+    cohort, measure and collection type, ``BenchmarkTable.find(measure, collection type, year)`` of the
+    packaged MIPS table, the call ASM_MEASURE scores on (year 0: the latest each has) [MIPS; ASSUMPTION
+    spec 3.2], or :func:`no_benchmark_text` when it finds none."""
     table = packaged_benchmarks()
     rows = [LADDERS_HEADER[:5] + (f"Topped out (cap {cap:g})",) + LADDERS_HEADER[6:]]
     for c in cohorts().values():

@@ -80,6 +80,8 @@ def build_benchmarks(wb: Workbook) -> None:
     ws["A2"].font = NOTE_FONT
     header(ws, 4, list(LADDERS_HEADER), col=1)
     ws["F4"] = f'=IFERROR(INDEX({LADDERS_CALL},1,6),"{LADDERS_HEADER[5]}")'  # names the cap in force
+    for c in range(8, 18):  # B1..B10 over their right-aligned numbers
+        ws.cell(row=4, column=c).alignment = Alignment(wrap_text=True, vertical="center", horizontal="right")
     rows = ladder_rows()
     for k in range(rows):
         for c in range(1, len(LADDERS_HEADER) + 1):
