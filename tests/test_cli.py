@@ -316,6 +316,36 @@ def test_recalc_reports_a_workbook_it_cannot_compute_and_goes_on_with_the_batch(
     assert f"{generated[1]}: cached values match" in out and generated[0].read_bytes() == before
 
 
+def test_recalc_of_a_workbook_it_may_not_read_is_exit_1_one_line_and_the_batch_goes_on(generated, tmp_path, capsys,
+                                                                                      monkeypatch):
+    """The QA repro: ``asm-xl recalc w/*.xlsx`` with one file chmod 000 (a non-root user) stopped the
+    whole batch after the first file with exit 3 and "cannot write ... (make the folder writable)"."""
+    import builtins
+
+    import asm_xl.xlsx.limits as limits
+    locked = tmp_path / "locked.xlsx"
+    locked.write_bytes(generated[0].read_bytes())
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(generated[1].read_bytes())
+
+    def denied(path, *a, **k):   # what open() says to a user without read permission (root is never denied)
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return builtins.open(path, *a, **k)
+
+    monkeypatch.setattr(limits, "open", denied, raising=False)
+    assert main(["recalc", str(locked), str(good)]) == 1
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"{locked}: cannot read workbook: {locked} (Permission denied); the file is left untouched"]
+    assert f"{good}: " in out and "formula cell(s) recalculated" in out and str(locked) not in out
+
+
+def test_recalc_of_a_folder_says_it_is_a_folder_and_how_to_give_its_workbooks(tmp_path, capsys):
+    assert main(["recalc", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{tmp_path}: not a workbook: {tmp_path} is a folder (give its workbooks: {tmp_path / '*.xlsx'})"]
+
+
 # ------------------------------------------------------------------ score: warnings, error report, pool options
 def test_score_says_the_roster_warnings_generate_says(tmp_path, capsys):
     roster = tmp_path / "typo.csv"
@@ -389,3 +419,25 @@ def test_an_error_report_that_cannot_be_written_names_the_errors_option(tmp_path
     _one_line_no_traceback(err)
     assert f"cannot write {target}: the folder {target.parent} does not exist" in err
     assert "--errors" in err and "--out" not in err and ".tmp" not in err
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_generate_refuses_jobs_below_one_as_a_usage_error(jobs, tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["generate", str(SAMPLE), "--out", str(tmp_path), "--jobs", jobs])
+    assert e.value.code == 2
+    assert f"argument --jobs: '{jobs}' is not allowed (a whole number >= 1)" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_recalc_skips_excels_lock_file_of_an_open_workbook(generated, tmp_path, capsys):
+    """``asm-xl recalc folder/*.xlsx`` while a workbook is open in Excel also matches Excel's ~$ owner file."""
+    lock = tmp_path / "~$open.xlsx"
+    lock.write_bytes(b"\x0bsomeone   " + b"\0" * 150)
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(generated[0].read_bytes())
+    assert main(["recalc", str(lock), str(book)]) == 0
+    out, err = capsys.readouterr()
+    assert err.strip() == f"{lock}: skipped: Excel's lock file (its workbook is open in Excel), not a workbook"
+    assert out.startswith(f"{book}: ") and out.strip().endswith("formula cell(s) recalculated")
+    assert lock.read_bytes().startswith(b"\x0bsomeone")

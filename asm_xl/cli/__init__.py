@@ -16,8 +16,9 @@ from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
 from asm_xl.calc import draws_cache
+from asm_xl.cli.arguments import positive_whole, workbook_files
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, run_cms
-from asm_xl.cli.output import kept_output, print_warnings, write_failure
+from asm_xl.cli.output import kept_output, overwrites_input, print_warnings, tolerant_streams, write_failure
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
 
@@ -147,10 +148,11 @@ def _cmd_recalc(args) -> int:
     cache = Recalculator()
     status = 0
     done: dict = {}
-    for k, f in enumerate(args.files):
-        if args.engine == "auto" and k % RECALC_CHUNK == 0 and len(args.files) > 1:
+    files = workbook_files(args.files)
+    for k, f in enumerate(files):
+        if args.engine == "auto" and k % RECALC_CHUNK == 0 and len(files) > 1:
             # the chunk computed together (its actions etc. in one batch, each file read once)
-            done = cache.recalc_many(args.files[k:k + RECALC_CHUNK], check=args.check)
+            done = cache.recalc_many(files[k:k + RECALC_CHUNK], check=args.check)
         try:
             with warnings.catch_warnings(record=True) as caught:  # one line each, not Python's two
                 warnings.simplefilter("always")
@@ -213,6 +215,8 @@ def _cmd_score(args) -> int:
     from asm_xl.model.errors import ASMInputError
     from asm_xl.model.ranges import payment_ranges
     from asm_xl.roster import RosterError, read_roster, report_rejected_rows, summarize_errors, validate_roster
+    if overwrites_input(args.out, [args.roster]) or overwrites_input(args.errors, [args.roster], "--errors"):
+        return 1
     try:
         df = read_roster(args.roster)
     except RosterError as e:
@@ -289,7 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--template", help="template .xlsx/.xlsm (default: the packaged template)")
         sp.add_argument("--out", default="workbooks", help="output folder (default: workbooks)")
         sp.add_argument("--year", type=int, help="performance year where the roster leaves it blank")
-        sp.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)), help="worker processes")
+        sp.add_argument("--jobs", type=positive_whole, default=max(1, min(2, os.cpu_count() or 1)),
+                        help="worker processes (1 or more)")
         sp.add_argument("--overwrite", action="store_true", help="replace existing workbooks")
         pool_opts(sp)
         sp.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -347,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     error (argparse's, or options that contradict each other) exits 2 with the command's usage.
     Ordinary failures are one line, never a traceback; every write is atomic, so nothing is left
     half-written."""
+    tolerant_streams()  # a name the console cannot encode prints as "?", not a traceback
     args = build_parser().parse_args(argv)
     problem = pool_problem(args) if hasattr(args, "pool_parser") else None
     if problem:

@@ -39,7 +39,7 @@ def add_cms_commands(sub) -> None:
 
 
 def run_cms(args) -> int:
-    from asm_xl.cli.output import kept_output, print_warnings
+    from asm_xl.cli.output import kept_output, overwrites_input, print_warnings
     from asm_xl.roster import RosterError, read_roster, validate_roster, write_error_report
     from asm_xl.roster.cms_participants import read_cms_participants
     from asm_xl.roster.cms_roster import roster_from_cms, write_cms_roster
@@ -47,6 +47,8 @@ def run_cms(args) -> int:
     out = Path(args.out)
     if kept_output(out, args.overwrite, "inputs you filled" if args.command == "from-cms"
                    else "notes you added to an earlier report"):
+        return 1
+    if overwrites_input(out, [args.participants, getattr(args, "roster", None)]):
         return 1
     try:
         participants = read_cms_participants(args.participants)

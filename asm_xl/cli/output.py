@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["print_warnings", "write_failure", "kept_output"]
+__all__ = ["print_warnings", "write_failure", "kept_output", "tolerant_streams", "overwrites_input"]
 
 
 def print_warnings(*groups) -> None:
@@ -25,6 +25,24 @@ def kept_output(path, overwrite: bool, holds: str) -> bool:
         return False
     print(f"asm-xl: {path} exists (it may hold {holds}): choose another --out or add --overwrite", file=sys.stderr)
     return True
+
+
+def overwrites_input(path, inputs, option: str = "--out") -> bool:
+    """Whether writing ``path`` would replace one of the files the command reads (``inputs``: the
+    roster, ...; the same file by any name or link): if so, says so in one line on stderr. An input is
+    never overwritten: ``asm-xl score roster.csv --out roster.csv`` replaced the roster with scores."""
+    if path is None or not os.path.exists(path):
+        return False
+    for given in inputs:
+        try:
+            same = os.path.samefile(path, given)
+        except (OSError, TypeError, ValueError):
+            continue
+        if same:
+            print(f"asm-xl: {option} {path} is {given}, which this command reads: choose another file "
+                  "(an input is never overwritten)", file=sys.stderr)
+            return True
+    return False
 
 
 def write_failure(e: OSError, option: str | None = "--out") -> str:
@@ -47,3 +65,13 @@ def write_failure(e: OSError, option: str | None = "--out") -> str:
     else:  # a full disk (ENOSPC, EDQUOT) and anything else
         why = f"{e.strerror or e} (free disk space{elsewhere})"
     return f"asm-xl: cannot write{f' {target}' if target else ''}: {why}; nothing was left half-written"
+
+
+def tolerant_streams(*streams) -> None:
+    """Let the console print any name: a character the stream's encoding lacks becomes "?" instead of
+    a UnicodeEncodeError (a traceback, after the work was done). Python writes UTF-8 in the C locale,
+    but not to a Latin-1 locale, ``PYTHONIOENCODING=ascii`` or a Windows console redirected to a file
+    (cp1252 has no "ễ" of "Nguyễn"). Default: stdout and stderr."""
+    for stream in streams or (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")

@@ -35,10 +35,13 @@ def run_import_qpp(args) -> int:
     from asm_xl.roster import RosterError, read_roster
     from asm_xl.roster.qpp_import import QppError, read_qpp_submission
     from asm_xl.roster.qpp_merge import merge_into_roster
+    from asm_xl.cli.output import overwrites_input
     from asm_xl.xlsx.atomic import write_atomic
     out = Path(args.out)
     if out.suffix.casefold() != ".csv":
         print(f"asm-xl: --out {out.name}: the merged roster is written as CSV; name it .csv", file=sys.stderr)
+        return 1
+    if overwrites_input(out, [args.roster, *args.files]):
         return 1
     failures, imports = [], []
     try:

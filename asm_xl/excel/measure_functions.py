@@ -22,7 +22,12 @@ from asm_xl.excel.duplicates import first_rows, measure_key, not_counted_status
 from asm_xl.excel.not_given import measure_item, missing_cells, missing_note, missing_scores
 from asm_xl.excel.registry import Arg, excel_function
 
-__all__ = ["MEASURE_ITEMS"]
+__all__ = ["MEASURE_ITEMS", "LADDERS_HEADER", "no_benchmark_text"]
+
+#: the ``benchmark_year`` argument of ASM_MEASURE and ASM_MEASURE_POINTS: one call's own year (the
+#: workbook's sheets leave it blank: the Assumptions sheet's benchmark_year is the one control)
+BENCHMARK_YEAR_DOC = ("Optional: a MIPS benchmark year for this call only; blank = the assumptions' benchmark_year "
+                      "(0 = the latest year each measure has).")
 
 @excel_function(
     "ASM_MEASURE_POINTS",
@@ -31,7 +36,7 @@ __all__ = ["MEASURE_ITEMS"]
     Arg("measure", 'MIPS measure: "Q236", "236" or 236.'),
     Arg("collection_type", '"eCQM", "MIPS CQM", "Part B claims" or "administrative claims".'),
     Arg("rate", "Performance rate: a fraction (70% = 0.70); Q492 in native units."),
-    Arg("benchmark_year", "Optional: MIPS benchmark year; blank = latest available.", optional=True),
+    Arg("benchmark_year", BENCHMARK_YEAR_DOC, optional=True),
     ASSUMPTIONS, source="MIPS; ASSUMPTION: MIPS benchmarks until ASM's")
 def asm_measure_points(measure, collection_type, rate, benchmark_year=None, assumptions=None):
     s = settings_arg(assumptions)
@@ -72,6 +77,50 @@ def _find(table, measure, collection_type, year):
     return ladder
 
 
+YES_NO = {True: "Yes", False: "No"}
+#: the header row of ASM_LADDERS' table; the topped-out column names the cap in force
+LADDERS_HEADER = ("Cohort", "Measure", "Collection type", "MIPS PY", "Inverse", "Topped out", "Units") + tuple(
+    f"B{k}" for k in range(1, 11))
+
+
+def no_benchmark_text(year: int) -> str:
+    """ASM_LADDERS' MIPS PY cell of a measure and collection type without a ladder in ``year`` (0: in
+    any year): the measure is excluded, as its Score sheet status says (90 FR 49634) [spec 8.1]."""
+    return f"no benchmark for {year}: excluded" if year else "no benchmark: excluded"
+
+
+@lru_cache(maxsize=64)
+def _ladders_table(year: int, cap: float) -> tuple:
+    """The rows of ASM_LADDERS for a benchmark year and topped-out cap (all it depends on): for each
+    cohort, measure and collection type, ``BenchmarkTable.find(measure, collection type, year)`` of the
+    packaged MIPS table, the call ASM_MEASURE scores on (year 0: the latest each has) [MIPS; ASSUMPTION
+    spec 3.2], or :func:`no_benchmark_text` when it finds none."""
+    table = packaged_benchmarks()
+    rows = [LADDERS_HEADER[:5] + (f"Topped out (cap {cap:g})",) + LADDERS_HEADER[6:]]
+    for c in cohorts().values():
+        for m in c.measures:
+            for ctype in m.collection_types:
+                ladder = table.find(m.id, ctype, year)  # the ladder ASM_MEASURE scores on (_measure_score)
+                if ladder is None:
+                    rows.append((c.code, m.label, ctype, no_benchmark_text(year)) + ("",) * 13)
+                else:
+                    rows.append((c.code, m.label, ctype, ladder.performance_year, YES_NO[ladder.inverse],
+                                 YES_NO[ladder.topped_out], "percent" if ladder.scale == 100.0 else m.unit)
+                                + ladder.starts)
+    return tuple(rows)
+
+
+@excel_function(
+    "ASM_LADDERS",
+    "The MIPS ladders quality measures are scored on with these assumptions (benchmark_year): per cohort, measure "
+    'and collection type its MIPS PY ("no benchmark ...: excluded" if none), inverse, topped out, units, B1..B10 '
+    "(a table with a header row).",
+    ASSUMPTIONS, source="MIPS; ASSUMPTION: MIPS benchmarks until ASM's (spec 3.2)", table=True)
+def asm_ladders(assumptions=None):
+    s = settings_arg(assumptions)
+    return [list(r) for r in _ladders_table(s.benchmark_year, s.topped_out_cap)]
+
+
 MEASURE_ITEMS = ("collection_type", "completeness", "cases", "points", "counted", "status")
 
 
@@ -99,7 +148,7 @@ def _measure_score(cohort, measure, collection_type, eligible, reported, complet
     Arg("rate", "Performance rate: a fraction (70% = 0.70); Q492 in native units."),
     Arg("points", "Achievement points from a CMS report (0-10); replace the rate (preferred for Q492, whose "
                   "MIPS ladder is only a proxy)."),
-    Arg("benchmark_year", "Optional: MIPS benchmark year; blank = latest available.", optional=True),
+    Arg("benchmark_year", BENCHMARK_YEAR_DOC, optional=True),
     ASSUMPTIONS,
     Arg("entered", "Optional: the table's measure cells from its first row down to this one (e.g. $A$1:$A2): a "
                    "measure entered on an earlier row counts there, not here (status says so; counted: "

@@ -104,7 +104,7 @@ def as_fraction(field: str, value: object) -> float:
 def as_whole(field: str, value: object, *, minimum: int | None = None,
              maximum: int | None = None, allowed: str | None = None) -> int:
     """A whole number (20, 20.0 or "20"), optionally within bounds."""
-    desc = allowed or ("a whole number " + _bounds_text(minimum, maximum)).strip()
+    desc = allowed or "a whole number" + _bounds_text(minimum, maximum).removeprefix("a number")
     x = as_number(field, value, minimum=minimum, maximum=maximum, allowed=desc)
     if not float(x).is_integer():
         raise ASMInputError(field, value, desc)

@@ -70,6 +70,12 @@ class TemplateImage:
             wanted = formula_cells | {c for s, c in self.input_cells if s == sheet}
             self.fragments[sheet] = [_compiled_fragment(f, sheet)
                                      for f in split_cells(self.members[member], wanted, formula_cells)]
+        #: per sheet: (kind, key) of each cell its XML is joined from, and its packed records by those cells'
+        #: values (:meth:`_packed_sheet`); a sheet that never repeats stops being looked up
+        self._sheet_cells = {sheet: tuple(f[:2] for f in frags if f.__class__ is not bytes)
+                             for sheet, frags in self.fragments.items()}
+        self._packed: dict[str, dict] = {sheet: {} for sheet in self.fragments}
+        self._misses = dict.fromkeys(self.fragments, 0)
         #: per member in package order: its precompressed record, or the sheet rendered anew
         self.layout = [(name, ctype, None if name in self.sheet_of_member else
                         pack(name, self.members[name], compress_type=ctype, compresslevel=_STATIC_LEVEL,
@@ -103,16 +109,62 @@ class TemplateImage:
         members = []
         for name, ctype, packed in self.layout:
             if packed is None:
-                sheet = self.sheet_of_member[name]
-                packed = pack(name, _join(self.fragments[sheet], sheet, inputs, results, self._encoded),
-                              compress_type=ctype, compresslevel=_LEVEL, date_time=MEMBER_TIME)
+                packed = self._packed_sheet(self.sheet_of_member[name], name, ctype, inputs, results)
             members.append(packed)
         return assemble(members)
+
+    def _packed_sheet(self, sheet: str, name: str, ctype: int, inputs: dict, results: dict) -> bytes:
+        """A sheet's packed record. A sheet whose cells hold the same values as in a workbook before
+        (the Benchmarks sheet's ladders and the Assumptions of one batch; the cost ladder of a cohort)
+        is the same bytes: packed once, not joined and deflated again for every workbook. The values
+        are compared exactly (type, and a zero's sign, as the XML writes them). A sheet with no repeat
+        in its first workbooks (its inputs are the physician's) is not looked up again."""
+        memo = self._packed.get(sheet)
+        key = None
+        if memo is not None:
+            key = _values_key(self._sheet_cells[sheet], inputs, results)
+            try:
+                hit = memo.get(key)
+            except TypeError:   # a value that cannot be hashed: joined as usual
+                hit = key = None
+            if hit is not None:
+                self._misses[sheet] = -1   # it repeats: keep looking
+                return hit
+            if self._misses[sheet] >= 0:
+                self._misses[sheet] += 1
+                if self._misses[sheet] > _MEMO_TRIES:
+                    self._packed.pop(sheet, None)   # never repeated: stop looking
+                    key = None
+        packed = pack(name, _join(self.fragments[sheet], sheet, inputs, results, self._encoded),
+                      compress_type=ctype, compresslevel=_LEVEL, date_time=MEMBER_TIME)
+        if key is not None:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[key] = packed
+        return packed
+
+
+#: how many workbooks a sheet may differ in before :meth:`TemplateImage._packed_sheet` stops looking it up,
+#: and how many packed records of one sheet it keeps
+_MEMO_TRIES, _MEMO_SIZE = 8, 64
+_ABSENT = object()
+
+
+def _values_key(cells: tuple, inputs: dict, results: dict) -> tuple:
+    """The values a sheet's XML is joined from, as a key that tells apart what it writes apart
+    (1, 1.0 and TRUE by their type, 0.0 and -0.0 by their text)."""
+    key = []
+    add = key.append
+    for kind, cell in cells:
+        v = results.get(cell) if kind is _FORMULA else inputs.get(cell, _ABSENT)
+        add(v.__class__)
+        add(v if v.__class__ is not float or v else repr(v))
+    return tuple(key)
 
 
 def _input_cells(names: dict[str, str]) -> set[tuple[str, str]]:
     cells = set()
-    for name in list(L.SCALAR_INPUTS) + list(L.MEASURE_INPUTS) + ["CostLadder", "BenchmarkYear"]:
+    for name in list(L.SCALAR_INPUTS) + list(L.MEASURE_INPUTS) + ["CostLadder"]:
         if name in names:
             sheet, grid = parse_ref(names[name], "")
             cells.update((sheet, c) for row in grid for c in row)

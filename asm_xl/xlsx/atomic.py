@@ -7,7 +7,9 @@ so the umask is never changed, which would not be thread-safe); a file that is r
 mode. On any error the target is untouched and the temporary file is removed; an ``OSError`` names
 the target (``filename``), never the temporary file.
 
-A symbolic link is written through: the file it points to is replaced and the link stays a link.
+A symbolic link is written through: the file it points to is replaced and the link stays a link
+(``follow_links=False``: the link itself is replaced by the file, as a cache does whose entries
+nobody should be able to point elsewhere).
 ``expect=file_stamp(path)``, taken when the caller read the file, makes the replace refuse
 (:class:`FileChangedError`, target untouched) when another program wrote the file in between,
 so a result computed from old inputs never overwrites new ones.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Iterator, NamedTuple
@@ -79,21 +82,30 @@ def _naming(exc: BaseException, tmp: str, target: str) -> BaseException:
     return exc
 
 
-def _resolve(path: str | os.PathLike) -> str:
-    """The file to replace: a symbolic link's target (the link itself stays)."""
+def _resolve(path: str | os.PathLike, follow_links: bool = True) -> str:
+    """The file to replace: a symbolic link's target (the link itself stays), or with
+    ``follow_links=False`` the directory entry itself, whatever it is."""
     target = os.fspath(path)
-    return os.path.realpath(target) if os.path.islink(target) else target
+    return os.path.realpath(target) if follow_links and os.path.islink(target) else target
 
 
-def _finish(fd: int, tmp: str, target: str, durable: bool, expect: FileStamp | None = None) -> None:
+def _kept_mode(target: str, follow_links: bool) -> int | None:
+    """The mode the new file keeps: the replaced file's (a regular file's only when links are not
+    followed: a link's or a FIFO's mode is not a file's), None for a new file."""
+    try:
+        st = os.stat(target) if follow_links else os.lstat(target)
+    except FileNotFoundError:
+        return None
+    return st.st_mode & 0o7777 if follow_links or stat.S_ISREG(st.st_mode) else None
+
+
+def _finish(fd: int, tmp: str, target: str, durable: bool, expect: FileStamp | None = None,
+            follow_links: bool = True) -> None:
     """Flush, keep the replaced file's mode, check nobody wrote the target, rename (fd is closed here)."""
     try:
         if durable:
             os.fsync(fd)  # the data is on disk before the rename makes it the file
-        try:
-            mode = os.stat(target).st_mode & 0o7777
-        except FileNotFoundError:
-            mode = None
+        mode = _kept_mode(target, follow_links)
         if mode is not None:
             os.fchmod(fd, mode) if hasattr(os, "fchmod") else os.chmod(tmp, mode)
     finally:
@@ -110,12 +122,14 @@ def _discard(tmp: str) -> None:
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | bytearray | memoryview, *,
-                 durable: bool = True, expect: FileStamp | None = None) -> Path:
+                 durable: bool = True, expect: FileStamp | None = None, follow_links: bool = True) -> Path:
     """Write *data* to *path* atomically (see the module's docstring) and return the path.
 
     ``durable=False`` skips the ``fsync``: the file is still never seen half-written by a reader,
-    but a power cut right after the rename may leave it empty. ``expect``: see the module's docstring."""
-    target = _resolve(path)
+    but a power cut right after the rename may leave it empty. ``expect``: see the module's docstring.
+    ``follow_links=False``: a symbolic link (or a FIFO, a device ...) at *path* is replaced, never
+    written through."""
+    target = _resolve(path, follow_links)
     fd, tmp = _create_temp(target)
     try:
         view = memoryview(data)
@@ -125,7 +139,7 @@ def write_atomic(path: str | os.PathLike, data: bytes | bytearray | memoryview, 
         except BaseException:
             os.close(fd)
             raise
-        _finish(fd, tmp, target, durable, expect)
+        _finish(fd, tmp, target, durable, expect, follow_links)
     except BaseException as exc:
         _discard(tmp)
         raise _naming(exc, tmp, target)

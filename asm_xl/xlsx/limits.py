@@ -74,7 +74,18 @@ def open_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
     byte ranges."""
     path = os.fspath(path)
     if not os.path.isfile(path):
+        if os.path.isdir(path):
+            raise WorkbookError(f"not a workbook: {path} is a folder (give its workbooks: "
+                                f"{os.path.join(path, '*.xlsx')})")
         raise WorkbookError(f"workbook not found: {path}")
+    try:
+        return _open_checked(path, max_bytes, max_members, in_memory, content_limits)
+    except OSError as exc:  # permission denied, an I/O error: this file cannot be read, others may
+        raise WorkbookError(f"cannot read workbook: {path} ({exc.strerror or exc})") from exc
+
+
+def _open_checked(path: str, max_bytes: int, max_members: int, in_memory: bool,
+                  content_limits: ContentLimits) -> zipfile.ZipFile:
     blob = None
     with open(path, "rb") as fh:
         if in_memory:

@@ -57,6 +57,36 @@ def test_measure_points_for_an_older_benchmark_year():
     assert call("ASM_MEASURE_POINTS", "Q236", "eCQM", 0.5681, 2022) == pytest.approx(4.0)
 
 
+def test_ladders_in_use_are_the_latest_by_default_one_row_per_cohort_measure_and_collection_type():
+    table = call("ASM_LADDERS")
+    assert table[0][:6] == ["Cohort", "Measure", "Collection type", "MIPS PY", "Inverse", "Topped out (cap 7)"]
+    assert table[0][7:] == [f"B{k}" for k in range(1, 11)]
+    assert len(table) == 1 + 15   # HF: Q492, Q008 x2, Q005 x2, Q236 x2, Q377; LBP: Q238 x2, Q134 x2, Q128 x2, Q220
+    rows = {(r[0], r[1], r[2]): r[3:] for r in table[1:]}
+    # mips_benchmarks_asm.csv row "2026,2024,236,electronicHealthRecord"
+    assert rows[("HF", "Q236", "eCQM")] == [2026, "No", "No", "percent", 4.76, 45.28, 55.56, 61.54, 65.61, 68.98,
+                                            72.0, 75.0, 78.7, 84.04]
+    assert rows[("LBP", "Q220", "MIPS CQM")][0] == 2026
+
+
+def test_ladders_of_an_older_benchmark_year_say_which_measures_have_none():
+    table = call("ASM_LADDERS", [["benchmark_year", 2021], ["topped_out_cap", 8]])
+    assert table[0][5] == "Topped out (cap 8)"
+    rows = {(r[0], r[1], r[2]): r[3:] for r in table[1:]}
+    # row "2021,2019,236,electronicHealthRecord" (9 values, B1 implied 0): 0, 51.69, 57.08, ... 82.38
+    assert rows[("HF", "Q236", "eCQM")] == [2021, "No", "No", "percent", 0.0, 0.0, 51.69, 57.08, 61.33, 64.8,
+                                            68.45, 72.04, 76.36, 82.38]
+    assert rows[("HF", "Q377", "eCQM")] == ["no benchmark for 2021: excluded"] + [""] * 13
+    assert rows[("HF", "Q492", "Administrative claims")][0] == "no benchmark for 2021: excluded"
+    assert rows[("LBP", "Q238", "eCQM")][0] == 2021   # Q238 has a 2021 ladder (not a 2022 one)
+
+
+def test_ladders_of_a_year_without_benchmarks_is_num_error_naming_the_years():
+    assert call("ASM_LADDERS", [["benchmark_year", 2024]]) == "#NUM!"
+    assert explain("ASM_LADDERS", [["benchmark_year", 2024]]) == \
+        "benchmark_year: 2024 is not allowed (a year with benchmarks: 2021, 2022, 2025, 2026)"
+
+
 def test_measure_points_unknown_ladder_is_num_error_listing_what_exists():
     assert call("ASM_MEASURE_POINTS", "Q377", "MIPS CQM", 0.5) == "#NUM!"
     assert "eCQM" in explain("ASM_MEASURE_POINTS", "Q377", "MIPS CQM", 0.5)

@@ -102,3 +102,14 @@ def test_claims_measure_with_a_rate_and_no_case_count_says_the_case_minimum_stan
     assert call("ASM_MEASURE", "status", *row) == "Scored; cases not given: 20 assumed [ASSUMPTION]"
     given = ("HF", "Q492", "Administrative claims", 35, None, None, 72.4, None)
     assert call("ASM_MEASURE", "status", *given) == "Scored"
+
+
+def test_a_blank_benchmark_year_is_the_assumptions_one_and_a_given_year_is_this_calls_own():
+    # The template passes "" (the Assumptions sheet's benchmark_year is the workbook's one control).
+    # PY2022 Q008 eCQM: B5 = 90.13, B6 = 91.29 → 90% is below B5: 4 + (90 - 87.83) / (90.13 - 87.83)
+    py2022 = 4 + 2.17 / 2.30
+    assumptions = [["benchmark_year", 2022]]
+    args = ("points", "HF", "Q008", "eCQM", 60, 60, None, 0.90, None)
+    assert call("ASM_MEASURE", *args, "", assumptions) == pytest.approx(py2022, rel=1e-12)
+    assert call("ASM_MEASURE", *args, "") == pytest.approx(Q008_90, rel=1e-12)          # defaults: latest
+    assert call("ASM_MEASURE", *args, 2026, assumptions) == pytest.approx(Q008_90, rel=1e-12)

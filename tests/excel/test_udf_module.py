@@ -44,6 +44,7 @@ EXPECTED_SIGNATURES = {
     "ASM_POOL": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_POOL_SF": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_POOL_MIDPOINT": ["performance_year", "cohort", "Optional assumptions"],
+    "ASM_LADDERS": ["Optional assumptions"],
     "ASM_WHY": ["function", "ParamArray args()"],
     "ASM_ACTIONS": ["participant", "measures", "cost", "activities", "Optional exceptions", "Optional cost_ladder",
                     "Optional assumptions"],

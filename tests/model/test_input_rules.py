@@ -104,3 +104,17 @@ def test_excel_functions_take_the_exception_flags():
     assert call("ASM_EXCEPTION", "Yes", "No").startswith("Extreme and uncontrollable circumstances")
     assert call("ASM_EXCEPTION", "perhaps", "No") == "#VALUE!"
     assert "euc_exception" in explain("ASM_EXCEPTION", "perhaps", "No")
+
+
+@pytest.mark.parametrize("value, bounds, allowed", [
+    (2.5, {"minimum": 0}, "a whole number >= 0"),
+    ("x", {"minimum": 0, "maximum": 10}, "a whole number between 0 and 10"),
+    (1.5, {}, "a whole number"),
+    (3.5, {"maximum": 2}, "a whole number <= 2"),
+])
+def test_a_whole_number_refused_says_what_is_allowed_in_plain_words(value, bounds, allowed):
+    from asm_xl.model.errors import ASMInputError
+    from asm_xl.model.validation import as_whole
+    with pytest.raises(ASMInputError) as e:
+        as_whole("case_minimum", value, **bounds)
+    assert str(e.value).endswith(f"is not allowed ({allowed})")

@@ -401,3 +401,14 @@ def test_import_qpp_conflicts_return_2_and_keep_the_roster_values(tmp_path, caps
     assert code == 2
     assert "conflicts: row 2 (NPI 1891394078): Q236 typed differently" in capsys.readouterr().out
     assert read_roster(out).equals(read_roster(SAMPLE))
+
+
+def test_import_qpp_never_writes_over_the_roster_it_reads(tmp_path, capsys):
+    """README: "The roster file is never changed." ``--out roster.csv`` replaced it with the merged roster."""
+    roster = _sample_without_q236(tmp_path)
+    before = roster.read_bytes()
+    code = main(["import-qpp", str(roster), str(_quality_as_asm(tmp_path)), "--year", "2027", "--out", str(roster)])
+    assert code == 1 and roster.read_bytes() == before
+    assert capsys.readouterr().err.splitlines() == [
+        f"asm-xl: --out {roster} is {roster}, which this command reads: choose another file "
+        "(an input is never overwritten)"]

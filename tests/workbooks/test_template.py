@@ -140,7 +140,7 @@ def test_every_input_name_points_at_unlocked_cells(wb):
 
 
 def test_only_input_cells_are_unlocked(wb):
-    editable = {c for name in INPUT_NAMES + ["BenchmarkYear", "CostLadder", "Sc_RangePercentiles"] for c in _cells(wb, name)}
+    editable = {c for name in INPUT_NAMES + ["CostLadder", "Sc_RangePercentiles"] for c in _cells(wb, name)}
     editable |= {c for name in wb.defined_names if name.startswith("S_") for c in _cells(wb, name)}
     assert _unlocked(wb) == editable
     # every formula cell is locked
@@ -296,33 +296,29 @@ def test_about_sheet_says_estimates_not_cms_determinations(wb):
 
 
 # ------------------------------------------------------------------ Benchmarks and lists (issue 8)
-def _benchmark_rows(ws):
-    r = 5
-    while ws.cell(row=r, column=1).value:
-        yield r, [ws.cell(row=r, column=c).value for c in range(1, 18)]
-        r += 1
-
-
-def test_every_benchmarks_cell_equals_the_packaged_table(built):
-    # Issue 8: the specialty list was written over column N (B7 header "Cardiology", five benchmark
-    # values replaced by specialty names), in the committed template too.
+def test_every_benchmarks_ladder_cell_reads_the_ladders_in_use_from_asm_ladders(built):
+    # The ladder table is not written at build time (it showed the latest year whatever benchmark_year
+    # said): each cell reads ASM_LADDERS of the Assumptions, the ladders the Score sheet scores on.
+    # Issue 8: the specialty list was written over column N, in the committed template too.
     for wb in (openpyxl.load_workbook(io.BytesIO(built)), openpyxl.load_workbook(COMMITTED)):
         ws = wb[L.BENCHMARKS]
         assert [ws.cell(row=4, column=c).value for c in range(8, 18)] == [f"B{k}" for k in range(1, 11)]
-        table = packaged_benchmarks()
-        seen = 0
-        for r, row in _benchmark_rows(ws):
-            cohort = cohorts()[row[0]]
-            m = cohort.measure(row[1])
-            lad = table.lookup(m.id, row[2])
-            yes_no = {True: "Yes", False: "No"}
-            assert row[3:7] == [lad.performance_year, yes_no[lad.inverse], yes_no[lad.topped_out],
-                                "percent" if lad.scale == 100 else m.unit], r
-            assert tuple(row[7:17]) == lad.starts, r
-            seen += 1
-        assert seen == sum(len(m.collection_types) for c in cohorts().values() for m in c.measures)
+        rows = sum(len(m.collection_types) for c in cohorts().values() for m in c.measures)
+        for r in range(5, 5 + rows):
+            for c in range(1, 18):
+                assert ws.cell(row=r, column=c).value == f'=IFERROR(INDEX(ASM_LADDERS(Assumptions),{r - 3},{c}),"")'
+        assert ws.cell(row=5 + rows, column=1).value is None
+        assert "BenchmarkYear" not in wb.defined_names  # one control: the Assumptions sheet's benchmark_year
         specialties = {s for c in cohorts().values() for s in c.specialties}
         assert not {c.value for row in ws.iter_rows() for c in row} & specialties
+
+
+def test_benchmark_year_setting_offers_the_packaged_years_and_zero(wb):
+    ws = wb[L.ASSUMPTIONS]
+    (_, cell), = _cells(wb, "S_benchmark_year")
+    dv = _one(ws, cell)
+    assert dv.type == "list"
+    assert dv.formula1 == '"0,' + ",".join(map(str, packaged_benchmarks().all_years)) + '"' == '"0,2021,2022,2025,2026"'
 
 
 def test_specialty_drop_down_reads_every_specialty_from_the_hidden_lists_sheet(wb):

@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, note, settings as hyp_settings, strat
 from asm_xl.calc.recalc import recalc_file
 from asm_xl.excel.table_functions import NO_ACTION
 from asm_xl.model.actions import participant_actions
-from asm_xl.model.benchmarks import Ladder
+from asm_xl.model.benchmarks import Ladder, packaged_benchmarks
 from asm_xl.model.projection import project_five_years
 from asm_xl.model.identifiers import npi_check_digit
-from asm_xl.model.parameters import get_cohort, performance_years, risk_level
+from asm_xl.model.parameters import cohorts, get_cohort, performance_years, risk_level
 from asm_xl.model.payment import adjustment_factor, transformed_final_score
 from asm_xl.model.pool_choice import pricing_pool
 from asm_xl.model.ranges import payment_ranges
@@ -317,6 +317,29 @@ def _check_actions(wb, core_row, cohort, s: Settings, excepted: bool) -> None:
         assert proj[0][4:8] == [0, 0, 0, 0], proj[0]
 
 
+def _check_ladders(wb, s: Settings) -> None:
+    """The Benchmarks sheet: for each cohort, measure and collection type, the ladder the core scores on
+    (BenchmarkTable.find with the settings' benchmark_year), or that there is none."""
+    ws = wb[L.BENCHMARKS]
+    table = packaged_benchmarks()
+    r = 5
+    for c in cohorts().values():
+        for m in c.measures:
+            for ctype in m.collection_types:
+                row = [ws.cell(row=r, column=k).value for k in range(1, 18)]
+                assert row[:3] == [c.code, m.label, ctype], (r, row)
+                lad = table.find(m.id, ctype, s.benchmark_year)
+                if lad is None:
+                    assert isinstance(row[3], str) and row[3].startswith("no benchmark"), row
+                    assert all(v in ("", None) for v in row[4:]), row
+                else:
+                    assert row[3:6] == [lad.performance_year, "Yes" if lad.inverse else "No",
+                                        "Yes" if lad.topped_out else "No"], row
+                    assert tuple(row[7:]) == lad.starts, row
+                r += 1
+    assert ws.cell(row=r, column=1).value in ("", None)
+
+
 def _excepted(roster_row) -> bool:
     """An exception flag of the roster row (text "yes"/"no"/"") is set."""
     return any(not is_blank(roster_row.get(c)) and as_bool(c, roster_row.get(c))
@@ -367,6 +390,7 @@ def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, 
                                                                   book).source)
         if path == report.written[0]:
             _check_band(wb, core_row, book, _excepted(roster.loc[idx]))
+            _check_ladders(wb, book)
         _check_actions(wb, core_row, cohort, book, _excepted(roster.loc[idx]))
         min_met = _named_cell(wb, "Sc_MinSubmission")
         assert min_met == ("Yes" if core_row["minimum_submission_met"] else "No")

@@ -99,6 +99,35 @@ def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.xlsx", "real.xlsx"]
 
 
+def test_without_following_links_the_link_itself_is_replaced_and_its_target_untouched(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    os.chmod(victim, 0o600)
+    link = tmp_path / "entry.npz"
+    link.symlink_to(victim)
+    write_atomic(link, b"new", follow_links=False)
+    assert not link.is_symlink() and link.read_bytes() == b"new"
+    assert victim.read_bytes() == b"precious" and stat.S_IMODE(victim.stat().st_mode) == 0o600
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_without_following_links_a_fifo_is_replaced_by_a_file_with_a_new_files_mode(tmp_path, umask_027):
+    fifo = tmp_path / "entry.npz"
+    os.mkfifo(fifo, 0o666)
+    write_atomic(fifo, b"new", follow_links=False)
+    assert stat.S_ISREG(fifo.stat().st_mode) and fifo.read_bytes() == b"new"
+    assert stat.S_IMODE(fifo.stat().st_mode) == 0o640   # 0o666 & ~0o027, not the FIFO's mode
+
+
+def test_without_following_links_a_regular_file_keeps_its_mode(tmp_path):
+    target = tmp_path / "entry.npz"
+    target.write_bytes(b"old")
+    os.chmod(target, 0o604)
+    write_atomic(target, b"new", follow_links=False)
+    assert target.read_bytes() == b"new" and stat.S_IMODE(target.stat().st_mode) == 0o604
+
+
 def test_a_file_written_by_another_program_since_it_was_read_is_not_replaced(tmp_path):
     from asm_xl.xlsx.atomic import FileChangedError, file_stamp
     target = tmp_path / "book.xlsx"

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from asm_xl import __version__
+from asm_xl.excel.measure_functions import LADDERS_HEADER
 from asm_xl.model.benchmarks import packaged_benchmarks
 from asm_xl.model.parameters import cohorts
 from asm_xl.model.settings import DEFAULT_SETTINGS
@@ -14,9 +16,7 @@ from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, LISTS_SHEET, NOTE_FONT, TITLE_FONT, assumption_name, define, header,
                                            input_cell, specialties)
 
-__all__ = ["build_assumptions", "build_benchmarks", "build_lists", "build_about", "YES_NO"]
-
-YES_NO = {True: "Yes", False: "No"}
+__all__ = ["build_assumptions", "build_benchmarks", "build_lists", "build_about", "LADDERS_CALL", "ladder_rows"]
 
 
 def build_assumptions(wb: Workbook) -> None:
@@ -29,6 +29,8 @@ def build_assumptions(wb: Workbook) -> None:
         value = info.value if not isinstance(info.value, bool) else ("TRUE" if info.value else "FALSE")
         ws[f"B{r}"] = value
         input_cell(ws, f"B{r}", "")
+        if info.name == "benchmark_year":
+            _benchmark_year_list(ws, f"B{r}")
         ws[f"C{r}"] = info.source
         ws[f"D{r}"] = info.description
         if info.source == "ASSUMPTION":
@@ -44,42 +46,61 @@ def build_assumptions(wb: Workbook) -> None:
     ws.protection.sheet = True
 
 
+#: the table of ladders in use, as the Benchmarks sheet reads it (cell by cell, through INDEX)
+LADDERS_CALL = "ASM_LADDERS(Assumptions)"
+BENCHMARK_NOTE = ("Year: the Assumptions sheet's benchmark_year (0 = the latest year each measure has). Change it "
+                  "there: this table and the Score sheet follow. A measure without a ladder is excluded.")
+
+
+def ladder_rows() -> int:
+    """Rows of the ladder table: one per cohort, measure and collection type (ASM_LADDERS' rows)."""
+    return sum(len(m.collection_types) for c in cohorts().values() for m in c.measures)
+
+
+def _benchmark_year_list(ws, cell: str) -> None:
+    """A drop-down of the years the packaged table has ladders for, and 0 (the latest each measure has):
+    another year would make every measure cell #NUM! (BenchmarkTable.find says which years exist)."""
+    years = ",".join(map(str, (0,) + packaged_benchmarks().all_years))
+    dv = DataValidation(type="list", formula1=f'"{years}"', allow_blank=True, showErrorMessage=True,
+                        errorTitle="asm-xl", error=f"benchmark_year: one of {years} (0 = the latest available).")
+    dv.add(cell)
+    ws.add_data_validation(dv)
+
+
 def build_benchmarks(wb: Workbook) -> None:
+    """The ladders in use (``ASM_LADDERS`` of the Assumptions, read through ``INDEX`` as the Actions
+    sheet reads its tables: the same ladders the Score sheet's ASM_MEASURE scores on) and the editable
+    cost ladder."""
     ws = wb.create_sheet(L.BENCHMARKS)
     ws["A1"] = "Benchmark ladders in use (MIPS benchmarks until CMS publishes ASM's own; assumption)"
     ws["A1"].font = BOLD
-    ws["A2"] = "Benchmark year (blank = latest available)"
-    input_cell(ws, "D2", "count")  # right of the label, which spans A:C
-    define(wb, "BenchmarkYear", "Benchmarks!$D$2")
-    header(ws, 4, ["Cohort", "Measure", "Collection type", "MIPS PY", "Inverse",
-                   f"Topped out (cap {DEFAULT_SETTINGS.topped_out_cap:g})", "Units"]
-            + [f"B{k}" for k in range(1, 11)], col=1)
-    table = packaged_benchmarks()
-    r = 5
-    for c in cohorts().values():
-        for m in c.measures:
-            for ctype in m.collection_types:
-                try:
-                    lad = table.lookup(m.id, ctype)
-                except Exception:  # no ladder yet for a newly listed measure
-                    continue
-                row = [c.code, m.label, ctype, lad.performance_year, YES_NO[lad.inverse], YES_NO[lad.topped_out],
-                       "percent" if lad.scale == 100 else m.unit] + list(lad.starts)
-                for j, v in enumerate(row):
-                    ws.cell(row=r, column=1 + j, value=v)
-                r += 1
-    r += 1
+    # a visible text when all is well: an empty cached text makes LibreOffice recalculate the cell
+    ws["A2"] = (f'=IF(ISERROR(INDEX({LADDERS_CALL},1,1)),"Not available: "&ASM_WHY("ASM_LADDERS",Assumptions),'
+                f'"{BENCHMARK_NOTE}")')
+    ws["A2"].font = NOTE_FONT
+    header(ws, 4, list(LADDERS_HEADER), col=1)
+    ws["F4"] = f'=IFERROR(INDEX({LADDERS_CALL},1,6),"{LADDERS_HEADER[5]}")'  # names the cap in force
+    for c in range(8, 18):  # B1..B10 over their right-aligned numbers
+        ws.cell(row=4, column=c).alignment = Alignment(wrap_text=True, vertical="center", horizontal="right")
+    rows = ladder_rows()
+    for k in range(rows):
+        for c in range(1, len(LADDERS_HEADER) + 1):
+            cell = ws.cell(row=5 + k, column=c, value=f'=IFERROR(INDEX({LADDERS_CALL},{k + 2},{c}),"")')
+            if c == 4:
+                cell.number_format = "0"
+            if c in (4, 5, 6):
+                cell.alignment = Alignment(horizontal="left")
+    r = 5 + rows + 1
     ws.cell(row=r, column=1, value="Cost ladder (EBCM episode cost, descending: lower is better). "
                                    "Blank until you enter it or the roster's cohort supplies it.").font = BOLD
     r += 1
     for k in range(10):
-        ws.cell(row=r - 1 + 1, column=8 + k, value=None)
         input_cell(ws, f"{chr(ord('H') + k)}{r}", "dollars")
     ws.cell(row=r, column=1, value="Cost decile start values B1..B10")
     define(wb, "CostLadder", f"Benchmarks!$H${r}:$Q${r}")
-    ws.cell(row=r + 2, column=1, value=f"Source: {table.source}. CC0 / US public domain.").font = NOTE_FONT
+    ws.cell(row=r + 2, column=1, value=f"Source: {packaged_benchmarks().source}. CC0 / US public domain.").font = NOTE_FONT
     ws.row_dimensions[4].height = 30
-    for col, width in zip("ABCDEFG", (10, 10, 22, 9, 8, 11, 30)):
+    for col, width in zip("ABCDEFG", (10, 10, 22, 28, 8, 11, 30)):
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
 
@@ -115,8 +136,9 @@ def build_about(wb: Workbook) -> None:
         ("In Excel the ASM_* functions need the xlwings add-in with UDF_MODULES = asm_xl.udfs; without it the "
          "last calculated values stay visible.", None),
         ("", None),
-        ("Benchmarks: MIPS benchmark ladders from CMS's qpp-measures-data (CC0), most recent performance year "
-         "available, until CMS publishes ASM benchmarks.", None),
+        ("Benchmarks: MIPS benchmark ladders from CMS's qpp-measures-data (CC0), of the Assumptions sheet's "
+         "benchmark_year (0, the default: the most recent performance year available), until CMS publishes ASM "
+         "benchmarks. The Benchmarks sheet shows the ladders in use.", None),
         ("Model rules worth knowing: beneficiary engagement incentives are in-kind only, at most $1,000 per patient; "
          "technology over $75 stays the participant's property.", None),
         ("IA-2 needs a written, signed, dated collaborative care arrangement with a primary care practice sharing "

@@ -36,11 +36,12 @@ MEASURE_COLUMNS = {
 
 def measure_args(score_row: int, inputs_row: int) -> str:
     """ASM_MEASURE's arguments after ``item`` for one measure row (cohort, measure, the inputs, and the
-    measures entered from the first row down to this one: a measure entered twice counts on its first row)."""
+    measures entered from the first row down to this one: a measure entered twice counts on its first row);
+    its ``benchmark_year`` is blank: the Assumptions sheet's benchmark_year is the workbook's one control."""
     col = {name: spec[0] for name, spec in L.MEASURE_INPUTS.items()}
     i = lambda name: f"{L.INPUTS}!{col[name]}{inputs_row}"  # noqa: E731
     return (f"In_Cohort,A{score_row},{i('In_CollType')},{i('In_Eligible')},{i('In_Reported')},"
-            f"{i('In_Completeness')},{i('In_Rate')},{i('In_PointsOverride')},BenchmarkYear,Assumptions,"
+            f"{i('In_Completeness')},{i('In_Rate')},{i('In_PointsOverride')},\"\",Assumptions,"
             f"$A${L.SCORE_MEASURE_FIRST_ROW}:$A{score_row}")
 
 

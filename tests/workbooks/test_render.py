@@ -1,0 +1,55 @@
+"""A sheet that repeats from one workbook to the next (the Benchmarks sheet's ladders, the Assumptions
+of a batch) is packed once and reused: the workbook is the same bytes as one rendered by a fresh
+template image, and a value written differently (-0.0, a text) is never taken for another."""
+
+import io
+import zipfile
+
+import pytest
+
+from asm_xl.model.settings import DEFAULT_SETTINGS
+from asm_xl.roster.read import read_roster
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.inputs import workbook_inputs
+from asm_xl.workbooks.render import TemplateImage
+from asm_xl.workbooks.template import DEFAULT_TEMPLATE
+
+SAMPLE = "asm_xl/roster/data/sample_roster.csv"
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    roster = read_roster(SAMPLE)
+    hf = roster[roster["specialty"] == "Cardiology"].head(3)
+    return [workbook_inputs(r, cohort_code="HF", settings=DEFAULT_SETTINGS) for r in hf.to_dict("records")]
+
+
+def _fresh(inputs_: dict) -> bytes:
+    return TemplateImage(DEFAULT_TEMPLATE).render(inputs_)[0]
+
+
+def _sheet_xml(data: bytes, image: TemplateImage, sheet: str) -> bytes:
+    member = next(m for m, s in image.sheet_of_member.items() if s == sheet)
+    return zipfile.ZipFile(io.BytesIO(data)).read(member)
+
+
+def test_workbooks_after_others_are_the_bytes_a_fresh_image_renders(inputs):
+    image = TemplateImage(DEFAULT_TEMPLATE)
+    rendered = [image.render(i)[0] for i in inputs]
+    for data, i in zip(rendered, inputs):
+        assert data == _fresh(i)
+    # the sheets that repeated were packed once: one record each for the three workbooks
+    assert {s: len(m) for s, m in image._packed.items() if s in (L.BENCHMARKS, L.ASSUMPTIONS)} == \
+        {L.BENCHMARKS: 1, L.ASSUMPTIONS: 1}
+
+
+def test_a_value_written_differently_is_not_taken_for_an_equal_one(inputs):
+    image = TemplateImage(DEFAULT_TEMPLATE)
+    first_cost_cell = (L.BENCHMARKS, "H" + image.names["CostLadder"].split("$")[-1])
+    for value in (0.0, -0.0, 0, "0", 1.0, True):   # equal keys to a dict, not the same cell
+        i = {**inputs[0], first_cost_cell: value}
+        data = image.render(i)[0]
+        assert data == _fresh(i), value
+    zero, minus_zero = ({**inputs[0], first_cost_cell: v} for v in (0.0, -0.0))
+    assert _sheet_xml(image.render(zero)[0], image, L.BENCHMARKS) != \
+        _sheet_xml(image.render(minus_zero)[0], image, L.BENCHMARKS)
