@@ -10,6 +10,8 @@ given twice.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from asm_xl.excel import values as xv
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import normalize_measure_id
@@ -20,7 +22,20 @@ __all__ = ["measure_key", "first_rows", "not_counted_status"]
 def measure_key(v: object) -> str | None:
     """The measure a cell names, to compare rows: its MIPS number ("Q236", "q236 ", "236", 236 and
     236.0 are one measure); other text compares as itself (case and spaces aside); a blank cell or an
-    error value names none (None)."""
+    error value names none (None). Kept per distinct (type, value): every workbook's table names the
+    same few measures."""
+    try:
+        return _measure_key(v)
+    except TypeError:  # not hashable
+        return _key_of(v)
+
+
+@lru_cache(maxsize=4096, typed=True)   # typed: TRUE and 1 are different cells
+def _measure_key(v: object) -> str | None:
+    return _key_of(v)
+
+
+def _key_of(v: object) -> str | None:
     if xv.is_blank(v) or xv.is_error(v):
         return None
     try:
@@ -43,12 +58,14 @@ def first_rows(measures) -> list[int | None]:
     a measure reported through two collection types on the one with more points; choosing the first
     instead means a row added below never changes the score, and a row needs no row below it.)
     """
+    keys = tuple(map(measure_key, measures))
+    return list(_first_of(keys))
+
+
+@lru_cache(maxsize=4096)
+def _first_of(keys: tuple) -> tuple:
     seen: dict[str, int] = {}
-    out: list[int | None] = []
-    for i, v in enumerate(measures):
-        key = measure_key(v)
-        out.append(None if key is None else seen.setdefault(key, i))
-    return out
+    return tuple(None if key is None else seen.setdefault(key, i) for i, key in enumerate(keys))
 
 
 def not_counted_status(measure: object, first: int, row: int) -> str:
