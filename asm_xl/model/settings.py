@@ -161,8 +161,9 @@ class Settings:
         "points nor a scorable episode cost are known: the middle of the 1-10 ladder.", minimum=1, maximum=10)
     action_assumed_measure_points: float = _setting(
         5.5, "ASSUMPTION", "Achievement points assumed when an action reports a cohort quality measure not reported "
-        "today: it has no rate to place on its ladder, so the middle of the 1-10 ladder (as for cost points); at "
-        "most the topped-out cap on a topped-out ladder.", minimum=0, maximum=10)
+        "today: it has no rate to place on its ladder, so the middle of the 1-10 ladder, also the centre of the peer "
+        "model's mean points of a scored measure (4.5 to 6.5: cohort deciles make points near uniform); at most the "
+        "topped-out cap on a topped-out ladder.", minimum=0, maximum=10)
     action_effort_ia: float = _setting(
         1.0, "ASSUMPTION", "Effort weight of completing one improvement activity (IA-1 or IA-2), used to find the "
         "cheapest actions that reach a score (relative units, editable).", minimum=0)
