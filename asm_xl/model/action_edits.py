@@ -2,7 +2,7 @@
 
 An action applies when it changes an input the physician has not already maxed out: an activity
 not done, a PI score below 100%, a scored measure below its most points, a measure with data below
-the completeness threshold, a missed minimum submission, cost points below 10, too few cost
+the completeness threshold, a cohort measure not reported at all, a missed minimum submission, cost points below 10, too few cost
 episodes. Physicians whose final score cannot be computed, or who have an exception (neutral factor
 whatever they do [ASSUMPTION]), get no actions. Each :class:`ActionSet` holds one kind of action
 for one measure: the physicians it applies to and the new input values, which
@@ -81,6 +81,8 @@ def candidate_actions(base: Baseline) -> list[ActionSet]:
     """Every applicable action of every physician, grouped by action and measure (catalogue order)."""
     s = base.settings
     n = len(base.df)
+    if not n:  # every row had an error (errors="skip"): the scores have no columns to read
+        return []
     ok = np.isfinite(final_scores(base.scores)) & ~base.parsed["excepted"]
     out: list[ActionSet] = []
 
@@ -143,7 +145,37 @@ def _quality_actions(base: Baseline, code: str, m, mine, add) -> np.ndarray:
     can_complete = mine & ~mi["admin"] & (mi["status"] == MeasureStatus.INCOMPLETE) & has_value
     add("completeness", m.label, can_complete, {cols["completeness"]: s.completeness_threshold},
         note=f"Assumes the {m.label} rate stays as reported.")
+    _report_measure(base, m, mi, mine & ~mi["admin"] & (mi["status"] == MeasureStatus.NOT_REPORTED), add)
     return np.where(can_complete, mi["completeness"], -1.0)
+
+
+def _report_measure(base: Baseline, m, mi: dict, unreported: np.ndarray, add) -> None:
+    """Report a cohort measure not reported today (0 points, counted [CMS]): its data completeness ->
+    the threshold, eligible cases -> the case minimum, points -> ``action_assumed_measure_points``
+    [ASSUMPTION], at most the topped-out cap on a topped-out ladder (as "to its top decile" stops
+    there)::
+
+        quality after = quality before + points / (10 x measures counted)     (the denominator unchanged)
+
+    Not for an administrative-claims measure (CMS computes it; ``unreported`` excludes them), nor in a
+    collection type (the row's, blank = the measure's first) without a ladder: reported there, the
+    measure would be excluded for want of a benchmark [spec 8.1], not scored."""
+    s, cols, years = base.settings, measure_columns(m.key), base.years
+    points = np.full(len(base.df), np.nan)
+    for year in np.unique(years[unreported]):
+        for ctype in m.collection_types:
+            sel = unreported & (years == year) & (mi["ctype"] == ctype)
+            ladder = base.quality_ladder(m, ctype, int(year)) if sel.any() else None
+            if ladder is not None:
+                points[sel] = min(s.action_assumed_measure_points, s.topped_out_cap if ladder.topped_out else 10.0)
+    assumed = (f"{s.action_assumed_measure_points:g} {m.label} points assumed [ASSUMPTION action_assumed_measure_points]"
+               f", {s.case_minimum} eligible cases")
+    capped = f"{assumed}; capped at {s.topped_out_cap:g}: topped out [ASSUMPTION]"
+    with np.errstate(invalid="ignore"):
+        note = np.where(points < s.action_assumed_measure_points, capped + ".", assumed + ".")
+    add("report_measure", m.label, ~np.isnan(points), {cols["completeness"]: s.completeness_threshold,
+                                                       cols["eligible"]: float(s.case_minimum), cols["points"]: points},
+        note=note)
 
 
 def _minimum_submission(base: Baseline, completable: dict, add) -> None:

@@ -2,7 +2,7 @@
 
 For every physician and every action that applies (:mod:`asm_xl.model.action_edits`: complete IA-1
 or IA-2, PI to 100%, each quality measure one decile better and to its top decile, reach the
-completeness threshold, meet the minimum submission, one cost point better, reach the cost episode
+completeness threshold, report a measure not reported today, meet the minimum submission, one cost point better, reach the cost episode
 minimum), a copy of the physician's inputs is changed and scored again by the cohort API, all copies
 of a roster in one vectorized call (:meth:`~asm_xl.model.rescoring.Baseline.rescore`). Before and
 after are priced by the same pool (:func:`~asm_xl.model.rescoring.pool_for`, by default the national
@@ -28,8 +28,11 @@ final score never has a negative value at any percentile.
 >>> row = dict(cohort="HF", performance_year=2027, practice_size=40, part_b_payments=250_000, ia_done=1,
 ...            pi_score=1.0, cost_episodes=30, cost_points=8, q236_eligible=100, q236_reported=90, q236_rate=0.72)
 >>> a = action_values(pd.DataFrame([row]), pool=given_pool("HF", 2027, scaling_factor=1.7, midpoint=50))
->>> [(r.action, r.measure, round(r.final_change, 4), round(r.value_p50, 2)) for r in a.head(3).itertuples()]
-[('ia_remaining', '', 10.0, 8556.74), ('cost_point', '', 5.0, 3961.17), ('quality_top', 'Q236', 3.75, 2896.91)]
+>>> rows = [(r.action, r.measure, round(r.final_change, 4), round(r.value_p50, 2)) for r in a.head(3).itertuples()]
+>>> rows[0]
+('ia_remaining', '', 10.0, 8556.74)
+>>> rows[1:]  # Q008, Q005 not reported: each reported at 5.5 points assumed is 50 x 5.5 / 40 (4 counted)
+[('report_measure', 'Q008', 6.875, 5632.38), ('report_measure', 'Q005', 6.875, 5632.38)]
 """
 
 from __future__ import annotations

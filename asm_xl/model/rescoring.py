@@ -19,7 +19,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from asm_xl.model.benchmarks import BenchmarkTable, packaged_benchmarks
+from asm_xl.model.benchmarks import BenchmarkTable, LadderOverrides, packaged_benchmarks
 from asm_xl.model.cohort import CohortResult, given_cost_ladder, score_cohort
 from asm_xl.model.columns import all_columns
 from asm_xl.model.cohort_checks import Checker, cohort_codes, ia_done_column, measure_inputs
@@ -154,6 +154,17 @@ class Baseline:
             else:
                 quality[(label, ctype)] = ladder
         return quality, cost
+
+    def quality_ladder(self, measure, collection_type: str, year: int):
+        """The ladder on which :meth:`rescore` would score a copy's rate of ``measure`` (a
+        :class:`~asm_xl.model.parameters.Measure`) in ``collection_type`` and ``year``; None: there is
+        none, and a copy's rate would be excluded (NO_BENCHMARK) [spec 8.1]. With cohort-built ladders:
+        the one the baseline built (none where nobody was scored on one); otherwise the overrides, else
+        the table (as :func:`~asm_xl.model.cohort.score_cohort` looks it up)."""
+        if self.benchmark_source == "cohort":
+            return self.year_ladders(year)[0].get((measure.label, collection_type))
+        return (LadderOverrides(self.ladders).get(measure.id, collection_type)
+                or self.benchmarks.find(measure.id, collection_type, self.settings.benchmark_year))
 
     def cost_ladder(self, code: str, year: int):
         return self.year_ladders(year)[1].get(code)

@@ -159,6 +159,11 @@ class Settings:
     action_assumed_cost_points: float = _setting(
         5.5, "ASSUMPTION", "Cost points assumed when an action makes cost scored (enough episodes) and neither cost "
         "points nor a scorable episode cost are known: the middle of the 1-10 ladder.", minimum=1, maximum=10)
+    action_assumed_measure_points: float = _setting(
+        5.5, "ASSUMPTION", "Achievement points assumed when an action reports a cohort quality measure not reported "
+        "today: it has no rate to place on its ladder, so the middle of the 1-10 ladder, also the centre of the peer "
+        "model's mean points of a scored measure (4.5 to 6.5: cohort deciles make points near uniform); at most the "
+        "topped-out cap on a topped-out ladder.", minimum=0, maximum=10)
     action_effort_ia: float = _setting(
         1.0, "ASSUMPTION", "Effort weight of completing one improvement activity (IA-1 or IA-2), used to find the "
         "cheapest actions that reach a score (relative units, editable).", minimum=0)
@@ -171,6 +176,10 @@ class Settings:
     action_effort_completeness: float = _setting(
         1.0, "ASSUMPTION", "Effort weight of reporting enough cases to reach the completeness threshold on one "
         "measure (relative units).", minimum=0)
+    action_effort_report_measure: float = _setting(
+        2.0, "ASSUMPTION", "Effort weight of reporting a quality measure not reported today (setting up its data "
+        "capture, then the completeness threshold): more than completing one already reported (relative units).",
+        minimum=0)
     action_effort_minimum_submission: float = _setting(
         1.0, "ASSUMPTION", "Effort weight of meeting the minimum data submission (on time, one measure complete) "
         "(relative units).", minimum=0)

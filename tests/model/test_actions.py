@@ -48,6 +48,8 @@ EXPECTED_CHANGE = {
     ("quality_top", "Q236"): 50 * 3 / 40,           # 7 -> 10 points
     ("completeness", "Q008"): 50 * Q008_POINTS / 40,  # 0 -> 1.8729 points (rate as reported)
     ("cost_point", ""): 50 * 0.1,                   # 8 -> 9 cost points: cost + 0.1, weight 0.5
+    ("report_measure", "Q005"): 50 * 5.5 / 40,      # not reported: 0 -> 5.5 points assumed [ASSUMPTION]
+    ("report_measure", "Q377"): 50 * 5.5 / 40,
 }
 
 

@@ -76,12 +76,12 @@ def test_scores_needed_per_row_are_the_cohort_values_and_the_gap():
 
 def test_cheapest_path_to_a_score_by_hand():
     # from 33.75: IA-1 +10 (effort 1), PI +5 (1), Q236 decile +1.25 (1), Q236 top +3.75 (3),
-    # Q008 completeness +2.3411 (1), cost point +5 (2)
+    # Q008 completeness +2.3411 (1), cost point +5 (2), report Q005 / Q377 +6.875 each (2)
     p = path_to_score(ROW, 43.0)
     assert p.reachable and p.actions == (("ia1", ""),) and p.effort == 1.0
     assert p.final_after == pytest.approx(43.75)
-    # 50 needs +16.25: IA-1 + PI + decile gives exactly 50, IA-1 + PI + Q008 completeness 51.34: both effort 3,
-    # the higher score wins the tie
+    # 50 needs +16.25: IA-1 + PI + decile gives exactly 50, IA-1 + PI + Q008 completeness 51.34, IA-1 + report
+    # Q005 50.625: all effort 3 (nothing of effort 2 reaches 50), the higher score wins the tie
     p = path_to_score(ROW, 50.0)
     assert set(p.actions) == {("ia1", ""), ("pi_full", ""), ("completeness", "Q008")} and p.effort == 3.0
     assert p.final_after == pytest.approx(BEFORE + 15 + 50 * Q008_POINTS / 40)
@@ -90,10 +90,11 @@ def test_cheapest_path_to_a_score_by_hand():
 
 def test_path_not_reachable_gives_the_best_reachable_score():
     p = path_to_score(ROW, 95.0)
-    # everything: IA +10, PI +5, Q236 top +3.75, Q008 +2.34, cost +5 -> 59.84
-    best = BEFORE + 10 + 5 + 3.75 + 50 * Q008_POINTS / 40 + 5
+    # everything: IA +10, PI +5, Q236 top +3.75, Q008 +2.34, cost +5, Q005 and Q377 reported +6.875 each -> 73.59
+    best = BEFORE + 10 + 5 + 3.75 + 50 * Q008_POINTS / 40 + 5 + 2 * 50 * 5.5 / 40
     assert not p.reachable and p.best_reachable_score == pytest.approx(best)
-    assert p.summary.startswith("not reachable (best 59.84)")
+    assert {("report_measure", "Q005"), ("report_measure", "Q377")} <= set(p.actions)
+    assert p.summary.startswith("not reachable (best 73.59)")
     assert path_to_score(ROW, 20.0).summary == "already there"
 
 

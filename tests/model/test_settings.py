@@ -40,8 +40,9 @@ def test_assumptions_are_exactly_the_assumption_tagged_settings():
                      "payment_weighted_pool", "pool_definition", "topped_out_cap", "pool",
                      "given_scaling_factor", "given_midpoint", "roster_pool_minimum_share",
                      "peer_draws", "peer_seed", "gain_chance_target", "payments_growth", "action_assumed_cost_points",
-                     "action_effort_ia", "action_effort_pi", "action_effort_quality_decile",
-                     "action_effort_completeness", "action_effort_minimum_submission", "action_effort_cost_point",
+                     "action_assumed_measure_points", "action_effort_ia", "action_effort_pi",
+                     "action_effort_quality_decile", "action_effort_completeness", "action_effort_report_measure",
+                     "action_effort_minimum_submission", "action_effort_cost_point",
                      "action_effort_cost_episodes"}
 
 

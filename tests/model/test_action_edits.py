@@ -1,0 +1,113 @@
+"""Which actions apply: reporting a cohort quality measure not reported today (issue 10) — final-score
+changes derived by hand, and where the action does not apply (a claims measure, a measure already
+reported, no benchmark to score it on)."""
+
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from asm_xl.model.action_catalogue import ACTIONS
+from asm_xl.model.actions import action_values, participant_actions
+from asm_xl.model.benchmarks import BenchmarkTable, packaged_benchmarks
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+
+from .test_actions import POOL, ROW, factor
+
+Q008 = ["q008_collection_type", "q008_eligible", "q008_reported", "q008_rate"]
+
+
+@pytest.fixture(scope="module")
+def okafor():
+    """The sample roster's first HF physician (Okafor) with her Q008 columns blanked: not reported."""
+    with resources.files("asm_xl.roster.data").joinpath("sample_roster.csv").open(encoding="utf-8-sig") as fh:
+        row = pd.read_csv(fh, dtype=str).iloc[[0]].reset_index(drop=True)
+    assert row.loc[0, "name"] == "Okafor, Adaeze" and row.loc[0, "specialty"] == "Cardiology"
+    row[Q008] = None
+    return row
+
+
+def _report(table, measure):
+    got = table[(table["action"] == "report_measure") & (table["measure"] == measure)]
+    assert len(got) == 1, f"report_measure {measure}: {len(got)} rows"
+    return got.iloc[0]
+
+
+def test_an_unreported_measure_gets_the_report_action_worth_its_assumed_points_over_the_counted_measures(okafor):
+    got = _report(action_values(okafor, pool=POOL), "Q008")
+    # Okafor counts 5 measures: Q492 (claims, scored on the case minimum), Q008 (not reported: 0 points,
+    # counted), Q005, Q236, Q377 (scored); cost is scored (127 episodes), so the quality weight is 0.5.
+    # Reporting Q008 at 5.5 points [ASSUMPTION]: quality + 5.5 / (10 x 5), final + 0.5 x 100 x 5.5 / 50
+    assert DEFAULT_SETTINGS.action_assumed_measure_points == 5.5
+    change = 5.5 / (10 * 5) * 0.5 * 100
+    assert change == pytest.approx(5.5)
+    assert got["final_change"] == pytest.approx(change, abs=1e-9)
+    assert got["label"] == "Report quality measure Q008 (not reported today)"
+    assert got["source"] == ACTIONS["report_measure"].source and "ASSUMPTION" in got["source"]
+    assert got["effort"] == DEFAULT_SETTINGS.action_effort_report_measure == 2.0
+    assert "5.5 Q008 points assumed" in got["note"] and "20 eligible cases" in got["note"]
+    before, after = got["final_before"], got["final_after"]
+    assert got["value_p50"] == pytest.approx(416_569 * (factor(after) - factor(before)), rel=1e-9)
+
+
+def test_the_assumed_points_and_effort_are_editable_settings(okafor):
+    s = Settings(action_assumed_measure_points=8.0, action_effort_report_measure=3.0)
+    got = _report(action_values(okafor, pool=POOL, settings=s), "Q008")
+    assert got["final_change"] == pytest.approx(8.0 / 50 * 0.5 * 100, abs=1e-9)  # 8.0
+    assert got["effort"] == 3.0
+    with pytest.raises(ASMInputError) as e:
+        Settings(action_assumed_measure_points=11)
+    assert e.value.field == "action_assumed_measure_points"
+
+
+def test_the_hand_row_gets_one_report_action_per_unreported_measure_and_none_for_reported_ones():
+    # ROW (tests/model/test_actions.py): Q236 scored, Q008 incomplete, Q005 and Q377 not reported,
+    # Q492 (administrative claims) without a rate: excluded, 4 measures counted; weight 0.5.
+    got = participant_actions(ROW, pool=POOL)
+    reports = got[got["action"] == "report_measure"]
+    assert sorted(reports["measure"]) == ["Q005", "Q377"]
+    assert np.allclose(reports["final_change"], 50 * 5.5 / 40, rtol=0, atol=1e-9)  # 6.875 each
+    # Q008 is reported below the threshold: it gets "completeness", not "report"
+    assert set(got.loc[got["measure"] == "Q008", "action"]) == {"completeness"}
+
+
+def test_no_report_action_for_an_administrative_claims_measure_even_when_it_counts_as_zero():
+    # unreported_admin_claims_excluded off: Q492 without a rate counts as 0 points (5 measures counted),
+    # yet CMS computes it from claims: there is nothing for the physician to report
+    s = Settings(unreported_admin_claims_excluded=False)
+    got = participant_actions(ROW, pool=POOL, settings=s)
+    assert "Q492" not in set(got.loc[got["action"] == "report_measure", "measure"])
+    # the others now count over 5 measures: 50 x 5.5 / 50
+    assert np.allclose(got.loc[got["action"] == "report_measure", "final_change"], 5.5, rtol=0, atol=1e-9)
+
+
+def test_no_report_action_where_the_measure_has_no_benchmark_to_be_scored_on():
+    table = packaged_benchmarks()
+    without_q005 = BenchmarkTable([table.lookup(m, c, y) for m, c, y in table.keys() if m != "005"])
+    got = participant_actions(ROW, pool=POOL, benchmarks=without_q005)
+    # reported, Q005 would be excluded for want of a benchmark [spec 8.1]: no assumed points for it
+    assert sorted(got.loc[got["action"] == "report_measure", "measure"]) == ["Q377"]
+    # cohort-built ladders from one physician: fewer than 20 reporters, no ladder for any measure
+    alone = participant_actions(ROW, pool=POOL, benchmark_source="cohort")
+    assert "report_measure" not in set(alone["action"])
+
+
+def test_a_topped_out_ladder_caps_the_assumed_points():
+    # Q005 as MIPS CQM: a topped-out ladder, capped at 7 points [ASSUMPTION topped_out_cap]
+    assert packaged_benchmarks().find("005", "MIPS CQM").topped_out
+    s = Settings(action_assumed_measure_points=9.0)
+    got = _report(participant_actions({**ROW, "q005_collection_type": "MIPS CQM"}, pool=POOL, settings=s), "Q005")
+    assert got["final_change"] == pytest.approx(50 * 7 / 40, abs=1e-9)  # 8.75, not 50 x 9 / 40
+    assert "capped at 7" in got["note"]
+    eq = _report(participant_actions(ROW, pool=POOL, settings=s), "Q005")  # eCQM: not topped out
+    assert eq["final_change"] == pytest.approx(50 * 9 / 40, abs=1e-9)
+
+
+def test_a_collection_type_the_measure_is_not_collected_as_is_an_input_error_not_an_action():
+    bad = {**ROW, "q377_collection_type": "MIPS CQM"}  # Q377 is an eCQM only [CMS]
+    with pytest.raises(ASMInputError) as e:
+        participant_actions(bad, pool=POOL)
+    assert e.value.field == "q377_collection_type"
+    assert participant_actions(bad, pool=POOL, errors="skip").empty
