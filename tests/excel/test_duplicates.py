@@ -15,6 +15,7 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort
 
 from tests.excel.test_measure_cells_property import measure_inputs
+from score_sheet import score_sheet
 
 ITEMS = ("collection_type", "completeness", "cases", "points", "counted", "status")
 Q008_90 = 3 + 2.07 / 2.39   # PY2026 eCQM ladder: B3 = 87.93, B4 = 90.32 (as tests/excel/test_measure_cells.py)
@@ -132,14 +133,9 @@ def test_actions_read_a_repeated_measure_from_its_first_row_only():
 
 # ------------------------------------------------------------------ property: a repeated row never raises quality
 def _quality(cohort, rows, assumptions=None):
-    """The Score sheet's composition over ``rows`` [(measure label, inputs)]: ASM_MEASURE cells with the
-    measures entered so far, then ASM_QUALITY and ASM_MIN_SUBMISSION."""
-    labels = [[m] for m, _ in rows]
-    cells = {i: [call("ASM_MEASURE", i, cohort, m, v["ctype"], v["eligible"], v["reported"], v["completeness"],
-                      v["rate"], v["points"], None, assumptions, labels[:k + 1]) for k, (m, v) in enumerate(rows)]
-             for i in ("counted", "completeness", "cases")}
-    return (call("ASM_QUALITY", cells["counted"], cells["completeness"], cells["cases"], assumptions),
-            call("ASM_MIN_SUBMISSION", cells["completeness"], True, assumptions))
+    """The Score sheet's composition without the cohort's missing measures (``score_sheet``), so only the
+    rule for a measure entered twice is at work."""
+    return score_sheet(cohort, rows, assumptions, with_cohort=False)
 
 
 @st.composite

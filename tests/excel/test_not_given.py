@@ -15,6 +15,7 @@ from asm_xl.model.parameters import get_cohort
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 from tests.excel.test_measure_cells_property import measure_inputs
+from score_sheet import score_sheet
 
 # Q008 8 points and Q377 6 points, both complete with 50 cases: the Score sheet's counted, completeness and
 # cases cells of a table holding only those two rows (and a blank one)
@@ -96,16 +97,8 @@ def test_a_missing_measure_shows_the_cells_of_a_row_with_nothing_entered():
 
 # ------------------------------------------------------------------ property: the Score sheet without a row
 def _sheet(cohort, rows, assumptions):
-    """The Score sheet's composition over ``rows`` [(measure label, inputs)]: ASM_MEASURE cells given the
-    measures entered so far, ASM_QUALITY with the cohort and the measure cells, ASM_MIN_SUBMISSION."""
-    labels = [[m] for m, _ in rows]
-    cells = {i: ["" if not m else  # a blank row: IF(A="","",...)
-                 call("ASM_MEASURE", i, cohort, m, v["ctype"], v["eligible"], v["reported"], v["completeness"],
-                      v["rate"], v["points"], None, assumptions, labels[:k + 1]) for k, (m, v) in enumerate(rows)]
-             for i in ("counted", "completeness", "cases")}
-    return (call("ASM_QUALITY", cells["counted"], cells["completeness"], cells["cases"], assumptions, cohort,
-                 labels),
-            call("ASM_MIN_SUBMISSION", cells["completeness"], True, assumptions))
+    """The Score sheet's composition (``score_sheet``: ASM_QUALITY given the cohort and the measure cells)."""
+    return score_sheet(cohort, rows, assumptions)
 
 
 @st.composite
