@@ -439,5 +439,20 @@ def test_recalc_skips_excels_lock_file_of_an_open_workbook(generated, tmp_path, 
     assert main(["recalc", str(lock), str(book)]) == 0
     out, err = capsys.readouterr()
     assert err.strip() == f"{lock}: skipped: Excel's lock file (its workbook is open in Excel), not a workbook"
-    assert out.startswith(f"{book}: ") and out.strip().endswith("formula cell(s) recalculated")
+    assert out.startswith(f"{book}: ") and out.strip().endswith("the file is unchanged")
     assert lock.read_bytes().startswith(b"\x0bsomeone")
+
+
+def test_recalc_says_when_every_cached_value_was_already_right_and_the_file_is_untouched(generated, tmp_path, capsys):
+    right, stale = tmp_path / "right.xlsx", tmp_path / "stale.xlsx"
+    for path in (right, stale):
+        path.write_bytes(generated[0].read_bytes())
+    sheet, cell = _final_cell(stale)
+    write_cached_values(stale, {(sheet, cell): 12.345})
+    before = right.stat().st_mtime_ns
+    assert main(["recalc", str(right), str(stale)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    cells = lines[1].split()[1]
+    assert lines == [f"{right}: {cells} formula cell(s) recalculated; every cached value was already right: the file "
+                     "is unchanged", f"{stale}: {cells} formula cell(s) recalculated"]
+    assert right.stat().st_mtime_ns == before and main(["recalc", "--check", str(stale)]) == 0

@@ -145,14 +145,19 @@ RECALC_CHUNK = 256
 
 def _cmd_recalc(args) -> int:
     from asm_xl.calc.recalc import Recalculator, recalc_file
+    from asm_xl.xlsx.atomic import file_stamp
     cache = Recalculator()
     status = 0
     done: dict = {}
     files = workbook_files(args.files)
+    read_as: dict = {}  # each file as it was before asm-xl read it: unchanged after, its values were right
     for k, f in enumerate(files):
         if args.engine == "auto" and k % RECALC_CHUNK == 0 and len(files) > 1:
             # the chunk computed together (its actions etc. in one batch, each file read once)
+            read_as = {os.fspath(g): file_stamp(g) for g in files[k:k + RECALC_CHUNK]}
             done = cache.recalc_many(files[k:k + RECALC_CHUNK], check=args.check)
+        elif os.fspath(f) not in read_as:
+            read_as = {os.fspath(f): file_stamp(f)}
         try:
             with warnings.catch_warnings(record=True) as caught:  # one line each, not Python's two
                 warnings.simplefilter("always")
@@ -176,7 +181,9 @@ def _cmd_recalc(args) -> int:
             else:
                 print(f"{f}: cached values match")
         else:
-            print(f"{f}: {result} formula cell(s) recalculated")
+            same = file_stamp(f) == read_as.get(os.fspath(f)) is not None
+            print(f"{f}: {result} formula cell(s) recalculated" + ("; every cached value was already right: "
+                                                                  "the file is unchanged" if same else ""))
     return status
 
 
