@@ -150,14 +150,14 @@ def _cmd_recalc(args) -> int:
     status = 0
     done: dict = {}
     files = workbook_files(args.files)
-    read_as: dict = {}  # each file as it was before asm-xl read it: unchanged after, its values were right
     for k, f in enumerate(files):
-        if args.engine == "auto" and k % RECALC_CHUNK == 0 and len(files) > 1:
-            # the chunk computed together (its actions etc. in one batch, each file read once)
-            read_as = {os.fspath(g): file_stamp(g) for g in files[k:k + RECALC_CHUNK]}
-            done = cache.recalc_many(files[k:k + RECALC_CHUNK], check=args.check)
-        elif os.fspath(f) not in read_as:
-            read_as = {os.fspath(f): file_stamp(f)}
+        if k % RECALC_CHUNK == 0:
+            chunk = files[k:k + RECALC_CHUNK]
+            # each file as it was before asm-xl read it: unchanged after, its values were right already
+            read_as = {os.fspath(g): file_stamp(g) for g in chunk}
+            if args.engine == "auto" and len(files) > 1:
+                # the chunk computed together (its actions etc. in one batch, each file read once)
+                done = cache.recalc_many(chunk, check=args.check)
         try:
             with warnings.catch_warnings(record=True) as caught:  # one line each, not Python's two
                 warnings.simplefilter("always")

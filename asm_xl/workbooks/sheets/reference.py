@@ -8,9 +8,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from asm_xl import __version__
-from asm_xl.excel.measure_functions import LADDERS_HEADER
+from asm_xl.excel.measure_functions import LADDERS_HEADER, asm_ladders
 from asm_xl.model.benchmarks import packaged_benchmarks
-from asm_xl.model.parameters import cohorts
 from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, LISTS_SHEET, NOTE_FONT, TITLE_FONT, assumption_name, define, header,
@@ -53,8 +52,9 @@ BENCHMARK_NOTE = ("Year: the Assumptions sheet's benchmark_year (0 = the latest 
 
 
 def ladder_rows() -> int:
-    """Rows of the ladder table: one per cohort, measure and collection type (ASM_LADDERS' rows)."""
-    return sum(len(m.collection_types) for c in cohorts().values() for m in c.measures)
+    """Rows of the ladder table: ASM_LADDERS' rows below its header (one per cohort, measure and
+    collection type, whatever the assumptions)."""
+    return len(asm_ladders()) - 1
 
 
 def _benchmark_year_list(ws, cell: str) -> None:
