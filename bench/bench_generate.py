@@ -241,7 +241,8 @@ def _phases(df: pd.DataFrame, template: str) -> list[tuple[str, float]]:
     out.append((f"all workbooks: formula evaluation, chunks of {CHUNK} (x{len(df)})", ev * len(df)))
     out.append((f"all workbooks: render = evaluation + XML + deflate (x{len(df)})", rd * len(df)))
     out.append((f"all workbooks: write_atomic (x{len(df)})", wr * len(df)))
-    out.append(("  per workbook: evaluation (run_many: both passes and the batch)", ev))
+    out.append((f"  per workbook: evaluation (run_many: the {len(img.evaluator.shared_cells)} of "
+                f"{len(img.evaluator.keys)} formula cells computed once a chunk, both passes and the batch)", ev))
     out.append(("  per workbook: render (evaluation + XML + deflate)", rd))
     out.append(("  per workbook: write_atomic (temp file + rename)", wr))
     return out

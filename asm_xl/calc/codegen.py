@@ -115,7 +115,8 @@ def may_be_range(node) -> bool:
 HELPERS = {"_final": xl.final, "_final_spill": xl.final_spill, "_neg": xl.neg, "_scalar": xl.scalar, "_cmp": xl.compare,
             "_arith": xl.arith, "_cat": xl.concat, "_truth": xl.truth, "_XlErr": XlErr,
             "_aggregate": xl.aggregate, "_to_asm": xl.to_asm, "_freeze": xl.freeze, "_key": xl.key_of,
-            "_index_at": xl.index_at, "_iferror_value": xl.iferror_value, "_U": _MISSING}
+            "_index_at": xl.index_at, "_iferror_value": xl.iferror_value, "_index_cell": xl.index_cell,
+            "_U": _MISSING}
 
 
 def compile_formula(text: str, sheet: str, names: dict[str, str]):
@@ -247,6 +248,18 @@ class Codegen:
         if not self.branches:  # this code always runs (Python evaluates left to right, as we compile)
             self.made.add(local)
         return f"({local} if {local} is not _U else ({local} := {call}))"
+
+    def final_expr(self, node) -> str:
+        """A Python expression computing a formula cell's final value (what ``_final`` makes of
+        :meth:`expr`): ``IFERROR(INDEX(table, r, c), fallback)`` with r, c and the fallback written in
+        the formula is one call (:func:`~asm_xl.calc.excel_semantics.index_cell`)."""
+        if node[0] == "func" and node[1] == "IFERROR" and len(node[2]) == 2 and node[2][1][0] == "lit":
+            inner, fallback = node[2]
+            if (inner[0] == "func" and inner[1] == "INDEX" and len(inner[2]) == 3
+                    and all(_whole_literal(a) for a in inner[2][1:])):
+                table, r, c = inner[2]
+                return f"_index_cell({self.expr(table)}, {int(r[1])}, {int(c[1])}, {self.const(fallback[1])})"
+        return f"_final({self.expr(node)})"
 
     def function(self, name: str, params: list[str], body: list[str], helpers: dict):
         return self.bind(self.code(name, params, body), name, helpers)

@@ -14,6 +14,9 @@ workbooks (``asm-xl recalc --check`` finds no difference).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 from asm_xl.excel.registry import prefetch
 from asm_xl.calc import excel_semantics as xl
 from asm_xl.calc.codegen import (KNOWN_FUNCTIONS, MEMO_SIZE, Codegen, batched_calls, compile_formula,
@@ -45,12 +48,14 @@ class Evaluator:
         refs: dict = {}
         trees = {key: parse_formula(f, key[0], upper, refs, KNOWN_FUNCTIONS) for key, f in formulas.items()}
         deps: dict = {}
+        direct: dict = {}
         read: set = set()
         for key, tree in trees.items():
             mine: set = set()
             cells_read(tree, mine)
             read |= mine
             deps[key] = [k for k in mine if k in trees]
+            direct[key] = [k for k in mine if k not in trees]
         #: every cell a formula reads: the only inputs an evaluation needs
         self.referenced = frozenset(read)
         order = dependency_order(trees, deps)
@@ -59,14 +64,34 @@ class Evaluator:
         #: this evaluator's ASM_* memo (see :func:`memoized_asm`); ``memo_clear()`` empties it
         self._asm = memoized_asm()
         self._trees, self._deps, self._order = trees, deps, order
-        self._run = self._compile(order, "inputs", {"_asm": self._asm, "_freeze": self._asm.freeze})
-        self._passes = None   # the two passes of run_many, compiled when first needed
+        self._position = {key: i for i, key in enumerate(order)}
+        self._run = self._compile(order, ["inputs"], {"_asm": self._asm, "_freeze": self._asm.freeze})
+        # per formula cell, the sheets of the input cells it is computed from (directly or not); per
+        # sheet, the input cells formulas read there (what :meth:`run_many` compares across a chunk)
+        sheets: dict = {}
+        for key in order:
+            mine = {k[0] for k in direct[key]}
+            for d in deps[key]:
+                mine |= sheets[d]
+            sheets[key] = frozenset(mine)
+        self._input_sheets = sheets
+        by_sheet: dict = {}
+        for key in sorted(read - trees.keys()):
+            by_sheet.setdefault(key[0], []).append(key)
+        self._sheet_inputs = {sheet: tuple(keys) for sheet, keys in by_sheet.items()}
+        self._plans: dict = {}   # the compiled plans of run_many, by the sheets a chunk shares
+        #: the formula cells the last :meth:`run_many` computed once for its whole chunk
+        self.shared_cells: frozenset = frozenset()
         self.keys = tuple(formulas)
 
-    def _compile(self, cells: list, read_from: str, helpers: dict, collect: list = ()):
-        """One function computing ``cells`` (in this order) from a dict of the cells they read (inputs,
+    def _compile(self, cells: list, params: list[str], helpers: dict, collect: list = (),
+                 sources: dict | None = None):
+        """One function computing ``cells`` (in this order) from dicts of the cells they read (inputs,
         and formula cells outside ``cells``), each read once; it returns ({cell: value}, spills).
-        ``collect``: call trees made after the cells (the first pass of :meth:`run_many` notes them)."""
+        ``params``: the function's parameters, each a dict; a cell read is looked up in
+        ``sources[cell]`` when given there, else in the first. ``collect``: call trees made after the
+        cells (the first pass of :meth:`run_many` notes them)."""
+        sources = sources or {}
         mine = set(cells)
         read: set = set()
         for key in cells:
@@ -77,39 +102,51 @@ class Evaluator:
         local = {key: f"v{i}" for i, key in enumerate(cells)}
         local.update({key: f"i{i}" for i, key in enumerate(outside)})
         gen = Codegen(local.__getitem__, ranges_once=True)
-        body: list[str] = [f"    _g = {read_from}.get", "    _sp = {}"]
-        body += [f"    {local[key]} = _g({gen.const(key)})" for key in outside]
+        getters = {p: f"_g{i}" for i, p in enumerate(params)}
+        body: list[str] = [f"    {getters[p]} = {p}.get" for p in params] + ["    _sp = {}"]
+        body += [f"    {local[key]} = {getters[sources.get(key, params[0])]}({gen.const(key)})" for key in outside]
         for key in cells:
             gen.pending_ranges = []
-            value = gen.expr(self._trees[key])
-            body += ["    " + r for r in gen.pending_ranges]  # ranges first: each built once
             if key in self.may_spill:
-                body.append(f"    {local[key]} = _final_spill(_sp, {gen.const(key)}, {value})")
+                value = f"_final_spill(_sp, {gen.const(key)}, {gen.expr(self._trees[key])})"
             else:
-                body.append(f"    {local[key]} = _final({value})")
+                value = gen.final_expr(self._trees[key])
+            body += ["    " + r for r in gen.pending_ranges]  # ranges first: each built once
+            body.append(f"    {local[key]} = {value}")
         for node in collect:
             gen.pending_ranges = []
             value = gen.expr(node)
             body += ["    " + r for r in gen.pending_ranges] + [f"    {value}"]
         body.append("    return {" + ", ".join(f"{gen.const(key)}: {local[key]}" for key in cells) + "}, _sp")
-        body[2:2] = [f"    {c} = _U" for c in gen.calls.values()]  # each shared call: not made yet
-        return gen.function("evaluate", [read_from], body, helpers)
+        at = len(params) + 1
+        body[at:at] = [f"    {c} = _U" for c in gen.calls.values()]  # each shared call: not made yet
+        return gen.function("evaluate", params, body, helpers)
 
-    def _two_passes(self):
-        """(first, second) for :meth:`run_many`, or None when nothing is batched. The cells that call a
-        batched function and every cell computed from them (the closure) are left to the second
-        pass; the first computes all other cells and then notes each batched call (its arguments are
-        outside the closure, else there are no two passes)."""
-        trees = self._trees
-        found = {key: batched_calls(tree) for key, tree in trees.items()}
+    def _plan(self, same: frozenset) -> "_Plan":
+        """How :meth:`run_many` computes a chunk whose inputs are the same on the sheets ``same``
+        (compiled once per such set of sheets).
+
+        * ``shared``: the cells computed from those sheets' inputs only (the Benchmarks sheet's ladder
+          table reads the Assumptions only), computed once for the chunk; None when there are none.
+        * ``first``: the other cells, except the ones that call a batched function (``ASM_ACTIONS``...)
+          and every cell computed from them (the closure), which are left to ``second``; ``first``
+          then notes each batched call (its arguments are outside the closure). When nothing is
+          batched (or a batched call reads another's result), ``first`` computes every other cell,
+          call by call, and ``second`` is None.
+        """
+        plan = self._plans.get(same)
+        if plan is not None:
+            return plan
+        order, trees = self._order, self._trees
+        shared = [k for k in order if self._input_sheets[k] <= same]
+        rest = [k for k in order if not self._input_sheets[k] <= same]
+        found = {key: batched_calls(trees[key]) for key in rest}
         calls = [node for nodes in found.values() for node in nodes]
-        if not calls:
-            return None
-        users: dict = {}
-        for key, ds in self._deps.items():
-            for d in ds:
-                users.setdefault(d, []).append(key)
         later = {key for key, nodes in found.items() if nodes}
+        users: dict = {}
+        for key in rest:
+            for d in self._deps[key]:
+                users.setdefault(d, []).append(key)
         stack = list(later)
         while stack:
             for u in users.get(stack.pop(), ()):
@@ -120,12 +157,40 @@ class Evaluator:
         for node in calls:
             cells_read(node, read)
         if read & later:  # a batched call reading another's result: one pass, call by call
-            return None
-        freeze = self._asm.freeze
-        first = self._compile([k for k in self._order if k not in later], "inputs",
-                              {"_asm": self._asm.deferring, "_freeze": freeze}, collect=calls)
-        second = self._compile([k for k in self._order if k in later], "values", {"_asm": self._asm, "_freeze": freeze})
-        return first, second
+            later, calls = set(), []
+        memo, freeze = self._asm, self._asm.freeze
+        in_shared = dict.fromkeys(shared, "shared")
+        plan = _Plan(
+            cells=frozenset(shared),
+            shared=self._compile(shared, ["inputs"], {"_asm": memo, "_freeze": freeze}) if shared else None,
+            first=self._compile([k for k in rest if k not in later], ["inputs", "shared"],
+                                {"_asm": memo.deferring if calls else memo, "_freeze": freeze},
+                                collect=calls, sources=in_shared),
+            second=self._compile([k for k in rest if k in later], ["inputs", "values", "shared"],
+                                 {"_asm": memo, "_freeze": freeze},
+                                 sources={**dict.fromkeys(rest, "values"), **in_shared}) if calls else None)
+        if len(self._plans) >= 8:
+            self._plans.clear()
+        self._plans[same] = plan
+        return plan
+
+    def _same_sheets(self, many: list[dict]) -> frozenset:
+        """The sheets whose input cells (those formulas read) hold the same values in every inputs of
+        ``many``: the same classes and values (as the ASM_* memo keys them) and zeros of the same sign."""
+        same = []
+        first, rest = many[0], many[1:]
+        for sheet, cells in self._sheet_inputs.items():
+            t0 = tuple(map(first.get, cells))
+            c0 = tuple(map(type, t0))
+            zeros = [repr(v) for v in t0 if v.__class__ is float and not v] if 0.0 in t0 else None
+            for inputs in rest:
+                t = tuple(map(inputs.get, cells))
+                if t != t0 or tuple(map(type, t)) != c0 or (
+                        zeros is not None and [repr(v) for v in t if v.__class__ is float and not v] != zeros):
+                    break
+            else:
+                same.append(sheet)
+        return frozenset(same)
 
     @property
     def memo_size(self) -> int:
@@ -142,46 +207,53 @@ class Evaluator:
             spill_into(values, spills, inputs)
         return values
 
-    def prefetch(self, many: list[dict[tuple[str, str], object]]) -> list | None:
-        """Compute the calls of batched functions (``ASM_ACTIONS``, ``ASM_PROJECTION``, ...) that these
-        inputs make, all at once (:func:`~asm_xl.excel.registry.prefetch`): each function keeps the
-        results, so that :meth:`run` of each inputs afterwards finds them. Returns the first pass's
-        results (what :meth:`run_many` continues from), or None when nothing is batched."""
-        if self._passes is None:
-            self._passes = self._two_passes() or False
-        if not self._passes:
-            return None
-        first = self._passes[0]
-        state = self._asm.state
-        wanted: dict = {}
-        state.wanted = wanted
-        try:
-            done = [first(inputs) for inputs in many]
-        finally:
-            state.wanted = None
-        for name, calls in wanted.items():
-            prefetch(name, list(calls.values()))
-        return done
-
     def run_many(self, many: list[dict[tuple[str, str], object]]) -> list[dict[tuple[str, str], object]]:
-        """:meth:`run` of each inputs, with the calls of functions that have a batch form (``ASM_ACTIONS``,
-        ``ASM_PROJECTION``) computed together: a first pass computes every cell that does not depend on
-        them and notes those calls, the batch computes them (:meth:`prefetch`), a second pass computes
-        the cells that depend on them. The results are those of :meth:`run` one by one; keep ``many``
-        to a few hundred, so that the memos hold a chunk's results."""
-        done = self.prefetch(many) if len(many) > 1 else None
-        if done is None:
+        """:meth:`run` of each inputs, computed together: the cells computed from inputs that are the same
+        in all of them (the Assumptions, for a generated roster) once, and the calls of functions that
+        have a batch form (``ASM_ACTIONS``, ``ASM_PROJECTION``: :func:`~asm_xl.excel.registry.prefetch`)
+        in one batch, between a first pass that computes every cell that does not depend on them and
+        notes those calls and a second that computes the cells that do (:meth:`_plan`). The results are
+        those of :meth:`run` one by one; keep ``many`` to a few hundred, so that the memos hold a
+        chunk's results."""
+        if len(many) < 2:
             return [self.run(inputs) for inputs in many]
-        second = self._passes[1]
+        plan = self._plan(self._same_sheets(many))
+        self.shared_cells = plan.cells
+        shared, shared_spills = plan.shared(many[0]) if plan.shared else ({}, {})
+        if plan.second is None:
+            done = [plan.first(inputs, shared) for inputs in many]
+        else:
+            state = self._asm.state
+            wanted: dict = {}
+            state.wanted = wanted
+            try:
+                done = [plan.first(inputs, shared) for inputs in many]
+            finally:
+                state.wanted = None
+            for name, calls in wanted.items():
+                prefetch(name, list(calls.values()))
         out = []
         for inputs, (values, spills) in zip(many, done):
-            more, more_spills = second({**inputs, **values})
-            values.update(more)
-            spills.update(more_spills)
+            if plan.second is not None:
+                more, more_spills = plan.second(inputs, values, shared)
+                values.update(more)
+                spills.update(more_spills)
+            values.update(shared)
+            if shared_spills:  # placed in the order one by one would place them (a later table yields)
+                spills = dict(sorted({**shared_spills, **spills}.items(), key=lambda kv: self._position[kv[0]]))
             if spills:
                 spill_into(values, spills, inputs)
             out.append(values)
         return out
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The compiled passes of :meth:`Evaluator.run_many` for one set of shared sheets."""
+    cells: frozenset
+    shared: Callable | None
+    first: Callable
+    second: Callable | None
 
 
 def spill_into(values: dict, spills: dict, inputs: dict) -> None:

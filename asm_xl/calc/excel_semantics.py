@@ -15,7 +15,7 @@ from asm_xl.excel.values import content_key
 
 __all__ = ["XlErr", "FUNCS", "is_err", "scalar", "num", "as_text", "compare", "arith", "truth",
            "final", "final_spill", "neg", "concat", "aggregate", "freeze", "key_of", "to_asm", "from_asm", "index_at",
-           "iferror_value"]
+           "iferror_value", "index_cell"]
 
 #: An Excel error value ("#N/A"...): a str subclass so ASM functions receive the text (the Excel-file
 #: layer's :class:`~asm_xl.xlsx.cells.ErrorValue`, so values read from a file need no conversion).
@@ -211,6 +211,23 @@ def iferror_value(value, fallback):
     """IFERROR(value, fallback) where the fallback is a value written in the formula (not a range)."""
     value = scalar(value)
     return fallback if value.__class__ is XlErr else value
+
+
+def index_cell(array, r: int, c: int, fallback):
+    """A formula cell ``=IFERROR(INDEX(array, r, c), fallback)`` with r, c and the fallback written in
+    the formula (the Benchmarks and Actions sheets' ~390 cells read their tables so): the value
+    ``final(iferror_value(index_at(array, r, c), fallback))`` gives, decided at once for a number or a
+    text in the table (one call where there were four)."""
+    if array.__class__ is list and r <= len(array):
+        row = array[r - 1]
+        if c <= len(row):
+            v = row[c - 1]
+            cls = v.__class__
+            if cls is float:
+                return v if math.isfinite(v) else final(fallback)   # from_asm: #NUM!, an error: the fallback
+            if cls is str and len(v) <= _MAX_TEXT:
+                return final(fallback) if v in EXCEL_ERRORS else v
+    return final(iferror_value(index_at(array, r, c), fallback))
 
 
 def _iferror(value, fallback):
