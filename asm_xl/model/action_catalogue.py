@@ -24,7 +24,8 @@ class Action:
 
     ``can_lower``: whether the action can lower the final score (only making cost scored can: the
     new cost score may be below the quality score that had all the weight). ``is_minimum_submission``:
-    the label already says that the action meets the minimum submission.
+    the label already says that the action meets the minimum submission. ``ends_in_note``: the label
+    ends with a note in parentheses on what the change does, which a further effect joins.
     """
 
     id: str
@@ -34,6 +35,7 @@ class Action:
     effort_setting: str
     can_lower: bool = False
     is_minimum_submission: bool = False
+    ends_in_note: bool = False
 
     def text(self, measure: str = "", *, meets_minimum_submission: bool = False) -> str:
         """The label; ``meets_minimum_submission`` (the scoring core found the minimum submission missed
@@ -43,7 +45,7 @@ class Action:
         label = self.label.format(measure=measure)
         if not meets_minimum_submission or self.is_minimum_submission:
             return label
-        if label.endswith(")"):
+        if self.ends_in_note:
             return f"{label[:-1]}; {MEETS_MINIMUM_SUBMISSION})"
         return f"{label} ({MEETS_MINIMUM_SUBMISSION})"
 
@@ -72,12 +74,12 @@ ACTIONS: dict[str, Action] = {a.id: a for a in (
     Action("report_measure", "Report quality measure {measure} (not reported today)",
            "{measure}: data completeness -> the threshold, eligible cases -> the case minimum, points -> assumed",
            "CMS (unreported measure: 0 points, counted); ASSUMPTION action_assumed_measure_points",
-           "action_effort_report_measure"),
+           "action_effort_report_measure", ends_in_note=True),
     Action("report_no_benchmark", "Report quality measure {measure} (no benchmark: excluded, no longer a 0)",
            "{measure}: data completeness -> the threshold, eligible cases -> the case minimum, collection type "
            "as given; its rate is not scored (no ladder), the measure leaves the quality denominator",
            "CMS (unreported measure: 0 points, counted); 90 FR 49634 (no benchmark: excluded) [spec 8.1]",
-           "action_effort_report_measure"),
+           "action_effort_report_measure", ends_in_note=True),
     Action("minimum_submission", "Meet the minimum data submission: avoids the automatic maximum penalty",
            "submitted on time; {measure} data completeness -> the threshold where no measure meets it",
            "CMS (minimum submission not met: final score 0, factor = -risk level)",
