@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Action", "ACTIONS"]
+__all__ = ["Action", "ACTIONS", "MEETS_MINIMUM_SUBMISSION"]
+
+
+#: what a label adds when the action also meets the minimum submission the physician misses today
+MEETS_MINIMUM_SUBMISSION = "meets the minimum submission"
 
 
 @dataclass(frozen=True)
@@ -19,7 +23,9 @@ class Action:
     """One kind of action. ``label`` and ``changes`` may name ``{measure}``.
 
     ``can_lower``: whether the action can lower the final score (only making cost scored can: the
-    new cost score may be below the quality score that had all the weight).
+    new cost score may be below the quality score that had all the weight). ``is_minimum_submission``:
+    the label already says that the action meets the minimum submission. ``ends_in_note``: the label
+    ends with a note in parentheses on what the change does, which a further effect joins.
     """
 
     id: str
@@ -28,9 +34,20 @@ class Action:
     source: str
     effort_setting: str
     can_lower: bool = False
+    is_minimum_submission: bool = False
+    ends_in_note: bool = False
 
-    def text(self, measure: str = "") -> str:
-        return self.label.format(measure=measure)
+    def text(self, measure: str = "", *, meets_minimum_submission: bool = False) -> str:
+        """The label; ``meets_minimum_submission`` (the scoring core found the minimum submission missed
+        before the change and met after it, :func:`~asm_xl.model.actions.action_values`) adds that
+        effect, the biggest one (final 0 -> scored) [CMS]: "Report quality measure Q008 (not reported
+        today; meets the minimum submission)", "Report enough ... threshold (meets the minimum submission)"."""
+        label = self.label.format(measure=measure)
+        if not meets_minimum_submission or self.is_minimum_submission:
+            return label
+        if self.ends_in_note:
+            return f"{label[:-1]}; {MEETS_MINIMUM_SUBMISSION})"
+        return f"{label} ({MEETS_MINIMUM_SUBMISSION})"
 
     def change_text(self, measure: str = "") -> str:
         return self.changes.format(measure=measure)
@@ -57,11 +74,16 @@ ACTIONS: dict[str, Action] = {a.id: a for a in (
     Action("report_measure", "Report quality measure {measure} (not reported today)",
            "{measure}: data completeness -> the threshold, eligible cases -> the case minimum, points -> assumed",
            "CMS (unreported measure: 0 points, counted); ASSUMPTION action_assumed_measure_points",
-           "action_effort_report_measure"),
+           "action_effort_report_measure", ends_in_note=True),
+    Action("report_no_benchmark", "Report quality measure {measure} (no benchmark: excluded, no longer a 0)",
+           "{measure}: data completeness -> the threshold, eligible cases -> the case minimum, collection type "
+           "as given; its rate is not scored (no ladder), the measure leaves the quality denominator",
+           "CMS (unreported measure: 0 points, counted); 90 FR 49634 (no benchmark: excluded) [spec 8.1]",
+           "action_effort_report_measure", ends_in_note=True),
     Action("minimum_submission", "Meet the minimum data submission: avoids the automatic maximum penalty",
            "submitted on time; {measure} data completeness -> the threshold where no measure meets it",
            "CMS (minimum submission not met: final score 0, factor = -risk level)",
-           "action_effort_minimum_submission"),
+           "action_effort_minimum_submission", is_minimum_submission=True),
     Action("cost_point", "Lower episode costs by one cost point",
            "cost points +1 (at most 10)", "REG (cost category = cost points / 10)", "action_effort_cost_point"),
     Action("cost_episodes", "Reach the cost episode minimum so that cost is scored",

@@ -2,7 +2,8 @@
 
 An action applies when it changes an input the physician has not already maxed out: an activity
 not done, a PI score below 100%, a scored measure below its most points, a measure with data below
-the completeness threshold, a cohort measure not reported at all, a missed minimum submission, cost points below 10, too few cost
+the completeness threshold, a cohort measure not reported at all (scored on its ladder, or excluded
+where it has none), a missed minimum submission, cost points below 10, too few cost
 episodes. Physicians whose final score cannot be computed, or who have an exception (neutral factor
 whatever they do [ASSUMPTION]), get no actions. Each :class:`ActionSet` holds one kind of action
 for one measure: the physicians it applies to and the new input values, which
@@ -21,7 +22,7 @@ from asm_xl.model.benchmarks import Ladder
 from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.columns import measure_columns
 from asm_xl.model.points import points_on_ladder
-from asm_xl.model.rescoring import Baseline, final_scores
+from asm_xl.model.rescoring import Baseline, final_scores, minimum_submission
 
 __all__ = ["ActionSet", "candidate_actions", "rate_at_points", "normalize_ia_columns"]
 
@@ -151,38 +152,54 @@ def _quality_actions(base: Baseline, code: str, m, mine, add) -> np.ndarray:
 
 def _report_measure(base: Baseline, m, mi: dict, unreported: np.ndarray, add) -> None:
     """Report a cohort measure not reported today (0 points, counted [CMS]): its data completeness ->
-    the threshold, eligible cases -> the case minimum, points -> ``action_assumed_measure_points``
-    [ASSUMPTION], at most the topped-out cap on a topped-out ladder (as "to its top decile" stops
-    there)::
+    the threshold, eligible cases -> the case minimum, collection type as given (the row's, blank = the
+    measure's first). Not for an administrative-claims measure (CMS computes it; ``unreported``
+    excludes them). Two actions, by whether that collection type has a ladder
+    (:meth:`~asm_xl.model.rescoring.Baseline.quality_ladder`, the one a copy is scored on):
 
-        quality after = quality before + points / (10 x measures counted)     (the denominator unchanged)
+    * ``report_measure`` (a ladder): points -> ``action_assumed_measure_points`` [ASSUMPTION], at most
+      the topped-out cap on a topped-out ladder (as "to its top decile" stops there)::
 
-    Not for an administrative-claims measure (CMS computes it; ``unreported`` excludes them), nor in a
-    collection type (the row's, blank = the measure's first) without a ladder: reported there, the
-    measure would be excluded for want of a benchmark [spec 8.1], not scored."""
+          quality after = (S + points) / (10 x n)          (n measures counted, the denominator unchanged)
+
+    * ``report_no_benchmark`` (no ladder): reported, the measure is excluded for want of a benchmark
+      [spec 8.1] instead of counting 0, so the denominator loses it::
+
+          quality after = S / (10 x (n - 1))               (not scored when n = 1: cost takes the weight)
+
+      The scoring core needs a rate for a complete measure with enough cases; with no ladder it is
+      not scored, so any rate gives the same score (0 is entered).
+    """
     s, cols, years = base.settings, measure_columns(m.key), base.years
     points = np.full(len(base.df), np.nan)
+    no_ladder = np.zeros(len(base.df), dtype=bool)
     for year in np.unique(years[unreported]):
         for ctype in m.collection_types:
             sel = unreported & (years == year) & (mi["ctype"] == ctype)
-            ladder = base.quality_ladder(m, ctype, int(year)) if sel.any() else None
-            if ladder is not None:
+            if not sel.any():
+                continue
+            ladder = base.quality_ladder(m, ctype, int(year))
+            if ladder is None:
+                no_ladder |= sel
+            else:
                 points[sel] = min(s.action_assumed_measure_points, s.topped_out_cap if ladder.topped_out else 10.0)
     assumed = (f"{s.action_assumed_measure_points:g} {m.label} points assumed [ASSUMPTION action_assumed_measure_points]"
                f", {s.case_minimum} eligible cases")
     capped = f"{assumed}; capped at {s.topped_out_cap:g}: topped out [ASSUMPTION]"
     with np.errstate(invalid="ignore"):
         note = np.where(points < s.action_assumed_measure_points, capped + ".", assumed + ".")
-    add("report_measure", m.label, ~np.isnan(points), {cols["completeness"]: s.completeness_threshold,
-                                                       cols["eligible"]: float(s.case_minimum), cols["points"]: points},
-        note=note)
+    reported = {cols["completeness"]: s.completeness_threshold, cols["eligible"]: float(s.case_minimum)}
+    add("report_measure", m.label, ~np.isnan(points), {**reported, cols["points"]: points}, note=note)
+    add("report_no_benchmark", m.label, no_ladder, {**reported, cols["rate"]: 0.0},
+        note=f"No {m.label} benchmark in its collection type: reported ({s.case_minimum} eligible cases), it is "
+             "excluded [spec 8.1] instead of counting 0 points [CMS].")
 
 
 def _minimum_submission(base: Baseline, completable: dict, add) -> None:
     """Submit on time and, where no measure meets the completeness threshold, complete the measure
     closest to it (highest completeness; first in the cohort's list on a tie)."""
     s = base.settings
-    missed = ~base.scores["minimum_submission_met"].astype(bool).to_numpy()
+    missed = ~minimum_submission(base.scores)
     met_any = np.zeros(len(base.df), dtype=bool)
     for code in np.unique(base.cohort):
         for m in base.cohort_measures(code):

@@ -2,9 +2,10 @@
 
 For every physician and every action that applies (:mod:`asm_xl.model.action_edits`: complete IA-1
 or IA-2, PI to 100%, each quality measure one decile better and to its top decile, reach the
-completeness threshold, report a measure not reported today, meet the minimum submission, one cost point better, reach the cost episode
-minimum), a copy of the physician's inputs is changed and scored again by the cohort API, all copies
-of a roster in one vectorized call (:meth:`~asm_xl.model.rescoring.Baseline.rescore`). Before and
+completeness threshold, report a measure not reported today (excluded where it has no benchmark), meet
+the minimum submission, one cost point better, reach the cost episode minimum), a copy of the
+physician's inputs is changed and scored again by the cohort API, all copies of a roster in one
+vectorized call (:meth:`~asm_xl.model.rescoring.Baseline.rescore_outcomes`). Before and
 after are priced by the same pool (:func:`~asm_xl.model.rescoring.pool_for`, by default the national
 peer model that :func:`~asm_xl.model.ranges.payment_ranges` uses)::
 
@@ -14,6 +15,8 @@ peer model that :func:`~asm_xl.model.ranges.payment_ranges` uses)::
     value_pXX         = P10 / P50 / P90 over the draws d of
                         (factor_d(final after) - factor_d(final before)) x Part B payments
     rank              = 1 for the action worth most at P50 within the physician
+    label             = the catalogue's, plus "meets the minimum submission" where the core finds it
+                        missed before the change and met after it [CMS: missed, final score 0]
 
 ``value_pXX`` is the range of what the action is worth: in each simulated national cohort (draw)
 the action moves the factor by some amount, and P10 / P50 / P90 are taken over those amounts
@@ -48,7 +51,7 @@ from asm_xl.model.benchmarks import BenchmarkTable
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peer_percentiles import sorted_percentiles
 from asm_xl.model.peer_pricing import PERCENTILES
-from asm_xl.model.rescoring import Baseline, final_scores, pool_for
+from asm_xl.model.rescoring import Baseline, final_scores, minimum_submission, pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["Action", "ACTIONS", "ACTION_COLUMNS", "action_values", "participant_actions", "price_finals",
@@ -138,16 +141,19 @@ def action_values(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
         res = pd.DataFrame({c: pd.Series(dtype=object if c in _TEXT else float) for c in columns})
         res.attrs["scored_rows"] = base.df.index.tolist()
         return res
-    after = base.rescore(_changed_copies(base, sets))
+    after, met_after = base.rescore_outcomes(_changed_copies(base, sets))
     pos = np.concatenate([a.positions for a in sets])
     before = final_scores(base.scores)[pos]
+    # the label says so where the change meets the minimum submission missed today: the core's own
+    # outcome before and after, not a restated rule
+    meets = met_after & ~minimum_submission(base.scores)[pos]
     keep = np.isfinite(after)
     out = {
         "pos": pos, "action": np.concatenate([[a.action] * a.positions.size for a in sets]),
         "measure": np.concatenate([[a.measure] * a.positions.size for a in sets]),
         "effort": np.concatenate([a.effort for a in sets]), "note": np.concatenate([a.note for a in sets]),
         "order": np.concatenate([[i] * a.positions.size for i, a in enumerate(sets)]),
-        "final_before": before, "final_after": after,
+        "final_before": before, "final_after": after, "meets": meets,
     }
     out = {k: np.asarray(v)[keep] for k, v in out.items()}
     res = _table(base, out, pool, settings, columns)
@@ -188,8 +194,9 @@ def _table(base: Baseline, out: dict, pool, settings: Settings, columns: list[st
     df = base.df
     text = lambda col: (df[col].astype(object).where(df[col].notna(), "").astype(str).to_numpy()[pos]  # noqa: E731
                         if col in df.columns else np.full(pos.size, "", dtype=object))
-    keys = list(zip(out["action"], out["measure"]))
-    texts = {(a, m): (ACTIONS[a].text(m), ACTIONS[a].change_text(m), ACTIONS[a].source) for a, m in set(keys)}
+    keys = list(zip(out["action"], out["measure"], out["meets"].tolist()))
+    texts = {(a, m, met): (ACTIONS[a].text(m, meets_minimum_submission=met), ACTIONS[a].change_text(m),
+                           ACTIONS[a].source) for a, m, met in set(keys)}
     label, what, source = ([texts[k][i] for k in keys] for i in range(3))  # (once per action and measure)
     table = {"row": df.index.to_numpy()[pos], "npi": text("npi"), "name": text("name"), "cohort": cohort,
              "performance_year": year, "part_b_payments": pay, "action": out["action"], "measure": out["measure"],

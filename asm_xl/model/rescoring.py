@@ -29,7 +29,7 @@ from asm_xl.model.peers import PoolDraws
 from asm_xl.model.pool_choice import pricing_pool
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["Baseline", "pool_for", "final_scores"]
+__all__ = ["Baseline", "pool_for", "final_scores", "minimum_submission"]
 
 
 def pool_for(cohort: str, performance_year: int, pool=None, settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
@@ -57,6 +57,11 @@ def pool_for(cohort: str, performance_year: int, pool=None, settings: Settings =
 def final_scores(scores: pd.DataFrame) -> np.ndarray:
     """The ``final_score`` column of cohort scores as floats (NaN: not computable)."""
     return pd.to_numeric(scores["final_score"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def minimum_submission(scores: pd.DataFrame) -> np.ndarray:
+    """The ``minimum_submission_met`` column of cohort scores as booleans."""
+    return scores["minimum_submission_met"].astype(bool).to_numpy()
 
 
 @dataclass
@@ -170,7 +175,13 @@ class Baseline:
         return self.year_ladders(year)[1].get(code)
 
     def rescore(self, frame: pd.DataFrame) -> np.ndarray:
-        """Final scores of changed copies (a table in ``df``'s columns), with the baseline's ladders.
+        """Final scores of changed copies (a table in ``df``'s columns), with the baseline's ladders
+        (:meth:`rescore_outcomes`'s first array)."""
+        return self.rescore_outcomes(frame)[0]
+
+    def rescore_outcomes(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(final score, minimum submission met) of changed copies (a table in ``df``'s columns), as the
+        cohort API scores them with the baseline's ladders (NaN / False where a copy has no score).
 
         With packaged benchmarks the copies use the same table and overrides; with cohort-built
         ladders they use exactly the ladders the baseline built (an empty table behind them, so a
@@ -179,9 +190,9 @@ class Baseline:
         cohort's cost ladder given (None where there is none), so no ladder is ever built from copies. Identifiers are dropped: a
         copy is not a duplicate participant.
         """
-        out = np.full(len(frame), np.nan)
+        out, met = np.full(len(frame), np.nan), np.zeros(len(frame), dtype=bool)
         if not len(frame):
-            return out
+            return out, met
         drop = [c for c in _IDENTIFIERS if c in frame.columns]
         if drop:
             frame = frame.drop(columns=drop)
@@ -203,8 +214,10 @@ class Baseline:
             if len(res.errors):  # a change this package made is invalid: a bug, not the user's input
                 e = res.errors.iloc[0]
                 raise RuntimeError(f"a what-if copy did not score: {e['column']} = {e['value']!r}: {e['reason']}")
-            out[res.scores.index.to_numpy()] = final_scores(res.scores)  # (the index: positions in frame)
-        return out
+            at = res.scores.index.to_numpy()  # (the index: positions in frame)
+            out[at] = final_scores(res.scores)
+            met[at] = minimum_submission(res.scores)
+        return out, met
 
     def copies(self, positions: np.ndarray) -> pd.DataFrame:
         """Copies of the participants at ``positions`` (to change, then :meth:`rescore`)."""

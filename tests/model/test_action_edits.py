@@ -1,6 +1,6 @@
 """Which actions apply: reporting a cohort quality measure not reported today (issue 10) — final-score
 changes derived by hand, and where the action does not apply (a claims measure, a measure already
-reported, no benchmark to score it on)."""
+reported); without a benchmark to score it on, reporting it excludes it instead of counting 0."""
 
 from importlib import resources
 
@@ -11,10 +11,11 @@ import pytest
 from asm_xl.model.action_catalogue import ACTIONS
 from asm_xl.model.actions import action_values, participant_actions
 from asm_xl.model.benchmarks import BenchmarkTable, packaged_benchmarks
+from asm_xl.model.cohort import score_cohort
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-from .test_actions import POOL, ROW, factor
+from .test_actions import BEFORE, POOL, ROW, factor
 
 Q008 = ["q008_collection_type", "q008_eligible", "q008_reported", "q008_rate"]
 
@@ -83,15 +84,55 @@ def test_no_report_action_for_an_administrative_claims_measure_even_when_it_coun
     assert np.allclose(got.loc[got["action"] == "report_measure", "final_change"], 5.5, rtol=0, atol=1e-9)
 
 
-def test_no_report_action_where_the_measure_has_no_benchmark_to_be_scored_on():
+def _without(measure_id):
+    """The packaged benchmark table without any ladder of one measure (every collection type and year)."""
     table = packaged_benchmarks()
-    without_q005 = BenchmarkTable([table.lookup(m, c, y) for m, c, y in table.keys() if m != "005"])
-    got = participant_actions(ROW, pool=POOL, benchmarks=without_q005)
+    return BenchmarkTable([table.lookup(m, c, y) for m, c, y in table.keys() if m != measure_id])
+
+
+def test_a_measure_without_a_benchmark_gets_no_assumed_points_but_the_exclusion_action():
+    got = participant_actions(ROW, pool=POOL, benchmarks=_without("005"))
     # reported, Q005 would be excluded for want of a benchmark [spec 8.1]: no assumed points for it
     assert sorted(got.loc[got["action"] == "report_measure", "measure"]) == ["Q377"]
-    # cohort-built ladders from one physician: fewer than 20 reporters, no ladder for any measure
+    # ... but unreported it counts 0 [CMS]; reported it leaves the denominator: 4 -> 3 measures counted,
+    # Q236's 7 points over 30 instead of 40, quality weight 0.5
+    ex = got[got["action"] == "report_no_benchmark"]
+    assert ex["measure"].tolist() == ["Q005"]
+    ex = ex.iloc[0]
+    assert ex["final_before"] == pytest.approx(BEFORE, abs=1e-9)
+    assert ex["final_change"] == pytest.approx(50 * (7 / 30 - 7 / 40), abs=1e-9)  # 2.9167
+    assert ex["label"] == "Report quality measure Q005 (no benchmark: excluded, no longer a 0)"
+    assert ex["effort"] == DEFAULT_SETTINGS.action_effort_report_measure
+    assert "spec 8.1" in ex["source"] and "excluded" in ex["note"]
+    assert ex["value_p50"] == pytest.approx(250_000 * (factor(ex["final_after"]) - factor(BEFORE)), rel=1e-9)
+
+
+def test_reporting_a_measure_without_a_benchmark_takes_its_zero_out_of_five_counted_measures(okafor):
+    # Okafor counts 5 measures (Q492, Q008 unreported: 0, Q005, Q236, Q377), S points in all:
+    # quality S / 50 today; Q008 reported without a benchmark is excluded: S / 40 [spec 8.1]
+    # final + 0.5 x 100 x (S / 40 - S / 50) = S / 4 (cost scored: weight 0.5)
+    scores = score_cohort(okafor, benchmarks=_without("008")).scores.iloc[0]
+    assert scores["q008_status"] == "0 points: not reported"
+    s = sum(float(scores[f"{m}_points"]) for m in ("q492", "q005", "q236", "q377"))
+    assert float(scores["quality"]) == pytest.approx(s / 50, abs=1e-12)
+    got = action_values(okafor, pool=POOL, benchmarks=_without("008"))
+    ex = got[(got["action"] == "report_no_benchmark") & (got["measure"] == "Q008")].iloc[0]
+    assert ex["final_change"] == pytest.approx(s / 4, abs=1e-9)
+    assert not (got["action"] == "report_measure").any()  # Okafor reports the other measures
+
+
+def test_with_cohort_built_ladders_from_one_physician_every_unreported_measure_is_an_exclusion_action():
+    # one physician: fewer than 20 reporters, no ladder for any measure; Q236 (72%) is excluded already,
+    # so Q008 (incomplete, 0) is the only counted measure with Q005 and Q377 (not reported, 0)
     alone = participant_actions(ROW, pool=POOL, benchmark_source="cohort")
     assert "report_measure" not in set(alone["action"])
+    ex = alone[alone["action"] == "report_no_benchmark"]
+    assert sorted(ex["measure"]) == ["Q005", "Q377"]
+    # quality 0 / 30 -> 0 / 20: no change, the action is worth nothing (never negative);
+    # final = 100 x (0.5 x 0 + 0.5 x 0.8) - 10 - 5 = 25
+    assert np.allclose(ex["final_before"], 25.0, rtol=0, atol=1e-9)
+    assert np.allclose(ex["final_change"], 0.0, rtol=0, atol=1e-12)
+    assert np.allclose(ex["value_p50"], 0.0, rtol=0, atol=1e-9)
 
 
 def test_a_topped_out_ladder_caps_the_assumed_points():

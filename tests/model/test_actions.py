@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings
 
-from asm_xl.model.action_catalogue import ACTIONS
+from asm_xl.model.action_catalogue import ACTIONS, MEETS_MINIMUM_SUBMISSION
 from asm_xl.model.action_edits import rate_at_points
 from asm_xl.model.actions import (ACTION_COLUMNS, action_values, change_percentiles, participant_actions,
                                   prepare_actions)
@@ -157,10 +157,11 @@ def test_unchanged_copies_rescore_to_the_baseline_with_cohort_built_ladders():
 SMALL = Settings(peer_draws=40)
 
 
+@pytest.mark.parametrize("source", ["packaged", "cohort"])  # cohort-built: few ladders, exclusion actions
 @hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cohort_frames(max_size=6, flags=True))
-def test_actions_that_cannot_lower_the_score_never_lose_money_and_ranges_are_ordered(frame):
-    got = action_values(frame, settings=SMALL)
+def test_actions_that_cannot_lower_the_score_never_lose_money_and_ranges_are_ordered(source, frame):
+    got = action_values(frame, settings=SMALL, benchmark_source=source)
     numeric = got.drop(columns=["row", "npi", "name", "cohort", "action", "measure", "label", "change", "source",
                                 "note"]).to_numpy(dtype=float)
     assert not np.isnan(numeric).any()
@@ -173,6 +174,9 @@ def test_actions_that_cannot_lower_the_score_never_lose_money_and_ranges_are_ord
         assert (got[f"dollars_p50_{w}"] <= got[f"dollars_p90_{w}"] + 1e-9).all()
     for _, one in got.groupby("row"):
         assert one["rank"].tolist() == list(range(1, len(one) + 1))
+    # a label says "meets the minimum submission" only where it was missed today (final 0)
+    meets = got["label"].str.contains(MEETS_MINIMUM_SUBMISSION, regex=False).to_numpy()
+    assert (got.loc[meets, "final_before"] == 0.0).all()
 
 
 # three national cohorts (draws) that disagree: SF 1.2, 1.7, 2.4 with k 0.1 and m 50, 55, 60

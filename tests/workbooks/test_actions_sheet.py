@@ -2,6 +2,7 @@
 the roster's episode costs build a cost ladder that the Score sheet uses (the sheet passes CostLadder to
 ASM_ACTIONS; before, a physician scored on episode costs had actions valued without cost)."""
 
+import io
 import math
 
 import openpyxl
@@ -12,6 +13,7 @@ from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.roster.read import read_roster
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import generate_workbooks
+from asm_xl.workbooks.template import template_bytes
 
 SAMPLE = "asm_xl/roster/data/sample_roster.csv"
 
@@ -76,3 +78,12 @@ def test_an_empty_cost_ladder_range_leaves_episode_costs_unscored_in_the_actions
     ladder = [[30_000.0 - 1_000.0 * k for k in range(10)]]
     scored = call("ASM_ACTIONS", participant, measures, cost, activities, exceptions, ladder)
     assert "Lower episode costs by one cost point" in [r[0] for r in scored[1:]]
+
+
+def test_the_label_column_holds_the_longest_label_on_one_line():
+    ws = openpyxl.load_workbook(io.BytesIO(template_bytes()))[L.ACTIONS]
+    # the longest label: a measure without a benchmark reported, which also meets the minimum submission
+    longest = "Report quality measure Q005 (no benchmark: excluded, no longer a 0; meets the minimum submission)"
+    assert len(longest) == 97
+    # LibreOffice prints ~1.19 characters of the table's text a width unit (measured): 97 / 1.19 = 81.5
+    assert ws.column_dimensions["A"].width * 1.19 >= len(longest)

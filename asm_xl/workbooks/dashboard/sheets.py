@@ -81,7 +81,10 @@ def _practice(sh: Sheet, data: Dashboard) -> None:
     sh.section(row, "Most valuable actions across the practice (value = the change of the physician's dollars, over the simulated cohorts)")
     sh.header(row + 1, [h for _, _, h in ACTIONS], [1, 1, 4, 1, 1, 1, 1])
     start = row + 2
-    row = sh.table(start, records(data.top_actions, _keys(ACTIONS)), _columns(ACTIONS), merge={"label": 4})
+    # a label longer than its four merged columns (e.g. "...; meets the minimum submission)") wraps
+    # (~1.4 characters of the table's text a width unit, measured on LibreOffice's print)
+    row = sh.table(start, records(data.top_actions, _keys(ACTIONS)), _columns(ACTIONS), merge={"label": 4},
+                   wrap={"label": int(1.4 * sum(_PRACTICE_WIDTHS[2:6]))})
     if row == start:
         sh.put(row, 1, "no action applies (or no final score could be computed)")
         row += 1

@@ -12,10 +12,13 @@ an error.
 
 from __future__ import annotations
 
+import math
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from asm_xl.excel.table_functions import ACTIONS_HEADER, PROJECTION_HEADER
+from asm_xl.model.action_catalogue import ACTIONS
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import NOTE_FONT, TITLE_FONT, define, header
 
@@ -39,6 +42,12 @@ RANKED = ("Ranked by the value at P50, highest first; a negative value: the acti
 PROJECTION_NOTE = ("Five-year projection of today's final score, held [ASSUMPTION]: risk levels of each year "
                    "[CMS], Part B payments growing by the Assumptions' payments_growth; cumulative P50 sums the "
                    "yearly P50s. An exception of this year makes this year neutral ($0) and is not carried forward.")
+
+#: column A holds the longest label the catalogue can give (a measure named, "meets the minimum
+#: submission" added) on one line: LibreOffice prints ~1.19 characters of the table's text a width unit
+#: (measured), so a unit per 1.15 characters; at least the 52 units of the other texts in column A
+LABEL_WIDTH = max(52, math.ceil(max(len(a.text("Q000", meets_minimum_submission=True))
+                                    for a in ACTIONS.values()) / 1.15))
 
 
 def _table_cell(call: str, row: int, col: int) -> str:
@@ -78,7 +87,7 @@ def build_actions(wb: Workbook) -> None:
         for c, fmt in enumerate(PROJECTION_FORMATS, start=1):
             cell = ws.cell(row=head + 1 + k, column=c, value=_table_cell(PROJECTION_CALL, k + 2, c))
             cell.number_format = fmt
-    for col, width in zip("ABCDEFGH", (52, 14, 15, 15, 15, 14, 14, 18)):
+    for col, width in zip("ABCDEFGH", (LABEL_WIDTH, 14, 15, 15, 15, 14, 14, 18)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = f"A{first}"
     ws.protection.sheet = True
