@@ -1,7 +1,7 @@
 """The README's reference tables, generated from the registry, :class:`Settings` and the column list.
 
 ``python -m asm_xl.excel.docs`` prints the tables ("Excel functions", "Assumptions", "Roster
-columns", "The peer model's assumptions") as markdown; ``--write README.md`` replaces them in place; ``--check README.md`` exits 1
+columns", "The peer model's assumptions", "The actions priced") as markdown; ``--write README.md`` replaces them in place; ``--check README.md`` exits 1
 when the README's tables differ from the generated ones (a test does the same). Every number that is
 a setting comes from :meth:`Settings.fill`, so editing a default updates the README, the Function
 Wizard help, the docstrings and the Inputs sheet together.
@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Callable
 
 from asm_xl.excel.registry import REGISTRY
+from asm_xl.model.action_catalogue import ACTIONS
 from asm_xl.model.peer_assumptions import COHORT_SPECIFIC
 from asm_xl.model.peer_settings import is_peer_row
 from asm_xl.model.columns import IDENTITY_COLUMNS, MEASURE_FIELDS, PARTICIPANT_COLUMNS, column_help
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["functions_table", "assumptions_table", "roster_columns_table", "peer_model_table", "range_example_table",
+           "actions_table",
            "SECTIONS",
            "readme_tables",
            "update_readme", "main"]
@@ -86,6 +88,16 @@ def range_example_table(settings: Settings = DEFAULT_SETTINGS) -> str:
     return _table(("final score", "P10", "P50", "P90", "chance of a gain"), rows)
 
 
+def actions_table(settings: Settings = DEFAULT_SETTINGS) -> str:
+    """One row per kind of action the Actions sheet and the dashboard price (the catalogue,
+    :data:`~asm_xl.model.action_catalogue.ACTIONS`): its label, what it changes, the rule its value
+    rests on and its effort weight (the setting and its value)."""
+    values = {i.name: i.value for i in settings.describe()}
+    return _table(("action", "what is changed before scoring again", "source", "effort weight"),
+                  [(a.text("QNNN"), a.change_text("QNNN"), a.source_text(settings), f"`{a.effort_setting}` = {values[a.effort_setting]}")
+                   for a in ACTIONS.values()])
+
+
 #: README heading → the generator of the first table under it
 SECTIONS: dict[str, Callable[[Settings], str]] = {
     "Excel functions": functions_table,
@@ -93,6 +105,7 @@ SECTIONS: dict[str, Callable[[Settings], str]] = {
     "Assumptions": assumptions_table,
     "How sure is this number?": range_example_table,
     "The peer model's assumptions": peer_model_table,
+    "The actions priced": actions_table,
 }
 
 _TABLE = re.compile(r"(?m)^\|.*\|\n(?:^\|.*\|\n)+")

@@ -10,6 +10,10 @@ value is never computed here: the changed inputs are scored again by the cohort 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from asm_xl.model.settings import Settings
 
 __all__ = ["Action", "ACTIONS", "MEETS_MINIMUM_SUBMISSION"]
 
@@ -52,14 +56,19 @@ class Action:
     def change_text(self, measure: str = "") -> str:
         return self.changes.format(measure=measure)
 
+    def source_text(self, settings: "Settings") -> str:
+        """The rule the value rests on, its numbers those of ``settings`` (:meth:`Settings.fill`), so
+        that an edited threshold or penalty is the one named."""
+        return settings.fill(self.source)
+
 
 ACTIONS: dict[str, Action] = {a.id: a for a in (
     Action("ia1", "Complete improvement activity IA-1 (90 days)",
-           "ia1_done: no -> yes", "CMS (IA adjustment: -10 points per activity not done)", "action_effort_ia"),
+           "ia1_done: no -> yes", "CMS (IA adjustment: -{ia_penalty_per_missing:g} points per activity not done)", "action_effort_ia"),
     Action("ia2", "Complete improvement activity IA-2 (90 days)",
-           "ia2_done: no -> yes", "CMS (IA adjustment: -10 points per activity not done)", "action_effort_ia"),
+           "ia2_done: no -> yes", "CMS (IA adjustment: -{ia_penalty_per_missing:g} points per activity not done)", "action_effort_ia"),
     Action("ia_remaining", "Complete the remaining improvement activity (IA-1 or IA-2)",
-           "ia_done: 1 -> 2", "CMS (IA adjustment: -10 points per activity not done)", "action_effort_ia"),
+           "ia_done: 1 -> 2", "CMS (IA adjustment: -{ia_penalty_per_missing:g} points per activity not done)", "action_effort_ia"),
     Action("pi_full", "Raise the Promoting Interoperability score to 100%",
            "pi_score -> 100%", "CMS; ASSUMPTION linear PI adjustment", "action_effort_pi"),
     Action("quality_decile", "Improve quality measure {measure} by one decile",
@@ -69,7 +78,7 @@ ACTIONS: dict[str, Action] = {a.id: a for a in (
            "{measure} rate to the start of the top decile (10 points, or the topped-out cap)",
            "MIPS benchmark deciles (42 CFR 414.1380)", "action_effort_quality_decile"),
     Action("completeness", "Report enough {measure} cases to reach the completeness threshold",
-           "{measure} data completeness -> the threshold (rate as reported)", "REG (below 75% complete: 0 points)",
+           "{measure} data completeness -> the threshold (rate as reported)", "REG (below {completeness_threshold:.0%} complete: 0 points)",
            "action_effort_completeness"),
     Action("report_measure", "Report quality measure {measure} (not reported today)",
            "{measure}: data completeness -> the threshold, eligible cases -> the case minimum, points -> assumed",
@@ -88,6 +97,6 @@ ACTIONS: dict[str, Action] = {a.id: a for a in (
            "cost points +1 (at most 10)", "REG (cost category = cost points / 10)", "action_effort_cost_point"),
     Action("cost_episodes", "Reach the cost episode minimum so that cost is scored",
            "cost episodes -> the minimum; cost points as known, else assumed",
-           "REG (fewer than 20 episodes: no cost score); ASSUMPTION action_assumed_cost_points",
+           "REG (fewer than {cost_episode_minimum} episodes: no cost score); ASSUMPTION action_assumed_cost_points",
            "action_effort_cost_episodes", can_lower=True),
 )}

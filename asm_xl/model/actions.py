@@ -196,7 +196,7 @@ def _table(base: Baseline, out: dict, pool, settings: Settings, columns: list[st
                         if col in df.columns else np.full(pos.size, "", dtype=object))
     keys = list(zip(out["action"], out["measure"], out["meets"].tolist()))
     texts = {(a, m, met): (ACTIONS[a].text(m, meets_minimum_submission=met), ACTIONS[a].change_text(m),
-                           ACTIONS[a].source) for a, m, met in set(keys)}
+                           ACTIONS[a].source_text(settings)) for a, m, met in set(keys)}
     label, what, source = ([texts[k][i] for k in keys] for i in range(3))  # (once per action and measure)
     table = {"row": df.index.to_numpy()[pos], "npi": text("npi"), "name": text("name"), "cohort": cohort,
              "performance_year": year, "part_b_payments": pay, "action": out["action"], "measure": out["measure"],

@@ -70,3 +70,13 @@ def test_reporting_a_measure_without_a_benchmark_can_meet_the_minimum_submission
     assert ex.final_before == 0.0 and ex.final_after == pytest.approx(25.0, abs=1e-9)
     assert ex.label == ("Report quality measure Q005 (no benchmark: excluded, no longer a 0; "
                         "meets the minimum submission)")
+
+
+def test_an_actions_source_names_the_thresholds_and_penalties_in_force():
+    from asm_xl.model.action_catalogue import ACTIONS
+    from asm_xl.model.settings import Settings
+    edited = Settings(completeness_threshold=0.8, ia_penalty_per_missing=12.0, cost_episode_minimum=25)
+    assert ACTIONS["completeness"].source_text(edited) == "REG (below 80% complete: 0 points)"
+    assert ACTIONS["ia1"].source_text(edited) == "CMS (IA adjustment: -12 points per activity not done)"
+    assert ACTIONS["cost_episodes"].source_text(edited).startswith("REG (fewer than 25 episodes: no cost score)")
+    assert ACTIONS["completeness"].source_text(Settings()) == "REG (below 75% complete: 0 points)"
