@@ -31,15 +31,25 @@ def _midpoint(midpoint, s: Settings) -> float:
 
 @excel_function(
     "ASM_TFS",
-    "Transformed final score: logistic exchange function 1/(1+exp(-k(final-m))), k={tfs_steepness:g}; "
-    "m: the midpoint given, the cohort's (tfs_midpoint_mode) or {tfs_midpoint:g}.",
+    "Transformed final score (k and m as CMS published them for the cohort and year, if given): logistic "
+    "exchange function 1/(1+exp(-k(final-m))), k={tfs_steepness:g}; m: the midpoint given, the cohort's "
+    "(tfs_midpoint_mode) or {tfs_midpoint:g}.",
     Arg("final_score", "Final score 0-100."),
     Arg("midpoint", "Optional: m, or the cohort's final scores (m = {tfs_midpoint:g}, or their median when "
                     "tfs_midpoint_mode is cohort_median). Blank: {tfs_midpoint:g} (fixed mode).",
         optional=True, range=True),
-    ASSUMPTIONS, source="ASSUMPTION")
-def asm_tfs(final_score, midpoint=None, assumptions=None):
+    ASSUMPTIONS,
+    Arg("performance_year", "Optional, with cohort: the exchange function CMS published for that cohort and "
+                            "year (model data) replaces k and m, as in ASM_FACTOR. Blank: the assumptions' k.",
+        optional=True),
+    Arg("cohort", 'Optional, with performance_year: "HF" or "LBP".', optional=True),
+    source="ASSUMPTION")
+def asm_tfs(final_score, midpoint=None, assumptions=None, performance_year=None, cohort=None):
+    """TFS = 1 / (1 + exp(-k (final - m))) [ASSUMPTION], with k and m of the cohort and year when CMS published
+    them (:func:`asm_xl.model.pool_choice.cohort_settings`): the k every other API prices that cohort with."""
     s = settings_arg(assumptions)
+    if not (xv.is_blank(performance_year) and xv.is_blank(cohort)):
+        s = pool_choice.cohort_settings(get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year), s)
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     return float(payment.transformed_final_score(f, midpoint=_midpoint(midpoint, s), settings=s))
 

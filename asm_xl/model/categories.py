@@ -91,13 +91,23 @@ def effective_measure_inputs(eligible, reported, completeness, rate, points, adm
 
         completeness = 1                              administrative claims (complete by definition) [CMS]
                      = completeness as entered        if entered
-                     = reported / eligible            if reported cases entered (0 when eligible = 0)
-                     = 0                              otherwise (nothing reported)
+                     = reported / eligible            if reported cases entered
+                     = 0                              eligible = 0 (0 of 0 reported) [ASSUMPTION]
+                     = 0                              otherwise: no completeness and no reported cases
+                                                      given, so nothing counts as reported [ASSUMPTION]
         reported_any = eligible, rate or points entered
         eligible     = case minimum                   administrative claims with a rate but no count:
                                                       CMS attributed it, so it is scored [ASSUMPTION]
+                     = 0                              any other measure whose eligible cases are not
+                                                      given (the case minimum is not met) [ASSUMPTION]
         cases_taken  = that case (:func:`cases_taken_as_minimum`), evaluated once here for the
                        status note (:func:`cases_taken_note`)
+
+    The spec (3) leaves these open: completeness is reported / eligible, undefined at 0 eligible cases,
+    and it says nothing of counts not given. So a measure given 0 eligible cases is incomplete (0 points,
+    counted), not excluded by the case minimum; one given a rate or points but neither completeness nor
+    reported cases is incomplete too; one given a completeness that meets the threshold but no eligible
+    cases is excluded (0 cases). README "Assumptions" names them; each measure's status says which rule applied.
     """
     xp = ops(eligible, reported, completeness, rate, points, administrative_claims)
     eligible = xp.float(eligible)

@@ -166,6 +166,24 @@ def test_tfs_of_80_is_cms_illustration():
     assert round(call("ASM_TFS", 80), 2) == 0.95
 
 
+def test_tfs_of_a_cohort_and_year_takes_the_exchange_function_cms_published(monkeypatch):
+    # HF 2028 published (hypothetical): k 0.12, m 55. TFS(80) = 1 / (1 + e^(-0.12 x 25)) = 1 / (1 + e^-3) = 0.952574;
+    # the assumptions' k 0.1 would give 1 / (1 + e^-2.5) = 0.924142, which the Score sheet showed beside a
+    # factor priced at k 0.12
+    from asm_xl.model import parameters
+    raw = dict(parameters._raw())
+    raw["exchange_function"] = [{"cohort": "HF", "performance_year": 2028, "steepness": 0.12, "midpoint": 55.0,
+                                 "source": "CMS (hypothetical)"}]
+    monkeypatch.setattr(parameters, "_raw", lambda: raw)
+    table = [["peer_draws", 60], ["peer_seed", 13]]  # a pool no earlier call memoized without the published k
+    m = call("ASM_POOL_MIDPOINT", 2028, "HF", table)
+    assert m == 55.0
+    assert call("ASM_TFS", 80, m, table, 2028, "HF") == pytest.approx(1 / (1 + math.exp(-3)), rel=1e-15)
+    assert call("ASM_TFS", 80, m, table) == pytest.approx(1 / (1 + math.exp(-2.5)), rel=1e-15)  # no cohort named
+    assert call("ASM_TFS", 80, 55, table, 2028, "LBP") == pytest.approx(1 / (1 + math.exp(-2.5)), rel=1e-15)
+    assert call("ASM_TFS", 80, m, table, 2028, None) == "#VALUE!"  # a year without its cohort
+
+
 def test_factor_names_its_pool_a_given_scaling_factor_a_cohort_or_the_cohort_s_scores():
     tfs80 = 1 / (1 + math.exp(-3))
     assert call("ASM_FACTOR", 80, 2027, 1.7) == pytest.approx(0.09 * tfs80 * 1.7 - 0.09)

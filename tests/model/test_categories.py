@@ -165,3 +165,54 @@ def test_cost_category_from_episode_cost_on_a_cost_ladder():
     lad = Ladder(tuple(20000 - 1000 * i for i in range(10)), inverse=True)
     s = score_participant(hf(cost_points=None, episode_cost=14500, measures=[]), cost_ladder=lad)
     assert s.cost_points == pytest.approx(6.5, rel=1e-15) and s.cost == pytest.approx(0.65, rel=1e-15)
+
+
+# ---------------------------------------------------------------- counts the spec leaves open [ASSUMPTION]
+def _three_apis(measures):
+    """(scalar quality, cohort quality, ASM_MEASURE statuses) of an HF participant with these measures."""
+    import pandas as pd
+
+    from asm_xl.excel import call
+    from asm_xl.model.cohort import score_cohort
+
+    core = score_participant(hf(measures=[MeasureInput(*m) for m in measures]))
+    row = {"cohort": "HF", "performance_year": 2027, "practice_size": 20, "ia_done": 2, "pi_score": 1.0,
+           "part_b_payments": 100_000, "cost_episodes": 30, "cost_points": 8}
+    fields = ("collection_type", "eligible", "reported", "rate", "points", "completeness")
+    for m in measures:
+        row.update({f"q{m[0][1:]}_{f}": v for f, v in zip(fields, m[1:]) if v is not None})
+    cohort = score_cohort(pd.DataFrame([row]))
+    assert cohort.errors.empty
+    cells = []
+    for m in measures:  # (id, collection type, eligible, reported, rate, points, completeness)
+        mid, ctype, eligible, reported, rate, points, completeness = (*m, *(None,) * (7 - len(m)))
+        cells.append(call("ASM_MEASURE", "status", "HF", mid, ctype, eligible, reported, completeness, rate, points))
+    return core, float(cohort.scores["quality"].iloc[0]), cells
+
+
+def test_zero_eligible_cases_score_zero_points_in_the_denominator_not_excluded():
+    # Q008 50/50 with 8 points entered; Q236 0 eligible, 0 reported: completeness 0 (0 of 0) [ASSUMPTION]
+    # -> 0 points, counted. Q005, Q377 not given: 0 points, counted; Q492 not given: excluded.
+    # quality = 8 / (10 x 4) = 0.2 (excluded instead, it would be 8 / 30)
+    core, cohort_quality, cells = _three_apis([("Q008", "eCQM", 50, 50, None, 8), ("Q236", "eCQM", 0, 0)])
+    assert core.quality == 8 / 40 == cohort_quality
+    q236 = next(m for m in core.measures if m.measure == "Q236")
+    assert (q236.status, q236.completeness, q236.points) == (MeasureStatus.INCOMPLETE, 0.0, 0.0)
+    assert cells[1] == "0 points: data completeness below the threshold"
+
+
+def test_a_complete_measure_without_eligible_cases_is_excluded_by_the_case_minimum():
+    # Q236 completeness 0.9 and rate 0.72 but no eligible cases: 0 cases < 20 -> excluded [ASSUMPTION]
+    # quality = 8 / (10 x 3: Q008, Q005, Q377) = 0.2666...
+    core, cohort_quality, cells = _three_apis([("Q008", "eCQM", 50, 50, None, 8),
+                                               ("Q236", "eCQM", None, None, 0.72, None, 0.9)])
+    assert core.quality == 8 / 30 == cohort_quality
+    assert cells[1] == "Excluded: fewer eligible cases than the case minimum"
+
+
+def test_points_without_completeness_or_reported_cases_score_zero():
+    # Q236 8 points entered (e.g. from a report) but neither completeness nor reported cases, 50 eligible:
+    # completeness 0 [ASSUMPTION] -> 0 points, counted: quality = 8 / 40 (Q008's 8 points only)
+    core, cohort_quality, cells = _three_apis([("Q008", "eCQM", 50, 50, None, 8), ("Q236", "eCQM", 50, None, None, 8)])
+    assert core.quality == 8 / 40 == cohort_quality
+    assert cells[1] == "0 points: data completeness below the threshold"

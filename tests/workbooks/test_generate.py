@@ -711,3 +711,39 @@ def test_xlsm_workbooks_cache_the_same_values_as_xlsx_ones(xlsm_run, sample):
         with zipfile.ZipFile(xlsx) as a, zipfile.ZipFile(xlsm) as b:
             for sheet, member in sheet_parts(a):
                 assert a.read(member) == b.read(dict(sheet_parts(b))[sheet]), (xlsx.name, sheet)
+
+
+def test_score_sheets_tfs_uses_the_exchange_function_cms_published_for_the_cohort_and_year(tmp_path, monkeypatch):
+    # HF 2028 published (hypothetical): k 0.12, m 55; a given SF 1.62. Four complete HF measures at 8 points and
+    # cost 8: final = 100 x (0.5 x 0.8 + 0.5 x 0.8) = 80. TFS = 1 / (1 + e^(-0.12 x 25)) = 0.952574;
+    # factor = 0.09 x 0.952574 x 1.62 - 0.09 = 0.048885. A user then sets the Assumptions' tfs_steepness back to
+    # 0.1: the published k still prices the factor, and the TFS row must show the TFS that factor rests on
+    # (it showed k 0.1's 1 / (1 + e^-2.5) = 0.924142 beside the factor of 0.952574)
+    from asm_xl.model import parameters
+    from asm_xl.model.settings import Settings
+    raw = dict(parameters._raw())
+    raw["exchange_function"] = [{"cohort": "HF", "performance_year": 2028, "steepness": 0.12, "midpoint": 55.0,
+                                 "source": "CMS (hypothetical)"}]
+    monkeypatch.setattr(parameters, "_raw", lambda: raw)
+    row = {"npi": "1891394078", "name": "Published, K", "cohort": "HF", "performance_year": "2028",
+           "practice_size": "40", "part_b_payments": "100000", "cost_episodes": "30", "cost_points": "8",
+           "ia_done": "2", "pi_score": "1"}
+    for m in ("q008", "q005", "q236", "q377"):
+        row.update({f"{m}_eligible": "50", f"{m}_reported": "50", f"{m}_points": "8"})
+    s = Settings(pool="given", given_scaling_factor=1.62, peer_draws=60, peer_seed=13)
+    report = generate_workbooks(pd.DataFrame([row], dtype=object), out_dir=tmp_path, settings=s)
+    assert report.exit_code == 0
+    path = report.written[0]
+    wb = openpyxl.load_workbook(path)
+    sheet = wb["Assumptions"]
+    (cell,) = [sheet.cell(r, 2) for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "tfs_steepness"]
+    cell.value = 0.1
+    wb.save(path)
+    recalc_file(path)
+    ws = openpyxl.load_workbook(path, data_only=True)["Score"]
+    shown = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    tfs = 1 / (1 + math.exp(-3))
+    assert shown["Final score (0-100)"] == 80.0
+    assert shown["Exchange function midpoint m (pool in force)"] == 55.0
+    assert shown["Transformed final score"] == pytest.approx(tfs, rel=1e-15)
+    assert shown["Payment adjustment factor"] == pytest.approx(0.09 * tfs * 1.62 - 0.09, rel=1e-12)
