@@ -94,7 +94,23 @@ def _pool_point(cohort: str, performance_year: int, s: Settings) -> tuple[float,
     return float(point.scaling_factor), float(point.midpoint), float(point.steepness)
 
 
-def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[float, float, float]:
+def _named_cohort(cohort, scaling, performance_year: int, s: Settings) -> tuple[str | None, Settings]:
+    """(code, settings) of the optional trailing ``cohort`` argument: the cohort's published exchange
+    function (k and m, :func:`asm_xl.model.pool_choice.cohort_settings`) then prices a range of final
+    scores or a scaling factor as the scoring core prices that cohort; blank: (None, the settings as
+    they are). A cohort that differs from the pool ``scaling`` names is #VALUE!."""
+    if xv.is_blank(cohort):
+        return None, s
+    code = get_cohort(xv.text("cohort", cohort)).code
+    if scaling.__class__ is str and "#" not in scaling and scaling.strip():
+        named = get_cohort(xv.text("scaling", scaling)).code
+        if named != code:
+            raise xv.ExcelError("#VALUE!", f"cohort: {code}, but scaling names the {named} pool: give one cohort")
+    return code, pool_choice.cohort_settings(code, performance_year, s)
+
+
+def _scaling(scaling, performance_year: int, payments, s: Settings,
+             cohort: str | None = None) -> tuple[float, float, float]:
     """(SF, m, k) of ASM_FACTOR's ``scaling``: the cohort's final scores, a cohort code (the pool in force),
     a scaling factor, or blank (only with a 'given' pool) -- the pool is always named, never a default.
     A scaling factor (or the given pool's) takes m by :func:`asm_xl.model.pool_choice.given_point`:
@@ -113,9 +129,15 @@ def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[flo
     if sf is None and s.pool != "given":
         raise xv.ExcelError("#VALUE!", "scaling: name the pool: the cohort (\"HF\" or \"LBP\") for the pool in "
                             f"force ({s.pool}), a scaling factor, or the cohort's final scores")
-    # a given SF (the number, or blank: the given pool's), m as every API takes it; no cohort is named
-    point = pool_choice.given_point(None, performance_year, s, scaling_factor=sf, scaling_field="scaling")
+    # a given SF (the number, or blank: the given pool's), m and k as every API takes them (the cohort's
+    # published ones when the cohort is named)
+    point = pool_choice.given_point(cohort, performance_year, s, scaling_factor=sf, scaling_field="scaling")
     return point.scaling_factor, point.midpoint, point.steepness
+
+
+COHORT_PUBLISHED = Arg("cohort", 'Optional: "HF" or "LBP": the exchange function CMS published for that cohort and '
+                                  "year (model data) replaces the assumptions' k and m, as the scoring core prices "
+                                  "the cohort. Blank: the assumptions' k and m.", optional=True)
 
 
 @excel_function(
@@ -125,10 +147,11 @@ def _scaling(scaling, performance_year: int, payments, s: Settings) -> tuple[flo
     Arg("final_scores", "The cohort's final scores (one cohort: HF or LBP).", range=True),
     YEAR,
     Arg("payments", "Optional: each participant's Part B payments (same length).", optional=True, range=True),
-    ASSUMPTIONS, source="CMS; ASSUMPTION: payment-weighted, bounded")
-def asm_scaling(final_scores, performance_year, payments=None, assumptions=None):
+    ASSUMPTIONS, COHORT_PUBLISHED, source="CMS; ASSUMPTION: payment-weighted, bounded")
+def asm_scaling(final_scores, performance_year, payments=None, assumptions=None, cohort=None):
     s = settings_arg(assumptions)
     py = year_arg(performance_year)
+    _, s = _named_cohort(cohort, None, py, s)
     return _SCALINGS.get(_scaling_of, final_scores, payments, py, s)
 
 
@@ -160,12 +183,14 @@ EXCEPTIONS = Arg("exceptions", "Optional: yes/no cells of the participant's exce
     Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
         range=True),
     EXCEPTIONS,
-    ASSUMPTIONS, source="REG 512.750; ASSUMPTION: the pool's scaling factor, exceptions neutral")
-def asm_factor(final_score, performance_year, scaling=None, payments=None, exceptions_=None, assumptions=None):
+    ASSUMPTIONS, COHORT_PUBLISHED, source="REG 512.750; ASSUMPTION: the pool's scaling factor, exceptions neutral")
+def asm_factor(final_score, performance_year, scaling=None, payments=None, exceptions_=None, assumptions=None,
+               cohort=None):
     s = settings_arg(assumptions)
     py = year_arg(performance_year)
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
-    sf, m, k = _scaling(scaling, py, payments, s)
+    code, s = _named_cohort(cohort, scaling, py, s) if cohort is not None else (None, s)
+    sf, m, k = _scaling(scaling, py, payments, s, code)
     tfs = payment.transformed_final_score(f, midpoint=m, steepness=k, settings=s)
     factor = float(payment.adjustment_factor(f, tfs, year_risk(py), sf, settings=s))
     if exceptions_ is None:  # the common case: no exception cells
@@ -183,10 +208,11 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, excep
     Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
         range=True),
     EXCEPTIONS,
-    ASSUMPTIONS, source="CMS")
-def asm_multiplier(final_score, performance_year, scaling=None, payments=None, exceptions_=None, assumptions=None):
+    ASSUMPTIONS, COHORT_PUBLISHED, source="CMS")
+def asm_multiplier(final_score, performance_year, scaling=None, payments=None, exceptions_=None, assumptions=None,
+                   cohort=None):
     return float(payment.payment_multiplier(asm_factor(final_score, performance_year, scaling, payments,
-                                                       exceptions_, assumptions)))
+                                                       exceptions_, assumptions, cohort)))
 
 
 @excel_function(

@@ -184,6 +184,32 @@ def test_tfs_of_a_cohort_and_year_takes_the_exchange_function_cms_published(monk
     assert call("ASM_TFS", 80, m, table, 2028, None) == "#VALUE!"  # a year without its cohort
 
 
+def test_factor_and_scaling_of_a_named_cohort_take_the_exchange_function_cms_published(monkeypatch):
+    # HF 2028 published (hypothetical): k 0.12, m 55. Roster [80, 20], equal weights: the pool pays back 85%
+    # of 2 x r, so SF = 1.7 / (TFS(80) + TFS(20)) = 1.7 / (1/(1+e^-3) + 1/(1+e^4.2)) = 1.757382, and
+    # factor(80) = 0.09 x TFS(80) x SF - 0.09 = 0.060663 (the scoring core's roster pool gives the same)
+    from asm_xl.model import parameters
+    raw = dict(parameters._raw())
+    raw["exchange_function"] = [{"cohort": "HF", "performance_year": 2028, "steepness": 0.12, "midpoint": 55.0,
+                                 "source": "CMS (hypothetical)"}]
+    monkeypatch.setattr(parameters, "_raw", lambda: raw)
+    t80, t20 = 1 / (1 + math.exp(-3.0)), 1 / (1 + math.exp(4.2))
+    sf = 1.7 / (t80 + t20)
+    assert call("ASM_SCALING", [[80.0], [20.0]], 2028, None, None, "HF") == pytest.approx(sf, rel=1e-12)
+    factor = call("ASM_FACTOR", 80, 2028, [[80.0], [20.0]], None, None, None, "HF")
+    assert factor == pytest.approx(0.09 * t80 * sf - 0.09, rel=1e-12)
+    assert factor == pytest.approx(0.060663, abs=5e-7)
+    # no cohort named: the assumptions' k 0.1 and m 50 (the roster's SF solved with them)
+    assert call("ASM_SCALING", [[80.0], [20.0]], 2028) != pytest.approx(sf, rel=1e-6)
+    # a given SF: final 70 priced with k 0.12, m 55 (TFS 1/(1+e^-1.8)) when the cohort is named, else k 0.1, m 50
+    assert call("ASM_FACTOR", 70, 2028, 1.62, None, None, None, "HF") == pytest.approx(
+        0.09 * 1.62 / (1 + math.exp(-1.8)) - 0.09, rel=1e-12)
+    assert call("ASM_FACTOR", 70, 2028, 1.62) == pytest.approx(0.09 * 1.62 / (1 + math.exp(-2.0)) - 0.09, rel=1e-12)
+    assert call("ASM_MULTIPLIER", 70, 2028, 1.62, None, None, None, "HF") == pytest.approx(
+        1 + 0.09 * 1.62 / (1 + math.exp(-1.8)) - 0.09, rel=1e-12)
+    assert call("ASM_FACTOR", 70, 2028, "HF", None, None, None, "LBP") == "#VALUE!"   # two cohorts named
+
+
 def test_factor_names_its_pool_a_given_scaling_factor_a_cohort_or_the_cohort_s_scores():
     tfs80 = 1 / (1 + math.exp(-3))
     assert call("ASM_FACTOR", 80, 2027, 1.7) == pytest.approx(0.09 * tfs80 * 1.7 - 0.09)
