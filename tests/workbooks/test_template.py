@@ -351,4 +351,4 @@ def test_every_measure_cell_of_the_score_sheet_calls_the_measure_kernel(wb):
     ws = wb[L.SCORE]
     for r in range(L.SCORE_MEASURE_FIRST_ROW, L.SCORE_MEASURE_FIRST_ROW + L.MAX_MEASURES):
         for col, item in zip("BCDEFG", ("collection_type", "completeness", "cases", "points", "status", "counted")):
-            assert f'ASM_MEASURE("{item}",In_Cohort,A{r},' in ws[f"{col}{r}"].value, (col, r)
+            assert f'ASM_MEASURE("{item}",{L.COHORT_SCORED},A{r},' in ws[f"{col}{r}"].value, (col, r)
