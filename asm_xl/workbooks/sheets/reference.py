@@ -13,7 +13,7 @@ from asm_xl.model.benchmarks import packaged_benchmarks
 from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, LISTS_SHEET, NOTE_FONT, TITLE_FONT, assumption_name, define, header,
-                                           input_cell, specialties)
+                                           input_cell, specialties, wrap_column)
 
 __all__ = ["build_assumptions", "build_benchmarks", "build_lists", "build_about", "LADDERS_CALL", "ladder_rows"]
 
@@ -148,6 +148,5 @@ def build_about(wb: Workbook) -> None:
         c = ws.cell(row=i, column=1, value=text)
         if font:
             c.font = font
-        c.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.column_dimensions["A"].width = 140
+    wrap_column(ws, "A", 100)   # each paragraph on as many lines as it needs, none over the next
     ws.protection.sheet = True

@@ -1,0 +1,40 @@
+"""The reference sheets as they print (asm_xl.workbooks.sheets.reference): the About sheet's paragraphs
+wrap inside the page, each row as tall as its lines. LibreOffice (``asm-xl pdf``) keeps a row's stored
+height: the About sheet printed its paragraphs over one another and cut at the page's right edge (a
+140-wide column, rows one line tall)."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.template import template_bytes
+
+#: landscape letter, the template's default margins (0.75 in each side): 9.5 in = 912 px at 96 dpi
+PRINTABLE_PX = (11 - 2 * 0.75) * 96
+
+
+@pytest.fixture(scope="module")
+def wb():
+    return openpyxl.load_workbook(io.BytesIO(template_bytes()))
+
+
+def _px(width: float) -> float:
+    """Excel's pixel width of a column ``width`` characters wide (Calibri 11: 7 px a character + 5)."""
+    return width * 7 + 5
+
+
+def test_the_about_sheet_fits_the_page_width_and_each_paragraph_has_the_lines_it_needs(wb):
+    ws = wb[L.ABOUT]
+    assert _px(ws.column_dimensions["A"].width) <= PRINTABLE_PX   # 100 wide: 705 px
+    # "What this is: ..." is 197 characters: two lines of 110 (100 wide x 1.1 characters a unit)
+    assert ws["A4"].value.startswith("What this is") and len(ws["A4"].value) == 197
+    assert ws.row_dimensions[4].height == 30 and ws["A4"].alignment.wrap_text
+    # "Benchmarks: ..." is 257 characters: three lines
+    assert ws["A13"].value.startswith("Benchmarks:") and ws.row_dimensions[13].height == 45
+    # the title, 14 point: one line of ceil(15 x 14 / 11) = 20 points
+    assert ws.row_dimensions[1].height == 20
+
