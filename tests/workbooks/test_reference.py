@@ -1,7 +1,8 @@
 """The reference sheets as they print (asm_xl.workbooks.sheets.reference): the About sheet's paragraphs
-wrap inside the page, each row as tall as its lines. LibreOffice (``asm-xl pdf``) keeps a row's stored
-height: the About sheet printed its paragraphs over one another and cut at the page's right edge (a
-140-wide column, rows one line tall)."""
+and the Assumptions sheet's meanings wrap inside the page, each row as tall as its lines. LibreOffice
+(``asm-xl pdf``) keeps a row's stored height: the About sheet printed its paragraphs over one another
+and cut at the page's right edge (a 140-wide column, rows one line tall), and the Assumptions sheet's
+meanings ran on to the right, which made its one-page-wide print about a third of full size."""
 
 from __future__ import annotations
 
@@ -38,3 +39,15 @@ def test_the_about_sheet_fits_the_page_width_and_each_paragraph_has_the_lines_it
     # the title, 14 point: one line of ceil(15 x 14 / 11) = 20 points
     assert ws.row_dimensions[1].height == 20
 
+
+def test_the_assumptions_meanings_wrap_inside_the_table_and_its_header_prints_on_every_page(wb):
+    ws = wb[L.ASSUMPTIONS]
+    widths = [ws.column_dimensions[c].width for c in "ABCD"]
+    assert widths == [34, 24, 13, 76]   # 147 wide: 1034 px, printed at about 88% (it was 159 and text beyond)
+    rows = range(2, ws.max_row - 1)      # the settings (the source note is two rows below them)
+    assert all(ws[f"D{r}"].alignment.wrap_text for r in rows if ws[f"D{r}"].value)
+    pool = next(r for r in rows if ws[f"A{r}"].value == "pool")
+    # 'pool' means 355 characters: five lines of 83 (76 wide x 1.1), its name and value on the first
+    assert len(ws[f"D{pool}"].value) == 355 and ws.row_dimensions[pool].height == 75
+    assert ws[f"A{pool}"].alignment.vertical == ws[f"B{pool}"].alignment.vertical == "top"
+    assert ws.print_title_rows == "$1:$1"

@@ -40,8 +40,10 @@ def build_assumptions(wb: Workbook) -> None:
     ws.cell(row=last + 2, column=1, value=(
         "Edit a value to update every formula. REG = 42 CFR 512 subpart G, CMS = CMS material, MIPS = MIPS rule "
         "reused by ASM, ASSUMPTION = not yet published in full: asm-xl's editable default.")).font = NOTE_FONT
-    for col, width in zip("ABCD", (34, 12, 13, 100)):
+    for col, width in zip("ABC", (34, 24, 13)):
         ws.column_dimensions[col].width = width
+    wrap_column(ws, "D", 76)   # the meanings wrap: a print one page wide stays readable
+    ws.print_title_rows = "1:1"
     ws.protection.sheet = True
 
 
