@@ -42,12 +42,26 @@ def test_the_about_sheet_fits_the_page_width_and_each_paragraph_has_the_lines_it
 
 def test_the_assumptions_meanings_wrap_inside_the_table_and_its_header_prints_on_every_page(wb):
     ws = wb[L.ASSUMPTIONS]
-    widths = [ws.column_dimensions[c].width for c in "ABCD"]
-    assert widths == [34, 24, 13, 76]   # 147 wide: 1034 px, printed at about 88% (it was 159 and text beyond)
+    widths = [ws.column_dimensions[c].width for c in "ABCDE"]
+    assert widths == [34, 24, 13, 70, 24]   # 165 wide: 1160 px, printed at about 79% (it was 159 and text beyond)
     rows = range(2, ws.max_row - 1)      # the settings (the source note is two rows below them)
     assert all(ws[f"D{r}"].alignment.wrap_text for r in rows if ws[f"D{r}"].value)
     pool = next(r for r in rows if ws[f"A{r}"].value == "pool")
-    # 'pool' means 355 characters: five lines of 83 (76 wide x 1.1), its name and value on the first
+    # 'pool' means 355 characters: five lines of 77 (70 wide x 1.1), its name and value on the first
     assert len(ws[f"D{pool}"].value) == 355 and ws.row_dimensions[pool].height == 75
     assert ws[f"A{pool}"].alignment.vertical == ws[f"B{pool}"].alignment.vertical == "top"
     assert ws.print_title_rows == "$1:$1"
+
+
+def test_each_setting_shows_the_default_a_blank_value_stands_for(wb):
+    ws = wb[L.ASSUMPTIONS]
+    assert ws["E1"].value == "Blank = default"
+    rows = {ws[f"A{r}"].value: r for r in range(2, ws.max_row + 1) if ws[f"A{r}"].value}
+    # Settings' defaults (README "Assumptions"): a blank quality_weight is 0.5, a blank pool 'national'
+    assert ws[f"E{rows['quality_weight']}"].value == 0.5
+    assert ws[f"E{rows['pool']}"].value == "national"
+    assert ws[f"E{rows['bound_factors']}"].value == "TRUE"
+    assert ws[f"E{rows['given_scaling_factor']}"].value is None
+    assert ws[f"E{rows['peer_cohort_size_lbp']}"].value == 4027
+    note = ws.cell(ws.max_row, 1).value
+    assert note.endswith("A value left blank is the default beside it.")
