@@ -7,6 +7,7 @@ import numpy as np
 
 from asm_xl.model import adjustments, exceptions, final_score as final_mod
 from asm_xl.model.errors import ASMInputError
+from asm_xl.model.participant import resolve_cohort
 from asm_xl.model.validation import as_bool
 from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import ASSUMPTIONS, not_scored, settings_arg
@@ -23,6 +24,19 @@ def asm_ia_done(ia1, ia2):
         return sum(0 if xv.is_blank(v) else int(as_bool(n, v)) for n, v in (("ia1", ia1), ("ia2", ia2)))
     except ASMInputError as e:
         raise xv.ExcelError("#VALUE!", str(e)) from None
+
+
+@excel_function(
+    "ASM_COHORT", "The cohort the physician is scored in: the cohort given, else the one the Medicare specialty "
+    "belongs to (Cardiology: HF; the LBP specialties: LBP); a specialty of another cohort is an error.",
+    Arg("specialty", "Medicare specialty, e.g. Cardiology; blank = the cohort decides."),
+    Arg("cohort", "HF or LBP; blank = the specialty's cohort."), source="CMS")
+def asm_cohort(specialty, cohort):
+    """:func:`asm_xl.model.participant.resolve_cohort` of the two cells, as every roster row is resolved."""
+    for name, v in (("specialty", specialty), ("cohort", cohort)):
+        xv.reject_input_error(name, v)
+    given = lambda name, v: None if xv.is_blank(v) else xv.text(name, v)  # noqa: E731
+    return resolve_cohort(given("cohort", cohort), given("specialty", specialty)).code
 
 
 @excel_function(

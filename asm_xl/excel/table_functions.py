@@ -24,6 +24,7 @@ from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.model.actions import action_values, participant_actions
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort, performance_years
+from asm_xl.model.participant import resolve_cohort
 from asm_xl.model.projection import yearly_projection
 from asm_xl.model.settings import Settings
 
@@ -86,16 +87,20 @@ def _measure_cells(cohort: str, v: object) -> dict:
 def participant_row(participant, measures, cost, activities, exceptions_) -> dict:
     """The roster row (column → value) of the five input ranges; blank cells are left out."""
     row = _cells("participant", participant, PARTICIPANT_FIELDS)
-    if row.get("cohort") is None:
-        raise xv.ExcelError("#VALUE!", "participant: the cohort (5th cell) is blank")
-    cohort = get_cohort(xv.text("cohort", row["cohort"])).code
+    # the cohort scored: the cohort cell, else the specialty's (as a roster row and ASM_COHORT)
+    given = {k: None if row.get(k) is None else xv.text(k, row[k]) for k in ("cohort", "specialty")}
+    try:
+        cohort = row["cohort"] = resolve_cohort(given["cohort"], given["specialty"]).code
+    except ASMInputError as e:
+        raise xv.ExcelError(xv.ExcelError.from_input_error(e).code, f"participant: {e}") from None
     row.update(_cells("cost", cost, COST_FIELDS))
     row.update(_cells("activities", activities, ACTIVITY_FIELDS))
     if exceptions_ is not None:
         row.update(_cells("exceptions", exceptions_, EXCEPTION_FIELDS))
     row.update(_measure_cells(cohort, measures))
     # the identity cells are read (their places are fixed) but do not score: a typo in an NPI does
-    # not hide the actions (the Score sheet does not read them either)
+    # not hide the actions (the Score sheet does not read them either); the specialty only decides
+    # the cohort above, as the Score sheet's Sc_Cohort (ASM_COHORT)
     return {k: v for k, v in row.items() if v is not None and k not in _IDENTITY}
 
 

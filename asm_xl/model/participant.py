@@ -28,7 +28,7 @@ from asm_xl.model.validation import (DOLLARS_ALLOWED, MAX_DOLLARS, as_bool, as_c
                                      as_whole, is_blank)
 
 __all__ = ["MeasureInput", "Participant", "MeasureScore", "ParticipantScore", "score_participant",
-           "measure_points", "score_measure", "score_measure_not_given"]
+           "measure_points", "score_measure", "score_measure_not_given", "resolve_cohort"]
 
 
 @dataclass(frozen=True)
@@ -144,16 +144,24 @@ def _rate_value(field_name: str, value: object, proportion: bool) -> float:
     return as_number(field_name, value, minimum=0.0, allowed="a number >= 0 (native units)")
 
 
-def _resolve_cohort(p: Participant) -> Cohort:
-    if is_blank(p.cohort) and is_blank(p.specialty):
-        raise ASMInputError("cohort", p.cohort, "a cohort (HF, LBP) or an ASM specialty")
-    if is_blank(p.cohort):
-        return cohort_of_specialty(p.specialty)
-    cohort = get_cohort(p.cohort)
-    if not is_blank(p.specialty) and cohort_of_specialty(p.specialty).code != cohort.code:
-        raise ASMInputError("specialty", p.specialty, f"a specialty of the {cohort.code} cohort: "
-                            + ", ".join(cohort.specialties))
-    return cohort
+def resolve_cohort(cohort: object, specialty: object = None) -> Cohort:
+    """The cohort a participant is scored in [CMS]: the cohort given, else the one its Medicare specialty
+    belongs to (cardiology: HF; the six LBP specialties: LBP); a specialty of another cohort than the
+    one given is an error, as is neither. The Inputs sheet's "Cohort scored" cell (``ASM_COHORT``)
+    and every roster row are resolved by this.
+
+    >>> resolve_cohort("", "Cardiology").code, resolve_cohort("LBP").code
+    ('HF', 'LBP')
+    """
+    if is_blank(cohort) and is_blank(specialty):
+        raise ASMInputError("cohort", cohort, "a cohort (HF, LBP) or an ASM specialty")
+    if is_blank(cohort):
+        return cohort_of_specialty(specialty)
+    found = get_cohort(cohort)
+    if not is_blank(specialty) and cohort_of_specialty(specialty).code != found.code:
+        raise ASMInputError("specialty", specialty, f"a specialty of the {found.code} cohort: "
+                            + ", ".join(found.specialties))
+    return found
 
 
 def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings = DEFAULT_SETTINGS) -> MeasureScore:
@@ -259,7 +267,7 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     ASMInputError
         For the first bad input, naming the field, the value and what is allowed.
     """
-    cohort = _resolve_cohort(p)
+    cohort = resolve_cohort(p.cohort, p.specialty)
     years = year_parameters(p.performance_year)
     table = benchmarks or packaged_benchmarks()
     overrides = LadderOverrides(ladders)

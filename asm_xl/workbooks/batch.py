@@ -207,7 +207,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         row.update({k: _clean(picked.get(k)) for k in SHOWN})
         rows.append(row)
     report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    report.index = write_index(report.summary, out / INDEX_NAME)
+    report.index = write_index(report.summary, out / INDEX_NAME, pool=settings.pool,
+                               pool_sources={code: pool.source for (code, _), pool in numbers.pools.items()})
     files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)
     report.dashboard_data = kept_dashboard(numbers, files) if report.stale else numbers.dashboard(files)
     report.dashboard = write_dashboard(report.dashboard_data, out / DASHBOARD_NAME)

@@ -19,7 +19,7 @@ import pandas as pd
 from asm_xl.workbooks.xlsxwriter_cells import (LINK_LIMIT, new_workbook, print_setup, put_link, put_value, records,
                                                save_workbook, set_widths)
 
-__all__ = ["write_index"]
+__all__ = ["write_index", "index_note"]
 
 COLUMNS = [("npi", "NPI", "@"), ("name", "Physician", "@"), ("cohort", "Cohort", "@"),
            ("performance_year", "Performance year", "0"), ("final_score", "Final score", "0.00"),
@@ -35,11 +35,25 @@ COLUMNS = [("npi", "NPI", "@"), ("name", "Physician", "@"), ("cohort", "Cohort",
 #: longest value shown; never narrower than the longest word of the header (which wraps)
 WIDTHS = ((11, 13), (12, 30), (6, 8), (6, 8), (6, 9), (8, 10), (8, 13), (8, 13), (8, 13), (8, 13), (6, 8),
           (10, 20), (6, 7), (12, 48), (9, 40))
-NOTE = ("Estimates, not CMS determinations. P10 / P50 / P90: the dollars in a cautious, middle and hopeful "
-        "case over the national peer model's simulated cohorts (each workbook's Score sheet says how). "
-        "Rank: 1 = highest final score among this roster's cohort "
-        "(written rows only; \"exception: neutral\": a physician with an exception is out of the cohort's "
-        "pool, neutral factor 0, and not ranked). Status \"kept\": the file is from an earlier run and the row shows its numbers.")
+
+
+def index_note(pool: str = "national", sources: dict | None = None) -> str:
+    """The note beside the table: which pool priced the numbers and where its range comes from
+    (``sources``: cohort → the pool's own words, as the dashboard's "Pool source" rows), what a rank
+    and a status mean. A 'given' or 'roster' pool has no draws: its P10, P50 and P90 are its point."""
+    where = "; ".join(f"{code}: {text}" for code, text in sorted((sources or {}).items()))
+    return (f"Estimates, not CMS determinations. Pool: {pool}{f' ({where})' if where else ''}. "
+            "Payment adjustment factor and dollar impact: the pool's point estimate; P10 / P50 / P90: the dollars "
+            "in a cautious, middle and hopeful case over its simulated cohorts (a given or roster pool has one: "
+            "the three are equal); each workbook's Score sheet says how. "
+            "Rank: 1 = highest final score among this roster's cohort "
+            "(written rows only; \"exception: neutral\": a physician with an exception is out of the cohort's "
+            "pool, neutral factor 0, and not ranked). Status \"kept\": the file is from an earlier run and the row "
+            "shows its numbers.")
+
+
+NOTE = index_note()   #: the note of the default pool, no sources named
+
 NOTE_COLUMN = len(COLUMNS) + 1   #: 0-based: the note sits right of the table, one empty column between
 
 _HEAD = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "pattern": 1, "text_wrap": True,
@@ -48,14 +62,15 @@ _LINK = {"font_color": "#0563C1", "underline": 1, "indent": 1}   # clear of the 
 _LINE_POINTS = 15   #: the height of one line of Calibri 11, in points (Excel's default row)
 
 
-def write_index(summary: pd.DataFrame, path: Path) -> Path:
-    """Write the index: one row a physician, roster text as text, the Workbook column linked."""
+def write_index(summary: pd.DataFrame, path: Path, pool: str = "national", pool_sources: dict | None = None) -> Path:
+    """Write the index: one row a physician, roster text as text, the Workbook column linked; the note
+    beside the table and the printed page's header name the pool that priced the numbers."""
     wb, buf = new_workbook()
     ws = wb.add_worksheet("Index")
     head = wb.add_format(_HEAD)
     for j, (_, header, _) in enumerate(COLUMNS):
         ws.write_string(0, j, header, head)
-    ws.write_string(0, NOTE_COLUMN, NOTE)
+    ws.write_string(0, NOTE_COLUMN, index_note(pool, pool_sources))
     looks = [wb.add_format({"num_format": fmt, **(_LINK if key == "file" else {})}) for key, _, fmt in COLUMNS]
     rows = records(summary, [key for key, _, _ in COLUMNS])
     row = 0
@@ -74,7 +89,9 @@ def write_index(summary: pd.DataFrame, path: Path) -> Path:
     ws.freeze_panes(1, 0)   # below the header
     ws.autofilter(0, 0, row, len(COLUMNS) - 1)
     ws.print_area(0, 0, row, len(COLUMNS) - 1)   # the table, not the note running on to the right
-    print_setup(ws, "ASM index: the physicians' workbooks", title_row=1)
+    # the note is not printed (it runs on to the right): the page's header says where the numbers come from
+    print_setup(ws, f"ASM index: the physicians' workbooks. Pool: {pool}; P10 / P50 / P90 = cautious / middle / "
+                    "hopeful case (each workbook's Score sheet says how)", title_row=1)
     return save_workbook(wb, buf, path)
 
 

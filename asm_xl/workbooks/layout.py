@@ -24,8 +24,8 @@ SCALAR_INPUTS = {
     "In_NPI": (4, "NPI", "10-digit National Provider Identifier", "text"),
     "In_TIN": (5, "TIN", "Taxpayer Identification Number of the practice", "text"),
     "In_Name": (6, "Physician", "Name as it should appear", "text"),
-    "In_Specialty": (7, "Specialty", "Medicare specialty (decides the cohort)", "specialty"),
-    "In_Cohort": (8, "Cohort", "HF (heart failure) or LBP (low back pain)", "cohort"),
+    "In_Specialty": (7, "Specialty", "Medicare specialty (decides the cohort when Cohort is blank)", "specialty"),
+    "In_Cohort": (8, "Cohort", "HF (heart failure) or LBP (low back pain); blank = the specialty's", "cohort"),
     "In_Year": (9, "Performance year", "{first_year}-{last_year}; payments move two years later", "year"),
     "In_PracticeSize": (10, "Clinicians in the TIN", "1 = solo (+{solo_practice_bonus:g}), "
                         "2-{small_practice_max_clinicians} = small (+{small_practice_bonus:g}), more = no bonus",
@@ -62,6 +62,12 @@ MEASURE_INPUTS = {
 
 SECTION_ROWS = {"Quality measures": 15, "Cost": 23, "Improvement activities, interoperability, complex patients": 28,
                 "Cohort": 34, "Exceptions": 37}
+
+#: The cohort every formula scores in, under the Inputs sheet's Cohort heading: ``ASM_COHORT`` of the
+#: Specialty and Cohort cells (the cohort given, else the specialty's; a specialty of another cohort:
+#: an error), as ``asm-xl score`` resolves a roster row. Defined name → (row, label).
+COHORT_SCORED = "Sc_Cohort"
+COHORT_SCORED_ROW, COHORT_SCORED_LABEL = 35, "Cohort scored"
 
 #: The exception cells as one range (ASM_FACTOR's ``exceptions`` argument): defined name → reference.
 EXCEPTIONS_NAME, EXCEPTIONS_REF = "In_Exceptions", "Inputs!$B$38:$B$39"

@@ -403,3 +403,22 @@ def test_a_percent_sign_is_read_only_where_the_argument_is_a_fraction():
     assert call("ASM_FINAL", "70%", "80%", 2, "98%") == call("ASM_FINAL", 0.7, 0.8, 2, 0.98)
     assert call("ASM_IMPACT", 0.06, "(1,000)") == "#NUM!"   # an accounting negative: below the minimum 0
     assert call("ASM_IMPACT", 0.06, "abc") == "#VALUE!"
+
+
+@pytest.mark.parametrize("specialty, cohort, want", [
+    ("Cardiology", "", "HF"), ("", "LBP", "LBP"), ("cardiology ", "hf", "HF"), (None, "Low back pain", "LBP"),
+    ("Pain Management", None, "LBP")])
+def test_cohort_is_the_cohort_given_else_the_specialtys(specialty, cohort, want):
+    assert call("ASM_COHORT", specialty, cohort) == want
+
+
+def test_cohort_of_a_specialty_of_another_cohort_is_num_error_naming_the_specialties_allowed():
+    assert call("ASM_COHORT", "Orthopedic Surgery", "HF") == "#NUM!"
+    assert explain("ASM_COHORT", "Orthopedic Surgery", "HF") == (
+        "specialty: 'Orthopedic Surgery' is not allowed (a specialty of the HF cohort: Cardiology)")
+
+
+def test_cohort_of_two_blank_cells_is_value_error_and_an_input_error_passes_on():
+    assert call("ASM_COHORT", None, "") == "#VALUE!"
+    assert explain("ASM_COHORT", None, "") == "cohort is blank (a cohort (HF, LBP) or an ASM specialty)"
+    assert call("ASM_COHORT", "Cardiology", "#N/A") == "#VALUE!"   # never read as a cohort

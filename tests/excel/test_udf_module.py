@@ -32,6 +32,7 @@ EXPECTED_SIGNATURES = {
     "ASM_PI_ADJ": ["pi_score", "Optional assumptions"],
     "ASM_PRACTICE_BONUS": ["practice_size", "Optional small_practice", "Optional assumptions"],
     "ASM_EXCEPTION": ["euc_exception", "payment_exception"],
+    "ASM_COHORT": ["specialty", "cohort"],
     "ASM_COMPLETENESS": ["reported", "eligible"],
     "ASM_MIN_SUBMISSION": ["completeness", "Optional on_time", "Optional assumptions"],
     "ASM_PERCENTILE": ["final_score", "final_scores"],

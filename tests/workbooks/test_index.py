@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from defusedxml import ElementTree as SafeET
 
+from asm_xl.model.settings import Settings
 from asm_xl.roster import read_roster
 from asm_xl.workbooks.batch import INDEX_NAME, SUMMARY_COLUMNS, generate_workbooks
 from asm_xl.workbooks import index
@@ -214,3 +215,28 @@ def test_a_physician_with_an_exception_is_not_ranked_and_the_rank_cell_says_why(
     assert [r["Rank in roster cohort"] for r in by_score] == [1, 2, 3]
     assert {r["Of"] for r in rows} == {3}
     assert "not ranked" in ws.cell(1, len(COLUMNS) + 2).value
+
+
+def test_the_note_and_the_printed_header_name_the_pool_that_priced_the_numbers(tmp_path):
+    sources = {"HF": "given: scaling factor 1.5 (given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode)"}
+    path = write_index(_summary(["A"]), tmp_path / "index.xlsx", pool="given", pool_sources=sources)
+    ws = openpyxl.load_workbook(path).active
+    note = ws.cell(1, len(COLUMNS) + 2).value
+    assert note.startswith("Estimates, not CMS determinations. Pool: given (HF: given: scaling factor 1.5 "
+                           "(given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode)). ")
+    assert "national" not in note   # it said "over the national peer model's simulated cohorts" whatever the pool
+    # the note is right of the print area: the page's header carries the pool (it named none)
+    assert ws.print_area == "'Index'!$A$1:$O$2"
+    assert "Pool: given; P10 / P50 / P90 = cautious / middle / hopeful case" in ws.oddHeader.center.text
+
+
+def test_a_given_pools_index_row_has_one_point_as_its_note_says(tmp_path):
+    roster = read_roster(SAMPLE)
+    report = generate_workbooks(roster[roster["name"] == "Okafor, Adaeze"], out_dir=tmp_path,
+                                settings=Settings(pool="given", given_scaling_factor=1.5))
+    ws = openpyxl.load_workbook(report.index, data_only=True).active
+    head = [c.value for c in ws[1]]
+    row = dict(zip(head, [c.value for c in ws[2]]))
+    assert "Pool: given (HF: given: scaling factor 1.5" in ws.cell(1, len(COLUMNS) + 2).value
+    assert row["Dollars, cautious (P10)"] == row["Dollars, middle (P50)"] == row["Dollars, hopeful (P90)"] \
+        == row["Dollar impact"]

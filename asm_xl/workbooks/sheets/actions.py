@@ -26,7 +26,7 @@ __all__ = ["build_actions", "ACTIONS_CALL", "PROJECTION_CALL"]
 
 ACTIONS_ARGS = "In_Participant,In_MeasureTable,In_Cost,In_Activities,In_Exceptions,CostLadder,Assumptions"
 ACTIONS_CALL = f"ASM_ACTIONS({ACTIONS_ARGS})"
-PROJECTION_ARGS = 'Sc_Final,In_Year,In_Cohort,In_Payments,"",Assumptions,In_Exceptions'
+PROJECTION_ARGS = 'Sc_Final,In_Year,Sc_Cohort,In_Payments,"",Assumptions,In_Exceptions'
 PROJECTION_CALL = f"ASM_PROJECTION({PROJECTION_ARGS})"
 
 DOLLARS = '"$"#,##0;[Red]-"$"#,##0'

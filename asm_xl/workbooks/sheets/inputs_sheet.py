@@ -6,7 +6,8 @@ from openpyxl import Workbook
 
 from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.workbooks import layout as L
-from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, TITLE_FONT, define, header, input_cell, validation
+from asm_xl.workbooks.sheets.style import (BOLD, NOTE_FONT, RESULT_FILL, TITLE_FONT, define, header, input_cell,
+                                           validation)
 
 __all__ = ["build_inputs", "MEASURE_NOTE"]
 
@@ -46,7 +47,25 @@ def build_inputs(wb: Workbook) -> None:
         validation(ws, kind, cells)
         define(wb, name, L.measure_range(col))
     ws.cell(row=L.MEASURE_FIRST_ROW + L.MAX_MEASURES, column=1, value=MEASURE_NOTE).font = NOTE_FONT
+    _cohort_scored(wb, ws)
     for col, width in zip("ABCDEFGH", (30, 52, 22, 14, 14, 16, 18, 20)):
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
     ws.freeze_panes = "A4"
+
+
+COHORT_ARGS = "In_Specialty,In_Cohort"
+COHORT_HELP = ("The cohort every result is scored and priced in: the Cohort cell, else the specialty's cohort "
+               "(as asm-xl score reads a roster row)")
+
+
+def _cohort_scored(wb: Workbook, ws) -> None:
+    """The computed cohort under the Cohort heading (``ASM_COHORT``), which every formula uses; its help
+    cell says why when it is an error (a specialty of another cohort, both cells blank)."""
+    r = L.COHORT_SCORED_ROW
+    ws.cell(row=r, column=1, value=L.COHORT_SCORED_LABEL)
+    ws[f"B{r}"] = f"=ASM_COHORT({COHORT_ARGS})"
+    ws[f"B{r}"].fill = RESULT_FILL
+    ws[f"C{r}"] = f'=IF(ISERROR(B{r}),ASM_WHY("ASM_COHORT",{COHORT_ARGS}),"{COHORT_HELP}")'
+    ws[f"C{r}"].font = NOTE_FONT
+    define(wb, L.COHORT_SCORED, f"{L.INPUTS}!$B${r}")

@@ -13,14 +13,14 @@ from asm_xl.model.benchmarks import packaged_benchmarks
 from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, LISTS_SHEET, NOTE_FONT, TITLE_FONT, assumption_name, define, header,
-                                           input_cell, specialties)
+                                           input_cell, specialties, wrap_column)
 
 __all__ = ["build_assumptions", "build_benchmarks", "build_lists", "build_about", "LADDERS_CALL", "ladder_rows"]
 
 
 def build_assumptions(wb: Workbook) -> None:
     ws = wb.create_sheet(L.ASSUMPTIONS)
-    header(ws, 1, ["Setting", "Value", "Source", "What it means"])
+    header(ws, 1, ["Setting", "Value", "Source", "What it means", "Blank = default"])
     infos = DEFAULT_SETTINGS.describe()
     for i, info in enumerate(infos):
         r = 2 + i
@@ -32,6 +32,9 @@ def build_assumptions(wb: Workbook) -> None:
             _benchmark_year_list(ws, f"B{r}")
         ws[f"C{r}"] = info.source
         ws[f"D{r}"] = info.description
+        # what a value left blank means (Settings.from_mapping: blank keeps the default), so a cleared
+        # cell does not hide the number every formula then uses
+        ws[f"E{r}"] = ("TRUE" if info.default else "FALSE") if isinstance(info.default, bool) else info.default
         if info.source == "ASSUMPTION":
             ws[f"C{r}"].font = Font(bold=True, color="C00000")
         define(wb, assumption_name(info.name), f"Assumptions!$B${r}")
@@ -39,9 +42,12 @@ def build_assumptions(wb: Workbook) -> None:
     define(wb, "Assumptions", f"Assumptions!$A$2:$B${last}")
     ws.cell(row=last + 2, column=1, value=(
         "Edit a value to update every formula. REG = 42 CFR 512 subpart G, CMS = CMS material, MIPS = MIPS rule "
-        "reused by ASM, ASSUMPTION = not yet published in full: asm-xl's editable default.")).font = NOTE_FONT
-    for col, width in zip("ABCD", (34, 12, 13, 100)):
+        "reused by ASM, ASSUMPTION = not yet published in full: asm-xl's editable default. A value left blank "
+        "is the default beside it.")).font = NOTE_FONT
+    for col, width in zip("ABCE", (34, 24, 13, 24)):
         ws.column_dimensions[col].width = width
+    wrap_column(ws, "D", 70)   # the meanings wrap: a print one page wide stays readable
+    ws.print_title_rows = "1:1"
     ws.protection.sheet = True
 
 
@@ -148,6 +154,5 @@ def build_about(wb: Workbook) -> None:
         c = ws.cell(row=i, column=1, value=text)
         if font:
             c.font = font
-        c.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.column_dimensions["A"].width = 140
+    wrap_column(ws, "A", 100)   # each paragraph on as many lines as it needs, none over the next
     ws.protection.sheet = True

@@ -27,7 +27,7 @@ def build_scenarios(wb: Workbook) -> None:
     for i, score in enumerate(SCENARIO_STEPS):
         r = 5 + i
         ws[f"A{r}"] = score
-        ws[f"B{r}"] = f'=ASM_FACTOR(A{r},In_Year,In_Cohort,"",In_Exceptions,Assumptions)'
+        ws[f"B{r}"] = f'=ASM_FACTOR(A{r},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions)'
         ws[f"C{r}"] = f"=ASM_IMPACT(B{r},In_Payments)"
         ws[f"B{r}"].number_format = "+0.00%;-0.00%;0.00%"
         ws[f"C{r}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
@@ -37,8 +37,8 @@ def build_scenarios(wb: Workbook) -> None:
     header(ws, 4, ["Cautious case", "Hopeful case"], col=13)
     for i in range(len(SCENARIO_STEPS)):
         r = 5 + i
-        ws[f"M{r}"] = f"=ASM_FACTOR_RANGE(A{r},In_Year,In_Cohort,Sc_PercentileLow,"",Assumptions)"
-        ws[f"N{r}"] = f"=ASM_FACTOR_RANGE(A{r},In_Year,In_Cohort,Sc_PercentileHigh,"",Assumptions)"
+        ws[f"M{r}"] = f"=ASM_FACTOR_RANGE(A{r},In_Year,Sc_Cohort,Sc_PercentileLow,"",Assumptions)"
+        ws[f"N{r}"] = f"=ASM_FACTOR_RANGE(A{r},In_Year,Sc_Cohort,Sc_PercentileHigh,"",Assumptions)"
         ws[f"M{r}"].number_format = ws[f"N{r}"].number_format = "+0.00%;-0.00%;0.00%"
     # This physician's point, for the chart.
     ws["E4"], ws["F4"] = "This physician", "Factor"

@@ -40,7 +40,7 @@ def measure_args(score_row: int, inputs_row: int) -> str:
     its ``benchmark_year`` is blank: the Assumptions sheet's benchmark_year is the workbook's one control."""
     col = {name: spec[0] for name, spec in L.MEASURE_INPUTS.items()}
     i = lambda name: f"{L.INPUTS}!{col[name]}{inputs_row}"  # noqa: E731
-    return (f"In_Cohort,A{score_row},{i('In_CollType')},{i('In_Eligible')},{i('In_Reported')},"
+    return (f"Sc_Cohort,A{score_row},{i('In_CollType')},{i('In_Eligible')},{i('In_Reported')},"
             f"{i('In_Completeness')},{i('In_Rate')},{i('In_PointsOverride')},\"\",Assumptions,"
             f"$A${L.SCORE_MEASURE_FIRST_ROW}:$A{score_row}")
 
@@ -67,8 +67,8 @@ def _measure_rows(ws) -> None:
 
 #: ASM_QUALITY's arguments: the measure rows' cells, and the cohort with the table's measures, so that a
 #: cohort measure not on the table counts as the core counts a measure not given (:mod:`asm_xl.excel.not_given`)
-QUALITY_ARGS = "Sc_Points,Sc_Completeness,Sc_Cases,Assumptions,In_Cohort,Sc_Measures"
-MISSING_ARGS = "In_Cohort,Sc_Measures,Assumptions"
+QUALITY_ARGS = "Sc_Points,Sc_Completeness,Sc_Cases,Assumptions,Sc_Cohort,Sc_Measures"
+MISSING_ARGS = "Sc_Cohort,Sc_Measures,Assumptions"
 
 
 def _missing_row(wb: Workbook, ws, r: int) -> None:
@@ -86,7 +86,9 @@ def build_score(wb: Workbook) -> None:
     ws = wb.create_sheet(L.SCORE)
     ws["A1"] = "ASM estimated performance report"
     ws["A1"].font = TITLE_FONT
-    ws["A2"] = '=In_Name&"  |  NPI "&In_NPI&"  |  TIN "&In_TIN&"  |  cohort "&In_Cohort&"  |  PY "&In_Year'
+    # the cohort scored, or why there is none (a specialty of another cohort): every result below needs it
+    ws["A2"] = ('=In_Name&"  |  NPI "&In_NPI&"  |  TIN "&In_TIN&"  |  cohort "&IFERROR(Sc_Cohort,"not scored ("&'
+                'ASM_WHY("ASM_COHORT",In_Specialty,In_Cohort)&": Inputs sheet)")&"  |  PY "&In_Year')
     ws["A3"] = "Estimate, not a CMS determination. A cell showing #N/A or #NUM! says why in its 'Why' column."
     ws["A3"].font = NOTE_FONT
     _measure_rows(ws)
@@ -118,19 +120,19 @@ def build_score(wb: Workbook) -> None:
         ("Final score (0-100)",
          "=ASM_FINAL(B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},In_SmallPractice,Assumptions)", "0.00",
          '"ASM_FINAL",B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},In_SmallPractice,Assumptions'),
-        ("Exchange function midpoint m (pool in force)", "=ASM_POOL_MIDPOINT(In_Year,In_Cohort,Assumptions)", "0.00",
-         '"ASM_POOL_MIDPOINT",In_Year,In_Cohort,Assumptions'),
-        ("Transformed final score", "=ASM_TFS(B{f},B{m},Assumptions,In_Year,In_Cohort)", "0.0000",
-         '"ASM_TFS",B{f},B{m},Assumptions,In_Year,In_Cohort'),
+        ("Exchange function midpoint m (pool in force)", "=ASM_POOL_MIDPOINT(In_Year,Sc_Cohort,Assumptions)", "0.00",
+         '"ASM_POOL_MIDPOINT",In_Year,Sc_Cohort,Assumptions'),
+        ("Transformed final score", "=ASM_TFS(B{f},B{m},Assumptions,In_Year,Sc_Cohort)", "0.0000",
+         '"ASM_TFS",B{f},B{m},Assumptions,In_Year,Sc_Cohort'),
         ("Risk level", "=ASM_RISK_LEVEL(In_Year)", "0%", '"ASM_RISK_LEVEL",In_Year'),
         ("Payment year", "=ASM_PAYMENT_YEAR(In_Year)", "0", None),
-        ("Scaling factor (pool in force)", "=ASM_POOL_SF(In_Year,In_Cohort,Assumptions)", "0.0000",
-         '"ASM_POOL_SF",In_Year,In_Cohort,Assumptions'),
+        ("Scaling factor (pool in force)", "=ASM_POOL_SF(In_Year,Sc_Cohort,Assumptions)", "0.0000",
+         '"ASM_POOL_SF",In_Year,Sc_Cohort,Assumptions'),
         ("Exception (neutral factor, out of the pool)", "=ASM_EXCEPTION(In_EUC,In_PaymentException)", "General",
          '"ASM_EXCEPTION",In_EUC,In_PaymentException'),
-        ("Payment adjustment factor", '=ASM_FACTOR(B{f},In_Year,In_Cohort,"",In_Exceptions,Assumptions)',
-         "+0.00%;-0.00%;0.00%", '"ASM_FACTOR",B{f},In_Year,In_Cohort,"",In_Exceptions,Assumptions'),
-        ("Payment multiplier", '=ASM_MULTIPLIER(B{f},In_Year,In_Cohort,"",In_Exceptions,Assumptions)', "0.0000",
+        ("Payment adjustment factor", '=ASM_FACTOR(B{f},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions)',
+         "+0.00%;-0.00%;0.00%", '"ASM_FACTOR",B{f},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions'),
+        ("Payment multiplier", '=ASM_MULTIPLIER(B{f},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions)', "0.0000",
          None),
         ("Part B payments (PFS professional services, payment year)", "=In_Payments", '"$"#,##0', None),
         ("Estimated dollar impact", "=ASM_IMPACT(B{fa},In_Payments)", '"$"#,##0;[Red]-"$"#,##0',
@@ -183,18 +185,18 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
         ws[f"{col}{pct}"] = p
         input_cell(ws, f"{col}{pct}", "percentile")
         validation(ws, "percentile", f"{col}{pct}")
-        ws[f"{col}{factor}"] = f"=ASM_FACTOR_RANGE(Sc_Final,In_Year,In_Cohort,{col}{pct},In_Exceptions,Assumptions)"
+        ws[f"{col}{factor}"] = f"=ASM_FACTOR_RANGE(Sc_Final,In_Year,Sc_Cohort,{col}{pct},In_Exceptions,Assumptions)"
         ws[f"{col}{factor}"].number_format = "+0.00%;-0.00%;0.00%"
         ws[f"{col}{dollars}"] = f"=ASM_IMPACT({col}{factor},In_Payments)"
         ws[f"{col}{dollars}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
         for r in (factor, dollars):
             ws[f"{col}{r}"].fill = RESULT_FILL
     ws.cell(row=gain, column=1, value="Chance of a gain")
-    ws[f"B{gain}"] = "=ASM_GAIN_CHANCE(Sc_Final,In_Year,In_Cohort,In_Exceptions,Assumptions)"
+    ws[f"B{gain}"] = "=ASM_GAIN_CHANCE(Sc_Final,In_Year,Sc_Cohort,In_Exceptions,Assumptions)"
     ws[f"B{gain}"].number_format = "0%"
     ws[f"B{gain}"].fill = RESULT_FILL
     ws.cell(row=pool, column=1, value="Where the range comes from")
-    ws[f"B{pool}"] = "=ASM_POOL(In_Year,In_Cohort,Assumptions)"
+    ws[f"B{pool}"] = "=ASM_POOL(In_Year,Sc_Cohort,Assumptions)"
     ws[f"B{pool}"].font = NOTE_FONT
     for i, line in enumerate((
             "CMS ranks each physician against the national cohort, which no practice sees, and has not published",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
@@ -12,7 +15,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS
 
 __all__ = ["INPUT_FILL", "HEAD_FILL", "RESULT_FILL", "HEAD_FONT", "TITLE_FONT", "BOLD", "NOTE_FONT", "THIN",
            "UNLOCKED", "FORMATS", "assumption_name", "define", "validation", "input_cell", "header",
-           "specialties", "LISTS_SHEET"]
+           "specialties", "LISTS_SHEET", "wrap_column", "LINE_POINTS"]
 
 LISTS_SHEET = "Lists"  #: hidden sheet holding the drop-down lists (never written over a table)
 
@@ -89,3 +92,29 @@ def header(ws, row: int, labels: list[str], col: int = 1) -> None:
         c.alignment = Alignment(wrap_text=True, vertical="center")
 
 
+
+
+LINE_POINTS = 15      #: height of one line of an 11-point font, in points (Excel's default row)
+#: characters of running text one unit of column width holds (a width counts '0's of the default font;
+#: running text averages narrower): about 1.2 in LibreOffice's print and Excel's Calibri, a little less
+#: here so that a row is never a line short
+CHARS_PER_WIDTH = 1.1
+
+
+def wrap_column(ws, column: str, width: float) -> None:
+    """Make ``column`` ``width`` wide and wrap the text of each of its cells onto as many lines as it
+    needs, with the row as tall as those lines (each font's size counted). LibreOffice and a preview
+    keep a row's stored height: without it a wrapped text runs over the rows below, and text longer
+    than the column runs on to the right and makes a one-page-wide print tiny."""
+    ws.column_dimensions[column].width = width
+    for cell in ws[column]:
+        if not isinstance(cell.value, str) or not cell.value or cell.value.startswith("="):
+            continue
+        size = (cell.font.sz or 11) if cell.font else 11
+        chars = max(1, int(width * CHARS_PER_WIDTH * 11 / size))
+        lines = len(textwrap.wrap(cell.value, chars, break_long_words=False)) or 1
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[cell.row].height = math.ceil(LINE_POINTS * size / 11) * lines
+        for other in ws[cell.row]:   # the row's other cells on its first line, not its last
+            if other.column_letter != column and other.value is not None:
+                other.alignment = Alignment(horizontal=other.alignment.horizontal, vertical="top")

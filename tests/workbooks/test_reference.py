@@ -1,0 +1,67 @@
+"""The reference sheets as they print (asm_xl.workbooks.sheets.reference): the About sheet's paragraphs
+and the Assumptions sheet's meanings wrap inside the page, each row as tall as its lines. LibreOffice
+(``asm-xl pdf``) keeps a row's stored height: the About sheet printed its paragraphs over one another
+and cut at the page's right edge (a 140-wide column, rows one line tall), and the Assumptions sheet's
+meanings ran on to the right, which made its one-page-wide print about a third of full size."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.template import template_bytes
+
+#: landscape letter, the template's default margins (0.75 in each side): 9.5 in = 912 px at 96 dpi
+PRINTABLE_PX = (11 - 2 * 0.75) * 96
+
+
+@pytest.fixture(scope="module")
+def wb():
+    return openpyxl.load_workbook(io.BytesIO(template_bytes()))
+
+
+def _px(width: float) -> float:
+    """Excel's pixel width of a column ``width`` characters wide (Calibri 11: 7 px a character + 5)."""
+    return width * 7 + 5
+
+
+def test_the_about_sheet_fits_the_page_width_and_each_paragraph_has_the_lines_it_needs(wb):
+    ws = wb[L.ABOUT]
+    assert _px(ws.column_dimensions["A"].width) <= PRINTABLE_PX   # 100 wide: 705 px
+    # "What this is: ..." is 197 characters: two lines of 110 (100 wide x 1.1 characters a unit)
+    assert ws["A4"].value.startswith("What this is") and len(ws["A4"].value) == 197
+    assert ws.row_dimensions[4].height == 30 and ws["A4"].alignment.wrap_text
+    # "Benchmarks: ..." is 257 characters: three lines
+    assert ws["A13"].value.startswith("Benchmarks:") and ws.row_dimensions[13].height == 45
+    # the title, 14 point: one line of ceil(15 x 14 / 11) = 20 points
+    assert ws.row_dimensions[1].height == 20
+
+
+def test_the_assumptions_meanings_wrap_inside_the_table_and_its_header_prints_on_every_page(wb):
+    ws = wb[L.ASSUMPTIONS]
+    widths = [ws.column_dimensions[c].width for c in "ABCDE"]
+    assert widths == [34, 24, 13, 70, 24]   # 165 wide: 1160 px, printed at about 79% (it was 159 and text beyond)
+    rows = range(2, ws.max_row - 1)      # the settings (the source note is two rows below them)
+    assert all(ws[f"D{r}"].alignment.wrap_text for r in rows if ws[f"D{r}"].value)
+    pool = next(r for r in rows if ws[f"A{r}"].value == "pool")
+    # 'pool' means 355 characters: five lines of 77 (70 wide x 1.1), its name and value on the first
+    assert len(ws[f"D{pool}"].value) == 355 and ws.row_dimensions[pool].height == 75
+    assert ws[f"A{pool}"].alignment.vertical == ws[f"B{pool}"].alignment.vertical == "top"
+    assert ws.print_title_rows == "$1:$1"
+
+
+def test_each_setting_shows_the_default_a_blank_value_stands_for(wb):
+    ws = wb[L.ASSUMPTIONS]
+    assert ws["E1"].value == "Blank = default"
+    rows = {ws[f"A{r}"].value: r for r in range(2, ws.max_row + 1) if ws[f"A{r}"].value}
+    # Settings' defaults (README "Assumptions"): a blank quality_weight is 0.5, a blank pool 'national'
+    assert ws[f"E{rows['quality_weight']}"].value == 0.5
+    assert ws[f"E{rows['pool']}"].value == "national"
+    assert ws[f"E{rows['bound_factors']}"].value == "TRUE"
+    assert ws[f"E{rows['given_scaling_factor']}"].value is None
+    assert ws[f"E{rows['peer_cohort_size_lbp']}"].value == 4027
+    note = ws.cell(ws.max_row, 1).value
+    assert note.endswith("A value left blank is the default beside it.")
