@@ -14,7 +14,7 @@ from asm_xl.model.benchmarks import normalize_collection_type
 from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.columns import measure_columns
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.parameters import cohorts
+from asm_xl.model.parameters import cohorts, resolve_cohort
 from asm_xl.model.settings import Settings
 from asm_xl.model.identifiers import npi_problem, npi_valid_mask, tin_key, tin_problem
 from asm_xl.model.validation import FALSE_WORDS, TRUE_WORDS, percent_hint, typed_number
@@ -222,24 +222,35 @@ def blank_scalar(v) -> bool:
 
 
 def cohort_codes(chk: Checker) -> np.ndarray:
-    by_name = {}
-    by_specialty = {}
-    for c in cohorts().values():
-        by_name[c.code.casefold()] = c.code
-        by_name[c.name.casefold()] = c.code
-        for s in c.specialties:
-            by_specialty[s.casefold()] = c.code
-    from_cohort = map_text(chk.text("cohort"), lambda t: by_name.get(t.casefold(), "?" if t else ""))
-    from_spec = map_text(chk.text("specialty"), lambda t: by_specialty.get(t.casefold(), "?" if t else ""))
-    chk.report(from_cohort == "?", "cohort", None, f"must be one of {', '.join(cohorts())}")
-    all_specs = "; ".join(f"{c.code}: {', '.join(c.specialties)}" for c in cohorts().values())
-    chk.report(from_spec == "?", "specialty", None, f"must be an ASM specialty ({all_specs})")
-    chk.report((from_cohort == "") & (from_spec == ""), "cohort", None,
-               "required: a cohort (HF, LBP) or an ASM specialty")
-    clash = (from_cohort != "") & (from_cohort != "?") & (from_spec != "") & (from_spec != "?") & (from_cohort != from_spec)
-    chk.report(clash, "specialty", None,
-               lambda i: f"must be a specialty of the {from_cohort[i]} cohort")
-    return np.where((from_cohort != "") & (from_cohort != "?"), from_cohort, from_spec)
+    """The cohort code of each row, each distinct (cohort, specialty) pair resolved by the one rule,
+    :func:`~asm_xl.model.parameters.resolve_cohort`; a pair it refuses is reported under the field it
+    names ("required: ..." when blank, else "must be ..."), and a bad cohort given with a bad specialty
+    reports both. A refused row keeps its specialty's cohort where it has one (so that its other
+    checks name the right measures), else ""."""
+    cohort, specialty = chk.text("cohort"), chk.text("specialty")
+    codes, pairs = pd.factorize(pd.Series(list(zip(cohort, specialty)), dtype=object))
+    out = np.empty(len(pairs), dtype=object)
+    problems: dict = {}   # (field, reason) -> the pairs refused so
+    for k, (c, s) in enumerate(pairs):
+        try:
+            out[k] = resolve_cohort(c or None, s or None).code
+            continue
+        except ASMInputError as e:
+            problems.setdefault((e.field, _reason(e)), []).append(k)
+        try:
+            out[k] = resolve_cohort(None, s).code if s else ""
+        except ASMInputError as e:
+            out[k] = ""
+            if c:  # the cohort was refused too: both are reported
+                problems.setdefault((e.field, _reason(e)), []).append(k)
+    for (column, reason), ks in problems.items():
+        chk.report(np.isin(codes, ks), column, None, reason)
+    return out[codes] if len(pairs) else np.empty(0, dtype=object)
+
+
+def _reason(e: ASMInputError) -> str:
+    """A refusal as the checks word it: "required: ..." for a blank, else "must be ..."."""
+    return f"required: {e.allowed}" if e.blank else f"must be {e.allowed}"
 
 
 def map_text(text: np.ndarray, func) -> np.ndarray:

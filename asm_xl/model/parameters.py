@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.validation import as_whole
+from asm_xl.model.validation import as_whole, is_blank
 
 __all__ = [
     "Measure",
@@ -24,6 +24,7 @@ __all__ = [
     "cohorts",
     "get_cohort",
     "cohort_of_specialty",
+    "resolve_cohort",
     "year_parameters",
     "risk_level",
     "payment_year",
@@ -153,6 +154,27 @@ def cohort_of_specialty(specialty: object) -> Cohort:
         allowed = "; ".join(f"{c.code}: {', '.join(c.specialties)}" for c in cohorts().values())
         raise ASMInputError("specialty", specialty, f"an ASM specialty ({allowed})")
     return cohorts()[code]
+
+
+def resolve_cohort(cohort: object, specialty: object = None) -> Cohort:
+    """The cohort a participant is scored in [CMS]: the cohort given, else the one its Medicare specialty
+    belongs to (cardiology: HF; the six LBP specialties: LBP); a specialty of another cohort than the
+    one given is an error, as is neither. The Inputs sheet's "Cohort scored" cell (``ASM_COHORT``)
+    and every roster row (:func:`~asm_xl.model.cohort_checks.cohort_codes`, once per distinct pair) are
+    resolved by this.
+
+    >>> resolve_cohort("", "Cardiology").code, resolve_cohort("LBP").code
+    ('HF', 'LBP')
+    """
+    if is_blank(cohort) and is_blank(specialty):
+        raise ASMInputError("cohort", cohort, "a cohort (HF, LBP) or an ASM specialty")
+    if is_blank(cohort):
+        return cohort_of_specialty(specialty)
+    found = get_cohort(cohort)
+    if not is_blank(specialty) and cohort_of_specialty(specialty).code != found.code:
+        raise ASMInputError("specialty", specialty, f"a specialty of the {found.code} cohort: "
+                            + ", ".join(found.specialties))
+    return found
 
 
 @lru_cache(maxsize=1)

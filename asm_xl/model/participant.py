@@ -20,7 +20,7 @@ from asm_xl.model import adjustments, categories, exceptions, final_score as fin
 from asm_xl.model.benchmarks import BenchmarkTable, Ladder, LadderOverrides, normalize_collection_type, packaged_benchmarks
 from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.parameters import Cohort, Measure, cohort_of_specialty, get_cohort, year_parameters
+from asm_xl.model.parameters import Measure, resolve_cohort, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
 from asm_xl.model.pool_choice import resolve_point
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
@@ -142,26 +142,6 @@ def _rate_value(field_name: str, value: object, proportion: bool) -> float:
     if proportion:
         return as_fraction(field_name, value)
     return as_number(field_name, value, minimum=0.0, allowed="a number >= 0 (native units)")
-
-
-def resolve_cohort(cohort: object, specialty: object = None) -> Cohort:
-    """The cohort a participant is scored in [CMS]: the cohort given, else the one its Medicare specialty
-    belongs to (cardiology: HF; the six LBP specialties: LBP); a specialty of another cohort than the
-    one given is an error, as is neither. The Inputs sheet's "Cohort scored" cell (``ASM_COHORT``)
-    and every roster row are resolved by this.
-
-    >>> resolve_cohort("", "Cardiology").code, resolve_cohort("LBP").code
-    ('HF', 'LBP')
-    """
-    if is_blank(cohort) and is_blank(specialty):
-        raise ASMInputError("cohort", cohort, "a cohort (HF, LBP) or an ASM specialty")
-    if is_blank(cohort):
-        return cohort_of_specialty(specialty)
-    found = get_cohort(cohort)
-    if not is_blank(specialty) and cohort_of_specialty(specialty).code != found.code:
-        raise ASMInputError("specialty", specialty, f"a specialty of the {found.code} cohort: "
-                            + ", ".join(found.specialties))
-    return found
 
 
 def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings = DEFAULT_SETTINGS) -> MeasureScore:

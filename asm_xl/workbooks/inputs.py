@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from asm_xl.model.benchmarks import normalize_collection_type
-from asm_xl.model.parameters import get_cohort
+from asm_xl.model.parameters import get_cohort, resolve_cohort
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import as_bool, is_blank, typed_number
 from asm_xl.workbooks import layout as L
@@ -118,11 +118,12 @@ def participant_row(cells: dict) -> dict[str, str] | None:
     as a roster holds it: text, blank = "" (numbers as their shortest exact text, so they read back
     as the same floats; Yes/No; ``ia1_done``/``ia2_done`` for the activities). ``cells``:
     {(sheet, cell): value} of :data:`READ_CELLS` as :mod:`asm_xl.workbooks.kept` reads them (a cell
-    missing = empty). None when they are not a participant this template version wrote: unknown
-    cohort, or a measure row that is not the cohort's measure in the template's order."""
+    missing = empty). None when they are not a participant this template version wrote: no cohort (the
+    Cohort cell, else the specialty's), or a measure row that is not the cohort's measure in the template's
+    order."""
     get = lambda key: cells.get(key)  # noqa: E731
-    try:
-        cohort = get_cohort(str(get(_cell("In_Cohort")) or "").strip())
+    try:  # the cohort the workbook scores (its Cohort scored cell's rule): the specialty's when Cohort is blank
+        cohort = resolve_cohort(_text(get(_cell("In_Cohort"))) or None, _text(get(_cell("In_Specialty"))) or None)
     except Exception:  # noqa: BLE001 - not a cohort: the workbook is not one we can read back
         return None
     row = {column: _text(get(_cell(name))) for column, name in SCALAR_COLUMNS.items()}

@@ -77,3 +77,36 @@ def test_a_small_frame_reads_text_numbers_as_the_roster_does():
     x = chk.number("x", minimum=0, maximum=1, allowed="a fraction", percent=True)
     assert x[0] == 0.85 and np.isnan(x[2]) and np.isnan(x[3])
     assert [e["value"] for e in chk.errors] == ["1,000", "abc", 7]   # 1000 and 7 are above 1
+
+
+COHORT_TEXTS = ["", "HF", "hf", " LBP ", "Low back pain", "XYZ"]
+SPECIALTY_TEXTS = ["", "Cardiology", "Orthopedic Surgery", "orthopedic surgery", "Dentistry"]
+
+
+def test_each_rows_cohort_is_the_scalar_rule_of_its_cohort_and_specialty():
+    """The roster's cohort column and the scalar API (the Inputs sheet's Cohort scored cell) resolve a
+    participant by the same rule: every pair of texts gives the same cohort, or is refused under the
+    same field."""
+    from asm_xl.model.errors import ASMInputError
+    from asm_xl.model.parameters import resolve_cohort
+    pairs = [(c, s) for c in COHORT_TEXTS for s in SPECIALTY_TEXTS]
+    chk = Checker(pd.DataFrame({"cohort": [c for c, _ in pairs], "specialty": [s for _, s in pairs]}, dtype=object))
+    codes = cohort_checks.cohort_codes(chk)
+    refused = {}
+    for e in chk.errors:
+        refused.setdefault(e["row"], []).append(e["column"])
+    for i, (c, s) in enumerate(pairs):
+        try:
+            expected = resolve_cohort(c or None, s or None).code
+        except ASMInputError as e:
+            assert e.field in refused.get(i, []), (c, s)
+        else:
+            assert codes[i] == expected and i not in refused, (c, s)
+    # by hand: Cardiology alone is HF; HF with an LBP specialty is refused on the specialty; a bad cohort
+    # with a bad specialty reports both; neither given is "required"
+    at = {p: i for i, p in enumerate(pairs)}
+    assert codes[at[("", "Cardiology")]] == "HF" and codes[at[("", "orthopedic surgery")]] == "LBP"
+    assert refused[at[("HF", "Orthopedic Surgery")]] == ["specialty"]
+    assert sorted(refused[at[("XYZ", "Dentistry")]]) == ["cohort", "specialty"]
+    assert [e["reason"] for e in chk.errors if e["row"] == at[("", "")]] == [
+        "required: a cohort (HF, LBP) or an ASM specialty"]

@@ -90,3 +90,15 @@ def test_cells_of_another_cohorts_measure_table_are_not_read_back():
     assert participant_row(cells) is None
     assert participant_row({(L.INPUTS, f"B{L.SCALAR_INPUTS['In_Cohort'][0]}"): "XYZ"}) is None
     assert set(READ_CELLS) >= set(workbook_inputs({"npi": "1891394078"}, cohort_code="HF"))
+
+
+def test_a_kept_workbook_with_its_cohort_blanked_is_read_back_in_its_specialtys_cohort():
+    """The Cohort scored cell takes the specialty's cohort when Cohort is blank, and so does reading back."""
+    row = {"npi": "1891394078", "specialty": "Cardiology", "q008_rate": "0.9"}
+    cells = dict(workbook_inputs(row, cohort_code="HF"))
+    cells[(L.INPUTS, f"B{L.SCALAR_INPUTS['In_Cohort'][0]}")] = None
+    back = participant_row(cells)
+    assert back is not None and back["cohort"] == "" and back["specialty"] == "Cardiology"
+    assert back["q008_rate"] == "0.9"
+    cells[(L.INPUTS, f"B{L.SCALAR_INPUTS['In_Specialty'][0]}")] = None   # neither: not a participant
+    assert participant_row(cells) is None
