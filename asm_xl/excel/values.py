@@ -236,7 +236,7 @@ def reject_input_error(name: str, v: object) -> None:
     """
     if is_error(v):
         code = v.strip().upper()
-        raise ExcelError("#VALUE!" if code == "#N/A" else code, f"{name}: {code} (an error in an input cell)")
+        raise ExcelError("#VALUE!" if code == "#N/A" else code, f"{name}: {code} (an error in a cell it reads)")
 
 
 def is_not_applicable(v: object) -> bool:

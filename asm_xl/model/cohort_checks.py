@@ -225,8 +225,8 @@ def cohort_codes(chk: Checker) -> np.ndarray:
     """The cohort code of each row, each distinct (cohort, specialty) pair resolved by the one rule,
     :func:`~asm_xl.model.parameters.resolve_cohort`; a pair it refuses is reported under the field it
     names ("required: ..." when blank, else "must be ..."), and a bad cohort given with a bad specialty
-    reports both. A refused row keeps its specialty's cohort where it has one (so that its other
-    checks name the right measures), else ""."""
+    reports both. A refused row keeps the cohort given where it is one, else its specialty's (so that
+    its other checks name the right measures), else ""."""
     cohort, specialty = chk.text("cohort"), chk.text("specialty")
     codes, pairs = pd.factorize(pd.Series(list(zip(cohort, specialty)), dtype=object))
     out = np.empty(len(pairs), dtype=object)
@@ -237,12 +237,15 @@ def cohort_codes(chk: Checker) -> np.ndarray:
             continue
         except ASMInputError as e:
             problems.setdefault((e.field, _reason(e)), []).append(k)
-        try:
-            out[k] = resolve_cohort(None, s).code if s else ""
-        except ASMInputError as e:
-            out[k] = ""
-            if c:  # the cohort was refused too: both are reported
-                problems.setdefault((e.field, _reason(e)), []).append(k)
+        out[k] = ""
+        for alone in ((c, None), (None, s)):  # the cohort given, else the specialty's
+            if alone[0] or alone[1]:
+                try:
+                    out[k] = resolve_cohort(*alone).code
+                    break
+                except ASMInputError as e:
+                    if alone[1] and c and e.field == "specialty":  # the cohort was refused too: both reported
+                        problems.setdefault((e.field, _reason(e)), []).append(k)
     for (column, reason), ks in problems.items():
         chk.report(np.isin(codes, ks), column, None, reason)
     return out[codes] if len(pairs) else np.empty(0, dtype=object)

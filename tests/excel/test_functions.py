@@ -121,10 +121,10 @@ def test_an_na_in_a_quality_input_is_a_value_error_not_a_quality_left_unscored()
     # =NA() in measure 2's rate: its points cell shows #N/A; a quality #N/A would read "not scored"
     points = [[7.0], ["#N/A"]]
     assert call("ASM_QUALITY", points, [[0.9], [0.9]], [[30], [30]]) == "#VALUE!"
-    assert explain("ASM_QUALITY", points, [[0.9], [0.9]], [[30], [30]]) == "points #2: #N/A (an error in an input cell)"
+    assert explain("ASM_QUALITY", points, [[0.9], [0.9]], [[30], [30]]) == "points #2: #N/A (an error in a cell it reads)"
     # even where the points would not be read (5 < 20 cases), and in completeness or cases
     assert call("ASM_QUALITY", points, [[0.9], [0.9]], [[30], [5]]) == "#VALUE!"
-    assert explain("ASM_QUALITY", [7.0, 6.0], [0.9, "#N/A"], [30, 30]) == "completeness #2: #N/A (an error in an input cell)"
+    assert explain("ASM_QUALITY", [7.0, 6.0], [0.9, "#N/A"], [30, 30]) == "completeness #2: #N/A (an error in a cell it reads)"
     assert call("ASM_QUALITY", [7.0, 6.0], [0.9, 0.9], ["#N/A", 30]) == "#VALUE!"
     # its final score is an error, not a score with quality reweighted to cost (79.8 before)
     assert call("ASM_FINAL", call("ASM_QUALITY", points, [[0.9], [0.9]], [[30], [30]]), 0.7, 2, 0.98, 0, 12,
@@ -133,9 +133,9 @@ def test_an_na_in_a_quality_input_is_a_value_error_not_a_quality_left_unscored()
 
 def test_an_na_in_a_cost_input_is_a_value_error_and_other_errors_pass_through():
     assert call("ASM_COST", "#N/A", 30) == "#VALUE!"
-    assert explain("ASM_COST", "#N/A", 30) == "value: #N/A (an error in an input cell)"
+    assert explain("ASM_COST", "#N/A", 30) == "value: #N/A (an error in a cell it reads)"
     assert call("ASM_COST", 5, "#N/A") == "#VALUE!"
-    assert explain("ASM_COST", 5, "#N/A") == "episodes: #N/A (an error in an input cell)"
+    assert explain("ASM_COST", 5, "#N/A") == "episodes: #N/A (an error in a cell it reads)"
     assert call("ASM_COST", 15500, 25, [["#N/A"]] * 10) == "#VALUE!"
     assert call("ASM_COST", 5, "#DIV/0!") == "#DIV/0!"   # =1/0 in an input keeps its own error
     assert call("ASM_FINAL", 0.6, call("ASM_COST", 5, "#N/A"), 2, 0.98) == "#VALUE!"
@@ -279,14 +279,14 @@ def test_minimum_submission_does_not_skip_an_error_in_its_inputs(error, shown):
     # shows as the other ASM_* functions show an input's error (#N/A: #VALUE!, never "not scored")
     assert call("ASM_MIN_SUBMISSION", [None, 0.9]) is True
     assert call("ASM_MIN_SUBMISSION", [None, 0.9, error]) == shown
-    assert explain("ASM_MIN_SUBMISSION", [None, 0.9, error]) == f"completeness #3: {error} (an error in an input cell)"
+    assert explain("ASM_MIN_SUBMISSION", [None, 0.9, error]) == f"completeness #3: {error} (an error in a cell it reads)"
     assert call("ASM_MIN_SUBMISSION", [None, 0.9], error) == shown   # on time
     assert call("ASM_QUALITY", [8, 7, 6], [None, 0.9, error], [30, 30, 30]) == shown   # as ASM_QUALITY
 
 
 @pytest.mark.parametrize("value, shown, why", [
-    ("#N/A", "#VALUE!", "assumptions: case_minimum: #N/A (an error in an input cell)"),
-    ("#DIV/0!", "#DIV/0!", "assumptions: case_minimum: #DIV/0! (an error in an input cell)"),
+    ("#N/A", "#VALUE!", "assumptions: case_minimum: #N/A (an error in a cell it reads)"),
+    ("#DIV/0!", "#DIV/0!", "assumptions: case_minimum: #DIV/0! (an error in a cell it reads)"),
     (-5, "#NUM!", "case_minimum: -5 is not allowed"),
 ])
 def test_an_error_or_a_bad_value_in_the_assumptions_shows_as_an_input_error_does(value, shown, why):

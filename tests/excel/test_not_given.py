@@ -70,7 +70,7 @@ def test_cohort_and_measures_go_together_and_bad_ones_say_why():
         "cohort: 'XX' is not allowed (one of HF, LBP)"
     assert quality(None, "HF", ["Q008", "#N/A"]) == "#VALUE!"   # an input's error, as every range reads it
     assert explain("ASM_QUALITY", COUNTED, COMPLETENESS, CASES, None, "HF", ["Q008", "#N/A"]) == \
-        "measures #2: #N/A (an error in an input cell)"
+        "measures #2: #N/A (an error in a cell it reads)"
 
 
 # ------------------------------------------------------------------ the note

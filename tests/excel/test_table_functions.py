@@ -68,9 +68,9 @@ def _with(cell: tuple, value):
 
 
 @pytest.mark.parametrize("cell, error, shown, why", [
-    ((0, 7, 0), "#DIV/0!", "#DIV/0!", "participant: part_b_payments: #DIV/0! (an error in an input cell)"),
-    ((3, 2, 0), "#N/A", "#VALUE!", "activities: pi_score: #N/A (an error in an input cell)"),
-    ((1, 1, 5), "#N/A", "#VALUE!", "measures: Q008 rate: #N/A (an error in an input cell)"),
+    ((0, 7, 0), "#DIV/0!", "#DIV/0!", "participant: part_b_payments: #DIV/0! (an error in a cell it reads)"),
+    ((3, 2, 0), "#N/A", "#VALUE!", "activities: pi_score: #N/A (an error in a cell it reads)"),
+    ((1, 1, 5), "#N/A", "#VALUE!", "measures: Q008 rate: #N/A (an error in a cell it reads)"),
 ])
 def test_an_error_in_an_actions_input_shows_as_other_functions_show_it(cell, error, shown, why):
     assert call("ASM_ACTIONS", *_with(cell, error)) == shown

@@ -105,6 +105,7 @@ def _practice(sh: Sheet, data: Dashboard) -> None:
 def _physicians(sh: Sheet, data: Dashboard) -> None:
     sh.title("Physicians", _subtitle(data) + " Workbook: link to the physician's own workbook (same folder).")
     sh.header(4, [h for _, _, h in PHYSICIANS])
+    sh.height(4, 45)   # three lines: "Payment adjustment factor" and "Score to break even (P50)" in 9 units
     recs = records(data.physicians, _keys(PHYSICIANS) + ["status"])
     end = sh.table(5, recs, _columns(PHYSICIANS), link_column="file", wrap={"top_action": 50, "name": 30})
     kept = [r for r in recs if r.get("status") and not str(r["status"]).startswith("written")]

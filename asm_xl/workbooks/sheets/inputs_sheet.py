@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 
+import math
+
+from asm_xl.model.parameters import cohorts
 from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, NOTE_FONT, RESULT_FILL, TITLE_FONT, define, header, input_cell,
@@ -46,13 +50,21 @@ def build_inputs(wb: Workbook) -> None:
             input_cell(ws, f"{col}{row}", kind)
         validation(ws, kind, cells)
         define(wb, name, L.measure_range(col))
+    for row in L.measure_rows():   # a title longer than its column shrinks to fit, never cut
+        ws[f"{L.MEASURE_INPUTS['In_MeasureTitle'][0]}{row}"].alignment = Alignment(shrink_to_fit=True)
     ws.cell(row=L.MEASURE_FIRST_ROW + L.MAX_MEASURES, column=1, value=MEASURE_NOTE).font = NOTE_FONT
     _cohort_scored(wb, ws)
-    for col, width in zip("ABCDEFGH", (30, 52, 22, 14, 14, 16, 18, 20)):
+    for col, width in zip("ABCDEFGH", (LABEL_WIDTH, TITLE_WIDTH, 22, 14, 14, 16, 18, 20)):
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
     ws.freeze_panes = "A4"
 
+
+#: column A holds its longest label ("Extreme and uncontrollable circumstances") on one line (~1.1
+#: characters of 11-point text a width unit); column B a measure title of up to 75 characters, and a
+#: longer one (Q492's, 104) shrinks to fit its cell
+LABEL_WIDTH = max(30, math.ceil(max(len(label) for _, label, _, _ in L.SCALAR_INPUTS.values()) / 1.1))
+TITLE_WIDTH = max(52, math.ceil(min(75, max(len(m.title) for c in cohorts().values() for m in c.measures)) / 1.1))
 
 COHORT_ARGS = "In_Specialty,In_Cohort"
 COHORT_HELP = ("The cohort every result is scored and priced in: the Cohort cell, else the specialty's cohort "
