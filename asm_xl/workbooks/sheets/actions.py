@@ -87,6 +87,8 @@ def build_actions(wb: Workbook) -> None:
         for c, fmt in enumerate(PROJECTION_FORMATS, start=1):
             cell = ws.cell(row=head + 1 + k, column=c, value=_table_cell(PROJECTION_CALL, k + 2, c))
             cell.number_format = fmt
+            if c == 1:  # the year under its header, not at the far end of the labels' wide column
+                cell.alignment = Alignment(horizontal="left")
     for col, width in zip("ABCDEFGH", (LABEL_WIDTH, 14, 15, 15, 15, 14, 14, 18)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = f"A{first}"
