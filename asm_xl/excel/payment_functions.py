@@ -48,7 +48,8 @@ def asm_tfs(final_score, midpoint=None, assumptions=None, performance_year=None,
     """TFS = 1 / (1 + exp(-k (final - m))) [ASSUMPTION], with k and m of the cohort and year when CMS published
     them (:func:`asm_xl.model.pool_choice.cohort_settings`): the k every other API prices that cohort with."""
     s = settings_arg(assumptions)
-    if not (xv.is_blank(performance_year) and xv.is_blank(cohort)):
+    if (performance_year is not None or cohort is not None) and not (xv.is_blank(performance_year)
+                                                                   and xv.is_blank(cohort)):
         s = pool_choice.cohort_settings(get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year), s)
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     return float(payment.transformed_final_score(f, midpoint=_midpoint(midpoint, s), settings=s))
@@ -151,7 +152,8 @@ COHORT_PUBLISHED = Arg("cohort", 'Optional: "HF" or "LBP": the exchange function
 def asm_scaling(final_scores, performance_year, payments=None, assumptions=None, cohort=None):
     s = settings_arg(assumptions)
     py = year_arg(performance_year)
-    _, s = _named_cohort(cohort, None, py, s)
+    if cohort is not None:
+        _, s = _named_cohort(cohort, None, py, s)
     return _SCALINGS.get(_scaling_of, final_scores, payments, py, s)
 
 
