@@ -78,13 +78,13 @@ def asm_practice_bonus(practice_size, small_practice=None, assumptions=None):
 
 @excel_function(
     "ASM_EXCEPTION", "Which exception takes the participant out of the payment adjustment (neutral factor, out "
-    "of the pool), or \"None\".",
+    "of the pool), or \"No exception\".",
     Arg("euc_exception", "Extreme and uncontrollable circumstances exception: yes/no; blank = no."),
     Arg("payment_exception", "Payment exception: yes/no; blank = no."), source="REG; ASSUMPTION: neutral factor")
 def asm_exception(euc_exception, payment_exception):
     euc = xv.boolean("euc_exception", euc_exception, False)
     pay = xv.boolean("payment_exception", payment_exception, False)
-    return exceptions.exception_note(euc, pay) or "None"
+    return exceptions.exception_note(euc, pay) or "No exception"
 
 
 @excel_function(
