@@ -23,6 +23,9 @@ def build_scenarios(wb: Workbook) -> None:
     ws["A2"] = ("Exchange curve: the payment adjustment factor for every final score, this cohort and year; "
                 "dashed: the cautious and hopeful cases of the national peer model (columns M-N).")
     ws["A2"].font = NOTE_FONT
+    # which pool prices the curve: the pool in force's words (ASM_POOL), as the Score sheet's range says
+    ws["A3"] = '=IFERROR("Priced by the pool in force: "&ASM_POOL(In_Year,Sc_Cohort,Assumptions),"")'
+    ws["A3"].font = NOTE_FONT
     header(ws, 4, ["Final score", "Factor", "Dollar impact"])
     for i, score in enumerate(SCENARIO_STEPS):
         r = 5 + i
@@ -58,7 +61,7 @@ def build_scenarios(wb: Workbook) -> None:
     chart.x_axis.tickLblPos = "low"  # score labels under the plot, not on the zero line
     chart.x_axis.delete = chart.y_axis.delete = False
     curve = Series(Reference(ws, min_col=2, min_row=5, max_row=end), Reference(ws, min_col=1, min_row=5, max_row=end),
-                   title="Cohort exchange curve")
+                   title="Cohort exchange curve (pool in force)")
     curve.marker.symbol = "none"
     curve.smooth = True
     point = Series(Reference(ws, min_col=6, min_row=5, max_row=5), Reference(ws, min_col=5, min_row=5, max_row=5),
