@@ -7,7 +7,7 @@ import numpy as np
 
 from asm_xl.model import adjustments, exceptions, final_score as final_mod
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.participant import resolve_cohort
+from asm_xl.model.parameters import resolve_cohort
 from asm_xl.model.validation import as_bool
 from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import ASSUMPTIONS, not_scored, settings_arg
@@ -32,7 +32,7 @@ def asm_ia_done(ia1, ia2):
     Arg("specialty", "Medicare specialty, e.g. Cardiology; blank = the cohort decides."),
     Arg("cohort", "HF or LBP; blank = the specialty's cohort."), source="CMS")
 def asm_cohort(specialty, cohort):
-    """:func:`asm_xl.model.participant.resolve_cohort` of the two cells, as every roster row is resolved."""
+    """:func:`asm_xl.model.parameters.resolve_cohort` of the two cells, as every roster row is resolved."""
     for name, v in (("specialty", specialty), ("cohort", cohort)):
         xv.reject_input_error(name, v)
     given = lambda name, v: None if xv.is_blank(v) else xv.text(name, v)  # noqa: E731

@@ -24,7 +24,7 @@ from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.model.actions import action_values, participant_actions
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort, performance_years
-from asm_xl.model.participant import resolve_cohort
+from asm_xl.model.parameters import resolve_cohort
 from asm_xl.model.projection import yearly_projection
 from asm_xl.model.settings import Settings
 
