@@ -124,7 +124,9 @@ def action_values(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
     :func:`~asm_xl.model.rescoring.pool_for`: None = the national peer model) and ``errors``
     ("raise": the first bad input raises :class:`~asm_xl.model.errors.ASMInputError`; "skip": rows
     with errors get no actions). Physicians without a computable final score or with an exception get
-    none; an action after which the final score cannot be computed is left out. ``attrs["scored_rows"]``
+    none; an action after which the final score cannot be computed is left out, and so is one after which
+    the minimum submission is still missed where it is missed today (final score 0 before and after [CMS]:
+    no effect until the minimum submission is met, which the minimum-submission action does). ``attrs["scored_rows"]``
     of the result: the rows scored without an error (those of them absent from the result have no
     action that applies). ``columns``: those of :data:`ACTION_COLUMNS` wanted, in that order (the same
     numbers); the final scores before and after are priced (``factor_*``, ``p_gain_*``, ``dollars_*``,
@@ -146,8 +148,11 @@ def action_values(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
     before = final_scores(base.scores)[pos]
     # the label says so where the change meets the minimum submission missed today: the core's own
     # outcome before and after, not a restated rule
-    meets = met_after & ~minimum_submission(base.scores)[pos]
-    keep = np.isfinite(after)
+    missed_before = ~minimum_submission(base.scores)[pos]
+    meets = met_after & missed_before
+    # an action after which the minimum submission is still missed changes nothing (final score 0 before
+    # and after [CMS]): it does not apply until the minimum submission is met, which its own action does
+    keep = np.isfinite(after) & ~(missed_before & ~met_after)
     out = {
         "pos": pos, "action": np.concatenate([[a.action] * a.positions.size for a in sets]),
         "measure": np.concatenate([[a.measure] * a.positions.size for a in sets]),
