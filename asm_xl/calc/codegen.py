@@ -98,6 +98,15 @@ def _whole_literal(node) -> bool:
     return v.__class__ in (int, float) and v >= 1 and float(v).is_integer() and v < 2 ** 31
 
 
+def _index_at(node) -> tuple | None:
+    """(table, row, column) of ``INDEX(table, r, c)`` with r and c written in the formula as whole numbers
+    >= 1 (compiled to a direct lookup), else None."""
+    if node[0] == "func" and node[1] == "INDEX" and len(node[2]) == 3 and all(_whole_literal(a) for a in node[2][1:]):
+        table, r, c = node[2]
+        return table, int(r[1]), int(c[1])
+    return None
+
+
 def is_cell(ref_node) -> bool:
     cells = ref_node[2]
     return len(cells) == 1 and len(cells[0]) == 1
@@ -209,8 +218,9 @@ class Codegen:
             no = self.expr(args[2]) if len(args) > 2 else "False"
             self.branches -= 1
             return f"({c} if ({c} := _truth({cond})).__class__ is _XlErr else ({yes} if {c} else {no}))"
-        if name == "INDEX" and len(args) == 3 and all(_whole_literal(a) for a in args[1:]):
-            return f"_index_at({self.expr(args[0])}, {int(args[1][1])}, {int(args[2][1])})"
+        at = _index_at(node)
+        if at is not None:
+            return f"_index_at({self.expr(at[0])}, {at[1]}, {at[2]})"
         if name == "IFERROR" and len(args) == 2 and args[1][0] == "lit":
             return f"_iferror_value({self.expr(args[0])}, {self.const(args[1][1])})"
         values = [self.expr(a) for a in args]
@@ -255,10 +265,9 @@ class Codegen:
         the formula is one call (:func:`~asm_xl.calc.excel_semantics.index_cell`)."""
         if node[0] == "func" and node[1] == "IFERROR" and len(node[2]) == 2 and node[2][1][0] == "lit":
             inner, fallback = node[2]
-            if (inner[0] == "func" and inner[1] == "INDEX" and len(inner[2]) == 3
-                    and all(_whole_literal(a) for a in inner[2][1:])):
-                table, r, c = inner[2]
-                return f"_index_cell({self.expr(table)}, {int(r[1])}, {int(c[1])}, {self.const(fallback[1])})"
+            at = _index_at(inner)
+            if at is not None:
+                return f"_index_cell({self.expr(at[0])}, {at[1]}, {at[2]}, {self.const(fallback[1])})"
         return f"_final({self.expr(node)})"
 
     def function(self, name: str, params: list[str], body: list[str], helpers: dict):

@@ -21,10 +21,10 @@ from asm_xl.excel.duplicates import first_rows, measure_key
 from asm_xl.excel.arguments import (ASSUMPTIONS, NO_LADDER, YEAR, RangeMemo, excepted_arg, optional_ladder, settings_arg,
                                     year_arg)
 from asm_xl.excel.registry import Arg, excel_function
+from asm_xl.excel.score_functions import asm_cohort
 from asm_xl.model.actions import action_values, participant_actions
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort, performance_years
-from asm_xl.model.parameters import resolve_cohort
 from asm_xl.model.projection import yearly_projection
 from asm_xl.model.settings import Settings
 
@@ -87,12 +87,13 @@ def _measure_cells(cohort: str, v: object) -> dict:
 def participant_row(participant, measures, cost, activities, exceptions_) -> dict:
     """The roster row (column → value) of the five input ranges; blank cells are left out."""
     row = _cells("participant", participant, PARTICIPANT_FIELDS)
-    # the cohort scored: the cohort cell, else the specialty's (as a roster row and ASM_COHORT)
-    given = {k: None if row.get(k) is None else xv.text(k, row[k]) for k in ("cohort", "specialty")}
+    # the cohort scored: the cohort cell, else the specialty's (ASM_COHORT's, as a roster row's)
     try:
-        cohort = row["cohort"] = resolve_cohort(given["cohort"], given["specialty"]).code
+        cohort = row["cohort"] = asm_cohort(row.get("specialty"), row.get("cohort"))
     except ASMInputError as e:
         raise xv.ExcelError(xv.ExcelError.from_input_error(e).code, f"participant: {e}") from None
+    except xv.ExcelError as e:   # an error value in the specialty cell
+        raise xv.ExcelError(e.code, f"participant: {e.reason}") from None
     row.update(_cells("cost", cost, COST_FIELDS))
     row.update(_cells("activities", activities, ACTIVITY_FIELDS))
     if exceptions_ is not None:

@@ -231,24 +231,31 @@ def cohort_codes(chk: Checker) -> np.ndarray:
     codes, pairs = pd.factorize(pd.Series(list(zip(cohort, specialty)), dtype=object))
     out = np.empty(len(pairs), dtype=object)
     problems: dict = {}   # (field, reason) -> the pairs refused so
+
+    def refuse(e: ASMInputError, k: int) -> None:
+        problems.setdefault((e.field, _reason(e)), []).append(k)
+
     for k, (c, s) in enumerate(pairs):
-        try:
-            out[k] = resolve_cohort(c or None, s or None).code
+        out[k], e = _resolved(c, s)
+        if e is None:
             continue
-        except ASMInputError as e:
-            problems.setdefault((e.field, _reason(e)), []).append(k)
-        out[k] = ""
-        for alone in ((c, None), (None, s)):  # the cohort given, else the specialty's
-            if alone[0] or alone[1]:
-                try:
-                    out[k] = resolve_cohort(*alone).code
-                    break
-                except ASMInputError as e:
-                    if alone[1] and c and e.field == "specialty":  # the cohort was refused too: both reported
-                        problems.setdefault((e.field, _reason(e)), []).append(k)
+        refuse(e, k)
+        given, e_given = _resolved(c, "")       # the cohort given alone (blank: refused as blank)
+        by_specialty, e_spec = _resolved("", s)
+        if c and s and e_given is not None and e_spec is not None:  # both refused: both reported
+            refuse(e_spec, k)
+        out[k] = given if e_given is None else by_specialty
     for (column, reason), ks in problems.items():
         chk.report(np.isin(codes, ks), column, None, reason)
     return out[codes] if len(pairs) else np.empty(0, dtype=object)
+
+
+def _resolved(cohort: str, specialty: str) -> tuple[str, ASMInputError | None]:
+    """(code, None) of :func:`~asm_xl.model.parameters.resolve_cohort`, or ("", the refusal)."""
+    try:
+        return resolve_cohort(cohort, specialty).code, None
+    except ASMInputError as e:
+        return "", e
 
 
 def _reason(e: ASMInputError) -> str:

@@ -167,7 +167,7 @@ def resolve_cohort(cohort: object, specialty: object = None) -> Cohort:
     ('HF', 'LBP')
     """
     if is_blank(cohort) and is_blank(specialty):
-        raise ASMInputError("cohort", cohort, "a cohort (HF, LBP) or an ASM specialty")
+        raise ASMInputError("cohort", None, "a cohort (HF, LBP) or an ASM specialty")
     if is_blank(cohort):
         return cohort_of_specialty(specialty)
     found = get_cohort(cohort)

@@ -28,7 +28,7 @@ from asm_xl.model.validation import (DOLLARS_ALLOWED, MAX_DOLLARS, as_bool, as_c
                                      as_whole, is_blank)
 
 __all__ = ["MeasureInput", "Participant", "MeasureScore", "ParticipantScore", "score_participant",
-           "measure_points", "score_measure", "score_measure_not_given", "resolve_cohort"]
+           "measure_points", "score_measure", "score_measure_not_given"]
 
 
 @dataclass(frozen=True)

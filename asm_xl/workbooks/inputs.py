@@ -123,7 +123,7 @@ def participant_row(cells: dict) -> dict[str, str] | None:
     order."""
     get = lambda key: cells.get(key)  # noqa: E731
     try:  # the cohort the workbook scores (its Cohort scored cell's rule): the specialty's when Cohort is blank
-        cohort = resolve_cohort(_text(get(_cell("In_Cohort"))) or None, _text(get(_cell("In_Specialty"))) or None)
+        cohort = resolve_cohort(_text(get(_cell("In_Cohort"))), _text(get(_cell("In_Specialty"))))
     except Exception:  # noqa: BLE001 - not a cohort: the workbook is not one we can read back
         return None
     row = {column: _text(get(_cell(name))) for column, name in SCALAR_COLUMNS.items()}

@@ -10,7 +10,7 @@ import math
 from asm_xl.model.parameters import cohorts
 from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.workbooks import layout as L
-from asm_xl.workbooks.sheets.style import (BOLD, NOTE_FONT, RESULT_FILL, TITLE_FONT, define, header, input_cell,
+from asm_xl.workbooks.sheets.style import (CHARS_PER_WIDTH, BOLD, NOTE_FONT, RESULT_FILL, TITLE_FONT, define, header, input_cell,
                                            validation)
 
 __all__ = ["build_inputs", "MEASURE_NOTE"]
@@ -60,11 +60,12 @@ def build_inputs(wb: Workbook) -> None:
     ws.freeze_panes = "A4"
 
 
-#: column A holds its longest label ("Extreme and uncontrollable circumstances") on one line (~1.1
-#: characters of 11-point text a width unit); column B a measure title of up to 75 characters, and a
-#: longer one (Q492's, 104) shrinks to fit its cell
-LABEL_WIDTH = max(30, math.ceil(max(len(label) for _, label, _, _ in L.SCALAR_INPUTS.values()) / 1.1))
-TITLE_WIDTH = max(52, math.ceil(min(75, max(len(m.title) for c in cohorts().values() for m in c.measures)) / 1.1))
+#: column A holds its longest label ("Extreme and uncontrollable circumstances") on one line
+#: (:data:`~asm_xl.workbooks.sheets.style.CHARS_PER_WIDTH`); column B a measure title of up to 75
+#: characters, and a longer one (Q492's, 104) shrinks to fit its cell
+LABEL_WIDTH = max(30, math.ceil(max(len(label) for _, label, _, _ in L.SCALAR_INPUTS.values()) / CHARS_PER_WIDTH))
+TITLE_WIDTH = max(52, math.ceil(min(75, max(len(m.title) for c in cohorts().values() for m in c.measures))
+                                / CHARS_PER_WIDTH))
 
 COHORT_ARGS = "In_Specialty,In_Cohort"
 COHORT_HELP = ("The cohort every result is scored and priced in: the Cohort cell, else the specialty's cohort "
