@@ -30,12 +30,17 @@ def pi_adjustment(pi_score, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndar
 
         pi_adj = -pi_max_penalty x (1 - PI score)    # PI score a fraction; incomplete reporting: 0
 
+    computed as ``pi_max_penalty x PI score - pi_max_penalty``, which is exact for a whole-percent
+    score (90% gives -1.0, not the -0.9999999999999998 of ``1 - 0.9``; 100% gives +0.0).
     With the linear assumption switched off, PI is all-or-nothing: 0 at 100%, -pi_max_penalty below.
+
+    >>> float(pi_adjustment(0.9)), float(pi_adjustment(1.0)), float(pi_adjustment(0.0))
+    (-1.0, 0.0, -10.0)
     """
     xp = ops(pi_score)
     pi = xp.float(pi_score)
     if settings.pi_adjustment_linear:
-        return -settings.pi_max_penalty * (1.0 - pi)
+        return settings.pi_max_penalty * pi - settings.pi_max_penalty
     return xp.where(pi >= 1.0, 0.0, -settings.pi_max_penalty)
 
 

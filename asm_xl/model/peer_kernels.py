@@ -35,12 +35,12 @@ def transformed_into(final: np.ndarray, midpoint: np.ndarray, steepness: np.ndar
 def pi_adjustment_into(pi_score: np.ndarray, out: np.ndarray, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
     """:func:`asm_xl.model.adjustments.pi_adjustment` [CMS][ASSUMPTION ``pi_adjustment_linear``] into ``out``::
 
-        pi_adj = -pi_max_penalty x (1 - PI score)          (linear)
+        pi_adj = -pi_max_penalty x (1 - PI score)          (linear; computed as pi_max_penalty x PI score - pi_max_penalty)
                = 0 if PI score >= 1 else -pi_max_penalty   (all or nothing)
     """
     if settings.pi_adjustment_linear:
-        np.subtract(1.0, pi_score, out=out)
-        return np.multiply(-settings.pi_max_penalty, out, out=out)
+        np.multiply(pi_score, settings.pi_max_penalty, out=out)
+        return np.subtract(out, settings.pi_max_penalty, out=out)
     out[...] = -settings.pi_max_penalty
     np.copyto(out, 0.0, where=pi_score >= 1.0)
     return out

@@ -145,10 +145,15 @@ def build_about(wb: Workbook) -> None:
         ("Benchmarks: MIPS benchmark ladders from CMS's qpp-measures-data (CC0), of the Assumptions sheet's "
          "benchmark_year (0, the default: the most recent performance year available), until CMS publishes ASM "
          "benchmarks. The Benchmarks sheet shows the ladders in use.", None),
-        ("Model rules worth knowing: beneficiary engagement incentives are in-kind only, at most $1,000 per patient; "
-         "technology over $75 stays the participant's property.", None),
+        ("Model rules worth knowing [CMS]: beneficiary engagement incentives are in-kind only, at most $1,000 per "
+         "patient in total; technology worth more than $75 stays the participant's property and is retrieved when "
+         "care ends.", None),
         ("IA-2 needs a written, signed, dated collaborative care arrangement with a primary care practice sharing "
-         "at least one ASM beneficiary. MIPS reporting is waived in ASM years.", None),
+         "at least one ASM beneficiary. MIPS reporting is waived in ASM years; participation in ACOs and other "
+         "models continues.", None),
+        ("CMS's annual performance report gives measure-level scores, category scores, the complex patient and "
+         "practice adjustments, the final score, the payment adjustment factor and the payment multiplier: the "
+         "Score sheet shows each of them, in that order.", None),
     ]
     for i, (text, font) in enumerate(lines, start=1):
         c = ws.cell(row=i, column=1, value=text)
