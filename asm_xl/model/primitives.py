@@ -138,7 +138,7 @@ class _Array:
 
     @staticmethod
     def div(a, b):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as Python floats do
             return np.divide(a, b)
 
     @staticmethod
