@@ -291,12 +291,12 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
              "multiplier": payment.payment_multiplier(factor), "part_b_payments": P,
              "dollar_impact": payment.dollar_impact(factor, P), "percentile_rank": pct, "cohort_rank": rank,
              "cohort_size": int(pooled.sum()), "exception": exc, "note": notes}
-    res = pd.DataFrame(frame, index=idx)
     float_cols = ["quality", "cost_points", "cost", "quality_weight", "cost_weight", "final_score", "tfs",
                   "factor", "multiplier", "dollar_impact", "percentile_rank"]
-    for c in float_cols:
-        res[c] = pd.array(res[c].to_numpy(dtype=float), dtype="Float64")  # NaN → <NA>: "not scored"
-    res["cohort_rank"] = pd.array(np.where(np.isnan(rank), None, rank), dtype="Int64")
+    for c in float_cols:  # (in the columns given to the frame: one frame built, not a column set at a time)
+        frame[c] = pd.array(np.asarray(frame[c], dtype=float), dtype="Float64")  # NaN → <NA>: "not scored"
+    frame["cohort_rank"] = pd.array(np.where(np.isnan(rank), None, rank), dtype="Int64")
+    res = pd.DataFrame(frame, index=idx)
     pool = {"cohort": cohort.code, "performance_year": year, "payment_year": params.payment_year,
             "participants": int(pooled.sum()), "risk_level": r, "pool": settings.pool, "pool_source": source,
             "scaling_factor": sf, "tfs_midpoint": midpoint, "part_b_payments": float(P[pooled].sum()),

@@ -44,7 +44,9 @@ class Checker:
         self.n = len(df)
         self.bad = np.zeros(self.n, dtype=bool)
         self.errors: list[dict] = []
-        self._raw: dict[str, np.ndarray] = {}
+        #: the columns and their dtypes, read once (a column of a small frame costs pandas ~10 us a read)
+        self._dtypes: dict = dict(zip(df.columns, df.dtypes))
+        self._raw: dict[str, np.ndarray] = _numpy_cells(df, self._dtypes) if self.n <= SMALL_FRAME else {}
         self._blank: dict[str, np.ndarray] = {}
         self._factors: dict[str, tuple | None] = {}
         self._text: dict[str, np.ndarray] = {}
@@ -63,9 +65,13 @@ class Checker:
             self.errors.append({"row": self.df.index[i], "npi": self.npi[i], "column": column,
                                 "value": None if blank_scalar(v) else v, "reason": why})
 
+    def has(self, column: str) -> bool:
+        """Whether the table has ``column``."""
+        return column in self._dtypes
+
     def raw(self, column: str) -> np.ndarray:
         if column not in self._raw:
-            self._raw[column] = (self.df[column].to_numpy(dtype=object) if column in self.df.columns
+            self._raw[column] = (self.df[column].to_numpy(dtype=object) if column in self._dtypes
                                  else np.full(self.n, None, dtype=object))
         return self._raw[column]
 
@@ -93,13 +99,13 @@ class Checker:
         return table[codes]
 
     def blank(self, column: str) -> np.ndarray:
-        if column not in self.df.columns:
+        if column not in self._dtypes:
             return np.ones(self.n, dtype=bool)
         if column not in self._blank:
-            s = self.df[column]
+            dtype = self._dtypes[column]
             b = (np.array([blank_scalar(v) for v in self.raw(column)], dtype=bool) if self.n <= SMALL_FRAME
-                 else s.isna().to_numpy().copy())
-            if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+                 else self.df[column].isna().to_numpy().copy())
+            if dtype == object or pd.api.types.is_string_dtype(dtype):
                 b |= self._per_value(column, lambda v: isinstance(v, str) and v.strip() == "", False).astype(bool)
             self._blank[column] = b
         return self._blank[column].copy()
@@ -123,7 +129,7 @@ class Checker:
                 invalid |= np.isfinite(x) & (np.floor(x) != x)
         if rows is not None:
             invalid &= rows
-        if percent and column in self.df.columns and invalid.any():
+        if percent and column in self._dtypes and invalid.any():
             for i in np.flatnonzero(invalid):
                 self.report(np.arange(self.n) == i, column, None,
                             f"must be {allowed}{percent_hint(self.df[column].iloc[i])}")
@@ -138,7 +144,7 @@ class Checker:
     def _numbers(self, column: str, blank: np.ndarray, percent: bool) -> np.ndarray:
         """:meth:`number`'s floats of a column, vectorized: text read by
         :func:`~asm_xl.model.validation.typed_number`, then ``pd.to_numeric`` (NaN where it cannot)."""
-        if column not in self.df.columns:
+        if column not in self._dtypes:
             return np.full(self.n, np.nan)
         s = self.df[column]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
@@ -153,7 +159,7 @@ class Checker:
         (~0.3 ms a column): the same numbers for text, Python/numpy numbers and booleans (1.0/0.0).
         None (:meth:`_numbers` decides) for any other kind of cell, or a whole number beyond 2**53,
         where float() and pandas might round differently."""
-        if column not in self.df.columns:
+        if column not in self._dtypes:
             return np.full(self.n, np.nan)
         raw = self.raw(column)
         if all(isinstance(v, (bool, np.bool_)) for v in raw):
@@ -176,7 +182,7 @@ class Checker:
     def boolean(self, column: str, *, default: bool) -> np.ndarray:
         """yes/no, TRUE/FALSE, 1/0; blank → default. NaN marks a bad value."""
         blank = self.blank(column)
-        if column in self.df.columns:
+        if column in self._dtypes:
             out = self._per_value(column, bool_value, np.nan).astype(float)
         else:
             out = np.full(self.n, np.nan)
@@ -186,12 +192,11 @@ class Checker:
 
     def text(self, column: str) -> np.ndarray:
         """Stripped text of each cell ("" for blank). Read-only (cached)."""
-        if column not in self.df.columns:
+        if column not in self._dtypes:
             return np.full(self.n, "", dtype=object)
         if column not in self._text:
-            s = self.df[column]
             blank = self.blank(column)
-            if s.dtype == object:  # mixed Python objects: 1, 1.0 and True print differently, so per cell
+            if self._dtypes[column] == object:  # mixed Python objects: 1, 1.0 and True print differently, so per cell
                 raw = self.raw(column)
                 out = np.array(["" if b else str(v).strip() for v, b in zip(raw, blank)], dtype=object)
             else:
@@ -199,6 +204,18 @@ class Checker:
                 out[blank] = ""
             self._text[column] = out
         return self._text[column]
+
+
+def _numpy_cells(df: pd.DataFrame, dtypes: dict) -> dict[str, np.ndarray]:
+    """{column: its cells as Python objects} of the columns of a numpy dtype (text as objects, numbers,
+    yes/no), read in one call (the cells ``Series.to_numpy(dtype=object)`` gives: numpy's own conversion,
+    column by column or in one block); other columns (pandas' own dtypes) are read one by one."""
+    plain = [j for j, dtype in enumerate(dtypes.values()) if isinstance(dtype, np.dtype) and dtype.kind in "biufO"]
+    if not plain or len(dtypes) != df.shape[1]:  # (a repeated column name: read by name, as before)
+        return {}
+    cells = df.to_numpy(dtype=object)  # (a column of another dtype is converted too, and not used)
+    names = list(dtypes)
+    return {names[j]: cells[:, j] for j in plain}
 
 
 def bool_value(v) -> float:
@@ -265,6 +282,11 @@ def _reason(e: ASMInputError) -> str:
 
 def map_text(text: np.ndarray, func) -> np.ndarray:
     """``func`` of each string of an object array of str, computed once per distinct string."""
+    if text.size <= SMALL_FRAME:  # (a few strings: a dict costs less than factorizing)
+        memo: dict = {}
+        out = np.empty(text.size, dtype=object)
+        out[:] = [memo[t] if t in memo else memo.setdefault(t, func(t)) for t in text.tolist()]
+        return out
     codes, uniques = pd.factorize(text)
     table = np.empty(len(uniques), dtype=object)
     table[:] = [func(u) for u in np.asarray(uniques, dtype=object)]
@@ -277,7 +299,7 @@ def ia_done_column(chk: Checker) -> np.ndarray:
     ia1 = chk.boolean("ia1_done", default=False)
     ia2 = chk.boolean("ia2_done", default=False)
     by_activity = np.nan_to_num(ia1) + np.nan_to_num(ia2)
-    if "ia_done" not in chk.df.columns:
+    if not chk.has("ia_done"):
         return by_activity
     count = chk.number("ia_done", minimum=0, maximum=2, whole=True, required=False,
                        allowed="0, 1 or 2 improvement activities completed")
@@ -288,7 +310,7 @@ def report_identifiers(chk: Checker) -> None:
     """An NPI, when given, is 10 digits with a valid check digit; a TIN, when given, 9 digits (dashes
     allowed): the same rules (:mod:`asm_xl.model.identifiers`) as the roster file's."""
     for column, problem in (("npi", npi_problem), ("tin", tin_problem)):
-        if column not in chk.df.columns:
+        if not chk.has(column):
             continue
         texts = chk.text(column)
         # only the rows the fast check flags get a reason (a Python call each)
@@ -305,7 +327,7 @@ def report_identifiers(chk: Checker) -> None:
 
 
 def report_duplicates(chk: Checker) -> None:
-    if "npi" not in chk.df.columns:
+    if not chk.has("npi"):
         return
     group = np.zeros(chk.n, dtype=np.int64)
     # the same keys as the roster's check: a TIN by its digits ("12-3456789" is 123456789), a year by its number
@@ -331,11 +353,12 @@ def measure_inputs(chk: Checker, cohort_code: np.ndarray, settings: Settings) ->
     for code, cohort in cohorts().items():
         mine = cohort_code == code
         others = ~mine & (cohort_code != "") & (cohort_code != "?")  # an unknown cohort is its own error
+        any_others = others.any()
         out[code] = {}
         for m in cohort.measures:
             cols = measure_columns(m.key)
             for col in cols.values():
-                if col in chk.df.columns:
+                if any_others and chk.has(col):
                     chk.report(others & ~chk.blank(col), col, None,
                                f"{m.label} is not a measure of this participant's cohort")
             ctype = map_text(chk.text(cols["collection_type"]),
