@@ -69,6 +69,10 @@ class Checker:
         """Whether the table has ``column``."""
         return column in self._dtypes
 
+    def dtype(self, column: str):
+        """The dtype of ``column`` (read once)."""
+        return self._dtypes[column]
+
     def raw(self, column: str) -> np.ndarray:
         if column not in self._raw:
             self._raw[column] = (self.df[column].to_numpy(dtype=object) if column in self._dtypes
@@ -348,7 +352,8 @@ def report_duplicates(chk: Checker) -> None:
 
 
 def measure_inputs(chk: Checker, cohort_code: np.ndarray, settings: Settings) -> dict:
-    """Per cohort: {measure id: dict of arrays over all rows}; checks rows of that cohort only."""
+    """Per cohort: {measure id: dict of arrays over all rows}; checks rows of that cohort only. A cohort
+    no row belongs to has no measures here (``{}``: there is nothing of it to read or check)."""
     out = {}
     for code, cohort in cohorts().items():
         mine = cohort_code == code
@@ -361,6 +366,8 @@ def measure_inputs(chk: Checker, cohort_code: np.ndarray, settings: Settings) ->
                 if any_others and chk.has(col):
                     chk.report(others & ~chk.blank(col), col, None,
                                f"{m.label} is not a measure of this participant's cohort")
+            if not mine.any():  # (no row of this cohort: nothing below applies to any row)
+                continue
             ctype = map_text(chk.text(cols["collection_type"]),
                               lambda t, m=m: collection_type_or_flag(t, m.collection_types[0]))
             bad_type = mine & ~np.isin(ctype, m.collection_types)

@@ -270,14 +270,19 @@ def _typed_copy(df: pd.DataFrame, chk: Checker) -> pd.DataFrame:
     fractions = {"pi_score"} | {f"{m.key}_{f}" for c in cohorts().values() for m in c.measures
                                 for f in ("completeness", "rate") if m.proportion or f == "completeness"}
     known = set(all_columns())
-    out = df.copy()
+    typed = {}
     for col in df.columns:
         if (col not in known or col in _TEXT_COLUMNS or col.endswith("_collection_type")
-                or df[col].dtype.kind in "fiu"):
+                or chk.dtype(col).kind in "fiu"):
             continue
         if col in _BOOLEAN_COLUMNS:
             values = chk.boolean(col, default=False)
-            out[col] = pd.Series(np.where(chk.blank(col), None, values == 1.0), index=df.index, dtype=object)
+            typed[col] = pd.Series(np.where(chk.blank(col), None, values == 1.0), index=df.index, dtype=object)
         else:
-            out[col] = chk.number(col, allowed="(checked by score_cohort)", percent=col in fractions)
-    return out
+            typed[col] = chk.number(col, allowed="(checked by score_cohort)", percent=col in fractions)
+    if not typed:
+        return df.copy()
+    # one frame built from its columns (setting them one at a time costs pandas ~80 us a column), with
+    # the table's other columns as they are and its attrs, as df.copy() would have them
+    out = pd.DataFrame({c: typed[c] if c in typed else df[c] for c in df.columns}, index=df.index)
+    return out.__finalize__(df, method="copy")
