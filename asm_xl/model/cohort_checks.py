@@ -318,7 +318,9 @@ def report_identifiers(chk: Checker) -> None:
             continue
         texts = chk.text(column)
         # only the rows the fast check flags get a reason (a Python call each)
-        if column == "tin":
+        if column == "tin" and chk.n <= SMALL_FRAME:  # (a few TINs: each given one asked of the rule itself)
+            suspect = np.flatnonzero(texts != "")
+        elif column == "tin":
             good = pd.Series(texts, dtype=object).str.replace("-", "", regex=False).str.fullmatch(r"[0-9]{9}")
             suspect = np.flatnonzero((texts != "") & ~good.fillna(False).to_numpy(dtype=bool))
         else:
@@ -331,7 +333,7 @@ def report_identifiers(chk: Checker) -> None:
 
 
 def report_duplicates(chk: Checker) -> None:
-    if not chk.has("npi"):
+    if not chk.has("npi") or chk.n < 2:  # (one row cannot repeat another)
         return
     group = np.zeros(chk.n, dtype=np.int64)
     # the same keys as the roster's check: a TIN by its digits ("12-3456789" is 123456789), a year by its number

@@ -210,7 +210,8 @@ class Baseline:
             # every cohort's cost ladder given (None: none), so no ladder is built from copies; the
             # settings stay the baseline's (the same pool in force, not a second national draw)
             res = score_cohort(part, settings=self.settings, benchmarks=table, ladders=overrides,
-                               cost_ladders={(code, int(year)): cost.get(code) for code in cohorts()})
+                               cost_ladders={(code, int(year)): cost.get(code) for code in cohorts()},
+                               columns=("final_score", "minimum_submission_met"))
             if len(res.errors):  # a change this package made is invalid: a bug, not the user's input
                 e = res.errors.iloc[0]
                 raise RuntimeError(f"a what-if copy did not score: {e['column']} = {e['value']!r}: {e['reason']}")
