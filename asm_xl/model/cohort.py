@@ -27,7 +27,8 @@ import pandas as pd
 from asm_xl.model import adjustments, categories, exceptions, final_score as final_mod, payment
 from asm_xl.model.benchmarks import BenchmarkTable, LadderOverrides, ladder_from_rates, packaged_benchmarks
 from asm_xl.model.categories import MeasureStatus
-from asm_xl.model.cohort_checks import (Checker, cohort_codes, ia_done_column, measure_inputs, report_duplicates,
+from asm_xl.model.measure_checks import measure_inputs
+from asm_xl.model.cohort_checks import (Checker, cohort_codes, ia_done_column, report_duplicates,
                                         report_identifiers)
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, performance_years, year_parameters
@@ -36,7 +37,7 @@ from asm_xl.model.pool_choice import cohort_settings, reference_point, roster_po
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import DOLLARS_ALLOWED, MAX_DOLLARS
 
-__all__ = ["CohortResult", "score_cohort", "given_cost_ladder", "ERROR_COLUMNS"]
+__all__ = ["CohortResult", "CheckedInputs", "score_cohort", "score_checked", "given_cost_ladder", "ERROR_COLUMNS"]
 
 ERROR_COLUMNS = ["row", "npi", "column", "value", "reason"]
 _STATUS_LABELS = np.array([MeasureStatus.LABELS[k] for k in sorted(MeasureStatus.LABELS)], dtype=object)
@@ -55,6 +56,19 @@ class CohortResult:
     ladders: dict = field(default_factory=dict)
     #: things worth knowing that reject nothing (a 'roster' pool far smaller than CMS's cohort)
     warnings: list = field(default_factory=list)
+
+
+@dataclass
+class CheckedInputs:
+    """What :func:`score_checked` read from the table, row by row (rows with errors included): the
+    :class:`~asm_xl.model.cohort_checks.Checker` of its cells (each read once; ``checker.df`` is the
+    table with its column names case-folded), each row's cohort code, its measure inputs
+    (:func:`~asm_xl.model.cohort_checks.measure_inputs`) and improvement activities done."""
+
+    checker: Checker
+    cohort: np.ndarray
+    measures: dict
+    ia_done: np.ndarray
 
 
 def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
@@ -93,6 +107,19 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
         Scores use the same kernels as :func:`asm_xl.score_participant`: given the pool's scaling
         factor (and midpoint) both APIs give identical numbers.
     """
+    return score_checked(participants, settings=settings, benchmarks=benchmarks, ladders=ladders,
+                         benchmark_source=benchmark_source, cost_ladders=cost_ladders,
+                         performance_year=performance_year, columns=columns)[0]
+
+
+def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
+                  benchmarks: BenchmarkTable | None = None, ladders: dict | None = None,
+                  benchmark_source: str = "packaged", cost_ladders: dict | None = None,
+                  performance_year: int | None = None,
+                  columns: Collection[str] | None = None) -> tuple[CohortResult, CheckedInputs]:
+    """:func:`score_cohort` (the same parameters and result) with the :class:`CheckedInputs` it read,
+    for a caller that goes on with the same inputs (:class:`~asm_xl.model.rescoring.Baseline`) instead
+    of reading every cell again."""
     if benchmark_source not in ("packaged", "cohort"):
         raise ASMInputError("benchmark_source", benchmark_source, "packaged or cohort")
     df = participants.copy()
@@ -165,7 +192,8 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
             w = roster_pool_warning(rec["cohort"], rec["participants"], settings)
             if w:
                 warnings.append(f"{w} (performance year {rec['performance_year']})")
-    return CohortResult(scores, errors, pools, used_ladders, warnings)
+    return (CohortResult(scores, errors, pools, used_ladders, warnings),
+            CheckedInputs(chk, cohort_code, measures, ia_done))
 
 
 #: the errors of a table without any (built once: an empty frame costs pandas ~0.25 ms to build)

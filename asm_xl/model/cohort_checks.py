@@ -1,5 +1,6 @@
 """Input checking for the cohort API: vectorized column checks that record every bad value (row,
-column, value, reason) and mark its row bad, and the per-measure inputs of each cohort.
+column, value, reason) and mark its row bad (the per-measure inputs of each cohort are read by them in
+:mod:`asm_xl.model.measure_checks`).
 
 Split from :mod:`asm_xl.model.cohort`, which scores the pools.
 """
@@ -9,18 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from asm_xl.model import categories
-from asm_xl.model.benchmarks import normalize_collection_type
-from asm_xl.model.categories import MeasureStatus
-from asm_xl.model.columns import measure_columns
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.parameters import cohorts, resolve_cohort
-from asm_xl.model.settings import Settings
+from asm_xl.model.parameters import resolve_cohort
 from asm_xl.model.identifiers import npi_problem, npi_valid_mask, tin_key, tin_problem
 from asm_xl.model.validation import FALSE_WORDS, TRUE_WORDS, percent_hint, typed_number
 
 __all__ = ["Checker", "bool_value", "blank_scalar", "map_text", "cohort_codes", "ia_done_column",
-           "report_duplicates", "measure_inputs", "collection_type_or_flag"]
+           "report_duplicates"]
 
 
 #: frames of at most this many rows are checked cell by cell: pandas' per-column costs (factorize,
@@ -48,6 +44,7 @@ class Checker:
         self._dtypes: dict = dict(zip(df.columns, df.dtypes))
         self._raw: dict[str, np.ndarray] = _numpy_cells(df, self._dtypes) if self.n <= SMALL_FRAME else {}
         self._blank: dict[str, np.ndarray] = {}
+        self._floats: dict[tuple, np.ndarray] = {}
         self._factors: dict[str, tuple | None] = {}
         self._text: dict[str, np.ndarray] = {}
         self.npi = self.text("npi")
@@ -120,9 +117,12 @@ class Checker:
         Excel exports it is read by :func:`~asm_xl.model.validation.typed_number` (``percent``: a
         fraction column, where "85%" is 0.85 and a bare 85 gets "did you mean 85%?")."""
         blank = self.blank(column)
-        x = self._small_numbers(column, blank, percent) if self.n <= SMALL_FRAME else None
-        if x is None:
-            x = self._numbers(column, blank, percent)
+        x = self._floats.get((column, percent))
+        if x is None:  # (read once a column: checked again with other bounds, or by a later reader)
+            x = self._small_numbers(column, blank, percent) if self.n <= SMALL_FRAME else None
+            if x is None:
+                x = self._numbers(column, blank, percent)
+            self._floats[(column, percent)] = x
         with np.errstate(invalid="ignore"):
             invalid = ~blank & ~np.isfinite(x)
             if minimum is not None:
@@ -351,69 +351,3 @@ def report_duplicates(chk: Checker) -> None:
     np.minimum.at(first, group, np.arange(chk.n))  # first row of each (NPI, TIN, year)
     chk.report(dup, "npi", None,
                lambda i: f"duplicate participant (same NPI, TIN and year as row {chk.df.index[first[group[i]]]})")
-
-
-def measure_inputs(chk: Checker, cohort_code: np.ndarray, settings: Settings) -> dict:
-    """Per cohort: {measure id: dict of arrays over all rows}; checks rows of that cohort only. A cohort
-    no row belongs to has no measures here (``{}``: there is nothing of it to read or check)."""
-    out = {}
-    for code, cohort in cohorts().items():
-        mine = cohort_code == code
-        others = ~mine & (cohort_code != "") & (cohort_code != "?")  # an unknown cohort is its own error
-        any_others = others.any()
-        out[code] = {}
-        for m in cohort.measures:
-            cols = measure_columns(m.key)
-            for col in cols.values():
-                if any_others and chk.has(col):
-                    chk.report(others & ~chk.blank(col), col, None,
-                               f"{m.label} is not a measure of this participant's cohort")
-            if not mine.any():  # (no row of this cohort: nothing below applies to any row)
-                continue
-            ctype = map_text(chk.text(cols["collection_type"]),
-                              lambda t, m=m: collection_type_or_flag(t, m.collection_types[0]))
-            bad_type = mine & ~np.isin(ctype, m.collection_types)
-            chk.report(bad_type, cols["collection_type"], None,
-                       f"{m.label} is collected as {', '.join(m.collection_types)}")
-            elig = chk.number(cols["eligible"], minimum=0, whole=True, allowed="a whole number >= 0", rows=mine)
-            rep = chk.number(cols["reported"], minimum=0, whole=True, allowed="a whole number >= 0", rows=mine)
-            comp = chk.number(cols["completeness"], minimum=0, maximum=1, rows=mine, percent=True,
-                              allowed="a fraction between 0 and 1 (70% is 0.70)")
-            if m.proportion:
-                rate = chk.number(cols["rate"], minimum=0, maximum=1, rows=mine, percent=True,
-                                  allowed="a fraction between 0 and 1 (70% is 0.70)")
-            else:
-                rate = chk.number(cols["rate"], minimum=0, rows=mine, allowed="a number >= 0 (native units)")
-            pts = chk.number(cols["points"], minimum=0, maximum=10, rows=mine, allowed="points between 0 and 10")
-            admin = ctype == "Administrative claims"
-            use_rep = mine & ~admin & np.isnan(comp) & ~np.isnan(rep)
-            chk.report(use_rep & np.isnan(elig) & chk.blank(cols["eligible"]), cols["eligible"], None,
-                       f"required with {cols['reported']}: eligible cases")
-            with np.errstate(invalid="ignore"):
-                chk.report(use_rep & (rep > elig), cols["reported"], None,
-                           lambda i: f"must be at most {cols['eligible']} ({elig[i]:g})")
-            rep_eff = np.where(admin | ~np.isnan(comp), np.nan, rep)
-            c_eff, e_eff, any_rep, taken = categories.effective_measure_inputs(
-                elig, rep_eff, np.where(admin, np.nan, comp), rate, pts, admin, settings=settings)
-            status = categories.measure_status(c_eff, e_eff, admin, reported=any_rep, settings=settings)
-            need_rate = (mine & (status == MeasureStatus.SCORED) & np.isnan(pts) & np.isnan(rate)
-                         & chk.blank(cols["rate"]))
-            chk.report(need_rate, cols["rate"], None,
-                       f"required: a rate for {m.label} (it is complete with enough cases)")
-            # A measure with nothing reported (no cases, rate or points) has completeness 0 for the
-            # minimum submission rule, whatever completeness was typed (as in score_participant).
-            c_eff = np.where(any_rep | admin, c_eff, 0.0)
-            out[code][m.id] = {"ctype": ctype, "completeness": c_eff, "eligible": e_eff, "status": status,
-                               "rate": rate, "points": pts, "admin": admin,
-                               "cases_taken": taken}
-    return out
-
-
-def collection_type_or_flag(text: str, default: str) -> str:
-    """Canonical collection type; the measure's first one when blank; "?" when unknown."""
-    if not text:
-        return default
-    try:
-        return normalize_collection_type(text)
-    except ASMInputError:
-        return "?"
