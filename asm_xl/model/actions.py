@@ -48,6 +48,7 @@ import pandas as pd
 from asm_xl.model.action_catalogue import ACTIONS, Action
 from asm_xl.model.action_edits import ActionSet, candidate_actions, normalize_ia_columns
 from asm_xl.model.benchmarks import BenchmarkTable
+from asm_xl.model.cohort_checks import blank_scalar
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peer_percentiles import sorted_percentiles
 from asm_xl.model.peer_pricing import PERCENTILES
@@ -197,8 +198,18 @@ def _table(base: Baseline, out: dict, pool, settings: Settings, columns: list[st
                 priced[f"{name}_before"][rows], priced[f"{name}_after"][rows] = v[:k], v[k:]
         change[rows] = change_percentiles(in_force, before[rows], after[rows])
     df = base.df
-    text = lambda col: (df[col].astype(object).where(df[col].notna(), "").astype(str).to_numpy()[pos]  # noqa: E731
-                        if col in df.columns else np.full(pos.size, "", dtype=object))
+
+    def text(col: str) -> np.ndarray | None:
+        """The column's cells at ``pos`` as text ("" blank), as ``astype(str)`` writes them; None where
+        the column is not wanted."""
+        if col not in columns:
+            return None
+        if col not in df.columns:
+            return np.full(pos.size, "", dtype=object)
+        cells = df[col].to_numpy(dtype=object)[pos]
+        return np.array(["" if blank_scalar(v) else v if isinstance(v, str) else str(v) for v in cells.tolist()],
+                        dtype=object)
+
     keys = list(zip(out["action"], out["measure"], out["meets"].tolist()))
     texts = {(a, m, met): (ACTIONS[a].text(m, meets_minimum_submission=met), ACTIONS[a].change_text(m),
                            ACTIONS[a].source_text(settings)) for a, m, met in set(keys)}

@@ -18,6 +18,7 @@ every good row is still scored (the checks are in :mod:`asm_xl.model.cohort_chec
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +27,8 @@ import pandas as pd
 from asm_xl.model import adjustments, categories, exceptions, final_score as final_mod, payment
 from asm_xl.model.benchmarks import BenchmarkTable, LadderOverrides, ladder_from_rates, packaged_benchmarks
 from asm_xl.model.categories import MeasureStatus
-from asm_xl.model.cohort_checks import (Checker, cohort_codes, ia_done_column, measure_inputs, report_duplicates,
+from asm_xl.model.measure_checks import measure_inputs
+from asm_xl.model.cohort_checks import (Checker, cohort_codes, ia_done_column, report_duplicates,
                                         report_identifiers)
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, performance_years, year_parameters
@@ -35,7 +37,7 @@ from asm_xl.model.pool_choice import cohort_settings, reference_point, roster_po
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import DOLLARS_ALLOWED, MAX_DOLLARS
 
-__all__ = ["CohortResult", "score_cohort", "given_cost_ladder", "ERROR_COLUMNS"]
+__all__ = ["CohortResult", "CheckedInputs", "score_cohort", "score_checked", "given_cost_ladder", "ERROR_COLUMNS"]
 
 ERROR_COLUMNS = ["row", "npi", "column", "value", "reason"]
 _STATUS_LABELS = np.array([MeasureStatus.LABELS[k] for k in sorted(MeasureStatus.LABELS)], dtype=object)
@@ -56,10 +58,23 @@ class CohortResult:
     warnings: list = field(default_factory=list)
 
 
+@dataclass
+class CheckedInputs:
+    """What :func:`score_checked` read from the table, row by row (rows with errors included): the
+    :class:`~asm_xl.model.cohort_checks.Checker` of its cells (each read once; ``checker.df`` is the
+    table with its column names case-folded), each row's cohort code, its measure inputs
+    (:func:`~asm_xl.model.cohort_checks.measure_inputs`) and improvement activities done."""
+
+    checker: Checker
+    cohort: np.ndarray
+    measures: dict
+    ia_done: np.ndarray
+
+
 def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
                  benchmarks: BenchmarkTable | None = None, ladders: dict | None = None,
                  benchmark_source: str = "packaged", cost_ladders: dict | None = None,
-                 performance_year: int | None = None) -> CohortResult:
+                 performance_year: int | None = None, columns: Collection[str] | None = None) -> CohortResult:
     """Score every participant of a table, pool by cohort and performance year.
 
     Parameters
@@ -82,6 +97,9 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
         few reporters [MIPS].
     performance_year : int, optional
         Used where the ``performance_year`` column is blank or missing.
+    columns : collection of str, optional
+        The columns of ``scores`` wanted (None: all), kept in their own order: the same numbers, with
+        only those columns built (a what-if copy needs its final score, not the sixty columns).
 
     Returns
     -------
@@ -89,6 +107,19 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
         Scores use the same kernels as :func:`asm_xl.score_participant`: given the pool's scaling
         factor (and midpoint) both APIs give identical numbers.
     """
+    return score_checked(participants, settings=settings, benchmarks=benchmarks, ladders=ladders,
+                         benchmark_source=benchmark_source, cost_ladders=cost_ladders,
+                         performance_year=performance_year, columns=columns)[0]
+
+
+def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
+                  benchmarks: BenchmarkTable | None = None, ladders: dict | None = None,
+                  benchmark_source: str = "packaged", cost_ladders: dict | None = None,
+                  performance_year: int | None = None,
+                  columns: Collection[str] | None = None) -> tuple[CohortResult, CheckedInputs]:
+    """:func:`score_cohort` (the same parameters and result) with the :class:`CheckedInputs` it read,
+    for a caller that goes on with the same inputs (:class:`~asm_xl.model.rescoring.Baseline`) instead
+    of reading every cell again."""
     if benchmark_source not in ("packaged", "cohort"):
         raise ASMInputError("benchmark_source", benchmark_source, "packaged or cohort")
     df = participants.copy()
@@ -137,7 +168,7 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
     measures = measure_inputs(chk, cohort_code, settings)
 
     good = ~chk.bad
-    errors = pd.DataFrame(chk.errors, columns=ERROR_COLUMNS)
+    errors = pd.DataFrame(chk.errors, columns=ERROR_COLUMNS) if chk.errors else _NO_ERRORS.copy()
     parts, pools, used_ladders, positions = [], [], {}, []
     for code, cohort in cohorts().items():
         for year in years:
@@ -147,7 +178,7 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
             res = _score_pool(df, rows, cohort, year, measures[code], episodes, cost_pts_in, episode_cost,
                               ia_done, pi, bonus, size, payments, on_time, table, overrides,
                               benchmark_source, given_cost_ladder(cost_ladders, code, int(year), _BUILD), settings, used_ladders,
-                              small, euc, payx)
+                              small, euc, payx, columns)
             parts.append(res[0])
             pools.append(res[1])
             positions.append(rows)
@@ -161,8 +192,12 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
             w = roster_pool_warning(rec["cohort"], rec["participants"], settings)
             if w:
                 warnings.append(f"{w} (performance year {rec['performance_year']})")
-    return CohortResult(scores, errors, pools, used_ladders, warnings)
+    return (CohortResult(scores, errors, pools, used_ladders, warnings),
+            CheckedInputs(chk, cohort_code, measures, ia_done))
 
+
+#: the errors of a table without any (built once: an empty frame costs pandas ~0.25 ms to build)
+_NO_ERRORS = pd.DataFrame([], columns=ERROR_COLUMNS)
 
 #: cost_ladder of a pool for which none was given: built from the pool's own episode costs
 _BUILD = object()
@@ -177,7 +212,7 @@ def given_cost_ladder(cost_ladders: dict | None, code: str, year: int, default=N
 
 def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_cost, ia_done, pi, bonus,
                 size, payments, on_time, table, overrides, benchmark_source, cost_ladder, settings, used,
-                small, euc, payx):
+                small, euc, payx, columns=None):
     n, mcount = rows.size, len(cohort.measures)
     points = np.zeros((n, mcount))
     status = np.zeros((n, mcount), dtype=np.int8)
@@ -291,12 +326,16 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
              "multiplier": payment.payment_multiplier(factor), "part_b_payments": P,
              "dollar_impact": payment.dollar_impact(factor, P), "percentile_rank": pct, "cohort_rank": rank,
              "cohort_size": int(pooled.sum()), "exception": exc, "note": notes}
-    res = pd.DataFrame(frame, index=idx)
+    if columns is not None:
+        frame = {c: v for c, v in frame.items() if c in columns}
     float_cols = ["quality", "cost_points", "cost", "quality_weight", "cost_weight", "final_score", "tfs",
                   "factor", "multiplier", "dollar_impact", "percentile_rank"]
-    for c in float_cols:
-        res[c] = pd.array(res[c].to_numpy(dtype=float), dtype="Float64")  # NaN → <NA>: "not scored"
-    res["cohort_rank"] = pd.array(np.where(np.isnan(rank), None, rank), dtype="Int64")
+    for c in float_cols:  # (in the columns given to the frame: one frame built, not a column set at a time)
+        if c in frame:
+            frame[c] = pd.array(np.asarray(frame[c], dtype=float), dtype="Float64")  # NaN → <NA>: "not scored"
+    if "cohort_rank" in frame:
+        frame["cohort_rank"] = pd.array(np.where(np.isnan(rank), None, rank), dtype="Int64")
+    res = pd.DataFrame(frame, index=idx)
     pool = {"cohort": cohort.code, "performance_year": year, "payment_year": params.payment_year,
             "participants": int(pooled.sum()), "risk_level": r, "pool": settings.pool, "pool_source": source,
             "scaling_factor": sf, "tfs_midpoint": midpoint, "part_b_payments": float(P[pooled].sum()),

@@ -1,5 +1,6 @@
 """Input checking for the cohort API: vectorized column checks that record every bad value (row,
-column, value, reason) and mark its row bad, and the per-measure inputs of each cohort.
+column, value, reason) and mark its row bad (the per-measure inputs of each cohort are read by them in
+:mod:`asm_xl.model.measure_checks`).
 
 Split from :mod:`asm_xl.model.cohort`, which scores the pools.
 """
@@ -9,18 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from asm_xl.model import categories
-from asm_xl.model.benchmarks import normalize_collection_type
-from asm_xl.model.categories import MeasureStatus
-from asm_xl.model.columns import measure_columns
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.parameters import cohorts, resolve_cohort
-from asm_xl.model.settings import Settings
+from asm_xl.model.parameters import resolve_cohort
 from asm_xl.model.identifiers import npi_problem, npi_valid_mask, tin_key, tin_problem
 from asm_xl.model.validation import FALSE_WORDS, TRUE_WORDS, percent_hint, typed_number
 
 __all__ = ["Checker", "bool_value", "blank_scalar", "map_text", "cohort_codes", "ia_done_column",
-           "report_duplicates", "measure_inputs", "collection_type_or_flag"]
+           "report_duplicates"]
 
 
 #: frames of at most this many rows are checked cell by cell: pandas' per-column costs (factorize,
@@ -44,8 +40,11 @@ class Checker:
         self.n = len(df)
         self.bad = np.zeros(self.n, dtype=bool)
         self.errors: list[dict] = []
-        self._raw: dict[str, np.ndarray] = {}
+        #: the columns and their dtypes, read once (a column of a small frame costs pandas ~10 us a read)
+        self._dtypes: dict = dict(zip(df.columns, df.dtypes))
+        self._raw: dict[str, np.ndarray] = _numpy_cells(df, self._dtypes) if self.n <= SMALL_FRAME else {}
         self._blank: dict[str, np.ndarray] = {}
+        self._floats: dict[tuple, np.ndarray] = {}
         self._factors: dict[str, tuple | None] = {}
         self._text: dict[str, np.ndarray] = {}
         self.npi = self.text("npi")
@@ -63,9 +62,17 @@ class Checker:
             self.errors.append({"row": self.df.index[i], "npi": self.npi[i], "column": column,
                                 "value": None if blank_scalar(v) else v, "reason": why})
 
+    def has(self, column: str) -> bool:
+        """Whether the table has ``column``."""
+        return column in self._dtypes
+
+    def dtype(self, column: str):
+        """The dtype of ``column`` (read once)."""
+        return self._dtypes[column]
+
     def raw(self, column: str) -> np.ndarray:
         if column not in self._raw:
-            self._raw[column] = (self.df[column].to_numpy(dtype=object) if column in self.df.columns
+            self._raw[column] = (self.df[column].to_numpy(dtype=object) if column in self._dtypes
                                  else np.full(self.n, None, dtype=object))
         return self._raw[column]
 
@@ -93,13 +100,13 @@ class Checker:
         return table[codes]
 
     def blank(self, column: str) -> np.ndarray:
-        if column not in self.df.columns:
+        if column not in self._dtypes:
             return np.ones(self.n, dtype=bool)
         if column not in self._blank:
-            s = self.df[column]
+            dtype = self._dtypes[column]
             b = (np.array([blank_scalar(v) for v in self.raw(column)], dtype=bool) if self.n <= SMALL_FRAME
-                 else s.isna().to_numpy().copy())
-            if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+                 else self.df[column].isna().to_numpy().copy())
+            if dtype == object or pd.api.types.is_string_dtype(dtype):
                 b |= self._per_value(column, lambda v: isinstance(v, str) and v.strip() == "", False).astype(bool)
             self._blank[column] = b
         return self._blank[column].copy()
@@ -110,9 +117,12 @@ class Checker:
         Excel exports it is read by :func:`~asm_xl.model.validation.typed_number` (``percent``: a
         fraction column, where "85%" is 0.85 and a bare 85 gets "did you mean 85%?")."""
         blank = self.blank(column)
-        x = self._small_numbers(column, blank, percent) if self.n <= SMALL_FRAME else None
-        if x is None:
-            x = self._numbers(column, blank, percent)
+        x = self._floats.get((column, percent))
+        if x is None:  # (read once a column: checked again with other bounds, or by a later reader)
+            x = self._small_numbers(column, blank, percent) if self.n <= SMALL_FRAME else None
+            if x is None:
+                x = self._numbers(column, blank, percent)
+            self._floats[(column, percent)] = x
         with np.errstate(invalid="ignore"):
             invalid = ~blank & ~np.isfinite(x)
             if minimum is not None:
@@ -123,7 +133,7 @@ class Checker:
                 invalid |= np.isfinite(x) & (np.floor(x) != x)
         if rows is not None:
             invalid &= rows
-        if percent and column in self.df.columns and invalid.any():
+        if percent and column in self._dtypes and invalid.any():
             for i in np.flatnonzero(invalid):
                 self.report(np.arange(self.n) == i, column, None,
                             f"must be {allowed}{percent_hint(self.df[column].iloc[i])}")
@@ -138,7 +148,7 @@ class Checker:
     def _numbers(self, column: str, blank: np.ndarray, percent: bool) -> np.ndarray:
         """:meth:`number`'s floats of a column, vectorized: text read by
         :func:`~asm_xl.model.validation.typed_number`, then ``pd.to_numeric`` (NaN where it cannot)."""
-        if column not in self.df.columns:
+        if column not in self._dtypes:
             return np.full(self.n, np.nan)
         s = self.df[column]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
@@ -153,7 +163,7 @@ class Checker:
         (~0.3 ms a column): the same numbers for text, Python/numpy numbers and booleans (1.0/0.0).
         None (:meth:`_numbers` decides) for any other kind of cell, or a whole number beyond 2**53,
         where float() and pandas might round differently."""
-        if column not in self.df.columns:
+        if column not in self._dtypes:
             return np.full(self.n, np.nan)
         raw = self.raw(column)
         if all(isinstance(v, (bool, np.bool_)) for v in raw):
@@ -176,7 +186,7 @@ class Checker:
     def boolean(self, column: str, *, default: bool) -> np.ndarray:
         """yes/no, TRUE/FALSE, 1/0; blank → default. NaN marks a bad value."""
         blank = self.blank(column)
-        if column in self.df.columns:
+        if column in self._dtypes:
             out = self._per_value(column, bool_value, np.nan).astype(float)
         else:
             out = np.full(self.n, np.nan)
@@ -186,12 +196,11 @@ class Checker:
 
     def text(self, column: str) -> np.ndarray:
         """Stripped text of each cell ("" for blank). Read-only (cached)."""
-        if column not in self.df.columns:
+        if column not in self._dtypes:
             return np.full(self.n, "", dtype=object)
         if column not in self._text:
-            s = self.df[column]
             blank = self.blank(column)
-            if s.dtype == object:  # mixed Python objects: 1, 1.0 and True print differently, so per cell
+            if self._dtypes[column] == object:  # mixed Python objects: 1, 1.0 and True print differently, so per cell
                 raw = self.raw(column)
                 out = np.array(["" if b else str(v).strip() for v, b in zip(raw, blank)], dtype=object)
             else:
@@ -199,6 +208,18 @@ class Checker:
                 out[blank] = ""
             self._text[column] = out
         return self._text[column]
+
+
+def _numpy_cells(df: pd.DataFrame, dtypes: dict) -> dict[str, np.ndarray]:
+    """{column: its cells as Python objects} of the columns of a numpy dtype (text as objects, numbers,
+    yes/no), read in one call (the cells ``Series.to_numpy(dtype=object)`` gives: numpy's own conversion,
+    column by column or in one block); other columns (pandas' own dtypes) are read one by one."""
+    plain = [j for j, dtype in enumerate(dtypes.values()) if isinstance(dtype, np.dtype) and dtype.kind in "biufO"]
+    if not plain or len(dtypes) != df.shape[1]:  # (a repeated column name: read by name, as before)
+        return {}
+    cells = df.to_numpy(dtype=object)  # (a column of another dtype is converted too, and not used)
+    names = list(dtypes)
+    return {names[j]: cells[:, j] for j in plain}
 
 
 def bool_value(v) -> float:
@@ -265,6 +286,11 @@ def _reason(e: ASMInputError) -> str:
 
 def map_text(text: np.ndarray, func) -> np.ndarray:
     """``func`` of each string of an object array of str, computed once per distinct string."""
+    if text.size <= SMALL_FRAME:  # (a few strings: a dict costs less than factorizing)
+        memo: dict = {}
+        out = np.empty(text.size, dtype=object)
+        out[:] = [memo[t] if t in memo else memo.setdefault(t, func(t)) for t in text.tolist()]
+        return out
     codes, uniques = pd.factorize(text)
     table = np.empty(len(uniques), dtype=object)
     table[:] = [func(u) for u in np.asarray(uniques, dtype=object)]
@@ -277,7 +303,7 @@ def ia_done_column(chk: Checker) -> np.ndarray:
     ia1 = chk.boolean("ia1_done", default=False)
     ia2 = chk.boolean("ia2_done", default=False)
     by_activity = np.nan_to_num(ia1) + np.nan_to_num(ia2)
-    if "ia_done" not in chk.df.columns:
+    if not chk.has("ia_done"):
         return by_activity
     count = chk.number("ia_done", minimum=0, maximum=2, whole=True, required=False,
                        allowed="0, 1 or 2 improvement activities completed")
@@ -288,11 +314,13 @@ def report_identifiers(chk: Checker) -> None:
     """An NPI, when given, is 10 digits with a valid check digit; a TIN, when given, 9 digits (dashes
     allowed): the same rules (:mod:`asm_xl.model.identifiers`) as the roster file's."""
     for column, problem in (("npi", npi_problem), ("tin", tin_problem)):
-        if column not in chk.df.columns:
+        if not chk.has(column):
             continue
         texts = chk.text(column)
         # only the rows the fast check flags get a reason (a Python call each)
-        if column == "tin":
+        if column == "tin" and chk.n <= SMALL_FRAME:  # (a few TINs: each given one asked of the rule itself)
+            suspect = np.flatnonzero(texts != "")
+        elif column == "tin":
             good = pd.Series(texts, dtype=object).str.replace("-", "", regex=False).str.fullmatch(r"[0-9]{9}")
             suspect = np.flatnonzero((texts != "") & ~good.fillna(False).to_numpy(dtype=bool))
         else:
@@ -305,7 +333,7 @@ def report_identifiers(chk: Checker) -> None:
 
 
 def report_duplicates(chk: Checker) -> None:
-    if "npi" not in chk.df.columns:
+    if not chk.has("npi") or chk.n < 2:  # (one row cannot repeat another)
         return
     group = np.zeros(chk.n, dtype=np.int64)
     # the same keys as the roster's check: a TIN by its digits ("12-3456789" is 123456789), a year by its number
@@ -323,65 +351,3 @@ def report_duplicates(chk: Checker) -> None:
     np.minimum.at(first, group, np.arange(chk.n))  # first row of each (NPI, TIN, year)
     chk.report(dup, "npi", None,
                lambda i: f"duplicate participant (same NPI, TIN and year as row {chk.df.index[first[group[i]]]})")
-
-
-def measure_inputs(chk: Checker, cohort_code: np.ndarray, settings: Settings) -> dict:
-    """Per cohort: {measure id: dict of arrays over all rows}; checks rows of that cohort only."""
-    out = {}
-    for code, cohort in cohorts().items():
-        mine = cohort_code == code
-        others = ~mine & (cohort_code != "") & (cohort_code != "?")  # an unknown cohort is its own error
-        out[code] = {}
-        for m in cohort.measures:
-            cols = measure_columns(m.key)
-            for col in cols.values():
-                if col in chk.df.columns:
-                    chk.report(others & ~chk.blank(col), col, None,
-                               f"{m.label} is not a measure of this participant's cohort")
-            ctype = map_text(chk.text(cols["collection_type"]),
-                              lambda t, m=m: collection_type_or_flag(t, m.collection_types[0]))
-            bad_type = mine & ~np.isin(ctype, m.collection_types)
-            chk.report(bad_type, cols["collection_type"], None,
-                       f"{m.label} is collected as {', '.join(m.collection_types)}")
-            elig = chk.number(cols["eligible"], minimum=0, whole=True, allowed="a whole number >= 0", rows=mine)
-            rep = chk.number(cols["reported"], minimum=0, whole=True, allowed="a whole number >= 0", rows=mine)
-            comp = chk.number(cols["completeness"], minimum=0, maximum=1, rows=mine, percent=True,
-                              allowed="a fraction between 0 and 1 (70% is 0.70)")
-            if m.proportion:
-                rate = chk.number(cols["rate"], minimum=0, maximum=1, rows=mine, percent=True,
-                                  allowed="a fraction between 0 and 1 (70% is 0.70)")
-            else:
-                rate = chk.number(cols["rate"], minimum=0, rows=mine, allowed="a number >= 0 (native units)")
-            pts = chk.number(cols["points"], minimum=0, maximum=10, rows=mine, allowed="points between 0 and 10")
-            admin = ctype == "Administrative claims"
-            use_rep = mine & ~admin & np.isnan(comp) & ~np.isnan(rep)
-            chk.report(use_rep & np.isnan(elig) & chk.blank(cols["eligible"]), cols["eligible"], None,
-                       f"required with {cols['reported']}: eligible cases")
-            with np.errstate(invalid="ignore"):
-                chk.report(use_rep & (rep > elig), cols["reported"], None,
-                           lambda i: f"must be at most {cols['eligible']} ({elig[i]:g})")
-            rep_eff = np.where(admin | ~np.isnan(comp), np.nan, rep)
-            c_eff, e_eff, any_rep, taken = categories.effective_measure_inputs(
-                elig, rep_eff, np.where(admin, np.nan, comp), rate, pts, admin, settings=settings)
-            status = categories.measure_status(c_eff, e_eff, admin, reported=any_rep, settings=settings)
-            need_rate = (mine & (status == MeasureStatus.SCORED) & np.isnan(pts) & np.isnan(rate)
-                         & chk.blank(cols["rate"]))
-            chk.report(need_rate, cols["rate"], None,
-                       f"required: a rate for {m.label} (it is complete with enough cases)")
-            # A measure with nothing reported (no cases, rate or points) has completeness 0 for the
-            # minimum submission rule, whatever completeness was typed (as in score_participant).
-            c_eff = np.where(any_rep | admin, c_eff, 0.0)
-            out[code][m.id] = {"ctype": ctype, "completeness": c_eff, "eligible": e_eff, "status": status,
-                               "rate": rate, "points": pts, "admin": admin,
-                               "cases_taken": taken}
-    return out
-
-
-def collection_type_or_flag(text: str, default: str) -> str:
-    """Canonical collection type; the measure's first one when blank; "?" when unknown."""
-    if not text:
-        return default
-    try:
-        return normalize_collection_type(text)
-    except ASMInputError:
-        return "?"

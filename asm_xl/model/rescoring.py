@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from asm_xl.model.benchmarks import BenchmarkTable, LadderOverrides, packaged_benchmarks
-from asm_xl.model.cohort import CohortResult, given_cost_ladder, score_cohort
+from asm_xl.model.cohort import CohortResult, given_cost_ladder, score_checked, score_cohort
 from asm_xl.model.columns import all_columns
-from asm_xl.model.cohort_checks import Checker, cohort_codes, ia_done_column, measure_inputs
+from asm_xl.model.cohort_checks import Checker
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, get_cohort
 from asm_xl.model.peers import PoolDraws
@@ -107,14 +107,18 @@ class Baseline:
             typed = _typed_copy(df, read)
             if not read.errors:  # every cell read: score the typed copy (the same values, read once)
                 source = df = typed
-        result = score_cohort(source, settings=settings, benchmarks=table, ladders=ladders,
-                              benchmark_source=benchmark_source, cost_ladders=cost_ladders,
-                              performance_year=performance_year)
+        result, checked = score_checked(source, settings=settings, benchmarks=table, ladders=ladders,
+                                        benchmark_source=benchmark_source, cost_ladders=cost_ladders,
+                                        performance_year=performance_year)
         if len(result.errors) and errors == "raise":
             e = result.errors.iloc[0]
             raise ASMInputError(str(e["column"]), e["value"], f"row {e['row']}: {e['reason']}")
+        # the inputs below are those the scoring read (its checker's reads are kept: nothing is read
+        # twice; what it reports now changes nothing), of the rows kept
+        chk = checked.checker
         if source is participants:
-            df = _typed_copy(df, Checker(df))
+            df = _typed_copy(chk.df, chk)
+        keep = np.ones(len(df), dtype=bool)
         if performance_year is not None:
             year = pd.to_numeric(df.get("performance_year"), errors="coerce") if "performance_year" in df else None
             df["performance_year"] = performance_year if year is None else year.fillna(performance_year)
@@ -124,10 +128,9 @@ class Baseline:
                 dup = sorted({str(v) for v in df.index[df.index.duplicated()]})
                 raise ASMInputError("index", ", ".join(dup[:5]), "unique row labels when rows with errors are left "
                                     "out (errors='skip'): reset the index first (df.reset_index(drop=True))")
-            df = df.loc[df.index.isin(scores.index)]
+            keep = df.index.isin(scores.index)
+            df = df.loc[keep]
             scores = scores.loc[df.index]
-        chk = Checker(df)
-        code = cohort_codes(chk)
         allowed = "(checked by score_cohort)"
         parsed = {name: chk.number(name, allowed=allowed) for name in
                   ("cost_episodes", "cost_points", "episode_cost", "part_b_payments")}
@@ -137,8 +140,11 @@ class Baseline:
         parsed["ia2"] = np.nan_to_num(chk.boolean("ia2_done", default=False))
         parsed["excepted"] = (np.nan_to_num(chk.boolean("euc_exception", default=False))
                               + np.nan_to_num(chk.boolean("payment_exception", default=False))) > 0
-        return cls(df, scores, result, measure_inputs(chk, code, settings),
-                   ia_done_column(chk), code, parsed, settings, table, ladders, benchmark_source, cost_ladders)
+        parsed = {name: v[keep] for name, v in parsed.items()}
+        inputs = {code: {mid: {k: v[keep] for k, v in mi.items()} for mid, mi in measures.items()}
+                  for code, measures in checked.measures.items()}
+        return cls(df, scores, result, inputs, checked.ia_done[keep], checked.cohort[keep], parsed, settings,
+                   table, ladders, benchmark_source, cost_ladders)
 
     @cached_property
     def years(self) -> np.ndarray:
@@ -210,7 +216,8 @@ class Baseline:
             # every cohort's cost ladder given (None: none), so no ladder is built from copies; the
             # settings stay the baseline's (the same pool in force, not a second national draw)
             res = score_cohort(part, settings=self.settings, benchmarks=table, ladders=overrides,
-                               cost_ladders={(code, int(year)): cost.get(code) for code in cohorts()})
+                               cost_ladders={(code, int(year)): cost.get(code) for code in cohorts()},
+                               columns=("final_score", "minimum_submission_met"))
             if len(res.errors):  # a change this package made is invalid: a bug, not the user's input
                 e = res.errors.iloc[0]
                 raise RuntimeError(f"a what-if copy did not score: {e['column']} = {e['value']!r}: {e['reason']}")
@@ -270,14 +277,19 @@ def _typed_copy(df: pd.DataFrame, chk: Checker) -> pd.DataFrame:
     fractions = {"pi_score"} | {f"{m.key}_{f}" for c in cohorts().values() for m in c.measures
                                 for f in ("completeness", "rate") if m.proportion or f == "completeness"}
     known = set(all_columns())
-    out = df.copy()
+    typed = {}
     for col in df.columns:
         if (col not in known or col in _TEXT_COLUMNS or col.endswith("_collection_type")
-                or df[col].dtype.kind in "fiu"):
+                or chk.dtype(col).kind in "fiu"):
             continue
         if col in _BOOLEAN_COLUMNS:
             values = chk.boolean(col, default=False)
-            out[col] = pd.Series(np.where(chk.blank(col), None, values == 1.0), index=df.index, dtype=object)
+            typed[col] = pd.Series(np.where(chk.blank(col), None, values == 1.0), index=df.index, dtype=object)
         else:
-            out[col] = chk.number(col, allowed="(checked by score_cohort)", percent=col in fractions)
-    return out
+            typed[col] = chk.number(col, allowed="(checked by score_cohort)", percent=col in fractions)
+    if not typed:
+        return df.copy()
+    # one frame built from its columns (setting them one at a time costs pandas ~80 us a column), with
+    # the table's other columns as they are and its attrs, as df.copy() would have them
+    out = pd.DataFrame({c: typed[c] if c in typed else df[c] for c in df.columns}, index=df.index)
+    return out.__finalize__(df, method="copy")

@@ -204,3 +204,25 @@ def test_action_values_over_several_draws_are_ordered_and_are_the_per_draw_chang
         assert a.value_p50 == pytest.approx(d[1], rel=1e-9, abs=1e-6)
         assert a.value_p10 == pytest.approx(d[0] + 0.2 * (d[1] - d[0]), rel=1e-9, abs=1e-6)
         assert a.value_p10 <= a.value_p50 <= a.value_p90
+
+
+_SAMPLE = pd.read_csv(__import__("pathlib").Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data"
+                      / "sample_roster.csv", dtype=object, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def whole_sample_actions():
+    return action_values(_SAMPLE)
+
+
+@pytest.mark.parametrize("i", range(len(_SAMPLE)))
+def test_one_physicians_actions_are_that_physicians_rows_of_the_whole_rosters(whole_sample_actions, i):
+    """A one-row roster (the path an Excel edit takes: each column read cell by cell) gives exactly the
+    rows the whole roster (read column by column) gives that physician: same values, dtypes, order."""
+    one = action_values(_SAMPLE.iloc[[i]])
+    mine = whole_sample_actions[whole_sample_actions["row"] == i].reset_index(drop=True)
+    assert len(one) == len(mine) and len(one) > 0
+    for c in ACTION_COLUMNS:
+        a, b = one[c].to_numpy(), mine[c].to_numpy()
+        assert one[c].dtype == mine[c].dtype, c
+        assert (np.array_equal(a, b, equal_nan=True) if a.dtype.kind == "f" else a.tolist() == b.tolist()), c

@@ -327,3 +327,20 @@ def test_the_cohort_api_checks_npi_and_tin_as_the_roster_does():
     reasons = {(r.row, r.column): r.reason for r in res.errors.itertuples()}
     assert "check digit" in reasons[(0, "npi")] and "9-digit TIN" in reasons[(1, "tin")]
     assert res.scores.index.tolist() == [2]
+
+
+def test_one_row_scores_as_its_row_of_the_whole_roster_but_for_the_rosters_own_ranks():
+    """Each sample physician scored alone (cell by cell, a small frame) has the scores the whole roster
+    (column by column) gives it; only the roster-relative rank, percentile and pool size differ (the whole
+    roster has both cohorts' measure columns, a physician its own cohort's)."""
+    from pathlib import Path
+    sample = pd.read_csv(Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv",
+                         dtype=object, keep_default_na=False)
+    whole = score_cohort(sample).scores
+    relative = {"cohort_rank", "percentile_rank", "cohort_size"}
+    for i in range(len(sample)):
+        one = score_cohort(sample.iloc[[i]]).scores
+        assert set(one.columns) <= set(whole.columns)
+        for c in set(one.columns) - relative:
+            assert one[c].dtype == whole[c].dtype and one[c].equals(whole.loc[[i], c]), (i, c)
+    assert (whole["cohort_size"] > 1).all() and (score_cohort(sample.iloc[[3]]).scores["cohort_size"] == 1).all()
