@@ -7,9 +7,9 @@ dependency order (about 1 ms a workbook; ASM_* results are memoized on their arg
 Supported: numbers, strings, TRUE/FALSE, cell and range
 references (with sheet and $), workbook-scoped defined names, ``+ - * / ^ & = <> < > <= >=``, unary
 minus, empty arguments, IF (lazy), AND, OR, NOT, ISERROR, ISNUMBER, NA, MIN, MAX, SUM, LEFT, N, and
-every ASM_* function through the registry. Anything else raises :class:`UnsupportedFormula` so the
-caller falls back to the general engine. Tests compare its results with ``formulas`` on generated
-workbooks (``asm-xl recalc --check`` finds no difference).
+every ASM_* function through the registry, and fixed (Ctrl+Shift+Enter) array formulas. Anything
+else raises :class:`UnsupportedFormula` so the caller falls back to the general engine. Tests compare
+its results with ``formulas`` on generated workbooks (``asm-xl recalc --check`` finds no difference).
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ _MAX_COLUMN, _MAX_ROW = 16_384, 1_048_576  # XFD1048576
 class Evaluator:
     """Evaluate every formula cell of a workbook from its input values.
 
-    ``formulas``: {(sheet, cell): "=..."}; ``names``: defined name → reference.
-    :meth:`run` takes {(sheet, cell): value} of inputs and returns {(sheet, cell): value} of formulas.
+    ``formulas``: {(sheet, cell): "=..."}; ``names``: defined name → reference; ``arrays``: {anchor:
+    bounds} of fixed (Ctrl+Shift+Enter) array formulas among them, whose whole result fills their range
+    as Excel fills it (the template's tables: one call each). :meth:`run` takes {(sheet, cell): value}
+    of inputs and returns {(sheet, cell): value} of formulas and of the cells the arrays cover.
 
     The formulas are compiled into one Python function that computes the cells in dependency
     order (a circular reference raises :class:`UnsupportedFormula`), each once; a range is built

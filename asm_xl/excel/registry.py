@@ -202,13 +202,13 @@ def _evaluate_one(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
     ``rows`` given: its :func:`table_block`, the reason of an error kept)."""
     if fn.table:
         rows = values[-1]
-        result, reason = _evaluate_one(fn.without_rows, values[:-1])
         if rows is None or is_blank(rows):
-            return result, reason
+            return _evaluate_one(fn.without_rows, values[:-1])
         try:
             n = whole("rows", rows, minimum=1, maximum=MAX_ROWS, allowed=f"a whole number 1-{MAX_ROWS}, or blank")
         except ExcelError as e:
             return e.code, e.reason
+        result, reason = _evaluate_one(fn.without_rows, values[:-1])
         return table_block(result, n), reason
     try:
         return fn.impl(*values), ""
