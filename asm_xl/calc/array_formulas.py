@@ -28,8 +28,8 @@ import re
 from itertools import chain
 from dataclasses import dataclass, field
 
-from asm_xl.excel import REGISTRY
 from asm_xl.calc import excel_semantics as xl
+from asm_xl.calc.codegen import same_in_array_context
 from asm_xl.calc.evaluator import KNOWN_FUNCTIONS, Evaluator, UnsupportedFormula, XlErr, compile_formula
 from asm_xl.calc.formula_parser import cells_read, parse_formula
 from asm_xl.xlsx.errors import WorkbookError
@@ -43,8 +43,6 @@ CellKey = tuple[str, str]
 #: a string or quoted sheet name (kept), or the prefixes Excel writes before newer and user-defined
 #: functions in a file (``_xlfn.``, ``_xludf.``, ``_xlws.``): removed
 _PREFIXES = re.compile(r""""(?:[^"]|"")*"|'(?:[^']|'')*'|(?<![\w.])(?:_xlfn\.|_xludf\.|_xlws\.)+""", re.IGNORECASE)
-#: built-ins that read a whole range the same way in and out of an array formula
-_WHOLE_RANGE = frozenset({"MIN", "MAX", "SUM", "AND", "OR"})
 
 
 def without_prefixes(text: str) -> str:
@@ -53,43 +51,6 @@ def without_prefixes(text: str) -> str:
     if "_x" not in text and "_X" not in text:
         return text
     return _PREFIXES.sub(lambda m: m.group() if m.group()[0] in "\"'" else "", text)
-
-
-def _may_be_range(node) -> bool:
-    """Whether an expression can give several values (a range, a table, a mapped call)."""
-    kind = node[0]
-    if kind == "ref":
-        return len(node[2]) > 1 or len(node[2][0]) > 1
-    if kind != "func":
-        return False
-    name, args = node[1], node[2]
-    fn = REGISTRY.get(name)
-    if fn is not None:
-        return fn.table or any(_may_be_range(args[i]) for i in fn.mapped if i < len(args))
-    if name == "IF":
-        return any(_may_be_range(a) for a in args[1:])
-    return False
-
-
-def _same_in_array_context(node) -> bool:
-    """Whether no range reaches an operator or a built-in that takes one value (the one place where
-    our evaluator and Excel's array evaluation part)."""
-    kind = node[0]
-    if kind in ("lit", "missing", "ref"):
-        return True
-    if kind in ("neg", "pos", "cmp", "arith", "cat"):
-        operands = [c for c in node[1:] if isinstance(c, tuple)]
-        return all(not _may_be_range(c) and _same_in_array_context(c) for c in operands)
-    name, args = node[1], node[2]
-    if name in REGISTRY or name in _WHOLE_RANGE:
-        ranged = args
-    elif name == "IF":
-        ranged = args[1:]
-    elif name == "INDEX":
-        ranged = args[:1]
-    else:
-        ranged = []
-    return all((a in ranged or not _may_be_range(a)) and _same_in_array_context(a) for a in args)
 
 
 @dataclass(frozen=True)
@@ -114,32 +75,6 @@ class Placement:
     clear: set = field(default_factory=set)
 
 
-def _table(raw) -> list[list]:
-    """A result as rows of equal length (a short row padded with #N/A, as Excel pads arrays)."""
-    rows = raw if isinstance(raw, list) else [[raw]]
-    rows = [r if isinstance(r, list) else [r] for r in rows]
-    width = max((len(r) for r in rows), default=0)
-    if not width:
-        return [[XlErr("#CALC!")]]  # an empty array
-    return [r + [XlErr("#N/A")] * (width - len(r)) for r in rows]
-
-
-def _cell_value(v, top_left: bool):
-    """A result's value as a cell shows it (the top-left as the formula cell would, the others as
-    the evaluator spills them: a blank is "")."""
-    if v is None and not top_left:
-        return ""
-    return xl.final(xl.from_asm(v))
-
-
-def _fixed(table: list[list], rows: int, cols: int) -> list[list]:
-    """A result in a fixed range of rows x cols: one row/column repeats, beyond it #N/A."""
-    n, m = len(table), len(table[0])
-    na = XlErr("#N/A")
-    return [[table[0 if n == 1 else i][0 if m == 1 else j] if (n == 1 or i < n) and (m == 1 or j < m) else na
-             for j in range(cols)] for i in range(rows)]
-
-
 def _cells(sheet: str, col: int, row: int, rows: int, cols: int):
     return [(sheet, cell_name(col + j, row + i)) for i in range(rows) for j in range(cols)]
 
@@ -149,7 +84,7 @@ def place_results(arrays: list[ArrayFormula], raws: dict, taken: set, merged: di
     hold something of their own (values, formulas; the anchors are added here); *merged*: sheet →
     bounds of merged ranges. Fixed arrays first (their ranges are theirs), then dynamic ones in
     order, each blocked by what was placed before it."""
-    tables = {a.key: _table(raws[a.key]) for a in arrays}
+    tables = {a.key: xl.array_table(raws[a.key]) for a in arrays}
     _check_size(arrays, tables)
     out = Placement()
     taken = set(taken) | {a.key for a in arrays}
@@ -160,7 +95,7 @@ def place_results(arrays: list[ArrayFormula], raws: dict, taken: set, merged: di
         if not a.dynamic:
             cells = _cells(a.key[0], *_shape(a.bounds))
             taken.update(cells)
-            _put(out, cells, _fixed(tables[a.key], *_shape(a.bounds)[2:]))
+            out.values.update(zip(cells, chain.from_iterable(xl.fixed_array(raws[a.key], *_shape(a.bounds)[2:]))))
     for a in arrays:
         if not a.dynamic:
             continue
@@ -197,7 +132,7 @@ def _shape(bounds: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
 
 
 def _put(out: Placement, cells: list, table: list[list]) -> None:
-    out.values.update(zip(cells, (_cell_value(v, k == 0) for k, v in enumerate(chain.from_iterable(table)))))
+    out.values.update(zip(cells, (xl.array_cell(v, k == 0) for k, v in enumerate(chain.from_iterable(table)))))
 
 
 def _check_size(arrays: list[ArrayFormula], tables: dict) -> None:
@@ -243,7 +178,7 @@ class ArrayProgram:
                 raise UnsupportedFormula(f"a {kind} formula at {key[0]}!{key[1]}")
             text = "=" + without_prefixes(text or "")
             tree = parse_formula(text, key[0], upper, refs, KNOWN_FUNCTIONS)
-            if not _same_in_array_context(tree):
+            if not same_in_array_context(tree):
                 raise UnsupportedFormula(f"{key[0]}!{key[1]}: a range given to an operator or to a function taking "
                                          "one value (Excel computes it cell by cell)")
             cells_read(tree, reads)

@@ -17,7 +17,7 @@ from asm_xl.calc import excel_semantics as xl
 from asm_xl.calc.excel_semantics import XlErr
 from asm_xl.calc.formula_parser import UnsupportedFormula, parse_formula
 
-__all__ = ["KNOWN_FUNCTIONS", "BATCHED", "MEMO_SIZE", "memoized_asm", "compile_formula", "Codegen",
+__all__ = ["KNOWN_FUNCTIONS", "same_in_array_context", "BATCHED", "MEMO_SIZE", "memoized_asm", "compile_formula", "Codegen",
            "batched_calls", "dependency_order", "is_cell"]
 
 #: the functions a formula may call: Excel's built-ins we support, IF, and every ASM_* function
@@ -119,6 +119,48 @@ def may_be_range(node) -> bool:
     if node[0] == "func" and node[1] == "IF":
         return any(may_be_range(a) for a in node[2][1:])
     return False
+
+
+#: built-ins that read a whole range the same way in and out of an array formula
+_WHOLE_RANGE = frozenset({"MIN", "MAX", "SUM", "AND", "OR"})
+
+
+def _array_may_be_range(node) -> bool:
+    """Whether an expression can give several values (a range, a table, a mapped call)."""
+    kind = node[0]
+    if kind == "ref":
+        return len(node[2]) > 1 or len(node[2][0]) > 1
+    if kind != "func":
+        return False
+    name, args = node[1], node[2]
+    fn = REGISTRY.get(name)
+    if fn is not None:
+        return fn.table or any(_array_may_be_range(args[i]) for i in fn.mapped if i < len(args))
+    if name == "IF":
+        return any(_array_may_be_range(a) for a in args[1:])
+    return False
+
+
+def same_in_array_context(node) -> bool:
+    """Whether no range reaches an operator or a built-in that takes one value (the one place where
+    our evaluator and Excel's array evaluation part): an array formula whose tree passes is computed
+    here as Excel computes it (:mod:`asm_xl.calc.array_formulas`, fixed arrays in :class:`~asm_xl.calc.evaluator.Evaluator`)."""
+    kind = node[0]
+    if kind in ("lit", "missing", "ref"):
+        return True
+    if kind in ("neg", "pos", "cmp", "arith", "cat"):
+        operands = [c for c in node[1:] if isinstance(c, tuple)]
+        return all(not _array_may_be_range(c) and same_in_array_context(c) for c in operands)
+    name, args = node[1], node[2]
+    if name in REGISTRY or name in _WHOLE_RANGE:
+        ranged = args
+    elif name == "IF":
+        ranged = args[1:]
+    elif name == "INDEX":
+        ranged = args[:1]
+    else:
+        ranged = []
+    return all((a in ranged or not _array_may_be_range(a)) and same_in_array_context(a) for a in args)
 
 
 HELPERS = {"_final": xl.final, "_final_spill": xl.final_spill, "_neg": xl.neg, "_scalar": xl.scalar, "_cmp": xl.compare,

@@ -7,9 +7,9 @@ dependency order (about 1 ms a workbook; ASM_* results are memoized on their arg
 Supported: numbers, strings, TRUE/FALSE, cell and range
 references (with sheet and $), workbook-scoped defined names, ``+ - * / ^ & = <> < > <= >=``, unary
 minus, empty arguments, IF (lazy), AND, OR, NOT, ISERROR, ISNUMBER, NA, MIN, MAX, SUM, LEFT, N, and
-every ASM_* function through the registry. Anything else raises :class:`UnsupportedFormula` so the
-caller falls back to the general engine. Tests compare its results with ``formulas`` on generated
-workbooks (``asm-xl recalc --check`` finds no difference).
+every ASM_* function through the registry, and fixed (Ctrl+Shift+Enter) array formulas. Anything
+else raises :class:`UnsupportedFormula` so the caller falls back to the general engine. Tests compare
+its results with ``formulas`` on generated workbooks (``asm-xl recalc --check`` finds no difference).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Callable
 from asm_xl.excel.registry import prefetch
 from asm_xl.calc import excel_semantics as xl
 from asm_xl.calc.codegen import (KNOWN_FUNCTIONS, MEMO_SIZE, Codegen, batched_calls, compile_formula,
-                                 dependency_order, memoized_asm)
+                                 dependency_order, memoized_asm, same_in_array_context)
 from asm_xl.calc.excel_semantics import XlErr
 from asm_xl.calc.formula_parser import UnsupportedFormula, cells_read, parse_formula, parse_ref
 from asm_xl.excel import REGISTRY
@@ -34,8 +34,10 @@ _MAX_COLUMN, _MAX_ROW = 16_384, 1_048_576  # XFD1048576
 class Evaluator:
     """Evaluate every formula cell of a workbook from its input values.
 
-    ``formulas``: {(sheet, cell): "=..."}; ``names``: defined name → reference.
-    :meth:`run` takes {(sheet, cell): value} of inputs and returns {(sheet, cell): value} of formulas.
+    ``formulas``: {(sheet, cell): "=..."}; ``names``: defined name → reference; ``arrays``: {anchor:
+    bounds} of fixed (Ctrl+Shift+Enter) array formulas among them, whose whole result fills their range
+    as Excel fills it (the template's tables: one call each). :meth:`run` takes {(sheet, cell): value}
+    of inputs and returns {(sheet, cell): value} of formulas and of the cells the arrays cover.
 
     The formulas are compiled into one Python function that computes the cells in dependency
     order (a circular reference raises :class:`UnsupportedFormula`), each once; a range is built
@@ -43,10 +45,14 @@ class Evaluator:
     change it).
     """
 
-    def __init__(self, formulas: dict[tuple[str, str], str], names: dict[str, str]):
+    def __init__(self, formulas: dict[tuple[str, str], str], names: dict[str, str], arrays: dict | None = None):
         upper = {k.upper(): v for k, v in names.items()}
         refs: dict = {}
         trees = {key: parse_formula(f, key[0], upper, refs, KNOWN_FUNCTIONS) for key, f in formulas.items()}
+        #: fixed (Ctrl+Shift+Enter) array formulas: anchor → the keys of the cells it covers, rows of them
+        self._fixed = _fixed_ranges(arrays or {}, trees)
+        #: the cells the fixed arrays cover (anchors included), in order: their values are in every result
+        self.covered = tuple(k for cells in self._fixed.values() for row in cells for k in row)
         deps: dict = {}
         direct: dict = {}
         read: set = set()
@@ -58,9 +64,13 @@ class Evaluator:
             direct[key] = [k for k in mine if k not in trees]
         #: every cell a formula reads: the only inputs an evaluation needs
         self.referenced = frozenset(read)
+        if read & set(self.covered):
+            raise UnsupportedFormula("a formula reads a cell an array formula fills (computed by "
+                                     "asm_xl.calc.array_formulas, which computes again until nothing changes)")
         order = dependency_order(trees, deps)
         #: formula cells whose function may return a table that spills (a top-level ASM_* call)
-        self.may_spill = frozenset(key for key, tree in trees.items() if tree[0] == "func" and tree[1] in REGISTRY)
+        self.may_spill = frozenset(key for key, tree in trees.items()
+                                   if tree[0] == "func" and tree[1] in REGISTRY and key not in self._fixed)
         #: this evaluator's ASM_* memo (see :func:`memoized_asm`); ``memo_clear()`` empties it
         self._asm = memoized_asm()
         self._trees, self._deps, self._order = trees, deps, order
@@ -107,7 +117,9 @@ class Evaluator:
         body += [f"    {local[key]} = {getters[sources.get(key, params[0])]}({gen.const(key)})" for key in outside]
         for key in cells:
             gen.pending_ranges = []
-            if key in self.may_spill:
+            if key in self._fixed:  # its whole result, placed by _place_fixed
+                value = f"_sp.__setitem__({gen.const(key)}, {gen.expr(self._trees[key])})"
+            elif key in self.may_spill:
                 value = f"_final_spill(_sp, {gen.const(key)}, {gen.expr(self._trees[key])})"
             else:
                 value = gen.final_expr(self._trees[key])
@@ -201,8 +213,19 @@ class Evaluator:
         """Forget the ASM_* results kept (the state of a freshly compiled evaluator)."""
         self._asm.memo.clear()
 
+    def _place_fixed(self, values: dict, spills: dict) -> None:
+        """Each fixed array's result (taken out of ``spills``) into the cells it covers, as Excel fills
+        them (:func:`~asm_xl.calc.excel_semantics.fixed_array`)."""
+        for key, cells in self._fixed.items():
+            if key in spills:
+                for keys, row in zip(cells, xl.fixed_array(spills.pop(key), len(cells), len(cells[0]))):
+                    values.update(zip(keys, row))
+
     def run(self, inputs: dict[tuple[str, str], object]) -> dict[tuple[str, str], object]:
+        """{(sheet, cell): value} of every formula cell and every cell a fixed array covers."""
         values, spills = self._run(inputs)
+        if self._fixed:
+            self._place_fixed(values, spills)
         if spills:
             spill_into(values, spills, inputs)
         return values
@@ -220,6 +243,8 @@ class Evaluator:
         plan = self._plan(self._same_sheets(many))
         self.shared_cells = plan.cells
         shared, shared_spills = plan.shared(many[0]) if plan.shared else ({}, {})
+        if self._fixed and shared_spills:  # a fixed array of shared cells (the ladder table): placed once
+            self._place_fixed(shared, shared_spills)
         if plan.second is None:
             done = [plan.first(inputs, shared) for inputs in many]
         else:
@@ -239,12 +264,33 @@ class Evaluator:
                 values.update(more)
                 spills.update(more_spills)
             values.update(shared)
+            if self._fixed:
+                self._place_fixed(values, spills)
             if shared_spills:  # placed in the order one by one would place them (a later table yields)
                 spills = dict(sorted({**shared_spills, **spills}.items(), key=lambda kv: self._position[kv[0]]))
             if spills:
                 spill_into(values, spills, inputs)
             out.append(values)
         return out
+
+
+def _fixed_ranges(arrays: dict, trees: dict) -> dict:
+    """{anchor: rows of the keys of the cells it covers} of the fixed array formulas ``arrays`` (anchor →
+    bounds (first column, first row, last column, last row)); a formula Excel would compute otherwise
+    in an array (a range given to an operator) raises :class:`UnsupportedFormula`."""
+    out = {}
+    for key, (c1, r1, c2, r2) in arrays.items():
+        sheet, anchor = key
+        if key not in trees or (c1, r1) != cell_position(anchor):
+            raise UnsupportedFormula(f"{sheet}!{anchor}: an array formula not at its range's top-left")
+        if not same_in_array_context(trees[key]):
+            raise UnsupportedFormula(f"{sheet}!{anchor}: a range given to an operator or to a function taking "
+                                     "one value in an array formula (Excel computes it cell by cell)")
+        out[key] = [[(sheet, cell_name(c, r)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+    cells = [k for rows in out.values() for row in rows for k in row]
+    if len(cells) != len(set(cells)) or set(cells) & (trees.keys() - out.keys()):
+        raise UnsupportedFormula("array formulas whose ranges overlap each other or a formula cell")
+    return out
 
 
 @dataclass(frozen=True)

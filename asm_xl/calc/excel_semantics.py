@@ -282,6 +282,37 @@ def final_spill(spills: dict, key, v):
     return final(v)
 
 
+def array_table(raw) -> list[list]:
+    """An array formula's result as rows of equal length (a short row padded with #N/A, as Excel pads
+    arrays; an empty one #CALC!)."""
+    rows = raw if raw.__class__ is list else [[raw]]
+    rows = [r if r.__class__ is list else [r] for r in rows]
+    width = max((len(r) for r in rows), default=0)
+    if not width:
+        return [[XlErr("#CALC!")]]
+    return [r + [XlErr("#N/A")] * (width - len(r)) for r in rows]
+
+
+def array_cell(v, top_left: bool):
+    """A value of an array formula's result as its cell shows it (the top-left as the formula cell
+    would, the others as spilled: a blank is "")."""
+    if v is None and not top_left:
+        return ""
+    return final(from_asm(v))
+
+
+def fixed_array(raw, rows: int, cols: int) -> list[list]:
+    """The cells of a fixed (Ctrl+Shift+Enter) array formula of rows x cols whose formula gave ``raw``,
+    as Excel fills them: a one-row (one-column) result repeats down (across), a smaller one leaves
+    #N/A beyond it, a larger one is cut."""
+    table = array_table(raw)
+    n, m = len(table), len(table[0])
+    na = XlErr("#N/A")
+    return [[array_cell(table[0 if n == 1 else i][0 if m == 1 else j], not (i or j))
+             if (n == 1 or i < n) and (m == 1 or j < m) else na
+             for j in range(cols)] for i in range(rows)]
+
+
 def final(v):
     """A formula cell's value from its expression's: a range → its one value, blank → 0, a
     number that overflowed → #NUM!, text longer than a cell holds → #VALUE! (as Excel shows)."""

@@ -9,8 +9,10 @@ What is compiled is kept in a :class:`CompiledTemplates` object the caller holds
 recalc`` makes one per run), never in module globals: results never depend on what the process
 computed before, and two callers never share state they did not choose to share.
 
-A workbook the byte-level reader cannot place exactly, or whose formulas the evaluator does not
-support (another function, dates, sheet-scoped names), is left to the ``formulas`` engine:
+Fixed (Ctrl+Shift+Enter) array formulas, the tables of our template, are computed here too: every
+cell they cover gets its value (:mod:`asm_xl.xlsx.covered`). A workbook the byte-level reader cannot
+place exactly (a dynamic array, a covered cell missing), or whose formulas the evaluator does not
+support (another function, dates, sheet-scoped names), is left to the other engines:
 :func:`recalc_fast` returns ``None`` for it and changes nothing. A workbook with a sheet part that is
 not well-formed XML (cut short, a cell not closed) is corrupt whichever engine reads it:
 :class:`~asm_xl.xlsx.errors.WorkbookError`, nothing written (:func:`asm_xl.xlsx.book.check_well_formed`).
@@ -25,7 +27,8 @@ import zipfile
 import zlib
 from typing import NamedTuple
 
-from asm_xl.xlsx.book import DECODED_SIZE, Book, NotByteReadable, SheetBytes, read_book, start_tag
+from asm_xl.xlsx.book import DECODED_SIZE, Book, NotByteReadable, SheetBytes, read_book
+from asm_xl.xlsx.covered import CoveredCells, array_ranges, start_tag
 from asm_xl.xlsx.cells import encode_cached_value
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
@@ -48,13 +51,16 @@ class CompiledTemplate:
     input cells already decoded (``decoded``: cells that do not change from one workbook to the
     next are decoded once)."""
 
-    __slots__ = ("evaluator", "wanted", "keys", "plans", "decoded")
+    __slots__ = ("evaluator", "wanted", "keys", "plans", "decoded", "arrays")
 
     def __init__(self, book: Book):
         formulas = book.formulas
         if not all(is_plain_cell(cell) for _sheet, cell in formulas):
             raise UnsupportedFormula("a formula cell whose reference is not plain A1 style")
-        self.evaluator = Evaluator(formulas, book.names)
+        #: per sheet, {anchor: bounds} of its fixed array formulas (their covered cells: :func:`covered_cells`)
+        self.arrays = {sheet: ranges for sheet, part in book.parts.items() if (ranges := array_ranges(part))}
+        self.evaluator = Evaluator(formulas, book.names, {(sheet, anchor): bounds for sheet, ranges in self.arrays.items()
+                                                          for anchor, bounds in ranges.items()})
         inputs = self.evaluator.referenced - formulas.keys()
         by_sheet: dict[str, list] = {}
         for sheet, cell in sorted(inputs):
@@ -118,6 +124,24 @@ class CompiledTemplates:
         return hit
 
 
+def covered_cells(book: Book, compiled: CompiledTemplate) -> dict[str, CoveredCells]:
+    """Per sheet with fixed array formulas, the cells they cover in this workbook (read from its bytes)."""
+    return {sheet: CoveredCells(book.parts[sheet], ranges) for sheet, ranges in compiled.arrays.items()}
+
+
+def _changed_covered(covered: CoveredCells, sheet: str, fresh: dict, templates: CompiledTemplates) -> dict:
+    """{covered cell j: (start tag, ``<v>`` element)} of the covered cells whose tag or value differs from
+    what the fresh value writes."""
+    changed = {}
+    for j, (ref, tag, body) in enumerate(zip(covered.refs, covered.tags, covered.bodies)):
+        key = (sheet, ref)
+        t, v = templates.encode(fresh[key], key)
+        new_tag = start_tag(tag, t)
+        if new_tag != tag or v != body:
+            changed[j] = (new_tag, v)
+    return changed
+
+
 def _changed_cells(part: SheetBytes, keys: list, fresh: dict, templates: CompiledTemplates
                    ) -> dict[int, tuple[bytes, bytes]]:
     """{formula cell i: (start tag, ``<v>`` element)} of the cells whose stored start tag or value
@@ -148,10 +172,13 @@ def _new_parts(book: Book, compiled: CompiledTemplate, fresh: dict, templates: C
     from what the fresh value writes; only those cells are rewritten, and a workbook whose cached
     values are all current gets {} (it is left as it is: same bytes, same timestamp)."""
     new_data = {}
+    covered = covered_cells(book, compiled) if compiled.arrays else {}
     for sheet, part in book.parts.items():
         changed = _changed_cells(part, compiled.keys[sheet], fresh, templates)
-        if changed:
-            new_data[part.member] = part.rewrite(changed)
+        more = _changed_covered(covered[sheet], sheet, fresh, templates) if sheet in covered else None
+        if changed or more:
+            data = part.rewrite(changed) if changed else part.data
+            new_data[part.member] = covered[sheet].rewrite(data, more) if more else data
     return new_data
 
 
@@ -218,7 +245,7 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
                 continue
             if check:
                 try:
-                    done[path] = _differences(book, fresh)
+                    done[path] = _differences(book, fresh, compiled)
                 except Exception:  # noqa: BLE001 - a cached value not closed...: recalc_fast of it says why
                     pass
                 continue
@@ -237,9 +264,9 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
 
 
 def _counted(path: str, compiled: CompiledTemplate, fresh: dict) -> int:
-    """The number of formula cells recalculated (what :func:`recalc_fast` returns); says when spilled
-    values had no cells to go to."""
-    formulas = len(compiled.evaluator.keys)
+    """The number of cells recalculated (what :func:`recalc_fast` returns: formula cells and the cells fixed
+    arrays cover); says when spilled values had no cells to go to."""
+    formulas = len(compiled.evaluator.keys) + len(compiled.evaluator.covered) - sum(map(len, compiled.arrays.values()))
     if len(fresh) > formulas:
         log.warning("%s: %d spilled value(s) computed below/right of table formulas are not written into the file "
                     "(it has no cells there; Excel 365 fills them when it recalculates): each such formula cell "
@@ -267,7 +294,7 @@ def recalc_fast(path, check: bool = False, *, templates: CompiledTemplates | Non
                 return None
             fresh = compiled.compute(book)
             if check:
-                return _differences(book, fresh)
+                return _differences(book, fresh, compiled)
         except WorkbookError:  # a corrupt part (a ValueError too): said, whichever engine would read it
             raise
         except (NotByteReadable, UnsupportedFormula, ValueError, KeyError, IndexError):
@@ -278,10 +305,13 @@ def recalc_fast(path, check: bool = False, *, templates: CompiledTemplates | Non
     return _counted(path, compiled, fresh)
 
 
-def _differences(book: Book, fresh: dict) -> list:
+def _differences(book: Book, fresh: dict, compiled: CompiledTemplate) -> list:
+    cells = [(sheet, cell, lambda s=sheet, i=i: book.cached(s, i)) for sheet, cell, _part, i in book.formula_cells()]
+    for sheet, covered in covered_cells(book, compiled).items():
+        cells += [(sheet, ref, lambda c=covered, j=j: c.cached(j, book)) for j, ref in enumerate(covered.refs)]
     diffs = []
-    for sheet, cell, _part, i in book.formula_cells():
-        cached, value = _plain(book.cached(sheet, i)), _plain(fresh[(sheet, cell)])
+    for sheet, cell, cached in cells:
+        cached, value = _plain(cached()), _plain(fresh[(sheet, cell)])
         if not same_value(cached, value):
             diffs.append(Difference(sheet, cell, cached, value))
     return diffs

@@ -7,8 +7,9 @@ Two engines: ``"formulas"`` (the general engine: any workbook the ``formulas`` l
 and our template evaluator (:mod:`asm_xl.calc.fast`, ~50x faster, for workbooks whose formulas use
 the subset our template uses). ``engine="auto"`` (the default) takes the fast one when it supports
 the workbook and the general one otherwise; both give the same numbers (tests compare them on
-every generated workbook). A workbook with array formulas (Excel 365's dynamic arrays, fixed
-Ctrl+Shift+Enter ones), which the fast path's reader refuses, goes to our evaluator through
+every generated workbook; their tables are fixed Ctrl+Shift+Enter array formulas, which the fast
+path computes, every covered cell written). A workbook with array formulas the fast path's reader
+refuses (Excel 365's dynamic arrays, a covered cell missing) goes to our evaluator through
 :mod:`asm_xl.calc.array_recalc` first: it writes every cell an array covers, moving a dynamic
 array's range as Excel does (the ``formulas`` engine fills the stored range only).
 
@@ -86,7 +87,7 @@ class Recalculator:
         if engine == "auto":
             limits = {k: v for k, v in kw.items() if k in ("max_bytes", "max_members")}
             result = recalc_fast(path, check=check, templates=self.templates, **limits)
-            if result is None:  # array formulas (which the fast path's reader refuses): spilled cells written
+            if result is None:  # array formulas the fast path's reader refuses (dynamic arrays): spilled cells written
                 result = recalc_arrays(path, check=check, programs=self.arrays, **limits)
             if result is not None:
                 return result
@@ -105,8 +106,8 @@ def _warn_no_spill(path, **limits) -> list[tuple[str, str]]:
     function gets the table's top-left value only, as in Excel before 365. Say so, naming the cells.
     (Our evaluator computes the spilled cells, :func:`~asm_xl.calc.evaluator.spill_into`, but the
     file has no cells there to hold them; ``INDEX(ASM_ACTIONS(...), r, c)`` works in every engine.)"""
-    cells = [key for key, (text, _attrs) in scan_workbook(path, **limits).formulas.items()
-             if _TABLE_CALL.match(text or "")]
+    cells = [key for key, (text, attrs) in scan_workbook(path, **limits).formulas.items()
+             if _TABLE_CALL.match(text or "") and ("t", "array") not in attrs]   # an array formula holds its table
     if cells:
         shown = ", ".join(f"{s}!{c}" for s, c in cells[:5]) + (" ..." if len(cells) > 5 else "")
         log.warning("%s: the formulas engine does not spill tables (no dynamic arrays): %s hold(s) only the "

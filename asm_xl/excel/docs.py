@@ -37,9 +37,11 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 
 def functions_table(settings: Settings = DEFAULT_SETTINGS) -> str:
-    """One row per ``ASM_*`` function: signature and Function Wizard help."""
+    """One row per ``ASM_*`` function: signature and Function Wizard help (a table function's, with what
+    its last argument ``rows`` does: one fixed array formula's block)."""
     return _table(("function", "what it returns"),
-                  [(f"`{fn.signature}`", fn.help_for(settings)) for fn in REGISTRY.values()])
+                  [(f"`{fn.signature}`", fn.help_for(settings) + (f" `rows`: {fn.args[-1].doc}" if fn.table else ""))
+                   for fn in REGISTRY.values()])
 
 
 def assumptions_table(settings: Settings = DEFAULT_SETTINGS) -> str:

@@ -11,6 +11,7 @@ Excel-shaped values and raises :class:`~asm_xl.excel.values.ExcelError` for an e
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
@@ -18,9 +19,10 @@ from typing import Callable
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.excel import spill
-from asm_xl.excel.values import ExcelError
+from asm_xl.excel.values import ERROR_VALUES, ExcelError, content_key, is_blank, whole
 
-__all__ = ["Arg", "ExcelFunction", "REGISTRY", "excel_function", "call", "explain", "evaluate", "prefetch"]
+__all__ = ["Arg", "ExcelFunction", "REGISTRY", "excel_function", "call", "explain", "evaluate", "prefetch", "ROWS",
+           "table_block"]
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +65,9 @@ class ExcelFunction:
     category: str = "ASM"
     source: str = ""              #: source tag of the rule (REG, CMS, MIPS, ASSUMPTION ...)
     help_template: str = ""       #: ``help`` before the settings were filled in
-    table: bool = False           #: returns a table (rows with a header row): never mapped over ranges
+    #: returns a table (rows with a header row): never mapped over ranges; its last argument is :data:`ROWS`
+    #: (declared by :func:`excel_function`), not passed to ``impl`` or ``batch``
+    table: bool = False
     #: computes many calls at once (a list of argument tuples, all arguments given) and keeps their
     #: results where ``impl`` finds them: see :func:`prefetch`
     batch: Callable | None = None
@@ -90,6 +94,12 @@ class ExcelFunction:
         """Positions of the element-wise arguments (see :mod:`asm_xl.excel.spill`)."""
         return () if self.table else tuple(i for i, a in enumerate(self.args) if a.elementwise)
 
+    @cached_property
+    def without_rows(self) -> "ExcelFunction":
+        """A table function without its ``rows`` argument: what ``impl`` computes."""
+        return ExcelFunction(self.name, self.help, self.args[:-1], self.impl, self.variadic, self.category,
+                             self.source, self.help_template)
+
     @property
     def signature(self) -> str:
         parts = [f"[{a.name}]" if a.optional else a.name for a in self.args]
@@ -99,6 +109,37 @@ class ExcelFunction:
 
 
 REGISTRY: dict[str, ExcelFunction] = {}
+
+#: the last argument of every table function: the table as one fixed array formula's block
+ROWS = Arg("rows", "Optional: the table's rows below its header as a block of exactly this many rows (blank cells "
+                   "past its end, an error shown blank): one call fills a fixed (Ctrl+Shift+Enter) array formula over "
+                   "that many rows. Blank: the table with its header.", optional=True)
+#: the most rows a block may have (a worksheet's rows)
+MAX_ROWS = 1_048_576
+
+
+def table_block(table: object, rows: int) -> list[list]:
+    """A table function's result as the block a fixed array formula of ``rows`` rows shows it: the rows
+    below the header, cut to ``rows`` or padded with rows of "", each blank or error value in it "",
+    as wide as its header; where the table is an error (not rows), one column of "" (a one-column
+    result fills the range across). [ASSUMPTION: the sheets' display rule, the one ``IFERROR(INDEX(table, r, c), "")`` of each
+    cell applied before a table was read in one call.] A fixed array formula fills a range larger than
+    its result with #N/A, so the block is exactly the range's shape."""
+    if table.__class__ is not list or not table or table[0].__class__ is not list:
+        return [[""] for _ in range(rows)]
+    width = len(table[0])
+    out = [[_shown(v) for v in r] + [""] * (width - len(r)) for r in table[1:rows + 1]]
+    out += [[""] * width for _ in range(rows - len(out))]
+    return out
+
+
+def _shown(v: object) -> object:
+    """A table's value as a block cell shows it: a blank, an error value or a number that is not finite → ""."""
+    if v.__class__ is float:
+        return v if math.isfinite(v) else ""
+    if v is None or (v.__class__ is str and v.strip().upper() in ERROR_VALUES):
+        return ""
+    return v
 
 
 def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None, source: str = "",
@@ -112,7 +153,7 @@ def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None
     """
     help_template = help
     help = DEFAULT_SETTINGS.fill(help)
-    args = tuple(a.filled() for a in args)
+    args = tuple(a.filled() for a in args) + ((ROWS,) if table else ())
     variadic = variadic.filled() if variadic else None
     for text in [help] + [a.doc for a in args] + ([variadic.doc] if variadic else []):
         if len(text) > HELP_LIMIT:
@@ -157,7 +198,18 @@ def evaluate(name: str, *values: object) -> tuple[object, str]:
 
 
 def _evaluate_one(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
-    """(result or error value, reason) of one call with all of its arguments given."""
+    """(result or error value, reason) of one call with all of its arguments given (a table function's
+    ``rows`` given: its :func:`table_block`, the reason of an error kept)."""
+    if fn.table:
+        rows = values[-1]
+        if rows is None or is_blank(rows):
+            return _evaluate_one(fn.without_rows, values[:-1])
+        try:
+            n = whole("rows", rows, minimum=1, maximum=MAX_ROWS, allowed=f"a whole number 1-{MAX_ROWS}, or blank")
+        except ExcelError as e:
+            return e.code, e.reason
+        result, reason = _evaluate_one(fn.without_rows, values[:-1])
+        return table_block(result, n), reason
     try:
         return fn.impl(*values), ""
     except ExcelError as e:
@@ -180,9 +232,15 @@ def prefetch(name: str, calls: list[tuple]) -> int:
     fn = REGISTRY.get(name)
     if fn is None or fn.batch is None:
         return 0
-    n = fn.arity[0]
-    ready = []
+    n = fn.arity[0] - fn.table   # a table function's batch takes the arguments before rows
+    ready, seen = [], set()
     for values in calls:
+        if fn.table:  # the table with its header and its block are one computation
+            values = tuple(values)[:n]
+            key = content_key(values + (None,) * (n - len(values)))
+            if key in seen:
+                continue
+            seen.add(key)
         values = tuple(values)
         if len(values) > n or any(values[i].__class__ in (list, tuple) and spill.is_many(values[i])
                                   for i in fn.mapped if i < len(values)):

@@ -22,6 +22,7 @@ from asm_xl.xlsx.atomic import write_atomic
 from asm_xl.xlsx.cells import encode_cached_value
 from asm_xl.xlsx.limits import open_workbook
 from asm_xl.xlsx.parts import sheet_parts
+from asm_xl.xlsx.refs import range_bounds
 from asm_xl.xlsx.scan import scan_workbook
 from asm_xl.xlsx.sheetxml import (formula_cell, formula_cell_template, input_cell, input_cell_template,
                                   split_cells)
@@ -50,7 +51,8 @@ class TemplateImage:
         self.names = {name: ref for name, local, _hidden, ref in scan.defined_names if local is None and ref}
         self.formulas = {k: "=" + v[0] for k, v in scan.formulas.items()}
         self.constants = dict(scan.inputs)
-        self.evaluator = Evaluator(self.formulas, self.names)
+        # fixed array formulas (the template's tables): each covered cell gets its cached value as a formula cell
+        self.evaluator = Evaluator(self.formulas, self.names, _fixed_arrays(scan))
         self.input_cells = _input_cells(self.names)
         self.cost_ladder_cells = [(L.BENCHMARKS, c) for c in parse_ref(self.names["CostLadder"], "")[1][0]]
         with open_workbook(path) as zf:
@@ -66,7 +68,8 @@ class TemplateImage:
                                                  self.members["xl/workbook.xml"])
         self.fragments = {}
         for sheet, member in self.parts.items():
-            formula_cells = {c for s, c in self.formulas if s == sheet}
+            formula_cells = {c for s, c in self.formulas if s == sheet} | {c for s, c in self.evaluator.covered
+                                                                            if s == sheet}
             wanted = formula_cells | {c for s, c in self.input_cells if s == sheet}
             self.fragments[sheet] = [_compiled_fragment(f, sheet)
                                      for f in split_cells(self.members[member], wanted, formula_cells)]
@@ -160,6 +163,16 @@ def _values_key(cells: tuple, inputs: dict, results: dict) -> tuple:
         add(v.__class__)
         add(v if v.__class__ is not float or v else repr(v))
     return tuple(key)
+
+
+def _fixed_arrays(scan) -> dict:
+    """{anchor: bounds of its range} of the template's array formulas (fixed ones: a dynamic array's
+    range moves with its result, which a template's layout cannot)."""
+    arrays = {key: range_bounds(dict(attrs)["ref"]) for key, (_text, attrs) in scan.formulas.items()
+              if dict(attrs).get("t") == "array"}
+    if arrays.keys() & scan.dynamic:
+        raise ValueError(f"a template with a dynamic array formula: {sorted(arrays.keys() & scan.dynamic)[0]}")
+    return arrays
 
 
 def _input_cells(names: dict[str, str]) -> set[tuple[str, str]]:

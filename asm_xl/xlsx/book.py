@@ -17,7 +17,7 @@ thousands of them cannot afford an XML tree per sheet. :func:`read_book` reads a
 Nothing here expands entities (the structure -- sheets, relationships, defined names -- is read
 with defusedxml by :mod:`asm_xl.xlsx.parts`). A workbook with anything this reading cannot place
 exactly (namespace-prefixed cells, a cell whose first attribute is not its reference, comments,
-CDATA or a DOCTYPE in a worksheet, shared or array formulas, sheet-scoped names) raises
+CDATA or a DOCTYPE in a worksheet, shared, dynamic-array or data-table formulas, sheet-scoped names) raises
 :class:`NotByteReadable`; the tree-level view (:mod:`asm_xl.xlsx.scan`) reads any workbook. A part
 cut short or garbled, which this reading would misread (cells cut off read as blanks, a cell
 without its ``</c>`` read with the next), is refused as corrupt (:func:`check_well_formed`, run only
@@ -44,7 +44,7 @@ from asm_xl.xlsx.parts import WORKBOOK_RELS, defined_names, formula_names, share
 from asm_xl.xlsx.limits import WORKBOOK_PART
 from asm_xl.xlsx.zipcopy import read_member
 
-__all__ = ["read_book", "Book", "SheetBytes", "CellPlan", "NotByteReadable", "start_tag", "check_well_formed"]
+__all__ = ["read_book", "Book", "SheetBytes", "CellPlan", "NotByteReadable", "check_well_formed", "stored_value"]
 
 _CELL_OPEN = b'<c r="'
 _REF = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')
@@ -57,7 +57,8 @@ _V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v\s*>", re.S)
 _T = re.compile(rb"<(?:[\w.-]+:)?t(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?t\s*>", re.S)
 _RPH = re.compile(rb"<(?:[\w.-]+:)?(?:rPh|phoneticPr)\b.*?(?:/>|</(?:[\w.-]+:)?rPh\s*>)", re.S)
 _T_ATTR = re.compile(rb"""\st\s*=\s*["']([^"']+)["']""")
-_T_OR_VM_ATTR = re.compile(rb"""\s(?:t|vm)\s*=\s*["'][^"']*["']""")
+#: the ``<f>`` tag of a fixed array formula as openpyxl and Excel write it (its covered cells: :mod:`asm_xl.xlsx.covered`)
+_FIXED_ARRAY = re.compile(rb'<f t="array" ref="[A-Z]{1,3}[1-9][0-9]{0,6}:[A-Z]{1,3}[1-9][0-9]{0,6}">')
 _MISS = object()
 
 
@@ -117,8 +118,8 @@ class SheetBytes:
         if attributed:  # e.g. LibreOffice's <f aca="false">; t= is a shared/array/table formula
             split = _F_TAG.split(data)
             pieces, tags = split[0::2], split[1::2]
-            if any(b"t=" in t for t in tags):
-                raise NotByteReadable("shared, array or data-table formula")
+            if any(b"t=" in t and not _FIXED_ARRAY.fullmatch(t) for t in tags):
+                raise NotByteReadable("shared, dynamic-array or data-table formula")
         else:
             pieces = data.split(b"<f>")
             tags = [b"<f>"] * (len(pieces) - 1)
@@ -141,6 +142,8 @@ class SheetBytes:
         # each formula cell starts after the previous one's </c>
         if any(map(operator.lt, starts[1:], [e + 4 for e in ends_c[:-1]])):
             self.refuse("formula cells the byte-level reader cannot place")
+        if any(b" cm=" in c for c, t in zip(ctags, tags) if b"t=" in t):   # cell metadata: a dynamic array
+            raise NotByteReadable("a dynamic array formula")
         quotes = list(map(bytes.find, ctags, repeat(b'"', n), repeat(6, n)))
         self.refs = list(map(bytes.__getitem__, ctags, map(slice, repeat(6, n), quotes)))
         self.texts = list(map(bytes.__getitem__, cur, map(slice, ends_f)))
@@ -252,6 +255,11 @@ def _decode(chunk: bytes, after_ref: int, book: "Book", decoded: dict | None = N
             decoded.clear()
         decoded[chunk] = value
     return value
+
+
+def stored_value(tag_or_attrs: bytes, body: bytes, book: "Book"):
+    """The value a cell stores: its start tag (or attributes) and what the element holds."""
+    return _value(_cell_type(tag_or_attrs), body, book)
 
 
 def _cell_type(tag_or_attrs: bytes) -> bytes:
@@ -387,10 +395,3 @@ def check_well_formed(data: bytes, member: str, where: str) -> None:
         raise WorkbookError(f"corrupt workbook: {where} ({member}: {e})") from None
     except ValueError:  # a DTD or entities (defusedxml refuses them): not corrupt, and not read here
         pass
-
-
-def start_tag(ctag: bytes, t: bytes | None) -> bytes:
-    """A formula cell's start tag *ctag* with ``t`` set to *t* (or removed) and any ``vm``
-    dropped: what :meth:`SheetBytes.rewrite` writes with a new cached value."""
-    base = _T_OR_VM_ATTR.sub(b"", ctag[:-1]) if (b"t=" in ctag or b"vm=" in ctag) else ctag[:-1]
-    return base + b' t="' + t + b'">' if t is not None else base + b">"

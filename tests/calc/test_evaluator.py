@@ -381,3 +381,27 @@ def test_a_call_shared_by_cells_is_made_where_first_needed_even_after_a_branch_n
     assert out == {(SHEET, "C1"): t if a1 > 0 else 0.0, (SHEET, "C2"): t + 1, (SHEET, "C3"): 3 * t,
                    (SHEET, "C4"): t if t > 0 else -1.0}
     assert calls == [(a1,)]
+
+
+# ------------------------------------------------------------------ fixed (Ctrl+Shift+Enter) array formulas
+def test_a_fixed_array_fills_its_range_as_excel_does():
+    # B1:D3 over a 2-row block of ASM_PROJECTION (8 columns): cut to 3 columns, #N/A in the third row;
+    # A5:A6 over one value: repeated down; C5:D7 over a 2x2 range: #N/A past it
+    formulas = {(SHEET, "B1"): '=ASM_PROJECTION(A1,2027,"HF",250000,,,,2)', (SHEET, "A5"): "=A1*2",
+                (SHEET, "C5"): "=E1:F2"}
+    arrays = {(SHEET, "B1"): (2, 1, 4, 3), (SHEET, "A5"): (1, 5, 1, 6), (SHEET, "C5"): (3, 5, 4, 7)}
+    ev_ = Evaluator(formulas, {}, arrays)
+    out = ev_.run({(SHEET, "A1"): 80.0, (SHEET, "E1"): 1.0, (SHEET, "F1"): "x", (SHEET, "E2"): True, (SHEET, "F2"): 3.0})
+    years = REGISTRY["ASM_PROJECTION"].impl(80.0, 2027, "HF", 250000)[1:3]
+    assert [[out[(SHEET, f"{c}{r}")] for c in "BCD"] for r in (1, 2)] == [row[:3] for row in years]
+    assert [out[(SHEET, f"{c}3")] for c in "BCD"] == [XlErr("#N/A")] * 3       # a third row it has not
+    assert out[(SHEET, "A5")] == out[(SHEET, "A6")] == 160.0
+    assert [out[(SHEET, k)] for k in ("C5", "D5", "C6", "D6", "C7", "D7")] == [1.0, "x", True, 3.0] + [XlErr("#N/A")] * 2
+    assert len(ev_.covered) == 9 + 2 + 6
+
+
+def test_a_formula_reading_a_cell_a_fixed_array_fills_is_left_to_the_array_path():
+    with pytest.raises(UnsupportedFormula):
+        Evaluator({(SHEET, "A1"): "=B1+1", (SHEET, "B1"): "=C1"}, {}, {(SHEET, "B1"): (2, 1, 2, 2)}).run({})
+    with pytest.raises(UnsupportedFormula):   # a range given to an operator: Excel computes it cell by cell
+        Evaluator({(SHEET, "B1"): "=C1:C2*2"}, {}, {(SHEET, "B1"): (2, 1, 2, 2)})

@@ -11,6 +11,8 @@ from asm_xl.xlsx.writer import write_cached_values
 from asm_xl.calc.fast import recalc_fast
 from asm_xl.xlsx.scan import scan_workbook
 from asm_xl.calc.recalc import recalc_file, recalculate
+from asm_xl.workbooks import layout as L
+from asm_xl.workbooks.sheets.reference import ladder_rows
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE
 
 SAMPLE = DEFAULT_TEMPLATE.parents[1] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
@@ -26,8 +28,11 @@ def workbooks(tmp_path_factory):
 def test_fast_path_writes_what_the_formulas_engine_computes(workbooks, tmp_path):
     path = tmp_path / workbooks[0].name
     shutil.copy(workbooks[0], path)
-    blanked = {k: None for k in scan_workbook(path).formulas}
-    write_cached_values(path, blanked)               # no cached value left
+    # formula cells and the cells the tables' fixed array formulas cover: no cached value left
+    blanked = {k: None for k in scan_workbook(path).formula_cells}
+    assert (len(blanked) - len(scan_workbook(path).formulas)
+            == (L.ACTION_ROWS * 5 + 5 * 8 + ladder_rows() * 17) - 3)   # the three tables, anchors aside
+    write_cached_values(path, blanked)
     assert recalc_fast(path) == len(blanked)
     fresh = recalculate(path)                          # the formulas library, from scratch
     cached = scan_workbook(path).cached
@@ -104,7 +109,7 @@ def test_a_workbook_whose_cached_values_are_current_is_not_rewritten(workbooks, 
     path = tmp_path / workbooks[4].name
     shutil.copy(workbooks[4], path)
     before, stamp = path.read_bytes(), path.stat().st_mtime_ns
-    assert recalc_fast(path) == len(scan_workbook(path).formulas)   # every formula recalculated
+    assert recalc_fast(path) == len(scan_workbook(path).formula_cells)   # every formula (and covered) cell
     assert path.read_bytes() == before and path.stat().st_mtime_ns == stamp
 
 
@@ -131,7 +136,7 @@ def test_libreoffice_style_formula_tags_are_read_and_kept(workbooks, tmp_path):
     _rewrite_members(workbooks[0], path, lambda name, data: data.replace(b"<f>", b'<f aca="false">')
                      if name.startswith("xl/worksheets/") else data)
     write_cached_values(path, {k: None for k in scan_workbook(path).formulas})
-    assert recalc_fast(path) == len(scan_workbook(path).formulas)
+    assert recalc_fast(path) == len(scan_workbook(path).formula_cells)   # the tables' covered cells too
     assert recalc_file(path, check=True, engine="formulas") == []
     import zipfile
     with zipfile.ZipFile(path) as z:
@@ -293,3 +298,21 @@ def test_a_sheet_cut_short_or_garbled_is_corrupt_not_recalculated_with_blanks(wo
         done = recalc_fast_many([path, other], check, templates=CompiledTemplates())
         assert list(done) == [str(other)]                      # left to recalc_fast, which says why
     assert path.read_bytes() == before
+
+
+def test_a_generated_workbook_with_its_tables_stale_is_recalculated_on_the_fast_path(workbooks, tmp_path):
+    # the tables are fixed array formulas: the fast path computes them (it left them to the tree-level
+    # array path before) and writes every covered cell, as the array path and the formulas engine compute
+    from asm_xl.calc.array_recalc import recalc_arrays
+    fast, arrays = tmp_path / "fast.xlsx", tmp_path / "arrays.xlsx"
+    for path in (fast, arrays):
+        shutil.copy(workbooks[1], path)
+        write_cached_values(path, {k: None for k in scan_workbook(path).array_cells})   # the tables blanked
+    assert len(recalc_fast(fast, check=True)) > 100
+    assert recalc_fast(fast) == recalc_arrays(arrays) == len(scan_workbook(fast).formula_cells)
+    assert scan_workbook(fast).cached == scan_workbook(arrays).cached
+    assert recalc_fast(fast, check=True) == [] and recalc_file(fast, check=True, engine="formulas") == []
+    import zipfile
+    with zipfile.ZipFile(fast) as z:
+        actions = z.read("xl/worksheets/sheet4.xml")
+    assert actions.count(b'<f t="array" ref="') == 2 and b'<f t="array" ref="A7:E31">' in actions

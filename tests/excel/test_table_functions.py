@@ -166,3 +166,33 @@ def test_projection_batch_equals_single_calls_bit_for_bit_with_and_without_excep
     alone = [call("ASM_PROJECTION", *args) for args in calls]
     assert batched == alone
     assert sum(t[1][5] == 0.0 for t in alone) == len(calls) * 2 // 3  # the excepted calls' first years
+
+
+# ------------------------------------------------------------------ rows: one fixed array formula's block
+def test_rows_gives_the_rows_below_the_header_padded_with_blanks_to_exactly_that_many():
+    table = call("ASM_PROJECTION", 80, 2027, "HF", 250_000)        # header + 5 years
+    block = call("ASM_PROJECTION", 80, 2027, "HF", 250_000, None, None, None, 7)
+    assert block[:5] == table[1:]                                   # the years, without the header
+    assert block[5:] == [[""] * len(PROJECTION_HEADER)] * 2          # two blank rows past them
+    assert call("ASM_PROJECTION", 80, 2027, "HF", 250_000, None, None, None, 2) == table[1:3]   # cut to 2
+
+
+def test_rows_given_an_error_table_is_one_blank_column_and_keeps_its_reason():
+    # one column: a fixed array formula repeats a one-column result across its range (all blank, as
+    # IFERROR(INDEX(...), "") showed each cell); ASM_WHY of the call says why the table is not there
+    args = (80, 2027, "XX", 250_000, None, None, None, 3)
+    assert call("ASM_PROJECTION", *args) == [[""], [""], [""]]
+    assert "cohort" in explain("ASM_PROJECTION", *args) and "XX" in explain("ASM_PROJECTION", *args)
+
+
+@pytest.mark.parametrize("rows", [0, 2.5, "many"])
+def test_rows_that_is_not_a_whole_number_from_one_is_an_error_naming_it(rows):
+    result = call("ASM_LADDERS", None, rows)
+    assert result in ("#NUM!", "#VALUE!")
+    assert explain("ASM_LADDERS", None, rows).startswith("rows")
+
+
+def test_the_block_shows_a_blank_or_an_error_in_the_table_as_blank():
+    from asm_xl.excel.registry import table_block
+    table = [["a", "b", "c"], [1.0, None, "#N/A"], [float("inf"), "x", True]]
+    assert table_block(table, 3) == [[1.0, "", ""], ["", "x", True], ["", "", ""]]

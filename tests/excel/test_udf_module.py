@@ -47,12 +47,12 @@ EXPECTED_SIGNATURES = {
     "ASM_POOL": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_POOL_SF": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_POOL_MIDPOINT": ["performance_year", "cohort", "Optional assumptions"],
-    "ASM_LADDERS": ["Optional assumptions"],
+    "ASM_LADDERS": ["Optional assumptions", "Optional rows"],
     "ASM_WHY": ["function", "ParamArray args()"],
     "ASM_ACTIONS": ["participant", "measures", "cost", "activities", "Optional exceptions", "Optional cost_ladder",
-                    "Optional assumptions"],
+                    "Optional assumptions", "Optional rows"],
     "ASM_PROJECTION": ["final_score", "performance_year", "cohort", "part_b_payments", "Optional growth",
-                       "Optional assumptions", "Optional exceptions"],  # exceptions last: 6-argument formulas stand
+                       "Optional assumptions", "Optional exceptions", "Optional rows"],  # exceptions, rows last: 6-argument formulas stand
 }
 
 

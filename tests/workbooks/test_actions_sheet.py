@@ -87,3 +87,23 @@ def test_the_label_column_holds_the_longest_label_on_one_line():
     assert len(longest) == 97
     # LibreOffice prints ~1.19 characters of the table's text a width unit (measured): 97 / 1.19 = 81.5
     assert ws.column_dimensions["A"].width * 1.19 >= len(longest)
+
+
+def test_each_table_is_one_fixed_array_formula_so_excel_calls_python_once_per_table():
+    # Excel (xlwings) calls a UDF once per formula cell: the action table (25 x 5), the projection (5 x 8)
+    # and the ladder table were one call per cell; each is now one array formula over its block, given
+    # the block's rows, and the explanation line above it reads the table once more
+    from openpyxl.worksheet.formula import ArrayFormula
+    from asm_xl.workbooks.sheets.reference import ladder_rows
+    wb = openpyxl.load_workbook(io.BytesIO(template_bytes()))
+    first, head = L.ACTIONS_FIRST_ROW, L.PROJECTION_HEADER_ROW
+    expected = {(L.ACTIONS, f"A{first}"): (f"A{first}:E{first + L.ACTION_ROWS - 1}", "ASM_ACTIONS(", f",{L.ACTION_ROWS})"),
+                (L.ACTIONS, f"A{head + 1}"): (f"A{head + 1}:H{head + 5}", "ASM_PROJECTION(", ",5)"),
+                (L.BENCHMARKS, "A5"): (f"A5:Q{4 + ladder_rows()}", "ASM_LADDERS(", f",{ladder_rows()})")}
+    for (sheet, cell), (ref, call, rows) in expected.items():
+        f = wb[sheet][cell].value
+        assert isinstance(f, ArrayFormula) and f.ref == ref and f.text.startswith("=" + call) and f.text.endswith(rows)
+    calls = {sheet: [c.coordinate for row in wb[sheet].iter_rows() for c in row
+                     if "ASM_" in str(c.value.text if isinstance(c.value, ArrayFormula) else c.value or "")]
+             for sheet in (L.ACTIONS, L.BENCHMARKS)}
+    assert calls == {L.ACTIONS: ["A4", f"A{first}", f"A{head + 1}"], L.BENCHMARKS: ["A2", "F4", "A5"]}

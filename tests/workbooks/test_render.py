@@ -53,3 +53,21 @@ def test_a_value_written_differently_is_not_taken_for_an_equal_one(inputs):
     zero, minus_zero = ({**inputs[0], first_cost_cell: v} for v in (0.0, -0.0))
     assert _sheet_xml(image.render(zero)[0], image, L.BENCHMARKS) != \
         _sheet_xml(image.render(minus_zero)[0], image, L.BENCHMARKS)
+
+
+def test_every_cell_a_table_covers_gets_its_cached_value_and_the_anchor_keeps_its_array_formula(inputs, tmp_path):
+    # the tables are fixed array formulas: the renderer writes the block's values into the covered cells
+    # (openpyxl data_only, LibreOffice and previews show them) and leaves the anchor's <f t="array" ref>
+    from asm_xl.xlsx.scan import scan_workbook
+    image = TemplateImage(DEFAULT_TEMPLATE)
+    data, results = image.render(inputs[0])
+    path = tmp_path / "one.xlsx"
+    path.write_bytes(data)
+    scan = scan_workbook(path)
+    assert len(scan.array_cells) == len(image.evaluator.covered) == 25 * 5 + 5 * 8 + 15 * 17
+    for key in scan.array_cells:
+        assert scan.cached[key] == results[key], key
+    actions = _sheet_xml(data, image, L.ACTIONS)
+    assert b'<f t="array" ref="A7:E31">ASM_ACTIONS(' in actions and b'<f t="array" ref="A36:H40">' in actions
+    label, p50 = results[(L.ACTIONS, "A7")], results[(L.ACTIONS, "C7")]
+    assert isinstance(label, str) and label and isinstance(p50, float)   # the first action, its value at P50

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from defusedxml import ElementTree as SafeET
 from openpyxl.utils.cell import range_boundaries, get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula
 
 from asm_xl.model.parameters import cohorts
 from asm_xl.model.settings import Settings
@@ -299,17 +300,20 @@ def test_about_sheet_says_estimates_not_cms_determinations(wb):
 
 
 # ------------------------------------------------------------------ Benchmarks and lists (issue 8)
-def test_every_benchmarks_ladder_cell_reads_the_ladders_in_use_from_asm_ladders(built):
+def test_the_benchmarks_ladder_table_is_one_fixed_array_of_asm_ladders_over_its_rows(built):
     # The ladder table is not written at build time (it showed the latest year whatever benchmark_year
-    # said): each cell reads ASM_LADDERS of the Assumptions, the ladders the Score sheet scores on.
+    # said): one fixed array formula reads ASM_LADDERS of the Assumptions, the ladders the Score sheet
+    # scores on, given the table's rows (one Python call in Excel where each of its cells was one).
     # Issue 8: the specialty list was written over column N, in the committed template too.
     for wb in (openpyxl.load_workbook(io.BytesIO(built)), openpyxl.load_workbook(COMMITTED)):
         ws = wb[L.BENCHMARKS]
         assert [ws.cell(row=4, column=c).value for c in range(8, 18)] == [f"B{k}" for k in range(1, 11)]
         rows = sum(len(m.collection_types) for c in cohorts().values() for m in c.measures)
-        for r in range(5, 5 + rows):
-            for c in range(1, 18):
-                assert ws.cell(row=r, column=c).value == f'=IFERROR(INDEX(ASM_LADDERS(Assumptions),{r - 3},{c}),"")'
+        anchor = ws["A5"].value
+        assert isinstance(anchor, ArrayFormula)
+        assert (anchor.ref, anchor.text) == (f"A5:Q{4 + rows}", f"=ASM_LADDERS(Assumptions,{rows})")
+        assert all(ws.cell(row=r, column=c).value is None for r in range(5, 5 + rows) for c in range(1, 18)
+                   if (r, c) != (5, 1))
         assert ws.cell(row=5 + rows, column=1).value is None
         assert "BenchmarkYear" not in wb.defined_names  # one control: the Assumptions sheet's benchmark_year
         specialties = {s for c in cohorts().values() for s in c.specialties}

@@ -2,12 +2,12 @@
 (``ASM_ACTIONS``; a negative value: the action would lower it), and the five-year projection
 (``ASM_PROJECTION``), live formulas over the Inputs sheet.
 
-Each cell reads its table through ``INDEX(ASM_ACTIONS(...), row, column)``: that works in every
-Excel (with or without dynamic arrays), in LibreOffice and in both headless engines, where a bare
-``=ASM_ACTIONS(...)`` would spill only in Excel 365 (the ``formulas`` engine has no dynamic arrays
-and a file written by openpyxl has no cells below the anchor to hold spilled values). Rows beyond the
-physician's actions are blank (``IFERROR``); the line under the title says why when the table is
-an error.
+Each table is one fixed (Ctrl+Shift+Enter) array formula over its block of cells, the table function
+given its ``rows`` (:func:`~asm_xl.excel.registry.table_block`: the rows below the header, exactly the
+block's, blank past the physician's actions and where the table is an error), so Excel calls Python
+once per table, not once per cell (each call marshals the Inputs and Assumptions ranges), in every
+Excel (with or without dynamic arrays), in LibreOffice and in both headless engines. The line under
+the title reads the table (with its header) through ``INDEX`` and says why when it is an error.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment
 from asm_xl.excel.table_functions import ACTIONS_HEADER, PROJECTION_HEADER
 from asm_xl.model.action_catalogue import ACTIONS
 from asm_xl.workbooks import layout as L
-from asm_xl.workbooks.sheets.style import NOTE_FONT, TITLE_FONT, define, header
+from asm_xl.workbooks.sheets.style import NOTE_FONT, TITLE_FONT, define, header, table_block
 
 __all__ = ["build_actions", "ACTIONS_CALL", "PROJECTION_CALL"]
 
@@ -50,10 +50,6 @@ LABEL_WIDTH = max(52, math.ceil(max(len(a.text("Q000", meets_minimum_submission=
                                     for a in ACTIONS.values()) / 1.15))
 
 
-def _table_cell(call: str, row: int, col: int) -> str:
-    return f'=IFERROR(INDEX({call},{row},{col}),"")'
-
-
 def build_actions(wb: Workbook) -> None:
     """The Actions sheet (after the Scenarios sheet) and the Inputs ranges it reads, as defined names."""
     for name, ref in L.ACTION_INPUT_RANGES.items():
@@ -73,19 +69,20 @@ def build_actions(wb: Workbook) -> None:
     first = L.ACTIONS_FIRST_ROW
     header(ws, first - 1, ACTIONS_HEADER)
     ws.row_dimensions[first - 1].height = 30  # two-line headers
+    table_block(ws, first, ACTIONS_CALL, L.ACTION_ROWS, len(ACTION_FORMATS))
     for k in range(L.ACTION_ROWS):
         for c, fmt in enumerate(ACTION_FORMATS, start=1):
-            cell = ws.cell(row=first + k, column=c, value=_table_cell(ACTIONS_CALL, k + 2, c))
             if fmt:
-                cell.number_format = fmt
+                ws.cell(row=first + k, column=c).number_format = fmt
     head = L.PROJECTION_HEADER_ROW
     ws.cell(row=head - 2, column=1, value="Five-year projection").font = TITLE_FONT
     ws.cell(row=head - 1, column=1, value=PROJECTION_NOTE).font = NOTE_FONT
     header(ws, head, PROJECTION_HEADER)
     ws.row_dimensions[head].height = 30
+    table_block(ws, head + 1, PROJECTION_CALL, 5, len(PROJECTION_FORMATS))
     for k in range(5):
         for c, fmt in enumerate(PROJECTION_FORMATS, start=1):
-            cell = ws.cell(row=head + 1 + k, column=c, value=_table_cell(PROJECTION_CALL, k + 2, c))
+            cell = ws.cell(row=head + 1 + k, column=c)
             cell.number_format = fmt
             if c == 1:  # the year under its header, not at the far end of the labels' wide column
                 cell.alignment = Alignment(horizontal="left")

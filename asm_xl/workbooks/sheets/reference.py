@@ -13,7 +13,7 @@ from asm_xl.model.benchmarks import packaged_benchmarks
 from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, LISTS_SHEET, NOTE_FONT, TITLE_FONT, assumption_name, define, header,
-                                           input_cell, specialties, wrap_column)
+                                           input_cell, specialties, table_block, wrap_column)
 
 __all__ = ["build_assumptions", "build_benchmarks", "build_lists", "build_about", "LADDERS_CALL", "ladder_rows"]
 
@@ -51,7 +51,7 @@ def build_assumptions(wb: Workbook) -> None:
     ws.protection.sheet = True
 
 
-#: the table of ladders in use, as the Benchmarks sheet reads it (cell by cell, through INDEX)
+#: the table of ladders in use, as the Benchmarks sheet reads it (one fixed array formula given its rows)
 LADDERS_CALL = "ASM_LADDERS(Assumptions)"
 BENCHMARK_NOTE = ("Year: the Assumptions sheet's benchmark_year (0 = the latest year each measure has). Change it "
                   "there: this table and the Score sheet follow. A measure without a ladder is excluded.")
@@ -74,7 +74,7 @@ def _benchmark_year_list(ws, cell: str) -> None:
 
 
 def build_benchmarks(wb: Workbook) -> None:
-    """The ladders in use (``ASM_LADDERS`` of the Assumptions, read through ``INDEX`` as the Actions
+    """The ladders in use (``ASM_LADDERS`` of the Assumptions, one fixed array formula as the Actions
     sheet reads its tables: the same ladders the Score sheet's ASM_MEASURE scores on) and the editable
     cost ladder."""
     ws = wb.create_sheet(L.BENCHMARKS)
@@ -89,9 +89,10 @@ def build_benchmarks(wb: Workbook) -> None:
     for c in range(8, 18):  # B1..B10 over their right-aligned numbers
         ws.cell(row=4, column=c).alignment = Alignment(wrap_text=True, vertical="center", horizontal="right")
     rows = ladder_rows()
+    table_block(ws, 5, LADDERS_CALL, rows, len(LADDERS_HEADER))
     for k in range(rows):
         for c in range(1, len(LADDERS_HEADER) + 1):
-            cell = ws.cell(row=5 + k, column=c, value=f'=IFERROR(INDEX({LADDERS_CALL},{k + 2},{c}),"")')
+            cell = ws.cell(row=5 + k, column=c)
             if c == 4:
                 cell.number_format = "0"
             if c in (4, 5, 6):

@@ -7,15 +7,17 @@ import textwrap
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
 
 from asm_xl.model.parameters import cohorts, performance_years
 from asm_xl.model.settings import DEFAULT_SETTINGS
 
 __all__ = ["INPUT_FILL", "HEAD_FILL", "RESULT_FILL", "HEAD_FONT", "TITLE_FONT", "BOLD", "NOTE_FONT", "THIN",
            "UNLOCKED", "FORMATS", "assumption_name", "define", "validation", "input_cell", "header",
-           "specialties", "LISTS_SHEET", "wrap_column", "LINE_POINTS"]
+           "specialties", "LISTS_SHEET", "wrap_column", "LINE_POINTS", "table_block"]
 
 LISTS_SHEET = "Lists"  #: hidden sheet holding the drop-down lists (never written over a table)
 
@@ -34,6 +36,7 @@ BOLD = Font(bold=True)
 NOTE_FONT = Font(italic=True, color="595959", size=9)
 THIN = Border(bottom=Side(style="thin", color="BFBFBF"))
 UNLOCKED = Protection(locked=False)
+_BOTTOM = Alignment(vertical="bottom")   #: Excel's default alignment, written: the cell exists in the file
 
 FORMATS = {"fraction": "0.0%", "rate": "0.00##", "dollars": '"$"#,##0', "count": "0", "count1": "0",
            "points0": "0.00", "points1": "0.00", "bonus": "0.0", "positive": "0.0000"}
@@ -118,3 +121,18 @@ def wrap_column(ws, column: str, width: float) -> None:
         for other in ws[cell.row]:   # the row's other cells on its first line, not its last
             if other.column_letter != column and other.value is not None:
                 other.alignment = Alignment(horizontal=other.alignment.horizontal, vertical="top")
+
+
+def table_block(ws, first_row: int, call: str, rows: int, width: int) -> str:
+    """One fixed array formula ``{=call-with-rows}`` over rows x width cells from column A of ``first_row``
+    (``call`` ends with its last argument's ")": ``rows`` is added as the table function's last
+    argument); every covered cell is written to the file (the renderer gives each its cached value),
+    its style given after. Returns the range."""
+    ref = f"A{first_row}:{get_column_letter(width)}{first_row + rows - 1}"
+    ws.cell(row=first_row, column=1).value = ArrayFormula(ref, f"={call[:-1]},{rows})")
+    for k in range(rows):
+        for c in range(1, width + 1):
+            cell = ws.cell(row=first_row + k, column=c)
+            if not cell.has_style:  # a cell with neither a value nor a style would not be written
+                cell.alignment = _BOTTOM
+    return ref
