@@ -166,7 +166,7 @@ def same_in_array_context(node) -> bool:
 HELPERS = {"_final": xl.final, "_final_spill": xl.final_spill, "_neg": xl.neg, "_scalar": xl.scalar, "_cmp": xl.compare,
             "_arith": xl.arith, "_cat": xl.concat, "_truth": xl.truth, "_XlErr": XlErr,
             "_aggregate": xl.aggregate, "_to_asm": xl.to_asm, "_freeze": xl.freeze, "_key": xl.key_of,
-            "_index_at": xl.index_at, "_iferror_value": xl.iferror_value, "_index_cell": xl.index_cell,
+            "_fixed_array": xl.fixed_array, "_index_at": xl.index_at, "_iferror_value": xl.iferror_value, "_index_cell": xl.index_cell,
             "_U": _MISSING}
 
 
@@ -249,6 +249,10 @@ class Codegen:
             return f"_{kind}({self.const(node[1])}, {a}, {b})"
         if kind == "cat":
             return f"_cat({self.expr(node[1])}, {self.expr(node[2])})"
+        if kind == "block":  # a fixed array formula's range, as Excel fills it
+            return f"_fixed_array({self.expr(node[1])}, {node[2]}, {node[3]})"
+        if kind == "at":  # one cell of a block
+            return f"{self.expr(node[1])}[{node[2]}][{node[3]}]"
         if kind != "func":
             raise UnsupportedFormula(kind)
         name, args = node[1], node[2]
@@ -347,6 +351,8 @@ def batched_calls(tree) -> list:
             stack.extend(node[2:4])
         elif kind == "cat":
             stack.extend(node[1:3])
+        elif kind == "block":
+            stack.append(node[1])
     return found
 
 

@@ -53,6 +53,9 @@ class Evaluator:
         self._fixed = _fixed_ranges(arrays or {}, trees)
         #: the cells the fixed arrays cover (anchors included), in order: their values are in every result
         self.covered = tuple(k for cells in self._fixed.values() for row in cells for k in row)
+        #: each fixed array's whole block, a cell of its own that no sheet shows (not in any result): the
+        #: covered cells are its cells, so a formula may read them like any other cell
+        self._blocks = _block_cells(self._fixed, trees)
         deps: dict = {}
         direct: dict = {}
         read: set = set()
@@ -62,15 +65,11 @@ class Evaluator:
             read |= mine
             deps[key] = [k for k in mine if k in trees]
             direct[key] = [k for k in mine if k not in trees]
-        #: every cell a formula reads: the only inputs an evaluation needs
-        self.referenced = frozenset(read)
-        if read & set(self.covered):
-            raise UnsupportedFormula("a formula reads a cell an array formula fills (computed by "
-                                     "asm_xl.calc.array_formulas, which computes again until nothing changes)")
+        #: every cell a formula reads (but the cells the fixed arrays fill): the only inputs an evaluation needs
+        self.referenced = frozenset(read.difference(self._blocks, self.covered))
         order = dependency_order(trees, deps)
         #: formula cells whose function may return a table that spills (a top-level ASM_* call)
-        self.may_spill = frozenset(key for key, tree in trees.items()
-                                   if tree[0] == "func" and tree[1] in REGISTRY and key not in self._fixed)
+        self.may_spill = frozenset(key for key, tree in trees.items() if tree[0] == "func" and tree[1] in REGISTRY)
         #: this evaluator's ASM_* memo (see :func:`memoized_asm`); ``memo_clear()`` empties it
         self._asm = memoized_asm()
         self._trees, self._deps, self._order = trees, deps, order
@@ -117,8 +116,8 @@ class Evaluator:
         body += [f"    {local[key]} = {getters[sources.get(key, params[0])]}({gen.const(key)})" for key in outside]
         for key in cells:
             gen.pending_ranges = []
-            if key in self._fixed:  # its whole result, placed by _place_fixed
-                value = f"_sp.__setitem__({gen.const(key)}, {gen.expr(self._trees[key])})"
+            if self._trees[key][0] in ("block", "at"):  # a fixed array's block and its cells: final already
+                value = gen.expr(self._trees[key])
             elif key in self.may_spill:
                 value = f"_final_spill(_sp, {gen.const(key)}, {gen.expr(self._trees[key])})"
             else:
@@ -213,19 +212,11 @@ class Evaluator:
         """Forget the ASM_* results kept (the state of a freshly compiled evaluator)."""
         self._asm.memo.clear()
 
-    def _place_fixed(self, values: dict, spills: dict) -> None:
-        """Each fixed array's result (taken out of ``spills``) into the cells it covers, as Excel fills
-        them (:func:`~asm_xl.calc.excel_semantics.fixed_array`)."""
-        for key, cells in self._fixed.items():
-            if key in spills:
-                for keys, row in zip(cells, xl.fixed_array(spills.pop(key), len(cells), len(cells[0]))):
-                    values.update(zip(keys, row))
-
     def run(self, inputs: dict[tuple[str, str], object]) -> dict[tuple[str, str], object]:
         """{(sheet, cell): value} of every formula cell and every cell a fixed array covers."""
         values, spills = self._run(inputs)
-        if self._fixed:
-            self._place_fixed(values, spills)
+        for key in self._blocks:
+            del values[key]
         if spills:
             spill_into(values, spills, inputs)
         return values
@@ -243,8 +234,6 @@ class Evaluator:
         plan = self._plan(self._same_sheets(many))
         self.shared_cells = plan.cells
         shared, shared_spills = plan.shared(many[0]) if plan.shared else ({}, {})
-        if self._fixed and shared_spills:  # a fixed array of shared cells (the ladder table): placed once
-            self._place_fixed(shared, shared_spills)
         if plan.second is None:
             done = [plan.first(inputs, shared) for inputs in many]
         else:
@@ -264,8 +253,8 @@ class Evaluator:
                 values.update(more)
                 spills.update(more_spills)
             values.update(shared)
-            if self._fixed:
-                self._place_fixed(values, spills)
+            for key in self._blocks:
+                del values[key]
             if shared_spills:  # placed in the order one by one would place them (a later table yields)
                 spills = dict(sorted({**shared_spills, **spills}.items(), key=lambda kv: self._position[kv[0]]))
             if spills:
@@ -291,6 +280,23 @@ def _fixed_ranges(arrays: dict, trees: dict) -> dict:
     if len(cells) != len(set(cells)) or set(cells) & (trees.keys() - out.keys()):
         raise UnsupportedFormula("array formulas whose ranges overlap each other or a formula cell")
     return out
+
+
+def _block_cells(fixed: dict, trees: dict) -> tuple:
+    """Turn each fixed array formula of ``trees`` into cells of the evaluation (``trees`` changed in
+    place): its block, a cell of its own (the anchor's key with ``[]``) computing the whole range as
+    Excel fills it (:func:`~asm_xl.calc.excel_semantics.fixed_array`), and each covered cell (the anchor
+    included) the block's value at its row and column. The keys of the blocks."""
+    blocks = []
+    for key, rows in fixed.items():
+        block = (key[0], key[1] + "[]")
+        trees[block] = ("block", trees[key], len(rows), len(rows[0]))
+        ref = ("ref", block[0], [[block[1]]])
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row):
+                trees[cell] = ("at", ref, i, j)
+        blocks.append(block)
+    return tuple(blocks)
 
 
 @dataclass(frozen=True)

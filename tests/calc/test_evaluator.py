@@ -400,8 +400,18 @@ def test_a_fixed_array_fills_its_range_as_excel_does():
     assert len(ev_.covered) == 9 + 2 + 6
 
 
-def test_a_formula_reading_a_cell_a_fixed_array_fills_is_left_to_the_array_path():
-    with pytest.raises(UnsupportedFormula):
-        Evaluator({(SHEET, "A1"): "=B1+1", (SHEET, "B1"): "=C1"}, {}, {(SHEET, "B1"): (2, 1, 2, 2)}).run({})
+def test_a_formula_reads_the_cells_a_fixed_array_fills_like_any_other_cell():
+    # the template's visible tables read their hidden block this way: =Tables!A2
+    formulas = {(SHEET, "A1"): "=B2+1", (SHEET, "A2"): "=SUM(B1:B3)", (SHEET, "A3"): "=B3", (SHEET, "B1"): "=C1:C2"}
+    ev_ = Evaluator(formulas, {}, {(SHEET, "B1"): (2, 1, 2, 3)})
+    out = ev_.run({(SHEET, "C1"): 5.0, (SHEET, "C2"): 7.0})
+    assert out == {(SHEET, "B1"): 5.0, (SHEET, "B2"): 7.0, (SHEET, "B3"): XlErr("#N/A"),
+                   (SHEET, "A1"): 8.0, (SHEET, "A2"): XlErr("#N/A"), (SHEET, "A3"): XlErr("#N/A")}
+    assert ev_.referenced == {(SHEET, "C1"), (SHEET, "C2")}   # the filled cells are not inputs
+    many = ev_.run_many([{(SHEET, "C1"): 5.0, (SHEET, "C2"): 7.0}, {(SHEET, "C1"): 1.0, (SHEET, "C2"): 2.0}])
+    assert many[0] == out and many[1][(SHEET, "A1")] == 3.0
+
+
+def test_an_array_formula_excel_would_compute_cell_by_cell_is_left_to_the_array_path():
     with pytest.raises(UnsupportedFormula):   # a range given to an operator: Excel computes it cell by cell
         Evaluator({(SHEET, "B1"): "=C1:C2*2"}, {}, {(SHEET, "B1"): (2, 1, 2, 2)})

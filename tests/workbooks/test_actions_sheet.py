@@ -91,19 +91,68 @@ def test_the_label_column_holds_the_longest_label_on_one_line():
 
 def test_each_table_is_one_fixed_array_formula_so_excel_calls_python_once_per_table():
     # Excel (xlwings) calls a UDF once per formula cell: the action table (25 x 5), the projection (5 x 8)
-    # and the ladder table were one call per cell; each is now one array formula over its block, given
-    # the block's rows, and the explanation line above it reads the table once more
+    # and the ladder table were one call per cell; each is now one array formula over a block of the
+    # hidden Tables sheet, given the block's rows, and each visible cell a plain reference to its cell
+    # of the block (LibreOffice computes array formulas again on opening; the references keep their
+    # stored values); the explanation line above a table reads it once more
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.formula import ArrayFormula
     from asm_xl.workbooks.sheets.reference import ladder_rows
+    from asm_xl.workbooks.sheets.style import TABLES_SHEET
     wb = openpyxl.load_workbook(io.BytesIO(template_bytes()))
+    tables = wb[TABLES_SHEET]
+    assert tables.sheet_state == "hidden" and tables.protection.sheet and wb.sheetnames[-1] == TABLES_SHEET
     first, head = L.ACTIONS_FIRST_ROW, L.PROJECTION_HEADER_ROW
-    expected = {(L.ACTIONS, f"A{first}"): (f"A{first}:E{first + L.ACTION_ROWS - 1}", "ASM_ACTIONS(", f",{L.ACTION_ROWS})"),
-                (L.ACTIONS, f"A{head + 1}"): (f"A{head + 1}:H{head + 5}", "ASM_PROJECTION(", ",5)"),
-                (L.BENCHMARKS, "A5"): (f"A5:Q{4 + ladder_rows()}", "ASM_LADDERS(", f",{ladder_rows()})")}
-    for (sheet, cell), (ref, call, rows) in expected.items():
-        f = wb[sheet][cell].value
-        assert isinstance(f, ArrayFormula) and f.ref == ref and f.text.startswith("=" + call) and f.text.endswith(rows)
+    shown = [(L.ACTIONS, first, L.ACTION_ROWS, 5, "ASM_ACTIONS("), (L.ACTIONS, head + 1, 5, 8, "ASM_PROJECTION("),
+             (L.BENCHMARKS, 5, ladder_rows(), 17, "ASM_LADDERS(")]
+    anchors = {c.value.text: c.value.ref for row in tables.iter_rows() for c in row if isinstance(c.value, ArrayFormula)}
+    assert len(anchors) == 3
+    for sheet, top, rows, width, call in shown:
+        ((text, ref),) = [(t, r) for t, r in anchors.items() if t.startswith("=" + call)]
+        assert text.endswith(f",{rows})")
+        start, end = ref.split(":")
+        c1, r1 = openpyxl.utils.cell.coordinate_from_string(start)
+        c2, r2 = openpyxl.utils.cell.coordinate_from_string(end)
+        assert (c1, openpyxl.utils.column_index_from_string(c2), r2 - r1 + 1) == ("A", width, rows)
+        for k in range(rows):
+            for c in range(1, width + 1):
+                assert wb[sheet].cell(row=top + k, column=c).value == f'=IFERROR({TABLES_SHEET}!{get_column_letter(c)}{r1 + k},"")'
     calls = {sheet: [c.coordinate for row in wb[sheet].iter_rows() for c in row
                      if "ASM_" in str(c.value.text if isinstance(c.value, ArrayFormula) else c.value or "")]
              for sheet in (L.ACTIONS, L.BENCHMARKS)}
-    assert calls == {L.ACTIONS: ["A4", f"A{first}", f"A{head + 1}"], L.BENCHMARKS: ["A2", "F4", "A5"]}
+    assert calls == {L.ACTIONS: ["A4"], L.BENCHMARKS: ["A2", "F4"]}
+
+
+def test_libreoffice_opening_a_workbook_shows_its_stored_tables_not_name_errors(tmp_path):
+    """LibreOffice computes every array formula again when it opens a file (``#NAME?``: it does not know
+    the ASM_* functions) and every cell whose stored value is blank text: the Actions sheet's cells read
+    the hidden block through IFERROR, so it shows the stored actions and blank rows, as before the
+    tables were one call each. Its default profile: no setting of ours."""
+    import csv
+    import os
+    import shutil
+    import subprocess
+    import pytest
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    roster = read_roster(SAMPLE).iloc[:1]
+    report = generate_workbooks(roster, out_dir=tmp_path / "wb")
+    (path,) = report.written
+    stored = _shown_actions(path)
+    actions_sheet = 1 + openpyxl.load_workbook(path, read_only=True).sheetnames.index(L.ACTIONS)
+    out = tmp_path / "out"
+    cmd = [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
+           "--convert-to", f"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{actions_sheet}",
+           "--outdir", str(out), str(path)]
+    proc = subprocess.run(cmd, env={**os.environ, "HOME": str(tmp_path / "home")}, capture_output=True, text=True,
+                          timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    (csv_file,) = out.glob("*.csv")
+    with open(csv_file, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    first = L.ACTIONS_FIRST_ROW
+    shown = [(r + [""] * 5)[:5] for r in rows[first - 1:first - 1 + L.ACTION_ROWS]]
+    assert not any("#NAME?" in c for r in rows for c in r)
+    assert len(stored) >= 3 and [r[0] for r in shown[:len(stored)]] == [r[0] for r in stored]
+    assert all(r == [""] * 5 for r in shown[len(stored):])   # rows past the physician's actions: blank

@@ -12,6 +12,7 @@ from asm_xl.roster.read import read_roster
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.inputs import workbook_inputs
 from asm_xl.workbooks.render import TemplateImage
+from asm_xl.workbooks.sheets.style import TABLES_SHEET
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE
 
 SAMPLE = "asm_xl/roster/data/sample_roster.csv"
@@ -67,7 +68,11 @@ def test_every_cell_a_table_covers_gets_its_cached_value_and_the_anchor_keeps_it
     assert len(scan.array_cells) == len(image.evaluator.covered) == 25 * 5 + 5 * 8 + 15 * 17
     for key in scan.array_cells:
         assert scan.cached[key] == results[key], key
-    actions = _sheet_xml(data, image, L.ACTIONS)
-    assert b'<f t="array" ref="A7:E31">ASM_ACTIONS(' in actions and b'<f t="array" ref="A36:H40">' in actions
+    tables = _sheet_xml(data, image, TABLES_SHEET)   # the blocks (Actions A4:E28, projection A31:H35, ladders)
+    assert b'<f t="array" ref="A4:E28">ASM_ACTIONS(' in tables and b'<f t="array" ref="A31:H35">ASM_PROJECTION(' in tables
+    assert b'<f t="array"' not in _sheet_xml(data, image, L.ACTIONS)   # the visible table: references, each cached
+    for r in range(25):
+        for c in "ABCDE":
+            assert results[(L.ACTIONS, f"{c}{7 + r}")] == results[(TABLES_SHEET, f"{c}{4 + r}")]
     label, p50 = results[(L.ACTIONS, "A7")], results[(L.ACTIONS, "C7")]
     assert isinstance(label, str) and label and isinstance(p50, float)   # the first action, its value at P50

@@ -17,7 +17,7 @@ from asm_xl.model.settings import Settings
 from asm_xl.workbooks import layout as L
 from asm_xl.xlsx.package import sheet_parts
 from asm_xl.model.benchmarks import packaged_benchmarks
-from asm_xl.workbooks.sheets.style import LISTS_SHEET
+from asm_xl.workbooks.sheets.style import LISTS_SHEET, TABLES_SHEET
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE, FIXED_ISO, FIXED_TIME, template_bytes
 from openpyxl.formula import Tokenizer
 
@@ -76,11 +76,12 @@ def test_template_build_is_deterministic(built, zf):
 
 
 # ------------------------------------------------------------------ sheets and names
-def test_sheets_are_inputs_score_scenarios_actions_assumptions_benchmarks_about_then_the_hidden_lists(wb, zf):
-    # The drop-down lists live on a hidden sheet of their own (issue 8: they overwrote Benchmarks!N).
-    assert wb.sheetnames == SHEETS + [LISTS_SHEET]
-    assert [name for name, _ in sheet_parts(zf)] == SHEETS + [LISTS_SHEET]
-    assert [ws.sheet_state for ws in wb.worksheets] == ["visible"] * len(SHEETS) + ["hidden"]
+def test_sheets_are_inputs_score_scenarios_actions_assumptions_benchmarks_about_then_the_hidden_lists_and_tables(wb, zf):
+    # The drop-down lists live on a hidden sheet of their own (issue 8: they overwrote Benchmarks!N);
+    # the tables' one-call blocks on another (the visible tables read them)
+    assert wb.sheetnames == SHEETS + [LISTS_SHEET, TABLES_SHEET]
+    assert [name for name, _ in sheet_parts(zf)] == SHEETS + [LISTS_SHEET, TABLES_SHEET]
+    assert [ws.sheet_state for ws in wb.worksheets] == ["visible"] * len(SHEETS) + ["hidden", "hidden"]
 
 
 def test_defined_names_are_workbook_scoped_and_never_whole_columns_or_rows(wb, zf):
@@ -309,11 +310,11 @@ def test_the_benchmarks_ladder_table_is_one_fixed_array_of_asm_ladders_over_its_
         ws = wb[L.BENCHMARKS]
         assert [ws.cell(row=4, column=c).value for c in range(8, 18)] == [f"B{k}" for k in range(1, 11)]
         rows = sum(len(m.collection_types) for c in cohorts().values() for m in c.measures)
-        anchor = ws["A5"].value
-        assert isinstance(anchor, ArrayFormula)
-        assert (anchor.ref, anchor.text) == (f"A5:Q{4 + rows}", f"=ASM_LADDERS(Assumptions,{rows})")
-        assert all(ws.cell(row=r, column=c).value is None for r in range(5, 5 + rows) for c in range(1, 18)
-                   if (r, c) != (5, 1))
+        ((anchor, top),) = [(c.value, c.row) for row in wb[TABLES_SHEET].iter_rows() for c in row
+                            if isinstance(c.value, ArrayFormula) and "ASM_LADDERS" in c.value.text]
+        assert (anchor.ref, anchor.text) == (f"A{top}:Q{top + rows - 1}", f"=ASM_LADDERS(Assumptions,{rows})")
+        assert all(ws.cell(row=r, column=c).value == f'=IFERROR({TABLES_SHEET}!{get_column_letter(c)}{top + r - 5},"")'
+                   for r in range(5, 5 + rows) for c in range(1, 18))
         assert ws.cell(row=5 + rows, column=1).value is None
         assert "BenchmarkYear" not in wb.defined_names  # one control: the Assumptions sheet's benchmark_year
         specialties = {s for c in cohorts().values() for s in c.specialties}

@@ -2,12 +2,14 @@
 (``ASM_ACTIONS``; a negative value: the action would lower it), and the five-year projection
 (``ASM_PROJECTION``), live formulas over the Inputs sheet.
 
-Each table is one fixed (Ctrl+Shift+Enter) array formula over its block of cells, the table function
-given its ``rows`` (:func:`~asm_xl.excel.registry.table_block`: the rows below the header, exactly the
-block's, blank past the physician's actions and where the table is an error), so Excel calls Python
-once per table, not once per cell (each call marshals the Inputs and Assumptions ranges), in every
-Excel (with or without dynamic arrays), in LibreOffice and in both headless engines. The line under
-the title reads the table (with its header) through ``INDEX`` and says why when it is an error.
+Each table is computed by one fixed (Ctrl+Shift+Enter) array formula on the hidden Tables sheet, the
+table function given its ``rows`` (:func:`~asm_xl.excel.registry.table_block`: the rows below the
+header, exactly the block's, blank past the physician's actions and where the table is an error), and
+each cell here is a plain reference to its cell there (:func:`~asm_xl.workbooks.sheets.style.table_block`):
+Excel calls Python once per table, not once per cell (each call marshals the Inputs and Assumptions
+ranges), in every Excel (with or without dynamic arrays), and LibreOffice, which computes array
+formulas again on opening, still shows the stored values. The line under the title reads the table
+(with its header) through ``INDEX`` and says why when it is an error.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def build_actions(wb: Workbook) -> None:
     first = L.ACTIONS_FIRST_ROW
     header(ws, first - 1, ACTIONS_HEADER)
     ws.row_dimensions[first - 1].height = 30  # two-line headers
-    table_block(ws, first, ACTIONS_CALL, L.ACTION_ROWS, len(ACTION_FORMATS))
+    table_block(ws, first, ACTIONS_CALL, L.ACTION_ROWS, len(ACTION_FORMATS), "Actions (ASM_ACTIONS)")
     for k in range(L.ACTION_ROWS):
         for c, fmt in enumerate(ACTION_FORMATS, start=1):
             if fmt:
@@ -79,7 +81,7 @@ def build_actions(wb: Workbook) -> None:
     ws.cell(row=head - 1, column=1, value=PROJECTION_NOTE).font = NOTE_FONT
     header(ws, head, PROJECTION_HEADER)
     ws.row_dimensions[head].height = 30
-    table_block(ws, head + 1, PROJECTION_CALL, 5, len(PROJECTION_FORMATS))
+    table_block(ws, head + 1, PROJECTION_CALL, 5, len(PROJECTION_FORMATS), "Five-year projection (ASM_PROJECTION)")
     for k in range(5):
         for c, fmt in enumerate(PROJECTION_FORMATS, start=1):
             cell = ws.cell(row=head + 1 + k, column=c)

@@ -74,7 +74,7 @@ def _benchmark_year_list(ws, cell: str) -> None:
 
 
 def build_benchmarks(wb: Workbook) -> None:
-    """The ladders in use (``ASM_LADDERS`` of the Assumptions, one fixed array formula as the Actions
+    """The ladders in use (``ASM_LADDERS`` of the Assumptions, one fixed array formula on the hidden Tables sheet, as the Actions
     sheet reads its tables: the same ladders the Score sheet's ASM_MEASURE scores on) and the editable
     cost ladder."""
     ws = wb.create_sheet(L.BENCHMARKS)
@@ -89,7 +89,7 @@ def build_benchmarks(wb: Workbook) -> None:
     for c in range(8, 18):  # B1..B10 over their right-aligned numbers
         ws.cell(row=4, column=c).alignment = Alignment(wrap_text=True, vertical="center", horizontal="right")
     rows = ladder_rows()
-    table_block(ws, 5, LADDERS_CALL, rows, len(LADDERS_HEADER))
+    table_block(ws, 5, LADDERS_CALL, rows, len(LADDERS_HEADER), "Benchmark ladders in use (ASM_LADDERS)")
     for k in range(rows):
         for c in range(1, len(LADDERS_HEADER) + 1):
             cell = ws.cell(row=5 + k, column=c)

@@ -17,9 +17,12 @@ from asm_xl.model.settings import DEFAULT_SETTINGS
 
 __all__ = ["INPUT_FILL", "HEAD_FILL", "RESULT_FILL", "HEAD_FONT", "TITLE_FONT", "BOLD", "NOTE_FONT", "THIN",
            "UNLOCKED", "FORMATS", "assumption_name", "define", "validation", "input_cell", "header",
-           "specialties", "LISTS_SHEET", "wrap_column", "LINE_POINTS", "table_block"]
+           "specialties", "LISTS_SHEET", "TABLES_SHEET", "wrap_column", "LINE_POINTS", "table_block"]
 
 LISTS_SHEET = "Lists"  #: hidden sheet holding the drop-down lists (never written over a table)
+#: hidden sheet holding each table function's block (one fixed array formula each); the visible
+#: tables read it cell by cell with plain references
+TABLES_SHEET = "Tables"
 
 
 def specialties() -> list[str]:
@@ -123,16 +126,37 @@ def wrap_column(ws, column: str, width: float) -> None:
                 other.alignment = Alignment(horizontal=other.alignment.horizontal, vertical="top")
 
 
-def table_block(ws, first_row: int, call: str, rows: int, width: int) -> str:
-    """One fixed array formula ``{=call-with-rows}`` over rows x width cells from column A of ``first_row``
-    (``call`` ends with its last argument's ")": ``rows`` is added as the table function's last
-    argument); every covered cell is written to the file (the renderer gives each its cached value),
-    its style given after. Returns the range."""
-    ref = f"A{first_row}:{get_column_letter(width)}{first_row + rows - 1}"
-    ws.cell(row=first_row, column=1).value = ArrayFormula(ref, f"={call[:-1]},{rows})")
+def table_block(ws, first_row: int, call: str, rows: int, width: int, title: str) -> str:
+    """A table of ``ws`` (rows x width cells from column A of ``first_row``) filled by ONE call of its
+    table function: a fixed array formula ``{=call-with-rows}`` (``call`` ends with its last
+    argument's ")": ``rows`` is added as the table function's last argument) on the hidden
+    :data:`TABLES_SHEET`, below the blocks already there under a line naming it (``title``), and each
+    cell of the table ``IFERROR(<its cell of the block>, "")``, a built-in reading of one cell.
+
+    Why both: Excel (with xlwings) calls Python once per table instead of once per cell, and
+    LibreOffice, which computes every array formula again when it opens a file (``#NAME?`` where it
+    does not know the ASM_* functions), still shows each table's stored values: only the hidden
+    block is computed again there, the cells showing it keep theirs (a blank one, which LibreOffice
+    computes again too, stays blank: the block shows an error as blank already, so ``IFERROR`` changes
+    nothing elsewhere). Returns the block's range."""
+    wb = ws.parent
+    if TABLES_SHEET in wb.sheetnames:
+        tables = wb[TABLES_SHEET]
+    else:
+        tables = wb.create_sheet(TABLES_SHEET)
+        tables.sheet_state = "hidden"
+        tables.protection.sheet = True
+        tables["A1"] = ("Each table of the workbook computed by one call of its function (a fixed array "
+                        "formula); the visible tables read these cells.")
+    top = tables.max_row + 2
+    tables.cell(row=top, column=1, value=f"{title} (shown on {ws.title}!A{first_row})").font = BOLD
+    top += 1
+    ref = f"A{top}:{get_column_letter(width)}{top + rows - 1}"
+    tables.cell(row=top, column=1).value = ArrayFormula(ref, f"={call[:-1]},{rows})")
     for k in range(rows):
         for c in range(1, width + 1):
-            cell = ws.cell(row=first_row + k, column=c)
+            cell = tables.cell(row=top + k, column=c)
             if not cell.has_style:  # a cell with neither a value nor a style would not be written
                 cell.alignment = _BOTTOM
-    return ref
+            ws.cell(row=first_row + k, column=c).value = f'=IFERROR({TABLES_SHEET}!{get_column_letter(c)}{top + k},"")'
+    return f"{TABLES_SHEET}!{ref}"
