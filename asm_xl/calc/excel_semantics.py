@@ -307,6 +307,12 @@ def fixed_array(raw, rows: int, cols: int) -> list[list]:
     #N/A beyond it, a larger one is cut."""
     table = array_table(raw)
     n, m = len(table), len(table[0])
+    if n == rows and m == cols:  # the exact shape (a table function given its rows): each value as it is
+        # unless array_cell would change it (a text that is not an error nor too long, a finite number
+        # stay; v - v is 0.0 for a finite float only)
+        return [[v if (v.__class__ is str and v not in EXCEL_ERRORS and len(v) <= _MAX_TEXT)
+                 or (v.__class__ is float and v - v == 0.0) else array_cell(v, not (i or j))
+                 for j, v in enumerate(row)] for i, row in enumerate(table)]
     na = XlErr("#N/A")
     return [[array_cell(table[0 if n == 1 else i][0 if m == 1 else j], not (i or j))
              if (n == 1 or i < n) and (m == 1 or j < m) else na

@@ -79,6 +79,24 @@ def test_a_fixed_array_repeats_one_row_or_column_fills_na_beyond_and_cuts_the_re
     assert [table.values[("S", c)] for c in ("C1", "A3", "C3", "B2")] == [NA, NA, NA, 4.0]
 
 
+_CELL_VALUES = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=3), st.booleans(),
+                         st.none(), st.sampled_from(["#N/A", "#VALUE!", "#NUM!", "", "x" * 32_768]),
+                         st.integers(-3, 3))
+
+
+@settings(max_examples=150, deadline=None)
+@given(table=st.integers(1, 4).flatmap(lambda n: st.integers(1, 4).flatmap(
+    lambda m: st.lists(st.lists(_CELL_VALUES, min_size=m, max_size=m), min_size=n, max_size=n))))
+def test_a_fixed_array_of_its_results_exact_shape_shows_each_value_as_array_cell_would(table):
+    # the template's tables fill their block exactly (a table function given its rows): the placement
+    # takes each value as it is where array_cell would keep it; the same cells as cell by cell
+    from asm_xl.calc.excel_semantics import array_cell, fixed_array
+    n, m = len(table), len(table[0])
+    expected = [[array_cell(v, not (i or j)) for j, v in enumerate(row)] for i, row in enumerate(table)]
+    got = fixed_array(table, n, m)
+    assert [[repr(v) for v in row] for row in got] == [[repr(v) for v in row] for row in expected]
+
+
 @settings(max_examples=80, deadline=None)
 @given(rows=st.integers(1, 5), cols=st.integers(1, 5), blocker=st.tuples(st.integers(1, 7), st.integers(1, 7)))
 def test_a_spill_is_blocked_exactly_when_a_taken_cell_lies_in_its_extent(rows, cols, blocker):
