@@ -35,6 +35,12 @@ def _episode_cost_roster(n: int = 24) -> pd.DataFrame:
     return df
 
 
+def load_sheet_values(path, sheet: str) -> dict:
+    """{cell: stored value} of one sheet (openpyxl data_only)."""
+    ws = openpyxl.load_workbook(path, data_only=True)[sheet]
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+
+
 def _shown_actions(path) -> list[list]:
     ws = openpyxl.load_workbook(path, data_only=True, read_only=True)[L.ACTIONS]
     first = L.ACTIONS_FIRST_ROW
@@ -106,7 +112,7 @@ def test_each_table_is_one_fixed_array_formula_so_excel_calls_python_once_per_ta
     shown = [(L.ACTIONS, first, L.ACTION_ROWS, 5, "ASM_ACTIONS("), (L.ACTIONS, head + 1, 5, 8, "ASM_PROJECTION("),
              (L.BENCHMARKS, 5, ladder_rows(), 17, "ASM_LADDERS(")]
     anchors = {c.value.text: c.value.ref for row in tables.iter_rows() for c in row if isinstance(c.value, ArrayFormula)}
-    assert len(anchors) == 3
+    assert len(anchors) == 3 + 4   # the three tables and the Scenarios curve's four columns
     for sheet, top, rows, width, call in shown:
         ((text, ref),) = [(t, r) for t, r in anchors.items() if t.startswith("=" + call)]
         assert text.endswith(f",{rows})")
@@ -140,17 +146,25 @@ def test_libreoffice_opening_a_workbook_shows_its_stored_tables_not_name_errors(
     report = generate_workbooks(roster, out_dir=tmp_path / "wb")
     (path,) = report.written
     stored = _shown_actions(path)
-    actions_sheet = 1 + openpyxl.load_workbook(path, read_only=True).sheetnames.index(L.ACTIONS)
-    out = tmp_path / "out"
+    out = tmp_path / "out"   # every sheet, one CSV each (sheet -1), as shown (formatted)
     cmd = [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
-           "--convert-to", f"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{actions_sheet}",
+           "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
            "--outdir", str(out), str(path)]
     proc = subprocess.run(cmd, env={**os.environ, "HOME": str(tmp_path / "home")}, capture_output=True, text=True,
                           timeout=240)
     assert proc.returncode == 0, proc.stderr
-    (csv_file,) = out.glob("*.csv")
-    with open(csv_file, encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
+
+    def shown_sheet(name):
+        (csv_file,) = out.glob(f"*-{name}.csv")
+        with open(csv_file, encoding="utf-8", newline="") as fh:
+            return list(csv.reader(fh))
+    # the exchange curve's columns read the hidden block too: LibreOffice shows their stored numbers
+    curve = load_sheet_values(path, L.SCENARIOS)
+    scenarios = shown_sheet(L.SCENARIOS)
+    assert not any("#NAME?" in c for r in scenarios for c in r)
+    for r in range(5, 26):   # the factor column, in percent
+        assert abs(float(scenarios[r - 1][1].rstrip("%")) / 100 - curve[f"B{r}"]) < 5e-5, (r, scenarios[r - 1][1])
+    rows = shown_sheet(L.ACTIONS)
     first = L.ACTIONS_FIRST_ROW
     shown = [(r + [""] * 5)[:5] for r in rows[first - 1:first - 1 + L.ACTION_ROWS]]
     assert not any("#NAME?" in c for r in rows for c in r)

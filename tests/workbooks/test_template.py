@@ -288,7 +288,15 @@ def test_scenarios_sheet_has_a_native_scatter_chart_of_the_exchange_curve(wb, zf
                     ["'Scenarios'!$E$5", "'Scenarios'!$F$5"]]
     ws = wb[L.SCENARIOS]
     assert [ws[f"A{r}"].value for r in range(5, last + 1)] == list(range(0, 101, 5))
-    assert all(ws[f"B{r}"].value.startswith("=ASM_FACTOR(A") for r in range(5, last + 1))
+    # each curve column one call on the hidden Tables sheet (its cells plain references to the block)
+    anchors = {c.value.text: c.value.ref for row in wb[TABLES_SHEET].iter_rows() for c in row
+               if isinstance(c.value, ArrayFormula)}
+    for col, call in (("B", "=ASM_FACTOR(Scenarios!A5:A25,"), ("C", "=ASM_IMPACT(Scenarios!B5:B25,"),
+                      ("M", "Sc_PercentileLow"), ("N", "Sc_PercentileHigh")):
+        ((ref,),) = [[r] for t, r in anchors.items() if t.startswith(call) or (call in t and "FACTOR_RANGE" in t)]
+        top, bottom = (int(x[1:]) for x in ref.split(":"))
+        assert ref.startswith("A") and bottom - top == 20
+        assert [ws[f"{col}{r}"].value for r in range(5, last + 1)] == [f"={TABLES_SHEET}!A{top + k}" for k in range(21)]
     assert ws["E5"].value.startswith("=IF(ISERROR(Sc_Final)")
     assert ws["F5"].value.startswith("=IF(ISERROR(Sc_Factor)")
     assert len(ws._charts) == 1

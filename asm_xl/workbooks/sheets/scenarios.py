@@ -9,7 +9,7 @@ from openpyxl.chart import Reference, ScatterChart, Series
 
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.actions import build_actions
-from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, TITLE_FONT, header
+from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, TITLE_FONT, column_block, header
 
 __all__ = ["build_scenarios", "SCENARIO_STEPS"]
 
@@ -27,22 +27,27 @@ def build_scenarios(wb: Workbook) -> None:
     ws["A3"] = '=IFERROR("Priced by the pool in force: "&ASM_POOL(In_Year,Sc_Cohort,Assumptions),"")'
     ws["A3"].font = NOTE_FONT
     header(ws, 4, ["Final score", "Factor", "Dollar impact"])
+    n = len(SCENARIO_STEPS)
+    end = 4 + n
     for i, score in enumerate(SCENARIO_STEPS):
-        r = 5 + i
-        ws[f"A{r}"] = score
-        ws[f"B{r}"] = f'=ASM_FACTOR(A{r},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions)'
-        ws[f"C{r}"] = f"=ASM_IMPACT(B{r},In_Payments)"
-        ws[f"B{r}"].number_format = "+0.00%;-0.00%;0.00%"
-        ws[f"C{r}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
-    end = 4 + len(SCENARIO_STEPS)
+        ws[f"A{5 + i}"] = score
+    # each column one call of its function over the scores (Excel calls Python once a column, not once
+    # a cell): a fixed array formula on the hidden Tables sheet, each cell here a reference to it
+    scores = f"{L.SCENARIOS}!A5:A{end}"
+    column_block(ws, 5, 2, f'=ASM_FACTOR({scores},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions)', n,
+                 "Exchange curve: factor (ASM_FACTOR)")
+    column_block(ws, 5, 3, f"=ASM_IMPACT({L.SCENARIOS}!B5:B{end},In_Payments)", n, "Exchange curve: dollars (ASM_IMPACT)")
     # The band: the same curve at the cautious and hopeful percentiles of the national peer model
     # (the Score sheet's range table sets them).
     header(ws, 4, ["Cautious case", "Hopeful case"], col=13)
-    for i in range(len(SCENARIO_STEPS)):
+    column_block(ws, 5, 13, f'=ASM_FACTOR_RANGE({scores},In_Year,Sc_Cohort,Sc_PercentileLow,"",Assumptions)', n,
+                 "Exchange curve: cautious case (ASM_FACTOR_RANGE)")
+    column_block(ws, 5, 14, f'=ASM_FACTOR_RANGE({scores},In_Year,Sc_Cohort,Sc_PercentileHigh,"",Assumptions)', n,
+                 "Exchange curve: hopeful case (ASM_FACTOR_RANGE)")
+    for i in range(n):
         r = 5 + i
-        ws[f"M{r}"] = f"=ASM_FACTOR_RANGE(A{r},In_Year,Sc_Cohort,Sc_PercentileLow,"",Assumptions)"
-        ws[f"N{r}"] = f"=ASM_FACTOR_RANGE(A{r},In_Year,Sc_Cohort,Sc_PercentileHigh,"",Assumptions)"
-        ws[f"M{r}"].number_format = ws[f"N{r}"].number_format = "+0.00%;-0.00%;0.00%"
+        ws[f"B{r}"].number_format = ws[f"M{r}"].number_format = ws[f"N{r}"].number_format = "+0.00%;-0.00%;0.00%"
+        ws[f"C{r}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
     # This physician's point, for the chart.
     ws["E4"], ws["F4"] = "This physician", "Factor"
     ws["E4"].font = ws["F4"].font = BOLD

@@ -17,7 +17,8 @@ from asm_xl.model.settings import DEFAULT_SETTINGS
 
 __all__ = ["INPUT_FILL", "HEAD_FILL", "RESULT_FILL", "HEAD_FONT", "TITLE_FONT", "BOLD", "NOTE_FONT", "THIN",
            "UNLOCKED", "FORMATS", "assumption_name", "define", "validation", "input_cell", "header",
-           "specialties", "LISTS_SHEET", "TABLES_SHEET", "wrap_column", "LINE_POINTS", "table_block"]
+           "specialties", "LISTS_SHEET", "TABLES_SHEET", "wrap_column", "LINE_POINTS", "table_block",
+           "column_block"]
 
 LISTS_SHEET = "Lists"  #: hidden sheet holding the drop-down lists (never written over a table)
 #: hidden sheet holding each table function's block (one fixed array formula each); the visible
@@ -139,6 +140,22 @@ def table_block(ws, first_row: int, call: str, rows: int, width: int, title: str
     block is computed again there, the cells showing it keep theirs (a blank one, which LibreOffice
     computes again too, stays blank: the block shows an error as blank already, so ``IFERROR`` changes
     nothing elsewhere). Returns the block's range."""
+    return _block(ws, first_row, 1, f"={call[:-1]},{rows})", rows, width, title,
+                  lambda cell: f'=IFERROR({TABLES_SHEET}!{cell},"")')
+
+
+def column_block(ws, first_row: int, column: int, formula: str, rows: int, title: str) -> str:
+    """A column of ``ws`` (``rows`` cells from ``column`` of ``first_row``) filled by ONE call of an
+    element-wise function given a range (``formula``: "=ASM_FACTOR(Scenarios!A5:A25, ...)", which
+    gives a value per cell), as :func:`table_block` fills a table: a fixed array formula on the hidden
+    :data:`TABLES_SHEET`, each cell a plain reference to its cell there (an error stays an error; a
+    number's stored value is what LibreOffice shows). Returns the block's range."""
+    return _block(ws, first_row, column, formula, rows, 1, title, lambda cell: f"={TABLES_SHEET}!{cell}")
+
+
+def _block(ws, first_row: int, first_col: int, formula: str, rows: int, width: int, title: str, shown) -> str:
+    """The fixed array ``formula`` over rows x width cells of the Tables sheet (below its last block,
+    under ``title``) and each cell of ``ws`` from (first_row, first_col) ``shown(<its cell there>)``."""
     wb = ws.parent
     if TABLES_SHEET in wb.sheetnames:
         tables = wb[TABLES_SHEET]
@@ -149,14 +166,15 @@ def table_block(ws, first_row: int, call: str, rows: int, width: int, title: str
         tables["A1"] = ("Each table of the workbook computed by one call of its function (a fixed array "
                         "formula); the visible tables read these cells.")
     top = tables.max_row + 2
-    tables.cell(row=top, column=1, value=f"{title} (shown on {ws.title}!A{first_row})").font = BOLD
+    here = f"{get_column_letter(first_col)}{first_row}"
+    tables.cell(row=top, column=1, value=f"{title} (shown on {ws.title}!{here})").font = BOLD
     top += 1
     ref = f"A{top}:{get_column_letter(width)}{top + rows - 1}"
-    tables.cell(row=top, column=1).value = ArrayFormula(ref, f"={call[:-1]},{rows})")
+    tables.cell(row=top, column=1).value = ArrayFormula(ref, formula)
     for k in range(rows):
         for c in range(1, width + 1):
             cell = tables.cell(row=top + k, column=c)
             if not cell.has_style:  # a cell with neither a value nor a style would not be written
                 cell.alignment = _BOTTOM
-            ws.cell(row=first_row + k, column=c).value = f'=IFERROR({TABLES_SHEET}!{get_column_letter(c)}{top + k},"")'
+            ws.cell(row=first_row + k, column=first_col + c - 1).value = shown(f"{get_column_letter(c)}{top + k}")
     return f"{TABLES_SHEET}!{ref}"
