@@ -29,11 +29,17 @@ from asm_xl.workbooks.sheets.scenarios import build_scenarios
 from asm_xl.workbooks.sheets.score import build_score
 from asm_xl.workbooks.sheets.style import TABLES_SHEET
 
-__all__ = ["build_template", "template_bytes", "default_template", "DEFAULT_TEMPLATE"]
+__all__ = ["build_template", "template_bytes", "default_template", "DEFAULT_TEMPLATE", "EXCEL_CALC_ID"]
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "asm_template.xlsx"
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)
 FIXED_ISO = "2026-01-01T00:00:00Z"
+#: the calculation engine the workbooks declare (``<calcPr calcId>``): Excel 2019, 2021 and 365's. Excel
+#: computes every formula again when it opens a file last calculated by an earlier engine (openpyxl
+#: writes 124519, Excel 2007's), which without the xlwings add-in turned every ASM_* cell into #NAME?
+#: and with it called Python for every one; declaring the current engine, Excel keeps the stored values,
+#: which generation and ``asm-xl recalc`` compute, until an input changes.
+EXCEL_CALC_ID = 191029
 
 
 
@@ -53,7 +59,8 @@ def template_bytes() -> bytes:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
-    wb.calculation.fullCalcOnLoad = True  # the bare template has no cached values
+    wb.calculation.fullCalcOnLoad = True  # the bare template has no cached values (generation removes it)
+    wb.calculation.calcId = EXCEL_CALC_ID
     buf = io.BytesIO()
     wb.save(buf)
     return _deterministic(buf.getvalue())

@@ -235,7 +235,10 @@ def test_generated_workbooks_keep_live_formulas(books):
         assert _value(wb, "In_Name") == row["name"]
         assert _value(wb, "In_Cohort") in ("HF", "LBP")
         with zipfile.ZipFile(path) as zf:
-            assert b"fullCalcOnLoad" not in zf.read("xl/workbook.xml")  # cached values are current
+            book = zf.read("xl/workbook.xml")
+            assert b"fullCalcOnLoad" not in book  # cached values are current
+            # and Excel 2019+ keeps them on opening (an earlier engine's calcId made it compute everything)
+            assert re.search(rb'<calcPr[^>]*\bcalcId="191029"', book)
             assert "xl/charts/chart1.xml" in zf.namelist()
 
 

@@ -141,7 +141,7 @@ def build_about(wb: Workbook) -> None:
         ("4. Assumptions lists every setting with its source; change one and every formula follows.", None),
         ("5. A cell showing #N/A, #NUM! or #VALUE! explains itself in the 'Why' column (function ASM_WHY).", None),
         ("In Excel the ASM_* functions need the xlwings add-in with UDF_MODULES = asm_xl.udfs; without it the "
-         "last calculated values stay visible.", None),
+         "last calculated values stay visible (Excel 2019 or later) until an input changes.", None),
         ("", None),
         ("Benchmarks: MIPS benchmark ladders from CMS's qpp-measures-data (CC0), of the Assumptions sheet's "
          "benchmark_year (0, the default: the most recent performance year available), until CMS publishes ASM "
