@@ -44,7 +44,8 @@ from asm_xl.xlsx.parts import WORKBOOK_RELS, defined_names, formula_names, share
 from asm_xl.xlsx.limits import WORKBOOK_PART
 from asm_xl.xlsx.zipcopy import read_member
 
-__all__ = ["read_book", "Book", "SheetBytes", "CellPlan", "NotByteReadable", "check_well_formed", "stored_value"]
+__all__ = ["read_book", "Book", "SheetBytes", "CellPlan", "NotByteReadable", "check_well_formed", "stored_value",
+           "FIXED_ARRAY_TAG"]
 
 _CELL_OPEN = b'<c r="'
 _REF = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')
@@ -57,8 +58,9 @@ _V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v\s*>", re.S)
 _T = re.compile(rb"<(?:[\w.-]+:)?t(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?t\s*>", re.S)
 _RPH = re.compile(rb"<(?:[\w.-]+:)?(?:rPh|phoneticPr)\b.*?(?:/>|</(?:[\w.-]+:)?rPh\s*>)", re.S)
 _T_ATTR = re.compile(rb"""\st\s*=\s*["']([^"']+)["']""")
-#: the ``<f>`` tag of a fixed array formula as openpyxl and Excel write it (its covered cells: :mod:`asm_xl.xlsx.covered`)
-_FIXED_ARRAY = re.compile(rb'<f t="array" ref="[A-Z]{1,3}[1-9][0-9]{0,6}:[A-Z]{1,3}[1-9][0-9]{0,6}">')
+#: the ``<f>`` tag of a fixed array formula as openpyxl and Excel write it, its range the group (its covered
+#: cells: :mod:`asm_xl.xlsx.covered`)
+FIXED_ARRAY_TAG = re.compile(rb'<f t="array" ref="([A-Z]{1,3}[1-9][0-9]{0,6}:[A-Z]{1,3}[1-9][0-9]{0,6})">')
 _MISS = object()
 
 
@@ -118,7 +120,7 @@ class SheetBytes:
         if attributed:  # e.g. LibreOffice's <f aca="false">; t= is a shared/array/table formula
             split = _F_TAG.split(data)
             pieces, tags = split[0::2], split[1::2]
-            if any(b"t=" in t and not _FIXED_ARRAY.fullmatch(t) for t in tags):
+            if any(b"t=" in t and not FIXED_ARRAY_TAG.fullmatch(t) for t in tags):
                 raise NotByteReadable("shared, dynamic-array or data-table formula")
         else:
             pieces = data.split(b"<f>")

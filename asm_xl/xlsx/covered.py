@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 
-from asm_xl.xlsx.book import Book, NotByteReadable, SheetBytes, stored_value
+from asm_xl.xlsx.book import FIXED_ARRAY_TAG, Book, NotByteReadable, SheetBytes, stored_value
 from asm_xl.xlsx.refs import cell_name, range_bounds
 
 __all__ = ["CoveredCells", "array_ranges", "start_tag"]
 
 _OPEN = b'<c r="'
-_RANGE = re.compile(rb'<f t="array" ref="([A-Z0-9:]+)">')
 _T_OR_VM_ATTR = re.compile(rb"""\s(?:t|vm)\s*=\s*["'][^"']*["']""")
 
 
@@ -33,7 +32,7 @@ def array_ranges(part: SheetBytes) -> dict[str, tuple[int, int, int, int]]:
     """{anchor: bounds (first column, first row, last column, last row)} of the part's fixed array formulas."""
     out = {}
     for ref, tag in zip(part.refs, part.tags):
-        m = _RANGE.fullmatch(tag) if b"t=" in tag else None
+        m = FIXED_ARRAY_TAG.fullmatch(tag) if b"t=" in tag else None
         if m:
             out[ref.decode()] = range_bounds(m.group(1).decode())
     return out
