@@ -41,10 +41,10 @@ _LAST_RANGE: list = [(None, DEFAULT_SETTINGS)]
 
 
 def settings_arg(v: object) -> Settings:
-    """The assumptions range → Settings (cached); rows of (name, value), unknown names or values not
-    allowed → #NUM!, as every function's input error (:meth:`~asm_xl.excel.values.ExcelError.from_input_error`:
-    #VALUE! for a blank one); an error value in a row → that error (#N/A: #VALUE!, as
-    :func:`~asm_xl.excel.values.reject_input_error`).
+    """The assumptions range → Settings (cached); rows of (name, value), an unknown name or a value not
+    allowed → as every function's input error (:meth:`~asm_xl.excel.values.ExcelError.from_input_error`:
+    #NUM! for a number, #VALUE! for text or a blank); an error value in a row → that error (#N/A: #VALUE!,
+    as :func:`~asm_xl.excel.values.reject_input_error`).
 
     The same range object passed again (a workbook evaluation passes one list to every function)
     is recognised by identity, an equal range built anew by its content, without re-reading it.

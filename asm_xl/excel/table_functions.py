@@ -121,7 +121,7 @@ def _actions_table(participant, measures, cost, activities, exceptions_, cost_la
     try:
         actions = participant_actions(row, settings=s, cost_ladders=cost_ladders_arg(row["cohort"], cost_ladder),
                                       columns=_SHOWN)
-    except ASMInputError as e:  # blank -> #VALUE!, else #NUM!, as every function's input error
+    except ASMInputError as e:  # a number -> #NUM!, text or a blank -> #VALUE!, as every function's input error
         raise xv.ExcelError.from_input_error(e) from None
     return _table_of(actions)
 

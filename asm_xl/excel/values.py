@@ -40,8 +40,34 @@ class ExcelError(Exception):
 
     @classmethod
     def from_input_error(cls, err: ASMInputError) -> "ExcelError":
-        """#VALUE! for a blank value (as every blank argument), else #NUM!."""
-        return cls("#VALUE!" if err.blank else "#NUM!", str(err))
+        """The error a value an argument does not take shows, by Excel's own convention (``=SQRT("high")``
+        is #VALUE!, ``=SQRT(-1)`` #NUM!): #NUM! for a number (a rate of 150%, the year 2026, also typed
+        as text: "150%"), #VALUE! for anything else: a blank (as every blank argument), text that is not
+        a number ("high" as a rate, "XX" as a cohort), a logical where a number is needed.
+
+        >>> [ExcelError.from_input_error(ASMInputError("rate", v, "a fraction")).code
+        ...  for v in (1.5, "150%", "high", True, None)]
+        ['#NUM!', '#NUM!', '#VALUE!', '#VALUE!', '#VALUE!']
+        """
+        return cls("#NUM!" if not err.blank and _is_number(err.value) else "#VALUE!", str(err))
+
+
+def _is_number(v: object) -> bool:
+    """A number, text that reads as one (:func:`~asm_xl.model.validation.typed_number`, "85%" too), or a
+    pair of them (a setting's (low, high) range); a logical is not one."""
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, tuple) and v:
+        return all(map(_is_number, v))
+    if isinstance(v, Real):   # (numpy's numbers too)
+        return True
+    if isinstance(v, str):
+        try:
+            typed_number(v, percent=True)
+        except ValueError:
+            return False
+        return True
+    return False
 
 
 _ERROR_SET = frozenset(ERROR_VALUES)

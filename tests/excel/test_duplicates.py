@@ -61,11 +61,12 @@ def test_the_later_row_of_a_measure_shows_no_numbers_counts_as_excluded_and_says
 
 
 def test_a_later_row_does_not_count_even_when_its_own_inputs_are_wrong():
-    # Q492 is administrative claims only: as a first row "eCQM" is #NUM!, as a repeated row it does not count
+    # Q492 is administrative claims only: as a first row "eCQM" is #VALUE! (text it does not take), as a
+    # repeated row it does not count
     entered = [["Q492"], ["Q492"]]
     assert cell("status", "Q492", entered, "eCQM", 60, 60, rate=0.9).startswith("Not counted: Q492 entered twice")
     assert cell("collection_type", "Q492", entered, "eCQM", 60, 60, rate=0.9) == "-"
-    assert cell("status", "Q492", entered[:1], "eCQM", 60, 60, rate=0.9) == "#NUM!"
+    assert cell("status", "Q492", entered[:1], "eCQM", 60, 60, rate=0.9) == "#VALUE!"
 
 
 def test_entered_must_end_on_this_rows_measure():
@@ -108,7 +109,7 @@ def test_quality_and_minimum_submission_read_the_repeated_row_once():
 def test_a_measure_not_in_the_cohort_is_an_error_that_names_the_cohorts_measures():
     # (unchanged by the rule: an LBP measure in an HF workbook is #NUM! on its row, and the quality score
     # is an error too, never a score that silently leaves the measure out)
-    assert cell("status", "Q238", [["Q008"], ["Q238"]], "MIPS CQM", 60, 60, rate=0.5) == "#NUM!"
+    assert cell("status", "Q238", [["Q008"], ["Q238"]], "MIPS CQM", 60, 60, rate=0.5) == "#VALUE!"
     assert explain("ASM_MEASURE", "status", "HF", "Q238", "MIPS CQM", 60, 60, None, 0.5, None, None, None,
                    [["Q008"], ["Q238"]]) == \
         "measure: 'Q238' is not allowed (the HF cohort's measures are Q492, Q008, Q005, Q236, Q377)"

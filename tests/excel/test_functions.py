@@ -87,8 +87,8 @@ def test_ladders_of_a_year_without_benchmarks_is_num_error_naming_the_years():
         "benchmark_year: 2024 is not allowed (a year with benchmarks: 2021, 2022, 2025, 2026)"
 
 
-def test_measure_points_unknown_ladder_is_num_error_listing_what_exists():
-    assert call("ASM_MEASURE_POINTS", "Q377", "MIPS CQM", 0.5) == "#NUM!"
+def test_measure_points_unknown_ladder_is_value_error_listing_what_exists():
+    assert call("ASM_MEASURE_POINTS", "Q377", "MIPS CQM", 0.5) == "#VALUE!"
     assert "eCQM" in explain("ASM_MEASURE_POINTS", "Q377", "MIPS CQM", 0.5)
 
 
@@ -315,7 +315,9 @@ def test_percentile_rank_among_cohort():
 def test_assumptions_range_changes_the_result():
     table = [["tfs_midpoint", 60], ["tfs_steepness", 0.2], ["unrelated blank", None]]
     assert call("ASM_TFS", 60, None, table) == 0.5
-    assert call("ASM_TFS", 60, None, [["no_such_setting", 1]]) == "#NUM!"
+    assert call("ASM_TFS", 60, None, [["no_such_setting", 1]]) == "#VALUE!"   # a name it does not know
+    assert call("ASM_TFS", 60, None, [["tfs_steepness", "high"]]) == "#VALUE!"  # text where a number is needed
+    assert call("ASM_TFS", 60, None, [["tfs_steepness", -1]]) == "#NUM!"       # a number out of range
 
 
 def test_why_explains_the_error_of_the_same_arguments():
@@ -412,8 +414,8 @@ def test_cohort_is_the_cohort_given_else_the_specialtys(specialty, cohort, want)
     assert call("ASM_COHORT", specialty, cohort) == want
 
 
-def test_cohort_of_a_specialty_of_another_cohort_is_num_error_naming_the_specialties_allowed():
-    assert call("ASM_COHORT", "Orthopedic Surgery", "HF") == "#NUM!"
+def test_cohort_of_a_specialty_of_another_cohort_is_value_error_naming_the_specialties_allowed():
+    assert call("ASM_COHORT", "Orthopedic Surgery", "HF") == "#VALUE!"
     assert explain("ASM_COHORT", "Orthopedic Surgery", "HF") == (
         "specialty: 'Orthopedic Surgery' is not allowed (a specialty of the HF cohort: Cardiology)")
 

@@ -37,10 +37,10 @@ def test_completeness_given_without_eligible_cases_is_kept_and_the_measure_exclu
     assert measure("counted", **args) == "excluded"
 
 
-def test_blank_collection_type_is_the_measures_first_and_a_wrong_one_is_num():
+def test_blank_collection_type_is_the_measures_first_and_a_wrong_one_is_value_error():
     assert measure("collection_type", measure="Q220", cohort="LBP") == "MIPS CQM"
     assert measure("points", "Q220", None, 50, 50, None, 0.65, None, "LBP") == pytest.approx(3 + 5 / 9.57, rel=1e-12)
-    assert measure("status", "Q220", "eCQM", 50, 50, None, 0.65, None, "LBP") == "#NUM!"
+    assert measure("status", "Q220", "eCQM", 50, 50, None, 0.65, None, "LBP") == "#VALUE!"
     assert "Q220 is collected as MIPS CQM" in explain("ASM_MEASURE", "status", "LBP", "Q220", "eCQM", 50, 50, None,
                                                       0.65, None)
 

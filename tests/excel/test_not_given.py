@@ -65,7 +65,7 @@ def test_cohort_and_measures_go_together_and_bad_ones_say_why():
         "measures is blank: cohort and measures go together (the cohort's measures not among measures count "
         "as not given)")
     assert explain("ASM_QUALITY", COUNTED, COMPLETENESS, CASES, None, None, TABLE).startswith("cohort is blank")
-    assert quality(None, "XX", TABLE) == "#NUM!"
+    assert quality(None, "XX", TABLE) == "#VALUE!"
     assert explain("ASM_QUALITY", COUNTED, COMPLETENESS, CASES, None, "XX", TABLE) == \
         "cohort: 'XX' is not allowed (one of HF, LBP)"
     assert quality(None, "HF", ["Q008", "#N/A"]) == "#VALUE!"   # an input's error, as every range reads it

@@ -77,12 +77,15 @@ def test_an_error_in_an_actions_input_shows_as_other_functions_show_it(cell, err
     assert explain("ASM_ACTIONS", *_with(cell, error)) == why
 
 
-def test_a_blank_needed_actions_input_is_value_and_a_value_out_of_range_num():
+def test_a_blank_or_text_actions_input_is_value_and_a_number_out_of_range_num():
     blank = _with((0, 7, 0), None)   # Part B payments
     assert call("ASM_ACTIONS", *blank) == "#VALUE!"
     assert explain("ASM_ACTIONS", *blank).startswith("part_b_payments is blank")
     assert call("ASM_ACTIONS", *_with((0, 5, 0), None)) == "#VALUE!"   # performance year
     assert call("ASM_ACTIONS", *_with((1, 1, 5), 1.5)) == "#NUM!"      # a rate of 150%
+    assert call("ASM_ACTIONS", *_with((1, 1, 5), "150%")) == "#NUM!"   # ... typed as text
+    assert call("ASM_ACTIONS", *_with((1, 1, 5), "high")) == "#VALUE!"  # text that is not a number (as =SQRT("high"))
+    assert "'high' is not allowed" in explain("ASM_ACTIONS", *_with((1, 1, 5), "high"))
     # an error in an identity cell (not scored) does not hide the actions
     assert call("ASM_ACTIONS", *_with((0, 0, 0), "#N/A")) == call("ASM_ACTIONS", *_ranges(ROW))
 
@@ -185,10 +188,9 @@ def test_rows_given_an_error_table_is_one_blank_column_and_keeps_its_reason():
     assert "cohort" in explain("ASM_PROJECTION", *args) and "XX" in explain("ASM_PROJECTION", *args)
 
 
-@pytest.mark.parametrize("rows", [0, 2.5, "many"])
-def test_rows_that_is_not_a_whole_number_from_one_is_an_error_naming_it(rows):
-    result = call("ASM_LADDERS", None, rows)
-    assert result in ("#NUM!", "#VALUE!")
+@pytest.mark.parametrize("rows, error", [(0, "#NUM!"), (2.5, "#NUM!"), ("many", "#VALUE!")])
+def test_rows_that_is_not_a_whole_number_from_one_is_an_error_naming_it(rows, error):
+    assert call("ASM_LADDERS", None, rows) == error
     assert explain("ASM_LADDERS", None, rows).startswith("rows")
 
 

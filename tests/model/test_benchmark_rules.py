@@ -66,7 +66,7 @@ def test_excel_measure_functions_say_excluded_for_a_measure_without_a_benchmark(
     assert call("ASM_MEASURE", "points", *args) == "-"
     assert "no benchmark" in call("ASM_MEASURE", "status", *args)
     # a collection type ASM does not use for the measure stays an input error
-    assert call("ASM_MEASURE_POINTS", "Q377", "MIPS CQM", 0.5) == "#NUM!"
+    assert call("ASM_MEASURE_POINTS", "Q377", "MIPS CQM", 0.5) == "#VALUE!"
 
 
 # ---------------------------------------------------------------- minimum reporters

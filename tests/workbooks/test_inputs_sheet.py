@@ -73,10 +73,10 @@ def test_a_specialty_of_another_cohort_is_an_error_that_names_it(generated, tmp_
     assert list(errors["column"]) == ["specialty"]   # the roster rejects this row ...
     wb = _edited(generated, tmp_path, **{SPECIALTY: "Orthopedic Surgery"})
     ws = wb[L.INPUTS]
-    assert ws[SCORED].value == "#NUM!"                # ... and the workbook no longer scores it as HF
+    assert ws[SCORED].value == "#VALUE!"              # ... and the workbook no longer scores it as HF
     assert ws[SCORED_HELP].value == ("specialty: 'Orthopedic Surgery' is not allowed "
                                      "(a specialty of the HF cohort: Cardiology)")
-    assert _final(wb) == "#NUM!"
+    assert _final(wb) == "#VALUE!"
     assert "cohort not scored (specialty: 'Orthopedic Surgery'" in wb[L.SCORE]["A2"].value
     assert wb[L.ACTIONS]["A4"].value.startswith("Not available: participant: specialty: 'Orthopedic Surgery'")
 

@@ -89,7 +89,7 @@ def build_score(wb: Workbook) -> None:
     # the cohort scored, or why there is none (a specialty of another cohort): every result below needs it
     ws["A2"] = ('=In_Name&"  |  NPI "&In_NPI&"  |  TIN "&In_TIN&"  |  cohort "&IFERROR(Sc_Cohort,"not scored ("&'
                 'ASM_WHY("ASM_COHORT",In_Specialty,In_Cohort)&": Inputs sheet)")&"  |  PY "&In_Year')
-    ws["A3"] = "Estimate, not a CMS determination. A cell showing #N/A or #NUM! says why in its 'Why' column."
+    ws["A3"] = "Estimate, not a CMS determination. A cell showing #N/A, #NUM! or #VALUE! says why in its 'Why' column."
     ws["A3"].font = NOTE_FONT
     _measure_rows(ws)
     first = L.SCORE_MEASURE_FIRST_ROW
