@@ -17,8 +17,8 @@ import os
 import re
 
 from asm_xl.xlsx.atomic import file_stamp
-from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
-from asm_xl.xlsx.parts import formula_names, sheet_parts
+from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, WORKBOOK_PART, open_workbook
+from asm_xl.xlsx.parts import formula_names, sheet_parts, without_full_calc_on_load
 from asm_xl.xlsx.scan import WorkbookScan, scan_workbook
 from asm_xl.xlsx.spill_writer import CellPlacementError, SheetEdits, write_sheet_edits
 from asm_xl.xlsx.zipcopy import read_member
@@ -89,6 +89,8 @@ def recalc_arrays(path, check: bool = False, *, programs: ArrayPrograms | None =
     with open_workbook(path, **limits) as zf:
         if not has_array_formulas(zf):
             return None
+        workbook_xml = read_member(zf, WORKBOOK_PART)
+    computed_on_opening = without_full_calc_on_load(workbook_xml) != workbook_xml
     scan = scan_workbook(path, exact_inputs=True, **limits)
     if scan.unsupported_inputs:
         return None
@@ -105,7 +107,7 @@ def recalc_arrays(path, check: bool = False, *, programs: ArrayPrograms | None =
     diffs = _differences(scan, fresh, placed.clear)
     if check:
         return diffs
-    if diffs or placed.refs:
+    if diffs or placed.refs or computed_on_opening:   # (every formula computed: no longer on opening)
         edits: dict[str, SheetEdits] = {}
         for (sheet, cell), value in fresh.items():
             edits.setdefault(sheet, SheetEdits()).values[cell] = value
@@ -114,7 +116,7 @@ def recalc_arrays(path, check: bool = False, *, programs: ArrayPrograms | None =
         for sheet, cell in placed.clear:
             edits.setdefault(sheet, SheetEdits()).clear.add(cell)
         try:
-            write_sheet_edits(path, edits, expect=stamp, **limits)
+            write_sheet_edits(path, edits, expect=stamp, all_computed=True, **limits)
         except CellPlacementError:
             return None
     return len(fresh)

@@ -31,7 +31,8 @@ from asm_xl.xlsx.book import DECODED_SIZE, Book, NotByteReadable, SheetBytes, re
 from asm_xl.xlsx.covered import CoveredCells, array_ranges, start_tag
 from asm_xl.xlsx.cells import encode_cached_value
 from asm_xl.xlsx.errors import WorkbookError
-from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
+from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, WORKBOOK_PART, open_workbook
+from asm_xl.xlsx.parts import without_full_calc_on_load
 from asm_xl.xlsx.refs import is_plain_cell
 from asm_xl.xlsx.atomic import FileStamp, file_stamp, write_atomic_many
 from asm_xl.xlsx.writer import replace_members
@@ -170,8 +171,14 @@ BATCH_BYTES = 256 * 1024 * 1024
 def _new_parts(book: Book, compiled: CompiledTemplate, fresh: dict, templates: CompiledTemplates) -> dict[str, bytes]:
     """{member: new bytes} of the sheets with a formula cell whose stored start tag or value differs
     from what the fresh value writes; only those cells are rewritten, and a workbook whose cached
-    values are all current gets {} (it is left as it is: same bytes, same timestamp)."""
+    values are all current gets {} (it is left as it is: same bytes, same timestamp). A workbook that
+    asks to be computed on opening (``fullCalcOnLoad``, as the bare template does) no longer does: its
+    every formula cell now holds its value (:func:`~asm_xl.xlsx.parts.without_full_calc_on_load`; a
+    workbook without formulas is left as it is)."""
     new_data = {}
+    workbook_xml = without_full_calc_on_load(book.workbook_xml)
+    if workbook_xml != book.workbook_xml and any(part.refs for part in book.parts.values()):
+        new_data[WORKBOOK_PART] = workbook_xml
     covered = covered_cells(book, compiled) if compiled.arrays else {}
     for sheet, part in book.parts.items():
         changed = _changed_cells(part, compiled.keys[sheet], fresh, templates)

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import math
 import os
-import re
 
 from asm_xl.workbooks import layout as L
 from asm_xl.xlsx.atomic import write_atomic
 from asm_xl.xlsx.cells import encode_cached_value
-from asm_xl.xlsx.limits import open_workbook
-from asm_xl.xlsx.parts import sheet_parts
+from asm_xl.xlsx.limits import WORKBOOK_PART, open_workbook
+from asm_xl.xlsx.parts import sheet_parts, without_full_calc_on_load
 from asm_xl.xlsx.refs import range_bounds
 from asm_xl.xlsx.scan import scan_workbook
 from asm_xl.xlsx.sheetxml import (formula_cell, formula_cell_template, input_cell, input_cell_template,
@@ -64,8 +63,7 @@ class TemplateImage:
         #: (class, value) -> (t, text) of the non-float results written before: the Actions sheet's labels and
         #: the measure rows' statuses repeat from one workbook to the next (encoded once, not ~150 times each)
         self._encoded: dict = {}
-        self.members["xl/workbook.xml"] = re.sub(rb'\s+fullCalcOnLoad="(1|true)"', b"",
-                                                 self.members["xl/workbook.xml"])
+        self.members[WORKBOOK_PART] = without_full_calc_on_load(self.members[WORKBOOK_PART])
         self.fragments = {}
         for sheet, member in self.parts.items():
             formula_cells = {c for s, c in self.formulas if s == sheet} | {c for s, c in self.evaluator.covered

@@ -296,6 +296,7 @@ class Book:
     names: dict[str, str] = field(default_factory=dict)
     parts: dict[str, SheetBytes] = field(default_factory=dict)
     zf: zipfile.ZipFile | None = None
+    workbook_xml: bytes = b""   #: ``xl/workbook.xml`` as read
     _strings: list[str] | None = None
 
     @property
@@ -372,7 +373,7 @@ def read_book(zf: zipfile.ZipFile, structures: dict | None = None, path: str | N
                 structures.clear()
             structures[key] = hit
     sheets, names = hit
-    book = Book(sheets=list(sheets), names=dict(names), zf=zf)
+    book = Book(sheets=list(sheets), names=dict(names), zf=zf, workbook_xml=key[0])
     for sheet, member in book.sheets:
         if member not in zf.NameToInfo:  # the structure may come from the cache: check every package
             raise WorkbookError(f"corrupt workbook: sheet {sheet!r} has no part in the package ({member})")

@@ -5,6 +5,7 @@ transitional and strict OOXML both work."""
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from typing import NamedTuple
 
@@ -16,13 +17,29 @@ from asm_xl.xlsx.limits import WORKBOOK_PART
 from asm_xl.xlsx.zipcopy import read_member
 
 __all__ = ["WORKBOOK_RELS", "sheet_parts", "shared_strings", "DefinedName", "defined_names", "formula_names",
-           "local_name"]
+           "local_name", "without_full_calc_on_load"]
 
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 _REL_NS = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "http://purl.oclc.org/ooxml/officeDocument/relationships",
 )
+
+
+_FULL_CALC_ON_LOAD = re.compile(rb"""\s+fullCalcOnLoad\s*=\s*["'](?:1|true)["']""")
+
+
+def without_full_calc_on_load(workbook_xml: bytes) -> bytes:
+    """``xl/workbook.xml`` without ``fullCalcOnLoad`` on its ``<calcPr>`` (the same bytes when it has none).
+
+    For a package whose every formula cell has just been given its cached value: with the flag, Excel
+    and LibreOffice compute every formula again when they open the file (ECMA-376 Part 1, 18.2.2), and
+    an application that does not know a function shows ``#NAME?`` where the value was.
+
+    >>> without_full_calc_on_load(b'<calcPr calcId="191029" fullCalcOnLoad="1"/>')
+    b'<calcPr calcId="191029"/>'
+    """
+    return _FULL_CALC_ON_LOAD.sub(b"", workbook_xml)
 
 
 def local_name(tag: str) -> str:

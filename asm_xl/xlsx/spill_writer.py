@@ -28,11 +28,12 @@ from typing import Any
 from asm_xl.xlsx.atomic import FileStamp
 from asm_xl.xlsx.cells import encode_cached_value
 from asm_xl.xlsx.errors import WorkbookError
-from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
-from asm_xl.xlsx.parts import sheet_parts
+from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, WORKBOOK_PART, open_workbook
+from asm_xl.xlsx.parts import sheet_parts, without_full_calc_on_load
 from asm_xl.xlsx.refs import cell_name, cell_position, normalise, range_bounds
 from asm_xl.xlsx.sheetxml import TOKEN, attributes, formula_cell
 from asm_xl.xlsx.writer import replace_members
+from asm_xl.xlsx.zipcopy import read_member
 
 __all__ = ["SheetEdits", "CellPlacementError", "rewrite_cells", "write_sheet_edits"]
 
@@ -246,14 +247,22 @@ def _grown_dimension(dim: re.Match, coords: list[str]) -> tuple:
 
 
 def write_sheet_edits(path, edits: Mapping[str, SheetEdits], *, max_bytes: int = DEFAULT_MAX_BYTES,
-                      max_members: int = DEFAULT_MAX_MEMBERS, expect: FileStamp | None = None) -> int:
+                      max_members: int = DEFAULT_MAX_MEMBERS, expect: FileStamp | None = None,
+                      all_computed: bool = False) -> int:
     """Apply *edits* (sheet name, matched case-insensitively → :class:`SheetEdits`) to the workbook
     at *path*, replacing it atomically (*expect*: its :func:`~asm_xl.xlsx.atomic.file_stamp` when
-    read). Returns the number of cells given a value."""
+    read). Returns the number of cells given a value. *all_computed*: the edits give every formula
+    cell its value, so the workbook no longer asks to be computed on opening
+    (:func:`~asm_xl.xlsx.parts.without_full_calc_on_load`)."""
     path = os.fspath(path)
     wanted = {sheet.casefold(): e for sheet, e in edits.items()}
     with open_workbook(path, max_bytes=max_bytes, max_members=max_members) as zin:
         new_data, total = {}, 0
+        if all_computed:
+            workbook_xml = read_member(zin, WORKBOOK_PART)
+            computed = without_full_calc_on_load(workbook_xml)
+            if computed != workbook_xml:
+                new_data[WORKBOOK_PART] = computed
         for name, member in sheet_parts(zin):
             e = wanted.get(name.casefold()) if name is not None else None
             if e is None or not (e.values or e.refs or e.clear):

@@ -57,7 +57,11 @@ def factor_column(ws):
 # ------------------------------------------------------------------ dynamic arrays
 def test_a_spilled_column_of_factors_equals_the_single_cell_calls(tmp_path):
     path = excel365(tmp_path / "factors.xlsx", factor_column)
+    with zipfile.ZipFile(path) as zf:   # XlsxWriter asks for a full calculation on opening ...
+        assert b'fullCalcOnLoad="1"' in zf.read("xl/workbook.xml")
     assert recalc_file(path) == 5
+    with zipfile.ZipFile(path) as zf:   # ... which every cell now holding its value makes needless
+        assert re.search(rb"<calcPr[^>]*>", zf.read("xl/workbook.xml")).group(0) == b'<calcPr calcId="124519"/>'
     assert values(path, column("C", 2, 6)) == [call("ASM_FACTOR", s, 2027, "HF") for s in SCORES]
     anchor = openpyxl.load_workbook(path)["S"]["C2"].value  # the formula kept, as an array formula
     assert (anchor.ref, anchor.text) == ("C2:C6", '=_xludf.ASM_FACTOR(B2:B6,2027,"HF")')

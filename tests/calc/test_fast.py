@@ -113,6 +113,40 @@ def test_a_workbook_whose_cached_values_are_current_is_not_rewritten(workbooks, 
     assert path.read_bytes() == before and path.stat().st_mtime_ns == stamp
 
 
+def _calc_properties(path) -> str:
+    import zipfile
+    with zipfile.ZipFile(path) as zf:
+        return re.search(rb"<calcPr[^>]*>", zf.read("xl/workbook.xml")).group(0).decode()
+
+
+def test_the_bare_template_recalculated_no_longer_asks_to_be_computed_on_opening(tmp_path):
+    """The template has no cached values, so it asks Excel to compute everything on opening
+    (fullCalcOnLoad; without the xlwings add-in every ASM_* cell would then be #NAME?). Once every
+    formula cell holds its value, the flag goes; the calculation engine declared stays (Excel 2019+)."""
+    path = tmp_path / "filled.xlsx"
+    shutil.copy(DEFAULT_TEMPLATE, path)
+    assert _calc_properties(path) == '<calcPr calcId="191029" fullCalcOnLoad="1" />'
+    assert recalc_file(path) == len(scan_workbook(path).formula_cells)
+    assert _calc_properties(path) == '<calcPr calcId="191029" />'
+    assert recalc_file(path, check=True) == []
+    before = path.read_bytes()
+    recalc_file(path)                                       # current values, no flag: left as it is
+    assert path.read_bytes() == before
+
+
+def test_a_workbook_the_formulas_engine_recalculates_keeps_its_calculation_flags(tmp_path):
+    """The general engine may not compute every function as Excel does: Excel still computes on opening
+    a workbook that asked for it."""
+    path = tmp_path / "lookup.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"], wb.active["B1"] = "=VLOOKUP(2,{1,2},1,FALSE)", "=ASM_RISK_LEVEL(2031)"
+    wb.calculation.fullCalcOnLoad = True
+    wb.save(path)
+    flags = _calc_properties(path)
+    assert "fullCalcOnLoad" in flags
+    assert recalc_file(path) == 2 and _calc_properties(path) == flags
+
+
 # ------------------------------------------------------------------ how the fast path reads a package
 def _rewrite_members(src, dest, edit, *, writer=None):
     """Copy a workbook with ``edit(name, data) -> data`` applied to every member."""
