@@ -315,7 +315,8 @@ def asm_min_submission(completeness, on_time=None, assumptions=None):
 
 @excel_function(
     "ASM_COST",
-    "Cost category score (fraction): cost points / 10; #N/A with fewer than {cost_episode_minimum} episodes.",
+    "Cost category score (fraction): cost points / 10; #N/A with fewer than {cost_episode_minimum} episodes, "
+    "#VALUE! with enough episodes and no value (CMS scores cost: a missing input).",
     Arg("value", "Cost achievement points (1-10); or, with a ladder, the episode cost."),
     Arg("episodes", "Attributed EBCM episodes (blank = 0)."),
     Arg("ladder", "Optional: ten cost decile start values (descending: lower cost is better); an empty range "
@@ -330,16 +331,19 @@ def asm_cost(value, episodes, ladder=None, assumptions=None):
         for i, v in enumerate(xv.flatten("ladder", ladder), start=1):
             xv.reject_input_error(f"ladder #{i}", v)
     eps = xv.optional_number("episodes", episodes, 0.0, minimum=0, allowed="a whole number >= 0")
+    lad = optional_ladder(ladder, inverse=True)
+    # a value given is checked whether or not it is scored, as the roster's check does
+    given = None if xv.is_blank(value) else (
+        xv.number("value", value, minimum=1, maximum=10, allowed="cost points between 1 and 10") if lad is None
+        else xv.number("value", value, minimum=0, allowed="an episode cost >= 0"))
     if eps < s.cost_episode_minimum:
         raise xv.ExcelError("#N/A", f"cost not scored: {eps:g} episodes, fewer than {s.cost_episode_minimum}")
-    lad = optional_ladder(ladder, inverse=True)
+    if given is None:   # CMS scores cost with these episodes: a blank is a missing input, not "not scored"
+        raise xv.ExcelError("#VALUE!", f"value is blank: required with {eps:g} episodes (at least "
+                                       f"{s.cost_episode_minimum}): cost points (1-10) or an episode cost")
     if lad is NO_LADDER:
         # an empty ladder range: none was built (too few reporters) or entered -> no cost score [MIPS]
         raise xv.ExcelError("#N/A", "cost not scored: no cost ladder (none entered, or fewer than "
                                     f"{s.benchmark_minimum_reporters} episode costs to build one from)")
-    if lad is None:
-        pts = xv.number("value", value, minimum=1, maximum=10, allowed="cost points between 1 and 10")
-    else:
-        pts = float(points_on_ladder(xv.number("value", value, minimum=0, allowed="an episode cost >= 0"),
-                                     lad, cap=s.topped_out_cap))
+    pts = given if lad is None else float(points_on_ladder(given, lad, cap=s.topped_out_cap))
     return float(categories.cost_category(pts, eps, settings=s))

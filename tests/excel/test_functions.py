@@ -117,6 +117,23 @@ def test_cost_with_19_episodes_is_na():
     assert "19 episodes" in explain("ASM_COST", 8, 19)
 
 
+def test_cost_with_enough_episodes_and_no_value_is_a_missing_input_not_cost_left_unscored():
+    # CMS scores cost from 20 episodes: a blank is what the roster's check refuses ("required with enough
+    # episodes"), not a category to reweight away, with or without a ladder (an empty one included)
+    for args in ((None, 20), ("", 127), (None, 127, [])):
+        assert call("ASM_COST", *args) == "#VALUE!"
+        assert "required with" in explain("ASM_COST", *args)
+    assert call("ASM_COST", 15500, 127, []) == "#N/A"   # an episode cost with no ladder: not scored [MIPS]
+
+
+def test_a_cost_value_given_is_checked_even_when_cost_is_not_scored():
+    # as the roster's check: a typo is said, not hidden behind "fewer than 20 episodes"
+    assert call("ASM_COST", "n/a", 0) == "#VALUE!"
+    assert call("ASM_COST", 0.5, 5) == "#NUM!"
+    assert call("ASM_COST", -1, 5, [20000, 19000, 18000, 17000, 16000, 15000, 14000, 13000, 12000, 11000]) == "#NUM!"
+    assert call("ASM_COST", 5, 5) == "#N/A"
+
+
 def test_an_na_in_a_quality_input_is_a_value_error_not_a_quality_left_unscored():
     # =NA() in measure 2's rate: its points cell shows #N/A; a quality #N/A would read "not scored"
     points = [[7.0], ["#N/A"]]
