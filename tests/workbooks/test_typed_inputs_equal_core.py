@@ -77,15 +77,17 @@ def edits(draw, cohort_code: str) -> dict:
     out = {}
     fields = draw(st.sets(st.sampled_from(["pi_score", "ia1_done", "ia2_done", "submitted_on_time",
                                            "complex_bonus", "practice_size", "part_b_payments",
-                                           "cost_points", "cost_episodes", "measure"]), min_size=1, max_size=5))
+                                           "cost_points", "cost_episodes", "measure", "measure_kind",
+                                           "small_practice", "performance_year", "exception"]),
+                          min_size=1, max_size=5))
     for f in sorted(fields):
         if f in ("ia1_done", "ia2_done", "submitted_on_time"):
             out[f] = draw(st.sampled_from(YES + NO + ["maybe"]))
         elif f == "pi_score":
-            out[f] = draw(st.one_of(st.builds(lambda x: x, st.sampled_from([0.0, 0.5, 0.74, 0.9, 1.0])),
-                                    st.floats(0, 1, allow_nan=False, allow_subnormal=False)))
-            out[f] = draw(st.sampled_from(["high", 1.5])) if draw(st.integers(0, 9)) == 0 else \
-                _as_typed(draw, out[f], fraction=True)
+            x = draw(st.one_of(st.sampled_from([0.0, 0.5, 0.74, 0.9, 1.0]),
+                               st.floats(0, 1, allow_nan=False, allow_subnormal=False)))
+            bad = draw(st.integers(0, 9)) == 0   # now and then text that is no number, or 150%
+            out[f] = draw(st.sampled_from(["high", 1.5])) if bad else _as_typed(draw, x, fraction=True)
         elif f == "complex_bonus":
             out[f] = _as_typed(draw, draw(st.sampled_from([0.0, 1.0, 2.5, 5.0])))
         elif f == "practice_size":
@@ -93,12 +95,29 @@ def edits(draw, cohort_code: str) -> dict:
         elif f == "part_b_payments":
             out[f] = _as_typed(draw, draw(st.sampled_from([0.0, 1_234.5, 250_000.0, 1_000_000.0])), dollars=True)
         elif f == "cost_points":
-            out[f] = draw(st.one_of(st.none(), st.builds(lambda v: v, st.sampled_from(["n/a"])),
-                                    st.floats(1, 10, allow_nan=False).map(lambda v: round(v, 2))))
-            if isinstance(out[f], float):
-                out[f] = _as_typed(draw, out[f])
+            x = draw(st.one_of(st.none(), st.just("n/a"), st.floats(1, 10, allow_nan=False).map(lambda v: round(v, 2))))
+            out[f] = _as_typed(draw, x) if isinstance(x, float) else x
         elif f == "cost_episodes":
             out[f] = _as_typed(draw, draw(st.sampled_from([0, 19, 20, 21, 127])))
+        elif f == "small_practice":
+            out[f] = draw(st.sampled_from(YES + NO))
+        elif f == "performance_year":
+            out[f] = _as_typed(draw, draw(st.sampled_from([2027, 2029, 2031])))
+        elif f == "exception":
+            out[draw(st.sampled_from(["euc_exception", "payment_exception"]))] = draw(st.sampled_from(YES + NO))
+        elif f == "measure_kind":   # how a measure is reported: its collection type, completeness, CMS's points
+            cohort = get_cohort(cohort_code)
+            m = draw(st.sampled_from([m for m in cohort.measures[: L.MAX_MEASURES] if not m.administrative_claims_only]))
+            kind = draw(st.sampled_from(["collection_type", "completeness", "points"]))
+            if kind == "collection_type":
+                out[f"{m.key}_collection_type"] = draw(st.sampled_from(list(m.collection_types) + [None, "eCQM ",
+                                                                                                  "mips cqm", "Claims"]))
+            elif kind == "completeness":
+                out[f"{m.key}_completeness"] = _as_typed(draw, draw(st.sampled_from([0.5, 0.74, 0.75, 1.0])),
+                                                         fraction=True)
+                out[f"{m.key}_rate"] = _as_typed(draw, 0.8, fraction=True)
+            else:
+                out[f"{m.key}_points"] = _as_typed(draw, draw(st.sampled_from([0.0, 3.5, 7.0, 10.0])))
         else:
             cohort = get_cohort(cohort_code)
             m = draw(st.sampled_from(cohort.measures[: L.MAX_MEASURES]))
