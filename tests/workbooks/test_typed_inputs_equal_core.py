@@ -5,7 +5,8 @@ sheet leaves whatever Excel keeps: a number, a number kept as text ("0.85", "1,0
 "85%"), TRUE/FALSE, 1/0, "yes", "x", a blank, or text that is no number at all. For random edits of
 a generated physician's inputs, the Score sheet (computed by our evaluator, as ``asm-xl recalc`` does)
 must show what ``score_cohort`` gives for a roster row holding the same values: the same quality,
-cost, final score, factor and dollars, or an error where the core refuses the row.
+cost, final score, factor and dollars, or an error where the core refuses the row; and the Actions
+sheet what ``participant_actions`` ranks for that row, or "Not available" where the core refuses it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings as hyp_settings, strategies as st
 
 from asm_xl.calc.evaluator import XlErr
+from asm_xl.excel.table_functions import NO_ACTION
+from asm_xl.model.actions import participant_actions
 from asm_xl.model.cohort import score_cohort
 from asm_xl.model.parameters import get_cohort
 from asm_xl.roster.read import read_roster
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.inputs import MEASURE_FIELD_INPUTS, SCALAR_COLUMNS, workbook_inputs
 from asm_xl.workbooks.render import TemplateImage
+from asm_xl.workbooks.sheets.actions import RANKED
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE
 
 SAMPLE = DEFAULT_TEMPLATE.parents[1] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
@@ -155,7 +159,26 @@ def _workbook_results(image: TemplateImage, base: dict, cohort_code: str, typed:
         else:
             inputs[cell] = value
     values = image.values(inputs)
-    return {name: values[image.cell_of(name)] for name in RESULTS}
+    shown = {name: values[image.cell_of(name)] for name in RESULTS}
+    shown["actions"] = [[values.get((L.ACTIONS, f"{c}{L.ACTIONS_FIRST_ROW + k}")) for c in "ABCDE"]
+                        for k in range(L.ACTION_ROWS)]
+    shown["actions_line"] = values[(L.ACTIONS, "A4")]
+    return shown
+
+
+def _check_actions(shown: dict, row: dict, cohort_code: str) -> None:
+    """The Actions sheet's ranked actions (label, final score change, P50, P10, P90) equal
+    participant_actions of the same row (no cost ladder: the template's is empty until generation fills it)."""
+    assert shown["actions_line"] == RANKED, shown["actions_line"]
+    want = participant_actions(row, cost_ladders={cohort_code: None})
+    listed = [r for r in shown["actions"] if r[0] not in ("", None)]
+    if want.empty:
+        assert [r[0] for r in listed] == [NO_ACTION]
+        return
+    assert [r[0] for r in listed] == list(want["label"])
+    for got, a in zip(listed, want.itertuples()):
+        for v, w in zip(got[1:], (a.final_change, a.value_p50, a.value_p10, a.value_p90)):
+            assert math.isclose(v, float(w), rel_tol=1e-9, abs_tol=1e-6), (a.label, v, w)
 
 
 def _is_error(v) -> bool:
@@ -172,11 +195,14 @@ def test_inputs_typed_as_a_user_types_them_give_the_cores_numbers(image, base_ro
     shown = _workbook_results(image, base, cohort_code, typed)
     row = dict(base)
     row.update(typed)
-    scored = score_cohort(pd.DataFrame([{k: ("" if v is None else v) for k, v in row.items()}], dtype=object))
+    frame = pd.DataFrame([{k: ("" if v is None else v) for k, v in row.items()}], dtype=object)
+    scored = score_cohort(frame)
     if len(scored.errors):
         note(scored.errors.to_dict("records"))
         assert _is_error(shown["Sc_Final"]), shown
+        assert shown["actions_line"].startswith("Not available"), shown["actions_line"]
         return
+    _check_actions(shown, frame.iloc[0].to_dict(), cohort_code)
     core = scored.scores.iloc[0]
     for name, column in RESULTS.items():
         expected = core[column]
