@@ -456,3 +456,15 @@ def test_recalc_says_when_every_cached_value_was_already_right_and_the_file_is_u
     assert lines == [f"{right}: {cells} formula cell(s) recalculated; every cached value was already right: the file "
                      "is unchanged", f"{stale}: {cells} formula cell(s) recalculated"]
     assert right.stat().st_mtime_ns == before and main(["recalc", "--check", str(stale)]) == 0
+
+
+def test_score_out_writes_names_that_look_like_formulas_as_text(tmp_path):
+    import csv
+    injection = Path(__file__).parent / "data" / "injection_roster.csv"
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(injection), "--out", str(out), "--errors", str(tmp_path / "errors.csv")]) in (0, 2)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        names = [r["name"] for r in csv.DictReader(fh)]
+    given = read_roster(injection)["name"].tolist()
+    assert len(names) >= 3 and set(names) <= {("'" + n if n[:1] in "=+-@" else n) for n in given}
+    assert not [n for n in names if n[:1] in "=+-@"]

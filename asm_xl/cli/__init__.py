@@ -240,8 +240,8 @@ def _cmd_score(args) -> int:
         return 1
     print_warnings(v.warnings, res.warnings)
     if args.out:
-        from asm_xl.xlsx.atomic import write_atomic
-        write_atomic(Path(args.out), out.to_csv(index=False).encode("utf-8-sig"))
+        from asm_xl.roster import write_table_csv
+        write_table_csv(out, args.out)
         print(f"scores written: {args.out}")
     elif len(out):
         print(score_table(out))

@@ -32,11 +32,10 @@ def add_import_qpp_parser(sub) -> None:
 
 
 def run_import_qpp(args) -> int:
-    from asm_xl.roster import RosterError, read_roster
+    from asm_xl.roster import RosterError, read_roster, write_table_csv
     from asm_xl.roster.qpp_import import QppError, read_qpp_submission
     from asm_xl.roster.qpp_merge import merge_into_roster
     from asm_xl.cli.output import overwrites_input
-    from asm_xl.xlsx.atomic import write_atomic
     out = Path(args.out)
     if out.suffix.casefold() != ".csv":
         print(f"asm-xl: --out {out.name}: the merged roster is written as CSV; name it .csv", file=sys.stderr)
@@ -69,7 +68,7 @@ def run_import_qpp(args) -> int:
         for kind, title in _QPP_KIND_TITLES.items():
             for n in (n for n in mine if n.kind == kind):
                 print(f"  {title}: {n.text}")
-    write_atomic(out, merged.to_csv(index=False).encode("utf-8-sig"))
+    write_table_csv(merged, out)
     print(f"merged roster written: {out}")
     return 2 if any(n.kind == "conflict" for n in notes) else 0
 

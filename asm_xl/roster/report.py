@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from asm_xl.roster.validate import ROSTER_ERROR_COLUMNS
-from asm_xl.xlsx.atomic import atomic_open
+from asm_xl.xlsx.atomic import atomic_open, write_atomic
 
-__all__ = ["write_error_report", "report_rejected_rows", "summarize_errors", "csv_safe_text"]
+__all__ = ["write_error_report", "report_rejected_rows", "summarize_errors", "csv_safe_text", "write_table_csv"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -25,6 +25,22 @@ def csv_safe_text(text: str) -> str:
     if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def write_table_csv(frame: pd.DataFrame, path) -> Path:
+    """A table asm-xl writes for a spreadsheet (``asm-xl score --out``, ``asm-xl import-qpp``'s roster) as
+    CSV: UTF-8 with BOM (Excel shows accents), no index, written atomically (:func:`write_atomic`), every
+    text cell and column name through :func:`csv_safe_text`, so a name from a roster such as
+    ``=HYPERLINK(...)`` is text, not a formula, when the file is opened. Numbers are written as pandas
+    writes them (a negative number stays a number)."""
+    safe = frame.copy()
+    safe.columns = [csv_safe_text(c) if isinstance(c, str) else c for c in safe.columns]
+    for i in range(safe.shape[1]):
+        if safe.dtypes.iloc[i] == object or pd.api.types.is_string_dtype(safe.dtypes.iloc[i]):
+            safe.isetitem(i, safe.iloc[:, i].map(lambda v: csv_safe_text(v) if isinstance(v, str) else v))
+    p = Path(os.fspath(path))
+    write_atomic(p, safe.to_csv(index=False).encode("utf-8-sig"))
+    return p
 
 
 def _safe_cell(v, escape: bool) -> str:

@@ -15,3 +15,23 @@ def test_rejected_rows_are_written_and_a_clean_run_removes_the_earlier_report(tm
     assert report_rejected_rows(errors.iloc[0:0], path) is None
     assert not path.exists()
     assert report_rejected_rows(errors.iloc[0:0], path) is None  # nothing to remove: nothing happens
+
+
+def test_a_table_written_for_a_spreadsheet_keeps_roster_text_from_becoming_a_formula(tmp_path):
+    import csv
+
+    from asm_xl.roster import write_table_csv
+    frame = pd.DataFrame({"name": ['=HYPERLINK("http://x","y")', "+1-555-0100", "@SUM(A1)", "-2+3", "Dubois, Céline"],
+                          "tin": ["12-3456789", "-7", "+12", None, "1e-3"],
+                          "dollar_impact": [-21724.18, 0.0, 15000.5, -0.25, float("nan")]})
+    frame["=cmd"] = 1
+    path = write_table_csv(frame, tmp_path / "scores.csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")   # UTF-8 with BOM: Excel shows the accent
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["name", "tin", "dollar_impact", "'=cmd"]
+    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\",\"y\")", "'+1-555-0100", "'@SUM(A1)", "'-2+3",
+                                        "Dubois, Céline"]
+    assert [r[1] for r in rows[1:]] == ["12-3456789", "-7", "+12", "", "1e-3"]   # plain numbers as they are
+    assert [r[2] for r in rows[1:]] == ["-21724.18", "0.0", "15000.5", "-0.25", ""]
+    assert list(tmp_path.iterdir()) == [path]   # no temporary file left
