@@ -47,7 +47,9 @@ def test_ops_chooses_the_path():
 @given(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0, 1, 4, 9]))
 def test_round_is_numpys(x, d):
     r = SCALAR.round(x, d)
-    assert (math.isnan(r) and math.isnan(x)) or r == float(np.round(np.float64(x), d))
+    with np.errstate(over="ignore"):   # numpy's own x * 10**d overflows for x near the largest float
+        expected = float(np.round(np.float64(x), d))
+    assert (math.isnan(r) and math.isnan(x)) or r == expected
 
 
 @H
