@@ -468,3 +468,37 @@ def test_score_out_writes_names_that_look_like_formulas_as_text(tmp_path):
     given = read_roster(injection)["name"].tolist()
     assert len(names) >= 3 and set(names) <= {("'" + n if n[:1] in "=+-@" else n) for n in given}
     assert not [n for n in names if n[:1] in "=+-@"]
+
+
+def test_set_changes_a_setting_for_the_scores_and_the_pool_options_still_choose_the_pool(tmp_path):
+    from asm_xl.cli import build_parser, pool_settings
+    from asm_xl.model.cohort import score_cohort
+    from asm_xl.model.settings import DEFAULT_SETTINGS
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(SAMPLE), "--set", "quality_weight=60%", "--set", "payments_growth = 2%",
+                 "--out", str(out), "--errors", str(tmp_path / "e.csv")]) == 0
+    shown = pd.read_csv(out, dtype={"npi": str}).set_index("npi")["final_score"]
+    want = score_cohort(validate_roster(read_roster(SAMPLE)).valid,
+                        settings=DEFAULT_SETTINGS.replace(quality_weight=0.6)).scores.set_index("npi")["final_score"]
+    assert (shown.round(9) == want.astype(float).round(9).loc[shown.index]).all()
+    assert (shown != score_cohort(validate_roster(read_roster(SAMPLE)).valid).scores.set_index("npi")["final_score"]
+            .astype(float).loc[shown.index]).any()   # the setting moved the scores
+
+    def chosen(*argv):
+        return pool_settings(build_parser().parse_args(["score", "r.csv", *argv]))
+    assert chosen("--set", "pool=roster").pool == "roster"
+    assert chosen("--set", "pool=roster", "--pool", "national").pool == "national"   # the pool option wins
+    assert chosen().pool == "national" and chosen("--scaling-factor", "1.5").pool == "given"
+    assert chosen("--set", "likely_gain_chance=0.9").likely_gain_chance == 0.9
+
+
+@pytest.mark.parametrize("given, said", [
+    ("nope=1", "--set: setting: 'nope' is not allowed (one of "),
+    ("payments_growth", "--set: 'payments_growth' is not allowed (NAME=VALUE, e.g. --set payments_growth=2%)"),
+    ("payments_growth=high", "--set: payments_growth: 'high' is not allowed (a number between -0.5 and 1)"),
+])
+def test_set_with_a_setting_or_value_not_allowed_is_a_usage_error_naming_it(given, said, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["score", str(SAMPLE), "--set", given])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and said in err and "Traceback" not in err

@@ -97,12 +97,34 @@ def pool_problem(args) -> str | None:
 
 
 def pool_settings(args):
-    """Settings with the pool the command line chose (``--pool``, ``--scaling-factor``, ``--midpoint``;
-    :func:`pool_problem` is checked when the command line is read)."""
+    """Settings the command line chose: each ``--set NAME=VALUE`` (any setting of README "Assumptions",
+    a peer-model row too, its text read as the Assumptions sheet's: "2%" is 0.02), then the pool
+    (``--pool``, ``--scaling-factor``, ``--midpoint``; without them, a ``--set pool=...`` or the national
+    pool). Raises :class:`~asm_xl.model.errors.ASMInputError` for a setting or value not allowed (said as
+    a usage error when the command line is read, as :func:`pool_problem` is)."""
     from asm_xl.model.settings import DEFAULT_SETTINGS
+    settings = DEFAULT_SETTINGS.replace(**dict(setting_pairs(getattr(args, "set", None) or [])))
     given = {"given_scaling_factor": args.scaling_factor, "given_midpoint": args.midpoint}
-    pool = args.pool or ("given" if args.scaling_factor is not None else "national")
-    return DEFAULT_SETTINGS.replace(pool=pool, **{k: v for k, v in given.items() if v is not None})
+    pool = args.pool or ("given" if args.scaling_factor is not None else None)
+    if pool is None and settings.pool == DEFAULT_SETTINGS.pool:
+        pool = "national"
+    return settings.replace(**({"pool": pool} if pool else {}), **{k: v for k, v in given.items() if v is not None})
+
+
+def setting_pairs(texts: list[str]) -> list[tuple[str, str]]:
+    """(name, value text) of each ``--set NAME=VALUE``; raises ASMInputError naming one without "=".
+
+    >>> setting_pairs(["payments_growth=2%", " likely_gain_chance = 0.8 "])
+    [('payments_growth', '2%'), ('likely_gain_chance', '0.8')]
+    """
+    from asm_xl.model.errors import ASMInputError
+    pairs = []
+    for text in texts:
+        name, eq, value = text.partition("=")
+        if not eq or not name.strip():
+            raise ASMInputError("--set", text, "NAME=VALUE, e.g. --set payments_growth=2%")
+        pairs.append((name.strip(), value.strip()))
+    return pairs
 
 
 def money(x) -> str:
@@ -321,6 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--midpoint", type=float, help="the given pool's exchange-function midpoint (default: the "
                                                        f"tfs_midpoint setting, {DEFAULT_SETTINGS.tfs_midpoint:g}; "
                                                        "with --scaling-factor only)")
+        sp.add_argument("--set", action="append", metavar="NAME=VALUE",
+                        help="change a setting (README \"Assumptions\"; the workbooks' Assumptions sheets show it), "
+                             "e.g. --set payments_growth=2%% --set likely_gain_chance=0.8; repeatable")
         sp.set_defaults(pool_parser=sp)  # pool_problem is said as this command's usage error
 
     g = sub.add_parser("generate", help="one scored workbook per physician of a roster (CSV or Excel)")
@@ -364,6 +389,12 @@ def main(argv: list[str] | None = None) -> int:
     problem = pool_problem(args) if hasattr(args, "pool_parser") else None
     if problem:
         args.pool_parser.error(problem)
+    if hasattr(args, "pool_parser"):
+        from asm_xl.model.errors import ASMInputError
+        try:
+            pool_settings(args)
+        except ASMInputError as e:   # a setting or value not allowed: the command's usage error
+            args.pool_parser.error(str(e) if e.field == "--set" else f"--set: {e}")
     draws_cache.install()  # the national draws kept between runs (ASM_XL_CACHE=off: none)
     try:
         return _dispatch(args)

@@ -153,6 +153,10 @@ class Settings:
     gain_chance_target: float = _setting(
         0.8, "ASSUMPTION", "Chance of a gain (share of the peer model's draws with a positive factor) the 'score "
         "needed for a target' aims at; a user's choice, not a rule.", minimum=0, maximum=1)
+    likely_gain_chance: float = _setting(
+        2 / 3, "ASSUMPTION", "The practice dashboard calls a physician 'likely to gain' when the chance of a gain is "
+        "at least this, 'likely to lose' when it is at most 1 minus this, 'either way' in between; a reading aid, "
+        "not a rule.", minimum=0.5, maximum=1)
     payments_growth: float = _setting(
         0.0, "ASSUMPTION", "Yearly growth of a physician's Part B payments in the five-year projection (0 = today's "
         "level every year; fee schedule updates and volume are not published per physician).", minimum=-0.5, maximum=1)
@@ -271,8 +275,10 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
         return as_bool(f.name, value)
     if isinstance(f.default, int):
         return as_whole(f.name, value, minimum=lo, maximum=hi)
-    # a fraction setting (0 to 1: weights, thresholds, shares) reads "70%" as 0.70, as roster fractions do
-    return as_number(f.name, value, minimum=lo, maximum=hi, percent=(lo == 0 and hi == 1))
+    # a fraction or rate setting (within -1 to 1: weights, thresholds, shares, growth) reads "70%" as 0.70,
+    # as roster fractions do
+    percent = lo is not None and hi is not None and -1 <= lo and hi <= 1
+    return as_number(f.name, value, minimum=lo, maximum=hi, percent=percent)
 
 
 DEFAULT_SETTINGS = Settings()

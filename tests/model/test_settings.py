@@ -39,7 +39,8 @@ def test_assumptions_are_exactly_the_assumption_tagged_settings():
                      "pi_adjustment_linear", "tfs_steepness", "tfs_midpoint", "tfs_midpoint_mode",
                      "payment_weighted_pool", "pool_definition", "topped_out_cap", "pool",
                      "given_scaling_factor", "given_midpoint", "roster_pool_minimum_share",
-                     "peer_draws", "peer_seed", "gain_chance_target", "payments_growth", "action_assumed_cost_points",
+                     "peer_draws", "peer_seed", "gain_chance_target", "likely_gain_chance", "payments_growth",
+                     "action_assumed_cost_points",
                      "action_assumed_measure_points", "action_effort_ia", "action_effort_pi",
                      "action_effort_quality_decile", "action_effort_completeness", "action_effort_report_measure",
                      "action_effort_minimum_submission", "action_effort_cost_point",
@@ -100,3 +101,15 @@ def test_changed_settings_change_the_score():
     assert s.quality == 0.0 and not s.minimum_submission_met and s.final_score == 0.0
     # quality weight 0.7: 100 x (0.7 x 0.15 + 0.3 x 0.8) = 10.5 + 24 = 34.5
     assert score_participant(p, settings=Settings(quality_weight=0.7)).final_score == pytest.approx(34.5, rel=1e-14)
+
+
+def test_a_fraction_or_rate_setting_reads_a_percent_sign_and_others_do_not():
+    # within -1 to 1 (weights, shares, growth): "2%" is 0.02, as a roster's fractions and Excel's cells
+    assert Settings().replace(payments_growth="2%").payments_growth == 0.02
+    assert Settings().replace(payments_growth="-5%").payments_growth == -0.05
+    assert Settings().replace(likely_gain_chance="90%").likely_gain_chance == 0.9
+    assert Settings().replace(quality_weight="60%").quality_weight == 0.6
+    with pytest.raises(ASMInputError, match="tfs_steepness"):   # a steepness is no share: 10% means nothing
+        Settings().replace(tfs_steepness="10%")
+    with pytest.raises(ASMInputError, match="likely_gain_chance"):   # below one half: gain and loss would overlap
+        Settings().replace(likely_gain_chance=0.4)

@@ -32,8 +32,7 @@ from asm_xl.roster import read_roster, validate_roster
 from asm_xl.workbooks.batch import generate_workbooks
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, roster_dashboard, write_dashboard, yearly_pools
 from asm_xl.workbooks import layout as L
-from asm_xl.workbooks.dashboard.data import (EXCEPTION_OUTLOOK, GAIN_CUTOFF, LOSS_CUTOFF, NOT_PARTICIPATING_OUTLOOK,
-                                             PRACTICE, outlook)
+from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK, PRACTICE, outlook
 from asm_xl.workbooks.dashboard.chart import CHART_DATA_ROW
 from asm_xl.workbooks.dashboard.sheets import PHYSICIANS, TOTALS, TOTALS_HEADER_ROW
 from asm_xl.workbooks.pdf import find_soffice, to_pdf
@@ -100,10 +99,25 @@ def test_outlook_counts_follow_the_chance_of_a_gain(demo):
     data = demo[1].dashboard_data
     p = data.physicians["p_gain"]
     practice = data.totals.set_index("cohort").loc[PRACTICE]
-    assert practice["likely_gain"] == int((p >= GAIN_CUTOFF).sum())
-    assert practice["likely_lose"] == int((p <= LOSS_CUTOFF).sum())
+    assert DEFAULT_SETTINGS.likely_gain_chance == 2 / 3   # likely to gain from 2/3, to lose up to 1/3
+    assert practice["likely_gain"] == int((p >= 2 / 3).sum())
+    assert practice["likely_lose"] == int((p <= 1 / 3).sum())
     assert practice["exception"] == 0   # the sample roster flags no exception
     assert practice["likely_gain"] + practice["either_way"] + practice["likely_lose"] == practice["physicians"]
+
+
+def test_the_outlook_cut_off_is_a_setting_the_dashboard_says():
+    v = validate_roster(read_roster(SAMPLE)).valid
+    scores = score_cohort(v).scores
+    strict = DEFAULT_SETTINGS.replace(likely_gain_chance=0.95)
+    data, plain = roster_dashboard(v, scores, settings=strict), roster_dashboard(v, scores)
+    p = data.physicians["p_gain"]
+    practice = data.totals.set_index("cohort").loc[PRACTICE]
+    assert practice["likely_gain"] == int((p >= 0.95).sum()) and practice["likely_lose"] == int((p <= 0.05).sum())
+    assert (plain.physicians["p_gain"] == p).all()   # the chances are the same: only the reading moved
+    said = dict(data.assumptions)["Likely to gain / to lose"]
+    assert said.startswith("chance of a gain at least 95% / at most 5% (likely_gain_chance)")
+    assert outlook(0.9, settings=strict) == "either way" == outlook(0.1, settings=strict)
 
 
 @pytest.fixture(scope="module")

@@ -23,10 +23,11 @@ share the national draws (their factors move together), so the sum is close to t
 percentile (README "How sure is this number?").
 
 The outlook of a physician is read from the chance of a gain (the share of the pool's draws with a
-positive factor), with cut-offs written on the sheet [ASSUMPTION]::
+positive factor), with cut-offs written on the sheet (``c``: the setting ``likely_gain_chance``, 2/3 by
+default) [ASSUMPTION]::
 
-    likely to gain   chance of a gain >= 2/3
-    likely to lose   chance of a gain <= 1/3
+    likely to gain   chance of a gain >= c
+    likely to lose   chance of a gain <= 1 - c
     either way       in between (or not computable)
 
 A physician with an exception (the cohort API's ``exception``: neutral factor 0, $0 at every
@@ -47,11 +48,9 @@ from asm_xl.model.projection import practice_projection
 from asm_xl.model.rescoring import pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["Dashboard", "practice_dashboard", "GAIN_CUTOFF", "LOSS_CUTOFF", "TOTAL_COLUMNS", "PRACTICE",
-           "outlook", "EXCEPTION_OUTLOOK", "NOT_PARTICIPATING_OUTLOOK"]
+__all__ = ["Dashboard", "practice_dashboard", "TOTAL_COLUMNS", "PRACTICE", "outlook", "EXCEPTION_OUTLOOK",
+           "NOT_PARTICIPATING_OUTLOOK"]
 
-GAIN_CUTOFF = 2 / 3   #: likely to gain: chance of a gain at least this [ASSUMPTION]
-LOSS_CUTOFF = 1 / 3   #: likely to lose: chance of a gain at most this [ASSUMPTION]
 PRACTICE = "Practice"
 EXCEPTION_OUTLOOK = "exception: neutral"   #: the outlook of a physician with an exception
 NOT_PARTICIPATING_OUTLOOK = "not participating (CMS)"   #: CMS's participants file says no, in the year shown
@@ -78,17 +77,23 @@ class Dashboard:
     generated: dt.date = field(default_factory=dt.date.today)
 
 
-def outlook(p_gain, excepted: bool = False, participating: bool = True) -> str:
-    """"likely to gain" / "likely to lose" / "either way" for a chance of a gain (see the module's
-    cut-offs); :data:`NOT_PARTICIPATING_OUTLOOK` for a physician not participating in the year, and
-    :data:`EXCEPTION_OUTLOOK` for one with an exception, whatever the chance."""
+def outlook(p_gain, excepted: bool = False, participating: bool = True, *,
+            settings: Settings = DEFAULT_SETTINGS) -> str:
+    """"likely to gain" / "likely to lose" / "either way" for a chance of a gain (the module's cut-offs,
+    ``settings.likely_gain_chance``); :data:`NOT_PARTICIPATING_OUTLOOK` for a physician not participating
+    in the year, and :data:`EXCEPTION_OUTLOOK` for one with an exception, whatever the chance.
+
+    >>> outlook(0.7), outlook(0.5), outlook(0.3), outlook(0.7, settings=Settings(likely_gain_chance=0.8))
+    ('likely to gain', 'either way', 'likely to lose', 'either way')
+    """
     if not participating:
         return NOT_PARTICIPATING_OUTLOOK
     if excepted:
         return EXCEPTION_OUTLOOK
     if p_gain is None or p_gain != p_gain:
         return "either way"
-    return "likely to gain" if p_gain >= GAIN_CUTOFF else "likely to lose" if p_gain <= LOSS_CUTOFF else "either way"
+    cut = settings.likely_gain_chance
+    return "likely to gain" if p_gain >= cut else "likely to lose" if p_gain <= 1 - cut else "either way"
 
 
 def _num(frame: pd.DataFrame, col: str) -> pd.Series:
@@ -128,7 +133,8 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     # no ASM adjustment this year (not participating), or a neutral one (exception): no score to reach
     phys.loc[~on, ["factor", "estimate", "factor_p50", "p_gain"]] = np.nan
     phys.loc[excepted.to_numpy() | ~on, ["break_even_score", "points_to_break_even"]] = np.nan
-    phys["outlook"] = [outlook(p, e, o) for p, e, o in zip(phys["p_gain"].tolist(), excepted.tolist(), on.tolist())]
+    phys["outlook"] = [outlook(p, e, o, settings=settings)
+                       for p, e, o in zip(phys["p_gain"].tolist(), excepted.tolist(), on.tolist())]
     best = actions[actions["rank"] == 1].set_index("row") if len(actions) else actions.set_index("row")
     phys["top_action"] = phys["row"].map(best["label"]).fillna("") if len(best) else ""
     for p in ("p10", "p50", "p90"):
@@ -206,9 +212,10 @@ def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> 
     out += [(f"Pool source, {code}", text) for code, text in sorted(pool_sources.items())]
     out += [("Range", "P10 / P50 / P90: cautious, middle and hopeful case over the pool's draws; practice "
                       "ranges are sums of the physicians' percentiles"),
-            ("Likely to gain / to lose", f"chance of a gain at least {GAIN_CUTOFF:.0%} / at most {LOSS_CUTOFF:.0%}; "
-                                         "in between: either way; a physician with an exception is counted apart "
-                                         "(neutral factor 0)"),
+            ("Likely to gain / to lose", f"chance of a gain at least {settings.likely_gain_chance:.0%} / at most "
+                                         f"{1 - settings.likely_gain_chance:.0%} (likely_gain_chance); in between: "
+                                         "either way; a physician with an exception is counted apart (neutral "
+                                         "factor 0)"),
             ("Payments at risk", "risk level of the performance year x Part B payments; none in the year of an "
                                  "exception, nor when CMS's participants file says the physician does not "
                                  "participate (then no ASM adjustment: $0, the outlook says so)"),
