@@ -50,9 +50,10 @@ def _cmd_generate(args, roster) -> int:
     print(f"{len(report.written)} workbook(s) written to {args.out}"
           + (f", {len(report.skipped)} kept (already there; --overwrite to replace)" if report.skipped else ""))
     if report.stale:
-        print(f"warning: {len(report.stale)} kept workbook(s) could not be read, or their numbers do not follow "
-              "from their inputs; the index and the dashboard show no numbers for them and the totals leave them "
-              "out (status \"stale\"): --overwrite to regenerate", file=sys.stderr)
+        print(f"warning: {len(report.stale)} kept workbook(s) could not be read, or their numbers are not what "
+              "this run computes from their inputs (edited without recalculating, other settings or another pool); "
+              "the index and the dashboard show no numbers for them and the totals leave them out (status "
+              "\"stale\"): --overwrite to regenerate", file=sys.stderr)
     if report.dashboard_data is not None:
         print(practice_summary(report.dashboard_data.totals, left_out=len(report.stale)))
         print(top_actions_summary(report.dashboard_data.top_actions))

@@ -119,7 +119,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     pool where it is the roster's, the dashboard and the console's totals), and its index row shows
     the numbers cached in it (status "kept (not regenerated: use --overwrite)"), which that scoring
     must reproduce (:mod:`asm_xl.workbooks.kept_rows`). A kept file that cannot be read back
-    ("stale: could not read"), or whose numbers do not follow from its inputs in this run, shows no
+    ("stale: could not read"), or whose numbers are not what this run computes from its inputs, shows no
     numbers in the index or the dashboard and is left out of the totals.
 
     The pool is ``settings.pool`` (:mod:`asm_xl.model.pool_choice`): 'national' (default: a practice's

@@ -35,7 +35,7 @@ STATUS_KEPT = "kept (not regenerated: use --overwrite)"
 STATUS_STALE = "stale: could not read"
 #: a kept workbook read back whose cached numbers are not those its inputs give in this run (another
 #: pool, cost ladder or asm-xl version, inputs edited without recalculating): shown without numbers
-STATUS_STALE_NUMBERS = "stale: its numbers do not follow from its inputs (use --overwrite)"
+STATUS_STALE_NUMBERS = "stale: its numbers are not this run's (other inputs, settings or pool; use --overwrite)"
 
 #: index column → defined name of the workbook cell whose cached value the index shows
 KEPT_CELLS = {"cohort": "In_Cohort", "performance_year": "In_Year", "final_score": "Sc_Final",
