@@ -21,8 +21,9 @@ from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, run_cms
 from asm_xl.cli.output import kept_output, overwrites_input, print_warnings, tolerant_streams, write_failure
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
+from asm_xl.cli.settings_options import check_settings_options, pool_opts, pool_settings
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "pool_settings"]
 
 
 def _sample_roster() -> Path:
@@ -81,51 +82,6 @@ def top_actions_summary(actions, n: int = 3) -> str:
         lines.append(f"  {i}. {a.name} ({a.cohort}): {a.label}  {money(a.value_p50)} "
                      f"[P10 {money(a.value_p10)}, P90 {money(a.value_p90)}]")
     return "\n".join(lines)
-
-
-def pool_problem(args) -> str | None:
-    """What is wrong with the pool options as given (None: nothing): ``--scaling-factor`` and
-    ``--midpoint`` describe the given pool only, so each needs it (the factor implies it) and the
-    national or roster pool takes neither; ``--pool given`` needs the factor."""
-    if args.midpoint is not None and args.scaling_factor is None:
-        return "--midpoint needs --scaling-factor: both describe a given pool (e.g. from CMS's report)"
-    if args.scaling_factor is not None and args.pool in ("national", "roster"):
-        return (f"--scaling-factor is not allowed with --pool {args.pool}: it gives the pool's factor (--pool given, "
-                f"implied); the {args.pool} pool computes its own")
-    if args.pool == "given" and args.scaling_factor is None:
-        return "--pool given needs --scaling-factor (and optionally --midpoint), e.g. from CMS's report"
-    return None
-
-
-def pool_settings(args):
-    """Settings the command line chose: each ``--set NAME=VALUE`` (any setting of README "Assumptions",
-    a peer-model row too, its text read as the Assumptions sheet's: "2%" is 0.02), then the pool
-    (``--pool``, ``--scaling-factor``, ``--midpoint``; without them, a ``--set pool=...`` or the national
-    pool). Raises :class:`~asm_xl.model.errors.ASMInputError` for a setting or value not allowed (said as
-    a usage error when the command line is read, as :func:`pool_problem` is)."""
-    from asm_xl.model.settings import DEFAULT_SETTINGS
-    settings = DEFAULT_SETTINGS.replace(**dict(setting_pairs(getattr(args, "set", None) or [])))
-    given = {"given_scaling_factor": args.scaling_factor, "given_midpoint": args.midpoint}
-    pool = args.pool or ("given" if args.scaling_factor is not None else None)
-    if pool is None and settings.pool == DEFAULT_SETTINGS.pool:
-        pool = "national"
-    return settings.replace(**({"pool": pool} if pool else {}), **{k: v for k, v in given.items() if v is not None})
-
-
-def setting_pairs(texts: list[str]) -> list[tuple[str, str]]:
-    """(name, value text) of each ``--set NAME=VALUE``; raises ASMInputError naming one without "=".
-
-    >>> setting_pairs(["payments_growth=2%", " likely_gain_chance = 0.8 "])
-    [('payments_growth', '2%'), ('likely_gain_chance', '0.8')]
-    """
-    from asm_xl.model.errors import ASMInputError
-    pairs = []
-    for text in texts:
-        name, eq, value = text.partition("=")
-        if not eq or not name.strip():
-            raise ASMInputError("--set", text, "NAME=VALUE, e.g. --set payments_growth=2%")
-        pairs.append((name.strip(), value.strip()))
-    return pairs
 
 
 def money(x) -> str:
@@ -301,7 +257,6 @@ def score_table(scores) -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The asm-xl command line."""
     from asm_xl import __version__
-    from asm_xl.model.settings import DEFAULT_SETTINGS
     p = argparse.ArgumentParser(
         prog="asm-xl", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="What the CMS Ambulatory Specialty Model (ASM) will do to each physician's Medicare payments: "
@@ -334,20 +289,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="CMS's ASM participants file (.csv/.xlsx): each physician's participation per "
                              "performance year in the dashboard's five-year view (a year CMS has not published "
                              "is assumed, and the dashboard says so)")
-
-    def pool_opts(sp):
-        sp.add_argument("--pool", choices=("national", "roster", "given"),
-                        help="which cohort prices the scores: national (default: the national peer model, a "
-                             "range over its simulated cohorts), roster (only when the roster IS the whole "
-                             "cohort), given (needs --scaling-factor, e.g. from CMS's report)")
-        sp.add_argument("--scaling-factor", type=float, help="the given pool's scaling factor (implies --pool given)")
-        sp.add_argument("--midpoint", type=float, help="the given pool's exchange-function midpoint (default: the "
-                                                       f"tfs_midpoint setting, {DEFAULT_SETTINGS.tfs_midpoint:g}; "
-                                                       "with --scaling-factor only)")
-        sp.add_argument("--set", action="append", metavar="NAME=VALUE",
-                        help="change a setting (README \"Assumptions\"; the workbooks' Assumptions sheets show it), "
-                             "e.g. --set payments_growth=2%% --set likely_gain_chance=0.8; repeatable")
-        sp.set_defaults(pool_parser=sp)  # pool_problem is said as this command's usage error
 
     g = sub.add_parser("generate", help="one scored workbook per physician of a roster (CSV or Excel)")
     g.add_argument("roster")
@@ -387,15 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     half-written."""
     tolerant_streams()  # a name the console cannot encode prints as "?", not a traceback
     args = build_parser().parse_args(argv)
-    problem = pool_problem(args) if hasattr(args, "pool_parser") else None
-    if problem:
-        args.pool_parser.error(problem)
-    if hasattr(args, "pool_parser"):
-        from asm_xl.model.errors import ASMInputError
-        try:
-            pool_settings(args)
-        except ASMInputError as e:   # a setting or value not allowed: the command's usage error
-            args.pool_parser.error(str(e) if e.field == "--set" else f"--set: {e}")
+    check_settings_options(args)
     draws_cache.install()  # the national draws kept between runs (ASM_XL_CACHE=off: none)
     try:
         return _dispatch(args)
