@@ -377,7 +377,13 @@ def test_a_clean_score_run_removes_the_error_report_an_earlier_run_left(tmp_path
     (["--pool", "national", "--scaling-factor", "3"], ["--scaling-factor", "--pool national"]),
     (["--pool", "roster", "--scaling-factor", "3", "--midpoint", "40"], ["--scaling-factor", "--pool roster"]),
     (["--pool", "given"], ["--pool given", "--scaling-factor"]),
-], ids=["midpoint-alone", "factor-with-national", "factor-with-roster", "given-without-factor"])
+    (["--set", "given_scaling_factor=1.3", "--pool", "national"], ["--set given_scaling_factor", "--pool national"]),
+    (["--set", "pool=given"], ["--set pool=given", "--scaling-factor"]),
+    (["--set", "pool=roster", "--scaling-factor", "1.2"], ["--scaling-factor", "--set pool=roster"]),
+    (["--scaling-factor", "-1"], ["--scaling-factor: given_scaling_factor: -1 is not allowed"]),
+    (["--set", "peer_overrides=x"], ["--set: setting: 'peer_overrides' is not allowed"]),
+], ids=["midpoint-alone", "factor-with-national", "factor-with-roster", "given-without-factor", "set-factor-with-national",
+        "set-given-without-factor", "factor-with-set-roster", "factor-not-allowed", "set-internal-field"])
 def test_pool_options_that_contradict_or_mean_nothing_are_a_usage_error(command, options, named, tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main([*command, *options, "--out", str(tmp_path / "out")])
@@ -490,6 +496,8 @@ def test_set_changes_a_setting_for_the_scores_and_the_pool_options_still_choose_
     assert chosen("--set", "pool=roster", "--pool", "national").pool == "national"   # the pool option wins
     assert chosen().pool == "national" and chosen("--scaling-factor", "1.5").pool == "given"
     assert chosen("--set", "likely_gain_chance=0.9").likely_gain_chance == 0.9
+    by_set = chosen("--set", "given_scaling_factor=1.3")   # a factor implies the given pool, as --scaling-factor
+    assert (by_set.pool, by_set.given_scaling_factor) == ("given", 1.3)
 
 
 @pytest.mark.parametrize("given, said", [

@@ -4,7 +4,7 @@ the command line is read so that a bad one is the command's usage error, never a
 
 from __future__ import annotations
 
-__all__ = ["pool_opts", "pool_problem", "pool_settings", "setting_pairs", "check_settings_options"]
+__all__ = ["pool_opts", "pool_problem", "pool_settings", "setting_pairs", "check_settings_options", "OptionError"]
 
 
 def pool_opts(sp):
@@ -25,61 +25,85 @@ def pool_opts(sp):
     sp.set_defaults(pool_parser=sp)  # pool_problem is said as this command's usage error
 
 
-def pool_problem(args) -> str | None:
-    """What is wrong with the pool options as given (None: nothing): ``--scaling-factor`` and
-    ``--midpoint`` describe the given pool only, so each needs it (the factor implies it) and the
-    national or roster pool takes neither; ``--pool given`` needs the factor."""
-    if args.midpoint is not None and args.scaling_factor is None:
-        return "--midpoint needs --scaling-factor: both describe a given pool (e.g. from CMS's report)"
-    if args.scaling_factor is not None and args.pool in ("national", "roster"):
-        return (f"--scaling-factor is not allowed with --pool {args.pool}: it gives the pool's factor (--pool given, "
-                f"implied); the {args.pool} pool computes its own")
-    if args.pool == "given" and args.scaling_factor is None:
-        return "--pool given needs --scaling-factor (and optionally --midpoint), e.g. from CMS's report"
-    return None
+class OptionError(ValueError):
+    """Options of a run that contradict each other or that a setting does not allow: the command's usage error."""
+
+
+#: the options that set the given pool's numbers, by the setting each sets
+_POOL_OPTIONS = {"given_scaling_factor": "--scaling-factor", "given_midpoint": "--midpoint"}
 
 
 def pool_settings(args):
     """Settings the command line chose: each ``--set NAME=VALUE`` (any setting of README "Assumptions",
-    a peer-model row too, its text read as the Assumptions sheet's: "2%" is 0.02), then the pool
-    (``--pool``, ``--scaling-factor``, ``--midpoint``; without them, a ``--set pool=...`` or the national
-    pool). Raises :class:`~asm_xl.model.errors.ASMInputError` for a setting or value not allowed (said as
-    a usage error when the command line is read, as :func:`pool_problem` is)."""
+    a peer-model row too, its text read as the Assumptions sheet's: "2%" is 0.02), then the given pool's
+    numbers (``--scaling-factor``, ``--midpoint``), then the pool: ``--pool``; else a ``--set pool=...``;
+    else the given one where a scaling factor is given (either way); else the national one.
+
+    The pool's options describe one pool, so they must agree (:func:`pool_problem`). Raises
+    :class:`OptionError` naming the option for a contradiction or a value not allowed."""
+    from asm_xl.model.errors import ASMInputError
     from asm_xl.model.settings import DEFAULT_SETTINGS
-    settings = DEFAULT_SETTINGS.replace(**dict(setting_pairs(getattr(args, "set", None) or [])))
-    given = {"given_scaling_factor": args.scaling_factor, "given_midpoint": args.midpoint}
-    pool = args.pool or ("given" if args.scaling_factor is not None else None)
-    if pool is None and settings.pool == DEFAULT_SETTINGS.pool:
-        pool = "national"
-    return settings.replace(**({"pool": pool} if pool else {}), **{k: v for k, v in given.items() if v is not None})
+    pairs = dict(setting_pairs(getattr(args, "set", None) or []))
+    try:
+        settings = DEFAULT_SETTINGS.replace(**pairs)
+    except ASMInputError as e:
+        raise OptionError(f"--set: {e}") from None
+    given = {k: v for k, v in (("given_scaling_factor", args.scaling_factor), ("given_midpoint", args.midpoint))
+             if v is not None}
+    try:
+        settings = settings.replace(**given)
+    except ASMInputError as e:
+        raise OptionError(f"{_POOL_OPTIONS.get(e.field, '--set')}: {e}") from None
+    if args.pool:
+        pool = args.pool
+    elif "pool" in pairs:
+        pool = settings.pool
+    else:
+        pool = "given" if settings.given_scaling_factor is not None else "national"
+    problem = pool_problem(pool, settings, args, pairs)
+    if problem:
+        raise OptionError(problem)
+    return settings.replace(pool=pool)
+
+
+def pool_problem(pool: str, settings, args, pairs: dict) -> str | None:
+    """What is wrong with the pool the options chose (None: nothing): a scaling factor and a midpoint
+    describe the given pool only, so each needs it (a factor implies it) and the national or roster pool
+    takes neither; the given pool needs a factor. Each option is named as typed."""
+    factor = "--scaling-factor" if args.scaling_factor is not None else "--set given_scaling_factor"
+    midpoint = "--midpoint" if args.midpoint is not None else "--set given_midpoint"
+    chosen = f"--pool {pool}" if args.pool else f"--set pool={pool}"
+    if settings.given_midpoint is not None and settings.given_scaling_factor is None:
+        return f"{midpoint} needs --scaling-factor: both describe a given pool (e.g. from CMS's report)"
+    if settings.given_scaling_factor is not None and pool in ("national", "roster"):
+        return (f"{factor} is not allowed with {chosen}: it gives the pool's factor (--pool given, "
+                f"implied); the {pool} pool computes its own")
+    if pool == "given" and settings.given_scaling_factor is None:
+        return f"{chosen} needs --scaling-factor (and optionally --midpoint), e.g. from CMS's report"
+    return None
 
 
 def setting_pairs(texts: list[str]) -> list[tuple[str, str]]:
-    """(name, value text) of each ``--set NAME=VALUE``; raises ASMInputError naming one without "=".
+    """(name, value text) of each ``--set NAME=VALUE``; raises :class:`OptionError` for one without "=".
 
     >>> setting_pairs(["payments_growth=2%", " likely_gain_chance = 0.8 "])
     [('payments_growth', '2%'), ('likely_gain_chance', '0.8')]
     """
-    from asm_xl.model.errors import ASMInputError
     pairs = []
     for text in texts:
         name, eq, value = text.partition("=")
         if not eq or not name.strip():
-            raise ASMInputError("--set", text, "NAME=VALUE, e.g. --set payments_growth=2%")
+            raise OptionError(f"--set: {text!r} is not allowed (NAME=VALUE, e.g. --set payments_growth=2%)")
         pairs.append((name.strip(), value.strip()))
     return pairs
 
 
 def check_settings_options(args) -> None:
-    """Say a contradiction of the pool options (:func:`pool_problem`) or a setting or value ``--set``
-    does not allow as the command's usage error (exit 2); a command without these options passes."""
+    """Say options that contradict each other or a setting or value not allowed (:func:`pool_settings`)
+    as the command's usage error (exit 2), before any work; a command without these options passes."""
     if not hasattr(args, "pool_parser"):
         return
-    problem = pool_problem(args)
-    if problem:
-        args.pool_parser.error(problem)
-    from asm_xl.model.errors import ASMInputError
     try:
         pool_settings(args)
-    except ASMInputError as e:   # a setting or value not allowed
-        args.pool_parser.error(str(e) if e.field == "--set" else f"--set: {e}")
+    except OptionError as e:
+        args.pool_parser.error(str(e))

@@ -318,7 +318,7 @@ def asm_min_submission(completeness, on_time=None, assumptions=None):
     "Cost category score (fraction): cost points / 10; #N/A with fewer than {cost_episode_minimum} episodes, "
     "#VALUE! with enough episodes and no value (CMS scores cost: a missing input).",
     Arg("value", "Cost achievement points (1-10); or, with a ladder, the episode cost."),
-    Arg("episodes", "Attributed EBCM episodes (blank = 0)."),
+    Arg("episodes", "Attributed EBCM episodes (blank = 0 when no value is given; needed with one)."),
     Arg("ladder", "Optional: ten cost decile start values (descending: lower cost is better); an empty range "
                   "= no ladder, cost not scored.",
         optional=True, range=True),
@@ -336,6 +336,9 @@ def asm_cost(value, episodes, ladder=None, assumptions=None):
     given = None if xv.is_blank(value) else (
         xv.number("value", value, minimum=1, maximum=10, allowed="cost points between 1 and 10") if lad is None
         else xv.number("value", value, minimum=0, allowed="an episode cost >= 0"))
+    if given is not None and xv.is_blank(episodes):   # whether CMS scores the cost depends on them
+        raise xv.ExcelError("#VALUE!", "episodes is blank: required with cost points or an episode cost "
+                                       "(EBCM episodes, a whole number >= 0)")
     if eps < s.cost_episode_minimum:
         raise xv.ExcelError("#N/A", f"cost not scored: {eps:g} episodes, fewer than {s.cost_episode_minimum}")
     if given is None:   # CMS scores cost with these episodes: a blank is a missing input, not "not scored"

@@ -22,8 +22,8 @@ __all__: list[str] = []
 def asm_ia_done(ia1, ia2):
     try:
         return sum(0 if xv.is_blank(v) else int(as_bool(n, v)) for n, v in (("ia1", ia1), ("ia2", ia2)))
-    except ASMInputError as e:
-        raise xv.ExcelError("#VALUE!", str(e)) from None
+    except ASMInputError as e:   # as every input error: "maybe" #VALUE!, 2 #NUM!
+        raise xv.ExcelError.from_input_error(e) from None
 
 
 @excel_function(

@@ -172,8 +172,8 @@ def number(name: str, v: object, *, minimum: float | None = None, maximum: float
     elif isinstance(v, str):
         try:
             x = typed_number(v, percent=maximum == 1.0 if percent is None else percent)
-        except ValueError as e:
-            raise ExcelError("#VALUE!", f"{name}: {e}") from None
+        except ValueError as e:   # "high": #VALUE!; a number, but not here ("50%" as cost points): #NUM!
+            raise ExcelError("#NUM!" if _is_number(v) else "#VALUE!", f"{name}: {e}") from None
     else:
         raise ExcelError("#VALUE!", f"{name}: {v!r} is not a number")
     if not math.isfinite(x):

@@ -155,8 +155,8 @@ class Settings:
         "needed for a target' aims at; a user's choice, not a rule.", minimum=0, maximum=1)
     likely_gain_chance: float = _setting(
         2 / 3, "ASSUMPTION", "The practice dashboard calls a physician 'likely to gain' when the chance of a gain is "
-        "at least this, 'likely to lose' when it is at most 1 minus this, 'either way' in between; a reading aid, "
-        "not a rule.", minimum=0.5, maximum=1)
+        "at least this, 'likely to lose' when it is at most 1 minus this, 'either way' in between (at 0.5 there is "
+        "no 'either way': a chance of one half counts as a gain); a reading aid, not a rule.", minimum=0.5, maximum=1)
     payments_growth: float = _setting(
         0.0, "ASSUMPTION", "Yearly growth of a physician's Part B payments in the five-year projection (0 = today's "
         "level every year; fee schedule updates and volume are not published per physician).", minimum=-0.5, maximum=1)
@@ -210,6 +210,8 @@ class Settings:
         for k in overrides:
             if k not in names and k not in peer and k != "peer_overrides":
                 raise ASMInputError("setting", k, f"one of {', '.join(sorted(names))} or a peer_ row")
+        if not isinstance(overrides.get("peer_overrides", ()), tuple):   # its rows are named one by one
+            raise ASMInputError("setting", "peer_overrides", "a peer-model row by its name, e.g. peer_steepness_low")
         plain = {k: v for k, v in overrides.items() if k not in peer}
         if peer:
             plain["peer_overrides"] = peer_settings.peer_overrides(peer, plain.get("peer_overrides",

@@ -124,11 +124,15 @@ def test_cost_with_enough_episodes_and_no_value_is_a_missing_input_not_cost_left
         assert call("ASM_COST", *args) == "#VALUE!"
         assert "required with" in explain("ASM_COST", *args)
     assert call("ASM_COST", 15500, 127, []) == "#N/A"   # an episode cost with no ladder: not scored [MIPS]
+    # and the other way round: a value without its episodes (the roster's "required with cost_points")
+    assert call("ASM_COST", 8, None) == "#VALUE!" and explain("ASM_COST", 8, "").startswith("episodes is blank")
+    assert call("ASM_COST", None, None) == "#N/A"   # nothing given: not scored, 0 episodes
 
 
 def test_a_cost_value_given_is_checked_even_when_cost_is_not_scored():
     # as the roster's check: a typo is said, not hidden behind "fewer than 20 episodes"
     assert call("ASM_COST", "n/a", 0) == "#VALUE!"
+    assert call("ASM_COST", "50%", 30) == "#NUM!"   # a number (0.5), but not cost points: as through the core
     assert call("ASM_COST", 0.5, 5) == "#NUM!"
     assert call("ASM_COST", -1, 5, [20000, 19000, 18000, 17000, 16000, 15000, 14000, 13000, 12000, 11000]) == "#NUM!"
     assert call("ASM_COST", 5, 5) == "#N/A"
@@ -417,7 +421,7 @@ def test_payments_typed_as_excel_formats_them_are_read_as_the_roster_reads_them(
 
 
 def test_a_percent_sign_is_read_only_where_the_argument_is_a_fraction():
-    assert call("ASM_IMPACT", 0.06, "30%") == "#VALUE!"
+    assert call("ASM_IMPACT", 0.06, "30%") == "#NUM!"   # a number (0.3), but not dollars: not allowed here
     assert "a percent sign where a fraction is not expected" in explain("ASM_IMPACT", 0.06, "30%")
     assert call("ASM_FINAL", "70%", "80%", 2, "98%") == call("ASM_FINAL", 0.7, 0.8, 2, 0.98)
     assert call("ASM_IMPACT", 0.06, "(1,000)") == "#NUM!"   # an accounting negative: below the minimum 0

@@ -66,6 +66,7 @@ def test_ia_done_counts_yes_answers():
     assert call("ASM_IA_DONE", "yes", "TRUE") == 2
     assert call("ASM_IA_DONE", None, "No") == 0
     assert call("ASM_IA_DONE", "maybe", "no") == "#VALUE!"
+    assert call("ASM_IA_DONE", 2, "no") == "#NUM!"   # a number, not a yes/no one: as the core's check of ia1_done
 
 
 def test_note_names_the_weights_and_the_reweighting():

@@ -118,6 +118,10 @@ def test_the_outlook_cut_off_is_a_setting_the_dashboard_says():
     said = dict(data.assumptions)["Likely to gain / to lose"]
     assert said.startswith("chance of a gain at least 95% / at most 5% (likely_gain_chance)")
     assert outlook(0.9, settings=strict) == "either way" == outlook(0.1, settings=strict)
+    for cut in (0.8, 0.9):   # a share of draws exactly at a cut-off meets it (1 - 0.8 is 0.19999999999999996)
+        at = DEFAULT_SETTINGS.replace(likely_gain_chance=cut)
+        assert outlook(round(1 - cut, 3), settings=at) == "likely to lose"
+        assert outlook(cut, settings=at) == "likely to gain"
 
 
 @pytest.fixture(scope="module")

@@ -102,7 +102,8 @@ def edits(draw, cohort_code: str) -> dict:
             x = draw(st.one_of(st.none(), st.just("n/a"), st.floats(1, 10, allow_nan=False).map(lambda v: round(v, 2))))
             out[f] = _as_typed(draw, x) if isinstance(x, float) else x
         elif f == "cost_episodes":
-            out[f] = _as_typed(draw, draw(st.sampled_from([0, 19, 20, 21, 127])))
+            n = draw(st.sampled_from([0, 19, 20, 21, 127, None]))
+            out[f] = None if n is None else _as_typed(draw, n)
         elif f == "small_practice":
             out[f] = draw(st.sampled_from(YES + NO))
         elif f == "performance_year":

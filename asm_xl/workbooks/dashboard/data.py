@@ -85,6 +85,8 @@ def outlook(p_gain, excepted: bool = False, participating: bool = True, *,
 
     >>> outlook(0.7), outlook(0.5), outlook(0.3), outlook(0.7, settings=Settings(likely_gain_chance=0.8))
     ('likely to gain', 'either way', 'likely to lose', 'either way')
+    >>> outlook(200 / 1000, settings=Settings(likely_gain_chance=0.8))   # "at most 20%"
+    'likely to lose'
     """
     if not participating:
         return NOT_PARTICIPATING_OUTLOOK
@@ -92,8 +94,15 @@ def outlook(p_gain, excepted: bool = False, participating: bool = True, *,
         return EXCEPTION_OUTLOOK
     if p_gain is None or p_gain != p_gain:
         return "either way"
+    # compared with a billionth to spare: a share of draws (200/1000) is at most 1 - 0.8 = 0.19999999999999996
     cut = settings.likely_gain_chance
-    return "likely to gain" if p_gain >= cut else "likely to lose" if p_gain <= 1 - cut else "either way"
+    if p_gain >= cut - _SPARE:
+        return "likely to gain"
+    return "likely to lose" if p_gain <= 1 - cut + _SPARE else "either way"
+
+
+#: how far a chance of a gain may fall short of a cut-off in floating point and still meet it
+_SPARE = 1e-9
 
 
 def _num(frame: pd.DataFrame, col: str) -> pd.Series:
