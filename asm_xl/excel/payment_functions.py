@@ -115,7 +115,7 @@ def _scaling(scaling, performance_year: int, payments, s: Settings,
     """(SF, m, k) of ASM_FACTOR's ``scaling``: the cohort's final scores, a cohort code (the pool in force),
     a scaling factor, or blank (only with a 'given' pool) -- the pool is always named, never a default.
     A scaling factor (or the given pool's) takes m by :func:`asm_xl.model.pool_choice.given_point`:
-    ``given_midpoint``, else ``tfs_midpoint`` in fixed mode, else (cohort_median) #NUM! with the reason.
+    ``given_midpoint``, else ``tfs_midpoint`` in fixed mode, else (cohort_median) #VALUE! (a blank midpoint) with the reason.
 
     A cohort range is solved once per distinct content (:data:`COHORT_POINTS`): a sheet of n
     physicians each pricing against the same cohort range costs one solve and n cheap calls."""

@@ -88,7 +88,7 @@ def peer_overrides(values: dict[str, Any], current: Iterable[tuple[str, float]] 
         row = _BY_NAME.get(name)
         if row is None:
             raise ASMInputError("setting", name, "a setting or peer-model row of the Assumptions sheet")
-        number = as_number(name, value)
+        number = as_number(name, value, percent=_is_share(name))
         number = int(number) if isinstance(row.default, int) and float(number).is_integer() else number
         if number == row.default:
             merged.pop(name, None)
@@ -98,6 +98,16 @@ def peer_overrides(values: dict[str, Any], current: Iterable[tuple[str, float]] 
     for c in COHORTS:
         peer_assumptions_for(c, out)  # a low above its high, a share above 1: said now, by name
     return out
+
+
+def _is_share(name: str) -> bool:
+    """A row that is a share or a fraction (a share of peers, a mean PI score): "25%" is 0.25 there, as
+    in every fraction setting; elsewhere (a steepness, a correlation, points) a percent sign is an error.
+
+    >>> _is_share("peer_share_no_ia"), _is_share("peer_mean_pi_score_low"), _is_share("peer_steepness_low")
+    (True, True, False)
+    """
+    return name.startswith(f"{PREFIX}share_") or name.startswith(f"{PREFIX}mean_pi_score_")
 
 
 def peer_assumptions_for(cohort: str, overrides: Iterable[tuple[str, float]] = ()) -> PeerAssumptions:

@@ -38,7 +38,8 @@ from openpyxl.utils import get_column_letter
 
 from asm_xl.roster.file_checks import regular_file
 
-__all__ = ["RosterError", "SUPPORTED_EXTENSIONS", "FIRST_DATA_ROW", "normalize_column_name", "read_roster"]
+__all__ = ["RosterError", "SUPPORTED_EXTENSIONS", "FIRST_DATA_ROW", "FORMULA_STARTS", "normalize_column_name",
+           "read_roster"]
 
 SUPPORTED_EXTENSIONS = (".csv", ".xlsx", ".xlsm")
 
@@ -374,12 +375,19 @@ def _frame(header, rows, notes: list[str], name: str, max_rows: int) -> pd.DataF
             raise RosterError(f"{name}: column {c!r} appears twice (columns {_column_letter(seen[c])} "
                               f"and {_column_letter(j)})")
         seen[c] = j
-        data[c] = pd.array([r[j] for r in records], dtype=object)
+        # text asm-xl wrote to a CSV file with a leading ' (roster.report.csv_safe_text) reads as it was
+        data[c] = pd.array([r[j][1:] if r[j][:1] == "'" and r[j][1:2] in FORMULA_STARTS else r[j] for r in records],
+                           dtype=object)
     if blank_rows:
         notes.append(f"{blank_rows} blank row{'s' if blank_rows > 1 else ''} skipped")
     df = pd.DataFrame(data, index=pd.Index(index, dtype="int64", name="row"), dtype=object)
     df.attrs["roster_warnings"] = list(notes)
     return df
+
+
+#: how text a spreadsheet would run as a formula starts: asm-xl writes such text to CSV files with a
+#: leading ' (:func:`asm_xl.roster.report.csv_safe_text`) and reads the ' away again
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _column_letter(j: int) -> str:

@@ -10,19 +10,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from asm_xl.roster.read import FORMULA_STARTS
 from asm_xl.roster.validate import ROSTER_ERROR_COLUMNS
 from asm_xl.xlsx.atomic import atomic_open, write_atomic
 
 __all__ = ["write_error_report", "report_rejected_rows", "summarize_errors", "csv_safe_text", "write_table_csv"]
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def csv_safe_text(text: str) -> str:
     """Text as a CSV cell a spreadsheet will not run as a formula (OWASP "CSV injection"): text
     starting with = + - @ tab or CR, other than a plain number, gets a leading apostrophe."""
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

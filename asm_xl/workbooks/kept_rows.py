@@ -149,7 +149,8 @@ def kept_dashboard(numbers: DashboardNumbers, files: pd.DataFrame) -> Dashboard:
     dash.physicians = phys.iloc[order].reset_index(drop=True)
     n = int(stale.sum())
     dash.assumptions.append(("Left out of the totals",
-                             f"{n} physician(s) whose kept workbook could not be read back, or whose numbers do "
-                             "not follow from its inputs here (status stale): listed without numbers, in no total, "
-                             "action or five-year figure; run again with --overwrite to regenerate them"))
+                             f"{n} physician(s) whose kept workbook could not be read back, or whose cached numbers "
+                             "are not what this run computes from its inputs (edited without recalculating, other "
+                             "settings or another pool; status stale): listed without numbers, in no total, action "
+                             "or five-year figure; run again with --overwrite to regenerate them"))
     return dash

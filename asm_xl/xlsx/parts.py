@@ -26,6 +26,7 @@ _REL_NS = (
 )
 
 
+_CALC_PROPERTIES = re.compile(rb"<(?:[\w.-]+:)?calcPr\b[^>]*>")
 _FULL_CALC_ON_LOAD = re.compile(rb"""\s+fullCalcOnLoad\s*=\s*["'](?:1|true)["']""")
 
 
@@ -38,8 +39,10 @@ def without_full_calc_on_load(workbook_xml: bytes) -> bytes:
 
     >>> without_full_calc_on_load(b'<calcPr calcId="191029" fullCalcOnLoad="1"/>')
     b'<calcPr calcId="191029"/>'
+    >>> without_full_calc_on_load(b'<x:calcPr fullCalcOnLoad="true" calcId="124519"/>')
+    b'<x:calcPr calcId="124519"/>'
     """
-    return _FULL_CALC_ON_LOAD.sub(b"", workbook_xml)
+    return _CALC_PROPERTIES.sub(lambda m: _FULL_CALC_ON_LOAD.sub(b"", m.group(0)), workbook_xml)
 
 
 def local_name(tag: str) -> str:

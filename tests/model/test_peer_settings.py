@@ -48,3 +48,10 @@ def test_the_assumptions_range_of_a_workbook_edits_the_peer_model():
     narrow = call("ASM_FACTOR_RANGE", 70, 2027, "HF", 90, None, table)
     assert isinstance(wide, float) and isinstance(narrow, float) and wide != narrow
     assert call("ASM_FACTOR_RANGE", 70, 2027, "HF", 90, None, [["peer_steepness_low", 0.5]]) == "#NUM!"
+
+
+def test_a_share_row_reads_a_percent_sign_as_every_fraction_setting_does():
+    s = Settings().replace(peer_share_no_ia="30%", peer_mean_pi_score_low="70%")
+    assert dict(s.peer_overrides) == {"peer_share_no_ia": 0.3, "peer_mean_pi_score_low": 0.7}
+    with pytest.raises(ASMInputError, match="peer_steepness_low"):   # a steepness is no share
+        Settings().replace(peer_steepness_low="9%")

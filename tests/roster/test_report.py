@@ -35,3 +35,12 @@ def test_a_table_written_for_a_spreadsheet_keeps_roster_text_from_becoming_a_for
     assert [r[1] for r in rows[1:]] == ["12-3456789", "-7", "+12", "", "1e-3"]   # plain numbers as they are
     assert [r[2] for r in rows[1:]] == ["-21724.18", "0.0", "15000.5", "-0.25", ""]
     assert list(tmp_path.iterdir()) == [path]   # no temporary file left
+
+
+def test_a_roster_asm_xl_wrote_with_escaped_text_reads_back_as_it_was(tmp_path):
+    # import-qpp and from-cms write rosters meant to be read again: the ' that keeps "=Smith" from running
+    # as a formula in a spreadsheet is not part of the name
+    from asm_xl.roster import read_roster, write_table_csv
+    names = ['=HYPERLINK("http://x","y")', "+1-555-0100", "@SUM(A1)", "-2+3", "'quoted'", "O'Brien"]
+    path = write_table_csv(pd.DataFrame({"npi": ["1"] * len(names), "name": names}), tmp_path / "roster.csv")
+    assert read_roster(path)["name"].tolist() == names
