@@ -476,13 +476,15 @@ def test_score_out_writes_names_that_look_like_formulas_as_text(tmp_path):
     assert not [n for n in names if n[:1] in "=+-@"]
 
 
-def test_set_changes_a_setting_for_the_scores_and_the_pool_options_still_choose_the_pool(tmp_path):
+def test_set_changes_a_setting_for_the_scores_and_the_pool_options_still_choose_the_pool(tmp_path, capsys):
     from asm_xl.cli import build_parser, pool_settings
     from asm_xl.model.cohort import score_cohort
     from asm_xl.model.settings import DEFAULT_SETTINGS
     out = tmp_path / "scores.csv"
     assert main(["score", str(SAMPLE), "--set", "quality_weight=60%", "--set", "payments_growth = 2%",
                  "--out", str(out), "--errors", str(tmp_path / "e.csv")]) == 0
+    assert ("settings changed from their defaults: quality_weight 0.6 (default 0.5); payments_growth 0.02 "
+            "(default 0.0)") in capsys.readouterr().out   # the console says what the figures rest on
     shown = pd.read_csv(out, dtype={"npi": str}).set_index("npi")["final_score"]
     want = score_cohort(validate_roster(read_roster(SAMPLE)).valid,
                         settings=DEFAULT_SETTINGS.replace(quality_weight=0.6)).scores.set_index("npi")["final_score"]

@@ -21,7 +21,7 @@ from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, run_cms
 from asm_xl.cli.output import kept_output, overwrites_input, print_warnings, tolerant_streams, write_failure
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
-from asm_xl.cli.settings_options import check_settings_options, pool_opts, pool_settings
+from asm_xl.cli.settings_options import changed_settings_line, check_settings_options, pool_opts, pool_settings
 
 __all__ = ["main", "build_parser", "pool_settings"]
 
@@ -35,6 +35,7 @@ def _cmd_generate(args, roster) -> int:
     from asm_xl.roster import RosterError, summarize_errors
     from asm_xl.workbooks.batch import generate_workbooks
     from asm_xl.xlsx.errors import WorkbookError
+    settings = pool_settings(args)   # (checked when the command line was read)
     try:
         participation = None
         if args.cms_participants:
@@ -42,12 +43,15 @@ def _cmd_generate(args, roster) -> int:
             participation = participation_for_projection(read_cms_participants(args.cms_participants))
         report = generate_workbooks(roster, template=args.template, out_dir=args.out,
                                     performance_year=args.year, jobs=args.jobs, overwrite=args.overwrite,
-                                    progress=not args.quiet, settings=pool_settings(args),
+                                    progress=not args.quiet, settings=settings,
                                     participation=participation)
     except (RosterError, WorkbookError, ASMInputError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
     print_warnings(report.warnings)
+    said = changed_settings_line(args, settings)
+    if said:
+        print(said)
     print(f"{len(report.written)} workbook(s) written to {args.out}"
           + (f", {len(report.skipped)} kept (already there; --overwrite to replace)" if report.skipped else ""))
     if report.stale:
@@ -218,6 +222,9 @@ def _cmd_score(args) -> int:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
     print_warnings(v.warnings, res.warnings)
+    said = changed_settings_line(args, settings)
+    if said:
+        print(said)
     if args.out:
         from asm_xl.roster import write_table_csv
         write_table_csv(out, args.out)

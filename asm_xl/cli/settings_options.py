@@ -4,7 +4,8 @@ the command line is read so that a bad one is the command's usage error, never a
 
 from __future__ import annotations
 
-__all__ = ["pool_opts", "pool_problem", "pool_settings", "setting_pairs", "check_settings_options", "OptionError"]
+__all__ = ["pool_opts", "pool_problem", "pool_settings", "setting_pairs", "check_settings_options", "OptionError",
+           "changed_settings_line"]
 
 
 def pool_opts(sp):
@@ -107,3 +108,20 @@ def check_settings_options(args) -> None:
         pool_settings(args)
     except OptionError as e:
         args.pool_parser.error(str(e))
+
+
+def changed_settings_line(args, settings) -> str | None:
+    """For a run with ``--set``: one line naming every setting that differs from its default (the pool's
+    options included), so the console says what the figures rest on; None without ``--set``.
+
+    >>> from types import SimpleNamespace
+    >>> from asm_xl.model.settings import Settings
+    >>> changed_settings_line(SimpleNamespace(set=["likely_gain_chance=0.9"]), Settings(likely_gain_chance=0.9))
+    'settings changed from their defaults: likely_gain_chance 0.9 (default 0.666667)'
+    """
+    if not getattr(args, "set", None):
+        return None
+    from asm_xl.excel.docs import setting_value_text
+    changed = [f"{i.name} {setting_value_text(i.value)} (default {setting_value_text(i.default)})"
+               for i in settings.describe() if i.value != i.default]
+    return "settings changed from their defaults: " + ("; ".join(changed) or "none")

@@ -47,15 +47,15 @@ def functions_table(settings: Settings = DEFAULT_SETTINGS) -> str:
 def assumptions_table(settings: Settings = DEFAULT_SETTINGS) -> str:
     """One row per setting: name, value, source tag, meaning (the peer model's rows: its own table)."""
     return _table(("setting", "default", "source", "meaning"),
-                  [(f"`{i.name}`", _value_text(i.value), i.source, i.description) for i in settings.describe()
+                  [(f"`{i.name}`", setting_value_text(i.value), i.source, i.description) for i in settings.describe()
                    if not is_peer_row(i.name)])
 
 
-def _value_text(v) -> str:
-    """A setting's value as the table shows it: as Python writes it, a float with more than six
+def setting_value_text(v) -> str:
+    """A setting's value as the table (and the console, ``--set``) shows it: as Python writes it, a float with more than six
     significant digits to six (2/3: 0.666667).
 
-    >>> _value_text(0.15), _value_text(7.0), _value_text(2 / 3), _value_text("national")
+    >>> setting_value_text(0.15), setting_value_text(7.0), setting_value_text(2 / 3), setting_value_text("national")
     ('0.15', '7.0', '0.666667', 'national')
     """
     if isinstance(v, float):
