@@ -189,7 +189,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         if i not in kept:
             results.append(next(rendered))
             continue
-        status = kept_status(kept[i], numbers.table.iloc[i], readable=i not in unread)
+        status = kept_status(kept[i], numbers.table.iloc[i], readable=i not in unread,
+                             settings=book_settings.get((cohorts_[i], years[i])))
         results.append((str(path), status, kept[i].values if status == STATUS_KEPT else {}))
     rows = []
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 
 from defusedxml.ElementTree import iterparse
 
+from asm_xl.model.errors import ASMInputError
+from asm_xl.model.settings import Settings
 from asm_xl.workbooks.inputs import READ_CELLS, input_names, participant_row
 from asm_xl.xlsx.limits import open_workbook
 from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_parts
-from asm_xl.xlsx.refs import normalise, split_sheet
+from asm_xl.xlsx.refs import cell_name, normalise, range_bounds, split_sheet
 from asm_xl.xlsx.zipcopy import read_member
 
 __all__ = ["KEPT_CELLS", "STATUS_KEPT", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
@@ -57,6 +59,7 @@ class KeptWorkbook:
 
     values: dict
     row: dict | None
+    settings: Settings | None = None   #: its Assumptions sheet read as Settings (None: not read, or not readable)
 
 
 def read_kept(path: str | os.PathLike) -> dict | None:
@@ -87,7 +90,31 @@ def _read(path, inputs: bool) -> KeptWorkbook | None:
     return KeptWorkbook(*out)
 
 
-def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple[dict, dict | None] | None:
+def _assumption_cells(ref: str) -> dict[str, tuple] | None:
+    """{cell: ("setting", row, 0 name / 1 value)} of the Assumptions range (two columns), or None."""
+    try:
+        c1, r1, c2, r2 = range_bounds(ref)
+    except ValueError:
+        return None
+    if c2 != c1 + 1 or r2 - r1 > 1000:
+        return None
+    return {cell_name(c1 + j, r): ("setting", r, j) for r in range(r1, r2 + 1) for j in (0, 1)}
+
+
+def _settings(typed: dict) -> Settings | None:
+    """The workbook's Assumptions table as Settings (blank values: the defaults, as the sheet says), or
+    None when a name or value is not one asm-xl reads (another version's table)."""
+    pairs = {}
+    for key, name in typed.items():
+        if isinstance(key, tuple) and key[0] == "setting" and key[2] == 0 and isinstance(name, str) and name.strip():
+            pairs[name.strip()] = typed.get(("setting", key[1], 1))
+    try:
+        return Settings.from_mapping(pairs)
+    except (ASMInputError, TypeError, ValueError):
+        return None
+
+
+def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple[dict, dict | None, Settings | None] | None:
     names = {d.name: (d.ref or "").strip() for d in defined_names(zf) if d.local_sheet is None}
     parts = dict(sheet_parts(zf))
     wanted: dict[str, dict[str, object]] = {}   # sheet part → {cell: index column, or (sheet, cell) of an input}
@@ -104,6 +131,10 @@ def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple[dict, dict | None] | Non
     if inputs:
         for sheet, cell in READ_CELLS:
             wanted.setdefault(parts[sheet], {}).setdefault(cell, (sheet, cell))
+        sheet, ref = split_sheet(names.get("Assumptions", ""), "")
+        table = _assumption_cells(ref) if sheet in parts and ref else None
+        for cell, key in (table or {}).items():
+            wanted.setdefault(parts[sheet], {}).setdefault(cell, key)
     raw: dict = {}
     for part, cells in wanted.items():
         raw.update(_cells(read_member(zf, part), cells))
@@ -111,14 +142,14 @@ def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple[dict, dict | None] | Non
     typed = {key: _typed(t, v, strings) for key, (t, v) in raw.items()}
     values = {key: v for key, v in typed.items() if key in KEPT_CELLS}
     if not inputs:
-        return values, None
+        return values, None, None
     # a cell both lists name (In_Cohort, In_Year) is read once, under its index column
-    cells = {key: v for key, v in typed.items() if isinstance(key, tuple)}
+    cells = {key: v for key, v in typed.items() if isinstance(key, tuple) and key[0] != "setting"}
     for key, name in KEPT_CELLS.items():
         if key in typed:
             sheet, cell = split_sheet(names[name], "")
             cells.setdefault((sheet, normalise(cell)), typed[key])
-    return values, participant_row(cells)
+    return values, participant_row(cells), _settings(typed)
 
 
 def _plain(ref: str | None) -> str:

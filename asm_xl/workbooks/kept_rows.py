@@ -6,9 +6,10 @@ dashboard and the console's totals (the model on those inputs) show the same num
    cells stand for (:func:`asm_xl.workbooks.inputs.participant_row`), scored as the roster is
    (:func:`~asm_xl.model.cohort.score_cohort`: a 'roster' pool is then the pool of the files).
 2. :func:`kept_status`: "kept" only when that scoring gives the numbers cached in the file (final score,
-   factor, dollars, P10/P50/P90, chance of a gain); otherwise stale, and no numbers are shown for it
-   anywhere (the file was priced by another pool or cost ladder, made by another asm-xl version, or
-   edited without recalculating).
+   factor, dollars, P10/P50/P90, chance of a gain) and the file's Assumptions sheet holds the settings
+   this run writes; otherwise stale, and no numbers are shown for it anywhere (the file was priced by
+   another pool or cost ladder, made under other settings or by another asm-xl version, or edited
+   without recalculating).
 3. :func:`kept_dashboard`: the dashboard of the rows with numbers; the stale ones are listed with
    their status and no numbers, left out of the totals, and the assumptions say how many.
 """
@@ -85,13 +86,18 @@ def _replaced(valid: pd.DataFrame, rows: dict) -> pd.DataFrame:
     return pd.DataFrame(grid, index=valid.index, columns=columns)
 
 
-def kept_status(kept: KeptWorkbook | None, numbers: pd.Series, *, readable: bool = True) -> str:
+def kept_status(kept: KeptWorkbook | None, numbers: pd.Series, *, readable: bool = True,
+                settings: Settings | None = None) -> str:
     """The status of a kept workbook whose row of the run's dashboard table (scores with ranges) is
     ``numbers``: kept when each number of :data:`COMPARED` (and the cohort and performance year) is
     the file's cached value (:data:`SAME`; a cell the file lacks is not compared, an error value or
-    blank equals a number the model cannot compute); stale otherwise."""
+    blank equals a number the model cannot compute) and its Assumptions sheet holds ``settings``, what
+    this run writes into such a workbook (a setting that moves no number it caches, e.g. the five-year
+    view's payments growth, would still disagree with the dashboard); stale otherwise."""
     if kept is None or kept.row is None or not readable:
         return STATUS_STALE
+    if settings is not None and kept.settings is not None and kept.settings != settings:
+        return STATUS_STALE_NUMBERS
     held = kept.values
     if str(held.get("cohort") or "").strip() != str(numbers.get("cohort")) or \
             _number(held.get("performance_year")) != _number(numbers.get("performance_year")):

@@ -185,6 +185,19 @@ def test_a_kept_workbook_that_cannot_be_read_is_stale_on_the_dashboard_and_left_
     assert _summary_lines(printed)["Practice"][0] == "1"
 
 
+def test_kept_workbooks_made_under_other_settings_are_stale_even_when_their_numbers_match(tmp_path, three):
+    # a growth of payments moves no number a workbook caches (final score, factor, dollars, range), but
+    # the dashboard's five-year view would use it while the linked workbooks project without it
+    generate_workbooks(three.head(2), out_dir=tmp_path)
+    growth = DEFAULT_SETTINGS.replace(payments_growth=0.05)
+    report = generate_workbooks(three, out_dir=tmp_path, settings=growth)
+    assert list(report.summary["status"]) == [STATUS_STALE_NUMBERS] * 2 + [STATUS_WRITTEN]
+    again = generate_workbooks(three, out_dir=tmp_path, settings=growth)   # the third was made with the growth
+    assert list(again.summary["status"]) == [STATUS_STALE_NUMBERS] * 2 + [STATUS_KEPT]
+    same = generate_workbooks(three.head(2), out_dir=tmp_path)   # the first two, with the defaults they were made with
+    assert list(same.summary["status"]) == [STATUS_KEPT] * 2
+
+
 def test_kept_workbooks_priced_by_another_pool_are_stale_not_shown_with_this_runs_numbers(tmp_path, three):
     given = DEFAULT_SETTINGS.replace(pool="given", given_scaling_factor=1.5)
     generate_workbooks(three.head(2), out_dir=tmp_path, settings=given)
