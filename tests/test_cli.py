@@ -478,6 +478,7 @@ def test_score_out_writes_names_that_look_like_formulas_as_text(tmp_path):
 
 def test_set_changes_a_setting_for_the_scores_and_the_pool_options_still_choose_the_pool(tmp_path, capsys):
     from asm_xl.cli import build_parser, pool_settings
+    from asm_xl.cli.settings_options import OptionError
     from asm_xl.model.cohort import score_cohort
     from asm_xl.model.settings import DEFAULT_SETTINGS
     out = tmp_path / "scores.csv"
@@ -495,7 +496,10 @@ def test_set_changes_a_setting_for_the_scores_and_the_pool_options_still_choose_
     def chosen(*argv):
         return pool_settings(build_parser().parse_args(["score", "r.csv", *argv]))
     assert chosen("--set", "pool=roster").pool == "roster"
-    assert chosen("--set", "pool=roster", "--pool", "national").pool == "national"   # the pool option wins
+    with pytest.raises(OptionError, match="--pool national and --set pool=roster both give the pool"):
+        chosen("--set", "pool=roster", "--pool", "national")   # said twice, differently: which was meant?
+    assert chosen("--set", "bound_factors=").bound_factors is True   # blank: the default, as on the sheet
+    assert chosen("--set", "Payments-Growth=2%").payments_growth == 0.02
     assert chosen().pool == "national" and chosen("--scaling-factor", "1.5").pool == "given"
     assert chosen("--set", "likely_gain_chance=0.9").likely_gain_chance == 0.9
     by_set = chosen("--set", "given_scaling_factor=1.3")   # a factor implies the given pool, as --scaling-factor
@@ -512,3 +516,12 @@ def test_set_with_a_setting_or_value_not_allowed_is_a_usage_error_naming_it(give
         main(["score", str(SAMPLE), "--set", given])
     err = capsys.readouterr().err
     assert stop.value.code == 2 and said in err and "Traceback" not in err
+
+
+def test_output_closed_by_the_program_reading_it_is_silent_exit_141(tmp_path):
+    # asm-xl score roster.csv | head: the shell's tools stop quietly; no "free disk space" advice
+    proc = subprocess.Popen([sys.executable, "-m", "asm_xl.cli", "score", str(SAMPLE), "--errors",
+                             str(tmp_path / "e.csv")], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 141 and err == ""

@@ -25,7 +25,8 @@ def test_each_warning_is_said_once_in_order_on_stderr(capsys):
     (errno.EROFS, "Read-only file system", "Read-only file system (make the folder writable, or choose another with --out)"),
     (errno.EACCES, "Permission denied", "Permission denied (make the folder writable, or choose another with --out)"),
     (errno.EISDIR, "Is a directory", "it is a folder (name a file with --out)"),
-], ids=["full", "read-only", "denied", "folder"])
+    (errno.EIO, "Input/output error", "Input/output error (choose another with --out)"),   # no disk-space advice
+], ids=["full", "read-only", "denied", "folder", "other"])
 def test_a_write_failure_is_one_line_naming_the_file_why_and_the_option(tmp_path, code, strerror, expected):
     target = str(tmp_path / "scores.csv")
     line = write_failure(OSError(code, strerror, target), "--out")
@@ -95,3 +96,10 @@ def test_score_never_writes_over_its_roster(tmp_path, capsys, option):
     assert roster.read_bytes() == before
     err = capsys.readouterr().err
     assert err.startswith(f"asm-xl: {option} {roster} is {roster}, which this command reads") and err.count("\n") == 1
+
+
+def test_an_output_folder_that_is_a_file_says_so(tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    line = write_failure(OSError(errno.EEXIST, "File exists", str(blocker)), "--out")
+    assert f"cannot write {blocker}: it is a file, not a folder (name a folder with --out)" in line

@@ -277,7 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
                "limits), values differ (recalc --check) or an output exists (--overwrite); 2 rejected: roster rows "
                "(see the error report), a workbook that cannot be recalculated, or a usage error (a wrong "
                "option); 3 a file could not be written (disk full, read-only, a folder that is a file or does not "
-               "exist); 4 a PDF asked for but LibreOffice is missing or failed; 130 interrupted")
+               "exist); 4 a PDF asked for but LibreOffice is missing or failed; 130 interrupted; 141 the program "
+               "reading the output stopped (| head)")
     p.add_argument("--version", action="version", version=f"asm-xl {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -329,7 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run asm-xl; returns the exit code (0 ok, 1 a file could not be read, check differences or an output
-    exists, 2 rows or workbooks rejected, 3 a file could not be written, 4 no PDF, 130 interrupted); a usage
+    exists, 2 rows or workbooks rejected, 3 a file could not be written, 4 no PDF, 130 interrupted, 141 the
+    output pipe closed); a usage
     error (argparse's, or options that contradict each other) exits 2 with the command's usage.
     Ordinary failures are one line, never a traceback; every write is atomic, so nothing is left
     half-written."""
@@ -342,6 +344,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("asm-xl: interrupted; files already written are complete, none is half-written", file=sys.stderr)
         return 130
+    except BrokenPipeError:   # the program reading the output stopped (| head): silent, as the shell's tools
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # (no second error when Python flushes)
+        return 141
     except OSError as e:  # recalc writes the files it was given: no option chose them
         print(write_failure(e, None if args.command == "recalc" else "--out"), file=sys.stderr)
         return 3

@@ -62,8 +62,12 @@ def write_failure(e: OSError, option: str | None = "--out") -> str:
         why = f"{e.strerror} (make the folder writable{elsewhere})"
     elif e.errno == errno.EISDIR:
         why = f"it is a folder (name a file{f' with {option}' if option else ''})"
-    else:  # a full disk (ENOSPC, EDQUOT) and anything else
+    elif e.errno == errno.EEXIST and target and os.path.isfile(target):
+        why = f"it is a file, not a folder (name a folder{f' with {option}' if option else ''})"
+    elif e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         why = f"{e.strerror or e} (free disk space{elsewhere})"
+    else:
+        why = f"{e.strerror or e}{f' (choose another with {option})' if option else ''}"
     return f"asm-xl: cannot write{f' {target}' if target else ''}: {why}; nothing was left half-written"
 
 

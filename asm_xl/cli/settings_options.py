@@ -44,7 +44,13 @@ def pool_settings(args):
     :class:`OptionError` naming the option for a contradiction or a value not allowed."""
     from asm_xl.model.errors import ASMInputError
     from asm_xl.model.settings import DEFAULT_SETTINGS
-    pairs = dict(setting_pairs(getattr(args, "set", None) or []))
+    # a blank value is the default, as on the Assumptions sheet
+    pairs = {k: v for k, v in setting_pairs(getattr(args, "set", None) or []) if v != ""}
+    for option, value, name in (("--pool", args.pool, "pool"), ("--scaling-factor", args.scaling_factor,
+                                "given_scaling_factor"), ("--midpoint", args.midpoint, "given_midpoint")):
+        if value is not None and name in pairs:   # the same thing said twice: which one was meant?
+            shown = value if isinstance(value, str) else f"{value:g}"
+            raise OptionError(f"{option} {shown} and --set {name}={pairs[name]} both give the {name}: give one")
     try:
         settings = DEFAULT_SETTINGS.replace(**pairs)
     except ASMInputError as e:
@@ -87,7 +93,7 @@ def pool_problem(pool: str, settings, args, pairs: dict) -> str | None:
 def setting_pairs(texts: list[str]) -> list[tuple[str, str]]:
     """(name, value text) of each ``--set NAME=VALUE``; raises :class:`OptionError` for one without "=".
 
-    >>> setting_pairs(["payments_growth=2%", " likely_gain_chance = 0.8 "])
+    >>> setting_pairs(["payments_growth=2%", " Likely-Gain-Chance = 0.8 "])
     [('payments_growth', '2%'), ('likely_gain_chance', '0.8')]
     """
     pairs = []
@@ -95,7 +101,7 @@ def setting_pairs(texts: list[str]) -> list[tuple[str, str]]:
         name, eq, value = text.partition("=")
         if not eq or not name.strip():
             raise OptionError(f"--set: {text!r} is not allowed (NAME=VALUE, e.g. --set payments_growth=2%)")
-        pairs.append((name.strip(), value.strip()))
+        pairs.append((name.strip().casefold().replace("-", "_"), value.strip()))   # Payments-Growth as well
     return pairs
 
 
@@ -121,7 +127,5 @@ def changed_settings_line(args, settings) -> str | None:
     """
     if not getattr(args, "set", None):
         return None
-    from asm_xl.excel.docs import setting_value_text
-    changed = [f"{i.name} {setting_value_text(i.value)} (default {setting_value_text(i.default)})"
-               for i in settings.describe() if i.value != i.default]
-    return "settings changed from their defaults: " + ("; ".join(changed) or "none")
+    from asm_xl.excel.docs import changed_settings_text
+    return f"settings changed from their defaults: {changed_settings_text(settings)}"

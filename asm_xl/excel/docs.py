@@ -51,6 +51,18 @@ def assumptions_table(settings: Settings = DEFAULT_SETTINGS) -> str:
                    if not is_peer_row(i.name)])
 
 
+def changed_settings_text(settings: Settings) -> str:
+    """The settings (peer-model rows too) that differ from their defaults, as the console and the
+    dashboard name them: "payments_growth 0.02 (default 0.0); ..." ("none" when none differs).
+
+    >>> changed_settings_text(Settings(payments_growth=0.02, likely_gain_chance=0.9))
+    'likely_gain_chance 0.9 (default 0.666667); payments_growth 0.02 (default 0.0)'
+    """
+    changed = [f"{i.name} {setting_value_text(i.value)} (default {setting_value_text(i.default)})"
+               for i in settings.describe() if i.value != i.default]
+    return "; ".join(changed) or "none"
+
+
 def setting_value_text(v) -> str:
     """A setting's value as the table (and the console, ``--set``) shows it: as Python writes it, a float with more than six
     significant digits to six (2/3: 0.666667).

@@ -274,6 +274,8 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
     if f.default is None and is_blank(value):
         return None  # an optional value left blank
     if isinstance(f.default, bool):
+        if is_blank(value):   # (as_bool reads a blank cell as no: here it would switch a rule off unsaid)
+            raise ASMInputError(f.name, value, "yes/no, TRUE/FALSE or 1/0")
         return as_bool(f.name, value)
     if isinstance(f.default, int):
         return as_whole(f.name, value, minimum=lo, maximum=hi)

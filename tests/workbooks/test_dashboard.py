@@ -115,6 +115,9 @@ def test_the_outlook_cut_off_is_a_setting_the_dashboard_says():
     practice = data.totals.set_index("cohort").loc[PRACTICE]
     assert practice["likely_gain"] == int((p >= 0.95).sum()) and practice["likely_lose"] == int((p <= 0.05).sum())
     assert (plain.physicians["p_gain"] == p).all()   # the chances are the same: only the reading moved
+    assert dict(data.assumptions)["Settings changed"] == ("from their defaults (README \"Assumptions\"): "
+                                                          "likely_gain_chance 0.95 (default 0.666667)")
+    assert dict(plain.assumptions)["Settings changed"].endswith(": none")
     said = dict(data.assumptions)["Likely to gain / to lose"]
     assert said.startswith("chance of a gain at least 95% / at most 5% (likely_gain_chance)")
     assert outlook(0.9, settings=strict) == "either way" == outlook(0.1, settings=strict)

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from asm_xl.excel.docs import changed_settings_text
 from asm_xl.model.projection import practice_projection
 from asm_xl.model.rescoring import pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
@@ -219,6 +220,7 @@ def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> 
            ("Performance year", ", ".join(str(y) for y in years)),
            ("Pool", f"{settings.pool} (which cohort prices the scores: README \"Which pool prices the score?\")")]
     out += [(f"Pool source, {code}", text) for code, text in sorted(pool_sources.items())]
+    out.append(("Settings changed", f"from their defaults (README \"Assumptions\"): {changed_settings_text(settings)}"))
     out += [("Range", "P10 / P50 / P90: cautious, middle and hopeful case over the pool's draws; practice "
                       "ranges are sums of the physicians' percentiles"),
             ("Likely to gain / to lose", f"chance of a gain at least {settings.likely_gain_chance:.0%} / at most "
