@@ -117,15 +117,16 @@ def check_settings_options(args) -> None:
 
 
 def changed_settings_line(args, settings) -> str | None:
-    """For a run with ``--set``: one line naming every setting that differs from its default (the pool's
-    options included), so the console says what the figures rest on; None without ``--set``.
+    """For a run with ``--set`` or a pool option: one line naming every setting that differs from its
+    default (the pool included), so the console says what the figures rest on; None without them.
 
     >>> from types import SimpleNamespace
     >>> from asm_xl.model.settings import Settings
-    >>> changed_settings_line(SimpleNamespace(set=["likely_gain_chance=0.9"]), Settings(likely_gain_chance=0.9))
+    >>> given = SimpleNamespace(set=["likely_gain_chance=0.9"], pool=None, scaling_factor=None, midpoint=None)
+    >>> changed_settings_line(given, Settings(likely_gain_chance=0.9))
     'settings changed from their defaults: likely_gain_chance 0.9 (default 0.666667)'
     """
-    if not getattr(args, "set", None):
+    if not (getattr(args, "set", None) or args.pool or args.scaling_factor is not None or args.midpoint is not None):
         return None
     from asm_xl.excel.docs import changed_settings_text
     return f"settings changed from their defaults: {changed_settings_text(settings)}"
