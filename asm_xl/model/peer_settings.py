@@ -96,7 +96,15 @@ def peer_overrides(values: dict[str, Any], current: Iterable[tuple[str, float]] 
             merged[name] = number
     out = tuple(sorted(merged.items()))
     for c in COHORTS:
-        peer_assumptions_for(c, out)  # a low above its high, a share above 1: said now, by name
+        try:
+            peer_assumptions_for(c, out)  # a low above its high, a share above 1: said now, by name
+        except ASMInputError as e:   # named as the Assumptions sheet's rows, not the model's field
+            rows = [n for n in _BY_NAME if n == f"{PREFIX}{e.field}" or n.startswith(f"{PREFIX}{e.field}_")]
+            if not rows:
+                raise
+            ranged = any(n.endswith("_low") for n in rows)
+            raise ASMInputError(" / ".join(rows), e.value, e.allowed + ("; the low end at most the high end"
+                                                                         if ranged else "")) from None
     return out
 
 

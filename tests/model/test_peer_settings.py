@@ -55,3 +55,9 @@ def test_a_share_row_reads_a_percent_sign_as_every_fraction_setting_does():
     assert dict(s.peer_overrides) == {"peer_share_no_ia": 0.3, "peer_mean_pi_score_low": 0.7}
     with pytest.raises(ASMInputError, match="peer_steepness_low"):   # a steepness is no share
         Settings().replace(peer_steepness_low="9%")
+
+
+def test_a_row_the_model_refuses_is_named_as_the_assumptions_sheet_names_it():
+    with pytest.raises(ASMInputError, match=r"^peer_steepness_low / peer_steepness_high: \(0\.2, 0\.15\) is not "
+                                            r"allowed \(.*the low end at most the high end\)$"):
+        Settings().replace(peer_steepness_low=0.2)
