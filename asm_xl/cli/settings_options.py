@@ -70,7 +70,25 @@ def pool_settings(args):
     problem = pool_problem(pool, settings, args, pairs)
     if problem:
         raise OptionError(problem)
-    return settings.replace(pool=pool)
+    settings = settings.replace(pool=pool)
+    _check_usable(settings)
+    return settings
+
+
+def _check_usable(settings) -> None:
+    """What the scoring of any roster would refuse in these settings, said when the command line is read
+    (by the rules' own functions): a benchmark year the packaged table has no ladders of, and a given
+    pool whose midpoint the cohort_median mode needs but no option gives."""
+    from asm_xl.model.benchmarks import packaged_benchmarks
+    from asm_xl.model.errors import ASMInputError
+    from asm_xl.model.pool_choice import given_point
+    try:
+        if settings.benchmark_year:
+            packaged_benchmarks().check_year(settings.benchmark_year)
+        if settings.pool == "given":
+            given_point(None, 0, settings)
+    except ASMInputError as e:   # (a missing midpoint: the option that gives it)
+        raise OptionError(f"{_POOL_OPTIONS.get(e.field, '--set')}: {e}") from None
 
 
 def pool_problem(pool: str, settings, args, pairs: dict) -> str | None:

@@ -217,10 +217,15 @@ class BenchmarkTable:
             y = int(float(year))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return self.lookup(measure, collection_type, year)  # a bad year is an input error
-        if y not in self.all_years:
+        return years.get(self.check_year(y))
+
+    def check_year(self, year: int) -> int:
+        """``year`` when the table has ladders of that year; else an :class:`ASMInputError` naming the years
+        it has (a typo, or a year not packaged: every measure excluded would hide it)."""
+        if year not in self.all_years:
             raise ASMInputError("benchmark_year", year,
                                 f"a year with benchmarks: {', '.join(map(str, self.all_years))}")
-        return years.get(y)
+        return year
 
     def lookup(self, measure: object, collection_type: object, year: object = None) -> Ladder:
         """The ladder of a measure and collection type for a MIPS performance year.
