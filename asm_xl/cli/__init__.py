@@ -35,7 +35,7 @@ def _cmd_generate(args, roster) -> int:
     from asm_xl.roster import RosterError, summarize_errors
     from asm_xl.workbooks.batch import generate_workbooks
     from asm_xl.xlsx.errors import WorkbookError
-    settings = pool_settings(args)   # (checked when the command line was read)
+    settings = args.settings   # (read and checked with the command line)
     try:
         participation = None
         if args.cms_participants:
@@ -213,7 +213,7 @@ def _cmd_score(args) -> int:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
     try:
-        settings = pool_settings(args)
+        settings = args.settings
         v = validate_roster(df, performance_year=args.year, settings=settings)
         res = v.scored if v.scored is not None else score_cohort(v.valid, performance_year=args.year,
                                                                  settings=settings)

@@ -60,7 +60,7 @@ def pool_settings(args):
     try:
         settings = settings.replace(**given)
     except ASMInputError as e:
-        raise OptionError(f"{_POOL_OPTIONS.get(e.field, '--set')}: {e}") from None
+        raise _said_by_option(e) from None
     if args.pool:
         pool = args.pool
     elif "pool" in pairs:
@@ -88,7 +88,12 @@ def _check_usable(settings) -> None:
         if settings.pool == "given":
             given_point(None, 0, settings)
     except ASMInputError as e:   # (a missing midpoint: the option that gives it)
-        raise OptionError(f"{_POOL_OPTIONS.get(e.field, '--set')}: {e}") from None
+        raise _said_by_option(e) from None
+
+
+def _said_by_option(e) -> OptionError:
+    """An input error of the pool's numbers, named by the option that gives them (else ``--set``)."""
+    return OptionError(f"{_POOL_OPTIONS.get(e.field, '--set')}: {e}")
 
 
 def pool_problem(pool: str, settings, args, pairs: dict) -> str | None:
@@ -124,12 +129,13 @@ def setting_pairs(texts: list[str]) -> list[tuple[str, str]]:
 
 
 def check_settings_options(args) -> None:
-    """Say options that contradict each other or a setting or value not allowed (:func:`pool_settings`)
-    as the command's usage error (exit 2), before any work; a command without these options passes."""
+    """``args.settings``: the run's :func:`pool_settings`, read once when the command line is read; options
+    that contradict each other or a setting or value not allowed are the command's usage error (exit 2),
+    before any work. A command without these options passes."""
     if not hasattr(args, "pool_parser"):
         return
     try:
-        pool_settings(args)
+        args.settings = pool_settings(args)
     except OptionError as e:
         args.pool_parser.error(str(e))
 
