@@ -95,6 +95,12 @@ class ExcelFunction:
         return () if self.table else tuple(i for i, a in enumerate(self.args) if a.elementwise)
 
     @cached_property
+    def dispatch(self) -> Callable[[tuple], tuple[object, str]]:
+        """(result or error value, reason) of a call given its arguments as a tuple: :func:`evaluate`
+        without the name lookup (see :func:`_dispatcher`)."""
+        return _dispatcher(self)
+
+    @cached_property
     def without_rows(self) -> "ExcelFunction":
         """A table function without its ``rows`` argument: what ``impl`` computes."""
         return ExcelFunction(self.name, self.help, self.args[:-1], self.impl, self.variadic, self.category,
@@ -181,6 +187,12 @@ def evaluate(name: str, *values: object) -> tuple[object, str]:
         fn = REGISTRY.get(str(name).strip().upper())
         if fn is None:
             return "#NAME?", f"unknown function {name!r}"
+    return fn.dispatch(values)
+
+
+def _evaluate(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
+    """:func:`evaluate` of a declared function: omitted trailing optional arguments filled with blanks,
+    a range given for a one-cell argument mapped over its cells (spill), then :func:`_evaluate_one`."""
     n, required = fn.arity
     given = len(values)
     if given != n:
@@ -195,6 +207,39 @@ def evaluate(name: str, *values: object) -> tuple[object, str]:
                 return spill.map_cells(fn, values, _evaluate_one)
             values = values[:i] + (spill.one_value(v),) + values[i + 1:]  # [[x]] (xlwings, ndim=2) is x
     return _evaluate_one(fn, values)
+
+
+def _dispatcher(fn: ExcelFunction) -> Callable[[tuple], tuple[object, str]]:
+    """:func:`_evaluate` of ``fn``, with the common call decided at once: as many arguments as it takes
+    (omitted trailing optional ones blank) and no one-cell argument given a range, so ``impl`` is called
+    at once, where :func:`_evaluate` would check, fill, map and dispatch (~0.2 µs of a ~1 µs call for the
+    cheapest functions). The same results and reasons: any other call, and a table function, goes through
+    :func:`_evaluate`."""
+    if fn.table:
+        return lambda values: _evaluate(fn, values)
+    (n, required), impl = fn.arity, fn.impl
+    mapped = fn.mapped
+    sequences = (list, tuple)
+    blanks = [(None,) * (n - given) for given in range(n + 1)]   # the omitted trailing arguments
+
+    def dispatch(values: tuple) -> tuple[object, str]:
+        given = len(values)
+        if required <= given <= n:
+            if given < n:
+                values += blanks[given]
+            for i in mapped:
+                if values[i].__class__ in sequences:
+                    break
+            else:
+                try:
+                    return impl(*values), ""
+                except ExcelError as e:
+                    return e.code, e.reason
+                except Exception as e:
+                    return _failed(fn, e)
+        return _evaluate(fn, values)
+
+    return dispatch
 
 
 def _evaluate_one(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
@@ -214,12 +259,19 @@ def _evaluate_one(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
         return fn.impl(*values), ""
     except ExcelError as e:
         return e.code, e.reason
-    except ASMInputError as e:
+    except Exception as e:
+        return _failed(fn, e)
+
+
+def _failed(fn: ExcelFunction, e: Exception) -> tuple[str, str]:
+    """(error value, reason) of an implementation that raised something other than an :class:`ExcelError`:
+    a model input error by Excel's convention (:meth:`ExcelError.from_input_error`), anything else
+    #VALUE! and logged (never a traceback in a cell)."""
+    if isinstance(e, ASMInputError):
         e = ExcelError.from_input_error(e)
         return e.code, e.reason
-    except Exception as e:  # never a traceback in a cell
-        log.exception("%s failed", fn.name)
-        return "#VALUE!", f"internal error in {fn.name}: {type(e).__name__}: {e}"
+    log.error("%s failed", fn.name, exc_info=e)
+    return "#VALUE!", f"internal error in {fn.name}: {type(e).__name__}: {e}"
 
 
 def prefetch(name: str, calls: list[tuple]) -> int:
@@ -256,7 +308,10 @@ def prefetch(name: str, calls: list[tuple]) -> int:
 
 def call(name: str, *values: object) -> object:
     """Evaluate a function the way Excel shows it: a value, or an error value such as "#N/A"."""
-    return evaluate(name, *values)[0]
+    fn = REGISTRY.get(name)
+    if fn is None:
+        return evaluate(name, *values)[0]
+    return fn.dispatch(values)[0]
 
 
 def explain(name: str, *values: object) -> str | list:

@@ -66,3 +66,39 @@ def test_text_and_blank_fast_paths_agree():
     assert xv.flatten("r", [[1.0], [2.0]]) == [1.0, 2.0] and xv.flatten("r", [[1.0, 2.0]]) == [1.0, 2.0]
     with pytest.raises(xv.ExcelError):
         xv.flatten("r", [[1.0, 2.0], [3.0, 4.0]])
+
+
+# ------------------------------------------------------------------ the registry's dispatcher
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+from asm_xl.excel.registry import REGISTRY, _evaluate  # noqa: E402
+
+_CELL = st.one_of(st.none(), st.floats(-5, 2100, allow_nan=False), st.integers(-3, 2040), st.booleans(),
+                  st.sampled_from(["", "HF", "lbp", "Q236", "236", "MIPS CQM", "eCQM", "yes", "no", "n/a", "0.8",
+                                   "75%", "high", "#N/A", "#NUM!", "points", "status", "national", "-"]))
+_RANGE = st.lists(st.lists(_CELL, min_size=1, max_size=1), min_size=1, max_size=4)
+_ARGUMENT = st.one_of(_CELL, _RANGE, st.just(_rows()))
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(name=st.sampled_from(sorted(n for n, f in REGISTRY.items() if not f.table)), data=st.data())
+def test_the_dispatcher_gives_what_the_general_path_gives(name, data):
+    # the fast dispatch (every argument given or trailing ones omitted, no range for a one-cell
+    # argument) must give the same value and reason as the general path, for any call
+    fn = REGISTRY[name]
+    n, required = fn.arity
+    count = data.draw(st.integers(max(0, required - 1), n + 1), label="arguments given")
+    values = tuple(data.draw(_ARGUMENT, label=f"argument {i + 1}") for i in range(count))
+    fast, slow = fn.dispatch(values), _evaluate(fn, values)
+    assert type(fast[0]) is type(slow[0]) and fast == slow or (fast[0] != fast[0] and slow[0] != slow[0])
+    assert call(name, *values) == fast[0] or fast[0] != fast[0]
+
+
+def test_the_dispatcher_fills_omitted_optional_arguments_as_blanks():
+    # ASM_FACTOR with its trailing cohort left out is the call with it blank, through either path
+    given_six = (62.0, 2027.0, 1.0, None, None, _rows())
+    assert REGISTRY["ASM_FACTOR"].dispatch(given_six) == _evaluate(REGISTRY["ASM_FACTOR"], given_six + (None,))
+    assert call("ASM_FACTOR", *given_six) == pytest.approx(-0.0208328, abs=1e-7)
+    assert call("ASM_IMPACT", 0.02) == "#VALUE!"   # a required argument missing
+    assert call("ASM_IMPACT", 0.02, 1000.0, 3.0) == "#VALUE!"   # one too many
