@@ -15,6 +15,7 @@ its results with ``formulas`` on generated workbooks (``asm-xl recalc --check`` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 from asm_xl.excel.registry import prefetch
@@ -74,7 +75,6 @@ class Evaluator:
         self._asm = memoized_asm()
         self._trees, self._deps, self._order = trees, deps, order
         self._position = {key: i for i, key in enumerate(order)}
-        self._run = self._compile(order, ["inputs"], {"_asm": self._asm, "_freeze": self._asm.freeze})
         # per formula cell, the sheets of the input cells it is computed from (directly or not); per
         # sheet, the input cells formulas read there (what :meth:`run_many` compares across a chunk)
         sheets: dict = {}
@@ -132,6 +132,13 @@ class Evaluator:
         at = len(params) + 1
         body[at:at] = [f"    {c} = _U" for c in gen.calls.values()]  # each shared call: not made yet
         return gen.function("evaluate", params, body, helpers)
+
+    @cached_property
+    def _run(self):
+        """The function computing every cell of one workbook (:meth:`run`), compiled when first asked
+        for: a batch computed by :meth:`run_many` (generation, ``asm-xl recalc`` of many files) never
+        needs it, and compiling it costs ~40 ms."""
+        return self._compile(self._order, ["inputs"], {"_asm": self._asm, "_freeze": self._asm.freeze})
 
     def _plan(self, same: frozenset) -> "_Plan":
         """How :meth:`run_many` computes a chunk whose inputs are the same on the sheets ``same``

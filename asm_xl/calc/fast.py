@@ -94,6 +94,12 @@ class CompiledTemplates:
     def __len__(self) -> int:
         return len(self._compiled)
 
+    def memo_clear(self) -> None:
+        """Forget the ASM_* results every compiled template's evaluator keeps (what was compiled stays)."""
+        for compiled in self._compiled.values():
+            if compiled is not None:
+                compiled.evaluator.memo_clear()
+
     def get(self, book: Book) -> CompiledTemplate | None:
         """The compiled template for the book's formula signature (None: our evaluator does not
         support its formulas); compiled once per signature."""

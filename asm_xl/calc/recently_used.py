@@ -32,6 +32,10 @@ class RecentlyUsed:
         self._items.move_to_end(key)
         return self._items[key]
 
+    def values(self) -> list:
+        """The entries, least recently used first (reading them is no use)."""
+        return list(self._items.values())
+
     def put(self, key, value) -> None:
         """Keep ``value`` under ``key``; the least recently used entries beyond *maxsize* are dropped."""
         self._items[key] = value

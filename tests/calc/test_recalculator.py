@@ -74,6 +74,18 @@ def test_recalc_file_takes_a_recalculator_or_a_model_cache(workbooks, tmp_path):
     assert models.misses == 1
 
 
+def test_forgetting_the_results_keeps_what_was_compiled(workbooks, tmp_path):
+    path = _blanked_copies(workbooks[:1], tmp_path)[0]
+    templates = CompiledTemplates()
+    assert recalc_fast(path, templates=templates) > 0
+    (compiled,) = templates._compiled.values()
+    assert compiled.evaluator.memo_size > 0
+    templates.memo_clear()
+    assert compiled.evaluator.memo_size == 0
+    assert recalc_fast(path, check=True, templates=templates) == []      # computed again, same numbers
+    assert (templates.misses, len(templates)) == (1, 1)                  # not compiled again
+
+
 def test_each_evaluator_has_its_own_bounded_memo():
     formulas = {("S", "A2"): "=ASM_RISK_LEVEL(A1)"}
     a, b = Evaluator(formulas, {}), Evaluator(formulas, {})

@@ -14,3 +14,13 @@ def test_the_least_recently_used_entry_goes_first_and_reading_counts_as_a_use():
     kept.put("a", 10)            # replacing is a use too
     kept.put("d", 4)
     assert ("c" in kept, kept.get("a"), len(kept)) == (False, 10, 2)
+
+
+def test_values_are_listed_least_recently_used_first_without_counting_as_a_use():
+    kept = RecentlyUsed(maxsize=3)
+    for k, v in (("a", 1), ("b", 2), ("c", 3)):
+        kept.put(k, v)
+    kept.get("a")
+    assert kept.values() == [2, 3, 1]
+    kept.put("d", 4)             # "b" was least recently used, listing it did not change that
+    assert kept.values() == [3, 1, 4]

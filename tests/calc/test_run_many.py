@@ -81,3 +81,13 @@ def test_a_whole_iferror_index_cell_is_the_value_of_its_four_steps(table, r, c, 
     expected = xl.final(xl.iferror_value(xl.index_at(table, r, c), fallback))
     got = xl.index_cell(table, r, c, fallback)
     assert _key(got) == _key(expected) or (isinstance(got, float) and math.isnan(got) and math.isnan(expected))
+
+
+def test_a_chunk_evaluated_together_never_compiles_the_one_workbook_evaluation():
+    # generation and `asm-xl recalc` of many files compute chunks only: the one-workbook function
+    # (~40 ms to compile for the template) is compiled when a single workbook is run, not before
+    ev = Evaluator(FORMULAS, {})
+    many = [{("Shared", "A1"): 4.0, ("Shared", "B1"): 1.0, ("Own", "A1"): float(k)} for k in range(3)]
+    ev.run_many(many)
+    assert "_run" not in vars(ev)
+    assert ev.run(many[1])[("Out", "A3")] == 9.0 and "_run" in vars(ev)
