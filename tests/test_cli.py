@@ -361,6 +361,44 @@ def test_score_says_the_roster_warnings_generate_says(tmp_path, capsys):
     assert score_err.count(typo) == 1
 
 
+def test_score_never_writes_its_csv_over_a_workbook_or_an_existing_file(tmp_path, capsys):
+    # `score --out keep.xlsx` replaced a physician's workbook with CSV text, exit 0
+    workbook = tmp_path / "keep.xlsx"
+    workbook.write_bytes(b"PK\x03\x04 a workbook")
+    assert main(["score", str(SAMPLE), "--out", str(workbook)]) == 1
+    assert workbook.read_bytes() == b"PK\x03\x04 a workbook"
+    assert capsys.readouterr().err.splitlines() == [
+        f"asm-xl: --out {workbook}: the scores table is written as CSV; name it .csv"]
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(SAMPLE), "--out", str(out)]) == 0
+    first = out.read_bytes()
+    out.write_text("my notes\n")
+    assert main(["score", str(SAMPLE), "--out", str(out)]) == 1            # kept: another file now
+    assert out.read_text() == "my notes\n"
+    assert "exists" in capsys.readouterr().err
+    assert main(["score", str(SAMPLE), "--out", str(out), "--overwrite"]) == 0
+    assert out.read_bytes() == first
+
+
+def test_score_replaces_or_removes_only_an_error_report_at_errors(tmp_path, capsys):
+    # `--errors other_roster.csv` replaced that roster with the report, or, with no row rejected, deleted it
+    other = tmp_path / "other_roster.csv"
+    other.write_bytes(SAMPLE.read_bytes())
+    for roster in (SAMPLE, BAD):
+        assert main(["score", str(roster), "--errors", str(other)]) == 1
+        assert other.read_bytes() == SAMPLE.read_bytes()
+        assert capsys.readouterr().err.splitlines() == [
+            f"asm-xl: --errors {other} exists and is not an error report asm-xl wrote: choose another --errors "
+            "or add --overwrite"]
+    report = tmp_path / "errors.csv"
+    assert main(["score", str(BAD), "--errors", str(report)]) == 2      # an error report: replaced by each run
+    assert main(["score", str(BAD), "--errors", str(report)]) == 2
+    assert main(["score", str(SAMPLE), "--errors", str(report)]) == 0 and not report.exists()
+    assert main(["score", str(BAD), "--errors", str(other), "--overwrite"]) == 2
+    assert other.read_text(encoding="utf-8-sig").startswith("row,npi,name,column,value,reason")
+    assert main(["score", str(BAD), "--errors", str(tmp_path / "errors.txt")]) == 1
+
+
 def test_a_clean_score_run_removes_the_error_report_an_earlier_run_left(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["score", str(BAD)]) == 2

@@ -18,7 +18,8 @@ from xml.parsers.expat import ExpatError
 from asm_xl.calc import draws_cache
 from asm_xl.cli.arguments import positive_whole, workbook_files
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, run_cms
-from asm_xl.cli.output import kept_output, overwrites_input, print_warnings, tolerant_streams, write_failure
+from asm_xl.cli.output import (csv_output, foreign_report, kept_output, overwrites_input, print_warnings,
+                               tolerant_streams, write_failure)
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
 from asm_xl.cli.settings_options import changed_settings_line, check_settings_options, pool_opts, pool_settings
@@ -205,7 +206,12 @@ def _cmd_score(args) -> int:
     from asm_xl.model.errors import ASMInputError
     from asm_xl.model.ranges import payment_ranges
     from asm_xl.roster import RosterError, read_roster, report_rejected_rows, summarize_errors, validate_roster
+    from asm_xl.roster.report import is_error_report
     if overwrites_input(args.out, [args.roster]) or overwrites_input(args.errors, [args.roster], "--errors"):
+        return 1
+    if (csv_output(args.out, "--out", "the scores table") or csv_output(args.errors, "--errors", "the error report")
+            or (args.out and kept_output(args.out, args.overwrite, "an earlier run's scores or another file"))
+            or foreign_report(args.errors, args.overwrite, is_error_report)):
         return 1
     try:
         df = read_roster(args.roster)
@@ -320,7 +326,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help="write every score column to this CSV instead of the table")
     pool_opts(s)
     s.add_argument("--errors", default="roster_errors.csv",
-                   help="where rejected rows are reported (default: roster_errors.csv in the current folder)")
+                   help="where rejected rows are reported (default: roster_errors.csv in the current folder); "
+                        "replaced by each run, removed when no row is rejected")
+    s.add_argument("--overwrite", action="store_true",
+                   help="replace an existing --out file, or an --errors file that is not an error report")
     add_cms_commands(sub)
 
     add_import_qpp_parser(sub)

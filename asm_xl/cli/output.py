@@ -8,7 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["print_warnings", "write_failure", "kept_output", "tolerant_streams", "overwrites_input"]
+__all__ = ["print_warnings", "write_failure", "kept_output", "tolerant_streams", "overwrites_input", "csv_output",
+           "foreign_report"]
 
 
 def print_warnings(*groups) -> None:
@@ -24,6 +25,26 @@ def kept_output(path, overwrite: bool, holds: str) -> bool:
     if overwrite or not Path(path).exists():
         return False
     print(f"asm-xl: {path} exists (it may hold {holds}): choose another --out or add --overwrite", file=sys.stderr)
+    return True
+
+
+def csv_output(path, option: str, what: str) -> bool:
+    """Whether ``path`` (the file ``option`` names, where the command writes ``what`` as CSV) is refused
+    for not ending in .csv: CSV text under an .xlsx name replaced a physician's workbook. Says so on stderr."""
+    if path is None or Path(path).suffix.casefold() == ".csv":
+        return False
+    print(f"asm-xl: {option} {path}: {what} is written as CSV; name it .csv", file=sys.stderr)
+    return True
+
+
+def foreign_report(path, overwrite: bool, is_report, option: str = "--errors") -> bool:
+    """Whether the error report's file ``path`` must be kept: it exists, it is not an error report asm-xl
+    wrote (``is_report(path)`` false: a roster named by mistake, which the run would replace or, with no
+    rows rejected, remove) and ``--overwrite`` was not given. Says so on stderr."""
+    if overwrite or path is None or not os.path.exists(path) or is_report(path):
+        return False
+    print(f"asm-xl: {option} {path} exists and is not an error report asm-xl wrote: choose another {option} "
+          "or add --overwrite", file=sys.stderr)
     return True
 
 

@@ -18,12 +18,14 @@ def add_import_qpp_parser(sub) -> None:
     q = sub.add_parser(
         "import-qpp", formatter_class=argparse.RawDescriptionHelpFormatter,
         help="fill a roster's quality measure columns from QPP submission files (JSON)",
-        epilog="exit codes: 0 merged; 1 the roster or a QPP file could not be read (nothing written); "
+        epilog="exit codes: 0 merged; 1 the roster or a QPP file could not be read, or --out exists (--overwrite) "
+               "(nothing written); "
                "2 merged, but values typed in the roster differ from the files and were kept (listed; "
                "--prefer-file to take the files'); 3 the output could not be written")
     q.add_argument("roster")
     q.add_argument("files", nargs="+", metavar="submission.json")
     q.add_argument("--out", required=True, help="the merged roster (.csv, UTF-8 with BOM)")
+    q.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     q.add_argument("--prefer-file", action="store_true",
                    help="replace values typed in the roster that differ from the files' (default: keep them)")
     q.add_argument("--year", type=int, help="performance year of files that leave it blank (CMS's templates)")
@@ -35,12 +37,10 @@ def run_import_qpp(args) -> int:
     from asm_xl.roster import RosterError, read_roster, write_table_csv
     from asm_xl.roster.qpp_import import QppError, read_qpp_submission
     from asm_xl.roster.qpp_merge import merge_into_roster
-    from asm_xl.cli.output import overwrites_input
+    from asm_xl.cli.output import csv_output, kept_output, overwrites_input
     out = Path(args.out)
-    if out.suffix.casefold() != ".csv":
-        print(f"asm-xl: --out {out.name}: the merged roster is written as CSV; name it .csv", file=sys.stderr)
-        return 1
-    if overwrites_input(out, [args.roster, *args.files]):
+    if (csv_output(out, "--out", "the merged roster") or overwrites_input(out, [args.roster, *args.files])
+            or kept_output(out, args.overwrite, "an earlier merge or another roster")):
         return 1
     failures, imports = [], []
     try:

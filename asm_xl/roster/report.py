@@ -14,7 +14,8 @@ from asm_xl.roster.read import FORMULA_STARTS
 from asm_xl.roster.validate import ROSTER_ERROR_COLUMNS
 from asm_xl.xlsx.atomic import atomic_open, write_atomic
 
-__all__ = ["write_error_report", "report_rejected_rows", "summarize_errors", "csv_safe_text", "write_table_csv"]
+__all__ = ["write_error_report", "report_rejected_rows", "summarize_errors", "csv_safe_text", "write_table_csv",
+           "is_error_report"]
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
@@ -69,15 +70,30 @@ def write_error_report(errors: pd.DataFrame, path, *, escape_formulas: bool = Tr
     return p
 
 
+def is_error_report(path) -> bool:
+    """Whether ``path`` is a file whose first line is an error report's header (what
+    :func:`write_error_report` writes): the only kind of file :func:`report_rejected_rows` replaces or
+    removes. Reads at most the first 4 kB."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
+    return first == ",".join(ROSTER_ERROR_COLUMNS).encode()
+
+
 def report_rejected_rows(errors: pd.DataFrame, path) -> Path | None:
     """The error report's rule for a run (``asm-xl generate``, ``asm-xl score``): rows rejected, the
     report written to ``path`` (returned, see :func:`write_error_report`); none rejected, a report left
     at ``path`` by an earlier run is removed (it would describe a roster this run did not read), and
-    None is returned."""
+    None is returned. A file at ``path`` that is not an error report (:func:`is_error_report`: a roster
+    named by mistake) is never removed."""
     if errors is not None and len(errors):
         return write_error_report(errors, path)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
+    if is_error_report(path):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
     return None
 
 

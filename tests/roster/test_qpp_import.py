@@ -412,3 +412,16 @@ def test_import_qpp_never_writes_over_the_roster_it_reads(tmp_path, capsys):
     assert capsys.readouterr().err.splitlines() == [
         f"asm-xl: --out {roster} is {roster}, which this command reads: choose another file "
         "(an input is never overwritten)"]
+
+
+def test_import_qpp_keeps_an_existing_output_unless_overwrite(tmp_path, capsys):
+    roster = _sample_without_q236(tmp_path)
+    out = tmp_path / "merged.csv"
+    args = ["import-qpp", str(roster), str(_quality_as_asm(tmp_path)), "--year", "2027", "--out", str(out)]
+    out.write_text("another roster\n")
+    assert main(args) == 1 and out.read_text() == "another roster\n"
+    assert capsys.readouterr().err.splitlines() == [
+        f"asm-xl: {out} exists (it may hold an earlier merge or another roster): choose another --out or add "
+        "--overwrite"]
+    assert main(args + ["--overwrite"]) == 0
+    assert read_roster(out)["q236_rate"].ne("").any()

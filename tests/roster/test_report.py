@@ -44,3 +44,16 @@ def test_a_roster_asm_xl_wrote_with_escaped_text_reads_back_as_it_was(tmp_path):
     names = ['=HYPERLINK("http://x","y")', "+1-555-0100", "@SUM(A1)", "-2+3", "'quoted'", "O'Brien"]
     path = write_table_csv(pd.DataFrame({"npi": ["1"] * len(names), "name": names}), tmp_path / "roster.csv")
     assert read_roster(path)["name"].tolist() == names
+
+
+def test_a_file_that_is_not_an_error_report_is_never_removed(tmp_path):
+    from asm_xl.roster.report import is_error_report, report_rejected_rows
+    roster = tmp_path / "roster.csv"
+    roster.write_text("npi,name\n1891394078,Okafor\n", encoding="utf-8")
+    assert not is_error_report(roster) and not is_error_report(tmp_path / "missing.csv")
+    assert report_rejected_rows(pd.DataFrame(columns=ROSTER_ERROR_COLUMNS), roster) is None
+    assert roster.exists()
+    errors = pd.DataFrame([[2, "1", "x", "npi", "1", "too short"]], columns=ROSTER_ERROR_COLUMNS)
+    report = report_rejected_rows(errors, tmp_path / "e.csv")
+    assert is_error_report(report)
+    assert report_rejected_rows(errors.iloc[:0], report) is None and not report.exists()
