@@ -99,6 +99,28 @@ def test_generate_warns_when_a_kept_workbook_cannot_be_read(tmp_path, capsys):
     assert "1 kept workbook(s) could not be read" in err and "--overwrite" in err
 
 
+def test_a_rerun_with_other_settings_over_kept_workbooks_prices_nothing_and_keeps_index_and_dashboard(
+        tmp_path, capsys):
+    # `demo` then `demo --set tfs_midpoint=55`: every workbook kept and stale; the run rewrote the index and
+    # the dashboard with no numbers ("HF 0 +$0") and exited 0
+    roster = tmp_path / "two.csv"
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    roster.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run = ["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1"]
+    assert main(run) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    assert main(run + ["--set", "tfs_midpoint=55"]) == 1
+    captured = capsys.readouterr()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert (f"asm-xl: nothing priced: all 2 workbook(s) in {out} are kept from an earlier run" in captured.err
+            and "left as they were: --overwrite" in captured.err)
+    assert "Estimated payment adjustments" not in captured.out and "+$0" not in captured.out
+    assert main(run + ["--set", "tfs_midpoint=55", "--overwrite"]) == 0
+    assert "2 workbook(s) written" in capsys.readouterr().out
+
+
 def test_generate_with_a_missing_roster_returns_1(tmp_path, capsys):
     assert main(["generate", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "out"), "--quiet"]) == 1
     assert capsys.readouterr().err.startswith("asm-xl: ")

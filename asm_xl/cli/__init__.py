@@ -55,7 +55,13 @@ def _cmd_generate(args, roster) -> int:
         print(said)
     print(f"{len(report.written)} workbook(s) written to {args.out}"
           + (f", {len(report.skipped)} kept (already there; --overwrite to replace)" if report.skipped else ""))
-    if report.stale:
+    if report.nothing_priced:
+        print(f"asm-xl: nothing priced: all {len(report.stale)} workbook(s) in {args.out} are kept from an earlier "
+              "run and could not be read, or their numbers are not what this run computes from their inputs "
+              "(other settings or another pool, or edited without recalculating); the index and the dashboard "
+              "there are left as they were: --overwrite to regenerate them with this run's settings",
+              file=sys.stderr)
+    elif report.stale:
         print(f"warning: {len(report.stale)} kept workbook(s) could not be read, or their numbers are not what "
               "this run computes from their inputs (edited without recalculating, other settings or another pool); "
               "the index and the dashboard show no numbers for them and the totals leave them out (status "

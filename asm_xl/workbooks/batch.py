@@ -63,9 +63,16 @@ class GenerationReport:
     dashboard_data: object | None = None   #: the dashboard's tables (asm_xl.workbooks.dashboard.Dashboard)
 
     @property
+    def nothing_priced(self) -> bool:
+        """Every workbook was kept and is stale: the run priced no physician, and left the index and the
+        dashboard of the earlier run as they were (they still describe the files)."""
+        return bool(self.stale) and not self.written and len(self.stale) == len(self.skipped)
+
+    @property
     def exit_code(self) -> int:
-        """0 all good; 2 some roster rows were rejected."""
-        return 2 if self.rejected_rows else 0
+        """0 all good; 2 some roster rows were rejected; 1 nothing was priced (:attr:`nothing_priced`: the
+        workbooks there exist, ``--overwrite`` replaces them)."""
+        return 2 if self.rejected_rows else 1 if self.nothing_priced else 0
 
 
 _IMAGE: TemplateImage | None = None   # the template, read once per process
@@ -130,7 +137,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
 
     After the index, the practice dashboard ``asm_dashboard.xlsx`` (:mod:`asm_xl.workbooks.dashboard`);
     ``participation`` (per NPI and performance year, as :func:`~asm_xl.model.projection.project_five_years`
-    takes it) feeds its five-year view.
+    takes it) feeds its five-year view. When every workbook is kept and stale (a run with other settings
+    over an earlier run's files), nothing is priced: the index and the dashboard are not rewritten, and
+    the report says so (:attr:`GenerationReport.nothing_priced`, exit code 1).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -208,6 +217,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         row.update({k: _clean(picked.get(k)) for k in SHOWN})
         rows.append(row)
     report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    if report.nothing_priced:   # an index and a dashboard of stale rows only would replace good ones with blanks
+        return report
     report.index = write_index(report.summary, out / INDEX_NAME, pool=settings.pool,
                                pool_sources={code: pool.source for (code, _), pool in numbers.pools.items()})
     files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)

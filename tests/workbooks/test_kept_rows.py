@@ -211,10 +211,14 @@ def test_kept_workbooks_priced_by_another_pool_are_stale_not_shown_with_this_run
     assert totals.loc["Practice", "physicians"] == 1
     assert math.isclose(totals.loc["Practice", "estimate"], report.summary.loc[2, "dollar_impact"], **TOL)
 
-    alone = generate_workbooks(three.head(2), out_dir=tmp_path)   # every row stale: a dashboard of none
-    assert alone.dashboard_data.physicians["status"].tolist() == [STATUS_STALE_NUMBERS] * 2
-    assert (alone.dashboard_data.totals[["physicians", "estimate"]] == 0).all().all()
-    assert alone.dashboard.is_file()
+    # every row stale: nothing priced, and the index and the dashboard of the run before are left as they were
+    # (a dashboard of none had replaced them)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    alone = generate_workbooks(three.head(2), out_dir=tmp_path)
+    assert alone.summary["status"].tolist() == [STATUS_STALE_NUMBERS] * 2
+    assert alone.nothing_priced and alone.exit_code == 1
+    assert (alone.index, alone.dashboard, alone.dashboard_data) == (None, None, None)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
 def test_a_roster_pool_of_kept_workbooks_is_the_pool_of_their_inputs(tmp_path):
