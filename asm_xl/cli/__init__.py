@@ -17,7 +17,7 @@ from xml.parsers.expat import ExpatError
 
 from asm_xl.calc import draws_cache
 from asm_xl.cli.arguments import positive_whole, workbook_files
-from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, run_cms
+from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, cms_participation, run_cms
 from asm_xl.cli.output import (csv_output, foreign_report, kept_output, overwrites_input, print_warnings,
                                tolerant_streams, write_failure)
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
@@ -40,8 +40,9 @@ def _cmd_generate(args, roster) -> int:
     try:
         participation = None
         if args.cms_participants:
-            from asm_xl.roster.cms_participants import participation_for_projection, read_cms_participants
-            participation = participation_for_projection(read_cms_participants(args.cms_participants))
+            from asm_xl.roster import read_roster
+            roster = read_roster(roster)
+            participation = cms_participation(args.cms_participants, roster["npi"] if "npi" in roster else [])
         report = generate_workbooks(roster, template=args.template, out_dir=args.out,
                                     performance_year=args.year, jobs=args.jobs, overwrite=args.overwrite,
                                     progress=not args.quiet, settings=settings,

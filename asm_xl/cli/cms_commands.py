@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["CMS_COMMANDS", "add_cms_commands", "run_cms"]
+from asm_xl.cli.output import print_warnings
+
+__all__ = ["CMS_COMMANDS", "add_cms_commands", "run_cms", "cms_participation"]
 
 CMS_COMMANDS = ("from-cms", "check-cms")
 CMS_EXIT = "exit codes: 0 done; 1 a file could not be read, a bad filter, nothing matched or --out exists " \
@@ -80,3 +82,19 @@ def run_cms(args) -> int:
           f"bills under several TINs. Then: asm-xl generate {out}")
     return 0
 
+
+def cms_participation(path, npis) -> dict:
+    """The projection's participation from CMS's participants file for the roster's NPIs (see
+    :func:`~asm_xl.roster.cms_participants.participation_for_projection`); a warning names the roster's
+    physicians the file does not list, who are then not participating in the years it publishes."""
+    from asm_xl.roster.cms_participants import participation_for_projection, published_years, read_cms_participants
+    participants = read_cms_participants(path)
+    listed = set(participants["npi"])
+    absent = [n for n in dict.fromkeys(str(n).strip() for n in npis) if n and n not in listed]
+    years = published_years(participants)
+    if absent and years:
+        shown = ", ".join(absent[:5]) + (f" and {len(absent) - 5} more" if len(absent) > 5 else "")
+        print_warnings([f"{len(absent)} roster physician(s) are not on CMS's participants list ({shown}): not "
+                        f"participating in {', '.join(map(str, years))}, the years it publishes (no ASM adjustment "
+                        "in the five-year view); asm-xl check-cms compares the roster with the list"])
+    return participation_for_projection(participants, npis=npis)

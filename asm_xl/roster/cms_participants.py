@@ -47,7 +47,8 @@ from asm_xl.model.validation import as_whole, is_blank
 from asm_xl.roster.read import FIRST_DATA_ROW, RosterError, normalize_column_name, read_roster
 
 __all__ = ["CMSParticipantsError", "CMS_COLUMNS", "CMS_YEARS", "read_cms_participants", "normalize_participants",
-           "participation_by_year", "participation_for_projection", "combine_flags", "cms_performance_year"]
+           "participation_by_year", "participation_for_projection", "combine_flags", "cms_performance_year",
+           "published_years"]
 
 #: The performance years CMS's file has a participant and a small-practice column for [CMS].
 CMS_YEARS = tuple(performance_years())
@@ -232,15 +233,41 @@ def participation_for_projection(participants: pd.DataFrame, npis=None) -> dict[
     :func:`participation_by_year` gives a flag for; a year CMS has not published (None) is left out,
     so the projection assumes participation there and says so ("assumed").
 
+    ``npis`` (the roster's), when given: only those NPIs, and one the file does not list is not
+    participating in every year the file publishes for anyone (:func:`published_years`): CMS's list
+    of a year is its participants, so a physician missing from it has no ASM adjustment that year
+    [ASSUMPTION; ``asm-xl check-cms`` reports them as "not on CMS's list"]. Unlisted NPIs were assumed
+    to participate, which the five-year view showed as "yes (assumed)" in years CMS had published.
+
     >>> df = pd.DataFrame({"npi": ["1234567893"], "participant_2027": [True], "participant_2028": [False]})
     >>> participation_for_projection(df)
     {'1234567893': {2027: True, 2028: False}}
+    >>> participation_for_projection(df, npis=["1234567893", "1245319599"])
+    {'1234567893': {2027: True, 2028: False}, '1245319599': {2027: False, 2028: False}}
     """
     out: dict[str, dict[int, bool]] = {}
     for rec in participation_by_year(participants, npis=npis).to_dict("records"):
         if rec["participant"] is not None:
             out.setdefault(rec["npi"], {})[int(rec["performance_year"])] = bool(rec["participant"])
+    published = published_years(participants) if npis is not None else []
+    if published:
+        listed = set(participants["npi"])
+        for npi in dict.fromkeys(str(n).strip() for n in npis):
+            if npi and npi not in listed:
+                out[npi] = dict.fromkeys(published, False)
     return out
+
+
+def published_years(participants: pd.DataFrame) -> list[int]:
+    """The performance years for which the file gives some NPI a participation flag (Yes or No).
+
+    >>> published_years(pd.DataFrame({"npi": ["1234567893"], "participant_2027": [True],
+    ...                               "participant_2028": [None]}))
+    [2027]
+    """
+    return [y for y in CMS_YEARS
+            if f"participant_{y}" in participants.columns
+            and participants[f"participant_{y}"].map(lambda v: v is True or v is False).any()]
 
 
 def _is(flags: pd.Series | None, value: bool) -> pd.Series | bool:

@@ -22,7 +22,7 @@ from asm_xl.model.pool_choice import cohort_settings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, report_rejected_rows, validate_roster
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_dashboard
-from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK
+from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK
 from asm_xl.workbooks.filenames import safe_filename
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.inputs import workbook_inputs
@@ -201,13 +201,18 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         status = kept_status(kept[i], numbers.table.iloc[i], readable=i not in unread,
                              settings=book_settings.get((cohorts_[i], years[i])))
         results.append((str(path), status, kept[i].values if status == STATUS_KEPT else {}))
+    files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)
+    dashboard_data = kept_dashboard(numbers, files) if report.stale else numbers.dashboard(files)
+    shown = dashboard_data.physicians
+    # CMS's participants file says no for the year: the dashboard gives no adjustment; the index says why
+    absent = set(shown.loc[shown["outlook"] == NOT_PARTICIPATING_OUTLOOK, "row"])
     rows = []
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
         row = {"npi": npi, "name": person, "file": name, "status": status}
         if status == STATUS_WRITTEN:
             report.written.append(Path(path))
             row.update(cohort=cohorts_[i], performance_year=years[i],
-                       rank_in_roster_cohort=_rank(ranks[i], sizes[i], excepted[i]),
+                       rank_in_roster_cohort=_rank(ranks[i], sizes[i], excepted[i], valid.index[i] in absent),
                        roster_cohort_size=sizes[i])
         else:  # the file's own numbers; the roster's rank does not describe it
             report.skipped.append(Path(path))
@@ -221,8 +226,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         return report
     report.index = write_index(report.summary, out / INDEX_NAME, pool=settings.pool,
                                pool_sources={code: pool.source for (code, _), pool in numbers.pools.items()})
-    files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)
-    report.dashboard_data = kept_dashboard(numbers, files) if report.stale else numbers.dashboard(files)
+    report.dashboard_data = dashboard_data
     report.dashboard = write_dashboard(report.dashboard_data, out / DASHBOARD_NAME)
     return report
 
@@ -248,11 +252,16 @@ def _clean(v):
     return float(v)
 
 
-def _rank(rank, size: int, excepted: bool) -> int | str | None:
+def _rank(rank, size: int, excepted: bool, absent: bool = False) -> int | str | None:
     """The index's rank cell: 1 = highest final score in the roster's cohort; a physician with an
     exception is out of the cohort's pool, so not ranked, and the cell says why, in the dashboard's
-    words (:data:`~asm_xl.workbooks.dashboard.data.EXCEPTION_OUTLOOK`); blank when alone in the
-    cohort or without a final score."""
+    words (:data:`~asm_xl.workbooks.dashboard.data.EXCEPTION_OUTLOOK`), as for one CMS's participants
+    file lists as not participating in the year (``absent``: no ASM adjustment, the dashboard's $0;
+    :data:`~asm_xl.workbooks.dashboard.data.NOT_PARTICIPATING_OUTLOOK`; the workbook, which does not
+    know CMS's list, prices the physician as a participant); blank when alone in the cohort or without
+    a final score."""
+    if absent:
+        return NOT_PARTICIPATING_OUTLOOK
     if excepted:
         return EXCEPTION_OUTLOOK
     return int(rank) if size > 1 and not pd.isna(rank) else None

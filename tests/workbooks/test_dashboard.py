@@ -194,6 +194,16 @@ def test_a_physician_cms_lists_as_not_participating_adds_nothing_and_the_totals_
     # no ASM adjustment in 2027: nothing at risk, $0 at every percentile, no factor, estimate nor chance
     assert (me["at_risk"], me["dollars_p10"], me["dollars_p50"], me["dollars_p90"]) == (0, 0, 0, 0)
     assert all(np.isnan(me[c]) for c in ("factor", "estimate", "p_gain", "break_even_score"))
+    # no action is worth anything to him that year: none is his top action, none in the practice's list
+    # (the list showed his "Bring quality measure Q008 to its top decile", +$9,463)
+    assert me["top_action"] == "" and np.isnan(me["top_value_p50"])
+    three = v.head(3)   # a practice of three: his actions were on its list
+    few = roster_dashboard(three, scores.loc[three.index], participation={okafor: {2027: False}})
+    some = roster_dashboard(three, scores.loc[three.index])
+    mine = some.physicians.set_index("npi").loc[okafor, "row"]
+    assert mine in set(some.top_actions["row"]) and mine not in set(few.top_actions["row"])
+    others = some.top_actions[some.top_actions["row"] != mine].reset_index(drop=True)
+    assert few.top_actions.head(len(others)).equals(others) and len(few.top_actions) == 10   # the others move up
     totals, before = data.totals.set_index("cohort"), plain.totals.set_index("cohort")
     # by hand: 9% [CMS] of $416,569 = $37,491.21 leaves HF's $334,503.7641 at risk
     assert math.isclose(before.loc["HF", "at_risk"] - totals.loc["HF", "at_risk"], 37_491.21, abs_tol=1e-6)

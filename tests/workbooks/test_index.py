@@ -240,3 +240,20 @@ def test_a_given_pools_index_row_has_one_point_as_its_note_says(tmp_path):
     assert "Pool: given (HF: given: scaling factor 1.5" in ws.cell(1, len(COLUMNS) + 2).value
     assert row["Dollars, cautious (P10)"] == row["Dollars, middle (P50)"] == row["Dollars, hopeful (P90)"] \
         == row["Dollar impact"]
+
+
+def test_a_physician_cms_lists_as_not_participating_is_not_ranked_and_the_index_says_why(tmp_path):
+    # the dashboard showed "not participating (CMS)" and $0; the index ranked him "3 of 3" beside the workbook's
+    # dollars, which price him as a participant (the workbook does not know CMS's list)
+    roster = read_roster(SAMPLE).head(3)
+    okafor = "1891394078"
+    report = generate_workbooks(roster, out_dir=tmp_path, participation={okafor: {2027: False}})
+    row = report.summary.set_index("npi").loc[okafor]
+    assert row["rank_in_roster_cohort"] == "not participating (CMS)"
+    me = report.dashboard_data.physicians.set_index("npi").loc[okafor]
+    assert me["outlook"] == "not participating (CMS)" and me["dollars_p50"] == 0
+    ws = openpyxl.load_workbook(tmp_path / INDEX_NAME, data_only=True).active
+    cells = [c for r in ws.iter_rows(values_only=True) if okafor in map(str, r) for c in r]
+    assert "not participating (CMS)" in cells
+    plain = generate_workbooks(roster, out_dir=tmp_path / "plain")
+    assert plain.summary.set_index("npi").loc[okafor, "rank_in_roster_cohort"] == 3   # the lowest of three

@@ -140,8 +140,11 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     for col in ("at_risk", "dollars_p10", "dollars_p50", "dollars_p90"):
         phys[col] = own[col].to_numpy()
     on = own["participating"].to_numpy()
-    # no ASM adjustment this year (not participating), or a neutral one (exception): no score to reach
+    # no ASM adjustment this year (not participating), or a neutral one (exception): no score to reach,
+    # and no action is worth anything that year
     phys.loc[~on, ["factor", "estimate", "factor_p50", "p_gain"]] = np.nan
+    if len(actions):
+        actions = actions[~actions["row"].isin(phys.loc[~on, "row"])]
     phys.loc[excepted.to_numpy() | ~on, ["break_even_score", "points_to_break_even"]] = np.nan
     phys["outlook"] = [outlook(p, e, o, settings=settings)
                        for p, e, o in zip(phys["p_gain"].tolist(), excepted.tolist(), on.tolist())]
@@ -231,7 +234,8 @@ def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> 
                                  "exception, nor when CMS's participants file says the physician does not "
                                  "participate (then no ASM adjustment: $0, the outlook says so)"),
             ("Five years", f"final score held at today's; Part B payments grow {settings.payments_growth:.1%} a year; "
-                           "participation assumed unless CMS's participants file says otherwise"),
+                           "participation assumed unless CMS's participants file says otherwise (a year it "
+                           "publishes without the physician: not participating)"),
             ("Actions", "each action alone, scored again; value = P10 / P50 / P90 over the simulated cohorts of the change in dollars"),
             ("Peer model", f"{settings.peer_draws:,} draws, seed {settings.peer_seed}")]
     return out
