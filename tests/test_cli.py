@@ -223,6 +223,26 @@ def test_demo_ends_with_the_practice_totals_and_their_range_by_cohort(tmp_path, 
         assert int(shown.split()[1]) == len(mine)
         assert all(abs(a - b) <= 0.5 for a, b in zip(figures, sums)), (shown, sums)
         assert figures[1] <= figures[2] <= figures[3]  # P10 <= P50 <= P90
+    # and where they come from: the pool of each cohort in the year scored, as the index's note says it
+    said = " ".join(out.split())
+    assert ("Pool: national (HF 2027: national peer model: 1,000 simulated HF cohorts of 2,610 (seed 0; " in said
+            and "LBP 2027: national peer model: 1,000 simulated LBP cohorts of 4,027" in said)
+    note = next(h for h in header if h and h.startswith("Estimates, not CMS determinations"))
+    assert "HF 2027: national peer model: 1,000 simulated HF cohorts" in note and "HF 2028" not in note
+
+
+def test_score_says_where_its_figures_come_from_under_the_table(capsys):
+    # the table alone named no pool, year or source; its Dollars are the point estimate, not P50
+    assert main(["score", str(SAMPLE)]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert said.endswith(
+        "Estimates, not CMS determinations. Pool: national (HF 2027: national peer model, median of 506 draws "
+        "(fixed midpoint): scaling factor 1.565, midpoint 50; LBP 2027: national peer model, median of 506 draws "
+        "(fixed midpoint): scaling factor 1.523, midpoint 50). Payment adjustment factor and dollar impact: the "
+        "pool's point estimate; P10 / P50 / P90: the dollars in a cautious, middle and hopeful case over its "
+        "simulated cohorts (a given or roster pool has one: the three are equal).")
+    assert main(["score", str(SAMPLE), "--scaling-factor", "1.2", "--midpoint", "50"]) == 0
+    assert "Pool: given (HF 2027: " in " ".join(capsys.readouterr().out.split())
 
 
 def test_a_second_run_reads_the_national_draws_the_first_kept(tmp_path, capsys, monkeypatch):

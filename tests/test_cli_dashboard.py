@@ -12,7 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from asm_xl.cli import main, money
+from asm_xl.cli import main
+from asm_xl.cli.summaries import money
 from asm_xl.cli.pdf_commands import PDF_FAILED
 from asm_xl.workbooks import pdf as pdf_module
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME

@@ -22,6 +22,7 @@ from asm_xl.cli.output import (csv_output, foreign_report, kept_output, overwrit
                                tolerant_streams, write_failure)
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
+from asm_xl.cli.summaries import practice_summary, score_table, scores_source, top_actions_summary
 from asm_xl.cli.settings_options import changed_settings_line, check_settings_options, pool_opts, pool_settings
 
 __all__ = ["main", "build_parser", "pool_settings"]
@@ -68,7 +69,8 @@ def _cmd_generate(args, roster) -> int:
               "the index and the dashboard show no numbers for them and the totals leave them out (status "
               "\"stale\"): --overwrite to regenerate", file=sys.stderr)
     if report.dashboard_data is not None:
-        print(practice_summary(report.dashboard_data.totals, left_out=len(report.stale)))
+        print(practice_summary(report.dashboard_data.totals, left_out=len(report.stale), pool=report.pool,
+                               sources=report.pool_sources))
         print(top_actions_summary(report.dashboard_data.top_actions))
     if report.index:
         print(f"index: {report.index}")
@@ -81,43 +83,6 @@ def _cmd_generate(args, roster) -> int:
         print(summarize_errors(report.errors), file=sys.stderr)
         print(f"error report: {report.error_report}", file=sys.stderr)
     return status
-
-
-def top_actions_summary(actions, n: int = 3) -> str:
-    """The ``n`` most valuable actions across the practice (by P50 value, each action alone): physician,
-    action, value at P50 and the range (P10, P90) — the change of that physician's dollars."""
-    if actions is None or not len(actions):
-        return "Most valuable actions: none applies (or no final score could be computed)."
-    lines = ["Most valuable actions (each alone; the change of the physician's dollars over the simulated "
-             "cohorts, middle P50 [cautious P10, hopeful P90]):"]
-    for i, a in enumerate(actions.head(n).itertuples(), start=1):
-        lines.append(f"  {i}. {a.name} ({a.cohort}): {a.label}  {money(a.value_p50)} "
-                     f"[P10 {money(a.value_p10)}, P90 {money(a.value_p90)}]")
-    return "\n".join(lines)
-
-
-def money(x) -> str:
-    """Signed whole dollars as the summaries show them: +$13,936 / -$5,602 ("" when not computable)."""
-    return "" if x is None or x != x else f"{'-' if x < 0 else '+'}${abs(x):,.0f}"
-
-
-def practice_summary(totals, left_out: int = 0) -> str:
-    """The dashboard's totals (its Practice sheet: ``Dashboard.totals``) by cohort: physicians, the point
-    estimate and the range (P10 / P50 / P90) over the national peer model; ``left_out``: kept workbooks
-    shown without numbers (stale), which the totals leave out."""
-    lines = ["Estimated payment adjustments (the dashboard's totals: sums over physicians; estimates, not CMS "
-             "determinations):",
-             f"  {'cohort':<8}{'physicians':>11}{'estimate':>14}{'cautious P10':>15}{'middle P50':>14}"
-             f"{'hopeful P90':>14}"]
-    for rec in totals.to_dict("records"):
-        sums = [rec[c] for c in ("estimate", "dollars_p10", "dollars_p50", "dollars_p90")]
-        lines.append(f"  {rec['cohort']:<8}{int(rec['physicians']):>11}"
-                     + "".join(f"{money(x):>{w}}" for x, w in zip(sums, (14, 15, 14, 14))))
-    if left_out:
-        lines.append(f"  Left out: {left_out} kept workbook(s) shown without numbers (stale).")
-    lines.append("  Within a cohort, physicians share the national draws, so the summed P10 is about the cohort's "
-                 "P10; see each workbook's Score sheet and README \"How sure is this number?\".")
-    return "\n".join(lines)
 
 
 def _cmd_template(args) -> int:
@@ -244,6 +209,7 @@ def _cmd_score(args) -> int:
         print(f"scores written: {args.out}")
     elif len(out):
         print(score_table(out))
+        print(scores_source(res.pools, settings.pool))
     try:  # as generate: rows rejected, the report; none, an earlier run's report removed
         report = report_rejected_rows(v.errors, Path(args.errors))
     except OSError as e:
@@ -254,24 +220,6 @@ def _cmd_score(args) -> int:
         print(f"error report: {report}", file=sys.stderr)
         return 2
     return 0
-
-
-def score_table(scores) -> str:
-    """Scores as a finance reader reads them: score with 2 decimals, factor in %, dollars rounded."""
-    def pct(x) -> str:
-        return "" if x is None or x != x else f"{x:+.2%}"
-
-    table = scores.reindex(columns=["npi", "name", "cohort", "final_score", "factor", "dollar_impact", "dollars_p10",
-                                    "dollars_p50", "dollars_p90", "p_gain"]).astype(object)
-    shown = table.where(table.notna(), None)
-    for c in ("dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90"):
-        shown[c] = [money(x) for x in shown[c]]
-    shown["factor"] = [pct(x) for x in shown["factor"]]
-    shown["final_score"] = ["not computable" if x is None else f"{x:.2f}" for x in shown["final_score"]]
-    shown["p_gain"] = ["" if x is None else f"{x:.0%}" for x in shown["p_gain"]]
-    shown.columns = ["NPI", "Physician", "Cohort", "Final score", "Factor", "Dollars", "P10 $", "P50 $", "P90 $",
-                     "Chance of a gain"]
-    return shown.to_string(index=False)
 
 
 def build_parser() -> argparse.ArgumentParser:

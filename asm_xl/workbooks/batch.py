@@ -61,6 +61,9 @@ class GenerationReport:
     summary: pd.DataFrame | None = None
     dashboard: Path | None = None
     dashboard_data: object | None = None   #: the dashboard's tables (asm_xl.workbooks.dashboard.Dashboard)
+    #: the pool that priced the numbers: its name, and per cohort and year its source in its own words
+    pool: str = "national"
+    pool_sources: dict = field(default_factory=dict)
 
     @property
     def nothing_priced(self) -> bool:
@@ -202,7 +205,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
                              settings=book_settings.get((cohorts_[i], years[i])))
         results.append((str(path), status, kept[i].values if status == STATUS_KEPT else {}))
     files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)
-    dashboard_data = kept_dashboard(numbers, files) if report.stale else numbers.dashboard(files)
+    any_stale = any(is_stale(status) for _, status, _ in results)
+    dashboard_data = kept_dashboard(numbers, files) if any_stale else numbers.dashboard(files)
     shown = dashboard_data.physicians
     # CMS's participants file says no for the year: the dashboard gives no adjustment; the index says why
     absent = set(shown.loc[shown["outlook"] == NOT_PARTICIPATING_OUTLOOK, "row"])
@@ -222,10 +226,15 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         row.update({k: _clean(picked.get(k)) for k in SHOWN})
         rows.append(row)
     report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    report.pool = settings.pool
+    # the pools of the years the physicians are scored in (the dashboard's five-year view prices the others)
+    shown_years = set(years)
+    report.pool_sources = {f"{code} {year}": pool.source for (code, year), pool in numbers.pools.items()
+                           if year in shown_years}
     if report.nothing_priced:   # an index and a dashboard of stale rows only would replace good ones with blanks
         return report
     report.index = write_index(report.summary, out / INDEX_NAME, pool=settings.pool,
-                               pool_sources={code: pool.source for (code, _), pool in numbers.pools.items()})
+                               pool_sources=report.pool_sources)
     report.dashboard_data = dashboard_data
     report.dashboard = write_dashboard(report.dashboard_data, out / DASHBOARD_NAME)
     return report

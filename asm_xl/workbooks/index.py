@@ -19,7 +19,7 @@ import pandas as pd
 from asm_xl.workbooks.xlsxwriter_cells import (LINK_LIMIT, new_workbook, print_setup, put_link, put_value, records,
                                                save_workbook, set_widths)
 
-__all__ = ["write_index", "index_note"]
+__all__ = ["write_index", "index_note", "pool_note"]
 
 COLUMNS = [("npi", "NPI", "@"), ("name", "Physician", "@"), ("cohort", "Cohort", "@"),
            ("performance_year", "Performance year", "0"), ("final_score", "Final score", "0.00"),
@@ -37,19 +37,25 @@ WIDTHS = ((11, 13), (12, 30), (6, 8), (6, 8), (6, 9), (8, 10), (8, 13), (8, 13),
           (10, 20), (6, 7), (12, 48), (9, 40))
 
 
-def index_note(pool: str = "national", sources: dict | None = None) -> str:
-    """The note beside the table: which pool priced the numbers and where its range comes from
-    (``sources``: cohort → the pool's own words, as the dashboard's "Pool source" rows), what a rank
-    and a status mean. A 'given' or 'roster' pool has no draws: its P10, P50 and P90 are its point."""
+def pool_note(pool: str = "national", sources: dict | None = None) -> str:
+    """Where the figures come from: which pool priced them and how (``sources``: cohort → the pool's own
+    words, as the dashboard's "Pool source" rows), and what the point estimate and P10 / P50 / P90 are.
+    A 'given' or 'roster' pool has no draws: its P10, P50 and P90 are its point."""
     where = "; ".join(f"{code}: {text}" for code, text in sorted((sources or {}).items()))
     return (f"Estimates, not CMS determinations. Pool: {pool}{f' ({where})' if where else ''}. "
             "Payment adjustment factor and dollar impact: the pool's point estimate; P10 / P50 / P90: the dollars "
             "in a cautious, middle and hopeful case over its simulated cohorts (a given or roster pool has one: "
-            "the three are equal); each workbook's Score sheet says how. "
+            "the three are equal).")
+
+
+def index_note(pool: str = "national", sources: dict | None = None) -> str:
+    """The note beside the table: :func:`pool_note`, then what a rank and a status mean."""
+    return (pool_note(pool, sources) + " Each workbook's Score sheet says how. "
             "Rank: 1 = highest final score among this roster's cohort "
             "(written rows only; \"exception: neutral\": a physician with an exception is out of the cohort's "
-            "pool, neutral factor 0, and not ranked). Status \"kept\": the file is from an earlier run and the row "
-            "shows its numbers.")
+            "pool, neutral factor 0, and not ranked; \"not participating (CMS)\": CMS's participants file "
+            "lists no participation that year, so no ASM adjustment, though the workbook prices the physician "
+            "as a participant). Status \"kept\": the file is from an earlier run and the row shows its numbers.")
 
 
 NOTE = index_note()   #: the note of the default pool, no sources named

@@ -237,7 +237,7 @@ def test_a_given_pools_index_row_has_one_point_as_its_note_says(tmp_path):
     ws = openpyxl.load_workbook(report.index, data_only=True).active
     head = [c.value for c in ws[1]]
     row = dict(zip(head, [c.value for c in ws[2]]))
-    assert "Pool: given (HF: given: scaling factor 1.5" in ws.cell(1, len(COLUMNS) + 2).value
+    assert "Pool: given (HF 2027: given: scaling factor 1.5" in ws.cell(1, len(COLUMNS) + 2).value
     assert row["Dollars, cautious (P10)"] == row["Dollars, middle (P50)"] == row["Dollars, hopeful (P90)"] \
         == row["Dollar impact"]
 

@@ -12,7 +12,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from asm_xl.cli import main, money
+from asm_xl.cli import main
+from asm_xl.cli.summaries import money
 from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.roster import read_roster, validate_roster
 from asm_xl.workbooks.batch import INDEX_NAME, generate_workbooks

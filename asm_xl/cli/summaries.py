@@ -1,0 +1,79 @@
+"""What the console prints of results: the practice's totals and most valuable actions (generate, demo),
+the scores table and where its figures come from (score)."""
+
+from __future__ import annotations
+
+import textwrap
+
+__all__ = ["top_actions_summary", "money", "practice_summary", "scores_source", "score_table"]
+
+
+def top_actions_summary(actions, n: int = 3) -> str:
+    """The ``n`` most valuable actions across the practice (by P50 value, each action alone): physician,
+    action, value at P50 and the range (P10, P90) — the change of that physician's dollars."""
+    if actions is None or not len(actions):
+        return "Most valuable actions: none applies (or no final score could be computed)."
+    lines = ["Most valuable actions (each alone; the change of the physician's dollars over the simulated "
+             "cohorts, middle P50 [cautious P10, hopeful P90]):"]
+    for i, a in enumerate(actions.head(n).itertuples(), start=1):
+        lines.append(f"  {i}. {a.name} ({a.cohort}): {a.label}  {money(a.value_p50)} "
+                     f"[P10 {money(a.value_p10)}, P90 {money(a.value_p90)}]")
+    return "\n".join(lines)
+
+
+def money(x) -> str:
+    """Signed whole dollars as the summaries show them: +$13,936 / -$5,602 ("" when not computable)."""
+    return "" if x is None or x != x else f"{'-' if x < 0 else '+'}${abs(x):,.0f}"
+
+
+def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sources: dict | None = None) -> str:
+    """The dashboard's totals (its Practice sheet: ``Dashboard.totals``) by cohort: physicians, the point
+    estimate and the range (P10 / P50 / P90) over the national peer model; ``left_out``: kept workbooks
+    shown without numbers (stale), which the totals leave out."""
+    lines = ["Estimated payment adjustments (the dashboard's totals: sums over physicians; estimates, not CMS "
+             "determinations):",
+             f"  {'cohort':<8}{'physicians':>11}{'estimate':>14}{'cautious P10':>15}{'middle P50':>14}"
+             f"{'hopeful P90':>14}"]
+    for rec in totals.to_dict("records"):
+        sums = [rec[c] for c in ("estimate", "dollars_p10", "dollars_p50", "dollars_p90")]
+        lines.append(f"  {rec['cohort']:<8}{int(rec['physicians']):>11}"
+                     + "".join(f"{money(x):>{w}}" for x, w in zip(sums, (14, 15, 14, 14))))
+    if left_out:
+        lines.append(f"  Left out: {left_out} kept workbook(s) shown without numbers (stale).")
+    lines.append("  Within a cohort, physicians share the national draws, so the summed P10 is about the cohort's "
+                 "P10; see each workbook's Score sheet and README \"How sure is this number?\".")
+    if pool is not None:
+        lines.append(textwrap.fill(_pool_words(pool, sources), width=110, initial_indent="  ",
+                                   subsequent_indent="  ", break_on_hyphens=False))
+    return "\n".join(lines)
+
+
+def _pool_words(pool: str, sources: dict | None) -> str:
+    """:func:`~asm_xl.workbooks.index.pool_note`, the index's words for the pool that priced the figures."""
+    from asm_xl.workbooks.index import pool_note
+    return pool_note(pool, sources)
+
+
+def scores_source(pools, pool: str) -> str:
+    """The line under ``asm-xl score``'s table: where its figures come from (the pool of each cohort and
+    year, in its own words) and what Dollars and P10 / P50 / P90 are, as the index's note says it."""
+    sources = {f"{r['cohort']} {r['performance_year']}": r["pool_source"] for r in pools.to_dict("records")}
+    return textwrap.fill(_pool_words(pool, sources), width=110, break_on_hyphens=False)
+
+
+def score_table(scores) -> str:
+    """Scores as a finance reader reads them: score with 2 decimals, factor in %, dollars rounded."""
+    def pct(x) -> str:
+        return "" if x is None or x != x else f"{x:+.2%}"
+
+    table = scores.reindex(columns=["npi", "name", "cohort", "final_score", "factor", "dollar_impact", "dollars_p10",
+                                    "dollars_p50", "dollars_p90", "p_gain"]).astype(object)
+    shown = table.where(table.notna(), None)
+    for c in ("dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90"):
+        shown[c] = [money(x) for x in shown[c]]
+    shown["factor"] = [pct(x) for x in shown["factor"]]
+    shown["final_score"] = ["not computable" if x is None else f"{x:.2f}" for x in shown["final_score"]]
+    shown["p_gain"] = ["" if x is None else f"{x:.0%}" for x in shown["p_gain"]]
+    shown.columns = ["NPI", "Physician", "Cohort", "Final score", "Factor", "Dollars", "P10 $", "P50 $", "P90 $",
+                     "Chance of a gain"]
+    return shown.to_string(index=False)
