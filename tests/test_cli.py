@@ -608,3 +608,30 @@ def test_output_closed_by_the_program_reading_it_is_silent_exit_141(tmp_path):
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait() == 141 and err == ""
+
+
+@pytest.mark.parametrize("command", [["score", str(SAMPLE)], ["generate", str(SAMPLE)], ["demo"],
+                                     ["from-cms", "participants.csv"], ["check-cms", "roster.csv", "participants.csv"],
+                                     ["import-qpp", "roster.csv", "a.json", "--out", "m.csv"]],
+                         ids=["score", "generate", "demo", "from-cms", "check-cms", "import-qpp"])
+def test_a_year_that_is_no_performance_year_is_the_commands_usage_error(command, capsys):
+    # --year 2035 became one roster error per blank performance_year cell, naming the cell and no value
+    with pytest.raises(SystemExit) as stop:
+        main(command + ["--year", "2035"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        "error: argument --year: '2035' is not allowed (a performance year 2027-2031)")
+
+
+def test_a_year_option_that_changes_nothing_says_so(tmp_path, capsys):
+    assert main(["score", str(SAMPLE), "--year", "2029"]) == 0
+    note = ("note: --year 2029 changes nothing: every row of the roster gives its performance year (--year fills "
+            "only blank performance_year cells)")
+    assert note in capsys.readouterr().out.splitlines()
+    blank = tmp_path / "blank_year.csv"
+    frame = read_roster(SAMPLE).head(2)
+    frame.loc[frame.index[0], "performance_year"] = ""
+    frame.to_csv(blank, index=False)
+    assert main(["score", str(blank), "--year", "2029"]) == 0
+    out = capsys.readouterr().out
+    assert "changes nothing" not in out and "HF 2029: national peer model" in " ".join(out.split())  # the row's year

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
 from cms_files import RECONSTRUCTED, cms_row, npi, write_cms_csv
 from asm_xl.cli import main
 from asm_xl.roster import read_roster
@@ -62,8 +64,10 @@ def test_from_cms_with_no_match_or_a_bad_file_is_one_line_and_no_file(tmp_path, 
     bad = write_cms_csv(tmp_path / "bad.csv", [cms_row(npi(500_000_001), cy27_smallpractice="Maybe")])
     assert main(["from-cms", str(bad), "--out", str(out)]) == 1
     assert "row 2, ASM_CY27_SMALLPRACTICE 'Maybe': must be Yes, No or blank" in capsys.readouterr().err
-    assert main(["from-cms", str(RECONSTRUCTED), "--year", "2026", "--out", str(out)]) == 1
-    assert "performance year 2026 is not an ASM performance year" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:   # a usage error, as --year of every command
+        main(["from-cms", str(RECONSTRUCTED), "--year", "2026", "--out", str(out)])
+    assert stop.value.code == 2
+    assert "argument --year: '2026' is not allowed (a performance year 2027-2031)" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [bad]
 
 

@@ -16,7 +16,7 @@ from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
 from asm_xl.calc import draws_cache
-from asm_xl.cli.arguments import positive_whole, workbook_files
+from asm_xl.cli.arguments import performance_year, positive_whole, workbook_files, year_note
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, cms_participation, run_cms
 from asm_xl.cli.output import (csv_output, foreign_report, kept_output, overwrites_input, print_warnings,
                                tolerant_streams, write_failure)
@@ -39,10 +39,10 @@ def _cmd_generate(args, roster) -> int:
     from asm_xl.xlsx.errors import WorkbookError
     settings = args.settings   # (read and checked with the command line)
     try:
+        from asm_xl.roster import read_roster
+        roster = read_roster(roster)
         participation = None
         if args.cms_participants:
-            from asm_xl.roster import read_roster
-            roster = read_roster(roster)
             participation = cms_participation(args.cms_participants, roster["npi"] if "npi" in roster else [])
         report = generate_workbooks(roster, template=args.template, out_dir=args.out,
                                     performance_year=args.year, jobs=args.jobs, overwrite=args.overwrite,
@@ -52,9 +52,9 @@ def _cmd_generate(args, roster) -> int:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
     print_warnings(report.warnings)
-    said = changed_settings_line(args, settings)
-    if said:
-        print(said)
+    for said in (changed_settings_line(args, settings), year_note(roster, args.year)):
+        if said:
+            print(said)
     print(f"{len(report.written)} workbook(s) written to {args.out}"
           + (f", {len(report.skipped)} kept (already there; --overwrite to replace)" if report.skipped else ""))
     if report.nothing_priced:
@@ -200,9 +200,9 @@ def _cmd_score(args) -> int:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
     print_warnings(v.warnings, res.warnings)
-    said = changed_settings_line(args, settings)
-    if said:
-        print(said)
+    for said in (changed_settings_line(args, settings), year_note(df, args.year)):
+        if said:
+            print(said)
     if args.out:
         from asm_xl.roster import write_table_csv
         write_table_csv(out, args.out)
@@ -246,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     def gen_opts(sp):
         sp.add_argument("--template", help="template .xlsx/.xlsm (default: the packaged template)")
         sp.add_argument("--out", default="workbooks", help="output folder (default: workbooks)")
-        sp.add_argument("--year", type=int, help="performance year where the roster leaves it blank")
+        sp.add_argument("--year", type=performance_year, help="performance year where the roster leaves it blank")
         sp.add_argument("--jobs", type=positive_whole, default=max(1, min(2, os.cpu_count() or 1)),
                         help="worker processes (1 or more)")
         sp.add_argument("--overwrite", action="store_true", help="replace existing workbooks")
@@ -277,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "library; formulas: always the formulas library")
     s = sub.add_parser("score", help="score a roster and show each physician's estimate and range (no workbooks)")
     s.add_argument("roster")
-    s.add_argument("--year", type=int, help="performance year where the roster leaves it blank")
+    s.add_argument("--year", type=performance_year, help="performance year where the roster leaves it blank")
     s.add_argument("--out", help="write every score column to this CSV instead of the table")
     pool_opts(s)
     s.add_argument("--errors", default="roster_errors.csv",

@@ -1,5 +1,5 @@
-"""Command-line arguments that need more than argparse's types: whole numbers >= 1, and the workbook
-files of a glob (Excel's lock files left out)."""
+"""Command-line arguments that need more than argparse's types: whole numbers >= 1, performance years,
+and the workbook files of a glob (Excel's lock files left out)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 
-__all__ = ["positive_whole", "workbook_files", "LOCK_PREFIX"]
+__all__ = ["positive_whole", "performance_year", "workbook_files", "LOCK_PREFIX", "year_note"]
 
 LOCK_PREFIX = "~$"   #: Excel's owner file of a workbook open in it: ~$name.xlsx, a few hundred bytes
 
@@ -21,6 +21,32 @@ def positive_whole(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not allowed (a whole number >= 1)")
     return value
+
+
+def performance_year(text: str) -> int:
+    """``--year``: an ASM performance year (argparse shows the message as a usage error, exit 2); 2035 became
+    one error per blank roster cell that named the cell, not the option, and showed no value."""
+    from asm_xl.model.parameters import performance_years
+    years = performance_years()
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value not in years:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed (a performance year {years[0]}-{years[-1]})")
+    return value
+
+
+def year_note(roster, year: int | None) -> str | None:
+    """A note when ``--year`` changes nothing: every roster row gives its own performance year (the option
+    only fills blank cells, and a run that wrote 2027 everywhere after ``--year 2029`` said nothing)."""
+    if year is None or not len(roster):
+        return None
+    column = roster["performance_year"] if "performance_year" in roster.columns else None
+    if column is None or column.astype(str).str.strip().eq("").any():
+        return None
+    return (f"note: --year {year} changes nothing: every row of the roster gives its performance year "
+            "(--year fills only blank performance_year cells)")
 
 
 def workbook_files(files: list) -> list:

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from asm_xl.cli.arguments import performance_year
+
 __all__ = ["add_import_qpp_parser", "run_import_qpp"]
 
 _QPP_KIND_TITLES = {"filled": "filled", "conflict": "conflicts", "replaced": "replaced by the file",
@@ -28,7 +30,7 @@ def add_import_qpp_parser(sub) -> None:
     q.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     q.add_argument("--prefer-file", action="store_true",
                    help="replace values typed in the roster that differ from the files' (default: keep them)")
-    q.add_argument("--year", type=int, help="performance year of files that leave it blank (CMS's templates)")
+    q.add_argument("--year", type=performance_year, help="performance year of files that leave it blank (CMS's templates)")
     q.add_argument("--group-to-members", action="store_true",
                    help="copy a group (TIN-only) submission to every roster row of that TIN")
 
