@@ -635,3 +635,12 @@ def test_a_year_option_that_changes_nothing_says_so(tmp_path, capsys):
     assert main(["score", str(blank), "--year", "2029"]) == 0
     out = capsys.readouterr().out
     assert "changes nothing" not in out and "HF 2029: national peer model" in " ".join(out.split())  # the row's year
+
+
+def test_a_missing_template_is_named_by_its_option(tmp_path, capsys):
+    assert main(["generate", str(SAMPLE), "--out", str(tmp_path / "out"), "--template", str(tmp_path / "nope.xlsx"),
+                 "--quiet"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"asm-xl: --template {tmp_path / 'nope.xlsx'}: no such file (a template .xlsx/.xlsm; without --template, "
+        "the packaged one)"]
+    assert not (tmp_path / "out").exists()

@@ -38,6 +38,10 @@ def _cmd_generate(args, roster) -> int:
     from asm_xl.workbooks.batch import generate_workbooks
     from asm_xl.xlsx.errors import WorkbookError
     settings = args.settings   # (read and checked with the command line)
+    if args.template and not os.path.isfile(args.template):
+        print(f"asm-xl: --template {args.template}: no such file (a template .xlsx/.xlsm; without --template, the "
+              "packaged one)", file=sys.stderr)
+        return 1
     try:
         from asm_xl.roster import read_roster
         roster = read_roster(roster)
