@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -127,6 +128,24 @@ def test_generate_with_a_missing_roster_returns_1(tmp_path, capsys):
 
 
 # ------------------------------------------------------------------ recalc
+def test_recalc_says_which_results_a_bad_input_turned_into_errors(generated, tmp_path, capsys):
+    # a typed "lots" as Part B payments: the dollars became #VALUE! and recalc said only "1109 recalculated"
+    path = tmp_path / "book.xlsx"
+    wb = openpyxl.load_workbook(generated[0])
+    (sheet, ref), = wb.defined_names["In_Payments"].destinations
+    wb[sheet][ref.replace("$", "")] = "lots"
+    wb.save(path)
+    assert main(["recalc", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"{path}: warning: 4 result(s) hold an error value (an input not allowed?): Sc_Impact (Score!B32) #VALUE!, "
+        "Sc_DollarsP10 (Score!B39) #VALUE!, Sc_DollarsP50 (Score!C39) #VALUE!, Sc_DollarsP90 (Score!D39) #VALUE!; "
+        "the Score sheet's Why column (ASM_WHY) says why"]
+    good = [shutil.copy(g, tmp_path / f"good{i}.xlsx") for i, g in enumerate(generated)]
+    assert main(["recalc", *map(str, good)]) == 0   # good workbooks: nothing said
+    assert "warning" not in capsys.readouterr().err
+
+
 def test_recalc_check_passes_on_a_generated_workbook_and_fails_after_a_corrupted_cached_value(
         generated, tmp_path, capsys):
     path = tmp_path / "book.xlsx"

@@ -33,7 +33,7 @@ from asm_xl.xlsx.cells import encode_cached_value
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, WORKBOOK_PART, open_workbook
 from asm_xl.xlsx.parts import without_full_calc_on_load
-from asm_xl.xlsx.refs import is_plain_cell
+from asm_xl.xlsx.refs import is_plain_cell, split_sheet
 from asm_xl.xlsx.atomic import FileStamp, file_stamp, write_atomic_many
 from asm_xl.xlsx.writer import replace_members
 from asm_xl.xlsx.zipcopy import rewritten
@@ -52,7 +52,7 @@ class CompiledTemplate:
     input cells already decoded (``decoded``: cells that do not change from one workbook to the
     next are decoded once)."""
 
-    __slots__ = ("evaluator", "wanted", "keys", "plans", "decoded", "arrays")
+    __slots__ = ("evaluator", "wanted", "keys", "plans", "decoded", "arrays", "named")
 
     def __init__(self, book: Book):
         formulas = book.formulas
@@ -71,6 +71,13 @@ class CompiledTemplate:
         self.keys = {sheet: [(sheet, r.decode()) for r in part.refs] for sheet, part in book.parts.items()}
         self.plans: dict = {}
         self.decoded: dict = {}
+        #: {(sheet, cell): defined name} of the formula cells a workbook-level name refers to (its results)
+        self.named = {}
+        for name, ref in book.names.items():
+            sheet, cell = split_sheet(ref, "")
+            if sheet and ":" not in cell and is_plain_cell(cell.replace("$", "")) \
+                    and (sheet, cell.replace("$", "")) in formulas:
+                self.named[(sheet, cell.replace("$", ""))] = name
 
     def compute(self, book: Book) -> dict:
         """{(sheet, cell): fresh value} of every formula cell of *book* (one of this template's)."""
@@ -90,9 +97,17 @@ class CompiledTemplates:
         #: encoded non-float values ((class, value) → (t, <v> element)): labels, flags, errors
         self.encoded: dict = {}
         self.hits = self.misses = 0
+        #: per workbook recalculated lately, its named results that hold an error value (see :meth:`named_errors`)
+        self.errors = RecentlyUsed(4096)
 
     def __len__(self) -> int:
         return len(self._compiled)
+
+    def named_errors(self, path) -> list[tuple[str, str, str, str]]:
+        """[(name, sheet, cell, error value)] of the named formula cells (a workbook's results: Sc_Final ...)
+        that hold an error value other than #N/A after the last recalculation of ``path`` by this path ([] when none, or
+        when another engine computed it); read once (forgotten when read)."""
+        return self.errors.pop(os.fspath(path), [])
 
     def memo_clear(self) -> None:
         """Forget the ASM_* results every compiled template's evaluator keeps (what was compiled stays)."""
@@ -268,7 +283,7 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
             computed.append((path, compiled, fresh))
         # a file not written (changed meanwhile, a full disk) is left out: recalc_fast of it tries again
         failed = {w[0] for w, outcome in zip(writes, write_atomic_many(writes)) if isinstance(outcome, BaseException)}
-        done.update((path, _counted(path, compiled, fresh)) for path, compiled, fresh in computed
+        done.update((path, _counted(path, compiled, fresh, templates)) for path, compiled, fresh in computed
                     if path not in failed)
         return done
     finally:
@@ -276,9 +291,18 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
             entry.package.close()
 
 
-def _counted(path: str, compiled: CompiledTemplate, fresh: dict) -> int:
+#: Excel's "not available": a workbook's result that is not scored (cost with too few episodes), not a bad input
+NOT_AVAILABLE = "#N/A"
+
+
+def _counted(path: str, compiled: CompiledTemplate, fresh: dict, templates: CompiledTemplates) -> int:
     """The number of cells recalculated (what :func:`recalc_fast` returns: formula cells and the cells fixed
-    arrays cover); says when spilled values had no cells to go to."""
+    arrays cover); says when spilled values had no cells to go to; keeps the named results that hold an
+    error value other than #N/A (:meth:`CompiledTemplates.named_errors`)."""
+    bad = [(name, sheet, cell, str(fresh[(sheet, cell)])) for (sheet, cell), name in compiled.named.items()
+           if isinstance(fresh.get((sheet, cell)), XlErr) and fresh[(sheet, cell)] != NOT_AVAILABLE]
+    if bad:
+        templates.errors.put(path, bad)
     formulas = len(compiled.evaluator.keys) + len(compiled.evaluator.covered) - sum(map(len, compiled.arrays.values()))
     if len(fresh) > formulas:
         log.warning("%s: %d spilled value(s) computed below/right of table formulas are not written into the file "
@@ -315,7 +339,7 @@ def recalc_fast(path, check: bool = False, *, templates: CompiledTemplates | Non
         new_data = _new_parts(book, compiled, fresh, templates)
         if new_data:
             replace_members(zin, new_data, path, expect=stamp)
-    return _counted(path, compiled, fresh)
+    return _counted(path, compiled, fresh, templates)
 
 
 def _differences(book: Book, fresh: dict, compiled: CompiledTemplate) -> list:

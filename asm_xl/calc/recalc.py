@@ -80,6 +80,13 @@ class Recalculator:
         return recalc_fast_many(paths, check, templates=self.templates,
                                 **{k: v for k, v in limits.items() if k in ("max_bytes", "max_members")})
 
+    def named_errors(self, path) -> list[tuple[str, str, str, str]]:
+        """[(name, sheet, cell, error value)] of the workbook's named results (Sc_Final ...) that hold an error
+        value other than #N/A (not scored) after this object last recalculated ``path`` with our evaluator (read
+        once; [] when none or when the ``formulas`` engine computed it): a bad input the workbook shows as
+        #VALUE! or #NUM! in its results."""
+        return self.templates.named_errors(path)
+
     def recalc_file(self, path, check: bool = False, *, engine: str = "auto", **kw):
         """:func:`recalc_file` with what this object compiled before."""
         if engine not in ENGINES:

@@ -32,6 +32,10 @@ class RecentlyUsed:
         self._items.move_to_end(key)
         return self._items[key]
 
+    def pop(self, key, default=None):
+        """The entry of ``key``, removed (``default`` when there is none)."""
+        return self._items.pop(key, default)
+
     def values(self) -> list:
         """The entries, least recently used first (reading them is no use)."""
         return list(self._items.values())

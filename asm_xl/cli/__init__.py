@@ -144,6 +144,11 @@ def _cmd_recalc(args) -> int:
             same = file_stamp(f) == read_as.get(os.fspath(f)) is not None
             print(f"{f}: {result} formula cell(s) recalculated" + ("; every cached value was already right: "
                                                                   "the file is unchanged" if same else ""))
+        bad = cache.named_errors(f)
+        if bad:
+            shown = ", ".join(f"{name} ({sheet}!{cell}) {value}" for name, sheet, cell, value in bad[:4])
+            print(f"{f}: warning: {len(bad)} result(s) hold an error value (an input not allowed?): {shown}"
+                  f"{' ...' if len(bad) > 4 else ''}; the Score sheet's Why column (ASM_WHY) says why", file=sys.stderr)
     return status
 
 
