@@ -33,7 +33,7 @@ from asm_xl.model.cohort_checks import (Checker, cohort_codes, ia_done_column, r
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, performance_years, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
-from asm_xl.model.pool_choice import cohort_settings, reference_point, roster_pool_warning
+from asm_xl.model.pool_choice import cohort_settings, given_pool_warning, reference_point, roster_pool_warning
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import DOLLARS_ALLOWED, MAX_DOLLARS
 
@@ -187,6 +187,9 @@ def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
         scores = scores.iloc[np.argsort(np.concatenate(positions), kind="stable")]
     pools = pd.DataFrame(pools)
     warnings = []
+    given = given_pool_warning(settings)
+    if given:
+        warnings.append(given)
     if settings.pool == "roster":
         for rec in pools.to_dict("records"):
             w = roster_pool_warning(rec["cohort"], rec["participants"], settings)

@@ -42,7 +42,7 @@ from asm_xl.model.peers import PoolDraws, checked_given, given_pool, simulate_na
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["PoolPoint", "cohort_settings", "national_pool", "pricing_pool", "reference_point", "resolve_point",
-           "given_point", "forget_pools", "roster_as_cohort", "fixed_midpoint", "roster_pool_warning",
+           "given_point", "forget_pools", "roster_as_cohort", "fixed_midpoint", "roster_pool_warning", "given_pool_warning",
            "GIVEN_MIDPOINT_ALLOWED"]
 
 
@@ -244,6 +244,26 @@ def roster_pool_warning(cohort: str, pooled: int, settings: Settings = DEFAULT_S
     return (f"the {cohort} roster pool has {pooled:,} scored participant(s), CMS's {cohort} cohort about {size:,}: "
             "a roster that small is not the cohort, so its own scaling factor says little; use the national "
             "peer model (pool 'national') unless the roster is the whole cohort")
+
+
+def given_pool_warning(settings: Settings = DEFAULT_SETTINGS) -> str | None:
+    """A warning when a 'given' pool's scaling factor is below 1 - ``pool_withhold``, the least any cohort's
+    budget allows: factor = r x TFS x SF - r with TFS <= 1 pays back at most SF x r of each r at risk, and the
+    pool pays back 1 - pool_withhold of it [ASSUMPTION, spec 8], so SF >= 0.85 under either budget identity
+    (a positive adjustment needs TFS x SF > 1). A typed 0 (every factor -r) or 0.5 is almost surely a mistake.
+    None for another pool or a plausible value.
+
+    >>> given_pool_warning(Settings(pool="given", given_scaling_factor=0.0))[:58]
+    'given_scaling_factor 0 is below 0.85 (1 - pool_withhold), '
+    >>> given_pool_warning(Settings(pool="given", given_scaling_factor=1.3)) is None
+    True
+    """
+    sf = settings.given_scaling_factor
+    least = 1.0 - settings.pool_withhold
+    if settings.pool != "given" or sf is None or sf >= least:
+        return None
+    return (f"given_scaling_factor {sf:g} is below {least:g} (1 - pool_withhold), the least any cohort's budget "
+            f"allows: with it the pool would pay back less than it must; check the value (CMS's report gives it)")
 
 
 def fixed_midpoint(settings: Settings = DEFAULT_SETTINGS) -> float | None:

@@ -93,6 +93,21 @@ def test_a_roster_pool_needs_the_roster_and_warns_when_it_is_far_smaller_than_th
                                                                         roster_pool_minimum_share=0)).warnings == []
 
 
+def test_a_given_scaling_factor_below_what_any_budget_allows_is_warned_about():
+    # SF < 1 - pool_withhold: the pool would pay back less than it must (TFS <= 1); `--scaling-factor 0` gave
+    # every physician -9% without a word
+    rows = pd.DataFrame([hf_row(8, 8), hf_row(5, 5)])
+    low = score_cohort(rows, settings=Settings(pool="given", given_scaling_factor=0.5, given_midpoint=50))
+    assert low.warnings == [
+        "given_scaling_factor 0.5 is below 0.85 (1 - pool_withhold), the least any cohort's budget allows: with it "
+        "the pool would pay back less than it must; check the value (CMS's report gives it)"]
+    for ok in (Settings(pool="given", given_scaling_factor=0.85, given_midpoint=50),
+               Settings(pool="given", given_scaling_factor=9.0, given_midpoint=50), Settings()):
+        assert score_cohort(rows, settings=ok).warnings == []
+    withheld = Settings(pool="given", given_scaling_factor=0.75, given_midpoint=50, pool_withhold=0.3)
+    assert score_cohort(rows, settings=withheld).warnings == []   # 0.75 >= 1 - 0.3
+
+
 # ------------------------------------------------------------------ a given scaling factor: one rule
 # Participant _final_80 / hf_row(8, 8): final 80, HF 2027 (r = 9%), k 0.1.
 # factor = r x TFS x SF - r, TFS = 1 / (1 + exp(-k (final - m))), bounded to [-r, r]:
