@@ -663,3 +663,12 @@ def test_a_missing_template_is_named_by_its_option(tmp_path, capsys):
         f"asm-xl: --template {tmp_path / 'nope.xlsx'}: no such file (a template .xlsx/.xlsm; without --template, "
         "the packaged one)"]
     assert not (tmp_path / "out").exists()
+
+
+def test_score_refuses_out_and_errors_naming_one_file(tmp_path, capsys):
+    # `score bad.csv --out roster_errors.csv` said "scores written", then the error report replaced them
+    same = tmp_path / "roster_errors.csv"
+    assert main(["score", str(BAD), "--out", str(same), "--errors", str(same)]) == 1
+    assert not same.exists()
+    assert capsys.readouterr().err.splitlines() == [
+        f"asm-xl: --out and --errors both name {same}: the error report would replace the scores; choose two files"]

@@ -129,3 +129,17 @@ def _help_text(command: str) -> str:
     with contextlib.redirect_stdout(buf), contextlib.suppress(SystemExit):
         main([command, "--help"])
     return buf.getvalue()
+
+
+@pytest.mark.parametrize("command", ["from-cms", "check-cms"])
+def test_cms_commands_write_csv_only_under_a_csv_name(command, tmp_path, capsys):
+    # `from-cms ... --out fc.xlsx` wrote CSV text as fc.xlsx, then failed reading it back
+    out = tmp_path / "out.xlsx"
+    roster = tmp_path / "roster.csv"
+    roster.write_text("npi,name\n", encoding="utf-8")
+    args = [command, str(RECONSTRUCTED)] if command == "from-cms" else [command, str(roster), str(RECONSTRUCTED)]
+    assert main(args + ["--out", str(out)]) == 1
+    assert not out.exists()
+    assert capsys.readouterr().err.splitlines() == [
+        f"asm-xl: --out {out}: {'the roster' if command == 'from-cms' else 'the warnings report'} is written as "
+        "CSV; name it .csv"]

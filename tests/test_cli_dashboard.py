@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from asm_xl.cli import main
@@ -141,3 +142,13 @@ def test_an_unreadable_cms_participants_file_stops_generate_with_one_line(tmp_pa
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("asm-xl: ") and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "wb").exists() or not any((tmp_path / "wb").iterdir())
+
+
+def test_the_practice_summary_speaks_of_national_draws_only_for_the_national_pool():
+    from asm_xl.cli.summaries import practice_summary
+    totals = pd.DataFrame([{"cohort": "HF", "physicians": 2, "estimate": 10.0, "dollars_p10": 10.0,
+                            "dollars_p50": 10.0, "dollars_p90": 10.0}])
+    national = practice_summary(totals, pool="national", sources={"HF 2027": "national peer model"})
+    roster = practice_summary(totals, pool="roster", sources={"HF 2027": "roster as the cohort"})
+    assert "share the national draws" in national and "share the national draws" not in roster
+    assert "Pool: roster (HF 2027: roster as the cohort)" in " ".join(roster.split())

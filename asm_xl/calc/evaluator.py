@@ -137,8 +137,16 @@ class Evaluator:
     def _run(self):
         """The function computing every cell of one workbook (:meth:`run`), compiled when first asked
         for: a batch computed by :meth:`run_many` (generation, ``asm-xl recalc`` of many files) never
-        needs it, and compiling it costs ~40 ms."""
-        return self._compile(self._order, ["inputs"], {"_asm": self._asm, "_freeze": self._asm.freeze})
+        needs it, and compiling it costs ~40 ms. A formula too deep to compile raises
+        :class:`UnsupportedFormula` at every run, compiled once (the caller falls back to another engine)."""
+        try:
+            return self._compile(self._order, ["inputs"], {"_asm": self._asm, "_freeze": self._asm.freeze})
+        except UnsupportedFormula as e:
+            failure = e
+
+            def unsupported(inputs):
+                raise failure
+            return unsupported
 
     def _plan(self, same: frozenset) -> "_Plan":
         """How :meth:`run_many` computes a chunk whose inputs are the same on the sheets ``same``

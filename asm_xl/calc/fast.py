@@ -107,7 +107,7 @@ class CompiledTemplates:
         """[(name, sheet, cell, error value)] of the named formula cells (a workbook's results: Sc_Final ...)
         that hold an error value other than #N/A after the last recalculation of ``path`` by this path ([] when none, or
         when another engine computed it); read once (forgotten when read)."""
-        return self.errors.pop(os.fspath(path), [])
+        return self.errors.pop(os.path.abspath(path), [])
 
     def memo_clear(self) -> None:
         """Forget the ASM_* results every compiled template's evaluator keeps (what was compiled stays)."""
@@ -302,7 +302,9 @@ def _counted(path: str, compiled: CompiledTemplate, fresh: dict, templates: Comp
     bad = [(name, sheet, cell, str(fresh[(sheet, cell)])) for (sheet, cell), name in compiled.named.items()
            if isinstance(fresh.get((sheet, cell)), XlErr) and fresh[(sheet, cell)] != NOT_AVAILABLE]
     if bad:
-        templates.errors.put(path, bad)
+        templates.errors.put(os.path.abspath(path), bad)
+    else:   # an earlier recalculation's errors no longer hold
+        templates.errors.pop(os.path.abspath(path))
     formulas = len(compiled.evaluator.keys) + len(compiled.evaluator.covered) - sum(map(len, compiled.arrays.values()))
     if len(fresh) > formulas:
         log.warning("%s: %d spilled value(s) computed below/right of table formulas are not written into the file "

@@ -190,6 +190,10 @@ def _cmd_score(args) -> int:
     from asm_xl.roster.report import is_error_report
     if overwrites_input(args.out, [args.roster]) or overwrites_input(args.errors, [args.roster], "--errors"):
         return 1
+    if args.out and os.path.abspath(args.out) == os.path.abspath(args.errors):
+        print(f"asm-xl: --out and --errors both name {args.out}: the error report would replace the scores; "
+              "choose two files", file=sys.stderr)
+        return 1
     if (csv_output(args.out, "--out", "the scores table") or csv_output(args.errors, "--errors", "the error report")
             or (args.out and kept_output(args.out, args.overwrite, "an earlier run's scores or another file"))
             or foreign_report(args.errors, args.overwrite, is_error_report)):

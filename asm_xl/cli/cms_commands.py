@@ -42,12 +42,14 @@ def add_cms_commands(sub) -> None:
 
 
 def run_cms(args) -> int:
-    from asm_xl.cli.output import kept_output, overwrites_input, print_warnings
+    from asm_xl.cli.output import csv_output, kept_output, overwrites_input, print_warnings
     from asm_xl.roster import RosterError, read_roster, validate_roster, write_error_report
     from asm_xl.roster.cms_participants import read_cms_participants
     from asm_xl.roster.cms_roster import roster_from_cms, write_cms_roster
     from asm_xl.roster.cms_screen import check_roster_against_cms, summarize_cms_warnings
     out = Path(args.out)
+    if csv_output(out, "--out", "the roster" if args.command == "from-cms" else "the warnings report"):
+        return 1
     if kept_output(out, args.overwrite, "inputs you filled" if args.command == "from-cms"
                    else "notes you added to an earlier report"):
         return 1

@@ -28,7 +28,8 @@ def money(x) -> str:
 
 def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sources: dict | None = None) -> str:
     """The dashboard's totals (its Practice sheet: ``Dashboard.totals``) by cohort: physicians, the point
-    estimate and the range (P10 / P50 / P90) over the national peer model; ``left_out``: kept workbooks
+    estimate and the range (P10 / P50 / P90) over the pool's draws (``pool``, its ``sources``: the lines
+    that say where the figures come from); ``left_out``: kept workbooks
     shown without numbers (stale), which the totals leave out."""
     lines = ["Estimated payment adjustments (the dashboard's totals: sums over physicians; estimates, not CMS "
              "determinations):",
@@ -40,8 +41,9 @@ def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sour
                      + "".join(f"{money(x):>{w}}" for x, w in zip(sums, (14, 15, 14, 14))))
     if left_out:
         lines.append(f"  Left out: {left_out} kept workbook(s) shown without numbers (stale).")
-    lines.append("  Within a cohort, physicians share the national draws, so the summed P10 is about the cohort's "
-                 "P10; see each workbook's Score sheet and README \"How sure is this number?\".")
+    if pool in (None, "national"):   # a given or roster pool has no draws: its P10, P50 and P90 are its point
+        lines.append("  Within a cohort, physicians share the national draws, so the summed P10 is about the "
+                     "cohort's P10; see each workbook's Score sheet and README \"How sure is this number?\".")
     if pool is not None:
         lines.append(textwrap.fill(_pool_words(pool, sources), width=110, initial_indent="  ",
                                    subsequent_indent="  ", break_on_hyphens=False))

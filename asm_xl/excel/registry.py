@@ -211,9 +211,10 @@ def _evaluate(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
 
 def _dispatcher(fn: ExcelFunction) -> Callable[[tuple], tuple[object, str]]:
     """:func:`_evaluate` of ``fn``, with the common call decided at once: as many arguments as it takes
-    (omitted trailing optional ones blank) and no one-cell argument given a range, so ``impl`` is called
-    at once, where :func:`_evaluate` would check, fill, map and dispatch (~0.2 µs of a ~1 µs call for the
-    cheapest functions). The same results and reasons: any other call, and a table function, goes through
+    (omitted trailing optional ones blank), each one-cell argument a value or a one-cell range (xlwings'
+    ``[[x]]``), so ``impl`` is called at once, where :func:`_evaluate` would check, fill, map and dispatch
+    (~0.2 µs of a ~1 µs call for the cheapest functions). The same results and reasons: a range of cells is
+    mapped as :func:`_evaluate` maps it; a wrong number of arguments, and a table function, go through
     :func:`_evaluate`."""
     if fn.table:
         return lambda values: _evaluate(fn, values)
@@ -228,15 +229,17 @@ def _dispatcher(fn: ExcelFunction) -> Callable[[tuple], tuple[object, str]]:
             if given < n:
                 values += blanks[given]
             for i in mapped:
-                if values[i].__class__ in sequences:
-                    break
-            else:
-                try:
-                    return impl(*values), ""
-                except ExcelError as e:
-                    return e.code, e.reason
-                except Exception as e:
-                    return _failed(fn, e)
+                v = values[i]
+                if v.__class__ in sequences:   # xlwings gives a one-cell argument as [[x]] (ndim=2)
+                    if spill.is_many(v):
+                        return spill.map_cells(fn, values, _evaluate_one)
+                    values = values[:i] + (spill.one_value(v),) + values[i + 1:]
+            try:
+                return impl(*values), ""
+            except ExcelError as e:
+                return e.code, e.reason
+            except Exception as e:
+                return _failed(fn, e)
         return _evaluate(fn, values)
 
     return dispatch

@@ -195,3 +195,35 @@ def test_a_batch_holds_at_most_its_byte_budget_and_leaves_the_rest_to_recalc_fil
     rec = Recalculator()
     assert list(rec.recalc_many(batch)) == [str(batch[0])]
     assert [rec.recalc_file(p) for p in batch[1:]] == [rec.recalc_file(batch[0])] * 2
+
+
+def test_named_errors_say_what_the_last_recalculation_left_whatever_the_paths_spelling(workbooks, tmp_path,
+                                                                                          monkeypatch):
+    import openpyxl
+    path = tmp_path / "book.xlsx"
+    wb = openpyxl.load_workbook(workbooks[0])
+    (sheet, ref), = wb.defined_names["In_Payments"].destinations
+    wb[sheet][ref.replace("$", "")] = "lots"
+    wb.save(path)
+    rec = Recalculator()
+    monkeypatch.chdir(tmp_path)
+    assert rec.recalc_file("book.xlsx") > 0                      # a relative name ...
+    assert [e[0] for e in rec.named_errors(path)] == ["Sc_Impact", "Sc_DollarsP10", "Sc_DollarsP50",
+                                                      "Sc_DollarsP90"]   # ... asked for by its full path
+    assert rec.named_errors(path) == []                          # read once
+    assert rec.recalc_file(path) > 0                             # errors kept, not read ...
+    wb = openpyxl.load_workbook(path)
+    wb[sheet][ref.replace("$", "")] = 250_000.0
+    wb.save(path)
+    assert rec.recalc_file(path) > 0                             # ... then a clean recalculation
+    assert rec.named_errors(path) == []                          # the earlier errors no longer hold
+
+
+def test_a_formula_too_deep_to_compile_fails_at_once_after_the_first_try():
+    from asm_xl.calc.evaluator import UnsupportedFormula
+    deep = {("S", "B1"): "=" + "IF(A1>0," * 120 + "1" + ",0)" * 120}
+    ev = Evaluator(deep, {})
+    for _ in range(2):
+        with pytest.raises(UnsupportedFormula):
+            ev.run({("S", "A1"): 1.0})
+    assert "_run" in vars(ev)    # compiled (and failed) once: the failure is kept, not paid again
