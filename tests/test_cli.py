@@ -1,6 +1,7 @@
 """The asm-xl command line (asm_xl.cli.main): template, generate, recalc."""
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -672,3 +673,29 @@ def test_score_refuses_out_and_errors_naming_one_file(tmp_path, capsys):
     assert not same.exists()
     assert capsys.readouterr().err.splitlines() == [
         f"asm-xl: --out and --errors both name {same}: the error report would replace the scores; choose two files"]
+
+
+def test_a_bad_year_in_one_workbook_of_a_batch_leaves_the_others_batched_and_prints_no_traceback(
+        generated, tmp_path, capsys, monkeypatch, caplog):
+    # one workbook with the year 2035 made the batch of ASM_FACTOR_RANGE, ASM_GAIN_CHANCE and ASM_PROJECTION
+    # fail for all of them: three tracebacks on the console, every workbook then priced alone
+    from asm_xl.excel import range_functions
+    alone = []   # the calls priced one by one (outside the batch): (final score, year)
+    one = range_functions._priced_one
+    monkeypatch.setattr(range_functions, "_priced_one", lambda kind, *a: (alone.append(a[:2]), one(kind, *a))[1])
+    books = [Path(shutil.copy(g, tmp_path / f"b{i}.xlsx")) for i, g in enumerate(generated)]
+    wb = openpyxl.load_workbook(books[0])
+    (sheet, ref), = wb.defined_names["In_Year"].destinations
+    wb[sheet][ref.replace("$", "")] = 2035
+    wb.save(books[0])
+    range_functions.PRICED_MEMO.clear()
+    assert main(["recalc", *map(str, books)]) == 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "batch failed" not in err
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []   # nothing logged to the console
+    assert f"{books[0]}: warning: " in err and "#NUM!" in err and str(books[1]) not in err
+    # priced alone: the bad workbook's calls, and the Scenarios sheet's curve (scores 0, 5, ... 100: a spilled call,
+    # computed cell by cell by design); the good workbook's own final score was priced in the batch
+    assert any(year == 2035 for _, year in alone)
+    assert {f for f, year in alone if year != 2035} <= {float(x) for x in range(0, 101, 5)}
+    assert main(["recalc", "--check", str(books[1])]) == 0

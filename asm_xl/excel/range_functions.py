@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from asm_xl.model.errors import ASMInputError
 from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, excepted_arg, settings_arg, year_arg
 from asm_xl.excel.registry import Arg, excel_function
@@ -82,7 +83,7 @@ def _priced_batch(kind: str, calls: list[tuple]) -> None:
         try:
             s = settings_arg(args[-1])
             code, py, f, pct, excepted = _priced_call(kind, args[:-1])
-        except xv.ExcelError:
+        except (xv.ExcelError, ASMInputError):   # e.g. the year 2035: the call computes itself (#NUM!)
             continue
         groups.setdefault((s, code, py), []).append(((kind,) + args[:-1] + (s,), (f, pct, excepted)))
     for (s, code, py), items in groups.items():

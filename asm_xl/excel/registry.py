@@ -303,8 +303,8 @@ def prefetch(name: str, calls: list[tuple]) -> int:
         ready.append(values + (None,) * (n - len(values)))
     try:
         fn.batch(ready)
-    except Exception:  # the calls will compute themselves
-        log.exception("%s: the batch failed; each call computes itself", name)
+    except Exception:  # the calls will compute themselves: the same results, only slower (no traceback
+        log.debug("%s: the batch failed; each call computes itself", name, exc_info=True)   # on the console)
         return 0
     return len(ready)
 

@@ -164,7 +164,7 @@ def _actions_batch(calls: list[tuple]) -> None:
             row = participant_row(participant, measures, cost, activities, exceptions_)
             ladders = cost_ladders_arg(row["cohort"], cost_ladder)
             year = int(xv.number("performance_year", row.get("performance_year")))
-        except xv.ExcelError:
+        except (xv.ExcelError, ASMInputError):   # the call computes itself and says why
             continue
         if ladders is None or s.pool == "roster":  # the frame's own rows would build the ladder / pool
             continue
@@ -278,7 +278,7 @@ def _projection_batch(calls: list[tuple]) -> None:
             s = settings_arg(assumptions)
             f, py, code, pay, g, exc = _projection_args(final_score, performance_year, cohort, part_b_payments,
                                                         growth, exceptions_, s)
-        except xv.ExcelError:
+        except (xv.ExcelError, ASMInputError):   # e.g. the year 2035: the call computes itself (#NUM!)
             continue
         key = (final_score, performance_year, cohort, part_b_payments, growth, exceptions_, s)
         groups.setdefault((s, code, py), []).append((key, f, pay, g, exc))
