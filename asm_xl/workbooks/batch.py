@@ -12,12 +12,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 from asm_xl.calc.draws_cache import DirectoryStore
 from asm_xl.model import kept_draws
 from asm_xl.model.parameters import get_cohort
+from asm_xl.model.payment import competition_rank
 from asm_xl.model.pool_choice import cohort_settings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, report_rejected_rows, validate_roster
@@ -210,6 +212,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     shown = dashboard_data.physicians
     # CMS's participants file says no for the year: the dashboard gives no adjustment; the index says why
     absent = set(shown.loc[shown["outlook"] == NOT_PARTICIPATING_OUTLOOK, "row"])
+    if absent:   # ranked among the roster's participants only, as a physician with an exception is
+        ranks, sizes = _ranks_without(scores, absent)
     rows = []
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
         row = {"npi": npi, "name": person, "file": name, "status": status}
@@ -259,6 +263,21 @@ def _clean(v):
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     return float(v)
+
+
+def _ranks_without(scores: pd.DataFrame, absent: set) -> tuple[list, list]:
+    """The roster ranks and pool sizes of ``scores`` (its ``cohort_rank``/``cohort_size``: the physicians the
+    cohort API pooled, by cohort and year) with the rows of ``absent`` left out and the others ranked again
+    by :func:`~asm_xl.model.payment.competition_rank`, the cohort API's rule."""
+    ranks = scores["cohort_rank"].astype("float").to_numpy().copy()
+    sizes = scores["cohort_size"].astype(int).to_numpy().copy()
+    pooled = scores["cohort_rank"].notna().to_numpy() & ~scores.index.isin(list(absent))
+    keys = list(zip(scores["cohort"], scores["performance_year"]))
+    for key in set(k for k, p in zip(keys, pooled) if p):
+        mine = np.flatnonzero(pooled & np.array([k == key for k in keys]))
+        ranks[mine] = competition_rank(scores["final_score"].to_numpy(dtype=float)[mine])
+        sizes[np.array([k == key for k in keys])] = len(mine)
+    return ranks.tolist(), sizes.tolist()
 
 
 def _rank(rank, size: int, excepted: bool, absent: bool = False) -> int | str | None:

@@ -257,3 +257,9 @@ def test_a_physician_cms_lists_as_not_participating_is_not_ranked_and_the_index_
     assert "not participating (CMS)" in cells
     plain = generate_workbooks(roster, out_dir=tmp_path / "plain")
     assert plain.summary.set_index("npi").loc[okafor, "rank_in_roster_cohort"] == 3   # the lowest of three
+    # the others are ranked among the roster's participants only: "1 of 2" and "2 of 2", not "of 3"
+    others = report.summary[report.summary["npi"] != okafor]
+    before = plain.summary[plain.summary["npi"] != okafor]
+    assert sorted(others["rank_in_roster_cohort"]) == [1, 2] and set(others["roster_cohort_size"]) == {2}
+    assert list(others["rank_in_roster_cohort"]) == list(before["rank_in_roster_cohort"])   # their order kept
+    assert set(plain.summary["roster_cohort_size"]) == {3}
