@@ -9,7 +9,7 @@ Declared by topic: :mod:`~asm_xl.excel.measure_functions` (measures, quality and
 :mod:`~asm_xl.excel.score_functions` (adjustments, final score, notes),
 :mod:`~asm_xl.excel.payment_functions` (exchange function, scaling factor, payment),
 :mod:`~asm_xl.excel.range_functions` (the payment range over the national peer model),
-:mod:`~asm_xl.excel.table_functions` (tables that spill: actions, projection); ``ASM_WHY`` here.
+:mod:`~asm_xl.excel.table_functions` (tables that spill: actions, projection); ``ASM_WHY`` and ``ASM_HELP`` here.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 from asm_xl.excel import (measure_functions, payment_functions, range_functions, score_functions,  # noqa: F401
                           table_functions)
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import settings_arg
+from asm_xl.excel.arguments import ASSUMPTIONS, settings_arg
 from asm_xl.excel.registry import REGISTRY, Arg, excel_function, explain
 
 __all__ = ["settings_arg"]
@@ -34,3 +34,21 @@ def asm_why(function, *args):
     if name == "ASM_WHY" or name not in REGISTRY:
         raise xv.ExcelError("#NAME?", f"unknown ASM function {function!r}")
     return explain(name, *args)
+
+
+@excel_function(
+    "ASM_HELP",
+    "A help text with the numbers of the settings it names in braces taken from the assumptions, so that the "
+    "help next to an input says what an edited Assumptions sheet does.",
+    Arg("text", 'Text naming settings in braces, e.g. "fewer than {cost_episode_minimum} episodes: no cost score".'),
+    ASSUMPTIONS, source="ASSUMPTION: the settings in force")
+def asm_help(text, assumptions=None):
+    """:meth:`asm_xl.model.settings.Settings.fill` of ``text`` with the settings of ``assumptions`` (the one
+    place help texts get their numbers: the Function Wizard, the README and the template use it too). An
+    unknown name in braces is #VALUE!."""
+    t = xv.text("text", text)
+    try:
+        return settings_arg(assumptions).fill(t)
+    except (KeyError, IndexError, ValueError) as e:
+        raise xv.ExcelError("#VALUE!", f"text: {t!r} names no setting as written ({type(e).__name__}: {e}); "
+                                       "name settings in braces as the Assumptions sheet does") from None

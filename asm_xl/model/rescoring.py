@@ -112,7 +112,8 @@ class Baseline:
                                         performance_year=performance_year)
         if len(result.errors) and errors == "raise":
             e = result.errors.iloc[0]
-            raise ASMInputError(str(e["column"]), e["value"], f"row {e['row']}: {e['reason']}")
+            where = f"row {e['row']}: " if len(participants) > 1 else ""   # one physician (ASM_ACTIONS): no row
+            raise ASMInputError(str(e["column"]), e["value"], f"{where}{e['reason']}")
         # the inputs below are those the scoring read (its checker's reads are kept: nothing is read
         # twice; what it reports now changes nothing), of the rows kept
         chk = checked.checker

@@ -49,6 +49,7 @@ EXPECTED_SIGNATURES = {
     "ASM_POOL_MIDPOINT": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_LADDERS": ["Optional assumptions", "Optional rows"],
     "ASM_WHY": ["function", "ParamArray args()"],
+    "ASM_HELP": ["text", "Optional assumptions"],
     "ASM_ACTIONS": ["participant", "measures", "cost", "activities", "Optional exceptions", "Optional cost_ladder",
                     "Optional assumptions", "Optional rows"],
     "ASM_PROJECTION": ["final_score", "performance_year", "cohort", "part_b_payments", "Optional growth",

@@ -368,3 +368,37 @@ def test_every_measure_cell_of_the_score_sheet_calls_the_measure_kernel(wb):
     for r in range(L.SCORE_MEASURE_FIRST_ROW, L.SCORE_MEASURE_FIRST_ROW + L.MAX_MEASURES):
         for col, item in zip("BCDEFG", ("collection_type", "completeness", "cases", "points", "status", "counted")):
             assert f'ASM_MEASURE("{item}",{L.COHORT_SCORED},A{r},' in ws[f"{col}{r}"].value, (col, r)
+
+
+def test_no_text_in_a_formula_is_longer_than_excel_takes(wb):
+    # Excel refuses a formula whose text constant is over 255 characters ("Text values in formulas are limited
+    # to 255 characters"); LibreOffice and our evaluator do not, so only this test would see one
+    longest = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                text = c.value.text if isinstance(c.value, ArrayFormula) else c.value
+                if isinstance(text, str) and text.startswith("="):
+                    for tok in Tokenizer(text).items:
+                        if tok.subtype == "TEXT":
+                            longest.append((len(tok.value) - 2 - tok.value.count('""'), f"{ws.title}!{c.coordinate}"))
+    assert longest and max(longest)[0] <= 255, max(longest)
+    assert any(ref.startswith(L.INPUTS) for _, ref in longest)   # the help texts through ASM_HELP are checked too
+
+
+def test_the_help_next_to_an_input_follows_the_assumptions(tmp_path):
+    # "1 = solo (+15)" stayed when the Assumptions sheet gave a solo practice +12
+    from asm_xl.calc.evaluator import Evaluator
+    from asm_xl.xlsx.scan import scan_workbook
+    scan = scan_workbook(DEFAULT_TEMPLATE)
+    row = L.SCALAR_INPUTS["In_PracticeSize"][0]
+    assert scan.formulas[(L.INPUTS, f"C{row}")][0].startswith('ASM_HELP("1 = solo (+{solo_practice_bonus:g})')
+    names = {n: ref for n, local, _h, ref in scan.defined_names if local is None and ref}
+    ev = Evaluator({k: "=" + v[0] for k, v in scan.formulas.items()}, names)
+    inputs = dict(scan.inputs)
+    assumptions = [k for k, v in inputs.items() if k[0] == L.ASSUMPTIONS and v == "solo_practice_bonus"]
+    (sheet, cell), = assumptions
+    default = ev.run(inputs)[(L.INPUTS, f"C{row}")]
+    inputs[(sheet, f"B{cell[1:]}")] = 12.0
+    edited = ev.run(inputs)[(L.INPUTS, f"C{row}")]
+    assert default.startswith("1 = solo (+15), 2-15 = small (+10)") and edited.startswith("1 = solo (+12), ")

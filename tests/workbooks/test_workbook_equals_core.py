@@ -240,13 +240,14 @@ def _check_range(wb, core, what, source: str) -> None:
 
 
 def _check_band(wb, core_row, s: Settings, excepted: bool) -> None:
-    """The Scenarios band: the exchange curve at P10 and P90 of the same pool."""
+    """The Scenarios band: the exchange curve at P10 and P90 of the same pool (an excepted participant's:
+    neutral, 0 everywhere, as the curve itself; it had drawn a full band around a flat curve)."""
     ws = wb[L.SCENARIOS]
     steps = [ws[f"A{r}"].value for r in range(5, 26)]
     rng = pricing_pool(core_row["cohort"], int(core_row["performance_year"]), s).price(steps)
     for i, r in enumerate(range(5, 26)):
-        _same(ws[f"M{r}"].value, float(rng.factor_p10[i]), ("band P10", steps[i]))
-        _same(ws[f"N{r}"].value, float(rng.factor_p90[i]), ("band P90", steps[i]))
+        _same(ws[f"M{r}"].value, 0.0 if excepted else float(rng.factor_p10[i]), ("band P10", steps[i]))
+        _same(ws[f"N{r}"].value, 0.0 if excepted else float(rng.factor_p90[i]), ("band P90", steps[i]))
     # the curve itself at the workbook's scaling factor (an excepted participant: 0 everywhere)
     sf = _named_cell(wb, "Sc_Scaling")
     r_level = risk_level(int(core_row["performance_year"]))

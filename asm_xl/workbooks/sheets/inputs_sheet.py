@@ -8,7 +8,6 @@ from openpyxl.styles import Alignment
 import math
 
 from asm_xl.model.parameters import cohorts
-from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (CHARS_PER_WIDTH, BOLD, NOTE_FONT, RESULT_FILL, TITLE_FONT, define, header, input_cell,
                                            validation)
@@ -36,7 +35,7 @@ def build_inputs(wb: Workbook) -> None:
         ref = f"B{row}"
         input_cell(ws, ref, kind)
         validation(ws, kind, ref)
-        ws.cell(row=row, column=3, value=DEFAULT_SETTINGS.fill(help_text)).font = NOTE_FONT
+        ws.cell(row=row, column=3, value=help_cell(help_text)).font = NOTE_FONT
         define(wb, name, L.scalar_ref(name))
     ws["B12"] = "Yes"
     for name in ("In_EUC", "In_PaymentException"):
@@ -58,6 +57,17 @@ def build_inputs(wb: Workbook) -> None:
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
     ws.freeze_panes = "A4"
+
+
+def help_cell(text: str) -> str:
+    """A help text next to an input: as it is, or, where it names settings in braces, ``ASM_HELP`` of it with
+    the Assumptions, so that an edited setting shows there too (the bonus of a solo practice, the episodes
+    cost needs); the cached value is the defaults' text (:meth:`~asm_xl.model.settings.Settings.fill`)."""
+    if "{" not in text:
+        return text
+    if len(text) > 255:   # Excel's longest text in a formula
+        raise ValueError(f"help text over 255 characters: {text[:40]}...")
+    return '=ASM_HELP("' + text.replace('"', '""') + '",Assumptions)'
 
 
 #: column A holds its longest label ("Extreme and uncontrollable circumstances") on one line

@@ -55,6 +55,9 @@ def build_assumptions(wb: Workbook) -> None:
 LADDERS_CALL = "ASM_LADDERS(Assumptions)"
 BENCHMARK_NOTE = ("Year: the Assumptions sheet's benchmark_year (0 = the latest year each measure has). Change it "
                   "there: this table and the Score sheet follow. A measure without a ladder is excluded.")
+#: the unit of the ladders, beside the Inputs sheet's fractions
+LADDER_UNITS_NOTE = ("Ladders are in percent, as CMS publishes them: a rate of 0.70 (70%) on the Inputs sheet is 70 "
+                     "here; Q492's in its native units.")
 
 
 def ladder_rows() -> int:
@@ -84,6 +87,8 @@ def build_benchmarks(wb: Workbook) -> None:
     ws["A2"] = (f'=IF(ISERROR(INDEX({LADDERS_CALL},1,1)),"Not available: "&ASM_WHY("ASM_LADDERS",Assumptions),'
                 f'"{BENCHMARK_NOTE}")')
     ws["A2"].font = NOTE_FONT
+    ws["A3"] = LADDER_UNITS_NOTE
+    ws["A3"].font = NOTE_FONT
     header(ws, 4, list(LADDERS_HEADER), col=1)
     ws["F4"] = f'=IFERROR(INDEX({LADDERS_CALL},1,6),"{LADDERS_HEADER[5]}")'  # names the cap in force
     for c in range(8, 18):  # B1..B10 over their right-aligned numbers

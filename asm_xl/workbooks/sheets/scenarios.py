@@ -21,7 +21,8 @@ def build_scenarios(wb: Workbook) -> None:
     ws["A1"] = "Scenarios: what moves the payment"
     ws["A1"].font = TITLE_FONT
     ws["A2"] = ("Exchange curve: the payment adjustment factor for every final score, this cohort and year; "
-                "dashed: the cautious and hopeful cases of the national peer model (columns M-N).")
+                "dashed: the cautious and hopeful cases of the pool in force (columns M-N; a given pool has one "
+                "case); an exception makes every factor neutral.")
     ws["A2"].font = NOTE_FONT
     # which pool prices the curve: the pool in force's words (ASM_POOL), as the Score sheet's range says
     ws["A3"] = '=IFERROR("Priced by the pool in force: "&ASM_POOL(In_Year,Sc_Cohort,Assumptions),"")'
@@ -37,12 +38,12 @@ def build_scenarios(wb: Workbook) -> None:
     column_block(ws, 5, 2, f'=ASM_FACTOR({scores},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions)', n,
                  "Exchange curve: factor (ASM_FACTOR)")
     column_block(ws, 5, 3, f"=ASM_IMPACT({L.SCENARIOS}!B5:B{end},In_Payments)", n, "Exchange curve: dollars (ASM_IMPACT)")
-    # The band: the same curve at the cautious and hopeful percentiles of the national peer model
-    # (the Score sheet's range table sets them).
+    # The band: the same curve at the cautious and hopeful percentiles of the pool in force (the Score
+    # sheet's range table sets them), this physician's exceptions as the curve has them.
     header(ws, 4, ["Cautious case", "Hopeful case"], col=13)
-    column_block(ws, 5, 13, f'=ASM_FACTOR_RANGE({scores},In_Year,Sc_Cohort,Sc_PercentileLow,"",Assumptions)', n,
+    column_block(ws, 5, 13, f'=ASM_FACTOR_RANGE({scores},In_Year,Sc_Cohort,Sc_PercentileLow,In_Exceptions,Assumptions)', n,
                  "Exchange curve: cautious case (ASM_FACTOR_RANGE)")
-    column_block(ws, 5, 14, f'=ASM_FACTOR_RANGE({scores},In_Year,Sc_Cohort,Sc_PercentileHigh,"",Assumptions)', n,
+    column_block(ws, 5, 14, f'=ASM_FACTOR_RANGE({scores},In_Year,Sc_Cohort,Sc_PercentileHigh,In_Exceptions,Assumptions)', n,
                  "Exchange curve: hopeful case (ASM_FACTOR_RANGE)")
     for i in range(n):
         r = 5 + i

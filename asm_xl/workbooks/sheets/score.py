@@ -176,8 +176,11 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
     """How sure is this number? The factor and dollars at three percentiles of the national peer
     model's simulated cohorts, the chance of a gain and where the range comes from (ASM_FACTOR_RANGE,
     ASM_GAIN_CHANCE, ASM_POOL: :mod:`asm_xl.model.ranges`)."""
-    header(ws, top, ["Range over the national cohort"] + [label for label, _ in RANGE_PERCENTILES.values()])
+    header(ws, top, ["Range over the pool's simulated cohorts"] + [label for label, _ in RANGE_PERCENTILES.values()])
     pct, factor, dollars, gain, pool = top + 1, top + 2, top + 3, top + 4, top + 5
+    for col, (label, _) in RANGE_PERCENTILES.items():   # the heading names the percentile typed below it
+        ws[f"{col}{top}"] = f'="{label.split(" (")[0]} (P"&{col}{pct}&")"'
+
     ws.cell(row=pct, column=1, value="Percentile of the simulated cohorts")
     ws.cell(row=factor, column=1, value="Factor in this case")
     ws.cell(row=dollars, column=1, value="Dollars in this case")

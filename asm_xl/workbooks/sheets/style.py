@@ -54,6 +54,26 @@ def define(wb: Workbook, name: str, ref: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
 
+#: what a validated input cell takes, in the words its error and its prompt show (Excel: at most 255 characters)
+ALLOWED = {
+    "specialty": "a Medicare specialty of the list",
+    "cohort": "HF or LBP (blank: the specialty's cohort)",
+    "year": "a performance year {first}-{last}",
+    "yesno": "Yes or No",
+    "collection": "a collection type of the list that the measure is collected as (the Score sheet says if not)",
+    "count": "a whole number, 0 or more",
+    "count1": "a whole number, 1 or more",
+    "dollars": "dollars, 0 or more",
+    "positive": "a number, 0 or more",
+    "fraction": "a fraction 0-1 (type 70% or 0.70)",
+    "rate": "the performance rate as a fraction (type 70% or 0.70); Q492 in its native units",
+    "bonus": "points 0-{bonus:g}",
+    "points0": "points 0-10",
+    "points1": "points 1-10",
+    "percentile": "a percentile 0-100 (10 = cautious, 50 = middle, 90 = hopeful)",
+}
+
+
 def validation(ws, kind: str, cells: str) -> None:
     names = specialties()
     years = performance_years()
@@ -76,8 +96,10 @@ def validation(ws, kind: str, cells: str) -> None:
     }
     if kind not in rules:
         return
-    dv = DataValidation(allow_blank=True, showErrorMessage=True, errorTitle="asm-xl",
-                        error=f"Not allowed here: see the help next to the cell ({kind}).", **rules[kind])
+    allowed = ALLOWED[kind].format(first=years[0], last=years[-1], bonus=DEFAULT_SETTINGS.complex_bonus_max)
+    dv = DataValidation(allow_blank=True, showErrorMessage=True, errorTitle="asm-xl: not allowed here",
+                        error=f"Allowed: {allowed}.", showInputMessage=True, promptTitle="Allowed",
+                        prompt=allowed, **rules[kind])
     dv.add(cells)
     ws.add_data_validation(dv)
 
