@@ -402,3 +402,22 @@ def test_the_help_next_to_an_input_follows_the_assumptions(tmp_path):
     inputs[(sheet, f"B{cell[1:]}")] = 12.0
     edited = ev.run(inputs)[(L.INPUTS, f"C{row}")]
     assert default.startswith("1 = solo (+15), 2-15 = small (+10)") and edited.startswith("1 = solo (+12), ")
+
+
+def test_every_score_item_computed_by_an_asm_function_has_a_why_cell(wb):
+    # the sheet promises "a cell showing #N/A, #NUM! or #VALUE! says why in its Why column"; the IA adjustment,
+    # the payment year and the multiplier had none
+    ws = wb[L.SCORE]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Item")
+    checked = []
+    for r in range(head + 1, head + 30):
+        formula = ws.cell(r, 2).value
+        if not isinstance(formula, str) or not formula.startswith("="):
+            break
+        if "ASM_" in formula:
+            why = ws.cell(r, 3).value
+            assert isinstance(why, str) and why.startswith(f"=IF(ISERROR(B{r}),") and "ASM_WHY(" in why, \
+                (ws.cell(r, 1).value, why)
+            checked.append(ws.cell(r, 1).value)
+    assert {"Improvement activities adjustment", "Payment year", "Payment multiplier"} <= set(checked)
+    assert len(checked) >= 15
