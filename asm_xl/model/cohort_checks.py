@@ -13,7 +13,7 @@ import pandas as pd
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import resolve_cohort
 from asm_xl.model.identifiers import npi_problem, npi_valid_mask, tin_key, tin_problem
-from asm_xl.model.validation import FALSE_WORDS, TRUE_WORDS, percent_hint, typed_number
+from asm_xl.model.validation import FALSE_WORDS, TRUE_WORDS, YES_NO_ALLOWED, percent_hint, typed_number
 
 __all__ = ["Checker", "bool_value", "blank_scalar", "map_text", "cohort_codes", "ia_done_column",
            "report_duplicates"]
@@ -191,7 +191,7 @@ class Checker:
         else:
             out = np.full(self.n, np.nan)
         out[blank] = float(default)
-        self.report(np.isnan(out), column, None, "must be yes/no, TRUE/FALSE or 1/0")
+        self.report(np.isnan(out), column, None, f"must be {YES_NO_ALLOWED}")
         return out
 
     def text(self, column: str) -> np.ndarray:

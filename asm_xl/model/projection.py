@@ -35,7 +35,7 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import performance_years, year_parameters
 from asm_xl.model.rescoring import Baseline, final_scores, pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
-from asm_xl.model.validation import as_number, is_blank
+from asm_xl.model.validation import YES_NO_ALLOWED, as_number, is_blank
 
 __all__ = ["PROJECTION_COLUMNS", "PRACTICE_COLUMNS", "project_five_years", "yearly_projection", "practice_projection"]
 
@@ -213,6 +213,6 @@ def _participation(participation, npi: np.ndarray) -> dict[int, np.ndarray]:
                 continue
             flag = bool_value(value)
             if np.isnan(flag):
-                raise ASMInputError(f"participation {n} {y}", value, "yes/no, TRUE/FALSE or 1/0")
+                raise ASMInputError(f"participation {n} {y}", value, YES_NO_ALLOWED)
             out[y][i] = flag
     return out

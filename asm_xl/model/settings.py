@@ -26,7 +26,7 @@ from typing import Any, Iterator, Mapping, NamedTuple
 from asm_xl.model import peer_settings
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peer_assumptions import PeerAssumptions
-from asm_xl.model.validation import as_bool, as_number, as_whole, is_blank
+from asm_xl.model.validation import YES_NO_ALLOWED, as_bool, as_number, as_whole, is_blank
 
 __all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES"]
 
@@ -275,7 +275,7 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
         return None  # an optional value left blank
     if isinstance(f.default, bool):
         if is_blank(value):   # (as_bool reads a blank cell as no: here it would switch a rule off unsaid)
-            raise ASMInputError(f.name, value, "yes/no, TRUE/FALSE or 1/0")
+            raise ASMInputError(f.name, value, YES_NO_ALLOWED)
         return as_bool(f.name, value)
     if isinstance(f.default, int):
         return as_whole(f.name, value, minimum=lo, maximum=hi)

@@ -8,7 +8,7 @@ from numbers import Real
 
 from asm_xl.model.errors import ASMInputError
 
-__all__ = ["MAX_DOLLARS", "DOLLARS_ALLOWED", "typed_number", "percent_hint", "TRUE_WORDS", "FALSE_WORDS", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
+__all__ = ["MAX_DOLLARS", "DOLLARS_ALLOWED", "typed_number", "percent_hint", "TRUE_WORDS", "FALSE_WORDS", "YES_NO_ALLOWED", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
 
 
 #: The largest dollar amount an input may hold: no physician's Medicare payments or episode cost comes
@@ -118,6 +118,9 @@ def as_count(field: str, value: object) -> int:
 
 TRUE_WORDS = {"true", "yes", "y", "1", "x", "done"}
 FALSE_WORDS = {"false", "no", "n", "0", ""}
+#: what a yes/no cell takes, in every message that refuses one (the words above, named)
+YES_NO_ALLOWED = (f"yes/no, TRUE/FALSE or 1/0 ({', '.join(sorted(TRUE_WORDS - {'true', 'yes', '1'}))} also mean yes; "
+                  f"{', '.join(sorted(FALSE_WORDS - {'false', 'no', '0', ''}))} no)")
 
 
 def as_bool(field: str, value: object) -> bool:
@@ -130,7 +133,7 @@ def as_bool(field: str, value: object) -> bool:
         return float(value) == 1.0
     if isinstance(value, str) and value.strip().casefold() in TRUE_WORDS | FALSE_WORDS:
         return value.strip().casefold() in TRUE_WORDS
-    raise ASMInputError(field, value, "yes/no, TRUE/FALSE or 1/0")
+    raise ASMInputError(field, value, YES_NO_ALLOWED)
 
 
 def _bounds_text(minimum: float | None, maximum: float | None) -> str:

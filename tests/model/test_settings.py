@@ -87,7 +87,7 @@ def test_from_mapping_coerces_text_and_keeps_defaults_for_blanks():
 
 
 def test_boolean_setting_rejects_non_boolean_text():
-    with pytest.raises(ASMInputError, match=r"bound_factors: 'maybe' is not allowed \(yes/no, TRUE/FALSE or 1/0\)"):
+    with pytest.raises(ASMInputError, match=r"bound_factors: 'maybe' is not allowed \(yes/no, TRUE/FALSE or 1/0 \(done, x, y also mean yes; n no\)\)"):
         Settings(bound_factors="maybe")
 
 
