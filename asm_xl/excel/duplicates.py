@@ -70,8 +70,16 @@ def _first_of(keys: tuple) -> tuple:
 
 def not_counted_status(measure: object, first: int, row: int) -> str:
     """The status of a row that does not count (``first``, ``row``: 0-based rows of the table), e.g.
-    "Not counted: Q236 entered twice, the first Q236 row (measure row 1) counts, not this one (row 5)"."""
+    "Not counted: Q236 entered twice, the first Q236 row (the table's 1st measure) counts, not this one (its
+    5th)": the table's own order, which a sheet's row numbers do not show (the Inputs sheet's table starts
+    at row 17)."""
     key = measure_key(measure)
     label = f"Q{key}" if key is not None and key.isdigit() else str(measure).strip()
-    return (f"Not counted: {label} entered twice, the first {label} row (measure row {first + 1}) counts, "
-            f"not this one (row {row + 1})")
+    return (f"Not counted: {label} entered twice, the first {label} row (the table's {_ordinal(first + 1)} measure) "
+            f"counts, not this one (its {_ordinal(row + 1)})")
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -37,7 +37,7 @@ def test_first_rows_points_each_row_at_the_first_row_of_its_measure():
 
 def test_not_counted_status_names_the_measure_and_both_rows_counted_from_one():
     assert not_counted_status("236", 0, 4) == \
-        "Not counted: Q236 entered twice, the first Q236 row (measure row 1) counts, not this one (row 5)"
+        "Not counted: Q236 entered twice, the first Q236 row (the table's 1st measure) counts, not this one (its 5th)"
 
 
 # ------------------------------------------------------------------ ASM_MEASURE with entered
@@ -52,8 +52,8 @@ def test_the_later_row_of_a_measure_shows_no_numbers_counts_as_excluded_and_says
     later = {i: cell(i, "8", entered, "eCQM", 60, 60, rate=0.90) for i in ITEMS}
     assert later == {"collection_type": "eCQM", "completeness": "-", "cases": "-", "points": "-",
                      "counted": "excluded",
-                     "status": "Not counted: Q008 entered twice, the first Q008 row (measure row 2) counts, "
-                               "not this one (row 4)"}
+                     "status": "Not counted: Q008 entered twice, the first Q008 row (the table's 2nd measure) counts, "
+                               "not this one (its 4th)"}
     # the first row of the measure is scored as without the argument: 90% on the eCQM ladder
     first = cell("counted", "Q008", entered[:2], "eCQM", 60, 60, rate=0.90)
     assert first == pytest.approx(Q008_90, rel=1e-12)

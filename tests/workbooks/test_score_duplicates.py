@@ -51,8 +51,8 @@ def test_a_measure_entered_twice_counts_once_on_its_first_row(tmp_path, engine):
 
     after, cells, actions_after = _values(path)
     assert cells["rows"][-1] == ["Q008", "eCQM", "-", "-", "-",
-                                 "Not counted: Q008 entered twice, the first Q008 row (measure row 2) counts, "
-                                 "not this one (row 6)", "excluded"]
+                                 "Not counted: Q008 entered twice, the first Q008 row (the table's 2nd measure) counts, "
+                                 "not this one (its 6th)", "excluded"]
     assert cells["rows"][1][6] == 8.0  # the first Q008 row counts, as before
     assert after["Quality category score"] == pytest.approx(0.35, rel=1e-12) == float(core["quality"])
     assert after["Final score (0-100)"] == pytest.approx(float(core["final_score"]), rel=1e-12)
