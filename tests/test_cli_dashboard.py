@@ -152,3 +152,15 @@ def test_the_practice_summary_speaks_of_national_draws_only_for_the_national_poo
     roster = practice_summary(totals, pool="roster", sources={"HF 2027": "roster as the cohort"})
     assert "share the national draws" in national and "share the national draws" not in roster
     assert "Pool: roster (HF 2027: roster as the cohort)" in " ".join(roster.split())
+
+
+def test_only_a_real_npi_is_said_to_be_missing_from_cms_list(tmp_path, capsys):
+    # a malformed NPI is the roster's error (its row is rejected), not a physician missing from CMS's list
+    from asm_xl.cli.cms_commands import cms_participation
+    from tests.helpers.cms_files import cms_row, write_cms_csv
+    okafor, mensah = "1891394078", "1035992670"
+    cms = write_cms_csv(tmp_path / "participants.csv", [cms_row(okafor, first="Adaeze", last="Okafor")])
+    flags = cms_participation(cms, [okafor, mensah, "123", ""])
+    err = capsys.readouterr().err
+    assert err.startswith(f"warning: 1 roster physician(s) are not on CMS's participants list ({mensah}): ")
+    assert set(flags) == {okafor, mensah} and not any(flags[mensah].values())
