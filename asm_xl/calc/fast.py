@@ -75,9 +75,9 @@ class CompiledTemplate:
         self.named = {}
         for name, ref in book.names.items():
             sheet, cell = split_sheet(ref, "")
-            if sheet and ":" not in cell and is_plain_cell(cell.replace("$", "")) \
-                    and (sheet, cell.replace("$", "")) in formulas:
-                self.named[(sheet, cell.replace("$", ""))] = name
+            key = (sheet, cell.replace("$", ""))
+            if key in formulas:   # one cell (a range's "A1:B2" is no formula cell's key)
+                self.named[key] = name
 
     def compute(self, book: Book) -> dict:
         """{(sheet, cell): fresh value} of every formula cell of *book* (one of this template's)."""

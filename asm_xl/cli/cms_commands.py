@@ -90,13 +90,13 @@ def cms_participation(path, npis) -> dict:
     """The projection's participation from CMS's participants file for the roster's NPIs (see
     :func:`~asm_xl.roster.cms_participants.participation_for_projection`); a warning names the roster's
     physicians the file does not list, who are then not participating in the years it publishes."""
-    from asm_xl.roster.cms_participants import participation_for_projection, published_years, read_cms_participants
+    from asm_xl.roster.cms_participants import (participation_for_projection, published_years, read_cms_participants,
+                                                unlisted_npis)
     from asm_xl.model.identifiers import npi_is_valid
     participants = read_cms_participants(path)
-    listed = set(participants["npi"])
     # an NPI that is no NPI is the roster's error (its row is rejected), not one missing from CMS's list
-    npis = [n for n in dict.fromkeys(str(n).strip() for n in npis) if n and npi_is_valid(n)]
-    absent = [n for n in npis if n not in listed]
+    npis = [n for n in (str(n).strip() for n in npis) if npi_is_valid(n)]
+    absent = unlisted_npis(participants, npis)
     years = published_years(participants)
     if absent and years:
         shown = ", ".join(absent[:5]) + (f" and {len(absent) - 5} more" if len(absent) > 5 else "")

@@ -48,7 +48,7 @@ from asm_xl.roster.read import FIRST_DATA_ROW, RosterError, normalize_column_nam
 
 __all__ = ["CMSParticipantsError", "CMS_COLUMNS", "CMS_YEARS", "read_cms_participants", "normalize_participants",
            "participation_by_year", "participation_for_projection", "combine_flags", "cms_performance_year",
-           "published_years"]
+           "published_years", "unlisted_npis"]
 
 #: The performance years CMS's file has a participant and a small-practice column for [CMS].
 CMS_YEARS = tuple(performance_years())
@@ -250,12 +250,19 @@ def participation_for_projection(participants: pd.DataFrame, npis=None) -> dict[
         if rec["participant"] is not None:
             out.setdefault(rec["npi"], {})[int(rec["performance_year"])] = bool(rec["participant"])
     published = published_years(participants) if npis is not None else []
-    if published:
-        listed = set(participants["npi"])
-        for npi in dict.fromkeys(str(n).strip() for n in npis):
-            if npi and npi not in listed:
-                out[npi] = dict.fromkeys(published, False)
+    for npi in unlisted_npis(participants, npis) if published else ():
+        out[npi] = dict.fromkeys(published, False)
     return out
+
+
+def unlisted_npis(participants: pd.DataFrame, npis) -> list[str]:
+    """The NPIs of ``npis`` (stripped, each once, blanks left out) that CMS's file does not list.
+
+    >>> unlisted_npis(pd.DataFrame({"npi": ["1234567893"]}), [" 1234567893", "1245319599", "", "1245319599"])
+    ['1245319599']
+    """
+    listed = set(participants["npi"])
+    return [n for n in dict.fromkeys(str(n).strip() for n in npis) if n and n not in listed]
 
 
 def published_years(participants: pd.DataFrame) -> list[int]:

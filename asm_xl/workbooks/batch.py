@@ -269,14 +269,15 @@ def _ranks_without(scores: pd.DataFrame, absent: set) -> tuple[list, list]:
     """The roster ranks and pool sizes of ``scores`` (its ``cohort_rank``/``cohort_size``: the physicians the
     cohort API pooled, by cohort and year) with the rows of ``absent`` left out and the others ranked again
     by :func:`~asm_xl.model.payment.competition_rank`, the cohort API's rule."""
-    ranks = scores["cohort_rank"].astype("float").to_numpy().copy()
+    ranks = np.full(len(scores), np.nan)
     sizes = scores["cohort_size"].astype(int).to_numpy().copy()
+    finals = scores["final_score"].to_numpy(dtype=float)
     pooled = scores["cohort_rank"].notna().to_numpy() & ~scores.index.isin(list(absent))
-    keys = list(zip(scores["cohort"], scores["performance_year"]))
-    for key in set(k for k, p in zip(keys, pooled) if p):
-        mine = np.flatnonzero(pooled & np.array([k == key for k in keys]))
-        ranks[mine] = competition_rank(scores["final_score"].to_numpy(dtype=float)[mine])
-        sizes[np.array([k == key for k in keys])] = len(mine)
+    for rows in scores.groupby(["cohort", "performance_year"]).indices.values():
+        mine = rows[pooled[rows]]
+        if len(mine):
+            ranks[mine] = competition_rank(finals[mine])
+            sizes[rows] = len(mine)
     return ranks.tolist(), sizes.tolist()
 
 
