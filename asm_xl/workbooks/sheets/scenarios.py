@@ -78,8 +78,8 @@ def build_scenarios(wb: Workbook) -> None:
     point.marker.graphicalProperties.line.solidFill = "C00000"
     point.graphicalProperties.line.noFill = True
     band = []
-    for col, title, colour in ((13, "Cautious case (national peer model)", "A6A6A6"),
-                               (14, "Hopeful case (national peer model)", "A6A6A6")):
+    for col, title, colour in ((13, "Cautious case (pool in force)", "A6A6A6"),
+                               (14, "Hopeful case (pool in force)", "A6A6A6")):
         edge = Series(Reference(ws, min_col=col, min_row=5, max_row=end),
                       Reference(ws, min_col=1, min_row=5, max_row=end), title=title)
         edge.marker.symbol = "none"
