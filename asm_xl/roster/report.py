@@ -33,15 +33,26 @@ def write_table_csv(frame: pd.DataFrame, path) -> Path:
     CSV: UTF-8 with BOM (Excel shows accents), no index, written atomically (:func:`write_atomic`), every
     text cell and column name through :func:`csv_safe_text`, so a name from a roster such as
     ``=HYPERLINK(...)`` is text, not a formula, when the file is opened. Numbers are written as pandas
-    writes them (a negative number stays a number)."""
+    writes them (a negative number stays a number), except a negative zero, which is written 0.0: an
+    adjustment of none (-10 x 0 missing activities) is no penalty, not "-0.0"."""
     safe = frame.copy()
     safe.columns = [csv_safe_text(c) if isinstance(c, str) else c for c in safe.columns]
     for i in range(safe.shape[1]):
-        if safe.dtypes.iloc[i] == object or pd.api.types.is_string_dtype(safe.dtypes.iloc[i]):
-            safe.isetitem(i, safe.iloc[:, i].map(lambda v: csv_safe_text(v) if isinstance(v, str) else v))
+        dtype = safe.dtypes.iloc[i]
+        if pd.api.types.is_float_dtype(dtype):
+            safe.isetitem(i, safe.iloc[:, i] + 0.0)   # -0.0 + 0.0 is 0.0; every other value unchanged
+        elif dtype == object or pd.api.types.is_string_dtype(dtype):
+            safe.isetitem(i, safe.iloc[:, i].map(_csv_cell))
     p = Path(os.fspath(path))
     write_atomic(p, safe.to_csv(index=False).encode("utf-8-sig"))
     return p
+
+
+def _csv_cell(v):
+    """One cell of an object column: text made safe, a negative zero 0.0, anything else as it is."""
+    if isinstance(v, str):
+        return csv_safe_text(v)
+    return v + 0.0 if v.__class__ is float else v
 
 
 def _safe_cell(v, escape: bool) -> str:

@@ -57,3 +57,19 @@ def test_a_file_that_is_not_an_error_report_is_never_removed(tmp_path):
     report = report_rejected_rows(errors, tmp_path / "e.csv")
     assert is_error_report(report)
     assert report_rejected_rows(errors.iloc[:0], report) is None and not report.exists()
+
+
+def test_a_negative_zero_is_written_as_zero_in_a_table_for_a_spreadsheet(tmp_path):
+    # a physician who did both activities: IA adjustment -10 x (2 - 2) = -0.0 in IEEE arithmetic; a finance
+    # analyst reads "-0.0" as a penalty of some kind, so the table says 0.0 (the kernels keep their bits)
+    import csv
+
+    from asm_xl.roster import write_table_csv
+    frame = pd.DataFrame({"ia_adjustment": [-10.0 * (2 - 2), -10.0, 0.0],
+                          "note": [-0.0, "text", None]})
+    assert str(frame["ia_adjustment"][0]) == "-0.0"   # what the arithmetic gives
+    path = write_table_csv(frame, tmp_path / "scores.csv")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert [r[0] for r in rows[1:]] == ["0.0", "-10.0", "0.0"]
+    assert [r[1] for r in rows[1:]] == ["0.0", "text", ""]
