@@ -115,6 +115,7 @@ CASES_TABLE = {
     "ASM_IA_DONE": (("yes", "no"), lambda a, b: (a.lower() == "yes") + (b.lower() == "yes")),
     "ASM_IA_ADJ": ((1.0, ASSUMPTIONS), lambda n, a: -S.ia_penalty_per_missing * (2 - n)),
     "ASM_PI_ADJ": ((0.8, ASSUMPTIONS), lambda pi, a: -S.pi_max_penalty * (1.0 - pi)),
+    "ASM_COMPLEX_BONUS": ((7.5, ASSUMPTIONS), lambda b, a: b if 0.0 <= b <= S.complex_bonus_max else None),
     "ASM_PRACTICE_BONUS": ((8.0, None, ASSUMPTIONS), lambda n, s, a: S.solo_practice_bonus if n <= 1 else (
         S.small_practice_bonus if n <= S.small_practice_max_clinicians else 0.0)),
     "ASM_FINAL": ((0.62, 0.7, 1.0, 0.8, 2.0, 8.0, True, None, ASSUMPTIONS), lambda *a: _final(*a[:7])),

@@ -87,6 +87,27 @@ def asm_exception(euc_exception, payment_exception):
     return exceptions.exception_note(euc, pay) or "No exception"
 
 
+COMPLEX_BONUS = Arg("complex_bonus", "Optional: complex patient bonus, 0-{complex_bonus_max:g} points. Default 0.",
+                    optional=True)
+
+
+def _complex_bonus(v: object, s) -> float:
+    """The complex patient bonus given (blank: 0), 0 to ``complex_bonus_max`` points [CMS: up to +10;
+    ASSUMPTION: CMS's formula is unpublished, the bonus is an input]."""
+    return xv.optional_number("complex_bonus", v, 0.0, minimum=0, maximum=s.complex_bonus_max,
+                              allowed=f"points from 0 to {s.complex_bonus_max:g}, or blank for none")
+
+
+@excel_function(
+    "ASM_COMPLEX_BONUS",
+    "Complex patient bonus in points (0-{complex_bonus_max:g}; blank = 0) as the final score adds it. CMS's "
+    "formula is unpublished: the bonus is an input.",
+    Arg("complex_bonus", "Complex patient bonus, 0-{complex_bonus_max:g} points; blank = none."),
+    ASSUMPTIONS, source="CMS; ASSUMPTION: the bonus is an input")
+def asm_complex_bonus(complex_bonus, assumptions=None):
+    return _complex_bonus(complex_bonus, settings_arg(assumptions))
+
+
 @excel_function(
     "ASM_FINAL",
     "ASM final score 0-100 from category scores and adjustments; blank or #N/A category = not scored.",
@@ -94,8 +115,7 @@ def asm_exception(euc_exception, payment_exception):
     Arg("cost", "Cost category score (fraction); blank or #N/A = not scored."),
     Arg("ia_done", "Improvement activities completed: 0, 1 or 2."),
     Arg("pi_score", "Promoting Interoperability score (fraction)."),
-    Arg("complex_bonus", "Optional: complex patient bonus, 0-{complex_bonus_max:g} points. Default 0.",
-        optional=True),
+    COMPLEX_BONUS,
     Arg("practice_size", "Optional: clinicians in the TIN (1 solo +{solo_practice_bonus:g}, "
                          "2-{small_practice_max_clinicians} +{small_practice_bonus:g}). Default: no bonus.",
         optional=True),
@@ -110,7 +130,7 @@ def asm_final(quality, cost, ia_done, pi_score, complex_bonus=None, practice_siz
     c = np.nan if not_scored(cost) else xv.number("cost", cost, minimum=0, maximum=1)
     ia = xv.whole("ia_done", ia_done, minimum=0, maximum=2, allowed="0, 1 or 2")
     pi = xv.number("pi_score", pi_score, minimum=0, maximum=1, allowed="a fraction between 0 and 1")
-    bonus = xv.optional_number("complex_bonus", complex_bonus, 0.0, minimum=0, maximum=s.complex_bonus_max)
+    bonus = _complex_bonus(complex_bonus, s)
     size = xv.optional_number("practice_size", practice_size, None, minimum=1, allowed="clinicians >= 1")
     met = xv.boolean("min_submission_met", min_submission_met, True)
     practice = 0.0 if size is None else float(adjustments.practice_size_bonus(size, _small_flag(small_practice),

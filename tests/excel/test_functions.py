@@ -288,6 +288,21 @@ def test_helpers_for_adjustments():
     assert call("ASM_COMPLETENESS", None, None) == 0.0   # nothing reported
 
 
+def test_complex_bonus_is_the_points_given_blank_none_and_beyond_the_cap_an_error_naming_it():
+    # spec 6: up to +10 points, accepted as an input (the formula is unpublished); the cap is a setting
+    assert [call("ASM_COMPLEX_BONUS", v) for v in (None, "", 0, 7.5, "3", 10)] == [0.0, 0.0, 0.0, 7.5, 3.0, 10.0]
+    assert call("ASM_COMPLEX_BONUS", 12) == "#NUM!"
+    assert explain("ASM_COMPLEX_BONUS", 12) == "complex_bonus: 12 is not allowed (points from 0 to 10, or blank for none)"
+    assert call("ASM_COMPLEX_BONUS", -1) == "#NUM!" and call("ASM_COMPLEX_BONUS", "lots") == "#VALUE!"
+    assert call("ASM_COMPLEX_BONUS", "#N/A") == "#N/A"
+    assumptions = [["complex_bonus_max", 5]]
+    assert call("ASM_COMPLEX_BONUS", 7.5, assumptions) == "#NUM!"
+    assert call("ASM_COMPLEX_BONUS", 5, assumptions) == 5.0
+    # ASM_FINAL reads its complex_bonus by the same rule: 50 + 7.5 with both activities and full PI
+    assert call("ASM_FINAL", 0.5, 0.5, 2, 1.0, 7.5) == 57.5
+    assert explain("ASM_FINAL", 0.5, 0.5, 2, 1.0, 12) == explain("ASM_COMPLEX_BONUS", 12)
+
+
 def test_minimum_submission_needs_one_complete_non_claims_measure_on_time():
     assert call("ASM_MIN_SUBMISSION", [None, 0.7, 0.75]) is True      # 75% exactly meets it
     assert call("ASM_MIN_SUBMISSION", [None, 0.7, 0.74]) is False     # only the claims measure

@@ -15,6 +15,7 @@ EXPECTED_SIGNATURES = {
                     "Optional measures"],  # cohort, measures last: the 4-argument formulas of earlier workbooks stand
     "ASM_MISSING_MEASURES": ["cohort", "measures", "Optional assumptions"],
     "ASM_COST": ["value", "episodes", "Optional ladder", "Optional assumptions"],
+    "ASM_COMPLEX_BONUS": ["complex_bonus", "Optional assumptions"],
     "ASM_FINAL": ["quality", "cost", "ia_done", "pi_score", "Optional complex_bonus", "Optional practice_size",
                   "Optional min_submission_met", "Optional small_practice", "Optional assumptions"],
     "ASM_TFS": ["final_score", "Optional midpoint", "Optional assumptions", "Optional performance_year",

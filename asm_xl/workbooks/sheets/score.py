@@ -110,7 +110,8 @@ def build_score(wb: Workbook) -> None:
         ("Improvement activities adjustment", "=ASM_IA_ADJ(B{ia},Assumptions)", "0.0", '"ASM_IA_ADJ",B{ia},Assumptions'),
         ("Promoting Interoperability adjustment", "=ASM_PI_ADJ(In_PI,Assumptions)", "0.0",
          '"ASM_PI_ADJ",In_PI,Assumptions'),
-        ("Complex patient bonus", '=IF(In_Complex="",0,In_Complex)', "0.0", None),
+        ("Complex patient bonus", "=ASM_COMPLEX_BONUS(In_Complex,Assumptions)", "0.0",
+         '"ASM_COMPLEX_BONUS",In_Complex,Assumptions'),
         ("Small practice bonus", "=ASM_PRACTICE_BONUS(In_PracticeSize,In_SmallPractice,Assumptions)", "0.0",
          '"ASM_PRACTICE_BONUS",In_PracticeSize,In_SmallPractice,Assumptions'),
         # "Yes"/"No" rather than TRUE/FALSE: LibreOffice recalculates boolean cached values on load.
