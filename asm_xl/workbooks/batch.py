@@ -25,11 +25,12 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, report_rejected_rows, validate_roster
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_dashboard
 from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK
-from asm_xl.workbooks.filenames import safe_filename
+from asm_xl.workbooks.filenames import participant_file_names
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.inputs import workbook_inputs
-from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_WRITTEN, read_kept_workbook
-from asm_xl.workbooks.kept_rows import is_stale, kept_dashboard, kept_status, score_with_kept
+from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_OTHER, STATUS_WRITTEN, read_kept_workbook
+from asm_xl.workbooks.kept_rows import (is_stale, kept_dashboard, kept_status, row_year, same_participant,
+                                        score_with_kept)
 from asm_xl.workbooks.render import TemplateImage
 from asm_xl.workbooks.template import default_template
 from asm_xl.xlsx.atomic import write_atomic
@@ -160,19 +161,17 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         return report
     records = valid.to_dict("records")
     suffix = ".xlsm" if Path(template).suffix.lower() == ".xlsm" else ".xlsx"  # keep the template's macros usable
-    names, used = [], set()
-    for idx, row in zip(valid.index, records):
-        npi, person = str(row.get("npi", "")).strip(), str(row.get("name", ""))
-        name = safe_filename(npi, person, suffix=suffix)
-        if name.casefold() in used:
-            name = safe_filename(npi, person, str(idx), suffix=suffix)
-        used.add(name.casefold())
-        names.append((npi, person, name))
+    keys = [(str(row.get("npi", "")).strip(), str(row.get("name", "")), str(row.get("tin", "")).strip(),
+             row_year(row, performance_year)) for row in records]
+    names = [(npi, person, name) for (npi, person, _, _), name in zip(keys, participant_file_names(keys, suffix))]
     paths = [out / name for _, _, name in names]
-    # kept workbooks are read back first: their own inputs are what the run scores for them
+    # kept workbooks are read back first: their own inputs are what the run scores for them; a file of
+    # another participant under this name (the roster changed) is never taken for this row's
     kept = {} if overwrite else {i: read_kept_workbook(p) for i, p in enumerate(paths) if p.exists()}
-    scored, valid, unread = score_with_kept(valid, validation.scored, kept, settings=settings,
-                                            performance_year=performance_year)
+    others = {i for i, k in kept.items() if not same_participant(k, keys[i][0], keys[i][2], keys[i][3])}
+    scored, valid, unread = score_with_kept(valid, validation.scored, {i: None if i in others else k
+                                                                       for i, k in kept.items()},
+                                            settings=settings, performance_year=performance_year)
     scores = scored.scores
     if not scores.index.equals(valid.index):  # every valid row is scored, in order
         raise RuntimeError("internal: scores do not line up with the valid roster rows")
@@ -203,8 +202,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         if i not in kept:
             results.append(next(rendered))
             continue
-        status = kept_status(kept[i], numbers.table.iloc[i], readable=i not in unread,
-                             settings=book_settings.get((cohorts_[i], years[i])))
+        status = STATUS_OTHER if i in others else kept_status(
+            kept[i], numbers.table.iloc[i], readable=i not in unread, settings=book_settings.get((cohorts_[i], years[i])))
         results.append((str(path), status, kept[i].values if status == STATUS_KEPT else {}))
     files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)
     any_stale = any(is_stale(status) for _, status, _ in results)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["safe_filename", "MAX_NAME_BYTES"]
+__all__ = ["safe_filename", "participant_file_names", "MAX_NAME_BYTES"]
 
 _WIN_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 #: a file name's limit is 255 bytes (ext4, APFS) or 255 UTF-16 units (NTFS); a margin for the
@@ -44,3 +44,42 @@ def _cut(text: str, max_chars: int, max_bytes: int) -> str:
     while len(text.encode("utf-8")) > max_bytes:
         text = text[:-1]
     return text.rstrip(" .")
+
+
+def participant_file_names(keys: list[tuple[str, str, str, int]], suffix: str = ".xlsx") -> list[str]:
+    """One file name per participant, from ``keys`` = (NPI, name, TIN, performance year) in roster order.
+
+    A participant is a TIN/NPI pair of a performance year. An NPI with one row gets ``NPI_name``; an
+    NPI with several rows gets what tells its rows apart, the TIN (its digits, ``TIN123456789``)
+    where its TINs differ, the year (``PY2029``) where its years differ, so the name of a row does not
+    depend on the roster's order: a re-sorted roster names every file the same way, and a kept workbook
+    is found again under its own name. Two keys that still give one name (the same NPI, TIN and year
+    twice, which the roster's checks refuse; names equal but for case) get their position added.
+
+    >>> participant_file_names([("1003046806", "Pollono", "11-1111111", 2027),
+    ...                         ("1003046806", "Pollono", "444444444", 2027), ("1234567893", "Reyes", "1", 2027)])
+    ['1003046806_Pollono_TIN111111111.xlsx', '1003046806_Pollono_TIN444444444.xlsx', '1234567893_Reyes.xlsx']
+    """
+    by_npi: dict[str, list[tuple[str, int]]] = {}
+    for npi, _name, tin, year in keys:
+        by_npi.setdefault(npi, []).append((_digits(tin), year))
+    names, used = [], set()
+    for i, (npi, person, tin, year) in enumerate(keys):
+        rows = by_npi[npi]
+        parts = [npi, person]
+        if len({t for t, _ in rows}) > 1:
+            parts.append(f"TIN{_digits(tin)}")
+        if len({y for _, y in rows}) > 1:
+            parts.append(f"PY{year}")
+        name = safe_filename(*parts, suffix=suffix)
+        if name.casefold() in used:
+            name = safe_filename(*parts, str(i + 1), suffix=suffix)
+        used.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def _digits(tin: str) -> str:
+    """A TIN as file names show it: its digits ("11-1111111" and "111111111" are one TIN), else as typed."""
+    digits = "".join(ch for ch in str(tin) if ch.isdigit())
+    return digits or str(tin).strip()

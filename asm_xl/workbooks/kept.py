@@ -29,7 +29,7 @@ from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_p
 from asm_xl.xlsx.refs import cell_name, normalise, range_bounds, split_sheet
 from asm_xl.xlsx.zipcopy import read_member
 
-__all__ = ["KEPT_CELLS", "STATUS_KEPT", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
+__all__ = ["KEPT_CELLS", "STATUS_KEPT", "STATUS_OTHER", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
            "read_kept_workbook"]
 
 STATUS_WRITTEN = "written"
@@ -37,6 +37,10 @@ STATUS_KEPT = "kept (not regenerated: use --overwrite)"
 STATUS_STALE = "stale: could not read"
 #: a kept workbook read back whose cached numbers are not those its inputs give in this run (another
 #: pool, cost ladder or asm-xl version, inputs edited without recalculating): shown without numbers
+#: the file under the row's name is another participant's workbook (another NPI, TIN or performance year:
+#: the roster changed since it was written): neither used nor replaced
+STATUS_OTHER = ("stale: the file there is another participant's workbook (NPI, TIN or performance year differ; "
+                "use --overwrite or another --out)")
 STATUS_STALE_NUMBERS = "stale: its numbers are not this run's (other inputs, settings or pool; use --overwrite)"
 
 #: index column → defined name of the workbook cell whose cached value the index shows

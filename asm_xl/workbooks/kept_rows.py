@@ -23,11 +23,13 @@ import numpy as np
 import pandas as pd
 
 from asm_xl.model.cohort import CohortResult, score_cohort
+from asm_xl.model.identifiers import tin_key
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.workbooks.dashboard import Dashboard, DashboardNumbers
-from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_STALE, STATUS_STALE_NUMBERS, KeptWorkbook
+from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS, KeptWorkbook
 
-__all__ = ["score_with_kept", "kept_status", "kept_dashboard", "is_stale", "COMPARED", "SAME"]
+__all__ = ["score_with_kept", "kept_status", "kept_dashboard", "is_stale", "same_participant", "row_year", "COMPARED",
+           "SAME"]
 
 #: kept workbook's cell (:data:`~asm_xl.workbooks.kept.KEPT_CELLS`) → the dashboard table's column that
 #: must hold the same number
@@ -41,7 +43,28 @@ _IDENTITY = ("npi", "tin", "name", "specialty", "cohort", "performance_year")
 
 def is_stale(status: str) -> bool:
     """A kept workbook shown without numbers (could not be read back, or its numbers are not its inputs')."""
-    return status in (STATUS_STALE, STATUS_STALE_NUMBERS)
+    return status in (STATUS_STALE, STATUS_STALE_NUMBERS, STATUS_OTHER)
+
+
+def row_year(row: dict, performance_year: int | None = None) -> int | None:
+    """The performance year of a valid roster row: its own, else the run's ``performance_year``."""
+    text = str(row.get("performance_year", "")).strip()   # a roster holds text: "2029", "2029.0"
+    try:
+        return int(float(text)) if text else performance_year
+    except ValueError:
+        return None
+
+
+def same_participant(kept: KeptWorkbook | None, npi: str, tin: str, year: int | None) -> bool:
+    """Whether a kept workbook holds this participant: its Inputs give the same NPI, TIN (its digits:
+    "11-1111111" is "111111111") and performance year. A workbook whose inputs cannot be read back says
+    nothing against it (True: it is stale for that reason, :func:`kept_status`)."""
+    if kept is None or kept.row is None:
+        return True
+    row = kept.row
+    return (str(row.get("npi", "")).strip() == str(npi).strip()
+            and tin_key(str(row.get("tin", "")).strip()) == tin_key(str(tin).strip())
+            and row_year(row) == year)
 
 
 def score_with_kept(valid: pd.DataFrame, scored: CohortResult | None, kept: dict, *,

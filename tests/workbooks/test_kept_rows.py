@@ -18,7 +18,8 @@ from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.roster import read_roster, validate_roster
 from asm_xl.workbooks.batch import INDEX_NAME, generate_workbooks
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME
-from asm_xl.workbooks.kept import KEPT_CELLS, STATUS_KEPT, STATUS_STALE, STATUS_STALE_NUMBERS, STATUS_WRITTEN
+from asm_xl.workbooks.kept import (KEPT_CELLS, read_kept_workbook, STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS,
+                                   STATUS_WRITTEN)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
 TOL = dict(rel_tol=1e-9, abs_tol=1e-9)
@@ -248,3 +249,53 @@ def test_a_frame_of_numbers_keeps_its_workbooks_as_well(tmp_path):
     again = generate_workbooks(edited, out_dir=tmp_path)
     assert list(again.summary["status"]) == [STATUS_KEPT] * 2
     assert again.dashboard_data.physicians["estimate"].tolist() == first.dashboard_data.physicians["estimate"].tolist()
+
+
+def _two_tins(three: pd.DataFrame) -> pd.DataFrame:
+    """Okafor under his own TIN and under a second, small one (a participant is a TIN/NPI pair), and Mensah."""
+    rows = three.head(2).copy()
+    second = rows.iloc[[0]].copy()
+    second["tin"], second["practice_size"], second["part_b_payments"] = "44-4444444", "3", "90000"
+    return pd.concat([rows.iloc[[0]], second, rows.iloc[[1]]], ignore_index=True)
+
+
+def test_a_physician_under_two_tins_gets_one_workbook_per_tin_named_by_the_tin_not_the_roster_order(tmp_path, three):
+    roster = _two_tins(three)
+    first = generate_workbooks(roster, out_dir=tmp_path)
+    names = list(first.summary["file"])
+    assert names[0] == f"{OKAFOR}_Okafor,_Adaeze_TIN837035914.xlsx"
+    assert names[1] == f"{OKAFOR}_Okafor,_Adaeze_TIN444444444.xlsx"
+    assert names[2] == "1035992670_Mensah,_Kwame.xlsx"   # one row: no TIN in its name
+    assert read_kept_workbook(tmp_path / names[1]).row["tin"] == "44-4444444"
+    # the same roster re-sorted: every row finds its own workbook again, kept with its own numbers
+    resorted = generate_workbooks(roster.iloc[[2, 1, 0]].reset_index(drop=True), out_dir=tmp_path)
+    assert list(resorted.summary["status"]) == [STATUS_KEPT] * 3
+    assert list(resorted.summary["file"]) == [names[2], names[1], names[0]]
+    by_file = first.summary.set_index("file")
+    for _, row in resorted.summary.iterrows():
+        assert math.isclose(row["dollar_impact"], by_file.loc[row["file"], "dollar_impact"], **TOL)
+
+
+def test_a_file_of_another_participant_under_a_rows_name_is_neither_used_nor_replaced(tmp_path, three):
+    # Okafor's second TIN dropped: his remaining row is named as a one-row NPI is; the file there was
+    # written for his first TIN when he had one TIN. It must not stand for the other TIN's row.
+    roster = _two_tins(three)
+    own = generate_workbooks(roster.iloc[[0, 2]], out_dir=tmp_path)          # Okafor at TIN 83-7035914
+    kept_name = own.summary["file"].iloc[0]
+    before = (tmp_path / kept_name).read_bytes()
+    report = generate_workbooks(roster.iloc[[1, 2]], out_dir=tmp_path)       # Okafor at TIN 44-4444444 only
+    assert list(report.summary["file"]) == [kept_name, own.summary["file"].iloc[1]]
+    assert list(report.summary["status"]) == [STATUS_OTHER, STATUS_KEPT]
+    assert (tmp_path / kept_name).read_bytes() == before   # never overwritten without --overwrite
+    phys = report.dashboard_data.physicians
+    assert phys.loc[0, "status"] == STATUS_OTHER and phys.loc[0, ["final_score", "estimate"]].isna().all()
+    totals = report.dashboard_data.totals.set_index("cohort")
+    assert totals.loc["Practice", "physicians"] == 1   # the other TIN's $416,569 is not counted
+    assert math.isclose(totals.loc["Practice", "estimate"], report.summary["dollar_impact"].iloc[1], **TOL)
+    # a later year of the same TIN/NPI is another participant too
+    later = roster.iloc[[0]].copy()
+    later["performance_year"] = "2029"
+    again = generate_workbooks(later, out_dir=tmp_path)
+    assert list(again.summary["status"]) == [STATUS_OTHER]
+    overwritten = generate_workbooks(roster.iloc[[1, 2]], out_dir=tmp_path, overwrite=True)
+    assert list(overwritten.summary["status"]) == [STATUS_WRITTEN] * 2
