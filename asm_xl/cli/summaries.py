@@ -31,13 +31,15 @@ def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sour
     estimate and the range (P10 / P50 / P90) over the pool's draws (``pool``, its ``sources``: the lines
     that say where the figures come from); ``left_out``: kept workbooks
     shown without numbers (stale), which the totals leave out."""
+    recs = totals.to_dict("records")
+    width = max([8] + [len(str(r["cohort"])) + 1 for r in recs])   # "Practice 2029": a roster of several years
     lines = ["Estimated payment adjustments (the dashboard's totals: sums over physicians; estimates, not CMS "
              "determinations):",
-             f"  {'cohort':<8}{'physicians':>11}{'estimate':>14}{'cautious P10':>15}{'middle P50':>14}"
+             f"  {'cohort':<{width}}{'physicians':>11}{'estimate':>14}{'cautious P10':>15}{'middle P50':>14}"
              f"{'hopeful P90':>14}"]
-    for rec in totals.to_dict("records"):
+    for rec in recs:
         sums = [rec[c] for c in ("estimate", "dollars_p10", "dollars_p50", "dollars_p90")]
-        lines.append(f"  {rec['cohort']:<8}{int(rec['physicians']):>11}"
+        lines.append(f"  {rec['cohort']:<{width}}{int(rec['physicians']):>11}"
                      + "".join(f"{money(x):>{w}}" for x, w in zip(sums, (14, 15, 14, 14))))
     if left_out:
         lines.append(f"  Left out: {left_out} kept workbook(s) shown without numbers (stale).")

@@ -18,6 +18,11 @@ the years that go badly for this physician's rank are the same draws); if the ye
 independent the cumulative range would be narrower. The cumulative mean is exact either way.
 Practice totals are sums over physicians in the same sense.
 
+[ASSUMPTION] A physician is projected from the performance year of his roster row on: a roster row says
+nothing of the years before it (the payments are not projected backwards). A TIN/NPI with rows of
+several performance years (today's inputs for 2027, an estimate for 2029) is projected from each row
+up to the year of his next row, so no year is counted twice.
+
 Participation (CMS's ASM Participants file, ``ASM_CYxx_PARTICIPANT``) may be given per NPI and
 year; where it is not given the physician is assumed to participate [ASSUMPTION] and
 ``participation_source`` says "assumed".
@@ -32,12 +37,14 @@ import pandas as pd
 
 from asm_xl.model.cohort_checks import bool_value
 from asm_xl.model.errors import ASMInputError
+from asm_xl.model.identifiers import tin_key
 from asm_xl.model.parameters import performance_years, year_parameters
 from asm_xl.model.rescoring import Baseline, final_scores, pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import YES_NO_ALLOWED, as_number, is_blank
 
-__all__ = ["PROJECTION_COLUMNS", "PRACTICE_COLUMNS", "project_five_years", "yearly_projection", "practice_projection"]
+__all__ = ["PROJECTION_COLUMNS", "PRACTICE_COLUMNS", "project_five_years", "yearly_projection", "practice_projection",
+           "next_row_years"]
 
 PROJECTION_COLUMNS = ["row", "npi", "name", "tin", "cohort", "performance_year", "payment_year", "risk_level",
                       "final_score", "participating", "participation_source", "payments_base", "dollars_at_risk",
@@ -77,24 +84,47 @@ def project_five_years(participants: pd.DataFrame, *, growth: float | None = Non
     df = base.df.iloc[keep]
     final, cohort = final[keep], base.cohort[keep]
     own_year = pd.to_numeric(df["performance_year"], errors="coerce").to_numpy().astype(int)
-    npi = _text(df, "npi")
+    npi, tin = _text(df, "npi"), _text(df, "tin")
     flags = _participation(participation, npi)
     years = performance_years()
+    until = next_row_years(npi, [tin_key(t) for t in tin], own_year, end=years[-1] + 1)
     cols = yearly_projection(final, cohort, own_year, np.nan_to_num(base.parsed["part_b_payments"][keep]),
                              excepted=base.parsed["excepted"][keep], growth=g, participating=flags, years=years,
-                             pool=pool, settings=settings)
+                             pool=pool, settings=settings, until=until)
     m = len(years)
     out = pd.DataFrame({"row": np.repeat(df.index.to_numpy(), m), "npi": np.repeat(npi, m),
-                        "name": np.repeat(_text(df, "name"), m), "tin": np.repeat(_text(df, "tin"), m),
+                        "name": np.repeat(_text(df, "name"), m), "tin": np.repeat(tin, m),
                         "cohort": np.repeat(cohort, m)})
     for k in PROJECTION_COLUMNS[5:]:
         out[k] = cols[k].reshape(-1)
-    return out[PROJECTION_COLUMNS].reset_index(drop=True)
+    shown = (out["performance_year"].to_numpy() >= np.repeat(own_year, m)) & \
+        (out["performance_year"].to_numpy() < np.repeat(until, m))
+    return out.loc[shown, PROJECTION_COLUMNS].reset_index(drop=True)
+
+
+def next_row_years(npi, tin, own_year, *, end: int) -> np.ndarray:
+    """Per row, the performance year of the same TIN/NPI's next row (a later year), else ``end``: the
+    year a row's projection stops at. Rows are participants (NPI, TIN as :func:`tin_key`) of a year.
+
+    >>> next_row_years(["1", "1", "2", "1"], ["9", "9", "9", "8"], [2027, 2029, 2027, 2027], end=2032).tolist()
+    [2029, 2032, 2032, 2032]
+    """
+    own = np.asarray(own_year, dtype=int)
+    out = np.full(own.size, end, dtype=int)
+    rows: dict[tuple[str, str], list[int]] = {}
+    for i, key in enumerate(zip(npi, tin)):
+        rows.setdefault(key, []).append(i)
+    for members in rows.values():
+        if len(members) > 1:
+            for i in members:
+                later = [own[j] for j in members if own[j] > own[i]]
+                out[i] = min(later) if later else end
+    return out
 
 
 def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None, growth=None,
                       participating: Mapping | None = None, years=None, pool=None,
-                      settings: Settings = DEFAULT_SETTINGS) -> dict[str, np.ndarray]:
+                      settings: Settings = DEFAULT_SETTINGS, until=None) -> dict[str, np.ndarray]:
     """The projection of final scores already computed: the one place its rules are executed, for
     :func:`project_five_years` (the dashboard) and ``ASM_PROJECTION`` (a workbook's Actions sheet).
 
@@ -111,6 +141,10 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
         dollars_pXX      = factor_pXX x payments_base   (XX: p10, p50, p90, mean)
         cumulative_*     = running sum over ``years``                  [ASSUMPTION: comonotone years]
 
+    A year before the physician's own year (``own_year``), or from ``until`` on (per physician: the
+    year of the TIN/NPI's next roster row, :func:`next_row_years`), is outside his projection: every
+    dollar figure 0 there, so the running sums count his years only [ASSUMPTION].
+
     ``growth``: one rate or one per physician (default ``settings.payments_growth``);
     ``participating``: {y: 1.0 / 0.0 / NaN (not given: assumed participating) per physician}.
     Returns {column of :data:`PROJECTION_COLUMNS` from ``performance_year`` on: array (physicians x years)}.
@@ -123,6 +157,7 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
     pay = np.broadcast_to(np.asarray(part_b_payments, dtype=float), (n,))
     g = np.broadcast_to(np.asarray(settings.payments_growth if growth is None else growth, dtype=float), (n,))
     neutral_own = np.broadcast_to(np.asarray(False if excepted is None else excepted, dtype=bool), (n,))
+    stop = np.broadcast_to(np.asarray(years[-1] + 1 if until is None else until, dtype=int), (n,))
     out = {k: np.empty(shape, dtype=float) for k in PROJECTION_COLUMNS[7:] if k not in ("participating",
                                                                                            "participation_source")}
     out["performance_year"] = np.broadcast_to(np.asarray(years, dtype=np.int64), shape).copy()
@@ -141,7 +176,8 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
         base_y = pay * (1.0 + g) ** (y - own)
         out["payments_base"][:, j] = base_y
         neutral = neutral_own & (own == y)
-        out["dollars_at_risk"][:, j] = np.where(on & ~neutral, params.risk_level * base_y, 0.0)
+        inside = (y >= own) & (y < stop)
+        out["dollars_at_risk"][:, j] = np.where(on & ~neutral & inside, params.risk_level * base_y, 0.0)
         priced = {k: np.full(n, np.nan) for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain", "mean")}
         for code in np.unique(cohort):
             rows = cohort == code
@@ -155,7 +191,7 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
         for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain"):
             out[k][:, j] = priced[k]
         for k in ("p10", "p50", "p90", "mean"):
-            out[f"dollars_{k}"][:, j] = priced[f"factor_{k}" if k != "mean" else "mean"] * base_y
+            out[f"dollars_{k}"][:, j] = np.where(inside, priced[f"factor_{k}" if k != "mean" else "mean"] * base_y, 0.0)
     out["cumulative_at_risk"] = np.cumsum(out["dollars_at_risk"], axis=1)
     for k in ("p10", "p50", "p90", "mean"):
         out[f"cumulative_{k}"] = np.cumsum(out[f"dollars_{k}"], axis=1)

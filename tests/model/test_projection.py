@@ -116,5 +116,35 @@ def test_yearly_projection_makes_an_exception_year_neutral_and_prices_later_year
 
 def test_an_exception_of_a_later_performance_year_is_neutral_in_that_year_only():
     p = yearly_projection([60.0], "HF", 2029, 100_000.0, excepted=True, growth=0.0, pool=GIVEN)
-    assert p["dollars_p50"][0].tolist()[2] == 0.0
-    assert all(v > 0 for i, v in enumerate(p["dollars_p50"][0].tolist()) if i != 2)
+    dollars = p["dollars_p50"][0].tolist()
+    assert dollars[:3] == [0.0, 0.0, 0.0]   # 2027-2028: before the row's year, outside it; 2029 neutral
+    assert dollars[3] > 0 and dollars[4] > 0
+
+
+def test_a_later_years_row_is_projected_from_its_year_on_with_its_own_payments():
+    # a PY2029 row: its payments are 2029's; nothing is said of 2027-2028 (not projected backwards)
+    p = project_five_years(pd.DataFrame([{**ROW, "performance_year": 2029}]), growth=0.02, pool=GIVEN)
+    assert p["performance_year"].tolist() == [2029, 2030, 2031]
+    assert p["payments_base"].tolist() == pytest.approx([250_000, 255_000, 260_100])
+    tfs = 1 / (1 + math.exp(-0.1 * (BEFORE - 50)))
+    by_hand = [(r * 1.7 * tfs - r) * b for r, b in zip((0.10, 0.11, 0.12), (250_000, 255_000, 260_100))]
+    assert p["dollars_p50"].tolist() == pytest.approx(by_hand)
+    assert p["cumulative_p50"].tolist() == pytest.approx(np.cumsum(by_hand).tolist())
+    assert p["cumulative_at_risk"].iloc[-1] == pytest.approx(0.10 * 250_000 + 0.11 * 255_000 + 0.12 * 260_100)
+
+
+def test_a_tin_npi_with_rows_of_two_years_is_projected_from_each_row_up_to_the_next_and_counted_once_a_year():
+    rows = pd.DataFrame([ROW, {**ROW, "performance_year": 2029, "part_b_payments": 300_000},
+                         {**ROW, "tin": "44-4444444"}])   # the same NPI under another TIN: another participant
+    rows.loc[[0, 1], "tin"] = "12-3456789"
+    p = project_five_years(rows, growth=0.0, pool=GIVEN)
+    assert p.groupby("row")["performance_year"].apply(list).to_dict() == {
+        0: [2027, 2028], 1: [2029, 2030, 2031], 2: YEARS}
+    practice = practice_projection(p).set_index("performance_year")
+    assert practice["physicians"].tolist() == [2, 2, 2, 2, 2]
+    tfs = 1 / (1 + math.exp(-0.1 * (BEFORE - 50)))
+    factor = {y: r * 1.7 * tfs - r for y, r in zip(YEARS, (0.09, 0.09, 0.10, 0.11, 0.12))}
+    payments = {2027: 250_000, 2028: 250_000, 2029: 300_000, 2030: 300_000, 2031: 300_000}
+    for y in YEARS:
+        assert practice.loc[y, "dollars_p50"] == pytest.approx(factor[y] * (payments[y] + 250_000))
+    assert practice.loc[2031, "payments_base"] == 550_000   # 300,000 + 250,000, never 850,000

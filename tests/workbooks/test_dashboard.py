@@ -228,6 +228,40 @@ def test_a_physician_cms_lists_as_not_participating_adds_nothing_and_the_totals_
     assert ws.cell(TOTALS_HEADER_ROW + 1, head.index("Not participating (CMS)") + 1).value == 1   # HF
 
 
+def test_a_roster_of_two_years_totals_each_year_apart_and_counts_a_participants_years_once(tmp_path):
+    # Okafor with his 2027 inputs and an estimate for 2029 (higher payments), Mensah for 2027: the totals of
+    # 2027 and 2029 are never added up (paid in 2029 and 2031), and the five years count Okafor once a year
+    roster = read_roster(SAMPLE).head(2)
+    later = roster.iloc[[0]].copy()
+    later["performance_year"], later["part_b_payments"] = "2029", "500000"
+    v = validate_roster(pd.concat([roster, later], ignore_index=True)).valid
+    scores = score_cohort(v).scores
+    data = roster_dashboard(v, scores)
+    totals = data.totals.set_index("cohort")
+    assert list(totals.index) == ["HF 2027", "Practice 2027", "HF 2029", "Practice 2029"]
+    assert totals["physicians"].tolist() == [2, 2, 1, 1]
+    assert totals.loc["Practice 2029", "part_b_payments"] == 500_000
+    # by hand: 10% [CMS, PY 2029] of $500,000 is at risk in 2029
+    assert math.isclose(totals.loc["Practice 2029", "at_risk"], 50_000.0, **TOL)
+    years = data.practice_years.set_index("performance_year")
+    # the first year's totals are the Five years sheet's practice row of 2027 (every row is of 2027 or later)
+    for mine, theirs in (("at_risk", "dollars_at_risk"), ("dollars_p50", "dollars_p50")):
+        assert math.isclose(totals.loc["Practice 2027", mine], years.loc[2027, theirs], **TOL)
+    # 2029 in the five years: Okafor's 2029 row and Mensah's 2027 row carried on (10% of $221,167, no growth)
+    assert math.isclose(years.loc[2029, "dollars_at_risk"], 50_000.0 + 22_116.7, **TOL)
+    # Okafor's 2027 row covers 2027-2028, his 2029 row 2029-2031: two physicians in every year, never three
+    assert years["physicians"].tolist() == [2, 2, 2, 2, 2]
+    okafor = data.physician_years[data.physician_years["npi"] == "1891394078"]
+    assert okafor["performance_year"].tolist() == [2027, 2028, 2029, 2030, 2031]
+    assert okafor["payments_base"].tolist()[2:] == [500_000.0] * 3
+    ws = openpyxl.load_workbook(write_dashboard(data, tmp_path / "d.xlsx"), data_only=True)["Practice"]
+    labels = [ws.cell(TOTALS_HEADER_ROW + k, 1).value for k in range(1, 5)]
+    assert labels == ["HF 2027", "Practice 2027", "HF 2029", "Practice 2029"]
+    assert "years are never added up" in ws.cell(TOTALS_HEADER_ROW - 1, 1).value
+    chart = openpyxl.load_workbook(tmp_path / "d.xlsx")["Score chart"]
+    assert "HF PY 2027" in chart["A2"].value and "his own performance year" in chart["A2"].value
+
+
 @given(st.floats(0, 1), st.floats(0, 1))
 def test_a_higher_chance_of_a_gain_never_has_a_worse_outlook(a, b):
     order = {"likely to lose": 0, "either way": 1, "likely to gain": 2}

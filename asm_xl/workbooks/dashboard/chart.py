@@ -8,7 +8,7 @@ from asm_xl.workbooks.dashboard.data import Dashboard
 from asm_xl.workbooks.dashboard.style import BOLD, FACTOR, SCORE, TEXT, Sheet
 from asm_xl.workbooks.xlsxwriter_cells import records
 
-__all__ = ["add_chart_sheet", "CHART_DATA_ROW"]
+__all__ = ["add_chart_sheet", "band_words", "CHART_DATA_ROW"]
 
 CHART_DATA_ROW = 32   #: the band table's header row (the chart sits above it)
 _COLOURS = ["1F4E78", "C55A11", "548235", "7030A0", "BF9000", "2E75B6", "A50021", "00B0F0"]
@@ -17,11 +17,23 @@ _CHART_HEIGHT = 529   #: pixels (14 cm); the chart is as wide as the tables belo
 _BAND_LINES = (("P10", "dash", 1.25), ("P50", "solid", 0.75), ("P90", "dash", 1.25))
 
 
+def band_words(data: Dashboard) -> str:
+    """What the chart shows: the band of each cohort's pool of its first performance year (the one
+    :func:`~asm_xl.workbooks.dashboard.data.practice_dashboard` prices it in), and, for a roster of several
+    years, that a point of another year is priced by that year's pool and risk level."""
+    phys = data.physicians[data.physicians["cohort"] != ""]
+    first = phys.groupby("cohort", sort=True)["performance_year"].min()
+    text = ("Band: P10 to P90 factor of each cohort's pool ("
+            + ", ".join(f"{code} PY {int(year)}" for code, year in first.items()) + "); points: each physician's P50 factor")
+    if phys["performance_year"].nunique() > 1:
+        text += " in his own performance year, whose pool and risk level may put it off the band drawn"
+    return text + "."
+
+
 def add_chart_sheet(wb, sh: Sheet, data: Dashboard, subtitle: str) -> None:
     """Write the Score chart sheet ``sh`` of workbook ``wb``: the band table, the physicians' points
     by cohort and the chart of both."""
-    sh.title("Final scores on the exchange-curve band", subtitle + " Band: P10 to P90 factor of each cohort's pool; "
-                                                                   "points: each physician's P50 factor.")
+    sh.title("Final scores on the exchange-curve band", subtitle + " " + band_words(data))
     band = data.band
     cohorts = [c[:-4] for c in band.columns if c.endswith(" P10")]
     head = ["Final score"] + [c for c in band.columns if c != "final_score"]

@@ -50,7 +50,7 @@ from asm_xl.model.rescoring import pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["Dashboard", "practice_dashboard", "TOTAL_COLUMNS", "PRACTICE", "outlook", "EXCEPTION_OUTLOOK",
-           "NOT_PARTICIPATING_OUTLOOK"]
+           "NOT_PARTICIPATING_OUTLOOK", "is_practice_total"]
 
 PRACTICE = "Practice"
 EXCEPTION_OUTLOOK = "exception: neutral"   #: the outlook of a physician with an exception
@@ -187,7 +187,10 @@ def _own_year(projection: pd.DataFrame, phys: pd.DataFrame) -> pd.DataFrame:
 
 
 def _totals(phys: pd.DataFrame) -> pd.DataFrame:
-    """One row per cohort (sorted), then the practice: sums and outlook counts."""
+    """One row per cohort (sorted), then the practice: sums and outlook counts. A roster of several
+    performance years gets these rows for each year ("HF 2027" ... "Practice 2027", then 2029's): dollars
+    of different years (paid in different years, at different risk levels) are never added up, and a
+    TIN/NPI with rows of two years is counted in each."""
     def row(label, grp) -> dict:
         out = {"cohort": label, "physicians": len(grp)}
         out.update({c: float(grp[c].sum()) for c in _SUMMED})  # NaN (not computable) adds nothing
@@ -197,9 +200,21 @@ def _totals(phys: pd.DataFrame) -> pd.DataFrame:
             out[key] = int((grp["outlook"] == text).sum())
         return out
 
-    rows = [row(code, grp) for code, grp in phys.groupby("cohort", sort=True)]
-    rows.append(row(PRACTICE, phys))
+    years = sorted(set(phys["performance_year"].tolist()))
+    rows = []
+    for year in years:
+        mine = phys[phys["performance_year"] == year]
+        tag = f" {year}" if len(years) > 1 else ""
+        rows += [row(f"{code}{tag}", grp) for code, grp in mine.groupby("cohort", sort=True)]
+        rows.append(row(f"{PRACTICE}{tag}", mine))
+    if not rows:
+        rows.append(row(PRACTICE, phys))
     return pd.DataFrame(rows, columns=TOTAL_COLUMNS)
+
+
+def is_practice_total(label: str) -> bool:
+    """Whether a totals row (its ``cohort`` label) is the practice's: "Practice", or "Practice 2029"."""
+    return label == PRACTICE or label.startswith(PRACTICE + " ")
 
 
 def _band(phys: pd.DataFrame, pools, settings: Settings, step: float = 2.0) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from asm_xl.workbooks.dashboard.chart import add_chart_sheet
-from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard
+from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard, is_practice_total
 from asm_xl.workbooks.dashboard.style import (FACTOR, MONEY, RISK, SCORE, SHARE, SIGNED, SMALL, SMALL_BOLD, TEXT,
                                               WHOLE, Looks, Sheet)
 from asm_xl.workbooks.xlsxwriter_cells import new_workbook, records, save_workbook
@@ -73,10 +73,13 @@ def _keys(spec) -> list[str]:
 
 def _practice(sh: Sheet, data: Dashboard) -> None:
     sh.title("ASM practice dashboard", _subtitle(data))
-    sh.section(TOTALS_HEADER_ROW - 1, "Totals by cohort and for the practice (sums over the physicians)")
+    years = sorted(set(data.physicians["performance_year"].tolist()))
+    sh.section(TOTALS_HEADER_ROW - 1, "Totals by cohort and for the practice (sums over the physicians)" if len(years) < 2
+               else "Totals by the performance year of the roster's rows, cohort and practice (years are never "
+                    "added up: each is paid in its own payment year; every year of every physician: Five years)")
     sh.header(TOTALS_HEADER_ROW, [h for _, _, h in TOTALS])
     row = sh.table(TOTALS_HEADER_ROW + 1, records(data.totals, _keys(TOTALS)), _columns(TOTALS),
-                   bold_when=lambda r: r["cohort"] == PRACTICE)
+                   bold_when=lambda r: is_practice_total(r["cohort"]))
     row += 1
     sh.section(row, "Most valuable actions across the practice (value = the change of the physician's dollars, over the simulated cohorts)")
     sh.header(row + 1, [h for _, _, h in ACTIONS], [1, 1, 4, 1, 1, 1, 1])
@@ -122,7 +125,9 @@ def _physicians(sh: Sheet, data: Dashboard) -> None:
 
 def _years(sh: Sheet, data: Dashboard) -> None:
     sh.title("Five years: performance years 2027-2031 (paid two years later)",
-             _subtitle(data) + " Final score held at today's; cumulative ranges are sums of the yearly percentiles.")
+             _subtitle(data) + " Final score held at today's; cumulative ranges are sums of the yearly percentiles; "
+             "each physician from the performance year of his roster row on (a later row of the same TIN/NPI "
+             "takes over from its year).")
     sh.header(4, [h for _, _, h in YEARS])
     practice = [dict(r, name=f"{PRACTICE} ({r['participating']} of {r['physicians']} participating)", npi="",
                      cohort="all", participating="")
