@@ -318,7 +318,7 @@ def test_score_writes_the_error_report_like_generate_and_shows_a_readable_table(
     expected = validate_roster(read_roster(BAD)).errors
     assert len(report.read_text(encoding="utf-8-sig").splitlines()) == len(expected) + 1  # every reason, not 5
     header = out.splitlines()[0].split()
-    assert header[:4] == ["NPI", "Physician", "Cohort", "Final"] and "$" in out and "%" in out
+    assert header[:5] == ["NPI", "TIN", "Physician", "Cohort", "Final"] and "$" in out and "%" in out   # its TINs differ
 
 
 def test_generate_into_a_path_that_is_a_file_is_one_line_and_exit_3(tmp_path, capsys):

@@ -70,14 +70,25 @@ def score_table(scores) -> str:
     def pct(x) -> str:
         return "" if x is None or x != x else f"{x:+.2%}"
 
-    table = scores.reindex(columns=["npi", "name", "cohort", "final_score", "factor", "dollar_impact", "dollars_p10",
-                                    "dollars_p50", "dollars_p90", "p_gain"]).astype(object)
+    columns = {"npi": "NPI", "tin": "TIN", "name": "Physician", "cohort": "Cohort", "performance_year": "PY",
+               "final_score": "Final score", "factor": "Factor", "dollar_impact": "Dollars", "dollars_p10": "P10 $",
+               "dollars_p50": "P50 $", "dollars_p90": "P90 $", "p_gain": "Chance of a gain"}
+    # the TIN where the roster has several (a physician may bill under two), the year where it has several
+    for key in ("tin", "performance_year"):
+        if key not in scores.columns or scores[key].astype(str).str.replace("-", "").str.strip().nunique() < 2:
+            del columns[key]
+    table = scores.reindex(columns=list(columns)).astype(object)
     shown = table.where(table.notna(), None)
     for c in ("dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90"):
         shown[c] = [money(x) for x in shown[c]]
     shown["factor"] = [pct(x) for x in shown["factor"]]
     shown["final_score"] = ["not computable" if x is None else f"{x:.2f}" for x in shown["final_score"]]
-    shown["p_gain"] = ["" if x is None else f"{x:.0%}" for x in shown["p_gain"]]
-    shown.columns = ["NPI", "Physician", "Cohort", "Final score", "Factor", "Dollars", "P10 $", "P50 $", "P90 $",
-                     "Chance of a gain"]
+    excepted = scores["exception"].fillna(False).astype(bool).tolist() if "exception" in scores.columns \
+        else [False] * len(scores)
+    # an exception's factor is neutral: no chance of a gain nor of a loss (not "0%")
+    shown["p_gain"] = ["n/a (exception)" if e else "" if x is None else f"{x:.0%}"
+                       for x, e in zip(shown["p_gain"], excepted)]
+    if "performance_year" in columns:
+        shown["performance_year"] = [int(y) for y in shown["performance_year"]]
+    shown.columns = list(columns.values())
     return shown.to_string(index=False)

@@ -39,7 +39,7 @@ __all__ = ["GenerationReport", "generate_workbooks", "INDEX_NAME", "ERRORS_NAME"
 
 INDEX_NAME = "asm_index.xlsx"
 ERRORS_NAME = "roster_errors.csv"
-SUMMARY_COLUMNS = ["npi", "name", "cohort", "performance_year", "final_score", "factor", "dollar_impact",
+SUMMARY_COLUMNS = ["npi", "tin", "name", "cohort", "performance_year", "final_score", "factor", "dollar_impact",
                    "dollars_p10", "dollars_p50", "dollars_p90", "p_gain",
                    "rank_in_roster_cohort", "roster_cohort_size", "file", "status"]
 #: what the index shows of each workbook: summary column → the workbook's named result cell
@@ -215,7 +215,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         ranks, sizes = _ranks_without(scores, absent)
     rows = []
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
-        row = {"npi": npi, "name": person, "file": name, "status": status}
+        row = {"npi": npi, "tin": keys[i][2], "name": person, "file": name, "status": status}
         if status == STATUS_WRITTEN:
             report.written.append(Path(path))
             row.update(cohort=cohorts_[i], performance_year=years[i],

@@ -21,7 +21,7 @@ from asm_xl.workbooks.xlsxwriter_cells import (LINK_LIMIT, new_workbook, print_s
 
 __all__ = ["write_index", "index_note", "pool_note"]
 
-COLUMNS = [("npi", "NPI", "@"), ("name", "Physician", "@"), ("cohort", "Cohort", "@"),
+COLUMNS = [("npi", "NPI", "@"), ("tin", "TIN", "@"), ("name", "Physician", "@"), ("cohort", "Cohort", "@"),
            ("performance_year", "Performance year", "0"), ("final_score", "Final score", "0.00"),
            ("factor", "Payment adjustment factor", "+0.00%;-0.00%;0.00%"),
            ("dollar_impact", "Dollar impact", '"$"#,##0;[Red]-"$"#,##0'),
@@ -33,7 +33,7 @@ COLUMNS = [("npi", "NPI", "@"), ("name", "Physician", "@"), ("cohort", "Cohort",
            ("file", "Workbook", "@"), ("status", "Status", "@")]
 #: (narrowest, widest) width of each column of COLUMNS, in characters: between them, as wide as the
 #: longest value shown; never narrower than the longest word of the header (which wraps)
-WIDTHS = ((11, 13), (12, 30), (6, 8), (6, 8), (6, 9), (8, 10), (8, 13), (8, 13), (8, 13), (8, 13), (6, 8),
+WIDTHS = ((11, 13), (10, 12), (12, 30), (6, 8), (6, 8), (6, 9), (8, 10), (8, 13), (8, 13), (8, 13), (8, 13), (6, 8),
           (10, 20), (6, 7), (12, 48), (9, 40))
 
 

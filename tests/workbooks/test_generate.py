@@ -208,20 +208,20 @@ def test_workbooks_are_named_after_npi_and_name(sample, roster):
 def test_index_lists_every_physician_with_the_cached_results_and_a_link(sample, books):
     report, out = sample
     ws = openpyxl.load_workbook(out / INDEX_NAME).active
-    header = [c.value for c in ws[1]][:14]
-    assert header[:2] == ["NPI", "Physician"] and header[-1] == "Workbook"
-    assert header[7:11] == ["Dollars, cautious (P10)", "Dollars, middle (P50)", "Dollars, hopeful (P90)",
+    header = [c.value for c in ws[1]][:15]
+    assert header[:3] == ["NPI", "TIN", "Physician"] and header[-1] == "Workbook"
+    assert header[8:12] == ["Dollars, cautious (P10)", "Dollars, middle (P50)", "Dollars, hopeful (P90)",
                             "Chance of a gain"]
-    rows = list(ws.iter_rows(min_row=2, max_col=14, values_only=True))
+    rows = list(ws.iter_rows(min_row=2, max_col=15, values_only=True))
     assert len(rows) == len(books)
     for rec, (row, path, _, cached) in zip(rows, books):
-        npi, name, cohort, year, final, factor, impact, p10, p50, p90, gain, _rank, _of, file = rec
-        assert (npi, name, file) == (row["npi"].strip(), row["name"], path.name)
+        npi, tin, name, cohort, year, final, factor, impact, p10, p50, p90, gain, _rank, _of, file = rec
+        assert (npi, tin, name, file) == (row["npi"].strip(), row["tin"].strip(), row["name"], path.name)
         for got, key in ((final, "Sc_Final"), (factor, "Sc_Factor"), (impact, "Sc_Impact"), (p10, "Sc_DollarsP10"),
                          (p50, "Sc_DollarsP50"), (p90, "Sc_DollarsP90"), (gain, "Sc_GainChance")):
             assert math.isclose(got, _value(cached, key), **TOL)
         assert p10 <= p50 <= p90
-    links = {c.hyperlink.target for c in ws["N"][1:]}
+    links = {c.hyperlink.target for c in ws["O"][1:]}
     assert links == {p.name for p in report.written}
 
 
@@ -378,7 +378,7 @@ def test_formula_like_names_are_written_as_text_in_the_index(injection):
     root = _sheet_xml(out / INDEX_NAME, ws.title)
     found = {}
     for r in range(2, ws.max_row + 1):
-        cell = ws.cell(row=r, column=2)
+        cell = ws.cell(row=r, column=3)   # Physician
         if cell.value in FORMULA_LIKE:
             assert cell.data_type == "s"
             el = _xml_cell(root, cell.coordinate)
@@ -506,9 +506,9 @@ def test_existing_workbooks_are_kept_without_overwrite_and_replaced_with_it(tmp_
 
 def _index_rows(out: Path) -> list[dict]:
     ws = openpyxl.load_workbook(out / INDEX_NAME).active
-    header = [c.value for c in ws[1]][:15]
+    header = [c.value for c in ws[1]][:16]
     assert header[-2:] == ["Workbook", "Status"]
-    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, max_col=15, values_only=True)]
+    return [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, max_col=16, values_only=True)]
 
 
 def _held(path: Path) -> dict:
@@ -690,7 +690,7 @@ def test_an_xlsm_template_gives_xlsm_workbooks(xlsm_run, sample):
     assert books == sorted(p.name[:-5] + ".xlsm" for p in report.written)
     assert not [n for n in books if n.endswith(".xlsx")]
     index = openpyxl.load_workbook(out / INDEX_NAME).active
-    assert {c.value for c in index["N"][1:]} == set(books)
+    assert {c.value for c in index["O"][1:]} == set(books)
     assert _no_temp_files(out) == []
 
 

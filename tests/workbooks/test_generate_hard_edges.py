@@ -38,7 +38,7 @@ def test_text_xml_cannot_hold_is_shown_escaped_and_every_file_opens(tmp_path):
     shown = [openpyxl.load_workbook(p, data_only=True)["Inputs"]["B6"].value for p in report.written]
     assert shown[0] == "Bell_x0007_ Ring" and shown[1] == "Non_xFFFE_char" and shown[3].endswith("_xDC80_")
     index = openpyxl.load_workbook(report.index).active
-    assert [index.cell(row=r, column=2).value for r in (2, 3)] == ["Bell_x0007_ Ring", "Non_xFFFE_char"]
+    assert [index.cell(row=r, column=3).value for r in (2, 3)] == ["Bell_x0007_ Ring", "Non_xFFFE_char"]
 
 
 def test_file_names_fit_the_file_system_whatever_the_script(tmp_path):

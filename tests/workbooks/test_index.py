@@ -33,7 +33,7 @@ FORMULA_LIKE = ['=HYPERLINK("http://x")', "+1-555", "@SUM(A1)", "-2+3", "=cmd|' 
 
 def _summary(names: list[str], **columns) -> pd.DataFrame:
     n = len(names)
-    base = {"npi": [f"{1000000000 + i}" for i in range(n)], "name": names, "cohort": "HF",
+    base = {"npi": [f"{1000000000 + i}" for i in range(n)], "tin": "12-3456789", "name": names, "cohort": "HF",
             "performance_year": np.int64(2027), "final_score": np.linspace(10, 90, n), "factor": 0.01,
             "dollar_impact": -1234.5, "dollars_p10": -2000.0, "dollars_p50": -1000.0, "dollars_p90": 500.0,
             "p_gain": 0.25, "rank_in_roster_cohort": np.arange(1, n + 1), "roster_cohort_size": n,
@@ -53,9 +53,9 @@ def test_formula_like_names_are_text_cells_that_every_reader_shows_as_typed(tmp_
     ws = openpyxl.load_workbook(path).active
     cells = _cells_xml(path)
     for r, name in enumerate(FORMULA_LIKE, start=2):
-        cell = ws.cell(r, 2)
+        cell = ws.cell(r, 3)
         assert (cell.value, cell.data_type) == (name, "s")
-        xml = cells[f"B{r}"]
+        xml = cells[f"C{r}"]
         assert xml.get("t") in ("s", "inlineStr") and xml.find(f"{MAIN}f") is None
     assert not any(c.find(f"{MAIN}f") is not None for c in cells.values())
 
@@ -64,9 +64,9 @@ def test_the_header_names_every_column_and_the_note_sits_right_of_the_table(tmp_
     path = write_index(_summary(["A", "B"]), tmp_path / "index.xlsx")
     ws = openpyxl.load_workbook(path).active
     header = [ws.cell(1, j).value for j in range(1, len(COLUMNS) + 1)]
-    assert header == [h for _, h, _ in COLUMNS] and header[12] == "Of"   # the note once overwrote "Of" (M1)
+    assert header == [h for _, h, _ in COLUMNS] and header[13] == "Of"   # the note once overwrote "Of" (M1)
     assert ws.cell(1, len(COLUMNS) + 1).value is None and ws.cell(1, len(COLUMNS) + 2).value == NOTE
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:O3" and ws.print_area == "'Index'!$A$1:$O$3"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:P3" and ws.print_area == "'Index'!$A$1:$P$3"
     assert ws.cell(1, 1).font.b and ws.cell(1, 1).font.color.rgb == "FFFFFFFF"
     assert ws.cell(1, 1).fill.fgColor.rgb == "FF1F4E78"
 
@@ -88,7 +88,7 @@ def test_the_header_wraps_between_words_in_a_row_tall_enough_for_its_longest_lab
         assert cell.alignment.wrap_text and cell.alignment.vertical == "center", header
         assert width >= max(len(w) for w in header.split()) + 2, header   # no word is cut ("Performanc")
     # "Payment adjustment factor" in 12 characters (10 a line, bold): Payment / adjustment / factor
-    assert widths[5] == 12 and ws.row_dimensions[1].height == 3 * 15
+    assert widths[6] == 12 and ws.row_dimensions[1].height == 3 * 15
 
 
 def test_columns_are_as_wide_as_their_longest_value_within_bounds(tmp_path):
@@ -142,7 +142,7 @@ def test_numbers_keep_their_formats_and_blanks_stay_blank(tmp_path):
     row = {h: ws.cell(2, j).value for j, (_, h, _) in enumerate(COLUMNS, start=1)}
     assert row["Final score"] == 55.123 and row["Performance year"] == 2027 and row["Rank in roster cohort"] == 1
     assert row["Dollar impact"] == -1234.5 and math.isclose(row["Chance of a gain"], 0.5)
-    assert ws.cell(3, 5).value is None and ws.cell(3, 11).value is None
+    assert ws.cell(3, 6).value is None and ws.cell(3, 12).value is None
     for j, (_, _, fmt) in enumerate(COLUMNS, start=1):
         if ws.cell(2, j).value is not None:
             assert ws.cell(2, j).number_format == fmt, j
@@ -151,14 +151,14 @@ def test_numbers_keep_their_formats_and_blanks_stay_blank(tmp_path):
 def test_characters_xml_cannot_hold_are_shown_as_their_escape(tmp_path):
     path = write_index(_summary(["Bell\x07 Ring", "Non\ufffechar", "lone \ud800 half"]), tmp_path / "index.xlsx")
     ws = openpyxl.load_workbook(path).active
-    assert [ws.cell(r, 2).value for r in (2, 3, 4)] == ["Bell_x0007_ Ring", "Non_xFFFE_char", "lone _xD800_ half"]
+    assert [ws.cell(r, 3).value for r in (2, 3, 4)] == ["Bell_x0007_ Ring", "Non_xFFFE_char", "lone _xD800_ half"]
 
 
 def test_a_workbook_link_targets_the_file_beside_the_index(tmp_path):
     files = ["1_Okafor,_Adaeze.xlsx", "2_50%_[x]_{y}^`.xlsx", "3_José_Müller.xlsx"]
     path = write_index(_summary(["A", "B", "C"], file=files), tmp_path / "index.xlsx")
     ws = openpyxl.load_workbook(path).active
-    shown = [ws.cell(r, 14) for r in (2, 3, 4)]
+    shown = [ws.cell(r, 15) for r in (2, 3, 4)]
     assert [c.value for c in shown] == files
     assert [c.hyperlink.target for c in shown] == [files[0], "2_50%25_%5bx%5d_%7by%7d%5e%60.xlsx", files[2]]
     assert [unquote(c.hyperlink.target) for c in shown] == files
@@ -169,8 +169,8 @@ def test_past_excels_links_a_sheet_a_file_name_is_shown_without_its_link(tmp_pat
     monkeypatch.setattr(index, "LINK_LIMIT", 2)   # Excel holds 65,530 a sheet
     path = write_index(_summary(["A", "B", "C"]), tmp_path / "index.xlsx")
     ws = openpyxl.load_workbook(path).active
-    assert [ws.cell(r, 14).value for r in (2, 3, 4)] == [f"{1000000000 + i}_x.xlsx" for i in range(3)]
-    assert [ws.cell(r, 14).hyperlink is not None for r in (2, 3, 4)] == [True, True, False]
+    assert [ws.cell(r, 15).value for r in (2, 3, 4)] == [f"{1000000000 + i}_x.xlsx" for i in range(3)]
+    assert [ws.cell(r, 15).hyperlink is not None for r in (2, 3, 4)] == [True, True, False]
 
 
 @pytest.mark.parametrize("name", ["a.xlsx", "a%20b.xlsx", "50%.xlsx", "[a] b#c.xlsx"])
@@ -187,7 +187,7 @@ def test_a_value_no_cell_can_hold_stops_the_index_and_leaves_no_file(tmp_path):
 
 @pytest.mark.parametrize("bad", [math.inf, -np.inf])
 def test_an_infinite_number_is_refused_by_name_and_leaves_no_file(tmp_path, bad):
-    with pytest.raises(ValueError, match="cannot write .*inf to cell \\(2, 7\\): not a finite number"):
+    with pytest.raises(ValueError, match="cannot write .*inf to cell \\(2, 8\\): not a finite number"):
         write_index(_summary(["A"], dollar_impact=[bad]), tmp_path / "index.xlsx")
     assert list(tmp_path.iterdir()) == []
 
@@ -195,7 +195,7 @@ def test_an_infinite_number_is_refused_by_name_and_leaves_no_file(tmp_path, bad)
 def test_an_index_of_no_physicians_is_the_header_alone(tmp_path):
     path = write_index(_summary([]), tmp_path / "index.xlsx")
     ws = openpyxl.load_workbook(path).active
-    assert ws.max_row == 1 and ws.auto_filter.ref == "A1:O1"
+    assert ws.max_row == 1 and ws.auto_filter.ref == "A1:P1"
 
 
 def test_a_physician_with_an_exception_is_not_ranked_and_the_rank_cell_says_why(tmp_path):
@@ -226,7 +226,7 @@ def test_the_note_and_the_printed_header_name_the_pool_that_priced_the_numbers(t
                            "(given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode)). ")
     assert "national" not in note   # it said "over the national peer model's simulated cohorts" whatever the pool
     # the note is right of the print area: the page's header carries the pool (it named none)
-    assert ws.print_area == "'Index'!$A$1:$O$2"
+    assert ws.print_area == "'Index'!$A$1:$P$2"
     assert "Pool: given; P10 / P50 / P90 = cautious / middle / hopeful case" in ws.oddHeader.center.text
 
 

@@ -57,7 +57,7 @@ EXCEPTION_OUTLOOK = "exception: neutral"   #: the outlook of a physician with an
 NOT_PARTICIPATING_OUTLOOK = "not participating (CMS)"   #: CMS's participants file says no, in the year shown
 TOTAL_COLUMNS = ["cohort", "physicians", "part_b_payments", "at_risk", "estimate", "dollars_p10", "dollars_p50",
                  "dollars_p90", "likely_gain", "either_way", "likely_lose", "exception", "not_participating"]
-PHYSICIAN_COLUMNS = ["row", "name", "npi", "cohort", "performance_year", "final_score", "factor", "part_b_payments",
+PHYSICIAN_COLUMNS = ["row", "name", "npi", "tin", "cohort", "performance_year", "final_score", "factor", "part_b_payments",
                      "at_risk", "estimate", "factor_p50", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain", "outlook",
                      "top_action", "top_value_p10", "top_value_p50", "top_value_p90", "break_even_score",
                      "points_to_break_even", "file", "status"]
@@ -128,7 +128,7 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     s = scores_with_ranges
     phys = pd.DataFrame(index=s.index)
     phys["row"] = s.index
-    for col in ("name", "npi", "cohort"):
+    for col in ("name", "npi", "tin", "cohort"):
         phys[col] = s[col].astype(object).where(s[col].notna(), "").astype(str) if col in s.columns else ""
     phys["performance_year"] = s["performance_year"].astype(int)
     for col in ("final_score", "factor", "part_b_payments", "factor_p50", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain",

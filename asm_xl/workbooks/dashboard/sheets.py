@@ -28,7 +28,8 @@ TOTALS = [("cohort", TEXT, "Cohort"), ("physicians", WHOLE, "Physicians"), ("par
 ACTIONS = [("name", TEXT, "Physician"), ("cohort", TEXT, "Cohort"), ("label", TEXT, "Action (each alone)"),
            ("final_change", "+0.0", "Final score change"), ("value_p10", SIGNED, "Value P10"),
            ("value_p50", SIGNED, "Value P50"), ("value_p90", SIGNED, "Value P90")]
-PHYSICIANS = [("name", TEXT, "Physician"), ("npi", TEXT, "NPI"), ("cohort", TEXT, "Cohort"),
+PHYSICIANS = [("name", TEXT, "Physician"), ("npi", TEXT, "NPI"), ("tin", TEXT, "TIN"), ("cohort", TEXT, "Cohort"),
+              ("performance_year", WHOLE, "Perf. year"),
               ("final_score", SCORE, "Final score"), ("factor", FACTOR, "Payment adjustment factor"),
               ("estimate", SIGNED, "Dollars, estimate"), ("dollars_p10", SIGNED, "Cautious (P10)"),
               ("dollars_p50", SIGNED, "Middle (P50)"), ("dollars_p90", SIGNED, "Hopeful (P90)"),
@@ -36,7 +37,7 @@ PHYSICIANS = [("name", TEXT, "Physician"), ("npi", TEXT, "NPI"), ("cohort", TEXT
               ("top_action", TEXT, "Most valuable action"), ("top_value_p50", SIGNED, "Its value (P50)"),
               ("break_even_score", SCORE, "Score to break even (P50)"),
               ("points_to_break_even", SCORE, "Points to go"), ("file", TEXT, "Workbook")]
-YEARS = [("name", TEXT, "Physician"), ("npi", TEXT, "NPI"), ("cohort", TEXT, "Cohort"),
+YEARS = [("name", TEXT, "Physician"), ("npi", TEXT, "NPI"), ("tin", TEXT, "TIN"), ("cohort", TEXT, "Cohort"),
          ("performance_year", WHOLE, "Performance year"), ("payment_year", WHOLE, "Payment year"),
          ("risk_level", RISK, "Risk level"), ("participating", TEXT, "Participating"),
          ("payments_base", MONEY, "Part B payments"), ("dollars_at_risk", MONEY, "At risk"),
@@ -119,7 +120,7 @@ def _physicians(sh: Sheet, data: Dashboard) -> None:
                            "which).", SMALL)
     sh.ws.freeze_panes(4, 1)   # below the header, right of the names (B5)
     longest = max([len(str(v)) for v in data.physicians["file"]] + [10])
-    sh.widths([24, 11, 7, 7, 9, 11, 11, 11, 11, 7, 14, 40, 10, 9, 7, min(40, longest + 2)])
+    sh.widths([24, 11, 11, 7, 6, 7, 9, 11, 11, 11, 11, 7, 14, 40, 10, 9, 7, min(40, longest + 2)])
     sh.print_setup(4)
 
 
@@ -129,14 +130,14 @@ def _years(sh: Sheet, data: Dashboard) -> None:
              "each physician from the performance year of his roster row on (a later row of the same TIN/NPI "
              "takes over from its year).")
     sh.header(4, [h for _, _, h in YEARS])
-    practice = [dict(r, name=f"{PRACTICE} ({r['participating']} of {r['physicians']} participating)", npi="",
+    practice = [dict(r, name=f"{PRACTICE} ({r['participating']} of {r['physicians']} participating)", npi="", tin="",
                      cohort="all", participating="")
-                for r in records(data.practice_years, _keys(YEARS) + ["physicians"])]
+                for r in records(data.practice_years, [k for k in _keys(YEARS) if k != "tin"] + ["physicians"])]
     people = [dict(r, participating=("yes" if r["participating"] else "no") + (
         " (assumed)" if r["participation_source"] == "assumed" else ""))
         for r in records(data.physician_years, _keys(YEARS) + ["participation_source"])]
     row = sh.table(5, practice, _columns(YEARS), bold_when=lambda r: True)
     sh.table(row, people, _columns(YEARS))
     sh.ws.freeze_panes(4, 1)
-    sh.widths([32, 12, 7, 11, 9, 7, 15, 13, 12, 12, 12, 12, 13, 13, 13, 13])
+    sh.widths([32, 12, 11, 7, 11, 9, 7, 15, 13, 12, 12, 12, 12, 13, 13, 13, 13])
     sh.print_setup(4)
