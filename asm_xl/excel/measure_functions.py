@@ -237,7 +237,7 @@ def asm_quality(points, completeness, cases, assumptions=None, cohort=None, meas
     if cohort is not None or measures is not None:  # the measures not on the table, as the core counts them
         missing = missing_cells(_missing(cohort, measures, s)[1])
         p, c, n = (list(given) + list(added) for given, added in zip((p, c, n), missing))
-    pts, comp, elig, admin, reported = [], [], [], [], []
+    rows, comp, elig, admin, reported = [], [], [], [], []
     excluded = 0
     for i, (pi, ci, ni) in enumerate(zip(p, c, n), start=1):
         if pi is None and ci is None and ni is None:
@@ -250,23 +250,24 @@ def asm_quality(points, completeness, cases, assumptions=None, cohort=None, meas
         ci = None if xv.is_not_applicable(ci) else ci
         ni = None if xv.is_not_applicable(ni) else ni
         is_admin = ci is None
-        cv = 1.0 if is_admin else xv.number(f"completeness #{i}", ci, minimum=0, maximum=1,
-                                            allowed="a fraction between 0 and 1")
-        nv = xv.number(f"cases #{i}", ni, minimum=0, allowed="a whole number >= 0") if ni is not None else 0.0
-        complete = is_admin or cv >= s.completeness_threshold
-        if complete and nv >= s.case_minimum:
-            pv = xv.number(f"points #{i}", pi, minimum=0, maximum=10, allowed="points between 0 and 10")
-        else:
-            pv = 0.0
-        pts.append(pv)
-        comp.append(cv)
-        elig.append(nv)
+        cv = np.nan if is_admin else xv.number(f"completeness #{i}", ci, minimum=0, maximum=1,
+                                               allowed="a fraction between 0 and 1")
+        nv = xv.number(f"cases #{i}", ni, minimum=0, allowed="a whole number >= 0") if ni is not None else np.nan
+        # the core's rules for what was entered (a claims measure given points but no cases: the case minimum)
+        given = categories.effective_measure_inputs(nv, np.nan, cv, np.nan, np.nan if pi is None else 0.0, is_admin,
+                                                    settings=s)
+        rows.append((i, pi))
+        comp.append(float(given.completeness))
+        elig.append(float(given.eligible))
         admin.append(is_admin)
-        reported.append(ni is not None or pi is not None)
-    if not pts:
+        reported.append(bool(given.reported_any))
+    if not rows:
         raise xv.ExcelError("#N/A", f"quality not scored: all {excluded} measure(s) given are excluded (each "
                                     "measure's status says why)" if excluded else "no measures given")
     status = categories.measure_status(comp, elig, admin, reported=reported, settings=s)
+    # points are read where the measure is scored (elsewhere they are 0, or the measure is excluded)
+    pts = [xv.number(f"points #{i}", pi, minimum=0, maximum=10, allowed="points between 0 and 10")
+           if code == categories.MeasureStatus.SCORED else 0.0 for (i, pi), code in zip(rows, status.tolist())]
     q = float(categories.quality_category(np.array(pts), status))
     if math.isnan(q):
         raise xv.ExcelError("#N/A", "quality not scored: every measure is excluded (fewer than "

@@ -117,7 +117,8 @@ def asm_complex_bonus(complex_bonus, assumptions=None):
     Arg("pi_score", "Promoting Interoperability score (fraction)."),
     COMPLEX_BONUS,
     Arg("practice_size", "Optional: clinicians in the TIN (1 solo +{solo_practice_bonus:g}, "
-                         "2-{small_practice_max_clinicians} +{small_practice_bonus:g}). Default: no bonus.",
+                         "2-{small_practice_max_clinicians} +{small_practice_bonus:g}). Blank: no bonus, unless "
+                         "small_practice says yes (+{small_practice_bonus:g}).",
         optional=True),
     Arg("min_submission_met", "Optional: FALSE if the minimum data submission is not met (score 0). "
                               "Default TRUE.", optional=True),
@@ -133,8 +134,9 @@ def asm_final(quality, cost, ia_done, pi_score, complex_bonus=None, practice_siz
     bonus = _complex_bonus(complex_bonus, s)
     size = xv.optional_number("practice_size", practice_size, None, minimum=1, allowed="clinicians >= 1")
     met = xv.boolean("min_submission_met", min_submission_met, True)
-    practice = 0.0 if size is None else float(adjustments.practice_size_bonus(size, _small_flag(small_practice),
-                                                                               settings=s))
+    # a blank size with CMS's flag given: the flag decides, the size cannot tell solo (the kernel's rule)
+    practice = float(adjustments.practice_size_bonus(np.nan if size is None else size, _small_flag(small_practice),
+                                                     settings=s))
     f = float(final_mod.final_score(q, c, float(adjustments.ia_adjustment(ia, settings=s)),
                                     float(adjustments.pi_adjustment(pi, settings=s)), bonus, practice, met,
                                     settings=s))

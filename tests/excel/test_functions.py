@@ -22,6 +22,24 @@ def test_quality_reproduces_cms_example_for_every_range_shape(shape):
     assert call("ASM_QUALITY", shape(CMS_POINTS), shape(CMS_COMPLETENESS), shape(CMS_CASES)) == 0.625
 
 
+def test_quality_scores_a_claims_measure_given_points_but_no_cases_as_the_core_does():
+    # spec 3 and the core's assumption: CMS attributes an administrative-claims measure, so one given points
+    # but no case count is scored at the case minimum; ASM_QUALITY excluded it (0.6 where the core says 0.7)
+    from asm_xl.model.participant import MeasureInput, Participant, score_participant
+    core = score_participant(Participant(
+        cohort="HF", performance_year=2027, practice_size=40, ia_done=2, pi_score=1.0, cost_points=5, cost_episodes=30,
+        measures=[MeasureInput("Q492", "administrative claims", points=8),
+                  MeasureInput("Q008", "eCQM", eligible_cases=30, completeness=1.0, points=6)]))
+    assert core.quality == pytest.approx((8 + 6) / 50)   # Q005, Q236, Q377 not given: 0 of 10 points each
+    assert call("ASM_QUALITY", [[8], [6]], [["n/a"], [1]], [["n/a"], [30]], None, "HF",
+                [["Q492"], ["Q008"]]) == pytest.approx(core.quality)
+    assert call("ASM_QUALITY", [[8], [6]], [["n/a"], [1]], [["n/a"], [30]]) == pytest.approx((8 + 6) / 20)
+    # without points or cases the claims measure was not reported: excluded, as before
+    assert call("ASM_QUALITY", [[None], [6]], [["n/a"], [1]], [["n/a"], [30]]) == pytest.approx(0.6)
+    # points of a measure that is not scored are not read (an incomplete measure counts 0)
+    assert call("ASM_QUALITY", [["oops"], [6]], [[0.5], [1]], [[40], [30]]) == pytest.approx(6 / 20)
+
+
 def test_quality_with_every_measure_excluded_is_na_with_a_reason():
     args = ([5.0, 6.0], [0.9, 1.0], [10, 19])
     assert call("ASM_QUALITY", *args) == "#N/A"
@@ -175,6 +193,15 @@ def test_final_without_minimum_submission_is_zero():
 
 def test_final_is_clamped_to_100():
     assert call("ASM_FINAL", 1, 1, 2, 1, 10, 1) == 100.0
+
+
+def test_final_with_no_practice_size_takes_cms_small_practice_flag_as_the_bonus_rule_does():
+    # spec 8.1: CMS's flag decides the small-practice bonus; the size only tells solo (+15) from small (+10).
+    # 100 x (0.5 x 0.6 + 0.5 x 0.5) = 55, both activities, full PI, no complex bonus; the flag adds +10
+    assert call("ASM_FINAL", 0.6, 0.5, 2, 1.0, 0, None, True, "yes") == pytest.approx(65.0)
+    assert call("ASM_FINAL", 0.6, 0.5, 2, 1.0, 0, None, True, "no") == pytest.approx(55.0)
+    assert call("ASM_FINAL", 0.6, 0.5, 2, 1.0, 0, None, True) == pytest.approx(55.0)   # neither: no bonus
+    assert call("ASM_FINAL", 0.6, 0.5, 2, 1.0, 0, 1, True, "yes") == pytest.approx(70.0)   # solo: +15
 
 
 def test_final_ia_done_must_be_0_1_or_2():
