@@ -44,3 +44,28 @@ def test_the_readme_test_command_runs_the_docstring_examples_too():
     assert "--doctest-modules" in pytest_opts["addopts"].split()
     assert set(pytest_opts["testpaths"]) == {"tests", "asm_xl"}
     assert any(dep.startswith("ruff") for dep in config["project"]["optional-dependencies"]["test"])
+
+
+def test_numbers_the_readme_prose_states_are_the_settings_and_the_models():
+    # prose is not generated, so each number it states that is a setting, a model parameter or a figure the
+    # model computes is tied here: edit the setting and this test names the sentence to change
+    from asm_xl.excel.docs import range_narrowing
+    from asm_xl.model.parameters import performance_years, risk_level
+    from asm_xl.model.settings import DEFAULT_SETTINGS as S
+
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    first, last = performance_years()[0], performance_years()[-1]
+    hf, lbp = S.peer_assumptions("HF"), S.peer_assumptions("LBP")
+    wide, narrow = range_narrowing(S)
+    stated = [
+        f"quality ({S.quality_weight:.0%}) and cost ({1 - S.quality_weight:.0%})",
+        f"risk level ({risk_level(first):.0%} in {first} to {risk_level(last):.0%} in {last})",
+        f"(about {hf.cohort_size:,} heart-failure and {lbp.cohort_size:,} low-back-pain clinicians",
+        f"draws the national cohort {S.peer_draws:,} times (`peer_draws`",
+        f"the luck of a {hf.cohort_size:,}-peer sample",
+        f"narrows from about {wide:.1f} to {narrow:.1f} percentage points",
+        f"chance of a gain at least {S.likely_gain_chance:.0%}, the setting `likely_gain_chance`), likely to lose "
+        f"(at most {1 - S.likely_gain_chance:.0%})",
+        f"(`benchmark_minimum_reporters`, {S.benchmark_minimum_reporters} as in MIPS)",
+    ]
+    assert [s for s in stated if s not in text] == []

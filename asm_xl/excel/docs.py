@@ -24,6 +24,7 @@ from asm_xl.model.columns import IDENTITY_COLUMNS, MEASURE_FIELDS, PARTICIPANT_C
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["functions_table", "assumptions_table", "roster_columns_table", "peer_model_table", "range_example_table",
+           "range_narrowing",
            "actions_table",
            "SECTIONS",
            "readme_tables",
@@ -113,6 +114,22 @@ def range_example_table(settings: Settings = DEFAULT_SETTINGS) -> str:
     rows = [(f"{f:g}", dollars(a), dollars(b), dollars(c), f"{g:.0%}")
             for f, a, b, c, g in zip((50, 60, 70, 80), rng.dollars_p10, rng.dollars_p50, rng.dollars_p90, rng.p_gain)]
     return _table(("final score", "P10", "P50", "P90", "chance of a gain"), rows)
+
+
+def range_narrowing(settings: Settings = DEFAULT_SETTINGS, final: float = 70.0) -> tuple[float, float]:
+    """The README's figure of where a range comes from: the P10-P90 width of the factor (percentage
+    points) of an HF physician in 2027 at ``final``, with the peer model's ranges as they are, and with
+    every range fixed at its middle (``peer_<name>_low`` = ``_high``): what is left is the midpoint rule
+    (drawn too, ``peer_share_median_midpoint``) and the luck of a national sample."""
+    from asm_xl.model.pool_choice import national_pool
+
+    ranges = [i for i in settings.peer_assumptions("HF").describe() if isinstance(i.value, tuple)]
+    middle = {f"peer_{i.name}_{end}": (i.value[0] + i.value[1]) / 2 for i in ranges for end in ("low", "high")}
+    widths = []
+    for s in (settings, settings.replace(**middle)):
+        rng = national_pool("HF", 2027, s).price([final], [1.0])
+        widths.append(100.0 * float(rng.factor_p90[0] - rng.factor_p10[0]))
+    return widths[0], widths[1]
 
 
 def actions_table(settings: Settings = DEFAULT_SETTINGS) -> str:

@@ -93,8 +93,9 @@ def _priced_batch(kind: str, calls: list[tuple]) -> None:
 
 @excel_function(
     "ASM_FACTOR_RANGE",
-    "Payment adjustment factor at a percentile of the national peer model's {peer_draws:,} simulated "
-    "cohorts: P10 cautious, P50 middle, P90 hopeful.",
+    "Payment adjustment factor at a percentile of the pool in force (the national peer model's {peer_draws:,} "
+    "simulated cohorts; a given or roster pool is one point, the same at every percentile): P10 cautious, P50 "
+    "middle, P90 hopeful.",
     FINAL, YEAR, COHORT,
     Arg("percentile", "Optional: percentile of the simulated cohorts, 0-100 (default: the median, P50).",
         optional=True),
@@ -107,8 +108,9 @@ def asm_factor_range(final_score, performance_year, cohort, percentile=None, exc
 
 @excel_function(
     "ASM_GAIN_CHANCE",
-    "Chance (fraction) that the payment adjustment is positive: the share of the national peer model's "
-    "simulated cohorts in which this final score gains.",
+    "Chance (fraction) that the payment adjustment is positive: the share of the pool in force's draws (the "
+    "national peer model's simulated cohorts; a given or roster pool is one point: 1 or 0) in which this final "
+    "score gains.",
     FINAL, YEAR, COHORT, EXCEPTIONS, ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model",
     batch=lambda calls: _priced_batch("gain", calls))
 def asm_gain_chance(final_score, performance_year, cohort, exceptions_=None, assumptions=None):

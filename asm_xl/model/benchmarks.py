@@ -78,7 +78,8 @@ class Ladder:
     inverse : bool
         Lower is better (a rate "reaches" B when rate <= B).
     topped_out : bool
-        Topped out by program: points are capped at ``Settings.topped_out_cap`` [MIPS].
+        Topped out by program: points are capped at ``Settings.topped_out_cap`` [ASSUMPTION: the MIPS
+        rule; no ASM source mentions it].
     scale : float
         Ladder units per user unit: 100 when the ladder is in percent and rates are fractions.
     """

@@ -74,7 +74,7 @@ def adjustment_factor(final, tfs, risk_level, scaling_factor, *,
 
         factor = r x TFS x SF - r        if final > 0
                = -r                      if final = 0
-        factor = clamp(factor, -r, +r)   [ASSUMPTION bound_factors]
+        factor = clamp(factor, -r, +r)   [CMS: "upside or downside"; setting bound_factors]
     """
     xp = ops(final, tfs, risk_level, scaling_factor)
     r = xp.float(risk_level)

@@ -6,8 +6,9 @@ median midpoint) the exchange function's midpoint are statistics of that cohort,
 sees. :func:`simulate_national_cohorts` draws ``draws`` national cohorts of
 :class:`~asm_xl.model.peer_assumptions.PeerAssumptions` (epistemic ranges drawn once per cohort,
 peers drawn inside it), scores every peer with the methodology's own kernels (categories,
-adjustments, final score, exchange function) and solves each cohort's scaling factor exactly as the
-cohort API does (:func:`asm_xl.model.scaling.solve_scaling_factors`). What is kept per draw is what
+adjustments, final score, exchange function) and solves each cohort's scaling factor by the budget rule
+(:func:`asm_xl.model.scaling.solve_scaling_factors`, vectorised over the draws; it agrees with the cohort
+API's :func:`~asm_xl.model.payment.solve_scaling_factor` to 1e-9, a tested property). What is kept per draw is what
 prices a final score: k, m and SF. :meth:`PoolDraws.price` then gives, for any final scores::
 
     factor_d(final) = r x TFS(final; k_d, m_d) x SF_d - r     (final > 0; -r at 0), bounded to [-r, r]

@@ -35,7 +35,8 @@ def points_on_ladder(rates, ladder: Ladder, *, cap: float = DEFAULT_SETTINGS.top
     ladder : Ladder
         Decile start values B1..B10 (better direction), ``inverse``, ``topped_out``.
     cap : float
-        Most points when the ladder is topped out by program (``Settings.topped_out_cap``) [MIPS].
+        Most points when the ladder is topped out by program (``Settings.topped_out_cap``) [ASSUMPTION: the
+        MIPS rule; no ASM source mentions it].
     decimals : int
         Round points to this many decimals (CMS reports 4); -1 keeps full precision.
 
