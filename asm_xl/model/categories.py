@@ -62,6 +62,16 @@ def cases_taken_note(settings: Settings = DEFAULT_SETTINGS) -> str:
     return f"; cases not given: {settings.case_minimum} assumed [ASSUMPTION]"  # short: it fits the Status column
 
 
+def few_episodes_note(episodes: float, settings: Settings = DEFAULT_SETTINGS) -> str:
+    """Why cost is not scored for a participant with too few episodes [REG 512.730]: the words that
+    ``ASM_COST``'s reason, the scalar API's and the cohort API's notes share.
+
+    >>> few_episodes_note(12)
+    'Cost not scored: 12 episodes, fewer than 20 [REG].'
+    """
+    return f"Cost not scored: {episodes:g} episodes, fewer than {settings.cost_episode_minimum} [REG]."
+
+
 def no_cost_ladder_note(settings: Settings = DEFAULT_SETTINGS) -> str:
     """Why an episode cost gave no cost score: no cost ladder (none given, or too few reporters) [MIPS]."""
     return ("Cost not scored: no cost ladder to score the episode cost on (none given, or fewer than "
