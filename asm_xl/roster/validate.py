@@ -73,6 +73,38 @@ def _no_activity_given(df: pd.DataFrame, rows: np.ndarray, settings: Settings) -
             f"yes/1 where done (rows {', '.join(which)}{more})"]
 
 
+def _practice_sizes_disagree(df: pd.DataFrame, rows: np.ndarray, performance_year: int | None) -> list[str]:
+    """A warning for each TIN whose rows of one performance year give different practice sizes: the size is
+    the TIN's (clinicians billing under it), so one of the rows gets the wrong small-practice bonus (40 on
+    one row, 5 on another: no bonus against the small-practice one). Rows of another year may differ."""
+    if not len(df) or "tin" not in df.columns or "practice_size" not in df.columns:
+        return []
+    tins = [tin_key(_text(v)) for v in df["tin"].to_numpy(dtype=object)]
+    sizes = [_text(v) for v in df["practice_size"].to_numpy(dtype=object)]
+    years = ([_text(v) for v in df["performance_year"].to_numpy(dtype=object)] if "performance_year" in df.columns
+             else [""] * len(df))
+    groups: dict[tuple[str, str], dict[float, list]] = {}
+    shown: dict[str, str] = {}   # a TIN as the roster first writes it ("83-7035914")
+    for tin, typed, size, year, row in zip(tins, df["tin"].to_numpy(dtype=object), sizes, years, rows):
+        try:
+            value = float(size.replace(",", ""))
+        except ValueError:
+            continue
+        if tin:
+            shown.setdefault(tin, _text(typed))
+            groups.setdefault((tin, year or str(performance_year or "")), {}).setdefault(value, []).append(row)
+    out = []
+    for (key, year), by_size in groups.items():
+        tin = shown[key]
+        if len(by_size) > 1:
+            given = "; ".join(f"{size:g} (row{'s' if len(r) > 1 else ''} {', '.join(str(x) for x in r[:5])}"
+                              f"{' ...' if len(r) > 5 else ''})" for size, r in sorted(by_size.items()))
+            out.append(f"TIN {tin}{f' ({year})' if year else ''} is given different practice sizes: {given}. The "
+                       "size is the TIN's (its clinicians): each row's small-practice bonus follows its own; give "
+                       "the TIN one size")
+    return out
+
+
 def _text(v) -> str:
     """A cell as stripped text ("" for blank); whole floats (a numeric NPI column) lose their .0."""
     if v is None:
@@ -223,6 +255,7 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
     valid = df.loc[~bad]
     valid.attrs = {}
     warnings.extend(_no_activity_given(valid, rows[~bad], settings))  # rows kept: the rejected are reported
+    warnings.extend(_practice_sizes_disagree(valid, rows[~bad], performance_year))
     return RosterValidation(valid=valid, errors=errors, warnings=warnings, scored=_scored_valid(res, bad, valid))
 
 

@@ -86,6 +86,24 @@ def test_sample_roster_reads_and_validates_with_zero_errors():
     assert set(df.columns) <= set(all_columns())
 
 
+def test_a_tin_given_two_practice_sizes_is_warned_about_naming_the_rows():
+    # the sample's first rows are one TIN (83-7035914, 48 clinicians); a 5 on file row 3 would give that row the
+    # small-practice bonus while the others get none
+    df = read_roster(SAMPLE)
+    assert df.loc[2, "tin"] == df.loc[3, "tin"] == df.loc[4, "tin"] == "83-7035914"
+    df.loc[3, "practice_size"] = "5"
+    res = validate_roster(df)
+    tin_rows = [r for r in df.index if df.loc[r, "tin"] == "83-7035914" and r != 3]
+    listed = ", ".join(str(r) for r in tin_rows[:5]) + (" ..." if len(tin_rows) > 5 else "")
+    assert res.warnings == [f"TIN 83-7035914 (2027) is given different practice sizes: 5 (row 3); 48 (rows {listed}). "
+                            "The size is the TIN's (its clinicians): each row's small-practice bonus follows its own; "
+                            "give the TIN one size"]
+    assert len(res.valid) == len(df)   # a warning: nothing is rejected
+    same = read_roster(SAMPLE)
+    same.loc[3, "practice_size"], same.loc[3, "performance_year"] = "5", "2028"   # another year may differ
+    assert validate_roster(same).warnings == []
+
+
 def test_rows_with_no_improvement_activity_given_are_warned_about_and_still_scored_as_not_done():
     df = read_roster(SAMPLE)
     df.loc[[3, 5], ["ia1_done", "ia2_done"]] = ""      # file rows 3 and 5: both blank
