@@ -254,6 +254,4 @@ def _sorted_finals(final_scores) -> np.ndarray:
     Arg("final_scores", "The cohort's final scores.", range=True), source="scipy percentileofscore(kind='mean')")
 def asm_percentile(final_score, final_scores):
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
-    s = _SORTED.get(_sorted_finals, final_scores)
-    less, leq = np.searchsorted(s, f, "left"), np.searchsorted(s, f, "right")
-    return float(100.0 * (less + leq) / (2.0 * s.size))
+    return float(payment.percentile_of(f, _SORTED.get(_sorted_finals, final_scores)))

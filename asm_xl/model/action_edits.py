@@ -19,9 +19,10 @@ import pandas as pd
 
 from asm_xl.model.action_catalogue import ACTIONS
 from asm_xl.model.benchmarks import Ladder
+from asm_xl.model import categories
 from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.columns import measure_columns
-from asm_xl.model.points import points_on_ladder
+from asm_xl.model.points import most_points, points_on_ladder
 from asm_xl.model.rescoring import Baseline, final_scores, minimum_submission
 
 __all__ = ["ActionSet", "candidate_actions", "rate_at_points", "normalize_ia_columns"]
@@ -136,7 +137,7 @@ def _quality_actions(base: Baseline, code: str, m, mine, add) -> np.ndarray:
             if not sel.any() or ladder is None:
                 continue
             u = np.where(sel, points_on_ladder(np.nan_to_num(mi["rate"]), ladder, cap=10.0), 10.0)
-            limit = s.topped_out_cap if ladder.topped_out else 10.0
+            limit = most_points(ladder, cap=s.topped_out_cap)
             with np.errstate(invalid="ignore"):
                 up = sel & (u < limit) & (counted < limit)
             add("quality_decile", m.label, up, {cols["rate"]: rate_at_points(np.minimum(u + 1, 10.0), ladder)})
@@ -182,7 +183,7 @@ def _report_measure(base: Baseline, m, mi: dict, unreported: np.ndarray, add) ->
             if ladder is None:
                 no_ladder |= sel
             else:
-                points[sel] = min(s.action_assumed_measure_points, s.topped_out_cap if ladder.topped_out else 10.0)
+                points[sel] = min(s.action_assumed_measure_points, most_points(ladder, cap=s.topped_out_cap))
     assumed = (f"{s.action_assumed_measure_points:g} {m.label} points assumed [ASSUMPTION action_assumed_measure_points]"
                f", {s.case_minimum} eligible cases")
     capped = f"{assumed}; capped at {s.topped_out_cap:g}: topped out [ASSUMPTION]"
@@ -201,10 +202,12 @@ def _minimum_submission(base: Baseline, completable: dict, add) -> None:
     s = base.settings
     missed = ~minimum_submission(base.scores)
     met_any = np.zeros(len(base.df), dtype=bool)
-    for code in np.unique(base.cohort):
-        for m in base.cohort_measures(code):
-            mi = base.inputs[code][m.id]
-            met_any |= (base.cohort == code) & ~mi["admin"] & (mi["completeness"] >= s.completeness_threshold)
+    for code in np.unique(base.cohort):   # the completeness part of the rule, as the core applies it
+        given = [base.inputs[code][m.id] for m in base.cohort_measures(code)]
+        if given:
+            met = categories.minimum_submission_met(np.column_stack([mi["completeness"] for mi in given]),
+                                                    np.column_stack([mi["admin"] for mi in given]), settings=s)
+            met_any |= (base.cohort == code) & met
     add("minimum_submission", "", missed & met_any, {"submitted_on_time": True})
     labels = list(completable)
     if not labels:

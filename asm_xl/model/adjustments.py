@@ -8,7 +8,7 @@ import numpy as np
 from asm_xl.model.primitives import ops
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["ia_adjustment", "pi_adjustment", "practice_size_bonus"]
+__all__ = ["ia_adjustment", "pi_adjustment", "practice_size_bonus", "is_small_practice"]
 
 
 def ia_adjustment(ia_done, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
@@ -44,6 +44,20 @@ def pi_adjustment(pi_score, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndar
     return xp.where(pi >= 1.0, 0.0, -settings.pi_max_penalty)
 
 
+def is_small_practice(clinicians, small_practice=np.nan, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Whether the practice is small [CMS, spec 8.1]::
+
+        small = CMS's flag (ASM_CYxx_SMALLPRACTICE) when given
+              = clinicians <= small_practice_max_clinicians   otherwise
+
+    >>> bool(is_small_practice(15)), bool(is_small_practice(16)), bool(is_small_practice(16, 1.0))
+    (True, False, True)
+    """
+    xp = ops(clinicians, small_practice)
+    flag = xp.float(small_practice)
+    return xp.where(xp.isnan(flag), xp.float(clinicians) <= settings.small_practice_max_clinicians, flag > 0)
+
+
 def practice_size_bonus(clinicians, small_practice=np.nan, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
     """Small practice bonus from CMS's small-practice flag and the number of clinicians in the TIN [CMS].
 
@@ -60,7 +74,6 @@ def practice_size_bonus(clinicians, small_practice=np.nan, *, settings: Settings
     """
     xp = ops(clinicians, small_practice)
     n = xp.float(clinicians)
-    flag = xp.float(small_practice)
-    small = xp.where(xp.isnan(flag), n <= settings.small_practice_max_clinicians, flag > 0)
+    small = is_small_practice(clinicians, small_practice, settings=settings)
     return xp.where(small, xp.where(n <= 1, xp.float(settings.solo_practice_bonus),
                                     xp.float(settings.small_practice_bonus)), 0.0)

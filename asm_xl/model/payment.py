@@ -19,6 +19,7 @@ __all__ = [
     "ScalingSolution",
     "solve_scaling_factor",
     "percentile_rank",
+    "percentile_of",
     "competition_rank",
 ]
 
@@ -186,18 +187,27 @@ def _solve_positive_share(budget, tfs, w, zero_weight: float, keep: float, setti
     return ScalingSolution(float(sf), "solved", budget(sf))
 
 
-def percentile_rank(values) -> np.ndarray:
-    """Percentile rank (0-100) of each value within its cohort, ties averaged.
+def percentile_of(scores, sorted_cohort) -> np.ndarray:
+    """Percentile rank (0-100) of scores among a cohort's final scores (``sorted_cohort``, ascending), ties
+    averaged.
 
-    Formula (scipy's ``percentileofscore(kind="mean")``)::
+    Formula (scipy's ``percentileofscore(kind="mean")``), x a score, c_j the cohort's n scores::
 
-        pct_i = 100 x (#{j: v_j < v_i} + #{j: v_j <= v_i}) / (2 n)
+        pct(x) = 100 x (#{j: c_j < x} + #{j: c_j <= x}) / (2 n)
+
+    >>> percentile_of([50.0, 90.0], [40.0, 50.0, 60.0, 70.0]).tolist()
+    [37.5, 100.0]
     """
+    c = np.asarray(sorted_cohort, dtype=float)
+    x = np.asarray(scores, dtype=float)
+    return 100.0 * (np.searchsorted(c, x, side="left") + np.searchsorted(c, x, side="right")) / (2.0 * c.size)
+
+
+def percentile_rank(values) -> np.ndarray:
+    """Percentile rank (0-100) of each value within its cohort (:func:`percentile_of` of the cohort's own
+    scores), ties averaged."""
     v = np.asarray(values, dtype=float)
-    s = np.sort(v)
-    less = np.searchsorted(s, v, side="left")
-    leq = np.searchsorted(s, v, side="right")
-    return 100.0 * (less + leq) / (2.0 * v.size)
+    return percentile_of(v, np.sort(v))
 
 
 def competition_rank(values) -> np.ndarray:

@@ -12,7 +12,7 @@ from asm_xl.model.benchmarks import Ladder
 from asm_xl.model.primitives import ARRAY, ops
 from asm_xl.model.settings import DEFAULT_SETTINGS
 
-__all__ = ["points_on_ladder", "to_ladder_units", "cap_bites"]
+__all__ = ["points_on_ladder", "to_ladder_units", "cap_bites", "most_points"]
 
 #: Decimals kept when a user's rate is converted to ladder units: 0.57 * 100 is
 #: 56.99999999999999 in binary floating point and must reach a decile starting at 57.
@@ -75,6 +75,17 @@ def points_on_ladder(rates, ladder: Ladder, *, cap: float = DEFAULT_SETTINGS.top
     if decimals >= 0:
         pts = xp.round(pts, decimals)
     return pts
+
+
+def most_points(ladder: Ladder, *, cap: float = DEFAULT_SETTINGS.topped_out_cap) -> float:
+    """The most points a measure can earn on ``ladder``: 10, or ``cap`` when the ladder is topped out by
+    program (the cap of :func:`points_on_ladder`) [MIPS 414.1380(b)(1); ASSUMPTION topped_out_cap].
+
+    >>> from asm_xl.model.benchmarks import Ladder
+    >>> most_points(Ladder(tuple(range(10)))), most_points(Ladder(tuple(range(10)), topped_out=True))
+    (10.0, 7.0)
+    """
+    return float(min(10.0, cap)) if ladder.topped_out else 10.0
 
 
 def cap_bites(rates, ladder: Ladder, *, cap: float = DEFAULT_SETTINGS.topped_out_cap) -> np.ndarray:

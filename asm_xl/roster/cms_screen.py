@@ -14,6 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from asm_xl.model.adjustments import is_small_practice
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.identifiers import npi_problem
 from asm_xl.model.parameters import cohort_of_specialty, get_cohort
@@ -129,7 +130,7 @@ def _screen_small_practice(row: dict, cms_small: bool, settings: Settings, warn)
             size = as_whole("practice_size", size_text, minimum=1)
         except ASMInputError:
             return
-        small = size <= settings.small_practice_max_clinicians
+        small = bool(is_small_practice(size, settings=settings))
         if small != cms_small:
             warn("practice_size", f"small-practice flag differs (CMS: {cms_text}; practice_size {size} means "
                                   f"{'yes' if small else 'no'}): fill small_practice with CMS's flag")

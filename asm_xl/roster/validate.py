@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from asm_xl.model.adjustments import ia_adjustment
 from asm_xl.model.cohort import CohortResult, score_cohort
 from asm_xl.model.columns import all_columns
 from asm_xl.model.errors import ASMInputError
@@ -69,7 +70,7 @@ def _no_activity_given(df: pd.DataFrame, rows: np.ndarray, settings: Settings) -
     which = [str(r) for r in rows[blank][:5]]
     more = f" and {int(blank.sum()) - 5} more" if blank.sum() > 5 else ""
     return [f"{int(blank.sum())} row(s) give no improvement activity (ia1_done, ia2_done and ia_done blank): "
-            f"counted as not done, -{2 * settings.ia_penalty_per_missing:g} points each; write no to say so, or "
+            f"counted as not done, {float(ia_adjustment(0, settings=settings)):g} points each; write no to say so, or "
             f"yes/1 where done (rows {', '.join(which)}{more})"]
 
 
