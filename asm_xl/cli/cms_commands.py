@@ -7,6 +7,9 @@ from pathlib import Path
 
 from asm_xl.cli.arguments import performance_year
 from asm_xl.cli.output import print_warnings
+from asm_xl.model.parameters import performance_years
+
+FIRST_YEAR = performance_years()[0]   #: the default performance year: the model's first
 
 __all__ = ["CMS_COMMANDS", "add_cms_commands", "run_cms", "cms_participation"]
 
@@ -25,7 +28,7 @@ def add_cms_commands(sub) -> None:
     f.add_argument("--organization", action="append", help="text in ORGANIZATION_LEGAL_NAME (any case; repeatable)")
     f.add_argument("--state", action="append", help="state code, e.g. TX (repeatable)")
     f.add_argument("--npi", action="append", help="an NPI (repeatable, or several separated by commas)")
-    f.add_argument("--year", type=performance_year, default=2027, help="performance year (default 2027)")
+    f.add_argument("--year", type=performance_year, default=FIRST_YEAR, help=f"performance year (default {FIRST_YEAR})")
     f.add_argument("--out", default="roster.csv", help="roster to write (default: roster.csv)")
     f.add_argument("--overwrite", action="store_true", help="replace --out if it exists (it may hold your inputs)")
     c = sub.add_parser("check-cms", help="check a roster against CMS's ASM Participants file (warnings only)",
@@ -34,8 +37,8 @@ def add_cms_commands(sub) -> None:
                                    "rejected; the warnings are written like the error report.", epilog=CMS_EXIT)
     c.add_argument("roster")
     c.add_argument("participants", help="CMS's ASM Participants file (.csv or .xlsx)")
-    c.add_argument("--year", type=performance_year, default=2027, help="performance year where the roster leaves it blank "
-                                                          "(default 2027)")
+    c.add_argument("--year", type=performance_year, default=FIRST_YEAR,
+                   help=f"performance year where the roster leaves it blank (default {FIRST_YEAR})")
     c.add_argument("--out", default="cms_warnings.csv", help="where the warnings go (default: cms_warnings.csv)")
     c.add_argument("--overwrite", action="store_true", help="replace --out if it exists (a report you may have "
                                                             "annotated)")

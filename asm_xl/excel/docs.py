@@ -21,7 +21,7 @@ from asm_xl.model.action_catalogue import ACTIONS
 from asm_xl.model.peer_assumptions import COHORT_SPECIFIC
 from asm_xl.model.peer_settings import is_peer_row
 from asm_xl.model.columns import IDENTITY_COLUMNS, MEASURE_FIELDS, PARTICIPANT_COLUMNS, column_help
-from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings, setting_value_text
 
 __all__ = ["functions_table", "assumptions_table", "roster_columns_table", "peer_model_table", "range_example_table",
            "range_narrowing",
@@ -50,31 +50,6 @@ def assumptions_table(settings: Settings = DEFAULT_SETTINGS) -> str:
     return _table(("setting", "default", "source", "meaning"),
                   [(f"`{i.name}`", setting_value_text(i.value), i.source, i.description) for i in settings.describe()
                    if not is_peer_row(i.name)])
-
-
-def changed_settings_text(settings: Settings) -> str:
-    """The settings (peer-model rows too) that differ from their defaults, as the console and the
-    dashboard name them: "payments_growth 0.02 (default 0.0); ..." ("none" when none differs).
-
-    >>> changed_settings_text(Settings(payments_growth=0.02, likely_gain_chance=0.9))
-    'likely_gain_chance 0.9 (default 0.666667); payments_growth 0.02 (default 0.0)'
-    """
-    changed = [f"{i.name} {setting_value_text(i.value)} (default {setting_value_text(i.default)})"
-               for i in settings.describe() if i.value != i.default]
-    return "; ".join(changed) or "none"
-
-
-def setting_value_text(v) -> str:
-    """A setting's value as the table (and the console, ``--set``) shows it: as Python writes it, a float with more than six
-    significant digits to six (2/3: 0.666667).
-
-    >>> setting_value_text(0.15), setting_value_text(7.0), setting_value_text(2 / 3), setting_value_text("national")
-    ('0.15', '7.0', '0.666667', 'national')
-    """
-    if isinstance(v, float):
-        short = f"{v:.6g}"
-        return str(v) if float(short) == v else short
-    return str(v)
 
 
 def roster_columns_table(settings: Settings = DEFAULT_SETTINGS) -> str:

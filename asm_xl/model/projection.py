@@ -137,7 +137,8 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
         factor_pXX       = factor_pXX(final; pool of cohort, y)                              [REG 512.750]
                          = 0 in the year of an exception (y = own_year, ``excepted``)        [ASSUMPTION]
                          = 0 when not participating
-        p_gain           = share of the pool's draws with a positive factor (0 in the year of an exception)
+        p_gain           = share of the pool's draws with a positive factor (0 in the year of an exception,
+                           and when not participating)
         dollars_pXX      = factor_pXX x payments_base   (XX: p10, p50, p90, mean)
         cumulative_*     = running sum over ``years``                  [ASSUMPTION: comonotone years]
 
@@ -184,10 +185,8 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
             rng = pool_for(code, y, pool, settings).price(final[rows])
             for k in priced:
                 priced[k][rows] = getattr(rng, k if k != "mean" else "factor_mean")
-        for k in priced:
-            priced[k] = np.where(neutral, 0.0, priced[k])
-            if k != "p_gain":
-                priced[k] = np.where(on, priced[k], 0.0)
+        for k in priced:   # no adjustment (an exception, or not participating): nothing to gain either
+            priced[k] = np.where(neutral | ~on, 0.0, priced[k])
         for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain"):
             out[k][:, j] = priced[k]
         for k in ("p10", "p50", "p90", "mean"):

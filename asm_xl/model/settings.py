@@ -28,7 +28,7 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peer_assumptions import PeerAssumptions
 from asm_xl.model.validation import YES_NO_ALLOWED, as_bool, as_number, as_whole, is_blank
 
-__all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES"]
+__all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES", "changed_settings_text", "setting_value_text"]
 
 SOURCES = ("REG", "CMS", "MIPS", "ASSUMPTION")
 
@@ -286,3 +286,28 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
 
 
 DEFAULT_SETTINGS = Settings()
+
+
+def changed_settings_text(settings: Settings) -> str:
+    """The settings (peer-model rows too) that differ from their defaults, as the console and the
+    dashboard name them: "payments_growth 0.02 (default 0.0); ..." ("none" when none differs).
+
+    >>> changed_settings_text(Settings(payments_growth=0.02, likely_gain_chance=0.9))
+    'likely_gain_chance 0.9 (default 0.666667); payments_growth 0.02 (default 0.0)'
+    """
+    changed = [f"{i.name} {setting_value_text(i.value)} (default {setting_value_text(i.default)})"
+               for i in settings.describe() if i.value != i.default]
+    return "; ".join(changed) or "none"
+
+
+def setting_value_text(v) -> str:
+    """A setting's value as the table (and the console, ``--set``) shows it: as Python writes it, a float with more than six
+    significant digits to six (2/3: 0.666667).
+
+    >>> setting_value_text(0.15), setting_value_text(7.0), setting_value_text(2 / 3), setting_value_text("national")
+    ('0.15', '7.0', '0.666667', 'national')
+    """
+    if isinstance(v, float):
+        short = f"{v:.6g}"
+        return str(v) if float(short) == v else short
+    return str(v)

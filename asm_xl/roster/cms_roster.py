@@ -21,7 +21,7 @@ import pandas as pd
 
 from asm_xl.model.columns import measure_columns
 from asm_xl.model.identifiers import npi_problem
-from asm_xl.model.parameters import cohorts
+from asm_xl.model.parameters import cohorts, performance_years
 from asm_xl.model.validation import is_blank
 from asm_xl.roster.cms_participants import CMSParticipantsError, cms_performance_year, combine_flags
 from asm_xl.roster.report import csv_safe_text
@@ -51,7 +51,7 @@ def _as_list(value) -> list[str]:
 
 
 def roster_from_cms(participants: pd.DataFrame, *, organization=None, state=None, npis=None,
-                    performance_year: int = 2027) -> pd.DataFrame:
+                    performance_year: int = performance_years()[0]) -> pd.DataFrame:
     """Physicians of CMS's file → a roster, one row per NPI.
 
     Filters (all that are given must hold; case and extra spaces ignored): ``organization``, text

@@ -17,7 +17,7 @@ import pandas as pd
 from asm_xl.model.adjustments import is_small_practice
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.identifiers import npi_problem
-from asm_xl.model.parameters import cohort_of_specialty, get_cohort
+from asm_xl.model.parameters import cohort_of_specialty, get_cohort, performance_years
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import as_bool, as_whole, is_blank
 from asm_xl.roster.cms_participants import CMSParticipantsError, cms_performance_year, combine_flags
@@ -52,7 +52,7 @@ def _roster_cohort(row: dict) -> tuple[str, str, str] | None:
     return None
 
 
-def check_roster_against_cms(roster: pd.DataFrame, participants: pd.DataFrame, performance_year: int = 2027, *,
+def check_roster_against_cms(roster: pd.DataFrame, participants: pd.DataFrame, performance_year: int = performance_years()[0], *,
                              settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
     """Screen a roster against CMS's list: one warning per disagreement, nothing rejected.
 

@@ -46,6 +46,9 @@ def test_not_participating_years_have_no_dollars_and_say_where_that_comes_from()
     p = project_five_years(pd.DataFrame([ROW]), participation=flags, pool=GIVEN).set_index("performance_year")
     assert p.loc[2028, "participating"] == False and p.loc[2028, "dollars_at_risk"] == 0  # noqa: E712
     assert p.loc[2028, "dollars_p50"] == 0 and p.loc[2028, "participation_source"] == "CMS participants file"
+    # no adjustment, nothing to gain: a final score of 80 gains in every draw of the given pool, but not in 2028
+    gains = yearly_projection([80.0], "HF", 2027, 100_000.0, participating={2028: np.array([0.0])}, pool=GIVEN)
+    assert gains["p_gain"][0].tolist() == [1.0, 0.0, 1.0, 1.0, 1.0]
     assert p.loc[2029, "participating"] and p.loc[2029, "participation_source"] == "assumed"
     assert p.loc[2029, "cumulative_p50"] == pytest.approx(p.loc[2027, "dollars_p50"] + p.loc[2029, "dollars_p50"])
 

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from asm_xl.excel.docs import changed_settings_text
+from asm_xl.model.settings import changed_settings_text
 from asm_xl.model.projection import practice_projection
 from asm_xl.model.rescoring import pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings

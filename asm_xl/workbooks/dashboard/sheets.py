@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from asm_xl.model.parameters import performance_years, year_parameters
 from asm_xl.workbooks.dashboard.chart import add_chart_sheet
 from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard, is_practice_total
 from asm_xl.workbooks.dashboard.style import (FACTOR, MONEY, RISK, SCORE, SHARE, SIGNED, SMALL, SMALL_BOLD, TEXT,
@@ -125,7 +126,9 @@ def _physicians(sh: Sheet, data: Dashboard) -> None:
 
 
 def _years(sh: Sheet, data: Dashboard) -> None:
-    sh.title("Five years: performance years 2027-2031 (paid two years later)",
+    years = performance_years()
+    sh.title(f"Five years: performance years {years[0]}-{years[-1]} (paid in {year_parameters(years[0]).payment_year}-"
+             f"{year_parameters(years[-1]).payment_year})",
              _subtitle(data) + " Final score held at today's; cumulative ranges are sums of the yearly percentiles; "
              "each physician from the performance year of his roster row on (a later row of the same TIN/NPI "
              "takes over from its year).")
