@@ -16,7 +16,7 @@ import pandas as pd
 
 from asm_xl.model.adjustments import is_small_practice
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.identifiers import npi_problem
+from asm_xl.model.identifiers import npi_problem, tin_key
 from asm_xl.model.parameters import cohort_of_specialty, get_cohort, performance_years
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import as_bool, as_whole, is_blank
@@ -83,6 +83,10 @@ def check_roster_against_cms(roster: pd.DataFrame, participants: pd.DataFrame, p
         file_rows = np.arange(len(df), dtype="int64") + FIRST_DATA_ROW
     by_npi = participants.groupby("npi", sort=False).indices
     cms = {c: participants[c].to_numpy(dtype=object) for c in participants.columns}
+    # an NPI under several TINs of the roster: CMS's flag is published per organization, not per TIN
+    tins: dict[str, set] = {}
+    for npi_, tin_ in zip(df.get("npi", pd.Series(dtype=object)), df.get("tin", pd.Series("", index=df.index))):
+        tins.setdefault(_cell(npi_), set()).add(tin_key(_cell(tin_)))
     warnings = []
     for file_row, (_, rec) in zip(file_rows, df.iterrows()):
         row = {c: _cell(v) for c, v in rec.items()}
@@ -109,7 +113,14 @@ def check_roster_against_cms(roster: pd.DataFrame, participants: pd.DataFrame, p
             warn(given[1], f"cohort differs from CMS's (CMS: {'/'.join(cms_cohorts)})")
         cms_small = combine_flags(cms[f"small_practice_{year}"][at])
         if cms_small is not None:
-            _screen_small_practice(row, cms_small, settings, warn)
+            if len(tins.get(npi, ())) > 1:
+                orgs = sorted({str(o) for o in cms.get("organization", [""] * len(participants))[at] if o})
+                whose = (f"CMS's flag is {'/'.join(orgs) or 'its organization'}'s, not per TIN: check it is this "
+                         "TIN's")
+                _screen_small_practice(row, cms_small, settings,
+                                       lambda column, reason: warn(column, f"{reason} ({whose})"))
+            else:
+                _screen_small_practice(row, cms_small, settings, warn)
     out = pd.DataFrame(warnings, columns=ROSTER_ERROR_COLUMNS, dtype=object)
     out["row"] = out["row"].astype("int64")
     return out

@@ -100,3 +100,20 @@ def test_a_roster_that_agrees_is_summarized_as_such():
 def test_a_bad_default_year_is_refused(cms):
     with pytest.raises(CMSParticipantsError, match="performance year 2035 is not an ASM performance year"):
         check_roster_against_cms(pd.DataFrame({"npi": [HF]}), cms, 2035)
+
+
+def test_an_npi_under_two_tins_is_told_that_cms_flag_is_the_organizations_not_the_tins(cms, tmp_path):
+    # CMS publishes the small-practice flag per NPI and organization, not per TIN: for a physician billing under
+    # two TINs of the roster the advice "fill small_practice with CMS's flag" may give one TIN the other's flag
+    roster = _roster(tmp_path, "npi,tin,name,cohort,performance_year,small_practice,practice_size\n"
+                               f"{HF},11-1111111,Big TIN,HF,2027,,40\n"
+                               f"{HF},444444444,Small TIN,HF,2027,,3\n"
+                               f"{LBP},11-1111111,One TIN,LBP,2027,,3\n")
+    w = check_roster_against_cms(roster, cms, 2027)
+    org = cms.loc[cms["npi"] == HF, "organization"].iloc[0]
+    assert _warnings(w) == [
+        (2, HF, "practice_size", "small-practice flag differs (CMS: yes; practice_size 40 means no): fill "
+                                 f"small_practice with CMS's flag (CMS's flag is {org}'s, not per TIN: check it "
+                                 "is this TIN's)"),
+        (4, LBP, "practice_size", "small-practice flag differs (CMS: no; practice_size 3 means yes): fill "
+                                  "small_practice with CMS's flag")]
