@@ -53,7 +53,7 @@ class PoolPoint:
     scaling_factor: float
     midpoint: float
     source: str
-    steepness: float = 0.1   #: k of the exchange function at this point (the cohort's, see cohort_settings)
+    steepness: float   #: k of the exchange function at this point (the cohort's tfs_steepness, see cohort_settings)
 
 
 def cohort_settings(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> Settings:
