@@ -228,6 +228,14 @@ def test_points_inputs_are_bounded_to_the_cms_scale(wb):
         assert (dv.type, float(dv.formula1), float(dv.formula2)) == ("decimal", 0, 10)
 
 
+def test_the_complex_bonus_is_checked_against_the_cap_the_assumptions_sheet_holds(wb):
+    # an edited complex_bonus_max moves Excel's check with it (it was frozen at the default 10)
+    (_, cell), = _cells(wb, "In_Complex")
+    dv = _one(wb[L.INPUTS], cell)
+    assert (dv.type, dv.operator, float(dv.formula1), dv.formula2) == ("decimal", "between", 0, "S_complex_bonus_max")
+    assert wb.defined_names["S_complex_bonus_max"].attr_text.startswith(f"{L.ASSUMPTIONS}!")
+
+
 def test_text_inputs_have_no_validation(wb):
     ws = wb[L.INPUTS]
     for name in ("In_NPI", "In_TIN", "In_Name"):

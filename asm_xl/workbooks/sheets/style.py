@@ -67,7 +67,7 @@ ALLOWED = {
     "positive": "a number, 0 or more",
     "fraction": "a fraction 0-1 (type 70% or 0.70)",
     "rate": "the performance rate as a fraction (type 70% or 0.70); Q492 in its native units",
-    "bonus": "points 0-{bonus:g}",
+    "bonus": "points 0-{bonus:g} (complex_bonus_max on the Assumptions sheet)",
     "points0": "points 0-10",
     "points1": "points 1-10",
     "percentile": "a percentile 0-100 (10 = cautious, 50 = middle, 90 = hopeful)",
@@ -89,7 +89,8 @@ def validation(ws, kind: str, cells: str) -> None:
         "positive": dict(type="decimal", operator="greaterThanOrEqual", formula1="0"),
         "fraction": dict(type="decimal", operator="between", formula1="0", formula2="1"),
         "rate": dict(type="decimal", operator="greaterThanOrEqual", formula1="0"),
-        "bonus": dict(type="decimal", operator="between", formula1="0", formula2=str(DEFAULT_SETTINGS.complex_bonus_max)),
+        # the cap as the Assumptions sheet holds it: an edited complex_bonus_max moves the check with it
+        "bonus": dict(type="decimal", operator="between", formula1="0", formula2=assumption_name("complex_bonus_max")),
         "points0": dict(type="decimal", operator="between", formula1="0", formula2="10"),
         "points1": dict(type="decimal", operator="between", formula1="1", formula2="10"),
         "percentile": dict(type="decimal", operator="between", formula1="0", formula2="100"),
