@@ -25,7 +25,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, report_rejected_rows, validate_roster
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_dashboard
 from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK
-from asm_xl.workbooks.filenames import participant_file_names
+from asm_xl.workbooks.filenames import participant_file_names, participant_name_variants
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.inputs import workbook_inputs
 from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_OTHER, STATUS_WRITTEN, read_kept_workbook
@@ -168,6 +168,10 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     # kept workbooks are read back first: their own inputs are what the run scores for them; a file of
     # another participant under this name (the roster changed) is never taken for this row's
     kept = {} if overwrite else {i: read_kept_workbook(p) for i, p in enumerate(paths) if p.exists()}
+    if not overwrite:   # the NPI gained or lost a row since: its earlier workbook is under another of its names
+        for i, found in _renamed_workbooks(out, keys, paths, suffix).items():
+            paths[i], kept[i] = found
+            names[i] = (*names[i][:2], found[0].name)
     others = {i for i, k in kept.items() if not same_participant(k, keys[i][0], keys[i][2], keys[i][3])}
     scored, valid, unread = score_with_kept(valid, validation.scored, {i: None if i in others else k
                                                                        for i, k in kept.items()},
@@ -241,6 +245,27 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     report.dashboard_data = dashboard_data
     report.dashboard = write_dashboard(report.dashboard_data, out / DASHBOARD_NAME)
     return report
+
+
+def _renamed_workbooks(out: Path, keys: list, paths: list, suffix: str) -> dict:
+    """{row position: (path, KeptWorkbook)} for rows with no file under their name whose participant has one
+    under another of its names (:func:`participant_name_variants`) that no row of this run is named."""
+    taken = {p.name.casefold() for p in paths}
+    found = {}
+    for i, path in enumerate(paths):
+        if path.exists():
+            continue
+        npi, person, tin, year = keys[i]
+        for name in participant_name_variants(npi, person, tin, year, suffix):
+            other = out / name
+            if name.casefold() in taken or not other.is_file():
+                continue
+            book = read_kept_workbook(other)
+            if book is not None and book.row is not None and same_participant(book, npi, tin, year):
+                found[i] = (other, book)
+                taken.add(name.casefold())
+                break
+    return found
 
 
 def _workbook_settings(pools: pd.DataFrame, settings: Settings) -> dict:

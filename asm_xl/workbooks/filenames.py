@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["safe_filename", "participant_file_names", "MAX_NAME_BYTES"]
+__all__ = ["safe_filename", "participant_file_names", "participant_name_variants", "MAX_NAME_BYTES"]
 
 _WIN_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 #: a file name's limit is 255 bytes (ext4, APFS) or 255 UTF-16 units (NTFS); a margin for the
@@ -65,21 +65,37 @@ def participant_file_names(keys: list[tuple[str, str, str, int]], suffix: str = 
         by_npi.setdefault(npi, []).append((_digits(tin), year))
     names, used = [], set()
     for i, (npi, person, tin, year) in enumerate(keys):
-        rows = by_npi[npi]
-        parts = [npi, person]
-        if len({t for t, _ in rows}) > 1:
-            parts.append(f"TIN{_digits(tin)}")
-        if len({y for _, y in rows}) > 1:
-            parts.append(f"PY{year}")
-        name = safe_filename(*parts, suffix=suffix)
+        tags = participant_tags(by_npi[npi], tin, year)
+        # the tags go with the extension: a long name is cut, never what tells two files apart
+        name = safe_filename(npi, person, suffix="".join(f"_{t}" for t in tags) + suffix)
         if name.casefold() in used:
-            name = safe_filename(*parts, str(i + 1), suffix=suffix)
+            name = safe_filename(npi, person, suffix="".join(f"_{t}" for t in tags) + f"_{i + 1}" + suffix)
         used.add(name.casefold())
         names.append(name)
     return names
 
 
+def participant_tags(rows: list[tuple[str, int]], tin: str, year: int) -> list[str]:
+    """What tells a participant's file apart from the other rows of its NPI (``rows``: their (TIN digits,
+    year)): ``TIN<digits>`` where the TINs differ, ``PY<year>`` where the years differ."""
+    tags = []
+    if len({t for t, _ in rows}) > 1:
+        tags.append(f"TIN{_digits(tin)}")
+    if len({y for _, y in rows}) > 1:
+        tags.append(f"PY{year}")
+    return tags
+
+
 def _digits(tin: str) -> str:
     """A TIN as file names show it: its digits ("11-1111111" and "111111111" are one TIN), else as typed."""
     digits = "".join(ch for ch in str(tin) if ch.isdigit())
-    return digits or str(tin).strip()
+    return digits or "".join(ch for ch in str(tin) if ch.isascii() and ch.isalnum())[:20]
+
+
+def participant_name_variants(npi: str, person: str, tin: str, year: int, suffix: str = ".xlsx") -> list[str]:
+    """Every name :func:`participant_file_names` may give this participant, whatever the NPI's other rows:
+    ``NPI_name``, with ``_TIN<digits>``, with ``_PY<year>``, with both (a rerun whose roster gained or lost a
+    row of the NPI looks for an earlier workbook under these)."""
+    tags = [f"TIN{_digits(tin)}", f"PY{year}"]
+    return [safe_filename(npi, person, suffix="".join(f"_{t}" for t in chosen) + suffix)
+            for chosen in ([], tags[:1], tags[1:], tags)]

@@ -299,3 +299,32 @@ def test_a_file_of_another_participant_under_a_rows_name_is_neither_used_nor_rep
     assert list(again.summary["status"]) == [STATUS_OTHER]
     overwritten = generate_workbooks(roster.iloc[[1, 2]], out_dir=tmp_path, overwrite=True)
     assert list(overwritten.summary["status"]) == [STATUS_WRITTEN] * 2
+
+
+def test_a_long_name_is_cut_before_the_tin_that_tells_two_workbooks_apart():
+    from asm_xl.workbooks.filenames import MAX_NAME_BYTES, participant_file_names
+    long = "Okafor-Wellington-Smythe, Adaeze Chiamaka Oluwaseun Ngozi Ifeoma Chinwe Adanna Obiageli Nneka Ebele " * 2
+    names = participant_file_names([(OKAFOR, long, "83-7035914", 2027), (OKAFOR, long, "773797322", 2027),
+                                    (OKAFOR, long, "773797322", 2029)])
+    assert [n.rsplit("_", 2)[-2:] for n in names] == [["TIN837035914", "PY2027.xlsx"], ["TIN773797322", "PY2027.xlsx"],
+                                                      ["TIN773797322", "PY2029.xlsx"]]
+    assert len(set(names)) == 3 and all(len(n.encode()) <= MAX_NAME_BYTES for n in names)
+
+
+def test_a_physicians_earlier_workbook_is_found_when_his_npi_gains_or_loses_a_tin_row(tmp_path, three):
+    # the name of a row depends on the other rows of its NPI: a rerun looks under the participant's other names
+    roster = _two_tins(three)
+    alone = generate_workbooks(roster.iloc[[0, 2]], out_dir=tmp_path)              # one TIN: NPI_name.xlsx
+    base = alone.summary["file"].iloc[0]
+    before = (tmp_path / base).read_bytes()
+    both = generate_workbooks(roster, out_dir=tmp_path)                             # a second TIN row added
+    assert list(both.summary["file"])[:2] == [base, f"{OKAFOR}_Okafor,_Adaeze_TIN444444444.xlsx"]
+    assert list(both.summary["status"]) == [STATUS_KEPT, STATUS_WRITTEN, STATUS_KEPT]
+    assert (tmp_path / base).read_bytes() == before
+    assert math.isclose(both.summary["dollar_impact"].iloc[0], alone.summary["dollar_impact"].iloc[0], **TOL)
+    (tmp_path / base).unlink()
+    fresh = generate_workbooks(roster, out_dir=tmp_path / "two")                   # two TINs from the start
+    again = generate_workbooks(roster.iloc[[1, 2]], out_dir=tmp_path / "two")      # the first TIN dropped
+    assert again.summary["file"].iloc[0] == fresh.summary["file"].iloc[1] == f"{OKAFOR}_Okafor,_Adaeze_TIN444444444.xlsx"
+    assert list(again.summary["status"]) == [STATUS_KEPT, STATUS_KEPT]
+    assert not (tmp_path / "two" / base).exists()   # nothing written under the one-TIN name
