@@ -72,7 +72,8 @@ def project_five_years(participants: pd.DataFrame, *, growth: float | None = Non
         Per NPI and performance year, whether the physician participates: a DataFrame indexed by NPI
         (or with an ``npi`` column) whose columns are performance years, or ``{npi: {year: bool}}``.
         Blank or missing: assumed participating.
-    pool : see :func:`~asm_xl.model.rescoring.pool_for` (None: the national peer model per cohort and year).
+    pool : see :func:`~asm_xl.model.rescoring.pool_for` (None: the national peer model per cohort and year),
+        or a function of a row's own performance year giving such a pool (see :func:`yearly_projection`).
     errors : "raise" or "skip", as for :func:`~asm_xl.model.actions.action_values`.
 
     Physicians whose final score cannot be computed are left out.
@@ -99,7 +100,14 @@ def project_five_years(participants: pd.DataFrame, *, growth: float | None = Non
         out[k] = cols[k].reshape(-1)
     shown = (out["performance_year"].to_numpy() >= np.repeat(own_year, m)) & \
         (out["performance_year"].to_numpy() < np.repeat(until, m))
-    return out.loc[shown, PROJECTION_COLUMNS].reset_index(drop=True)
+    out = out.loc[shown, PROJECTION_COLUMNS].reset_index(drop=True)
+    if (until < years[-1] + 1).any():   # a TIN/NPI of several rows: his running sums run on across them
+        who = pd.Series([f"{a}|{tin_key(b)}" for a, b in zip(out["npi"], out["tin"])], index=out.index)
+        order = out.assign(_who=who).sort_values(["_who", "performance_year"], kind="stable")
+        for k in ("at_risk", "p10", "p50", "p90", "mean"):
+            source = "dollars_at_risk" if k == "at_risk" else f"dollars_{k}"
+            out[f"cumulative_{k}"] = order.groupby("_who", sort=False)[source].cumsum().reindex(out.index)
+    return out
 
 
 def next_row_years(npi, tin, own_year, *, end: int) -> np.ndarray:
@@ -147,7 +155,9 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
     dollar figure 0 there, so the running sums count his years only [ASSUMPTION].
 
     ``growth``: one rate or one per physician (default ``settings.payments_growth``);
-    ``participating``: {y: 1.0 / 0.0 / NaN (not given: assumed participating) per physician}.
+    ``participating``: {y: 1.0 / 0.0 / NaN (not given: assumed participating) per physician};
+    ``pool``: as :func:`~asm_xl.model.rescoring.pool_for` takes it, or a function of a physician's own
+    performance year giving it (a roster pool: each row priced by its own year's roster, in every year).
     Returns {column of :data:`PROJECTION_COLUMNS` from ``performance_year`` on: array (physicians x years)}.
     """
     final = np.atleast_1d(np.asarray(final, dtype=float))
@@ -181,10 +191,12 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
         out["dollars_at_risk"][:, j] = np.where(on & ~neutral & inside, params.risk_level * base_y, 0.0)
         priced = {k: np.full(n, np.nan) for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain", "mean")}
         for code in np.unique(cohort):
-            rows = cohort == code
-            rng = pool_for(code, y, pool, settings).price(final[rows])
-            for k in priced:
-                priced[k][rows] = getattr(rng, k if k != "mean" else "factor_mean")
+            for own_year in (np.unique(own[cohort == code]) if callable(pool) else (None,)):
+                rows = (cohort == code) & (True if own_year is None else own == own_year)
+                mine = pool(int(own_year)) if own_year is not None else pool
+                rng = pool_for(code, y, mine, settings).price(final[rows])
+                for k in priced:
+                    priced[k][rows] = getattr(rng, k if k != "mean" else "factor_mean")
         for k in priced:   # no adjustment (an exception, or not participating): nothing to gain either
             priced[k] = np.where(neutral | ~on, 0.0, priced[k])
         for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain"):

@@ -151,3 +151,10 @@ def test_a_tin_npi_with_rows_of_two_years_is_projected_from_each_row_up_to_the_n
     for y in YEARS:
         assert practice.loc[y, "dollars_p50"] == pytest.approx(factor[y] * (payments[y] + 250_000))
     assert practice.loc[2031, "payments_base"] == 550_000   # 300,000 + 250,000, never 850,000
+    # the participant's running sum runs on across his two rows: 2029's is 2027 + 2028 + 2029
+    mine = p[p["row"].isin([0, 1])].set_index("performance_year")
+    assert mine.loc[2029, "cumulative_p50"] == pytest.approx(
+        factor[2027] * 250_000 + factor[2028] * 250_000 + factor[2029] * 300_000)
+    assert mine.loc[2031, "cumulative_at_risk"] == pytest.approx(0.09 * 250_000 * 2 + (0.10 + 0.11 + 0.12) * 300_000)
+    assert practice.loc[2031, "cumulative_p50"] == pytest.approx(
+        sum(factor[y] * payments[y] for y in YEARS) + sum(factor[y] * 250_000 for y in YEARS))

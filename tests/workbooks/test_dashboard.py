@@ -262,6 +262,30 @@ def test_a_roster_of_two_years_totals_each_year_apart_and_counts_a_participants_
     assert "HF PY 2027" in chart["A2"].value and "his own performance year" in chart["A2"].value
 
 
+def test_with_a_roster_pool_each_row_is_projected_with_its_own_years_roster_as_its_workbook_is():
+    # HF rows of 2027 and two of 2029: the 2027 rows' 2029 was priced by the 2029 roster (two physicians),
+    # while their workbooks price every year with the 2027 roster's scaling factor and midpoint
+    roster = read_roster(SAMPLE)
+    hf = roster[roster["specialty"] == "Cardiology"].copy()
+    hf.loc[hf.index[-2:], "performance_year"] = "2029"
+    settings = DEFAULT_SETTINGS.replace(pool="roster")
+    v = validate_roster(hf, settings=settings).valid
+    scores = score_cohort(v, settings=settings).scores
+    data = roster_dashboard(v, scores, settings=settings)
+    first = scores[scores["performance_year"] == 2027].iloc[0]
+    sf, m = float(first["scaling_factor"]), float(first["tfs_midpoint"])
+    later_sf = float(scores[scores["performance_year"] == 2029]["scaling_factor"].iloc[0])
+    assert not math.isclose(sf, later_sf, rel_tol=1e-3)   # the two rosters price differently
+    mine = data.physician_years[data.physician_years["row"] == first.name].set_index("performance_year")
+    tfs = 1 / (1 + math.exp(-DEFAULT_SETTINGS.tfs_steepness * (float(first["final_score"]) - m)))
+    for year in (2027, 2029, 2031):   # by hand: r_y x TFS x SF - r_y with the 2027 roster's SF and m
+        r = risk_level(year)
+        assert mine.loc[year, "factor_p50"] == pytest.approx(min(max(r * tfs * sf - r, -r), r))
+    sources = dict(data.assumptions)
+    assert {"Pool source, HF 2027", "Pool source, HF 2029"} <= set(sources)
+    assert f"{later_sf:.4g}" in sources["Pool source, HF 2029"]
+
+
 @given(st.floats(0, 1), st.floats(0, 1))
 def test_a_higher_chance_of_a_gain_never_has_a_worse_outlook(a, b):
     order = {"likely to lose": 0, "either way": 1, "likely to gain": 2}

@@ -28,7 +28,7 @@ from asm_xl.model.score_needed import scores_needed
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.workbooks.dashboard.data import Dashboard, practice_dashboard
 
-__all__ = ["yearly_pools", "roster_dashboard", "dashboard_numbers", "DashboardNumbers"]
+__all__ = ["yearly_pools", "projection_pools", "roster_dashboard", "dashboard_numbers", "DashboardNumbers"]
 
 
 def yearly_pools(scores: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) -> dict:
@@ -47,6 +47,20 @@ def yearly_pools(scores: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS) ->
             pools[(code, y)] = roster_as_cohort(code, y, own["scaling_factor"].iloc[0], own["tfs_midpoint"].iloc[0],
                                                 settings)
     return pools
+
+
+def projection_pools(scores: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS):
+    """What prices the five-year view (:func:`~asm_xl.model.projection.project_five_years`'s ``pool``): the
+    pools of :func:`yearly_pools`; with a roster pool, for each row its own year's roster SF and m in every
+    year it is projected into (as its workbook prices its projection), not the roster of another year."""
+    if settings.pool != "roster":
+        return yearly_pools(scores, settings)
+    by_own: dict[int, dict] = {}
+    for (code, own), grp in scores.groupby(["cohort", "performance_year"], sort=True):
+        sf, m = grp["scaling_factor"].iloc[0], grp["tfs_midpoint"].iloc[0]
+        by_own.setdefault(int(own), {}).update({(code, y): roster_as_cohort(code, y, sf, m, settings)
+                                                for y in performance_years()})
+    return lambda own_year: by_own.get(int(own_year), {})
 
 
 def roster_dashboard(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
@@ -71,7 +85,9 @@ class DashboardNumbers:
     pools: dict
 
     def dashboard(self, workbook_files: pd.DataFrame | None = None) -> Dashboard:
-        sources = {code: pool.source for (code, _), pool in self.pools.items()}
+        # the pools of the cohorts and years the physicians are scored in (the five-year view prices others)
+        shown = set(zip(self.table["cohort"].astype(str), self.table["performance_year"].astype(int)))
+        sources = {f"{code} {year}": pool.source for (code, year), pool in self.pools.items() if (code, year) in shown}
         return practice_dashboard(self.table, self.actions, self.projection, self.settings, workbook_files,
                                   pools=self.pools, pool_sources=sources)
 
@@ -86,6 +102,6 @@ def dashboard_numbers(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Se
     # final scores only (see the module note): any SF and m do; m given so that cohort_median mode needs no cohort
     scoring = settings.replace(pool="given", given_scaling_factor=1.0, given_midpoint=settings.tfs_midpoint)
     actions = action_values(valid, settings=scoring, pool=pools, errors="skip", performance_year=performance_year)
-    projection = project_five_years(valid, settings=scoring, pool=pools, participation=participation,
-                                    errors="skip", performance_year=performance_year)
+    projection = project_five_years(valid, settings=scoring, pool=projection_pools(scores, settings),
+                                    participation=participation, errors="skip", performance_year=performance_year)
     return DashboardNumbers(table, actions, projection, settings, pools)
