@@ -94,11 +94,56 @@ def test_generate_warns_when_a_kept_workbook_cannot_be_read(tmp_path, capsys):
     roster.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
     out = tmp_path / "out"
     assert main(["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1"]) == 0
-    next(p for p in out.iterdir() if p.name != INDEX_NAME).write_bytes(b"not a workbook")
+    broken = sorted(p for p in out.iterdir() if p.name.startswith("1"))[0]
+    broken.write_bytes(b"not a workbook")
     capsys.readouterr()
     assert main(["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1"]) == 0
     err = capsys.readouterr().err
-    assert "1 kept workbook(s) could not be read" in err and "--overwrite" in err
+    assert "1 kept workbook(s) are shown without numbers and left out of the totals" in err
+    assert any(line.startswith("  1: it could not be read back (not a workbook asm-xl wrote") and
+               line.endswith(f": {broken.name}. To fix: saved without numbers: asm-xl recalc FILE, then generate again "
+                             "(keeps your edits); otherwise --overwrite rebuilds it from the roster.")
+               for line in err.splitlines()), err
+
+
+def test_generate_says_which_kept_workbooks_differ_from_their_roster_row_and_which_are_stale_and_why(tmp_path,
+                                                                                                     capsys):
+    # a finance analyst fixes a payment in the roster and reruns: the kept workbook kept its old numbers silently;
+    # and a workbook edited without recalculating was "stale" with --overwrite as the only advice (which loses
+    # the edit)
+    import openpyxl
+
+    roster = tmp_path / "three.csv"
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    roster.write_text("\n".join(lines[:4]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run = ["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1"]
+    assert main(run) == 0
+    files = sorted(p for p in out.glob("*.xlsx") if p.name[0].isdigit())
+    okafor = next(p for p in files if "Okafor" in p.name)
+    mensah = next(p for p in files if "Mensah" in p.name)
+    wb = openpyxl.load_workbook(mensah)   # an edit, not recalculated (openpyxl keeps no cached values)
+    ws, cell = (lambda ref: (wb[ref.split("!")[0].strip("'")], ref.split("!")[1].replace("$", "")))(
+        wb.defined_names["In_Payments"].attr_text)
+    ws[cell] = 100_000
+    wb.save(mensah)
+    roster.write_text("\n".join([lines[0], lines[1].replace(",416569,", ",500000,")] + lines[2:4]) + "\n",
+                      encoding="utf-8")
+    capsys.readouterr()
+    assert main(run) == 0
+    captured = capsys.readouterr()
+    assert "note: 1 kept workbook(s) hold inputs other than their roster row" in captured.out
+    assert f"  {okafor.name}: -$21,724 in the file, -$26,075 from the roster" in captured.out.splitlines()
+    # openpyxl saves no computed numbers: the file cannot be read back until it is recalculated
+    stale = [line for line in captured.err.splitlines() if line.startswith("  1: it could not be read back")]
+    assert len(stale) == 1 and f": {mensah.name}. To fix: saved without numbers: asm-xl recalc FILE, then generate " \
+        "again (keeps your edits)" in stale[0]
+    assert main(["recalc", str(mensah)]) == 0
+    capsys.readouterr()
+    assert main(run) == 0   # recalculated: kept with the edit's numbers, and said to differ from the roster
+    captured = capsys.readouterr()
+    assert "note: 2 kept workbook(s) hold inputs other than their roster row" in captured.out
+    assert f"  {mensah.name}: " in captured.out and "stale" not in captured.err
 
 
 def test_a_rerun_with_other_settings_over_kept_workbooks_prices_nothing_and_keeps_index_and_dashboard(
@@ -117,7 +162,10 @@ def test_a_rerun_with_other_settings_over_kept_workbooks_prices_nothing_and_keep
     captured = capsys.readouterr()
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert (f"asm-xl: nothing priced: all 2 workbook(s) in {out} are kept from an earlier run" in captured.err
-            and "left as they were: --overwrite" in captured.err)
+            and "left as they were." in captured.err)
+    assert ("  2: its numbers are not what its inputs give in this run (edited without recalculating, or made with "
+            "other settings or another pool): " in captured.err and "--overwrite rebuilds it from the roster"
+            in captured.err)
     assert "Estimated payment adjustments" not in captured.out and "+$0" not in captured.out
     assert main(run + ["--set", "tfs_midpoint=55", "--overwrite"]) == 0
     assert "2 workbook(s) written" in capsys.readouterr().out

@@ -22,7 +22,8 @@ from asm_xl.cli.output import (csv_output, foreign_report, kept_output, overwrit
                                tolerant_streams, write_failure)
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
-from asm_xl.cli.summaries import practice_summary, score_table, scores_source, top_actions_summary
+from asm_xl.cli.summaries import (differs_summary, practice_summary, score_table, scores_source, stale_summary,
+                                  top_actions_summary)
 from asm_xl.cli.settings_options import changed_settings_line, check_settings_options, pool_opts, pool_settings
 
 __all__ = ["main", "build_parser", "pool_settings"]
@@ -63,15 +64,15 @@ def _cmd_generate(args, roster) -> int:
           + (f", {len(report.skipped)} kept (already there; --overwrite to replace)" if report.skipped else ""))
     if report.nothing_priced:
         print(f"asm-xl: nothing priced: all {len(report.stale)} workbook(s) in {args.out} are kept from an earlier "
-              "run and could not be read, or their numbers are not what this run computes from their inputs "
-              "(other settings or another pool, or edited without recalculating); the index and the dashboard "
-              "there are left as they were: --overwrite to regenerate them with this run's settings",
-              file=sys.stderr)
+              "run and none can be shown with this run's numbers; the index and the dashboard there are left as "
+              "they were.", file=sys.stderr)
     elif report.stale:
-        print(f"warning: {len(report.stale)} kept workbook(s) could not be read, or their numbers are not what "
-              "this run computes from their inputs (edited without recalculating, other settings or another pool); "
-              "the index and the dashboard show no numbers for them and the totals leave them out (status "
-              "\"stale\"): --overwrite to regenerate", file=sys.stderr)
+        print(f"warning: {len(report.stale)} kept workbook(s) are shown without numbers and left out of the "
+              "totals (status \"stale\" in the index):", file=sys.stderr)
+    if report.stale:
+        print(stale_summary(report.stale_status), file=sys.stderr)
+    if report.differs:
+        print(differs_summary(report.differs))
     if report.dashboard_data is not None:
         print(practice_summary(report.dashboard_data.totals, left_out=len(report.stale), pool=report.pool,
                                sources=report.pool_sources))

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import textwrap
 
-__all__ = ["top_actions_summary", "money", "practice_summary", "scores_source", "score_table"]
+from asm_xl.workbooks.kept import STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS
+
+__all__ = ["top_actions_summary", "money", "practice_summary", "scores_source", "score_table", "stale_summary",
+           "differs_summary"]
 
 
 def top_actions_summary(actions, n: int = 3) -> str:
@@ -92,3 +95,42 @@ def score_table(scores) -> str:
         shown["performance_year"] = [int(y) for y in shown["performance_year"]]
     shown.columns = list(columns.values())
     return shown.to_string(index=False)
+
+
+#: why a kept workbook is stale (its index status) → what to do, in a finance analyst's words
+_STALE_ADVICE = {
+    STATUS_STALE_NUMBERS: ("its numbers are not what its inputs give in this run (edited without recalculating, "
+                           "or made with other settings or another pool)",
+                           "edited: asm-xl recalc FILE, then generate again (keeps your edits); otherwise "
+                           "--overwrite rebuilds it from the roster (edits in it are lost)"),
+    STATUS_STALE: ("it could not be read back (not a workbook asm-xl wrote, or saved without its computed numbers, "
+                   "as openpyxl saves)", "saved without numbers: asm-xl recalc FILE, then generate again (keeps "
+                   "your edits); otherwise --overwrite rebuilds it from the roster"),
+    STATUS_OTHER: ("the file under its name is another participant's workbook (the roster changed)",
+                   "--out another folder, or --overwrite to replace that file"),
+}
+
+
+def stale_summary(statuses: dict, *, shown: int = 3) -> str:
+    """The stale kept workbooks (``statuses``: {path: index status}) grouped by why, naming a few files each,
+    with what to do about each kind."""
+    lines = []
+    for status, (why, todo) in _STALE_ADVICE.items():
+        files = [p for p, s in statuses.items() if s == status]
+        if files:
+            names = ", ".join(p.name for p in files[:shown]) + (f" and {len(files) - shown} more" if len(files) > shown
+                                                                 else "")
+            lines.append(f"  {len(files)}: {why}: {names}. To fix: {todo}.")
+    return "\n".join(lines)
+
+
+def differs_summary(differs: list, *, shown: int = 3) -> str:
+    """Kept workbooks whose roster row now gives other numbers: each with both dollar figures."""
+    head = (f"note: {len(differs)} kept workbook(s) hold inputs other than their roster row (edited in the "
+            "workbook, or the roster changed since); their own numbers are shown:")
+    rows = [f"  {path.name}: {money(held)} in the file, {money(roster)} from the roster"
+            for path, _name, held, roster in differs[:shown]]
+    if len(differs) > shown:
+        rows.append(f"  and {len(differs) - shown} more")
+    rows.append("  --overwrite takes the roster's rows (edits made in those workbooks are then lost).")
+    return "\n".join([head] + rows)

@@ -56,6 +56,11 @@ class GenerationReport:
     written: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)       #: existed, no --overwrite (kept as they are)
     stale: list[Path] = field(default_factory=list)         #: kept but unreadable: the index shows no numbers
+    #: kept, with their own numbers, though the roster's row (edited since) prices otherwise:
+    #: (file, name, the file's dollar impact, the roster row's)
+    differs: list[tuple] = field(default_factory=list)
+    #: the status of each stale file, as the index shows it (why it is stale)
+    stale_status: dict = field(default_factory=dict)
     rejected_rows: int = 0
     errors: pd.DataFrame | None = None
     error_report: Path | None = None
@@ -173,6 +178,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
             paths[i], kept[i] = found
             names[i] = (*names[i][:2], found[0].name)
     others = {i for i, k in kept.items() if not same_participant(k, keys[i][0], keys[i][2], keys[i][3])}
+    # the roster's own numbers of each row, to tell a kept file that no longer matches its (edited) row
+    roster_scores = validation.scored.scores if validation.scored is not None and kept else None
     scored, valid, unread = score_with_kept(valid, validation.scored, {i: None if i in others else k
                                                                        for i, k in kept.items()},
                                             settings=settings, performance_year=performance_year)
@@ -229,6 +236,10 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
             report.skipped.append(Path(path))
             if is_stale(status):
                 report.stale.append(Path(path))
+                report.stale_status[Path(path)] = status
+            elif roster_scores is not None and _differs(roster_scores.iloc[i], picked, kept[i].row or {}):
+                report.differs.append((Path(path), person, _number_or_none(picked.get("dollar_impact")),
+                                       _number_or_none(roster_scores.iloc[i].get("dollar_impact"))))
             row.update(cohort=_text(picked.get("cohort")), performance_year=_whole(picked.get("performance_year")))
         row.update({k: _clean(picked.get(k)) for k in SHOWN})
         rows.append(row)
@@ -245,6 +256,26 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     report.dashboard_data = dashboard_data
     report.dashboard = write_dashboard(report.dashboard_data, out / DASHBOARD_NAME)
     return report
+
+
+def _differs(roster_row: pd.Series, held: dict, inputs: dict) -> bool:
+    """Whether the roster's row gives another final score or other Part B payments than the kept file
+    (``held``: its cached numbers; ``inputs``: its Inputs as a roster row). Neither depends on the pool."""
+    pairs = ((roster_row.get("final_score"), held.get("final_score")),
+             (roster_row.get("part_b_payments"), str(inputs.get("part_b_payments", "")).replace(",", "") or None))
+    for a, b in pairs:
+        a, b = _number_or_none(a), _number_or_none(b)
+        if (a is None) != (b is None) or (a is not None and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)):
+            return True
+    return False
+
+
+def _number_or_none(v) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
 
 
 def _renamed_workbooks(out: Path, keys: list, paths: list, suffix: str) -> dict:

@@ -168,7 +168,9 @@ def kept_dashboard(numbers: DashboardNumbers, files: pd.DataFrame) -> Dashboard:
         dash.totals = dash.totals.assign(**{c: 0 for c in dash.totals.columns if c != "cohort"})
     left = numbers.table[stale]
     extra = pd.DataFrame({"row": left.index, "name": left["name"].fillna("").astype(str).to_numpy(),
-                          "npi": left["npi"].fillna("").astype(str).to_numpy(), "cohort": left["cohort"].to_numpy(),
+                          "npi": left["npi"].fillna("").astype(str).to_numpy(),
+                          "tin": (left["tin"].fillna("").astype(str).to_numpy() if "tin" in left.columns else ""),
+                          "cohort": left["cohort"].to_numpy(),
                           "performance_year": left["performance_year"].astype(int).to_numpy(),
                           "outlook": files["status"].to_numpy()[stale], "top_action": "",
                           "file": files["file"].to_numpy()[stale], "status": files["status"].to_numpy()[stale]},
@@ -178,8 +180,10 @@ def kept_dashboard(numbers: DashboardNumbers, files: pd.DataFrame) -> Dashboard:
     dash.physicians = phys.iloc[order].reset_index(drop=True)
     n = int(stale.sum())
     dash.assumptions.append(("Left out of the totals",
-                             f"{n} physician(s) whose kept workbook could not be read back, or whose cached numbers "
-                             "are not what this run computes from its inputs (edited without recalculating, other "
-                             "settings or another pool; status stale): listed without numbers, in no total, action "
-                             "or five-year figure; run again with --overwrite to regenerate them"))
+                             f"{n} physician(s) whose kept workbook could not be read back, holds numbers that are "
+                             "not what this run computes from its inputs (edited without recalculating, other "
+                             "settings or another pool) or is another participant's (status stale, with the reason, "
+                             "on the Physicians sheet and in the index): listed without numbers, in no total, action "
+                             "or five-year figure. The console said what to do for each (asm-xl recalc FILE keeps "
+                             "edits; --overwrite rebuilds from the roster)"))
     return dash
