@@ -69,11 +69,14 @@ def _small_flag(small_practice) -> float:
 @excel_function(
     "ASM_PRACTICE_BONUS", "Small practice bonus: +{solo_practice_bonus:g} solo, +{small_practice_bonus:g} for "
     "2-{small_practice_max_clinicians} clinicians, 0 above; CMS's small-practice flag decides when given.",
-    Arg("practice_size", "Clinicians in the TIN."), SMALL_PRACTICE, ASSUMPTIONS, source="CMS")
+    Arg("practice_size", "Clinicians in the TIN; blank only with CMS's small-practice flag (it cannot tell solo "
+                         "then: yes gives +{small_practice_bonus:g})."), SMALL_PRACTICE, ASSUMPTIONS, source="CMS")
 def asm_practice_bonus(practice_size, small_practice=None, assumptions=None):
     s = settings_arg(assumptions)
-    return float(adjustments.practice_size_bonus(xv.whole("practice_size", practice_size, minimum=1),
-                                                 _small_flag(small_practice), settings=s))
+    flag = _small_flag(small_practice)
+    if xv.is_blank(practice_size) and not math.isnan(flag):   # as ASM_FINAL: the flag decides
+        return float(adjustments.practice_size_bonus(np.nan, flag, settings=s))
+    return float(adjustments.practice_size_bonus(xv.whole("practice_size", practice_size, minimum=1), flag, settings=s))
 
 
 @excel_function(

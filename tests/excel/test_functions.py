@@ -202,6 +202,9 @@ def test_final_with_no_practice_size_takes_cms_small_practice_flag_as_the_bonus_
     assert call("ASM_FINAL", 0.6, 0.5, 2, 1.0, 0, None, True, "no") == pytest.approx(55.0)
     assert call("ASM_FINAL", 0.6, 0.5, 2, 1.0, 0, None, True) == pytest.approx(55.0)   # neither: no bonus
     assert call("ASM_FINAL", 0.6, 0.5, 2, 1.0, 0, 1, True, "yes") == pytest.approx(70.0)   # solo: +15
+    # the Score sheet's bonus row says the same (it was #VALUE! beside a final score that counted +10)
+    assert [call("ASM_PRACTICE_BONUS", None, flag) for flag in ("yes", "no")] == [10.0, 0.0]
+    assert call("ASM_PRACTICE_BONUS", None) == "#VALUE!"   # neither: the size is needed
 
 
 def test_final_ia_done_must_be_0_1_or_2():
