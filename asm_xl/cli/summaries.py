@@ -88,8 +88,8 @@ def score_table(scores) -> str:
     shown["final_score"] = ["not computable" if x is None else f"{x:.2f}" for x in shown["final_score"]]
     excepted = scores["exception"].fillna(False).astype(bool).tolist() if "exception" in scores.columns \
         else [False] * len(scores)
-    # an exception's factor is neutral: no chance of a gain nor of a loss (not "0%")
-    shown["p_gain"] = ["n/a (exception)" if e else "" if x is None else f"{x:.0%}"
+    # an exception's factor is neutral: no chance of a gain, nor of a loss (the index and workbook show 0%)
+    shown["p_gain"] = ["0% (exception)" if e else "" if x is None else f"{x:.0%}"
                        for x, e in zip(shown["p_gain"], excepted)]
     if "performance_year" in columns:
         shown["performance_year"] = [int(y) for y in shown["performance_year"]]

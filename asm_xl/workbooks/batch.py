@@ -246,9 +246,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     report.pool = settings.pool
     # the pools of the years the physicians are scored in (the dashboard's five-year view prices the others)
-    shown_years = set(years)
+    shown = set(zip(cohorts_, years))   # the cohorts and years scored (no "LBP 2029" without an LBP 2029 row)
     report.pool_sources = {f"{code} {year}": pool.source for (code, year), pool in numbers.pools.items()
-                           if year in shown_years}
+                           if (code, year) in shown}
     if report.nothing_priced:   # an index and a dashboard of stale rows only would replace good ones with blanks
         return report
     report.index = write_index(report.summary, out / INDEX_NAME, pool=settings.pool,

@@ -168,6 +168,7 @@ def kept_dashboard(numbers: DashboardNumbers, files: pd.DataFrame) -> Dashboard:
         dash.totals = dash.totals.assign(**{c: 0 for c in dash.totals.columns if c != "cohort"})
     left = numbers.table[stale]
     extra = pd.DataFrame({"row": left.index, "name": left["name"].fillna("").astype(str).to_numpy(),
+                          "who": left["name"].fillna("").astype(str).to_numpy(),
                           "npi": left["npi"].fillna("").astype(str).to_numpy(),
                           "tin": (left["tin"].fillna("").astype(str).to_numpy() if "tin" in left.columns else ""),
                           "cohort": left["cohort"].to_numpy(),

@@ -254,6 +254,9 @@ def test_a_roster_of_two_years_totals_each_year_apart_and_counts_a_participants_
     okafor = data.physician_years[data.physician_years["npi"] == "1891394078"]
     assert okafor["performance_year"].tolist() == [2027, 2028, 2029, 2030, 2031]
     assert okafor["payments_base"].tolist()[2:] == [500_000.0] * 3
+    # the practice's most valuable actions say which year each is for (Okafor's are listed for both)
+    assert all(n.endswith((" (PY 2027)", " (PY 2029)")) for n in data.top_actions["name"])
+    assert {"Okafor, Adaeze (PY 2027)", "Okafor, Adaeze (PY 2029)"} <= set(data.top_actions["name"])
     ws = openpyxl.load_workbook(write_dashboard(data, tmp_path / "d.xlsx"), data_only=True)["Practice"]
     labels = [ws.cell(TOTALS_HEADER_ROW + k, 1).value for k in range(1, 5)]
     assert labels == ["HF 2027", "Practice 2027", "HF 2029", "Practice 2029"]
@@ -340,6 +343,7 @@ def _with_names(data, names: list[str], files: list[str] | None = None):
     """``data`` with its first physicians renamed (their five-year rows too) and their files renamed."""
     phys = data.physicians.copy()
     phys.loc[phys.index[:len(names)], "name"] = names
+    phys.loc[phys.index[:len(names)], "who"] = names   # as a one-year, one-TIN roster names them
     if files:
         phys.loc[phys.index[:len(files)], "file"] = files
     years = data.physician_years.copy()

@@ -54,8 +54,8 @@ def add_chart_sheet(wb, sh: Sheet, data: Dashboard, subtitle: str) -> None:
     text, score, factor = {"num_format": TEXT}, {"num_format": SCORE}, {"num_format": FACTOR}
     for code, grp in phys.groupby("cohort", sort=True):
         first = row
-        for rec in records(grp, ["name", "cohort", "final_score", "factor_p50"]):
-            sh.put(row, px, rec["name"], text)
+        for rec in records(grp, ["who", "cohort", "final_score", "factor_p50"]):
+            sh.put(row, px, rec["who"], text)
             sh.put(row, px + 1, rec["cohort"], text)
             sh.put(row, px + 2, rec["final_score"], score)
             sh.put(row, px + 3, rec["factor_p50"], factor)

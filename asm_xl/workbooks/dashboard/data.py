@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from asm_xl.model.settings import changed_settings_text
+from asm_xl.model.identifiers import tin_key
 from asm_xl.model.projection import practice_projection
 from asm_xl.model.rescoring import pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
@@ -60,7 +61,7 @@ TOTAL_COLUMNS = ["cohort", "physicians", "part_b_payments", "at_risk", "estimate
 PHYSICIAN_COLUMNS = ["row", "name", "npi", "tin", "cohort", "performance_year", "final_score", "factor", "part_b_payments",
                      "at_risk", "estimate", "factor_p50", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain", "outlook",
                      "top_action", "top_value_p10", "top_value_p50", "top_value_p90", "break_even_score",
-                     "points_to_break_even", "file", "status"]
+                     "points_to_break_even", "file", "status", "who"]
 _SUMMED = ["part_b_payments", "at_risk", "estimate", "dollars_p10", "dollars_p50", "dollars_p90"]
 
 
@@ -155,16 +156,31 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     files = workbook_files if workbook_files is not None else pd.DataFrame(index=s.index, columns=["file", "status"])
     phys["file"] = files["file"].reindex(s.index).fillna("")
     phys["status"] = files["status"].reindex(s.index).fillna("") if "status" in files.columns else ""
+    phys["who"] = _who(phys)
     phys = phys[PHYSICIAN_COLUMNS].reset_index(drop=True)
 
     totals = _totals(phys)
     ranked = actions.sort_values(["value_p50", "final_change"], ascending=False, kind="stable") if len(actions) \
         else actions
     top_actions = ranked.head(top).reset_index(drop=True)
+    if len(top_actions):   # a physician of two TINs or years: which one the action is for
+        top_actions["name"] = top_actions["row"].map(dict(zip(phys["row"], phys["who"])))
     practice_years = practice_projection(projection) if len(projection) else projection
     band = _band(phys, pools, settings)
     return Dashboard(totals, phys, top_actions, practice_years, projection, band,
                      _assumptions(phys, settings, pool_sources or {}))
+
+
+def _who(phys: pd.DataFrame) -> list[str]:
+    """Each physician's name as a list of several TINs or years tells the rows apart: "Okafor, Adaeze (TIN
+    44-4444444, PY 2029)" where the NPI has rows of several TINs and the roster several years."""
+    years = phys["performance_year"].nunique() > 1
+    tins = phys.groupby("npi")["tin"].transform(lambda t: t.map(tin_key).nunique()) > 1
+    out = []
+    for name, tin, year, many in zip(phys["name"], phys["tin"], phys["performance_year"], tins):
+        tags = ([f"TIN {tin}"] if many else []) + ([f"PY {int(year)}"] if years else [])
+        out.append(f"{name} ({', '.join(tags)})" if tags else name)
+    return out
 
 
 def _own_year(projection: pd.DataFrame, phys: pd.DataFrame) -> pd.DataFrame:
