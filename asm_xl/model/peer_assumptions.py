@@ -95,7 +95,8 @@ class PeerAssumptions:
     payments_log_sd: float = _peer(0.8, "ASSUMPTION", "Spread of peers' payments (standard deviation of "
                                    "log dollars; lognormal).", maximum=5.0)
     # --- the exchange function and the pool (unpublished) ----------------------------------------
-    steepness: Range = _peer((0.08, 0.15), "ASSUMPTION", "k of the logistic exchange function. CMS's illustration "
+    steepness: Range = _peer((0.08, 0.15), "ASSUMPTION", "k of the logistic exchange function in the drawn "
+                             "cohorts (the range P10-P90; the point estimate takes tfs_steepness). CMS's illustration "
                              "(80 -> 0.95) only gives k x (80 - m) = ln 19 (k = 0.098 at m 50, 0.147 at m 60).",
                              maximum=2.0)
     share_median_midpoint: float = _peer(0.5, "ASSUMPTION", "Probability that the midpoint m is the cohort's "

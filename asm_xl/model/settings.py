@@ -102,8 +102,9 @@ class Settings:
         15, "CMS", "Most clinicians in a TIN for it to count as a small practice.", minimum=1)
     # --- payment (spec 8) ---
     tfs_steepness: float = _setting(
-        0.1, "ASSUMPTION", "k of the logistic exchange function TFS = 1 / (1 + exp(-k (final - m))). CMS's "
-        "illustration (80 -> 0.95) does not identify k: it only gives k x (80 - m) = ln 19.", minimum=0)
+        0.1, "ASSUMPTION", "k of the logistic exchange function TFS = 1 / (1 + exp(-k (final - m))) of the point "
+        "estimate and a given pool; the national peer model's range draws its own k (peer_steepness_low/_high). "
+        "CMS's illustration (80 -> 0.95) does not identify k: it only gives k x (80 - m) = ln 19.", minimum=0)
     tfs_midpoint: float = _setting(
         50.0, "ASSUMPTION", "m of the exchange function when the midpoint is fixed.", minimum=0, maximum=100)
     tfs_midpoint_mode: str = _setting(
@@ -169,8 +170,9 @@ class Settings:
         "model's mean points of a scored measure (4.5 to 6.5: cohort deciles make points near uniform); at most the "
         "topped-out cap on a topped-out ladder.", minimum=0, maximum=10)
     action_effort_ia: float = _setting(
-        1.0, "ASSUMPTION", "Effort weight of completing one improvement activity (IA-1 or IA-2), used to find the "
-        "cheapest actions that reach a score (relative units, editable).", minimum=0)
+        1.0, "ASSUMPTION", "Effort weight of completing one improvement activity (IA-1 or IA-2). The effort weights "
+        "serve only to find the cheapest actions that reach a score (the library's score_needed.path_to_score); "
+        "workbooks and the dashboard rank actions by their dollar value (relative units, editable).", minimum=0)
     action_effort_pi: float = _setting(
         1.0, "ASSUMPTION", "Effort weight of raising the Promoting Interoperability score to 100% (relative units).",
         minimum=0)

@@ -289,6 +289,22 @@ def test_with_a_roster_pool_each_row_is_projected_with_its_own_years_roster_as_i
     assert f"{later_sf:.4g}" in sources["Pool source, HF 2029"]
 
 
+def test_the_practice_sheet_says_the_scores_each_cohort_needs_for_break_even_and_the_target_chance():
+    # gain_chance_target moved nothing a dashboard reader saw; the scores needed are the same for every physician
+    # of a cohort and year, so the Practice sheet says them once
+    from asm_xl.model.score_needed import break_even_score, score_for_gain_chance
+    v = validate_roster(read_roster(SAMPLE)).valid
+    scores = score_cohort(v).scores
+    for target in (0.8, 0.95):
+        settings = DEFAULT_SETTINGS.replace(gain_chance_target=target)
+        text = dict(roster_dashboard(v, scores, settings=settings).assumptions)["Scores needed"]
+        for code in ("HF", "LBP"):
+            be = break_even_score(code, 2027, settings=settings)
+            gt = score_for_gain_chance(code, 2027, target, settings=settings)
+            assert (f"{code} 2027: {be:.1f} to break even (P50 factor 0), {gt:.1f} for a {target:.0%} chance of a "
+                    "gain") in text
+
+
 @given(st.floats(0, 1), st.floats(0, 1))
 def test_a_higher_chance_of_a_gain_never_has_a_worse_outlook(a, b):
     order = {"likely to lose": 0, "either way": 1, "likely to gain": 2}

@@ -98,7 +98,8 @@ def dashboard_numbers(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Se
     pools = yearly_pools(scores, settings)
     ranges = payment_ranges(scores, settings=settings)
     needed = scores_needed(scores, pool=pools, settings=settings)
-    table = pd.concat([scores, ranges, needed[["break_even_score", "points_to_break_even"]]], axis=1)
+    table = pd.concat([scores, ranges, needed[["break_even_score", "points_to_break_even", "gain_target_score"]]],
+                      axis=1)
     # final scores only (see the module note): any SF and m do; m given so that cohort_median mode needs no cohort
     scoring = settings.replace(pool="given", given_scaling_factor=1.0, given_midpoint=settings.tfs_midpoint)
     actions = action_values(valid, settings=scoring, pool=pools, errors="skip", performance_year=performance_year)

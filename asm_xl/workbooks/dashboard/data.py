@@ -167,8 +167,27 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
         top_actions["name"] = top_actions["row"].map(dict(zip(phys["row"], phys["who"])))
     practice_years = practice_projection(projection) if len(projection) else projection
     band = _band(phys, pools, settings)
-    return Dashboard(totals, phys, top_actions, practice_years, projection, band,
-                     _assumptions(phys, settings, pool_sources or {}))
+    assumptions = _assumptions(phys, settings, pool_sources or {})
+    needed = _scores_needed(s, settings)
+    if needed:
+        assumptions.insert(next(i for i, (k, _) in enumerate(assumptions) if k == "Range"), ("Scores needed", needed))
+    return Dashboard(totals, phys, top_actions, practice_years, projection, band, assumptions)
+
+
+def _scores_needed(s: pd.DataFrame, settings: Settings) -> str:
+    """The final scores each cohort and year needs (the same for every physician of the pool): to break even
+    (P50 factor 0) and for the chance of a gain ``gain_chance_target``."""
+    if "break_even_score" not in s.columns:
+        return ""
+    parts = []
+    for (code, year), grp in s.groupby(["cohort", "performance_year"], sort=True):
+        be = pd.to_numeric(grp["break_even_score"], errors="coerce").dropna()
+        gt = pd.to_numeric(grp.get("gain_target_score", pd.Series(dtype=float)), errors="coerce").dropna()
+        parts.append(f"{code} {int(year)}: " + (f"{be.iloc[0]:.1f} to break even (P50 factor 0)" if len(be)
+                                                   else "break-even not reachable")
+                     + (f", {gt.iloc[0]:.1f} for a {settings.gain_chance_target:.0%} chance of a gain" if len(gt)
+                        else f", a {settings.gain_chance_target:.0%} chance of a gain not reachable"))
+    return "; ".join(parts) + " (gain_chance_target; each physician's points to go: Physicians sheet)"
 
 
 def _who(phys: pd.DataFrame) -> list[str]:
@@ -257,6 +276,9 @@ def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> 
     out.append(("Settings changed", f"from their defaults (README \"Assumptions\"): {changed_settings_text(settings)}"))
     out += [("Range", "P10 / P50 / P90: cautious, middle and hopeful case over the pool's draws; practice "
                       "ranges are sums of the physicians' percentiles"),
+            ("Estimate or P50?", "the estimate prices the score at one representative draw (the pool's median "
+                                 "scaling factor and midpoint), P50 is the middle of all draws: close, not equal. "
+                                 "Budget on P50, or on P10 if a shortfall would hurt"),
             ("Likely to gain / to lose", f"chance of a gain at least {settings.likely_gain_chance:.0%} / at most "
                                          f"{1 - settings.likely_gain_chance:.0%} (likely_gain_chance); in between: "
                                          "either way; a physician with an exception is counted apart (neutral "
