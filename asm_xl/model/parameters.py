@@ -9,6 +9,8 @@ cohorts, specialties and measures [REG][CMS].
 
 from __future__ import annotations
 
+import difflib
+
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -152,7 +154,11 @@ def cohort_of_specialty(specialty: object) -> Cohort:
     code = _specialty_index().get(str(specialty).strip().casefold()) if specialty is not None else None
     if code is None:
         allowed = "; ".join(f"{c.code}: {', '.join(c.specialties)}" for c in cohorts().values())
-        raise ASMInputError("specialty", specialty, f"an ASM specialty ({allowed})")
+        names = [s for c in cohorts().values() for s in c.specialties]
+        close = difflib.get_close_matches(str(specialty).strip().casefold(), [n.casefold() for n in names], n=1,
+                                          cutoff=0.6) if specialty is not None else []
+        hint = f"; did you mean {names[[n.casefold() for n in names].index(close[0])]!r}?" if close else ""
+        raise ASMInputError("specialty", specialty, f"an ASM specialty ({allowed}){hint}")
     return cohorts()[code]
 
 

@@ -19,6 +19,8 @@ The workbook's Assumptions sheet lists :meth:`Settings.describe` and feeds edits
 
 from __future__ import annotations
 
+import difflib
+
 import dataclasses
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterator, Mapping, NamedTuple
@@ -211,7 +213,9 @@ class Settings:
         peer = {k: v for k, v in overrides.items() if peer_settings.is_peer_row(k)}
         for k in overrides:
             if k not in names and k not in peer and k != "peer_overrides":
-                raise ASMInputError("setting", k, f"one of {', '.join(sorted(names))} or a peer_ row")
+                close = difflib.get_close_matches(str(k), sorted(names), n=1, cutoff=0.75)
+                hint = f"did you mean {close[0]!r}? Otherwise " if close else ""
+                raise ASMInputError("setting", k, f"{hint}one of {', '.join(sorted(names))} or a peer_ row")
         if not isinstance(overrides.get("peer_overrides", ()), tuple):   # its rows are named one by one
             raise ASMInputError("setting", "peer_overrides", "a peer-model row by its name, e.g. peer_steepness_low")
         plain = {k: v for k, v in overrides.items() if k not in peer}

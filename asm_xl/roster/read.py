@@ -337,8 +337,12 @@ def _frame(header, rows, notes: list[str], name: str, max_rows: int) -> pd.DataF
     cols = [normalize_column_name(h) for h in header]
     width = len(cols)
     index, records, layout, blank_rows = [], [], [], 0
+    header_below = None   # a row that names "npi" where row 1 does not: the headers, under a title
     for i, rec in enumerate(rows):
         file_row = FIRST_DATA_ROW + i
+        if header_below is None and i < 20 and "npi" not in cols and any(
+                normalize_column_name(str(c)) == "npi" for c in rec):
+            header_below = file_row
         if len(rec) > width:
             if any(c.strip() for c in rec[width:]):
                 layout.append(f"row {file_row} has {len(rec)} values but the header has {width} columns")
@@ -356,8 +360,9 @@ def _frame(header, rows, notes: list[str], name: str, max_rows: int) -> pd.DataF
         if len(records) > max_rows:
             raise RosterError(f"{name} has more than {max_rows:,} data rows (the limit)")
     if layout:
-        raise RosterError(f"{name}: " + "; ".join(layout) +
-                          " (a separator inside an unquoted value?)")
+        raise RosterError(f"{name}: " + "; ".join(layout) + (
+            f" (the column headers look like they are on row {header_below}: put them in row 1, above the first "
+            "physician)" if header_below is not None else " (a separator inside an unquoted value?)"))
     if not records:
         raise RosterError(f"{name} has a header but no data rows")
     data = {}

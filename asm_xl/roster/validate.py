@@ -106,6 +106,14 @@ def _practice_sizes_disagree(df: pd.DataFrame, rows: np.ndarray, performance_yea
     return out
 
 
+def _header_row_below(df: pd.DataFrame, rows: int = 20) -> object:
+    """The row label of a row among the first ``rows`` that holds an "npi" cell: the headers, under a title."""
+    for label, values in zip(df.index[:rows], df.to_numpy(dtype=object)[:rows]):
+        if any(normalize_column_name(_text(v)) == "npi" for v in values):
+            return label
+    return None
+
+
 def _text(v) -> str:
     """A cell as stripped text ("" for blank); whole floats (a numeric NPI column) lose their .0."""
     if v is None:
@@ -171,7 +179,10 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             warnings.append(f"column {c!r} is not a roster column: ignored{hint}")
     if "npi" not in df.columns:
-        warnings.append("no 'npi' column: every row needs a physician's NPI")
+        below = _header_row_below(df)
+        warnings.append("no 'npi' column: every row needs a physician's NPI" + (
+            f" (the column headers look like they are on row {below}: put them in row 1, above the first physician)"
+            if below is not None else ""))
     if "specialty" not in df.columns and "cohort" not in df.columns:
         warnings.append("no 'specialty' or 'cohort' column: every row needs one")
 

@@ -111,3 +111,15 @@ def test_measure_list_is_data_not_code(monkeypatch):
         for f in (parameters.cohorts, parameters._specialty_index):
             f.cache_clear()
     assert [m.label for m in cohorts()["LBP"].measures] == ["Q238", "Q134", "Q128", "Q220"]
+
+
+def test_a_misspelt_specialty_is_told_the_specialty_meant():
+    import pytest
+
+    from asm_xl.model.errors import ASMInputError
+    from asm_xl.model.parameters import cohort_of_specialty
+    with pytest.raises(ASMInputError, match=r"\); did you mean 'Orthopedic Surgery'\?"):
+        cohort_of_specialty("Orthopedics")
+    with pytest.raises(ASMInputError) as e:
+        cohort_of_specialty("Dermatology")   # nothing close: no guess
+    assert "did you mean" not in str(e.value)

@@ -113,3 +113,13 @@ def test_a_fraction_or_rate_setting_reads_a_percent_sign_and_others_do_not():
         Settings().replace(tfs_steepness="10%")
     with pytest.raises(ASMInputError, match="likely_gain_chance"):   # below one half: gain and loss would overlap
         Settings().replace(likely_gain_chance=0.4)
+
+
+def test_a_misspelt_setting_is_told_the_setting_meant():
+    import pytest
+
+    from asm_xl.model.errors import ASMInputError
+    from asm_xl.model.settings import Settings
+    with pytest.raises(ASMInputError, match=r"'tfs_steepnes' is not allowed \(did you mean 'tfs_steepness'\? Otherwise "
+                                            r"one of "):
+        Settings().replace(tfs_steepnes=0.1)

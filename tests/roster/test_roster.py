@@ -555,3 +555,17 @@ def test_the_library_and_the_cli_report_the_same_file_row_for_the_same_bad_cell(
     # checks: a missing NPI, duplicates with TINs typed differently)
     api_cells = {(int(r), c) for r, c in zip(api["row"], api["column"])}
     assert len(api_cells) == len(api) >= 8 and api_cells <= set(cli)
+
+
+def test_a_roster_with_a_title_above_its_headers_is_told_where_the_headers_are(tmp_path):
+    path = tmp_path / "roster.csv"
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("Practice roster 2027,,\n" + "\n".join(lines[:3]) + "\n", encoding="utf-8")
+    with pytest.raises(RosterError, match=r"row 2 has 51 values but the header has 3 columns.* \(the column headers "
+                                          r"look like they are on row 2: put them in row 1, above the first physician\)"):
+        read_roster(path)
+    # a title row as wide as the table (a spreadsheet's export): read, and the warning says where the headers are
+    path.write_text("Practice roster 2027" + "," * 50 + "\n" + "\n".join(lines[:3]) + "\n", encoding="utf-8")
+    res = validate_roster(read_roster(path))
+    assert ("no 'npi' column: every row needs a physician's NPI (the column headers look like they are on row 2: "
+            "put them in row 1, above the first physician)") in res.warnings
