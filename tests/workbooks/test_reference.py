@@ -43,7 +43,13 @@ def test_the_about_sheet_fits_the_page_width_and_each_paragraph_has_the_lines_it
 def test_the_assumptions_meanings_wrap_inside_the_table_and_its_header_prints_on_every_page(wb):
     ws = wb[L.ASSUMPTIONS]
     widths = [ws.column_dimensions[c].width for c in "ABCDE"]
-    assert widths == [34, 24, 13, 70, 24]   # 165 wide: 1160 px, printed at about 79% (it was 159 and text beyond)
+    assert widths == [34, 24, 15, 70, 24]   # 167 wide, printed at about 78% (it was 159 and text beyond)
+    # the source sits apart from the right-aligned value ("1000ASSUMPTION" read as one word), and a long
+    # fraction is shown to 6 decimals (likely_gain_chance 2/3 printed as 0.666666666666667)
+    row = {ws[f"A{r}"].value: r for r in range(2, ws.max_row + 1)}
+    assert ws[f"C{row['peer_draws']}"].alignment.indent == 1 and ws[f"C{row['peer_draws']}"].alignment.horizontal == "left"
+    assert ws[f"B{row['likely_gain_chance']}"].number_format == "0.######"
+    assert ws[f"B{row['peer_draws']}"].number_format == "General"
     rows = range(2, ws.max_row - 1)      # the settings (the source note is two rows below them)
     assert all(ws[f"D{r}"].alignment.wrap_text for r in rows if ws[f"D{r}"].value)
     pool = next(r for r in rows if ws[f"A{r}"].value == "pool")

@@ -30,11 +30,16 @@ def build_assumptions(wb: Workbook) -> None:
         input_cell(ws, f"B{r}", "")
         if info.name == "benchmark_year":
             _benchmark_year_list(ws, f"B{r}")
+        if isinstance(info.value, float) and not info.value.is_integer() and len(repr(info.value)) > 8:
+            ws[f"B{r}"].number_format = "0.######"   # 2/3 reads 0.666667, not 15 digits
         ws[f"C{r}"] = info.source
+        ws[f"C{r}"].alignment = Alignment(horizontal="left", indent=1)   # apart from the right-aligned value
         ws[f"D{r}"] = info.description
         # what a value left blank means (Settings.from_mapping: blank keeps the default), so a cleared
         # cell does not hide the number every formula then uses
         ws[f"E{r}"] = ("TRUE" if info.default else "FALSE") if isinstance(info.default, bool) else info.default
+        if isinstance(info.value, float) and not info.value.is_integer() and len(repr(info.value)) > 8:
+            ws[f"E{r}"].number_format = "0.######"
         if info.source == "ASSUMPTION":
             ws[f"C{r}"].font = Font(bold=True, color="C00000")
         define(wb, assumption_name(info.name), f"Assumptions!$B${r}")
@@ -44,7 +49,7 @@ def build_assumptions(wb: Workbook) -> None:
         "Edit a value to update every formula. REG = 42 CFR 512 subpart G, CMS = CMS material, MIPS = MIPS rule "
         "reused by ASM, ASSUMPTION = not yet published in full: asm-xl's editable default. A value left blank "
         "is the default beside it.")).font = NOTE_FONT
-    for col, width in zip("ABCE", (34, 24, 13, 24)):
+    for col, width in zip("ABCE", (34, 24, 15, 24)):
         ws.column_dimensions[col].width = width
     wrap_column(ws, "D", 70)   # the meanings wrap: a print one page wide stays readable
     ws.print_title_rows = "1:1"

@@ -147,7 +147,8 @@ def wrap_column(ws, column: str, width: float) -> None:
         ws.row_dimensions[cell.row].height = math.ceil(LINE_POINTS * size / 11) * lines
         for other in ws[cell.row]:   # the row's other cells on its first line, not its last
             if other.column_letter != column and other.value is not None:
-                other.alignment = Alignment(horizontal=other.alignment.horizontal, vertical="top")
+                other.alignment = Alignment(horizontal=other.alignment.horizontal, indent=other.alignment.indent,
+                                            vertical="top")
 
 
 def table_block(ws, first_row: int, call: str, rows: int, width: int, title: str) -> str:
