@@ -223,5 +223,9 @@ def merge_into_roster(roster: pd.DataFrame, imports: Iterable[QppImport], *, pre
 
 def _changes(columns: list[str], typed: dict, values: dict) -> str:
     def shown(c, v):
-        return f"{v:.2%}" if c.endswith("_completeness") else _cell_text(v)
+        if c.endswith("_completeness"):
+            return f"{v:.2%}"
+        if c.endswith("_rate") and isinstance(v, float):   # as rates are compared: to 4 decimals
+            return f"{v:.4f}".rstrip("0").rstrip(".")
+        return _cell_text(v)
     return ", ".join(f"{c}: roster {typed[c]}, file {shown(c, values[c])}" for c in columns)

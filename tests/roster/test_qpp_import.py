@@ -257,6 +257,12 @@ def test_merge_keeps_a_differing_typed_measure_and_reports_it_unless_the_file_is
     taken, notes = merge_into_roster(roster, [imp], prefer_file=True)
     assert taken.loc[0, ["q236_eligible", "q236_reported", "q236_rate"]].tolist() == ["562", "562", repr(305 / 560)]
     assert [n.kind for n in notes if n.kind in ("conflict", "replaced")] == ["replaced"]
+    # a rate is shown as it is compared, to 4 decimals (0.5446...: 305 / 560), not as 17 digits
+    typed = _roster([{"npi": NPI, "tin": TIN, "specialty": "Cardiology", "q236_eligible": "562",
+                      "q236_reported": "562", "q236_rate": "0.6"}])
+    _, notes = merge_into_roster(typed, [imp])
+    conflict, = [n.text for n in notes if n.kind == "conflict"]
+    assert "q236_rate: roster 0.6, file 0.5446" in conflict
 
 
 def test_the_same_values_typed_as_excel_shows_them_are_not_a_conflict(tmp_path):
