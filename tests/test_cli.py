@@ -302,7 +302,12 @@ def test_demo_ends_with_the_practice_totals_and_their_range_by_cohort(tmp_path, 
 def test_score_says_where_its_figures_come_from_under_the_table(capsys):
     # the table alone named no pool, year or source; its Dollars are the point estimate, not P50
     assert main(["score", str(SAMPLE)]) == 0
-    said = " ".join(capsys.readouterr().out.split())
+    out = capsys.readouterr().out
+    # a final score of 0 says why under the table (the table alone showed 0.00 and -9.00%)
+    lines = out.splitlines()
+    assert lines[lines.index("why:") + 1:lines.index("why:") + 2] == [
+        "  Papadopoulos, Nikos (1250098443): Minimum data submission not met: final score 0 [CMS]."]
+    said = " ".join(out.split())
     assert said.endswith(
         "Estimates, not CMS determinations. Pool: national (HF 2027: national peer model, median of 506 draws "
         "(fixed midpoint): scaling factor 1.565, midpoint 50; LBP 2027: national peer model, median of 506 draws "

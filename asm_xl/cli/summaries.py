@@ -96,7 +96,20 @@ def score_table(scores) -> str:
     if "performance_year" in columns:
         shown["performance_year"] = [int(y) for y in shown["performance_year"]]
     shown.columns = list(columns.values())
-    return shown.to_string(index=False)
+    return shown.to_string(index=False) + _why_lines(scores, excepted)
+
+
+def _why_lines(scores, excepted: list) -> str:
+    """Why a physician's figures are what they are where the table alone cannot say: a final score of 0,
+    none computed, an exception (the scoring's own note)."""
+    if "note" not in scores.columns:
+        return ""
+    lines = []
+    for (_, rec), e in zip(scores.iterrows(), excepted):
+        final = rec.get("final_score")
+        if (e or final is None or final != final or final == 0) and str(rec["note"] or "").strip():
+            lines.append(f"  {rec.get('name', '')} ({rec.get('npi', '')}): {rec['note']}")
+    return ("\nwhy:\n" + "\n".join(lines)) if lines else ""
 
 
 #: why a kept workbook is stale (its index status) → what to do, in a finance analyst's words
