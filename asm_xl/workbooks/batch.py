@@ -135,7 +135,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     files are kept unless ``overwrite``, and the run describes each by the file, never by the new
     roster: its inputs are read back and stand for the physician's roster row (in the scoring, the
     pool where it is the roster's, the dashboard and the console's totals), and its index row shows
-    the numbers cached in it (status "kept (not regenerated: use --overwrite)"), which that scoring
+    the numbers cached in it (status "kept (from an earlier run, its own numbers; --overwrite regenerates)"), which that scoring
     must reproduce (:mod:`asm_xl.workbooks.kept_rows`). A kept file that cannot be read back
     ("stale: could not read"), or whose numbers are not what this run computes from its inputs, shows no
     numbers in the index or the dashboard and is left out of the totals.
@@ -232,8 +232,11 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
             row.update(cohort=cohorts_[i], performance_year=years[i],
                        rank_in_roster_cohort=_rank(ranks[i], sizes[i], excepted[i], valid.index[i] in absent),
                        roster_cohort_size=sizes[i])
-        else:  # the file's own numbers; the roster's rank does not describe it
+        else:  # the file's own numbers (the run scored its inputs: a kept file's rank is among this run's)
             report.skipped.append(Path(path))
+            if status == STATUS_KEPT:
+                row.update(rank_in_roster_cohort=_rank(ranks[i], sizes[i], excepted[i], valid.index[i] in absent),
+                           roster_cohort_size=sizes[i])
             if is_stale(status):
                 report.stale.append(Path(path))
                 report.stale_status[Path(path)] = status

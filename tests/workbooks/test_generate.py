@@ -529,18 +529,20 @@ def _assert_row_shows(row: dict, held: dict) -> None:
 
 def test_index_of_a_rerun_without_overwrite_shows_the_numbers_of_the_kept_workbooks(tmp_path, small_roster):
     generate_workbooks(small_roster, out_dir=tmp_path)
+    first_ranks = [r["Rank in roster cohort"] for r in _index_rows(tmp_path)]
     edited = small_roster.copy()
     edited["part_b_payments"] = [str(float(v) * 3 + 1000) for v in edited["part_b_payments"]]
 
     kept = generate_workbooks(edited, out_dir=tmp_path)
     rows = _index_rows(tmp_path)
-    assert [r["Status"] for r in rows] == [STATUS_KEPT] * 3 == ["kept (not regenerated: use --overwrite)"] * 3
+    assert [r["Status"] for r in rows] == [STATUS_KEPT] * 3 == ["kept (from an earlier run, its own numbers; --overwrite regenerates)"] * 3
     before = []
     for row, path in zip(rows, kept.skipped):
         held = _held(path)
         _assert_row_shows(row, held)
-        assert row["Rank in roster cohort"] is None  # the new roster's rank does not describe the old file
         before.append(held["Dollar impact"])
+    # ranked among the files' own final scores (a rerun had blanked every rank)
+    assert [r["Rank in roster cohort"] for r in rows] == first_ranks and None not in first_ranks
 
     replaced = generate_workbooks(edited, out_dir=tmp_path, overwrite=True)
     rows = _index_rows(tmp_path)
