@@ -334,10 +334,9 @@ def _dispatch(args) -> int:
     if args.command == "generate":
         return _cmd_generate(args, args.roster)
     if args.command == "demo":
-        status = _cmd_generate(args, _sample_roster())
         print(f"sample roster: {_sample_roster()}\n  your own: copy it, put in your physicians (README \"Roster "
               "columns\"), then asm-xl generate ROSTER.csv --out FOLDER")
-        return status
+        return _cmd_generate(args, _sample_roster())
     if args.command == "template":
         return _cmd_template(args)
     if args.command == "recalc":

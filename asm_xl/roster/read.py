@@ -340,8 +340,7 @@ def _frame(header, rows, notes: list[str], name: str, max_rows: int) -> pd.DataF
     header_below = None   # a row that names "npi" where row 1 does not: the headers, under a title
     for i, rec in enumerate(rows):
         file_row = FIRST_DATA_ROW + i
-        if header_below is None and i < 20 and "npi" not in cols and any(
-                normalize_column_name(str(c)) == "npi" for c in rec):
+        if header_below is None and i < 20 and "npi" not in cols and "npi" in map(normalize_column_name, map(str, rec)):
             header_below = file_row
         if len(rec) > width:
             if any(c.strip() for c in rec[width:]):

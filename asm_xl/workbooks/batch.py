@@ -25,12 +25,12 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, report_rejected_rows, validate_roster
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_dashboard
 from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK
-from asm_xl.workbooks.filenames import participant_file_names, participant_name_variants
+from asm_xl.workbooks.filenames import participant_file_names
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.inputs import workbook_inputs
 from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_OTHER, STATUS_WRITTEN, read_kept_workbook
-from asm_xl.workbooks.kept_rows import (is_stale, kept_dashboard, kept_status, row_year, same_participant,
-                                        score_with_kept)
+from asm_xl.workbooks.kept_rows import (differs_from_roster, is_stale, kept_dashboard, kept_status, number_or_none,
+                                        renamed_workbooks, row_year, same_participant, score_with_kept)
 from asm_xl.workbooks.render import TemplateImage
 from asm_xl.workbooks.template import default_template
 from asm_xl.xlsx.atomic import write_atomic
@@ -174,7 +174,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     # another participant under this name (the roster changed) is never taken for this row's
     kept = {} if overwrite else {i: read_kept_workbook(p) for i, p in enumerate(paths) if p.exists()}
     if not overwrite:   # the NPI gained or lost a row since: its earlier workbook is under another of its names
-        for i, found in _renamed_workbooks(out, keys, paths, suffix).items():
+        for i, found in renamed_workbooks(out, keys, paths, suffix).items():
             paths[i], kept[i] = found
             names[i] = (*names[i][:2], found[0].name)
     others = {i for i, k in kept.items() if not same_participant(k, keys[i][0], keys[i][2], keys[i][3])}
@@ -240,9 +240,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
             if is_stale(status):
                 report.stale.append(Path(path))
                 report.stale_status[Path(path)] = status
-            elif roster_scores is not None and _differs(roster_scores.iloc[i], picked, kept[i].row or {}):
-                report.differs.append((Path(path), person, _number_or_none(picked.get("dollar_impact")),
-                                       _number_or_none(roster_scores.iloc[i].get("dollar_impact"))))
+            elif roster_scores is not None and differs_from_roster(roster_scores.iloc[i], picked, kept[i].row or {}):
+                report.differs.append((Path(path), person, number_or_none(picked.get("dollar_impact")),
+                                       number_or_none(roster_scores.iloc[i].get("dollar_impact"))))
             row.update(cohort=_text(picked.get("cohort")), performance_year=_whole(picked.get("performance_year")))
         row.update({k: _clean(picked.get(k)) for k in SHOWN})
         rows.append(row)
@@ -259,47 +259,6 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     report.dashboard_data = dashboard_data
     report.dashboard = write_dashboard(report.dashboard_data, out / DASHBOARD_NAME)
     return report
-
-
-def _differs(roster_row: pd.Series, held: dict, inputs: dict) -> bool:
-    """Whether the roster's row gives another final score or other Part B payments than the kept file
-    (``held``: its cached numbers; ``inputs``: its Inputs as a roster row). Neither depends on the pool."""
-    pairs = ((roster_row.get("final_score"), held.get("final_score")),
-             (roster_row.get("part_b_payments"), str(inputs.get("part_b_payments", "")).replace(",", "") or None))
-    for a, b in pairs:
-        a, b = _number_or_none(a), _number_or_none(b)
-        if (a is None) != (b is None) or (a is not None and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)):
-            return True
-    return False
-
-
-def _number_or_none(v) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
-
-
-def _renamed_workbooks(out: Path, keys: list, paths: list, suffix: str) -> dict:
-    """{row position: (path, KeptWorkbook)} for rows with no file under their name whose participant has one
-    under another of its names (:func:`participant_name_variants`) that no row of this run is named."""
-    taken = {p.name.casefold() for p in paths}
-    found = {}
-    for i, path in enumerate(paths):
-        if path.exists():
-            continue
-        npi, person, tin, year = keys[i]
-        for name in participant_name_variants(npi, person, tin, year, suffix):
-            other = out / name
-            if name.casefold() in taken or not other.is_file():
-                continue
-            book = read_kept_workbook(other)
-            if book is not None and book.row is not None and same_participant(book, npi, tin, year):
-                found[i] = (other, book)
-                taken.add(name.casefold())
-                break
-    return found
 
 
 def _workbook_settings(pools: pd.DataFrame, settings: Settings) -> dict:

@@ -17,6 +17,7 @@ dashboard and the console's totals (the model on those inputs) show the same num
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from dataclasses import replace
 
 import numpy as np
@@ -26,10 +27,12 @@ from asm_xl.model.cohort import CohortResult, score_cohort
 from asm_xl.model.identifiers import tin_key
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.workbooks.dashboard import Dashboard, DashboardNumbers
-from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS, KeptWorkbook
+from asm_xl.workbooks.filenames import participant_name_variants
+from asm_xl.workbooks.kept import (STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS, KeptWorkbook,
+                                   read_kept_workbook)
 
 __all__ = ["score_with_kept", "kept_status", "kept_dashboard", "is_stale", "same_participant", "row_year", "COMPARED",
-           "SAME"]
+           "SAME", "differs_from_roster", "number_or_none", "renamed_workbooks"]
 
 #: kept workbook's cell (:data:`~asm_xl.workbooks.kept.KEPT_CELLS`) → the dashboard table's column that
 #: must hold the same number
@@ -188,3 +191,44 @@ def kept_dashboard(numbers: DashboardNumbers, files: pd.DataFrame) -> Dashboard:
                              "or five-year figure. The console said what to do for each (asm-xl recalc FILE keeps "
                              "edits; --overwrite rebuilds from the roster)"))
     return dash
+
+
+def differs_from_roster(roster_row: pd.Series, held: dict, inputs: dict) -> bool:
+    """Whether the roster's row gives another final score or other Part B payments than the kept file
+    (``held``: its cached numbers; ``inputs``: its Inputs as a roster row). Neither depends on the pool."""
+    pairs = ((roster_row.get("final_score"), held.get("final_score")),
+             (roster_row.get("part_b_payments"), str(inputs.get("part_b_payments", "")).replace(",", "") or None))
+    for a, b in pairs:
+        a, b = number_or_none(a), number_or_none(b)
+        if (a is None) != (b is None) or (a is not None and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)):
+            return True
+    return False
+
+
+def number_or_none(v) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def renamed_workbooks(out: Path, keys: list, paths: list, suffix: str) -> dict:
+    """{row position: (path, KeptWorkbook)} for rows with no file under their name whose participant has one
+    under another of its names (:func:`participant_name_variants`) that no row of this run is named."""
+    taken = {p.name.casefold() for p in paths}
+    found = {}
+    for i, path in enumerate(paths):
+        if path.exists():
+            continue
+        npi, person, tin, year = keys[i]
+        for name in participant_name_variants(npi, person, tin, year, suffix):
+            other = out / name
+            if name.casefold() in taken or not other.is_file():
+                continue
+            book = read_kept_workbook(other)
+            if book is not None and book.row is not None and same_participant(book, npi, tin, year):
+                found[i] = (other, book)
+                taken.add(name.casefold())
+                break
+    return found
