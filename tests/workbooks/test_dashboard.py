@@ -301,8 +301,8 @@ def test_the_practice_sheet_says_the_scores_each_cohort_needs_for_break_even_and
         for code in ("HF", "LBP"):
             be = break_even_score(code, 2027, settings=settings)
             gt = score_for_gain_chance(code, 2027, target, settings=settings)
-            assert (f"{code} 2027: {be:.1f} to break even (P50 factor 0), {gt:.1f} for a {target:.0%} chance of a "
-                    "gain") in text
+            assert (f"{code} 2027: {be:.1f} to break even (P50 factor 0), {gt:.1f} for a chance of a gain of "
+                    f"{target:.0%}") in text
 
 
 @given(st.floats(0, 1), st.floats(0, 1))

@@ -185,8 +185,8 @@ def _scores_needed(s: pd.DataFrame, settings: Settings) -> str:
         gt = pd.to_numeric(grp.get("gain_target_score", pd.Series(dtype=float)), errors="coerce").dropna()
         parts.append(f"{code} {int(year)}: " + (f"{be.iloc[0]:.1f} to break even (P50 factor 0)" if len(be)
                                                    else "break-even not reachable")
-                     + (f", {gt.iloc[0]:.1f} for a {settings.gain_chance_target:.0%} chance of a gain" if len(gt)
-                        else f", a {settings.gain_chance_target:.0%} chance of a gain not reachable"))
+                     + (f", {gt.iloc[0]:.1f} for a chance of a gain of {settings.gain_chance_target:.0%}" if len(gt)
+                        else f", a chance of a gain of {settings.gain_chance_target:.0%} not reachable"))
     return "; ".join(parts) + " (gain_chance_target; each physician's points to go: Physicians sheet)"
 
 
