@@ -752,3 +752,16 @@ def test_a_bad_year_in_one_workbook_of_a_batch_leaves_the_others_batched_and_pri
     assert any(year == 2035 for _, year in alone)
     assert {f for f, year in alone if year != 2035} <= {float(x) for x in range(0, 101, 5)}
     assert main(["recalc", "--check", str(books[1])]) == 0
+
+
+def test_the_score_table_shows_tin_only_for_a_roster_of_several_not_for_blanks():
+    import pandas as pd
+
+    from asm_xl.cli.summaries import score_table
+    base = {"npi": ["1", "2", "3"], "name": ["A", "B", "C"], "cohort": "HF", "performance_year": 2027,
+            "final_score": [50.0, 60.0, 70.0], "factor": 0.01, "dollar_impact": 100.0, "dollars_p10": 1.0,
+            "dollars_p50": 2.0, "dollars_p90": 3.0, "p_gain": 0.5, "note": "", "exception": False}
+    one = score_table(pd.DataFrame({**base, "tin": ["12-3456789", "", "123456789"]}))
+    assert one.splitlines()[0].split()[:2] == ["NPI", "Physician"]   # one TIN, typed two ways, and a blank
+    two = score_table(pd.DataFrame({**base, "tin": ["12-3456789", "98-7654321", ""]}))
+    assert two.splitlines()[0].split()[:3] == ["NPI", "TIN", "Physician"]

@@ -80,7 +80,8 @@ def score_table(scores) -> str:
                "dollars_p50": "P50 $", "dollars_p90": "P90 $", "p_gain": "Chance of a gain"}
     # the TIN where the roster has several (a physician may bill under two), the year where it has several
     for key in ("tin", "performance_year"):
-        if key not in scores.columns or scores[key].astype(str).str.replace("-", "").str.strip().nunique() < 2:
+        given = scores[key].astype(str).str.replace("-", "").str.strip() if key in scores.columns else None
+        if given is None or given[~given.isin(["", "nan", "None"])].nunique() < 2:   # blanks are not another TIN
             del columns[key]
     table = scores.reindex(columns=list(columns)).astype(object)
     shown = table.where(table.notna(), None)
@@ -121,8 +122,9 @@ _STALE_ADVICE = {
     STATUS_STALE: ("it could not be read back (not a workbook asm-xl wrote, or saved without its computed numbers, "
                    "as openpyxl saves)", "saved without numbers: asm-xl recalc FILE, then generate again (keeps "
                    "your edits); otherwise --overwrite rebuilds it from the roster"),
-    STATUS_OTHER: ("the file under its name is another participant's workbook (the roster changed)",
-                   "--out another folder, or --overwrite to replace that file"),
+    STATUS_OTHER: ("the file under its name is another participant's workbook (the roster changed), and every "
+                   "other name of its is taken", "--out another folder (--overwrite would rebuild every workbook "
+                   "of this folder from the roster, edits in them lost)"),
 }
 
 

@@ -64,12 +64,13 @@ def cases_taken_note(settings: Settings = DEFAULT_SETTINGS) -> str:
 
 def few_episodes_note(episodes: float, settings: Settings = DEFAULT_SETTINGS) -> str:
     """Why cost is not scored for a participant with too few episodes [REG 512.730]: the words that
-    ``ASM_COST``'s reason, the scalar API's and the cohort API's notes share.
+    ``ASM_COST``'s reason ("Cost not scored: " before them), the scalar API's and the cohort API's notes
+    ("Cost: " before them, after the note that says where the weight went) share.
 
     >>> few_episodes_note(12)
-    'Cost not scored: 12 episodes, fewer than 20 [REG].'
+    '12 episodes, fewer than 20 [REG]'
     """
-    return f"Cost not scored: {episodes:g} episodes, fewer than {settings.cost_episode_minimum} [REG]."
+    return f"{episodes:g} episodes, fewer than {settings.cost_episode_minimum} [REG]"
 
 
 def no_cost_ladder_note(settings: Settings = DEFAULT_SETTINGS) -> str:

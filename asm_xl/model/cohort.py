@@ -321,7 +321,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     for i in np.flatnonzero(exc):
         notes[i] = f"{notes[i]} {exceptions.exception_note(bool(euc[rows][i]), bool(payx[rows][i]))}".strip()
     for i in np.flatnonzero(episodes[rows] < settings.cost_episode_minimum):   # NaN (not given) is not fewer
-        notes[i] = f"{notes[i]} {categories.few_episodes_note(float(episodes[rows][i]), settings)}".strip()
+        notes[i] = f"{notes[i]} Cost: {categories.few_episodes_note(float(episodes[rows][i]), settings)}.".strip()
     frame = {**ident, "cohort": cohort.code, "performance_year": year, "payment_year": params.payment_year,
              **out, "quality": quality, "cost_points": np.where(np.isnan(cost), np.nan, cpts), "cost": cost,
              "quality_weight": wq, "cost_weight": wc, "ia_adjustment": ia, "pi_adjustment": pia,

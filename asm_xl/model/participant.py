@@ -308,7 +308,7 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     if cost_pts is None and not is_blank(p.episode_cost) and (episodes or 0) >= settings.cost_episode_minimum:
         notes += (categories.no_cost_ladder_note(settings),)
     if episodes is not None and episodes < settings.cost_episode_minimum:
-        notes += (categories.few_episodes_note(episodes, settings),)
+        notes += (f"Cost: {categories.few_episodes_note(episodes, settings)}.",)
     r = years.risk_level
     if np.isnan(final):
         tfs = factor = impact = multiplier = None

@@ -114,7 +114,8 @@ def check_roster_against_cms(roster: pd.DataFrame, participants: pd.DataFrame, p
         cms_small = combine_flags(cms[f"small_practice_{year}"][at])
         if cms_small is not None:
             if len(tins.get(npi, ())) > 1:
-                orgs = sorted({str(o) for o in cms.get("organization", [""] * len(participants))[at] if o})
+                orgs = sorted({str(o) for o in cms.get("organization", np.full(len(participants), "", dtype=object))[at]
+                               if o})
                 whose = (f"CMS's flag is {'/'.join(orgs) or 'its organization'}'s, not per TIN: check it is this "
                          "TIN's")
                 _screen_small_practice(row, cms_small, settings,

@@ -29,7 +29,7 @@ from asm_xl.workbooks.filenames import participant_file_names
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.inputs import workbook_inputs
 from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_OTHER, STATUS_WRITTEN, read_kept_workbook
-from asm_xl.workbooks.kept_rows import (differs_from_roster, is_stale, kept_dashboard, kept_status, number_or_none,
+from asm_xl.workbooks.kept_rows import (cell_text, differs_from_roster, is_stale, kept_dashboard, kept_status, number_or_none,
                                         renamed_workbooks, row_year, same_participant, score_with_kept)
 from asm_xl.workbooks.render import TemplateImage
 from asm_xl.workbooks.template import default_template
@@ -166,18 +166,23 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         return report
     records = valid.to_dict("records")
     suffix = ".xlsm" if Path(template).suffix.lower() == ".xlsm" else ".xlsx"  # keep the template's macros usable
-    keys = [(str(row.get("npi", "")).strip(), str(row.get("name", "")), str(row.get("tin", "")).strip(),
+    keys = [(cell_text(row.get("npi", "")), cell_text(row.get("name", "")), cell_text(row.get("tin", "")),
              row_year(row, performance_year)) for row in records]
     names = [(npi, person, name) for (npi, person, _, _), name in zip(keys, participant_file_names(keys, suffix))]
     paths = [out / name for _, _, name in names]
     # kept workbooks are read back first: their own inputs are what the run scores for them; a file of
     # another participant under this name (the roster changed) is never taken for this row's
     kept = {} if overwrite else {i: read_kept_workbook(p) for i, p in enumerate(paths) if p.exists()}
-    if not overwrite:   # the NPI gained or lost a row since: its earlier workbook is under another of its names
-        for i, found in renamed_workbooks(out, keys, paths, suffix).items():
-            paths[i], kept[i] = found
-            names[i] = (*names[i][:2], found[0].name)
     others = {i for i, k in kept.items() if not same_participant(k, keys[i][0], keys[i][2], keys[i][3])}
+    if not overwrite:   # the roster changed: a row's workbook is under another of its names, or gets a free one
+        for i, (path, book) in renamed_workbooks(out, keys, paths, suffix, others).items():
+            paths[i] = path
+            names[i] = (*names[i][:2], path.name)
+            others.discard(i)
+            if book is None:
+                kept.pop(i, None)   # written afresh under its own free name
+            else:
+                kept[i] = book
     # the roster's own numbers of each row, to tell a kept file that no longer matches its (edited) row
     roster_scores = validation.scored.scores if validation.scored is not None and kept else None
     scored, valid, unread = score_with_kept(valid, validation.scored, {i: None if i in others else k

@@ -32,7 +32,7 @@ from asm_xl.workbooks.kept import (STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STAT
                                    read_kept_workbook)
 
 __all__ = ["score_with_kept", "kept_status", "kept_dashboard", "is_stale", "same_participant", "row_year", "COMPARED",
-           "SAME", "differs_from_roster", "number_or_none", "renamed_workbooks"]
+           "SAME", "differs_from_roster", "number_or_none", "renamed_workbooks", "cell_text"]
 
 #: kept workbook's cell (:data:`~asm_xl.workbooks.kept.KEPT_CELLS`) → the dashboard table's column that
 #: must hold the same number
@@ -49,9 +49,19 @@ def is_stale(status: str) -> bool:
     return status in (STATUS_STALE, STATUS_STALE_NUMBERS, STATUS_OTHER)
 
 
+def cell_text(v) -> str:
+    """A roster cell as text, blank for None and NaN (a DataFrame read by pandas holds NaN for a blank):
+    "" where ``str`` would give "nan", a whole float without its ".0"."""
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
 def row_year(row: dict, performance_year: int | None = None) -> int | None:
     """The performance year of a valid roster row: its own, else the run's ``performance_year``."""
-    text = str(row.get("performance_year", "")).strip()   # a roster holds text: "2029", "2029.0"
+    text = cell_text(row.get("performance_year", ""))   # a roster holds text: "2029", "2029.0"
     try:
         return int(float(text)) if text else performance_year
     except ValueError:
@@ -65,8 +75,8 @@ def same_participant(kept: KeptWorkbook | None, npi: str, tin: str, year: int | 
     if kept is None or kept.row is None:
         return True
     row = kept.row
-    return (str(row.get("npi", "")).strip() == str(npi).strip()
-            and tin_key(str(row.get("tin", "")).strip()) == tin_key(str(tin).strip())
+    return (cell_text(row.get("npi", "")) == cell_text(npi)
+            and tin_key(cell_text(row.get("tin", ""))) == tin_key(cell_text(tin))
             and row_year(row) == year)
 
 
@@ -213,16 +223,22 @@ def number_or_none(v) -> float | None:
     return None if math.isnan(f) else f
 
 
-def renamed_workbooks(out: Path, keys: list, paths: list, suffix: str) -> dict:
-    """{row position: (path, KeptWorkbook)} for rows with no file under their name whose participant has one
-    under another of its names (:func:`participant_name_variants`) that no row of this run is named."""
+def renamed_workbooks(out: Path, keys: list, paths: list, suffix: str, foreign: set = frozenset()) -> dict:
+    """{row position: (path, KeptWorkbook or None)}: where each row's workbook is when not under its name.
+
+    A row with no file under its name, or whose file there is another participant's (``foreign``), whose
+    participant has one under another of its names (:func:`participant_name_variants`: its NPI gained or
+    lost a row since) gets that file (kept). A ``foreign`` row with no file of its own gets the first free one of
+    its names, fully tagged first (None: written afresh beside the other participant's file, which stays).
+    No name is given to two rows."""
     taken = {p.name.casefold() for p in paths}
     found = {}
     for i, path in enumerate(paths):
-        if path.exists():
+        if path.exists() and i not in foreign:
             continue
         npi, person, tin, year = keys[i]
-        for name in participant_name_variants(npi, person, tin, year, suffix):
+        variants = participant_name_variants(npi, person, tin, year, suffix)
+        for name in variants:
             other = out / name
             if name.casefold() in taken or not other.is_file():
                 continue
@@ -231,4 +247,9 @@ def renamed_workbooks(out: Path, keys: list, paths: list, suffix: str) -> dict:
                 found[i] = (other, book)
                 taken.add(name.casefold())
                 break
+        if i in foreign and i not in found:   # the name with both tags first: it says whose the file is
+            free = next((n for n in variants[::-1] if n.casefold() not in taken and not (out / n).exists()), None)
+            if free is not None:
+                found[i] = (out / free, None)
+                taken.add(free.casefold())
     return found

@@ -192,7 +192,7 @@ def test_not_scored_values_are_na_never_nan_and_get_no_factor():
     assert sc.loc[1, ["quality", "cost", "final_score", "tfs", "factor", "multiplier", "dollar_impact",
                       "percentile_rank", "cohort_rank"]].isna().all()
     assert sc.loc[1, "note"] == ("Neither quality nor cost is scored: the final score cannot be computed."
-                                 " Left out of the pool. Cost not scored: 19 episodes, fewer than 20 [REG].")
+                                 " Left out of the pool. Cost: 19 episodes, fewer than 20 [REG].")
     assert pd.isna(sc.loc[2, "cost"]) and sc.loc[2, "quality_weight"] == 1.0
     assert sc.loc[2, "final_score"] == pytest.approx(60.0, rel=1e-14)          # 100 x 0.6
     assert res.pools["participants"].iloc[0] == 2 and sc["cohort_size"].iloc[0] == 2

@@ -19,7 +19,7 @@ def test_cohort_note_without_reweighting_does_not_say_the_weight_moved():
     note = res.scores["note"].iloc[0]
     assert "moves" not in note and "moved" not in note
     assert note == ("Cost not scored: it adds 0 (quality weighs 50%; reweighting is off) [ASSUMPTION]. "
-                    "Cost not scored: 19 episodes, fewer than 20 [REG].")
+                    "Cost: 19 episodes, fewer than 20 [REG].")
     # and the numbers agree: quality 8/10 x 0.5 x 100 = 40
     assert float(res.scores["final_score"].iloc[0]) == 40.0
 
@@ -29,17 +29,18 @@ def test_scalar_and_cohort_apis_give_the_same_note():
     assert "Cost not scored: it adds 0 (quality weighs 50%; reweighting is off) [ASSUMPTION]." in s.notes
     res = score_cohort(pd.DataFrame([hf_row(8, cost_episodes=19)]))
     assert res.scores["note"].iloc[0] == ("Cost not scored: its weight moves to quality [ASSUMPTION]. "
-                                          "Cost not scored: 19 episodes, fewer than 20 [REG].")
+                                          "Cost: 19 episodes, fewer than 20 [REG].")
 
 
 def test_a_note_says_why_cost_is_not_scored_in_either_api_and_in_asm_cost_s_reason():
     # score --out's note said only "Cost not scored: its weight moves to quality" for 12 episodes; the
     # workbook's Why cell said why. One sentence (categories.few_episodes_note) in all three.
     from asm_xl.excel import explain
-    why = "Cost not scored: 12 episodes, fewer than 20 [REG]."
-    assert why in score_participant(hf(cost_episodes=12, measures=CMS_MEASURES)).notes
-    assert score_cohort(pd.DataFrame([hf_row(8, cost_episodes=12)])).scores["note"].iloc[0].endswith(why)
-    assert explain("ASM_COST", 5, 12) == why
+    why = "12 episodes, fewer than 20 [REG]."
+    assert f"Cost: {why}" in score_participant(hf(cost_episodes=12, measures=CMS_MEASURES)).notes
+    assert score_cohort(pd.DataFrame([hf_row(8, cost_episodes=12)])).scores["note"].iloc[0] == (
+        f"Cost not scored: its weight moves to quality [ASSUMPTION]. Cost: {why}")
+    assert explain("ASM_COST", 5, 12) == f"Cost not scored: {why}"
     edited = Settings(cost_episode_minimum=10)   # 12 is enough: cost is scored and no note says otherwise
     assert not any("episodes" in n for n in score_participant(hf(cost_episodes=12, measures=CMS_MEASURES),
                                                                 settings=edited).notes)

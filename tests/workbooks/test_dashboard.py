@@ -591,3 +591,13 @@ def test_a_year_with_its_own_published_exchange_function_gets_its_own_drawn_pool
     assert np.all(pools[("HF", 2031)].steepness == 0.2)          # drawn with the published k
     assert np.all(pools[("HF", 2030)].steepness == pools[("HF", 2027)].steepness)   # derived
     assert not np.array_equal(pools[("HF", 2031)].steepness, pools[("HF", 2030)].steepness)
+
+
+def test_a_given_pool_says_its_estimate_and_p50_are_one_figure():
+    v = validate_roster(read_roster(SAMPLE)).valid
+    settings = DEFAULT_SETTINGS.replace(pool="given", given_scaling_factor=1.5)
+    scores = score_cohort(v, settings=settings).scores
+    said = dict(roster_dashboard(v, scores, settings=settings).assumptions)["Estimate or P50?"]
+    assert said.startswith("the same: a given or roster pool is one point")
+    national = dict(roster_dashboard(v, score_cohort(v).scores).assumptions)["Estimate or P50?"]
+    assert national.startswith("the estimate prices the score at one representative draw")

@@ -278,25 +278,36 @@ def test_a_physician_under_two_tins_gets_one_workbook_per_tin_named_by_the_tin_n
 
 def test_a_file_of_another_participant_under_a_rows_name_is_neither_used_nor_replaced(tmp_path, three):
     # Okafor's second TIN dropped: his remaining row is named as a one-row NPI is; the file there was
-    # written for his first TIN when he had one TIN. It must not stand for the other TIN's row.
+    # written for his first TIN when he had one TIN. It must not stand for the other TIN's row, nor be
+    # overwritten: the row gets a workbook of its own under its fully tagged name.
     roster = _two_tins(three)
     own = generate_workbooks(roster.iloc[[0, 2]], out_dir=tmp_path)          # Okafor at TIN 83-7035914
     kept_name = own.summary["file"].iloc[0]
     before = (tmp_path / kept_name).read_bytes()
     report = generate_workbooks(roster.iloc[[1, 2]], out_dir=tmp_path)       # Okafor at TIN 44-4444444 only
-    assert list(report.summary["file"]) == [kept_name, own.summary["file"].iloc[1]]
-    assert list(report.summary["status"]) == [STATUS_OTHER, STATUS_KEPT]
+    assert list(report.summary["file"]) == [f"{OKAFOR}_Okafor,_Adaeze_TIN444444444_PY2027.xlsx",
+                                            own.summary["file"].iloc[1]]
+    assert list(report.summary["status"]) == [STATUS_WRITTEN, STATUS_KEPT]
     assert (tmp_path / kept_name).read_bytes() == before   # never overwritten without --overwrite
-    phys = report.dashboard_data.physicians
-    assert phys.loc[0, "status"] == STATUS_OTHER and phys.loc[0, ["final_score", "estimate"]].isna().all()
+    assert read_kept_workbook(tmp_path / report.summary["file"].iloc[0]).row["tin"] == "44-4444444"
     totals = report.dashboard_data.totals.set_index("cohort")
-    assert totals.loc["Practice", "physicians"] == 1   # the other TIN's $416,569 is not counted
-    assert math.isclose(totals.loc["Practice", "estimate"], report.summary["dollar_impact"].iloc[1], **TOL)
-    # a later year of the same TIN/NPI is another participant too
+    assert totals.loc["Practice", "physicians"] == 2   # his TIN 44 workbook and Mensah's; not the TIN 83 file
+    assert math.isclose(totals.loc["Practice", "estimate"], report.summary["dollar_impact"].sum(), **TOL)
+    # a later year of the same TIN/NPI is another participant too: its own file beside the 2027 one
     later = roster.iloc[[0]].copy()
     later["performance_year"] = "2029"
     again = generate_workbooks(later, out_dir=tmp_path)
-    assert list(again.summary["status"]) == [STATUS_OTHER]
+    assert list(again.summary["status"]) == [STATUS_WRITTEN]
+    assert again.summary["file"].iloc[0] == f"{OKAFOR}_Okafor,_Adaeze_TIN837035914_PY2029.xlsx"
+    assert (tmp_path / kept_name).read_bytes() == before
+    # every name of his taken by others' files: stale, said so, nothing overwritten
+    from asm_xl.workbooks.filenames import participant_name_variants
+    for name in participant_name_variants(OKAFOR, "Okafor, Adaeze", "83-7035914", 2030):
+        (tmp_path / name).write_bytes(before)
+    latest = roster.iloc[[0]].copy()
+    latest["performance_year"] = "2030"
+    stuck = generate_workbooks(latest, out_dir=tmp_path)
+    assert list(stuck.summary["status"]) == [STATUS_OTHER]
     overwritten = generate_workbooks(roster.iloc[[1, 2]], out_dir=tmp_path, overwrite=True)
     assert list(overwritten.summary["status"]) == [STATUS_WRITTEN] * 2
 
@@ -328,3 +339,16 @@ def test_a_physicians_earlier_workbook_is_found_when_his_npi_gains_or_loses_a_ti
     assert again.summary["file"].iloc[0] == fresh.summary["file"].iloc[1] == f"{OKAFOR}_Okafor,_Adaeze_TIN444444444.xlsx"
     assert list(again.summary["status"]) == [STATUS_KEPT, STATUS_KEPT]
     assert not (tmp_path / "two" / base).exists()   # nothing written under the one-TIN name
+
+
+def test_a_roster_read_by_pandas_with_nan_for_blanks_finds_its_workbooks_again(tmp_path):
+    # the Python API takes any DataFrame: pd.read_csv gives NaN for a blank year and numbers for the NPI;
+    # str(NaN) made the year "nan", so a rerun called each physician's own workbook another participant's
+    frame = pd.read_csv(SAMPLE).head(3)
+    frame.loc[[0, 1], "performance_year"] = float("nan")
+    first = generate_workbooks(frame, out_dir=tmp_path, performance_year=2027)
+    assert list(first.summary["status"]) == [STATUS_WRITTEN] * 3
+    assert not any("nan" in f.casefold() or "None" in f for f in first.summary["file"])
+    again = generate_workbooks(frame, out_dir=tmp_path, performance_year=2027)
+    assert list(again.summary["status"]) == [STATUS_KEPT] * 3
+    assert list(again.summary["tin"]) == ["83-7035914"] * 3

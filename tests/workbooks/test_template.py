@@ -232,7 +232,8 @@ def test_the_complex_bonus_is_checked_against_the_cap_the_assumptions_sheet_hold
     # an edited complex_bonus_max moves Excel's check with it (it was frozen at the default 10)
     (_, cell), = _cells(wb, "In_Complex")
     dv = _one(wb[L.INPUTS], cell)
-    assert (dv.type, dv.operator, float(dv.formula1), dv.formula2) == ("decimal", "between", 0, "S_complex_bonus_max")
+    assert (dv.type, dv.operator, float(dv.formula1), dv.formula2) == (
+        "decimal", "between", 0, 'IF(S_complex_bonus_max="",10,S_complex_bonus_max)')   # blank: the default
     assert wb.defined_names["S_complex_bonus_max"].attr_text.startswith(f"{L.ASSUMPTIONS}!")
 
 

@@ -90,7 +90,10 @@ def validation(ws, kind: str, cells: str) -> None:
         "fraction": dict(type="decimal", operator="between", formula1="0", formula2="1"),
         "rate": dict(type="decimal", operator="greaterThanOrEqual", formula1="0"),
         # the cap as the Assumptions sheet holds it: an edited complex_bonus_max moves the check with it
-        "bonus": dict(type="decimal", operator="between", formula1="0", formula2=assumption_name("complex_bonus_max")),
+        # (a blank Assumptions cell is the default, as the functions read it, not 0)
+        "bonus": dict(type="decimal", operator="between", formula1="0",
+                      formula2=f'IF({assumption_name("complex_bonus_max")}="",{DEFAULT_SETTINGS.complex_bonus_max:g},'
+                               f'{assumption_name("complex_bonus_max")})'),
         "points0": dict(type="decimal", operator="between", formula1="0", formula2="10"),
         "points1": dict(type="decimal", operator="between", formula1="1", formula2="10"),
         "percentile": dict(type="decimal", operator="between", formula1="0", formula2="100"),
