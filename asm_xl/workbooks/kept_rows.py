@@ -232,15 +232,18 @@ def renamed_workbooks(out: Path, keys: list, paths: list, suffix: str, foreign: 
     its names, fully tagged first (None: written afresh beside the other participant's file, which stays).
     No name is given to two rows."""
     taken = {p.name.casefold() for p in paths}
+    present = {p.name.casefold() for p in out.iterdir()}   # one listing, not four look-ups a row
+    if not present:
+        return {}
     found = {}
     for i, path in enumerate(paths):
-        if path.exists() and i not in foreign:
+        if path.name.casefold() in present and i not in foreign:
             continue
         npi, person, tin, year = keys[i]
         variants = participant_name_variants(npi, person, tin, year, suffix)
         for name in variants:
             other = out / name
-            if name.casefold() in taken or not other.is_file():
+            if name.casefold() in taken or name.casefold() not in present or not other.is_file():
                 continue
             book = read_kept_workbook(other)
             if book is not None and book.row is not None and same_participant(book, npi, tin, year):
@@ -248,7 +251,7 @@ def renamed_workbooks(out: Path, keys: list, paths: list, suffix: str, foreign: 
                 taken.add(name.casefold())
                 break
         if i in foreign and i not in found:   # the name with both tags first: it says whose the file is
-            free = next((n for n in variants[::-1] if n.casefold() not in taken and not (out / n).exists()), None)
+            free = next((n for n in variants[::-1] if n.casefold() not in taken and n.casefold() not in present), None)
             if free is not None:
                 found[i] = (out / free, None)
                 taken.add(free.casefold())
