@@ -39,6 +39,15 @@ def generated(tmp_path_factory):
 
 
 # ------------------------------------------------------------------ template
+
+def _sample_run(tmp_path, rows: int) -> tuple:
+    """(roster, output folder, the generate command) for the sample's first ``rows`` physicians."""
+    roster = tmp_path / f"first{rows}.csv"
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    roster.write_text("\n".join(lines[:rows + 1]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    return roster, out, ["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1"]
+
 def test_template_command_writes_the_committed_template_bytes(tmp_path, capsys):
     target = tmp_path / "sub" / "asm_template.xlsx"
     assert main(["template", "--out", str(target)]) == 0
@@ -89,15 +98,12 @@ def test_generate_with_a_good_roster_returns_0(tmp_path, capsys):
 
 
 def test_generate_warns_when_a_kept_workbook_cannot_be_read(tmp_path, capsys):
-    roster = tmp_path / "two.csv"
-    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
-    roster.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
-    out = tmp_path / "out"
-    assert main(["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1"]) == 0
+    roster, out, run = _sample_run(tmp_path, 2)
+    assert main(run) == 0
     broken = sorted(p for p in out.iterdir() if p.name.startswith("1"))[0]
     broken.write_bytes(b"not a workbook")
     capsys.readouterr()
-    assert main(["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1"]) == 0
+    assert main(run) == 0
     err = capsys.readouterr().err
     assert "1 kept workbook(s) are shown without numbers and left out of the totals" in err
     assert any(line.startswith("  1: it could not be read back (not a workbook asm-xl wrote") and
@@ -113,11 +119,8 @@ def test_generate_says_which_kept_workbooks_differ_from_their_roster_row_and_whi
     # the edit)
     import openpyxl
 
-    roster = tmp_path / "three.csv"
+    roster, out, run = _sample_run(tmp_path, 3)
     lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
-    roster.write_text("\n".join(lines[:4]) + "\n", encoding="utf-8")
-    out = tmp_path / "out"
-    run = ["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1"]
     assert main(run) == 0
     files = sorted(p for p in out.glob("*.xlsx") if p.name[0].isdigit())
     okafor = next(p for p in files if "Okafor" in p.name)
@@ -150,11 +153,7 @@ def test_a_rerun_with_other_settings_over_kept_workbooks_prices_nothing_and_keep
         tmp_path, capsys):
     # `demo` then `demo --set tfs_midpoint=55`: every workbook kept and stale; the run rewrote the index and
     # the dashboard with no numbers ("HF 0 +$0") and exited 0
-    roster = tmp_path / "two.csv"
-    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
-    roster.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
-    out = tmp_path / "out"
-    run = ["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1"]
+    _roster, out, run = _sample_run(tmp_path, 2)
     assert main(run) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     capsys.readouterr()
