@@ -18,6 +18,7 @@ from xml.parsers.expat import ExpatError
 from asm_xl.calc import draws_cache
 from asm_xl.cli.arguments import performance_year, positive_whole, workbook_files, year_note
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, cms_participation, run_cms
+from asm_xl.cli.plan_commands import add_plan_parser, run_plan
 from asm_xl.cli.output import (csv_output, foreign_report, kept_output, overwrites_input, print_warnings,
                                tolerant_streams, write_failure)
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
@@ -247,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
                "  asm-xl demo                          workbooks for the bundled sample practice, in ./workbooks\n"
                "  asm-xl generate roster.csv --out wb  one workbook per physician of your roster\n"
                "  asm-xl score roster.csv              the scores on screen, no workbooks\n"
+               "  asm-xl plan roster.csv               the cheapest actions to break-even, per physician\n"
                "  asm-xl recalc wb/*.xlsx              recalculate edited workbooks without Excel\n"
                "exit codes: 0 done; 1 a file could not be read (missing, not a workbook, corrupt, over the size "
                "limits), values differ (recalc --check) or an output exists (--overwrite); 2 rejected: roster rows "
@@ -303,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_import_qpp_parser(sub)
     add_pdf_parser(sub)
+    add_plan_parser(sub)
     return p
 
 
@@ -345,6 +348,8 @@ def _dispatch(args) -> int:
         return _cmd_score(args)
     if args.command in CMS_COMMANDS:
         return run_cms(args)
+    if args.command == "plan":
+        return run_plan(args)
 
     if args.command == "import-qpp":
         return run_import_qpp(args)

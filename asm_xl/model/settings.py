@@ -173,8 +173,9 @@ class Settings:
         "topped-out cap on a topped-out ladder.", minimum=0, maximum=10)
     action_effort_ia: float = _setting(
         1.0, "ASSUMPTION", "Effort weight of completing one improvement activity (IA-1 or IA-2). The effort weights "
-        "serve only to find the cheapest actions that reach a score (the library's score_needed.path_to_score); "
-        "workbooks and the dashboard rank actions by their dollar value (relative units, editable).", minimum=0)
+        "serve only to find the cheapest actions that reach a score (asm-xl plan, the library's "
+        "score_needed.path_to_score); workbooks and the dashboard rank actions by their dollar value (relative "
+        "units, editable).", minimum=0)
     action_effort_pi: float = _setting(
         1.0, "ASSUMPTION", "Effort weight of raising the Promoting Interoperability score to 100% (relative units).",
         minimum=0)

@@ -187,7 +187,8 @@ def _scores_needed(s: pd.DataFrame, settings: Settings) -> str:
                                                    else "break-even not reachable")
                      + (f", {gt.iloc[0]:.1f} for a chance of a gain of {settings.gain_chance_target:.0%}" if len(gt)
                         else f", a chance of a gain of {settings.gain_chance_target:.0%} not reachable"))
-    return "; ".join(parts) + " (gain_chance_target; each physician's points to go: Physicians sheet)"
+    return "; ".join(parts) + (" (gain_chance_target; each physician's points to go: Physicians sheet; the "
+                               "cheapest actions to get there: asm-xl plan)")
 
 
 def _who(phys: pd.DataFrame) -> list[str]:

@@ -1,0 +1,122 @@
+"""asm-xl plan: what it takes each physician to reach the score needed (break-even, or the target chance of a
+gain): the cheapest combination of his actions (:func:`asm_xl.model.score_needed.path_to_score`), or "not
+reachable" with the best score his actions give."""
+
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+
+from asm_xl.cli.arguments import performance_year
+from asm_xl.cli.output import csv_output, kept_output, overwrites_input
+from asm_xl.cli.settings_options import pool_opts
+
+__all__ = ["add_plan_parser", "run_plan", "PLAN_COLUMNS"]
+
+PLAN_COLUMNS = ["npi", "tin", "name", "cohort", "performance_year", "final_score", "target", "target_score",
+                "reachable", "final_after", "effort", "actions", "method"]
+TARGETS = ("break-even", "gain")
+
+
+def add_plan_parser(sub) -> None:
+    p = sub.add_parser(
+        "plan", help="the cheapest actions that bring each physician to break-even (or a likely gain)",
+        description="For each physician below the score needed, the cheapest combination of his actions (each "
+                    "priced by the Assumptions' effort weights, action_effort_*) whose re-scored final score "
+                    "reaches it, or 'not reachable' and the best score his actions give. The score needed is the "
+                    "cohort's: break-even (the P50 factor is 0) or, with --target gain, the score whose chance of "
+                    "a gain is gain_chance_target.",
+        epilog="exit codes: 0 done; 1 the roster could not be read or --out exists (--overwrite); 2 rows rejected "
+               "(only the valid ones are planned); 3 a file could not be written")
+    p.add_argument("roster")
+    p.add_argument("--npi", action="append", help="plan only these physicians (repeatable, or separated by commas)")
+    p.add_argument("--target", choices=TARGETS, default="break-even",
+                   help="break-even (default): the score whose P50 factor is 0; gain: the score whose chance of a "
+                        "gain is gain_chance_target")
+    p.add_argument("--year", type=performance_year, help="performance year where the roster leaves it blank")
+    p.add_argument("--out", help="write the plan to this CSV instead of the screen")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    pool_opts(p)
+
+
+def run_plan(args) -> int:
+    from asm_xl.model.cohort import score_cohort
+    from asm_xl.model.errors import ASMInputError
+    from asm_xl.roster import RosterError, read_roster, summarize_errors, validate_roster, write_table_csv
+    if csv_output(args.out, "--out", "the plan") or overwrites_input(args.out, [args.roster]) or (
+            args.out and kept_output(args.out, args.overwrite, "an earlier plan or another file")):
+        return 1
+    settings = args.settings
+    try:
+        df = read_roster(args.roster)
+        v = validate_roster(df, performance_year=args.year, settings=settings)
+        scores = (v.scored if v.scored is not None else
+                  score_cohort(v.valid, performance_year=args.year, settings=settings)).scores
+        plan = plan_rows(v.valid, scores, args.target, _wanted(args.npi), settings, args.year)
+    except (ASMInputError, RosterError) as e:
+        print(f"asm-xl: {e}", file=sys.stderr)
+        return 1
+    if args.out:
+        write_table_csv(plan, args.out)
+        print(f"plan written: {args.out} ({len(plan)} physician(s))")
+    else:
+        print(plan_text(plan, args.target, settings))
+    if len(v.errors):
+        print(summarize_errors(v.errors), file=sys.stderr)
+        return 2
+    return 0
+
+
+def _wanted(npis) -> set[str] | None:
+    if not npis:
+        return None
+    return {n.strip() for text in npis for n in text.split(",") if n.strip()}
+
+
+def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set | None, settings,
+              year: int | None) -> pd.DataFrame:
+    """One row per physician of ``valid`` (those of ``npis``) with a final score: the score needed
+    (:func:`~asm_xl.model.score_needed.scores_needed` with the pools the dashboard prices with) and the
+    cheapest path there (none needed when already there; excepted physicians: not planned)."""
+    from asm_xl.model.score_needed import path_to_score, scores_needed
+    from asm_xl.workbooks.dashboard import yearly_pools
+    needed = scores_needed(scores, pool=yearly_pools(scores, settings), settings=settings)
+    column = "break_even_score" if target == "break-even" else "gain_target_score"
+    # final scores do not depend on the pool: re-scoring needs none (a roster pool needs the whole roster)
+    scoring = settings.replace(pool="given", given_scaling_factor=1.0, given_midpoint=settings.tfs_midpoint)
+    rows = []
+    for label in valid.index:
+        s = scores.loc[label]
+        npi = str(s.get("npi", "")).strip()
+        final = s.get("final_score")
+        if (npis is not None and npi not in npis) or final is None or final != final or bool(s.get("exception")):
+            continue
+        goal = needed.loc[label, column]
+        base = {"npi": npi, "tin": str(s.get("tin", "") or ""), "name": str(s.get("name", "") or ""),
+                "cohort": s["cohort"], "performance_year": int(s["performance_year"]), "final_score": float(final),
+                "target": target, "target_score": None if pd.isna(goal) else float(goal)}
+        if pd.isna(goal):
+            rows.append({**base, "reachable": False, "actions": "the score needed is not reachable in this pool"})
+            continue
+        path = path_to_score(valid.loc[[label]], float(goal), settings=scoring, performance_year=year)
+        rows.append({**base, "reachable": path.reachable, "final_after": path.final_after, "effort": path.effort,
+                     "actions": path.summary, "method": path.method})
+    return pd.DataFrame(rows, columns=PLAN_COLUMNS)
+
+
+def plan_text(plan: pd.DataFrame, target: str, settings) -> str:
+    """The plan as a finance reader reads it: one paragraph per physician below the score needed."""
+    what = ("break-even (P50 factor 0)" if target == "break-even"
+            else f"a chance of a gain of {settings.gain_chance_target:.0%} (gain_chance_target)")
+    below = plan[plan["actions"] != "already there"]
+    lines = [f"Cheapest actions to reach {what}, each physician's own (effort weights action_effort_*; "
+             f"{len(plan) - len(below)} of {len(plan)} physician(s) already there):"]
+    for rec in below.to_dict("records"):
+        who = f"{rec['name']} ({rec['npi']}, {rec['cohort']} {rec['performance_year']})"
+        need = "" if rec["target_score"] is None or rec["target_score"] != rec["target_score"] else \
+            f" needs {rec['target_score']:.2f}"
+        after = "" if rec.get("final_after") is None or rec["final_after"] != rec["final_after"] else \
+            f" -> {rec['final_after']:.2f} (effort {rec['effort']:g})"
+        lines.append(f"  {who}: {rec['final_score']:.2f}{need}: {rec['actions']}{after}")
+    return "\n".join(lines)
