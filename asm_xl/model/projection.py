@@ -44,7 +44,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import YES_NO_ALLOWED, as_number, is_blank
 
 __all__ = ["PROJECTION_COLUMNS", "PRACTICE_COLUMNS", "project_five_years", "yearly_projection", "practice_projection",
-           "next_row_years"]
+           "next_row_years", "running_sums"]
 
 PROJECTION_COLUMNS = ["row", "npi", "name", "tin", "cohort", "performance_year", "payment_year", "risk_level",
                       "final_score", "participating", "participation_source", "payments_base", "dollars_at_risk",
@@ -101,12 +101,21 @@ def project_five_years(participants: pd.DataFrame, *, growth: float | None = Non
     shown = (out["performance_year"].to_numpy() >= np.repeat(own_year, m)) & \
         (out["performance_year"].to_numpy() < np.repeat(until, m))
     out = out.loc[shown, PROJECTION_COLUMNS].reset_index(drop=True)
-    if (until < years[-1] + 1).any():   # a TIN/NPI of several rows: his running sums run on across them
-        who = pd.Series([f"{a}|{tin_key(b)}" for a, b in zip(out["npi"], out["tin"])], index=out.index)
-        order = out.assign(_who=who).sort_values(["_who", "performance_year"], kind="stable")
-        for k in ("at_risk", "p10", "p50", "p90", "mean"):
-            source = "dollars_at_risk" if k == "at_risk" else f"dollars_{k}"
-            out[f"cumulative_{k}"] = order.groupby("_who", sort=False)[source].cumsum().reindex(out.index)
+    return running_sums(out) if (until < years[-1] + 1).any() else out
+
+
+def running_sums(projection: pd.DataFrame) -> pd.DataFrame:
+    """``projection`` with its ``cumulative_*`` columns the running sums of each participant's (NPI and TIN)
+    yearly figures over the rows it holds: a TIN/NPI of several rows runs on across them, and a table whose
+    rows were left out (a kept workbook shown without numbers) sums only the years it shows."""
+    if not len(projection):
+        return projection
+    out = projection.copy()
+    who = pd.Series([f"{a}|{tin_key(str(b))}" for a, b in zip(out["npi"], out["tin"])], index=out.index)
+    order = out.assign(_who=who).sort_values(["_who", "performance_year"], kind="stable")
+    for k in ("at_risk", "p10", "p50", "p90", "mean"):
+        source = "dollars_at_risk" if k == "at_risk" else f"dollars_{k}"
+        out[f"cumulative_{k}"] = order.groupby("_who", sort=False)[source].cumsum().reindex(out.index)
     return out
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from asm_xl.model.cohort import CohortResult, score_cohort
 from asm_xl.model.identifiers import tin_key
+from asm_xl.model.projection import running_sums
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.workbooks.dashboard import Dashboard, DashboardNumbers
 from asm_xl.workbooks.filenames import participant_name_variants
@@ -173,7 +174,8 @@ def kept_dashboard(numbers: DashboardNumbers, files: pd.DataFrame) -> Dashboard:
                and not pd.api.types.is_bool_dtype(table[c])]] = np.nan
     part = replace(numbers, table=table,
                    actions=numbers.actions[numbers.actions["row"].isin(shown)] if len(numbers.actions) else numbers.actions,
-                   projection=(numbers.projection[numbers.projection["row"].isin(shown)]
+                   # the running sums of the years shown (a participant's stale row adds none of his)
+                   projection=(running_sums(numbers.projection[numbers.projection["row"].isin(shown)])
                                if len(numbers.projection) else numbers.projection))
     dash = part.dashboard(files[~stale] if len(shown) else files)
     if not len(shown):

@@ -352,3 +352,23 @@ def test_a_roster_read_by_pandas_with_nan_for_blanks_finds_its_workbooks_again(t
     again = generate_workbooks(frame, out_dir=tmp_path, performance_year=2027)
     assert list(again.summary["status"]) == [STATUS_KEPT] * 3
     assert list(again.summary["tin"]) == ["83-7035914"] * 3
+
+
+def test_a_stale_rows_years_are_not_in_the_running_sums_of_the_participants_later_row(tmp_path, three):
+    # Okafor's 2027 workbook unreadable on a rerun: the Five years sheet leaves his 2027-2028 out, and his
+    # 2029 row's running sums must not carry them (they did: cumulative P50 +$12,036 beside a year's -$5,294)
+    later = three.iloc[[0]].copy()
+    later["performance_year"] = "2029"
+    roster = pd.concat([three.head(2), later], ignore_index=True)
+    first = generate_workbooks(roster, out_dir=tmp_path)
+    first.written[0].write_bytes(b"PK\x03\x04 not a workbook")
+    report = generate_workbooks(roster, out_dir=tmp_path)
+    assert list(report.summary["status"]) == [STATUS_STALE, STATUS_KEPT, STATUS_KEPT]
+    years = report.dashboard_data.physician_years
+    mine = years[years["npi"] == OKAFOR].set_index("performance_year")
+    assert list(mine.index) == [2029, 2030, 2031]
+    for col in ("p50", "at_risk"):
+        yearly = "dollars_at_risk" if col == "at_risk" else f"dollars_{col}"
+        assert mine[f"cumulative_{col}"].tolist() == pytest.approx(mine[yearly].cumsum().tolist())
+    practice = report.dashboard_data.practice_years.set_index("performance_year")
+    assert practice["cumulative_p50"].tolist() == pytest.approx(practice["dollars_p50"].cumsum().tolist())
