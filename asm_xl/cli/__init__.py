@@ -74,6 +74,11 @@ def _cmd_generate(args, roster) -> int:
         print(stale_summary(report.stale_status), file=sys.stderr)
     if report.differs:
         print(differs_summary(report.differs))
+    if report.not_in_roster:
+        shown = ", ".join(report.not_in_roster[:3]) + (f" and {len(report.not_in_roster) - 3} more"
+                                                        if len(report.not_in_roster) > 3 else "")
+        print(f"note: {len(report.not_in_roster)} other workbook(s) in {args.out} are no row of this roster (an "
+              f"earlier run's): left as they are, not in the index or the dashboard: {shown}")
     if report.dashboard_data is not None:
         print(practice_summary(report.dashboard_data.totals, left_out=len(report.stale), pool=report.pool,
                                sources=report.pool_sources))

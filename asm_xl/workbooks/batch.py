@@ -61,6 +61,8 @@ class GenerationReport:
     differs: list[tuple] = field(default_factory=list)
     #: the status of each stale file, as the index shows it (why it is stale)
     stale_status: dict = field(default_factory=dict)
+    #: workbooks in the folder that are no row of this roster (an earlier run's): left as they are, not indexed
+    not_in_roster: list = field(default_factory=list)
     rejected_rows: int = 0
     errors: pd.DataFrame | None = None
     error_report: Path | None = None
@@ -174,15 +176,16 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     # another participant under this name (the roster changed) is never taken for this row's
     kept = {} if overwrite else {i: read_kept_workbook(p) for i, p in enumerate(paths) if p.exists()}
     others = {i for i, k in kept.items() if not same_participant(k, keys[i][0], keys[i][2], keys[i][3])}
-    if not overwrite:   # the roster changed: a row's workbook is under another of its names, or gets a free one
-        for i, (path, book) in renamed_workbooks(out, keys, paths, suffix, others).items():
-            paths[i] = path
-            names[i] = (*names[i][:2], path.name)
-            others.discard(i)
-            if book is None:
-                kept.pop(i, None)   # written afresh under its own free name
-            else:
-                kept[i] = book
+    # the roster changed: a row's workbook is under another of its names (kept, or with --overwrite replaced
+    # there, not written beside it as a second file of one participant), or the row gets a free name
+    for i, (path, book) in renamed_workbooks(out, keys, paths, suffix, others).items():
+        paths[i] = path
+        names[i] = (*names[i][:2], path.name)
+        others.discard(i)
+        if book is None or overwrite:
+            kept.pop(i, None)   # written afresh under that name
+        else:
+            kept[i] = book
     # the roster's own numbers of each row, to tell a kept file that no longer matches its (edited) row
     roster_scores = validation.scored.scores if validation.scored is not None and kept else None
     scored, valid, unread = score_with_kept(valid, validation.scored, {i: None if i in others else k
@@ -252,6 +255,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         row.update({k: _clean(picked.get(k)) for k in SHOWN})
         rows.append(row)
     report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    mine = {Path(p).name.casefold() for p in paths} | {INDEX_NAME.casefold(), DASHBOARD_NAME.casefold()}
+    report.not_in_roster = sorted(p.name for p in out.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm")
+                                  and p.name.casefold() not in mine and not p.name.startswith((".", "~$")))
     report.pool = settings.pool
     # the pools of the years the physicians are scored in (the dashboard's five-year view prices the others)
     shown = set(zip(cohorts_, years))   # the cohorts and years scored (no "LBP 2029" without an LBP 2029 row)

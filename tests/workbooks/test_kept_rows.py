@@ -372,3 +372,23 @@ def test_a_stale_rows_years_are_not_in_the_running_sums_of_the_participants_late
         assert mine[f"cumulative_{col}"].tolist() == pytest.approx(mine[yearly].cumsum().tolist())
     practice = report.dashboard_data.practice_years.set_index("performance_year")
     assert practice["cumulative_p50"].tolist() == pytest.approx(practice["dollars_p50"].cumsum().tolist())
+
+
+def test_overwrite_replaces_a_participants_workbook_under_its_earlier_name_and_names_the_others(tmp_path, three,
+                                                                                             capsys):
+    # with --overwrite a participant whose NPI lost a row got a new file beside his earlier one (two workbooks,
+    # two sets of numbers for one TIN/NPI); files of rows no longer on the roster were left unsaid
+    from asm_xl.cli import main
+    roster = _two_tins(three)
+    both = generate_workbooks(roster, out_dir=tmp_path)
+    tagged = both.summary["file"].iloc[1]                                       # ..._TIN444444444.xlsx
+    again = generate_workbooks(roster.iloc[[1, 2]], out_dir=tmp_path, overwrite=True)
+    assert list(again.summary["file"]) == [tagged, both.summary["file"].iloc[2]]
+    assert list(again.summary["status"]) == [STATUS_WRITTEN] * 2
+    assert again.not_in_roster == [both.summary["file"].iloc[0]]               # his TIN 83 file: not this roster's
+    csv_path = tmp_path / "two.csv"
+    roster.iloc[[1, 2]].to_csv(csv_path, index=False)
+    capsys.readouterr()
+    assert main(["generate", str(csv_path), "--out", str(tmp_path), "--quiet", "--jobs", "1", "--overwrite"]) == 0
+    assert (f"note: 1 other workbook(s) in {tmp_path} are no row of this roster (an earlier run's): left as they "
+            f"are, not in the index or the dashboard: {both.summary['file'].iloc[0]}") in capsys.readouterr().out
