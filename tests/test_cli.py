@@ -162,8 +162,8 @@ def test_a_rerun_with_other_settings_over_kept_workbooks_prices_nothing_and_keep
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert (f"asm-xl: nothing priced: all 2 workbook(s) in {out} are kept from an earlier run" in captured.err
             and "left as they were." in captured.err)
-    assert ("  2: its numbers are not what its inputs give in this run (edited without recalculating, or made with "
-            "other settings or another pool): " in captured.err and "--overwrite rebuilds it from the roster"
+    assert ("  2: its numbers are not what its inputs give in this run (edited without recalculating; made with "
+            "other settings or another pool; " in captured.err and "--overwrite rebuilds it from the roster"
             in captured.err)
     assert "Estimated payment adjustments" not in captured.out and "+$0" not in captured.out
     assert main(run + ["--set", "tfs_midpoint=55", "--overwrite"]) == 0

@@ -115,8 +115,9 @@ def _why_lines(scores, excepted: list) -> str:
 
 #: why a kept workbook is stale (its index status) → what to do, in a finance analyst's words
 _STALE_ADVICE = {
-    STATUS_STALE_NUMBERS: ("its numbers are not what its inputs give in this run (edited without recalculating, "
-                           "or made with other settings or another pool)",
+    STATUS_STALE_NUMBERS: ("its numbers are not what its inputs give in this run (edited without recalculating; "
+                           "made with other settings or another pool; or, for an episode cost, priced on a cost "
+                           "ladder the roster's rows have changed since, as rows added or dropped move it)",
                            "edited: asm-xl recalc FILE, then generate again (keeps your edits); otherwise "
                            "--overwrite rebuilds it from the roster (edits in it are lost)"),
     STATUS_STALE: ("it could not be read back (not a workbook asm-xl wrote, or saved without its computed numbers, "

@@ -593,6 +593,15 @@ def test_a_year_with_its_own_published_exchange_function_gets_its_own_drawn_pool
     assert not np.array_equal(pools[("HF", 2031)].steepness, pools[("HF", 2030)].steepness)
 
 
+def test_two_physicians_of_one_name_are_told_apart_by_their_npi_in_the_practices_actions():
+    v = validate_roster(read_roster(SAMPLE)).valid.copy()
+    fischer = v.loc[v["name"] == "Fischer, Lukas", "npi"].iloc[0]
+    v.loc[v["name"] == "Rahman, Farhan", "name"] = "Fischer, Lukas"   # a namesake with another NPI
+    data = roster_dashboard(v, score_cohort(v).scores)
+    named = set(data.top_actions["name"])
+    assert f"Fischer, Lukas (NPI {fischer})" in named and "Fischer, Lukas" not in named
+
+
 def test_a_given_pool_says_its_estimate_and_p50_are_one_figure():
     v = validate_roster(read_roster(SAMPLE)).valid
     settings = DEFAULT_SETTINGS.replace(pool="given", given_scaling_factor=1.5)
