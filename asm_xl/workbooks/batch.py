@@ -137,7 +137,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     files are kept unless ``overwrite``, and the run describes each by the file, never by the new
     roster: its inputs are read back and stand for the physician's roster row (in the scoring, the
     pool where it is the roster's, the dashboard and the console's totals), and its index row shows
-    the numbers cached in it (status "kept (from an earlier run, its own numbers; --overwrite regenerates)"), which that scoring
+    the numbers cached in it (status "kept (an earlier run's; --overwrite regenerates)"), which that scoring
     must reproduce (:mod:`asm_xl.workbooks.kept_rows`). A kept file that cannot be read back
     ("stale: could not read"), or whose numbers are not what this run computes from its inputs, shows no
     numbers in the index or the dashboard and is left out of the totals.

@@ -33,7 +33,7 @@ __all__ = ["KEPT_CELLS", "STATUS_KEPT", "STATUS_OTHER", "STATUS_STALE", "STATUS_
            "read_kept_workbook"]
 
 STATUS_WRITTEN = "written"
-STATUS_KEPT = "kept (from an earlier run, its own numbers; --overwrite regenerates)"
+STATUS_KEPT = "kept (an earlier run's; --overwrite regenerates)"
 STATUS_STALE = "stale: could not read"
 #: a kept workbook read back whose cached numbers are not those its inputs give in this run (another
 #: pool, cost ladder or asm-xl version, inputs edited without recalculating): shown without numbers

@@ -535,7 +535,7 @@ def test_index_of_a_rerun_without_overwrite_shows_the_numbers_of_the_kept_workbo
 
     kept = generate_workbooks(edited, out_dir=tmp_path)
     rows = _index_rows(tmp_path)
-    assert [r["Status"] for r in rows] == [STATUS_KEPT] * 3 == ["kept (from an earlier run, its own numbers; --overwrite regenerates)"] * 3
+    assert [r["Status"] for r in rows] == [STATUS_KEPT] * 3 == ["kept (an earlier run's; --overwrite regenerates)"] * 3
     before = []
     for row, path in zip(rows, kept.skipped):
         held = _held(path)

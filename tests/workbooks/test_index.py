@@ -95,7 +95,7 @@ def test_columns_are_as_wide_as_their_longest_value_within_bounds(tmp_path):
     long_name = "Hernández-Papadopoulos, María José"   # 34 characters: past the widest name column (30)
     summary = _summary(["Li, Bo", long_name], dollars_p10=[-1_234_567.0, 5.0],
                        file=["1_x.xlsx", "1000000001_Hernández-Papadopoulos,_María_José.xlsx"],
-                       status=["written", "kept (from an earlier run, its own numbers; --overwrite regenerates)"])
+                       status=["written", "kept (an earlier run's; --overwrite regenerates)"])
     ws = openpyxl.load_workbook(write_index(summary, tmp_path / "index.xlsx")).active
     widths = dict(zip([k for k, _, _ in COLUMNS], _widths(ws)))
     assert widths["npi"] == 12                  # ten digits + 2
