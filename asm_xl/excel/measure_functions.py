@@ -331,7 +331,7 @@ def asm_cost(value, episodes, ladder=None, assumptions=None):
     if isinstance(ladder, (list, tuple)):
         for i, v in enumerate(xv.flatten("ladder", ladder), start=1):
             xv.reject_input_error(f"ladder #{i}", v)
-    eps = xv.optional_number("episodes", episodes, 0.0, minimum=0, allowed="a whole number >= 0")
+    eps = xv.optional_whole("episodes", episodes, 0.0, minimum=0, allowed="a whole number >= 0")
     lad = optional_ladder(ladder, inverse=True)
     # a value given is checked whether or not it is scored, as the roster's check does
     given = None if xv.is_blank(value) else (

@@ -135,7 +135,7 @@ def asm_final(quality, cost, ia_done, pi_score, complex_bonus=None, practice_siz
     ia = xv.whole("ia_done", ia_done, minimum=0, maximum=2, allowed="0, 1 or 2")
     pi = xv.number("pi_score", pi_score, minimum=0, maximum=1, allowed="a fraction between 0 and 1")
     bonus = _complex_bonus(complex_bonus, s)
-    size = xv.optional_number("practice_size", practice_size, None, minimum=1, allowed="clinicians >= 1")
+    size = xv.optional_whole("practice_size", practice_size, None, minimum=1, allowed="clinicians >= 1")
     met = xv.boolean("min_submission_met", min_submission_met, True)
     # a blank size with CMS's flag given: the flag decides, the size cannot tell solo (the kernel's rule)
     practice = float(adjustments.practice_size_bonus(np.nan if size is None else size, _small_flag(small_practice),

@@ -13,9 +13,9 @@ from itertools import chain
 from numbers import Real
 
 from asm_xl.model.errors import ASMInputError, as_typed
-from asm_xl.model.validation import typed_number
+from asm_xl.model.validation import as_bool, typed_number
 
-__all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number",
+__all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number", "optional_whole",
            "whole", "boolean", "text", "vector", "content_key", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable", "is_excluded",
            "reject_input_error", "percentile"]
 
@@ -214,12 +214,17 @@ def whole(name: str, v: object, **kw) -> int:
     return int(x)
 
 
-_TRUE = {"TRUE", "YES", "Y", "1", "X"}
-_FALSE = {"FALSE", "NO", "N", "0"}
+def optional_whole(name: str, v: object, default: float | None, **kw) -> float | None:
+    """:func:`whole` (as a float), or ``default`` for a blank cell: 30.5 episodes or 2.5 clinicians → #NUM!."""
+    x = optional_number(name, v, default, **kw)
+    if x is not None and x is not default and not float(x).is_integer():
+        raise ExcelError("#NUM!", f"{name}: {x:g} is not a whole number")
+    return x
 
 
 def boolean(name: str, v: object, default: bool) -> bool:
-    """TRUE/FALSE, yes/no, 1/0; blank → ``default``; anything else → #VALUE!."""
+    """A yes/no cell as the roster reads it (:func:`~asm_xl.model.validation.as_bool`: TRUE/FALSE, yes/no,
+    1/0, x or done for yes); blank → ``default``; anything else → #VALUE! naming every word it takes."""
     if v is None:
         return default
     if v.__class__ is bool:
@@ -227,13 +232,10 @@ def boolean(name: str, v: object, default: bool) -> bool:
     v = _scalar(name, v)
     if is_blank(v):
         return default
-    if isinstance(v, bool):
-        return v
-    if isinstance(v, Real) and float(v) in (0.0, 1.0):
-        return float(v) == 1.0
-    if isinstance(v, str) and v.strip().upper() in _TRUE | _FALSE:
-        return v.strip().upper() in _TRUE
-    raise ExcelError("#VALUE!", f"{name}: {v!r} is not TRUE/FALSE")
+    try:
+        return as_bool(name, v)
+    except ASMInputError as e:
+        raise ExcelError.from_input_error(e) from None
 
 
 def text(name: str, v: object) -> str:

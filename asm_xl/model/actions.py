@@ -227,8 +227,8 @@ def _table(base: Baseline, out: dict, pool, settings: Settings, columns: list[st
     # catalogue order; np.lexsort is stable, sorts NaN last and holds -0.0 equal to 0.0, as
     # DataFrame.sort_values(kind="stable") does
     order = np.lexsort((out["order"], -table["final_change"], -table["value_p50"], pos))
-    ranked = {c: [v[i] for i in order] if isinstance(v, list) else np.asarray(v)[order] for c, v in table.items()
-              if c in columns}
+    ranked = {c: np.array([v[i] for i in order], dtype=object) if isinstance(v, list) else np.asarray(v)[order]
+              for c, v in table.items() if c in columns}   # text columns stay text when no action applies
     ranked["rank"] = _rank_within(pos[order])
     return pd.DataFrame({c: ranked[c] for c in columns}, index=pd.RangeIndex(pos.size))
 

@@ -140,8 +140,7 @@ def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
         out_of_range = np.isfinite(py) & ~np.isin(py, years)
     chk.report(out_of_range, "performance_year", None,
                f"must be a performance year {years[0]}-{years[-1]}")
-    size = chk.number("practice_size", minimum=1, whole=True, required=True,
-                      allowed="a whole number of clinicians >= 1")
+    size = chk.number("practice_size", minimum=1, whole=True, allowed="a whole number of clinicians >= 1")
     payments = chk.number("part_b_payments", minimum=0, maximum=MAX_DOLLARS, required=True,
                           allowed=DOLLARS_ALLOWED)
     pi = chk.number("pi_score", minimum=0, maximum=1, required=True, percent=True,
@@ -150,6 +149,9 @@ def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
                        allowed=f"a number between 0 and {settings.complex_bonus_max:g}")
     on_time = chk.boolean("submitted_on_time", default=True)
     small = np.where(chk.blank("small_practice"), np.nan, chk.boolean("small_practice", default=False))
+    # CMS's flag decides the small-practice bonus [spec 8.1]: with it, a blank size means "not solo" (the kernel)
+    chk.report(chk.blank("practice_size") & np.isnan(small), "practice_size", None,
+               "required: a whole number of clinicians >= 1 (blank only with CMS's small_practice flag)")
     euc = chk.boolean("euc_exception", default=False)
     payx = chk.boolean("payment_exception", default=False)
     ia_done = ia_done_column(chk)

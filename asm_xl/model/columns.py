@@ -30,7 +30,8 @@ COLUMN_HELP_TEMPLATES = {
     "cohort": "HF or LBP (optional when specialty says it)",
     "performance_year": "ASM performance year, {first_year}-{last_year}",
     "practice_size": ("Clinicians billing under the TIN (1 = solo, 2-{small_practice_max_clinicians} = small, "
-                      ">{small_practice_max_clinicians} = no bonus; with small_practice given, only solo vs small)"),
+                      ">{small_practice_max_clinicians} = no bonus; with small_practice given, only solo vs small, "
+                      "and blank means not solo)"),
     "part_b_payments": ("Medicare paid amount for physician fee schedule covered professional services billed "
                         "by the TIN/NPI in the payment year, dollars (the base the multiplier applies to)"),
     "cost_episodes": "Attributed EBCM episodes (fewer than {cost_episode_minimum}: no cost score)",

@@ -282,7 +282,10 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
                        allowed="0, 1 or 2 improvement activities completed")
     pi = as_fraction("pi_score", p.pi_score)
     bonus = as_number("complex_bonus", p.complex_bonus, minimum=0.0, maximum=settings.complex_bonus_max)
-    size = as_whole("practice_size", p.practice_size, minimum=1, allowed="a whole number of clinicians >= 1")
+    # CMS's flag decides the bonus [spec 8.1]: with it, a blank size means "not solo" (practice_size_bonus)
+    size = (np.nan if is_blank(p.practice_size) and not is_blank(p.small_practice) else
+            as_whole("practice_size", p.practice_size, minimum=1, allowed="a whole number of clinicians >= 1" + (
+                " (blank only with CMS's small_practice flag)" if is_blank(p.practice_size) else "")))
     payments = as_number("part_b_payments", p.part_b_payments, minimum=0.0, maximum=MAX_DOLLARS,
                          allowed=DOLLARS_ALLOWED)
 

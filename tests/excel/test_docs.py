@@ -65,7 +65,7 @@ def test_editing_a_setting_updates_the_roster_column_help():
     helps = column_help(EDITED)
     assert helps["cost_episodes"] == "Attributed EBCM episodes (fewer than 25: no cost score)"
     assert helps["practice_size"] == ("Clinicians billing under the TIN (1 = solo, 2-12 = small, >12 = no bonus; "
-                                      "with small_practice given, only solo vs small)")
+                                      "with small_practice given, only solo vs small, and blank means not solo)")
     assert "`complex_bonus` | Complex patient bonus, 0-8 points" in roster_columns_table(EDITED)
 
 

@@ -490,3 +490,11 @@ def test_cohort_of_two_blank_cells_is_value_error_and_an_input_error_passes_on()
     assert call("ASM_COHORT", None, "") == "#VALUE!"
     assert explain("ASM_COHORT", None, "") == "cohort is blank (a cohort (HF, LBP) or an ASM specialty)"
     assert call("ASM_COHORT", "Cardiology", "#N/A") == "#VALUE!"   # never read as a cohort
+
+
+def test_a_yes_no_cell_takes_the_words_the_roster_takes():
+    # the roster reads "done" and "x" as yes (model.validation.as_bool); the functions refused "done"
+    assert call("ASM_IA_DONE", "done", "x") == 2
+    assert call("ASM_EXCEPTION", "done", None) != "#VALUE!"
+    assert explain("ASM_EXCEPTION", "maybe", None) == ("euc_exception: 'maybe' is not allowed (yes/no, TRUE/FALSE or "
+                                                       "1/0 (done, x, y also mean yes; n no))")

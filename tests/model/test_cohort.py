@@ -344,3 +344,13 @@ def test_one_row_scores_as_its_row_of_the_whole_roster_but_for_the_rosters_own_r
         for c in set(one.columns) - relative:
             assert one[c].dtype == whole[c].dtype and one[c].equals(whole.loc[[i], c]), (i, c)
     assert (whole["cohort_size"] > 1).all() and (score_cohort(sample.iloc[[3]]).scores["cohort_size"] == 1).all()
+
+
+def test_a_blank_practice_size_is_allowed_with_cms_small_practice_flag_and_refused_without():
+    # spec 8.1: CMS's flag decides the bonus; the size only tells solo (+15) from small (+10): blank = not solo
+    rows = pd.DataFrame([hf_row(8, practice_size="", small_practice="yes"), hf_row(8, practice_size="")])
+    res = score_cohort(rows)
+    assert res.scores["practice_bonus"].tolist() == [10.0]
+    assert res.errors["column"].tolist() == ["practice_size"]
+    assert res.errors["reason"].iloc[0] == ("required: a whole number of clinicians >= 1 (blank only with CMS's "
+                                            "small_practice flag)")

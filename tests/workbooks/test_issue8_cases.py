@@ -154,3 +154,39 @@ def test_a_roster_exported_from_excel_with_percent_and_dollar_formats_generates_
     for name in ("Sc_Quality", "Sc_Final", "Sc_Factor", "Sc_Impact"):
         assert _cached(path, name) == _cached(other, name), name
     assert _cached(path, "In_Payments") == 1_250_000 and _cached(path, "In_PI") == 0.85
+
+
+def _why_of(path, name: str):
+    """The Why cell (column C) beside a named Score cell, as cached."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    (sheet, ref), = wb.defined_names[name].destinations
+    return wb[sheet]["C" + ref.replace("$", "")[1:]].value
+
+
+def test_a_blank_practice_size_is_the_roster_s_rule_in_the_workbook_too(tmp_path):
+    # CMS's small-practice flag given: the size may be blank (the flag decides, +10: not solo) in the roster, the
+    # Score sheet and the Actions sheet alike; neither given: the row is refused, and the workbook's final score
+    # is an error saying why (it was computed without the bonus beside a bonus row showing #VALUE!)
+    flagged = {**BASE, "specialty": "Cardiology", "practice_size": "", "small_practice": "yes"}
+    path = _generate(tmp_path / "a", flagged)
+    core = score_participant(Participant(cohort="HF", performance_year=2027, practice_size=None, small_practice="yes",
+                                         ia_done=2, pi_score=1.0, cost_points=5, cost_episodes=30,
+                                         part_b_payments=100000))
+    assert core.practice_bonus == 10.0
+    assert _cached(path, "Sc_Final") == pytest.approx(core.final_score, rel=1e-12)
+    assert "Not available" not in str(openpyxl.load_workbook(path, data_only=True)[L.ACTIONS]["A4"].value)
+    wb = openpyxl.load_workbook(path)   # the flag cleared by hand: no size, no flag
+    (sheet, ref), = wb.defined_names["In_SmallPractice"].destinations
+    wb[sheet][ref.replace("$", "")] = None
+    wb.save(path)
+    recalc_file(path)
+    assert _cached(path, "Sc_Final") == "#VALUE!"
+    assert _why_of(path, "Sc_Final") == "practice_size is blank: a number is needed"
+    # a non-whole size: the bonus row's error is the final score's too (+10 counted beside a #NUM!)
+    wb = openpyxl.load_workbook(path)
+    (sheet, ref), = wb.defined_names["In_PracticeSize"].destinations
+    wb[sheet][ref.replace("$", "")] = 2.5
+    wb.save(path)
+    recalc_file(path)
+    assert _cached(path, "Sc_Final") == "#NUM!"
+    assert _why_of(path, "Sc_Final") == "practice_size: 2.5 is not a whole number"

@@ -123,7 +123,7 @@ def test_result_names_point_at_score_cells_holding_formulas(wb):
         assert sheet == L.SCORE
         assert str(wb[sheet][cell].value).startswith("="), (name, cell)
     (_, final), = _cells(wb, "Sc_Final")
-    assert wb[L.SCORE][final].value.startswith("=ASM_FINAL(")
+    assert wb[L.SCORE][final].value.startswith("=IF(ISERROR(B20),B20,ASM_FINAL(")
     (_, factor), = _cells(wb, "Sc_Factor")
     assert wb[L.SCORE][factor].value.startswith("=ASM_FACTOR(")
 

@@ -118,9 +118,12 @@ def build_score(wb: Workbook) -> None:
         ("Minimum data submission met",
          '=IF(ASM_MIN_SUBMISSION(Sc_Completeness,In_OnTime,Assumptions),"Yes","No")', "General",
          '"ASM_MIN_SUBMISSION",Sc_Completeness,In_OnTime,Assumptions'),
+        # an error in the small practice bonus (a blank or non-whole practice size) is the final score's too
         ("Final score (0-100)",
-         "=ASM_FINAL(B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},In_SmallPractice,Assumptions)", "0.00",
-         '"ASM_FINAL",B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},In_SmallPractice,Assumptions'),
+         "=IF(ISERROR(B{pb}),B{pb},ASM_FINAL(B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},In_SmallPractice,"
+         "Assumptions))", "0.00",
+         'IF(ISERROR(B{pb}),ASM_WHY("ASM_PRACTICE_BONUS",In_PracticeSize,In_SmallPractice,Assumptions),'
+         'ASM_WHY("ASM_FINAL",B{q},B{c},B{ia},In_PI,B{cx},In_PracticeSize,B{ms},In_SmallPractice,Assumptions))'),
         ("Exchange function midpoint m (pool in force)", "=ASM_POOL_MIDPOINT(In_Year,Sc_Cohort,Assumptions)", "0.00",
          '"ASM_POOL_MIDPOINT",In_Year,Sc_Cohort,Assumptions'),
         ("Transformed final score", "=ASM_TFS(B{f},B{m},Assumptions,In_Year,Sc_Cohort)", "0.0000",
@@ -141,7 +144,7 @@ def build_score(wb: Workbook) -> None:
     ]
     start = last + 3
     header(ws, start - 1, ["Item", "Value", "Why (if an error)"])
-    keys = {"q": 0, "c": 1, "ia": 2, "cx": 5, "ms": 7, "f": 8, "m": 9, "sf": 13, "fa": 15}
+    keys = {"q": 0, "c": 1, "ia": 2, "cx": 5, "pb": 6, "ms": 7, "f": 8, "m": 9, "sf": 13, "fa": 15}
     at = {k: start + v for k, v in keys.items()}
     names = {"q": "Sc_Quality", "c": "Sc_Cost", "f": "Sc_Final", "fa": "Sc_Factor", "sf": "Sc_Scaling", "m": "Sc_Midpoint",
              "ms": "Sc_MinSubmission", "ia": "Sc_IADone", "cx": "Sc_Complex"}

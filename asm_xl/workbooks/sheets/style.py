@@ -67,7 +67,7 @@ ALLOWED = {
     "positive": "a number, 0 or more",
     "fraction": "a fraction 0-1 (type 70% or 0.70)",
     "rate": "the performance rate as a fraction (type 70% or 0.70); Q492 in its native units",
-    "bonus": "points 0-{bonus:g} (complex_bonus_max on the Assumptions sheet)",
+    "bonus": "points from 0 to complex_bonus_max on the Assumptions sheet ({bonus:g} by default)",
     "points0": "points 0-10",
     "points1": "points 1-10",
     "percentile": "a percentile 0-100 (10 = cautious, 50 = middle, 90 = hopeful)",
