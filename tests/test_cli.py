@@ -217,6 +217,11 @@ def test_recalc_check_of_several_files_reports_each(generated, capsys):
     assert main(["recalc", *map(str, generated), "--check"]) == 0
     out = capsys.readouterr().out
     assert out.count("cached values match") == len(generated)
+    # a folder's worth of lines ends with the count (447 lines and no summary at a practice's scale)
+    assert out.splitlines()[-1] == f"{len(generated)} workbook(s): 0 with differences, {len(generated)} matching"
+    assert main(["recalc", *map(str, generated)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"{len(generated)} workbook(s): 0 recalculated and rewritten, {len(generated)} already right (unchanged)")
 
 
 @pytest.mark.parametrize("check", [[], ["--check"]])
@@ -305,7 +310,7 @@ def test_score_says_where_its_figures_come_from_under_the_table(capsys):
     # a final score of 0 says why under the table (the table alone showed 0.00 and -9.00%)
     lines = out.splitlines()
     assert lines[lines.index("why:") + 1:lines.index("why:") + 2] == [
-        "  Papadopoulos, Nikos (1250098443): Minimum data submission not met: final score 0 [CMS]."]
+        "  Papadopoulos, Nikos (1250098443, TIN 323937761): Minimum data submission not met: final score 0 [CMS]."]
     said = " ".join(out.split())
     assert said.endswith(
         "Estimates, not CMS determinations. Pool: national (HF 2027: national peer model, median of 506 draws "
@@ -615,7 +620,8 @@ def test_recalc_says_when_every_cached_value_was_already_right_and_the_file_is_u
     lines = capsys.readouterr().out.splitlines()
     cells = lines[1].split()[1]
     assert lines == [f"{right}: {cells} formula cell(s) recalculated; every cached value was already right: the file "
-                     "is unchanged", f"{stale}: {cells} formula cell(s) recalculated"]
+                     "is unchanged", f"{stale}: {cells} formula cell(s) recalculated",
+                     "2 workbook(s): 1 recalculated and rewritten, 1 already right (unchanged)"]
     assert right.stat().st_mtime_ns == before and main(["recalc", "--check", str(stale)]) == 0
 
 

@@ -117,6 +117,7 @@ def _cmd_recalc(args) -> int:
     status = 0
     done: dict = {}
     files = workbook_files(args.files)
+    tally = {"changed": 0, "unchanged": 0, "differ": 0, "match": 0, "failed": 0}
     for k, f in enumerate(files):
         if k % RECALC_CHUNK == 0:
             chunk = files[k:k + RECALC_CHUNK]
@@ -138,8 +139,10 @@ def _cmd_recalc(args) -> int:
             line, code = _recalc_failure(f, e)
             print(line, file=sys.stderr)
             status = max(status, code)
+            tally["failed"] += 1
             continue
         if args.check:
+            tally["differ" if result else "match"] += 1
             if result:
                 status = max(status, 1)
                 print(f"{f}: {len(result)} cell(s) differ")
@@ -149,6 +152,7 @@ def _cmd_recalc(args) -> int:
                 print(f"{f}: cached values match")
         else:
             same = file_stamp(f) == read_as.get(os.fspath(f)) is not None
+            tally["unchanged" if same else "changed"] += 1
             print(f"{f}: {result} formula cell(s) recalculated" + ("; every cached value was already right: "
                                                                   "the file is unchanged" if same else ""))
         bad = cache.named_errors(f)
@@ -156,6 +160,11 @@ def _cmd_recalc(args) -> int:
             shown = ", ".join(f"{name} ({sheet}!{cell}) {value}" for name, sheet, cell, value in bad[:4])
             print(f"{f}: warning: {len(bad)} result(s) hold an error value (an input not allowed?): {shown}"
                   f"{' ...' if len(bad) > 4 else ''}; the Score sheet's Why column (ASM_WHY) says why", file=sys.stderr)
+    if len(files) > 1:   # a folder's worth of lines: the count at the end
+        said = (("differ", "with differences"), ("match", "matching")) if args.check else (
+            ("changed", "recalculated and rewritten"), ("unchanged", "already right (unchanged)"))
+        print(f"{len(files)} workbook(s): " + ", ".join(f"{tally[k]} {w}" for k, w in said)
+              + (f", {tally['failed']} not done (above)" if tally["failed"] else ""))
     return status
 
 

@@ -109,7 +109,8 @@ def _why_lines(scores, excepted: list) -> str:
     for (_, rec), e in zip(scores.iterrows(), excepted):
         final = rec.get("final_score")
         if (e or final is None or final != final or final == 0) and str(rec["note"] or "").strip():
-            lines.append(f"  {rec.get('name', '')} ({rec.get('npi', '')}): {rec['note']}")
+            tin = str(rec.get("tin", "") or "").strip()
+            lines.append(f"  {rec.get('name', '')} ({rec.get('npi', '')}{', TIN ' + tin if tin else ''}): {rec['note']}")
     return ("\nwhy:\n" + "\n".join(lines)) if lines else ""
 
 
