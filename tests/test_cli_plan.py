@@ -19,8 +19,8 @@ def test_plan_names_each_physicians_cheapest_actions_to_break_even(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Cheapest actions to reach break-even (P50 factor 0)")
     # O'Brien at 52.03: one activity (+10 points, effort 1) is the cheapest way past 53.57
-    assert (f"  O'Brien, Siobhan (1436863751, HF 2027): 52.03 needs {BREAK_EVEN:.2f}: Complete improvement activity "
-            "IA-2 (90 days) -> 62.03 (effort 1)") in lines
+    assert (f"  O'Brien, Siobhan (1436863751, TIN 773797322, HF 2027): 52.03 needs {BREAK_EVEN:.2f}: Complete "
+            "improvement activity IA-2 (90 days) -> 62.03 (effort 1)") in lines
     assert not any(line.startswith("  Mensah, Kwame") for line in lines)   # 74.15: already there
 
 
@@ -44,3 +44,46 @@ def test_plan_to_a_likely_gain_aims_at_the_target_chance(capsys):
     out = capsys.readouterr().out
     assert out.startswith("Cheapest actions to reach a chance of a gain of 90% (gain_chance_target)")
     assert f"needs {BREAK_EVEN:.2f}" in out
+
+
+def _episode_cost_roster(tmp_path) -> Path:
+    """The sample's LBP physicians twice over (36, new NPIs), cost given as episode costs: the roster builds
+    the LBP cost ladder from its own rows (20 reporters at least)."""
+    import pandas as pd
+
+    from asm_xl.model.identifiers import npi_check_digit
+    from asm_xl.roster import read_roster
+    lbp = read_roster(SAMPLE)
+    lbp = lbp[lbp["specialty"] != "Cardiology"]
+    rows = pd.concat([lbp, lbp], ignore_index=True)
+    rows["npi"] = [f"{100000000 + i}{npi_check_digit(str(100000000 + i))}" for i in range(len(rows))]
+    rows["cost_points"], rows["cost_episodes"] = "", "30"
+    rows["episode_cost"] = [str(4000 + 150 * i) for i in range(len(rows))]
+    path = tmp_path / "episodes.csv"
+    rows.to_csv(path, index=False)
+    return path
+
+
+def test_plan_prices_each_physician_on_the_cost_ladder_the_roster_built(tmp_path):
+    # re-scored alone, a physician's episode cost had no ladder (one reporter): the plan started from another
+    # final score than the one it printed, and listed actions for physicians already past break-even
+    out = tmp_path / "plan.csv"
+    assert main(["plan", str(_episode_cost_roster(tmp_path)), *GIVEN, "--out", str(out)]) == 0
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 36
+    for r in rows:
+        final, target = float(r["final_score"]), float(r["target_score"])
+        if final >= target:
+            assert r["actions"] == "already there", r
+        elif r["reachable"] == "True":
+            assert float(r["final_after"]) >= target - 1e-9 and float(r["final_after"]) > final, r
+
+
+def test_plan_of_a_roster_whose_every_row_is_rejected_says_why_and_exits_2(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    bad.write_text(lines[0] + "\n" + lines[1].replace(",416569,", ",abc,") + "\n", encoding="utf-8")
+    assert main(["plan", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "part_b_payments" in err and "Traceback" not in err

@@ -51,9 +51,14 @@ def run_plan(args) -> int:
     try:
         df = read_roster(args.roster)
         v = validate_roster(df, performance_year=args.year, settings=settings)
-        scores = (v.scored if v.scored is not None else
-                  score_cohort(v.valid, performance_year=args.year, settings=settings)).scores
-        plan = plan_rows(v.valid, scores, args.target, _wanted(args.npi), settings, args.year)
+        if v.valid.empty:   # every row rejected: nothing to plan, the errors say why
+            print(summarize_errors(v.errors), file=sys.stderr)
+            return 2
+        scored = v.scored if v.scored is not None else score_cohort(v.valid, performance_year=args.year,
+                                                                     settings=settings)
+        # the cost ladders the roster built from all its rows: a physician re-scored alone would have none
+        cost = {(c, y): ladder for (c, y, _id, kind), ladder in scored.ladders.items() if kind == "cost"}
+        plan = plan_rows(v.valid, scored.scores, args.target, _wanted(args.npi), settings, args.year, cost)
     except (ASMInputError, RosterError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
@@ -75,7 +80,7 @@ def _wanted(npis) -> set[str] | None:
 
 
 def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set | None, settings,
-              year: int | None) -> pd.DataFrame:
+              year: int | None, cost_ladders: dict | None = None) -> pd.DataFrame:
     """One row per physician of ``valid`` (those of ``npis``) with a final score: the score needed
     (:func:`~asm_xl.model.score_needed.scores_needed` with the pools the dashboard prices with) and the
     cheapest path there (none needed when already there; excepted physicians: not planned)."""
@@ -85,13 +90,16 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
     column = "break_even_score" if target == "break-even" else "gain_target_score"
     # final scores do not depend on the pool: re-scoring needs none (a roster pool needs the whole roster)
     scoring = settings.replace(pool="given", given_scaling_factor=1.0, given_midpoint=settings.tfs_midpoint)
-    rows = []
+    rows, excepted = [], 0
     from tqdm import tqdm   # ~30 ms a physician: a bar where the screen is a terminal (a 4,000-row roster: minutes)
     for label in tqdm(valid.index, desc="planning", unit="physician", disable=None, leave=False, file=sys.stderr):
         s = scores.loc[label]
         npi = str(s.get("npi", "")).strip()
         final = s.get("final_score")
-        if (npis is not None and npi not in npis) or final is None or final != final or bool(s.get("exception")):
+        if (npis is not None and npi not in npis) or final is None or final != final:
+            continue
+        if bool(s.get("exception")):   # a neutral factor: nothing to reach
+            excepted += 1
             continue
         goal = needed.loc[label, column]
         base = {"npi": npi, "tin": str(s.get("tin", "") or ""), "name": str(s.get("name", "") or ""),
@@ -100,10 +108,13 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
         if pd.isna(goal):
             rows.append({**base, "reachable": False, "actions": "the score needed is not reachable in this pool"})
             continue
-        path = path_to_score(valid.loc[[label]], float(goal), settings=scoring, performance_year=year)
+        path = path_to_score(valid.loc[[label]], float(goal), settings=scoring, performance_year=year,
+                             cost_ladders=cost_ladders)
         rows.append({**base, "reachable": path.reachable, "final_after": path.final_after, "effort": path.effort,
                      "actions": path.summary, "method": path.method})
-    return pd.DataFrame(rows, columns=PLAN_COLUMNS)
+    out = pd.DataFrame(rows, columns=PLAN_COLUMNS)
+    out.attrs["excepted"] = excepted
+    return out
 
 
 def plan_text(plan: pd.DataFrame, target: str, settings) -> str:
@@ -111,10 +122,13 @@ def plan_text(plan: pd.DataFrame, target: str, settings) -> str:
     what = ("break-even (P50 factor 0)" if target == "break-even"
             else f"a chance of a gain of {settings.gain_chance_target:.0%} (gain_chance_target)")
     below = plan[plan["actions"] != "already there"]
+    excepted = plan.attrs.get("excepted", 0)
     lines = [f"Cheapest actions to reach {what}, each physician's own (effort weights action_effort_*; "
-             f"{len(plan) - len(below)} of {len(plan)} physician(s) already there):"]
+             f"{len(plan) - len(below)} of {len(plan)} physician(s) already there"
+             + (f"; {excepted} with an exception not planned: neutral factor" if excepted else "") + "):"]
     for rec in below.to_dict("records"):
-        who = f"{rec['name']} ({rec['npi']}, {rec['cohort']} {rec['performance_year']})"
+        tin = f", TIN {rec['tin']}" if rec.get("tin") else ""
+        who = f"{rec['name']} ({rec['npi']}{tin}, {rec['cohort']} {rec['performance_year']})"
         need = "" if rec["target_score"] is None or rec["target_score"] != rec["target_score"] else \
             f" needs {rec['target_score']:.2f}"
         after = "" if rec.get("final_after") is None or rec["final_after"] != rec["final_after"] else \

@@ -230,7 +230,7 @@ def boolean(name: str, v: object, default: bool) -> bool:
     if v.__class__ is bool:
         return v
     v = _scalar(name, v)
-    if is_blank(v):
+    if is_blank(v) or v.__class__.__name__ in ("NAType", "NaTType"):   # pandas' missing values are blanks
         return default
     try:
         return as_bool(name, v)

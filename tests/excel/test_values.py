@@ -45,3 +45,10 @@ def test_rows_given_as_tuples_or_lists_are_one_key():
 def test_a_cell_holding_a_range_is_keyed_by_its_content():
     assert content_key([[1.0, [2.0]]]) == content_key([[1.0, [2.0]]])
     assert content_key([[1.0, [2.0]]]) != content_key([[1.0, [True]]])
+
+
+def test_a_pandas_missing_value_in_a_yes_no_cell_is_a_blank_its_default():
+    import pandas as pd
+
+    from asm_xl.excel import values as xv
+    assert xv.boolean("submitted_on_time", pd.NA, True) is True and xv.boolean("euc", pd.NaT, False) is False
