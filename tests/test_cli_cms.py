@@ -25,7 +25,10 @@ def test_from_cms_writes_a_roster_of_the_organization_and_says_what_to_fill(tmp_
     assert code == 0 and printed.err == ""
     assert f"roster written: {out} ({len(want)} physician(s): {hf} HF, {len(want) - hf} LBP; performance year 2027)" \
         in printed.out
-    assert "next: fill practice_size, part_b_payments, pi_score for every physician (required)" in printed.out
+    # CMS's small-practice flag is filled: the size is needed only to tell a solo physician's +15
+    assert "next: fill part_b_payments, pi_score for every physician (required)" in printed.out
+    assert "practice_size (CMS's small-practice flag decides the bonus, the size only tells a solo physician's" \
+        in printed.out
     assert f"Then: asm-xl generate {out}" in printed.out
     roster = read_roster(out)
     assert sorted(roster["npi"]) == sorted(r["NPI"] for r in want)

@@ -83,9 +83,11 @@ def run_cms(args) -> int:
     if roster.attrs["npis_not_found"]:
         print(f"warning: not on CMS's list: {', '.join(roster.attrs['npis_not_found'])}", file=sys.stderr)
     needed = list(dict.fromkeys(required.loc[required["reason"].str.startswith("required"), "column"]))
+    solo = ("" if "practice_size" in needed else "; practice_size (CMS's small-practice flag decides the bonus, the "
+            "size only tells a solo physician's: blank is not solo)")
     print(f"next: fill {', '.join(needed) or 'nothing required'} for every physician (required), then the measures, "
-          f"cost and improvement activities you have; tin is blank (CMS's file has none): fill it if a physician "
-          f"bills under several TINs. Then: asm-xl generate {out}")
+          f"cost and improvement activities you have{solo}; tin is blank (CMS's file has none): fill it if a "
+          f"physician bills under several TINs. Then: asm-xl generate {out}")
     return 0
 
 
