@@ -87,3 +87,23 @@ def test_plan_of_a_roster_whose_every_row_is_rejected_says_why_and_exits_2(tmp_p
     assert main(["plan", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "part_b_payments" in err and "Traceback" not in err
+
+
+def test_plan_names_npis_it_cannot_find_lists_exceptions_and_says_a_roster_pools_bar_moves(tmp_path, capsys):
+    out = tmp_path / "plan.csv"
+    roster = tmp_path / "r.csv"
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    head = lines[0].split(",")
+    first = lines[1]   # Okafor, with an exception: listed in the CSV as not planned
+    roster.write_text("\n".join([lines[0] + ",euc_exception", first + ",yes", lines[2] + ","]) + "\n", encoding="utf-8")
+    assert "euc_exception" not in head
+    assert main(["plan", str(roster), *GIVEN, "--npi", "1234567893,1891394078,1035992670", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: not a physician of the roster's valid rows: 1234567893" in captured.err
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = {r["npi"]: r for r in csv.DictReader(fh)}
+    assert rows["1891394078"]["actions"] == "exception: neutral factor, not planned"
+    assert main(["plan", str(SAMPLE), "--pool", "roster"]) == 0
+    said = capsys.readouterr()
+    assert "the score needed moves as the roster's physicians improve" in said.out
+    assert "roster" in said.err   # the roster pool's own warning: far smaller than CMS's cohort

@@ -67,5 +67,6 @@ def test_numbers_the_readme_prose_states_are_the_settings_and_the_models():
         f"chance of a gain at least {S.likely_gain_chance:.0%}, the setting `likely_gain_chance`), likely to lose "
         f"(at most {1 - S.likely_gain_chance:.0%})",
         f"(`benchmark_minimum_reporters`, {S.benchmark_minimum_reporters} as in MIPS)",
+        f"a blank improvement activity counts as not done (-{S.ia_penalty_per_missing:g} points)",
     ]
     assert [s for s in stated if s not in text] == []

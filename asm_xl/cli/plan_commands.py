@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 
 from asm_xl.cli.arguments import performance_year
-from asm_xl.cli.output import csv_output, kept_output, overwrites_input
+from asm_xl.cli.output import csv_output, kept_output, overwrites_input, print_warnings
 from asm_xl.cli.settings_options import pool_opts
 
 __all__ = ["add_plan_parser", "run_plan", "PLAN_COLUMNS"]
@@ -17,6 +17,7 @@ __all__ = ["add_plan_parser", "run_plan", "PLAN_COLUMNS"]
 PLAN_COLUMNS = ["npi", "tin", "name", "cohort", "performance_year", "final_score", "target", "target_score",
                 "reachable", "final_after", "effort", "actions", "method"]
 TARGETS = ("break-even", "gain")
+EXCEPTED = "exception: neutral factor, not planned"
 
 
 def add_plan_parser(sub) -> None:
@@ -62,11 +63,19 @@ def run_plan(args) -> int:
     except (ASMInputError, RosterError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
+    print_warnings(v.warnings, scored.warnings)
+    wanted = _wanted(args.npi)
+    missing = sorted(wanted - set(scored.scores["npi"].astype(str).str.strip())) if wanted else []
+    if missing:
+        print(f"warning: not a physician of the roster's valid rows: {', '.join(missing)}", file=sys.stderr)
     if args.out:
         write_table_csv(plan, args.out)
         print(f"plan written: {args.out} ({len(plan)} physician(s))")
     else:
         print(plan_text(plan, args.target, settings))
+    if settings.pool == "roster":   # the roster is the cohort: its score needed moves as its physicians improve
+        print("note: with the roster as the pool, the score needed moves as the roster's physicians improve (each "
+              "action raises the bar a little); the plan holds it at today's")
     if len(v.errors):
         print(summarize_errors(v.errors), file=sys.stderr)
         return 2
@@ -90,7 +99,7 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
     column = "break_even_score" if target == "break-even" else "gain_target_score"
     # final scores do not depend on the pool: re-scoring needs none (a roster pool needs the whole roster)
     scoring = settings.replace(pool="given", given_scaling_factor=1.0, given_midpoint=settings.tfs_midpoint)
-    rows, excepted = [], 0
+    rows = []
     from tqdm import tqdm   # ~30 ms a physician: a bar where the screen is a terminal (a 4,000-row roster: minutes)
     for label in tqdm(valid.index, desc="planning", unit="physician", disable=None, leave=False, file=sys.stderr):
         s = scores.loc[label]
@@ -99,7 +108,9 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
         if (npis is not None and npi not in npis) or final is None or final != final:
             continue
         if bool(s.get("exception")):   # a neutral factor: nothing to reach
-            excepted += 1
+            rows.append({"npi": npi, "tin": str(s.get("tin", "") or ""), "name": str(s.get("name", "") or ""),
+                         "cohort": s["cohort"], "performance_year": int(s["performance_year"]),
+                         "final_score": float(final), "target": target, "actions": EXCEPTED})
             continue
         goal = needed.loc[label, column]
         base = {"npi": npi, "tin": str(s.get("tin", "") or ""), "name": str(s.get("name", "") or ""),
@@ -112,19 +123,18 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
                              cost_ladders=cost_ladders)
         rows.append({**base, "reachable": path.reachable, "final_after": path.final_after, "effort": path.effort,
                      "actions": path.summary, "method": path.method})
-    out = pd.DataFrame(rows, columns=PLAN_COLUMNS)
-    out.attrs["excepted"] = excepted
-    return out
+    return pd.DataFrame(rows, columns=PLAN_COLUMNS)
 
 
 def plan_text(plan: pd.DataFrame, target: str, settings) -> str:
     """The plan as a finance reader reads it: one paragraph per physician below the score needed."""
     what = ("break-even (P50 factor 0)" if target == "break-even"
             else f"a chance of a gain of {settings.gain_chance_target:.0%} (gain_chance_target)")
-    below = plan[plan["actions"] != "already there"]
-    excepted = plan.attrs.get("excepted", 0)
+    excepted = int((plan["actions"] == EXCEPTED).sum())
+    planned = plan[plan["actions"] != EXCEPTED]
+    below = planned[planned["actions"] != "already there"]
     lines = [f"Cheapest actions to reach {what}, each physician's own (effort weights action_effort_*; "
-             f"{len(plan) - len(below)} of {len(plan)} physician(s) already there"
+             f"{len(planned) - len(below)} of {len(planned)} physician(s) already there"
              + (f"; {excepted} with an exception not planned: neutral factor" if excepted else "") + "):"]
     for rec in below.to_dict("records"):
         tin = f", TIN {rec['tin']}" if rec.get("tin") else ""

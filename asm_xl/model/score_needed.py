@@ -15,7 +15,7 @@ tests check it against the closed form.
 :func:`path_to_score` finds the cheapest combination of a physician's applicable actions
 (:mod:`asm_xl.model.actions`) whose re-scored final score reaches a target, cost = the sum of the
 actions' effort weights [ASSUMPTION ``action_effort_*`` settings]. All combinations are scored
-(one vectorized call) when there are at most ``max_combinations`` (a measure's "one decile" and "top
+(one vectorized call) when there are at most ``max_combinations`` (65,536: ~1 s; a measure's "one decile" and "top
 decile" are alternatives, not both); otherwise actions are added greedily by final-score gain per
 unit of effort until the target is reached (not guaranteed cheapest; ``method`` says which).
 
@@ -126,7 +126,7 @@ class ScorePath:
 
 
 def path_to_score(participant, target_score: float, *, settings: Settings = DEFAULT_SETTINGS,
-                  max_combinations: int = 4096, **score_options) -> ScorePath:
+                  max_combinations: int = 65_536, **score_options) -> ScorePath:
     """Cheapest combination of the physician's applicable actions whose final score reaches
     ``target_score`` (e.g. :func:`break_even_score`). ``participant``: a roster row (mapping or
     Series) or a one-row table; ``score_options``: benchmarks, ladders, benchmark_source,
@@ -162,9 +162,11 @@ def path_to_score(participant, target_score: float, *, settings: Settings = DEFA
         top = np.flatnonzero(finals >= np.nanmax(finals) - 1e-9)
         best = top[np.argmin(effort[top])]
     chosen = [sets[i] for i in np.flatnonzero(picks[best])]
+    # an action's note says what else it changes (the minimum submission completes a measure: the plan needs it)
+    labels = tuple(ACTIONS[a.action].text(a.measure) + (f" ({a.note[0]})" if len(a.note) and str(a.note[0]) else "")
+                   for a in chosen)
     return ScorePath(bool(reach.any()), target, before, float(finals[best]), float(np.nanmax(finals)),
-                     tuple((a.action, a.measure) for a in chosen),
-                     tuple(ACTIONS[a.action].text(a.measure) for a in chosen), float(effort[best]), method)
+                     tuple((a.action, a.measure) for a in chosen), labels, float(effort[best]), method)
 
 
 def _score_combinations(base, sets, picks: np.ndarray) -> np.ndarray:
@@ -183,17 +185,21 @@ def _score_combinations(base, sets, picks: np.ndarray) -> np.ndarray:
 def _greedy(base, sets, groups: Mapping, target: float, before: float):
     """Add the action with the most final-score gain per unit of effort until the target is reached."""
     group_of = {i: k for k, g in groups.items() for i in g}
+    weights = np.array([float(a.effort[0]) for a in sets])
     chosen = np.zeros(len(sets), dtype=bool)
     rows, finals, current = [chosen.copy()], [before], before
     while current < target - 1e-9:
-        free = [i for i in range(len(sets)) if not any(chosen[j] for j in groups[group_of[i]])]
+        # any action not taken; one of a group replaces the one taken (a measure's one decile -> its top decile)
+        free = [i for i in range(len(sets)) if not chosen[i]]
         if not free:
             break
         trial = np.repeat(chosen[None, :], len(free), axis=0)
-        trial[np.arange(len(free)), free] = True
+        for row, i in enumerate(free):
+            trial[row, groups[group_of[i]]] = False
+            trial[row, i] = True
         got = _score_combinations(base, sets, trial)
         gain = got - current
-        rate = gain / np.maximum([float(sets[i].effort[0]) for i in free], 1e-12)
+        rate = gain / np.maximum(trial.astype(float) @ weights - chosen.astype(float) @ weights, 1e-12)
         if not (gain > 1e-12).any():
             break
         k = int(np.argmax(np.where(gain > 1e-12, rate, -np.inf)))

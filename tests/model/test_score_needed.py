@@ -101,3 +101,41 @@ def test_path_not_reachable_gives_the_best_reachable_score():
 def test_greedy_path_when_there_are_too_many_combinations():
     p = path_to_score(ROW, 50.0, max_combinations=1)
     assert p.method == "greedy" and p.reachable and p.final_after >= 50.0 - 1e-9
+
+
+def test_the_greedy_search_can_trade_a_measures_one_decile_for_its_top_decile_and_so_reaches_the_target():
+    # past max_combinations actions are added by gain per effort; a measure's "one decile" taken first blocked its
+    # "top decile" for good, and a reachable target was called "not reachable (best 49.29)"
+    from pathlib import Path
+
+    from asm_xl.model.settings import Settings
+    from asm_xl.roster import read_roster
+    sample = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+    okafor = read_roster(sample).head(1).copy()
+    okafor[["ia1_done", "ia2_done", "pi_score", "submitted_on_time"]] = ["no", "no", "0.5", "no"]
+    scoring = Settings(pool="given", given_scaling_factor=1.0, given_midpoint=50.0)
+    exhaustive = path_to_score(okafor, 53.57, settings=scoring)
+    greedy = path_to_score(okafor, 53.57, settings=scoring, max_combinations=1)
+    assert exhaustive.method == "exhaustive (5184 combinations)" and exhaustive.reachable
+    assert greedy.method == "greedy" and greedy.reachable and greedy.final_after >= 53.57
+    assert greedy.effort >= exhaustive.effort   # the exhaustive search is the cheapest
+
+
+def test_a_paths_labels_say_what_else_an_action_changes():
+    # Ivanova with every measure half reported: the minimum submission's action completes Q134, and the path's
+    # final score counts it; the plan said only "Meet the minimum data submission", so doing what it listed fell short
+    from pathlib import Path
+
+    from asm_xl.model.settings import Settings
+    from asm_xl.roster import read_roster
+    sample = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+    roster = read_roster(sample)
+    ivanova = roster[roster["npi"] == "1800712790"].copy()
+    for col in [c for c in ivanova.columns if c.endswith("_reported")]:
+        eligible = str(ivanova[col.replace("_reported", "_eligible")].iloc[0]).strip()
+        if eligible:
+            ivanova[col] = str(int(float(eligible)) // 2)
+    path = path_to_score(ivanova, 30.0, settings=Settings(pool="given", given_scaling_factor=1.0, given_midpoint=50.0))
+    submission = [label for label in path.labels if label.startswith("Meet the minimum data submission")]
+    assert submission == ["Meet the minimum data submission: avoids the automatic maximum penalty (Completes Q134 "
+                          "(closest to the threshold); assumes its rate stays as reported.)"]
