@@ -92,6 +92,8 @@ def participant_rows(draw, cohort: str | None = None, performance_year: int | No
     }
     if flags:
         row["small_practice"] = draw(st.sampled_from([None, None, True, False]))
+        if row["small_practice"] is not None and draw(st.booleans()):
+            row["practice_size"] = None   # CMS's flag decides the bonus [spec 8.1]: a blank size is not solo
         row["euc_exception"] = draw(st.sampled_from([False] * 6 + [True]))
         row["payment_exception"] = draw(st.sampled_from([False] * 6 + [True]))
     for m in get_cohort(code).measures:

@@ -125,6 +125,8 @@ def roster_rows(draw, year: int, ia_count: bool) -> dict:
         "euc_exception": draw(st.sampled_from([None, False, False, True])),
         "payment_exception": draw(st.sampled_from([None, False, False, True])),
     }
+    if row["small_practice"] is not None and draw(st.booleans()):
+        row["practice_size"] = None   # CMS's flag decides the bonus [spec 8.1]: the size may be blank (not solo)
     if ia_count:
         row["ia_done"] = draw(st.integers(0, 2))
     else:
