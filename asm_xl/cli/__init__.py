@@ -23,8 +23,8 @@ from asm_xl.cli.output import (csv_output, foreign_report, kept_output, overwrit
                                tolerant_streams, write_failure)
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
-from asm_xl.cli.summaries import (differs_summary, practice_summary, score_table, scores_source, stale_summary,
-                                  top_actions_summary)
+from asm_xl.cli.summaries import (differs_summary, practice_summary, score_table, scores_source, some_of,
+                                  stale_summary, top_actions_summary)
 from asm_xl.cli.settings_options import changed_settings_line, check_settings_options, pool_opts, pool_settings
 
 __all__ = ["main", "build_parser", "pool_settings"]
@@ -75,10 +75,8 @@ def _cmd_generate(args, roster) -> int:
     if report.differs:
         print(differs_summary(report.differs))
     if report.not_in_roster:
-        shown = ", ".join(report.not_in_roster[:3]) + (f" and {len(report.not_in_roster) - 3} more"
-                                                        if len(report.not_in_roster) > 3 else "")
         print(f"note: {len(report.not_in_roster)} other workbook(s) in {args.out} are no row of this roster (an "
-              f"earlier run's): left as they are, not in the index or the dashboard: {shown}")
+              f"earlier run's): left as they are, not in the index or the dashboard: {some_of(report.not_in_roster)}")
     if report.dashboard_data is not None:
         print(practice_summary(report.dashboard_data.totals, left_out=len(report.stale), pool=report.pool,
                                sources=report.pool_sources))

@@ -59,12 +59,12 @@ def run_plan(args) -> int:
                                                                      settings=settings)
         # the cost ladders the roster built from all its rows: a physician re-scored alone would have none
         cost = {(c, y): ladder for (c, y, _id, kind), ladder in scored.ladders.items() if kind == "cost"}
-        plan = plan_rows(v.valid, scored.scores, args.target, _wanted(args.npi), settings, args.year, cost)
+        wanted = _wanted(args.npi)
+        plan = plan_rows(v.valid, scored.scores, args.target, wanted, settings, args.year, cost)
     except (ASMInputError, RosterError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
     print_warnings(v.warnings, scored.warnings)
-    wanted = _wanted(args.npi)
     missing = sorted(wanted - set(scored.scores["npi"].astype(str).str.strip())) if wanted else []
     if missing:
         print(f"warning: not a physician of the roster's valid rows: {', '.join(missing)}", file=sys.stderr)
@@ -93,12 +93,12 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
     """One row per physician of ``valid`` (those of ``npis``) with a final score: the score needed
     (:func:`~asm_xl.model.score_needed.scores_needed` with the pools the dashboard prices with) and the
     cheapest path there (none needed when already there; excepted physicians: not planned)."""
+    from asm_xl.model.rescoring import final_score_settings
     from asm_xl.model.score_needed import path_to_score, scores_needed
     from asm_xl.workbooks.dashboard import yearly_pools
     needed = scores_needed(scores, pool=yearly_pools(scores, settings), settings=settings)
     column = "break_even_score" if target == "break-even" else "gain_target_score"
-    # final scores do not depend on the pool: re-scoring needs none (a roster pool needs the whole roster)
-    scoring = settings.replace(pool="given", given_scaling_factor=1.0, given_midpoint=settings.tfs_midpoint)
+    scoring = final_score_settings(settings)   # re-scoring needs no pool (a roster pool needs the whole roster)
     rows = []
     from tqdm import tqdm   # ~30 ms a physician: a bar where the screen is a terminal (a 4,000-row roster: minutes)
     for label in tqdm(valid.index, desc="planning", unit="physician", disable=None, leave=False, file=sys.stderr):
@@ -107,15 +107,14 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
         final = s.get("final_score")
         if (npis is not None and npi not in npis) or final is None or final != final:
             continue
-        if bool(s.get("exception")):   # a neutral factor: nothing to reach
-            rows.append({"npi": npi, "tin": str(s.get("tin", "") or ""), "name": str(s.get("name", "") or ""),
-                         "cohort": s["cohort"], "performance_year": int(s["performance_year"]),
-                         "final_score": float(final), "target": target, "actions": EXCEPTED})
-            continue
-        goal = needed.loc[label, column]
         base = {"npi": npi, "tin": str(s.get("tin", "") or ""), "name": str(s.get("name", "") or ""),
                 "cohort": s["cohort"], "performance_year": int(s["performance_year"]), "final_score": float(final),
-                "target": target, "target_score": None if pd.isna(goal) else float(goal)}
+                "target": target}
+        if bool(s.get("exception")):   # a neutral factor: nothing to reach
+            rows.append({**base, "actions": EXCEPTED})
+            continue
+        goal = needed.loc[label, column]
+        base["target_score"] = None if pd.isna(goal) else float(goal)
         if pd.isna(goal):
             rows.append({**base, "reachable": False, "actions": "the score needed is not reachable in this pool"})
             continue

@@ -8,7 +8,7 @@ import textwrap
 from asm_xl.workbooks.kept import STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS
 
 __all__ = ["top_actions_summary", "money", "practice_summary", "scores_source", "score_table", "stale_summary",
-           "differs_summary"]
+           "differs_summary", "some_of"]
 
 
 def top_actions_summary(actions, n: int = 3) -> str:
@@ -130,16 +130,19 @@ _STALE_ADVICE = {
 }
 
 
+def some_of(names: list[str], shown: int = 3) -> str:
+    """The first ``shown`` names and how many more: "a, b, c and 4 more"."""
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
 def stale_summary(statuses: dict, *, shown: int = 3) -> str:
     """The stale kept workbooks (``statuses``: {path: index status}) grouped by why, naming a few files each,
     with what to do about each kind."""
     lines = []
     for status, (why, todo) in _STALE_ADVICE.items():
-        files = [p for p, s in statuses.items() if s == status]
+        files = [p.name for p, s in statuses.items() if s == status]
         if files:
-            names = ", ".join(p.name for p in files[:shown]) + (f" and {len(files) - shown} more" if len(files) > shown
-                                                                 else "")
-            lines.append(f"  {len(files)}: {why}: {names}. To fix: {todo}.")
+            lines.append(f"  {len(files)}: {why}: {some_of(files, shown)}. To fix: {todo}.")
     return "\n".join(lines)
 
 

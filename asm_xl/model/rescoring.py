@@ -29,7 +29,7 @@ from asm_xl.model.peers import PoolDraws
 from asm_xl.model.pool_choice import pricing_pool
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["Baseline", "pool_for", "final_scores", "minimum_submission"]
+__all__ = ["Baseline", "pool_for", "final_scores", "final_score_settings", "minimum_submission"]
 
 
 def pool_for(cohort: str, performance_year: int, pool=None, settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
@@ -52,6 +52,12 @@ def pool_for(cohort: str, performance_year: int, pool=None, settings: Settings =
     elif pool is not None:
         raise ASMInputError("pool", pool, "a PoolDraws, a mapping {(cohort, year): PoolDraws} or None")
     return pricing_pool(code, year, settings)
+
+
+def final_score_settings(settings: Settings) -> Settings:
+    """``settings`` for computing final scores only: the pool never moves a final score, so any scaling
+    factor and midpoint do; a given one, so that a roster pool or a cohort-median midpoint needs no cohort."""
+    return settings.replace(pool="given", given_scaling_factor=1.0, given_midpoint=settings.tfs_midpoint)
 
 
 def final_scores(scores: pd.DataFrame) -> np.ndarray:

@@ -19,18 +19,12 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.identifiers import npi_problem, tin_key
 from asm_xl.model.parameters import cohort_of_specialty, get_cohort, performance_years
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
-from asm_xl.model.validation import as_bool, as_whole, is_blank
+from asm_xl.model.validation import as_bool, as_whole
 from asm_xl.roster.cms_participants import CMSParticipantsError, cms_performance_year, combine_flags
 from asm_xl.roster.read import FIRST_DATA_ROW, normalize_column_name
-from asm_xl.roster.validate import ROSTER_ERROR_COLUMNS
+from asm_xl.roster.validate import ROSTER_ERROR_COLUMNS, roster_text
 
 __all__ = ["check_roster_against_cms", "summarize_cms_warnings"]
-
-
-def _cell(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return "" if is_blank(v) else str(v).strip()
 
 
 def _row_year(text: str, default: int) -> int:
@@ -86,10 +80,10 @@ def check_roster_against_cms(roster: pd.DataFrame, participants: pd.DataFrame, p
     # an NPI under several TINs of the roster: CMS's flag is published per organization, not per TIN
     tins: dict[str, set] = {}
     for npi_, tin_ in zip(df.get("npi", pd.Series(dtype=object)), df.get("tin", pd.Series("", index=df.index))):
-        tins.setdefault(_cell(npi_), set()).add(tin_key(_cell(tin_)))
+        tins.setdefault(roster_text(npi_), set()).add(tin_key(roster_text(tin_)))
     warnings = []
     for file_row, (_, rec) in zip(file_rows, df.iterrows()):
-        row = {c: _cell(v) for c, v in rec.items()}
+        row = {c: roster_text(v) for c, v in rec.items()}
         npi, name = row.get("npi", ""), row.get("name", "")
         if not npi or npi_problem(npi):
             continue

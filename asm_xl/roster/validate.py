@@ -19,7 +19,7 @@ from asm_xl.model.identifiers import npi_problem, tin_key, tin_problem
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster.read import RosterError, normalize_column_name
 
-__all__ = ["RosterValidation", "ROSTER_ERROR_COLUMNS", "validate_roster"]
+__all__ = ["RosterValidation", "ROSTER_ERROR_COLUMNS", "validate_roster", "roster_text"]
 
 ROSTER_ERROR_COLUMNS = ["row", "npi", "name", "column", "value", "reason"]
 
@@ -64,7 +64,7 @@ def _no_activity_given(df: pd.DataFrame, rows: np.ndarray, settings: Settings) -
     blank = np.ones(len(df), dtype=bool)
     for c in _ACTIVITY_COLUMNS:
         if c in df.columns:
-            blank &= np.array([_text(v) == "" for v in df[c].to_numpy(dtype=object)], dtype=bool)
+            blank &= np.array([roster_text(v) == "" for v in df[c].to_numpy(dtype=object)], dtype=bool)
     if not blank.any():
         return []
     which = [str(r) for r in rows[blank][:5]]
@@ -80,19 +80,20 @@ def _practice_sizes_disagree(df: pd.DataFrame, rows: np.ndarray, performance_yea
     one row, 5 on another: no bonus against the small-practice one). Rows of another year may differ."""
     if not len(df) or "tin" not in df.columns or "practice_size" not in df.columns:
         return []
-    tins = [tin_key(_text(v)) for v in df["tin"].to_numpy(dtype=object)]
-    sizes = [_text(v) for v in df["practice_size"].to_numpy(dtype=object)]
-    years = ([_text(v) for v in df["performance_year"].to_numpy(dtype=object)] if "performance_year" in df.columns
+    typed = [roster_text(v) for v in df["tin"].to_numpy(dtype=object)]
+    sizes = [roster_text(v) for v in df["practice_size"].to_numpy(dtype=object)]
+    years = ([roster_text(v) for v in df["performance_year"].to_numpy(dtype=object)] if "performance_year" in df.columns
              else [""] * len(df))
     groups: dict[tuple[str, str], dict[float, list]] = {}
     shown: dict[str, str] = {}   # a TIN as the roster first writes it ("83-7035914")
-    for tin, typed, size, year, row in zip(tins, df["tin"].to_numpy(dtype=object), sizes, years, rows):
+    for text, size, year, row in zip(typed, sizes, years, rows):
+        tin = tin_key(text)
         try:
             value = float(size.replace(",", ""))
         except ValueError:
             continue
         if tin:
-            shown.setdefault(tin, _text(typed))
+            shown.setdefault(tin, text)
             groups.setdefault((tin, year or str(performance_year or "")), {}).setdefault(value, []).append(row)
     out = []
     for (key, year), by_size in groups.items():
@@ -109,13 +110,14 @@ def _practice_sizes_disagree(df: pd.DataFrame, rows: np.ndarray, performance_yea
 def _header_row_below(df: pd.DataFrame, rows: int = 20) -> object:
     """The row label of a row among the first ``rows`` that holds an "npi" cell: the headers, under a title."""
     for label, values in zip(df.index[:rows], df.to_numpy(dtype=object)[:rows]):
-        if any(normalize_column_name(_text(v)) == "npi" for v in values):
+        if any(normalize_column_name(roster_text(v)) == "npi" for v in values):
             return label
     return None
 
 
-def _text(v) -> str:
-    """A cell as stripped text ("" for blank); whole floats (a numeric NPI column) lose their .0."""
+def roster_text(v) -> str:
+    """A roster cell as stripped text ("" for blank: None, NaN, pandas' NA); whole floats (a numeric NPI
+    column read by pandas) lose their .0."""
     if v is None:
         return ""
     if isinstance(v, str):
@@ -190,13 +192,13 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
     rows = _row_labels(df.index)
     col = lambda c: df[c].to_numpy(dtype=object) if c in df.columns else np.full(n, None, dtype=object)
     npi_raw, tin_raw, name_raw = col("npi"), col("tin"), col("name")
-    npi_txt = np.array([_text(v) for v in npi_raw], dtype=object)
-    tin_txt = np.array([_text(v) for v in tin_raw], dtype=object)
-    name_txt = np.array([_text(v) for v in name_raw], dtype=object)
+    npi_txt = np.array([roster_text(v) for v in npi_raw], dtype=object)
+    tin_txt = np.array([roster_text(v) for v in tin_raw], dtype=object)
+    name_txt = np.array([roster_text(v) for v in name_raw], dtype=object)
     errs: list[dict] = []
 
     def add(i: int, column: str, value, reason: str) -> None:
-        errs.append({"pos": i, "column": column, "value": None if _text(value) == "" else value,
+        errs.append({"pos": i, "column": column, "value": None if roster_text(value) == "" else value,
                      "reason": reason})
 
     for i in range(n):
@@ -212,12 +214,12 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
                 add(i, "tin", tin_raw[i], why)
 
     # duplicates: same NPI, TIN (digits) and performance year; all but the first occurrence
-    default_year = "" if performance_year is None else _text(performance_year)
+    default_year = "" if performance_year is None else roster_text(performance_year)
     first_seen: dict[tuple, int] = {}
     for i, v in enumerate(col("performance_year")):
         if npi_txt[i] == "":
             continue
-        year = _text(v) or default_year
+        year = roster_text(v) or default_year
         try:
             fy = float(year)
             year = str(int(fy)) if fy.is_integer() else year

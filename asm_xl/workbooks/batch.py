@@ -23,13 +23,14 @@ from asm_xl.model.payment import competition_rank
 from asm_xl.model.pool_choice import cohort_settings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, report_rejected_rows, validate_roster
+from asm_xl.roster.validate import roster_text
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_dashboard
 from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK
 from asm_xl.workbooks.filenames import participant_file_names
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.inputs import workbook_inputs
 from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_OTHER, STATUS_WRITTEN, read_kept_workbook
-from asm_xl.workbooks.kept_rows import (cell_text, differs_from_roster, is_stale, kept_dashboard, kept_status, number_or_none,
+from asm_xl.workbooks.kept_rows import (differs_from_roster, is_stale, kept_dashboard, kept_status, number_or_none,
                                         renamed_workbooks, row_year, same_participant, score_with_kept)
 from asm_xl.workbooks.render import TemplateImage
 from asm_xl.workbooks.template import default_template
@@ -55,11 +56,10 @@ class GenerationReport:
 
     written: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)       #: existed, no --overwrite (kept as they are)
-    stale: list[Path] = field(default_factory=list)         #: kept but unreadable: the index shows no numbers
     #: kept, with their own numbers, though the roster's row (edited since) prices otherwise:
     #: (file, name, the file's dollar impact, the roster row's)
     differs: list[tuple] = field(default_factory=list)
-    #: the status of each stale file, as the index shows it (why it is stale)
+    #: the kept files shown without numbers (stale) and why, as the index's status says it
     stale_status: dict = field(default_factory=dict)
     #: workbooks in the folder that are no row of this roster (an earlier run's): left as they are, not indexed
     not_in_roster: list = field(default_factory=list)
@@ -74,6 +74,11 @@ class GenerationReport:
     #: the pool that priced the numbers: its name, and per cohort and year its source in its own words
     pool: str = "national"
     pool_sources: dict = field(default_factory=dict)
+
+    @property
+    def stale(self) -> list[Path]:
+        """The kept files shown without numbers: the index, the dashboard and the totals leave them out."""
+        return list(self.stale_status)
 
     @property
     def nothing_priced(self) -> bool:
@@ -168,7 +173,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         return report
     records = valid.to_dict("records")
     suffix = ".xlsm" if Path(template).suffix.lower() == ".xlsm" else ".xlsx"  # keep the template's macros usable
-    keys = [(cell_text(row.get("npi", "")), cell_text(row.get("name", "")), cell_text(row.get("tin", "")),
+    keys = [(roster_text(row.get("npi", "")), roster_text(row.get("name", "")), roster_text(row.get("tin", "")),
              row_year(row, performance_year)) for row in records]
     names = [(npi, person, name) for (npi, person, _, _), name in zip(keys, participant_file_names(keys, suffix))]
     paths = [out / name for _, _, name in names]
@@ -235,18 +240,15 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     rows = []
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
         row = {"npi": npi, "tin": keys[i][2], "name": person, "file": name, "status": status}
+        if status in (STATUS_WRITTEN, STATUS_KEPT):   # this run scored them (a kept file: its own inputs)
+            row.update(rank_in_roster_cohort=_rank(ranks[i], sizes[i], excepted[i], valid.index[i] in absent),
+                       roster_cohort_size=sizes[i])
         if status == STATUS_WRITTEN:
             report.written.append(Path(path))
-            row.update(cohort=cohorts_[i], performance_year=years[i],
-                       rank_in_roster_cohort=_rank(ranks[i], sizes[i], excepted[i], valid.index[i] in absent),
-                       roster_cohort_size=sizes[i])
-        else:  # the file's own numbers (the run scored its inputs: a kept file's rank is among this run's)
+            row.update(cohort=cohorts_[i], performance_year=years[i])
+        else:  # the file's own numbers
             report.skipped.append(Path(path))
-            if status == STATUS_KEPT:
-                row.update(rank_in_roster_cohort=_rank(ranks[i], sizes[i], excepted[i], valid.index[i] in absent),
-                           roster_cohort_size=sizes[i])
             if is_stale(status):
-                report.stale.append(Path(path))
                 report.stale_status[Path(path)] = status
             elif roster_scores is not None and differs_from_roster(roster_scores.iloc[i], picked, kept[i].row or {}):
                 report.differs.append((Path(path), person, number_or_none(picked.get("dollar_impact")),

@@ -66,10 +66,9 @@ def participant_file_names(keys: list[tuple[str, str, str, int]], suffix: str = 
     names, used = [], set()
     for i, (npi, person, tin, year) in enumerate(keys):
         tags = participant_tags(by_npi[npi], tin, year)
-        # the tags go with the extension: a long name is cut, never what tells two files apart
-        name = safe_filename(npi, person, suffix="".join(f"_{t}" for t in tags) + suffix)
+        name = _tagged(npi, person, tags, suffix)
         if name.casefold() in used:
-            name = safe_filename(npi, person, suffix="".join(f"_{t}" for t in tags) + f"_{i + 1}" + suffix)
+            name = _tagged(npi, person, tags + [str(i + 1)], suffix)
         used.add(name.casefold())
         names.append(name)
     return names
@@ -97,5 +96,10 @@ def participant_name_variants(npi: str, person: str, tin: str, year: int, suffix
     ``NPI_name``, with ``_TIN<digits>``, with ``_PY<year>``, with both (a rerun whose roster gained or lost a
     row of the NPI looks for an earlier workbook under these)."""
     tags = [f"TIN{_digits(tin)}", f"PY{year}"]
-    return [safe_filename(npi, person, suffix="".join(f"_{t}" for t in chosen) + suffix)
-            for chosen in ([], tags[:1], tags[1:], tags)]
+    return [_tagged(npi, person, chosen, suffix) for chosen in ([], tags[:1], tags[1:], tags)]
+
+
+def _tagged(npi: str, person: str, tags: list[str], suffix: str) -> str:
+    """``NPI_name`` with its tags: they go with the extension, so a long name is cut, never what tells two
+    files apart."""
+    return safe_filename(npi, person, suffix="".join(f"_{t}" for t in tags) + suffix)

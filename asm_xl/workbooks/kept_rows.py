@@ -28,12 +28,13 @@ from asm_xl.model.identifiers import tin_key
 from asm_xl.model.projection import running_sums
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.workbooks.dashboard import Dashboard, DashboardNumbers
+from asm_xl.roster.validate import roster_text
 from asm_xl.workbooks.filenames import participant_name_variants
 from asm_xl.workbooks.kept import (STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS, KeptWorkbook,
                                    read_kept_workbook)
 
 __all__ = ["score_with_kept", "kept_status", "kept_dashboard", "is_stale", "same_participant", "row_year", "COMPARED",
-           "SAME", "differs_from_roster", "number_or_none", "renamed_workbooks", "cell_text"]
+           "SAME", "differs_from_roster", "number_or_none", "renamed_workbooks"]
 
 #: kept workbook's cell (:data:`~asm_xl.workbooks.kept.KEPT_CELLS`) → the dashboard table's column that
 #: must hold the same number
@@ -50,19 +51,9 @@ def is_stale(status: str) -> bool:
     return status in (STATUS_STALE, STATUS_STALE_NUMBERS, STATUS_OTHER)
 
 
-def cell_text(v) -> str:
-    """A roster cell as text, blank for None and NaN (a DataFrame read by pandas holds NaN for a blank):
-    "" where ``str`` would give "nan", a whole float without its ".0"."""
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
 def row_year(row: dict, performance_year: int | None = None) -> int | None:
     """The performance year of a valid roster row: its own, else the run's ``performance_year``."""
-    text = cell_text(row.get("performance_year", ""))   # a roster holds text: "2029", "2029.0"
+    text = roster_text(row.get("performance_year", ""))   # a roster holds text: "2029", "2029.0"
     try:
         return int(float(text)) if text else performance_year
     except ValueError:
@@ -76,8 +67,8 @@ def same_participant(kept: KeptWorkbook | None, npi: str, tin: str, year: int | 
     if kept is None or kept.row is None:
         return True
     row = kept.row
-    return (cell_text(row.get("npi", "")) == cell_text(npi)
-            and tin_key(cell_text(row.get("tin", ""))) == tin_key(cell_text(tin))
+    return (roster_text(row.get("npi", "")) == roster_text(npi)
+            and tin_key(roster_text(row.get("tin", ""))) == tin_key(roster_text(tin))
             and row_year(row) == year)
 
 

@@ -24,6 +24,7 @@ from asm_xl.model.parameters import performance_years
 from asm_xl.model.pool_choice import pricing_pool, roster_as_cohort
 from asm_xl.model.projection import project_five_years
 from asm_xl.model.ranges import payment_ranges
+from asm_xl.model.rescoring import final_score_settings
 from asm_xl.model.score_needed import scores_needed
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.workbooks.dashboard.data import Dashboard, practice_dashboard
@@ -100,8 +101,7 @@ def dashboard_numbers(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Se
     needed = scores_needed(scores, pool=pools, settings=settings)
     table = pd.concat([scores, ranges, needed[["break_even_score", "points_to_break_even", "gain_target_score"]]],
                       axis=1)
-    # final scores only (see the module note): any SF and m do; m given so that cohort_median mode needs no cohort
-    scoring = settings.replace(pool="given", given_scaling_factor=1.0, given_midpoint=settings.tfs_midpoint)
+    scoring = final_score_settings(settings)   # final scores only (see the module note): the pools price them
     actions = action_values(valid, settings=scoring, pool=pools, errors="skip", performance_year=performance_year)
     projection = project_five_years(valid, settings=scoring, pool=projection_pools(scores, settings),
                                     participation=participation, errors="skip", performance_year=performance_year)
