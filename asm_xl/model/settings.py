@@ -113,7 +113,8 @@ class Settings:
         "fixed", "ASSUMPTION", "Midpoint m of the exchange function: 'fixed' (tfs_midpoint) or 'cohort_median'.",
         choices=("fixed", "cohort_median"))
     pool_withhold: float = _setting(
-        0.15, "CMS", "Share of the amount at risk CMS keeps; the rest is paid back (secondary sources).",
+        0.15, "ASSUMPTION", "Share of the amount at risk CMS keeps; the rest is paid back (secondary sources: CMS has "
+        "not published it).",
         minimum=0, maximum=1)
     payment_weighted_pool: bool = _setting(
         True, "ASSUMPTION", "The budget identity weights each participant by Part B payments (else equal weights).")
