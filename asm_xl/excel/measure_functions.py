@@ -347,7 +347,6 @@ def asm_cost(value, episodes, ladder=None, assumptions=None):
                                        f"{s.cost_episode_minimum}): cost points (1-10) or an episode cost")
     if lad is NO_LADDER:
         # an empty ladder range: none was built (too few reporters) or entered -> no cost score [MIPS]
-        raise xv.ExcelError("#N/A", "cost not scored: no cost ladder (none entered, or fewer than "
-                                    f"{s.benchmark_minimum_reporters} episode costs to build one from)")
+        raise xv.ExcelError("#N/A", categories.no_cost_ladder_note(s))
     pts = given if lad is None else float(points_on_ladder(given, lad, cap=s.topped_out_cap))
     return float(categories.cost_category(pts, eps, settings=s))

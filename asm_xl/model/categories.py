@@ -19,7 +19,7 @@ __all__ = [
     "cases_taken_as_minimum",
     "cases_taken_note",
     "benchmark_status",
-    "no_cost_ladder_note",
+    "no_cost_ladder_note", "unscored_episode_costs_warning",
     "effective_measure_inputs",
     "EffectiveInputs",
     "measure_status",
@@ -74,10 +74,22 @@ def few_episodes_note(episodes: float, settings: Settings = DEFAULT_SETTINGS) ->
 
 
 def no_cost_ladder_note(settings: Settings = DEFAULT_SETTINGS) -> str:
-    """Why an episode cost gave no cost score: no cost ladder (none given, or too few reporters) [MIPS]."""
-    return ("Cost not scored: no cost ladder to score the episode cost on (none given, or fewer than "
-            f"{settings.benchmark_minimum_reporters} participants with enough episodes gave an episode cost "
-            "to build one from) [MIPS].")
+    """Why an episode cost gave no cost score: no cost ladder [spec 4, 8][MIPS]. CMS publishes none; a
+    roster gives one only as the whole cohort (pool 'roster') from enough reporters
+    (``asm_xl.model.cohort``); none was given."""
+    return ("Cost not scored: no cost ladder for the episode cost (CMS publishes none; a roster builds one only as "
+            f"the whole cohort, pool 'roster', from at least {settings.benchmark_minimum_reporters} episode costs) "
+            "[spec 8][MIPS]. Cost points from CMS's report need none.")
+
+
+def unscored_episode_costs_warning(count: int, settings: Settings = DEFAULT_SETTINGS) -> str:
+    """The warning of a scored table where ``count`` participants' episode costs found no cost ladder
+    (:func:`no_cost_ladder_note`)."""
+    where = ("too few episode costs to build a cost ladder from" if settings.pool == "roster"
+             else "no cost ladder: CMS publishes none, and the roster is not the cohort "
+                  f"(pool '{settings.pool}')")
+    return (f"{count} participant(s)' episode_cost not scored: {where}; their cost weight moves to quality. Give "
+            "cost_points from CMS's report (or, only if the roster is the whole cohort, use --pool roster).")
 
 
 #: status code → counted in the denominator (a lookup table: cheaper than np.isin per call)

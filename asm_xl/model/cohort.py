@@ -92,9 +92,12 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
     cost_ladders : dict, optional
         ``{cohort code: Ladder}`` for ``episode_cost`` (or ``{(cohort code, performance year): Ladder}``,
         which wins for its year); default: deciles of the pool's own episode costs (participants with
-        enough episodes), lower is better [REG 512.730][ASSUMPTION]. A ladder None: no cost ladder for
-        that pool (a workbook whose ladder range is empty): episode costs are not scored, as with too
-        few reporters [MIPS].
+        enough episodes), lower is better [REG 512.730][ASSUMPTION], only where the roster is the cohort
+        (``settings.pool`` 'roster', or ``benchmark_source`` 'cohort'): a practice's roster is not the
+        national cohort [spec 8], so with the national or a given pool episode costs are not scored
+        without a ladder given (a warning says how many). A ladder None: no cost ladder for that pool
+        (a workbook whose ladder range is empty): episode costs are not scored, as with too few
+        reporters [MIPS].
     performance_year : int, optional
         Used where the ``performance_year`` column is blank or missing.
     columns : collection of str, optional
@@ -192,6 +195,9 @@ def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
     given = given_pool_warning(settings)
     if given:
         warnings.append(given)
+    unscored = int(pools["episode_costs_unscored"].sum()) if len(pools) else 0
+    if unscored:
+        warnings.append(categories.unscored_episode_costs_warning(unscored, settings))
     if settings.pool == "roster":
         for rec in pools.to_dict("records"):
             w = roster_pool_warning(rec["cohort"], rec["participants"], settings)
@@ -213,6 +219,25 @@ def given_cost_ladder(cost_ladders: dict | None, code: str, year: int, default=N
     ``(cohort, year)``, else ``cohort``; None: given as none), ``default`` when none is given."""
     given = cost_ladders or {}
     return given.get((code, year), given.get(code, default))
+
+
+def _roster_cost_ladder(episode_costs: np.ndarray, benchmark_source: str, settings: Settings):
+    """The cost ladder a pool's own episode costs give, where they may give one [spec 4, 8][MIPS]::
+
+        ladder = deciles of the episode costs (lower is better)   the roster is the cohort (pool 'roster'),
+                                                                   or ladders come from the cohort's data
+                                                                   (benchmark_source 'cohort'), and at least
+                                                                   benchmark_minimum_reporters costs are given
+               = None (episode costs not scored)                   otherwise
+
+    A practice's roster is not the national cohort (spec 8): ranking its physicians' episode costs
+    against each other would score cost on the practice's own spread. CMS publishes no cost ladder, so
+    without one given (``cost_ladders``) an episode cost is scored only where the roster is the cohort;
+    cost points from CMS's report need no ladder. :func:`~asm_xl.model.categories.no_cost_ladder_note`
+    says so where it bites."""
+    if settings.pool != "roster" and benchmark_source != "cohort":
+        return None
+    return ladder_from_rates(episode_costs, inverse=True, minimum_reporters=settings.benchmark_minimum_reporters)
 
 
 def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_cost, ia_done, pi, bonus,
@@ -271,10 +296,9 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     need = np.isnan(cpts) & ~np.isnan(episode_cost[rows]) & (eps >= settings.cost_episode_minimum)
     no_cost_ladder = np.zeros(n, dtype=bool)
     if need.any():
-        if cost_ladder is _BUILD:  # None below the minimum reporters: no cost score from episode costs [MIPS]
-            eligible_costs = episode_cost[rows][eps >= settings.cost_episode_minimum]
-            cost_ladder = ladder_from_rates(eligible_costs, inverse=True,
-                                            minimum_reporters=settings.benchmark_minimum_reporters)
+        if cost_ladder is _BUILD:
+            cost_ladder = _roster_cost_ladder(episode_cost[rows][eps >= settings.cost_episode_minimum],
+                                              benchmark_source, settings)
         if cost_ladder is None:
             no_cost_ladder = need
         else:
@@ -344,6 +368,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
         frame["cohort_rank"] = pd.array(np.where(np.isnan(rank), None, rank), dtype="Int64")
     res = pd.DataFrame(frame, index=idx)
     pool = {"cohort": cohort.code, "performance_year": year, "payment_year": params.payment_year,
+            "episode_costs_unscored": int(no_cost_ladder.sum()),
             "participants": int(pooled.sum()), "risk_level": r, "pool": settings.pool, "pool_source": source,
             "scaling_factor": sf, "tfs_midpoint": midpoint, "part_b_payments": float(P[pooled].sum()),
             "dollar_impact": float(np.nansum(factor[pooled] * P[pooled])),

@@ -101,21 +101,54 @@ def test_the_minimum_number_of_reporters_is_the_setting_and_twenty_build_a_ladde
     assert ladder_from_rates([0.5] * 19, minimum_reporters=20) is None
 
 
-def test_a_pool_with_one_episode_cost_builds_no_cost_ladder():
-    # Alone in its pool: cost from one episode cost would be 10 points (ten identical start values)
-    # and final 100 x (0.5 x 0.8 + 0.5 x 1.0) = 90. Below 20 reporters: no cost score, weight moves to
-    # quality (4 x 8 / 40 = 0.8) -> final 80.
+def _hf_cost_row(**kw) -> dict:
     row = {"cohort": "HF", "performance_year": 2027, "practice_size": 20, "part_b_payments": 100_000,
            "cost_episodes": 30, "episode_cost": 12_000, "ia_done": 2, "pi_score": 1.0}
     for m in ("q008", "q005", "q236", "q377"):
         row.update({f"{m}_eligible": 50, f"{m}_completeness": 1.0, f"{m}_points": 8})
-    sc = score_cohort(pd.DataFrame([row])).scores.iloc[0]
+    return {**row, **kw}
+
+
+def test_a_pool_with_one_episode_cost_builds_no_cost_ladder():
+    # The roster as the cohort, alone in its pool: cost from one episode cost would be 10 points (ten
+    # identical start values) and final 100 x (0.5 x 0.8 + 0.5 x 1.0) = 90. Below 20 reporters: no cost
+    # score, weight moves to quality (4 x 8 / 40 = 0.8) -> final 80.
+    roster = Settings(pool="roster")
+    res = score_cohort(pd.DataFrame([_hf_cost_row()]), settings=roster)
+    sc = res.scores.iloc[0]
     assert pd.isna(sc["cost"]) and float(sc["final_score"]) == pytest.approx(80.0, rel=1e-15)
-    assert "no cost ladder" in sc["note"] and "fewer than 20 participants" in sc["note"] and "weight moves to quality" in sc["note"]
+    assert "no cost ladder" in sc["note"] and "at least 20 episode costs" in sc["note"] and "weight moves to quality" in sc["note"]
+    assert any(w.startswith("1 participant(s)' episode_cost not scored: too few episode costs") for w in res.warnings)
     # 20 episode costs 10,000..29,000: the ladder exists; the cheapest reaches B10 -> 10 points
-    rows = [dict(row, episode_cost=10_000 + 1_000 * i) for i in range(20)]
-    res = score_cohort(pd.DataFrame(rows)).scores
-    assert float(res["cost_points"].iloc[0]) == 10.0 and not res["cost"].isna().any()
+    rows = [_hf_cost_row(episode_cost=10_000 + 1_000 * i) for i in range(20)]
+    res = score_cohort(pd.DataFrame(rows), settings=roster)
+    assert float(res.scores["cost_points"].iloc[0]) == 10.0 and not res.scores["cost"].isna().any()
+    assert not any("episode_cost not scored" in w for w in res.warnings)
+
+
+def test_a_practice_roster_scores_no_episode_cost_on_its_own_deciles():
+    # Spec 8: a practice's roster is not the national cohort. With the national pool (the default) or a
+    # given one, 20 episode costs build no ladder: each physician would otherwise be ranked on his own
+    # practice's spread (the cheapest 10 points). Cost is not scored (final 80 as above), the note and
+    # a warning say why; cost points from CMS's report are scored as ever, and a ladder given is used.
+    rows = [_hf_cost_row(episode_cost=10_000 + 1_000 * i) for i in range(20)]
+    for settings in (Settings(), Settings(pool="given", given_scaling_factor=1.2)):
+        res = score_cohort(pd.DataFrame(rows), settings=settings)
+        assert res.scores["cost"].isna().all()
+        assert res.scores["final_score"].astype(float).tolist() == [80.0] * 20
+        assert res.scores["note"].str.contains("CMS publishes none", regex=False).all()
+        assert [w for w in res.warnings if "episode_cost not scored" in w] == [
+            f"20 participant(s)' episode_cost not scored: no cost ladder: CMS publishes none, and the roster is not "
+            f"the cohort (pool '{settings.pool}'); their cost weight moves to quality. Give cost_points from CMS's "
+            "report (or, only if the roster is the whole cohort, use --pool roster)."]
+    with_points = [dict(r, episode_cost=None, cost_points=6.0) for r in rows]
+    assert (score_cohort(pd.DataFrame(with_points)).scores["cost"].astype(float) == 0.6).all()
+    given = ladder_from_rates([10_000.0 + 1_000 * i for i in range(20)], inverse=True, minimum_reporters=20)
+    res = score_cohort(pd.DataFrame(rows), cost_ladders={"HF": given})
+    assert float(res.scores["cost_points"].iloc[0]) == 10.0 and not res.warnings
+    # ladders from the cohort's own data (benchmark_source 'cohort') build it as the roster pool does
+    res = score_cohort(pd.DataFrame(rows), benchmark_source="cohort")
+    assert float(res.scores["cost_points"].iloc[0]) == 10.0
 
 
 # ---------------------------------------------------------------- topped-out cap
