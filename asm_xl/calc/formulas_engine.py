@@ -17,6 +17,7 @@ re-exported here for existing callers.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import warnings
@@ -25,7 +26,7 @@ from typing import Any
 import schedula as sh
 
 from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS
-from asm_xl.xlsx.refs import cell_position
+from asm_xl.xlsx.refs import cell_name
 from asm_xl.xlsx.scan import WorkbookScan, scan_workbook
 from asm_xl.xlsx.atomic import file_stamp
 from asm_xl.xlsx.writer import write_cached_values
@@ -43,11 +44,41 @@ CellKey = tuple[str, str]
 
 
 def _load_model(path: str):
-    formulas = load_formulas()
     sink = io.StringIO()
     with contextlib.redirect_stderr(sink):  # silence formulas' tqdm bars
-        model = formulas.ExcelModel().loads(path).finish()
+        model = _model_class()().loads(path).finish()
     return model
+
+
+@functools.cache
+def _model_class():
+    """``formulas.ExcelModel`` that ignores the values stored in the cells an array formula covers, as
+    Excel does: the array's result is theirs. ``formulas`` already skips a stored number or text there,
+    but reads a stored error value (``#NAME?`` in every cell of an ``ASM_*`` table LibreOffice saved) as
+    a formula of its own, whose constant then wins over the array's result for every formula reading
+    that cell."""
+    formulas = load_formulas()
+
+    class ExcelModel(formulas.ExcelModel):
+        def add_cell(self, cell, context, formula_ranges):
+            if _covered_constant(cell, formula_ranges):
+                return None
+            return super().add_cell(cell, context, formula_ranges)
+
+    return ExcelModel
+
+
+def _covered_constant(cell, formula_ranges) -> bool:
+    """A formula of no inputs (an error value read as one) in a cell an array formula's range covers,
+    other than its top-left cell (where the array formula itself is)."""
+    if cell.value is not sh.EMPTY or cell.inputs or len(cell.range.ranges) != 1:
+        return False
+    own = cell.range.ranges[0]
+    for rng in formula_ranges:
+        if not (cell.range - rng).ranges:
+            top_left = rng.ranges[0]
+            return (top_left["n1"], int(top_left["r1"])) != (own["n1"], int(own["r1"]))
+    return False
 
 
 class CompiledWorkbook:
@@ -96,6 +127,10 @@ class CompiledWorkbook:
             except Exception:
                 continue
             self._add_range(rng, node_id, upper, formula=False)
+        #: (sheet, coord) -> (array formula's node id, row, column in its result) of every cell an array covers
+        self._array_cells = {(sheet, cell_name(c, r)): (node_id, r - r1, c - c1)
+                             for sheet, c1, r1, c2, r2, node_id in self._multi
+                             for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
         self._has_self = sh.SELF in data_nodes
         self._input_nodes = {
             k: node for k, node in self._node.items()
@@ -129,23 +164,24 @@ class CompiledWorkbook:
         return inputs
 
     def _extract(self, solution, scan: WorkbookScan) -> dict:
+        """The value of each formula cell of ``scan``. A cell an array formula covers takes its place in
+        the array's result first: ``formulas`` also keeps a node for the value stored in such a cell (an
+        error value LibreOffice saved where it could not compute, ``#NAME?`` for every ``ASM_*`` table),
+        and that node's value is the stored one, not the formula's."""
         out = {}
         missing = []
         for key in scan.formula_cells:
+            in_array = self._array_cells.get(key)
+            if in_array is not None and in_array[0] in solution:
+                node_id, i, j = in_array
+                out[key] = to_python(solution[node_id].value[i, j])
+                continue
             node = self._node.get(key)
             if node is not None and node in solution:
                 out[key] = to_python(solution[node])
                 continue
-            col, row = cell_position(key[1])
-            for sheet, c1, r1, c2, r2, node_id in self._multi:
-                if sheet == key[0] and c1 <= col <= c2 and r1 <= row <= r2 \
-                        and node_id in solution:
-                    value = solution[node_id].value
-                    out[key] = to_python(value[row - r1, col - c1])
-                    break
-            else:
-                missing.append(f"{key[0]}!{key[1]}")
-                out[key] = "#VALUE!"
+            missing.append(f"{key[0]}!{key[1]}")
+            out[key] = "#VALUE!"
         if missing:
             warnings.warn("formulas did not compute "
                           f"{len(missing)} cell(s), written as #VALUE!: "

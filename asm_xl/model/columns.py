@@ -35,7 +35,8 @@ COLUMN_HELP_TEMPLATES = {
     "part_b_payments": ("Medicare paid amount for physician fee schedule covered professional services billed "
                         "by the TIN/NPI in the payment year, dollars (the base the multiplier applies to)"),
     "cost_episodes": "Attributed EBCM episodes (fewer than {cost_episode_minimum}: no cost score)",
-    "episode_cost": "Average risk-adjusted episode cost, dollars (scored on a cost ladder)",
+    "episode_cost": "Average risk-adjusted episode cost, dollars (scored on a cost ladder: CMS publishes none; built "
+                    "from the roster only when it is the cohort, --pool roster)",
     "cost_points": "Cost achievement points 1-10 from a CMS feedback report (instead of episode_cost)",
     "ia1_done": "IA-1 (primary care connections, HRSN screening) done for 90 days: yes/no",
     "ia2_done": "IA-2 (collaborative care arrangement) done for 90 days: yes/no",

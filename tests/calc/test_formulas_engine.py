@@ -416,3 +416,44 @@ def test_libreoffice_reads_cached_values(book, tmp_path):
     for sheet, cell in STANDARD_CELLS + [("Calc", "A8"), ("Calc", "A11")]:
         text = _csv_cell(sheets, sheet, cell)
         assert _matches(text, ours[(sheet, cell)]), (sheet, cell, text)
+
+
+def _with_stored_errors(src, dst, cells: dict[str, str]) -> None:
+    """A copy of ``src`` whose first sheet stores error values in ``cells`` (coordinate -> error), as
+    LibreOffice saves the cells of an array formula it cannot compute (``#NAME?`` for ``ASM_*``)."""
+    import re
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                for coord, err in cells.items():
+                    text, n = re.subn(rf'<c r="{coord}"[^>]*>.*?</c>', f'<c r="{coord}" t="e"><v>{err}</v></c>', text)
+                    assert n == 1, coord
+                data = text.encode()
+            zout.writestr(info, data)
+
+
+@pytest.mark.parametrize("engine", ["formulas", "auto"])
+def test_an_error_stored_in_an_array_formulas_cells_is_recomputed(tmp_path, engine):
+    # B1:B3 = {A1:A3*2}; C1 reads a covered cell, C2 sums the array. Stored errors in B2 and B3 (what
+    # LibreOffice saves there) once stayed in the file and fed C1 and C2 (#DIV/0! and #DIV/0!), with
+    # exit 0. VLOOKUP is outside the fast engine's functions: "auto" takes the formulas engine too.
+    from openpyxl.worksheet.formula import ArrayFormula
+    from asm_xl.calc.recalc import recalc_file as recalc_any
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for i in (1, 2, 3):
+        ws[f"A{i}"] = i
+    ws["B1"] = ArrayFormula("B1:B3", "=A1:A3*2")
+    ws["B2"], ws["B3"] = 0, 0   # placeholders for the stored errors
+    ws["C1"] = "=B2+1"
+    ws["C2"] = "=SUM(B1:B3)"
+    ws["C3"] = "=VLOOKUP(2,A1:B3,2,FALSE)"
+    wb.save(tmp_path / "plain.xlsx")
+    book = tmp_path / "stored_errors.xlsx"
+    _with_stored_errors(tmp_path / "plain.xlsx", book, {"B2": "#DIV/0!", "B3": "#NAME?"})
+    recalc_any(book, engine=engine)
+    got = openpyxl.load_workbook(book, data_only=True)["S"]
+    assert [got[c].value for c in ("B1", "B2", "B3", "C1", "C2", "C3")] == [2, 4, 6, 5, 12, 4]
