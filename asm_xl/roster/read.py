@@ -36,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from asm_xl.roster.decimal_comma import AMBIGUOUS, decimal_comma
 from asm_xl.roster.file_checks import regular_file
 
 __all__ = ["RosterError", "SUPPORTED_EXTENSIONS", "FIRST_DATA_ROW", "FORMULA_STARTS", "normalize_column_name",
@@ -162,10 +163,6 @@ def _delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-#: a number written with a decimal comma (and dots between thousands): 416569,50 or 1.250,50
-_DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*")
-
-
 def _unclosed_quote_line(text: str) -> int | None:
     """The line where a double quote opens and never closes (it would swallow every row after it)."""
     open_at = None
@@ -173,18 +170,6 @@ def _unclosed_quote_line(text: str) -> int | None:
         if chunk.count('"') % 2:  # an odd count opens a quote, or closes the one left open
             open_at = None if open_at is not None else ln
     return open_at
-
-
-def decimal_comma(cell: str) -> str:
-    """A cell of a semicolon-separated file with its decimal comma as a point ("416569,50" ->
-    "416569.50", "1.250,50" -> "1250.50"); other text unchanged.
-
-    >>> decimal_comma("416569,50"), decimal_comma("1.250,50"), decimal_comma("Okafor, Adaeze")
-    ('416569.50', '1250.50', 'Okafor, Adaeze')
-    """
-    if _DECIMAL_COMMA.fullmatch(cell):
-        return cell.strip().replace(".", "").replace(",", ".")
-    return cell
 
 
 def _csv_records(data: bytes, name: str):
@@ -200,7 +185,7 @@ def _csv_records(data: bytes, name: str):
 
     def european(row: list[str]) -> list[str]:
         out = [decimal_comma(c) for c in row]
-        converted[0] += sum(a != b for a, b in zip(row, out))
+        converted[0] += sum(a != b and not b.endswith(AMBIGUOUS[-20:]) for a, b in zip(row, out))
         return out
 
     def records():
@@ -210,7 +195,8 @@ def _csv_records(data: bytes, name: str):
                     yield european(row)
                 if converted[0]:
                     notes.append(f"semicolon-separated file: {converted[0]} number(s) with a decimal comma read "
-                                 "with a decimal point (416569,50 = 416,569.50)")
+                                 "with a decimal point (416569,50 = 416,569.50; 312,450 or 312.450 is refused: "
+                                 "ambiguous)")
             else:
                 yield from reader
         except csv.Error as e:

@@ -569,3 +569,19 @@ def test_a_roster_with_a_title_above_its_headers_is_told_where_the_headers_are(t
     res = validate_roster(read_roster(path))
     assert ("no 'npi' column: every row needs a physician's NPI (the column headers look like they are on row 2: "
             "put them in row 1, above the first physician)") in res.warnings
+
+
+def test_a_semicolon_csv_refuses_a_number_that_is_a_decimal_or_a_thousands_group(tmp_path):
+    # "312,450" in a semicolon file: 312.45 (decimal comma) or 312,450 (a US thousands group)? It was read
+    # as $312.45, a thousandth of the payments, with only the generic note; "312.450" (European thousands
+    # dot) as 312.45 with no note at all. Now each is a row error naming the column and the value; the
+    # other rows are kept, and an unambiguous decimal comma is read as before.
+    path = _semicolon_copy(tmp_path, {(1, "part_b_payments"): "312,450", (2, "part_b_payments"): "312.450"})
+    df = read_roster(path)
+    v = validate_roster(df)
+    bad = v.errors[v.errors["column"] == "part_b_payments"]
+    assert bad["row"].tolist() == [2, 3] and not v.ok and len(v.scored.scores) == 0
+    assert [x.split(" (")[0] for x in bad["value"]] == ["312,450", "312.450"]
+    assert all("ambiguous in a semicolon-separated file" in x for x in bad["value"])
+    ok = read_roster(_semicolon_copy(tmp_path, {(1, "part_b_payments"): "312450,00", (2, "pi_score"): "0,750"}))
+    assert ok["part_b_payments"].iloc[0] == "312450.00" and ok["pi_score"].iloc[1] == "0.750"

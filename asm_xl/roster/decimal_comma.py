@@ -1,0 +1,40 @@
+"""Numbers in a semicolon-separated CSV (Excel's CSV where the comma is the decimal separator).
+
+Such a file writes 416569,50 for 416,569.50, and 1.250,50 where a cell showed thousands dots. Two
+forms cannot be read safely there: one comma or one dot followed by exactly three digits ("312,450",
+"312.450") is a decimal in one convention and a thousands group in the other, a factor of 1,000 on a
+payment. Such a cell is never guessed: it is marked so that the roster's check rejects it, naming
+the column, the value and how to write it.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["decimal_comma", "AMBIGUOUS"]
+
+#: a number written with a decimal comma (and dots between thousands): 416569,50 or 1.250,50
+_DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*")
+#: one separator followed by exactly three digits, after 1-3 digits not starting with 0: 312,450 or 312.450
+_AMBIGUOUS = re.compile(r"\s*[+-]?[1-9]\d{0,2}[.,]\d{3}\s*")
+#: what an ambiguous cell reads as (text no number check accepts), the value kept in it
+AMBIGUOUS = ("{value} (ambiguous in a semicolon-separated file: a decimal comma or a thousands separator? "
+             "write it without grouping, e.g. 312450 or 312,45)")
+
+
+def decimal_comma(cell: str) -> str:
+    """A cell of a semicolon-separated file with its decimal comma as a point; an ambiguous number
+    marked (:data:`AMBIGUOUS`); other text unchanged.
+
+    >>> decimal_comma("416569,50"), decimal_comma("1.250,50"), decimal_comma("Okafor, Adaeze")
+    ('416569.50', '1250.50', 'Okafor, Adaeze')
+    >>> decimal_comma("0,750"), decimal_comma("1.250.000,75")
+    ('0.750', '1250000.75')
+    >>> decimal_comma("312,450")[:43]
+    '312,450 (ambiguous in a semicolon-separated'
+    """
+    if _AMBIGUOUS.fullmatch(cell):
+        return AMBIGUOUS.format(value=cell.strip())
+    if _DECIMAL_COMMA.fullmatch(cell):
+        return cell.strip().replace(".", "").replace(",", ".")
+    return cell
