@@ -541,9 +541,13 @@ def test_a_clean_score_run_removes_the_error_report_an_earlier_run_left(tmp_path
     (["--set", "peer_overrides=x"], ["--set: setting: 'peer_overrides' is not allowed"]),
     (["--set", "benchmark_year=2019"], ["--set: benchmark_year: 2019 is not allowed (a year with benchmarks: "]),
     (["--scaling-factor", "1.4", "--set", "tfs_midpoint_mode=cohort_median"], ["--midpoint: given_midpoint is blank"]),
+    # float() reads "nan": the option was dropped (national pool, "settings changed: none", exit 0)
+    (["--scaling-factor", "nan"], ["--scaling-factor: 'nan' is not a finite number"]),
+    (["--scaling-factor", "1.2", "--midpoint", "NaN"], ["--midpoint: 'NaN' is not a finite number"]),
+    (["--midpoint", "inf"], ["--midpoint: 'inf' is not a finite number"]),
 ], ids=["midpoint-alone", "factor-with-national", "factor-with-roster", "given-without-factor", "set-factor-with-national",
         "set-given-without-factor", "factor-with-set-roster", "factor-not-allowed", "set-internal-field",
-        "year-without-benchmarks", "median-mode-without-midpoint"])
+        "year-without-benchmarks", "median-mode-without-midpoint", "factor-nan", "midpoint-nan", "midpoint-inf"])
 def test_pool_options_that_contradict_or_mean_nothing_are_a_usage_error(command, options, named, tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main([*command, *options, "--out", str(tmp_path / "out")])

@@ -5,7 +5,21 @@ the command line is read so that a bad one is the command's usage error, never a
 from __future__ import annotations
 
 __all__ = ["pool_opts", "pool_problem", "pool_settings", "setting_pairs", "check_settings_options", "OptionError",
-           "changed_settings_line"]
+           "changed_settings_line", "finite_number"]
+
+import argparse
+import math
+
+
+def finite_number(text: str) -> float:
+    """An option's number: finite (``nan`` and ``inf`` are not numbers a pool can take; float() reads them)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return x
 
 
 def pool_opts(sp):
@@ -16,8 +30,8 @@ def pool_opts(sp):
                     help="which cohort prices the scores: national (default: the national peer model, a "
                          "range over its simulated cohorts), roster (only when the roster IS the whole "
                          "cohort), given (needs --scaling-factor, e.g. from CMS's report)")
-    sp.add_argument("--scaling-factor", type=float, help="the given pool's scaling factor (implies --pool given)")
-    sp.add_argument("--midpoint", type=float, help="the given pool's exchange-function midpoint (default: the "
+    sp.add_argument("--scaling-factor", type=finite_number, help="the given pool's scaling factor (implies --pool given)")
+    sp.add_argument("--midpoint", type=finite_number, help="the given pool's exchange-function midpoint (default: the "
                                                    f"tfs_midpoint setting, {DEFAULT_SETTINGS.tfs_midpoint:g}; "
                                                    "with --scaling-factor only)")
     sp.add_argument("--set", action="append", metavar="NAME=VALUE",
