@@ -728,6 +728,20 @@ def test_a_missing_template_is_named_by_its_option(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_workbook_that_is_not_an_asm_xl_template_is_refused_in_one_line(tmp_path, capsys):
+    # any other workbook as --template: a KeyError traceback ('CostLadder') from deep in the renderer
+    other = tmp_path / "budget.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = 1
+    wb.save(other)
+    assert main(["generate", str(SAMPLE), "--out", str(tmp_path / "out"), "--template", str(other), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"asm-xl: {other} is not an asm-xl template: it has no defined name In_NPI, In_TIN, In_Name (and 25 more); "
+        "use the packaged template (no --template) or one written by asm-xl template"]
+    assert not list((tmp_path / "out").glob("*.xlsx"))   # no workbook written
+
+
 def test_score_refuses_out_and_errors_naming_one_file(tmp_path, capsys):
     # `score bad.csv --out roster_errors.csv` said "scores written", then the error report replaced them
     same = tmp_path / "roster_errors.csv"

@@ -19,6 +19,7 @@ import os
 from asm_xl.workbooks import layout as L
 from asm_xl.xlsx.atomic import write_atomic
 from asm_xl.xlsx.cells import encode_cached_value
+from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import WORKBOOK_PART, open_workbook
 from asm_xl.xlsx.parts import sheet_parts, without_full_calc_on_load
 from asm_xl.xlsx.refs import range_bounds
@@ -48,6 +49,11 @@ class TemplateImage:
         scan = scan_workbook(path)
         self.path = path
         self.names = {name: ref for name, local, _hidden, ref in scan.defined_names if local is None and ref}
+        missing = [n for n in (*L.SCALAR_INPUTS, *L.MEASURE_INPUTS, "CostLadder") if n not in self.names]
+        if missing:   # any other workbook: its cells are unknown, nothing can be filled in
+            raise WorkbookError(f"{path} is not an asm-xl template: it has no defined name {', '.join(missing[:3])}"
+                                f"{f' (and {len(missing) - 3} more)' if len(missing) > 3 else ''}; use the packaged "
+                                "template (no --template) or one written by asm-xl template")
         self.formulas = {k: "=" + v[0] for k, v in scan.formulas.items()}
         self.constants = dict(scan.inputs)
         # fixed array formulas (the template's tables): each covered cell gets its cached value as a formula cell
