@@ -613,6 +613,28 @@ def test_recalc_skips_excels_lock_file_of_an_open_workbook(generated, tmp_path, 
     assert lock.read_bytes().startswith(b"\x0bsomeone")
 
 
+def test_recalc_leaves_a_workbook_open_in_excel_untouched_and_says_so(generated, tmp_path, capsys):
+    # it said the lock file was skipped, then rewrote the open workbook: Excel's next save replaces it
+    book, other = tmp_path / "open.xlsx", tmp_path / "closed.xlsx"
+    for path in (book, other):
+        path.write_bytes(generated[0].read_bytes())
+    sheet, cell = _final_cell(book)
+    for path in (book, other):
+        write_cached_values(path, {(sheet, cell): 12.34})
+    lock = tmp_path / "~$open.xlsx"
+    lock.write_bytes(b"\x0bsomeone   " + b"\0" * 150)
+    before = book.read_bytes()
+    assert main(["recalc", str(lock), str(book), str(other)]) == 1
+    out, err = capsys.readouterr()
+    assert err.splitlines()[1] == (
+        f"{book}: skipped: open in Excel ({lock} beside it): close it there and run again (Excel's next save would "
+        "replace the recalculated values; a lock file left by a crash: delete it)")
+    assert book.read_bytes() == before and other.read_bytes() != before
+    assert [line.split(":")[0] for line in out.splitlines()] == [str(other)]
+    assert main(["recalc", "--check", str(book)]) == 1    # reading it is fine: its stale value is reported
+    assert "cell(s) differ" in capsys.readouterr().out
+
+
 def test_recalc_says_when_every_cached_value_was_already_right_and_the_file_is_untouched(generated, tmp_path, capsys):
     right, stale = tmp_path / "right.xlsx", tmp_path / "stale.xlsx"
     for path in (right, stale):

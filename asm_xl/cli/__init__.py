@@ -112,9 +112,9 @@ def _cmd_recalc(args) -> int:
     from asm_xl.calc.recalc import Recalculator, recalc_file
     from asm_xl.xlsx.atomic import file_stamp
     cache = Recalculator()
-    status = 0
     done: dict = {}
-    files = workbook_files(args.files)
+    files, open_in_excel = workbook_files(args.files, writes=not args.check)
+    status = 1 if open_in_excel else 0
     tally = {"changed": 0, "unchanged": 0, "differ": 0, "match": 0, "failed": 0}
     for k, f in enumerate(files):
         if k % RECALC_CHUNK == 0:
@@ -162,7 +162,8 @@ def _cmd_recalc(args) -> int:
         said = (("differ", "with differences"), ("match", "matching")) if args.check else (
             ("changed", "recalculated and rewritten"), ("unchanged", "already right (unchanged)"))
         print(f"{len(files)} workbook(s): " + ", ".join(f"{tally[k]} {w}" for k, w in said)
-              + (f", {tally['failed']} not done (above)" if tally["failed"] else ""))
+              + (f", {tally['failed']} not done (above)" if tally["failed"] else "")
+              + (f", {open_in_excel} skipped: open in Excel (above)" if open_in_excel else ""))
     return status
 
 
@@ -263,7 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
                "  asm-xl plan roster.csv               the cheapest actions to break-even, per physician\n"
                "  asm-xl recalc wb/*.xlsx              recalculate edited workbooks without Excel\n"
                "exit codes: 0 done; 1 a file could not be read (missing, not a workbook, corrupt, over the size "
-               "limits), values differ (recalc --check) or an output exists (--overwrite); 2 rejected: roster rows "
+               "limits), values differ (recalc --check), a workbook is open in Excel (recalc) or an output exists "
+               "(--overwrite); 2 rejected: roster rows "
                "(see the error report), a workbook that cannot be recalculated, or a usage error (a wrong "
                "option); 3 a file could not be written (disk full, read-only, a folder that is a file or does not "
                "exist); 4 a PDF asked for but LibreOffice is missing or failed; 130 interrupted; 141 the program "

@@ -49,14 +49,32 @@ def year_note(roster, year: int | None) -> str | None:
             "(--year fills only blank performance_year cells)")
 
 
-def workbook_files(files: list) -> list:
-    """``files`` without Excel's lock files (``~$name.xlsx`` under 1 kB, which ``*.xlsx`` matches while a
-    workbook is open in Excel), each one said on stderr; every other name is kept, to be read or refused."""
-    kept = []
+def workbook_files(files: list, *, writes: bool = False) -> tuple[list, int]:
+    """(``files`` without Excel's lock files (``~$name.xlsx`` under 1 kB, which ``*.xlsx`` matches while a
+    workbook is open in Excel), how many workbooks were left out as open in Excel), each one said on stderr;
+    every other name is kept, to be read or refused. Where the files are to be written (``writes``), a
+    workbook with a lock file beside it is left out too: Excel holds it open, and its next save would
+    replace what asm-xl wrote (on a shared drive the rename may fail)."""
+    kept, open_in_excel = [], 0
     for f in files:
         name = os.path.basename(os.fspath(f))
         if name.startswith(LOCK_PREFIX) and os.path.isfile(f) and os.path.getsize(f) < 1024:
             print(f"{f}: skipped: Excel's lock file (its workbook is open in Excel), not a workbook", file=sys.stderr)
+        elif writes and (lock := excel_lock_file(f)) is not None:
+            open_in_excel += 1
+            print(f"{f}: skipped: open in Excel ({lock} beside it): close it there and run again (Excel's next save "
+                  "would replace the recalculated values; a lock file left by a crash: delete it)", file=sys.stderr)
         else:
             kept.append(f)
-    return kept
+    return kept, open_in_excel
+
+
+def excel_lock_file(path) -> str | None:
+    """Excel's owner file of ``path`` where one is beside it: ``~$`` and the file name (its first two
+    characters replaced, as Office does for a long name), else None."""
+    folder, name = os.path.split(os.fspath(path))
+    for lock in (LOCK_PREFIX + name, LOCK_PREFIX + name[2:]):
+        candidate = os.path.join(folder, lock)
+        if len(name) > 2 and os.path.isfile(candidate) and os.path.getsize(candidate) < 1024:
+            return candidate
+    return None
