@@ -750,6 +750,36 @@ def test_a_missing_template_is_named_by_its_option(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_generate_never_writes_its_error_report_index_or_dashboard_over_a_file_it_reads(tmp_path, capsys):
+    # the roster kept as out/roster_errors.csv was replaced by the error report (md5 changed, exit 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("roster_errors.csv", "asm_index.xlsx", "asm_dashboard.xlsx"):
+        roster = out / name
+        shutil.copy(BAD, roster)
+        before = roster.read_bytes()
+        assert main(["generate", str(roster), "--out", str(out), "--quiet"]) == 1
+        assert capsys.readouterr().err.splitlines() == [
+            f"asm-xl: --out {roster} is {roster}, which this command reads: choose another file (an input is never "
+            "overwritten)"]
+        assert roster.read_bytes() == before and sorted(p.name for p in out.iterdir()) == [name]
+        roster.unlink()
+
+
+def test_generate_keeps_a_users_own_file_named_like_its_error_report_unless_overwrite(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = out / "roster_errors.csv"
+    mine.write_text("my notes\n", encoding="utf-8")
+    assert main(["generate", str(BAD), "--out", str(out), "--quiet"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"asm-xl: --out {mine} exists and is not an error report asm-xl wrote: choose another --out or add --overwrite"]
+    assert mine.read_text(encoding="utf-8") == "my notes\n" and not list(out.glob("*.xlsx"))
+    assert main(["generate", str(BAD), "--out", str(out), "--quiet", "--overwrite"]) == 2   # rows rejected
+    assert mine.read_text(encoding="utf-8") != "my notes\n"
+    capsys.readouterr()
+
+
 def test_a_workbook_that_is_not_an_asm_xl_template_is_refused_in_one_line(tmp_path, capsys):
     # any other workbook as --template: a KeyError traceback ('CostLadder') from deep in the renderer
     other = tmp_path / "budget.xlsx"

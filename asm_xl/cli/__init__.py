@@ -34,12 +34,29 @@ def _sample_roster() -> Path:
     return Path(str(resources.files("asm_xl.roster").joinpath("data/sample_roster.csv")))
 
 
+def _replaces_what_generate_reads(args, roster) -> bool:
+    """Whether one of the files generate writes beside the workbooks (the error report, the index, the
+    dashboard) is the roster, the template or the CMS file it reads, or the error report's name holds a
+    file asm-xl did not write: said in one line. (generate wrote its error report over a roster kept as
+    out/roster_errors.csv, and over a user's own file of that name.)"""
+    from asm_xl.roster.report import is_error_report
+    from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME
+    from asm_xl.workbooks.dashboard import DASHBOARD_NAME
+    inputs = [f for f in (roster, args.template, args.cms_participants) if isinstance(f, (str, os.PathLike))]
+    out = args.out or "workbooks"
+    return (any(overwrites_input(os.path.join(out, name), inputs, "--out") for name in (ERRORS_NAME, INDEX_NAME,
+                                                                                          DASHBOARD_NAME))
+            or foreign_report(os.path.join(out, ERRORS_NAME), args.overwrite, is_error_report, "--out"))
+
+
 def _cmd_generate(args, roster) -> int:
     from asm_xl.model.errors import ASMInputError
     from asm_xl.roster import RosterError, summarize_errors
     from asm_xl.workbooks.batch import generate_workbooks
     from asm_xl.xlsx.errors import WorkbookError
     settings = args.settings   # (read and checked with the command line)
+    if _replaces_what_generate_reads(args, roster):
+        return 1
     if args.template and not os.path.isfile(args.template):
         print(f"asm-xl: --template {args.template}: no such file (a template .xlsx/.xlsm; without --template, the "
               "packaged one)", file=sys.stderr)
