@@ -371,11 +371,17 @@ def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool, meanwhile
             results.extend(_render_chunk(c))
             bar.update(len(c))
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(image.path, os.getpid(), _kept_directory())) as ex:
+        ex = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
+                                 initargs=(image.path, os.getpid(), _kept_directory()))
+        try:
             pending = ex.map(_render_chunk, chunks)  # submitted at once
             other = meanwhile() if meanwhile else None
             for c, r in zip(chunks, pending):
                 results.extend(r)
                 bar.update(len(c))
+        except BaseException:   # Ctrl-C, or a failure: the chunks not started are dropped, not rendered first
+            ex.shutdown(wait=True, cancel_futures=True)
+            raise
+        ex.shutdown(wait=True)
     bar.close()
     return results, other

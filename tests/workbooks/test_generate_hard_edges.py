@@ -115,3 +115,36 @@ def test_a_worker_ends_within_a_second_of_its_parents_death(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def test_ctrl_c_stops_generate_within_the_chunks_already_started(tmp_path):
+    # SIGINT to asm-xl generate (the parent; a terminal's Ctrl-C also reaches the workers): it waited for every
+    # queued chunk (here all 6,000 workbooks written after it), then "interrupted". Now the chunks not started
+    # are dropped.
+    import pandas as pd
+    from asm_xl.model.identifiers import npi_check_digit
+    base = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    df = pd.concat([base] * 200, ignore_index=True)
+    df["npi"] = [f"{300_000_000 + i:09d}" + str(npi_check_digit(f"{300_000_000 + i:09d}")) for i in range(len(df))]
+    roster, out = tmp_path / "big.csv", tmp_path / "out"
+    df.to_csv(roster, index=False)
+    proc = subprocess.Popen([sys.executable, "-m", "asm_xl.cli", "generate", str(roster), "--out", str(out), "--jobs",
+                             "2", "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (not out.exists() or len(list(out.glob("*.xlsx"))) < 20):
+            time.sleep(0.1)
+        assert len(list(out.glob("*.xlsx"))) >= 20, "generation did not start"
+        os.kill(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        written = len(list(out.glob("*.xlsx")))
+        assert proc.returncode == 130 and b"interrupted" in err
+        # at most the chunks running or queued when it came (2 workers, one queued call: 3 chunks of 256)
+        assert written <= 3 * 256 < len(df)
+        assert not [p for p in out.iterdir() if p.suffix != ".xlsx"]   # no temporary file left, no index
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
