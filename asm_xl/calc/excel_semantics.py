@@ -157,23 +157,32 @@ def truth(v):
 
 
 def _and_or(fn):
+    """AND / OR as Excel: blank cells, and text in a range, are left out; no value left: #VALUE!
+    (``AND(B1)`` of a blank B1 is #VALUE!, not FALSE); an error value wins."""
     def f(*args):
         vals = []
-        for v in _flat(args):
-            t = truth(v)
-            if is_err(t):
-                return t
-            vals.append(t)
-        return fn(vals)
+        for a in args:
+            in_range = isinstance(a, list)
+            for v in _flat([a]):
+                if v is None or (in_range and isinstance(v, str) and v not in EXCEL_ERRORS):
+                    continue
+                t = truth(v)
+                if is_err(t):
+                    return t
+                vals.append(t)
+        return fn(vals) if vals else XlErr("#VALUE!")
     return f
 
 
 def _left(text, n=1.0):
+    """LEFT(text, n): the first int(n) characters; n below 0: #VALUE! (Excel; a Python slice took the end off)."""
     t = scalar(text)
     if is_err(t):
         return t
     n = num(n)
-    return n if is_err(n) else as_text(t)[: int(n)]
+    if is_err(n):
+        return n
+    return XlErr("#VALUE!") if n < 0 else as_text(t)[: int(n)]
 
 
 def _index(array, row, col=None):

@@ -314,6 +314,11 @@ CASES = [
     ('=IF(LEFT(A1,1)="0",0,IF(A1=B1,"same","different"))', st.one_of(BLANK, WHOLE, TEXT)),
     ('=IF(OR(A1="",B1=""),"",A1-B1)', st.one_of(BLANK, NUMBERS, TEXT)),
     ("=-A1^2+B1%", st.one_of(BLANK, NUMBERS)),
+    # blank cells are left out; none left: #VALUE! (AND of a blank cell was FALSE)
+    ("=AND(A1,B1)", st.one_of(BLANK, NUMBERS, st.booleans())),
+    ("=OR(A1:B1)", st.one_of(BLANK, NUMBERS, st.booleans(), TEXT)),
+    # a negative length is #VALUE! (a Python slice cut the end off: "ab")
+    ('=LEFT("abc",A1)&"|"&LEFT("xyz",B1)', st.one_of(BLANK, WHOLE.map(lambda x: x % 7 - 3))),
 ]
 
 
