@@ -392,6 +392,27 @@ def test_xlsx_bad_roster_gives_the_same_errors_as_the_csv(tmp_path):
     pd.testing.assert_frame_equal(validate_roster(read_roster(p)).errors, validate_roster(csv_df).errors)
 
 
+def test_an_xlsx_roster_with_millions_of_cells_is_refused_before_openpyxl(tmp_path, monkeypatch):
+    # 50 kB on disk, 2.1 million empty cells (or 3 million shared strings: 42 s and 566 MB in openpyxl
+    # before any check); counted by the Excel-file layer's byte scan first, as recalc does
+    base, p = tmp_path / "base.xlsx", tmp_path / "cells.xlsx"
+    _write_xlsx(read_roster(BAD), base)
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"</sheetData>", b'<row r="9999">' + b'<c r="A9999"/>' * 2_100_000 + b"</row></sheetData>")
+            zout.writestr(info, body)
+    assert p.stat().st_size < 200_000
+
+    def no_openpyxl(*a, **k):
+        raise AssertionError("openpyxl must not see a refused package")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", no_openpyxl)
+    with pytest.raises(RosterError, match=r"cells.xlsx has 2,10\d,\d{3} cells \(limit 2,000,000"):
+        read_roster(p)
+
+
 def test_zip_bomb_like_xlsx_is_refused_before_openpyxl(tmp_path, monkeypatch):
     p = tmp_path / "bomb.xlsx"
     _write_xlsx(read_roster(BAD), p)
