@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from asm_xl.xlsx.cells import MAX_STRING
 from asm_xl.model.adjustments import ia_adjustment
 from asm_xl.model.cohort import CohortResult, score_cohort
 from asm_xl.model.columns import all_columns
@@ -201,6 +202,11 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
         errs.append({"pos": i, "column": column, "value": None if roster_text(value) == "" else value,
                      "reason": reason})
 
+    for c in df.columns:   # a text no cell holds: Excel would repair the workbook, or cut it
+        lengths = df[c].map(lambda v: len(v) if v.__class__ is str else 0).to_numpy()
+        for i in np.flatnonzero(lengths > MAX_STRING):
+            add(i, str(c), df[c].iat[i][:40] + "...", f"{lengths[i]:,} characters: an Excel cell holds at most "
+                                                      f"{MAX_STRING:,}")
     for i in range(n):
         if npi_txt[i] == "":
             add(i, "npi", npi_raw[i], "required: the physician's 10-digit NPI")

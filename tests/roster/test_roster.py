@@ -606,3 +606,17 @@ def test_a_semicolon_csv_refuses_a_number_that_is_a_decimal_or_a_thousands_group
     assert all("ambiguous in a semicolon-separated file" in x for x in bad["value"])
     ok = read_roster(_semicolon_copy(tmp_path, {(1, "part_b_payments"): "312450,00", (2, "pi_score"): "0,750"}))
     assert ok["part_b_payments"].iloc[0] == "312450.00" and ok["pi_score"].iloc[1] == "0.750"
+
+
+def test_a_text_longer_than_an_excel_cell_holds_is_a_row_error_naming_the_column_and_its_length(tmp_path):
+    # a 40,000-character name went into the workbook's Inputs!B6 as it was (Excel repairs or cuts the
+    # file), and was silently cut to 32,767 in the index
+    rows = list(csv.reader(SAMPLE.read_text(encoding="utf-8-sig").splitlines()))[:4]
+    rows[1][rows[0].index("name")] = "A" * 40_000
+    path = tmp_path / "long.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    v = validate_roster(read_roster(path))
+    assert v.errors[["row", "column", "value", "reason"]].values.tolist() == [
+        [2, "name", "A" * 40 + "...", "40,000 characters: an Excel cell holds at most 32,767"]]
+    assert len(v.valid) == 2   # the other rows are kept
