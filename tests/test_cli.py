@@ -840,3 +840,22 @@ def test_the_score_table_shows_tin_only_for_a_roster_of_several_not_for_blanks()
     assert one.splitlines()[0].split()[:2] == ["NPI", "Physician"]   # one TIN, typed two ways, and a blank
     two = score_table(pd.DataFrame({**base, "tin": ["12-3456789", "98-7654321", ""]}))
     assert two.splitlines()[0].split()[:3] == ["NPI", "TIN", "Physician"]
+
+
+def test_score_and_plan_show_a_rosters_control_characters_escaped_and_long_names_cut(tmp_path, capsys):
+    # an ESC sequence recoloured the terminal, a right-to-left override reversed the line, and a 5,000-
+    # character name padded every row of the table to 5,000 columns
+    import csv
+    rows = list(csv.reader(SAMPLE.read_text(encoding="utf-8-sig").splitlines()))[:5]
+    col = rows[0].index("name")
+    rows[1][col], rows[2][col], rows[3][col] = "\x1b[31mred", "\u202eevil", "N" * 5000
+    roster = tmp_path / "hostile.csv"
+    with open(roster, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    for command in (["score", str(roster), "--errors", str(tmp_path / "e.csv")], ["plan", str(roster)]):
+        main(command)
+        out = capsys.readouterr().out
+        assert "\x1b" not in out and "\u202e" not in out and max(map(len, out.splitlines())) < 400
+    main(["score", str(roster), "--errors", str(tmp_path / "e.csv")])
+    out = capsys.readouterr().out
+    assert "\\x1b[31mred" in out and "\\u202eevil" in out and "N" * 57 + "..." in out

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["print_warnings", "write_failure", "kept_output", "tolerant_streams", "overwrites_input", "csv_output",
+__all__ = ["console_text", "print_warnings", "write_failure", "kept_output", "tolerant_streams", "overwrites_input", "csv_output",
            "foreign_report"]
 
 
@@ -100,3 +100,26 @@ def tolerant_streams(*streams) -> None:
     for stream in streams or (sys.stdout, sys.stderr):
         if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+
+
+#: characters a terminal acts on instead of showing: controls (ESC sequences recolour or move the
+#: cursor), format characters (right-to-left overrides reorder the line, zero widths hide), separators
+_HIDDEN = frozenset(("Cc", "Cf", "Zl", "Zp"))
+
+
+def console_text(text: object, limit: int = 60) -> str:
+    """A roster's text as the console shows it: each control or format character as its escape
+    (``\\x1b``, ``\\u202e``), never acted on, and at most ``limit`` characters (a 5,000-character name
+    padded every row of a table to 5,000 columns), cut with "...".
+
+    >>> console_text("\\x1b[31mred"), console_text("abc\\u202eevil"), console_text("x" * 70, limit=10)
+    ('\\\\x1b[31mred', 'abc\\\\u202eevil', 'xxxxxxx...')
+    """
+    import unicodedata
+    text = "" if text is None else str(text)
+    if not text.isprintable() or len(text) > limit:
+        text = "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _HIDDEN else ch
+                       for ch in text)
+        if len(text) > limit:
+            text = text[:limit - 3] + "..."
+    return text

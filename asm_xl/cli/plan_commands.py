@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 
 from asm_xl.cli.arguments import performance_year
-from asm_xl.cli.output import csv_output, kept_output, overwrites_input, print_warnings
+from asm_xl.cli.output import console_text, csv_output, kept_output, overwrites_input, print_warnings
 from asm_xl.cli.settings_options import pool_opts
 
 __all__ = ["add_plan_parser", "run_plan", "PLAN_COLUMNS"]
@@ -137,7 +137,8 @@ def plan_text(plan: pd.DataFrame, target: str, settings) -> str:
              + (f"; {excepted} with an exception not planned: neutral factor" if excepted else "") + "):"]
     for rec in below.to_dict("records"):
         tin = f", TIN {rec['tin']}" if rec.get("tin") else ""
-        who = f"{rec['name']} ({rec['npi']}{tin}, {rec['cohort']} {rec['performance_year']})"
+        who = f"{console_text(rec['name'])} ({console_text(rec['npi'])}{console_text(tin)}, {rec['cohort']} " \
+              f"{rec['performance_year']})"
         need = "" if rec["target_score"] is None or rec["target_score"] != rec["target_score"] else \
             f" needs {rec['target_score']:.2f}"
         after = "" if rec.get("final_after") is None or rec["final_after"] != rec["final_after"] else \

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
+from asm_xl.cli.output import console_text
 from asm_xl.workbooks.kept import STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS
 
 __all__ = ["top_actions_summary", "money", "practice_summary", "scores_source", "score_table", "stale_summary",
@@ -19,7 +20,7 @@ def top_actions_summary(actions, n: int = 3) -> str:
     lines = ["Most valuable actions (each alone; the change of the physician's dollars over the simulated "
              "cohorts, middle P50 [cautious P10, hopeful P90]):"]
     for i, a in enumerate(actions.head(n).itertuples(), start=1):
-        lines.append(f"  {i}. {a.name} ({a.cohort}): {a.label}  {money(a.value_p50)} "
+        lines.append(f"  {i}. {console_text(a.name)} ({a.cohort}): {a.label}  {money(a.value_p50)} "
                      f"[P10 {money(a.value_p10)}, P90 {money(a.value_p90)}]")
     return "\n".join(lines)
 
@@ -85,6 +86,9 @@ def score_table(scores) -> str:
             del columns[key]
     table = scores.reindex(columns=list(columns)).astype(object)
     shown = table.where(table.notna(), None)
+    for c in ("npi", "tin", "name"):   # a roster's text, never acted on by the terminal
+        if c in shown.columns:
+            shown[c] = [console_text(x) for x in shown[c]]
     for c in ("dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90"):
         shown[c] = [money(x) for x in shown[c]]
     shown["factor"] = [pct(x) for x in shown["factor"]]
@@ -110,7 +114,8 @@ def _why_lines(scores, excepted: list) -> str:
         final = rec.get("final_score")
         if (e or final is None or final != final or final == 0) and str(rec["note"] or "").strip():
             tin = str(rec.get("tin", "") or "").strip()
-            lines.append(f"  {rec.get('name', '')} ({rec.get('npi', '')}{', TIN ' + tin if tin else ''}): {rec['note']}")
+            lines.append(f"  {console_text(rec.get('name', ''))} ({console_text(rec.get('npi', ''))}"
+                         f"{', TIN ' + console_text(tin) if tin else ''}): {rec['note']}")
     return ("\nwhy:\n" + "\n".join(lines)) if lines else ""
 
 
