@@ -66,12 +66,24 @@ def typed_number(text: str, *, percent: bool = False) -> float:
 
 
 def percent_hint(value: object) -> str:
-    """For a fraction column given a number between 2 and 100: " (did you mean 85%?)"."""
+    """For a fraction column given a number between 2 and 100: " (did you mean 85%?)"; given a decimal
+    comma (a comma not followed by groups of three digits): " (a decimal comma? write 0.9)".
+
+    >>> percent_hint("85"), percent_hint("0,9"), percent_hint("1,000"), percent_hint("0.5")
+    (' (did you mean 85%?)', ' (a decimal comma? write 0.9)', '', '')
+    """
+    text = str(value).strip()
+    if _DECIMAL_COMMA.fullmatch(text):   # "0,9" read as 9 said "did you mean 9%?"
+        return f" (a decimal comma? write {text.replace(',', '.')})"
     try:
-        x = float(str(value).strip().replace(",", ""))
+        x = typed_number(text)
     except ValueError:
         return ""
     return f" (did you mean {x:g}%?)" if 2.0 <= x <= 100.0 else ""
+
+
+#: one comma between digits that is not a thousands group: "0,9", "12,5", "1,2345"
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,(?!\d{3}$)\d+")
 
 
 def as_number(field: str, value: object, *, minimum: float | None = None,

@@ -81,6 +81,16 @@ def test_pi_score_as_percent_is_rejected():
         score_participant(hf(pi_score=80))
 
 
+def test_a_decimal_comma_in_a_fraction_is_named_as_such_in_the_roster_check():
+    # "0,9" in a comma-separated file read as 9 and said "(did you mean 9%?)": the user meant 0.9
+    import pandas as pd
+    from asm_xl.model.cohort import score_cohort
+    row = {"cohort": "HF", "performance_year": 2027, "practice_size": 5, "part_b_payments": 100_000, "ia_done": 2,
+           "pi_score": "0,9"}
+    (reason,) = score_cohort(pd.DataFrame([row])).errors["reason"]
+    assert reason == "must be a fraction between 0 and 1 (70% is 0.70) (a decimal comma? write 0.9)"
+
+
 def test_practice_size_zero_is_rejected():
     with pytest.raises(ASMInputError, match=r"practice_size: 0 is not allowed \(a whole number of clinicians >= 1\)"):
         score_participant(hf(practice_size=0))
