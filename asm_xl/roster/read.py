@@ -180,6 +180,9 @@ def _csv_records(data: bytes, name: str):
     if unclosed is not None:
         raise RosterError(f"{name}: line {unclosed}: a double quote (\") opens and never closes, so every row "
                           "after it would be read as one cell: close the quote or remove it")
+    # a cell as long as the file may be (csv's default limit, 131,072, refused the whole file for one long
+    # name): the roster's check names the cell if it is longer than a workbook cell holds
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
     converted = [0]
 

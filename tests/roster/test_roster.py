@@ -610,13 +610,13 @@ def test_a_semicolon_csv_refuses_a_number_that_is_a_decimal_or_a_thousands_group
 
 def test_a_text_longer_than_an_excel_cell_holds_is_a_row_error_naming_the_column_and_its_length(tmp_path):
     # a 40,000-character name went into the workbook's Inputs!B6 as it was (Excel repairs or cuts the
-    # file), and was silently cut to 32,767 in the index
+    # file), and was silently cut to 32,767 in the index; one of 200,000 refused the whole file
     rows = list(csv.reader(SAMPLE.read_text(encoding="utf-8-sig").splitlines()))[:4]
-    rows[1][rows[0].index("name")] = "A" * 40_000
+    rows[1][rows[0].index("name")] = "A" * 200_000   # past csv's own limit (131,072), which refused the file
     path = tmp_path / "long.csv"
     with open(path, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows(rows)
     v = validate_roster(read_roster(path))
     assert v.errors[["row", "column", "value", "reason"]].values.tolist() == [
-        [2, "name", "A" * 40 + "...", "40,000 characters: an Excel cell holds at most 32,767"]]
+        [2, "name", "A" * 40 + "...", "200,000 characters: an Excel cell holds at most 32,767"]]
     assert len(v.valid) == 2   # the other rows are kept
