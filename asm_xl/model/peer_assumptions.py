@@ -100,7 +100,8 @@ class PeerAssumptions:
                              "(80 -> 0.95) only gives k x (80 - m) = ln 19 (k = 0.098 at m 50, 0.147 at m 60).",
                              maximum=2.0)
     share_median_midpoint: float = _peer(0.5, "ASSUMPTION", "Probability that the midpoint m is the cohort's "
-                                         "median final score rather than the fixed midpoint setting.", maximum=1.0)
+                                         "median final score rather than the fixed midpoint setting, while "
+                                         "tfs_midpoint_mode is 'either' (fixed: 0, cohort_median: 1).", maximum=1.0)
     cohort_replicates: int = _peer(25, "ASSUMPTION", "Independent national cohorts of peers drawn (each re-used "
                                    "under several draws of the uncertain assumptions): sampling noise of a cohort "
                                    "of this size enters, at a fraction of the cost.", minimum=1)

@@ -79,8 +79,22 @@ def national_pool(cohort: str, performance_year: int, settings: Settings = DEFAU
     the whole cohort the physician is compared with, as it would. A pure function of its arguments
     (seeded), kept in memory for the last few. The cohort's published exchange function, if any,
     fixes k and m (:func:`cohort_settings`)."""
-    return _national_pool(str(cohort).upper(), int(performance_year), cohort_settings(cohort, performance_year,
-                                                                                        settings))
+    return _national_pool(str(cohort).upper(), int(performance_year),
+                          midpoint_rule_of_draws(cohort_settings(cohort, performance_year, settings)))
+
+
+def midpoint_rule_of_draws(settings: Settings) -> Settings:
+    """``settings`` with the national draws' midpoint rule that ``tfs_midpoint_mode`` chose [spec 8: every API
+    honours the chosen mode]::
+
+        share of draws with m = the cohort's median = 0                           'fixed'
+                                                     = 1                           'cohort_median'
+                                                     = peer_share_median_midpoint  'either' (the rule is uncertain)
+
+    so the range is priced on the rule the point estimate is (a chosen 'fixed' range mixed in median-rule
+    cohorts, its P50 1.1 points of factor above the point estimate)."""
+    share = {"fixed": 0.0, "cohort_median": 1.0}.get(settings.tfs_midpoint_mode)
+    return settings if share is None else settings.replace(peer_share_median_midpoint=share)
 
 
 def _national_pool(cohort: str, performance_year: int, settings: Settings) -> PoolDraws:
@@ -157,7 +171,7 @@ def given_point(cohort: str | None, performance_year: int, settings: Settings = 
     if midpoint is not None:
         _, m = checked_given(midpoint=midpoint, midpoint_field=midpoint_field)
         m_from = midpoint_field if midpoint_field.startswith("given_") else f"the {midpoint_field} argument"
-    elif own.tfs_midpoint_mode == "fixed":
+    elif own.tfs_midpoint_mode != "cohort_median":   # fixed, or either: the point estimate's fixed m
         m = float(own.tfs_midpoint)
         published = None if cohort is None else exchange_function(cohort, performance_year)
         m_from = ("tfs_midpoint, fixed mode" if published is None or published.midpoint is None else
@@ -272,7 +286,7 @@ def fixed_midpoint(settings: Settings = DEFAULT_SETTINGS) -> float | None:
     then a cohort's median)."""
     if settings.pool == "given" and settings.given_midpoint is not None:
         return float(settings.given_midpoint)
-    return float(settings.tfs_midpoint) if settings.tfs_midpoint_mode == "fixed" else None
+    return None if settings.tfs_midpoint_mode == "cohort_median" else float(settings.tfs_midpoint)
 
 
 def resolve_point(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS, *,

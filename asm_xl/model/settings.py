@@ -110,8 +110,10 @@ class Settings:
     tfs_midpoint: float = _setting(
         50.0, "ASSUMPTION", "m of the exchange function when the midpoint is fixed.", minimum=0, maximum=100)
     tfs_midpoint_mode: str = _setting(
-        "fixed", "ASSUMPTION", "Midpoint m of the exchange function: 'fixed' (tfs_midpoint) or 'cohort_median'.",
-        choices=("fixed", "cohort_median"))
+        "either", "ASSUMPTION", "Midpoint m of the exchange function: 'fixed' (tfs_midpoint), 'cohort_median' (the "
+        "cohort's median final score), or 'either' (CMS has not said: the national range covers both, the median in "
+        "a share peer_share_median_midpoint of its cohorts; the point estimate takes the fixed m).",
+        choices=("either", "fixed", "cohort_median"))
     pool_withhold: float = _setting(
         0.15, "ASSUMPTION", "Share of the amount at risk CMS keeps; the rest is paid back (secondary sources: CMS has "
         "not published it).",

@@ -40,6 +40,24 @@ def test_the_national_point_is_the_median_scaling_factor_of_the_draws_with_the_s
     assert mpoint.scaling_factor == float(np.median(mpool.scaling_factor[mpool.median_rule]))
 
 
+def test_the_national_range_is_drawn_under_the_midpoint_rule_the_mode_chose():
+    # spec 8: every API honours the chosen mode. 'fixed' drew half its cohorts with the median midpoint all
+    # the same: its P10-P90 were those of 'cohort_median' (e.g. factor P50 0.0610 in both, the point 0.0497
+    # and 0.0619). 'either' (the default: CMS has not said) keeps the mixture of peer_share_median_midpoint.
+    either = national_pool("HF", 2027, SMALL)
+    assert 0 < either.median_rule.sum() < either.draws and SMALL.tfs_midpoint_mode == "either"
+    fixed = national_pool("HF", 2027, SMALL.replace(tfs_midpoint_mode="fixed"))
+    median = national_pool("HF", 2027, SMALL.replace(tfs_midpoint_mode="cohort_median"))
+    assert not fixed.median_rule.any() and median.median_rule.all()
+    assert (fixed.midpoint == 50.0).all() and not np.array_equal(median.scaling_factor, fixed.scaling_factor)
+    # the point estimate sits on its own pool: the median scaling factor of every draw
+    for settings, pool in ((SMALL.replace(tfs_midpoint_mode="fixed"), fixed),
+                           (SMALL.replace(tfs_midpoint_mode="cohort_median"), median)):
+        assert reference_point("HF", 2027, settings).scaling_factor == float(np.median(pool.scaling_factor))
+    # the published exchange function's rule and an explicit share stay as they were
+    assert national_pool("HF", 2027, SMALL.replace(peer_share_median_midpoint=0.0)).median_rule.sum() == 0
+
+
 def test_the_scalar_api_prices_with_the_pool_in_force_and_says_so():
     s = score_participant(_final_80(), settings=SMALL)
     point = reference_point("HF", 2027, SMALL)

@@ -16,7 +16,7 @@ def test_defaults_are_the_spec_values():
     assert (s.cost_episode_minimum, s.quality_weight) == (20, 0.5)
     assert (s.ia_penalty_per_missing, s.pi_max_penalty, s.complex_bonus_max) == (10.0, 10.0, 10.0)
     assert (s.solo_practice_bonus, s.small_practice_bonus, s.small_practice_max_clinicians) == (15.0, 10.0, 15)
-    assert (s.tfs_steepness, s.tfs_midpoint, s.tfs_midpoint_mode) == (0.1, 50.0, "fixed")
+    assert (s.tfs_steepness, s.tfs_midpoint, s.tfs_midpoint_mode) == (0.1, 50.0, "either")
     assert (s.pool_withhold, s.pool, s.given_scaling_factor, s.given_midpoint) == (0.15, "national", None, None)
     assert s.bound_factors and s.payment_weighted_pool and s.reweight_unscored_category
     assert s.pi_adjustment_linear and s.measure_points_decimals == -1 and s.benchmark_year == 0
@@ -74,7 +74,7 @@ def test_whole_number_setting_rejects_fractions():
 
 def test_choice_setting_accepts_any_case_and_rejects_others():
     assert Settings(tfs_midpoint_mode=" Cohort_Median ").tfs_midpoint_mode == "cohort_median"
-    with pytest.raises(ASMInputError, match=r"tfs_midpoint_mode: 'mean' is not allowed \(one of fixed, cohort_median\)"):
+    with pytest.raises(ASMInputError, match=r"tfs_midpoint_mode: 'mean' is not allowed \(one of either, fixed, cohort_median\)"):
         Settings(tfs_midpoint_mode="mean")
 
 
