@@ -203,7 +203,10 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
                      "reason": reason})
 
     for c in df.columns:   # a text no cell holds: Excel would repair the workbook, or cut it
-        lengths = df[c].map(lambda v: len(v) if v.__class__ is str else 0).to_numpy()
+        values = df[c].to_numpy(dtype=object)
+        if max((len(v) for v in values if v.__class__ is str), default=0) <= MAX_STRING:   # (8,600 rows: 40 ms)
+            continue
+        lengths = np.array([len(v) if v.__class__ is str else 0 for v in values])
         for i in np.flatnonzero(lengths > MAX_STRING):
             add(i, str(c), df[c].iat[i][:40] + "...", f"{lengths[i]:,} characters: an Excel cell holds at most "
                                                       f"{MAX_STRING:,}")
