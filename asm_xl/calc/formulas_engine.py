@@ -17,7 +17,6 @@ re-exported here for existing callers.
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import os
 import warnings
@@ -50,13 +49,13 @@ def _load_model(path: str):
     return model
 
 
-@functools.cache
 def _model_class():
     """``formulas.ExcelModel`` that ignores the values stored in the cells an array formula covers, as
     Excel does: the array's result is theirs. ``formulas`` already skips a stored number or text there,
     but reads a stored error value (``#NAME?`` in every cell of an ``ASM_*`` table LibreOffice saved) as
     a formula of its own, whose constant then wins over the array's result for every formula reading
-    that cell."""
+    that cell. (Made for each model: a module keeps no compiled state, and a class costs microseconds
+    beside a compile.)"""
     formulas = load_formulas()
 
     class ExcelModel(formulas.ExcelModel):
