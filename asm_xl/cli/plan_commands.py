@@ -58,7 +58,7 @@ def run_plan(args) -> int:
         scored = v.scored if v.scored is not None else score_cohort(v.valid, performance_year=args.year,
                                                                      settings=settings)
         # the cost ladders the roster built from all its rows: a physician re-scored alone would have none
-        cost = {(c, y): ladder for (c, y, _id, kind), ladder in scored.ladders.items() if kind == "cost"}
+        cost = scored.cost_ladders
         wanted = _wanted(args.npi)
         plan = plan_rows(v.valid, scored.scores, args.target, wanted, settings, args.year, cost)
     except (ASMInputError, RosterError) as e:

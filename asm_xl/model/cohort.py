@@ -57,6 +57,13 @@ class CohortResult:
     #: things worth knowing that reject nothing (a 'roster' pool far smaller than CMS's cohort)
     warnings: list = field(default_factory=list)
 
+    @property
+    def cost_ladders(self) -> dict:
+        """The cost ladders the scoring used, as ``cost_ladders`` of :func:`score_cohort` takes them
+        (``{(cohort, performance year): Ladder}``): a what-if that re-scores a physician alone, or under
+        another pool, scores his episode cost on the ladder his roster gave it."""
+        return {(c, y): ladder for (c, y, _id, kind), ladder in self.ladders.items() if kind == "cost"}
+
 
 @dataclass
 class CheckedInputs:

@@ -219,7 +219,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         tasks.append((str(paths[i]), inputs))
     # the dashboard's numbers are computed while worker processes write the workbooks
     rendered, numbers = _run(tasks, image, jobs, progress, meanwhile=lambda: dashboard_numbers(
-        valid, scores, settings=settings, performance_year=performance_year, participation=participation))
+        valid, scores, settings=settings, performance_year=performance_year, participation=participation,
+        cost_ladders=scored.cost_ladders))
     rendered = iter(rendered)
     results = []
     for i, path in enumerate(paths):

@@ -610,3 +610,39 @@ def test_a_given_pool_says_its_estimate_and_p50_are_one_figure():
     assert said.startswith("the same: a given or roster pool is one point")
     national = dict(roster_dashboard(v, score_cohort(v).scores).assumptions)["Estimate or P50?"]
     assert national.startswith("the estimate prices the score at one representative draw")
+
+
+def _roster_with_episode_costs(n: int = 25) -> pd.DataFrame:
+    """n HF physicians of the sample (new NPIs), each with 30 episodes and an episode cost, no cost points."""
+    from asm_xl.model.identifiers import npi_check_digit
+    base = read_roster(SAMPLE)
+    hf = base[base["specialty"].str.contains("Cardiology|Heart", case=False, regex=True)]
+    df = pd.concat([hf] * (n // len(hf) + 1), ignore_index=True).head(n).copy()
+    df["npi"] = [f"{400_000_000 + i:09d}" + str(npi_check_digit(f"{400_000_000 + i:09d}")) for i in range(n)]
+    df["cost_episodes"], df["cost_points"] = "30", ""
+    df["episode_cost"] = [str(20_000 + 500 * i) for i in range(n)]
+    return df
+
+
+def test_a_roster_pools_dashboard_prices_episode_costs_on_the_ladder_its_scores_used():
+    # pool 'roster' with 25 episode costs: the scores (and workbooks, index) score cost on the roster's
+    # ladder; the dashboard re-scored its actions and projection under a given pool, where a roster builds
+    # no ladder: every physician's 'before' lacked cost (80 where the scores said 90; P10 = P50 = P90)
+    from asm_xl.model.settings import Settings
+    from asm_xl.workbooks.dashboard.compute import dashboard_numbers
+    df = _roster_with_episode_costs()
+    settings = Settings(pool="roster")
+    res = score_cohort(df, settings=settings)
+    assert res.cost_ladders and res.scores["cost"].notna().all()
+    numbers = dashboard_numbers(df, res.scores, settings=settings, cost_ladders=res.cost_ladders)
+    before = numbers.actions.groupby("row")["final_before"].first()
+    assert len(before) == len(df)
+    assert np.allclose(before.to_numpy(dtype=float), res.scores.loc[before.index, "final_score"].to_numpy(dtype=float),
+                       rtol=0, atol=1e-9)
+    projected = numbers.projection.groupby("row")["final_score"].first()
+    assert len(projected) == len(df) and np.allclose(
+        projected.to_numpy(dtype=float), res.scores.loc[projected.index, "final_score"].to_numpy(dtype=float),
+        rtol=0, atol=1e-9)
+    # without the scores' ladders (as before), the re-scoring loses cost: the check above is not idle
+    blind = dashboard_numbers(df, res.scores, settings=settings).actions.groupby("row")["final_before"].first()
+    assert not np.allclose(blind.to_numpy(dtype=float), before.to_numpy(dtype=float))

@@ -66,12 +66,12 @@ def projection_pools(scores: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS
 
 def roster_dashboard(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
                      workbook_files: pd.DataFrame | None = None, performance_year: int | None = None,
-                     participation=None) -> Dashboard:
+                     participation=None, cost_ladders: dict | None = None) -> Dashboard:
     """The dashboard of the valid roster rows ``valid`` and their cohort scores ``scores`` (same
     index, :func:`~asm_xl.model.cohort.score_cohort` with ``settings``); ``workbook_files``: per row
     ``file`` and ``status``; ``participation``: as :func:`~asm_xl.model.projection.project_five_years`."""
     return dashboard_numbers(valid, scores, settings=settings, performance_year=performance_year,
-                             participation=participation).dashboard(workbook_files)
+                             participation=participation, cost_ladders=cost_ladders).dashboard(workbook_files)
 
 
 @dataclass(frozen=True)
@@ -94,15 +94,21 @@ class DashboardNumbers:
 
 
 def dashboard_numbers(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
-                      performance_year: int | None = None, participation=None) -> DashboardNumbers:
-    """The model's part of :func:`roster_dashboard` (ranges, break-even scores, actions, projection)."""
+                      performance_year: int | None = None, participation=None,
+                      cost_ladders: dict | None = None) -> DashboardNumbers:
+    """The model's part of :func:`roster_dashboard` (ranges, break-even scores, actions, projection).
+    ``cost_ladders``: those the scores used (:attr:`~asm_xl.model.cohort.CohortResult.cost_ladders`): the
+    actions and the projection re-score under a given pool, where a roster builds none (a roster pool's
+    episode costs were re-scored as not scored: P10 = P50 = P90 = -$5,294 beside 'likely to gain')."""
     pools = yearly_pools(scores, settings)
     ranges = payment_ranges(scores, settings=settings)
     needed = scores_needed(scores, pool=pools, settings=settings)
     table = pd.concat([scores, ranges, needed[["break_even_score", "points_to_break_even", "gain_target_score"]]],
                       axis=1)
     scoring = final_score_settings(settings)   # final scores only (see the module note): the pools price them
-    actions = action_values(valid, settings=scoring, pool=pools, errors="skip", performance_year=performance_year)
+    actions = action_values(valid, settings=scoring, pool=pools, errors="skip", performance_year=performance_year,
+                            cost_ladders=cost_ladders)
     projection = project_five_years(valid, settings=scoring, pool=projection_pools(scores, settings),
-                                    participation=participation, errors="skip", performance_year=performance_year)
+                                    participation=participation, errors="skip", performance_year=performance_year,
+                                    cost_ladders=cost_ladders)
     return DashboardNumbers(table, actions, projection, settings, pools)
