@@ -78,14 +78,19 @@ def no_cost_ladder_note(settings: Settings = DEFAULT_SETTINGS) -> str:
     roster gives one only as the whole cohort (pool 'roster') from enough reporters
     (``asm_xl.model.cohort``); none was given."""
     return ("Cost not scored: no cost ladder for the episode cost (CMS publishes none; a roster builds one only as "
-            f"the whole cohort, pool 'roster', from at least {settings.benchmark_minimum_reporters} episode costs) "
-            "[spec 8][MIPS]. Cost points from CMS's report need none.")
+            "the whole cohort, pool 'roster' or ladders from cohort data, from at least "
+            f"{settings.benchmark_minimum_reporters} episode costs) [spec 8][MIPS]. Cost points from CMS's report "
+            "need none.")
 
 
-def unscored_episode_costs_warning(count: int, settings: Settings = DEFAULT_SETTINGS) -> str:
+def unscored_episode_costs_warning(count: int, settings: Settings = DEFAULT_SETTINGS,
+                                   roster_builds: bool | None = None) -> str:
     """The warning of a scored table where ``count`` participants' episode costs found no cost ladder
-    (:func:`no_cost_ladder_note`)."""
-    where = ("too few episode costs to build a cost ladder from" if settings.pool == "roster"
+    (:func:`no_cost_ladder_note`); ``roster_builds``: whether the roster could give one (pool 'roster' or
+    ladders from the cohort's data; default: the pool is 'roster'), so that too few costs were the cause."""
+    if roster_builds is None:
+        roster_builds = settings.pool == "roster"
+    where = ("too few episode costs to build a cost ladder from" if roster_builds
              else "no cost ladder: CMS publishes none, and the roster is not the cohort "
                   f"(pool '{settings.pool}')")
     return (f"{count} participant(s)' episode_cost not scored: {where}; their cost weight moves to quality. Give "

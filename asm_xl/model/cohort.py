@@ -27,6 +27,7 @@ import pandas as pd
 from asm_xl.model import adjustments, categories, exceptions, final_score as final_mod, payment
 from asm_xl.model.benchmarks import BenchmarkTable, LadderOverrides, ladder_from_rates, packaged_benchmarks
 from asm_xl.model.categories import MeasureStatus
+from asm_xl.model.cost_ladders import BUILD, given_cost_ladder, roster_cost_ladder, roster_gives_cost_ladder
 from asm_xl.model.measure_checks import measure_inputs
 from asm_xl.model.cohort_checks import (Checker, cohort_codes, ia_done_column, report_duplicates,
                                         report_identifiers)
@@ -37,7 +38,7 @@ from asm_xl.model.pool_choice import cohort_settings, given_pool_warning, refere
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import DOLLARS_ALLOWED, MAX_DOLLARS
 
-__all__ = ["CohortResult", "CheckedInputs", "score_cohort", "score_checked", "given_cost_ladder", "ERROR_COLUMNS"]
+__all__ = ["CohortResult", "CheckedInputs", "score_cohort", "score_checked", "ERROR_COLUMNS"]
 
 ERROR_COLUMNS = ["row", "npi", "column", "value", "reason"]
 _STATUS_LABELS = np.array([MeasureStatus.LABELS[k] for k in sorted(MeasureStatus.LABELS)], dtype=object)
@@ -189,7 +190,7 @@ def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
                 continue
             res = _score_pool(df, rows, cohort, year, measures[code], episodes, cost_pts_in, episode_cost,
                               ia_done, pi, bonus, size, payments, on_time, table, overrides,
-                              benchmark_source, given_cost_ladder(cost_ladders, code, int(year), _BUILD), settings, used_ladders,
+                              benchmark_source, given_cost_ladder(cost_ladders, code, int(year), BUILD), settings, used_ladders,
                               small, euc, payx, columns)
             parts.append(res[0])
             pools.append(res[1])
@@ -204,7 +205,8 @@ def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
         warnings.append(given)
     unscored = int(pools["episode_costs_unscored"].sum()) if len(pools) else 0
     if unscored:
-        warnings.append(categories.unscored_episode_costs_warning(unscored, settings))
+        warnings.append(categories.unscored_episode_costs_warning(
+            unscored, settings, roster_builds=roster_gives_cost_ladder(settings, benchmark_source)))
     if settings.pool == "roster":
         for rec in pools.to_dict("records"):
             w = roster_pool_warning(rec["cohort"], rec["participants"], settings)
@@ -216,36 +218,6 @@ def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
 
 #: the errors of a table without any (built once: an empty frame costs pandas ~0.25 ms to build)
 _NO_ERRORS = pd.DataFrame([], columns=ERROR_COLUMNS)
-
-#: cost_ladder of a pool for which none was given: built from the pool's own episode costs
-_BUILD = object()
-
-
-def given_cost_ladder(cost_ladders: dict | None, code: str, year: int, default=None):
-    """The cost ladder given for a cohort and year in ``cost_ladders`` of :func:`score_cohort` (key
-    ``(cohort, year)``, else ``cohort``; None: given as none), ``default`` when none is given."""
-    given = cost_ladders or {}
-    return given.get((code, year), given.get(code, default))
-
-
-def _roster_cost_ladder(episode_costs: np.ndarray, benchmark_source: str, settings: Settings):
-    """The cost ladder a pool's own episode costs give, where they may give one [spec 4, 8][MIPS]::
-
-        ladder = deciles of the episode costs (lower is better)   the roster is the cohort (pool 'roster'),
-                                                                   or ladders come from the cohort's data
-                                                                   (benchmark_source 'cohort'), and at least
-                                                                   benchmark_minimum_reporters costs are given
-               = None (episode costs not scored)                   otherwise
-
-    A practice's roster is not the national cohort (spec 8): ranking its physicians' episode costs
-    against each other would score cost on the practice's own spread. CMS publishes no cost ladder, so
-    without one given (``cost_ladders``) an episode cost is scored only where the roster is the cohort;
-    cost points from CMS's report need no ladder. :func:`~asm_xl.model.categories.no_cost_ladder_note`
-    says so where it bites."""
-    if settings.pool != "roster" and benchmark_source != "cohort":
-        return None
-    return ladder_from_rates(episode_costs, inverse=True, minimum_reporters=settings.benchmark_minimum_reporters)
-
 
 def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_cost, ia_done, pi, bonus,
                 size, payments, on_time, table, overrides, benchmark_source, cost_ladder, settings, used,
@@ -303,8 +275,8 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     need = np.isnan(cpts) & ~np.isnan(episode_cost[rows]) & (eps >= settings.cost_episode_minimum)
     no_cost_ladder = np.zeros(n, dtype=bool)
     if need.any():
-        if cost_ladder is _BUILD:
-            cost_ladder = _roster_cost_ladder(episode_cost[rows][eps >= settings.cost_episode_minimum],
+        if cost_ladder is BUILD:
+            cost_ladder = roster_cost_ladder(episode_cost[rows][eps >= settings.cost_episode_minimum],
                                               benchmark_source, settings)
         if cost_ladder is None:
             no_cost_ladder = need

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from asm_xl.model.benchmarks import BenchmarkTable, LadderOverrides, packaged_benchmarks
-from asm_xl.model.cohort import CohortResult, given_cost_ladder, score_checked, score_cohort
+from asm_xl.model.cohort import CohortResult, score_checked, score_cohort
+from asm_xl.model.cost_ladders import given_cost_ladder
 from asm_xl.model.columns import all_columns
 from asm_xl.model.cohort_checks import Checker
 from asm_xl.model.errors import ASMInputError

@@ -146,9 +146,13 @@ def test_a_practice_roster_scores_no_episode_cost_on_its_own_deciles():
     given = ladder_from_rates([10_000.0 + 1_000 * i for i in range(20)], inverse=True, minimum_reporters=20)
     res = score_cohort(pd.DataFrame(rows), cost_ladders={"HF": given})
     assert float(res.scores["cost_points"].iloc[0]) == 10.0 and not res.warnings
-    # ladders from the cohort's own data (benchmark_source 'cohort') build it as the roster pool does
+    # ladders from the cohort's own data (benchmark_source 'cohort') build it as the roster pool does, and
+    # with too few costs the warning names that cause, not the pool
     res = score_cohort(pd.DataFrame(rows), benchmark_source="cohort")
     assert float(res.scores["cost_points"].iloc[0]) == 10.0
+    few = score_cohort(pd.DataFrame(rows[:3]), benchmark_source="cohort")
+    assert [w.split(";")[0] for w in few.warnings] == [
+        "3 participant(s)' episode_cost not scored: too few episode costs to build a cost ladder from"]
 
 
 # ---------------------------------------------------------------- topped-out cap
