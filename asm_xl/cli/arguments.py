@@ -70,11 +70,11 @@ def workbook_files(files: list, *, writes: bool = False) -> tuple[list, int]:
 
 
 def excel_lock_file(path) -> str | None:
-    """Excel's owner file of ``path`` where one is beside it: ``~$`` and the file name (its first two
-    characters replaced, as Office does for a long name), else None."""
+    """Excel's owner file of ``path`` where one is beside it (``~$`` and the whole file name), else None.
+    (Word drops a long name's first two characters; Excel does not, and ``~$`` + ``name[2:]`` is the owner
+    file of another workbook: ``~$12345.xlsx`` is 12345.xlsx's, not ab12345.xlsx's.)"""
     folder, name = os.path.split(os.fspath(path))
-    for lock in (LOCK_PREFIX + name, LOCK_PREFIX + name[2:]):
-        candidate = os.path.join(folder, lock)
-        if len(name) > 2 and os.path.isfile(candidate) and os.path.getsize(candidate) < 1024:
-            return candidate
+    candidate = os.path.join(folder, LOCK_PREFIX + name)
+    if os.path.isfile(candidate) and os.path.getsize(candidate) < 1024:
+        return candidate
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import sys
 import threading
 import time
@@ -100,6 +101,9 @@ def _worker_init(template: str, parent: int, kept: str | None = None) -> None:
     """A worker's start: the template image, the parent's store of kept draws (a spawned worker does
     not inherit it), the watch on the parent."""
     global _IMAGE
+    # Ctrl-C reaches the whole process group: the parent stops the batch (queued chunks cancelled, the
+    # running ones finished), so a worker is never cut between its temporary file and the rename
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _IMAGE = TemplateImage(template)
     if kept is not None:
         kept_draws.use_store(DirectoryStore(kept))

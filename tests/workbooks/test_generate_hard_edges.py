@@ -118,9 +118,9 @@ def test_a_worker_ends_within_a_second_of_its_parents_death(tmp_path):
 
 
 def test_ctrl_c_stops_generate_within_the_chunks_already_started(tmp_path):
-    # SIGINT to asm-xl generate (the parent; a terminal's Ctrl-C also reaches the workers): it waited for every
-    # queued chunk (here all 6,000 workbooks written after it), then "interrupted". Now the chunks not started
-    # are dropped.
+    # Ctrl-C (SIGINT to the process group): the parent waited for every queued chunk (all 6,000 workbooks
+    # written after it), then said "interrupted"; a worker cut between its temporary file and the rename left
+    # a .tmp file. Now the chunks not started are dropped and the running ones finish.
     import pandas as pd
     from asm_xl.model.identifiers import npi_check_digit
     base = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
@@ -136,12 +136,13 @@ def test_ctrl_c_stops_generate_within_the_chunks_already_started(tmp_path):
         while time.monotonic() < deadline and (not out.exists() or len(list(out.glob("*.xlsx"))) < 20):
             time.sleep(0.1)
         assert len(list(out.glob("*.xlsx"))) >= 20, "generation did not start"
-        os.kill(proc.pid, signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGINT)   # Ctrl-C in a terminal: the parent and its workers
         _, err = proc.communicate(timeout=60)
         written = len(list(out.glob("*.xlsx")))
         assert proc.returncode == 130 and b"interrupted" in err
-        # at most the chunks running or queued when it came (2 workers, one queued call: 3 chunks of 256)
-        assert written <= 3 * 256 < len(df)
+        # at most the chunks running or in the workers' call queue when it came (2 running, 2 + 1 queued:
+        # concurrent.futures moves those out of reach of a cancel), chunks of 256
+        assert written <= 5 * 256 < len(df)
         assert not [p for p in out.iterdir() if p.suffix != ".xlsx"]   # no temporary file left, no index
     finally:
         try:
