@@ -615,7 +615,8 @@ def test_recalc_skips_excels_lock_file_of_an_open_workbook(generated, tmp_path, 
 
 def test_recalc_leaves_a_workbook_open_in_excel_untouched_and_says_so(generated, tmp_path, capsys):
     # it said the lock file was skipped, then rewrote the open workbook: Excel's next save replaces it
-    book, other = tmp_path / "open.xlsx", tmp_path / "closed.xlsx"
+    # xxopen.xlsx is not open: ~$open.xlsx is open.xlsx's lock file, not "~$" + its name without 2 characters
+    book, other = tmp_path / "open.xlsx", tmp_path / "xxopen.xlsx"
     for path in (book, other):
         path.write_bytes(generated[0].read_bytes())
     sheet, cell = _final_cell(book)
