@@ -1,17 +1,18 @@
 """Numbers in a semicolon-separated CSV (Excel's CSV where the comma is the decimal separator).
 
 Such a file writes 416569,50 for 416,569.50, and 1.250,50 where a cell showed thousands dots. Two
-forms cannot be read safely there: one comma or one dot followed by exactly three digits ("312,450",
-"312.450") is a decimal in one convention and a thousands group in the other, a factor of 1,000 on a
-payment. Such a cell is never guessed: it is marked so that the roster's check rejects it, naming
-the column, the value and how to write it.
+forms cannot be read safely there in a column of dollars or counts: one comma or one dot followed by
+exactly three digits ("312,450", "312.450") is a decimal in one convention and a thousands group in the
+other, a factor of 1,000 on a payment. Such a cell is never guessed: it is marked so that the roster's
+check rejects it, naming the column, the value and how to write it. A fraction, rate or points column
+is never in the thousands: its comma is the decimal one.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["decimal_comma", "AMBIGUOUS"]
+__all__ = ["decimal_comma", "may_be_grouped", "AMBIGUOUS"]
 
 #: a number written with a decimal comma (and dots between thousands): 416569,50 or 1.250,50
 _DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*")
@@ -22,18 +23,29 @@ AMBIGUOUS = ("{value} (ambiguous in a semicolon-separated file: a decimal comma 
              "write it without grouping, e.g. 312450 or 312,45)")
 
 
-def decimal_comma(cell: str) -> str:
-    """A cell of a semicolon-separated file with its decimal comma as a point; an ambiguous number
-    marked (:data:`AMBIGUOUS`); other text unchanged.
+def may_be_grouped(column: str) -> bool:
+    """Whether a column holds numbers a thousands separator may group: dollars and counts (payments, an
+    episode cost, episodes, clinicians, eligible and reported cases). A fraction, a rate or points is not
+    in the thousands: there "1,000" is 1.000 and "66,667" 66.667, with a decimal comma."""
+    return column in _GROUPED_COLUMNS or column.endswith(("_eligible", "_reported"))
+
+
+_GROUPED_COLUMNS = frozenset(("part_b_payments", "episode_cost", "cost_episodes", "practice_size"))
+
+
+def decimal_comma(cell: str, grouped: bool = True) -> str:
+    """A cell of a semicolon-separated file with its decimal comma as a point; a number that is ambiguous
+    in a column of dollars or counts (``grouped``: :func:`may_be_grouped`) marked (:data:`AMBIGUOUS`);
+    other text unchanged.
 
     >>> decimal_comma("416569,50"), decimal_comma("1.250,50"), decimal_comma("Okafor, Adaeze")
     ('416569.50', '1250.50', 'Okafor, Adaeze')
-    >>> decimal_comma("0,750"), decimal_comma("1.250.000,75")
-    ('0.750', '1250000.75')
+    >>> decimal_comma("0,750"), decimal_comma("1.250.000,75"), decimal_comma("1,000", grouped=False)
+    ('0.750', '1250000.75', '1.000')
     >>> decimal_comma("312,450")[:43]
     '312,450 (ambiguous in a semicolon-separated'
     """
-    if _AMBIGUOUS.fullmatch(cell):
+    if grouped and _AMBIGUOUS.fullmatch(cell):
         return AMBIGUOUS.format(value=cell.strip())
     if _DECIMAL_COMMA.fullmatch(cell):
         return cell.strip().replace(".", "").replace(",", ".")

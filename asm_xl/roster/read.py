@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from asm_xl.roster.decimal_comma import AMBIGUOUS, decimal_comma
+from asm_xl.roster.decimal_comma import AMBIGUOUS, decimal_comma, may_be_grouped
 from asm_xl.roster.file_checks import regular_file
 
 __all__ = ["RosterError", "SUPPORTED_EXTENSIONS", "FIRST_DATA_ROW", "FORMULA_STARTS", "normalize_column_name",
@@ -185,17 +185,20 @@ def _csv_records(data: bytes, name: str):
     csv.field_size_limit(max(csv.field_size_limit(), len(text)))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
     converted = [0]
+    grouped: list[bool] = []   # per column: whether a thousands group can be meant there (dollars, counts)
 
     def european(row: list[str]) -> list[str]:
-        out = [decimal_comma(c) for c in row]
+        out = [decimal_comma(c, grouped[k] if k < len(grouped) else False) for k, c in enumerate(row)]
         converted[0] += sum(a != b and not b.endswith(AMBIGUOUS[-20:]) for a, b in zip(row, out))
         return out
 
     def records():
         try:
             if sep == ";":  # Excel's CSV where the comma is the decimal separator
-                for row in reader:
-                    yield european(row)
+                for k, row in enumerate(reader):
+                    if k == 0:   # the header
+                        grouped.extend(may_be_grouped(normalize_column_name(c)) for c in row)
+                    yield row if k == 0 else european(row)
                 if converted[0]:
                     notes.append(f"semicolon-separated file: {converted[0]} number(s) with a decimal comma read "
                                  "with a decimal point (416569,50 = 416,569.50; 312,450 or 312.450 is refused: "

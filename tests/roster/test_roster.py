@@ -606,6 +606,11 @@ def test_a_semicolon_csv_refuses_a_number_that_is_a_decimal_or_a_thousands_group
     assert all("ambiguous in a semicolon-separated file" in x for x in bad["value"])
     ok = read_roster(_semicolon_copy(tmp_path, {(1, "part_b_payments"): "312450,00", (2, "pi_score"): "0,750"}))
     assert ok["part_b_payments"].iloc[0] == "312450.00" and ok["pi_score"].iloc[1] == "0.750"
+    # a fraction, a rate or points is never in the thousands: its comma is the decimal one (1,000 = 1.0)
+    fractions = read_roster(_semicolon_copy(tmp_path, {(1, "pi_score"): "1,000", (1, "complex_bonus"): "2,500",
+                                                       (2, "q236_eligible"): "1,000"}))
+    assert fractions[["pi_score", "complex_bonus"]].iloc[0].tolist() == ["1.000", "2.500"]
+    assert "ambiguous" in fractions["q236_eligible"].iloc[1]   # a count: 1 or 1,000 cases?
 
 
 def test_a_text_longer_than_an_excel_cell_holds_is_a_row_error_naming_the_column_and_its_length(tmp_path):
