@@ -90,11 +90,13 @@ def unscored_episode_costs_warning(count: int, settings: Settings = DEFAULT_SETT
     ladders from the cohort's data; default: the pool is 'roster'), so that too few costs were the cause."""
     if roster_builds is None:
         roster_builds = settings.pool == "roster"
-    where = ("too few episode costs to build a cost ladder from" if roster_builds
-             else "no cost ladder: CMS publishes none, and the roster is not the cohort "
-                  f"(pool '{settings.pool}')")
-    return (f"{count} participant(s)' episode_cost not scored: {where}; their cost weight moves to quality. Give "
-            "cost_points from CMS's report (or, only if the roster is the whole cohort, use --pool roster).")
+    where = (f"too few episode costs (fewer than {settings.benchmark_minimum_reporters}) to build a cost ladder "
+             "from" if roster_builds else "no cost ladder: CMS publishes none, and the roster is not the cohort "
+             f"(pool '{settings.pool}')")
+    weight = ("their cost weight moves to quality" if settings.reweight_unscored_category
+              else "cost adds 0 to their final score (reweight_unscored_category is off)")
+    advice = "" if settings.pool == "roster" else " (or, only if the roster is the whole cohort, use --pool roster)"
+    return f"{count} row(s)' episode_cost not scored: {where}; {weight}. Give cost_points from CMS's report{advice}."
 
 
 #: status code → counted in the denominator (a lookup table: cheaper than np.isin per call)

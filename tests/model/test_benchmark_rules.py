@@ -118,7 +118,9 @@ def test_a_pool_with_one_episode_cost_builds_no_cost_ladder():
     sc = res.scores.iloc[0]
     assert pd.isna(sc["cost"]) and float(sc["final_score"]) == pytest.approx(80.0, rel=1e-15)
     assert "no cost ladder" in sc["note"] and "at least 20 episode costs" in sc["note"] and "weight moves to quality" in sc["note"]
-    assert any(w.startswith("1 participant(s)' episode_cost not scored: too few episode costs") for w in res.warnings)
+    assert [w for w in res.warnings if "episode_cost" in w] == [
+        "1 row(s)' episode_cost not scored: too few episode costs (fewer than 20) to build a cost ladder from; their "
+        "cost weight moves to quality. Give cost_points from CMS's report."]   # (--pool roster is in force)
     # 20 episode costs 10,000..29,000: the ladder exists; the cheapest reaches B10 -> 10 points
     rows = [_hf_cost_row(episode_cost=10_000 + 1_000 * i) for i in range(20)]
     res = score_cohort(pd.DataFrame(rows), settings=roster)
@@ -138,7 +140,7 @@ def test_a_practice_roster_scores_no_episode_cost_on_its_own_deciles():
         assert res.scores["final_score"].astype(float).tolist() == [80.0] * 20
         assert res.scores["note"].str.contains("CMS publishes none", regex=False).all()
         assert [w for w in res.warnings if "episode_cost not scored" in w] == [
-            f"20 participant(s)' episode_cost not scored: no cost ladder: CMS publishes none, and the roster is not "
+            f"20 row(s)' episode_cost not scored: no cost ladder: CMS publishes none, and the roster is not "
             f"the cohort (pool '{settings.pool}'); their cost weight moves to quality. Give cost_points from CMS's "
             "report (or, only if the roster is the whole cohort, use --pool roster)."]
     with_points = [dict(r, episode_cost=None, cost_points=6.0) for r in rows]
@@ -152,7 +154,12 @@ def test_a_practice_roster_scores_no_episode_cost_on_its_own_deciles():
     assert float(res.scores["cost_points"].iloc[0]) == 10.0
     few = score_cohort(pd.DataFrame(rows[:3]), benchmark_source="cohort")
     assert [w.split(";")[0] for w in few.warnings] == [
-        "3 participant(s)' episode_cost not scored: too few episode costs to build a cost ladder from"]
+        "3 row(s)' episode_cost not scored: too few episode costs (fewer than 20) to build a cost ladder from"]
+    # reweighting off: the weight does not move (cost adds 0), and the warning says so
+    off = score_cohort(pd.DataFrame(rows), settings=Settings(reweight_unscored_category=False)).warnings
+    assert [w.split("; ")[1] for w in off if "episode_cost" in w] == [
+        "cost adds 0 to their final score (reweight_unscored_category is off). Give cost_points from CMS's report "
+        "(or, only if the roster is the whole cohort, use --pool roster)."]
 
 
 # ---------------------------------------------------------------- topped-out cap

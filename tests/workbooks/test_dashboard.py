@@ -646,3 +646,15 @@ def test_a_roster_pools_dashboard_prices_episode_costs_on_the_ladder_its_scores_
     # without the scores' ladders (as before), the re-scoring loses cost: the check above is not idle
     blind = dashboard_numbers(df, res.scores, settings=settings).actions.groupby("row")["final_before"].first()
     assert not np.allclose(blind.to_numpy(dtype=float), before.to_numpy(dtype=float))
+
+
+def test_the_dashboard_says_how_many_episode_costs_found_no_cost_ladder_and_why():
+    # the score CSV and each workbook said why; the dashboard (totals shaped by it) said nothing
+    from asm_xl.model.categories import no_cost_ladder_note
+    df = read_roster(SAMPLE)
+    res = score_cohort(df)
+    rows = dict(roster_dashboard(df, res.scores).assumptions)
+    # the sample: 14 rows give an episode cost with enough episodes, no cost points (4 HF, 10 LBP)
+    assert rows["Episode costs"] == f"14 physician row(s): {no_cost_ladder_note()}"
+    given = df.assign(episode_cost="", cost_points=df["episode_cost"].where(df["episode_cost"] == "", "5"))
+    assert "Episode costs" not in dict(roster_dashboard(given, score_cohort(given).scores).assumptions)

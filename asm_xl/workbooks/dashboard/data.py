@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from asm_xl.model.settings import changed_settings_text
+from asm_xl.model.categories import no_cost_ladder_note
 from asm_xl.model.identifiers import tin_key
 from asm_xl.model.projection import practice_projection
 from asm_xl.model.rescoring import pool_for
@@ -171,7 +172,20 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     needed = _scores_needed(s, settings)
     if needed:
         assumptions.insert(next(i for i, (k, _) in enumerate(assumptions) if k == "Range"), ("Scores needed", needed))
+    unscored = _episode_costs_unscored(s, settings)
+    if unscored:
+        assumptions.append(("Episode costs", unscored))
     return Dashboard(totals, phys, top_actions, practice_years, projection, band, assumptions)
+
+
+def _episode_costs_unscored(s: pd.DataFrame, settings: Settings) -> str:
+    """How many rows' episode costs found no cost ladder, and why (the scores' own note,
+    :func:`~asm_xl.model.categories.no_cost_ladder_note`); "" when none."""
+    if "note" not in s.columns:
+        return ""
+    why = no_cost_ladder_note(settings)
+    n = int(s["note"].fillna("").astype(str).str.contains(why, regex=False).sum())
+    return f"{n} physician row(s): {why}" if n else ""
 
 
 def _scores_needed(s: pd.DataFrame, settings: Settings) -> str:
