@@ -4,12 +4,11 @@ and the workbook files of a glob (Excel's lock files left out)."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-__all__ = ["positive_whole", "performance_year", "workbook_files", "LOCK_PREFIX", "year_note"]
+__all__ = ["positive_whole", "performance_year", "workbook_files", "year_note"]
 
-LOCK_PREFIX = "~$"   #: Excel's owner file of a workbook open in it: ~$name.xlsx, a few hundred bytes
+from asm_xl.xlsx.lock_files import excel_lock_file, is_lock_file
 
 
 def positive_whole(text: str) -> int:
@@ -57,8 +56,7 @@ def workbook_files(files: list, *, writes: bool = False) -> tuple[list, int]:
     replace what asm-xl wrote (on a shared drive the rename may fail)."""
     kept, open_in_excel = [], 0
     for f in files:
-        name = os.path.basename(os.fspath(f))
-        if name.startswith(LOCK_PREFIX) and os.path.isfile(f) and os.path.getsize(f) < 1024:
+        if is_lock_file(f):
             print(f"{f}: skipped: Excel's lock file (its workbook is open in Excel), not a workbook", file=sys.stderr)
         elif writes and (lock := excel_lock_file(f)) is not None:
             open_in_excel += 1
@@ -67,14 +65,3 @@ def workbook_files(files: list, *, writes: bool = False) -> tuple[list, int]:
         else:
             kept.append(f)
     return kept, open_in_excel
-
-
-def excel_lock_file(path) -> str | None:
-    """Excel's owner file of ``path`` where one is beside it (``~$`` and the whole file name), else None.
-    (Word drops a long name's first two characters; Excel does not, and ``~$`` + ``name[2:]`` is the owner
-    file of another workbook: ``~$12345.xlsx`` is 12345.xlsx's, not ab12345.xlsx's.)"""
-    folder, name = os.path.split(os.fspath(path))
-    candidate = os.path.join(folder, LOCK_PREFIX + name)
-    if os.path.isfile(candidate) and os.path.getsize(candidate) < 1024:
-        return candidate
-    return None

@@ -30,12 +30,13 @@ from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING
 from asm_xl.workbooks.filenames import participant_file_names
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.inputs import workbook_inputs
-from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_OTHER, STATUS_WRITTEN, read_kept_workbook
+from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_OPEN, STATUS_OTHER, STATUS_WRITTEN, read_kept_workbook
 from asm_xl.workbooks.kept_rows import (differs_from_roster, is_stale, kept_dashboard, kept_status, number_or_none,
                                         renamed_workbooks, row_year, same_participant, score_with_kept)
 from asm_xl.workbooks.render import TemplateImage
 from asm_xl.workbooks.template import default_template
 from asm_xl.xlsx.atomic import write_atomic
+from asm_xl.xlsx.lock_files import excel_lock_file
 
 __all__ = ["GenerationReport", "generate_workbooks", "INDEX_NAME", "ERRORS_NAME"]
 
@@ -184,6 +185,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     # kept workbooks are read back first: their own inputs are what the run scores for them; a file of
     # another participant under this name (the roster changed) is never taken for this row's
     kept = {} if overwrite else {i: read_kept_workbook(p) for i, p in enumerate(paths) if p.exists()}
+    # --overwrite never replaces a workbook open in Excel: it is kept, and said so
+    opened = {i for i, p in enumerate(paths) if overwrite and p.exists() and excel_lock_file(p)}
+    kept.update({i: read_kept_workbook(paths[i]) for i in opened})
     others = {i for i, k in kept.items() if not same_participant(k, keys[i][0], keys[i][2], keys[i][3])}
     # the roster changed: a row's workbook is under another of its names (kept, or with --overwrite replaced
     # there, not written beside it as a second file of one participant), or the row gets a free name
@@ -191,7 +195,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         paths[i] = path
         names[i] = (*names[i][:2], path.name)
         others.discard(i)
-        if book is None or overwrite:
+        if (book is None or overwrite) and i not in opened:
             kept.pop(i, None)   # written afresh under that name
         else:
             kept[i] = book
@@ -205,7 +209,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         raise RuntimeError("internal: scores do not line up with the valid roster rows")
     cohorts_ = scores["cohort"].tolist()
     years = scores["performance_year"].astype(int).tolist()
-    report.warnings.extend(scored.warnings)
+    report.warnings.extend(scored.warnings + ([f"{len(opened)} workbook(s) open in Excel kept, not regenerated "
+                                               f"(e.g. {paths[min(opened)].name}): close them, then run again"]
+                                              if opened else []))
     book_settings = _workbook_settings(scored.pools, settings)
     ranks, sizes = scores["cohort_rank"].tolist(), scores["cohort_size"].astype(int).tolist()
     excepted = scores["exception"].fillna(False).astype(bool).tolist()
@@ -233,7 +239,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
             continue
         status = STATUS_OTHER if i in others else kept_status(
             kept[i], numbers.table.iloc[i], readable=i not in unread, settings=book_settings.get((cohorts_[i], years[i])))
-        results.append((str(path), status, kept[i].values if status == STATUS_KEPT else {}))
+        status = STATUS_OPEN if i in opened and status == STATUS_KEPT else status
+        results.append((str(path), status, kept[i].values if status in (STATUS_KEPT, STATUS_OPEN) else {}))
     files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)
     any_stale = any(is_stale(status) for _, status, _ in results)
     dashboard_data = kept_dashboard(numbers, files) if any_stale else numbers.dashboard(files)
@@ -245,7 +252,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     rows = []
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
         row = {"npi": npi, "tin": keys[i][2], "name": person, "file": name, "status": status}
-        if status in (STATUS_WRITTEN, STATUS_KEPT):   # this run scored them (a kept file: its own inputs)
+        if status in (STATUS_WRITTEN, STATUS_KEPT, STATUS_OPEN):   # this run scored them (a kept file: its own inputs)
             row.update(rank_in_roster_cohort=_rank(ranks[i], sizes[i], excepted[i], valid.index[i] in absent),
                        roster_cohort_size=sizes[i])
         if status == STATUS_WRITTEN:

@@ -504,6 +504,26 @@ def test_existing_workbooks_are_kept_without_overwrite_and_replaced_with_it(tmp_
     assert _no_temp_files(tmp_path) == []
 
 
+def test_overwrite_keeps_a_workbook_open_in_excel_and_says_so(tmp_path, small_roster):
+    # --overwrite replaced a workbook Excel held open (its ~$ lock file beside it): Excel's next save undoes
+    # it, and on Windows the rename fails, which stopped the whole run
+    from asm_xl.workbooks.kept import STATUS_OPEN
+    first = generate_workbooks(small_roster, out_dir=tmp_path)
+    target = first.written[1]
+    (tmp_path / ("~$" + target.name)).write_bytes(b"\x0bsomeone   " + b"\0" * 150)
+    before = {p: p.read_bytes() for p in first.written}
+    changed = small_roster.assign(part_b_payments="123456")
+    again = generate_workbooks(changed, out_dir=tmp_path, overwrite=True)
+    assert target.read_bytes() == before[target] and again.skipped == [target]
+    assert again.written == [first.written[0], first.written[2]]
+    assert all(p.read_bytes() != before[p] for p in again.written)   # the others regenerated
+    assert list(again.summary["status"]) == [STATUS_WRITTEN, STATUS_OPEN, STATUS_WRITTEN]
+    assert f"1 workbook(s) open in Excel kept, not regenerated (e.g. {target.name}): close them, then run again" \
+        in again.warnings
+    row = again.summary.iloc[1]   # the index shows the open file's own numbers, not the new roster's
+    assert float(row["dollar_impact"]) == pytest.approx(float(first.summary.iloc[1]["dollar_impact"]), rel=1e-12)
+
+
 def _index_rows(out: Path) -> list[dict]:
     ws = openpyxl.load_workbook(out / INDEX_NAME).active
     header = [c.value for c in ws[1]][:16]
