@@ -143,3 +143,18 @@ def test_recalc_of_a_batch_on_a_full_disk_is_exit_3_one_line_and_leaves_every_wo
     assert line.startswith("asm-xl: cannot write") and "No space left on device" in line
     assert [p.read_bytes() for p in books] == before
     assert sorted(n for n in _complete_files_only(tiny_disk) if n.endswith(".xlsx")) == sorted(p.name for p in books)
+
+
+def test_a_file_open_in_excel_that_cannot_be_replaced_says_so(tmp_path):
+    # Windows refuses to replace a workbook Excel holds open: "Permission denied (make the folder writable)"
+    # sent the user to the folder's rights; the lock file beside it says what is wrong
+    import errno as errno_codes
+    from asm_xl.cli.output import write_failure
+    target = tmp_path / "asm_index.xlsx"
+    target.write_bytes(b"")
+    denied = PermissionError(errno_codes.EACCES, "Permission denied", str(target))
+    assert write_failure(denied) == (f"asm-xl: cannot write {target}: Permission denied (make the folder writable, or "
+                                     "choose another with --out); nothing was left half-written")
+    (tmp_path / "~$asm_index.xlsx").write_bytes(b"\x0bsomeone   " + b"\0" * 150)
+    assert write_failure(denied) == (f"asm-xl: cannot write {target}: Permission denied: it is open in Excel (close it "
+                                     "there and run again, or choose another with --out); nothing was left half-written")

@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from asm_xl.xlsx.lock_files import excel_lock_file
+
 __all__ = ["console_text", "print_warnings", "write_failure", "kept_output", "tolerant_streams", "overwrites_input", "csv_output",
            "foreign_report"]
 
@@ -79,6 +81,8 @@ def write_failure(e: OSError, option: str | None = "--out") -> str:
         blocker = next((p for p in Path(target).parents if p.exists()), None)
         why = (f"{blocker} is a file, not a folder" if blocker is not None and not blocker.is_dir()
                else "a part of the path is not a folder") + (f" (choose another path with {option})" if option else "")
+    elif e.errno in (errno.EACCES, errno.EPERM) and target and excel_lock_file(target):
+        why = f"{e.strerror}: it is open in Excel (close it there and run again{elsewhere})"   # Windows' lock
     elif e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         why = f"{e.strerror} (make the folder writable{elsewhere})"
     elif e.errno == errno.EISDIR:
