@@ -1,8 +1,7 @@
 """Participant rosters: read a CSV or Excel file of physicians safely, validate it row by row.
 
 A roster is the participant table of :func:`asm_xl.model.cohort.score_cohort` (columns in
-:mod:`asm_xl.model.columns`) as a file a practice manager keeps: one row per physician (TIN/NPI), a
-header in row 1.
+:mod:`asm_xl.model.columns`) as a file: one row per physician (TIN/NPI), a header in row 1.
 
 * :func:`read_roster` reads the file as **text**: every cell is a ``str`` exactly as typed, so
   identifiers keep their leading zeros (NPI, TIN), "NA" stays a name and text that looks like a
@@ -15,8 +14,7 @@ header in row 1.
   everywhere: a frame from :func:`read_roster` is labelled by file row (header = row 1, first
   data row = row 2; the sheet row of an Excel file), and both ``validate_roster`` and
   ``score_cohort`` report an error's row as the frame's row label.
-* :func:`write_error_report` writes the errors as CSV (atomically); :func:`summarize_errors` is the
-  short on-screen version.
+* :func:`write_error_report` writes the errors as CSV (atomically); :func:`summarize_errors` says them.
 
 >>> from asm_xl.roster import npi_is_valid
 >>> npi_is_valid("1234567893"), npi_is_valid("1234567890")
@@ -38,6 +36,7 @@ from openpyxl.utils import get_column_letter
 
 from asm_xl.roster.decimal_comma import AMBIGUOUS, decimal_comma, may_be_grouped
 from asm_xl.roster.file_checks import regular_file
+from asm_xl.roster.uncached_formulas import mark_uncached_formulas
 
 __all__ = ["RosterError", "SUPPORTED_EXTENSIONS", "FIRST_DATA_ROW", "FORMULA_STARTS", "normalize_column_name",
            "read_roster"]
@@ -251,6 +250,8 @@ def _excel_records(data: bytes, name: str, max_unpacked: int, max_members: int, 
                     filled += 1
                     if filled > max_rows:
                         raise RosterError(f"{name} has more than {max_rows:,} data rows (the limit)")
+            if mark_uncached_formulas(data, ws.title, rows, width):
+                notes.append(f"{name}: formula cells without a stored value (marked; open and save the file in Excel)")
         except RosterError:
             raise
         except Exception as e:

@@ -625,3 +625,26 @@ def test_a_text_longer_than_an_excel_cell_holds_is_a_row_error_naming_the_column
     assert v.errors[["row", "column", "value", "reason"]].values.tolist() == [
         [2, "name", "A" * 40 + "...", "200,000 characters: an Excel cell holds at most 32,767"]]
     assert len(v.valid) == 2   # the other rows are kept
+
+
+def test_an_xlsx_rosters_formula_without_a_stored_value_is_named_not_read_as_blank(tmp_path):
+    # a roster written by a script (openpyxl saves formulas without their values): "=100000*3" for payments
+    # read as blank ("required"), and a name "=cmd|..." silently became ''
+    rows = list(csv.reader(SAMPLE.read_text(encoding="utf-8-sig").splitlines()))[:4]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Roster"
+    for r in rows:
+        ws.append(r)
+    ws.cell(row=3, column=rows[0].index("part_b_payments") + 1).value = "=100000*3"
+    ws.cell(row=4, column=rows[0].index("name") + 1).value = "=cmd|' /C calc'!A0"
+    path = tmp_path / "formulas.xlsx"
+    wb.save(path)
+    df = read_roster(path)
+    from asm_xl.roster.uncached_formulas import UNCACHED
+    assert df.loc[3, "part_b_payments"] == UNCACHED and df.loc[4, "name"] == UNCACHED
+    assert df.loc[2, "part_b_payments"] == rows[1][rows[0].index("part_b_payments")]   # the rest as stored
+    assert any("formula cells without a stored value" in w for w in df.attrs["roster_warnings"])
+    v = validate_roster(df)
+    assert v.errors[["row", "column"]].values.tolist() == [[3, "part_b_payments"]]
+    assert v.errors["value"].iloc[0] == UNCACHED
