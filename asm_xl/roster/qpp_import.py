@@ -265,11 +265,15 @@ def _read_measurement(imp: QppImport, values: dict, measure: Measure, ctype: str
         return
     value = _object(m.get("value"), f"{path}.value")
     counts = _counts(measure, value, f"{path}.value")
+    if counts.rate is None:   # written without a rate, the roster's check would reject the whole physician
+        imp.note("skipped", f"{path}: {measure.label} has no performance rate ({counts.eligible} eligible, none met "
+                            "or not met: every case an exclusion or exception): not imported; enter its points "
+                            "from CMS's report if it has them")
+        return
     values[f"{key}_collection_type"] = ctype
     values[f"{key}_eligible"] = counts.eligible
     values[f"{key}_reported"] = counts.reported
-    if counts.rate is not None:
-        values[f"{key}_rate"] = counts.rate
+    values[f"{key}_rate"] = counts.rate
 
 
 def _counts(measure: Measure, value: dict, path: str) -> MeasureCounts:

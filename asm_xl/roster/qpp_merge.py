@@ -84,6 +84,7 @@ def _proposals(df: pd.DataFrame, imports: list[QppImport], group_to_members: boo
     year = (df["performance_year"].map(_text).map(_year_text) if "performance_year" in df.columns
             else pd.Series("", index=df.index))
     out: dict = {}
+    blank_tin_sources: dict = {}   # a blank-TIN row: the TINs whose individual submissions matched it
     for pass_group in (False, True):
         for imp in imports:
             for key, values in imp.rows.items():
@@ -101,11 +102,19 @@ def _proposals(df: pd.DataFrame, imports: list[QppImport], group_to_members: boo
                         continue
                 else:
                     rows = df.index[(npi == k_npi) & ((tin == "") | (tin == k_tin)) & same_year]
+                    for label in rows[tin[rows] == ""]:
+                        blank_tin_sources.setdefault(label, set()).add(k_tin)
                 if len(rows) == 0:
                     notes.append(QppNote(imp.source, "unmatched", _unmatched(df, npi, tin, key, values)))
                     continue
                 for label in rows:
                     _propose(out, df, label, values, imp.source, pass_group, notes)
+    for label, tins in blank_tin_sources.items():
+        if len(tins) > 1:   # ASM scores each TIN/NPI: one row cannot hold two TINs' measures
+            notes.append(QppNote("", "conflict", f"{_who(df, label)}: its TIN is blank and the files hold submissions "
+                                 f"of TINs {', '.join(sorted(tins))}: give the row's TIN (a row per TIN); not merged"))
+            for key in [k for k in out if k[0] == label]:
+                del out[key]
     return out
 
 

@@ -431,3 +431,42 @@ def test_import_qpp_keeps_an_existing_output_unless_overwrite(tmp_path, capsys):
         "--overwrite"]
     assert main(args + ["--overwrite"]) == 0
     assert read_roster(out)["q236_rate"].ne("").any()
+
+
+def test_a_blank_tin_row_matched_by_two_tins_submissions_is_not_merged_and_says_why(tmp_path):
+    # from-cms leaves the TIN blank: one row took Q005 from one TIN's submission and Q236 from another's
+    other = _write(tmp_path, json.loads(_quality_as_asm(tmp_path, tin="987654321").read_text()), "other_tin.json")
+    mine = _quality_as_asm(tmp_path)
+    roster = _roster([{"npi": NPI, "tin": "", "specialty": "Cardiology"}])
+    merged, notes = merge_into_roster(roster, [read_qpp_submission(mine), read_qpp_submission(other)])
+    assert "q236_eligible" not in merged.columns or merged.loc[0, "q236_eligible"] == ""
+    assert [n.text for n in notes if n.kind == "conflict"] == [
+        f"row 0 (NPI {NPI}): its TIN is blank and the files hold submissions of TINs 837035914, 987654321: give the "
+        "row's TIN (a row per TIN); not merged"]
+    # one TIN's submission alone fills the blank-TIN row as before
+    one, _ = merge_into_roster(roster, [read_qpp_submission(mine)])
+    assert one.loc[0, "q236_eligible"] == "562"
+
+
+def test_a_typed_rate_beside_the_files_counts_is_a_conflict_not_a_mixed_measure(tmp_path):
+    # the roster typed only q236_rate 0.9 and the file's Q236 had counts but no rate (every case an exception):
+    # the row became the file's counts with the roster's rate ("filled", no conflict). Such a measure is no
+    # longer imported; a file's measure always carries its rate, so a typed rate is compared with it
+    d = json.loads(_quality_as_asm(tmp_path).read_text())
+    m = d["measurementSets"][0]["measurements"][1]["value"]
+    m["performanceMet"], m["performanceNotMet"], m["eligiblePopulationException"] = 0, 0, 562   # no rate
+    m["eligiblePopulation"] = 562
+    no_rate = read_qpp_submission(_write(tmp_path, d, "no_rate.json"))
+    # a measure with no performance rate (every case an exception) is not imported: the roster's check would
+    # reject the whole physician for a rate it needs
+    assert no_rate.rows[("837035914", NPI, 2027)] == {}
+    assert any("Q236 has no performance rate (562 eligible, none met or not met" in n.text for n in no_rate.notes)
+    full = read_qpp_submission(_quality_as_asm(tmp_path))
+    roster = _roster([{"npi": NPI, "tin": TIN, "specialty": "Cardiology", "q236_rate": "0.9"}])
+    merged, notes = merge_into_roster(roster, [full])
+    assert merged.loc[0, "q236_rate"] == "0.9" and merged.loc[0, "q236_eligible"] == ""   # the roster's measure
+    assert [n.text for n in notes if n.kind in ("conflict", "filled")] == [
+        f"row 0 (NPI {NPI}): Q236 typed differently in the roster (q236_rate: roster 0.9, file 0.5446); the roster's "
+        "is kept (--prefer-file to take the file's)"]
+    taken, notes = merge_into_roster(roster, [full], prefer_file=True)
+    assert taken.loc[0, ["q236_eligible", "q236_rate"]].tolist() == ["562", repr(305 / 560)]
