@@ -146,3 +146,14 @@ def test_cms_commands_write_csv_only_under_a_csv_name(command, tmp_path, capsys)
     assert capsys.readouterr().err.splitlines() == [
         f"asm-xl: --out {out}: {'the roster' if command == 'from-cms' else 'the warnings report'} is written as "
         "CSV; name it .csv"]
+
+
+@pytest.mark.parametrize("option, value", [("--organization", "  "), ("--npi", ""), ("--npi", ","), ("--state", " ")])
+def test_from_cms_refuses_a_blank_filter_instead_of_exporting_the_national_list(option, value, tmp_path, capsys):
+    # an unset shell variable ("--organization $ORG") exported all 6,510 physicians as the practice's roster
+    out = tmp_path / "roster.csv"
+    with pytest.raises(SystemExit) as stop:
+        main(["from-cms", str(RECONSTRUCTED), option, value, "--out", str(out)])
+    assert stop.value.code == 2 and not out.exists()
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"asm-xl from-cms: error: argument {option}: is blank: give the text to match, or leave the option out")

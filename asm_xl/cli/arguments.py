@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["positive_whole", "performance_year", "workbook_files", "year_note"]
+__all__ = ["positive_whole", "performance_year", "workbook_files", "year_note", "filter_text"]
 
 from asm_xl.xlsx.lock_files import excel_lock_file, is_lock_file
 
@@ -65,3 +65,11 @@ def workbook_files(files: list, *, writes: bool = False) -> tuple[list, int]:
         else:
             kept.append(f)
     return kept, open_in_excel
+
+
+def filter_text(text: str) -> str:
+    """A filter option's text: not blank (a blank filter, an unset shell variable, matched every row: the
+    whole national list of 6,510 physicians became the practice's roster)."""
+    if not text.strip().strip(","):
+        raise argparse.ArgumentTypeError("is blank: give the text to match, or leave the option out")
+    return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from asm_xl.cli.arguments import performance_year
+from asm_xl.cli.arguments import filter_text, performance_year
 from asm_xl.cli.output import print_warnings
 from asm_xl.model.parameters import performance_years
 
@@ -25,9 +25,10 @@ def add_cms_commands(sub) -> None:
                                    "filled; TIN, payments and measures are left blank for you to fill.",
                        epilog=CMS_EXIT)
     f.add_argument("participants", help="CMS's ASM Participants file (.csv or .xlsx)")
-    f.add_argument("--organization", action="append", help="text in ORGANIZATION_LEGAL_NAME (any case; repeatable)")
-    f.add_argument("--state", action="append", help="state code, e.g. TX (repeatable)")
-    f.add_argument("--npi", action="append", help="an NPI (repeatable, or several separated by commas)")
+    f.add_argument("--organization", action="append", type=filter_text,
+                   help="text in ORGANIZATION_LEGAL_NAME (any case; repeatable)")
+    f.add_argument("--state", action="append", type=filter_text, help="state code, e.g. TX (repeatable)")
+    f.add_argument("--npi", action="append", type=filter_text, help="an NPI (repeatable, or several separated by commas)")
     f.add_argument("--year", type=performance_year, default=FIRST_YEAR, help=f"performance year (default {FIRST_YEAR})")
     f.add_argument("--out", default="roster.csv", help="roster to write (default: roster.csv)")
     f.add_argument("--overwrite", action="store_true", help="replace --out if it exists (it may hold your inputs)")
