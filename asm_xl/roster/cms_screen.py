@@ -85,13 +85,21 @@ def check_roster_against_cms(roster: pd.DataFrame, participants: pd.DataFrame, p
     for file_row, (_, rec) in zip(file_rows, df.iterrows()):
         row = {c: roster_text(v) for c, v in rec.items()}
         npi, name = row.get("npi", ""), row.get("name", "")
-        if not npi or npi_problem(npi):
-            continue
-        year = _row_year(row.get("performance_year", ""), default_year)
 
         def warn(column: str, reason: str) -> None:
             warnings.append({"row": int(file_row), "npi": npi, "name": name, "column": column,
                              "value": rec.get(column, npi if column == "npi" else None), "reason": reason})
+
+        # a row that cannot be checked says so (it counted among those that "agree")
+        if not npi or npi_problem(npi):
+            warn("npi", f"not checked against CMS's list: {'no NPI' if not npi else npi_problem(npi)}")
+            continue
+        typed_year = row.get("performance_year", "")
+        year = _row_year(typed_year, default_year)
+        if typed_year and _row_year(typed_year, -1) == -1:
+            warn("performance_year", f"not checked against CMS's list: not a performance year "
+                                     f"({performance_years()[0]}-{performance_years()[-1]})")
+            continue
 
         at = by_npi.get(npi)
         if at is None:

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from cms_files import RECONSTRUCTED, cms_row, npi, write_cms_csv
+from asm_xl.model.identifiers import npi_problem
 from asm_xl.roster import ROSTER_ERROR_COLUMNS, read_roster, write_error_report
 from asm_xl.roster.cms_participants import CMSParticipantsError, read_cms_participants
 from asm_xl.roster.cms_roster import roster_from_cms, write_cms_roster
@@ -47,7 +48,9 @@ def test_each_kind_of_disagreement_is_one_warning_on_its_cell(cms, tmp_path):
                                f"{LBP},Nothing given,LBP,,2027,,\n"
                                f"{HF},Next year,HF,,2028,yes,\n"
                                f"{SPLIT},Two orgs,HF,,2027,no,\n"
-                               "1234567890,Bad NPI,HF,,2027,,\n")
+                               "1234567890,Bad NPI,HF,,2027,,\n"
+                               ",No NPI,HF,,2027,,\n"
+                               f"{HF},Year 2035,HF,,2035,yes,\n")
     w = check_roster_against_cms(roster, cms, 2027)
     assert list(w.columns) == ROSTER_ERROR_COLUMNS
     assert _warnings(w) == [
@@ -60,6 +63,10 @@ def test_each_kind_of_disagreement_is_one_warning_on_its_cell(cms, tmp_path):
                                  "fill small_practice with CMS's flag"),
         (10, LBP, "small_practice", "small-practice flag not given (CMS: no)"),
         (11, HF, "small_practice", "small-practice flag differs (CMS: no)"),  # 2028's flag, from the row's year
+        # rows that cannot be checked say so (they were counted among those that agree)
+        (13, "1234567890", "npi", f"not checked against CMS's list: {npi_problem('1234567890')}"),
+        (14, "", "npi", "not checked against CMS's list: no NPI"),
+        (15, HF, "performance_year", "not checked against CMS's list: not a performance year (2027-2031)"),
     ]
     assert w.loc[0, ["name", "value"]].tolist() == ["Absent", ABSENT]
     assert w.loc[2, "value"] == "HF" and w.loc[4, "value"] == "no" and w.loc[5, "value"] == "40"
