@@ -89,7 +89,9 @@ def add_chart_sheet(wb, sh: Sheet, data: Dashboard, subtitle: str) -> None:
                               "marker": {"type": "circle", "size": 7, "fill": {"color": colour},
                                          "border": {"color": colour}}})
     # as wide as the tables: a chart is anchored to cells, and LibreOffice (the PDF) stretches it to them
-    width = sh.widths([10] + [9] * (len(head) - 1) + [3, 24, 7, 11, 10])
+    # the physician column holds a name and its tag ("Kowalczyk, Eun-ji (NPI 1000000004)") whole
+    longest = max([len(str(w)) for w in phys["who"]] + [24])
+    width = sh.widths([10] + [9] * (len(head) - 1) + [3, min(48, longest + 2), 7, 11, 10])
     chart.set_size({"width": width, "height": _CHART_HEIGHT})
     sh.ws.insert_chart(3, 0, chart)   # A4
-    sh.print_setup(None)
+    sh.print_setup(CHART_DATA_ROW)   # the tables' header repeated on the pages they continue on

@@ -140,7 +140,7 @@ def _years(sh: Sheet, data: Dashboard) -> None:
         " (assumed)" if r["participation_source"] == "assumed" else ""))
         for r in records(data.physician_years, _keys(YEARS) + ["participation_source"])]
     row = sh.table(5, practice, _columns(YEARS), bold_when=lambda r: True)
-    sh.table(row, people, _columns(YEARS))
+    sh.table(row, people, _columns(YEARS), wrap={"name": 36})   # a long name wraps, as on the Physicians sheet
     sh.ws.freeze_panes(4, 1)
     sh.widths([32, 12, 11, 7, 11, 9, 7, 15, 13, 12, 12, 12, 12, 13, 13, 13, 13])
     sh.print_setup(4)
