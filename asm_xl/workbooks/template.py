@@ -59,6 +59,14 @@ def template_bytes() -> bytes:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
+        # printed pages of 30 physicians' workbooks stay matched: the file (NPI_name) and sheet on top,
+        # the reminder and the page number below, as the dashboard's pages have them
+        ws.oddHeader.center.text = "&F: &A"
+        ws.oddHeader.center.size = 9
+        ws.oddFooter.left.text = "Estimates, not CMS determinations"
+        ws.oddFooter.left.size = 8
+        ws.oddFooter.right.text = "Page &P of &N"
+        ws.oddFooter.right.size = 8
     wb.calculation.fullCalcOnLoad = True  # the bare template has no cached values (generation removes it)
     wb.calculation.calcId = EXCEL_CALC_ID
     buf = io.BytesIO()

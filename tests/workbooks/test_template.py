@@ -430,3 +430,13 @@ def test_every_score_item_computed_by_an_asm_function_has_a_why_cell(wb):
             checked.append(ws.cell(r, 1).value)
     assert {"Improvement activities adjustment", "Payment year", "Payment multiplier"} <= set(checked)
     assert len(checked) >= 15
+
+
+def test_every_sheet_prints_its_file_and_sheet_on_top_and_the_reminder_and_page_below():
+    # 30 physicians' printed workbooks had no name, page number or "estimates" line on any page
+    from asm_xl.workbooks.template import template_bytes
+    wb = openpyxl.load_workbook(io.BytesIO(template_bytes()))
+    for ws in wb.worksheets:
+        assert ws.oddHeader.center.text == "&F: &A", ws.title
+        assert (ws.oddFooter.left.text, ws.oddFooter.right.text) == ("Estimates, not CMS determinations",
+                                                                       "Page &P of &N"), ws.title
