@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment
 from asm_xl.excel.table_functions import ACTIONS_HEADER, PROJECTION_HEADER
 from asm_xl.model.action_catalogue import ACTIONS
 from asm_xl.workbooks import layout as L
-from asm_xl.workbooks.sheets.style import NOTE_FONT, TITLE_FONT, define, header, table_block
+from asm_xl.workbooks.sheets.style import NOTE_FONT, SIGNED_DOLLARS, TITLE_FONT, define, header, table_block
 
 __all__ = ["build_actions", "ACTIONS_CALL", "PROJECTION_CALL"]
 
@@ -31,9 +31,9 @@ ACTIONS_CALL = f"ASM_ACTIONS({ACTIONS_ARGS})"
 PROJECTION_ARGS = 'Sc_Final,In_Year,Sc_Cohort,In_Payments,"",Assumptions,In_Exceptions'
 PROJECTION_CALL = f"ASM_PROJECTION({PROJECTION_ARGS})"
 
-DOLLARS = '"$"#,##0;[Red]-"$"#,##0'
-ACTION_FORMATS = (None, "+0.00;-0.00;0.00", DOLLARS, DOLLARS, DOLLARS)
-PROJECTION_FORMATS = ("0", "0", "0%", DOLLARS, DOLLARS, DOLLARS, DOLLARS, DOLLARS)
+# an action's value and a year's adjustment are changes: signed, as the dashboard shows them; dollars at risk not
+ACTION_FORMATS = (None, "+0.00;-0.00;0.00", SIGNED_DOLLARS, SIGNED_DOLLARS, SIGNED_DOLLARS)
+PROJECTION_FORMATS = ("0", "0", "0%", '"$"#,##0', SIGNED_DOLLARS, SIGNED_DOLLARS, SIGNED_DOLLARS, SIGNED_DOLLARS)
 
 NOTE = ("Each action is scored again by asm-xl's scoring core (the same inputs with that one change) and priced "
         "by the pool in force: in each simulated national cohort the change moves the payment by some amount; "

@@ -9,7 +9,7 @@ from openpyxl.chart import Reference, ScatterChart, Series
 
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.actions import build_actions
-from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, TITLE_FONT, column_block, header
+from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, SIGNED_DOLLARS, TITLE_FONT, column_block, header
 
 __all__ = ["build_scenarios", "SCENARIO_STEPS"]
 
@@ -48,7 +48,7 @@ def build_scenarios(wb: Workbook) -> None:
     for i in range(n):
         r = 5 + i
         ws[f"B{r}"].number_format = ws[f"M{r}"].number_format = ws[f"N{r}"].number_format = "+0.00%;-0.00%;0.00%"
-        ws[f"C{r}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
+        ws[f"C{r}"].number_format = SIGNED_DOLLARS
     # This physician's point, for the chart.
     ws["E4"], ws["F4"] = "This physician", "Factor"
     ws["E4"].font = ws["F4"].font = BOLD

@@ -17,7 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from asm_xl.workbooks import layout as L
-from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, RESULT_FILL, TITLE_FONT, define, header, input_cell, validation
+from asm_xl.workbooks.sheets.style import (BOLD, NOTE_FONT, RESULT_FILL, SIGNED_DOLLARS, TITLE_FONT, define, header,
+                                           input_cell, validation)
 
 __all__ = ["build_score", "MEASURE_COLUMNS", "measure_args"]
 
@@ -139,7 +140,7 @@ def build_score(wb: Workbook) -> None:
         ("Payment multiplier", '=ASM_MULTIPLIER(B{f},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions)', "0.0000",
          '"ASM_MULTIPLIER",B{f},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions'),
         ("Part B payments (PFS professional services, payment year)", "=In_Payments", '"$"#,##0', None),
-        ("Estimated dollar impact", "=ASM_IMPACT(B{fa},In_Payments)", '"$"#,##0;[Red]-"$"#,##0',
+        ("Estimated dollar impact", "=ASM_IMPACT(B{fa},In_Payments)", SIGNED_DOLLARS,
          '"ASM_IMPACT",B{fa},In_Payments'),
     ]
     start = last + 3
@@ -195,7 +196,7 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
         ws[f"{col}{factor}"] = f"=ASM_FACTOR_RANGE(Sc_Final,In_Year,Sc_Cohort,{col}{pct},In_Exceptions,Assumptions)"
         ws[f"{col}{factor}"].number_format = "+0.00%;-0.00%;0.00%"
         ws[f"{col}{dollars}"] = f"=ASM_IMPACT({col}{factor},In_Payments)"
-        ws[f"{col}{dollars}"].number_format = '"$"#,##0;[Red]-"$"#,##0'
+        ws[f"{col}{dollars}"].number_format = SIGNED_DOLLARS
         for r in (factor, dollars):
             ws[f"{col}{r}"].fill = RESULT_FILL
     ws.cell(row=gain, column=1, value="Chance of a gain")

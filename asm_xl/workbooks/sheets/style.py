@@ -42,6 +42,8 @@ THIN = Border(bottom=Side(style="thin", color="BFBFBF"))
 UNLOCKED = Protection(locked=False)
 _BOTTOM = Alignment(vertical="bottom")   #: Excel's default alignment, written: the cell exists in the file
 
+#: a dollar change (an adjustment, an action's value): signed, as the dashboard shows it ("+$9,463")
+SIGNED_DOLLARS = '+"$"#,##0;[Red]-"$"#,##0;"$"0'
 FORMATS = {"fraction": "0.0%", "rate": "0.00##", "dollars": '"$"#,##0', "count": "0", "count1": "0",
            "points0": "0.00", "points1": "0.00", "bonus": "0.0", "positive": "0.0000"}
 
