@@ -101,8 +101,8 @@ def test_a_worker_ends_within_a_second_of_its_parents_death(tmp_path):
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 30
-        while not pid_file.exists() and time.monotonic() < deadline:
+        deadline = time.monotonic() + 30   # the file appears before the child's pid is in it (a loaded machine)
+        while not (pid_file.exists() and pid_file.read_text().strip()) and time.monotonic() < deadline:
             time.sleep(0.05)
         child = int(pid_file.read_text())
         os.kill(proc.pid, signal.SIGKILL)
