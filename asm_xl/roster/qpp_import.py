@@ -133,9 +133,24 @@ def _submissions(data) -> list[tuple[str, dict]]:
                          "performanceYear and measurementSets, or the API's {\"data\": {\"submission\": ...}})")
 
 
+def _json_kind(value) -> str:
+    """A value's kind in JSON's words (null, a number, text ...), as the file's author wrote it.
+
+    >>> _json_kind(None), _json_kind(True), _json_kind(3), _json_kind("x"), _json_kind([]), _json_kind({})
+    ('null', 'true/false', 'a number', 'text', 'a list', 'an object')
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "text" if isinstance(value, str) else "a list" if isinstance(value, list) else "an object"
+
+
 def _object(value, path: str) -> dict:
     if not isinstance(value, dict):
-        raise QppFormatError(f"{path}: expected an object, found {type(value).__name__}")
+        raise QppFormatError(f"{path}: expected an object, found {_json_kind(value)}")
     return value
 
 
@@ -143,7 +158,7 @@ def _list(value, path: str, limit_key: str) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise QppFormatError(f"{path}: expected a list, found {type(value).__name__}")
+        raise QppFormatError(f"{path}: expected a list, found {_json_kind(value)}")
     if len(value) > LIMITS[limit_key]:
         raise QppFormatError(f"{path}: {len(value):,} {limit_key}, more than the limit of {LIMITS[limit_key]:,}")
     return value
@@ -232,7 +247,8 @@ def _read_set(imp: QppImport, values: dict, mset: dict, path: str) -> None:
         m = _object(m, mpath)
         raw_id = m.get("measureId")
         if not isinstance(raw_id, (str, int)) or isinstance(raw_id, bool) or str(raw_id).strip() == "":
-            raise QppFormatError(f"{mpath}.measureId: {raw_id!r}; allowed: a MIPS quality number such as \"236\"")
+            shown = "missing" if "measureId" not in m else repr(raw_id) if raw_id is not None else "null"
+            raise QppFormatError(f"{mpath}.measureId: {shown}; allowed: a MIPS quality number such as \"236\"")
         measure = _asm_measure(raw_id, asm)
         if measure is None:
             imp.outside.append(str(raw_id))

@@ -470,3 +470,16 @@ def test_a_typed_rate_beside_the_files_counts_is_a_conflict_not_a_mixed_measure(
         "is kept (--prefer-file to take the file's)"]
     taken, notes = merge_into_roster(roster, [full], prefer_file=True)
     assert taken.loc[0, ["q236_eligible", "q236_rate"]].tolist() == ["562", repr(305 / 560)]
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: m.pop("measureId"), r"measurements\[1\]\.measureId: missing; allowed"),          # said "None"
+    (lambda m: m.update(measureId=None), r"measurements\[1\]\.measureId: null; allowed"),
+    (lambda m: m.update(value=None), r"measurements\[1\]\.value: expected an object, found null"),  # "NoneType"
+    (lambda m: m.update(value=[1]), r"measurements\[1\]\.value: expected an object, found a list"),
+])
+def test_a_measurements_wrong_field_is_named_in_jsons_words(tmp_path, edit, message):
+    d = json.loads(_quality_as_asm(tmp_path).read_text())
+    edit(d["measurementSets"][0]["measurements"][1])
+    with pytest.raises(QppError, match=message):
+        read_qpp_submission(_write(tmp_path, d))
