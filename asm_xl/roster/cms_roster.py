@@ -165,15 +165,22 @@ def _nothing_matches(participants: pd.DataFrame, orgs: list[str], states: set[st
 
 
 def _closest_organizations(query: str, names, n: int = 3) -> list[str]:
-    """Names on the list that contain most of ``query`` as one run of letters (a typo or a word
-    missing): the longest common run covers at least 75% of the query."""
+    """Names on the list close to ``query``, letters and digits compared (spaces and punctuation left out:
+    "Health Texas" is "Healthtexas"), closest first: the longest common run covers at least 75% of the
+    query (a word missing), or the name's start is at least 85% like it (a typo: "Healthtexsa")."""
+    q = _letters(query)
     scored = []
     for name in names:
-        m = difflib.SequenceMatcher(None, query, _squash(name), autojunk=False)
-        size = m.find_longest_match(0, len(query), 0, len(m.b)).size
-        if size >= 0.75 * len(query):
-            scored.append((-size, name))
+        b = _letters(name)
+        run = difflib.SequenceMatcher(None, q, b, autojunk=False).find_longest_match(0, len(q), 0, len(b)).size
+        typo = difflib.SequenceMatcher(None, q, b[:len(q)], autojunk=False).ratio()
+        if run >= 0.75 * len(q) or typo >= 0.85:
+            scored.append((-max(run / max(len(q), 1), typo), name))
     return [name for _, name in sorted(scored)[:n]]
+
+
+def _letters(text) -> str:
+    return re.sub(r"[\W_]+", "", _squash(text))
 
 
 def write_cms_roster(roster: pd.DataFrame, path) -> Path:

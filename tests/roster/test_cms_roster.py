@@ -72,6 +72,18 @@ def test_no_match_is_a_clear_message_with_the_closest_organizations(participants
         roster_from_cms(participants, organization="Inova", state="zz")
 
 
+@pytest.mark.parametrize("typed", ["Health Texas", "Healthtexsa Provider"])   # a space, two letters swapped
+def test_the_closest_organization_is_found_through_a_space_or_a_typo(participants, typed):
+    with pytest.raises(CMSParticipantsError, match="closest organizations on the list: Healthtexas Provider Network"):
+        roster_from_cms(participants, organization=typed)
+
+
+def test_an_organization_like_none_on_the_list_gets_no_suggestion(participants):
+    with pytest.raises(CMSParticipantsError) as e:
+        roster_from_cms(participants, organization="no such clinic")
+    assert str(e.value) == "no physician on CMS's list matches organization containing 'no such clinic'"
+
+
 def test_an_organization_listed_in_other_states_than_the_one_asked_says_where_it_is(participants):
     # README's example: Heartland Cardiology is on CMS's list in Kansas and Nebraska, not in Texas
     with pytest.raises(CMSParticipantsError) as e:
