@@ -772,3 +772,22 @@ def test_score_sheets_tfs_uses_the_exchange_function_cms_published_for_the_cohor
     assert shown["Exchange function midpoint m (pool in force)"] == 55.0
     assert shown["Transformed final score"] == pytest.approx(tfs, rel=1e-15)
     assert shown["Payment adjustment factor"] == pytest.approx(0.09 * tfs * 1.62 - 0.09, rel=1e-12)
+
+
+def test_each_score_item_says_what_it_is_and_its_source_with_the_assumptions_numbers(tmp_path, small_roster):
+    # "Transformed final score 0.2687", "Payment multiplier": a finance reader met neither a meaning nor a
+    # source; the cell beside each item now says both (the registry's help, the settings in force)
+    from asm_xl.model.settings import Settings
+    from asm_xl.workbooks.sheets.score import source_line
+    edited = generate_workbooks(small_roster.head(1), out_dir=tmp_path / "e", settings=Settings(ia_penalty_per_missing=5))
+    plain = generate_workbooks(small_roster.head(1), out_dir=tmp_path / "p")
+    said = {}
+    for label, report in (("edited", edited), ("plain", plain)):
+        ws = openpyxl.load_workbook(report.written[0], data_only=True)[L.SCORE]
+        said[label] = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=3).value for r in range(1, ws.max_row + 1)}
+    assert said["plain"]["Payment year"] == "Payment year of a performance year (performance year + 2). [CMS]"
+    assert source_line("ASM_PAYMENT_YEAR") == '"' + said["plain"]["Payment year"] + '"'
+    assert said["plain"]["Improvement activities adjustment"] == (
+        "Improvement activities adjustment: -10 points per activity (IA-1, IA-2) not done; 0 when both are done. [CMS]")
+    assert said["edited"]["Improvement activities adjustment"].startswith("Improvement activities adjustment: -5 points")
+    assert said["plain"]["Risk level"] == "Risk level r of a performance year: 9%, 9%, 10%, 11%, 12% (2027-2031). [CMS]"

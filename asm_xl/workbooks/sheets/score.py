@@ -13,9 +13,12 @@ measure rows says which (:mod:`asm_xl.excel.not_given`).
 
 from __future__ import annotations
 
+import re
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
+from asm_xl.excel.registry import REGISTRY
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, NOTE_FONT, RESULT_FILL, SIGNED_DOLLARS, TITLE_FONT, define, header,
                                            input_cell, validation)
@@ -144,7 +147,7 @@ def build_score(wb: Workbook) -> None:
          '"ASM_IMPACT",B{fa},In_Payments'),
     ]
     start = last + 3
-    header(ws, start - 1, ["Item", "Value", "Why (if an error)"])
+    header(ws, start - 1, ["Item", "Value", "Source; why, if an error"])
     keys = {"q": 0, "c": 1, "ia": 2, "cx": 5, "pb": 6, "ms": 7, "f": 8, "m": 9, "sf": 13, "fa": 15}
     at = {k: start + v for k, v in keys.items()}
     names = {"q": "Sc_Quality", "c": "Sc_Cost", "f": "Sc_Final", "fa": "Sc_Factor", "sf": "Sc_Scaling", "m": "Sc_Midpoint",
@@ -157,7 +160,8 @@ def build_score(wb: Workbook) -> None:
         c.fill = RESULT_FILL
         if why:
             call = why.format(**at) if "ASM_WHY(" in why else f"ASM_WHY({why.format(**at)})"
-            ws.cell(row=r, column=3, value=f'=IF(ISERROR(B{r}),{call},"")').font = NOTE_FONT
+            said = source_line(re.search(r'"(ASM_\w+)"', why).group(1))
+            ws.cell(row=r, column=3, value=f'=IF(ISERROR(B{r}),{call},{said})').font = NOTE_FONT
     for k, n in names.items():
         define(wb, n, f"{L.SCORE}!$B${at[k]}")
     define(wb, "Sc_Impact", f"{L.SCORE}!$B${start + len(rows) - 1}")
@@ -171,6 +175,28 @@ def build_score(wb: Workbook) -> None:
     for col, width in zip("ABCDEFGH", (50, 18, 24, 14, 18, 46, 14, 30)):
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
+
+
+def source_line(function: str) -> str:
+    """What a Score item is and where its rule comes from, as its cell beside the value says it when there is
+    no error: the first sentence of the function's help (the registry's, with the Assumptions' numbers
+    through ``ASM_HELP`` where it names settings) and its source tags. A finance reader met "Transformed
+    final score 0.2687" or "Payment multiplier" with neither a meaning nor a source.
+
+    >>> source_line("ASM_PAYMENT_YEAR")
+    '"Payment year of a performance year (performance year + 2). [CMS]"'
+    """
+    fn = REGISTRY[function]
+    sentence = re.split(r"(?<=\.)\s", fn.help_template or fn.help, maxsplit=1)[0]
+    if len(sentence) > _SOURCE_LINE:   # its first clause, not a line that runs across the page
+        cut = sentence.rfind("; ", 0, _SOURCE_LINE)
+        sentence = (sentence[:cut] if cut > 0 else sentence[:_SOURCE_LINE].rsplit(" ", 1)[0]) + " ..."
+    tags = "; ".join(dict.fromkeys(re.findall(r"\b(REG|CMS|MIPS|ASSUMPTION)\b", fn.source)))
+    text = (sentence.rstrip(";") + (f" [{tags}]" if tags else "")).replace('"', '""')
+    return f'ASM_HELP("{text}",Assumptions)' if "{" in text else f'"{text}"'
+
+
+_SOURCE_LINE = 160   #: characters of a source line (the Why column of the printed Score sheet)
 
 
 #: the percentiles the range table starts with (the user may type others in the yellow cells)
