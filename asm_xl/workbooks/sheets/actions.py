@@ -36,7 +36,8 @@ ACTION_FORMATS = (None, "+0.00;-0.00;0.00", SIGNED_DOLLARS, SIGNED_DOLLARS, SIGN
 PROJECTION_FORMATS = ("0", "0", "0%", '"$"#,##0', SIGNED_DOLLARS, SIGNED_DOLLARS, SIGNED_DOLLARS, SIGNED_DOLLARS)
 
 NOTE = ("Each action is scored again by asm-xl's scoring core (the same inputs with that one change) and priced "
-        "by the pool in force: in each simulated national cohort the change moves the payment by some amount; "
+        "by the pool in force: in each of its cohorts (the national pool's simulated ones; a given or roster "
+        "pool has one) the change moves the payment by some amount; "
         "P50 (middle), P10 (cautious) and P90 (hopeful) of those amounts are its value, in dollars of the payment "
         "year. Ranked by the value at P50. [ASSUMPTION: one change at a time; values do not add up]")
 RANKED = ("Ranked by the value at P50, highest first; a negative value: the action would lower the payment. "

@@ -207,12 +207,12 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
     """How sure is this number? The factor and dollars at three percentiles of the national peer
     model's simulated cohorts, the chance of a gain and where the range comes from (ASM_FACTOR_RANGE,
     ASM_GAIN_CHANCE, ASM_POOL: :mod:`asm_xl.model.ranges`)."""
-    header(ws, top, ["Range over the pool's simulated cohorts"] + [label for label, _ in RANGE_PERCENTILES.values()])
+    header(ws, top, ["Range over the pool's cohorts"] + [label for label, _ in RANGE_PERCENTILES.values()])
     pct, factor, dollars, gain, pool = top + 1, top + 2, top + 3, top + 4, top + 5
     for col, (label, _) in RANGE_PERCENTILES.items():   # the heading names the percentile typed below it
         ws[f"{col}{top}"] = f'="{label.split(" (")[0]} (P"&{col}{pct}&")"'
 
-    ws.cell(row=pct, column=1, value="Percentile of the simulated cohorts")
+    ws.cell(row=pct, column=1, value="Percentile of the pool's cohorts")
     ws.cell(row=factor, column=1, value="Factor in this case")
     ws.cell(row=dollars, column=1, value="Dollars in this case")
     for col, (_, p) in RANGE_PERCENTILES.items():
@@ -234,8 +234,9 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
     ws[f"B{pool}"].font = NOTE_FONT
     for i, line in enumerate((
             "CMS ranks each physician against the national cohort, which no practice sees, and has not published",
-            "the exchange function: the range shows what that uncertainty is worth. The point estimate above",
-            "uses the scaling factor in its Scaling factor row; compare it with the middle case.")):
+            "the exchange function: the national pool's simulated cohorts show what that uncertainty is worth. A",
+            "given pool (CMS's report, or the roster's own with asm-xl generate --pool roster) is one cohort: its",
+            "P10, P50 and P90 are the same. The point estimate above uses the scaling factor in its Scaling factor row.")):
         ws.cell(row=pool + 1 + i, column=1, value=line).font = NOTE_FONT
     define(wb, "Sc_RangePercentiles", f"{L.SCORE}!$B${pct}:$D${pct}")
     define(wb, "Sc_PercentileLow", f"{L.SCORE}!$B${pct}")    # the Scenarios band's edges
