@@ -43,7 +43,7 @@ def _replaces_what_generate_reads(args, roster) -> bool:
     from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME
     from asm_xl.workbooks.dashboard import DASHBOARD_NAME
     inputs = [f for f in (roster, args.template, args.cms_participants) if isinstance(f, (str, os.PathLike))]
-    out = args.out or "workbooks"
+    out = args.out
     return (any(overwrites_input(os.path.join(out, name), inputs, "--out") for name in (ERRORS_NAME, INDEX_NAME,
                                                                                           DASHBOARD_NAME))
             or foreign_report(os.path.join(out, ERRORS_NAME), args.overwrite, is_error_report, "--out"))

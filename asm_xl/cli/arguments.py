@@ -4,11 +4,12 @@ and the workbook files of a glob (Excel's lock files left out)."""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
-__all__ = ["positive_whole", "performance_year", "workbook_files", "year_note", "filter_text"]
-
 from asm_xl.xlsx.lock_files import excel_lock_file, is_lock_file
+
+__all__ = ["positive_whole", "performance_year", "workbook_files", "year_note", "filter_text", "finite_number"]
 
 
 def positive_whole(text: str) -> int:
@@ -73,3 +74,14 @@ def filter_text(text: str) -> str:
     if not text.strip().strip(","):
         raise argparse.ArgumentTypeError("is blank: give the text to match, or leave the option out")
     return text
+
+
+def finite_number(text: str) -> float:
+    """An option's number: finite (``nan`` and ``inf`` are not numbers a pool can take; float() reads them)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return x

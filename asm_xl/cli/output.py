@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import unicodedata
 from pathlib import Path
 
 from asm_xl.xlsx.lock_files import excel_lock_file
@@ -119,7 +120,6 @@ def console_text(text: object, limit: int = 60) -> str:
     >>> console_text("\\x1b[31mred"), console_text("abc\\u202eevil"), console_text("x" * 70, limit=10)
     ('\\\\x1b[31mred', 'abc\\\\u202eevil', 'xxxxxxx...')
     """
-    import unicodedata
     text = "" if text is None else str(text)
     if not text.isprintable() or len(text) > limit:
         text = "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _HIDDEN else ch

@@ -4,22 +4,10 @@ the command line is read so that a bad one is the command's usage error, never a
 
 from __future__ import annotations
 
+from asm_xl.cli.arguments import finite_number
+
 __all__ = ["pool_opts", "pool_problem", "pool_settings", "setting_pairs", "check_settings_options", "OptionError",
-           "changed_settings_line", "finite_number"]
-
-import argparse
-import math
-
-
-def finite_number(text: str) -> float:
-    """An option's number: finite (``nan`` and ``inf`` are not numbers a pool can take; float() reads them)."""
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(x):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    return x
+           "changed_settings_line"]
 
 
 def pool_opts(sp):

@@ -83,13 +83,10 @@ def no_cost_ladder_note(settings: Settings = DEFAULT_SETTINGS) -> str:
             "need none.")
 
 
-def unscored_episode_costs_warning(count: int, settings: Settings = DEFAULT_SETTINGS,
-                                   roster_builds: bool | None = None) -> str:
+def unscored_episode_costs_warning(count: int, settings: Settings, roster_builds: bool) -> str:
     """The warning of a scored table where ``count`` participants' episode costs found no cost ladder
-    (:func:`no_cost_ladder_note`); ``roster_builds``: whether the roster could give one (pool 'roster' or
-    ladders from the cohort's data; default: the pool is 'roster'), so that too few costs were the cause."""
-    if roster_builds is None:
-        roster_builds = settings.pool == "roster"
+    (:func:`no_cost_ladder_note`); ``roster_builds``: whether the roster could give one
+    (:func:`~asm_xl.model.cost_ladders.roster_gives_cost_ladder`), so that too few costs were the cause."""
     where = (f"too few episode costs (fewer than {settings.benchmark_minimum_reporters}) to build a cost ladder "
              "from" if roster_builds else "no cost ladder: CMS publishes none, and the roster is not the cohort "
              f"(pool '{settings.pool}')")

@@ -73,7 +73,7 @@ def percent_hint(value: object) -> str:
     (' (did you mean 85%?)', ' (a decimal comma? write 0.9)', '', '')
     """
     text = str(value).strip()
-    if _DECIMAL_COMMA.fullmatch(text):   # "0,9" read as 9 said "did you mean 9%?"
+    if _COMMA_NOT_GROUPING.fullmatch(text):   # "0,9" read as 9 said "did you mean 9%?"
         return f" (a decimal comma? write {text.replace(',', '.')})"
     try:
         x = typed_number(text)
@@ -83,7 +83,7 @@ def percent_hint(value: object) -> str:
 
 
 #: one comma between digits that is not a thousands group: "0,9", "12,5", "1,2345"
-_DECIMAL_COMMA = re.compile(r"[+-]?\d+,(?!\d{3}$)\d+")
+_COMMA_NOT_GROUPING = re.compile(r"[+-]?\d+,(?!\d{3}$)\d+")
 
 
 def as_number(field: str, value: object, *, minimum: float | None = None,

@@ -27,11 +27,12 @@ from asm_xl.roster.validate import ROSTER_ERROR_COLUMNS, roster_text
 __all__ = ["check_roster_against_cms", "summarize_cms_warnings"]
 
 
-def _row_year(text: str, default: int) -> int:
+def _row_year(text: str) -> int | None:
+    """A typed performance year, None where it is not one of the model's (the screen says it cannot check)."""
     try:
-        return cms_performance_year(text) if text else default
+        return cms_performance_year(text)
     except CMSParticipantsError:
-        return default  # validate_roster reports the bad year; the screen uses the default
+        return None
 
 
 def _roster_cohort(row: dict) -> tuple[str, str, str] | None:
@@ -95,8 +96,8 @@ def check_roster_against_cms(roster: pd.DataFrame, participants: pd.DataFrame, p
             warn("npi", f"not checked against CMS's list: {'no NPI' if not npi else npi_problem(npi)}")
             continue
         typed_year = row.get("performance_year", "")
-        year = _row_year(typed_year, default_year)
-        if typed_year and _row_year(typed_year, -1) == -1:
+        year = _row_year(typed_year) if typed_year else default_year
+        if year is None:
             warn("performance_year", f"not checked against CMS's list: not a performance year "
                                      f"({performance_years()[0]}-{performance_years()[-1]})")
             continue

@@ -28,14 +28,13 @@ import datetime as _dt
 import io
 import os
 import re
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from asm_xl.roster.decimal_comma import AMBIGUOUS, decimal_comma, may_be_grouped
-from asm_xl.roster.file_checks import regular_file
+from asm_xl.roster.file_checks import OLE_MAGIC, ZIP_MAGIC, regular_file, workbook_package
 from asm_xl.roster.uncached_formulas import mark_uncached_formulas
 
 __all__ = ["RosterError", "SUPPORTED_EXTENSIONS", "FIRST_DATA_ROW", "FORMULA_STARTS", "normalize_column_name",
@@ -48,8 +47,6 @@ SUPPORTED_EXTENSIONS = (".csv", ".xlsx", ".xlsm")
 FIRST_DATA_ROW = 2
 _MAX_COLUMNS = 1_000
 _MAX_REPORTED_LAYOUT_ERRORS = 5
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
 
 
 class RosterError(ValueError):
@@ -129,10 +126,10 @@ def _check_size(p: Path, size: int, max_bytes: int, at_least: bool = False) -> N
 
 
 def _decode(data: bytes, name: str, notes: list[str]) -> str:
-    if data.startswith(_ZIP_MAGIC):
+    if data.startswith(ZIP_MAGIC):
         raise RosterError(f"{name} is a zip package (an Excel workbook?), not CSV text: "
                           "give it the .xlsx extension or save it as CSV")
-    if data.startswith(_OLE_MAGIC):
+    if data.startswith(OLE_MAGIC):
         raise RosterError(f"{name} is an Excel 97-2003 or password-protected file, not CSV text")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -213,7 +210,7 @@ def _csv_records(data: bytes, name: str):
 
 
 def _excel_records(data: bytes, name: str, max_unpacked: int, max_members: int, max_rows: int):
-    _check_package(data, name, max_unpacked, max_members)
+    workbook_package(data, name, max_unpacked, max_members, RosterError)
     import openpyxl
     import openpyxl.xml.functions as oxf
 
@@ -274,37 +271,6 @@ def _workbook_failure(name: str, e: Exception) -> str:
         cause = cause.__cause__ or cause.__context__
     first = str(e).strip().splitlines()[0] if str(e).strip() else ""
     return f"{name} is not a valid Excel workbook ({type(e).__name__}{': ' + first if first else ''})"
-
-
-def _check_package(data: bytes, name: str, max_unpacked: int, max_members: int) -> None:
-    if data.startswith(_OLE_MAGIC):
-        raise RosterError(f"{name} is not a valid .xlsx workbook: it is a password-protected "
-                          "workbook or an Excel 97-2003 file; save it as .xlsx without a password")
-    if not data.startswith(_ZIP_MAGIC) or not zipfile.is_zipfile(io.BytesIO(data)):
-        raise RosterError(f"{name} is not a valid Excel workbook (not a zip package)")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as e:
-        raise RosterError(f"{name} is not a valid Excel workbook ({e})") from None
-    if len(infos) > max_members:
-        raise RosterError(f"{name} was refused: {len(infos):,} zip members, the limit is {max_members:,}")
-    total = sum(i.file_size for i in infos)
-    if total > max_unpacked:
-        raise RosterError(f"{name} was refused: it unpacks to {total:,} bytes, the limit is "
-                          f"{max_unpacked:,} (zip bomb?)")
-    if any(i.flag_bits & 0x1 for i in infos):
-        raise RosterError(f"{name} is not a valid Excel workbook (encrypted zip members)")
-    names = {i.filename for i in infos}
-    if "[Content_Types].xml" not in names:
-        raise RosterError(f"{name} is not a valid Excel workbook (a zip file without [Content_Types].xml)")
-    from asm_xl.xlsx.errors import WorkbookError
-    from asm_xl.xlsx.limits import check_content
-    try:   # cells and shared strings counted before openpyxl parses them (3,000,000 strings: 42 s, 566 MB)
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            check_content(zf, name)
-    except WorkbookError as e:
-        raise RosterError(str(e)) from None
 
 
 def cell_text(v) -> str:

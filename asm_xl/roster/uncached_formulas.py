@@ -7,26 +7,21 @@ from __future__ import annotations
 import io
 import zipfile
 
+from asm_xl.xlsx.limits import has_formulas
+
 __all__ = ["UNCACHED", "mark_uncached_formulas"]
 
 #: what such a cell reads as: a text no number check accepts, and a name that says what happened
 UNCACHED = "(a formula without a stored value: open the file in Excel and save it)"
 
 
-def _has_formulas(data: bytes) -> bool:
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        for info in zf.infolist():
-            if info.filename.startswith("xl/worksheets/") and b"<f" in zf.read(info):
-                return True
-    return False
-
-
 def mark_uncached_formulas(data: bytes, sheet: str, rows: list[list[str]], width: int) -> int:
     """Mark (:data:`UNCACHED`) each blank cell of ``rows`` (the sheet's data rows below its header, as
     read with stored values) whose cell is a formula; returns how many. Nothing is read again when no
     worksheet holds a formula (a roster saved by Excel, or a plain export)."""
-    if not _has_formulas(data):
-        return 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        if not has_formulas(zf):
+            return 0
     import openpyxl
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     marked = 0

@@ -30,7 +30,8 @@ from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING
 from asm_xl.workbooks.filenames import participant_file_names
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.inputs import workbook_inputs
-from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_OPEN, STATUS_OTHER, STATUS_WRITTEN, read_kept_workbook
+from asm_xl.workbooks.kept import (KEPT_WITH_NUMBERS, STATUS_KEPT, STATUS_OPEN, STATUS_OTHER, STATUS_WRITTEN,
+                                   read_kept_workbook)
 from asm_xl.workbooks.kept_rows import (differs_from_roster, is_stale, kept_dashboard, kept_status, number_or_none,
                                         renamed_workbooks, row_year, same_participant, score_with_kept)
 from asm_xl.workbooks.render import TemplateImage
@@ -240,7 +241,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         status = STATUS_OTHER if i in others else kept_status(
             kept[i], numbers.table.iloc[i], readable=i not in unread, settings=book_settings.get((cohorts_[i], years[i])))
         status = STATUS_OPEN if i in opened and status == STATUS_KEPT else status
-        results.append((str(path), status, kept[i].values if status in (STATUS_KEPT, STATUS_OPEN) else {}))
+        results.append((str(path), status, kept[i].values if status in KEPT_WITH_NUMBERS else {}))
     files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)
     any_stale = any(is_stale(status) for _, status, _ in results)
     dashboard_data = kept_dashboard(numbers, files) if any_stale else numbers.dashboard(files)
@@ -252,7 +253,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     rows = []
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
         row = {"npi": npi, "tin": keys[i][2], "name": person, "file": name, "status": status}
-        if status in (STATUS_WRITTEN, STATUS_KEPT, STATUS_OPEN):   # this run scored them (a kept file: its own inputs)
+        if status == STATUS_WRITTEN or status in KEPT_WITH_NUMBERS:   # this run scored them (a kept file: its inputs)
             row.update(rank_in_roster_cohort=_rank(ranks[i], sizes[i], excepted[i], valid.index[i] in absent),
                        roster_cohort_size=sizes[i])
         if status == STATUS_WRITTEN:

@@ -29,7 +29,7 @@ from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_p
 from asm_xl.xlsx.refs import cell_name, normalise, range_bounds, split_sheet
 from asm_xl.xlsx.zipcopy import read_member
 
-__all__ = ["KEPT_CELLS", "STATUS_KEPT", "STATUS_OPEN", "STATUS_OTHER", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
+__all__ = ["KEPT_CELLS", "KEPT_WITH_NUMBERS", "STATUS_KEPT", "STATUS_OPEN", "STATUS_OTHER", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
            "read_kept_workbook"]
 
 STATUS_WRITTEN = "written"
@@ -37,6 +37,8 @@ STATUS_KEPT = "kept (an earlier run's; --overwrite regenerates)"
 #: a workbook open in Excel (its lock file beside it) that --overwrite would have replaced: Excel's next save
 #: would undo it, and Windows refuses the rename (the whole run stopped there)
 STATUS_OPEN = "kept: open in Excel (close it, then --overwrite regenerates it)"
+#: a kept file shown with the numbers it holds
+KEPT_WITH_NUMBERS = (STATUS_KEPT, STATUS_OPEN)
 STATUS_STALE = "stale: could not read"
 #: a kept workbook read back whose cached numbers are not those its inputs give in this run (another
 #: pool, cost ladder or asm-xl version, inputs edited without recalculating): shown without numbers

@@ -169,6 +169,20 @@ def _check_structure(zf: zipfile.ZipFile, infos: list, path: str) -> None:
         raise WorkbookError(f"corrupt workbook: {path} ([Content_Types].xml is not a content-types part)")
 
 
+def has_formulas(zf: zipfile.ZipFile) -> bool:
+    """Whether a worksheet of the package holds a formula cell (an ``<f>`` element: not a data validation's
+    or a conditional format's ``<formula>``), by a streaming byte scan, one chunk in memory."""
+    for info in zf.infolist():
+        if info.filename.startswith("xl/worksheets/"):
+            with zf.open(info) as fh:
+                tail = b""
+                while chunk := fh.read(1 << 20):
+                    if _FORMULA.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]   # a tag cut by the chunk is found with the next one
+    return False
+
+
 def check_content(zf: zipfile.ZipFile, path: str, limits: ContentLimits = DEFAULT_CONTENT_LIMITS) -> None:
     """Refuse a workbook with more cells, formulas or shared strings than *limits*, before the work:
     the worksheet and shared-string parts are counted by a streaming byte scan (nothing is parsed,
