@@ -343,6 +343,15 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated(dem
         assert wb[name]["A4"].value == "Physician"
 
 
+def test_the_physicians_sheet_prints_every_physician_without_the_link_column(demo):
+    """On paper a link leads nowhere: the Workbook column stays on screen, off the page, so the 17
+    printed columns fit one landscape page wide at a readable size; every physician's row is printed."""
+    ws = openpyxl.load_workbook(demo[1].dashboard)["Physicians"]
+    last_row = max(c.row for row in ws.iter_rows(min_row=5) for c in row if c.value is not None)
+    assert ws["R4"].value == "Workbook" and ws["Q4"].value == "Points to go"
+    assert ws.print_area == f"'Physicians'!$A$1:$Q${last_row}"
+    assert ws.cell(last_row, 1).value   # the last printed row is a physician's
+
 def test_workbook_links_are_relative_and_open_existing_files(demo):
     out, report = demo
     ws = openpyxl.load_workbook(report.dashboard)["Physicians"]

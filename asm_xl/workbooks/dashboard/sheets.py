@@ -112,7 +112,7 @@ def _physicians(sh: Sheet, data: Dashboard) -> None:
     sh.header(4, [h for _, _, h in PHYSICIANS])
     sh.height(4, 45)   # three lines: "Payment adjustment factor" and "Score to break even (P50)" in 9 units
     recs = records(data.physicians, _keys(PHYSICIANS) + ["status"])
-    end = sh.table(5, recs, _columns(PHYSICIANS), link_column="file", wrap={"top_action": 50, "name": 30})
+    end = sh.table(5, recs, _columns(PHYSICIANS), link_column="file", wrap={"top_action": 42, "name": 30})
     kept = [r for r in recs if r.get("status") and not str(r["status"]).startswith("written")]
     if kept:
         sh.put(end + 1, 1, f"{len(kept)} workbook(s) were kept from an earlier run (no --overwrite): their rows "
@@ -121,8 +121,11 @@ def _physicians(sh: Sheet, data: Dashboard) -> None:
                            "which).", SMALL)
     sh.ws.freeze_panes(4, 1)   # below the header, right of the names (B5)
     longest = max([len(str(v)) for v in data.physicians["file"]] + [10])
-    sh.widths([24, 11, 11, 7, 6, 7, 9, 11, 11, 11, 11, 7, 14, 40, 10, 9, 7, min(40, longest + 2)])
+    sh.widths([24, 11, 11, 7, 6, 7, 9, 11, 11, 11, 11, 7, 14, 32, 10, 9, 7, min(40, longest + 2)])
     sh.print_setup(4)
+    # on paper a link leads nowhere, and each printed workbook is headed by its NPI: the Workbook column
+    # stays on screen, off the page, which leaves the table's text a third larger
+    sh.ws.print_area(0, 0, end + 1 if kept else end - 2, len(PHYSICIANS) - 2)
 
 
 def _years(sh: Sheet, data: Dashboard) -> None:
