@@ -791,3 +791,9 @@ def test_each_score_item_says_what_it_is_and_its_source_with_the_assumptions_num
         "Improvement activities adjustment: -10 points per activity (IA-1, IA-2) not done; 0 when both are done. [CMS]")
     assert said["edited"]["Improvement activities adjustment"].startswith("Improvement activities adjustment: -5 points")
     assert said["plain"]["Risk level"] == "Risk level r of a performance year: 9%, 9%, 10%, 11%, 12% (2027-2031). [CMS]"
+    # each item says its own function's source: the final score's line once read as the small practice bonus's
+    # (its error reason names ASM_PRACTICE_BONUS first)
+    assert said["plain"]["Final score (0-100)"].startswith("ASM final score 0-100 from category scores")
+    assert said["plain"]["Small practice bonus"].startswith("Small practice bonus")
+    lines = [v for v in said["plain"].values() if isinstance(v, str) and v.endswith("]")]
+    assert len(lines) >= 15 and len(set(lines)) == len(lines)   # no two items share a source line

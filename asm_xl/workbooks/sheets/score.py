@@ -160,7 +160,8 @@ def build_score(wb: Workbook) -> None:
         c.fill = RESULT_FILL
         if why:
             call = why.format(**at) if "ASM_WHY(" in why else f"ASM_WHY({why.format(**at)})"
-            said = source_line(re.search(r'"(ASM_\w+)"', why).group(1))
+            # the source of the value's own function (the Final score's reason may be its bonus's error)
+            said = source_line(re.findall(r"(ASM_\w+)\(", formula)[-1])
             ws.cell(row=r, column=3, value=f'=IF(ISERROR(B{r}),{call},{said})').font = NOTE_FONT
     for k, n in names.items():
         define(wb, n, f"{L.SCORE}!$B${at[k]}")
