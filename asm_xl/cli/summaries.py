@@ -48,8 +48,9 @@ def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sour
     if left_out:
         lines.append(f"  Left out: {left_out} kept workbook(s) shown without numbers (stale).")
     if pool in (None, "national"):   # a given or roster pool has no draws: its P10, P50 and P90 are its point
-        lines.append("  Within a cohort, physicians share the national draws, so the summed P10 is about the "
-                     "cohort's P10; see each workbook's Score sheet and README \"How sure is this number?\".")
+        lines.append("  Summed P10 and P90 are cautious bounds: wider than the range of the total itself, since "
+                     "physicians above and below the midpoint do badly in different draws; see each workbook's "
+                     "Score sheet and README \"How sure is this number?\".")
         lines.append("  The estimate is one representative draw (the pool's median scaling factor), P50 the middle "
                      "of all draws: budget on P50, or on P10 if a shortfall would hurt.")
     if pool is not None:

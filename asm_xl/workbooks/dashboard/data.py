@@ -18,9 +18,11 @@ are the Five years sheet's practice row of that year. A physician CMS lists as n
 in the year shown gets no ASM adjustment that year: the projection's $0, no factor, estimate nor
 chance of a gain (blank), the outlook "not participating (CMS)", counted apart as an exception is.
 
-Summed percentiles are not the percentiles of the practice's total; within a cohort the physicians
-share the national draws (their factors move together), so the sum is close to the cohort total's
-percentile (README "How sure is this number?").
+Summed percentiles are not the percentiles of the practice's total: they are the cautious side of it.
+A physician above the pool's midpoint and one below it have their bad years in different draws, so
+the summed P10 lies below the P10 of the total over the draws (and the summed P90 above its P90). On
+the sample roster: HF's summed P10 -$28,715 against its total's own P10 -$19,360; the practice's
+-$308,498 against -$277,522 (README "How sure is this number?").
 
 The outlook of a physician is read from the chance of a gain (the share of the pool's draws with a
 positive factor), with cut-offs written on the sheet (``c``: the setting ``likely_gain_chance``, 2/3 by
@@ -295,7 +297,8 @@ def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> 
     out += [(f"Pool source, {code}", text) for code, text in sorted(pool_sources.items())]
     out.append(("Settings changed", f"from their defaults (README \"Assumptions\"): {changed_settings_text(settings)}"))
     out += [("Range", "P10 / P50 / P90: cautious, middle and hopeful case over the pool's draws; practice "
-                      "ranges are sums of the physicians' percentiles"),
+                      "ranges are sums of the physicians' percentiles: wider than the range of the total itself (physicians "
+                      "above and below the midpoint do badly in different draws), so a cautious bound"),
             ("Estimate or P50?", "the estimate prices the score at one representative draw (the pool's median "
                                  "scaling factor and midpoint), P50 is the middle of all draws: close, not equal. "
                                  "Budget on P50, or on P10 if a shortfall would hurt" if settings.pool == "national"
