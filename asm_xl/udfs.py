@@ -8,15 +8,28 @@ and error handling live in :mod:`asm_xl.excel` (xlwings' decorators do nothing o
 Errors are returned as real Excel error values on Windows (#N/A, #VALUE!, #NUM!), and as the error
 strings elsewhere; ``=ASM_WHY("ASM_QUALITY", <same arguments>)`` tells the reason.
 
-A one-cell argument is read with ``ndim=2`` (a range arrives as rows of cells, a single cell as
-``[[value]]``, which the functions read as that value): given a range, the function is mapped over it
-and returns rows of values, which Excel 365 spills (:mod:`asm_xl.excel.spill`); no ``expand``
-decorator is needed (that is the pre-365 way).
+Every argument is read with ``ndim=2`` (a range arrives as rows of cells, a one-row range too, a single
+cell as ``[[value]]``, which a one-cell argument reads as that value): given a range, a one-cell argument's
+function is mapped over it and returns rows of values, which Excel 365 spills (:mod:`asm_xl.excel.spill`);
+no ``expand`` decorator is needed (that is the pre-365 way). Without ``ndim=2`` xlwings gives a one-row
+range as a flat list, which a table argument (the measure rows, the Assumptions) would misread.
+
+Every argument is read with ``err_to_str=True``: an error cell arrives as its text ("#N/A"), which the
+functions pass on as Excel's built-ins do; without it xlwings gives None, read as a blank (a
+``#DIV/0!`` quality scored as "not scored", a ``#N/A`` minimum-submission flag as met).
+
+What else Windows Excel gives that the headless engines never do is turned into what they give
+(:func:`from_excel`): a cell formatted as currency (the template's dollars) arrives as a
+``decimal.Decimal``, a date-formatted cell as a ``datetime`` (its serial number is the value: a year
+2027 shown as a date is 1905-07-19), and an error xlwings does not know (``#SPILL!``, ``#CALC!``) as
+its COM code.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import sys
+from decimal import Decimal
 
 import xlwings as xw
 
@@ -45,8 +58,47 @@ def to_excel_result(value: object) -> object:
     return value
 
 
+#: Excel's error values by their number (xlErrNA = 2042 ...); COM gives them as 0x800A0000 + number
+_ERROR_NUMBERS = {2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?", 2036: "#NUM!",
+                  2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!", 2050: "#CALC!"}
+_COM_ERROR_BASE = -2146828288   # 0x800A0000 as a signed 32-bit SCODE
+_EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
+
+
+def from_excel(value: object) -> object:
+    """A value as xlwings gives it from Windows Excel, as the functions (and the headless engines) read it:
+
+    - ``Decimal`` (a currency-formatted cell, COM's VT_CY)  -> float
+    - ``datetime``/``date`` (a date-formatted cell)       -> its Excel serial number (days since 1899-12-30)
+    - an int COM error code xlwings does not translate   -> the error's text (#SPILL!, #CALC!; else #VALUE!)
+    - rows of cells                                      -> the same rows, each cell so
+
+    Anything else is returned as it is.
+
+    >>> from_excel([[Decimal("688268.0000"), _dt.datetime(1905, 7, 19)]])
+    [[688268.0, 2027.0]]
+    >>> from_excel(-2146828288 + 2045)
+    '#SPILL!'
+    """
+    cls = value.__class__
+    if cls is float or cls is str or cls is bool or value is None:
+        return value
+    if cls is list or cls is tuple:
+        return [from_excel(v) for v in value]
+    if cls is int:
+        code = value - _COM_ERROR_BASE
+        return _ERROR_NUMBERS.get(code, "#VALUE!") if 2000 <= code < 2100 else value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, _dt.datetime):
+        return (value.replace(tzinfo=None) - _EXCEL_EPOCH).total_seconds() / 86400.0
+    if isinstance(value, _dt.date):
+        return float((value - _EXCEL_EPOCH.date()).days)
+    return value
+
+
 def _invoke(name: str, *args: object) -> object:
-    return to_excel_result(_call(name, *args))
+    return to_excel_result(_call(name, *[from_excel(a) for a in args]))
 
 
 def _build(fn: ExcelFunction):
@@ -66,9 +118,12 @@ def _build(fn: ExcelFunction):
     f.__qualname__ = fn.name
     for a in reversed(fn.args + ((fn.variadic,) if fn.variadic else ())):
         key = f"*{a.name}" if a is fn.variadic else a.name
-        # a one-cell argument comes as rows of cells when given a range, so a column spills as one
-        f = xw.arg(key, doc=a.doc, ndim=2)(f) if a.elementwise and a is not fn.variadic else xw.arg(key, doc=a.doc)(f)
+        f = xw.arg(key, doc=a.doc, **ARG_OPTIONS)(f)   # (see the module's note)
     return xw.func(category=fn.category)(f)
+
+
+#: how xlwings reads every argument: rows of cells (a one-row range too), error cells as their text
+ARG_OPTIONS = {"ndim": 2, "err_to_str": True}
 
 
 for _name, _fn in REGISTRY.items():

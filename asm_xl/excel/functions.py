@@ -26,13 +26,14 @@ __all__ = ["settings_arg"]
 @excel_function(
     "ASM_WHY",
     "Why an ASM function shows an error: give the function's name and the same arguments.",
-    Arg("function", 'Name of the ASM function, e.g. "ASM_QUALITY".'),
+    # not "function": a VBA keyword, and Import Functions writes each argument's name into the VBA module
+    Arg("function_name", 'Name of the ASM function, e.g. "ASM_QUALITY".'),
     variadic=Arg("args", "The same arguments as in the cell that shows the error."),
 )
-def asm_why(function, *args):
-    name = xv.text("function", function).upper()
+def asm_why(function_name, *args):
+    name = xv.text("function_name", function_name).upper()
     if name == "ASM_WHY" or name not in REGISTRY:
-        raise xv.ExcelError("#NAME?", f"unknown ASM function {function!r}")
+        raise xv.ExcelError("#NAME?", f"unknown ASM function {function_name!r}")
     return explain(name, *args)
 
 

@@ -49,7 +49,7 @@ EXPECTED_SIGNATURES = {
     "ASM_POOL_SF": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_POOL_MIDPOINT": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_LADDERS": ["Optional assumptions", "Optional rows"],
-    "ASM_WHY": ["function", "ParamArray args()"],
+    "ASM_WHY": ["function_name", "ParamArray args()"],
     "ASM_HELP": ["text", "Optional assumptions"],
     "ASM_ACTIONS": ["participant", "measures", "cost", "activities", "Optional exceptions", "Optional cost_ladder",
                     "Optional assumptions", "Optional rows"],
@@ -72,6 +72,30 @@ def test_import_functions_writes_one_vba_function_per_registry_entry(udfs):
 
 def test_vba_signatures_are_the_users_contract(udfs):
     assert vba_signatures(generate_vba(udfs)) == EXPECTED_SIGNATURES
+
+
+#: words VBA reserves (a parameter of that name does not compile, and with it no function of the module works)
+VBA_KEYWORDS = {"and", "as", "boolean", "byref", "byte", "byval", "call", "case", "const", "currency", "date", "declare",
+                "dim", "do", "double", "each", "else", "elseif", "empty", "end", "enum", "eqv", "erase", "error", "event",
+                "exit", "false", "for", "friend", "function", "get", "global", "gosub", "goto", "if", "imp", "implements",
+                "in", "integer", "is", "let", "like", "long", "loop", "lset", "me", "mod", "new", "next", "not", "nothing",
+                "null", "object", "on", "optional", "or", "paramarray", "preserve", "private", "property", "public",
+                "raiseevent", "redim", "rem", "resume", "return", "rset", "select", "set", "single", "static", "step",
+                "stop", "string", "sub", "then", "to", "true", "type", "typeof", "until", "variant", "wend", "while",
+                "with", "xor"}
+
+
+def test_no_argument_is_named_with_a_word_vba_reserves(udfs):
+    # ASM_WHY's "function" made Import Functions write `Function ASM_WHY(function, ...)`: a compile error
+    names = {a.split()[-1].removesuffix("()") for sig in vba_signatures(generate_vba(udfs)).values() for a in sig}
+    assert not {n for n in names if n.lower() in VBA_KEYWORDS}
+
+
+def test_every_argument_is_read_as_rows_of_cells_with_error_cells_as_their_text(udfs):
+    # without ndim=2 a one-row range arrives flat; without err_to_str an error cell arrives as None (a blank)
+    for name in REGISTRY:
+        for arg in getattr(udfs, name).__xlfunc__["args"]:
+            assert arg["options"].get("ndim") == 2 and arg["options"].get("err_to_str") is True, (name, arg["name"])
 
 
 def test_vba_calls_the_asm_xl_udfs_module(udfs):
