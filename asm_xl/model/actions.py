@@ -3,7 +3,8 @@
 For every physician and every action that applies (:mod:`asm_xl.model.action_edits`: complete IA-1
 or IA-2, PI to 100%, each quality measure one decile better and to its top decile, reach the
 completeness threshold, report a measure not reported today (excluded where it has no benchmark), meet
-the minimum submission, one cost point better, reach the cost episode minimum), a copy of the
+the minimum submission, one cost point better, reach the cost episode minimum) that moves the final
+score (one that leaves it at 100, or at 0 with the minimum submission missed, is not listed), a copy of the
 physician's inputs is changed and scored again by the cohort API, all copies of a roster in one
 vectorized call (:meth:`~asm_xl.model.rescoring.Baseline.rescore_outcomes`). Before and
 after are priced by the same pool (:func:`~asm_xl.model.rescoring.pool_for`, by default the national
@@ -227,10 +228,13 @@ def _table(base: Baseline, out: dict, pool, settings: Settings, columns: list[st
     # catalogue order; np.lexsort is stable, sorts NaN last and holds -0.0 equal to 0.0, as
     # DataFrame.sort_values(kind="stable") does
     order = np.lexsort((out["order"], -table["final_change"], -table["value_p50"], pos))
+    # an action that leaves the final score where it is (at 100, or 0 with the minimum submission missed)
+    # is worth nothing in any draw: it does not apply, and is never a physician's "most valuable action"
+    order = order[table["final_change"][order] != 0.0]
     ranked = {c: np.array([v[i] for i in order], dtype=object) if isinstance(v, list) else np.asarray(v)[order]
               for c, v in table.items() if c in columns}   # text columns stay text when no action applies
     ranked["rank"] = _rank_within(pos[order])
-    return pd.DataFrame({c: ranked[c] for c in columns}, index=pd.RangeIndex(pos.size))
+    return pd.DataFrame({c: ranked[c] for c in columns}, index=pd.RangeIndex(order.size))
 
 
 def _rank_within(physician: np.ndarray) -> np.ndarray:

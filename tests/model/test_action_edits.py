@@ -121,18 +121,30 @@ def test_reporting_a_measure_without_a_benchmark_takes_its_zero_out_of_five_coun
     assert not (got["action"] == "report_measure").any()  # Okafor reports the other measures
 
 
-def test_with_cohort_built_ladders_from_one_physician_every_unreported_measure_is_an_exclusion_action():
+def test_with_cohort_built_ladders_from_one_physician_an_exclusion_that_moves_nothing_is_not_listed():
     # one physician: fewer than 20 reporters, no ladder for any measure; Q236 (72%) is excluded already,
-    # so Q008 (incomplete, 0) is the only counted measure with Q005 and Q377 (not reported, 0)
+    # so Q008 (incomplete, 0) is the only counted measure with Q005 and Q377 (not reported, 0).
+    # Reporting Q005 or Q377 (no benchmark: excluded) takes quality from 0 / 30 to 0 / 20: the final score
+    # stays 100 x (0.5 x 0 + 0.5 x 0.8) - 10 - 5 = 25, so the action is worth nothing in any draw and is not
+    # offered (it was, as a "+$0" action, and could be a physician's "most valuable action")
     alone = participant_actions(ROW, pool=POOL, benchmark_source="cohort")
     assert "report_measure" not in set(alone["action"])
-    ex = alone[alone["action"] == "report_no_benchmark"]
-    assert sorted(ex["measure"]) == ["Q005", "Q377"]
-    # quality 0 / 30 -> 0 / 20: no change, the action is worth nothing (never negative);
-    # final = 100 x (0.5 x 0 + 0.5 x 0.8) - 10 - 5 = 25
-    assert np.allclose(ex["final_before"], 25.0, rtol=0, atol=1e-9)
-    assert np.allclose(ex["final_change"], 0.0, rtol=0, atol=1e-12)
-    assert np.allclose(ex["value_p50"], 0.0, rtol=0, atol=1e-9)
+    assert not (alone["action"] == "report_no_benchmark").any()
+    assert len(alone) and (alone["final_change"] != 0).all()
+    assert np.allclose(alone["final_before"], 25.0, rtol=0, atol=1e-9)
+
+
+def test_an_action_that_cannot_move_a_final_score_held_at_100_is_not_listed():
+    # the bonuses take the score past the 100 cap: a measure one decile better changes nothing
+    full = {"eligible": 100, "reported": 100, "points": 10.0}
+    row = {**ROW, "practice_size": 1, "complex_bonus": 10, "ia1_done": "yes", "ia2_done": "yes", "pi_score": 1.0,
+           "cost_points": 10, **{f"{m}_{k}": v for m in ("q008", "q005", "q377") for k, v in full.items()},
+           "q236_points": 9.0}
+    capped = participant_actions(row, pool=POOL)   # 100 x (39/40 + 1) / 2 + 15 + 10 -> capped at 100
+    assert capped.empty
+    below = participant_actions({**row, "practice_size": 40, "complex_bonus": 0}, pool=POOL)   # 98.75: Q236 moves it
+    assert below[["label", "final_before", "final_change"]].values.tolist() == [
+        ["Improve quality measure Q236 by one decile", 98.75, 1.25]]
 
 
 def test_a_topped_out_ladder_caps_the_assumed_points():
