@@ -44,7 +44,9 @@ RANKED = ("Ranked by the value at P50, highest first; a negative value: the acti
           "Blank rows: no further action applies.")
 PROJECTION_NOTE = ("Five-year projection of today's final score, held [ASSUMPTION]: risk levels of each year "
                    "[CMS], Part B payments growing by the Assumptions' payments_growth; cumulative P50 sums the "
-                   "yearly P50s. An exception of this year makes this year neutral ($0) and is not carried forward.")
+                   "yearly P50s. An exception of this year makes this year neutral ($0) and is not carried forward. "
+                   "Every year is assumed participating and projected from this row: the practice dashboard's Five "
+                   "years sheet applies CMS's participants file and a later roster row of this physician.")
 
 #: column A holds the longest label the catalogue can give (a measure named, "meets the minimum
 #: submission" added) on one line: LibreOffice prints ~1.19 characters of the table's text a width unit
@@ -79,7 +81,11 @@ def build_actions(wb: Workbook) -> None:
                 ws.cell(row=first + k, column=c).number_format = fmt
     head = L.PROJECTION_HEADER_ROW
     ws.cell(row=head - 2, column=1, value="Five-year projection").font = TITLE_FONT
-    ws.cell(row=head - 1, column=1, value=PROJECTION_NOTE).font = NOTE_FONT
+    note = ws.cell(row=head - 1, column=1, value=PROJECTION_NOTE)
+    note.font = NOTE_FONT
+    note.alignment = Alignment(wrap_text=True, vertical="top")   # wrapped across the table, as the note on top
+    ws.merge_cells(start_row=head - 1, start_column=1, end_row=head - 1, end_column=8)
+    ws.row_dimensions[head - 1].height = 40
     header(ws, head, PROJECTION_HEADER)
     ws.row_dimensions[head].height = 30
     table_block(ws, head + 1, PROJECTION_CALL, 5, len(PROJECTION_FORMATS), "Five-year projection (ASM_PROJECTION)")
