@@ -150,7 +150,7 @@ def test_the_practice_summary_speaks_of_national_draws_only_for_the_national_poo
                             "dollars_p50": 10.0, "dollars_p90": 10.0}])
     national = practice_summary(totals, pool="national", sources={"HF 2027": "national peer model"})
     roster = practice_summary(totals, pool="roster", sources={"HF 2027": "roster as the cohort"})
-    assert "do badly in different draws" in national and "do badly in different draws" not in roster
+    assert "draw by draw" in national and "draw by draw" not in roster
     assert "Pool: roster (HF 2027: roster as the cohort)" in " ".join(roster.split())
 
 

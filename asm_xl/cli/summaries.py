@@ -37,7 +37,7 @@ def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sour
     shown without numbers (stale), which the totals leave out."""
     recs = totals.to_dict("records")
     width = max([8] + [len(str(r["cohort"])) + 1 for r in recs])   # "Practice 2029": a roster of several years
-    lines = ["Estimated payment adjustments (the dashboard's totals: sums over physicians; estimates, not CMS "
+    lines = ["Estimated payment adjustments (the dashboard's totals over physicians; estimates, not CMS "
              "determinations):",
              f"  {'cohort':<{width}}{'physicians':>11}{'estimate':>14}{'cautious P10':>15}{'middle P50':>14}"
              f"{'hopeful P90':>14}"]
@@ -48,9 +48,9 @@ def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sour
     if left_out:
         lines.append(f"  Left out: {left_out} kept workbook(s) shown without numbers (stale).")
     if pool in (None, "national"):   # a given or roster pool has no draws: its P10, P50 and P90 are its point
-        lines.append("  Summed P10 and P90 are cautious bounds: wider than the range of the total itself, since "
-                     "physicians above and below the midpoint do badly in different draws; see each workbook's "
-                     "Score sheet and README \"How sure is this number?\".")
+        lines.append("  A total's P10 / P50 / P90 are the total's own, added up draw by draw: not the sums of the "
+                     "physicians' P10s, which physicians above and below the midpoint reach in different draws; "
+                     "see each workbook's Score sheet and README \"How sure is this number?\".")
         lines.append("  The estimate is one representative draw (the pool's median scaling factor), P50 the middle "
                      "of all draws: budget on P50, or on P10 if a shortfall would hurt.")
     if pool is not None:

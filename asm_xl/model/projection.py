@@ -16,7 +16,8 @@ depend on the year, only the risk level, the national pool and the payment base 
 a physician's standing persists from year to year (the yearly factors move together, comonotone:
 the years that go badly for this physician's rank are the same draws); if the years were
 independent the cumulative range would be narrower. The cumulative mean is exact either way.
-Practice totals are sums over physicians in the same sense.
+A practice's totals (:func:`practice_projection`) take the range of the total itself, added up draw
+by draw (:func:`~asm_xl.model.total_ranges.total_ranges`), not the sums of the physicians' percentiles.
 
 [ASSUMPTION] A physician is projected from the performance year of his roster row on: a roster row says
 nothing of the years before it (the payments are not projected backwards). A TIN/NPI with rows of
@@ -41,13 +42,14 @@ from asm_xl.model.identifiers import tin_key
 from asm_xl.model.parameters import performance_years, year_parameters
 from asm_xl.model.rescoring import Baseline, final_scores, pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.model.total_ranges import total_ranges
 from asm_xl.model.validation import YES_NO_ALLOWED, as_number, is_blank
 
 __all__ = ["PROJECTION_COLUMNS", "PRACTICE_COLUMNS", "project_five_years", "yearly_projection", "practice_projection",
            "next_row_years", "running_sums"]
 
 PROJECTION_COLUMNS = ["row", "npi", "name", "tin", "cohort", "performance_year", "payment_year", "risk_level",
-                      "final_score", "participating", "participation_source", "payments_base", "dollars_at_risk",
+                      "final_score", "participating", "participation_source", "priced", "payments_base", "dollars_at_risk",
                       "factor_p10", "factor_p50", "factor_p90", "p_gain", "dollars_p10", "dollars_p50", "dollars_p90",
                       "dollars_mean", "cumulative_at_risk", "cumulative_p10", "cumulative_p50", "cumulative_p90",
                       "cumulative_mean"]
@@ -156,6 +158,9 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
                          = 0 when not participating
         p_gain           = share of the pool's draws with a positive factor (0 in the year of an exception,
                            and when not participating)
+        priced           = participating, not the year of an exception, inside his years: the pool's
+                           factor applies (:func:`~asm_xl.model.total_ranges.total_ranges` adds such rows
+                           draw by draw)
         dollars_pXX      = factor_pXX x payments_base   (XX: p10, p50, p90, mean)
         cumulative_*     = running sum over ``years``                  [ASSUMPTION: comonotone years]
 
@@ -179,7 +184,8 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
     neutral_own = np.broadcast_to(np.asarray(False if excepted is None else excepted, dtype=bool), (n,))
     stop = np.broadcast_to(np.asarray(years[-1] + 1 if until is None else until, dtype=int), (n,))
     out = {k: np.empty(shape, dtype=float) for k in PROJECTION_COLUMNS[7:] if k not in ("participating",
-                                                                                           "participation_source")}
+                                                                                           "participation_source", "priced")}
+    out["priced"] = np.empty(shape, dtype=bool)
     out["performance_year"] = np.broadcast_to(np.asarray(years, dtype=np.int64), shape).copy()
     out["payment_year"] = np.broadcast_to(np.asarray([year_parameters(y).payment_year for y in years],
                                                      dtype=np.int64), shape).copy()
@@ -197,6 +203,7 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
         out["payments_base"][:, j] = base_y
         neutral = neutral_own & (own == y)
         inside = (y >= own) & (y < stop)
+        out["priced"][:, j] = on & ~neutral & inside   # the pool's factor applies (else no adjustment: 0)
         out["dollars_at_risk"][:, j] = np.where(on & ~neutral & inside, params.risk_level * base_y, 0.0)
         priced = {k: np.full(n, np.nan) for k in ("factor_p10", "factor_p50", "factor_p90", "p_gain", "mean")}
         for code in np.unique(cohort):
@@ -218,10 +225,14 @@ def yearly_projection(final, cohort, own_year, part_b_payments, *, excepted=None
     return out
 
 
-def practice_projection(projection: pd.DataFrame, *, by: str | list[str] | None = None) -> pd.DataFrame:
+def practice_projection(projection: pd.DataFrame, *, by: str | list[str] | None = None, pool=None,
+                        settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
     """Totals of :func:`project_five_years` per performance year (and per ``by``, e.g. "tin" or
-    "cohort"): physicians, participating, and the sums of :data:`PRACTICE_COLUMNS`' dollar columns
-    (percentiles summed over physicians, see the module's note)."""
+    "cohort"): physicians, participating, the sums of :data:`PRACTICE_COLUMNS`' dollar columns, and as
+    P10 / P50 / P90 (of the year, and cumulative: of the years so far) the range of the total itself over
+    the pool's draws (:func:`~asm_xl.model.total_ranges.total_ranges`), not the sum of the physicians'
+    percentiles. ``pool`` and ``settings``: those :func:`project_five_years` was given (the pool in force by
+    default), so that each physician-year is priced in each draw as his own range was."""
     keys = ([] if by is None else [by] if isinstance(by, str) else list(by))
     for k in keys:
         if k not in projection.columns:
@@ -230,7 +241,20 @@ def practice_projection(projection: pd.DataFrame, *, by: str | list[str] | None 
     out = grouped[_SUMMED].sum()
     out.insert(0, "physicians", grouped["row"].count())
     out.insert(1, "participating", grouped["participating"].sum().astype(int))
-    return out.reset_index()[keys + PRACTICE_COLUMNS]
+    out = out.reset_index()[keys + PRACTICE_COLUMNS]
+    if len(out):
+        year = projection["performance_year"].to_numpy()
+        groups = {}
+        for i, rec in enumerate(out[keys + ["performance_year"]].itertuples(index=False)):
+            same = np.ones(len(projection), dtype=bool)
+            for k, v in zip(keys, rec[:-1]):
+                same &= (projection[k] == v).to_numpy()
+            groups[("in", i)], groups[("to", i)] = same & (year == rec[-1]), same & (year <= rec[-1])
+        ranges = total_ranges(projection, groups, pool=pool, settings=settings)
+        for p in ("p10", "p50", "p90"):
+            out[f"dollars_{p}"] = [ranges.at[("in", i), p] for i in range(len(out))]
+            out[f"cumulative_{p}"] = [ranges.at[("to", i), p] for i in range(len(out))]
+    return out
 
 
 def _growth(growth) -> float:

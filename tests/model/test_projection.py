@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings as hsettings
 from asm_xl.model.cohort import score_cohort
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peers import given_pool
+from asm_xl.model.pool_choice import pricing_pool
 from asm_xl.model.projection import (PRACTICE_COLUMNS, PROJECTION_COLUMNS, practice_projection, project_five_years,
                                  yearly_projection)
 from asm_xl.model.ranges import payment_ranges
@@ -70,7 +71,7 @@ SMALL = Settings(peer_draws=40)
 
 @hsettings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cohort_frames(max_size=8))
-def test_2027_equals_the_single_year_estimate_and_practice_totals_are_sums(frame):
+def test_2027_equals_the_single_year_estimate_and_practice_totals_are_the_totals_draw_by_draw(frame):
     frame = frame.assign(performance_year=2027)
     p = project_five_years(frame, settings=SMALL)
     scores = score_cohort(frame, settings=SMALL).scores
@@ -83,15 +84,48 @@ def test_2027_equals_the_single_year_estimate_and_practice_totals_are_sums(frame
                            rtol=1e-12, atol=1e-9), col
     assert not p.drop(columns=["npi", "name", "tin", "cohort", "participation_source"]).isna().any().any()
     assert ((p["dollars_p10"] <= p["dollars_p50"] + 1e-9) & (p["dollars_p50"] <= p["dollars_p90"] + 1e-9)).all()
-    totals = practice_projection(p)
+    totals = practice_projection(p, settings=SMALL)
     assert list(totals.columns) == PRACTICE_COLUMNS and len(totals) == (5 if len(p) else 0)
+    drawn = _dollars_in_each_draw(p, SMALL)
     for _, t in totals.iterrows():
-        year = p[p["performance_year"] == t["performance_year"]]
-        for col in ("dollars_at_risk", "dollars_p10", "dollars_p50", "dollars_p90", "cumulative_p50"):
-            assert t[col] == pytest.approx(year[col].sum(), rel=1e-12, abs=1e-6)
-        assert t["physicians"] == len(year)
-    by_cohort = practice_projection(p, by="cohort")
-    assert by_cohort["dollars_p50"].sum() == pytest.approx(totals["dollars_p50"].sum(), rel=1e-12, abs=1e-6)
+        year = p["performance_year"] == t["performance_year"]
+        for col in ("dollars_at_risk", "payments_base", "dollars_mean", "cumulative_mean"):   # sums
+            assert t[col] == pytest.approx(p.loc[year, col].sum(), rel=1e-12, abs=1e-6)
+        assert t["physicians"] == year.sum()
+        # a range is the total's own over the draws (added up draw by draw), not the sum of percentiles
+        in_year, so_far = drawn[year.to_numpy()].sum(axis=0), drawn[(p["performance_year"] <= t["performance_year"]).to_numpy()].sum(axis=0)
+        for q in (10, 50, 90):
+            assert t[f"dollars_p{q}"] == pytest.approx(np.percentile(in_year, q), rel=1e-12, abs=1e-6)
+            assert t[f"cumulative_p{q}"] == pytest.approx(np.percentile(so_far, q), rel=1e-12, abs=1e-6)
+    by_cohort = practice_projection(p, by="cohort", settings=SMALL)
+    assert by_cohort["dollars_at_risk"].sum() == pytest.approx(totals["dollars_at_risk"].sum(), rel=1e-12, abs=1e-6)
+    assert by_cohort["dollars_mean"].sum() == pytest.approx(totals["dollars_mean"].sum(), rel=1e-12, abs=1e-6)
+
+
+def _dollars_in_each_draw(p: pd.DataFrame, settings) -> np.ndarray:
+    """(projection rows, draws) each row's dollars in each draw of its pool, row by row (0 where not priced)."""
+    out = []
+    for r in p.itertuples():
+        pool = pricing_pool(r.cohort, r.performance_year, settings)
+        out.append(pool.factors([r.final_score])[0] * r.payments_base * r.priced)
+    return np.array(out).reshape(len(p), -1) if out else np.zeros((0, settings.peer_draws))
+
+
+def test_the_range_of_one_physicians_total_is_his_own_and_of_two_not_the_sum_of_their_ranges():
+    rows = pd.DataFrame([{**ROW, "npi": npi, "part_b_payments": pay, **extra} for npi, pay, extra in (
+        ("1234567893", 250_000, {}), ("1245319599", 400_000, {"q236_rate": 0.95, "ia1_done": "yes"}))])
+    p = project_five_years(rows, settings=SMALL)
+    one = practice_projection(p[p["row"] == 0], settings=SMALL)
+    mine = p[p["row"] == 0].reset_index(drop=True)
+    for q in ("p10", "p50", "p90"):
+        assert one[f"dollars_{q}"].tolist() == pytest.approx(mine[f"dollars_{q}"].tolist(), rel=1e-12)
+        assert one[f"cumulative_{q}"].tolist() == pytest.approx(mine[f"cumulative_{q}"].tolist(), rel=1e-12)
+    both = practice_projection(p, settings=SMALL).set_index("performance_year")
+    assert (both["dollars_p10"] <= both["dollars_p50"]).all() and (both["dollars_p50"] <= both["dollars_p90"]).all()
+    assert both["dollars_mean"].tolist() == pytest.approx(p.groupby("performance_year")["dollars_mean"].sum().tolist())
+    # not the sums of the percentiles (with 40 draws the total's P10 is even a little below theirs here)
+    summed = p.groupby("performance_year")["dollars_p10"].sum()
+    assert not np.allclose(both["dollars_p10"], summed, rtol=1e-6)
 
 
 def test_yearly_projection_makes_an_exception_year_neutral_and_prices_later_years_as_usual_by_hand():
@@ -143,7 +177,7 @@ def test_a_tin_npi_with_rows_of_two_years_is_projected_from_each_row_up_to_the_n
     p = project_five_years(rows, growth=0.0, pool=GIVEN)
     assert p.groupby("row")["performance_year"].apply(list).to_dict() == {
         0: [2027, 2028], 1: [2029, 2030, 2031], 2: YEARS}
-    practice = practice_projection(p).set_index("performance_year")
+    practice = practice_projection(p, pool=GIVEN).set_index("performance_year")
     assert practice["physicians"].tolist() == [2, 2, 2, 2, 2]
     tfs = 1 / (1 + math.exp(-0.1 * (BEFORE - 50)))
     factor = {y: r * 1.7 * tfs - r for y, r in zip(YEARS, (0.09, 0.09, 0.10, 0.11, 0.12))}

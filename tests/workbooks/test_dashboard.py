@@ -70,29 +70,38 @@ def test_the_dashboard_is_written_beside_the_index(demo):
     assert openpyxl.load_workbook(report.dashboard).sheetnames == ["Practice", "Physicians", "Five years", "Score chart"]
 
 
-def test_practice_totals_are_the_sums_of_the_physicians_from_the_api(demo, api):
+def test_practice_totals_are_the_sums_of_the_physicians_and_their_ranges_the_totals_draw_by_draw(demo, api):
     totals = demo[1].dashboard_data.totals.set_index("cohort")
-    dollars = {"estimate": "dollar_impact", "dollars_p10": "dollars_p10", "dollars_p50": "dollars_p50",
-               "dollars_p90": "dollars_p90", "part_b_payments": "part_b_payments"}
+    dollars = {"estimate": "dollar_impact", "part_b_payments": "part_b_payments"}
+    in_draw = {}
     for code, grp in api.groupby("cohort"):
         assert totals.loc[code, "physicians"] == len(grp)
         for col, source in dollars.items():
             assert math.isclose(totals.loc[code, col], grp[source].astype(float).sum(), **TOL), (code, col)
-    for col in SUMMED:
+        # each physician priced in each of the national pool's draws, independently of the dashboard
+        factors = national_pool(code, 2027).factors(grp["final_score"].astype(float).to_numpy())
+        in_draw[code] = factors.T @ grp["part_b_payments"].astype(float).to_numpy()
+        for q in (10, 50, 90):
+            assert math.isclose(totals.loc[code, f"dollars_p{q}"], np.percentile(in_draw[code], q), **TOL), (code, q)
+    for q in (10, 50, 90):   # HF and LBP added draw by draw
+        assert math.isclose(totals.loc[PRACTICE, f"dollars_p{q}"], np.percentile(in_draw["HF"] + in_draw["LBP"], q), **TOL)
+    for col in ("part_b_payments", "at_risk", "estimate"):
         assert math.isclose(totals.loc[PRACTICE, col], totals.drop(index=PRACTICE)[col].sum(), **TOL), col
     assert totals.loc[PRACTICE, "physicians"] == len(api) == 30
     # by hand: the HF physicians' Part B payments add up to $3,716,708.49 (sample roster); 2027's risk
     # level is 9% [CMS], so $334,503.76 of them are at risk
     assert math.isclose(totals.loc["HF", "part_b_payments"], 3_716_708.49, abs_tol=0.005)
     assert math.isclose(totals.loc["HF", "at_risk"], 334_503.7641, abs_tol=1e-4)
+    # not the sums of the physicians' P10s: HF's would be -$28,715, the total's own is -$19,360
+    assert round(api[api["cohort"] == "HF"]["dollars_p10"].astype(float).sum()) == -28_715
+    assert round(totals.loc["HF", "dollars_p10"]) == -19_360
 
 
 def test_totals_equal_the_sums_of_the_numbers_cached_in_the_physicians_workbooks(demo):
     report = demo[1]
     totals = report.dashboard_data.totals.set_index("cohort")
     for code, grp in report.summary.groupby("cohort"):
-        for col, source in (("estimate", "dollar_impact"), ("dollars_p50", "dollars_p50")):
-            assert math.isclose(totals.loc[code, col], grp[source].sum(), rel_tol=1e-9, abs_tol=0.01), (code, col)
+        assert math.isclose(totals.loc[code, "estimate"], grp["dollar_impact"].sum(), rel_tol=1e-9, abs_tol=0.01), code
 
 
 def test_outlook_counts_follow_the_chance_of_a_gain(demo):
@@ -208,8 +217,11 @@ def test_a_physician_cms_lists_as_not_participating_adds_nothing_and_the_totals_
     # by hand: 9% [CMS] of $416,569 = $37,491.21 leaves HF's $334,503.7641 at risk
     assert math.isclose(before.loc["HF", "at_risk"] - totals.loc["HF", "at_risk"], 37_491.21, abs_tol=1e-6)
     was = plain.physicians.set_index("npi").loc[okafor]
-    for col in ("estimate", "dollars_p10", "dollars_p50", "dollars_p90"):
-        assert math.isclose(before.loc[PRACTICE, col] - totals.loc[PRACTICE, col], was[col], **TOL), col
+    assert math.isclose(before.loc[PRACTICE, "estimate"] - totals.loc[PRACTICE, "estimate"], was["estimate"], **TOL)
+    # his dollars are 0 in every draw: the totals' ranges are those of the practice without him
+    without = roster_dashboard(v[v["npi"] != okafor], scores[v["npi"] != okafor]).totals.set_index("cohort")
+    for col in ("dollars_p10", "dollars_p50", "dollars_p90"):
+        assert math.isclose(totals.loc[PRACTICE, col], without.loc[PRACTICE, col], **TOL), col
     assert totals.loc["HF", "not_participating"] == totals.loc[PRACTICE, "not_participating"] == 1
     counts = ["likely_gain", "either_way", "likely_lose", "exception", "not_participating"]
     assert totals.loc[PRACTICE, counts].sum() == totals.loc[PRACTICE, "physicians"] == 30
@@ -221,7 +233,7 @@ def test_a_physician_cms_lists_as_not_participating_adds_nothing_and_the_totals_
                              ("dollars_p50", "dollars_p50"), ("dollars_p90", "dollars_p90"),
                              ("part_b_payments", "payments_base")):
             assert math.isclose(practice[mine], year[theirs], **TOL), mine
-        for col in SUMMED:   # and the practice is the sum of its physicians
+        for col in ("part_b_payments", "at_risk", "estimate"):   # and the practice is the sum of its physicians
             assert math.isclose(practice[col], dash.physicians[col].sum(), **TOL), col
     ws = openpyxl.load_workbook(write_dashboard(data, tmp_path / "d.xlsx"), data_only=True)["Practice"]
     head = [ws.cell(TOTALS_HEADER_ROW, j + 1).value for j in range(len(TOTALS))]
@@ -475,13 +487,19 @@ def test_formula_like_roster_text_stays_text_in_the_dashboard(tmp_path):
     assert not [c.coordinate for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
 
 
-def test_the_five_year_practice_rows_are_the_sums_of_the_physicians(demo):
+def test_the_five_year_practice_rows_are_the_sums_of_the_physicians_and_their_ranges_the_totals(demo):
     data = demo[1].dashboard_data
-    years = data.physician_years.groupby("performance_year")[["dollars_at_risk", "dollars_p50", "cumulative_p90"]].sum()
+    years = data.physician_years.groupby("performance_year")[["dollars_at_risk", "dollars_mean", "cumulative_mean"]].sum()
     practice = data.practice_years.set_index("performance_year")
     assert list(practice.index) == list(performance_years())
     for col in years.columns:
         assert np.allclose(practice[col], years[col], rtol=1e-12), col
+    # the sample's risk levels scale one set of draws (a physician's standing persists): the total's range
+    # of a year is 2027's times the risk levels' ratio, and the cumulative one the sum of the years'
+    ratio = np.array([risk_level(y) for y in performance_years()]) / risk_level(2027)
+    for p in ("p10", "p50", "p90"):
+        assert np.allclose(practice[f"dollars_{p}"], practice.loc[2027, f"dollars_{p}"] * ratio, rtol=1e-9), p
+        assert np.allclose(practice[f"cumulative_{p}"], np.cumsum(practice[f"dollars_{p}"]), rtol=1e-9), p
     # 2029's risk level is 10% [CMS]; payments do not grow by default: at risk = 10% of $9,332,834.54
     assert math.isclose(practice.loc[2029, "dollars_at_risk"], 933_283.454, abs_tol=1e-3)
 

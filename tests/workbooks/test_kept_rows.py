@@ -108,7 +108,7 @@ def _generate(capsys, roster: Path, out: Path, *extra: str) -> str:
 
 def _assert_all_agree(out: Path, printed: str) -> tuple[dict, dict]:
     """Every physician: index row == dashboard row == the file's cached values; the dashboard's totals
-    == the sums of the index by cohort == the console's totals."""
+    estimates == the sums of the index by cohort, and their ranges the console's totals."""
     index, (dash, totals) = _index(out), _dashboard(out)
     assert index.keys() == dash.keys()
     for npi, row in index.items():
@@ -120,10 +120,14 @@ def _assert_all_agree(out: Path, printed: str) -> tuple[dict, dict]:
     for cohort in {r["Cohort"] for r in index.values()} | {"Practice"}:
         rows = [r for r in index.values() if cohort in (r["Cohort"], "Practice")]
         assert totals[cohort]["Physicians"] == len(rows)
-        sums = [sum(r[SHOWN[k][0]] for r in rows) for k in DOLLARS]
-        for total, header in zip(sums, ("Estimate", "Cautious (P10)", "Middle (P50)", "Hopeful (P90)")):
-            assert math.isclose(totals[cohort][header], total, rel_tol=1e-9, abs_tol=1e-6), (cohort, header)
-        assert printed_totals[cohort] == [str(len(rows))] + [money(x) for x in sums], cohort
+        estimate = sum(r[SHOWN["dollar_impact"][0]] for r in rows)
+        assert math.isclose(totals[cohort]["Estimate"], estimate, rel_tol=1e-9, abs_tol=1e-6), cohort
+        # the range is the total's own over the draws (not the index's sum); the console prints the dashboard's
+        shown = [totals[cohort][h] for h in ("Cautious (P10)", "Middle (P50)", "Hopeful (P90)")]
+        assert shown == sorted(shown), cohort
+        if len(rows) == 1:   # one physician's total is his own range
+            assert shown == pytest.approx([rows[0][SHOWN[k][0]] for k in DOLLARS[1:]], rel=1e-9), cohort
+        assert printed_totals[cohort] == [str(len(rows))] + [money(x) for x in [estimate] + shown], cohort
     return index, dash
 
 
@@ -371,7 +375,8 @@ def test_a_stale_rows_years_are_not_in_the_running_sums_of_the_participants_late
         yearly = "dollars_at_risk" if col == "at_risk" else f"dollars_{col}"
         assert mine[f"cumulative_{col}"].tolist() == pytest.approx(mine[yearly].cumsum().tolist())
     practice = report.dashboard_data.practice_years.set_index("performance_year")
-    assert practice["cumulative_p50"].tolist() == pytest.approx(practice["dollars_p50"].cumsum().tolist())
+    assert practice["cumulative_mean"].tolist() == pytest.approx(practice["dollars_mean"].cumsum().tolist())
+    assert practice["cumulative_at_risk"].tolist() == pytest.approx(practice["dollars_at_risk"].cumsum().tolist())
 
 
 def test_overwrite_replaces_a_participants_workbook_under_its_earlier_name_and_names_the_others(tmp_path, three,

@@ -84,13 +84,14 @@ class DashboardNumbers:
     projection: pd.DataFrame
     settings: Settings
     pools: dict
+    projection_pool: object = None   #: what priced the projection (its ``pool``): the totals' ranges add it up
 
     def dashboard(self, workbook_files: pd.DataFrame | None = None) -> Dashboard:
         # the pools of the cohorts and years the physicians are scored in (the five-year view prices others)
         shown = set(zip(self.table["cohort"].astype(str), self.table["performance_year"].astype(int)))
         sources = {f"{code} {year}": pool.source for (code, year), pool in self.pools.items() if (code, year) in shown}
         return practice_dashboard(self.table, self.actions, self.projection, self.settings, workbook_files,
-                                  pools=self.pools, pool_sources=sources)
+                                  pools=self.pools, pool_sources=sources, projection_pool=self.projection_pool)
 
 
 def dashboard_numbers(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
@@ -108,7 +109,7 @@ def dashboard_numbers(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Se
     scoring = final_score_settings(settings)   # final scores only (see the module note): the pools price them
     actions = action_values(valid, settings=scoring, pool=pools, errors="skip", performance_year=performance_year,
                             cost_ladders=cost_ladders)
-    projection = project_five_years(valid, settings=scoring, pool=projection_pools(scores, settings),
-                                    participation=participation, errors="skip", performance_year=performance_year,
-                                    cost_ladders=cost_ladders)
-    return DashboardNumbers(table, actions, projection, settings, pools)
+    priced_by = projection_pools(scores, settings)
+    projection = project_five_years(valid, settings=scoring, pool=priced_by, participation=participation,
+                                    errors="skip", performance_year=performance_year, cost_ladders=cost_ladders)
+    return DashboardNumbers(table, actions, projection, settings, pools, priced_by)

@@ -2,27 +2,27 @@
 practice, one row per physician, the practice's most valuable actions, the five-year view, the
 exchange-curve band the physicians' scores sit on, and the assumptions in force.
 
-Totals are sums over the physicians of the roster (rows whose final score cannot be computed count
+Totals are over the physicians of the roster (rows whose final score cannot be computed count
 as physicians and add nothing to the dollars)::
 
     payments            = sum of Part B payments
     payments at risk    = sum of the physicians' dollars at risk in their performance year
     estimate            = sum of the point estimates (factor at the pool's reference SF and m x payments)
-    P10 / P50 / P90     = sums of the physicians' P10 / P50 / P90 dollars            [ASSUMPTION]
+    P10 / P50 / P90     = percentiles over the pool's draws of the total dollars, added up draw by draw
+                          (:func:`~asm_xl.model.total_ranges.total_ranges`)                 [spec 8]
 
 A physician's dollars at risk and P10 / P50 / P90 dollars of the performance year shown are the
 five-year projection's figures for that year (:func:`~asm_xl.model.projection.yearly_projection`,
 the one place its rules are executed: r x Part B payments, 0 in the year of an exception and when
 CMS's participants file says the physician does not participate), so the Practice sheet's totals
-are the Five years sheet's practice row of that year. A physician CMS lists as not participating
+are the Five years sheet's practice row of that year (for a roster of one year). A physician CMS lists as not participating
 in the year shown gets no ASM adjustment that year: the projection's $0, no factor, estimate nor
 chance of a gain (blank), the outlook "not participating (CMS)", counted apart as an exception is.
 
-Summed percentiles are not the percentiles of the practice's total: they are the cautious side of it.
-A physician above the pool's midpoint and one below it have their bad years in different draws, so
-the summed P10 lies below the P10 of the total over the draws (and the summed P90 above its P90). On
-the sample roster: HF's summed P10 -$28,715 against its total's own P10 -$19,360; the practice's
--$308,498 against -$277,522 (README "How sure is this number?").
+The range of a total is not the sum of the physicians' ranges: a physician above the pool's midpoint
+and one below it do badly in different draws, so the summed P10 is not the total's (usually below it).
+On the sample roster: HF's P10 is -$19,360 (the summed P10s: -$28,715), the practice's -$277,522
+(-$308,498). Each physician's row keeps his own P10 / P50 / P90 (README "How sure is this number?").
 
 The outlook of a physician is read from the chance of a gain (the share of the pool's draws with a
 positive factor), with cut-offs written on the sheet (``c``: the setting ``likely_gain_chance``, 2/3 by
@@ -50,6 +50,7 @@ from asm_xl.model.settings import changed_settings_text
 from asm_xl.model.categories import no_cost_ladder_note
 from asm_xl.model.identifiers import tin_key
 from asm_xl.model.projection import practice_projection
+from asm_xl.model.total_ranges import own_years, total_ranges
 from asm_xl.model.rescoring import pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
@@ -118,7 +119,8 @@ def _num(frame: pd.DataFrame, col: str) -> pd.Series:
 
 def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, projection: pd.DataFrame,
                        settings: Settings = DEFAULT_SETTINGS, workbook_files: pd.DataFrame | None = None, *,
-                       pools=None, top: int = 10, pool_sources: dict | None = None) -> Dashboard:
+                       pools=None, top: int = 10, pool_sources: dict | None = None,
+                       projection_pool=None) -> Dashboard:
     """The dashboard's tables.
 
     ``scores_with_ranges``: :func:`~asm_xl.model.cohort.score_cohort`'s scores joined with
@@ -127,7 +129,8 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     row; ``actions``: :func:`~asm_xl.model.actions.action_values` of the same rows; ``projection``:
     :func:`~asm_xl.model.projection.project_five_years`; ``workbook_files``: per roster row (index)
     ``file`` (name in the dashboard's folder) and ``status``; ``pools``: what prices the band (see
-    :func:`~asm_xl.model.rescoring.pool_for`); ``top``: how many actions the practice list shows.
+    :func:`~asm_xl.model.rescoring.pool_for`); ``top``: how many actions the practice list shows;
+    ``projection_pool``: what priced ``projection`` (its ``pool``), which prices the totals' ranges.
     """
     s = scores_with_ranges
     phys = pd.DataFrame(index=s.index)
@@ -162,13 +165,14 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     phys["who"] = _who(phys)
     phys = phys[PHYSICIAN_COLUMNS].reset_index(drop=True)
 
-    totals = _totals(phys)
+    totals = _totals(phys, projection, projection_pool, settings)
     ranked = actions.sort_values(["value_p50", "final_change"], ascending=False, kind="stable") if len(actions) \
         else actions
     top_actions = ranked.head(top).reset_index(drop=True)
     if len(top_actions):   # a physician of two TINs or years: which one the action is for
         top_actions["name"] = top_actions["row"].map(dict(zip(phys["row"], phys["who"])))
-    practice_years = practice_projection(projection) if len(projection) else projection
+    practice_years = (practice_projection(projection, pool=projection_pool, settings=settings) if len(projection)
+                      else projection)
     band = _band(phys, pools, settings)
     assumptions = _assumptions(phys, settings, pool_sources or {})
     needed = _scores_needed(s, settings)
@@ -243,11 +247,12 @@ def _own_year(projection: pd.DataFrame, phys: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _totals(phys: pd.DataFrame) -> pd.DataFrame:
-    """One row per cohort (sorted), then the practice: sums and outlook counts. A roster of several
-    performance years gets these rows for each year ("HF 2027" ... "Practice 2027", then 2029's): dollars
-    of different years (paid in different years, at different risk levels) are never added up, and a
-    TIN/NPI with rows of two years is counted in each."""
+def _totals(phys: pd.DataFrame, projection: pd.DataFrame, pool, settings: Settings) -> pd.DataFrame:
+    """One row per cohort (sorted), then the practice: sums, outlook counts, and the range of the total
+    over the pool's draws (:func:`~asm_xl.model.total_ranges.total_ranges` of the physicians' rows of the
+    year shown). A roster of several performance years gets these rows for each year ("HF 2027" ...
+    "Practice 2027", then 2029's): dollars of different years (paid in different years, at different risk
+    levels) are never added up, and a TIN/NPI with rows of two years is counted in each."""
     def row(label, grp) -> dict:
         out = {"cohort": label, "physicians": len(grp)}
         out.update({c: float(grp[c].sum()) for c in _SUMMED})  # NaN (not computable) adds nothing
@@ -258,15 +263,26 @@ def _totals(phys: pd.DataFrame) -> pd.DataFrame:
         return out
 
     years = sorted(set(phys["performance_year"].tolist()))
-    rows = []
+    rows, groups = [], {}
+    own = own_years(projection) if len(projection) else np.zeros(0, dtype=int)
     for year in years:
         mine = phys[phys["performance_year"] == year]
         tag = f" {year}" if len(years) > 1 else ""
-        rows += [row(f"{code}{tag}", grp) for code, grp in mine.groupby("cohort", sort=True)]
+        shown = (own == year) & (projection["performance_year"].to_numpy() == year) if len(projection) else own
+        for code, grp in mine.groupby("cohort", sort=True):
+            rows.append(row(f"{code}{tag}", grp))
+            groups[rows[-1]["cohort"]] = shown & (projection["cohort"].astype(str).to_numpy() == code) \
+                if len(projection) else shown
         rows.append(row(f"{PRACTICE}{tag}", mine))
+        groups[rows[-1]["cohort"]] = shown
     if not rows:
         rows.append(row(PRACTICE, phys))
-    return pd.DataFrame(rows, columns=TOTAL_COLUMNS)
+    out = pd.DataFrame(rows, columns=TOTAL_COLUMNS)
+    if len(projection) and groups:
+        ranges = total_ranges(projection, groups, pool=pool, settings=settings)
+        for p in ("p10", "p50", "p90"):
+            out[f"dollars_{p}"] = out["cohort"].map(ranges[p]).fillna(0.0).astype(float)
+    return out
 
 
 def is_practice_total(label: str) -> bool:
@@ -296,9 +312,10 @@ def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> 
            ("Pool", f"{settings.pool} (which cohort prices the scores: README \"Which pool prices the score?\")")]
     out += [(f"Pool source, {code}", text) for code, text in sorted(pool_sources.items())]
     out.append(("Settings changed", f"from their defaults (README \"Assumptions\"): {changed_settings_text(settings)}"))
-    out += [("Range", "P10 / P50 / P90: cautious, middle and hopeful case over the pool's draws; practice "
-                      "ranges are sums of the physicians' percentiles: wider than the range of the total itself (physicians "
-                      "above and below the midpoint do badly in different draws), so a cautious bound"),
+    out += [("Range", "P10 / P50 / P90: cautious, middle and hopeful case over the pool's draws. A total's (a cohort's, "
+                      "the practice's, a five-year sum) is that of the total itself, added up draw by draw; it is not "
+                      "the sum of the physicians' P10s, which physicians above and below the midpoint reach in "
+                      "different draws"),
             ("Estimate or P50?", "the estimate prices the score at one representative draw (the pool's median "
                                  "scaling factor and midpoint), P50 is the middle of all draws: close, not equal. "
                                  "Budget on P50, or on P10 if a shortfall would hurt" if settings.pool == "national"

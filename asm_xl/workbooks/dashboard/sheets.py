@@ -76,7 +76,8 @@ def _keys(spec) -> list[str]:
 def _practice(sh: Sheet, data: Dashboard) -> None:
     sh.title("ASM practice dashboard", _subtitle(data))
     years = sorted(set(data.physicians["performance_year"].tolist()))
-    sh.section(TOTALS_HEADER_ROW - 1, "Totals by cohort and for the practice (sums over the physicians)" if len(years) < 2
+    sh.section(TOTALS_HEADER_ROW - 1, ("Totals by cohort and for the practice (dollars: sums over the physicians; P10 / P50 / P90: of "
+                                          "the total, added up draw by draw)") if len(years) < 2
                else "Totals by the performance year of the roster's rows, cohort and practice (years are never "
                     "added up: each is paid in its own payment year; every year of every physician: Five years)")
     sh.header(TOTALS_HEADER_ROW, [h for _, _, h in TOTALS])
@@ -132,7 +133,8 @@ def _years(sh: Sheet, data: Dashboard) -> None:
     years = performance_years()
     sh.title(f"Five years: performance years {years[0]}-{years[-1]} (paid in {year_parameters(years[0]).payment_year}-"
              f"{year_parameters(years[-1]).payment_year})",
-             _subtitle(data) + " Final score held at today's; cumulative ranges are sums of the yearly percentiles; "
+             _subtitle(data) + " Final score held at today's; the practice's ranges are those of its totals, added up "
+             "draw by draw, a physician's cumulative ones the sums of his yearly percentiles (his draws keep his rank); "
              "each physician from the performance year of his roster row on (a later row of the same TIN/NPI "
              "takes over from its year).")
     sh.header(4, [h for _, _, h in YEARS])
