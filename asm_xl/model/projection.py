@@ -242,18 +242,21 @@ def practice_projection(projection: pd.DataFrame, *, by: str | list[str] | None 
     out.insert(0, "physicians", grouped["row"].count())
     out.insert(1, "participating", grouped["participating"].sum().astype(int))
     out = out.reset_index()[keys + PRACTICE_COLUMNS]
-    if len(out):
-        year = projection["performance_year"].to_numpy()
-        groups = {}
-        for i, rec in enumerate(out[keys + ["performance_year"]].itertuples(index=False)):
-            same = np.ones(len(projection), dtype=bool)
-            for k, v in zip(keys, rec[:-1]):
-                same &= (projection[k] == v).to_numpy()
-            groups[("in", i)], groups[("to", i)] = same & (year == rec[-1]), same & (year <= rec[-1])
-        ranges = total_ranges(projection, groups, pool=pool, settings=settings)
-        for p in ("p10", "p50", "p90"):
-            out[f"dollars_{p}"] = [ranges.at[("in", i), p] for i in range(len(out))]
-            out[f"cumulative_{p}"] = [ranges.at[("to", i), p] for i in range(len(out))]
+    if not len(out):
+        return out
+    ranges = {}   # (keys..., year) -> the total's P10 / P50 / P90 in the year and up to it
+    for key, part in (projection.groupby(keys, sort=False) if keys else [((), projection)]):
+        key = key if isinstance(key, tuple) else (key,)
+        year = part["performance_year"].to_numpy()
+        years = sorted(set(year.tolist()))
+        got = total_ranges(part, {**{f"in {y}": year == y for y in years}, **{f"to {y}": year <= y for y in years}},
+                           pool=pool, settings=settings)
+        for y in years:
+            ranges[key + (y,)] = got.loc[f"in {y}"], got.loc[f"to {y}"]
+    at = [ranges[tuple(rec)] for rec in out[keys + ["performance_year"]].itertuples(index=False)]
+    for p in ("p10", "p50", "p90"):
+        out[f"dollars_{p}"] = [yearly[p] for yearly, _ in at]
+        out[f"cumulative_{p}"] = [so_far[p] for _, so_far in at]
     return out
 
 
