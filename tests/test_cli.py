@@ -468,18 +468,25 @@ def test_recalc_of_a_folder_says_it_is_a_folder_and_how_to_give_its_workbooks(tm
 
 
 # ------------------------------------------------------------------ score: warnings, error report, pool options
-def test_score_says_the_roster_warnings_generate_says(tmp_path, capsys):
-    roster = tmp_path / "typo.csv"
+def test_score_and_generate_refuse_a_misspelt_column_alike_and_warn_of_an_unknown_one(tmp_path, capsys):
+    # 'ia_2_done' was read as no IA-2 column: every physician -10 points, a warning and exit 0
     lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    roster = tmp_path / "typo.csv"
     roster.write_text("\n".join([lines[0].replace("complex_bonus", "complex_bonsu")] + lines[1:4]) + "\n",
                       encoding="utf-8")
-    assert main(["score", str(roster), "--out", str(tmp_path / "s.csv")]) == 0
+    assert main(["score", str(roster), "--out", str(tmp_path / "s.csv")]) == 1
     score_err = capsys.readouterr().err
-    assert main(["generate", str(roster), "--out", str(tmp_path / "wb"), "--quiet", "--jobs", "1"]) == 0
+    assert main(["generate", str(roster), "--out", str(tmp_path / "wb"), "--quiet", "--jobs", "1"]) == 1
     generate_err = capsys.readouterr().err
-    typo = "warning: column 'complex_bonsu' is not a roster column: ignored (did you mean 'complex_bonus'?)"
-    assert typo in score_err.splitlines() and typo in generate_err.splitlines()
-    assert score_err.count(typo) == 1
+    typo = ("asm-xl: column 'complex_bonsu' is not a roster column: did you mean 'complex_bonus'? Rename it (read as "
+            "it is, every row would be scored without 'complex_bonus')")
+    assert score_err.strip() == typo and generate_err.strip() == typo
+    assert not (tmp_path / "s.csv").exists() and not (tmp_path / "wb").exists()
+    # a column of the user's own, like no roster column, is a warning and the run goes on
+    other = tmp_path / "notes.csv"
+    other.write_text("\n".join([lines[0] + ",my_notes"] + [ln + ",x" for ln in lines[1:4]]) + "\n", encoding="utf-8")
+    assert main(["score", str(other), "--out", str(tmp_path / "s.csv")]) == 0
+    assert "warning: column 'my_notes' is not a roster column: ignored" in capsys.readouterr().err.splitlines()
 
 
 def test_score_never_writes_its_csv_over_a_workbook_or_an_existing_file(tmp_path, capsys):

@@ -179,6 +179,11 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
     for c in df.columns:
         if c not in known:
             close = difflib.get_close_matches(c, sorted(known), n=1, cutoff=0.8)
+            if close and close[0] not in df.columns:
+                # a misspelt column is read as absent: 'ia_2_done' scored every physician's IA-2 as not done
+                # (-10 points each), with a warning and exit 0; refused as a misspelt required column is
+                raise RosterError(f"column {c!r} is not a roster column: did you mean {close[0]!r}? Rename it "
+                                  f"(read as it is, every row would be scored without {close[0]!r})")
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             warnings.append(f"column {c!r} is not a roster column: ignored{hint}")
     if "npi" not in df.columns:

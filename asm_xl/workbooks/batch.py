@@ -166,10 +166,10 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     the report says so (:attr:`GenerationReport.nothing_priced`, exit code 1).
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     template = os.fspath(template or default_template())
     df = roster if isinstance(roster, pd.DataFrame) else read_roster(roster)
     validation = validate_roster(df, performance_year=performance_year, settings=settings)
+    out.mkdir(parents=True, exist_ok=True)   # once the roster is read (a refused one leaves no folder behind)
     report = GenerationReport(warnings=list(validation.warnings), errors=validation.errors)
     report.error_report = report_rejected_rows(validation.errors, out / ERRORS_NAME)
     if len(validation.errors):
