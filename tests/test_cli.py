@@ -95,6 +95,12 @@ def test_generate_with_a_good_roster_returns_0(tmp_path, capsys):
     assert "2 workbook(s) written" in captured.out and "rejected" not in captured.err
     assert main(["generate", str(roster), "--out", str(tmp_path / "out"), "--quiet", "--jobs", "1"]) == 0
     assert "2 kept (already there; --overwrite to replace)" in capsys.readouterr().out
+    # with --overwrite only a workbook open in Excel is kept: the line says so, not "--overwrite to replace"
+    book = next((tmp_path / "out").glob("1*.xlsx"))
+    (tmp_path / "out" / ("~$" + book.name)).write_bytes(b"\x0bsomeone   " + b"\0" * 150)
+    assert main(["generate", str(roster), "--out", str(tmp_path / "out"), "--quiet", "--jobs", "1", "--overwrite"]) == 0
+    assert "1 workbook(s) written to " + str(tmp_path / "out") + ", 1 kept (open in Excel: close them and run again)" \
+        in capsys.readouterr().out
 
 
 def test_generate_warns_when_a_kept_workbook_cannot_be_read(tmp_path, capsys):

@@ -8,8 +8,9 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def test_readme_first_lines_give_the_two_fresh_machine_commands():
     head = README.read_text(encoding="utf-8").splitlines()[:10]
-    assert "    pip install -e . && asm-xl demo" in head
-    assert '    pip install -e ".[test]" && python -m pytest -q' in head
+    venv = "    python3 -m venv .venv && . .venv/bin/activate && "   # Debian's own Python refuses a system pip install
+    assert venv + "pip install -e . && asm-xl demo" in head
+    assert venv + 'pip install -e ".[test]" && python -m pytest -q' in head
 
 
 def test_readme_library_example_runs_and_shows_its_figures():
@@ -28,8 +29,9 @@ def test_readme_library_example_runs_and_shows_its_figures():
 def test_ci_runs_the_readme_test_command_after_the_linter_and_fails_without_libreoffice():
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     head = README.read_text(encoding="utf-8").splitlines()[:10]
-    install, test = next(line for line in head if "pytest" in line).strip().split(" && ")
+    venv, activate, install, test = next(line for line in head if "pytest" in line).strip().split(" && ")
     assert install == 'pip install -e ".[test]"' and test == "python -m pytest -q"
+    assert "python3 -m venv" in ci and venv == "python3 -m venv .venv" and activate == ". .venv/bin/activate"
     assert 'pip install -q -e ".[test]"' in ci
     assert ci.index("ruff check asm_xl tests bench tools") < ci.index(test + " ")
     assert "|| echo" not in ci and "|| true" not in ci  # no failure is swallowed: a missing LibreOffice fails
@@ -70,3 +72,13 @@ def test_numbers_the_readme_prose_states_are_the_settings_and_the_models():
         f"a blank improvement activity counts as not done (-{S.ia_penalty_per_missing:g} points)",
     ]
     assert [s for s in stated if s not in text] == []
+
+
+def test_the_readme_counts_the_templates_asm_formula_cells_as_they_are():
+    import openpyxl
+    from asm_xl.workbooks.template import DEFAULT_TEMPLATE
+    wb = openpyxl.load_workbook(DEFAULT_TEMPLATE)
+    cells = [c.value.text if hasattr(c.value, "text") else c.value for ws in wb for row in ws.iter_rows() for c in row]
+    n = sum(1 for v in cells if isinstance(v, str) and v.startswith("=") and "ASM_" in v.upper())
+    assert f"(595 -> {n} `ASM_*` formula" in README.read_text(encoding="utf-8")
+    assert "Range over the pool's cohorts" in [c for c in cells if isinstance(c, str)]

@@ -79,7 +79,9 @@ def _cmd_generate(args, roster) -> int:
         if said:
             print(said)
     print(f"{len(report.written)} workbook(s) written to {args.out}"
-          + (f", {len(report.skipped)} kept (already there; --overwrite to replace)" if report.skipped else ""))
+          + (f", {len(report.skipped)} kept (" + ("open in Excel: close them and run again" if args.overwrite
+                                                  else "already there; --overwrite to replace") + ")"
+             if report.skipped else ""))
     if report.nothing_priced:
         print(f"asm-xl: nothing priced: all {len(report.stale)} workbook(s) in {args.out} are kept from an earlier "
               "run and none can be shown with this run's numbers; the index and the dashboard there are left as "
@@ -326,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("roster")
     s.add_argument("--year", type=performance_year, help="performance year where the roster leaves it blank")
     s.add_argument("--out", help="write every score column to this CSV instead of the table")
-    pool_opts(s)
+    pool_opts(s, workbooks=False)
     s.add_argument("--errors", default="roster_errors.csv",
                    help="where rejected rows are reported (default: roster_errors.csv in the current folder); "
                         "replaced by each run, removed when no row is rejected")

@@ -38,7 +38,7 @@ def add_plan_parser(sub) -> None:
     p.add_argument("--year", type=performance_year, help="performance year where the roster leaves it blank")
     p.add_argument("--out", help="write the plan to this CSV instead of the screen")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
-    pool_opts(p)
+    pool_opts(p, workbooks=False)
 
 
 def run_plan(args) -> int:

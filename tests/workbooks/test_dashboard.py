@@ -687,3 +687,8 @@ def test_the_dashboard_says_how_many_episode_costs_found_no_cost_ladder_and_why(
     assert rows["Episode costs"] == f"14 physician row(s): {no_cost_ladder_note()}"
     given = df.assign(episode_cost="", cost_points=df["episode_cost"].where(df["episode_cost"] == "", "5"))
     assert "Episode costs" not in dict(roster_dashboard(given, score_cohort(given).scores).assumptions)
+
+
+def test_the_performance_year_says_when_its_money_moves(demo):
+    # the first page said "Performance year 2027" and only the Five years sheet said the money moves in 2029
+    assert dict(demo[1].dashboard_data.assumptions)["Performance year"] == "2027 (paid in 2029)"

@@ -49,6 +49,7 @@ import pandas as pd
 from asm_xl.model.settings import changed_settings_text
 from asm_xl.model.categories import no_cost_ladder_note
 from asm_xl.model.identifiers import tin_key
+from asm_xl.model.parameters import year_parameters
 from asm_xl.model.projection import practice_projection
 from asm_xl.model.total_ranges import own_years, total_ranges
 from asm_xl.model.rescoring import pool_for
@@ -308,7 +309,7 @@ def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> 
     years = sorted(set(phys["performance_year"].tolist()))
     out = [("Status", "Estimates, not CMS determinations"),
            ("Generated", dt.date.today().isoformat()),
-           ("Performance year", ", ".join(str(y) for y in years)),
+           ("Performance year", ", ".join(f"{y} (paid in {year_parameters(y).payment_year})" for y in years)),
            ("Pool", f"{settings.pool} (which cohort prices the scores: README \"Which pool prices the score?\")")]
     out += [(f"Pool source, {code}", text) for code, text in sorted(pool_sources.items())]
     out.append(("Settings changed", f"from their defaults (README \"Assumptions\"): {changed_settings_text(settings)}"))
