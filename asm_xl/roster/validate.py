@@ -200,6 +200,7 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
     npi_raw, tin_raw, name_raw = col("npi"), col("tin"), col("name")
     npi_txt = np.array([roster_text(v) for v in npi_raw], dtype=object)
     tin_txt = np.array([roster_text(v) for v in tin_raw], dtype=object)
+    _restore_tin_zeros(df, tin_txt, warnings)
     name_txt = np.array([roster_text(v) for v in name_raw], dtype=object)
     errs: list[dict] = []
 
@@ -298,3 +299,20 @@ def _scored_valid(res: CohortResult, bad: np.ndarray, valid: pd.DataFrame) -> Co
     return CohortResult(scores, res.errors.iloc[0:0], res.pools, res.ladders, res.warnings)
 
 
+
+
+def _restore_tin_zeros(df: pd.DataFrame, tin_txt: np.ndarray, warnings: list[str]) -> None:
+    """A TIN of 7 or 8 digits and no dash is a 9-digit TIN whose leading zeros a spreadsheet dropped (Excel
+    stores 009853177 typed in a number cell as 9853177, and writes it so to CSV): given its zeros back, in
+    ``df`` and ``tin_txt``, with a warning naming them. A TIN typed with a dash is left as typed."""
+    lost = [i for i, t in enumerate(tin_txt) if t and t.isascii() and t.isdigit() and len(t) in (7, 8)]
+    if not lost:
+        return
+    col = df.columns.get_loc("tin")
+    for i in lost:
+        tin_txt[i] = tin_txt[i].zfill(9)
+        df.iat[i, col] = tin_txt[i]
+    tins = list(dict.fromkeys(tin_txt[i] for i in lost))
+    shown = ", ".join(tins[:3]) + (", ..." if len(tins) > 3 else "")
+    warnings.append(f"{len(lost)} row(s)' TIN of 7 or 8 digits read with its leading zeros ({shown}): a spreadsheet "
+                    "drops them from a number; format the TIN column as Text to keep them")

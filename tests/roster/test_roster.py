@@ -86,6 +86,23 @@ def test_sample_roster_reads_and_validates_with_zero_errors():
     assert set(df.columns) <= set(all_columns())
 
 
+def test_a_tin_whose_leading_zeros_a_spreadsheet_dropped_gets_them_back_with_a_warning():
+    # the sample saved by Excel: 009853177 (Nakamura, Reyes) became 9853177 and both rows were rejected
+    df = read_roster(SAMPLE)
+    zeros = df.index[df["tin"] == "009853177"]
+    assert len(zeros) == 2
+    df.loc[zeros[0], "tin"], df.loc[zeros[1], "tin"] = "9853177", "9853177"
+    df.loc[2, "tin"] = "12-345678"   # typed with a dash: as typed, still 8 digits, still refused
+    res = validate_roster(df)
+    assert res.valid.loc[zeros, "tin"].tolist() == ["009853177", "009853177"]
+    assert ("2 row(s)' TIN of 7 or 8 digits read with its leading zeros (009853177): a spreadsheet drops them "
+            "from a number; format the TIN column as Text to keep them") in res.warnings
+    assert res.errors[["row", "column"]].values.tolist() == [[2, "tin"]]
+    scores = score_cohort(res.valid).scores   # the two rows score as in the sample
+    sample = score_cohort(validate_roster(read_roster(SAMPLE)).valid).scores
+    assert scores.loc[zeros, "final_score"].tolist() == sample.loc[zeros, "final_score"].tolist()
+
+
 def test_a_tin_given_two_practice_sizes_is_warned_about_naming_the_rows():
     # the sample's first rows are one TIN (83-7035914, 48 clinicians); a 5 on file row 3 would give that row the
     # small-practice bonus while the others get none
