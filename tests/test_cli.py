@@ -318,7 +318,7 @@ def test_score_says_where_its_figures_come_from_under_the_table(capsys):
     # a final score of 0 says why under the table (the table alone showed 0.00 and -9.00%)
     lines = out.splitlines()
     assert lines[lines.index("why:") + 1:lines.index("why:") + 2] == [
-        "  Papadopoulos, Nikos (1250098443, TIN 323937761): Minimum data submission not met: final score 0 [CMS]."]
+        "  Papadopoulos, Nikos (NPI 1250098443, TIN 323937761): Minimum data submission not met: final score 0 [CMS]."]
     said = " ".join(out.split())
     assert said.endswith(
         "Estimates, not CMS determinations. Pool: national (HF 2027: national peer model, median of 506 draws "
@@ -875,3 +875,15 @@ def test_score_and_plan_show_a_rosters_control_characters_escaped_and_long_names
     main(["score", str(roster), "--errors", str(tmp_path / "e.csv")])
     out = capsys.readouterr().out
     assert "\\x1b[31mred" in out and "\\u202eevil" in out and "N" * 57 + "..." in out
+
+
+def test_a_roster_of_the_required_columns_only_says_why_every_score_is_0_naming_each_physician(tmp_path, capsys):
+    # no measure: the minimum data submission is missed (README says so); without names the why-line read
+    # "   (1891394078): ..."
+    df = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False).head(2)
+    required = ["npi", "specialty", "performance_year", "practice_size", "part_b_payments", "pi_score"]
+    df[required].to_csv(tmp_path / "req.csv", index=False)
+    assert main(["score", str(tmp_path / "req.csv")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    why = out[out.index("why:") + 1:out.index("why:") + 3]
+    assert why == [f"  NPI {npi}: Minimum data submission not met: final score 0 [CMS]." for npi in df["npi"]]

@@ -116,8 +116,9 @@ def _why_lines(scores, excepted: list) -> str:
         final = rec.get("final_score")
         if (e or final is None or final != final or final == 0) and str(rec["note"] or "").strip():
             tin = str(rec.get("tin", "") or "").strip()
-            lines.append(f"  {console_text(rec.get('name', ''))} ({console_text(rec.get('npi', ''))}"
-                         f"{', TIN ' + console_text(tin) if tin else ''}): {rec['note']}")
+            name = console_text(rec.get("name", "") or "").strip()
+            ids = f"NPI {console_text(rec.get('npi', ''))}" + (f", TIN {console_text(tin)}" if tin else "")
+            lines.append(f"  {name} ({ids}): {rec['note']}" if name else f"  {ids}: {rec['note']}")
     return ("\nwhy:\n" + "\n".join(lines)) if lines else ""
 
 
