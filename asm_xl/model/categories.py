@@ -92,7 +92,9 @@ def unscored_episode_costs_warning(count: int, settings: Settings, roster_builds
              f"(pool '{settings.pool}')")
     weight = ("their cost weight moves to quality" if settings.reweight_unscored_category
               else "cost adds 0 to their final score (reweight_unscored_category is off)")
-    advice = "" if settings.pool == "roster" else " (or, only if the roster is the whole cohort, use --pool roster)"
+    advice = "" if settings.pool == "roster" else (
+        f" (or, only if the roster is the whole cohort, with at least {settings.benchmark_minimum_reporters} episode "
+        "costs, use --pool roster)")
     return f"{count} row(s)' episode_cost not scored: {where}; {weight}. Give cost_points from CMS's report{advice}."
 
 

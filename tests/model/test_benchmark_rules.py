@@ -142,7 +142,7 @@ def test_a_practice_roster_scores_no_episode_cost_on_its_own_deciles():
         assert [w for w in res.warnings if "episode_cost not scored" in w] == [
             f"20 row(s)' episode_cost not scored: no cost ladder: CMS publishes none, and the roster is not "
             f"the cohort (pool '{settings.pool}'); their cost weight moves to quality. Give cost_points from CMS's "
-            "report (or, only if the roster is the whole cohort, use --pool roster)."]
+            "report (or, only if the roster is the whole cohort, with at least 20 episode costs, use --pool roster)."]
     with_points = [dict(r, episode_cost=None, cost_points=6.0) for r in rows]
     assert (score_cohort(pd.DataFrame(with_points)).scores["cost"].astype(float) == 0.6).all()
     given = ladder_from_rates([10_000.0 + 1_000 * i for i in range(20)], inverse=True, minimum_reporters=20)
@@ -159,7 +159,7 @@ def test_a_practice_roster_scores_no_episode_cost_on_its_own_deciles():
     off = score_cohort(pd.DataFrame(rows), settings=Settings(reweight_unscored_category=False)).warnings
     assert [w.split("; ")[1] for w in off if "episode_cost" in w] == [
         "cost adds 0 to their final score (reweight_unscored_category is off). Give cost_points from CMS's report "
-        "(or, only if the roster is the whole cohort, use --pool roster)."]
+        "(or, only if the roster is the whole cohort, with at least 20 episode costs, use --pool roster)."]
 
 
 # ---------------------------------------------------------------- topped-out cap
