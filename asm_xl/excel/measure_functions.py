@@ -294,7 +294,7 @@ def asm_missing_measures(cohort, measures, assumptions=None):
 
 @excel_function(
     "ASM_MIN_SUBMISSION",
-    "TRUE when the minimum data submission is met: one non-claims measure at "
+    "Whether the minimum data submission is met (TRUE or FALSE): one non-claims measure at "
     "{completeness_threshold:.0%} completeness, on time.",
     Arg("completeness", 'Each measure\'s data completeness; blank or "n/a" = administrative claims; "-" = a row that '
                         'does not count (a measure entered twice).', range=True),
