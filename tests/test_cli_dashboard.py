@@ -164,3 +164,15 @@ def test_only_a_real_npi_is_said_to_be_missing_from_cms_list(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"warning: 1 roster physician(s) are not on CMS's participants list ({mensah}): ")
     assert set(flags) == {okafor, mensah} and not any(flags[mensah].values())
+
+
+def test_no_action_is_said_to_be_because_no_physician_participates_when_that_is_why():
+    # a participants file listing nobody: "none applies (or no final score could be computed)" hid why
+    from asm_xl.cli.summaries import top_actions_summary
+    from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK
+    assert top_actions_summary(None, outlooks=[NOT_PARTICIPATING_OUTLOOK] * 2) == (
+        "Most valuable actions: none: no physician participates in the year shown (CMS's participants file).")
+    assert top_actions_summary(None, outlooks=[NOT_PARTICIPATING_OUTLOOK, EXCEPTION_OUTLOOK]).startswith(
+        "Most valuable actions: none: no physician has an adjustment in the year shown")
+    assert top_actions_summary(None, outlooks=["likely to lose"]) == (
+        "Most valuable actions: none applies (or no final score could be computed).")

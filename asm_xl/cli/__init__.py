@@ -99,7 +99,8 @@ def _cmd_generate(args, roster) -> int:
     if report.dashboard_data is not None:
         print(practice_summary(report.dashboard_data.totals, left_out=len(report.stale), pool=report.pool,
                                sources=report.pool_sources))
-        print(top_actions_summary(report.dashboard_data.top_actions))
+        print(top_actions_summary(report.dashboard_data.top_actions,
+                                  outlooks=report.dashboard_data.physicians["outlook"].tolist()))
     if report.index:
         print(f"index: {report.index}")
     if report.dashboard:
