@@ -178,12 +178,13 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
     known = set(all_columns())
     for c in df.columns:
         if c not in known:
-            close = difflib.get_close_matches(c, sorted(known), n=1, cutoff=0.8)
-            if close and close[0] not in df.columns:
+            meant = misspelt_column(c, known, set(df.columns))
+            if meant:
                 # a misspelt column is read as absent: 'ia_2_done' scored every physician's IA-2 as not done
                 # (-10 points each), with a warning and exit 0; refused as a misspelt required column is
-                raise RosterError(f"column {c!r} is not a roster column: did you mean {close[0]!r}? Rename it "
-                                  f"(read as it is, every row would be scored without {close[0]!r})")
+                raise RosterError(f"column {c!r} is not a roster column: did you mean {meant!r}? Rename it "
+                                  f"(read as it is, every row would be scored without {meant!r})")
+            close = difflib.get_close_matches(c, sorted(known), n=1, cutoff=0.8)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             warnings.append(f"column {c!r} is not a roster column: ignored{hint}")
     if "npi" not in df.columns:
@@ -316,3 +317,51 @@ def _restore_tin_zeros(df: pd.DataFrame, tin_txt: np.ndarray, warnings: list[str
     shown = ", ".join(tins[:3]) + (", ..." if len(tins) > 3 else "")
     warnings.append(f"{len(lost)} row(s)' TIN of 7 or 8 digits read with its leading zeros ({shown}): a spreadsheet "
                     "drops them from a number; format the TIN column as Text to keep them")
+
+
+#: roster columns that stand in for one another: with one of them given, a look-alike of another is not
+#: a misspelling that changes a score (a column of the user's own, e.g. 'cohorts' beside 'specialty')
+_ALTERNATIVES = {"cohort": {"specialty"}, "specialty": {"cohort"}, "small_practice": {"practice_size"},
+                 "practice_size": {"small_practice"}, "ia_done": {"ia1_done", "ia2_done"}, "ia1_done": {"ia_done"},
+                 "ia2_done": {"ia_done"}, "cost_points": {"episode_cost"}, "episode_cost": {"cost_points"}}
+#: columns that identify a row but score nothing: a look-alike ('name2', 'tin_old') is a column of the user's own
+_IDENTITY = {"name", "tin"}
+
+
+def misspelt_column(column: str, known: set[str], present: set[str]) -> str | None:
+    """The roster column ``column`` is a misspelling of, or None: one that scores (not a name or TIN), that
+    the roster lacks, with none of its alternatives given, whose name is one typing slip from ``column``'s
+    once underscores are dropped (a letter left out, added, changed, or two letters swapped).
+
+    >>> known = {"ia1_done", "ia2_done", "ia_done", "complex_bonus", "name", "specialty", "cohort"}
+    >>> [misspelt_column(c, known, {c, "specialty"}) for c in ("ia_2_done", "complex_bonsu", "cohorts", "name2",
+    ...                                                         "complex_bonus_2026")]
+    ['ia2_done', 'complex_bonus', None, None, None]
+    """
+    compact = column.replace("_", "")
+    missing = [name for name in sorted(known - present - _IDENTITY)
+               if not (_ALTERNATIVES.get(name, set()) & present or _measure_given(name, present))]
+    same = [name for name in missing if name.replace("_", "") == compact]   # underscores apart: that one
+    return (same or [name for name in missing if _one_slip(compact, name.replace("_", ""))] or [None])[0]
+
+
+def _measure_given(name: str, present: set[str]) -> bool:
+    """A measure's column whose alternative is given: completeness by reported cases, a rate by points."""
+    measure, _, item = name.partition("_")
+    others = {"completeness": ("reported",), "reported": ("completeness",), "rate": ("points",), "points": ("rate",)}
+    return any(f"{measure}_{o}" in present for o in others.get(item, ()))
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are equal or one edit apart (insert, delete, substitute, swap two neighbours)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]

@@ -86,6 +86,26 @@ def test_sample_roster_reads_and_validates_with_zero_errors():
     assert set(df.columns) <= set(all_columns())
 
 
+@pytest.mark.parametrize("own", ["cohorts", "small_practice_flag", "q236_completeness_pct", "exception", "ia_done_2",
+                                 "names", "name2", "tin2", "complex_bonus_2026", "cost_points_2026", "notes", "tin_old"])
+def test_a_column_of_the_users_own_is_a_warning_even_when_it_looks_like_a_roster_column(own):
+    # a look-alike of a column the roster gives another way (specialty, practice_size, ia1/ia2, reported
+    # cases), of a name or TIN, or more than one slip away, is the user's own column: the run goes on
+    df = read_roster(SAMPLE).assign(**{own: "x"})
+    res = validate_roster(df)
+    assert len(res.valid) == len(df) and any(w.startswith(f"column {own!r} is not a roster column: ignored")
+                                             for w in res.warnings)
+
+
+@pytest.mark.parametrize("typo, meant", [("ia_2_done", "ia2_done"), ("complex_bonsu", "complex_bonus"),
+                                         ("q236_rte", "q236_rate"), ("pi_scor", "pi_score"),
+                                         ("submited_on_time", "submitted_on_time")])
+def test_a_misspelt_roster_column_the_file_lacks_is_refused_with_its_name(typo, meant):
+    df = read_roster(SAMPLE).rename(columns={meant: typo})
+    with pytest.raises(RosterError, match=f"column '{typo}' is not a roster column: did you mean '{meant}'"):
+        validate_roster(df)
+
+
 def test_a_tin_whose_leading_zeros_a_spreadsheet_dropped_gets_them_back_with_a_warning():
     # the sample saved by Excel: 009853177 (Nakamura, Reyes) became 9853177 and both rows were rejected
     df = read_roster(SAMPLE)
