@@ -18,7 +18,8 @@ Every argument is read with ``err_to_str=True``: an error cell arrives as its te
 functions pass on as Excel's built-ins do; without it xlwings gives None, read as a blank (a
 ``#DIV/0!`` quality scored as "not scored", a ``#N/A`` minimum-submission flag as met).
 
-What else Windows Excel gives that the headless engines never do is turned into what they give
+One cell arrives as ``[[x]]`` and is passed on as ``x``, as the headless engines pass a one-cell
+reference. What else Windows Excel gives that the headless engines never do is turned into what they give
 (:func:`from_excel`): a cell formatted as currency (the template's dollars) arrives as a
 ``decimal.Decimal``, a date-formatted cell as a ``datetime`` (its serial number is the value: a year
 2027 shown as a date is 1905-07-19), and an error xlwings does not know (``#SPILL!``, ``#CALC!``) as
@@ -98,7 +99,16 @@ def from_excel(value: object) -> object:
 
 
 def _invoke(name: str, *args: object) -> object:
-    return to_excel_result(_call(name, *[from_excel(a) for a in args]))
+    return to_excel_result(_call(name, *[_one_cell_as_value(from_excel(a)) for a in args]))
+
+
+def _one_cell_as_value(value: object) -> object:
+    """One cell given as a range (``ndim=2``'s ``[[x]]``, a literal ``""`` as ``[[None]]``) as its value,
+    as the headless engines pass a one-cell reference: an Assumptions or payments argument left blank is
+    omitted (not a one-cell table: #VALUE!), a one-cell ``scaling`` text is the cohort it names."""
+    if value.__class__ is list and len(value) == 1 and value[0].__class__ is list and len(value[0]) == 1:
+        return value[0][0]
+    return value
 
 
 def _build(fn: ExcelFunction):

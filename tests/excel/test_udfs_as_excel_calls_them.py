@@ -98,3 +98,14 @@ def test_a_one_row_range_is_rows_of_cells_not_a_flat_list():
     assert udfs.ASM_FACTOR([[80.0]], [[2027.0]], [[1.5]], None, None, assumptions) == pytest.approx(
         registry_call("ASM_FACTOR", 80.0, 2027.0, 1.5, None, None, [["tfs_steepness", 0.2]]))
     assert not isinstance(udfs.ASM_FACTOR([[80.0]], [[2027.0]], [[1.5]], None, None, assumptions), str)
+
+
+def test_one_cell_arrives_as_its_value_as_the_headless_engines_pass_a_one_cell_reference():
+    # ndim=2 gives a blank Assumptions cell or a literal "" as [[None]]: read as a one-cell table (#VALUE!)
+    assert udfs.ASM_FACTOR([[70.0]], [[2027.0]], [["HF"]], None, None, [[None]]) == pytest.approx(
+        registry_call("ASM_FACTOR", 70.0, 2027.0, "HF", None, None, None), rel=1e-15)
+    assert udfs.ASM_POOL_SF([[2027.0]], [["HF"]], [[None]]) == registry_call("ASM_POOL_SF", 2027.0, "HF", None)
+    assert udfs.ASM_SCALING([[80.0], [20.0]], [[2028.0]], [[None]]) == pytest.approx(
+        registry_call("ASM_SCALING", [[80.0], [20.0]], 2028.0, None), rel=1e-15)
+    # a one-cell scaling text names a cohort's pool: checked against the cohort argument, as headless
+    assert udfs.ASM_FACTOR([[70.0]], [[2028.0]], [["HF"]], None, None, None, [["LBP"]]) == "#VALUE!"
