@@ -10,7 +10,8 @@ import re
 
 import numpy as np
 
-__all__ = ["npi_check_digit", "npi_is_valid", "npi_valid_mask", "npi_problem", "tin_problem", "tin_key"]
+__all__ = ["npi_check_digit", "npi_is_valid", "npi_valid_mask", "npi_problem", "tin_problem", "tin_key",
+           "tin_with_zeros"]
 
 _NPI_RE = re.compile(r"[0-9]{10}")
 _TIN_RE = re.compile(r"[0-9]{9}")
@@ -88,13 +89,24 @@ def tin_problem(text: str) -> str | None:
 
 
 
-def tin_key(text: str) -> str:
-    """A TIN as the 9 digits that identify it (dashes dropped) when it is well formed, else as given.
+def tin_with_zeros(text: str) -> str | None:
+    """A TIN of 7 or 8 digits and no dash with the leading zeros a spreadsheet dropped (a number cell holds
+    009853177 as 9853177, and writes it so to CSV), else None: a TIN typed with a dash is as typed.
 
-    >>> tin_key("12-3456789"), tin_key("12-34")
-    ('123456789', '12-34')
+    >>> tin_with_zeros("9853177"), tin_with_zeros("12-345678"), tin_with_zeros("123456789")
+    ('009853177', None, None)
     """
-    digits = text.replace("-", "")
+    return text.zfill(9) if text.isascii() and text.isdigit() and len(text) in (7, 8) else None
+
+
+def tin_key(text: str) -> str:
+    """A TIN as the 9 digits that identify it (dashes dropped; zeros a spreadsheet dropped given back,
+    :func:`tin_with_zeros`) when it is well formed, else as given.
+
+    >>> tin_key("12-3456789"), tin_key("12-34"), tin_key("9853177")
+    ('123456789', '12-34', '009853177')
+    """
+    digits = tin_with_zeros(text) or text.replace("-", "")
     return digits if _TIN_RE.fullmatch(digits) else text
 
 

@@ -16,7 +16,7 @@ from asm_xl.model.adjustments import ia_adjustment
 from asm_xl.model.cohort import CohortResult, score_cohort
 from asm_xl.model.columns import all_columns
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.identifiers import npi_problem, tin_key, tin_problem
+from asm_xl.model.identifiers import npi_problem, tin_key, tin_problem, tin_with_zeros
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster.read import RosterError, normalize_column_name
 
@@ -303,15 +303,14 @@ def _scored_valid(res: CohortResult, bad: np.ndarray, valid: pd.DataFrame) -> Co
 
 
 def _restore_tin_zeros(df: pd.DataFrame, tin_txt: np.ndarray, warnings: list[str]) -> None:
-    """A TIN of 7 or 8 digits and no dash is a 9-digit TIN whose leading zeros a spreadsheet dropped (Excel
-    stores 009853177 typed in a number cell as 9853177, and writes it so to CSV): given its zeros back, in
-    ``df`` and ``tin_txt``, with a warning naming them. A TIN typed with a dash is left as typed."""
-    lost = [i for i, t in enumerate(tin_txt) if t and t.isascii() and t.isdigit() and len(t) in (7, 8)]
+    """The TINs whose leading zeros a spreadsheet dropped (:func:`~asm_xl.model.identifiers.tin_with_zeros`)
+    given them back, in ``df`` and ``tin_txt``, with a warning naming them."""
+    lost = [i for i, t in enumerate(tin_txt) if t and tin_with_zeros(t)]
     if not lost:
         return
     col = df.columns.get_loc("tin")
     for i in lost:
-        tin_txt[i] = tin_txt[i].zfill(9)
+        tin_txt[i] = tin_with_zeros(tin_txt[i])
         df.iat[i, col] = tin_txt[i]
     tins = list(dict.fromkeys(tin_txt[i] for i in lost))
     shown = ", ".join(tins[:3]) + (", ..." if len(tins) > 3 else "")

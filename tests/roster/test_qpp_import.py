@@ -483,3 +483,11 @@ def test_a_measurements_wrong_field_is_named_in_jsons_words(tmp_path, edit, mess
     edit(d["measurementSets"][0]["measurements"][1])
     with pytest.raises(QppError, match=message):
         read_qpp_submission(_write(tmp_path, d))
+
+
+def test_a_roster_tin_whose_zeros_a_spreadsheet_dropped_matches_the_files_tin(tmp_path):
+    # the roster saved by Excel holds 9853177 for 009853177: the file's submission found no row
+    sub = read_qpp_submission(_quality_as_asm(tmp_path, tin="009853177"))
+    roster = _roster([{"npi": NPI, "tin": "9853177", "specialty": "Cardiology"}])
+    merged, notes = merge_into_roster(roster, [sub])
+    assert merged.loc[0, "q236_eligible"] == "562" and not [n for n in notes if n.kind == "unmatched"]
