@@ -60,9 +60,9 @@ def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sour
         lines.append("  A total's P10 / P50 / P90 are the total's own, added up draw by draw: not the sums of the "
                      "physicians' P10s, which physicians above and below the midpoint reach in different draws; "
                      "see each workbook's Score sheet and README \"How sure is this number?\".")
-        lines.append("  The estimate prices the score on the default exchange curve (tfs_steepness, tfs_midpoint) at "
-                     "the pool's median scaling factor; P50 is the middle of all draws, whose curves are mostly "
-                     "steeper, so P50 is usually further from $0. Budget on P50, or on P10 if a shortfall would hurt.")
+        lines.append("  The estimate prices the score on one exchange curve (the pool's median scaling factor, the "
+                     "point estimate's k and midpoint); P50 is the middle of all draws, whose k and midpoint vary, so "
+                     "the two differ. Budget on P50, or on P10 if a shortfall would hurt.")
     if pool is not None:
         lines.append(textwrap.fill(_pool_words(pool, sources), width=110, initial_indent="  ",
                                    subsequent_indent="  ", break_on_hyphens=False))

@@ -638,7 +638,7 @@ def test_a_given_pool_says_its_estimate_and_p50_are_one_figure():
     said = dict(roster_dashboard(v, scores, settings=settings).assumptions)["Estimate or P50?"]
     assert said.startswith("the same: a given or roster pool is one point")
     national = dict(roster_dashboard(v, score_cohort(v).scores).assumptions)["Estimate or P50?"]
-    assert national.startswith("the estimate prices the score on the default exchange curve (k 0.1, midpoint 50)")
+    assert national.startswith("the estimate prices the score on one exchange curve: the pool's median scaling factor")
 
 
 def _roster_with_episode_costs(n: int = 25) -> pd.DataFrame:

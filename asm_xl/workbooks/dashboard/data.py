@@ -317,11 +317,12 @@ def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> 
                       "the practice's, a five-year sum) is that of the total itself, added up draw by draw; it is not "
                       "the sum of the physicians' P10s, which physicians above and below the midpoint reach in "
                       "different draws"),
-            ("Estimate or P50?", f"the estimate prices the score on the default exchange curve (k "
-                                 f"{settings.tfs_steepness:g}, midpoint {settings.tfs_midpoint:g}) at the pool's median "
-                                 "scaling factor; P50 is the middle of all draws, whose k and midpoint vary (their curves "
-                                 "are mostly steeper), so P50 is usually further from $0 than the estimate. Budget on "
-                                 "P50, or on P10 if a shortfall would hurt" if settings.pool == "national"
+            ("Estimate or P50?", "the estimate prices the score on one exchange curve: the pool's median scaling "
+                                 "factor with the point estimate's k and midpoint (tfs_steepness; tfs_midpoint, or the "
+                                 "draws' median midpoint in cohort_median mode; CMS's where published). P50 is the middle "
+                                 "of all draws, whose k and midpoint vary, so the two differ (with the default settings "
+                                 "P50 is mostly further from $0). Budget on P50, or on P10 if a shortfall would hurt"
+                                 if settings.pool == "national"
                                  else "the same: a given or roster pool is one point (no draws), so the estimate, "
                                       "P10, P50 and P90 are one figure"),
             ("Likely to gain / to lose", f"chance of a gain at least {settings.likely_gain_chance:.0%} / at most "
