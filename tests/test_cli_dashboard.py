@@ -176,3 +176,4 @@ def test_no_action_is_said_to_be_because_no_physician_participates_when_that_is_
         "Most valuable actions: none: no physician has an adjustment in the year shown")
     assert top_actions_summary(None, outlooks=["likely to lose"]) == (
         "Most valuable actions: none applies (or no final score could be computed).")
+

@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from asm_xl.cli.output import console_text
-from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK
+from asm_xl.workbooks.dashboard.data import no_actions_text
 from asm_xl.workbooks.kept import STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS
 
 __all__ = ["top_actions_summary", "money", "practice_summary", "scores_source", "score_table", "stale_summary",
@@ -18,14 +18,7 @@ def top_actions_summary(actions, n: int = 3, outlooks=()) -> str:
     action, value at P50 and the range (P10, P90) — the change of that physician's dollars; ``outlooks``:
     the physicians' (the dashboard's), which say why none applies when no physician has an adjustment."""
     if actions is None or not len(actions):
-        outlooks = set(outlooks)
-        why = {frozenset({NOT_PARTICIPATING_OUTLOOK}): "no physician participates in the year shown (CMS's "
-                                                       "participants file)",
-               frozenset({EXCEPTION_OUTLOOK}): "every physician has an exception (neutral factor)",
-               frozenset({NOT_PARTICIPATING_OUTLOOK, EXCEPTION_OUTLOOK}): "no physician has an adjustment in the year "
-                                                                          "shown (not participating, or an exception)"}
-        return f"Most valuable actions: none: {why[frozenset(outlooks)]}." if frozenset(outlooks) in why else \
-            "Most valuable actions: none applies (or no final score could be computed)."
+        return f"Most valuable actions: {no_actions_text(outlooks)}."
     lines = ["Most valuable actions (each alone; the change of the physician's dollars over the simulated "
              "cohorts, middle P50 [cautious P10, hopeful P90]):"]
     for i, a in enumerate(actions.head(n).itertuples(), start=1):

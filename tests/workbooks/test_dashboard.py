@@ -261,6 +261,13 @@ def test_a_roster_of_two_years_totals_each_year_apart_and_counts_a_participants_
         assert math.isclose(totals.loc["Practice 2027", mine], years.loc[2027, theirs], **TOL)
     # 2029 in the five years: Okafor's 2029 row and Mensah's 2027 row carried on (10% of $221,167, no growth)
     assert math.isclose(years.loc[2029, "dollars_at_risk"], 50_000.0 + 22_116.7, **TOL)
+    # the ranges of "Practice 2029" are Okafor's 2029 row's alone; the Five years' 2029 adds Mensah's 2027 row,
+    # priced in each draw of the 2029 pool and added draw by draw
+    finals = scores["final_score"].astype(float).to_numpy()
+    in_2029 = national_pool("HF", 2029).factors(finals[[2, 1]]) * np.array([[500_000.0], [221_167.0]])
+    for q in (10, 50, 90):
+        assert math.isclose(totals.loc["Practice 2029", f"dollars_p{q}"], np.percentile(in_2029[0], q), **TOL)
+        assert math.isclose(years.loc[2029, f"dollars_p{q}"], np.percentile(in_2029.sum(axis=0), q), rel_tol=1e-6)
     # Okafor's 2027 row covers 2027-2028, his 2029 row 2029-2031: two physicians in every year, never three
     assert years["physicians"].tolist() == [2, 2, 2, 2, 2]
     okafor = data.physician_years[data.physician_years["npi"] == "1891394078"]
@@ -692,3 +699,13 @@ def test_the_dashboard_says_how_many_episode_costs_found_no_cost_ladder_and_why(
 def test_the_performance_year_says_when_its_money_moves(demo):
     # the first page said "Performance year 2027" and only the Five years sheet said the money moves in 2029
     assert dict(demo[1].dashboard_data.assumptions)["Performance year"] == "2027 (paid in 2029)"
+
+
+def test_the_practice_sheet_says_why_no_action_is_listed_as_the_console_does(tmp_path):
+    from asm_xl.workbooks.dashboard.data import NOT_PARTICIPATING_OUTLOOK
+    v = validate_roster(read_roster(SAMPLE)).valid.head(2)
+    data = roster_dashboard(v, score_cohort(v).scores, participation={n: {2027: False} for n in v["npi"]})
+    assert set(data.physicians["outlook"]) == {NOT_PARTICIPATING_OUTLOOK} and data.top_actions.empty
+    ws = openpyxl.load_workbook(write_dashboard(data, tmp_path / "d.xlsx"))["Practice"]
+    said = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("Actions:")]
+    assert said == ["Actions: none: no physician participates in the year shown (CMS's participants file)"]

@@ -17,7 +17,8 @@ from asm_xl.cli.summaries import money
 from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.roster import read_roster, validate_roster
 from asm_xl.workbooks.batch import INDEX_NAME, generate_workbooks
-from asm_xl.workbooks.dashboard import DASHBOARD_NAME
+from asm_xl.model.cohort import score_cohort
+from asm_xl.workbooks.dashboard import DASHBOARD_NAME, roster_dashboard
 from asm_xl.workbooks.kept import (KEPT_CELLS, read_kept_workbook, STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS,
                                    STATUS_WRITTEN)
 
@@ -377,6 +378,17 @@ def test_a_stale_rows_years_are_not_in_the_running_sums_of_the_participants_late
     practice = report.dashboard_data.practice_years.set_index("performance_year")
     assert practice["cumulative_mean"].tolist() == pytest.approx(practice["dollars_mean"].cumsum().tolist())
     assert practice["cumulative_at_risk"].tolist() == pytest.approx(practice["dollars_at_risk"].cumsum().tolist())
+    # the ranges of the totals are those of the rows shown alone (the stale one adds nothing in any draw)
+    v = validate_roster(roster).valid
+    alone = roster_dashboard(v.iloc[1:], score_cohort(v).scores.iloc[1:])
+    cols = ["dollars_p10", "dollars_p50", "dollars_p90"]
+    shown = report.dashboard_data.totals.set_index("cohort")
+    labels = ["Practice 2027", "Practice 2029"]
+    assert shown.loc[labels, cols].to_numpy().ravel().tolist() == pytest.approx(
+        alone.totals.set_index("cohort").loc[labels, cols].to_numpy().ravel().tolist(), rel=1e-12)
+    more = cols + ["cumulative_p10", "cumulative_p90"]
+    assert practice[more].to_numpy().ravel().tolist() == pytest.approx(
+        alone.practice_years[more].to_numpy().ravel().tolist(), rel=1e-12)
 
 
 def test_overwrite_replaces_a_participants_workbook_under_its_earlier_name_and_names_the_others(tmp_path, three,

@@ -55,7 +55,7 @@ from asm_xl.model.total_ranges import own_years, total_ranges
 from asm_xl.model.rescoring import pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["Dashboard", "practice_dashboard", "TOTAL_COLUMNS", "PRACTICE", "outlook", "EXCEPTION_OUTLOOK",
+__all__ = ["Dashboard", "practice_dashboard", "TOTAL_COLUMNS", "PRACTICE", "outlook", "EXCEPTION_OUTLOOK", "no_actions_text",
            "NOT_PARTICIPATING_OUTLOOK", "is_practice_total"]
 
 PRACTICE = "Practice"
@@ -284,6 +284,17 @@ def _totals(phys: pd.DataFrame, projection: pd.DataFrame, pool, settings: Settin
         for p in ("p10", "p50", "p90"):
             out[f"dollars_{p}"] = out["cohort"].map(ranges[p]).fillna(0.0).astype(float)
     return out
+
+
+def no_actions_text(outlooks) -> str:
+    """Why the practice has no action to list, from its physicians' outlooks: none has an adjustment in the
+    year shown (not participating, an exception), else none applies or no final score was computed."""
+    why = {frozenset({NOT_PARTICIPATING_OUTLOOK}): "no physician participates in the year shown (CMS's participants file)",
+           frozenset({EXCEPTION_OUTLOOK}): "every physician has an exception (neutral factor)",
+           frozenset({NOT_PARTICIPATING_OUTLOOK, EXCEPTION_OUTLOOK}): "no physician has an adjustment in the year shown "
+                                                                      "(not participating, or an exception)"}
+    reason = why.get(frozenset(outlooks))
+    return f"none: {reason}" if reason else "none applies (or no final score could be computed)"
 
 
 def is_practice_total(label: str) -> bool:

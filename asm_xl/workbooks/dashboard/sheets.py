@@ -11,7 +11,7 @@ from pathlib import Path
 
 from asm_xl.model.parameters import performance_years, year_parameters
 from asm_xl.workbooks.dashboard.chart import add_chart_sheet
-from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard, is_practice_total
+from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard, is_practice_total, no_actions_text
 from asm_xl.workbooks.dashboard.style import (FACTOR, MONEY, RISK, SCORE, SHARE, SIGNED, SMALL, SMALL_BOLD, TEXT,
                                               WHOLE, Looks, Sheet)
 from asm_xl.workbooks.xlsxwriter_cells import new_workbook, records, save_workbook
@@ -92,7 +92,7 @@ def _practice(sh: Sheet, data: Dashboard) -> None:
     row = sh.table(start, records(data.top_actions, _keys(ACTIONS)), _columns(ACTIONS), merge={"label": 4},
                    wrap={"label": int(1.4 * sum(_PRACTICE_WIDTHS[2:6]))})
     if row == start:
-        sh.put(row, 1, "no action applies (or no final score could be computed)")
+        sh.put(row, 1, "Actions: " + no_actions_text(data.physicians["outlook"].tolist()))
         row += 1
     row += 1
     sh.section(row, "Assumptions in force")
