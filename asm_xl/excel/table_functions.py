@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from asm_xl.excel import values as xv
@@ -221,18 +222,23 @@ def asm_actions(participant, measures, cost, activities, exceptions_=None, cost_
                                               exceptions_, cost_ladder, s)]
 
 
-def _projection_tables(finals, py: int, code: str, payments, growths, excepted, s: Settings) -> list:
+def _projection_tables(finals, py: int, code: str, payments, growths, excepted, s: Settings, participating=None,
+                       until=None) -> list:
     """The tables of final scores of one cohort, performance year and settings (each with its own
     payments, growth and exception flag): rows of :func:`~asm_xl.model.projection.yearly_projection`,
     the projection the dashboard shows, for the performance years from ``py`` on (an exception makes
     ``py`` neutral: $0 at P10, P50 and P90). A table that is not finite is an
     :class:`~asm_xl.excel.values.ExcelError` in its place."""
     years = [y for y in performance_years() if y >= py]
-    cols = yearly_projection(finals, code, py, payments, excepted=excepted, growth=growths, years=years, settings=s)
+    n = len(finals)
+    flags = {y: [p[k] for p in (participating or [(float("nan"),) * len(years)] * n)] for k, y in enumerate(years)}
+    stops = [years[-1] + 1 if u is None else u for u in (until or [None] * n)]
+    cols = yearly_projection(finals, code, py, payments, excepted=excepted, growth=growths, years=years, settings=s,
+                             participating={y: np.asarray(v, dtype=float) for y, v in flags.items()}, until=stops)
     shown = [cols[k].tolist() for k in _SHOWN_YEARS]
     tables = []
-    for i in range(len(finals)):
-        body = [[c[i][j] for c in shown] for j in range(len(years))]
+    for i in range(n):   # the years this roster row covers (a later row of the TIN/NPI takes over from its year)
+        body = [[c[i][j] for c in shown] for j in range(len(years)) if years[j] < stops[i]]
         if any(not math.isfinite(x) for r in body for x in r):
             tables.append(xv.ExcelError("#NUM!", "the projection is not finite"))
         else:
@@ -245,21 +251,48 @@ _SHOWN_YEARS = ("performance_year", "payment_year", "risk_level", "dollars_at_ri
                 "dollars_p90", "cumulative_p50")
 
 
-def _projection_args(final_score, performance_year, cohort, part_b_payments, growth, exceptions_,
-                     s: Settings) -> tuple:
+def _projection_args(final_score, performance_year, cohort, part_b_payments, growth, exceptions_, participation,
+                     until, s: Settings) -> tuple:
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     py = year_arg(performance_year)
     code = get_cohort(xv.text("cohort", cohort)).code
     pay = xv.number("part_b_payments", part_b_payments, minimum=0)
     g = xv.optional_number("growth", growth, s.payments_growth, minimum=-0.5, maximum=1.0,
                            allowed="a yearly growth rate (2% is 0.02)")
-    return f, py, code, pay, g, excepted_arg(exceptions_)
+    return f, py, code, pay, g, excepted_arg(exceptions_), _participation_arg(participation, py), _until_arg(until, py)
 
 
-def _projection(final_score, performance_year, cohort, part_b_payments, growth, exceptions_, s: Settings) -> list:
-    f, py, code, pay, g, exc = _projection_args(final_score, performance_year, cohort, part_b_payments, growth,
-                                                exceptions_, s)
-    table, = _projection_tables([f], py, code, [pay], [g], [exc], s)
+def _participation_arg(participation, py: int) -> tuple:
+    """The yes/no/blank cells of the performance years 2027-2031 (blank or omitted: assumed participating)
+    as 1.0 / 0.0 / NaN for the years from ``py`` on, as :func:`~asm_xl.model.projection.yearly_projection`
+    reads them."""
+    years = performance_years()
+    if participation is None:
+        return (float("nan"),) * sum(y >= py for y in years)
+    cells = xv.flatten("participation", participation)
+    if len(cells) != len(years):   # e.g. an earlier workbook's formula, whose 8th argument was rows
+        raise xv.ExcelError("#VALUE!", f"participation: {len(years)} cells, one per performance year {years[0]}-"
+                                       f"{years[-1]} (Yes / No / blank), got {len(cells)}: a workbook of an earlier "
+                                       "asm-xl? asm-xl generate --overwrite rebuilds it")
+    return tuple(float("nan") if xv.is_blank(v) else float(xv.boolean(f"participation {y}", v, True))
+                 for y, v in zip(years, cells) if y >= py)
+
+
+def _until_arg(until, py: int) -> int | None:
+    """The performance year a later roster row of the TIN/NPI takes over from (blank: none)."""
+    if until is None or xv.is_blank(until):
+        return None
+    y = year_arg(until)
+    if y <= py:
+        raise xv.ExcelError("#NUM!", f"next_row_year: {y} is not after the performance year {py}")
+    return y
+
+
+def _projection(final_score, performance_year, cohort, part_b_payments, growth, exceptions_, participation, until,
+                s: Settings) -> list:
+    f, py, code, pay, g, exc, part, stop = _projection_args(final_score, performance_year, cohort, part_b_payments,
+                                                            growth, exceptions_, participation, until, s)
+    table, = _projection_tables([f], py, code, [pay], [g], [exc], s, [part], [stop])
     if isinstance(table, xv.ExcelError):
         raise table
     return table
@@ -273,18 +306,20 @@ def _projection_batch(calls: list[tuple]) -> None:
     PROJECTION_MEMO.make_room(len(calls))   # every result of this batch is kept until its calls read it
     groups: dict = {}
     for args in calls:
-        final_score, performance_year, cohort, part_b_payments, growth, assumptions, exceptions_ = args
+        final_score, performance_year, cohort, part_b_payments, growth, assumptions, exceptions_, participation, \
+            until = args
         try:
             s = settings_arg(assumptions)
-            f, py, code, pay, g, exc = _projection_args(final_score, performance_year, cohort, part_b_payments,
-                                                        growth, exceptions_, s)
+            f, py, code, pay, g, exc, part, stop = _projection_args(final_score, performance_year, cohort,
+                                                                    part_b_payments, growth, exceptions_,
+                                                                    participation, until, s)
         except (xv.ExcelError, ASMInputError):   # e.g. the year 2035: the call computes itself (#NUM!)
             continue
-        key = (final_score, performance_year, cohort, part_b_payments, growth, exceptions_, s)
-        groups.setdefault((s, code, py), []).append((key, f, pay, g, exc))
+        key = (final_score, performance_year, cohort, part_b_payments, growth, exceptions_, participation, until, s)
+        groups.setdefault((s, code, py), []).append((key, f, pay, g, exc, part, stop))
     for (s, code, py), items in groups.items():
-        finals, pays, gs, excs = ([item[k] for item in items] for k in range(1, 5))
-        for (key, *_), table in zip(items, _projection_tables(finals, py, code, pays, gs, excs, s)):
+        finals, pays, gs, excs, parts, stops = ([item[k] for item in items] for k in range(1, 7))
+        for (key, *_), table in zip(items, _projection_tables(finals, py, code, pays, gs, excs, s, parts, stops)):
             if not isinstance(table, xv.ExcelError):
                 PROJECTION_MEMO.put(key, table)
 
@@ -307,10 +342,16 @@ PROJECTION_MEMO = RangeMemo(size=4096)
     Arg("exceptions", "Optional: yes/no cells of the participant's exceptions of the performance year given; any "
                       "yes = that year neutral ($0), later years priced as usual [ASSUMPTION].",
         optional=True, range=True),
+    Arg("participation", "Optional: five cells, performance years {first_year}-{last_year}: Yes / No (CMS's ASM "
+                         "Participants file) / blank (assumed participating); No = no adjustment that year ($0).",
+        optional=True, range=True),
+    Arg("next_row_year", "Optional: the performance year from which a later roster row of this TIN/NPI takes over "
+                         "(its years are not shown here); blank: none.", optional=True),
     source="CMS risk levels; ASSUMPTION: score held, payments grow, national peer model, an exception neutral "
-           "for its own year", table=True, batch=_projection_batch)
+           "for its own year, participation assumed unless CMS's participants file says otherwise", table=True,
+    batch=_projection_batch)
 def asm_projection(final_score, performance_year, cohort, part_b_payments, growth=None, assumptions=None,
-                   exceptions_=None):
+                   exceptions_=None, participation=None, next_row_year=None):
     s = settings_arg(assumptions)
     return [list(r) for r in PROJECTION_MEMO.get(_projection, final_score, performance_year, cohort, part_b_payments,
-                                                 growth, exceptions_, s)]
+                                                 growth, exceptions_, participation, next_row_year, s)]

@@ -46,7 +46,7 @@ from asm_xl.model.total_ranges import total_ranges
 from asm_xl.model.validation import YES_NO_ALLOWED, as_number, is_blank
 
 __all__ = ["PROJECTION_COLUMNS", "PRACTICE_COLUMNS", "project_five_years", "yearly_projection", "practice_projection",
-           "next_row_years", "running_sums"]
+           "next_row_years", "running_sums", "participation_flags"]
 
 PROJECTION_COLUMNS = ["row", "npi", "name", "tin", "cohort", "performance_year", "payment_year", "risk_level",
                       "final_score", "participating", "participation_source", "priced", "payments_base", "dollars_at_risk",
@@ -88,7 +88,7 @@ def project_five_years(participants: pd.DataFrame, *, growth: float | None = Non
     final, cohort = final[keep], base.cohort[keep]
     own_year = pd.to_numeric(df["performance_year"], errors="coerce").to_numpy().astype(int)
     npi, tin = _text(df, "npi"), _text(df, "tin")
-    flags = _participation(participation, npi)
+    flags = participation_flags(participation, npi)
     years = performance_years()
     until = next_row_years(npi, [tin_key(t) for t in tin], own_year, end=years[-1] + 1)
     cols = yearly_projection(final, cohort, own_year, np.nan_to_num(base.parsed["part_b_payments"][keep]),
@@ -270,8 +270,10 @@ def _text(df: pd.DataFrame, col: str) -> np.ndarray:
     return df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip().to_numpy()
 
 
-def _participation(participation, npi: np.ndarray) -> dict[int, np.ndarray]:
-    """{performance year: 1.0 / 0.0 / NaN (not given) per physician}."""
+def participation_flags(participation, npi) -> dict[int, np.ndarray]:
+    """{performance year: 1.0 / 0.0 / NaN (not given) per physician} of ``participation`` (as
+    :func:`project_five_years` takes it) for the NPIs ``npi``."""
+    npi = np.asarray(npi, dtype=object)
     if participation is None:
         return {}
     if isinstance(participation, pd.DataFrame):

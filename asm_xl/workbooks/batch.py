@@ -29,7 +29,7 @@ from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_
 from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK
 from asm_xl.workbooks.filenames import participant_file_names
 from asm_xl.workbooks.index import write_index
-from asm_xl.workbooks.inputs import workbook_inputs
+from asm_xl.workbooks.inputs import projection_inputs, workbook_inputs
 from asm_xl.workbooks.kept import (KEPT_WITH_NUMBERS, STATUS_KEPT, STATUS_OPEN, STATUS_OTHER, STATUS_WRITTEN,
                                    read_kept_workbook)
 from asm_xl.workbooks.kept_rows import (differs_from_roster, is_stale, kept_dashboard, kept_status, number_or_none,
@@ -216,14 +216,14 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     book_settings = _workbook_settings(scored.pools, settings)
     ranks, sizes = scores["cohort_rank"].tolist(), scores["cohort_size"].astype(int).tolist()
     excepted = scores["exception"].fillna(False).astype(bool).tolist()
-    image = TemplateImage(template)
-    tasks = []
+    image, tasks = TemplateImage(template), []
+    projected = projection_inputs([k[0] for k in keys], [k[2] for k in keys], years, participation)
     for i, row in enumerate(records):
         if i in kept:
             continue
         cost_ladder = scored.ladders.get((cohorts_[i], years[i], _cost_id(cohorts_[i]), "cost"))
         inputs = workbook_inputs(row, cohort_code=cohorts_[i], settings=book_settings[(cohorts_[i], years[i])],
-                                 performance_year=performance_year)
+                                 performance_year=performance_year, **projected[i])
         if cost_ladder is not None and _uses_episode_cost(row):
             for cell, v in zip(image.cost_ladder_cells, cost_ladder.starts):
                 inputs[cell] = float(v)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import math
 
 from asm_xl.model.benchmarks import normalize_collection_type
-from asm_xl.model.parameters import get_cohort, resolve_cohort
+from asm_xl.model.identifiers import tin_key
+from asm_xl.model.parameters import get_cohort, performance_years, resolve_cohort
+from asm_xl.model.projection import next_row_years, participation_flags
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import as_bool, is_blank, typed_number
 from asm_xl.workbooks import layout as L
 
-__all__ = ["workbook_inputs", "participant_row", "input_names", "READ_CELLS", "SCALAR_COLUMNS", "MEASURE_FIELD_INPUTS"]
+__all__ = ["workbook_inputs", "projection_inputs", "participant_row", "input_names", "READ_CELLS", "SCALAR_COLUMNS", "MEASURE_FIELD_INPUTS"]
 
 #: roster column → the scalar input (:data:`~asm_xl.workbooks.layout.SCALAR_INPUTS`) holding it
 #: (``ia_done`` is written as the two activities' Yes/No and read back as ``ia1_done``/``ia2_done``)
@@ -60,10 +62,14 @@ def _yes(v, default: bool, field: str) -> str:
 
 
 def workbook_inputs(row: dict, *, cohort_code: str, settings: Settings = DEFAULT_SETTINGS,
-                    performance_year: int | None = None) -> dict:
+                    performance_year: int | None = None, participation: dict | None = None,
+                    until: int | None = None) -> dict:
     """The template's input cells for one roster row (a validated dict of column → text/number);
     settings other than the defaults (e.g. the roster's own pool written as a given one) go to the
-    Assumptions sheet, where the user sees and can edit them."""
+    Assumptions sheet, where the user sees and can edit them. ``participation``: {performance year: 1.0 /
+    0.0 / NaN} from CMS's participants file (:func:`~asm_xl.model.projection.participation_flags`), written
+    as Yes / No / blank; ``until``: the year a later roster row of the TIN/NPI takes over
+    (:func:`~asm_xl.model.projection.next_row_years`), blank when none."""
     get = lambda k: row.get(k)  # noqa: E731
     cohort = get_cohort(cohort_code)
     txt = lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()  # noqa: E731
@@ -88,6 +94,11 @@ def workbook_inputs(row: dict, *, cohort_code: str, settings: Settings = DEFAULT
         "payment_exception": _yes(get("payment_exception"), False, "payment_exception"),
     }
     out = {_cell(SCALAR_COLUMNS[column]): v for column, v in values.items()}
+    # the projection's cells, written when given (not read back: a run takes them from CMS's file and the roster)
+    out.update({_cell(f"In_Part{y}"): "Yes" if flag == 1.0 else "No" for y, flag in (participation or {}).items()
+                if flag == flag})
+    if until is not None:
+        out[_cell("In_Until")] = until
     for i, m in enumerate(cohort.measures[: L.MAX_MEASURES]):
         ctype = txt(get(f"{m.key}_collection_type"))
         # Inputs as given: blank collection type, completeness without eligible cases etc. are
@@ -151,3 +162,14 @@ def _text(v) -> str:
         f = float(v)
         return str(int(f)) if f.is_integer() and abs(f) < 2 ** 53 else repr(f)
     return str(v).strip()
+
+
+def projection_inputs(npi: list, tin: list, years: list, participation=None) -> list[dict]:
+    """Per roster row, the :func:`workbook_inputs` arguments of its five-year projection: ``participation``
+    (its NPI's flags in CMS's participants file) and ``until`` (the year its TIN/NPI's next roster row takes
+    over, None when none), as the dashboard's projection applies them."""
+    flags = participation_flags(participation, npi)
+    end = performance_years()[-1] + 1
+    stops = next_row_years(npi, [tin_key(t) for t in tin], years, end=end)
+    return [{"participation": {y: float(v[i]) for y, v in flags.items()}, "until": None if stops[i] == end
+             else int(stops[i])} for i in range(len(npi))]

@@ -5,6 +5,8 @@ The template builder writes these cells; the generator fills them per physician;
 
 from __future__ import annotations
 
+from asm_xl.model.parameters import performance_years
+
 MAX_MEASURES = 6          #: measure rows in the template (HF has 5, LBP 4 and one more proposed)
 MEASURE_FIRST_ROW = 17    #: first measure row on the Inputs sheet
 SCORE_MEASURE_FIRST_ROW = 6
@@ -46,6 +48,11 @@ SCALAR_INPUTS = {
                "factor and leaves the pool [ASSUMPTION]", "yesno"),
     "In_PaymentException": (39, "Payment exception", "Yes / No: an exception of the ASM regulation gives a neutral factor "
                             "and leaves the pool [ASSUMPTION]", "yesno"),
+    **{f"In_Part{y}": (42 + k, f"Participating in {y}", "Yes / No from CMS's ASM Participants file (asm-xl generate "
+                       "--cms-participants); blank = assumed; No = no adjustment that year (the projection's $0)",
+                       "yesno") for k, y in enumerate(performance_years())},
+    "In_Until": (42 + len(performance_years()), "Later roster row from", "Performance year from which a later roster row of this TIN/NPI takes "
+                 "over the projection (the years it covers are not shown here); blank = none", "year"),
 }
 
 #: Measure table columns on the Inputs sheet: defined name → (column letter, header, kind).
@@ -61,7 +68,7 @@ MEASURE_INPUTS = {
 }
 
 SECTION_ROWS = {"Quality measures": 15, "Cost": 23, "Improvement activities, interoperability, complex patients": 28,
-                "Cohort": 34, "Exceptions": 37}
+                "Cohort": 34, "Exceptions": 37, "Five-year projection": 41}
 
 #: The cohort every formula scores in, under the Inputs sheet's Cohort heading: ``ASM_COHORT`` of the
 #: Specialty and Cohort cells (the cohort given, else the specialty's; a specialty of another cohort:
@@ -71,6 +78,9 @@ COHORT_SCORED_ROW, COHORT_SCORED_LABEL = 35, "Cohort scored"
 
 #: The exception cells as one range (ASM_FACTOR's ``exceptions`` argument): defined name → reference.
 EXCEPTIONS_NAME, EXCEPTIONS_REF = "In_Exceptions", "Inputs!$B$38:$B$39"
+#: The participation cells of the performance years as one range (ASM_PROJECTION's ``participation``).
+PARTICIPATION_NAME = "In_Participation"
+PARTICIPATION_REF = f"Inputs!$B$42:$B${41 + len(performance_years())}"
 
 
 #: The Inputs sheet's blocks as ranges, in the order ASM_ACTIONS reads them (its arguments

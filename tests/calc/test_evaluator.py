@@ -392,7 +392,7 @@ def test_a_call_shared_by_cells_is_made_where_first_needed_even_after_a_branch_n
 def test_a_fixed_array_fills_its_range_as_excel_does():
     # B1:D3 over a 2-row block of ASM_PROJECTION (8 columns): cut to 3 columns, #N/A in the third row;
     # A5:A6 over one value: repeated down; C5:D7 over a 2x2 range: #N/A past it
-    formulas = {(SHEET, "B1"): '=ASM_PROJECTION(A1,2027,"HF",250000,,,,2)', (SHEET, "A5"): "=A1*2",
+    formulas = {(SHEET, "B1"): '=ASM_PROJECTION(A1,2027,"HF",250000,,,,,,2)', (SHEET, "A5"): "=A1*2",
                 (SHEET, "C5"): "=E1:F2"}
     arrays = {(SHEET, "B1"): (2, 1, 4, 3), (SHEET, "A5"): (1, 5, 1, 6), (SHEET, "C5"): (3, 5, 4, 7)}
     ev_ = Evaluator(formulas, {}, arrays)

@@ -174,16 +174,16 @@ def test_projection_batch_equals_single_calls_bit_for_bit_with_and_without_excep
 # ------------------------------------------------------------------ rows: one fixed array formula's block
 def test_rows_gives_the_rows_below_the_header_padded_with_blanks_to_exactly_that_many():
     table = call("ASM_PROJECTION", 80, 2027, "HF", 250_000)        # header + 5 years
-    block = call("ASM_PROJECTION", 80, 2027, "HF", 250_000, None, None, None, 7)
+    block = call("ASM_PROJECTION", 80, 2027, "HF", 250_000, None, None, None, None, None, 7)
     assert block[:5] == table[1:]                                   # the years, without the header
     assert block[5:] == [[""] * len(PROJECTION_HEADER)] * 2          # two blank rows past them
-    assert call("ASM_PROJECTION", 80, 2027, "HF", 250_000, None, None, None, 2) == table[1:3]   # cut to 2
+    assert call("ASM_PROJECTION", 80, 2027, "HF", 250_000, None, None, None, None, None, 2) == table[1:3]   # cut to 2
 
 
 def test_rows_given_an_error_table_is_one_blank_column_and_keeps_its_reason():
     # one column: a fixed array formula repeats a one-column result across its range (all blank, as
     # IFERROR(INDEX(...), "") showed each cell); ASM_WHY of the call says why the table is not there
-    args = (80, 2027, "XX", 250_000, None, None, None, 3)
+    args = (80, 2027, "XX", 250_000, None, None, None, None, None, 3)
     assert call("ASM_PROJECTION", *args) == [[""], [""], [""]]
     assert "cohort" in explain("ASM_PROJECTION", *args) and "XX" in explain("ASM_PROJECTION", *args)
 

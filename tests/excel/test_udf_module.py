@@ -54,7 +54,8 @@ EXPECTED_SIGNATURES = {
     "ASM_ACTIONS": ["participant", "measures", "cost", "activities", "Optional exceptions", "Optional cost_ladder",
                     "Optional assumptions", "Optional rows"],
     "ASM_PROJECTION": ["final_score", "performance_year", "cohort", "part_b_payments", "Optional growth",
-                       "Optional assumptions", "Optional exceptions", "Optional rows"],  # exceptions, rows last: 6-argument formulas stand
+                       "Optional assumptions", "Optional exceptions", "Optional participation", "Optional next_row_year",
+                       "Optional rows"],  # exceptions, participation, next_row_year, rows last: 6-argument formulas stand
 }
 
 

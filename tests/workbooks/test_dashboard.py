@@ -709,3 +709,30 @@ def test_the_practice_sheet_says_why_no_action_is_listed_as_the_console_does(tmp
     ws = openpyxl.load_workbook(write_dashboard(data, tmp_path / "d.xlsx"))["Practice"]
     said = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("Actions:")]
     assert said == ["Actions: none: no physician participates in the year shown (CMS's participants file)"]
+
+
+def test_a_workbooks_projection_is_the_dashboards_with_cms_participation_and_a_later_roster_row(tmp_path):
+    # the workbook assumed every year participating and projected its row to 2031; the dashboard applied CMS's
+    # participants file and the TIN/NPI's later row: cumulative P50 21% apart on the same physician
+    roster = read_roster(SAMPLE).head(2)
+    later = roster.iloc[[0]].copy()
+    later["performance_year"], later["part_b_payments"] = "2029", "500000"
+    okafor = roster.iloc[0]["npi"]
+    report = generate_workbooks(pd.concat([roster, later], ignore_index=True), out_dir=tmp_path, jobs=1,
+                                participation={okafor: {2028: False}})
+    years = report.dashboard_data.physician_years
+    head = L.PROJECTION_HEADER_ROW
+    for path, row in ((report.written[0], 0), (report.written[2], 2)):
+        ws = openpyxl.load_workbook(path, data_only=True)[L.ACTIONS]
+        shown = [[ws.cell(head + 1 + k, c).value for c in range(1, 9)] for k in range(5)]
+        mine = years[years["row"] == row]
+        table = [r for r in shown if r[0] is not None]
+        assert [r[0] for r in table] == mine["performance_year"].tolist()   # 2027-2028, then 2029-2031
+        for col, key in ((3, "dollars_at_risk"), (5, "dollars_p50")):
+            assert [r[col] for r in table] == pytest.approx(mine[key].tolist(), rel=1e-12)
+    first = [[ws.cell(head + 1 + k, c).value for c in range(1, 9)]
+             for ws in [openpyxl.load_workbook(report.written[0], data_only=True)[L.ACTIONS]] for k in range(2)]
+    assert first[1][3:7] == [0, 0, 0, 0]   # 2028: CMS says No, no adjustment
+    inputs = openpyxl.load_workbook(report.written[0], data_only=True)[L.INPUTS]
+    assert [inputs[f"B{L.SCALAR_INPUTS[n][0]}"].value for n in ("In_Part2027", "In_Part2028", "In_Until")] == \
+        [None, "No", 2029]

@@ -28,7 +28,7 @@ __all__ = ["build_actions", "ACTIONS_CALL", "PROJECTION_CALL"]
 
 ACTIONS_ARGS = "In_Participant,In_MeasureTable,In_Cost,In_Activities,In_Exceptions,CostLadder,Assumptions"
 ACTIONS_CALL = f"ASM_ACTIONS({ACTIONS_ARGS})"
-PROJECTION_ARGS = 'Sc_Final,In_Year,Sc_Cohort,In_Payments,"",Assumptions,In_Exceptions'
+PROJECTION_ARGS = 'Sc_Final,In_Year,Sc_Cohort,In_Payments,"",Assumptions,In_Exceptions,In_Participation,In_Until'
 PROJECTION_CALL = f"ASM_PROJECTION({PROJECTION_ARGS})"
 
 # an action's value and a year's adjustment are changes: signed, as the dashboard shows them; dollars at risk not
@@ -44,9 +44,9 @@ RANKED = ("Ranked by the value at P50, highest first; a negative value: the acti
           "Blank rows: no further action applies.")
 PROJECTION_NOTE = ("Five-year projection of today's final score, held [ASSUMPTION]: risk levels of each year "
                    "[CMS], Part B payments growing by the Assumptions' payments_growth; cumulative P50 sums the "
-                   "yearly P50s. An exception of this year makes this year neutral ($0) and is not carried forward. "
-                   "Every year is assumed participating and projected from this row: the practice dashboard's Five "
-                   "years sheet applies CMS's participants file and a later roster row of this physician.")
+                   "yearly P50s. An exception of this year makes this year neutral ($0) and is not carried forward; "
+                   "a year CMS's participants file says No (Inputs sheet) has no adjustment ($0); the years a later "
+                   "roster row of this TIN/NPI covers are not shown (the dashboard's Five years sheet has them).")
 
 #: column A holds the longest label the catalogue can give (a measure named, "meets the minimum
 #: submission" added) on one line: LibreOffice prints ~1.19 characters of the table's text a width unit

@@ -41,6 +41,7 @@ def build_inputs(wb: Workbook) -> None:
     for name in ("In_EUC", "In_PaymentException"):
         ws[f"B{L.SCALAR_INPUTS[name][0]}"] = "No"
     define(wb, L.EXCEPTIONS_NAME, L.EXCEPTIONS_REF)
+    define(wb, L.PARTICIPATION_NAME, L.PARTICIPATION_REF)
     header(ws, L.MEASURE_FIRST_ROW - 1, [h for _, h, _ in L.MEASURE_INPUTS.values()])
     ws.row_dimensions[L.MEASURE_FIRST_ROW - 1].height = 30  # two-line headers
     for name, (col, _, kind) in L.MEASURE_INPUTS.items():
