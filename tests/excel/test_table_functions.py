@@ -198,3 +198,22 @@ def test_the_block_shows_a_blank_or_an_error_in_the_table_as_blank():
     from asm_xl.excel.registry import table_block
     table = [["a", "b", "c"], [1.0, None, "#N/A"], [float("inf"), "x", True]]
     assert table_block(table, 3) == [[1.0, "", ""], ["", "x", True], ["", "", ""]]
+
+
+def test_an_earlier_workbooks_eight_argument_projection_says_to_regenerate_it():
+    # ASM_PROJECTION(..., In_Exceptions, 5): its 8th argument was rows, now the participation cells
+    old = (80, 2027, "HF", 250_000, None, None, None, 5)
+    assert call("ASM_PROJECTION", *old) == "#VALUE!"
+    assert "asm-xl generate --overwrite rebuilds it" in explain("ASM_PROJECTION", *old)
+
+
+def test_participation_and_a_later_row_shape_the_projection_as_the_dashboards_rules_do():
+    part = [["Yes"], ["No"], [None], [None], [None]]
+    table = call("ASM_PROJECTION", 80, 2027, "HF", 250_000, None, None, None, part, 2030)
+    years = [r[0] for r in table[1:]]
+    assert years == [2027, 2028, 2029]                 # 2030 on: the later roster row's
+    assert table[2][3:7] == [0.0, 0.0, 0.0, 0.0]       # 2028: not participating, no adjustment
+    plain = call("ASM_PROJECTION", 80, 2027, "HF", 250_000)
+    assert table[1] == plain[1] and table[3][:7] == plain[3][:7]   # the other years as without them
+    assert table[3][7] == pytest.approx(plain[1][5] + plain[3][5])   # cumulative P50 without 2028's
+    assert call("ASM_PROJECTION", 80, 2029, "HF", 250_000, None, None, None, None, 2029) == "#NUM!"
