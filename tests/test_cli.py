@@ -805,7 +805,7 @@ def test_a_workbook_that_is_not_an_asm_xl_template_is_refused_in_one_line(tmp_pa
     assert main(["generate", str(SAMPLE), "--out", str(tmp_path / "out"), "--template", str(other), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert err.splitlines() == [
-        f"asm-xl: {other} is not an asm-xl template: it has no defined name In_NPI, In_TIN, In_Name (and 25 more); "
+        f"asm-xl: {other} is not an asm-xl template: it has no defined name In_NPI, In_TIN, In_Name (and 31 more); "
         "use the packaged template (no --template) or one written by asm-xl template"]
     assert not list((tmp_path / "out").glob("*.xlsx"))   # no workbook written
 
