@@ -29,7 +29,7 @@ from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_
 from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK
 from asm_xl.workbooks.filenames import participant_file_names
 from asm_xl.workbooks.index import write_index
-from asm_xl.workbooks.inputs import projection_inputs, workbook_inputs
+from asm_xl.workbooks.inputs import projection_cells, projection_inputs, workbook_inputs
 from asm_xl.workbooks.kept import (KEPT_WITH_NUMBERS, STATUS_KEPT, STATUS_OPEN, STATUS_OTHER, STATUS_WRITTEN,
                                    read_kept_workbook)
 from asm_xl.workbooks.kept_rows import (differs_from_roster, is_stale, kept_dashboard, kept_status, number_or_none,
@@ -208,8 +208,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     scores = scored.scores
     if not scores.index.equals(valid.index):  # every valid row is scored, in order
         raise RuntimeError("internal: scores do not line up with the valid roster rows")
-    cohorts_ = scores["cohort"].tolist()
-    years = scores["performance_year"].astype(int).tolist()
+    cohorts_, years = scores["cohort"].tolist(), scores["performance_year"].astype(int).tolist()
     report.warnings.extend(scored.warnings + ([f"{len(opened)} workbook(s) open in Excel kept, not regenerated "
                                                f"(e.g. {paths[min(opened)].name}): close them, then run again"]
                                               if opened else []))
@@ -239,7 +238,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
             results.append(next(rendered))
             continue
         status = STATUS_OTHER if i in others else kept_status(
-            kept[i], numbers.table.iloc[i], readable=i not in unread, settings=book_settings.get((cohorts_[i], years[i])))
+            kept[i], numbers.table.iloc[i], readable=i not in unread, settings=book_settings.get((cohorts_[i], years[i])),
+            projection=projection_cells(**projected[i]))
         status = STATUS_OPEN if i in opened and status == STATUS_KEPT else status
         results.append((str(path), status, kept[i].values if status in KEPT_WITH_NUMBERS else {}))
     files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)

@@ -15,7 +15,8 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import as_bool, is_blank, typed_number
 from asm_xl.workbooks import layout as L
 
-__all__ = ["workbook_inputs", "projection_inputs", "participant_row", "input_names", "READ_CELLS", "SCALAR_COLUMNS", "MEASURE_FIELD_INPUTS"]
+__all__ = ["workbook_inputs", "projection_inputs", "projection_cells", "held_projection", "same_projection",
+           "PROJECTION_NAMES", "participant_row", "input_names", "READ_CELLS", "SCALAR_COLUMNS", "MEASURE_FIELD_INPUTS"]
 
 #: roster column → the scalar input (:data:`~asm_xl.workbooks.layout.SCALAR_INPUTS`) holding it
 #: (``ia_done`` is written as the two activities' Yes/No and read back as ``ia1_done``/``ia2_done``)
@@ -39,9 +40,36 @@ def _measure_cell(name: str, i: int) -> tuple[str, str]:
     return (L.INPUTS, f"{L.MEASURE_INPUTS[name][0]}{L.MEASURE_FIRST_ROW + i}")
 
 
-#: the Inputs cells :func:`participant_row` reads: every scalar input, every cell of the measure table
+#: the five-year projection's input cells (yearly participation, a later roster row's year): not the roster
+#: row's, but what a run writes from CMS's participants file and the roster (:func:`projection_cells`)
+PROJECTION_NAMES = tuple(f"In_Part{y}" for y in performance_years()) + ("In_Until",)
+
+#: the Inputs cells a kept workbook is read back by: every scalar input, every cell of the measure table
+#: (:func:`participant_row`), the projection's cells (compared with what this run would write)
 READ_CELLS = tuple([_cell(n) for n in SCALAR_COLUMNS.values()]
-                   + [_measure_cell(n, i) for i in range(L.MAX_MEASURES) for n in L.MEASURE_INPUTS])
+                   + [_measure_cell(n, i) for i in range(L.MAX_MEASURES) for n in L.MEASURE_INPUTS]
+                   + [_cell(n) for n in PROJECTION_NAMES])
+
+
+def projection_cells(participation: dict | None = None, until: int | None = None) -> dict[str, object]:
+    """{defined name: value} of the projection's input cells as a run writes them: Yes / No for a year
+    CMS's participants file gives (1.0 / 0.0), blank otherwise; the later row's year, blank when none."""
+    out: dict[str, object] = {n: None for n in PROJECTION_NAMES}
+    out.update({f"In_Part{y}": "Yes" if flag == 1.0 else "No" for y, flag in (participation or {}).items()
+                if flag == flag})
+    out["In_Until"] = until
+    return out
+
+
+def held_projection(cells: dict) -> dict[str, str]:
+    """The projection's input cells of a workbook read back ({(sheet, cell): value}), as text to compare with
+    :func:`projection_cells`' (through :func:`same_projection`)."""
+    return {n: _text(cells.get(_cell(n))) for n in PROJECTION_NAMES}
+
+
+def same_projection(held: dict[str, str], written: dict[str, object]) -> bool:
+    """Whether a kept workbook's projection cells are what this run would write."""
+    return held == {n: _text(v) for n, v in written.items()}
 
 
 def _num(v):
@@ -94,11 +122,8 @@ def workbook_inputs(row: dict, *, cohort_code: str, settings: Settings = DEFAULT
         "payment_exception": _yes(get("payment_exception"), False, "payment_exception"),
     }
     out = {_cell(SCALAR_COLUMNS[column]): v for column, v in values.items()}
-    # the projection's cells, written when given (not read back: a run takes them from CMS's file and the roster)
-    out.update({_cell(f"In_Part{y}"): "Yes" if flag == 1.0 else "No" for y, flag in (participation or {}).items()
-                if flag == flag})
-    if until is not None:
-        out[_cell("In_Until")] = until
+    # the projection's cells, written when given (a kept workbook's are compared with them: kept_rows)
+    out.update({_cell(n): v for n, v in projection_cells(participation, until).items() if v is not None})
     for i, m in enumerate(cohort.measures[: L.MAX_MEASURES]):
         ctype = txt(get(f"{m.key}_collection_type"))
         # Inputs as given: blank collection type, completeness without eligible cases etc. are
@@ -119,7 +144,7 @@ def input_names() -> dict[str, str]:
     """{defined name: reference} the template gives the cells of :data:`READ_CELLS`
     (:func:`~asm_xl.workbooks.layout.scalar_ref`, :func:`~asm_xl.workbooks.layout.measure_range`):
     a workbook whose names say otherwise has another layout, and its cells are not read back."""
-    out = {n: L.scalar_ref(n) for n in SCALAR_COLUMNS.values()}
+    out = {n: L.scalar_ref(n) for n in (*SCALAR_COLUMNS.values(), *PROJECTION_NAMES)}
     out.update({n: L.measure_range(spec[0]) for n, spec in L.MEASURE_INPUTS.items()})
     return out
 

@@ -23,7 +23,7 @@ from defusedxml.ElementTree import iterparse
 
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.settings import Settings
-from asm_xl.workbooks.inputs import READ_CELLS, input_names, participant_row
+from asm_xl.workbooks.inputs import READ_CELLS, held_projection, input_names, participant_row
 from asm_xl.xlsx.limits import open_workbook
 from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_parts
 from asm_xl.xlsx.refs import cell_name, normalise, range_bounds, split_sheet
@@ -69,6 +69,8 @@ class KeptWorkbook:
     values: dict
     row: dict | None
     settings: Settings | None = None   #: its Assumptions sheet read as Settings (None: not read, or not readable)
+    #: its five-year projection's input cells as text (:func:`~asm_xl.workbooks.inputs.held_projection`)
+    projection: dict | None = None
 
 
 def read_kept(path: str | os.PathLike) -> dict | None:
@@ -123,7 +125,7 @@ def _settings(typed: dict) -> Settings | None:
         return None
 
 
-def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple[dict, dict | None, Settings | None] | None:
+def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple[dict, dict | None, Settings | None, dict | None] | None:
     names = {d.name: (d.ref or "").strip() for d in defined_names(zf) if d.local_sheet is None}
     parts = dict(sheet_parts(zf))
     wanted: dict[str, dict[str, object]] = {}   # sheet part → {cell: index column, or (sheet, cell) of an input}
@@ -151,14 +153,14 @@ def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple[dict, dict | None, Setti
     typed = {key: _typed(t, v, strings) for key, (t, v) in raw.items()}
     values = {key: v for key, v in typed.items() if key in KEPT_CELLS}
     if not inputs:
-        return values, None, None
+        return values, None, None, None
     # a cell both lists name (In_Cohort, In_Year) is read once, under its index column
     cells = {key: v for key, v in typed.items() if isinstance(key, tuple) and key[0] != "setting"}
     for key, name in KEPT_CELLS.items():
         if key in typed:
             sheet, cell = split_sheet(names[name], "")
             cells.setdefault((sheet, normalise(cell)), typed[key])
-    return values, participant_row(cells), _settings(typed)
+    return values, participant_row(cells), _settings(typed), held_projection(cells)
 
 
 def _plain(ref: str | None) -> str:

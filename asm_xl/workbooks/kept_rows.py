@@ -30,6 +30,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.workbooks.dashboard import Dashboard, DashboardNumbers
 from asm_xl.roster.validate import roster_text
 from asm_xl.workbooks.filenames import participant_name_variants
+from asm_xl.workbooks.inputs import same_projection
 from asm_xl.workbooks.kept import (STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS, KeptWorkbook,
                                    read_kept_workbook)
 
@@ -115,16 +116,20 @@ def _replaced(valid: pd.DataFrame, rows: dict) -> pd.DataFrame:
 
 
 def kept_status(kept: KeptWorkbook | None, numbers: pd.Series, *, readable: bool = True,
-                settings: Settings | None = None) -> str:
+                settings: Settings | None = None, projection: dict | None = None) -> str:
     """The status of a kept workbook whose row of the run's dashboard table (scores with ranges) is
     ``numbers``: kept when each number of :data:`COMPARED` (and the cohort and performance year) is
     the file's cached value (:data:`SAME`; a cell the file lacks is not compared, an error value or
     blank equals a number the model cannot compute) and its Assumptions sheet holds ``settings``, what
     this run writes into such a workbook (a setting that moves no number it caches, e.g. the five-year
-    view's payments growth, would still disagree with the dashboard); stale otherwise."""
+    view's payments growth, would still disagree with the dashboard), and its projection's input cells
+    ``projection`` (:func:`~asm_xl.workbooks.inputs.projection_cells`: CMS's participation, a later roster
+    row; the file's projection would not be the dashboard's Five years rows); stale otherwise."""
     if kept is None or kept.row is None or not readable:
         return STATUS_STALE
     if settings is not None and kept.settings is not None and kept.settings != settings:
+        return STATUS_STALE_NUMBERS
+    if projection is not None and kept.projection is not None and not same_projection(kept.projection, projection):
         return STATUS_STALE_NUMBERS
     held = kept.values
     if str(held.get("cohort") or "").strip() != str(numbers.get("cohort")) or \

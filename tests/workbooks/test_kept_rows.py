@@ -409,3 +409,22 @@ def test_overwrite_replaces_a_participants_workbook_under_its_earlier_name_and_n
     assert main(["generate", str(csv_path), "--out", str(tmp_path), "--quiet", "--jobs", "1", "--overwrite"]) == 0
     assert (f"note: 1 other workbook(s) in {tmp_path} are no row of this roster (an earlier run's): left as they "
             f"are, not in the index or the dashboard: {both.summary['file'].iloc[0]}") in capsys.readouterr().out
+
+
+def test_a_kept_workbook_whose_projection_cells_this_run_would_write_otherwise_is_stale(tmp_path, three):
+    # CMS's participants file changed, or the TIN/NPI got a later roster row, since the file was written:
+    # its projection (Actions sheet) was not the dashboard's Five years rows, and it was "kept"
+    okafor = three.iloc[0]["npi"]
+    generate_workbooks(three, out_dir=tmp_path, participation={okafor: {2028: False}})
+    same = generate_workbooks(three, out_dir=tmp_path, participation={okafor: {2028: False}})
+    assert list(same.summary["status"]) == [STATUS_KEPT] * 3
+    other = generate_workbooks(three, out_dir=tmp_path, participation={okafor: {2028: True}})
+    assert list(other.summary["status"]) == [STATUS_STALE_NUMBERS, STATUS_KEPT, STATUS_KEPT]
+    later = three.iloc[[0]].assign(performance_year="2029")
+    grown = generate_workbooks(pd.concat([three, later], ignore_index=True), out_dir=tmp_path,
+                               participation={okafor: {2028: False}})
+    # the 2027 row's file (found under its earlier name) projects to 2031, beside the new 2029 row's: stale,
+    # left out of the totals, where it was kept and counted 2029-2031 twice with the new file
+    assert list(grown.summary["status"]) == [STATUS_STALE_NUMBERS, STATUS_KEPT, STATUS_KEPT, STATUS_WRITTEN]
+    years = grown.dashboard_data.physician_years
+    assert years[years["npi"] == okafor]["performance_year"].tolist() == [2029, 2030, 2031]

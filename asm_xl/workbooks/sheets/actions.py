@@ -44,7 +44,7 @@ RANKED = ("Ranked by the value at P50, highest first; a negative value: the acti
           "Blank rows: no further action applies.")
 PROJECTION_NOTE = ("Five-year projection of today's final score, held [ASSUMPTION]: risk levels of each year "
                    "[CMS], Part B payments growing by the Assumptions' payments_growth; cumulative P50 sums the "
-                   "yearly P50s. An exception of this year makes this year neutral ($0) and is not carried forward; "
+                   "yearly P50s from this row's year (the dashboard's also counts this TIN/NPI's earlier rows). An exception of this year makes this year neutral ($0) and is not carried forward; "
                    "a year CMS's participants file says No (Inputs sheet) has no adjustment ($0); the years a later "
                    "roster row of this TIN/NPI covers are not shown (the dashboard's Five years sheet has them).")
 
