@@ -170,3 +170,20 @@ def test_libreoffice_opening_a_workbook_shows_its_stored_tables_not_name_errors(
     assert not any("#NAME?" in c for r in rows for c in r)
     assert len(stored) >= 3 and [r[0] for r in shown[:len(stored)]] == [r[0] for r in stored]
     assert all(r == [""] * 5 for r in shown[len(stored):])   # rows past the physician's actions: blank
+
+
+def test_the_projection_says_in_its_title_why_its_table_is_blank(tmp_path):
+    # a later roster row's year typed not after this row's: the table went blank with no word why
+    from asm_xl.calc.recalc import recalc_file
+    report = generate_workbooks(read_roster(SAMPLE).head(1), out_dir=tmp_path, jobs=1)
+    path = report.written[0]
+    title = (L.ACTIONS, L.PROJECTION_HEADER_ROW - 2)
+    assert openpyxl.load_workbook(path, data_only=True)[title[0]].cell(title[1], 1).value == "Five-year projection"
+    wb = openpyxl.load_workbook(path)
+    wb[L.INPUTS][f"B{L.SCALAR_INPUTS['In_Until'][0]}"] = 2027
+    wb.save(path)
+    recalc_file(path)
+    shown = openpyxl.load_workbook(path, data_only=True)[title[0]]
+    assert shown.cell(title[1], 1).value == ("Five-year projection: not available: next_row_year: 2027 is not after "
+                                             "the performance year 2027")
+    assert shown.cell(L.PROJECTION_HEADER_ROW + 1, 1).value is None   # the table blank, as before

@@ -80,7 +80,10 @@ def build_actions(wb: Workbook) -> None:
             if fmt:
                 ws.cell(row=first + k, column=c).number_format = fmt
     head = L.PROJECTION_HEADER_ROW
-    ws.cell(row=head - 2, column=1, value="Five-year projection").font = TITLE_FONT
+    # the table shows an error as blanks: its title says why (a later row's year not after this row's, ...)
+    ws.cell(row=head - 2, column=1, value=f'=IF(ISERROR(INDEX({PROJECTION_CALL},1,1)),"Five-year projection: not '
+                                          f'available: "&ASM_WHY("ASM_PROJECTION",{PROJECTION_ARGS}),'
+                                          '"Five-year projection")').font = TITLE_FONT
     note = ws.cell(row=head - 1, column=1, value=PROJECTION_NOTE)
     note.font = NOTE_FONT
     note.alignment = Alignment(wrap_text=True, vertical="top")   # wrapped across the table, as the note on top
