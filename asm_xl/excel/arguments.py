@@ -143,14 +143,11 @@ NO_LADDER = "no ladder"
 
 def optional_ladder(v: object, inverse: bool, topped_out: bool = False) -> Ladder | str | None:
     """An optional ladder argument: None when omitted (or one blank cell), :data:`NO_LADDER` for a range
-    of blank cells (no ladder was built or entered: nothing is scored on it), else :func:`ladder_arg`.
-    One blank cell is no ladder range: it is how xlwings (``ndim=2``) gives a literal ``""``."""
+    of blank cells (no ladder was built or entered: nothing is scored on it), else :func:`ladder_arg`."""
     if v is None or (not isinstance(v, list) and xv.is_blank(v)):
         return None
-    if isinstance(v, list):
-        cells = xv.flatten("ladder", v)
-        if all(xv.is_blank(x) for x in cells):
-            return None if len(cells) == 1 else NO_LADDER
+    if isinstance(v, list) and all(xv.is_blank(x) for x in xv.flatten("ladder", v)):
+        return NO_LADDER
     return ladder_arg(v, inverse, topped_out)
 
 

@@ -222,19 +222,20 @@ def asm_actions(participant, measures, cost, activities, exceptions_=None, cost_
                                               exceptions_, cost_ladder, s)]
 
 
-def _projection_tables(finals, py: int, code: str, payments, growths, excepted, s: Settings, participating=None,
-                       until=None) -> list:
+def _projection_tables(finals, py: int, code: str, payments, growths, excepted, s: Settings, participating,
+                       until) -> list:
     """The tables of final scores of one cohort, performance year and settings (each with its own
     payments, growth and exception flag): rows of :func:`~asm_xl.model.projection.yearly_projection`,
     the projection the dashboard shows, for the performance years from ``py`` on (an exception makes
     ``py`` neutral: $0 at P10, P50 and P90). A table that is not finite is an
-    :class:`~asm_xl.excel.values.ExcelError` in its place."""
+    :class:`~asm_xl.excel.values.ExcelError` in its place. ``participating``: per score, the flags of
+    :func:`_participation_arg`; ``until``: per score, :func:`_until_arg`'s year or None."""
     years = [y for y in performance_years() if y >= py]
     n = len(finals)
-    flags = {y: [p[k] for p in (participating or [(float("nan"),) * len(years)] * n)] for k, y in enumerate(years)}
-    stops = [years[-1] + 1 if u is None else u for u in (until or [None] * n)]
+    flags = {y: np.array([p[k] for p in participating], dtype=float) for k, y in enumerate(years)}
+    stops = [years[-1] + 1 if u is None else u for u in until]
     cols = yearly_projection(finals, code, py, payments, excepted=excepted, growth=growths, years=years, settings=s,
-                             participating={y: np.asarray(v, dtype=float) for y, v in flags.items()}, until=stops)
+                             participating=flags, until=stops)
     shown = [cols[k].tolist() for k in _SHOWN_YEARS]
     tables = []
     for i in range(n):   # the years this roster row covers (a later row of the TIN/NPI takes over from its year)

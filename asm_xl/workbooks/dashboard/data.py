@@ -266,14 +266,15 @@ def _totals(phys: pd.DataFrame, projection: pd.DataFrame, pool, settings: Settin
     years = sorted(set(phys["performance_year"].tolist()))
     rows, groups = [], {}
     own = own_years(projection) if len(projection) else np.zeros(0, dtype=int)
+    year_of = projection["performance_year"].to_numpy() if len(projection) else own
+    cohort_of = projection["cohort"].astype(str).to_numpy() if len(projection) else own
     for year in years:
         mine = phys[phys["performance_year"] == year]
         tag = f" {year}" if len(years) > 1 else ""
-        shown = (own == year) & (projection["performance_year"].to_numpy() == year) if len(projection) else own
+        shown = (own == year) & (year_of == year)   # the physicians' rows of this year, in their own year
         for code, grp in mine.groupby("cohort", sort=True):
             rows.append(row(f"{code}{tag}", grp))
-            groups[rows[-1]["cohort"]] = shown & (projection["cohort"].astype(str).to_numpy() == code) \
-                if len(projection) else shown
+            groups[rows[-1]["cohort"]] = shown & (cohort_of == code)
         rows.append(row(f"{PRACTICE}{tag}", mine))
         groups[rows[-1]["cohort"]] = shown
     if not rows:
