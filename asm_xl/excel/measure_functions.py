@@ -57,9 +57,9 @@ def asm_measure_points(measure, collection_type, rate, benchmark_year=None, assu
     Arg("value", "The rate or value, in the ladder's units."),
     Arg("ladder", "Ten decile start values B1..B10 (a row or a column).", range=True),
     Arg("inverse", "Optional: TRUE when lower is better (ladder descending). Default FALSE.", optional=True),
-    Arg("topped_out", "Optional: TRUE to cap points at {topped_out_cap:g} (topped out by program). Default FALSE.",
-        optional=True),
-    ASSUMPTIONS, source="MIPS")
+    Arg("topped_out", "Optional: TRUE to cap points at {topped_out_cap:g} (topped out by program; MIPS's cap, which "
+                      "no ASM source mentions [ASSUMPTION]). Default FALSE.", optional=True),
+    ASSUMPTIONS, source="MIPS; ASSUMPTION: the topped-out cap")
 def asm_points(value, ladder, inverse=None, topped_out=None, assumptions=None):
     s = settings_arg(assumptions)
     lad = ladder_arg(ladder, xv.boolean("inverse", inverse, False), xv.boolean("topped_out", topped_out, False))

@@ -210,7 +210,7 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, excep
     Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
         range=True),
     EXCEPTIONS,
-    ASSUMPTIONS, COHORT_PUBLISHED, source="CMS")
+    ASSUMPTIONS, COHORT_PUBLISHED, source="CMS; ASSUMPTION: the pool's scaling factor, exceptions neutral")
 def asm_multiplier(final_score, performance_year, scaling=None, payments=None, exceptions_=None, assumptions=None,
                    cohort=None):
     return float(payment.payment_multiplier(asm_factor(final_score, performance_year, scaling, payments,
@@ -225,8 +225,10 @@ def asm_multiplier(final_score, performance_year, scaling=None, payments=None, e
     Arg("part_b_payments", "Medicare paid amount for PFS covered professional services of the TIN/NPI in the "
                            "payment year, dollars."), source="CMS")
 def asm_impact(factor, part_b_payments):
-    # No upper limit here: the factor's bounds are ASM_FACTOR's rule (bound_factors), not restated.
-    return float(payment.dollar_impact(xv.number("factor", factor, minimum=-1, percent=True),
+    # The factor's bounds (+/- r) are ASM_FACTOR's rule (bound_factors), not restated: -1..1 only says
+    # "a fraction of the payments", so a factor typed as a percent (6 for 6%) is #NUM!, not 6 x payments.
+    return float(payment.dollar_impact(xv.number("factor", factor, minimum=-1, maximum=1, percent=True,
+                                                 allowed="a fraction from -1 to 1: 0.06 or 6% for +6%"),
                                        xv.number("part_b_payments", part_b_payments, minimum=0)))
 
 
@@ -251,7 +253,7 @@ def _sorted_finals(final_scores) -> np.ndarray:
 @excel_function(
     "ASM_PERCENTILE", "Percentile rank (0-100) of a final score among the cohort's final scores.",
     Arg("final_score", "Final score 0-100."),
-    Arg("final_scores", "The cohort's final scores.", range=True), source="scipy percentileofscore(kind='mean')")
+    Arg("final_scores", "The cohort's final scores.", range=True), source="ASSUMPTION: scipy percentileofscore(kind='mean')")
 def asm_percentile(final_score, final_scores):
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     return float(payment.percentile_of(f, _SORTED.get(_sorted_finals, final_scores)))

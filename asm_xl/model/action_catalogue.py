@@ -91,7 +91,7 @@ ACTIONS: dict[str, Action] = {a.id: a for a in (
            "action_effort_report_measure", ends_in_note=True),
     Action("minimum_submission", "Meet the minimum data submission: avoids the automatic maximum penalty",
            "submitted on time; {measure} data completeness -> the threshold where no measure meets it",
-           "CMS (minimum submission not met: final score 0, factor = -risk level)",
+           "CMS (minimum submission not met: final score 0); ASSUMPTION (final score 0: factor = -risk level, secondary sources)",
            "action_effort_minimum_submission", is_minimum_submission=True),
     Action("cost_point", "Lower episode costs by one cost point",
            "cost points +1 (at most 10)", "REG (cost category = cost points / 10)", "action_effort_cost_point"),

@@ -30,8 +30,9 @@ def pi_adjustment(pi_score, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndar
 
         pi_adj = -pi_max_penalty x (1 - PI score)    # PI score a fraction; incomplete reporting: 0
 
-    computed as ``pi_max_penalty x PI score - pi_max_penalty``, which is exact for a whole-percent
-    score (90% gives -1.0, not the -0.9999999999999998 of ``1 - 0.9``; 100% gives +0.0).
+    computed as ``pi_max_penalty x PI score - pi_max_penalty``: 90% gives -1.0, not the
+    -0.9999999999999998 of ``1 - 0.9``, and 100% gives +0.0. Other scores may keep float noise
+    (93% gives -0.6999999999999993), which :func:`~asm_xl.model.final_score.final_score` rounds away.
     With the linear assumption switched off, PI is all-or-nothing: 0 at 100%, -pi_max_penalty below.
 
     >>> float(pi_adjustment(0.9)), float(pi_adjustment(1.0)), float(pi_adjustment(0.0))
@@ -68,6 +69,8 @@ def practice_size_bonus(clinicians, small_practice=np.nan, *, settings: Settings
         bonus  = 0                       if not small
                = solo_practice_bonus     if small and clinicians = 1                      (solo)
                = small_practice_bonus    if small and clinicians >= 2
+               = small_practice_bonus    if CMS's flag is yes and clinicians is not known (NaN)
+                                         [ASSUMPTION: solo cannot be told, the smaller bonus is taken]
 
     ``small_practice`` is 1/0 (True/False) or NaN (not given); the flag decides whether there is a
     bonus, the practice size only tells solo from small.

@@ -197,7 +197,7 @@ def measure_status(completeness, eligible_cases, administrative_claims, *,
 
 
 def benchmark_status(status, has_ladder) -> np.ndarray:
-    """A measure to be scored on a ladder that does not exist is excluded [spec 8.1].
+    """A measure to be scored on a ladder that does not exist is excluded [CMS: 90 FR 49634, spec 8.1].
 
     Rule (90 FR 49634: "it would be unfair to penalize ASM participants due to a lack of a benchmark")::
 

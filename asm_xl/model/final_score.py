@@ -8,7 +8,10 @@ import numpy as np
 from asm_xl.model.primitives import ops
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["category_weights", "final_score", "category_note"]
+__all__ = ["category_weights", "final_score", "category_note", "FINAL_DECIMALS"]
+
+#: the final score's sum is rounded to this many decimals before the clamp (float noise, see final_score)
+FINAL_DECIMALS = 9
 
 
 def category_weights(quality_scored, cost_scored, *, settings: Settings = DEFAULT_SETTINGS):
@@ -43,6 +46,11 @@ def final_score(quality, cost, ia_adj, pi_adj, complex_bonus, practice_bonus,
     ``quality`` and ``cost`` are fractions, NaN when not scored (weights from
     :func:`category_weights`). NaN only where neither category is scored and the minimum
     submission is met: the score cannot be computed, which callers must report, not hide.
+
+    The sum is rounded to :data:`FINAL_DECIMALS` (1e-9) before the clamp, so that float noise cannot
+    decide a rule: 0.5 x 55 - 20 - 7.5 is 3.6e-15 in floating point, and a final score above 0 is priced
+    on the exchange curve where a final score of 0 gets -r (spec 8). No score shown (2 decimals) or
+    compared with a threshold moves by it [ASSUMPTION: spec 1 keeps full precision; 1e-9 is noise].
     """
     xp = ops(quality, cost, ia_adj, pi_adj, complex_bonus, practice_bonus, minimum_submission_met)
     q = xp.float(quality)
@@ -50,7 +58,7 @@ def final_score(quality, cost, ia_adj, pi_adj, complex_bonus, practice_bonus,
     q_nan, c_nan = xp.isnan(q), xp.isnan(c)
     wq, wc = category_weights(xp.not_(q_nan), xp.not_(c_nan), settings=settings)
     base = 100.0 * (wq * xp.where(q_nan, 0.0, q) + wc * xp.where(c_nan, 0.0, c))
-    raw = base + ia_adj + pi_adj + complex_bonus + practice_bonus
+    raw = xp.round(base + ia_adj + pi_adj + complex_bonus + practice_bonus, FINAL_DECIMALS)
     clamped = xp.clip(raw, 0.0, 100.0)
     return xp.where(xp.bool(minimum_submission_met), clamped, 0.0)
 

@@ -69,12 +69,12 @@ def cohort_midpoints(final, pooled, *, use_median=None, settings: Settings = DEF
 
 def adjustment_factor(final, tfs, risk_level, scaling_factor, *,
                       settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
-    """Payment adjustment factor (fraction) [REG 512.750][CMS].
+    """Payment adjustment factor (fraction).
 
     Formula::
 
-        factor = r x TFS x SF - r        if final > 0
-               = -r                      if final = 0
+        factor = r x TFS x SF - r        if final > 0   [REG 512.750(c)(1)]
+               = -r                      if final = 0   [ASSUMPTION: secondary sources, spec 8]
         factor = clamp(factor, -r, +r)   [CMS: "upside or downside"; setting bound_factors]
     """
     xp = ops(final, tfs, risk_level, scaling_factor)

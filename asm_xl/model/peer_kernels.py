@@ -79,7 +79,8 @@ def final_score_into(quality: np.ndarray, quality_nan: np.ndarray, cost: np.ndar
     each category given as (value with 0 where not scored, not scored): the kernel's ``where(isnan(q), 0, q)``
     and ``isnan(q)``::
 
-        final = clamp(100 x (w_q x quality + w_c x cost) + ia_adj + pi_adj + complex_bonus + practice_bonus, 0, 100)
+        final = clamp(round(100 x (w_q x quality + w_c x cost) + ia_adj + pi_adj + complex_bonus + practice_bonus,
+                            FINAL_DECIMALS), 0, 100)
         final = 0   if the minimum data submission is not met
 
     with (w_q, w_c) the kernel's :func:`~asm_xl.model.final_score.category_weights` of (quality scored, cost
@@ -99,6 +100,7 @@ def final_score_into(quality: np.ndarray, quality_nan: np.ndarray, cost: np.ndar
     np.multiply(100.0, final, out=final)
     for term in (ia_adj, pi_adj, complex_bonus, practice_bonus):
         np.add(final, term, out=final)
+    np.round(final, final_mod.FINAL_DECIMALS, out=final)   # the kernel's rounding of float noise
     np.clip(final, 0.0, 100.0, out=final)
     not_met = np.logical_not(minimum_submission_met, out=buffers.take("not_met", shape, bool))
     np.copyto(final, 0.0, where=not_met)

@@ -50,7 +50,8 @@ METHOD_NAMES = ("closed form", "solved", "no positive scores", "budget unattaina
 def solve_scaling_factors(tfs, weights, positive, *, withhold: float, bound: bool = True,
                           max_steps: int = 200, definition: str = "payment_weighted_withhold",
                           ) -> tuple[np.ndarray, np.ndarray]:
-    """Scaling factor of each cohort (row) and how it was found (a code of :data:`METHOD_NAMES`).
+    """Scaling factor of each cohort (row) and how it was found (a code of :data:`METHOD_NAMES`)
+    [REG 512.750(c)][ASSUMPTION ``pool_definition``, ``pool_withhold``: the budget, spec 8].
 
     ``tfs``, ``weights`` and ``positive`` (final score > 0) are (cohorts, participants) arrays or
     broadcast to that shape; participants outside a cohort's pool have weight 0. Rows without any

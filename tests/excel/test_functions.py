@@ -303,6 +303,14 @@ def test_impact_of_6_percent_on_250000_is_15000():
     assert call("ASM_IMPACT", 0.06, 250_000) == pytest.approx(15_000)
 
 
+def test_impact_refuses_a_factor_typed_as_a_percent():
+    # 6 meant as 6% would be $1,500,000 on $250,000: #NUM!, with what is allowed
+    assert call("ASM_IMPACT", 6, 250_000) == "#NUM!"
+    assert call("ASM_IMPACT", 1.5, 250_000) == "#NUM!"
+    assert "6 is not allowed (a fraction from -1 to 1: 0.06 or 6% for +6%)" in explain("ASM_IMPACT", 6, 250_000)
+    assert call("ASM_IMPACT", 1, 250_000) == 250_000 and call("ASM_IMPACT", -1, 250_000) == -250_000
+
+
 def test_risk_level_and_payment_year():
     assert [call("ASM_RISK_LEVEL", y) for y in range(2027, 2032)] == [0.09, 0.09, 0.10, 0.11, 0.12]
     assert call("ASM_PAYMENT_YEAR", "2029") == 2031

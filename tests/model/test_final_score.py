@@ -62,6 +62,18 @@ def test_final_score_clamped_at_0():
     assert float(final_score(0.0, 0.1, -20.0, -10.0, 0.0, 0.0)) == 0.0
 
 
+def test_a_sum_of_exactly_0_is_a_final_score_of_0_and_gets_minus_r_not_float_noise():
+    # 100 x (0.5 x 0 + 0.5 x 0.55) - 20 - 7.5 = 0 by hand; in floating point the sum is 3.6e-15, which
+    # the exchange curve would price (factor -0.0891 instead of -r = -0.09: $226 on $250,000)
+    assert 100.0 * (0.5 * 0.0 + 0.5 * 0.55) - 20.0 - 7.5 != 0.0
+    assert final_score(0.0, 0.55, -20.0, -7.5, 0.0, 0.0) == 0.0
+    assert float(final_score(np.array([0.0]), np.array([0.55]), -20.0, -7.5, 0.0, 0.0)[0]) == 0.0
+    s = score_participant(hf(ia_done=0, pi_score=0.25, cost_points=5.5, practice_size=40,
+                             measures=[MeasureInput("Q008", "eCQM", eligible_cases=10, completeness=0.8, rate=0.5)]),
+                          settings=Settings(pool="given", given_scaling_factor=1.5, tfs_midpoint_mode="fixed"))
+    assert s.final_score == 0.0 and s.factor == -0.09 and s.dollar_impact == -0.09 * 100_000
+
+
 def test_minimum_submission_not_met_forces_zero_even_with_bonuses():
     assert float(final_score(1.0, 1.0, 0.0, 0.0, 10.0, 15.0, False)) == 0.0
 
