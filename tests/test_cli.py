@@ -109,7 +109,7 @@ def test_generate_warns_when_a_kept_workbook_cannot_be_read(tmp_path, capsys):
     broken = sorted(p for p in out.iterdir() if p.name.startswith("1"))[0]
     broken.write_bytes(b"not a workbook")
     capsys.readouterr()
-    assert main(run) == 0
+    assert main(run) == 2   # the totals leave a physician out: a script reading them must know
     err = capsys.readouterr().err
     assert "1 kept workbook(s) are shown without numbers and left out of the totals" in err
     assert any(line.startswith("  1: it could not be read back (not a workbook asm-xl wrote") and
@@ -139,7 +139,7 @@ def test_generate_says_which_kept_workbooks_differ_from_their_roster_row_and_whi
     roster.write_text("\n".join([lines[0], lines[1].replace(",416569,", ",500000,")] + lines[2:4]) + "\n",
                       encoding="utf-8")
     capsys.readouterr()
-    assert main(run) == 0
+    assert main(run) == 2   # one stale: left out of the totals
     captured = capsys.readouterr()
     assert "note: 1 kept workbook(s) hold inputs other than their roster row" in captured.out
     assert f"  {okafor.name}: -$21,724 in the file, -$26,075 from the roster" in captured.out.splitlines()
@@ -168,12 +168,36 @@ def test_a_rerun_with_other_settings_over_kept_workbooks_prices_nothing_and_keep
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert (f"asm-xl: nothing priced: all 2 workbook(s) in {out} are kept from an earlier run" in captured.err
             and "left as they were." in captured.err)
-    assert ("  2: its numbers are not what its inputs give in this run (edited without recalculating; made with "
-            "other settings or another pool; " in captured.err and "--overwrite rebuilds it from the roster"
-            in captured.err)
+    assert ("  2: made under other settings than this run's (a pool is a setting): " in captured.err
+            and "(tfs_midpoint 50.0 in the file, 55.0 in this run)" in captured.err
+            and "generate again with its settings (--set NAME=VALUE for each" in captured.err)
     assert "Estimated payment adjustments" not in captured.out and "+$0" not in captured.out
     assert main(run + ["--set", "tfs_midpoint=55", "--overwrite"]) == 0
     assert "2 workbook(s) written" in capsys.readouterr().out
+
+
+def test_an_assumption_edited_in_a_kept_workbook_is_named_and_the_advice_given_works(tmp_path, capsys):
+    # tfs_midpoint 55 typed on one workbook's Assumptions sheet and recalculated: the rerun called it stale
+    # with "asm-xl recalc FILE, then generate again", which changed nothing
+    import openpyxl
+
+    _roster, out, run = _sample_run(tmp_path, 2)
+    assert main(run) == 0
+    edited = sorted(p for p in out.glob("*.xlsx") if p.name[0].isdigit())[0]
+    wb = openpyxl.load_workbook(edited)
+    row = next(r for r in wb["Assumptions"].iter_rows() if r[0].value == "tfs_midpoint")
+    row[1].value = 55
+    wb.save(edited)
+    assert main(["recalc", str(edited)]) == 0
+    capsys.readouterr()
+    assert main(run) == 2
+    err = capsys.readouterr().err
+    assert (f"  1: made under other settings than this run's (a pool is a setting): {edited.name} (tfs_midpoint 55.0 in "
+            "the file, 50.0 in this run). To fix: to keep the file and its edits, generate again with its settings "
+            "(--set NAME=VALUE for each; every workbook is then priced under them)") in err
+    assert main(run + ["--set", "tfs_midpoint=55"]) == 2   # as advised: the edited one is kept, the other is stale
+    err = capsys.readouterr().err
+    assert f"{edited.name} (" not in err and "(tfs_midpoint 50.0 in the file, 55.0 in this run)" in err
 
 
 def test_generate_with_a_missing_roster_returns_1(tmp_path, capsys):

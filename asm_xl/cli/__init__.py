@@ -88,7 +88,7 @@ def _cmd_generate(args, roster) -> int:
               "they were.", file=sys.stderr)
     elif report.stale:
         print(f"warning: {len(report.stale)} kept workbook(s) are shown without numbers and left out of the "
-              "totals (status \"stale\" in the index):", file=sys.stderr)
+              "totals (status \"stale\" in the index; exit code 2):", file=sys.stderr)
     if report.stale:
         print(stale_summary(report.stale_status), file=sys.stderr)
     if report.differs:

@@ -7,7 +7,8 @@ import textwrap
 
 from asm_xl.cli.output import console_text
 from asm_xl.workbooks.dashboard.data import no_actions_text
-from asm_xl.workbooks.kept import STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS
+from asm_xl.workbooks.kept import (STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS, STATUS_STALE_PROJECTION,
+                                   STATUS_STALE_SETTINGS)
 
 __all__ = ["top_actions_summary", "money", "practice_summary", "scores_source", "score_table", "stale_summary",
            "differs_summary", "some_of"]
@@ -124,11 +125,20 @@ def _why_lines(scores, excepted: list) -> str:
     return ("\nwhy:\n" + "\n".join(lines)) if lines else ""
 
 
-#: why a kept workbook is stale (its index status) → what to do, in a finance analyst's words
+#: why a kept workbook is stale (its index status, or the start of it) → what to do, in a finance analyst's words
 _STALE_ADVICE = {
+    STATUS_STALE_SETTINGS: ("made under other settings than this run's (a pool is a setting)",
+                            "to keep the file and its edits, generate again with its settings (--set NAME=VALUE for "
+                            "each; every workbook is then priced under them); to price it under this run's, delete "
+                            "the file (or --overwrite, which rebuilds every workbook from the roster, edits lost) and "
+                            "generate again"),
+    STATUS_STALE_PROJECTION: ("its five-year projection's inputs (yearly participation from CMS's participants "
+                              "file, a later roster row of its TIN/NPI) are not this run's",
+                              "delete the file (or --overwrite, which rebuilds every workbook from the roster) and "
+                              "generate again; edits in it are lost"),
     STATUS_STALE_NUMBERS: ("its numbers are not what its inputs give in this run (edited without recalculating; "
-                           "made with other settings or another pool; or, for an episode cost, priced on a cost "
-                           "ladder the roster's rows have changed since, as rows added or dropped move it)",
+                           "made by another asm-xl version; or, for an episode cost, priced on a cost ladder the "
+                           "roster's rows have changed since, as rows added or dropped move it)",
                            "edited: asm-xl recalc FILE, then generate again (keeps your edits); otherwise "
                            "--overwrite rebuilds it from the roster (edits in it are lost)"),
     STATUS_STALE: ("it could not be read back (not a workbook asm-xl wrote, or saved without its computed numbers, "
@@ -150,7 +160,10 @@ def stale_summary(statuses: dict, *, shown: int = 3) -> str:
     with what to do about each kind."""
     lines = []
     for status, (why, todo) in _STALE_ADVICE.items():
-        files = [p.name for p, s in statuses.items() if s == status]
+        if status == STATUS_STALE_SETTINGS:   # each file's status names its settings
+            files = [p.name + s[len(status):] for p, s in statuses.items() if s.startswith(status)]
+        else:
+            files = [p.name for p, s in statuses.items() if s == status]
         if files:
             lines.append(f"  {len(files)}: {why}: {some_of(files, shown)}. To fix: {todo}.")
     return "\n".join(lines)

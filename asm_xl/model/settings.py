@@ -310,6 +310,18 @@ def changed_settings_text(settings: Settings) -> str:
     return "; ".join(changed) or "none"
 
 
+def settings_differences(held: Settings, run: Settings) -> str:
+    """The settings (peer-model rows too) in which ``held`` (a kept workbook's) differs from ``run``
+    (this run's), as a kept workbook's stale status names them ("" when none differs).
+
+    >>> settings_differences(Settings(tfs_midpoint=55), Settings())
+    'tfs_midpoint 55.0 in the file, 50.0 in this run'
+    """
+    ours = {i.name: i.value for i in run.describe()}
+    return "; ".join(f"{i.name} {setting_value_text(i.value)} in the file, {setting_value_text(ours.get(i.name))} "
+                     "in this run" for i in held.describe() if ours.get(i.name) != i.value)
+
+
 def setting_value_text(v) -> str:
     """A setting's value as the table (and the console, ``--set``) shows it: as Python writes it, a float with more than six
     significant digits to six (2/3: 0.666667).

@@ -91,9 +91,10 @@ class GenerationReport:
 
     @property
     def exit_code(self) -> int:
-        """0 all good; 2 some roster rows were rejected; 1 nothing was priced (:attr:`nothing_priced`: the
-        workbooks there exist, ``--overwrite`` replaces them)."""
-        return 2 if self.rejected_rows else 1 if self.nothing_priced else 0
+        """0 all good; 1 nothing was priced (:attr:`nothing_priced`: the workbooks there exist, ``--overwrite``
+        replaces them); 2 the totals leave physicians out: some roster rows were rejected, or some kept
+        workbooks are stale (a script reading the totals must know they are not the whole roster's)."""
+        return 1 if self.nothing_priced else 2 if self.rejected_rows or self.stale else 0
 
 
 _IMAGE: TemplateImage | None = None   # the template, read once per process

@@ -29,7 +29,7 @@ from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_p
 from asm_xl.xlsx.refs import cell_name, normalise, range_bounds, split_sheet
 from asm_xl.xlsx.zipcopy import read_member
 
-__all__ = ["KEPT_CELLS", "KEPT_WITH_NUMBERS", "STATUS_KEPT", "STATUS_OPEN", "STATUS_OTHER", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
+__all__ = ["KEPT_CELLS", "KEPT_WITH_NUMBERS", "STATUS_KEPT", "STATUS_OPEN", "STATUS_OTHER", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_STALE_SETTINGS", "STATUS_STALE_PROJECTION", "stale_settings_status", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
            "read_kept_workbook"]
 
 STATUS_WRITTEN = "written"
@@ -46,7 +46,21 @@ STATUS_STALE = "stale: could not read"
 #: the roster changed since it was written): neither used nor replaced
 STATUS_OTHER = ("stale: the file there is another participant's workbook (NPI, TIN or performance year differ; "
                 "use --overwrite or another --out)")
-STATUS_STALE_NUMBERS = "stale: its numbers are not this run's (other inputs, settings or pool; use --overwrite)"
+STATUS_STALE_NUMBERS = ("stale: its numbers are not what its inputs give in this run (edited without recalculating, "
+                        "or another cost ladder or asm-xl version)")
+#: the start of the status of a kept workbook made under other settings (its Assumptions sheet; a pool is a
+#: setting): :func:`stale_settings_status` adds which
+STATUS_STALE_SETTINGS = "stale: made under other settings"
+#: a kept workbook whose five-year projection inputs (CMS's yearly participation, a later roster row's year)
+#: are not what this run writes: its projection would not be the dashboard's Five years rows
+STATUS_STALE_PROJECTION = ("stale: its five-year projection's inputs are not this run's (CMS's participation or a "
+                           "later roster row changed)")
+
+
+def stale_settings_status(differences: str) -> str:
+    """The status of a kept workbook made under other settings, naming them (``differences``:
+    :func:`~asm_xl.model.settings.settings_differences`)."""
+    return f"{STATUS_STALE_SETTINGS} ({differences})"
 
 #: index column → defined name of the workbook cell whose cached value the index shows
 KEPT_CELLS = {"cohort": "In_Cohort", "performance_year": "In_Year", "final_score": "Sc_Final",

@@ -26,13 +26,13 @@ import pandas as pd
 from asm_xl.model.cohort import CohortResult, score_cohort
 from asm_xl.model.identifiers import tin_key
 from asm_xl.model.projection import running_sums
-from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings, settings_differences
 from asm_xl.workbooks.dashboard import Dashboard, DashboardNumbers
 from asm_xl.roster.validate import roster_text
 from asm_xl.workbooks.filenames import participant_name_variants
 from asm_xl.workbooks.inputs import same_projection
-from asm_xl.workbooks.kept import (STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS, KeptWorkbook,
-                                   read_kept_workbook)
+from asm_xl.workbooks.kept import (STATUS_KEPT, STATUS_STALE, STATUS_STALE_NUMBERS, STATUS_STALE_PROJECTION,
+                                   KeptWorkbook, read_kept_workbook, stale_settings_status)
 
 __all__ = ["score_with_kept", "kept_status", "kept_dashboard", "is_stale", "same_participant", "row_year", "COMPARED",
            "SAME", "differs_from_roster", "number_or_none", "renamed_workbooks"]
@@ -48,8 +48,9 @@ _IDENTITY = ("npi", "tin", "name", "specialty", "cohort", "performance_year")
 
 
 def is_stale(status: str) -> bool:
-    """A kept workbook shown without numbers (could not be read back, or its numbers are not its inputs')."""
-    return status in (STATUS_STALE, STATUS_STALE_NUMBERS, STATUS_OTHER)
+    """A kept workbook shown without numbers (could not be read back, made under other settings or
+    projection inputs, its numbers not its inputs', or another participant's): every such status says "stale: ..."."""
+    return status.startswith("stale:")
 
 
 def row_year(row: dict, performance_year: int | None = None) -> int | None:
@@ -128,9 +129,9 @@ def kept_status(kept: KeptWorkbook | None, numbers: pd.Series, *, readable: bool
     if kept is None or kept.row is None or not readable:
         return STATUS_STALE
     if settings is not None and kept.settings is not None and kept.settings != settings:
-        return STATUS_STALE_NUMBERS
+        return stale_settings_status(settings_differences(kept.settings, settings) or "the same values, read apart")
     if projection is not None and kept.projection is not None and not same_projection(kept.projection, projection):
-        return STATUS_STALE_NUMBERS
+        return STATUS_STALE_PROJECTION
     held = kept.values
     if str(held.get("cohort") or "").strip() != str(numbers.get("cohort")) or \
             _number(held.get("performance_year")) != _number(numbers.get("performance_year")):

@@ -19,7 +19,7 @@ from asm_xl.roster import read_roster, validate_roster
 from asm_xl.workbooks.batch import INDEX_NAME, generate_workbooks
 from asm_xl.model.cohort import score_cohort
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, roster_dashboard
-from asm_xl.workbooks.kept import (KEPT_CELLS, read_kept_workbook, STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS,
+from asm_xl.workbooks.kept import (KEPT_CELLS, read_kept_workbook, STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_PROJECTION,
                                    STATUS_WRITTEN)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
@@ -186,7 +186,7 @@ def test_a_kept_workbook_that_cannot_be_read_is_stale_on_the_dashboard_and_left_
     capsys.readouterr()
     csv_path = tmp_path / "two.csv"
     first_two.to_csv(csv_path, index=False)
-    assert main(["generate", str(csv_path), "--out", str(tmp_path / "y"), "--quiet", "--jobs", "1"]) == 0
+    assert main(["generate", str(csv_path), "--out", str(tmp_path / "y"), "--quiet", "--jobs", "1"]) == 2
     printed = capsys.readouterr().out
     assert "Left out: 1 kept workbook(s) shown without numbers (stale)." in printed
     assert _summary_lines(printed)["Practice"][0] == "1"
@@ -198,9 +198,12 @@ def test_kept_workbooks_made_under_other_settings_are_stale_even_when_their_numb
     generate_workbooks(three.head(2), out_dir=tmp_path)
     growth = DEFAULT_SETTINGS.replace(payments_growth=0.05)
     report = generate_workbooks(three, out_dir=tmp_path, settings=growth)
-    assert list(report.summary["status"]) == [STATUS_STALE_NUMBERS] * 2 + [STATUS_WRITTEN]
+    # the status names the setting, as the console's advice does (recalculating the file would not help)
+    other = "stale: made under other settings (payments_growth 0.0 in the file, 0.05 in this run)"
+    assert list(report.summary["status"]) == [other] * 2 + [STATUS_WRITTEN]
+    assert report.exit_code == 2   # the totals leave two physicians out
     again = generate_workbooks(three, out_dir=tmp_path, settings=growth)   # the third was made with the growth
-    assert list(again.summary["status"]) == [STATUS_STALE_NUMBERS] * 2 + [STATUS_KEPT]
+    assert list(again.summary["status"]) == [other] * 2 + [STATUS_KEPT]
     same = generate_workbooks(three.head(2), out_dir=tmp_path)   # the first two, with the defaults they were made with
     assert list(same.summary["status"]) == [STATUS_KEPT] * 2
 
@@ -209,7 +212,9 @@ def test_kept_workbooks_priced_by_another_pool_are_stale_not_shown_with_this_run
     given = DEFAULT_SETTINGS.replace(pool="given", given_scaling_factor=1.5)
     generate_workbooks(three.head(2), out_dir=tmp_path, settings=given)
     report = generate_workbooks(three, out_dir=tmp_path)   # national pool: the kept files' factors are not its
-    assert list(report.summary["status"]) == [STATUS_STALE_NUMBERS] * 2 + [STATUS_WRITTEN]
+    assert list(report.summary["status"]) == [
+        "stale: made under other settings (pool given in the file, national in this run; given_scaling_factor 1.5 in "
+        "the file, None in this run)"] * 2 + [STATUS_WRITTEN]
     assert report.summary.loc[:1, ["final_score", "factor", "dollar_impact"]].isna().all().all()
     assert len(report.stale) == 2
     phys = report.dashboard_data.physicians
@@ -222,7 +227,7 @@ def test_kept_workbooks_priced_by_another_pool_are_stale_not_shown_with_this_run
     # (a dashboard of none had replaced them)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     alone = generate_workbooks(three.head(2), out_dir=tmp_path)
-    assert alone.summary["status"].tolist() == [STATUS_STALE_NUMBERS] * 2
+    assert alone.summary["status"].tolist() == [report.summary["status"].iloc[0]] * 2
     assert alone.nothing_priced and alone.exit_code == 1
     assert (alone.index, alone.dashboard, alone.dashboard_data) == (None, None, None)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
@@ -419,12 +424,12 @@ def test_a_kept_workbook_whose_projection_cells_this_run_would_write_otherwise_i
     same = generate_workbooks(three, out_dir=tmp_path, participation={okafor: {2028: False}})
     assert list(same.summary["status"]) == [STATUS_KEPT] * 3
     other = generate_workbooks(three, out_dir=tmp_path, participation={okafor: {2028: True}})
-    assert list(other.summary["status"]) == [STATUS_STALE_NUMBERS, STATUS_KEPT, STATUS_KEPT]
+    assert list(other.summary["status"]) == [STATUS_STALE_PROJECTION, STATUS_KEPT, STATUS_KEPT]
     later = three.iloc[[0]].assign(performance_year="2029")
     grown = generate_workbooks(pd.concat([three, later], ignore_index=True), out_dir=tmp_path,
                                participation={okafor: {2028: False}})
     # the 2027 row's file (found under its earlier name) projects to 2031, beside the new 2029 row's: stale,
     # left out of the totals, where it was kept and counted 2029-2031 twice with the new file
-    assert list(grown.summary["status"]) == [STATUS_STALE_NUMBERS, STATUS_KEPT, STATUS_KEPT, STATUS_WRITTEN]
+    assert list(grown.summary["status"]) == [STATUS_STALE_PROJECTION, STATUS_KEPT, STATUS_KEPT, STATUS_WRITTEN]
     years = grown.dashboard_data.physician_years
     assert years[years["npi"] == okafor]["performance_year"].tolist() == [2029, 2030, 2031]
