@@ -224,12 +224,15 @@ def optional_whole(name: str, v: object, default: float | None, **kw) -> float |
 
 def boolean(name: str, v: object, default: bool) -> bool:
     """A yes/no cell as the roster reads it (:func:`~asm_xl.model.validation.as_bool`: TRUE/FALSE, yes/no,
-    1/0, x or done for yes); blank → ``default``; anything else → #VALUE! naming every word it takes."""
+    1/0, x or done for yes); blank → ``default``; an error value passes through (as :func:`number`'s);
+    anything else → #VALUE! naming every word it takes."""
     if v is None:
         return default
     if v.__class__ is bool:
         return v
     v = _scalar(name, v)
+    if is_error(v):
+        raise ExcelError(str(v).strip().upper(), f"{name} is an error value {v}")
     if is_blank(v) or v.__class__.__name__ in ("NAType", "NaTType"):   # pandas' missing values are blanks
         return default
     try:

@@ -38,7 +38,7 @@ SCALAR_INPUTS = {
     "In_SmallPractice": (13, "CMS small-practice flag", "Yes / No from CMS's ASM Participants list: decides the bonus "
                          "(size then only tells solo from small); blank = from the clinicians count", "yesno"),
     "In_Episodes": (24, "EBCM episodes", "Attributed episodes; fewer than {cost_episode_minimum} means no cost score", "count"),
-    "In_EpisodeCost": (25, "Average episode cost ($)", "Scored on the cost ladder (Benchmarks sheet)", "dollars"),
+    "In_EpisodeCost": (25, "Average episode cost ($)", "Scored on a cost ladder (Benchmarks sheet) where one is given; CMS publishes none, so prefer cost points from CMS's report", "dollars"),
     "In_CostPoints": (26, "Cost points (CMS report)", "1-10 from a CMS feedback report; overrides the episode cost", "points1"),
     "In_IA1": (29, "IA-1 done (90 days)", "Primary care connections and HRSN screening", "yesno"),
     "In_IA2": (30, "IA-2 done (90 days)", "Collaborative care arrangement with a primary care practice", "yesno"),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from asm_xl.excel.values import content_key
+import pytest
+
+from asm_xl.excel.values import ExcelError, boolean, content_key
 
 _cells = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(-3, 3, allow_nan=False),
                    st.sampled_from(["", "a", "1", "#N/A"]))
@@ -52,3 +54,11 @@ def test_a_pandas_missing_value_in_a_yes_no_cell_is_a_blank_its_default():
 
     from asm_xl.excel import values as xv
     assert xv.boolean("submitted_on_time", pd.NA, True) is True and xv.boolean("euc", pd.NaT, False) is False
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#DIV/0!", "#VALUE!", "#REF!"])
+def test_an_error_in_a_yes_no_cell_passes_through_as_itself(error):
+    # it became #VALUE! "'#N/A' is not allowed (yes/no ...)": the error's own cell was not named as its cause
+    with pytest.raises(ExcelError) as e:
+        boolean("min_submission_met", error, False)
+    assert e.value.code == error and e.value.reason == f"min_submission_met is an error value {error}"

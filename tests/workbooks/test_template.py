@@ -186,6 +186,27 @@ def _one(ws, cell: str):
     return dv
 
 
+def test_the_range_tables_percentiles_stay_in_order_cautious_middle_hopeful(wb):
+    # a "hopeful" P0 typed below a "cautious" P25 named the worst case hopeful (and the chart's band with it)
+    ws = wb[L.SCORE]
+    (_, low), = _cells(wb, "Sc_PercentileLow")
+    (_, high), = _cells(wb, "Sc_PercentileHigh")
+    row = low[1:]
+    bounds = {c: (_one(ws, f"{c}{row}").formula1, _one(ws, f"{c}{row}").formula2) for c in "BCD"}
+    assert (low, high) == (f"B{row}", f"D{row}")
+    assert bounds == {"B": ("0", f"C{row}"), "C": (f"B{row}", f"D{row}"), "D": (f"C{row}", "100")}
+
+
+def test_every_score_item_says_where_it_comes_from(wb):
+    ws = wb[L.SCORE]
+    items = [r for r in range(1, ws.max_row + 1) if str(ws[f"B{r}"].value or "").startswith("=")
+             and ws[f"A{r}"].value and ws[f"A{r}"].value not in ("Percentile of the pool's cohorts",)]
+    payments = next(r for r in items if ws[f"B{r}"].value == "=In_Payments")
+    assert ws[f"C{payments}"].value.startswith("Your input (Inputs sheet): Medicare paid amount")   # it was blank
+    table = [r for r in items if r <= payments + 1]
+    assert [r for r in table if not ws[f"C{r}"].value] == []
+
+
 def test_yes_no_inputs_offer_exactly_yes_and_no(wb):
     ws = wb[L.INPUTS]
     for name in ("In_OnTime", "In_IA1", "In_IA2"):
@@ -292,9 +313,13 @@ def test_scenarios_sheet_has_a_native_scatter_chart_of_the_exchange_curve(wb, zf
     refs = [[f.text for f in s.iter() if _local(f.tag) == "f"] for s in series]
     last = 4 + 21
     assert refs == [[f"'Scenarios'!$A$5:$A${last}", f"'Scenarios'!$B$5:$B${last}"],
-                    [f"'Scenarios'!$A$5:$A${last}", f"'Scenarios'!$M$5:$M${last}"],   # the band: cautious
-                    [f"'Scenarios'!$A$5:$A${last}", f"'Scenarios'!$N$5:$N${last}"],   # and hopeful cases
+                    # the band: cautious and hopeful cases, each titled by its heading ("Cautious (P10)")
+                    ["'Scenarios'!$M$4", f"'Scenarios'!$A$5:$A${last}", f"'Scenarios'!$M$5:$M${last}"],
+                    ["'Scenarios'!$N$4", f"'Scenarios'!$A$5:$A${last}", f"'Scenarios'!$N$5:$N${last}"],
                     ["'Scenarios'!$E$5", "'Scenarios'!$F$5"]]
+    assert wb[L.SCENARIOS]["M4"].value == '="Cautious (P"&Sc_PercentileLow&")"'
+    dashes = [el.get("val") for el in root.iter() if _local(el.tag) == "prstDash"]
+    assert [d for d in dashes if d != "solid"] == ["dash", "lgDash"]   # the two edges told apart (they were one grey dash)
     ws = wb[L.SCENARIOS]
     assert [ws[f"A{r}"].value for r in range(5, last + 1)] == list(range(0, 101, 5))
     # each curve column one call on the hidden Tables sheet (its cells plain references to the block)

@@ -14,10 +14,10 @@ from asm_xl.workbooks.sheets.style import (CHARS_PER_WIDTH, BOLD, NOTE_FONT, RES
 
 __all__ = ["build_inputs", "MEASURE_NOTE"]
 
-MEASURE_NOTE = ("Rates are fractions (70% = 0.70); Q492 in admissions per 100 person-years. Give reported cases "
-                "or the data completeness; blank collection type = the measure's first. Administrative-claims "
-                "measures need no reported cases. For Q492 prefer the points from CMS's report: its MIPS ladder is only a "
-                "proxy (ASM's Q492 is TIN/NPI-level).")
+MEASURE_NOTE = ("Rates are fractions (70% = 0.70); HF's Q492 in admissions per 100 person-years. Give reported "
+                "cases or the data completeness; blank collection type = the measure's first. Administrative-claims "
+                "measures need no reported cases. For Q492 (HF) prefer the points from CMS's report: its MIPS ladder is "
+                "only a proxy (ASM's Q492 is TIN/NPI-level).")
 
 
 def build_inputs(wb: Workbook) -> None:

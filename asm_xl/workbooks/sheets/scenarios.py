@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 from openpyxl.chart import Reference, ScatterChart, Series
+from openpyxl.chart.data_source import StrRef
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.utils import get_column_letter
 
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.actions import build_actions
@@ -41,6 +44,9 @@ def build_scenarios(wb: Workbook) -> None:
     # The band: the same curve at the cautious and hopeful percentiles of the pool in force (the Score
     # sheet's range table sets them), this physician's exceptions as the curve has them.
     header(ws, 4, ["Cautious case", "Hopeful case"], col=13)
+    # each heading names the percentile the Score sheet's range table sets; the chart's legend shows it
+    ws["M4"] = '="Cautious (P"&Sc_PercentileLow&")"'
+    ws["N4"] = '="Hopeful (P"&Sc_PercentileHigh&")"'
     column_block(ws, 5, 13, f'=ASM_FACTOR_RANGE({scores},In_Year,Sc_Cohort,Sc_PercentileLow,In_Exceptions,Assumptions)', n,
                  "Exchange curve: cautious case (ASM_FACTOR_RANGE)")
     column_block(ws, 5, 14, f'=ASM_FACTOR_RANGE({scores},In_Year,Sc_Cohort,Sc_PercentileHigh,In_Exceptions,Assumptions)', n,
@@ -58,18 +64,22 @@ def build_scenarios(wb: Workbook) -> None:
     ws["F5"].number_format = "+0.00%;-0.00%;0.00%"
 
     chart = ScatterChart()
-    chart.title = "Exchange curve: payment adjustment factor by final score"
+    chart.title = "Factor by final score"
     chart.style = 13
     chart.x_axis.title = "Final score"
     chart.y_axis.title = "Payment adjustment factor"
     chart.y_axis.number_format = "0%"
     chart.x_axis.scaling.min, chart.x_axis.scaling.max = 0, 100
     chart.x_axis.tickLblPos = "low"  # score labels under the plot, not on the zero line
+    chart.x_axis.majorUnit = 10      # 0, 10, ... 100: "90" and "100" ran together at Excel's own spacing
+    chart.legend.position = "b"      # under the plot: at the right it took a third of the chart's width
     chart.x_axis.delete = chart.y_axis.delete = False
     curve = Series(Reference(ws, min_col=2, min_row=5, max_row=end), Reference(ws, min_col=1, min_row=5, max_row=end),
                    title="Cohort exchange curve (pool in force)")
     curve.marker.symbol = "none"
     curve.smooth = True
+    curve.graphicalProperties.line.solidFill = "1F4E79"   # the curve itself: dark blue, solid, apart from the band
+    curve.graphicalProperties.line.width = 28575          # 2.25 pt
     point = Series(Reference(ws, min_col=6, min_row=5, max_row=5), Reference(ws, min_col=5, min_row=5, max_row=5),
                    title="This physician")
     point.marker.symbol = "diamond"
@@ -78,17 +88,19 @@ def build_scenarios(wb: Workbook) -> None:
     point.marker.graphicalProperties.line.solidFill = "C00000"
     point.graphicalProperties.line.noFill = True
     band = []
-    for col, title, colour in ((13, "Cautious case (pool in force)", "A6A6A6"),
-                               (14, "Hopeful case (pool in force)", "A6A6A6")):
+    # the two edges told apart (they were one grey dash): the cautious case in a loss colour, the hopeful in a
+    # gain colour, each titled by its heading cell ("Cautious (P10)"), which names the percentile in force
+    for col, colour, dash in ((13, "C55A11", "dash"), (14, "548235", "lgDash")):
         edge = Series(Reference(ws, min_col=col, min_row=5, max_row=end),
-                      Reference(ws, min_col=1, min_row=5, max_row=end), title=title)
+                      Reference(ws, min_col=1, min_row=5, max_row=end), title_from_data=False)
+        edge.tx = SeriesLabel(strRef=StrRef(f"'{L.SCENARIOS}'!${get_column_letter(col)}$4"))
         edge.marker.symbol = "none"
         edge.smooth = True
         edge.graphicalProperties.line.solidFill = colour
-        edge.graphicalProperties.line.dashStyle = "dash"
+        edge.graphicalProperties.line.dashStyle = dash
         band.append(edge)
     chart.series.extend([curve, *band, point])
-    chart.height, chart.width = 9, 16
+    chart.height, chart.width = 11, 17
     ws.add_chart(chart, "E8")
     for col, width in zip("ABCDEFGHIJKLMN", (12, 12, 14, 2, 16, 12, 12, 14, 14, 2, 2, 2, 14, 14)):
         ws.column_dimensions[col].width = width

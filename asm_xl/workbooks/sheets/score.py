@@ -163,6 +163,8 @@ def build_score(wb: Workbook) -> None:
             # the source of the value's own function (the Final score's reason may be its bonus's error)
             said = source_line(re.findall(r"(ASM_\w+)\(", formula)[-1])
             ws.cell(row=r, column=3, value=f'=IF(ISERROR(B{r}),{call},{said})').font = NOTE_FONT
+        else:   # an input shown again: where it comes from
+            ws.cell(row=r, column=3, value=PAYMENTS_SOURCE).font = NOTE_FONT
     for k, n in names.items():
         define(wb, n, f"{L.SCORE}!$B${at[k]}")
     define(wb, "Sc_Impact", f"{L.SCORE}!$B${start + len(rows) - 1}")
@@ -170,7 +172,12 @@ def build_score(wb: Workbook) -> None:
     for r in (at["f"], at["fa"], start + len(rows) - 1):
         ws.cell(row=r, column=1).font = ws.cell(row=r, column=2).font = BOLD
     note = start + len(rows) + 1
-    ws.cell(row=note, column=1, value="=ASM_NOTE(Sc_Quality,Sc_Cost,Sc_MinSubmission,Assumptions)").font = NOTE_FONT
+    # an error (a quality that cannot be computed) says why, not a bare #VALUE! under the table
+    note_args = "Sc_Quality,Sc_Cost,Sc_MinSubmission,Assumptions"
+    ws.cell(row=note, column=1, value=f'=IF(ISERROR(ASM_NOTE({note_args})),"How quality and cost are weighed: not '
+                                      f'known while "&ASM_WHY("ASM_NOTE",{note_args})&" (the Why column above says why)",'
+                                      f'ASM_NOTE({note_args}))'
+            ).font = NOTE_FONT
     define(wb, "Sc_Note", f"{L.SCORE}!$A${note}")
     _range_rows(wb, ws, note + 2)
     for col, width in zip("ABCDEFGH", (50, 18, 24, 14, 18, 46, 14, 30)):
@@ -198,6 +205,8 @@ def source_line(function: str) -> str:
 
 
 _SOURCE_LINE = 160   #: characters of a source line (the Why column of the printed Score sheet)
+#: the Part B payments row's source: the Inputs sheet's own help for it
+PAYMENTS_SOURCE = f"Your input (Inputs sheet): {L.SCALAR_INPUTS['In_Payments'][2].rstrip('.')} [CMS]."
 
 
 #: the percentiles the range table starts with (the user may type others in the yellow cells)
@@ -216,10 +225,12 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
     ws.cell(row=pct, column=1, value="Percentile of the pool's cohorts")
     ws.cell(row=factor, column=1, value="Factor in this case")
     ws.cell(row=dollars, column=1, value="Dollars in this case")
+    # each percentile between its neighbours: a "hopeful" P0 below a "cautious" P25 named the worst case hopeful
+    bounds = {"B": ("0", f"C{pct}"), "C": (f"B{pct}", f"D{pct}"), "D": (f"C{pct}", "100")}
     for col, (_, p) in RANGE_PERCENTILES.items():
         ws[f"{col}{pct}"] = p
         input_cell(ws, f"{col}{pct}", "percentile")
-        validation(ws, "percentile", f"{col}{pct}")
+        validation(ws, "percentile", f"{col}{pct}", between=bounds[col])
         ws[f"{col}{factor}"] = f"=ASM_FACTOR_RANGE(Sc_Final,In_Year,Sc_Cohort,{col}{pct},In_Exceptions,Assumptions)"
         ws[f"{col}{factor}"].number_format = "+0.00%;-0.00%;0.00%"
         ws[f"{col}{dollars}"] = f"=ASM_IMPACT({col}{factor},In_Payments)"

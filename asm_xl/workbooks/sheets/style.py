@@ -72,11 +72,13 @@ ALLOWED = {
     "bonus": "points from 0 to complex_bonus_max on the Assumptions sheet ({bonus:g} by default)",
     "points0": "points 0-10",
     "points1": "points 1-10",
-    "percentile": "a percentile 0-100 (10 = cautious, 50 = middle, 90 = hopeful)",
+    "percentile": "a percentile 0-100 (10 = cautious, 50 = middle, 90 = hopeful), cautious <= middle <= hopeful",
 }
 
 
-def validation(ws, kind: str, cells: str) -> None:
+def validation(ws, kind: str, cells: str, *, between: tuple[str, str] | None = None) -> None:
+    """Excel's data validation of ``cells`` by the input's ``kind``; ``between``: (low, high) formulas that
+    replace the kind's bounds (the range table's percentiles are each bounded by their neighbours)."""
     names = specialties()
     years = performance_years()
     rules = {
@@ -102,6 +104,8 @@ def validation(ws, kind: str, cells: str) -> None:
     }
     if kind not in rules:
         return
+    if between:
+        rules[kind] = dict(rules[kind], formula1=between[0], formula2=between[1])
     allowed = ALLOWED[kind].format(first=years[0], last=years[-1], bonus=DEFAULT_SETTINGS.complex_bonus_max)
     dv = DataValidation(allow_blank=True, showErrorMessage=True, errorTitle="asm-xl: not allowed here",
                         error=f"Allowed: {allowed}.", showInputMessage=True, promptTitle="Allowed",
