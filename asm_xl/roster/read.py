@@ -227,9 +227,14 @@ def _excel_records(data: bytes, name: str, max_unpacked: int, max_members: int, 
         if not sheets:
             raise RosterError(f"{name} has no worksheet")
         named = [ws for ws in sheets if ws.title.strip().casefold() == "roster"]
-        ws = named[0] if named else sheets[0]
+        # the first sheet Excel shows (a hidden first sheet was read, "a header but no data rows")
+        shown = [ws for ws in sheets if getattr(ws, "sheet_state", "visible") == "visible"] or sheets
+        ws = named[0] if named else shown[0]
         if not named and len(sheets) > 1:
-            notes.append(f"{name}: no sheet named 'Roster'; read the first sheet, {ws.title!r}")
+            notes.append(f"{name}: no sheet named 'Roster'; read the first visible sheet, {ws.title!r}")
+        # the file's own <dimension> may claim fewer rows than it holds (Excel ignores it; openpyxl's read-only
+        # mode trusts it): every row after the claimed range was dropped silently, and the row limit bypassed
+        ws.reset_dimensions()
         try:
             first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
             header = [cell_text(v) for v in first]

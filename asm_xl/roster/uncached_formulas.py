@@ -26,7 +26,9 @@ def mark_uncached_formulas(data: bytes, sheet: str, rows: list[list[str]], width
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     marked = 0
     try:
-        for r, values in enumerate(wb[sheet].iter_rows(min_row=2, max_col=width, values_only=True)):
+        ws = wb[sheet]
+        ws.reset_dimensions()   # as the reader: rows past the file's claimed <dimension> are read too
+        for r, values in enumerate(ws.iter_rows(min_row=2, max_col=width, values_only=True)):
             if r >= len(rows):
                 break
             for c, v in enumerate(values):

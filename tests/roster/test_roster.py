@@ -422,6 +422,37 @@ def test_xlsx_roster_reads_identically_to_the_csv(tmp_path):
     assert validate_roster(read_roster(typed)).errors.empty
 
 
+def test_an_xlsx_roster_whose_stored_dimension_claims_fewer_rows_is_read_whole(tmp_path):
+    # openpyxl's read-only mode trusted the file's <dimension ref>: rows after it were dropped silently
+    # (Excel ignores the element), and the row limit was bypassed the same way
+    import re
+
+    csv_df = read_roster(SAMPLE)
+    whole = tmp_path / "whole.xlsx"
+    _write_xlsx(csv_df, whole)
+    claimed = tmp_path / "claimed.xlsx"
+    with zipfile.ZipFile(whole) as zin, zipfile.ZipFile(claimed, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data, n = re.subn(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:C3"/>', data)
+                assert n == 1
+            zout.writestr(item, data)
+    pd.testing.assert_frame_equal(read_roster(claimed), csv_df)
+    assert len(csv_df) == 30
+
+
+def test_an_xlsx_rosters_hidden_first_sheet_is_not_the_one_read(tmp_path):
+    csv_df = read_roster(SAMPLE)
+    p = tmp_path / "hidden_first.xlsx"
+    _write_xlsx(csv_df, p, first_sheet="Notes", typed_numbers=False)
+    wb = openpyxl.load_workbook(p)
+    wb["Notes"].sheet_state = "hidden"
+    wb.worksheets[1].title = "Physicians"
+    wb.save(p)   # no sheet named Roster now: the first sheet Excel shows is read, not the hidden one
+    pd.testing.assert_frame_equal(read_roster(p), csv_df)
+
+
 def test_xlsx_bad_roster_gives_the_same_errors_as_the_csv(tmp_path):
     csv_df = read_roster(BAD)
     p = tmp_path / "bad.xlsx"
