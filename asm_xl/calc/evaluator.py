@@ -49,7 +49,12 @@ class Evaluator:
     def __init__(self, formulas: dict[tuple[str, str], str], names: dict[str, str], arrays: dict | None = None):
         upper = {k.upper(): v for k, v in names.items()}
         refs: dict = {}
-        trees = {key: parse_formula(f, key[0], upper, refs, KNOWN_FUNCTIONS) for key, f in formulas.items()}
+        trees = {}
+        for key, f in formulas.items():
+            try:
+                trees[key] = parse_formula(f, key[0], upper, refs, KNOWN_FUNCTIONS)
+            except UnsupportedFormula as e:   # which cell: "About!H1: function TODAY not supported"
+                raise UnsupportedFormula(f"{key[0]}!{key[1]}: {e}") from None
         #: fixed (Ctrl+Shift+Enter) array formulas: anchor → the keys of the cells it covers, rows of them
         self._fixed = _fixed_ranges(arrays or {}, trees)
         #: the cells the fixed arrays cover (anchors included), in order: their values are in every result

@@ -59,8 +59,7 @@ class GenerationReport:
 
     written: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)       #: existed, no --overwrite (kept as they are)
-    #: kept, with their own numbers, though the roster's row (edited since) prices otherwise:
-    #: (file, name, the file's dollar impact, the roster row's)
+    #: kept, with their own numbers, though the roster's row prices otherwise: (file, name, its dollars, the row's)
     differs: list[tuple] = field(default_factory=list)
     #: the kept files shown without numbers (stale) and why, as the index's status says it
     stale_status: dict = field(default_factory=dict)
@@ -91,9 +90,8 @@ class GenerationReport:
 
     @property
     def exit_code(self) -> int:
-        """0 all good; 1 nothing was priced (:attr:`nothing_priced`: the workbooks there exist, ``--overwrite``
-        replaces them); 2 the totals leave physicians out: some roster rows were rejected, or some kept
-        workbooks are stale (a script reading the totals must know they are not the whole roster's)."""
+        """0 all good; 1 nothing priced (:attr:`nothing_priced`); 2 the totals leave physicians out (rows
+        rejected, or kept workbooks stale): a script reading the totals must know."""
         return 1 if self.nothing_priced else 2 if self.rejected_rows or self.stale else 0
 
 
@@ -170,7 +168,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     template = os.fspath(template or default_template())
     df = roster if isinstance(roster, pd.DataFrame) else read_roster(roster)
     validation = validate_roster(df, performance_year=performance_year, settings=settings)
-    out.mkdir(parents=True, exist_ok=True)   # once the roster is read (a refused one leaves no folder behind)
+    image = TemplateImage(template)
+    out.mkdir(parents=True, exist_ok=True)   # once roster and template are read (one refused leaves no folder)
     report = GenerationReport(warnings=list(validation.warnings), errors=validation.errors)
     report.error_report = report_rejected_rows(validation.errors, out / ERRORS_NAME)
     if len(validation.errors):
@@ -216,7 +215,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     book_settings = _workbook_settings(scored.pools, settings)
     ranks, sizes = scores["cohort_rank"].tolist(), scores["cohort_size"].astype(int).tolist()
     excepted = scores["exception"].fillna(False).astype(bool).tolist()
-    image, tasks = TemplateImage(template), []
+    tasks = []
     projected = projection_inputs([k[0] for k in keys], [k[2] for k in keys], years, participation)
     for i, row in enumerate(records):
         if i in kept:

@@ -27,7 +27,7 @@ from asm_xl.xlsx.scan import scan_workbook
 from asm_xl.xlsx.sheetxml import (formula_cell, formula_cell_template, input_cell, input_cell_template,
                                   split_cells)
 from asm_xl.xlsx.zipcopy import assemble, pack
-from asm_xl.calc.evaluator import Evaluator, parse_ref
+from asm_xl.calc.evaluator import Evaluator, UnsupportedFormula, parse_ref
 
 __all__ = ["TemplateImage", "write_atomic"]
 
@@ -56,9 +56,23 @@ class TemplateImage:
                                 "template (no --template) or one written by asm-xl template")
         self.formulas = {k: "=" + v[0] for k, v in scan.formulas.items()}
         self.constants = dict(scan.inputs)
-        # fixed array formulas (the template's tables): each covered cell gets its cached value as a formula cell
-        self.evaluator = Evaluator(self.formulas, self.names, _fixed_arrays(scan))
         self.input_cells = _input_cells(self.names)
+        # an input cell holding a formula kept it over the roster's value (a template's "=1000*1000" priced
+        # every physician's payments at $1,000,000, and "=1" made every NPI 1), silently
+        overridden = sorted(k for k in self.input_cells if k in self.formulas)
+        if overridden:
+            sheet, cell = overridden[0]
+            raise WorkbookError(f"{path}: input cell {sheet}!{cell} holds a formula ({self.formulas[overridden[0]]})"
+                                f"{f' (and {len(overridden) - 1} more)' if len(overridden) > 1 else ''}: an input "
+                                "cell of a template must hold a value or be blank, as the roster's value is written "
+                                "there; use the packaged template (no --template) or one written by asm-xl template")
+        # fixed array formulas (the template's tables): each covered cell gets its cached value as a formula cell
+        try:
+            self.evaluator = Evaluator(self.formulas, self.names, _fixed_arrays(scan))
+        except UnsupportedFormula as e:
+            raise WorkbookError(f"{path}: a formula asm-xl cannot compute when it generates workbooks: {e} (a "
+                                "template may use the functions asm-xl computes: the ASM_* functions and Excel's "
+                                "common ones; use the packaged template or one written by asm-xl template)") from None
         self.cost_ladder_cells = [(L.BENCHMARKS, c) for c in parse_ref(self.names["CostLadder"], "")[1][0]]
         with open_workbook(path) as zf:
             infos = [(i.filename, i.compress_type) for i in zf.infolist()]

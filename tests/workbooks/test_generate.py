@@ -797,3 +797,28 @@ def test_each_score_item_says_what_it_is_and_its_source_with_the_assumptions_num
     assert said["plain"]["Small practice bonus"].startswith("Small practice bonus")
     lines = [v for v in said["plain"].values() if isinstance(v, str) and v.endswith("]")]
     assert len(lines) >= 15 and len(set(lines)) == len(lines)   # no two items share a source line
+
+
+@pytest.mark.parametrize("sheet, cell, formula, said", [
+    # an input cell's formula won over the roster: every physician's payments $1,000,000, silently
+    ("Inputs", "B11", "=1000*1000", "input cell Inputs!B11 holds a formula (=1000*1000): an input cell of a template "
+                                    "must hold a value or be blank"),
+    # a function our evaluator lacks: a Python traceback ending in UnsupportedFormula
+    ("About", "H1", "=TODAY()", "a formula asm-xl cannot compute when it generates workbooks: About!H1: function "
+                                "TODAY not supported"),
+])
+def test_a_custom_template_that_cannot_be_filled_or_computed_is_refused_naming_the_cell(tmp_path, capsys, sheet,
+                                                                                        cell, formula, said):
+    template = tmp_path / "mine.xlsx"
+    assert main(["template", "--out", str(template)]) == 0
+    wb = openpyxl.load_workbook(template)
+    wb[sheet][cell] = formula
+    wb.save(template)
+    roster = tmp_path / "r.csv"
+    roster.write_text("\n".join(SAMPLE.read_text(encoding="utf-8-sig").splitlines()[:3]) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert main(["generate", str(roster), "--template", str(template), "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"asm-xl: {template}: {said}") and "Traceback" not in err
+    assert not out.exists()
