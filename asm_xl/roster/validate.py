@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from asm_xl.xlsx.cells import MAX_STRING
+from asm_xl.xlsx.cells import MAX_STRING, excel_length
 from asm_xl.model.adjustments import ia_adjustment
 from asm_xl.model.cohort import CohortResult, score_cohort
 from asm_xl.model.columns import all_columns
@@ -211,12 +211,13 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
 
     for c in df.columns:   # a text no cell holds: Excel would repair the workbook, or cut it
         values = df[c].to_numpy(dtype=object)
-        if max((len(v) for v in values if v.__class__ is str), default=0) <= MAX_STRING:   # (8,600 rows: 40 ms)
+        if max((len(v) for v in values if v.__class__ is str), default=0) <= MAX_STRING // 2:   # (8,600: 40 ms)
             continue
-        lengths = np.array([len(v) if v.__class__ is str else 0 for v in values])
+        # as Excel counts: UTF-16 units (20,000 emoji are 40,000: written whole, then cut by the index)
+        lengths = np.array([excel_length(v) if v.__class__ is str else 0 for v in values])
         for i in np.flatnonzero(lengths > MAX_STRING):
-            add(i, str(c), df[c].iat[i][:40] + "...", f"{lengths[i]:,} characters: an Excel cell holds at most "
-                                                      f"{MAX_STRING:,}")
+            add(i, str(c), df[c].iat[i][:40] + "...", f"{lengths[i]:,} characters (as Excel counts them): an Excel "
+                                                      f"cell holds at most {MAX_STRING:,}")
     for i in range(n):
         if npi_txt[i] == "":
             add(i, "npi", npi_raw[i], "required: the physician's 10-digit NPI")

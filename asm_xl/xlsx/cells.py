@@ -13,7 +13,7 @@ import numbers
 import re
 from typing import Any
 
-__all__ = ["EXCEL_ERRORS", "MAX_STRING", "ErrorValue", "escape_text", "xml_safe_text", "unescape_ooxml", "unescape_text",
+__all__ = ["EXCEL_ERRORS", "MAX_STRING", "excel_length", "ErrorValue", "escape_text", "xml_safe_text", "unescape_ooxml", "unescape_text",
            "encode_cached_value", "decode_number", "decode_value"]
 
 #: The error values Excel stores in a cell with ``t="e"``.
@@ -23,6 +23,16 @@ EXCEL_ERRORS = frozenset({
 })
 #: Excel's limit for a cell's text
 MAX_STRING = 32_767
+
+
+def excel_length(text: str) -> int:
+    """A text's length as Excel counts it against :data:`MAX_STRING`: UTF-16 code units (an emoji, or
+    any character beyond the Basic Multilingual Plane, is two).
+
+    >>> excel_length("abc"), excel_length("\N{GRINNING FACE}")
+    (3, 2)
+    """
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 class ErrorValue(str):
@@ -82,7 +92,7 @@ def encode_cached_value(value: Any, where: str = "cell") -> tuple[str | None, st
         text = str(value)
         if text in EXCEL_ERRORS:
             return "e", text
-        if len(text) > MAX_STRING:
+        if excel_length(text) > MAX_STRING:
             raise ValueError(f"{where}: string result longer than {MAX_STRING} characters")
         return "str", escape_text(text)
     if isinstance(value, numbers.Integral):

@@ -691,8 +691,22 @@ def test_a_text_longer_than_an_excel_cell_holds_is_a_row_error_naming_the_column
         csv.writer(fh).writerows(rows)
     v = validate_roster(read_roster(path))
     assert v.errors[["row", "column", "value", "reason"]].values.tolist() == [
-        [2, "name", "A" * 40 + "...", "200,000 characters: an Excel cell holds at most 32,767"]]
+        [2, "name", "A" * 40 + "...", "200,000 characters (as Excel counts them): an Excel cell holds at most 32,767"]]
     assert len(v.valid) == 2   # the other rows are kept
+
+
+def test_a_text_is_measured_as_excel_counts_it_in_utf16_units(tmp_path):
+    # 20,000 emoji are 40,000 UTF-16 units: accepted, written whole into the workbook and cut by the index
+    rows = list(csv.reader(SAMPLE.read_text(encoding="utf-8-sig").splitlines()))[:3]
+    rows[1][rows[0].index("name")] = "\N{GRINNING FACE}" * 20_000
+    rows[2][rows[0].index("name")] = "\N{GRINNING FACE}" * 16_383   # 32,766 units: allowed
+    path = tmp_path / "emoji.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    v = validate_roster(read_roster(path))
+    assert v.errors[["row", "column", "reason"]].values.tolist() == [
+        [2, "name", "40,000 characters (as Excel counts them): an Excel cell holds at most 32,767"]]
+    assert len(v.valid) == 1
 
 
 def test_an_xlsx_rosters_formula_without_a_stored_value_is_named_not_read_as_blank(tmp_path):
