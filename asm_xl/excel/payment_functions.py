@@ -8,6 +8,7 @@ import numpy as np
 from asm_xl.model import exceptions, payment, pool_choice
 from asm_xl.model.parameters import get_cohort, payment_year
 from asm_xl.model.settings import Settings
+from asm_xl.model.validation import DOLLARS_ALLOWED, MAX_DOLLARS
 from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, SettingsMemo, settings_arg, year_arg, year_risk
 from asm_xl.excel.registry import Arg, excel_function
@@ -65,7 +66,9 @@ def _cohort(final_scores, payments, name: str = "final_scores"):
         if fi is None or xv.is_error(fi):
             continue  # blank or not computable: not in the pool
         finals.append(xv.number(f"{name} #{i + 1}", fi, minimum=0, maximum=100))
-        weights.append(1.0 if p is None else xv.number(f"payments #{i + 1}", p[i], minimum=0))
+        # at most the roster's MAX_DOLLARS: 1e308 each made the scaling factor inf (two rows) or a traceback
+        weights.append(1.0 if p is None else xv.number(f"payments #{i + 1}", p[i], minimum=0, maximum=MAX_DOLLARS,
+                                                       allowed=DOLLARS_ALLOWED))
     if not finals:
         raise xv.ExcelError("#N/A", f"{name}: no final scores")
     return np.array(finals), np.array(weights)
@@ -229,7 +232,8 @@ def asm_impact(factor, part_b_payments):
     # "a fraction of the payments", so a factor typed as a percent (6 for 6%) is #NUM!, not 6 x payments.
     return float(payment.dollar_impact(xv.number("factor", factor, minimum=-1, maximum=1, percent=True,
                                                  allowed="a fraction from -1 to 1: 0.06 or 6% for +6%"),
-                                       xv.number("part_b_payments", part_b_payments, minimum=0)))
+                                       xv.number("part_b_payments", part_b_payments, minimum=0,
+                                                 maximum=MAX_DOLLARS, allowed=DOLLARS_ALLOWED)))
 
 
 @excel_function("ASM_RISK_LEVEL", "Risk level r of a performance year: {risk_levels} ({first_year}-{last_year}).", YEAR, source="CMS")

@@ -303,6 +303,17 @@ def test_impact_of_6_percent_on_250000_is_15000():
     assert call("ASM_IMPACT", 0.06, 250_000) == pytest.approx(15_000)
 
 
+def test_payments_beyond_the_rosters_limit_are_refused_not_an_infinite_scaling_factor():
+    # 1e308 each: ASM_SCALING gave inf silently (two rows) or a logged traceback and a bare #VALUE! (three)
+    huge = [[1e308], [1e308]]
+    assert call("ASM_SCALING", [[50], [60]], 2027, huge) == "#NUM!"
+    assert "payments #1: 1e+308 is not allowed (dollars between 0 and 1,000,000,000)" in \
+        explain("ASM_SCALING", [[50], [60]], 2027, huge)
+    assert call("ASM_FACTOR", 55, 2027, [[50], [60], [70]], [[1e308]] * 3) == "#NUM!"
+    assert call("ASM_IMPACT", 0.05, 1e308) == "#NUM!"
+    assert call("ASM_IMPACT", 0.05, 1e9) == 5e7
+
+
 def test_impact_refuses_a_factor_typed_as_a_percent():
     # 6 meant as 6% would be $1,500,000 on $250,000: #NUM!, with what is allowed
     assert call("ASM_IMPACT", 6, 250_000) == "#NUM!"

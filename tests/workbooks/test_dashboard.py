@@ -115,6 +115,25 @@ def test_outlook_counts_follow_the_chance_of_a_gain(demo):
     assert practice["likely_gain"] + practice["either_way"] + practice["likely_lose"] == practice["physicians"]
 
 
+def test_a_physician_without_a_final_score_is_counted_as_such_not_either_way():
+    # neither category scored (every measure under the case minimum, 19 cost episodes): no chance of a gain
+    # is known, and the dashboard said "either way"
+    v = validate_roster(read_roster(SAMPLE)).valid.head(3).copy()
+    first = v.index[0]
+    assert v.loc[first, "specialty"] == "Cardiology"
+    for m in ("q492", "q008", "q005", "q236", "q377"):   # HF's measures, each under the case minimum
+        v.loc[first, f"{m}_eligible"] = "10"
+        if f"{m}_reported" in v.columns and v.loc[first, f"{m}_reported"] != "":
+            v.loc[first, f"{m}_reported"] = "10"
+    v.loc[first, ["cost_episodes", "cost_points"]] = ["19", ""]
+    scores = score_cohort(v).scores
+    assert pd.isna(scores.loc[first, "final_score"])
+    data = roster_dashboard(v, scores)
+    assert data.physicians.loc[0, "outlook"] == "no final score (see the workbook)"
+    practice = data.totals.set_index("cohort").loc[PRACTICE]
+    assert (practice["not_scored"], practice["either_way"] + practice["likely_gain"] + practice["likely_lose"]) == (1, 2)
+
+
 def test_the_outlook_cut_off_is_a_setting_the_dashboard_says():
     v = validate_roster(read_roster(SAMPLE)).valid
     scores = score_cohort(v).scores
@@ -223,7 +242,7 @@ def test_a_physician_cms_lists_as_not_participating_adds_nothing_and_the_totals_
     for col in ("dollars_p10", "dollars_p50", "dollars_p90"):
         assert math.isclose(totals.loc[PRACTICE, col], without.loc[PRACTICE, col], **TOL), col
     assert totals.loc["HF", "not_participating"] == totals.loc[PRACTICE, "not_participating"] == 1
-    counts = ["likely_gain", "either_way", "likely_lose", "exception", "not_participating"]
+    counts = ["likely_gain", "either_way", "likely_lose", "exception", "not_participating", "not_scored"]
     assert totals.loc[PRACTICE, counts].sum() == totals.loc[PRACTICE, "physicians"] == 30
     # the Practice sheet's one-year totals are the Five years sheet's practice row of 2027, for either run
     for dash in (data, plain):

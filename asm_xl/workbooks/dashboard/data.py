@@ -56,13 +56,17 @@ from asm_xl.model.rescoring import pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["Dashboard", "practice_dashboard", "TOTAL_COLUMNS", "PRACTICE", "outlook", "EXCEPTION_OUTLOOK", "no_actions_text",
-           "NOT_PARTICIPATING_OUTLOOK", "is_practice_total"]
+           "NOT_PARTICIPATING_OUTLOOK", "NOT_SCORED_OUTLOOK", "is_practice_total"]
 
 PRACTICE = "Practice"
 EXCEPTION_OUTLOOK = "exception: neutral"   #: the outlook of a physician with an exception
 NOT_PARTICIPATING_OUTLOOK = "not participating (CMS)"   #: CMS's participants file says no, in the year shown
+#: the outlook of a physician whose final score cannot be computed (neither quality nor cost scored): it was
+#: "either way", as if a chance of a gain were known
+NOT_SCORED_OUTLOOK = "no final score (see the workbook)"
 TOTAL_COLUMNS = ["cohort", "physicians", "part_b_payments", "at_risk", "estimate", "dollars_p10", "dollars_p50",
-                 "dollars_p90", "likely_gain", "either_way", "likely_lose", "exception", "not_participating"]
+                 "dollars_p90", "likely_gain", "either_way", "likely_lose", "exception", "not_participating",
+                 "not_scored"]
 PHYSICIAN_COLUMNS = ["row", "name", "npi", "tin", "cohort", "performance_year", "final_score", "factor", "part_b_payments",
                      "at_risk", "estimate", "factor_p50", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain", "outlook",
                      "top_action", "top_value_p10", "top_value_p50", "top_value_p90", "break_even_score",
@@ -88,19 +92,22 @@ def outlook(p_gain, excepted: bool = False, participating: bool = True, *,
             settings: Settings = DEFAULT_SETTINGS) -> str:
     """"likely to gain" / "likely to lose" / "either way" for a chance of a gain (the module's cut-offs,
     ``settings.likely_gain_chance``); :data:`NOT_PARTICIPATING_OUTLOOK` for a physician not participating
-    in the year, and :data:`EXCEPTION_OUTLOOK` for one with an exception, whatever the chance.
+    in the year, :data:`EXCEPTION_OUTLOOK` for one with an exception, whatever the chance, and
+    :data:`NOT_SCORED_OUTLOOK` where no chance is known (no final score).
 
     >>> outlook(0.7), outlook(0.5), outlook(0.3), outlook(0.7, settings=Settings(likely_gain_chance=0.8))
     ('likely to gain', 'either way', 'likely to lose', 'either way')
     >>> outlook(200 / 1000, settings=Settings(likely_gain_chance=0.8))   # "at most 20%"
     'likely to lose'
+    >>> outlook(float("nan"))
+    'no final score (see the workbook)'
     """
     if not participating:
         return NOT_PARTICIPATING_OUTLOOK
     if excepted:
         return EXCEPTION_OUTLOOK
     if p_gain is None or p_gain != p_gain:
-        return "either way"
+        return NOT_SCORED_OUTLOOK
     # compared with a billionth to spare: a share of draws (200/1000) is at most 1 - 0.8 = 0.19999999999999996
     cut = settings.likely_gain_chance
     if p_gain >= cut - _SPARE:
@@ -259,7 +266,7 @@ def _totals(phys: pd.DataFrame, projection: pd.DataFrame, pool, settings: Settin
         out.update({c: float(grp[c].sum()) for c in _SUMMED})  # NaN (not computable) adds nothing
         for key, text in (("likely_gain", "likely to gain"), ("either_way", "either way"),
                           ("likely_lose", "likely to lose"), ("exception", EXCEPTION_OUTLOOK),
-                          ("not_participating", NOT_PARTICIPATING_OUTLOOK)):
+                          ("not_participating", NOT_PARTICIPATING_OUTLOOK), ("not_scored", NOT_SCORED_OUTLOOK)):
             out[key] = int((grp["outlook"] == text).sum())
         return out
 

@@ -18,14 +18,15 @@ from asm_xl.workbooks.xlsxwriter_cells import new_workbook, records, save_workbo
 
 __all__ = ["write_dashboard", "TOTALS_HEADER_ROW"]
 
-_PRACTICE_WIDTHS = [26, 10, 14, 14, 13, 13, 13, 14, 10, 10, 10, 10, 13]  #: the Practice sheet's columns A...
+_PRACTICE_WIDTHS = [26, 10, 14, 14, 13, 13, 13, 14, 10, 10, 10, 10, 13, 10]  #: the Practice sheet's columns A...
 TOTALS_HEADER_ROW = 5   #: the Practice sheet's totals table: header here, cohorts below, the practice last
 TOTALS = [("cohort", TEXT, "Cohort"), ("physicians", WHOLE, "Physicians"), ("part_b_payments", MONEY, "Part B payments"),
           ("at_risk", MONEY, "Payments at risk"), ("estimate", SIGNED, "Estimate"),
           ("dollars_p10", SIGNED, "Cautious (P10)"), ("dollars_p50", SIGNED, "Middle (P50)"),
           ("dollars_p90", SIGNED, "Hopeful (P90)"), ("likely_gain", WHOLE, "Likely to gain"),
           ("either_way", WHOLE, "Either way"), ("likely_lose", WHOLE, "Likely to lose"),
-          ("exception", WHOLE, "Exception (neutral)"), ("not_participating", WHOLE, "Not participating (CMS)")]
+          ("exception", WHOLE, "Exception (neutral)"), ("not_participating", WHOLE, "Not participating (CMS)"),
+          ("not_scored", WHOLE, "No final score")]
 ACTIONS = [("name", TEXT, "Physician"), ("cohort", TEXT, "Cohort"), ("label", TEXT, "Action (each alone)"),
            ("final_change", "+0.0", "Final score change"), ("value_p10", SIGNED, "Value P10"),
            ("value_p50", SIGNED, "Value P50"), ("value_p90", SIGNED, "Value P90")]
