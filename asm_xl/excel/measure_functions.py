@@ -340,7 +340,7 @@ def asm_cost(value, episodes, ladder=None, assumptions=None):
     if given is not None and xv.is_blank(episodes):   # whether CMS scores the cost depends on them
         raise xv.ExcelError("#VALUE!", "episodes is blank: required with cost points or an episode cost "
                                        "(EBCM episodes, a whole number >= 0)")
-    if eps < s.cost_episode_minimum:
+    if categories.too_few_episodes(eps, settings=s):
         raise xv.ExcelError("#N/A", f"Cost not scored: {categories.few_episodes_note(eps, s)}.")
     if given is None:   # CMS scores cost with these episodes: a blank is a missing input, not "not scored"
         raise xv.ExcelError("#VALUE!", f"value is blank: required with {eps:g} episodes (at least "

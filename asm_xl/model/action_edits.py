@@ -143,7 +143,7 @@ def _quality_actions(base: Baseline, code: str, m, mine, add) -> np.ndarray:
             add("quality_decile", m.label, up, {cols["rate"]: rate_at_points(np.minimum(u + 1, 10.0), ladder)})
             add("quality_top", m.label, up & (u + 1 < limit), {cols["rate"]: rate_at_points(limit, ladder)},
                 effort=np.ceil(limit - u))
-    has_value = ~np.isnan(mi["rate"]) | ~np.isnan(mi["points"]) | (mi["eligible"] < s.case_minimum)
+    has_value = ~np.isnan(mi["rate"]) | ~np.isnan(mi["points"]) | categories.too_few_cases(mi["eligible"], settings=s)
     can_complete = mine & ~mi["admin"] & (mi["status"] == MeasureStatus.INCOMPLETE) & has_value
     add("completeness", m.label, can_complete, {cols["completeness"]: s.completeness_threshold},
         note=f"Assumes the {m.label} rate stays as reported.")
@@ -237,5 +237,5 @@ def _cost_actions(base: Baseline, add) -> None:
     points = np.where(~np.isnan(p["cost_points"]), p["cost_points"], np.where(known, np.nan, s.action_assumed_cost_points))
     note = np.where(known, "", f"Cost points assumed {s.action_assumed_cost_points:g} [ASSUMPTION "
                     "action_assumed_cost_points].")
-    add("cost_episodes", "", np.isnan(eps) | (eps < s.cost_episode_minimum),
+    add("cost_episodes", "", ~categories.enough_episodes(eps, settings=s),
         {"cost_episodes": float(s.cost_episode_minimum), "cost_points": points}, note=note)

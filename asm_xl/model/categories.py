@@ -15,6 +15,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = [
     "MeasureStatus",
+    "meets_completeness", "too_few_cases", "enough_episodes", "too_few_episodes",
     "capped_note",
     "cases_taken_as_minimum",
     "cases_taken_note",
@@ -186,9 +187,9 @@ def measure_status(completeness, eligible_cases, administrative_claims, *,
     eligible = xp.float(eligible_cases)
     admin = xp.bool(administrative_claims)
     reported = xp.bool(reported)
-    complete = xp.or_(admin, completeness >= settings.completeness_threshold)
+    complete = xp.or_(admin, meets_completeness(completeness, settings=settings))
     status = xp.where(xp.not_(complete), MeasureStatus.INCOMPLETE,
-                      xp.where(eligible < settings.case_minimum, MeasureStatus.LOW_CASES,
+                      xp.where(too_few_cases(eligible, settings=settings), MeasureStatus.LOW_CASES,
                                MeasureStatus.SCORED))
     missing_admin = (MeasureStatus.NOT_AVAILABLE if settings.unreported_admin_claims_excluded
                      else MeasureStatus.NOT_REPORTED)
@@ -240,8 +241,56 @@ def minimum_submission_met(completeness, administrative_claims, submitted_on_tim
     """
     completeness = np.asarray(completeness, dtype=float)
     admin = np.asarray(administrative_claims, dtype=bool)
-    ok = (~admin & (completeness >= settings.completeness_threshold)).any(axis=-1)
+    ok = (~admin & meets_completeness(completeness, settings=settings)).any(axis=-1)
     return ok & np.asarray(submitted_on_time, dtype=bool)
+
+
+def meets_completeness(completeness, *, settings: Settings = DEFAULT_SETTINGS):
+    """Whether a measure's data completeness meets the threshold [REG 512.725]: the one place
+    ``completeness_threshold`` is compared (measure status, minimum submission, the peer model)::
+
+        complete = completeness >= completeness_threshold    (NaN: False)
+
+    >>> bool(meets_completeness(0.75)), bool(meets_completeness(0.7499))
+    (True, False)
+    """
+    return ops(completeness).float(completeness) >= settings.completeness_threshold
+
+
+def too_few_cases(eligible_cases, *, settings: Settings = DEFAULT_SETTINGS):
+    """Whether a complete measure has fewer eligible cases than the case minimum, so it is excluded
+    [REG 512.725]: the one place ``case_minimum`` is compared::
+
+        low = eligible cases < case_minimum                  (NaN: False)
+
+    >>> bool(too_few_cases(19)), bool(too_few_cases(20))
+    (True, False)
+    """
+    return ops(eligible_cases).float(eligible_cases) < settings.case_minimum
+
+
+def enough_episodes(episodes, *, settings: Settings = DEFAULT_SETTINGS):
+    """Whether CMS scores cost with this many attributed EBCM episodes [REG 512.730]: the one place the
+    cost episode minimum is applied (:func:`too_few_episodes` is its complement for a number given)::
+
+        scored = episodes >= cost_episode_minimum          (NaN, not given: False)
+
+    >>> bool(enough_episodes(20)), bool(enough_episodes(19)), bool(enough_episodes(float("nan")))
+    (True, False, False)
+    """
+    return ops(episodes).float(episodes) >= settings.cost_episode_minimum
+
+
+def too_few_episodes(episodes, *, settings: Settings = DEFAULT_SETTINGS):
+    """Whether a number of episodes *given* is below the cost episode minimum [REG 512.730]: not
+    :func:`enough_episodes` where a number is given; NaN (not given) is not "fewer" (no note is due)::
+
+        too_few = episodes < cost_episode_minimum           (NaN: False)
+
+    >>> bool(too_few_episodes(19)), bool(too_few_episodes(20)), bool(too_few_episodes(float("nan")))
+    (True, False, False)
+    """
+    return ops(episodes).float(episodes) < settings.cost_episode_minimum
 
 
 def cost_category(cost_points, episodes, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
@@ -256,5 +305,4 @@ def cost_category(cost_points, episodes, *, settings: Settings = DEFAULT_SETTING
     """
     xp = ops(cost_points, episodes)
     pts = xp.float(cost_points)
-    eps = xp.float(episodes)
-    return xp.where(eps >= settings.cost_episode_minimum, pts / 10.0, np.nan)
+    return xp.where(enough_episodes(episodes, settings=settings), pts / 10.0, np.nan)

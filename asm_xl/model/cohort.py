@@ -172,7 +172,7 @@ def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
     cost_pts_in = chk.number("cost_points", minimum=1, maximum=10,
                              allowed="cost achievement points between 1 and 10")
     episode_cost = chk.number("episode_cost", minimum=0, maximum=MAX_DOLLARS, allowed=DOLLARS_ALLOWED)
-    enough_eps = episodes >= settings.cost_episode_minimum
+    enough_eps = categories.enough_episodes(episodes, settings=settings)
     chk.report(enough_eps & chk.blank("cost_points") & chk.blank("episode_cost"), "cost_points",
                None, "required with enough episodes: cost points (1-10) or episode_cost")
     chk.report(chk.blank("cost_episodes") & ~(chk.blank("cost_points") & chk.blank("episode_cost")),
@@ -272,11 +272,12 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
 
     eps = np.nan_to_num(episodes[rows], nan=0.0)
     cpts = cost_pts_in[rows].copy()
-    need = np.isnan(cpts) & ~np.isnan(episode_cost[rows]) & (eps >= settings.cost_episode_minimum)
+    scored_eps = categories.enough_episodes(eps, settings=settings)
+    need = np.isnan(cpts) & ~np.isnan(episode_cost[rows]) & scored_eps
     no_cost_ladder = np.zeros(n, dtype=bool)
     if need.any():
         if cost_ladder is BUILD:
-            cost_ladder = roster_cost_ladder(episode_cost[rows][eps >= settings.cost_episode_minimum],
+            cost_ladder = roster_cost_ladder(episode_cost[rows][scored_eps],
                                               benchmark_source, settings)
         if cost_ladder is None:
             no_cost_ladder = need
@@ -325,7 +326,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
         notes[no_cost_ladder] = [f"{t} {why}".strip() for t in notes[no_cost_ladder]]
     for i in np.flatnonzero(exc):
         notes[i] = f"{notes[i]} {exceptions.exception_note(bool(euc[rows][i]), bool(payx[rows][i]))}".strip()
-    for i in np.flatnonzero(episodes[rows] < settings.cost_episode_minimum):   # NaN (not given) is not fewer
+    for i in np.flatnonzero(categories.too_few_episodes(episodes[rows], settings=settings)):
         notes[i] = f"{notes[i]} Cost: {categories.few_episodes_note(float(episodes[rows][i]), settings)}.".strip()
     frame = {**ident, "cohort": cohort.code, "performance_year": year, "payment_year": params.payment_year,
              **out, "quality": quality, "cost_points": np.where(np.isnan(cost), np.nan, cpts), "cost": cost,

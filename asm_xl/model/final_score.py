@@ -58,7 +58,8 @@ def final_score(quality, cost, ia_adj, pi_adj, complex_bonus, practice_bonus,
     q_nan, c_nan = xp.isnan(q), xp.isnan(c)
     wq, wc = category_weights(xp.not_(q_nan), xp.not_(c_nan), settings=settings)
     base = 100.0 * (wq * xp.where(q_nan, 0.0, q) + wc * xp.where(c_nan, 0.0, c))
-    raw = xp.round(base + ia_adj + pi_adj + complex_bonus + practice_bonus, FINAL_DECIMALS)
+    # + 0.0: a sum rounded to zero from below is -0.0, which np.clip keeps and the scalar path does not
+    raw = xp.round(base + ia_adj + pi_adj + complex_bonus + practice_bonus, FINAL_DECIMALS) + 0.0
     clamped = xp.clip(raw, 0.0, 100.0)
     return xp.where(xp.bool(minimum_submission_met), clamped, 0.0)
 

@@ -308,9 +308,9 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     notes = _notes(quality, cost, min_met, final, point.source, scaling_factor is None, settings)
     if euc or payx:
         notes += (exceptions.exception_note(euc, payx),)
-    if cost_pts is None and not is_blank(p.episode_cost) and (episodes or 0) >= settings.cost_episode_minimum:
+    if cost_pts is None and not is_blank(p.episode_cost) and categories.enough_episodes(episodes or 0, settings=settings):
         notes += (categories.no_cost_ladder_note(settings),)
-    if episodes is not None and episodes < settings.cost_episode_minimum:
+    if episodes is not None and categories.too_few_episodes(episodes, settings=settings):
         notes += (f"Cost: {categories.few_episodes_note(episodes, settings)}.",)
     r = years.risk_level
     if np.isnan(final):
@@ -336,7 +336,7 @@ def _cost_points(p: Participant, episodes, cost_ladder, settings) -> float | Non
         return as_number("cost_points", p.cost_points, minimum=1.0, maximum=10.0,
                          allowed="cost achievement points between 1 and 10")
     if is_blank(p.episode_cost):
-        if episodes is not None and episodes >= settings.cost_episode_minimum:
+        if episodes is not None and categories.enough_episodes(episodes, settings=settings):
             raise ASMInputError("cost_points", p.cost_points,
                                 "cost points (1-10) or an episode cost with a cost ladder")
         return None

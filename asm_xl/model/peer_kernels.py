@@ -101,6 +101,7 @@ def final_score_into(quality: np.ndarray, quality_nan: np.ndarray, cost: np.ndar
     for term in (ia_adj, pi_adj, complex_bonus, practice_bonus):
         np.add(final, term, out=final)
     np.round(final, final_mod.FINAL_DECIMALS, out=final)   # the kernel's rounding of float noise
+    np.add(final, 0.0, out=final)                           # and its -0.0 -> 0.0
     np.clip(final, 0.0, 100.0, out=final)
     not_met = np.logical_not(minimum_submission_met, out=buffers.take("not_met", shape, bool))
     np.copyto(final, 0.0, where=not_met)

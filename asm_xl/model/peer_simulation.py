@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from asm_xl.model import adjustments, payment
-from asm_xl.model.categories import MeasureStatus
+from asm_xl.model.categories import MeasureStatus, meets_completeness
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort
 from asm_xl.model.peer_assumptions import PeerAssumptions
@@ -327,11 +327,11 @@ def _quality(points: np.ndarray, incomplete: np.ndarray, excluded: np.ndarray, w
 def _some_measure_complete(incomplete: np.ndarray, admin: np.ndarray, s: Settings, w: Buffers) -> np.ndarray:
     """:func:`asm_xl.model.categories.minimum_submission_met` before the deadline, with completeness 0
     (incomplete) or 1 [CMS]: some non-claims measure at least ``completeness_threshold`` complete."""
-    if 0.0 >= s.completeness_threshold:  # even an incomplete measure (completeness 0) meets it
+    if meets_completeness(0.0, settings=s):  # even an incomplete measure (completeness 0) meets it
         return np.full(incomplete.shape[1:], bool((~admin).any()))
     ok = w.take("complete", incomplete.shape[1:], bool)
     ok.fill(False)
-    if 1.0 >= s.completeness_threshold:
+    if meets_completeness(1.0, settings=s):
         for j in np.flatnonzero(~admin):
             ok |= ~incomplete[j]
     return ok

@@ -94,10 +94,10 @@ class _Scalar:
         if not math.isfinite(x):
             return x
         if decimals == 0:
-            return float(round(x))  # round half to even, as np.rint
+            return math.copysign(float(round(x)), x)  # round half to even, as np.rint (-0.4 -> -0.0, as it)
         f = 10.0 ** decimals
         y = x * f
-        return float(round(y)) / f if math.isfinite(y) else y / f
+        return math.copysign(float(round(y)), y) / f if math.isfinite(y) else y / f
 
     @staticmethod
     def search(starts, x, lo: int) -> int:
