@@ -101,6 +101,36 @@ def test_pdf_of_a_missing_file_exits_1(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
 
 
+def test_pdf_of_a_folder_says_it_is_a_folder(tmp_path, capsys):
+    assert main(["pdf", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"asm-xl: a folder, not a workbook: {tmp_path}\n"
+
+
+def test_pdf_keeps_a_pdf_already_there_and_refuses_two_files_making_one_pdf(tmp_path, capsys, monkeypatch,
+                                                                            demo_run):
+    # `pdf x1/asm_index.xlsx x2/asm_index.xlsx --out P` said "PDF written" twice and left one; a PDF of the
+    # user's at P/asm_index.pdf was replaced without a word
+    def no_libreoffice(*a, **k):
+        raise AssertionError("LibreOffice must not run")
+
+    monkeypatch.setattr(pdf_module, "_convert", no_libreoffice)
+    books = []
+    for folder in ("x1", "x2"):
+        (tmp_path / folder).mkdir()
+        books.append(tmp_path / folder / "dash.xlsx")
+        shutil.copyfile(demo_run[0] / DASHBOARD_NAME, books[-1])
+    out = tmp_path / "P"
+    assert main(["pdf", *map(str, books), "--out", str(out)]) == 1
+    assert capsys.readouterr().err == (f"asm-xl: {books[0]} and {books[1]} would both be printed to {out / 'dash.pdf'}: "
+                                       "give them separate --out folders; no PDF written\n")
+    out.mkdir()
+    (out / "dash.pdf").write_bytes(b"%PDF mine")
+    assert main(["pdf", str(books[0]), "--out", str(out)]) == 1
+    assert capsys.readouterr().err == (f"asm-xl: {(out / 'dash.pdf').resolve()} is there already: add --overwrite to "
+                                       "replace it, or choose another --out; no PDF written\n")
+    assert (out / "dash.pdf").read_bytes() == b"%PDF mine"
+
+
 def test_pdf_writes_the_dashboard_pdf(tmp_path, capsys, demo_run):
     if pdf_module.find_soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")

@@ -15,11 +15,13 @@ PDF_FAILED = 4   #: exit code: a PDF was asked for and LibreOffice is missing or
 def add_pdf_parser(sub) -> None:
     p = sub.add_parser("pdf", formatter_class=argparse.RawDescriptionHelpFormatter,
                        help="print workbooks (the dashboard, physicians' workbooks) to PDF with LibreOffice",
-                       epilog="exit codes: 0 every PDF written; 1 a file is missing or not a workbook; "
+                       epilog="exit codes: 0 every PDF written; 1 a file is missing or not a workbook, a PDF "
+                              "is there already (--overwrite replaces it) or two files would make the same PDF; "
                               "4 LibreOffice (soffice) is not installed or could not convert (install "
                               "libreoffice-calc, or open the .xlsx in Excel and print)")
     p.add_argument("files", nargs="+", help=".xlsx / .xlsm files")
     p.add_argument("--out", help="folder for the PDFs (default: beside each file)")
+    p.add_argument("--overwrite", action="store_true", help="replace PDFs that are already there")
 
 
 def run_pdf(args) -> int:
@@ -29,8 +31,24 @@ def run_pdf(args) -> int:
     from asm_xl.xlsx.errors import WorkbookError
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
-        print(f"asm-xl: no such file: {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
+        what = "a folder, not a workbook" if Path(missing[0]).is_dir() else "no such file"
+        print(f"asm-xl: {what}: {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
               file=sys.stderr)
+        return 1
+    # each file's PDF: two files of one name into one --out folder made one PDF (the second replaced the
+    # first, both said "written"), and a PDF already there was replaced without a word
+    targets: dict = {}
+    for f in args.files:
+        pdf = (Path(args.out) if args.out else Path(f).parent) / (Path(f).stem + ".pdf")
+        if pdf.resolve() in targets:
+            print(f"asm-xl: {targets[pdf.resolve()]} and {f} would both be printed to {pdf}: give them separate "
+                  "--out folders; no PDF written", file=sys.stderr)
+            return 1
+        targets[pdf.resolve()] = f
+    there = [str(p) for p in targets if p.exists()]
+    if there and not args.overwrite:
+        print(f"asm-xl: {there[0]} is there already" + (f" (and {len(there) - 1} more)" if len(there) > 1 else "")
+              + ": add --overwrite to replace it, or choose another --out; no PDF written", file=sys.stderr)
         return 1
     try:
         pdfs = to_pdf(args.files, args.out)
