@@ -101,6 +101,16 @@ def test_generate_with_a_good_roster_returns_0(tmp_path, capsys):
     assert main(["generate", str(roster), "--out", str(tmp_path / "out"), "--quiet", "--jobs", "1", "--overwrite"]) == 0
     assert "1 workbook(s) written to " + str(tmp_path / "out") + ", 1 kept (open in Excel: close them and run again)" \
         in capsys.readouterr().out
+    # the index and the dashboard open in Excel are not replaced under it either (they were, silently)
+    for name in ("asm_index.xlsx", "asm_dashboard.xlsx"):
+        (tmp_path / "out" / ("~$" + name)).write_bytes(b"\x0bsomeone   " + b"\0" * 150)
+    before = {n: (tmp_path / "out" / n).read_bytes() for n in ("asm_index.xlsx", "asm_dashboard.xlsx")}
+    assert main(["generate", str(roster), "--out", str(tmp_path / "out"), "--quiet", "--jobs", "1", "--overwrite"]) == 0
+    captured = capsys.readouterr()
+    assert ("warning: asm_index.xlsx is open in Excel: not rewritten, it still shows the previous run's numbers (close "
+            "it, then run again)") in captured.err and "asm_dashboard.xlsx is open in Excel" in captured.err
+    assert {n: (tmp_path / "out" / n).read_bytes() for n in before} == before
+    assert "index: " not in captured.out and "dashboard: " not in captured.out
 
 
 def test_generate_warns_when_a_kept_workbook_cannot_be_read(tmp_path, capsys):

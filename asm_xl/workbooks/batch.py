@@ -23,8 +23,7 @@ from asm_xl.model.parameters import get_cohort
 from asm_xl.model.payment import competition_rank
 from asm_xl.model.pool_choice import cohort_settings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
-from asm_xl.roster import read_roster, report_rejected_rows, validate_roster
-from asm_xl.roster.validate import roster_text
+from asm_xl.roster import read_roster, report_rejected_rows, roster_text, validate_roster
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_dashboard
 from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK
 from asm_xl.workbooks.filenames import participant_file_names
@@ -37,7 +36,7 @@ from asm_xl.workbooks.kept_rows import (differs_from_roster, is_stale, kept_dash
 from asm_xl.workbooks.render import TemplateImage
 from asm_xl.workbooks.template import default_template
 from asm_xl.xlsx.atomic import write_atomic
-from asm_xl.xlsx.lock_files import excel_lock_file
+from asm_xl.xlsx.lock_files import excel_lock_file, unless_open_in_excel
 
 __all__ = ["GenerationReport", "generate_workbooks", "INDEX_NAME", "ERRORS_NAME"]
 
@@ -280,10 +279,11 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
                            if (code, year) in shown}
     if report.nothing_priced:   # an index and a dashboard of stale rows only would replace good ones with blanks
         return report
-    report.index = write_index(report.summary, out / INDEX_NAME, pool=settings.pool,
-                               pool_sources=report.pool_sources)
+    report.index = unless_open_in_excel(out / INDEX_NAME, lambda p: write_index(
+        report.summary, p, pool=settings.pool, pool_sources=report.pool_sources), report.warnings)
     report.dashboard_data = dashboard_data
-    report.dashboard = write_dashboard(report.dashboard_data, out / DASHBOARD_NAME)
+    report.dashboard = unless_open_in_excel(out / DASHBOARD_NAME, lambda p: write_dashboard(dashboard_data, p),
+                                            report.warnings)
     return report
 
 
