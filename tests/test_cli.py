@@ -552,12 +552,15 @@ def test_score_replaces_or_removes_only_an_error_report_at_errors(tmp_path, caps
     # `--errors other_roster.csv` replaced that roster with the report, or, with no row rejected, deleted it
     other = tmp_path / "other_roster.csv"
     other.write_bytes(SAMPLE.read_bytes())
-    for roster in (SAMPLE, BAD):
-        assert main(["score", str(roster), "--errors", str(other)]) == 1
-        assert other.read_bytes() == SAMPLE.read_bytes()
-        assert capsys.readouterr().err.splitlines() == [
-            f"asm-xl: --errors {other} exists and is not an error report asm-xl wrote: choose another --errors "
-            "or add --overwrite"]
+    # a clean roster: no report to write, the file is neither removed nor a reason to refuse the run
+    assert main(["score", str(SAMPLE), "--errors", str(other)]) == 0
+    assert other.read_bytes() == SAMPLE.read_bytes() and "Okafor" in capsys.readouterr().out
+    # rows rejected: the scores are shown, the report is not written over the file
+    assert main(["score", str(BAD), "--errors", str(other)]) == 1
+    assert other.read_bytes() == SAMPLE.read_bytes()
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (f"asm-xl: --errors {other} exists and is not an error report asm-xl wrote: choose another "
+                      "--errors or add --overwrite") and "rejected" in err[1]
     report = tmp_path / "errors.csv"
     assert main(["score", str(BAD), "--errors", str(report)]) == 2      # an error report: replaced by each run
     assert main(["score", str(BAD), "--errors", str(report)]) == 2

@@ -230,8 +230,7 @@ def _cmd_score(args) -> int:
               "choose two files", file=sys.stderr)
         return 1
     if (csv_output(args.out, "--out", "the scores table") or csv_output(args.errors, "--errors", "the error report")
-            or (args.out and kept_output(args.out, args.overwrite, "an earlier run's scores or another file"))
-            or foreign_report(args.errors, args.overwrite, is_error_report)):
+            or (args.out and kept_output(args.out, args.overwrite, "an earlier run's scores or another file"))):
         return 1
     try:
         df = read_roster(args.roster)
@@ -258,6 +257,11 @@ def _cmd_score(args) -> int:
     elif len(out):
         print(score_table(out))
         print(scores_source(res.pools, settings.pool))
+    # a file of the user's under the report's name stops the run only where a report is to be written: a clean
+    # roster was refused because of it (the scores above are printed or written all the same)
+    if len(v.errors) and foreign_report(args.errors, args.overwrite, is_error_report):
+        print(summarize_errors(v.errors), file=sys.stderr)
+        return 1
     try:  # as generate: rows rejected, the report; none, an earlier run's report removed
         report = report_rejected_rows(v.errors, Path(args.errors))
     except OSError as e:
