@@ -126,7 +126,7 @@ class CompiledTemplates:
             self.misses += 1
             try:
                 hit = CompiledTemplate(book)
-            except UnsupportedFormula:
+            except (UnsupportedFormula, RecursionError):   # a formula nested too deep to compile: another engine
                 hit = None
             self._compiled.put(sig, hit)
             return hit
@@ -263,7 +263,7 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
         for entries in groups.values():
             try:
                 results = entries[0].compiled.evaluator.run_many([e.inputs for e in entries])
-            except (NotByteReadable, UnsupportedFormula, ValueError, KeyError, IndexError):
+            except (NotByteReadable, UnsupportedFormula, ValueError, KeyError, IndexError, RecursionError):
                 continue  # each of them alone, as recalc_fast decides
             fresh_of.update((e.path, r) for e, r in zip(entries, results))
         done, computed, writes = {}, [], []
@@ -336,7 +336,7 @@ def recalc_fast(path, check: bool = False, *, templates: CompiledTemplates | Non
                 return _differences(book, fresh, compiled)
         except WorkbookError:  # a corrupt part (a ValueError too): said, whichever engine would read it
             raise
-        except (NotByteReadable, UnsupportedFormula, ValueError, KeyError, IndexError):
+        except (NotByteReadable, UnsupportedFormula, ValueError, KeyError, IndexError, RecursionError):
             return None
         new_data = _new_parts(book, compiled, fresh, templates)
         if new_data:

@@ -20,7 +20,8 @@ from defusedxml import ElementTree as SafeET
 
 from asm_xl.xlsx.cells import decode_number
 from asm_xl.xlsx.errors import WorkbookError
-from asm_xl.xlsx.limits import DEFAULT_CONTENT_LIMITS, DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, open_workbook
+from asm_xl.xlsx.limits import (DEFAULT_CONTENT_LIMITS, DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, MAX_FORMULA_CHARS,
+                               open_workbook)
 from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_parts
 from asm_xl.xlsx.refs import cell_name, cell_position, range_bounds
 
@@ -128,6 +129,9 @@ def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings, exact: bool = Fals
             elif name == "is":
                 inline = _cell_text(child)
         if f is not None:
+            if len(f.text or "") > MAX_FORMULA_CHARS:
+                raise WorkbookError(f"{sheet}!{coord}: a formula of {len(f.text):,} characters, more than the "
+                                    f"{MAX_FORMULA_CHARS:,} Excel allows (not a workbook Excel wrote)")
             scan.formulas[key] = (f.text or "", tuple(sorted(f.attrib.items())))
             if f.get("t") == "array" and el.get("cm") is not None:
                 scan.dynamic.add(key)

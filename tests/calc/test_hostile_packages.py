@@ -333,3 +333,32 @@ def test_a_batch_of_every_refused_package_still_recalculates_the_good_workbook(v
                                 f"(unchanged), {len(paths)} not done (above)"]
     assert _formula_count(good) > 100 and main(["recalc", "--check", str(ok)]) == 0
     assert sorted(os.listdir(tmp_path)) == sorted([p.name for p in paths] + [ok.name])
+
+
+def test_a_formula_longer_than_excel_allows_is_refused_before_any_engine_works_on_it(tmp_path, capsys):
+    # 40,000 characters of "1+1+...": the formulas engine spent 98 s and 2.2 GB on it
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active["B1"] = "=" + "+".join(["1"] * 5_000)   # 9,999 characters
+    path = tmp_path / "long.xlsx"
+    wb.save(path)
+    before = path.read_bytes()
+    assert main(["recalc", str(path)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"{path}: Sheet!B1: a formula of 9,999 characters, more than the 8,192 Excel allows (not a workbook "
+        "Excel wrote); the file is left untouched")
+    assert path.read_bytes() == before
+
+
+def test_a_formula_nested_too_deep_for_our_compiler_is_recalculated_by_the_other_engine(tmp_path, capsys):
+    # 1,500 terms (5,999 characters, within Excel's limit): "could not recalculate (RecursionError ...)", exit 2
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = 2
+    wb.active["B1"] = "=" + "+".join(["A1"] * 1_500)
+    path = tmp_path / "deep.xlsx"
+    wb.save(path)
+    assert main(["recalc", str(path)]) == 0
+    assert openpyxl.load_workbook(path, data_only=True).active["B1"].value == 3_000
