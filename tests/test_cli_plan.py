@@ -100,6 +100,9 @@ def test_plan_names_npis_it_cannot_find_lists_exceptions_and_says_a_roster_pools
     assert main(["plan", str(roster), *GIVEN, "--npi", "1234567893,1891394078,1035992670", "--out", str(out)]) == 0
     captured = capsys.readouterr()
     assert "warning: not a physician of the roster's valid rows: 1234567893" in captured.err
+    # not an NPI at all: an error naming it, as from-cms's --npi (it warned, planned nothing, exited 0)
+    assert main(["plan", str(roster), *GIVEN, "--npi", "1891394078,123"]) == 1
+    assert capsys.readouterr().err == "asm-xl: --npi: '123' is not allowed (must be a 10-digit NPI (3 characters given))\n"
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = {r["npi"]: r for r in csv.DictReader(fh)}
     assert rows["1891394078"]["actions"] == "exception: neutral factor, not planned"

@@ -83,9 +83,17 @@ def run_plan(args) -> int:
 
 
 def _wanted(npis) -> set[str] | None:
+    """The NPIs of --npi; one that is not an NPI (Luhn check digit, 10 digits) is an error naming it, as
+    from-cms's --npi (plan warned, planned nothing and exited 0)."""
+    from asm_xl.model.errors import ASMInputError
+    from asm_xl.model.identifiers import npi_problem
     if not npis:
         return None
-    return {n.strip() for text in npis for n in text.split(",") if n.strip()}
+    wanted = {n.strip() for text in npis for n in text.split(",") if n.strip()}
+    for n in sorted(wanted):
+        if npi_problem(n):
+            raise ASMInputError("--npi", n, npi_problem(n))
+    return wanted
 
 
 def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set | None, settings,
