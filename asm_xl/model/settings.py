@@ -30,7 +30,8 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peer_assumptions import PeerAssumptions
 from asm_xl.model.validation import YES_NO_ALLOWED, as_bool, as_number, as_whole, is_blank
 
-__all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES", "changed_settings_text", "setting_value_text"]
+__all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES", "FRACTION_SETTINGS", "changed_settings_text",
+           "setting_value_text", "settings_differences"]
 
 SOURCES = ("REG", "CMS", "MIPS", "ASSUMPTION")
 
@@ -289,13 +290,19 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
         return as_bool(f.name, value)
     if isinstance(f.default, int):
         return as_whole(f.name, value, minimum=lo, maximum=hi)
-    # a fraction or rate setting (within -1 to 1: weights, thresholds, shares, growth) reads "70%" as 0.70,
-    # as roster fractions do
-    percent = lo is not None and hi is not None and -1 <= lo and hi <= 1
-    return as_number(f.name, value, minimum=lo, maximum=hi, percent=percent)
+    # a fraction or rate setting reads "70%" as 0.70, as roster fractions do
+    return as_number(f.name, value, minimum=lo, maximum=hi, percent=_is_fraction(f))
+
+
+def _is_fraction(f: dataclasses.Field) -> bool:
+    """A fraction or rate setting: a number bounded within -1 to 1 (weights, thresholds, shares, growth)."""
+    lo, hi = f.metadata.get("minimum"), f.metadata.get("maximum")
+    return lo is not None and hi is not None and -1 <= lo and hi <= 1
 
 
 DEFAULT_SETTINGS = Settings()
+#: the settings that are fractions (typed as 0.75 or 75%; the Assumptions sheet shows them as percents)
+FRACTION_SETTINGS = frozenset(f.name for f in fields(Settings) if isinstance(f.default, float) and _is_fraction(f))
 
 
 def changed_settings_text(settings: Settings) -> str:

@@ -45,10 +45,13 @@ def test_the_assumptions_meanings_wrap_inside_the_table_and_its_header_prints_on
     widths = [ws.column_dimensions[c].width for c in "ABCDE"]
     assert widths == [34, 24, 15, 70, 24]   # 167 wide, printed at about 78% (it was 159 and text beyond)
     # the source sits apart from the right-aligned value ("1000ASSUMPTION" read as one word), and a long
-    # fraction is shown to 6 decimals (likely_gain_chance 2/3 printed as 0.666666666666667)
+    # fraction is shown as a percent to 3 decimals (likely_gain_chance 2/3 printed as 0.666666666666667)
     row = {ws[f"A{r}"].value: r for r in range(2, ws.max_row + 1)}
     assert ws[f"C{row['peer_draws']}"].alignment.indent == 1 and ws[f"C{row['peer_draws']}"].alignment.horizontal == "left"
-    assert ws[f"B{row['likely_gain_chance']}"].number_format == "0.######"
+    # a fraction setting shows as the percent its meaning says (likely_gain_chance 2/3 was 0.666667 beside "67%")
+    for name in ("likely_gain_chance", "completeness_threshold", "pool_withhold", "quality_weight"):
+        assert ws[f"B{row[name]}"].number_format == ws[f"E{row[name]}"].number_format == "0.0##%", name
+    assert ws[f"B{row['tfs_steepness']}"].number_format == "General"   # not a fraction: k = 0.1 stays 0.1
     assert ws[f"B{row['peer_draws']}"].number_format == "General"
     rows = range(2, ws.max_row - 1)      # the settings (the source note is two rows below them)
     assert all(ws[f"D{r}"].alignment.wrap_text for r in rows if ws[f"D{r}"].value)

@@ -10,12 +10,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from asm_xl import __version__
 from asm_xl.excel.measure_functions import LADDERS_HEADER, asm_ladders
 from asm_xl.model.benchmarks import packaged_benchmarks
-from asm_xl.model.settings import DEFAULT_SETTINGS
+from asm_xl.model.settings import DEFAULT_SETTINGS, FRACTION_SETTINGS
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, LISTS_SHEET, NOTE_FONT, TITLE_FONT, assumption_name, define, header,
                                            input_cell, specialties, table_block, wrap_column)
 
 __all__ = ["build_assumptions", "build_benchmarks", "build_lists", "build_about", "LADDERS_CALL", "ladder_rows"]
+
+
+#: a fraction setting's number format: 75.0%, 66.667%
+PERCENT_SETTING = "0.0##%"
 
 
 def build_assumptions(wb: Workbook) -> None:
@@ -30,7 +34,9 @@ def build_assumptions(wb: Workbook) -> None:
         input_cell(ws, f"B{r}", "")
         if info.name == "benchmark_year":
             _benchmark_year_list(ws, f"B{r}")
-        if isinstance(info.value, float) and not info.value.is_integer() and len(repr(info.value)) > 8:
+        if info.name in FRACTION_SETTINGS:   # 0.75 shows 75.0% (and 80 typed in Excel is 80%), 2/3 66.667%
+            ws[f"B{r}"].number_format = PERCENT_SETTING
+        elif isinstance(info.value, float) and not info.value.is_integer() and len(repr(info.value)) > 8:
             ws[f"B{r}"].number_format = "0.######"   # 2/3 reads 0.666667, not 15 digits
         ws[f"C{r}"] = info.source
         ws[f"C{r}"].alignment = Alignment(horizontal="left", indent=1)   # apart from the right-aligned value
@@ -38,7 +44,9 @@ def build_assumptions(wb: Workbook) -> None:
         # what a value left blank means (Settings.from_mapping: blank keeps the default), so a cleared
         # cell does not hide the number every formula then uses
         ws[f"E{r}"] = ("TRUE" if info.default else "FALSE") if isinstance(info.default, bool) else info.default
-        if isinstance(info.value, float) and not info.value.is_integer() and len(repr(info.value)) > 8:
+        if info.name in FRACTION_SETTINGS:
+            ws[f"E{r}"].number_format = PERCENT_SETTING
+        elif isinstance(info.value, float) and not info.value.is_integer() and len(repr(info.value)) > 8:
             ws[f"E{r}"].number_format = "0.######"
         if info.source == "ASSUMPTION":
             ws[f"C{r}"].font = Font(bold=True, color="C00000")
