@@ -163,6 +163,15 @@ def test_generate_says_which_kept_workbooks_differ_from_their_roster_row_and_whi
     captured = capsys.readouterr()
     assert "note: 2 kept workbook(s) hold inputs other than their roster row" in captured.out
     assert f"  {mensah.name}: " in captured.out and "stale" not in captured.err
+    # the index and the dashboard say so too (they called both plainly "kept")
+    from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_KEPT_EDITED
+    index = openpyxl.load_workbook(out / "asm_index.xlsx", data_only=True).worksheets[0]
+    statuses = {str(c.value) for row in index.iter_rows() for c in row if str(c.value).startswith("kept")}
+    assert statuses == {STATUS_KEPT_EDITED, STATUS_KEPT}
+    dash = openpyxl.load_workbook(out / "asm_dashboard.xlsx", data_only=True)["Physicians"]
+    notes = [c.value for row in dash.iter_rows() for c in row if str(c.value).startswith("3 workbook(s) were kept")]
+    assert len(notes) == 1 and notes[0].endswith("2 of them hold inputs other than their roster row (edited in the "
+                                                 "workbook, or the roster changed): Okafor, Adaeze, Mensah, Kwame.")
 
 
 def test_a_rerun_with_other_settings_over_kept_workbooks_prices_nothing_and_keeps_index_and_dashboard(

@@ -13,23 +13,22 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 from asm_xl.calc.draws_cache import DirectoryStore
 from asm_xl.model import kept_draws
 from asm_xl.model.parameters import get_cohort
-from asm_xl.model.payment import competition_rank
 from asm_xl.model.pool_choice import cohort_settings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, report_rejected_rows, roster_text, validate_roster
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_dashboard
-from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK
+from asm_xl.workbooks.dashboard.data import NOT_PARTICIPATING_OUTLOOK
 from asm_xl.workbooks.filenames import participant_file_names
 from asm_xl.workbooks.index import write_index
+from asm_xl.workbooks.index_cells import clean_number, rank_cell, ranks_without, text_or_none, whole_or_none
 from asm_xl.workbooks.inputs import projection_cells, projection_inputs, workbook_inputs
-from asm_xl.workbooks.kept import (KEPT_WITH_NUMBERS, STATUS_KEPT, STATUS_OPEN, STATUS_OTHER, STATUS_WRITTEN,
+from asm_xl.workbooks.kept import (KEPT_WITH_NUMBERS, STATUS_KEPT, STATUS_KEPT_EDITED, STATUS_OPEN, STATUS_OTHER, STATUS_WRITTEN,
                                    read_kept_workbook)
 from asm_xl.workbooks.kept_rows import (differs_from_roster, is_stale, kept_dashboard, kept_status, number_or_none,
                                         renamed_workbooks, row_year, same_participant, score_with_kept)
@@ -248,12 +247,12 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     # CMS's participants file says no for the year: the dashboard gives no adjustment; the index says why
     absent = set(shown.loc[shown["outlook"] == NOT_PARTICIPATING_OUTLOOK, "row"])
     if absent:   # ranked among the roster's participants only, as a physician with an exception is
-        ranks, sizes = _ranks_without(scores, absent)
-    rows = []
+        ranks, sizes = ranks_without(scores, absent)
+    rows, edited = [], set()
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
         row = {"npi": npi, "tin": keys[i][2], "name": person, "file": name, "status": status}
         if status == STATUS_WRITTEN or status in KEPT_WITH_NUMBERS:   # this run scored them (a kept file: its inputs)
-            row.update(rank_in_roster_cohort=_rank(ranks[i], sizes[i], excepted[i], valid.index[i] in absent),
+            row.update(rank_in_roster_cohort=rank_cell(ranks[i], sizes[i], excepted[i], valid.index[i] in absent),
                        roster_cohort_size=sizes[i])
         if status == STATUS_WRITTEN:
             report.written.append(Path(path))
@@ -265,10 +264,14 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
             elif roster_scores is not None and differs_from_roster(roster_scores.iloc[i], picked, kept[i].row or {}):
                 report.differs.append((Path(path), person, number_or_none(picked.get("dollar_impact")),
                                        number_or_none(roster_scores.iloc[i].get("dollar_impact"))))
-            row.update(cohort=_text(picked.get("cohort")), performance_year=_whole(picked.get("performance_year")))
-        row.update({k: _clean(picked.get(k)) for k in SHOWN})
+                if status == STATUS_KEPT:   # the index and the dashboard say so, as the console does
+                    row["status"] = STATUS_KEPT_EDITED
+                    edited.add(valid.index[i])
+            row.update(cohort=text_or_none(picked.get("cohort")), performance_year=whole_or_none(picked.get("performance_year")))
+        row.update({k: clean_number(picked.get(k)) for k in SHOWN})
         rows.append(row)
     report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    shown.loc[shown["row"].isin(edited), "status"] = STATUS_KEPT_EDITED
     mine = {Path(p).name.casefold() for p in paths} | {INDEX_NAME.casefold(), DASHBOARD_NAME.casefold()}
     report.not_in_roster = sorted(p.name for p in out.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm")
                                   and p.name.casefold() not in mine and not p.name.startswith((".", "~$")))
@@ -298,57 +301,6 @@ def _workbook_settings(pools: pd.DataFrame, settings: Settings) -> dict:
         out[key] = own if settings.pool != "roster" else own.replace(
             pool="given", given_scaling_factor=float(rec["scaling_factor"]), given_midpoint=float(rec["tfs_midpoint"]))
     return out
-
-
-def _clean(v):
-    if isinstance(v, str):
-        return None  # an error value: shown blank in the index
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    return float(v)
-
-
-def _ranks_without(scores: pd.DataFrame, absent: set) -> tuple[list, list]:
-    """The roster ranks and pool sizes of ``scores`` (its ``cohort_rank``/``cohort_size``: the physicians the
-    cohort API pooled, by cohort and year) with the rows of ``absent`` left out and the others ranked again
-    by :func:`~asm_xl.model.payment.competition_rank`, the cohort API's rule."""
-    ranks = np.full(len(scores), np.nan)
-    sizes = scores["cohort_size"].astype(int).to_numpy().copy()
-    finals = scores["final_score"].to_numpy(dtype=float)
-    pooled = scores["cohort_rank"].notna().to_numpy() & ~scores.index.isin(list(absent))
-    for rows in scores.groupby(["cohort", "performance_year"]).indices.values():
-        mine = rows[pooled[rows]]
-        if len(mine):
-            ranks[mine] = competition_rank(finals[mine])
-            sizes[rows] = len(mine)
-    return ranks.tolist(), sizes.tolist()
-
-
-def _rank(rank, size: int, excepted: bool, absent: bool = False) -> int | str | None:
-    """The index's rank cell: 1 = highest final score in the roster's cohort; a physician with an
-    exception is out of the cohort's pool, so not ranked, and the cell says why, in the dashboard's
-    words (:data:`~asm_xl.workbooks.dashboard.data.EXCEPTION_OUTLOOK`), as for one CMS's participants
-    file lists as not participating in the year (``absent``: no ASM adjustment, the dashboard's $0;
-    :data:`~asm_xl.workbooks.dashboard.data.NOT_PARTICIPATING_OUTLOOK`; the workbook, which does not
-    know CMS's list, prices the physician as a participant); blank when alone in the cohort or without
-    a final score."""
-    if absent:
-        return NOT_PARTICIPATING_OUTLOOK
-    if excepted:
-        return EXCEPTION_OUTLOOK
-    return int(rank) if size > 1 and not pd.isna(rank) else None
-
-
-def _text(v) -> str | None:
-    return None if v is None or str(v).strip() == "" else str(v).strip()
-
-
-def _whole(v) -> int | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return int(f) if f.is_integer() else None
 
 
 def _cost_id(code: str) -> str:

@@ -29,11 +29,14 @@ from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_p
 from asm_xl.xlsx.refs import cell_name, normalise, range_bounds, split_sheet
 from asm_xl.xlsx.zipcopy import read_member
 
-__all__ = ["KEPT_CELLS", "KEPT_WITH_NUMBERS", "STATUS_KEPT", "STATUS_OPEN", "STATUS_OTHER", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_STALE_SETTINGS", "STATUS_STALE_PROJECTION", "stale_settings_status", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
+__all__ = ["KEPT_CELLS", "KEPT_WITH_NUMBERS", "STATUS_KEPT", "STATUS_KEPT_EDITED", "STATUS_OPEN", "STATUS_OTHER", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_STALE_SETTINGS", "STATUS_STALE_PROJECTION", "stale_settings_status", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
            "read_kept_workbook"]
 
 STATUS_WRITTEN = "written"
 STATUS_KEPT = "kept (an earlier run's; --overwrite regenerates)"
+#: a kept file whose inputs are not its roster row's (edited in the workbook, or the roster changed): its own
+#: numbers shown, and said (the index and the dashboard called it plainly "kept")
+STATUS_KEPT_EDITED = "kept, with inputs other than its roster row's (its own numbers; --overwrite takes the roster's)"
 #: a workbook open in Excel (its lock file beside it) that --overwrite would have replaced: Excel's next save
 #: would undo it, and Windows refuses the rename (the whole run stopped there)
 STATUS_OPEN = "kept: open in Excel (close it, then --overwrite regenerates it)"

@@ -32,7 +32,7 @@ def excel_length(text: str) -> int:
     >>> excel_length("abc"), excel_length("\N{GRINNING FACE}")
     (3, 2)
     """
-    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class ErrorValue(str):

@@ -36,7 +36,7 @@ from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME, generate_workbooks
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME
 from asm_xl.workbooks.filenames import safe_filename
-from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_STALE, STATUS_WRITTEN, read_kept
+from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_KEPT_EDITED, STATUS_STALE, STATUS_WRITTEN, read_kept
 from asm_xl.xlsx.atomic import write_atomic
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE
 from asm_xl.xlsx.package import sheet_parts
@@ -555,7 +555,9 @@ def test_index_of_a_rerun_without_overwrite_shows_the_numbers_of_the_kept_workbo
 
     kept = generate_workbooks(edited, out_dir=tmp_path)
     rows = _index_rows(tmp_path)
-    assert [r["Status"] for r in rows] == [STATUS_KEPT] * 3 == ["kept (an earlier run's; --overwrite regenerates)"] * 3
+    # their payments edited in the roster since: kept with their own numbers, and said to hold other inputs
+    assert [r["Status"] for r in rows] == [STATUS_KEPT_EDITED] * 3 == [
+        "kept, with inputs other than its roster row's (its own numbers; --overwrite takes the roster's)"] * 3
     before = []
     for row, path in zip(rows, kept.skipped):
         held = _held(path)

@@ -19,7 +19,7 @@ from asm_xl.roster import read_roster, validate_roster
 from asm_xl.workbooks.batch import INDEX_NAME, generate_workbooks
 from asm_xl.model.cohort import score_cohort
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, roster_dashboard
-from asm_xl.workbooks.kept import (KEPT_CELLS, read_kept_workbook, STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_PROJECTION,
+from asm_xl.workbooks.kept import (KEPT_CELLS, read_kept_workbook, STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_PROJECTION, STATUS_KEPT_EDITED,
                                    STATUS_WRITTEN)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
@@ -142,7 +142,8 @@ def test_a_rerun_keeping_workbooks_shows_the_kept_numbers_in_index_dashboard_and
 
     printed = _generate(capsys, mod, out)
     index, dash = _assert_all_agree(out, printed)
-    assert {r["Status"] for r in index.values()} == {STATUS_KEPT}
+    # Okafor's file holds inputs other than his new roster row: the index says so (it said plainly "kept")
+    assert {npi: r["Status"] for npi, r in index.items() if r["Status"] != STATUS_KEPT} == {OKAFOR: STATUS_KEPT_EDITED}
     # Okafor's kept file is the first run's (PI 1), not the new roster's (PI 0.2: a lower final score)
     assert index[OKAFOR]["Final score"] == okafor_first["Final score"] == dash[OKAFOR]["Final score"]
     assert new["final_score"] < okafor_first["Final score"] - 1
@@ -169,9 +170,10 @@ def test_a_kept_workbook_that_cannot_be_read_is_stale_on_the_dashboard_and_left_
     edited = three.copy()
     edited["part_b_payments"] = [str(float(v) * 2) for v in edited["part_b_payments"]]
     report = generate_workbooks(edited, out_dir=tmp_path)
-    assert list(report.summary["status"]) == [STATUS_KEPT, STATUS_STALE, STATUS_KEPT]
+    # (the payments doubled in the roster: the kept files hold other inputs than their rows)
+    assert list(report.summary["status"]) == [STATUS_KEPT_EDITED, STATUS_STALE, STATUS_KEPT_EDITED]
     phys = report.dashboard_data.physicians
-    assert list(phys["status"]) == [STATUS_KEPT, STATUS_STALE, STATUS_KEPT]
+    assert list(phys["status"]) == [STATUS_KEPT_EDITED, STATUS_STALE, STATUS_KEPT_EDITED]
     assert phys.loc[1, "outlook"] == STATUS_STALE and phys.loc[1, "file"] == first.written[1].name
     assert phys.loc[1, ["final_score", "factor", "estimate", "dollars_p50", "part_b_payments"]].isna().all()
     assert phys.loc[1, "name"] == three.iloc[1]["name"]
@@ -240,7 +242,7 @@ def test_a_roster_pool_of_kept_workbooks_is_the_pool_of_their_inputs(tmp_path):
     edited = roster.copy()
     edited.loc[edited.index[0], "pi_score"] = "0.2"   # would move the roster's own scaling factor
     report = generate_workbooks(edited, out_dir=tmp_path, settings=pool)
-    assert list(report.summary["status"]) == [STATUS_KEPT] * 4
+    assert list(report.summary["status"]) == [STATUS_KEPT_EDITED] + [STATUS_KEPT] * 3
     phys = report.dashboard_data.physicians
     for i, path in enumerate(report.skipped):
         held = _held(path)
@@ -257,7 +259,7 @@ def test_a_frame_of_numbers_keeps_its_workbooks_as_well(tmp_path):
     first = generate_workbooks(df, out_dir=tmp_path)
     edited = df.assign(pi_score=[0.2, 1.0], part_b_payments=[1e6, 3e5], ia_done=0)
     again = generate_workbooks(edited, out_dir=tmp_path)
-    assert list(again.summary["status"]) == [STATUS_KEPT] * 2
+    assert list(again.summary["status"]) == [STATUS_KEPT_EDITED] * 2
     assert again.dashboard_data.physicians["estimate"].tolist() == first.dashboard_data.physicians["estimate"].tolist()
 
 

@@ -116,11 +116,15 @@ def _physicians(sh: Sheet, data: Dashboard) -> None:
     recs = records(data.physicians, _keys(PHYSICIANS) + ["status"])
     end = sh.table(5, recs, _columns(PHYSICIANS), link_column="file", wrap={"top_action": 42, "name": 30})
     kept = [r for r in recs if r.get("status") and not str(r["status"]).startswith("written")]
+    # kept files whose inputs are not their roster row's (edited in the workbook): named, as the console names them
+    edited = [str(r.get("name") or r.get("npi")) for r in kept if str(r["status"]).startswith("kept, with inputs")]
     if kept:
         sh.put(end + 1, 1, f"{len(kept)} workbook(s) were kept from an earlier run (no --overwrite): their rows "
                            "show the numbers of the kept files, from the inputs those files hold (a file whose "
                            "numbers could not be reproduced is stale and left out of the totals; the index says "
-                           "which).", SMALL)
+                           "which)." + (f" {len(edited)} of them hold inputs other than their roster row (edited in "
+                                        f"the workbook, or the roster changed): {', '.join(edited[:5])}"
+                                        f"{' ...' if len(edited) > 5 else ''}." if edited else ""), SMALL)
     sh.ws.freeze_panes(4, 1)   # below the header, right of the names (B5)
     longest = max([len(str(v)) for v in data.physicians["file"]] + [10])
     sh.widths([24, 11, 11, 7, 6, 7, 9, 11, 11, 11, 11, 7, 14, 32, 10, 9, 7, min(40, longest + 2)])

@@ -1,0 +1,68 @@
+"""The cells of the index's rows that are not a workbook's own numbers: a cached value as the index shows
+it, the rank in the roster's cohort (or why there is none), a kept file's cohort and year."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from asm_xl.model.payment import competition_rank
+from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK
+
+__all__ = ["clean_number", "ranks_without", "rank_cell", "text_or_none", "whole_or_none"]
+
+
+def clean_number(v):
+    """A cached result as the index shows it: a number, or None for blank, NaN or an error value."""
+    if isinstance(v, str):
+        return None  # an error value: shown blank in the index
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return float(v)
+
+
+def ranks_without(scores: pd.DataFrame, absent: set) -> tuple[list, list]:
+    """The roster ranks and pool sizes of ``scores`` (its ``cohort_rank``/``cohort_size``: the physicians the
+    cohort API pooled, by cohort and year) with the rows of ``absent`` left out and the others ranked again
+    by :func:`~asm_xl.model.payment.competition_rank`, the cohort API's rule."""
+    ranks = np.full(len(scores), np.nan)
+    sizes = scores["cohort_size"].astype(int).to_numpy().copy()
+    finals = scores["final_score"].to_numpy(dtype=float)
+    pooled = scores["cohort_rank"].notna().to_numpy() & ~scores.index.isin(list(absent))
+    for rows in scores.groupby(["cohort", "performance_year"]).indices.values():
+        mine = rows[pooled[rows]]
+        if len(mine):
+            ranks[mine] = competition_rank(finals[mine])
+            sizes[rows] = len(mine)
+    return ranks.tolist(), sizes.tolist()
+
+
+def rank_cell(rank, size: int, excepted: bool, absent: bool = False) -> int | str | None:
+    """The index's rank cell: 1 = highest final score in the roster's cohort; a physician with an
+    exception is out of the cohort's pool, so not ranked, and the cell says why, in the dashboard's
+    words (:data:`~asm_xl.workbooks.dashboard.data.EXCEPTION_OUTLOOK`), as for one CMS's participants
+    file lists as not participating in the year (``absent``: no ASM adjustment, the dashboard's $0;
+    :data:`~asm_xl.workbooks.dashboard.data.NOT_PARTICIPATING_OUTLOOK`; the workbook, which does not
+    know CMS's list, prices the physician as a participant); blank when alone in the cohort or without
+    a final score."""
+    if absent:
+        return NOT_PARTICIPATING_OUTLOOK
+    if excepted:
+        return EXCEPTION_OUTLOOK
+    return int(rank) if size > 1 and not pd.isna(rank) else None
+
+
+def text_or_none(v) -> str | None:
+    """A cell's text, stripped; None for blank."""
+    return None if v is None or str(v).strip() == "" else str(v).strip()
+
+
+def whole_or_none(v) -> int | None:
+    """A whole number (2027.0 -> 2027); None for anything else."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return int(f) if f.is_integer() else None
