@@ -69,6 +69,15 @@ def test_template_command_keeps_an_existing_file_unless_overwrite(tmp_path, caps
     assert target.read_bytes() == COMMITTED.read_bytes()
 
 
+@pytest.mark.parametrize("name", ["t.csv", "t.xlsm", "t"])
+def test_template_command_writes_only_an_xlsx_name(tmp_path, capsys, name):
+    # an .xlsx was written under the name t.csv; as t.xlsm (no macros in it) Excel refuses to open it
+    assert main(["template", "--out", str(tmp_path / name)]) == 1
+    assert capsys.readouterr().err == (f"asm-xl: --out {tmp_path / name}: the template is an .xlsx workbook: name it "
+                                       ".xlsx (add macros in Excel and save it as .xlsm yourself)\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 # ------------------------------------------------------------------ generate
 def test_generate_with_a_bad_roster_returns_2_and_prints_a_summary(tmp_path, capsys):
     out = tmp_path / "out"

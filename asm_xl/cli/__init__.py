@@ -117,6 +117,10 @@ def _cmd_generate(args, roster) -> int:
 def _cmd_template(args) -> int:
     from asm_xl.workbooks.template import build_template
     target = Path(args.out or Path.cwd() / "asm_template.xlsx")
+    if target.suffix.lower() != ".xlsx":   # an .xlsx was written under the name t.csv (or .xlsm: Excel refuses it)
+        print(f"asm-xl: --out {target}: the template is an .xlsx workbook: name it .xlsx (add macros in Excel and "
+              "save it as .xlsm yourself)", file=sys.stderr)
+        return 1
     if kept_output(target, args.overwrite, "your edits: VBA, imported functions"):
         return 1
     path = build_template(target)

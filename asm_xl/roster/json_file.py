@@ -36,8 +36,22 @@ def read_json_file(p: Path, *, max_bytes: int, what: str):
     def no_constant(name: str):
         raise ValueError(f"{name} is not a JSON number")
 
+    def no_duplicates(pairs: list) -> dict:
+        # {"performanceRate": 90, "performanceRate": 10}: json keeps the last one without a word
+        seen: dict = {}
+        for key, value in pairs:
+            if key in seen:
+                raise ValueError(f"the key {key!r} is given twice in one object (which one is meant?)")
+            seen[key] = value
+        return seen
+
+    def whole(text_: str) -> int:
+        if len(text_) > 100:   # Python's own limit says "use sys.set_int_max_str_digits()"
+            raise ValueError(f"a number of {len(text_):,} digits")
+        return int(text_)
+
     try:
-        return json.loads(text, parse_constant=no_constant)
+        return json.loads(text, parse_constant=no_constant, object_pairs_hook=no_duplicates, parse_int=whole)
     except json.JSONDecodeError as e:
         raise JsonFileError(f"{p.name} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
     except ValueError as e:

@@ -167,6 +167,17 @@ def test_invalid_json_is_refused_with_line_and_column(tmp_path):
         read_qpp_submission(p)
 
 
+@pytest.mark.parametrize("text, message", [
+    # json kept the last of two equal keys without a word: which rate CMS's file meant is unknown
+    ('{"entityType": "individual", "entityType": "group"}', r"the key 'entityType' is given twice in one object"),
+    # Python's own message ("use sys.set_int_max_str_digits()") reached the user
+    ('{"performanceYear": ' + "9" * 5000 + "}", r"a number of 5,000 digits"),
+])
+def test_a_json_file_with_a_key_given_twice_or_a_huge_number_is_refused_naming_it(tmp_path, text, message):
+    with pytest.raises(QppError, match=r"sub\.json is not valid JSON: " + message):
+        read_qpp_submission(_write(tmp_path, text))
+
+
 @pytest.mark.parametrize("edit, message", [
     (lambda v: v.pop("eligiblePopulation"), r"measurements\[1\]\.value\.eligiblePopulation: missing; required"),
     (lambda v: v.update(performanceMet="305"), r"measurements\[1\]\.value\.performanceMet: '305' is not a count"),

@@ -237,6 +237,8 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
         ws[f"{col}{dollars}"].number_format = SIGNED_DOLLARS
         for r in (factor, dollars):
             ws[f"{col}{r}"].fill = RESULT_FILL
+    # the middle case in bold, as the estimate above: the figure the console and README say to budget on
+    ws[f"C{factor}"].font = ws[f"C{dollars}"].font = BOLD
     ws.cell(row=gain, column=1, value="Chance of a gain")
     ws[f"B{gain}"] = "=ASM_GAIN_CHANCE(Sc_Final,In_Year,Sc_Cohort,In_Exceptions,Assumptions)"
     ws[f"B{gain}"].number_format = "0%"
