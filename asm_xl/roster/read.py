@@ -136,8 +136,10 @@ def _decode(data: bytes, name: str, notes: list[str]) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise RosterError(f"{name} is not valid UTF-16 text") from None
-    if b"\x00" in data:
-        raise RosterError(f"{name} contains binary data (NUL bytes): not a CSV text file")
+    if b"\x00" in data:   # where: one NUL typed into a cell, or a binary file
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise RosterError(f"{name} contains binary data (a NUL byte on line {line:,}): not a CSV text file (remove "
+                          "the character there, or save the file as CSV again)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

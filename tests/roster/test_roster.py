@@ -401,7 +401,7 @@ def test_too_many_rows_are_refused(tmp_path):
     (b"npi,NPI\n1,2\n", "dup.csv", "appears twice"),
     (b"npi,name\n1,Smith, John\n", "ragged.csv", "row 2 has 3 values"),
     (b"PK\x03\x04rest", "zip.csv", "zip package"),
-    (b"npi\x00\n", "nul.csv", "binary"),
+    (b"npi,name\n1891394078,A\x00B\n", "nul.csv", r"binary data \(a NUL byte on line 2\)"),
 ])
 def test_unreadable_files_raise_roster_error_with_a_clear_message(tmp_path, content, name, message):
     p = tmp_path / name
