@@ -70,6 +70,11 @@ def test_numbers_the_readme_prose_states_are_the_settings_and_the_models():
         f"(at most {1 - S.likely_gain_chance:.0%})",
         f"(`benchmark_minimum_reporters`, {S.benchmark_minimum_reporters} as in MIPS)",
         f"a blank improvement activity counts as not done (-{S.ia_penalty_per_missing:g} points)",
+        f"a physician with no measure at {S.completeness_threshold:.0%} data completeness misses the minimum data "
+        "submission",
+        f"`positive_85_of_negative` (positive adjustments = {1 - S.pool_withhold:.0%} of the negative ones)",
+        f"only separates solo (+{S.solo_practice_bonus:g}) from small (+{S.small_practice_bonus:g})",
+        "With the default settings the draws' steepness runs {:g}-{:g} (".format(*hf.range_of("steepness")),
     ]
     assert [s for s in stated if s not in text] == []
 

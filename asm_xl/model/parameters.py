@@ -3,7 +3,7 @@
 Everything here is read from ``asm_xl/model/data/model_parameters.json`` so that a cohort's measure list
 (the LBP list will grow) or a year's risk level changes without code changes.
 
-Sources: performance years 2027-2031, payment year = PY + 2 and risk levels 9/9/10/11/12% [CMS];
+Sources: the performance years, payment year = PY + 2 and the risk levels [CMS] (see :func:`risk_level`);
 cohorts, specialties and measures [REG][CMS].
 """
 
@@ -194,7 +194,11 @@ def _years() -> dict[int, YearParameters]:
 
 
 def performance_years() -> tuple[int, ...]:
-    """The model's performance years, 2027-2031 [CMS]."""
+    """The model's performance years [CMS] (``model_parameters.json``).
+
+    >>> performance_years()
+    (2027, 2028, 2029, 2030, 2031)
+    """
     return tuple(sorted(_years()))
 
 
@@ -209,7 +213,11 @@ def year_parameters(performance_year: object) -> YearParameters:
 
 
 def risk_level(performance_year: object) -> float:
-    """Risk level r: 9% (2027, 2028), 10% (2029), 11% (2030), 12% (2031) [CMS]."""
+    """Risk level r of a performance year [CMS] (``model_parameters.json``).
+
+    >>> {year: f"{risk_level(year):.0%}" for year in performance_years()}
+    {2027: '9%', 2028: '9%', 2029: '10%', 2030: '11%', 2031: '12%'}
+    """
     return year_parameters(performance_year).risk_level
 
 

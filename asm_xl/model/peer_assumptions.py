@@ -21,14 +21,37 @@ project's test data gives 2,607 HF / 3,903 LBP NPIs, 28% / 40% flagged small pra
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterator, NamedTuple
 
 from asm_xl.model.errors import ASMInputError
 
-__all__ = ["PeerAssumptions", "PeerSettingInfo", "COHORT_SPECIFIC"]
+__all__ = ["PeerAssumptions", "PeerSettingInfo", "COHORT_SPECIFIC", "COHORT_DEFAULTS", "cohort_defaults_text"]
 
 Range = tuple[float, float]
+
+#: the defaults that differ by cohort [CMS preliminary participant list, Feb 2026], written once: the
+#: fields' defaults (HF) and their descriptions are taken from here
+COHORT_DEFAULTS = {
+    "HF": {"cohort_size": 2610, "share_small_practice": 0.28},
+    "LBP": {"cohort_size": 4027, "share_small_practice": 0.40},
+}
+
+
+def cohort_defaults_text(name: str, spec: str = "") -> str:
+    """A cohort-specific default of each cohort as descriptions state it.
+
+    >>> cohort_defaults_text("cohort_size", ","), cohort_defaults_text("share_small_practice", ".0%")
+    ('2,610 HF, 4,027 LBP', '28% HF, 40% LBP')
+    """
+    return ", ".join(f"{d[name]:{spec}} {code}" for code, d in COHORT_DEFAULTS.items())
+
+
+def _cms_example_steepness(midpoint: float) -> float:
+    """k that CMS's illustration (a final score of 80 gives a TFS of 0.95) implies at midpoint m:
+    k x (80 - m) = ln(0.95 / 0.05) = ln 19."""
+    return math.log(0.95 / 0.05) / (80.0 - midpoint)
 
 
 def _peer(default: Any, source: str, description: str, *, minimum: float = 0.0, maximum: float | None = None):
@@ -50,8 +73,8 @@ class PeerAssumptions:
     """The national cohort of one ASM cohort (HF or LBP), as an editable, sourced description."""
 
     cohort: str = _peer("HF", "REG", "ASM cohort: HF (heart failure) or LBP (low back pain); never mixed.")
-    cohort_size: int = _peer(2610, "CMS", "Clinicians in the national cohort (CMS preliminary list, Feb 2026: "
-                             "2,610 HF, 4,027 LBP).", minimum=1)
+    cohort_size: int = _peer(COHORT_DEFAULTS["HF"]["cohort_size"], "CMS", "Clinicians in the national cohort (CMS "
+                             f"preliminary list, Feb 2026: {cohort_defaults_text('cohort_size', ',')}).", minimum=1)
     # --- quality: measure points of peers ---------------------------------------------------------
     mean_measure_points: Range = _peer((4.5, 6.5), "ASSUMPTION", "Mean achievement points (1-10) of a peer's "
                                        "scored measure. Benchmarks from the cohort's own performance give ~5.5 "
@@ -82,8 +105,9 @@ class PeerAssumptions:
                              "scale): larger = more peers near 0% and 100%.", maximum=5.0)
     mean_complex_bonus: Range = _peer((1.0, 4.0), "ASSUMPTION", "Mean complex patient bonus of peers (points; "
                                       "exponential, capped at the maximum bonus).", maximum=10.0)
-    share_small_practice: float = _peer(0.28, "CMS", "Share of peers flagged small practice (CY2027 flag on CMS's "
-                                        "preliminary list: 28% HF, 40% LBP).", maximum=1.0)
+    share_small_practice: float = _peer(COHORT_DEFAULTS["HF"]["share_small_practice"], "CMS", "Share of peers "
+                                        "flagged small practice (CY2027 flag on CMS's preliminary list: "
+                                        f"{cohort_defaults_text('share_small_practice', '.0%')}).", maximum=1.0)
     share_solo_of_small: float = _peer(0.3, "ASSUMPTION", "Of the small-practice peers, the share that are solo "
                                        "(the solo bonus instead of the small-practice bonus).", maximum=1.0)
     share_min_submission_failed: Range = _peer((0.01, 0.05), "ASSUMPTION", "Share of peers submitting their data "
@@ -97,7 +121,8 @@ class PeerAssumptions:
     # --- the exchange function and the pool (unpublished) ----------------------------------------
     steepness: Range = _peer((0.08, 0.15), "ASSUMPTION", "k of the logistic exchange function in the drawn "
                              "cohorts (the range P10-P90; the point estimate takes tfs_steepness). CMS's illustration "
-                             "(80 -> 0.95) only gives k x (80 - m) = ln 19 (k = 0.098 at m 50, 0.147 at m 60).",
+                             f"(80 -> 0.95) only gives k x (80 - m) = ln 19 (k = {_cms_example_steepness(50):.3f} at m 50, "
+                             f"{_cms_example_steepness(60):.3f} at m 60).",
                              maximum=2.0)
     share_median_midpoint: float = _peer(0.5, "ASSUMPTION", "Probability that the midpoint m is the cohort's "
                                          "median final score rather than the fixed midpoint setting, while "
@@ -111,9 +136,9 @@ class PeerAssumptions:
     def for_cohort(cls, cohort: str, **overrides) -> "PeerAssumptions":
         """The defaults of one cohort (size and small-practice share differ), with overrides."""
         code = str(cohort).strip().upper()
-        if code not in _COHORT_DEFAULTS:
+        if code not in COHORT_DEFAULTS:
             raise ASMInputError("cohort", cohort, "HF or LBP")
-        return cls(cohort=code, **{**_COHORT_DEFAULTS[code], **overrides})
+        return cls(cohort=code, **{**COHORT_DEFAULTS[code], **overrides})
 
     def replace(self, **changes) -> "PeerAssumptions":
         """A copy with some settings changed (validated)."""
@@ -158,9 +183,5 @@ class PeerAssumptions:
             yield PeerSettingInfo(f.name, getattr(self, f.name), f.metadata["source"], f.metadata["description"])
 
 
-_COHORT_DEFAULTS = {
-    "HF": {"cohort_size": 2610, "share_small_practice": 0.28},
-    "LBP": {"cohort_size": 4027, "share_small_practice": 0.40},
-}
 #: the settings whose default differs by cohort
-COHORT_SPECIFIC = tuple(_COHORT_DEFAULTS["HF"])
+COHORT_SPECIFIC = tuple(COHORT_DEFAULTS["HF"])

@@ -263,9 +263,9 @@ def roster_pool_warning(cohort: str, pooled: int, settings: Settings = DEFAULT_S
 def given_pool_warning(settings: Settings = DEFAULT_SETTINGS) -> str | None:
     """A warning when a 'given' pool's scaling factor is below 1 - ``pool_withhold``, the least any cohort's
     budget allows: factor = r x TFS x SF - r with TFS <= 1 pays back at most SF x r of each r at risk, and the
-    pool pays back 1 - pool_withhold of it [ASSUMPTION, spec 8], so SF >= 0.85 under either budget identity
-    (a positive adjustment needs TFS x SF > 1). A typed 0 (every factor -r) or 0.5 is almost surely a mistake.
-    None for another pool or a plausible value.
+    pool pays back 1 - pool_withhold of it [ASSUMPTION, spec 8], so SF >= 1 - pool_withhold under either budget
+    identity (a positive adjustment needs TFS x SF > 1). A typed 0 (every factor -r) or 0.5 is almost surely a
+    mistake. None for another pool or a plausible value (the example below is the default pool_withhold's).
 
     >>> given_pool_warning(Settings(pool="given", given_scaling_factor=0.0))[:58]
     'given_scaling_factor 0 is below 0.85 (1 - pool_withhold), '

@@ -27,7 +27,7 @@ from typing import Any, Iterator, Mapping, NamedTuple
 
 from asm_xl.model import peer_settings
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.peer_assumptions import PeerAssumptions
+from asm_xl.model.peer_assumptions import PeerAssumptions, cohort_defaults_text
 from asm_xl.model.validation import YES_NO_ALLOWED, as_bool, as_number, as_whole, is_blank
 
 __all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES", "FRACTION_SETTINGS", "changed_settings_text",
@@ -145,7 +145,8 @@ class Settings:
         minimum=0, maximum=100)
     roster_pool_minimum_share: float = _setting(
         0.5, "ASSUMPTION", "A 'roster' pool smaller than this share of CMS's cohort (peer model "
-        "cohort_size: 2,610 HF, 4,027 LBP) is warned about: it is not the cohort.", minimum=0, maximum=1)
+        f"cohort_size: {cohort_defaults_text('cohort_size', ',')}) is warned about: it is not the cohort.",
+        minimum=0, maximum=1)
     # --- the national peer model: every payment estimate as a range (spec 8) ---
     peer_draws: int = _setting(
         1000, "ASSUMPTION", "National cohorts the peer model draws to give each payment estimate as a range "
@@ -173,8 +174,9 @@ class Settings:
     action_assumed_measure_points: float = _setting(
         5.5, "ASSUMPTION", "Achievement points assumed when an action reports a cohort quality measure not reported "
         "today: it has no rate to place on its ladder, so the middle of the 1-10 ladder, also the centre of the peer "
-        "model's mean points of a scored measure (4.5 to 6.5: cohort deciles make points near uniform); at most the "
-        "topped-out cap on a topped-out ladder.", minimum=0, maximum=10)
+        "model's mean points of a scored measure ({:g} to {:g}: cohort deciles make points near uniform); at most the "
+        "topped-out cap on a topped-out ladder.".format(*PeerAssumptions().range_of("mean_measure_points")),
+        minimum=0, maximum=10)
     action_effort_ia: float = _setting(
         1.0, "ASSUMPTION", "Effort weight of completing one improvement activity (IA-1 or IA-2). The effort weights "
         "serve only to find the cheapest actions that reach a score (asm-xl plan, the library's "

@@ -91,8 +91,22 @@ def test_the_dispatcher_gives_what_the_general_path_gives(name, data):
     count = data.draw(st.integers(max(0, required - 1), n + 1), label="arguments given")
     values = tuple(data.draw(_ARGUMENT, label=f"argument {i + 1}") for i in range(count))
     fast, slow = fn.dispatch(values), _evaluate(fn, values)
-    assert type(fast[0]) is type(slow[0]) and fast == slow or (fast[0] != fast[0] and slow[0] != slow[0])
-    assert call(name, *values) == fast[0] or fast[0] != fast[0]
+    assert _exactly(fast) == _exactly(slow)   # value, its type and the reason; a NaN only where the other has one
+    assert _exactly(call(name, *values)) == _exactly(fast[0])
+
+
+def _exactly(result):
+    """``result`` with each value's type and a NaN that equals NaN, to compare two results cell by cell."""
+    if isinstance(result, (list, tuple)):
+        return type(result), [_exactly(x) for x in result]
+    return type(result), "NaN" if result != result else result
+
+
+def test_exactly_tells_a_nan_from_a_number_and_a_type_from_another():
+    assert _exactly((math.nan, "why")) == _exactly((float("nan"), "why"))
+    assert _exactly((math.nan, "why")) != _exactly((math.nan, "another reason"))
+    assert _exactly([[math.nan, 1.0]]) != _exactly([[0.0, 1.0]])
+    assert _exactly(1) != _exactly(1.0) != _exactly(True)
 
 
 def test_the_dispatcher_fills_omitted_optional_arguments_as_blanks():

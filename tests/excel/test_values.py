@@ -45,8 +45,16 @@ def test_rows_given_as_tuples_or_lists_are_one_key():
 
 
 def test_a_cell_holding_a_range_is_keyed_by_its_content():
-    assert content_key([[1.0, [2.0]]]) == content_key([[1.0, [2.0]]])
-    assert content_key([[1.0, [2.0]]]) != content_key([[1.0, [True]]])
+    inner = [2.0]
+    held = [[1.0, inner]]
+    key = content_key(held)
+    # another range with equal content (new lists, the inner one a tuple) is the same key, usable as a cache key
+    assert content_key([(1.0, (2.0,))]) == key and {key: "cached"}[content_key([[1.0, [2.0]]])] == "cached"
+    # the key is the content at the time: an inner range changed in place is another key
+    inner[0] = 3.0
+    assert content_key(held) != key
+    # type-exact inside the inner range too, and a range holding 2.0 is not the cell 2.0
+    assert len({key, content_key([[1.0, [2]]]), content_key([[1.0, [True]]]), content_key([[1.0, 2.0]])}) == 4
 
 
 def test_a_pandas_missing_value_in_a_yes_no_cell_is_a_blank_its_default():

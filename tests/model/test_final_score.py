@@ -121,6 +121,22 @@ def test_quality_not_scored_moves_weight_to_cost():
     assert "Quality not scored: its weight moves to cost [ASSUMPTION]." in s.notes
 
 
+def test_quality_not_scored_without_reweighting_leaves_cost_at_half_weight():
+    # every measure excluded (< 20 cases), cost 6 / 10 = 0.6, reweighting off:
+    # w_q = 0 (unscored adds 0), w_c = 1 - 0.5 = 0.5 -> final = 100 x 0.5 x 0.6 = 30 (+ 0 adjustments)
+    ms = [MeasureInput(m, eligible_cases=10, reported_cases=10, rate=0.5) for m in ("Q008", "Q005", "Q236", "Q377")]
+    s = score_participant(hf(measures=ms, cost_points=6), settings=Settings(reweight_unscored_category=False))
+    assert s.quality is None and s.cost == 0.6
+    assert (s.quality_weight, s.cost_weight) == (0.0, 0.5)
+    assert s.final_score == 30.0
+    assert "Quality not scored: it adds 0 (cost weighs 50%; reweighting is off) [ASSUMPTION]." in s.notes
+
+
+def test_weights_without_reweighting_when_only_cost_is_scored():
+    wq, wc = category_weights([False], [True], settings=Settings(reweight_unscored_category=False))
+    assert (wq[0], wc[0]) == (0.0, 0.5)
+
+
 def test_neither_category_scored_gives_no_final_score_and_says_so():
     ms = [MeasureInput(m, eligible_cases=10, reported_cases=10, rate=0.5) for m in ("Q008", "Q005", "Q236", "Q377")]
     s = score_participant(hf(measures=ms, cost_episodes=19))

@@ -24,6 +24,18 @@ def test_cohort_note_without_reweighting_does_not_say_the_weight_moved():
     assert float(res.scores["final_score"].iloc[0]) == 40.0
 
 
+def test_cohort_without_reweighting_and_quality_not_scored_counts_cost_at_half_weight():
+    # every measure excluded (10 cases < 20), cost 6 / 10 = 0.6, reweighting off:
+    # w_q = 0, w_c = 0.5 -> final = 100 x 0.5 x 0.6 = 30; the note says quality adds 0
+    excluded = {f"{m}_{k}": v for m in ("q008", "q005", "q236", "q377")
+                for k, v in (("eligible", 10), ("reported", 10), ("rate", 0.5))}
+    row = score_cohort(pd.DataFrame([hf_row(None, cost=6, **excluded)]), settings=NO_REWEIGHT).scores.iloc[0]
+    assert pd.isna(row["quality"]) and row["cost"] == 0.6
+    assert (row["quality_weight"], row["cost_weight"]) == (0.0, 0.5)
+    assert float(row["final_score"]) == 30.0
+    assert row["note"] == "Quality not scored: it adds 0 (cost weighs 50%; reweighting is off) [ASSUMPTION]."
+
+
 def test_scalar_and_cohort_apis_give_the_same_note():
     s = score_participant(hf(cost_episodes=19, measures=CMS_MEASURES), settings=NO_REWEIGHT)
     assert "Cost not scored: it adds 0 (quality weighs 50%; reweighting is off) [ASSUMPTION]." in s.notes

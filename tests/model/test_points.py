@@ -9,10 +9,14 @@ decile_10; proportion measures are in percent, so a fraction rate is multiplied 
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from asm_xl import ASMInputError, Ladder, Settings, measure_points
+from asm_xl.model.cohort import score_cohort
 from asm_xl.model.points import points_on_ladder, to_ladder_units
+
+from tests.helpers.cohort_rows import hf_row
 
 approx = lambda x: pytest.approx(x, rel=1e-12, abs=1e-12)  # noqa: E731
 
@@ -243,3 +247,15 @@ def test_points_rounded_to_four_decimals_when_set():
     # 6.337748344... -> 6.3377
     s = Settings(measure_points_decimals=4)
     assert measure_points("Q236", "eCQM", 0.70, settings=s) == 6.3377
+
+
+def test_cohort_api_rounds_measure_points_as_the_scalar_api_does():
+    # Q236 eCQM at 70%: 6 + 1.02 / 3.02 = 6.337748... -> 6.3377 with 4 decimals; the other three measures are
+    # entered at 8, so quality = (3 x 8 + 6.3377) / 40 = 0.7584425
+    row = hf_row(8, q236_points=None, q236_rate=0.70, q236_collection_type="eCQM")
+    s = Settings(measure_points_decimals=4)
+    got = score_cohort(pd.DataFrame([row]), settings=s).scores.iloc[0]
+    assert got["q236_points"] == 6.3377 == measure_points("Q236", "eCQM", 0.70, settings=s)
+    assert got["quality"] == approx((3 * 8 + 6.3377) / 40)
+    # the default (-1) keeps full precision in the cohort API too
+    assert score_cohort(pd.DataFrame([row])).scores["q236_points"].iloc[0] == approx(6 + 1.02 / 3.02)

@@ -12,7 +12,8 @@ from asm_xl import MeasureInput, Participant, score_participant
 from asm_xl.model.cohort import score_cohort
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peers import given_pool
-from asm_xl.model.pool_choice import given_point, national_pool, pricing_pool, reference_point, resolve_point
+from asm_xl.model.pool_choice import (given_point, national_pool, pricing_pool, reference_point, resolve_point,
+                                     roster_pool_warning)
 from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.settings import Settings
 from cohort_rows import hf_row
@@ -109,6 +110,20 @@ def test_a_roster_pool_needs_the_roster_and_warns_when_it_is_far_smaller_than_th
     # a roster as large as CMS's cohort is not warned about
     assert score_cohort(pd.DataFrame([hf_row(8, 8)]), settings=Settings(pool="roster",
                                                                         roster_pool_minimum_share=0)).warnings == []
+
+
+@pytest.mark.parametrize("cohort", ["HF", "LBP"])
+@pytest.mark.parametrize("settings", [Settings(), Settings(roster_pool_minimum_share=0.2)], ids=["default", "0.2"])
+def test_a_roster_pool_is_warned_about_just_below_the_minimum_share_of_the_cohort_and_not_at_it(cohort, settings):
+    # the boundary is the least whole count >= roster_pool_minimum_share x the peer model's cohort_size
+    # (default 0.5 x 2,610 = 1,305 HF, exactly the share; 0.5 x 4,027 = 2,013.5 -> 2,014 LBP)
+    size = settings.peer_assumptions(cohort).cohort_size
+    at = math.ceil(settings.roster_pool_minimum_share * size)
+    below = roster_pool_warning(cohort, at - 1, settings)
+    assert below == (f"the {cohort} roster pool has {at - 1:,} scored participant(s), CMS's {cohort} cohort about "
+                     f"{size:,}: a roster that small is not the cohort, so its own scaling factor says little; use "
+                     "the national peer model (pool 'national') unless the roster is the whole cohort")
+    assert roster_pool_warning(cohort, at, settings) is None
 
 
 def test_a_given_scaling_factor_below_what_any_budget_allows_is_warned_about():

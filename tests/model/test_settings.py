@@ -1,9 +1,11 @@
 """Settings: every rule constant and assumption is a named, editable, validated setting."""
 
 import dataclasses
+import math
 
 import pytest
 
+from asm_xl.model.peer_assumptions import PeerAssumptions
 from asm_xl.model.peer_settings import peer_rows
 
 from asm_xl import ASMInputError, MeasureInput, Participant, Settings, score_participant
@@ -123,3 +125,25 @@ def test_a_misspelt_setting_is_told_the_setting_meant():
     with pytest.raises(ASMInputError, match=r"'tfs_steepnes' is not allowed \(did you mean 'tfs_steepness'\? Otherwise "
                                             r"one of "):
         Settings().replace(tfs_steepnes=0.1)
+
+
+# ------------------------------------------------------------------ a description that states another default
+def test_descriptions_that_state_another_settings_default_state_its_current_value():
+    hf, lbp = PeerAssumptions.for_cohort("HF"), PeerAssumptions.for_cohort("LBP")
+    sizes = f"{hf.cohort_size:,} HF, {lbp.cohort_size:,} LBP"
+    said = {i.name: i.description for i in Settings().describe()}
+    peer = {i.name: i.description for i in hf.describe()}
+    assert f"(peer model cohort_size: {sizes})" in said["roster_pool_minimum_share"]
+    assert f"(CMS preliminary list, Feb 2026: {sizes})." in peer["cohort_size"]
+    assert f"preliminary list: {hf.share_small_practice:.0%} HF, {lbp.share_small_practice:.0%} LBP)" in \
+        peer["share_small_practice"]
+    assert "scored measure ({:g} to {:g}: ".format(*hf.range_of("mean_measure_points")) in \
+        said["action_assumed_measure_points"]
+    # CMS's illustration (80 -> 0.95): k x (80 - m) = ln(0.95 / 0.05) = ln 19
+    k = lambda m: math.log(19) / (80 - m)  # noqa: E731
+    assert f"(k = {k(50):.3f} at m 50, {k(60):.3f} at m 60)" in peer["steepness"]
+
+
+def test_the_peer_models_own_defaults_are_the_heart_failure_cohorts():
+    # cohort_size and share_small_practice are written once (per cohort), not again as the fields' defaults
+    assert PeerAssumptions() == PeerAssumptions.for_cohort("HF")
