@@ -54,6 +54,13 @@ def _cms_example_steepness(midpoint: float) -> float:
     return math.log(0.95 / 0.05) / (80.0 - midpoint)
 
 
+#: the fewest peers a drawn cohort may have: fewer than MIPS's minimum of reporters for a benchmark is no
+#: national cohort (1 or 2 gave blank factors and ranges with no reason)
+MIN_PEER_COHORT = 20
+#: the most: five times the LBP cohort (20,000 takes ~5 s and ~230 MB a run; 10 million asked for 37 GiB)
+MAX_PEER_COHORT = 20_000
+
+
 def _peer(default: Any, source: str, description: str, *, minimum: float = 0.0, maximum: float | None = None):
     return field(default=default, metadata={"source": source, "description": description,
                                             "minimum": minimum, "maximum": maximum})
@@ -74,7 +81,8 @@ class PeerAssumptions:
 
     cohort: str = _peer("HF", "REG", "ASM cohort: HF (heart failure) or LBP (low back pain); never mixed.")
     cohort_size: int = _peer(COHORT_DEFAULTS["HF"]["cohort_size"], "CMS", "Clinicians in the national cohort (CMS "
-                             f"preliminary list, Feb 2026: {cohort_defaults_text('cohort_size', ',')}).", minimum=1)
+                             f"preliminary list, Feb 2026: {cohort_defaults_text('cohort_size', ',')}).",
+                             minimum=MIN_PEER_COHORT, maximum=MAX_PEER_COHORT)
     # --- quality: measure points of peers ---------------------------------------------------------
     mean_measure_points: Range = _peer((4.5, 6.5), "ASSUMPTION", "Mean achievement points (1-10) of a peer's "
                                        "scored measure. Benchmarks from the cohort's own performance give ~5.5 "

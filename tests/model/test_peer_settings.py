@@ -4,7 +4,7 @@ import pytest
 
 from asm_xl.excel import call
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.peer_assumptions import PeerAssumptions
+from asm_xl.model.peer_assumptions import MAX_PEER_COHORT, MIN_PEER_COHORT, PeerAssumptions
 from asm_xl.model.peer_settings import peer_rows
 from asm_xl.model.pool_choice import national_pool
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
@@ -61,3 +61,15 @@ def test_a_row_the_model_refuses_is_named_as_the_assumptions_sheet_names_it():
     with pytest.raises(ASMInputError, match=r"^peer_steepness_low / peer_steepness_high: \(0\.2, 0\.15\) is not "
                                             r"allowed \(.*the low end at most the high end\)$"):
         Settings().replace(peer_steepness_low=0.2)
+
+
+@pytest.mark.parametrize("size", [1, 19, 20_001, 1e7])
+def test_a_peer_cohort_size_outside_20_to_20000_is_refused_naming_the_bounds(size):
+    # 1 or 2 gave blank factors and ranges with no reason; 10 million grew to 24 GB (1e9 asked for 37 GiB)
+    with pytest.raises(ASMInputError, match=r"within \[20, 20000\]"):
+        Settings().replace(peer_cohort_size_hf=size).peer_assumptions("HF")
+
+
+def test_a_peer_cohort_size_at_its_bounds_is_taken():
+    for size in (MIN_PEER_COHORT, MAX_PEER_COHORT):
+        assert Settings().replace(peer_cohort_size_lbp=size).peer_assumptions("LBP").cohort_size == size
