@@ -472,6 +472,14 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     _one_line_no_traceback(err)
     assert "interrupted" in err
+    # while the options are still read (pandas imported there): a traceback, and no exit code 130
+    import asm_xl.cli as cli
+
+    monkeypatch.setattr(cli, "check_settings_options", interrupted)
+    assert main(["score", str(SAMPLE)]) == 130
+    err = capsys.readouterr().err
+    _one_line_no_traceback(err)
+    assert "interrupted" in err
 
 
 def test_recalc_reports_a_workbook_it_cannot_compute_and_goes_on_with_the_batch(generated, capsys, monkeypatch):

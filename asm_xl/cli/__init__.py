@@ -359,10 +359,10 @@ def main(argv: list[str] | None = None) -> int:
     Ordinary failures are one line, never a traceback; every write is atomic, so nothing is left
     half-written."""
     tolerant_streams()  # a name the console cannot encode prints as "?", not a traceback
-    args = build_parser().parse_args(argv)
-    check_settings_options(args)
-    draws_cache.install()  # the national draws kept between runs (ASM_XL_CACHE=off: none)
-    try:
+    try:   # Ctrl-C while the options are read (pandas and numpy are imported there) is an interruption too
+        args = build_parser().parse_args(argv)
+        check_settings_options(args)
+        draws_cache.install()  # the national draws kept between runs (ASM_XL_CACHE=off: none)
         return _dispatch(args)
     except KeyboardInterrupt:
         print("asm-xl: interrupted; files already written are complete, none is half-written", file=sys.stderr)
