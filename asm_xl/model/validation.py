@@ -30,7 +30,8 @@ def is_blank(value: object) -> bool:
 
 
 _SPACES = str.maketrans("", "", " \u00a0\u2009\u202f")
-_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d*\.?\d+(?:[eE][+-]?\d+)?|\d+\.")
+# ASCII digits only: "١٢٣" (Arabic-Indic) read as 123, which no spreadsheet does
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d*\.?\d+(?:[eE][+-]?\d+)?|\d+\.", re.ASCII)
 
 
 def typed_number(text: str, *, percent: bool = False) -> float:
@@ -62,6 +63,8 @@ def typed_number(text: str, *, percent: bool = False) -> float:
     if not _GROUPED.fullmatch(t):
         raise ValueError(f"{text!r} is not a number")
     x = sign * float(t.replace(",", ""))
+    if x == 0.0 and any(c in "123456789" for c in t.split("e")[0].split("E")[0]):
+        raise ValueError(f"{text!r} is too small for a number (it would be read as 0)")   # 1e-400
     return x / 100.0 if percent_sign else x   # "85%": 85 / 100 = 0.85 exactly as Excel reads it (85 x 0.01 is not)
 
 

@@ -21,7 +21,9 @@ def test_excel_exports_are_read_where_unambiguous(text, percent, expected):
     assert typed_number(text, percent=percent) == pytest.approx(expected, rel=1e-15)
 
 
-@pytest.mark.parametrize("text", ["85%", "1,25", "12,34,567", "$", "abc", "1.2.3", "--5", "5-", "", " ", "()", "-"])
+@pytest.mark.parametrize("text", ["85%", "1,25", "12,34,567", "$", "abc", "1.2.3", "--5", "5-", "", " ", "()", "-",
+                                  "\u0661\u0662\u0663",   # Arabic-Indic digits: read as 123, as no spreadsheet does
+                                  "1e-400"])                 # underflows to 0: a payment of 1e-400 read as $0
 def test_ambiguous_or_foreign_text_is_not_a_number(text):
     with pytest.raises(ValueError):
         typed_number(text)  # "85%" too: a percent sign only where a fraction is expected
