@@ -1,6 +1,7 @@
 """The asm-xl command line (asm_xl.cli.main): template, generate, recalc."""
 from __future__ import annotations
 
+import csv
 import logging
 import os
 import shutil
@@ -459,6 +460,27 @@ def test_a_full_disk_is_one_line_exit_3_and_leaves_no_partial_file(tmp_path, cap
     _one_line_no_traceback(err)
     assert "No space left on device" in err
     assert [p.name for p in (tmp_path / "out").iterdir()] == []  # no workbook, no temp file
+
+
+def test_generate_never_writes_a_workbook_over_the_roster_it_reads(tmp_path, capsys):
+    # a roster kept in the out folder under a workbook's name: --overwrite replaced it with that workbook
+    import openpyxl
+
+    lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()[:3]
+    out = tmp_path / "out"
+    out.mkdir()
+    roster = out / "1891394078_Okafor,_Adaeze.xlsx"   # Okafor's workbook's name
+    wb = openpyxl.Workbook()
+    wb.active.title = "Roster"
+    for line in csv.reader(lines):
+        wb.active.append(line)
+    wb.save(roster)
+    before = roster.read_bytes()
+    assert main(["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1", "--overwrite"]) == 1
+    assert capsys.readouterr().err == (f"asm-xl: {roster} is a file this run reads (the roster, the template or CMS's "
+                                       "file): a workbook would be written over it; choose another --out (an input is "
+                                       "never overwritten)\n")
+    assert roster.read_bytes() == before
 
 
 def test_ctrl_c_is_one_line_and_exit_130(tmp_path, capsys, monkeypatch):

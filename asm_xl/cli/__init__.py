@@ -63,14 +63,14 @@ def _cmd_generate(args, roster) -> int:
         return 1
     try:
         from asm_xl.roster import read_roster
-        roster = read_roster(roster)
+        path, roster = roster, read_roster(roster)
         participation = None
         if args.cms_participants:
             participation = cms_participation(args.cms_participants, roster["npi"] if "npi" in roster else [])
         report = generate_workbooks(roster, template=args.template, out_dir=args.out,
                                     performance_year=args.year, jobs=args.jobs, overwrite=args.overwrite,
                                     progress=not args.quiet, settings=settings,
-                                    participation=participation)
+                                    participation=participation, reads=[f for f in (path, args.cms_participants) if f])
     except (RosterError, WorkbookError, ASMInputError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1

@@ -24,7 +24,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, report_rejected_rows, roster_text, validate_roster
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_dashboard
 from asm_xl.workbooks.dashboard.data import NOT_PARTICIPATING_OUTLOOK
-from asm_xl.workbooks.filenames import participant_file_names
+from asm_xl.workbooks.filenames import participant_file_names, same_file_as_any
 from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.index_cells import clean_number, rank_cell, ranks_without, text_or_none, whole_or_none
 from asm_xl.workbooks.inputs import projection_cells, projection_inputs, workbook_inputs
@@ -35,6 +35,7 @@ from asm_xl.workbooks.kept_rows import (differs_from_roster, is_stale, kept_dash
 from asm_xl.workbooks.render import TemplateImage
 from asm_xl.workbooks.template import default_template
 from asm_xl.xlsx.atomic import write_atomic
+from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.lock_files import excel_lock_file, unless_open_in_excel
 
 __all__ = ["GenerationReport", "generate_workbooks", "INDEX_NAME", "ERRORS_NAME"]
@@ -137,7 +138,7 @@ def _render_chunk(tasks: list) -> list:
 def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out_dir: str | os.PathLike = "workbooks",
                        performance_year: int | None = None, jobs: int = 1, overwrite: bool = False,
                        settings: Settings = DEFAULT_SETTINGS, progress: bool = False,
-                       participation=None) -> GenerationReport:
+                       participation=None, reads=()) -> GenerationReport:
     """Generate one workbook per valid roster row.
 
     ``roster``: a path (CSV/Excel) or a DataFrame of text. Rejected rows go to ``roster_errors.csv``
@@ -181,6 +182,12 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
              row_year(row, performance_year)) for row in records]
     names = [(npi, person, name) for (npi, person, _, _), name in zip(keys, participant_file_names(keys, suffix))]
     paths = [out / name for _, _, name in names]
+    # a workbook's name is a file this run reads (--overwrite replaced the roster read from out/NPI_name.xlsx)
+    inputs = [f for f in (*reads, template, None if isinstance(roster, pd.DataFrame) else roster) if f]
+    clash = next((p for p in paths if p.exists() and same_file_as_any(p, inputs)), None)
+    if clash is not None:
+        raise WorkbookError(f"{clash} is a file this run reads (the roster, the template or CMS's file): a workbook "
+                            "would be written over it; choose another --out (an input is never overwritten)")
     # kept workbooks are read back first: their own inputs are what the run scores for them; a file of
     # another participant under this name (the roster changed) is never taken for this row's
     kept = {} if overwrite else {i: read_kept_workbook(p) for i, p in enumerate(paths) if p.exists()}

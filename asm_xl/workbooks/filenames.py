@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 
-__all__ = ["safe_filename", "participant_file_names", "participant_name_variants", "MAX_NAME_BYTES"]
+__all__ = ["safe_filename", "participant_file_names", "participant_name_variants", "MAX_NAME_BYTES", "same_file_as_any"]
 
 _WIN_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 #: a file name's limit is 255 bytes (ext4, APFS) or 255 UTF-16 units (NTFS); a margin for the
@@ -103,3 +104,15 @@ def _tagged(npi: str, person: str, tags: list[str], suffix: str) -> str:
     """``NPI_name`` with its tags: they go with the extension, so a long name is cut, never what tells two
     files apart."""
     return safe_filename(npi, person, suffix="".join(f"_{t}" for t in tags) + suffix)
+
+
+def same_file_as_any(path, files) -> bool:
+    """Whether ``path`` is one of ``files`` (the same file by any name or link; a file that cannot be
+    looked at is not)."""
+    for f in files:
+        try:
+            if os.path.samefile(path, f):
+                return True
+        except (OSError, TypeError, ValueError):
+            continue
+    return False
