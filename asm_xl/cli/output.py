@@ -55,14 +55,11 @@ def overwrites_input(path, inputs, option: str = "--out") -> bool:
     """Whether writing ``path`` would replace one of the files the command reads (``inputs``: the
     roster, ...; the same file by any name or link): if so, says so in one line on stderr. An input is
     never overwritten: ``asm-xl score roster.csv --out roster.csv`` replaced the roster with scores."""
+    from asm_xl.workbooks.filenames import same_file_as_any
     if path is None or not os.path.exists(path):
         return False
     for given in inputs:
-        try:
-            same = os.path.samefile(path, given)
-        except (OSError, TypeError, ValueError):
-            continue
-        if same:
+        if same_file_as_any(path, [given]):
             print(f"asm-xl: {option} {path} is {given}, which this command reads: choose another file "
                   "(an input is never overwritten)", file=sys.stderr)
             return True

@@ -160,10 +160,8 @@ def stale_summary(statuses: dict, *, shown: int = 3) -> str:
     with what to do about each kind."""
     lines = []
     for status, (why, todo) in _STALE_ADVICE.items():
-        if status == STATUS_STALE_SETTINGS:   # each file's status names its settings
-            files = [p.name + s[len(status):] for p, s in statuses.items() if s.startswith(status)]
-        else:
-            files = [p.name for p, s in statuses.items() if s == status]
+        # a file's status may go on after its kind's words (made under other settings: which ones)
+        files = [p.name + s[len(status):] for p, s in statuses.items() if s.startswith(status)]
         if files:
             lines.append(f"  {len(files)}: {why}: {some_of(files, shown)}. To fix: {todo}.")
     return "\n".join(lines)

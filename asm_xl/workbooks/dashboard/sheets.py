@@ -14,6 +14,7 @@ from asm_xl.workbooks.dashboard.chart import add_chart_sheet
 from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard, is_practice_total, no_actions_text
 from asm_xl.workbooks.dashboard.style import (FACTOR, MONEY, RISK, SCORE, SHARE, SIGNED, SMALL, SMALL_BOLD, TEXT,
                                               WHOLE, Looks, Sheet)
+from asm_xl.workbooks.kept import STATUS_KEPT_EDITED
 from asm_xl.workbooks.xlsxwriter_cells import new_workbook, records, save_workbook
 
 __all__ = ["write_dashboard", "TOTALS_HEADER_ROW"]
@@ -117,7 +118,7 @@ def _physicians(sh: Sheet, data: Dashboard) -> None:
     end = sh.table(5, recs, _columns(PHYSICIANS), link_column="file", wrap={"top_action": 42, "name": 30})
     kept = [r for r in recs if r.get("status") and not str(r["status"]).startswith("written")]
     # kept files whose inputs are not their roster row's (edited in the workbook): named, as the console names them
-    edited = [str(r.get("name") or r.get("npi")) for r in kept if str(r["status"]).startswith("kept, with inputs")]
+    edited = [str(r.get("name") or r.get("npi")) for r in kept if r["status"] == STATUS_KEPT_EDITED]
     if kept:
         sh.put(end + 1, 1, f"{len(kept)} workbook(s) were kept from an earlier run (no --overwrite): their rows "
                            "show the numbers of the kept files, from the inputs those files hold (a file whose "
