@@ -27,7 +27,7 @@ from asm_xl.workbooks.sheets.inputs_sheet import build_inputs
 from asm_xl.workbooks.sheets.reference import build_about, build_assumptions, build_benchmarks, build_lists
 from asm_xl.workbooks.sheets.scenarios import build_scenarios
 from asm_xl.workbooks.sheets.score import build_score
-from asm_xl.workbooks.sheets.style import TABLES_SHEET
+from asm_xl.workbooks.sheets.style import TABLES_SHEET, keep_text_within_print
 
 __all__ = ["build_template", "template_bytes", "default_template", "DEFAULT_TEMPLATE", "EXCEL_CALC_ID"]
 
@@ -55,6 +55,8 @@ def template_bytes() -> bytes:
     build_lists(wb)
     wb.move_sheet(TABLES_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(TABLES_SHEET))  # last, hidden
     for ws in wb.worksheets:  # print each sheet one page wide, landscape
+        if ws.sheet_state == "visible":
+            keep_text_within_print(ws)
         ws.page_setup.orientation = "landscape"
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = 1

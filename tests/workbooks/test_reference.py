@@ -74,3 +74,32 @@ def test_each_setting_shows_the_default_a_blank_value_stands_for(wb):
     assert ws[f"E{rows['peer_cohort_size_lbp']}"].value == 4027
     note = ws.cell(ws.max_row, 1).value
     assert note.endswith("A value left blank is the default beside it.")
+
+
+def test_no_text_runs_on_past_a_sheets_last_column_where_a_one_page_wide_print_would_shrink_to_it(wb):
+    # The Inputs sheet printed at about 5 points: its help texts ran on past column H, and LibreOffice
+    # shrinks a one-page-wide print to take in the text that runs on. Each such text now wraps across the
+    # columns to the last one, and the print area is the sheet's columns.
+    from openpyxl.utils import get_column_letter
+
+    from asm_xl.workbooks.sheets.style import CHARS_PER_WIDTH, _text_shown
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        last = ws.max_column
+        assert ws.print_area == f"'{ws.title}'!$A$1:${get_column_letter(last)}${ws.max_row}"
+        widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, last + 1)]
+        for row in ws.iter_rows():
+            for cell in row:
+                text = _text_shown(cell.value)
+                if not text or cell.alignment.wrap_text or any(c.value is not None for c in row[cell.column:]):
+                    continue
+                size = cell.font.sz or 11
+                assert len(text) <= sum(widths[cell.column - 1:]) * CHARS_PER_WIDTH * 11 / size, \
+                    f"{ws.title}!{cell.coordinate} runs on past column {get_column_letter(last)}"
+    ws = wb[L.INPUTS]
+    # the payments' help: 149 characters of 9 points in C:H (104 wide: 104 x 1.1 x 11/9 = 139 a line) -> 2 lines
+    # of ceil(15 x 9/11) = 13 points; the label and the input on its first line
+    assert len(ws["C11"].value) == 149 and "C11:H11" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["C11"].alignment.wrap_text and ws.row_dimensions[11].height == 26
+    assert ws["A11"].alignment.vertical == ws["B11"].alignment.vertical == "top"

@@ -88,15 +88,24 @@ def test_defined_names_are_workbook_scoped_and_never_whole_columns_or_rows(wb, z
     book = SafeET.fromstring(zf.read("xl/workbook.xml"))
     names = [el for el in book.iter() if _local(el.tag) == "definedName"]
     assert len(names) > len(INPUT_NAMES)
+    print_areas = {}
     for el in names:
-        if el.get("name").startswith("_xlnm."):   # Excel's own print settings (rows repeated): sheet-scoped by nature
-            assert el.get("name") == "_xlnm.Print_Titles" and el.text == "'Assumptions'!$1:$1"
+        if el.get("name").startswith("_xlnm."):   # Excel's own print settings: sheet-scoped by nature
+            if el.get("name") == "_xlnm.Print_Area":
+                print_areas[wb.sheetnames[int(el.get("localSheetId"))]] = el.text
+            else:
+                assert el.get("name") == "_xlnm.Print_Titles" and el.text == "'Assumptions'!$1:$1"
             continue
         assert el.get("localSheetId") is None, f"{el.get('name')} is sheet-scoped"
         ref = el.text or ""
         assert not re.search(r"!\$?[A-Z]{1,3}:\$?[A-Z]{1,3}(?![\d$])", ref), f"whole column: {ref}"
         assert not re.search(r"!\$?\d+:\$?\d+$", ref), f"whole row: {ref}"
         assert "#REF!" not in ref
+    # each visible sheet prints its own columns, no text running on past them (test_reference.py)
+    assert print_areas == {"Inputs": "'Inputs'!$A$1:$H$47", "Score": "'Score'!$A$1:$H$45",
+                           "Scenarios": "'Scenarios'!$A$1:$N$25", "Actions": "'Actions'!$A$1:$H$40",
+                           "Assumptions": "'Assumptions'!$A$1:$E$80", "Benchmarks": "'Benchmarks'!$A$1:$Q$24",
+                           "About": "'About'!$A$1:$A$16"}
     for ws in wb.worksheets:
         assert not ws.defined_names, f"{ws.title} has sheet-scoped names"
 

@@ -7,6 +7,7 @@ import textwrap
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -18,7 +19,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS
 __all__ = ["INPUT_FILL", "HEAD_FILL", "RESULT_FILL", "HEAD_FONT", "TITLE_FONT", "BOLD", "NOTE_FONT", "THIN",
            "UNLOCKED", "FORMATS", "assumption_name", "define", "validation", "input_cell", "header",
            "specialties", "LISTS_SHEET", "TABLES_SHEET", "wrap_column", "LINE_POINTS", "table_block",
-           "column_block"]
+           "column_block", "keep_text_within_print"]
 
 LISTS_SHEET = "Lists"  #: hidden sheet holding the drop-down lists (never written over a table)
 #: hidden sheet holding each table function's block (one fixed array formula each); the visible
@@ -154,10 +155,60 @@ def wrap_column(ws, column: str, width: float) -> None:
         lines = len(textwrap.wrap(cell.value, chars, break_long_words=False)) or 1
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[cell.row].height = math.ceil(LINE_POINTS * size / 11) * lines
-        for other in ws[cell.row]:   # the row's other cells on its first line, not its last
-            if other.column_letter != column and other.value is not None:
-                other.alignment = Alignment(horizontal=other.alignment.horizontal, indent=other.alignment.indent,
-                                            vertical="top")
+        _on_first_line(ws[cell.row], cell)
+
+
+def _on_first_line(row, wrapped) -> None:
+    """The row's other cells (a value, or an input cell still blank) on the ``wrapped`` cell's first line,
+    not its last."""
+    for other in row:
+        if other is not wrapped and (other.value is not None or other.has_style) and other.__class__ is not MergedCell:
+            other.alignment = Alignment(horizontal=other.alignment.horizontal, indent=other.alignment.indent,
+                                        vertical="top")
+
+
+def keep_text_within_print(ws) -> None:
+    """Print ``ws`` as wide as its columns, and no wider: each text (a help text, a note; an ``ASM_HELP``
+    formula's text with the default settings) longer than the columns from its own to the sheet's last
+    one is wrapped across them (merged, as tall as its lines), and the print area is set to those
+    columns.
+
+    Without it a long text ran on to the right past the last column, and a one-page-wide print
+    (``asm-xl pdf``: LibreOffice prints the text that runs on) was shrunk to fit it: the Inputs sheet
+    printed at about 5 points. A text with a value to its right is cut there on screen anyway: left as it is.
+    """
+    last = ws.max_column
+    widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, last + 1)]
+    merged = {(r.min_row, r.min_col) for r in ws.merged_cells.ranges}
+    for row in ws.iter_rows():
+        for cell in row:
+            text = _text_shown(cell.value)
+            if not text or (cell.row, cell.column) in merged or (cell.alignment and cell.alignment.wrap_text):
+                continue
+            size = (cell.font.sz or 11) if cell.font else 11
+            chars = max(1, int(sum(widths[cell.column - 1:]) * CHARS_PER_WIDTH * 11 / size))
+            if len(text) <= chars or any(c.value is not None for c in row[cell.column:]):
+                continue
+            lines = len(textwrap.wrap(text, chars, break_long_words=False)) or 1
+            if cell.column < last:
+                ws.merge_cells(start_row=cell.row, start_column=cell.column, end_row=cell.row, end_column=last)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            height = ws.row_dimensions[cell.row].height or LINE_POINTS
+            ws.row_dimensions[cell.row].height = max(height, math.ceil(LINE_POINTS * size / 11) * lines)
+            _on_first_line(row, cell)
+    ws.print_area = f"A1:{get_column_letter(last)}{ws.max_row}"
+
+
+def _text_shown(value: object) -> str:
+    """The text a cell shows with the default settings: a text as it is, an ``ASM_HELP`` formula's text
+    filled in (:func:`~asm_xl.workbooks.sheets.inputs_sheet.help_cell`); "" for any other formula."""
+    if not isinstance(value, str) or not value:
+        return ""
+    if not value.startswith("="):
+        return value
+    if value.startswith('=ASM_HELP("'):
+        return DEFAULT_SETTINGS.fill(value[len('=ASM_HELP("'):value.rindex('",')].replace('""', '"'))
+    return ""
 
 
 def table_block(ws, first_row: int, call: str, rows: int, width: int, title: str) -> str:
