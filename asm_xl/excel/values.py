@@ -17,7 +17,7 @@ from asm_xl.model.validation import as_bool, typed_number
 
 __all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number", "optional_whole",
            "whole", "boolean", "text", "vector", "content_key", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable", "is_excluded",
-           "reject_input_error", "percentile"]
+           "reject_input_error", "percentile", "reads_as_number"]
 
 #: Texts the measure cells show instead of a blank: an empty cached text makes LibreOffice
 #: recalculate the cell on load (and show #NAME? without the add-in), a visible text does not.
@@ -49,16 +49,16 @@ class ExcelError(Exception):
         ...  for v in (1.5, "150%", "high", True, None)]
         ['#NUM!', '#NUM!', '#VALUE!', '#VALUE!', '#VALUE!']
         """
-        return cls("#NUM!" if not err.blank and _is_number(err.value) else "#VALUE!", str(err))
+        return cls("#NUM!" if not err.blank and reads_as_number(err.value) else "#VALUE!", str(err))
 
 
-def _is_number(v: object) -> bool:
+def reads_as_number(v: object) -> bool:
     """A number, text that reads as one (:func:`~asm_xl.model.validation.typed_number`, "85%" too), or a
     pair of them (a setting's (low, high) range); a logical is not one."""
     if isinstance(v, bool):
         return False
     if isinstance(v, tuple) and v:
-        return all(map(_is_number, v))
+        return all(map(reads_as_number, v))
     if isinstance(v, Real):   # (numpy's numbers too)
         return True
     if isinstance(v, str):
@@ -173,7 +173,7 @@ def number(name: str, v: object, *, minimum: float | None = None, maximum: float
         try:
             x = typed_number(v, percent=maximum == 1.0 if percent is None else percent)
         except ValueError as e:   # "high": #VALUE!; a number, but not here ("50%" as cost points): #NUM!
-            raise ExcelError("#NUM!" if _is_number(v) else "#VALUE!", f"{name}: {e}") from None
+            raise ExcelError("#NUM!" if reads_as_number(v) else "#VALUE!", f"{name}: {e}") from None
     else:
         raise ExcelError("#VALUE!", f"{name}: {v!r} is not a number")
     if not math.isfinite(x):

@@ -265,6 +265,12 @@ def test_factor_names_its_pool_a_given_scaling_factor_a_cohort_or_the_cohort_s_s
     tfs80 = 1 / (1 + math.exp(-3))
     assert call("ASM_FACTOR", 80, 2027, 1.7) == pytest.approx(0.09 * tfs80 * 1.7 - 0.09)
     assert call("ASM_FACTOR", 0, 2031, 1.7) == pytest.approx(-0.12)
+    # a scaling factor typed as text is that number, as every number argument reads text (it was taken for a
+    # cohort code: #NUM! "cohort: '1.7' is not allowed"), in a cell or a one-cell range
+    for typed in ("1.7", " 1.70 ", [["1.7"]]):
+        assert call("ASM_FACTOR", 80, 2027, typed) == pytest.approx(0.09 * tfs80 * 1.7 - 0.09)
+        assert call("ASM_MULTIPLIER", 80, 2027, typed) == pytest.approx(1 + 0.09 * tfs80 * 1.7 - 0.09)
+    assert call("ASM_FACTOR", 80, 2027, "XX") == "#VALUE!" and "XX" in explain("ASM_FACTOR", 80, 2027, "XX")
     # the cohort: the pool in force (national peer model), its SF and midpoint as ASM_POOL_SF/MIDPOINT say
     sf, m = call("ASM_POOL_SF", 2027, "HF"), call("ASM_POOL_MIDPOINT", 2027, "HF")
     assert sf == reference_point("HF", 2027).scaling_factor and m == 50.0
