@@ -6,13 +6,17 @@ exactly three digits ("312,450", "312.450") is a decimal in one convention and a
 other, a factor of 1,000 on a payment. Such a cell is never guessed: it is marked so that the roster's
 check rejects it, naming the column, the value and how to write it. A fraction, rate or points column
 is never in the thousands: its comma is the decimal one.
+
+A comma-separated file has the same trap the other way round: "250.000" in a column of dollars or
+counts is $250 with a decimal point and $250,000 with a thousands dot (a European habit); no dollar
+amount or count is written with three decimals, so it is marked too (:func:`dot_group`).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["decimal_comma", "may_be_grouped", "AMBIGUOUS"]
+__all__ = ["decimal_comma", "dot_group", "may_be_grouped", "AMBIGUOUS", "AMBIGUOUS_DOT"]
 
 #: a number written with a decimal comma (and dots between thousands): 416569,50 or 1.250,50
 _DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*")
@@ -21,6 +25,11 @@ _AMBIGUOUS = re.compile(r"\s*[+-]?[1-9]\d{0,2}[.,]\d{3}\s*")
 #: what an ambiguous cell reads as (text no number check accepts), the value kept in it
 AMBIGUOUS = ("{value} (ambiguous in a semicolon-separated file: a decimal comma or a thousands separator? "
              "write it without grouping, e.g. 312450 or 312,45)")
+#: a dot followed by exactly three digits, after 1-3 digits not starting with 0 (a dollar sign allowed): 250.000
+_DOT_GROUP = re.compile(r"\s*[+-]?\$?[1-9]\d{0,2}\.\d{3}\s*")
+#: what such a cell of a comma-separated file reads as (text no number check accepts), the value kept in it
+AMBIGUOUS_DOT = ("{value} (ambiguous: a decimal point or a thousands dot? a dollar amount or a count has no "
+                 "three decimals: write {plain}, or {grouped} with a thousands comma)")
 
 
 def may_be_grouped(column: str) -> bool:
@@ -49,4 +58,18 @@ def decimal_comma(cell: str, grouped: bool = True) -> str:
         return AMBIGUOUS.format(value=cell.strip())
     if _DECIMAL_COMMA.fullmatch(cell):
         return cell.strip().replace(".", "").replace(",", ".")
+    return cell
+
+
+def dot_group(cell: str, grouped: bool = True) -> str:
+    """A cell of a comma- or tab-separated file, marked (:data:`AMBIGUOUS_DOT`) where it is a number with
+    one dot followed by exactly three digits in a column of dollars or counts (``grouped``:
+    :func:`may_be_grouped`); any other cell unchanged.
+
+    >>> dot_group("250.000")[:35], dot_group("250.00"), dot_group("0.750"), dot_group("250.000", grouped=False)
+    ('250.000 (ambiguous: a decimal point', '250.00', '0.750', '250.000')
+    """
+    if grouped and _DOT_GROUP.fullmatch(cell):
+        value = cell.strip()
+        return AMBIGUOUS_DOT.format(value=value, plain=value.replace(".", ""), grouped=value.replace(".", ","))
     return cell

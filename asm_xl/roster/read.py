@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from asm_xl.roster.decimal_comma import AMBIGUOUS, decimal_comma, may_be_grouped
+from asm_xl.roster.decimal_comma import AMBIGUOUS, decimal_comma, dot_group, may_be_grouped
 from asm_xl.roster.file_checks import OLE_MAGIC, ZIP_MAGIC, regular_file, workbook_package
 from asm_xl.roster.uncached_formulas import mark_uncached_formulas
 
@@ -201,8 +201,14 @@ def _csv_records(data: bytes, name: str):
                     notes.append(f"semicolon-separated file: {converted[0]} number(s) with a decimal comma read "
                                  "with a decimal point (416569,50 = 416,569.50; 312,450 or 312.450 is refused: "
                                  "ambiguous)")
-            else:
-                yield from reader
+            else:   # "250.000" in a column of dollars or counts: a thousands dot or three decimals?
+                for k, row in enumerate(reader):
+                    if k == 0:
+                        grouped.extend(may_be_grouped(normalize_column_name(c)) for c in row)
+                        yield row
+                    else:
+                        yield [dot_group(c, grouped[j]) if j < len(grouped) and grouped[j] else c
+                               for j, c in enumerate(row)]
         except csv.Error as e:
             raise RosterError(f"{name}: not a readable CSV file near line {reader.line_num}: {e}") from None
 

@@ -681,6 +681,29 @@ def test_a_semicolon_csv_refuses_a_number_that_is_a_decimal_or_a_thousands_group
     assert "ambiguous" in fractions["q236_eligible"].iloc[1]   # a count: 1 or 1,000 cases?
 
 
+def test_a_comma_csv_refuses_a_dot_before_three_digits_in_a_column_of_dollars_or_counts(tmp_path):
+    # "250.000" (a European thousands dot) in a comma-separated file was read as $250: the dollar impact came
+    # out 1,000 times too small without a word; "1.000" eligible cases as 1 case (Q008 excluded by the case
+    # minimum). No dollar amount or count has three decimals: each is a row error naming the column, the
+    # value and how to write it; the other rows are kept, and fractions and two-decimal dollars read as before.
+    rows = list(csv.reader(SAMPLE.read_text(encoding="utf-8-sig").splitlines()))[:4]
+    head = rows[0]
+    rows[1][head.index("part_b_payments")] = "250.000"
+    rows[2][head.index("part_b_payments")] = "250000.50"
+    rows[2][head.index("pi_score")] = "0.750"
+    rows[3][head.index("q236_eligible")] = "1.000"
+    path = tmp_path / "dots.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    df = read_roster(path)
+    assert (df["part_b_payments"].iloc[1], df["pi_score"].iloc[1]) == ("250000.50", "0.750")
+    v = validate_roster(df)
+    assert v.errors[["row", "column"]].values.tolist() == [[2, "part_b_payments"], [4, "q236_eligible"]]
+    assert v.errors["value"].tolist()[0].startswith("250.000 (ambiguous: a decimal point or a thousands dot?")
+    assert "write 1000, or 1,000 with a thousands comma" in v.errors["value"].tolist()[1]
+    assert len(v.valid) == 1 and float(v.valid["part_b_payments"].iloc[0]) == 250000.5
+
+
 def test_a_text_longer_than_an_excel_cell_holds_is_a_row_error_naming_the_column_and_its_length(tmp_path):
     # a 40,000-character name went into the workbook's Inputs!B6 as it was (Excel repairs or cuts the
     # file), and was silently cut to 32,767 in the index; one of 200,000 refused the whole file
