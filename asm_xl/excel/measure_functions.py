@@ -220,7 +220,8 @@ MEASURE_CELLS_REQUIRED = Arg("measures", _MEASURE_CELLS_DOC[:1].upper() + _MEASU
     "ASM_QUALITY",
     "Quality category score (fraction) from each measure's points, data completeness and eligible cases.",
     Arg("points", "Each measure's achievement points (0-10), one cell per measure.", range=True),
-    Arg("completeness", 'Each measure\'s data completeness (fraction); blank or "n/a" = administrative claims.',
+    Arg("completeness", 'Each measure\'s data completeness (fraction); blank or "n/a" = administrative claims (with '
+                        "measures: where the row's measure is collected so; else not given, scored 0 complete).",
         range=True),
     Arg("cases", 'Each measure\'s eligible cases; "n/a" = not given.', range=True),
     ASSUMPTIONS,
@@ -234,9 +235,13 @@ def asm_quality(points, completeness, cases, assumptions=None, cohort=None, meas
     if not (len(p) == len(c) == len(n)):
         raise xv.ExcelError("#VALUE!", f"points, completeness and cases must have equal length "
                                        f"({len(p)}, {len(c)}, {len(n)})")
+    claims_only = [True] * len(p)   # which rows' blank completeness means administrative claims
     if cohort is not None or measures is not None:  # the measures not on the table, as the core counts them
-        missing = missing_cells(_missing(cohort, measures, s)[1])
+        code, not_given = _missing(cohort, measures, s)
+        claims_only = _claims_only_rows(code, measures, len(p))
+        missing = missing_cells(not_given)
         p, c, n = (list(given) + list(added) for given, added in zip((p, c, n), missing))
+        claims_only += [True] * len(missing[0])   # (their completeness cells are numbers or "n/a" already)
     rows, comp, elig, admin, reported = [], [], [], [], []
     excluded = 0
     for i, (pi, ci, ni) in enumerate(zip(p, c, n), start=1):
@@ -249,9 +254,11 @@ def asm_quality(points, completeness, cases, assumptions=None, cohort=None, meas
             xv.reject_input_error(f"{name} #{i}", v)  # an input's #N/A is not "not scored"
         ci = None if xv.is_not_applicable(ci) else ci
         ni = None if xv.is_not_applicable(ni) else ni
-        is_admin = ci is None
-        cv = np.nan if is_admin else xv.number(f"completeness #{i}", ci, minimum=0, maximum=1,
-                                               allowed="a fraction between 0 and 1")
+        # blank completeness: administrative claims (complete), unless the row's measure is not collected so:
+        # then not given, which the core scores as 0 complete (effective_measure_inputs)
+        is_admin = ci is None and claims_only[i - 1]
+        cv = np.nan if ci is None else xv.number(f"completeness #{i}", ci, minimum=0, maximum=1,
+                                                 allowed="a fraction between 0 and 1")
         nv = xv.number(f"cases #{i}", ni, minimum=0, allowed="a whole number >= 0") if ni is not None else np.nan
         # the core's rules for what was entered (a claims measure given points but no cases: the case minimum)
         given = categories.effective_measure_inputs(nv, np.nan, cv, np.nan, np.nan if pi is None else 0.0, is_admin,
@@ -273,6 +280,22 @@ def asm_quality(points, completeness, cases, assumptions=None, cohort=None, meas
         raise xv.ExcelError("#N/A", "quality not scored: every measure is excluded (fewer than "
                                     f"{s.case_minimum} cases)")
     return q
+
+
+def _claims_only_rows(code: str, measures, rows: int) -> list[bool]:
+    """Per row of the table (``measures`` the same length as its points): whether its measure may be
+    administrative claims, so that a blank completeness means "complete by definition" [CMS]; a measure of
+    the cohort collected otherwise (Q008: eCQM, MIPS CQM) gets False. A row naming no measure of the cohort,
+    or a ``measures`` range not parallel to the table: True (the argument's documented reading)."""
+    cells = xv.flatten("measures", measures)
+    if len(cells) != rows:
+        return [True] * rows
+    by_id = {m.id: m for m in get_cohort(code).measures}
+    kinds = []
+    for v in cells:
+        m = by_id.get(measure_key(v))
+        kinds.append(m is None or "Administrative claims" in m.collection_types)
+    return kinds
 
 
 def _missing(cohort, measures, s: Settings) -> tuple:

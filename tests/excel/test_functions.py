@@ -40,6 +40,24 @@ def test_quality_scores_a_claims_measure_given_points_but_no_cases_as_the_core_d
     assert call("ASM_QUALITY", [["oops"], [6]], [[0.5], [1]], [[40], [30]]) == pytest.approx(6 / 20)
 
 
+def test_quality_reads_a_blank_completeness_as_claims_only_for_a_measure_collected_so():
+    # Q008 (eCQM, MIPS CQM) with 30 cases, 8 points and no completeness: the core scores it 0 complete (0 points,
+    # counted); ASM_QUALITY took the blank for administrative claims and counted its 8 points: 0.375 for 0.175
+    from asm_xl.model.participant import MeasureInput, Participant, score_participant
+    core = score_participant(Participant(
+        cohort="HF", performance_year=2027, practice_size=40, ia_done=2, pi_score=1.0,
+        measures=[MeasureInput("Q008", "eCQM", eligible_cases=30, points=8),
+                  MeasureInput("Q005", "eCQM", eligible_cases=30, completeness=0.9, points=7)]))
+    assert core.quality == pytest.approx(7 / 40)   # Q008 0 of 10, Q005 7, Q236 and Q377 not given; Q492 excluded
+    table = ([[8], [7]], [[None], [0.9]], [[30], [30]], None, "HF")
+    assert call("ASM_QUALITY", *table, [["Q008"], ["Q005"]]) == pytest.approx(core.quality)
+    assert call("ASM_QUALITY", *table, [["8"], [5]]) == pytest.approx(core.quality)   # as measure_key reads cells
+    # Q492 is administrative claims: its blank is complete by definition, 8 points of 50 with Q005's 7
+    assert call("ASM_QUALITY", *table, [["Q492"], ["Q005"]]) == pytest.approx((8 + 7) / 50)
+    # without measures (or a measures range not parallel to the table) the blank reads as documented
+    assert call("ASM_QUALITY", *table[:3]) == pytest.approx((8 + 7) / 20)
+
+
 def test_quality_with_every_measure_excluded_is_na_with_a_reason():
     args = ([5.0, 6.0], [0.9, 1.0], [10, 19])
     assert call("ASM_QUALITY", *args) == "#N/A"
