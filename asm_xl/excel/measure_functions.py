@@ -200,14 +200,16 @@ def _not_counted(what: str, args: tuple, first: int, row: int):
 
 
 @excel_function(
-    "ASM_COMPLETENESS", "Data completeness = reported cases / eligible cases (0 when nothing is reported).",
-    Arg("reported", "Cases reported (blank = 0)."), Arg("eligible", "Eligible cases (blank = 0)."), source="REG")
+    "ASM_COMPLETENESS", "Data completeness = reported cases / eligible cases (0 when nothing is reported; 1 with no "
+                        "eligible cases: none left unreported).",
+    Arg("reported", "Cases reported (blank = 0)."), Arg("eligible", "Eligible cases (blank = 0)."),
+    source="REG; ASSUMPTION: 0 of 0 is complete")
 def asm_completeness(reported, eligible):
     r = xv.optional_number("reported", reported, 0.0, minimum=0, allowed="a whole number >= 0")
     e = xv.optional_number("eligible", eligible, 0.0, minimum=0, allowed="a whole number >= 0")
     if r > e:
         raise xv.ExcelError("#NUM!", f"reported: {r:g} is more than eligible ({e:g})")
-    return r / e if e > 0 else 0.0
+    return float(categories.effective_measure_inputs(e, r, math.nan, math.nan, math.nan, False).completeness)
 
 
 _MEASURE_CELLS_DOC = ("the measure table's measure cells (the Score sheet's column A); a cohort measure not "

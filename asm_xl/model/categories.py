@@ -121,8 +121,9 @@ def effective_measure_inputs(eligible, reported, completeness, rate, points, adm
 
         completeness = 1                              administrative claims (complete by definition) [CMS]
                      = completeness as entered        if entered
+                     = 1                              eligible = 0: no case to report, none left
+                                                      unreported (0 of 0) [ASSUMPTION]
                      = reported / eligible            if reported cases entered
-                     = 0                              eligible = 0 (0 of 0 reported) [ASSUMPTION]
                      = 0                              otherwise: no completeness and no reported cases
                                                       given, so nothing counts as reported [ASSUMPTION]
         reported_any = eligible, rate or points entered
@@ -134,8 +135,10 @@ def effective_measure_inputs(eligible, reported, completeness, rate, points, adm
                        status note (:func:`cases_taken_note`)
 
     The spec (3) leaves these open: completeness is reported / eligible, undefined at 0 eligible cases,
-    and it says nothing of counts not given. So a measure given 0 eligible cases is incomplete (0 points,
-    counted), not excluded by the case minimum; one given a rate or points but neither completeness nor
+    and it says nothing of counts not given. So a measure given 0 eligible cases is complete and excluded
+    by the case minimum (0 < 20), as one given a completeness and 0 cases was: a physician with no patient
+    for a measure is not scored 0 on it (it counted 0 points, and the Actions offered "report enough cases"
+    where there is none to report); one given a rate or points but neither completeness nor
     reported cases is incomplete too; one given a completeness that meets the threshold but no eligible
     cases is excluded (0 cases). README "Assumptions" names them; each measure's status says which rule applied.
     """
@@ -146,9 +149,9 @@ def effective_measure_inputs(eligible, reported, completeness, rate, points, adm
     admin = xp.bool(administrative_claims)
     has_elig = xp.not_(xp.isnan(eligible))
     reported_any = xp.or_(xp.or_(has_elig, xp.not_(xp.isnan(xp.float(rate)))), xp.not_(xp.isnan(xp.float(points))))
-    ratio = xp.where(eligible > 0, xp.div(reported, eligible), 0.0)
+    ratio = xp.where(eligible > 0, xp.div(reported, eligible), 1.0)   # 0 of 0: none left unreported
     comp = xp.where(admin, 1.0, xp.where(xp.not_(xp.isnan(completeness)), completeness,
-                                         xp.where(xp.not_(xp.isnan(reported)), ratio, 0.0)))
+                                         xp.where(xp.or_(xp.not_(xp.isnan(reported)), eligible == 0), ratio, 0.0)))
     taken = cases_taken_as_minimum(eligible, admin, reported_any)
     elig = xp.where(taken, float(settings.case_minimum), xp.nan_to_num(eligible))
     if xp is SCALAR:  # numpy scalars: callers may ask for .item(), as of the 0-d arrays of the array path

@@ -358,7 +358,8 @@ def test_helpers_for_adjustments():
     assert [call("ASM_PRACTICE_BONUS", n) for n in (1, 2, 15, 16)] == [15, 10, 10, 0]
     assert call("ASM_COMPLETENESS", 45, 60) == 0.75
     assert call("ASM_COMPLETENESS", 61, 60) == "#NUM!"
-    assert call("ASM_COMPLETENESS", None, None) == 0.0   # nothing reported
+    assert call("ASM_COMPLETENESS", None, 60) == 0.0   # nothing reported
+    assert call("ASM_COMPLETENESS", None, None) == 1.0   # no eligible case: none left unreported [ASSUMPTION]
 
 
 def test_complex_bonus_is_the_points_given_blank_none_and_beyond_the_cap_an_error_naming_it():

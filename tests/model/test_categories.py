@@ -190,14 +190,28 @@ def _three_apis(measures):
     return core, float(cohort.scores["quality"].iloc[0]), cells
 
 
-def test_zero_eligible_cases_score_zero_points_in_the_denominator_not_excluded():
-    # Q008 50/50 with 8 points entered; Q236 0 eligible, 0 reported: completeness 0 (0 of 0) [ASSUMPTION]
-    # -> 0 points, counted. Q005, Q377 not given: 0 points, counted; Q492 not given: excluded.
-    # quality = 8 / (10 x 4) = 0.2 (excluded instead, it would be 8 / 30)
-    core, cohort_quality, cells = _three_apis([("Q008", "eCQM", 50, 50, None, 8), ("Q236", "eCQM", 0, 0)])
-    assert core.quality == 8 / 40 == cohort_quality
+@pytest.mark.parametrize("reported", [0, None], ids=["0 of 0 reported", "reported not given"])
+def test_zero_eligible_cases_are_complete_and_excluded_by_the_case_minimum(reported):
+    # Q008 50/50 with 8 points entered; Q236 0 eligible: completeness 1 (0 of 0: none left unreported)
+    # [ASSUMPTION] -> 0 < 20 cases: excluded. Q005, Q377 not given: 0 points, counted; Q492 not given: excluded.
+    # quality = 8 / (10 x 3) (it was 8 / 40: Q236 scored 0 points in the denominator, for a physician with no
+    # patient for it, and the Actions offered "report enough Q236 cases" where there is none to report)
+    core, cohort_quality, cells = _three_apis([("Q008", "eCQM", 50, 50, None, 8), ("Q236", "eCQM", 0, reported)])
+    assert core.quality == 8 / 30 == cohort_quality
     q236 = next(m for m in core.measures if m.measure == "Q236")
-    assert (q236.status, q236.completeness, q236.points) == (MeasureStatus.INCOMPLETE, 0.0, 0.0)
+    assert (q236.status, q236.completeness, q236.points) == (MeasureStatus.LOW_CASES, 1.0, 0.0)
+    assert cells[1] == "Excluded: fewer eligible cases than the case minimum"
+    # the same as a measure given a completeness and no cases (below), whichever way it was typed
+    from asm_xl.excel import call
+    assert call("ASM_COMPLETENESS", 0, 0) == call("ASM_COMPLETENESS", None, None) == 1.0
+    assert call("ASM_COMPLETENESS", 0, 50) == 0.0 and call("ASM_COMPLETENESS", 45, 50) == 0.9
+
+
+def test_a_completeness_entered_with_zero_eligible_cases_is_taken_as_entered():
+    # the user's completeness is the user's word (0 of 0 can be typed as 50%): below the threshold, 0 points counted
+    core, cohort_quality, cells = _three_apis([("Q008", "eCQM", 50, 50, None, 8),
+                                               ("Q236", "eCQM", 0, None, None, None, 0.5)])
+    assert core.quality == 8 / 40 == cohort_quality
     assert cells[1] == "0 points: data completeness below the threshold"
 
 
