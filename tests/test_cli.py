@@ -570,6 +570,19 @@ def test_score_and_generate_refuse_a_misspelt_column_alike_and_warn_of_an_unknow
             "it is, every row would be scored without 'complex_bonus')")
     assert score_err.strip() == typo and generate_err.strip() == typo
     assert not (tmp_path / "s.csv").exists() and not (tmp_path / "wb").exists()
+    # a look-alike of a column that overrides one the roster has is refused too: 'cost_pionts' beside
+    # 'episode_cost' (cost points from CMS's report override the episode cost), 'small_practise' beside
+    # 'practice_size' (CMS's flag decides the bonus), 'q008_pionts' beside 'q008_rate' were warnings, exit 0,
+    # and the scores changed (Okafor 39.99 and -$21,724 for 49.99 and -$8,169 with the flag spelt right)
+    for column, typo in (("cost_points", "cost_pionts"), ("practice_size", "practice_size,small_practise"),
+                         ("q008_rate", "q008_rate,q008_pionts")):
+        extra = "," if "," in typo else ""
+        roster.write_text("\n".join([lines[0].replace(column, typo)] + [ln + extra for ln in lines[1:4]]) + "\n",
+                          encoding="utf-8")
+        assert main(["score", str(roster), "--out", str(tmp_path / "s.csv")]) == 1
+        meant = {"cost_pionts": "cost_points", "small_practise": "small_practice", "q008_pionts": "q008_points"}
+        bad = typo.split(",")[-1]
+        assert f"column '{bad}' is not a roster column: did you mean '{meant[bad]}'?" in capsys.readouterr().err
     # a column of the user's own, like no roster column, is a warning and the run goes on
     other = tmp_path / "notes.csv"
     other.write_text("\n".join([lines[0] + ",my_notes"] + [ln + ",x" for ln in lines[1:4]]) + "\n", encoding="utf-8")

@@ -18,6 +18,7 @@ from asm_xl.model.columns import all_columns
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.identifiers import npi_problem, tin_key, tin_problem, tin_with_zeros
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.roster.native_rates import native_rates_as_fractions
 from asm_xl.roster.read import RosterError, normalize_column_name
 
 __all__ = ["RosterValidation", "ROSTER_ERROR_COLUMNS", "validate_roster", "roster_text"]
@@ -287,6 +288,7 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
     valid.attrs = {}
     warnings.extend(_no_activity_given(valid, rows[~bad], settings))  # rows kept: the rejected are reported
     warnings.extend(_practice_sizes_disagree(valid, rows[~bad], performance_year))
+    warnings.extend(native_rates_as_fractions(valid, rows[~bad]))
     return RosterValidation(valid=valid, errors=errors, warnings=warnings, scored=_scored_valid(res, bad, valid))
 
 
@@ -320,10 +322,13 @@ def _restore_tin_zeros(df: pd.DataFrame, tin_txt: np.ndarray, warnings: list[str
 
 
 #: roster columns that stand in for one another: with one of them given, a look-alike of another is not
-#: a misspelling that changes a score (a column of the user's own, e.g. 'cohorts' beside 'specialty')
-_ALTERNATIVES = {"cohort": {"specialty"}, "specialty": {"cohort"}, "small_practice": {"practice_size"},
-                 "practice_size": {"small_practice"}, "ia_done": {"ia1_done", "ia2_done"}, "ia1_done": {"ia_done"},
-                 "ia2_done": {"ia_done"}, "cost_points": {"episode_cost"}, "episode_cost": {"cost_points"}}
+#: a misspelling that changes a score (a column of the user's own, e.g. 'cohorts' beside 'specialty'). A
+#: column that overrides another is not one of them: a misspelt 'small_practise' beside 'practice_size' (CMS's
+#: flag decides the bonus over the size), 'cost_pionts' beside 'episode_cost', 'q236_pionts' beside 'q236_rate'
+#: or 'q236_reportd' beside 'q236_completeness' (each row's blank one is filled from the other) lost data with
+#: only a warning, and the scores changed
+_ALTERNATIVES = {"cohort": {"specialty"}, "specialty": {"cohort"}, "ia_done": {"ia1_done", "ia2_done"},
+                 "ia1_done": {"ia_done"}, "ia2_done": {"ia_done"}}
 #: columns that identify a row but score nothing: a look-alike ('name2', 'tin_old') is a column of the user's own
 _IDENTITY = {"name", "tin"}
 
@@ -337,19 +342,13 @@ def misspelt_column(column: str, known: set[str], present: set[str]) -> str | No
     >>> [misspelt_column(c, known, {c, "specialty"}) for c in ("ia_2_done", "complex_bonsu", "cohorts", "name2",
     ...                                                         "complex_bonus_2026")]
     ['ia2_done', 'complex_bonus', None, None, None]
+    >>> misspelt_column("small_practise", {"small_practice", "practice_size"}, {"small_practise", "practice_size"})
+    'small_practice'
     """
     compact = column.replace("_", "")
-    missing = [name for name in sorted(known - present - _IDENTITY)
-               if not (_ALTERNATIVES.get(name, set()) & present or _measure_given(name, present))]
+    missing = [name for name in sorted(known - present - _IDENTITY) if not _ALTERNATIVES.get(name, set()) & present]
     same = [name for name in missing if name.replace("_", "") == compact]   # underscores apart: that one
     return (same or [name for name in missing if _one_slip(compact, name.replace("_", ""))] or [None])[0]
-
-
-def _measure_given(name: str, present: set[str]) -> bool:
-    """A measure's column whose alternative is given: completeness by reported cases, a rate by points."""
-    measure, _, item = name.partition("_")
-    others = {"completeness": ("reported",), "reported": ("completeness",), "rate": ("points",), "points": ("rate",)}
-    return any(f"{measure}_{o}" in present for o in others.get(item, ()))
 
 
 def _one_slip(a: str, b: str) -> bool:
