@@ -753,3 +753,22 @@ def test_an_xlsx_rosters_formula_without_a_stored_value_is_named_not_read_as_bla
     v = validate_roster(df)
     assert v.errors[["row", "column"]].values.tolist() == [[3, "part_b_payments"]]
     assert v.errors["value"].iloc[0] == UNCACHED
+
+
+def test_a_native_unit_rate_typed_as_a_fraction_is_scored_as_given_with_a_warning(tmp_path):
+    # Q492 is in admissions per 100 person-years (its ladder runs from about 60 to 79): 0.724 typed for 72.4
+    # (every other rate is a fraction) scored 10 points, the best, without a word
+    rows = list(csv.reader(SAMPLE.read_text(encoding="utf-8-sig").splitlines()))
+    head = rows[0]
+    hf = [k for k, r in enumerate(rows[1:], start=1) if r[head.index("q492_rate")]]
+    rows[hf[0]][head.index("q492_rate")] = "0.724"
+    rows[hf[1]][head.index("q492_rate")] = "0"
+    path = tmp_path / "q492.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    v = validate_roster(read_roster(path))
+    assert v.errors.empty   # allowed: a warning, not an error
+    assert [w for w in v.warnings if "q492_rate" in w] == [
+        f"2 row(s) give q492_rate 1 or less (e.g. 0.724): Q492 is in admissions per 100 person-years, not a fraction "
+        f"(72.4, not 0.724?); scored as given (rows {hf[0] + 1}, {hf[1] + 1})"]
+    assert not [w for w in validate_roster(read_roster(SAMPLE)).warnings if "q492_rate" in w]
