@@ -105,7 +105,25 @@ def test_check_cms_with_an_unreadable_roster_exits_1(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("asm-xl: roster file not found")
 
 
-def test_check_cms_keeps_an_existing_report_unless_overwrite(tmp_path, capsys):
+def test_check_cms_replaces_its_own_report_and_removes_it_when_nothing_differs(tmp_path, capsys):
+    # a clean check left the last run's 30 warnings (of another roster) beside "no warning", exit 0; and a
+    # re-check after fixing the roster was refused until --overwrite
+    a = npi(500_000_030)
+    cms = write_cms_csv(tmp_path / "cms.csv", [cms_row(a)])
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"npi,name,cohort\n{a},\"Lee, Ann\",LBP\n", encoding="utf-8")  # CMS says HF
+    report = tmp_path / "w.csv"
+    args = ["check-cms", str(roster), str(cms), "--out", str(report)]
+    assert main(args) == 2 and main(args) == 2   # the second run replaces the first one's report
+    assert report.read_text(encoding="utf-8-sig").splitlines()[1] == \
+        f"2,{a},\"Lee, Ann\",cohort,LBP,cohort differs from CMS's (CMS: HF)"
+    roster.write_text(f"npi,name,cohort,small_practice\n{a},\"Lee, Ann\",HF,no\n", encoding="utf-8")   # fixed
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "agree with CMS's list: no warning." in capsys.readouterr().out and not report.exists()
+
+
+def test_check_cms_keeps_an_existing_file_that_is_not_its_report_unless_overwrite(tmp_path, capsys):
     a = npi(500_000_020)
     cms = write_cms_csv(tmp_path / "cms.csv", [cms_row(a)])
     roster = tmp_path / "roster.csv"
@@ -115,7 +133,7 @@ def test_check_cms_keeps_an_existing_report_unless_overwrite(tmp_path, capsys):
     args = ["check-cms", str(roster), str(cms), "--out", str(report)]
     assert main(args) == 1
     printed = capsys.readouterr()
-    assert printed.err == (f"asm-xl: {report} exists (it may hold notes you added to an earlier report): "
+    assert printed.err == (f"asm-xl: --out {report} exists and is not an error report asm-xl wrote: "
                            "choose another --out or add --overwrite\n")
     assert printed.out == "" and report.read_text(encoding="utf-8") == "my notes"
     assert main(args + ["--overwrite"]) == 2

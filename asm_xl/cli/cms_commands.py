@@ -40,22 +40,27 @@ def add_cms_commands(sub) -> None:
     c.add_argument("participants", help="CMS's ASM Participants file (.csv or .xlsx)")
     c.add_argument("--year", type=performance_year, default=FIRST_YEAR,
                    help=f"performance year where the roster leaves it blank (default {FIRST_YEAR})")
-    c.add_argument("--out", default="cms_warnings.csv", help="where the warnings go (default: cms_warnings.csv)")
-    c.add_argument("--overwrite", action="store_true", help="replace --out if it exists (a report you may have "
-                                                            "annotated)")
+    c.add_argument("--out", default="cms_warnings.csv", help="where the warnings go (default: cms_warnings.csv); "
+                                                             "an earlier report there is replaced, or removed when "
+                                                             "nothing differs")
+    c.add_argument("--overwrite", action="store_true", help="replace --out even if it is not a report asm-xl wrote")
 
 
 def run_cms(args) -> int:
-    from asm_xl.cli.output import csv_output, kept_output, overwrites_input, print_warnings
-    from asm_xl.roster import RosterError, read_roster, validate_roster, write_error_report
+    from asm_xl.cli.output import csv_output, foreign_report, kept_output, overwrites_input, print_warnings
+    from asm_xl.roster import RosterError, read_roster, report_rejected_rows, validate_roster
+    from asm_xl.roster.report import is_error_report
     from asm_xl.roster.cms_participants import read_cms_participants
     from asm_xl.roster.cms_roster import roster_from_cms, write_cms_roster
     from asm_xl.roster.cms_screen import check_roster_against_cms, summarize_cms_warnings
     out = Path(args.out)
     if csv_output(out, "--out", "the roster" if args.command == "from-cms" else "the warnings report"):
         return 1
-    if kept_output(out, args.overwrite, "inputs you filled" if args.command == "from-cms"
-                   else "notes you added to an earlier report"):
+    # check-cms replaces (or, with no warning, removes) its own earlier report, as score does its error report:
+    # a clean check left the last run's warnings, perhaps of another roster, and a re-check after fixing the
+    # roster was refused until --overwrite; any other file there is kept
+    if (kept_output(out, args.overwrite, "inputs you filled") if args.command == "from-cms"
+            else foreign_report(out, args.overwrite, is_error_report, "--out")):
         return 1
     if overwrites_input(out, [args.participants, getattr(args, "roster", None)]):
         return 1
@@ -66,8 +71,9 @@ def run_cms(args) -> int:
             print_warnings(roster.attrs.get("roster_warnings", []))
             warnings = check_roster_against_cms(roster, participants, args.year)
             print(summarize_cms_warnings(warnings, len(roster)))
-            if len(warnings):
-                print(f"warnings report: {write_error_report(warnings, out)}")
+            report = report_rejected_rows(warnings, out)
+            if report is not None:
+                print(f"warnings report: {report}")
             return 2 if len(warnings) else 0
         npis = [n for arg in args.npi or [] for n in arg.split(",") if n.strip()]
         roster = roster_from_cms(participants, organization=args.organization, state=args.state, npis=npis,
