@@ -261,7 +261,8 @@ def roster_pool_warning(cohort: str, pooled: int, settings: Settings = DEFAULT_S
 
 
 def given_pool_warning(settings: Settings = DEFAULT_SETTINGS) -> str | None:
-    """A warning when a 'given' pool's scaling factor is below 1 - ``pool_withhold``, the least any cohort's
+    """A warning when a 'given' pool's scaling factor is at least :data:`TOP_AT_MIDPOINT_SF` (a typed 16.2 for
+    1.62: every factor +r), or below 1 - ``pool_withhold``, the least any cohort's
     budget allows: factor = r x TFS x SF - r with TFS <= 1 pays back at most SF x r of each r at risk, and the
     pool pays back 1 - pool_withhold of it [ASSUMPTION, spec 8], so SF >= 1 - pool_withhold under either budget
     identity (a positive adjustment needs TFS x SF > 1). A typed 0 (every factor -r) or 0.5 is almost surely a
@@ -271,13 +272,27 @@ def given_pool_warning(settings: Settings = DEFAULT_SETTINGS) -> str | None:
     'given_scaling_factor 0 is below 0.85 (1 - pool_withhold), '
     >>> given_pool_warning(Settings(pool="given", given_scaling_factor=1.3)) is None
     True
+    >>> given_pool_warning(Settings(pool="given", given_scaling_factor=16.2))[:50]
+    'given_scaling_factor 16.2 is 4 or more: every fina'
     """
     sf = settings.given_scaling_factor
     least = 1.0 - settings.pool_withhold
-    if settings.pool != "given" or sf is None or sf >= least:
+    if settings.pool != "given" or sf is None:
         return None
-    return (f"given_scaling_factor {sf:g} is below {least:g} (1 - pool_withhold), the least any cohort's budget "
-            f"allows: with it the pool would pay back less than it must; check the value (CMS's report gives it)")
+    if sf < least:
+        return (f"given_scaling_factor {sf:g} is below {least:g} (1 - pool_withhold), the least any cohort's budget "
+                f"allows: with it the pool would pay back less than it must; check the value (CMS's report gives it)")
+    if sf >= TOP_AT_MIDPOINT_SF:   # 16.2 typed for 1.62 gave every physician +r without a word
+        return (f"given_scaling_factor {sf:g} is {TOP_AT_MIDPOINT_SF:g} or more: every final score at or above the "
+                "midpoint gets the largest positive adjustment (+r), which only a cohort scoring far below its "
+                "midpoint would pay for (a cohort priced at its median gives about 2 x (1 - pool_withhold)); check "
+                "the value (CMS's report gives it)")
+    return None
+
+
+#: a scaling factor at which a final score at the midpoint (TFS = 1/2) already gets +r: r x 1/2 x SF - r = r
+#: [ASSUMPTION: a warning only, never a limit: a fixed midpoint far above a cohort's scores needs a large SF]
+TOP_AT_MIDPOINT_SF = 4.0
 
 
 def fixed_midpoint(settings: Settings = DEFAULT_SETTINGS) -> float | None:

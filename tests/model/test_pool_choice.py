@@ -126,7 +126,7 @@ def test_a_roster_pool_is_warned_about_just_below_the_minimum_share_of_the_cohor
     assert roster_pool_warning(cohort, at, settings) is None
 
 
-def test_a_given_scaling_factor_below_what_any_budget_allows_is_warned_about():
+def test_a_given_scaling_factor_below_what_any_budget_allows_or_at_plus_r_at_the_midpoint_is_warned_about():
     # SF < 1 - pool_withhold: the pool would pay back less than it must (TFS <= 1); `--scaling-factor 0` gave
     # every physician -9% without a word
     rows = pd.DataFrame([hf_row(8, 8), hf_row(5, 5)])
@@ -135,8 +135,16 @@ def test_a_given_scaling_factor_below_what_any_budget_allows_is_warned_about():
         "given_scaling_factor 0.5 is below 0.85 (1 - pool_withhold), the least any cohort's budget allows: with it "
         "the pool would pay back less than it must; check the value (CMS's report gives it)"]
     for ok in (Settings(pool="given", given_scaling_factor=0.85, given_midpoint=50),
-               Settings(pool="given", given_scaling_factor=9.0, given_midpoint=50), Settings()):
+               Settings(pool="given", given_scaling_factor=3.99, given_midpoint=50), Settings()):
         assert score_cohort(rows, settings=ok).warnings == []
+    # SF >= 4: a final score at the midpoint gets r x 1/2 x 4 - r = +r already; `--scaling-factor 16.2` (for
+    # 1.62) gave every physician +9% without a word
+    high = score_cohort(rows, settings=Settings(pool="given", given_scaling_factor=16.2, given_midpoint=50))
+    assert high.warnings == [
+        "given_scaling_factor 16.2 is 4 or more: every final score at or above the midpoint gets the largest "
+        "positive adjustment (+r), which only a cohort scoring far below its midpoint would pay for (a cohort priced "
+        "at its median gives about 2 x (1 - pool_withhold)); check the value (CMS's report gives it)"]
+    assert high.scores["factor"].tolist() == [0.09, 0.09]   # final 80 and 50: both at +r
     withheld = Settings(pool="given", given_scaling_factor=0.75, given_midpoint=50, pool_withhold=0.3)
     assert score_cohort(rows, settings=withheld).warnings == []   # 0.75 >= 1 - 0.3
 
