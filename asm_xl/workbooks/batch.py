@@ -290,7 +290,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     if report.nothing_priced:   # an index and a dashboard of stale rows only would replace good ones with blanks
         return report
     report.index = unless_open_in_excel(out / INDEX_NAME, lambda p: write_index(
-        report.summary, p, pool=settings.pool, pool_sources=report.pool_sources), report.warnings)
+        report.summary, p, pool=settings.pool, pool_sources=report.pool_sources, rejected=report.rejected_rows),
+        report.warnings)
+    dashboard_data.rejected = report.rejected_rows   # in no table: the dashboard says so, as the console does
     report.dashboard_data = dashboard_data
     report.dashboard = unless_open_in_excel(out / DASHBOARD_NAME, lambda p: write_dashboard(dashboard_data, p),
                                             report.warnings)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from asm_xl.workbooks.dashboard.data import rejected_note
 from asm_xl.workbooks.xlsxwriter_cells import (LINK_LIMIT, new_workbook, print_setup, put_link, put_value, records,
                                                save_workbook, set_widths)
 
@@ -68,15 +69,18 @@ _LINK = {"font_color": "#0563C1", "underline": 1, "indent": 1}   # clear of the 
 _LINE_POINTS = 15   #: the height of one line of Calibri 11, in points (Excel's default row)
 
 
-def write_index(summary: pd.DataFrame, path: Path, pool: str = "national", pool_sources: dict | None = None) -> Path:
+def write_index(summary: pd.DataFrame, path: Path, pool: str = "national", pool_sources: dict | None = None,
+                rejected: int = 0) -> Path:
     """Write the index: one row a physician, roster text as text, the Workbook column linked; the note
-    beside the table and the printed page's header name the pool that priced the numbers."""
+    beside the table and the printed page's header name the pool that priced the numbers, and the roster
+    rows ``rejected`` (in no row here; :func:`~asm_xl.workbooks.dashboard.data.rejected_note`)."""
     wb, buf = new_workbook()
     ws = wb.add_worksheet("Index")
     head = wb.add_format(_HEAD)
     for j, (_, header, _) in enumerate(COLUMNS):
         ws.write_string(0, j, header, head)
-    ws.write_string(0, NOTE_COLUMN, index_note(pool, pool_sources))
+    missing = rejected_note(rejected) + " " if rejected else ""
+    ws.write_string(0, NOTE_COLUMN, missing + index_note(pool, pool_sources))
     looks = [wb.add_format({"num_format": fmt, **(_LINK if key == "file" else {})}) for key, _, fmt in COLUMNS]
     rows = records(summary, [key for key, _, _ in COLUMNS])
     row = 0
@@ -97,7 +101,8 @@ def write_index(summary: pd.DataFrame, path: Path, pool: str = "national", pool_
     ws.print_area(0, 0, row, len(COLUMNS) - 1)   # the table, not the note running on to the right
     # the note is not printed (it runs on to the right): the page's header says where the numbers come from
     print_setup(ws, f"ASM index: the physicians' workbooks. Pool: {pool}; P10 / P50 / P90 = cautious / middle / "
-                    "hopeful case (each workbook's Score sheet says how)", title_row=1)
+                    "hopeful case (each workbook's Score sheet says how)"
+                    + (f". {rejected} roster row(s) rejected: see roster_errors.csv" if rejected else ""), title_row=1)
     return save_workbook(wb, buf, path)
 
 

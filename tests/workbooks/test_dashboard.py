@@ -35,6 +35,7 @@ from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK, PRACTICE, outlook
 from asm_xl.workbooks.dashboard.chart import CHART_DATA_ROW
 from asm_xl.workbooks.dashboard.sheets import PHYSICIANS, TOTALS, TOTALS_HEADER_ROW
+from asm_xl.workbooks.index import index_note
 from asm_xl.workbooks.pdf import find_soffice, to_pdf
 from asm_xl.xlsx.cells import xml_safe_text
 from asm_xl.xlsx.parts import sheet_parts
@@ -389,6 +390,33 @@ def test_the_physicians_sheet_prints_every_physician_without_the_link_column(dem
     assert ws["R4"].value == "Workbook" and ws["Q4"].value == "Points to go"
     assert ws.print_area == f"'Physicians'!$A$1:$Q${last_row}"
     assert ws.cell(last_row, 1).value   # the last printed row is a physician's
+
+def test_rejected_roster_rows_are_named_under_the_totals_below_the_physicians_and_in_the_index(tmp_path):
+    # a roster row rejected (pi_score 85) left a 2-physician dashboard and index with no trace of the third:
+    # only the console and roster_errors.csv said so, and a file read later must say it itself
+    roster = read_roster(SAMPLE).head(3).copy()
+    roster.loc[roster.index[0], "pi_score"] = "85"
+    report = generate_workbooks(roster, out_dir=tmp_path, jobs=1)
+    assert report.rejected_rows == 1 and report.exit_code == 2 and len(report.written) == 2
+    note = ("1 roster row(s) rejected and left out of every total, table and rank here: their errors are in "
+            "roster_errors.csv beside this file; fix them and generate again.")
+    wb = openpyxl.load_workbook(report.dashboard)
+    practice = [c.value for c in wb["Practice"]["A"]]
+    assert practice[practice.index(PRACTICE) + 1] == note   # right under the practice's totals
+    ws = wb["Physicians"]
+    names = [ws.cell(r, 1).value for r in range(5, 8)]
+    assert names[:2] == report.dashboard_data.physicians["name"].tolist() and names[2] is None
+    assert ws["A8"].value == note and ws.print_area == "'Physicians'!$A$1:$Q$8"
+    index = openpyxl.load_workbook(report.index)["Index"]
+    assert [c.value for c in index[1] if c.value and str(c.value).startswith("1 roster row(s) rejected")] \
+        == [note + " " + index_note("national", report.pool_sources)]
+    assert "1 roster row(s) rejected: see roster_errors.csv" in index.oddHeader.center.text
+    # nothing rejected: no such line anywhere
+    clean = generate_workbooks(read_roster(SAMPLE).head(3), out_dir=tmp_path / "clean", jobs=1)
+    cells = [c.value for ws in openpyxl.load_workbook(clean.dashboard).worksheets for row in ws.iter_rows()
+             for c in row if isinstance(c.value, str)]
+    assert not [v for v in cells if "rejected and left out" in v]
+
 
 def test_workbook_links_are_relative_and_open_existing_files(demo):
     out, report = demo

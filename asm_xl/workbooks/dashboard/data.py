@@ -56,7 +56,7 @@ from asm_xl.model.rescoring import pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["Dashboard", "practice_dashboard", "TOTAL_COLUMNS", "PRACTICE", "outlook", "EXCEPTION_OUTLOOK", "no_actions_text",
-           "NOT_PARTICIPATING_OUTLOOK", "NOT_SCORED_OUTLOOK", "is_practice_total"]
+           "NOT_PARTICIPATING_OUTLOOK", "NOT_SCORED_OUTLOOK", "is_practice_total", "rejected_note"]
 
 PRACTICE = "Practice"
 EXCEPTION_OUTLOOK = "exception: neutral"   #: the outlook of a physician with an exception
@@ -86,6 +86,14 @@ class Dashboard:
     band: pd.DataFrame              #: final_score, then per cohort "<code> P10/P50/P90" factors
     assumptions: list[tuple[str, str]] = field(default_factory=list)
     generated: dt.date = field(default_factory=dt.date.today)
+    rejected: int = 0               #: roster rows rejected (in no table here): :func:`rejected_note`
+
+
+def rejected_note(rows: int, report: str = "roster_errors.csv") -> str:
+    """What the dashboard and the index say of the roster's rejected rows: they are in no total, table or
+    rank, and where their errors are (the console says so too; a file read later must say it itself)."""
+    return (f"{rows} roster row(s) rejected and left out of every total, table and rank here: their errors are in "
+            f"{report} beside this file; fix them and generate again.")
 
 
 def outlook(p_gain, excepted: bool = False, participating: bool = True, *,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from asm_xl.model.parameters import performance_years, year_parameters
 from asm_xl.workbooks.dashboard.chart import add_chart_sheet
-from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard, is_practice_total, no_actions_text
+from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard, is_practice_total, no_actions_text, rejected_note
 from asm_xl.workbooks.dashboard.style import (FACTOR, MONEY, RISK, SCORE, SHARE, SIGNED, SMALL, SMALL_BOLD, TEXT,
                                               WHOLE, Looks, Sheet)
 from asm_xl.workbooks.kept import STATUS_KEPT_EDITED
@@ -50,6 +50,15 @@ YEARS = [("name", TEXT, "Physician"), ("npi", TEXT, "NPI"), ("tin", TEXT, "TIN")
          ("cumulative_p90", SIGNED, "Cumulative P90")]
 
 
+#: the look of the line saying that roster rows were rejected: seen before the totals are read
+REJECTED = {**SMALL_BOLD, "font_color": "#C00000"}
+
+
+#: the Physicians sheet's printed columns (A-Q; the Workbook column's width follows its file names)
+PHYSICIANS_WIDTHS = [24, 11, 11, 7, 6, 7, 9, 11, 11, 11, 11, 7, 14, 32, 10, 9, 7]
+YEARS_WIDTHS = [32, 12, 11, 7, 11, 9, 7, 15, 13, 12, 12, 12, 12, 13, 13, 13, 13]   #: the Five years sheet's columns
+
+
 def _subtitle(data: Dashboard) -> str:
     return (f"Estimates, not CMS determinations. Generated {data.generated.isoformat()}; pool: "
             f"{dict(data.assumptions).get('Pool', '').split(' (')[0]}; P10 / P50 / P90 = cautious / middle / "
@@ -85,6 +94,9 @@ def _practice(sh: Sheet, data: Dashboard) -> None:
     sh.header(TOTALS_HEADER_ROW, [h for _, _, h in TOTALS])
     row = sh.table(TOTALS_HEADER_ROW + 1, records(data.totals, _keys(TOTALS)), _columns(TOTALS),
                    bold_when=lambda r: is_practice_total(r["cohort"]))
+    if data.rejected:   # under the totals they are missing from
+        sh.put(row, 1, rejected_note(data.rejected), REJECTED)
+        row += 1
     row += 1
     sh.section(row, "Most valuable actions across the practice (value = the change of the physician's dollars, over the simulated cohorts)")
     sh.header(row + 1, [h for _, _, h in ACTIONS], [1, 1, 4, 1, 1, 1, 1])
@@ -111,7 +123,8 @@ def _practice(sh: Sheet, data: Dashboard) -> None:
 
 
 def _physicians(sh: Sheet, data: Dashboard) -> None:
-    sh.title("Physicians", _subtitle(data) + " Workbook: link to the physician's own workbook (same folder).")
+    sh.title("Physicians", _subtitle(data) + " Workbook: link to the physician's own workbook (same folder).",
+             across=PHYSICIANS_WIDTHS)
     sh.header(4, [h for _, _, h in PHYSICIANS])
     sh.height(4, 45)   # three lines: "Payment adjustment factor" and "Score to break even (P50)" in 9 units
     recs = records(data.physicians, _keys(PHYSICIANS) + ["status"])
@@ -119,20 +132,26 @@ def _physicians(sh: Sheet, data: Dashboard) -> None:
     kept = [r for r in recs if r.get("status") and not str(r["status"]).startswith("written")]
     # kept files whose inputs are not their roster row's (edited in the workbook): named, as the console names them
     edited = [str(r.get("name") or r.get("npi")) for r in kept if r["status"] == STATUS_KEPT_EDITED]
+    notes = [(rejected_note(data.rejected), REJECTED)] if data.rejected else []
     if kept:
-        sh.put(end + 1, 1, f"{len(kept)} workbook(s) were kept from an earlier run (no --overwrite): their rows "
-                           "show the numbers of the kept files, from the inputs those files hold (a file whose "
-                           "numbers could not be reproduced is stale and left out of the totals; the index says "
-                           "which)." + (f" {len(edited)} of them hold inputs other than their roster row (edited in "
-                                        f"the workbook, or the roster changed): {', '.join(edited[:5])}"
-                                        f"{' ...' if len(edited) > 5 else ''}." if edited else ""), SMALL)
+        notes.append((f"{len(kept)} workbook(s) were kept from an earlier run (no --overwrite): their rows "
+                      "show the numbers of the kept files, from the inputs those files hold (a file whose "
+                      "numbers could not be reproduced is stale and left out of the totals; the index says "
+                      "which)." + (f" {len(edited)} of them hold inputs other than their roster row (edited in "
+                                   f"the workbook, or the roster changed): {', '.join(edited[:5])}"
+                                   f"{' ...' if len(edited) > 5 else ''}." if edited else ""), SMALL))
+    widths = PHYSICIANS_WIDTHS
+    per_line = int(1.6 * sum(widths))   # characters of 9-point text a line (as the Practice sheet's notes)
+    for k, (text, look) in enumerate(notes):   # below the table, each wrapped across the printed columns
+        sh.merge(end + 1 + k, 1, len(widths), text, {**look, "text_wrap": True, "valign": "top"})
+        sh.height(end + 1 + k, 12.5 * max(1, -(-len(text) // per_line)))
     sh.ws.freeze_panes(4, 1)   # below the header, right of the names (B5)
     longest = max([len(str(v)) for v in data.physicians["file"]] + [10])
-    sh.widths([24, 11, 11, 7, 6, 7, 9, 11, 11, 11, 11, 7, 14, 32, 10, 9, 7, min(40, longest + 2)])
+    sh.widths(widths + [min(40, longest + 2)])
     sh.print_setup(4)
     # on paper a link leads nowhere, and each printed workbook is headed by its NPI: the Workbook column
     # stays on screen, off the page, which leaves the table's text a third larger
-    sh.ws.print_area(0, 0, end + 1 if kept else end - 2, len(PHYSICIANS) - 2)
+    sh.ws.print_area(0, 0, end + len(notes) - 1 if notes else end - 2, len(PHYSICIANS) - 2)   # to the last note
 
 
 def _years(sh: Sheet, data: Dashboard) -> None:
@@ -142,7 +161,7 @@ def _years(sh: Sheet, data: Dashboard) -> None:
              _subtitle(data) + " Final score held at today's; the practice's ranges are those of its totals, added up "
              "draw by draw, a physician's cumulative ones the sums of his yearly percentiles (his draws keep his rank); "
              "each physician from the performance year of his roster row on (a later row of the same TIN/NPI "
-             "takes over from its year).")
+             "takes over from its year).", across=YEARS_WIDTHS)
     sh.header(4, [h for _, _, h in YEARS])
     practice = [dict(r, name=f"{PRACTICE} ({r['participating']} of {r['physicians']} participating)", npi="", tin="",
                      cohort="all", participating="")
@@ -151,7 +170,8 @@ def _years(sh: Sheet, data: Dashboard) -> None:
         " (assumed)" if r["participation_source"] == "assumed" else ""))
         for r in records(data.physician_years, _keys(YEARS) + ["participation_source"])]
     row = sh.table(5, practice, _columns(YEARS), bold_when=lambda r: True)
-    sh.table(row, people, _columns(YEARS), wrap={"name": 36})   # a long name wraps, as on the Physicians sheet
+    end = sh.table(row, people, _columns(YEARS), wrap={"name": 36})   # a long name wraps, as on the Physicians sheet
     sh.ws.freeze_panes(4, 1)
-    sh.widths([32, 12, 11, 7, 11, 9, 7, 15, 13, 12, 12, 12, 12, 13, 13, 13, 13])
+    sh.widths(YEARS_WIDTHS)
     sh.print_setup(4)
+    sh.ws.print_area(0, 0, end - 2, len(YEARS) - 1)   # the table, as wide as its columns

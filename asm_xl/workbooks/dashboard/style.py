@@ -84,10 +84,16 @@ class Sheet:
             self._heights[row] = points
             self.ws.set_row(row - 1, points)
 
-    def title(self, text: str, subtitle: str) -> None:
-        """Row 1: the sheet's title; row 2: what it is (estimates, date, pool)."""
+    def title(self, text: str, subtitle: str, across: list[float] | None = None) -> None:
+        """Row 1: the sheet's title; row 2: what it is (estimates, date, pool). ``across``: the widths of the
+        printed columns, over which the subtitle wraps (merged, as tall as its lines): a subtitle running on
+        past them made LibreOffice shrink a one-page-wide print to take it in (the Five years sheet at 4 points)."""
         self.put(1, 1, text, _TITLE)
-        self.put(2, 1, subtitle, _SUBTITLE)
+        if not across:
+            self.put(2, 1, subtitle, _SUBTITLE)
+            return
+        self.merge(2, 1, len(across), subtitle, {**_SUBTITLE, "text_wrap": True, "valign": "top"})
+        self.height(2, 12.5 * max(1, -(-len(subtitle) // int(1.6 * sum(across)))))
 
     def section(self, row: int, text: str) -> None:
         """A section's title in column A: bold, blue."""
