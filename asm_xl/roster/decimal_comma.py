@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["decimal_comma", "dot_group", "may_be_grouped", "AMBIGUOUS", "AMBIGUOUS_DOT"]
+__all__ = ["decimal_comma", "dot_group", "may_be_grouped", "AMBIGUOUS", "AMBIGUOUS_DOT", "marked_reason"]
 
 #: a number written with a decimal comma (and dots between thousands): 416569,50 or 1.250,50
 _DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*")
@@ -73,3 +73,21 @@ def dot_group(cell: str, grouped: bool = True) -> str:
         value = cell.strip()
         return AMBIGUOUS_DOT.format(value=value, plain=value.replace(".", ""), grouped=value.replace(".", ","))
     return cell
+
+
+def marked_reason(value: object) -> tuple[str, str] | None:
+    """(the cell as typed, why it is refused) of a cell :func:`decimal_comma` or :func:`dot_group` marked
+    ambiguous; None for any other value. The roster's check names the cell by its own value and this reason,
+    not by the generic rule of its column ("must be dollars between 0 and ...", which the value meets).
+
+    >>> marked_reason(dot_group("250.000"))[0], marked_reason("250.000")
+    ('250.000', None)
+    """
+    if not isinstance(value, str):
+        return None
+    for form in (AMBIGUOUS, AMBIGUOUS_DOT):
+        head = form.split("{value}")[1].split("{")[0]   # " (ambiguous..." up to the first other field
+        if head in value and value.endswith(")"):
+            typed, _, why = value.partition(" (")
+            return typed, why[:-1]
+    return None

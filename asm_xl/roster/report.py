@@ -111,6 +111,15 @@ def report_rejected_rows(errors: pd.DataFrame, path) -> Path | None:
 _DETAIL = re.compile(r"\s*\([^()]*\d[^()]*\)")
 
 
+def _example(error) -> str:
+    """A case of a reason for the screen: its row, its value (cut to 60 characters) and the details of
+    the reason the grouping leaves out."""
+    value = "" if error["value"] is None or error["value"] != error["value"] else str(error["value"])
+    value = value if len(value) <= 60 else value[:57] + "..."
+    details = "".join(_DETAIL.findall(str(error["reason"])))
+    return f"row {error['row']}: {value or 'blank'}{details}"
+
+
 def summarize_errors(errors: pd.DataFrame, *, top: int = 5) -> str:
     """A few lines for the screen: how many rows were rejected and the most common reasons.
 
@@ -124,9 +133,10 @@ def summarize_errors(errors: pd.DataFrame, *, top: int = 5) -> str:
     keys = errors["column"].astype(str) + ": " + errors["reason"].astype(str).map(lambda r: _DETAIL.sub("", r))
     counts = keys.value_counts(sort=False)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    first = {k: i for i, k in reversed(list(enumerate(keys)))}
     lines.append("Top reasons:")
-    for k, c in ranked[:top]:
-        lines.append(f"  {c:>5} x {k}")
+    for k, c in ranked[:top]:   # with its first case: the hint the grouping left out ("did you mean 85%?")
+        lines.append(f"  {c:>5} x {k} (e.g. {_example(errors.iloc[first[k]])})")
     if len(ranked) > top:
         lines.append(f"  ... and {len(ranked) - top} other reason{'s' if len(ranked) - top > 1 else ''}")
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from asm_xl.model.columns import all_columns
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.identifiers import npi_problem, tin_key, tin_problem, tin_with_zeros
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.roster.decimal_comma import marked_reason
 from asm_xl.roster.native_rates import native_rates_as_fractions
 from asm_xl.roster.read import RosterError, normalize_column_name
 
@@ -264,7 +265,8 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
         i = int(e.row)
         if i in cohort_trouble and str(e.reason).endswith("is not a measure of this participant's cohort"):
             continue
-        add(i, str(e.column), e.value, str(e.reason))
+        marked = marked_reason(e.value)   # an ambiguous number: named by what was typed and why it is refused
+        add(i, str(e.column), *(marked or (e.value, str(e.reason))))
 
     # one error per cell (the first rule broken), then in file order: row, then column position
     order = {c: k for k, c in enumerate(df.columns)}

@@ -568,7 +568,10 @@ def test_error_summary_counts_rejected_rows_and_top_reasons():
     errors = validate_roster(read_roster(BAD)).errors
     text = summarize_errors(errors)
     assert text.splitlines()[0] == "11 rows rejected (12 errors)."
-    assert "2 x performance_year: must be a performance year 2027-2031" in text
+    # each reason with its first case: the detail the grouping leaves out (which row, "did you mean 85%?") is shown
+    assert "      2 x performance_year: must be a performance year 2027-2031 (e.g. row 12: 2026)" in text.splitlines()
+    assert ("      1 x npi: duplicate participant (e.g. row 11: 1467583922 (same NPI, TIN and performance year as "
+            "row 2))") in text.splitlines()
     assert summarize_errors(errors.iloc[:0]) == "No errors: every row is valid."
     assert len(summarize_errors(errors, top=3).splitlines()) == 2 + 3 + 1
 
@@ -670,8 +673,9 @@ def test_a_semicolon_csv_refuses_a_number_that_is_a_decimal_or_a_thousands_group
     v = validate_roster(df)
     bad = v.errors[v.errors["column"] == "part_b_payments"]
     assert bad["row"].tolist() == [2, 3] and not v.ok and len(v.scored.scores) == 0
-    assert [x.split(" (")[0] for x in bad["value"]] == ["312,450", "312.450"]
-    assert all("ambiguous in a semicolon-separated file" in x for x in bad["value"])
+    assert bad["value"].tolist() == ["312,450", "312.450"]   # as typed; the reason says why (not the column's range)
+    assert all(x.startswith("ambiguous in a semicolon-separated file: a decimal comma or a thousands separator?")
+               for x in bad["reason"])
     ok = read_roster(_semicolon_copy(tmp_path, {(1, "part_b_payments"): "312450,00", (2, "pi_score"): "0,750"}))
     assert ok["part_b_payments"].iloc[0] == "312450.00" and ok["pi_score"].iloc[1] == "0.750"
     # a fraction, a rate or points is never in the thousands: its comma is the decimal one (1,000 = 1.0)
@@ -699,8 +703,12 @@ def test_a_comma_csv_refuses_a_dot_before_three_digits_in_a_column_of_dollars_or
     assert (df["part_b_payments"].iloc[1], df["pi_score"].iloc[1]) == ("250000.50", "0.750")
     v = validate_roster(df)
     assert v.errors[["row", "column"]].values.tolist() == [[2, "part_b_payments"], [4, "q236_eligible"]]
-    assert v.errors["value"].tolist()[0].startswith("250.000 (ambiguous: a decimal point or a thousands dot?")
-    assert "write 1000, or 1,000 with a thousands comma" in v.errors["value"].tolist()[1]
+    assert v.errors["value"].tolist() == ["250.000", "1.000"]
+    assert v.errors["reason"].tolist() == [
+        "ambiguous: a decimal point or a thousands dot? a dollar amount or a count has no three decimals: write "
+        "250000, or 250,000 with a thousands comma",
+        "ambiguous: a decimal point or a thousands dot? a dollar amount or a count has no three decimals: write "
+        "1000, or 1,000 with a thousands comma"]
     assert len(v.valid) == 1 and float(v.valid["part_b_payments"].iloc[0]) == 250000.5
 
 
