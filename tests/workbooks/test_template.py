@@ -201,9 +201,15 @@ def test_the_range_tables_percentiles_stay_in_order_cautious_middle_hopeful(wb):
     (_, low), = _cells(wb, "Sc_PercentileLow")
     (_, high), = _cells(wb, "Sc_PercentileHigh")
     row = low[1:]
-    bounds = {c: (_one(ws, f"{c}{row}").formula1, _one(ws, f"{c}{row}").formula2) for c in "BCD"}
+    rules = {c: _one(ws, f"{c}{row}") for c in "BCD"}
     assert (low, high) == (f"B{row}", f"D{row}")
-    assert bounds == {"B": ("0", f"C{row}"), "C": (f"B{row}", f"D{row}"), "D": (f"C{row}", "100")}
+    # each between its neighbours, and not a fraction: 10% typed for P10 (0.1) passed the check, and
+    # ASM_FACTOR_RANGE gave #NUM! ("looks like a fraction") in a row with no Why cell
+    bounds = {"B": ("0", f"C{row}"), "C": (f"B{row}", f"D{row}"), "D": (f"C{row}", "100")}
+    for c, (lo, hi) in bounds.items():
+        assert rules[c].type == "custom" and rules[c].formula1 == \
+            f"AND(ISNUMBER({c}{row}),{c}{row}>={lo},{c}{row}<={hi},OR({c}{row}=0,{c}{row}>=1))"
+        assert "10 for P10 (not 10%)" in rules[c].prompt and rules[c].allow_blank
 
 
 def test_every_score_item_says_where_it_comes_from(wb):

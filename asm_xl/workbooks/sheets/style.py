@@ -73,7 +73,8 @@ ALLOWED = {
     "bonus": "points from 0 to complex_bonus_max on the Assumptions sheet ({bonus:g} by default)",
     "points0": "points 0-10",
     "points1": "points 1-10",
-    "percentile": "a percentile 0-100 (10 = cautious, 50 = middle, 90 = hopeful), cautious <= middle <= hopeful",
+    "percentile": "a percentile 0-100, 10 for P10 (not 10%) (10 = cautious, 50 = middle, 90 = hopeful), cautious "
+                  "<= middle <= hopeful",
 }
 
 
@@ -107,6 +108,11 @@ def validation(ws, kind: str, cells: str, *, between: tuple[str, str] | None = N
         return
     if between:
         rules[kind] = dict(rules[kind], formula1=between[0], formula2=between[1])
+    if kind == "percentile":   # and not a fraction (10% typed for P10): ASM_FACTOR_RANGE's #NUM!, with no Why cell
+        first = cells.split(":")[0]   # (excel.values.percentile: 0 < x < 1 reads as a fraction)
+        low, high = rules[kind]["formula1"], rules[kind]["formula2"]
+        rules[kind] = dict(type="custom", formula1=f"AND(ISNUMBER({first}),{first}>={low},{first}<={high},"
+                                                   f"OR({first}=0,{first}>=1))")
     allowed = ALLOWED[kind].format(first=years[0], last=years[-1], bonus=DEFAULT_SETTINGS.complex_bonus_max)
     dv = DataValidation(allow_blank=True, showErrorMessage=True, errorTitle="asm-xl: not allowed here",
                         error=f"Allowed: {allowed}.", showInputMessage=True, promptTitle="Allowed",
