@@ -1,12 +1,23 @@
-"""asm-xl: what the CMS Ambulatory Specialty Model does to each physician's Part B payments."""
+"""asm-xl: what the CMS Ambulatory Specialty Model does to each physician's Part B payments.
 
-from asm_xl.model.benchmarks import BenchmarkTable, Ladder, ladder_from_rates, packaged_benchmarks
-from asm_xl.model.errors import ASMInputError
-from asm_xl.model.parameters import cohorts, get_cohort, payment_year, risk_level
-from asm_xl.model.participant import MeasureInput, Participant, ParticipantScore, measure_points, score_participant
-from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+Every public name is loaded on first use (PEP 562): ``import asm_xl`` imports nothing else, so the
+``asm-xl`` command (:mod:`asm_xl.launch`) is ready to take Ctrl-C as an interruption before numpy and
+pandas load (it printed a traceback when pressed in that first half second), and the scalar API and the
+Excel functions do not pay for pandas, which only the cohort API needs.
+"""
 
 __version__ = "0.1.0"
+
+#: each public name and the module that defines it
+_LAZY = {
+    **dict.fromkeys(("BenchmarkTable", "Ladder", "ladder_from_rates", "packaged_benchmarks"), "asm_xl.model.benchmarks"),
+    "ASMInputError": "asm_xl.model.errors",
+    **dict.fromkeys(("cohorts", "get_cohort", "payment_year", "risk_level"), "asm_xl.model.parameters"),
+    **dict.fromkeys(("MeasureInput", "Participant", "ParticipantScore", "measure_points", "score_participant"),
+                    "asm_xl.model.participant"),
+    **dict.fromkeys(("DEFAULT_SETTINGS", "Settings"), "asm_xl.model.settings"),
+    **dict.fromkeys(("score_cohort", "CohortResult"), "asm_xl.model.cohort"),
+}
 
 __all__ = [
     "ASMInputError", "BenchmarkTable", "Ladder", "ladder_from_rates", "packaged_benchmarks",
@@ -14,10 +25,6 @@ __all__ = [
     "ParticipantScore", "measure_points", "score_participant", "Settings", "DEFAULT_SETTINGS",
     "score_cohort", "CohortResult", "__version__",
 ]
-
-#: Loaded on first use: the cohort API needs pandas, which would double the time of ``import asm_xl``
-#: (~0.1 s -> ~0.3 s) for the scalar API and the Excel functions, which do not.
-_LAZY = {"score_cohort": "asm_xl.model.cohort", "CohortResult": "asm_xl.model.cohort"}
 
 
 def __getattr__(name: str):

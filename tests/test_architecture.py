@@ -3,7 +3,8 @@
 Layers, lowest first: ``model`` (the methodology) < ``excel`` (the ``ASM_*`` functions) < ``xlsx``
 (Excel files, no ASM knowledge: imports nothing of asm_xl) and ``calc`` (recalculation: may use
 excel and xlsx) < ``roster`` < ``workbooks`` < ``cli``. ``asm_xl/udfs.py`` (what xlwings loads)
-imports ``excel`` only; ``asm_xl/__init__.py`` (the library's front door) imports ``model`` only.
+imports ``excel`` only; ``asm_xl/__init__.py`` (the library's front door) imports ``model`` only;
+``asm_xl/launch.py`` (the ``asm-xl`` command's entry point) is the cli layer.
 Imports are ``import`` statements and import calls (``importlib.import_module("asm_xl.workbooks.layout")``).
 Also: no module uses another module's private names (imported, or reached through the module:
 ``settings._coerce``, ``asm_xl.model.settings._coerce``), and no module is over 400 lines.
@@ -60,16 +61,23 @@ def _dotted(path: Path) -> str:
     return ".".join(parts)
 
 
+#: the modules beside the layers' folders: the front door, xlwings' module, and the command's entry point (the
+#: cli layer, outside its folder so that Ctrl-C is caught before the command's modules load)
+_TOP_LEVEL = {"__init__.py": "root", "cli.py": "cli", "udfs.py": "udfs", "launch.py": "cli"}
+
+
 def _layer_of_file(path: Path) -> str:
     parts = path.relative_to(PACKAGE).parts
     if len(parts) == 1:
-        return {"__init__.py": "root", "cli.py": "cli", "udfs.py": "udfs"}.get(parts[0], "unknown")
+        return _TOP_LEVEL.get(parts[0], "unknown")
     return parts[0]
 
 
 def _layer_of_module(dotted: str) -> str:
     parts = dotted.split(".")
-    return "root" if len(parts) == 1 else parts[1]  # asm_xl.cli → cli, asm_xl.model.x → model
+    if len(parts) == 1:
+        return "root"
+    return _TOP_LEVEL.get(parts[1] + ".py", parts[1])   # asm_xl.cli → cli, asm_xl.model.x → model, asm_xl.launch → cli
 
 
 def _is_module(dotted: str) -> bool:

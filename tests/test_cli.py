@@ -504,6 +504,37 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path, capsys, monkeypatch):
     assert "interrupted" in err
 
 
+def test_ctrl_c_while_the_command_loads_is_exit_130_and_import_asm_xl_loads_nothing_else(capsys, monkeypatch):
+    # in the first half second (numpy, pandas and the command's modules loading, before main runs) Ctrl-C gave
+    # a KeyboardInterrupt traceback and death by SIGINT: the entry point (asm_xl.launch) now catches it there
+    import builtins
+    import subprocess
+    import sys
+
+    from asm_xl import launch
+    real = builtins.__import__
+
+    def loading(name, *a, **k):
+        if name == "asm_xl.cli":
+            raise KeyboardInterrupt
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", loading)
+    assert launch.main(["score", str(SAMPLE)]) == 130
+    monkeypatch.setattr(builtins, "__import__", real)
+    err = capsys.readouterr().err
+    _one_line_no_traceback(err)
+    assert err == launch.INTERRUPTED + "\n"
+    # which needs `import asm_xl` (run before any entry point) to load nothing else: every public name is lazy
+    probe = ("import sys, asm_xl, asm_xl.launch; print(sorted(m for m in ('numpy', 'pandas', 'asm_xl.model', "
+             "'asm_xl.cli') if m in sys.modules)); print(asm_xl.Participant.__module__, asm_xl.score_cohort.__module__)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["[]", "asm_xl.model.participant asm_xl.model.cohort"]
+    import tomllib
+    with open(Path(__file__).resolve().parents[1] / "pyproject.toml", "rb") as fh:
+        assert tomllib.load(fh)["project"]["scripts"]["asm-xl"] == "asm_xl.launch:main"
+
+
 def test_recalc_reports_a_workbook_it_cannot_compute_and_goes_on_with_the_batch(generated, capsys, monkeypatch):
     import asm_xl.calc.recalc as recalc
     real, real_many = recalc.recalc_file, recalc.Recalculator.recalc_many

@@ -16,6 +16,7 @@ from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
 from asm_xl.calc import draws_cache
+from asm_xl.launch import INTERRUPTED
 from asm_xl.cli.arguments import performance_year, positive_whole, workbook_files, year_note
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, cms_participation, run_cms
 from asm_xl.cli.plan_commands import add_plan_parser, run_plan
@@ -354,8 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run asm-xl; returns the exit code (0 ok, 1 a file could not be read, check differences or an output
     exists, 2 rows or workbooks rejected, 3 a file could not be written, 4 no PDF, 130 interrupted, 141 the
-    output pipe closed); a usage
-    error (argparse's, or options that contradict each other) exits 2 with the command's usage.
+    output pipe closed); a usage error (argparse's, or options that contradict each other) exits 2 with the usage.
     Ordinary failures are one line, never a traceback; every write is atomic, so nothing is left
     half-written."""
     tolerant_streams()  # a name the console cannot encode prints as "?", not a traceback
@@ -365,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         draws_cache.install()  # the national draws kept between runs (ASM_XL_CACHE=off: none)
         return _dispatch(args)
     except KeyboardInterrupt:
-        print("asm-xl: interrupted; files already written are complete, none is half-written", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     except BrokenPipeError:   # the program reading the output stopped (| head): silent, as the shell's tools
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # (no second error when Python flushes)
