@@ -899,14 +899,16 @@ def test_generate_never_writes_its_error_report_index_or_dashboard_over_a_file_i
     # the roster kept as out/roster_errors.csv was replaced by the error report (md5 changed, exit 2)
     out = tmp_path / "out"
     out.mkdir()
-    for name in ("roster_errors.csv", "asm_index.xlsx", "asm_dashboard.xlsx"):
+    # (the refusal read "--out out/asm_index.xlsx is out/asm_index.xlsx" where --out was out: it names the file now)
+    for name, what in (("roster_errors.csv", "error report"), ("asm_index.xlsx", "index"),
+                       ("asm_dashboard.xlsx", "dashboard")):
         roster = out / name
         shutil.copy(BAD, roster)
         before = roster.read_bytes()
         assert main(["generate", str(roster), "--out", str(out), "--quiet"]) == 1
         assert capsys.readouterr().err.splitlines() == [
-            f"asm-xl: --out {roster} is {roster}, which this command reads: choose another file (an input is never "
-            "overwritten)"]
+            f"asm-xl: generate writes its {what} to {roster}, and {roster} is that file, which this command reads: "
+            "choose another --out, or move or rename the file (an input is never overwritten)"]
         assert roster.read_bytes() == before and sorted(p.name for p in out.iterdir()) == [name]
         roster.unlink()
 

@@ -21,7 +21,7 @@ from asm_xl.cli.arguments import performance_year, positive_whole, workbook_file
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, cms_participation, run_cms
 from asm_xl.cli.plan_commands import add_plan_parser, run_plan
 from asm_xl.cli.output import (csv_output, foreign_report, kept_output, overwrites_input, print_warnings,
-                               tolerant_streams, write_failure)
+                               replaces_what_generate_reads, tolerant_streams, write_failure)
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
 from asm_xl.cli.summaries import (differs_summary, practice_summary, score_table, scores_source, some_of,
@@ -35,28 +35,13 @@ def _sample_roster() -> Path:
     return Path(str(resources.files("asm_xl.roster").joinpath("data/sample_roster.csv")))
 
 
-def _replaces_what_generate_reads(args, roster) -> bool:
-    """Whether one of the files generate writes beside the workbooks (the error report, the index, the
-    dashboard) is the roster, the template or the CMS file it reads, or the error report's name holds a
-    file asm-xl did not write: said in one line. (generate wrote its error report over a roster kept as
-    out/roster_errors.csv, and over a user's own file of that name.)"""
-    from asm_xl.roster.report import is_error_report
-    from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME
-    from asm_xl.workbooks.dashboard import DASHBOARD_NAME
-    inputs = [f for f in (roster, args.template, args.cms_participants) if isinstance(f, (str, os.PathLike))]
-    out = args.out
-    return (any(overwrites_input(os.path.join(out, name), inputs, "--out") for name in (ERRORS_NAME, INDEX_NAME,
-                                                                                          DASHBOARD_NAME))
-            or foreign_report(os.path.join(out, ERRORS_NAME), args.overwrite, is_error_report, "--out"))
-
-
 def _cmd_generate(args, roster) -> int:
     from asm_xl.model.errors import ASMInputError
     from asm_xl.roster import RosterError, summarize_errors
     from asm_xl.workbooks.batch import generate_workbooks
     from asm_xl.xlsx.errors import WorkbookError
     settings = args.settings   # (read and checked with the command line)
-    if _replaces_what_generate_reads(args, roster):
+    if replaces_what_generate_reads(args, roster):
         return 1
     if args.template and not os.path.isfile(args.template):
         print(f"asm-xl: --template {args.template}: no such file (a template .xlsx/.xlsm; without --template, the "
@@ -279,6 +264,16 @@ def _cmd_score(args) -> int:
     return 0
 
 
+#: every command's exit codes (asm-xl --help, and each command's own --help)
+EXIT_CODES = ("exit codes: 0 done; 1 a file could not be read (missing, not a workbook, corrupt, over the size "
+              "limits), values differ (recalc --check), a workbook is open in Excel (recalc) or an output exists "
+              "(--overwrite), is a file the command reads or is not .csv (score --out); 2 rejected: roster rows "
+              "(see the error report), a workbook that cannot be recalculated, or a usage error (a wrong "
+              "option); 3 a file could not be written (disk full, read-only, a folder that is a file or does not "
+              "exist); 4 a PDF asked for but LibreOffice is missing or failed; 130 interrupted; 141 the program "
+              "reading the output stopped (| head)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The asm-xl command line."""
     from asm_xl import __version__
@@ -291,14 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
                "  asm-xl generate roster.csv --out wb  one workbook per physician of your roster\n"
                "  asm-xl score roster.csv              the scores on screen, no workbooks\n"
                "  asm-xl plan roster.csv               the cheapest actions to break-even, per physician\n"
-               "  asm-xl recalc wb/*.xlsx              recalculate edited workbooks without Excel\n"
-               "exit codes: 0 done; 1 a file could not be read (missing, not a workbook, corrupt, over the size "
-               "limits), values differ (recalc --check), a workbook is open in Excel (recalc) or an output exists "
-               "(--overwrite); 2 rejected: roster rows "
-               "(see the error report), a workbook that cannot be recalculated, or a usage error (a wrong "
-               "option); 3 a file could not be written (disk full, read-only, a folder that is a file or does not "
-               "exist); 4 a PDF asked for but LibreOffice is missing or failed; 130 interrupted; 141 the program "
-               "reading the output stopped (| head)")
+               "  asm-xl recalc wb/*.xlsx              recalculate edited workbooks without Excel\n" + EXIT_CODES)
     p.add_argument("--version", action="version", version=f"asm-xl {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -318,23 +306,25 @@ def build_parser() -> argparse.ArgumentParser:
                              "performance year in the dashboard's five-year view (a year CMS has not published "
                              "is assumed, and the dashboard says so)")
 
-    g = sub.add_parser("generate", help="one scored workbook per physician of a roster (CSV or Excel)")
+    g = sub.add_parser("generate", help="one scored workbook per physician of a roster (CSV or Excel)", epilog=EXIT_CODES)
     g.add_argument("roster")
     gen_opts(g)
-    d = sub.add_parser("demo", help="generate workbooks for the bundled sample roster")
+    d = sub.add_parser("demo", help="generate workbooks for the bundled sample roster", epilog=EXIT_CODES)
     gen_opts(d)
-    t = sub.add_parser("template", help="rebuild the workbook template")
+    t = sub.add_parser("template", help="rebuild the workbook template", epilog=EXIT_CODES)
     t.add_argument("--out", help="where to write it (default: asm_template.xlsx in the current folder)")
     t.add_argument("--overwrite", action="store_true", help="replace the file if it exists (it may be a template "
                                                             "you edited)")
-    r = sub.add_parser("recalc", help="recalculate workbooks without Excel; cached values written back")
+    r = sub.add_parser("recalc", help="recalculate workbooks without Excel; cached values written back",
+                       epilog=EXIT_CODES)
     r.add_argument("files", nargs="+")
     r.add_argument("--check", action="store_true", help="compare cached values with a fresh calculation; "
                                                          "exit 1 on differences")
     r.add_argument("--engine", choices=("auto", "formulas"), default="auto",
                    help="auto: asm-xl's fast evaluator where it supports the workbook, else the formulas "
                         "library; formulas: always the formulas library")
-    s = sub.add_parser("score", help="score a roster and show each physician's estimate and range (no workbooks)")
+    s = sub.add_parser("score", help="score a roster and show each physician's estimate and range (no workbooks)",
+                       epilog=EXIT_CODES)
     s.add_argument("roster")
     s.add_argument("--year", type=performance_year, help="performance year where the roster leaves it blank")
     s.add_argument("--out", help="write every score column to this CSV instead of the table")

@@ -14,8 +14,10 @@ FIRST_YEAR = performance_years()[0]   #: the default performance year: the model
 __all__ = ["CMS_COMMANDS", "add_cms_commands", "run_cms", "cms_participation"]
 
 CMS_COMMANDS = ("from-cms", "check-cms")
-CMS_EXIT = "exit codes: 0 done; 1 a file could not be read, a bad filter, nothing matched or --out exists " \
-            "(--overwrite); 2 (check-cms) warnings written; 3 a file could not be written"
+FROM_CMS_EXIT = ("exit codes: 0 done; 1 a file could not be read, nothing matched or --out exists (--overwrite); "
+                 "2 a usage error (a blank filter, a year outside the model's); 3 a file could not be written")
+CHECK_CMS_EXIT = ("exit codes: 0 no warning; 1 a file could not be read, or --out is a file that is not its report "
+                  "(--overwrite); 2 warnings written, or a usage error; 3 a file could not be written")
 
 
 def add_cms_commands(sub) -> None:
@@ -23,7 +25,7 @@ def add_cms_commands(sub) -> None:
                        description="Pick physicians from CMS's ASM Participants file (CSV or Excel) and write a "
                                    "roster with NPI, name, cohort, performance year and CMS's small-practice flag "
                                    "filled; TIN, payments and measures are left blank for you to fill.",
-                       epilog=CMS_EXIT)
+                       epilog=FROM_CMS_EXIT)
     f.add_argument("participants", help="CMS's ASM Participants file (.csv or .xlsx)")
     f.add_argument("--organization", action="append", type=filter_text,
                    help="text in ORGANIZATION_LEGAL_NAME (any case; repeatable)")
@@ -35,7 +37,7 @@ def add_cms_commands(sub) -> None:
     c = sub.add_parser("check-cms", help="check a roster against CMS's ASM Participants file (warnings only)",
                        description="Eligibility screen: rows whose NPI is not on CMS's list, not a participant "
                                    "that year, in another cohort or with another small-practice flag. Nothing is "
-                                   "rejected; the warnings are written like the error report.", epilog=CMS_EXIT)
+                                   "rejected; the warnings are written like the error report.", epilog=CHECK_CMS_EXIT)
     c.add_argument("roster")
     c.add_argument("participants", help="CMS's ASM Participants file (.csv or .xlsx)")
     c.add_argument("--year", type=performance_year, default=FIRST_YEAR,

@@ -12,7 +12,7 @@ from pathlib import Path
 from asm_xl.xlsx.lock_files import excel_lock_file
 
 __all__ = ["console_text", "print_warnings", "write_failure", "kept_output", "tolerant_streams", "overwrites_input", "csv_output",
-           "foreign_report"]
+           "foreign_report", "replaces_what_generate_reads"]
 
 
 def print_warnings(*groups) -> None:
@@ -124,3 +124,25 @@ def console_text(text: object, limit: int = 60) -> str:
         if len(text) > limit:
             text = text[:limit - 3] + "..."
     return text
+
+
+def replaces_what_generate_reads(args, roster) -> bool:
+    """Whether one of the files generate writes beside the workbooks (the error report, the index, the
+    dashboard) is the roster, the template or the CMS file it reads, or the error report's name holds a
+    file asm-xl did not write: said in one line, naming the file generate writes and what it is. (generate
+    wrote its error report over a roster kept as out/roster_errors.csv, and over a user's own file of that
+    name; the refusal read "--out ovr/asm_index.xlsx is ovr/asm_index.xlsx" where --out was ovr.)"""
+    from asm_xl.roster.report import is_error_report
+    from asm_xl.workbooks.batch import ERRORS_NAME, INDEX_NAME
+    from asm_xl.workbooks.dashboard import DASHBOARD_NAME
+    from asm_xl.workbooks.filenames import same_file_as_any
+    inputs = [f for f in (roster, args.template, args.cms_participants) if isinstance(f, (str, os.PathLike))]
+    for name, what in ((ERRORS_NAME, "error report"), (INDEX_NAME, "index"), (DASHBOARD_NAME, "dashboard")):
+        path = os.path.join(args.out, name)
+        given = next((g for g in inputs if os.path.exists(path) and same_file_as_any(path, [g])), None)
+        if given is not None:
+            print(f"asm-xl: generate writes its {what} to {path}, and {given} is that file, which this command "
+                  "reads: choose another --out, or move or rename the file (an input is never overwritten)",
+                  file=sys.stderr)
+            return True
+    return foreign_report(os.path.join(args.out, ERRORS_NAME), args.overwrite, is_error_report, "--out")
