@@ -253,8 +253,11 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     shown = dashboard_data.physicians
     # CMS's participants file says no for the year: the dashboard gives no adjustment; the index says why
     absent = set(shown.loc[shown["outlook"] == NOT_PARTICIPATING_OUTLOOK, "row"])
-    if absent:   # ranked among the roster's participants only, as a physician with an exception is
-        ranks, sizes = ranks_without(scores, absent)
+    # a stale kept file's numbers are hidden and left out of the totals: out of the ranking too (ranked on the
+    # roster's numbers, it took a place, "rank 11" of "12", that no row of the index showed)
+    stale_rows = {valid.index[i] for i, (_, status, _) in enumerate(results) if is_stale(status)}
+    if absent or stale_rows:   # ranked among the roster's participants only, as a physician with an exception is
+        ranks, sizes = ranks_without(scores, absent | stale_rows)
     rows, edited = [], set()
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
         row = {"npi": npi, "tin": keys[i][2], "name": person, "file": name, "status": status}

@@ -182,6 +182,13 @@ def test_a_kept_workbook_that_cannot_be_read_is_stale_on_the_dashboard_and_left_
     assert totals.loc["Practice", "physicians"] == 2
     assert math.isclose(totals.loc["Practice", "estimate"], kept_rows["dollar_impact"].sum(), **TOL)
     assert dict(report.dashboard_data.assumptions)["Left out of the totals"].startswith("1 physician(s)")
+    # and out of the ranking: the stale row was ranked on the roster's numbers ("of 3", a place no row showed)
+    ranked = report.summary[["rank_in_roster_cohort", "roster_cohort_size", "cohort"]]
+    assert pd.isna(ranked.loc[1, "rank_in_roster_cohort"]) and pd.isna(ranked.loc[1, "roster_cohort_size"])
+    same = ranked.loc[[0, 2]]
+    for cohort, rows in same.groupby("cohort"):
+        sizes = set(rows["roster_cohort_size"])
+        assert sizes == {len(rows)}, (cohort, sizes)   # the stale row of another cohort or not, never counted
     first_two = read_roster(SAMPLE).head(2)
     generate_workbooks(first_two, out_dir=tmp_path / "y")
     next(iter((tmp_path / "y").glob(f"{OKAFOR}_*"))).write_bytes(b"garbage")
