@@ -7,8 +7,8 @@ import textwrap
 
 from asm_xl.cli.output import console_text
 from asm_xl.workbooks.dashboard.data import no_actions_text
-from asm_xl.workbooks.kept import (STATUS_OTHER, STATUS_STALE, STATUS_STALE_NUMBERS, STATUS_STALE_PROJECTION,
-                                   STATUS_STALE_SETTINGS)
+from asm_xl.workbooks.kept import (STATUS_OTHER, STATUS_STALE, STATUS_STALE_INVALID, STATUS_STALE_NUMBERS,
+                                   STATUS_STALE_PROJECTION, STATUS_STALE_SETTINGS)
 
 __all__ = ["top_actions_summary", "money", "practice_summary", "scores_source", "score_table", "stale_summary",
            "differs_summary", "some_of"]
@@ -141,6 +141,10 @@ _STALE_ADVICE = {
                            "roster's rows have changed since, as rows added or dropped move it)",
                            "edited: asm-xl recalc FILE, then generate again (keeps your edits); otherwise "
                            "--overwrite rebuilds it from the roster (edits in it are lost)"),
+    STATUS_STALE_INVALID: ("its inputs, edited in the workbook, are not allowed (its numbers are error values)",
+                           "correct the input in the workbook (its Score sheet's Why column says why), asm-xl recalc "
+                           "FILE, then generate again; otherwise --overwrite rebuilds it from the roster (edits in it "
+                           "are lost)"),
     STATUS_STALE: ("it could not be read back (not a workbook asm-xl wrote, or saved without its computed numbers, "
                    "as openpyxl saves)", "saved without numbers: asm-xl recalc FILE, then generate again (keeps "
                    "your edits); otherwise --overwrite rebuilds it from the roster"),

@@ -29,7 +29,7 @@ from asm_xl.workbooks.index import write_index
 from asm_xl.workbooks.index_cells import clean_number, rank_cell, ranks_without, text_or_none, whole_or_none
 from asm_xl.workbooks.inputs import projection_cells, projection_inputs, workbook_inputs
 from asm_xl.workbooks.kept import (KEPT_WITH_NUMBERS, STATUS_KEPT, STATUS_KEPT_EDITED, STATUS_OPEN, STATUS_OTHER, STATUS_WRITTEN,
-                                   read_kept_workbook)
+                                   read_kept_workbook, stale_invalid_status)
 from asm_xl.workbooks.kept_rows import (differs_from_roster, is_stale, kept_dashboard, kept_status, number_or_none,
                                         renamed_workbooks, row_year, same_participant, score_with_kept)
 from asm_xl.workbooks.render import TemplateImage
@@ -242,7 +242,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         if i not in kept:
             results.append(next(rendered))
             continue
-        status = STATUS_OTHER if i in others else kept_status(
+        status = STATUS_OTHER if i in others else stale_invalid_status(unread[i]) if unread.get(i) else kept_status(
             kept[i], numbers.table.iloc[i], readable=i not in unread, settings=book_settings.get((cohorts_[i], years[i])),
             projection=projection_cells(**projected[i]))
         status = STATUS_OPEN if i in opened and status == STATUS_KEPT else status

@@ -29,7 +29,7 @@ from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_p
 from asm_xl.xlsx.refs import cell_name, normalise, range_bounds, split_sheet
 from asm_xl.xlsx.zipcopy import read_member
 
-__all__ = ["KEPT_CELLS", "KEPT_WITH_NUMBERS", "STATUS_KEPT", "STATUS_KEPT_EDITED", "STATUS_OPEN", "STATUS_OTHER", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_STALE_SETTINGS", "STATUS_STALE_PROJECTION", "stale_settings_status", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
+__all__ = ["KEPT_CELLS", "KEPT_WITH_NUMBERS", "STATUS_KEPT", "STATUS_KEPT_EDITED", "STATUS_OPEN", "STATUS_OTHER", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_STALE_SETTINGS", "STATUS_STALE_PROJECTION", "stale_settings_status", "STATUS_STALE_INVALID", "stale_invalid_status", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
            "read_kept_workbook"]
 
 STATUS_WRITTEN = "written"
@@ -58,6 +58,17 @@ STATUS_STALE_SETTINGS = "stale: made under other settings"
 #: are not what this run writes: its projection would not be the dashboard's Five years rows
 STATUS_STALE_PROJECTION = ("stale: its five-year projection's inputs are not this run's (CMS's participation or a "
                            "later roster row changed)")
+
+
+#: the start of the status of a kept workbook whose inputs (edited in it) the scoring refuses: its numbers are
+#: error values; :func:`stale_invalid_status` adds which inputs and why
+STATUS_STALE_INVALID = "stale: inputs not allowed"
+
+
+def stale_invalid_status(refused: str) -> str:
+    """The status of a kept workbook whose inputs are not allowed, naming them (``refused``: "pi_score 85:
+    must be a fraction between 0 and 1 ..."): it said "could not read", with advice that changed nothing."""
+    return f"{STATUS_STALE_INVALID} ({refused})"
 
 
 def stale_settings_status(differences: str) -> str:

@@ -83,8 +83,10 @@ def score_with_kept(valid: pd.DataFrame, scored: CohortResult | None, kept: dict
     ``scored``: the roster's own scoring, if known (used as it is when nothing is replaced). A
     kept workbook whose inputs cannot be read back, or whose row the scoring rejects (inputs edited
     into something invalid), keeps the roster's row in the scoring (the pool) and is returned among the
-    positions not read back. Without any kept workbook: ``valid`` and its scoring, unchanged."""
-    unread = {i for i, k in kept.items() if k is None or k.row is None}
+    positions not read back: {position: why}, why "" for a file not read back, else the inputs the scoring
+    refused ("pi_score 85: must be a fraction ..."), which the file's status names. Without any kept
+    workbook: ``valid`` and its scoring, unchanged."""
+    unread = {i: "" for i, k in kept.items() if k is None or k.row is None}
     rows = {i: k.row for i, k in kept.items() if i not in unread}
     for _ in range(2):
         if not rows:
@@ -97,10 +99,18 @@ def score_with_kept(valid: pd.DataFrame, scored: CohortResult | None, kept: dict
         own = {i for i in rows if valid.index[i] in rejected}
         # a rejected row that is not a kept one (a duplicate NPI the files brought in): none is used
         dropped = own if own and rejected <= {valid.index[i] for i in own} else set(rows)
-        unread |= dropped
+        unread.update({i: _refused(res.errors, valid.index[i]) if i in own else "" for i in dropped})
         rows = {i: r for i, r in rows.items() if i not in dropped}
     res = scored if scored is not None else score_cohort(valid, settings=settings, performance_year=performance_year)
-    return res, valid, unread | set(rows)
+    return res, valid, {**dict.fromkeys(rows, ""), **unread}
+
+
+def _refused(errors: pd.DataFrame, row) -> str:
+    """The inputs the scoring refused in one row, as the roster's error report words them (two at most)."""
+    mine = errors[errors["row"] == row]
+    said = [f"{e.column} {e.value}: {e.reason}" if e.value not in (None, "") else f"{e.column}: {e.reason}"
+            for e in mine.head(2).itertuples(index=False)]
+    return "; ".join(said) + (f"; and {len(mine) - 2} more" if len(mine) > 2 else "")
 
 
 def _replaced(valid: pd.DataFrame, rows: dict) -> pd.DataFrame:

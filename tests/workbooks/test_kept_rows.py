@@ -19,7 +19,7 @@ from asm_xl.roster import read_roster, validate_roster
 from asm_xl.workbooks.batch import INDEX_NAME, generate_workbooks
 from asm_xl.model.cohort import score_cohort
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, roster_dashboard
-from asm_xl.workbooks.kept import (KEPT_CELLS, read_kept_workbook, STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_PROJECTION, STATUS_KEPT_EDITED,
+from asm_xl.workbooks.kept import (KEPT_CELLS, read_kept_workbook, STATUS_KEPT, STATUS_OTHER, STATUS_STALE, STATUS_STALE_INVALID, STATUS_STALE_PROJECTION, STATUS_KEPT_EDITED,
                                    STATUS_WRITTEN)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
@@ -199,6 +199,33 @@ def test_a_kept_workbook_that_cannot_be_read_is_stale_on_the_dashboard_and_left_
     printed = capsys.readouterr().out
     assert "Left out: 1 kept workbook(s) shown without numbers (stale)." in printed
     assert _summary_lines(printed)["Practice"][0] == "1"
+
+
+def test_a_kept_workbook_whose_edited_inputs_are_not_allowed_is_stale_naming_them(tmp_path, three, capsys):
+    # PI typed as 85 in a workbook, recalculated (its numbers: #NUM!), then generate: "stale: could not read", and
+    # the advice ("asm-xl recalc FILE, then generate again") gave the same status forever; pi_score was never named
+    import openpyxl
+
+    from asm_xl.calc.recalc import recalc_file
+    from asm_xl.cli.summaries import stale_summary
+    from asm_xl.workbooks import layout as L
+    first = generate_workbooks(three, out_dir=tmp_path)
+    path = first.written[1]
+    wb = openpyxl.load_workbook(path)
+    row = L.SCALAR_INPUTS["In_PI"][0]
+    wb[L.INPUTS][f"B{row}"] = 85
+    wb.save(path)
+    recalc_file(path)
+    report = generate_workbooks(three, out_dir=tmp_path)
+    status = report.summary["status"].iloc[1]
+    assert status == (f"{STATUS_STALE_INVALID} (pi_score 85: must be a fraction between 0 and 1 (70% is 0.70) "
+                      "(did you mean 85%?))")
+    assert list(report.summary["status"].iloc[[0, 2]]) == [STATUS_KEPT, STATUS_KEPT]
+    assert report.exit_code == 2 and report.dashboard_data.physicians.loc[1, "status"] == status
+    said = stale_summary(report.stale_status)
+    assert said.startswith(f"  1: its inputs, edited in the workbook, are not allowed (its numbers are error values): "
+                           f"{path.name} (pi_score 85: must be")
+    assert "correct the input in the workbook" in said
 
 
 def test_kept_workbooks_made_under_other_settings_are_stale_even_when_their_numbers_match(tmp_path, three):
