@@ -132,7 +132,7 @@ def test_generate_warns_when_a_kept_workbook_cannot_be_read(tmp_path, capsys):
     assert main(run) == 2   # the totals leave a physician out: a script reading them must know
     err = capsys.readouterr().err
     assert "1 kept workbook(s) are shown without numbers and left out of the totals" in err
-    assert any(line.startswith("  1: it could not be read back (not a workbook asm-xl wrote") and
+    assert any(line.startswith("  1 workbook(s), because it could not be read back (not a workbook asm-xl wrote") and
                line.endswith(f": {broken.name}. To fix: saved without numbers: asm-xl recalc FILE, then generate again "
                              "(keeps your edits); otherwise --overwrite rebuilds it from the roster.")
                for line in err.splitlines()), err
@@ -164,7 +164,7 @@ def test_generate_says_which_kept_workbooks_differ_from_their_roster_row_and_whi
     assert "note: 1 kept workbook(s) hold inputs other than their roster row" in captured.out
     assert f"  {okafor.name}: -$21,724 in the file, -$26,075 from the roster" in captured.out.splitlines()
     # openpyxl saves no computed numbers: the file cannot be read back until it is recalculated
-    stale = [line for line in captured.err.splitlines() if line.startswith("  1: it could not be read back")]
+    stale = [line for line in captured.err.splitlines() if line.startswith("  1 workbook(s), because it could not be read back")]
     assert len(stale) == 1 and f": {mensah.name}. To fix: saved without numbers: asm-xl recalc FILE, then generate " \
         "again (keeps your edits)" in stale[0]
     assert main(["recalc", str(mensah)]) == 0
@@ -197,7 +197,7 @@ def test_a_rerun_with_other_settings_over_kept_workbooks_prices_nothing_and_keep
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert (f"asm-xl: nothing priced: all 2 workbook(s) in {out} are kept from an earlier run" in captured.err
             and "left as they were." in captured.err)
-    assert ("  2: made under other settings than this run's (a pool is a setting): " in captured.err
+    assert ("  2 workbook(s), because it was made under other settings than this run's (a pool is a setting): " in captured.err
             and "(tfs_midpoint 50.0 in the file, 55.0 in this run)" in captured.err
             and "generate again with its settings (--set NAME=VALUE for each" in captured.err)
     assert "Estimated payment adjustments" not in captured.out and "+$0" not in captured.out
@@ -221,7 +221,7 @@ def test_an_assumption_edited_in_a_kept_workbook_is_named_and_the_advice_given_w
     capsys.readouterr()
     assert main(run) == 2
     err = capsys.readouterr().err
-    assert (f"  1: made under other settings than this run's (a pool is a setting): {edited.name} (tfs_midpoint 55.0 in "
+    assert (f"  1 workbook(s), because it was made under other settings than this run's (a pool is a setting): {edited.name} (tfs_midpoint 55.0 in "
             "the file, 50.0 in this run). To fix: to keep the file and its edits, generate again with its settings "
             "(--set NAME=VALUE for each; every workbook is then priced under them)") in err
     assert main(run + ["--set", "tfs_midpoint=55"]) == 2   # as advised: the edited one is kept, the other is stale
@@ -689,9 +689,13 @@ def test_a_clean_score_run_removes_the_error_report_an_earlier_run_left(tmp_path
     (["--scaling-factor", "nan"], ["--scaling-factor: 'nan' is not a finite number"]),
     (["--scaling-factor", "1.2", "--midpoint", "NaN"], ["--midpoint: 'NaN' is not a finite number"]),
     (["--midpoint", "inf"], ["--midpoint: 'inf' is not a finite number"]),
+    # a fraction setting typed as a percent: the hint a roster's fraction column gives
+    (["--set", "pool_withhold=15"], ["--set: pool_withhold: '15' is not allowed (a number between 0 and 1) (did you "
+                                     "mean 15%?)"]),
 ], ids=["midpoint-alone", "factor-with-national", "factor-with-roster", "given-without-factor", "set-factor-with-national",
         "set-given-without-factor", "factor-with-set-roster", "factor-not-allowed", "set-internal-field",
-        "year-without-benchmarks", "median-mode-without-midpoint", "factor-nan", "midpoint-nan", "midpoint-inf"])
+        "year-without-benchmarks", "median-mode-without-midpoint", "factor-nan", "midpoint-nan", "midpoint-inf",
+        "fraction-as-percent"])
 def test_pool_options_that_contradict_or_mean_nothing_are_a_usage_error(command, options, named, tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main([*command, *options, "--out", str(tmp_path / "out")])

@@ -127,7 +127,7 @@ def _why_lines(scores, excepted: list) -> str:
 
 #: why a kept workbook is stale (its index status, or the start of it) → what to do, in a finance analyst's words
 _STALE_ADVICE = {
-    STATUS_STALE_SETTINGS: ("made under other settings than this run's (a pool is a setting)",
+    STATUS_STALE_SETTINGS: ("it was made under other settings than this run's (a pool is a setting)",
                             "to keep the file and its edits, generate again with its settings (--set NAME=VALUE for "
                             "each; every workbook is then priced under them); to price it under this run's, delete "
                             "the file (or --overwrite, which rebuilds every workbook from the roster, edits lost) and "
@@ -167,7 +167,7 @@ def stale_summary(statuses: dict, *, shown: int = 3) -> str:
         # a file's status may go on after its kind's words (made under other settings: which ones)
         files = [p.name + s[len(status):] for p, s in statuses.items() if s.startswith(status)]
         if files:
-            lines.append(f"  {len(files)}: {why}: {some_of(files, shown)}. To fix: {todo}.")
+            lines.append(f"  {len(files)} workbook(s), because {why}: {some_of(files, shown)}. To fix: {todo}.")
     return "\n".join(lines)
 
 

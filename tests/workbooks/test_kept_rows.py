@@ -223,7 +223,7 @@ def test_a_kept_workbook_whose_edited_inputs_are_not_allowed_is_stale_naming_the
     assert list(report.summary["status"].iloc[[0, 2]]) == [STATUS_KEPT, STATUS_KEPT]
     assert report.exit_code == 2 and report.dashboard_data.physicians.loc[1, "status"] == status
     said = stale_summary(report.stale_status)
-    assert said.startswith(f"  1: its inputs, edited in the workbook, are not allowed (its numbers are error values): "
+    assert said.startswith(f"  1 workbook(s), because its inputs, edited in the workbook, are not allowed (its numbers are error values): "
                            f"{path.name} (pi_score 85: must be")
     assert "correct the input in the workbook" in said
 
