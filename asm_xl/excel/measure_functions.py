@@ -68,9 +68,15 @@ def asm_points(value, ladder, inverse=None, topped_out=None, assumptions=None):
 
 
 def _find(table, measure, collection_type, year):
-    """The packaged ladder; None when an ASM measure (in one of its collection types) has none; else an error."""
-    ladder = table.find(measure, collection_type, year)
+    """The packaged ladder; None when an ASM measure (in one of its collection types) has none; else an error.
+    An ASM measure in a collection type ASM does not collect it as is refused as ASM_MEASURE and the roster
+    refuse it (Q236 as Part B claims: MIPS has that ladder, ASM does not take the measure so)."""
     mid, ctype = normalize_measure_id(measure), normalize_collection_type(collection_type)
+    asm = next((m for c in cohorts().values() for m in c.measures if m.id == mid), None)
+    if asm is not None and ctype not in asm.collection_types:
+        raise xv.ExcelError("#VALUE!", f"collection_type: {collection_type!r} is not allowed ({asm.label} is collected "
+                                       f"as {', '.join(asm.collection_types)})")
+    ladder = table.find(measure, collection_type, year)
     if ladder is None and not any(m.id == mid and ctype in m.collection_types
                                   for c in cohorts().values() for m in c.measures):
         table.lookup(measure, collection_type, year)  # raises, naming the measures that have benchmarks

@@ -79,6 +79,15 @@ def test_measure_points_accepts_every_measure_and_collection_type_spelling():
             assert call("ASM_MEASURE_POINTS", measure, ctype, 0.735) == pytest.approx(7.5)
 
 
+def test_measure_points_refuses_a_collection_type_asm_does_not_collect_the_measure_as():
+    # Q236 as Part B claims: MIPS has that ladder (7.5 points at 65%), but ASM_MEASURE, the roster and the
+    # core refuse the measure so ("Q236 is collected as eCQM, MIPS CQM"): one rule, the same answer
+    assert call("ASM_MEASURE_POINTS", "Q236", "Part B claims", 0.65) == "#VALUE!"
+    assert explain("ASM_MEASURE_POINTS", "Q236", "Part B claims", 0.65) == \
+        "collection_type: 'Part B claims' is not allowed (Q236 is collected as eCQM, MIPS CQM)"
+    assert call("ASM_MEASURE_POINTS", "Q236", "MIPS CQM", 0.65) == 7.5
+
+
 def test_measure_points_of_a_percent_typed_as_70_is_num_error_naming_the_rule():
     assert call("ASM_MEASURE_POINTS", "Q236", "eCQM", 72) == "#NUM!"
     assert "fraction between 0 and 1" in explain("ASM_MEASURE_POINTS", "Q236", "eCQM", 72)
