@@ -105,15 +105,20 @@ def test_check_cms_with_an_unreadable_roster_exits_1(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("asm-xl: roster file not found")
 
 
+def _lbp_where_cms_says_hf(tmp_path, number: int):
+    """(NPI, roster, report path, check-cms arguments): one physician the roster puts in LBP, CMS in HF."""
+    a = npi(number)
+    cms = write_cms_csv(tmp_path / "cms.csv", [cms_row(a)])
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"npi,name,cohort\n{a},\"Lee, Ann\",LBP\n", encoding="utf-8")
+    report = tmp_path / "w.csv"
+    return a, roster, report, ["check-cms", str(roster), str(cms), "--out", str(report)]
+
+
 def test_check_cms_replaces_its_own_report_and_removes_it_when_nothing_differs(tmp_path, capsys):
     # a clean check left the last run's 30 warnings (of another roster) beside "no warning", exit 0; and a
     # re-check after fixing the roster was refused until --overwrite
-    a = npi(500_000_030)
-    cms = write_cms_csv(tmp_path / "cms.csv", [cms_row(a)])
-    roster = tmp_path / "roster.csv"
-    roster.write_text(f"npi,name,cohort\n{a},\"Lee, Ann\",LBP\n", encoding="utf-8")  # CMS says HF
-    report = tmp_path / "w.csv"
-    args = ["check-cms", str(roster), str(cms), "--out", str(report)]
+    a, roster, report, args = _lbp_where_cms_says_hf(tmp_path, 500_000_030)
     assert main(args) == 2 and main(args) == 2   # the second run replaces the first one's report
     assert report.read_text(encoding="utf-8-sig").splitlines()[1] == \
         f"2,{a},\"Lee, Ann\",cohort,LBP,cohort differs from CMS's (CMS: HF)"
@@ -124,13 +129,8 @@ def test_check_cms_replaces_its_own_report_and_removes_it_when_nothing_differs(t
 
 
 def test_check_cms_keeps_an_existing_file_that_is_not_its_report_unless_overwrite(tmp_path, capsys):
-    a = npi(500_000_020)
-    cms = write_cms_csv(tmp_path / "cms.csv", [cms_row(a)])
-    roster = tmp_path / "roster.csv"
-    roster.write_text(f"npi,name,cohort\n{a},\"Lee, Ann\",LBP\n", encoding="utf-8")  # CMS says HF
-    report = tmp_path / "w.csv"
+    a, roster, report, args = _lbp_where_cms_says_hf(tmp_path, 500_000_020)
     report.write_text("my notes", encoding="utf-8")
-    args = ["check-cms", str(roster), str(cms), "--out", str(report)]
     assert main(args) == 1
     printed = capsys.readouterr()
     assert printed.err == (f"asm-xl: --out {report} exists and is not an error report asm-xl wrote: "
