@@ -50,6 +50,6 @@ def asm_help(text, assumptions=None):
     t = xv.text("text", text)
     try:
         return settings_arg(assumptions).fill(t)
-    except (KeyError, IndexError, ValueError) as e:
+    except (KeyError, IndexError, ValueError, TypeError) as e:   # TypeError: a format a value cannot take
         raise xv.ExcelError("#VALUE!", f"text: {t!r} names no setting as written ({type(e).__name__}: {e}); "
                                        "name settings in braces as the Assumptions sheet does") from None

@@ -19,6 +19,8 @@ The workbook's Assumptions sheet lists :meth:`Settings.describe` and feeds edits
 
 from __future__ import annotations
 
+import string
+
 import difflib
 
 import dataclasses
@@ -260,11 +262,27 @@ class Settings:
 
         >>> Settings(case_minimum=25).fill("fewer than {case_minimum} cases")
         'fewer than 25 cases'
+
+        Only a plain name (with a format spec) is filled: attribute or index access
+        (``{case_minimum.__class__}``), which ``str.format`` allows and a workbook's ``ASM_HELP`` text could
+        use to read Python's internals, raises ValueError naming the field.
         """
-        return text.format(**doc_values(self))
+        return _PLAIN_FIELDS.vformat(text, (), doc_values(self))
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         return ((f.name, getattr(self, f.name)) for f in fields(self))
+
+
+class _PlainFields(string.Formatter):
+    """``str.format`` for names only: a field is a name of :func:`doc_values`, never ``a.b`` or ``a[0]``."""
+
+    def get_field(self, field_name, args, kwargs):
+        if not field_name.isidentifier():
+            raise ValueError(f"{{{field_name}}}: only a setting's name may be in braces")
+        return self.get_value(field_name, args, kwargs), field_name
+
+
+_PLAIN_FIELDS = _PlainFields()
 
 
 def doc_values(settings: "Settings") -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from asm_xl.excel import REGISTRY
+from asm_xl.excel import REGISTRY, call, explain
 from asm_xl.excel.docs import SECTIONS, functions_table, main, readme_tables, roster_columns_table, update_readme
 from asm_xl.model.columns import COLUMN_HELP_TEMPLATES, column_help
 from asm_xl.model.settings import Settings
@@ -85,6 +85,19 @@ def test_inputs_sheet_help_is_filled_from_the_settings():
     assert live >= 4
     assert call("ASM_HELP", L.SCALAR_INPUTS["In_PracticeSize"][2]) == \
         "1 = solo (+15), 2-15 = small (+10), more = no bonus"
+
+
+def test_asm_help_fills_a_settings_name_only_never_an_attribute_or_an_index():
+    # str.format reads attributes and items: ASM_HELP("{case_minimum.__class__}") showed "<class 'int'>", a way
+    # for a workbook's text (recalculated on a server) into Python's internals; a format a value cannot take
+    # ("{given_scaling_factor:.2f}" of None) was an internal error with a traceback in the log
+    for text in ("{case_minimum.__class__}", "{case_minimum.__class__.__init__.__globals__}", "{pool[0]}", "{0}",
+                 "{given_scaling_factor:.2f}"):
+        assert call("ASM_HELP", text) == "#VALUE!", text
+        assert explain("ASM_HELP", text).startswith(f"text: {text!r} names no setting as written"), text
+    assert call("ASM_HELP", "{case_minimum} cases, {completeness_threshold:.0%}") == "20 cases, 75%"
+    with pytest.raises(ValueError, match="only a setting's name may be in braces"):
+        Settings().fill("{case_minimum.real}")
 
 
 @pytest.mark.parametrize("section", list(SECTIONS))
