@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import marshal
+from operator import is_not
 from functools import lru_cache
 
 from asm_xl.model.benchmarks import Ladder
@@ -185,9 +187,9 @@ class RangeMemo:
 
     A workbook evaluation passes the same list object to every cell that reads a range; Excel (through
     xlwings) passes an equal list built anew for every cell. So the last call's arguments are
-    recognised at once when they are the same objects (a tuple comparison checks identity first), an
-    equal range built anew by comparing it with the last (linear), others by :func:`~asm_xl.excel.values.content_key`
-    (linear in the range, no solve); only a new content is solved. At most ``size`` results are kept (then it starts
+    recognised at once when they are the same objects, others (an equal range built anew) by
+    :func:`~asm_xl.excel.values.content_key` (linear in the range, no solve; type-exact: TRUE is not 1);
+    only a new content is solved. At most ``size`` results are kept (then it starts
     again); an :class:`~asm_xl.excel.values.ExcelError` is kept and raised again like a result. The
     last call is replaced as one tuple, so threads (xlwings calls UDFs from several) never pair one
     range with another's result.
@@ -196,12 +198,12 @@ class RangeMemo:
     def __init__(self, size: int = 64):
         self.size = size
         self.solves = 0   #: how many times a solve ran (tests and benchmarks read it)
-        self._last: tuple = ((), None)
+        self._last: tuple = ((), None, None)
         self._by_content: dict = {}
 
     def clear(self) -> None:
         """Forget every result (the state of a fresh process)."""
-        self._last = ((), None)
+        self._last = ((), None, None)
         self._by_content.clear()
 
     def make_room(self, n: int) -> None:
@@ -213,38 +215,51 @@ class RangeMemo:
     def put(self, args: tuple, value) -> None:
         """Keep ``value`` as the result of ``solve(*args)`` (a batch computed it for many arguments
         at once); :meth:`get` then answers these arguments without solving."""
-        key = tuple(xv.content_key(a) for a in args)
+        key = _memo_key(args)
         if len(self._by_content) >= self.size:
             self._by_content.clear()
         self._by_content[key] = (True, value)
 
     def get(self, solve, *args):
-        last_args, hit = self._last
-        try:  # the same objects compare at once (identity first); equal ranges built anew cell by cell
-            same = last_args == args
-        except (TypeError, ValueError):
-            same = False
-        if not same:
-            key = tuple(xv.content_key(a) for a in args)
-            try:
-                hit = self._by_content.get(key, _MISSING)
-            except TypeError:   # an unhashable cell: solved every time
-                key, hit = None, _MISSING
-            if hit is _MISSING:
-                self.solves += 1
+        last_args, last_key, hit = self._last
+        # the same objects are the last call's at once; anything else by its type-exact key (_memo_key): equality
+        # (a tuple comparison) took TRUE for 1, so a call answered another's result (a valid ASM_ACTIONS call
+        # gave the #VALUE! of the call before it, whose one cell said TRUE where this one says 1)
+        if not (len(last_args) == len(args) and not any(map(is_not, last_args, args))):
+            key = _memo_key(args)
+            if key != last_key:
                 try:
-                    hit = (True, solve(*args))
-                except xv.ExcelError as e:
-                    hit = (False, e)
-                if key is not None:
-                    if len(self._by_content) >= self.size:
-                        self._by_content.clear()
-                    self._by_content[key] = hit
-            self._last = (args, hit)
+                    hit = self._by_content.get(key, _MISSING)
+                except TypeError:   # an unhashable cell: solved every time
+                    key, hit = None, _MISSING
+                if hit is _MISSING:
+                    self.solves += 1
+                    try:
+                        hit = (True, solve(*args))
+                    except xv.ExcelError as e:
+                        hit = (False, e)
+                    if key is not None:
+                        if len(self._by_content) >= self.size:
+                            self._by_content.clear()
+                        self._by_content[key] = hit
+            self._last = (args, key, hit)
         ok, value = hit
         if ok:
             return value
         raise xv.ExcelError(value.code, value.reason)
+
+
+def _memo_key(args: tuple) -> object:
+    """A type-exact key of a call's arguments (TRUE, 1 and 1.0 apart): their ``marshal`` bytes (format 2, which
+    writes every value as itself: later formats write a value met twice as a reference when other references
+    to it exist, so equal content gave other bytes), which Python writes in C (~25 ns a cell, a tenth of :func:`~asm_xl.excel.values.content_key` with its hash: an equal
+    1,000-cell cohort range built anew for every cell, as xlwings passes it, is recognised at about the cost
+    of comparing it); a value marshal cannot write (a date, a numpy number): the content keys."""
+    try:   # a Settings (one object per assumptions content) compares by identity first, as it did
+        return ("marshal", marshal.dumps(tuple(a for a in args if a.__class__ is not Settings), 2),
+                tuple(a for a in args if a.__class__ is Settings))
+    except ValueError:
+        return tuple(xv.content_key(a) for a in args)
 
 
 class SettingsMemo:

@@ -130,7 +130,7 @@ def asm_ladders(assumptions=None):
 MEASURE_ITEMS = ("collection_type", "completeness", "cases", "points", "counted", "status")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096, typed=True)   # typed: TRUE and 1 are read apart (1 then TRUE gave 1's score)
 def _measure_score(cohort, measure, collection_type, eligible, reported, completeness, rate, points, year,
                    settings: Settings) -> MeasureScore:
     m = get_cohort(cohort).measure(measure)

@@ -551,3 +551,20 @@ def test_a_yes_no_cell_takes_the_words_the_roster_takes():
     assert call("ASM_EXCEPTION", "done", None) != "#VALUE!"
     assert explain("ASM_EXCEPTION", "maybe", None) == ("euc_exception: 'maybe' is not allowed (yes/no, TRUE/FALSE or "
                                                        "1/0 (done, x, y also mean yes; n no))")
+
+
+def test_a_result_never_depends_on_the_call_before_it_when_true_and_1_are_read_apart():
+    # the memos compared arguments by equality, which takes TRUE for 1: after a call with a one-cell TRUE, the
+    # same call with 1 answered the first one's #VALUE! (and the other way round, the table for TRUE)
+    person = [["1234567893"], ["123456789"], ["X"], ["Cardiology"], ["HF"], [2027], [True], [250000], ["yes"], [None]]
+    rest = ([["Q008", "t", "eCQM", 100, 90, 0.8, None, None]], [[30], [None], [8]], [["yes"], ["no"], [0.85], [3]])
+    fixed = [list(r) for r in person]
+    fixed[6] = [1]
+    for order in ((person, fixed, person), (fixed, person, fixed)):
+        got = [call("ASM_ACTIONS", p, *rest) for p in order]
+        assert [g.__class__ for g in got] == [str if p is person else list for p in order], order
+        assert got[0] == got[2]
+    # ASM_MEASURE's kernel cache: rate TRUE after rate 1 gave 1's 10 points (and ASM_WHY "OK")
+    measure = ("points", "HF", "Q236", "eCQM", 100, 90, None)
+    assert [call("ASM_MEASURE", *measure, r, None) for r in (True, 1, True)] == ["#VALUE!", 10.0, "#VALUE!"]
+    assert explain("ASM_MEASURE", *measure, True, None) != "OK"
