@@ -152,7 +152,8 @@ def number(name: str, v: object, *, minimum: float | None = None, maximum: float
     """A number; text numbers as Excel exports them are read by the roster's one rule,
     :func:`~asm_xl.model.validation.typed_number` ("0.7", "1,000", "$300,000", "(1,250)"), a percent
     sign ("70%" → 0.70) where ``percent`` (by default: where the argument is a fraction, ``maximum``
-    1); blank → #VALUE!.
+    1); blank → #VALUE!; TRUE or FALSE → #VALUE! (Excel's arithmetic reads TRUE as 1, but a logical is no
+    payments, score or count, and the scoring core refuses it: ASM_IMPACT(TRUE, 250000) gave 250000).
 
     Out of range → #NUM!; an error value → that error passes through.
     """
@@ -165,9 +166,10 @@ def number(name: str, v: object, *, minimum: float | None = None, maximum: float
         raise ExcelError(str(v).strip().upper(), f"{name} is an error value {v}")
     if is_blank(v):
         raise ExcelError("#VALUE!", f"{name} is blank: {allowed or 'a number is needed'}")
-    if isinstance(v, bool):
-        x = float(v)
-    elif isinstance(v, Real):
+    if isinstance(v, bool):   # TRUE is no payments, score or count: the scoring core refuses it too
+        shown = "TRUE" if v else "FALSE"
+        raise ExcelError("#VALUE!", f"{name}: {shown} is not a number ({allowed or 'a number is needed'})")
+    if isinstance(v, Real):
         x = float(v)
     elif isinstance(v, str):
         try:
