@@ -267,7 +267,9 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     quality = float(categories.quality_category(np.array([s.points for s in scores]), status))
     completeness = np.array([s.completeness if s.completeness is not None else 0.0 for s in scores])
     admin = np.array([s.collection_type == "Administrative claims" for s in scores])
-    on_time = as_bool("submitted_on_time", p.submitted_on_time)
+    # blank: on time, as the cohort API and ASM_MIN_SUBMISSION read it (a blank read as "late" gave this API
+    # alone a final score of 0)
+    on_time = True if is_blank(p.submitted_on_time) else as_bool("submitted_on_time", p.submitted_on_time)
     min_met = bool(categories.minimum_submission_met(completeness, admin, on_time, settings=settings))
 
     episodes = None if is_blank(p.cost_episodes) else as_count("cost_episodes", p.cost_episodes)

@@ -233,3 +233,23 @@ def test_error_is_a_value_error_and_pickles():
     assert isinstance(e, ValueError)
     e2 = pickle.loads(pickle.dumps(e))
     assert (e2.field, e2.value, e2.allowed) == (e.field, e.value, e.allowed)
+
+
+@pytest.mark.parametrize("blank", [None, "", "  ", float("nan")])
+def test_a_blank_on_time_flag_is_on_time_as_the_cohort_api_and_the_excel_function_read_it(blank):
+    # score_participant read a blank as late (minimum submission missed: final score 0, the maximum penalty)
+    # where score_cohort and ASM_MIN_SUBMISSION read it as on time: the same physician, two final scores
+    import pandas as pd
+
+    from asm_xl.excel import call
+    from asm_xl.model.cohort import score_cohort
+    q008 = [MeasureInput("Q008", "eCQM", eligible_cases=50, reported_cases=50, points=8)]
+    scalar = score_participant(hf(submitted_on_time=blank, measures=q008))
+    assert scalar.minimum_submission_met and scalar.final_score == score_participant(hf(measures=q008)).final_score > 0
+    row = {"cohort": "HF", "performance_year": 2027, "practice_size": 20, "ia_done": 2, "pi_score": 1.0,
+           "part_b_payments": 100_000, "cost_episodes": 30, "cost_points": 8, "submitted_on_time": "",
+           "q008_collection_type": "eCQM", "q008_eligible": 50, "q008_reported": 50, "q008_points": 8}
+    assert bool(score_cohort(pd.DataFrame([row])).scores["minimum_submission_met"].iloc[0])
+    assert call("ASM_MIN_SUBMISSION", [[1.0]], None) is True
+    with pytest.raises(ASMInputError):
+        score_participant(hf(submitted_on_time="maybe", measures=q008))   # a value that is no yes/no is still refused
