@@ -41,7 +41,10 @@ __all__ = sorted(REGISTRY)
 
 #: COM SCODEs of Excel's error values (CVErr(xlErrNA) etc.).
 _COM_ERRORS = {"#NULL!": -2146826288, "#DIV/0!": -2146826281, "#VALUE!": -2146826273, "#REF!": -2146826265,
-               "#NAME?": -2146826259, "#NUM!": -2146826252, "#N/A": -2146826246}
+               "#NAME?": -2146826259, "#NUM!": -2146826252, "#N/A": -2146826246,
+               # Excel 365's own (0x800A0000 + 2043, 2045, 2050): passed through as text they showed as text,
+               # which ISERROR() does not see (the Why column stayed blank)
+               "#GETTING_DATA": -2146826245, "#SPILL!": -2146826243, "#CALC!": -2146826238}
 
 
 def to_excel_result(value: object) -> object:
@@ -70,7 +73,8 @@ def from_excel(value: object) -> object:
     """A value as xlwings gives it from Windows Excel, as the functions (and the headless engines) read it:
 
     - ``Decimal`` (a currency-formatted cell, COM's VT_CY)  -> float
-    - ``datetime``/``date`` (a date-formatted cell)       -> its Excel serial number (days since 1899-12-30)
+    - ``datetime``/``date`` (a date-formatted cell)       -> its Excel serial number (days since 1899-12-30;
+                                                             before 1900-03-01, since 1899-12-31: Excel's leap year)
     - an int COM error code xlwings does not translate   -> the error's text (#SPILL!, #CALC!; else #VALUE!)
     - rows of cells                                      -> the same rows, each cell so
 
@@ -92,10 +96,26 @@ def from_excel(value: object) -> object:
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, _dt.datetime):
-        return (value.replace(tzinfo=None) - _EXCEL_EPOCH).total_seconds() / 86400.0
+        value = value.replace(tzinfo=None)
+        return (value - _epoch(value)).total_seconds() / 86400.0
     if isinstance(value, _dt.date):
-        return float((value - _EXCEL_EPOCH.date()).days)
+        return float((value - _epoch(_dt.datetime(value.year, value.month, value.day)).date()).days)
     return value
+
+
+#: the first day Excel counts rightly: it takes 1900 for a leap year (a 29 February that never was, serial 60),
+#: so serials 1-59 (1900-01-01 to 1900-02-28) are one day closer to its epoch than the calendar says
+_LEAP_BUG_END = _dt.datetime(1900, 3, 1)
+
+
+def _epoch(value: _dt.datetime) -> _dt.datetime:
+    """The date whose serial is 0 for ``value``: 1899-12-30, or 1899-12-31 before 1900-03-01 (a cell of 1 to 59,
+    a count or an activity number shown as a date, came one too high: 19 cases read as 20, the case minimum).
+
+    >>> from_excel(_dt.datetime(1900, 1, 1)), from_excel(_dt.date(1900, 2, 28)), from_excel(_dt.datetime(1900, 3, 1))
+    (1.0, 59.0, 61.0)
+    """
+    return _EXCEL_EPOCH + _dt.timedelta(days=1) if value < _LEAP_BUG_END else _EXCEL_EPOCH
 
 
 def _invoke(name: str, *args: object) -> object:

@@ -91,6 +91,27 @@ def test_excel_only_value_forms_are_read_as_the_headless_engines_read_them():
     assert udfs.ASM_FINAL([["#DIV/0!"]], [[0.6]], [[2.0]], [[1.0]]) == "#DIV/0!"   # not a blank quality
     assert udfs.ASM_FINAL([[-2146828288 + 2050]], [[0.6]], [[2.0]], [[1.0]]) == "#CALC!"
     assert udfs.ASM_FINAL([[-2146828288 + 2051]], [[0.6]], [[2.0]], [[1.0]]) == "#VALUE!"   # an unknown one
+    # a cell of 1-59 shown as a date is before Excel's 29 February 1900, which never was: 19 cases shown as a date
+    # (1900-01-19) arrived as 20, the case minimum; from 1900-03-01 (serial 61) the serials are the calendar's
+    assert udfs.from_excel([[dt.datetime(1900, 1, 19), dt.date(1900, 1, 1), dt.datetime(1900, 3, 1, 12)]]) == \
+        [[19.0, 1.0, 61.5]]
+    assert udfs.ASM_IA_ADJ([[dt.datetime(1900, 1, 1)]]) == udfs.ASM_IA_ADJ([[1.0]]) == -10.0
+
+
+def test_excel_365_errors_go_back_to_excel_as_error_values_not_text(monkeypatch):
+    # #SPILL!, #CALC! and #GETTING_DATA passed through as text: ISERROR() was FALSE and the Why column blank
+    import sys
+    import types
+    made = []
+    fake_com = types.SimpleNamespace(VT_ERROR=10)
+    fake_client = types.SimpleNamespace(VARIANT=lambda kind, code: made.append((kind, code)) or ("variant", code))
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setitem(sys.modules, "pythoncom", fake_com)
+    monkeypatch.setitem(sys.modules, "win32com", types.SimpleNamespace(client=fake_client))
+    monkeypatch.setitem(sys.modules, "win32com.client", fake_client)
+    for text, number in (("#GETTING_DATA", 2043), ("#SPILL!", 2045), ("#CALC!", 2050), ("#N/A", 2042)):
+        assert udfs.to_excel_result(text) == ("variant", -2146828288 + number)
+        assert udfs.from_excel(-2146828288 + number) == text   # and back: the same code
 
 
 def test_a_one_row_range_is_rows_of_cells_not_a_flat_list():
