@@ -27,7 +27,8 @@ YEAR = Arg("performance_year", "ASM performance year, {first_year}-{last_year}."
 def excepted_arg(exceptions_) -> bool:
     """Whether an exception applies: any yes among the exceptions cells (blank or omitted: no)
     [ASSUMPTION, spec 8: a flagged participant gets a neutral factor]."""
-    return any(xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_))
+    # every cell read (any() over a generator stopped at the first yes: a later "maybe" passed unseen)
+    return any([xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_)])
 
 
 @lru_cache(maxsize=256)
@@ -132,7 +133,14 @@ def not_scored(v: object) -> bool:
 
 
 def ladder_arg(v: object, inverse: bool, topped_out: bool) -> Ladder:
-    vals = [x for x in xv.vector("ladder", v) if x is not None]
+    """Ten decile start values from a row or a column; blank cells around them are left out, a blank among
+    them is #VALUE! (an 11-cell range with B4 blank was read as a ladder with every later decile shifted)."""
+    cells = xv.vector("ladder", v)
+    given = [k for k, x in enumerate(cells) if x is not None and not xv.is_blank(x)]
+    vals = cells[given[0]:given[-1] + 1] if given else []
+    gap = next((k for k, x in enumerate(vals, start=1) if x is None or xv.is_blank(x)), None)
+    if gap is not None:
+        raise xv.ExcelError("#VALUE!", f"ladder: value #{gap} is blank: ten decile start values, none left out")
     nums = [xv.number("ladder", x) for x in vals]
     if len(nums) != 10:
         raise xv.ExcelError("#VALUE!", f"ladder: ten decile start values needed, got {len(nums)}")
@@ -175,7 +183,7 @@ def scalar_arg(name: str, v: object) -> object:
             raise xv.ExcelError("#VALUE!", f"{name}: one cell, not a range")
         v = flat[0]
     if xv.is_error(v):
-        raise xv.ExcelError(str(v), f"{name} is the error {v}")
+        raise xv.ExcelError(str(v).strip().upper(), f"{name} is the error {v}")
     return None if xv.is_blank(v) else v
 
 

@@ -41,7 +41,7 @@ def asm_why(function_name, *args):
     "ASM_HELP",
     "A help text with the numbers of the settings it names in braces taken from the assumptions, so that the "
     "help next to an input says what an edited Assumptions sheet does.",
-    Arg("text", 'Text naming settings in braces, e.g. "fewer than {cost_episode_minimum} episodes: no cost score".'),
+    Arg("text", 'Text naming settings in braces, e.g. "fewer than {{cost_episode_minimum}} episodes: no cost score".'),
     ASSUMPTIONS, source="ASSUMPTION: the settings in force")
 def asm_help(text, assumptions=None):
     """:meth:`asm_xl.model.settings.Settings.fill` of ``text`` with the settings of ``assumptions`` (the one

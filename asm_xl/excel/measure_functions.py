@@ -40,10 +40,10 @@ BENCHMARK_YEAR_DOC = ("Optional: a MIPS benchmark year for this call only; blank
     ASSUMPTIONS, source="MIPS; ASSUMPTION: MIPS benchmarks until ASM's")
 def asm_measure_points(measure, collection_type, rate, benchmark_year=None, assumptions=None):
     s = settings_arg(assumptions)
-    year = xv.optional_number("benchmark_year", benchmark_year, None)
+    year = _benchmark_year(benchmark_year, s)
     mid, ctype = xv.text("measure", measure), xv.text("collection_type", collection_type)
     table = packaged_benchmarks()
-    ladder = _find(table, mid, ctype, int(year) if year else s.benchmark_year)
+    ladder = _find(table, mid, ctype, year)
     if ladder is None:  # no benchmark: the measure is excluded, not an error (90 FR 49634)
         return xv.EXCLUDED
     allowed = "a fraction between 0 and 1 (70% = 0.70)" if ladder.scale == 100.0 else "a number >= 0"
@@ -65,6 +65,17 @@ def asm_points(value, ladder, inverse=None, topped_out=None, assumptions=None):
     lad = ladder_arg(ladder, xv.boolean("inverse", inverse, False), xv.boolean("topped_out", topped_out, False))
     return float(points_on_ladder(xv.number("value", value), lad, cap=s.topped_out_cap,
                                   decimals=s.measure_points_decimals))
+
+
+def _benchmark_year(v: object, s: Settings) -> int:
+    """A call's own benchmark year: blank, the assumptions' (``benchmark_year``); 0, the latest each measure has;
+    else a year with benchmarks, checked as the setting is (2025.7 was read as 2025, 0.5 as the assumptions')."""
+    year = xv.optional_whole("benchmark_year", v, None, minimum=0)
+    if year is None:
+        return s.benchmark_year
+    if year and year != s.benchmark_year:
+        s.replace(benchmark_year=int(year))   # raises, naming the years with benchmarks
+    return int(year)
 
 
 def _find(table, measure, collection_type, year):
@@ -166,12 +177,12 @@ def asm_measure(item, cohort, measure, collection_type, eligible, reported, comp
     what = xv.text("item", item).strip().casefold()
     if what not in MEASURE_ITEMS:
         raise xv.ExcelError("#VALUE!", f"item: one of {', '.join(MEASURE_ITEMS)}")
-    year = xv.optional_number("benchmark_year", benchmark_year, None)
+    year = _benchmark_year(benchmark_year, s)
     mid = scalar_arg("measure", measure)
     args = (scalar_arg("cohort", cohort), mid, scalar_arg("collection_type", collection_type),
             scalar_arg("eligible", eligible), scalar_arg("reported", reported),
             scalar_arg("completeness", completeness), scalar_arg("rate", rate), scalar_arg("points", points),
-            int(year) if year else s.benchmark_year, s)
+            year, s)
     if entered is not None and (first := _first_entry(entered, mid)) is not None:
         return _not_counted(what, args, *first)
     return measure_item(_measure_score(*args), what)
@@ -211,8 +222,8 @@ def _not_counted(what: str, args: tuple, first: int, row: int):
     Arg("reported", "Cases reported (blank = 0)."), Arg("eligible", "Eligible cases (blank = 0)."),
     source="REG; ASSUMPTION: 0 of 0 is complete")
 def asm_completeness(reported, eligible):
-    r = xv.optional_number("reported", reported, 0.0, minimum=0, allowed="a whole number >= 0")
-    e = xv.optional_number("eligible", eligible, 0.0, minimum=0, allowed="a whole number >= 0")
+    r = xv.optional_whole("reported", reported, 0.0, minimum=0, allowed="a whole number >= 0")
+    e = xv.optional_whole("eligible", eligible, 0.0, minimum=0, allowed="a whole number >= 0")
     if r > e:
         raise xv.ExcelError("#NUM!", f"reported: {r:g} is more than eligible ({e:g})")
     return float(categories.effective_measure_inputs(e, r, math.nan, math.nan, math.nan, False).completeness)
@@ -267,7 +278,7 @@ def asm_quality(points, completeness, cases, assumptions=None, cohort=None, meas
         is_admin = ci is None and claims_only[i - 1]
         cv = np.nan if ci is None else xv.number(f"completeness #{i}", ci, minimum=0, maximum=1,
                                                  allowed="a fraction between 0 and 1")
-        nv = xv.number(f"cases #{i}", ni, minimum=0, allowed="a whole number >= 0") if ni is not None else np.nan
+        nv = float(xv.whole(f"cases #{i}", ni, minimum=0, allowed="a whole number >= 0")) if ni is not None else np.nan
         # the core's rules for what was entered (a claims measure given points but no cases: the case minimum)
         given = categories.effective_measure_inputs(nv, np.nan, cv, np.nan, np.nan if pi is None else 0.0, is_admin,
                                                     settings=s)

@@ -58,7 +58,12 @@ def asm_tfs(final_score, midpoint=None, assumptions=None, performance_year=None,
 
 def _cohort(final_scores, payments, name: str = "final_scores"):
     f = xv.vector(name, final_scores)
-    p = xv.vector("payments", payments) if payments is not None and isinstance(payments, list) else None
+    # one cell given (xlwings gives a one-cell range as its value) is a one-cell range, not nothing: ignored, the
+    # pool was solved unweighted for three final scores and one payment, where headless it was an error
+    if payments is None or (not isinstance(payments, list) and xv.is_blank(payments)):
+        p = None
+    else:
+        p = xv.vector("payments", payments if isinstance(payments, list) else [[payments]])
     if p is not None and len(p) != len(f):
         raise xv.ExcelError("#VALUE!", f"{name} and payments must have equal length ({len(f)}, {len(p)})")
     finals, weights = [], []

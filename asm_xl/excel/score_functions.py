@@ -10,7 +10,7 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import resolve_cohort
 from asm_xl.model.validation import as_bool
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, not_scored, settings_arg
+from asm_xl.excel.arguments import ASSUMPTIONS, not_scored, scalar_arg, settings_arg
 from asm_xl.excel.registry import Arg, excel_function
 
 __all__: list[str] = []
@@ -20,6 +20,8 @@ __all__: list[str] = []
     Arg("ia1", "IA-1 done for 90 days: yes/no, TRUE/FALSE; blank = no."),
     Arg("ia2", "IA-2 done for 90 days: yes/no, TRUE/FALSE; blank = no."), source="CMS")
 def asm_ia_done(ia1, ia2):
+    for name, v in (("ia1", ia1), ("ia2", ia2)):   # an error in a cell passes through (#DIV/0! was #VALUE!)
+        scalar_arg(name, v)
     try:
         return sum(0 if xv.is_blank(v) else int(as_bool(n, v)) for n, v in (("ia1", ia1), ("ia2", ia2)))
     except ASMInputError as e:   # as every input error: "maybe" #VALUE!, 2 #NUM!
@@ -161,6 +163,8 @@ def asm_note(quality, cost, min_submission_met=None, assumptions=None):
     s = settings_arg(assumptions)
     for name, v in (("quality", quality), ("cost", cost)):
         if xv.is_error(v) and not not_scored(v):
-            raise xv.ExcelError(str(v), f"{name} is the error {v}")
+            raise xv.ExcelError(str(v).strip().upper(), f"{name} is the error {v}")
+        if not not_scored(v):   # a category as ASM_FINAL reads it ("high" or 1.5 gave a note, not an error)
+            xv.number(name, v, minimum=0, maximum=1)
     met = xv.boolean("min_submission_met", min_submission_met, True)
     return final_mod.category_note(not not_scored(quality), not not_scored(cost), met, settings=s)

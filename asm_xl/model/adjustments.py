@@ -19,8 +19,11 @@ def ia_adjustment(ia_done, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarr
         ia_adj = -ia_penalty_per_missing x (2 - activities done)    # both done: 0
 
     ``ia_done`` is the number of the two ASM activities (IA-1, IA-2) completed: 0, 1 or 2.
+
+    >>> float(ia_adjustment(2)), float(ia_adjustment(1))   # both done: 0, not -0.0 (the product's sign)
+    (0.0, -10.0)
     """
-    return -settings.ia_penalty_per_missing * (2 - ops(ia_done).float(ia_done))
+    return settings.ia_penalty_per_missing * (ops(ia_done).float(ia_done) - 2)
 
 
 def pi_adjustment(pi_score, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:

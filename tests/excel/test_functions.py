@@ -568,3 +568,86 @@ def test_a_result_never_depends_on_the_call_before_it_when_true_and_1_are_read_a
     measure = ("points", "HF", "Q236", "eCQM", 100, 90, None)
     assert [call("ASM_MEASURE", *measure, r, None) for r in (True, 1, True)] == ["#VALUE!", 10.0, "#VALUE!"]
     assert explain("ASM_MEASURE", *measure, True, None) != "OK"
+
+
+@pytest.mark.parametrize("name, args, position", [
+    ("ASM_IMPACT", (True, 250000.0), 0), ("ASM_IMPACT", (0.06, True), 1), ("ASM_PI_ADJ", (True,), 0),
+    ("ASM_PRACTICE_BONUS", (True,), 0), ("ASM_FINAL", (True, 0.8, 2, 0.85), 0),
+    ("ASM_MEASURE_POINTS", ("Q236", "eCQM", True), 2), ("ASM_COMPLETENESS", (True, 10), 0)])
+def test_a_logical_where_a_number_is_needed_is_a_value_error_as_the_core_refuses_it(name, args, position):
+    # Excel's arithmetic reads TRUE as 1: ASM_IMPACT(TRUE, 250000) gave $250,000 (a factor of 100%),
+    # ASM_PRACTICE_BONUS(TRUE) the solo bonus, ASM_PI_ADJ(TRUE) a full PI score; score_participant refuses them
+    assert call(name, *args) == "#VALUE!"
+    assert "TRUE is not a number" in explain(name, *args)
+    numbers = tuple(1.0 if i == position else a for i, a in enumerate(args))
+    assert isinstance(call(name, *numbers), float)   # the same call with 1 is a number
+
+
+def test_an_error_value_in_a_yes_no_cell_of_asm_ia_done_passes_through():
+    # #DIV/0! in IA-1 was #VALUE! "ia1: '#DIV/0!' is not allowed (yes/no...)": input errors pass through
+    assert call("ASM_IA_DONE", "#DIV/0!", True) == "#DIV/0!" and call("ASM_IA_DONE", " #n/a ", "yes") == "#N/A"
+    assert call("ASM_IA_DONE", "yes", "no") == 1
+
+
+def test_an_error_value_typed_in_lower_case_is_that_error_not_an_internal_error():
+    # "#n/a" in a cell: ExcelError("#n/a") failed its own check (an AssertionError logged with a traceback)
+    measure = ("points", "HF", "Q236", "eCQM", "#n/a", 90, None, 0.72, None)
+    assert call("ASM_MEASURE", *measure) == "#N/A" and explain("ASM_MEASURE", *measure) == "eligible is the error #n/a"
+    assert call("ASM_NOTE", "#div/0!", 0.5) == "#DIV/0!"
+
+
+def test_asm_note_reads_its_categories_as_asm_final_does():
+    # "high" or 1.5 as the quality gave a note (cost not scored...), where ASM_FINAL gives #VALUE! / #NUM!
+    assert call("ASM_NOTE", "high", None) == call("ASM_FINAL", "high", None, 2, 1.0) == "#VALUE!"
+    assert call("ASM_NOTE", 1.5, None) == call("ASM_FINAL", 1.5, None, 2, 1.0) == "#NUM!"
+    assert call("ASM_NOTE", 0.6, "#N/A") == "Cost not scored: its weight moves to quality [ASSUMPTION]."
+
+
+def test_every_exception_cell_is_read_even_after_a_yes():
+    # any() over a generator stopped at the first yes: a later "maybe" passed unseen (0.0, neutral)
+    for name, args in (("ASM_FACTOR_RANGE", (62, 2027, "HF", 50)), ("ASM_GAIN_CHANCE", (62, 2027, "HF"))):
+        assert call(name, *args, [["yes"], ["maybe"]]) == "#VALUE!", name
+    assert call("ASM_FACTOR_RANGE", 62, 2027, "HF", 50, [["yes"], ["no"]]) == 0.0
+
+
+def test_counts_and_benchmark_years_must_be_whole_as_the_core_reads_them():
+    # 2.5 reported cases, 65.5 eligible cases and a benchmark year 2025.7 (read as 2025) or 0.5 (the
+    # assumptions' year) were taken as given
+    assert call("ASM_COMPLETENESS", 2.5, 10) == "#NUM!" and call("ASM_COMPLETENESS", 2, 10) == 0.2
+    assert call("ASM_QUALITY", [[8]], [[0.9]], [[65.5]]) == "#NUM!"
+    assert explain("ASM_QUALITY", [[8]], [[0.9]], [[65.5]]) == "cases #1: 65.5 is not a whole number"
+    for year in (2025.7, 0.5, 1e-300):
+        assert call("ASM_MEASURE_POINTS", "Q236", "eCQM", 0.735, year) == "#NUM!", year
+    assert explain("ASM_MEASURE_POINTS", "Q236", "eCQM", 0.735, 2019) == \
+        "benchmark_year: 2019 is not allowed (a year with benchmarks: 2021, 2022, 2025, 2026)"
+    # 0 is the latest year each measure has, whatever the assumptions say (it was the assumptions' year)
+    assert call("ASM_MEASURE_POINTS", "Q236", "eCQM", 0.735, 0, [["benchmark_year", 2025]]) == \
+        call("ASM_MEASURE_POINTS", "Q236", "eCQM", 0.735, 2026) == 7.5
+
+
+def test_a_blank_inside_a_ladder_is_an_error_not_a_ladder_shifted_by_one():
+    # an 11-cell range with B4 blank: 4.5 points on a ladder with every later decile one place early
+    shifted = [[10, 20, 30, None, 50, 60, 70, 80, 90, 95, 99]]
+    assert call("ASM_POINTS", 55, shifted) == "#VALUE!"
+    assert explain("ASM_POINTS", 55, shifted) == "ladder: value #4 is blank: ten decile start values, none left out"
+    ten = [10, 20, 30, 40, 50, 60, 70, 80, 90, 95]
+    assert call("ASM_POINTS", 55, [ten + [None]]) == call("ASM_POINTS", 55, [[None] + ten]) == 5.5   # around: fine
+
+
+def test_one_payments_cell_beside_a_cohort_range_is_one_value_not_nothing():
+    # xlwings gives a one-cell range as its value: ASM_SCALING(3 scores, year, one payment) was solved unweighted
+    import asm_xl.udfs as udfs
+    three = [[50.0], [60.0], [70.0]]
+    assert udfs.ASM_SCALING(three, [[2027.0]], [[250000.0]]) == call("ASM_SCALING", three, 2027, 250000.0) == "#VALUE!"
+    assert explain("ASM_SCALING", three, 2027, 250000.0) == "final_scores and payments must have equal length (3, 1)"
+    assert call("ASM_SCALING", three, 2027, None) == call("ASM_SCALING", three, 2027, "") != "#VALUE!"
+
+
+def test_both_activities_done_is_an_adjustment_of_0_not_minus_0():
+    import math
+    assert math.copysign(1.0, call("ASM_IA_ADJ", 2)) == 1.0 and call("ASM_IA_ADJ", 0) == -20.0
+
+
+def test_asm_help_shows_its_own_example_with_the_braces_it_means():
+    from asm_xl.excel import REGISTRY
+    assert "{cost_episode_minimum}" in REGISTRY["ASM_HELP"].args[0].doc   # it showed "fewer than 20 episodes"
