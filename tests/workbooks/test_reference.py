@@ -82,7 +82,7 @@ def test_no_text_runs_on_past_a_sheets_last_column_where_a_one_page_wide_print_w
     # columns to the last one, and the print area is the sheet's columns.
     from openpyxl.utils import get_column_letter
 
-    from asm_xl.workbooks.sheets.style import CHARS_PER_WIDTH, _text_shown
+    from asm_xl.workbooks.sheets.style import CHARS_PER_WIDTH, text_shown
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
             continue
@@ -91,7 +91,7 @@ def test_no_text_runs_on_past_a_sheets_last_column_where_a_one_page_wide_print_w
         widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, last + 1)]
         for row in ws.iter_rows():
             for cell in row:
-                text = _text_shown(cell.value)
+                text = text_shown(cell.value)
                 if not text or cell.alignment.wrap_text or any(c.value is not None for c in row[cell.column:]):
                     continue
                 size = cell.font.sz or 11
@@ -103,3 +103,23 @@ def test_no_text_runs_on_past_a_sheets_last_column_where_a_one_page_wide_print_w
     assert len(ws["C11"].value) == 149 and "C11:H11" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["C11"].alignment.wrap_text and ws.row_dimensions[11].height == 26
     assert ws["A11"].alignment.vertical == ws["B11"].alignment.vertical == "top"
+
+
+def test_the_score_sheet_prints_at_about_four_fifths_with_its_sources_wrapped_inside_the_page(wb):
+    # The Score sheet's columns were 214 wide (1,538 px): a one-page-wide print took 59% of full size, its sources
+    # 5-6 points. 164 wide print at 912 / (164 x 7 + 8 x 5) = 77%; each item's source wraps across C:H.
+    from asm_xl.workbooks.sheets.score import PAYMENTS_SOURCE, SCORE_WIDTHS
+    ws = wb[L.SCORE]
+    assert sum(SCORE_WIDTHS.values()) == 164
+    assert PRINTABLE_PX / sum(_px(ws.column_dimensions[c].width) for c in "ABCDEFGH") == pytest.approx(0.768, abs=1e-3)
+    row = next(c.row for c in ws["C"] if c.value == PAYMENTS_SOURCE)
+    # 183 characters of 9 points in C:H (102 wide: 102 x 1.1 x 11/9 = 137 a line) -> 2 lines of 13 points; its
+    # label, 57 characters of 11 points in A (44 x 1.1 = 48 a line) -> 2 lines of 15 points: the row is 30 tall
+    assert len(PAYMENTS_SOURCE) == 183 and f"C{row}:H{row}" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws[f"C{row}"].alignment.wrap_text and ws[f"A{row}"].alignment.wrap_text
+    assert ws.row_dimensions[row].height == 30
+    # every item's source is merged across C:H, and its Value on the first line
+    items = [c.row for c in ws["C"] if isinstance(c.value, str) and c.value.startswith("=IF(ISERROR(B")]
+    assert len(items) == 18   # the 19 items but Part B payments, an input shown again
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert all(f"C{r}:H{r}" in merged and ws[f"B{r}"].alignment.vertical == "top" for r in items)

@@ -20,8 +20,8 @@ from openpyxl.styles import Alignment
 
 from asm_xl.excel.registry import REGISTRY
 from asm_xl.workbooks import layout as L
-from asm_xl.workbooks.sheets.style import (BOLD, NOTE_FONT, RESULT_FILL, SIGNED_DOLLARS, TITLE_FONT, define, header,
-                                           input_cell, validation)
+from asm_xl.workbooks.sheets.style import (BOLD, LINE_POINTS, NOTE_FONT, RESULT_FILL, SIGNED_DOLLARS, TITLE_FONT,
+                                           define, header, input_cell, text_shown, validation, wrap_across)
 
 __all__ = ["build_score", "MEASURE_COLUMNS", "measure_args"]
 
@@ -36,6 +36,11 @@ MEASURE_COLUMNS = {
     "G": ("Points counted", "counted", "0.0000"),
     "H": ("Why (if an error)", None, "General"),
 }
+
+#: column widths of the Score sheet. They were 214 in all, and a one-page-wide print was shrunk to about 64%
+#: (7-point figures, 6-point sources); 164 print at about 80%. The Status and Why columns wrap onto a second
+#: line, as do the item labels and sources too long for theirs (:func:`_wrap_item_row`).
+SCORE_WIDTHS = {"A": 44, "B": 18, "C": 13, "D": 11, "E": 12, "F": 30, "G": 10, "H": 26}
 
 
 def measure_args(score_row: int, inputs_row: int) -> str:
@@ -52,6 +57,7 @@ def measure_args(score_row: int, inputs_row: int) -> str:
 def _measure_rows(ws) -> None:
     first = L.SCORE_MEASURE_FIRST_ROW
     header(ws, first - 1, [h for h, _, _ in MEASURE_COLUMNS.values()])
+    ws.row_dimensions[first - 1].height = 2 * LINE_POINTS   # "Achievement points" on two lines
     measure_col = L.MEASURE_INPUTS["In_Measure"][0]
     for i in range(L.MAX_MEASURES):
         r, ir = first + i, L.MEASURE_FIRST_ROW + i
@@ -62,11 +68,15 @@ def _measure_rows(ws) -> None:
                 ws[f"{col}{r}"] = f'=IF(A{r}="","",ASM_MEASURE("{item}",{args}))'
             ws[f"{col}{r}"].number_format = fmt
             if col in "CDEG":  # numbers, or "n/a", "-", "excluded" aligned with them
-                ws[f"{col}{r}"].alignment = Alignment(horizontal="right")
-            elif col == "F":  # status text, kept apart from the right-aligned points before it
-                ws[f"{col}{r}"].alignment = Alignment(horizontal="left", indent=1)
+                ws[f"{col}{r}"].alignment = Alignment(horizontal="right", vertical="top")
+            elif col == "F":  # status text, kept apart from the right-aligned points before it; on two lines
+                ws[f"{col}{r}"].alignment = Alignment(horizontal="left", indent=1, wrap_text=True, vertical="top")
+            else:
+                ws[f"{col}{r}"].alignment = Alignment(horizontal=ws[f"{col}{r}"].alignment.horizontal,
+                                                      vertical="top", wrap_text=col == "H")
         ws[f"H{r}"] = f'=IF(A{r}="","",IF(ISERROR(F{r}),ASM_WHY("ASM_MEASURE","status",{args}),""))'
         ws[f"H{r}"].font = NOTE_FONT
+        ws.row_dimensions[r].height = 2 * LINE_POINTS   # the longest status (73 characters) on two lines
 
 
 #: ASM_QUALITY's arguments: the measure rows' cells, and the cohort with the table's measures, so that a
@@ -88,6 +98,8 @@ def _missing_row(wb: Workbook, ws, r: int) -> None:
 
 def build_score(wb: Workbook) -> None:
     ws = wb.create_sheet(L.SCORE)
+    for col, width in SCORE_WIDTHS.items():   # first: the wrapped rows' heights are counted from them
+        ws.column_dimensions[col].width = width
     ws["A1"] = "ASM estimated performance report"
     ws["A1"].font = TITLE_FONT
     # the cohort scored, or why there is none (a specialty of another cohort): every result below needs it
@@ -148,6 +160,7 @@ def build_score(wb: Workbook) -> None:
     ]
     start = last + 3
     header(ws, start - 1, ["Item", "Value", "Source; why, if an error"])
+    ws.merge_cells(start_row=start - 1, start_column=3, end_row=start - 1, end_column=len(SCORE_WIDTHS))
     keys = {"q": 0, "c": 1, "ia": 2, "cx": 5, "pb": 6, "ms": 7, "f": 8, "m": 9, "sf": 13, "fa": 15}
     at = {k: start + v for k, v in keys.items()}
     names = {"q": "Sc_Quality", "c": "Sc_Cost", "f": "Sc_Final", "fa": "Sc_Factor", "sf": "Sc_Scaling", "m": "Sc_Midpoint",
@@ -165,6 +178,8 @@ def build_score(wb: Workbook) -> None:
             ws.cell(row=r, column=3, value=f'=IF(ISERROR(B{r}),{call},{said})').font = NOTE_FONT
         else:   # an input shown again: where it comes from
             ws.cell(row=r, column=3, value=PAYMENTS_SOURCE).font = NOTE_FONT
+        _wrap_item_row(ws, r, (said[1:-1].replace('""', '"') if said.startswith('"') else text_shown("=" + said))
+                       if why else PAYMENTS_SOURCE)
     for k, n in names.items():
         define(wb, n, f"{L.SCORE}!$B${at[k]}")
     define(wb, "Sc_Impact", f"{L.SCORE}!$B${start + len(rows) - 1}")
@@ -180,9 +195,15 @@ def build_score(wb: Workbook) -> None:
             ).font = NOTE_FONT
     define(wb, "Sc_Note", f"{L.SCORE}!$A${note}")
     _range_rows(wb, ws, note + 2)
-    for col, width in zip("ABCDEFGH", (50, 18, 24, 14, 18, 46, 14, 30)):
-        ws.column_dimensions[col].width = width
     ws.protection.sheet = True
+
+
+def _wrap_item_row(ws, r: int, source: str) -> None:
+    """An item row of the Score sheet as it prints: its source (``source``: the text shown when the value is
+    not an error) wrapped across columns C-H, and its label wrapped in column A where it is longer."""
+    wrap_across(ws, ws.cell(row=r, column=3), len(SCORE_WIDTHS), source)
+    label = ws.cell(row=r, column=1)
+    wrap_across(ws, label, 1, label.value)
 
 
 def source_line(function: str) -> str:
@@ -219,6 +240,7 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
     ASM_GAIN_CHANCE, ASM_POOL: :mod:`asm_xl.model.ranges`)."""
     header(ws, top, ["Range over the pool's cohorts"] + [label for label, _ in RANGE_PERCENTILES.values()])
     pct, factor, dollars, gain, pool = top + 1, top + 2, top + 3, top + 4, top + 5
+    ws.row_dimensions[top].height = 2 * LINE_POINTS   # a heading such as "Hopeful (P90)" on two lines
     for col, (label, _) in RANGE_PERCENTILES.items():   # the heading names the percentile typed below it
         ws[f"{col}{top}"] = f'="{label.split(" (")[0]} (P"&{col}{pct}&")"'
 

@@ -19,7 +19,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS
 __all__ = ["INPUT_FILL", "HEAD_FILL", "RESULT_FILL", "HEAD_FONT", "TITLE_FONT", "BOLD", "NOTE_FONT", "THIN",
            "UNLOCKED", "FORMATS", "assumption_name", "define", "validation", "input_cell", "header",
            "specialties", "LISTS_SHEET", "TABLES_SHEET", "wrap_column", "LINE_POINTS", "table_block",
-           "column_block", "keep_text_within_print"]
+           "column_block", "keep_text_within_print", "wrap_across", "text_shown"]
 
 LISTS_SHEET = "Lists"  #: hidden sheet holding the drop-down lists (never written over a table)
 #: hidden sheet holding each table function's block (one fixed array formula each); the visible
@@ -170,7 +170,7 @@ def _on_first_line(row, wrapped) -> None:
     for other in row:
         if other is not wrapped and (other.value is not None or other.has_style) and other.__class__ is not MergedCell:
             other.alignment = Alignment(horizontal=other.alignment.horizontal, indent=other.alignment.indent,
-                                        vertical="top")
+                                        vertical="top", wrap_text=other.alignment.wrap_text)
 
 
 def keep_text_within_print(ws) -> None:
@@ -188,24 +188,34 @@ def keep_text_within_print(ws) -> None:
     merged = {(r.min_row, r.min_col) for r in ws.merged_cells.ranges}
     for row in ws.iter_rows():
         for cell in row:
-            text = _text_shown(cell.value)
+            text = text_shown(cell.value)
             if not text or (cell.row, cell.column) in merged or (cell.alignment and cell.alignment.wrap_text):
                 continue
             size = (cell.font.sz or 11) if cell.font else 11
             chars = max(1, int(sum(widths[cell.column - 1:]) * CHARS_PER_WIDTH * 11 / size))
             if len(text) <= chars or any(c.value is not None for c in row[cell.column:]):
                 continue
-            lines = len(textwrap.wrap(text, chars, break_long_words=False)) or 1
-            if cell.column < last:
-                ws.merge_cells(start_row=cell.row, start_column=cell.column, end_row=cell.row, end_column=last)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            height = ws.row_dimensions[cell.row].height or LINE_POINTS
-            ws.row_dimensions[cell.row].height = max(height, math.ceil(LINE_POINTS * size / 11) * lines)
-            _on_first_line(row, cell)
+            wrap_across(ws, cell, last, text)
     ws.print_area = f"A1:{get_column_letter(last)}{ws.max_row}"
 
 
-def _text_shown(value: object) -> str:
+def wrap_across(ws, cell, last: int, text: str) -> None:
+    """Show ``text`` (what ``cell`` shows) wrapped across the columns from its own to ``last`` (merged), the
+    row as tall as its lines (its font's size counted) and the row's other cells on its first line."""
+    widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(cell.column, last + 1)]
+    size = (cell.font.sz or 11) if cell.font else 11
+    chars = max(1, int(sum(widths) * CHARS_PER_WIDTH * 11 / size))
+    lines = len(textwrap.wrap(text, chars, break_long_words=False)) or 1
+    if cell.column < last:
+        ws.merge_cells(start_row=cell.row, start_column=cell.column, end_row=cell.row, end_column=last)
+    cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal=cell.alignment.horizontal,
+                               indent=cell.alignment.indent)
+    height = ws.row_dimensions[cell.row].height or LINE_POINTS
+    ws.row_dimensions[cell.row].height = max(height, math.ceil(LINE_POINTS * size / 11) * lines)
+    _on_first_line(ws[cell.row], cell)
+
+
+def text_shown(value: object) -> str:
     """The text a cell shows with the default settings: a text as it is, an ``ASM_HELP`` formula's text
     filled in (:func:`~asm_xl.workbooks.sheets.inputs_sheet.help_cell`); "" for any other formula."""
     if not isinstance(value, str) or not value:
