@@ -87,7 +87,8 @@ def test_no_text_runs_on_past_a_sheets_last_column_where_a_one_page_wide_print_w
         if ws.sheet_state != "visible":
             continue
         last = ws.max_column
-        assert ws.print_area == f"'{ws.title}'!$A$1:${get_column_letter(last)}${ws.max_row}"
+        bottom = 28 if ws.title == L.SCENARIOS else ws.max_row   # the chart's last row (the next test)
+        assert ws.print_area == f"'{ws.title}'!$A$1:${get_column_letter(last)}${bottom}"
         widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, last + 1)]
         for row in ws.iter_rows():
             for cell in row:
@@ -123,3 +124,14 @@ def test_the_score_sheet_prints_at_about_four_fifths_with_its_sources_wrapped_in
     assert len(items) == 18   # the 19 items but Part B payments, an input shown again
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert all(f"C{r}:H{r}" in merged and ws[f"B{r}"].alignment.vertical == "top" for r in items)
+
+
+def test_the_scenarios_print_area_takes_in_the_whole_chart_with_its_legend(wb):
+    # The print area ended at the last cell (row 25) and cut the chart's bottom off: its axis title and legend
+    # did not print. The chart starts at E8 and is 11 cm = 311.8 points tall: 21 rows of 15 points, 8-28.
+    ws = wb[L.SCENARIOS]
+    (chart,) = ws._charts
+    assert chart.anchor._from.row + 1 == 8 and ws.max_row == 25
+    assert chart.anchor.ext.height / 12700 == pytest.approx(311.8, abs=0.1)   # EMU -> points
+    assert ws.print_area == f"'{L.SCENARIOS}'!$A$1:$N$28"
+    assert [s.tx.v if s.tx.v else s.tx.strRef.f for s in chart.series][0] == "Exchange curve"

@@ -75,7 +75,7 @@ def build_scenarios(wb: Workbook) -> None:
     chart.legend.position = "b"      # under the plot: at the right it took a third of the chart's width
     chart.x_axis.delete = chart.y_axis.delete = False
     curve = Series(Reference(ws, min_col=2, min_row=5, max_row=end), Reference(ws, min_col=1, min_row=5, max_row=end),
-                   title="Cohort exchange curve (pool in force)")
+                   title="Exchange curve")   # short: LibreOffice drops legend entries that do not fit one line
     curve.marker.symbol = "none"
     curve.smooth = True
     curve.graphicalProperties.line.solidFill = "1F4E79"   # the curve itself: dark blue, solid, apart from the band

@@ -8,7 +8,7 @@ import textwrap
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.cell.cell import MergedCell
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
@@ -196,7 +196,21 @@ def keep_text_within_print(ws) -> None:
             if len(text) <= chars or any(c.value is not None for c in row[cell.column:]):
                 continue
             wrap_across(ws, cell, last, text)
-    ws.print_area = f"A1:{get_column_letter(last)}{ws.max_row}"
+    ws.print_area = f"A1:{get_column_letter(last)}{max(ws.max_row, _last_row_drawn(ws))}"
+
+
+def _last_row_drawn(ws) -> int:
+    """The last row a chart of ``ws`` covers (0 without one): a print area that ended at the last cell cut the
+    Scenarios chart's bottom off, its axis title and legend with it."""
+    last = 0
+    for chart in ws._charts:
+        row = coordinate_to_tuple(chart.anchor)[0] if isinstance(chart.anchor, str) else chart.anchor._from.row + 1
+        points = chart.height / 2.54 * 72   # cm -> points
+        while points > 0:
+            points -= ws.row_dimensions[row].height or LINE_POINTS
+            row += 1
+        last = max(last, row - 1)
+    return last
 
 
 def wrap_across(ws, cell, last: int, text: str) -> None:
