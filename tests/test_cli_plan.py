@@ -110,3 +110,42 @@ def test_plan_names_npis_it_cannot_find_lists_exceptions_and_says_a_roster_pools
     said = capsys.readouterr()
     assert "the score needed moves as the roster's physicians improve" in said.out
     assert "roster" in said.err   # the roster pool's own warning: far smaller than CMS's cohort
+
+
+def _no_final_score_roster(tmp_path) -> Path:
+    """Mensah with neither category scored: no cost, Q492's rate blank and 10 cases on each other measure (the
+    case minimum is 20), yet every measure at 75% completeness: the minimum submission is met, the final
+    score cannot be computed (pd.NA)."""
+    from asm_xl.roster import read_roster
+    roster = read_roster(SAMPLE)
+    row = roster[roster["npi"] == "1035992670"].copy()
+    row["cost_points"] = row["cost_episodes"] = row["q492_rate"] = ""
+    for m in ("q008", "q005", "q236", "q377"):
+        row[f"{m}_eligible"] = row[f"{m}_reported"] = "10"
+    path = tmp_path / "nofinal.csv"
+    row.to_csv(path, index=False)
+    return path
+
+
+def test_a_physician_without_a_final_score_is_said_so_by_score_and_plan_not_a_traceback(tmp_path, capsys):
+    # "final != final" on pd.NA raised TypeError (boolean value of NA is ambiguous): a traceback, exit 1
+    path = _no_final_score_roster(tmp_path)
+    assert main(["score", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Mensah, Kwame" in out and "not computable" in out
+    assert "Mensah, Kwame (NPI 1035992670, TIN 83-7035914): Neither quality nor cost is scored" in out
+    assert main(["plan", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "not planned, no final score (asm-xl score says why): Mensah, Kwame (NPI 1035992670)" in captured.err
+    assert "0 of 0 physician(s) already there" in captured.out
+
+
+def test_plan_of_an_npi_not_on_the_roster_is_exit_1_not_an_empty_plan(tmp_path, capsys):
+    # a valid NPI (Luhn) of no physician of the roster: the README's exit 1 "nothing matched", as from-cms's
+    out = tmp_path / "plan.csv"
+    assert main(["plan", str(SAMPLE), *GIVEN, "--npi", "1234567893", "--out", str(out)]) == 1
+    assert "no physician of the roster's valid rows has NPI 1234567893; nothing planned" in capsys.readouterr().err
+    assert not out.exists()
+    # one of two found: planned, the other named in a warning
+    assert main(["plan", str(SAMPLE), *GIVEN, "--npi", "1234567893,1436863751", "--out", str(out)]) == 0
+    assert "not a physician of the roster's valid rows: 1234567893" in capsys.readouterr().err

@@ -66,8 +66,15 @@ def run_plan(args) -> int:
         return 1
     print_warnings(v.warnings, scored.warnings)
     missing = sorted(wanted - set(scored.scores["npi"].astype(str).str.strip())) if wanted else []
+    if missing and len(missing) == len(wanted):   # as from-cms's --npi: nothing matched is exit 1, not an empty plan
+        print(f"asm-xl: --npi: no physician of the roster's valid rows has NPI {', '.join(missing)}; nothing planned",
+              file=sys.stderr)
+        return 1
     if missing:
         print(f"warning: not a physician of the roster's valid rows: {', '.join(missing)}", file=sys.stderr)
+    unplanned = _no_final_score(scored.scores, wanted)
+    if unplanned:   # they were left out without a word: "0 of 0 physician(s)" for a roster of one such physician
+        print(f"not planned, no final score (asm-xl score says why): {unplanned}", file=sys.stderr)
     if args.out:
         write_table_csv(plan, args.out)
         print(f"plan written: {args.out} ({len(plan)} physician(s))")
@@ -80,6 +87,15 @@ def run_plan(args) -> int:
         print(summarize_errors(v.errors), file=sys.stderr)
         return 2
     return 0
+
+
+def _no_final_score(scores: pd.DataFrame, wanted: set[str] | None) -> str:
+    """The physicians (of ``wanted``) the plan leaves out because their final score cannot be computed."""
+    out = scores[scores["final_score"].isna()]
+    if wanted is not None:
+        out = out[out["npi"].astype(str).str.strip().isin(wanted)]
+    return ", ".join(f"{console_text(str(r.get('name', '') or '').strip())} (NPI {console_text(str(r['npi']))})"
+                     for r in out.to_dict("records"))
 
 
 def _wanted(npis) -> set[str] | None:
@@ -113,7 +129,7 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
         s = scores.loc[label]
         npi = str(s.get("npi", "")).strip()
         final = s.get("final_score")
-        if (npis is not None and npi not in npis) or final is None or final != final:
+        if (npis is not None and npi not in npis) or pd.isna(final):   # pd.NA: no final score ("final != final" raised)
             continue
         base = {"npi": npi, "tin": str(s.get("tin", "") or ""), "name": str(s.get("name", "") or ""),
                 "cohort": s["cohort"], "performance_year": int(s["performance_year"]), "final_score": float(final),

@@ -114,10 +114,11 @@ def _why_lines(scores, excepted: list) -> str:
     none computed, an exception (the scoring's own note)."""
     if "note" not in scores.columns:
         return ""
+    import pandas as pd   # the scores are a DataFrame already
     lines = []
     for (_, rec), e in zip(scores.iterrows(), excepted):
         final = rec.get("final_score")
-        if (e or final is None or final != final or final == 0) and str(rec["note"] or "").strip():
+        if (e or pd.isna(final) or final == 0) and str(rec["note"] or "").strip():   # pd.NA: no final score
             tin = str(rec.get("tin", "") or "").strip()
             name = console_text(rec.get("name", "") or "").strip()
             ids = f"NPI {console_text(rec.get('npi', ''))}" + (f", TIN {console_text(tin)}" if tin else "")
