@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from asm_xl.model import adjustments, categories, exceptions, final_score as final_mod, payment
+from asm_xl.model.identifiers import tin_with_zeros, tins_restored_warning
 from asm_xl.model.benchmarks import BenchmarkTable, LadderOverrides, ladder_from_rates, packaged_benchmarks
 from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.cost_ladders import BUILD, given_cost_ladder, roster_cost_ladder, roster_gives_cost_ladder
@@ -166,7 +167,7 @@ def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
     euc = chk.boolean("euc_exception", default=False)
     payx = chk.boolean("payment_exception", default=False)
     ia_done = ia_done_column(chk)
-    report_identifiers(chk)
+    restored_tins = report_identifiers(chk)
     report_duplicates(chk)
     episodes = chk.number("cost_episodes", minimum=0, whole=True, allowed="a whole number >= 0")
     cost_pts_in = chk.number("cost_points", minimum=1, maximum=10,
@@ -199,7 +200,7 @@ def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
     if len(scores):  # back in input order
         scores = scores.iloc[np.argsort(np.concatenate(positions), kind="stable")]
     pools = pd.DataFrame(pools)
-    warnings = []
+    warnings = [tins_restored_warning(restored_tins)] if restored_tins else []
     given = given_pool_warning(settings)
     if given:
         warnings.append(given)
@@ -320,6 +321,8 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     # spaces, so that a lookup by NPI finds the row whatever the roster's cell held around it
     ident = {c: np.array([v.strip() if v.__class__ is str else v for v in df[c].to_numpy()[rows]], dtype=object)
              for c in ("npi", "tin", "name", "specialty") if c in df.columns}
+    if "tin" in ident:   # a TIN a spreadsheet took the leading zeros of, given them back (report_identifiers)
+        ident["tin"] = np.array([(v.__class__ is str and tin_with_zeros(v)) or v for v in ident["tin"]], dtype=object)
     notes = _notes(~np.isnan(quality), ~np.isnan(cost), min_met, settings)
     if no_cost_ladder.any():
         why = categories.no_cost_ladder_note(settings)

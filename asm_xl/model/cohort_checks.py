@@ -12,7 +12,7 @@ import pandas as pd
 
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import resolve_cohort
-from asm_xl.model.identifiers import npi_problem, npi_valid_mask, tin_key, tin_problem
+from asm_xl.model.identifiers import npi_problem, npi_valid_mask, tin_key, tin_problem, tin_with_zeros
 from asm_xl.model.validation import FALSE_WORDS, TRUE_WORDS, YES_NO_ALLOWED, percent_hint, typed_number
 
 __all__ = ["Checker", "bool_value", "blank_scalar", "map_text", "cohort_codes", "ia_done_column",
@@ -310,10 +310,13 @@ def ia_done_column(chk: Checker) -> np.ndarray:
     return np.where(chk.blank("ia_done"), by_activity, count)
 
 
-def report_identifiers(chk: Checker) -> None:
+def report_identifiers(chk: Checker) -> list[str]:
     """An NPI, when given, is 10 digits with a valid check digit; a TIN, when given, 9 digits (dashes
-    allowed): the same rules (:mod:`asm_xl.model.identifiers`) as the roster file's."""
-    for column, problem in (("npi", npi_problem), ("tin", tin_problem)):
+    allowed), or 7-8 digits whose leading zeros a spreadsheet dropped (given back: :func:`tin_with_zeros`):
+    the same rules (:mod:`asm_xl.model.identifiers`) as the roster file's. Returns the TINs given back their
+    zeros (the library refused the 9853177 that ``asm-xl score`` reads as 009853177)."""
+    restored: list[str] = []
+    for column, problem in (("npi", npi_problem), ("tin", _tin_problem)):
         if not chk.has(column):
             continue
         texts = chk.text(column)
@@ -330,6 +333,14 @@ def report_identifiers(chk: Checker) -> None:
         bad[[i for i, r in reasons.items() if r is not None]] = True
         if bad.any():
             chk.report(bad, column, None, lambda i, reasons=reasons: reasons[i])
+        if column == "tin":
+            restored = [tin_with_zeros(texts[i]) for i in suspect if reasons[int(i)] is None and tin_with_zeros(texts[i])]
+    return restored
+
+
+def _tin_problem(text: str) -> str | None:
+    """:func:`tin_problem`, none for a TIN a spreadsheet took the leading zeros of (:func:`tin_with_zeros`)."""
+    return None if tin_with_zeros(text) else tin_problem(text)
 
 
 def report_duplicates(chk: Checker) -> None:

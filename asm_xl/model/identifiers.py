@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 __all__ = ["npi_check_digit", "npi_is_valid", "npi_valid_mask", "npi_problem", "tin_problem", "tin_key",
-           "tin_with_zeros"]
+           "tin_with_zeros", "tins_restored_warning"]
 
 _NPI_RE = re.compile(r"[0-9]{10}")
 _TIN_RE = re.compile(r"[0-9]{9}")
@@ -97,6 +97,14 @@ def tin_with_zeros(text: str) -> str | None:
     ('009853177', None, None)
     """
     return text.zfill(9) if text.isascii() and text.isdigit() and len(text) in (7, 8) else None
+
+
+def tins_restored_warning(tins: list[str]) -> str:
+    """The warning for TINs given back their leading zeros (:func:`tin_with_zeros`; ``tins`` as restored)."""
+    distinct = list(dict.fromkeys(tins))
+    shown = ", ".join(distinct[:3]) + (", ..." if len(distinct) > 3 else "")
+    return (f"{len(tins)} row(s)' TIN of 7 or 8 digits read with its leading zeros ({shown}): a spreadsheet "
+            "drops them from a number; format the TIN column as Text to keep them")
 
 
 def tin_key(text: str) -> str:

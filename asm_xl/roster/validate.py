@@ -16,7 +16,7 @@ from asm_xl.model.adjustments import ia_adjustment
 from asm_xl.model.cohort import CohortResult, score_cohort
 from asm_xl.model.columns import all_columns
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.identifiers import npi_problem, tin_key, tin_problem, tin_with_zeros
+from asm_xl.model.identifiers import npi_problem, tin_key, tin_problem, tin_with_zeros, tins_restored_warning
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster.decimal_comma import marked_reason
 from asm_xl.roster.native_rates import native_rates_as_fractions
@@ -317,10 +317,7 @@ def _restore_tin_zeros(df: pd.DataFrame, tin_txt: np.ndarray, warnings: list[str
     for i in lost:
         tin_txt[i] = tin_with_zeros(tin_txt[i])
         df.iat[i, col] = tin_txt[i]
-    tins = list(dict.fromkeys(tin_txt[i] for i in lost))
-    shown = ", ".join(tins[:3]) + (", ..." if len(tins) > 3 else "")
-    warnings.append(f"{len(lost)} row(s)' TIN of 7 or 8 digits read with its leading zeros ({shown}): a spreadsheet "
-                    "drops them from a number; format the TIN column as Text to keep them")
+    warnings.append(tins_restored_warning([tin_txt[i] for i in lost]))
 
 
 #: roster columns that stand in for one another: with one of them given, a look-alike of another is not

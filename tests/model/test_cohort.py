@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pandas as pd
+
+from asm_xl.model.identifiers import npi_check_digit
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
@@ -327,6 +329,21 @@ def test_the_cohort_api_checks_npi_and_tin_as_the_roster_does():
     reasons = {(r.row, r.column): r.reason for r in res.errors.itertuples()}
     assert "check digit" in reasons[(0, "npi")] and "9-digit TIN" in reasons[(1, "tin")]
     assert res.scores.index.tolist() == [2]
+
+
+def test_the_cohort_api_gives_a_tin_its_leading_zeros_back_as_the_roster_does():
+    # The library refused the 9853177 a spreadsheet makes of TIN 009853177, which asm-xl score reads with its zeros
+    # and a warning: the two scored different physicians, and ranked them differently. Large frames (column by
+    # column) and small ones (cell by cell) alike; "12345" is no TIN either way.
+    for n in (3, 70):   # SMALL_FRAME is 64
+        rows = [hf_row(8, npi=f"{100000000 + i}{npi_check_digit(str(100000000 + i))}", tin="12-3456789")
+                for i in range(n)]
+        rows[0]["tin"], rows[1]["tin"], rows[2]["tin"] = "9853177", "98531770", "12345"
+        res = score_cohort(pd.DataFrame(rows))
+        assert [(r.row, r.column, r.value) for r in res.errors.itertuples()] == [(2, "tin", "12345")]
+        assert res.scores["tin"].tolist()[:2] == ["009853177", "098531770"]
+        assert res.warnings[0].startswith("2 row(s)' TIN of 7 or 8 digits read with its leading zeros "
+                                          "(009853177, 098531770)")
 
 
 def test_one_row_scores_as_its_row_of_the_whole_roster_but_for_the_rosters_own_ranks():
