@@ -87,3 +87,11 @@ def test_the_readme_counts_the_templates_asm_formula_cells_as_they_are():
     n = sum(1 for v in cells if isinstance(v, str) and v.startswith("=") and "ASM_" in v.upper())
     assert f"(595 -> {n} `ASM_*` formula" in README.read_text(encoding="utf-8")
     assert "Range over the pool's cohorts" in [c for c in cells if isinstance(c, str)]
+
+
+def test_readme_names_the_columns_of_the_error_report_it_writes():
+    # it said (row, column, value, reason); the file has the physician's NPI and name too
+    from asm_xl.roster.validate import ROSTER_ERROR_COLUMNS
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    shown = re.search(r"`roster_errors\.csv` \(([a-z_, ]+)\)", text).group(1)
+    assert shown.split(", ") == list(ROSTER_ERROR_COLUMNS) == ["row", "npi", "name", "column", "value", "reason"]

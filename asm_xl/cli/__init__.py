@@ -84,7 +84,8 @@ def _cmd_generate(args, roster) -> int:
               f"earlier run's): left as they are, not in the index or the dashboard: {some_of(report.not_in_roster)}")
     if report.dashboard_data is not None:
         print(practice_summary(report.dashboard_data.totals, left_out=len(report.stale), pool=report.pool,
-                               sources=report.pool_sources))
+                               sources=report.pool_sources,
+                               years=sorted(set(report.dashboard_data.physicians["performance_year"].astype(int)))))
         print(top_actions_summary(report.dashboard_data.top_actions,
                                   outlooks=report.dashboard_data.physicians["outlook"].tolist()))
     if report.index:

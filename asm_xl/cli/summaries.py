@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pandas as pd
+
 from asm_xl.cli.output import console_text
 from asm_xl.workbooks.dashboard.data import no_actions_text
 from asm_xl.workbooks.kept import (STATUS_OTHER, STATUS_STALE, STATUS_STALE_INVALID, STATUS_STALE_NUMBERS,
@@ -33,14 +35,24 @@ def money(x) -> str:
     return "" if x is None or x != x else f"{'-' if x < 0 else '+'}${abs(x):,.0f}"
 
 
-def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sources: dict | None = None) -> str:
+def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sources: dict | None = None,
+                     years: list[int] | None = None) -> str:
     """The dashboard's totals (its Practice sheet: ``Dashboard.totals``) by cohort: physicians, the point
     estimate and the range (P10 / P50 / P90) over the pool's draws (``pool``, its ``sources``: the lines
     that say where the figures come from); ``left_out``: kept workbooks
-    shown without numbers (stale), which the totals leave out."""
+    shown without numbers (stale), which the totals leave out; ``years``: the performance years of the
+    physicians, named in the heading with the year each is paid in (a roster of several has a row per year).
+
+    >>> print(practice_summary(pd.DataFrame(columns=["cohort", "physicians", "estimate", "dollars_p10", "dollars_p50",
+    ...                                              "dollars_p90"]), years=[2027]).splitlines()[0])
+    Estimated payment adjustments, performance year 2027 (paid in 2029) (the dashboard's totals over physicians; estimates, not CMS determinations):
+    """
+    from asm_xl.model.parameters import payment_year
     recs = totals.to_dict("records")
     width = max([8] + [len(str(r["cohort"])) + 1 for r in recs])   # "Practice 2029": a roster of several years
-    lines = ["Estimated payment adjustments (the dashboard's totals over physicians; estimates, not CMS "
+    # the console said no year: a dollar total of 2027's performance is paid in 2029 (the dashboard says so)
+    when = ", performance year " + ", ".join(f"{y} (paid in {payment_year(y)})" for y in sorted(years)) if years else ""
+    lines = [f"Estimated payment adjustments{when} (the dashboard's totals over physicians; estimates, not CMS "
              "determinations):",
              f"  {'cohort':<{width}}{'physicians':>11}{'estimate':>14}{'cautious P10':>15}{'middle P50':>14}"
              f"{'hopeful P90':>14}"]
@@ -114,7 +126,6 @@ def _why_lines(scores, excepted: list) -> str:
     none computed, an exception (the scoring's own note)."""
     if "note" not in scores.columns:
         return ""
-    import pandas as pd   # the scores are a DataFrame already
     lines = []
     for (_, rec), e in zip(scores.iterrows(), excepted):
         final = rec.get("final_score")

@@ -307,6 +307,15 @@ def ia_done_column(chk: Checker) -> np.ndarray:
         return by_activity
     count = chk.number("ia_done", minimum=0, maximum=2, whole=True, required=False,
                        allowed="0, 1 or 2 improvement activities completed")
+    # both forms given and contradicting each other (ia1_done no, ia2_done yes, ia_done 2): the count won
+    # silently, 10 points and thousands of dollars on a guess; refused, naming both [ASSUMPTION: neither wins]
+    done = (ia1 == 1).astype(int) + (ia2 == 1).astype(int)
+    not_done = ((ia1 == 0) & ~chk.blank("ia1_done")).astype(int) + ((ia2 == 0) & ~chk.blank("ia2_done")).astype(int)
+    with np.errstate(invalid="ignore"):
+        clash = np.isfinite(count) & ((done > count) | (not_done > 2 - count))
+    chk.report(clash, "ia_done", None,
+               lambda i: f"ia_done says {int(count[i])} done, ia1_done/ia2_done say {done[i]} done and "
+                         f"{not_done[i]} not done: give the activities one way, or make them agree")
     return np.where(chk.blank("ia_done"), by_activity, count)
 
 

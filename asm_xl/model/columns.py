@@ -40,7 +40,8 @@ COLUMN_HELP_TEMPLATES = {
     "cost_points": "Cost achievement points 1-10 from a CMS feedback report (instead of episode_cost)",
     "ia1_done": "IA-1 (primary care connections, HRSN screening) done for 90 days: yes/no",
     "ia2_done": "IA-2 (collaborative care arrangement) done for 90 days: yes/no",
-    "ia_done": "Alternative to ia1_done/ia2_done: number of the two activities done, 0-2",
+    "ia_done": ("Alternative to ia1_done/ia2_done: number of the two activities done, 0-2 (where both forms are given "
+                "they must agree: `ia_done` 2 beside `ia1_done` no is refused)"),
     "pi_score": "Promoting Interoperability score, fraction 0-1 (0 if reporting incomplete)",
     "complex_bonus": "Complex patient bonus, 0-{complex_bonus_max:g} points (input; CMS formula unpublished)",
     "submitted_on_time": "Quality data submitted on time: yes/no (default yes)",

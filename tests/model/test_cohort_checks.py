@@ -110,3 +110,22 @@ def test_each_rows_cohort_is_the_scalar_rule_of_its_cohort_and_specialty():
     assert sorted(refused[at[("XYZ", "Dentistry")]]) == ["cohort", "specialty"]
     assert [e["reason"] for e in chk.errors if e["row"] == at[("", "")]] == [
         "required: a cohort (HF, LBP) or an ASM specialty"]
+
+
+def test_ia_done_that_contradicts_the_activities_given_is_refused_naming_both():
+    # ia1_done no, ia2_done yes and ia_done 2: the count won silently (IA adjustment 0 instead of -10 points).
+    # A blank activity is not known, so only the activities given can contradict the count.
+    df = pd.DataFrame({"ia1_done": ["no", "yes", "yes", "no", "yes", ""],
+                       "ia2_done": ["yes", "", "yes", "no", "yes", "no"],
+                       "ia_done": ["2", "2", "1", "0", "", "2"]})
+    chk = Checker(df)
+    ia = cohort_checks.ia_done_column(chk)
+    assert [(e["row"], e["reason"]) for e in chk.errors] == [
+        (0, "ia_done says 2 done, ia1_done/ia2_done say 1 done and 1 not done: give the activities one way, or make "
+            "them agree"),
+        (2, "ia_done says 1 done, ia1_done/ia2_done say 2 done and 0 not done: give the activities one way, or make "
+            "them agree"),
+        (5, "ia_done says 2 done, ia1_done/ia2_done say 0 done and 1 not done: give the activities one way, or make "
+            "them agree")]
+    assert chk.bad.tolist() == [True, False, True, False, False, True]
+    assert ia[[1, 3, 4]].tolist() == [2, 0, 2]   # the count where it agrees; the activities where it is blank
