@@ -76,6 +76,13 @@ def _differences(scan: WorkbookScan, fresh: dict, clear: set) -> list[Difference
     return diffs
 
 
+def _missing_sheets(program: ArrayProgram, scan: WorkbookScan) -> set[str]:
+    """Sheets the formulas read that the workbook does not have (deleted or renamed): Excel's #REF!,
+    which the ``formulas`` engine gives; our evaluator would read their cells as blank."""
+    have = {s.upper() for s in scan.sheets}
+    return {sheet for sheet, _cell in program.reads if sheet.upper() not in have}
+
+
 def recalc_arrays(path, check: bool = False, *, programs: ArrayPrograms | None = None,
                   max_bytes: int = DEFAULT_MAX_BYTES, max_members: int = DEFAULT_MAX_MEMBERS):
     """Like :func:`asm_xl.calc.formulas_engine.recalc_file` for a workbook with array formulas:
@@ -95,7 +102,7 @@ def recalc_arrays(path, check: bool = False, *, programs: ArrayPrograms | None =
     if scan.unsupported_inputs:
         return None
     program = (programs or ArrayPrograms()).get(scan)
-    if program is None:
+    if program is None or _missing_sheets(program, scan):
         return None
     taken = set(scan.formulas) | {k for k, v in scan.inputs.items() if v not in (None, "")}
     try:

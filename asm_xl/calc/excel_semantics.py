@@ -353,7 +353,8 @@ def concat(x, y):
     for v in (x, y):
         if is_err(v):
             return v
-    return as_text(x) + as_text(y)
+    text = as_text(x) + as_text(y)   # Excel's & gives #VALUE! past a cell's limit (then LEN of it is #VALUE!)
+    return text if len(text) <= _MAX_TEXT else XlErr("#VALUE!")
 
 
 def aggregate(fn, typed, *vals):

@@ -256,7 +256,8 @@ def recalc_file(path, check: bool = False, *, cache: ModelCache | None = None,
                 max_members: int = DEFAULT_MAX_MEMBERS):
     """Recalculate *path* and store the results as its cached values.
 
-    Returns the number of cells updated.  With ``check=True`` nothing is
+    Returns the number of cells recalculated; only those whose cached value differs are written (a
+    file whose values were all right is not rewritten).  With ``check=True`` nothing is
     written; the cached values in the file are compared with a fresh
     calculation and a list of :class:`Difference` is returned (a missing
     cached value counts as a difference; numbers compare with rel 1e-9 /
@@ -267,8 +268,6 @@ def recalc_file(path, check: bool = False, *, cache: ModelCache | None = None,
     limits = {"max_bytes": max_bytes, "max_members": max_members}
     stamp = file_stamp(path)  # the file as read: a file written meanwhile is not replaced
     fresh = recalculate(path, cache=cache, **limits)
-    if not check:
-        return write_cached_values(path, fresh, expect=stamp, **limits)
     scan = scan_workbook(path, **limits)
     diffs = []
     for key, value in fresh.items():
@@ -277,5 +276,10 @@ def recalc_file(path, check: bool = False, *, cache: ModelCache | None = None,
         cached = scan.cached.get(key)
         if not same_value(cached, value):
             diffs.append(Difference(key[0], key[1], cached, value))
-    return diffs
+    if check:
+        return diffs
+    if diffs:  # only what changed: a file whose values were right is not rewritten (2 and 2.0 are the same)
+        write_cached_values(path, {(d.sheet, d.cell): fresh[(d.sheet, d.cell)] for d in diffs}, expect=stamp,
+                            **limits)
+    return sum(key in scan.present for key in fresh)
 

@@ -16,6 +16,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import schedula as sh
 
+from asm_xl.xlsx.cells import MAX_STRING, excel_length
+
 __all__ = ["register_functions", "to_excel_shaped", "from_excel_shaped", "to_python", "load_formulas"]
 
 
@@ -179,8 +181,8 @@ def to_python(v: Any) -> Any:
     if isinstance(v, numbers.Real):
         f = float(v)
         return f if math.isfinite(f) else "#NUM!"
-    if isinstance(v, str):
-        return str(v)
+    if isinstance(v, str):   # Excel's cell holds at most MAX_STRING characters: a longer result is #VALUE!
+        return str(v) if excel_length(v) <= MAX_STRING else "#VALUE!"
     return "#VALUE!"
 
 

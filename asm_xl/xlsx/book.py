@@ -336,8 +336,8 @@ class Book:
         decoded = {} if decoded is None else decoded
         for sheet, refs, keys in wanted_by_sheet:
             part = self.parts.get(sheet)
-            if part is None:
-                continue
+            if part is None:  # a sheet deleted or renamed: Excel's #REF!, which the tree-level view gives
+                raise NotByteReadable(f"the formulas read sheet {sheet!r}, which the workbook does not have")
             values, plans[sheet] = part.input_values(plans.get(sheet), refs, self, decoded)
             out.update(kv for kv in zip(keys, values) if kv[1] is not None)
         return out

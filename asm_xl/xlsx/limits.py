@@ -153,12 +153,10 @@ def _check_structure(zf: zipfile.ZipFile, infos: list, path: str) -> None:
         if not info.filename.endswith((".xml", ".rels", ".vml")):
             continue
         try:
-            head = read_head(zf, info, _PROLOG_BYTES)
+            prolog = _prolog(zf, info)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
             raise WorkbookError(f"corrupt workbook: {path} member {info.filename} cannot be read ({exc})") from None
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            head = head.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        if prolog is None or b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
             raise WorkbookError(f"workbook refused: {path} member {info.filename} declares a DTD or entities "
                                 "(possible XML attack; Excel never writes them)")
     types = zf.NameToInfo.get("[Content_Types].xml")
@@ -170,6 +168,39 @@ def _check_structure(zf: zipfile.ZipFile, infos: list, path: str) -> None:
         raise WorkbookError(f"corrupt workbook: {path} ([Content_Types].xml: {exc})") from None
     if root is None or root.tag.rsplit("}", 1)[-1] != "Types":
         raise WorkbookError(f"corrupt workbook: {path} ([Content_Types].xml is not a content-types part)")
+
+
+#: what comes before an XML part's root element and is no DTD: comments and processing instructions
+_NOT_DTD = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.DOTALL)
+#: the root element's start: past it no DTD can come
+_ROOT = re.compile(rb"<[A-Za-z_:]")
+#: the most of a part read to find its root element (comments may push it down; past this: refused)
+_MAX_PROLOG = 1 << 20
+
+
+def _prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """An XML part's text before its root element, comments and processing instructions taken out
+    (UTF-8; a UTF-16 part, with or without its byte-order mark, decoded); None when no root element
+    starts within :data:`_MAX_PROLOG` bytes (comments hiding what follows are refused, not trusted).
+    The first :data:`_PROLOG_BYTES` are enough for every part Excel writes."""
+    size = _PROLOG_BYTES
+    while True:
+        head = read_head(zf, info, size)
+        text = head
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[:2] in (b"<\0", b"\0<"):
+            codec = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else (
+                "utf-16-le" if head[:1] == b"<" else "utf-16-be")
+            text = head[:len(head) // 2 * 2].decode(codec, errors="replace").encode("utf-8", errors="replace")
+        text = _NOT_DTD.sub(b"", text)
+        root = _ROOT.search(text)
+        unclosed = min((i for i in (text.find(b"<!--"), text.find(b"<?")) if i >= 0), default=-1)
+        if root is not None and not 0 <= unclosed < root.start():   # (not inside a comment cut short)
+            return text[:root.start()]
+        if len(head) < size:   # the whole part, no root element: the parser says it is not XML
+            return text
+        if size >= _MAX_PROLOG:
+            return None
+        size *= 16
 
 
 def has_formulas(zf: zipfile.ZipFile) -> bool:

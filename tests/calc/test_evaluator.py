@@ -76,6 +76,13 @@ def test_text_comparison_ignores_case_for_cell_values_too():
     assert ev("=A1=B1", A1="eCQM", B1="ecqm") is True
 
 
+def test_text_joined_past_what_a_cell_holds_is_value_error_even_before_it_reaches_a_cell():
+    # Excel's & gives #VALUE! at 32,768 characters; a formula reading that result sees the error
+    assert len(ev("=A1&B1", A1="x" * 16_384, B1="y" * 16_383)) == 32_767
+    assert ev("=A1&B1", A1="x" * 16_384, B1="y" * 16_384) == "#VALUE!"
+    assert ev('=IF(ISERROR(A1&B1),"too long","ok")', A1="x" * 20_000, B1="y" * 20_000) == "too long"
+
+
 # ------------------------------------------------------------------ errors
 @pytest.mark.parametrize("formula, error", [
     ("=NA()+1", "#N/A"),

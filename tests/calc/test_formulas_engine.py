@@ -235,6 +235,16 @@ def test_check_mode(book):
     assert book.read_bytes() == original  # check mode never writes
 
 
+def test_recalc_file_rewrites_only_what_changed_and_leaves_a_right_file_as_it_is(book):
+    # the values were compared as written text: a cached 150.5 stored as "1.505E2", or 2 as 2.0, counted as
+    # a change and every recalc rewrote the file
+    recalc_file(book)
+    right = book.read_bytes()
+    assert recalc_file(book) == len(expected()) and book.read_bytes() == right
+    write_cached_values(book, {("Calc", "A1"): 999.0})
+    assert recalc_file(book) == len(expected()) and book.read_bytes() == right
+
+
 def test_bad_files_untouched(tmp_path):
     text = tmp_path / "fake.xlsx"
     text.write_text("not a workbook")
@@ -457,3 +467,14 @@ def test_an_error_stored_in_an_array_formulas_cells_is_recomputed(tmp_path, engi
     recalc_any(book, engine=engine)
     got = openpyxl.load_workbook(book, data_only=True)["S"]
     assert [got[c].value for c in ("B1", "B2", "B3", "C1", "C2", "C3")] == [2, 4, 6, 5, 12, 4]
+
+
+@pytest.mark.parametrize("engine", ["auto", "formulas"])
+def test_a_text_result_longer_than_a_cell_holds_is_value_error_not_a_crash(tmp_path, engine):
+    from asm_xl.calc.recalc import recalc_file as recalc_any
+    path = tmp_path / "long.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"], wb.active["B1"] = "x" * 20_000, "=A1&A1"
+    wb.save(path)
+    assert recalc_any(path, engine=engine) == 1
+    assert openpyxl.load_workbook(path, data_only=True).active["B1"].value == "#VALUE!"

@@ -125,6 +125,11 @@ def _variants(base: bytes) -> dict[str, bytes | None]:
             use = b"&lol3;" if kind == "billion_laughs" else b"&xxe;" if kind == "external_entity" else None
             short = part_name.rsplit("/", 1)[-1].replace(".xml", "").replace(".rels", "_rels").strip("[]_")
             v[f"dtd_{kind}_in_{short}"] = _zip({**parts, part_name: _with_dtd(parts[part_name], dtd, use)})
+    # a DTD the first 4 kB do not show: after a long comment; in UTF-16 without the byte-order mark
+    v["dtd_after_a_5kB_comment_in_sheet"] = _zip({**p, SCORE: _with_dtd(p[SCORE], b"<!--" + b"<c>" * 1800 + b"-->" + LAUGHS,
+                                                                       b"&lol3;")})
+    utf16 = _with_dtd(p[SCORE], EXTERNAL).replace(b'encoding="UTF-8"', b'encoding="UTF-16"').decode("utf-8")
+    v["dtd_in_utf16_without_bom_in_sheet"] = _zip({**p, SCORE: utf16.encode("utf-16-le")})
     # cell and row references
     for ref in (b"ZZZZ0", b"A0", b"A1048577", b"XFE1", b"", b"1A", b"B-4"):
         v[f"cell_ref_{ref.decode() or 'empty'}_in_inputs"] = _zip(

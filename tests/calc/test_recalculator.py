@@ -227,3 +227,24 @@ def test_a_formula_too_deep_to_compile_fails_at_once_after_the_first_try():
         with pytest.raises(UnsupportedFormula):
             ev.run({("S", "A1"): 1.0})
     assert "_run" in vars(ev)    # compiled (and failed) once: the failure is kept, not paid again
+
+
+@pytest.mark.parametrize("engine", ["auto", "formulas"])
+@pytest.mark.parametrize("change", ["deleted", "renamed"])
+def test_a_sheet_the_formulas_read_that_is_gone_gives_ref_errors_not_default_settings(workbooks, tmp_path, engine,
+                                                                                      change):
+    # openpyxl deletes or renames a sheet without touching the formulas that read it: Excel shows #REF!
+    # there; reading the missing Assumptions cells as blank would score with settings nobody chose
+    import openpyxl
+    book = openpyxl.load_workbook(workbooks[0])
+    if change == "deleted":
+        del book["Assumptions"]
+    else:
+        book["Assumptions"].title = "My assumptions"
+    path = tmp_path / "edited.xlsx"
+    book.save(path)
+    recalc_file(path, engine=engine)
+    shown = openpyxl.load_workbook(path, data_only=True)
+    for name in ("Sc_Final", "Sc_Factor", "Sc_DollarsP50"):
+        ((sheet, ref),) = shown.defined_names[name].destinations
+        assert shown[sheet][ref.replace("$", "").split(":")[0]].value == "#REF!", name
