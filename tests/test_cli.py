@@ -690,8 +690,8 @@ def test_a_clean_score_run_removes_the_error_report_an_earlier_run_left(tmp_path
     (["--scaling-factor", "1.2", "--midpoint", "NaN"], ["--midpoint: 'NaN' is not a finite number"]),
     (["--midpoint", "inf"], ["--midpoint: 'inf' is not a finite number"]),
     # a fraction setting typed as a percent: the hint a roster's fraction column gives
-    (["--set", "pool_withhold=15"], ["--set: pool_withhold: '15' is not allowed (a number between 0 and 1) (did you "
-                                     "mean 15%?)"]),
+    (["--set", "pool_withhold=15"], ["--set: pool_withhold: '15' is not allowed (a number between 0 and 1); did you "
+                                     "mean 15%?"]),
 ], ids=["midpoint-alone", "factor-with-national", "factor-with-roster", "given-without-factor", "set-factor-with-national",
         "set-given-without-factor", "factor-with-set-roster", "factor-not-allowed", "set-internal-field",
         "year-without-benchmarks", "median-mode-without-midpoint", "factor-nan", "midpoint-nan", "midpoint-inf",
@@ -1022,3 +1022,70 @@ def test_a_roster_of_the_required_columns_only_says_why_every_score_is_0_naming_
     out = capsys.readouterr().out.splitlines()
     why = out[out.index("why:") + 1:out.index("why:") + 3]
     assert why == [f"  NPI {npi}: Minimum data submission not met: final score 0 [CMS]." for npi in df["npi"]]
+
+
+def test_recalc_of_paths_the_system_refuses_says_each_and_goes_on_with_the_batch(generated, tmp_path, capsys):
+    # a part of the path that is a file, a name too long, a loop of links: file_stamp raised before the
+    # per-file handling and the whole batch stopped as "cannot write", exit 3
+    (tmp_path / "a_file").write_text("not a folder")
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(generated[1].read_bytes())
+    refused = [tmp_path / "a_file" / "x.xlsx", tmp_path / ("n" * 300 + ".xlsx"), tmp_path / "loop1"]
+    assert main(["recalc", *map(str, refused), str(good)]) == 1
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"{refused[0]}: cannot read: Not a directory; nothing was written",
+                                f"{refused[1]}: cannot read: File name too long; nothing was written",
+                                f"{refused[2]}: cannot read: Too many levels of symbolic links; nothing was written"]
+    assert f"{good}: " in out and "4 workbook(s):" in out and "3 not done (above)" in out
+
+
+def test_recalc_that_cannot_replace_one_workbook_says_so_goes_on_and_exits_3(generated, tmp_path, capsys, monkeypatch):
+    from asm_xl.xlsx.scan import scan_workbook
+    stale = []
+    for src in generated[:2]:
+        stale.append(tmp_path / src.name)
+        stale[-1].write_bytes(src.read_bytes())
+        write_cached_values(stale[-1], {key: None for key in scan_workbook(stale[-1]).formulas})
+    before = stale[0].read_bytes()
+    real_replace = os.replace
+
+    def denied(src, dst, *a, **k):   # Windows refuses to replace a file another program holds
+        if Path(dst) == stale[0]:
+            raise PermissionError(13, "Permission denied", str(dst))
+        return real_replace(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", denied)
+    assert main(["recalc", *map(str, stale)]) == 3
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"asm-xl: cannot write {stale[0]}: Permission denied (make the folder writable); "
+                                "nothing was left half-written"]
+    assert "2 workbook(s): 1 recalculated and rewritten, 0 already right (unchanged), 1 not done (above)" in out
+    assert stale[0].read_bytes() == before and [p.name for p in tmp_path.iterdir() if ".tmp" in p.name] == []
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert main(["recalc", "--check", str(stale[1])]) == 0
+
+
+def test_a_dtd_a_reader_refuses_past_the_package_check_is_a_refused_workbook_exit_1(generated):
+    from defusedxml import DTDForbidden, EntitiesForbidden
+
+    from asm_xl.cli.recalc_command import recalc_failure
+    for refusal in (DTDForbidden("x", None, None), EntitiesForbidden("lol", None, None, None, None, None)):
+        line, code = recalc_failure(generated[0], refusal)
+        assert code == 1 and line == (f"{generated[0]}: workbook refused: {generated[0]} declares a DTD or entities "
+                                      "(possible XML attack; Excel never writes them); the file is left untouched")
+
+
+def test_a_roster_without_performance_years_is_told_of_the_year_option_and_scores_with_it(tmp_path, capsys):
+    rows = list(csv.reader(SAMPLE.read_text(encoding="utf-8-sig").splitlines()))
+    at = rows[0].index("performance_year")
+    path = tmp_path / "no_year.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([r[:at] + r[at + 1:] for r in rows[:4]])
+    assert main(["score", str(path), "--out", str(tmp_path / "s.csv")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert "  the roster leaves performance_year blank: give it with --year YEAR (e.g. --year 2027)" in err
+    assert f"no physician scored: {tmp_path / 's.csv'} not written" in err and not (tmp_path / "s.csv").exists()
+    assert main(["score", str(path), "--year", "2028", "--out", str(tmp_path / "s.csv")]) == 0
+    assert pd.read_csv(tmp_path / "s.csv")["performance_year"].tolist() == [2028, 2028, 2028]

@@ -1,5 +1,5 @@
-"""asm-xl command line: demo, generate, template, recalc, score (here); from-cms, check-cms
-(:mod:`asm_xl.cli.cms_commands`), import-qpp (:mod:`asm_xl.cli.qpp_commands`) and pdf
+"""asm-xl command line: demo, generate, template, score (here); recalc (:mod:`asm_xl.cli.recalc_command`),
+from-cms, check-cms (:mod:`asm_xl.cli.cms_commands`), import-qpp (:mod:`asm_xl.cli.qpp_commands`) and pdf
 (:mod:`asm_xl.cli.pdf_commands`)."""
 
 from __future__ import annotations
@@ -7,23 +7,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import warnings
-import zipfile
-import zlib
 from importlib import resources
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
-from xml.parsers.expat import ExpatError
 
 from asm_xl.calc import draws_cache
 from asm_xl.launch import INTERRUPTED
-from asm_xl.cli.arguments import performance_year, positive_whole, workbook_files, year_note
+from asm_xl.cli.arguments import performance_year, positive_whole, year_note
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, cms_participation, run_cms
 from asm_xl.cli.plan_commands import add_plan_parser, run_plan
-from asm_xl.cli.output import (csv_output, foreign_report, kept_output, overwrites_input, print_warnings,
+from asm_xl.cli.output import (csv_output, errors_summary, foreign_report, kept_output, overwrites_input, print_warnings,
                                replaces_what_generate_reads, tolerant_streams, write_failure)
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
+from asm_xl.cli.recalc_command import run_recalc
 from asm_xl.cli.summaries import (differs_summary, practice_summary, score_table, scores_source, some_of,
                                   stale_summary, top_actions_summary)
 from asm_xl.cli.settings_options import changed_settings_line, check_settings_options, pool_opts, pool_settings
@@ -37,7 +33,7 @@ def _sample_roster() -> Path:
 
 def _cmd_generate(args, roster) -> int:
     from asm_xl.model.errors import ASMInputError
-    from asm_xl.roster import RosterError, summarize_errors
+    from asm_xl.roster import RosterError
     from asm_xl.workbooks.batch import generate_workbooks
     from asm_xl.xlsx.errors import WorkbookError
     settings = args.settings   # (read and checked with the command line)
@@ -96,7 +92,7 @@ def _cmd_generate(args, roster) -> int:
     if args.pdf:
         status = status or generated_pdfs(report)
     if report.rejected_rows:
-        print(summarize_errors(report.errors), file=sys.stderr)
+        print(errors_summary(report.errors), file=sys.stderr)
         print(f"error report: {report.error_report}", file=sys.stderr)
     return status
 
@@ -115,104 +111,13 @@ def _cmd_template(args) -> int:
     return 0
 
 
-#: workbooks whose batched calls (ASM_ACTIONS ...) are computed together before each is recalculated
-RECALC_CHUNK = 256
-
-
-def _cmd_recalc(args) -> int:
-    from asm_xl.calc.recalc import Recalculator, recalc_file
-    from asm_xl.xlsx.atomic import file_stamp
-    cache = Recalculator()
-    done: dict = {}
-    files, open_in_excel = workbook_files(args.files, writes=not args.check)
-    status = 1 if open_in_excel else 0
-    tally = {"changed": 0, "unchanged": 0, "differ": 0, "match": 0, "failed": 0}
-    for k, f in enumerate(files):
-        if k % RECALC_CHUNK == 0:
-            chunk = files[k:k + RECALC_CHUNK]
-            # each file as it was before asm-xl read it: unchanged after, its values were right already
-            read_as = {os.fspath(g): file_stamp(g) for g in chunk}
-            if args.engine == "auto" and len(files) > 1:
-                # the chunk computed together (its actions etc. in one batch, each file read once)
-                done = cache.recalc_many(chunk, check=args.check)
-        try:
-            with warnings.catch_warnings(record=True) as caught:  # one line each, not Python's two
-                warnings.simplefilter("always")
-                result = done.pop(os.fspath(f)) if os.fspath(f) in done else \
-                    recalc_file(f, check=args.check, cache=cache, engine=args.engine)
-            for w in caught:
-                print(f"{f}: warning: {w.message}", file=sys.stderr)
-        except (KeyboardInterrupt, OSError):
-            raise
-        except Exception as e:  # noqa: BLE001 - a workbook we cannot read or compute must not stop the batch
-            line, code = _recalc_failure(f, e)
-            print(line, file=sys.stderr)
-            status = max(status, code)
-            tally["failed"] += 1
-            continue
-        if args.check:
-            tally["differ" if result else "match"] += 1
-            if result:
-                status = max(status, 1)
-                print(f"{f}: {len(result)} cell(s) differ")
-                for d in result[:20]:
-                    print(f"  {d.sheet}!{d.cell}: cached {d.cached!r}, fresh {d.fresh!r}")
-            else:
-                print(f"{f}: cached values match")
-        else:
-            same = file_stamp(f) == read_as.get(os.fspath(f)) is not None
-            tally["unchanged" if same else "changed"] += 1
-            print(f"{f}: {result} formula cell(s) recalculated" + ("; every cached value was already right: "
-                                                                  "the file is unchanged" if same else ""))
-        bad = cache.named_errors(f)
-        if bad:
-            shown = ", ".join(f"{name} ({sheet}!{cell}) {value}" for name, sheet, cell, value in bad[:4])
-            print(f"{f}: warning: {len(bad)} result(s) hold an error value (an input not allowed?): {shown}"
-                  f"{' ...' if len(bad) > 4 else ''}; the Score sheet's Why column (ASM_WHY) says why", file=sys.stderr)
-    if len(files) > 1:   # a folder's worth of lines: the count at the end
-        said = (("differ", "with differences"), ("match", "matching")) if args.check else (
-            ("changed", "recalculated and rewritten"), ("unchanged", "already right (unchanged)"))
-        print(f"{len(files)} workbook(s): " + ", ".join(f"{tally[k]} {w}" for k, w in said)
-              + (f", {tally['failed']} not done (above)" if tally["failed"] else "")
-              + (f", {open_in_excel} skipped: open in Excel (above)" if open_in_excel else ""))
-    return status
-
-
-def _recalc_failure(f, e: Exception) -> tuple[str, int]:
-    """The line and the exit code for a file ``asm-xl recalc`` could not do: 1 it could not be read (missing,
-    not a workbook, corrupt: a part that is not well-formed XML or a zip member that does not inflate, over
-    the limits), 3 it changed while asm-xl worked (not written), 2 it was read but cannot be recalculated."""
-    from asm_xl.xlsx.atomic import FileChangedError
-    from asm_xl.xlsx.errors import WorkbookError
-    untouched = "; the file is left untouched" if os.path.isfile(f) else ""
-    if isinstance(e, FileChangedError):
-        return f"{f}: {e}", 3
-    if isinstance(e, WorkbookError):
-        return f"{f}: {e}{untouched}", 1
-    if isinstance(e, (ParseError, ExpatError)):  # the formulas engine's reader met XML that does not parse
-        return f"{f}: corrupt workbook: {f} (a part is not well-formed XML: {_one_line(e)}){untouched}", 1
-    if isinstance(e, (zipfile.BadZipFile, zlib.error)):
-        return f"{f}: corrupt workbook: {f} ({_one_line(e)}){untouched}", 1
-    return f"{f}: could not recalculate ({type(e).__name__}: {_one_line(e)}){untouched}", 2
-
-
-def _one_line(e: Exception) -> str:
-    """An exception's message on one line; ("... %s", value) arguments, as the formulas library
-    raises them, formatted."""
-    args = e.args
-    text = str(e)
-    if len(args) >= 2 and isinstance(args[0], str) and args[0].count("%s") == len(args) - 1:
-        text = args[0] % tuple(args[1:])
-    return " ".join(text.split())[:300]
-
-
 def _cmd_score(args) -> int:
     import pandas as pd
 
     from asm_xl.model.cohort import score_cohort
     from asm_xl.model.errors import ASMInputError
     from asm_xl.model.ranges import payment_ranges
-    from asm_xl.roster import RosterError, read_roster, report_rejected_rows, summarize_errors, validate_roster
+    from asm_xl.roster import RosterError, read_roster, report_rejected_rows, validate_roster
     from asm_xl.roster.report import is_error_report
     if overwrites_input(args.out, [args.roster]) or overwrites_input(args.errors, [args.roster], "--errors"):
         return 1
@@ -241,7 +146,9 @@ def _cmd_score(args) -> int:
     for said in (changed_settings_line(args, settings), year_note(df, args.year)):
         if said:
             print(said)
-    if args.out:
+    if args.out and not len(out):   # (a table of the range columns' names alone, no physician, was written)
+        print(f"no physician scored: {args.out} not written", file=sys.stderr)
+    elif args.out:
         from asm_xl.roster import write_table_csv
         write_table_csv(out, args.out)
         print(f"scores written: {args.out}")
@@ -251,7 +158,7 @@ def _cmd_score(args) -> int:
     # a file of the user's under the report's name stops the run only where a report is to be written: a clean
     # roster was refused because of it (the scores above are printed or written all the same)
     if len(v.errors) and foreign_report(args.errors, args.overwrite, is_error_report):
-        print(summarize_errors(v.errors), file=sys.stderr)
+        print(errors_summary(v.errors), file=sys.stderr)
         return 1
     try:  # as generate: rows rejected, the report; none, an earlier run's report removed
         report = report_rejected_rows(v.errors, Path(args.errors))
@@ -259,7 +166,7 @@ def _cmd_score(args) -> int:
         print(write_failure(e, "--errors"), file=sys.stderr)
         return 3
     if report is not None:
-        print(summarize_errors(v.errors), file=sys.stderr)
+        print(errors_summary(v.errors), file=sys.stderr)
         print(f"error report: {report}", file=sys.stderr)
         return 2
     return 0
@@ -376,7 +283,7 @@ def _dispatch(args) -> int:
     if args.command == "template":
         return _cmd_template(args)
     if args.command == "recalc":
-        return _cmd_recalc(args)
+        return run_recalc(args)
     if args.command == "score":
         return _cmd_score(args)
     if args.command in CMS_COMMANDS:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from asm_xl.xlsx.lock_files import excel_lock_file
 
-__all__ = ["console_text", "print_warnings", "write_failure", "kept_output", "tolerant_streams", "overwrites_input", "csv_output",
+__all__ = ["errors_summary", "console_text", "print_warnings", "write_failure", "kept_output", "tolerant_streams", "overwrites_input", "csv_output",
            "foreign_report", "replaces_what_generate_reads"]
 
 
@@ -146,3 +146,14 @@ def replaces_what_generate_reads(args, roster) -> bool:
                   file=sys.stderr)
             return True
     return foreign_report(os.path.join(args.out, ERRORS_NAME), args.overwrite, is_error_report, "--out")
+
+
+def errors_summary(errors) -> str:
+    """The roster's rejected rows on screen (:func:`asm_xl.roster.summarize_errors`), with the option that
+    mends the commonest of them: a roster without its performance years takes ``--year``."""
+    from asm_xl.roster import summarize_errors
+    text = summarize_errors(errors)
+    if len(errors) and ((errors["column"] == "performance_year")
+                        & errors["reason"].astype(str).str.startswith("required")).any():
+        text += "\n  the roster leaves performance_year blank: give it with --year YEAR (e.g. --year 2027)"
+    return text

@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 
 from asm_xl.cli.arguments import performance_year
-from asm_xl.cli.output import console_text, csv_output, kept_output, overwrites_input, print_warnings
+from asm_xl.cli.output import console_text, csv_output, errors_summary, kept_output, overwrites_input, print_warnings
 from asm_xl.cli.settings_options import pool_opts
 
 __all__ = ["add_plan_parser", "run_plan", "PLAN_COLUMNS"]
@@ -44,7 +44,7 @@ def add_plan_parser(sub) -> None:
 def run_plan(args) -> int:
     from asm_xl.model.cohort import score_cohort
     from asm_xl.model.errors import ASMInputError
-    from asm_xl.roster import RosterError, read_roster, summarize_errors, validate_roster, write_table_csv
+    from asm_xl.roster import RosterError, read_roster, validate_roster, write_table_csv
     if csv_output(args.out, "--out", "the plan") or overwrites_input(args.out, [args.roster]) or (
             args.out and kept_output(args.out, args.overwrite, "an earlier plan or another file")):
         return 1
@@ -53,7 +53,7 @@ def run_plan(args) -> int:
         df = read_roster(args.roster)
         v = validate_roster(df, performance_year=args.year, settings=settings)
         if v.valid.empty:   # every row rejected: nothing to plan, the errors say why
-            print(summarize_errors(v.errors), file=sys.stderr)
+            print(errors_summary(v.errors), file=sys.stderr)
             return 2
         scored = v.scored if v.scored is not None else score_cohort(v.valid, performance_year=args.year,
                                                                      settings=settings)
@@ -84,7 +84,7 @@ def run_plan(args) -> int:
         print("note: with the roster as the pool, the score needed moves as the roster's physicians improve (each "
               "action raises the bar a little); the plan holds it at today's")
     if len(v.errors):
-        print(summarize_errors(v.errors), file=sys.stderr)
+        print(errors_summary(v.errors), file=sys.stderr)
         return 2
     return 0
 

@@ -45,15 +45,15 @@ def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sour
 
     >>> print(practice_summary(pd.DataFrame(columns=["cohort", "physicians", "estimate", "dollars_p10", "dollars_p50",
     ...                                              "dollars_p90"]), years=[2027]).splitlines()[0])
-    Estimated payment adjustments, performance year 2027 (paid in 2029) (the dashboard's totals over physicians; estimates, not CMS determinations):
+    Estimated payment adjustments for performance year 2027 paid in 2029: the dashboard's totals over physicians (estimates, not CMS determinations)
     """
     from asm_xl.model.parameters import payment_year
     recs = totals.to_dict("records")
     width = max([8] + [len(str(r["cohort"])) + 1 for r in recs])   # "Practice 2029": a roster of several years
     # the console said no year: a dollar total of 2027's performance is paid in 2029 (the dashboard says so)
-    when = ", performance year " + ", ".join(f"{y} (paid in {payment_year(y)})" for y in sorted(years)) if years else ""
-    lines = [f"Estimated payment adjustments{when} (the dashboard's totals over physicians; estimates, not CMS "
-             "determinations):",
+    when = " for performance year " + ", ".join(f"{y} paid in {payment_year(y)}" for y in sorted(years)) if years else ""
+    lines = [f"Estimated payment adjustments{when}: the dashboard's totals over physicians (estimates, not CMS "
+             "determinations)",
              f"  {'cohort':<{width}}{'physicians':>11}{'estimate':>14}{'cautious P10':>15}{'middle P50':>14}"
              f"{'hopeful P90':>14}"]
     for rec in recs:

@@ -37,7 +37,7 @@ from asm_xl.model.parameters import cohorts, performance_years, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
 from asm_xl.model.pool_choice import cohort_settings, given_pool_warning, reference_point, roster_pool_warning
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
-from asm_xl.model.validation import DOLLARS_ALLOWED, MAX_DOLLARS
+from asm_xl.model.validation import DOLLARS_ALLOWED, FRACTION_ALLOWED, MAX_DOLLARS
 
 __all__ = ["CohortResult", "CheckedInputs", "score_cohort", "score_checked", "ERROR_COLUMNS"]
 
@@ -117,7 +117,10 @@ def score_cohort(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SET
     -------
     CohortResult
         Scores use the same kernels as :func:`asm_xl.score_participant`: given the pool's scaling
-        factor (and midpoint) both APIs give identical numbers.
+        factor (and midpoint) both APIs give identical numbers. ``percentile_rank`` and ``cohort_rank``
+        (of ``cohort_size``) rank a final score among this table's rows of its pool (the physicians
+        scored together), not among the national cohort, which a practice never sees: with the national
+        pool, a physician's standing is the range of :func:`asm_xl.model.ranges.payment_ranges`.
     """
     return score_checked(participants, settings=settings, benchmarks=benchmarks, ladders=ladders,
                          benchmark_source=benchmark_source, cost_ladders=cost_ladders,
@@ -156,7 +159,7 @@ def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
     payments = chk.number("part_b_payments", minimum=0, maximum=MAX_DOLLARS, required=True,
                           allowed=DOLLARS_ALLOWED)
     pi = chk.number("pi_score", minimum=0, maximum=1, required=True, percent=True,
-                    allowed="a fraction between 0 and 1 (70% is 0.70)")
+                    allowed=FRACTION_ALLOWED)
     bonus = chk.number("complex_bonus", minimum=0, maximum=settings.complex_bonus_max, default=0.0,
                        allowed=f"a number between 0 and {settings.complex_bonus_max:g}")
     on_time = chk.boolean("submitted_on_time", default=True)

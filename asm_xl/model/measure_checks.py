@@ -13,6 +13,7 @@ from asm_xl.model.columns import measure_columns
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts
 from asm_xl.model.settings import Settings
+from asm_xl.model.validation import FRACTION_ALLOWED
 
 __all__ = ["measure_inputs", "collection_type_or_flag"]
 
@@ -42,12 +43,11 @@ def measure_inputs(chk: Checker, cohort_code: np.ndarray, settings: Settings) ->
             elig = chk.number(cols["eligible"], minimum=0, whole=True, allowed="a whole number >= 0", rows=mine)
             rep = chk.number(cols["reported"], minimum=0, whole=True, allowed="a whole number >= 0", rows=mine)
             comp = chk.number(cols["completeness"], minimum=0, maximum=1, rows=mine, percent=True,
-                              allowed="a fraction between 0 and 1 (70% is 0.70)")
+                              allowed=FRACTION_ALLOWED)
             if m.proportion:
-                rate = chk.number(cols["rate"], minimum=0, maximum=1, rows=mine, percent=True,
-                                  allowed="a fraction between 0 and 1 (70% is 0.70)")
+                rate = chk.number(cols["rate"], minimum=0, maximum=1, rows=mine, percent=True, allowed=m.rate_allowed)
             else:
-                rate = chk.number(cols["rate"], minimum=0, rows=mine, allowed="a number >= 0 (native units)")
+                rate = chk.number(cols["rate"], minimum=0, rows=mine, allowed=m.rate_allowed)
             pts = chk.number(cols["points"], minimum=0, maximum=10, rows=mine, allowed="points between 0 and 10")
             admin = ctype == "Administrative claims"
             use_rep = mine & ~admin & np.isnan(comp) & ~np.isnan(rep)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from importlib import resources
 
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.validation import as_whole, is_blank
+from asm_xl.model.validation import FRACTION_ALLOWED, as_whole, is_blank
 
 __all__ = [
     "Measure",
@@ -62,6 +62,13 @@ class Measure:
     @property
     def label(self) -> str:
         return f"Q{self.id}"
+
+    @property
+    def rate_allowed(self) -> str:
+        """What a rate of this measure may be, for an error message (names the unit)."""
+        if self.proportion:
+            return FRACTION_ALLOWED
+        return f"a number >= 0 in {self.unit}, no % sign (72.4 as the benchmark file states it)"
 
     @property
     def administrative_claims_only(self) -> bool:

@@ -141,7 +141,9 @@ def measure_points(measure: object, collection_type: object, rate: object, year:
 def _rate_value(field_name: str, value: object, proportion: bool) -> float:
     if proportion:
         return as_fraction(field_name, value)
-    return as_number(field_name, value, minimum=0.0, allowed="a number >= 0 (native units)")
+    return as_number(field_name, value, minimum=0.0,
+                     allowed="a number >= 0 in the measure's own units (Q492: admissions per 100 person-years, "
+                             "e.g. 72.4, no % sign)")
 
 
 def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings = DEFAULT_SETTINGS) -> MeasureScore:

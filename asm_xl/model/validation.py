@@ -8,13 +8,17 @@ from numbers import Real
 
 from asm_xl.model.errors import ASMInputError
 
-__all__ = ["MAX_DOLLARS", "DOLLARS_ALLOWED", "typed_number", "percent_hint", "TRUE_WORDS", "FALSE_WORDS", "YES_NO_ALLOWED", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
+__all__ = ["MAX_DOLLARS", "DOLLARS_ALLOWED", "FRACTION_ALLOWED", "typed_number", "percent_hint", "TRUE_WORDS", "FALSE_WORDS", "YES_NO_ALLOWED", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
 
 
 #: The largest dollar amount an input may hold: no physician's Medicare payments or episode cost comes
 #: near $1 billion, and amounts near the float maximum made the scaling factor inf and factors NaN.
 MAX_DOLLARS = 1e9
 DOLLARS_ALLOWED = f"dollars between 0 and {MAX_DOLLARS:,.0f}"
+
+
+#: what a fraction input may be (one text for every message: no parentheses, as messages put it in theirs)
+FRACTION_ALLOWED = "a fraction between 0 and 1, where 70% is 0.70"
 
 
 def is_blank(value: object) -> bool:
@@ -69,20 +73,20 @@ def typed_number(text: str, *, percent: bool = False) -> float:
 
 
 def percent_hint(value: object) -> str:
-    """For a fraction column given a number between 2 and 100: " (did you mean 85%?)"; given a decimal
-    comma (a comma not followed by groups of three digits): " (a decimal comma? write 0.9)".
+    """For a fraction column given a number between 2 and 100: "; did you mean 85%?"; given a decimal
+    comma (a comma not followed by groups of three digits): "; a decimal comma? write 0.9".
 
     >>> percent_hint("85"), percent_hint("0,9"), percent_hint("1,000"), percent_hint("0.5")
-    (' (did you mean 85%?)', ' (a decimal comma? write 0.9)', '', '')
+    ('; did you mean 85%?', '; a decimal comma? write 0.9', '', '')
     """
     text = str(value).strip()
     if _COMMA_NOT_GROUPING.fullmatch(text):   # "0,9" read as 9 said "did you mean 9%?"
-        return f" (a decimal comma? write {text.replace(',', '.')})"
+        return f"; a decimal comma? write {text.replace(',', '.')}"
     try:
         x = typed_number(text)
     except ValueError:
         return ""
-    return f" (did you mean {x:g}%?)" if 2.0 <= x <= 100.0 else ""
+    return f"; did you mean {x:g}%?" if 2.0 <= x <= 100.0 else ""
 
 
 #: one comma between digits that is not a thousands group: "0,9", "12,5", "1,2345"
@@ -113,7 +117,7 @@ def as_number(field: str, value: object, *, minimum: float | None = None,
 def as_fraction(field: str, value: object) -> float:
     """A fraction in [0, 1] (70% is 0.70; 70 is an error, not a percent) [spec 1]."""
     return as_number(field, value, minimum=0.0, maximum=1.0, percent=True,
-                     allowed="a fraction between 0 and 1 (70% is 0.70)" + percent_hint(value))
+                     allowed=FRACTION_ALLOWED + percent_hint(value))
 
 
 def as_whole(field: str, value: object, *, minimum: int | None = None,

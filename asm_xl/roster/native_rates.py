@@ -11,7 +11,7 @@ import pandas as pd
 from asm_xl.model.parameters import cohorts
 from asm_xl.model.validation import typed_number
 
-__all__ = ["native_rates_as_fractions", "FRACTION_LIKE"]
+__all__ = ["native_rates_as_fractions", "FRACTION_LIKE", "percent_typed_as_fraction"]
 
 #: a native-unit rate at most this reads as a fraction typed by habit [ASSUMPTION: no measure stated in its
 #: own units has a rate of 1 or less: Q492's MIPS ladder starts at about 60 admissions per 100 person-years]
@@ -36,6 +36,31 @@ def native_rates_as_fractions(df: pd.DataFrame, rows: np.ndarray) -> list[str]:
             meant = f"{_number(example) * 100:g}, not {example}" if _number(example) else "72.4, not 0.724"
             out.append(f"{int(low.sum())} row(s) give {column} {FRACTION_LIKE:g} or less (e.g. {example}): {m.label} "
                        f"is in {m.unit}, not a fraction ({meant}?); scored as given (rows {', '.join(which)}{more})")
+    return out
+
+
+#: the columns where "0.9%" most likely meant 90% [ASSUMPTION: a PI score under 1% is no score a clinician
+#: reports: the PI category scores 0 when reporting is incomplete, typed as 0]
+PERCENT_SLIP_COLUMNS = ("pi_score",)
+
+
+def percent_typed_as_fraction(df: pd.DataFrame, rows: np.ndarray) -> list[str]:
+    """A warning per column of :data:`PERCENT_SLIP_COLUMNS` holding a percentage of at most 1% ("0.9%"):
+    the fraction 0.9 with a % sign added by habit reads as 0.009 (scored as given: the value is allowed)."""
+    out = []
+    for column in PERCENT_SLIP_COLUMNS:
+        if column not in df.columns:
+            continue
+        values = df[column].to_numpy(dtype=object)
+        slips = np.array([isinstance(v, str) and v.strip().endswith("%") and _at_most(v.strip()[:-1], 1.0)
+                          and _number(v) > 0 for v in values], dtype=bool)
+        if not slips.any():
+            continue
+        example = str(values[slips][0]).strip()
+        which = ", ".join(str(r) for r in rows[slips][:5]) + (f" and {int(slips.sum()) - 5} more" if slips.sum() > 5 else "")
+        out.append(f"{int(slips.sum())} row(s) give {column} as 1% or less (e.g. {example}, which is "
+                   f"{_number(example):g}): did you mean {float(example[:-1]) * 100:g}% ({example[:-1]})? "
+                   f"scored as given (row{'s' if slips.sum() > 1 else ''} {which})")
     return out
 
 

@@ -108,7 +108,8 @@ def report_rejected_rows(errors: pd.DataFrame, path) -> Path | None:
     return None
 
 
-_DETAIL = re.compile(r"\s*\([^()]*\d[^()]*\)")
+#: a reason's detail for one case: a number in parentheses, or a hint ("; did you mean 85%?")
+_DETAIL = re.compile(r"\s*\([^()]*\d[^()]*\)|;\s*(?:did you mean [^;]*\?|a decimal comma\? [^;]*)$")
 
 
 def _example(error) -> str:

@@ -19,7 +19,7 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.identifiers import npi_problem, tin_key, tin_problem, tin_with_zeros, tins_restored_warning
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster.decimal_comma import marked_reason
-from asm_xl.roster.native_rates import native_rates_as_fractions
+from asm_xl.roster.native_rates import native_rates_as_fractions, percent_typed_as_fraction
 from asm_xl.roster.read import RosterError, normalize_column_name
 
 __all__ = ["RosterValidation", "ROSTER_ERROR_COLUMNS", "validate_roster", "roster_text"]
@@ -291,6 +291,7 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
     warnings.extend(_no_activity_given(valid, rows[~bad], settings))  # rows kept: the rejected are reported
     warnings.extend(_practice_sizes_disagree(valid, rows[~bad], performance_year))
     warnings.extend(native_rates_as_fractions(valid, rows[~bad]))
+    warnings.extend(percent_typed_as_fraction(valid, rows[~bad]))
     return RosterValidation(valid=valid, errors=errors, warnings=warnings, scored=_scored_valid(res, bad, valid))
 
 

@@ -76,8 +76,8 @@ def test_ia_done_must_be_0_1_or_2(ia):
 
 
 def test_pi_score_as_percent_is_rejected():
-    with pytest.raises(ASMInputError, match=r"pi_score: 80 is not allowed \(a fraction between 0 and 1 \(70% is 0.70\) "
-                                            r"\(did you mean 80%\?\)\)"):
+    with pytest.raises(ASMInputError, match=r"pi_score: 80 is not allowed \(a fraction between 0 and 1, where 70% is 0.70; "
+                                            r"did you mean 80%\?\)"):
         score_participant(hf(pi_score=80))
 
 
@@ -88,7 +88,7 @@ def test_a_decimal_comma_in_a_fraction_is_named_as_such_in_the_roster_check():
     row = {"cohort": "HF", "performance_year": 2027, "practice_size": 5, "part_b_payments": 100_000, "ia_done": 2,
            "pi_score": "0,9"}
     (reason,) = score_cohort(pd.DataFrame([row])).errors["reason"]
-    assert reason == "must be a fraction between 0 and 1 (70% is 0.70) (a decimal comma? write 0.9)"
+    assert reason == "must be a fraction between 0 and 1, where 70% is 0.70; a decimal comma? write 0.9"
 
 
 def test_practice_size_zero_is_rejected():

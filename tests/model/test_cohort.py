@@ -136,7 +136,7 @@ def test_bad_rows_are_reported_and_good_rows_still_scored():
     assert list(res.errors.columns) == ERROR_COLUMNS
     err = {r.row: r for r in res.errors.itertuples()}
     assert (err[1].column, err[1].value, err[1].reason) == (
-        "pi_score", 1.2, "must be a fraction between 0 and 1 (70% is 0.70)")
+        "pi_score", 1.2, "must be a fraction between 0 and 1, where 70% is 0.70")
     assert (err[2].column, err[2].value, err[2].reason) == ("q236_eligible", -5, "must be a whole number >= 0")
     assert (err[3].column, err[3].value, err[3].reason) == ("q236_reported", 120, "must be at most q236_eligible (100)")
     assert (err[4].column, err[4].value, err[4].reason) == (
@@ -168,7 +168,7 @@ def test_missing_required_values_are_reported():
     row.update(pi_score=None, part_b_payments=None, cohort=None)
     res = score_cohort(pd.DataFrame([row]))
     reasons = dict(zip(res.errors["column"], res.errors["reason"]))
-    assert reasons["pi_score"] == "required: a fraction between 0 and 1 (70% is 0.70)"
+    assert reasons["pi_score"] == "required: a fraction between 0 and 1, where 70% is 0.70"
     assert reasons["part_b_payments"] == "required: dollars between 0 and 1,000,000,000"
     assert reasons["cohort"] == "required: a cohort (HF, LBP) or an ASM specialty"
 
@@ -275,7 +275,7 @@ def test_unknown_specialty_is_one_error_not_one_per_measure():
 def test_a_bad_rate_is_reported_once_not_also_as_missing():
     res = score_cohort(pd.DataFrame([lbp_row(q238_rate=1.5)]))
     assert res.errors[["column", "reason"]].values.tolist() == [
-        ["q238_rate", "must be a fraction between 0 and 1 (70% is 0.70)"]]
+        ["q238_rate", "must be a fraction between 0 and 1, where 70% is 0.70"]]
 
 
 def test_cost_points_without_episodes_is_an_error_in_both_apis():

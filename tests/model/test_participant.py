@@ -129,12 +129,12 @@ def test_user_ladder_overrides_packaged_benchmark():
 def test_fraction_above_one_names_field_value_and_rule():
     e = error_of(hf(pi_score=1.2))
     assert (e.field, e.value) == ("pi_score", 1.2)
-    assert str(e) == "pi_score: 1.2 is not allowed (a fraction between 0 and 1 (70% is 0.70))"
+    assert str(e) == "pi_score: 1.2 is not allowed (a fraction between 0 and 1, where 70% is 0.70)"
 
 
 def test_rate_above_one_names_the_measure_column():
     e = error_of(hf(measures=[MeasureInput("Q236", "eCQM", 100, 90, rate=1.2)]))
-    assert str(e) == "q236_rate: 1.2 is not allowed (a fraction between 0 and 1 (70% is 0.70))"
+    assert str(e) == "q236_rate: 1.2 is not allowed (a fraction between 0 and 1, where 70% is 0.70)"
 
 
 def test_negative_cases_are_rejected():

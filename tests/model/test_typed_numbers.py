@@ -47,7 +47,7 @@ def test_the_cohort_api_reads_the_same_texts_and_names_what_it_refuses():
     assert res.scores["part_b_payments"].tolist() == [1_250_000.0]
     assert res.scores["pi_adjustment"].tolist() == pytest.approx([-1.5])
     reasons = dict(zip(res.errors["column"] + "@" + res.errors["row"].astype(str), res.errors["reason"]))
-    assert reasons["pi_score@1"].endswith("(did you mean 85%?)")
+    assert reasons["pi_score@1"].endswith("; did you mean 85%?")
     assert reasons["part_b_payments@2"].startswith("must be dollars between 0 and")
 
 

@@ -780,3 +780,34 @@ def test_a_native_unit_rate_typed_as_a_fraction_is_scored_as_given_with_a_warnin
         f"2 row(s) give q492_rate 1 or less (e.g. 0.724): Q492 is in admissions per 100 person-years, not a fraction "
         f"(72.4, not 0.724?); scored as given (rows {hf[0] + 1}, {hf[1] + 1})"]
     assert not [w for w in validate_roster(read_roster(SAMPLE)).warnings if "q492_rate" in w]
+
+
+def test_a_native_unit_rate_typed_as_a_percentage_is_refused_naming_the_unit(tmp_path):
+    # "72.4%" was refused as "must be a number >= 0 (native units)": which units, and why not 72.4%?
+    rows = list(csv.reader(SAMPLE.read_text(encoding="utf-8-sig").splitlines()))
+    head = rows[0]
+    hf = next(k for k, r in enumerate(rows[1:], start=1) if r[head.index("q492_rate")])
+    rows[hf][head.index("q492_rate")] = "72.4%"
+    path = tmp_path / "q492.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    v = validate_roster(read_roster(path))
+    assert v.errors[["row", "column", "value", "reason"]].values.tolist() == [
+        [hf + 1, "q492_rate", "72.4%", "must be a number >= 0 in admissions per 100 person-years, no % sign "
+                                       "(72.4 as the benchmark file states it)"]]
+
+
+def test_a_pi_score_of_one_percent_or_less_typed_with_a_percent_sign_is_scored_with_a_warning(tmp_path):
+    # "0.9%" reads as 0.009: the fraction 0.9 with a % sign added by habit cost the PI category silently
+    rows = list(csv.reader(SAMPLE.read_text(encoding="utf-8-sig").splitlines()))
+    at = rows[0].index("pi_score")
+    rows[1][at], rows[2][at], rows[3][at] = "0.9%", "0%", "90%"
+    path = tmp_path / "pi.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    df = read_roster(path)
+    v = validate_roster(df)
+    assert v.errors.empty and v.valid["pi_score"].iloc[0] == "0.9%"
+    assert [w for w in v.warnings if "pi_score" in w] == [
+        "1 row(s) give pi_score as 1% or less (e.g. 0.9%, which is 0.009): did you mean 90% (0.9)? scored as given "
+        "(row 2)"]

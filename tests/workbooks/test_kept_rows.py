@@ -218,8 +218,8 @@ def test_a_kept_workbook_whose_edited_inputs_are_not_allowed_is_stale_naming_the
     recalc_file(path)
     report = generate_workbooks(three, out_dir=tmp_path)
     status = report.summary["status"].iloc[1]
-    assert status == (f"{STATUS_STALE_INVALID} (pi_score 85: must be a fraction between 0 and 1 (70% is 0.70) "
-                      "(did you mean 85%?))")
+    assert status == (f"{STATUS_STALE_INVALID} (pi_score 85: must be a fraction between 0 and 1, where 70% is 0.70; "
+                      "did you mean 85%?)")
     assert list(report.summary["status"].iloc[[0, 2]]) == [STATUS_KEPT, STATUS_KEPT]
     assert report.exit_code == 2 and report.dashboard_data.physicians.loc[1, "status"] == status
     said = stale_summary(report.stale_status)
