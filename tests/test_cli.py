@@ -692,10 +692,13 @@ def test_a_clean_score_run_removes_the_error_report_an_earlier_run_left(tmp_path
     # a fraction setting typed as a percent: the hint a roster's fraction column gives
     (["--set", "pool_withhold=15"], ["--set: pool_withhold: '15' is not allowed (a number between 0 and 1); did you "
                                      "mean 15%?"]),
+    # one setting set twice: the last one won without a word
+    (["--set", "quality_weight=0.5", "--set", "Quality-Weight=0.6"],
+     ["--set quality_weight=0.5 and --set quality_weight=0.6 both give the quality_weight: give one"]),
 ], ids=["midpoint-alone", "factor-with-national", "factor-with-roster", "given-without-factor", "set-factor-with-national",
         "set-given-without-factor", "factor-with-set-roster", "factor-not-allowed", "set-internal-field",
         "year-without-benchmarks", "median-mode-without-midpoint", "factor-nan", "midpoint-nan", "midpoint-inf",
-        "fraction-as-percent"])
+        "fraction-as-percent", "set-twice"])
 def test_pool_options_that_contradict_or_mean_nothing_are_a_usage_error(command, options, named, tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main([*command, *options, "--out", str(tmp_path / "out")])

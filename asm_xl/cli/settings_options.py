@@ -132,6 +132,11 @@ def setting_pairs(texts: list[str]) -> list[tuple[str, str]]:
         if not eq or not name.strip():
             raise OptionError(f"--set: {text!r} is not allowed (NAME=VALUE, e.g. --set payments_growth=2%)")
         pairs.append((name.strip().casefold().replace("-", "_"), value.strip()))   # Payments-Growth as well
+    given: dict[str, str] = {}
+    for name, value in pairs:   # the last one won, without a word
+        if name in given and given[name] != value:
+            raise OptionError(f"--set {name}={given[name]} and --set {name}={value} both give the {name}: give one")
+        given[name] = value
     return pairs
 
 

@@ -439,6 +439,14 @@ def test_assumptions_range_changes_the_result():
     assert call("ASM_TFS", 60, None, [["tfs_steepness", -1]]) == "#NUM!"       # a number out of range
 
 
+def test_a_setting_given_twice_in_the_assumptions_is_value_naming_both_rows():
+    # a copied row (quality_weight 0.5 above, 0.6 below): the last one won without a word
+    table = [["tfs_steepness", 0.2], ["tfs_midpoint", 60], [None, None], ["TFS_Midpoint ", 55]]
+    assert call("ASM_TFS", 60, None, table) == "#VALUE!"
+    assert explain("ASM_TFS", 60, None, table) == "assumptions: TFS_Midpoint is given twice (rows 2 and 4 of the range): give it once"
+    assert call("ASM_TFS", 60, None, table[:3]) == 0.5
+
+
 def test_why_explains_the_error_of_the_same_arguments():
     assert call("ASM_WHY", "ASM_COST", 8, 10) == explain("ASM_COST", 8, 10)
     assert call("ASM_WHY", "ASM_TFS", 50) == "OK"
