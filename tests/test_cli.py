@@ -1092,3 +1092,17 @@ def test_a_roster_without_performance_years_is_told_of_the_year_option_and_score
     assert f"no physician scored: {tmp_path / 's.csv'} not written" in err and not (tmp_path / "s.csv").exists()
     assert main(["score", str(path), "--year", "2028", "--out", str(tmp_path / "s.csv")]) == 0
     assert pd.read_csv(tmp_path / "s.csv")["performance_year"].tolist() == [2028, 2028, 2028]
+
+
+@pytest.mark.parametrize("engine", ["auto", "formulas"])
+def test_a_dde_link_is_named_as_a_link_to_another_program_never_run(tmp_path, capsys, engine):
+    book = openpyxl.Workbook()
+    book.active["A1"], book.active["B1"] = 1, "=cmd|' /C calc'!A0"
+    path = tmp_path / "dde.xlsx"
+    book.save(path)
+    before = path.read_bytes()
+    assert main(["recalc", "--engine", engine, str(path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"{path}: could not recalculate: =cmd|' /C calc'!A0 links to another program (a DDE link, which asm-xl never "
+        "runs: remove it, or recalculate in Excel); the file is left untouched"]
+    assert path.read_bytes() == before

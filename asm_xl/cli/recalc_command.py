@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 import warnings
 import zipfile
@@ -144,7 +145,16 @@ def recalc_failure(f, e: Exception) -> tuple[str, int]:
         return f"{f}: corrupt workbook: {f} (a part is not well-formed XML: {_one_line(e)}){untouched}", 1
     if isinstance(e, (zipfile.BadZipFile, zlib.error)):
         return f"{f}: corrupt workbook: {f} ({_one_line(e)}){untouched}", 1
-    return f"{f}: could not recalculate ({type(e).__name__}: {_one_line(e)}){untouched}", 2
+    said = _one_line(e)
+    dde = _DDE.search(said)
+    if dde:   # =cmd|' /C calc'!A0: Excel asks before it starts another program; asm-xl starts none
+        return (f"{f}: could not recalculate: {dde.group(1)} links to another program (a DDE link, which asm-xl "
+                f"never runs: remove it, or recalculate in Excel){untouched}"), 2
+    return f"{f}: could not recalculate ({type(e).__name__}: {said}){untouched}", 2
+
+
+#: a DDE link in a formula the formulas library refused: program|'topic'!item
+_DDE = re.compile(r"Not a valid formula: (=?[^|\s]*\s*\|\s*'?[^']*'?![^\s)]*)")
 
 
 def _one_line(e: Exception) -> str:

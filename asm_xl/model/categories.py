@@ -14,7 +14,7 @@ from asm_xl.model.primitives import SCALAR, ops
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = [
-    "MeasureStatus",
+    "MeasureStatus", "measure_counted",
     "meets_completeness", "too_few_cases", "enough_episodes", "too_few_episodes",
     "capped_note",
     "cases_taken_as_minimum",
@@ -101,6 +101,12 @@ def unscored_episode_costs_warning(count: int, settings: Settings, roster_builds
 
 #: status code → counted in the denominator (a lookup table: cheaper than np.isin per call)
 _COUNTED = np.array([code in MeasureStatus.COUNTED for code in range(max(MeasureStatus.LABELS) + 1)])
+
+
+def measure_counted(status) -> np.ndarray:
+    """Whether each measure status counts in the quality score's denominator (scored, or 0 points: incomplete,
+    not reported); False where the measure is excluded (too few cases, no rate, no benchmark) [REG][CMS]."""
+    return _COUNTED[np.asarray(status, dtype=int)]
 
 
 class EffectiveInputs(NamedTuple):

@@ -268,7 +268,8 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
             labels[taken] = labels[taken] + categories.cases_taken_note(settings)
         status[:, j] = mstatus
         points[:, j] = pts
-        out[f"{m.key}_points"] = pts
+        # an excluded measure has no points (out of the quality score, as the workbook's "-"): a 0 summed wrongly
+        out[f"{m.key}_points"] = np.where(categories.measure_counted(mstatus), pts, np.nan)
         out[f"{m.key}_status"] = labels
         out[f"{m.key}_benchmark"] = bench
     quality = categories.quality_category(points, status)

@@ -91,7 +91,7 @@ class MeasureScore:
     eligible_cases: int | None
     completeness: float | None
     rate: float | None
-    points: float           #: points that count (0 when not scored)
+    points: float           #: points that count (0 when not scored; score_cohort's table: blank when excluded)
     status: int             #: a MeasureStatus code
     benchmark: str          #: which ladder (or "entered"; "none": no benchmark, excluded)
     status_note: str = ""   #: e.g. the topped-out cap lowered the points [ASSUMPTION]

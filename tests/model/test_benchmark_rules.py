@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -54,7 +55,8 @@ def test_the_cohort_api_excludes_a_measure_without_a_benchmark_as_the_scalar_api
     res = score_cohort(pd.DataFrame([row]), settings=s)
     assert res.errors.empty
     sc = res.scores.iloc[0]
-    assert sc["q377_status"] == NO_BENCHMARK and sc["q377_benchmark"] == "none" and sc["q377_points"] == 0.0
+    assert sc["q377_status"] == NO_BENCHMARK and sc["q377_benchmark"] == "none"
+    assert np.isnan(sc["q377_points"])   # excluded: no points in the table (the scalar API's 0 counts nothing)
     assert float(sc["quality"]) == pytest.approx(0.8, rel=1e-15)
 
 
@@ -84,7 +86,7 @@ def test_a_lone_reporter_gets_no_cohort_ladder_and_no_ten_points():
     # 0 -> quality 0 / 30 = 0; final = 100 x (0.5 x 0 + 0.5 x 0.5) = 25.
     res = score_cohort(pd.DataFrame([_lbp(0.12)]), benchmark_source="cohort")
     sc = res.scores.iloc[0]
-    assert sc["q238_status"] == NO_BENCHMARK and sc["q238_points"] == 0.0
+    assert sc["q238_status"] == NO_BENCHMARK and np.isnan(sc["q238_points"])
     assert float(sc["quality"]) == 0.0 and float(sc["final_score"]) == pytest.approx(25.0, rel=1e-15)
 
 

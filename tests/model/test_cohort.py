@@ -56,6 +56,9 @@ def test_cohort_api_reproduces_cms_quality_example():
     assert sc["quality"].iloc[0] == 0.625                           # 25 / 40
     assert sc["q492_status"].iloc[0] == "excluded: fewer eligible cases than the case minimum"
     assert sc["q005_status"].iloc[0] == "0 points: data completeness below the threshold"
+    # CMS's table shows the excluded measure as "-" (as the workbook does): no points, not a 0 to be summed
+    assert math.isnan(sc["q492_points"].iloc[0]) and sc["q005_points"].iloc[0] == 0.0
+    assert sc[["q008_points", "q005_points", "q236_points", "q377_points"]].iloc[0].sum() / 40 == 0.625
 
 
 def test_heart_failure_and_low_back_pain_never_share_a_pool():
