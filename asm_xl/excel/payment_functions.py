@@ -73,7 +73,7 @@ def _cohort(final_scores, payments, name: str = "final_scores"):
         finals.append(xv.number(f"{name} #{i + 1}", fi, minimum=0, maximum=100))
         # at most the roster's MAX_DOLLARS: 1e308 each made the scaling factor inf (two rows) or a traceback
         weights.append(1.0 if p is None else xv.number(f"payments #{i + 1}", p[i], minimum=0, maximum=MAX_DOLLARS,
-                                                       allowed=DOLLARS_ALLOWED))
+                                                       allowed=DOLLARS_ALLOWED, grouped=True))
     if not finals:
         raise xv.ExcelError("#N/A", f"{name}: no final scores")
     return np.array(finals), np.array(weights)
@@ -239,7 +239,7 @@ def asm_impact(factor, part_b_payments):
     return float(payment.dollar_impact(xv.number("factor", factor, minimum=-1, maximum=1, percent=True,
                                                  allowed="a fraction from -1 to 1: 0.06 or 6% for +6%"),
                                        xv.number("part_b_payments", part_b_payments, minimum=0,
-                                                 maximum=MAX_DOLLARS, allowed=DOLLARS_ALLOWED)))
+                                                 maximum=MAX_DOLLARS, allowed=DOLLARS_ALLOWED, grouped=True)))
 
 
 @excel_function("ASM_RISK_LEVEL", "Risk level r of a performance year: {risk_levels} ({first_year}-{last_year}).", YEAR, source="CMS")

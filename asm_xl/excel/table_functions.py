@@ -258,7 +258,7 @@ def _projection_args(final_score, performance_year, cohort, part_b_payments, gro
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     py = year_arg(performance_year)
     code = get_cohort(xv.text("cohort", cohort)).code
-    pay = xv.number("part_b_payments", part_b_payments, minimum=0, maximum=MAX_DOLLARS, allowed=DOLLARS_ALLOWED)
+    pay = xv.number("part_b_payments", part_b_payments, minimum=0, maximum=MAX_DOLLARS, allowed=DOLLARS_ALLOWED, grouped=True)
     g = xv.optional_number("growth", growth, s.payments_growth, minimum=-0.5, maximum=1.0,
                            allowed="a yearly growth rate (2% is 0.02)")
     return f, py, code, pay, g, excepted_arg(exceptions_), _participation_arg(participation, py), _until_arg(until, py)

@@ -13,7 +13,7 @@ from itertools import chain
 from numbers import Real
 
 from asm_xl.model.errors import ASMInputError, as_typed
-from asm_xl.model.validation import as_bool, typed_number
+from asm_xl.model.validation import as_bool, thousands_dot_ambiguous, typed_number
 
 __all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number", "optional_whole",
            "whole", "boolean", "text", "vector", "content_key", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable", "is_excluded",
@@ -148,14 +148,15 @@ def _scalar(name: str, v: object) -> object:
 
 
 def number(name: str, v: object, *, minimum: float | None = None, maximum: float | None = None,
-           allowed: str = "", percent: bool | None = None) -> float:
+           allowed: str = "", percent: bool | None = None, grouped: bool = False) -> float:
     """A number; text numbers as Excel exports them are read by the roster's one rule,
     :func:`~asm_xl.model.validation.typed_number` ("0.7", "1,000", "$300,000", "(1,250)"), a percent
     sign ("70%" → 0.70) where ``percent`` (by default: where the argument is a fraction, ``maximum``
     1); blank → #VALUE!; TRUE or FALSE → #VALUE! (Excel's arithmetic reads TRUE as 1, but a logical is no
     payments, score or count, and the scoring core refuses it: ASM_IMPACT(TRUE, 250000) gave 250000).
 
-    Out of range → #NUM!; an error value → that error passes through.
+    ``grouped``: dollars or a count, where text "416.569" is refused as ambiguous (a thousands dot?), as
+    the roster refuses it. Out of range → #NUM!; an error value → that error passes through.
     """
     if v.__class__ is float or v.__class__ is int:  # the common case, decided at once
         x = float(v)
@@ -173,9 +174,10 @@ def number(name: str, v: object, *, minimum: float | None = None, maximum: float
         x = float(v)
     elif isinstance(v, str):
         try:
-            x = typed_number(v, percent=maximum == 1.0 if percent is None else percent)
+            x = typed_number(v, percent=maximum == 1.0 if percent is None else percent, grouped=grouped)
         except ValueError as e:   # "high": #VALUE!; a number, but not here ("50%" as cost points): #NUM!
-            raise ExcelError("#NUM!" if reads_as_number(v) else "#VALUE!", f"{name}: {e}") from None
+            bad_form = not reads_as_number(v) or (grouped and thousands_dot_ambiguous(v))   # "416.569": #VALUE!
+            raise ExcelError("#VALUE!" if bad_form else "#NUM!", f"{name}: {e}") from None
     else:
         raise ExcelError("#VALUE!", f"{name}: {v!r} is not a number")
     if not math.isfinite(x):

@@ -8,7 +8,7 @@ from numbers import Real
 
 from asm_xl.model.errors import ASMInputError
 
-__all__ = ["MAX_DOLLARS", "DOLLARS_ALLOWED", "FRACTION_ALLOWED", "typed_number", "percent_hint", "TRUE_WORDS", "FALSE_WORDS", "YES_NO_ALLOWED", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
+__all__ = ["MAX_DOLLARS", "DOLLARS_ALLOWED", "FRACTION_ALLOWED", "thousands_dot_ambiguous", "typed_number", "percent_hint", "TRUE_WORDS", "FALSE_WORDS", "YES_NO_ALLOWED", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
 
 
 #: The largest dollar amount an input may hold: no physician's Medicare payments or episode cost comes
@@ -38,7 +38,22 @@ _SPACES = str.maketrans("", "", " \u00a0\u2009\u202f")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d*\.?\d+(?:[eE][+-]?\d+)?|\d+\.", re.ASCII)
 
 
-def typed_number(text: str, *, percent: bool = False) -> float:
+#: a dot followed by exactly three digits, after 1-3 digits not starting with 0 (a dollar sign allowed): 250.000
+_DOT_GROUP = re.compile(r"\s*[+-]?\$?[1-9]\d{0,2}\.\d{3}\s*")
+
+
+def thousands_dot_ambiguous(text: str) -> bool:
+    """Whether a dollar amount or a count typed as text is "250.000": $250 with a decimal point or $250,000
+    with a thousands dot (a European habit)? No dollar amount or count is written with three decimals, so
+    it is never guessed (a factor of 1,000 on a payment).
+
+    >>> thousands_dot_ambiguous("416.569"), thousands_dot_ambiguous("$250.000"), thousands_dot_ambiguous("416.57")
+    (True, True, False)
+    """
+    return _DOT_GROUP.fullmatch(text) is not None
+
+
+def typed_number(text: str, *, percent: bool = False, grouped: bool = False) -> float:
     """A number as Excel writes it when it exports formatted cells, where that is unambiguous.
 
     Accepted: surrounding spaces, thousands separators in groups of three (``1,250,000``), a dollar
@@ -49,6 +64,10 @@ def typed_number(text: str, *, percent: bool = False) -> float:
     >>> typed_number("$1,250,000"), typed_number("(1,250)"), typed_number("85%", percent=True)
     (1250000.0, -1250.0, 0.85)
     """
+    if grouped and thousands_dot_ambiguous(text):   # (grouped: dollars or a count)
+        raise ValueError(f"{text.strip()!r} is ambiguous: a decimal point or a thousands dot? a dollar amount or a "
+                         f"count has no three decimals: write {text.strip().replace('.', '')}, or "
+                         f"{text.strip().replace('.', ',')} with a thousands comma")
     t = text.strip().translate(_SPACES).replace("\u2212", "-")
     sign = 1.0
     if t.startswith("(") and t.endswith(")"):

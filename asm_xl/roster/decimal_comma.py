@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from asm_xl.model.validation import thousands_dot_ambiguous
+
 __all__ = ["decimal_comma", "dot_group", "may_be_grouped", "AMBIGUOUS", "AMBIGUOUS_DOT", "marked_reason"]
 
 #: a number written with a decimal comma (and dots between thousands): 416569,50 or 1.250,50
@@ -25,8 +27,6 @@ _AMBIGUOUS = re.compile(r"\s*[+-]?[1-9]\d{0,2}[.,]\d{3}\s*")
 #: what an ambiguous cell reads as (text no number check accepts), the value kept in it
 AMBIGUOUS = ("{value} (ambiguous in a semicolon-separated file: a decimal comma or a thousands separator? "
              "write it without grouping, e.g. 312450 or 312,45)")
-#: a dot followed by exactly three digits, after 1-3 digits not starting with 0 (a dollar sign allowed): 250.000
-_DOT_GROUP = re.compile(r"\s*[+-]?\$?[1-9]\d{0,2}\.\d{3}\s*")
 #: what such a cell of a comma-separated file reads as (text no number check accepts), the value kept in it
 AMBIGUOUS_DOT = ("{value} (ambiguous: a decimal point or a thousands dot? a dollar amount or a count has no "
                  "three decimals: write {plain}, or {grouped} with a thousands comma)")
@@ -69,7 +69,7 @@ def dot_group(cell: str, grouped: bool = True) -> str:
     >>> dot_group("250.000")[:35], dot_group("250.00"), dot_group("0.750"), dot_group("250.000", grouped=False)
     ('250.000 (ambiguous: a decimal point', '250.00', '0.750', '250.000')
     """
-    if grouped and _DOT_GROUP.fullmatch(cell):
+    if grouped and thousands_dot_ambiguous(cell):
         value = cell.strip()
         return AMBIGUOUS_DOT.format(value=value, plain=value.replace(".", ""), grouped=value.replace(".", ","))
     return cell

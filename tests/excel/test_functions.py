@@ -447,6 +447,16 @@ def test_a_setting_given_twice_in_the_assumptions_is_value_naming_both_rows():
     assert call("ASM_TFS", 60, None, table[:3]) == 0.5
 
 
+def test_payments_typed_as_text_with_a_thousands_dot_are_refused_as_the_roster_refuses_them():
+    # "416.569" in the Inputs sheet priced $416.57 where asm-xl score refused the row: a factor of 1,000
+    assert call("ASM_IMPACT", 0.06, "416.569") == "#VALUE!"
+    assert explain("ASM_IMPACT", 0.06, "$416.569").startswith("part_b_payments: '$416.569' is ambiguous: a decimal "
+                                                              "point or a thousands dot?")
+    assert call("ASM_IMPACT", 0.06, "416,569") == pytest.approx(24_994.14)
+    assert call("ASM_IMPACT", 0.06, "416.57") == pytest.approx(24.9942)   # cents: no ambiguity
+    assert call("ASM_IMPACT", 0.06, 416.569) == pytest.approx(24.99414)   # a number is Excel's own, as typed
+
+
 def test_why_explains_the_error_of_the_same_arguments():
     assert call("ASM_WHY", "ASM_COST", 8, 10) == explain("ASM_COST", 8, 10)
     assert call("ASM_WHY", "ASM_TFS", 50) == "OK"
