@@ -13,7 +13,7 @@ from itertools import chain
 from numbers import Real
 
 from asm_xl.model.errors import ASMInputError, as_typed
-from asm_xl.model.validation import as_bool, thousands_dot_ambiguous, typed_number
+from asm_xl.model.validation import as_bool, percent_hint, thousands_dot_ambiguous, typed_number
 
 __all__ = ["ExcelError", "ERROR_VALUES", "is_error", "is_blank", "flatten", "number", "optional_number", "optional_whole",
            "whole", "boolean", "text", "vector", "content_key", "NOT_APPLICABLE", "NOT_SCORED", "EXCLUDED", "is_not_applicable", "is_excluded",
@@ -183,7 +183,9 @@ def number(name: str, v: object, *, minimum: float | None = None, maximum: float
     if not math.isfinite(x):
         raise ExcelError("#NUM!", f"{name}: {v!r} is not a finite number")
     if (minimum is not None and x < minimum) or (maximum is not None and x > maximum):
-        raise ExcelError("#NUM!", f"{name}: {as_typed(v)} is not allowed ({allowed or _range(minimum, maximum)})")
+        # a fraction given as a percent (90 for 90%): the hint the roster gives, "; did you mean 90%?"
+        hint = percent_hint(v) if minimum == 0 and maximum == 1.0 and percent is not False else ""
+        raise ExcelError("#NUM!", f"{name}: {as_typed(v)} is not allowed ({allowed or _range(minimum, maximum)}{hint})")
     return x
 
 

@@ -16,7 +16,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 __all__ = [
     "MeasureStatus", "measure_counted",
     "meets_completeness", "too_few_cases", "enough_episodes", "too_few_episodes",
-    "capped_note",
+    "capped_note", "FRACTION_LIKE", "fraction_like_note",
     "cases_taken_as_minimum",
     "cases_taken_note",
     "benchmark_status",
@@ -54,6 +54,17 @@ class MeasureStatus:
 def capped_note(settings: Settings = DEFAULT_SETTINGS) -> str:
     """Appended to a measure's status when the topped-out cap lowered its points [ASSUMPTION topped_out_cap]."""
     return f"; capped at {settings.topped_out_cap:g} points: topped out by program [ASSUMPTION]"
+
+
+#: a rate in a measure's own units at most this reads as a fraction typed by habit [ASSUMPTION: no measure stated
+#: in its own units has a rate of 1 or less: Q492's MIPS ladder starts at about 60 admissions per 100 person-years]
+FRACTION_LIKE = 1.0
+
+
+def fraction_like_note(unit: str) -> str:
+    """Appended to the status of a measure in its own units scored on a rate of at most :data:`FRACTION_LIKE`
+    (0.724 typed for 72.4 scored 10 points, the best, without a word); scored as given: the value is allowed."""
+    return f"; rate {FRACTION_LIKE:g} or less: in {unit}, not a fraction?"
 
 
 def cases_taken_note(settings: Settings = DEFAULT_SETTINGS) -> str:

@@ -263,6 +263,9 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
             bench[sel] = ladder.describe(m.benchmark_note)
             capped = np.flatnonzero(sel)[cap_bites(rates, ladder, cap=settings.topped_out_cap)]
             labels[capped] = labels[capped] + categories.capped_note(settings)
+            if not m.proportion:
+                typed = np.flatnonzero(sel)[rates <= categories.FRACTION_LIKE]
+                labels[typed] = labels[typed] + categories.fraction_like_note(m.unit)
         taken = mi["cases_taken"]
         if taken.any():
             labels[taken] = labels[taken] + categories.cases_taken_note(settings)

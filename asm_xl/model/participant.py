@@ -198,6 +198,8 @@ def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings =
             source = ladder.describe(m.benchmark_note)
             if cap_bites(rate, ladder, cap=settings.topped_out_cap):
                 note = categories.capped_note(settings)
+            if not m.proportion and rate <= categories.FRACTION_LIKE:
+                note += categories.fraction_like_note(m.unit)
     if taken:
         note += categories.cases_taken_note(settings)
     return MeasureScore(m.label, ctype, eligible, completeness, rate, points, status, source, note)

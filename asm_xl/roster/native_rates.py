@@ -8,14 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from asm_xl.model.categories import FRACTION_LIKE
 from asm_xl.model.parameters import cohorts
 from asm_xl.model.validation import typed_number
 
 __all__ = ["native_rates_as_fractions", "FRACTION_LIKE", "percent_typed_as_fraction"]
 
-#: a native-unit rate at most this reads as a fraction typed by habit [ASSUMPTION: no measure stated in its
-#: own units has a rate of 1 or less: Q492's MIPS ladder starts at about 60 admissions per 100 person-years]
-FRACTION_LIKE = 1.0
 
 
 def native_rates_as_fractions(df: pd.DataFrame, rows: np.ndarray) -> list[str]:

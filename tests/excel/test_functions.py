@@ -457,6 +457,12 @@ def test_payments_typed_as_text_with_a_thousands_dot_are_refused_as_the_roster_r
     assert call("ASM_IMPACT", 0.06, 416.569) == pytest.approx(24.99414)   # a number is Excel's own, as typed
 
 
+def test_a_fraction_given_as_a_percent_number_gets_the_rosters_hint():
+    assert call("ASM_PI_ADJ", 90) == "#NUM!"
+    assert explain("ASM_PI_ADJ", 90) == "pi_score: 90 is not allowed (between 0 and 1; did you mean 90%?)"
+    assert explain("ASM_PI_ADJ", 1.5) == "pi_score: 1.5 is not allowed (between 0 and 1)"
+
+
 def test_why_explains_the_error_of_the_same_arguments():
     assert call("ASM_WHY", "ASM_COST", 8, 10) == explain("ASM_COST", 8, 10)
     assert call("ASM_WHY", "ASM_TFS", 50) == "OK"

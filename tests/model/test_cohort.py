@@ -374,3 +374,14 @@ def test_a_blank_practice_size_is_allowed_with_cms_small_practice_flag_and_refus
     assert res.errors["column"].tolist() == ["practice_size"]
     assert res.errors["reason"].iloc[0] == ("required: a whole number of clinicians >= 1 (blank only with CMS's "
                                             "small_practice flag)")
+
+
+def test_a_rate_in_its_own_units_of_one_or_less_is_scored_as_given_with_a_note_in_both_apis():
+    # Q492 0.724 typed for 72.4 scored 10 points (the best) and the workbook said only "Scored"
+    row = hf_row(8, q492_rate=0.724)
+    sc = score_cohort(pd.DataFrame([row])).scores.iloc[0]
+    assert sc["q492_points"] == 10.0
+    assert sc["q492_status"].startswith("scored; rate 1 or less: in admissions per 100 person-years, not a fraction?")
+    one = {m.measure: m for m in score_participant(row_to_participant(row)).measures}["Q492"]
+    assert one.points == 10.0 and "rate 1 or less: in admissions per 100 person-years" in one.status_note
+    assert "not a fraction" not in score_cohort(pd.DataFrame([hf_row(8, q492_rate=72.4)])).scores["q492_status"].iloc[0]
