@@ -194,8 +194,9 @@ class ArrayProgram:
             arrays.append(ArrayFormula(key, bounds, key in dynamic, compile_formula(text, key[0], names)))
         self.plain = Evaluator(plain, names)
         self.arrays = arrays
-        #: every cell some formula reads
+        #: every cell some formula reads, and the sheets they are on
         self.reads = frozenset(reads)
+        self.sheets_read = frozenset(sheet.upper() for sheet, _cell in self.reads)
 
     def run(self, inputs: dict, taken: set, merged: dict) -> tuple[dict, Placement]:
         """(values of the ordinary formula cells, where the arrays' results go) from the input

@@ -79,8 +79,7 @@ def _differences(scan: WorkbookScan, fresh: dict, clear: set) -> list[Difference
 def _missing_sheets(program: ArrayProgram, scan: WorkbookScan) -> set[str]:
     """Sheets the formulas read that the workbook does not have (deleted or renamed): Excel's #REF!,
     which the ``formulas`` engine gives; our evaluator would read their cells as blank."""
-    have = {s.upper() for s in scan.sheets}
-    return {sheet for sheet, _cell in program.reads if sheet.upper() not in have}
+    return program.sheets_read - {s.upper() for s in scan.sheets}
 
 
 def recalc_arrays(path, check: bool = False, *, programs: ArrayPrograms | None = None,

@@ -219,9 +219,9 @@ class ModelCache:
         self.hits = self.misses = 0
 
     def calculate(self, path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                  max_members: int = DEFAULT_MAX_MEMBERS) -> dict:
-        scan = scan_workbook(path, max_bytes=max_bytes,
-                             max_members=max_members)
+                  max_members: int = DEFAULT_MAX_MEMBERS, scan: WorkbookScan | None = None) -> dict:
+        """``scan``: the workbook as the caller read it already (None: read here)."""
+        scan = scan or scan_workbook(path, max_bytes=max_bytes, max_members=max_members)
         compiled = self._models.get(scan.signature)
         if compiled is not None and compiled.compatible(scan):
             self.hits += 1
@@ -236,19 +236,20 @@ class ModelCache:
 
 def recalculate(path, *, cache: ModelCache | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES,
-                max_members: int = DEFAULT_MAX_MEMBERS
+                max_members: int = DEFAULT_MAX_MEMBERS, scan: WorkbookScan | None = None
                 ) -> dict[CellKey, Any]:
     """Compute every formula cell of the workbook at *path*.
 
     Returns (real sheet name, "A1") -> float/int/bool/str or an Excel error
     string such as "#N/A".  Only formula cells (and cells covered by array
     formulas) are returned.  With a :class:`ModelCache`, workbooks whose
-    formulas match an already compiled one reuse its model.
+    formulas match an already compiled one reuse its model. ``scan``: the workbook as the caller read
+    it already (None: read here).
     """
     limits = {"max_bytes": max_bytes, "max_members": max_members}
     if cache is not None:
-        return cache.calculate(path, **limits)
-    return CompiledWorkbook(path, **limits).calculate()
+        return cache.calculate(path, scan=scan, **limits)
+    return CompiledWorkbook(path, scan=scan, **limits).calculate()
 
 
 def recalc_file(path, check: bool = False, *, cache: ModelCache | None = None,
@@ -267,8 +268,8 @@ def recalc_file(path, check: bool = False, *, cache: ModelCache | None = None,
     path = os.fspath(path)
     limits = {"max_bytes": max_bytes, "max_members": max_members}
     stamp = file_stamp(path)  # the file as read: a file written meanwhile is not replaced
-    fresh = recalculate(path, cache=cache, **limits)
-    scan = scan_workbook(path, **limits)
+    scan = scan_workbook(path, **limits)   # read once: computed from, and compared with
+    fresh = recalculate(path, cache=cache, scan=scan, **limits)
     diffs = []
     for key, value in fresh.items():
         if key not in scan.present:

@@ -126,17 +126,15 @@ def setting_pairs(texts: list[str]) -> list[tuple[str, str]]:
     >>> setting_pairs(["payments_growth=2%", " Likely-Gain-Chance = 0.8 "])
     [('payments_growth', '2%'), ('likely_gain_chance', '0.8')]
     """
-    pairs = []
+    pairs, given = [], {}
     for text in texts:
         name, eq, value = text.partition("=")
         if not eq or not name.strip():
             raise OptionError(f"--set: {text!r} is not allowed (NAME=VALUE, e.g. --set payments_growth=2%)")
-        pairs.append((name.strip().casefold().replace("-", "_"), value.strip()))   # Payments-Growth as well
-    given: dict[str, str] = {}
-    for name, value in pairs:   # the last one won, without a word
-        if name in given and given[name] != value:
+        name, value = name.strip().casefold().replace("-", "_"), value.strip()   # Payments-Growth as well
+        if given.setdefault(name, value) != value:   # the last one won, without a word
             raise OptionError(f"--set {name}={given[name]} and --set {name}={value} both give the {name}: give one")
-        given[name] = value
+        pairs.append((name, value))
     return pairs
 
 

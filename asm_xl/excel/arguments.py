@@ -99,12 +99,12 @@ def _read_settings(v: object) -> Settings:
         xv.reject_input_error("assumptions", r[0])
         xv.reject_input_error(f"assumptions: {str(r[0]).strip()}", r[1])
     pairs = tuple((str(r[0]).strip(), r[1]) for r in used)
-    seen: dict[str, int] = {}
-    for k, r in enumerate(rows):   # two rows of one setting: the last won, without a word
-        if not xv.is_blank(r[0]) and seen.setdefault(str(r[0]).strip().casefold(), k) != k:
-            raise xv.ExcelError("#VALUE!", f"assumptions: {str(r[0]).strip()} is given twice (rows "
-                                           f"{seen[str(r[0]).strip().casefold()] + 1} and {k + 1} of the range): "
-                                           "give it once")
+    seen: dict[str, int] = {}   # two rows of one setting: the last won, without a word
+    for k, name in ((k, str(r[0]).strip()) for k, r in enumerate(rows) if not xv.is_blank(r[0])):
+        first = seen.setdefault(name.casefold(), k)
+        if first != k:
+            raise xv.ExcelError("#VALUE!", f"assumptions: {name} is given twice (rows {first + 1} and {k + 1} of the "
+                                           "range): give it once")
     try:
         settings = _settings_from_pairs(tuple((name, value.__class__, value) for name, value in pairs))
     except ASMInputError as e:

@@ -16,7 +16,7 @@ from asm_xl.model.parameters import cohorts, get_cohort, normalize_measure_id
 from asm_xl.model.participant import MeasureInput, MeasureScore, score_measure
 from asm_xl.model.points import points_on_ladder
 from asm_xl.model.settings import Settings
-from asm_xl.model.validation import FRACTION_ALLOWED
+from asm_xl.model.validation import FRACTION_ALLOWED, NATIVE_RATE_ALLOWED
 from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import ASSUMPTIONS, NO_LADDER, ladder_arg, optional_ladder, scalar_arg, settings_arg
 from asm_xl.excel.duplicates import first_rows, measure_key, not_counted_status
@@ -47,7 +47,7 @@ def asm_measure_points(measure, collection_type, rate, benchmark_year=None, assu
     ladder = _find(table, mid, ctype, year)
     if ladder is None:  # no benchmark: the measure is excluded, not an error (90 FR 49634)
         return xv.EXCLUDED
-    allowed = FRACTION_ALLOWED if ladder.scale == 100.0 else "a number >= 0 in the measure's own units, no % sign"
+    allowed = FRACTION_ALLOWED if ladder.scale == 100.0 else NATIVE_RATE_ALLOWED
     x = xv.number("rate", rate, minimum=0.0, maximum=1.0 if ladder.scale == 100.0 else None, allowed=allowed)
     return float(points_on_ladder(x, ladder, cap=s.topped_out_cap, decimals=s.measure_points_decimals))
 

@@ -24,7 +24,7 @@ from asm_xl.model.parameters import Measure, resolve_cohort, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
 from asm_xl.model.pool_choice import resolve_point
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
-from asm_xl.model.validation import (DOLLARS_ALLOWED, MAX_DOLLARS, as_bool, as_count, as_fraction, as_number,
+from asm_xl.model.validation import (DOLLARS_ALLOWED, MAX_DOLLARS, NATIVE_RATE_ALLOWED, as_bool, as_count, as_fraction, as_number,
                                      as_whole, is_blank)
 
 __all__ = ["MeasureInput", "Participant", "MeasureScore", "ParticipantScore", "score_participant",
@@ -141,9 +141,7 @@ def measure_points(measure: object, collection_type: object, rate: object, year:
 def _rate_value(field_name: str, value: object, proportion: bool) -> float:
     if proportion:
         return as_fraction(field_name, value)
-    return as_number(field_name, value, minimum=0.0,
-                     allowed="a number >= 0 in the measure's own units (Q492: admissions per 100 person-years, "
-                             "e.g. 72.4, no % sign)")
+    return as_number(field_name, value, minimum=0.0, allowed=NATIVE_RATE_ALLOWED)
 
 
 def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings = DEFAULT_SETTINGS) -> MeasureScore:

@@ -8,7 +8,8 @@ from numbers import Real
 
 from asm_xl.model.errors import ASMInputError
 
-__all__ = ["MAX_DOLLARS", "DOLLARS_ALLOWED", "FRACTION_ALLOWED", "thousands_dot_ambiguous", "typed_number", "percent_hint", "TRUE_WORDS", "FALSE_WORDS", "YES_NO_ALLOWED", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
+__all__ = ["MAX_DOLLARS", "DOLLARS_ALLOWED", "FRACTION_ALLOWED", "NATIVE_RATE_ALLOWED", "THOUSANDS_DOT_REASON",
+           "thousands_dot_ambiguous", "typed_number", "percent_hint", "TRUE_WORDS", "FALSE_WORDS", "YES_NO_ALLOWED", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
 
 
 #: The largest dollar amount an input may hold: no physician's Medicare payments or episode cost comes
@@ -19,6 +20,8 @@ DOLLARS_ALLOWED = f"dollars between 0 and {MAX_DOLLARS:,.0f}"
 
 #: what a fraction input may be (one text for every message: no parentheses, as messages put it in theirs)
 FRACTION_ALLOWED = "a fraction between 0 and 1, where 70% is 0.70"
+#: what a rate in a measure's own units may be, where the measure is not at hand to name its unit
+NATIVE_RATE_ALLOWED = "a number >= 0 in the measure's own units (Q492: admissions per 100 person-years, e.g. 72.4, no % sign)"
 
 
 def is_blank(value: object) -> bool:
@@ -38,6 +41,9 @@ _SPACES = str.maketrans("", "", " \u00a0\u2009\u202f")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d*\.?\d+(?:[eE][+-]?\d+)?|\d+\.", re.ASCII)
 
 
+#: why "250.000" is refused as dollars or a count (``plain``: 250000, ``grouped``: 250,000)
+THOUSANDS_DOT_REASON = ("ambiguous: a decimal point or a thousands dot? a dollar amount or a count has no three decimals: "
+                        "write {plain}, or {grouped} with a thousands comma")
 #: a dot followed by exactly three digits, after 1-3 digits not starting with 0 (a dollar sign allowed): 250.000
 _DOT_GROUP = re.compile(r"\s*[+-]?\$?[1-9]\d{0,2}\.\d{3}\s*")
 
@@ -65,9 +71,9 @@ def typed_number(text: str, *, percent: bool = False, grouped: bool = False) -> 
     (1250000.0, -1250.0, 0.85)
     """
     if grouped and thousands_dot_ambiguous(text):   # (grouped: dollars or a count)
-        raise ValueError(f"{text.strip()!r} is ambiguous: a decimal point or a thousands dot? a dollar amount or a "
-                         f"count has no three decimals: write {text.strip().replace('.', '')}, or "
-                         f"{text.strip().replace('.', ',')} with a thousands comma")
+        value = text.strip()
+        raise ValueError(f"{value!r} is " + THOUSANDS_DOT_REASON.format(plain=value.replace(".", ""),
+                                                                       grouped=value.replace(".", ",")))
     t = text.strip().translate(_SPACES).replace("\u2212", "-")
     sign = 1.0
     if t.startswith("(") and t.endswith(")"):

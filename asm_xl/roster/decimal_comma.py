@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from asm_xl.model.validation import thousands_dot_ambiguous
+from asm_xl.model.validation import THOUSANDS_DOT_REASON, thousands_dot_ambiguous
 
 __all__ = ["decimal_comma", "dot_group", "may_be_grouped", "AMBIGUOUS", "AMBIGUOUS_DOT", "marked_reason"]
 
@@ -28,8 +28,7 @@ _AMBIGUOUS = re.compile(r"\s*[+-]?[1-9]\d{0,2}[.,]\d{3}\s*")
 AMBIGUOUS = ("{value} (ambiguous in a semicolon-separated file: a decimal comma or a thousands separator? "
              "write it without grouping, e.g. 312450 or 312,45)")
 #: what such a cell of a comma-separated file reads as (text no number check accepts), the value kept in it
-AMBIGUOUS_DOT = ("{value} (ambiguous: a decimal point or a thousands dot? a dollar amount or a count has no "
-                 "three decimals: write {plain}, or {grouped} with a thousands comma)")
+AMBIGUOUS_DOT = "{value} (" + THOUSANDS_DOT_REASON + ")"
 
 
 def may_be_grouped(column: str) -> bool:
