@@ -84,9 +84,16 @@ def test_plan_of_a_roster_whose_every_row_is_rejected_says_why_and_exits_2(tmp_p
     bad = tmp_path / "bad.csv"
     lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
     bad.write_text(lines[0] + "\n" + lines[1].replace(",416569,", ",abc,") + "\n", encoding="utf-8")
-    assert main(["plan", str(bad)]) == 2
+    report = tmp_path / "rejected.csv"
+    assert main(["plan", str(bad), "--errors", str(report)]) == 2
     err = capsys.readouterr().err
-    assert "part_b_payments" in err and "Traceback" not in err
+    assert "part_b_payments" in err and "Traceback" not in err and f"error report: {report}" in err
+    with open(report, encoding="utf-8-sig", newline="") as f:   # every reason, as score's report (it had none)
+        assert [(r["row"], r["column"], r["value"]) for r in csv.DictReader(f)] == [("2", "part_b_payments", "abc")]
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    assert main(["plan", str(fixed), "--errors", str(report)] + GIVEN) == 0
+    assert not report.exists()   # an earlier run's report removed once no row is rejected, as score does
 
 
 def test_plan_names_npis_it_cannot_find_lists_exceptions_and_says_a_roster_pools_bar_moves(tmp_path, capsys):

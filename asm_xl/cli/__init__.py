@@ -15,8 +15,9 @@ from asm_xl.launch import INTERRUPTED
 from asm_xl.cli.arguments import performance_year, positive_whole, year_note
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, cms_participation, run_cms
 from asm_xl.cli.plan_commands import add_plan_parser, run_plan
-from asm_xl.cli.output import (csv_output, errors_summary, foreign_report, kept_output, overwrites_input, print_warnings,
-                               replaces_what_generate_reads, tolerant_streams, write_failure)
+from asm_xl.cli.output import (ERRORS_HELP, csv_output, errors_option_refused, errors_summary,
+                               kept_output, overwrites_input, print_warnings, replaces_what_generate_reads,
+                               report_rejected, tolerant_streams, write_failure)
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
 from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
 from asm_xl.cli.recalc_command import run_recalc
@@ -117,15 +118,10 @@ def _cmd_score(args) -> int:
     from asm_xl.model.cohort import score_cohort
     from asm_xl.model.errors import ASMInputError
     from asm_xl.model.ranges import payment_ranges
-    from asm_xl.roster import RosterError, read_roster, report_rejected_rows, validate_roster
-    from asm_xl.roster.report import is_error_report
-    if overwrites_input(args.out, [args.roster]) or overwrites_input(args.errors, [args.roster], "--errors"):
+    from asm_xl.roster import RosterError, read_roster, validate_roster
+    if overwrites_input(args.out, [args.roster]) or errors_option_refused(args):
         return 1
-    if args.out and os.path.abspath(args.out) == os.path.abspath(args.errors):
-        print(f"asm-xl: --out and --errors both name {args.out}: the error report would replace the scores; "
-              "choose two files", file=sys.stderr)
-        return 1
-    if (csv_output(args.out, "--out", "the scores table") or csv_output(args.errors, "--errors", "the error report")
+    if (csv_output(args.out, "--out", "the scores table")
             or (args.out and kept_output(args.out, args.overwrite, "an earlier run's scores or another file"))):
         return 1
     try:
@@ -155,21 +151,9 @@ def _cmd_score(args) -> int:
     elif len(out):
         print(score_table(out))
         print(scores_source(res.pools, settings.pool))
-    # a file of the user's under the report's name stops the run only where a report is to be written: a clean
-    # roster was refused because of it (the scores above are printed or written all the same)
-    if len(v.errors) and foreign_report(args.errors, args.overwrite, is_error_report):
-        print(errors_summary(v.errors), file=sys.stderr)
-        return 1
-    try:  # as generate: rows rejected, the report; none, an earlier run's report removed
-        report = report_rejected_rows(v.errors, Path(args.errors))
-    except OSError as e:
-        print(write_failure(e, "--errors"), file=sys.stderr)
-        return 3
-    if report is not None:
-        print(errors_summary(v.errors), file=sys.stderr)
-        print(f"error report: {report}", file=sys.stderr)
-        return 2
-    return 0
+    # as generate: rows rejected, the report; none, an earlier run's report removed (the scores above are printed or
+    # written all the same)
+    return report_rejected(v.errors, args.errors, args.overwrite)
 
 
 #: every command's exit codes (asm-xl --help, and each command's own --help)
@@ -237,9 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--year", type=performance_year, help="performance year where the roster leaves it blank")
     s.add_argument("--out", help="write every score column to this CSV instead of the table")
     pool_opts(s, workbooks=False)
-    s.add_argument("--errors", default="roster_errors.csv",
-                   help="where rejected rows are reported (default: roster_errors.csv in the current folder); "
-                        "replaced by each run, removed when no row is rejected")
+    s.add_argument("--errors", default="roster_errors.csv", help=ERRORS_HELP)
     s.add_argument("--overwrite", action="store_true",
                    help="replace an existing --out file, or an --errors file that is not an error report")
     add_cms_commands(sub)

@@ -153,7 +153,48 @@ def errors_summary(errors) -> str:
     mends the commonest of them: a roster without its performance years takes ``--year``."""
     from asm_xl.roster import summarize_errors
     text = summarize_errors(errors)
-    if len(errors) and ((errors["column"] == "performance_year")
-                        & errors["reason"].astype(str).str.startswith("required")).any():
+    if not len(errors):
+        return text
+    no_year = set(errors.loc[(errors["column"] == "performance_year")
+                             & errors["reason"].astype(str).str.startswith("required"), "row"])
+    no_npi = set(errors.loc[errors["column"] == "npi", "row"])
+    if no_year - no_npi:   # a row with no NPI either (a totals row, a note) is no physician whose year is missing
         text += "\n  the roster leaves performance_year blank: give it with --year YEAR (e.g. --year 2027)"
     return text
+
+
+ERRORS_HELP = ("where rejected rows are reported (default: roster_errors.csv in the current folder); replaced by each "
+               "run, removed when no row is rejected")
+
+
+def errors_option_refused(args) -> bool:
+    """--errors names the roster, the --out file, or a file that is not CSV: said, and True (exit 1)."""
+    if overwrites_input(args.errors, [args.roster], "--errors"):
+        return True
+    if args.out and os.path.abspath(args.out) == os.path.abspath(args.errors):
+        print(f"asm-xl: --out and --errors both name {args.out}: the error report would replace the output; "
+              "choose two files", file=sys.stderr)
+        return True
+    return csv_output(args.errors, "--errors", "the error report")
+
+
+def report_rejected(errors, path, overwrite: bool) -> int:
+    """The roster's rejected rows: summarized on screen and written to ``path`` (an earlier run's report there
+    removed when none is rejected). Exit code: 0 none rejected, 2 rows rejected, 1 ``path`` is a file of the
+    user's (not an error report; --overwrite replaces it), 3 the report could not be written."""
+    from asm_xl.roster import report_rejected_rows
+    from asm_xl.roster.report import is_error_report
+    # a file of the user's under the report's name stops the run only where a report is to be written
+    if len(errors) and foreign_report(path, overwrite, is_error_report):
+        print(errors_summary(errors), file=sys.stderr)
+        return 1
+    try:
+        report = report_rejected_rows(errors, Path(path))
+    except OSError as e:
+        print(write_failure(e, "--errors"), file=sys.stderr)
+        return 3
+    if report is None:
+        return 0
+    print(errors_summary(errors), file=sys.stderr)
+    print(f"error report: {report}", file=sys.stderr)
+    return 2

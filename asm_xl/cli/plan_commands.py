@@ -9,7 +9,8 @@ import sys
 import pandas as pd
 
 from asm_xl.cli.arguments import performance_year
-from asm_xl.cli.output import console_text, csv_output, errors_summary, kept_output, overwrites_input, print_warnings
+from asm_xl.cli.output import (ERRORS_HELP, console_text, csv_output, errors_option_refused, kept_output,
+                               overwrites_input, print_warnings, report_rejected)
 from asm_xl.cli.settings_options import pool_opts
 
 __all__ = ["add_plan_parser", "run_plan", "PLAN_COLUMNS"]
@@ -29,7 +30,8 @@ def add_plan_parser(sub) -> None:
                     "cohort's: break-even (the P50 factor is 0) or, with --target gain, the score whose chance of "
                     "a gain is gain_chance_target.",
         epilog="exit codes: 0 done; 1 the roster could not be read or --out exists (--overwrite); 2 rows rejected "
-               "(only the valid ones are planned); 3 a file could not be written")
+               "(only the valid ones are planned; roster_errors.csv, or --errors, lists every reason); 3 a file "
+               "could not be written")
     p.add_argument("roster")
     p.add_argument("--npi", action="append", help="plan only these physicians (repeatable, or separated by commas)")
     p.add_argument("--target", choices=TARGETS, default="break-even",
@@ -37,7 +39,9 @@ def add_plan_parser(sub) -> None:
                         "gain is gain_chance_target")
     p.add_argument("--year", type=performance_year, help="performance year where the roster leaves it blank")
     p.add_argument("--out", help="write the plan to this CSV instead of the screen")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    p.add_argument("--errors", default="roster_errors.csv", help=ERRORS_HELP)
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing --out file, or an --errors file that is not an error report")
     pool_opts(p, workbooks=False)
 
 
@@ -46,15 +50,15 @@ def run_plan(args) -> int:
     from asm_xl.model.errors import ASMInputError
     from asm_xl.roster import RosterError, read_roster, validate_roster, write_table_csv
     if csv_output(args.out, "--out", "the plan") or overwrites_input(args.out, [args.roster]) or (
-            args.out and kept_output(args.out, args.overwrite, "an earlier plan or another file")):
+            args.out and kept_output(args.out, args.overwrite, "an earlier plan or another file")) or (
+            errors_option_refused(args)):
         return 1
     settings = args.settings
     try:
         df = read_roster(args.roster)
         v = validate_roster(df, performance_year=args.year, settings=settings)
-        if v.valid.empty:   # every row rejected: nothing to plan, the errors say why
-            print(errors_summary(v.errors), file=sys.stderr)
-            return 2
+        if v.valid.empty:   # every row rejected: nothing to plan, the errors say why (every one in the report)
+            return report_rejected(v.errors, args.errors, args.overwrite)
         scored = v.scored if v.scored is not None else score_cohort(v.valid, performance_year=args.year,
                                                                      settings=settings)
         # the cost ladders the roster built from all its rows: a physician re-scored alone would have none
@@ -83,10 +87,7 @@ def run_plan(args) -> int:
     if settings.pool == "roster":   # the roster is the cohort: its score needed moves as its physicians improve
         print("note: with the roster as the pool, the score needed moves as the roster's physicians improve (each "
               "action raises the bar a little); the plan holds it at today's")
-    if len(v.errors):
-        print(errors_summary(v.errors), file=sys.stderr)
-        return 2
-    return 0
+    return report_rejected(v.errors, args.errors, args.overwrite)
 
 
 def _no_final_score(scores: pd.DataFrame, wanted: set[str] | None) -> str:

@@ -1,4 +1,6 @@
-"""Numbers in a semicolon-separated CSV (Excel's CSV where the comma is the decimal separator).
+"""Numbers in a semicolon-separated CSV (Excel's CSV where the comma is the decimal separator), or in a
+tab-separated one written with decimal commas (Excel's "Unicode Text" where the comma is the decimal
+separator: :func:`writes_decimal_commas` tells it from the file's fractions, rates and points).
 
 Such a file writes 416569,50 for 416,569.50, and 1.250,50 where a cell showed thousands dots. Two
 forms cannot be read safely there in a column of dollars or counts: one comma or one dot followed by
@@ -18,14 +20,17 @@ import re
 
 from asm_xl.model.validation import THOUSANDS_DOT_REASON, thousands_dot_ambiguous
 
-__all__ = ["decimal_comma", "dot_group", "may_be_grouped", "AMBIGUOUS", "AMBIGUOUS_DOT", "marked_reason"]
+__all__ = ["decimal_comma", "dot_group", "may_be_grouped", "writes_decimal_commas", "AMBIGUOUS", "AMBIGUOUS_DOT",
+           "marked_reason"]
 
-#: a number written with a decimal comma (and dots between thousands): 416569,50 or 1.250,50
-_DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*")
+#: a number written with a decimal comma (and dots between thousands): 416569,50 or 1.250,50; 69,0% (a percent)
+_DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*%?\s*")
+#: a number with a decimal comma or a decimal point and no grouping (0,8242 or 0.8242; 69,0% or 1.8)
+_PLAIN_DECIMAL = re.compile(r"\s*[+-]?\d*[.,]\d+\s*%?\s*")
 #: one separator followed by exactly three digits, after 1-3 digits not starting with 0: 312,450 or 312.450
 _AMBIGUOUS = re.compile(r"\s*[+-]?[1-9]\d{0,2}[.,]\d{3}\s*")
 #: what an ambiguous cell reads as (text no number check accepts), the value kept in it
-AMBIGUOUS = ("{value} (ambiguous in a semicolon-separated file: a decimal comma or a thousands separator? "
+AMBIGUOUS = ("{value} (ambiguous in a file with decimal commas: a decimal comma or a thousands separator? "
              "write it without grouping, e.g. 312450 or 312,45)")
 #: what such a cell of a comma-separated file reads as (text no number check accepts), the value kept in it
 AMBIGUOUS_DOT = "{value} (" + THOUSANDS_DOT_REASON + ")"
@@ -41,6 +46,28 @@ def may_be_grouped(column: str) -> bool:
 _GROUPED_COLUMNS = frozenset(("part_b_payments", "episode_cost", "cost_episodes", "practice_size"))
 
 
+def writes_decimal_commas(rows, grouped: list[bool]) -> bool:
+    """Whether a tab-separated file's numbers have decimal commas: some cell of a column no thousands separator
+    groups (a fraction, a rate, points: ``grouped`` False, :func:`may_be_grouped`) is written with a decimal
+    comma (0,8242; 69,0%) and none with a decimal point. Dollars and counts say nothing: 416,569 is a
+    thousands group in one convention, a decimal in the other.
+
+    >>> writes_decimal_commas([["Okafor, A", "0,8242", "416,569"]], [False, False, True])
+    True
+    >>> writes_decimal_commas([["0,8242"], ["0.75"]], [False]), writes_decimal_commas([["1,250"]], [True])
+    (False, False)
+    """
+    comma = False
+    for row in rows:
+        for k, cell in enumerate(row):
+            if (k < len(grouped) and grouped[k]) or not _PLAIN_DECIMAL.fullmatch(cell):
+                continue
+            if "." in cell:
+                return False
+            comma = True
+    return comma
+
+
 def decimal_comma(cell: str, grouped: bool = True) -> str:
     """A cell of a semicolon-separated file with its decimal comma as a point; a number that is ambiguous
     in a column of dollars or counts (``grouped``: :func:`may_be_grouped`) marked (:data:`AMBIGUOUS`);
@@ -50,8 +77,8 @@ def decimal_comma(cell: str, grouped: bool = True) -> str:
     ('416569.50', '1250.50', 'Okafor, Adaeze')
     >>> decimal_comma("0,750"), decimal_comma("1.250.000,75"), decimal_comma("1,000", grouped=False)
     ('0.750', '1250000.75', '1.000')
-    >>> decimal_comma("312,450")[:43]
-    '312,450 (ambiguous in a semicolon-separated'
+    >>> decimal_comma("312,450")[:41], decimal_comma(" 69,0 %")
+    ('312,450 (ambiguous in a file with decimal', '69.0 %')
     """
     if grouped and _AMBIGUOUS.fullmatch(cell):
         return AMBIGUOUS.format(value=cell.strip())

@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from asm_xl.roster.decimal_comma import AMBIGUOUS, decimal_comma, dot_group, may_be_grouped
+from asm_xl.roster.decimal_comma import AMBIGUOUS, decimal_comma, dot_group, may_be_grouped, writes_decimal_commas
 from asm_xl.roster.file_checks import OLE_MAGIC, ZIP_MAGIC, regular_file, workbook_package
 from asm_xl.roster.uncached_formulas import mark_uncached_formulas
 
@@ -101,7 +101,9 @@ def read_roster(path, *, max_bytes: int = 20_000_000, max_rows: int = 100_000,
                           "save it as .xlsx or .csv")
     if ext not in SUPPORTED_EXTENSIONS:
         raise RosterError(f"{p.name}: unsupported file type {p.suffix or '(none)'!r}; "
-                          f"use {', '.join(SUPPORTED_EXTENSIONS)}")
+                          f"use {', '.join(SUPPORTED_EXTENSIONS)}" + (
+                              " (text with commas, semicolons or tabs, such as Excel's 'Unicode Text', is read as "
+                              "a .csv: rename it)" if ext in (".txt", ".tsv", ".tab") else ""))
     _check_size(p, st.st_size, max_bytes)
     try:
         with open(p, "rb") as f:
@@ -111,10 +113,10 @@ def read_roster(path, *, max_bytes: int = 20_000_000, max_rows: int = 100_000,
     _check_size(p, len(data), max_bytes, at_least=True)
     if ext == ".csv":
         header, rows, notes = _csv_records(data, p.name)
-    else:
-        header, rows, notes = _excel_records(data, p.name, max_unpacked_bytes, max_zip_members,
-                                             max_rows)
-    return _frame(header, rows, notes, p.name, max_rows)
+        name = p.name
+    else:   # name: the file and, in a workbook of several sheets, the sheet read
+        header, rows, notes, name = _excel_records(data, p.name, max_unpacked_bytes, max_zip_members, max_rows)
+    return _frame(header, rows, notes, name, max_rows)
 
 
 def _check_size(p: Path, size: int, max_bytes: int, at_least: bool = False) -> None:
@@ -192,23 +194,28 @@ def _csv_records(data: bytes, name: str):
 
     def records():
         try:
-            if sep == ";":  # Excel's CSV where the comma is the decimal separator
-                for k, row in enumerate(reader):
-                    if k == 0:   # the header
-                        grouped.extend(may_be_grouped(normalize_column_name(c)) for c in row)
-                    yield row if k == 0 else european(row)
+            rows = iter(reader)
+            header = next(rows, None)
+            if header is None:
+                return
+            grouped.extend(may_be_grouped(normalize_column_name(c)) for c in header)
+            yield header
+            comma = sep == ";"   # Excel's CSV where the comma is the decimal separator
+            if sep == "\t":      # Excel's "Unicode Text": decimal commas where its fractions have them
+                body = list(rows)
+                comma = writes_decimal_commas(body, grouped)
+                rows = iter(body)
+            if comma:
+                for row in rows:
+                    yield european(row)
                 if converted[0]:
-                    notes.append(f"semicolon-separated file: {converted[0]} number(s) with a decimal comma read "
-                                 "with a decimal point (416569,50 = 416,569.50; 312,450 or 312.450 is refused: "
-                                 "ambiguous)")
+                    notes.append(f"{'semicolon' if sep == ';' else 'tab'}-separated file with decimal commas: "
+                                 f"{converted[0]} number(s) read with a decimal point (416569,50 = 416,569.50; "
+                                 "312,450 or 312.450 is refused: ambiguous)")
             else:   # "250.000" in a column of dollars or counts: a thousands dot or three decimals?
-                for k, row in enumerate(reader):
-                    if k == 0:
-                        grouped.extend(may_be_grouped(normalize_column_name(c)) for c in row)
-                        yield row
-                    else:
-                        yield [dot_group(c, grouped[j]) if j < len(grouped) and grouped[j] else c
-                               for j, c in enumerate(row)]
+                for row in rows:
+                    yield [dot_group(c, grouped[j]) if j < len(grouped) and grouped[j] else c
+                           for j, c in enumerate(row)]
         except csv.Error as e:
             raise RosterError(f"{name}: not a readable CSV file near line {reader.line_num}: {e}") from None
 
@@ -235,11 +242,15 @@ def _excel_records(data: bytes, name: str, max_unpacked: int, max_members: int, 
         if not sheets:
             raise RosterError(f"{name} has no worksheet")
         named = [ws for ws in sheets if ws.title.strip().casefold() == "roster"]
-        # the first sheet Excel shows (a hidden first sheet was read, "a header but no data rows")
+        # the first sheet Excel shows (a hidden first sheet was read, "a header but no data rows") whose row 1
+        # names an npi column (a summary sheet before the roster was read, every row "npi required")
         shown = [ws for ws in sheets if getattr(ws, "sheet_state", "visible") == "visible"] or sheets
-        ws = named[0] if named else shown[0]
-        if not named and len(sheets) > 1:
-            notes.append(f"{name}: no sheet named 'Roster'; read the first visible sheet, {ws.title!r}")
+        ws = named[0] if named else next((w for w in shown if _names_npi(w)), shown[0])
+        if len(sheets) > 1:
+            if not named:
+                notes.append(f"{name}: no sheet named 'Roster'; read the sheet {ws.title!r}"
+                             + (" (its row 1 names an npi column)" if ws is not shown[0] else ", the first visible one"))
+            name = f"{name} (sheet {ws.title!r})"
         # the file's own <dimension> may claim fewer rows than it holds (Excel ignores it; openpyxl's read-only
         # mode trusts it): every row after the claimed range was dropped silently, and the row limit bypassed
         ws.reset_dimensions()
@@ -269,7 +280,13 @@ def _excel_records(data: bytes, name: str, max_unpacked: int, max_members: int, 
     finally:
         wb.close()
     header = header if any(h.strip() for h in header) else None
-    return header, iter(rows), notes
+    return header, iter(rows), notes, name
+
+
+def _names_npi(ws) -> bool:
+    """Whether a worksheet's row 1 has an "npi" header (a roster's sheet)."""
+    first = next(ws.iter_rows(min_row=1, max_row=1, max_col=_MAX_COLUMNS, values_only=True), ())
+    return any(normalize_column_name(cell_text(v)) == "npi" for v in first)
 
 
 def _workbook_failure(name: str, e: Exception) -> str:
@@ -347,8 +364,16 @@ def _frame(header, rows, notes: list[str], name: str, max_rows: int) -> pd.DataF
     keep = []
     for j, c in enumerate(cols):
         if c == "":
-            if any(r[j].strip() for r in records):
-                notes.append(f"column {_column_letter(j)} has values but no header: ignored")
+            # values under no header (a merged header cell, a header deleted): read as it was, a column such as
+            # ia2_done was dropped with a warning and every physician scored without it (exit 0)
+            k = next((k for k, r in enumerate(records) if r[j].strip()), None)
+            if k is not None:
+                raise RosterError(f"{name}: column {_column_letter(j)} has values (row {index[k]}: "
+                                  f"{records[k][j].strip()[:40]!r}) but no header in row 1" + (
+                                      f"; the column headers look like they are on row {header_below}: put them in "
+                                      "row 1, above the first physician" if header_below is not None else
+                                      ": name it (a roster column, or any other name to have it ignored) or delete "
+                                      "the column (read as it is, its values would be lost)"))
             continue
         keep.append(j)
     seen: dict[str, int] = {}

@@ -6,6 +6,7 @@ written twice. Errors name a row by its label in the frame, as ``score_cohort`` 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -110,6 +111,13 @@ def _practice_sizes_disagree(df: pd.DataFrame, rows: np.ndarray, performance_yea
     return out
 
 
+def _columns_read(df: pd.DataFrame, most: int = 8) -> str:
+    """The first columns of ``df`` as a message names them: 'a', 'b', ... (and N more)."""
+    names = [repr(str(c)) for c in df.columns[:most]]
+    more = len(df.columns) - most
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "") if names else "none"
+
+
 def _header_row_below(df: pd.DataFrame, rows: int = 20) -> object:
     """The row label of a row among the first ``rows`` that holds an "npi" cell: the headers, under a title."""
     for label, values in zip(df.index[:rows], df.to_numpy(dtype=object)[:rows]):
@@ -189,13 +197,21 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
             close = difflib.get_close_matches(c, sorted(known), n=1, cutoff=0.8)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             warnings.append(f"column {c!r} is not a roster column: ignored{hint}")
+    # a required column missing fails every row: one refusal that names the columns read (a wrong sheet, a
+    # title row), not an error on each row with a misleading --year hint
     if "npi" not in df.columns:
         below = _header_row_below(df)
-        warnings.append("no 'npi' column: every row needs a physician's NPI" + (
+        raise RosterError("no 'npi' column: every row needs a physician's NPI" + (
             f" (the column headers look like they are on row {below}: put them in row 1, above the first physician)"
-            if below is not None else ""))
+            if below is not None else f"; the columns read are {_columns_read(df)}"))
     if "specialty" not in df.columns and "cohort" not in df.columns:
-        warnings.append("no 'specialty' or 'cohort' column: every row needs one")
+        raise RosterError("no 'specialty' or 'cohort' column: every row needs one (a Medicare specialty such as "
+                          f"Cardiology, or the cohort HF or LBP); the columns read are {_columns_read(df)}")
+    for given, lacking in (("ia1_done", "ia2_done"), ("ia2_done", "ia1_done")):
+        if given in df.columns and lacking not in df.columns and "ia_done" not in df.columns:
+            warnings.append(f"no '{lacking}' column beside '{given}': every row's IA-{lacking[2]} counts as not "
+                            f"done (-{settings.ia_penalty_per_missing:g} points); add "
+                            "the column if that is not so")
 
     n = len(df)
     rows = _row_labels(df.index)
@@ -336,19 +352,27 @@ _IDENTITY = {"name", "tin"}
 def misspelt_column(column: str, known: set[str], present: set[str]) -> str | None:
     """The roster column ``column`` is a misspelling of, or None: one that scores (not a name or TIN), that
     the roster lacks, with none of its alternatives given, whose name is one typing slip from ``column``'s
-    once underscores are dropped (a letter left out, added, changed, or two letters swapped).
+    once underscores, spaces and signs are dropped (a letter left out, added, changed, or two letters swapped;
+    a unit added: 'Part B payments ($)', 'PI score (%)').
 
     >>> known = {"ia1_done", "ia2_done", "ia_done", "complex_bonus", "name", "specialty", "cohort"}
     >>> [misspelt_column(c, known, {c, "specialty"}) for c in ("ia_2_done", "complex_bonsu", "cohorts", "name2",
     ...                                                         "complex_bonus_2026")]
     ['ia2_done', 'complex_bonus', None, None, None]
+    >>> misspelt_column("part_b_payments_($)", {"part_b_payments", "npi"}, {"part_b_payments_($)", "npi"})
+    'part_b_payments'
     >>> misspelt_column("small_practise", {"small_practice", "practice_size"}, {"small_practise", "practice_size"})
     'small_practice'
     """
-    compact = column.replace("_", "")
+    compact = _compact(column)
     missing = [name for name in sorted(known - present - _IDENTITY) if not _ALTERNATIVES.get(name, set()) & present]
-    same = [name for name in missing if name.replace("_", "") == compact]   # underscores apart: that one
-    return (same or [name for name in missing if _one_slip(compact, name.replace("_", ""))] or [None])[0]
+    same = [name for name in missing if _compact(name) == compact]   # underscores and signs apart: that one
+    return (same or [name for name in missing if _one_slip(compact, _compact(name))] or [None])[0]
+
+
+def _compact(column: str) -> str:
+    """A column name's letters and digits: 'part_b_payments_($)' and 'part_b_payments' are one."""
+    return re.sub(r"[^0-9a-z]", "", column)
 
 
 def _one_slip(a: str, b: str) -> bool:

@@ -337,7 +337,7 @@ def test_text_is_kept_exactly_as_typed(tmp_path):
 
 def test_windows_1252_csv_is_read_with_a_warning(tmp_path):
     p = tmp_path / "legacy.csv"
-    p.write_bytes("npi;name\n1234567893;José Müller\n".encode("cp1252"))
+    p.write_bytes("npi;name;specialty\n1234567893;José Müller;Cardiology\n".encode("cp1252"))
     df = read_roster(p)
     assert df["name"].tolist() == ["José Müller"]
     assert any("Windows-1252" in w for w in df.attrs["roster_warnings"])
@@ -346,7 +346,7 @@ def test_windows_1252_csv_is_read_with_a_warning(tmp_path):
 
 def test_blank_rows_are_skipped_but_rows_keep_their_file_numbers(tmp_path):
     p = tmp_path / "gaps.csv"
-    p.write_text("npi,name\n1234567893,a\n,\n\n1234567890,b\n", encoding="utf-8")
+    p.write_text("npi,name,specialty\n1234567893,a,Cardiology\n,,\n\n1234567890,b,Cardiology\n", encoding="utf-8")
     df = read_roster(p)
     assert list(df.index) == [2, 5]
     res = validate_roster(df, performance_year=2027)
@@ -656,11 +656,18 @@ def test_a_roster_with_a_title_above_its_headers_is_told_where_the_headers_are(t
     with pytest.raises(RosterError, match=r"row 2 has 51 values but the header has 3 columns.* \(the column headers "
                                           r"look like they are on row 2: put them in row 1, above the first physician\)"):
         read_roster(path)
-    # a title row as wide as the table (a spreadsheet's export): read, and the warning says where the headers are
+    # a title row as wide as the table (a spreadsheet's export): refused, saying where the headers are (it was read
+    # with a warning, every row an error under a header of one title)
     path.write_text("Practice roster 2027" + "," * 50 + "\n" + "\n".join(lines[:3]) + "\n", encoding="utf-8")
-    res = validate_roster(read_roster(path))
-    assert ("no 'npi' column: every row needs a physician's NPI (the column headers look like they are on row 2: "
-            "put them in row 1, above the first physician)") in res.warnings
+    with pytest.raises(RosterError, match=r"^roster.csv: column B has values \(row 2: 'tin'\) but no header in row 1; the "
+                                          r"column headers look like they are on row 2: put them in row 1, above the "
+                                          r"first physician$"):
+        read_roster(path)
+    # a title in every header cell but the roster's own: the refusal of the missing npi column says where they are
+    path.write_text(",".join(f"Title {k}" for k in range(51)) + "\n" + "\n".join(lines[:3]) + "\n", encoding="utf-8")
+    with pytest.raises(RosterError, match=r"^no 'npi' column: every row needs a physician's NPI \(the column headers "
+                                          r"look like they are on row 2: put them in row 1, above the first physician\)$"):
+        validate_roster(read_roster(path))
 
 
 def test_a_semicolon_csv_refuses_a_number_that_is_a_decimal_or_a_thousands_group(tmp_path):
@@ -674,7 +681,7 @@ def test_a_semicolon_csv_refuses_a_number_that_is_a_decimal_or_a_thousands_group
     bad = v.errors[v.errors["column"] == "part_b_payments"]
     assert bad["row"].tolist() == [2, 3] and not v.ok and len(v.scored.scores) == 0
     assert bad["value"].tolist() == ["312,450", "312.450"]   # as typed; the reason says why (not the column's range)
-    assert all(x.startswith("ambiguous in a semicolon-separated file: a decimal comma or a thousands separator?")
+    assert all(x.startswith("ambiguous in a file with decimal commas: a decimal comma or a thousands separator?")
                for x in bad["reason"])
     ok = read_roster(_semicolon_copy(tmp_path, {(1, "part_b_payments"): "312450,00", (2, "pi_score"): "0,750"}))
     assert ok["part_b_payments"].iloc[0] == "312450.00" and ok["pi_score"].iloc[1] == "0.750"
