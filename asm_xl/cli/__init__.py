@@ -119,7 +119,7 @@ def _cmd_score(args) -> int:
     from asm_xl.model.errors import ASMInputError
     from asm_xl.model.ranges import payment_ranges
     from asm_xl.roster import RosterError, read_roster, validate_roster
-    if overwrites_input(args.out, [args.roster]) or errors_option_refused(args):
+    if overwrites_input(args.out, [args.roster]) or errors_option_refused(args, "the scores"):
         return 1
     if (csv_output(args.out, "--out", "the scores table")
             or (args.out and kept_output(args.out, args.overwrite, "an earlier run's scores or another file"))):

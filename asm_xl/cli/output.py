@@ -167,12 +167,13 @@ ERRORS_HELP = ("where rejected rows are reported (default: roster_errors.csv in 
                "run, removed when no row is rejected")
 
 
-def errors_option_refused(args) -> bool:
-    """--errors names the roster, the --out file, or a file that is not CSV: said, and True (exit 1)."""
+def errors_option_refused(args, output: str) -> bool:
+    """--errors names the roster, the --out file (which holds ``output``), or a file that is not CSV: said, and
+    True (exit 1)."""
     if overwrites_input(args.errors, [args.roster], "--errors"):
         return True
     if args.out and os.path.abspath(args.out) == os.path.abspath(args.errors):
-        print(f"asm-xl: --out and --errors both name {args.out}: the error report would replace the output; "
+        print(f"asm-xl: --out and --errors both name {args.out}: the error report would replace {output}; "
               "choose two files", file=sys.stderr)
         return True
     return csv_output(args.errors, "--errors", "the error report")

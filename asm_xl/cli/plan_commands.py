@@ -51,7 +51,7 @@ def run_plan(args) -> int:
     from asm_xl.roster import RosterError, read_roster, validate_roster, write_table_csv
     if csv_output(args.out, "--out", "the plan") or overwrites_input(args.out, [args.roster]) or (
             args.out and kept_output(args.out, args.overwrite, "an earlier plan or another file")) or (
-            errors_option_refused(args)):
+            errors_option_refused(args, "the plan")):
         return 1
     settings = args.settings
     try:

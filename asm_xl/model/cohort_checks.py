@@ -13,7 +13,8 @@ import pandas as pd
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import resolve_cohort
 from asm_xl.model.identifiers import npi_problem, npi_valid_mask, tin_key, tin_problem, tin_with_zeros
-from asm_xl.model.validation import FALSE_WORDS, TRUE_WORDS, YES_NO_ALLOWED, percent_hint, typed_number
+from asm_xl.model.validation import (FALSE_WORDS, TRUE_WORDS, YES_NO_ALLOWED, not_a_number_note, percent_hint,
+                                     typed_number)
 
 __all__ = ["Checker", "bool_value", "blank_scalar", "map_text", "cohort_codes", "ia_done_column",
            "report_duplicates"]
@@ -133,12 +134,9 @@ class Checker:
                 invalid |= np.isfinite(x) & (np.floor(x) != x)
         if rows is not None:
             invalid &= rows
-        if percent and column in self._dtypes and invalid.any():
-            for i in np.flatnonzero(invalid):
-                self.report(np.arange(self.n) == i, column, None,
-                            f"must be {allowed}{percent_hint(self.df[column].iloc[i])}")
-        else:
-            self.report(invalid, column, None, f"must be {allowed}")
+        if column in self._dtypes and invalid.any():   # each cell's own: no number at all, or a percent typed
+            cells = self.raw(column)
+            self.report(invalid, column, None, lambda i: _reason_of_cell(cells[i], allowed, percent))
         if required:
             need = blank if rows is None else blank & rows
             self.report(need, column, None, f"required: {allowed}")
@@ -208,6 +206,13 @@ class Checker:
                 out[blank] = ""
             self._text[column] = out
         return self._text[column]
+
+
+def _reason_of_cell(value: object, allowed: str, percent: bool) -> str:
+    """Why a cell is refused: what it is when it is no number at all (:func:`~asm_xl.model.validation.not_a_number_note`),
+    the column's rule, and in a fraction column the percent typed (:func:`~asm_xl.model.validation.percent_hint`)."""
+    hint = percent_hint(value) if percent else ""
+    return f"must be {allowed}{hint}" if hint else f"{not_a_number_note(value)}must be {allowed}"
 
 
 def _numpy_cells(df: pd.DataFrame, dtypes: dict) -> dict[str, np.ndarray]:

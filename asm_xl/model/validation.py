@@ -9,7 +9,7 @@ from numbers import Real
 from asm_xl.model.errors import ASMInputError
 
 __all__ = ["MAX_DOLLARS", "DOLLARS_ALLOWED", "FRACTION_ALLOWED", "NATIVE_RATE_ALLOWED", "THOUSANDS_DOT_REASON",
-           "thousands_dot_ambiguous", "typed_number", "percent_hint", "TRUE_WORDS", "FALSE_WORDS", "YES_NO_ALLOWED", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
+           "thousands_dot_ambiguous", "typed_number", "percent_hint", "not_a_number_note", "TRUE_WORDS", "FALSE_WORDS", "YES_NO_ALLOWED", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
 
 
 #: The largest dollar amount an input may hold: no physician's Medicare payments or episode cost comes
@@ -112,6 +112,40 @@ def percent_hint(value: object) -> str:
     except ValueError:
         return ""
     return f"; did you mean {x:g}%?" if 2.0 <= x <= 100.0 else ""
+
+
+def not_a_number_note(value: object) -> str:
+    """What a text that is no number at all is, ahead of its column's rule ("" for a number, or anything else):
+    a cell that says there is none, a date, or text around the digits.
+
+    >>> not_a_number_note("N/A"), not_a_number_note("2027-01-01"), not_a_number_note("441298.00 $")
+    ('not a number (leave the cell blank where there is none): ', 'a date, not a number: ', 'not a number (digits only, with at most a $ before them): ')
+    >>> not_a_number_note("1.5e12"), not_a_number_note("72.4%"), not_a_number_note(3.0), not_a_number_note("184741,1")
+    ('', '', '', 'a decimal comma? write 184741.1: ')
+    """
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    for percent in (False, True):   # a percent where none is allowed: its column's rule says so ("no % sign")
+        try:
+            typed_number(text, percent=percent)
+            return ""
+        except ValueError:
+            pass
+    if _COMMA_NOT_GROUPING.fullmatch(text):   # "0,9", "184741,1"
+        return f"a decimal comma? write {text.replace(',', '.')}: "
+    if text.upper() in _NONE_WORDS or text.startswith("#"):
+        return "not a number (leave the cell blank where there is none): "
+    if _DATE.fullmatch(text):
+        return "a date, not a number: "
+    if re.search(r"\d", text):
+        return "not a number (digits only, with at most a $ before them): "
+    return "not a number: "
+
+
+#: what a cell says where there is no number (an Excel error value starts with #)
+_NONE_WORDS = frozenset(("N/A", "NA", "N.A.", "NONE", "NULL", "NAN", "-", "--", "\u2013", "\u2014", "?"))
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T].*)?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
 
 
 #: one comma between digits that is not a thousands group: "0,9", "12,5", "1,2345"

@@ -1,0 +1,32 @@
+"""A refused roster cell says what it is when it is no number at all, ahead of its column's rule: "441298.00 $"
+and "abc" were both only "must be dollars between 0 and 1,000,000,000", which every such text is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from asm_xl.roster import read_roster, validate_roster
+
+SAMPLE = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+DOLLARS = "must be dollars between 0 and 1,000,000,000"
+FRACTION = "must be a fraction between 0 and 1, where 70% is 0.70"
+
+
+@pytest.mark.parametrize("column, typed, reason", [
+    ("part_b_payments", "441298.00 $", f"not a number (digits only, with at most a $ before them): {DOLLARS}"),
+    ("part_b_payments", "USD 294391", f"not a number (digits only, with at most a $ before them): {DOLLARS}"),
+    ("part_b_payments", "abc", f"not a number: {DOLLARS}"),
+    ("part_b_payments", "195105,00", f"a decimal comma? write 195105.00: {DOLLARS}"),
+    ("part_b_payments", "-5", DOLLARS),                                 # a number out of range: the rule alone
+    ("q008_rate", "N/A", f"not a number (leave the cell blank where there is none): {FRACTION}"),
+    ("q008_rate", "#DIV/0!", f"not a number (leave the cell blank where there is none): {FRACTION}"),
+    ("q008_rate", "85", f"{FRACTION}; did you mean 85%?"),
+    ("practice_size", "2027-01-01", "a date, not a number: must be a whole number of clinicians >= 1"),
+])
+def test_a_cell_that_is_no_number_says_what_it_is_and_what_is_allowed(column, typed, reason):
+    df = read_roster(SAMPLE)
+    df.loc[2, column] = typed
+    errors = validate_roster(df).errors
+    assert errors[["row", "column", "value", "reason"]].values.tolist() == [[2, column, typed, reason]]
