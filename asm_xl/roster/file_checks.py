@@ -12,7 +12,7 @@ from pathlib import Path
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import check_content
 
-__all__ = ["regular_file", "workbook_package", "OLE_MAGIC", "ZIP_MAGIC"]
+__all__ = ["regular_file", "workbook_package", "workbook_failure", "OLE_MAGIC", "ZIP_MAGIC"]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   #: a password-protected or Excel 97-2003 file
 ZIP_MAGIC = b"PK\x03\x04"
@@ -66,3 +66,19 @@ def _check_members(zf: zipfile.ZipFile, name: str, max_unpacked: int, max_member
     if "[Content_Types].xml" not in {i.filename for i in infos}:
         raise error(f"{name} is not a valid Excel workbook (a zip file without [Content_Types].xml)")
     check_content(zf, name)   # cells and shared strings counted before openpyxl parses them (3,000,000: 42 s, 566 MB)
+
+
+def workbook_failure(name: str, e: Exception) -> str:
+    """What a parser's failure on an untrusted workbook says: an XML attack named as such, else "not a valid Excel
+    workbook" with the parser's first line."""
+    from defusedxml import DefusedXmlException
+
+    cause, seen = e, set()
+    while cause is not None and id(cause) not in seen:  # openpyxl wraps parser errors
+        seen.add(id(cause))
+        if isinstance(cause, DefusedXmlException):
+            return (f"{name} was refused: its XML declares entities, a DTD or external references "
+                    f"(possible XML attack: {type(cause).__name__})")
+        cause = cause.__cause__ or cause.__context__
+    first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    return f"{name} is not a valid Excel workbook ({type(e).__name__}{': ' + first if first else ''})"

@@ -34,7 +34,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from asm_xl.roster.decimal_comma import AMBIGUOUS, decimal_comma, dot_group, may_be_grouped, writes_decimal_commas
-from asm_xl.roster.file_checks import OLE_MAGIC, ZIP_MAGIC, regular_file, workbook_package
+from asm_xl.roster.file_checks import OLE_MAGIC, ZIP_MAGIC, regular_file, workbook_failure, workbook_package
 from asm_xl.roster.uncached_formulas import mark_uncached_formulas
 
 __all__ = ["RosterError", "SUPPORTED_EXTENSIONS", "FIRST_DATA_ROW", "FORMULA_STARTS", "normalize_column_name",
@@ -236,7 +236,7 @@ def _excel_records(data: bytes, name: str, max_unpacked: int, max_members: int, 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as e:  # untrusted input: any parser failure means "not a workbook"
-        raise RosterError(_workbook_failure(name, e)) from None
+        raise RosterError(workbook_failure(name, e)) from None
     try:
         sheets = wb.worksheets
         if not sheets:
@@ -276,7 +276,7 @@ def _excel_records(data: bytes, name: str, max_unpacked: int, max_members: int, 
         except RosterError:
             raise
         except Exception as e:
-            raise RosterError(_workbook_failure(name, e)) from None
+            raise RosterError(workbook_failure(name, e)) from None
     finally:
         wb.close()
     header = header if any(h.strip() for h in header) else None
@@ -287,20 +287,6 @@ def _names_npi(ws) -> bool:
     """Whether a worksheet's row 1 has an "npi" header (a roster's sheet)."""
     first = next(ws.iter_rows(min_row=1, max_row=1, max_col=_MAX_COLUMNS, values_only=True), ())
     return any(normalize_column_name(cell_text(v)) == "npi" for v in first)
-
-
-def _workbook_failure(name: str, e: Exception) -> str:
-    from defusedxml import DefusedXmlException
-
-    cause, seen = e, set()
-    while cause is not None and id(cause) not in seen:  # openpyxl wraps parser errors
-        seen.add(id(cause))
-        if isinstance(cause, DefusedXmlException):
-            return (f"{name} was refused: its XML declares entities, a DTD or external references "
-                    f"(possible XML attack: {type(cause).__name__})")
-        cause = cause.__cause__ or cause.__context__
-    first = str(e).strip().splitlines()[0] if str(e).strip() else ""
-    return f"{name} is not a valid Excel workbook ({type(e).__name__}{': ' + first if first else ''})"
 
 
 def cell_text(v) -> str:
