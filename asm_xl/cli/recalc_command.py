@@ -145,6 +145,12 @@ def recalc_failure(f, e: Exception) -> tuple[str, int]:
         return f"{f}: corrupt workbook: {f} (a part is not well-formed XML: {_one_line(e)}){untouched}", 1
     if isinstance(e, (zipfile.BadZipFile, zlib.error)):
         return f"{f}: corrupt workbook: {f} ({_one_line(e)}){untouched}", 1
+    if isinstance(e, MemoryError):
+        return (f"{f}: could not recalculate: not enough memory (a workbook's formulas or ranges too large to compute "
+                f"here: bound its ranges, or recalculate it in Excel){untouched}"), 2
+    if isinstance(e, RecursionError):
+        return (f"{f}: could not recalculate: a formula nested too deeply to compute here (thousands of terms or "
+                f"parentheses in one formula: split it, or recalculate it in Excel){untouched}"), 2
     said = _one_line(e)
     dde = _DDE.search(said)
     if dde:   # =cmd|' /C calc'!A0: Excel asks before it starts another program; asm-xl starts none

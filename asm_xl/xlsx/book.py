@@ -1,29 +1,28 @@
 """The byte-level workbook reader: sheets, defined names, formula cells and input cells of a
 workbook read without parsing its worksheets into trees.
 
-Workbooks generated from one template share their formulas and their layout, and recalculating
-thousands of them cannot afford an XML tree per sheet. :func:`read_book` reads a package opened by
+Workbooks generated from one template share their formulas and their layout, and recalculating thousands of them
+cannot afford an XML tree per sheet. :func:`read_book` reads a package opened by
 :func:`~asm_xl.xlsx.limits.open_workbook` into a :class:`Book`:
 
-* a worksheet is split at its formulas' ``<f>`` tags (``bytes.split``, in C). Each piece ends with
-  the start tag of the next formula cell and begins with that cell's formula text, cached value
-  and ``</c>``; the formula cells are located, checked and read by mapping ``bytes`` methods over
-  the pieces, and rewritten by one ``b"".join`` of the pieces (:meth:`SheetBytes.rewrite`);
-* input cells are found in the worksheet split at ``<c r="``: by reference the first time, then at
-  the same positions in the next workbook from the same template (a :class:`CellPlan` the caller
-  keeps; each cell is checked to be the one expected, and any miss goes back to the lookup by
-  reference). Only the cells asked for are decoded.
+* a worksheet is split at its formulas' ``<f>`` tags (``bytes.split``, in C). Each piece ends with the start tag
+  of the next formula cell and begins with that cell's formula text, cached value and ``</c>``; the formula cells
+  are located, checked and read by mapping ``bytes`` methods over the pieces, and rewritten by one ``b"".join``
+  of the pieces (:meth:`SheetBytes.rewrite`);
+* input cells are found in the worksheet split at ``<c r="``: by reference the first time, then at the same
+  positions in the next workbook from the same template (a :class:`CellPlan` the caller keeps; each cell is
+  checked to be the one expected, and any miss goes back to the lookup by reference). Only the cells asked for
+  are decoded.
 
 Nothing here expands entities (the structure -- sheets, relationships, defined names -- is read
 with defusedxml by :mod:`asm_xl.xlsx.parts`). A workbook with anything this reading cannot place
 exactly (namespace-prefixed cells, a cell whose first attribute is not its reference, comments,
 CDATA or a DOCTYPE in a worksheet, shared, dynamic-array or data-table formulas, sheet-scoped names) raises
-:class:`NotByteReadable`; the tree-level view (:mod:`asm_xl.xlsx.scan`) reads any workbook. A part
-cut short or garbled, which this reading would misread (cells cut off read as blanks, a cell
-without its ``</c>`` read with the next), is refused as corrupt (:func:`check_well_formed`, run only
-where a cheap test finds something off: the root element not closed at the part's end, no
-``</sheetData>``, another cell's start between a formula cell's ``</f>`` and the ``</c>`` after it, a
-part given up on).
+:class:`NotByteReadable`; the tree-level view (:mod:`asm_xl.xlsx.scan`) reads any workbook. A part cut short or
+garbled, which this reading would misread (cells cut off read as blanks, a cell without its ``</c>`` read with the
+next), is refused as corrupt (:func:`check_well_formed`, run only where a cheap test finds something off: the root
+element not closed at the part's end, no ``</sheetData>``, another cell's start between a formula cell's ``</f>``
+and the ``</c>`` after it, a part given up on).
 """
 
 from __future__ import annotations
@@ -41,11 +40,10 @@ from defusedxml import ElementTree as SafeET
 from asm_xl.xlsx.cells import decode_value, unescape_text
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.parts import WORKBOOK_RELS, defined_names, formula_names, shared_strings, sheet_parts
-from asm_xl.xlsx.limits import WORKBOOK_PART
+from asm_xl.xlsx.limits import WORKBOOK_PART, check_formula_ranges
 from asm_xl.xlsx.zipcopy import read_member
 
-__all__ = ["read_book", "Book", "SheetBytes", "CellPlan", "NotByteReadable", "check_well_formed", "stored_value",
-           "FIXED_ARRAY_TAG"]
+__all__ = ["read_book", "Book", "SheetBytes", "CellPlan", "NotByteReadable", "check_well_formed", "stored_value", "FIXED_ARRAY_TAG"]
 
 _CELL_OPEN = b'<c r="'
 _REF = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')
@@ -94,8 +92,7 @@ class SheetBytes:
         self._chunks = self._index = None
         self.pieces, self.tags, self.starts, self.ctags = [data], [], [], []
         self.refs, self.texts, self.ends_f, self.ends_c = [], [], [], []
-        root = _ROOT.match(data)
-        if not root:
+        if not (root := _ROOT.match(data)):
             self.refuse("a worksheet whose root element is prefixed, or not UTF-8")
         marks = set(_MARKS.findall(data))  # one pass: which of <!, <f>, <f , <f/ occur
         if b"<!" in marks:
@@ -384,6 +381,8 @@ def read_book(zf: zipfile.ZipFile, structures: dict | None = None, path: str | N
             check_well_formed(data, member, where)  # declared in another encoding: the tree-level view reads it
             raise NotByteReadable(f"{member} is not UTF-8 ({e.reason} at byte {e.start})") from None
         book.parts[sheet] = SheetBytes(sheet, member, data, where)
+    check_formula_ranges(((f"{s}!{c}", p.texts[i].decode("utf-8", "replace")) for s, c, p, i in book.formula_cells()))
+    # (before an engine holds a range's cells)
     return book
 
 

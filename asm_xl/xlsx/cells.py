@@ -114,6 +114,18 @@ def decode_number(text: str | bytes) -> int | float:
     return int(text)
 
 
+def shared_string(raw: bytes | str, strings: list[str]) -> str:
+    """The shared string a cell of type "s" names by its index ``raw``; ValueError for an index that is no whole
+    number or outside the table (a negative one must not read from the end)."""
+    try:
+        k = int(raw)
+    except ValueError:
+        raise ValueError(f"shared-string index is not a number: {raw[:20]!r}") from None
+    if not 0 <= k < len(strings):
+        raise ValueError(f"shared-string index {k} out of range (the table holds {len(strings)})")
+    return strings[k]
+
+
 def decode_value(t: str, raw: bytes, strings: list[str]) -> Any:
     """The value of a ``<v>`` element's content *raw* in a cell of type *t* (``n s b e str``);
     *strings*: the shared strings. Errors come back as :class:`ErrorValue`. Raises ValueError
@@ -125,13 +137,7 @@ def decode_value(t: str, raw: bytes, strings: list[str]) -> Any:
             raise ValueError(f"not a number: {raw[:20]!r}") from None
         return int(x) if x.is_integer() and b"." not in raw and b"E" not in raw.upper() else x
     if t == "s":
-        try:
-            k = int(raw)
-        except ValueError:
-            raise ValueError(f"shared-string index is not a number: {raw[:20]!r}") from None
-        if not 0 <= k < len(strings):  # a negative index must not read from the end
-            raise ValueError(f"shared-string index {k} out of range (the table holds {len(strings)})")
-        return strings[k]
+        return shared_string(raw, strings)
     if t == "b":
         return raw.strip() == b"1"
     if t == "e":

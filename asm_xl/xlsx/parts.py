@@ -69,10 +69,14 @@ def sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
     """Return ``[(sheet_name, member_path), ...]`` in workbook order."""
     book = SafeET.fromstring(read_member(zf, WORKBOOK_PART))
     targets = {rid: member for rid, _type, member in _relationships(zf)}
-    out = []
+    out, seen = [], set()
     for el in book.iter():
         if local_name(el.tag) != "sheet":
             continue
+        name = el.get("name") or ""
+        if name.casefold() in seen:   # two sheets of one name: formulas reading one of them read either
+            raise WorkbookError(f"corrupt workbook: two sheets are named {name!r} (Excel allows a name once)")
+        seen.add(name.casefold())
         rid = next((el.get(f"{{{ns}}}id") for ns in _REL_NS if el.get(f"{{{ns}}}id") is not None), None)
         member = targets.get(rid)
         if member is None or member not in zf.NameToInfo:  # a sheet without its part: a corrupt package

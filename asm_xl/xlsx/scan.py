@@ -18,9 +18,9 @@ from typing import Any
 
 from defusedxml import ElementTree as SafeET
 
-from asm_xl.xlsx.cells import decode_number
+from asm_xl.xlsx.cells import decode_number, shared_string
 from asm_xl.xlsx.errors import WorkbookError
-from asm_xl.xlsx.limits import (DEFAULT_CONTENT_LIMITS, DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, MAX_FORMULA_CHARS,
+from asm_xl.xlsx.limits import (DEFAULT_CONTENT_LIMITS, check_formula_ranges, DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, MAX_FORMULA_CHARS,
                                open_workbook)
 from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_parts
 from asm_xl.xlsx.refs import cell_name, cell_position, range_bounds
@@ -83,7 +83,13 @@ def scan_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
         for sheet, member in parts:
             if member in zf.NameToInfo:
                 with zf.open(member) as src:
-                    _scan_sheet(scan, sheet, src, strings, exact_inputs)
+                    try:
+                        _scan_sheet(scan, sheet, src, strings, exact_inputs)
+                    except WorkbookError:
+                        raise
+                    except ValueError as e:   # a cell no spreadsheet writes: named, as a corrupt package is
+                        raise WorkbookError(f"corrupt workbook: {path}: sheet {sheet!r}: {e}") from None
+    check_formula_ranges(((f"{sheet}!{cell}", text) for (sheet, cell), (text, _) in scan.formulas.items()))
     scan.signature = hashlib.sha256(repr((
         scan.sheets, scan.defined_names, sorted(scan.formulas.items()),
     )).encode("utf-8")).hexdigest()
@@ -168,7 +174,7 @@ def _cached(t: str, v: str | None, strings) -> Any:
     if v == "":
         return None
     if t == "s":
-        return strings[int(v)]
+        return shared_string(v, strings)
     if t == "b":
         return v.strip() not in ("0", "false")
     try:
@@ -185,7 +191,7 @@ def _input(t: str, v: str | None, inline: str | None, strings, exact: bool = Fal
     if v is None or v == "":
         return None
     if t == "s":
-        return strings[int(v)]
+        return shared_string(v, strings)
     if t == "b":
         return bool(int(v))
     if t in ("str", "e", "d"):

@@ -1,0 +1,108 @@
+"""Workbook contents no spreadsheet writes, refused before the work with one line and the file untouched.
+
+Found by a hostile-file review: =SUM(A:Z) in a 6 KB file ran to 22 GB; a 50 MB formula in a 193 KB file took
+48 s and 3.9 GB before its length was refused; two sheets of one name gave stale values reported as right; a
+negative shared-string index read the table's last string; an index out of range or a bad cell reference was a
+Python exception's text (exit 2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from asm_xl.cli import main
+from asm_xl.xlsx.refs import formula_range_cells
+
+
+def _book(path: Path, formula: str = "=A1*2", sheets: int = 1) -> Path:
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    ws.write("A1", 1)
+    ws.write("B1", "hello")
+    ws.write_formula("A2", "=LEN(B1)+A1", None, 0)
+    ws.write_formula("C1", formula, None, 0)
+    for _ in range(sheets - 1):
+        wb.add_worksheet().write_formula("A1", "=Sheet1!A2*2", None, 0)
+    wb.close()
+    return path
+
+
+def _edit(path: Path, member: str, old: bytes, new: bytes) -> Path:
+    out = path.with_name("edited_" + path.name)
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == member:
+                assert old in data
+                data = data.replace(old, new)
+            zout.writestr(info.filename, data)
+    return out
+
+
+def _refused(path: Path, capsys) -> str:
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert main(["recalc", str(path)]) == 1
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted(p.name for p in path.parent.iterdir()
+                                                                   if not p.name.startswith("."))
+    out = capsys.readouterr()
+    line = (out.out + out.err).strip()
+    assert "Traceback" not in line and line.endswith("; the file is left untouched")
+    return line
+
+
+def test_the_cells_a_formulas_ranges_cover_are_counted_by_mention_and_not_in_strings():
+    assert formula_range_cells("=SUM(A1:B10)") == 20
+    assert formula_range_cells("=SUM($A:$C)") == 3 * 1_048_576
+    assert formula_range_cells("=COUNT(Data!3:4)") == 2 * 16_384
+    assert formula_range_cells('=SUM(A1:A3)+SUM(A1:A3)+LEN("A:Z")') == 6
+    assert formula_range_cells("=A1+LOG10(B2)") == 0
+
+
+@pytest.mark.parametrize("formula, cells", [("=SUM(A:Z)", 27_262_976), ("=SUM(A1:XFD1048576)", 17_179_869_184),
+                                            ("=SUMPRODUCT(A2:B1048576*1)", 2_097_150)])
+def test_ranges_over_a_whole_column_of_cells_are_refused_before_an_engine_holds_them(tmp_path, capsys, formula, cells):
+    line = _refused(_book(tmp_path / "wide.xlsx", formula), capsys)
+    assert (f"workbook too large to recalculate: the ranges of Sheet1!C1's formula cover {cells:,} cells ({cells:,} "
+            "with the formulas before it), more than the 1,048,576 asm-xl computes (one whole column, A:A); give a "
+            "bounded range such as A1:A5000") in line
+
+
+def test_a_formula_longer_than_excel_allows_is_refused_while_its_part_is_streamed(tmp_path, capsys):
+    path = _edit(_book(tmp_path / "long.xlsx"), "xl/worksheets/sheet1.xml", b"<f>A1*2</f>",
+                 b"<f>1" + b"+1" * 2_000_000 + b"</f>")
+    line = _refused(path, capsys)
+    assert "xl/worksheets/sheet1.xml: a formula of more than " in line and "more than the 8,192 Excel allows" in line
+
+
+def test_two_sheets_of_one_name_are_a_corrupt_workbook(tmp_path, capsys):
+    path = _edit(_book(tmp_path / "two.xlsx", sheets=2), "xl/workbook.xml", b'name="Sheet2"', b'name="sheet1"')
+    assert "corrupt workbook: two sheets are named 'sheet1' (Excel allows a name once)" in _refused(path, capsys)
+
+
+@pytest.mark.parametrize("stored, said", [(b"-1", "shared-string index -1 out of range (the table holds 1)"),
+                                          (b"99", "shared-string index 99 out of range (the table holds 1)"),
+                                          (b"abc", "shared-string index is not a number: 'abc'")])
+def test_a_shared_string_index_outside_the_table_is_a_corrupt_cell_not_another_string(tmp_path, capsys, stored, said):
+    path = _edit(_book(tmp_path / "sst.xlsx"), "xl/worksheets/sheet1.xml", b'<c r="B1" t="s"><v>0</v>',
+                 b'<c r="B1" t="s"><v>' + stored + b"</v>")
+    assert f"corrupt workbook: {path}: sheet 'Sheet1': {said}" in _refused(path, capsys)
+
+
+def test_a_cell_reference_outside_the_sheet_is_a_corrupt_cell(tmp_path, capsys):
+    path = _edit(_book(tmp_path / "ref.xlsx"), "xl/worksheets/sheet1.xml", b'<c r="B1" t="s">', b'<c r="A0" t="s">')
+    assert f"corrupt workbook: {path}: sheet 'Sheet1': bad cell reference 'A0'" in _refused(path, capsys)
+
+
+def test_memory_and_recursion_failures_are_said_in_words(tmp_path):
+    from asm_xl.cli.recalc_command import recalc_failure
+    path = _book(tmp_path / "ok.xlsx")
+    line, code = recalc_failure(path, MemoryError())
+    assert code == 2 and "could not recalculate: not enough memory (a workbook's formulas or ranges too large" in line
+    line, code = recalc_failure(path, RecursionError("maximum recursion depth exceeded"))
+    assert code == 2 and "could not recalculate: a formula nested too deeply to compute here" in line
