@@ -142,6 +142,28 @@ def test_pdf_writes_the_dashboard_pdf(tmp_path, capsys, demo_run):
     assert f"PDF written: {pdf}" in capsys.readouterr().out
 
 
+def test_pdf_of_a_batch_prints_the_good_workbooks_and_names_the_bad_one(tmp_path, capsys, monkeypatch, demo_run):
+    # one file that is no workbook stopped the batch: "no PDF written", the good one not printed
+    converted = []
+
+    def fake_libreoffice(program, files, folder, timeout):
+        converted.extend(f.name for f in files)
+        for f in files:
+            (folder / (f.stem + ".pdf")).write_bytes(b"%PDF-1.4 fake")
+
+    monkeypatch.setattr(pdf_module, "_convert", fake_libreoffice)
+    monkeypatch.setattr(pdf_module, "find_soffice", lambda: "soffice")
+    good = tmp_path / "dash.xlsx"
+    shutil.copyfile(demo_run[0] / DASHBOARD_NAME, good)
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(good.read_bytes()[:2000])   # truncated
+    assert main(["pdf", str(bad), str(good), "--out", str(tmp_path / "pdf")]) == 1
+    out, err = capsys.readouterr()
+    assert converted == ["dash.xlsx"] and out == f"PDF written: {tmp_path / 'pdf' / 'dash.pdf'}\n"
+    assert err.startswith("asm-xl: ") and err.endswith(f"(asm-xl pdf prints .xlsx/.xlsm workbooks); no PDF of {bad}\n")
+    assert err.count("\n") == 1 and not (tmp_path / "pdf" / "broken.pdf").exists()
+
+
 def test_generate_takes_cms_participation_per_year_into_the_five_year_view(tmp_path, capsys):
     from tests.helpers.cms_files import cms_row, write_cms_csv
     okafor = "1891394078"  # the sample roster's first physician (HF)

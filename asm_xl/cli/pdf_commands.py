@@ -27,8 +27,7 @@ def add_pdf_parser(sub) -> None:
 def run_pdf(args) -> int:
     from pathlib import Path
 
-    from asm_xl.workbooks.pdf import PDFError, to_pdf
-    from asm_xl.xlsx.errors import WorkbookError
+    from asm_xl.workbooks.pdf import PDFError, to_pdfs
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         what = "a folder, not a workbook" if Path(missing[0]).is_dir() else "no such file"
@@ -50,17 +49,16 @@ def run_pdf(args) -> int:
         print(f"asm-xl: {there[0]} is there already" + (f" (and {len(there) - 1} more)" if len(there) > 1 else "")
               + ": add --overwrite to replace it, or choose another --out; no PDF written", file=sys.stderr)
         return 1
-    try:
-        pdfs = to_pdf(args.files, args.out)
-    except WorkbookError as e:  # checked before LibreOffice runs: nothing written
-        print(f"asm-xl: {e} (asm-xl pdf prints .xlsx/.xlsm workbooks); no PDF written", file=sys.stderr)
-        return 1
+    try:   # a file that is no workbook asm-xl opens is said and left out; the others are printed (one stopped all)
+        pdfs, refused = to_pdfs(args.files, args.out)
     except PDFError as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return PDF_FAILED
     for pdf in pdfs:
         print(f"PDF written: {pdf}")
-    return 0
+    for f, why in refused.items():
+        print(f"asm-xl: {why} (asm-xl pdf prints .xlsx/.xlsm workbooks); no PDF of {f}", file=sys.stderr)
+    return 1 if refused else 0
 
 
 def generated_pdfs(report) -> int:

@@ -19,9 +19,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.values_only import values_only_package
 
-__all__ = ["to_pdf", "find_soffice", "PDFError", "PDFUnavailable", "MISSING_MESSAGE"]
+__all__ = ["to_pdf", "to_pdfs", "find_soffice", "PDFError", "PDFUnavailable", "MISSING_MESSAGE"]
 
 MISSING_MESSAGE = ("PDF needs LibreOffice (soffice), not found on PATH: install it (apt-get install "
                    "libreoffice-calc) or open the .xlsx in Excel and print")
@@ -48,26 +49,47 @@ def to_pdf(paths, out_dir=None, *, timeout: float | None = None, soffice: str | 
     :class:`PDFError` when a file is missing or was not converted, and, before LibreOffice runs,
     :class:`~asm_xl.xlsx.errors.WorkbookError` for a file that is not a workbook asm-xl can open
     (making its values-only copy opens it with :func:`~asm_xl.xlsx.limits.open_workbook`'s checks:
-    LibreOffice would say only that it wrote no PDF)."""
+    LibreOffice would say only that it wrote no PDF): then no PDF is made. :func:`to_pdfs` makes the others'."""
+    return _pdfs(paths, out_dir, timeout, soffice, every=True)[0]
+
+
+def to_pdfs(paths, out_dir=None, *, timeout: float | None = None,
+            soffice: str | None = None) -> tuple[list[Path], dict[Path, str]]:
+    """:func:`to_pdf` of a batch where one bad file does not stop the others: (the PDFs made, in the order of
+    ``paths``; {file: why} of each file that is not a workbook asm-xl can open, left out before LibreOffice runs).
+    Raises as :func:`to_pdf` for a missing file, without LibreOffice, or when LibreOffice fails."""
+    return _pdfs(paths, out_dir, timeout, soffice, every=False)
+
+
+def _pdfs(paths, out_dir, timeout, soffice, every: bool) -> tuple[list[Path], dict[Path, str]]:
     files = [Path(p) for p in paths]
     for f in files:
         if not f.is_file():
             raise PDFError(f"{f}: no such file")
+    refused: dict[Path, str] = {}
     with tempfile.TemporaryDirectory(prefix="asm-xl-pdf-") as tmp:
         # each file's values-only copy, in a folder of its own so that its PDF is named as the file; making
         # it opens the workbook with asm-xl's checks (WorkbookError for a file that is not one), before
         # LibreOffice runs
-        copies = []
+        copies = {}
         for i, f in enumerate(files):
             (Path(tmp) / str(i)).mkdir()
-            copies.append(Path(tmp) / str(i) / f.name)
-            values_only_package(f, copies[-1])
+            try:
+                values_only_package(f, Path(tmp) / str(i) / f.name)
+            except WorkbookError as e:
+                if every:
+                    raise
+                refused[f] = str(e)
+                continue
+            copies[i] = Path(tmp) / str(i) / f.name
+        if not copies:
+            return [], refused
         program = soffice or find_soffice()
         if program is None:
             raise PDFUnavailable(MISSING_MESSAGE)
         groups: dict[Path, list[int]] = {}
-        for i, f in enumerate(files):
-            groups.setdefault(Path(out_dir) if out_dir else f.parent, []).append(i)
+        for i in copies:
+            groups.setdefault(Path(out_dir) if out_dir else files[i].parent, []).append(i)
         out = {}
         for folder, group in groups.items():
             folder.mkdir(parents=True, exist_ok=True)
@@ -78,7 +100,7 @@ def to_pdf(paths, out_dir=None, *, timeout: float | None = None, soffice: str | 
                 if not pdf.is_file():
                     raise PDFError(f"{f}: LibreOffice wrote no PDF (is it a workbook LibreOffice can open?)")
                 out[f] = pdf
-    return [out[f] for f in files]
+    return [out[f] for f in files if f in out], refused
 
 
 def _convert(program: str, files: list[Path], folder: Path, timeout: float) -> None:
