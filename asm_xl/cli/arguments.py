@@ -4,6 +4,7 @@ and the workbook files of a glob (Excel's lock files left out)."""
 from __future__ import annotations
 
 import argparse
+import os
 import math
 import sys
 
@@ -52,11 +53,17 @@ def year_note(roster, year: int | None) -> str | None:
 def workbook_files(files: list, *, writes: bool = False) -> tuple[list, int]:
     """(``files`` without Excel's lock files (``~$name.xlsx`` under 1 kB, which ``*.xlsx`` matches while a
     workbook is open in Excel), how many workbooks were left out as open in Excel), each one said on stderr;
-    every other name is kept, to be read or refused. Where the files are to be written (``writes``), a
+    a file given again (under the same or another name) is left out; every other name is kept, to be read or
+    refused. Where the files are to be written (``writes``), a
     workbook with a lock file beside it is left out too: Excel holds it open, and its next save would
     replace what asm-xl wrote (on a shared drive the rename may fail)."""
-    kept, open_in_excel = [], 0
+    kept, open_in_excel, seen = [], 0, {}
     for f in files:
+        real = os.path.realpath(f)
+        if real in seen:   # a.xlsx a.xlsx ./a.xlsx: one file, done once (it was rewritten once per name)
+            print(f"{f}: skipped: the same file as {seen[real]}, given before", file=sys.stderr)
+            continue
+        seen[real] = f
         if is_lock_file(f):
             print(f"{f}: skipped: Excel's lock file (its workbook is open in Excel), not a workbook", file=sys.stderr)
         elif writes and (lock := excel_lock_file(f)) is not None:

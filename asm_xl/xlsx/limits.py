@@ -86,7 +86,9 @@ def open_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
         if os.path.isdir(path):
             raise WorkbookError(f"not a workbook: {path} is a folder (give its workbooks: "
                                 f"{os.path.join(path, '*.xlsx')})")
-        raise WorkbookError(f"workbook not found: {path}")
+        if os.path.exists(path):   # a device, a pipe or a socket (a link to /dev/zero was "not found")
+            raise WorkbookError(f"not a workbook: {path} is not a regular file (a device, a pipe or a socket)")
+        raise WorkbookError(f"workbook not found: {path}" + (" (a link to nothing)" if os.path.islink(path) else ""))
     try:
         return _open_checked(path, max_bytes, max_members, in_memory, content_limits)
     except OSError as exc:  # permission denied, an I/O error: this file cannot be read, others may

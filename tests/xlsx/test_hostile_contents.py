@@ -106,3 +106,25 @@ def test_memory_and_recursion_failures_are_said_in_words(tmp_path):
     assert code == 2 and "could not recalculate: not enough memory (a workbook's formulas or ranges too large" in line
     line, code = recalc_failure(path, RecursionError("maximum recursion depth exceeded"))
     assert code == 2 and "could not recalculate: a formula nested too deeply to compute here" in line
+
+
+def test_a_device_a_pipe_or_a_dangling_link_is_named_as_such_not_as_missing(tmp_path, capsys):
+    import os
+    (tmp_path / "zero.xlsx").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "pipe.xlsx")
+    (tmp_path / "gone.xlsx").symlink_to(tmp_path / "nothing.xlsx")
+    assert main(["recalc", str(tmp_path / "zero.xlsx"), str(tmp_path / "pipe.xlsx"), str(tmp_path / "gone.xlsx")]) == 1
+    out = capsys.readouterr()
+    said = out.out + out.err
+    for name in ("zero", "pipe"):
+        assert f"not a workbook: {tmp_path / name}.xlsx is not a regular file (a device, a pipe or a socket)" in said
+    assert f"workbook not found: {tmp_path / 'gone.xlsx'} (a link to nothing)" in said
+
+
+def test_a_file_given_twice_is_recalculated_once(tmp_path, capsys, monkeypatch):
+    path = _book(tmp_path / "twice.xlsx")
+    monkeypatch.chdir(tmp_path)
+    assert main(["recalc", str(path), "twice.xlsx", "./twice.xlsx"]) == 0
+    out = capsys.readouterr()
+    assert out.err.count("skipped: the same file as") == 2 and f"twice.xlsx: skipped: the same file as {path}" in out.err
+    assert out.out.count("recalculated") == 1
