@@ -13,7 +13,7 @@ import numbers
 import re
 from typing import Any
 
-__all__ = ["EXCEL_ERRORS", "MAX_STRING", "excel_length", "ErrorValue", "escape_text", "xml_safe_text", "unescape_ooxml", "unescape_text",
+__all__ = ["EXCEL_ERRORS", "logical_cell", "error_cell", "shared_string", "MAX_STRING", "excel_length", "ErrorValue", "escape_text", "xml_safe_text", "unescape_ooxml", "unescape_text",
            "encode_cached_value", "decode_number", "decode_value"]
 
 #: The error values Excel stores in a cell with ``t="e"``.
@@ -107,11 +107,14 @@ def encode_cached_value(value: Any, where: str = "cell") -> tuple[str | None, st
 
 def decode_number(text: str | bytes) -> int | float:
     """A number as stored: int when written without a point or exponent (openpyxl's rule)."""
-    if isinstance(text, bytes):
-        text = text.decode("ascii")
-    if "." in text or "E" in text or "e" in text:
-        return float(text)
-    return int(text)
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("ascii")
+        if "." in text or "E" in text or "e" in text:
+            return float(text)
+        return int(text)
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError(f"not a number: {text[:20]!r}") from None
 
 
 def shared_string(raw: bytes | str, strings: list[str]) -> str:
@@ -124,6 +127,25 @@ def shared_string(raw: bytes | str, strings: list[str]) -> str:
     if not 0 <= k < len(strings):
         raise ValueError(f"shared-string index {k} out of range (the table holds {len(strings)})")
     return strings[k]
+
+
+def logical_cell(raw: bytes | str) -> bool:
+    """A logical cell's value (``t="b"``): 1 TRUE, 0 FALSE; ValueError for anything else (7 was read as FALSE)."""
+    text = raw.strip().lower() if isinstance(raw, str) else raw.strip().lower().decode("ascii", "replace")
+    if text in ("1", "true"):
+        return True
+    if text in ("0", "false"):
+        return False
+    raise ValueError(f"a logical cell holds {text[:20]!r}, not 0 or 1")
+
+
+def error_cell(raw: bytes | str) -> str:
+    """An error cell's value (``t="e"``): one of :data:`EXCEL_ERRORS`; ValueError for another text (#BOGUS was
+    copied into every formula that read it)."""
+    text = (raw if isinstance(raw, str) else raw.decode("utf-8", "replace")).strip()
+    if text.upper() not in EXCEL_ERRORS:
+        raise ValueError(f"an error cell holds {text[:20]!r}, not one of Excel's error values")
+    return text.upper()
 
 
 def decode_value(t: str, raw: bytes, strings: list[str]) -> Any:
@@ -139,9 +161,9 @@ def decode_value(t: str, raw: bytes, strings: list[str]) -> Any:
     if t == "s":
         return shared_string(raw, strings)
     if t == "b":
-        return raw.strip() == b"1"
+        return logical_cell(raw)
     if t == "e":
-        return ErrorValue(raw.decode().strip())
+        return ErrorValue(error_cell(raw))
     if t == "str":
         return unescape_text(raw)
     raise ValueError(f"cell type {t}")

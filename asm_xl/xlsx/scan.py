@@ -18,7 +18,7 @@ from typing import Any
 
 from defusedxml import ElementTree as SafeET
 
-from asm_xl.xlsx.cells import decode_number, shared_string
+from asm_xl.xlsx.cells import decode_number, error_cell, logical_cell, shared_string
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import (DEFAULT_CONTENT_LIMITS, check_formula_ranges, DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, MAX_FORMULA_CHARS,
                                open_workbook)
@@ -135,6 +135,8 @@ def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings, exact: bool = Fals
             elif name == "is":
                 inline = _cell_text(child)
         if f is not None:
+            if not (f.text or "").strip() and not f.attrib:   # <f></f>: no formula (its cached text "=" was copied)
+                raise ValueError(f"{coord}: an empty formula")
             if len(f.text or "") > MAX_FORMULA_CHARS:
                 raise WorkbookError(f"{sheet}!{coord}: a formula of {len(f.text):,} characters, more than the "
                                     f"{MAX_FORMULA_CHARS:,} Excel allows (not a workbook Excel wrote)")
@@ -150,19 +152,27 @@ def _scan_sheet(scan: WorkbookScan, sheet: str, src, strings, exact: bool = Fals
                 for rr in range(r1, r2 + 1):
                     for cc in range(c1, c2 + 1):
                         scan.array_cells[(sheet, cell_name(cc, rr))] = coord
-            scan.cached[key] = _cached(t, v, strings)
+            scan.cached[key] = _cell(coord, _cached, t, v, strings)
         elif key in scan.array_cells:
-            scan.cached[key] = _cached(t, v, strings)
+            scan.cached[key] = _cell(coord, _cached, t, v, strings)
         else:
             if t == "d":
                 scan.unsupported_inputs = True
-            value = _input(t, v, inline, strings, exact)
+            value = _cell(coord, _input, t, v, inline, strings, exact)
             if value is not None:
                 pending_inputs[key] = value
         el.clear()
     for key, value in pending_inputs.items():
         if key not in scan.array_cells:
             scan.inputs[key] = value
+
+
+def _cell(coord: str, decode, *args) -> Any:
+    """``decode(*args)``, a ValueError naming the cell (``coord``)."""
+    try:
+        return decode(*args)
+    except ValueError as e:
+        raise ValueError(f"{coord}: {e}") from None
 
 
 def _cached(t: str, v: str | None, strings) -> Any:
@@ -193,8 +203,12 @@ def _input(t: str, v: str | None, inline: str | None, strings, exact: bool = Fal
     if t == "s":
         return shared_string(v, strings)
     if t == "b":
-        return bool(int(v))
-    if t in ("str", "e", "d"):
+        return logical_cell(v)
+    if t == "e":
+        return error_cell(v)
+    if t in ("str", "d"):
         return v
+    if t != "n":   # t="zz": no cell type Excel writes
+        raise ValueError(f"cell type {t!r}")
     value = decode_number(v)
     return round(value, 15) if isinstance(value, float) and not exact else value

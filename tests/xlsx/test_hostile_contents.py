@@ -91,7 +91,7 @@ def test_two_sheets_of_one_name_are_a_corrupt_workbook(tmp_path, capsys):
 def test_a_shared_string_index_outside_the_table_is_a_corrupt_cell_not_another_string(tmp_path, capsys, stored, said):
     path = _edit(_book(tmp_path / "sst.xlsx"), "xl/worksheets/sheet1.xml", b'<c r="B1" t="s"><v>0</v>',
                  b'<c r="B1" t="s"><v>' + stored + b"</v>")
-    assert f"corrupt workbook: {path}: sheet 'Sheet1': {said}" in _refused(path, capsys)
+    assert f"corrupt workbook: {path}: sheet 'Sheet1': B1: {said}" in _refused(path, capsys)
 
 
 def test_a_cell_reference_outside_the_sheet_is_a_corrupt_cell(tmp_path, capsys):
@@ -128,3 +128,15 @@ def test_a_file_given_twice_is_recalculated_once(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr()
     assert out.err.count("skipped: the same file as") == 2 and f"twice.xlsx: skipped: the same file as {path}" in out.err
     assert out.out.count("recalculated") == 1
+
+
+@pytest.mark.parametrize("old, new, said", [
+    (b'<c r="A1"><v>1</v>', b'<c r="A1" t="e"><v>#BOGUS</v>', "A1: an error cell holds '#BOGUS', not one of Excel's error values"),
+    (b'<c r="A1"><v>1</v>', b'<c r="A1" t="b"><v>7</v>', "A1: a logical cell holds '7', not 0 or 1"),
+    (b'<c r="A1"><v>1</v>', b'<c r="A1" t="zz"><v>1</v>', "A1: cell type 'zz'"),
+    (b'<c r="A1"><v>1</v>', b'<c r="A1"><v>abc</v>', "A1: not a number: 'abc'"),
+    (b"<f>A1*2</f>", b"<f></f>", "C1: an empty formula"),
+])
+def test_a_cell_value_excel_never_writes_is_a_corrupt_cell_not_copied_on(tmp_path, capsys, old, new, said):
+    path = _edit(_book(tmp_path / "cell.xlsx"), "xl/worksheets/sheet1.xml", old, new)
+    assert f"corrupt workbook: {path}: sheet 'Sheet1': {said}" in _refused(path, capsys)
