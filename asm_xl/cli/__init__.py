@@ -159,7 +159,8 @@ def _cmd_score(args) -> int:
 #: every command's exit codes (asm-xl --help, and each command's own --help)
 EXIT_CODES = ("exit codes: 0 done; 1 a file could not be read (missing, not a workbook, corrupt, over the size "
               "limits), values differ (recalc --check), a workbook is open in Excel (recalc) or an output exists "
-              "(--overwrite), is a file the command reads or is not .csv (score --out); 2 rejected: roster rows "
+              "(--overwrite), is a file the command reads or is not .csv (score --out), or nothing matched (plan "
+              "--npi, from-cms filters); 2 rejected: roster rows "
               "(see the error report), a workbook that cannot be recalculated, or a usage error (a wrong "
               "option); 3 a file could not be written (disk full, read-only, a folder that is a file or does not "
               "exist); 4 a PDF asked for but LibreOffice is missing or failed; 130 interrupted; 141 the program "

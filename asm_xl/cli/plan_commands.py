@@ -29,7 +29,8 @@ def add_plan_parser(sub) -> None:
                     "reaches it, or 'not reachable' and the best score his actions give. The score needed is the "
                     "cohort's: break-even (the P50 factor is 0) or, with --target gain, the score whose chance of "
                     "a gain is gain_chance_target.",
-        epilog="exit codes: 0 done; 1 the roster could not be read or --out exists (--overwrite); 2 rows rejected "
+        epilog="exit codes: 0 done; 1 the roster could not be read, --out exists (--overwrite) or --npi matched no "
+               "physician of the roster's valid rows; 2 rows rejected "
                "(only the valid ones are planned; roster_errors.csv, or --errors, lists every reason); 3 a file "
                "could not be written")
     p.add_argument("roster")
