@@ -61,9 +61,15 @@ def whole_count(value: object, path: str, *, required: bool) -> int:
             raise QppFormatError(f"{path}: missing; required: a whole number >= 0")
         return 0
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-            isinstance(value, float) and not value.is_integer()) or value < 0:
-        raise QppFormatError(f"{path}: {value!r} is not a count; allowed: a whole number >= 0")
+            isinstance(value, float) and not value.is_integer()) or not 0 <= value <= MAX_COUNT:
+        shown = f"{value:.4g}" if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e15 \
+            else repr(value)   # 1e308 was accepted, and printed as 309 digits
+        raise QppFormatError(f"{path}: {shown} is not a count; allowed: a whole number from 0 to {MAX_COUNT:,}")
     return int(value)
+
+
+#: the most patients a count may hold (no clinician's measure has a billion; 1e308 was taken as a count)
+MAX_COUNT = 1_000_000_000
 
 
 @dataclass(frozen=True)

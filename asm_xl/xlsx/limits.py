@@ -158,6 +158,9 @@ def _check_structure(zf: zipfile.ZipFile, infos: list, path: str) -> None:
         dup = next(n for k, n in enumerate(names) if n in names[:k])
         raise WorkbookError(f"corrupt workbook: {path} holds {dup} twice (duplicate zip entries)")
     for info in infos:
+        if info.flag_bits & 0x1:   # Python's own message quoted a ZipInfo repr
+            raise WorkbookError(f"not a workbook asm-xl can open: {path} (member {info.filename} is encrypted: save "
+                                "the workbook without a password)")
         if not info.filename.endswith((".xml", ".rels", ".vml")):
             continue
         try:

@@ -182,6 +182,8 @@ def test_a_json_file_with_a_key_given_twice_or_a_huge_number_is_refused_naming_i
     (lambda v: v.pop("eligiblePopulation"), r"measurements\[1\]\.value\.eligiblePopulation: missing; required"),
     (lambda v: v.update(performanceMet="305"), r"measurements\[1\]\.value\.performanceMet: '305' is not a count"),
     (lambda v: v.update(performanceNotMet=-1), r"value\.performanceNotMet: -1 is not a count"),
+    (lambda v: v.update(performanceMet=1e308), r"value\.performanceMet: 1e\+308 is not a count; allowed: a whole number "
+                                              r"from 0 to 1,000,000,000$"),
     (lambda v: v.update(eligiblePopulation=500), r"= 562 is more than eligiblePopulation = 500"),
     (lambda v: v.clear() or v.update(numerator=1, denominator=2), r"Q236 needs performanceMet and eligiblePopulation"),
 ])

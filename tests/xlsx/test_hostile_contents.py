@@ -140,3 +140,13 @@ def test_a_file_given_twice_is_recalculated_once(tmp_path, capsys, monkeypatch):
 def test_a_cell_value_excel_never_writes_is_a_corrupt_cell_not_copied_on(tmp_path, capsys, old, new, said):
     path = _edit(_book(tmp_path / "cell.xlsx"), "xl/worksheets/sheet1.xml", old, new)
     assert f"corrupt workbook: {path}: sheet 'Sheet1': {said}" in _refused(path, capsys)
+
+
+def test_an_encrypted_member_is_named_without_pythons_zipinfo(tmp_path, capsys):
+    path = _book(tmp_path / "locked.xlsx")
+    data = bytearray(path.read_bytes())
+    for magic, flag in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):   # the first member's encrypted bit, both headers
+        data[data.find(magic) + flag] |= 1
+    path.write_bytes(bytes(data))
+    line = _refused(path, capsys)
+    assert "is encrypted: save the workbook without a password" in line and "ZipInfo" not in line
