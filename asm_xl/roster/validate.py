@@ -111,6 +111,10 @@ def _practice_sizes_disagree(df: pd.DataFrame, rows: np.ndarray, performance_yea
     return out
 
 
+#: the end of the core's reason for a measure cell of another cohort
+_NOT_OF_COHORT = "is not a measure of this participant's cohort"
+
+
 def _columns_read(df: pd.DataFrame, most: int = 8) -> str:
     """The first columns of ``df`` as a message names them: 'a', 'b', ... (and N more)."""
     names = [repr(str(c)) for c in df.columns[:most]]
@@ -277,9 +281,20 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
     for e in res.errors.itertuples(index=False):
         if e.column in ("specialty", "cohort"):
             cohort_trouble.add(int(e.row))
+    # another cohort's measures filled in on a row: one error naming them, not one per cell (16 lines for a row of
+    # HF measures under an LBP specialty)
+    foreign: dict[int, list[str]] = {}
+    for e in res.errors.itertuples(index=False):
+        if str(e.reason).endswith(_NOT_OF_COHORT):
+            foreign.setdefault(int(e.row), []).append(str(e.column))
     for e in res.errors.itertuples(index=False):
         i = int(e.row)
-        if i in cohort_trouble and str(e.reason).endswith("is not a measure of this participant's cohort"):
+        if str(e.reason).endswith(_NOT_OF_COHORT) and (i in cohort_trouble or len(foreign[i]) > 1):
+            if i not in cohort_trouble and e.column == foreign[i][0]:
+                cols = foreign[i]
+                add(i, str(e.column), e.value, f"{len(cols)} cells of measures not of this participant's cohort are "
+                                               f"filled ({', '.join(cols[:4])}{', ...' if len(cols) > 4 else ''}): "
+                                               "check the specialty or cohort, or clear them")
             continue
         marked = marked_reason(e.value)   # an ambiguous number: named by what was typed and why it is refused
         add(i, str(e.column), *(marked or (e.value, str(e.reason))))

@@ -30,3 +30,17 @@ def test_a_cell_that_is_no_number_says_what_it_is_and_what_is_allowed(column, ty
     df.loc[2, column] = typed
     errors = validate_roster(df).errors
     assert errors[["row", "column", "value", "reason"]].values.tolist() == [[2, column, typed, reason]]
+
+
+def test_another_cohorts_measures_on_a_row_are_one_error_naming_them():
+    # an LBP specialty on a row of HF measures: one line per filled measure cell (18) buried the cause
+    df = read_roster(SAMPLE)
+    df.loc[2, "specialty"] = "Orthopedic Surgery"
+    errors = validate_roster(df).errors
+    assert errors[["row", "column", "value", "reason"]].values.tolist() == [[
+        2, "q492_collection_type", "Administrative claims",
+        "18 cells of measures not of this participant's cohort are filled (q492_collection_type, q492_rate, "
+        "q008_collection_type, q008_eligible, ...): check the specialty or cohort, or clear them"]]
+    df = read_roster(SAMPLE)   # one such cell: its own reason, as before
+    df.loc[2, "q238_rate"] = "0.5"
+    assert validate_roster(df).errors["reason"].tolist() == ["Q238 is not a measure of this participant's cohort"]
