@@ -22,6 +22,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster.decimal_comma import marked_reason
 from asm_xl.roster.native_rates import native_rates_as_fractions, percent_typed_as_fraction
 from asm_xl.roster.read import RosterError, normalize_column_name
+from asm_xl.roster.uncached_formulas import UNCACHED
 
 __all__ = ["RosterValidation", "ROSTER_ERROR_COLUMNS", "validate_roster", "roster_text"]
 
@@ -233,6 +234,9 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
 
     for c in df.columns:   # a text no cell holds: Excel would repair the workbook, or cut it
         values = df[c].to_numpy(dtype=object)
+        # a formula saved without its value (a script's .xlsx): an error in any column (a name took the mark as text)
+        for i in np.flatnonzero(values == UNCACHED):
+            add(i, str(c), None, UNCACHED[1:-1])
         if max((len(v) for v in values if v.__class__ is str), default=0) <= MAX_STRING // 2:   # (8,600: 40 ms)
             continue
         # as Excel counts: UTF-16 units (20,000 emoji are 40,000: written whole, then cut by the index)

@@ -765,9 +765,10 @@ def test_an_xlsx_rosters_formula_without_a_stored_value_is_named_not_read_as_bla
     assert df.loc[3, "part_b_payments"] == UNCACHED and df.loc[4, "name"] == UNCACHED
     assert df.loc[2, "part_b_payments"] == rows[1][rows[0].index("part_b_payments")]   # the rest as stored
     assert any("formula cells without a stored value" in w for w in df.attrs["roster_warnings"])
-    v = validate_roster(df)
-    assert v.errors[["row", "column"]].values.tolist() == [[3, "part_b_payments"]]
-    assert v.errors["value"].iloc[0] == UNCACHED
+    v = validate_roster(df)   # each named: the name too (it became the physician's name, the mark as text)
+    why = "a formula without a stored value: open the file in Excel and save it"
+    assert v.errors[["row", "column", "value", "reason"]].values.tolist() == [[3, "part_b_payments", None, why],
+                                                                              [4, "name", None, why]]
 
 
 def test_a_native_unit_rate_typed_as_a_fraction_is_scored_as_given_with_a_warning(tmp_path):
