@@ -30,7 +30,8 @@ from asm_xl.xlsx.scan import WorkbookScan, scan_workbook
 from asm_xl.xlsx.atomic import file_stamp
 from asm_xl.xlsx.writer import write_cached_values
 from asm_xl.calc.diff import Difference, same_value
-from asm_xl.calc.formulas_values import from_excel_shaped, load_formulas, register_functions, to_excel_shaped, to_python
+from asm_xl.calc.formulas_values import (from_excel_shaped, load_formulas, register_functions, to_excel_shaped, to_python,
+                                        unknown_functions)
 from asm_xl.calc.recently_used import RecentlyUsed
 
 __all__ = [
@@ -181,6 +182,15 @@ class CompiledWorkbook:
                 continue
             missing.append(f"{key[0]}!{key[1]}")
             out[key] = "#VALUE!"
+        unknown = {}   # a function formulas does not know gives #NAME? over the value Excel computed: said
+        for key, value in out.items():
+            if value == "#NAME?" and key in scan.formulas:
+                for name in unknown_functions(scan.formulas[key][0]):
+                    unknown.setdefault(name.upper(), []).append(f"{key[0]}!{key[1]}")
+        for name, cells in unknown.items():
+            warnings.warn(f"{name} is a function asm-xl's engines do not compute: {len(cells)} cell(s) written as "
+                          f"#NAME? ({', '.join(cells[:5])}{', ...' if len(cells) > 5 else ''}); Excel computes them "
+                          "when it opens the file", RuntimeWarning, stacklevel=3)
         if missing:
             warnings.warn("formulas did not compute "
                           f"{len(missing)} cell(s), written as #VALUE!: "

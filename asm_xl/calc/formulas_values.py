@@ -8,6 +8,8 @@
 """
 from __future__ import annotations
 
+import re
+
 import functools
 import math
 import numbers
@@ -155,6 +157,24 @@ def register_functions(funcs: Mapping[str, Callable]) -> None:
         wrapped = wrap_ranges_func(_adapt(func))
         registry[name.upper()] = wrapped
         registry["_XLUDF." + name.upper()] = wrapped
+
+
+def unknown_functions(formula: str) -> list[str]:
+    """The functions a formula calls that ``formulas`` does not list among its functions (OFFSET: it gives #NAME?),
+    as written, in order; string literals are not read. Excel's prefixes (``_xlfn.``) are left out of the lookup.
+    (INDIRECT is not listed but computed by the parser: a caller asks only where the result is #NAME?.)
+
+    >>> unknown_functions('=OFFSET(A1,1,0)+SUM(A1:A3)+LEN("CELL(")')
+    ['OFFSET']
+    """
+    known = load_formulas().get_functions()
+    names = _FUNCTION.findall(re.sub(r'"(?:[^"]|"")*"', '""', formula))
+    return list(dict.fromkeys(n for n in names if re.sub(r"^_XL(?:FN|WS)\.", "", n.upper()) not in known
+                              and n.upper() not in known))
+
+
+#: a function's name before its opening parenthesis
+_FUNCTION = re.compile(r"(?<![\w.$])((?:_xl(?:fn|ws)\.)?[A-Za-z][\w.]*)\(", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------

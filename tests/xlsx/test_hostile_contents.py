@@ -150,3 +150,17 @@ def test_an_encrypted_member_is_named_without_pythons_zipinfo(tmp_path, capsys):
     path.write_bytes(bytes(data))
     line = _refused(path, capsys)
     assert "is encrypted: save the workbook without a password" in line and "ZipInfo" not in line
+
+
+def test_a_function_the_engines_do_not_compute_is_warned_about_not_silently_written_as_name(tmp_path, capsys):
+    path = tmp_path / "offset.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    ws.write("A1", 1)
+    ws.write_formula("C1", "=OFFSET(A1,1,0)+A1", None, 1)
+    ws.write_formula("C2", "=A1*3", None, 0)
+    wb.close()
+    assert main(["recalc", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert (f"{path}: warning: OFFSET is a function asm-xl's engines do not compute: 1 cell(s) written as #NAME? "
+            "(Sheet1!C1); Excel computes them when it opens the file") in err
