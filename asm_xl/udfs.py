@@ -66,6 +66,9 @@ def to_excel_result(value: object) -> object:
 _ERROR_NUMBERS = {2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?", 2036: "#NUM!",
                   2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!", 2050: "#CALC!"}
 _COM_ERROR_BASE = -2146828288   # 0x800A0000 as a signed 32-bit SCODE
+#: day 0 of the dates COM gives (OLE Automation dates): Excel hands a date cell's serial over as such a date without
+#: its 1900 leap-year shift (VBA reads a cell of 5, shown as 1900-01-05, as 1900-01-04), so days since this epoch are
+#: the cell's serial for every date, those before 1900-03-01 included (a shift for them read 19 cases as 18)
 _EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
 
 
@@ -73,8 +76,8 @@ def from_excel(value: object) -> object:
     """A value as xlwings gives it from Windows Excel, as the functions (and the headless engines) read it:
 
     - ``Decimal`` (a currency-formatted cell, COM's VT_CY)  -> float
-    - ``datetime``/``date`` (a date-formatted cell)       -> its Excel serial number (days since 1899-12-30;
-                                                             before 1900-03-01, since 1899-12-31: Excel's leap year)
+    - ``datetime``/``date`` (a date-formatted cell)       -> its Excel serial number: days since 1899-12-30,
+                                                             as COM's dates count (see :data:`_EXCEL_EPOCH`)
     - an int COM error code xlwings does not translate   -> the error's text (#SPILL!, #CALC!; else #VALUE!)
     - rows of cells                                      -> the same rows, each cell so
 
@@ -84,6 +87,8 @@ def from_excel(value: object) -> object:
     [[688268.0, 2027.0]]
     >>> from_excel(-2146828288 + 2045)
     '#SPILL!'
+    >>> from_excel([[_dt.datetime(1899, 12, 31), _dt.date(1900, 1, 18), _dt.datetime(1899, 12, 30, 12)]])
+    [[1.0, 19.0, 0.5]]
     """
     cls = value.__class__
     if cls is float or cls is str or cls is bool or value is None:
@@ -97,25 +102,10 @@ def from_excel(value: object) -> object:
         return float(value)
     if isinstance(value, _dt.datetime):
         value = value.replace(tzinfo=None)
-        return (value - _epoch(value)).total_seconds() / 86400.0
+        return (value - _EXCEL_EPOCH).total_seconds() / 86400.0
     if isinstance(value, _dt.date):
-        return float((value - _epoch(_dt.datetime(value.year, value.month, value.day)).date()).days)
+        return float((value - _EXCEL_EPOCH.date()).days)
     return value
-
-
-#: the first day Excel counts rightly: it takes 1900 for a leap year (a 29 February that never was, serial 60),
-#: so serials 1-59 (1900-01-01 to 1900-02-28) are one day closer to its epoch than the calendar says
-_LEAP_BUG_END = _dt.datetime(1900, 3, 1)
-
-
-def _epoch(value: _dt.datetime) -> _dt.datetime:
-    """The date whose serial is 0 for ``value``: 1899-12-30, or 1899-12-31 before 1900-03-01 (a cell of 1 to 59,
-    a count or an activity number shown as a date, came one too high: 19 cases read as 20, the case minimum).
-
-    >>> from_excel(_dt.datetime(1900, 1, 1)), from_excel(_dt.date(1900, 2, 28)), from_excel(_dt.datetime(1900, 3, 1))
-    (1.0, 59.0, 61.0)
-    """
-    return _EXCEL_EPOCH + _dt.timedelta(days=1) if value < _LEAP_BUG_END else _EXCEL_EPOCH
 
 
 def _invoke(name: str, *args: object) -> object:

@@ -91,11 +91,14 @@ def test_excel_only_value_forms_are_read_as_the_headless_engines_read_them():
     assert udfs.ASM_FINAL([["#DIV/0!"]], [[0.6]], [[2.0]], [[1.0]]) == "#DIV/0!"   # not a blank quality
     assert udfs.ASM_FINAL([[-2146828288 + 2050]], [[0.6]], [[2.0]], [[1.0]]) == "#CALC!"
     assert udfs.ASM_FINAL([[-2146828288 + 2051]], [[0.6]], [[2.0]], [[1.0]]) == "#VALUE!"   # an unknown one
-    # a cell of 1-59 shown as a date is before Excel's 29 February 1900, which never was: 19 cases shown as a date
-    # (1900-01-19) arrived as 20, the case minimum; from 1900-03-01 (serial 61) the serials are the calendar's
-    assert udfs.from_excel([[dt.datetime(1900, 1, 19), dt.date(1900, 1, 1), dt.datetime(1900, 3, 1, 12)]]) == \
+    # COM hands a date cell's serial over as an OLE date, without Excel's 1900 leap-year shift: a cell of 19 shown as
+    # a date (1900-01-19) arrives as 1900-01-18 and is 19, the case minimum (a shift for early dates read it as 18);
+    # a 0 shown as a date arrives as 1899-12-30, a time of 0.5 as 1899-12-30 12:00 (both read as negative: #NUM!)
+    assert udfs.from_excel([[dt.datetime(1900, 1, 18), dt.date(1899, 12, 31), dt.datetime(1900, 3, 1, 12)]]) == \
         [[19.0, 1.0, 61.5]]
-    assert udfs.ASM_IA_ADJ([[dt.datetime(1900, 1, 1)]]) == udfs.ASM_IA_ADJ([[1.0]]) == -10.0
+    assert udfs.ASM_IA_ADJ([[dt.datetime(1899, 12, 31)]]) == udfs.ASM_IA_ADJ([[1.0]]) == -10.0
+    assert udfs.ASM_IA_ADJ([[dt.datetime(1899, 12, 30)]]) == -20.0
+    assert udfs.ASM_PI_ADJ([[dt.datetime(1899, 12, 30, 12)]]) == udfs.ASM_PI_ADJ([[0.5]]) == -5.0
 
 
 def test_excel_365_errors_go_back_to_excel_as_error_values_not_text(monkeypatch):
