@@ -12,7 +12,7 @@ import numpy as np
 from asm_xl.model import categories
 from asm_xl.model.benchmarks import normalize_collection_type, packaged_benchmarks
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.parameters import cohorts, get_cohort, normalize_measure_id
+from asm_xl.model.parameters import cohorts, collection_types_text, get_cohort, normalize_measure_id
 from asm_xl.model.participant import MeasureInput, MeasureScore, score_measure
 from asm_xl.model.points import points_on_ladder
 from asm_xl.model.settings import Settings
@@ -30,23 +30,13 @@ __all__ = ["MEASURE_ITEMS", "LADDERS_HEADER", "no_benchmark_text"]
 BENCHMARK_YEAR_DOC = ("Optional: a MIPS benchmark year for this call only; blank = the assumptions' benchmark_year "
                       "(0 = the latest year each measure has).")
 
-def _asm_collection_types() -> str:
-    """How ASM collects its measures, from the model data: "Q492 Administrative claims; Q377 eCQM; ...", measures
-    collected alike named together (the help of ASM_MEASURE_POINTS's collection_type, never typed by hand)."""
-    by_types: dict[tuple, list[str]] = {}
-    for cohort in cohorts().values():
-        for m in cohort.measures:
-            by_types.setdefault(tuple(m.collection_types), []).append(f"Q{m.id}")
-    return "; ".join(f"{'/'.join(ids)} {' or '.join(types)}" for types, ids in by_types.items())
-
-
 @excel_function(
     "ASM_MEASURE_POINTS",
     "Points (1-10) of a measure's rate on the packaged MIPS ladder; \"excluded\" without a benchmark "
     "(unfair to penalize, says CMS). Q492's ladder is a proxy (ASM's Q492 is TIN/NPI-level): prefer CMS's reported points.",
     Arg("measure", 'MIPS measure: "Q236", "236" or 236.'),
     Arg("collection_type", '"eCQM", "MIPS CQM", "Part B claims" or "administrative claims"; an ASM measure only as '
-                           f"ASM collects it ({_asm_collection_types()})."),
+                           f"ASM collects it ({collection_types_text()})."),
     Arg("rate", "Performance rate: a fraction (70% = 0.70); Q492 in native units."),
     Arg("benchmark_year", BENCHMARK_YEAR_DOC, optional=True),
     ASSUMPTIONS, source="MIPS; ASSUMPTION: MIPS benchmarks until ASM's")

@@ -20,6 +20,7 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.validation import FRACTION_ALLOWED, as_whole, is_blank
 
 __all__ = [
+    "collection_types_text",
     "Measure",
     "Cohort",
     "YearParameters",
@@ -277,3 +278,16 @@ def normalize_measure_id(measure: object) -> str:
     if not text.isdigit() or len(text) > 3:
         raise ASMInputError("measure", measure, 'a MIPS measure number such as "Q236", "236" or 236')
     return text.zfill(3)
+
+
+def collection_types_text() -> str:
+    """How ASM collects its measures, from the model data, measures collected alike named together.
+
+    >>> collection_types_text().split("; ")[0]
+    'Q492 Administrative claims'
+    """
+    by_types: dict[tuple, list[str]] = {}
+    for cohort in cohorts().values():
+        for m in cohort.measures:
+            by_types.setdefault(tuple(m.collection_types), []).append(f"Q{m.id}")
+    return "; ".join(f"{'/'.join(ids)} {' or '.join(types)}" for types, ids in by_types.items())

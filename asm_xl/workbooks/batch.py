@@ -262,7 +262,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
         row = {"npi": npi, "tin": keys[i][2], "name": person, "file": name, "status": status}
         if status == STATUS_WRITTEN or status in KEPT_WITH_NUMBERS:   # this run scored them (a kept file: its inputs)
-            row.update(rank_in_roster_cohort=rank_cell(ranks[i], sizes[i], excepted[i], valid.index[i] in absent),
+            row.update(rank_in_roster_cohort=rank_cell(ranks[i], excepted[i], valid.index[i] in absent),
                        roster_cohort_size=sizes[i])
         if status == STATUS_WRITTEN:
             report.written.append(Path(path))

@@ -39,19 +39,19 @@ def ranks_without(scores: pd.DataFrame, absent: set) -> tuple[list, list]:
     return ranks.tolist(), sizes.tolist()
 
 
-def rank_cell(rank, size: int, excepted: bool, absent: bool = False) -> int | str | None:
+def rank_cell(rank, excepted: bool, absent: bool = False) -> int | str | None:
     """The index's rank cell: 1 = highest final score in the roster's cohort; a physician with an
     exception is out of the cohort's pool, so not ranked, and the cell says why, in the dashboard's
     words (:data:`~asm_xl.workbooks.dashboard.data.EXCEPTION_OUTLOOK`), as for one CMS's participants
     file lists as not participating in the year (``absent``: no ASM adjustment, the dashboard's $0;
     :data:`~asm_xl.workbooks.dashboard.data.NOT_PARTICIPATING_OUTLOOK`; the workbook, which does not
-    know CMS's list, prices the physician as a participant); blank when alone in the cohort or without
-    a final score."""
+    know CMS's list, prices the physician as a participant); blank without a final score. Alone in the cohort: 1
+    (of 1), as ``asm-xl score`` ranks him (the cell was blank beside "Of" 1)."""
     if absent:
         return NOT_PARTICIPATING_OUTLOOK
     if excepted:
         return EXCEPTION_OUTLOOK
-    return int(rank) if size > 1 and not pd.isna(rank) else None
+    return None if pd.isna(rank) else int(rank)
 
 
 def text_or_none(v) -> str | None:

@@ -263,3 +263,17 @@ def test_a_physician_cms_lists_as_not_participating_is_not_ranked_and_the_index_
     assert sorted(others["rank_in_roster_cohort"]) == [1, 2] and set(others["roster_cohort_size"]) == {2}
     assert list(others["rank_in_roster_cohort"]) == list(before["rank_in_roster_cohort"])   # their order kept
     assert set(plain.summary["roster_cohort_size"]) == {3}
+
+
+def test_a_physician_alone_in_his_cohort_and_year_is_ranked_1_of_1_as_score_ranks_him(tmp_path):
+    # the rank cell was blank beside "Of" 1, where asm-xl score gives cohort_rank 1 of cohort_size 1
+    from asm_xl.workbooks.batch import generate_workbooks
+    from asm_xl.roster import read_roster
+    sample = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+    df = read_roster(sample)
+    df.loc[df["npi"] == "1169108663", "performance_year"] = "2031"
+    generate_workbooks(df, out_dir=tmp_path, jobs=1)
+    ws = openpyxl.load_workbook(tmp_path / "asm_index.xlsx", data_only=True).active
+    head = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if str(r[head.index("NPI")]) == "1169108663")
+    assert (row[head.index("Rank in roster cohort")], row[head.index("Of")]) == (1, 1)
