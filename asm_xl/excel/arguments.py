@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import marshal
+from dataclasses import fields
 from operator import is_not
 from functools import lru_cache
 
@@ -98,7 +99,7 @@ def _read_settings(v: object) -> Settings:
     for r in used:
         xv.reject_input_error("assumptions", r[0])
         xv.reject_input_error(f"assumptions: {str(r[0]).strip()}", r[1])
-    pairs = tuple((str(r[0]).strip(), r[1]) for r in used)
+    pairs = tuple((_SETTING_NAMES.get(str(r[0]).strip().casefold(), str(r[0]).strip()), r[1]) for r in used)
     seen: dict[str, int] = {}   # two rows of one setting: the last won, without a word
     for k, name in ((k, str(r[0]).strip()) for k, r in enumerate(rows) if not xv.is_blank(r[0])):
         first = seen.setdefault(name.casefold(), k)
@@ -113,13 +114,23 @@ def _read_settings(v: object) -> Settings:
     return settings
 
 
-def year_arg(v: object) -> int:
+#: each setting's name by its casefold: 'TFS_Steepness' typed in a cell is tfs_steepness (it was refused, while the
+#: check of a setting given twice took the two spellings for one)
+_SETTING_NAMES = {f.name.casefold(): f.name for f in fields(Settings)}
+
+
+def year_arg(v: object, name: str = "performance_year") -> int:
+    """A performance year with a risk level; ``name``: the argument the errors name (ASM_PROJECTION's
+    next_row_year was blamed on performance_year)."""
     if v.__class__ is float or v.__class__ is int:  # the common case: a known year, one dict read
         y = _KNOWN_YEARS.get(v)
         if y is not None:
             return y
-    y = xv.whole("performance_year", v)
-    year_risk(y)  # unknown year → ASMInputError → #NUM!
+    y = xv.whole(name, v)
+    try:
+        year_risk(y)  # unknown year → #NUM!
+    except ASMInputError as e:
+        raise xv.ExcelError.from_input_error(ASMInputError(name, e.value, e.allowed)) from None
     return y
 
 

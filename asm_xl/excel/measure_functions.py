@@ -194,6 +194,9 @@ def _first_entry(entered, measure) -> tuple[int, int] | None:
     """(first row, this row) when this row's measure was entered on an earlier row of ``entered`` (the
     table's measure cells down to this row), else None (:func:`~asm_xl.excel.duplicates.first_rows`)."""
     cells = xv.flatten("entered", entered)
+    if not cells:   # an empty range (an IndexError, logged as an internal error)
+        raise xv.ExcelError("#VALUE!", "entered: an empty range: give the measure cells from the table's first row "
+                                       "down to this one")
     if measure_key(cells[-1]) != measure_key(measure):
         raise xv.ExcelError("#VALUE!", f"entered: its last cell ({cells[-1]!r}) must be this row's measure "
                                        f"({measure!r}): give the measure cells from the table's first row down "

@@ -131,11 +131,17 @@ def _scaling(scaling, performance_year: int, payments, s: Settings,
 
     A cohort range is solved once per distinct content (:data:`COHORT_POINTS`): a sheet of n
     physicians each pricing against the same cohort range costs one solve and n cheap calls."""
-    if scaling.__class__ is str and "#" not in scaling and scaling.strip() and not xv.reads_as_number(scaling):
-        return _POOL_POINTS.get(s, (scaling, performance_year), lambda: _pool_point(scaling, performance_year, s))
+    if scaling.__class__ is list and not xv.flatten("scaling", scaling):   # an empty range is blank (an IndexError)
+        scaling = None
     if scaling.__class__ is list and len(scaling) > 1 or isinstance(scaling, list) and len(
             xv.flatten("scaling", scaling)) > 1:
         return COHORT_POINTS.get(_cohort_point, scaling, payments, performance_year, s)
+    if payments is not None:   # not read without a cohort range, but an error in it is never skipped (as in Excel)
+        for v in xv.flatten("payments", payments) if isinstance(payments, list) else [payments]:
+            if xv.is_error(v):
+                raise xv.ExcelError(str(v).strip().upper(), f"payments is the error {v}")
+    if scaling.__class__ is str and "#" not in scaling and scaling.strip() and not xv.reads_as_number(scaling):
+        return _POOL_POINTS.get(s, (scaling, performance_year), lambda: _pool_point(scaling, performance_year, s))
     one = xv.flatten("scaling", scaling)[0]
     if isinstance(one, str) and not xv.is_blank(one) and not xv.is_error(one) and not xv.reads_as_number(one):
         return _pool_point(scaling, performance_year, s)   # a cohort code ("1.37" typed as text is a number)

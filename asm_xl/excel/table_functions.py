@@ -284,7 +284,7 @@ def _until_arg(until, py: int) -> int | None:
     """The performance year a later roster row of the TIN/NPI takes over from (blank: none)."""
     if until is None or xv.is_blank(until):
         return None
-    y = year_arg(until)
+    y = year_arg(until, "next_row_year")
     if y <= py:
         raise xv.ExcelError("#NUM!", f"next_row_year: {y} is not after the performance year {py}")
     return y

@@ -16,8 +16,8 @@ def as_typed(value: object) -> str:
     are all ``2026``: the two recalculation engines hand the same cell as either); a blank (None, NaN)
     is ``blank``.
 
-    >>> as_typed(2026.0), as_typed(0.5), as_typed("HF"), as_typed(None)
-    ('2026', '0.5', "'HF'", 'blank')
+    >>> as_typed(2026.0), as_typed(0.5), as_typed("HF"), as_typed(None), as_typed(int(1e308))
+    ('2026', '0.5', "'HF'", 'blank', '1e+308')
     """
     if value is None or type(value).__name__ == "NAType":  # pandas' NA
         return "blank"
@@ -31,6 +31,8 @@ def as_typed(value: object) -> str:
             return "blank"
         if value.is_integer() and abs(value) < _WHOLE_LIMIT:
             return str(int(value))
+    elif abs(value) >= _WHOLE_LIMIT:   # int(1e308) was shown with its 309 digits
+        return f"{value:.6g}"
     return repr(value)
 
 

@@ -19,3 +19,18 @@ def test_a_payment_weighted_cohort_whose_payments_are_all_zero_is_div0_with_its_
     unweighted = [["payment_weighted_pool", False]]
     assert call("ASM_SCALING", FINALS, 2027, ZERO, unweighted) == call("ASM_SCALING", FINALS, 2027) > 0
     assert call("ASM_SCALING", FINALS, 2027, ZERO[:4] + [[5.0]]) > 0   # one payment is enough to weigh by
+
+
+def test_an_error_value_in_payments_is_never_skipped_even_where_payments_are_not_read():
+    # payments are read only with a cohort range; "#N/A" beside a pool's code gave a factor, as if it were blank
+    assert call("ASM_FACTOR", 70.0, 2027, "HF", "#N/A") == "#N/A"
+    assert call("ASM_FACTOR", 70.0, 2027, 1.2, [["#DIV/0!"], [5.0]]) == "#DIV/0!"
+    assert explain("ASM_FACTOR", 70.0, 2027, "HF", "#N/A") == "payments is the error #N/A"
+    assert call("ASM_FACTOR", 70.0, 2027, 1.2, [[5.0]]) == call("ASM_FACTOR", 70.0, 2027, 1.2)   # numbers: not read
+
+
+def test_an_empty_range_is_blank_or_named_never_an_internal_error():
+    assert explain("ASM_FACTOR", 70.0, 2027, [[]]) == explain("ASM_FACTOR", 70.0, 2027, None)   # blank: name the pool
+    assert explain("ASM_MEASURE", "points", "HF", "236", "MIPS CQM", 40.0, 36.0, None, 0.655, None, None, None,
+                   []) == ("entered: an empty range: give the measure cells from the table's first row down to this "
+                           "one")
