@@ -310,7 +310,11 @@ def prefetch(name: str, calls: list[tuple]) -> int:
 
 
 def call(name: str, *values: object) -> object:
-    """Evaluate a function the way Excel shows it: a value, or an error value such as "#N/A"."""
+    """Evaluate a function the way Excel shows it: a value, or an error value such as "#N/A".
+
+    A range (a list of rows) is recognised by its identity as the last call's (a workbook evaluation passes one
+    list to every cell that reads the range), else by its content: a list changed in place after a call must be
+    passed as a new list (Excel, through xlwings, builds a new one for every call)."""
     fn = REGISTRY.get(name)
     if fn is None:
         return evaluate(name, *values)[0]
