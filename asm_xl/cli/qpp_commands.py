@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -23,7 +24,8 @@ def add_import_qpp_parser(sub) -> None:
         epilog="exit codes: 0 merged; 1 the roster or a QPP file could not be read, or --out exists (--overwrite) "
                "(nothing written); "
                "2 merged, but values typed in the roster differ from the files and were kept (listed; "
-               "--prefer-file to take the files'); 3 the output could not be written")
+               "--prefer-file to take the files'), or two files differ on a measure and the first one's was kept "
+               "(listed; give the file to take first); 3 the output could not be written")
     q.add_argument("roster")
     q.add_argument("files", nargs="+", metavar="submission.json")
     q.add_argument("--out", required=True, help="the merged roster (.csv, UTF-8 with BOM)")
@@ -49,9 +51,19 @@ def run_import_qpp(args) -> int:
         roster = read_roster(args.roster)
     except RosterError as e:
         failures.append(str(e))
+    # each file once, named by its name, or by its path where two files share a name (their reports were mixed up)
+    files, seen = [], set()
     for f in args.files:
+        if os.path.realpath(f) in seen:
+            print(f"{f}: skipped: given before", file=sys.stderr)
+            continue
+        seen.add(os.path.realpath(f))
+        files.append(f)
+    names = [Path(f).name for f in files]
+    for f, name in zip(files, names):
         try:
-            imports.append(read_qpp_submission(f, performance_year=args.year))
+            imports.append(read_qpp_submission(f, performance_year=args.year,
+                                               source=name if names.count(name) == 1 else os.fspath(f)))
         except QppError as e:
             failures.append(str(e))
     if failures:

@@ -90,14 +90,16 @@ def _asm_measures() -> dict[str, Measure]:
     return {m.id: m for c in cohorts().values() for m in c.measures}
 
 
-def read_qpp_submission(path, *, performance_year: int | None = None, max_bytes: int = MAX_BYTES) -> QppImport:
+def read_qpp_submission(path, *, performance_year: int | None = None, max_bytes: int = MAX_BYTES,
+                        source: str | None = None) -> QppImport:
     """Read one QPP submissions-API JSON file.
 
     Accepted shapes: a submission object (CMS's examples), the API's response ``{"data": {"submission":
     {...}}}`` or ``{"data": {"submissions": [...]}}``, or a list of submissions.
 
     ``performance_year`` is used where ``performanceYear`` is missing or CMS's template placeholder
-    ("< performanceYearToBeReported >"); a year the file states is kept.
+    ("< performanceYearToBeReported >"); a year the file states is kept. ``source``: how notes name the file
+    (default: its name; a caller given two files of one name passes each one's path).
 
     Raises :class:`QppError` (file, JSON path, value and what is allowed).
     """
@@ -106,12 +108,12 @@ def read_qpp_submission(path, *, performance_year: int | None = None, max_bytes:
         data = read_json_file(p, max_bytes=max_bytes, what="QPP submission")
     except JsonFileError as e:
         raise QppError(str(e)) from None
-    imp = QppImport(source=p.name)
+    imp = QppImport(source=source or p.name)
     try:
         for sub_path, sub in _submissions(data):
             _read_submission(imp, sub, sub_path, performance_year)
     except QppFormatError as e:
-        raise QppError(f"{p.name}: {e}") from None
+        raise QppError(f"{imp.source}: {e}") from None
     return imp
 
 

@@ -504,3 +504,17 @@ def test_a_roster_tin_whose_zeros_a_spreadsheet_dropped_matches_the_files_tin(tm
     roster = _roster([{"npi": NPI, "tin": "9853177", "specialty": "Cardiology"}])
     merged, notes = merge_into_roster(roster, [sub])
     assert merged.loc[0, "q236_eligible"] == "562" and not [n for n in notes if n.kind == "unmatched"]
+
+
+def test_import_qpp_names_two_files_of_one_name_by_their_paths_and_reads_a_file_given_twice_once(tmp_path, capsys):
+    # two A.json from two folders: both reports were headed "A.json", each listing the other's notes
+    roster, out = _sample_without_q236(tmp_path), tmp_path / "merged.csv"
+    first = _quality_as_asm(tmp_path)
+    (tmp_path / "sub").mkdir()
+    second = tmp_path / "sub" / first.name
+    second.write_bytes(first.read_bytes())
+    code = main(["import-qpp", str(roster), str(first), str(second), str(first), "--year", "2027", "--out", str(out)])
+    printed, err = capsys.readouterr()
+    assert code == 0
+    assert f"{first}: 1 roster row(s) filled" in printed and f"{second}: 0 roster row(s) filled" in printed
+    assert err == f"{first}: skipped: given before\n"
