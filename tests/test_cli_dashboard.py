@@ -229,3 +229,20 @@ def test_no_action_is_said_to_be_because_no_physician_participates_when_that_is_
     assert top_actions_summary(None, outlooks=["likely to lose"]) == (
         "Most valuable actions: none applies (or no final score could be computed).")
 
+
+
+def test_the_practice_summary_says_which_physicians_it_counts_at_zero():
+    # "HF 38 physicians, -$612,000" counted 4 non-participants at $0 without a word
+    from asm_xl.cli.summaries import practice_summary
+    totals = pd.DataFrame([
+        {"cohort": "HF", "physicians": 38, "estimate": -612_000.0, "dollars_p10": -700_000.0,
+         "dollars_p50": -600_000.0, "dollars_p90": -500_000.0, "not_participating": 4, "exception": 0},
+        {"cohort": "LBP", "physicians": 2, "estimate": 0.0, "dollars_p10": 0.0, "dollars_p50": 0.0,
+         "dollars_p90": 0.0, "not_participating": 0, "exception": 2},
+        {"cohort": "Practice", "physicians": 40, "estimate": -612_000.0, "dollars_p10": -700_000.0,
+         "dollars_p50": -600_000.0, "dollars_p90": -500_000.0, "not_participating": 4, "exception": 2}])
+    said = practice_summary(totals, pool="given").splitlines()
+    assert "  HF: 4 of its physicians not participating (CMS's list): counted, at $0 (the dashboard's Practice sheet)." in said
+    assert "  LBP: 2 of its physicians with an exception (neutral factor): counted, at $0 (the dashboard's Practice sheet)." \
+        in said
+    assert not any(line.startswith("  Practice:") for line in said)   # the practice's row repeats the cohorts'

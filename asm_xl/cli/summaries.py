@@ -8,7 +8,7 @@ import textwrap
 import pandas as pd
 
 from asm_xl.cli.output import console_text
-from asm_xl.workbooks.dashboard.data import no_actions_text
+from asm_xl.workbooks.dashboard.data import is_practice_total, no_actions_text
 from asm_xl.workbooks.kept import (STATUS_OTHER, STATUS_STALE, STATUS_STALE_INVALID, STATUS_STALE_NUMBERS,
                                    STATUS_STALE_PROJECTION, STATUS_STALE_SETTINGS)
 
@@ -62,6 +62,11 @@ def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sour
                      + "".join(f"{money(x):>{w}}" for x, w in zip(sums, (14, 15, 14, 14))))
     if left_out:
         lines.append(f"  Left out: {left_out} kept workbook(s) shown without numbers (stale).")
+    apart = [(rec["cohort"], int(rec.get(k) or 0), why) for rec in recs if not is_practice_total(str(rec["cohort"]))
+             for k, why in (("not_participating", "not participating (CMS's list)"),
+                            ("exception", "with an exception (neutral factor)")) if int(rec.get(k) or 0)]
+    for cohort, n, why in apart:   # counted among the physicians, at $0: the console did not say so
+        lines.append(f"  {cohort}: {n} of its physicians {why}: counted, at $0 (the dashboard's Practice sheet).")
     if pool in (None, "national"):   # a given or roster pool has no draws: its P10, P50 and P90 are its point
         lines.append("  A total's P10 / P50 / P90 are the total's own, added up draw by draw: not the sums of the "
                      "physicians' P10s, which physicians above and below the midpoint reach in different draws; "
