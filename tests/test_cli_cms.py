@@ -83,7 +83,7 @@ def test_check_cms_writes_warnings_like_the_error_report_and_exits_2(tmp_path, c
     report = tmp_path / "w.csv"
     assert main(["check-cms", str(roster), str(cms), "--out", str(report)]) == 2
     printed = capsys.readouterr().out
-    assert "2 of 3 physician(s) differ from CMS's list (2 warnings; nothing rejected):" in printed
+    assert "2 of 3 roster row(s) differ from CMS's list (2 warnings; nothing rejected):" in printed
     assert f"warnings report: {report}" in printed
     lines = report.read_text(encoding="utf-8-sig").splitlines()
     assert lines == ["row,npi,name,column,value,reason",

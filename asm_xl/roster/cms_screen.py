@@ -157,12 +157,13 @@ _DETAIL = re.compile(r"\s*\([^()]*\)")
 
 
 def summarize_cms_warnings(warnings: pd.DataFrame, checked: int, *, top: int = 6) -> str:
-    """A few lines for the screen: how many physicians have a warning and the most common reasons
+    """A few lines for the screen: how many roster rows have a warning (a physician of two years has two: the count
+    said physicians) and the most common reasons
     (details in parentheses, such as "(CMS: LBP)", are left out of the grouping)."""
     if warnings is None or len(warnings) == 0:
-        return f"All {checked} physician(s) agree with CMS's list: no warning."
+        return f"All {checked} roster row(s) agree with CMS's list: no warning."
     nrows = warnings["row"].nunique()
-    lines = [f"{nrows} of {checked} physician(s) differ from CMS's list ({len(warnings)} warning"
+    lines = [f"{nrows} of {checked} roster row(s) differ from CMS's list ({len(warnings)} warning"
              f"{'s' if len(warnings) != 1 else ''}; nothing rejected):"]
     keys = warnings["reason"].astype(str).map(lambda r: _DETAIL.sub("", r).split(":")[0])
     ranked = sorted(keys.value_counts(sort=False).items(), key=lambda kv: (-kv[1], kv[0]))

@@ -93,7 +93,7 @@ def test_warnings_are_written_by_the_error_report_writer_and_summarized(cms, tmp
     assert f"2,{ABSENT},\"'=HYPERLINK(\"\"x\"\")\",npi,{ABSENT},not on CMS's list for 2027" in text
     summary = summarize_cms_warnings(w, len(roster))
     assert summary.splitlines() == [
-        "3 of 3 physician(s) differ from CMS's list (4 warnings; nothing rejected):",
+        "3 of 3 roster row(s) differ from CMS's list (4 warnings; nothing rejected):",
         "      2 x small-practice flag not given",  # rows 3 (CMS: no) and 4 (CMS: yes)
         "      1 x cohort differs from CMS's",
         "      1 x not on CMS's list for 2027"]
@@ -101,7 +101,7 @@ def test_warnings_are_written_by_the_error_report_writer_and_summarized(cms, tmp
 
 def test_a_roster_that_agrees_is_summarized_as_such():
     empty = pd.DataFrame(columns=ROSTER_ERROR_COLUMNS)
-    assert summarize_cms_warnings(empty, 12) == "All 12 physician(s) agree with CMS's list: no warning."
+    assert summarize_cms_warnings(empty, 12) == "All 12 roster row(s) agree with CMS's list: no warning."
 
 
 def test_a_bad_default_year_is_refused(cms):
