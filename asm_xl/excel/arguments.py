@@ -149,18 +149,18 @@ def not_scored(v: object) -> bool:
     return xv.is_blank(v) or (isinstance(v, str) and v.strip().upper() == "#N/A") or v is None
 
 
-def ladder_arg(v: object, inverse: bool, topped_out: bool) -> Ladder:
+def ladder_arg(v: object, inverse: bool, topped_out: bool, name: str = "ladder") -> Ladder:
     """Ten decile start values from a row or a column; blank cells around them are left out, a blank among
     them is #VALUE! (an 11-cell range with B4 blank was read as a ladder with every later decile shifted)."""
-    cells = xv.vector("ladder", v)
+    cells = xv.vector(name, v)
     given = [k for k, x in enumerate(cells) if x is not None and not xv.is_blank(x)]
     vals = cells[given[0]:given[-1] + 1] if given else []
     gap = next((k for k, x in enumerate(vals, start=1) if x is None or xv.is_blank(x)), None)
     if gap is not None:
-        raise xv.ExcelError("#VALUE!", f"ladder: value #{gap} is blank: ten decile start values, none left out")
-    nums = [xv.number("ladder", x) for x in vals]
+        raise xv.ExcelError("#VALUE!", f"{name}: value #{gap} is blank: ten decile start values, none left out")
+    nums = [xv.number(name, x) for x in vals]
     if len(nums) != 10:
-        raise xv.ExcelError("#VALUE!", f"ladder: ten decile start values needed, got {len(nums)}")
+        raise xv.ExcelError("#VALUE!", f"{name}: ten decile start values needed, got {len(nums)}")
     return _ladder(tuple(nums), inverse, topped_out)
 
 
@@ -168,14 +168,14 @@ def ladder_arg(v: object, inverse: bool, topped_out: bool) -> Ladder:
 NO_LADDER = "no ladder"
 
 
-def optional_ladder(v: object, inverse: bool, topped_out: bool = False) -> Ladder | str | None:
+def optional_ladder(v: object, inverse: bool, topped_out: bool = False, name: str = "ladder") -> Ladder | str | None:
     """An optional ladder argument: None when omitted (or one blank cell), :data:`NO_LADDER` for a range
     of blank cells (no ladder was built or entered: nothing is scored on it), else :func:`ladder_arg`."""
     if v is None or (not isinstance(v, list) and xv.is_blank(v)):
         return None
-    if isinstance(v, list) and all(xv.is_blank(x) for x in xv.flatten("ladder", v)):
+    if isinstance(v, list) and all(xv.is_blank(x) for x in xv.flatten(name, v)):
         return NO_LADDER
-    return ladder_arg(v, inverse, topped_out)
+    return ladder_arg(v, inverse, topped_out, name)
 
 
 @lru_cache(maxsize=1024)

@@ -81,9 +81,9 @@ def _benchmark_year(v: object, s: Settings) -> int:
 
 
 def _find(table, measure, collection_type, year):
-    """The packaged ladder; None when an ASM measure (in one of its collection types) has none; else an error.
-    An ASM measure in a collection type ASM does not collect it as is refused as ASM_MEASURE and the roster
-    refuse it (Q236 as Part B claims: MIPS has that ladder, ASM does not take the measure so)."""
+    """The packaged ladder; None when an ASM measure (in one of its collection types) has none; else an error naming
+    the measure. An ASM measure in a collection type ASM does not collect it as is refused as ASM_MEASURE and the
+    roster refuse it (Q236 as Part B claims: MIPS has that ladder, ASM does not take the measure so)."""
     mid, ctype = normalize_measure_id(measure), normalize_collection_type(collection_type)
     asm = next((m for c in cohorts().values() for m in c.measures if m.id == mid), None)
     if asm is not None and ctype not in asm.collection_types:
@@ -92,14 +92,16 @@ def _find(table, measure, collection_type, year):
     ladder = table.find(measure, collection_type, year)
     if ladder is None and not any(m.id == mid and ctype in m.collection_types
                                   for c in cohorts().values() for m in c.measures):
-        table.lookup(measure, collection_type, year)  # raises, naming the measures that have benchmarks
+        try:   # raises, naming the measures that have benchmarks ("benchmark: 'Q999 MIPS CQM'" named no argument)
+            table.lookup(measure, collection_type, year)
+        except ASMInputError as e:
+            raise xv.ExcelError("#VALUE!", f"measure: Q{mid} has no packaged MIPS ladder as {ctype} ({e.allowed})") from None
     return ladder
 
 
 YES_NO = {True: "Yes", False: "No"}
 #: the header row of ASM_LADDERS' table; the topped-out column names the cap in force
-LADDERS_HEADER = ("Cohort", "Measure", "Collection type", "MIPS PY", "Inverse", "Topped out", "Units") + tuple(
-    f"B{k}" for k in range(1, 11))
+LADDERS_HEADER = ("Cohort", "Measure", "Collection type", "MIPS PY", "Inverse", "Topped out", "Units") + tuple(f"B{k}" for k in range(1, 11))
 
 
 def no_benchmark_text(year: int) -> str:
@@ -193,10 +195,8 @@ def asm_measure(item, cohort, measure, collection_type, eligible, reported, comp
 def _first_entry(entered, measure) -> tuple[int, int] | None:
     """(first row, this row) when this row's measure was entered on an earlier row of ``entered`` (the
     table's measure cells down to this row), else None (:func:`~asm_xl.excel.duplicates.first_rows`)."""
-    cells = xv.flatten("entered", entered)
-    if not cells:   # an empty range (an IndexError, logged as an internal error)
-        raise xv.ExcelError("#VALUE!", "entered: an empty range: give the measure cells from the table's first row "
-                                       "down to this one")
+    if not (cells := xv.flatten("entered", entered)):   # an empty range (an IndexError, logged as an internal error)
+        raise xv.ExcelError("#VALUE!", "entered: an empty range: give the measure cells from the table's first row down to this one")
     if measure_key(cells[-1]) != measure_key(measure):
         raise xv.ExcelError("#VALUE!", f"entered: its last cell ({cells[-1]!r}) must be this row's measure "
                                        f"({measure!r}): give the measure cells from the table's first row down "

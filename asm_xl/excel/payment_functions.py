@@ -51,7 +51,10 @@ def asm_tfs(final_score, midpoint=None, assumptions=None, performance_year=None,
     s = settings_arg(assumptions)
     if (performance_year is not None or cohort is not None) and not (xv.is_blank(performance_year)
                                                                    and xv.is_blank(cohort)):
-        s = pool_choice.cohort_settings(get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year), s)
+        py = year_arg(performance_year)   # (a wrong year was said to be a blank cohort)
+        if xv.is_blank(cohort):
+            raise xv.ExcelError("#VALUE!", "cohort is blank: give it with performance_year (both, or neither)")
+        s = pool_choice.cohort_settings(get_cohort(xv.text("cohort", cohort)).code, py, s)
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     return float(payment.transformed_final_score(f, midpoint=_midpoint(midpoint, s), settings=s))
 

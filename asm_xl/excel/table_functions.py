@@ -112,7 +112,7 @@ def cost_ladders_arg(cohort: object, cost_ladder: object) -> dict | None:
     omitted -> None (the model's default); an empty range -> ``{cohort: None}``, no cost ladder, so
     episode costs are not scored (as ``ASM_COST`` with that range); ten values -> that ladder
     (descending: lower cost is better), as ``ASM_COST`` reads it."""
-    ladder = optional_ladder(cost_ladder, inverse=True)
+    ladder = optional_ladder(cost_ladder, inverse=True, name="cost_ladder")
     if ladder is None:
         return None
     return {get_cohort(xv.text("cohort", cohort)).code: None if ladder is NO_LADDER else ladder}

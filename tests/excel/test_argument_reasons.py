@@ -28,3 +28,22 @@ def test_a_setting_name_is_read_whatever_its_case_as_the_twice_check_reads_it():
     assert call("ASM_TFS", 70.0, None, [["TFS_Steepness", 0.3]]) != call("ASM_TFS", 70.0)
     assert explain("ASM_TFS", 70.0, None, [["tfs_steepness", 0.3], ["TFS_STEEPNESS", 0.2]]) == (
         "assumptions: TFS_STEEPNESS is given twice (rows 1 and 2 of the range): give it once")
+
+
+def test_a_measure_without_a_packaged_ladder_is_named_as_the_measure():
+    assert explain("ASM_MEASURE_POINTS", 999, "MIPS CQM", 0.65) == (
+        "measure: Q999 has no packaged MIPS ladder as MIPS CQM (measures with benchmarks: Q005, Q008, Q128, Q134, "
+        "Q220, Q236, Q238, Q377, Q492)")
+
+
+def test_tfs_with_a_year_and_no_cohort_names_what_is_wrong():
+    assert explain("ASM_TFS", 70.0, None, None, "abc") == "performance_year: 'abc' is not a number"
+    assert explain("ASM_TFS", 70.0, None, None, 2027) == "cohort is blank: give it with performance_year (both, or neither)"
+    assert call("ASM_TFS", 70.0, None, None, 2027, "HF") == pytest.approx(1 / (1 + 2.718281828459045 ** -2))
+
+
+def test_actions_cost_ladder_is_named_in_its_errors():
+    from asm_xl.excel.arguments import optional_ladder
+    from asm_xl.excel.values import ExcelError
+    with pytest.raises(ExcelError, match=r"cost_ladder: ten decile start values needed, got 1$"):
+        optional_ladder([[5.0]], inverse=True, name="cost_ladder")
