@@ -164,11 +164,11 @@ def unknown_functions(formula: str) -> list[str]:
     as written, in order; string literals are not read. Excel's prefixes (``_xlfn.``) are left out of the lookup.
     (INDIRECT is not listed but computed by the parser: a caller asks only where the result is #NAME?.)
 
-    >>> unknown_functions('=OFFSET(A1,1,0)+SUM(A1:A3)+LEN("CELL(")')
-    ['OFFSET']
+    >>> unknown_functions('=OFFSET(A1,1,0)+SUM(A1:A3)+LEN("CELL(")'), unknown_functions("='My Sheet(1)'!A1")
+    (['OFFSET'], [])
     """
     known = load_formulas().get_functions()
-    names = _FUNCTION.findall(re.sub(r'"(?:[^"]|"")*"', '""', formula))
+    names = _FUNCTION.findall(re.sub(r"'(?:[^']|'')*'", "''", re.sub(r'"(?:[^"]|"")*"', '""', formula)))   # text, sheets
     return list(dict.fromkeys(n for n in names if re.sub(r"^_XL(?:FN|WS)\.", "", n.upper()) not in known
                               and n.upper() not in known))
 

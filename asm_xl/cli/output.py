@@ -157,7 +157,7 @@ def errors_summary(errors) -> str:
         return text
     no_year = set(errors.loc[(errors["column"] == "performance_year")
                              & errors["reason"].astype(str).str.startswith("required"), "row"])
-    no_npi = set(errors.loc[errors["column"] == "npi", "row"])
+    no_npi = set(errors.loc[(errors["column"] == "npi") & errors["reason"].astype(str).str.startswith("required"), "row"])
     if no_year - no_npi:   # a row with no NPI either (a totals row, a note) is no physician whose year is missing
         text += "\n  the roster leaves performance_year blank: give it with --year YEAR (e.g. --year 2027)"
     return text

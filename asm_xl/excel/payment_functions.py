@@ -86,8 +86,9 @@ def _roster_point(finals, weights, performance_year: int, s: Settings) -> tuple[
     """SF and m of a cohort given as its final scores, solved as the cohort API solves a roster pool; payments all 0
     in a payment-weighted pool: #DIV/0! (0 / 0: SF 0 and every factor -r were given, said to be "OK")."""
     if s.payment_weighted_pool and not weights.any():
-        raise xv.ExcelError("#DIV/0!", "payments: every payment is 0: a payment-weighted pool weighs each participant "
-                                       "by them (give the payments, or leave payments blank for an unweighted pool)")
+        raise xv.ExcelError("#DIV/0!", "payments: every payment of a participant with a final score is 0: a payment-"
+                                       "weighted pool weighs each one by it (give the payments, or leave payments "
+                                       "blank for an unweighted pool)")
     m = float(payment.cohort_midpoints(finals, True, settings=s)[0])
     return payment.solve_scaling_factor(finals, weights, year_risk(performance_year), midpoint=m,
                                         settings=s).scaling_factor, m, s.tfs_steepness

@@ -119,7 +119,7 @@ def not_a_number_note(value: object) -> str:
     a cell that says there is none, a date, or text around the digits.
 
     >>> not_a_number_note("N/A"), not_a_number_note("2027-01-01"), not_a_number_note("441298.00 $")
-    ('not a number (leave the cell blank where there is none): ', 'a date, not a number: ', 'not a number (digits only, with at most a $ before them): ')
+    ('not a number (leave the cell blank where there is none): ', 'a date, not a number: ', 'not a number (digits only: no word, unit or sign after them): ')
     >>> not_a_number_note("1.5e12"), not_a_number_note("72.4%"), not_a_number_note(3.0), not_a_number_note("184741,1")
     ('', '', '', 'a decimal comma? write 184741.1: ')
     """
@@ -139,7 +139,7 @@ def not_a_number_note(value: object) -> str:
     if _DATE.fullmatch(text):
         return "a date, not a number: "
     if re.search(r"\d", text):
-        return "not a number (digits only, with at most a $ before them): "
+        return "not a number (digits only: no word, unit or sign after them): "
     return "not a number: "
 
 

@@ -245,7 +245,9 @@ def _excel_records(data: bytes, name: str, max_unpacked: int, max_members: int, 
         # the first sheet Excel shows (a hidden first sheet was read, "a header but no data rows") whose row 1
         # names an npi column (a summary sheet before the roster was read, every row "npi required")
         shown = [ws for ws in sheets if getattr(ws, "sheet_state", "visible") == "visible"] or sheets
-        ws = named[0] if named else next((w for w in shown if _names_npi(w)), shown[0])
+        # (not when the first names npi under a title: its header row is said to be below)
+        ws = named[0] if named else shown[0] if _names_npi(shown[0], 20) else next(
+            (w for w in shown if _names_npi(w)), shown[0])
         if len(sheets) > 1:
             if not named:
                 notes.append(f"{name}: no sheet named 'Roster'; read the sheet {ws.title!r}"
@@ -283,10 +285,10 @@ def _excel_records(data: bytes, name: str, max_unpacked: int, max_members: int, 
     return header, iter(rows), notes, name
 
 
-def _names_npi(ws) -> bool:
-    """Whether a worksheet's row 1 has an "npi" header (a roster's sheet)."""
-    first = next(ws.iter_rows(min_row=1, max_row=1, max_col=_MAX_COLUMNS, values_only=True), ())
-    return any(normalize_column_name(cell_text(v)) == "npi" for v in first)
+def _names_npi(ws, rows: int = 1) -> bool:
+    """Whether one of a worksheet's first ``rows`` rows has an "npi" header (a roster's sheet)."""
+    return any(normalize_column_name(cell_text(v)) == "npi"
+               for row in ws.iter_rows(min_row=1, max_row=rows, max_col=_MAX_COLUMNS, values_only=True) for v in row)
 
 
 def cell_text(v) -> str:

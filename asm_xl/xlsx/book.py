@@ -381,8 +381,8 @@ def read_book(zf: zipfile.ZipFile, structures: dict | None = None, path: str | N
             check_well_formed(data, member, where)  # declared in another encoding: the tree-level view reads it
             raise NotByteReadable(f"{member} is not UTF-8 ({e.reason} at byte {e.start})") from None
         book.parts[sheet] = SheetBytes(sheet, member, data, where)
-    check_formula_ranges(((f"{s}!{c}", p.texts[i].decode("utf-8", "replace")) for s, c, p, i in book.formula_cells()))
-    # (before an engine holds a range's cells)
+    check_formula_ranges(((f"{s}!{c}", _text(p.texts[i])) for s, c, p, i in book.formula_cells() if b":" in p.texts[i]),
+                         book.names.items())   # before an engine holds a range's cells
     return book
 
 

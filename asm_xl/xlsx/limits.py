@@ -21,7 +21,7 @@ from defusedxml import ElementTree as SafeET
 
 from asm_xl.xlsx.cells import unescape_text
 from asm_xl.xlsx.errors import WorkbookError
-from asm_xl.xlsx.refs import formula_range_cells
+from asm_xl.xlsx.refs import formula_ranges
 from asm_xl.xlsx.zipcopy import read_head
 
 __all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_MEMBERS", "DEFAULT_MAX_RATIO", "WORKBOOK_PART", "ContentLimits",
@@ -51,9 +51,10 @@ class ContentLimits(NamedTuple):
     cells: int = 2_000_000
     formulas: int = 200_000
     shared_strings: int = 1_000_000
-    #: cells the formulas' ranges cover, all mentions counted (one whole column, A:A, is 1,048,576): an engine
-    #: holds a range's cells, and =SUM(A:Z) in a 6 KB file took 22 GB before it was stopped
-    range_cells: int = 1_048_576
+    #: cells the formulas' and defined names' distinct ranges cover (a whole column, A:A, is 1,048,576: two and
+    #: bounded ranges beside them are computed, =VLOOKUP(A1, A:B, 2, FALSE) 1.5 GB with the formulas engine; three
+    #: are not): an engine holds a range's cells, and =SUM(A:Z) in a 6 KB file took 22 GB before it was stopped
+    range_cells: int = 3_000_000
 
 
 DEFAULT_CONTENT_LIMITS = ContentLimits()
@@ -283,17 +284,24 @@ def check_content(zf: zipfile.ZipFile, path: str, limits: ContentLimits = DEFAUL
                                 "before working on it; the limits are documented and can be raised)")
 
 
-def check_formula_ranges(formulas, limits: ContentLimits = DEFAULT_CONTENT_LIMITS) -> None:
-    """Refuse a workbook whose formulas' ranges cover more than ``limits.range_cells`` cells in all
-    (:func:`~asm_xl.xlsx.refs.formula_range_cells`), before an engine reads them. ``formulas``: (where, text)
-    pairs, ``where`` naming the cell ("Sheet1!C1")."""
-    total = 0
-    for where, text in formulas:
-        if ":" in text:
-            n = formula_range_cells(text)
+def check_formula_ranges(formulas, names=(), limits: ContentLimits = DEFAULT_CONTENT_LIMITS) -> None:
+    """Refuse a workbook whose formulas' and defined names' distinct ranges cover more than ``limits.range_cells``
+    cells in all (:func:`~asm_xl.xlsx.refs.formula_ranges`; a range many formulas read counts once), before an
+    engine reads them. ``formulas``: (where, text) pairs, ``where`` naming the cell ("Sheet1!C1"); ``names``:
+    (name, definition) pairs (Excel's own ``_xlnm.`` names, the print titles, are read by no formula)."""
+    seen, total = set(), 0
+    for where, text in list(formulas) + [(name, text) for name, text in names if not name.startswith("_xlnm.")]:
+        if ":" not in text:
+            continue
+        own = where.rsplit("!", 1)[0].lower() if "!" in where else ""
+        for sheet, area, n in formula_ranges(text):
+            key = (sheet.lower() or own, area)
+            if key in seen:
+                continue
+            seen.add(key)
             total += n
             if total > limits.range_cells:
                 raise WorkbookError(
-                    f"workbook too large to recalculate: the ranges of {where}'s formula cover {n:,} cells "
-                    f"({total:,} with the formulas before it), more than the {limits.range_cells:,} asm-xl computes "
-                    "(one whole column, A:A); give a bounded range such as A1:A5000")
+                    f"workbook too large to recalculate: its formulas' ranges cover {total:,} cells, more than the "
+                    f"{limits.range_cells:,} asm-xl computes (a whole column, A:A, is 1,048,576); {where} reads {area} "
+                    f"({n:,} cells): bound such ranges (A1:A5000, not A:A)")

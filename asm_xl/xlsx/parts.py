@@ -74,9 +74,9 @@ def sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
         if local_name(el.tag) != "sheet":
             continue
         name = el.get("name") or ""
-        if name.casefold() in seen:   # two sheets of one name: formulas reading one of them read either
+        if name.lower() in seen:   # two sheets of one name: formulas reading one of them read either (lower(), as
             raise WorkbookError(f"corrupt workbook: two sheets are named {name!r} (Excel allows a name once)")
-        seen.add(name.casefold())
+        seen.add(name.lower())    # Excel compares: casefold() took 'Maße' and 'Masse' for one name)
         rid = next((el.get(f"{{{ns}}}id") for ns in _REL_NS if el.get(f"{{{ns}}}id") is not None), None)
         member = targets.get(rid)
         if member is None or member not in zf.NameToInfo:  # a sheet without its part: a corrupt package

@@ -18,7 +18,7 @@ from openpyxl.utils.exceptions import CellCoordinatesException
 MAX_COLUMN, MAX_ROW = 16_384, 1_048_576
 
 __all__ = ["cell_position", "cell_name", "normalise", "range_bounds", "range_cells", "split_sheet",
-           "is_plain_cell", "formula_range_cells"]
+           "is_plain_cell", "formula_ranges"]
 
 
 def cell_position(ref: str) -> tuple[int, int]:
@@ -82,25 +82,32 @@ _LITERAL = re.compile(r'"(?:[^"]|"")*"')
 _AREA = re.compile(r"(?<![\w.$])\$?([A-Z]{1,3})\$?([0-9]{1,7}):\$?([A-Z]{1,3})\$?([0-9]{1,7})(?![\w(])"
                    r"|(?<![\w.$:])\$?([A-Z]{1,3}):\$?([A-Z]{1,3})(?![\w(:!])"
                    r"|(?<![\w.$:])\$?([0-9]{1,7}):\$?([0-9]{1,7})(?![\w.(:!])", re.IGNORECASE)
+#: the sheet that qualifies what follows it ('My sheet'! or Sheet2!), at the end of a formula's text before a range
+_QUALIFIER = re.compile(r"(?:'((?:[^']|'')+)'|([^\W\d][\w.]*))!$")
 
 
-@lru_cache(maxsize=1 << 16)   # a pure function of the text: a template's formulas repeat in every workbook
-def formula_range_cells(formula: str) -> int:
-    """How many cells the ranges a formula names cover, each counted once per mention (A:A is 1,048,576 cells):
-    what an engine that reads a range as its cells holds in memory. References in strings do not count; a
-    part that is no reference (a name with a colon, a time) may count, which only errs on the cautious side.
+@lru_cache(maxsize=4096)   # a pure function of the text: a template's few hundred formulas repeat in every workbook
+def formula_ranges(formula: str) -> tuple[tuple[str, str, int], ...]:
+    """The ranges a formula names: (the sheet that qualifies it, "" for the formula's own; the range without $,
+    upper case; how many cells it covers: A:A is 1,048,576). What an engine that reads a range as its cells holds
+    in memory, once per distinct range. References in strings do not count; a part that is no reference (a name
+    with a colon) may, which only errs on the cautious side.
 
-    >>> formula_range_cells('=SUM(A1:B10)+SUM(Sheet2!$A:$A)+COUNT(3:4)+LEN("A1:Z99")')
-    1081364
+    >>> formula_ranges('=SUM(A1:B10)+SUM(Sheet2!$A:$A)+COUNT(3:4)+LEN("A1:Z99")')
+    (('', 'A1:B10', 20), ('Sheet2', 'A:A', 1048576), ('', '3:4', 32768))
     """
-    total = 0
-    for m in _AREA.finditer(_LITERAL.sub('""', formula)):
+    text = _LITERAL.sub('""', formula)
+    out = []
+    for m in _AREA.finditer(text):
         c1, r1, c2, r2, k1, k2, w1, w2 = m.groups()
         if c1:
-            total += (abs(column_index_from_string(c2.upper()) - column_index_from_string(c1.upper())) + 1) * (
+            n = (abs(column_index_from_string(c2.upper()) - column_index_from_string(c1.upper())) + 1) * (
                 abs(int(r2) - int(r1)) + 1)
         elif k1:
-            total += (abs(column_index_from_string(k2.upper()) - column_index_from_string(k1.upper())) + 1) * MAX_ROW
+            n = (abs(column_index_from_string(k2.upper()) - column_index_from_string(k1.upper())) + 1) * MAX_ROW
         else:
-            total += (abs(int(w2) - int(w1)) + 1) * MAX_COLUMN
-    return total
+            n = (abs(int(w2) - int(w1)) + 1) * MAX_COLUMN
+        q = _QUALIFIER.search(text[:m.start()])
+        sheet = ((q.group(1) or "").replace("''", "'") or q.group(2)) if q else ""
+        out.append((sheet, m.group(0).replace("$", "").upper(), n))
+    return tuple(out)

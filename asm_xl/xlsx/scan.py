@@ -89,7 +89,8 @@ def scan_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                         raise
                     except ValueError as e:   # a cell no spreadsheet writes: named, as a corrupt package is
                         raise WorkbookError(f"corrupt workbook: {path}: sheet {sheet!r}: {e}") from None
-    check_formula_ranges(((f"{sheet}!{cell}", text) for (sheet, cell), (text, _) in scan.formulas.items()))
+    check_formula_ranges(((f"{sheet}!{cell}", text) for (sheet, cell), (text, _) in scan.formulas.items()),
+                         [(n[0] or "", n[3] or "") for n in scan.defined_names])
     scan.signature = hashlib.sha256(repr((
         scan.sheets, scan.defined_names, sorted(scan.formulas.items()),
     )).encode("utf-8")).hexdigest()

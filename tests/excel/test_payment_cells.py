@@ -11,8 +11,8 @@ ZERO = [[0.0]] * 5
 
 def test_a_payment_weighted_cohort_whose_payments_are_all_zero_is_div0_with_its_reason():
     # 0 / 0: the scaling factor was 0 and every factor -r, and ASM_WHY said "OK"
-    why = ("payments: every payment is 0: a payment-weighted pool weighs each participant by them (give the payments, "
-           "or leave payments blank for an unweighted pool)")
+    why = ("payments: every payment of a participant with a final score is 0: a payment-weighted pool weighs each one "
+           "by it (give the payments, or leave payments blank for an unweighted pool)")
     assert call("ASM_SCALING", FINALS, 2027, ZERO) == "#DIV/0!" and explain("ASM_SCALING", FINALS, 2027, ZERO) == why
     assert call("ASM_FACTOR", 99.0, 2027, FINALS, ZERO) == "#DIV/0!"
     # unweighted, the payments are not read: SF = 0.85 x 5 / sum TFS, as with no payments at all

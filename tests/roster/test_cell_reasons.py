@@ -15,8 +15,8 @@ FRACTION = "must be a fraction between 0 and 1, where 70% is 0.70"
 
 
 @pytest.mark.parametrize("column, typed, reason", [
-    ("part_b_payments", "441298.00 $", f"not a number (digits only, with at most a $ before them): {DOLLARS}"),
-    ("part_b_payments", "USD 294391", f"not a number (digits only, with at most a $ before them): {DOLLARS}"),
+    ("part_b_payments", "441298.00 $", f"not a number (digits only: no word, unit or sign after them): {DOLLARS}"),
+    ("part_b_payments", "USD 294391", f"not a number (digits only: no word, unit or sign after them): {DOLLARS}"),
     ("part_b_payments", "abc", f"not a number: {DOLLARS}"),
     ("part_b_payments", "195105,00", f"a decimal comma? write 195105.00: {DOLLARS}"),
     ("part_b_payments", "-5", DOLLARS),                                 # a number out of range: the rule alone

@@ -140,3 +140,24 @@ def test_excels_unicode_text_export_is_named_as_readable_once_renamed(tmp_path):
                                           r"semicolons or tabs, such as Excel's 'Unicode Text', is read as a .csv: "
                                           r"rename it\)"):
         read_roster(path)
+
+
+def test_a_first_sheet_with_its_headers_under_a_title_is_read_not_a_lookup_sheet_that_names_npi(tmp_path):
+    rows = _rows()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Roster 2027"
+    ws.append(["Heartland practice roster, 2027"])
+    for r in rows[:3]:
+        ws.append(r)
+    lookup = wb.create_sheet("Cohort lookup")
+    lookup.append(["npi", "cohort"])
+    lookup.append([rows[1][0], "HF"])
+    path = tmp_path / "titled.xlsx"
+    wb.save(path)
+    df = read_roster(path)   # the first sheet, not the lookup sheet (its row 1 names npi): 0 rows were valid
+    assert "titled.xlsx: no sheet named 'Roster'; read the sheet 'Roster 2027', the first visible one" in \
+        df.attrs["roster_warnings"]
+    with pytest.raises(RosterError, match=r"^no 'npi' column: every row needs a physician's NPI \(the column headers "
+                                          r"look like they are on row 2: put them in row 1, above the first physician\)"):
+        validate_roster(df)
