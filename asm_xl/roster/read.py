@@ -266,13 +266,19 @@ def _excel_records(data: bytes, name: str, max_unpacked: int, max_members: int, 
                                   f"{_MAX_COLUMNS:,}")
             rows, filled = [], 0
             width = max(len(header), 1)
-            for values in ws.iter_rows(min_row=2, max_col=width, values_only=True):
-                rec = [cell_text(v) for v in values]
+            # every cell a row holds, to its last value: one right of the header's last is a column without a header,
+            # refused as in a CSV file (read to the header's width, it was dropped without a word)
+            for values in ws.iter_rows(min_row=2, values_only=True):
+                rec = [cell_text(v) for v in values[:_MAX_COLUMNS]]
+                while len(rec) > width and not rec[-1].strip():
+                    rec.pop()
+                width = max(width, len(rec))
                 rows.append(rec)
                 if any(c.strip() for c in rec):
                     filled += 1
                     if filled > max_rows:
                         raise RosterError(f"{name} has more than {max_rows:,} data rows (the limit)")
+            header += [""] * (width - len(header))
             if mark_uncached_formulas(data, ws.title, rows, width):
                 notes.append(f"{name}: formula cells without a stored value (marked; open and save the file in Excel)")
         except RosterError:

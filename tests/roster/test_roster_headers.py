@@ -155,9 +155,26 @@ def test_a_first_sheet_with_its_headers_under_a_title_is_read_not_a_lookup_sheet
     lookup.append([rows[1][0], "HF"])
     path = tmp_path / "titled.xlsx"
     wb.save(path)
-    df = read_roster(path)   # the first sheet, not the lookup sheet (its row 1 names npi): 0 rows were valid
-    assert "titled.xlsx: no sheet named 'Roster'; read the sheet 'Roster 2027', the first visible one" in \
-        df.attrs["roster_warnings"]
-    with pytest.raises(RosterError, match=r"^no 'npi' column: every row needs a physician's NPI \(the column headers "
-                                          r"look like they are on row 2: put them in row 1, above the first physician\)"):
-        validate_roster(df)
+    # the first sheet, not the lookup sheet (its row 1 names npi): 0 rows were valid, every column "missing"
+    with pytest.raises(RosterError, match=r"^titled.xlsx \(sheet 'Roster 2027'\): column B has values \(row 2: 'tin'\) "
+                                          r"but no header in row 1; the column headers look like they are on row 2: "
+                                          r"put them in row 1, above the first physician$"):
+        read_roster(path)
+
+
+def test_a_workbooks_values_right_of_its_last_header_are_refused_as_in_a_csv_file(tmp_path):
+    # read to the header's width, a column of values with no header at its right was dropped without a word
+    rows = _rows()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Roster"
+    for r in rows[:4]:
+        ws.append(r)
+    ws.cell(row=20, column=90).fill = openpyxl.styles.PatternFill("solid", fgColor="FF0000")   # formatted, empty
+    path = tmp_path / "right.xlsx"
+    wb.save(path)
+    assert list(read_roster(path).columns) == [c for c in rows[0]]   # formatted empty cells add no column
+    ws.cell(row=3, column=len(rows[0]) + 2).value = "note"
+    wb.save(path)
+    with pytest.raises(RosterError, match=r"^right.xlsx: column BA has values \(row 3: 'note'\) but no header in row 1"):
+        read_roster(path)
