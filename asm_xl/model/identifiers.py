@@ -63,12 +63,18 @@ def _luhn_sum(digits: str) -> int:
 
 
 def npi_problem(text: str) -> str | None:
-    """Why a stripped, non-blank NPI text is wrong, or None."""
+    """Why a stripped, non-blank NPI text is wrong, or None.
+
+    >>> npi_problem("1234567893"), npi_problem("1948771732.0")
+    (None, 'must be a 10-digit NPI, written without a decimal point (drop the .0: 1948771732)')
+    """
     if npi_is_valid(text):
         return None
     if re.fullmatch(r"[0-9.]+[eE][+-]?[0-9]+", text):
         return ("must be a 10-digit NPI, not a number in scientific notation "
                 "(format the column as Text in Excel)")
+    if re.fullmatch(r"[0-9]{10}\.0+", text):   # a spreadsheet's number export ("12 characters given" said nothing)
+        return f"must be a 10-digit NPI, written without a decimal point (drop the {text[10:]}: {text[:10]})"
     if not _NPI_RE.fullmatch(text):
         return f"must be a 10-digit NPI ({len(text)} characters given)"
     return ("NPI check digit does not match: the 10th digit must be the Luhn check digit over "

@@ -44,3 +44,11 @@ def test_another_cohorts_measures_on_a_row_are_one_error_naming_them():
     df = read_roster(SAMPLE)   # one such cell: its own reason, as before
     df.loc[2, "q238_rate"] = "0.5"
     assert validate_roster(df).errors["reason"].tolist() == ["Q238 is not a measure of this participant's cohort"]
+
+
+def test_an_npi_exported_as_a_decimal_number_says_to_drop_the_point():
+    # "1948771732.0" said only "12 characters given"
+    df = read_roster(SAMPLE)
+    df.loc[2, "npi"] = df.loc[2, "npi"] + ".0"
+    (reason,) = validate_roster(df).errors["reason"]
+    assert reason == f"must be a 10-digit NPI, written without a decimal point (drop the .0: {df.loc[2, 'npi'][:10]})"
