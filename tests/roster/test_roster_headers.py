@@ -33,6 +33,16 @@ def _csv(tmp_path: Path, rows: list[list[str]], name: str = "roster.csv") -> Pat
     return path
 
 
+def _workbook(rows: list[list], title: str = "Roster") -> tuple[openpyxl.Workbook, object]:
+    """A workbook whose first sheet (``title``) holds ``rows``, and that sheet."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for r in rows:
+        ws.append(r)
+    return wb, ws
+
+
 def test_values_under_an_empty_header_cell_refuse_the_file_naming_the_column_and_a_value(tmp_path):
     rows = _rows()
     j = rows[0].index("ia2_done")   # column L
@@ -47,11 +57,7 @@ def test_values_under_an_empty_header_cell_refuse_the_file_naming_the_column_and
 
 def test_a_merged_header_cell_in_a_workbook_is_refused_not_read_without_its_second_column(tmp_path):
     rows = _rows()
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Roster"
-    for r in rows[:4]:
-        ws.append(r)
+    wb, ws = _workbook(rows[:4])
     i, j = rows[0].index("ia1_done") + 1, rows[0].index("ia2_done") + 1
     ws.merge_cells(start_row=1, start_column=i, end_row=1, end_column=j)   # blanks L1, keeps K1
     path = tmp_path / "merged.xlsx"
@@ -144,12 +150,7 @@ def test_excels_unicode_text_export_is_named_as_readable_once_renamed(tmp_path):
 
 def test_a_first_sheet_with_its_headers_under_a_title_is_read_not_a_lookup_sheet_that_names_npi(tmp_path):
     rows = _rows()
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Roster 2027"
-    ws.append(["Heartland practice roster, 2027"])
-    for r in rows[:3]:
-        ws.append(r)
+    wb, _ = _workbook([["Heartland practice roster, 2027"]] + rows[:3], "Roster 2027")
     lookup = wb.create_sheet("Cohort lookup")
     lookup.append(["npi", "cohort"])
     lookup.append([rows[1][0], "HF"])
@@ -165,11 +166,7 @@ def test_a_first_sheet_with_its_headers_under_a_title_is_read_not_a_lookup_sheet
 def test_a_workbooks_values_right_of_its_last_header_are_refused_as_in_a_csv_file(tmp_path):
     # read to the header's width, a column of values with no header at its right was dropped without a word
     rows = _rows()
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Roster"
-    for r in rows[:4]:
-        ws.append(r)
+    wb, ws = _workbook(rows[:4])
     ws.cell(row=20, column=90).fill = openpyxl.styles.PatternFill("solid", fgColor="FF0000")   # formatted, empty
     path = tmp_path / "right.xlsx"
     wb.save(path)
