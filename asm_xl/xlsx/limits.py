@@ -230,15 +230,16 @@ def has_formulas(zf: zipfile.ZipFile) -> bool:
 
 
 #: a formula's text between its tags (its bytes: at least one a character, at most 6: "&quot;")
-_FORMULA_TEXT = re.compile(rb"<(?:[\w.-]+:)?f(?:\s[^>]*)?>([^<]{%d,})<" % MAX_FORMULA_CHARS)
+_FORMULA_TEXT = re.compile(rb"<(?:[\w.-]+:)?f(?:\s[^>]*)?>([^<]{%d,})(?:<|\Z)" % MAX_FORMULA_CHARS)
 _FORMULA_OPEN = re.compile(rb"<(?:[\w.-]+:)?f(?:\s[^>]*)?>")
 
 
 def _check_formula_bytes(body: bytes, tail: bytes, member: str) -> None:
     """Refuse a formula longer than Excel allows while its part is streamed, before any engine parses it (a 50 MB
     formula in a 193 KB file took 48 s and 3.9 GB to be refused after it was read): a complete one in ``body``
-    whose text is over :data:`MAX_FORMULA_CHARS` characters, or one still open in ``tail`` (the part's text after
-    its last tag) whose bytes cannot be fewer characters."""
+    whose text is over :data:`MAX_FORMULA_CHARS` characters (its text may end the body: the body is cut before a
+    ``<``, there the one of its ``</f>``), or one still open in ``tail`` (the part's text after its last tag) whose
+    bytes cannot be fewer characters."""
     for m in _FORMULA_TEXT.finditer(body):
         n = len(unescape_text(m.group(1)))
         if n > MAX_FORMULA_CHARS:

@@ -195,3 +195,21 @@ def test_a_function_the_engines_do_not_compute_is_warned_about_not_silently_writ
     err = capsys.readouterr().err
     assert (f"{path}: warning: OFFSET is a function asm-xl's engines do not compute: 1 cell(s) written as #NAME? "
             "(Sheet1!C1); Excel computes them when it opens the file") in err
+
+
+def test_a_long_formula_cut_by_the_streams_chunk_before_its_closing_tag_is_refused():
+    # the byte scan reads a part in 1 MiB chunks, each cut before its last "<": where that "<" was the one of the
+    # formula's "</f>", the formula's text ended the chunk's body and was not seen (the tree reader refused it later,
+    # after parsing it)
+    import io
+    from asm_xl.xlsx.limits import check_content
+    head = b'<worksheet><sheetData><row r="1"><c r="A1"><f>1'
+    text = b"+1" * ((1 << 20) - 1 - len(head) >> 1)
+    part = head + text + b"</f></c></row></sheetData></worksheet>"
+    assert part.index(b"</f>") == (1 << 20) - 1   # its "<" ends the first chunk
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", part)
+    with zipfile.ZipFile(buf) as z, pytest.raises(WorkbookError, match=r"^xl/worksheets/sheet1.xml: a formula of "
+                                                                        r"[0-9,]+ characters, more than the 8,192"):
+        check_content(z, "cut.xlsx")
