@@ -19,6 +19,7 @@ import numpy as np
 import schedula as sh
 
 from asm_xl.xlsx.cells import MAX_STRING, excel_length
+from asm_xl.xlsx.refs import without_strings
 
 __all__ = ["register_functions", "to_excel_shaped", "from_excel_shaped", "to_python", "load_formulas"]
 
@@ -168,11 +169,13 @@ def unknown_functions(formula: str) -> list[str]:
     (['OFFSET'], [])
     """
     known = load_formulas().get_functions()
-    names = _FUNCTION.findall(re.sub(r"'(?:[^']|'')*'", "''", re.sub(r'"(?:[^"]|"")*"', '""', formula)))   # text, sheets
+    names = _FUNCTION.findall(_QUOTED_SHEET.sub("''", without_strings(formula)))
     return list(dict.fromkeys(n for n in names if re.sub(r"^_XL(?:FN|WS)\.", "", n.upper()) not in known
                               and n.upper() not in known))
 
 
+#: a quoted sheet name ('My Sheet(1)'!A1: its parenthesis is no function's)
+_QUOTED_SHEET = re.compile(r"'(?:[^']|'')*'")
 #: a function's name before its opening parenthesis
 _FUNCTION = re.compile(r"(?<![\w.$])((?:_xl(?:fn|ws)\.)?[A-Za-z][\w.]*)\(", re.IGNORECASE)
 

@@ -135,11 +135,12 @@ def _scaling(scaling, performance_year: int, payments, s: Settings,
 
     A cohort range is solved once per distinct content (:data:`COHORT_POINTS`): a sheet of n
     physicians each pricing against the same cohort range costs one solve and n cheap calls."""
-    if scaling.__class__ is list and not xv.flatten("scaling", scaling):   # an empty range is blank (an IndexError)
-        scaling = None
-    if scaling.__class__ is list and len(scaling) > 1 or isinstance(scaling, list) and len(
-            xv.flatten("scaling", scaling)) > 1:
-        return COHORT_POINTS.get(_cohort_point, scaling, payments, performance_year, s)
+    if isinstance(scaling, list):   # a cohort range of many rows goes to its memo unread (it is read once a content)
+        flat = None if scaling.__class__ is list and len(scaling) > 1 else xv.flatten("scaling", scaling)
+        if flat is None or len(flat) > 1:
+            return COHORT_POINTS.get(_cohort_point, scaling, payments, performance_year, s)
+        if not flat:   # an empty range is blank (an IndexError)
+            scaling = None
     if payments is not None:   # not read without a cohort range, but an error in it is never skipped (as in Excel)
         for v in xv.flatten("payments", payments) if isinstance(payments, list) else [payments]:
             if xv.is_error(v):

@@ -43,7 +43,8 @@ from asm_xl.xlsx.parts import WORKBOOK_RELS, defined_names, formula_names, share
 from asm_xl.xlsx.limits import WORKBOOK_PART, check_formula_ranges
 from asm_xl.xlsx.zipcopy import read_member
 
-__all__ = ["read_book", "Book", "SheetBytes", "CellPlan", "NotByteReadable", "check_well_formed", "stored_value", "FIXED_ARRAY_TAG"]
+__all__ = ["read_book", "Book", "SheetBytes", "CellPlan", "NotByteReadable", "check_well_formed", "stored_value",
+           "FIXED_ARRAY_TAG"]
 
 _CELL_OPEN = b'<c r="'
 _REF = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')

@@ -18,7 +18,7 @@ from openpyxl.utils.exceptions import CellCoordinatesException
 MAX_COLUMN, MAX_ROW = 16_384, 1_048_576
 
 __all__ = ["cell_position", "cell_name", "normalise", "range_bounds", "range_cells", "split_sheet",
-           "is_plain_cell", "formula_ranges"]
+           "is_plain_cell", "formula_ranges", "without_strings"]
 
 
 def cell_position(ref: str) -> tuple[int, int]:
@@ -78,6 +78,16 @@ def is_plain_cell(ref: str) -> bool:
 
 #: a formula's string literals (their text is no reference)
 _LITERAL = re.compile(r'"(?:[^"]|"")*"')
+
+
+def without_strings(formula: str) -> str:
+    """A formula with each string literal emptied (``"A1:Z9"`` → ``""``): what is left is references, names and
+    functions.
+
+    >>> without_strings('=LEN("A:Z")+SUM(A1:A3)')
+    '=LEN("")+SUM(A1:A3)'
+    """
+    return _LITERAL.sub('""', formula)
 #: a range of cells (A1:B2), of whole columns (A:C) or of whole rows (3:5), each end optionally $-fixed
 _AREA = re.compile(r"(?<![\w.$])\$?([A-Z]{1,3})\$?([0-9]{1,7}):\$?([A-Z]{1,3})\$?([0-9]{1,7})(?![\w(])"
                    r"|(?<![\w.$:])\$?([A-Z]{1,3}):\$?([A-Z]{1,3})(?![\w(:!])"
@@ -96,7 +106,7 @@ def formula_ranges(formula: str) -> tuple[tuple[str, str, int], ...]:
     >>> formula_ranges('=SUM(A1:B10)+SUM(Sheet2!$A:$A)+COUNT(3:4)+LEN("A1:Z99")')
     (('', 'A1:B10', 20), ('Sheet2', 'A:A', 1048576), ('', '3:4', 32768))
     """
-    text = _LITERAL.sub('""', formula)
+    text = without_strings(formula)
     out = []
     for m in _AREA.finditer(text):
         c1, r1, c2, r2, k1, k2, w1, w2 = m.groups()

@@ -20,8 +20,8 @@ from defusedxml import ElementTree as SafeET
 
 from asm_xl.xlsx.cells import decode_number, error_cell, logical_cell, shared_string
 from asm_xl.xlsx.errors import WorkbookError
-from asm_xl.xlsx.limits import (DEFAULT_CONTENT_LIMITS, check_formula_ranges, DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, MAX_FORMULA_CHARS,
-                               open_workbook)
+from asm_xl.xlsx.limits import (DEFAULT_CONTENT_LIMITS, DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, MAX_FORMULA_CHARS,
+                               check_formula_ranges, open_workbook)
 from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_parts
 from asm_xl.xlsx.refs import cell_name, cell_position, range_bounds
 
