@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from asm_xl.calc.collection_pause import collection_paused
 from asm_xl.calc.draws_cache import DirectoryStore
 from asm_xl.model import kept_draws
 from asm_xl.model.parameters import get_cohort
@@ -128,10 +129,11 @@ def _render_chunk(tasks: list) -> list:
     """[(path, status, values the index shows)] of a chunk of workbooks, rendered together (their
     actions in one batch, see :meth:`TemplateImage.render_many`)."""
     out = []
-    for (path, inputs), (data, results) in zip(tasks, _IMAGE.render_many([t[1] for t in tasks])):
-        picked = {k: results.get(_IMAGE.cell_of(name)) for k, name in RESULT_NAMES.items()}
-        write_atomic(path, data, durable=False)  # no fsync per workbook: see asm_xl.xlsx.atomic
-        out.append((str(path), STATUS_WRITTEN, picked))
+    with collection_paused():   # a chunk's containers live until it ends: no collector walks meanwhile
+        for (path, inputs), (data, results) in zip(tasks, _IMAGE.render_many([t[1] for t in tasks])):
+            picked = {k: results.get(_IMAGE.cell_of(name)) for k, name in RESULT_NAMES.items()}
+            write_atomic(path, data, durable=False)  # no fsync per workbook: see asm_xl.xlsx.atomic
+            out.append((str(path), STATUS_WRITTEN, picked))
     return out
 
 
