@@ -16,7 +16,8 @@ from asm_xl.excel import values as xv
 from asm_xl.excel.registry import Arg
 
 __all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "optional_ladder",
-           "NO_LADDER", "scalar_arg", "year_risk", "RangeMemo", "SettingsMemo", "excepted_arg"]
+           "NO_LADDER", "scalar_arg", "year_risk", "RangeMemo", "SettingsMemo", "excepted_arg",
+           "participation_arg"]
 
 ASSUMPTIONS = Arg("assumptions", "Optional: the Assumptions table (setting names and values, 2 columns). "
                   "Omitted: asm-xl's defaults.", optional=True, range=True)
@@ -308,3 +309,19 @@ class SettingsMemo:
             self._held[id(settings)] = settings
             self._memo[k] = hit
         return hit
+
+
+def participation_arg(participation, py: int) -> tuple:
+    """The yes/no/blank cells of the performance years 2027-2031 (blank or omitted: assumed participating)
+    as 1.0 / 0.0 / NaN for the years from ``py`` on, as :func:`~asm_xl.model.projection.yearly_projection`
+    reads them."""
+    years = performance_years()
+    if participation is None:
+        return (float("nan"),) * sum(y >= py for y in years)
+    cells = xv.flatten("participation", participation)
+    if len(cells) != len(years):   # e.g. an earlier workbook's formula, whose 8th argument was rows
+        raise xv.ExcelError("#VALUE!", f"participation: {len(years)} cells, one per performance year {years[0]}-"
+                                       f"{years[-1]} (Yes / No / blank), got {len(cells)}: a workbook of an earlier "
+                                       "asm-xl? asm-xl generate --overwrite rebuilds it")
+    return tuple(float("nan") if xv.is_blank(v) else float(xv.boolean(f"participation {y}", v, True))
+                 for y, v in zip(years, cells) if y >= py)

@@ -10,7 +10,7 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import resolve_cohort
 from asm_xl.model.validation import as_bool
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, not_scored, scalar_arg, settings_arg
+from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, not_scored, participation_arg, scalar_arg, settings_arg, year_arg
 from asm_xl.excel.registry import Arg, excel_function
 
 __all__: list[str] = []
@@ -82,14 +82,32 @@ def asm_practice_bonus(practice_size, small_practice=None, assumptions=None):
 
 
 @excel_function(
-    "ASM_EXCEPTION", "Which exception takes the participant out of the payment adjustment (neutral factor, out "
-    "of the pool), or \"No exception\".",
+    "ASM_EXCEPTION", "What takes the participant out of the payment adjustment, in a few words: \"Not "
+    "participating\" (CMS's file, this year), \"EUC exception\", \"Payment exception\", \"Both exceptions\" (neutral "
+    "factor, out of the pool) or \"No exception\".",
     Arg("euc_exception", "Extreme and uncontrollable circumstances exception: yes/no; blank = no."),
-    Arg("payment_exception", "Payment exception: yes/no; blank = no."), source="REG; ASSUMPTION: neutral factor")
-def asm_exception(euc_exception, payment_exception):
+    Arg("payment_exception", "Payment exception: yes/no; blank = no."),
+    Arg("not_participating", "Optional: yes when CMS's ASM Participants file says No for the performance year "
+                             "(ASM_NOT_PARTICIPATING); blank = no.", optional=True),
+    source="REG; ASSUMPTION: neutral factor; CMS: ASM Participants file")
+def asm_exception(euc_exception, payment_exception, not_participating=None):
     euc = xv.boolean("euc_exception", euc_exception, False)
     pay = xv.boolean("payment_exception", payment_exception, False)
-    return exceptions.exception_note(euc, pay) or "No exception"
+    out = xv.boolean("not_participating", not_participating, False)
+    return exceptions.exception_label(euc, pay, not_participating=out)
+
+
+@excel_function(
+    "ASM_NOT_PARTICIPATING",
+    "Yes when CMS's ASM Participants file says No for the performance year: no ASM adjustment that year (factor "
+    "0, $0), so the workbook counts it among the exceptions; No when it says Yes or is blank (assumed participating).",
+    Arg("participation", "Five cells, performance years {first_year}-{last_year}: Yes / No (CMS's ASM Participants "
+                         "file) / blank (assumed participating).", range=True),
+    YEAR, source="CMS: ASM Participants file; ASSUMPTION: blank = participating")
+def asm_not_participating(participation, performance_year):
+    """:func:`~asm_xl.excel.arguments.participation_arg`'s flag of the performance year, as the projection reads it
+    (:func:`~asm_xl.model.projection.yearly_projection`: 0 = not participating, no adjustment)."""
+    return "Yes" if participation_arg(participation, year_arg(performance_year))[0] == 0.0 else "No"
 
 
 COMPLEX_BONUS = Arg("complex_bonus", "Optional: complex patient bonus, 0-{complex_bonus_max:g} points. Default 0.",

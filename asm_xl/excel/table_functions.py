@@ -19,8 +19,8 @@ import pandas as pd
 
 from asm_xl.excel import values as xv
 from asm_xl.excel.duplicates import first_rows, measure_key
-from asm_xl.excel.arguments import (ASSUMPTIONS, NO_LADDER, YEAR, RangeMemo, excepted_arg, optional_ladder, settings_arg,
-                                    year_arg)
+from asm_xl.excel.arguments import (ASSUMPTIONS, NO_LADDER, YEAR, RangeMemo, excepted_arg, optional_ladder,
+                                    participation_arg, settings_arg, year_arg)
 from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.excel.score_functions import asm_cohort
 from asm_xl.model.actions import action_values, participant_actions
@@ -47,6 +47,11 @@ PROJECTION_HEADER = ["Performance year", "Payment year", "Risk level", "Dollars 
                      "P90 ($)", "Cumulative P50 ($)"]
 _IDENTITY = frozenset({"npi", "tin", "name", "specialty"})
 NO_ACTION = "No action changes the estimate (no final score, an exception, or nothing left to gain)"
+#: ASM_ACTIONS' exceptions range may end with a third cell, ASM_NOT_PARTICIPATING's (a workbook's In_Exceptions):
+#: yes = no ASM adjustment this performance year, so no action is worth anything (the dashboard lists none)
+NOT_PARTICIPATING_FIELD = "not_participating"
+NOT_PARTICIPATING_ACTION = ("No action changes the estimate: not participating this performance year (CMS's ASM "
+                            "Participants file), so no ASM adjustment")
 
 #: the actions of one physician's inputs, computed once per distinct content
 ACTIONS_MEMO = RangeMemo(size=1024)
@@ -99,7 +104,8 @@ def participant_row(participant, measures, cost, activities, exceptions_) -> dic
     row.update(_cells("cost", cost, COST_FIELDS))
     row.update(_cells("activities", activities, ACTIVITY_FIELDS))
     if exceptions_ is not None:
-        row.update(_cells("exceptions", exceptions_, EXCEPTION_FIELDS))
+        third = exceptions_.__class__ is list and len(xv.flatten("exceptions", exceptions_)) == len(EXCEPTION_FIELDS) + 1
+        row.update(_cells("exceptions", exceptions_, EXCEPTION_FIELDS + ((NOT_PARTICIPATING_FIELD,) if third else ())))
     row.update(_measure_cells(cohort, measures))
     # the identity cells are read (their places are fixed) but do not score: a typo in an NPI does
     # not hide the actions (the Score sheet does not read them either); the specialty only decides
@@ -118,8 +124,15 @@ def cost_ladders_arg(cohort: object, cost_ladder: object) -> dict | None:
     return {get_cohort(xv.text("cohort", cohort)).code: None if ladder is NO_LADDER else ladder}
 
 
+def _not_participating(row: dict) -> bool:
+    """Whether the row's exceptions said "not participating" (and take the cell out: no roster column)."""
+    return xv.boolean(NOT_PARTICIPATING_FIELD, row.pop(NOT_PARTICIPATING_FIELD, None), False)
+
+
 def _actions_table(participant, measures, cost, activities, exceptions_, cost_ladder, s: Settings) -> list[list]:
     row = participant_row(participant, measures, cost, activities, exceptions_)
+    if _not_participating(row):
+        return [list(ACTIONS_HEADER), [NOT_PARTICIPATING_ACTION, "", "", "", ""]]
     try:
         actions = participant_actions(row, settings=s, cost_ladders=cost_ladders_arg(row["cohort"], cost_ladder),
                                       columns=_SHOWN)
@@ -164,6 +177,8 @@ def _actions_batch(calls: list[tuple]) -> None:
         try:
             s = settings_arg(assumptions)
             row = participant_row(participant, measures, cost, activities, exceptions_)
+            if _not_participating(row):   # no actions: the call says so itself, at once
+                continue
             ladders = cost_ladders_arg(row["cohort"], cost_ladder)
             year = int(xv.number("performance_year", row.get("performance_year")))
         except (xv.ExcelError, ASMInputError):   # the call computes itself and says why
@@ -210,7 +225,8 @@ def _actions_batch(calls: list[tuple]) -> None:
         range=True),
     Arg("activities", "Four cells: IA-1 done, IA-2 done, PI score, complex patient bonus (the Inputs sheet's cells).",
         range=True),
-    Arg("exceptions", "Optional: two cells: extreme and uncontrollable circumstances, payment exception.",
+    Arg("exceptions", "Optional: two cells: extreme and uncontrollable circumstances, payment exception; a third "
+                      "may follow: not participating this performance year (ASM_NOT_PARTICIPATING), yes = no action.",
         optional=True, range=True),
     Arg("cost_ladder", "Optional: ten cost decile start values that score an episode cost (the Benchmarks "
                        "sheet's CostLadder, as ASM_COST reads it); an empty range: no ladder, episode cost not scored.",
@@ -230,7 +246,7 @@ def _projection_tables(finals, py: int, code: str, payments, growths, excepted, 
     the projection the dashboard shows, for the performance years from ``py`` on (an exception makes
     ``py`` neutral: $0 at P10, P50 and P90). A table that is not finite is an
     :class:`~asm_xl.excel.values.ExcelError` in its place. ``participating``: per score, the flags of
-    :func:`_participation_arg`; ``until``: per score, :func:`_until_arg`'s year or None."""
+    :func:`~asm_xl.excel.arguments.participation_arg`; ``until``: per score, :func:`_until_arg`'s year or None."""
     years = [y for y in performance_years() if y >= py]
     n = len(finals)
     flags = {y: np.array([p[k] for p in participating], dtype=float) for k, y in enumerate(years)}
@@ -261,23 +277,7 @@ def _projection_args(final_score, performance_year, cohort, part_b_payments, gro
     pay = xv.number("part_b_payments", part_b_payments, minimum=0, maximum=MAX_DOLLARS, allowed=DOLLARS_ALLOWED, grouped=True)
     g = xv.optional_number("growth", growth, s.payments_growth, minimum=-0.5, maximum=1.0,
                            allowed="a yearly growth rate (2% is 0.02)")
-    return f, py, code, pay, g, excepted_arg(exceptions_), _participation_arg(participation, py), _until_arg(until, py)
-
-
-def _participation_arg(participation, py: int) -> tuple:
-    """The yes/no/blank cells of the performance years 2027-2031 (blank or omitted: assumed participating)
-    as 1.0 / 0.0 / NaN for the years from ``py`` on, as :func:`~asm_xl.model.projection.yearly_projection`
-    reads them."""
-    years = performance_years()
-    if participation is None:
-        return (float("nan"),) * sum(y >= py for y in years)
-    cells = xv.flatten("participation", participation)
-    if len(cells) != len(years):   # e.g. an earlier workbook's formula, whose 8th argument was rows
-        raise xv.ExcelError("#VALUE!", f"participation: {len(years)} cells, one per performance year {years[0]}-"
-                                       f"{years[-1]} (Yes / No / blank), got {len(cells)}: a workbook of an earlier "
-                                       "asm-xl? asm-xl generate --overwrite rebuilds it")
-    return tuple(float("nan") if xv.is_blank(v) else float(xv.boolean(f"participation {y}", v, True))
-                 for y, v in zip(years, cells) if y >= py)
+    return f, py, code, pay, g, excepted_arg(exceptions_), participation_arg(participation, py), _until_arg(until, py)
 
 
 def _until_arg(until, py: int) -> int | None:

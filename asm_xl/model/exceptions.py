@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["excepted", "neutral_factor", "exception_note"]
+__all__ = ["excepted", "neutral_factor", "exception_note", "exception_label"]
 
 
 def excepted(euc_exception, payment_exception) -> np.ndarray:
@@ -40,3 +40,19 @@ def exception_note(euc_exception: bool, payment_exception: bool) -> str:
     if not which:
         return ""
     return f"{' and '.join(which)}: neutral factor 0, left out of the pool [ASSUMPTION]."
+
+
+def exception_label(euc_exception: bool, payment_exception: bool, not_participating: bool = False) -> str:
+    """:func:`exception_note` in a few words, for a value cell (the Score sheet's is 18 characters wide): what
+    takes the physician out of the adjustment; not participating first, since then no exception matters.
+
+    >>> [exception_label(e, p) for e, p in ((False, False), (True, False), (False, True), (True, True))]
+    ['No exception', 'EUC exception', 'Payment exception', 'Both exceptions']
+    >>> exception_label(True, False, not_participating=True)
+    'Not participating'
+    """
+    if not_participating:
+        return "Not participating"
+    if euc_exception and payment_exception:
+        return "Both exceptions"
+    return "EUC exception" if euc_exception else "Payment exception" if payment_exception else "No exception"

@@ -246,7 +246,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
             continue
         status = STATUS_OTHER if i in others else stale_invalid_status(unread[i]) if unread.get(i) else kept_status(
             kept[i], numbers.table.iloc[i], readable=i not in unread, settings=book_settings.get((cohorts_[i], years[i])),
-            projection=projection_cells(**projected[i]))
+            projection=projection_cells(**projected[i]),
+            participating=projected[i]["participation"].get(years[i]) != 0.0)
         status = STATUS_OPEN if i in opened and status == STATUS_KEPT else status
         results.append((str(path), status, kept[i].values if status in KEPT_WITH_NUMBERS else {}))
     files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)

@@ -55,8 +55,8 @@ def index_note(pool: str = "national", sources: dict | None = None) -> str:
             "Rank: 1 = highest final score among this roster's cohort "
             "(written rows only; \"exception: neutral\": a physician with an exception is out of the cohort's "
             "pool, neutral factor 0, and not ranked; \"not participating (CMS)\": CMS's participants file "
-            "lists no participation that year, so no ASM adjustment, though the workbook prices the physician "
-            "as a participant). Status \"kept\": the file is from an earlier run and the row shows its numbers.")
+            "lists no participation that year, so no ASM adjustment: factor and dollars 0, as in the workbook). "
+            "Status \"kept\": the file is from an earlier run and the row shows its numbers.")
 
 
 NOTE = index_note()   #: the note of the default pool, no sources named

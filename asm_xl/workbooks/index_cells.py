@@ -44,8 +44,8 @@ def rank_cell(rank, excepted: bool, absent: bool = False) -> int | str | None:
     exception is out of the cohort's pool, so not ranked, and the cell says why, in the dashboard's
     words (:data:`~asm_xl.workbooks.dashboard.data.EXCEPTION_OUTLOOK`), as for one CMS's participants
     file lists as not participating in the year (``absent``: no ASM adjustment, the dashboard's $0;
-    :data:`~asm_xl.workbooks.dashboard.data.NOT_PARTICIPATING_OUTLOOK`; the workbook, which does not
-    know CMS's list, prices the physician as a participant); blank without a final score. Alone in the cohort: 1
+    :data:`~asm_xl.workbooks.dashboard.data.NOT_PARTICIPATING_OUTLOOK`; the workbook's exceptions range says
+    so too, factor and dollars 0); blank without a final score. Alone in the cohort: 1
     (of 1), as ``asm-xl score`` ranks him (the cell was blank beside "Of" 1)."""
     if absent:
         return NOT_PARTICIPATING_OUTLOOK

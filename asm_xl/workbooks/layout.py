@@ -49,7 +49,7 @@ SCALAR_INPUTS = {
     "In_PaymentException": (39, "Payment exception", "Yes / No: an exception of the ASM regulation gives a neutral factor "
                             "and leaves the pool [ASSUMPTION]", "yesno"),
     **{f"In_Part{y}": (42 + k, f"Participating in {y}", "Yes / No from CMS's ASM Participants file (asm-xl generate "
-                       "--cms-participants); blank = assumed; No = no adjustment that year (the projection's $0)",
+                       "--cms-participants); blank = assumed; No = no adjustment that year ($0)",
                        "yesno") for k, y in enumerate(performance_years())},
     "In_Until": (42 + len(performance_years()), "Later roster row from", "Performance year from which a later roster row of this TIN/NPI takes "
                  "over the projection (the years it covers are not shown here); blank = none", "year"),
@@ -76,8 +76,14 @@ SECTION_ROWS = {"Quality measures": 15, "Cost": 23, "Improvement activities, int
 COHORT_SCORED = "Sc_Cohort"
 COHORT_SCORED_ROW, COHORT_SCORED_LABEL = 35, "Cohort scored"
 
-#: The exception cells as one range (ASM_FACTOR's ``exceptions`` argument): defined name → reference.
-EXCEPTIONS_NAME, EXCEPTIONS_REF = "In_Exceptions", "Inputs!$B$38:$B$39"
+#: Whether CMS's participants file says No for the performance year (``ASM_NOT_PARTICIPATING`` of the
+#: participation cells), computed under the Exceptions heading: defined name → (row, label).
+NOT_PARTICIPATING = "Sc_NotParticipating"
+NOT_PARTICIPATING_ROW, NOT_PARTICIPATING_LABEL = 40, "Not participating this year (CMS)"
+#: The exception cells and that one as one range (ASM_FACTOR's ``exceptions`` argument, any yes: factor 0), so
+#: every one-year figure (factor, dollars, range, chance of a gain, actions) of a physician CMS lists as not
+#: participating is no adjustment, as the dashboard and the projection give: defined name → reference.
+EXCEPTIONS_NAME, EXCEPTIONS_REF = "In_Exceptions", f"Inputs!$B$38:$B${NOT_PARTICIPATING_ROW}"
 #: The participation cells of the performance years as one range (ASM_PROJECTION's ``participation``).
 PARTICIPATION_NAME = "In_Participation"
 PARTICIPATION_REF = f"Inputs!$B$42:$B${41 + len(performance_years())}"

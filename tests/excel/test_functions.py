@@ -675,3 +675,43 @@ def test_both_activities_done_is_an_adjustment_of_0_not_minus_0():
 def test_asm_help_shows_its_own_example_with_the_braces_it_means():
     from asm_xl.excel import REGISTRY
     assert "{cost_episode_minimum}" in REGISTRY["ASM_HELP"].args[0].doc   # it showed "fewer than 20 episodes"
+
+
+PARTICIPATION = [["Yes"], ["No"], [None], [None], [None]]   # 2027 yes, 2028 no, later not published
+
+
+def test_not_participating_is_yes_only_where_cms_says_no_for_the_year():
+    assert [call("ASM_NOT_PARTICIPATING", PARTICIPATION, y) for y in (2027, 2028, 2029)] == ["No", "Yes", "No"]
+    assert call("ASM_NOT_PARTICIPATING", None, 2028) == "No"   # no participation cells: assumed participating
+    assert call("ASM_NOT_PARTICIPATING", [["FALSE"], ["no"], [0], ["n"], [False]], 2029) == "Yes"   # 0 is no
+
+
+def test_not_participating_names_a_bad_cell_or_year():
+    assert call("ASM_NOT_PARTICIPATING", PARTICIPATION, 2035) == "#NUM!"
+    assert explain("ASM_NOT_PARTICIPATING", [["maybe"], [None], [None], [None], [None]], 2027).startswith(
+        "participation 2027: 'maybe' is not allowed")
+    assert call("ASM_NOT_PARTICIPATING", [["Yes"], ["No"]], 2027) == "#VALUE!"   # one cell per performance year
+    assert "5 cells, one per performance year 2027-2031" in explain("ASM_NOT_PARTICIPATING", [["Yes"], ["No"]], 2027)
+
+
+def test_not_participating_in_the_exceptions_cells_is_no_adjustment_in_every_one_year_figure():
+    # the workbook's exceptions range ends with ASM_NOT_PARTICIPATING's cell
+    out, plain = [["No"], ["No"], ["Yes"]], [["No"], ["No"], ["No"]]
+    assert call("ASM_FACTOR", 62, 2027, "HF", None, out) == 0.0
+    assert call("ASM_FACTOR", 62, 2027, "HF", None, plain) == call("ASM_FACTOR", 62, 2027, "HF") != 0.0
+    assert call("ASM_MULTIPLIER", 62, 2027, "HF", None, out) == 1.0
+    assert call("ASM_FACTOR_RANGE", 62, 2027, "HF", 90, out) == 0.0
+    assert call("ASM_GAIN_CHANCE", 62, 2027, "HF", out) == 0.0
+    assert call("ASM_GAIN_CHANCE", 62, 2027, "HF", plain) == call("ASM_GAIN_CHANCE", 62, 2027, "HF") > 0.5
+
+
+def test_the_exception_cell_says_in_a_few_words_what_takes_the_physician_out():
+    # the sentence ("Extreme and uncontrollable circumstances exception (§ 512.780): neutral factor 0, ...") was
+    # cut to "Extreme and uncontr" by the Score sheet's value column
+    cases = {("No", "No"): "No exception", ("Yes", "No"): "EUC exception", ("No", "Yes"): "Payment exception",
+             ("Yes", "Yes"): "Both exceptions"}
+    for (euc, pay), said in cases.items():
+        assert call("ASM_EXCEPTION", euc, pay) == call("ASM_EXCEPTION", euc, pay, "No") == said
+        assert call("ASM_EXCEPTION", euc, pay, "Yes") == "Not participating"   # then no exception matters
+    assert all(len(v) <= 18 for v in cases.values())
+    assert call("ASM_EXCEPTION", "No", "No", "maybe") == "#VALUE!"

@@ -217,3 +217,14 @@ def test_participation_and_a_later_row_shape_the_projection_as_the_dashboards_ru
     assert table[1] == plain[1] and table[3][:7] == plain[3][:7]   # the other years as without them
     assert table[3][7] == pytest.approx(plain[1][5] + plain[3][5])   # cumulative P50 without 2028's
     assert call("ASM_PROJECTION", 80, 2029, "HF", 250_000, None, None, None, None, 2029) == "#NUM!"
+
+
+def test_a_physician_not_participating_has_no_action_and_the_table_says_why():
+    from asm_xl.excel.table_functions import NOT_PARTICIPATING_ACTION
+    ranges = _ranges(ROW)[:4]
+    table = call("ASM_ACTIONS", *ranges, [["No"], ["No"], ["Yes"]])
+    assert table == [ACTIONS_HEADER, [NOT_PARTICIPATING_ACTION, "", "", "", ""]]
+    # a third cell saying no: the actions of the two-cell range, row by row
+    assert call("ASM_ACTIONS", *ranges, [["No"], ["No"], ["No"]]) == call("ASM_ACTIONS", *ranges, [["No"], ["No"]])
+    assert call("ASM_ACTIONS", *ranges, [["No"], ["No"], ["maybe"]]) == "#VALUE!"
+    assert call("ASM_ACTIONS", *ranges, [["No"], ["No"], ["No"], ["No"]]) == "#VALUE!"

@@ -243,8 +243,7 @@ def test_a_given_pools_index_row_has_one_point_as_its_note_says(tmp_path):
 
 
 def test_a_physician_cms_lists_as_not_participating_is_not_ranked_and_the_index_says_why(tmp_path):
-    # the dashboard showed "not participating (CMS)" and $0; the index ranked him "3 of 3" beside the workbook's
-    # dollars, which price him as a participant (the workbook does not know CMS's list)
+    # the dashboard showed "not participating (CMS)" and $0; the index ranked him "3 of 3"
     roster = read_roster(SAMPLE).head(3)
     okafor = "1891394078"
     report = generate_workbooks(roster, out_dir=tmp_path, participation={okafor: {2027: False}})
@@ -277,3 +276,48 @@ def test_a_physician_alone_in_his_cohort_and_year_is_ranked_1_of_1_as_score_rank
     head = [c.value for c in ws[1]]
     row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if str(r[head.index("NPI")]) == "1169108663")
     assert (row[head.index("Rank in roster cohort")], row[head.index("Of")]) == (1, 1)
+
+
+def _named(wb, name):
+    (sheet, ref), = wb.defined_names[name].destinations
+    return wb[sheet][ref.replace("$", "")].value
+
+
+def test_a_physician_cms_lists_as_not_participating_has_no_adjustment_in_his_workbook_as_on_the_dashboard(tmp_path):
+    # his workbook priced him as a participant (-$7,873 at P50 for Okafor, 5 actions) beside the dashboard's $0
+    from asm_xl.calc.recalc import recalc_file
+    from asm_xl.excel.table_functions import NOT_PARTICIPATING_ACTION
+    from asm_xl.workbooks import layout as L
+    roster = read_roster(SAMPLE).head(3)
+    okafor = "1891394078"
+    report = generate_workbooks(roster, out_dir=tmp_path, participation={okafor: {2027: False, 2028: True}})
+    plain = generate_workbooks(roster, out_dir=tmp_path / "plain")
+    path = tmp_path / report.summary.set_index("npi").loc[okafor, "file"]
+    wb = openpyxl.load_workbook(path, data_only=True)
+    assert wb[L.INPUTS][f"B{L.NOT_PARTICIPATING_ROW}"].value == "Yes"
+    for name in ("Sc_Factor", "Sc_Impact", "Sc_DollarsP10", "Sc_DollarsP50", "Sc_DollarsP90", "Sc_GainChance"):
+        assert _named(wb, name) == 0.0, name
+    assert _named(wb, "Sc_Final") == plain.summary.set_index("npi").loc[okafor, "final_score"] > 0   # still scored
+    assert wb[L.ACTIONS][f"A{L.ACTIONS_FIRST_ROW}"].value == NOT_PARTICIPATING_ACTION
+    labels = {row[0].value: row[1].value for row in wb[L.SCORE].iter_rows()}
+    assert labels["Exception or not participating (no adjustment)"] == "Not participating"
+    # the index (the workbook's numbers) and the dashboard say the same: no adjustment
+    mine = report.summary.set_index("npi").loc[okafor]
+    assert mine["dollar_impact"] == mine["dollars_p50"] == 0.0
+    me = report.dashboard_data.physicians.set_index("npi").loc[okafor]
+    assert me["dollars_p10"] == me["dollars_p50"] == me["dollars_p90"] == 0.0 and me["top_action"] == ""
+    # the others are priced as without the participants file
+    others = report.summary.set_index("npi").drop(okafor)
+    assert others["dollar_impact"].tolist() == plain.summary.set_index("npi").drop(okafor)["dollar_impact"].tolist()
+    # both engines compute what the generator wrote; a second run keeps the file (its numbers are its inputs')
+    assert recalc_file(path, check=True) == [] and recalc_file(path, check=True, engine="formulas") == []
+    again = generate_workbooks(roster, out_dir=tmp_path, participation={okafor: {2027: False, 2028: True}})
+    assert again.summary.set_index("npi").loc[okafor, "status"].startswith("kept")
+    # typed Yes for 2027 (CMS's file corrected): priced as a participant, as the run without the file
+    book = openpyxl.load_workbook(path)
+    book[L.INPUTS][f"B{L.SCALAR_INPUTS['In_Part2027'][0]}"] = "Yes"
+    book.save(path)
+    recalc_file(path)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    assert _named(wb, "Sc_Factor") == plain.summary.set_index("npi").loc[okafor, "factor"] != 0
+    assert wb[L.INPUTS][f"B{L.NOT_PARTICIPATING_ROW}"].value == "No"

@@ -34,7 +34,7 @@ def test_a_workbook_shows_no_benchmark_the_small_practice_flag_and_the_exception
     assert ws[f"F{r377}"].value.startswith("Excluded: no benchmark") and ws[f"G{r377}"].value == "excluded"
     labels = {ws[f"A{r}"].value: ws[f"B{r}"].value for r in range(1, ws.max_row + 1)}
     assert labels["Small practice bonus"] == 10.0 == float(core["practice_bonus"])  # CMS flag, 40 clinicians
-    assert labels["Exception (neutral factor, out of the pool)"].startswith("Extreme and uncontrollable")
+    assert labels["Exception or not participating (no adjustment)"] == "EUC exception"
     assert labels["Payment adjustment factor"] == 0.0 == float(core["factor"])
     assert labels["Estimated dollar impact"] == 0.0
     # quality: Q008 8 points counted; Q005, Q236 unreported (0, counted); Q377 and Q492 excluded -> 8 / 30

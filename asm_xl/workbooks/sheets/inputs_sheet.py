@@ -54,6 +54,7 @@ def build_inputs(wb: Workbook) -> None:
         ws[f"{L.MEASURE_INPUTS['In_MeasureTitle'][0]}{row}"].alignment = Alignment(shrink_to_fit=True)
     ws.cell(row=L.MEASURE_FIRST_ROW + L.MAX_MEASURES, column=1, value=MEASURE_NOTE).font = NOTE_FONT
     _cohort_scored(wb, ws)
+    _not_participating(wb, ws)
     for col, width in zip("ABCDEFGH", (LABEL_WIDTH, TITLE_WIDTH, 22, 14, 14, 16, 18, 20)):
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
@@ -93,3 +94,22 @@ def _cohort_scored(wb: Workbook, ws) -> None:
     ws[f"C{r}"] = f'=IF(ISERROR(B{r}),ASM_WHY("ASM_COHORT",{COHORT_ARGS}),"{COHORT_HELP}")'
     ws[f"C{r}"].font = NOTE_FONT
     define(wb, L.COHORT_SCORED, f"{L.INPUTS}!$B${r}")
+
+
+NOT_PARTICIPATING_ARGS = "In_Participation,In_Year"
+NOT_PARTICIPATING_HELP = ("Yes when CMS's Participants file (Participating in ..., below) says No for the performance "
+                          "year: no ASM adjustment, so factor and dollars are 0, as with an exception")
+
+
+def _not_participating(wb: Workbook, ws) -> None:
+    """Under the Exceptions heading, computed (``ASM_NOT_PARTICIPATING``): whether the performance year's
+    participation cell says No; the exceptions range ends with it, so a physician CMS lists as not participating
+    gets no adjustment in every one-year figure, as the dashboard gives him."""
+    r = L.NOT_PARTICIPATING_ROW
+    ws.cell(row=r, column=1, value=L.NOT_PARTICIPATING_LABEL)
+    ws[f"B{r}"] = f"=ASM_NOT_PARTICIPATING({NOT_PARTICIPATING_ARGS})"
+    ws[f"B{r}"].fill = RESULT_FILL
+    ws[f"C{r}"] = (f'=IF(ISERROR(B{r}),ASM_WHY("ASM_NOT_PARTICIPATING",{NOT_PARTICIPATING_ARGS}),'
+                   f'"{NOT_PARTICIPATING_HELP}")')
+    ws[f"C{r}"].font = NOTE_FONT
+    define(wb, L.NOT_PARTICIPATING, f"{L.INPUTS}!$B${r}")

@@ -25,7 +25,7 @@ def build_scenarios(wb: Workbook) -> None:
     ws["A1"].font = TITLE_FONT
     ws["A2"] = ("Exchange curve: the payment adjustment factor for every final score, this cohort and year; "
                 "dashed: the cautious and hopeful cases of the pool in force (columns M-N; a given pool has one "
-                "case); an exception makes every factor neutral.")
+                "case); an exception, or not participating this year (CMS), makes every factor 0.")
     ws["A2"].font = NOTE_FONT
     # which pool prices the curve: the pool in force's words (ASM_POOL), as the Score sheet's range says
     ws["A3"] = '=IFERROR("Priced by the pool in force: "&ASM_POOL(In_Year,Sc_Cohort,Assumptions),"")'
