@@ -13,21 +13,19 @@ their cached values are already correct for previews, LibreOffice and openpyxl `
 
 from __future__ import annotations
 
-import math
 import os
 
 from asm_xl.workbooks import layout as L
 from asm_xl.xlsx.atomic import write_atomic
-from asm_xl.xlsx.cells import encode_cached_value
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import WORKBOOK_PART, open_workbook
 from asm_xl.xlsx.parts import sheet_parts, without_full_calc_on_load
 from asm_xl.xlsx.refs import range_bounds
 from asm_xl.xlsx.scan import scan_workbook
-from asm_xl.xlsx.sheetxml import (formula_cell, formula_cell_template, input_cell, input_cell_template,
-                                  split_cells)
+from asm_xl.xlsx.sheetxml import split_cells
 from asm_xl.xlsx.zipcopy import assemble, pack
 from asm_xl.calc.evaluator import Evaluator, UnsupportedFormula, parse_ref
+from asm_xl.workbooks.sheet_join import FORMULA, compile_sheet
 
 __all__ = ["TemplateImage", "write_atomic"]
 
@@ -84,19 +82,17 @@ class TemplateImage:
         #: the measure rows' statuses repeat from one workbook to the next (encoded once, not ~150 times each)
         self._encoded: dict = {}
         self.members[WORKBOOK_PART] = without_full_calc_on_load(self.members[WORKBOOK_PART])
-        self.fragments = {}
+        self.joins = {}
         for sheet, member in self.parts.items():
             formula_cells = {c for s, c in self.formulas if s == sheet} | {c for s, c in self.evaluator.covered
                                                                             if s == sheet}
             wanted = formula_cells | {c for s, c in self.input_cells if s == sheet}
-            self.fragments[sheet] = [_compiled_fragment(f, sheet)
-                                     for f in split_cells(self.members[member], wanted, formula_cells)]
+            self.joins[sheet] = compile_sheet(split_cells(self.members[member], wanted, formula_cells), sheet)
         #: per sheet: (kind, key) of each cell its XML is joined from, and its packed records by those cells'
         #: values (:meth:`_packed_sheet`); a sheet that never repeats stops being looked up
-        self._sheet_cells = {sheet: tuple(f[:2] for f in frags if f.__class__ is not bytes)
-                             for sheet, frags in self.fragments.items()}
-        self._packed: dict[str, dict] = {sheet: {} for sheet in self.fragments}
-        self._misses = dict.fromkeys(self.fragments, 0)
+        self._sheet_cells = {sheet: joiner.cells for sheet, joiner in self.joins.items()}
+        self._packed: dict[str, dict] = {sheet: {} for sheet in self.joins}
+        self._misses = dict.fromkeys(self.joins, 0)
         #: per member in package order: its precompressed record, or the sheet rendered anew
         self.layout = [(name, ctype, None if name in self.sheet_of_member else
                         pack(name, self.members[name], compress_type=ctype, compresslevel=_STATIC_LEVEL,
@@ -156,7 +152,7 @@ class TemplateImage:
                 if self._misses[sheet] > _MEMO_TRIES:
                     self._packed.pop(sheet, None)   # never repeated: stop looking
                     key = None
-        packed = pack(name, _join(self.fragments[sheet], sheet, inputs, results, self._encoded),
+        packed = pack(name, self.joins[sheet].join(inputs, results, self._encoded),
                       compress_type=ctype, compresslevel=_LEVEL, date_time=MEMBER_TIME)
         if key is not None:
             if len(memo) >= _MEMO_SIZE:
@@ -177,7 +173,7 @@ def _values_key(cells: tuple, inputs: dict, results: dict) -> tuple:
     key = []
     add = key.append
     for kind, cell in cells:
-        v = results.get(cell) if kind is _FORMULA else inputs.get(cell, _ABSENT)
+        v = results.get(cell) if kind is FORMULA else inputs.get(cell, _ABSENT)
         add(v.__class__)
         add(v if v.__class__ is not float or v else repr(v))
     return tuple(key)
@@ -204,62 +200,3 @@ def _input_cells(names: dict[str, str]) -> set[tuple[str, str]]:
             sheet, grid = parse_ref(ref, "")
             cells.add((sheet, grid[0][0]))
     return cells
-
-
-_FORMULA, _INPUT = "formula", "input"
-_TYPES = (None, "b", "e", "str")
-
-
-def _compiled_fragment(frag, sheet: str):
-    """A template fragment as :func:`_join` uses it: bytes as they are; a formula cell as
-    (kind, key, {t: (head, tail)} for each value type, the cell without a value); an input cell
-    as (kind, key, its :func:`input_cell_template`, the template's own cell)."""
-    if frag.__class__ is bytes:
-        return frag
-    key = (sheet, frag.coord)
-    if frag.kind == "formula":
-        return (_FORMULA, key, {t: formula_cell_template(frag.match, t) for t in _TYPES},
-                formula_cell(frag.match, None, None))
-    return (_INPUT, key, input_cell_template(frag.match), frag.match.group(0))
-
-
-#: the most encoded values :func:`_join` keeps (then it starts again)
-_ENCODED_SIZE = 4096
-
-
-def _join(fragments: list, sheet: str, inputs: dict, results: dict, encoded: dict) -> bytes:
-    """A sheet's XML: the template's bytes with each formula cell's cached value and each input
-    cell's value joined in (the same bytes :func:`formula_cell`/:func:`input_cell` write).
-    ``encoded``: :func:`encode_cached_value` of values met before, by (class, value)."""
-    chunks = []
-    add = chunks.append
-    for frag in fragments:
-        if frag.__class__ is bytes:
-            add(frag)
-        elif frag[0] is _FORMULA:
-            key = frag[1]
-            value = results.get(key)
-            if value.__class__ is float and math.isfinite(value):  # the common case
-                head, tail = frag[2][None]
-                chunks += (head, repr(value).encode(), tail)
-            else:
-                typed = (value.__class__, value)
-                try:
-                    hit = encoded.get(typed)
-                except TypeError:   # unhashable: encode_cached_value says what it cannot write
-                    hit = encode_cached_value(value, "!".join(key))
-                if hit is None:
-                    hit = encode_cached_value(value, "!".join(key))   # (raises for a value it cannot write)
-                    if len(encoded) >= _ENCODED_SIZE:
-                        encoded.clear()
-                    encoded[typed] = hit
-                t, text = hit
-                if text is None:
-                    add(frag[3])
-                else:
-                    head, tail = frag[2][t]
-                    chunks += (head, text.encode("utf-8"), tail)
-        else:
-            key = frag[1]
-            add(input_cell(frag[2], inputs[key]) if key in inputs else frag[3])
-    return b"".join(chunks)

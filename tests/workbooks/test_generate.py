@@ -824,3 +824,13 @@ def test_a_custom_template_that_cannot_be_filled_or_computed_is_refused_naming_t
     err = capsys.readouterr().err
     assert err.startswith(f"asm-xl: {template}: {said}") and "Traceback" not in err
     assert not out.exists()
+
+
+def test_a_generation_leaves_the_garbage_collector_on_after_it_also_when_refused(tmp_path):
+    import gc
+    assert gc.isenabled()
+    generate_workbooks(read_roster(SAMPLE).head(2), out_dir=tmp_path / "ok")
+    assert gc.isenabled()
+    with pytest.raises(ValueError, match="no_such_roster.csv"):   # RosterError
+        generate_workbooks(tmp_path / "no_such_roster.csv", out_dir=tmp_path / "refused")
+    assert gc.isenabled()
