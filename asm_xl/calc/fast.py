@@ -37,7 +37,6 @@ from asm_xl.xlsx.refs import is_plain_cell, split_sheet
 from asm_xl.xlsx.atomic import FileStamp, file_stamp, write_atomic_many
 from asm_xl.xlsx.writer import replace_members
 from asm_xl.xlsx.zipcopy import rewritten
-from asm_xl.calc.collection_pause import collection_paused
 from asm_xl.calc.diff import Difference, same_value
 from asm_xl.calc.evaluator import Evaluator, UnsupportedFormula, XlErr
 from asm_xl.calc.recently_used import RecentlyUsed
@@ -234,12 +233,6 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
     Returns {path: what :func:`recalc_fast` returns} for the workbooks done. A workbook this path
     cannot do, whose reading or writing failed, or past :data:`BATCH_BYTES` of files held, is left
     out: :func:`recalc_fast` of it (or the ``formulas`` engine) does it, or says why it cannot."""
-    with collection_paused():   # the batch's containers live until it ends: no collector walks meanwhile
-        return _recalc_held(paths, check, templates, max_bytes, max_members)
-
-
-def _recalc_held(paths, check: bool, templates: CompiledTemplates, max_bytes: int, max_members: int) -> dict:
-    """:func:`recalc_fast_many`'s work."""
     held: list[_Held] = []
     budget = BATCH_BYTES
     try:
