@@ -311,11 +311,13 @@ class SettingsMemo:
         return hit
 
 
-def participation_arg(participation, py: int) -> tuple:
+def participation_arg(participation, py: int, only_first: bool = False) -> tuple:
     """The yes/no/blank cells of the performance years 2027-2031 (blank or omitted: assumed participating)
     as 1.0 / 0.0 / NaN for the years from ``py`` on, as :func:`~asm_xl.model.projection.yearly_projection`
-    reads them."""
+    reads them; ``only_first``: ``py``'s alone (the other cells are counted, not read)."""
     years = performance_years()
+    if only_first:
+        years = [y for y in years if y == py] if participation is None else years
     if participation is None:
         return (float("nan"),) * sum(y >= py for y in years)
     cells = xv.flatten("participation", participation)
@@ -324,4 +326,4 @@ def participation_arg(participation, py: int) -> tuple:
                                        f"{years[-1]} (Yes / No / blank), got {len(cells)}: a workbook of an earlier "
                                        "asm-xl? asm-xl generate --overwrite rebuilds it")
     return tuple(float("nan") if xv.is_blank(v) else float(xv.boolean(f"participation {y}", v, True))
-                 for y, v in zip(years, cells) if y >= py)
+                 for y, v in zip(years, cells) if (y == py if only_first else y >= py))

@@ -82,8 +82,8 @@ def asm_practice_bonus(practice_size, small_practice=None, assumptions=None):
 
 
 @excel_function(
-    "ASM_EXCEPTION", "What takes the participant out of the payment adjustment, in a few words: \"Not "
-    "participating\" (CMS's file, this year), \"EUC exception\", \"Payment exception\", \"Both exceptions\" (neutral "
+    "ASM_EXCEPTION", "What takes the participant out of the payment adjustment: \"Not participating\" (CMS's "
+    "file: No this year), an exception (\"EUC exception\", \"Payment exception\", \"Both exceptions\": neutral "
     "factor, out of the pool) or \"No exception\".",
     Arg("euc_exception", "Extreme and uncontrollable circumstances exception: yes/no; blank = no."),
     Arg("payment_exception", "Payment exception: yes/no; blank = no."),
@@ -106,8 +106,9 @@ def asm_exception(euc_exception, payment_exception, not_participating=None):
     YEAR, source="CMS: ASM Participants file; ASSUMPTION: blank = participating")
 def asm_not_participating(participation, performance_year):
     """:func:`~asm_xl.excel.arguments.participation_arg`'s flag of the performance year, as the projection reads it
-    (:func:`~asm_xl.model.projection.yearly_projection`: 0 = not participating, no adjustment)."""
-    return "Yes" if participation_arg(participation, year_arg(performance_year))[0] == 0.0 else "No"
+    (:func:`~asm_xl.model.projection.yearly_projection`: 0 = not participating, no adjustment); only that
+    year's cell is read (a typo in a later year's is the projection's error, not this year's figures')."""
+    return "Yes" if participation_arg(participation, year_arg(performance_year), only_first=True)[0] == 0.0 else "No"
 
 
 COMPLEX_BONUS = Arg("complex_bonus", "Optional: complex patient bonus, 0-{complex_bonus_max:g} points. Default 0.",

@@ -48,8 +48,9 @@ PROJECTION_HEADER = ["Performance year", "Payment year", "Risk level", "Dollars 
 _IDENTITY = frozenset({"npi", "tin", "name", "specialty"})
 NO_ACTION = "No action changes the estimate (no final score, an exception, or nothing left to gain)"
 #: ASM_ACTIONS' exceptions range may end with a third cell, ASM_NOT_PARTICIPATING's (a workbook's In_Exceptions):
-#: yes = no ASM adjustment this performance year, so no action is worth anything (the dashboard lists none)
-NOT_PARTICIPATING_FIELD = "not_participating"
+#: yes = no ASM adjustment this performance year, so no action is worth anything (the dashboard lists none);
+#: its name in a reason (it is no roster column)
+NOT_PARTICIPATING_FIELD = "exceptions: not participating"
 NOT_PARTICIPATING_ACTION = ("No action changes the estimate: not participating this performance year (CMS's ASM "
                             "Participants file), so no ASM adjustment")
 
@@ -60,7 +61,9 @@ ACTIONS_MEMO = RangeMemo(size=1024)
 def _cells(name: str, v: object, fields: tuple) -> dict:
     flat = [None] if v is None else xv.flatten(name, v)
     if len(flat) != len(fields):
-        raise xv.ExcelError("#VALUE!", f"{name}: {len(fields)} cells needed ({', '.join(f for f in fields if f)}), "
+        needed = f"{len(fields)} or {len(fields) + 1}" if fields == EXCEPTION_FIELDS else f"{len(fields)}"
+        more = ", and not participating (ASM_NOT_PARTICIPATING)" if fields == EXCEPTION_FIELDS else ""
+        raise xv.ExcelError("#VALUE!", f"{name}: {needed} cells needed ({', '.join(f for f in fields if f)}{more}), "
                                        f"got {len(flat)}")
     for f, x in zip(fields, flat):
         if f and f not in _IDENTITY:  # the identity cells do not score (see participant_row)
@@ -103,9 +106,8 @@ def participant_row(participant, measures, cost, activities, exceptions_) -> dic
         raise xv.ExcelError(e.code, f"participant: {e.reason}") from None
     row.update(_cells("cost", cost, COST_FIELDS))
     row.update(_cells("activities", activities, ACTIVITY_FIELDS))
-    if exceptions_ is not None:
-        third = exceptions_.__class__ is list and len(xv.flatten("exceptions", exceptions_)) == len(EXCEPTION_FIELDS) + 1
-        row.update(_cells("exceptions", exceptions_, EXCEPTION_FIELDS + ((NOT_PARTICIPATING_FIELD,) if third else ())))
+    if exceptions_ is not None:   # two cells, or three (the third read by not_participating_cell)
+        row.update(_cells("exceptions", exceptions_, EXCEPTION_FIELDS + ((None,) if _third(exceptions_) else ())))
     row.update(_measure_cells(cohort, measures))
     # the identity cells are read (their places are fixed) but do not score: a typo in an NPI does
     # not hide the actions (the Score sheet does not read them either); the specialty only decides
@@ -124,14 +126,22 @@ def cost_ladders_arg(cohort: object, cost_ladder: object) -> dict | None:
     return {get_cohort(xv.text("cohort", cohort)).code: None if ladder is NO_LADDER else ladder}
 
 
-def _not_participating(row: dict) -> bool:
-    """Whether the row's exceptions said "not participating" (and take the cell out: no roster column)."""
-    return xv.boolean(NOT_PARTICIPATING_FIELD, row.pop(NOT_PARTICIPATING_FIELD, None), False)
+def _third(exceptions_) -> bool:
+    """Whether the exceptions argument has a third cell (ASM_NOT_PARTICIPATING's)."""
+    return exceptions_ is not None and len(xv.flatten("exceptions", exceptions_)) == len(EXCEPTION_FIELDS) + 1
+
+
+def not_participating_cell(exceptions_) -> bool:
+    """Whether the exceptions argument's third cell says yes: not participating this performance year (no
+    third cell: no)."""
+    if not _third(exceptions_):
+        return False
+    return xv.boolean(NOT_PARTICIPATING_FIELD, xv.flatten("exceptions", exceptions_)[-1], False)
 
 
 def _actions_table(participant, measures, cost, activities, exceptions_, cost_ladder, s: Settings) -> list[list]:
     row = participant_row(participant, measures, cost, activities, exceptions_)
-    if _not_participating(row):
+    if not_participating_cell(exceptions_):
         return [list(ACTIONS_HEADER), [NOT_PARTICIPATING_ACTION, "", "", "", ""]]
     try:
         actions = participant_actions(row, settings=s, cost_ladders=cost_ladders_arg(row["cohort"], cost_ladder),
@@ -177,7 +187,7 @@ def _actions_batch(calls: list[tuple]) -> None:
         try:
             s = settings_arg(assumptions)
             row = participant_row(participant, measures, cost, activities, exceptions_)
-            if _not_participating(row):   # no actions: the call says so itself, at once
+            if not_participating_cell(exceptions_):   # no actions: the call says so itself, at once
                 continue
             ladders = cost_ladders_arg(row["cohort"], cost_ladder)
             year = int(xv.number("performance_year", row.get("performance_year")))

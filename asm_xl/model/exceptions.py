@@ -30,7 +30,8 @@ def neutral_factor(factor, is_excepted) -> np.ndarray:
 
 
 def exception_note(euc_exception: bool, payment_exception: bool) -> str:
-    """The sentence every API shows for an excepted participant ("" when none applies).
+    """The sentence the scoring APIs' notes show for an excepted participant ("" when none applies); a cell
+    shows :func:`exception_label`.
 
     >>> exception_note(True, False)
     'Extreme and uncontrollable circumstances exception (§ 512.780): neutral factor 0, left out of the pool [ASSUMPTION].'

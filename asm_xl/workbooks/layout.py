@@ -19,6 +19,10 @@ ASSUMPTIONS = "Assumptions"
 BENCHMARKS = "Benchmarks"
 ABOUT = "About"
 
+#: the first row of the Five-year projection's inputs (its heading is the row above; a blank row above that,
+#: below the Exceptions block's computed Not participating row, as between the other sections)
+PROJECTION_FIRST_ROW = 43
+
 #: Scalar inputs on the Inputs sheet: defined name → (row, label, help, kind). Help texts name settings
 #: in braces (filled by :meth:`asm_xl.model.settings.Settings.fill`): no setting's number typed here.
 #: kind: text | specialty | cohort | year | count | dollars | fraction | yesno | bonus | points | positive
@@ -48,10 +52,10 @@ SCALAR_INPUTS = {
                "factor and leaves the pool [ASSUMPTION]", "yesno"),
     "In_PaymentException": (39, "Payment exception", "Yes / No: an exception of the ASM regulation gives a neutral factor "
                             "and leaves the pool [ASSUMPTION]", "yesno"),
-    **{f"In_Part{y}": (42 + k, f"Participating in {y}", "Yes / No from CMS's ASM Participants file (asm-xl generate "
+    **{f"In_Part{y}": (PROJECTION_FIRST_ROW + k, f"Participating in {y}", "Yes / No from CMS's ASM Participants file (asm-xl generate "
                        "--cms-participants); blank = assumed; No = no adjustment that year ($0)",
                        "yesno") for k, y in enumerate(performance_years())},
-    "In_Until": (42 + len(performance_years()), "Later roster row from", "Performance year from which a later roster row of this TIN/NPI takes "
+    "In_Until": (PROJECTION_FIRST_ROW + len(performance_years()), "Later roster row from", "Performance year from which a later roster row of this TIN/NPI takes "
                  "over the projection (the years it covers are not shown here); blank = none", "year"),
 }
 
@@ -68,7 +72,7 @@ MEASURE_INPUTS = {
 }
 
 SECTION_ROWS = {"Quality measures": 15, "Cost": 23, "Improvement activities, interoperability, complex patients": 28,
-                "Cohort": 34, "Exceptions": 37, "Five-year projection": 41}
+                "Cohort": 34, "Exceptions": 37, "Five-year projection": PROJECTION_FIRST_ROW - 1}
 
 #: The cohort every formula scores in, under the Inputs sheet's Cohort heading: ``ASM_COHORT`` of the
 #: Specialty and Cohort cells (the cohort given, else the specialty's; a specialty of another cohort:
@@ -86,7 +90,7 @@ NOT_PARTICIPATING_ROW, NOT_PARTICIPATING_LABEL = 40, "Not participating this yea
 EXCEPTIONS_NAME, EXCEPTIONS_REF = "In_Exceptions", f"Inputs!$B$38:$B${NOT_PARTICIPATING_ROW}"
 #: The participation cells of the performance years as one range (ASM_PROJECTION's ``participation``).
 PARTICIPATION_NAME = "In_Participation"
-PARTICIPATION_REF = f"Inputs!$B$42:$B${41 + len(performance_years())}"
+PARTICIPATION_REF = f"Inputs!$B${PROJECTION_FIRST_ROW}:$B${PROJECTION_FIRST_ROW - 1 + len(performance_years())}"
 
 
 #: The Inputs sheet's blocks as ranges, in the order ASM_ACTIONS reads them (its arguments

@@ -28,8 +28,8 @@ ENCODED_SIZE = 4096
 
 @dataclass(frozen=True)
 class SheetJoin:
-    """A template sheet ready to join: ``parts`` (its bytes, each cell's place holding the template's own
-    cell), ``formulas`` ((place, key, float format, {t: (head, tail)}, the cell without a value) of each
+    """A template sheet ready to join: ``parts`` (its bytes; each cell's place holds the formula cell without
+    a value, or the input cell as the template has it), ``formulas`` ((place, key, float format, {t: (head, tail)}, the cell without a value) of each
     formula cell), ``inputs`` ((place, key, :func:`input_cell_template`) of each input cell) and ``cells``
     ((kind, key) of every cell, in sheet order)."""
 
@@ -49,6 +49,9 @@ class SheetJoin:
             value = get(key)
             if value.__class__ is float and isfinite(value):   # the common case: one bytes formatting
                 out[place] = float_format % value
+                continue
+            if isinstance(value, float) and isfinite(value):   # numpy's float64: a float, written as one
+                out[place] = float_format % float(value)        # (not through ``encoded``, where -0.0 == 0.0)
                 continue
             typed = (value.__class__, value)
             try:

@@ -38,14 +38,21 @@ def test_a_collector_turned_off_before_stays_off():
     assert not gc.isenabled()
 
 
-def test_a_cycle_made_in_the_block_is_collected_after_it():
+def test_no_automatic_collection_runs_in_the_block_and_one_does_after_it():
+    runs = []
+
+    def seen(phase, info):
+        if phase == "start":
+            runs.append(info["generation"])
+
     gc.enable()
-
-    class Node:
-        pass
-
-    with collection_paused():
-        a, b = Node(), Node()
-        a.other, b.other = b, a
-        del a, b
-    assert gc.collect() >= 2
+    gc.callbacks.append(seen)
+    try:
+        with collection_paused():
+            kept = [[] for _ in range(20_000)]   # far past the 700 allocations that start a collection
+            assert runs == []
+        more = [[] for _ in range(20_000)]
+        assert runs, "the collector did not run again after the block"
+    finally:
+        gc.callbacks.remove(seen)
+    assert len(kept) == len(more)

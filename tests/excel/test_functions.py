@@ -715,3 +715,12 @@ def test_the_exception_cell_says_in_a_few_words_what_takes_the_physician_out():
         assert call("ASM_EXCEPTION", euc, pay, "Yes") == "Not participating"   # then no exception matters
     assert all(len(v) <= 18 for v in cases.values())
     assert call("ASM_EXCEPTION", "No", "No", "maybe") == "#VALUE!"
+
+
+def test_a_typo_in_a_later_years_participation_cell_leaves_this_years_figures_alone():
+    # a "maybe" for 2031 made the 2027 factor, dollars, range and actions #VALUE! through the exceptions range
+    typo = [["No"], ["Yes"], [None], [None], ["maybe"]]
+    assert call("ASM_NOT_PARTICIPATING", typo, 2027) == "Yes" and call("ASM_NOT_PARTICIPATING", typo, 2028) == "No"
+    assert call("ASM_NOT_PARTICIPATING", typo, 2031) == "#VALUE!"
+    assert explain("ASM_NOT_PARTICIPATING", typo, 2031).startswith("participation 2031: 'maybe' is not allowed")
+    assert call("ASM_PROJECTION", 60, 2027, "HF", 1000, None, None, None, typo) == "#VALUE!"   # the projection's error

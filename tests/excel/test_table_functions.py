@@ -224,6 +224,8 @@ def test_a_physician_not_participating_has_no_action_and_the_table_says_why():
     ranges = _ranges(ROW)[:4]
     table = call("ASM_ACTIONS", *ranges, [["No"], ["No"], ["Yes"]])
     assert table == [ACTIONS_HEADER, [NOT_PARTICIPATING_ACTION, "", "", "", ""]]
+    assert call("ASM_ACTIONS", *ranges, ("No", "No", "Yes")) == table   # a tuple of cells, as a list
+    assert call("ASM_ACTIONS", *ranges, [["No"], ["No"], ["#N/A"]]) == "#N/A"
     # a third cell saying no: the actions of the two-cell range, row by row
     assert call("ASM_ACTIONS", *ranges, [["No"], ["No"], ["No"]]) == call("ASM_ACTIONS", *ranges, [["No"], ["No"]])
     assert call("ASM_ACTIONS", *ranges, [["No"], ["No"], ["maybe"]]) == "#VALUE!"

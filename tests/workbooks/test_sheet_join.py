@@ -60,3 +60,11 @@ def test_a_value_no_cell_can_hold_is_refused_naming_the_cell():
         JOIN.join({}, {("S", "A1"): math.inf}, {})
     with pytest.raises(TypeError, match="S!A1"):
         JOIN.join({}, {("S", "A1"): [1, 2]}, {})
+
+
+def test_numpys_floats_are_written_as_floats_and_a_negative_zero_keeps_its_sign():
+    np = pytest.importorskip("numpy")
+    encoded = {}
+    for v in (np.float64(0.0), np.float64(-0.0), np.float64(0.1)):   # -0.0 after 0.0 was written 0.0
+        values = {("S", "A1"): v, ("S", "C1"): v}
+        assert JOIN.join({}, values, encoded) == _expected({k: float(x) for k, x in values.items()}, {})

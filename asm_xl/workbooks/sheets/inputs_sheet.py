@@ -97,8 +97,7 @@ def _cohort_scored(wb: Workbook, ws) -> None:
 
 
 NOT_PARTICIPATING_ARGS = "In_Participation,In_Year"
-NOT_PARTICIPATING_HELP = ("Yes when CMS's Participants file (Participating in ..., below) says No for the performance "
-                          "year: no ASM adjustment, so factor and dollars are 0, as with an exception")
+NOT_PARTICIPATING_HELP = "Yes when CMS's file says No for this year (below): no adjustment, factor and $ 0"
 
 
 def _not_participating(wb: Workbook, ws) -> None:
