@@ -321,9 +321,12 @@ def participation_arg(participation, py: int, only_first: bool = False) -> tuple
     if participation is None:
         return (float("nan"),) * sum(y >= py for y in years)
     cells = xv.flatten("participation", participation)
-    if len(cells) != len(years):   # e.g. an earlier workbook's formula, whose 8th argument was rows
+    if len(cells) != len(years):
+        # one number: an earlier workbook's ASM_PROJECTION formula, whose 8th argument was rows
+        earlier = len(cells) == 1 and isinstance(cells[0], (int, float)) and not isinstance(cells[0], bool)
         raise xv.ExcelError("#VALUE!", f"participation: {len(years)} cells, one per performance year {years[0]}-"
-                                       f"{years[-1]} (Yes / No / blank), got {len(cells)}: a workbook of an earlier "
-                                       "asm-xl? asm-xl generate --overwrite rebuilds it")
+                                       f"{years[-1]} (Yes / No / blank), got {len(cells)}" + (
+                                           ": a workbook of an earlier asm-xl? asm-xl generate --overwrite rebuilds it"
+                                           if earlier else ": the Inputs sheet's Participating cells (In_Participation)"))
     return tuple(float("nan") if xv.is_blank(v) else float(xv.boolean(f"participation {y}", v, True))
                  for y, v in zip(years, cells) if (y == py if only_first else y >= py))

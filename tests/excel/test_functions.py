@@ -691,7 +691,12 @@ def test_not_participating_names_a_bad_cell_or_year():
     assert explain("ASM_NOT_PARTICIPATING", [["maybe"], [None], [None], [None], [None]], 2027).startswith(
         "participation 2027: 'maybe' is not allowed")
     assert call("ASM_NOT_PARTICIPATING", [["Yes"], ["No"]], 2027) == "#VALUE!"   # one cell per performance year
-    assert "5 cells, one per performance year 2027-2031" in explain("ASM_NOT_PARTICIPATING", [["Yes"], ["No"]], 2027)
+    said = explain("ASM_NOT_PARTICIPATING", [["Yes"], ["No"]], 2027)
+    assert said == ("participation: 5 cells, one per performance year 2027-2031 (Yes / No / blank), got 2: the "
+                    "Inputs sheet's Participating cells (In_Participation)")   # not "a workbook of an earlier asm-xl?"
+    # one number where the cells go: an earlier workbook's ASM_PROJECTION, whose 8th argument was rows
+    assert explain("ASM_PROJECTION", 60, 2027, "HF", 1000, None, None, None, 25).endswith(
+        "got 1: a workbook of an earlier asm-xl? asm-xl generate --overwrite rebuilds it")
 
 
 def test_not_participating_in_the_exceptions_cells_is_no_adjustment_in_every_one_year_figure():
