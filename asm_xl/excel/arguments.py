@@ -17,7 +17,7 @@ from asm_xl.excel.registry import Arg
 
 __all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "optional_ladder",
            "NO_LADDER", "scalar_arg", "year_risk", "RangeMemo", "SettingsMemo", "excepted_arg",
-           "participation_arg"]
+           "participation_arg", "year_participation"]
 
 ASSUMPTIONS = Arg("assumptions", "Optional: the Assumptions table (setting names and values, 2 columns). "
                   "Omitted: asm-xl's defaults.", optional=True, range=True)
@@ -311,15 +311,26 @@ class SettingsMemo:
         return hit
 
 
-def participation_arg(participation, py: int, only_first: bool = False) -> tuple:
+def participation_arg(participation, py: int) -> tuple:
     """The yes/no/blank cells of the performance years 2027-2031 (blank or omitted: assumed participating)
     as 1.0 / 0.0 / NaN for the years from ``py`` on, as :func:`~asm_xl.model.projection.yearly_projection`
-    reads them; ``only_first``: ``py``'s alone (the other cells are counted, not read)."""
+    reads them."""
+    cells = _participation_cells(participation)
+    return tuple(_participation_flag(y, v) for y, v in zip(performance_years(), cells) if y >= py)
+
+
+def year_participation(participation, py: int) -> float:
+    """:func:`participation_arg`'s flag of ``py`` alone: the other years' cells are counted, not read (a typo
+    in a later year's is the projection's error, not this year's)."""
+    cells = _participation_cells(participation)
+    return _participation_flag(py, cells[performance_years().index(py)])
+
+
+def _participation_cells(participation) -> list:
+    """The participation cells, one per performance year (omitted: all blank)."""
     years = performance_years()
-    if only_first:
-        years = [y for y in years if y == py] if participation is None else years
     if participation is None:
-        return (float("nan"),) * sum(y >= py for y in years)
+        return [None] * len(years)
     cells = xv.flatten("participation", participation)
     if len(cells) != len(years):
         # one number: an earlier workbook's ASM_PROJECTION formula, whose 8th argument was rows
@@ -328,5 +339,8 @@ def participation_arg(participation, py: int, only_first: bool = False) -> tuple
                                        f"{years[-1]} (Yes / No / blank), got {len(cells)}" + (
                                            ": a workbook of an earlier asm-xl? asm-xl generate --overwrite rebuilds it"
                                            if earlier else ": the Inputs sheet's Participating cells (In_Participation)"))
-    return tuple(float("nan") if xv.is_blank(v) else float(xv.boolean(f"participation {y}", v, True))
-                 for y, v in zip(years, cells) if (y == py if only_first else y >= py))
+    return cells
+
+
+def _participation_flag(year: int, v: object) -> float:
+    return float("nan") if xv.is_blank(v) else float(xv.boolean(f"participation {year}", v, True))

@@ -10,7 +10,7 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import resolve_cohort
 from asm_xl.model.validation import as_bool
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, not_scored, participation_arg, scalar_arg, settings_arg, year_arg
+from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, not_scored, scalar_arg, settings_arg, year_arg, year_participation
 from asm_xl.excel.registry import Arg, excel_function
 
 __all__: list[str] = []
@@ -105,10 +105,9 @@ def asm_exception(euc_exception, payment_exception, not_participating=None):
                          "file) / blank (assumed participating).", range=True),
     YEAR, source="CMS: ASM Participants file; ASSUMPTION: blank = participating")
 def asm_not_participating(participation, performance_year):
-    """:func:`~asm_xl.excel.arguments.participation_arg`'s flag of the performance year, as the projection reads it
-    (:func:`~asm_xl.model.projection.yearly_projection`: 0 = not participating, no adjustment); only that
-    year's cell is read (a typo in a later year's is the projection's error, not this year's figures')."""
-    return "Yes" if participation_arg(participation, year_arg(performance_year), only_first=True)[0] == 0.0 else "No"
+    """:func:`~asm_xl.excel.arguments.year_participation` of the performance year, as the projection reads it
+    (:func:`~asm_xl.model.projection.yearly_projection`: 0 = not participating, no adjustment)."""
+    return "Yes" if year_participation(participation, year_arg(performance_year)) == 0.0 else "No"
 
 
 COMPLEX_BONUS = Arg("complex_bonus", "Optional: complex patient bonus, 0-{complex_bonus_max:g} points. Default 0.",

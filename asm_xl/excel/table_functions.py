@@ -61,9 +61,7 @@ ACTIONS_MEMO = RangeMemo(size=1024)
 def _cells(name: str, v: object, fields: tuple) -> dict:
     flat = [None] if v is None else xv.flatten(name, v)
     if len(flat) != len(fields):
-        needed = f"{len(fields)} or {len(fields) + 1}" if fields == EXCEPTION_FIELDS else f"{len(fields)}"
-        more = ", and not participating (ASM_NOT_PARTICIPATING)" if fields == EXCEPTION_FIELDS else ""
-        raise xv.ExcelError("#VALUE!", f"{name}: {needed} cells needed ({', '.join(f for f in fields if f)}{more}), "
+        raise xv.ExcelError("#VALUE!", f"{name}: {len(fields)} cells needed ({', '.join(f for f in fields if f)}), "
                                        f"got {len(flat)}")
     for f, x in zip(fields, flat):
         if f and f not in _IDENTITY:  # the identity cells do not score (see participant_row)
@@ -106,8 +104,8 @@ def participant_row(participant, measures, cost, activities, exceptions_) -> dic
         raise xv.ExcelError(e.code, f"participant: {e.reason}") from None
     row.update(_cells("cost", cost, COST_FIELDS))
     row.update(_cells("activities", activities, ACTIVITY_FIELDS))
-    if exceptions_ is not None:   # two cells, or three (the third read by not_participating_cell)
-        row.update(_cells("exceptions", exceptions_, EXCEPTION_FIELDS + ((None,) if _third(exceptions_) else ())))
+    if exceptions_ is not None:
+        row.update(_cells("exceptions", _exception_cells(exceptions_)[:len(EXCEPTION_FIELDS)], EXCEPTION_FIELDS))
     row.update(_measure_cells(cohort, measures))
     # the identity cells are read (their places are fixed) but do not score: a typo in an NPI does
     # not hide the actions (the Score sheet does not read them either); the specialty only decides
@@ -126,17 +124,22 @@ def cost_ladders_arg(cohort: object, cost_ladder: object) -> dict | None:
     return {get_cohort(xv.text("cohort", cohort)).code: None if ladder is NO_LADDER else ladder}
 
 
-def _third(exceptions_) -> bool:
-    """Whether the exceptions argument has a third cell (ASM_NOT_PARTICIPATING's)."""
-    return exceptions_ is not None and len(xv.flatten("exceptions", exceptions_)) == len(EXCEPTION_FIELDS) + 1
+def _exception_cells(exceptions_) -> list:
+    """The exceptions cells: two (the roster's exception columns), or three (then not participating, read by
+    :func:`not_participating_cell`)."""
+    flat = xv.flatten("exceptions", exceptions_)
+    if len(flat) not in (len(EXCEPTION_FIELDS), len(EXCEPTION_FIELDS) + 1):
+        raise xv.ExcelError("#VALUE!", f"exceptions: {len(EXCEPTION_FIELDS)} or {len(EXCEPTION_FIELDS) + 1} cells "
+                                       f"needed ({', '.join(EXCEPTION_FIELDS)}, and not participating "
+                                       f"(ASM_NOT_PARTICIPATING)), got {len(flat)}")
+    return flat
 
 
 def not_participating_cell(exceptions_) -> bool:
     """Whether the exceptions argument's third cell says yes: not participating this performance year (no
     third cell: no)."""
-    if not _third(exceptions_):
-        return False
-    return xv.boolean(NOT_PARTICIPATING_FIELD, xv.flatten("exceptions", exceptions_)[-1], False)
+    flat = [] if exceptions_ is None else _exception_cells(exceptions_)
+    return len(flat) > len(EXCEPTION_FIELDS) and xv.boolean(NOT_PARTICIPATING_FIELD, flat[-1], False)
 
 
 def _actions_table(participant, measures, cost, activities, exceptions_, cost_ladder, s: Settings) -> list[list]:

@@ -88,9 +88,8 @@ class TemplateImage:
                                                                             if s == sheet}
             wanted = formula_cells | {c for s, c in self.input_cells if s == sheet}
             self.joins[sheet] = compile_sheet(split_cells(self.members[member], wanted, formula_cells), sheet)
-        #: per sheet: (kind, key) of each cell its XML is joined from, and its packed records by those cells'
-        #: values (:meth:`_packed_sheet`); a sheet that never repeats stops being looked up
-        self._sheet_cells = {sheet: joiner.cells for sheet, joiner in self.joins.items()}
+        #: per sheet: its packed records by the values of the cells its XML is joined from (``joins[sheet].cells``,
+        #: :meth:`_packed_sheet`); a sheet that never repeats stops being looked up
         self._packed: dict[str, dict] = {sheet: {} for sheet in self.joins}
         self._misses = dict.fromkeys(self.joins, 0)
         #: per member in package order: its precompressed record, or the sheet rendered anew
@@ -139,7 +138,7 @@ class TemplateImage:
         memo = self._packed.get(sheet)
         key = None
         if memo is not None:
-            key = _values_key(self._sheet_cells[sheet], inputs, results)
+            key = _values_key(self.joins[sheet].cells, inputs, results)
             try:
                 hit = memo.get(key)
             except TypeError:   # a value that cannot be hashed: joined as usual
