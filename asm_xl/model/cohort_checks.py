@@ -7,6 +7,8 @@ Split from :mod:`asm_xl.model.cohort`, which scores the pools.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -26,7 +28,17 @@ __all__ = ["Checker", "bool_value", "blank_scalar", "map_text", "cohort_codes", 
 SMALL_FRAME = 64
 
 
+#: a plain decimal (ASCII digits, at most one point, no sign, spaces or separators): what
+#: :func:`~asm_xl.model.validation.typed_number` reads as ``float(text)`` (too short to underflow to 0),
+#: read so without its checks: most cells of a roster exported from Excel
+_PLAIN_DECIMAL = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")
+
+
 def _typed(text: str, percent: bool):
+    """A cell's number as :func:`~asm_xl.model.validation.typed_number` reads it; NaN where it cannot;
+    blank text as it is."""
+    if _PLAIN_DECIMAL.fullmatch(text):
+        return float(text)
     try:
         return typed_number(text, percent=percent) if text.strip() else text
     except ValueError:
@@ -149,12 +161,16 @@ class Checker:
         if column not in self._dtypes:
             return np.full(self.n, np.nan)
         s = self.df[column]
-        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            s = s.astype(object).map(lambda v: _typed(v, percent) if isinstance(v, str) else v)
-        x = pd.to_numeric(s.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         if s.dtype == bool:
-            x[:] = np.nan
-        return x
+            return np.full(self.n, np.nan)   # a column of booleans is not a number column
+        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            cells = s.to_numpy(dtype=object)
+            if cells.size and all(isinstance(v, (bool, np.bool_)) for v in cells):
+                return np.full(self.n, np.nan)   # (as pandas infers: an object column of booleans only)
+            # a comprehension, not Series.map: pandas' per-cell dispatch cost more than the reading
+            s = pd.Series([_typed(v, percent) if isinstance(v, str) else v for v in cells], index=s.index,
+                          dtype=object)
+        return pd.to_numeric(s.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
     def _small_numbers(self, column: str, blank: np.ndarray, percent: bool) -> np.ndarray | None:
         """:meth:`_numbers` of a small frame's column, cell by cell, without pandas' per-column costs

@@ -129,3 +129,26 @@ def test_ia_done_that_contradicts_the_activities_given_is_refused_naming_both():
             "them agree")]
     assert chk.bad.tolist() == [True, False, True, False, False, True]
     assert ia[[1, 3, 4]].tolist() == [2, 0, 2]   # the count where it agrees; the activities where it is blank
+
+
+DECIMALS = st.one_of(
+    st.from_regex(r"[0-9]{1,18}(\.[0-9]{0,18})?", fullmatch=True),
+    st.from_regex(r"\.?[0-9]{1,3}|0\.0{300,340}[1-9]", fullmatch=True),   # (a value that underflows to 0)
+    st.sampled_from(["\u0661\u0662", "12.", "007", "1.50", "0", "00.000", "999999999999999.999999999999999"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(DECIMALS, min_size=1, max_size=80), st.booleans())
+def test_a_plain_decimal_reads_as_typed_number_reads_it(cells, percent):
+    # the cells most rosters hold are read without typed_number's checks: the same floats (or refusals)
+    from asm_xl.model.validation import typed_number
+
+    def expected(text):
+        try:
+            return typed_number(text, percent=percent)
+        except ValueError:
+            return np.nan
+    got = Checker(pd.DataFrame({"npi": [""] * len(cells), "x": cells})).number("x", allowed="a number",
+                                                                             percent=percent)
+    assert np.array_equal(got, np.array([expected(c) for c in cells], dtype=float), equal_nan=True)
