@@ -96,6 +96,30 @@ def test_generate_with_a_bad_roster_returns_2_and_prints_a_summary(tmp_path, cap
     assert len(list(out.glob("*.xlsx"))) == valid + 2  # + the index and the dashboard
 
 
+def test_a_workbook_kept_because_it_is_open_in_excel_is_not_answered_with_overwrite_again(tmp_path, capsys):
+    # after --overwrite, a workbook open in Excel (kept) whose roster row changed got "--overwrite takes the
+    # roster's rows", the option just given; and the dashboard said it was kept for want of --overwrite
+    import openpyxl
+    import pandas as pd
+    roster, out = tmp_path / "two.csv", tmp_path / "out"
+    df = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False).head(2)
+    df.to_csv(roster, index=False)
+    assert main(["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1"]) == 0
+    book = sorted(out.glob("1*.xlsx"))[0]
+    (out / ("~$" + book.name)).write_bytes(b"\x0bsomeone   " + b"\0" * 150)
+    df["part_b_payments"] = [str(float(v) * 2) for v in df["part_b_payments"]]
+    df.to_csv(roster, index=False)
+    capsys.readouterr()
+    assert main(["generate", str(roster), "--out", str(out), "--quiet", "--jobs", "1", "--overwrite"]) == 0
+    printed = capsys.readouterr().out
+    assert "note: 1 kept workbook(s) hold inputs other than their roster row" in printed
+    assert "  close them in Excel, then run again: --overwrite then takes the roster's rows" in printed
+    assert "  --overwrite takes the roster's rows" not in printed
+    ws = openpyxl.load_workbook(out / "asm_dashboard.xlsx")["Physicians"]
+    said = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "were kept" in c.value]
+    assert len(said) == 1 and "(open in Excel when --overwrite ran: close them, then run again)" in said[0]
+
+
 def test_generate_with_a_good_roster_returns_0(tmp_path, capsys):
     roster = tmp_path / "two.csv"
     lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()

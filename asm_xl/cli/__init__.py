@@ -75,7 +75,7 @@ def _cmd_generate(args, roster) -> int:
     if report.stale:
         print(stale_summary(report.stale_status), file=sys.stderr)
     if report.differs:
-        print(differs_summary(report.differs))
+        print(differs_summary(report.differs, overwrite=args.overwrite))
     if report.not_in_roster:
         print(f"note: {len(report.not_in_roster)} other workbook(s) in {args.out} are no row of this roster (an "
               f"earlier run's): left as they are, not in the index or the dashboard: {some_of(report.not_in_roster)}")

@@ -188,13 +188,17 @@ def stale_summary(statuses: dict, *, shown: int = 3) -> str:
     return "\n".join(lines)
 
 
-def differs_summary(differs: list, *, shown: int = 3) -> str:
-    """Kept workbooks whose roster row now gives other numbers: each with both dollar figures."""
+def differs_summary(differs: list, *, shown: int = 3, overwrite: bool = False) -> str:
+    """Kept workbooks whose roster row now gives other numbers: each with both dollar figures, and what to do:
+    ``--overwrite`` takes the roster's rows; with ``overwrite`` (given: the files were kept because they are
+    open in Excel) close them, then run again."""
     head = (f"note: {len(differs)} kept workbook(s) hold inputs other than their roster row (edited in the "
             "workbook, or the roster changed since); their own numbers are shown:")
     rows = [f"  {path.name}: {money(held)} in the file, {money(roster)} from the roster"
             for path, _name, held, roster in differs[:shown]]
     if len(differs) > shown:
         rows.append(f"  and {len(differs) - shown} more")
-    rows.append("  --overwrite takes the roster's rows (edits made in those workbooks are then lost).")
+    rows.append("  close them in Excel, then run again: --overwrite then takes the roster's rows (edits saved in "
+                "those workbooks are lost)." if overwrite
+                else "  --overwrite takes the roster's rows (edits made in those workbooks are then lost).")
     return "\n".join([head] + rows)

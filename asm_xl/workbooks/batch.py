@@ -281,7 +281,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
                 if status == STATUS_KEPT:   # the index and the dashboard say so, as the console does
                     row["status"] = STATUS_KEPT_EDITED
                     edited.add(valid.index[i])
-            row.update(cohort=text_or_none(picked.get("cohort")), performance_year=whole_or_none(picked.get("performance_year")))
+            # a stale file's numbers are hidden, not who it is: its row's cohort and year, as the dashboard shows them
+            row.update(cohort=text_or_none(picked.get("cohort")) if picked else cohorts_[i],
+                       performance_year=whole_or_none(picked.get("performance_year")) if picked else years[i])
         row.update({k: clean_number(picked.get(k)) for k in SHOWN})
         rows.append(row)
     report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

@@ -11,6 +11,7 @@ label needs."""
 from __future__ import annotations
 
 import math
+import numbers
 import textwrap
 from pathlib import Path
 
@@ -32,6 +33,8 @@ COLUMNS = [("npi", "NPI", "@"), ("tin", "TIN", "@"), ("name", "Physician", "@"),
            ("p_gain", "Chance of a gain", "0%"),
            ("rank_in_roster_cohort", "Rank in roster cohort", "0"), ("roster_cohort_size", "Of", "0"),
            ("file", "Workbook", "@"), ("status", "Status", "@")]
+#: the columns whose text wraps when longer than the column at its widest (a long name, a stale file's status)
+WRAPPED = ("name", "status")
 #: (narrowest, widest) width of each column of COLUMNS, in characters: between them, as wide as the
 #: longest value shown; never narrower than the longest word of the header (which wraps)
 WIDTHS = ((11, 13), (10, 12), (12, 30), (6, 8), (6, 8), (6, 9), (8, 10), (8, 13), (8, 13), (8, 13), (8, 13), (6, 8),
@@ -82,18 +85,27 @@ def write_index(summary: pd.DataFrame, path: Path, pool: str = "national", pool_
     missing = rejected_note(rejected) + " " if rejected else ""
     ws.write_string(0, NOTE_COLUMN, missing + index_note(pool, pool_sources))
     looks = [wb.add_format({"num_format": fmt, **(_LINK if key == "file" else {})}) for key, _, fmt in COLUMNS]
+    # a name or a status longer than its column (at its widest) wraps, the row as tall as its lines
+    wrapped = {j: wb.add_format({"num_format": fmt, "text_wrap": True, "valign": "top"})
+               for j, (key, _, fmt) in enumerate(COLUMNS) if key in WRAPPED}
     rows = records(summary, [key for key, _, _ in COLUMNS])
+    widths = column_widths(rows)
     row = 0
     for row, rec in enumerate(rows, start=1):
+        lines = 1
         for j, (key, _, _) in enumerate(COLUMNS):
             v = rec.get(key)
             if v is None or (isinstance(v, float) and math.isnan(v)):
                 continue
             if key == "file" and isinstance(v, str):
                 put_link(ws, row, j, v, looks[j], linked=row <= LINK_LIMIT)
+            elif j in wrapped and isinstance(v, str) and len(v) > widths[j] - 2:
+                lines = max(lines, len(_text_lines(v, widths[j])))
+                put_value(ws, row, j, v, wrapped[j])
             else:
                 put_value(ws, row, j, v, looks[j])
-    widths = column_widths(rows)
+        if lines > 1:
+            ws.set_row(row, _LINE_POINTS * lines)
     set_widths(ws, widths)
     ws.set_row(0, _LINE_POINTS * max(len(_header_lines(h, w)) for (_, h, _), w in zip(COLUMNS, widths)))
     ws.freeze_panes(1, 0)   # below the header
@@ -123,14 +135,19 @@ def shown_text(value, fmt: str) -> str:
     text as it is, dollars with a sign and thousands separators, percentages, whole or 2-decimal numbers."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if isinstance(value, str):
-        return value
+    if isinstance(value, str) or not isinstance(value, numbers.Real):
+        return str(value)   # (a value no cell can hold: the writing says so)
     v = float(value)
     if "$" in fmt:
         return f"-${abs(v):,.0f}"
     if "%" in fmt:
         return f"{v:+.2%}" if "0.00%" in fmt else f"{v:.0%}"
     return f"{v:.2f}" if fmt == "0.00" else f"{v:.0f}"
+
+
+def _text_lines(text: str, width: int) -> list[str]:
+    """The lines a wrapped cell of ``width`` characters shows (a word longer than a line is broken)."""
+    return textwrap.wrap(text, width=max(1, width - 2)) or [""]
 
 
 def _header_lines(header: str, width: int) -> list[str]:

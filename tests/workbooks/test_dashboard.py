@@ -490,16 +490,13 @@ def test_header_rows_repeat_on_every_printed_page_of_the_long_sheets(demo):
                       "Score chart": "'Score chart'!$32:$32"}
 
 
-def test_the_chart_draws_each_cohort_as_three_band_lines_and_its_physicians(demo):
-    data = demo[1].dashboard_data
-    wb = openpyxl.load_workbook(demo[1].dashboard, data_only=True)
-    ws = wb["Score chart"]
-    with zipfile.ZipFile(demo[1].dashboard) as zf:
+def _chart_series(path: Path) -> list[tuple[str, list, list, object]]:
+    """(name, x values, y values, the line's dash element) of each series of the Score chart, the values
+    read from the cells its ranges name."""
+    ws = openpyxl.load_workbook(path, data_only=True)["Score chart"]
+    with zipfile.ZipFile(path) as zf:
         [chart] = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
         root = SafeET.fromstring(zf.read(chart))
-    series = list(root.iter(f"{CHART}ser"))
-    cohorts = sorted(data.physicians["cohort"].unique())
-    assert len(series) == 4 * len(cohorts) == 8
 
     def values(ref: str) -> list:
         sheet, cells = ref.rsplit("!", 1)
@@ -507,15 +504,27 @@ def test_the_chart_draws_each_cohort_as_three_band_lines_and_its_physicians(demo
         min_col, min_row, max_col, max_row = range_boundaries(cells.replace("$", ""))
         return [v for row in ws.iter_rows(min_row, max_row, min_col, max_col, values_only=True) for v in row]
 
-    names = []
-    for ser in series:
+    out = []
+    for ser in root.iter(f"{CHART}ser"):
         tx = ser.find(f"{CHART}tx")
         ref = tx.find(f".//{CHART}f")
-        names.append(values(ref.text)[0] if ref is not None else tx.find(f".//{CHART}v").text)
+        name = values(ref.text)[0] if ref is not None else tx.find(f".//{CHART}v").text
         xs = values(ser.find(f"{CHART}xVal//{CHART}f").text)
         ys = values(ser.find(f"{CHART}yVal//{CHART}f").text)
-        assert len(xs) == len(ys) > 0 and all(type(v) in (int, float) for v in xs + ys), names[-1]
-        dash = ser.find(f"{CHART}spPr//{{http://schemas.openxmlformats.org/drawingml/2006/main}}prstDash")
+        assert len(xs) == len(ys) > 0 and all(type(v) in (int, float) for v in xs + ys), name
+        out.append((name, xs, ys, ser.find(f"{CHART}spPr//{{http://schemas.openxmlformats.org/drawingml/2006/main}}prstDash")))
+    return out
+
+
+def test_the_chart_draws_each_cohort_as_three_band_lines_and_its_physicians(demo):
+    data = demo[1].dashboard_data
+    ws = openpyxl.load_workbook(demo[1].dashboard, data_only=True)["Score chart"]
+    series = _chart_series(demo[1].dashboard)
+    cohorts = sorted(data.physicians["cohort"].unique())
+    assert len(series) == 4 * len(cohorts) == 8
+    names = []
+    for name, xs, ys, dash in series:
+        names.append(name)
         if names[-1].endswith(" physicians"):
             code = names[-1].split()[0]
             mine = data.physicians[data.physicians["cohort"] == code].sort_values("final_score", kind="stable")
@@ -526,6 +535,30 @@ def test_the_chart_draws_each_cohort_as_three_band_lines_and_its_physicians(demo
             assert dash.get("val") == ("solid" if names[-1].endswith("P50") else "dash")
     assert names == [f"{c} {p}" for c in cohorts for p in ("P10", "P50", "P90", "physicians")]
     assert ws.cell(CHART_DATA_ROW, 1).value == "Final score"
+    assert "Grey diamonds" not in ws["A2"].value   # (no physician without an adjustment here)
+
+
+def test_physicians_with_no_adjustment_are_drawn_apart_at_factor_zero_not_among_their_cohort(tmp_path):
+    # an exception physician was drawn among his cohort's points at factor 0%, far under the band (Goldberg,
+    # 97.4: as if his score lost money), and one CMS lists as not participating was not drawn at all
+    roster = read_roster(SAMPLE)
+    roster["euc_exception"] = ["yes" if name.startswith("Goldberg") else "" for name in roster["name"]]
+    v = validate_roster(roster).valid
+    scores = score_cohort(v).scores
+    absent = v["npi"].iloc[1]
+    data = roster_dashboard(v, scores, participation={absent: {2027: False}})
+    write_dashboard(data, tmp_path / "d.xlsx")
+    series = {name: (xs, ys) for name, xs, ys, _ in _chart_series(tmp_path / "d.xlsx")}
+    phys = data.physicians
+    still = phys[phys["name"].str.startswith("Goldberg") | (phys["npi"] == absent)]
+    assert set(still["outlook"]) == {EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK}
+    xs, ys = series["No adjustment (exception or not participating)"]
+    assert xs == pytest.approx(still.sort_values(["cohort", "final_score"])["final_score"].tolist()) and ys == [0, 0]
+    for code in ("HF", "LBP"):
+        mine = phys[(phys["cohort"] == code) & ~phys.index.isin(still.index)].sort_values("final_score", kind="stable")
+        assert series[f"{code} physicians"][0] == pytest.approx(mine["final_score"].tolist())
+    shown = openpyxl.load_workbook(tmp_path / "d.xlsx")["Score chart"]["A2"].value
+    assert "Grey diamonds: physicians with no adjustment" in shown
 
 
 def test_formula_like_roster_text_stays_text_in_the_dashboard(tmp_path):
@@ -783,3 +816,16 @@ def test_a_workbooks_projection_is_the_dashboards_with_cms_participation_and_a_l
     inputs = openpyxl.load_workbook(report.written[0], data_only=True)[L.INPUTS]
     assert [inputs[f"B{L.SCALAR_INPUTS[n][0]}"].value for n in ("In_Part2027", "In_Part2028", "In_Until")] == \
         [None, "No", 2029]
+
+
+def test_a_long_name_in_the_practices_actions_wraps_and_keeps_its_year(demo, tmp_path):
+    # the Practice sheet's "Most valuable actions" cut "Vanderhoeven-Fitzgerald, Lukas Maximilian (PY 2027)" at
+    # its column's edge: the "(PY 2027)" that tells a physician's two rows apart was lost
+    data = demo[1].dashboard_data
+    long = "Vanderhoeven-Fitzgerald, Lukas Maximilian (PY 2027)"
+    actions = data.top_actions.copy()
+    actions.loc[actions.index[0], "name"] = long
+    path = write_dashboard(dataclasses.replace(data, top_actions=actions), tmp_path / "d.xlsx")
+    ws = openpyxl.load_workbook(path)["Practice"]
+    [cell] = [c for row in ws.iter_rows(max_col=1) for c in row if c.value == long]
+    assert cell.alignment.wrap_text and ws.row_dimensions[cell.row].height >= 24   # two lines at least

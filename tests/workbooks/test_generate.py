@@ -581,8 +581,11 @@ def test_index_shows_no_roster_numbers_for_a_kept_workbook_it_cannot_read(tmp_pa
     generate_workbooks(small_roster, out_dir=tmp_path)
     rows = _index_rows(tmp_path)
     assert rows[1]["Status"] == "stale: could not read"
-    assert [rows[1][h] for h in ("Cohort", "Performance year", "Final score", "Payment adjustment factor",
-                                 "Dollar impact", "Rank in roster cohort")] == [None] * 6
+    assert [rows[1][h] for h in ("Final score", "Payment adjustment factor", "Dollar impact",
+                                 "Rank in roster cohort")] == [None] * 4
+    # who it is, as the dashboard's Physicians sheet shows the row (the roster's: the file cannot be read)
+    assert (rows[1]["Cohort"], rows[1]["Performance year"]) == (first.summary["cohort"].iloc[1],
+                                                                int(first.summary["performance_year"].iloc[1]))
     assert rows[1]["Workbook"] == first.written[1].name
     assert [rows[0]["Status"], rows[2]["Status"]] == [STATUS_KEPT] * 2
 

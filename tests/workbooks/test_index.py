@@ -321,3 +321,19 @@ def test_a_physician_cms_lists_as_not_participating_has_no_adjustment_in_his_wor
     wb = openpyxl.load_workbook(path, data_only=True)
     assert _named(wb, "Sc_Factor") == plain.summary.set_index("npi").loc[okafor, "factor"] != 0
     assert wb[L.INPUTS][f"B{L.NOT_PARTICIPATING_ROW}"].value == "No"
+
+
+def test_a_name_or_status_longer_than_its_widest_column_wraps_in_a_row_tall_enough(tmp_path):
+    # "Vanderhoeven-Fitzgerald, Lukas Maximilian (PY 2027)" was cut at the column's 30 characters, losing the
+    # "(PY 2027)" that tells a physician's two rows apart, and a stale file's status at 40
+    long = "Vanderhoeven-Fitzgerald, Lukas Maximilian (PY 2027)"
+    status = "stale: its numbers are not what its inputs give in this run (edited without recalculating)"
+    path = write_index(_summary(["Short, Ann", long], status=["written", status]), tmp_path / "i.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    widths = index.column_widths([{"name": long, "status": status}])
+    name_col, status_col = [k for k, _, _ in COLUMNS].index("name") + 1, [k for k, _, _ in COLUMNS].index("status") + 1
+    assert ws.cell(3, name_col).value == long and ws.cell(3, name_col).alignment.wrap_text
+    assert not ws.cell(2, name_col).alignment.wrap_text   # a name that fits is as before
+    lines = max(len(index._text_lines(long, widths[name_col - 1])), len(index._text_lines(status, widths[status_col - 1])))
+    assert lines >= 3 and ws.row_dimensions[3].height == 15 * lines
+    assert ws.row_dimensions[2].height is None

@@ -255,6 +255,10 @@ def test_kept_workbooks_priced_by_another_pool_are_stale_not_shown_with_this_run
     assert len(report.stale) == 2
     phys = report.dashboard_data.physicians
     assert phys["final_score"].isna().tolist() == [True, True, False]
+    # their numbers are hidden, not who they are: the index showed a blank cohort and year (the dashboard, HF 2027)
+    shown = report.summary.loc[:1, ["cohort", "performance_year"]]
+    assert shown["cohort"].tolist() == phys.loc[:1, "cohort"].tolist() and set(shown["cohort"]) <= {"HF", "LBP"}
+    assert [int(y) for y in shown["performance_year"]] == [int(y) for y in phys.loc[:1, "performance_year"]] == [2027] * 2
     totals = report.dashboard_data.totals.set_index("cohort")
     assert totals.loc["Practice", "physicians"] == 1
     assert math.isclose(totals.loc["Practice", "estimate"], report.summary.loc[2, "dollar_impact"], **TOL)

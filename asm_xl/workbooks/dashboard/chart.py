@@ -4,7 +4,7 @@ XlsxWriter scatter chart drawn from the tables written below it (values, so ever
 
 from __future__ import annotations
 
-from asm_xl.workbooks.dashboard.data import Dashboard
+from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK, Dashboard
 from asm_xl.workbooks.dashboard.style import BOLD, FACTOR, SCORE, TEXT, Sheet
 from asm_xl.workbooks.xlsxwriter_cells import records
 
@@ -15,6 +15,11 @@ _COLOURS = ["1F4E78", "C55A11", "548235", "7030A0", "BF9000", "2E75B6", "A50021"
 _CHART_HEIGHT = 529   #: pixels (14 cm); the chart is as wide as the tables below it
 #: the band's lines: percentile, dash, width in points
 _BAND_LINES = (("P10", "dash", 1.25), ("P50", "solid", 0.75), ("P90", "dash", 1.25))
+#: the outlooks of a physician with no adjustment (factor 0 whatever his score): drawn apart, off the band
+NO_ADJUSTMENT = (EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK)
+#: the series of those physicians, and the cohort column's text of their rows
+NO_ADJUSTMENT_SERIES = "No adjustment (exception or not participating)"
+_GREY = "#7F7F7F"
 
 
 def band_words(data: Dashboard) -> str:
@@ -27,16 +32,25 @@ def band_words(data: Dashboard) -> str:
             + ", ".join(f"{code} PY {int(year)}" for code, year in first.items()) + "); points: each physician's P50 factor")
     if phys["performance_year"].nunique() > 1:
         text += " in his own performance year, whose pool and risk level may put it off the band drawn"
-    return text + "."
+    text += "."
+    if phys["final_score"].notna().to_numpy()[phys["outlook"].isin(NO_ADJUSTMENT).to_numpy()].any():
+        text += (" Grey diamonds: physicians with no adjustment (an exception, or not participating in CMS's "
+                 "file), at factor 0 whatever their score.")
+    return text
 
 
 def add_chart_sheet(wb, sh: Sheet, data: Dashboard, subtitle: str) -> None:
     """Write the Score chart sheet ``sh`` of workbook ``wb``: the band table, the physicians' points
     by cohort and the chart of both."""
-    sh.title("Final scores on the exchange-curve band", subtitle + " " + band_words(data))
     band = data.band
     cohorts = [c[:-4] for c in band.columns if c.endswith(" P10")]
     head = ["Final score"] + [c for c in band.columns if c != "final_score"]
+    phys = data.physicians.dropna(subset=["final_score"]).sort_values(["cohort", "final_score"], kind="stable")
+    # the columns: the band's, a gap, the physicians' (the name and its tag, "Kowalczyk, Eun-ji (NPI
+    # 1000000004)", whole); the subtitle wraps across them (it ran on past the printed page)
+    longest = max([len(str(w)) for w in phys["who"]] + [24])
+    widths = [10] + [9] * (len(head) - 1) + [3, min(48, longest + 2), 7, 11, 10]
+    sh.title("Final scores on the exchange-curve band", subtitle + " " + band_words(data), across=widths)
     section_row = CHART_DATA_ROW - 1
     sh.put(section_row, 1, "The band (factor at P10 / P50 / P90 over final scores)", BOLD)
     sh.header(CHART_DATA_ROW, head)
@@ -49,16 +63,20 @@ def add_chart_sheet(wb, sh: Sheet, data: Dashboard, subtitle: str) -> None:
     px = len(head) + 2
     sh.put(section_row, px, "The physicians (P50 factor)", BOLD)
     sh.header(CHART_DATA_ROW, ["Physician", "Cohort", "Final score", "P50 factor"], first_col=px, props=BOLD)
-    phys = data.physicians.dropna(subset=["final_score"]).sort_values(["cohort", "final_score"], kind="stable")
+    still = phys["outlook"].isin(NO_ADJUSTMENT)
     row, spans = CHART_DATA_ROW + 1, {}
     text, score, factor = {"num_format": TEXT}, {"num_format": SCORE}, {"num_format": FACTOR}
-    for code, grp in phys.groupby("cohort", sort=True):
+    # each cohort's physicians, then those with no adjustment (their factor: 0, the exception's neutral one)
+    groups = [(code, grp, grp["factor_p50"].tolist()) for code, grp in phys[~still].groupby("cohort", sort=True)]
+    if still.any():
+        groups.append((NO_ADJUSTMENT_SERIES, phys[still], [0.0] * int(still.sum())))
+    for code, grp, factors in groups:
         first = row
-        for rec in records(grp, ["who", "cohort", "final_score", "factor_p50"]):
+        for rec, f in zip(records(grp, ["who", "cohort", "final_score"]), factors):
             sh.put(row, px, rec["who"], text)
             sh.put(row, px + 1, rec["cohort"], text)
             sh.put(row, px + 2, rec["final_score"], score)
-            sh.put(row, px + 3, rec["factor_p50"], factor)
+            sh.put(row, px + 3, f, factor)
             row += 1
         spans[code] = (first, row - 1)
 
@@ -88,10 +106,14 @@ def add_chart_sheet(wb, sh: Sheet, data: Dashboard, subtitle: str) -> None:
                               "values": [name, first, px + 2, final, px + 2], "line": {"none": True},
                               "marker": {"type": "circle", "size": 7, "fill": {"color": colour},
                                          "border": {"color": colour}}})
+    if NO_ADJUSTMENT_SERIES in spans:
+        first, final = spans[NO_ADJUSTMENT_SERIES][0] - 1, spans[NO_ADJUSTMENT_SERIES][1] - 1
+        chart.add_series({"name": NO_ADJUSTMENT_SERIES, "categories": [name, first, px + 1, final, px + 1],
+                          "values": [name, first, px + 2, final, px + 2], "line": {"none": True},
+                          "marker": {"type": "diamond", "size": 7, "fill": {"none": True},
+                                     "border": {"color": _GREY, "width": 1.5}}})
     # as wide as the tables: a chart is anchored to cells, and LibreOffice (the PDF) stretches it to them
-    # the physician column holds a name and its tag ("Kowalczyk, Eun-ji (NPI 1000000004)") whole
-    longest = max([len(str(w)) for w in phys["who"]] + [24])
-    width = sh.widths([10] + [9] * (len(head) - 1) + [3, min(48, longest + 2), 7, 11, 10])
+    width = sh.widths(widths)
     chart.set_size({"width": width, "height": _CHART_HEIGHT})
     sh.ws.insert_chart(3, 0, chart)   # A4
     sh.print_setup(CHART_DATA_ROW)   # the tables' header repeated on the pages they continue on

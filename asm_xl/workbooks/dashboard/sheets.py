@@ -14,7 +14,7 @@ from asm_xl.workbooks.dashboard.chart import add_chart_sheet
 from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard, is_practice_total, no_actions_text, rejected_note
 from asm_xl.workbooks.dashboard.style import (FACTOR, MONEY, RISK, SCORE, SHARE, SIGNED, SMALL, SMALL_BOLD, TEXT,
                                               WHOLE, Looks, Sheet)
-from asm_xl.workbooks.kept import STATUS_KEPT_EDITED
+from asm_xl.workbooks.kept import STATUS_KEPT_EDITED, STATUS_OPEN
 from asm_xl.workbooks.xlsxwriter_cells import new_workbook, records, save_workbook
 
 __all__ = ["write_dashboard", "TOTALS_HEADER_ROW"]
@@ -104,7 +104,8 @@ def _practice(sh: Sheet, data: Dashboard) -> None:
     # a label longer than its four merged columns (e.g. "...; meets the minimum submission)") wraps
     # (~1.4 characters of the table's text a width unit, measured on LibreOffice's print)
     row = sh.table(start, records(data.top_actions, _keys(ACTIONS)), _columns(ACTIONS), merge={"label": 4},
-                   wrap={"label": int(1.4 * sum(_PRACTICE_WIDTHS[2:6]))})
+                   wrap={"label": int(1.4 * sum(_PRACTICE_WIDTHS[2:6])),
+                         "name": int(1.25 * _PRACTICE_WIDTHS[0])})   # (a long name keeps its "(PY 2028)")
     if row == start:
         sh.put(row, 1, "Actions: " + no_actions_text(data.physicians["outlook"].tolist()))
         row += 1
@@ -134,7 +135,10 @@ def _physicians(sh: Sheet, data: Dashboard) -> None:
     edited = [str(r.get("name") or r.get("npi")) for r in kept if r["status"] == STATUS_KEPT_EDITED]
     notes = [(rejected_note(data.rejected), REJECTED)] if data.rejected else []
     if kept:
-        notes.append((f"{len(kept)} workbook(s) were kept from an earlier run (no --overwrite): their rows "
+        # with --overwrite only a file open in Excel is kept (its status says so)
+        why = ("open in Excel when --overwrite ran: close them, then run again" if all(
+            r["status"] == STATUS_OPEN for r in kept) else "no --overwrite")
+        notes.append((f"{len(kept)} workbook(s) were kept from an earlier run ({why}): their rows "
                       "show the numbers of the kept files, from the inputs those files hold (a file whose "
                       "numbers could not be reproduced is stale and left out of the totals; the index says "
                       "which)." + (f" {len(edited)} of them hold inputs other than their roster row (edited in "
