@@ -17,7 +17,7 @@ _CHART_HEIGHT = 529   #: pixels (14 cm); the chart is as wide as the tables belo
 _BAND_LINES = (("P10", "dash", 1.25), ("P50", "solid", 0.75), ("P90", "dash", 1.25))
 #: the outlooks of a physician with no adjustment (factor 0 whatever his score): drawn apart, off the band
 NO_ADJUSTMENT = (EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK)
-#: the series of those physicians, and the cohort column's text of their rows
+#: the name of those physicians' series (their rows follow the cohorts' in the table it is drawn from)
 NO_ADJUSTMENT_SERIES = "No adjustment (exception or not participating)"
 _GREY = "#7F7F7F"
 
@@ -33,7 +33,7 @@ def band_words(data: Dashboard) -> str:
     if phys["performance_year"].nunique() > 1:
         text += " in his own performance year, whose pool and risk level may put it off the band drawn"
     text += "."
-    if phys["final_score"].notna().to_numpy()[phys["outlook"].isin(NO_ADJUSTMENT).to_numpy()].any():
+    if (phys["final_score"].notna() & phys["outlook"].isin(NO_ADJUSTMENT)).any():
         text += (" Grey diamonds: physicians with no adjustment (an exception, or not participating in CMS's "
                  "file), at factor 0 whatever their score.")
     return text
