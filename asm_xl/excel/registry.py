@@ -190,6 +190,21 @@ def evaluate(name: str, *values: object) -> tuple[object, str]:
     return fn.dispatch(values)
 
 
+def _how_many(required: int, n: int, variadic: bool) -> str:
+    """The arguments a function takes, in words.
+
+    >>> _how_many(1, 1, False), _how_many(2, 5, False), _how_many(1, 1, True), _how_many(0, 1, False)
+    ('1 argument', '2 to 5 arguments', 'at least 1 argument', 'at most 1 argument')
+    """
+    def count(k: int) -> str:
+        return f"{k} argument{'' if k == 1 else 's'}"
+    if variadic:
+        return "at least " + count(required)
+    if required == n:
+        return count(n)
+    return f"at most {count(n)}" if required == 0 else f"{required} to {count(n)}"
+
+
 def _evaluate(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
     """:func:`evaluate` of a declared function: omitted trailing optional arguments filled with blanks,
     a range given for a one-cell argument mapped over its cells (spill), then :func:`_evaluate_one`."""
@@ -197,7 +212,7 @@ def _evaluate(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
     given = len(values)
     if given != n:
         if given < required or (given > n and fn.variadic is None):
-            return "#VALUE!", f"{fn.signature} takes {required}-{n} arguments, got {given}"
+            return "#VALUE!", f"{fn.signature} takes {_how_many(required, n, fn.variadic is not None)}, got {given}"
         if given < n:
             values += (None,) * (n - given)
     for i in fn.mapped:  # a range given for a one-cell argument: map over its cells (spill)

@@ -477,6 +477,11 @@ def test_text_numbers_and_blanks_are_normalized():
 def test_wrong_argument_count_is_value_error_not_an_exception():
     assert call("ASM_TFS") == "#VALUE!"
     assert call("ASM_IMPACT", 1, 2, 3) == "#VALUE!"
+    # the reason counts in words ("takes 1-1 arguments"; ASM_WHY, which takes any number after its first, said 1-1)
+    assert explain("ASM_RISK_LEVEL") == "ASM_RISK_LEVEL(performance_year) takes 1 argument, got 0"
+    assert explain("ASM_IMPACT", 1, 2, 3).endswith(" takes 2 arguments, got 3")
+    assert explain("ASM_WHY").endswith(" takes at least 1 argument, got 0")
+    assert explain("ASM_TFS").endswith(" takes 1 to 5 arguments, got 0")
 
 
 def test_no_function_ever_raises_on_garbage_input():

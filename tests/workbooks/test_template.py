@@ -332,7 +332,7 @@ def test_scenarios_sheet_has_a_native_scatter_chart_of_the_exchange_curve(wb, zf
                     ["'Scenarios'!$M$4", f"'Scenarios'!$A$5:$A${last}", f"'Scenarios'!$M$5:$M${last}"],
                     ["'Scenarios'!$N$4", f"'Scenarios'!$A$5:$A${last}", f"'Scenarios'!$N$5:$N${last}"],
                     ["'Scenarios'!$E$5", "'Scenarios'!$F$5"]]
-    assert wb[L.SCENARIOS]["M4"].value == '="Cautious (P"&Sc_PercentileLow&")"'
+    assert wb[L.SCENARIOS]["M4"].value == '="Cautious (P"&IF(Sc_PercentileLow="","?",Sc_PercentileLow)&")"'
     dashes = [el.get("val") for el in root.iter() if _local(el.tag) == "prstDash"]
     assert [d for d in dashes if d != "solid"] == ["dash", "lgDash"]   # the two edges told apart (they were one grey dash)
     ws = wb[L.SCENARIOS]
@@ -480,3 +480,29 @@ def test_every_sheet_prints_its_file_and_sheet_on_top_and_the_reminder_and_page_
         assert ws.oddHeader.center.text == "&F: &A", ws.title
         assert (ws.oddFooter.left.text, ws.oddFooter.right.text) == ("Estimates, not CMS determinations",
                                                                        "Page &P of &N"), ws.title
+
+
+@pytest.mark.parametrize("engine", ["auto", "formulas"])
+def test_a_cleared_percentile_cell_is_na_not_the_middle_case_under_the_cautious_heading(tmp_path, engine):
+    # ASM_FACTOR_RANGE reads a blank percentile as its default, P50: clearing the yellow "Cautious" cell put the
+    # middle case's factor and dollars under a "Cautious (P)" heading, and the Scenarios chart's cautious band
+    # became the P50 curve, with no error anywhere
+    from asm_xl.calc.recalc import recalc_file
+    from asm_xl.roster.read import read_roster
+    from asm_xl.workbooks.batch import generate_workbooks
+    sample = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+    path = generate_workbooks(read_roster(sample).head(1), out_dir=tmp_path, jobs=1).written[0]
+    wb = openpyxl.load_workbook(path)
+    (_, low), = _cells(wb, "Sc_PercentileLow")
+    row = int(low[1:])
+    before = openpyxl.load_workbook(path, data_only=True)
+    middle = [before[L.SCORE][f"C{r}"].value for r in (row + 1, row + 2)]
+    wb[L.SCORE][low] = None
+    wb.save(path)
+    recalc_file(path, engine=engine)
+    shown = openpyxl.load_workbook(path, data_only=True)
+    score = shown[L.SCORE]
+    assert score[f"B{row - 1}"].value == "Cautious (P?)"
+    assert [score[f"B{r}"].value for r in (row + 1, row + 2)] == ["#N/A", "#N/A"]
+    assert [score[f"C{r}"].value for r in (row + 1, row + 2)] == middle   # the other cases as they were
+    assert shown[L.SCENARIOS]["M4"].value == "Cautious (P?)" and shown[L.SCENARIOS]["M5"].value == "#N/A"

@@ -12,7 +12,8 @@ from openpyxl.utils import get_column_letter
 
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.actions import build_actions
-from asm_xl.workbooks.sheets.style import BOLD, NOTE_FONT, SIGNED_DOLLARS, TITLE_FONT, column_block, header
+from asm_xl.workbooks.sheets.style import (BOLD, NOTE_FONT, SIGNED_DOLLARS, TITLE_FONT, column_block, header,
+                                           percentile_heading, typed_percentile)
 
 __all__ = ["build_scenarios", "SCENARIO_STEPS"]
 
@@ -45,11 +46,11 @@ def build_scenarios(wb: Workbook) -> None:
     # sheet's range table sets them), this physician's exceptions as the curve has them.
     header(ws, 4, ["Cautious case", "Hopeful case"], col=13)
     # each heading names the percentile the Score sheet's range table sets; the chart's legend shows it
-    ws["M4"] = '="Cautious (P"&Sc_PercentileLow&")"'
-    ws["N4"] = '="Hopeful (P"&Sc_PercentileHigh&")"'
-    column_block(ws, 5, 13, f'=ASM_FACTOR_RANGE({scores},In_Year,Sc_Cohort,Sc_PercentileLow,In_Exceptions,Assumptions)', n,
+    ws["M4"] = percentile_heading("Cautious", "Sc_PercentileLow")
+    ws["N4"] = percentile_heading("Hopeful", "Sc_PercentileHigh")
+    column_block(ws, 5, 13, f'=ASM_FACTOR_RANGE({scores},In_Year,Sc_Cohort,{typed_percentile("Sc_PercentileLow")},In_Exceptions,Assumptions)', n,
                  "Exchange curve: cautious case (ASM_FACTOR_RANGE)")
-    column_block(ws, 5, 14, f'=ASM_FACTOR_RANGE({scores},In_Year,Sc_Cohort,Sc_PercentileHigh,In_Exceptions,Assumptions)', n,
+    column_block(ws, 5, 14, f'=ASM_FACTOR_RANGE({scores},In_Year,Sc_Cohort,{typed_percentile("Sc_PercentileHigh")},In_Exceptions,Assumptions)', n,
                  "Exchange curve: hopeful case (ASM_FACTOR_RANGE)")
     for i in range(n):
         r = 5 + i

@@ -21,7 +21,8 @@ from openpyxl.styles import Alignment
 from asm_xl.excel.registry import REGISTRY
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, LINE_POINTS, NOTE_FONT, RESULT_FILL, SIGNED_DOLLARS, TITLE_FONT,
-                                           define, header, input_cell, text_shown, validation, wrap_across)
+                                           define, header, input_cell, percentile_heading, text_shown,
+                                           typed_percentile, validation, wrap_across)
 
 __all__ = ["build_score", "MEASURE_COLUMNS", "measure_args"]
 
@@ -243,7 +244,7 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
     pct, factor, dollars, gain, pool = top + 1, top + 2, top + 3, top + 4, top + 5
     ws.row_dimensions[top].height = 2 * LINE_POINTS   # a heading such as "Hopeful (P90)" on two lines
     for col, (label, _) in RANGE_PERCENTILES.items():   # the heading names the percentile typed below it
-        ws[f"{col}{top}"] = f'="{label.split(" (")[0]} (P"&{col}{pct}&")"'
+        ws[f"{col}{top}"] = percentile_heading(label.split(" (")[0], f"{col}{pct}")
 
     ws.cell(row=pct, column=1, value="Percentile of the pool's cohorts")
     ws.cell(row=factor, column=1, value="Factor in this case")
@@ -254,7 +255,8 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
         ws[f"{col}{pct}"] = p
         input_cell(ws, f"{col}{pct}", "percentile")
         validation(ws, "percentile", f"{col}{pct}", between=bounds[col])
-        ws[f"{col}{factor}"] = f"=ASM_FACTOR_RANGE(Sc_Final,In_Year,Sc_Cohort,{col}{pct},In_Exceptions,Assumptions)"
+        ws[f"{col}{factor}"] = (f"=ASM_FACTOR_RANGE(Sc_Final,In_Year,Sc_Cohort,{typed_percentile(f'{col}{pct}')},"
+                                "In_Exceptions,Assumptions)")
         ws[f"{col}{factor}"].number_format = "+0.00%;-0.00%;0.00%"
         ws[f"{col}{dollars}"] = f"=ASM_IMPACT({col}{factor},In_Payments)"
         ws[f"{col}{dollars}"].number_format = SIGNED_DOLLARS

@@ -19,7 +19,8 @@ from asm_xl.model.settings import DEFAULT_SETTINGS
 __all__ = ["INPUT_FILL", "HEAD_FILL", "RESULT_FILL", "HEAD_FONT", "TITLE_FONT", "BOLD", "NOTE_FONT", "THIN",
            "UNLOCKED", "FORMATS", "assumption_name", "define", "validation", "input_cell", "header",
            "specialties", "LISTS_SHEET", "TABLES_SHEET", "wrap_column", "LINE_POINTS", "table_block",
-           "column_block", "keep_text_within_print", "wrap_across", "text_shown"]
+           "column_block", "keep_text_within_print", "wrap_across", "text_shown", "typed_percentile",
+           "percentile_heading"]
 
 LISTS_SHEET = "Lists"  #: hidden sheet holding the drop-down lists (never written over a table)
 #: hidden sheet holding each table function's block (one fixed array formula each); the visible
@@ -292,3 +293,14 @@ def _block(ws, first_row: int, first_col: int, formula: str, rows: int, width: i
                 cell.alignment = _BOTTOM
             ws.cell(row=first_row + k, column=first_col + c - 1).value = shown(f"{get_column_letter(c)}{top + k}")
     return f"{TABLES_SHEET}!{ref}"
+
+
+def typed_percentile(ref: str) -> str:
+    """A yellow percentile cell as an argument: #N/A when it was cleared. ASM_FACTOR_RANGE reads a blank
+    percentile as its default, the median, which put the middle case under the "Cautious" heading."""
+    return f'IF({ref}="",NA(),{ref})'
+
+
+def percentile_heading(word: str, ref: str) -> str:
+    """``="Cautious (P10)"`` from the percentile typed in ``ref``; "(P?)" when it was cleared."""
+    return f'="{word} (P"&IF({ref}="","?",{ref})&")"'
