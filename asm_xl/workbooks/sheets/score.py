@@ -19,9 +19,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from asm_xl.excel.registry import REGISTRY
+from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, LINE_POINTS, NOTE_FONT, RESULT_FILL, SIGNED_DOLLARS, TITLE_FONT,
-                                           define, header, input_cell, percentile_heading, text_shown,
+                                           define, header, input_cell, percentile_heading,
                                            typed_percentile, validation, wrap_across)
 
 __all__ = ["build_score", "MEASURE_COLUMNS", "measure_args"]
@@ -180,7 +181,7 @@ def build_score(wb: Workbook) -> None:
             ws.cell(row=r, column=3, value=f'=IF(ISERROR(B{r}),{call},{said})').font = NOTE_FONT
         else:   # an input shown again: where it comes from
             ws.cell(row=r, column=3, value=PAYMENTS_SOURCE).font = NOTE_FONT
-        _wrap_item_row(ws, r, (said[1:-1].replace('""', '"') if said.startswith('"') else text_shown("=" + said))
+        _wrap_item_row(ws, r, DEFAULT_SETTINGS.fill(source_text(re.findall(r"(ASM_\w+)\(", formula)[-1]))
                        if why else PAYMENTS_SOURCE)
     for k, n in names.items():
         define(wb, n, f"{L.SCORE}!$B${at[k]}")
@@ -208,26 +209,52 @@ def _wrap_item_row(ws, r: int, source: str) -> None:
     wrap_across(ws, label, 1, label.value)
 
 
+def source_text(function: str) -> str:
+    """What a Score item is and where its rule comes from: the first sentence of the function's help (the
+    registry's, settings named in braces) and its source tags. A finance reader met "Transformed final score
+    0.2687" or "Payment multiplier" with neither a meaning nor a source.
+
+    >>> source_text("ASM_PAYMENT_YEAR")
+    'Payment year of a performance year (performance year + 2). [CMS]'
+    """
+    fn = REGISTRY[function]
+    # the whole first sentence, wrapped across the row (cut at 160 characters with "...", it lost what mattered:
+    # "0 above ..." where CMS's small-practice flag decides); "e.g." ends no sentence
+    sentence = re.split(r"(?<!e\.g\.)(?<!i\.e\.)(?<=\.)\s", fn.help_template or fn.help, maxsplit=1)[0]
+    tags = "; ".join(dict.fromkeys(re.findall(r"\b(REG|CMS|MIPS|ASSUMPTION)\b", fn.source)))
+    return sentence.rstrip(";") + (f" [{tags}]" if tags else "")
+
+
 def source_line(function: str) -> str:
-    """What a Score item is and where its rule comes from, as its cell beside the value says it when there is
-    no error: the first sentence of the function's help (the registry's, with the Assumptions' numbers
-    through ``ASM_HELP`` where it names settings) and its source tags. A finance reader met "Transformed
-    final score 0.2687" or "Payment multiplier" with neither a meaning nor a source.
+    """:func:`source_text` as the formula of its cell beside the value (shown when there is no error): text,
+    or ``ASM_HELP`` of it where it names settings (the Assumptions' numbers in it).
 
     >>> source_line("ASM_PAYMENT_YEAR")
     '"Payment year of a performance year (performance year + 2). [CMS]"'
     """
-    fn = REGISTRY[function]
-    sentence = re.split(r"(?<=\.)\s", fn.help_template or fn.help, maxsplit=1)[0]
-    if len(sentence) > _SOURCE_LINE:   # its first clause, not a line that runs across the page
-        cut = sentence.rfind("; ", 0, _SOURCE_LINE)
-        sentence = (sentence[:cut] if cut > 0 else sentence[:_SOURCE_LINE].rsplit(" ", 1)[0]) + " ..."
-    tags = "; ".join(dict.fromkeys(re.findall(r"\b(REG|CMS|MIPS|ASSUMPTION)\b", fn.source)))
-    text = (sentence.rstrip(";") + (f" [{tags}]" if tags else "")).replace('"', '""')
-    return f'ASM_HELP("{text}",Assumptions)' if "{" in text else f'"{text}"'
+    text = source_text(function)
+    return f"ASM_HELP({text_literals(text)},Assumptions)" if "{" in text else text_literals(text)
 
 
-_SOURCE_LINE = 160   #: characters of a source line (the Why column of the printed Score sheet)
+#: the most characters of a text literal in a formula (Excel refuses one of more than 255)
+_LITERAL = 250
+
+
+def text_literals(text: str) -> str:
+    """``text`` as a formula's text: one literal, or literals of at most :data:`_LITERAL` characters joined
+    by ``&`` (broken after a space).
+
+    >>> text_literals('a "b" c'), text_literals("ab " * 100).count('"&"')
+    ('"a ""b"" c"', 1)
+    """
+    chunks, rest = [], text
+    while len(rest) > _LITERAL:
+        cut = rest.rfind(" ", 0, _LITERAL) + 1 or _LITERAL
+        chunks.append(rest[:cut])
+        rest = rest[cut:]
+    return "&".join('"' + c.replace('"', '""') + '"' for c in chunks + [rest])
+
+
 #: the Part B payments row's source: the Inputs sheet's own help for it
 PAYMENTS_SOURCE = f"Your input (Inputs sheet): {L.SCALAR_INPUTS['In_Payments'][2].rstrip('.')} [CMS]."
 
