@@ -141,10 +141,15 @@ def _scaling(scaling, performance_year: int, payments, s: Settings,
             return COHORT_POINTS.get(_cohort_point, scaling, payments, performance_year, s)
         if not flat:   # an empty range is blank (an IndexError)
             scaling = None
-    if payments is not None:   # not read without a cohort range, but an error in it is never skipped (as in Excel)
-        for v in xv.flatten("payments", payments) if isinstance(payments, list) else [payments]:
+    if payments is not None:   # not used without a cohort range, but never silently wrong: an error in it, text or
+        # a negative payment is its error, as with a cohort range (ASM_FACTOR(70, 2027, "HF", "abc") said "OK")
+        cells = xv.flatten("payments", payments) if isinstance(payments, list) else [payments]
+        for i, v in enumerate(cells):
             if xv.is_error(v):
                 raise xv.ExcelError(str(v).strip().upper(), f"payments is the error {v}")
+            if not xv.is_blank(v):
+                xv.number("payments" if len(cells) == 1 else f"payments #{i + 1}", v, minimum=0, maximum=MAX_DOLLARS,
+                          allowed=DOLLARS_ALLOWED, grouped=True)
     if scaling.__class__ is str and "#" not in scaling and scaling.strip() and not xv.reads_as_number(scaling):
         return _POOL_POINTS.get(s, (scaling, performance_year), lambda: _pool_point(scaling, performance_year, s))
     one = xv.flatten("scaling", scaling)[0]

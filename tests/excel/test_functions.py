@@ -734,3 +734,17 @@ def test_a_typo_in_a_later_years_participation_cell_leaves_this_years_figures_al
     assert call("ASM_NOT_PARTICIPATING", typo, 2031) == "#VALUE!"
     assert explain("ASM_NOT_PARTICIPATING", typo, 2031).startswith("participation 2031: 'maybe' is not allowed")
     assert call("ASM_PROJECTION", 60, 2027, "HF", 1000, None, None, None, typo) == "#VALUE!"   # the projection's error
+
+
+def test_a_payment_asm_factor_does_not_need_is_still_checked_never_silently_ignored():
+    # with a cohort name or a scaling factor the payments are not used, but text or a negative payment there
+    # was taken without a word (ASM_WHY said "OK"): now it is that argument's error, as with a cohort range
+    assert explain("ASM_FACTOR", 70, 2027, "HF", "abc") == "payments: 'abc' is not a number"
+    assert call("ASM_FACTOR", 70, 2027, 1.62, "abc") == "#VALUE!"
+    assert call("ASM_FACTOR", 70, 2027, "HF", -5) == "#NUM!"
+    assert call("ASM_MULTIPLIER", 70, 2027, "HF", -5) == "#NUM!"
+    assert explain("ASM_FACTOR", 70, 2027, 1.62, [[1.0], ["x"]]) == "payments #2: 'x' is not a number"
+    fine = call("ASM_FACTOR", 70, 2027, "HF")
+    assert isinstance(fine, float)
+    for payments in (None, "", 250_000.0, "$250,000", [[1.0], [None]]):
+        assert call("ASM_FACTOR", 70, 2027, "HF", payments) == fine, payments
