@@ -177,7 +177,7 @@ COHORT_PUBLISHED = Arg("cohort", 'Optional: "HF" or "LBP": the exchange function
     Arg("final_scores", "The cohort's final scores (one cohort: HF or LBP).", range=True),
     YEAR,
     Arg("payments", "Optional: each participant's Part B payments (same length).", optional=True, range=True),
-    ASSUMPTIONS, COHORT_PUBLISHED, source="CMS; ASSUMPTION: payment-weighted, bounded")
+    ASSUMPTIONS, COHORT_PUBLISHED, source="ASSUMPTION: the pool, payment-weighted; CMS: factors bounded to +/- r")
 def asm_scaling(final_scores, performance_year, payments=None, assumptions=None, cohort=None):
     s = settings_arg(assumptions)
     py = year_arg(performance_year)

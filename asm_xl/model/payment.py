@@ -86,7 +86,8 @@ def adjustment_factor(final, tfs, risk_level, scaling_factor, *,
 
 
 def payment_multiplier(factor) -> np.ndarray:
-    """Payment multiplier = 1 + factor, applied to Part B professional claims of the payment year [CMS]."""
+    """Payment multiplier = 1 + factor, applied to the Medicare paid amount for physician fee schedule covered
+    professional services of the TIN/NPI in the payment year [REG 512.750(a); 414.1305]."""
     return 1.0 + ops(factor).float(factor)
 
 
@@ -113,7 +114,7 @@ class ScalingSolution:
 
 def solve_scaling_factor(final, part_b_payments, risk_level: float, *, midpoint: float | None = None,
                          settings: Settings = DEFAULT_SETTINGS) -> ScalingSolution:
-    """Scaling factor SF of one cohort [CMS][ASSUMPTION payment-weighted, bounded].
+    """Scaling factor SF of one cohort [ASSUMPTION: the pool, payment-weighted][CMS: factors bounded to +/- r].
 
     SF solves the budget identity over the cohort (P_i = Part B payments, or 1 when the pool
     is not payment-weighted; zero-score participants count with factor -r)::
