@@ -59,6 +59,12 @@ def asm_tfs(final_score, midpoint=None, assumptions=None, performance_year=None,
     return float(payment.transformed_final_score(f, midpoint=_midpoint(midpoint, s), settings=s))
 
 
+def _payment(name: str, v) -> float:
+    """One participant's Part B payments: dollars from 0 to the roster's MAX_DOLLARS (1e308 each made the scaling
+    factor inf, two rows, or a traceback)."""
+    return xv.number(name, v, minimum=0, maximum=MAX_DOLLARS, allowed=DOLLARS_ALLOWED, grouped=True)
+
+
 def _cohort(final_scores, payments, name: str = "final_scores"):
     f = xv.vector(name, final_scores)
     # one cell given (xlwings gives a one-cell range as its value) is a one-cell range, not nothing: ignored, the
@@ -74,9 +80,7 @@ def _cohort(final_scores, payments, name: str = "final_scores"):
         if fi is None or xv.is_error(fi):
             continue  # blank or not computable: not in the pool
         finals.append(xv.number(f"{name} #{i + 1}", fi, minimum=0, maximum=100))
-        # at most the roster's MAX_DOLLARS: 1e308 each made the scaling factor inf (two rows) or a traceback
-        weights.append(1.0 if p is None else xv.number(f"payments #{i + 1}", p[i], minimum=0, maximum=MAX_DOLLARS,
-                                                       allowed=DOLLARS_ALLOWED, grouped=True))
+        weights.append(1.0 if p is None else _payment(f"payments #{i + 1}", p[i]))
     if not finals:
         raise xv.ExcelError("#N/A", f"{name}: no final scores")
     return np.array(finals), np.array(weights)
@@ -148,8 +152,7 @@ def _scaling(scaling, performance_year: int, payments, s: Settings,
             if xv.is_error(v):
                 raise xv.ExcelError(str(v).strip().upper(), f"payments is the error {v}")
             if not xv.is_blank(v):
-                xv.number("payments" if len(cells) == 1 else f"payments #{i + 1}", v, minimum=0, maximum=MAX_DOLLARS,
-                          allowed=DOLLARS_ALLOWED, grouped=True)
+                _payment("payments" if len(cells) == 1 else f"payments #{i + 1}", v)
     if scaling.__class__ is str and "#" not in scaling and scaling.strip() and not xv.reads_as_number(scaling):
         return _POOL_POINTS.get(s, (scaling, performance_year), lambda: _pool_point(scaling, performance_year, s))
     one = xv.flatten("scaling", scaling)[0]

@@ -107,7 +107,7 @@ def write_index(summary: pd.DataFrame, path: Path, pool: str = "national", pool_
         if lines > 1:
             ws.set_row(row, _LINE_POINTS * lines)
     set_widths(ws, widths)
-    ws.set_row(0, _LINE_POINTS * max(len(_header_lines(h, w)) for (_, h, _), w in zip(COLUMNS, widths)))
+    ws.set_row(0, _LINE_POINTS * max(len(_text_lines(h, w, break_long_words=False)) for (_, h, _), w in zip(COLUMNS, widths)))
     ws.freeze_panes(1, 0)   # below the header
     ws.autofilter(0, 0, row, len(COLUMNS) - 1)
     ws.print_area(0, 0, row, len(COLUMNS) - 1)   # the table, not the note running on to the right
@@ -145,11 +145,7 @@ def shown_text(value, fmt: str) -> str:
     return f"{v:.2f}" if fmt == "0.00" else f"{v:.0f}"
 
 
-def _text_lines(text: str, width: int) -> list[str]:
-    """The lines a wrapped cell of ``width`` characters shows (a word longer than a line is broken)."""
-    return textwrap.wrap(text, width=max(1, width - 2)) or [""]
-
-
-def _header_lines(header: str, width: int) -> list[str]:
-    """The lines a wrapped header cell of ``width`` characters shows (bold: two characters kept free)."""
-    return textwrap.wrap(header, width=max(1, width - 2), break_long_words=False) or [""]
+def _text_lines(text: str, width: int, *, break_long_words: bool = True) -> list[str]:
+    """The lines a wrapped cell of ``width`` characters shows (two characters kept free; a word longer than a
+    line is broken, but in a header, which is as wide as its longest word)."""
+    return textwrap.wrap(text, width=max(1, width - 2), break_long_words=break_long_words) or [""]

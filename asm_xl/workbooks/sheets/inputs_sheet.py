@@ -10,7 +10,7 @@ import math
 from asm_xl.model.parameters import cohorts
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (CHARS_PER_WIDTH, BOLD, NOTE_FONT, RESULT_FILL, TITLE_FONT, define, header, input_cell,
-                                           validation)
+                                           text_formula, validation)
 
 __all__ = ["build_inputs", "MEASURE_NOTE"]
 
@@ -65,11 +65,7 @@ def help_cell(text: str) -> str:
     """A help text next to an input: as it is, or, where it names settings in braces, ``ASM_HELP`` of it with
     the Assumptions, so that an edited setting shows there too (the bonus of a solo practice, the episodes
     cost needs); the cached value is the defaults' text (:meth:`~asm_xl.model.settings.Settings.fill`)."""
-    if "{" not in text:
-        return text
-    if len(text) > 255:   # Excel's longest text in a formula
-        raise ValueError(f"help text over 255 characters: {text[:40]}...")
-    return '=ASM_HELP("' + text.replace('"', '""') + '",Assumptions)'
+    return text if "{" not in text else "=" + text_formula(text)
 
 
 #: column A holds its longest label ("Extreme and uncontrollable circumstances") on one line

@@ -22,7 +22,7 @@ from asm_xl.excel.registry import REGISTRY
 from asm_xl.model.settings import DEFAULT_SETTINGS
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, LINE_POINTS, NOTE_FONT, RESULT_FILL, SIGNED_DOLLARS, TITLE_FONT,
-                                           define, header, input_cell, percentile_heading,
+                                           define, header, input_cell, percentile_heading, text_formula,
                                            typed_percentile, validation, wrap_across)
 
 __all__ = ["build_score", "MEASURE_COLUMNS", "measure_args"]
@@ -177,12 +177,12 @@ def build_score(wb: Workbook) -> None:
         if why:
             call = why.format(**at) if "ASM_WHY(" in why else f"ASM_WHY({why.format(**at)})"
             # the source of the value's own function (the Final score's reason may be its bonus's error)
-            said = source_line(re.findall(r"(ASM_\w+)\(", formula)[-1])
-            ws.cell(row=r, column=3, value=f'=IF(ISERROR(B{r}),{call},{said})').font = NOTE_FONT
+            own = re.findall(r"(ASM_\w+)\(", formula)[-1]
+            ws.cell(row=r, column=3, value=f'=IF(ISERROR(B{r}),{call},{source_line(own)})').font = NOTE_FONT
+            _wrap_item_row(ws, r, DEFAULT_SETTINGS.fill(source_text(own)))
         else:   # an input shown again: where it comes from
             ws.cell(row=r, column=3, value=PAYMENTS_SOURCE).font = NOTE_FONT
-        _wrap_item_row(ws, r, DEFAULT_SETTINGS.fill(source_text(re.findall(r"(ASM_\w+)\(", formula)[-1]))
-                       if why else PAYMENTS_SOURCE)
+            _wrap_item_row(ws, r, PAYMENTS_SOURCE)
     for k, n in names.items():
         define(wb, n, f"{L.SCORE}!$B${at[k]}")
     define(wb, "Sc_Impact", f"{L.SCORE}!$B${start + len(rows) - 1}")
@@ -226,33 +226,13 @@ def source_text(function: str) -> str:
 
 
 def source_line(function: str) -> str:
-    """:func:`source_text` as the formula of its cell beside the value (shown when there is no error): text,
-    or ``ASM_HELP`` of it where it names settings (the Assumptions' numbers in it).
+    """:func:`source_text` as the formula of its cell beside the value (shown when there is no error)
+    (:func:`~asm_xl.workbooks.sheets.style.text_formula`).
 
     >>> source_line("ASM_PAYMENT_YEAR")
     '"Payment year of a performance year (performance year + 2). [CMS]"'
     """
-    text = source_text(function)
-    return f"ASM_HELP({text_literals(text)},Assumptions)" if "{" in text else text_literals(text)
-
-
-#: the most characters of a text literal in a formula (Excel refuses one of more than 255)
-_LITERAL = 250
-
-
-def text_literals(text: str) -> str:
-    """``text`` as a formula's text: one literal, or literals of at most :data:`_LITERAL` characters joined
-    by ``&`` (broken after a space).
-
-    >>> text_literals('a "b" c'), text_literals("ab " * 100).count('"&"')
-    ('"a ""b"" c"', 1)
-    """
-    chunks, rest = [], text
-    while len(rest) > _LITERAL:
-        cut = rest.rfind(" ", 0, _LITERAL) + 1 or _LITERAL
-        chunks.append(rest[:cut])
-        rest = rest[cut:]
-    return "&".join('"' + c.replace('"', '""') + '"' for c in chunks + [rest])
+    return text_formula(source_text(function))
 
 
 #: the Part B payments row's source: the Inputs sheet's own help for it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 
 from openpyxl import Workbook
@@ -19,7 +20,8 @@ from asm_xl.model.settings import DEFAULT_SETTINGS
 __all__ = ["INPUT_FILL", "HEAD_FILL", "RESULT_FILL", "HEAD_FONT", "TITLE_FONT", "BOLD", "NOTE_FONT", "THIN",
            "UNLOCKED", "FORMATS", "assumption_name", "define", "validation", "input_cell", "header",
            "specialties", "LISTS_SHEET", "TABLES_SHEET", "wrap_column", "LINE_POINTS", "table_block",
-           "column_block", "keep_text_within_print", "wrap_across", "text_shown", "typed_percentile",
+           "column_block", "keep_text_within_print", "wrap_across", "text_shown", "text_literals", "text_formula",
+           "typed_percentile",
            "percentile_heading"]
 
 LISTS_SHEET = "Lists"  #: hidden sheet holding the drop-down lists (never written over a table)
@@ -237,9 +239,41 @@ def text_shown(value: object) -> str:
         return ""
     if not value.startswith("="):
         return value
-    if value.startswith('=ASM_HELP("'):
-        return DEFAULT_SETTINGS.fill(value[len('=ASM_HELP("'):value.rindex('",')].replace('""', '"'))
+    if value.startswith('=ASM_HELP("'):   # its text: one literal, or several joined by & (text_formula)
+        literals = value[len("=ASM_HELP("):value.rindex(",")]
+        return DEFAULT_SETTINGS.fill("".join(t.replace('""', '"') for t in _LITERAL_TEXT.findall(literals)))
     return ""
+
+
+#: a text literal of a formula, its text inside the quotes ("" for a quote)
+_LITERAL_TEXT = re.compile(r'"((?:[^"]|"")*)"')
+#: the most characters of a text literal in a formula (Excel refuses one of more than 255)
+_LITERAL = 250
+
+
+def text_literals(text: str) -> str:
+    """``text`` as a formula's text: one literal, or literals of at most :data:`_LITERAL` characters joined
+    by ``&`` (broken after a space).
+
+    >>> text_literals('a "b" c'), text_literals("ab " * 100).count('"&"')
+    ('"a ""b"" c"', 1)
+    """
+    chunks, rest = [], text
+    while len(rest) > _LITERAL:
+        cut = rest.rfind(" ", 0, _LITERAL) + 1 or _LITERAL
+        chunks.append(rest[:cut])
+        rest = rest[cut:]
+    return "&".join('"' + c.replace('"', '""') + '"' for c in chunks + [rest])
+
+
+def text_formula(text: str) -> str:
+    """A help or source text as a formula's expression: its literals, or, where it names settings in braces,
+    ``ASM_HELP`` of them with the Assumptions (an edited setting shows in it; :func:`text_shown` reads it back).
+
+    >>> text_formula("Fewer than {case_minimum} cases")
+    'ASM_HELP("Fewer than {case_minimum} cases",Assumptions)'
+    """
+    return f"ASM_HELP({text_literals(text)},Assumptions)" if "{" in text else text_literals(text)
 
 
 def table_block(ws, first_row: int, call: str, rows: int, width: int, title: str) -> str:
