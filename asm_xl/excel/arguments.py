@@ -16,21 +16,14 @@ from asm_xl.excel import values as xv
 from asm_xl.excel.registry import Arg
 
 __all__ = ["ASSUMPTIONS", "YEAR", "settings_arg", "year_arg", "not_scored", "ladder_arg", "optional_ladder",
-           "NO_LADDER", "scalar_arg", "year_risk", "RangeMemo", "SettingsMemo", "excepted_arg",
-           "participation_arg", "year_participation"]
+           "NO_LADDER", "scalar_arg", "year_risk", "RangeMemo", "SettingsMemo", "participation_arg",
+           "year_participation"]
 
 ASSUMPTIONS = Arg("assumptions", "Optional: the Assumptions table (setting names and values, 2 columns). "
                   "Omitted: asm-xl's defaults.", optional=True, range=True)
 
 
 YEAR = Arg("performance_year", "ASM performance year, {first_year}-{last_year}.")
-
-
-def excepted_arg(exceptions_) -> bool:
-    """Whether an exception applies: any yes among the exceptions cells (blank or omitted: no)
-    [ASSUMPTION, spec 8: a flagged participant gets a neutral factor]."""
-    # every cell read (any() over a generator stopped at the first yes: a later "maybe" passed unseen)
-    return any([xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_)])
 
 
 @lru_cache(maxsize=256)

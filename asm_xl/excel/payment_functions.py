@@ -11,6 +11,7 @@ from asm_xl.model.settings import Settings
 from asm_xl.model.validation import DOLLARS_ALLOWED, MAX_DOLLARS
 from asm_xl.excel import values as xv
 from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, SettingsMemo, settings_arg, year_arg, year_risk
+from asm_xl.excel.exception_cells import EXCEPTIONS_DOC, excepted_arg
 from asm_xl.excel.registry import Arg, excel_function
 
 __all__: list[str] = []
@@ -203,9 +204,7 @@ SCALING = Arg("scaling", 'The pool: the cohort ("HF"/"LBP": the pool in force, b
                          "fixed), or the cohort's final scores. Blank only with a 'given' pool.", optional=True,
               range=True)
 
-EXCEPTIONS = Arg("exceptions", "Optional: yes/no cells of the participant's exceptions (extreme and uncontrollable "
-                                "circumstances, payment exception); any yes = neutral factor 0 [ASSUMPTION].",
-                 optional=True, range=True)
+EXCEPTIONS = Arg("exceptions", EXCEPTIONS_DOC + "; a yes: factor 0.", optional=True, range=True)
 
 
 @excel_function(
@@ -229,8 +228,7 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, excep
     factor = float(payment.adjustment_factor(f, tfs, year_risk(py), sf, settings=s))
     if exceptions_ is None:  # the common case: no exception cells
         return factor
-    flags = [xv.boolean("exceptions", v, False) for v in xv.flatten("exceptions", exceptions_)]
-    return float(exceptions.neutral_factor(factor, True)) if any(flags) else factor
+    return float(exceptions.neutral_factor(factor, excepted_arg(exceptions_, s)))
 
 
 @excel_function(

@@ -12,7 +12,8 @@ import numpy as np
 
 from asm_xl.model.errors import ASMInputError
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, excepted_arg, settings_arg, year_arg
+from asm_xl.excel.arguments import ASSUMPTIONS, YEAR, RangeMemo, settings_arg, year_arg
+from asm_xl.excel.exception_cells import EXCEPTIONS_DOC, excepted_arg
 from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.model import exceptions
 from asm_xl.model.parameters import get_cohort
@@ -34,18 +35,17 @@ def _point(performance_year, cohort, assumptions):
     return reference_point(get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year), s)
 
 
-EXCEPTIONS = Arg("exceptions", "Optional: yes/no cells of the participant's exceptions; any yes = neutral "
-                                "factor 0 in every case [ASSUMPTION].", optional=True, range=True)
+EXCEPTIONS = Arg("exceptions", EXCEPTIONS_DOC + "; a yes: factor 0 in every case.", optional=True, range=True)
 
 
-def _priced_call(kind: str, args: tuple) -> tuple:
+def _priced_call(kind: str, args: tuple, s) -> tuple:
     """(cohort, performance year, final score, percentile or None, excepted) of one ASM_FACTOR_RANGE
     ("range": final, year, cohort, percentile, exceptions) or ASM_GAIN_CHANCE ("gain": final, year,
-    cohort, exceptions) call, each argument checked as the cell reports it."""
+    cohort, exceptions) call with the settings ``s``, each argument checked as the cell reports it."""
     final, year, cohort = args[:3]
     pct = xv.percentile("percentile", args[3], 50.0) if kind == "range" else None
     code, py = get_cohort(xv.text("cohort", cohort)).code, year_arg(year)
-    return code, py, xv.number("final_score", final, minimum=0, maximum=100), pct, excepted_arg(args[-1])
+    return code, py, xv.number("final_score", final, minimum=0, maximum=100), pct, excepted_arg(args[-1], s)
 
 
 def _priced_values(kind: str, s, code: str, py: int, items: list[tuple]) -> list[float]:
@@ -65,7 +65,7 @@ def _priced_values(kind: str, s, code: str, py: int, items: list[tuple]) -> list
 def _priced_one(kind: str, *args):
     """One call (its arguments, then the settings), as :func:`_priced_values` of a batch of one."""
     *args, s = args
-    code, py, f, pct, excepted = _priced_call(kind, tuple(args))
+    code, py, f, pct, excepted = _priced_call(kind, tuple(args), s)
     return _priced_values(kind, s, code, py, [(f, pct, excepted)])[0]
 
 
@@ -82,7 +82,7 @@ def _priced_batch(kind: str, calls: list[tuple]) -> None:
     for args in calls:
         try:
             s = settings_arg(args[-1])
-            code, py, f, pct, excepted = _priced_call(kind, args[:-1])
+            code, py, f, pct, excepted = _priced_call(kind, args[:-1], s)
         except (xv.ExcelError, ASMInputError):   # e.g. the year 2035: the call computes itself (#NUM!)
             continue
         groups.setdefault((s, code, py), []).append(((kind,) + args[:-1] + (s,), (f, pct, excepted)))

@@ -83,18 +83,19 @@ def asm_practice_bonus(practice_size, small_practice=None, assumptions=None):
 
 @excel_function(
     "ASM_EXCEPTION", "What takes the participant out of the payment adjustment: \"Not participating\" (CMS's "
-    "file: No this year), an exception (\"EUC exception\", \"Payment exception\", \"Both exceptions\": neutral "
-    "factor, out of the pool) or \"No exception\".",
+    "file), \"EUC exception\", \"Payment exception\" or \"Both exceptions\" (neutral factor), \"EUC ignored\" "
+    "etc. (exceptions_neutral is No) or \"No exception\".",
     Arg("euc_exception", "Extreme and uncontrollable circumstances exception: yes/no; blank = no."),
     Arg("payment_exception", "Payment exception: yes/no; blank = no."),
     Arg("not_participating", "Optional: yes when CMS's ASM Participants file says No for the performance year "
                              "(ASM_NOT_PARTICIPATING); blank = no.", optional=True),
-    source="REG; ASSUMPTION: neutral factor; CMS: ASM Participants file")
-def asm_exception(euc_exception, payment_exception, not_participating=None):
+    ASSUMPTIONS, source="REG; ASSUMPTION: neutral factor (exceptions_neutral); CMS: ASM Participants file")
+def asm_exception(euc_exception, payment_exception, not_participating=None, assumptions=None):
+    s = settings_arg(assumptions)
     euc = xv.boolean("euc_exception", euc_exception, False)
     pay = xv.boolean("payment_exception", payment_exception, False)
     out = xv.boolean("not_participating", not_participating, False)
-    return exceptions.exception_label(euc, pay, not_participating=out)
+    return exceptions.exception_label(euc, pay, not_participating=out, settings=s)
 
 
 @excel_function(

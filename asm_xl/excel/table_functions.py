@@ -19,8 +19,10 @@ import pandas as pd
 
 from asm_xl.excel import values as xv
 from asm_xl.excel.duplicates import first_rows, measure_key
-from asm_xl.excel.arguments import (ASSUMPTIONS, NO_LADDER, YEAR, RangeMemo, excepted_arg, optional_ladder,
-                                    participation_arg, settings_arg, year_arg)
+from asm_xl.excel.arguments import (ASSUMPTIONS, NO_LADDER, YEAR, RangeMemo, optional_ladder, participation_arg,
+                                    settings_arg, year_arg)
+from asm_xl.excel.exception_cells import (EXCEPTION_FIELDS, EXCEPTIONS_DOC, excepted_arg, exception_values,
+                                          not_participating_cell)
 from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.excel.score_functions import asm_cohort
 from asm_xl.model.actions import action_values, participant_actions
@@ -40,17 +42,12 @@ PARTICIPANT_FIELDS = ("npi", "tin", "name", "specialty", "cohort", "performance_
 MEASURE_TABLE_FIELDS = ("measure", None, "collection_type", "eligible", "reported", "rate", "points", "completeness")
 COST_FIELDS = ("cost_episodes", "episode_cost", "cost_points")
 ACTIVITY_FIELDS = ("ia1_done", "ia2_done", "pi_score", "complex_bonus")
-EXCEPTION_FIELDS = ("euc_exception", "payment_exception")
 
 ACTIONS_HEADER = ["Action", "Final score change", "Value P50 ($)", "Value P10 ($)", "Value P90 ($)"]
 PROJECTION_HEADER = ["Performance year", "Payment year", "Risk level", "Dollars at risk", "P10 ($)", "P50 ($)",
                      "P90 ($)", "Cumulative P50 ($)"]
 _IDENTITY = frozenset({"npi", "tin", "name", "specialty"})
 NO_ACTION = "No action changes the estimate (no final score, an exception, or nothing left to gain)"
-#: ASM_ACTIONS' exceptions range may end with a third cell, ASM_NOT_PARTICIPATING's (a workbook's In_Exceptions):
-#: yes = no ASM adjustment this performance year, so no action is worth anything (the dashboard lists none);
-#: its name in a reason (it is no roster column)
-NOT_PARTICIPATING_FIELD = "exceptions: not participating"
 NOT_PARTICIPATING_ACTION = ("No action changes the estimate: not participating this performance year (CMS's ASM "
                             "Participants file), so no ASM adjustment")
 
@@ -105,7 +102,7 @@ def participant_row(participant, measures, cost, activities, exceptions_) -> dic
     row.update(_cells("cost", cost, COST_FIELDS))
     row.update(_cells("activities", activities, ACTIVITY_FIELDS))
     if exceptions_ is not None:
-        row.update(_cells("exceptions", _exception_cells(exceptions_)[:len(EXCEPTION_FIELDS)], EXCEPTION_FIELDS))
+        row.update(_cells("exceptions", exception_values(exceptions_)[:len(EXCEPTION_FIELDS)], EXCEPTION_FIELDS))
     row.update(_measure_cells(cohort, measures))
     # the identity cells are read (their places are fixed) but do not score: a typo in an NPI does
     # not hide the actions (the Score sheet does not read them either); the specialty only decides
@@ -122,24 +119,6 @@ def cost_ladders_arg(cohort: object, cost_ladder: object) -> dict | None:
     if ladder is None:
         return None
     return {get_cohort(xv.text("cohort", cohort)).code: None if ladder is NO_LADDER else ladder}
-
-
-def _exception_cells(exceptions_) -> list:
-    """The exceptions cells: two (the roster's exception columns), or three (then not participating, read by
-    :func:`not_participating_cell`)."""
-    flat = xv.flatten("exceptions", exceptions_)
-    if len(flat) not in (len(EXCEPTION_FIELDS), len(EXCEPTION_FIELDS) + 1):
-        raise xv.ExcelError("#VALUE!", f"exceptions: {len(EXCEPTION_FIELDS)} or {len(EXCEPTION_FIELDS) + 1} cells "
-                                       f"needed ({', '.join(EXCEPTION_FIELDS)}, and not participating "
-                                       f"(ASM_NOT_PARTICIPATING)), got {len(flat)}")
-    return flat
-
-
-def not_participating_cell(exceptions_) -> bool:
-    """Whether the exceptions argument's third cell says yes: not participating this performance year (no
-    third cell: no)."""
-    flat = [] if exceptions_ is None else _exception_cells(exceptions_)
-    return len(flat) > len(EXCEPTION_FIELDS) and xv.boolean(NOT_PARTICIPATING_FIELD, flat[-1], False)
 
 
 def _actions_table(participant, measures, cost, activities, exceptions_, cost_ladder, s: Settings) -> list[list]:
@@ -238,9 +217,7 @@ def _actions_batch(calls: list[tuple]) -> None:
         range=True),
     Arg("activities", "Four cells: IA-1 done, IA-2 done, PI score, complex patient bonus (the Inputs sheet's cells).",
         range=True),
-    Arg("exceptions", "Optional: two cells: extreme and uncontrollable circumstances, payment exception; a third "
-                      "may follow: not participating this performance year (ASM_NOT_PARTICIPATING), yes = no action.",
-        optional=True, range=True),
+    Arg("exceptions", EXCEPTIONS_DOC + "; a yes: no action.", optional=True, range=True),
     Arg("cost_ladder", "Optional: ten cost decile start values that score an episode cost (the Benchmarks "
                        "sheet's CostLadder, as ASM_COST reads it); an empty range: no ladder, episode cost not scored.",
         optional=True, range=True),
@@ -290,7 +267,7 @@ def _projection_args(final_score, performance_year, cohort, part_b_payments, gro
     pay = xv.number("part_b_payments", part_b_payments, minimum=0, maximum=MAX_DOLLARS, allowed=DOLLARS_ALLOWED, grouped=True)
     g = xv.optional_number("growth", growth, s.payments_growth, minimum=-0.5, maximum=1.0,
                            allowed="a yearly growth rate (2% is 0.02)")
-    return f, py, code, pay, g, excepted_arg(exceptions_), participation_arg(participation, py), _until_arg(until, py)
+    return f, py, code, pay, g, excepted_arg(exceptions_, s), participation_arg(participation, py), _until_arg(until, py)
 
 
 def _until_arg(until, py: int) -> int | None:
@@ -354,9 +331,8 @@ PROJECTION_MEMO = RangeMemo(size=4096)
     Arg("growth", "Optional: yearly growth of Part B payments as a fraction; blank: payments_growth "
                   "({payments_growth:.0%}).", optional=True),
     ASSUMPTIONS,
-    Arg("exceptions", "Optional: yes/no cells of the participant's exceptions of the performance year given; any "
-                      "yes = that year neutral ($0), later years priced as usual [ASSUMPTION].",
-        optional=True, range=True),
+    Arg("exceptions", EXCEPTIONS_DOC + " of the performance year given; a yes: that year $0, later years priced "
+                      "as usual.", optional=True, range=True),
     Arg("participation", "Optional: five cells, performance years {first_year}-{last_year}: Yes / No (CMS's ASM "
                          "Participants file) / blank (assumed participating); No = no adjustment that year ($0).",
         optional=True, range=True),

@@ -303,8 +303,8 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     params = year_parameters(year)
     r = params.risk_level
     scorable = ~np.isnan(final)
-    exc = exceptions.excepted(euc[rows], payx[rows])
-    pooled = scorable & ~exc  # an excepted participant is left out of the pool [ASSUMPTION]
+    exc = exceptions.excepted(euc[rows], payx[rows], settings=settings)
+    pooled = scorable & ~exc  # an excepted participant is left out of the pool [ASSUMPTION: exceptions_neutral]
     P = payments[rows]
     settings = cohort_settings(cohort.code, year, settings)  # k and m as CMS published them, if it has
     roster_mid = float(payment.cohort_midpoints(final, pooled, settings=settings)[0])
@@ -334,8 +334,8 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     if no_cost_ladder.any():
         why = categories.no_cost_ladder_note(settings)
         notes[no_cost_ladder] = [f"{t} {why}".strip() for t in notes[no_cost_ladder]]
-    for i in np.flatnonzero(exc):
-        notes[i] = f"{notes[i]} {exceptions.exception_note(bool(euc[rows][i]), bool(payx[rows][i]))}".strip()
+    for i in np.flatnonzero((np.nan_to_num(euc[rows]) > 0) | (np.nan_to_num(payx[rows]) > 0)):  # applied or not
+        notes[i] = f"{notes[i]} {exceptions.exception_note(bool(euc[rows][i]), bool(payx[rows][i]), settings)}".strip()
     for i in np.flatnonzero(categories.too_few_episodes(episodes[rows], settings=settings)):
         notes[i] = f"{notes[i]} Cost: {categories.few_episodes_note(float(episodes[rows][i]), settings)}.".strip()
     frame = {**ident, "cohort": cohort.code, "performance_year": year, "payment_year": params.payment_year,

@@ -48,9 +48,9 @@ COLUMN_HELP_TEMPLATES = {
     "small_practice": ("CMS's small-practice flag (ASM Participants dataset): yes/no; when given it decides the "
                        "bonus (+{solo_practice_bonus:g} solo, +{small_practice_bonus:g} small); blank = from practice_size"),
     "euc_exception": ("Extreme and uncontrollable circumstances exception (ASM regulation): yes/no (default no); "
-                      "yes = neutral factor, out of the pool [ASSUMPTION]"),
+                      "yes = neutral factor, out of the pool (setting exceptions_neutral) [ASSUMPTION]"),
     "payment_exception": ("Payment exception (ASM regulation): yes/no (default no); yes = neutral factor, out of "
-                          "the pool [ASSUMPTION]"),
+                          "the pool (setting exceptions_neutral) [ASSUMPTION]"),
     "collection_type": "{collection_types} (default: the measure's first)",
     "eligible": "Eligible cases in the measure's denominator",
     "reported": "Cases reported (data completeness = reported / eligible)",

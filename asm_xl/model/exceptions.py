@@ -3,21 +3,38 @@
 Extreme and uncontrollable circumstances (§ 512.780) and payment exceptions (§ 512.750(f)) exist;
 their text is unpublished here. [ASSUMPTION] a flagged participant gets a neutral payment adjustment
 factor (0: multiplier 1) and is left out of its cohort's pool (the scaling factor, the cohort median
-and the ranks are computed without it). Its final score is still computed and shown.
+and the ranks are computed without it). Its final score is still computed and shown. The assumption is
+the setting ``exceptions_neutral`` (default Yes); No shows the flags but applies neither (the
+participant is scored, ranked and priced as any other: what the exception is worth).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+
 __all__ = ["excepted", "neutral_factor", "exception_note", "exception_label"]
 
 
-def excepted(euc_exception, payment_exception) -> np.ndarray:
-    """True where either exception applies (flags: bool or 0/1 arrays; NaN = not flagged)."""
+def excepted(euc_exception, payment_exception, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Formula [ASSUMPTION: ``exceptions_neutral``]::
+
+        excepted = (euc_exception or payment_exception)   if exceptions_neutral
+                 = False                                   otherwise
+
+    Flags: bool or 0/1 arrays; NaN = not flagged. An excepted participant gets :func:`neutral_factor`
+    and is left out of its cohort's pool.
+
+    >>> excepted([1, 0, np.nan], [0, 0, 1]).tolist()
+    [True, False, True]
+    >>> excepted(1, 0, settings=Settings(exceptions_neutral=False)).tolist()
+    False
+    """
     euc = np.nan_to_num(np.asarray(euc_exception, dtype=float)) > 0
     pay = np.nan_to_num(np.asarray(payment_exception, dtype=float)) > 0
-    return euc | pay
+    flagged = euc | pay
+    return flagged if settings.exceptions_neutral else np.zeros_like(flagged)
 
 
 def neutral_factor(factor, is_excepted) -> np.ndarray:
@@ -29,31 +46,43 @@ def neutral_factor(factor, is_excepted) -> np.ndarray:
     return np.where(np.asarray(is_excepted, dtype=bool), 0.0, np.asarray(factor, dtype=float))
 
 
-def exception_note(euc_exception: bool, payment_exception: bool) -> str:
-    """The sentence the scoring APIs' notes show for an excepted participant ("" when none applies); a cell
-    shows :func:`exception_label`.
+def exception_note(euc_exception: bool, payment_exception: bool, settings: Settings = DEFAULT_SETTINGS) -> str:
+    """The sentence the scoring APIs' notes show for a flagged participant ("" when none is flagged); a
+    cell shows :func:`exception_label`.
 
     >>> exception_note(True, False)
     'Extreme and uncontrollable circumstances exception (§ 512.780): neutral factor 0, left out of the pool [ASSUMPTION].'
+    >>> exception_note(False, True, Settings(exceptions_neutral=False))
+    'Payment exception (§ 512.750(f)) not applied (exceptions_neutral is No): scored and priced as any participant [ASSUMPTION].'
     """
     which = [name for flag, name in ((euc_exception, "Extreme and uncontrollable circumstances exception (§ 512.780)"),
                                      (payment_exception, "Payment exception (§ 512.750(f))")) if flag]
     if not which:
         return ""
+    if not settings.exceptions_neutral:
+        return (f"{' and '.join(which)} not applied (exceptions_neutral is No): scored and priced as any "
+                "participant [ASSUMPTION].")
     return f"{' and '.join(which)}: neutral factor 0, left out of the pool [ASSUMPTION]."
 
 
-def exception_label(euc_exception: bool, payment_exception: bool, not_participating: bool = False) -> str:
+def exception_label(euc_exception: bool, payment_exception: bool, not_participating: bool = False,
+                    settings: Settings = DEFAULT_SETTINGS) -> str:
     """:func:`exception_note` in a few words, for a value cell (the Score sheet's is 18 characters wide): what
-    takes the physician out of the adjustment; not participating first, since then no exception matters.
+    takes the physician out of the adjustment; not participating first, since then no exception matters; a flag
+    the setting ``exceptions_neutral`` (No) does not apply is "ignored".
 
     >>> [exception_label(e, p) for e, p in ((False, False), (True, False), (False, True), (True, True))]
     ['No exception', 'EUC exception', 'Payment exception', 'Both exceptions']
     >>> exception_label(True, False, not_participating=True)
     'Not participating'
+    >>> [exception_label(e, p, settings=Settings(exceptions_neutral=False)) for e, p in ((True, False), (True, True))]
+    ['EUC ignored', 'Exceptions ignored']
     """
     if not_participating:
         return "Not participating"
+    if not (euc_exception or payment_exception):
+        return "No exception"
     if euc_exception and payment_exception:
-        return "Both exceptions"
-    return "EUC exception" if euc_exception else "Payment exception" if payment_exception else "No exception"
+        return "Both exceptions" if settings.exceptions_neutral else "Exceptions ignored"
+    which = "EUC" if euc_exception else "Payment"
+    return f"{which} exception" if settings.exceptions_neutral else f"{which} ignored"

@@ -58,7 +58,7 @@ class Participant:
     covered professional services billed by the TIN/NPI in the payment year [REG 512.750(a)].
     ``small_practice`` (CMS's flag) decides the small-practice bonus when given; ``practice_size``
     then only tells solo from small. ``euc_exception`` / ``payment_exception``: neutral factor 0
-    (:mod:`asm_xl.model.exceptions`) [ASSUMPTION].
+    while the setting ``exceptions_neutral`` is Yes (:mod:`asm_xl.model.exceptions`) [ASSUMPTION].
     """
 
     performance_year: object
@@ -311,7 +311,7 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     sf = point.scaling_factor
     notes = _notes(quality, cost, min_met, final, point.source, scaling_factor is None, settings)
     if euc or payx:
-        notes += (exceptions.exception_note(euc, payx),)
+        notes += (exceptions.exception_note(euc, payx, settings),)
     if cost_pts is None and not is_blank(p.episode_cost) and categories.enough_episodes(episodes or 0, settings=settings):
         notes += (categories.no_cost_ladder_note(settings),)
     if episodes is not None and categories.too_few_episodes(episodes, settings=settings):
@@ -323,7 +323,7 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
         tfs = float(payment.transformed_final_score(final, midpoint=point.midpoint, steepness=point.steepness,
                                                     settings=settings))
         factor = float(exceptions.neutral_factor(payment.adjustment_factor(final, tfs, r, sf, settings=settings),
-                                                 euc or payx))
+                                                 exceptions.excepted(euc, payx, settings=settings)))
         multiplier = float(payment.payment_multiplier(factor))
         impact = float(payment.dollar_impact(factor, payments))
     return ParticipantScore(

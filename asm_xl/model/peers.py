@@ -151,8 +151,9 @@ def roster_pool(final_scores, part_b_payments, cohort: str, performance_year: in
                 settings: Settings = DEFAULT_SETTINGS) -> PoolDraws:
     """The roster as the whole cohort (only when it is): SF and midpoint solved as the cohort API does.
 
-    Give only the pool's members: participants with an exception (euc_exception, payment_exception)
-    are out of the pool and keep a neutral factor [ASSUMPTION], as in the cohort API."""
+    Give only the pool's members: participants with an exception that applies (euc_exception,
+    payment_exception; setting exceptions_neutral) are out of the pool and keep a neutral factor [ASSUMPTION], as
+    in the cohort API."""
     final = np.asarray(final_scores, dtype=float)
     pay = np.asarray(part_b_payments, dtype=float)
     scorable = np.isfinite(final)

@@ -24,6 +24,7 @@ from asm_xl.model.cohort import CohortResult, score_checked, score_cohort
 from asm_xl.model.cost_ladders import given_cost_ladder
 from asm_xl.model.columns import all_columns
 from asm_xl.model.cohort_checks import Checker
+from asm_xl.model import exceptions
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, get_cohort
 from asm_xl.model.peers import PoolDraws
@@ -146,8 +147,8 @@ class Baseline:
         parsed["ia_count_given"] = ~chk.blank("ia_done")
         parsed["ia1"] = np.nan_to_num(chk.boolean("ia1_done", default=False))
         parsed["ia2"] = np.nan_to_num(chk.boolean("ia2_done", default=False))
-        parsed["excepted"] = (np.nan_to_num(chk.boolean("euc_exception", default=False))
-                              + np.nan_to_num(chk.boolean("payment_exception", default=False))) > 0
+        parsed["excepted"] = exceptions.excepted(chk.boolean("euc_exception", default=False),
+                                                 chk.boolean("payment_exception", default=False), settings=settings)
         parsed = {name: v[keep] for name, v in parsed.items()}
         inputs = {code: {mid: {k: v[keep] for k, v in mi.items()} for mid, mi in measures.items()}
                   for code, measures in checked.measures.items()}

@@ -130,6 +130,11 @@ class Settings:
         choices=("payment_weighted_withhold", "positive_85_of_negative"))
     bound_factors: bool = _setting(
         True, "CMS", "Payment adjustment factors are bounded to [-r, +r] (CMS: the risk level is the 'upside or downside').")
+    exceptions_neutral: bool = _setting(
+        True, "ASSUMPTION", "A participant with an exception (euc_exception, § 512.780; payment_exception, "
+        "§ 512.750(f); their text is unpublished) gets a neutral factor 0 and is left out of its cohort's pool; No: "
+        "the flags are shown but not applied, the participant is scored, ranked and priced as any other (what "
+        "the exception is worth). Not participating (CMS's file) is no adjustment either way.")
     # --- the pool: which cohort prices a final score (spec 8) ---
     pool: str = _setting(
         "national", "ASSUMPTION",
@@ -351,11 +356,15 @@ def settings_differences(held: Settings, run: Settings) -> str:
 
 def setting_value_text(v) -> str:
     """A setting's value as the table (and the console, ``--set``) shows it: as Python writes it, a float with more than six
-    significant digits to six (2/3: 0.666667).
+    significant digits to six (2/3: 0.666667), a yes/no setting as the Assumptions sheet writes it (Yes / No).
 
     >>> setting_value_text(0.15), setting_value_text(7.0), setting_value_text(2 / 3), setting_value_text("national")
     ('0.15', '7.0', '0.666667', 'national')
+    >>> setting_value_text(False)
+    'No'
     """
+    if isinstance(v, bool):
+        return "Yes" if v else "No"
     if isinstance(v, float):
         short = f"{v:.6g}"
         return str(v) if float(short) == v else short

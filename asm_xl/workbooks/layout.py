@@ -49,9 +49,9 @@ SCALAR_INPUTS = {
     "In_PI": (31, "Promoting Interoperability score", "Fraction 0-100%; incomplete reporting = 0%", "fraction"),
     "In_Complex": (32, "Complex patient bonus", "0-{complex_bonus_max:g} points (CMS formula unpublished: an input)", "bonus"),
     "In_EUC": (38, "Extreme and uncontrollable circumstances", "Yes / No: an exception of the ASM regulation gives a neutral "
-               "factor and leaves the pool [ASSUMPTION]", "yesno"),
+               "factor and leaves the pool (exceptions_neutral) [ASSUMPTION]", "yesno"),
     "In_PaymentException": (39, "Payment exception", "Yes / No: an exception of the ASM regulation gives a neutral factor "
-                            "and leaves the pool [ASSUMPTION]", "yesno"),
+                            "and leaves the pool (exceptions_neutral) [ASSUMPTION]", "yesno"),
     **{f"In_Part{y}": (PROJECTION_FIRST_ROW + k, f"Participating in {y}", "Yes / No from CMS's ASM Participants file (asm-xl generate "
                        "--cms-participants); blank = assumed; No = no adjustment that year ($0)",
                        "yesno") for k, y in enumerate(performance_years())},

@@ -49,6 +49,17 @@ def test_an_excepted_physician_gets_the_no_action_row():
     assert table == [ACTIONS_HEADER, [NO_ACTION, "", "", "", ""]]
 
 
+def test_with_exceptions_neutral_no_an_excepted_physician_gets_the_actions_of_any_other():
+    ranges = list(_ranges(ROW))
+    ranges[4] = [["Yes"], ["Yes"]]
+    off = [["exceptions_neutral", "No"]]
+    table = call("ASM_ACTIONS", *ranges, None, off)
+    assert table == call("ASM_ACTIONS", *_ranges(ROW), None, off) == call("ASM_ACTIONS", *_ranges(ROW))
+    assert len(table) > 4
+    ranges[4] = [["Yes"], ["Yes"], ["Yes"]]   # not participating: no action whatever the setting
+    assert call("ASM_ACTIONS", *ranges, None, off)[1][0].startswith("No action changes the estimate: not participating")
+
+
 def test_actions_ranges_of_the_wrong_size_name_what_is_needed():
     ranges = list(_ranges(ROW))
     ranges[2] = [[30], [8]]

@@ -32,7 +32,7 @@ EXPECTED_SIGNATURES = {
     "ASM_IA_ADJ": ["ia_done", "Optional assumptions"],
     "ASM_PI_ADJ": ["pi_score", "Optional assumptions"],
     "ASM_PRACTICE_BONUS": ["practice_size", "Optional small_practice", "Optional assumptions"],
-    "ASM_EXCEPTION": ["euc_exception", "payment_exception", "Optional not_participating"],
+    "ASM_EXCEPTION": ["euc_exception", "payment_exception", "Optional not_participating", "Optional assumptions"],
     "ASM_NOT_PARTICIPATING": ["participation", "performance_year"],
     "ASM_COHORT": ["specialty", "cohort"],
     "ASM_COMPLETENESS": ["reported", "eligible"],

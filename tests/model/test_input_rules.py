@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import pytest
 
-from asm_xl import Participant, score_participant
+from asm_xl import MeasureInput, Participant, score_participant
 from asm_xl.model.settings import Settings
 from asm_xl.excel import call, explain
 from asm_xl.model.columns import column_help
@@ -118,3 +118,67 @@ def test_a_whole_number_refused_says_what_is_allowed_in_plain_words(value, bound
     with pytest.raises(ASMInputError) as e:
         as_whole("case_minimum", value, **bounds)
     assert str(e.value).endswith(f"is not allowed ({allowed})")
+
+
+# ------------------------------------------- exceptions_neutral: the assumption as a setting
+NOT_NEUTRAL = Settings(exceptions_neutral=False)
+
+
+def test_with_exceptions_neutral_no_a_flagged_participant_is_scored_and_pooled_as_any_other():
+    # the roster of the test above with the flags not applied: C (final 80, P 100k) is in the pool,
+    # SF = 0.85 x 400k / (200k TFS80 + 100k x 0.5 + 100k TFS80), and C's factor is A's (final 80 both)
+    df = pd.DataFrame([hf_row(8, 8, part_b_payments=200_000), hf_row(5, 5),
+                       hf_row(8, 8, euc_exception="yes", payment_exception="yes")], index=["A", "B", "C"])
+    res = score_cohort(df, settings=NOT_NEUTRAL.replace(pool="roster"))
+    sc, pool = res.scores, res.pools.iloc[0]
+    sf = 0.85 * 400_000 / (300_000 * TFS80 + 50_000)
+    assert pool["scaling_factor"] == pytest.approx(sf, rel=1e-14) and pool["participants"] == 3
+    assert float(sc.loc["C", "factor"]) == pytest.approx(0.09 * TFS80 * sf - 0.09, rel=1e-12)
+    assert float(sc.loc["C", "factor"]) == float(sc.loc["A", "factor"])
+    assert sc["exception"].tolist() == [False, False, False] and sc["cohort_size"].tolist() == [3, 3, 3]
+    assert int(sc.loc["C", "cohort_rank"]) == 1
+    assert ("Extreme and uncontrollable circumstances exception (§ 512.780) and Payment exception (§ 512.750(f)) "
+            "not applied (exceptions_neutral is No)") in sc.loc["C", "note"]
+    # the budget holds over all three
+    assert float(sc["dollar_impact"].sum()) == pytest.approx(-0.15 * 0.09 * 400_000, rel=1e-12)
+
+
+def test_the_scalar_api_honours_exceptions_neutral():
+    # Q236 at 8 points (of the 4 measures' 40: quality 20%), cost 8 points: final 0.5 x 20 + 0.5 x 80 = 50,
+    # TFS 0.5, factor 0.09 x 0.5 x 1.7 - 0.09
+    kw = dict(measures=[MeasureInput("Q236", "eCQM", 100, 100, points=8)], cost_points=8)
+    plain = score_participant(participant(**kw), scaling_factor=1.7)
+    flagged = score_participant(participant(payment_exception="yes", **kw), scaling_factor=1.7, settings=NOT_NEUTRAL)
+    assert flagged.final_score == plain.final_score == pytest.approx(50.0, rel=1e-14)
+    assert flagged.factor == plain.factor == pytest.approx(0.09 * 0.5 * 1.7 - 0.09, rel=1e-12)
+    assert score_participant(participant(payment_exception="yes", **kw), scaling_factor=1.7).factor == 0.0
+    assert any("not applied (exceptions_neutral is No)" in n for n in flagged.notes)
+
+
+def test_excel_functions_honour_exceptions_neutral_but_not_participating_stays_no_adjustment():
+    off = [["exceptions_neutral", "No"]]
+    euc, out = [["Yes"], ["No"]], [["Yes"], ["No"], ["Yes"]]
+    want = 0.09 * TFS80 * 1.7 - 0.09
+    assert call("ASM_FACTOR", 80, 2027, 1.7, None, euc, off) == pytest.approx(want, rel=1e-12)
+    assert call("ASM_FACTOR", 80, 2027, 1.7, None, euc, [["exceptions_neutral", "Yes"]]) == 0.0
+    assert call("ASM_FACTOR", 80, 2027, 1.7, None, out, off) == 0.0   # not participating: the setting does not apply
+    assert call("ASM_MULTIPLIER", 80, 2027, 1.7, None, euc, off) == pytest.approx(1 + want, rel=1e-12)
+    for name, args in (("ASM_FACTOR_RANGE", (62, 2027, "HF", 10)), ("ASM_GAIN_CHANCE", (62, 2027, "HF"))):
+        assert call(name, *args, euc, off) == call(name, *args, None, off) != 0.0, name
+        assert call(name, *args, euc) == call(name, *args, out, off) == 0.0, name
+    proj = call("ASM_PROJECTION", 62, 2027, "HF", 100_000, None, off, euc)
+    assert proj == call("ASM_PROJECTION", 62, 2027, "HF", 100_000, None, off) and proj[1][5] != 0
+    assert call("ASM_PROJECTION", 62, 2027, "HF", 100_000, None, None, euc)[1][4:7] == [0, 0, 0]
+    assert call("ASM_EXCEPTION", "Yes", "No", None, off) == "EUC ignored"
+    assert call("ASM_EXCEPTION", "Yes", "Yes", None, off) == "Exceptions ignored"
+    assert call("ASM_EXCEPTION", "No", "Yes", "Yes", off) == "Not participating"
+    assert call("ASM_EXCEPTION", "No", "Yes", None, off) == "Payment ignored"
+
+
+def test_more_than_three_exception_cells_are_an_error_naming_what_the_cells_are():
+    four = [["No"], ["No"], ["No"], ["Yes"]]
+    assert call("ASM_FACTOR", 80, 2027, 1.7, None, four) == "#VALUE!"
+    assert explain("ASM_FACTOR", 80, 2027, 1.7, None, four) == (
+        "exceptions: 1 to 3 cells (euc_exception, payment_exception, then not participating "
+        "(ASM_NOT_PARTICIPATING)), got 4")
+    assert call("ASM_FACTOR", 80, 2027, 1.7, None, [["Yes"]]) == 0.0   # one cell: an exception flag

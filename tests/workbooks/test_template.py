@@ -104,7 +104,7 @@ def test_defined_names_are_workbook_scoped_and_never_whole_columns_or_rows(wb, z
     # each visible sheet prints its own columns, no text running on past them (test_reference.py)
     assert print_areas == {"Inputs": "'Inputs'!$A$1:$H$48", "Score": "'Score'!$A$1:$H$45",
                            "Scenarios": "'Scenarios'!$A$1:$N$28", "Actions": "'Actions'!$A$1:$H$40",
-                           "Assumptions": "'Assumptions'!$A$1:$E$80", "Benchmarks": "'Benchmarks'!$A$1:$Q$24",
+                           "Assumptions": "'Assumptions'!$A$1:$E$81", "Benchmarks": "'Benchmarks'!$A$1:$Q$24",
                            "About": "'About'!$A$1:$A$16"}
     for ws in wb.worksheets:
         assert not ws.defined_names, f"{ws.title} has sheet-scoped names"

@@ -23,6 +23,7 @@ from asm_xl.calc.recalc import recalc_file
 from asm_xl.excel.table_functions import NO_ACTION
 from asm_xl.model.actions import participant_actions
 from asm_xl.model.benchmarks import Ladder, packaged_benchmarks
+from asm_xl.model.exceptions import exception_label
 from asm_xl.model.projection import project_five_years
 from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.model.parameters import cohorts, get_cohort, performance_years, risk_level
@@ -169,6 +170,7 @@ assumption_edits = st.fixed_dictionaries({}, optional={
     "topped_out_cap": st.sampled_from([8.0]),
     "benchmark_year": st.sampled_from([2021]),  # Q377 and Q492 have no 2021 ladder: excluded, no benchmark
     "tfs_midpoint_mode": st.sampled_from(["cohort_median"]),
+    "exceptions_neutral": st.booleans(),
 })
 #: the three pools (README "Which pool prices the score?"): what each adds to the settings
 POOLS = {"national": {}, "roster": {"pool": "roster"},
@@ -343,10 +345,15 @@ def _check_ladders(wb, s: Settings) -> None:
     assert ws.cell(row=r, column=1).value in ("", None)
 
 
-def _excepted(roster_row) -> bool:
-    """An exception flag of the roster row (text "yes"/"no"/"") is set."""
-    return any(not is_blank(roster_row.get(c)) and as_bool(c, roster_row.get(c))
-               for c in ("euc_exception", "payment_exception"))
+def _flags(roster_row) -> tuple[bool, bool]:
+    """The roster row's exception flags (text "yes"/"no"/"")."""
+    return tuple(not is_blank(roster_row.get(c)) and as_bool(c, roster_row.get(c))
+                 for c in ("euc_exception", "payment_exception"))
+
+
+def _excepted(roster_row, s: Settings) -> bool:
+    """An exception flag of the roster row is set and applies (exceptions_neutral, by hand)."""
+    return any(_flags(roster_row)) and s.exceptions_neutral
 
 
 def _book_settings(core_row, s: Settings) -> Settings:
@@ -388,13 +395,16 @@ def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, 
         for label, column in ADJUSTMENT_ROWS.items():
             _same(_by_label(wb[L.SCORE], label), float(core_row[column]), (path.name, label))
         _check_measures(wb[L.SCORE], core_row, cohort)
+        assert _by_label(wb[L.SCORE], "Exception or not participating (no adjustment)") == \
+            exception_label(*_flags(roster.loc[idx]), settings=s)
+        assert bool(core_row["exception"]) == _excepted(roster.loc[idx], s)
         book = _book_settings(core_row, s)
         _check_range(wb, ranges.loc[idx], path.name, pricing_pool(core_row["cohort"], int(core_row["performance_year"]),
                                                                   book).source)
         if path == report.written[0]:
-            _check_band(wb, core_row, book, _excepted(roster.loc[idx]))
+            _check_band(wb, core_row, book, _excepted(roster.loc[idx], s))
             _check_ladders(wb, book)
-        _check_actions(wb, core_row, cohort, book, _excepted(roster.loc[idx]))
+        _check_actions(wb, core_row, cohort, book, _excepted(roster.loc[idx], s))
         min_met = _named_cell(wb, "Sc_MinSubmission")
         assert min_met == ("Yes" if core_row["minimum_submission_met"] else "No")
         # recalculating changes nothing, with either engine (the general one, ~0.2 s a workbook, on the
