@@ -186,8 +186,12 @@ class Codegen:
     blocks, so a branch not taken is not evaluated (as in Excel).
     """
 
-    def __init__(self, cell_expr: Callable[[tuple[str, str]], str], *, ranges_once: bool):
+    def __init__(self, cell_expr: Callable[[tuple[str, str]], str], *, ranges_once: bool,
+                 range_given: Callable[[str, list], tuple[str, str] | None] | None = None):
         self.cell_expr = cell_expr
+        #: (sheet, rows of cells) -> the expressions of a range given to the function and of its frozen key
+        #: (a range built once for many runs), or None: the range is built in the function (``ranges_once``)
+        self.range_given = range_given
         self.consts: dict[str, object] = {}
         self._const_ids: dict[tuple, str] = {}
         self.n = 0
@@ -232,10 +236,15 @@ class Codegen:
             key = (sheet, cells[0][0], cells[-1][-1])
             if self.ranges_once and key in self.ranges:
                 return self.ranges[key]
-            literal = self.range_literal(cells, sheet)
             if not self.ranges_once:
-                return literal
+                return self.range_literal(cells, sheet)
             name = self.ranges[key] = f"_r{len(self.ranges)}"
+            given = self.range_given(sheet, cells) if self.range_given is not None else None
+            if given is not None:   # built (and frozen) once, outside
+                self.pending_ranges.append(f"{name} = {given[0]}")
+                self.pending_ranges.append(f"{name}_k = {given[1]}")
+                return name
+            literal = self.range_literal(cells, sheet)
             self.pending_ranges.append(f"{name} = {literal}")
             self.pending_ranges.append(f"{name}_k = None")
             return name

@@ -97,26 +97,41 @@ class Evaluator:
         #: the formula cells the last :meth:`run_many` computed once for its whole chunk
         self.shared_cells: frozenset = frozenset()
         self.keys = tuple(formulas)
+        #: the key objects of every cell a result may hold (formula and covered cells), as the results hold them
+        self.result_keys = tuple(k for k in order if k not in self._blocks)
 
     def _compile(self, cells: list, params: list[str], helpers: dict, collect: list = (),
-                 sources: dict | None = None):
+                 sources: dict | None = None, constant=None, given: dict | None = None):
         """One function computing ``cells`` (in this order) from dicts of the cells they read (inputs,
         and formula cells outside ``cells``), each read once; it returns ({cell: value}, spills).
         ``params``: the function's parameters, each a dict; a cell read is looked up in
         ``sources[cell]`` when given there, else in the first. ``collect``: call trees made after the
-        cells (the first pass of :meth:`run_many` notes them)."""
+        cells (the first pass of :meth:`run_many` notes them). ``constant``: a predicate of the cells
+        that hold the same value in every run of a chunk; a range of such cells only is not built by
+        the function but read, with its frozen key, from its ``shared`` parameter (``given``: filled
+        with {range key: (sheet, rows of cells)} of those ranges, which :meth:`run_many` builds once)."""
         sources = sources or {}
         mine = set(cells)
+        hoisted = (lambda node: len(node[2]) * len(node[2][0]) > 1 and all(
+            constant((node[1], c)) for row in node[2] for c in row)) if constant is not None else None
         read: set = set()
         for key in cells:
-            cells_read(self._trees[key], read)
+            cells_read(self._trees[key], read, hoisted)
         for node in collect:
-            cells_read(node, read)
+            cells_read(node, read, hoisted)
         outside = sorted(read - mine)
         local = {key: f"v{i}" for i, key in enumerate(cells)}
         local.update({key: f"i{i}" for i, key in enumerate(outside)})
-        gen = Codegen(local.__getitem__, ranges_once=True)
         getters = {p: f"_g{i}" for i, p in enumerate(params)}
+        range_given = None
+        if constant is not None:
+            def range_given(sheet, rows):
+                if not all(constant((sheet, c)) for row in rows for c in row):
+                    return None
+                key = (_RANGE, sheet, rows[0][0], rows[-1][-1])
+                given[key] = (sheet, rows)
+                return (f"{getters['shared']}({gen.const(key)})", f"{getters['shared']}({gen.const(key + (_FROZEN,))})")
+        gen = Codegen(local.__getitem__, ranges_once=True, range_given=range_given)
         body: list[str] = [f"    {getters[p]} = {p}.get" for p in params] + ["    _sp = {}"]
         body += [f"    {local[key]} = {getters[sources.get(key, params[0])]}({gen.const(key)})" for key in outside]
         for key in cells:
@@ -191,15 +206,22 @@ class Evaluator:
             later, calls = set(), []
         memo, freeze = self._asm, self._asm.freeze
         in_shared = dict.fromkeys(shared, "shared")
+        trees = self._trees
+
+        def constant(key) -> bool:   # the same in every inputs of the chunk: a shared cell, or an input of a same sheet
+            return key in in_shared or (key not in trees and key[0] in same)
+        given: dict = {}
         plan = _Plan(
             cells=frozenset(shared),
             shared=self._compile(shared, ["inputs"], {"_asm": memo, "_freeze": freeze}) if shared else None,
             first=self._compile([k for k in rest if k not in later], ["inputs", "shared"],
                                 {"_asm": memo.deferring if calls else memo, "_freeze": freeze},
-                                collect=calls, sources=in_shared),
+                                collect=calls, sources=in_shared, constant=constant, given=given),
             second=self._compile([k for k in rest if k in later], ["inputs", "values", "shared"],
                                  {"_asm": memo, "_freeze": freeze},
-                                 sources={**dict.fromkeys(rest, "values"), **in_shared}) if calls else None)
+                                 sources={**dict.fromkeys(rest, "values"), **in_shared},
+                                 constant=constant, given=given) if calls else None,
+            ranges=tuple(given.items()))
         if len(self._plans) >= 8:
             self._plans.clear()
         self._plans[same] = plan
@@ -254,14 +276,23 @@ class Evaluator:
         plan = self._plan(self._same_sheets(many))
         self.shared_cells = plan.cells
         shared, shared_spills = plan.shared(many[0]) if plan.shared else ({}, {})
+        given = shared
+        if plan.ranges:   # the ranges of cells that are the same in the whole chunk: built and frozen once
+            given = dict(shared)
+            first_inputs = many[0]
+            for key, (sheet, rows) in plan.ranges:
+                rng = [[shared[k] if k in shared else first_inputs.get(k) for k in ((sheet, c) for c in row)]
+                       for row in rows]
+                given[key] = rng
+                given[key + (_FROZEN,)] = self._asm.freeze(rng)
         if plan.second is None:
-            done = [plan.first(inputs, shared) for inputs in many]
+            done = [plan.first(inputs, given) for inputs in many]
         else:
             state = self._asm.state
             wanted: dict = {}
             state.wanted = wanted
             try:
-                done = [plan.first(inputs, shared) for inputs in many]
+                done = [plan.first(inputs, given) for inputs in many]
             finally:
                 state.wanted = None
             for name, calls in wanted.items():
@@ -269,7 +300,7 @@ class Evaluator:
         out = []
         for inputs, (values, spills) in zip(many, done):
             if plan.second is not None:
-                more, more_spills = plan.second(inputs, values, shared)
+                more, more_spills = plan.second(inputs, values, given)
                 values.update(more)
                 spills.update(more_spills)
             values.update(shared)
@@ -326,6 +357,12 @@ class _Plan:
     shared: Callable | None
     first: Callable
     second: Callable | None
+    #: ((range key, (sheet, rows of cells)), ...): the ranges the passes read from their ``shared`` argument
+    ranges: tuple = ()
+
+
+#: the keys of a range built once for a chunk, and of its frozen key, in the passes' ``shared`` argument
+_RANGE, _FROZEN = "\x00range", "\x00frozen"
 
 
 def spill_into(values: dict, spills: dict, inputs: dict) -> None:

@@ -170,18 +170,20 @@ class FormulaParser:
 
 
 
-def cells_read(node, out: set) -> None:
-    """Add every (sheet, cell) the tree *node* reads to *out*."""
+def cells_read(node, out: set, skip=None) -> None:
+    """Add every (sheet, cell) the tree *node* reads to *out*, but the cells of a reference node that
+    ``skip(node)`` says is given otherwise (a range built once for many runs)."""
     if node[0] == "ref":
-        out.update((node[1], c) for row in node[2] for c in row)
+        if skip is None or not skip(node):
+            out.update((node[1], c) for row in node[2] for c in row)
         return
     for child in node[1:]:
         if isinstance(child, tuple):
-            cells_read(child, out)
+            cells_read(child, out, skip)
         elif isinstance(child, list):
             for c in child:
                 if isinstance(c, tuple):
-                    cells_read(c, out)
+                    cells_read(c, out, skip)
 
 
 def parse_formula(text: str, sheet: str, upper_names: dict[str, str], refs: dict,

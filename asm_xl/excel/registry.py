@@ -304,10 +304,19 @@ def prefetch(name: str, calls: list[tuple]) -> int:
         return 0
     n = fn.arity[0] - fn.table   # a table function's batch takes the arguments before rows
     ready, seen = [], set()
+    ranges: dict = {}   # id -> (range, its content key): a range passed to many calls (a chunk's Assumptions) keyed once
+
+    def key_of(v):
+        if v.__class__ is list or v.__class__ is tuple:
+            hit = ranges.get(id(v))
+            if hit is None or hit[0] is not v:
+                hit = ranges[id(v)] = (v, content_key(v))
+            return hit[1]
+        return content_key(v)
     for values in calls:
         if fn.table:  # the table with its header and its block are one computation
             values = tuple(values)[:n]
-            key = content_key(values + (None,) * (n - len(values)))
+            key = ("rows", tuple([key_of(v) for v in values + (None,) * (n - len(values))]))
             if key in seen:
                 continue
             seen.add(key)

@@ -14,6 +14,7 @@ their cached values are already correct for previews, LibreOffice and openpyxl `
 from __future__ import annotations
 
 import os
+from itertools import repeat
 
 from asm_xl.workbooks import layout as L
 from asm_xl.xlsx.atomic import write_atomic
@@ -25,7 +26,7 @@ from asm_xl.xlsx.scan import scan_workbook
 from asm_xl.xlsx.sheetxml import split_cells
 from asm_xl.xlsx.zipcopy import assemble, pack
 from asm_xl.calc.evaluator import Evaluator, UnsupportedFormula, parse_ref
-from asm_xl.workbooks.sheet_join import FORMULA, compile_sheet
+from asm_xl.workbooks.sheet_join import compile_sheet
 
 __all__ = ["TemplateImage", "write_atomic"]
 
@@ -83,11 +84,18 @@ class TemplateImage:
         self._encoded: dict = {}
         self.members[WORKBOOK_PART] = without_full_calc_on_load(self.members[WORKBOOK_PART])
         self.joins = {}
+        # the joins look their cells up by the very key objects the evaluator's results hold (a lookup
+        # then compares no tuples)
+        same_keys = {k: k for k in self.evaluator.result_keys}
         for sheet, member in self.parts.items():
             formula_cells = {c for s, c in self.formulas if s == sheet} | {c for s, c in self.evaluator.covered
                                                                             if s == sheet}
             wanted = formula_cells | {c for s, c in self.input_cells if s == sheet}
-            self.joins[sheet] = compile_sheet(split_cells(self.members[member], wanted, formula_cells), sheet)
+            self.joins[sheet] = compile_sheet(split_cells(self.members[member], wanted, formula_cells), sheet,
+                                              same_keys)
+        #: per sheet: (its formula cells, its input cells), as its XML is joined from them
+        self._key_cells = {sheet: (tuple(f[1] for f in j.formulas), tuple(i[1] for i in j.inputs))
+                           for sheet, j in self.joins.items()}
         #: per sheet: its packed records by the values of the cells its XML is joined from (``joins[sheet].cells``,
         #: :meth:`_packed_sheet`); a sheet that never repeats stops being looked up
         self._packed: dict[str, dict] = {sheet: {} for sheet in self.joins}
@@ -138,10 +146,10 @@ class TemplateImage:
         memo = self._packed.get(sheet)
         key = None
         if memo is not None:
-            key = _values_key(self.joins[sheet].cells, inputs, results)
             try:
+                key = _values_key(*self._key_cells[sheet], inputs, results)
                 hit = memo.get(key)
-            except TypeError:   # a value that cannot be hashed: joined as usual
+            except (TypeError, ValueError):   # a value that cannot be hashed or compared: joined as usual
                 hit = key = None
             if hit is not None:
                 self._misses[sheet] = -1   # it repeats: keep looking
@@ -166,16 +174,16 @@ _MEMO_TRIES, _MEMO_SIZE = 8, 64
 _ABSENT = object()
 
 
-def _values_key(cells: tuple, inputs: dict, results: dict) -> tuple:
+def _values_key(formula_cells: tuple, input_cells: tuple, inputs: dict, results: dict) -> tuple:
     """The values a sheet's XML is joined from, as a key that tells apart what it writes apart
-    (1, 1.0 and TRUE by their type, 0.0 and -0.0 by their text)."""
-    key = []
-    add = key.append
-    for kind, cell in cells:
-        v = results.get(cell) if kind is FORMULA else inputs.get(cell, _ABSENT)
-        add(v.__class__)
-        add(v if v.__class__ is not float or v else repr(v))
-    return tuple(key)
+    (1, 1.0 and TRUE by their classes, 0.0 and -0.0 by their text, an absent input from a blank one),
+    built by passes in C."""
+    values = tuple(map(results.get, formula_cells))
+    given = tuple(map(inputs.get, input_cells, repeat(_ABSENT, len(input_cells))))
+    key = (values, tuple(map(type, values)), given, tuple(map(type, given)))
+    if 0.0 in values or 0.0 in given:   # equal to 0.0: its sign (and a 0 or FALSE's, harmlessly) by its text
+        key += (tuple([repr(v) for v in values + given if v.__class__ is float and not v]),)
+    return key
 
 
 def _fixed_arrays(scan) -> dict:

@@ -24,13 +24,15 @@ FORMULA, INPUT = "formula", "input"
 _TYPES = (None, "b", "e", "str")
 #: the most encoded values a join keeps (then it starts again)
 ENCODED_SIZE = 4096
+#: the most texts a formula cell keeps its bytes of (then it starts again)
+TEXTS_SIZE = 64
 
 
 @dataclass(frozen=True)
 class SheetJoin:
     """A template sheet ready to join: ``parts`` (its bytes; each cell's place holds the formula cell without
-    a value, or the input cell as the template has it), ``formulas`` ((place, key, float format, {t: (head, tail)}, the cell without a value) of each
-    formula cell), ``inputs`` ((place, key, :func:`input_cell_template`) of each input cell) and ``cells``
+    a value, or the input cell as the template has it), ``formulas`` ((place, key, float format, {t: (head, tail)}, the cell without a value, {text: the cell's
+    bytes} of the texts written there before) of each formula cell), ``inputs`` ((place, key, :func:`input_cell_template`) of each input cell) and ``cells``
     ((kind, key) of every cell, in sheet order)."""
 
     parts: tuple
@@ -45,9 +47,19 @@ class SheetJoin:
         out = list(self.parts)
         get = results.get
         isfinite = math.isfinite
-        for place, key, float_format, templates, bare in self.formulas:
+        for place, key, float_format, templates, bare, texts in self.formulas:
             value = get(key)
-            if value.__class__ is float and isfinite(value):   # the common case: one bytes formatting
+            cls = value.__class__
+            if cls is float:
+                if isfinite(value):   # the common case: one bytes formatting
+                    out[place] = float_format % value
+                    continue
+            elif cls is str:   # a label or a status: this cell's bytes of the same text written before
+                hit = texts.get(value)
+                if hit is not None:
+                    out[place] = hit
+                    continue
+            elif cls is int:   # (not bool): str(int), as encode_cached_value writes it, is %a of an int
                 out[place] = float_format % value
                 continue
             if isinstance(value, float) and isfinite(value):   # numpy's float64: a float, written as one
@@ -68,28 +80,35 @@ class SheetJoin:
                 out[place] = bare
             else:
                 head, tail = templates[t]
-                out[place] = head + text.encode("utf-8") + tail
+                out[place] = cell = head + text.encode("utf-8") + tail
+                if cls is str:
+                    if len(texts) >= TEXTS_SIZE:
+                        texts.clear()
+                    texts[value] = cell
         for place, key, template in self.inputs:
             if key in inputs:
                 out[place] = input_cell(template, inputs[key])
         return b"".join(out)
 
 
-def compile_sheet(fragments: list, sheet: str) -> SheetJoin:
-    """The :class:`SheetJoin` of a sheet's :func:`~asm_xl.xlsx.sheetxml.split_cells` fragments."""
+def compile_sheet(fragments: list, sheet: str, same_keys: dict | None = None) -> SheetJoin:
+    """The :class:`SheetJoin` of a sheet's :func:`~asm_xl.xlsx.sheetxml.split_cells` fragments. ``same_keys``:
+    {key: the key object to hold} (those of the results joined: a lookup by the same object compares no tuples)."""
     parts, formulas, inputs, cells = [], [], [], []
+    same_keys = same_keys or {}
     for frag in fragments:
         if frag.__class__ is bytes:
             parts.append(frag)
             continue
         key = (sheet, frag.coord)
+        key = same_keys.get(key, key)
         place = len(parts)
         if frag.kind == "formula":
             templates = {t: formula_cell_template(frag.match, t) for t in _TYPES}
             head, tail = templates[None]
             float_format = head.replace(b"%", b"%%") + b"%a" + tail.replace(b"%", b"%%")
             bare = formula_cell(frag.match, None, None)
-            formulas.append((place, key, float_format, templates, bare))
+            formulas.append((place, key, float_format, templates, bare, {}))
             parts.append(bare)
             cells.append((FORMULA, key))
         else:
