@@ -251,16 +251,21 @@ def asm_multiplier(final_score, performance_year, scaling=None, payments=None, e
     "ASM_IMPACT",
     "Dollar impact = payment adjustment factor x the Medicare paid amount for physician fee schedule covered "
     "professional services in the payment year.",
-    Arg("factor", "Payment adjustment factor (fraction)."),
+    Arg("factor", "Payment adjustment factor (fraction, -1 to 1; above 1 only where bound_factors is No)."),
     Arg("part_b_payments", "Medicare paid amount for PFS covered professional services of the TIN/NPI in the "
-                           "payment year, dollars."), source="CMS")
-def asm_impact(factor, part_b_payments):
+                           "payment year, dollars."), ASSUMPTIONS, source="CMS")
+def asm_impact(factor, part_b_payments, assumptions=None):
     # The factor's bounds (+/- r) are ASM_FACTOR's rule (bound_factors), not restated: -1..1 only says
     # "a fraction of the payments", so a factor typed as a percent (6 for 6%) is #NUM!, not 6 x payments.
-    return float(payment.dollar_impact(xv.number("factor", factor, minimum=-1, maximum=1, percent=True,
-                                                 allowed="a fraction from -1 to 1: 0.06 or 6% for +6%"),
-                                       xv.number("part_b_payments", part_b_payments, minimum=0,
-                                                 maximum=MAX_DOLLARS, allowed=DOLLARS_ALLOWED, grouped=True)))
+    # Without the bound (bound_factors No) a pool can pay a factor over 1 (a few positive scores sharing a
+    # large budget), which ASM_FACTOR gives and the core prices: no upper limit then.
+    bounded = settings_arg(assumptions).bound_factors
+    return float(payment.dollar_impact(
+        xv.number("factor", factor, minimum=-1, maximum=1 if bounded else None, percent=True,
+                  allowed="a fraction from -1 to 1: 0.06 or 6% for +6%" if bounded else
+                  "a fraction from -1 (bound_factors is No: no upper limit): 0.06 or 6% for +6%"),
+        xv.number("part_b_payments", part_b_payments, minimum=0, maximum=MAX_DOLLARS, allowed=DOLLARS_ALLOWED,
+                  grouped=True)))
 
 
 @excel_function("ASM_RISK_LEVEL", "Risk level r of a performance year: {risk_levels} ({first_year}-{last_year}).", YEAR, source="CMS")

@@ -17,6 +17,7 @@ from asm_xl.excel.exception_cells import EXCEPTIONS_DOC, excepted_arg
 from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.model import exceptions
 from asm_xl.model.parameters import get_cohort
+from asm_xl.model.peer_pricing import gain_share
 from asm_xl.model.pool_choice import pricing_pool, reference_point
 
 __all__: list[str] = []
@@ -55,7 +56,7 @@ def _priced_values(kind: str, s, code: str, py: int, items: list[tuple]) -> list
     factors = pricing_pool(code, py, s).factors([f for f, _, _ in items])
     factors = exceptions.neutral_factor(factors, np.array([e for *_, e in items])[:, None])
     if kind == "gain":
-        return [float(v) for v in (factors > 0.0).mean(axis=1)]
+        return [float(v) for v in gain_share(factors)]
     pcts = sorted({p for _, p, _ in items})
     q = np.percentile(factors, pcts, axis=1)
     where = {p: j for j, p in enumerate(pcts)}

@@ -10,7 +10,7 @@ The factor is the methodology's [REG 512.750(c)][ASSUMPTION exchange function]::
 :func:`adjustment_factors` evaluates those kernels' operations, in their order, into one reused array
 (a (physicians, draws) block costs a fresh array per operation otherwise, which doubles the time);
 ``tests/model/test_peer_pricing.py`` checks it equals the kernels bit for bit. :func:`range_statistics`
-then takes, per final score, the mean and the share of draws with a positive factor, sorts the row and
+then takes, per final score, the mean and the share of draws with a positive factor (:func:`gain_share`), sorts the row and
 reads P10 / P50 / P90 (:func:`~asm_xl.model.peer_percentiles.sorted_percentiles`, ``np.percentile``'s
 numbers), a cache-sized chunk of physicians at a time, chunks side by side on threads
 (:mod:`asm_xl.model.peer_threads`; every chunk writes its own rows, so the numbers do not depend on them).
@@ -27,10 +27,26 @@ from asm_xl.model.peer_percentiles import sorted_percentiles
 from asm_xl.model.peer_threads import side_by_side
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["PERCENTILES", "adjustment_factors", "range_statistics"]
+__all__ = ["PERCENTILES", "GAIN_TOLERANCE", "adjustment_factors", "range_statistics", "gain_share"]
 
 PERCENTILES = (10.0, 50.0, 90.0)
 STATISTICS = ("p10", "p50", "p90", "mean", "gain")
+#: a factor at most this far above 0 is no gain: the float noise of a factor that is 0 by construction (a pool
+#: whose positive adjustments must add up to a budget of 0), which the two formula engines reach by different
+#: roundings (1e-17 in one, 0.0 in the other: a chance of a gain of 1 against 0). $1e-6 on $1M of payments.
+GAIN_TOLERANCE = 1e-12
+
+
+def gain_share(factors: np.ndarray) -> np.ndarray:
+    """Per row of (physicians, draws) ``factors``: the chance of a gain, the share of draws in which the
+    factor is positive::
+
+        gain = #{d : factor_d > GAIN_TOLERANCE} / draws
+
+    >>> gain_share(np.array([[0.01, -0.02, 1e-17, 0.0]])).tolist()
+    [0.25]
+    """
+    return np.count_nonzero(factors > GAIN_TOLERANCE, axis=1) / factors.shape[1]
 
 
 def adjustment_factors(final: np.ndarray, steepness: np.ndarray, midpoint: np.ndarray, scaling_factor: np.ndarray,
@@ -74,7 +90,7 @@ def range_statistics(final: np.ndarray, steepness: np.ndarray, midpoint: np.ndar
         with loops():
             f = adjustment_factors(final[rows], steepness, midpoint, scaling_factor, risk_level, settings)
             out["mean"][rows] = f.mean(axis=1)
-            out["gain"][rows] = np.count_nonzero(f > 0.0, axis=1) / f.shape[1]  # = (f > 0).mean(axis=1)
+            out["gain"][rows] = gain_share(f)
             f.sort(axis=1)
             out["p10"][rows], out["p50"][rows], out["p90"][rows] = sorted_percentiles(f, PERCENTILES)
 

@@ -476,10 +476,10 @@ def test_text_numbers_and_blanks_are_normalized():
 
 def test_wrong_argument_count_is_value_error_not_an_exception():
     assert call("ASM_TFS") == "#VALUE!"
-    assert call("ASM_IMPACT", 1, 2, 3) == "#VALUE!"
+    assert call("ASM_IMPACT", 1, 2, None, 4) == "#VALUE!"
     # the reason counts in words ("takes 1-1 arguments"; ASM_WHY, which takes any number after its first, said 1-1)
     assert explain("ASM_RISK_LEVEL") == "ASM_RISK_LEVEL(performance_year) takes 1 argument, got 0"
-    assert explain("ASM_IMPACT", 1, 2, 3).endswith(" takes 2 arguments, got 3")
+    assert explain("ASM_IMPACT", 1, 2, None, 4).endswith(" takes 2 to 3 arguments, got 4")
     assert explain("ASM_WHY").endswith(" takes at least 1 argument, got 0")
     assert explain("ASM_TFS").endswith(" takes 1 to 5 arguments, got 0")
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
+
 import asm_xl.udfs  # noqa: F401  (declares the functions)
 from asm_xl.excel.registry import call, explain
 
@@ -34,3 +38,25 @@ def test_an_empty_range_is_blank_or_named_never_an_internal_error():
     assert explain("ASM_MEASURE", "points", "HF", "236", "MIPS CQM", 40.0, 36.0, None, 0.655, None, None, None,
                    []) == ("entered: an empty range: give the measure cells from the table's first row down to this "
                            "one")
+
+
+def test_a_factor_that_is_zero_up_to_float_noise_is_no_gain():
+    # a given pool whose SF is 1 / TFS(final): the factor r x TFS x SF - r is 0 by construction, 1.4e-17 in floats
+    # at 20.1484; the two formula engines round it differently (0.0 and 1e-17), and the chance of a gain was 0 in
+    # one and 1 in the other (a generated workbook's Score sheet: cached 0, recalculated 1)
+    final = 20.1484
+    tfs = 1 / (1 + math.exp(-0.1 * (final - 50)))
+    given = [["pool", "given"], ["given_scaling_factor", 1 / tfs], ["given_midpoint", 50], ["tfs_midpoint_mode", "fixed"]]
+    factor = call("ASM_FACTOR", final, 2027, "HF", None, None, given)
+    assert 0 < factor < 1e-16
+    assert call("ASM_GAIN_CHANCE", final, 2027, "HF", None, given) == 0.0
+    assert call("ASM_GAIN_CHANCE", final + 0.01, 2027, "HF", None, given) == 1.0   # a real gain still counts
+
+
+def test_impact_takes_a_factor_over_1_only_where_factors_are_unbounded():
+    # bound_factors No: a pool's few positive scores can share a budget larger than their payments (a roster of
+    # three: +1912.5% on $1,000 = $19,125, as the cohort API prices it); bounded, 6 typed for 6% stays an error
+    assert call("ASM_IMPACT", 19.125, 1000) == "#NUM!"
+    assert call("ASM_IMPACT", 19.125, 1000, [["bound_factors", "No"]]) == pytest.approx(19_125.0, rel=1e-15)
+    assert call("ASM_IMPACT", -1.5, 1000, [["bound_factors", "No"]]) == "#NUM!"
+    assert explain("ASM_IMPACT", 6, 1000).endswith("(a fraction from -1 to 1: 0.06 or 6% for +6%)")

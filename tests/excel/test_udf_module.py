@@ -26,7 +26,7 @@ EXPECTED_SIGNATURES = {
                     "Optional cohort"],
     "ASM_MULTIPLIER": ["final_score", "performance_year", "Optional scaling", "Optional payments",
                        "Optional exceptions", "Optional assumptions", "Optional cohort"],
-    "ASM_IMPACT": ["factor", "part_b_payments"],
+    "ASM_IMPACT": ["factor", "part_b_payments", "Optional assumptions"],
     "ASM_RISK_LEVEL": ["performance_year"],
     "ASM_PAYMENT_YEAR": ["performance_year"],
     "ASM_IA_ADJ": ["ia_done", "Optional assumptions"],

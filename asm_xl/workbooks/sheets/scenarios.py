@@ -41,7 +41,7 @@ def build_scenarios(wb: Workbook) -> None:
     scores = f"{L.SCENARIOS}!A5:A{end}"
     column_block(ws, 5, 2, f'=ASM_FACTOR({scores},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions)', n,
                  "Exchange curve: factor (ASM_FACTOR)")
-    column_block(ws, 5, 3, f"=ASM_IMPACT({L.SCENARIOS}!B5:B{end},In_Payments)", n, "Exchange curve: dollars (ASM_IMPACT)")
+    column_block(ws, 5, 3, f"=ASM_IMPACT({L.SCENARIOS}!B5:B{end},In_Payments,Assumptions)", n, "Exchange curve: dollars (ASM_IMPACT)")
     # The band: the same curve at the cautious and hopeful percentiles of the pool in force (the Score
     # sheet's range table sets them), this physician's exceptions as the curve has them.
     header(ws, 4, ["Cautious case", "Hopeful case"], col=13)

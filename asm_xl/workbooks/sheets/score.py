@@ -158,8 +158,8 @@ def build_score(wb: Workbook) -> None:
         ("Payment multiplier", '=ASM_MULTIPLIER(B{f},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions)', "0.0000",
          '"ASM_MULTIPLIER",B{f},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions'),
         ("Part B payments (PFS professional services, payment year)", "=In_Payments", '"$"#,##0', None),
-        ("Estimated dollar impact", "=ASM_IMPACT(B{fa},In_Payments)", SIGNED_DOLLARS,
-         '"ASM_IMPACT",B{fa},In_Payments'),
+        ("Estimated dollar impact", "=ASM_IMPACT(B{fa},In_Payments,Assumptions)", SIGNED_DOLLARS,
+         '"ASM_IMPACT",B{fa},In_Payments,Assumptions'),
     ]
     start = last + 3
     header(ws, start - 1, ["Item", "Value", "Source; why, if an error"])
@@ -265,7 +265,7 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
         ws[f"{col}{factor}"] = (f"=ASM_FACTOR_RANGE(Sc_Final,In_Year,Sc_Cohort,{typed_percentile(f'{col}{pct}')},"
                                 "In_Exceptions,Assumptions)")
         ws[f"{col}{factor}"].number_format = "+0.00%;-0.00%;0.00%"
-        ws[f"{col}{dollars}"] = f"=ASM_IMPACT({col}{factor},In_Payments)"
+        ws[f"{col}{dollars}"] = f"=ASM_IMPACT({col}{factor},In_Payments,Assumptions)"
         ws[f"{col}{dollars}"].number_format = SIGNED_DOLLARS
         for r in (factor, dollars):
             ws[f"{col}{r}"].fill = RESULT_FILL
