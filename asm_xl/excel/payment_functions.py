@@ -204,7 +204,7 @@ SCALING = Arg("scaling", 'The pool: the cohort ("HF"/"LBP": the pool in force, b
                          "fixed), or the cohort's final scores. Blank only with a 'given' pool.", optional=True,
               range=True)
 
-EXCEPTIONS = Arg("exceptions", EXCEPTIONS_DOC + "; a yes: factor 0.", optional=True, range=True)
+EXCEPTIONS = Arg("exceptions", EXCEPTIONS_DOC + "; one that applies: factor 0.", optional=True, range=True)
 
 
 @excel_function(

@@ -36,7 +36,7 @@ def _point(performance_year, cohort, assumptions):
     return reference_point(get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year), s)
 
 
-EXCEPTIONS = Arg("exceptions", EXCEPTIONS_DOC + "; a yes: factor 0 in every case.", optional=True, range=True)
+EXCEPTIONS = Arg("exceptions", EXCEPTIONS_DOC + "; one that applies: factor 0 in every case.", optional=True, range=True)
 
 
 def _priced_call(kind: str, args: tuple, s) -> tuple:

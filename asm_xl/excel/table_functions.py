@@ -217,7 +217,7 @@ def _actions_batch(calls: list[tuple]) -> None:
         range=True),
     Arg("activities", "Four cells: IA-1 done, IA-2 done, PI score, complex patient bonus (the Inputs sheet's cells).",
         range=True),
-    Arg("exceptions", EXCEPTIONS_DOC + "; a yes: no action.", optional=True, range=True),
+    Arg("exceptions", EXCEPTIONS_DOC + "; one that applies: no action.", optional=True, range=True),
     Arg("cost_ladder", "Optional: ten cost decile start values that score an episode cost (the Benchmarks "
                        "sheet's CostLadder, as ASM_COST reads it); an empty range: no ladder, episode cost not scored.",
         optional=True, range=True),
@@ -331,7 +331,7 @@ PROJECTION_MEMO = RangeMemo(size=4096)
     Arg("growth", "Optional: yearly growth of Part B payments as a fraction; blank: payments_growth "
                   "({payments_growth:.0%}).", optional=True),
     ASSUMPTIONS,
-    Arg("exceptions", EXCEPTIONS_DOC + " of the performance year given; a yes: that year $0, later years priced "
+    Arg("exceptions", EXCEPTIONS_DOC + " of the year given; one that applies: that year $0, later ones "
                       "as usual.", optional=True, range=True),
     Arg("participation", "Optional: five cells, performance years {first_year}-{last_year}: Yes / No (CMS's ASM "
                          "Participants file) / blank (assumed participating); No = no adjustment that year ($0).",
