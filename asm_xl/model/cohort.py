@@ -334,7 +334,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
     if no_cost_ladder.any():
         why = categories.no_cost_ladder_note(settings)
         notes[no_cost_ladder] = [f"{t} {why}".strip() for t in notes[no_cost_ladder]]
-    for i in np.flatnonzero((np.nan_to_num(euc[rows]) > 0) | (np.nan_to_num(payx[rows]) > 0)):  # applied or not
+    for i in np.flatnonzero(exceptions.flagged(euc[rows], payx[rows])):  # the note says whether it applies
         notes[i] = f"{notes[i]} {exceptions.exception_note(bool(euc[rows][i]), bool(payx[rows][i]), settings)}".strip()
     for i in np.flatnonzero(categories.too_few_episodes(episodes[rows], settings=settings)):
         notes[i] = f"{notes[i]} Cost: {categories.few_episodes_note(float(episodes[rows][i]), settings)}.".strip()

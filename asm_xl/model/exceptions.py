@@ -14,7 +14,19 @@ import numpy as np
 
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["excepted", "neutral_factor", "exception_note", "exception_label"]
+__all__ = ["flagged", "excepted", "neutral_factor", "exception_note", "exception_label"]
+
+
+def flagged(euc_exception, payment_exception) -> np.ndarray:
+    """True where either exception flag is set (flags: bool or 0/1 arrays; NaN = not flagged), applied or
+    not (:func:`excepted`).
+
+    >>> flagged([1, 0, np.nan], [0, 0, 1]).tolist()
+    [True, False, True]
+    """
+    euc = np.nan_to_num(np.asarray(euc_exception, dtype=float)) > 0
+    pay = np.nan_to_num(np.asarray(payment_exception, dtype=float)) > 0
+    return euc | pay
 
 
 def excepted(euc_exception, payment_exception, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
@@ -23,18 +35,16 @@ def excepted(euc_exception, payment_exception, *, settings: Settings = DEFAULT_S
         excepted = (euc_exception or payment_exception)   if exceptions_neutral
                  = False                                   otherwise
 
-    Flags: bool or 0/1 arrays; NaN = not flagged. An excepted participant gets :func:`neutral_factor`
-    and is left out of its cohort's pool.
+    The flags as :func:`flagged` reads them. An excepted participant gets :func:`neutral_factor` and is
+    left out of its cohort's pool.
 
     >>> excepted([1, 0, np.nan], [0, 0, 1]).tolist()
     [True, False, True]
     >>> excepted(1, 0, settings=Settings(exceptions_neutral=False)).tolist()
     False
     """
-    euc = np.nan_to_num(np.asarray(euc_exception, dtype=float)) > 0
-    pay = np.nan_to_num(np.asarray(payment_exception, dtype=float)) > 0
-    flagged = euc | pay
-    return flagged if settings.exceptions_neutral else np.zeros_like(flagged)
+    either = flagged(euc_exception, payment_exception)
+    return either if settings.exceptions_neutral else np.zeros_like(either)
 
 
 def neutral_factor(factor, is_excepted) -> np.ndarray:
