@@ -112,8 +112,10 @@ class Evaluator:
         with {range key: (sheet, rows of cells)} of those ranges, which :meth:`run_many` builds once)."""
         sources = sources or {}
         mine = set(cells)
-        hoisted = (lambda node: len(node[2]) * len(node[2][0]) > 1 and all(
-            constant((node[1], c)) for row in node[2] for c in row)) if constant is not None else None
+        def all_constant(sheet: str, rows: list) -> bool:   # a range the whole chunk holds alike
+            return all(constant((sheet, c)) for row in rows for c in row)
+        hoisted = (lambda node: len(node[2]) * len(node[2][0]) > 1 and all_constant(node[1], node[2])) \
+            if constant is not None else None
         read: set = set()
         for key in cells:
             cells_read(self._trees[key], read, hoisted)
@@ -126,7 +128,7 @@ class Evaluator:
         range_given = None
         if constant is not None:
             def range_given(sheet, rows):
-                if not all(constant((sheet, c)) for row in rows for c in row):
+                if not all_constant(sheet, rows):
                     return None
                 key = (_RANGE, sheet, rows[0][0], rows[-1][-1])
                 given[key] = (sheet, rows)

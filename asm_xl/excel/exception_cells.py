@@ -24,6 +24,8 @@ __all__ = ["EXCEPTION_FIELDS", "NOT_PARTICIPATING_FIELD", "EXCEPTIONS_DOC", "exc
 EXCEPTION_FIELDS = ("euc_exception", "payment_exception")
 #: the third cell's name in a reason (it is no roster column)
 NOT_PARTICIPATING_FIELD = "exceptions: not participating"
+#: each cell's name in a reason
+_CELL_NAMES = tuple(f"exceptions: {f}" for f in EXCEPTION_FIELDS) + (NOT_PARTICIPATING_FIELD,)
 #: what the cells are, for the functions' argument help (each adds what a yes does to its result)
 EXCEPTIONS_DOC = ("Optional: one to three yes/no cells: EUC exception, payment exception (neutral while "
                   "exceptions_neutral is Yes [ASSUMPTION]), not participating (ASM_NOT_PARTICIPATING)")
@@ -47,6 +49,5 @@ def excepted_arg(exceptions_, settings: Settings) -> bool:
     """Whether the factor is neutral (0): not participating, or an exception that applies
     (:func:`~asm_xl.model.exceptions.excepted`: the setting ``exceptions_neutral``). Every cell is read (a
     "maybe" after a yes is an error all the same); blank or omitted: no."""
-    names = tuple(f"exceptions: {f}" for f in EXCEPTION_FIELDS) + (NOT_PARTICIPATING_FIELD,)
-    euc, pay, out = (xv.boolean(name, v, False) for name, v in zip(names, exception_values(exceptions_)))
+    euc, pay, out = (xv.boolean(name, v, False) for name, v in zip(_CELL_NAMES, exception_values(exceptions_)))
     return out or bool(exceptions.excepted(euc, pay, settings=settings))

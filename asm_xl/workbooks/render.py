@@ -93,10 +93,7 @@ class TemplateImage:
             wanted = formula_cells | {c for s, c in self.input_cells if s == sheet}
             self.joins[sheet] = compile_sheet(split_cells(self.members[member], wanted, formula_cells), sheet,
                                               same_keys)
-        #: per sheet: (its formula cells, its input cells), as its XML is joined from them
-        self._key_cells = {sheet: (tuple(f[1] for f in j.formulas), tuple(i[1] for i in j.inputs))
-                           for sheet, j in self.joins.items()}
-        #: per sheet: its packed records by the values of the cells its XML is joined from (``joins[sheet].cells``,
+        #: per sheet: its packed records by the values of the cells its XML is joined from (``joins[sheet]``'s keys,
         #: :meth:`_packed_sheet`); a sheet that never repeats stops being looked up
         self._packed: dict[str, dict] = {sheet: {} for sheet in self.joins}
         self._misses = dict.fromkeys(self.joins, 0)
@@ -147,7 +144,8 @@ class TemplateImage:
         key = None
         if memo is not None:
             try:
-                key = _values_key(*self._key_cells[sheet], inputs, results)
+                join = self.joins[sheet]
+                key = _values_key(join.formula_keys, join.input_keys, inputs, results)
                 hit = memo.get(key)
             except (TypeError, ValueError):   # a value that cannot be hashed or compared: joined as usual
                 hit = key = None

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from asm_xl.xlsx.cells import encode_cached_value
 from asm_xl.xlsx.sheetxml import formula_cell, formula_cell_template, input_cell, input_cell_template
 
-__all__ = ["SheetJoin", "compile_sheet", "FORMULA", "INPUT"]
+__all__ = ["SheetJoin", "compile_sheet"]
 
-FORMULA, INPUT = "formula", "input"
 #: the cached value types a formula cell's template is made for (None: a number)
 _TYPES = (None, "b", "e", "str")
 #: the most encoded values a join keeps (then it starts again)
@@ -32,13 +31,14 @@ TEXTS_SIZE = 64
 class SheetJoin:
     """A template sheet ready to join: ``parts`` (its bytes; each cell's place holds the formula cell without
     a value, or the input cell as the template has it), ``formulas`` ((place, key, float format, {t: (head, tail)}, the cell without a value, {text: the cell's
-    bytes} of the texts written there before) of each formula cell), ``inputs`` ((place, key, :func:`input_cell_template`) of each input cell) and ``cells``
-    ((kind, key) of every cell, in sheet order)."""
+    bytes} of the texts written there before) of each formula cell), ``inputs`` ((place, key, :func:`input_cell_template`) of each input cell), and the keys of
+    those cells in that order (``formula_keys``, ``input_keys``: what a sheet's memo keys its values by)."""
 
     parts: tuple
     formulas: tuple
     inputs: tuple
-    cells: tuple
+    formula_keys: tuple
+    input_keys: tuple
 
     def join(self, inputs: dict, results: dict, encoded: dict) -> bytes:
         """The sheet's XML with each formula cell's cached value (``results``) and each input cell's value
@@ -94,7 +94,7 @@ class SheetJoin:
 def compile_sheet(fragments: list, sheet: str, same_keys: dict | None = None) -> SheetJoin:
     """The :class:`SheetJoin` of a sheet's :func:`~asm_xl.xlsx.sheetxml.split_cells` fragments. ``same_keys``:
     {key: the key object to hold} (those of the results joined: a lookup by the same object compares no tuples)."""
-    parts, formulas, inputs, cells = [], [], [], []
+    parts, formulas, inputs = [], [], []
     same_keys = same_keys or {}
     for frag in fragments:
         if frag.__class__ is bytes:
@@ -110,9 +110,8 @@ def compile_sheet(fragments: list, sheet: str, same_keys: dict | None = None) ->
             bare = formula_cell(frag.match, None, None)
             formulas.append((place, key, float_format, templates, bare, {}))
             parts.append(bare)
-            cells.append((FORMULA, key))
         else:
             inputs.append((place, key, input_cell_template(frag.match)))
             parts.append(frag.match.group(0))
-            cells.append((INPUT, key))
-    return SheetJoin(tuple(parts), tuple(formulas), tuple(inputs), tuple(cells))
+    return SheetJoin(tuple(parts), tuple(formulas), tuple(inputs), tuple(f[1] for f in formulas),
+                     tuple(i[1] for i in inputs))
