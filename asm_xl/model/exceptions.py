@@ -11,10 +11,16 @@ participant is scored, ranked and priced as any other: what the exception is wor
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["flagged", "excepted", "neutral_factor", "exception_note", "exception_label"]
+__all__ = ["flagged", "excepted", "neutral_factor", "exception_note", "exception_label", "NO_ADJUSTMENT",
+           "without_adjustment"]
+
+#: a scored participant's numbers that are 0 when no ASM adjustment applies to his year (the columns of the
+#: cohort API's scores joined with :func:`~asm_xl.model.ranges.payment_ranges`)
+NO_ADJUSTMENT = ("factor", "factor_p50", "dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain")
 
 
 def flagged(euc_exception, payment_exception) -> np.ndarray:
@@ -54,6 +60,29 @@ def neutral_factor(factor, is_excepted) -> np.ndarray:
                = factor       otherwise
     """
     return np.where(np.asarray(is_excepted, dtype=bool), 0.0, np.asarray(factor, dtype=float))
+
+
+def without_adjustment(numbers: pd.DataFrame, rows) -> pd.DataFrame:
+    """Formula [CMS: a physician who does not participate in a performance year gets no ASM payment
+    adjustment for it; spec 8]::
+
+        factor = factor_p50 = dollar_impact = dollars_p10 = dollars_p50 = dollars_p90 = p_gain = 0
+                 at ``rows`` (a boolean mask) whose final score is computed; other rows unchanged
+
+    A copy of ``numbers``; the columns of :data:`NO_ADJUSTMENT` it lacks are left out. What an excepted
+    participant's numbers are too (:func:`neutral_factor`: $0 at every percentile, no chance of a gain), and
+    what a workbook shows once its exceptions range says "not participating" (``ASM_NOT_PARTICIPATING``).
+
+    >>> df = pd.DataFrame({"final_score": [60.0, np.nan, 70.0], "factor": [0.02, np.nan, 0.03], "p_gain": [0.7, np.nan, 0.8]})
+    >>> without_adjustment(df, [True, True, False]).values.tolist()
+    [[60.0, 0.0, 0.0], [nan, nan, nan], [70.0, 0.03, 0.8]]
+    """
+    out = numbers.copy()
+    scored = np.asarray(rows, dtype=bool) & pd.to_numeric(out["final_score"], errors="coerce").notna().to_numpy()
+    columns = [c for c in NO_ADJUSTMENT if c in out.columns]
+    if scored.any() and columns:
+        out.loc[scored, columns] = 0.0
+    return out
 
 
 def exception_note(euc_exception: bool, payment_exception: bool, settings: Settings = DEFAULT_SETTINGS) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from asm_xl.model.cohort import CohortResult, score_cohort
+from asm_xl.model.exceptions import without_adjustment
 from asm_xl.model.identifiers import tin_key
 from asm_xl.model.projection import running_sums
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings, settings_differences
@@ -126,11 +127,6 @@ def _replaced(valid: pd.DataFrame, rows: dict) -> pd.DataFrame:
     return pd.DataFrame(grid, index=valid.index, columns=columns)
 
 
-#: the numbers a workbook shows as no adjustment for a physician CMS lists as not participating in its year (its
-#: exceptions range ends with ASM_NOT_PARTICIPATING's cell: an exception's neutral numbers, 0 in every draw)
-NO_ADJUSTMENT = ("factor", "dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain")
-
-
 def kept_status(kept: KeptWorkbook | None, numbers: pd.Series, *, readable: bool = True,
                 settings: Settings | None = None, projection: dict | None = None, participating: bool = True) -> str:
     """The status of a kept workbook whose row of the run's dashboard table (scores with ranges) is
@@ -141,11 +137,10 @@ def kept_status(kept: KeptWorkbook | None, numbers: pd.Series, *, readable: bool
     view's payments growth, would still disagree with the dashboard), and its projection's input cells
     ``projection`` (:func:`~asm_xl.workbooks.inputs.projection_cells`: CMS's participation, a later roster
     row; the file's projection would not be the dashboard's Five years rows); stale otherwise. ``participating``
-    False: CMS lists the physician as not participating in the row's year, so the file's numbers of
-    :data:`NO_ADJUSTMENT` are 0 (where a final score is computed)."""
-    if not participating and _number(numbers.get("final_score")) is not None:
-        numbers = numbers.copy()
-        numbers[list(NO_ADJUSTMENT)] = 0.0
+    False: CMS lists the physician as not participating in the row's year, so the file's numbers are
+    :func:`~asm_xl.model.exceptions.without_adjustment`'s (its exceptions range ends with ASM_NOT_PARTICIPATING's cell)."""
+    if not participating:
+        numbers = without_adjustment(numbers.to_frame().T, [True]).iloc[0]
     if kept is None or kept.row is None or not readable:
         return STATUS_STALE
     if settings is not None and kept.settings is not None and kept.settings != settings:

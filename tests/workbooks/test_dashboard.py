@@ -220,9 +220,11 @@ def test_a_physician_cms_lists_as_not_participating_adds_nothing_and_the_totals_
     plain = roster_dashboard(v, scores)
     me = data.physicians.set_index("npi").loc[okafor]
     assert me["outlook"] == NOT_PARTICIPATING_OUTLOOK == "not participating (CMS)"
-    # no ASM adjustment in 2027: nothing at risk, $0 at every percentile, no factor, estimate nor chance
+    # no ASM adjustment in 2027: nothing at risk, $0 at every percentile, factor, estimate and chance 0 (as his
+    # workbook and the index show them: the dashboard showed blanks), no score to reach
     assert (me["at_risk"], me["dollars_p10"], me["dollars_p50"], me["dollars_p90"]) == (0, 0, 0, 0)
-    assert all(np.isnan(me[c]) for c in ("factor", "estimate", "p_gain", "break_even_score"))
+    assert (me["factor"], me["estimate"], me["p_gain"], me["factor_p50"]) == (0, 0, 0, 0)
+    assert np.isnan(me["break_even_score"]) and me["final_score"] == plain.physicians.set_index("npi").loc[okafor, "final_score"]
     # no action is worth anything to him that year: none is his top action, none in the practice's list
     # (the list showed his "Bring quality measure Q008 to its top decile", +$9,463)
     assert me["top_action"] == "" and np.isnan(me["top_value_p50"])

@@ -16,8 +16,9 @@ five-year projection's figures for that year (:func:`~asm_xl.model.projection.ye
 the one place its rules are executed: r x Part B payments, 0 in the year of an exception and when
 CMS's participants file says the physician does not participate), so the Practice sheet's totals
 are the Five years sheet's practice row of that year (for a roster of one year). A physician CMS lists as not participating
-in the year shown gets no ASM adjustment that year: the projection's $0, no factor, estimate nor
-chance of a gain (blank), the outlook "not participating (CMS)", counted apart as an exception is.
+in the year shown gets no ASM adjustment that year: factor, estimate, dollars and chance of a gain 0
+(:func:`~asm_xl.model.exceptions.without_adjustment`, what his workbook and the index show), the outlook
+"not participating (CMS)", counted apart as an exception is.
 
 The range of a total is not the sum of the physicians' ranges: a physician above the pool's midpoint
 and one below it do badly in different draws, so the summed P10 is not the total's (usually below it).
@@ -48,6 +49,7 @@ import pandas as pd
 
 from asm_xl.model.settings import changed_settings_text
 from asm_xl.model.categories import no_cost_ladder_note
+from asm_xl.model.exceptions import without_adjustment
 from asm_xl.model.identifiers import tin_key
 from asm_xl.model.parameters import year_parameters
 from asm_xl.model.projection import practice_projection
@@ -154,18 +156,18 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     for col in ("name", "npi", "tin", "cohort"):
         phys[col] = s[col].astype(object).where(s[col].notna(), "").astype(str) if col in s.columns else ""
     phys["performance_year"] = s["performance_year"].astype(int)
+    own = _own_year(projection, phys)
+    on = own["participating"].to_numpy()
+    s = without_adjustment(s, ~on)   # not participating in the year shown: $0, as the workbook and the index show
     for col in ("final_score", "factor", "part_b_payments", "factor_p50", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain",
                 "break_even_score", "points_to_break_even"):
         phys[col] = _num(s, col)
     phys["estimate"] = _num(s, "dollar_impact")
     excepted = s["exception"].fillna(False).astype(bool) if "exception" in s.columns else pd.Series(False, s.index)
-    own = _own_year(projection, phys)
     for col in ("at_risk", "dollars_p10", "dollars_p50", "dollars_p90"):
         phys[col] = own[col].to_numpy()
-    on = own["participating"].to_numpy()
     # no ASM adjustment this year (not participating), or a neutral one (exception): no score to reach,
     # and no action is worth anything that year
-    phys.loc[~on, ["factor", "estimate", "factor_p50", "p_gain"]] = np.nan
     if len(actions):
         actions = actions[~actions["row"].isin(phys.loc[~on, "row"])]
     phys.loc[excepted.to_numpy() | ~on, ["break_even_score", "points_to_break_even"]] = np.nan
