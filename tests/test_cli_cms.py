@@ -175,3 +175,14 @@ def test_from_cms_refuses_a_blank_filter_instead_of_exporting_the_national_list(
     assert stop.value.code == 2 and not out.exists()
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"asm-xl from-cms: error: argument {option}: is blank: give the text to match, or leave the option out")
+
+
+def test_from_cms_refuses_a_malformed_npi_as_a_wrong_option(tmp_path, capsys):
+    # a typo in --npi is a usage error, as a blank filter is (exit 2, nothing written); it was exit 1 ("could not read")
+    out = tmp_path / "roster.csv"
+    with pytest.raises(SystemExit) as stop:
+        main(["from-cms", str(RECONSTRUCTED), "--npi", "1891394078,1234567890", "--out", str(out)])
+    assert stop.value.code == 2 and not out.exists()
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "asm-xl from-cms: error: argument --npi: '1234567890' is not allowed (NPI check digit does not match: the 10th "
+        "digit must be the Luhn check digit over 80840 + the first 9 digits (a typo?))")

@@ -6,6 +6,8 @@ import csv
 import math
 from pathlib import Path
 
+import pytest
+
 from asm_xl.cli import main
 
 SAMPLE = Path(__file__).resolve().parents[1] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
@@ -107,9 +109,12 @@ def test_plan_names_npis_it_cannot_find_lists_exceptions_and_says_a_roster_pools
     assert main(["plan", str(roster), *GIVEN, "--npi", "1234567893,1891394078,1035992670", "--out", str(out)]) == 0
     captured = capsys.readouterr()
     assert "warning: not a physician of the roster's valid rows: 1234567893" in captured.err
-    # not an NPI at all: an error naming it, as from-cms's --npi (it warned, planned nothing, exited 0)
-    assert main(["plan", str(roster), *GIVEN, "--npi", "1891394078,123"]) == 1
-    assert capsys.readouterr().err == "asm-xl: --npi: '123' is not allowed (must be a 10-digit NPI (3 characters given))\n"
+    # not an NPI at all: an error naming it, as from-cms's --npi (it warned, planned nothing, exited 0; then exit 1)
+    with pytest.raises(SystemExit) as stop:   # a usage error (a wrong option), as any: exit 2 (it was 1, "nothing matched")
+        main(["plan", str(roster), *GIVEN, "--npi", "1891394078,123"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == ("asm-xl plan: error: argument --npi: '123' is not allowed "
+                                                        "(must be a 10-digit NPI (3 characters given))")
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = {r["npi"]: r for r in csv.DictReader(fh)}
     assert rows["1891394078"]["actions"] == "exception: neutral factor, not planned"

@@ -83,6 +83,17 @@ def filter_text(text: str) -> str:
     return text
 
 
+def npi_filter(text: str) -> str:
+    """An --npi option's text: one NPI or several separated by commas, each a valid NPI (10 digits, Luhn check
+    digit), else a usage error naming it (exit 2, as any wrong option; it was exit 1, "nothing matched")."""
+    from asm_xl.model.identifiers import npi_problem
+    text = filter_text(text)
+    for n in (n.strip() for n in text.split(",")):
+        if n and npi_problem(n):
+            raise argparse.ArgumentTypeError(f"{n!r} is not allowed ({npi_problem(n)})")
+    return text
+
+
 def finite_number(text: str) -> float:
     """An option's number: finite (``nan`` and ``inf`` are not numbers a pool can take; float() reads them)."""
     try:

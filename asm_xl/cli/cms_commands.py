@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from asm_xl.cli.arguments import filter_text, performance_year
+from asm_xl.cli.arguments import filter_text, npi_filter, performance_year
 from asm_xl.cli.output import print_warnings
 from asm_xl.model.parameters import performance_years
 
@@ -15,7 +15,7 @@ __all__ = ["CMS_COMMANDS", "add_cms_commands", "run_cms", "cms_participation"]
 
 CMS_COMMANDS = ("from-cms", "check-cms")
 FROM_CMS_EXIT = ("exit codes: 0 done; 1 a file could not be read, nothing matched or --out exists (--overwrite); "
-                 "2 a usage error (a blank filter, a year outside the model's); 3 a file could not be written")
+                 "2 a usage error (a blank filter, an --npi that is not an NPI, a year outside the model's); 3 a file could not be written")
 CHECK_CMS_EXIT = ("exit codes: 0 no warning; 1 a file could not be read, or --out is a file that is not its report "
                   "(--overwrite); 2 warnings written, or a usage error; 3 a file could not be written")
 
@@ -30,7 +30,7 @@ def add_cms_commands(sub) -> None:
     f.add_argument("--organization", action="append", type=filter_text,
                    help="text in ORGANIZATION_LEGAL_NAME (any case; repeatable)")
     f.add_argument("--state", action="append", type=filter_text, help="state code, e.g. TX (repeatable)")
-    f.add_argument("--npi", action="append", type=filter_text, help="an NPI (repeatable, or several separated by commas)")
+    f.add_argument("--npi", action="append", type=npi_filter, help="an NPI (repeatable, or several separated by commas)")
     f.add_argument("--year", type=performance_year, default=FIRST_YEAR, help=f"performance year (default {FIRST_YEAR})")
     f.add_argument("--out", default="roster.csv", help="roster to write (default: roster.csv)")
     f.add_argument("--overwrite", action="store_true", help="replace --out if it exists (it may hold your inputs)")

@@ -8,7 +8,7 @@ import sys
 
 import pandas as pd
 
-from asm_xl.cli.arguments import performance_year
+from asm_xl.cli.arguments import npi_filter, performance_year
 from asm_xl.cli.output import (ERRORS_HELP, console_text, csv_output, errors_option_refused, kept_output,
                                overwrites_input, print_warnings, report_rejected)
 from asm_xl.cli.settings_options import pool_opts
@@ -30,11 +30,11 @@ def add_plan_parser(sub) -> None:
                     "cohort's: break-even (the P50 factor is 0) or, with --target gain, the score whose chance of "
                     "a gain is gain_chance_target.",
         epilog="exit codes: 0 done; 1 the roster could not be read, --out exists (--overwrite) or --npi matched no "
-               "physician of the roster's valid rows; 2 rows rejected "
+               "physician of the roster's valid rows; 2 rows rejected, or a usage error (an --npi that is not an NPI) "
                "(only the valid ones are planned; roster_errors.csv, or --errors, lists every reason); 3 a file "
                "could not be written")
     p.add_argument("roster")
-    p.add_argument("--npi", action="append", help="plan only these physicians (repeatable, or separated by commas)")
+    p.add_argument("--npi", action="append", type=npi_filter, help="plan only these physicians (repeatable, or separated by commas)")
     p.add_argument("--target", choices=TARGETS, default="break-even",
                    help="break-even (default): the score whose P50 factor is 0; gain: the score whose chance of a "
                         "gain is gain_chance_target")
@@ -101,17 +101,10 @@ def _no_final_score(scores: pd.DataFrame, wanted: set[str] | None) -> str:
 
 
 def _wanted(npis) -> set[str] | None:
-    """The NPIs of --npi; one that is not an NPI (Luhn check digit, 10 digits) is an error naming it, as
-    from-cms's --npi (plan warned, planned nothing and exited 0)."""
-    from asm_xl.model.errors import ASMInputError
-    from asm_xl.model.identifiers import npi_problem
+    """The NPIs of --npi (each one checked by the option's type, :func:`~asm_xl.cli.arguments.npi_filter`)."""
     if not npis:
         return None
-    wanted = {n.strip() for text in npis for n in text.split(",") if n.strip()}
-    for n in sorted(wanted):
-        if npi_problem(n):
-            raise ASMInputError("--npi", n, npi_problem(n))
-    return wanted
+    return {n.strip() for text in npis for n in text.split(",") if n.strip()}
 
 
 def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set | None, settings,
