@@ -30,9 +30,9 @@ def flagged(euc_exception, payment_exception) -> np.ndarray:
     >>> flagged([1, 0, np.nan], [0, 0, 1]).tolist()
     [True, False, True]
     """
-    euc = np.nan_to_num(np.asarray(euc_exception, dtype=float)) > 0
-    pay = np.nan_to_num(np.asarray(payment_exception, dtype=float)) > 0
-    return euc | pay
+    # a comparison is False for NaN (not flagged) and True for +inf, as after np.nan_to_num, without its cost
+    # (~8 µs a call, and every priced workbook cell asks)
+    return (np.asarray(euc_exception, dtype=float) > 0) | (np.asarray(payment_exception, dtype=float) > 0)
 
 
 def excepted(euc_exception, payment_exception, *, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
