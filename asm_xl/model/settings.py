@@ -277,6 +277,20 @@ class Settings:
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         return ((f.name, getattr(self, f.name)) for f in fields(self))
 
+    def __hash__(self) -> int:
+        """The hash of the fields, as the dataclass's, computed once per object: a Settings is part of the key
+        of the ASM_* functions' caches (a measure row's kernel, a solve over ranges), looked up dozens of
+        times a workbook, and hashing its ~40 fields cost ~1 µs each time. Not pickled (:meth:`__getstate__`)."""
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> dict:
+        """The fields without the kept hash: a text's hash differs from one process to another."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
 
 class _PlainFields(string.Formatter):
     """``str.format`` for names only: a field is a name of :func:`doc_values`, never ``a.b`` or ``a[0]``."""
