@@ -167,6 +167,7 @@ HELPERS = {"_final": xl.final, "_final_spill": xl.final_spill, "_neg": xl.neg, "
             "_arith": xl.arith, "_cat": xl.concat, "_truth": xl.truth, "_XlErr": XlErr,
             "_aggregate": xl.aggregate, "_to_asm": xl.to_asm, "_freeze": xl.freeze, "_key": xl.key_of,
             "_fixed_array": xl.fixed_array, "_index_at": xl.index_at, "_iferror_value": xl.iferror_value, "_index_cell": xl.index_cell,
+            "_final_iferror": xl.final_iferror,
             "_U": _MISSING}
 
 
@@ -317,12 +318,14 @@ class Codegen:
     def final_expr(self, node) -> str:
         """A Python expression computing a formula cell's final value (what ``_final`` makes of
         :meth:`expr`): ``IFERROR(INDEX(table, r, c), fallback)`` with r, c and the fallback written in
-        the formula is one call (:func:`~asm_xl.calc.excel_semantics.index_cell`)."""
+        the formula is one call (:func:`~asm_xl.calc.excel_semantics.index_cell`), and so is
+        ``IFERROR(value, fallback)`` with the fallback written in the formula (``final_iferror``)."""
         if node[0] == "func" and node[1] == "IFERROR" and len(node[2]) == 2 and node[2][1][0] == "lit":
             inner, fallback = node[2]
             at = _index_at(inner)
             if at is not None:
                 return f"_index_cell({self.expr(at[0])}, {at[1]}, {at[2]}, {self.const(fallback[1])})"
+            return f"_final_iferror({self.expr(inner)}, {self.const(fallback[1])})"
         return f"_final({self.expr(node)})"
 
     def function(self, name: str, params: list[str], body: list[str], helpers: dict):

@@ -15,7 +15,7 @@ from asm_xl.excel.values import content_key
 
 __all__ = ["XlErr", "FUNCS", "is_err", "scalar", "num", "as_text", "compare", "arith", "truth",
            "final", "final_spill", "neg", "concat", "aggregate", "freeze", "key_of", "to_asm", "from_asm", "index_at",
-           "iferror_value", "index_cell"]
+           "iferror_value", "final_iferror", "index_cell"]
 
 #: An Excel error value ("#N/A"...): a str subclass so ASM functions receive the text (the Excel-file
 #: layer's :class:`~asm_xl.xlsx.cells.ErrorValue`, so values read from a file need no conversion).
@@ -220,6 +220,17 @@ def iferror_value(value, fallback):
     """IFERROR(value, fallback) where the fallback is a value written in the formula (not a range)."""
     value = scalar(value)
     return fallback if value.__class__ is XlErr else value
+
+
+def final_iferror(value, fallback):
+    """A formula cell ``=IFERROR(value, fallback)`` with the fallback written in the formula (each cell that
+    shows a cell of an array formula's table does, ~170 a generated workbook): the value
+    ``final(iferror_value(value, fallback))`` gives, decided at once for a finite number or a text that is
+    no error and fits a cell (one call where there were three; v - v is 0.0 for a finite float only)."""
+    cls = value.__class__
+    if (cls is float and value - value == 0.0) or (cls is str and len(value) <= _MAX_TEXT):
+        return value
+    return final(iferror_value(value, fallback))
 
 
 def index_cell(array, r: int, c: int, fallback):
