@@ -101,20 +101,25 @@ def change_percentiles(pool, before, after, *, chunk: int = 128) -> np.ndarray:
     return out[which.reshape(-1)]
 
 
-def prepare_actions(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
+def prepare_actions(participants: pd.DataFrame | Baseline, *, settings: Settings = DEFAULT_SETTINGS,
                     benchmarks: BenchmarkTable | None = None, ladders: dict | None = None,
                     benchmark_source: str = "packaged", cost_ladders: dict | None = None,
                     performance_year: int | None = None, errors: str = "raise") -> tuple[Baseline, list[ActionSet]]:
     """The scored baseline and its applicable actions (what :func:`action_values` and
-    :func:`~asm_xl.model.score_needed.path_to_score` start from)."""
-    base = Baseline.build(participants, settings=settings, benchmarks=benchmarks, ladders=ladders,
-                          benchmark_source=benchmark_source, cost_ladders=cost_ladders,
-                          performance_year=performance_year, errors=errors)
+    :func:`~asm_xl.model.score_needed.path_to_score` start from). ``participants``: roster rows, or a
+    :class:`~asm_xl.model.rescoring.Baseline` already built from them with these settings and options
+    (not scored again; left as it is: the actions change a copy of its table)."""
+    if isinstance(participants, Baseline):
+        base = participants.private_copy()
+    else:
+        base = Baseline.build(participants, settings=settings, benchmarks=benchmarks, ladders=ladders,
+                              benchmark_source=benchmark_source, cost_ladders=cost_ladders,
+                              performance_year=performance_year, errors=errors)
     normalize_ia_columns(base)
     return base, candidate_actions(base)
 
 
-def action_values(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS, pool=None,
+def action_values(participants: pd.DataFrame | Baseline, *, settings: Settings = DEFAULT_SETTINGS, pool=None,
                   benchmarks: BenchmarkTable | None = None, ladders: dict | None = None,
                   benchmark_source: str = "packaged", cost_ladders: dict | None = None,
                   performance_year: int | None = None, errors: str = "raise",
@@ -122,7 +127,8 @@ def action_values(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
     """One row per applicable (physician, action), columns :data:`ACTION_COLUMNS`, in input order
     and by rank within a physician.
 
-    Parameters are those of :func:`~asm_xl.model.cohort.score_cohort`, plus ``pool`` (see
+    Parameters are those of :func:`~asm_xl.model.cohort.score_cohort` (``participants`` may also be a
+    :class:`~asm_xl.model.rescoring.Baseline` built with them, as :func:`prepare_actions` takes it), plus ``pool`` (see
     :func:`~asm_xl.model.rescoring.pool_for`: None = the national peer model) and ``errors``
     ("raise": the first bad input raises :class:`~asm_xl.model.errors.ASMInputError`; "skip": rows
     with errors get no actions). Physicians without a computable final score or with an exception get

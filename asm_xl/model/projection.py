@@ -58,7 +58,7 @@ _SUMMED = ["payments_base", "dollars_at_risk", "dollars_p10", "dollars_p50", "do
 PRACTICE_COLUMNS = ["performance_year", "payment_year", "risk_level", "physicians", "participating"] + _SUMMED
 
 
-def project_five_years(participants: pd.DataFrame, *, growth: float | None = None, participation=None,
+def project_five_years(participants: pd.DataFrame | Baseline, *, growth: float | None = None, participation=None,
                        settings: Settings = DEFAULT_SETTINGS, pool=None, errors: str = "raise",
                        **score_options) -> pd.DataFrame:
     """One row per (physician, performance year), columns :data:`PROJECTION_COLUMNS`.
@@ -67,7 +67,10 @@ def project_five_years(participants: pd.DataFrame, *, growth: float | None = Non
     ----------
     participants : DataFrame
         Roster rows as for :func:`~asm_xl.model.cohort.score_cohort` (``score_options``: benchmarks,
-        ladders, benchmark_source, cost_ladders, performance_year).
+        ladders, benchmark_source, cost_ladders, performance_year), or a
+        :class:`~asm_xl.model.rescoring.Baseline` already built from them with ``settings``, ``errors`` and
+        these options (not scored again: a caller that also wants :func:`~asm_xl.model.actions.action_values`
+        scores its roster once).
     growth : float, optional
         Yearly growth of Part B payments; default ``settings.payments_growth`` [ASSUMPTION].
     participation : DataFrame or mapping, optional
@@ -81,7 +84,8 @@ def project_five_years(participants: pd.DataFrame, *, growth: float | None = Non
     Physicians whose final score cannot be computed are left out.
     """
     g = settings.payments_growth if growth is None else _growth(growth)
-    base = Baseline.build(participants, settings=settings, errors=errors, **score_options)
+    base = participants if isinstance(participants, Baseline) else Baseline.build(
+        participants, settings=settings, errors=errors, **score_options)
     final = final_scores(base.scores)
     keep = np.flatnonzero(np.isfinite(final))
     df = base.df.iloc[keep]

@@ -13,7 +13,7 @@ number comes from the cohort API.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -154,6 +154,11 @@ class Baseline:
                   for code, measures in checked.measures.items()}
         return cls(df, scores, result, inputs, checked.ia_done[keep], checked.cohort[keep], parsed, settings,
                    table, ladders, benchmark_source, cost_ladders)
+
+    def private_copy(self) -> "Baseline":
+        """This baseline with its own ``df`` and ``parsed`` (a copy), so that changing them in place (as
+        :func:`~asm_xl.model.action_edits.normalize_ia_columns` does) leaves this one as it is."""
+        return replace(self, df=self.df.copy(), parsed=dict(self.parsed))
 
     @cached_property
     def years(self) -> np.ndarray:

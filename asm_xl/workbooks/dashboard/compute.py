@@ -24,7 +24,7 @@ from asm_xl.model.parameters import performance_years
 from asm_xl.model.pool_choice import pricing_pool, roster_as_cohort
 from asm_xl.model.projection import project_five_years
 from asm_xl.model.ranges import payment_ranges
-from asm_xl.model.rescoring import final_score_settings
+from asm_xl.model.rescoring import Baseline, final_score_settings
 from asm_xl.model.score_needed import scores_needed
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.workbooks.dashboard.data import Dashboard, practice_dashboard
@@ -107,9 +107,10 @@ def dashboard_numbers(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Se
     table = pd.concat([scores, ranges, needed[["break_even_score", "points_to_break_even", "gain_target_score"]]],
                       axis=1)
     scoring = final_score_settings(settings)   # final scores only (see the module note): the pools price them
-    actions = action_values(valid, settings=scoring, pool=pools, errors="skip", performance_year=performance_year,
-                            cost_ladders=cost_ladders)
+    # the roster scored once for both the actions and the projection (the same settings and options)
+    base = Baseline.build(valid, settings=scoring, errors="skip", performance_year=performance_year,
+                          cost_ladders=cost_ladders)
+    actions = action_values(base, settings=scoring, pool=pools)
     priced_by = projection_pools(scores, settings)
-    projection = project_five_years(valid, settings=scoring, pool=priced_by, participation=participation,
-                                    errors="skip", performance_year=performance_year, cost_ladders=cost_ladders)
+    projection = project_five_years(base, settings=scoring, pool=priced_by, participation=participation)
     return DashboardNumbers(table, actions, projection, settings, pools, priced_by)
