@@ -1,0 +1,47 @@
+"""The quicker cell XML of :func:`asm_xl.workbooks.xlsxwriter_cells.new_workbook`'s worksheets is XlsxWriter's own,
+byte for byte (it overrides a private XlsxWriter method: a new XlsxWriter that writes cells otherwise shows here)."""
+
+import io
+import zipfile
+
+import xlsxwriter
+
+from asm_xl.workbooks.xlsxwriter_cells import OPTIONS, new_workbook, put_link, put_value
+
+
+def _fill(wb) -> None:
+    ws = wb.add_worksheet("Cells")
+    money, bold = wb.add_format({"num_format": '"$"#,##0'}), wb.add_format({"bold": True})
+    ws.set_row(3, 20, bold)
+    ws.set_column(5, 5, 12, money)
+    values = [0, -1, 2.5, 1e-300, 123456789.123456789, float("nan"), None, "", "text", "<&\"'>", "=SUM(A1)",
+              " spaced ", "\x01ctl", True, False, -0.0, 2**53 + 1]
+    for r, v in enumerate(values):
+        for c, look in enumerate((None, money, bold)):
+            put_value(ws, r, c, v, look)
+        put_value(ws, r + 30, 700 + r, v, money)   # columns past Z and ZZ
+    for r in range(4):   # unstyled cells in a styled row and column
+        put_value(ws, 3, 8 + r, r)
+        put_value(ws, 40 + r, 5, "x" if r % 2 else r)
+    put_link(ws, 60, 0, "a b.xlsx", bold)
+    ws.merge_range(61, 0, 61, 3, "", money)
+    put_value(ws, 61, 0, "merged", money)
+    ws.write_formula(62, 0, "=1+1", money, 2)
+
+
+def _members(wb, buf) -> dict:
+    wb.close()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        return {m: z.read(m) for m in z.namelist() if m != "docProps/core.xml"}
+
+
+def test_cells_are_written_as_xlsxwriter_writes_them():
+    mine, buf = new_workbook()
+    _fill(mine)
+    stock_buf = io.BytesIO()
+    stock = xlsxwriter.Workbook(stock_buf, OPTIONS)
+    _fill(stock)
+    got, want = _members(mine, buf), _members(stock, stock_buf)
+    assert got.keys() == want.keys()
+    assert got["xl/worksheets/sheet1.xml"] == want["xl/worksheets/sheet1.xml"]
+    assert got == want
