@@ -110,6 +110,8 @@ def prepare_actions(participants: pd.DataFrame | Baseline, *, settings: Settings
     :class:`~asm_xl.model.rescoring.Baseline` already built from them with these settings and options
     (not scored again; left as it is: the actions change a copy of its table)."""
     if isinstance(participants, Baseline):
+        if participants.settings != settings:   # scored with other settings: its numbers are not these settings'
+            raise ASMInputError("settings", "a Baseline built with other settings", "the settings it was built with")
         base = participants.private_copy()
     else:
         base = Baseline.build(participants, settings=settings, benchmarks=benchmarks, ladders=ladders,

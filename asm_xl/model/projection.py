@@ -84,6 +84,8 @@ def project_five_years(participants: pd.DataFrame | Baseline, *, growth: float |
     Physicians whose final score cannot be computed are left out.
     """
     g = settings.payments_growth if growth is None else _growth(growth)
+    if isinstance(participants, Baseline) and participants.settings != settings:   # its numbers are other settings'
+        raise ASMInputError("settings", "a Baseline built with other settings", "the settings it was built with")
     base = participants if isinstance(participants, Baseline) else Baseline.build(
         participants, settings=settings, errors=errors, **score_options)
     final = final_scores(base.scores)

@@ -226,3 +226,21 @@ def test_one_physicians_actions_are_that_physicians_rows_of_the_whole_rosters(wh
         a, b = one[c].to_numpy(), mine[c].to_numpy()
         assert one[c].dtype == mine[c].dtype, c
         assert (np.array_equal(a, b, equal_nan=True) if a.dtype.kind == "f" else a.tolist() == b.tolist()), c
+
+
+def test_a_baseline_built_once_gives_the_actions_and_projection_of_the_rows_and_refuses_other_settings():
+    # the dashboard scores its roster once for both; the baseline is left as it was (the actions edit a copy)
+    from asm_xl.model.projection import project_five_years
+    from asm_xl.model.rescoring import Baseline
+    other_row = {k: v for k, v in ROW.items() if k not in ("ia1_done", "ia2_done")}
+    rows = pd.DataFrame([ROW, dict(other_row, npi="1234567885", name="Dr B", ia_done=0, q236_rate=0.5)])
+    base = Baseline.build(rows)
+    ia_before = base.df["ia_done"].copy()
+    pd.testing.assert_frame_equal(action_values(base, pool=POOL), action_values(rows, pool=POOL), check_exact=True)
+    assert base.df["ia_done"].equals(ia_before) and ia_before.iloc[1] == 0   # 0 is written as ia1/ia2 in the copy only
+    pd.testing.assert_frame_equal(project_five_years(base, pool=POOL), project_five_years(rows, pool=POOL),
+                                  check_exact=True)
+    other = Settings(quality_weight=0.6)
+    for f in (action_values, project_five_years):
+        with pytest.raises(ASMInputError, match="a Baseline built with other settings"):
+            f(base, settings=other, pool=POOL)
