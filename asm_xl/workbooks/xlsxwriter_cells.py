@@ -38,31 +38,52 @@ class _CellsWorksheet(Worksheet):
     """XlsxWriter's worksheet, its commonest cells put into the sheet's XML in one step each.
 
     A styled number, text or blank cell (almost every cell of the dashboard and the index: ~215,000 at
-    2,000 physicians) is written as XlsxWriter writes it, character for character
-    (tests/workbooks/test_xlsxwriter_cells.py compares the two), without its per-cell list of attributes and
-    their escaping, which has nothing to escape in a cell reference and a style number and cost ~0.2 ms a
-    physician's workbook (half of writing the dashboard's rows). [XlsxWriter internals: this overrides
-    the private ``_write_cell`` and reads its cell tuples (``format``, ``number``, ``string``); any other
-    cell, or an XlsxWriter without them, takes XlsxWriter's own way.]"""
+    2,000 physicians) is written as XlsxWriter writes it, character for character, without its per-cell
+    list of attributes and their escaping, which has nothing to escape in a cell reference and a style
+    number and cost ~0.2 ms a physician's workbook (half of writing the dashboard's rows). [XlsxWriter
+    internals: this overrides the private ``_write_cell`` and reads its cell tuples (``format``, ``number``,
+    ``string``); any other cell, or an XlsxWriter without them, takes XlsxWriter's own way.] The first
+    ``_checks_left`` (256) such cells of a process are also written XlsxWriter's way and compared: an XlsxWriter
+    that writes them otherwise turns the quicker way off for the process (tests/workbooks/test_xlsxwriter_cells.py
+    compares whole packages)."""
 
     _columns: dict[int, str] = {}   #: column letters, shared (0 -> "A")
+    _checks_left = 256              #: cells still to compare with XlsxWriter's own (class-wide)
+    _same = True                    #: every cell compared was XlsxWriter's, byte for byte
 
     def _write_cell(self, row: int, col: int, cell) -> None:
         look = getattr(cell, "format", None)
         kind = type(cell).__name__
-        if not look or kind not in ("Number", "String", "Blank") or self.constant_memory:   # (inline text)
+        if (not look or kind not in ("Number", "String", "Blank") or self.constant_memory   # (inline text)
+                or not _CellsWorksheet._same):
             return super()._write_cell(row, col, cell)
         letters = self._columns.get(col)
         if letters is None:
             letters = self._columns[col] = xl_col_to_name(col)
         head = f'<c r="{letters}{row + 1}" s="{look._get_xf_index()}"'
         if kind == "Number":
-            self.fh.write(f"{head}><v>{cell.number:.16G}</v></c>")
+            xml = f"{head}><v>{cell.number:.16G}</v></c>"
         elif kind == "String":
-            self.fh.write(f'{head} t="s"><v>{cell.string}</v></c>')
+            xml = f'{head} t="s"><v>{cell.string}</v></c>'
         else:
-            self.fh.write(f"{head}/>")
+            xml = f"{head}/>"
+        if _CellsWorksheet._checks_left > 0:
+            _CellsWorksheet._checks_left -= 1
+            xml = self._as_xlsxwriter_writes(row, col, cell, xml)
+        self.fh.write(xml)
         return None
+
+    def _as_xlsxwriter_writes(self, row: int, col: int, cell, xml: str) -> str:
+        """XlsxWriter's own XML of the cell; the quicker way is turned off when it is not ``xml``."""
+        fh, self.fh = self.fh, io.StringIO()
+        try:
+            super()._write_cell(row, col, cell)
+            theirs = self.fh.getvalue()
+        finally:
+            self.fh = fh
+        if theirs != xml:
+            _CellsWorksheet._same = False
+        return theirs
 
 
 class _Workbook(xlsxwriter.Workbook):

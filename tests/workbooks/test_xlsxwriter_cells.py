@@ -45,3 +45,28 @@ def test_cells_are_written_as_xlsxwriter_writes_them():
     assert got.keys() == want.keys()
     assert got["xl/worksheets/sheet1.xml"] == want["xl/worksheets/sheet1.xml"]
     assert got == want
+
+
+def test_a_cell_xlsxwriter_writes_otherwise_turns_the_quicker_way_off(monkeypatch):
+    from asm_xl.workbooks import xlsxwriter_cells as xc
+    from xlsxwriter.worksheet import Worksheet
+    stock = Worksheet._write_cell
+
+    def theirs(self, row, col, cell):   # an XlsxWriter that writes numbers in another form
+        if type(cell).__name__ == "Number":
+            self.fh.write(f'<c r="A{row + 1}"><v>{cell.number!r}</v></c>')
+        else:
+            stock(self, row, col, cell)
+    monkeypatch.setattr(Worksheet, "_write_cell", theirs)
+    monkeypatch.setattr(xc._CellsWorksheet, "_checks_left", 256)
+    monkeypatch.setattr(xc._CellsWorksheet, "_same", True)
+    wb, buf = new_workbook()
+    ws = wb.add_worksheet("S")
+    look = wb.add_format({"bold": True})
+    for r in range(300):
+        put_value(ws, r, 0, r + 0.5, look)
+    wb.close()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert xc._CellsWorksheet._same is False
+    assert sheet.count("<v>") == 300 and '<c r="A300"><v>299.5</v></c>' in sheet   # every cell theirs
