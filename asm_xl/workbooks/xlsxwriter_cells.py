@@ -40,9 +40,12 @@ class _CellsWorksheet(Worksheet):
     A styled number, text or blank cell (almost every cell of the dashboard and the index: ~215,000 at
     2,000 physicians) is written as XlsxWriter writes it, character for character, without its per-cell
     list of attributes and their escaping, which has nothing to escape in a cell reference and a style
-    number and cost ~0.2 ms a physician's workbook (half of writing the dashboard's rows). [XlsxWriter
-    internals: this overrides the private ``_write_cell`` and reads its cell tuples (``format``, ``number``,
-    ``string``); any other cell, or an XlsxWriter without them, takes XlsxWriter's own way.] The first
+    number and cost ~0.2 ms a physician's workbook (half of writing the dashboard's rows); and
+    ``write_number``/``write_string``/``write_blank`` given a 0-based row skip XlsxWriter's decorator that
+    reads A1 notation. [XlsxWriter internals: this overrides the private ``_write_cell``, calls the
+    undecorated ``_write_number``/``_write_string``/``_write_blank`` and reads its cell tuples (``format``,
+    ``number``, ``string``, ``Format.xf_index``); any other cell, or an XlsxWriter without those tuples,
+    takes XlsxWriter's own way.] The first
     ``_checks_left`` (256) such cells of a process are also written XlsxWriter's way and compared: an XlsxWriter
     that writes them otherwise turns the quicker way off for the process (tests/workbooks/test_xlsxwriter_cells.py
     compares whole packages)."""
@@ -51,22 +54,41 @@ class _CellsWorksheet(Worksheet):
     _checks_left = 256              #: cells still to compare with XlsxWriter's own (class-wide)
     _same = True                    #: every cell compared was XlsxWriter's, byte for byte
 
+    # write_number/write_string/write_blank with 0-based row and column go straight to XlsxWriter's own
+    # undecorated methods (its decorator, which reads A1 notation, was ~1 µs of ~6 a dashboard cell);
+    # A1 notation still takes the decorated way
+    def write_number(self, row, *args, **kwargs):
+        if type(row) is int:
+            return self._write_number(row, *args, **kwargs)
+        return super().write_number(row, *args, **kwargs)
+
+    def write_string(self, row, *args, **kwargs):
+        if type(row) is int:
+            return self._write_string(row, *args, **kwargs)
+        return super().write_string(row, *args, **kwargs)
+
+    def write_blank(self, row, *args, **kwargs):
+        if type(row) is int:
+            return self._write_blank(row, *args, **kwargs)
+        return super().write_blank(row, *args, **kwargs)
+
     def _write_cell(self, row: int, col: int, cell) -> None:
-        look = getattr(cell, "format", None)
-        kind = type(cell).__name__
-        if (not look or kind not in ("Number", "String", "Blank") or self.constant_memory   # (inline text)
-                or not _CellsWorksheet._same):
+        kind = _QUICK.get(type(cell))
+        look = cell.format if kind else None
+        if not look or self.constant_memory or not _CellsWorksheet._same:   # (inline text)
             return super()._write_cell(row, col, cell)
         letters = self._columns.get(col)
         if letters is None:
             letters = self._columns[col] = xl_col_to_name(col)
-        head = f'<c r="{letters}{row + 1}" s="{look._get_xf_index()}"'
-        if kind == "Number":
-            xml = f"{head}><v>{cell.number:.16G}</v></c>"
-        elif kind == "String":
-            xml = f'{head} t="s"><v>{cell.string}</v></c>'
+        index = look.xf_index
+        if index is None:
+            index = look._get_xf_index()
+        if kind == 1:
+            xml = f'<c r="{letters}{row + 1}" s="{index}"><v>{cell.number:.16G}</v></c>'
+        elif kind == 2:
+            xml = f'<c r="{letters}{row + 1}" s="{index}" t="s"><v>{cell.string}</v></c>'
         else:
-            xml = f"{head}/>"
+            xml = f'<c r="{letters}{row + 1}" s="{index}"/>'
         if _CellsWorksheet._checks_left > 0:
             _CellsWorksheet._checks_left -= 1
             xml = self._as_xlsxwriter_writes(row, col, cell, xml)
@@ -84,6 +106,12 @@ class _CellsWorksheet(Worksheet):
         if theirs != xml:
             _CellsWorksheet._same = False
         return theirs
+
+
+#: the cell tuples written the quicker way: 1 number, 2 shared text, 3 blank (XlsxWriter's own tuple
+#: types, by name; none when this XlsxWriter has no such tuples, and every cell takes its own way)
+_QUICK = {kind: code for code, name in ((1, "CellNumberTuple"), (2, "CellStringTuple"), (3, "CellBlankTuple"))
+          if (kind := getattr(xlsxwriter.worksheet, name, None)) is not None}
 
 
 class _Workbook(xlsxwriter.Workbook):

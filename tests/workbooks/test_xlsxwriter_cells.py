@@ -27,6 +27,12 @@ def _fill(wb) -> None:
     ws.merge_range(61, 0, 61, 3, "", money)
     put_value(ws, 61, 0, "merged", money)
     ws.write_formula(62, 0, "=1+1", money, 2)
+    ws.write_number("B64", 3, money)   # A1 notation: XlsxWriter's decorated way
+    ws.write_string("C64", "a1", bold)
+    ws.write_blank("D64", None, money)
+    ws.write_number(64, 1, 4)          # 0-based: straight to the undecorated methods
+    ws.write_string(64, 2, "rc", bold)
+    ws.write_blank(64, 3, None, money)
 
 
 def _members(wb, buf) -> dict:
