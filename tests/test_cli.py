@@ -139,7 +139,8 @@ def test_generate_with_a_good_roster_returns_0(tmp_path, capsys):
     for name in ("asm_index.xlsx", "asm_dashboard.xlsx"):
         (tmp_path / "out" / ("~$" + name)).write_bytes(b"\x0bsomeone   " + b"\0" * 150)
     before = {n: (tmp_path / "out" / n).read_bytes() for n in ("asm_index.xlsx", "asm_dashboard.xlsx")}
-    assert main(["generate", str(roster), "--out", str(tmp_path / "out"), "--quiet", "--jobs", "1", "--overwrite"]) == 0
+    # exit 2: the index and the dashboard still show the run before (a script must not take them for this run's)
+    assert main(["generate", str(roster), "--out", str(tmp_path / "out"), "--quiet", "--jobs", "1", "--overwrite"]) == 2
     captured = capsys.readouterr()
     assert ("warning: asm_index.xlsx is open in Excel: not rewritten, it still shows the previous run's numbers (close "
             "it, then run again)") in captured.err and "asm_dashboard.xlsx is open in Excel" in captured.err
@@ -811,6 +812,29 @@ def test_recalc_leaves_a_workbook_open_in_excel_untouched_and_says_so(generated,
     assert "cell(s) differ" in capsys.readouterr().out
 
 
+def test_recalc_refuses_a_workbook_made_read_only_and_still_checks_it(generated, tmp_path, capsys, monkeypatch):
+    # it was replaced by the recalculated file (the rename needs the folder's permission only), still read-only
+    book, other = tmp_path / "locked.xlsx", tmp_path / "open.xlsx"
+    for path in (book, other):
+        path.write_bytes(generated[0].read_bytes())
+        sheet, cell = _final_cell(path)
+        write_cached_values(path, {(sheet, cell): 12.34})
+    book.chmod(0o444)
+    real_access = os.access   # as a user who is not root sees it (root may write any file)
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: real_access(p, mode, **kw) and not (
+        mode & os.W_OK and not os.stat(p).st_mode & 0o222))
+    before = book.read_bytes()
+    assert main(["recalc", str(book), str(other)]) == 3
+    out, err = capsys.readouterr()
+    assert err.strip() == (f"{book}: skipped: read-only (protected from changes): make it writable to recalculate it, "
+                           "or compare only: asm-xl recalc --check")
+    assert book.read_bytes() == before and other.read_bytes() != before
+    assert out.splitlines()[-1] == "1 workbook(s): 1 recalculated and rewritten, 0 already right (unchanged), " \
+                                   "1 skipped: read-only (above)"
+    assert main(["recalc", "--check", str(book)]) == 1    # reading it is fine: its stale value is reported
+    assert "cell(s) differ" in capsys.readouterr().out
+
+
 def test_recalc_says_when_every_cached_value_was_already_right_and_the_file_is_untouched(generated, tmp_path, capsys):
     right, stale = tmp_path / "right.xlsx", tmp_path / "stale.xlsx"
     for path in (right, stale):
@@ -1130,3 +1154,18 @@ def test_a_dde_link_is_named_as_a_link_to_another_program_never_run(tmp_path, ca
         f"{path}: could not recalculate: =cmd|' /C calc'!A0 links to another program (a DDE link, which asm-xl never "
         "runs: remove it, or recalculate in Excel); the file is left untouched"]
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("command, own, others", [
+    ("generate", "the index or the dashboard is open in Excel", "recalc --check"),
+    ("demo", "nothing priced (every workbook kept and stale", "plan --npi"),
+    ("score", "roster rows rejected (the error report lists them", "recalc --check"),
+    ("recalc", "--check found values that differ", "score --out"),
+    ("template", "the file exists (--overwrite replaces it)", "roster rows"),
+])
+def test_each_command_help_gives_its_own_exit_codes(command, own, others, capsys):
+    with pytest.raises(SystemExit) as e:
+        main([command, "--help"])
+    assert e.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())   # argparse wraps the epilog
+    assert own in text and others not in text

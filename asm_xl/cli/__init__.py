@@ -12,7 +12,7 @@ from pathlib import Path
 
 from asm_xl.calc import draws_cache
 from asm_xl.launch import INTERRUPTED
-from asm_xl.cli.arguments import performance_year, positive_whole, year_note
+from asm_xl.cli.arguments import ROSTER_HELP, performance_year, positive_whole, year_note
 from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, cms_participation, run_cms
 from asm_xl.cli.plan_commands import add_plan_parser, run_plan
 from asm_xl.cli.output import (ERRORS_HELP, csv_output, errors_option_refused, errors_summary,
@@ -156,7 +156,7 @@ def _cmd_score(args) -> int:
     return report_rejected(v.errors, args.errors, args.overwrite)
 
 
-#: every command's exit codes (asm-xl --help, and each command's own --help)
+#: every command's exit codes (asm-xl --help; each command's own --help gives its own)
 EXIT_CODES = ("exit codes: 0 done; 1 a file could not be read (missing, not a workbook, corrupt, over the size "
               "limits), values differ (recalc --check), a workbook is open in Excel (recalc) or an output exists "
               "(--overwrite), is a file the command reads or is not .csv (score --out), or nothing matched (plan "
@@ -165,6 +165,31 @@ EXIT_CODES = ("exit codes: 0 done; 1 a file could not be read (missing, not a wo
               "option); 3 a file could not be written (disk full, read-only, a folder that is a file or does not "
               "exist); 4 a PDF asked for but LibreOffice is missing or failed; 130 interrupted; 141 the program "
               "reading the output stopped (| head)")
+_WRITE_FAILED = "3 a file could not be written (disk full, a read-only folder, a folder that is a file); "
+_STOPPED = "130 interrupted; 141 the program reading the output stopped (| head)"
+#: generate's and demo's exit codes
+GENERATE_EXIT = ("exit codes: 0 done; 1 the roster, the template or CMS's file could not be read (missing, not a "
+                 "CSV or workbook, corrupt, over the size limits, a required column missing or misspelt), a "
+                 "workbook would replace a file the run reads, or nothing priced (every workbook kept and stale: "
+                 "the index and the dashboard left as they were); 2 done, but the totals leave physicians out "
+                 "(roster rows rejected: roster_errors.csv; kept workbooks stale), or the index or the dashboard "
+                 "is open in Excel and still shows the earlier run; also a usage error (a wrong option); "
+                 + _WRITE_FAILED + "4 --pdf, and LibreOffice is missing or failed; " + _STOPPED)
+#: template's exit codes
+TEMPLATE_EXIT = ("exit codes: 0 written; 1 the file exists (--overwrite replaces it) or is not named .xlsx; 2 a usage "
+                 "error; " + _WRITE_FAILED + _STOPPED)
+#: recalc's exit codes
+RECALC_EXIT = ("exit codes: 0 done (--check: every cached value matches); 1 a file could not be read (missing, not a "
+               "workbook, corrupt, over the size limits), --check found values that differ, or a workbook is open in "
+               "Excel (skipped); 2 a workbook that cannot be recalculated (the line says why), or a usage error; 3 a "
+               "file could not be written (disk full, a read-only workbook or folder, a workbook changed by another "
+               "program meanwhile); " + _STOPPED)
+#: score's exit codes
+SCORE_EXIT = ("exit codes: 0 done; 1 the roster could not be read (missing, not a CSV or workbook, corrupt, a required "
+              "column missing or misspelt), --out exists (--overwrite), is the roster or is not .csv, or --errors "
+              "is a file of yours (not an error report) and rows are rejected; 2 roster rows "
+              "rejected (the error report lists them; the others are scored all the same), or a usage error; "
+              + _WRITE_FAILED + _STOPPED)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -188,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--out", default="workbooks", help="output folder (default: workbooks)")
         sp.add_argument("--year", type=performance_year, help="performance year where the roster leaves it blank")
         sp.add_argument("--jobs", type=positive_whole, default=max(1, min(2, os.cpu_count() or 1)),
-                        help="worker processes (1 or more)")
+                        help="worker processes (1 or more; default: 2, or 1 on a one-core machine)")
         sp.add_argument("--overwrite", action="store_true", help="replace existing workbooks")
         pool_opts(sp)
         sp.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -199,29 +224,31 @@ def build_parser() -> argparse.ArgumentParser:
                              "performance year in the dashboard's five-year view (a year CMS has not published "
                              "is assumed, and the dashboard says so)")
 
-    g = sub.add_parser("generate", help="one scored workbook per physician of a roster (CSV or Excel)", epilog=EXIT_CODES)
-    g.add_argument("roster")
+    g = sub.add_parser("generate", help="one scored workbook per physician of a roster (CSV or Excel)",
+                       epilog=GENERATE_EXIT)
+    g.add_argument("roster", help=ROSTER_HELP)
     gen_opts(g)
-    d = sub.add_parser("demo", help="generate workbooks for the bundled sample roster", epilog=EXIT_CODES)
+    d = sub.add_parser("demo", help="generate workbooks for the bundled sample roster", epilog=GENERATE_EXIT)
     gen_opts(d)
-    t = sub.add_parser("template", help="rebuild the workbook template", epilog=EXIT_CODES)
+    t = sub.add_parser("template", help="rebuild the workbook template", epilog=TEMPLATE_EXIT)
     t.add_argument("--out", help="where to write it (default: asm_template.xlsx in the current folder)")
     t.add_argument("--overwrite", action="store_true", help="replace the file if it exists (it may be a template "
                                                             "you edited)")
     r = sub.add_parser("recalc", help="recalculate workbooks without Excel; cached values written back",
-                       epilog=EXIT_CODES)
-    r.add_argument("files", nargs="+")
+                       epilog=RECALC_EXIT)
+    r.add_argument("files", nargs="+", help="workbooks to recalculate (.xlsx/.xlsm; e.g. wb/*.xlsx), each "
+                                            "rewritten in place with its new cached values")
     r.add_argument("--check", action="store_true", help="compare cached values with a fresh calculation; "
                                                          "exit 1 on differences")
     r.add_argument("--engine", choices=("auto", "formulas"), default="auto",
                    help="auto: asm-xl's fast evaluator where it supports the workbook, else the formulas "
                         "library; formulas: always the formulas library")
     s = sub.add_parser("score", help="score a roster and show each physician's estimate and range (no workbooks)",
-                       epilog=EXIT_CODES)
-    s.add_argument("roster")
+                       epilog=SCORE_EXIT)
+    s.add_argument("roster", help=ROSTER_HELP)
     s.add_argument("--year", type=performance_year, help="performance year where the roster leaves it blank")
     s.add_argument("--out", help="write every score column to this CSV instead of the table")
-    pool_opts(s, workbooks=False)
+    pool_opts(s, workbooks=False, examples="tfs_midpoint=55 --set bound_factors=no")
     s.add_argument("--errors", default="roster_errors.csv", help=ERRORS_HELP)
     s.add_argument("--overwrite", action="store_true",
                    help="replace an existing --out file, or an --errors file that is not an error report")

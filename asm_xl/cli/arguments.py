@@ -10,7 +10,12 @@ import sys
 
 from asm_xl.xlsx.lock_files import excel_lock_file, is_lock_file
 
-__all__ = ["positive_whole", "performance_year", "workbook_files", "year_note", "filter_text", "finite_number"]
+__all__ = ["ROSTER_HELP", "positive_whole", "performance_year", "workbook_files", "year_note", "filter_text", "finite_number"]
+
+
+#: a roster argument's help
+ROSTER_HELP = ("the roster: a CSV or Excel file, one row per physician and performance year (columns: README "
+               "\"Roster columns\"; asm-xl from-cms starts one)")
 
 
 def positive_whole(text: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from asm_xl.cli.arguments import filter_text, npi_filter, performance_year
+from asm_xl.cli.arguments import ROSTER_HELP, filter_text, npi_filter, performance_year
 from asm_xl.cli.output import print_warnings
 from asm_xl.model.parameters import performance_years
 
@@ -38,7 +38,7 @@ def add_cms_commands(sub) -> None:
                        description="Eligibility screen: rows whose NPI is not on CMS's list, not a participant "
                                    "that year, in another cohort or with another small-practice flag. Nothing is "
                                    "rejected; the warnings are written like the error report.", epilog=CHECK_CMS_EXIT)
-    c.add_argument("roster")
+    c.add_argument("roster", help=ROSTER_HELP)
     c.add_argument("participants", help="CMS's ASM Participants file (.csv or .xlsx)")
     c.add_argument("--year", type=performance_year, default=FIRST_YEAR,
                    help=f"performance year where the roster leaves it blank (default {FIRST_YEAR})")

@@ -8,7 +8,7 @@ import sys
 
 import pandas as pd
 
-from asm_xl.cli.arguments import npi_filter, performance_year
+from asm_xl.cli.arguments import ROSTER_HELP, npi_filter, performance_year
 from asm_xl.cli.output import (ERRORS_HELP, console_text, csv_output, errors_option_refused, kept_output,
                                overwrites_input, print_warnings, report_rejected)
 from asm_xl.cli.settings_options import pool_opts
@@ -33,7 +33,7 @@ def add_plan_parser(sub) -> None:
                "physician of the roster's valid rows; 2 rows rejected, or a usage error (an --npi that is not an NPI) "
                "(only the valid ones are planned; roster_errors.csv, or --errors, lists every reason); 3 a file "
                "could not be written")
-    p.add_argument("roster")
+    p.add_argument("roster", help=ROSTER_HELP)
     p.add_argument("--npi", action="append", type=npi_filter, help="plan only these physicians (repeatable, or separated by commas)")
     p.add_argument("--target", choices=TARGETS, default="break-even",
                    help="break-even (default): the score whose P50 factor is 0; gain: the score whose chance of a "
@@ -43,7 +43,7 @@ def add_plan_parser(sub) -> None:
     p.add_argument("--errors", default="roster_errors.csv", help=ERRORS_HELP)
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing --out file, or an --errors file that is not an error report")
-    pool_opts(p, workbooks=False)
+    pool_opts(p, workbooks=False, examples="gain_chance_target=0.9 --set action_assumed_cost_points=7")
 
 
 def run_plan(args) -> int:

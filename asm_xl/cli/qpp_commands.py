@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from asm_xl.cli.arguments import performance_year
+from asm_xl.cli.arguments import ROSTER_HELP, performance_year
 
 __all__ = ["add_import_qpp_parser", "run_import_qpp"]
 
@@ -26,7 +26,7 @@ def add_import_qpp_parser(sub) -> None:
                "2 merged, but values typed in the roster differ from the files and were kept (listed; "
                "--prefer-file to take the files'), or two files differ on a measure and the first one's was kept "
                "(listed; give the file to take first); 3 the output could not be written")
-    q.add_argument("roster")
+    q.add_argument("roster", help=ROSTER_HELP)
     q.add_argument("files", nargs="+", metavar="submission.json")
     q.add_argument("--out", required=True, help="the merged roster (.csv, UTF-8 with BOM)")
     q.add_argument("--overwrite", action="store_true", help="replace --out if it exists")

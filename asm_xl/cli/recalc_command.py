@@ -46,7 +46,13 @@ def run_recalc(args) -> int:
     cache = Recalculator()
     done: dict = {}
     files, open_in_excel = workbook_files(args.files, writes=not args.check)
-    status = 1 if open_in_excel else 0
+    # a workbook you made read-only is not replaced behind your back (the rename would succeed on Linux)
+    read_only = [] if args.check else [f for f in files if os.path.isfile(f) and not os.access(f, os.W_OK)]
+    for f in read_only:
+        print(f"{f}: skipped: read-only (protected from changes): make it writable to recalculate it, or compare "
+              "only: asm-xl recalc --check", file=sys.stderr)
+    files = [f for f in files if f not in read_only]
+    status = 3 if read_only else 1 if open_in_excel else 0
     tally = {"changed": 0, "unchanged": 0, "differ": 0, "match": 0, "failed": 0}
     for k, f in enumerate(files):
         if k % RECALC_CHUNK == 0:
@@ -101,12 +107,13 @@ def run_recalc(args) -> int:
             shown = ", ".join(f"{name} ({sheet}!{cell}) {value}" for name, sheet, cell, value in bad[:4])
             print(f"{f}: warning: {len(bad)} result(s) hold an error value (an input not allowed?): {shown}"
                   f"{' ...' if len(bad) > 4 else ''}; the Score sheet's Why column (ASM_WHY) says why", file=sys.stderr)
-    if len(files) > 1:   # a folder's worth of lines: the count at the end
+    if len(files) + len(read_only) > 1:   # a folder's worth of lines: the count at the end
         said = (("differ", "with differences"), ("match", "matching")) if args.check else (
             ("changed", "recalculated and rewritten"), ("unchanged", "already right (unchanged)"))
         print(f"{len(files)} workbook(s): " + ", ".join(f"{tally[k]} {w}" for k, w in said)
               + (f", {tally['failed']} not done (above)" if tally["failed"] else "")
-              + (f", {open_in_excel} skipped: open in Excel (above)" if open_in_excel else ""))
+              + (f", {open_in_excel} skipped: open in Excel (above)" if open_in_excel else "")
+              + (f", {len(read_only)} skipped: read-only (above)" if read_only else ""))
     return status
 
 

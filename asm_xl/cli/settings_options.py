@@ -10,10 +10,10 @@ __all__ = ["pool_opts", "pool_problem", "pool_settings", "setting_pairs", "check
            "changed_settings_line"]
 
 
-def pool_opts(sp, *, workbooks: bool = True):
+def pool_opts(sp, *, workbooks: bool = True, examples: str = "payments_growth=2% --set likely_gain_chance=0.8"):
     """Add the options to a command's parser (the model's settings are imported when the parser is built,
     not when the CLI is); ``workbooks``: the command writes workbooks, whose Assumptions sheets show a
-    setting changed."""
+    setting changed; ``examples``: ``--set`` examples of settings that change what this command shows."""
     from asm_xl.model.settings import DEFAULT_SETTINGS
     sp.add_argument("--pool", choices=("national", "roster", "given"),
                     help="which cohort prices the scores: national (default: the national peer model, a "
@@ -26,7 +26,7 @@ def pool_opts(sp, *, workbooks: bool = True):
     sp.add_argument("--set", action="append", metavar="NAME=VALUE",
                     help="change a setting (README \"Assumptions\"" + ("; the workbooks' Assumptions sheets show it"
                                                                     if workbooks else "") + "), "
-                         "e.g. --set payments_growth=2%% --set likely_gain_chance=0.8; repeatable")
+                         "e.g. --set " + examples.replace("%", "%%") + "; repeatable")
     sp.set_defaults(pool_parser=sp)  # pool_problem is said as this command's usage error
 
 

@@ -134,8 +134,8 @@ def _decode(data: bytes, name: str, notes: list[str]) -> str:
     if data.startswith(OLE_MAGIC):
         raise RosterError(f"{name} is an Excel 97-2003 or password-protected file, not CSV text")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
+        try:   # a UTF-8 file with its BOM converted to UTF-16 keeps that mark too: one is dropped
+            return data.decode("utf-16").removeprefix("\ufeff")
         except UnicodeDecodeError:
             raise RosterError(f"{name} is not valid UTF-16 text") from None
     if b"\x00" in data:   # where: one NUL typed into a cell, or a binary file

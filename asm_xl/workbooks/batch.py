@@ -76,6 +76,8 @@ class GenerationReport:
     #: the pool that priced the numbers: its name, and per cohort and year its source in its own words
     pool: str = "national"
     pool_sources: dict = field(default_factory=dict)
+    #: the index and/or the dashboard left as they were, open in Excel: they still show an earlier run's numbers
+    summaries_open: list = field(default_factory=list)
 
     @property
     def stale(self) -> list[Path]:
@@ -91,8 +93,9 @@ class GenerationReport:
     @property
     def exit_code(self) -> int:
         """0 all good; 1 nothing priced (:attr:`nothing_priced`); 2 the totals leave physicians out (rows
-        rejected, or kept workbooks stale): a script reading the totals must know."""
-        return 1 if self.nothing_priced else 2 if self.rejected_rows or self.stale else 0
+        rejected, or kept workbooks stale), or the index or the dashboard was open in Excel and still shows
+        an earlier run's numbers (:attr:`summaries_open`): a script reading the totals must know."""
+        return 1 if self.nothing_priced else 2 if self.rejected_rows or self.stale or self.summaries_open else 0
 
 
 _IMAGE: TemplateImage | None = None   # the template, read once per process
@@ -305,6 +308,8 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     report.dashboard_data = dashboard_data
     report.dashboard = unless_open_in_excel(out / DASHBOARD_NAME, lambda p: write_dashboard(dashboard_data, p),
                                             report.warnings)
+    report.summaries_open = [out / name for name, written in ((INDEX_NAME, report.index),
+                                                              (DASHBOARD_NAME, report.dashboard)) if written is None]
     return report
 
 

@@ -344,6 +344,15 @@ def test_windows_1252_csv_is_read_with_a_warning(tmp_path):
     assert any("Windows-1252" in w for w in validate_roster(df).warnings)
 
 
+def test_a_utf8_file_with_its_bom_converted_to_utf16_keeps_its_first_column(tmp_path):
+    # iconv -t utf-16 of a UTF-8 file with a BOM: two marks; the second was read into the first column's
+    # name ("column '\ufeffnpi' is not a roster column: did you mean 'npi'?")
+    p = tmp_path / "u16.csv"
+    p.write_bytes("\ufeffnpi,name,specialty\n1234567893,José Müller,Cardiology\n".encode("utf-16"))
+    df = read_roster(p)
+    assert list(df.columns[:3]) == ["npi", "name", "specialty"] and df["name"].tolist() == ["José Müller"]
+
+
 def test_blank_rows_are_skipped_but_rows_keep_their_file_numbers(tmp_path):
     p = tmp_path / "gaps.csv"
     p.write_text("npi,name,specialty\n1234567893,a,Cardiology\n,,\n\n1234567890,b,Cardiology\n", encoding="utf-8")
