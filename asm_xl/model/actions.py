@@ -56,8 +56,8 @@ from asm_xl.model.peer_pricing import PERCENTILES
 from asm_xl.model.rescoring import Baseline, final_scores, minimum_submission, pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["Action", "ACTIONS", "ACTION_COLUMNS", "action_values", "participant_actions", "price_finals",
-           "change_percentiles", "prepare_actions"]
+__all__ = ["Action", "ACTIONS", "ACTION_COLUMNS", "PRICED_COLUMNS", "action_values", "participant_actions",
+           "price_finals", "priced_actions", "change_percentiles", "prepare_actions"]
 
 #: the columns of :func:`action_values`, in display order
 ACTION_COLUMNS = ["row", "npi", "name", "cohort", "performance_year", "part_b_payments", "action", "measure",
@@ -68,8 +68,9 @@ ACTION_COLUMNS = ["row", "npi", "name", "cohort", "performance_year", "part_b_pa
                   "dollars_p10_after", "dollars_p50_after", "dollars_p90_after",
                   "value_p10", "value_p50", "value_p90", "rank", "note"]
 _PRICED = ("factor_p10", "factor_p50", "factor_p90", "p_gain")
-#: the columns that price the final scores before and after (not needed for the values or the rank)
-_PRICED_COLUMNS = frozenset(c for c in ACTION_COLUMNS if c.startswith(("factor_", "p_gain_", "dollars_")))
+#: the columns that price the final scores before and after (not needed for the values or the rank), in
+#: :data:`ACTION_COLUMNS` order: a caller that shows them for a few rows prices those by :func:`priced_actions`
+PRICED_COLUMNS = tuple(c for c in ACTION_COLUMNS if c.startswith(("factor_", "p_gain_", "dollars_")))
 
 
 def price_finals(pool, finals) -> dict[str, np.ndarray]:
@@ -139,8 +140,9 @@ def action_values(participants: pd.DataFrame | Baseline, *, settings: Settings =
     no effect until the minimum submission is met, which the minimum-submission action does). ``attrs["scored_rows"]``
     of the result: the rows scored without an error (those of them absent from the result have no
     action that applies). ``columns``: those of :data:`ACTION_COLUMNS` wanted, in that order (the same
-    numbers); the final scores before and after are priced (``factor_*``, ``p_gain_*``, ``dollars_*``,
-    as much work again as the values) only when one of their columns is wanted.
+    numbers); the final scores before and after are priced (:data:`PRICED_COLUMNS`: ``factor_*``, ``p_gain_*``,
+    ``dollars_*``, as much work again as the values) only when one of their columns is wanted
+    (:func:`priced_actions` adds them later to the rows that need them: the same numbers).
     """
     columns = list(columns)
     unknown = [c for c in columns if c not in ACTION_COLUMNS]
@@ -195,17 +197,11 @@ def _table(base: Baseline, out: dict, pool, settings: Settings, columns: list[st
     cohort = base.cohort[pos]
     year = base.years[pos].astype(int)
     pay = np.nan_to_num(base.parsed["part_b_payments"][pos])
-    priced = {f"{k}_{w}": np.full(pos.size, np.nan) for k in _PRICED for w in ("before", "after")}
+    groups = _groups(cohort, year, pool, settings)
     change = np.full((pos.size, len(PERCENTILES)), np.nan)
-    for code, y in sorted(set(zip(cohort.tolist(), year.tolist()))):
-        rows = (cohort == code) & (year == y)
-        in_force = pool_for(code, y, pool, settings)
-        if not _PRICED_COLUMNS.isdisjoint(columns):
-            both = price_finals(in_force, np.concatenate([before[rows], after[rows]]))
-            k = int(rows.sum())
-            for name, v in both.items():
-                priced[f"{name}_before"][rows], priced[f"{name}_after"][rows] = v[:k], v[k:]
+    for rows, in_force in groups:
         change[rows] = change_percentiles(in_force, before[rows], after[rows])
+    priced = _before_after(groups, before, after, pay) if not set(PRICED_COLUMNS).isdisjoint(columns) else {}
     df = base.df
 
     def text(col: str) -> np.ndarray | None:
@@ -228,8 +224,6 @@ def _table(base: Baseline, out: dict, pool, settings: Settings, columns: list[st
              "label": label, "change": what, "source": source, "effort": out["effort"],
              "final_before": before, "final_after": after, "final_change": after - before, **priced}
     for i, p in enumerate(("p10", "p50", "p90")):
-        for w in ("before", "after"):
-            table[f"dollars_{p}_{w}"] = table[f"factor_{p}_{w}"] * pay
         table[f"value_{p}"] = change[:, i] * pay
     table["note"] = out["note"]
     # by physician (input order), then value at P50 and final-score change (larger first), then
@@ -243,6 +237,49 @@ def _table(base: Baseline, out: dict, pool, settings: Settings, columns: list[st
               for c, v in table.items() if c in columns}   # text columns stay text when no action applies
     ranked["rank"] = _rank_within(pos[order])
     return pd.DataFrame({c: ranked[c] for c in columns}, index=pd.RangeIndex(order.size))
+
+
+def _groups(cohort: np.ndarray, year: np.ndarray, pool, settings: Settings) -> list[tuple[np.ndarray, object]]:
+    """(rows, the pool that prices them: :func:`~asm_xl.model.rescoring.pool_for`) of each cohort and
+    performance year among the rows, in that order."""
+    return [((cohort == code) & (year == y), pool_for(code, y, pool, settings))
+            for code, y in sorted(set(zip(cohort.tolist(), year.tolist())))]
+
+
+def _before_after(groups: list, before: np.ndarray, after: np.ndarray, pay: np.ndarray) -> dict[str, np.ndarray]:
+    """:data:`PRICED_COLUMNS` of rows with final scores ``before`` and ``after`` and Part B payments ``pay``:
+    both final scores priced by the pool of each group of rows (:func:`_groups`; :func:`price_finals`),
+    ``dollars_pXX_* = factor_pXX_* x pay``; each row's numbers depend on its own scores and pool only."""
+    priced = {f"{k}_{w}": np.full(before.size, np.nan) for k in _PRICED for w in ("before", "after")}
+    for rows, in_force in groups:
+        both = price_finals(in_force, np.concatenate([before[rows], after[rows]]))
+        k = int(rows.sum())
+        for name, v in both.items():
+            priced[f"{name}_before"][rows], priced[f"{name}_after"][rows] = v[:k], v[k:]
+    for p in ("p10", "p50", "p90"):
+        for w in ("before", "after"):
+            priced[f"dollars_{p}_{w}"] = priced[f"factor_{p}_{w}"] * pay
+    return {c: priced[c] for c in PRICED_COLUMNS}
+
+
+def priced_actions(actions: pd.DataFrame, *, pool=None, settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """``actions``, rows of :func:`action_values` (with at least ``cohort``, ``performance_year``,
+    ``part_b_payments``, ``final_before`` and ``final_after``) asked without :data:`PRICED_COLUMNS`, with
+    those columns added, the columns in :data:`ACTION_COLUMNS` order: each row's numbers are those
+    :func:`action_values` with the same ``pool`` and ``settings`` gives it (:func:`_before_after`), so a
+    caller that shows a few rows prices only those. ``actions`` that have them all are returned as they are."""
+    if set(PRICED_COLUMNS) <= set(actions.columns):
+        return actions
+    cohort = actions["cohort"].to_numpy(dtype=object)
+    year = actions["performance_year"].to_numpy().astype(int)
+    priced = _before_after(_groups(cohort, year, pool, settings), actions["final_before"].to_numpy(dtype=float),
+                           actions["final_after"].to_numpy(dtype=float),
+                           actions["part_b_payments"].to_numpy(dtype=float))
+    both = {**{c: actions[c] for c in actions.columns}, **{c: pd.Series(v, index=actions.index) for c, v in priced.items()}}
+    order = [c for c in ACTION_COLUMNS if c in both] + [c for c in actions.columns if c not in ACTION_COLUMNS]
+    out = pd.DataFrame({c: both[c] for c in order}, index=actions.index)
+    out.attrs = dict(actions.attrs)
+    return out
 
 
 def _rank_within(physician: np.ndarray) -> np.ndarray:

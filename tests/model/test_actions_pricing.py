@@ -1,7 +1,7 @@
 """How action values are priced and ranked: the percentiles of each draw's factor change are numpy's
 own, whatever the chunking or the repeated pairs; the final scores are priced by the pool's one rule;
-a caller asking for some columns gets the same numbers; and the rank follows value, final-score
-change and catalogue order."""
+a caller asking for some columns gets the same numbers, and so do rows priced afterwards; and the rank
+follows value, final-score change and catalogue order."""
 
 import numpy as np
 import pandas as pd
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from asm_xl.model.action_catalogue import ACTIONS
-from asm_xl.model.actions import ACTION_COLUMNS, action_values, change_percentiles, price_finals
+from asm_xl.model.actions import (ACTION_COLUMNS, PRICED_COLUMNS, action_values, change_percentiles, price_finals,
+                                   priced_actions)
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peers import PoolDraws
 from asm_xl.model.settings import Settings
@@ -86,3 +87,20 @@ def test_actions_follow_the_input_order_and_rank_by_value_then_final_change_then
         assert one["rank"].tolist() == list(range(1, len(one) + 1))
         keys = list(zip(-one["value_p50"], -one["final_change"], one["action"].map(catalogue)))
         assert keys == sorted(keys)  # larger value first, then larger change, then catalogue order
+
+
+@hsettings(**SETTINGS)
+@given(cohort_frames(max_size=6, flags=True), st.data())
+def test_pricing_some_rows_afterwards_gives_them_the_numbers_of_the_full_table(frame, data):
+    # what the dashboard does: every action's value, then the final scores before and after priced only for
+    # the rows it lists (any of them, in any order), bit for bit those of the full table
+    full = action_values(frame, settings=SMALL)
+    unpriced = action_values(frame, settings=SMALL, columns=[c for c in ACTION_COLUMNS if c not in PRICED_COLUMNS])
+    pd.testing.assert_frame_equal(unpriced, full.drop(columns=list(PRICED_COLUMNS)), check_exact=True)
+    rows = data.draw(st.lists(st.sampled_from(range(len(full))), unique=True) if len(full) else st.just([]))
+    got = priced_actions(unpriced.iloc[rows], settings=SMALL)
+    assert list(got.columns) == ACTION_COLUMNS
+    pd.testing.assert_frame_equal(got, full.iloc[rows], check_exact=True)
+    for col in PRICED_COLUMNS:   # bit for bit, NaN where NaN
+        assert (bits(got[col]) == bits(full[col].iloc[rows])).all(), col
+    assert priced_actions(full, settings=SMALL) is full   # priced already: as it is

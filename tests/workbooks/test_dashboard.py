@@ -831,3 +831,26 @@ def test_a_long_name_in_the_practices_actions_wraps_and_keeps_its_year(demo, tmp
     ws = openpyxl.load_workbook(path)["Practice"]
     [cell] = [c for row in ws.iter_rows(max_col=1) for c in row if c.value == long]
     assert cell.alignment.wrap_text and ws.row_dimensions[cell.row].height >= 24   # two lines at least
+
+
+@pytest.mark.parametrize("participation", [None, {"1891394078": {2027: False}}])
+def test_the_actions_listed_are_priced_as_the_full_table_prices_them(participation):
+    # dashboard_numbers asks action_values for every action's value but prices the final scores before and
+    # after only for the actions the dashboard lists: the dashboard is the one the full table gives, bit for bit
+    # (also when a physician not participating leaves the list and others move up into it)
+    from asm_xl.model.actions import PRICED_COLUMNS, action_values
+    from asm_xl.model.rescoring import final_score_settings
+    from asm_xl.workbooks.dashboard.compute import dashboard_numbers
+    v = validate_roster(read_roster(SAMPLE)).valid
+    scores = score_cohort(v).scores
+    numbers = dashboard_numbers(v, scores, participation=participation)
+    assert not set(PRICED_COLUMNS) & set(numbers.actions.columns)
+    full = action_values(v, settings=final_score_settings(DEFAULT_SETTINGS), pool=numbers.pools, errors="skip")
+    pd.testing.assert_frame_equal(numbers.actions, full.drop(columns=list(PRICED_COLUMNS)), check_exact=True)
+    got, want = numbers.dashboard(), dataclasses.replace(numbers, actions=full).dashboard()
+    assert len(got.top_actions) == 10 and list(got.top_actions.columns) == list(full.columns)
+    for f in dataclasses.fields(got):
+        if isinstance(getattr(got, f.name), pd.DataFrame):
+            pd.testing.assert_frame_equal(getattr(got, f.name), getattr(want, f.name), check_exact=True)
+        else:
+            assert getattr(got, f.name) == getattr(want, f.name), f.name

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from asm_xl.model.actions import action_values
+from asm_xl.model.actions import ACTION_COLUMNS, PRICED_COLUMNS, action_values
 from asm_xl.model.parameters import performance_years
 from asm_xl.model.pool_choice import pricing_pool, roster_as_cohort
 from asm_xl.model.projection import project_five_years
@@ -77,7 +77,10 @@ def roster_dashboard(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Set
 @dataclass(frozen=True)
 class DashboardNumbers:
     """Everything the model computes for a dashboard (the costly part), before the workbook files are
-    known: ``generate`` computes it while the workbooks are being written, then adds the files."""
+    known: ``generate`` computes it while the workbooks are being written, then adds the files.
+    ``actions``: :func:`~asm_xl.model.actions.action_values` without the columns that price the final
+    scores before and after (:data:`~asm_xl.model.actions.PRICED_COLUMNS`), which the dashboard adds to the
+    actions it lists."""
 
     table: pd.DataFrame
     actions: pd.DataFrame
@@ -110,7 +113,10 @@ def dashboard_numbers(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Se
     # the roster scored once for both the actions and the projection (the same settings and options)
     base = Baseline.build(valid, settings=scoring, errors="skip", performance_year=performance_year,
                           cost_ladders=cost_ladders)
-    actions = action_values(base, settings=scoring, pool=pools)
+    # every action's value (the ranks and each physician's most valuable action need them all); the final
+    # scores before and after are priced only for the actions the dashboard lists (practice_dashboard)
+    actions = action_values(base, settings=scoring, pool=pools,
+                            columns=[c for c in ACTION_COLUMNS if c not in PRICED_COLUMNS])
     priced_by = projection_pools(scores, settings)
     projection = project_five_years(base, settings=scoring, pool=priced_by, participation=participation)
     return DashboardNumbers(table, actions, projection, settings, pools, priced_by)

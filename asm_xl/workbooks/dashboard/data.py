@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from asm_xl.model.actions import priced_actions
 from asm_xl.model.settings import changed_settings_text
 from asm_xl.model.categories import no_cost_ladder_note
 from asm_xl.model.exceptions import without_adjustment
@@ -54,7 +55,7 @@ from asm_xl.model.identifiers import tin_key
 from asm_xl.model.parameters import year_parameters
 from asm_xl.model.projection import practice_projection
 from asm_xl.model.total_ranges import own_years, total_ranges
-from asm_xl.model.rescoring import pool_for
+from asm_xl.model.rescoring import final_score_settings, pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["Dashboard", "practice_dashboard", "TOTAL_COLUMNS", "PRACTICE", "outlook", "EXCEPTION_OUTLOOK", "no_actions_text",
@@ -144,9 +145,11 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     ``scores_with_ranges``: :func:`~asm_xl.model.cohort.score_cohort`'s scores joined with
     :func:`~asm_xl.model.ranges.payment_ranges` (and, optionally, the ``break_even_score`` and
     ``points_to_break_even`` of :func:`~asm_xl.model.score_needed.scores_needed`), indexed by roster
-    row; ``actions``: :func:`~asm_xl.model.actions.action_values` of the same rows; ``projection``:
+    row; ``actions``: :func:`~asm_xl.model.actions.action_values` of the same rows (with or without
+    :data:`~asm_xl.model.actions.PRICED_COLUMNS`); ``projection``:
     :func:`~asm_xl.model.projection.project_five_years`; ``workbook_files``: per roster row (index)
-    ``file`` (name in the dashboard's folder) and ``status``; ``pools``: what prices the band (see
+    ``file`` (name in the dashboard's folder) and ``status``; ``pools``: what prices the band and, where
+    ``actions`` has no such columns, the final scores of the actions listed (see
     :func:`~asm_xl.model.rescoring.pool_for`); ``top``: how many actions the practice list shows;
     ``projection_pool``: what priced ``projection`` (its ``pool``), which prices the totals' ranges.
     """
@@ -186,7 +189,10 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     totals = _totals(phys, projection, projection_pool, settings)
     ranked = actions.sort_values(["value_p50", "final_change"], ascending=False, kind="stable") if len(actions) \
         else actions
-    top_actions = ranked.head(top).reset_index(drop=True)
+    # the final scores before and after priced for the actions listed only, as action_values prices them with
+    # the settings dashboard_numbers gave it (actions that have those columns already keep them)
+    top_actions = priced_actions(ranked.head(top).reset_index(drop=True), pool=pools,
+                                 settings=final_score_settings(settings))
     if len(top_actions):   # a physician of two TINs or years: which one the action is for
         top_actions["name"] = top_actions["row"].map(dict(zip(phys["row"], phys["who"])))
     practice_years = (practice_projection(projection, pool=projection_pool, settings=settings) if len(projection)
