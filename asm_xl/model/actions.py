@@ -53,6 +53,7 @@ from asm_xl.model.cohort_checks import blank_scalar
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peer_percentiles import sorted_percentiles
 from asm_xl.model.peer_pricing import PERCENTILES
+from asm_xl.model.peer_threads import side_by_side
 from asm_xl.model.rescoring import Baseline, final_scores, minimum_submission, pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
@@ -87,18 +88,22 @@ def change_percentiles(pool, before, after, *, chunk: int = 128) -> np.ndarray:
     factor_d(after_i) - factor_d(before_i) (``np.percentile``'s numbers: the sorted changes read by
     :func:`~asm_xl.model.peer_percentiles.sorted_percentiles`), once per distinct (before, after)
     (IA-1 and IA-2 of one physician are one), ``chunk`` changes at a time: a block of chunk x draws
-    that stays in the CPU's cache (128 x 1,000 draws: 1 MB). Each change is computed on its own, so
-    the numbers do not depend on ``chunk`` or on the other changes."""
+    that stays in the CPU's cache (128 x 1,000 draws: 1 MB), the blocks side by side on the shared worker
+    threads (:mod:`~asm_xl.model.peer_threads`). Each change is computed on its own, so the numbers do not
+    depend on ``chunk``, on the threads or on the other changes."""
     before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     pairs, which = np.unique(np.stack([before, after], axis=1).reshape(-1, 2), axis=0, return_inverse=True)
     out = np.empty((len(pairs), len(PERCENTILES)))
-    for lo in range(0, len(pairs), chunk):
+
+    def run(lo: int) -> None:
         b, a = pairs[lo:lo + chunk, 0], pairs[lo:lo + chunk, 1]
         uniq, inverse = np.unique(b, return_inverse=True)  # the actions of a physician share one "before"
         change = pool.factors(a)
         change -= pool.factors(uniq)[inverse]
         change.sort(axis=1)
         out[lo:lo + chunk] = sorted_percentiles(change, PERCENTILES).T
+
+    side_by_side(run, range(0, len(pairs), chunk))   # the chunks on the shared worker threads, each its own rows
     return out[which.reshape(-1)]
 
 
