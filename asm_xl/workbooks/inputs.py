@@ -6,6 +6,7 @@ Both go through :data:`SCALAR_COLUMNS` and :data:`MEASURE_FIELD_INPUTS`."""
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from asm_xl.model.benchmarks import normalize_collection_type
 from asm_xl.model.identifiers import tin_key
@@ -124,20 +125,38 @@ def workbook_inputs(row: dict, *, cohort_code: str, settings: Settings = DEFAULT
     out = {_cell(SCALAR_COLUMNS[column]): v for column, v in values.items()}
     # the projection's cells, written when given (a kept workbook's are compared with them: kept_rows)
     out.update({_cell(n): v for n, v in projection_cells(participation, until).items() if v is not None})
-    for i, m in enumerate(cohort.measures[: L.MAX_MEASURES]):
-        ctype = txt(get(f"{m.key}_collection_type"))
+    for named, (ctype_column, ctype_cell), numbers in _measure_cells(cohort.code):
+        out.update(named)
+        ctype = txt(get(ctype_column))
         # Inputs as given: blank collection type, completeness without eligible cases etc. are
         # resolved by the template's ASM_MEASURE cells (the scoring kernel), not here.
-        fields = {"collection_type": normalize_collection_type(ctype) if ctype else None}
-        fields.update({f: _num(get(f"{m.key}_{f}")) for f in MEASURE_FIELD_INPUTS if f != "collection_type"})
-        out[_measure_cell("In_Measure", i)] = m.label
-        out[_measure_cell("In_MeasureTitle", i)] = m.title
-        out.update({_measure_cell(MEASURE_FIELD_INPUTS[f], i): v for f, v in fields.items()})
-    if settings != DEFAULT_SETTINGS:
-        for i, info in enumerate(settings.describe()):
-            v = info.value
-            out[(L.ASSUMPTIONS, f"B{2 + i}")] = ("TRUE" if v else "FALSE") if isinstance(v, bool) else v
+        out[ctype_cell] = normalize_collection_type(ctype) if ctype else None
+        out.update({cell: _num(get(column)) for column, cell in numbers})
+    out.update(_assumption_cells(settings))
     return out
+
+
+@lru_cache(maxsize=None)
+def _measure_cells(cohort_code: str) -> tuple:
+    """Per measure of the cohort (at most the template's rows), in the order :func:`workbook_inputs` writes
+    them: {measure and title cell: the measure's label and title}, (roster column, cell) of its collection
+    type, and (roster column, cell) of each of its other fields: the same for every row of the cohort."""
+    out = []
+    for i, m in enumerate(get_cohort(cohort_code).measures[: L.MAX_MEASURES]):
+        named = {_measure_cell("In_Measure", i): m.label, _measure_cell("In_MeasureTitle", i): m.title}
+        cells = [(f"{m.key}_{f}", _measure_cell(name, i)) for f, name in MEASURE_FIELD_INPUTS.items()]
+        out.append((named, cells[0], tuple(cells[1:])))
+    return tuple(out)
+
+
+@lru_cache(maxsize=64)
+def _assumption_cells(settings: Settings) -> dict:
+    """The Assumptions sheet's cells of settings other than the defaults (every setting, TRUE / FALSE for a
+    logical one); none for the defaults. (The caller copies them: the dict is shared.)"""
+    if settings == DEFAULT_SETTINGS:
+        return {}
+    return {(L.ASSUMPTIONS, f"B{2 + i}"): ("TRUE" if info.value else "FALSE") if isinstance(info.value, bool)
+            else info.value for i, info in enumerate(settings.describe())}
 
 
 def input_names() -> dict[str, str]:

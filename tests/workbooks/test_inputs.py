@@ -102,3 +102,18 @@ def test_a_kept_workbook_with_its_cohort_blanked_is_read_back_in_its_specialtys_
     assert back["q008_rate"] == "0.9"
     cells[(L.INPUTS, f"B{L.SCALAR_INPUTS['In_Specialty'][0]}")] = None   # neither: not a participant
     assert participant_row(cells) is None
+
+
+def test_the_cells_shared_by_a_cohort_or_settings_are_each_rows_own():
+    # the measure table's labels and the Assumptions cells are worked out once per cohort and settings: a row's
+    # cells (which generate edits, e.g. the cost ladder's) are its own dict, and the next row gets them afresh
+    from asm_xl.model.settings import DEFAULT_SETTINGS
+    row = validate_roster(read_roster(SAMPLE)).valid.iloc[0].to_dict()
+    s = DEFAULT_SETTINGS.replace(pool="given", given_scaling_factor=1.5, given_midpoint=50)
+    first = workbook_inputs(row, cohort_code="HF", settings=s)
+    want = dict(first)
+    assert (L.ASSUMPTIONS, "B2") in first and (L.INPUTS, f"A{L.MEASURE_FIRST_ROW}") in first
+    for cell in list(first):
+        first[cell] = "edited"
+    assert workbook_inputs(row, cohort_code="HF", settings=s) == want
+    assert not any(sheet == L.ASSUMPTIONS for sheet, _ in workbook_inputs(row, cohort_code="HF"))
