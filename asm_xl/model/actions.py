@@ -280,11 +280,8 @@ def priced_actions(actions: pd.DataFrame, *, pool=None, settings: Settings = DEF
     priced = _before_after(_groups(cohort, year, pool, settings), actions["final_before"].to_numpy(dtype=float),
                            actions["final_after"].to_numpy(dtype=float),
                            actions["part_b_payments"].to_numpy(dtype=float))
-    both = {**{c: actions[c] for c in actions.columns}, **{c: pd.Series(v, index=actions.index) for c, v in priced.items()}}
-    order = [c for c in ACTION_COLUMNS if c in both] + [c for c in actions.columns if c not in ACTION_COLUMNS]
-    out = pd.DataFrame({c: both[c] for c in order}, index=actions.index)
-    out.attrs = dict(actions.attrs)
-    return out
+    out = actions.assign(**priced)
+    return out[[c for c in ACTION_COLUMNS if c in out.columns] + [c for c in actions.columns if c not in ACTION_COLUMNS]]
 
 
 def _rank_within(physician: np.ndarray) -> np.ndarray:

@@ -41,6 +41,7 @@ either way or likely to lose.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -169,6 +170,10 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     excepted = s["exception"].fillna(False).astype(bool) if "exception" in s.columns else pd.Series(False, s.index)
     for col in ("at_risk", "dollars_p10", "dollars_p50", "dollars_p90"):
         phys[col] = own[col].to_numpy()
+    # pandas deep-copies a frame's attrs into every frame and column taken from it: the actions' (action_values'
+    # scored_rows, as long as the roster) are set aside while they are worked on, and given to the list shown
+    held, actions = actions.attrs, actions.copy(deep=False)
+    actions.attrs = {}
     # no ASM adjustment this year (not participating), or a neutral one (exception): no score to reach,
     # and no action is worth anything that year
     if len(actions):
@@ -195,6 +200,7 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
                                  settings=final_score_settings(settings))
     if len(top_actions):   # a physician of two TINs or years: which one the action is for
         top_actions["name"] = top_actions["row"].map(dict(zip(phys["row"], phys["who"])))
+    top_actions.attrs = copy.deepcopy(held)
     practice_years = (practice_projection(projection, pool=projection_pool, settings=settings) if len(projection)
                       else projection)
     band = _band(phys, pools, settings)
