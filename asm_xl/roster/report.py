@@ -108,8 +108,9 @@ def report_rejected_rows(errors: pd.DataFrame, path) -> Path | None:
     return None
 
 
-#: a reason's detail for one case: a number in parentheses, or a hint ("; did you mean 85%?")
-_DETAIL = re.compile(r"\s*\([^()]*\d[^()]*\)|;\s*(?:did you mean [^;]*\?|a decimal comma\? [^;]*)$")
+#: a reason's detail for one case: a number in parentheses, or a hint ("; did you mean 85%?"); an example of
+#: what is allowed ("(e.g. 12-3456789)") is the reason's own, shown once, not nested in the case's "(e.g. row 3: ...)"
+_DETAIL = re.compile(r"\s*\((?!e\.g\. )[^()]*\d[^()]*\)|;\s*(?:did you mean [^;]*\?|a decimal comma\? [^;]*)$")
 
 
 def _example(error) -> str:

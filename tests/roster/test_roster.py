@@ -585,6 +585,15 @@ def test_error_summary_counts_rejected_rows_and_top_reasons():
     assert len(summarize_errors(errors, top=3).splitlines()) == 2 + 3 + 1
 
 
+def test_a_reasons_own_example_is_not_nested_in_the_cases_example():
+    from asm_xl.roster import summarize_errors
+    errors = pd.DataFrame({"row": [3, 5], "npi": ["1234567893", "1234567893"], "name": ["a", "b"], "column": ["tin", "tin"],
+                           "value": ["=2+5", "12"], "reason": ["must be a 9-digit TIN, dashes allowed (e.g. 12-3456789)",
+                                                               "must be a 9-digit TIN, dashes allowed (e.g. 12-3456789)"]})
+    assert summarize_errors(errors).splitlines()[-1] == (
+        "      2 x tin: must be a 9-digit TIN, dashes allowed (e.g. 12-3456789) (e.g. row 3: =2+5)")
+
+
 def test_a_cost_without_cost_episodes_is_an_error_naming_the_column():
     df = pd.DataFrame({"npi": ["1234567893"], "specialty": ["Cardiology"], "performance_year": ["2027"],
                        "practice_size": ["3"], "part_b_payments": ["100000"], "pi_score": ["1"],
