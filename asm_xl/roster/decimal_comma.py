@@ -30,8 +30,8 @@ _PLAIN_DECIMAL = re.compile(r"\s*[+-]?\d*[.,]\d+\s*%?\s*")
 #: one separator followed by exactly three digits, after 1-3 digits not starting with 0: 312,450 or 312.450
 _AMBIGUOUS = re.compile(r"\s*[+-]?[1-9]\d{0,2}[.,]\d{3}\s*")
 #: what an ambiguous cell reads as (text no number check accepts), the value kept in it
-AMBIGUOUS = ("{value} (ambiguous in a file with decimal commas: a decimal comma or a thousands separator? "
-             "write it without grouping, e.g. 312450 or 312,45)")
+AMBIGUOUS = ("{value} (ambiguous in a file with decimal commas ({plain} or {decimal}?): a decimal comma or a "
+             "thousands separator: write it without grouping)")
 #: what such a cell of a comma-separated file reads as (text no number check accepts), the value kept in it
 AMBIGUOUS_DOT = "{value} (" + THOUSANDS_DOT_REASON + ")"
 
@@ -77,11 +77,13 @@ def decimal_comma(cell: str, grouped: bool = True) -> str:
     ('416569.50', '1250.50', 'Okafor, Adaeze')
     >>> decimal_comma("0,750"), decimal_comma("1.250.000,75"), decimal_comma("1,000", grouped=False)
     ('0.750', '1250000.75', '1.000')
-    >>> decimal_comma("312,450")[:41], decimal_comma(" 69,0 %")
-    ('312,450 (ambiguous in a file with decimal', '69.0 %')
+    >>> decimal_comma("312,450")[:68], decimal_comma(" 69,0 %")
+    ('312,450 (ambiguous in a file with decimal commas (312450 or 312.45?)', '69.0 %')
     """
-    if grouped and _AMBIGUOUS.fullmatch(cell):
-        return AMBIGUOUS.format(value=cell.strip())
+    if grouped and _AMBIGUOUS.fullmatch(cell):   # its two readings: 312450, or 312.45
+        value = cell.strip()
+        return AMBIGUOUS.format(value=value, plain=value.replace(",", "").replace(".", ""),
+                                decimal=f"{float(value.replace(',', '.')):g}")
     if _DECIMAL_COMMA.fullmatch(cell):
         return cell.strip().replace(".", "").replace(",", ".")
     return cell
