@@ -1169,3 +1169,13 @@ def test_each_command_help_gives_its_own_exit_codes(command, own, others, capsys
     assert e.value.code == 0
     text = " ".join(capsys.readouterr().out.split())   # argparse wraps the epilog
     assert own in text and others not in text
+
+
+def test_score_says_a_planning_setting_changes_nothing_it_shows(tmp_path, capsys):
+    errors = str(tmp_path / "errors.csv")
+    assert main(["score", str(SAMPLE), "--set", "payments_growth=2%", "--errors", errors]) == 0
+    out = capsys.readouterr().out
+    assert ("note: payments_growth changes nothing score shows (it is used by asm-xl plan and by generate's Actions "
+            "sheets, five-year view and dashboard)") in out
+    assert main(["score", str(SAMPLE), "--set", "tfs_midpoint=55", "--errors", errors]) == 0
+    assert "changes nothing" not in capsys.readouterr().out

@@ -23,7 +23,8 @@ from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
 from asm_xl.cli.recalc_command import run_recalc
 from asm_xl.cli.summaries import (differs_summary, practice_summary, score_table, scores_source, some_of,
                                   stale_summary, top_actions_summary)
-from asm_xl.cli.settings_options import changed_settings_line, check_settings_options, pool_opts, pool_settings
+from asm_xl.cli.settings_options import (changed_settings_line, check_settings_options, pool_opts, pool_settings,
+                                         unused_settings_note)
 
 __all__ = ["main", "build_parser", "pool_settings"]
 
@@ -139,7 +140,8 @@ def _cmd_score(args) -> int:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
     print_warnings(v.warnings, res.warnings)
-    for said in (changed_settings_line(args, settings), year_note(df, args.year)):
+    for said in (changed_settings_line(args, settings), unused_settings_note(settings, "score"),
+                 year_note(df, args.year)):
         if said:
             print(said)
     if args.out and not len(out):   # (a table of the range columns' names alone, no physician, was written)

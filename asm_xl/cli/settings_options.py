@@ -7,7 +7,7 @@ from __future__ import annotations
 from asm_xl.cli.arguments import finite_number
 
 __all__ = ["pool_opts", "pool_problem", "pool_settings", "setting_pairs", "check_settings_options", "OptionError",
-           "changed_settings_line"]
+           "changed_settings_line", "unused_settings_note"]
 
 
 def pool_opts(sp, *, workbooks: bool = True, examples: str = "payments_growth=2% --set likely_gain_chance=0.8"):
@@ -164,3 +164,21 @@ def changed_settings_line(args, settings) -> str | None:
         return None
     from asm_xl.model.settings import changed_settings_text
     return f"settings changed from their defaults: {changed_settings_text(settings)}"
+
+
+def unused_settings_note(settings, command: str) -> str | None:
+    """For ``command`` (score), which shows no planning figures: a note naming the planning settings that differ
+    from their defaults (:data:`~asm_xl.model.settings.PLANNING_SETTINGS`), which change nothing it shows; None
+    when none differs.
+
+    >>> from asm_xl.model.settings import Settings
+    >>> unused_settings_note(Settings(payments_growth=0.02, tfs_midpoint=55), "score")[:61]
+    'note: payments_growth changes nothing score shows (it is used'
+    """
+    from asm_xl.model.settings import DEFAULT_SETTINGS, PLANNING_SETTINGS
+    changed = [n for n in PLANNING_SETTINGS if getattr(settings, n) != getattr(DEFAULT_SETTINGS, n)]
+    if not changed:
+        return None
+    one = len(changed) == 1
+    return (f"note: {', '.join(changed)} change{'s' if one else ''} nothing {command} shows ({'it is' if one else 'they are'} "
+            "used by asm-xl plan and by generate's Actions sheets, five-year view and dashboard)")

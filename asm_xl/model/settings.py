@@ -32,7 +32,8 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peer_assumptions import PeerAssumptions, cohort_defaults_text
 from asm_xl.model.validation import YES_NO_ALLOWED, as_bool, as_number, as_whole, is_blank
 
-__all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES", "FRACTION_SETTINGS", "changed_settings_text",
+__all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES", "FRACTION_SETTINGS", "PLANNING_SETTINGS",
+           "changed_settings_text",
            "setting_value_text", "settings_differences"]
 
 SOURCES = ("REG", "CMS", "MIPS", "ASSUMPTION")
@@ -342,6 +343,10 @@ def _is_fraction(f: dataclasses.Field) -> bool:
 DEFAULT_SETTINGS = Settings()
 #: the settings that are fractions (typed as 0.75 or 75%; the Assumptions sheet shows them as percents)
 FRACTION_SETTINGS = frozenset(f.name for f in fields(Settings) if isinstance(f.default, float) and _is_fraction(f))
+#: the planning settings (from gain_chance_target on: the actions' values, the score needed, the five-year
+#: projection, the dashboard's outlook): they change no score, factor or range, only what plan, a workbook's
+#: Actions sheet and the dashboard show
+PLANNING_SETTINGS = tuple(f.name for f in fields(Settings))[[f.name for f in fields(Settings)].index("gain_chance_target"):]
 
 
 def changed_settings_text(settings: Settings) -> str:

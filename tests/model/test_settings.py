@@ -147,3 +147,26 @@ def test_descriptions_that_state_another_settings_default_state_its_current_valu
 def test_the_peer_models_own_defaults_are_the_heart_failure_cohorts():
     # cohort_size and share_small_practice are written once (per cohort), not again as the fields' defaults
     assert PeerAssumptions() == PeerAssumptions.for_cohort("HF")
+
+
+def test_planning_settings_change_no_score_factor_or_range():
+    # score shows no planning figure: it says so when one is changed (asm-xl score --set payments_growth=2%)
+    from pathlib import Path
+
+    import pandas as pd
+
+    from asm_xl.model.cohort import score_cohort
+    from asm_xl.model.ranges import payment_ranges
+    from asm_xl.model.settings import PLANNING_SETTINGS
+    from asm_xl.roster import read_roster, validate_roster
+    assert PLANNING_SETTINGS[0] == "gain_chance_target" and "payments_growth" in PLANNING_SETTINGS
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    edited = Settings(**{n: fields[n].metadata["maximum"] if fields[n].metadata["maximum"] is not None
+                         else getattr(DEFAULT_SETTINGS, n) + 2 for n in PLANNING_SETTINGS})
+    assert all(getattr(edited, n) != getattr(DEFAULT_SETTINGS, n) for n in PLANNING_SETTINGS)
+    roster = validate_roster(read_roster(Path(__file__).resolve().parents[2] / "asm_xl/roster/data/sample_roster.csv")).valid
+
+    def scored(settings):
+        res = score_cohort(roster, settings=settings)
+        return pd.concat([res.scores, payment_ranges(res.scores, settings=settings)], axis=1)
+    pd.testing.assert_frame_equal(scored(edited), scored(DEFAULT_SETTINGS), check_exact=True)
