@@ -51,7 +51,9 @@ def run_recalc(args) -> int:
     for f in read_only:
         print(f"{f}: skipped: read-only (protected from changes): make it writable to recalculate it, or compare "
               "only: asm-xl recalc --check", file=sys.stderr)
-    files = [f for f in files if f not in read_only]
+    if read_only:
+        skipped = set(read_only)
+        files = [f for f in files if f not in skipped]
     status = 3 if read_only else 1 if open_in_excel else 0
     tally = {"changed": 0, "unchanged": 0, "differ": 0, "match": 0, "failed": 0}
     for k, f in enumerate(files):

@@ -346,7 +346,8 @@ FRACTION_SETTINGS = frozenset(f.name for f in fields(Settings) if isinstance(f.d
 #: the planning settings (from gain_chance_target on: the actions' values, the score needed, the five-year
 #: projection, the dashboard's outlook): they change no score, factor or range, only what plan, a workbook's
 #: Actions sheet and the dashboard show
-PLANNING_SETTINGS = tuple(f.name for f in fields(Settings))[[f.name for f in fields(Settings)].index("gain_chance_target"):]
+_NAMES = [f.name for f in fields(Settings)]
+PLANNING_SETTINGS = tuple(_NAMES[_NAMES.index("gain_chance_target"):])
 
 
 def changed_settings_text(settings: Settings) -> str:
