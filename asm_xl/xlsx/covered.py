@@ -15,7 +15,7 @@ import re
 from asm_xl.xlsx.book import FIXED_ARRAY_TAG, Book, NotByteReadable, SheetBytes, stored_value
 from asm_xl.xlsx.refs import cell_name, range_bounds
 
-__all__ = ["CoveredCells", "array_ranges", "start_tag"]
+__all__ = ["CoveredCells", "array_ranges", "covered_refs", "start_tag"]
 
 _OPEN = b'<c r="'
 _T_OR_VM_ATTR = re.compile(rb"""\s(?:t|vm)\s*=\s*["'][^"']*["']""")
@@ -38,16 +38,28 @@ def array_ranges(part: SheetBytes) -> dict[str, tuple[int, int, int, int]]:
     return out
 
 
+def covered_refs(ranges: dict[str, tuple[int, int, int, int]]) -> frozenset[bytes]:
+    """The references of the cells the fixed array formulas ``ranges`` ({anchor: bounds}) cover, anchors aside.
+
+    >>> sorted(covered_refs({"A1": (1, 1, 2, 2)}))
+    [b'A2', b'B1', b'B2']
+    """
+    return frozenset({cell_name(c, r).encode() for c1, r1, c2, r2 in ranges.values()
+                      for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)} - {a.encode() for a in ranges})
+
+
 class CoveredCells:
     """The cells a part's fixed array formulas cover, anchors aside: ``refs`` their references in the
-    part's order, ``tags`` their start tags (ending ``>``), ``bodies`` what each holds (its ``<v>``)."""
+    part's order, ``tags`` their start tags (ending ``>``), ``bodies`` what each holds (its ``<v>``).
+    ``wanted``: :func:`covered_refs` of ``ranges``, when the caller keeps it (workbooks of one template share it)."""
 
     __slots__ = ("part", "refs", "positions", "tags", "bodies")
 
-    def __init__(self, part: SheetBytes, ranges: dict[str, tuple[int, int, int, int]]):
+    def __init__(self, part: SheetBytes, ranges: dict[str, tuple[int, int, int, int]],
+                 wanted: frozenset[bytes] | None = None):
         self.part = part
-        wanted = {cell_name(c, r).encode() for c1, r1, c2, r2 in ranges.values()
-                  for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)} - {a.encode() for a in ranges}
+        if wanted is None:
+            wanted = covered_refs(ranges)
         index = part.index()
         positions = sorted(index.get(ref, 0) for ref in wanted)
         if positions and positions[0] == 0:
