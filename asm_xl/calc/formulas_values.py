@@ -27,9 +27,28 @@ __all__ = ["register_functions", "to_excel_shaped", "from_excel_shaped", "to_pyt
 # --------------------------------------------------------------------------
 # custom functions
 # --------------------------------------------------------------------------
+class _Omitted(int):
+    """An argument left out of a call (``=ASM_FINAL(0.6, , 2, 0.9)``): 0 to ``formulas`` and its own functions, as
+    Excel gives a built-in function, but told apart by :func:`to_excel_shaped`, which gives the add-in's functions
+    None, as Excel (through xlwings) and our evaluator do: "not given", not the number 0 (cost 0, not "not scored")."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "OMITTED"
+
+
+#: what ``formulas`` computes for an omitted argument once :func:`load_formulas` has run (its own: int 0)
+OMITTED = _Omitted(0)
+
+
 def load_formulas():
-    """The ``formulas`` module (imported on first use: it is slow to import)."""
+    """The ``formulas`` module (imported on first use: it is slow to import), its omitted argument made
+    :data:`OMITTED`, which its functions read as the 0 they read before."""
     import formulas  # imported lazily: it is slow to import
+    from formulas.tokens.operand import Empty
+    if Empty.compile() is not OMITTED:
+        Empty.compile = staticmethod(lambda: OMITTED)
     return formulas
 
 
@@ -40,7 +59,7 @@ def _xl_errors() -> dict:
 
 def _scalar_to_excel(v: Any) -> Any:
     from formulas.tokens.operand import XlError
-    if v is sh.EMPTY:
+    if v is sh.EMPTY or v.__class__ is _Omitted:
         return None
     if isinstance(v, XlError):
         return str(v)

@@ -478,3 +478,27 @@ def test_a_text_result_longer_than_a_cell_holds_is_value_error_not_a_crash(tmp_p
     wb.save(path)
     assert recalc_any(path, engine=engine) == 1
     assert openpyxl.load_workbook(path, data_only=True).active["B1"].value == "#VALUE!"
+
+
+@pytest.mark.parametrize("engine", ["formulas", "auto"])
+def test_an_omitted_argument_is_not_given_to_asm_functions_and_0_to_built_in_ones_in_both_engines(tmp_path, engine):
+    # =ASM_FINAL(0.6, , 2, 0.9): cost left out is "not scored" (quality takes its weight: 60 - 0 - 1 = 59), as our
+    # evaluator, Excel through xlwings and registry.call read it. The formulas engine gave the function the number 0
+    # (cost 0: 29), and practice size 0 in the second (#NUM!), silently: auto takes it for a sheet with ROUND, or
+    # VLOOKUP. A built-in function still reads an omitted argument as 0 (ROUND(2.6,) = 3, IF(FALSE,1,) = 0).
+    from asm_xl.calc.recalc import recalc_file as recalc_any
+    from asm_xl.excel.registry import call
+    path = tmp_path / "omitted.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "=ASM_FINAL(0.6, , 2, 0.9)"
+    ws["A2"] = "=ASM_FINAL(0.6, 0.5, 2, 0.9, , , FALSE)"
+    ws["A3"] = "=ASM_FINAL(0.6, 0, 2, 0.9)"           # a 0 typed is a 0: cost points 0 weigh half
+    ws["B1"] = "=ROUND(2.6,)+IF(FALSE,1,)"
+    ws["B2"] = "=VLOOKUP(1,D1:E1,2,FALSE)"            # outside our evaluator's functions: auto takes formulas
+    ws["D1"], ws["E1"] = 1, 7
+    wb.save(path)
+    assert call("ASM_FINAL", 0.6, None, 2, 0.9) == 59.0 and call("ASM_FINAL", 0.6, 0.0, 2, 0.9) == 29.0
+    recalc_any(path, engine=engine)
+    got = openpyxl.load_workbook(path, data_only=True).active
+    assert [got[c].value for c in ("A1", "A2", "A3", "B1", "B2")] == [59, 0, 29, 3, 7]
