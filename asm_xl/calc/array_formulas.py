@@ -207,7 +207,7 @@ class ArrayProgram:
         for _ in range(len(self.arrays) + 2):
             env = dict(inputs)
             env.update(placed.values)
-            values = self.plain.run(env)
+            values = self.plain.run(env, [])   # a plain formula holds a table's top-left value (Evaluator.run)
             env.update((k, values[k]) for k in self.plain.keys)
             get = env.get
             raws = {a.key: a.fn(lambda s, c: get((s, c))) for a in self.arrays}

@@ -19,18 +19,15 @@ from functools import cached_property
 from typing import Callable
 
 from asm_xl.excel.registry import prefetch
-from asm_xl.calc import excel_semantics as xl
 from asm_xl.calc.codegen import (KNOWN_FUNCTIONS, MEMO_SIZE, Codegen, batched_calls, compile_formula,
                                  dependency_order, memoized_asm, same_in_array_context)
 from asm_xl.calc.excel_semantics import XlErr
 from asm_xl.calc.formula_parser import UnsupportedFormula, cells_read, parse_formula, parse_ref
+from asm_xl.calc.spill_cells import spill_into
 from asm_xl.excel import REGISTRY
 from asm_xl.xlsx.refs import cell_name, cell_position
 
 __all__ = ["UnsupportedFormula", "XlErr", "compile_formula", "parse_ref", "Evaluator", "MEMO_SIZE", "spill_into"]
-
-_MAX_COLUMN, _MAX_ROW = 16_384, 1_048_576  # XFD1048576
-
 
 class Evaluator:
     """Evaluate every formula cell of a workbook from its input values.
@@ -256,25 +253,41 @@ class Evaluator:
         """Forget the ASM_* results kept (the state of a freshly compiled evaluator)."""
         self._asm.memo.clear()
 
-    def run(self, inputs: dict[tuple[str, str], object]) -> dict[tuple[str, str], object]:
-        """{(sheet, cell): value} of every formula cell and every cell a fixed array covers."""
+    def run(self, inputs: dict[tuple[str, str], object], tables: list | None = None) -> dict[tuple[str, str], object]:
+        """{(sheet, cell): value} of every formula cell and every cell a fixed array covers.
+
+        A formula cell whose function returns a table (a top-level ``ASM_*`` call) holds its top-left value; the table
+        fills the cells below and right (:func:`spill_into`, as Excel 365 spills what is typed in a cell), or, given
+        ``tables`` (a list), nothing spills and the cell's key is added to ``tables``: a file's plain formula is one
+        cell (Excel 365 opens it as ``=@...``, the top-left value, as the ``formulas`` engine computes it; Excel 365
+        saves what it spills as an array formula, :mod:`asm_xl.calc.array_recalc`'s)."""
         values, spills = self._run(inputs)
         for key in self._blocks:
             del values[key]
         if spills:
-            spill_into(values, spills, inputs)
+            if tables is None:
+                spill_into(values, spills, inputs)
+            else:
+                tables.extend(spills)
         return values
 
-    def run_many(self, many: list[dict[tuple[str, str], object]]) -> list[dict[tuple[str, str], object]]:
+    def run_many(self, many: list[dict[tuple[str, str], object]], tables: list | None = None
+                 ) -> list[dict[tuple[str, str], object]]:
         """:meth:`run` of each inputs, computed together: the cells computed from inputs that are the same
         in all of them (the Assumptions, for a generated roster) once, and the calls of functions that
         have a batch form (``ASM_ACTIONS``, ``ASM_PROJECTION``: :func:`~asm_xl.excel.registry.prefetch`)
         in one batch, between a first pass that computes every cell that does not depend on them and
         notes those calls and a second that computes the cells that do (:meth:`_plan`). The results are
         those of :meth:`run` one by one; keep ``many`` to a few hundred, so that the memos hold a
-        chunk's results."""
+        chunk's results. ``tables``: as :meth:`run`'s, one list of keys per inputs appended to it."""
         if len(many) < 2:
-            return [self.run(inputs) for inputs in many]
+            if tables is None:
+                return [self.run(inputs) for inputs in many]
+            out = []
+            for inputs in many:
+                tables.append([])
+                out.append(self.run(inputs, tables[-1]))
+            return out
         plan = self._plan(self._same_sheets(many))
         self.shared_cells = plan.cells
         shared, shared_spills = plan.shared(many[0]) if plan.shared else ({}, {})
@@ -310,7 +323,9 @@ class Evaluator:
                 del values[key]
             if shared_spills:  # placed in the order one by one would place them (a later table yields)
                 spills = dict(sorted({**shared_spills, **spills}.items(), key=lambda kv: self._position[kv[0]]))
-            if spills:
+            if tables is not None:
+                tables.append(list(spills))
+            elif spills:
                 spill_into(values, spills, inputs)
             out.append(values)
         return out
@@ -365,32 +380,3 @@ class _Plan:
 
 #: the keys of a range built once for a chunk, and of its frozen key, in the passes' ``shared`` argument
 _RANGE, _FROZEN = "\x00range", "\x00frozen"
-
-
-def spill_into(values: dict, spills: dict, inputs: dict) -> None:
-    """Fill the cells below and right of each formula cell whose function returned a table (Excel
-    365's spill): the anchor keeps the top-left value, each other cell of the table gets its value
-    (error texts as error values, blanks as ""). A table that would cover a formula cell, a non-blank
-    input or another table is ``#SPILL!`` in its anchor and fills nothing, as in Excel.
-
-    [ASSUMPTION] A formula that reads a spilled cell reads the cell's input value, not the spilled
-    one: the formulas are compiled before any table's size is known (Excel recalculates such chains
-    in a second pass). The template's own sheets read tables through INDEX instead.
-    """
-    taken = set(values)
-    for anchor, table in spills.items():
-        sheet, cell = anchor
-        col, row = cell_position(cell)
-        if col + max(map(len, table)) - 1 > _MAX_COLUMN or row + len(table) - 1 > _MAX_ROW:
-            values[anchor] = XlErr("#SPILL!")  # beyond the sheet's edge
-            continue
-        cells = {}
-        for i, r in enumerate(table):
-            for j, v in enumerate(r):
-                if i or j:
-                    cells[(sheet, cell_name(col + j, row + i))] = xl.final(xl.from_asm(v)) if v is not None else ""
-        if any(k in taken or inputs.get(k) not in (None, "") for k in cells):
-            values[anchor] = XlErr("#SPILL!")
-            continue
-        taken.update(cells)
-        values.update(cells)

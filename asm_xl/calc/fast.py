@@ -33,7 +33,7 @@ from asm_xl.xlsx.cells import encode_cached_value
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, WORKBOOK_PART, open_workbook
 from asm_xl.xlsx.parts import without_full_calc_on_load
-from asm_xl.xlsx.refs import is_plain_cell, split_sheet
+from asm_xl.xlsx.refs import cells_named, is_plain_cell, split_sheet
 from asm_xl.xlsx.atomic import FileStamp, file_stamp, write_atomic_many
 from asm_xl.xlsx.writer import replace_members
 from asm_xl.xlsx.zipcopy import rewritten
@@ -81,9 +81,12 @@ class CompiledTemplate:
             if key in formulas:   # one cell (a range's "A1:B2" is no formula cell's key)
                 self.named[key] = name
 
-    def compute(self, book: Book) -> dict:
-        """{(sheet, cell): fresh value} of every formula cell of *book* (one of this template's)."""
-        return self.evaluator.run(book.inputs_for(self.wanted, self.plans, self.decoded))
+    def compute(self, book: Book, tables: list | None = None) -> dict:
+        """{(sheet, cell): fresh value} of every formula cell of *book* (one of this template's); a formula cell
+        whose function returns a table holds its top-left value, its key added to ``tables`` (see
+        :meth:`~asm_xl.calc.evaluator.Evaluator.run`)."""
+        return self.evaluator.run(book.inputs_for(self.wanted, self.plans, self.decoded),
+                                  [] if tables is None else tables)
 
 
 class CompiledTemplates:
@@ -279,15 +282,18 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
             held.append(_Held(path, stamp, zin, book, compiled, inputs))
             budget -= stamp.size
         fresh_of: dict = {}
+        tables_of: dict = {}
         groups: dict = {}
         for entry in held:
             groups.setdefault(id(entry.compiled), []).append(entry)
         for entries in groups.values():
             try:
-                results = entries[0].compiled.evaluator.run_many([e.inputs for e in entries])
+                tables: list = []
+                results = entries[0].compiled.evaluator.run_many([e.inputs for e in entries], tables)
             except (NotByteReadable, UnsupportedFormula, ValueError, KeyError, IndexError, RecursionError):
                 continue  # each of them alone, as recalc_fast decides
             fresh_of.update((e.path, r) for e, r in zip(entries, results))
+            tables_of.update((e.path, t) for e, t in zip(entries, tables))
         done, computed, writes = {}, [], []
         for path, stamp, zin, book, compiled, _inputs in held:
             fresh = fresh_of.get(path)
@@ -299,13 +305,16 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
                 except Exception:  # noqa: BLE001 - a cached value not closed...: recalc_fast of it says why
                     pass
                 continue
-            new_data = _new_parts(book, compiled, fresh, templates)
+            try:
+                new_data = _new_parts(book, compiled, fresh, templates)
+            except NotByteReadable:   # a cell an array formula covers is missing...: recalc_fast of it, then formulas
+                continue
             if new_data:
                 writes.append((path, rewritten(zin, new_data, compresslevel=1), stamp))
             computed.append((path, compiled, fresh))
         # a file not written (changed meanwhile, a full disk) is left out: recalc_fast of it tries again
         failed = {w[0] for w, outcome in zip(writes, write_atomic_many(writes)) if isinstance(outcome, BaseException)}
-        done.update((path, _counted(path, compiled, fresh, templates)) for path, compiled, fresh in computed
+        done.update((path, _counted(path, compiled, fresh, templates, tables_of[path])) for path, compiled, fresh in computed
                     if path not in failed)
         return done
     finally:
@@ -317,10 +326,11 @@ def recalc_fast_many(paths, check: bool = False, *, templates: CompiledTemplates
 NOT_AVAILABLE = "#N/A"
 
 
-def _counted(path: str, compiled: CompiledTemplate, fresh: dict, templates: CompiledTemplates) -> int:
+def _counted(path: str, compiled: CompiledTemplate, fresh: dict, templates: CompiledTemplates, tables: list) -> int:
     """The number of cells recalculated (what :func:`recalc_fast` returns: formula cells and the cells fixed
-    arrays cover); says when spilled values had no cells to go to; keeps the named results that hold an
-    error value other than #N/A (:meth:`CompiledTemplates.named_errors`)."""
+    arrays cover); says which formula cells hold only the top-left value of the table their function returned
+    (``tables``); keeps the named results that hold an error value other than #N/A
+    (:meth:`CompiledTemplates.named_errors`)."""
     bad = [(name, sheet, cell, str(fresh[(sheet, cell)])) for (sheet, cell), name in compiled.named.items()
            if isinstance(fresh.get((sheet, cell)), XlErr) and fresh[(sheet, cell)] != NOT_AVAILABLE]
     if bad:
@@ -328,10 +338,10 @@ def _counted(path: str, compiled: CompiledTemplate, fresh: dict, templates: Comp
     else:   # an earlier recalculation's errors no longer hold
         templates.errors.pop(os.path.abspath(path))
     formulas = len(compiled.evaluator.keys) + len(compiled.evaluator.covered) - sum(map(len, compiled.arrays.values()))
-    if len(fresh) > formulas:
-        log.warning("%s: %d spilled value(s) computed below/right of table formulas are not written into the file "
-                    "(it has no cells there; Excel 365 fills them when it recalculates): each such formula cell "
-                    "holds its table's top-left value", path, len(fresh) - formulas)
+    if tables:
+        log.warning("%s: %s hold(s) only the top-left value of the table the formula returns (a plain formula is one "
+                    "cell: Excel 365 shows it as =@...); enter it as a dynamic array in Excel 365, or read the table "
+                    "through INDEX(...), to recalculate every cell of it headless", path, cells_named(tables))
     return formulas
 
 
@@ -353,17 +363,19 @@ def recalc_fast(path, check: bool = False, *, templates: CompiledTemplates | Non
             compiled = templates.get(book)
             if compiled is None:
                 return None
-            fresh = compiled.compute(book)
+            tables: list = []
+            fresh = compiled.compute(book, tables)
             if check:
                 return _differences(book, fresh, compiled)
+            # (an array formula whose covered cells the file lacks, as openpyxl writes one: the formulas engine's)
+            new_data = _new_parts(book, compiled, fresh, templates)
         except WorkbookError:  # a corrupt part (a ValueError too): said, whichever engine would read it
             raise
         except (NotByteReadable, UnsupportedFormula, ValueError, KeyError, IndexError, RecursionError):
             return None
-        new_data = _new_parts(book, compiled, fresh, templates)
         if new_data:
             replace_members(zin, new_data, path, expect=stamp)
-    return _counted(path, compiled, fresh, templates)
+    return _counted(path, compiled, fresh, templates, tables)
 
 
 def _differences(book: Book, fresh: dict, compiled: CompiledTemplate) -> list:

@@ -29,6 +29,7 @@ from asm_xl.excel.registry import call
 from asm_xl.calc import formulas_engine as headless
 from asm_xl.calc.array_recalc import ArrayPrograms, recalc_arrays
 from asm_xl.calc.fast import CompiledTemplates, recalc_fast, recalc_fast_many
+from asm_xl.xlsx.refs import cells_named
 from asm_xl.xlsx.scan import scan_workbook
 
 log = logging.getLogger(__name__)
@@ -116,9 +117,9 @@ def _warn_no_spill(path, **limits) -> list[tuple[str, str]]:
     cells = [key for key, (text, attrs) in scan_workbook(path, **limits).formulas.items()
              if _TABLE_CALL.match(text or "") and ("t", "array") not in attrs]   # an array formula holds its table
     if cells:
-        shown = ", ".join(f"{s}!{c}" for s, c in cells[:5]) + (" ..." if len(cells) > 5 else "")
         log.warning("%s: the formulas engine does not spill tables (no dynamic arrays): %s hold(s) only the "
-                    "table's top-left value; read tables through INDEX(...) to recalculate them headless", path, shown)
+                    "table's top-left value; read tables through INDEX(...) to recalculate them headless", path,
+                    cells_named(cells))
     return cells
 
 

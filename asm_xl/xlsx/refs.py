@@ -18,7 +18,7 @@ from openpyxl.utils.exceptions import CellCoordinatesException
 MAX_COLUMN, MAX_ROW = 16_384, 1_048_576
 
 __all__ = ["cell_position", "cell_name", "normalise", "range_bounds", "range_cells", "split_sheet",
-           "is_plain_cell", "formula_ranges", "without_strings"]
+           "is_plain_cell", "formula_ranges", "without_strings", "cells_named"]
 
 
 def cell_position(ref: str) -> tuple[int, int]:
@@ -121,3 +121,13 @@ def formula_ranges(formula: str) -> tuple[tuple[str, str, int], ...]:
         sheet = ((q.group(1) or "").replace("''", "'") or q.group(2)) if q else ""
         out.append((sheet, m.group(0).replace("$", "").upper(), n))
     return tuple(out)
+
+
+def cells_named(keys, most: int = 5) -> str:
+    """(sheet, cell) keys as a message names them: the first ``most``, then "...".
+
+    >>> cells_named([("S", "B2"), ("S", "C9")]), cells_named([("S", f"A{i}") for i in range(1, 8)], most=2)
+    ('S!B2, S!C9', 'S!A1, S!A2 ...')
+    """
+    keys = list(keys)
+    return ", ".join(f"{s}!{c}" for s, c in keys[:most]) + (" ..." if len(keys) > most else "")

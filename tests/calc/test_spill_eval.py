@@ -2,6 +2,8 @@
 
 import logging
 
+import openpyxl
+
 from openpyxl import Workbook
 
 from asm_xl.calc.evaluator import Evaluator, XlErr
@@ -78,5 +80,28 @@ def test_recalc_says_that_the_file_holds_only_the_top_left_value_of_a_table(tmp_
     caplog.clear()
     with caplog.at_level(logging.WARNING):
         assert recalc_file(path, engine="auto") == 1
-    assert "47 spilled value(s)" in caplog.text
+    assert "S!B2 hold(s) only the top-left value" in caplog.text   # (the message counted 47 values, naming no cell)
     assert recalc_file(path, check=True, engine="auto") == []
+
+
+def test_a_plain_formula_in_a_file_holds_its_tables_top_left_value_whatever_is_below_it_in_both_engines(tmp_path):
+    # J8 has a formula below it, K8 text no formula reads: our engine gave J8 #SPILL! (the formula blocked a spill
+    # the file cannot hold anyway) and K8 the top-left value (the text was not among the cells it read), the
+    # formulas engine the top-left value in both. A plain formula in a file is one cell (Excel 365 opens it as
+    # =@ASM_FACTOR(...)); what Excel 365 spills it saves as an array formula, which asm_xl.calc.array_recalc fills.
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for r, v in zip((2, 3, 4), (40, 55, 70)):
+        ws[f"B{r}"] = v
+    ws["J8"], ws["J9"] = '=ASM_FACTOR(B2:B4,2027,"HF")', "=SUM(B2:B4)"
+    ws["K8"], ws["K9"] = '=ASM_FACTOR(B2:B4,2027,"HF")', "x"
+    path = tmp_path / "plain.xlsx"
+    wb.save(path)
+    top_left = call("ASM_FACTOR", [[40.0], [55.0], [70.0]], 2027, "HF")[0][0]
+    for engine in ("auto", "formulas"):
+        fresh = recalculate(path) if engine == "formulas" else None
+        assert recalc_file(path, engine=engine) == 3
+        got = openpyxl.load_workbook(path, data_only=True)["S"]
+        assert (got["J8"].value, got["K8"].value, got["J9"].value) == (top_left, top_left, 165), engine
+        assert fresh is None or fresh[("S", "J8")] == top_left
