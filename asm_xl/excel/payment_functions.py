@@ -201,7 +201,8 @@ def _scaling_of(final_scores, payments, performance_year: int, s: Settings) -> f
 
 SCALING = Arg("scaling", 'The pool: the cohort ("HF"/"LBP": the pool in force, by default the national peer '
                          "model's median SF and midpoint), a scaling factor (m: given_midpoint, or tfs_midpoint if "
-                         "fixed), or the cohort's final scores. Blank only with a 'given' pool.", optional=True,
+                         "fixed), or the cohort's final scores. Blank: cohort's pool, or a 'given' pool.",
+              optional=True,
               range=True)
 
 EXCEPTIONS = Arg("exceptions", EXCEPTIONS_DOC + "; one that applies: factor 0.", optional=True, range=True)
@@ -223,6 +224,8 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, excep
     py = year_arg(performance_year)
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     code, s = _named_cohort(cohort, scaling, py, s) if cohort is not None else (None, s)
+    if code is not None and xv.is_blank(scaling):   # =ASM_FACTOR(60, 2027, , , , , "HF"): that cohort's pool
+        scaling = code
     sf, m, k = _scaling(scaling, py, payments, s, code)
     tfs = payment.transformed_final_score(f, midpoint=m, steepness=k, settings=s)
     factor = float(payment.adjustment_factor(f, tfs, year_risk(py), sf, settings=s))

@@ -57,6 +57,9 @@ def _cms_example_steepness(midpoint: float) -> float:
 #: the fewest peers a drawn cohort may have: fewer than MIPS's minimum of reporters for a benchmark is no
 #: national cohort (1 or 2 gave blank factors and ranges with no reason)
 MIN_PEER_COHORT = 20
+#: the least k of the exchange function (tfs_steepness, peer_steepness_low): at 0 every final score gets the same
+#: factor (TFS 0.5 for all), whatever it is; at 0.01 TFS still runs from 0.38 to 0.62 over 0-100 [ASSUMPTION]
+MIN_STEEPNESS = 0.01
 #: the most: five times the LBP cohort (20,000 takes ~5 s and ~230 MB a run; 10 million asked for 37 GiB)
 MAX_PEER_COHORT = 20_000
 
@@ -131,7 +134,7 @@ class PeerAssumptions:
                              "cohorts (the range P10-P90; the point estimate takes tfs_steepness). CMS's illustration "
                              f"(80 -> 0.95) only gives k x (80 - m) = ln 19 (k = {_cms_example_steepness(50):.3f} at m 50, "
                              f"{_cms_example_steepness(60):.3f} at m 60).",
-                             maximum=2.0)
+                             minimum=MIN_STEEPNESS, maximum=2.0)
     share_median_midpoint: float = _peer(0.5, "ASSUMPTION", "Probability that the midpoint m is the cohort's "
                                          "median final score rather than the fixed midpoint setting, while "
                                          "tfs_midpoint_mode is 'either' (fixed: 0, cohort_median: 1).", maximum=1.0)

@@ -29,7 +29,7 @@ from typing import Any, Iterator, Mapping, NamedTuple
 
 from asm_xl.model import peer_settings
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.peer_assumptions import PeerAssumptions, cohort_defaults_text
+from asm_xl.model.peer_assumptions import MIN_STEEPNESS, PeerAssumptions, cohort_defaults_text
 from asm_xl.model.validation import YES_NO_ALLOWED, as_bool, as_number, as_whole, is_blank
 
 __all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES", "FRACTION_SETTINGS", "PLANNING_SETTINGS",
@@ -110,7 +110,8 @@ class Settings:
     tfs_steepness: float = _setting(
         0.1, "ASSUMPTION", "k of the logistic exchange function TFS = 1 / (1 + exp(-k (final - m))) of the point "
         "estimate and a given pool; the national peer model's range draws its own k (peer_steepness_low/_high). "
-        "CMS's illustration (80 -> 0.95) does not identify k: it only gives k x (80 - m) = ln 19.", minimum=0)
+        "CMS's illustration (80 -> 0.95) does not identify k: it only gives k x (80 - m) = ln 19.",
+        minimum=MIN_STEEPNESS)
     tfs_midpoint: float = _setting(
         50.0, "ASSUMPTION", "m of the exchange function when the midpoint is fixed.", minimum=0, maximum=100)
     tfs_midpoint_mode: str = _setting(

@@ -302,6 +302,10 @@ def test_factor_names_its_pool_a_given_scaling_factor_a_cohort_or_the_cohort_s_s
     sf, m = call("ASM_POOL_SF", 2027, "HF"), call("ASM_POOL_MIDPOINT", 2027, "HF")
     assert sf == reference_point("HF", 2027).scaling_factor and m == 50.0
     assert call("ASM_FACTOR", 80, 2027, "HF") == pytest.approx(0.09 * tfs80 * sf - 0.09, rel=1e-12)
+    # scaling left blank and the cohort named last (=ASM_FACTOR(80, 2027, , , , , "HF")): that cohort's pool (it was
+    # #VALUE! "name the pool", the cohort given)
+    assert call("ASM_FACTOR", 80, 2027, None, None, None, None, "HF") == call("ASM_FACTOR", 80, 2027, "HF")
+    assert call("ASM_MULTIPLIER", 80, 2027, None, None, None, None, "LBP") == call("ASM_MULTIPLIER", 80, 2027, "LBP")
     # no pool named: an error that says how to name one, never a hidden default
     assert call("ASM_FACTOR", 80, 2027) == "#VALUE!"
     assert "name the pool" in explain("ASM_FACTOR", 80, 2027)

@@ -117,6 +117,15 @@ def test_a_fraction_or_rate_setting_reads_a_percent_sign_and_others_do_not():
         Settings().replace(likely_gain_chance=0.4)
 
 
+def test_a_flat_exchange_function_is_refused_as_the_steepness_of_the_estimate_and_of_the_range():
+    # k = 0 was accepted: every final score got the same factor (-1.96% in the sample roster), next to P10 +$5,997
+    # and a 100% chance of a gain for the same physician (a QA pass)
+    for name in ("tfs_steepness", "peer_steepness_low"):
+        with pytest.raises(ASMInputError, match=f"{name}.*0.01"):
+            Settings().replace(**{name: 0})
+    assert Settings().replace(tfs_steepness=0.01, peer_steepness_low=0.01).tfs_steepness == 0.01
+
+
 def test_a_misspelt_setting_is_told_the_setting_meant():
     import pytest
 
