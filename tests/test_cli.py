@@ -704,7 +704,7 @@ def test_a_clean_score_run_removes_the_error_report_an_earlier_run_left(tmp_path
     (["--pool", "roster", "--scaling-factor", "3", "--midpoint", "40"], ["--scaling-factor", "--pool roster"]),
     (["--pool", "given"], ["--pool given", "--scaling-factor"]),
     (["--set", "given_scaling_factor=1.3", "--pool", "national"], ["--set given_scaling_factor", "--pool national"]),
-    (["--set", "pool=given"], ["--set pool=given", "--scaling-factor"]),
+    (["--set", "pool=given"], ["--set pool=given", "--scaling-factor", "--set given_scaling_factor=..."]),
     (["--set", "pool=roster", "--scaling-factor", "1.2"], ["--scaling-factor", "--set pool=roster"]),
     (["--scaling-factor", "-1"], ["--scaling-factor: given_scaling_factor: -1 is not allowed"]),
     (["--set", "peer_overrides=x"], ["--set: setting: 'peer_overrides' is not allowed"]),

@@ -161,3 +161,25 @@ def test_plan_of_an_npi_not_on_the_roster_is_exit_1_not_an_empty_plan(tmp_path, 
     # one of two found: planned, the other named in a warning
     assert main(["plan", str(SAMPLE), *GIVEN, "--npi", "1234567893,1436863751", "--out", str(out)]) == 0
     assert "not a physician of the roster's valid rows: 1234567893" in capsys.readouterr().err
+
+
+def test_plan_leaves_out_a_physician_cms_lists_as_not_participating_and_names_those_asked_for(tmp_path, capsys):
+    # O'Brien (52.03, below break-even) is planned from the roster alone; CMS's file says No for 2027 (no adjustment):
+    # not planned, as the dashboard shows him (plan took no participants file and planned him). Asked for by NPI,
+    # a physician already there (Mensah) or not planned is named too ("0 of 0 physician(s) already there" named none).
+    from cms_files import cms_row, write_cms_csv
+    import pandas as pd
+    npis = pd.read_csv(SAMPLE, dtype=str)["npi"].str.strip()
+    cms = write_cms_csv(tmp_path / "cms.csv", [cms_row(n, cy27_participant="No" if n == "1436863751" else "Yes")
+                                               for n in npis])
+    assert main(["plan", str(SAMPLE), *GIVEN, "--cms-participants", str(cms)]) == 0
+    out = capsys.readouterr().out
+    assert "1 not participating (CMS) not planned" in out.splitlines()[0]
+    assert "O'Brien" not in out
+    assert main(["plan", str(SAMPLE), *GIVEN, "--cms-participants", str(cms), "--npi", "1436863751,1035992670"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:] == [
+        f"  Mensah, Kwame (1035992670, TIN 83-7035914, HF 2027): 74.15 needs {BREAK_EVEN:.2f}: already there -> 74.15 "
+        "(effort 0)",
+        "  O'Brien, Siobhan (1436863751, TIN 773797322, HF 2027): 52.03: not participating (CMS's participants file): "
+        "no adjustment, not planned"]

@@ -19,6 +19,8 @@ PLAN_COLUMNS = ["npi", "tin", "name", "cohort", "performance_year", "final_score
                 "reachable", "final_after", "effort", "actions", "method"]
 TARGETS = ("break-even", "gain")
 EXCEPTED = "exception: neutral factor, not planned"
+NOT_PARTICIPATING = "not participating (CMS's participants file): no adjustment, not planned"
+NOT_PLANNED = (EXCEPTED, NOT_PARTICIPATING)
 
 
 def add_plan_parser(sub) -> None:
@@ -43,13 +45,19 @@ def add_plan_parser(sub) -> None:
     p.add_argument("--errors", default="roster_errors.csv", help=ERRORS_HELP)
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing --out file, or an --errors file that is not an error report")
+    p.add_argument("--cms-participants", metavar="FILE",
+                   help="CMS's ASM participants file (.csv/.xlsx): a physician it lists as not participating in his "
+                        "performance year (or does not list, in a year it publishes) has no adjustment: not planned, "
+                        "as the dashboard shows him")
     pool_opts(p, workbooks=False, examples="gain_chance_target=0.9 --set action_assumed_cost_points=7")
 
 
 def run_plan(args) -> int:
+    from asm_xl.cli.cms_commands import cms_participation
     from asm_xl.model.cohort import score_cohort
     from asm_xl.model.errors import ASMInputError
     from asm_xl.roster import RosterError, read_roster, validate_roster, write_table_csv
+    from asm_xl.xlsx.errors import WorkbookError
     if csv_output(args.out, "--out", "the plan") or overwrites_input(args.out, [args.roster]) or (
             args.out and kept_output(args.out, args.overwrite, "an earlier plan or another file")) or (
             errors_option_refused(args, "the plan")):
@@ -65,8 +73,11 @@ def run_plan(args) -> int:
         # the cost ladders the roster built from all its rows: a physician re-scored alone would have none
         cost = scored.cost_ladders
         wanted = _wanted(args.npi)
-        plan = plan_rows(v.valid, scored.scores, args.target, wanted, settings, args.year, cost)
-    except (ASMInputError, RosterError) as e:
+        participation = None
+        if args.cms_participants:
+            participation = cms_participation(args.cms_participants, df["npi"] if "npi" in df else [])
+        plan = plan_rows(v.valid, scored.scores, args.target, wanted, settings, args.year, cost, participation)
+    except (ASMInputError, RosterError, WorkbookError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
     print_warnings(v.warnings, scored.warnings)
@@ -84,7 +95,7 @@ def run_plan(args) -> int:
         write_table_csv(plan, args.out)
         print(f"plan written: {args.out} ({len(plan)} physician(s))")
     else:
-        print(plan_text(plan, args.target, settings))
+        print(plan_text(plan, args.target, settings, every=wanted is not None))
     if settings.pool == "roster":   # the roster is the cohort: its score needed moves as its physicians improve
         print("note: with the roster as the pool, the score needed moves as the roster's physicians improve (each "
               "action raises the bar a little); the plan holds it at today's")
@@ -108,14 +119,18 @@ def _wanted(npis) -> set[str] | None:
 
 
 def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set | None, settings,
-              year: int | None, cost_ladders: dict | None = None) -> pd.DataFrame:
+              year: int | None, cost_ladders: dict | None = None, participation=None) -> pd.DataFrame:
     """One row per physician of ``valid`` (those of ``npis``) with a final score: the score needed
     (:func:`~asm_xl.model.score_needed.scores_needed` with the pools the dashboard prices with) and the
-    cheapest path there (none needed when already there; excepted physicians: not planned)."""
+    cheapest path there (none needed when already there; excepted physicians, and those ``participation``
+    (CMS's participants file, as generate takes it) says are not participating in their year: not planned)."""
+    from asm_xl.model.projection import participation_flags
     from asm_xl.model.rescoring import final_score_settings
     from asm_xl.model.score_needed import path_to_score, scores_needed
     from asm_xl.workbooks.dashboard import yearly_pools
     needed = scores_needed(scores, pool=yearly_pools(scores, settings), settings=settings)
+    flags = participation_flags(participation, scores["npi"].astype(str).str.strip().to_numpy())
+    position = {label: i for i, label in enumerate(scores.index)}
     column = "break_even_score" if target == "break-even" else "gain_target_score"
     scoring = final_score_settings(settings)   # re-scoring needs no pool (a roster pool needs the whole roster)
     rows = []
@@ -132,6 +147,10 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
         if bool(s.get("exception")):   # a neutral factor: nothing to reach
             rows.append({**base, "actions": EXCEPTED})
             continue
+        flag = flags.get(base["performance_year"])
+        if flag is not None and flag[position[label]] == 0.0:   # CMS's file: not participating, no adjustment
+            rows.append({**base, "actions": NOT_PARTICIPATING})
+            continue
         goal = needed.loc[label, column]
         base["target_score"] = None if pd.isna(goal) else float(goal)
         if pd.isna(goal):
@@ -144,17 +163,20 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
     return pd.DataFrame(rows, columns=PLAN_COLUMNS)
 
 
-def plan_text(plan: pd.DataFrame, target: str, settings) -> str:
-    """The plan as a finance reader reads it: one paragraph per physician below the score needed."""
+def plan_text(plan: pd.DataFrame, target: str, settings, every: bool = False) -> str:
+    """The plan as a finance reader reads it: one paragraph per physician below the score needed (``every``: per
+    physician of the plan, those already there or not planned too, as for physicians asked for by NPI)."""
     what = ("break-even (P50 factor 0)" if target == "break-even"
             else f"a chance of a gain of {settings.gain_chance_target:.0%} (gain_chance_target)")
     excepted = int((plan["actions"] == EXCEPTED).sum())
-    planned = plan[plan["actions"] != EXCEPTED]
+    absent = int((plan["actions"] == NOT_PARTICIPATING).sum())
+    planned = plan[~plan["actions"].isin(NOT_PLANNED)]
     below = planned[planned["actions"] != "already there"]
     lines = [f"Cheapest actions to reach {what}, each physician's own (effort weights action_effort_*; "
              f"{len(planned) - len(below)} of {len(planned)} physician(s) already there"
-             + (f"; {excepted} with an exception not planned: neutral factor" if excepted else "") + "):"]
-    for rec in below.to_dict("records"):
+             + (f"; {excepted} with an exception not planned: neutral factor" if excepted else "")
+             + (f"; {absent} not participating (CMS) not planned" if absent else "") + "):"]
+    for rec in (plan if every else below).to_dict("records"):
         tin = f", TIN {rec['tin']}" if rec.get("tin") else ""
         who = f"{console_text(rec['name'])} ({console_text(rec['npi'])}{console_text(tin)}, {rec['cohort']} " \
               f"{rec['performance_year']})"

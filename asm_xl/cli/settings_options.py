@@ -111,12 +111,14 @@ def pool_problem(pool: str, settings, args, pairs: dict) -> str | None:
     midpoint = "--midpoint" if args.midpoint is not None else "--set given_midpoint"
     chosen = f"--pool {pool}" if args.pool else f"--set pool={pool}"
     if settings.given_midpoint is not None and settings.given_scaling_factor is None:
-        return f"{midpoint} needs --scaling-factor: both describe a given pool (e.g. from CMS's report)"
+        return (f"{midpoint} needs --scaling-factor (or --set given_scaling_factor=...): both describe a given pool "
+                "(e.g. from CMS's report)")
     if settings.given_scaling_factor is not None and pool in ("national", "roster"):
         return (f"{factor} is not allowed with {chosen}: it gives the pool's factor (--pool given, "
                 f"implied); the {pool} pool computes its own")
     if pool == "given" and settings.given_scaling_factor is None:
-        return f"{chosen} needs --scaling-factor (and optionally --midpoint), e.g. from CMS's report"
+        return (f"{chosen} needs --scaling-factor (or --set given_scaling_factor=...), and optionally --midpoint, "
+                "e.g. from CMS's report")
     return None
 
 
