@@ -186,7 +186,7 @@ def _is_error(v) -> bool:
     return isinstance(v, XlErr) or (isinstance(v, str) and v.startswith("#"))
 
 
-@hyp_settings(max_examples=150, deadline=None, derandomize=True,
+@hyp_settings(max_examples=400, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data(), cohort_code=st.sampled_from(["HF", "LBP"]))
 def test_inputs_typed_as_a_user_types_them_give_the_cores_numbers(image, base_rows, data, cohort_code):
