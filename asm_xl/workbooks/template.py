@@ -23,6 +23,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from asm_xl import __version__
+from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.inputs_sheet import build_inputs
 from asm_xl.workbooks.sheets.reference import build_about, build_assumptions, build_benchmarks, build_lists
 from asm_xl.workbooks.sheets.scenarios import build_scenarios
@@ -60,7 +61,9 @@ def template_bytes() -> bytes:
         ws.page_setup.orientation = "landscape"
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        # the Score sheet, the physician's one-page report, on one page: one page wide, it ran 3 lines of its last
+        # note onto a second page; the other sheets as many pages tall as they are
+        ws.page_setup.fitToHeight = 1 if ws.title == L.SCORE else 0
         # printed pages of 30 physicians' workbooks stay matched: the file (NPI_name) and sheet on top,
         # the reminder and the page number below, as the dashboard's pages have them
         ws.oddHeader.center.text = "&F: &A"

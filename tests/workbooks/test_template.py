@@ -480,6 +480,10 @@ def test_every_sheet_prints_its_file_and_sheet_on_top_and_the_reminder_and_page_
         assert ws.oddHeader.center.text == "&F: &A", ws.title
         assert (ws.oddFooter.left.text, ws.oddFooter.right.text) == ("Estimates, not CMS determinations",
                                                                        "Page &P of &N"), ws.title
+        # one page wide, landscape; the Score sheet (the physician's report) one page tall too: it printed 3 lines of
+        # its last note alone on a second page
+        assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (
+            "landscape", 1, 1 if ws.title == "Score" else 0), ws.title
 
 
 @pytest.mark.parametrize("engine", ["auto", "formulas"])
