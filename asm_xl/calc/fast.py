@@ -149,6 +149,15 @@ class CompiledTemplates:
             hit = self.retagged[key] = start_tag(tag, t)
         return hit
 
+    def written(self, value, tag: bytes, cell: tuple[str, str]) -> tuple[bytes, bytes]:
+        """(start tag, ``<v>`` element) a cell whose start tag is ``tag`` is written with to hold ``value``: a float
+        (the common case; finite: the evaluator makes inf/NaN #NUM!, a table's non-finite number is "") in one bytes
+        formatting, its tag kept unless it has ``t=`` or ``vm=``; anything else by :meth:`encode`."""
+        if value.__class__ is float:
+            return (tag if b"t=" not in tag and b"vm=" not in tag else self.start_tag(tag, None)), b"<v>%r</v>" % value
+        t, v = self.encode(value, cell)
+        return self.start_tag(tag, t), v
+
     def encode(self, value, cell: tuple[str, str]) -> tuple[bytes | None, bytes]:
         """(t attribute value or None, the ``<v>`` element) of the value computed for ``cell``,
         by :func:`encode_cached_value`'s rules."""
@@ -174,16 +183,10 @@ def _changed_covered(covered: CoveredCells, sheet: str, fresh: dict, templates: 
     """{covered cell j: (start tag, ``<v>`` element)} of the covered cells whose tag or value differs from
     what the fresh value writes."""
     changed = {}
-    retag = templates.start_tag
+    written = templates.written
     for j, (ref, tag, body) in enumerate(zip(covered.refs, covered.tags, covered.bodies)):
         key = (sheet, ref)
-        value = fresh[key]
-        if value.__class__ is float:  # the common case, as in _changed_cells (a table's non-finite number is "")
-            v = b"<v>%r</v>" % value
-            new_tag = tag if b"t=" not in tag and b"vm=" not in tag else retag(tag, None)
-        else:
-            t, v = templates.encode(value, key)
-            new_tag = retag(tag, t)
+        new_tag, v = written(fresh[key], tag, key)
         if new_tag != tag or v != body:
             changed[j] = (new_tag, v)
     return changed
@@ -194,16 +197,10 @@ def _changed_cells(part: SheetBytes, keys: list, fresh: dict, templates: Compile
     """{formula cell i: (start tag, ``<v>`` element)} of the cells whose stored start tag or value
     differs from what the fresh value would write."""
     changed = {}
-    ctags, retag = part.ctags, templates.start_tag
+    ctags, written = part.ctags, templates.written
     for i, key in enumerate(keys):
-        value = fresh[key]
         ctag = ctags[i]
-        if value.__class__ is float:  # the common case (finite: the evaluator makes inf/NaN #NUM!)
-            v = b"<v>%r</v>" % value
-            tag = ctag if b"t=" not in ctag and b"vm=" not in ctag else retag(ctag, None)
-        else:
-            t, v = templates.encode(value, key)
-            tag = retag(ctag, t)
+        tag, v = written(fresh[key], ctag, key)
         if tag != ctag or v != part.stored(i):
             changed[i] = (tag, v)
     return changed

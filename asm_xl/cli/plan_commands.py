@@ -124,13 +124,13 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
     (:func:`~asm_xl.model.score_needed.scores_needed` with the pools the dashboard prices with) and the
     cheapest path there (none needed when already there; excepted physicians, and those ``participation``
     (CMS's participants file, as generate takes it) says are not participating in their year: not planned)."""
-    from asm_xl.model.projection import participation_flags
+    from asm_xl.model.projection import participating_in_own_year
     from asm_xl.model.rescoring import final_score_settings
     from asm_xl.model.score_needed import path_to_score, scores_needed
     from asm_xl.workbooks.dashboard import yearly_pools
     needed = scores_needed(scores, pool=yearly_pools(scores, settings), settings=settings)
-    flags = participation_flags(participation, scores["npi"].astype(str).str.strip().to_numpy())
-    position = {label: i for i, label in enumerate(scores.index)}
+    participating = pd.Series(participating_in_own_year(participation, scores["npi"].astype(str).str.strip().to_numpy(),
+                                                        scores["performance_year"]), index=scores.index)
     column = "break_even_score" if target == "break-even" else "gain_target_score"
     scoring = final_score_settings(settings)   # re-scoring needs no pool (a roster pool needs the whole roster)
     rows = []
@@ -147,8 +147,7 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
         if bool(s.get("exception")):   # a neutral factor: nothing to reach
             rows.append({**base, "actions": EXCEPTED})
             continue
-        flag = flags.get(base["performance_year"])
-        if flag is not None and flag[position[label]] == 0.0:   # CMS's file: not participating, no adjustment
+        if not participating[label]:   # CMS's file: not participating, no adjustment
             rows.append({**base, "actions": NOT_PARTICIPATING})
             continue
         goal = needed.loc[label, column]

@@ -46,7 +46,7 @@ from asm_xl.model.total_ranges import total_ranges
 from asm_xl.model.validation import YES_NO_ALLOWED, as_number, is_blank
 
 __all__ = ["PROJECTION_COLUMNS", "PRACTICE_COLUMNS", "project_five_years", "yearly_projection", "practice_projection",
-           "next_row_years", "running_sums", "participation_flags"]
+           "next_row_years", "running_sums", "participation_flags", "participating_in_own_year"]
 
 PROJECTION_COLUMNS = ["row", "npi", "name", "tin", "cohort", "performance_year", "payment_year", "risk_level",
                       "final_score", "participating", "participation_source", "priced", "payments_base", "dollars_at_risk",
@@ -306,4 +306,18 @@ def participation_flags(participation, npi) -> dict[int, np.ndarray]:
             if np.isnan(flag):
                 raise ASMInputError(f"participation {n} {y}", value, YES_NO_ALLOWED)
             out[y][i] = flag
+    return out
+
+
+def participating_in_own_year(participation, npi, own_year) -> np.ndarray:
+    """Per physician, whether he participates in his own performance year: False only where ``participation`` (as
+    :func:`participation_flags` reads it) says no; a year it does not give is assumed participating [ASSUMPTION].
+
+    >>> participating_in_own_year({"1": {2027: False}, "2": {2028: False}}, ["1", "2", "3"], [2027, 2027, 2027]).tolist()
+    [False, True, True]
+    """
+    own = np.asarray(own_year, dtype=int)
+    out = np.ones(own.size, dtype=bool)
+    for year, flags in participation_flags(participation, npi).items():
+        out &= ~((own == year) & (flags == 0.0))
     return out
