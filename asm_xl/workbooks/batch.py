@@ -23,6 +23,7 @@ from asm_xl.model.parameters import get_cohort
 from asm_xl.model.pool_choice import cohort_settings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, report_rejected_rows, roster_text, validate_roster
+from asm_xl.workbooks.ctrl_c import ctrl_c_noted
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_dashboard
 from asm_xl.workbooks.dashboard.data import NOT_PARTICIPATING_OUTLOOK
 from asm_xl.workbooks.filenames import participant_file_names, same_file_as_any
@@ -362,11 +363,14 @@ def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool, meanwhile
         ex = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
                                  initargs=(image.path, os.getpid(), _kept_directory()))
         try:
-            pending = ex.map(_render_chunk, chunks)  # submitted at once
-            other = meanwhile() if meanwhile else None
-            for c, r in zip(chunks, pending):
-                results.extend(r)
-                bar.update(len(c))
+            with ctrl_c_noted() as ctrl_c:   # Ctrl-C acted on between chunks (never lost in a __del__)
+                pending = ex.map(_render_chunk, chunks)  # submitted at once
+                other = meanwhile() if meanwhile else None
+                ctrl_c.check()
+                for c, r in zip(chunks, pending):
+                    results.extend(r)
+                    bar.update(len(c))
+                    ctrl_c.check()
         except BaseException:   # Ctrl-C, or a failure: the chunks not started are dropped, not rendered first
             ex.shutdown(wait=True, cancel_futures=True)
             raise
