@@ -21,8 +21,8 @@ def test_plan_names_each_physicians_cheapest_actions_to_break_even(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Cheapest actions to reach break-even (P50 factor 0)")
     # O'Brien at 52.03: one activity (+10 points, effort 1) is the cheapest way past 53.57
-    assert (f"  O'Brien, Siobhan (1436863751, TIN 773797322, HF 2027): 52.03 needs {BREAK_EVEN:.2f}: Complete "
-            "improvement activity IA-2 (90 days) -> 62.03 (effort 1)") in lines
+    assert any(line.startswith(f"  O'Brien, Siobhan (1436863751, TIN 773797322, HF 2027): 52.03 needs {BREAK_EVEN:.2f}: "
+                               "Complete improvement activity IA-2 (90 days) -> 62.03 (effort 1); P50 ") for line in lines)
     assert not any(line.startswith("  Mensah, Kwame") for line in lines)   # 74.15: already there
 
 
@@ -183,3 +183,48 @@ def test_plan_leaves_out_a_physician_cms_lists_as_not_participating_and_names_th
         "(effort 0)",
         "  O'Brien, Siobhan (1436863751, TIN 773797322, HF 2027): 52.03: not participating (CMS's participants file): "
         "no adjustment, not planned"]
+
+
+def _dollars(final: float, payments: float) -> float:
+    """One draw's dollars, by hand: (r x TFS x SF - r) x payments, r = 9% (2027), TFS = 1 / (1 + exp(-0.1 (s - 50)))."""
+    return (0.09 * 1.7 / (1 + math.exp(-0.1 * (final - 50))) - 0.09) * payments
+
+
+def test_plan_says_in_dollars_what_each_physicians_plan_is_worth_and_the_plans_together(tmp_path, capsys):
+    out = tmp_path / "plan.csv"
+    assert main(["plan", str(SAMPLE), *GIVEN, "--out", str(out)]) == 0
+    together = capsys.readouterr().out.splitlines()[-1]
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = {r["npi"]: r for r in csv.DictReader(fh)}
+    obrien, mensah = rows["1436863751"], rows["1035992670"]
+    pay = float(obrien["part_b_payments"])
+    before, after = _dollars(float(obrien["final_score"]), pay), _dollars(float(obrien["final_after"]), pay)
+    assert math.isclose(float(obrien["dollars_p50_before"]), before, rel_tol=1e-9)
+    assert math.isclose(float(obrien["dollars_p50_after"]), after, rel_tol=1e-9)
+    assert before < 0 < after and obrien["p_gain_before"] == "0.0" and obrien["p_gain_after"] == "1.0"
+    # a given pool is one draw: the change's P10, P50 and P90 are that draw's change
+    for p in ("p10", "p50", "p90"):
+        assert math.isclose(float(obrien[f"value_{p}"]), after - before, rel_tol=1e-9)
+    assert float(mensah["value_p50"]) == 0.0 and mensah["dollars_p50_before"] == mensah["dollars_p50_after"]
+    # together: one draw, so the total is the sum of the plans' own values
+    values = [float(r["value_p50"]) for r in rows.values() if r["value_p50"]]
+    taking = sum(1 for r in rows.values() if r["value_p50"] and r["final_after"] != r["final_score"])
+    total = f"{sum(values):,.0f}"
+    assert together.startswith(f"Together, {taking} physician(s) taking their plan: +${total} a year at P50 "
+                               f"[P10 +${total}, P90 +${total}]")
+    main(["plan", str(SAMPLE), *GIVEN, "--npi", "1436863751"])
+    assert (f"-> 62.03 (effort 1); P50 -${-before:,.0f} -> +${after:,.0f}: worth +${after - before:,.0f} a year "
+            f"[P10 +${after - before:,.0f}, P90 +${after - before:,.0f}]") in capsys.readouterr().out
+
+
+def test_plan_worth_over_the_national_pool_is_a_range_never_below_zero(tmp_path):
+    out = tmp_path / "plan.csv"
+    assert main(["plan", str(SAMPLE), "--out", str(out)]) == 0
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["value_p50"]]
+    assert len(rows) >= 18
+    for r in rows:
+        p10, p50, p90 = (float(r[f"value_{p}"]) for p in ("p10", "p50", "p90"))
+        assert 0 <= p10 <= p50 <= p90   # actions never lower the final score; every draw's factor rises with it
+        if r["final_after"] != r["final_score"]:
+            assert p10 > 0 and float(r["dollars_p50_after"]) > float(r["dollars_p50_before"])

@@ -1,6 +1,7 @@
 """asm-xl plan: what it takes each physician to reach the score needed (break-even, or the target chance of a
 gain): the cheapest combination of his actions (:func:`asm_xl.model.score_needed.path_to_score`), or "not
-reachable" with the best score his actions give."""
+reachable" with the best score his actions give, and what it is worth in dollars
+(:func:`asm_xl.model.score_needed.plan_worth`)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from asm_xl.cli.arguments import ROSTER_HELP, npi_filter, performance_year
 from asm_xl.cli.output import (ERRORS_HELP, console_text, csv_output, errors_option_refused, kept_output,
                                overwrites_input, print_warnings, report_rejected)
 from asm_xl.cli.settings_options import pool_opts
+from asm_xl.cli.summaries import money
 
-__all__ = ["add_plan_parser", "run_plan", "PLAN_COLUMNS"]
+__all__ = ["add_plan_parser", "run_plan", "PLAN_COLUMNS", "plan_rows", "plan_text", "total_text"]
 
 PLAN_COLUMNS = ["npi", "tin", "name", "cohort", "performance_year", "final_score", "target", "target_score",
-                "reachable", "final_after", "effort", "actions", "method"]
+                "reachable", "final_after", "effort", "actions", "method", "part_b_payments", "dollars_p50_before",
+                "dollars_p50_after", "p_gain_before", "p_gain_after", "value_p10", "value_p50", "value_p90"]
 TARGETS = ("break-even", "gain")
 EXCEPTED = "exception: neutral factor, not planned"
 NOT_PARTICIPATING = "not participating (CMS's participants file): no adjustment, not planned"
@@ -30,7 +33,8 @@ def add_plan_parser(sub) -> None:
                     "priced by the Assumptions' effort weights, action_effort_*) whose re-scored final score "
                     "reaches it, or 'not reachable' and the best score his actions give. The score needed is the "
                     "cohort's: break-even (the P50 factor is 0) or, with --target gain, the score whose chance of "
-                    "a gain is gain_chance_target.",
+                    "a gain is gain_chance_target. Each plan's worth: the physician's dollars at P50 today and after "
+                    "it, the change's range over the simulated cohorts, and the plans added up.",
         epilog="exit codes: 0 done; 1 the roster could not be read, --out exists (--overwrite) or --npi matched no "
                "physician of the roster's valid rows; 2 rows rejected, or a usage error (an --npi that is not an NPI) "
                "(only the valid ones are planned; roster_errors.csv, or --errors, lists every reason); 3 a file "
@@ -76,7 +80,7 @@ def run_plan(args) -> int:
         participation = None
         if args.cms_participants:
             participation = cms_participation(args.cms_participants, df["npi"] if "npi" in df else [])
-        plan = plan_rows(v.valid, scored.scores, args.target, wanted, settings, args.year, cost, participation)
+        plan, total = plan_rows(v.valid, scored.scores, args.target, wanted, settings, args.year, cost, participation)
     except (ASMInputError, RosterError, WorkbookError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
@@ -94,8 +98,10 @@ def run_plan(args) -> int:
     if args.out:
         write_table_csv(plan, args.out)
         print(f"plan written: {args.out} ({len(plan)} physician(s))")
+        if total is not None:
+            print(total_text(plan, total))
     else:
-        print(plan_text(plan, args.target, settings, every=wanted is not None))
+        print(plan_text(plan, args.target, settings, every=wanted is not None, total=total))
     if settings.pool == "roster":   # the roster is the cohort: its score needed moves as its physicians improve
         print("note: with the roster as the pool, the score needed moves as the roster's physicians improve (each "
               "action raises the bar a little); the plan holds it at today's")
@@ -119,16 +125,18 @@ def _wanted(npis) -> set[str] | None:
 
 
 def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set | None, settings,
-              year: int | None, cost_ladders: dict | None = None, participation=None) -> pd.DataFrame:
-    """One row per physician of ``valid`` (those of ``npis``) with a final score: the score needed
-    (:func:`~asm_xl.model.score_needed.scores_needed` with the pools the dashboard prices with) and the
+              year: int | None, cost_ladders: dict | None = None, participation=None) -> tuple[pd.DataFrame, pd.Series | None]:
+    """(one row per physician of ``valid`` (those of ``npis``) with a final score, the plans' total worth): the
+    score needed (:func:`~asm_xl.model.score_needed.scores_needed` with the pools the dashboard prices with), the
     cheapest path there (none needed when already there; excepted physicians, and those ``participation``
-    (CMS's participants file, as generate takes it) says are not participating in their year: not planned)."""
+    (CMS's participants file, as generate takes it) says are not participating in their year: not planned)
+    and what it is worth (:func:`_with_worth`)."""
     from asm_xl.model.projection import participating_in_own_year
     from asm_xl.model.rescoring import final_score_settings
     from asm_xl.model.score_needed import path_to_score, scores_needed
     from asm_xl.workbooks.dashboard import yearly_pools
-    needed = scores_needed(scores, pool=yearly_pools(scores, settings), settings=settings)
+    pools = yearly_pools(scores, settings)
+    needed = scores_needed(scores, pool=pools, settings=settings)
     participating = pd.Series(participating_in_own_year(participation, scores["npi"].astype(str).str.strip().to_numpy(),
                                                         scores["performance_year"]), index=scores.index)
     column = "break_even_score" if target == "break-even" else "gain_target_score"
@@ -158,13 +166,40 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
         path = path_to_score(valid.loc[[label]], float(goal), settings=scoring, performance_year=year,
                              cost_ladders=cost_ladders)
         rows.append({**base, "reachable": path.reachable, "final_after": path.final_after, "effort": path.effort,
-                     "actions": path.summary, "method": path.method})
-    return pd.DataFrame(rows, columns=PLAN_COLUMNS)
+                     "actions": path.summary, "method": path.method, "part_b_payments": float(s["part_b_payments"])})
+    plan = pd.DataFrame(rows, columns=PLAN_COLUMNS)
+    return _with_worth(plan, pools, settings)
 
 
-def plan_text(plan: pd.DataFrame, target: str, settings, every: bool = False) -> str:
+def _with_worth(plan: pd.DataFrame, pools: dict, settings) -> tuple[pd.DataFrame, pd.Series | None]:
+    """(the plan with what each physician's plan is worth, in dollars at today's final score and after it (P50),
+    with the range of the change; the plans' total, added up draw by draw, or None when no plan changes a score):
+    :func:`~asm_xl.model.score_needed.plan_worth`, priced by the pools that set the score needed."""
+    from asm_xl.model.score_needed import PLAN_WORTH_COLUMNS, plan_worth
+    priced = plan["final_after"].notna() & plan["part_b_payments"].notna()
+    if not priced.any():
+        return plan, None
+    worth, total = plan_worth(plan[priced].rename(columns={"final_score": "final_before"}), pool=pools,
+                              settings=settings)
+    plan = plan.astype({c: float for c in PLAN_WORTH_COLUMNS})
+    plan.loc[priced, PLAN_WORTH_COLUMNS] = worth.to_numpy()
+    taking = (plan.loc[priced, "final_after"] != plan.loc[priced, "final_score"]).any()
+    return plan, total if taking else None   # nobody has a plan to take: no total to speak of
+
+
+def total_text(plan: pd.DataFrame, total: pd.Series) -> str:
+    """What the plans of :func:`plan_rows` are worth together (its total: P10 / P50 / P90 added up draw by draw)."""
+    taking = int((plan["value_p50"].notna() & (plan["final_after"] != plan["final_score"])).sum())
+    return (f"Together, {taking} physician(s) taking their plan: {money(total['p50'])} a year at P50 [P10 "
+            f"{money(total['p10'])}, P90 {money(total['p90'])}], added up over the same simulated cohorts (not the "
+            "sum of the physicians' own P10s and P90s)")
+
+
+def plan_text(plan: pd.DataFrame, target: str, settings, every: bool = False, total: pd.Series | None = None) -> str:
     """The plan as a finance reader reads it: one paragraph per physician below the score needed (``every``: per
-    physician of the plan, those already there or not planned too, as for physicians asked for by NPI)."""
+    physician of the plan, those already there or not planned too, as for physicians asked for by NPI), with what
+    his plan is worth: his dollars at P50 today and after it, the change's range [P10, P90] over the simulated
+    cohorts; ``total``: the plans together (:func:`total_text`)."""
     what = ("break-even (P50 factor 0)" if target == "break-even"
             else f"a chance of a gain of {settings.gain_chance_target:.0%} (gain_chance_target)")
     excepted = int((plan["actions"] == EXCEPTED).sum())
@@ -174,7 +209,9 @@ def plan_text(plan: pd.DataFrame, target: str, settings, every: bool = False) ->
     lines = [f"Cheapest actions to reach {what}, each physician's own (effort weights action_effort_*; "
              f"{len(planned) - len(below)} of {len(planned)} physician(s) already there"
              + (f"; {excepted} with an exception not planned: neutral factor" if excepted else "")
-             + (f"; {absent} not participating (CMS) not planned" if absent else "") + "):"]
+             + (f"; {absent} not participating (CMS) not planned" if absent else "") + "). A plan's worth is the "
+             "change of the physician's dollars in the payment year over the simulated cohorts, middle P50 [cautious "
+             "P10, hopeful P90]; the change in each cohort, so not quite the difference of the two P50s:"]
     for rec in (plan if every else below).to_dict("records"):
         tin = f", TIN {rec['tin']}" if rec.get("tin") else ""
         who = f"{console_text(rec['name'])} ({console_text(rec['npi'])}{console_text(tin)}, {rec['cohort']} " \
@@ -183,5 +220,12 @@ def plan_text(plan: pd.DataFrame, target: str, settings, every: bool = False) ->
             f" needs {rec['target_score']:.2f}"
         after = "" if rec.get("final_after") is None or rec["final_after"] != rec["final_after"] else \
             f" -> {rec['final_after']:.2f} (effort {rec['effort']:g})"
-        lines.append(f"  {who}: {rec['final_score']:.2f}{need}: {rec['actions']}{after}")
+        worth = ""
+        if rec.get("value_p50") == rec.get("value_p50") and rec.get("value_p50") is not None and \
+                rec["final_after"] != rec["final_score"]:
+            worth = (f"; P50 {money(rec['dollars_p50_before'])} -> {money(rec['dollars_p50_after'])}: worth "
+                     f"{money(rec['value_p50'])} a year [P10 {money(rec['value_p10'])}, P90 {money(rec['value_p90'])}]")
+        lines.append(f"  {who}: {rec['final_score']:.2f}{need}: {rec['actions']}{after}{worth}")
+    if total is not None:
+        lines.append(total_text(plan, total))
     return "\n".join(lines)

@@ -34,13 +34,15 @@ import numpy as np
 import pandas as pd
 
 from asm_xl.model.action_catalogue import ACTIONS
-from asm_xl.model.actions import prepare_actions
+from asm_xl.model.actions import change_percentiles, prepare_actions, priced_actions
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.rescoring import final_scores, pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.model.total_ranges import total_ranges
 from asm_xl.model.validation import as_number
 
-__all__ = ["break_even_score", "score_for_gain_chance", "scores_needed", "path_to_score", "ScorePath"]
+__all__ = ["break_even_score", "score_for_gain_chance", "scores_needed", "path_to_score", "ScorePath", "plan_worth",
+           "PLAN_WORTH_COLUMNS"]
 
 _TOLERANCE = 1e-10
 
@@ -207,3 +209,54 @@ def _greedy(base, sets, groups: Mapping, target: float, before: float):
         rows.append(chosen.copy())
         finals.append(current)
     return np.array(rows), np.array(finals)
+
+
+#: the columns :func:`plan_worth` gives each plan (the names :func:`~asm_xl.model.actions.action_values` gives them)
+PLAN_WORTH_COLUMNS = ["dollars_p50_before", "dollars_p50_after", "p_gain_before", "p_gain_after",
+                      "value_p10", "value_p50", "value_p90"]
+
+
+def plan_worth(plans: pd.DataFrame, *, pool=None, settings: Settings = DEFAULT_SETTINGS) -> tuple[pd.DataFrame, pd.Series]:
+    """What each physician's plan is worth, and what the plans are worth together.
+
+    ``plans``: one row per physician with ``cohort``, ``performance_year``, ``part_b_payments``,
+    ``final_before`` (today's final score) and ``final_after`` (with the plan's actions, e.g.
+    :attr:`ScorePath.final_after`); ``pool``: as :func:`~asm_xl.model.rescoring.pool_for` takes it. Each
+    row is priced as one action is (:mod:`asm_xl.model.actions`), the plan being one change of the final score::
+
+        dollars_p50_*  = P50 over the draws d of factor_d(final) x Part B payments      (before, after)
+        p_gain_*       = share of the draws with factor_d(final) > 0
+        value_pXX      = P10 / P50 / P90 over d of (factor_d(after) - factor_d(before)) x Part B payments
+
+    and the plans together (a Series p10, p50, p90, mean), added up draw by draw
+    (:func:`~asm_xl.model.total_ranges.total_ranges`): the percentiles over d of
+    sum_i (factor_d(after_i) - factor_d(before_i)) x payments_i, not the sum of the physicians' own percentiles.
+    A plan that leaves the final score where it is (already there) is worth 0.
+
+    >>> from asm_xl.model.peers import given_pool
+    >>> plans = pd.DataFrame({"cohort": ["HF"], "performance_year": [2027], "part_b_payments": [250_000.0],
+    ...                       "final_before": [40.0], "final_after": [60.0]})
+    >>> rows, total = plan_worth(plans, pool=given_pool("HF", 2027, scaling_factor=1.7, midpoint=50))
+    >>> [round(float(x), 2) for x in (rows.loc[0, "dollars_p50_before"], rows.loc[0, "dollars_p50_after"], total["p50"])]
+    [-12212.99, 5462.99, 17675.98]
+
+    (one draw: TFS(40) = 1/(1 + e) = 0.268941, factor 0.09 x 0.268941 x 1.7 - 0.09 = -0.048852, x $250,000;
+    TFS(60) = 1/(1 + 1/e) = 0.731059, factor +0.021852.)
+    """
+    frame = plans[["cohort", "performance_year", "part_b_payments", "final_before", "final_after"]].reset_index(drop=True)
+    pay = frame["part_b_payments"].to_numpy(dtype=float)
+    before, after = frame["final_before"].to_numpy(dtype=float), frame["final_after"].to_numpy(dtype=float)
+    priced = priced_actions(frame, pool=pool, settings=settings)
+    value = np.zeros((len(frame), 3))
+    cohort, year = frame["cohort"].astype(str).to_numpy(), frame["performance_year"].astype(int).to_numpy()
+    for code, y in sorted(set(zip(cohort.tolist(), year.tolist()))):
+        rows = (cohort == code) & (year == y)
+        value[rows] = change_percentiles(pool_for(code, y, pool, settings), before[rows], after[rows]) * pay[rows, None]
+    out = priced[["dollars_p50_before", "dollars_p50_after", "p_gain_before", "p_gain_after"]].copy()
+    out["value_p10"], out["value_p50"], out["value_p90"] = value[:, 0], value[:, 1], value[:, 2]
+    # each plan once at its payments after and once at minus them before: a total of the changes, draw by draw
+    both = pd.DataFrame({"cohort": np.concatenate([cohort, cohort]), "performance_year": np.concatenate([year, year]),
+                         "final_score": np.concatenate([after, before]), "payments_base": np.concatenate([pay, -pay]),
+                         "priced": True})
+    total = total_ranges(both, {"plans": np.ones(len(both), dtype=bool)}, pool=pool, settings=settings).loc["plans"]
+    return out[PLAN_WORTH_COLUMNS], total
