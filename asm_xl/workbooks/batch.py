@@ -356,9 +356,11 @@ def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool, meanwhile
     if not parallel:
         other = meanwhile() if meanwhile else None
         _IMAGE = image
-        for c in chunks:
-            results.extend(_render_chunk(c))
-            bar.update(len(c))
+        with ctrl_c_noted() as ctrl_c:   # between chunks here too: a Ctrl-C inside a __del__ is not lost
+            for c in chunks:
+                results.extend(_render_chunk(c))
+                bar.update(len(c))
+                ctrl_c.check()
     else:
         ex = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
                                  initargs=(image.path, os.getpid(), _kept_directory()))

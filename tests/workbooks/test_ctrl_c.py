@@ -9,6 +9,15 @@ import pytest
 from asm_xl.workbooks.ctrl_c import ctrl_c_noted
 
 
+@pytest.fixture(autouse=True)
+def _python_handler():
+    """SIGINT at Python's own handler, as in a terminal: a CI runner that starts the tests in the background
+    hands them SIGINT ignored, and Python then installs no handler (ctrl_c_noted changes nothing then)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _press() -> None:
     os.kill(os.getpid(), signal.SIGINT)
 
