@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -342,6 +343,16 @@ def _uses_episode_cost(row) -> bool:
 CHUNK = 256
 
 
+def _result(future, ctrl_c, every: float = 0.2) -> list:
+    """A worker's result, waited for ``every`` seconds at a time, asking between waits whether Ctrl-C came."""
+    while True:
+        ctrl_c.check()
+        try:
+            return future.result(timeout=every)
+        except FutureTimeout:
+            continue
+
+
 def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool, meanwhile=None) -> tuple[list, object]:
     """(results of every task, ``meanwhile()``): with worker processes, ``meanwhile`` runs in this
     process while they render (it would otherwise wait); alone, before rendering."""
@@ -365,14 +376,12 @@ def _run(tasks: list, image: TemplateImage, jobs: int, progress: bool, meanwhile
         ex = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
                                  initargs=(image.path, os.getpid(), _kept_directory()))
         try:
-            with ctrl_c_noted() as ctrl_c:   # Ctrl-C acted on between chunks (never lost in a __del__)
-                pending = ex.map(_render_chunk, chunks)  # submitted at once
+            with ctrl_c_noted() as ctrl_c:   # Ctrl-C acted on within a fifth of a second (never lost in a __del__)
+                pending = [ex.submit(_render_chunk, c) for c in chunks]  # submitted at once
                 other = meanwhile() if meanwhile else None
-                ctrl_c.check()
-                for c, r in zip(chunks, pending):
-                    results.extend(r)
+                for c, f in zip(chunks, pending):
+                    results.extend(_result(f, ctrl_c))
                     bar.update(len(c))
-                    ctrl_c.check()
         except BaseException:   # Ctrl-C, or a failure: the chunks not started are dropped, not rendered first
             ex.shutdown(wait=True, cancel_futures=True)
             raise
