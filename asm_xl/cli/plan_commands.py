@@ -187,10 +187,14 @@ def _with_worth(plan: pd.DataFrame, pools: dict, settings) -> tuple[pd.DataFrame
     return plan, total if taking else None   # nobody has a plan to take: no total to speak of
 
 
+def _taking(plan: pd.DataFrame) -> int:
+    """How many physicians of the plan have a plan that changes their final score."""
+    return int((plan["value_p50"].notna() & (plan["final_after"] != plan["final_score"])).sum())
+
+
 def total_text(plan: pd.DataFrame, total: pd.Series) -> str:
     """What the plans of :func:`plan_rows` are worth together (its total: P10 / P50 / P90 added up draw by draw)."""
-    taking = int((plan["value_p50"].notna() & (plan["final_after"] != plan["final_score"])).sum())
-    return (f"Together, {taking} physician(s) taking their plan: {money(total['p50'])} a year at P50 [P10 "
+    return (f"Together, {_taking(plan)} physician(s) taking their plan: {money(total['p50'])} a year at P50 [P10 "
             f"{money(total['p10'])}, P90 {money(total['p90'])}], added up over the same simulated cohorts (not the "
             "sum of the physicians' own P10s and P90s)")
 
@@ -226,6 +230,6 @@ def plan_text(plan: pd.DataFrame, target: str, settings, every: bool = False, to
             worth = (f"; P50 {money(rec['dollars_p50_before'])} -> {money(rec['dollars_p50_after'])}: worth "
                      f"{money(rec['value_p50'])} a year [P10 {money(rec['value_p10'])}, P90 {money(rec['value_p90'])}]")
         lines.append(f"  {who}: {rec['final_score']:.2f}{need}: {rec['actions']}{after}{worth}")
-    if total is not None:
+    if total is not None and _taking(plan) > 1:   # one plan: its own line says it
         lines.append(total_text(plan, total))
     return "\n".join(lines)
