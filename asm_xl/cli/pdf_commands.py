@@ -54,6 +54,10 @@ def run_pdf(args) -> int:
     except PDFError as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return PDF_FAILED
+    except OSError as e:   # a PDF could not be put in place: said by asm-xl's main (exit 3)
+        if there:
+            e.strerror = f"{e.strerror}; a PDF of theirs already there is an earlier one"
+        raise
     for pdf in pdfs:
         print(f"PDF written: {pdf}")
     for f, why in refused.items():
@@ -74,5 +78,26 @@ def generated_pdfs(report) -> int:
     except (PDFError, WorkbookError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return PDF_FAILED
+    except OSError as e:   # a PDF could not be put in place (a full disk): one older than its workbook is not its print
+        stale = _older_pdfs_removed(files)
+        if stale:
+            e.strerror = f"{e.strerror}; {stale} earlier PDF(s) of this run's workbooks removed"
+        raise
     print(f"{len(pdfs)} PDF(s) written beside the workbooks" + (f"; dashboard: {pdfs[0]}" if report.dashboard else ""))
     return 0
+
+
+def _older_pdfs_removed(files) -> int:
+    """Remove each PDF beside ``files`` (workbooks this run wrote) that is older than its workbook: the print of an
+    earlier run's numbers. Returns how many were removed."""
+    import contextlib
+    import os
+    from pathlib import Path
+    removed = 0
+    for f in map(Path, files):
+        pdf = f.with_suffix(".pdf")
+        with contextlib.suppress(OSError):
+            if pdf.stat().st_mtime_ns < f.stat().st_mtime_ns:
+                os.unlink(pdf)
+                removed += 1
+    return removed

@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from asm_xl.xlsx.atomic import write_atomic
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.values_only import values_only_package
 
@@ -90,17 +91,37 @@ def _pdfs(paths, out_dir, timeout, soffice, every: bool) -> tuple[list[Path], di
         groups: dict[Path, list[int]] = {}
         for i in copies:
             groups.setdefault(Path(out_dir) if out_dir else files[i].parent, []).append(i)
-        out = {}
-        for folder, group in groups.items():
-            folder.mkdir(parents=True, exist_ok=True)
-            _convert(program, [copies[i] for i in group], folder,
+        made = {}
+        for k, (folder, group) in enumerate(groups.items()):
+            # LibreOffice writes into a folder of ours: a PDF of an earlier run at the target passed for this run's
+            # (exit 0 over a full disk or a read-only folder: LibreOffice says nothing of a write that failed)
+            staging = Path(tmp) / f"pdf{k}"
+            staging.mkdir()
+            _convert(program, [copies[i] for i in group], staging,
                      timeout if timeout is not None else 60.0 + 10.0 * len(group))
             for f in (files[i] for i in group):
-                pdf = folder / (f.stem + ".pdf")
-                if not pdf.is_file():
+                pdf = staging / (f.stem + ".pdf")
+                if not pdf.is_file() or pdf.stat().st_size == 0:
                     raise PDFError(f"{f}: LibreOffice wrote no PDF (is it a workbook LibreOffice can open?)")
-                out[f] = pdf
-    return [out[f] for f in files if f in out], refused
+                made[f] = (pdf, folder / (f.stem + ".pdf"))
+        out = _placed([made[f] for f in files if f in made])
+    return out, refused
+
+
+def _placed(pdfs: list[tuple[Path, Path]]) -> list[Path]:
+    """Each (made, target) PDF put in place atomically (:func:`~asm_xl.xlsx.atomic.write_atomic`); an OSError
+    names the target and says how many were put in place before it."""
+    done = []
+    for made, target in pdfs:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            done.append(write_atomic(target, made.read_bytes()))
+        except OSError as e:
+            if e.filename is None:
+                e.filename = os.fspath(target)
+            e.strerror = f"{e.strerror or e}; {len(done)} of {len(pdfs)} PDF(s) written before it, the others not"
+            raise
+    return done
 
 
 def _convert(program: str, files: list[Path], folder: Path, timeout: float) -> None:
