@@ -28,7 +28,8 @@ from asm_xl.workbooks.ctrl_c import ctrl_c_noted
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, dashboard_numbers, write_dashboard
 from asm_xl.workbooks.dashboard.data import NOT_PARTICIPATING_OUTLOOK
 from asm_xl.workbooks.filenames import participant_file_names, same_file_as_any
-from asm_xl.workbooks.index import write_index
+from asm_xl.workbooks.folder_guard import folder_in_the_way, foreign_summaries, summaries_follow_workbooks
+from asm_xl.workbooks.index import INDEX_NAME, write_index
 from asm_xl.workbooks.index_cells import clean_number, rank_cell, ranks_without, text_or_none, whole_or_none
 from asm_xl.workbooks.inputs import projection_cells, projection_inputs, workbook_inputs
 from asm_xl.workbooks.kept import (KEPT_WITH_NUMBERS, STATUS_KEPT, STATUS_KEPT_EDITED, STATUS_OPEN, STATUS_OTHER, STATUS_WRITTEN,
@@ -43,7 +44,6 @@ from asm_xl.xlsx.lock_files import excel_lock_file, unless_open_in_excel
 
 __all__ = ["GenerationReport", "generate_workbooks", "INDEX_NAME", "ERRORS_NAME"]
 
-INDEX_NAME = "asm_index.xlsx"
 ERRORS_NAME = "roster_errors.csv"
 SUMMARY_COLUMNS = ["npi", "tin", "name", "cohort", "performance_year", "final_score", "factor", "dollar_impact",
                    "dollars_p10", "dollars_p50", "dollars_p90", "p_gain",
@@ -176,6 +176,10 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     df = roster if isinstance(roster, pd.DataFrame) else read_roster(roster)
     validation = validate_roster(df, performance_year=performance_year, settings=settings)
     image = TemplateImage(template)
+    foreign = [] if overwrite else foreign_summaries(out)   # a user's own asm_index.xlsx was replaced without a word
+    if foreign:
+        raise WorkbookError(f"{foreign[0]} is not an index or a dashboard asm-xl wrote, and generate writes its own "
+                            "there: move it, choose another --out, or add --overwrite; nothing was written")
     out.mkdir(parents=True, exist_ok=True)   # once roster and template are read (one refused leaves no folder)
     report = GenerationReport(warnings=list(validation.warnings), errors=validation.errors)
     report.error_report = report_rejected_rows(validation.errors, out / ERRORS_NAME)
@@ -240,79 +244,84 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
             for cell, v in zip(image.cost_ladder_cells, cost_ladder.starts):
                 inputs[cell] = float(v)
         tasks.append((str(paths[i]), inputs))
-    # the dashboard's numbers are computed while worker processes write the workbooks
-    rendered, numbers = _run(tasks, image, jobs, progress, meanwhile=lambda: dashboard_numbers(
-        valid, scores, settings=settings, performance_year=performance_year, participation=participation,
-        cost_ladders=scored.cost_ladders))
-    rendered = iter(rendered)
-    results = []
-    for i, path in enumerate(paths):
-        if i not in kept:
-            results.append(next(rendered))
-            continue
-        status = STATUS_OTHER if i in others else stale_invalid_status(unread[i]) if unread.get(i) else kept_status(
-            kept[i], numbers.table.iloc[i], readable=i not in unread, settings=book_settings.get((cohorts_[i], years[i])),
-            projection=projection_cells(**projected[i]),
-            participating=projected[i]["participation"].get(years[i]) != 0.0)
-        status = STATUS_OPEN if i in opened and status == STATUS_KEPT else status
-        results.append((str(path), status, kept[i].values if status in KEPT_WITH_NUMBERS else {}))
-    files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)
-    any_stale = any(is_stale(status) for _, status, _ in results)
-    dashboard_data = kept_dashboard(numbers, files) if any_stale else numbers.dashboard(files)
-    shown = dashboard_data.physicians
-    # CMS's participants file says no for the year: the dashboard gives no adjustment; the index says why
-    absent = set(shown.loc[shown["outlook"] == NOT_PARTICIPATING_OUTLOOK, "row"])
-    # a stale kept file's numbers are hidden and left out of the totals: out of the ranking too (ranked on the
-    # roster's numbers, it took a place, "rank 11" of "12", that no row of the index showed)
-    stale_rows = {valid.index[i] for i, (_, status, _) in enumerate(results) if is_stale(status)}
-    if absent or stale_rows:   # ranked among the roster's participants only, as a physician with an exception is
-        ranks, sizes = ranks_without(scores, absent | stale_rows)
-    rows, edited = [], set()
-    for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
-        row = {"npi": npi, "tin": keys[i][2], "name": person, "file": name, "status": status}
-        if status == STATUS_WRITTEN or status in KEPT_WITH_NUMBERS:   # this run scored them (a kept file: its inputs)
-            row.update(rank_in_roster_cohort=rank_cell(ranks[i], excepted[i], valid.index[i] in absent),
-                       roster_cohort_size=sizes[i])
-        if status == STATUS_WRITTEN:
-            report.written.append(Path(path))
-            row.update(cohort=cohorts_[i], performance_year=years[i])
-        else:  # the file's own numbers
-            report.skipped.append(Path(path))
-            if is_stale(status):
-                report.stale_status[Path(path)] = status
-            elif roster_scores is not None and differs_from_roster(roster_scores.iloc[i], picked, kept[i].row or {}):
-                report.differs.append((Path(path), person, number_or_none(picked.get("dollar_impact")),
-                                       number_or_none(roster_scores.iloc[i].get("dollar_impact"))))
-                if status == STATUS_KEPT:   # the index and the dashboard say so, as the console does
-                    row["status"] = STATUS_KEPT_EDITED
-                    edited.add(valid.index[i])
-            # a stale file's numbers are hidden, not who it is: its row's cohort and year, as the dashboard shows them
-            row.update(cohort=text_or_none(picked.get("cohort")) if picked else cohorts_[i],
-                       performance_year=whole_or_none(picked.get("performance_year")) if picked else years[i])
-        row.update({k: clean_number(picked.get(k)) for k in SHOWN})
-        rows.append(row)
-    report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    shown.loc[shown["row"].isin(edited), "status"] = STATUS_KEPT_EDITED
-    mine = {Path(p).name.casefold() for p in paths} | {INDEX_NAME.casefold(), DASHBOARD_NAME.casefold()}
-    report.not_in_roster = sorted(p.name for p in out.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm")
-                                  and p.name.casefold() not in mine and not p.name.startswith((".", "~$")))
-    report.pool = settings.pool
-    # the pools of the years the physicians are scored in (the dashboard's five-year view prices the others)
-    shown = set(zip(cohorts_, years))   # the cohorts and years scored (no "LBP 2029" without an LBP 2029 row)
-    report.pool_sources = {f"{code} {year}": pool.source for (code, year), pool in numbers.pools.items()
-                           if (code, year) in shown}
-    if report.nothing_priced:   # an index and a dashboard of stale rows only would replace good ones with blanks
+    blocked = folder_in_the_way(t[0] for t in tasks)   # (with --overwrite: it stopped the run after some workbooks)
+    if blocked is not None:
+        raise blocked
+    # a run stopped after replacing workbooks does not leave the earlier run's index and dashboard beside them
+    with summaries_follow_workbooks(out, [t[0] for t in tasks]):
+        # the dashboard's numbers are computed while worker processes write the workbooks
+        rendered, numbers = _run(tasks, image, jobs, progress, meanwhile=lambda: dashboard_numbers(
+            valid, scores, settings=settings, performance_year=performance_year, participation=participation,
+            cost_ladders=scored.cost_ladders))
+        rendered = iter(rendered)
+        results = []
+        for i, path in enumerate(paths):
+            if i not in kept:
+                results.append(next(rendered))
+                continue
+            status = STATUS_OTHER if i in others else stale_invalid_status(unread[i]) if unread.get(i) else kept_status(
+                kept[i], numbers.table.iloc[i], readable=i not in unread, settings=book_settings.get((cohorts_[i], years[i])),
+                projection=projection_cells(**projected[i]),
+                participating=projected[i]["participation"].get(years[i]) != 0.0)
+            status = STATUS_OPEN if i in opened and status == STATUS_KEPT else status
+            results.append((str(path), status, kept[i].values if status in KEPT_WITH_NUMBERS else {}))
+        files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)
+        any_stale = any(is_stale(status) for _, status, _ in results)
+        dashboard_data = kept_dashboard(numbers, files) if any_stale else numbers.dashboard(files)
+        shown = dashboard_data.physicians
+        # CMS's participants file says no for the year: the dashboard gives no adjustment; the index says why
+        absent = set(shown.loc[shown["outlook"] == NOT_PARTICIPATING_OUTLOOK, "row"])
+        # a stale kept file's numbers are hidden and left out of the totals: out of the ranking too (ranked on the
+        # roster's numbers, it took a place, "rank 11" of "12", that no row of the index showed)
+        stale_rows = {valid.index[i] for i, (_, status, _) in enumerate(results) if is_stale(status)}
+        if absent or stale_rows:   # ranked among the roster's participants only, as a physician with an exception is
+            ranks, sizes = ranks_without(scores, absent | stale_rows)
+        rows, edited = [], set()
+        for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
+            row = {"npi": npi, "tin": keys[i][2], "name": person, "file": name, "status": status}
+            if status == STATUS_WRITTEN or status in KEPT_WITH_NUMBERS:   # this run scored them (a kept file: its inputs)
+                row.update(rank_in_roster_cohort=rank_cell(ranks[i], excepted[i], valid.index[i] in absent),
+                           roster_cohort_size=sizes[i])
+            if status == STATUS_WRITTEN:
+                report.written.append(Path(path))
+                row.update(cohort=cohorts_[i], performance_year=years[i])
+            else:  # the file's own numbers
+                report.skipped.append(Path(path))
+                if is_stale(status):
+                    report.stale_status[Path(path)] = status
+                elif roster_scores is not None and differs_from_roster(roster_scores.iloc[i], picked, kept[i].row or {}):
+                    report.differs.append((Path(path), person, number_or_none(picked.get("dollar_impact")),
+                                           number_or_none(roster_scores.iloc[i].get("dollar_impact"))))
+                    if status == STATUS_KEPT:   # the index and the dashboard say so, as the console does
+                        row["status"] = STATUS_KEPT_EDITED
+                        edited.add(valid.index[i])
+                # a stale file's numbers are hidden, not who it is: its row's cohort and year, as the dashboard shows them
+                row.update(cohort=text_or_none(picked.get("cohort")) if picked else cohorts_[i],
+                           performance_year=whole_or_none(picked.get("performance_year")) if picked else years[i])
+            row.update({k: clean_number(picked.get(k)) for k in SHOWN})
+            rows.append(row)
+        report.summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+        shown.loc[shown["row"].isin(edited), "status"] = STATUS_KEPT_EDITED
+        mine = {Path(p).name.casefold() for p in paths} | {INDEX_NAME.casefold(), DASHBOARD_NAME.casefold()}
+        report.not_in_roster = sorted(p.name for p in out.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm")
+                                      and p.name.casefold() not in mine and not p.name.startswith((".", "~$")))
+        report.pool = settings.pool
+        # the pools of the years the physicians are scored in (the dashboard's five-year view prices the others)
+        shown = set(zip(cohorts_, years))   # the cohorts and years scored (no "LBP 2029" without an LBP 2029 row)
+        report.pool_sources = {f"{code} {year}": pool.source for (code, year), pool in numbers.pools.items()
+                               if (code, year) in shown}
+        if report.nothing_priced:   # an index and a dashboard of stale rows only would replace good ones with blanks
+            return report
+        report.index = unless_open_in_excel(out / INDEX_NAME, lambda p: write_index(
+            report.summary, p, pool=settings.pool, pool_sources=report.pool_sources, rejected=report.rejected_rows),
+            report.warnings)
+        dashboard_data.rejected = report.rejected_rows   # in no table: the dashboard says so, as the console does
+        report.dashboard_data = dashboard_data
+        report.dashboard = unless_open_in_excel(out / DASHBOARD_NAME, lambda p: write_dashboard(dashboard_data, p),
+                                                report.warnings)
+        report.summaries_open = [out / name for name, written in ((INDEX_NAME, report.index),
+                                                                  (DASHBOARD_NAME, report.dashboard)) if written is None]
         return report
-    report.index = unless_open_in_excel(out / INDEX_NAME, lambda p: write_index(
-        report.summary, p, pool=settings.pool, pool_sources=report.pool_sources, rejected=report.rejected_rows),
-        report.warnings)
-    dashboard_data.rejected = report.rejected_rows   # in no table: the dashboard says so, as the console does
-    report.dashboard_data = dashboard_data
-    report.dashboard = unless_open_in_excel(out / DASHBOARD_NAME, lambda p: write_dashboard(dashboard_data, p),
-                                            report.warnings)
-    report.summaries_open = [out / name for name, written in ((INDEX_NAME, report.index),
-                                                              (DASHBOARD_NAME, report.dashboard)) if written is None]
-    return report
 
 
 def _workbook_settings(pools: pd.DataFrame, settings: Settings) -> dict:

@@ -21,7 +21,10 @@ from asm_xl.workbooks.dashboard.data import rejected_note
 from asm_xl.workbooks.xlsxwriter_cells import (LINK_LIMIT, new_workbook, print_setup, put_link, put_value, records,
                                                save_workbook, set_widths)
 
-__all__ = ["write_index", "index_note", "pool_note"]
+__all__ = ["write_index", "index_note", "pool_note", "INDEX_NAME", "INDEX_SHEET"]
+
+INDEX_NAME = "asm_index.xlsx"   #: the index's file, beside the workbooks
+INDEX_SHEET = "Index"           #: its one sheet
 
 COLUMNS = [("npi", "NPI", "@"), ("tin", "TIN", "@"), ("name", "Physician", "@"), ("cohort", "Cohort", "@"),
            ("performance_year", "Performance year", "0"), ("final_score", "Final score", "0.00"),
@@ -78,7 +81,7 @@ def write_index(summary: pd.DataFrame, path: Path, pool: str = "national", pool_
     beside the table and the printed page's header name the pool that priced the numbers, and the roster
     rows ``rejected`` (in no row here; :func:`~asm_xl.workbooks.dashboard.data.rejected_note`)."""
     wb, buf = new_workbook()
-    ws = wb.add_worksheet("Index")
+    ws = wb.add_worksheet(INDEX_SHEET)
     head = wb.add_format(_HEAD)
     for j, (_, header, _) in enumerate(COLUMNS):
         ws.write_string(0, j, header, head)

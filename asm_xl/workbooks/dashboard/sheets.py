@@ -17,7 +17,9 @@ from asm_xl.workbooks.dashboard.style import (FACTOR, MONEY, RISK, SCORE, SHARE,
 from asm_xl.workbooks.kept import STATUS_KEPT_EDITED, STATUS_OPEN
 from asm_xl.workbooks.xlsxwriter_cells import new_workbook, records, save_workbook
 
-__all__ = ["write_dashboard", "TOTALS_HEADER_ROW"]
+__all__ = ["write_dashboard", "TOTALS_HEADER_ROW", "FIRST_SHEET"]
+
+FIRST_SHEET = "Practice"   #: the dashboard's first sheet: the practice's totals
 
 _PRACTICE_WIDTHS = [26, 10, 14, 14, 13, 13, 13, 14, 10, 10, 10, 10, 13, 10]  #: the Practice sheet's columns A...
 TOTALS_HEADER_ROW = 5   #: the Practice sheet's totals table: header here, cohorts below, the practice last
@@ -69,7 +71,7 @@ def write_dashboard(data: Dashboard, path) -> Path:
     """Write the dashboard workbook to ``path`` (atomically: all or nothing)."""
     wb, buf = new_workbook()
     looks = Looks(wb)
-    _practice(Sheet(wb, looks, "Practice"), data)
+    _practice(Sheet(wb, looks, FIRST_SHEET), data)
     _physicians(Sheet(wb, looks, "Physicians"), data)
     _years(Sheet(wb, looks, "Five years"), data)
     add_chart_sheet(wb, Sheet(wb, looks, "Score chart"), data, _subtitle(data))
