@@ -274,8 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         check_settings_options(args)
         draws_cache.install()  # the national draws kept between runs (ASM_XL_CACHE=off: none)
         return _dispatch(args)
-    except KeyboardInterrupt:
-        print(INTERRUPTED, file=sys.stderr)
+    except KeyboardInterrupt as e:   # (a note: what the interrupted work did about it, e.g. an index removed)
+        print("; ".join([INTERRUPTED, *getattr(e, "__notes__", ())]), file=sys.stderr)
         return 130
     except BrokenPipeError:   # the program reading the output stopped (| head): silent, as the shell's tools
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # (no second error when Python flushes)

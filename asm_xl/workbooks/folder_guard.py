@@ -84,7 +84,11 @@ def summaries_follow_workbooks(out: str | os.PathLike, workbooks) -> Iterator[No
                     with contextlib.suppress(OSError):
                         os.unlink(s)
                         removed.append(s.name)
-        if removed and isinstance(e, OSError):
-            e.strerror = (f"{e.strerror or e}; the earlier run's {' and '.join(removed)} removed: they described "
-                          "workbooks this run replaced (run again to write them)")
+        if removed:
+            said = (f"the earlier run's {' and '.join(removed)} removed: they described workbooks this run replaced "
+                    "(run again to write them)")
+            if isinstance(e, OSError):
+                e.strerror = f"{e.strerror or e}; {said}"
+            else:   # Ctrl-C: asm-xl's main says it after "interrupted"
+                e.add_note(said)
         raise

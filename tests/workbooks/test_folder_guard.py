@@ -118,3 +118,23 @@ def test_a_dashboard_that_cannot_be_written_is_removed_the_new_index_kept(tmp_pa
         generate_workbooks(SAMPLE, out_dir=out, overwrite=True, settings=OTHER)
     left = _files(out)
     assert DASHBOARD_NAME not in left and left[INDEX_NAME] != earlier[INDEX_NAME]
+
+
+def test_ctrl_c_after_workbooks_were_replaced_removes_the_earlier_index_and_says_so(tmp_path, earlier, monkeypatch,
+                                                                                   capsys):
+    from asm_xl.cli import main
+    out = _folder(tmp_path, earlier)
+    real, seen = batch.write_atomic, []
+
+    def write(path, data, **kw):
+        seen.append(path)
+        if len(seen) == 5:
+            raise KeyboardInterrupt
+        return real(path, data, **kw)
+    monkeypatch.setattr(batch, "write_atomic", write)
+    assert main(["generate", str(SAMPLE), "--out", str(out), "--overwrite", "--set", "tfs_midpoint=55", "--jobs",
+                 "1", "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted; files already written are complete, none is half-written; the earlier run's {INDEX_NAME} " \
+           f"and {DASHBOARD_NAME} removed" in err
+    assert INDEX_NAME not in _files(out) and DASHBOARD_NAME not in _files(out)
