@@ -35,6 +35,7 @@ from openpyxl.utils import get_column_letter
 
 from asm_xl.roster.decimal_comma import AMBIGUOUS, decimal_comma, dot_group, may_be_grouped, writes_decimal_commas
 from asm_xl.roster.file_checks import OLE_MAGIC, ZIP_MAGIC, regular_file, workbook_failure, workbook_package
+from asm_xl.roster.hidden_rows import hidden_rows
 from asm_xl.roster.uncached_formulas import mark_uncached_formulas
 
 __all__ = ["RosterError", "SUPPORTED_EXTENSIONS", "FIRST_DATA_ROW", "FORMULA_STARTS", "normalize_column_name",
@@ -253,8 +254,7 @@ def _excel_records(data: bytes, name: str, max_unpacked: int, max_members: int, 
                 notes.append(f"{name}: no sheet named 'Roster'; read the sheet {ws.title!r}"
                              + (" (its row 1 names an npi column)" if ws is not shown[0] else ", the first visible one"))
             name = f"{name} (sheet {ws.title!r})"
-        # the file's own <dimension> may claim fewer rows than it holds (Excel ignores it; openpyxl's read-only
-        # mode trusts it): every row after the claimed range was dropped silently, and the row limit bypassed
+        # a <dimension> claiming fewer rows than the file holds (Excel ignores it): rows past it were dropped silently
         ws.reset_dimensions()
         try:
             first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
@@ -281,6 +281,8 @@ def _excel_records(data: bytes, name: str, max_unpacked: int, max_members: int, 
             header += [""] * (width - len(header))
             if mark_uncached_formulas(data, ws.title, rows, width):
                 notes.append(f"{name}: formula cells without a stored value (marked; open and save the file in Excel)")
+            if hidden := hidden_rows(data, ws.title):   # filtered to one clinic in Excel: every row is scored
+                notes.append(f"{name}: {hidden} hidden or filtered-out row(s) read too: delete the rows to leave out")
         except RosterError:
             raise
         except Exception as e:

@@ -462,6 +462,28 @@ def test_an_xlsx_rosters_hidden_first_sheet_is_not_the_one_read(tmp_path):
     pd.testing.assert_frame_equal(read_roster(p), csv_df)
 
 
+def test_an_xlsx_rosters_hidden_and_filtered_out_rows_are_read_and_counted_in_a_warning(tmp_path):
+    # a practice that filtered its roster to one clinic in Excel: every row is still in the file and scored; the
+    # reader said nothing of it (from a QA pass)
+    csv_df = read_roster(SAMPLE)
+    p = tmp_path / "filtered.xlsx"
+    _write_xlsx(csv_df, p)
+    wb = openpyxl.load_workbook(p)
+    ws = wb.active
+    ws.auto_filter.ref = ws.dimensions
+    for r in (3, 4, 10):            # rows 3, 4 and 10 of the sheet: hidden by the filter or by hand
+        ws.row_dimensions[r].hidden = True
+    wb.save(p)
+    df = read_roster(p)
+    assert len(df) == 30 and list(df['npi']) == list(csv_df['npi'])
+    [warning] = [w for w in df.attrs["roster_warnings"] if "hidden" in w]
+    assert warning.endswith("3 hidden or filtered-out row(s) read too: delete the rows to leave out")
+    assert any("3 hidden" in w for w in validate_roster(df).warnings)
+    plain = tmp_path / "plain.xlsx"
+    _write_xlsx(csv_df, plain)
+    assert not any("hidden" in w for w in read_roster(plain).attrs.get("roster_warnings", []))
+
+
 def test_xlsx_bad_roster_gives_the_same_errors_as_the_csv(tmp_path):
     csv_df = read_roster(BAD)
     p = tmp_path / "bad.xlsx"
