@@ -807,7 +807,9 @@ def test_recalc_leaves_a_workbook_open_in_excel_untouched_and_says_so(generated,
         f"{book}: skipped: open in Excel ({lock} beside it): close it there and run again (Excel's next save would "
         "replace the recalculated values; a lock file left by a crash: delete it)")
     assert book.read_bytes() == before and other.read_bytes() != before
-    assert [line.split(":")[0] for line in out.splitlines()] == [str(other)]
+    assert [line.split(":")[0] for line in out.splitlines()] == [str(other), "2 workbook(s)"]
+    assert out.splitlines()[-1] == ("2 workbook(s): 1 recalculated and rewritten, 0 already right (unchanged), "
+                                    "1 skipped: open in Excel (above)")
     assert main(["recalc", "--check", str(book)]) == 1    # reading it is fine: its stale value is reported
     assert "cell(s) differ" in capsys.readouterr().out
 
@@ -829,8 +831,8 @@ def test_recalc_refuses_a_workbook_made_read_only_and_still_checks_it(generated,
     assert err.strip() == (f"{book}: skipped: read-only (protected from changes): make it writable to recalculate it, "
                            "or compare only: asm-xl recalc --check")
     assert book.read_bytes() == before and other.read_bytes() != before
-    assert out.splitlines()[-1] == "1 workbook(s): 1 recalculated and rewritten, 0 already right (unchanged), " \
-                                   "1 skipped: read-only (above)"
+    assert out.splitlines()[-1] == "2 workbook(s): 1 recalculated and rewritten, 0 already right (unchanged), " \
+                                   "1 skipped: read-only (above)"   # (it said "1 workbook(s)" of two named)
     assert main(["recalc", "--check", str(book)]) == 1    # reading it is fine: its stale value is reported
     assert "cell(s) differ" in capsys.readouterr().out
 

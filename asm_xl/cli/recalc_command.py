@@ -109,10 +109,11 @@ def run_recalc(args) -> int:
             shown = ", ".join(f"{name} ({sheet}!{cell}) {value}" for name, sheet, cell, value in bad[:4])
             print(f"{f}: warning: {len(bad)} result(s) hold an error value (an input not allowed?): {shown}"
                   f"{' ...' if len(bad) > 4 else ''}; the Score sheet's Why column (ASM_WHY) says why", file=sys.stderr)
-    if len(files) + len(read_only) > 1:   # a folder's worth of lines: the count at the end
+    given = len(files) + len(read_only) + open_in_excel   # every workbook named, those skipped too
+    if given > 1:   # a folder's worth of lines: the count at the end
         said = (("differ", "with differences"), ("match", "matching")) if args.check else (
             ("changed", "recalculated and rewritten"), ("unchanged", "already right (unchanged)"))
-        print(f"{len(files)} workbook(s): " + ", ".join(f"{tally[k]} {w}" for k, w in said)
+        print(f"{given} workbook(s): " + ", ".join(f"{tally[k]} {w}" for k, w in said)
               + (f", {tally['failed']} not done (above)" if tally["failed"] else "")
               + (f", {open_in_excel} skipped: open in Excel (above)" if open_in_excel else "")
               + (f", {len(read_only)} skipped: read-only (above)" if read_only else ""))
