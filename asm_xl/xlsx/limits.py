@@ -174,8 +174,11 @@ def _check_structure(zf: zipfile.ZipFile, infos: list, path: str) -> None:
     types = zf.NameToInfo.get("[Content_Types].xml")
     if types is None:  # asm-xl does not need it (Excel does): a package without it is read as it is
         return
-    try:  # small (a few kB); its root must be <Types>, as Excel requires
-        root = SafeET.fromstring(zf.read(types)) if types.file_size <= _RATIO_FLOOR else None
+    if types.file_size > _RATIO_FLOOR:   # a few kB in any workbook: one type per part, and parts are limited
+        raise WorkbookError(f"workbook refused: {path} ([Content_Types].xml is {types.file_size:,} bytes, over the "
+                            f"{_RATIO_FLOOR:,} a workbook's list of part types can need)")
+    try:  # its root must be <Types>, as Excel requires
+        root = SafeET.fromstring(zf.read(types))
     except (SafeET.ParseError, ValueError) as exc:
         raise WorkbookError(f"corrupt workbook: {path} ([Content_Types].xml: {exc})") from None
     if root is None or root.tag.rsplit("}", 1)[-1] != "Types":

@@ -63,3 +63,19 @@ def test_limits_count_cells_and_formulas_and_can_be_raised(tmp_path):
             check_content(zf, str(path), ContentLimits(cells=39_999))
         with pytest.raises(WorkbookError, match=r"40,000 formulas \(limit 10"):
             check_content(zf, str(path), ContentLimits(formulas=10))
+
+
+def test_an_oversized_content_types_part_is_refused_as_oversized_not_as_corrupt(tmp_path):
+    # a workbook of 9,000 sheets listed each in [Content_Types].xml (1.2 MB): "is not a content-types part" misled
+    from asm_xl.xlsx.limits import open_workbook
+    small, big = tmp_path / "small.xlsx", tmp_path / "big.xlsx"
+    _workbook(small, 1)
+    with zipfile.ZipFile(small) as zin, zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b"<!-- pad -->" * 100_000 + b"</Types>")
+            zout.writestr(item.filename, data)
+    open_workbook(small).close()
+    with pytest.raises(WorkbookError, match=r"\[Content_Types\]\.xml is 1,200,[0-9]{3} bytes, over the 1,048,576"):
+        open_workbook(big)
