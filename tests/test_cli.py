@@ -950,6 +950,8 @@ def test_a_missing_template_is_named_by_its_option(tmp_path, capsys):
         f"asm-xl: --template {tmp_path / 'nope.xlsx'}: no such file (a template .xlsx/.xlsm; without --template, "
         "the packaged one)"]
     assert not (tmp_path / "out").exists()
+    assert main(["generate", str(SAMPLE), "--out", str(tmp_path / "out"), "--template", str(tmp_path), "--quiet"]) == 1
+    assert capsys.readouterr().err.startswith(f"asm-xl: --template {tmp_path}: a folder, not a file (a template")
 
 
 def test_generate_never_writes_its_error_report_index_or_dashboard_over_a_file_it_reads(tmp_path, capsys):

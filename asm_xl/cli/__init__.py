@@ -42,7 +42,8 @@ def _cmd_generate(args, roster) -> int:
     if replaces_what_generate_reads(args, roster):
         return 1
     if args.template and not os.path.isfile(args.template):
-        print(f"asm-xl: --template {args.template}: no such file (a template .xlsx/.xlsm; without --template, the "
+        what = "a folder, not a file" if os.path.isdir(args.template) else "no such file"
+        print(f"asm-xl: --template {args.template}: {what} (a template .xlsx/.xlsm; without --template, the "
               "packaged one)", file=sys.stderr)
         return 1
     try:

@@ -56,8 +56,8 @@ class RosterError(ValueError):
 
 
 def normalize_column_name(name: object) -> str:
-    """Header text → column name: strip, casefold, runs of spaces → one underscore."""
-    return re.sub(r"\s+", "_", str(name).strip().casefold())
+    """Header text → column name: strip (a byte-order mark too, as read in Windows-1252: "ï»¿npi"), casefold, spaces → _."""
+    return re.sub(r"\s+", "_", str(name).strip().removeprefix("\u00ef\u00bb\u00bf").lstrip("\ufeff").strip().casefold())
 
 
 def read_roster(path, *, max_bytes: int = 20_000_000, max_rows: int = 100_000,

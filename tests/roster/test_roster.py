@@ -859,3 +859,12 @@ def test_a_pi_score_of_one_percent_or_less_typed_with_a_percent_sign_is_scored_w
     assert [w for w in v.warnings if "pi_score" in w] == [
         "1 row(s) give pi_score as 1% or less (e.g. 0.9%, which is 0.009): did you mean 90% (0.9)? scored as given "
         "(row 2)"]
+
+
+def test_a_byte_order_mark_read_as_windows_1252_is_not_part_of_the_first_header(tmp_path):
+    # a roster saved through a UTF-8 -> Windows-1252 round trip starts "ï»¿npi": refused as a near-miss of npi
+    csv_df = read_roster(SAMPLE)
+    text = SAMPLE.read_text(encoding="utf-8-sig")
+    p = tmp_path / "twice.csv"
+    p.write_text("\u00ef\u00bb\u00bf" + text, encoding="utf-8")
+    pd.testing.assert_frame_equal(read_roster(p), csv_df)
