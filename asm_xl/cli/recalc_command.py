@@ -43,6 +43,7 @@ def _stamp(path):
 
 def run_recalc(args) -> int:
     from asm_xl.calc.recalc import Recalculator, recalc_file
+    from asm_xl.workbooks.ctrl_c import ctrl_c_noted
     cache = Recalculator()
     done: dict = {}
     files, open_in_excel = workbook_files(args.files, writes=not args.check)
@@ -56,59 +57,62 @@ def run_recalc(args) -> int:
         files = [f for f in files if f not in skipped]
     status = 3 if read_only else 1 if open_in_excel else 0
     tally = {"changed": 0, "unchanged": 0, "differ": 0, "match": 0, "failed": 0}
-    for k, f in enumerate(files):
-        if k % RECALC_CHUNK == 0:
-            chunk = files[k:k + RECALC_CHUNK]
-            # each file as it was before asm-xl read it: unchanged after, its values were right already
-            read_as = {os.fspath(g): _stamp(g) for g in chunk}
-            if args.engine == "auto" and len(files) > 1:
-                # the chunk computed together (its actions etc. in one batch, each file read once)
-                try:
-                    done = cache.recalc_many(chunk, check=args.check)
-                except OSError:   # each file alone then, its own line saying what went wrong
-                    done = {}
-        try:
-            with warnings.catch_warnings(record=True) as caught:  # one line each, not Python's two
-                warnings.simplefilter("always")
-                result = done.pop(os.fspath(f)) if os.fspath(f) in done else \
-                    recalc_file(f, check=args.check, cache=cache, engine=args.engine)
-            for w in caught:
-                print(f"{f}: warning: {w.message}", file=sys.stderr)
-        except KeyboardInterrupt:
-            raise
-        except OSError as e:
-            if e.errno in _DISK_FULL:
-                raise   # one line for the batch (asm-xl's main): nothing half-written, the rest untouched
-            line, code = _os_failure(f, e)
-            print(line, file=sys.stderr)
-            status = max(status, code)
-            tally["failed"] += 1
-            continue
-        except Exception as e:  # noqa: BLE001 - a workbook we cannot read or compute must not stop the batch
-            line, code = recalc_failure(f, e)
-            print(line, file=sys.stderr)
-            status = max(status, code)
-            tally["failed"] += 1
-            continue
-        if args.check:
-            tally["differ" if result else "match"] += 1
-            if result:
-                status = max(status, 1)
-                print(f"{f}: {len(result)} cell(s) differ")
-                for d in result[:20]:
-                    print(f"  {d.sheet}!{d.cell}: cached {d.cached!r}, fresh {d.fresh!r}")
+    # Ctrl-C raised where it comes; one dropped in a __del__ (Python prints it and goes on) stops before the next file
+    with ctrl_c_noted() as ctrl_c:
+        for k, f in enumerate(files):
+            ctrl_c.check()
+            if k % RECALC_CHUNK == 0:
+                chunk = files[k:k + RECALC_CHUNK]
+                # each file as it was before asm-xl read it: unchanged after, its values were right already
+                read_as = {os.fspath(g): _stamp(g) for g in chunk}
+                if args.engine == "auto" and len(files) > 1:
+                    # the chunk computed together (its actions etc. in one batch, each file read once)
+                    try:
+                        done = cache.recalc_many(chunk, check=args.check)
+                    except OSError:   # each file alone then, its own line saying what went wrong
+                        done = {}
+            try:
+                with warnings.catch_warnings(record=True) as caught:  # one line each, not Python's two
+                    warnings.simplefilter("always")
+                    result = done.pop(os.fspath(f)) if os.fspath(f) in done else \
+                        recalc_file(f, check=args.check, cache=cache, engine=args.engine)
+                for w in caught:
+                    print(f"{f}: warning: {w.message}", file=sys.stderr)
+            except KeyboardInterrupt:
+                raise
+            except OSError as e:
+                if e.errno in _DISK_FULL:
+                    raise   # one line for the batch (asm-xl's main): nothing half-written, the rest untouched
+                line, code = _os_failure(f, e)
+                print(line, file=sys.stderr)
+                status = max(status, code)
+                tally["failed"] += 1
+                continue
+            except Exception as e:  # noqa: BLE001 - a workbook we cannot read or compute must not stop the batch
+                line, code = recalc_failure(f, e)
+                print(line, file=sys.stderr)
+                status = max(status, code)
+                tally["failed"] += 1
+                continue
+            if args.check:
+                tally["differ" if result else "match"] += 1
+                if result:
+                    status = max(status, 1)
+                    print(f"{f}: {len(result)} cell(s) differ")
+                    for d in result[:20]:
+                        print(f"  {d.sheet}!{d.cell}: cached {d.cached!r}, fresh {d.fresh!r}")
+                else:
+                    print(f"{f}: cached values match")
             else:
-                print(f"{f}: cached values match")
-        else:
-            same = _stamp(f) == read_as.get(os.fspath(f)) is not None
-            tally["unchanged" if same else "changed"] += 1
-            print(f"{f}: {result} formula cell(s) recalculated" + ("; every cached value was already right: "
-                                                                  "the file is unchanged" if same else ""))
-        bad = cache.named_errors(f)
-        if bad:
-            shown = ", ".join(f"{name} ({sheet}!{cell}) {value}" for name, sheet, cell, value in bad[:4])
-            print(f"{f}: warning: {len(bad)} result(s) hold an error value (an input not allowed?): {shown}"
-                  f"{' ...' if len(bad) > 4 else ''}; the Score sheet's Why column (ASM_WHY) says why", file=sys.stderr)
+                same = _stamp(f) == read_as.get(os.fspath(f)) is not None
+                tally["unchanged" if same else "changed"] += 1
+                print(f"{f}: {result} formula cell(s) recalculated" + ("; every cached value was already right: "
+                                                                      "the file is unchanged" if same else ""))
+            bad = cache.named_errors(f)
+            if bad:
+                shown = ", ".join(f"{name} ({sheet}!{cell}) {value}" for name, sheet, cell, value in bad[:4])
+                print(f"{f}: warning: {len(bad)} result(s) hold an error value (an input not allowed?): {shown}"
+                      f"{' ...' if len(bad) > 4 else ''}; the Score sheet's Why column (ASM_WHY) says why", file=sys.stderr)
     given = len(files) + len(read_only) + open_in_excel   # every workbook named, those skipped too
     if given > 1:   # a folder's worth of lines: the count at the end
         said = (("differ", "with differences"), ("match", "matching")) if args.check else (
