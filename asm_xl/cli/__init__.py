@@ -172,7 +172,8 @@ _WRITE_FAILED = "3 a file could not be written (disk full, a read-only folder, a
 _STOPPED = "130 interrupted; 141 the program reading the output stopped (| head)"
 #: generate's and demo's exit codes
 GENERATE_EXIT = ("exit codes: 0 done; 1 the roster, the template or CMS's file could not be read (missing, not a "
-                 "CSV or workbook, corrupt, over the size limits, a required column missing or misspelt), a "
+                 "CSV or workbook, corrupt, over the size limits, no npi or specialty/cohort column, a column name "
+                 "misspelt; another required column missing rejects every row: 2), a "
                  "workbook would replace a file the run reads, or nothing priced (every workbook kept and stale: "
                  "the index and the dashboard left as they were); 2 done, but the totals leave physicians out "
                  "(roster rows rejected: roster_errors.csv; kept workbooks stale), or the index or the dashboard "
@@ -188,8 +189,9 @@ RECALC_EXIT = ("exit codes: 0 done (--check: every cached value matches); 1 a fi
                "file could not be written (disk full, a read-only workbook or folder, a workbook changed by another "
                "program meanwhile); " + _STOPPED)
 #: score's exit codes
-SCORE_EXIT = ("exit codes: 0 done; 1 the roster could not be read (missing, not a CSV or workbook, corrupt, a required "
-              "column missing or misspelt), --out exists (--overwrite), is the roster or is not .csv, or --errors "
+SCORE_EXIT = ("exit codes: 0 done; 1 the roster could not be read (missing, not a CSV or workbook, corrupt, no npi or "
+              "specialty/cohort column, a column name misspelt; another required column missing rejects every row: "
+              "2), --out exists (--overwrite), is the roster or is not .csv, or --errors "
               "is a file of yours (not an error report) and rows are rejected; 2 roster rows "
               "rejected (the error report lists them; the others are scored all the same), or a usage error; "
               + _WRITE_FAILED + _STOPPED)
