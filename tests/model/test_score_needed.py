@@ -12,6 +12,7 @@ from asm_xl.model.cohort import score_cohort
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peers import PoolDraws, given_pool
 from asm_xl.model.score_needed import break_even_score, path_to_score, score_for_gain_chance, scores_needed
+from asm_xl.model.settings import DEFAULT_SETTINGS
 
 from .test_actions import BEFORE, POOL, Q008_POINTS, ROW
 
@@ -139,3 +140,28 @@ def test_a_paths_labels_say_what_else_an_action_changes():
     submission = [label for label in path.labels if label.startswith("Meet the minimum data submission")]
     assert submission == ["Meet the minimum data submission: avoids the automatic maximum penalty (Completes Q134 "
                           "(closest to the threshold); assumes its rate stays as reported.)"]
+
+
+def test_a_plan_of_one_action_is_worth_what_that_action_is_worth_one_rule_prices_both():
+    # plan_worth and action_values price a change of final score the same way (the national pool's draws)
+    from pathlib import Path
+
+    from asm_xl.model.actions import action_values
+    from asm_xl.model.score_needed import plan_worth
+    from asm_xl.roster import read_roster, validate_roster
+    sample = Path(__file__).resolve().parents[2] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+    valid = validate_roster(read_roster(sample)).valid
+    actions = action_values(valid)
+    top = actions[actions["rank"] == 1].reset_index(drop=True)
+    assert len(top) >= 20 and set(top["cohort"]) == {"HF", "LBP"}
+    worth, total = plan_worth(top, settings=DEFAULT_SETTINGS)
+    for column in ("dollars_p50_before", "dollars_p50_after", "p_gain_before", "p_gain_after", "value_p10",
+                   "value_p50", "value_p90"):
+        np.testing.assert_allclose(worth[column].to_numpy(dtype=float), top[column].to_numpy(dtype=float),
+                                   rtol=1e-12, atol=1e-9, err_msg=column)
+    # together, added up draw by draw: its mean is the sum of the plans' means, its P50 between their summed P10s
+    # and P90s (physicians' draws move together, but not in lockstep)
+    assert top["value_p10"].sum() <= total["p50"] <= top["value_p90"].sum()
+    assert total["p10"] <= total["p50"] <= total["p90"]
+    one, alone = plan_worth(top.iloc[[0]], settings=DEFAULT_SETTINGS)
+    assert math.isclose(alone["p50"], one["value_p50"].iloc[0], rel_tol=1e-12)   # a plan alone: its own range
