@@ -138,3 +138,18 @@ def test_ctrl_c_after_workbooks_were_replaced_removes_the_earlier_index_and_says
     assert f"interrupted; files already written are complete, none is half-written; the earlier run's {INDEX_NAME} " \
            f"and {DASHBOARD_NAME} removed" in err
     assert INDEX_NAME not in _files(out) and DASHBOARD_NAME not in _files(out)
+
+
+def test_an_earlier_runs_dashboard_over_the_content_limits_is_still_known_as_asm_xls(tmp_path, earlier, monkeypatch):
+    # a dashboard of many physicians holds more cells than a workbook to compute may (2,000,000): read with those
+    # limits it was "not asm-xl's", and the rerun refused its own dashboard
+    from asm_xl.xlsx import limits
+
+    def over(*args, **kwargs):
+        raise WorkbookError("workbook refused: over the cell limit")
+    from asm_xl.workbooks.folder_guard import foreign_summaries
+    out = _folder(tmp_path, earlier)
+    monkeypatch.setattr(limits, "check_content", over)
+    assert foreign_summaries(out) == []
+    (out / DASHBOARD_NAME).write_bytes(earlier[INDEX_NAME])   # the index is not a dashboard
+    assert foreign_summaries(out) == [out / DASHBOARD_NAME]
