@@ -5,7 +5,10 @@ there all the same)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+from pathlib import Path
 
 __all__ = ["add_pdf_parser", "run_pdf", "generated_pdfs", "PDF_FAILED"]
 
@@ -25,8 +28,6 @@ def add_pdf_parser(sub) -> None:
 
 
 def run_pdf(args) -> int:
-    from pathlib import Path
-
     from asm_xl.workbooks.pdf import PDFError, to_pdfs
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
@@ -90,9 +91,6 @@ def generated_pdfs(report) -> int:
 def _older_pdfs_removed(files) -> int:
     """Remove each PDF beside ``files`` (workbooks this run wrote) that is older than its workbook: the print of an
     earlier run's numbers. Returns how many were removed."""
-    import contextlib
-    import os
-    from pathlib import Path
     removed = 0
     for f in map(Path, files):
         pdf = f.with_suffix(".pdf")

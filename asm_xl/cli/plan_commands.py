@@ -98,7 +98,7 @@ def run_plan(args) -> int:
     if args.out:
         write_table_csv(plan, args.out)
         print(f"plan written: {args.out} ({len(plan)} physician(s))")
-        if total is not None:
+        if total is not None and _taking(plan):   # nobody has a plan to take: no total to speak of
             print(total_text(plan, total))
     else:
         print(plan_text(plan, args.target, settings, every=wanted is not None, total=total))
@@ -173,7 +173,7 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
 
 def _with_worth(plan: pd.DataFrame, pools: dict, settings) -> tuple[pd.DataFrame, pd.Series | None]:
     """(the plan with what each physician's plan is worth, in dollars at today's final score and after it (P50),
-    with the range of the change; the plans' total, added up draw by draw, or None when no plan changes a score):
+    with the range of the change; the plans' total, added up draw by draw, or None when none is priced):
     :func:`~asm_xl.model.score_needed.plan_worth`, priced by the pools that set the score needed."""
     from asm_xl.model.score_needed import PLAN_WORTH_COLUMNS, plan_worth
     priced = plan["final_after"].notna() & plan["part_b_payments"].notna()
@@ -183,8 +183,7 @@ def _with_worth(plan: pd.DataFrame, pools: dict, settings) -> tuple[pd.DataFrame
                               settings=settings)
     plan = plan.astype({c: float for c in PLAN_WORTH_COLUMNS})
     plan.loc[priced, PLAN_WORTH_COLUMNS] = worth.to_numpy()
-    taking = (plan.loc[priced, "final_after"] != plan.loc[priced, "final_score"]).any()
-    return plan, total if taking else None   # nobody has a plan to take: no total to speak of
+    return plan, total
 
 
 def _taking(plan: pd.DataFrame) -> int:

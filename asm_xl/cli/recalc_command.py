@@ -31,18 +31,9 @@ RECALC_CHUNK = 256
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
-def _stamp(path):
-    """The file's stamp, or None where the system cannot tell (missing, ENOTDIR, a name too long, a
-    loop of links): the file's own line then says why."""
-    from asm_xl.xlsx.atomic import file_stamp
-    try:
-        return file_stamp(path)
-    except OSError:
-        return None
-
-
 def run_recalc(args) -> int:
     from asm_xl.calc.recalc import Recalculator, recalc_file
+    from asm_xl.xlsx.atomic import file_stamp_or_none as _stamp   # None: the file's own line says why
     from asm_xl.workbooks.ctrl_c import ctrl_c_noted
     cache = Recalculator()
     done: dict = {}

@@ -58,7 +58,7 @@ from asm_xl.model.rescoring import Baseline, final_scores, minimum_submission, p
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["Action", "ACTIONS", "ACTION_COLUMNS", "PRICED_COLUMNS", "action_values", "participant_actions",
-           "price_finals", "priced_actions", "change_percentiles", "prepare_actions"]
+           "price_finals", "priced_actions", "change_percentiles", "change_ranges", "prepare_actions"]
 
 #: the columns of :func:`action_values`, in display order
 ACTION_COLUMNS = ["row", "npi", "name", "cohort", "performance_year", "part_b_payments", "action", "measure",
@@ -105,6 +105,19 @@ def change_percentiles(pool, before, after, *, chunk: int = 128) -> np.ndarray:
 
     side_by_side(run, range(0, len(pairs), chunk))   # the chunks on the shared worker threads, each its own rows
     return out[which.reshape(-1)]
+
+
+def change_ranges(cohort, year, before, after, *, pool=None, settings: Settings = DEFAULT_SETTINGS,
+                  groups: list | None = None) -> np.ndarray:
+    """(n, 3): :func:`change_percentiles` of each row's change of final score, ``before`` -> ``after``, priced by
+    the pool of its cohort and performance year (:func:`~asm_xl.model.rescoring.pool_for`; ``groups``: those
+    pools already found, as :func:`_groups` gives them)."""
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    change = np.full((before.size, len(PERCENTILES)), np.nan)
+    for rows, in_force in groups if groups is not None else _groups(np.asarray(cohort, dtype=object),
+                                                                    np.asarray(year).astype(int), pool, settings):
+        change[rows] = change_percentiles(in_force, before[rows], after[rows])
+    return change
 
 
 def prepare_actions(participants: pd.DataFrame | Baseline, *, settings: Settings = DEFAULT_SETTINGS,
@@ -203,9 +216,7 @@ def _table(base: Baseline, out: dict, pool, settings: Settings, columns: list[st
     year = base.years[pos].astype(int)
     pay = np.nan_to_num(base.parsed["part_b_payments"][pos])
     groups = _groups(cohort, year, pool, settings)
-    change = np.full((pos.size, len(PERCENTILES)), np.nan)
-    for rows, in_force in groups:
-        change[rows] = change_percentiles(in_force, before[rows], after[rows])
+    change = change_ranges(cohort, year, before, after, groups=groups)
     priced = _before_after(groups, before, after, pay) if not set(PRICED_COLUMNS).isdisjoint(columns) else {}
     df = base.df
 

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from asm_xl.model.action_catalogue import ACTIONS
-from asm_xl.model.actions import change_percentiles, prepare_actions, priced_actions
+from asm_xl.model.actions import change_ranges, prepare_actions, priced_actions
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.rescoring import final_scores, pool_for
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
@@ -247,11 +247,8 @@ def plan_worth(plans: pd.DataFrame, *, pool=None, settings: Settings = DEFAULT_S
     pay = frame["part_b_payments"].to_numpy(dtype=float)
     before, after = frame["final_before"].to_numpy(dtype=float), frame["final_after"].to_numpy(dtype=float)
     priced = priced_actions(frame, pool=pool, settings=settings)
-    value = np.zeros((len(frame), 3))
     cohort, year = frame["cohort"].astype(str).to_numpy(), frame["performance_year"].astype(int).to_numpy()
-    for code, y in sorted(set(zip(cohort.tolist(), year.tolist()))):
-        rows = (cohort == code) & (year == y)
-        value[rows] = change_percentiles(pool_for(code, y, pool, settings), before[rows], after[rows]) * pay[rows, None]
+    value = change_ranges(cohort, year, before, after, pool=pool, settings=settings) * pay[:, None]
     out = priced[["dollars_p50_before", "dollars_p50_after", "p_gain_before", "p_gain_after"]].copy()
     out["value_p10"], out["value_p50"], out["value_p90"] = value[:, 0], value[:, 1], value[:, 2]
     # each plan once at its payments after and once at minus them before: a total of the changes, draw by draw

@@ -22,6 +22,7 @@ from typing import Iterator
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME
 from asm_xl.workbooks.dashboard.sheets import FIRST_SHEET as DASHBOARD_SHEET
 from asm_xl.workbooks.index import INDEX_NAME, INDEX_SHEET
+from asm_xl.xlsx.atomic import file_stamp_or_none as _stamp
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import DEFAULT_MAX_MEMBERS
 from asm_xl.xlsx.parts import sheet_parts
@@ -64,14 +65,6 @@ def folder_in_the_way(paths) -> WorkbookError | None:
         return None
     return WorkbookError(f"{blocked} is a folder, where this physician's workbook goes: move or rename it, or choose "
                          "another --out; no workbook was written")
-
-
-def _stamp(path: Path) -> tuple | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 @contextlib.contextmanager

@@ -55,7 +55,16 @@ def file_stamp(path: str | os.PathLike) -> FileStamp | None:
         return None
     return FileStamp(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
-__all__ = ["write_atomic", "write_atomic_many", "atomic_open", "file_stamp", "FileStamp", "FileChangedError"]
+
+def file_stamp_or_none(path: str | os.PathLike) -> FileStamp | None:
+    """:func:`file_stamp`, None also where the system cannot tell (ENOTDIR, a name too long, a loop of links)."""
+    try:
+        return file_stamp(path)
+    except OSError:
+        return None
+
+__all__ = ["write_atomic", "write_atomic_many", "atomic_open", "file_stamp", "file_stamp_or_none", "FileStamp",
+           "FileChangedError"]
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 
