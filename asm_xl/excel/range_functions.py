@@ -8,6 +8,8 @@ cohort API's :func:`~asm_xl.model.ranges.payment_ranges` does, so a workbook's r
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from asm_xl.model.errors import ASMInputError
@@ -19,6 +21,7 @@ from asm_xl.model import exceptions
 from asm_xl.model.parameters import get_cohort
 from asm_xl.model.peer_pricing import gain_share
 from asm_xl.model.pool_choice import pricing_pool, reference_point
+from asm_xl.model.score_needed import break_even_score, score_for_gain_chance
 
 __all__: list[str] = []
 
@@ -144,3 +147,58 @@ def asm_pool_midpoint(performance_year, cohort, assumptions=None):
     YEAR, COHORT, ASSUMPTIONS, source="ASSUMPTION")
 def asm_pool(performance_year, cohort, assumptions=None):
     return _pool(performance_year, cohort, assumptions).source
+
+
+#: what ASM_SCORE_NEEDED's target takes, in the words of its error
+TARGET_ALLOWED = ('blank or "break-even" (the P50 factor 0), "gain" (the Assumptions\' gain_chance_target), or a '
+                  'chance of a gain from 0 to 1 (0.9 or 90%)')
+
+
+def _chance_aimed_at(target, s) -> float | None:
+    """ASM_SCORE_NEEDED's target: None for break-even, else the chance of a gain aimed at."""
+    if xv.is_blank(target):
+        return None
+    if target.__class__ is str and not xv.is_error(target):
+        word = target.strip().lower().replace(" ", "-")
+        if word in ("break-even", "breakeven"):
+            return None
+        if word == "gain":
+            return s.gain_chance_target
+        if not xv.reads_as_number(target):
+            raise xv.ExcelError("#VALUE!", f"target: {target!r} is not allowed ({TARGET_ALLOWED})")
+    return xv.number("target", target, minimum=0, maximum=1, percent=True, allowed=TARGET_ALLOWED)
+
+
+@lru_cache(maxsize=256)
+def _score_needed(code: str, py: int, chance: float | None, s) -> float | None:
+    """The model's score needed (:mod:`asm_xl.model.score_needed`), once per pool and target: every
+    workbook of a cohort and year asks the same."""
+    if chance is None:
+        return break_even_score(code, py, settings=s)
+    return score_for_gain_chance(code, py, chance, settings=s)
+
+
+@excel_function(
+    "ASM_SCORE_NEEDED",
+    "Final score needed in the pool in force: blank target = break-even (the smallest final score whose P50 "
+    "factor is 0 or more); \"gain\" = a chance of a gain of at least gain_chance_target ({gain_chance_target:.0%}); "
+    "a number = that chance.",
+    YEAR, COHORT,
+    Arg("target", 'Optional: blank or "break-even"; "gain" (the Assumptions\' gain_chance_target); or a chance of '
+                  "a gain from 0 to 1 (a fraction or a percent).", optional=True),
+    Arg("exceptions", EXCEPTIONS_DOC + "; one that applies: #N/A (factor 0 whatever the score).", optional=True,
+        range=True),
+    ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model")
+def asm_score_needed(performance_year, cohort, target=None, exceptions_=None, assumptions=None):
+    s = settings_arg(assumptions)
+    code, py = get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year)
+    chance = _chance_aimed_at(target, s)
+    if excepted_arg(exceptions_, s):
+        raise xv.ExcelError("#N/A", "no score is needed: an exception or not participating makes the factor 0 "
+                                    "whatever the final score")
+    needed = _score_needed(code, py, chance, s)
+    if needed is None:
+        raise xv.ExcelError("#N/A", "not reachable: even a final score of 100 " + (
+            "has a P50 factor below 0 in the pool in force" if chance is None
+            else f"gains in fewer than {chance:.0%} of the pool in force's draws"))
+    return needed

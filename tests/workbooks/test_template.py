@@ -102,7 +102,7 @@ def test_defined_names_are_workbook_scoped_and_never_whole_columns_or_rows(wb, z
         assert not re.search(r"!\$?\d+:\$?\d+$", ref), f"whole row: {ref}"
         assert "#REF!" not in ref
     # each visible sheet prints its own columns, no text running on past them (test_reference.py)
-    assert print_areas == {"Inputs": "'Inputs'!$A$1:$H$48", "Score": "'Score'!$A$1:$H$45",
+    assert print_areas == {"Inputs": "'Inputs'!$A$1:$H$48", "Score": "'Score'!$A$1:$H$49",
                            "Scenarios": "'Scenarios'!$A$1:$N$28", "Actions": "'Actions'!$A$1:$H$40",
                            "Assumptions": "'Assumptions'!$A$1:$E$81", "Benchmarks": "'Benchmarks'!$A$1:$Q$24",
                            "About": "'About'!$A$1:$A$16"}

@@ -30,6 +30,7 @@ from asm_xl.model.parameters import cohorts, get_cohort, performance_years, risk
 from asm_xl.model.payment import adjustment_factor, transformed_final_score
 from asm_xl.model.pool_choice import pricing_pool
 from asm_xl.model.ranges import payment_ranges
+from asm_xl.model.score_needed import break_even_score, score_for_gain_chance
 from asm_xl.model.validation import as_bool, is_blank
 from asm_xl.model.settings import Settings
 from asm_xl.workbooks import layout as L
@@ -183,6 +184,11 @@ def _named_cell(wb, name: str):
     return wb[sheet][ref.replace("$", "")].value
 
 
+def _named_row(wb, name: str) -> int:
+    sheet, ref = next(iter(wb.defined_names[name].destinations))
+    return wb[sheet][ref.replace("$", "")].row
+
+
 def _named_range(wb, name: str) -> list[list]:
     sheet, ref = next(iter(wb.defined_names[name].destinations))
     return [[c.value for c in r] for r in wb[sheet][ref.replace("$", "")]]
@@ -241,6 +247,22 @@ def _check_range(wb, core, what, source: str) -> None:
     _same(_named_cell(wb, "Sc_GainChance"), None if pd.isna(core["p_gain"]) else float(core["p_gain"]),
           (what, "Sc_GainChance"))
     assert _named_cell(wb, "Sc_Pool") == source
+
+
+def _check_needed(wb, core_row, s: Settings, excepted: bool) -> None:
+    """The score needed (break-even, the target chance of a gain) equals the model's in the workbook's pool, and
+    its points to go are what the final score lacks; an excepted participant needs none (#N/A, blank to go)."""
+    cohort, year = core_row["cohort"], int(core_row["performance_year"])
+    final = _named_cell(wb, "Sc_Final")
+    for name, want in (("Sc_BreakEven", break_even_score(cohort, year, settings=s)),
+                       ("Sc_GainTarget", score_for_gain_chance(cohort, year, settings=s))):
+        shown = _named_cell(wb, name)
+        to_go = wb[L.SCORE].cell(_named_row(wb, name), 3).value
+        if excepted or want is None:
+            assert shown == "#N/A" and to_go in ("", None), (name, shown, to_go)
+        else:
+            _same(shown, want, name)
+            _same(to_go, max(0.0, want - final) if isinstance(final, float) else None, (name, "to go"))
 
 
 def _check_band(wb, core_row, s: Settings, excepted: bool) -> None:
@@ -405,6 +427,7 @@ def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, 
             _check_band(wb, core_row, book, _excepted(roster.loc[idx], s))
             _check_ladders(wb, book)
         _check_actions(wb, core_row, cohort, book, _excepted(roster.loc[idx], s))
+        _check_needed(wb, core_row, book, _excepted(roster.loc[idx], s))
         min_met = _named_cell(wb, "Sc_MinSubmission")
         assert min_met == ("Yes" if core_row["minimum_submission_met"] else "No")
         # recalculating changes nothing, with either engine (the general one, ~0.2 s a workbook, on the

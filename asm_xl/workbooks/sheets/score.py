@@ -293,3 +293,37 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
         define(wb, f"Sc_Dollars{case}", f"{L.SCORE}!${col}${dollars}")
     define(wb, "Sc_GainChance", f"{L.SCORE}!$B${gain}")
     define(wb, "Sc_Pool", f"{L.SCORE}!$B${pool}")
+    _needed_rows(wb, ws, pool + 6)
+
+
+#: the Score sheet's "score needed" rows: label, ASM_SCORE_NEEDED's target argument, what the value is (settings
+#: in braces: the Assumptions' value shows), name of its cell
+NEEDED_ROWS = (
+    ("To break even (P50 factor 0 or more)", '""',
+     "The smallest final score whose middle-case (P50) factor is 0 or more in the pool in force (the factor rule: "
+     "REG 512.750); the same as asm-xl plan's and the dashboard's. [REG; ASSUMPTION]", "Sc_BreakEven"),
+    ("For the target chance of a gain (Assumptions: gain_chance_target)", '"gain"',
+     "The smallest final score that gains in at least {gain_chance_target:.0%} of the pool in force's cohorts "
+     "(gain_chance_target: a choice, not a rule). [REG; ASSUMPTION]", "Sc_GainTarget"))
+
+
+def _needed_rows(wb: Workbook, ws, top: int) -> None:
+    """The score needed in the pool in force: to break even and for the target chance of a gain
+    (``ASM_SCORE_NEEDED``: :mod:`asm_xl.model.score_needed`, as ``asm-xl plan`` and the dashboard), and
+    the points this physician's final score is short of each (0 once there)."""
+    header(ws, top, ["Score needed (pool in force)", "Final score", "Points to go", "Source; why, if an error"])
+    ws.merge_cells(start_row=top, start_column=4, end_row=top, end_column=len(SCORE_WIDTHS))
+    for i, (label, target, source, name) in enumerate(NEEDED_ROWS):
+        r = top + 1 + i
+        args = f"In_Year,Sc_Cohort,{target},In_Exceptions,Assumptions"
+        ws.cell(row=r, column=1, value=label)
+        ws[f"B{r}"] = f"=ASM_SCORE_NEEDED({args})"
+        ws[f"C{r}"] = f'=IF(AND(ISNUMBER(B{r}),ISNUMBER(Sc_Final)),MAX(0,B{r}-Sc_Final),"")'
+        for col in "BC":
+            ws[f"{col}{r}"].number_format = "0.00"
+            ws[f"{col}{r}"].fill = RESULT_FILL
+        ws[f"D{r}"] = f'=IF(ISERROR(B{r}),ASM_WHY("ASM_SCORE_NEEDED",{args}),{text_formula(source)})'
+        ws[f"D{r}"].font = NOTE_FONT
+        wrap_across(ws, ws[f"D{r}"], len(SCORE_WIDTHS), DEFAULT_SETTINGS.fill(source))
+        wrap_across(ws, ws[f"A{r}"], 1, label)
+        define(wb, name, f"{L.SCORE}!$B${r}")
