@@ -665,6 +665,18 @@ def test_score_never_writes_its_csv_over_a_workbook_or_an_existing_file(tmp_path
     assert out.read_bytes() == first
 
 
+def test_score_out_names_its_rank_columns_after_the_roster_not_cms_cohort(tmp_path):
+    # "cohort_size 12" read as the national cohort's size (the README's cohort_size is 2,610 HF clinicians)
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(SAMPLE), "--out", str(out), "--errors", str(tmp_path / "e.csv")]) == 0
+    table = pd.read_csv(out, dtype={"npi": str})
+    assert {"rank_in_roster_cohort", "roster_cohort_size", "percentile_in_roster_cohort"} <= set(table.columns)
+    assert not {"cohort_rank", "cohort_size", "percentile_rank"} & set(table.columns)
+    hf = table[table["cohort"] == "HF"]
+    assert set(hf["roster_cohort_size"]) == {12}   # the sample's 12 HF physicians
+    assert sorted(hf["rank_in_roster_cohort"]) == list(range(1, 13))
+
+
 def test_score_replaces_or_removes_only_an_error_report_at_errors(tmp_path, capsys):
     # `--errors other_roster.csv` replaced that roster with the report, or, with no row rejected, deleted it
     other = tmp_path / "other_roster.csv"
@@ -1179,7 +1191,26 @@ def test_score_says_a_planning_setting_changes_nothing_it_shows(tmp_path, capsys
     errors = str(tmp_path / "errors.csv")
     assert main(["score", str(SAMPLE), "--set", "payments_growth=2%", "--errors", errors]) == 0
     out = capsys.readouterr().out
-    assert ("note: payments_growth changes nothing score shows (it is used by asm-xl plan and by generate's Actions "
-            "sheets, five-year view and dashboard)") in out
+    # (it said plan used it, and plan's figures are the same with or without it)
+    assert ("note: payments_growth changes nothing score shows (used by the five-year view of generate's Actions "
+            "sheets and dashboard)") in out
     assert main(["score", str(SAMPLE), "--set", "tfs_midpoint=55", "--errors", errors]) == 0
     assert "changes nothing" not in capsys.readouterr().out
+
+
+def test_plan_says_which_settings_and_pool_its_figures_rest_on(tmp_path, capsys):
+    errors = str(tmp_path / "errors.csv")
+    args = ["plan", str(SAMPLE), "--errors", errors, "--npi", "1891394078"]
+    assert main(args + ["--scaling-factor", "1.3", "--midpoint", "55", "--set", "payments_growth=2%",
+                        "--set", "action_effort_pi=3"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("settings changed from their defaults: pool given (default national); given_scaling_factor 1.3 (default "
+            "None); given_midpoint 55.0 (default None); payments_growth 0.02 (default 0.0); action_effort_pi 3.0 "
+            "(default 1.0)") in out
+    # the planning setting plan uses is not called unused; the one it does not use is
+    assert ("note: payments_growth changes nothing plan shows (used by the five-year view of generate's Actions "
+            "sheets and dashboard)") in out and "action_effort_pi changes nothing" not in out
+    assert "Pool: given (HF 2027: given: scaling factor 1.3 (given_scaling_factor), midpoint 55 (given_midpoint)" in out
+    assert main(args) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "settings changed" not in out and "national peer model" in out

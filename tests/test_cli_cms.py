@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -186,3 +187,33 @@ def test_from_cms_refuses_a_malformed_npi_as_a_wrong_option(tmp_path, capsys):
     assert capsys.readouterr().err.splitlines()[-1] == (
         "asm-xl from-cms: error: argument --npi: '1234567890' is not allowed (NPI check digit does not match: the 10th "
         "digit must be the Luhn check digit over 80840 + the first 9 digits (a typo?))")
+
+
+SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
+
+
+def test_score_gives_a_physician_cms_lists_as_not_participating_no_adjustment_as_generate_does(tmp_path, capsys):
+    # score had no --cms-participants: O'Brien showed his dollars where the index, dashboard and plan showed $0
+    import pandas as pd
+    npis = pd.read_csv(SAMPLE_ROSTER, dtype=str)["npi"].str.strip()
+    cms = write_cms_csv(tmp_path / "cms.csv", [cms_row(n, cy27_participant="No" if n == "1436863751" else "Yes")
+                                               for n in npis])
+    errors = str(tmp_path / "errors.csv")
+    plain, applied = tmp_path / "plain.csv", tmp_path / "cms.csv.out.csv"
+    assert main(["score", str(SAMPLE_ROSTER), "--out", str(plain), "--errors", errors]) == 0
+    assert main(["score", str(SAMPLE_ROSTER), "--out", str(applied), "--errors", errors, "--cms-participants",
+                 str(cms)]) == 0
+    out = capsys.readouterr().out
+    assert ("not participating in their performance year (CMS's participants file; no adjustment, $0): "
+            "O'Brien, Siobhan (NPI 1436863751)") in out
+    before = pd.read_csv(plain, dtype={"npi": str}).set_index("npi")
+    after = pd.read_csv(applied, dtype={"npi": str}).set_index("npi")
+    assert before.loc["1436863751", "dollar_impact"] < 0
+    for col in ("factor", "dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain"):
+        assert after.loc["1436863751", col] == 0.0, col
+    assert after.loc["1436863751", "final_score"] == before.loc["1436863751", "final_score"]   # still scored
+    assert after.loc["1436863751", "note"].endswith("Not participating in this performance year (CMS's participants "
+                                                    "file): no ASM adjustment.")
+    assert not after.loc["1436863751", "cms_participating"] and after["cms_participating"].sum() == len(after) - 1
+    others = after.drop(index="1436863751")
+    pd.testing.assert_series_equal(others["dollar_impact"], before.drop(index="1436863751")["dollar_impact"])

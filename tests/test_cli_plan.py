@@ -12,13 +12,22 @@ from asm_xl.cli import main
 
 SAMPLE = Path(__file__).resolve().parents[1] / "asm_xl" / "roster" / "data" / "sample_roster.csv"
 GIVEN = ["--scaling-factor", "1.7", "--midpoint", "50"]
+
+
+def _plan_lines(out: str) -> list[str]:
+    """The plan's own lines: without the settings line before it and the pool's source paragraph after it (what
+    the figures rest on, as score prints them; test_cli.py checks them)."""
+    lines = [line for line in out.splitlines() if not line.startswith("settings changed from their defaults: ")]
+    end = next((i for i, line in enumerate(lines) if line.startswith("Estimates, not CMS determinations. Pool: ")),
+               len(lines))
+    return lines[:end]
 #: break-even with a given pool: r x TFS x SF - r = 0, TFS = 1 / SF: s = m - ln(SF - 1) / k (k = 0.1)
 BREAK_EVEN = 50 - math.log(0.7) / 0.1
 
 
 def test_plan_names_each_physicians_cheapest_actions_to_break_even(capsys):
     assert main(["plan", str(SAMPLE), *GIVEN]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = _plan_lines(capsys.readouterr().out)
     assert lines[0].startswith("Cheapest actions to reach break-even (P50 factor 0)")
     # O'Brien at 52.03: one activity (+10 points, effort 1) is the cheapest way past 53.57
     assert any(line.startswith(f"  O'Brien, Siobhan (1436863751, TIN 773797322, HF 2027): 52.03 needs {BREAK_EVEN:.2f}: "
@@ -44,7 +53,7 @@ def test_plan_to_a_likely_gain_aims_at_the_target_chance(capsys):
     # a given pool is one draw: the chance of a gain is 0 or 1, so any target chance needs break-even
     assert main(["plan", str(SAMPLE), *GIVEN, "--target", "gain", "--set", "gain_chance_target=0.9"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Cheapest actions to reach a chance of a gain of 90% (gain_chance_target)")
+    assert _plan_lines(out)[0].startswith("Cheapest actions to reach a chance of a gain of 90% (gain_chance_target)")
     assert f"needs {BREAK_EVEN:.2f}" in out
 
 
@@ -174,10 +183,10 @@ def test_plan_leaves_out_a_physician_cms_lists_as_not_participating_and_names_th
                                                for n in npis])
     assert main(["plan", str(SAMPLE), *GIVEN, "--cms-participants", str(cms)]) == 0
     out = capsys.readouterr().out
-    assert "1 not participating (CMS) not planned" in out.splitlines()[0]
+    assert "1 not participating (CMS) not planned" in _plan_lines(out)[0]
     assert "O'Brien" not in out
     assert main(["plan", str(SAMPLE), *GIVEN, "--cms-participants", str(cms), "--npi", "1436863751,1035992670"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = _plan_lines(capsys.readouterr().out)
     assert lines[1:] == [
         f"  Mensah, Kwame (1035992670, TIN 83-7035914, HF 2027): 74.15 needs {BREAK_EVEN:.2f}: already there -> 74.15 "
         "(effort 0)",
@@ -193,7 +202,7 @@ def _dollars(final: float, payments: float) -> float:
 def test_plan_says_in_dollars_what_each_physicians_plan_is_worth_and_the_plans_together(tmp_path, capsys):
     out = tmp_path / "plan.csv"
     assert main(["plan", str(SAMPLE), *GIVEN, "--out", str(out)]) == 0
-    together = capsys.readouterr().out.splitlines()[-1]
+    together = _plan_lines(capsys.readouterr().out)[-1]
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = {r["npi"]: r for r in csv.DictReader(fh)}
     obrien, mensah = rows["1436863751"], rows["1035992670"]

@@ -13,9 +13,10 @@ from pathlib import Path
 from asm_xl.calc import draws_cache
 from asm_xl.launch import INTERRUPTED
 from asm_xl.cli.arguments import ROSTER_HELP, performance_year, positive_whole, year_note
-from asm_xl.cli.cms_commands import CMS_COMMANDS, add_cms_commands, cms_participation, run_cms
+from asm_xl.cli.cms_commands import (CMS_COMMANDS, add_cms_commands, cms_participation, run_cms,
+                                     scores_as_participating)
 from asm_xl.cli.plan_commands import add_plan_parser, run_plan
-from asm_xl.cli.output import (ERRORS_HELP, csv_output, errors_option_refused, errors_summary,
+from asm_xl.cli.output import (ERRORS_HELP, console_text, csv_output, errors_option_refused, errors_summary,
                                kept_output, overwrites_input, print_warnings, replaces_what_generate_reads,
                                report_rejected, tolerant_streams, write_failure)
 from asm_xl.cli.pdf_commands import add_pdf_parser, generated_pdfs, run_pdf
@@ -114,6 +115,12 @@ def _cmd_template(args) -> int:
     return 0
 
 
+#: score --out's names of score_cohort's rank columns: they rank the roster's own cohort, not CMS's national one
+#: (the README's cohort_size is the national cohort's; the index says "Rank in roster cohort")
+ROSTER_RANK_COLUMNS = {"cohort_rank": "rank_in_roster_cohort", "cohort_size": "roster_cohort_size",
+                       "percentile_rank": "percentile_in_roster_cohort"}
+
+
 def _cmd_score(args) -> int:
     import pandas as pd
 
@@ -121,6 +128,7 @@ def _cmd_score(args) -> int:
     from asm_xl.model.errors import ASMInputError
     from asm_xl.model.ranges import payment_ranges
     from asm_xl.roster import RosterError, read_roster, validate_roster
+    from asm_xl.xlsx.errors import WorkbookError
     if overwrites_input(args.out, [args.roster]) or errors_option_refused(args, "the scores"):
         return 1
     if (csv_output(args.out, "--out", "the scores table")
@@ -137,10 +145,16 @@ def _cmd_score(args) -> int:
         res = v.scored if v.scored is not None else score_cohort(v.valid, performance_year=args.year,
                                                                  settings=settings)
         out = pd.concat([res.scores, payment_ranges(res.scores, settings=settings)], axis=1)
-    except (ASMInputError, RosterError) as e:
+        outside = []
+        if args.cms_participants:   # as generate's index and dashboard show them: no adjustment, $0
+            out, outside = scores_as_participating(out, cms_participation(args.cms_participants, out["npi"]))
+    except (ASMInputError, RosterError, WorkbookError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
     print_warnings(v.warnings, res.warnings)
+    if outside:
+        print(f"not participating in their performance year (CMS's participants file; no adjustment, $0): "
+              f"{console_text(', '.join(outside))}")
     for said in (changed_settings_line(args, settings), unused_settings_note(settings, "score"),
                  year_note(df, args.year)):
         if said:
@@ -149,7 +163,7 @@ def _cmd_score(args) -> int:
         print(f"no physician scored: {args.out} not written", file=sys.stderr)
     elif args.out:
         from asm_xl.roster import write_table_csv
-        write_table_csv(out, args.out)
+        write_table_csv(out.rename(columns=ROSTER_RANK_COLUMNS), args.out)
         print(f"scores written: {args.out}")
     elif len(out):
         print(score_table(out))
@@ -257,6 +271,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--errors", default="roster_errors.csv", help=ERRORS_HELP)
     s.add_argument("--overwrite", action="store_true",
                    help="replace an existing --out file, or an --errors file that is not an error report")
+    s.add_argument("--cms-participants", metavar="FILE",
+                   help="CMS's ASM participants file (.csv/.xlsx): a physician it lists as not participating in his "
+                        "performance year (or does not list, in a year it publishes) has no adjustment ($0), as "
+                        "generate's index and dashboard show him")
     add_cms_commands(sub)
 
     add_import_qpp_parser(sub)

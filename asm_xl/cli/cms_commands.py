@@ -118,3 +118,24 @@ def cms_participation(path, npis) -> dict:
                         f"participating in {', '.join(map(str, years))}, the years it publishes (no ASM adjustment "
                         "in the five-year view); asm-xl check-cms compares the roster with the list"])
     return participation_for_projection(participants, npis=npis)
+
+
+def scores_as_participating(scores, participation):
+    """``asm-xl score``'s scores with CMS's participation applied, as generate's index and dashboard show them: a
+    physician CMS lists as not participating in his performance year has no adjustment (factor, dollars and
+    their range 0: :func:`~asm_xl.model.exceptions.without_adjustment`) and his note says so; a column
+    ``cms_participating`` says which. Returns (scores, the names of those not participating)."""
+    import numpy as np
+    from asm_xl.model.exceptions import without_adjustment
+    from asm_xl.model.projection import participating_in_own_year
+    on = participating_in_own_year(participation, scores["npi"].astype(str).str.strip().to_numpy(),
+                                   scores["performance_year"].astype(int).to_numpy())
+    out = without_adjustment(scores, ~on)
+    out["cms_participating"] = on
+    said = "Not participating in this performance year (CMS's participants file): no ASM adjustment."
+    if "note" in out.columns:
+        notes = out["note"].astype(object).where(out["note"].notna(), "").astype(str)
+        out["note"] = np.where(on, notes, (notes + " " + said).str.strip())
+    names = [f"{str(r.get('name', '') or '').strip()} (NPI {r['npi']})".strip()
+             for r in scores[~on].to_dict("records")]
+    return out, names

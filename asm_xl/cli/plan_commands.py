@@ -12,8 +12,8 @@ import pandas as pd
 from asm_xl.cli.arguments import ROSTER_HELP, npi_filter, performance_year
 from asm_xl.cli.output import (ERRORS_HELP, console_text, csv_output, errors_option_refused, kept_output,
                                overwrites_input, print_warnings, report_rejected)
-from asm_xl.cli.settings_options import pool_opts
-from asm_xl.cli.summaries import money
+from asm_xl.cli.settings_options import changed_settings_line, pool_opts, unused_settings_note
+from asm_xl.cli.summaries import money, scores_source
 
 __all__ = ["add_plan_parser", "run_plan", "PLAN_COLUMNS", "plan_rows", "plan_text", "total_text"]
 
@@ -85,6 +85,9 @@ def run_plan(args) -> int:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
     print_warnings(v.warnings, scored.warnings)
+    for said in (changed_settings_line(args, settings), unused_settings_note(settings, "plan")):
+        if said:   # what the figures rest on, as score says it
+            print(said)
     missing = sorted(wanted - set(scored.scores["npi"].astype(str).str.strip())) if wanted else []
     if missing and len(missing) == len(wanted):   # as from-cms's --npi: nothing matched is exit 1, not an empty plan
         print(f"asm-xl: --npi: no physician of the roster's valid rows has NPI {', '.join(missing)}; nothing planned",
@@ -102,6 +105,7 @@ def run_plan(args) -> int:
             print(total_text(plan, total))
     else:
         print(plan_text(plan, args.target, settings, every=wanted is not None, total=total))
+    print(scores_source(scored.pools, settings.pool))
     if settings.pool == "roster":   # the roster is the cohort: its score needed moves as its physicians improve
         print("note: with the roster as the pool, the score needed moves as the roster's physicians improve (each "
               "action raises the bar a little); the plan holds it at today's")

@@ -168,19 +168,33 @@ def changed_settings_line(args, settings) -> str | None:
     return f"settings changed from their defaults: {changed_settings_text(settings)}"
 
 
+#: where each planning setting (:data:`~asm_xl.model.settings.PLANNING_SETTINGS`) changes what a user sees: the
+#: commands that show it, and the words for it
+PLANNING_USES = {
+    "gain_chance_target": ({"plan"}, "asm-xl plan --target gain and the score needed in the workbooks and dashboard"),
+    "likely_gain_chance": (set(), "the dashboard's likely to gain / to lose"),
+    "payments_growth": (set(), "the five-year view of generate's Actions sheets and dashboard"),
+}
+_ACTIONS_USE = ({"plan"}, "the actions' values and plans: asm-xl plan, generate's Actions sheets and dashboard")
+
+
 def unused_settings_note(settings, command: str) -> str | None:
-    """For ``command`` (score), which shows no planning figures: a note naming the planning settings that differ
-    from their defaults (:data:`~asm_xl.model.settings.PLANNING_SETTINGS`), which change nothing it shows; None
-    when none differs.
+    """For ``command`` (score, plan): a note naming the planning settings that differ from their defaults
+    (:data:`~asm_xl.model.settings.PLANNING_SETTINGS`) and change nothing it shows, and where each is used
+    (:data:`PLANNING_USES`); None when there is none.
 
     >>> from asm_xl.model.settings import Settings
-    >>> unused_settings_note(Settings(payments_growth=0.02, tfs_midpoint=55), "score")[:61]
-    'note: payments_growth changes nothing score shows (it is used'
+    >>> unused_settings_note(Settings(payments_growth=0.02, tfs_midpoint=55), "score")
+    "note: payments_growth changes nothing score shows (used by the five-year view of generate's Actions sheets and dashboard)"
+    >>> unused_settings_note(Settings(gain_chance_target=0.9, action_effort_pi=2), "plan") is None
+    True
     """
     from asm_xl.model.settings import DEFAULT_SETTINGS, PLANNING_SETTINGS
-    changed = [n for n in PLANNING_SETTINGS if getattr(settings, n) != getattr(DEFAULT_SETTINGS, n)]
+    changed = [n for n in PLANNING_SETTINGS if getattr(settings, n) != getattr(DEFAULT_SETTINGS, n)
+               and command not in PLANNING_USES.get(n, _ACTIONS_USE)[0]]
     if not changed:
         return None
-    one = len(changed) == 1
-    return (f"note: {', '.join(changed)} change{'s' if one else ''} nothing {command} shows ({'it is' if one else 'they are'} "
-            "used by asm-xl plan and by generate's Actions sheets, five-year view and dashboard)")
+    uses = "; ".join(f"{n}: {PLANNING_USES.get(n, _ACTIONS_USE)[1]}" for n in changed)
+    if len(changed) == 1:
+        return f"note: {changed[0]} changes nothing {command} shows (used by {uses.split(': ', 1)[1]})"
+    return f"note: {', '.join(changed)} change nothing {command} shows (used by {uses})"
