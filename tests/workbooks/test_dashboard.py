@@ -306,6 +306,19 @@ def test_a_roster_of_two_years_totals_each_year_apart_and_counts_a_participants_
     assert "HF PY 2027" in chart["A2"].value and "his own performance year" in chart["A2"].value
 
 
+def test_the_five_years_title_names_the_years_its_rows_show(tmp_path):
+    # a roster of 2029 is projected over 2029-2031; the title said "performance years 2027-2031" all the same
+    roster = read_roster(SAMPLE).head(2)
+    for year, title in (("2029", "Three years: performance years 2029-2031 (paid in 2031-2033)"),
+                        ("2031", "One year: performance year 2031 (paid in 2033)"),
+                        ("2027", "Five years: performance years 2027-2031 (paid in 2029-2033)")):
+        v = validate_roster(roster.assign(performance_year=year)).valid
+        data = roster_dashboard(v, score_cohort(v).scores)
+        assert sorted(set(data.practice_years["performance_year"])) == list(range(int(year), 2032))
+        ws = openpyxl.load_workbook(write_dashboard(data, tmp_path / f"d{year}.xlsx"))["Five years"]
+        assert ws["A1"].value == title
+
+
 def test_with_a_roster_pool_each_row_is_projected_with_its_own_years_roster_as_its_workbook_is():
     # HF rows of 2027 and two of 2029: the 2027 rows' 2029 was priced by the 2029 roster (two physicians),
     # while their workbooks price every year with the 2027 roster's scaling factor and midpoint

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from asm_xl.model.parameters import performance_years, year_parameters
 from asm_xl.workbooks.dashboard.chart import add_chart_sheet
 from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard, is_practice_total, no_actions_text, rejected_note
@@ -160,10 +162,18 @@ def _physicians(sh: Sheet, data: Dashboard) -> None:
     sh.ws.print_area(0, 0, end + len(notes) - 1 if notes else end - 2, len(PHYSICIANS) - 2)   # to the last note
 
 
+YEARS_IN_WORDS = {2: "Two", 3: "Three", 4: "Four", 5: "Five"}
+
+
 def _years(sh: Sheet, data: Dashboard) -> None:
-    years = performance_years()
-    sh.title(f"Five years: performance years {years[0]}-{years[-1]} (paid in {year_parameters(years[0]).payment_year}-"
-             f"{year_parameters(years[-1]).payment_year})",
+    # the years the table shows (a roster of 2029 shows 2029-2031: the title said 2027-2031 whatever it showed)
+    shown = pd.to_numeric(data.practice_years["performance_year"], errors="coerce").dropna() \
+        if "performance_year" in data.practice_years else pd.Series(dtype=float)
+    years = [int(shown.min()), int(shown.max())] if len(shown) else performance_years()
+    paid = year_parameters(years[0]).payment_year, year_parameters(years[-1]).payment_year
+    n = years[-1] - years[0] + 1
+    sh.title((f"{YEARS_IN_WORDS.get(n, n)} years: performance years {years[0]}-{years[-1]} (paid in {paid[0]}-{paid[1]})"
+              if n > 1 else f"One year: performance year {years[0]} (paid in {paid[0]})"),
              _subtitle(data) + " Final score held at today's; the practice's ranges are those of its totals, added up "
              "draw by draw, a physician's cumulative ones the sums of his yearly percentiles (his draws keep his rank); "
              "each physician from the performance year of his roster row on (a later row of the same TIN/NPI "
