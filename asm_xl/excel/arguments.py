@@ -120,7 +120,8 @@ def year_arg(v: object, name: str = "performance_year") -> int:
         y = _KNOWN_YEARS.get(v)
         if y is not None:
             return y
-    y = xv.whole(name, v)
+    years = performance_years()
+    y = xv.whole(name, v, allowed=f"a performance year, {years[0]}-{years[-1]}")
     try:
         year_risk(y)  # unknown year → #NUM!
     except ASMInputError as e:

@@ -78,8 +78,11 @@ def _cohort(final_scores, payments, name: str = "final_scores"):
         raise xv.ExcelError("#VALUE!", f"{name} and payments must have equal length ({len(f)}, {len(p)})")
     finals, weights = [], []
     for i, fi in enumerate(f):
-        if fi is None or xv.is_error(fi):
-            continue  # blank or not computable: not in the pool
+        if fi is None or xv.is_error(fi) or fi.__class__ is bool or (
+                fi.__class__ is str and not xv.reads_as_number(fi)):
+            # blank or not computable: not in the pool; text (a header selected with the column) and TRUE/FALSE:
+            # left out as Excel's RANK, PERCENTRANK and AVERAGE leave them (a text number is read, as every input)
+            continue
         finals.append(xv.number(f"{name} #{i + 1}", fi, minimum=0, maximum=100))
         weights.append(1.0 if p is None else _payment(f"payments #{i + 1}", p[i]))
     if not finals:
@@ -214,8 +217,9 @@ EXCEPTIONS = Arg("exceptions", EXCEPTIONS_DOC + "; one that applies: factor 0.",
     Arg("final_score", "Final score 0-100."),
     YEAR,
     SCALING,
-    Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
-        range=True),
+    Arg("payments", "Optional: with a cohort range, each participant's Part B payments (the pool's weights); "
+                    "not this physician's own: ASM_IMPACT prices those. Checked, and not used, with a cohort name or "
+                    "a scaling factor.", optional=True, range=True),
     EXCEPTIONS,
     ASSUMPTIONS, COHORT_PUBLISHED, source="REG 512.750; ASSUMPTION: the pool's scaling factor, exceptions neutral")
 def asm_factor(final_score, performance_year, scaling=None, payments=None, exceptions_=None, assumptions=None,
@@ -240,8 +244,9 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, excep
     Arg("final_score", "Final score 0-100."),
     YEAR,
     SCALING,
-    Arg("payments", "Optional: with a cohort range, each participant's Part B payments.", optional=True,
-        range=True),
+    Arg("payments", "Optional: with a cohort range, each participant's Part B payments (the pool's weights); "
+                    "not this physician's own: ASM_IMPACT prices those. Checked, and not used, with a cohort name or "
+                    "a scaling factor.", optional=True, range=True),
     EXCEPTIONS,
     ASSUMPTIONS, COHORT_PUBLISHED, source="CMS; ASSUMPTION: the pool's scaling factor, exceptions neutral")
 def asm_multiplier(final_score, performance_year, scaling=None, payments=None, exceptions_=None, assumptions=None,
@@ -292,7 +297,7 @@ def _sorted_finals(final_scores) -> np.ndarray:
 @excel_function(
     "ASM_PERCENTILE", "Percentile rank (0-100) of a final score among the cohort's final scores.",
     Arg("final_score", "Final score 0-100."),
-    Arg("final_scores", "The cohort's final scores.", range=True), source="ASSUMPTION: scipy percentileofscore(kind='mean')")
+    Arg("final_scores", "The cohort's final scores (blanks, errors, text and TRUE/FALSE left out, as RANK leaves them).", range=True), source="ASSUMPTION: scipy percentileofscore(kind='mean')")
 def asm_percentile(final_score, final_scores):
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     return float(payment.percentile_of(f, _SORTED.get(_sorted_finals, final_scores)))

@@ -15,6 +15,15 @@ from asm_xl.excel.registry import Arg, excel_function
 
 __all__: list[str] = []
 
+def _inputs_not_na(**cells) -> None:
+    """An input cell's ``#N/A`` (``=NA()``, a failed lookup) is #VALUE! naming it, never "not available": a final
+    score or an adjustment shown as #N/A reads as not scored, and recalc warns of no #N/A
+    (:func:`~asm_xl.excel.values.reject_input_error`, as ASM_QUALITY and ASM_COST read their inputs)."""
+    for name, v in cells.items():
+        if v.__class__ is not float:   # (the common case: a number, nothing to check)
+            xv.reject_input_error(name, v[0][0] if v.__class__ is list and len(v) == 1 and len(v[0]) == 1 else v)
+
+
 @excel_function(
     "ASM_IA_DONE", "Improvement activities completed (0, 1 or 2) from two yes/no cells: IA-1 and IA-2.",
     Arg("ia1", "IA-1 done for 90 days: yes/no, TRUE/FALSE; blank = no."),
@@ -46,6 +55,7 @@ def asm_cohort(specialty, cohort):
     "(IA-1, IA-2) not done; 0 when both are done.",
     Arg("ia_done", "Improvement activities completed: 0, 1 or 2."), ASSUMPTIONS, source="CMS")
 def asm_ia_adj(ia_done, assumptions=None):
+    _inputs_not_na(ia_done=ia_done)
     s = settings_arg(assumptions)
     return float(adjustments.ia_adjustment(xv.whole("ia_done", ia_done, minimum=0, maximum=2), settings=s))
 
@@ -55,6 +65,7 @@ def asm_ia_adj(ia_done, assumptions=None):
     "-{pi_max_penalty:g} points.",
     Arg("pi_score", "PI score (fraction)."), ASSUMPTIONS, source="CMS; ASSUMPTION: linear")
 def asm_pi_adj(pi_score, assumptions=None):
+    _inputs_not_na(pi_score=pi_score)
     s = settings_arg(assumptions)
     return float(adjustments.pi_adjustment(xv.number("pi_score", pi_score, minimum=0, maximum=1), settings=s))
 
@@ -74,6 +85,7 @@ def _small_flag(small_practice) -> float:
     Arg("practice_size", "Clinicians in the TIN; blank only with CMS's small-practice flag (it cannot tell solo "
                          "then: yes gives +{small_practice_bonus:g})."), SMALL_PRACTICE, ASSUMPTIONS, source="CMS")
 def asm_practice_bonus(practice_size, small_practice=None, assumptions=None):
+    _inputs_not_na(practice_size=practice_size, small_practice=small_practice)
     s = settings_arg(assumptions)
     flag = _small_flag(small_practice)
     if xv.is_blank(practice_size) and not math.isnan(flag):   # as ASM_FINAL: the flag decides
@@ -129,6 +141,7 @@ def _complex_bonus(v: object, s) -> float:
     Arg("complex_bonus", "Complex patient bonus, 0-{complex_bonus_max:g} points; blank = none."),
     ASSUMPTIONS, source="CMS; ASSUMPTION: the bonus is an input")
 def asm_complex_bonus(complex_bonus, assumptions=None):
+    _inputs_not_na(complex_bonus=complex_bonus)
     return _complex_bonus(complex_bonus, settings_arg(assumptions))
 
 
@@ -150,6 +163,9 @@ def asm_complex_bonus(complex_bonus, assumptions=None):
     ASSUMPTIONS, source="CMS; ASSUMPTION: reweighting, linear PI")
 def asm_final(quality, cost, ia_done, pi_score, complex_bonus=None, practice_size=None,
               min_submission_met=None, small_practice=None, assumptions=None):
+    # the categories' #N/A is "not scored" (REG); the adjustments' inputs' #N/A is an input error
+    _inputs_not_na(ia_done=ia_done, pi_score=pi_score, complex_bonus=complex_bonus, practice_size=practice_size,
+                   min_submission_met=min_submission_met, small_practice=small_practice)
     s = settings_arg(assumptions)
     q = np.nan if not_scored(quality) else xv.number("quality", quality, minimum=0, maximum=1)
     c = np.nan if not_scored(cost) else xv.number("cost", cost, minimum=0, maximum=1)

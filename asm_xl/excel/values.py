@@ -177,7 +177,10 @@ def number(name: str, v: object, *, minimum: float | None = None, maximum: float
             x = typed_number(v, percent=maximum == 1.0 if percent is None else percent, grouped=grouped)
         except ValueError as e:   # "high": #VALUE!; a number, but not here ("50%" as cost points): #NUM!
             bad_form = not reads_as_number(v) or (grouped and thousands_dot_ambiguous(v))   # "416.569": #VALUE!
-            raise ExcelError("#VALUE!" if bad_form else "#NUM!", f"{name}: {e}") from None
+            # text that is no number says what is ("'yes' is not a number" named nothing the cell takes)
+            takes = allowed or (_range(minimum, maximum) if minimum is not None or maximum is not None else "")
+            what = f" ({takes})" if takes and not reads_as_number(v) else ""
+            raise ExcelError("#VALUE!" if bad_form else "#NUM!", f"{name}: {e}{what}") from None
     else:
         raise ExcelError("#VALUE!", f"{name}: {v!r} is not a number")
     if not math.isfinite(x):

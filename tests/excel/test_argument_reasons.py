@@ -11,7 +11,7 @@ PROJECTION = (70.0, 2027, "HF", 250_000.0, None, None, None, None)
 
 
 @pytest.mark.parametrize("given, reason", [
-    ("abc", "next_row_year: 'abc' is not a number"),
+    ("abc", "next_row_year: 'abc' is not a number (a performance year, 2027-2031)"),
     (0, "next_row_year: 0 is not allowed (a performance year 2027-2031)"),
     (2027, "next_row_year: 2027 is not after the performance year 2027"),
 ])
@@ -37,7 +37,8 @@ def test_a_measure_without_a_packaged_ladder_is_named_as_the_measure():
 
 
 def test_tfs_with_a_year_and_no_cohort_names_what_is_wrong():
-    assert explain("ASM_TFS", 70.0, None, None, "abc") == "performance_year: 'abc' is not a number"
+    assert explain("ASM_TFS", 70.0, None, None, "abc") == ("performance_year: 'abc' is not a number (a performance year, "
+                                                            "2027-2031)")
     assert explain("ASM_TFS", 70.0, None, None, 2027) == "cohort is blank: give it with performance_year (both, or neither)"
     assert call("ASM_TFS", 70.0, None, None, 2027, "HF") == pytest.approx(1 / (1 + 2.718281828459045 ** -2))
 

@@ -381,7 +381,9 @@ def test_complex_bonus_is_the_points_given_blank_none_and_beyond_the_cap_an_erro
     assert call("ASM_COMPLEX_BONUS", 12) == "#NUM!"
     assert explain("ASM_COMPLEX_BONUS", 12) == "complex_bonus: 12 is not allowed (points from 0 to 10, or blank for none)"
     assert call("ASM_COMPLEX_BONUS", -1) == "#NUM!" and call("ASM_COMPLEX_BONUS", "lots") == "#VALUE!"
-    assert call("ASM_COMPLEX_BONUS", "#N/A") == "#N/A"
+    # an input's #N/A (=NA(), a failed lookup) is an input error, never "not available"; other errors pass on
+    assert call("ASM_COMPLEX_BONUS", "#N/A") == "#VALUE!" and call("ASM_COMPLEX_BONUS", "#DIV/0!") == "#DIV/0!"
+    assert explain("ASM_COMPLEX_BONUS", "#N/A") == "complex_bonus: #N/A (an error in a cell it reads)"
     assumptions = [["complex_bonus_max", 5]]
     assert call("ASM_COMPLEX_BONUS", 7.5, assumptions) == "#NUM!"
     assert call("ASM_COMPLEX_BONUS", 5, assumptions) == 5.0
@@ -470,7 +472,16 @@ def test_a_fraction_given_as_a_percent_number_gets_the_rosters_hint():
 def test_why_explains_the_error_of_the_same_arguments():
     assert call("ASM_WHY", "ASM_COST", 8, 10) == explain("ASM_COST", 8, 10)
     assert call("ASM_WHY", "ASM_TFS", 50) == "OK"
-    assert call("ASM_WHY", "NOPE") == "#NAME?"
+
+def test_why_of_a_misspelled_function_says_so_in_its_cell_and_takes_the_names_users_type():
+    # it was #NAME? (which reads as "the add-in is not loaded"), and its reason could be seen nowhere in Excel
+    assert call("ASM_WHY", "ASM_FACTR", 70) == "function_name: 'ASM_FACTR' is no ASM function; did you mean ASM_FACTOR?"
+    assert call("ASM_WHY", "NOPE").startswith("function_name: 'NOPE' is no ASM function (one of ASM_ACTIONS, ")
+    assert call("ASM_WHY", "ASM_WHY") == ("function_name: ASM_WHY explains another function's error: give that "
+                                          "function's name")
+    for typed in ("FACTOR", "asm_factor", "=ASM_FACTOR(", " Factor "):
+        assert call("ASM_WHY", typed, 70, 2026) == explain("ASM_FACTOR", 70, 2026)
+    assert call("ASM_WHY", None) == "#VALUE!"   # no name at all: the argument's error
 
 
 def test_text_numbers_and_blanks_are_normalized():
@@ -743,11 +754,13 @@ def test_a_typo_in_a_later_years_participation_cell_leaves_this_years_figures_al
 def test_a_payment_asm_factor_does_not_need_is_still_checked_never_silently_ignored():
     # with a cohort name or a scaling factor the payments are not used, but text or a negative payment there
     # was taken without a word (ASM_WHY said "OK"): now it is that argument's error, as with a cohort range
-    assert explain("ASM_FACTOR", 70, 2027, "HF", "abc") == "payments: 'abc' is not a number"
+    assert explain("ASM_FACTOR", 70, 2027, "HF", "abc") == ("payments: 'abc' is not a number (dollars between 0 and "
+                                                              "1,000,000,000)")
     assert call("ASM_FACTOR", 70, 2027, 1.62, "abc") == "#VALUE!"
     assert call("ASM_FACTOR", 70, 2027, "HF", -5) == "#NUM!"
     assert call("ASM_MULTIPLIER", 70, 2027, "HF", -5) == "#NUM!"
-    assert explain("ASM_FACTOR", 70, 2027, 1.62, [[1.0], ["x"]]) == "payments #2: 'x' is not a number"
+    assert explain("ASM_FACTOR", 70, 2027, 1.62, [[1.0], ["x"]]) == ("payments #2: 'x' is not a number (dollars between 0 "
+                                                                    "and 1,000,000,000)")
     fine = call("ASM_FACTOR", 70, 2027, "HF")
     assert isinstance(fine, float)
     for payments in (None, "", 250_000.0, "$250,000", [[1.0], [None]]):

@@ -110,15 +110,33 @@ def test_a_cohort_range_is_solved_once_per_distinct_content():
 
 
 def test_a_cohort_range_that_is_an_error_stays_an_error_when_asked_again():
-    bad = [["x"], [50.0]]
-    assert call("ASM_FACTOR", 50.0, 2027, bad) == "#VALUE!" == call("ASM_FACTOR", 60.0, 2027, bad)
-    assert "scaling #1" in explain("ASM_FACTOR", 60.0, 2027, [["x"], [50.0]])
+    bad = [[150.0], [50.0]]   # (a text that is no number is left out, as Excel's RANK leaves it)
+    assert call("ASM_FACTOR", 50.0, 2027, bad) == "#NUM!" == call("ASM_FACTOR", 60.0, 2027, bad)
+    assert "scaling #1" in explain("ASM_FACTOR", 60.0, 2027, [[150.0], [50.0]])
 
 
 def test_scaling_and_factor_over_one_cohort_keep_their_own_results_and_reasons():
     cohort = [[float(x)] for x in range(20, 90, 3)]
     sf = call("ASM_SCALING", cohort, 2027)
     assert isinstance(sf, float) and isinstance(call("ASM_FACTOR", 60.0, 2027, cohort), float)
-    bad = [["x"], [50.0]]
+    bad = [[150.0], [50.0]]
     assert "final_scores #1" in explain("ASM_SCALING", bad, 2027)
     assert "scaling #1" in explain("ASM_FACTOR", 60.0, 2027, bad)
+
+
+def test_a_cohort_range_leaves_out_a_header_and_logicals_as_excels_rank_does():
+    # a header selected with the column was #VALUE! ("'Final score' is not a number"); Excel's RANK, PERCENTRANK
+    # and AVERAGE leave text and TRUE/FALSE in a range out
+    scores = [[float(x)] for x in range(0, 101, 10)]
+    with_header = [["Final score"]] + scores + [[True]]
+    for name, args in (("ASM_PERCENTILE", (50.0,)), ("ASM_SCALING", ()), ("ASM_FACTOR", (70.0, 2027))):
+        if name == "ASM_SCALING":
+            assert call(name, with_header, 2027) == call(name, scores, 2027)
+        else:
+            assert call(name, *args, with_header) == call(name, *args, scores)
+    assert call("ASM_PERCENTILE", 50.0, with_header) == 50.0
+    # its payments are left out with it (the same rows), and nothing but text is no cohort at all
+    payments = [["Payments"]] + [[1000.0 + i] for i in range(11)] + [[5.0]]
+    assert call("ASM_FACTOR", 70.0, 2027, with_header, payments) == call("ASM_FACTOR", 70.0, 2027, scores, payments[1:-1])
+    assert call("ASM_PERCENTILE", 50.0, [["a"], [False]]) == "#N/A"
+    assert explain("ASM_PERCENTILE", 50.0, [["a"], [False]]) == "final_scores: no final scores"

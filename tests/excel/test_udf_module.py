@@ -46,6 +46,7 @@ EXPECTED_SIGNATURES = {
     "ASM_FACTOR_RANGE": ["final_score", "performance_year", "cohort", "Optional percentile", "Optional exceptions",
                          "Optional assumptions"],
     "ASM_GAIN_CHANCE": ["final_score", "performance_year", "cohort", "Optional exceptions", "Optional assumptions"],
+    "ASM_SCORE_NEEDED": ["performance_year", "cohort", "Optional target", "Optional exceptions", "Optional assumptions"],
     "ASM_POOL": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_POOL_SF": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_POOL_MIDPOINT": ["performance_year", "cohort", "Optional assumptions"],
