@@ -198,16 +198,18 @@ class ArrayProgram:
         self.reads = frozenset(reads)
         self.sheets_read = frozenset(sheet.upper() for sheet, _cell in self.reads)
 
-    def run(self, inputs: dict, taken: set, merged: dict) -> tuple[dict, Placement]:
+    def run(self, inputs: dict, taken: set, merged: dict, tables: list | None = None) -> tuple[dict, Placement]:
         """(values of the ordinary formula cells, where the arrays' results go) from the input
         cells' values. *taken*, *merged*: as :func:`place_results`. Computed again while a formula
         reads an array's cell, until nothing changes; one that never settles (arrays reading each
-        other in a circle) raises :class:`UnsupportedFormula`."""
+        other in a circle) raises :class:`UnsupportedFormula`. ``tables``: given, the plain formula cells that
+        hold only the top-left value of a table are added to it (:meth:`Evaluator.run`)."""
         placed = Placement()
         for _ in range(len(self.arrays) + 2):
             env = dict(inputs)
             env.update(placed.values)
-            values = self.plain.run(env, [])   # a plain formula holds a table's top-left value (Evaluator.run)
+            top_left: list = []
+            values = self.plain.run(env, top_left)   # a plain formula holds a table's top-left value (Evaluator.run)
             env.update((k, values[k]) for k in self.plain.keys)
             get = env.get
             raws = {a.key: a.fn(lambda s, c: get((s, c))) for a in self.arrays}
@@ -215,5 +217,7 @@ class ArrayProgram:
             settled = again.values == placed.values or not (again.values.keys() & self.reads)
             placed = again
             if settled:
+                if tables is not None:
+                    tables.extend(top_left)
                 return {k: values[k] for k in self.plain.keys}, placed
         raise UnsupportedFormula("array formulas whose results read each other do not settle")

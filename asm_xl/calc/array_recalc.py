@@ -13,6 +13,7 @@ a formula our evaluator does not compute as Excel would, gives ``None`` and is n
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 
@@ -24,10 +25,12 @@ from asm_xl.xlsx.spill_writer import CellPlacementError, SheetEdits, write_sheet
 from asm_xl.xlsx.zipcopy import read_member
 from asm_xl.calc.array_formulas import ArrayProgram
 from asm_xl.calc.diff import Difference, same_value
-from asm_xl.calc.evaluator import UnsupportedFormula, XlErr
+from asm_xl.calc.evaluator import UnsupportedFormula, XlErr, warn_top_left_only
 from asm_xl.calc.recently_used import RecentlyUsed
 
 __all__ = ["recalc_arrays", "ArrayPrograms", "has_array_formulas"]
+
+log = logging.getLogger(__name__)
 
 _ARRAY = re.compile(rb"""<(?:[\w.-]+:)?f\s[^>]*\bt\s*=\s*["']array["']""")
 
@@ -104,10 +107,12 @@ def recalc_arrays(path, check: bool = False, *, programs: ArrayPrograms | None =
     if program is None or _missing_sheets(program, scan):
         return None
     taken = set(scan.formulas) | {k for k, v in scan.inputs.items() if v not in (None, "")}
+    tables: list = []
     try:
-        values, placed = program.run(scan.inputs, taken, scan.merged)
+        values, placed = program.run(scan.inputs, taken, scan.merged, tables)
     except UnsupportedFormula:
         return None
+    warn_top_left_only(log, path, tables)   # as the template path says it (recalc_fast)
     fresh = dict(values)
     fresh.update(placed.values)
     diffs = _differences(scan, fresh, placed.clear)

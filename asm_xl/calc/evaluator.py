@@ -380,3 +380,13 @@ class _Plan:
 
 #: the keys of a range built once for a chunk, and of its frozen key, in the passes' ``shared`` argument
 _RANGE, _FROZEN = "\x00range", "\x00frozen"
+
+
+def warn_top_left_only(log, path: str, tables: list) -> None:
+    """Say which formula cells of ``path`` hold only the top-left value of the table their function returned
+    (``tables``, as :meth:`Evaluator.run` fills it): a plain formula is one cell."""
+    if tables:
+        from asm_xl.xlsx.refs import cells_named
+        log.warning("%s: %s hold(s) only the top-left value of the table the formula returns (a plain formula is one "
+                    "cell: Excel 365 shows it as =@...); enter it as a dynamic array in Excel 365, or read the table "
+                    "through INDEX(...), to recalculate every cell of it headless", path, cells_named(tables))

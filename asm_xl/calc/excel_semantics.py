@@ -12,6 +12,7 @@ from typing import Callable
 
 from asm_xl.xlsx.cells import EXCEL_ERRORS, MAX_STRING, ErrorValue
 from asm_xl.excel.values import content_key
+from asm_xl.model.validation import typed_number
 
 __all__ = ["XlErr", "FUNCS", "is_err", "scalar", "num", "as_text", "compare", "arith", "truth",
            "final", "final_spill", "neg", "concat", "aggregate", "freeze", "key_of", "to_asm", "from_asm", "index_at",
@@ -44,8 +45,8 @@ def num(v):
         return float(v)
     if isinstance(v, (int, float)):
         return float(v)
-    try:
-        return float(str(v).strip())
+    try:   # text in arithmetic as Excel reads it: "85%" 0.85, "$1,000" 1000, "(5)" -5 ("nan", "1_000": #VALUE!)
+        return typed_number(str(v), percent=True)
     except ValueError:
         return XlErr("#VALUE!")
 
@@ -72,10 +73,21 @@ def _rank(v) -> int:  # Excel orders numbers < text < logicals
     return 2 if isinstance(v, bool) else (1 if isinstance(v, str) else 0)
 
 
+#: two numbers this close are equal in a comparison, as Excel and LibreOffice compare them (about 15
+#: significant digits; LibreOffice's rtl::math::approxEqual): =0.1+0.2=0.3 is TRUE
+_SAME_NUMBER = 2.0 ** -48
+
+
+def _numbers(op, a: float, b: float) -> bool:
+    if a != b and abs(a - b) <= _SAME_NUMBER * max(abs(a), abs(b)):
+        b = a
+    return _CMP[op](a, b)
+
+
 def compare(op, a, b):
     cls = a.__class__
     if cls is b.__class__ and (cls is float or cls is str):  # the common cases
-        return _CMP[op](a, b) if cls is float else _CMP[op](a.casefold(), b.casefold())
+        return _numbers(op, a, b) if cls is float else _CMP[op](a.casefold(), b.casefold())
     a, b = scalar(a), scalar(b)
     for v in (a, b):
         if is_err(v):
@@ -89,7 +101,7 @@ def compare(op, a, b):
         return _CMP[op](ka, kb)
     if ka == 1:
         return _CMP[op](a.casefold(), b.casefold())
-    return _CMP[op](a, b)
+    return _numbers(op, float(a), float(b)) if ka == 0 else _CMP[op](a, b)
 
 
 def arith(op, a, b):

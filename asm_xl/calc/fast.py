@@ -33,12 +33,12 @@ from asm_xl.xlsx.cells import encode_cached_value
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_MEMBERS, WORKBOOK_PART, open_workbook
 from asm_xl.xlsx.parts import without_full_calc_on_load
-from asm_xl.xlsx.refs import cells_named, is_plain_cell, split_sheet
+from asm_xl.xlsx.refs import is_plain_cell, split_sheet
 from asm_xl.xlsx.atomic import FileStamp, file_stamp, write_atomic_many
 from asm_xl.xlsx.writer import replace_members
 from asm_xl.xlsx.zipcopy import rewritten
 from asm_xl.calc.diff import Difference, same_value
-from asm_xl.calc.evaluator import Evaluator, UnsupportedFormula, XlErr
+from asm_xl.calc.evaluator import Evaluator, UnsupportedFormula, XlErr, warn_top_left_only
 from asm_xl.calc.recently_used import RecentlyUsed
 
 __all__ = ["recalc_fast", "recalc_fast_many", "CompiledTemplate", "CompiledTemplates"]
@@ -335,10 +335,7 @@ def _counted(path: str, compiled: CompiledTemplate, fresh: dict, templates: Comp
     else:   # an earlier recalculation's errors no longer hold
         templates.errors.pop(os.path.abspath(path))
     formulas = len(compiled.evaluator.keys) + len(compiled.evaluator.covered) - sum(map(len, compiled.arrays.values()))
-    if tables:
-        log.warning("%s: %s hold(s) only the top-left value of the table the formula returns (a plain formula is one "
-                    "cell: Excel 365 shows it as =@...); enter it as a dynamic array in Excel 365, or read the table "
-                    "through INDEX(...), to recalculate every cell of it headless", path, cells_named(tables))
+    warn_top_left_only(log, path, tables)
     return formulas
 
 

@@ -34,6 +34,31 @@ def run_cell(formula: str, **cells):
     return result[(SHEET, "Z1")]
 
 
+# ------------------------------------------------------------------ text in arithmetic, numbers compared
+@pytest.mark.parametrize("text, expected", [
+    ("85%", 0.85), ("1,000", 1000.0), ("$5", 5.0), ("(5)", -5.0), (" 7 ", 7.0), ("1e3", 1000.0), ("$300,000", 300_000.0),
+])
+def test_text_in_arithmetic_reads_as_excel_reads_it(text, expected):
+    # "85%"*1 and a payment typed as "$300,000" times 1.02 were #VALUE! headless; Excel and LibreOffice read them
+    assert ev("=A1*1", A1=text) == pytest.approx(expected) == run_cell("=A1*1", A1=text)
+    assert ev(f'="{text}"+0') == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "1_000", "abc", "", "1.2.3"])
+def test_text_that_excel_does_not_read_as_a_number_is_value_error_in_arithmetic(text):
+    # Python's float() took "nan", "inf" and "1_000"
+    assert ev("=A1*1", A1=text) == XlErr("#VALUE!")
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("=0.1+0.2=0.3", True), ("=0.1+0.2<>0.3", False), ("=0.1+0.2>0.3", False), ("=0.1+0.2<=0.3", True),
+    ("=1=1.000001", False), ("=A1=0.3", True), ("=1E-300=0", False),
+])
+def test_numbers_equal_to_about_15_significant_digits_compare_equal(formula, expected):
+    # Excel and LibreOffice say TRUE to =0.1+0.2=0.3; binary floats differ in the 17th digit
+    assert ev(formula, A1=0.1 + 0.2) is expected
+
+
 # ------------------------------------------------------------------ blanks, "" and comparisons
 @pytest.mark.parametrize("formula, expected", [
     ('=A1=""', True),        # a blank cell equals the empty string...

@@ -5,6 +5,7 @@ import logging
 import openpyxl
 
 from openpyxl import Workbook
+from openpyxl.worksheet.formula import ArrayFormula
 
 from asm_xl.calc.evaluator import Evaluator, XlErr
 from asm_xl.calc.recalc import recalc_file, recalculate
@@ -82,6 +83,23 @@ def test_recalc_says_that_the_file_holds_only_the_top_left_value_of_a_table(tmp_
         assert recalc_file(path, engine="auto") == 1
     assert "S!B2 hold(s) only the top-left value" in caplog.text   # (the message counted 47 values, naming no cell)
     assert recalc_file(path, check=True, engine="auto") == []
+
+
+def test_recalc_says_it_of_a_workbook_with_array_formulas_too(tmp_path, caplog):
+    # a generated workbook has fixed array formulas (its tables): its plain formulas went through the array path,
+    # which kept the top-left value without a word
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"] = 70.0
+    ws["B2"] = PROJECTION
+    ws["D1"] = ArrayFormula("D1", "=A1*2")
+    path = tmp_path / "table_and_array.xlsx"
+    wb.save(path)
+    with caplog.at_level(logging.WARNING):
+        assert recalc_file(path, engine="auto") == 2
+    assert "S!B2 hold(s) only the top-left value" in caplog.text
+    assert openpyxl.load_workbook(path, data_only=True)["S"]["D1"].value == 140.0
 
 
 def test_a_plain_formula_in_a_file_holds_its_tables_top_left_value_whatever_is_below_it_in_both_engines(tmp_path):
