@@ -20,7 +20,7 @@ from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.model import exceptions
 from asm_xl.model.parameters import get_cohort
 from asm_xl.model.peer_pricing import gain_share
-from asm_xl.model.pool_choice import pricing_pool, reference_point
+from asm_xl.model.pool_choice import pool_warnings, pricing_pool, reference_point
 from asm_xl.model.score_needed import break_even_score, score_for_gain_chance
 
 __all__: list[str] = []
@@ -146,7 +146,11 @@ def asm_pool_midpoint(performance_year, cohort, assumptions=None):
     "given scaling factor and midpoint.",
     YEAR, COHORT, ASSUMPTIONS, source="ASSUMPTION")
 def asm_pool(performance_year, cohort, assumptions=None):
-    return _pool(performance_year, cohort, assumptions).source
+    # what to check about it (a given scaling factor of 16.2 typed for 1.62, a k outside the draws'), as the
+    # cohort API warns it: a workbook's pool text was silent
+    s = settings_arg(assumptions)
+    code, py = get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year)
+    return "; ".join([pricing_pool(code, py, s).source] + [f"check: {w}" for w in pool_warnings(code, py, s)])
 
 
 #: what ASM_SCORE_NEEDED's target takes, in the words of its error

@@ -43,6 +43,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["PoolPoint", "cohort_settings", "national_pool", "pricing_pool", "reference_point", "resolve_point",
            "given_point", "forget_pools", "roster_as_cohort", "fixed_midpoint", "roster_pool_warning", "given_pool_warning",
+           "point_steepness_warning", "pool_warnings",
            "GIVEN_MIDPOINT_ALLOWED"]
 
 
@@ -288,6 +289,37 @@ def given_pool_warning(settings: Settings = DEFAULT_SETTINGS) -> str | None:
                 "midpoint would pay for (a cohort priced at its median gives about 2 x (1 - pool_withhold)); check "
                 "the value (CMS's report gives it)")
     return None
+
+
+def point_steepness_warning(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> str | None:
+    """A warning when the national pool's point estimate takes a k (``tfs_steepness``) outside the P10-P90 range of
+    the k its draws use (``peer_steepness_low``/``_high``): its scaling factor is the draws' median, each solved on
+    its own draw's curve, so on a curve far from theirs the estimate's budget does not balance and the estimate may
+    lie outside its own P10-P90 (tfs_steepness 0.2: a factor below the P10 it is shown with). None for another
+    pool, a k inside the range, or a k CMS published (it fixes the draws' k too: :func:`cohort_settings`).
+
+    >>> print(point_steepness_warning("HF", 2027, Settings(tfs_steepness=0.2))[:72])
+    tfs_steepness 0.2 is outside the k of the national peer model's HF draws
+    >>> point_steepness_warning("HF", 2027, Settings(tfs_steepness=0.12)) is None
+    True
+    """
+    if settings.pool != "national":
+        return None
+    s = cohort_settings(cohort, performance_year, settings)
+    low, high = s.peer_assumptions(get_cohort(cohort).code).range_of("steepness")
+    k = s.tfs_steepness
+    if low <= k <= high:
+        return None
+    return (f"tfs_steepness {k:g} is outside the k of the national peer model's {get_cohort(cohort).code} draws "
+            f"({low:g}-{high:g}, peer_steepness_low/_high): the point estimate takes the draws' median scaling "
+            "factor, solved on their curves, so on its own curve the budget does not balance and the estimate may "
+            f"lie outside its P10-P90; set peer_steepness_low and _high around {k:g} too")
+
+
+def pool_warnings(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> list[str]:
+    """What to check about the pool in force for a cohort and year (:func:`given_pool_warning`,
+    :func:`point_steepness_warning`): what the cohort API warns, and what a workbook's pool text says."""
+    return [w for w in (given_pool_warning(settings), point_steepness_warning(cohort, performance_year, settings)) if w]
 
 
 #: a scaling factor at which a final score at the midpoint (TFS = 1/2) already gets +r: r x 1/2 x SF - r = r

@@ -315,6 +315,20 @@ def test_factor_names_its_pool_a_given_scaling_factor_a_cohort_or_the_cohort_s_s
         "given: scaling factor 1.6 (given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode)"
 
 
+def test_the_pool_text_says_what_to_check_as_the_cohort_api_warns_it():
+    # a given SF of 16.2 (typed for 1.62) and a point k outside the draws': only the cohort API warned, a workbook's
+    # pool text was silent
+    from asm_xl.model.pool_choice import given_pool_warning, point_steepness_warning
+    from asm_xl.model.settings import Settings
+    typo = [["pool", "given"], ["given_scaling_factor", 16.2]]
+    assert call("ASM_POOL", 2027, "LBP", typo) == (
+        "given: scaling factor 16.2 (given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode); check: "
+        + given_pool_warning(Settings(pool="given", given_scaling_factor=16.2)))
+    steep = call("ASM_POOL", 2027, "HF", [["tfs_steepness", 0.2]])
+    assert steep.endswith("; check: " + point_steepness_warning("HF", 2027, Settings(tfs_steepness=0.2)))
+    assert "check:" not in call("ASM_POOL", 2027, "HF")
+
+
 def test_tfs_with_a_blank_midpoint_takes_the_given_pools_midpoint_in_either_mode():
     # a given pool with given_midpoint 55, k 0.1: TFS(60) = 1 / (1 + e^-0.5) = 0.622459 (m = 55, as ASM_POOL_MIDPOINT says)
     given = [["pool", "given"], ["given_scaling_factor", 1.5], ["given_midpoint", 55]]

@@ -16,7 +16,7 @@ from asm_xl.model.pool_choice import (given_point, national_pool, pricing_pool, 
                                      roster_pool_warning)
 from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.settings import Settings
-from cohort_rows import hf_row
+from cohort_rows import hf_row, lbp_row
 
 SMALL = Settings(peer_draws=60)
 TFS80 = 1.0 / (1.0 + math.exp(-3.0))
@@ -147,6 +147,32 @@ def test_a_given_scaling_factor_below_what_any_budget_allows_or_at_plus_r_at_the
     assert high.scores["factor"].tolist() == [0.09, 0.09]   # final 80 and 50: both at +r
     withheld = Settings(pool="given", given_scaling_factor=0.75, given_midpoint=50, pool_withhold=0.3)
     assert score_cohort(rows, settings=withheld).warnings == []   # 0.75 >= 1 - 0.3
+
+
+def test_a_point_k_outside_the_draws_k_is_warned_once_for_the_cohorts_it_concerns():
+    # tfs_steepness 0.2 with draws of k 0.08-0.15: the point estimate took the draws' median SF (solved on their
+    # curves) and fell below its own P10 without a word
+    from asm_xl.model.pool_choice import point_steepness_warning
+    from asm_xl.model.payment import adjustment_factor, transformed_final_score
+    from asm_xl.model.parameters import risk_level
+    steep = Settings(tfs_steepness=0.2, peer_draws=60)
+    point = reference_point("HF", 2027, steep)
+    tfs = transformed_final_score(30.0, midpoint=point.midpoint, settings=steep)
+    estimate = float(adjustment_factor(30.0, tfs, risk_level(2027), point.scaling_factor, settings=steep))
+    assert estimate < pricing_pool("HF", 2027, steep).price([30.0]).factor_p10[0]   # the case the warning is for
+    text = point_steepness_warning("HF", 2027, steep)
+    assert text.startswith("tfs_steepness 0.2 is outside the k of the national peer model's HF draws (0.08-0.15, "
+                           "peer_steepness_low/_high)") and text.endswith("set peer_steepness_low and _high around "
+                                                                          "0.2 too")
+    # inside the range, or the draws' range moved around it, or another pool: nothing to say
+    assert point_steepness_warning("HF", 2027, Settings(tfs_steepness=0.15)) is None
+    moved = steep.replace(peer_steepness_low=0.18, peer_steepness_high=0.22)
+    assert point_steepness_warning("HF", 2027, moved) is None
+    assert point_steepness_warning("HF", 2027, steep.replace(pool="given", given_scaling_factor=1.5)) is None
+    rows = pd.DataFrame([hf_row(8, 8), lbp_row()])
+    warned = score_cohort(rows, settings=steep).warnings
+    assert [w for w in warned if w.startswith("tfs_steepness")] == [
+        text.replace(" HF draws ", " HF and LBP draws ")]
 
 
 # ------------------------------------------------------------------ a given scaling factor: one rule
