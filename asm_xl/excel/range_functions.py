@@ -150,7 +150,7 @@ def asm_pool(performance_year, cohort, assumptions=None):
     # cohort API warns it: a workbook's pool text was silent
     s = settings_arg(assumptions)
     code, py = get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year)
-    return "; ".join([pricing_pool(code, py, s).source] + [f"check: {w}" for w in pool_warnings(code, py, s)])
+    return "; ".join([pricing_pool(code, py, s).source] + [f"warning: {w}" for w in pool_warnings(code, py, s)])
 
 
 #: what ASM_SCORE_NEEDED's target takes, in the words of its error

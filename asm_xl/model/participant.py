@@ -22,7 +22,7 @@ from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import Measure, resolve_cohort, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
-from asm_xl.model.pool_choice import resolve_point
+from asm_xl.model.pool_choice import pool_warnings, resolve_point
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import (DOLLARS_ALLOWED, MAX_DOLLARS, NATIVE_RATE_ALLOWED, as_bool, as_count, as_fraction, as_number,
                                      as_whole, is_blank)
@@ -310,6 +310,8 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
                               "tfs_midpoint", tfs_midpoint, minimum=0.0, maximum=100.0))
     sf = point.scaling_factor
     notes = _notes(quality, cost, min_met, final, point.source, scaling_factor is None, settings)
+    if scaling_factor is None:   # what to check about the pool in force, as the cohort API warns it
+        notes += tuple(f"Warning: {w}." for w in pool_warnings(cohort.code, years.performance_year, settings))
     if euc or payx:
         notes += (exceptions.exception_note(euc, payx, settings),)
     if cost_pts is None and not is_blank(p.episode_cost) and categories.enough_episodes(episodes or 0, settings=settings):

@@ -322,11 +322,11 @@ def test_the_pool_text_says_what_to_check_as_the_cohort_api_warns_it():
     from asm_xl.model.settings import Settings
     typo = [["pool", "given"], ["given_scaling_factor", 16.2]]
     assert call("ASM_POOL", 2027, "LBP", typo) == (
-        "given: scaling factor 16.2 (given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode); check: "
+        "given: scaling factor 16.2 (given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode); warning: "
         + given_pool_warning(Settings(pool="given", given_scaling_factor=16.2)))
     steep = call("ASM_POOL", 2027, "HF", [["tfs_steepness", 0.2]])
-    assert steep.endswith("; check: " + point_steepness_warning("HF", 2027, Settings(tfs_steepness=0.2)))
-    assert "check:" not in call("ASM_POOL", 2027, "HF")
+    assert steep.endswith("; warning: " + point_steepness_warning("HF", 2027, Settings(tfs_steepness=0.2)))
+    assert "warning:" not in call("ASM_POOL", 2027, "HF")
 
 
 def test_tfs_with_a_blank_midpoint_takes_the_given_pools_midpoint_in_either_mode():

@@ -175,6 +175,18 @@ def test_a_point_k_outside_the_draws_k_is_warned_once_for_the_cohorts_it_concern
         text.replace(" HF draws ", " HF and LBP draws ")]
 
 
+def test_one_participant_scored_alone_gets_the_pools_warnings_as_notes():
+    # score_participant noted nothing of a given scaling factor of 0.5 (the cohort API warned of it)
+    from asm_xl.model.pool_choice import given_pool_warning
+    low = Settings(pool="given", given_scaling_factor=0.5, given_midpoint=50)
+    notes = score_participant(_final_80(), settings=low).notes
+    assert f"Warning: {given_pool_warning(low)}." in notes
+    assert not [n for n in score_participant(_final_80()).notes if n.startswith("Warning:")]
+    # a scaling factor given to the call itself is the caller's: no pool in force to warn about
+    given_here = score_participant(_final_80(), settings=low, scaling_factor=1.5).notes
+    assert not [n for n in given_here if n.startswith("Warning:")]
+
+
 # ------------------------------------------------------------------ a given scaling factor: one rule
 # Participant _final_80 / hf_row(8, 8): final 80, HF 2027 (r = 9%), k 0.1.
 # factor = r x TFS x SF - r, TFS = 1 / (1 + exp(-k (final - m))), bounded to [-r, r]:
