@@ -1214,3 +1214,8 @@ def test_plan_says_which_settings_and_pool_its_figures_rest_on(tmp_path, capsys)
     assert main(args) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "settings changed" not in out and "national peer model" in out
+    # the target chance is plan's only with --target gain
+    assert main(args + ["--set", "gain_chance_target=0.9"]) == 0
+    assert "note: gain_chance_target changes nothing plan shows" in " ".join(capsys.readouterr().out.split())
+    assert main(args + ["--set", "gain_chance_target=0.9", "--target", "gain"]) == 0
+    assert "changes nothing" not in capsys.readouterr().out

@@ -215,5 +215,26 @@ def test_score_gives_a_physician_cms_lists_as_not_participating_no_adjustment_as
     assert after.loc["1436863751", "note"].endswith("Not participating in this performance year (CMS's participants "
                                                     "file): no ASM adjustment.")
     assert not after.loc["1436863751", "cms_participating"] and after["cms_participating"].sum() == len(after) - 1
+    # as an exception's row: multiplier 1 and every factor percentile 0 (they kept his real ones)
+    assert after.loc["1436863751", "multiplier"] == 1.0
+    assert after.loc["1436863751", "factor_p10"] == after.loc["1436863751", "factor_p90"] == 0.0
     others = after.drop(index="1436863751")
     pd.testing.assert_series_equal(others["dollar_impact"], before.drop(index="1436863751")["dollar_impact"])
+    # out of the roster ranks, as generate's index leaves him out: the other 11 HF physicians ranked again
+    assert pd.isna(after.loc["1436863751", "rank_in_roster_cohort"])
+    assert pd.isna(after.loc["1436863751", "percentile_in_roster_cohort"])
+    hf = after[(after["cohort"] == "HF") & after["cms_participating"]]
+    assert set(hf["roster_cohort_size"]) == {11} and sorted(hf["rank_in_roster_cohort"]) == list(range(1, 12))
+    assert hf["percentile_in_roster_cohort"].between(0, 100).all()
+
+
+def test_score_never_writes_its_scores_over_the_cms_file_it_reads(tmp_path, capsys):
+    import pandas as pd
+    npis = pd.read_csv(SAMPLE_ROSTER, dtype=str)["npi"].str.strip()
+    cms = write_cms_csv(tmp_path / "cms.csv", [cms_row(n) for n in npis])
+    before = cms.read_bytes()
+    for command in ("score", "plan"):
+        assert main([command, str(SAMPLE_ROSTER), "--cms-participants", str(cms), "--out", str(cms), "--overwrite",
+                     "--errors", str(tmp_path / "e.csv")]) == 1
+        assert cms.read_bytes() == before
+        assert "which this command reads: choose another file (an input is never overwritten)" in capsys.readouterr().err

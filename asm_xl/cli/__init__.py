@@ -129,7 +129,8 @@ def _cmd_score(args) -> int:
     from asm_xl.model.ranges import payment_ranges
     from asm_xl.roster import RosterError, read_roster, validate_roster
     from asm_xl.xlsx.errors import WorkbookError
-    if overwrites_input(args.out, [args.roster]) or errors_option_refused(args, "the scores"):
+    if overwrites_input(args.out, [f for f in (args.roster, args.cms_participants) if f]) or errors_option_refused(
+            args, "the scores"):
         return 1
     if (csv_output(args.out, "--out", "the scores table")
             or (args.out and kept_output(args.out, args.overwrite, "an earlier run's scores or another file"))):
@@ -154,7 +155,7 @@ def _cmd_score(args) -> int:
     print_warnings(v.warnings, res.warnings)
     if outside:
         print(f"not participating in their performance year (CMS's participants file; no adjustment, $0): "
-              f"{console_text(', '.join(outside))}")
+              f"{', '.join(console_text(n) for n in outside)}")
     for said in (changed_settings_line(args, settings), unused_settings_note(settings, "score"),
                  year_note(df, args.year)):
         if said:

@@ -62,7 +62,7 @@ def run_plan(args) -> int:
     from asm_xl.model.errors import ASMInputError
     from asm_xl.roster import RosterError, read_roster, validate_roster, write_table_csv
     from asm_xl.xlsx.errors import WorkbookError
-    if csv_output(args.out, "--out", "the plan") or overwrites_input(args.out, [args.roster]) or (
+    if csv_output(args.out, "--out", "the plan") or overwrites_input(args.out, [f for f in (args.roster, args.cms_participants) if f]) or (
             args.out and kept_output(args.out, args.overwrite, "an earlier plan or another file")) or (
             errors_option_refused(args, "the plan")):
         return 1
@@ -85,7 +85,8 @@ def run_plan(args) -> int:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
     print_warnings(v.warnings, scored.warnings)
-    for said in (changed_settings_line(args, settings), unused_settings_note(settings, "plan")):
+    for said in (changed_settings_line(args, settings), unused_settings_note(
+            settings, "plan", () if args.target == "gain" else ("gain_chance_target",))):
         if said:   # what the figures rest on, as score says it
             print(said)
     missing = sorted(wanted - set(scored.scores["npi"].astype(str).str.strip())) if wanted else []

@@ -178,10 +178,11 @@ PLANNING_USES = {
 _ACTIONS_USE = ({"plan"}, "the actions' values and plans: asm-xl plan, generate's Actions sheets and dashboard")
 
 
-def unused_settings_note(settings, command: str) -> str | None:
+def unused_settings_note(settings, command: str, also_unused: tuple = ()) -> str | None:
     """For ``command`` (score, plan): a note naming the planning settings that differ from their defaults
     (:data:`~asm_xl.model.settings.PLANNING_SETTINGS`) and change nothing it shows, and where each is used
-    (:data:`PLANNING_USES`); None when there is none.
+    (:data:`PLANNING_USES`); None when there is none. ``also_unused``: settings it would use, not used this run
+    (plan's gain_chance_target without --target gain).
 
     >>> from asm_xl.model.settings import Settings
     >>> unused_settings_note(Settings(payments_growth=0.02, tfs_midpoint=55), "score")
@@ -191,7 +192,7 @@ def unused_settings_note(settings, command: str) -> str | None:
     """
     from asm_xl.model.settings import DEFAULT_SETTINGS, PLANNING_SETTINGS
     changed = [n for n in PLANNING_SETTINGS if getattr(settings, n) != getattr(DEFAULT_SETTINGS, n)
-               and command not in PLANNING_USES.get(n, _ACTIONS_USE)[0]]
+               and (command not in PLANNING_USES.get(n, _ACTIONS_USE)[0] or n in also_unused)]
     if not changed:
         return None
     uses = "; ".join(f"{n}: {PLANNING_USES.get(n, _ACTIONS_USE)[1]}" for n in changed)

@@ -159,7 +159,9 @@ TARGET_ALLOWED = ('blank or "break-even" (the P50 factor 0), "gain" (the Assumpt
 
 
 def _chance_aimed_at(target, s) -> float | None:
-    """ASM_SCORE_NEEDED's target: None for break-even, else the chance of a gain aimed at."""
+    """ASM_SCORE_NEEDED's target: None for break-even, else the chance of a gain aimed at (an input's #N/A:
+    #VALUE!, never the "not reachable" #N/A)."""
+    xv.reject_input_error("target", target)
     if xv.is_blank(target):
         return None
     if target.__class__ is str and not xv.is_error(target):

@@ -20,7 +20,8 @@ __all__ = ["flagged", "excepted", "neutral_factor", "exception_note", "exception
 
 #: a scored participant's numbers that are 0 when no ASM adjustment applies to his year (the columns of the
 #: cohort API's scores joined with :func:`~asm_xl.model.ranges.payment_ranges`)
-NO_ADJUSTMENT = ("factor", "factor_p50", "dollar_impact", "dollars_p10", "dollars_p50", "dollars_p90", "p_gain")
+NO_ADJUSTMENT = ("factor", "factor_p10", "factor_p50", "factor_p90", "dollar_impact", "dollars_p10", "dollars_p50",
+                 "dollars_p90", "p_gain")
 
 
 def flagged(euc_exception, payment_exception) -> np.ndarray:
@@ -66,7 +67,8 @@ def without_adjustment(numbers: pd.DataFrame, rows) -> pd.DataFrame:
     """Formula [CMS: a physician who does not participate in a performance year gets no ASM payment
     adjustment for it; spec 8]::
 
-        factor = factor_p50 = dollar_impact = dollars_p10 = dollars_p50 = dollars_p90 = p_gain = 0
+        factor = factor_p10 = factor_p50 = factor_p90 = dollar_impact = dollars_p10 = dollars_p50
+               = dollars_p90 = p_gain = 0,  multiplier = 1
                  at ``rows`` (a boolean mask) whose final score is computed; other rows unchanged
 
     A copy of ``numbers``; the columns of :data:`NO_ADJUSTMENT` it lacks are left out. What an excepted
@@ -82,6 +84,8 @@ def without_adjustment(numbers: pd.DataFrame, rows) -> pd.DataFrame:
     columns = [c for c in NO_ADJUSTMENT if c in out.columns]
     if scored.any() and columns:
         out.loc[scored, columns] = 0.0
+    if scored.any() and "multiplier" in out.columns:   # 1 + factor (asm-xl score --out shows it)
+        out.loc[scored, "multiplier"] = 1.0
     return out
 
 

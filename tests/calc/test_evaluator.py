@@ -37,6 +37,7 @@ def run_cell(formula: str, **cells):
 # ------------------------------------------------------------------ text in arithmetic, numbers compared
 @pytest.mark.parametrize("text, expected", [
     ("85%", 0.85), ("1,000", 1000.0), ("$5", 5.0), ("(5)", -5.0), (" 7 ", 7.0), ("1e3", 1000.0), ("$300,000", 300_000.0),
+    ("$(5)", -5.0),
 ])
 def test_text_in_arithmetic_reads_as_excel_reads_it(text, expected):
     # "85%"*1 and a payment typed as "$300,000" times 1.02 were #VALUE! headless; Excel and LibreOffice read them
@@ -44,9 +45,9 @@ def test_text_in_arithmetic_reads_as_excel_reads_it(text, expected):
     assert ev(f'="{text}"+0') == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("text", ["nan", "inf", "1_000", "abc", "", "1.2.3"])
+@pytest.mark.parametrize("text", ["nan", "inf", "1_000", "abc", "", "1.2.3", "1 2", "1 000", "(-5)", "(5%)", "1e3%"])
 def test_text_that_excel_does_not_read_as_a_number_is_value_error_in_arithmetic(text):
-    # Python's float() took "nan", "inf" and "1_000"
+    # Python's float() took "nan", "inf" and "1_000"; the roster's rule takes "1 000" and "(-5)", LibreOffice does not
     assert ev("=A1*1", A1=text) == XlErr("#VALUE!")
 
 

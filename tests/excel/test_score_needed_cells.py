@@ -56,10 +56,10 @@ def test_an_exception_or_not_participating_needs_no_score():
 
 
 @pytest.mark.parametrize("target, code", [("lots", "#VALUE!"), (True, "#VALUE!"), (1.5, "#NUM!"), ("150%", "#NUM!"),
-                                          (-0.1, "#NUM!"), ("#N/A", "#N/A")])
+                                          (-0.1, "#NUM!"), ("#DIV/0!", "#DIV/0!")])
 def test_a_target_it_does_not_take_names_what_it_takes(target, code):
     assert call("ASM_SCORE_NEEDED", 2027.0, "HF", target) == code
-    if code != "#N/A":
+    if code != "#DIV/0!":
         assert explain("ASM_SCORE_NEEDED", 2027.0, "HF", target).startswith("target: ")
         assert '"gain"' in explain("ASM_SCORE_NEEDED", 2027.0, "HF", target)
 
@@ -74,3 +74,9 @@ def test_its_help_names_the_target_chance_in_force():
     fn = REGISTRY["ASM_SCORE_NEEDED"]
     assert "(80%)" in fn.help_for(DEFAULT_SETTINGS)
     assert "(90%)" in fn.help_for(Settings(gain_chance_target=0.9))
+
+
+def test_an_na_typed_as_the_target_is_an_input_error_not_unreachable():
+    # #N/A is the function's own "not reachable"; =NA() in the target cell read the same
+    assert call("ASM_SCORE_NEEDED", 2027.0, "HF", "#N/A") == "#VALUE!"
+    assert explain("ASM_SCORE_NEEDED", 2027.0, "HF", "#N/A") == "target: #N/A (an error in a cell it reads)"
