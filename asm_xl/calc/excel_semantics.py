@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 from typing import Callable
 
 from asm_xl.xlsx.cells import EXCEL_ERRORS, MAX_STRING, ErrorValue
 from asm_xl.excel.values import content_key
-from asm_xl.model.validation import typed_number
+from asm_xl.calc.text_numbers import excel_text_number
 
 __all__ = ["XlErr", "FUNCS", "is_err", "scalar", "num", "as_text", "compare", "arith", "truth",
            "final", "final_spill", "neg", "concat", "aggregate", "freeze", "key_of", "to_asm", "from_asm", "index_at",
@@ -46,18 +45,8 @@ def num(v):
         return float(v)
     if isinstance(v, (int, float)):
         return float(v)
-    t = str(v).strip()
-    if _NOT_EXCEL_NUMBER.search(t):
-        return XlErr("#VALUE!")
-    try:   # text in arithmetic as Excel reads it: "85%" 0.85, "$1,000" 1000, "(5)" and "$(5)" -5 ("nan": #VALUE!)
-        return typed_number("(" + t[2:] if t.startswith("$(") else t, percent=True)
-    except ValueError:
-        return XlErr("#VALUE!")
-
-
-#: text the roster's rule reads as a number and Excel's arithmetic does not (LibreOffice: #VALUE!): a space inside
-#: ("1 000", "1 2"), a sign or a percent inside parentheses ("(-5)", "(5%)"), an exponent with a percent ("1e3%")
-_NOT_EXCEL_NUMBER = re.compile(r"\S\s+\S|\(\s*[-+]|%\s*\)|[eE][-+]?\d+\s*%")
+    x = excel_text_number(str(v))   # "85%" 0.85, "$1,000" 1000, "(5)" -5 (:mod:`asm_xl.calc.text_numbers`)
+    return XlErr("#VALUE!") if x is None else x
 
 
 def as_text(v) -> str:
