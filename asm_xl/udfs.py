@@ -139,7 +139,11 @@ def _build(fn: ExcelFunction):
     for a in reversed(fn.args + ((fn.variadic,) if fn.variadic else ())):
         key = f"*{a.name}" if a is fn.variadic else a.name
         f = xw.arg(key, doc=a.doc, **ARG_OPTIONS)(f)   # (see the module's note)
-    return xw.func(category=fn.category)(f)
+    f = xw.func(category=fn.category)(f)
+    # help(): the whole declaration (signature, help, source tag, arguments); the Function Wizard's line, at most
+    # 255 characters, is the help above, which xlwings read from __doc__ when it decorated the function
+    f.__doc__ = fn.docstring()
+    return f
 
 
 #: how xlwings reads every argument: rows of cells (a one-row range too), error cells as their text

@@ -116,6 +116,14 @@ def test_function_wizard_shows_category_and_help_under_255_characters(udfs):
         assert len(opt["ArgumentDescriptions"]) == len(EXPECTED_SIGNATURES[name])
 
 
+def test_help_of_a_udf_gives_its_whole_declaration_and_the_wizard_its_one_line(udfs):
+    # help(asm_xl.udfs.ASM_FACTOR) gave the wizard's line alone: no arguments, no source tag
+    for name in REGISTRY:
+        fn = getattr(udfs, name)
+        assert fn.__doc__ == REGISTRY[name].docstring() and fn.__doc__.startswith(REGISTRY[name].signature)
+        assert fn.__xlfunc__["ret"]["doc"] == REGISTRY[name].help   # what the Function Wizard shows
+
+
 def test_udf_returns_the_same_value_as_the_registry_for_excel_shaped_input(udfs):
     column = [[9.5], [0.0], [8.5], [7.0], [None]]
     completeness = [[None], [0.7], [0.92], [0.95], [1.0]]
