@@ -28,7 +28,7 @@ from asm_xl.model.projection import project_five_years
 from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.model.parameters import cohorts, get_cohort, performance_years, risk_level
 from asm_xl.model.payment import adjustment_factor, transformed_final_score
-from asm_xl.model.pool_choice import pricing_pool
+from asm_xl.model.pool_choice import pool_warnings, pricing_pool
 from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.score_needed import break_even_score, score_for_gain_chance
 from asm_xl.model.validation import as_bool, is_blank
@@ -421,8 +421,11 @@ def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, 
             exception_label(*_flags(roster.loc[idx]), settings=s)
         assert bool(core_row["exception"]) == _excepted(roster.loc[idx], s)
         book = _book_settings(core_row, s)
-        _check_range(wb, ranges.loc[idx], path.name, pricing_pool(core_row["cohort"], int(core_row["performance_year"]),
-                                                                  book).source)
+        code, year = core_row["cohort"], int(core_row["performance_year"])
+        # the pool's source, and what to check about the pool the workbook holds (a roster pool whose scaling
+        # factor is 0, no final score above 0, is a given pool of 0 there: warned about)
+        _check_range(wb, ranges.loc[idx], path.name, "; ".join(
+            [pricing_pool(code, year, book).source] + [f"warning: {w}" for w in pool_warnings(code, year, book)]))
         if path == report.written[0]:
             _check_band(wb, core_row, book, _excepted(roster.loc[idx], s))
             _check_ladders(wb, book)
