@@ -319,7 +319,14 @@ def point_steepness_warning(cohort: str, performance_year: int, settings: Settin
 def pool_warnings(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> list[str]:
     """What to check about the pool in force for a cohort and year (:func:`given_pool_warning`,
     :func:`point_steepness_warning`): what the cohort API warns, and what a workbook's pool text says."""
-    return [w for w in (given_pool_warning(settings), point_steepness_warning(cohort, performance_year, settings)) if w]
+    return list(_pool_warnings(get_cohort(cohort).code, int(performance_year), settings))
+
+
+@lru_cache(maxsize=64)
+def _pool_warnings(cohort: str, performance_year: int, settings: Settings) -> tuple[str, ...]:
+    # once per cohort, year and settings: every workbook's pool text and every participant scored alone asks
+    return tuple(w for w in (given_pool_warning(settings), point_steepness_warning(cohort, performance_year, settings))
+                 if w)
 
 
 #: a scaling factor at which a final score at the midpoint (TFS = 1/2) already gets +r: r x 1/2 x SF - r = r
