@@ -67,14 +67,21 @@ def test_index_reads_a_table_cell_the_same_in_both_engines(tmp_path):
     assert theirs[("S", "B1")] == table[2][5] and theirs[("S", "B2")] == "none" and theirs[("S", "B3")] == "#REF!"
 
 
-def test_recalc_says_that_the_file_holds_only_the_top_left_value_of_a_table(tmp_path, caplog):
+def _table_in_a_plain_cell(path, **more):
+    """A workbook whose plain formula S!B2 returns a table (ASM_PROJECTION of S!A1), and ``more`` cells."""
     wb = Workbook()
     ws = wb.active
     ws.title = "S"
     ws["A1"] = 70.0
     ws["B2"] = PROJECTION
-    path = tmp_path / "table.xlsx"
+    for cell, value in more.items():
+        ws[cell] = value
     wb.save(path)
+    return path
+
+
+def test_recalc_says_that_the_file_holds_only_the_top_left_value_of_a_table(tmp_path, caplog):
+    path = _table_in_a_plain_cell(tmp_path / "table.xlsx")
     with caplog.at_level(logging.WARNING):
         assert recalc_file(path, engine="formulas") == 1
     assert "does not spill" in caplog.text and "S!B2" in caplog.text
@@ -88,14 +95,7 @@ def test_recalc_says_that_the_file_holds_only_the_top_left_value_of_a_table(tmp_
 def test_recalc_says_it_of_a_workbook_with_array_formulas_too(tmp_path, caplog):
     # a generated workbook has fixed array formulas (its tables): its plain formulas went through the array path,
     # which kept the top-left value without a word
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "S"
-    ws["A1"] = 70.0
-    ws["B2"] = PROJECTION
-    ws["D1"] = ArrayFormula("D1", "=A1*2")
-    path = tmp_path / "table_and_array.xlsx"
-    wb.save(path)
+    path = _table_in_a_plain_cell(tmp_path / "table_and_array.xlsx", D1=ArrayFormula("D1", "=A1*2"))
     with caplog.at_level(logging.WARNING):
         assert recalc_file(path, engine="auto") == 2
     assert "S!B2 hold(s) only the top-left value" in caplog.text
