@@ -25,7 +25,9 @@ def add_import_qpp_parser(sub) -> None:
                "(nothing written); "
                "2 merged, but values typed in the roster differ from the files and were kept (listed; "
                "--prefer-file to take the files'), or two files differ on a measure and the first one's was kept "
-               "(listed; give the file to take first); 3 the output could not be written")
+               "(listed; give the file to take first), or a file's performanceRate differs from its counts (the "
+               "counts' rate is imported), or a row's blank TIN matches two TINs' files (not merged; listed); "
+               "3 the output could not be written")
     q.add_argument("roster", help=ROSTER_HELP)
     q.add_argument("files", nargs="+", metavar="submission.json")
     q.add_argument("--out", required=True, help="the merged roster (.csv, UTF-8 with BOM)")
@@ -41,7 +43,7 @@ def run_import_qpp(args) -> int:
     from asm_xl.roster import RosterError, read_roster, write_table_csv
     from asm_xl.roster.qpp_import import QppError, read_qpp_submission
     from asm_xl.roster.qpp_merge import merge_into_roster
-    from asm_xl.cli.output import csv_output, kept_output, overwrites_input
+    from asm_xl.cli.output import csv_output, kept_output, overwrites_input, print_warnings
     out = Path(args.out)
     if (csv_output(out, "--out", "the merged roster") or overwrites_input(out, [args.roster, *args.files])
             or kept_output(out, args.overwrite, "an earlier merge or another roster")):
@@ -71,6 +73,9 @@ def run_import_qpp(args) -> int:
             print(f"asm-xl: {msg}", file=sys.stderr)
         print("asm-xl: nothing written", file=sys.stderr)
         return 1
+    # what reading the roster noticed (an encoding guessed, a formula without its value ...): the merged roster is
+    # written in UTF-8, so this is the last run that can say it
+    print_warnings(roster.attrs.get("roster_warnings", []))
     merged, notes = merge_into_roster(roster, imports, prefer_file=args.prefer_file,
                                       group_to_members=args.group_to_members)
     for imp in imports:
@@ -79,11 +84,17 @@ def run_import_qpp(args) -> int:
         print(f"{imp.source}: {rows} roster row(s) filled")
         if imp.outside:
             print(f"  outside the ASM measure list (not imported): {', '.join(imp.outside)}")
-        for kind, title in _QPP_KIND_TITLES.items():
-            for n in (n for n in mine if n.kind == kind):
-                print(f"  {title}: {n.text}")
+        _print_notes(mine)
+    across = [n for n in notes if n.source == "" and n.kind != "outside"]   # of no one file: they were never printed
+    if across:
+        print("across the files:")
+        _print_notes(across)
     write_table_csv(merged, out)
     print(f"merged roster written: {out}")
     return 2 if any(n.kind == "conflict" for n in notes) else 0
 
 
+def _print_notes(notes) -> None:
+    for kind, title in _QPP_KIND_TITLES.items():
+        for n in (n for n in notes if n.kind == kind):
+            print(f"  {title}: {n.text}")

@@ -292,6 +292,30 @@ def _read_measurement(imp: QppImport, values: dict, measure: Measure, ctype: str
     values[f"{key}_eligible"] = counts.eligible
     values[f"{key}_reported"] = counts.reported
     values[f"{key}_rate"] = counts.rate
+    if "strata" not in value:
+        _stated_rate_checked(imp, measure, value, counts.rate, f"{path}.value")
+
+
+#: how far a file's stated performanceRate (a percent) may be from the rate of its counts: its rounding (QPP's
+#: examples give 2 decimals, some files whole percents) [ASSUMPTION]
+STATED_RATE_TOLERANCE = 0.5
+
+
+def _stated_rate_checked(imp: QppImport, measure: Measure, value: dict, rate: float, path: str) -> None:
+    """A file's own ``performanceRate`` (0-100, CMS's submission format) against the rate of its counts, which is
+    imported: one that differs by more than its rounding is a conflict in the file, listed (it was ignored
+    without a word, a stated 20% beside counts of 75%)."""
+    stated = value.get("performanceRate")
+    if stated is None:
+        return
+    if isinstance(stated, bool) or not isinstance(stated, (int, float)) or not 0 <= stated <= 100:
+        imp.note("conflict", f"{path}.performanceRate: {stated!r} is not a percent from 0 to 100; the counts' rate "
+                             f"{rate:.2%} is imported for {measure.label}")
+        return
+    if abs(stated - 100.0 * rate) > STATED_RATE_TOLERANCE:
+        imp.note("conflict", f"{path}: {measure.label} states performanceRate {stated:g}% but its counts give "
+                             f"{rate:.2%} (performanceMet / (performanceMet + performanceNotMet)); the counts' rate "
+                             "is imported: check the file")
 
 
 def _counts(measure: Measure, value: dict, path: str) -> MeasureCounts:

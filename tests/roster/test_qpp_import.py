@@ -461,6 +461,56 @@ def test_a_blank_tin_row_matched_by_two_tins_submissions_is_not_merged_and_says_
     assert one.loc[0, "q236_eligible"] == "562"
 
 
+def test_a_blank_tin_row_of_two_tins_files_that_differ_says_why_on_the_console_not_that_one_was_kept(tmp_path, capsys):
+    # the reason was recorded for no file, so never printed; "the first file's is kept" was, and nothing was
+    mine = _quality_as_asm(tmp_path)
+    d = json.loads(mine.read_text())
+    d["taxpayerIdentificationNumber"] = "987654321"
+    d["measurementSets"][0]["measurements"][1]["value"]["performanceMet"] -= 50
+    d["measurementSets"][0]["measurements"][1]["value"]["performanceNotMet"] += 50
+    other = _write(tmp_path, d, "other_tin.json")
+    roster = tmp_path / "roster.csv"
+    _roster([{"npi": NPI, "tin": "", "specialty": "Cardiology"}]).to_csv(roster, index=False)
+    out = tmp_path / "merged.csv"
+    assert main(["import-qpp", str(roster), str(mine), str(other), "--out", str(out)]) == 2
+    printed = capsys.readouterr().out
+    assert ("across the files:\n  conflicts: row 2 (NPI 1891394078): its TIN is blank and the files hold submissions "
+            "of TINs 837035914, 987654321: give the row's TIN (a row per TIN); not merged") in printed
+    assert "the first file's is kept" not in printed
+    assert read_roster(out).get("q236_eligible", pd.Series([""])).eq("").all()
+
+
+def test_a_files_stated_performance_rate_that_its_counts_contradict_is_listed(tmp_path, capsys):
+    # performanceRate was never read: a stated 20% beside counts of 54.46% imported 54.46% without a word
+    d = json.loads(_quality_as_asm(tmp_path).read_text())
+    value = d["measurementSets"][0]["measurements"][1]["value"]
+    counted = value["performanceMet"] / (value["performanceMet"] + value["performanceNotMet"])
+    for stated, listed in ((round(100 * counted, 2), False), (round(100 * counted), False), (20.0, True),
+                           ("high", True)):
+        value["performanceRate"] = stated
+        imp = read_qpp_submission(_write(tmp_path, d, "stated.json"))
+        conflicts = [n.text for n in imp.notes if n.kind == "conflict"]
+        assert bool(conflicts) is listed, (stated, conflicts)
+        assert imp.rows[("837035914", NPI, 2027)]["q236_rate"] == counted   # the counts' rate, always
+    assert conflicts == ["$.measurementSets[0].measurements[1].value.performanceRate: 'high' is not a percent from 0 "
+                         "to 100; the counts' rate 54.46% is imported for Q236"]
+    value["performanceRate"] = 20.0
+    stated = _write(tmp_path, d, "stated.json")
+    roster = _sample_without_q236(tmp_path)
+    assert main(["import-qpp", str(roster), str(stated), "--out", str(tmp_path / "m.csv")]) == 2
+    assert ("conflicts: $.measurementSets[0].measurements[1].value: Q236 states performanceRate 20% but its counts "
+            "give 54.46%") in capsys.readouterr().out
+
+
+def test_import_qpp_says_what_reading_the_roster_noticed(tmp_path, capsys):
+    # a Windows-1252 roster: the merged roster is UTF-8, so no later run could say "check accented names"
+    roster = tmp_path / "r1252.csv"
+    roster.write_bytes(b'npi,tin,name,specialty,performance_year\n1891394078,837035914,"Andr\xe9, Jos\xe9",Cardiology,'
+                       b'2027\n')
+    assert main(["import-qpp", str(roster), str(_quality_as_asm(tmp_path)), "--out", str(tmp_path / "m.csv")]) == 0
+    assert "is not UTF-8: read as Windows-1252 (check accented names)" in capsys.readouterr().err
+
+
 def test_a_typed_rate_beside_the_files_counts_is_a_conflict_not_a_mixed_measure(tmp_path):
     # the roster typed only q236_rate 0.9 and the file's Q236 had counts but no rate (every case an exception):
     # the row became the file's counts with the roster's rate ("filled", no conflict). Such a measure is no
