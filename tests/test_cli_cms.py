@@ -238,3 +238,22 @@ def test_score_never_writes_its_scores_over_the_cms_file_it_reads(tmp_path, caps
                      "--errors", str(tmp_path / "e.csv")]) == 1
         assert cms.read_bytes() == before
         assert "which this command reads: choose another file (an input is never overwritten)" in capsys.readouterr().err
+
+
+def test_from_cms_says_how_many_physicians_need_a_column_only_some_do(tmp_path, capsys):
+    # one physician without CMS's small-practice flag needs practice_size; "for every physician" said all three did
+    cms = write_cms_csv(tmp_path / "cms.csv", [cms_row(npi(1)), cms_row(npi(2)), cms_row(npi(3), cy27_smallpractice="")])
+    assert main(["from-cms", str(cms), "--out", str(tmp_path / "roster.csv")]) == 0
+    assert ("next: fill part_b_payments, pi_score for every physician and practice_size for 1 of the 3 physicians "
+            "(required)") in capsys.readouterr().out
+
+
+def test_from_cms_gives_q492_its_points_and_rate_columns_not_counts(tmp_path):
+    # Q492 is computed by CMS from administrative claims: eligible/reported counts mean nothing for it, and its
+    # points from CMS's report are the preferred input (README), for which there was no column
+    cms = write_cms_csv(tmp_path / "cms.csv", [cms_row(npi(1))])
+    out = tmp_path / "roster.csv"
+    assert main(["from-cms", str(cms), "--out", str(out)]) == 0
+    header = read_roster(out).columns.tolist()
+    assert [c for c in header if c.startswith("q492_")] == ["q492_rate", "q492_points"]
+    assert {"q008_collection_type", "q008_eligible", "q008_reported", "q008_rate"} <= set(header)

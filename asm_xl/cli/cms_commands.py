@@ -91,10 +91,16 @@ def run_cms(args) -> int:
         print(f"note: {note}")
     if roster.attrs["npis_not_found"]:
         print(f"warning: not on CMS's list: {', '.join(roster.attrs['npis_not_found'])}", file=sys.stderr)
-    needed = list(dict.fromkeys(required.loc[required["reason"].str.startswith("required"), "column"]))
+    missing = required[required["reason"].str.startswith("required")]
+    needed = list(dict.fromkeys(missing["column"]))
+    # a column some rows need (practice_size where CMS's flag is blank): said with how many, not "every physician"
+    rows_of = missing.groupby("column")["row"].nunique() if len(missing) else {}
+    every = [c for c in needed if rows_of[c] >= len(roster)]
+    shown = ([f"{', '.join(every)} for every physician"] if every else []) + [
+        f"{c} for {rows_of[c]} of the {len(roster)} physicians" for c in needed if c not in every]
     solo = ("" if "practice_size" in needed else "; practice_size (CMS's small-practice flag decides the bonus, the "
             "size only tells a solo physician's: blank is not solo)")
-    print(f"next: fill {', '.join(needed) or 'nothing required'} for every physician (required), then the measures, "
+    print(f"next: fill {' and '.join(shown) or 'nothing required'} (required), then the measures, "
           f"cost and improvement activities you have{solo}; tin is blank (CMS's file has none): fill it if a "
           f"physician bills under several TINs. Then: asm-xl generate {out}")
     return 0

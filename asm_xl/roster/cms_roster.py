@@ -36,6 +36,9 @@ CMS_ROSTER_COLUMNS = ["npi", "tin", "name", "cohort", "performance_year", "small
 _TO_FILL = ["practice_size", "part_b_payments", "pi_score", "ia1_done", "ia2_done", "complex_bonus",
             "submitted_on_time", "cost_episodes", "episode_cost", "cost_points"]
 _MEASURE_FIELDS = ("collection_type", "eligible", "reported", "rate")
+#: a measure CMS computes from administrative claims (Q492): its points from CMS's report, the preferred input, or
+#: its rate (counts submitted mean nothing for it)
+_CLAIMS_FIELDS = ("rate", "points")
 
 
 def _squash(text) -> str:
@@ -188,14 +191,16 @@ def write_cms_roster(roster: pd.DataFrame, path) -> Path:
 
     Columns: :data:`CMS_ROSTER_COLUMNS` (filled), then blank columns to fill (practice size,
     Part B payments, PI score, improvement activities, complex bonus, cost) and the measure
-    columns (collection type, eligible, reported, rate) of the cohorts present. UTF-8 with BOM,
+    columns (collection type, eligible, reported, rate; rate and points for a measure CMS computes from
+    administrative claims) of the cohorts present. UTF-8 with BOM,
     written atomically; names that look like formulas are written as text (a leading ').
     ``organization`` and ``state`` are not roster columns and are not written.
     """
     p = Path(os.fspath(path))
     present = [c for c in cohorts() if c in set(roster["cohort"])]
     measures = [col for code in present for m in cohorts()[code].measures
-                for f, col in measure_columns(m.key).items() if f in _MEASURE_FIELDS]
+                for f, col in measure_columns(m.key).items()
+                if f in (_CLAIMS_FIELDS if m.administrative_claims_only else _MEASURE_FIELDS)]
     header = CMS_ROSTER_COLUMNS + _TO_FILL + measures
     blanks = [""] * (len(header) - len(CMS_ROSTER_COLUMNS))
     with atomic_open(p, "w", encoding="utf-8-sig", newline="") as f:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from asm_xl.roster.file_checks import regular_file
 
-__all__ = ["JsonFileError", "read_json_file"]
+__all__ = ["JsonFileError", "read_json_file", "json_shown"]
 
 
 class JsonFileError(ValueError):
@@ -58,3 +58,19 @@ def read_json_file(p: Path, *, max_bytes: int, what: str):
         raise JsonFileError(f"{p.name} is not valid JSON: {e}") from None
     except RecursionError:
         raise JsonFileError(f"{p.name}: JSON nested too deeply to be a {what} file") from None
+
+
+def json_shown(value, limit: int = 60) -> str:
+    """A value read from a JSON file as a message shows it: as the file writes it (``null``, ``"text"``,
+    ``["a"]``, ``12``), a control or format character as its escape (never acted on by a terminal), at most
+    ``limit`` characters.
+
+    >>> json_shown(None), json_shown("individuals"), json_shown(["a"]), json_shown("134\\x00\\u202e")
+    ('null', '"individuals"', '["a"]', '"134\\\\u0000\\\\u202e"')
+    """
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    text = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."

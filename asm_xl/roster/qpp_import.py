@@ -37,7 +37,7 @@ from asm_xl.model.benchmarks import normalize_collection_type
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.identifiers import npi_problem, tin_key, tin_problem
 from asm_xl.model.parameters import Measure, cohorts, normalize_measure_id, performance_years
-from asm_xl.roster.json_file import JsonFileError, read_json_file
+from asm_xl.roster.json_file import JsonFileError, json_shown, read_json_file
 from asm_xl.roster.qpp_rates import (OVERALL_ALGORITHMS, MeasureCounts, QppFormatError, multi_rate_counts,
                                      single_rate_counts)
 
@@ -175,7 +175,7 @@ def _text_field(sub: dict, name: str, path: str) -> str | None:
     if v is None:
         return None
     if not isinstance(v, str):
-        raise QppFormatError(f"{path}.{name}: {v!r} must be text (a JSON string, so leading zeros are kept)")
+        raise QppFormatError(f"{path}.{name}: {json_shown(v)} must be text (a JSON string, so leading zeros are kept)")
     return v.strip() or None
 
 
@@ -189,20 +189,20 @@ def _year(sub: dict, path: str, fallback: int | None) -> int:
     if isinstance(v, str) and v.strip().isdigit() and len(v.strip()) == 4:
         return int(v)
     hint = (" (CMS's template placeholder: give the year, asm-xl import-qpp --year)" if placeholder else "")
-    raise QppFormatError(f"{path}.performanceYear: {v!r} is not a year; allowed: a year such as 2027{hint}")
+    raise QppFormatError(f"{path}.performanceYear: {json_shown(v)} is not a year; allowed: a year such as 2027{hint}")
 
 
 def _read_submission(imp: QppImport, sub: dict, path: str, fallback_year: int | None) -> None:
     etype = sub.get("entityType")
     if etype not in _ENTITY_TYPES:
-        raise QppFormatError(f"{path}.entityType: {etype!r}; allowed: {', '.join(_ENTITY_TYPES)}")
+        raise QppFormatError(f"{path}.entityType: {json_shown(etype)}; allowed: {', '.join(_ENTITY_TYPES)}")
     if etype not in ("individual", "group"):
-        imp.note("skipped", f"{path}: entityType {etype!r} names no TIN/NPI (entityId "
-                            f"{sub.get('entityId')!r}): not a roster row, skipped")
+        imp.note("skipped", f"{path}: entityType {json_shown(etype)} names no TIN/NPI (entityId "
+                            f"{json_shown(sub.get('entityId'))}): not a roster row, skipped")
         return
     tin = _text_field(sub, "taxpayerIdentificationNumber", path)
     if tin is None or tin_problem(tin):
-        raise QppFormatError(f"{path}.taxpayerIdentificationNumber: {sub.get('taxpayerIdentificationNumber')!r}; "
+        raise QppFormatError(f"{path}.taxpayerIdentificationNumber: {json_shown(sub.get('taxpayerIdentificationNumber'))}; "
                              f"allowed: the 9-digit TIN as text")
     npi = _text_field(sub, "nationalProviderIdentifier", path)
     if etype == "individual":
@@ -210,7 +210,7 @@ def _read_submission(imp: QppImport, sub: dict, path: str, fallback_year: int | 
             raise QppFormatError(f"{path}.nationalProviderIdentifier: missing; required for entityType \"individual\"")
         problem = npi_problem(npi)
         if problem:
-            imp.note("identifier", f"{path}.nationalProviderIdentifier {npi!r}: {problem}; no roster row can match it")
+            imp.note("identifier", f"{path}.nationalProviderIdentifier {json_shown(npi)}: {problem}; no roster row can match it")
     elif npi is not None:
         imp.note("identifier", f"{path}: entityType \"group\" with an NPI ({npi}): the API allows an NPI only for "
                                "\"individual\"; read as the group's data (TIN only)")
@@ -232,16 +232,16 @@ def _read_set(imp: QppImport, values: dict, mset: dict, path: str) -> None:
     measurements = _list(mset.get("measurements"), f"{path}.measurements", "measurements")
     if category in _OTHER_CATEGORIES:
         name = _OTHER_CATEGORIES[category]
-        imp.note("skipped", f"{path}: category {category!r} ({name}, {len(measurements)} measurement(s)) is not "
+        imp.note("skipped", f"{path}: category {json_shown(category)} ({name}, {len(measurements)} measurement(s)) is not "
                             "quality: skipped (PI/IA are entered as pi_score / ia1_done, ia2_done)")
         return
     if category != "quality":
-        raise QppFormatError(f"{path}.category: {category!r}; allowed: quality, pi, ia (aci)")
+        raise QppFormatError(f"{path}.category: {json_shown(category)}; allowed: quality, pi, ia (aci)")
     method = mset.get("submissionMethod")
     try:
         ctype = normalize_collection_type(method, field=f"{path}.submissionMethod")
     except ASMInputError:
-        raise QppFormatError(f"{path}.submissionMethod: {method!r}; allowed: electronicHealthRecord, registry, "
+        raise QppFormatError(f"{path}.submissionMethod: {json_shown(method)}; allowed: electronicHealthRecord, registry, "
                              "claims, cmsWebInterface") from None
     asm = _asm_measures()
     for j, m in enumerate(measurements):
@@ -253,7 +253,7 @@ def _read_set(imp: QppImport, values: dict, mset: dict, path: str) -> None:
             raise QppFormatError(f"{mpath}.measureId: {shown}; allowed: a MIPS quality number such as \"236\"")
         measure = _asm_measure(raw_id, asm)
         if measure is None:
-            imp.outside.append(str(raw_id))
+            imp.outside.append(json_shown(raw_id).strip('"'))
             imp.note("outside", f"{mpath}: quality measure {raw_id} is not an ASM measure "
                                 f"({', '.join(x.label for x in asm.values())}): not imported")
             continue
@@ -309,7 +309,7 @@ def _stated_rate_checked(imp: QppImport, measure: Measure, value: dict, rate: fl
     if stated is None:
         return
     if isinstance(stated, bool) or not isinstance(stated, (int, float)) or not 0 <= stated <= 100:
-        imp.note("conflict", f"{path}.performanceRate: {stated!r} is not a percent from 0 to 100; the counts' rate "
+        imp.note("conflict", f"{path}.performanceRate: {json_shown(stated)} is not a percent from 0 to 100; the counts' rate "
                              f"{rate:.2%} is imported for {measure.label}")
         return
     if abs(stated - 100.0 * rate) > STATED_RATE_TOLERANCE:
@@ -326,7 +326,7 @@ def _counts(measure: Measure, value: dict, path: str) -> MeasureCounts:
             names = [s.get("stratum") for s in value["strata"] if isinstance(s, dict)]
             if "overall" not in names:
                 raise QppFormatError(f"{path}.strata: {measure.label} is a single-rate ASM measure and the strata "
-                                     f"{names} include no \"overall\" stratum; enter its rate in the roster")
+                                     f"{json_shown(names)} include no \"overall\" stratum; enter its rate in the roster")
             algorithm = "overallStratumOnly"  # [ASSUMPTION] QPP's own overall stratum is the measure's rate
         return multi_rate_counts(value, path, algorithm)
     if "performanceMet" not in value and "eligiblePopulation" not in value:

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from asm_xl.roster.json_file import json_shown
+
 __all__ = ["MeasureCounts", "QppFormatError", "OVERALL_ALGORITHMS", "single_rate_counts", "multi_rate_counts",
            "whole_count"]
 
@@ -128,7 +130,7 @@ def _stratum_rate(s: _Stratum, path: str) -> float | None:
         return None
     rate = s.met / denominator
     if rate > 1:
-        raise QppFormatError(f"{path}: stratum {s.name!r}: performanceMet / (performanceMet + performanceNotMet - "
+        raise QppFormatError(f"{path}: stratum {json_shown(s.name)}: performanceMet / (performanceMet + performanceNotMet - "
                              f"eligiblePopulationExclusion) = {s.met}/{denominator} is over 100%")
     return rate
 
@@ -146,7 +148,7 @@ def multi_rate_counts(value: dict, path: str, algorithm: str) -> MeasureCounts:
         raise QppFormatError(f"{path}.strata: expected a non-empty list of strata")
     strata = [_stratum(s, f"{path}.strata[{i}]") for i, s in enumerate(raw)]
     if algorithm not in _SUPPORTED:
-        raise QppFormatError(f"{path}: overallAlgorithm {algorithm!r} gives no proportion rate the roster takes; "
+        raise QppFormatError(f"{path}: overallAlgorithm {json_shown(algorithm)} gives no proportion rate the roster takes; "
                              f"supported: {', '.join(_SUPPORTED)}")
     if algorithm == "overallStratumOnly":
         overall = [s for s in strata if s.name.casefold() == "overall"]

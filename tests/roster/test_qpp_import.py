@@ -109,7 +109,7 @@ def test_other_algorithms_on_the_examples_strata_follow_qpps_documentation():
     weighted = multi_rate_counts(strata, "$", "weightedAverage")
     assert weighted.rate == pytest.approx((47 + 121) / (47 + 13 + 121 + 26))
     assert (weighted.eligible, weighted.reported) == (60 + 147, 60 + 147)
-    with pytest.raises(QppFormatError, match="overallAlgorithm 'sumNumerators'"):
+    with pytest.raises(QppFormatError, match='overallAlgorithm "sumNumerators"'):
         multi_rate_counts(strata, "$", "sumNumerators")
 
 
@@ -124,8 +124,8 @@ def test_group_example_reads_q005_and_q128_for_the_tin_and_reports_the_rest():
     assert imp.outside == ["110", "191", "192", "310"]
     texts = [n.text for n in imp.notes]
     assert any("2017 is not an ASM performance year" in t for t in texts)
-    assert any("'ia' (IA, 4 measurement(s)) is not quality" in t for t in texts)
-    assert any("'aci' (PI, 10 measurement(s)) is not quality" in t for t in texts)
+    assert any('"ia" (IA, 4 measurement(s)) is not quality' in t for t in texts)
+    assert any('"aci" (PI, 10 measurement(s)) is not quality' in t for t in texts)
 
 
 @pytest.mark.parametrize("name, category, label, count", [
@@ -135,14 +135,14 @@ def test_pi_and_ia_examples_are_skipped_with_a_note(name, category, label, count
     assert imp.rows == {("000456789", "9876543210", 2028): {}}
     assert imp.outside == []
     assert [n.text for n in imp.notes if n.kind == "skipped"] == [
-        f"$.measurementSets[0]: category '{category}' ({label}, {count} measurement(s)) is not quality: skipped "
+        f'$.measurementSets[0]: category "{category}" ({label}, {count} measurement(s)) is not quality: skipped '
         "(PI/IA are entered as pi_score / ia1_done, ia2_done)"]
 
 
 @pytest.mark.parametrize("name", ["submission-example-quality.json", "submission-example-aci.json",
                                   "submission-example-ia.json"])
 def test_cms_template_placeholder_year_needs_a_year_from_the_user(name):
-    with pytest.raises(QppError, match=r"\$\.performanceYear: '< performanceYearToBeReported >' is not a year.*--year"):
+    with pytest.raises(QppError, match=r'\$\.performanceYear: "< performanceYearToBeReported >" is not a year.*--year'):
         read_qpp_submission(QPP / name)
 
 
@@ -196,9 +196,9 @@ def test_missing_or_wrong_counts_are_refused_naming_the_json_path(tmp_path, edit
 
 @pytest.mark.parametrize("field, value, message", [
     ("taxpayerIdentificationNumber", 456789, r"\$\.taxpayerIdentificationNumber: 456789 must be text"),
-    ("taxpayerIdentificationNumber", "4567", r"\$\.taxpayerIdentificationNumber: '4567'; allowed: the 9-digit TIN"),
+    ("taxpayerIdentificationNumber", "4567", r'\$\.taxpayerIdentificationNumber: "4567"; allowed: the 9-digit TIN'),
     ("nationalProviderIdentifier", None, r"\$\.nationalProviderIdentifier: missing; required for entityType"),
-    ("entityType", "person", r"\$\.entityType: 'person'; allowed: individual, group"),
+    ("entityType", "person", r'\$\.entityType: "person"; allowed: individual, group'),
 ])
 def test_wrong_submission_fields_are_refused_naming_the_field(tmp_path, field, value, message):
     d = json.loads(_quality_as_asm(tmp_path).read_text())
@@ -210,7 +210,7 @@ def test_wrong_submission_fields_are_refused_naming_the_field(tmp_path, field, v
 def test_unknown_submission_method_is_refused(tmp_path):
     d = json.loads(_quality_as_asm(tmp_path).read_text())
     d["measurementSets"][0]["submissionMethod"] = "fax"
-    with pytest.raises(QppError, match=r"measurementSets\[0\]\.submissionMethod: 'fax'; allowed: electronicHealthRecord"):
+    with pytest.raises(QppError, match=r'measurementSets\[0\]\.submissionMethod: "fax"; allowed: electronicHealthRecord'):
         read_qpp_submission(_write(tmp_path, d))
 
 
@@ -492,7 +492,7 @@ def test_a_files_stated_performance_rate_that_its_counts_contradict_is_listed(tm
         conflicts = [n.text for n in imp.notes if n.kind == "conflict"]
         assert bool(conflicts) is listed, (stated, conflicts)
         assert imp.rows[("837035914", NPI, 2027)]["q236_rate"] == counted   # the counts' rate, always
-    assert conflicts == ["$.measurementSets[0].measurements[1].value.performanceRate: 'high' is not a percent from 0 "
+    assert conflicts == ["$.measurementSets[0].measurements[1].value.performanceRate: \"high\" is not a percent from 0 "
                          "to 100; the counts' rate 54.46% is imported for Q236"]
     value["performanceRate"] = 20.0
     stated = _write(tmp_path, d, "stated.json")
@@ -500,6 +500,18 @@ def test_a_files_stated_performance_rate_that_its_counts_contradict_is_listed(tm
     assert main(["import-qpp", str(roster), str(stated), "--out", str(tmp_path / "m.csv")]) == 2
     assert ("conflicts: $.measurementSets[0].measurements[1].value: Q236 states performanceRate 20% but its counts "
             "give 54.46%") in capsys.readouterr().out
+
+
+def test_values_from_the_file_are_shown_as_json_writes_them_never_acted_on_by_the_terminal(tmp_path):
+    # "$.entityType: None" for a missing one, a Python list for strata names, a NUL and a right-to-left override
+    # in a measureId echoed raw to the console
+    d = json.loads(_quality_as_asm(tmp_path).read_text())
+    d["measurementSets"][0]["measurements"][0]["measureId"] = "134\u0000\u202e"
+    imp = read_qpp_submission(_write(tmp_path, d, "odd_id.json"))
+    assert "134\\u0000\\u202e" in imp.outside
+    del d["entityType"]
+    with pytest.raises(QppError, match=r"\$\.entityType: null; allowed: individual, group"):
+        read_qpp_submission(_write(tmp_path, d, "no_entity.json"))
 
 
 def test_import_qpp_says_what_reading_the_roster_noticed(tmp_path, capsys):
