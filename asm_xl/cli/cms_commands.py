@@ -130,31 +130,23 @@ def scores_as_participating(scores, participation):
     """``asm-xl score``'s scores with CMS's participation applied, as generate's index and dashboard show them: a
     physician CMS lists as not participating in his performance year has no adjustment (factor, dollars and
     their range 0, multiplier 1: :func:`~asm_xl.model.exceptions.without_adjustment`), is left out of the
-    roster ranks (the others ranked again, :func:`~asm_xl.workbooks.index_cells.ranks_without`, their
+    roster ranks (the others ranked again, :func:`~asm_xl.model.roster_ranks.ranks_without`, their
     percentiles too) and his note says so; a column ``cms_participating`` says which. Returns (scores, the
     names of those not participating)."""
     import numpy as np
     import pandas as pd
     from asm_xl.model.exceptions import without_adjustment
-    from asm_xl.model.payment import percentile_rank
     from asm_xl.model.projection import participating_in_own_year
-    from asm_xl.workbooks.index_cells import ranks_without
+    from asm_xl.model.roster_ranks import ranks_without
     on = participating_in_own_year(participation, scores["npi"].astype(str).str.strip().to_numpy(),
                                    scores["performance_year"].astype(int).to_numpy())
     out = without_adjustment(scores, ~on)
     out["cms_participating"] = on
     if {"cohort_rank", "cohort_size", "final_score"} <= set(out.columns) and len(out):
-        ranks, sizes = ranks_without(out, set(out.index[~on]))
+        ranks, sizes, pct = ranks_without(out, set(out.index[~on]))
         out["cohort_rank"] = pd.array([None if np.isnan(r) else int(r) for r in ranks], dtype="Int64")
         out["cohort_size"] = sizes
         if "percentile_rank" in out.columns:
-            pct = np.full(len(out), np.nan)
-            ranked = out["cohort_rank"].notna().to_numpy()
-            finals = out["final_score"].to_numpy(dtype=float)
-            for rows in out.groupby(["cohort", "performance_year"]).indices.values():
-                mine = rows[ranked[rows]]
-                if len(mine):
-                    pct[mine] = percentile_rank(finals[mine])
             out["percentile_rank"] = pd.array(pct, dtype="Float64")
     said = "Not participating in this performance year (CMS's participants file): no ASM adjustment."
     if "note" in out.columns:

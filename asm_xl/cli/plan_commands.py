@@ -229,8 +229,7 @@ def plan_text(plan: pd.DataFrame, target: str, settings, every: bool = False, to
         after = "" if rec.get("final_after") is None or rec["final_after"] != rec["final_after"] else \
             f" -> {rec['final_after']:.2f} (effort {rec['effort']:g})"
         worth = ""
-        if rec.get("value_p50") == rec.get("value_p50") and rec.get("value_p50") is not None and \
-                rec["final_after"] != rec["final_score"]:
+        if pd.notna(rec.get("value_p50")) and rec["final_after"] != rec["final_score"]:
             worth = (f"; P50 {money(rec['dollars_p50_before'])} -> {money(rec['dollars_p50_after'])}: worth "
                      f"{money(rec['value_p50'])} a year [P10 {money(rec['value_p10'])}, P90 {money(rec['value_p90'])}]")
         lines.append(f"  {who}: {rec['final_score']:.2f}{need}: {rec['actions']}{after}{worth}")

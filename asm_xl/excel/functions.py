@@ -34,25 +34,22 @@ __all__ = ["settings_arg"]
     variadic=Arg("args", "The same arguments as in the cell that shows the error."),
 )
 def asm_why(function_name, *args):
-    name = _function_named(xv.text("function_name", function_name))
-    if name is None and str(function_name).strip().lstrip("=").split("(")[0].strip().upper() == "ASM_WHY":
+    typed = _typed_name(xv.text("function_name", function_name))
+    name = next((n for n in (typed, "ASM_" + typed) if n in REGISTRY and n != "ASM_WHY"), None)
+    if typed == "ASM_WHY":
         return "function_name: ASM_WHY explains another function's error: give that function's name"
     if name is None:   # said as the result: an error value's reason is what ASM_WHY shows, and #NAME? reads as
         known = sorted(n for n in REGISTRY if n != "ASM_WHY")   # "the add-in is not loaded"
-        like = difflib.get_close_matches(str(function_name).strip().upper(), known, n=1, cutoff=0.6)
+        like = difflib.get_close_matches(typed, known, n=1, cutoff=0.6)
         return (f"function_name: {function_name!r} is no ASM function" + (f"; did you mean {like[0]}?" if like else
                 f" (one of {', '.join(known)})"))
     return explain(name, *args)
 
 
-def _function_named(text: str) -> str | None:
-    """The registry's name of the function ``text`` names, as a user may type it: "ASM_FACTOR", "asm_factor",
-    "=ASM_FACTOR(" or "FACTOR"; None for no ASM function (ASM_WHY itself included)."""
-    name = text.strip().lstrip("=").split("(")[0].strip().upper()
-    for candidate in (name, "ASM_" + name):
-        if candidate in REGISTRY and candidate != "ASM_WHY":
-            return candidate
-    return None
+def _typed_name(text: str) -> str:
+    """A function's name as a user may type it ("asm_factor", "=ASM_FACTOR(", " Factor "), upper case and bare: the
+    registry's name, or that name without its ASM_ prefix."""
+    return text.strip().lstrip("=").split("(")[0].strip().upper()
 
 
 @excel_function(

@@ -29,14 +29,14 @@ COHORT = Arg("cohort", '"HF" or "LBP": the national cohort the final score is ra
 FINAL = Arg("final_score", "Final score 0-100.")
 
 
-def _pool(performance_year, cohort, assumptions):
-    s = settings_arg(assumptions)
-    return pricing_pool(get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year), s)
+def _cohort_year(cohort, performance_year) -> tuple[str, int]:
+    """(cohort code, performance year) of a call's arguments, each checked as the cell reports it."""
+    return get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year)
 
 
 def _point(performance_year, cohort, assumptions):
     s = settings_arg(assumptions)
-    return reference_point(get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year), s)
+    return reference_point(*_cohort_year(cohort, performance_year), s)
 
 
 EXCEPTIONS = Arg("exceptions", EXCEPTIONS_DOC + "; one that applies: factor 0 in every case.", optional=True, range=True)
@@ -48,7 +48,7 @@ def _priced_call(kind: str, args: tuple, s) -> tuple:
     cohort, exceptions) call with the settings ``s``, each argument checked as the cell reports it."""
     final, year, cohort = args[:3]
     pct = xv.percentile("percentile", args[3], 50.0) if kind == "range" else None
-    code, py = get_cohort(xv.text("cohort", cohort)).code, year_arg(year)
+    code, py = _cohort_year(cohort, year)
     return code, py, xv.number("final_score", final, minimum=0, maximum=100), pct, excepted_arg(args[-1], s)
 
 
@@ -149,7 +149,7 @@ def asm_pool(performance_year, cohort, assumptions=None):
     # what to check about it (a given scaling factor of 16.2 typed for 1.62, a k outside the draws'), as the
     # cohort API warns it: a workbook's pool text was silent
     s = settings_arg(assumptions)
-    code, py = get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year)
+    code, py = _cohort_year(cohort, performance_year)
     return "; ".join([pricing_pool(code, py, s).source] + [f"warning: {w}" for w in pool_warnings(code, py, s)])
 
 
@@ -164,7 +164,7 @@ def _chance_aimed_at(target, s) -> float | None:
     xv.reject_input_error("target", target)
     if xv.is_blank(target):
         return None
-    if target.__class__ is str and not xv.is_error(target):
+    if target.__class__ is str:   # (an error value was refused above)
         word = target.strip().lower().replace(" ", "-")
         if word in ("break-even", "breakeven"):
             return None
@@ -197,7 +197,7 @@ def _score_needed(code: str, py: int, chance: float | None, s) -> float | None:
     ASSUMPTIONS, source="REG 512.750; ASSUMPTION: national peer model")
 def asm_score_needed(performance_year, cohort, target=None, exceptions_=None, assumptions=None):
     s = settings_arg(assumptions)
-    code, py = get_cohort(xv.text("cohort", cohort)).code, year_arg(performance_year)
+    code, py = _cohort_year(cohort, performance_year)
     chance = _chance_aimed_at(target, s)
     if excepted_arg(exceptions_, s):
         raise xv.ExcelError("#N/A", "no score is needed: an exception or not participating makes the factor 0 "

@@ -21,7 +21,7 @@ def _inputs_not_na(**cells) -> None:
     (:func:`~asm_xl.excel.values.reject_input_error`, as ASM_QUALITY and ASM_COST read their inputs)."""
     for name, v in cells.items():
         if v.__class__ not in _NO_ERROR:   # (the common cases: a number, a logical or a blank, nothing to check)
-            xv.reject_input_error(name, v[0][0] if v.__class__ is list and len(v) == 1 and len(v[0]) == 1 else v)
+            xv.reject_input_error(name, v)   # (a one-cell range reaches an implementation as its value)
 
 
 _NO_ERROR = frozenset({float, int, bool, type(None)})

@@ -35,8 +35,8 @@ from asm_xl.model.cohort_checks import (Checker, cohort_codes, ia_done_column, r
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, performance_years, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
-from asm_xl.model.pool_choice import (cohort_settings, given_pool_warning, point_steepness_warning, reference_point,
-                                      roster_pool_warning)
+from asm_xl.model.pool_choice import (cohort_settings, given_pool_warning, reference_point, roster_pool_warning,
+                                      steepness_warnings)
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import DOLLARS_ALLOWED, FRACTION_ALLOWED, MAX_DOLLARS
 
@@ -208,12 +208,8 @@ def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
     given = given_pool_warning(settings)
     if given:
         warnings.append(given)
-    steep: dict = {}   # one k for every year and, by default, one range for both cohorts: said once
-    for code, year in dict.fromkeys(zip(pools["cohort"], pools["performance_year"])) if len(pools) else ():
-        w = point_steepness_warning(code, int(year), settings)
-        if w:
-            steep.setdefault(w.replace(f" {code} draws ", " {cohorts} draws "), []).append(code)
-    warnings += [text.replace("{cohorts}", " and ".join(dict.fromkeys(codes))) for text, codes in steep.items()]
+    if len(pools):   # one k for every year and, by default, one range for both cohorts: said once
+        warnings += steepness_warnings(zip(pools["cohort"], pools["performance_year"]), settings)
     unscored = int(pools["episode_costs_unscored"].sum()) if len(pools) else 0
     if unscored:
         warnings.append(categories.unscored_episode_costs_warning(

@@ -43,7 +43,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["PoolPoint", "cohort_settings", "national_pool", "pricing_pool", "reference_point", "resolve_point",
            "given_point", "forget_pools", "roster_as_cohort", "fixed_midpoint", "roster_pool_warning", "given_pool_warning",
-           "point_steepness_warning", "pool_warnings",
+           "point_steepness_warning", "steepness_warnings", "pool_warnings",
            "GIVEN_MIDPOINT_ALLOWED"]
 
 
@@ -303,17 +303,27 @@ def point_steepness_warning(cohort: str, performance_year: int, settings: Settin
     >>> point_steepness_warning("HF", 2027, Settings(tfs_steepness=0.12)) is None
     True
     """
+    said = steepness_warnings([(cohort, performance_year)], settings)
+    return said[0] if said else None
+
+
+def steepness_warnings(cohort_years, settings: Settings = DEFAULT_SETTINGS) -> list[str]:
+    """:func:`point_steepness_warning` of each (cohort, performance year), one warning for the cohorts whose k and
+    draws' range are the same (by default both cohorts', every year)."""
     if settings.pool != "national":
-        return None
-    s = cohort_settings(cohort, performance_year, settings)
-    low, high = s.peer_assumptions(get_cohort(cohort).code).range_of("steepness")
-    k = s.tfs_steepness
-    if low <= k <= high:
-        return None
-    return (f"tfs_steepness {k:g} is outside the k of the national peer model's {get_cohort(cohort).code} draws "
+        return []
+    outside: dict = {}   # (k, low, high) -> the cohorts
+    for cohort, year in cohort_years:
+        code = get_cohort(cohort).code
+        s = cohort_settings(code, int(year), settings)
+        low, high = s.peer_assumptions(code).range_of("steepness")
+        if not low <= s.tfs_steepness <= high:
+            outside.setdefault((s.tfs_steepness, low, high), {})[code] = None
+    return [f"tfs_steepness {k:g} is outside the k of the national peer model's {' and '.join(codes)} draws "
             f"({low:g}-{high:g}, peer_steepness_low/_high): the point estimate takes the draws' median scaling "
             "factor, solved on their curves, so on its own curve the budget does not balance and the estimate may "
-            f"lie outside its P10-P90; set peer_steepness_low and _high around {k:g} too")
+            f"lie outside its P10-P90; set peer_steepness_low and _high around {k:g} too"
+            for (k, low, high), codes in outside.items()]
 
 
 def pool_warnings(cohort: str, performance_year: int, settings: Settings = DEFAULT_SETTINGS) -> list[str]:
@@ -325,8 +335,8 @@ def pool_warnings(cohort: str, performance_year: int, settings: Settings = DEFAU
 @lru_cache(maxsize=64)
 def _pool_warnings(cohort: str, performance_year: int, settings: Settings) -> tuple[str, ...]:
     # once per cohort, year and settings: every workbook's pool text and every participant scored alone asks
-    return tuple(w for w in (given_pool_warning(settings), point_steepness_warning(cohort, performance_year, settings))
-                 if w)
+    given = given_pool_warning(settings)
+    return tuple(([given] if given else []) + steepness_warnings([(cohort, performance_year)], settings))
 
 
 #: a scaling factor at which a final score at the midpoint (TFS = 1/2) already gets +r: r x 1/2 x SF - r = r

@@ -69,6 +69,7 @@ class QppNote:
     source: str
     kind: str
     text: str
+    row: object = None   #: the roster row the note is about, where it is about one (its label)
 
 
 @dataclass

@@ -111,11 +111,9 @@ def _proposals(df: pd.DataFrame, imports: list[QppImport], group_to_members: boo
                     _propose(out, df, label, values, imp.source, pass_group, notes)
     for label, tins in blank_tin_sources.items():
         if len(tins) > 1:   # ASM scores each TIN/NPI: one row cannot hold two TINs' measures
-            who = _who(df, label)
-            # nothing of either file is kept: the "first file's is kept" said of its measures no longer holds
-            notes[:] = [n for n in notes if not (n.kind == "conflict" and n.text.startswith(f"{who}: ")
-                                                 and n.text.endswith("; the first file's is kept"))]
-            notes.append(QppNote("", "conflict", f"{who}: its TIN is blank and the files hold submissions "
+            # nothing of either file is kept: what was said of its files' differences no longer holds
+            notes[:] = [n for n in notes if not (n.kind == "conflict" and n.row == label)]
+            notes.append(QppNote("", "conflict", f"{_who(df, label)}: its TIN is blank and the files hold submissions "
                                  f"of TINs {', '.join(sorted(tins))}: give the row's TIN (a row per TIN); not merged"))
             for key in [k for k in out if k[0] == label]:
                 del out[key]
@@ -178,7 +176,7 @@ def _propose(out: dict, df: pd.DataFrame, label, values: dict, source: str, from
             notes.append(QppNote(source, "conflict", f"{_who(df, label)}: {mkey.upper()} differs from {prior[1]} ("
                                  + ", ".join(f"{c} {_cell_text(columns[c])} vs {_cell_text(prior[0][c])}"
                                              for c in _differing(columns, prior[0]))
-                                 + "); the first file's is kept"))
+                                 + "); the first file's is kept", row=label))
 
 
 def _who(df: pd.DataFrame, label) -> str:

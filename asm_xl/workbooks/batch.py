@@ -22,6 +22,7 @@ from asm_xl.calc.draws_cache import DirectoryStore
 from asm_xl.model import kept_draws
 from asm_xl.model.parameters import get_cohort
 from asm_xl.model.pool_choice import cohort_settings
+from asm_xl.model.roster_ranks import ranks_without
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, report_rejected_rows, roster_text, validate_roster
 from asm_xl.workbooks.ctrl_c import ctrl_c_noted
@@ -30,7 +31,7 @@ from asm_xl.workbooks.dashboard.data import NOT_PARTICIPATING_OUTLOOK
 from asm_xl.workbooks.filenames import participant_file_names, same_file_as_any
 from asm_xl.workbooks.folder_guard import folder_in_the_way, foreign_summaries, summaries_follow_workbooks
 from asm_xl.workbooks.index import INDEX_NAME, write_index
-from asm_xl.workbooks.index_cells import clean_number, rank_cell, ranks_without, text_or_none, whole_or_none
+from asm_xl.workbooks.index_cells import clean_number, rank_cell, text_or_none, whole_or_none
 from asm_xl.workbooks.inputs import projection_cells, projection_inputs, workbook_inputs
 from asm_xl.workbooks.kept import (KEPT_WITH_NUMBERS, STATUS_KEPT, STATUS_KEPT_EDITED, STATUS_OPEN, STATUS_OTHER, STATUS_WRITTEN,
                                    read_kept_workbook, stale_invalid_status)
@@ -275,7 +276,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         # roster's numbers, it took a place, "rank 11" of "12", that no row of the index showed)
         stale_rows = {valid.index[i] for i, (_, status, _) in enumerate(results) if is_stale(status)}
         if absent or stale_rows:   # ranked among the roster's participants only, as a physician with an exception is
-            ranks, sizes = ranks_without(scores, absent | stale_rows)
+            ranks, sizes, _ = ranks_without(scores, absent | stale_rows)
         rows, edited = [], set()
         for i, ((npi, person, name), (path, status, picked)) in enumerate(zip(names, results)):
             row = {"npi": npi, "tin": keys[i][2], "name": person, "file": name, "status": status}

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
-from asm_xl.model.payment import competition_rank
 from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK
 
-__all__ = ["clean_number", "ranks_without", "rank_cell", "text_or_none", "whole_or_none"]
+__all__ = ["clean_number", "rank_cell", "text_or_none", "whole_or_none"]
 
 
 def clean_number(v):
@@ -21,22 +19,6 @@ def clean_number(v):
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     return float(v)
-
-
-def ranks_without(scores: pd.DataFrame, absent: set) -> tuple[list, list]:
-    """The roster ranks and pool sizes of ``scores`` (its ``cohort_rank``/``cohort_size``: the physicians the
-    cohort API pooled, by cohort and year) with the rows of ``absent`` left out and the others ranked again
-    by :func:`~asm_xl.model.payment.competition_rank`, the cohort API's rule."""
-    ranks = np.full(len(scores), np.nan)
-    sizes = scores["cohort_size"].astype(int).to_numpy().copy()
-    finals = scores["final_score"].to_numpy(dtype=float)
-    pooled = scores["cohort_rank"].notna().to_numpy() & ~scores.index.isin(list(absent))
-    for rows in scores.groupby(["cohort", "performance_year"]).indices.values():
-        mine = rows[pooled[rows]]
-        if len(mine):
-            ranks[mine] = competition_rank(finals[mine])
-            sizes[rows] = len(mine)
-    return ranks.tolist(), sizes.tolist()
 
 
 def rank_cell(rank, excepted: bool, absent: bool = False) -> int | str | None:

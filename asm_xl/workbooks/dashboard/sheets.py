@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from asm_xl.model.parameters import performance_years, year_parameters
 from asm_xl.workbooks.dashboard.chart import add_chart_sheet
 from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard, is_practice_total, no_actions_text, rejected_note
@@ -167,8 +165,7 @@ YEARS_IN_WORDS = {2: "Two", 3: "Three", 4: "Four", 5: "Five"}
 
 def _years(sh: Sheet, data: Dashboard) -> None:
     # the years the table shows (a roster of 2029 shows 2029-2031: the title said 2027-2031 whatever it showed)
-    shown = pd.to_numeric(data.practice_years["performance_year"], errors="coerce").dropna() \
-        if "performance_year" in data.practice_years else pd.Series(dtype=float)
+    shown = data.practice_years.get("performance_year", [])   # (no physician projected: no column either)
     years = [int(shown.min()), int(shown.max())] if len(shown) else performance_years()
     paid = year_parameters(years[0]).payment_year, year_parameters(years[-1]).payment_year
     n = years[-1] - years[0] + 1
