@@ -33,7 +33,7 @@ from asm_xl.workbooks.batch import generate_workbooks
 from asm_xl.workbooks.dashboard import DASHBOARD_NAME, roster_dashboard, write_dashboard, yearly_pools
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING_OUTLOOK, PRACTICE, outlook
-from asm_xl.workbooks.dashboard.chart import CHART_DATA_ROW
+from asm_xl.workbooks.dashboard.chart import BAND_HEADER_ROW, BAND_SHEET, CHART_DATA_ROW
 from asm_xl.workbooks.dashboard.sheets import PHYSICIANS, TOTALS, TOTALS_HEADER_ROW
 from asm_xl.workbooks.index import index_note
 from asm_xl.workbooks.pdf import find_soffice, to_pdf
@@ -68,7 +68,8 @@ def api():
 def test_the_dashboard_is_written_beside_the_index(demo):
     out, report = demo
     assert report.dashboard == out / DASHBOARD_NAME and report.dashboard.is_file()
-    assert openpyxl.load_workbook(report.dashboard).sheetnames == ["Practice", "Physicians", "Five years", "Score chart"]
+    assert openpyxl.load_workbook(report.dashboard).sheetnames == ["Practice", "Physicians", "Five years", "Score chart",
+                                                                           "Score band"]
 
 
 def test_practice_totals_are_the_sums_of_the_physicians_and_their_ranges_the_totals_draw_by_draw(demo, api):
@@ -500,22 +501,23 @@ def test_header_rows_repeat_on_every_printed_page_of_the_long_sheets(demo):
     sheets = [s.get("name") for s in book.iter(f"{MAIN}sheet")]
     titles = {sheets[int(d.get("localSheetId"))]: d.text for d in book.iter(f"{MAIN}definedName")
               if d.get("name") == "_xlnm.Print_Titles"}
-    # the Score chart's tables (band, physicians) continued without their header on later pages
+    # the Score chart's tables (band, physicians) continued without their header on later pages; side by side, the
+    # physicians' header then went on printing over nothing where the band went on alone: the band has its own sheet
     assert titles == {"Physicians": "Physicians!$4:$4", "Five years": "'Five years'!$4:$4",
-                      "Score chart": "'Score chart'!$32:$32"}
+                      "Score chart": "'Score chart'!$32:$32", "Score band": "'Score band'!$4:$4"}
 
 
 def _chart_series(path: Path) -> list[tuple[str, list, list, object]]:
     """(name, x values, y values, the line's dash element) of each series of the Score chart, the values
-    read from the cells its ranges name."""
-    ws = openpyxl.load_workbook(path, data_only=True)["Score chart"]
+    read from the cells its ranges name (the band's lines on the Score band sheet, the physicians' on the chart's)."""
+    book = openpyxl.load_workbook(path, data_only=True)
     with zipfile.ZipFile(path) as zf:
         [chart] = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
         root = SafeET.fromstring(zf.read(chart))
 
     def values(ref: str) -> list:
         sheet, cells = ref.rsplit("!", 1)
-        assert sheet.strip("'") == "Score chart"
+        ws = book[sheet.strip("'")]
         min_col, min_row, max_col, max_row = range_boundaries(cells.replace("$", ""))
         return [v for row in ws.iter_rows(min_row, max_row, min_col, max_col, values_only=True) for v in row]
 
@@ -549,7 +551,9 @@ def test_the_chart_draws_each_cohort_as_three_band_lines_and_its_physicians(demo
             assert ys == pytest.approx(data.band[names[-1]].tolist())
             assert dash.get("val") == ("solid" if names[-1].endswith("P50") else "dash")
     assert names == [f"{c} {p}" for c in cohorts for p in ("P10", "P50", "P90", "physicians")]
-    assert ws.cell(CHART_DATA_ROW, 1).value == "Final score"
+    assert ws.cell(CHART_DATA_ROW, 1).value == "Physician"
+    band = openpyxl.load_workbook(demo[1].dashboard, data_only=True)[BAND_SHEET]
+    assert band.cell(BAND_HEADER_ROW, 1).value == "Final score" and band.cell(BAND_HEADER_ROW + 1, 1).value == 0
     assert "Grey diamonds" not in ws["A2"].value   # (no physician without an adjustment here)
 
 

@@ -1,6 +1,8 @@
-"""The dashboard's Score chart sheet: the physicians' final scores (x) and P50 factors (y) over each
-cohort's exchange-curve band (P10 and P90 factor over final scores 0-100, the P50 line between), an
-XlsxWriter scatter chart drawn from the tables written below it (values, so every reader shows them)."""
+"""The dashboard's Score chart and Score band sheets: the physicians' final scores (x) and P50 factors (y)
+over each cohort's exchange-curve band (P10 and P90 factor over final scores 0-100, the P50 line between), an
+XlsxWriter scatter chart drawn from the physicians' table below it and the band's table on a sheet of its own
+(values, so every reader shows them). Two tables side by side printed one's header over nothing on the pages
+where the other one went on alone; each sheet now prints one table, its header repeated."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ from asm_xl.workbooks.dashboard.data import EXCEPTION_OUTLOOK, NOT_PARTICIPATING
 from asm_xl.workbooks.dashboard.style import BOLD, FACTOR, SCORE, TEXT, Sheet
 from asm_xl.workbooks.xlsxwriter_cells import records
 
-__all__ = ["add_chart_sheet", "band_words", "CHART_DATA_ROW"]
+__all__ = ["add_chart_sheets", "band_words", "CHART_DATA_ROW", "BAND_SHEET", "BAND_HEADER_ROW"]
 
-CHART_DATA_ROW = 32   #: the band table's header row (the chart sits above it)
+CHART_DATA_ROW = 32   #: the physicians' table's header row on the Score chart sheet (the chart sits above it)
+BAND_SHEET = "Score band"   #: the sheet of the band's table
+BAND_HEADER_ROW = 4   #: the band table's header row on it
 _COLOURS = ["1F4E78", "C55A11", "548235", "7030A0", "BF9000", "2E75B6", "A50021", "00B0F0"]
 _CHART_HEIGHT = 529   #: pixels (14 cm); the chart is as wide as the tables below it
 #: the band's lines: percentile, dash, width in points
@@ -39,46 +43,43 @@ def band_words(data: Dashboard) -> str:
     return text
 
 
-def add_chart_sheet(wb, sh: Sheet, data: Dashboard, subtitle: str) -> None:
-    """Write the Score chart sheet ``sh`` of workbook ``wb``: the band table, the physicians' points
-    by cohort and the chart of both."""
+def add_chart_sheets(wb, sh: Sheet, band_sh: Sheet, data: Dashboard, subtitle: str) -> None:
+    """Write the Score chart sheet ``sh`` (the chart, and under it the physicians' points by cohort) and the Score
+    band sheet ``band_sh`` (the band's table the chart's lines are drawn from) of workbook ``wb``."""
     band = data.band
     cohorts = [c[:-4] for c in band.columns if c.endswith(" P10")]
     head = ["Final score"] + [c for c in band.columns if c != "final_score"]
     phys = data.physicians.dropna(subset=["final_score"]).sort_values(["cohort", "final_score"], kind="stable")
-    # the columns: the band's, a gap, the physicians' (the name and its tag, "Kowalczyk, Eun-ji (NPI
-    # 1000000004)", whole); the subtitle wraps across them (it ran on past the printed page)
-    longest = max([len(str(w)) for w in phys["who"]] + [24])
-    widths = [10] + [9] * (len(head) - 1) + [3, min(48, longest + 2), 7, 11, 10]
-    sh.title("Final scores on the exchange-curve band", subtitle + " " + band_words(data), across=widths)
-    section_row = CHART_DATA_ROW - 1
-    sh.put(section_row, 1, "The band (factor at P10 / P50 / P90 over final scores)", BOLD)
-    sh.header(CHART_DATA_ROW, head)
-    cols = [("final_score", SCORE)] + [(c, FACTOR) for c in head[1:]]
-    head_keys = [k for k, _ in cols]
-    end = sh.table(CHART_DATA_ROW + 1, records(band, head_keys), cols)
-    last_band = end - 1
+    words = subtitle + " " + band_words(data)
 
-    # the physicians, grouped by cohort (one chart series each), to the right of the band
-    px = len(head) + 2
-    sh.put(section_row, px, "The physicians (P50 factor)", BOLD)
-    sh.header(CHART_DATA_ROW, ["Physician", "Cohort", "Final score", "P50 factor"], first_col=px, props=BOLD)
+    band_widths = [11] + [10] * (len(head) - 1)
+    band_sh.title("The exchange-curve band: the payment adjustment factor at P10 / P50 / P90 over final scores",
+                  words + " Drawn on sheet Score chart.", across=band_widths)
+    band_sh.header(BAND_HEADER_ROW, head)
+    cols = [("final_score", SCORE)] + [(c, FACTOR) for c in head[1:]]
+    last_band = band_sh.table(BAND_HEADER_ROW + 1, records(band, [k for k, _ in cols]), cols) - 1   # its last row
+    band_sh.widths(band_widths)
+    band_sh.print_setup(BAND_HEADER_ROW)
+
+    # the physicians, grouped by cohort (one chart series each), under the chart: the name and its tag
+    # ("Kowalczyk, Eun-ji (NPI 1000000004)") whole; the chart as wide as the band's table was beside them
+    longest = max([len(str(w)) for w in phys["who"]] + [24])
+    widths = [min(48, longest + 2), 9, 11, 11] + [11] * 6
+    sh.title("Final scores on the exchange-curve band", words + f" The band's numbers: sheet {BAND_SHEET}.",
+             across=widths)
+    sh.put(CHART_DATA_ROW - 1, 1, "The physicians (the point drawn: the P50 factor)", BOLD)
+    sh.header(CHART_DATA_ROW, ["Physician", "Cohort", "Final score", "P50 factor"])
     still = phys["outlook"].isin(NO_ADJUSTMENT)
     row, spans = CHART_DATA_ROW + 1, {}
-    text, score, factor = {"num_format": TEXT}, {"num_format": SCORE}, {"num_format": FACTOR}
     # each cohort's physicians, then those with no adjustment (their factor: 0, the exception's neutral one)
-    groups = [(code, grp, grp["factor_p50"].tolist()) for code, grp in phys[~still].groupby("cohort", sort=True)]
+    groups = [(code, grp) for code, grp in phys[~still].groupby("cohort", sort=True)]
     if still.any():
-        groups.append((NO_ADJUSTMENT_SERIES, phys[still], [0.0] * int(still.sum())))
-    for code, grp, factors in groups:
-        first = row
-        for rec, f in zip(records(grp, ["who", "cohort", "final_score"]), factors):
-            sh.put(row, px, rec["who"], text)
-            sh.put(row, px + 1, rec["cohort"], text)
-            sh.put(row, px + 2, rec["final_score"], score)
-            sh.put(row, px + 3, f, factor)
-            row += 1
-        spans[code] = (first, row - 1)
+        groups.append((NO_ADJUSTMENT_SERIES, phys[still].assign(factor_p50=0.0)))
+    looks = [("who", TEXT), ("cohort", TEXT), ("final_score", SCORE), ("factor_p50", FACTOR)]
+    for code, grp in groups:
+        end = sh.table(row, records(grp, [k for k, _ in looks]), looks)
+        spans[code] = (row, end - 1)
+        row = end
 
     chart = wb.add_chart({"type": "scatter", "subtype": "straight"})
     chart.set_title({"name": "Physicians' final scores on the exchange-curve band"})
@@ -92,28 +93,28 @@ def add_chart_sheet(wb, sh: Sheet, data: Dashboard, subtitle: str) -> None:
     # the plot's inner area (axes, without their labels), in fractions of the chart
     chart.set_plotarea({"layout": {"x": 0.09, "y": 0.15, "width": 0.88, "height": 0.65}})
     # chart ranges: [sheet, first row, first col, last row, last col], counted from 0
-    name, top, last = sh.name, CHART_DATA_ROW, last_band - 1
+    name, band_name, top, last = sh.name, band_sh.name, BAND_HEADER_ROW, last_band - 1
     for i, code in enumerate(cohorts):
         colour = "#" + _COLOURS[i % len(_COLOURS)]
         for p, dash, width in _BAND_LINES:
             col = head.index(f"{code} {p}")
-            chart.add_series({"name": [name, top - 1, col], "categories": [name, top, 0, last, 0],
-                              "values": [name, top, col, last, col], "marker": {"type": "none"},
+            chart.add_series({"name": [band_name, top - 1, col], "categories": [band_name, top, 0, last, 0],
+                              "values": [band_name, top, col, last, col], "marker": {"type": "none"},
                               "line": {"color": colour, "dash_type": dash, "width": width}})
         if code in spans:
             first, final = spans[code][0] - 1, spans[code][1] - 1
-            chart.add_series({"name": f"{code} physicians", "categories": [name, first, px + 1, final, px + 1],
-                              "values": [name, first, px + 2, final, px + 2], "line": {"none": True},
+            chart.add_series({"name": f"{code} physicians", "categories": [name, first, 2, final, 2],
+                              "values": [name, first, 3, final, 3], "line": {"none": True},
                               "marker": {"type": "circle", "size": 7, "fill": {"color": colour},
                                          "border": {"color": colour}}})
     if NO_ADJUSTMENT_SERIES in spans:
         first, final = spans[NO_ADJUSTMENT_SERIES][0] - 1, spans[NO_ADJUSTMENT_SERIES][1] - 1
-        chart.add_series({"name": NO_ADJUSTMENT_SERIES, "categories": [name, first, px + 1, final, px + 1],
-                          "values": [name, first, px + 2, final, px + 2], "line": {"none": True},
+        chart.add_series({"name": NO_ADJUSTMENT_SERIES, "categories": [name, first, 2, final, 2],
+                          "values": [name, first, 3, final, 3], "line": {"none": True},
                           "marker": {"type": "diamond", "size": 7, "fill": {"none": True},
                                      "border": {"color": _GREY, "width": 1.5}}})
     # as wide as the tables: a chart is anchored to cells, and LibreOffice (the PDF) stretches it to them
     width = sh.widths(widths)
     chart.set_size({"width": width, "height": _CHART_HEIGHT})
     sh.ws.insert_chart(3, 0, chart)   # A4
-    sh.print_setup(CHART_DATA_ROW)   # the tables' header repeated on the pages they continue on
+    sh.print_setup(CHART_DATA_ROW)   # the table's header repeated on the pages it continues on

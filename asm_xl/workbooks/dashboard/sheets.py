@@ -1,4 +1,4 @@
-"""The dashboard workbook: sheets Practice, Physicians, Five years and Score chart, values only (what
+"""The dashboard workbook: sheets Practice, Physicians, Five years, Score chart and Score band, values only (what
 openpyxl ``data_only``, LibreOffice and a preview show is what is stored), written atomically.
 
 Written with XlsxWriter (:mod:`.style`). Roster text (names, NPIs, file names) goes through
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from asm_xl.model.parameters import performance_years, year_parameters
-from asm_xl.workbooks.dashboard.chart import add_chart_sheet
+from asm_xl.workbooks.dashboard.chart import BAND_SHEET, add_chart_sheets
 from asm_xl.workbooks.dashboard.data import PRACTICE, Dashboard, is_practice_total, no_actions_text, rejected_note
 from asm_xl.workbooks.dashboard.style import (FACTOR, MONEY, RISK, SCORE, SHARE, SIGNED, SMALL, SMALL_BOLD, TEXT,
                                               WHOLE, Looks, Sheet)
@@ -74,7 +74,7 @@ def write_dashboard(data: Dashboard, path) -> Path:
     _practice(Sheet(wb, looks, FIRST_SHEET), data)
     _physicians(Sheet(wb, looks, "Physicians"), data)
     _years(Sheet(wb, looks, "Five years"), data)
-    add_chart_sheet(wb, Sheet(wb, looks, "Score chart"), data, _subtitle(data))
+    add_chart_sheets(wb, Sheet(wb, looks, "Score chart"), Sheet(wb, looks, BAND_SHEET), data, _subtitle(data))
     return save_workbook(wb, buf, path)
 
 
