@@ -2,9 +2,11 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 from asm_xl import ASMInputError, Ladder, MeasureInput, Participant, score_participant
+from asm_xl.model.cohort import score_cohort
 from asm_xl.model.settings import Settings
 from asm_xl.model.categories import MeasureStatus
 
@@ -190,6 +192,32 @@ def test_collection_type_the_measure_does_not_have_is_rejected():
 def test_scored_measure_without_rate_or_points_is_rejected():
     e = error_of(hf(measures=[MeasureInput("Q236", "eCQM", 50, 50)]))
     assert e.field == "q236_rate" and "a rate for Q236: it is complete with enough cases" in str(e)
+
+
+def test_claims_measure_with_eligible_cases_but_no_rate_is_excluded_as_cms_computes_its_rate():
+    # Q492's cases known, its rate not (CMS computes it from claims): it was refused ("a rate for Q492: it is
+    # complete with enough cases"), which the practice cannot give; unreported_admin_claims_excluded says excluded
+    q008 = MeasureInput("Q008", "eCQM", 60, 60, rate=0.9)
+    given = score_participant(hf(measures=[MeasureInput("Q492", "administrative claims", 65), q008]), scaling_factor=1.5)
+    absent = score_participant(hf(measures=[q008]), scaling_factor=1.5)
+    assert given.measures[0].status == MeasureStatus.NOT_AVAILABLE and given.measures[0].points == 0.0
+    assert given.quality == absent.quality and given.final_score == absent.final_score
+    # with the setting off it is 0 points, counted, as a claims measure not given at all
+    off = Settings(unreported_admin_claims_excluded=False)
+    s = score_participant(hf(measures=[MeasureInput("Q492", "administrative claims", 65), q008]), scaling_factor=1.5,
+                          settings=off)
+    assert s.measures[0].status == MeasureStatus.NOT_REPORTED
+    assert s.quality == score_participant(hf(measures=[q008]), scaling_factor=1.5, settings=off).quality
+    # the cohort API (the CLI, generate) reads the row the same way: no error, the same status and final score
+    row = dict(cohort="HF", performance_year=2027, practice_size=40, ia_done=2, pi_score=1.0, part_b_payments=250_000,
+               cost_episodes=30, cost_points=8, q492_eligible=65, q008_collection_type="eCQM", q008_eligible=60,
+               q008_reported=60, q008_rate=0.9)
+    res = score_cohort(pd.DataFrame([row]))
+    assert res.errors.empty and res.scores["q492_status"][0] == MeasureStatus.LABELS[MeasureStatus.NOT_AVAILABLE]
+    assert res.scores["final_score"][0] == pytest.approx(given.final_score, abs=1e-9)
+    # a measure not collected as claims, complete with enough cases and no rate, still needs its rate
+    e = error_of(hf(measures=[MeasureInput("Q008", "eCQM", 60, 60)]))
+    assert e.field == "q008_rate"
 
 
 def test_enough_episodes_without_cost_points_is_rejected():
