@@ -38,7 +38,8 @@ def _midpoint(midpoint, s: Settings) -> float:
     "(tfs_midpoint_mode) or {tfs_midpoint:g}.",
     Arg("final_score", "Final score 0-100."),
     Arg("midpoint", "Optional: m, or the cohort's final scores (m = {tfs_midpoint:g}, or their median when "
-                    "tfs_midpoint_mode is cohort_median). Blank: {tfs_midpoint:g} (fixed mode).",
+                    "tfs_midpoint_mode is cohort_median). Blank: a given pool's given_midpoint, else {tfs_midpoint:g} "
+                    "(#VALUE! when tfs_midpoint_mode is cohort_median).",
         optional=True, range=True),
     ASSUMPTIONS,
     Arg("performance_year", "Optional, with cohort: the exchange function CMS published for that cohort and "
@@ -240,7 +241,8 @@ def asm_factor(final_score, performance_year, scaling=None, payments=None, excep
 
 @excel_function(
     "ASM_MULTIPLIER",
-    "Payment multiplier = 1 + payment adjustment factor, applied to Part B claims in the payment year.",
+    "Payment multiplier = 1 + payment adjustment factor, applied to the Medicare paid amount for physician fee "
+    "schedule services in the payment year (beneficiary cost sharing unchanged).",
     Arg("final_score", "Final score 0-100."),
     YEAR,
     SCALING,
@@ -297,7 +299,8 @@ def _sorted_finals(final_scores) -> np.ndarray:
 @excel_function(
     "ASM_PERCENTILE", "Percentile rank (0-100) of a final score among the cohort's final scores.",
     Arg("final_score", "Final score 0-100."),
-    Arg("final_scores", "The cohort's final scores (blanks, errors, text and TRUE/FALSE left out, as RANK leaves them).", range=True), source="ASSUMPTION: scipy percentileofscore(kind='mean')")
+    Arg("final_scores", "The cohort's final scores (blanks, errors, TRUE/FALSE and text that is no number left out, as RANK "
+                                        "leaves them; a number stored as text is read).", range=True), source="ASSUMPTION: scipy percentileofscore(kind='mean')")
 def asm_percentile(final_score, final_scores):
     f = xv.number("final_score", final_score, minimum=0, maximum=100)
     return float(payment.percentile_of(f, _SORTED.get(_sorted_finals, final_scores)))

@@ -65,7 +65,7 @@ def asm_ia_adj(ia_done, assumptions=None):
 
 @excel_function(
     "ASM_PI_ADJ", "Promoting Interoperability adjustment: -{pi_max_penalty:g} x (1 - PI score), 0 to "
-    "-{pi_max_penalty:g} points.",
+    "-{pi_max_penalty:g} points (pi_adjustment_linear No: 0 at a full PI score, else -{pi_max_penalty:g}).",
     Arg("pi_score", "PI score (fraction)."), ASSUMPTIONS, source="CMS; ASSUMPTION: linear")
 def asm_pi_adj(pi_score, assumptions=None):
     _inputs_not_na(pi_score=pi_score)

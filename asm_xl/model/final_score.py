@@ -48,7 +48,7 @@ def final_score(quality, cost, ia_adj, pi_adj, complex_bonus, practice_bonus,
     submission is met: the score cannot be computed, which callers must report, not hide.
 
     The sum is rounded to :data:`FINAL_DECIMALS` (1e-9) before the clamp, so that float noise cannot
-    decide a rule: 0.5 x 55 - 20 - 7.5 is 3.6e-15 in floating point, and a final score above 0 is priced
+    decide a rule: 100 x (0.5 x 0.55) - 20 - 7.5 is 3.6e-15 in floating point, and a final score above 0 is priced
     on the exchange curve where a final score of 0 gets -r (spec 8). No score shown (2 decimals) or
     compared with a threshold moves by it [ASSUMPTION: spec 1 keeps full precision; 1e-9 is noise].
     """

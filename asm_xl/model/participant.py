@@ -241,7 +241,7 @@ def score_participant(p: Participant, *, settings: Settings = DEFAULT_SETTINGS,
     tfs_midpoint : float, optional
         m of the exchange function. With a given SF (this argument or a 'given' pool) the rule of
         :func:`asm_xl.model.pool_choice.given_point`: this m, else ``given_midpoint``, else
-        ``tfs_midpoint`` in fixed mode; in cohort_median mode a given SF needs its cohort's midpoint
+        ``tfs_midpoint`` in fixed or either mode; in cohort_median mode a given SF needs its cohort's midpoint
         (an error). ``notes`` say where SF and m came from.
 
     Raises

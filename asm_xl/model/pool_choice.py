@@ -157,7 +157,7 @@ def given_point(cohort: str | None, performance_year: int, settings: Settings = 
     knows no cohort): the settings' k and m as they are.
 
     >>> given_point("HF", 2027, scaling_factor=1.5).source
-    'given: scaling factor 1.5 (the scaling_factor argument), midpoint 50 (tfs_midpoint, fixed mode)'
+    'given: scaling factor 1.5 (the scaling_factor argument), midpoint 50 (tfs_midpoint, either mode)'
     """
     own = settings if cohort is None else cohort_settings(cohort, performance_year, settings)
     if scaling_factor is None:
@@ -175,7 +175,7 @@ def given_point(cohort: str | None, performance_year: int, settings: Settings = 
     elif own.tfs_midpoint_mode != "cohort_median":   # fixed, or either: the point estimate's fixed m
         m = float(own.tfs_midpoint)
         published = None if cohort is None else exchange_function(cohort, performance_year)
-        m_from = ("tfs_midpoint, fixed mode" if published is None or published.midpoint is None else
+        m_from = (f"tfs_midpoint, {own.tfs_midpoint_mode} mode" if published is None or published.midpoint is None else
                   f"published exchange function: {published.source}")
     else:
         raise ASMInputError("given_midpoint", None, GIVEN_MIDPOINT_ALLOWED)
@@ -267,7 +267,8 @@ def given_pool_warning(settings: Settings = DEFAULT_SETTINGS) -> str | None:
     budget allows: factor = r x TFS x SF - r with TFS <= 1 pays back at most SF x r of each r at risk, and the
     pool pays back 1 - pool_withhold of it [ASSUMPTION, spec 8], so SF >= 1 - pool_withhold under either budget
     identity (a positive adjustment needs TFS x SF > 1). A typed 0 (every factor -r) or 0.5 is almost surely a
-    mistake. None for another pool or a plausible value (the example below is the default pool_withhold's).
+    mistake. With another pool, a warning that a given scaling factor or midpoint set is not used. None for a
+    plausible value (the example below is the default pool_withhold's).
 
     >>> given_pool_warning(Settings(pool="given", given_scaling_factor=0.0))[:58]
     'given_scaling_factor 0 is below 0.85 (1 - pool_withhold), '
@@ -275,10 +276,19 @@ def given_pool_warning(settings: Settings = DEFAULT_SETTINGS) -> str | None:
     True
     >>> given_pool_warning(Settings(pool="given", given_scaling_factor=16.2))[:50]
     'given_scaling_factor 16.2 is 4 or more: every fina'
+    >>> given_pool_warning(Settings(given_scaling_factor=1.5))
+    "given_scaling_factor 1.5 is not used: the pool is 'national'; set pool to 'given' to price with it"
     """
     sf = settings.given_scaling_factor
     least = 1.0 - settings.pool_withhold
-    if settings.pool != "given" or sf is None:
+    if settings.pool != "given":
+        unused = [f"{name} {v:g}" for name, v in (("given_scaling_factor", sf), ("given_midpoint", settings.given_midpoint))
+                  if v is not None]
+        if unused:   # typed on the Assumptions sheet beside pool 'national': used by nothing, without a word
+            return (f"{' and '.join(unused)} {'is' if len(unused) == 1 else 'are'} not used: the pool is "
+                    f"'{settings.pool}'; set pool to 'given' to price with {'it' if len(unused) == 1 else 'them'}")
+        return None
+    if sf is None:
         return None
     if sf < least:
         return (f"given_scaling_factor {sf:g} is below {least:g} (1 - pool_withhold), the least any cohort's budget "

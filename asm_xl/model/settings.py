@@ -146,11 +146,11 @@ class Settings:
         "e.g. from CMS's report: the range collapses to them).", choices=("national", "roster", "given"))
     given_scaling_factor: float | None = _setting(
         None, "ASSUMPTION", "The scaling factor of the 'given' pool (e.g. from CMS's report); blank unless the pool "
-        "is 'given'.", minimum=0)
+        "is 'given' (with another pool it is not used, and a warning says so).", minimum=0)
     given_midpoint: float | None = _setting(
         None, "ASSUMPTION", "The exchange function's midpoint m that goes with a given scaling factor (the 'given' "
         "pool's, or one given to ASM_FACTOR or score_participant), e.g. from CMS's report; blank = tfs_midpoint "
-        "when tfs_midpoint_mode is fixed, an error when it is cohort_median (give the cohort's median).",
+        "when tfs_midpoint_mode is fixed or either, an error when it is cohort_median (give the cohort's median).",
         minimum=0, maximum=100)
     roster_pool_minimum_share: float = _setting(
         0.5, "ASSUMPTION", "A 'roster' pool smaller than this share of CMS's cohort (peer model "

@@ -312,7 +312,7 @@ def test_factor_names_its_pool_a_given_scaling_factor_a_cohort_or_the_cohort_s_s
     given = [["pool", "given"], ["given_scaling_factor", 1.6]]
     assert call("ASM_FACTOR", 80, 2027, None, None, None, given) == pytest.approx(0.09 * tfs80 * 1.6 - 0.09)
     assert call("ASM_POOL", 2027, "LBP", given) == \
-        "given: scaling factor 1.6 (given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode)"
+        "given: scaling factor 1.6 (given_scaling_factor), midpoint 50 (tfs_midpoint, either mode)"
 
 
 def test_the_pool_text_says_what_to_check_as_the_cohort_api_warns_it():
@@ -322,11 +322,16 @@ def test_the_pool_text_says_what_to_check_as_the_cohort_api_warns_it():
     from asm_xl.model.settings import Settings
     typo = [["pool", "given"], ["given_scaling_factor", 16.2]]
     assert call("ASM_POOL", 2027, "LBP", typo) == (
-        "given: scaling factor 16.2 (given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode); warning: "
+        "given: scaling factor 16.2 (given_scaling_factor), midpoint 50 (tfs_midpoint, either mode); warning: "
         + given_pool_warning(Settings(pool="given", given_scaling_factor=16.2)))
     steep = call("ASM_POOL", 2027, "HF", [["tfs_steepness", 0.2]])
     assert steep.endswith("; warning: " + point_steepness_warning("HF", 2027, Settings(tfs_steepness=0.2)))
     assert "warning:" not in call("ASM_POOL", 2027, "HF")
+    # a given scaling factor typed beside pool 'national' priced nothing, without a word
+    unused = call("ASM_POOL", 2027, "HF", [["given_scaling_factor", 1.5]])
+    assert unused.endswith("; warning: given_scaling_factor 1.5 is not used: the pool is 'national'; set pool to "
+                           "'given' to price with it")
+    assert call("ASM_POOL_SF", 2027, "HF", [["given_scaling_factor", 1.5]]) == call("ASM_POOL_SF", 2027, "HF")
 
 
 def test_tfs_with_a_blank_midpoint_takes_the_given_pools_midpoint_in_either_mode():

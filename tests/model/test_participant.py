@@ -61,7 +61,7 @@ def test_final_80_has_tfs_0_95_in_score_participant():
     assert s.scaling_factor == 1.7
     assert s.factor == pytest.approx(0.09 * TFS80 * 1.7 - 0.09, rel=1e-12)
     assert s.dollar_impact == pytest.approx(250_000 * (0.09 * TFS80 * 1.7 - 0.09), rel=1e-12)
-    assert any("given: scaling factor 1.7 (given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode)" in n
+    assert any("given: scaling factor 1.7 (given_scaling_factor), midpoint 50 (tfs_midpoint, either mode)" in n
                for n in s.notes)
 
 

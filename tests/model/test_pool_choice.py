@@ -255,7 +255,7 @@ def test_a_given_scaling_factor_without_a_midpoint_in_cohort_median_mode_is_the_
 def test_a_given_scaling_factor_says_where_it_and_its_midpoint_came_from():
     s = score_participant(_final_80(), settings=SMALL, scaling_factor=1.62)
     assert s.notes == ("Priced with the scaling factor given, given: scaling factor 1.62 (the scaling_factor "
-                       "argument), midpoint 50 (tfs_midpoint, fixed mode).",)
+                       "argument), midpoint 50 (tfs_midpoint, either mode).",)
     s = score_participant(_final_80(), settings=MEDIAN, scaling_factor=1.62, tfs_midpoint=55)
     assert "midpoint 55 (the tfs_midpoint argument)" in s.notes[-1]
     point = reference_point("HF", 2027, MEDIAN.replace(pool="given", given_scaling_factor=1.62, given_midpoint=55))

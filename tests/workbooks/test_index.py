@@ -218,12 +218,12 @@ def test_a_physician_with_an_exception_is_not_ranked_and_the_rank_cell_says_why(
 
 
 def test_the_note_and_the_printed_header_name_the_pool_that_priced_the_numbers(tmp_path):
-    sources = {"HF": "given: scaling factor 1.5 (given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode)"}
+    sources = {"HF": "given: scaling factor 1.5 (given_scaling_factor), midpoint 50 (tfs_midpoint, either mode)"}
     path = write_index(_summary(["A"]), tmp_path / "index.xlsx", pool="given", pool_sources=sources)
     ws = openpyxl.load_workbook(path).active
     note = ws.cell(1, len(COLUMNS) + 2).value
     assert note.startswith("Estimates, not CMS determinations. Pool: given (HF: given: scaling factor 1.5 "
-                           "(given_scaling_factor), midpoint 50 (tfs_midpoint, fixed mode)). ")
+                           "(given_scaling_factor), midpoint 50 (tfs_midpoint, either mode)). ")
     assert "national" not in note   # it said "over the national peer model's simulated cohorts" whatever the pool
     # the note is right of the print area: the page's header carries the pool (it named none)
     assert ws.print_area == "'Index'!$A$1:$P$2"
