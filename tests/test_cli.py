@@ -403,7 +403,10 @@ def test_score_says_where_its_figures_come_from_under_the_table(capsys):
         "(fixed midpoint): scaling factor 1.565, midpoint 50; LBP 2027: national peer model, median of 506 draws "
         "(fixed midpoint): scaling factor 1.523, midpoint 50). Payment adjustment factor and dollar impact: the "
         "pool's point estimate; P10 / P50 / P90: the dollars in a cautious, middle and hopeful case over its "
-        "simulated cohorts (a given or roster pool has one: the three are equal).")
+        "simulated cohorts (a given or roster pool has one: the three are equal). Quality points: MIPS benchmark "
+        "ladders of PY2026, benchmark_year 0 (the latest of each measure and collection type): a proxy until CMS "
+        "publishes ASM's own [ASSUMPTION]; Q492 PY2026: a CMS placeholder row (its points from CMS's report are "
+        "better).")
     assert main(["score", str(SAMPLE), "--scaling-factor", "1.2", "--midpoint", "50"]) == 0
     assert "Pool: given (HF 2027: " in " ".join(capsys.readouterr().out.split())
 

@@ -246,3 +246,27 @@ def test_the_practice_summary_says_which_physicians_it_counts_at_zero():
     assert "  LBP: 2 of its physicians with an exception (neutral factor): counted, at $0 (the dashboard's Practice sheet)." \
         in said
     assert not any(line.startswith("  Practice:") for line in said)   # the practice's row repeats the cohorts'
+
+
+def test_the_demo_names_the_quality_benchmarks_it_scored_with(demo_run):
+    # spec 3.2's assumption (MIPS ladders until CMS publishes ASM's) was said in the workbooks' Benchmarks sheet
+    # only: the console and the dashboard priced quality with it without a word
+    from asm_xl.model.benchmarks import benchmarks_note
+    out, _, text = demo_run
+    note = benchmarks_note(0)
+    assert note.startswith("Quality points: MIPS benchmark ladders of PY2026, benchmark_year 0")
+    assert "Q492 PY2026: a CMS placeholder row" in note
+    assert note in " ".join(text.split())
+    ws = openpyxl.load_workbook(out / DASHBOARD_NAME, read_only=True)["Practice"]
+    rows = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0] == "Quality benchmarks"}
+    assert rows == {"Quality benchmarks": note}
+
+
+def test_the_practice_summary_says_rejected_rows_are_in_no_total_before_their_reasons():
+    # the totals printed first and "5 rows rejected" only at the very end: read as the whole roster's totals
+    from asm_xl.cli.summaries import practice_summary
+    totals = pd.DataFrame([{"cohort": "HF", "physicians": 2, "estimate": 10.0, "dollars_p10": 10.0,
+                            "dollars_p50": 10.0, "dollars_p90": 10.0}])
+    assert "  Left out: 5 roster row(s) rejected (not in these totals; the reasons follow)." in \
+        practice_summary(totals, rejected=5).splitlines()
+    assert "rejected" not in practice_summary(totals)

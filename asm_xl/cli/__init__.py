@@ -85,7 +85,8 @@ def _cmd_generate(args, roster) -> int:
     if report.dashboard_data is not None:
         print(practice_summary(report.dashboard_data.totals, left_out=len(report.stale), pool=report.pool,
                                sources=report.pool_sources,
-                               years=sorted(set(report.dashboard_data.physicians["performance_year"].astype(int)))))
+                               years=sorted(set(report.dashboard_data.physicians["performance_year"].astype(int))),
+                               rejected=report.rejected_rows, benchmark_year=settings.benchmark_year))
         print(top_actions_summary(report.dashboard_data.top_actions,
                                   outlooks=report.dashboard_data.physicians["outlook"].tolist()))
     if report.index:
@@ -168,7 +169,7 @@ def _cmd_score(args) -> int:
         print(f"scores written: {args.out}")
     elif len(out):
         print(score_table(out))
-        print(scores_source(res.pools, settings.pool))
+        print(scores_source(res.pools, settings.pool, settings.benchmark_year))
     # as generate: rows rejected, the report; none, an earlier run's report removed (the scores above are printed or
     # written all the same)
     return report_rejected(v.errors, args.errors, args.overwrite)

@@ -106,7 +106,7 @@ def run_plan(args) -> int:
             print(total_text(plan, total))
     else:
         print(plan_text(plan, args.target, settings, every=wanted is not None, total=total))
-    print(scores_source(scored.pools, settings.pool))
+    print(scores_source(scored.pools, settings.pool, settings.benchmark_year))
     if settings.pool == "roster":   # the roster is the cohort: its score needed moves as its physicians improve
         print("note: with the roster as the pool, the score needed moves as the roster's physicians improve (each "
               "action raises the bar a little); the plan holds it at today's")

@@ -8,6 +8,7 @@ import textwrap
 import pandas as pd
 
 from asm_xl.cli.output import console_text
+from asm_xl.model.benchmarks import benchmarks_note
 from asm_xl.workbooks.dashboard.data import is_practice_total, no_actions_text
 from asm_xl.workbooks.kept import (STATUS_OTHER, STATUS_STALE, STATUS_STALE_INVALID, STATUS_STALE_NUMBERS,
                                    STATUS_STALE_PROJECTION, STATUS_STALE_SETTINGS)
@@ -36,12 +37,14 @@ def money(x) -> str:
 
 
 def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sources: dict | None = None,
-                     years: list[int] | None = None) -> str:
+                     years: list[int] | None = None, rejected: int = 0, benchmark_year: int | None = None) -> str:
     """The dashboard's totals (its Practice sheet: ``Dashboard.totals``) by cohort: physicians, the point
     estimate and the range (P10 / P50 / P90) over the pool's draws (``pool``, its ``sources``: the lines
     that say where the figures come from); ``left_out``: kept workbooks
     shown without numbers (stale), which the totals leave out; ``years``: the performance years of the
-    physicians, named in the heading with the year each is paid in (a roster of several has a row per year).
+    physicians, named in the heading with the year each is paid in (a roster of several has a row per year);
+    ``rejected``: roster rows refused, in no total (their reasons are printed after); ``benchmark_year``: the
+    setting, whose quality benchmarks are named (:func:`~asm_xl.model.benchmarks.benchmarks_note`).
 
     >>> print(practice_summary(pd.DataFrame(columns=["cohort", "physicians", "estimate", "dollars_p10", "dollars_p50",
     ...                                              "dollars_p90"]), years=[2027]).splitlines()[0])
@@ -62,6 +65,8 @@ def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sour
                      + "".join(f"{money(x):>{w}}" for x, w in zip(sums, (14, 15, 14, 14))))
     if left_out:
         lines.append(f"  Left out: {left_out} kept workbook(s) shown without numbers (stale).")
+    if rejected:   # the totals came first and the rejected rows at the very end: read as the whole roster's
+        lines.append(f"  Left out: {rejected} roster row(s) rejected (not in these totals; the reasons follow).")
     apart = [(rec["cohort"], int(rec.get(k) or 0), why) for rec in recs if not is_practice_total(str(rec["cohort"]))
              for k, why in (("not_participating", "not participating (CMS's list)"),
                             ("exception", "with an exception (neutral factor)")) if int(rec.get(k) or 0)]
@@ -77,6 +82,9 @@ def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sour
     if pool is not None:
         lines.append(textwrap.fill(_pool_words(pool, sources), width=110, initial_indent="  ",
                                    subsequent_indent="  ", break_on_hyphens=False))
+    if benchmark_year is not None:
+        lines.append(textwrap.fill(benchmarks_note(benchmark_year), width=110, initial_indent="  ",
+                                   subsequent_indent="  ", break_on_hyphens=False))
     return "\n".join(lines)
 
 
@@ -86,11 +94,13 @@ def _pool_words(pool: str, sources: dict | None) -> str:
     return pool_note(pool, sources)
 
 
-def scores_source(pools, pool: str) -> str:
-    """The line under ``asm-xl score``'s table: where its figures come from (the pool of each cohort and
-    year, in its own words) and what Dollars and P10 / P50 / P90 are, as the index's note says it."""
+def scores_source(pools, pool: str, benchmark_year: int = 0) -> str:
+    """The lines under ``asm-xl score``'s table: where its figures come from (the pool of each cohort and
+    year, in its own words) and what Dollars and P10 / P50 / P90 are, as the index's note says it; then the
+    quality benchmarks of ``benchmark_year`` (:func:`~asm_xl.model.benchmarks.benchmarks_note`)."""
     sources = {f"{r['cohort']} {r['performance_year']}": r["pool_source"] for r in pools.to_dict("records")}
-    return textwrap.fill(_pool_words(pool, sources), width=110, break_on_hyphens=False)
+    return "\n".join(textwrap.fill(text, width=110, break_on_hyphens=False)
+                     for text in (_pool_words(pool, sources), benchmarks_note(benchmark_year)))
 
 
 def score_table(scores) -> str:

@@ -23,7 +23,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.parameters import normalize_measure_id
+from asm_xl.model.parameters import cohorts, normalize_measure_id
 from asm_xl.model.validation import as_number, is_blank
 
 __all__ = [
@@ -279,3 +279,32 @@ def packaged_benchmarks() -> BenchmarkTable:
     """The MIPS benchmark ladders shipped with asm-xl (PY2021, 2022, 2025, 2026) [MIPS]."""
     return BenchmarkTable.from_csv(resources.files("asm_xl.model").joinpath("data/mips_benchmarks_asm.csv"),
                                    source="CMS qpp-measures-data (MIPS benchmarks), packaged with asm-xl")
+
+
+def benchmarks_note(benchmark_year: int = 0, table: BenchmarkTable | None = None) -> str:
+    """Which quality benchmarks score the measures, in words, for every place the figures are shown (the
+    console, the index, the dashboard's assumptions): the spec's assumption 3.2 named where it is used.
+
+    Rule [ASSUMPTION, spec 3.2]: until CMS publishes ASM's own benchmarks, a measure's points come from the
+    MIPS ladder of its collection type for ``benchmark_year`` (0: the latest year the table has for it), of the
+    cohorts' measures and collection types;
+    a ladder CMS marked as a placeholder (PY2026 Q492, copied from PY2025) is named as one [spec 8.1].
+
+    >>> benchmarks_note(2025)
+    "Quality points: MIPS benchmark ladders of PY2025, benchmark_year 2025 (as set): a proxy until CMS publishes ASM's own [ASSUMPTION]."
+    """
+    table = table or packaged_benchmarks()
+    taken = {(m.id.lstrip("Q"), c) for cohort in cohorts().values() for m in cohort.measures for c in m.collection_types}
+    in_use = [table.find(m, c, benchmark_year or None) for m, c, _ in table.keys() if (m, c) in taken]
+    in_use = [lad for lad in dict.fromkeys(in_use) if lad is not None]
+    years = [lad.performance_year for lad in in_use]
+    main = max(set(years), key=lambda y: (years.count(y), y)) if years else benchmark_year
+    others = "; ".join(f"{lad.label.rsplit(' PY', 1)[0]}: PY{lad.performance_year}" for lad in in_use
+                       if lad.performance_year != main)
+    which = "the latest of each measure and collection type" if not benchmark_year else "as set"
+    text = (f"Quality points: MIPS benchmark ladders of PY{main}{f' ({others})' if others else ''}, benchmark_year "
+            f"{benchmark_year} ({which}): a proxy until CMS publishes ASM's own [ASSUMPTION]")
+    placeholders = sorted({f"{lad.label.split()[0]} PY{lad.performance_year}" for lad in in_use if lad.placeholder})
+    if placeholders:
+        text += f"; {', '.join(placeholders)}: a CMS placeholder row (its points from CMS's report are better)"
+    return text + "."

@@ -179,3 +179,15 @@ def test_a_year_the_table_has_no_ladder_for_is_an_error_naming_its_years_not_eve
     assert table.find("Q377", "eCQM", 2021) is None and table.find("Q377", "eCQM", 2022) is None
     assert table.find("Q377", "eCQM", 2025) is not None
     assert BenchmarkTable([]).find("Q236", "MIPS CQM", 1999) is None   # an empty table (cohort deciles) has none
+
+
+def test_the_benchmarks_note_names_the_years_in_use_and_the_placeholder():
+    # PY2026 for every measure and collection type of the cohorts (the packaged table's CMS Web Interface and
+    # Part B claims ladders are no ASM collection type: not named); Q492's PY2026 row is CMS's placeholder
+    from asm_xl.model.benchmarks import benchmarks_note
+    assert benchmarks_note(0) == (
+        "Quality points: MIPS benchmark ladders of PY2026, benchmark_year 0 (the latest of each measure and "
+        "collection type): a proxy until CMS publishes ASM's own [ASSUMPTION]; Q492 PY2026: a CMS placeholder row "
+        "(its points from CMS's report are better).")
+    assert benchmarks_note(2022).startswith("Quality points: MIPS benchmark ladders of PY2022, benchmark_year 2022 (as set)")
+    assert "placeholder" not in benchmarks_note(2025)

@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from asm_xl.model.actions import priced_actions
+from asm_xl.model.benchmarks import benchmarks_note
 from asm_xl.model.settings import changed_settings_text
 from asm_xl.model.categories import no_cost_ladder_note
 from asm_xl.model.exceptions import without_adjustment
@@ -354,6 +355,7 @@ def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> 
            ("Pool", f"{settings.pool} (which cohort prices the scores: README \"Which pool prices the score?\")")]
     out += [(f"Pool source, {code}", text) for code, text in sorted(pool_sources.items())]
     out.append(("Settings changed", f"from their defaults (README \"Assumptions\"): {changed_settings_text(settings)}"))
+    out.append(("Quality benchmarks", benchmarks_note(settings.benchmark_year)))
     out += [("Range", "P10 / P50 / P90: cautious, middle and hopeful case over the pool's draws. A total's (a cohort's, "
                       "the practice's, a five-year sum) is that of the total itself, added up draw by draw; it is not "
                       "the sum of the physicians' P10s, which physicians above and below the midpoint reach in "
