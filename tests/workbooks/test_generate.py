@@ -40,6 +40,7 @@ from asm_xl.workbooks.kept import STATUS_KEPT, STATUS_KEPT_EDITED, STATUS_STALE,
 from asm_xl.xlsx.atomic import write_atomic
 from asm_xl.workbooks.template import DEFAULT_TEMPLATE
 from asm_xl.xlsx.package import sheet_parts
+from asm_xl.workbooks.sheets.score import IMPACT_LABEL
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "asm_xl" / "roster" / "data" / "sample_roster.csv"
@@ -326,7 +327,7 @@ def _shown(rows, label: str) -> str:
 def test_libreoffice_shows_the_cached_final_score_factor_and_impact(libreoffice):
     rows, cached = libreoffice
     for label, name in (("Final score (0-100)", "Sc_Final"), ("Payment adjustment factor", "Sc_Factor"),
-                        ("Estimated dollar impact", "Sc_Impact")):
+                        (IMPACT_LABEL, "Sc_Impact")):
         assert math.isclose(_shown_number(_shown(rows, label)), _value(cached, name), rel_tol=1e-12, abs_tol=1e-9)
 
 

@@ -12,6 +12,7 @@ from asm_xl.model.cohort import score_cohort
 from asm_xl.model.settings import Settings
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.batch import generate_workbooks
+from asm_xl.workbooks.sheets.score import IMPACT_LABEL
 
 ROW = {"npi": "1891394078", "tin": "83-7035914", "name": "Case Physician", "specialty": "Cardiology",
        "performance_year": "2027", "practice_size": "40", "small_practice": "yes", "part_b_payments": "100000",
@@ -36,7 +37,7 @@ def test_a_workbook_shows_no_benchmark_the_small_practice_flag_and_the_exception
     assert labels["Small practice bonus"] == 10.0 == float(core["practice_bonus"])  # CMS flag, 40 clinicians
     assert labels["Exception or not participating (no adjustment)"] == "EUC exception"
     assert labels["Payment adjustment factor"] == 0.0 == float(core["factor"])
-    assert labels["Estimated dollar impact"] == 0.0
+    assert labels[IMPACT_LABEL] == 0.0
     # quality: Q008 8 points counted; Q005, Q236 unreported (0, counted); Q377 and Q492 excluded -> 8 / 30
     assert labels["Quality category score"] == pytest.approx(8 / 30, rel=1e-12) == float(core["quality"])
     assert recalc_file(path, check=True) == []

@@ -37,6 +37,7 @@ from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.actions import RANKED
 from asm_xl.workbooks.batch import generate_workbooks
 from asm_xl.model.cohort import score_cohort
+from asm_xl.workbooks.sheets.score import IMPACT_LABEL
 
 TOL = dict(rel_tol=1e-9, abs_tol=1e-9)
 YEARS = performance_years()
@@ -483,5 +484,5 @@ def test_libreoffice_shows_the_cores_numbers_for_edge_rows_and_edited_assumption
         assert abs(final - core_row["final_score"]) <= 0.005, (path.name, final, core_row["final_score"])
         factor = float(shown["Payment adjustment factor"].rstrip("%")) / 100
         assert abs(factor - core_row["factor"]) <= 0.00005, (path.name, factor, core_row["factor"])
-        dollars = float(shown["Estimated dollar impact"].replace("$", "").replace(",", ""))
+        dollars = float(shown[IMPACT_LABEL].replace("$", "").replace(",", ""))
         assert abs(dollars - core_row["dollar_impact"]) <= 0.5, (path.name, dollars, core_row["dollar_impact"])

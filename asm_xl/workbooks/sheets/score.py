@@ -25,7 +25,10 @@ from asm_xl.workbooks.sheets.style import (BOLD, LINE_POINTS, NOTE_FONT, RESULT_
                                            define, header, input_cell, percentile_heading, text_formula,
                                            typed_percentile, validation, wrap_across)
 
-__all__ = ["build_score", "MEASURE_COLUMNS", "measure_args"]
+__all__ = ["build_score", "MEASURE_COLUMNS", "measure_args", "IMPACT_LABEL"]
+
+#: the point estimate's label: not the middle case (P50) of the range below, which the README says to budget on
+IMPACT_LABEL = "Estimated dollar impact (point estimate; the range: below)"
 
 #: Score sheet measure columns: column → (header, ASM_MEASURE item or None, number format)
 MEASURE_COLUMNS = {
@@ -158,7 +161,7 @@ def build_score(wb: Workbook) -> None:
         ("Payment multiplier", '=ASM_MULTIPLIER(B{f},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions)', "0.0000",
          '"ASM_MULTIPLIER",B{f},In_Year,Sc_Cohort,"",In_Exceptions,Assumptions'),
         ("Part B payments (PFS professional services, payment year)", "=In_Payments", '"$"#,##0', None),
-        ("Estimated dollar impact", "=ASM_IMPACT(B{fa},In_Payments,Assumptions)", SIGNED_DOLLARS,
+        (IMPACT_LABEL, "=ASM_IMPACT(B{fa},In_Payments,Assumptions)", SIGNED_DOLLARS,
          '"ASM_IMPACT",B{fa},In_Payments,Assumptions'),
     ]
     start = last + 3
@@ -279,10 +282,10 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
     ws[f"B{pool}"] = "=ASM_POOL(In_Year,Sc_Cohort,Assumptions)"
     ws[f"B{pool}"].font = NOTE_FONT
     for i, line in enumerate((
-            "CMS ranks each physician against the national cohort, which no practice sees, and has not published",
-            "the exchange function: the national pool's simulated cohorts show what that uncertainty is worth. A",
-            "given pool (CMS's report, or the roster's own with asm-xl generate --pool roster) is one cohort: its",
-            "P10, P50 and P90 are the same. The point estimate above uses the scaling factor in its Scaling factor row.")):
+            "CMS ranks each physician against the national cohort, which no practice sees, and has not published the",
+            "exchange function: the pool's simulated cohorts show what that is worth. Budget on the middle case (P50),",
+            "or on the cautious one (P10: one cohort in ten does worse) if a shortfall would hurt. The estimate above",
+            "prices one curve (its Scaling factor row), not the draws. A given or roster pool is one cohort: P10 = P90.")):
         ws.cell(row=pool + 1 + i, column=1, value=line).font = NOTE_FONT
     define(wb, "Sc_RangePercentiles", f"{L.SCORE}!$B${pct}:$D${pct}")
     define(wb, "Sc_PercentileLow", f"{L.SCORE}!$B${pct}")    # the Scenarios band's edges
