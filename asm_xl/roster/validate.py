@@ -248,7 +248,8 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
     kept.sort(key=lambda t: t[:3])
     errors = pd.DataFrame(
         [{"row": rows[e["pos"]], "npi": npi_txt[e["pos"]], "name": name_txt[e["pos"]],
-          "column": e["column"], "value": e["value"], "reason": e["reason"]} for *_, e in kept],
+          "column": e["column"], "value": e["value"], "reason": _absent_said(e["column"], e["reason"], df.columns)}
+         for *_, e in kept],
         columns=ROSTER_ERROR_COLUMNS, dtype=object)
     if rows.dtype.kind == "i":
         errors["row"] = errors["row"].astype("int64")
@@ -287,3 +288,17 @@ def _restore_tin_zeros(df: pd.DataFrame, tin_txt: np.ndarray, warnings: list[str
         tin_txt[i] = tin_with_zeros(tin_txt[i])
         df.iat[i, col] = tin_txt[i]
     warnings.append(tins_restored_warning([tin_txt[i] for i in lost]))
+
+
+def _absent_said(column: str, reason: str, columns) -> str:
+    """A required value's reason, saying so when the roster has no such column at all: "required: ..." on
+    every row (30 x pi_score: required ... e.g. row 2: blank) read as 30 blanks to fill, not one column to add.
+
+    >>> _absent_said("pi_score", "required: a fraction", ["npi"])
+    "required: a fraction (the roster has no 'pi_score' column)"
+    >>> _absent_said("pi_score", "required: a fraction", ["npi", "pi_score"])
+    'required: a fraction'
+    """
+    if reason.startswith("required") and column not in columns:
+        return f"{reason} (the roster has no {column!r} column)"
+    return reason

@@ -868,3 +868,17 @@ def test_a_byte_order_mark_read_as_windows_1252_is_not_part_of_the_first_header(
     p = tmp_path / "twice.csv"
     p.write_text("\u00ef\u00bb\u00bf" + text, encoding="utf-8")
     pd.testing.assert_frame_equal(read_roster(p), csv_df)
+
+
+def test_a_required_column_the_roster_lacks_is_said_once_as_a_column_not_a_blank_in_each_row():
+    # "30 x pi_score: required: ... (e.g. row 2: blank)" read as thirty blanks to fill, not one column to add
+    roster = read_roster(SAMPLE).drop(columns=["pi_score"])
+    errors = validate_roster(roster).errors
+    assert set(errors["column"]) == {"pi_score"} and len(errors) == len(roster)
+    assert set(errors["reason"]) == {"required: a fraction between 0 and 1, where 70% is 0.70 (the roster has no "
+                                     "'pi_score' column)"}
+    assert "has no 'pi_score' column" in summarize_errors(errors)
+    # a column there but blank in a row is a blank to fill, as before
+    blank = read_roster(SAMPLE)
+    blank.loc[0, "pi_score"] = ""
+    assert "has no" not in validate_roster(blank).errors["reason"].iloc[0]
