@@ -35,8 +35,8 @@ from asm_xl.model.cohort_checks import (Checker, cohort_codes, ia_done_column, r
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, performance_years, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
-from asm_xl.model.pool_choice import (cohort_settings, given_pool_warning, reference_point, roster_pool_warning,
-                                      steepness_warnings)
+from asm_xl.model.pool_choice import (cohort_settings, given_pool_warning, reference_point, roster_budget_warning,
+                                      roster_pool_warning, steepness_warnings)
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import DOLLARS_ALLOWED, FRACTION_ALLOWED, MAX_DOLLARS
 
@@ -216,9 +216,10 @@ def score_checked(participants: pd.DataFrame, *, settings: Settings = DEFAULT_SE
             unscored, settings, roster_builds=roster_gives_cost_ladder(settings, benchmark_source)))
     if settings.pool == "roster":
         for rec in pools.to_dict("records"):
-            w = roster_pool_warning(rec["cohort"], rec["participants"], settings)
-            if w:
-                warnings.append(f"{w} (performance year {rec['performance_year']})")
+            for w in (roster_pool_warning(rec["cohort"], rec["participants"], settings),
+                      roster_budget_warning(rec["cohort"], rec["scaling_method"], rec["roster_scaling_factor"])):
+                if w:
+                    warnings.append(f"{w} (performance year {rec['performance_year']})")
     return (CohortResult(scores, errors, pools, used_ladders, warnings),
             CheckedInputs(chk, cohort_code, measures, ia_done))
 

@@ -261,6 +261,27 @@ def roster_pool_warning(cohort: str, pooled: int, settings: Settings = DEFAULT_S
             "peer model (pool 'national') unless the roster is the whole cohort")
 
 
+def roster_budget_warning(cohort: str, method: str, scaling_factor: float) -> str | None:
+    """A warning when a 'roster' pool's budget has no solution (:func:`~asm_xl.model.payment.solve_scaling_factor`'s
+    ``method``): "budget unattainable", where even +r for every positive final score cannot pay back
+    1 - pool_withhold of the amount at risk, so the budget identity [ASSUMPTION, spec 8] does not hold and SF is the
+    least that gives each of them +r; "no positive scores", where every factor is -r whatever SF. None otherwise.
+
+    >>> roster_budget_warning("HF", "budget unattainable", 11.78)[:60]
+    'the HF roster pool cannot pay back its budget: even the larg'
+    >>> roster_budget_warning("HF", "closed form", 1.2) is None
+    True
+    """
+    if method == "budget unattainable":
+        return (f"the {cohort} roster pool cannot pay back its budget: even the largest positive adjustment (+r) for "
+                "every positive final score pays back less than 1 - pool_withhold of the amount at risk, so its "
+                f"scaling factor {scaling_factor:.4g} is only the least that gives each of them +r [ASSUMPTION]")
+    if method == "no positive scores":
+        return (f"the {cohort} roster pool has no positive final score: every factor is -r whatever the scaling "
+                "factor, so there is none to speak of")
+    return None
+
+
 def given_pool_warning(settings: Settings = DEFAULT_SETTINGS) -> str | None:
     """A warning when a 'given' pool's scaling factor is at least :data:`TOP_AT_MIDPOINT_SF` (a typed 16.2 for
     1.62: every factor +r), or below 1 - ``pool_withhold``, the least any cohort's

@@ -46,6 +46,24 @@ def test_pool_scaling_factor_factors_and_dollars_by_hand():
     assert sc["note"].iloc[2] == "Minimum data submission not met: final score 0 [CMS]."
 
 
+def test_a_roster_pool_whose_budget_cannot_balance_says_so():
+    # A late submitter with $900k (-r: -81,000) beside one physician at 50 with $100k: the budget identity
+    # 100,000 x f_B - 81,000 = -0.15 x 0.09 x 1,000,000 = -13,500 needs f_B = 0.675, far over +r (0.09).
+    # scaling_method said "budget unattainable" in the pools table, which no user reads; the console said nothing
+    df = pd.DataFrame([hf_row(5, 5, part_b_payments=100_000),
+                       hf_row(5, 5, submitted_on_time="no", part_b_payments=900_000)], index=["B", "C"])
+    res = score_cohort(df, settings=ROSTER)
+    assert res.pools["scaling_method"].iloc[0] == "budget unattainable"
+    [said] = [w for w in res.warnings if "cannot pay back its budget" in w]
+    sf = res.pools["roster_scaling_factor"].iloc[0]
+    assert said.endswith(f"its scaling factor {sf:.4g} is only the least that gives each of them +r [ASSUMPTION] "
+                         "(performance year 2027)")
+    assert res.scores["factor"].tolist() == [pytest.approx(0.09), -0.09]
+    # a pool that balances says nothing of it
+    ok = score_cohort(pd.DataFrame([hf_row(8, 8), hf_row(5, 5)]), settings=ROSTER)
+    assert not any("cannot pay back" in w for w in ok.warnings)
+
+
 def test_cohort_api_reproduces_cms_quality_example():
     row = hf_row(cost=8, q008_eligible=65, q008_reported=65, q008_points=9.5,
                  q005_eligible=60, q005_completeness=0.70,
