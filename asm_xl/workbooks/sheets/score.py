@@ -250,7 +250,8 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
     """How sure is this number? The factor and dollars at three percentiles of the national peer
     model's simulated cohorts, the chance of a gain and where the range comes from (ASM_FACTOR_RANGE,
     ASM_GAIN_CHANCE, ASM_POOL: :mod:`asm_xl.model.ranges`)."""
-    header(ws, top, ["Range over the pool's cohorts"] + [label for label, _ in RANGE_PERCENTILES.values()])
+    header(ws, top, ["Range over the pool's cohorts"] + [label for label, _ in RANGE_PERCENTILES.values()]
+           + ["Why, if an error"])
     pct, factor, dollars, gain, pool = top + 1, top + 2, top + 3, top + 4, top + 5
     ws.row_dimensions[top].height = 2 * LINE_POINTS   # a heading such as "Hopeful (P90)" on two lines
     for col, (label, _) in RANGE_PERCENTILES.items():   # the heading names the percentile typed below it
@@ -274,6 +275,17 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
             ws[f"{col}{r}"].fill = RESULT_FILL
     # the middle case in bold, as the estimate above: the figure the console and README say to budget on
     ws[f"C{factor}"].font = ws[f"C{dollars}"].font = BOLD
+    # why a case is an error (a percentile typed as 10%, i.e. 0.1, was #NUM! with its reason nowhere on the sheet):
+    # the first case's in error, from the percentile row down to the dollars row
+    ws.merge_cells(start_row=top, start_column=5, end_row=top, end_column=len(SCORE_WIDTHS))
+    why = '""'
+    for col in reversed(RANGE_PERCENTILES):
+        args = f"Sc_Final,In_Year,Sc_Cohort,{typed_percentile(f'{col}{pct}')},In_Exceptions,Assumptions"
+        why = f'IF(ISERROR({col}{factor}),ASM_WHY("ASM_FACTOR_RANGE",{args}),{why})'
+    ws[f"E{pct}"] = "=" + why
+    ws[f"E{pct}"].font = NOTE_FONT
+    ws[f"E{pct}"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=pct, start_column=5, end_row=dollars, end_column=len(SCORE_WIDTHS))
     ws.cell(row=gain, column=1, value="Chance of a gain")
     ws[f"B{gain}"] = "=ASM_GAIN_CHANCE(Sc_Final,In_Year,Sc_Cohort,In_Exceptions,Assumptions)"
     ws[f"B{gain}"].number_format = "0%"
