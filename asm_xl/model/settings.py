@@ -30,7 +30,8 @@ from typing import Any, Iterator, Mapping, NamedTuple
 from asm_xl.model import peer_settings
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peer_assumptions import MIN_STEEPNESS, PeerAssumptions, cohort_defaults_text
-from asm_xl.model.validation import YES_NO_ALLOWED, as_bool, as_number, as_whole, is_blank
+from asm_xl.model.validation import (YES_NO_ALLOWED, as_bool, as_number, as_whole, is_blank, percent_hint,
+                                     typed_number)
 
 __all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES", "FRACTION_SETTINGS", "PLANNING_SETTINGS",
            "changed_settings_text",
@@ -332,7 +333,13 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
     if isinstance(f.default, int):
         return as_whole(f.name, value, minimum=lo, maximum=hi)
     # a fraction or rate setting reads "70%" as 0.70, as roster fractions do
-    return as_number(f.name, value, minimum=lo, maximum=hi, percent=_is_fraction(f))
+    try:
+        return as_number(f.name, value, minimum=lo, maximum=hi, percent=_is_fraction(f))
+    except ASMInputError as e:   # pool_withhold 15: "did you mean 15%?", as a roster's fraction says
+        hint = percent_hint(value) if _is_fraction(f) else ""
+        if hint.startswith("; did you mean") and lo <= typed_number(str(value).strip()) / 100.0 <= hi:
+            raise ASMInputError(f.name, value, e.allowed + hint) from None
+        raise
 
 
 def _is_fraction(f: dataclasses.Field) -> bool:

@@ -179,3 +179,16 @@ def test_planning_settings_change_no_score_factor_or_range():
         res = score_cohort(roster, settings=settings)
         return pd.concat([res.scores, payment_ranges(res.scores, settings=settings)], axis=1)
     pd.testing.assert_frame_equal(scored(edited), scored(DEFAULT_SETTINGS), check_exact=True)
+
+
+def test_a_fraction_setting_typed_as_a_percent_number_gets_the_hint_a_roster_fraction_gets():
+    # pool_withhold 15 on the Assumptions sheet made every result #NUM! with "a number between 0 and 1" and no hint
+    with pytest.raises(ASMInputError) as e:
+        Settings(pool_withhold=15)
+    assert str(e.value) == "pool_withhold: 15 is not allowed (a number between 0 and 1; did you mean 15%?)"
+    with pytest.raises(ASMInputError) as e:
+        Settings(pool_withhold=150)   # 150% is no share either: no hint
+    assert str(e.value) == "pool_withhold: 150 is not allowed (a number between 0 and 1)"
+    with pytest.raises(ASMInputError) as e:
+        Settings(tfs_midpoint=150)    # not a fraction setting
+    assert "did you mean" not in str(e.value)
