@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from asm_xl.workbooks.dashboard.data import rejected_note
+from asm_xl.workbooks.dashboard.style import SIGNED
 from asm_xl.workbooks.xlsxwriter_cells import (LINK_LIMIT, new_workbook, print_setup, put_link, put_value, records,
                                                save_workbook, set_widths)
 
@@ -26,13 +27,15 @@ __all__ = ["write_index", "index_note", "pool_note", "INDEX_NAME", "INDEX_SHEET"
 INDEX_NAME = "asm_index.xlsx"   #: the index's file, beside the workbooks
 INDEX_SHEET = "Index"           #: its one sheet
 
+#: dollars with their sign, as the dashboard, the workbooks and the console show them (a gain read "$8,695" here only)
+_DOLLARS = SIGNED
 COLUMNS = [("npi", "NPI", "@"), ("tin", "TIN", "@"), ("name", "Physician", "@"), ("cohort", "Cohort", "@"),
            ("performance_year", "Performance year", "0"), ("final_score", "Final score", "0.00"),
            ("factor", "Payment adjustment factor", "+0.00%;-0.00%;0.00%"),
-           ("dollar_impact", "Dollar impact", '"$"#,##0;[Red]-"$"#,##0'),
-           ("dollars_p10", "Dollars, cautious (P10)", '"$"#,##0;[Red]-"$"#,##0'),
-           ("dollars_p50", "Dollars, middle (P50)", '"$"#,##0;[Red]-"$"#,##0'),
-           ("dollars_p90", "Dollars, hopeful (P90)", '"$"#,##0;[Red]-"$"#,##0'),
+           ("dollar_impact", "Dollar impact", _DOLLARS),
+           ("dollars_p10", "Dollars, cautious (P10)", _DOLLARS),
+           ("dollars_p50", "Dollars, middle (P50)", _DOLLARS),
+           ("dollars_p90", "Dollars, hopeful (P90)", _DOLLARS),
            ("p_gain", "Chance of a gain", "0%"),
            ("rank_in_roster_cohort", "Rank in roster cohort", "0"), ("roster_cohort_size", "Of", "0"),
            ("file", "Workbook", "@"), ("status", "Status", "@")]

@@ -126,7 +126,8 @@ def _practice(sh: Sheet, data: Dashboard) -> None:
 
 
 def _physicians(sh: Sheet, data: Dashboard) -> None:
-    sh.title("Physicians", _subtitle(data) + " Workbook: link to the physician's own workbook (same folder).",
+    sh.title("Physicians", _subtitle(data) + " Workbook (on screen, not printed): link to the physician's own "
+             "workbook (same folder).",
              across=PHYSICIANS_WIDTHS)
     sh.header(4, [h for _, _, h in PHYSICIANS])
     sh.height(4, 45)   # three lines: "Payment adjustment factor" and "Score to break even (P50)" in 9 units
