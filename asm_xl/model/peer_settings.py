@@ -28,7 +28,7 @@ from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peer_assumptions import COHORT_SPECIFIC, PeerAssumptions
 from asm_xl.model.validation import as_number
 
-__all__ = ["PeerRow", "peer_rows", "is_peer_row", "peer_overrides", "peer_assumptions_for"]
+__all__ = ["PeerRow", "peer_rows", "is_peer_row", "is_share_row", "peer_overrides", "peer_assumptions_for"]
 
 PREFIX = "peer_"
 COHORTS = ("HF", "LBP")
@@ -88,7 +88,7 @@ def peer_overrides(values: dict[str, Any], current: Iterable[tuple[str, float]] 
         row = _BY_NAME.get(name)
         if row is None:
             raise ASMInputError("setting", name, "a setting or peer-model row of the Assumptions sheet")
-        number = as_number(name, value, percent=_is_share(name))
+        number = as_number(name, value, percent=is_share_row(name))
         number = int(number) if isinstance(row.default, int) and float(number).is_integer() else number
         if number == row.default:
             merged.pop(name, None)
@@ -108,11 +108,11 @@ def peer_overrides(values: dict[str, Any], current: Iterable[tuple[str, float]] 
     return out
 
 
-def _is_share(name: str) -> bool:
+def is_share_row(name: str) -> bool:
     """A row that is a share or a fraction (a share of peers, a mean PI score): "25%" is 0.25 there, as
     in every fraction setting; elsewhere (a steepness, a correlation, points) a percent sign is an error.
 
-    >>> _is_share("peer_share_no_ia"), _is_share("peer_mean_pi_score_low"), _is_share("peer_steepness_low")
+    >>> is_share_row("peer_share_no_ia"), is_share_row("peer_mean_pi_score_low"), is_share_row("peer_steepness_low")
     (True, True, False)
     """
     return name.startswith(f"{PREFIX}share_") or name.startswith(f"{PREFIX}mean_pi_score_")

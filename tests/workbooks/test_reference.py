@@ -69,7 +69,9 @@ def test_each_setting_shows_the_default_a_blank_value_stands_for(wb):
     # Settings' defaults (README "Assumptions"): a blank quality_weight is 0.5, a blank pool 'national'
     assert ws[f"E{rows['quality_weight']}"].value == 0.5
     assert ws[f"E{rows['pool']}"].value == "national"
-    assert ws[f"E{rows['bound_factors']}"].value == "TRUE"
+    assert ws[f"E{rows['bound_factors']}"].value == "Yes"   # as the Inputs sheet and the README write a rule on or off
+    assert ws[f"E{rows['peer_share_no_ia']}"].number_format == "0.0##%"   # 0.25 shows 25.0%, as fraction settings
+    assert ws[f"E{rows['peer_median_part_b_payments']}"].number_format == '"$"#,##0'
     assert ws[f"E{rows['given_scaling_factor']}"].value is None
     assert ws[f"E{rows['peer_cohort_size_lbp']}"].value == 4027
     note = ws.cell(ws.max_row, 1).value

@@ -10,6 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from asm_xl import __version__
 from asm_xl.excel.measure_functions import LADDERS_HEADER, asm_ladders
 from asm_xl.model.benchmarks import packaged_benchmarks
+from asm_xl.model.peer_settings import is_share_row
 from asm_xl.model.settings import DEFAULT_SETTINGS, FRACTION_SETTINGS
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, LISTS_SHEET, NOTE_FONT, TITLE_FONT, assumption_name, define, header,
@@ -22,6 +23,24 @@ __all__ = ["build_assumptions", "build_benchmarks", "build_lists", "build_about"
 PERCENT_SETTING = "0.0##%"
 
 
+def _shown(value):
+    """A setting's value as the sheet shows it: a yes/no rule as Yes or No (as the Inputs sheet, the README and the
+    roster write it; read back by the same rule, ``as_bool``), anything else as it is."""
+    return ("Yes" if value else "No") if isinstance(value, bool) else value
+
+
+def _format(name: str, value) -> str:
+    """A setting's number format: a fraction or a share as a percentage (0.75 shows 75.0%, and 80 typed in Excel is
+    80%), payments in dollars, a long float to 6 decimals (2/3 reads 0.666667, not 15 digits)."""
+    if name in FRACTION_SETTINGS or is_share_row(name):
+        return PERCENT_SETTING
+    if name.endswith("_payments"):
+        return '"$"#,##0'
+    if isinstance(value, float) and not value.is_integer() and len(repr(value)) > 8:
+        return "0.######"
+    return "General"
+
+
 def build_assumptions(wb: Workbook) -> None:
     ws = wb.create_sheet(L.ASSUMPTIONS)
     header(ws, 1, ["Setting", "Value", "Source", "What it means", "Blank = default"])
@@ -29,25 +48,18 @@ def build_assumptions(wb: Workbook) -> None:
     for i, info in enumerate(infos):
         r = 2 + i
         ws[f"A{r}"] = info.name
-        value = info.value if not isinstance(info.value, bool) else ("TRUE" if info.value else "FALSE")
-        ws[f"B{r}"] = value
+        ws[f"B{r}"] = _shown(info.value)
         input_cell(ws, f"B{r}", "")
         if info.name == "benchmark_year":
             _benchmark_year_list(ws, f"B{r}")
-        if info.name in FRACTION_SETTINGS:   # 0.75 shows 75.0% (and 80 typed in Excel is 80%), 2/3 66.667%
-            ws[f"B{r}"].number_format = PERCENT_SETTING
-        elif isinstance(info.value, float) and not info.value.is_integer() and len(repr(info.value)) > 8:
-            ws[f"B{r}"].number_format = "0.######"   # 2/3 reads 0.666667, not 15 digits
+        ws[f"B{r}"].number_format = _format(info.name, info.value)
         ws[f"C{r}"] = info.source
         ws[f"C{r}"].alignment = Alignment(horizontal="left", indent=1)   # apart from the right-aligned value
         ws[f"D{r}"] = info.description
         # what a value left blank means (Settings.from_mapping: blank keeps the default), so a cleared
         # cell does not hide the number every formula then uses
-        ws[f"E{r}"] = ("TRUE" if info.default else "FALSE") if isinstance(info.default, bool) else info.default
-        if info.name in FRACTION_SETTINGS:
-            ws[f"E{r}"].number_format = PERCENT_SETTING
-        elif isinstance(info.value, float) and not info.value.is_integer() and len(repr(info.value)) > 8:
-            ws[f"E{r}"].number_format = "0.######"
+        ws[f"E{r}"] = _shown(info.default)
+        ws[f"E{r}"].number_format = _format(info.name, info.value)
         if info.source == "ASSUMPTION":
             ws[f"C{r}"].font = Font(bold=True, color="C00000")
         define(wb, assumption_name(info.name), f"Assumptions!$B${r}")
