@@ -140,7 +140,9 @@ def effective_measure_inputs(eligible, reported, completeness, rate, points, adm
                      = completeness as entered        if entered
                      = 1                              eligible = 0: no case to report, none left
                                                       unreported (0 of 0) [ASSUMPTION]
-                     = reported / eligible            if reported cases entered
+                     = reported / eligible            if reported cases entered (with eligible cases: the
+                                                      APIs refuse reported cases without them, which this
+                                                      rule would read as none left unreported, 1)
                      = 0                              otherwise: no completeness and no reported cases
                                                       given, so nothing counts as reported [ASSUMPTION]
         reported_any = rate or points entered, or eligible cases entered for a measure not collected as

@@ -76,6 +76,9 @@ def adjustment_factor(final, tfs, risk_level, scaling_factor, *,
         factor = r x TFS x SF - r        if final > 0   [REG 512.750(c)(1)]
                = -r                      if final = 0   [ASSUMPTION: secondary sources, spec 8]
         factor = clamp(factor, -r, +r)   [CMS: "upside or downside"; setting bound_factors]
+
+    A final score of NaN (none can be computed) falls in the second case, -r, as the kernel's ``final > 0``
+    reads it; the APIs never price one (they leave such a participant out of the pool and show no factor).
     """
     xp = ops(final, tfs, risk_level, scaling_factor)
     r = xp.float(risk_level)

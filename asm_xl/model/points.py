@@ -6,6 +6,8 @@ in gives a plain number out, :mod:`asm_xl.model.primitives`).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from asm_xl.model.benchmarks import Ladder
@@ -49,6 +51,7 @@ def points_on_ladder(rates, ladder: Ladder, *, cap: float = DEFAULT_SETTINGS.top
                = 1                                    if k = 1 and x does not reach B1
                = k + |x - B_k| / |B_(k+1) - B_k|      otherwise
         points = min(points, cap)                     if topped out by program
+        points = NaN                                  if x is NaN (no rate: callers score it as not given)
 
     Equal start values make empty deciles, which the search skips: B_(k+1) is never reached, so
     it differs from B_k and the division is safe. [MIPS, 42 CFR 414.1380(b)(1)]
@@ -70,6 +73,7 @@ def points_on_ladder(rates, ladder: Ladder, *, cap: float = DEFAULT_SETTINGS.top
     hi = b[xp.minimum(k, 9)]  # B_(k+1); unused when k = 10
     partial = k + xp.div(x - lo, hi - lo)
     pts = xp.where(k >= 10, 10.0, xp.where(xp.and_(k == 1, x < b[0]), 1.0, partial))
+    pts = xp.where(xp.isnan(x), math.nan, pts)   # no rate: no points (the search put NaN past B10: 10 points)
     if ladder.topped_out:
         pts = xp.minimum(pts, cap)
     if decimals >= 0:

@@ -8,13 +8,15 @@ decile_10; proportion measures are in percent, so a fraction rate is multiplied 
     capped at 7 when is_topped_out_by_program is true
 """
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from asm_xl import ASMInputError, Ladder, Settings, measure_points
 from asm_xl.model.cohort import score_cohort
-from asm_xl.model.points import points_on_ladder, to_ladder_units
+from asm_xl.model.points import cap_bites, points_on_ladder, to_ladder_units
 
 from tests.helpers.cohort_rows import hf_row
 
@@ -259,3 +261,14 @@ def test_cohort_api_rounds_measure_points_as_the_scalar_api_does():
     assert got["quality"] == approx((3 * 8 + 6.3377) / 40)
     # the default (-1) keeps full precision in the cohort API too
     assert score_cohort(pd.DataFrame([row])).scores["q236_points"].iloc[0] == approx(6 + 1.02 / 3.02)
+
+
+def test_a_rate_that_is_nan_gets_no_points_not_the_top_decile():
+    # the decile search put NaN past B10: 10 points, on direct and inverse ladders (public paths check rates first)
+    direct = Ladder((0, 10, 20, 30, 40, 50, 60, 70, 80, 90), scale=100)
+    inverse = Ladder((90, 80, 70, 60, 50, 40, 30, 20, 10, 0), inverse=True, scale=100)
+    for lad in (direct, inverse):
+        assert math.isnan(points_on_ladder(float("nan"), lad))
+        out = points_on_ladder(np.array([np.nan, 0.65]), lad)
+        assert math.isnan(out[0]) and not math.isnan(out[1])
+    assert not cap_bites(float("nan"), Ladder(tuple(range(10)), topped_out=True))
