@@ -75,7 +75,14 @@ def test_numbers_the_readme_prose_states_are_the_settings_and_the_models():
         f"`positive_85_of_negative` (positive adjustments = {1 - S.pool_withhold:.0%} of the negative ones)",
         f"only separates solo (+{S.solo_practice_bonus:g}) from small (+{S.small_practice_bonus:g})",
         "With the default settings the draws' steepness runs {:g}-{:g} (".format(*hf.range_of("steepness")),
+        f"`tfs_steepness` ({S.tfs_steepness:g}, the spec's default)",
+        f"(`tfs_midpoint`, {S.tfs_midpoint:g}, or the draws' median midpoint",
+        f"(fixed midpoint {S.tfs_midpoint:g})",
+        f"# < {S.case_minimum} cases: excluded",
+        f"(\"cases not given: {S.case_minimum} assumed\")",
     ]
+    # the library example's Q008: 42 of 60 reported is 70%, below the threshold (0 points)
+    assert 42 / 60 < S.completeness_threshold and "reported_cases=42, rate=0.90), # 70%: 0 points" in text
     assert [s for s in stated if s not in text] == []
 
 
