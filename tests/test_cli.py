@@ -730,8 +730,8 @@ def test_a_clean_score_run_removes_the_error_report_an_earlier_run_left(tmp_path
     (["--scaling-factor", "1.2", "--midpoint", "NaN"], ["--midpoint: 'NaN' is not a finite number"]),
     (["--midpoint", "inf"], ["--midpoint: 'inf' is not a finite number"]),
     # a fraction setting typed as a percent: the hint a roster's fraction column gives
-    (["--set", "pool_withhold=15"], ["--set: pool_withhold: '15' is not allowed (a number between 0 and 1); did you "
-                                     "mean 15%?"]),
+    (["--set", "pool_withhold=15"], ["--set: pool_withhold: '15' is not allowed (a number between 0 and 1; did you "
+                                     "mean 15%?)"]),
     # one setting set twice: the last one won without a word
     (["--set", "quality_weight=0.5", "--set", "Quality-Weight=0.6"],
      ["--set quality_weight=0.5 and --set quality_weight=0.6 both give the quality_weight: give one"]),

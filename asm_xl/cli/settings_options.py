@@ -57,11 +57,8 @@ def pool_settings(args):
             raise OptionError(f"{option} {shown} and --set {name}={pairs[name]} both give the {name}: give one")
     try:
         settings = DEFAULT_SETTINGS.replace(**pairs)
-    except ASMInputError as e:   # a fraction typed as a percent (pool_withhold=15): "did you mean 15%?"
-        from asm_xl.model.settings import FRACTION_SETTINGS
-        from asm_xl.model.validation import percent_hint
-        hint = percent_hint(pairs[e.field]) if e.field in FRACTION_SETTINGS and e.field in pairs else ""
-        raise OptionError(f"--set: {e}{hint}") from None
+    except ASMInputError as e:   # (a fraction typed as a percent, pool_withhold=15, says "did you mean 15%?")
+        raise OptionError(f"--set: {e}") from None
     given = {k: v for k, v in (("given_scaling_factor", args.scaling_factor), ("given_midpoint", args.midpoint))
              if v is not None}
     try:

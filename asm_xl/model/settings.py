@@ -337,7 +337,9 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
         return as_number(f.name, value, minimum=lo, maximum=hi, percent=_is_fraction(f))
     except ASMInputError as e:   # pool_withhold 15: "did you mean 15%?", as a roster's fraction says
         hint = percent_hint(value) if _is_fraction(f) else ""
-        if hint.startswith("; did you mean") and lo <= typed_number(str(value).strip()) / 100.0 <= hi:
+        if hint.startswith("; did you mean") and not lo <= typed_number(str(value).strip()) / 100.0 <= hi:
+            hint = ""   # (150 is no share either)
+        if hint:
             raise ASMInputError(f.name, value, e.allowed + hint) from None
         raise
 
