@@ -161,7 +161,7 @@ def changed_settings_line(args, settings) -> str | None:
     """
     if not (getattr(args, "set", None) or args.pool or args.scaling_factor is not None or args.midpoint is not None):
         return None
-    from asm_xl.model.settings import changed_settings_text
+    from asm_xl.model.settings_text import changed_settings_text
     return f"settings changed from their defaults: {changed_settings_text(settings)}"
 
 

@@ -21,7 +21,8 @@ from asm_xl.model.action_catalogue import ACTIONS
 from asm_xl.model.peer_assumptions import COHORT_SPECIFIC
 from asm_xl.model.peer_settings import is_peer_row
 from asm_xl.model.columns import IDENTITY_COLUMNS, MEASURE_FIELDS, PARTICIPANT_COLUMNS, column_help
-from asm_xl.model.settings import DEFAULT_SETTINGS, Settings, setting_value_text
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.model.settings_text import setting_value_text
 
 __all__ = ["functions_table", "assumptions_table", "roster_columns_table", "peer_model_table", "range_example_table",
            "range_narrowing",

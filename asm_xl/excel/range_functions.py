@@ -20,7 +20,8 @@ from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.model import exceptions
 from asm_xl.model.parameters import get_cohort
 from asm_xl.model.peer_pricing import gain_share
-from asm_xl.model.pool_choice import pool_warnings, pricing_pool, reference_point
+from asm_xl.model.pool_choice import pricing_pool, reference_point
+from asm_xl.model.pool_warnings import pool_warnings
 from asm_xl.model.score_needed import break_even_score, score_for_gain_chance
 
 __all__: list[str] = []

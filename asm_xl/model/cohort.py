@@ -35,8 +35,9 @@ from asm_xl.model.cohort_checks import (Checker, cohort_codes, ia_done_column, r
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import cohorts, performance_years, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
-from asm_xl.model.pool_choice import (cohort_settings, given_pool_warning, reference_point, roster_budget_warning,
-                                      roster_pool_warning, steepness_warnings)
+from asm_xl.model.pool_choice import cohort_settings, reference_point
+from asm_xl.model.pool_warnings import (given_pool_warning, roster_budget_warning, roster_pool_warning,
+                                        steepness_warnings)
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import DOLLARS_ALLOWED, FRACTION_ALLOWED, MAX_DOLLARS
 

@@ -22,7 +22,8 @@ from asm_xl.model.categories import MeasureStatus
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import Measure, resolve_cohort, year_parameters
 from asm_xl.model.points import cap_bites, points_on_ladder
-from asm_xl.model.pool_choice import pool_warnings, resolve_point
+from asm_xl.model.pool_choice import resolve_point
+from asm_xl.model.pool_warnings import pool_warnings
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import (DOLLARS_ALLOWED, MAX_DOLLARS, NATIVE_RATE_ALLOWED, as_bool, as_count, as_fraction, as_number,
                                      as_whole, is_blank)

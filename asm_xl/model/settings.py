@@ -34,8 +34,7 @@ from asm_xl.model.validation import (YES_NO_ALLOWED, as_bool, as_number, as_whol
                                      typed_number)
 
 __all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES", "FRACTION_SETTINGS", "PLANNING_SETTINGS",
-           "changed_settings_text",
-           "setting_value_text", "settings_differences"]
+           "SETTING_TEXT_LIMIT"]
 
 SOURCES = ("REG", "CMS", "MIPS", "ASSUMPTION")
 
@@ -153,6 +152,10 @@ class Settings:
         "pool's, or one given to ASM_FACTOR or score_participant), e.g. from CMS's report; blank = tfs_midpoint "
         "when tfs_midpoint_mode is fixed or either, an error when it is cohort_median (give the cohort's median).",
         minimum=0, maximum=100)
+    given_source: str = _setting(
+        "", "ASSUMPTION", "Where the 'given' pool's scaling factor and midpoint come from (e.g. CMS's 2029 "
+        "report), said with them wherever they price; asm-xl generate --pool roster writes the roster's. Blank: "
+        "not said.")
     roster_pool_minimum_share: float = _setting(
         0.5, "ASSUMPTION", "A 'roster' pool smaller than this share of CMS's cohort (peer model "
         f"cohort_size: {cohort_defaults_text('cohort_size', ',')}) is warned about: it is not the cohort.",
@@ -316,6 +319,10 @@ def doc_values(settings: "Settings") -> dict[str, Any]:
             "risk_levels": ", ".join(f"{risk_level(y):.0%}" for y in years)}
 
 
+#: the longest text a text setting takes (given_source: a source's name, not a document)
+SETTING_TEXT_LIMIT = 200
+
+
 def _coerce(f: dataclasses.Field, value: Any) -> Any:
     meta = f.metadata
     lo, hi, choices = meta["minimum"], meta["maximum"], meta["choices"]
@@ -326,6 +333,11 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
         return text
     if f.default is None and is_blank(value):
         return None  # an optional value left blank
+    if isinstance(f.default, str):   # a text said as it is (given_source): one line, no control characters
+        text = "" if is_blank(value) else " ".join(str(value).split())
+        if len(text) > SETTING_TEXT_LIMIT or any(ord(c) < 32 or ord(c) == 127 for c in text):
+            raise ASMInputError(f.name, value, f"a line of text, at most {SETTING_TEXT_LIMIT} characters")
+        return text
     if isinstance(f.default, bool):
         if is_blank(value):   # (as_bool reads a blank cell as no: here it would switch a rule off unsaid)
             raise ASMInputError(f.name, value, YES_NO_ALLOWED)
@@ -358,44 +370,3 @@ FRACTION_SETTINGS = frozenset(f.name for f in fields(Settings) if isinstance(f.d
 #: Actions sheet and the dashboard show
 _NAMES = [f.name for f in fields(Settings)]
 PLANNING_SETTINGS = tuple(_NAMES[_NAMES.index("gain_chance_target"):])
-
-
-def changed_settings_text(settings: Settings) -> str:
-    """The settings (peer-model rows too) that differ from their defaults, as the console and the
-    dashboard name them: "payments_growth 0.02 (default 0.0); ..." ("none" when none differs).
-
-    >>> changed_settings_text(Settings(payments_growth=0.02, likely_gain_chance=0.9))
-    'likely_gain_chance 0.9 (default 0.666667); payments_growth 0.02 (default 0.0)'
-    """
-    changed = [f"{i.name} {setting_value_text(i.value)} (default {setting_value_text(i.default)})"
-               for i in settings.describe() if i.value != i.default]
-    return "; ".join(changed) or "none"
-
-
-def settings_differences(held: Settings, run: Settings) -> str:
-    """The settings (peer-model rows too) in which ``held`` (a kept workbook's) differs from ``run``
-    (this run's), as a kept workbook's stale status names them ("" when none differs).
-
-    >>> settings_differences(Settings(tfs_midpoint=55), Settings())
-    'tfs_midpoint 55.0 in the file, 50.0 in this run'
-    """
-    ours = {i.name: i.value for i in run.describe()}
-    return "; ".join(f"{i.name} {setting_value_text(i.value)} in the file, {setting_value_text(ours.get(i.name))} "
-                     "in this run" for i in held.describe() if ours.get(i.name) != i.value)
-
-
-def setting_value_text(v) -> str:
-    """A setting's value as the table (and the console, ``--set``) shows it: as Python writes it, a float with more than six
-    significant digits to six (2/3: 0.666667), a yes/no setting as the Assumptions sheet writes it (Yes / No).
-
-    >>> setting_value_text(0.15), setting_value_text(7.0), setting_value_text(2 / 3), setting_value_text("national")
-    ('0.15', '7.0', '0.666667', 'national')
-    >>> setting_value_text(False)
-    'No'
-    """
-    if isinstance(v, bool):
-        return "Yes" if v else "No"
-    if isinstance(v, float):
-        short = f"{v:.6g}"
-        return str(v) if float(short) == v else short
-    return str(v)

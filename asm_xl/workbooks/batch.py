@@ -21,7 +21,7 @@ from asm_xl.calc.collection_pause import collection_paused
 from asm_xl.calc.draws_cache import DirectoryStore
 from asm_xl.model import kept_draws
 from asm_xl.model.parameters import get_cohort
-from asm_xl.model.pool_choice import cohort_settings
+from asm_xl.model.pool_choice import cohort_settings, roster_as_given
 from asm_xl.model.roster_ranks import ranks_without
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, report_rejected_rows, roster_text, validate_roster
@@ -326,15 +326,14 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
 
 
 def _workbook_settings(pools: pd.DataFrame, settings: Settings) -> dict:
-    """{(cohort, year): the settings a workbook of that pool is written with}: the cohort's published
-    exchange function, if any (its Assumptions then show k and m as CMS published them); the roster
-    pool becomes a given pool of the roster's own scaling factor and midpoint."""
+    """{(cohort, year): the settings a workbook of that pool is written with}: the cohort's published exchange
+    function, if any; the roster pool becomes a given pool of the roster's own scaling factor and midpoint, said so."""
     out = {}
     for rec in pools.to_dict("records"):
         key = (rec["cohort"], int(rec["performance_year"]))
         own = cohort_settings(key[0], key[1], settings)
-        out[key] = own if settings.pool != "roster" else own.replace(
-            pool="given", given_scaling_factor=float(rec["scaling_factor"]), given_midpoint=float(rec["tfs_midpoint"]))
+        out[key] = own if settings.pool != "roster" else roster_as_given(
+            key[0], rec["participants"], rec["scaling_factor"], rec["tfs_midpoint"], own)
     return out
 
 

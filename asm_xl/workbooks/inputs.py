@@ -149,14 +149,24 @@ def _measure_cells(cohort_code: str) -> tuple:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def assumption_refs() -> dict[str, str]:
+    """{defined name: reference} of each setting's value cell on the Assumptions sheet (``S_pool``:
+    ``Assumptions!$B$...``, a row per setting in :meth:`~asm_xl.model.settings.Settings.describe`'s order, as the
+    template writes them): where :func:`workbook_inputs` writes a workbook's settings. A template whose names say
+    otherwise (another version's rows) cannot take settings by these cells."""
+    return {f"S_{info.name}": f"{L.ASSUMPTIONS}!$B${2 + i}" for i, info in enumerate(DEFAULT_SETTINGS.describe())}
+
+
 @lru_cache(maxsize=64)
 def _assumption_cells(settings: Settings) -> dict:
-    """The Assumptions sheet's cells of settings other than the defaults (every setting, TRUE / FALSE for a
-    logical one); none for the defaults. (The caller copies them: the dict is shared.)"""
+    """The Assumptions sheet's cells of settings other than the defaults (every setting, Yes / No for a
+    logical one, as the template shows it); none for the defaults. (The caller copies them: the dict is shared.)"""
     if settings == DEFAULT_SETTINGS:
         return {}
-    return {(L.ASSUMPTIONS, f"B{2 + i}"): ("TRUE" if info.value else "FALSE") if isinstance(info.value, bool)
-            else info.value for i, info in enumerate(settings.describe())}
+    cells = [ref.split("!")[1].replace("$", "") for ref in assumption_refs().values()]
+    return {(L.ASSUMPTIONS, cell): ("Yes" if info.value else "No") if isinstance(info.value, bool)
+            else info.value for cell, info in zip(cells, settings.describe())}
 
 
 def input_names() -> dict[str, str]:

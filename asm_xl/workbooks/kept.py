@@ -73,7 +73,7 @@ def stale_invalid_status(refused: str) -> str:
 
 def stale_settings_status(differences: str) -> str:
     """The status of a kept workbook made under other settings, naming them (``differences``:
-    :func:`~asm_xl.model.settings.settings_differences`)."""
+    :func:`~asm_xl.model.settings_text.settings_differences`)."""
     return f"{STATUS_STALE_SETTINGS} ({differences})"
 
 #: index column → defined name of the workbook cell whose cached value the index shows

@@ -27,7 +27,8 @@ from asm_xl.model.cohort import CohortResult, score_cohort
 from asm_xl.model.exceptions import without_adjustment
 from asm_xl.model.identifiers import tin_key
 from asm_xl.model.projection import running_sums
-from asm_xl.model.settings import DEFAULT_SETTINGS, Settings, settings_differences
+from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.model.settings_text import settings_differences
 from asm_xl.workbooks.dashboard import Dashboard, DashboardNumbers
 from asm_xl.roster.validate import roster_text
 from asm_xl.workbooks.filenames import participant_name_variants

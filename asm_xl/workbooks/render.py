@@ -26,6 +26,7 @@ from asm_xl.xlsx.scan import scan_workbook
 from asm_xl.xlsx.sheetxml import split_cells
 from asm_xl.xlsx.zipcopy import assemble, pack
 from asm_xl.calc.evaluator import Evaluator, UnsupportedFormula, parse_ref
+from asm_xl.workbooks.inputs import assumption_refs
 from asm_xl.workbooks.sheet_join import compile_sheet
 
 __all__ = ["TemplateImage", "write_atomic"]
@@ -53,6 +54,9 @@ class TemplateImage:
             raise WorkbookError(f"{path} is not an asm-xl template: it has no defined name {', '.join(missing[:3])}"
                                 f"{f' (and {len(missing) - 3} more)' if len(missing) > 3 else ''}; use the packaged "
                                 "template (no --template) or one written by asm-xl template")
+        #: settings whose Assumptions row is not where this version writes a workbook's settings (a template of
+        #: another version): writing settings into it would put each value in another setting's row
+        self.settings_misplaced = [n[2:] for n, ref in assumption_refs().items() if self.names.get(n) != ref]
         self.formulas = {k: "=" + v[0] for k, v in scan.formulas.items()}
         self.constants = dict(scan.inputs)
         self.input_cells = _input_cells(self.names)
@@ -112,7 +116,16 @@ class TemplateImage:
 
     def values(self, inputs: dict[tuple[str, str], object]) -> dict[tuple[str, str], object]:
         """Formula results for these inputs (template constants underneath)."""
+        self.check_settings(inputs)
         return self.evaluator.run({**self.constants, **inputs})
+
+    def check_settings(self, inputs: dict[tuple[str, str], object]) -> None:
+        """A :class:`WorkbookError` when ``inputs`` write settings (other than the defaults) into a template whose
+        Assumptions rows are another version's: the roster pool's scaling factor went into the wrong rows (#NUM!)."""
+        if self.settings_misplaced and any(sheet == L.ASSUMPTIONS for sheet, _ in inputs):
+            raise WorkbookError(f"{self.path}: its Assumptions sheet does not list the settings as this version of "
+                                f"asm-xl does (e.g. {self.settings_misplaced[0]}), and this run changes settings: "
+                                "write a template with asm-xl template, or use the packaged one (no --template)")
 
     def render(self, inputs: dict[tuple[str, str], object]) -> tuple[bytes, dict]:
         """(xlsx bytes, formula results) of one workbook."""
@@ -122,6 +135,8 @@ class TemplateImage:
     def render_many(self, many: list[dict[tuple[str, str], object]]) -> list[tuple[bytes, dict]]:
         """:meth:`render` of each inputs, the formulas evaluated together
         (:meth:`~asm_xl.calc.evaluator.Evaluator.run_many`: the actions of all of them in one batch)."""
+        for inputs in many:
+            self.check_settings(inputs)
         results = self.evaluator.run_many([{**self.constants, **inputs} for inputs in many])
         return [(self.package(inputs, r), r) for inputs, r in zip(many, results)]
 

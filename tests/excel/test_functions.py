@@ -318,7 +318,7 @@ def test_factor_names_its_pool_a_given_scaling_factor_a_cohort_or_the_cohort_s_s
 def test_the_pool_text_says_what_to_check_as_the_cohort_api_warns_it():
     # a given SF of 16.2 (typed for 1.62) and a point k outside the draws': only the cohort API warned, a workbook's
     # pool text was silent
-    from asm_xl.model.pool_choice import given_pool_warning, point_steepness_warning
+    from asm_xl.model.pool_warnings import given_pool_warning, point_steepness_warning
     from asm_xl.model.settings import Settings
     typo = [["pool", "given"], ["given_scaling_factor", 16.2]]
     assert call("ASM_POOL", 2027, "LBP", typo) == (

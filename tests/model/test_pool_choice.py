@@ -12,8 +12,8 @@ from asm_xl import MeasureInput, Participant, score_participant
 from asm_xl.model.cohort import score_cohort
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peers import given_pool
-from asm_xl.model.pool_choice import (given_point, national_pool, pricing_pool, reference_point, resolve_point,
-                                     roster_pool_warning)
+from asm_xl.model.pool_choice import given_point, national_pool, pricing_pool, reference_point, resolve_point
+from asm_xl.model.pool_warnings import roster_pool_warning
 from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.settings import Settings
 from cohort_rows import hf_row, lbp_row
@@ -152,7 +152,7 @@ def test_a_given_scaling_factor_below_what_any_budget_allows_or_at_plus_r_at_the
 def test_a_point_k_outside_the_draws_k_is_warned_once_for_the_cohorts_it_concerns():
     # tfs_steepness 0.2 with draws of k 0.08-0.15: the point estimate took the draws' median SF (solved on their
     # curves) and fell below its own P10 without a word
-    from asm_xl.model.pool_choice import point_steepness_warning
+    from asm_xl.model.pool_warnings import point_steepness_warning
     from asm_xl.model.payment import adjustment_factor, transformed_final_score
     from asm_xl.model.parameters import risk_level
     steep = Settings(tfs_steepness=0.2, peer_draws=60)
@@ -177,7 +177,7 @@ def test_a_point_k_outside_the_draws_k_is_warned_once_for_the_cohorts_it_concern
 
 def test_one_participant_scored_alone_gets_the_pools_warnings_as_notes():
     # score_participant noted nothing of a given scaling factor of 0.5 (the cohort API warned of it)
-    from asm_xl.model.pool_choice import given_pool_warning
+    from asm_xl.model.pool_warnings import given_pool_warning
     low = Settings(pool="given", given_scaling_factor=0.5, given_midpoint=50)
     notes = score_participant(_final_80(), settings=low).notes
     assert f"Warning: {given_pool_warning(low)}." in notes

@@ -40,7 +40,7 @@ def test_assumptions_are_exactly_the_assumption_tagged_settings():
     assert names == {"benchmark_year", "unreported_admin_claims_excluded", "reweight_unscored_category",
                      "pi_adjustment_linear", "tfs_steepness", "tfs_midpoint", "tfs_midpoint_mode",
                      "pool_withhold", "payment_weighted_pool", "pool_definition", "exceptions_neutral", "topped_out_cap", "pool",
-                     "given_scaling_factor", "given_midpoint", "roster_pool_minimum_share",
+                     "given_scaling_factor", "given_midpoint", "given_source", "roster_pool_minimum_share",
                      "peer_draws", "peer_seed", "gain_chance_target", "likely_gain_chance", "payments_growth",
                      "action_assumed_cost_points",
                      "action_assumed_measure_points", "action_effort_ia", "action_effort_pi",

@@ -838,3 +838,42 @@ def test_a_generation_leaves_the_garbage_collector_on_after_it_also_when_refused
     with pytest.raises(ValueError, match="no_such_roster.csv"):   # RosterError
         generate_workbooks(tmp_path / "no_such_roster.csv", out_dir=tmp_path / "refused")
     assert gc.isenabled()
+
+
+def test_a_roster_pools_workbook_says_its_scaling_factor_is_the_rosters_own(tmp_path):
+    # the workbooks of generate --pool roster said "given: scaling factor 1.198 (given_scaling_factor) ..." while the
+    # index and the console said "roster as the cohort": given_source now says where a given pool's numbers come from
+    from asm_xl.model.settings import Settings
+    roster = read_roster(SAMPLE)
+    hf = roster[roster["specialty"] == "Cardiology"].head(4)
+    report = generate_workbooks(hf, out_dir=tmp_path / "wb", jobs=1, settings=Settings(pool="roster"))
+    pools = score_cohort(validate_roster(hf).valid, settings=Settings(pool="roster")).pools
+    sf = float(pools["scaling_factor"].iloc[0])
+    wb = openpyxl.load_workbook(report.written[0], data_only=True)
+    sheet, cell = _cell(wb, "Sc_Pool")
+    assert wb[sheet][cell].value.startswith(
+        f"given (the roster as the cohort (4 HF physician(s))): scaling factor {sf:.4g} (given_scaling_factor)")
+    sheet, cell = _cell(wb, "S_given_source")
+    assert wb[sheet][cell].value == "the roster as the cohort (4 HF physician(s))"
+
+
+def test_a_template_of_another_versions_settings_rows_is_refused_when_the_run_changes_settings(tmp_path):
+    # an older template lacks a setting's row: _assumption_cells wrote each value one row off (the roster pool's
+    # scaling factor into another setting's row: #NUM! in every result); with the default settings nothing is
+    # written there, and such a template still works
+    from asm_xl.model.settings import Settings
+    from asm_xl.xlsx.errors import WorkbookError
+    old = tmp_path / "old.xlsx"
+    wb = openpyxl.load_workbook(DEFAULT_TEMPLATE)
+    ws = wb[L.ASSUMPTIONS]
+    sheet, cell = _cell(wb, "S_given_source")
+    ws.delete_rows(int(cell[1:]))
+    del wb.defined_names["S_given_source"]
+    wb.save(old)
+    roster = read_roster(SAMPLE).head(2)
+    with pytest.raises(WorkbookError, match=r"does not list the settings as this version of asm-xl does \(e\.g\. "
+                                            r"given_source\), and this run changes settings"):
+        generate_workbooks(roster, template=old, out_dir=tmp_path / "a", jobs=1, settings=Settings(pool="roster"))
+    assert not any((tmp_path / "a").glob("*.xlsx")) if (tmp_path / "a").exists() else True
+    ok = generate_workbooks(roster, template=old, out_dir=tmp_path / "b", jobs=1)
+    assert len(ok.written) == 2

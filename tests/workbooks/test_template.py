@@ -104,7 +104,7 @@ def test_defined_names_are_workbook_scoped_and_never_whole_columns_or_rows(wb, z
     # each visible sheet prints its own columns, no text running on past them (test_reference.py)
     assert print_areas == {"Inputs": "'Inputs'!$A$1:$H$48", "Score": "'Score'!$A$1:$H$49",
                            "Scenarios": "'Scenarios'!$A$1:$N$28", "Actions": "'Actions'!$A$1:$H$40",
-                           "Assumptions": "'Assumptions'!$A$1:$E$81", "Benchmarks": "'Benchmarks'!$A$1:$Q$24",
+                           "Assumptions": "'Assumptions'!$A$1:$E$82", "Benchmarks": "'Benchmarks'!$A$1:$Q$24",
                            "About": "'About'!$A$1:$A$16"}
     for ws in wb.worksheets:
         assert not ws.defined_names, f"{ws.title} has sheet-scoped names"
@@ -289,8 +289,8 @@ def test_assumptions_list_every_setting_with_value_source_and_description(wb):
     for info in infos:
         assert info.name in rows, info.name
         r = rows[info.name]
-        value = ("TRUE" if info.value else "FALSE") if isinstance(info.value, bool) else info.value
-        assert ws.cell(row=r, column=2).value == value, info.name
+        value = ("Yes" if info.value else "No") if isinstance(info.value, bool) else info.value
+        assert ws.cell(row=r, column=2).value == (None if value == "" else value), info.name   # "": a blank cell
         assert ws.cell(row=r, column=3).value == info.source, info.name
         assert ws.cell(row=r, column=4).value == info.description, info.name
         assert info.source in {"REG", "CMS", "MIPS", "ASSUMPTION"}

@@ -28,7 +28,8 @@ from asm_xl.model.projection import project_five_years
 from asm_xl.model.identifiers import npi_check_digit
 from asm_xl.model.parameters import cohorts, get_cohort, performance_years, risk_level
 from asm_xl.model.payment import adjustment_factor, transformed_final_score
-from asm_xl.model.pool_choice import pool_warnings, pricing_pool
+from asm_xl.model.pool_choice import pricing_pool, roster_as_given
+from asm_xl.model.pool_warnings import pool_warnings
 from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.score_needed import break_even_score, score_for_gain_chance
 from asm_xl.model.validation import as_bool, is_blank
@@ -379,13 +380,15 @@ def _excepted(roster_row, s: Settings) -> bool:
     return any(_flags(roster_row)) and s.exceptions_neutral
 
 
-def _book_settings(core_row, s: Settings) -> Settings:
+def _book_settings(core_row, s: Settings, pools) -> Settings:
     """The settings a workbook is written with: a roster pool becomes a given pool of the roster's own
-    scaling factor and midpoint (asm_xl.workbooks.batch), the others are as given."""
+    scaling factor and midpoint, said to be the roster's (asm_xl.workbooks.batch), the others are as given."""
     if s.pool != "roster":
         return s
-    return s.replace(pool="given", given_scaling_factor=float(core_row["scaling_factor"]),
-                     given_midpoint=float(core_row["tfs_midpoint"]))
+    pool = pools[(pools["cohort"] == core_row["cohort"])
+                 & (pools["performance_year"] == int(core_row["performance_year"]))].iloc[0]
+    return roster_as_given(core_row["cohort"], pool["participants"], core_row["scaling_factor"],
+                           core_row["tfs_midpoint"], s)
 
 
 @pytest.fixture(scope="module")
@@ -421,7 +424,7 @@ def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, 
         assert _by_label(wb[L.SCORE], "Exception or not participating (no adjustment)") == \
             exception_label(*_flags(roster.loc[idx]), settings=s)
         assert bool(core_row["exception"]) == _excepted(roster.loc[idx], s)
-        book = _book_settings(core_row, s)
+        book = _book_settings(core_row, s, scored.pools)
         code, year = core_row["cohort"], int(core_row["performance_year"])
         # the pool's source, and what to check about the pool the workbook holds (a roster pool whose scaling
         # factor is 0, no final score above 0, is a given pool of 0 there: warned about)

@@ -50,7 +50,7 @@ import pandas as pd
 
 from asm_xl.model.actions import priced_actions
 from asm_xl.model.benchmarks import benchmarks_note
-from asm_xl.model.settings import changed_settings_text
+from asm_xl.model.settings_text import changed_settings_text
 from asm_xl.model.categories import no_cost_ladder_note
 from asm_xl.model.exceptions import without_adjustment
 from asm_xl.model.identifiers import tin_key
