@@ -282,8 +282,8 @@ def packaged_benchmarks() -> BenchmarkTable:
 
 
 def benchmarks_note(benchmark_year: int = 0, table: BenchmarkTable | None = None) -> str:
-    """Which quality benchmarks score the measures, in words, for every place the figures are shown (the
-    console, the index, the dashboard's assumptions): the spec's assumption 3.2 named where it is used.
+    """Which quality benchmarks score the measures, in words, where the figures are shown (the console's
+    score, plan, generate and demo, the dashboard's assumptions): the spec's assumption 3.2 named where it is used.
 
     Rule [ASSUMPTION, spec 3.2]: until CMS publishes ASM's own benchmarks, a measure's points come from the
     MIPS ladder of its collection type for ``benchmark_year`` (0: the latest year the table has for it), of the
@@ -294,9 +294,10 @@ def benchmarks_note(benchmark_year: int = 0, table: BenchmarkTable | None = None
     "Quality points: MIPS benchmark ladders of PY2025, benchmark_year 2025 (as set): a proxy until CMS publishes ASM's own [ASSUMPTION]."
     """
     table = table or packaged_benchmarks()
-    taken = {(m.id.lstrip("Q"), c) for cohort in cohorts().values() for m in cohort.measures for c in m.collection_types}
-    in_use = [table.find(m, c, benchmark_year or None) for m, c, _ in table.keys() if (m, c) in taken]
-    in_use = [lad for lad in dict.fromkeys(in_use) if lad is not None]
+    taken = {(m.id, c): m.label for cohort in cohorts().values() for m in cohort.measures for c in m.collection_types}
+    found = {key: table.find(key[0], key[1], benchmark_year or None) for key in taken}
+    in_use = [lad for lad in dict.fromkeys(found.values()) if lad is not None]
+    missing = [f"{taken[key]} {key[1]}" for key, lad in found.items() if lad is None]
     years = [lad.performance_year for lad in in_use]
     main = max(set(years), key=lambda y: (years.count(y), y)) if years else benchmark_year
     others = "; ".join(f"{lad.label.rsplit(' PY', 1)[0]}: PY{lad.performance_year}" for lad in in_use
@@ -307,4 +308,6 @@ def benchmarks_note(benchmark_year: int = 0, table: BenchmarkTable | None = None
     placeholders = sorted({f"{lad.label.split()[0]} PY{lad.performance_year}" for lad in in_use if lad.placeholder})
     if placeholders:
         text += f"; {', '.join(placeholders)}: a CMS placeholder row (its points from CMS's report are better)"
+    if missing:   # no ladder that year: excluded [spec 8.1], which the note did not say
+        text += f"; no ladder that year, so excluded: {', '.join(missing)}"
     return text + "."

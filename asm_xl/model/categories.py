@@ -146,9 +146,11 @@ def effective_measure_inputs(eligible, reported, completeness, rate, points, adm
                      = 0                              otherwise: no completeness and no reported cases
                                                       given, so nothing counts as reported [ASSUMPTION]
         reported_any = rate or points entered, or eligible cases entered for a measure not collected as
-                       administrative claims (CMS computes a claims measure's rate: its cases alone are no
-                       result, so with no rate it is NOT_AVAILABLE, excluded [ASSUMPTION
-                       unreported_admin_claims_excluded]; it asked for a rate it cannot be given)
+                       administrative claims, or for one that is with fewer than the case minimum (CMS
+                       computes a claims measure's rate: its cases alone are no result, so with enough cases
+                       and no rate it is NOT_AVAILABLE, excluded [ASSUMPTION unreported_admin_claims_excluded],
+                       where it asked for a rate it cannot be given; with too few it is LOW_CASES, excluded
+                       whatever that setting says, as with a rate)
         eligible     = case minimum                   administrative claims with a rate but no count:
                                                       CMS attributed it, so it is scored [ASSUMPTION]
                      = 0                              any other measure whose eligible cases are not
@@ -170,8 +172,10 @@ def effective_measure_inputs(eligible, reported, completeness, rate, points, adm
     completeness = xp.float(completeness)
     admin = xp.bool(administrative_claims)
     has_elig = xp.not_(xp.isnan(eligible))
-    # an administrative-claims measure's eligible cases alone are no result: CMS computes its rate
-    reported_any = xp.or_(xp.or_(xp.and_(has_elig, xp.not_(admin)), xp.not_(xp.isnan(xp.float(rate)))),
+    # an administrative-claims measure's eligible cases alone are no result (CMS computes its rate), unless they
+    # are fewer than the case minimum: then it is excluded by it, rate or none
+    cases_say = xp.or_(xp.not_(admin), too_few_cases(eligible, settings=settings))
+    reported_any = xp.or_(xp.or_(xp.and_(has_elig, cases_say), xp.not_(xp.isnan(xp.float(rate)))),
                           xp.not_(xp.isnan(xp.float(points))))
     ratio = xp.where(eligible > 0, xp.div(reported, eligible), 1.0)   # 0 of 0: none left unreported
     comp = xp.where(admin, 1.0, xp.where(xp.not_(xp.isnan(completeness)), completeness,

@@ -26,7 +26,7 @@ from typing import Any, Iterable, NamedTuple
 
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peer_assumptions import COHORT_SPECIFIC, PeerAssumptions
-from asm_xl.model.validation import as_number
+from asm_xl.model.validation import as_number, percent_hint
 
 __all__ = ["PeerRow", "peer_rows", "is_peer_row", "is_share_row", "peer_overrides", "peer_assumptions_for"]
 
@@ -103,8 +103,10 @@ def peer_overrides(values: dict[str, Any], current: Iterable[tuple[str, float]] 
             if not rows:
                 raise
             ranged = any(n.endswith("_low") for n in rows)
+            # a share typed as 25 for 25%: "did you mean 25%?", as a fraction setting says
+            hint = percent_hint(e.value) if any(is_share_row(n) for n in rows) else ""
             raise ASMInputError(" / ".join(rows), e.value, e.allowed + ("; the low end at most the high end"
-                                                                         if ranged else "")) from None
+                                                                         if ranged else "") + hint) from None
     return out
 
 

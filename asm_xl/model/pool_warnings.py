@@ -62,16 +62,17 @@ def given_pool_warning(settings: Settings = DEFAULT_SETTINGS) -> str | None:
     >>> given_pool_warning(Settings(pool="given", given_scaling_factor=16.2))[:50]
     'given_scaling_factor 16.2 is 4 or more: every fina'
     >>> given_pool_warning(Settings(given_scaling_factor=1.5))
-    "given_scaling_factor 1.5 is not used: the pool is 'national'; set pool to 'given' to price with it"
+    "given_scaling_factor 1.5 is not used: the pool is 'national'; set pool to 'given' to use it"
     """
     sf = settings.given_scaling_factor
     least = 1.0 - settings.pool_withhold
     if settings.pool != "given":
         unused = [f"{name} {v:g}" for name, v in (("given_scaling_factor", sf), ("given_midpoint", settings.given_midpoint))
-                  if v is not None]
-        if unused:   # typed on the Assumptions sheet beside pool 'national': used by nothing, without a word
+                  if v is not None] + ([f"given_source {settings.given_source!r}"] if settings.given_source else [])
+        if unused:   # typed on the Assumptions sheet beside pool 'national': used by nothing, without a word (a roster
+            # pool's workbooks say the roster's own source)
             return (f"{' and '.join(unused)} {'is' if len(unused) == 1 else 'are'} not used: the pool is "
-                    f"'{settings.pool}'; set pool to 'given' to price with {'it' if len(unused) == 1 else 'them'}")
+                    f"'{settings.pool}'; set pool to 'given' to use {'it' if len(unused) == 1 else 'them'}")
         return None
     if sf is None:
         return None

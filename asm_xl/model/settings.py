@@ -30,11 +30,10 @@ from typing import Any, Iterator, Mapping, NamedTuple
 from asm_xl.model import peer_settings
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peer_assumptions import MIN_STEEPNESS, PeerAssumptions, cohort_defaults_text
-from asm_xl.model.validation import (YES_NO_ALLOWED, as_bool, as_number, as_whole, is_blank, percent_hint,
-                                     typed_number)
+from asm_xl.model.validation import YES_NO_ALLOWED, as_bool, as_number, as_whole, is_blank, percent_hint
 
 __all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES", "FRACTION_SETTINGS", "PLANNING_SETTINGS",
-           "SETTING_TEXT_LIMIT"]
+           "SETTING_TEXT_LIMIT", "LABEL_SETTINGS"]
 
 SOURCES = ("REG", "CMS", "MIPS", "ASSUMPTION")
 
@@ -321,6 +320,10 @@ def doc_values(settings: "Settings") -> dict[str, Any]:
 
 #: the longest text a text setting takes (given_source: a source's name, not a document)
 SETTING_TEXT_LIMIT = 200
+#: settings that say where numbers come from and move none: a workbook kept from an earlier run is not stale for them
+#: (one written before given_source existed, by generate --pool roster, was stale for ever: '--set given_source='
+#: could not give the blank it held, since the roster pool writes its own)
+LABEL_SETTINGS = ("given_source",)
 
 
 def _coerce(f: dataclasses.Field, value: Any) -> Any:
@@ -335,8 +338,10 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
         return None  # an optional value left blank
     if isinstance(f.default, str):   # a text said as it is (given_source): one line, no control characters
         text = "" if is_blank(value) else " ".join(str(value).split())
-        if len(text) > SETTING_TEXT_LIMIT or any(ord(c) < 32 or ord(c) == 127 for c in text):
-            raise ASMInputError(f.name, value, f"a line of text, at most {SETTING_TEXT_LIMIT} characters")
+        if (len(text) > SETTING_TEXT_LIMIT or any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF
+                                                  or c in "\ufffe\uffff" for c in text)):   # (no XML, no UTF-8)
+            raise ASMInputError(f.name, value, f"a line of text, at most {SETTING_TEXT_LIMIT} characters, without "
+                                               "control characters")
         return text
     if isinstance(f.default, bool):
         if is_blank(value):   # (as_bool reads a blank cell as no: here it would switch a rule off unsaid)
@@ -348,9 +353,7 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
     try:
         return as_number(f.name, value, minimum=lo, maximum=hi, percent=_is_fraction(f))
     except ASMInputError as e:   # pool_withhold 15: "did you mean 15%?", as a roster's fraction says
-        hint = percent_hint(value) if _is_fraction(f) else ""
-        if hint.startswith("; did you mean") and not lo <= typed_number(str(value).strip()) / 100.0 <= hi:
-            hint = ""   # (150 is no share either)
+        hint = percent_hint(value, lo, hi) if _is_fraction(f) else ""
         if hint:
             raise ASMInputError(f.name, value, e.allowed + hint) from None
         raise

@@ -97,21 +97,23 @@ def typed_number(text: str, *, percent: bool = False, grouped: bool = False) -> 
     return x / 100.0 if percent_sign else x   # "85%": 85 / 100 = 0.85 exactly as Excel reads it (85 x 0.01 is not)
 
 
-def percent_hint(value: object) -> str:
+def percent_hint(value: object, lo: float = 0.0, hi: float = 1.0) -> str:
     """For a fraction column given a number between 2 and 100: "; did you mean 85%?"; given a decimal
-    comma (a comma not followed by groups of three digits): "; a decimal comma? write 0.9".
+    comma (a comma not followed by groups of three digits): "; a decimal comma? write 0.9". Only a value the
+    column allows (``lo`` to ``hi``) is suggested: "1,5" for a fraction would be refused as 1.5 too.
 
-    >>> percent_hint("85"), percent_hint("0,9"), percent_hint("1,000"), percent_hint("0.5")
-    ('; did you mean 85%?', '; a decimal comma? write 0.9', '', '')
+    >>> percent_hint("85"), percent_hint("0,9"), percent_hint("1,000"), percent_hint("0.5"), percent_hint("1,5")
+    ('; did you mean 85%?', '; a decimal comma? write 0.9', '', '', '')
     """
     text = str(value).strip()
     if _COMMA_NOT_GROUPING.fullmatch(text):   # "0,9" read as 9 said "did you mean 9%?"
-        return f"; a decimal comma? write {text.replace(',', '.')}"
+        meant = text.replace(",", ".")
+        return f"; a decimal comma? write {meant}" if lo <= float(meant) <= hi else ""
     try:
         x = typed_number(text)
     except ValueError:
         return ""
-    return f"; did you mean {x:g}%?" if 2.0 <= x <= 100.0 else ""
+    return f"; did you mean {x:g}%?" if 2.0 <= x <= 100.0 and lo <= x / 100.0 <= hi else ""
 
 
 def not_a_number_note(value: object) -> str:

@@ -27,7 +27,7 @@ from asm_xl.model.cohort import CohortResult, score_cohort
 from asm_xl.model.exceptions import without_adjustment
 from asm_xl.model.identifiers import tin_key
 from asm_xl.model.projection import running_sums
-from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
+from asm_xl.model.settings import DEFAULT_SETTINGS, LABEL_SETTINGS, Settings
 from asm_xl.model.settings_text import settings_differences
 from asm_xl.workbooks.dashboard import Dashboard, DashboardNumbers
 from asm_xl.roster.validate import roster_text
@@ -144,8 +144,10 @@ def kept_status(kept: KeptWorkbook | None, numbers: pd.Series, *, readable: bool
         numbers = without_adjustment(numbers.to_frame().T, [True]).iloc[0]
     if kept is None or kept.row is None or not readable:
         return STATUS_STALE
-    if settings is not None and kept.settings is not None and kept.settings != settings:
-        return stale_settings_status(settings_differences(kept.settings, settings) or "the same values, read apart")
+    held_settings = None if settings is None or kept.settings is None else kept.settings.replace(
+        **{name: getattr(settings, name) for name in LABEL_SETTINGS})   # (labels move no number)
+    if held_settings is not None and held_settings != settings:
+        return stale_settings_status(settings_differences(held_settings, settings) or "the same values, read apart")
     if projection is not None and kept.projection is not None and not same_projection(kept.projection, projection):
         return STATUS_STALE_PROJECTION
     held = kept.values

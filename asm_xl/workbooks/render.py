@@ -56,7 +56,7 @@ class TemplateImage:
                                 "template (no --template) or one written by asm-xl template")
         #: settings whose Assumptions row is not where this version writes a workbook's settings (a template of
         #: another version): writing settings into it would put each value in another setting's row
-        self.settings_misplaced = [n[2:] for n, ref in assumption_refs().items() if self.names.get(n) != ref]
+        self.settings_misplaced = [n[2:] for n, ref in assumption_refs().items() if _plain(self.names.get(n)) != _plain(ref)]
         self.formulas = {k: "=" + v[0] for k, v in scan.formulas.items()}
         self.constants = dict(scan.inputs)
         self.input_cells = _input_cells(self.names)
@@ -207,6 +207,11 @@ def _fixed_arrays(scan) -> dict:
     if arrays.keys() & scan.dynamic:
         raise ValueError(f"a template with a dynamic array formula: {sorted(arrays.keys() & scan.dynamic)[0]}")
     return arrays
+
+
+def _plain(ref: str | None) -> str:
+    """A reference as its cells: 'Assumptions'!$B$27 and Assumptions!B27 are the same cell."""
+    return (ref or "").replace("$", "").replace("'", "").strip().upper()
 
 
 def _input_cells(names: dict[str, str]) -> set[tuple[str, str]]:

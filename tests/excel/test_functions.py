@@ -330,8 +330,10 @@ def test_the_pool_text_says_what_to_check_as_the_cohort_api_warns_it():
     # a given scaling factor typed beside pool 'national' priced nothing, without a word
     unused = call("ASM_POOL", 2027, "HF", [["given_scaling_factor", 1.5]])
     assert unused.endswith("; warning: given_scaling_factor 1.5 is not used: the pool is 'national'; set pool to "
-                           "'given' to price with it")
+                           "'given' to use it")
     assert call("ASM_POOL_SF", 2027, "HF", [["given_scaling_factor", 1.5]]) == call("ASM_POOL_SF", 2027, "HF")
+    assert call("ASM_POOL", 2027, "HF", [["given_source", "CMS"]]).endswith(
+        "; warning: given_source 'CMS' is not used: the pool is 'national'; set pool to 'given' to use it")
 
 
 def test_tfs_with_a_blank_midpoint_takes_the_given_pools_midpoint_in_either_mode():

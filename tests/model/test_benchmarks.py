@@ -189,5 +189,10 @@ def test_the_benchmarks_note_names_the_years_in_use_and_the_placeholder():
         "Quality points: MIPS benchmark ladders of PY2026, benchmark_year 0 (the latest of each measure and "
         "collection type): a proxy until CMS publishes ASM's own [ASSUMPTION]; Q492 PY2026: a CMS placeholder row "
         "(its points from CMS's report are better).")
-    assert benchmarks_note(2022).startswith("Quality points: MIPS benchmark ladders of PY2022, benchmark_year 2022 (as set)")
+    # a year some measures have no ladder in: they are excluded (spec 8.1), and the note says which (the packaged CSV
+    # has no PY2022 row of Q492, Q377 eCQM or Q238)
+    assert benchmarks_note(2022) == (
+        "Quality points: MIPS benchmark ladders of PY2022, benchmark_year 2022 (as set): a proxy until CMS publishes "
+        "ASM's own [ASSUMPTION]; no ladder that year, so excluded: Q492 Administrative claims, Q377 eCQM, Q238 eCQM, "
+        "Q238 MIPS CQM.")
     assert "placeholder" not in benchmarks_note(2025)

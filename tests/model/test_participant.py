@@ -208,6 +208,14 @@ def test_claims_measure_with_eligible_cases_but_no_rate_is_excluded_as_cms_compu
                           settings=off)
     assert s.measures[0].status == MeasureStatus.NOT_REPORTED
     assert s.quality == score_participant(hf(measures=[q008]), scaling_factor=1.5, settings=off).quality
+    # fewer eligible cases than the case minimum: excluded by it whatever the setting, as with a rate (5 cases
+    # and no rate scored 0, counted, with the setting off: a review's finding)
+    for setting in (Settings(), off):
+        for cases, rate in ((5, None), (0, None), (5, 70.0)):
+            few = score_participant(hf(measures=[MeasureInput("Q492", "administrative claims", cases, rate=rate), q008]),
+                                    scaling_factor=1.5, settings=setting)
+            assert few.measures[0].status == MeasureStatus.LOW_CASES, (setting.unreported_admin_claims_excluded, cases)
+            assert few.quality == score_participant(hf(measures=[q008]), scaling_factor=1.5, settings=Settings()).quality
     # the cohort API (the CLI, generate) reads the row the same way: no error, the same status and final score
     row = dict(cohort="HF", performance_year=2027, practice_size=40, ia_done=2, pi_score=1.0, part_b_payments=250_000,
                cost_episodes=30, cost_points=8, q492_eligible=65, q008_collection_type="eCQM", q008_eligible=60,

@@ -192,3 +192,25 @@ def test_a_fraction_setting_typed_as_a_percent_number_gets_the_hint_a_roster_fra
     with pytest.raises(ASMInputError) as e:
         Settings(tfs_midpoint=150)    # not a fraction setting
     assert "did you mean" not in str(e.value)
+
+
+def test_a_text_setting_is_one_line_of_plain_text():
+    # a lone surrogate in given_source wrote every workbook, then XlsxWriter raised UnicodeEncodeError (a traceback,
+    # no index, no dashboard): refused where it is read, naming the setting
+    assert Settings(given_source="  CMS's\n2029   report ").given_source == "CMS's 2029 report"
+    assert Settings(given_source=2029).given_source == "2029"
+    for bad in ("A\ud800B", "CMS \x00", "x" * 201, "\uffff"):
+        with pytest.raises(ASMInputError) as e:
+            Settings(given_source=bad)
+        assert e.value.field == "given_source" and "a line of text, at most 200 characters" in str(e.value)
+
+
+def test_a_hint_suggests_only_a_value_the_setting_allows():
+    # "1,5" said "a decimal comma? write 1.5", which is refused too; a peer share typed as 25 got no hint at all
+    def said(**kw):
+        with pytest.raises(ASMInputError) as e:
+            Settings().replace(**kw)
+        return str(e.value)
+    assert said(pool_withhold="0,5").endswith("; a decimal comma? write 0.5)")
+    assert "decimal comma" not in said(pool_withhold="1,5") and "did you mean" not in said(pool_withhold="15,5")
+    assert said(peer_share_no_ia=25).endswith("; did you mean 25%?)")

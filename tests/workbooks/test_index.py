@@ -146,6 +146,9 @@ def test_numbers_keep_their_formats_and_blanks_stay_blank(tmp_path):
     for j, (_, _, fmt) in enumerate(COLUMNS, start=1):
         if ws.cell(2, j).value is not None:
             assert ws.cell(2, j).number_format == fmt, j
+    # dollars with their sign, as the dashboard shows them: a gain read "$8,695" here and "+$8,695" there
+    dollars = [j for j, (key, _, _) in enumerate(COLUMNS, start=1) if key.startswith("dollar")]
+    assert len(dollars) == 4 and {ws.cell(2, j).number_format for j in dollars} == {'+"$"#,##0;[Red]-"$"#,##0;"$"0'}
 
 
 def test_characters_xml_cannot_hold_are_shown_as_their_escape(tmp_path):

@@ -289,6 +289,20 @@ def test_a_roster_pool_of_kept_workbooks_is_the_pool_of_their_inputs(tmp_path):
             assert _same(phys.loc[i, column], held[key]), (i, key)
 
 
+def test_a_roster_pools_workbooks_of_an_earlier_version_are_kept_whatever_their_given_source(tmp_path, monkeypatch):
+    # workbooks written before given_source existed hold it blank; this run's roster pool writes the roster's: they
+    # were all stale ("nothing priced", exit 1), and --set given_source= could not help (a label moves no number)
+    import asm_xl.workbooks.batch as batch
+    from asm_xl.model.pool_choice import roster_as_given
+    roster = read_roster(SAMPLE).head(4)
+    pool = DEFAULT_SETTINGS.replace(pool="roster")
+    with monkeypatch.context() as m:   # the earlier version: the roster's given pool without a source
+        m.setattr(batch, "roster_as_given", lambda *a: roster_as_given(*a).replace(given_source=""))
+        generate_workbooks(roster, out_dir=tmp_path, settings=pool, jobs=1)
+    report = generate_workbooks(roster, out_dir=tmp_path, settings=pool, jobs=1)
+    assert list(report.summary["status"]) == [STATUS_KEPT] * 4 and not report.nothing_priced
+
+
 def test_a_frame_of_numbers_keeps_its_workbooks_as_well(tmp_path):
     df = pd.DataFrame({"npi": ["1891394078", "1035992670"], "cohort": ["HF", "HF"], "performance_year": 2027,
                        "practice_size": 20, "part_b_payments": [100_000, 300_000], "cost_episodes": 25,

@@ -293,11 +293,15 @@ def _range_rows(wb: Workbook, ws, top: int) -> None:
     ws.cell(row=pool, column=1, value="Where the range comes from")
     ws[f"B{pool}"] = "=ASM_POOL(In_Year,Sc_Cohort,Assumptions)"
     ws[f"B{pool}"].font = NOTE_FONT
+    # the percentiles named as typed in the yellow cells (the headings do the same), not as the defaults
+    low, middle = (f'IF({c}{pct}="","?",{c}{pct})' for c in "BC")
     for i, line in enumerate((
             "CMS ranks each physician against the national cohort, which no practice sees, and has not published the",
-            "exchange function: the pool's simulated cohorts show what that is worth. Budget on the middle case (P50),",
-            "or on the cautious one (P10: one cohort in ten does worse) if a shortfall would hurt. The estimate above",
-            "prices one curve (its Scaling factor row), not the draws. A given or roster pool is one cohort: P10 = P90.")):
+            f'="exchange function: the pool\'s simulated cohorts show what that is worth. Budget on the middle case '
+            f'(P"&{middle}&"),"',
+            f'="or on the cautious one (P"&{low}&": "&{low}&" cohorts in 100 do worse) if a shortfall would hurt. The '
+            'estimate above"',
+            "prices one curve (its Scaling factor row), not the draws. A given or roster pool is one cohort: the cases agree.")):
         ws.cell(row=pool + 1 + i, column=1, value=line).font = NOTE_FONT
     define(wb, "Sc_RangePercentiles", f"{L.SCORE}!$B${pct}:$D${pct}")
     define(wb, "Sc_PercentileLow", f"{L.SCORE}!$B${pct}")    # the Scenarios band's edges
