@@ -43,7 +43,8 @@ def _cmd_generate(args, roster) -> int:
     if replaces_what_generate_reads(args, roster):
         return 1
     if args.template and not os.path.isfile(args.template):
-        what = "a folder, not a file" if os.path.isdir(args.template) else "no such file"
+        from asm_xl.xlsx.near_names import near_name
+        what = "a folder, not a file" if os.path.isdir(args.template) else "no such file" + near_name(Path(args.template))
         print(f"asm-xl: --template {args.template}: {what} (a template .xlsx/.xlsm; without --template, the "
               "packaged one)", file=sys.stderr)
         return 1

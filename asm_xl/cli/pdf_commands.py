@@ -29,10 +29,12 @@ def add_pdf_parser(sub) -> None:
 
 def run_pdf(args) -> int:
     from asm_xl.workbooks.pdf import PDFError, to_pdfs
+    from asm_xl.xlsx.near_names import near_name
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         what = "a folder, not a workbook" if Path(missing[0]).is_dir() else "no such file"
-        print(f"asm-xl: {what}: {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
+        hint = "" if Path(missing[0]).is_dir() else near_name(Path(missing[0]))
+        print(f"asm-xl: {what}: {missing[0]}{hint}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
               file=sys.stderr)
         return 1
     # each file's PDF: two files of one name into one --out folder made one PDF (the second replaced the

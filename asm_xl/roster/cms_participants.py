@@ -45,6 +45,7 @@ from asm_xl.model.identifiers import npi_problem
 from asm_xl.model.parameters import cohorts, performance_years
 from asm_xl.model.validation import as_whole, is_blank
 from asm_xl.roster.read import FIRST_DATA_ROW, RosterError, normalize_column_name, read_roster
+from asm_xl.xlsx.near_names import near_name
 
 __all__ = ["CMSParticipantsError", "CMS_COLUMNS", "CMS_YEARS", "read_cms_participants", "normalize_participants",
            "participation_by_year", "participation_for_projection", "combine_flags", "cms_performance_year",
@@ -81,7 +82,7 @@ def read_cms_participants(path, *, max_bytes: int = 50_000_000, max_rows: int = 
     """
     p = Path(os.fspath(path))
     if not p.is_file():
-        raise CMSParticipantsError(f"CMS participants file not found: {p}" if not p.exists()
+        raise CMSParticipantsError(f"CMS participants file not found: {p}{near_name(p)}" if not p.exists()
                                    else f"{p} is not a file")
     try:
         raw = read_roster(p, max_bytes=max_bytes, max_rows=max_rows)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import check_content
+from asm_xl.xlsx.near_names import near_name
 
 __all__ = ["regular_file", "workbook_package", "workbook_failure", "OLE_MAGIC", "ZIP_MAGIC"]
 
@@ -25,7 +26,7 @@ def regular_file(p: Path, what: str, error: type[Exception]) -> os.stat_result:
     try:
         st = p.stat()
     except FileNotFoundError:
-        raise error(f"{what} file not found: {p}") from None
+        raise error(f"{what} file not found: {p}{near_name(p)}") from None
     except OSError as e:
         raise error(f"cannot open the {what} file {p}: {e.strerror or e}") from None
     if not stat.S_ISREG(st.st_mode):

@@ -15,12 +15,14 @@ import os
 import re
 import zipfile
 import zlib
+from pathlib import Path
 from typing import NamedTuple
 
 from defusedxml import ElementTree as SafeET
 
 from asm_xl.xlsx.cells import unescape_text
 from asm_xl.xlsx.errors import WorkbookError
+from asm_xl.xlsx.near_names import near_name
 from asm_xl.xlsx.refs import formula_ranges
 from asm_xl.xlsx.zipcopy import read_head
 
@@ -89,7 +91,8 @@ def open_workbook(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                                 f"{os.path.join(path, '*.xlsx')})")
         if os.path.exists(path):   # a device, a pipe or a socket (a link to /dev/zero was "not found")
             raise WorkbookError(f"not a workbook: {path} is not a regular file (a device, a pipe or a socket)")
-        raise WorkbookError(f"workbook not found: {path}" + (" (a link to nothing)" if os.path.islink(path) else ""))
+        raise WorkbookError(f"workbook not found: {path}" + (" (a link to nothing)" if os.path.islink(path)
+                                                             else near_name(Path(path))))
     try:
         return _open_checked(path, max_bytes, max_members, in_memory, content_limits)
     except OSError as exc:  # permission denied, an I/O error: this file cannot be read, others may
