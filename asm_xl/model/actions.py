@@ -190,10 +190,22 @@ def action_values(participants: pd.DataFrame | Baseline, *, settings: Settings =
         "order": np.concatenate([[i] * a.positions.size for i, a in enumerate(sets)]),
         "final_before": before, "final_after": after, "meets": meets,
     }
-    out = {k: np.asarray(v)[keep] for k, v in out.items()}
+    out = _one_of_each_change({k: np.asarray(v)[keep] for k, v in out.items()})
     res = _table(base, out, pool, settings, columns)
     res.attrs["scored_rows"] = base.df.index.tolist()
     return res
+
+
+def _one_of_each_change(out: dict) -> dict:
+    """``out`` without a minimum-submission action that completes a measure whose own action (completeness, which
+    then says it meets the minimum submission) gives the same final score: one change listed twice, at one value.
+    The action that names the measure is kept."""
+    named = {(p, m, f) for p, m, f, a in zip(out["pos"].tolist(), out["measure"].tolist(), out["final_after"].tolist(),
+                                             out["action"].tolist()) if a != "minimum_submission" and m}
+    twice = np.array([a == "minimum_submission" and bool(m) and (p, m, f) in named
+                      for p, m, f, a in zip(out["pos"].tolist(), out["measure"].tolist(), out["final_after"].tolist(),
+                                            out["action"].tolist())], dtype=bool)
+    return {k: v[~twice] for k, v in out.items()} if twice.any() else out
 
 
 def _changed_copies(base: Baseline, sets: list[ActionSet]) -> pd.DataFrame:

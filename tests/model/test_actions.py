@@ -113,12 +113,20 @@ def test_minimum_submission_missed_lifts_the_automatic_maximum_penalty():
     assert ms["final_before"] == 0.0 and ms["final_after"] == pytest.approx(BEFORE)
     assert ms["factor_p50_before"] == pytest.approx(-0.09)  # final 0: factor = -r
     assert ms["rank"] == 1
-    # no measure complete: submitting also completes the measure closest to the threshold (Q008 60%)
+    # no measure complete: submitting also completes the measure closest to the threshold (Q008 60%), which is
+    # Q008's completeness action, listed once, saying it meets the minimum submission
     incomplete = {**ROW, "q236_reported": 50}  # Q236 50%, Q008 60%: both < 75%
-    got = participant_actions(incomplete, pool=POOL).set_index("action").loc["minimum_submission"]
+    listed = participant_actions(incomplete, pool=POOL)
+    assert "minimum_submission" not in set(listed["action"])
+    got = listed[(listed["action"] == "completeness") & (listed["measure"] == "Q008")].iloc[0]
     # Q008 completed at 80%: quality = (0 + 1.8729 + 0) / 40 (Q236 incomplete: 0, counted)
-    assert got["measure"] == "Q008"
     assert got["final_after"] == pytest.approx(50 * Q008_POINTS / 40 + 40 - 15, abs=1e-9)
+    assert got["label"].endswith("(meets the minimum submission)")
+    # late as well: submitting on time and completing Q008 is the minimum-submission action's alone (completing Q008
+    # leaves the submission late: no effect), and it is listed
+    both = participant_actions({**incomplete, "submitted_on_time": "no"}, pool=POOL).set_index("action")
+    assert both.loc["minimum_submission", "measure"] == "Q008"
+    assert both.loc["minimum_submission", "final_after"] == pytest.approx(50 * Q008_POINTS / 40 + 40 - 15, abs=1e-9)
 
 
 def test_cost_episodes_make_cost_scored_with_the_assumed_points():
