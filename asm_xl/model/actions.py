@@ -200,11 +200,9 @@ def _one_of_each_change(out: dict) -> dict:
     """``out`` without a minimum-submission action that completes a measure whose own action (completeness, which
     then says it meets the minimum submission) gives the same final score: one change listed twice, at one value.
     The action that names the measure is kept."""
-    named = {(p, m, f) for p, m, f, a in zip(out["pos"].tolist(), out["measure"].tolist(), out["final_after"].tolist(),
-                                             out["action"].tolist()) if a != "minimum_submission" and m}
-    twice = np.array([a == "minimum_submission" and bool(m) and (p, m, f) in named
-                      for p, m, f, a in zip(out["pos"].tolist(), out["measure"].tolist(), out["final_after"].tolist(),
-                                            out["action"].tolist())], dtype=bool)
+    rows = list(zip(out["pos"].tolist(), out["measure"].tolist(), out["final_after"].tolist(), out["action"].tolist()))
+    named = {(p, m, f) for p, m, f, a in rows if m and a != "minimum_submission"}
+    twice = np.array([bool(m) and a == "minimum_submission" and (p, m, f) in named for p, m, f, a in rows], dtype=bool)
     return {k: v[~twice] for k, v in out.items()} if twice.any() else out
 
 

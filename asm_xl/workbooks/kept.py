@@ -26,7 +26,7 @@ from asm_xl.model.settings import Settings
 from asm_xl.workbooks.inputs import READ_CELLS, held_projection, input_names, participant_row
 from asm_xl.xlsx.limits import open_workbook
 from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_parts
-from asm_xl.xlsx.refs import cell_name, normalise, range_bounds, split_sheet
+from asm_xl.xlsx.refs import cell_name, normalise, plain_reference, range_bounds, split_sheet
 from asm_xl.xlsx.zipcopy import read_member
 
 __all__ = ["KEPT_CELLS", "KEPT_WITH_NUMBERS", "STATUS_KEPT", "STATUS_KEPT_EDITED", "STATUS_OPEN", "STATUS_OTHER", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_STALE_SETTINGS", "STATUS_STALE_PROJECTION", "stale_settings_status", "STATUS_STALE_INVALID", "stale_invalid_status", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
@@ -165,7 +165,7 @@ def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple[dict, dict | None, Setti
                 continue
             return None
         wanted.setdefault(parts[sheet], {})[cell] = key
-    inputs = inputs and all(_plain(names.get(n)) == _plain(ref) for n, ref in input_names().items()) \
+    inputs = inputs and all(plain_reference(names.get(n)) == plain_reference(ref) for n, ref in input_names().items()) \
         and all(sheet in parts for sheet, _ in READ_CELLS)
     if inputs:
         for sheet, cell in READ_CELLS:
@@ -190,9 +190,6 @@ def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple[dict, dict | None, Setti
             cells.setdefault((sheet, normalise(cell)), typed[key])
     return values, participant_row(cells), _settings(typed), held_projection(cells)
 
-
-def _plain(ref: str | None) -> str:
-    return (ref or "").replace("$", "").replace("'", "").strip().upper()
 
 
 def _cells(data: bytes, cells: dict[str, object]) -> dict:

@@ -21,7 +21,7 @@ from asm_xl.xlsx.atomic import write_atomic
 from asm_xl.xlsx.errors import WorkbookError
 from asm_xl.xlsx.limits import WORKBOOK_PART, open_workbook
 from asm_xl.xlsx.parts import sheet_parts, without_full_calc_on_load
-from asm_xl.xlsx.refs import range_bounds
+from asm_xl.xlsx.refs import plain_reference, range_bounds
 from asm_xl.xlsx.scan import scan_workbook
 from asm_xl.xlsx.sheetxml import split_cells
 from asm_xl.xlsx.zipcopy import assemble, pack
@@ -56,7 +56,8 @@ class TemplateImage:
                                 "template (no --template) or one written by asm-xl template")
         #: settings whose Assumptions row is not where this version writes a workbook's settings (a template of
         #: another version): writing settings into it would put each value in another setting's row
-        self.settings_misplaced = [n[2:] for n, ref in assumption_refs().items() if _plain(self.names.get(n)) != _plain(ref)]
+        self.settings_misplaced = [n[2:] for n, ref in assumption_refs().items()
+                                   if plain_reference(self.names.get(n)) != plain_reference(ref)]
         self.formulas = {k: "=" + v[0] for k, v in scan.formulas.items()}
         self.constants = dict(scan.inputs)
         self.input_cells = _input_cells(self.names)
@@ -207,11 +208,6 @@ def _fixed_arrays(scan) -> dict:
     if arrays.keys() & scan.dynamic:
         raise ValueError(f"a template with a dynamic array formula: {sorted(arrays.keys() & scan.dynamic)[0]}")
     return arrays
-
-
-def _plain(ref: str | None) -> str:
-    """A reference as its cells: 'Assumptions'!$B$27 and Assumptions!B27 are the same cell."""
-    return (ref or "").replace("$", "").replace("'", "").strip().upper()
 
 
 def _input_cells(names: dict[str, str]) -> set[tuple[str, str]]:

@@ -17,7 +17,7 @@ from openpyxl.utils.exceptions import CellCoordinatesException
 #: the last column (XFD) and row of an Excel sheet
 MAX_COLUMN, MAX_ROW = 16_384, 1_048_576
 
-__all__ = ["cell_position", "cell_name", "normalise", "range_bounds", "range_cells", "split_sheet",
+__all__ = ["cell_position", "cell_name", "normalise", "plain_reference", "range_bounds", "range_cells", "split_sheet",
            "is_plain_cell", "formula_ranges", "without_strings", "cells_named"]
 
 
@@ -41,6 +41,12 @@ def cell_name(col: int, row: int) -> str:
 def normalise(ref: str) -> str:
     """'$ab$12' → 'AB12'."""
     return cell_name(*cell_position(ref))
+
+
+def plain_reference(ref: str | None) -> str:
+    """A defined name's reference as its cells, to compare two: "'Assumptions'!$B$27" and "Assumptions!B27" are both
+    "ASSUMPTIONS!B27" (None: "")."""
+    return (ref or "").replace("$", "").replace("'", "").strip().upper()
 
 
 def range_bounds(ref: str) -> tuple[int, int, int, int]:
