@@ -24,8 +24,8 @@ from asm_xl.cli.qpp_commands import add_import_qpp_parser, run_import_qpp
 from asm_xl.cli.recalc_command import run_recalc
 from asm_xl.cli.summaries import (differs_summary, practice_summary, score_table, scores_source, some_of,
                                   stale_summary, top_actions_summary)
-from asm_xl.cli.settings_options import (changed_settings_line, check_settings_options, pool_opts, pool_settings,
-                                         unused_settings_note)
+from asm_xl.cli.settings_options import (changed_settings_line, check_settings_options, ladders_option, pool_opts,
+                                         pool_settings, unused_settings_note)
 
 __all__ = ["main", "build_parser", "pool_settings"]
 
@@ -51,13 +51,16 @@ def _cmd_generate(args, roster) -> int:
     try:
         from asm_xl.roster import read_roster
         path, roster = roster, read_roster(roster)
+        ladders = ladders_option(args)
         participation = None
         if args.cms_participants:
             participation = cms_participation(args.cms_participants, roster["npi"] if "npi" in roster else [])
         report = generate_workbooks(roster, template=args.template, out_dir=args.out,
                                     performance_year=args.year, jobs=args.jobs, overwrite=args.overwrite,
                                     progress=not args.quiet, settings=settings,
-                                    participation=participation, reads=[f for f in (path, args.cms_participants) if f])
+                                    participation=participation, ladders=ladders,
+                                    # (a workbook of out/ given as --ladders is kept without --overwrite: never written)
+                                    reads=[f for f in (path, args.cms_participants, args.overwrite and args.ladders) if f])
     except (RosterError, WorkbookError, ASMInputError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
@@ -87,7 +90,7 @@ def _cmd_generate(args, roster) -> int:
         print(practice_summary(report.dashboard_data.totals, left_out=len(report.stale), pool=report.pool,
                                sources=report.pool_sources,
                                years=sorted(set(report.dashboard_data.physicians["performance_year"].astype(int))),
-                               rejected=report.rejected_rows, benchmark_year=settings.benchmark_year))
+                               rejected=report.rejected_rows, benchmark_year=settings.benchmark_year, ladders=ladders))
         print(top_actions_summary(report.dashboard_data.top_actions,
                                   outlooks=report.dashboard_data.physicians["outlook"].tolist()))
     if report.index:
@@ -131,7 +134,7 @@ def _cmd_score(args) -> int:
     from asm_xl.model.ranges import payment_ranges
     from asm_xl.roster import RosterError, read_roster, validate_roster
     from asm_xl.xlsx.errors import WorkbookError
-    if overwrites_input(args.out, [f for f in (args.roster, args.cms_participants) if f]) or errors_option_refused(
+    if overwrites_input(args.out, [f for f in (args.roster, args.cms_participants, args.ladders) if f]) or errors_option_refused(
             args, "the scores"):
         return 1
     if (csv_output(args.out, "--out", "the scores table")
@@ -143,10 +146,10 @@ def _cmd_score(args) -> int:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
     try:
-        settings = args.settings
-        v = validate_roster(df, performance_year=args.year, settings=settings)
+        settings, ladders = args.settings, ladders_option(args)
+        v = validate_roster(df, performance_year=args.year, settings=settings, ladders=ladders)
         res = v.scored if v.scored is not None else score_cohort(v.valid, performance_year=args.year,
-                                                                 settings=settings)
+                                                                 settings=settings, ladders=ladders)
         out = pd.concat([res.scores, payment_ranges(res.scores, settings=settings)], axis=1)
         outside = []
         if args.cms_participants:   # as generate's index and dashboard show them: no adjustment, $0
@@ -170,7 +173,7 @@ def _cmd_score(args) -> int:
         print(f"scores written: {args.out}")
     elif len(out):
         print(score_table(out))
-        print(scores_source(res.pools, settings.pool, settings.benchmark_year))
+        print(scores_source(res.pools, settings.pool, settings.benchmark_year, ladders))
     # as generate: rows rejected, the report; none, an earlier run's report removed (the scores above are printed or
     # written all the same)
     return report_rejected(v.errors, args.errors, args.overwrite)

@@ -10,7 +10,8 @@ import sys
 
 from asm_xl.xlsx.lock_files import excel_lock_file, is_lock_file
 
-__all__ = ["ROSTER_HELP", "positive_whole", "performance_year", "workbook_files", "year_note", "filter_text", "finite_number"]
+__all__ = ["ROSTER_HELP", "positive_whole", "performance_year", "workbook_files", "year_note", "filter_text", "finite_number",
+           "file_name"]
 
 
 #: a roster argument's help
@@ -85,6 +86,14 @@ def filter_text(text: str) -> str:
     whole national list of 6,510 physicians became the practice's roster)."""
     if not text.strip().strip(","):
         raise argparse.ArgumentTypeError("is blank: give the text to match, or leave the option out")
+    return text
+
+
+def file_name(text: str) -> str:
+    """A file option's name (``--ladders``): not blank (``--ladders "$UNSET"`` scored on the MIPS ladders without a
+    word, as if the option were left out)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is blank: give the file, or leave the option out")
     return text
 
 

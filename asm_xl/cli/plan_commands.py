@@ -12,7 +12,7 @@ import pandas as pd
 from asm_xl.cli.arguments import ROSTER_HELP, npi_filter, performance_year
 from asm_xl.cli.output import (ERRORS_HELP, console_text, csv_output, errors_option_refused, kept_output,
                                overwrites_input, print_warnings, report_rejected)
-from asm_xl.cli.settings_options import changed_settings_line, pool_opts, unused_settings_note
+from asm_xl.cli.settings_options import changed_settings_line, ladders_option, pool_opts, unused_settings_note
 from asm_xl.cli.summaries import money, scores_source
 
 __all__ = ["add_plan_parser", "run_plan", "PLAN_COLUMNS", "plan_rows", "plan_text", "total_text"]
@@ -62,25 +62,28 @@ def run_plan(args) -> int:
     from asm_xl.model.errors import ASMInputError
     from asm_xl.roster import RosterError, read_roster, validate_roster, write_table_csv
     from asm_xl.xlsx.errors import WorkbookError
-    if csv_output(args.out, "--out", "the plan") or overwrites_input(args.out, [f for f in (args.roster, args.cms_participants) if f]) or (
+    if csv_output(args.out, "--out", "the plan") or overwrites_input(args.out, [f for f in (args.roster, args.cms_participants,
+                                                                                            args.ladders) if f]) or (
             args.out and kept_output(args.out, args.overwrite, "an earlier plan or another file")) or (
             errors_option_refused(args, "the plan")):
         return 1
     settings = args.settings
     try:
         df = read_roster(args.roster)
-        v = validate_roster(df, performance_year=args.year, settings=settings)
+        ladders = ladders_option(args)
+        v = validate_roster(df, performance_year=args.year, settings=settings, ladders=ladders)
         if v.valid.empty:   # every row rejected: nothing to plan, the errors say why (every one in the report)
             return report_rejected(v.errors, args.errors, args.overwrite)
         scored = v.scored if v.scored is not None else score_cohort(v.valid, performance_year=args.year,
-                                                                     settings=settings)
+                                                                     settings=settings, ladders=ladders)
         # the cost ladders the roster built from all its rows: a physician re-scored alone would have none
         cost = scored.cost_ladders
         wanted = _wanted(args.npi)
         participation = None
         if args.cms_participants:
             participation = cms_participation(args.cms_participants, df["npi"] if "npi" in df else [])
-        plan, total = plan_rows(v.valid, scored.scores, args.target, wanted, settings, args.year, cost, participation)
+        plan, total = plan_rows(v.valid, scored.scores, args.target, wanted, settings, args.year, cost, participation,
+                                ladders)
     except (ASMInputError, RosterError, WorkbookError) as e:
         print(f"asm-xl: {e}", file=sys.stderr)
         return 1
@@ -106,7 +109,7 @@ def run_plan(args) -> int:
             print(total_text(plan, total))
     else:
         print(plan_text(plan, args.target, settings, every=wanted is not None, total=total))
-    print(scores_source(scored.pools, settings.pool, settings.benchmark_year))
+    print(scores_source(scored.pools, settings.pool, settings.benchmark_year, ladders))
     if settings.pool == "roster":   # the roster is the cohort: its score needed moves as its physicians improve
         print("note: with the roster as the pool, the score needed moves as the roster's physicians improve (each "
               "action raises the bar a little); the plan holds it at today's")
@@ -130,12 +133,13 @@ def _wanted(npis) -> set[str] | None:
 
 
 def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set | None, settings,
-              year: int | None, cost_ladders: dict | None = None, participation=None) -> tuple[pd.DataFrame, pd.Series | None]:
+              year: int | None, cost_ladders: dict | None = None, participation=None,
+              ladders=None) -> tuple[pd.DataFrame, pd.Series | None]:
     """(one row per physician of ``valid`` (those of ``npis``) with a final score, the plans' total worth): the
     score needed (:func:`~asm_xl.model.score_needed.scores_needed` with the pools the dashboard prices with), the
     cheapest path there (none needed when already there; excepted physicians, and those ``participation``
     (CMS's participants file, as generate takes it) says are not participating in their year: not planned)
-    and what it is worth (:func:`_with_worth`)."""
+    and what it is worth (:func:`_with_worth`); ``ladders``: the user's quality ladders, as the scores used."""
     from asm_xl.model.projection import participating_in_own_year
     from asm_xl.model.rescoring import final_score_settings
     from asm_xl.model.score_needed import path_to_score, scores_needed
@@ -169,7 +173,7 @@ def plan_rows(valid: pd.DataFrame, scores: pd.DataFrame, target: str, npis: set 
             rows.append({**base, "reachable": False, "actions": "the score needed is not reachable in this pool"})
             continue
         path = path_to_score(valid.loc[[label]], float(goal), settings=scoring, performance_year=year,
-                             cost_ladders=cost_ladders)
+                             cost_ladders=cost_ladders, ladders=ladders)
         rows.append({**base, "reachable": path.reachable, "final_after": path.final_after, "effort": path.effort,
                      "actions": path.summary, "method": path.method, "part_b_payments": float(s["part_b_payments"])})
     plan = pd.DataFrame(rows, columns=PLAN_COLUMNS)

@@ -4,10 +4,12 @@ the command line is read so that a bad one is the command's usage error, never a
 
 from __future__ import annotations
 
-from asm_xl.cli.arguments import finite_number
+from pathlib import Path
+
+from asm_xl.cli.arguments import file_name, finite_number
 
 __all__ = ["pool_opts", "pool_problem", "pool_settings", "setting_pairs", "check_settings_options", "OptionError",
-           "changed_settings_line", "unused_settings_note"]
+           "changed_settings_line", "unused_settings_note", "ladders_option"]
 
 
 def pool_opts(sp, *, workbooks: bool = True, examples: str = "payments_growth=2% --set likely_gain_chance=0.8"):
@@ -27,7 +29,36 @@ def pool_opts(sp, *, workbooks: bool = True, examples: str = "payments_growth=2%
                     help="change a setting (README \"Assumptions\"" + ("; the workbooks' Assumptions sheets show it"
                                                                     if workbooks else "") + "), "
                          "e.g. --set " + examples.replace("%", "%%") + "; repeatable")
+    sp.add_argument("--ladders", metavar="FILE", type=file_name,
+                    help="your quality ladders (.csv/.xlsx: measure, collection_type, topped_out, source, b1..b10 in "
+                         "percent as CMS publishes them), e.g. CMS's ASM benchmarks once published: each measure "
+                         "given is scored on yours, not on the packaged MIPS proxy" + (
+                             " (the workbooks' Benchmarks sheets hold them)" if workbooks else ""))
     sp.set_defaults(pool_parser=sp)  # pool_problem is said as this command's usage error
+
+
+def ladders_option(args):
+    """The quality ladders of ``--ladders FILE`` (None without it), read by
+    :func:`~asm_xl.roster.ladders_file.read_quality_ladders`, or from a workbook asm-xl generated (the table on its
+    Benchmarks sheet, :attr:`~asm_xl.workbooks.kept.KeptWorkbook.ladders`: what a kept workbook was made with); a file that cannot be read, or a row that is no
+    ladder, raises its :class:`~asm_xl.roster.ladders_file.LadderFileError` (a ``RosterError``: the command says it
+    and exits 1, as for a roster)."""
+    path = getattr(args, "ladders", None)
+    if not path:
+        return None
+    from asm_xl.roster.ladders_file import LadderFileError, read_quality_ladders
+    if str(path).lower().endswith((".xlsx", ".xlsm")):   # a workbook asm-xl wrote: the ladders on its Benchmarks sheet
+        from asm_xl.model.errors import ASMInputError
+        from asm_xl.model.user_ladders import quality_ladders
+        from asm_xl.workbooks.kept import read_kept_workbook
+        book = read_kept_workbook(path)
+        if book is not None and book.ladders is not None:
+            try:
+                return quality_ladders(book.ladders)
+            except ASMInputError as e:
+                raise LadderFileError(f"ladder file {Path(path).name} (its Benchmarks sheet's quality ladders): "
+                                      f"{e}") from None
+    return read_quality_ladders(path)
 
 
 class OptionError(ValueError):

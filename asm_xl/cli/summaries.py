@@ -11,7 +11,7 @@ from asm_xl.cli.output import console_text
 from asm_xl.model.benchmarks import benchmarks_note
 from asm_xl.workbooks.dashboard.data import is_practice_total, no_actions_text
 from asm_xl.workbooks.kept import (STATUS_OTHER, STATUS_STALE, STATUS_STALE_INVALID, STATUS_STALE_NUMBERS,
-                                   STATUS_STALE_PROJECTION, STATUS_STALE_SETTINGS)
+                                   STATUS_STALE_LADDERS, STATUS_STALE_PROJECTION, STATUS_STALE_SETTINGS)
 
 __all__ = ["top_actions_summary", "money", "practice_summary", "scores_source", "score_table", "stale_summary",
            "differs_summary", "some_of"]
@@ -37,14 +37,16 @@ def money(x) -> str:
 
 
 def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sources: dict | None = None,
-                     years: list[int] | None = None, rejected: int = 0, benchmark_year: int | None = None) -> str:
+                     years: list[int] | None = None, rejected: int = 0, benchmark_year: int | None = None,
+                     ladders=None) -> str:
     """The dashboard's totals (its Practice sheet: ``Dashboard.totals``) by cohort: physicians, the point
     estimate and the range (P10 / P50 / P90) over the pool's draws (``pool``, its ``sources``: the lines
     that say where the figures come from); ``left_out``: kept workbooks
     shown without numbers (stale), which the totals leave out; ``years``: the performance years of the
     physicians, named in the heading with the year each is paid in (a roster of several has a row per year);
     ``rejected``: roster rows refused, in no total (their reasons are printed after); ``benchmark_year``: the
-    setting, whose quality benchmarks are named (:func:`~asm_xl.model.benchmarks.benchmarks_note`).
+    setting, whose quality benchmarks are named (:func:`~asm_xl.model.benchmarks.benchmarks_note`), with the user's
+    quality ``ladders`` that replace some of them.
 
     >>> print(practice_summary(pd.DataFrame(columns=["cohort", "physicians", "estimate", "dollars_p10", "dollars_p50",
     ...                                              "dollars_p90"]), years=[2027]).splitlines()[0])
@@ -83,7 +85,7 @@ def practice_summary(totals, left_out: int = 0, *, pool: str | None = None, sour
         lines.append(textwrap.fill(_pool_words(pool, sources), width=110, initial_indent="  ",
                                    subsequent_indent="  ", break_on_hyphens=False))
     if benchmark_year is not None:
-        lines.append(textwrap.fill(benchmarks_note(benchmark_year), width=110, initial_indent="  ",
+        lines.append(textwrap.fill(benchmarks_note(benchmark_year, ladders=ladders), width=110, initial_indent="  ",
                                    subsequent_indent="  ", break_on_hyphens=False))
     return "\n".join(lines)
 
@@ -94,13 +96,13 @@ def _pool_words(pool: str, sources: dict | None) -> str:
     return pool_note(pool, sources)
 
 
-def scores_source(pools, pool: str, benchmark_year: int = 0) -> str:
+def scores_source(pools, pool: str, benchmark_year: int = 0, ladders=None) -> str:
     """The lines under ``asm-xl score``'s table: where its figures come from (the pool of each cohort and
     year, in its own words) and what Dollars and P10 / P50 / P90 are, as the index's note says it; then the
-    quality benchmarks of ``benchmark_year`` (:func:`~asm_xl.model.benchmarks.benchmarks_note`)."""
+    quality benchmarks of ``benchmark_year`` and the user's ``ladders`` (:func:`~asm_xl.model.benchmarks.benchmarks_note`)."""
     sources = {f"{r['cohort']} {r['performance_year']}": r["pool_source"] for r in pools.to_dict("records")}
     return "\n".join(textwrap.fill(text, width=110, break_on_hyphens=False)
-                     for text in (_pool_words(pool, sources), benchmarks_note(benchmark_year)))
+                     for text in (_pool_words(pool, sources), benchmarks_note(benchmark_year, ladders=ladders)))
 
 
 def score_table(scores) -> str:
@@ -159,6 +161,12 @@ _STALE_ADVICE = {
                             "each; every workbook is then priced under them); to price it under this run's, delete "
                             "the file (or --overwrite, which rebuilds every workbook from the roster, edits lost) and "
                             "generate again"),
+    STATUS_STALE_LADDERS: ("it was made with other quality ladders than this run's (--ladders, or ladders typed on its "
+                           "Benchmarks sheet)", "to keep the file and its edits, generate again with its ladders "
+                           "(--ladders THAT_WORKBOOK.xlsx takes the table on its Benchmarks sheet; a workbook made before asm-xl "
+                           "had ladders: no --ladders); to price it on this run's, delete the "
+                           "file (or --overwrite, which rebuilds every workbook from the roster, edits lost) and "
+                           "generate again"),
     STATUS_STALE_PROJECTION: ("its five-year projection's inputs (yearly participation from CMS's participants "
                               "file, a later roster row of its TIN/NPI) are not this run's",
                               "delete the file (or --overwrite, which rebuilds every workbook from the roster) and "

@@ -8,7 +8,7 @@ from dataclasses import fields
 from operator import is_not
 from functools import lru_cache
 
-from asm_xl.model.benchmarks import Ladder
+from asm_xl.model.benchmarks import Ladder, LadderOverrides
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import performance_years, risk_level
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
@@ -269,15 +269,19 @@ class RangeMemo:
         raise xv.ExcelError(value.code, value.reason)
 
 
+#: arguments already read from their range (one object per content), keyed by identity
+_READ_ARGS = (Settings, LadderOverrides)
+
+
 def _memo_key(args: tuple) -> object:
     """A type-exact key of a call's arguments (TRUE, 1 and 1.0 apart): their ``marshal`` bytes (format 2, which
     writes every value as itself: later formats write a value met twice as a reference when other references
     to it exist, so equal content gave other bytes), which Python writes in C (~25 ns a cell, a tenth of :func:`~asm_xl.excel.values.content_key` with its hash: an equal
     1,000-cell cohort range built anew for every cell, as xlwings passes it, is recognised at about the cost
     of comparing it); a value marshal cannot write (a date, a numpy number): the content keys."""
-    try:   # a Settings (one object per assumptions content) compares by identity first, as it did
-        return ("marshal", marshal.dumps(tuple(a for a in args if a.__class__ is not Settings), 2),
-                tuple(a for a in args if a.__class__ is Settings))
+    try:   # a Settings or your ladders (one object per range content) compare by identity first, as they did
+        return ("marshal", marshal.dumps(tuple(a for a in args if a.__class__ not in _READ_ARGS), 2),
+                tuple(a for a in args if a.__class__ in _READ_ARGS))
     except ValueError:
         return tuple(xv.content_key(a) for a in args)
 

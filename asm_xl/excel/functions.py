@@ -1,11 +1,12 @@
 """The ASM_* Excel functions (the users' contract: names, argument order, units).
 
 Fractions are Excel percentages (70% = 0.70). Range arguments accept a row, a column or a single
-cell. Each function ends with an optional ``assumptions`` argument: a two-column range of setting
+cell. Each function takes an optional ``assumptions`` argument: a two-column range of setting
 names and values (the workbook's Assumptions sheet); omitted → the defaults of
 :class:`asm_xl.Settings`.
 
-Declared by topic: :mod:`~asm_xl.excel.measure_functions` (measures, quality and cost),
+Declared by topic: :mod:`~asm_xl.excel.ladder_functions` (benchmark ladders, yours or MIPS'),
+:mod:`~asm_xl.excel.measure_functions` (measures, quality and cost),
 :mod:`~asm_xl.excel.score_functions` (adjustments, final score, notes),
 :mod:`~asm_xl.excel.payment_functions` (exchange function, scaling factor, payment),
 :mod:`~asm_xl.excel.range_functions` (the payment range over the national peer model),
@@ -16,8 +17,8 @@ from __future__ import annotations
 
 import difflib
 
-from asm_xl.excel import (measure_functions, payment_functions, range_functions, score_functions,  # noqa: F401
-                          table_functions)
+from asm_xl.excel import (ladder_functions, measure_functions, payment_functions, range_functions,  # noqa: F401
+                          score_functions, table_functions)
 from asm_xl.excel import values as xv
 
 from asm_xl.excel.arguments import ASSUMPTIONS, settings_arg

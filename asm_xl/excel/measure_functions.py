@@ -10,148 +10,31 @@ from functools import lru_cache
 import numpy as np
 
 from asm_xl.model import categories
-from asm_xl.model.benchmarks import normalize_collection_type, packaged_benchmarks
+from asm_xl.model.benchmarks import LadderOverrides, packaged_benchmarks
 from asm_xl.model.errors import ASMInputError
-from asm_xl.model.parameters import cohorts, collection_types_text, get_cohort, normalize_measure_id
+from asm_xl.model.parameters import get_cohort
 from asm_xl.model.participant import MeasureInput, MeasureScore, score_measure
 from asm_xl.model.points import points_on_ladder
 from asm_xl.model.settings import Settings
-from asm_xl.model.validation import FRACTION_ALLOWED, NATIVE_RATE_ALLOWED
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, NO_LADDER, ladder_arg, optional_ladder, scalar_arg, settings_arg
+from asm_xl.excel.arguments import ASSUMPTIONS, NO_LADDER, optional_ladder, scalar_arg, settings_arg
 from asm_xl.excel.duplicates import first_rows, measure_key, not_counted_status
 from asm_xl.excel.not_given import measure_item, missing_cells, missing_note, missing_scores
+from asm_xl.excel.ladder_functions import BENCHMARK_YEAR_DOC, LADDERS, benchmark_year_arg, ladder_of, quality_ladders_arg
 from asm_xl.excel.registry import Arg, excel_function
 
-__all__ = ["MEASURE_ITEMS", "LADDERS_HEADER", "no_benchmark_text"]
-
-#: the ``benchmark_year`` argument of ASM_MEASURE and ASM_MEASURE_POINTS: one call's own year (the
-#: workbook's sheets leave it blank: the Assumptions sheet's benchmark_year is the one control)
-BENCHMARK_YEAR_DOC = ("Optional: a MIPS benchmark year for this call only; blank = the assumptions' benchmark_year "
-                      "(0 = the latest year each measure has).")
-
-@excel_function(
-    "ASM_MEASURE_POINTS",
-    "Points (1-10) of a measure's rate on the packaged MIPS ladder; \"excluded\" without a benchmark "
-    "(unfair to penalize, says CMS). Q492's ladder is a proxy (ASM's Q492 is TIN/NPI-level): prefer CMS's reported points.",
-    Arg("measure", 'MIPS measure: "Q236", "236" or 236.'),
-    Arg("collection_type", '"eCQM", "MIPS CQM", "Part B claims" or "administrative claims"; an ASM measure only as '
-                           f"ASM collects it ({collection_types_text()})."),
-    Arg("rate", "Performance rate: a fraction (70% = 0.70); Q492 in native units."),
-    Arg("benchmark_year", BENCHMARK_YEAR_DOC, optional=True),
-    ASSUMPTIONS, source="MIPS; ASSUMPTION: MIPS benchmarks until ASM's")
-def asm_measure_points(measure, collection_type, rate, benchmark_year=None, assumptions=None):
-    s = settings_arg(assumptions)
-    year = _benchmark_year(benchmark_year, s)
-    mid, ctype = xv.text("measure", measure), xv.text("collection_type", collection_type)
-    table = packaged_benchmarks()
-    ladder = _find(table, mid, ctype, year)
-    if ladder is None:  # no benchmark: the measure is excluded, not an error (90 FR 49634)
-        return xv.EXCLUDED
-    allowed = FRACTION_ALLOWED if ladder.scale == 100.0 else NATIVE_RATE_ALLOWED
-    x = xv.number("rate", rate, minimum=0.0, maximum=1.0 if ladder.scale == 100.0 else None, allowed=allowed)
-    return float(points_on_ladder(x, ladder, cap=s.topped_out_cap, decimals=s.measure_points_decimals))
-
-
-@excel_function(
-    "ASM_POINTS",
-    "Achievement points (1-10) of a value on a ladder you give (ten decile start values).",
-    Arg("value", "The rate or value, in the ladder's units."),
-    Arg("ladder", "Ten decile start values B1..B10 (a row or a column).", range=True),
-    Arg("inverse", "Optional: TRUE when lower is better (ladder descending). Default FALSE.", optional=True),
-    Arg("topped_out", "Optional: TRUE to cap points at {topped_out_cap:g} (topped out by program; MIPS's cap, which "
-                      "no ASM source mentions [ASSUMPTION]). Default FALSE.", optional=True),
-    ASSUMPTIONS, source="MIPS; ASSUMPTION: the topped-out cap")
-def asm_points(value, ladder, inverse=None, topped_out=None, assumptions=None):
-    s = settings_arg(assumptions)
-    lad = ladder_arg(ladder, xv.boolean("inverse", inverse, False), xv.boolean("topped_out", topped_out, False))
-    return float(points_on_ladder(xv.number("value", value), lad, cap=s.topped_out_cap,
-                                  decimals=s.measure_points_decimals))
-
-
-def _benchmark_year(v: object, s: Settings) -> int:
-    """A call's own benchmark year: blank, the assumptions' (``benchmark_year``); 0, the latest each measure has;
-    else a year with benchmarks, checked as the setting is (2025.7 was read as 2025, 0.5 as the assumptions')."""
-    year = xv.optional_whole("benchmark_year", v, None, minimum=0)
-    if year is None:
-        return s.benchmark_year
-    if year and year != s.benchmark_year:
-        s.replace(benchmark_year=int(year))   # raises, naming the years with benchmarks
-    return int(year)
-
-
-def _find(table, measure, collection_type, year):
-    """The packaged ladder; None when an ASM measure (in one of its collection types) has none; else an error naming
-    the measure. An ASM measure in a collection type ASM does not collect it as is refused as ASM_MEASURE and the
-    roster refuse it (Q236 as Part B claims: MIPS has that ladder, ASM does not take the measure so)."""
-    mid, ctype = normalize_measure_id(measure), normalize_collection_type(collection_type)
-    asm = next((m for c in cohorts().values() for m in c.measures if m.id == mid), None)
-    if asm is not None and ctype not in asm.collection_types:
-        raise xv.ExcelError("#VALUE!", f"collection_type: {collection_type!r} is not allowed ({asm.label} is collected "
-                                       f"as {', '.join(asm.collection_types)})")
-    ladder = table.find(measure, collection_type, year)
-    if ladder is None and not any(m.id == mid and ctype in m.collection_types
-                                  for c in cohorts().values() for m in c.measures):
-        try:   # raises, naming the measures that have benchmarks ("benchmark: 'Q999 MIPS CQM'" named no argument)
-            table.lookup(measure, collection_type, year)
-        except ASMInputError as e:
-            raise xv.ExcelError("#VALUE!", f"measure: Q{mid} has no packaged MIPS ladder as {ctype} ({e.allowed})") from None
-    return ladder
-
-
-YES_NO = {True: "Yes", False: "No"}
-#: the header row of ASM_LADDERS' table; the topped-out column names the cap in force
-LADDERS_HEADER = ("Cohort", "Measure", "Collection type", "MIPS PY", "Inverse", "Topped out", "Units") + tuple(f"B{k}" for k in range(1, 11))
-
-
-def no_benchmark_text(year: int) -> str:
-    """ASM_LADDERS' MIPS PY cell of a measure and collection type without a ladder in ``year`` (0: in
-    any year): the measure is excluded, as its Score sheet status says (90 FR 49634) [spec 8.1]."""
-    return f"no benchmark for {year}: excluded" if year else "no benchmark: excluded"
-
-
-@lru_cache(maxsize=64)
-def _ladders_table(year: int, cap: float) -> tuple:
-    """The rows of ASM_LADDERS for a benchmark year and topped-out cap (all it depends on): for each
-    cohort, measure and collection type, ``BenchmarkTable.find(measure, collection type, year)`` of the
-    packaged MIPS table, the call ASM_MEASURE scores on (year 0: the latest each has) [MIPS; ASSUMPTION
-    spec 3.2], or :func:`no_benchmark_text` when it finds none."""
-    table = packaged_benchmarks()
-    rows = [LADDERS_HEADER[:5] + (f"Topped out (cap {cap:g})",) + LADDERS_HEADER[6:]]
-    for c in cohorts().values():
-        for m in c.measures:
-            for ctype in m.collection_types:
-                ladder = table.find(m.id, ctype, year)  # the ladder ASM_MEASURE scores on (_measure_score)
-                if ladder is None:
-                    rows.append((c.code, m.label, ctype, no_benchmark_text(year)) + ("",) * 13)
-                else:
-                    rows.append((c.code, m.label, ctype, ladder.performance_year, YES_NO[ladder.inverse],
-                                 YES_NO[ladder.topped_out], "percent" if ladder.scale == 100.0 else m.unit)
-                                + ladder.starts)
-    return tuple(rows)
-
-
-@excel_function(
-    "ASM_LADDERS",
-    "The MIPS ladders quality measures are scored on with these assumptions (benchmark_year): per cohort, measure "
-    'and collection type its MIPS PY ("no benchmark ...: excluded" if none), inverse, topped out, units, B1..B10 '
-    "(a table with a header row).",
-    ASSUMPTIONS, source="MIPS; ASSUMPTION: MIPS benchmarks until ASM's (spec 3.2)", table=True)
-def asm_ladders(assumptions=None):
-    s = settings_arg(assumptions)
-    return [list(r) for r in _ladders_table(s.benchmark_year, s.topped_out_cap)]
-
+__all__ = ["MEASURE_ITEMS"]
 
 MEASURE_ITEMS = ("collection_type", "completeness", "cases", "points", "counted", "status")
 
 
 @lru_cache(maxsize=4096, typed=True)   # typed: TRUE and 1 are read apart (1 then TRUE gave 1's score)
 def _measure_score(cohort, measure, collection_type, eligible, reported, completeness, rate, points, year,
-                   settings: Settings) -> MeasureScore:
+                   settings: Settings, ladders: LadderOverrides | None = None) -> MeasureScore:
     m = get_cohort(cohort).measure(measure)
     table = packaged_benchmarks()
     return score_measure(m, MeasureInput(m.id, collection_type, eligible, reported, rate, points, completeness),
-                         lambda mm, ctype: table.find(mm.id, ctype, year), settings)
+                         lambda mm, ctype: ladder_of(ladders, table, mm.id, ctype, year), settings)
 
 
 @excel_function(
@@ -174,19 +57,20 @@ def _measure_score(cohort, measure, collection_type, eligible, reported, complet
     Arg("entered", "Optional: the table's measure cells from its first row down to this one (e.g. $A$1:$A2): a "
                    "measure entered on an earlier row counts there, not here (status says so; counted: "
                    "\"excluded\") [ASSUMPTION].", optional=True, range=True),
+    LADDERS,
     source="REG; CMS; MIPS; ASSUMPTION: a measure entered twice counts once, on its first row")
 def asm_measure(item, cohort, measure, collection_type, eligible, reported, completeness, rate, points,
-                benchmark_year=None, assumptions=None, entered=None):
+                benchmark_year=None, assumptions=None, entered=None, ladders=None):
     s = settings_arg(assumptions)
     what = xv.text("item", item).strip().casefold()
     if what not in MEASURE_ITEMS:
         raise xv.ExcelError("#VALUE!", f"item: one of {', '.join(MEASURE_ITEMS)}")
-    year = _benchmark_year(benchmark_year, s)
+    year = benchmark_year_arg(benchmark_year, s)
     mid = scalar_arg("measure", measure)
     args = (scalar_arg("cohort", cohort), mid, scalar_arg("collection_type", collection_type),
             scalar_arg("eligible", eligible), scalar_arg("reported", reported),
             scalar_arg("completeness", completeness), scalar_arg("rate", rate), scalar_arg("points", points),
-            year, s)
+            year, s, quality_ladders_arg(ladders))
     if entered is not None and (first := _first_entry(entered, mid)) is not None:
         return _not_counted(what, args, *first)
     return measure_item(_measure_score(*args), what)

@@ -22,7 +22,7 @@ from asm_xl.excel import spill
 from asm_xl.excel.values import ERROR_VALUES, ExcelError, content_key, is_blank, whole
 
 __all__ = ["Arg", "ExcelFunction", "REGISTRY", "excel_function", "call", "explain", "evaluate", "prefetch", "ROWS",
-           "table_block"]
+           "table_block", "earlier_rows_moved"]
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,9 @@ class ExcelFunction:
     #: computes many calls at once (a list of argument tuples, all arguments given) and keeps their
     #: results where ``impl`` finds them: see :func:`prefetch`
     batch: Callable | None = None
+    #: how many arguments an earlier version's table function took before ``rows`` (an argument added since, before
+    #: ``rows``, would take a workbook's old ``rows`` number): see :func:`earlier_rows_moved`
+    earlier: tuple[int, ...] = ()
 
     def help_for(self, settings: Settings = DEFAULT_SETTINGS) -> str:
         """The Function Wizard line with the numbers of ``settings``."""
@@ -149,7 +152,7 @@ def _shown(v: object) -> object:
 
 
 def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None, source: str = "",
-                   table: bool = False, batch: Callable | None = None):
+                   table: bool = False, batch: Callable | None = None, earlier: tuple[int, ...] = ()):
     """Declare an Excel function (decorator on its implementation).
 
     Help texts may name settings in braces; they are filled with the default settings here (see
@@ -172,7 +175,7 @@ def excel_function(name: str, help: str, *args: Arg, variadic: Arg | None = None
 
     def deco(impl: Callable) -> Callable:
         fn = ExcelFunction(name, help, args, impl, variadic, source=source, help_template=help_template, table=table,
-                           batch=batch)
+                           batch=batch, earlier=earlier)
         REGISTRY[name] = fn
         impl.__doc__ = fn.docstring()
         return impl
@@ -205,9 +208,32 @@ def _how_many(required: int, n: int, variadic: bool) -> str:
     return f"at most {count(n)}" if required == 0 else f"{required} to {count(n)}"
 
 
+def earlier_rows_moved(fn: ExcelFunction, values: tuple) -> tuple:
+    """A table function's arguments as an earlier version's workbook gives them, with ``rows`` where it stands now.
+
+    Arguments added to a table function go before ``rows`` (its last, :data:`ROWS`): a fixed array formula of an
+    earlier version, ``ASM_LADDERS(Assumptions,15)``, would give its 15 rows as the new ``ladders``. A call with
+    as many arguments as an earlier signature had before ``rows`` plus one (:attr:`ExcelFunction.earlier`), whose
+    last is a number (a range is what an added argument takes), is read so: the number is ``rows``, the
+    arguments added since are blank. Trailing arguments left out (None, as xlwings passes them) are not counted."""
+    if not fn.table or not fn.earlier:
+        return values
+    given = len(values)   # the arguments written: xlwings passes every declared one, those left out as None
+    while given and values[given - 1] is None:
+        given -= 1
+    if given - 1 in fn.earlier and given < fn.arity[0]:
+        last = values[given - 1]
+        if last.__class__ in (int, float) or (last.__class__ is list and len(last) == 1 and len(last[0]) == 1
+                                               and last[0][0].__class__ in (int, float)):
+            return values[:given - 1] + (None,) * (fn.arity[0] - given) + (last,)
+    return values
+
+
 def _evaluate(fn: ExcelFunction, values: tuple) -> tuple[object, str]:
-    """:func:`evaluate` of a declared function: omitted trailing optional arguments filled with blanks,
-    a range given for a one-cell argument mapped over its cells (spill), then :func:`_evaluate_one`."""
+    """:func:`evaluate` of a declared function: omitted trailing optional arguments filled with blanks (an
+    earlier version's ``rows`` moved where it stands now, :func:`earlier_rows_moved`), a range given for a
+    one-cell argument mapped over its cells (spill), then :func:`_evaluate_one`."""
+    values = earlier_rows_moved(fn, values)
     n, required = fn.arity
     given = len(values)
     if given != n:
@@ -315,7 +341,7 @@ def prefetch(name: str, calls: list[tuple]) -> int:
         return content_key(v)
     for values in calls:
         if fn.table:  # the table with its header and its block are one computation
-            values = tuple(values)[:n]
+            values = earlier_rows_moved(fn, tuple(values))[:n]
             key = ("rows", tuple([key_of(v) for v in values + (None,) * (n - len(values))]))
             if key in seen:
                 continue

@@ -23,9 +23,11 @@ from asm_xl.excel.arguments import (ASSUMPTIONS, NO_LADDER, YEAR, RangeMemo, opt
                                     settings_arg, year_arg)
 from asm_xl.excel.exception_cells import (EXCEPTION_FIELDS, EXCEPTIONS_DOC, excepted_arg, exception_values,
                                           not_participating_cell)
+from asm_xl.excel.ladder_functions import LADDERS, quality_ladders_arg
 from asm_xl.excel.registry import Arg, excel_function
 from asm_xl.excel.score_functions import asm_cohort
 from asm_xl.model.actions import action_values, participant_actions
+from asm_xl.model.benchmarks import LadderOverrides
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.parameters import get_cohort, performance_years
 from asm_xl.model.projection import yearly_projection
@@ -121,13 +123,14 @@ def cost_ladders_arg(cohort: object, cost_ladder: object) -> dict | None:
     return {get_cohort(xv.text("cohort", cohort)).code: None if ladder is NO_LADDER else ladder}
 
 
-def _actions_table(participant, measures, cost, activities, exceptions_, cost_ladder, s: Settings) -> list[list]:
+def _actions_table(participant, measures, cost, activities, exceptions_, cost_ladder, s: Settings,
+                   ladders: LadderOverrides | None = None) -> list[list]:
     row = participant_row(participant, measures, cost, activities, exceptions_)
     if not_participating_cell(exceptions_):
         return [list(ACTIONS_HEADER), [NOT_PARTICIPATING_ACTION, "", "", "", ""]]
     try:
         actions = participant_actions(row, settings=s, cost_ladders=cost_ladders_arg(row["cohort"], cost_ladder),
-                                      columns=_SHOWN)
+                                      ladders=ladders, columns=_SHOWN)
     except ASMInputError as e:  # a number -> #NUM!, text or a blank -> #VALUE!, as every function's input error
         raise xv.ExcelError.from_input_error(e) from None
     return _table_of(actions)
@@ -162,12 +165,13 @@ def _actions_batch(calls: list[tuple]) -> None:
     (packaged benchmarks, the pool in force), so each table is the one :func:`_actions_table` gives.
     Rows the batch leaves out (an input error, an omitted ladder) compute themselves. Only the columns
     the tables show are asked for (the final scores before and after are not priced)."""
-    groups: dict = {}   # settings -> [(ladders {(cohort, year): ladder}, [(memo args, row)])]
+    groups: dict = {}   # (settings, your quality ladders) -> [(ladders {(cohort, year): ladder}, [(memo args, row)])]
     ACTIONS_MEMO.make_room(len(calls))   # every result of this batch is kept until its calls read it
     for args in calls:
-        participant, measures, cost, activities, exceptions_, cost_ladder, assumptions = args
+        participant, measures, cost, activities, exceptions_, cost_ladder, assumptions, quality = args
         try:
             s = settings_arg(assumptions)
+            q = quality_ladders_arg(quality)
             row = participant_row(participant, measures, cost, activities, exceptions_)
             if not_participating_cell(exceptions_):   # no actions: the call says so itself, at once
                 continue
@@ -180,20 +184,20 @@ def _actions_batch(calls: list[tuple]) -> None:
         (code, ladder), = ladders.items()
         # the ladder scores an episode cost given without cost points; for any other row it is not read
         key = (code, year) if "episode_cost" in row and "cost_points" not in row else None
-        for given, items in groups.setdefault(s, []):
+        for given, items in groups.setdefault((s, q), []):
             if key is None or given.get(key, ladder) == ladder:
                 break
         else:
             given, items = {}, []
-            groups[s].append((given, items))
+            groups[(s, q)].append((given, items))
         if key is not None:
             given[key] = ladder
-        items.append((args[:-1] + (s,), row))
-    for s, parts in groups.items():
+        items.append((args[:-2] + (s, q), row))
+    for (s, q), parts in groups.items():
         for given, items in parts:
             try:
                 actions = action_values(pd.DataFrame([row for _, row in items]), settings=s, cost_ladders=given,
-                                        errors="skip", columns=("row",) + _SHOWN)
+                                        ladders=q, errors="skip", columns=("row",) + _SHOWN)
             except ASMInputError:
                 continue
             owner = actions["row"].tolist()  # the frame's positions
@@ -221,12 +225,13 @@ def _actions_batch(calls: list[tuple]) -> None:
     Arg("cost_ladder", "Optional: ten cost decile start values that score an episode cost (the Benchmarks "
                        "sheet's CostLadder, as ASM_COST reads it); an empty range: no ladder, episode cost not scored.",
         optional=True, range=True),
-    ASSUMPTIONS, source="ASSUMPTION: each action re-scored by the cohort API; REG 512.750 for the factor",
-    table=True, batch=_actions_batch)
-def asm_actions(participant, measures, cost, activities, exceptions_=None, cost_ladder=None, assumptions=None):
+    ASSUMPTIONS, LADDERS, source="ASSUMPTION: each action re-scored by the cohort API; REG 512.750 for the factor",
+    table=True, batch=_actions_batch, earlier=(7,))   # ladders added before rows
+def asm_actions(participant, measures, cost, activities, exceptions_=None, cost_ladder=None, assumptions=None,
+                ladders=None):
     s = settings_arg(assumptions)
     return [list(r) for r in ACTIONS_MEMO.get(_actions_table, participant, measures, cost, activities,
-                                              exceptions_, cost_ladder, s)]
+                                              exceptions_, cost_ladder, s, quality_ladders_arg(ladders))]
 
 
 def _projection_tables(finals, py: int, code: str, payments, growths, excepted, s: Settings, participating,

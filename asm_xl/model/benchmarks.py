@@ -93,6 +93,7 @@ class Ladder:
     performance_year: int = 0
     source: str = "user"
     placeholder: bool = False  #: a CMS placeholder row (e.g. PY2026 Q492, copied from PY2025)
+    note: str = ""  #: where a user ladder comes from, in the user's words ("CMS ASM benchmarks PY2027")
 
     def __post_init__(self) -> None:
         s = np.asarray(self.starts, dtype=float)
@@ -123,7 +124,9 @@ class Ladder:
     def describe(self, proxy_note: str = "") -> str:
         """What the points rest on: the label, a CMS placeholder flag, and for a packaged MIPS ladder of
         a measure ASM modifies, ``proxy_note`` (spec 8.1: the MIPS ladder is a labelled proxy)."""
-        text = self.label if self.measure or self.source == "user" else self.source
+        if self.source == "user":   # a ladder the user gave (spec 3.2): theirs, no MIPS proxy
+            return f"your ladder {self.label}" + (f" ({self.note})" if self.note else "")
+        text = self.label if self.measure else self.source
         extra = [e for e in ("CMS placeholder row" if self.placeholder else "",
                              proxy_note if self.measure else "") if e]
         return f"{text} ({'; '.join(extra)})" if extra else text
@@ -164,15 +167,55 @@ class LadderOverrides:
     A key with a collection type wins over a key with the measure alone.
     """
 
-    def __init__(self, ladders: dict | None = None):
+    def __init__(self, ladders: "dict | LadderOverrides | None" = None, errors: dict | None = None):
         self._by_key: dict[tuple[str, str | None], Ladder] = {}
+        #: rows of the user's table refused, by the measure id they name (None: a row naming no ASM measure): a
+        #: measure whose ladder cannot be known raises its error where it is looked up (:meth:`get`)
+        self._errors: dict = dict(errors or {})
+        if isinstance(ladders, LadderOverrides):   # e.g. quality_ladders' (the user's table)
+            self._by_key.update(ladders._by_key)
+            self._errors.update(ladders._errors)
+            return
         for k, v in (ladders or {}).items():
             key = ((normalize_measure_id(k[0]), normalize_collection_type(k[1])) if isinstance(k, tuple)
                    else (normalize_measure_id(k), None))
             self._by_key[key] = v
 
     def get(self, measure_id: str, collection_type: str) -> Ladder | None:
+        """The ladder given for a measure and collection type (a key with the type wins), else None; an
+        :class:`ASMInputError` when a row of the table for that measure (or a row naming no measure) was refused."""
+        if self._errors:
+            error = self._errors.get(None) or self._errors.get(measure_id)
+            if error is not None:   # a new error each time: the kept one raised again grew its traceback
+                raise ASMInputError(error.field, error.value, error.allowed)
         return self._by_key.get((measure_id, collection_type)) or self._by_key.get((measure_id, None))
+
+    def __len__(self) -> int:
+        """How many ladders are given."""
+        return len(self._by_key)
+
+    def __bool__(self) -> bool:   # a table of refused rows only is not "no ladders"
+        return bool(self._by_key or self._errors)
+
+    @property
+    def errors(self) -> dict:
+        """The refused rows' errors by measure id (None: a row naming no ASM measure)."""
+        return dict(self._errors)
+
+    def items(self) -> list[tuple[tuple[str, str | None], Ladder]]:
+        """``((measure id, collection type or None: every type), ladder)``, in the order given."""
+        return list(self._by_key.items())
+
+    def describe(self) -> str:
+        """The ladders in words, for the notes that name the benchmarks in use ("" for none)::
+
+            your ladders: Q236 (every collection type; CMS), Q008 eCQM
+        """
+        parts = []
+        for (mid, ctype), lad in self._by_key.items():
+            inside = "; ".join(p for p in ("" if ctype else "every collection type", lad.note) if p)
+            parts.append(f"Q{mid}{' ' + ctype if ctype else ''}{f' ({inside})' if inside else ''}")
+        return f"your ladder{'s' if len(parts) > 1 else ''}: {', '.join(parts)}" if parts else ""
 
 
 class BenchmarkTable:
@@ -281,21 +324,25 @@ def packaged_benchmarks() -> BenchmarkTable:
                                    source="CMS qpp-measures-data (MIPS benchmarks), packaged with asm-xl")
 
 
-def benchmarks_note(benchmark_year: int = 0, table: BenchmarkTable | None = None) -> str:
+def benchmarks_note(benchmark_year: int = 0, table: BenchmarkTable | None = None,
+                    ladders: LadderOverrides | None = None) -> str:
     """Which quality benchmarks score the measures, in words, where the figures are shown (the console's
     score, plan, generate and demo, the dashboard's assumptions): the spec's assumption 3.2 named where it is used.
 
     Rule [ASSUMPTION, spec 3.2]: until CMS publishes ASM's own benchmarks, a measure's points come from the
     MIPS ladder of its collection type for ``benchmark_year`` (0: the latest year the table has for it), of the
     cohorts' measures and collection types;
-    a ladder CMS marked as a placeholder (PY2026 Q492, copied from PY2025) is named as one [spec 8.1].
+    a ladder CMS marked as a placeholder (PY2026 Q492, copied from PY2025) is named as one [spec 8.1]; the user's
+    ``ladders`` (:func:`~asm_xl.model.user_ladders.quality_ladders`) replace those of their measures and are named.
 
     >>> benchmarks_note(2025)
     "Quality points: MIPS benchmark ladders of PY2025, benchmark_year 2025 (as set): a proxy until CMS publishes ASM's own [ASSUMPTION]."
     """
     table = table or packaged_benchmarks()
     taken = {(m.id, c): m.label for cohort in cohorts().values() for m in cohort.measures for c in m.collection_types}
-    found = {key: table.find(key[0], key[1], benchmark_year or None) for key in taken}
+    ladders = ladders or LadderOverrides()
+    found = {key: table.find(key[0], key[1], benchmark_year or None) for key in taken
+             if ladders.get(key[0], key[1]) is None}
     in_use = [lad for lad in dict.fromkeys(found.values()) if lad is not None]
     missing = [f"{taken[key]} {key[1]}" for key, lad in found.items() if lad is None]
     years = [lad.performance_year for lad in in_use]
@@ -304,10 +351,13 @@ def benchmarks_note(benchmark_year: int = 0, table: BenchmarkTable | None = None
                        if lad.performance_year != main)
     which = "the latest of each measure and collection type" if not benchmark_year else "as set"
     text = (f"Quality points: MIPS benchmark ladders of PY{main}{f' ({others})' if others else ''}, benchmark_year "
-            f"{benchmark_year} ({which}): a proxy until CMS publishes ASM's own [ASSUMPTION]")
+            f"{benchmark_year} ({which}): a proxy until CMS publishes ASM's own [ASSUMPTION]" if in_use or missing
+            else "Quality points")
     placeholders = sorted({f"{lad.label.split()[0]} PY{lad.performance_year}" for lad in in_use if lad.placeholder})
     if placeholders:
         text += f"; {', '.join(placeholders)}: a CMS placeholder row (its points from CMS's report are better)"
     if missing:   # no ladder that year: excluded [spec 8.1], which the note did not say
         text += f"; no ladder that year, so excluded: {', '.join(missing)}"
+    if ladders:
+        text += f"; for their measures {ladders.describe()}" if in_use or missing else f": {ladders.describe()}"
     return text + "."

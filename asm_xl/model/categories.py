@@ -16,7 +16,7 @@ from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 __all__ = [
     "MeasureStatus", "measure_counted",
     "meets_completeness", "too_few_cases", "enough_episodes", "too_few_episodes",
-    "capped_note", "FRACTION_LIKE", "fraction_like_note",
+    "capped_note", "user_ladder_note", "FRACTION_LIKE", "fraction_like_note",
     "cases_taken_as_minimum",
     "cases_taken_note",
     "benchmark_status",
@@ -49,6 +49,14 @@ class MeasureStatus:
         5: "excluded: no benchmark for this measure and collection type (90 FR 49634)",
     }
     COUNTED = (SCORED, INCOMPLETE, NOT_REPORTED)
+
+
+def user_ladder_note(ladder) -> str:
+    """Appended to a measure's status when it is scored on a ladder the user gave, not the packaged MIPS proxy
+    (:func:`~asm_xl.model.user_ladders.quality_ladders`) [spec 3.2]: where its points come from, on the Score sheet
+    as in the scores' table (short: the status cell is narrow; the ladder's source is beside the ladder, on the
+    Benchmarks sheet, and in the scores' ``qNNN_benchmark``). "" for any other ladder."""
+    return "; on your ladder" if getattr(ladder, "source", "") == "user" else ""
 
 
 def capped_note(settings: Settings = DEFAULT_SETTINGS) -> str:

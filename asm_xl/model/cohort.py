@@ -266,6 +266,7 @@ def _score_pool(df, rows, cohort, year, minputs, episodes, cost_pts_in, episode_
             pts[sel] = points_on_ladder(rates, ladder, cap=settings.topped_out_cap,
                                         decimals=settings.measure_points_decimals)
             bench[sel] = ladder.describe(m.benchmark_note)
+            labels[sel] = labels[sel] + categories.user_ladder_note(ladder)
             capped = np.flatnonzero(sel)[cap_bites(rates, ladder, cap=settings.topped_out_cap)]
             labels[capped] = labels[capped] + categories.capped_note(settings)
             if not m.proportion:

@@ -195,8 +195,9 @@ def score_measure(m: Measure, mi: MeasureInput, ladder_for, settings: Settings =
             points = float(points_on_ladder(rate, ladder, cap=settings.topped_out_cap,
                                             decimals=settings.measure_points_decimals))
             source = ladder.describe(m.benchmark_note)
+            note = categories.user_ladder_note(ladder)
             if cap_bites(rate, ladder, cap=settings.topped_out_cap):
-                note = categories.capped_note(settings)
+                note += categories.capped_note(settings)
             if not m.proportion and rate <= categories.FRACTION_LIKE:
                 note += categories.fraction_like_note(m.unit)
     if taken:

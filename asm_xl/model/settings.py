@@ -30,7 +30,7 @@ from typing import Any, Iterator, Mapping, NamedTuple
 from asm_xl.model import peer_settings
 from asm_xl.model.errors import ASMInputError
 from asm_xl.model.peer_assumptions import MIN_STEEPNESS, PeerAssumptions, cohort_defaults_text
-from asm_xl.model.validation import YES_NO_ALLOWED, as_bool, as_number, as_whole, is_blank, percent_hint
+from asm_xl.model.validation import YES_NO_ALLOWED, as_bool, as_number, as_whole, is_blank, label_text, percent_hint
 
 __all__ = ["Settings", "SettingInfo", "DEFAULT_SETTINGS", "SOURCES", "FRACTION_SETTINGS", "PLANNING_SETTINGS",
            "SETTING_TEXT_LIMIT", "LABEL_SETTINGS"]
@@ -337,12 +337,7 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
     if f.default is None and is_blank(value):
         return None  # an optional value left blank
     if isinstance(f.default, str):   # a text said as it is (given_source): one line, no control characters
-        text = "" if is_blank(value) else " ".join(str(value).split())
-        if (len(text) > SETTING_TEXT_LIMIT or any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF
-                                                  or c in "\ufffe\uffff" for c in text)):   # (no XML, no UTF-8)
-            raise ASMInputError(f.name, value, f"a line of text, at most {SETTING_TEXT_LIMIT} characters, without "
-                                               "control characters")
-        return text
+        return label_text(f.name, value, SETTING_TEXT_LIMIT)
     if isinstance(f.default, bool):
         if is_blank(value):   # (as_bool reads a blank cell as no: here it would switch a rule off unsaid)
             raise ASMInputError(f.name, value, YES_NO_ALLOWED)

@@ -9,7 +9,7 @@ from numbers import Real
 from asm_xl.model.errors import ASMInputError
 
 __all__ = ["MAX_DOLLARS", "DOLLARS_ALLOWED", "FRACTION_ALLOWED", "NATIVE_RATE_ALLOWED", "THOUSANDS_DOT_REASON",
-           "thousands_dot_ambiguous", "typed_number", "percent_hint", "not_a_number_note", "TRUE_WORDS", "FALSE_WORDS", "YES_NO_ALLOWED", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
+           "thousands_dot_ambiguous", "typed_number", "percent_hint", "label_text", "not_a_number_note", "TRUE_WORDS", "FALSE_WORDS", "YES_NO_ALLOWED", "as_number", "as_fraction", "as_count", "as_whole", "as_bool", "is_blank"]
 
 
 #: The largest dollar amount an input may hold: no physician's Medicare payments or episode cost comes
@@ -114,6 +114,22 @@ def percent_hint(value: object, lo: float = 0.0, hi: float = 1.0) -> str:
     except ValueError:
         return ""
     return f"; did you mean {x:g}%?" if 2.0 <= x <= 100.0 and lo <= x / 100.0 <= hi else ""
+
+
+def label_text(field: str, value: object, limit: int) -> str:
+    """A text that says where numbers come from (``given_source``, a ladder's source): one line, its runs of
+    spaces as one, at most ``limit`` characters, no control characters, lone surrogates or U+FFFE/FFFF (no
+    XML, no UTF-8 can hold them); a blank is "".
+
+    >>> label_text("source", "  CMS's  2027 report ", 200)
+    "CMS's 2027 report"
+    """
+    text = "" if is_blank(value) else " ".join(str(value).split())
+    if len(text) > limit or any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff"
+                                for c in text):
+        shown = value if len(str(value)) <= 80 else f"{str(value)[:60]}... ({len(str(value)):,} characters)"
+        raise ASMInputError(field, shown, f"a line of text, at most {limit} characters, without control characters")
+    return text
 
 
 def not_a_number_note(value: object) -> str:

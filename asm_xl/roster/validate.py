@@ -123,7 +123,7 @@ def _row_labels(index: pd.Index) -> np.ndarray:
 
 
 def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
-                    settings: Settings = DEFAULT_SETTINGS) -> RosterValidation:
+                    settings: Settings = DEFAULT_SETTINGS, ladders=None) -> RosterValidation:
     """Check every row of a roster; keep the good ones, report every bad cell.
 
     Roster checks (here): NPI required, 10 digits with a valid check digit; TIN, when given, 9
@@ -211,7 +211,7 @@ def validate_roster(df: pd.DataFrame, *, performance_year: int | None = None,
     # the methodology's checks, written once in score_cohort
     positional = df.reset_index(drop=True)
     try:
-        res = score_cohort(positional, settings=settings, performance_year=performance_year)
+        res = score_cohort(positional, settings=settings, performance_year=performance_year, ladders=ladders)
     except ASMInputError as e:
         raise RosterError(f"the roster cannot be checked: {e}") from None
     cohort_trouble = set()

@@ -3,7 +3,6 @@ error report for rejected rows."""
 
 from __future__ import annotations
 
-import math
 import os
 import signal
 import sys
@@ -20,8 +19,6 @@ from tqdm import tqdm
 from asm_xl.calc.collection_pause import collection_paused
 from asm_xl.calc.draws_cache import DirectoryStore
 from asm_xl.model import kept_draws
-from asm_xl.model.parameters import get_cohort
-from asm_xl.model.pool_choice import cohort_settings, roster_as_given
 from asm_xl.model.roster_ranks import ranks_without
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.roster import read_roster, report_rejected_rows, roster_text, validate_roster
@@ -32,7 +29,8 @@ from asm_xl.workbooks.filenames import participant_file_names, same_file_as_any
 from asm_xl.workbooks.folder_guard import folder_in_the_way, foreign_summaries, summaries_follow_workbooks
 from asm_xl.workbooks.index import INDEX_NAME, write_index
 from asm_xl.workbooks.index_cells import clean_number, rank_cell, text_or_none, whole_or_none
-from asm_xl.workbooks.inputs import projection_cells, projection_inputs, workbook_inputs
+from asm_xl.workbooks.inputs import (cost_measure_id, projection_cells, projection_inputs, uses_episode_cost,
+                                     workbook_inputs, workbook_settings)
 from asm_xl.workbooks.kept import (KEPT_WITH_NUMBERS, STATUS_KEPT, STATUS_KEPT_EDITED, STATUS_OPEN, STATUS_OTHER, STATUS_WRITTEN,
                                    read_kept_workbook, stale_invalid_status)
 from asm_xl.workbooks.kept_rows import (differs_from_roster, is_stale, kept_dashboard, kept_status, number_or_none,
@@ -147,7 +145,7 @@ def _render_chunk(tasks: list) -> list:
 def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out_dir: str | os.PathLike = "workbooks",
                        performance_year: int | None = None, jobs: int = 1, overwrite: bool = False,
                        settings: Settings = DEFAULT_SETTINGS, progress: bool = False,
-                       participation=None, reads=()) -> GenerationReport:
+                       participation=None, reads=(), ladders=None) -> GenerationReport:
     """Generate one workbook per valid roster row.
 
     ``roster``: a path (CSV/Excel) or a DataFrame of text. Rejected rows go to ``roster_errors.csv``
@@ -175,8 +173,9 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     out = Path(out_dir)
     template = os.fspath(template or default_template())
     df = roster if isinstance(roster, pd.DataFrame) else read_roster(roster)
-    validation = validate_roster(df, performance_year=performance_year, settings=settings)
+    validation = validate_roster(df, performance_year=performance_year, settings=settings, ladders=ladders)
     image = TemplateImage(template)
+    quality_cells = image.ladder_inputs(ladders)   # (a template without room for them: refused before any work)
     foreign = [] if overwrite else foreign_summaries(out)   # a user's own asm_index.xlsx was replaced without a word
     if foreign:
         raise WorkbookError(f"{foreign[0]} is not an index or a dashboard asm-xl wrote, and generate writes its own "
@@ -222,7 +221,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     roster_scores = validation.scored.scores if validation.scored is not None and kept else None
     scored, valid, unread = score_with_kept(valid, validation.scored, {i: None if i in others else k
                                                                        for i, k in kept.items()},
-                                            settings=settings, performance_year=performance_year)
+                                            settings=settings, performance_year=performance_year, ladders=ladders)
     scores = scored.scores
     if not scores.index.equals(valid.index):  # every valid row is scored, in order
         raise RuntimeError("internal: scores do not line up with the valid roster rows")
@@ -230,7 +229,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     report.warnings.extend(scored.warnings + ([f"{len(opened)} workbook(s) open in Excel kept, not regenerated "
                                                f"(e.g. {paths[min(opened)].name}): close them, then run again"]
                                               if opened else []))
-    book_settings = _workbook_settings(scored.pools, settings)
+    book_settings = workbook_settings(scored.pools, settings)
     ranks, sizes = scores["cohort_rank"].tolist(), scores["cohort_size"].astype(int).tolist()
     excepted = scores["exception"].fillna(False).astype(bool).tolist()
     tasks = []
@@ -238,12 +237,12 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
     for i, row in enumerate(records):
         if i in kept:
             continue
-        cost_ladder = scored.ladders.get((cohorts_[i], years[i], _cost_id(cohorts_[i]), "cost"))
+        cost_ladder = scored.ladders.get((cohorts_[i], years[i], cost_measure_id(cohorts_[i]), "cost"))
         inputs = workbook_inputs(row, cohort_code=cohorts_[i], settings=book_settings[(cohorts_[i], years[i])],
                                  performance_year=performance_year, **projected[i])
-        if cost_ladder is not None and _uses_episode_cost(row):
-            for cell, v in zip(image.cost_ladder_cells, cost_ladder.starts):
-                inputs[cell] = float(v)
+        if cost_ladder is not None and uses_episode_cost(row):
+            inputs.update(zip(image.cost_ladder_cells, map(float, cost_ladder.starts)))
+        inputs.update(quality_cells)
         tasks.append((str(paths[i]), inputs))
     blocked = folder_in_the_way(t[0] for t in tasks)   # (with --overwrite: it stopped the run after some workbooks)
     if blocked is not None:
@@ -253,7 +252,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         # the dashboard's numbers are computed while worker processes write the workbooks
         rendered, numbers = _run(tasks, image, jobs, progress, meanwhile=lambda: dashboard_numbers(
             valid, scores, settings=settings, performance_year=performance_year, participation=participation,
-            cost_ladders=scored.cost_ladders))
+            cost_ladders=scored.cost_ladders, ladders=ladders))
         rendered = iter(rendered)
         results = []
         for i, path in enumerate(paths):
@@ -263,7 +262,7 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
             status = STATUS_OTHER if i in others else stale_invalid_status(unread[i]) if unread.get(i) else kept_status(
                 kept[i], numbers.table.iloc[i], readable=i not in unread, settings=book_settings.get((cohorts_[i], years[i])),
                 projection=projection_cells(**projected[i]),
-                participating=projected[i]["participation"].get(years[i]) != 0.0)
+                participating=projected[i]["participation"].get(years[i]) != 0.0, ladders=ladders)
             status = STATUS_OPEN if i in opened and status == STATUS_KEPT else status
             results.append((str(path), status, kept[i].values if status in KEPT_WITH_NUMBERS else {}))
         files = pd.DataFrame({"file": [n for _, _, n in names], "status": [r[1] for r in results]}, index=valid.index)
@@ -323,28 +322,6 @@ def generate_workbooks(roster, *, template: str | os.PathLike | None = None, out
         report.summaries_open = [out / name for name, written in ((INDEX_NAME, report.index),
                                                                   (DASHBOARD_NAME, report.dashboard)) if written is None]
         return report
-
-
-def _workbook_settings(pools: pd.DataFrame, settings: Settings) -> dict:
-    """{(cohort, year): the settings a workbook of that pool is written with}: the cohort's published exchange
-    function, if any; the roster pool becomes a given pool of the roster's own scaling factor and midpoint, said so."""
-    out = {}
-    for rec in pools.to_dict("records"):
-        key = (rec["cohort"], int(rec["performance_year"]))
-        own = cohort_settings(key[0], key[1], settings)
-        out[key] = own if settings.pool != "roster" else roster_as_given(
-            key[0], rec["participants"], rec["scaling_factor"], rec["tfs_midpoint"], own)
-    return out
-
-
-def _cost_id(code: str) -> str:
-    return get_cohort(code).cost_measure_id
-
-
-def _uses_episode_cost(row) -> bool:
-    cp, ec = row.get("cost_points"), row.get("episode_cost")
-    blank = lambda v: v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == ""  # noqa: E731
-    return blank(cp) and not blank(ec)
 
 
 #: workbooks rendered together (their ASM_ACTIONS in one batch): a few hundred, so that the

@@ -11,13 +11,15 @@ from functools import lru_cache
 from asm_xl.model.benchmarks import normalize_collection_type
 from asm_xl.model.identifiers import tin_key
 from asm_xl.model.parameters import get_cohort, performance_years, resolve_cohort
+from asm_xl.model.pool_choice import cohort_settings, roster_as_given
 from asm_xl.model.projection import next_row_years, participation_flags
 from asm_xl.model.settings import DEFAULT_SETTINGS, Settings
 from asm_xl.model.validation import as_bool, is_blank, typed_number
 from asm_xl.workbooks import layout as L
 
 __all__ = ["workbook_inputs", "projection_inputs", "projection_cells", "held_projection", "same_projection",
-           "PROJECTION_NAMES", "participant_row", "input_names", "READ_CELLS", "SCALAR_COLUMNS", "MEASURE_FIELD_INPUTS"]
+           "PROJECTION_NAMES", "participant_row", "input_names", "READ_CELLS", "SCALAR_COLUMNS", "MEASURE_FIELD_INPUTS",
+           "workbook_settings", "cost_measure_id", "uses_episode_cost"]
 
 #: roster column → the scalar input (:data:`~asm_xl.workbooks.layout.SCALAR_INPUTS`) holding it
 #: (``ia_done`` is written as the two activities' Yes/No and read back as ``ia1_done``/``ia2_done``)
@@ -227,3 +229,25 @@ def projection_inputs(npi: list, tin: list, years: list, participation=None) -> 
     stops = next_row_years(npi, [tin_key(t) for t in tin], years, end=end)
     return [{"participation": {y: float(v[i]) for y, v in flags.items()}, "until": None if stops[i] == end
              else int(stops[i])} for i in range(len(npi))]
+
+
+def workbook_settings(pools, settings: Settings) -> dict:
+    """{(cohort, year): the settings a workbook of that pool is written with}: the cohort's published exchange
+    function, if any; the roster pool becomes a given pool of the roster's own scaling factor and midpoint, said so."""
+    out = {}
+    for rec in pools.to_dict("records"):
+        key = (rec["cohort"], int(rec["performance_year"]))
+        own = cohort_settings(key[0], key[1], settings)
+        out[key] = own if settings.pool != "roster" else roster_as_given(
+            key[0], rec["participants"], rec["scaling_factor"], rec["tfs_midpoint"], own)
+    return out
+
+
+def cost_measure_id(code: str) -> str:
+    return get_cohort(code).cost_measure_id
+
+
+def uses_episode_cost(row) -> bool:
+    cp, ec = row.get("cost_points"), row.get("episode_cost")
+    blank = lambda v: v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == ""  # noqa: E731
+    return blank(cp) and not blank(ec)

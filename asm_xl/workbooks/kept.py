@@ -21,8 +21,12 @@ from dataclasses import dataclass
 
 from defusedxml.ElementTree import iterparse
 
+from asm_xl.model.benchmarks import LadderOverrides
 from asm_xl.model.errors import ASMInputError
+from asm_xl.model.parameters import get_cohort
+from asm_xl.model.user_ladders import QUALITY_LADDER_COLUMNS, quality_ladders
 from asm_xl.model.settings import Settings
+from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.inputs import READ_CELLS, held_projection, input_names, participant_row
 from asm_xl.xlsx.limits import open_workbook
 from asm_xl.xlsx.parts import defined_names, local_name, shared_strings, sheet_parts
@@ -30,7 +34,7 @@ from asm_xl.xlsx.refs import cell_name, normalise, plain_reference, range_bounds
 from asm_xl.xlsx.zipcopy import read_member
 
 __all__ = ["KEPT_CELLS", "KEPT_WITH_NUMBERS", "STATUS_KEPT", "STATUS_KEPT_EDITED", "STATUS_OPEN", "STATUS_OTHER", "STATUS_STALE", "STATUS_STALE_NUMBERS", "STATUS_STALE_SETTINGS", "STATUS_STALE_PROJECTION", "stale_settings_status", "STATUS_STALE_INVALID", "stale_invalid_status", "STATUS_WRITTEN", "KeptWorkbook", "read_kept",
-           "read_kept_workbook"]
+           "read_kept_workbook", "STATUS_STALE_LADDERS", "ladders_differ"]
 
 STATUS_WRITTEN = "written"
 STATUS_KEPT = "kept (an earlier run's; --overwrite regenerates)"
@@ -63,6 +67,8 @@ STATUS_STALE_PROJECTION = ("stale: its five-year projection's inputs are not thi
 #: the start of the status of a kept workbook whose inputs (edited in it) the scoring refuses: its numbers are
 #: error values; :func:`stale_invalid_status` adds which inputs and why
 STATUS_STALE_INVALID = "stale: inputs not allowed"
+#: its Benchmarks sheet's quality ladders (QualityLadders) are not this run's (--ladders)
+STATUS_STALE_LADDERS = "stale: made with other quality ladders (--ladders; --overwrite regenerates it with this run's)"
 
 
 def stale_invalid_status(refused: str) -> str:
@@ -99,6 +105,8 @@ class KeptWorkbook:
     settings: Settings | None = None   #: its Assumptions sheet read as Settings (None: not read, or not readable)
     #: its five-year projection's input cells as text (:func:`~asm_xl.workbooks.inputs.held_projection`)
     projection: dict | None = None
+    #: its Benchmarks sheet's quality ladder table (QualityLadders) as rows of values (None: it has none)
+    ladders: tuple | None = None
 
 
 def read_kept(path: str | os.PathLike) -> dict | None:
@@ -140,6 +148,39 @@ def _assumption_cells(ref: str) -> dict[str, tuple] | None:
     return {cell_name(c1 + j, r): ("setting", r, j) for r in range(r1, r2 + 1) for j in (0, 1)}
 
 
+def _ladder_cells(ref: str) -> dict[str, tuple] | None:
+    """{cell: ("ladder", row, column)} of the QualityLadders range, or None (not a table of ladder rows)."""
+    try:
+        c1, r1, c2, r2 = range_bounds(ref)
+    except ValueError:
+        return None
+    if c2 - c1 + 1 != len(QUALITY_LADDER_COLUMNS) or r2 - r1 >= 200:
+        return None
+    return {cell_name(c1 + j, r): ("ladder", r, j) for r in range(r1, r2 + 1) for j in range(c2 - c1 + 1)}
+
+
+def ladders_differ(held: tuple | None, ladders: LadderOverrides | None, cohort: object = None) -> bool:
+    """Whether a kept workbook's quality ladder table (:attr:`KeptWorkbook.ladders`; None: it has none, the
+    packaged ladders) scores otherwise than the run's ``ladders``: another ladder, topped out or not, for a
+    measure and collection type of its ``cohort`` (all measures when None; another cohort's ladders score nothing
+    there, and the sources are labels: they move no number); a table that is no ladder table
+    (:func:`~asm_xl.model.user_ladders.quality_ladders` refuses it) differs."""
+    try:
+        mine = quality_ladders(held) if held else None
+    except ASMInputError:
+        return True
+
+    try:
+        scored = {m.id for m in get_cohort(cohort).measures} if cohort is not None else None
+    except ASMInputError:
+        scored = None
+
+    def key(found):
+        return sorted(((mid, ctype or ""), lad.starts, lad.topped_out) for (mid, ctype), lad in found.items()
+                      if scored is None or mid in scored) if found else []
+    return key(mine) != key(ladders)
+
+
 def _settings(typed: dict) -> Settings | None:
     """The workbook's Assumptions table as Settings (blank values: the defaults, as the sheet says), or
     None when a name or value is not one asm-xl reads (another version's table)."""
@@ -153,7 +194,7 @@ def _settings(typed: dict) -> Settings | None:
         return None
 
 
-def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple[dict, dict | None, Settings | None, dict | None] | None:
+def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple | None:
     names = {d.name: (d.ref or "").strip() for d in defined_names(zf) if d.local_sheet is None}
     parts = dict(sheet_parts(zf))
     wanted: dict[str, dict[str, object]] = {}   # sheet part → {cell: index column, or (sheet, cell) of an input}
@@ -174,6 +215,9 @@ def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple[dict, dict | None, Setti
         table = _assumption_cells(ref) if sheet in parts and ref else None
         for cell, key in (table or {}).items():
             wanted.setdefault(parts[sheet], {}).setdefault(cell, key)
+        sheet, ref = split_sheet(names.get(L.QUALITY_LADDERS, ""), "")
+        for cell, key in ((_ladder_cells(ref) if sheet in parts and ref else None) or {}).items():
+            wanted.setdefault(parts[sheet], {}).setdefault(cell, key)
     raw: dict = {}
     for part, cells in wanted.items():
         raw.update(_cells(read_member(zf, part), cells))
@@ -181,14 +225,19 @@ def _values(zf: zipfile.ZipFile, inputs: bool) -> tuple[dict, dict | None, Setti
     typed = {key: _typed(t, v, strings) for key, (t, v) in raw.items()}
     values = {key: v for key, v in typed.items() if key in KEPT_CELLS}
     if not inputs:
-        return values, None, None, None
+        return values, None, None, None, None
     # a cell both lists name (In_Cohort, In_Year) is read once, under its index column
-    cells = {key: v for key, v in typed.items() if isinstance(key, tuple) and key[0] != "setting"}
+    cells = {key: v for key, v in typed.items() if isinstance(key, tuple) and key[0] not in ("setting", "ladder")}
     for key, name in KEPT_CELLS.items():
         if key in typed:
             sheet, cell = split_sheet(names[name], "")
             cells.setdefault((sheet, normalise(cell)), typed[key])
-    return values, participant_row(cells), _settings(typed), held_projection(cells)
+    grid = sorted(k for cells_ in wanted.values() for k in cells_.values() if isinstance(k, tuple) and k[0] == "ladder")
+    rows = {}
+    for _, r, j in grid:
+        rows.setdefault(r, []).append(typed.get(("ladder", r, j)))
+    return values, participant_row(cells), _settings(typed), held_projection(cells), \
+        tuple(tuple(row) for _, row in sorted(rows.items())) if rows else None
 
 
 

@@ -33,8 +33,9 @@ from asm_xl.workbooks.dashboard import Dashboard, DashboardNumbers
 from asm_xl.roster.validate import roster_text
 from asm_xl.workbooks.filenames import participant_name_variants
 from asm_xl.workbooks.inputs import same_projection
-from asm_xl.workbooks.kept import (STATUS_KEPT, STATUS_STALE, STATUS_STALE_NUMBERS, STATUS_STALE_PROJECTION,
-                                   KeptWorkbook, read_kept_workbook, stale_settings_status)
+from asm_xl.workbooks.kept import (STATUS_KEPT, STATUS_STALE, STATUS_STALE_LADDERS, STATUS_STALE_NUMBERS,
+                                   STATUS_STALE_PROJECTION, KeptWorkbook, ladders_differ, read_kept_workbook,
+                                   stale_settings_status)
 
 __all__ = ["score_with_kept", "kept_status", "kept_dashboard", "is_stale", "same_participant", "row_year", "COMPARED",
            "SAME", "differs_from_roster", "number_or_none", "renamed_workbooks"]
@@ -78,7 +79,7 @@ def same_participant(kept: KeptWorkbook | None, npi: str, tin: str, year: int | 
 
 def score_with_kept(valid: pd.DataFrame, scored: CohortResult | None, kept: dict, *,
                     settings: Settings = DEFAULT_SETTINGS,
-                    performance_year: int | None = None) -> tuple[CohortResult, pd.DataFrame, set]:
+                    performance_year: int | None = None, ladders=None) -> tuple[CohortResult, pd.DataFrame, set]:
     """(scoring, the rows scored, positions not read back) of the valid roster rows ``valid``, each
     kept workbook's row replaced by its own (``kept``: {position in ``valid``: KeptWorkbook or None}).
 
@@ -94,7 +95,7 @@ def score_with_kept(valid: pd.DataFrame, scored: CohortResult | None, kept: dict
         if not rows:
             break
         effective = _replaced(valid, rows)
-        res = score_cohort(effective, settings=settings, performance_year=performance_year)
+        res = score_cohort(effective, settings=settings, performance_year=performance_year, ladders=ladders)
         if not len(res.errors):
             return res, effective, unread
         rejected = set(res.errors["row"].tolist())
@@ -103,7 +104,8 @@ def score_with_kept(valid: pd.DataFrame, scored: CohortResult | None, kept: dict
         dropped = own if own and rejected <= {valid.index[i] for i in own} else set(rows)
         unread.update({i: _refused(res.errors, valid.index[i]) if i in own else "" for i in dropped})
         rows = {i: r for i, r in rows.items() if i not in dropped}
-    res = scored if scored is not None else score_cohort(valid, settings=settings, performance_year=performance_year)
+    res = scored if scored is not None else score_cohort(valid, settings=settings, performance_year=performance_year,
+                                                         ladders=ladders)
     return res, valid, {**dict.fromkeys(rows, ""), **unread}
 
 
@@ -129,7 +131,8 @@ def _replaced(valid: pd.DataFrame, rows: dict) -> pd.DataFrame:
 
 
 def kept_status(kept: KeptWorkbook | None, numbers: pd.Series, *, readable: bool = True,
-                settings: Settings | None = None, projection: dict | None = None, participating: bool = True) -> str:
+                settings: Settings | None = None, projection: dict | None = None, participating: bool = True,
+                ladders=None) -> str:
     """The status of a kept workbook whose row of the run's dashboard table (scores with ranges) is
     ``numbers``: kept when each number of :data:`COMPARED` (and the cohort and performance year) is
     the file's cached value (:data:`SAME`; a cell the file lacks is not compared, an error value or
@@ -139,7 +142,8 @@ def kept_status(kept: KeptWorkbook | None, numbers: pd.Series, *, readable: bool
     ``projection`` (:func:`~asm_xl.workbooks.inputs.projection_cells`: CMS's participation, a later roster
     row; the file's projection would not be the dashboard's Five years rows); stale otherwise. ``participating``
     False: CMS lists the physician as not participating in the row's year, so the file's numbers are
-    :func:`~asm_xl.model.exceptions.without_adjustment`'s (its exceptions range ends with ASM_NOT_PARTICIPATING's cell)."""
+    :func:`~asm_xl.model.exceptions.without_adjustment`'s (its exceptions range ends with ASM_NOT_PARTICIPATING's cell).
+    ``ladders``: the run's quality ladders, which the file's Benchmarks sheet must hold (:func:`ladders_differ`)."""
     if not participating:
         numbers = without_adjustment(numbers.to_frame().T, [True]).iloc[0]
     if kept is None or kept.row is None or not readable:
@@ -148,6 +152,8 @@ def kept_status(kept: KeptWorkbook | None, numbers: pd.Series, *, readable: bool
         **{name: getattr(settings, name) for name in LABEL_SETTINGS})   # (labels move no number)
     if held_settings is not None and held_settings != settings:
         return stale_settings_status(settings_differences(held_settings, settings) or "the same values, read apart")
+    if ladders_differ(kept.ladders, ladders, numbers.get("cohort")):
+        return STATUS_STALE_LADDERS
     if projection is not None and kept.projection is not None and not same_projection(kept.projection, projection):
         return STATUS_STALE_PROJECTION
     held = kept.values
@@ -213,7 +219,7 @@ def kept_dashboard(numbers: DashboardNumbers, files: pd.DataFrame) -> Dashboard:
     dash.assumptions.append(("Left out of the totals",
                              f"{n} physician(s) whose kept workbook could not be read back, holds numbers that are "
                              "not what this run computes from its inputs (edited without recalculating, other "
-                             "settings or another pool) or is another participant's (status stale, with the reason, "
+                             "settings, another pool or other quality ladders) or is another participant's (status stale, with the reason, "
                              "on the Physicians sheet and in the index): listed without numbers, in no total, action "
                              "or five-year figure. The console said what to do for each (asm-xl recalc FILE keeps "
                              "edits; --overwrite rebuilds from the roster)"))

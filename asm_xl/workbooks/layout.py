@@ -17,6 +17,8 @@ SCENARIOS = "Scenarios"
 ACTIONS = "Actions"
 ASSUMPTIONS = "Assumptions"
 BENCHMARKS = "Benchmarks"
+#: the defined name of the user's quality ladders on the Benchmarks sheet (ASM_MEASURE, ASM_LADDERS, ASM_ACTIONS read it)
+QUALITY_LADDERS = "QualityLadders"
 ABOUT = "About"
 
 #: the first row of the Five-year projection's inputs (its heading is the row above; a blank row above that,

@@ -26,6 +26,7 @@ from asm_xl.xlsx.scan import scan_workbook
 from asm_xl.xlsx.sheetxml import split_cells
 from asm_xl.xlsx.zipcopy import assemble, pack
 from asm_xl.calc.evaluator import Evaluator, UnsupportedFormula, parse_ref
+from asm_xl.model.benchmarks import LadderOverrides
 from asm_xl.workbooks.inputs import assumption_refs
 from asm_xl.workbooks.sheet_join import compile_sheet
 
@@ -78,6 +79,9 @@ class TemplateImage:
                                 "template may use the functions asm-xl computes: the ASM_* functions and Excel's "
                                 "common ones; use the packaged template or one written by asm-xl template)") from None
         self.cost_ladder_cells = [(L.BENCHMARKS, c) for c in parse_ref(self.names["CostLadder"], "")[1][0]]
+        #: the rows of cells of the user's quality ladders (none in a template of an earlier version)
+        self.quality_ladder_cells = ([[(L.BENCHMARKS, c) for c in row] for row in parse_ref(self.names[L.QUALITY_LADDERS], "")[1]]
+                                     if L.QUALITY_LADDERS in self.names else [])
         with open_workbook(path) as zf:
             infos = [(i.filename, i.compress_type) for i in zf.infolist()]
             self.members = {name: zf.read(name) for name, _ in infos}
@@ -107,6 +111,23 @@ class TemplateImage:
                         pack(name, self.members[name], compress_type=ctype, compresslevel=_STATIC_LEVEL,
                              date_time=MEMBER_TIME))
                        for name, ctype in infos]
+
+    def ladder_inputs(self, ladders: LadderOverrides | None) -> dict[tuple[str, str], object]:
+        """The cells of the Benchmarks sheet's :data:`~asm_xl.workbooks.layout.QUALITY_LADDERS` that hold the user's
+        quality ladders (:func:`~asm_xl.model.user_ladders.quality_ladders`), a row each in
+        :data:`~asm_xl.model.user_ladders.QUALITY_LADDER_COLUMNS`' order;
+        more ladders than the table has rows, or a template without the table, is a :class:`WorkbookError`."""
+        if not ladders:
+            return {}
+        if len(ladders) > len(self.quality_ladder_cells):
+            raise WorkbookError(f"{self.path}: its Benchmarks sheet holds {len(self.quality_ladder_cells)} quality "
+                                f"ladder(s) (QualityLadders), and this run gives {len(ladders)}: use the packaged "
+                                "template (no --template) or one written by asm-xl template")
+        cells = {}
+        for row, ((mid, ctype), lad) in zip(self.quality_ladder_cells, ladders.items()):
+            values = [f"Q{mid}", ctype, "Yes" if lad.topped_out else "No", lad.note or None, *lad.starts]
+            cells.update({cell: v for cell, v in zip(row, values) if v is not None})
+        return cells
 
     def cell_of(self, name: str) -> tuple[str, str]:
         """(sheet, cell) of a single-cell defined name, e.g. "Sc_Final"."""
@@ -212,7 +233,7 @@ def _fixed_arrays(scan) -> dict:
 
 def _input_cells(names: dict[str, str]) -> set[tuple[str, str]]:
     cells = set()
-    for name in list(L.SCALAR_INPUTS) + list(L.MEASURE_INPUTS) + ["CostLadder"]:
+    for name in list(L.SCALAR_INPUTS) + list(L.MEASURE_INPUTS) + ["CostLadder", L.QUALITY_LADDERS]:
         if name in names:
             sheet, grid = parse_ref(names[name], "")
             cells.update((sheet, c) for row in grid for c in row)

@@ -104,7 +104,7 @@ def test_measure_points_for_an_older_benchmark_year():
 
 def test_ladders_in_use_are_the_latest_by_default_one_row_per_cohort_measure_and_collection_type():
     table = call("ASM_LADDERS")
-    assert table[0][:6] == ["Cohort", "Measure", "Collection type", "MIPS PY", "Inverse", "Topped out (cap 7)"]
+    assert table[0][:6] == ["Cohort", "Measure", "Collection type", "MIPS PY or yours", "Inverse", "Topped out (cap 7)"]
     assert table[0][7:] == [f"B{k}" for k in range(1, 11)]
     assert len(table) == 1 + 15   # HF: Q492, Q008 x2, Q005 x2, Q236 x2, Q377; LBP: Q238 x2, Q134 x2, Q128 x2, Q220
     rows = {(r[0], r[1], r[2]): r[3:] for r in table[1:]}

@@ -201,8 +201,8 @@ def test_rows_given_an_error_table_is_one_blank_column_and_keeps_its_reason():
 
 @pytest.mark.parametrize("rows, error", [(0, "#NUM!"), (2.5, "#NUM!"), ("many", "#VALUE!")])
 def test_rows_that_is_not_a_whole_number_from_one_is_an_error_naming_it(rows, error):
-    assert call("ASM_LADDERS", None, rows) == error
-    assert explain("ASM_LADDERS", None, rows).startswith("rows")
+    assert call("ASM_LADDERS", None, None, rows) == error
+    assert explain("ASM_LADDERS", None, None, rows).startswith("rows")
 
 
 def test_the_block_shows_a_blank_or_an_error_in_the_table_as_blank():

@@ -9,7 +9,8 @@ from vba_wrappers import generate_vba, import_udf_module, macro_options, vba_sig
 
 #: The users' contract (issue: names, argument order), as Excel will show it.
 EXPECTED_SIGNATURES = {
-    "ASM_MEASURE_POINTS": ["measure", "collection_type", "rate", "Optional benchmark_year", "Optional assumptions"],
+    "ASM_MEASURE_POINTS": ["measure", "collection_type", "rate", "Optional benchmark_year", "Optional assumptions",
+                           "Optional ladders"],
     "ASM_POINTS": ["value", "ladder", "Optional inverse", "Optional topped_out", "Optional assumptions"],
     "ASM_QUALITY": ["points", "completeness", "cases", "Optional assumptions", "Optional cohort",
                     "Optional measures"],  # cohort, measures last: the 4-argument formulas of earlier workbooks stand
@@ -40,7 +41,7 @@ EXPECTED_SIGNATURES = {
     "ASM_PERCENTILE": ["final_score", "final_scores"],
     "ASM_MEASURE": ["item", "cohort", "measure", "collection_type", "eligible", "reported", "completeness", "rate",
                     "points", "Optional benchmark_year", "Optional assumptions",
-                    "Optional entered"],  # entered last: the 11-argument formulas of earlier workbooks stand
+                    "Optional entered", "Optional ladders"],  # entered, ladders last: earlier workbooks' formulas stand
     "ASM_NOTE": ["quality", "cost", "Optional min_submission_met", "Optional assumptions"],
     "ASM_IA_DONE": ["ia1", "ia2"],
     "ASM_FACTOR_RANGE": ["final_score", "performance_year", "cohort", "Optional percentile", "Optional exceptions",
@@ -50,11 +51,12 @@ EXPECTED_SIGNATURES = {
     "ASM_POOL": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_POOL_SF": ["performance_year", "cohort", "Optional assumptions"],
     "ASM_POOL_MIDPOINT": ["performance_year", "cohort", "Optional assumptions"],
-    "ASM_LADDERS": ["Optional assumptions", "Optional rows"],
+    # ladders before rows: an earlier workbook's ASM_LADDERS(Assumptions,15) still gives rows (registry.earlier_rows_moved)
+    "ASM_LADDERS": ["Optional assumptions", "Optional ladders", "Optional rows"],
     "ASM_WHY": ["function_name", "ParamArray args()"],
     "ASM_HELP": ["text", "Optional assumptions"],
     "ASM_ACTIONS": ["participant", "measures", "cost", "activities", "Optional exceptions", "Optional cost_ladder",
-                    "Optional assumptions", "Optional rows"],
+                    "Optional assumptions", "Optional ladders", "Optional rows"],
     "ASM_PROJECTION": ["final_score", "performance_year", "cohort", "part_b_payments", "Optional growth",
                        "Optional assumptions", "Optional exceptions", "Optional participation", "Optional next_row_year",
                        "Optional rows"],  # exceptions, participation, next_row_year, rows last: 6-argument formulas stand

@@ -141,3 +141,34 @@ def row_to_participant(row: dict) -> Participant:
                        small_practice=get("small_practice"), euc_exception=get("euc_exception", False),
                        payment_exception=get("payment_exception", False),
                        measures=tuple(measures))
+
+
+def _asm_ladder_keys() -> list[tuple]:
+    """(measure, its collection types) of every ASM measure, for user ladder rows."""
+    from asm_xl.model.parameters import cohorts
+    return [(m, m.collection_types) for c in cohorts().values() for m in c.measures]
+
+
+@st.composite
+def user_ladder_rows(draw, min_size: int = 0, max_size: int = 3, every: bool = False) -> list[list]:
+    """Rows of a user's quality ladder table (asm_xl.model.user_ladders.QUALITY_LADDER_COLUMNS), each a valid
+    ladder: an ASM measure, one of its collection types or blank (every type), ten decile start values in the
+    measure's direction (percent 2-100 for a proportion measure, 40-90 for Q492's native units), topped out or
+    not, a source; no measure and collection type twice. ``every``: a ladder for every ASM measure (blank
+    collection type) first, then the others drawn."""
+    keys = _asm_ladder_keys()
+    picks = [(m, "") for m, _ in keys] if every else []
+    for _ in range(draw(st.integers(min_size, max_size))):
+        m, ctypes = draw(st.sampled_from(keys))
+        picks.append((m, draw(st.sampled_from(("",) + tuple(ctypes)))))
+    rows, seen = [], set()
+    for m, ctype in picks:
+        if (m.id, ctype) in seen:
+            continue
+        seen.add((m.id, ctype))
+        lo, hi = (2.0, 100.0) if m.proportion else (40.0, 90.0)
+        starts = sorted(draw(st.lists(st.floats(lo, hi, allow_nan=False).map(lambda x: round(x, 2)),
+                                      min_size=10, max_size=10)), reverse=m.inverse)
+        rows.append([m.label, ctype, draw(st.sampled_from(["", "Yes", "No"])), draw(st.sampled_from(["", "CMS"])),
+                     *starts])
+    return rows

@@ -128,7 +128,7 @@ def test_editing_benchmark_year_on_assumptions_moves_the_table_and_the_score_tog
 
 def test_the_ladder_table_is_computed_once_for_a_batch_of_workbooks(tmp_path, monkeypatch):
     import dataclasses
-    from asm_xl.excel import measure_functions
+    from asm_xl.excel import ladder_functions
     calls = []
     fn = REGISTRY["ASM_LADDERS"]
 
@@ -136,7 +136,7 @@ def test_the_ladder_table_is_computed_once_for_a_batch_of_workbooks(tmp_path, mo
         calls.append(args)
         return fn.impl(*args)
     monkeypatch.setitem(REGISTRY, "ASM_LADDERS", dataclasses.replace(fn, impl=counting))
-    measure_functions._ladders_table.cache_clear()
+    ladder_functions._ladders_table.cache_clear()
     roster = read_roster(SAMPLE).head(6)
     report = generate_workbooks(roster, out_dir=tmp_path, settings=Settings(benchmark_year=2025), jobs=1)
     assert len(report.written) == 6

@@ -292,7 +292,7 @@ def test_a_roster_pool_of_kept_workbooks_is_the_pool_of_their_inputs(tmp_path):
 def test_a_roster_pools_workbooks_of_an_earlier_version_are_kept_whatever_their_given_source(tmp_path, monkeypatch):
     # workbooks written before given_source existed hold it blank; this run's roster pool writes the roster's: they
     # were all stale ("nothing priced", exit 1), and --set given_source= could not help (a label moves no number)
-    import asm_xl.workbooks.batch as batch
+    import asm_xl.workbooks.inputs as batch   # (where generate takes the roster's given pool from)
     from asm_xl.model.pool_choice import roster_as_given
     roster = read_roster(SAMPLE).head(4)
     pool = DEFAULT_SETTINGS.replace(pool="roster")

@@ -104,7 +104,7 @@ def test_defined_names_are_workbook_scoped_and_never_whole_columns_or_rows(wb, z
     # each visible sheet prints its own columns, no text running on past them (test_reference.py)
     assert print_areas == {"Inputs": "'Inputs'!$A$1:$H$48", "Score": "'Score'!$A$1:$H$49",
                            "Scenarios": "'Scenarios'!$A$1:$N$28", "Actions": "'Actions'!$A$1:$H$40",
-                           "Assumptions": "'Assumptions'!$A$1:$E$82", "Benchmarks": "'Benchmarks'!$A$1:$Q$24",
+                           "Assumptions": "'Assumptions'!$A$1:$E$82", "Benchmarks": "'Benchmarks'!$A$1:$Q$52",
                            "About": "'About'!$A$1:$A$16"}
     for ws in wb.worksheets:
         assert not ws.defined_names, f"{ws.title} has sheet-scoped names"
@@ -154,7 +154,7 @@ def test_every_input_name_points_at_unlocked_cells(wb):
 
 
 def test_only_input_cells_are_unlocked(wb):
-    editable = {c for name in INPUT_NAMES + ["CostLadder", "Sc_RangePercentiles"] for c in _cells(wb, name)}
+    editable = {c for name in INPUT_NAMES + ["CostLadder", "QualityLadders", "Sc_RangePercentiles"] for c in _cells(wb, name)}
     editable |= {c for name in wb.defined_names if name.startswith("S_") for c in _cells(wb, name)}
     assert _unlocked(wb) == editable
     # every formula cell is locked
@@ -369,7 +369,7 @@ def test_the_benchmarks_ladder_table_is_one_fixed_array_of_asm_ladders_over_its_
         rows = sum(len(m.collection_types) for c in cohorts().values() for m in c.measures)
         ((anchor, top),) = [(c.value, c.row) for row in wb[TABLES_SHEET].iter_rows() for c in row
                             if isinstance(c.value, ArrayFormula) and "ASM_LADDERS" in c.value.text]
-        assert (anchor.ref, anchor.text) == (f"A{top}:Q{top + rows - 1}", f"=ASM_LADDERS(Assumptions,{rows})")
+        assert (anchor.ref, anchor.text) == (f"A{top}:Q{top + rows - 1}", f"=ASM_LADDERS(Assumptions,QualityLadders,{rows})")
         assert all(ws.cell(row=r, column=c).value == f'=IFERROR({TABLES_SHEET}!{get_column_letter(c)}{top + r - 5},"")'
                    for r in range(5, 5 + rows) for c in range(1, 18))
         assert ws.cell(row=5 + rows, column=1).value is None

@@ -17,7 +17,7 @@ import shutil
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, note, settings as hyp_settings, strategies as st
+from hypothesis import HealthCheck, event, given, note, settings as hyp_settings, strategies as st
 
 from asm_xl.calc.recalc import recalc_file
 from asm_xl.excel.table_functions import NO_ACTION
@@ -34,6 +34,8 @@ from asm_xl.model.ranges import payment_ranges
 from asm_xl.model.score_needed import break_even_score, score_for_gain_chance
 from asm_xl.model.validation import as_bool, is_blank
 from asm_xl.model.settings import Settings
+from asm_xl.model.user_ladders import quality_ladders
+from tests.model.strategies import user_ladder_rows
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.actions import RANKED
 from asm_xl.workbooks.batch import generate_workbooks
@@ -305,7 +307,7 @@ def _row_as_the_workbook_holds_it(wb, cohort) -> dict:
     return {k: v for k, v in row.items() if v not in (None, "")}
 
 
-def _check_actions(wb, core_row, cohort, s: Settings, excepted: bool) -> None:
+def _check_actions(wb, core_row, cohort, s: Settings, excepted: bool, ladders=None) -> None:
     """The Actions sheet: the ranked actions equal participant_actions of the physician's inputs, the
     projection equals project_five_years (both with the workbook's settings)."""
     ws = wb[L.ACTIONS]
@@ -313,7 +315,7 @@ def _check_actions(wb, core_row, cohort, s: Settings, excepted: bool) -> None:
     # the ladder the Score sheet scores an episode cost on (empty: none, episode cost not scored)
     ladder = [v for r in _named_range(wb, "CostLadder") for v in r]
     want = participant_actions(row, settings=s, cost_ladders={cohort.code: Ladder(tuple(map(float, ladder)), inverse=True)}
-                               if all(v is not None for v in ladder) else {cohort.code: None})
+                               if all(v is not None for v in ladder) else {cohort.code: None}, ladders=ladders)
     first = L.ACTIONS_FIRST_ROW
     shown = [[ws.cell(first + k, c).value for c in range(1, 6)] for k in range(L.ACTION_ROWS)]
     assert ws["A4"].value == RANKED, ws["A4"].value
@@ -328,7 +330,7 @@ def _check_actions(wb, core_row, cohort, s: Settings, excepted: bool) -> None:
         assert all(v in ("", None) for r in shown[len(want):] for v in r)
     head = L.PROJECTION_HEADER_ROW
     proj = [[ws.cell(head + 1 + k, c).value for c in range(1, 9)] for k in range(5)]
-    model = project_five_years(pd.DataFrame([row]), settings=s)
+    model = project_five_years(pd.DataFrame([row]), settings=s, ladders=ladders)
     if pd.isna(core_row["final_score"]):
         assert model.empty and all(v in ("", None) for r in proj for v in r)
         return
@@ -346,9 +348,9 @@ def _check_actions(wb, core_row, cohort, s: Settings, excepted: bool) -> None:
         assert proj[0][4:8] == [0, 0, 0, 0], proj[0]
 
 
-def _check_ladders(wb, s: Settings) -> None:
+def _check_ladders(wb, s: Settings, ladders=None) -> None:
     """The Benchmarks sheet: for each cohort, measure and collection type, the ladder the core scores on
-    (BenchmarkTable.find with the settings' benchmark_year), or that there is none."""
+    (the user's, else BenchmarkTable.find with the settings' benchmark_year), or that there is none."""
     ws = wb[L.BENCHMARKS]
     table = packaged_benchmarks()
     r = 5
@@ -357,8 +359,13 @@ def _check_ladders(wb, s: Settings) -> None:
             for ctype in m.collection_types:
                 row = [ws.cell(row=r, column=k).value for k in range(1, 18)]
                 assert row[:3] == [c.code, m.label, ctype], (r, row)
-                lad = table.find(m.id, ctype, s.benchmark_year)
-                if lad is None:
+                yours = ladders.get(m.id, ctype) if ladders else None
+                lad = yours or table.find(m.id, ctype, s.benchmark_year)
+                if yours is not None:
+                    assert row[3] == "yours" + (f": {yours.note}" if yours.note else ""), row
+                    assert row[4:6] == ["Yes" if yours.inverse else "No", "Yes" if yours.topped_out else "No"], row
+                    assert tuple(row[7:]) == yours.starts, row
+                elif lad is None:
                     assert isinstance(row[3], str) and row[3].startswith("no benchmark"), row
                     assert all(v in ("", None) for v in row[4:]), row
                 else:
@@ -400,16 +407,20 @@ def formulas_cache():
 @hyp_settings(max_examples=25, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                      HealthCheck.function_scoped_fixture])
-@given(roster=rosters(), edits=assumption_edits, pool=st.sampled_from(sorted(POOLS)))
-def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, pool, tmp_path_factory,
+@given(roster=rosters(), edits=assumption_edits, pool=st.sampled_from(sorted(POOLS)),
+       ladder_rows=st.one_of(st.just([]), user_ladder_rows(every=True), user_ladder_rows(min_size=1, max_size=4)))
+def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, pool, ladder_rows, tmp_path_factory,
                                                                  formulas_cache):
     note(repr(roster.to_dict('records')))
+    ladders = quality_ladders(ladder_rows) or None   # the user's quality ladders (spec 3.2), or none
     # a small peer model keeps each example fast; the range cells must equal the core's all the same
     s = Settings().replace(peer_draws=40, peer_seed=len(roster), **POOLS[pool], **edits)
-    scored = score_cohort(roster, settings=s)
+    scored = score_cohort(roster, settings=s, ladders=ladders)
     assert scored.errors.empty, scored.errors.to_dict("records")
+    bench = scored.scores.filter(like="_benchmark").astype(str)
+    event(f"a measure scored on a user ladder: {bench.apply(lambda c: c.str.startswith('your ladder')).any().any()}")
     out = tmp_path_factory.mktemp("prop")
-    report = generate_workbooks(roster, out_dir=out, settings=s)
+    report = generate_workbooks(roster, out_dir=out, settings=s, ladders=ladders)
     ranges = payment_ranges(scored.scores, settings=s)
     assert report.exit_code == 0 and len(report.written) == len(roster)
     for path, (idx, core_row) in zip(report.written, scored.scores.iterrows()):
@@ -432,8 +443,8 @@ def test_every_number_a_generated_workbook_shows_equals_the_core(roster, edits, 
             [pricing_pool(code, year, book).source] + [f"warning: {w}" for w in pool_warnings(code, year, book)]))
         if path == report.written[0]:
             _check_band(wb, core_row, book, _excepted(roster.loc[idx], s))
-            _check_ladders(wb, book)
-        _check_actions(wb, core_row, cohort, book, _excepted(roster.loc[idx], s))
+            _check_ladders(wb, book, ladders)
+        _check_actions(wb, core_row, cohort, book, _excepted(roster.loc[idx], s), ladders)
         _check_needed(wb, core_row, book, _excepted(roster.loc[idx], s))
         min_met = _named_cell(wb, "Sc_MinSubmission")
         assert min_met == ("Yes" if core_row["minimum_submission_met"] else "No")

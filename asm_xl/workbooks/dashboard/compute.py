@@ -66,12 +66,14 @@ def projection_pools(scores: pd.DataFrame, settings: Settings = DEFAULT_SETTINGS
 
 def roster_dashboard(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
                      workbook_files: pd.DataFrame | None = None, performance_year: int | None = None,
-                     participation=None, cost_ladders: dict | None = None) -> Dashboard:
+                     participation=None, cost_ladders: dict | None = None, ladders=None) -> Dashboard:
     """The dashboard of the valid roster rows ``valid`` and their cohort scores ``scores`` (same
     index, :func:`~asm_xl.model.cohort.score_cohort` with ``settings``); ``workbook_files``: per row
-    ``file`` and ``status``; ``participation``: as :func:`~asm_xl.model.projection.project_five_years`."""
+    ``file`` and ``status``; ``participation``: as :func:`~asm_xl.model.projection.project_five_years`; ``ladders``:
+    the user's quality ladders the scores used (:func:`~asm_xl.model.user_ladders.quality_ladders`)."""
     return dashboard_numbers(valid, scores, settings=settings, performance_year=performance_year,
-                             participation=participation, cost_ladders=cost_ladders).dashboard(workbook_files)
+                             participation=participation, cost_ladders=cost_ladders,
+                             ladders=ladders).dashboard(workbook_files)
 
 
 @dataclass(frozen=True)
@@ -88,18 +90,20 @@ class DashboardNumbers:
     settings: Settings
     pools: dict
     projection_pool: object = None   #: what priced the projection (its ``pool``): the totals' ranges add it up
+    ladders: object = None   #: the user's quality ladders (LadderOverrides) the numbers rest on, or None
 
     def dashboard(self, workbook_files: pd.DataFrame | None = None) -> Dashboard:
         # the pools of the cohorts and years the physicians are scored in (the five-year view prices others)
         shown = set(zip(self.table["cohort"].astype(str), self.table["performance_year"].astype(int)))
         sources = {f"{code} {year}": pool.source for (code, year), pool in self.pools.items() if (code, year) in shown}
         return practice_dashboard(self.table, self.actions, self.projection, self.settings, workbook_files,
-                                  pools=self.pools, pool_sources=sources, projection_pool=self.projection_pool)
+                                  pools=self.pools, pool_sources=sources, projection_pool=self.projection_pool,
+                                  ladders=self.ladders)
 
 
 def dashboard_numbers(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Settings = DEFAULT_SETTINGS,
                       performance_year: int | None = None, participation=None,
-                      cost_ladders: dict | None = None) -> DashboardNumbers:
+                      cost_ladders: dict | None = None, ladders=None) -> DashboardNumbers:
     """The model's part of :func:`roster_dashboard` (ranges, break-even scores, actions, projection).
     ``cost_ladders``: those the scores used (:attr:`~asm_xl.model.cohort.CohortResult.cost_ladders`): the
     actions and the projection re-score under a given pool, where a roster builds none (a roster pool's
@@ -112,11 +116,11 @@ def dashboard_numbers(valid: pd.DataFrame, scores: pd.DataFrame, *, settings: Se
     scoring = final_score_settings(settings)   # final scores only (see the module note): the pools price them
     # the roster scored once for both the actions and the projection (the same settings and options)
     base = Baseline.build(valid, settings=scoring, errors="skip", performance_year=performance_year,
-                          cost_ladders=cost_ladders)
+                          cost_ladders=cost_ladders, ladders=ladders)
     # every action's value (the ranks and each physician's most valuable action need them all); the final
     # scores before and after are priced only for the actions the dashboard lists (practice_dashboard)
     actions = action_values(base, settings=scoring, pool=pools,
                             columns=[c for c in ACTION_COLUMNS if c not in PRICED_COLUMNS])
     priced_by = projection_pools(scores, settings)
     projection = project_five_years(base, settings=scoring, pool=priced_by, participation=participation)
-    return DashboardNumbers(table, actions, projection, settings, pools, priced_by)
+    return DashboardNumbers(table, actions, projection, settings, pools, priced_by, ladders)

@@ -141,7 +141,7 @@ def _num(frame: pd.DataFrame, col: str) -> pd.Series:
 def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, projection: pd.DataFrame,
                        settings: Settings = DEFAULT_SETTINGS, workbook_files: pd.DataFrame | None = None, *,
                        pools=None, top: int = 10, pool_sources: dict | None = None,
-                       projection_pool=None) -> Dashboard:
+                       projection_pool=None, ladders=None) -> Dashboard:
     """The dashboard's tables.
 
     ``scores_with_ranges``: :func:`~asm_xl.model.cohort.score_cohort`'s scores joined with
@@ -153,7 +153,8 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     ``file`` (name in the dashboard's folder) and ``status``; ``pools``: what prices the band and, where
     ``actions`` has no such columns, the final scores of the actions listed (see
     :func:`~asm_xl.model.rescoring.pool_for`); ``top``: how many actions the practice list shows;
-    ``projection_pool``: what priced ``projection`` (its ``pool``), which prices the totals' ranges.
+    ``projection_pool``: what priced ``projection`` (its ``pool``), which prices the totals' ranges; ``ladders``:
+    the user's quality ladders the numbers rest on, named in the assumptions.
     """
     s = scores_with_ranges
     phys = pd.DataFrame(index=s.index)
@@ -205,7 +206,7 @@ def practice_dashboard(scores_with_ranges: pd.DataFrame, actions: pd.DataFrame, 
     practice_years = (practice_projection(projection, pool=projection_pool, settings=settings) if len(projection)
                       else projection)
     band = _band(phys, pools, settings)
-    assumptions = _assumptions(phys, settings, pool_sources or {})
+    assumptions = _assumptions(phys, settings, pool_sources or {}, ladders)
     needed = _scores_needed(s, settings)
     if needed:
         assumptions.insert(next(i for i, (k, _) in enumerate(assumptions) if k == "Range"), ("Scores needed", needed))
@@ -347,7 +348,7 @@ def _band(phys: pd.DataFrame, pools, settings: Settings, step: float = 2.0) -> p
     return band
 
 
-def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> list[tuple[str, str]]:
+def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict, ladders=None) -> list[tuple[str, str]]:
     years = sorted(set(phys["performance_year"].tolist()))
     out = [("Status", "Estimates, not CMS determinations"),
            ("Generated", dt.date.today().isoformat()),
@@ -355,7 +356,7 @@ def _assumptions(phys: pd.DataFrame, settings: Settings, pool_sources: dict) -> 
            ("Pool", f"{settings.pool} (which cohort prices the scores: README \"Which pool prices the score?\")")]
     out += [(f"Pool source, {code}", text) for code, text in sorted(pool_sources.items())]
     out.append(("Settings changed", f"from their defaults (README \"Assumptions\"): {changed_settings_text(settings)}"))
-    out.append(("Quality benchmarks", benchmarks_note(settings.benchmark_year)))
+    out.append(("Quality benchmarks", benchmarks_note(settings.benchmark_year, ladders=ladders)))
     out += [("Range", "P10 / P50 / P90: cautious, middle and hopeful case over the pool's draws. A total's (a cohort's, "
                       "the practice's, a five-year sum) is that of the total itself, added up draw by draw; it is not "
                       "the sum of the physicians' P10s, which physicians above and below the midpoint reach in "

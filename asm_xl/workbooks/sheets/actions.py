@@ -26,7 +26,7 @@ from asm_xl.workbooks.sheets.style import NOTE_FONT, SIGNED_DOLLARS, TITLE_FONT,
 
 __all__ = ["build_actions", "ACTIONS_CALL", "PROJECTION_CALL"]
 
-ACTIONS_ARGS = "In_Participant,In_MeasureTable,In_Cost,In_Activities,In_Exceptions,CostLadder,Assumptions"
+ACTIONS_ARGS = f"In_Participant,In_MeasureTable,In_Cost,In_Activities,In_Exceptions,CostLadder,Assumptions,{L.QUALITY_LADDERS}"
 ACTIONS_CALL = f"ASM_ACTIONS({ACTIONS_ARGS})"
 PROJECTION_ARGS = 'Sc_Final,In_Year,Sc_Cohort,In_Payments,"",Assumptions,In_Exceptions,In_Participation,In_Until'
 PROJECTION_CALL = f"ASM_PROJECTION({PROJECTION_ARGS})"

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from asm_xl import __version__
-from asm_xl.excel.measure_functions import LADDERS_HEADER, asm_ladders
+from asm_xl.excel.ladder_functions import LADDERS_HEADER, asm_ladders
 from asm_xl.model.benchmarks import packaged_benchmarks
+from asm_xl.model.parameters import cohorts
+from asm_xl.model.user_ladders import QUALITY_LADDER_COLUMNS
 from asm_xl.model.peer_settings import is_share_row
 from asm_xl.model.settings import DEFAULT_SETTINGS, FRACTION_SETTINGS
 from asm_xl.workbooks import layout as L
 from asm_xl.workbooks.sheets.style import (BOLD, LISTS_SHEET, NOTE_FONT, TITLE_FONT, assumption_name, define, header,
-                                           input_cell, specialties, table_block, wrap_column)
+                                           input_cell, specialties, table_block, validation, wrap_column)
 
-__all__ = ["build_assumptions", "build_benchmarks", "build_lists", "build_about", "LADDERS_CALL", "ladder_rows"]
+__all__ = ["build_assumptions", "build_benchmarks", "build_lists", "build_about", "LADDERS_CALL", "ladder_rows",
+           "quality_ladder_rows", "QUALITY_LADDERS_NOTE"]
 
 
 #: a fraction setting's number format: 75.0%, 66.667%
@@ -77,7 +81,7 @@ def build_assumptions(wb: Workbook) -> None:
 
 
 #: the table of ladders in use, as the Benchmarks sheet reads it (one fixed array formula given its rows)
-LADDERS_CALL = "ASM_LADDERS(Assumptions)"
+LADDERS_CALL = f"ASM_LADDERS(Assumptions,{L.QUALITY_LADDERS})"
 BENCHMARK_NOTE = ("Year: the Assumptions sheet's benchmark_year (0 = the latest year each measure has). Change it "
                   "there: this table and the Score sheet follow. A measure without a ladder is excluded.")
 #: the unit of the ladders, beside the Inputs sheet's fractions
@@ -106,10 +110,10 @@ def build_benchmarks(wb: Workbook) -> None:
     sheet reads its tables: the same ladders the Score sheet's ASM_MEASURE scores on) and the editable
     cost ladder."""
     ws = wb.create_sheet(L.BENCHMARKS)
-    ws["A1"] = "Benchmark ladders in use (MIPS benchmarks until CMS publishes ASM's own; assumption)"
+    ws["A1"] = "Benchmark ladders in use (MIPS benchmarks until CMS publishes ASM's own, an assumption; or yours, below)"
     ws["A1"].font = BOLD
     # a visible text when all is well: an empty cached text makes LibreOffice recalculate the cell
-    ws["A2"] = (f'=IF(ISERROR(INDEX({LADDERS_CALL},1,1)),"Not available: "&ASM_WHY("ASM_LADDERS",Assumptions),'
+    ws["A2"] = (f'=IF(ISERROR(INDEX({LADDERS_CALL},1,1)),"Not available: "&ASM_WHY("ASM_LADDERS",Assumptions,{L.QUALITY_LADDERS}),'
                 f'"{BENCHMARK_NOTE}")')
     ws["A2"].font = NOTE_FONT
     ws["A3"] = LADDER_UNITS_NOTE
@@ -136,10 +140,53 @@ def build_benchmarks(wb: Workbook) -> None:
     ws.cell(row=r, column=1, value="Cost decile start values B1..B10")
     define(wb, "CostLadder", f"Benchmarks!$H${r}:$Q${r}")
     ws.cell(row=r + 2, column=1, value=f"Source: {packaged_benchmarks().source}. CC0 / US public domain.").font = NOTE_FONT
+    _quality_ladders(wb, ws, r + 4)
     ws.row_dimensions[4].height = 30
-    for col, width in zip("ABCDEFG", (10, 10, 22, 28, 8, 11, 30)):
+    # (G, the units, also holds your ladders' B3: wide enough for "percent", Q492's units overflow no further)
+    for col, width in zip("ABCDEFG", (10, 22, 22, 34, 9, 11, 30)):
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
+
+
+#: what the user's ladder table takes, above it (the Benchmarks sheet)
+QUALITY_LADDERS_NOTE = ("One row per ladder: an ASM measure; its collection type (blank = each one the measure is "
+                        "collected as); topped out (Yes caps points as the Assumptions' topped_out_cap); where the "
+                        "ladder comes from; B1..B10 as CMS publishes them: percent (72 for 72%), Q492 in its units, "
+                        "ascending, descending for an inverse measure (Q492, Q238). A measure given here is scored on "
+                        "it in every benchmark_year; blank rows are none. An error names 'ladders row N': the Nth "
+                        "row of this table; it errs that measure's cells only.")
+
+
+def quality_ladder_rows() -> int:
+    """Rows of the user's ladder table: one per ASM measure and one per measure and collection type, the most a
+    table without a ladder given twice can hold (:func:`~asm_xl.model.user_ladders.quality_ladders`)."""
+    measures = [m for c in cohorts().values() for m in c.measures]
+    return len(measures) + sum(len(m.collection_types) for m in measures)
+
+
+def _quality_ladders(wb: Workbook, ws, top: int) -> None:
+    """The user's quality ladders (``QualityLadders``: the Score and Actions sheets' ASM_MEASURE and ASM_ACTIONS,
+    and the ladder table above, read it): CMS's ASM benchmarks once published, in place of the MIPS proxy [spec 3.2]."""
+    ws.cell(row=top, column=1, value="Your quality ladders (replace a measure's MIPS ladder, e.g. with CMS's ASM "
+                                     "benchmarks once published; asm-xl --ladders writes them here)").font = BOLD
+    note = ws.cell(row=top + 1, column=1, value=QUALITY_LADDERS_NOTE)
+    note.font, note.alignment = NOTE_FONT, Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=top + 1, start_column=1, end_row=top + 1, end_column=len(LADDERS_HEADER))
+    ws.row_dimensions[top + 1].height = 30
+    labels = ["Measure", "Collection type", "Topped out", "Source"] + [f"B{k}" for k in range(1, 11)]
+    assert len(labels) == len(QUALITY_LADDER_COLUMNS)
+    header(ws, top + 2, labels)
+    for c in range(5, len(labels) + 1):   # B1..B10 over their right-aligned numbers
+        ws.cell(row=top + 2, column=c).alignment = Alignment(wrap_text=True, vertical="center", horizontal="right")
+    first, last = top + 3, top + 2 + quality_ladder_rows()
+    end = get_column_letter(len(labels))
+    for r in range(first, last + 1):
+        for c, column in enumerate(QUALITY_LADDER_COLUMNS, start=1):
+            input_cell(ws, f"{get_column_letter(c)}{r}", "text" if c <= 4 else "ladder")
+    validation(ws, "collection", f"B{first}:B{last}")
+    validation(ws, "yesno", f"C{first}:C{last}")
+    validation(ws, "positive", f"E{first}:{end}{last}")
+    define(wb, L.QUALITY_LADDERS, f"{L.BENCHMARKS}!$A${first}:${end}${last}")
 
 
 def build_lists(wb: Workbook) -> None:

@@ -56,7 +56,7 @@ def measure_args(score_row: int, inputs_row: int) -> str:
     i = lambda name: f"{L.INPUTS}!{col[name]}{inputs_row}"  # noqa: E731
     return (f"Sc_Cohort,A{score_row},{i('In_CollType')},{i('In_Eligible')},{i('In_Reported')},"
             f"{i('In_Completeness')},{i('In_Rate')},{i('In_PointsOverride')},\"\",Assumptions,"
-            f"$A${L.SCORE_MEASURE_FIRST_ROW}:$A{score_row}")
+            f"$A${L.SCORE_MEASURE_FIRST_ROW}:$A{score_row},{L.QUALITY_LADDERS}")
 
 
 def _measure_rows(ws) -> None:

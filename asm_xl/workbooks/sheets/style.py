@@ -51,7 +51,8 @@ SIGNED_DOLLARS = '+"$"#,##0;[Red]-"$"#,##0;"$"0'
 #: (a rate stays a number: Q492's native rate shown as a percentage by value, "[<=1]0.0#%", made a fraction typed for
 #: it, the very mistake its status warns of, read as a correct 72.4%)
 FORMATS = {"fraction": "0.0%", "rate": "0.00##", "dollars": '"$"#,##0', "count": "0", "count1": "0",
-           "points0": "0.00", "points1": "0.00", "bonus": "0.0", "positive": "0.0000"}
+           "points0": "0.00", "points1": "0.00", "bonus": "0.0", "positive": "0.0000",
+           "ladder": "0.00##"}
 
 
 def assumption_name(name: str) -> str:
