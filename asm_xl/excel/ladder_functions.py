@@ -15,10 +15,10 @@ from asm_xl.model.settings import Settings
 from asm_xl.model.user_ladders import QUALITY_LADDER_COLUMNS, quality_ladders
 from asm_xl.model.validation import FRACTION_ALLOWED, NATIVE_RATE_ALLOWED
 from asm_xl.excel import values as xv
-from asm_xl.excel.arguments import ASSUMPTIONS, ladder_arg, settings_arg
+from asm_xl.excel.arguments import ASSUMPTIONS, RangeMemo, ladder_arg, settings_arg
 from asm_xl.excel.registry import Arg, excel_function
 
-__all__ = ["BENCHMARK_YEAR_DOC", "LADDERS", "LADDERS_HEADER", "no_benchmark_text", "benchmark_year_arg",
+__all__ = ["BENCHMARK_YEAR_DOC", "LADDERS", "LADDERS_MEMO", "LADDERS_HEADER", "no_benchmark_text", "benchmark_year_arg",
            "quality_ladders_arg", "ladder_of"]
 
 #: the ``ladders`` argument of the functions that score a measure on its ladder
@@ -26,65 +26,35 @@ LADDERS = Arg("ladders", "Optional: your quality ladders (the Benchmarks sheet's
                          "collection type (blank = each), topped out, source, B1..B10 in percent (Q492: native); a "
                          "measure there is scored on yours, not on the MIPS ladder.", optional=True, range=True)
 
-#: your ladders by the content of their range (type-exact), so each distinct table is read once
-_LADDERS_BY_CONTENT: dict = {}
+#: your ladders by their range (:class:`~asm_xl.excel.arguments.RangeMemo`: the last range object at once, another
+#: by its type-exact content): each distinct table read once, an error kept and raised anew
+LADDERS_MEMO = RangeMemo(size=64)
 
 
 def quality_ladders_arg(v: object) -> LadderOverrides | None:
     """The ``ladders`` argument → the user's ladders (None: omitted, or every cell blank), read by the model's one
-    reader :func:`~asm_xl.model.user_ladders.quality_ladders`, cached by content. A bad row is kept as the error of
-    its measure (#VALUE! or #NUM! naming the row and column where that measure's ladder is looked up; every
-    measure's for a row naming none); a range of the wrong width, or an error value in a cell: an error for all
-    (an error value's own, #N/A read as #VALUE! as every input's is)."""
+    reader :func:`~asm_xl.model.user_ladders.quality_ladders`, once per table (:data:`LADDERS_MEMO`). A bad row is
+    kept as the error of its measure (#VALUE! or #NUM! naming the row and column where that measure's ladder is
+    looked up; every measure's for a row naming none); a range of the wrong width, or an error value in a cell: an
+    error for all (an error value's own, #N/A read as #VALUE! as every input's is)."""
     if v is None or (v.__class__ is not list and xv.is_blank(v)):
         return None
-    last_range, last = _LAST_LADDERS[0]
-    if v is last_range:   # a workbook evaluation passes one list to every cell that reads the range
-        return last
-    result = _read_ladders(v)
-    _LAST_LADDERS[0] = (v, result)   # replaced as one tuple: a thread never pairs one range with another's result
-    return result
-
-
-#: (the last ladders range object, its ladders), as settings_arg keeps the last assumptions range
-_LAST_LADDERS: list = [(None, None)]
+    return LADDERS_MEMO.get(_read_ladders, v)
 
 
 def _read_ladders(v: object) -> LadderOverrides | None:
     rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in (v if isinstance(v, list) else [[v]])]
-    key = xv.content_key(rows)
+    for n, r in enumerate(rows, start=1):
+        if len(r) != len(QUALITY_LADDER_COLUMNS) and any(not xv.is_blank(x) for x in r):
+            raise xv.ExcelError("#VALUE!", f"ladders: {len(QUALITY_LADDER_COLUMNS)} columns needed "
+                                           f"({', '.join(QUALITY_LADDER_COLUMNS)}), got {len(r)}")
+        for name, x in zip(QUALITY_LADDER_COLUMNS, r):
+            xv.reject_input_error(f"ladders row {n}: {name}", x)
     try:
-        hit = _LADDERS_BY_CONTENT.get(key)
-    except TypeError:   # an unhashable cell: read every time
-        key, hit = None, None
-    if hit is not None:
-        if isinstance(hit, xv.ExcelError):   # a new error each time: raising the kept one grew its traceback
-            raise xv.ExcelError(hit.code, hit.reason)
-        return hit or None
-    try:
-        for n, r in enumerate(rows, start=1):
-            if len(r) != len(QUALITY_LADDER_COLUMNS) and any(not xv.is_blank(x) for x in r):
-                raise xv.ExcelError("#VALUE!", f"ladders: {len(QUALITY_LADDER_COLUMNS)} columns needed "
-                                               f"({', '.join(QUALITY_LADDER_COLUMNS)}), got {len(r)}")
-            for name, x in zip(QUALITY_LADDER_COLUMNS, r):
-                xv.reject_input_error(f"ladders row {n}: {name}", x)
-        try:
-            result = quality_ladders(rows, errors="keep")   # a bad row errs its own measure only
-        except ASMInputError as e:
-            raise xv.ExcelError.from_input_error(e) from None
-    except xv.ExcelError as e:
-        _keep(key, e)
-        raise
-    _keep(key, result)
+        result = quality_ladders(rows, errors="keep")   # a bad row errs its own measure only
+    except ASMInputError as e:
+        raise xv.ExcelError.from_input_error(e) from None
     return result or None
-
-
-def _keep(key, value) -> None:
-    if key is None:
-        return
-    if len(_LADDERS_BY_CONTENT) >= 64:
-        _LADDERS_BY_CONTENT.clear()
-    _LADDERS_BY_CONTENT[key] = value
 
 
 def ladder_of(ladders: LadderOverrides | None, table, measure_id: str, collection_type: str, year: int):

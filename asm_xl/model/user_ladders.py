@@ -46,11 +46,8 @@ def _one_ladder(n: object, row: Sequence, measures: dict) -> tuple[tuple[str, st
         return f"ladders row {n}: {name}"
 
     cells = dict(zip(QUALITY_LADDER_COLUMNS, row))
-    try:
-        mid = normalize_measure_id(cells["measure"])
-    except ASMInputError:
-        mid = None
-    if mid not in measures:
+    mid = _measure_named(row, measures)
+    if mid is None:
         raise ASMInputError(field("measure"), cells["measure"],
                             f"an ASM measure: {', '.join(m.label for m in measures.values())}")
     m = measures[mid]

@@ -71,10 +71,11 @@ def test_a_bad_row_errs_the_cells_of_its_own_measure_and_no_other():
 
 
 def test_each_distinct_ladder_table_is_read_once():
-    ladder_functions._LADDERS_BY_CONTENT.clear()
+    ladder_functions.LADDERS_MEMO.clear()
+    solves = ladder_functions.LADDERS_MEMO.solves
     first = ladder_functions.quality_ladders_arg([list(r) for r in LADDERS])
     again = ladder_functions.quality_ladders_arg([list(r) for r in LADDERS])   # an equal range built anew
-    assert first is again and len(ladder_functions._LADDERS_BY_CONTENT) == 1
+    assert first is again and ladder_functions.LADDERS_MEMO.solves - solves == 1
 
 
 def test_a_table_formula_of_an_earlier_version_keeps_its_rows_where_ladders_now_stand():
